@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# One entry point for building and testing Archgate.
+#   ./build.sh test    install missing system packages, build, run every test
+#   ./build.sh build   build only
+#   ./build.sh demo    run `archgate demo`
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_packages() {
+  local missing=()
+  command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+  command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "build.sh: installing ${missing[*]}"
+    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+cmd="${1:-test}"
+case "$cmd" in
+  build)
+    dotnet build Archgate.slnx -c Release -nologo -v quiet
+    ;;
+  test)
+    need_packages
+    dotnet build Archgate.slnx -c Release -nologo -v quiet
+    dotnet test Archgate.slnx -c Release --no-build -nologo --logger "console;verbosity=normal"
+    ;;
+  demo)
+    dotnet run --project src/Archgate.Cli -c Release -- demo
+    ;;
+  *)
+    echo "usage: ./build.sh [test|build|demo]" >&2
+    exit 1
+    ;;
+esac
