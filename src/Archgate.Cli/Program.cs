@@ -1,1 +1,3 @@
-return 0;
+using Archgate.Cli;
+
+return await ArchgateApp.RunAsync(args);
