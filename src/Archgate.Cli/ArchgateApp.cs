@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Archgate.Cli.Commands;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Archgate.Cli;
@@ -8,12 +10,84 @@ internal static class ArchgateApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        var verbose = args.Contains("--verbose");
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            // First Ctrl+C cancels cleanly; a second one ends the process the hard way.
+            if (!cancel.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                cancel.Cancel();
+            }
+        };
+        Console.CancelKeyPress += onCtrlC;
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            cancel.Cancel();
+        });
+
+        if (Console.IsOutputRedirected)
+        {
+            // Logs and CI: no wrapping at 80 columns, so every line stays greppable.
+            AnsiConsole.Profile.Width = 240;
+        }
+
         var app = new CommandApp();
         app.Configure(config =>
         {
             config.SetApplicationName("archgate");
+            config.SetExceptionHandler((ex, _) =>
+            {
+                if (ex is OperationCanceledException)
+                {
+                    Console.Error.WriteLine("archgate: cancelled");
+                    return ExitCodes.Cancelled;
+                }
+
+                if (ex is CommandParseException or CommandRuntimeException)
+                {
+                    Console.Error.WriteLine($"archgate: {ex.Message}");
+                    Console.Error.WriteLine("  hint: 'archgate --help' lists the commands; 'archgate COMMAND --help' their options");
+                    return ExitCodes.Usage;
+                }
+
+                Console.Error.WriteLine($"archgate: internal error: {Redact.Text(ex.Message)}");
+                if (verbose)
+                {
+                    Console.Error.WriteLine(ex.ToString());
+                }
+                else
+                {
+                    Console.Error.WriteLine("  hint: run again with --verbose for the stack trace, and report it");
+                }
+
+                return ExitCodes.Infrastructure;
+            });
+            config.AddCommand<InitCommand>("init").WithDescription("Write a commented starter archgate.yaml.");
+            config.AddCommand<ValidateCommand>("validate").WithDescription("Check a manifest and print every problem with file:line:column.");
+            config.AddCommand<PlanCommand>("plan").WithDescription("Step 1: build the dependency graph and write integration-plan.md.");
+            config.AddCommand<RunCommand>("run").WithDescription("Run the ten-step integration protocol and answer GO or NO-GO.");
+            config.AddCommand<ResumeCommand>("resume").WithDescription("Continue a killed or cancelled run from its first unfinished step.");
+            config.AddCommand<RunsCommand>("runs").WithDescription("List past runs from the run store.");
+            config.AddCommand<ReportCommand>("report").WithDescription("Render a stored run as md, json or junit.");
+            config.AddCommand<UpCommand>("up").WithDescription("Start the system's components in plan order.");
+            config.AddCommand<DownCommand>("down").WithDescription("Stop a system started with 'archgate up --detach'.");
+            config.AddCommand<DemoCommand>("demo").WithDescription("Build the bundled sample and run the full protocol against it.");
             config.AddCommand<VersionCommand>("version").WithDescription("Print the Archgate version.");
         });
-        return await app.RunAsync(args);
+
+        try
+        {
+            return await app.RunAsync(args, cancel.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
     }
+
+    /// <summary>Text from manifests and targets goes through here before Spectre markup.</summary>
+    public static string Safe(string text) => Markup.Escape(text);
 }

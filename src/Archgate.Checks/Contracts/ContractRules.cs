@@ -1,0 +1,11 @@
+namespace Archgate.Checks.Contracts;
+
+/// <summary>Rule ids of step 2 (API contract validation); documented in docs/rules.md.</summary>
+internal static class ContractRules
+{
+    /// <summary>The OpenAPI document cannot be read or has errors.</summary>
+    public const string DocumentInvalid = "AG2001";
+
+    /// <summary>The OpenAPI document has warnings.</summary>
+    public const string DocumentWarning = "AG2002";
+}

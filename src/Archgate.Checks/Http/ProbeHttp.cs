@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
+using Archgate.Model;
+
+namespace Archgate.Checks.Http;
+
+/// <summary>The request was for a host outside <c>targets.allow</c>; nothing was sent.</summary>
+public sealed class HostNotAllowedException(string host)
+    : HttpRequestException($"host '{host}' is not in targets.allow; Archgate sends nothing there")
+{
+    /// <summary>The refused host.</summary>
+    public string Host { get; } = host;
+}
+
+/// <summary>Why an HTTP probe failed, and whether trying again may help.</summary>
+/// <param name="Cause">Short cause: <c>connection refused</c>, <c>timeout</c>, <c>HTTP 503</c>...</param>
+/// <param name="Transient">True when the failure may go away by itself.</param>
+public sealed record ProbeFailure(string Cause, bool Transient);
+
+/// <summary>The HTTP client all probes use, and the classification of its failures.</summary>
+public static class ProbeHttp
+{
+    /// <summary>
+    /// A client that refuses hosts outside <paramref name="allowedHosts"/>, follows no redirects, keeps no
+    /// cookies and uses no proxy. Per-request timeouts are set by each check with a linked token.
+    /// </summary>
+    public static HttpClient CreateClient(IReadOnlyList<string> allowedHosts)
+    {
+        var sockets = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+        };
+        return new HttpClient(new AllowListHandler(allowedHosts) { InnerHandler = sockets })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    /// <summary>Classifies an exception thrown by a probe (not by cancellation of the run).</summary>
+    public static ProbeFailure Classify(Exception ex) => ex switch
+    {
+        HostNotAllowedException => new("host not allowed", false),
+        TaskCanceledException or TimeoutException or OperationCanceledException => new("timeout", true),
+        HttpRequestException { InnerException: SocketException s } => Classify(s),
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => new("host name not found", false),
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => new("connection failed", true),
+        HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => new("connection closed by server", true),
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => new("TLS handshake failed", false),
+        SocketException s => Classify(s),
+        _ => new(ex.GetType().Name, false),
+    };
+
+    private static ProbeFailure Classify(SocketException s) => s.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => new("connection refused", true),
+        SocketError.TimedOut => new("timeout", true),
+        SocketError.HostNotFound or SocketError.NoData => new("host name not found", false),
+        SocketError.ConnectionReset => new("connection reset", true),
+        SocketError.NetworkUnreachable or SocketError.HostUnreachable => new("host unreachable", true),
+        _ => new($"socket error {s.SocketErrorCode}", true),
+    };
+
+    /// <summary>Classifies an HTTP status: 5xx and 429 are transient, others are not.</summary>
+    public static ProbeFailure Classify(HttpStatusCode status) =>
+        new($"HTTP {(int)status}", (int)status >= 500 || status == HttpStatusCode.TooManyRequests);
+
+    /// <summary>The first <paramref name="max"/> characters of a body, redacted, for evidence.</summary>
+    public static string Excerpt(string body, int max = 300)
+    {
+        var text = body.Length > max ? body[..max] + "..." : body;
+        return Redact.Text(text);
+    }
+
+    private sealed class AllowListHandler(IReadOnlyList<string> allowed) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var host = request.RequestUri?.Host ?? string.Empty;
+            return TargetPolicy.IsAllowed(host, allowed)
+                ? base.SendAsync(request, cancellationToken)
+                : Task.FromException<HttpResponseMessage>(new HostNotAllowedException(host));
+        }
+    }
+}

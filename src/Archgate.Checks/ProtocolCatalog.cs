@@ -1,0 +1,95 @@
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Database;
+using Archgate.Checks.Planning;
+using Archgate.Checks.Services;
+using Archgate.Model;
+using Archgate.Planning;
+using Archgate.Protocol;
+
+namespace Archgate.Checks;
+
+/// <summary>
+/// The checks of every protocol step for a system, in the order they run. Checks that come in later
+/// versions are listed as <see cref="PendingCheck"/>s so their steps show "not implemented yet", never pass.
+/// </summary>
+public static class ProtocolCatalog
+{
+    /// <summary>All checks for <paramref name="system"/>, step by step; per-component checks in plan order.</summary>
+    public static IReadOnlyList<ICheck> ChecksFor(SystemModel system)
+    {
+        var order = Planner.Plan(system).Order.Select(p => p.Component).ToList();
+        var services = order.Where(c => c.Kind == ComponentKind.Service).ToList();
+        var frontends = order.Where(c => c.Kind == ComponentKind.Frontend).ToList();
+        var thirdParties = order.Where(c => c.Kind == ComponentKind.ThirdParty).ToList();
+        var databases = order.Where(c => c.Kind == ComponentKind.Database).ToList();
+        var checks = new List<ICheck> { new PlanCheck() };
+
+        // Step 2: API contracts.
+        var withContract = services.Concat(thirdParties).Where(c => c.OpenApi is not null).ToList();
+        checks.AddRange(withContract.Count > 0
+            ? withContract.Select(c => (ICheck)new OpenApiDocumentCheck(c))
+            : [new NotApplicableCheck(2, "contracts.openapi", "OpenAPI documents are valid", "no component declares an OpenAPI document")]);
+        if (withContract.Count > 0)
+        {
+            checks.Add(new PendingCheck(2, "contracts.conformance", "Live OpenAPI conformance"));
+        }
+
+        if (system.PactFiles.Count > 0)
+        {
+            checks.Add(new PendingCheck(2, "contracts.pact", "Consumer Pact verification"));
+        }
+
+        if (withContract.Any(c => c.OpenApi!.Baseline is not null))
+        {
+            checks.Add(new PendingCheck(2, "contracts.breaking-changes", "Breaking changes against the baseline contract"));
+        }
+
+        // Step 3: databases.
+        if (databases.Count == 0)
+        {
+            checks.Add(new NotApplicableCheck(3, "database.connect", "Databases accept connections", "no database component declared"));
+        }
+        else
+        {
+            checks.AddRange(databases.Select(d => new ConnectivityCheck(d)));
+            checks.Add(new PendingCheck(3, "database.integrity", "Pools, timeouts, migrations, schema integrity and query latency"));
+        }
+
+        // Step 4: services, in plan order.
+        var healthy = services.Where(s => s.HealthPath is not null).ToList();
+        checks.AddRange(healthy.Count > 0
+            ? healthy.Select(s => (ICheck)new HealthCheck(s))
+            : [new NotApplicableCheck(4, "services.health", "Services are healthy", "no service declares a health endpoint")]);
+        if (services.Count > 0)
+        {
+            checks.Add(new PendingCheck(4, "services.resilience", "Discovery, call paths and circuit breakers under injected faults"));
+        }
+
+        // Steps 5-10 come in later versions; they apply only where the system has something to check.
+        checks.Add(frontends.Count > 0
+            ? new PendingCheck(5, "frontend.integration", "CORS, auth flow, CRUD and real-time")
+            : new NotApplicableCheck(5, "frontend.integration", "Frontend-backend integration", "no frontend component declared"));
+        checks.Add(thirdParties.Count > 0
+            ? new PendingCheck(6, "third-party.resilience", "Timeouts, retries, fallback and secrets")
+            : new NotApplicableCheck(6, "third-party.resilience", "Third-party integration", "no third-party component declared"));
+        checks.Add(new PendingCheck(7, "journeys", "User journeys, data consistency and concurrency"));
+        checks.Add(new PendingCheck(8, "load", "Load at 100 and 500 users against the SLOs"));
+        checks.Add(new PendingCheck(9, "security", "Auth, authorization, injection, headers, CSRF, TLS"));
+        checks.Add(new PendingCheck(10, "signoff", "Sign-off by the required approvers"));
+        return checks;
+    }
+
+    private sealed class NotApplicableCheck(int step, string id, string title, string reason) : ICheck
+    {
+        public string Id => id;
+
+        public int Step => step;
+
+        public string Title => title;
+
+        public Applicability AppliesTo(SystemModel system) => Applicability.No(reason);
+
+        public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(CheckResult.Skipped(reason));
+    }
+}

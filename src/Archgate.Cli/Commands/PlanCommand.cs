@@ -1,0 +1,51 @@
+using System.ComponentModel;
+using Archgate.Cli.Rendering;
+using Archgate.Planning;
+using Spectre.Console.Cli;
+
+namespace Archgate.Cli.Commands;
+
+internal sealed class PlanCommand : AsyncCommand<PlanCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "[MANIFEST]")]
+        [Description("The manifest. Default: archgate.yaml")]
+        public string Manifest { get; init; } = "archgate.yaml";
+
+        [CommandOption("-o|--output <FILE>")]
+        [Description("Where to write the plan. Default: integration-plan.md; '-' prints it")]
+        public string Output { get; init; } = "integration-plan.md";
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error);
+        if (model is null)
+        {
+            return ExitCodes.InvalidManifest;
+        }
+
+        var plan = Planner.Plan(model);
+        var markdown = PlanWriter.ToMarkdown(plan);
+        if (settings.Output == "-")
+        {
+            Console.Write(markdown);
+            return ExitCodes.Go;
+        }
+
+        await File.WriteAllTextAsync(settings.Output, markdown, cancellationToken);
+        Console.WriteLine($"wrote {settings.Output}: {plan.Waves.Count} waves, {plan.Points.Count} integration points, {plan.Risks.Count} risks");
+        foreach (var wave in plan.Waves)
+        {
+            Console.WriteLine($"  wave {wave[0].Wave}: {string.Join(", ", wave.Select(p => p.Component.Name))}");
+        }
+
+        foreach (var risk in plan.Risks)
+        {
+            Console.WriteLine($"  risk {risk.Rule} {risk.Severity.ToString().ToLowerInvariant()}: {risk.Message}");
+        }
+
+        return ExitCodes.Go;
+    }
+}

@@ -1,0 +1,57 @@
+using System.ComponentModel;
+using Archgate.Reporting;
+using Archgate.Store;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Archgate.Cli.Commands;
+
+internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
+{
+    public sealed class Settings : StoreSettings
+    {
+        [CommandArgument(0, "<RUN_ID>")]
+        [Description("The run: its id, a unique prefix, or 'last'")]
+        public string RunId { get; init; } = string.Empty;
+
+        [CommandOption("-f|--format <FORMAT>")]
+        [Description("md, json or junit. Default: md")]
+        public string Format { get; init; } = "md";
+
+        [CommandOption("-o|--output <FILE>")]
+        [Description("Write to a file instead of standard output")]
+        public string? Output { get; init; }
+
+        public override ValidationResult Validate() => Reporters.Find(Format) is null
+            ? ValidationResult.Error($"--format: unknown format '{Format}'; use {string.Join(", ", Reporters.Default.Select(r => r.Name))}")
+            : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        using var store = RunStore.Open(settings.Store);
+        var id = store.ResolveId(settings.RunId);
+        var run = id is null ? null : store.Load(id);
+        if (run is null)
+        {
+            Console.Error.WriteLine($"archgate: no run '{settings.RunId}' in {settings.Store}");
+            Console.Error.WriteLine("  hint: 'archgate runs' lists the runs");
+            return ExitCodes.Usage;
+        }
+
+        var reporter = Reporters.Find(settings.Format)!;
+        if (settings.Output is null)
+        {
+            await using var stdout = Console.OpenStandardOutput();
+            await reporter.WriteAsync(run, stdout, cancellationToken);
+        }
+        else
+        {
+            await using var file = File.Create(settings.Output);
+            await reporter.WriteAsync(run, file, cancellationToken);
+            Console.Error.WriteLine($"wrote {settings.Output}");
+        }
+
+        return ExitCodes.Go;
+    }
+}

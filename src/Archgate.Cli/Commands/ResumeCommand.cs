@@ -1,0 +1,63 @@
+using System.ComponentModel;
+using Archgate.Cli.Rendering;
+using Archgate.Protocol;
+using Archgate.Store;
+using Spectre.Console.Cli;
+
+namespace Archgate.Cli.Commands;
+
+internal sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
+{
+    public sealed class Settings : StoreSettings
+    {
+        [CommandArgument(0, "<RUN_ID>")]
+        [Description("The run to continue: its id, a unique prefix, or 'last'")]
+        public string RunId { get; init; } = string.Empty;
+
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for the reports. Default: .archgate/runs/<run-id>")]
+        public string? Out { get; init; }
+
+        [CommandOption("--up")]
+        [Description("Start the components that have a 'run' section first, and stop them afterwards")]
+        public bool Up { get; init; }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        RunRecord? previous;
+        using (var store = RunStore.Open(settings.Store))
+        {
+            var id = store.ResolveId(settings.RunId);
+            previous = id is null ? null : store.Load(id);
+        }
+
+        if (previous is null)
+        {
+            Console.Error.WriteLine($"archgate: no run '{settings.RunId}' in {settings.Store}");
+            Console.Error.WriteLine("  hint: 'archgate runs' lists the runs; pass --store if they are in another store");
+            return ExitCodes.Usage;
+        }
+
+        if (previous.State == RunState.Completed)
+        {
+            Console.Error.WriteLine($"archgate: run {previous.RunId} is already complete (verdict {previous.Verdict}); nothing to resume");
+            Console.Error.WriteLine($"  hint: 'archgate report {previous.RunId}' shows its report");
+            return ExitCodes.Usage;
+        }
+
+        var model = ManifestErrors.LoadOrReport(previous.ManifestPath, Console.Error);
+        if (model is null)
+        {
+            return ExitCodes.InvalidManifest;
+        }
+
+        if (model.ManifestSha256 != previous.ManifestSha256)
+        {
+            Console.Error.WriteLine($"archgate: warning: {previous.ManifestPath} changed since run {previous.RunId} started; resuming with the current version");
+        }
+
+        var options = settings.Out is null ? new RunOptions() : new RunOptions { OutputDirectory = settings.Out };
+        return await RunSession.ExecuteAsync(model, settings.Store, options, previous, settings.Up, follow: false, cancellationToken);
+    }
+}

@@ -1,0 +1,65 @@
+using System.ComponentModel;
+using Archgate.Cli.Rendering;
+using Archgate.Protocol;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Archgate.Cli.Commands;
+
+internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
+{
+    public sealed class Settings : StoreSettings
+    {
+        [CommandArgument(0, "[MANIFEST]")]
+        [Description("The manifest. Default: archgate.yaml")]
+        public string Manifest { get; init; } = "archgate.yaml";
+
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for the reports. Default: .archgate/runs/<run-id>")]
+        public string? Out { get; init; }
+
+        [CommandOption("--steps <LIST>")]
+        [Description("Steps to run, for example 1-4,8. Default: all ten")]
+        public string? Steps { get; init; }
+
+        [CommandOption("--up")]
+        [Description("Start the components that have a 'run' section first, and stop them afterwards")]
+        public bool Up { get; init; }
+
+        [CommandOption("--follow")]
+        [Description("With --up: show the components' logs, prefixed with their names")]
+        public bool Follow { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Steps is not null && ProtocolSteps.Parse(Steps, out var error) is null)
+            {
+                return ValidationResult.Error($"--steps: {error}");
+            }
+
+            return Follow && !Up ? ValidationResult.Error("--follow needs --up") : ValidationResult.Success();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error);
+        if (model is null)
+        {
+            return ExitCodes.InvalidManifest;
+        }
+
+        var options = new RunOptions();
+        if (settings.Steps is not null)
+        {
+            options = options with { Steps = ProtocolSteps.Parse(settings.Steps, out _)!.ToHashSet() };
+        }
+
+        if (settings.Out is not null)
+        {
+            options = options with { OutputDirectory = settings.Out };
+        }
+
+        return await RunSession.ExecuteAsync(model, settings.Store, options, resume: null, settings.Up, settings.Follow, cancellationToken);
+    }
+}

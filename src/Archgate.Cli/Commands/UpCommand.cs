@@ -1,0 +1,77 @@
+using System.ComponentModel;
+using Archgate.Checks.Http;
+using Archgate.Cli.Rendering;
+using Archgate.Launch;
+using Archgate.Planning;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Archgate.Cli.Commands;
+
+internal sealed class UpCommand : AsyncCommand<UpCommand.Settings>
+{
+    public sealed class Settings : StoreSettings
+    {
+        [CommandArgument(0, "[MANIFEST]")]
+        [Description("The manifest. Default: archgate.yaml")]
+        public string Manifest { get; init; } = "archgate.yaml";
+
+        [CommandOption("-d|--detach")]
+        [Description("Start and return, leaving the system running; stop it with 'archgate down'")]
+        public bool Detach { get; init; }
+
+        [CommandOption("--follow")]
+        [Description("Show the components' logs, prefixed with their names")]
+        public bool Follow { get; init; }
+
+        public override ValidationResult Validate() =>
+            Detach && Follow ? ValidationResult.Error("--follow cannot be combined with --detach") : ValidationResult.Success();
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error);
+        if (model is null)
+        {
+            return ExitCodes.InvalidManifest;
+        }
+
+        var stateDirectory = RunSession.StateDirectory(settings.Store);
+        if (File.Exists(SystemLauncher.StatePath(stateDirectory)))
+        {
+            Console.Error.WriteLine($"archgate: a system started by 'archgate up --detach' is still recorded in {SystemLauncher.StatePath(stateDirectory)}");
+            Console.Error.WriteLine("  hint: stop it first with 'archgate down'");
+            return ExitCodes.Usage;
+        }
+
+        var console = AnsiConsole.Console;
+        using var http = ProbeHttp.CreateClient(model.AllowedHosts);
+        using var launcher = new SystemLauncher(Planner.Plan(model), stateDirectory, new ConsoleLaunchObserver(console), settings.Follow);
+        try
+        {
+            var failure = await launcher.StartAsync(http, cancellationToken);
+            if (failure is not null)
+            {
+                ConsoleLaunchObserver.PrintFailure(console, failure);
+                return ExitCodes.Infrastructure;
+            }
+
+            console.MarkupLine($"[green]system {Markup.Escape(model.Name)} is up[/]: {launcher.Started.Count} component(s) started; logs in {Markup.Escape(Path.Combine(stateDirectory, "logs"))}");
+            if (settings.Detach)
+            {
+                console.MarkupLine("stop it with: archgate down");
+                return ExitCodes.Go;
+            }
+
+            console.MarkupLine("press Ctrl+C to stop it");
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return ExitCodes.Go;
+        }
+        catch (OperationCanceledException)
+        {
+            await launcher.StopAsync();
+            console.MarkupLine("stopped.");
+            return ExitCodes.Cancelled;
+        }
+    }
+}

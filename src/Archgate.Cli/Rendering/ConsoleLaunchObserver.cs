@@ -1,0 +1,48 @@
+using Archgate.Launch;
+using Archgate.Model;
+using Spectre.Console;
+
+namespace Archgate.Cli.Rendering;
+
+/// <summary>Prints start-up progress and, with <c>--follow</c>, every component's log prefixed and coloured.</summary>
+internal sealed class ConsoleLaunchObserver(IAnsiConsole console) : ILaunchObserver
+{
+    private static readonly string[] Colours = ["cyan", "magenta", "blue", "green", "yellow", "aqua", "fuchsia", "lime"];
+    private readonly Dictionary<string, string> _colours = [];
+
+    public void Starting(Component component, int wave) =>
+        console.MarkupLine($"[grey]wave {wave}[/] starting [bold]{Markup.Escape(component.Name)}[/]: {Markup.Escape(Redact.Text(component.Run!.Command))}");
+
+    public void Ready(Component component, TimeSpan elapsed) =>
+        console.MarkupLine($"  [green]ready[/] {Markup.Escape(component.Name)} in {elapsed.TotalSeconds:0.0} s");
+
+    public void LogLine(string component, string line)
+    {
+        string colour;
+        lock (_colours)
+        {
+            if (!_colours.TryGetValue(component, out colour!))
+            {
+                colour = _colours[component] = Colours[_colours.Count % Colours.Length];
+            }
+        }
+
+        console.MarkupLine($"[{colour}]{Markup.Escape(component),-10}|[/] {Markup.Escape(line)}");
+    }
+
+    public static void PrintFailure(IAnsiConsole console, LaunchFailure failure)
+    {
+        var code = failure.ExitCode is { } c ? $" (exit code {c})" : string.Empty;
+        console.MarkupLine($"[red]start-up failed:[/] {Markup.Escape(failure.Component)} {Markup.Escape(failure.Reason)}{code}");
+        if (failure.LastLogLines.Count > 0)
+        {
+            console.MarkupLine($"[grey]last {failure.LastLogLines.Count} lines of its log:[/]");
+            foreach (var line in failure.LastLogLines)
+            {
+                console.MarkupLine($"  [grey]|[/] {Markup.Escape(line)}");
+            }
+        }
+
+        console.MarkupLine("[grey]everything Archgate started has been stopped.[/]");
+    }
+}

@@ -1,0 +1,106 @@
+using Archgate.Checks;
+using Archgate.Checks.Http;
+using Archgate.Launch;
+using Archgate.Model;
+using Archgate.Planning;
+using Archgate.Protocol;
+using Archgate.Reporting;
+using Archgate.Store;
+using Spectre.Console;
+
+namespace Archgate.Cli.Rendering;
+
+/// <summary>
+/// One run as the CLI does it: optionally start the system, run (or resume) the protocol with live progress,
+/// write the reports, print the summary, stop what was started, and map the outcome to an exit code.
+/// </summary>
+internal static class RunSession
+{
+    public static async Task<int> ExecuteAsync(
+        SystemModel model,
+        string storePath,
+        RunOptions options,
+        RunRecord? resume,
+        bool up,
+        bool follow,
+        CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Console;
+        using var store = RunStore.Open(storePath);
+        using var http = ProbeHttp.CreateClient(model.AllowedHosts);
+        using var launcher = up ? new SystemLauncher(Planner.Plan(model), StateDirectory(storePath), new ConsoleLaunchObserver(console), follow) : null;
+        try
+        {
+            if (launcher is not null)
+            {
+                var failure = await launcher.StartAsync(http, cancellationToken);
+                if (failure is not null)
+                {
+                    ConsoleLaunchObserver.PrintFailure(console, failure);
+                    return ExitCodes.Infrastructure;
+                }
+            }
+
+            var observer = new ConsoleRunObserver(console);
+            var runner = new ProtocolRunner(store, ProtocolCatalog.ChecksFor, http, observer);
+            RunRecord? record = null;
+            if (resume is null)
+            {
+                console.MarkupLine($"archgate: system [bold]{Markup.Escape(model.Name)}[/], {model.Components.Count} components, steps {string.Join(",", options.Steps.Order())}");
+            }
+            else
+            {
+                console.MarkupLine($"archgate: resuming run {Markup.Escape(resume.RunId)} after step {resume.Steps.Select(s => s.Number).DefaultIfEmpty(0).Max()}");
+            }
+
+            var work = resume is null
+                ? runner.StartAsync(model, options, cancellationToken)
+                : runner.ResumeAsync(model, resume, options, cancellationToken);
+            try
+            {
+                if (console.Profile.Capabilities.Interactive)
+                {
+                    await console.Status().StartAsync("starting", async ctx =>
+                    {
+                        while (!work.IsCompleted)
+                        {
+                            ctx.Status(observer.Status);
+                            await Task.WhenAny(work, Task.Delay(200, CancellationToken.None));
+                        }
+                    });
+                }
+
+                record = await work;
+            }
+            catch (OperationCanceledException)
+            {
+                var partial = runner.RunId is null ? null : store.Load(runner.RunId);
+                if (partial is not null)
+                {
+                    var directory = ProtocolRunner.OutputFor(options, partial.RunId);
+                    await Reporters.WriteAllAsync(partial, directory, CancellationToken.None);
+                    console.MarkupLine($"[yellow]cancelled[/] run {Markup.Escape(partial.RunId)} after {partial.Steps.Count} step(s); continue with: archgate resume {Markup.Escape(partial.RunId)}");
+                }
+
+                return ExitCodes.Cancelled;
+            }
+
+            var output = ProtocolRunner.OutputFor(options, record.RunId);
+            var reports = await Reporters.WriteAllAsync(record, output, CancellationToken.None);
+            RunSummary.Print(console, record, [.. reports, Path.Combine(output, "integration-plan.md")]);
+            return RunSummary.ExitCode(record);
+        }
+        finally
+        {
+            if (launcher is not null)
+            {
+                await launcher.StopAsync();
+                console.MarkupLine("[grey]stopped the components Archgate started.[/]");
+            }
+        }
+    }
+
+    /// <summary>Logs and the launch state live next to the run store.</summary>
+    public static string StateDirectory(string storePath) =>
+        Path.GetDirectoryName(Path.GetFullPath(storePath)) ?? ".archgate";
+}

@@ -1,0 +1,318 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text.Json;
+using Archgate.Model;
+using Archgate.Planning;
+using Archgate.Protocol;
+
+namespace Archgate.Launch;
+
+/// <summary>A component Archgate started: its process and log.</summary>
+public sealed record StartedComponent(string Component, int Pid, string LogFile, DateTimeOffset StartedAt);
+
+/// <summary>Why start-up stopped: which component, how, and the end of its log.</summary>
+public sealed record LaunchFailure(string Component, string Reason, int? ExitCode, IReadOnlyList<string> LastLogLines);
+
+/// <summary>Live progress of a start-up.</summary>
+public interface ILaunchObserver
+{
+    /// <summary>A component's process is being started.</summary>
+    void Starting(Component component, int wave);
+
+    /// <summary>A component passed its readiness probe.</summary>
+    void Ready(Component component, TimeSpan elapsed);
+
+    /// <summary>A line of a component's log (for <c>--follow</c>).</summary>
+    void LogLine(string component, string line);
+}
+
+/// <summary>
+/// Starts the components that have a <c>run</c> section wave by wave in plan order: a component starts only
+/// when everything it depends on is ready. Output goes to <c>logs/&lt;component&gt;.log</c>; the PIDs go to a
+/// state file so <c>archgate down</c> can stop a detached system. Stopping kills whole process trees.
+/// </summary>
+public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, ILaunchObserver? observer = null, bool follow = false) : IDisposable
+{
+    /// <summary>How many log lines a failure shows.</summary>
+    public const int TailLines = 20;
+
+    private readonly List<StartedComponent> _started = [];
+    private readonly List<Task> _followers = [];
+    private readonly CancellationTokenSource _stopFollowing = new();
+
+    /// <summary>The state file listing started processes.</summary>
+    public string StateFile => StatePath(stateDirectory);
+
+    /// <summary>The state file in <paramref name="directory"/>.</summary>
+    public static string StatePath(string directory) => Path.Combine(directory, "system.json");
+
+    /// <summary>Components started so far.</summary>
+    public IReadOnlyList<StartedComponent> Started => _started;
+
+    /// <summary>Starts everything; on failure stops what it started and returns the failure.</summary>
+    public async Task<LaunchFailure?> StartAsync(HttpClient http, CancellationToken cancellationToken)
+    {
+        var logs = Path.Combine(stateDirectory, "logs");
+        Directory.CreateDirectory(logs);
+        try
+        {
+            foreach (var wave in plan.Waves)
+            {
+                var toStart = wave.Where(p => p.Component.Run is not null).ToList();
+                var starts = toStart.Select(p => StartOneAsync(p, logs, http, cancellationToken)).ToList();
+                var failures = await Task.WhenAll(starts);
+                var failure = failures.FirstOrDefault(f => f is not null);
+                if (failure is not null)
+                {
+                    await StopAsync();
+                    return failure;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            await StopAsync();
+            throw;
+        }
+
+        return null;
+    }
+
+    private async Task<LaunchFailure?> StartOneAsync(PlannedComponent planned, string logs, HttpClient http, CancellationToken cancellationToken)
+    {
+        var component = planned.Component;
+        var run = component.Run!;
+        var log = Path.Combine(logs, $"{component.Name}.log");
+        await File.WriteAllTextAsync(log, string.Empty, cancellationToken);
+        observer?.Starting(component, planned.Wave);
+        var words = CommandLine.Split(run.Command);
+        if (words.Count == 0)
+        {
+            return new LaunchFailure(component.Name, "empty command", null, []);
+        }
+
+        // The shell only redirects and then becomes the command (exec): the PID we keep is the component's,
+        // and its output goes straight to the log file, so a detached system keeps logging after we exit.
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            WorkingDirectory = run.WorkingDirectory,
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec \"$@\" >>\"$ARCHGATE_LOG\" 2>&1 </dev/null");
+        start.ArgumentList.Add("archgate-launch");
+        foreach (var word in words)
+        {
+            start.ArgumentList.Add(word);
+        }
+
+        start.Environment["ARCHGATE_LOG"] = log;
+        start.Environment["ARCHGATE_COMPONENT"] = component.Name;
+        foreach (var (key, value) in run.Environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("the process did not start");
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return new LaunchFailure(component.Name, $"cannot start '{words[0]}': {ex.Message}", null, []);
+        }
+
+        var entry = new StartedComponent(component.Name, process.Id, log, DateTimeOffset.UtcNow);
+        lock (_started)
+        {
+            _started.Add(entry);
+        }
+
+        await SaveStateAsync();
+        if (follow)
+        {
+            _followers.Add(FollowAsync(component.Name, log, _stopFollowing.Token));
+        }
+
+        var watch = Stopwatch.StartNew();
+        var ready = run.Ready;
+        while (watch.Elapsed < ready.Timeout)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                await process.WaitForExitAsync(cancellationToken);
+                return new LaunchFailure(component.Name, "exited before it was ready", process.ExitCode, Tail(log));
+            }
+
+            if (await IsReadyAsync(component, ready, log, http, cancellationToken))
+            {
+                observer?.Ready(component, watch.Elapsed);
+                return null;
+            }
+
+            await Task.Delay(150, cancellationToken);
+        }
+
+        return new LaunchFailure(component.Name, $"not ready after {ready.Timeout.TotalSeconds:0.#} s ({Describe(ready)})", null, Tail(log));
+    }
+
+    /// <summary>The readiness probe in words.</summary>
+    public static string Describe(ReadinessProbe ready) =>
+        ready.HttpPath is not null ? $"waiting for GET {ready.HttpPath} to answer 2xx"
+        : ready.TcpPort is not null ? $"waiting for TCP port {ready.TcpPort}"
+        : $"waiting for the log line '{ready.LogLine}'";
+
+    private static async Task<bool> IsReadyAsync(Component component, ReadinessProbe ready, string log, HttpClient http, CancellationToken cancellationToken)
+    {
+        if (ready.HttpPath is not null && component.Url is not null)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            try
+            {
+                using var response = await http.GetAsync(new Uri(component.Url, ready.HttpPath), timeout.Token);
+                return response.IsSuccessStatusCode;
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                return false;
+            }
+        }
+
+        if (ready.TcpPort is { } port)
+        {
+            using var client = new TcpClient();
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(1));
+                await client.ConnectAsync(component.Url?.Host ?? "127.0.0.1", port, timeout.Token);
+                return true;
+            }
+            catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                return false;
+            }
+        }
+
+        if (ready.LogLine is not null)
+        {
+            var text = await ReadSharedAsync(log);
+            return text.Contains(ready.LogLine, StringComparison.Ordinal);
+        }
+
+        return false;
+    }
+
+    private static async Task<string> ReadSharedAsync(string path)
+    {
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        return await reader.ReadToEndAsync();
+    }
+
+    /// <summary>The last lines of a log.</summary>
+    public static IReadOnlyList<string> Tail(string log, int lines = TailLines)
+    {
+        try
+        {
+            using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            var all = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            return all.Skip(Math.Max(0, all.Length - lines)).Select(l => Redact.Text(l.TrimEnd('\r'))).ToList();
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    private async Task FollowAsync(string component, string log, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var line = await reader.ReadLineAsync(cancellationToken);
+                if (line is null)
+                {
+                    await Task.Delay(100, cancellationToken);
+                    continue;
+                }
+
+                observer?.LogLine(component, Redact.Text(line));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task SaveStateAsync()
+    {
+        List<StartedComponent> snapshot;
+        lock (_started)
+        {
+            snapshot = [.. _started];
+        }
+
+        var state = new LaunchState(plan.System.Name, plan.System.ManifestPath, snapshot);
+        var temp = StateFile + ".tmp";
+        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(state, ArchgateJson.Options));
+        File.Move(temp, StateFile, overwrite: true);
+    }
+
+    /// <summary>Stops everything started, dependants first (reverse start order), and removes the state file.</summary>
+    public async Task StopAsync()
+    {
+        await _stopFollowing.CancelAsync();
+        await Task.WhenAll(_followers);
+        List<StartedComponent> toStop;
+        lock (_started)
+        {
+            toStop = [.. _started];
+            _started.Clear();
+        }
+
+        await StopAllAsync(toStop);
+        File.Delete(StateFile);
+    }
+
+    /// <summary>Stops the processes of a state file (for <c>archgate down</c>); returns what was stopped.</summary>
+    public static async Task<IReadOnlyList<StartedComponent>> StopFromStateAsync(string stateDirectory)
+    {
+        var path = StatePath(stateDirectory);
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        var state = JsonSerializer.Deserialize<LaunchState>(await File.ReadAllTextAsync(path), ArchgateJson.Options);
+        var components = state?.Components ?? [];
+        await StopAllAsync(components);
+        File.Delete(path);
+        return components;
+    }
+
+    private static async Task StopAllAsync(IReadOnlyList<StartedComponent> components)
+    {
+        foreach (var component in components.Reverse())
+        {
+            if (ProcessTree.IsAlive(component.Pid))
+            {
+                await ProcessTree.StopAsync(component.Pid, TimeSpan.FromSeconds(5));
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _stopFollowing.Dispose();
+
+    /// <summary>The state file's content.</summary>
+    public sealed record LaunchState(string System, string Manifest, IReadOnlyList<StartedComponent> Components);
+}

@@ -1,0 +1,67 @@
+using System.Text;
+
+namespace Archgate.Manifest;
+
+/// <summary>
+/// Expands <c>${VAR}</c> and <c>${VAR:-default}</c> from the environment; <c>$$</c> is a literal <c>$</c>.
+/// </summary>
+internal static class Interpolation
+{
+    /// <summary>Expands <paramref name="text"/>; names of unset variables without default go to <paramref name="missing"/>.</summary>
+    public static string Expand(string text, Func<string, string?> environment, List<string> missing)
+    {
+        if (!text.Contains('$', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var result = new StringBuilder(text.Length);
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c == '$' && i + 1 < text.Length && text[i + 1] == '$')
+            {
+                result.Append('$');
+                i += 2;
+                continue;
+            }
+
+            if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            {
+                var close = text.IndexOf('}', i + 2);
+                if (close < 0)
+                {
+                    result.Append(text, i, text.Length - i);
+                    break;
+                }
+
+                var body = text.Substring(i + 2, close - i - 2);
+                var sep = body.IndexOf(":-", StringComparison.Ordinal);
+                var name = sep >= 0 ? body[..sep] : body;
+                var value = environment(name);
+                if (string.IsNullOrEmpty(value))
+                {
+                    if (sep >= 0)
+                    {
+                        value = body[(sep + 2)..];
+                    }
+                    else if (value is null)
+                    {
+                        missing.Add(name);
+                        value = string.Empty;
+                    }
+                }
+
+                result.Append(value);
+                i = close + 1;
+                continue;
+            }
+
+            result.Append(c);
+            i++;
+        }
+
+        return result.ToString();
+    }
+}

@@ -1,0 +1,27 @@
+namespace Archgate.Manifest;
+
+/// <summary>One problem in a manifest: where it is, what is wrong, and how to mend it.</summary>
+/// <param name="File">The manifest path as the user gave it.</param>
+/// <param name="Line">1-based line.</param>
+/// <param name="Column">1-based column.</param>
+/// <param name="Path">Where in the document, for example <c>components.api.dependsOn</c>.</param>
+/// <param name="Message">What is wrong. Never contains a secret.</param>
+/// <param name="Hint">How to mend it, or null.</param>
+public sealed record ManifestError(string File, int Line, int Column, string Path, string Message, string? Hint)
+{
+    /// <summary><c>file:line:column: path: message</c>, then <c>  hint: ...</c> on its own line.</summary>
+    public override string ToString()
+    {
+        var head = Path.Length == 0
+            ? $"{File}:{Line}:{Column}: {Message}"
+            : $"{File}:{Line}:{Column}: {Path}: {Message}";
+        return Hint is null ? head : $"{head}{Environment.NewLine}  hint: {Hint}";
+    }
+}
+
+/// <summary>The outcome of loading a manifest: a model, or every error found.</summary>
+public sealed record ManifestLoadResult(Model.SystemModel? Model, IReadOnlyList<ManifestError> Errors)
+{
+    /// <summary>True when the manifest loaded without errors.</summary>
+    public bool Succeeded => Model is not null && Errors.Count == 0;
+}

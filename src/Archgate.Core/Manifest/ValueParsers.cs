@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Archgate.Manifest;
+
+/// <summary>Parsers for the manifest's value formats: durations (<c>250ms</c>, <c>10s</c>, <c>2m</c>) and percentages (<c>1%</c>).</summary>
+public static partial class ValueParsers
+{
+    /// <summary>Parses <c>250ms</c>, <c>1.5s</c>, <c>2m</c>, <c>1h</c>.</summary>
+    public static bool TryParseDuration(string text, out TimeSpan value)
+    {
+        value = default;
+        var m = DurationPattern().Match(text.Trim());
+        if (!m.Success)
+        {
+            return false;
+        }
+
+        var number = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        value = m.Groups[2].Value switch
+        {
+            "ms" => TimeSpan.FromMilliseconds(number),
+            "s" => TimeSpan.FromSeconds(number),
+            "m" => TimeSpan.FromMinutes(number),
+            _ => TimeSpan.FromHours(number),
+        };
+        return true;
+    }
+
+    /// <summary>Parses <c>1%</c> or <c>0.5%</c> into a fraction (0.01, 0.005).</summary>
+    public static bool TryParsePercent(string text, out double fraction)
+    {
+        fraction = 0;
+        var m = PercentPattern().Match(text.Trim());
+        if (!m.Success)
+        {
+            return false;
+        }
+
+        fraction = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) / 100.0;
+        return fraction <= 1.0;
+    }
+
+    /// <summary>Formats a duration the way the manifest writes it.</summary>
+    public static string FormatDuration(TimeSpan value) =>
+        value.TotalMilliseconds < 1000 ? $"{value.TotalMilliseconds:0.##}ms"
+        : value.TotalSeconds < 120 ? $"{value.TotalSeconds:0.##}s"
+        : $"{value.TotalMinutes:0.##}m";
+
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)(ms|s|m|h)$")]
+    private static partial Regex DurationPattern();
+
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*%$")]
+    private static partial Regex PercentPattern();
+}

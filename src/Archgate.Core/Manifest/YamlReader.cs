@@ -1,0 +1,240 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+/// <summary>
+/// Typed reads over YamlDotNet's node tree that never throw and never stop at the first problem:
+/// each wrong value becomes a <see cref="ManifestError"/> at the node's position.
+/// </summary>
+internal sealed class YamlReader(string file, Func<string, string?> environment)
+{
+    private readonly List<ManifestError> _errors = [];
+
+    public IReadOnlyList<ManifestError> Errors => _errors;
+
+    public void Error(YamlNode node, string path, string message, string? hint = null) =>
+        _errors.Add(new ManifestError(file, (int)node.Start.Line, (int)node.Start.Column, path, message, hint));
+
+    public void Error(long line, long column, string path, string message, string? hint = null) =>
+        _errors.Add(new ManifestError(file, (int)line, (int)column, path, message, hint));
+
+    public static string Describe(YamlNode node) => node switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        YamlScalarNode s when string.IsNullOrEmpty(s.Value) => "nothing",
+        YamlScalarNode s => $"'{s.Value}'",
+        _ => "something else",
+    };
+
+    /// <summary>Checks every key of <paramref name="map"/> against <paramref name="allowed"/>.</summary>
+    public void AllowKeys(YamlMappingNode map, string path, params string[] allowed)
+    {
+        foreach (var key in map.Children.Keys)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? string.Empty;
+            if (!allowed.Contains(name, StringComparer.Ordinal))
+            {
+                Error(key, Join(path, name), $"unknown key '{name}'",
+                    Suggest.DidYouMean(name, allowed, "allowed keys here: "));
+            }
+        }
+    }
+
+    public static YamlNode? Get(YamlMappingNode map, string key) =>
+        map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
+
+    public static string Join(string path, string key) => path.Length == 0 ? key : $"{path}.{key}";
+
+    public YamlMappingNode? Mapping(YamlNode? node, string path)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case YamlMappingNode map:
+                return map;
+            default:
+                Error(node, path, $"expected a mapping (key: value), found {Describe(node)}");
+                return null;
+        }
+    }
+
+    public YamlSequenceNode? Sequence(YamlNode? node, string path)
+    {
+        switch (node)
+        {
+            case null:
+                return null;
+            case YamlSequenceNode seq:
+                return seq;
+            default:
+                Error(node, path, $"expected a list, found {Describe(node)}",
+                    node is YamlScalarNode s ? $"write a list: [{s.Value}]" : null);
+                return null;
+        }
+    }
+
+    /// <summary>A required child; reports "missing required field" at the mapping when absent.</summary>
+    public YamlNode? Required(YamlMappingNode map, string path, string key, string? hint = null)
+    {
+        var node = Get(map, key);
+        if (node is null || IsNull(node))
+        {
+            Error(map, Join(path, key), $"missing required field '{key}'", hint);
+            return null;
+        }
+
+        return node;
+    }
+
+    private static bool IsNull(YamlNode node) => node is YamlScalarNode { Value: null or "" or "~" or "null" };
+
+    /// <summary>A scalar string with <c>${VAR}</c> expanded; null when absent.</summary>
+    public string? String(YamlNode? node, string path)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not YamlScalarNode scalar)
+        {
+            Error(node, path, $"expected a text value, found {Describe(node)}");
+            return null;
+        }
+
+        var missing = new List<string>();
+        var value = Interpolation.Expand(scalar.Value ?? string.Empty, environment, missing);
+        foreach (var name in missing)
+        {
+            Error(node, path, $"environment variable '{name}' is not set and has no default",
+                $"set {name}, or give a default: ${{{name}:-value}}");
+        }
+
+        return missing.Count > 0 ? null : value;
+    }
+
+    public bool? Bool(YamlNode? node, string path)
+    {
+        var text = String(node, path);
+        if (text is null)
+        {
+            return null;
+        }
+
+        switch (text)
+        {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                Error(node!, path, $"expected true or false, found '{text}'");
+                return null;
+        }
+    }
+
+    public int? Int(YamlNode? node, string path, int min, int max)
+    {
+        var text = String(node, path);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            Error(node!, path, $"expected a whole number, found '{text}'");
+            return null;
+        }
+
+        if (value < min || value > max)
+        {
+            Error(node!, path, $"{value} is out of range", $"use a number from {min} to {max}");
+            return null;
+        }
+
+        return value;
+    }
+
+    public TimeSpan? Duration(YamlNode? node, string path)
+    {
+        var text = String(node, path);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (ValueParsers.TryParseDuration(text, out var value))
+        {
+            return value;
+        }
+
+        Error(node!, path, $"invalid duration '{text}'", "write a number with a unit: 250ms, 10s, 2m or 1h");
+        return null;
+    }
+
+    public double? Percent(YamlNode? node, string path)
+    {
+        var text = String(node, path);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (ValueParsers.TryParsePercent(text, out var value))
+        {
+            return value;
+        }
+
+        Error(node!, path, $"invalid percentage '{text}'", "write a percentage from 0% to 100%, for example 1% or 0.5%");
+        return null;
+    }
+
+    /// <summary>A list of strings; a single scalar is not accepted (the hint shows the list form).</summary>
+    public IReadOnlyList<(string Value, YamlNode Node)> StringList(YamlNode? node, string path)
+    {
+        var seq = Sequence(node, path);
+        if (seq is null)
+        {
+            return [];
+        }
+
+        var result = new List<(string, YamlNode)>();
+        var index = 0;
+        foreach (var item in seq.Children)
+        {
+            var value = String(item, $"{path}[{index++}]");
+            if (value is not null)
+            {
+                result.Add((value, item));
+            }
+        }
+
+        return result;
+    }
+
+    public Dictionary<string, string> StringMap(YamlNode? node, string path)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var map = Mapping(node, path);
+        if (map is null)
+        {
+            return result;
+        }
+
+        foreach (var (key, value) in map.Children)
+        {
+            var name = (key as YamlScalarNode)?.Value ?? string.Empty;
+            var text = String(value, Join(path, name));
+            if (text is not null)
+            {
+                result[name] = text;
+            }
+        }
+
+        return result;
+    }
+}

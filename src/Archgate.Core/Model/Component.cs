@@ -1,0 +1,110 @@
+namespace Archgate.Model;
+
+/// <summary>What a component is; decides which checks apply to it and where it sits in the plan.</summary>
+public enum ComponentKind
+{
+    /// <summary>An HTTP service the team runs.</summary>
+    Service,
+
+    /// <summary>A database (SQLite or PostgreSQL).</summary>
+    Database,
+
+    /// <summary>A web frontend served to browsers.</summary>
+    Frontend,
+
+    /// <summary>An external provider the team does not run (payment gateway, e-mail...).</summary>
+    ThirdParty,
+}
+
+/// <summary>The database engines Archgate can connect to.</summary>
+public enum DatabaseEngine
+{
+    /// <summary>SQLite through Microsoft.Data.Sqlite.</summary>
+    Sqlite,
+
+    /// <summary>PostgreSQL through Npgsql.</summary>
+    Postgres,
+}
+
+/// <summary>Where something was written in the manifest (1-based line and column).</summary>
+public sealed record SourceLocation(string File, int Line, int Column)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{File}:{Line}:{Column}";
+}
+
+/// <summary>One part of the system: a service, database, frontend or third party.</summary>
+public sealed record Component
+{
+    /// <summary>Unique name, used in <c>dependsOn</c> and in every finding.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>What the component is.</summary>
+    public required ComponentKind Kind { get; init; }
+
+    /// <summary>Base URL of a service, frontend or third party.</summary>
+    public Uri? Url { get; init; }
+
+    /// <summary>Database connection string, after <c>${VAR}</c> interpolation; a secret, never printed as is.</summary>
+    public string? Connection { get; init; }
+
+    /// <summary>Database engine; <value>null</value> for other kinds.</summary>
+    public DatabaseEngine? Engine { get; init; }
+
+    /// <summary>Path of the health endpoint relative to <see cref="Url"/>, for example <c>/health/ready</c>.</summary>
+    public string? HealthPath { get; init; }
+
+    /// <summary>The component's OpenAPI contract, if it publishes one.</summary>
+    public OpenApiSpec? OpenApi { get; init; }
+
+    /// <summary>Names of the components this one needs.</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    /// <summary>Who answers for it (e-mail or team).</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>Whether the system cannot work without it. <value>false</value> by default.</summary>
+    public bool Critical { get; init; }
+
+    /// <summary>How Archgate starts it, when it does.</summary>
+    public RunSpec? Run { get; init; }
+
+    /// <summary>Resilience policy declared for a third party.</summary>
+    public CallPolicy? Policy { get; init; }
+
+    /// <summary>Pages of a frontend, relative to its URL.</summary>
+    public IReadOnlyList<string> Pages { get; init; } = [];
+
+    /// <summary>Where the component is declared.</summary>
+    public required SourceLocation Location { get; init; }
+}
+
+/// <summary>An OpenAPI document (path relative to the manifest, or URL) and an optional previous version.</summary>
+public sealed record OpenApiSpec(string Path, string? Baseline);
+
+/// <summary>Resilience policy for calls to a component.</summary>
+/// <param name="Timeout">Per-call timeout; the protocol requires at most 10 s for third parties.</param>
+/// <param name="Retries">Retry attempts after the first call.</param>
+/// <param name="Backoff"><c>exponential</c>, <c>linear</c> or <c>none</c>.</param>
+/// <param name="Fallback">What the caller does when the provider is down (for example <c>queue</c>).</param>
+public sealed record CallPolicy(TimeSpan? Timeout, int? Retries, string? Backoff, string? Fallback);
+
+/// <summary>How to start a component and know that it is ready.</summary>
+public sealed record RunSpec
+{
+    /// <summary>The command line, split on spaces (quotes group words).</summary>
+    public required string Command { get; init; }
+
+    /// <summary>Working directory, absolute (resolved against the manifest's folder).</summary>
+    public required string WorkingDirectory { get; init; }
+
+    /// <summary>Extra environment variables.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>When the component counts as ready.</summary>
+    public required ReadinessProbe Ready { get; init; }
+}
+
+/// <summary>Exactly one of <see cref="HttpPath"/>, <see cref="TcpPort"/> or <see cref="LogLine"/> is set.</summary>
+/// <param name="Timeout">How long to wait for readiness. <value>30 s</value> by default.</param>
+public sealed record ReadinessProbe(string? HttpPath, int? TcpPort, string? LogLine, TimeSpan Timeout);

@@ -1,0 +1,129 @@
+namespace Archgate.Model;
+
+/// <summary>
+/// The whole system as described by <c>archgate.yaml</c>. Built only by the manifest loader, immutable.
+/// </summary>
+public sealed record SystemModel
+{
+    /// <summary>The system's name (<c>system.name</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Role to person, for example <c>architect: alice@example.test</c>.</summary>
+    public IReadOnlyDictionary<string, string> Owners { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>All components, in manifest order.</summary>
+    public required IReadOnlyList<Component> Components { get; init; }
+
+    /// <summary>Pact files (absolute paths).</summary>
+    public IReadOnlyList<string> PactFiles { get; init; } = [];
+
+    /// <summary>Service-level objectives per component.</summary>
+    public IReadOnlyDictionary<string, Slo> Slos { get; init; } = new Dictionary<string, Slo>();
+
+    /// <summary>Load profile for step 8.</summary>
+    public LoadProfile Load { get; init; } = LoadProfile.Default;
+
+    /// <summary>Security policy for step 9.</summary>
+    public SecurityPolicy Security { get; init; } = new();
+
+    /// <summary>Retries and rollback.</summary>
+    public RecoveryPolicy Recovery { get; init; } = new();
+
+    /// <summary>Where escalations go.</summary>
+    public EscalationPolicy Escalation { get; init; } = new();
+
+    /// <summary>Roles that must sign off.</summary>
+    public IReadOnlyList<string> Approvers { get; init; } = [];
+
+    /// <summary>Hosts that checks, probes and load may reach. Loopback only by default.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = TargetPolicy.LoopbackHosts;
+
+    /// <summary>Absolute path of the manifest file.</summary>
+    public required string ManifestPath { get; init; }
+
+    /// <summary>SHA-256 of the manifest's bytes, lowercase hex.</summary>
+    public required string ManifestSha256 { get; init; }
+
+    /// <summary>Folder relative paths in the manifest are resolved against.</summary>
+    public string BaseDirectory => Path.GetDirectoryName(ManifestPath) ?? ".";
+
+    /// <summary>The component with this name, or null.</summary>
+    public Component? Find(string name) => Components.FirstOrDefault(c => c.Name == name);
+
+    /// <summary>Components of one kind, in manifest order.</summary>
+    public IEnumerable<Component> OfKind(ComponentKind kind) => Components.Where(c => c.Kind == kind);
+}
+
+/// <summary>Service-level objectives of one component; unset values fall back to the protocol's defaults.</summary>
+public sealed record Slo
+{
+    /// <summary>95th percentile latency target.</summary>
+    public TimeSpan? P95 { get; init; }
+
+    /// <summary>Maximum error rate, as a fraction (0.01 = 1 %).</summary>
+    public double? ErrorRate { get; init; }
+
+    /// <summary>First Contentful Paint target of a frontend.</summary>
+    public TimeSpan? Fcp { get; init; }
+
+    /// <summary>Largest Contentful Paint target of a frontend.</summary>
+    public TimeSpan? Lcp { get; init; }
+}
+
+/// <summary>One stage of load: this many virtual users for this long.</summary>
+public sealed record LoadStage(int Users, TimeSpan Duration);
+
+/// <summary>The load profile of step 8.</summary>
+public sealed record LoadProfile
+{
+    /// <summary>The protocol's default: a 100-user baseline and a 500-user stress stage, short.</summary>
+    public static LoadProfile Default { get; } = new()
+    {
+        Stages = [new LoadStage(100, TimeSpan.FromSeconds(10)), new LoadStage(500, TimeSpan.FromSeconds(10))],
+    };
+
+    /// <summary>Stages, run in order.</summary>
+    public IReadOnlyList<LoadStage> Stages { get; init; } = [];
+
+    /// <summary>k6-style thresholds: metric expression to conditions.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Thresholds { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+}
+
+/// <summary>A user Archgate may log in as during security and journey checks.</summary>
+public sealed record Identity(string User, string Password);
+
+/// <summary>Security policy of step 9.</summary>
+public sealed record SecurityPolicy
+{
+    /// <summary>Path patterns that must reject unauthenticated requests (<c>/orders/**</c>).</summary>
+    public IReadOnlyList<string> Protected { get; init; } = [];
+
+    /// <summary>Identities for authorization (BOLA/BFLA) checks.</summary>
+    public IReadOnlyList<Identity> Identities { get; init; } = [];
+}
+
+/// <summary>How the run recovers from failures.</summary>
+public sealed record RecoveryPolicy
+{
+    /// <summary>Retries of a check that failed for a transient reason. <value>3</value> by default.</summary>
+    public int Retries { get; init; } = 3;
+
+    /// <summary>First backoff delay, doubled on each retry, with jitter. <value>500 ms</value> by default.</summary>
+    public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Commands run when steps 5-10 fail.</summary>
+    public IReadOnlyList<string> Rollback { get; init; } = [];
+}
+
+/// <summary>Where escalations are sent.</summary>
+public sealed record EscalationChannel(string Kind, string? Target);
+
+/// <summary>Escalation channels and owners per level (1-4).</summary>
+public sealed record EscalationPolicy
+{
+    /// <summary>Channels, in order. Console only by default.</summary>
+    public IReadOnlyList<EscalationChannel> Channels { get; init; } = [new EscalationChannel("console", null)];
+
+    /// <summary>Who is notified at each level.</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<string>> Owners { get; init; } = new Dictionary<int, IReadOnlyList<string>>();
+}

@@ -1,0 +1,29 @@
+using Archgate.Model;
+using Archgate.Planning;
+
+namespace Archgate.Protocol;
+
+/// <summary>What a check may use: the model, the plan, time, a guarded HTTP client, the run's folder.</summary>
+public sealed class CheckContext
+{
+    /// <summary>The system under test.</summary>
+    public required SystemModel System { get; init; }
+
+    /// <summary>Step 1's plan (integration order).</summary>
+    public required IntegrationPlan Plan { get; init; }
+
+    /// <summary>The clock; tests use a fake one.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>An HTTP client that refuses hosts outside <c>targets.allow</c> and does not follow redirects.</summary>
+    public required HttpClient Http { get; init; }
+
+    /// <summary>The run's id.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>Where the run writes its files (reports, plan, evidence).</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Reports what the check is doing now (shown as live progress).</summary>
+    public IProgress<string>? Activity { get; init; }
+}

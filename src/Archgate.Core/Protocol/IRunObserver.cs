@@ -1,0 +1,60 @@
+namespace Archgate.Protocol;
+
+/// <summary>Live progress of a run; the CLI renders it, tests record it.</summary>
+public interface IRunObserver
+{
+    /// <summary>A step begins.</summary>
+    void StepStarted(int number, string name);
+
+    /// <summary>A check begins.</summary>
+    void CheckStarted(ICheck check);
+
+    /// <summary>A check reports what it is doing.</summary>
+    void CheckActivity(ICheck check, string activity);
+
+    /// <summary>A check failed for a transient reason and will be tried again after <paramref name="delay"/>.</summary>
+    void CheckRetrying(ICheck check, int nextAttempt, TimeSpan delay, string cause);
+
+    /// <summary>A check is done.</summary>
+    void CheckFinished(ICheck check, CheckResult result);
+
+    /// <summary>A step is done and checkpointed.</summary>
+    void StepFinished(StepResult step);
+}
+
+/// <summary>An observer that ignores everything.</summary>
+public sealed class NullRunObserver : IRunObserver
+{
+    /// <summary>The shared instance.</summary>
+    public static NullRunObserver Instance { get; } = new();
+
+    /// <inheritdoc />
+    public void StepStarted(int number, string name)
+    {
+    }
+
+    /// <inheritdoc />
+    public void CheckStarted(ICheck check)
+    {
+    }
+
+    /// <inheritdoc />
+    public void CheckActivity(ICheck check, string activity)
+    {
+    }
+
+    /// <inheritdoc />
+    public void CheckRetrying(ICheck check, int nextAttempt, TimeSpan delay, string cause)
+    {
+    }
+
+    /// <inheritdoc />
+    public void CheckFinished(ICheck check, CheckResult result)
+    {
+    }
+
+    /// <inheritdoc />
+    public void StepFinished(StepResult step)
+    {
+    }
+}

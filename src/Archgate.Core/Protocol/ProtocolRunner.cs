@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Archgate.Model;
+using Archgate.Planning;
+using Archgate.Store;
+using Archgate.Judging;
+
+namespace Archgate.Protocol;
+
+/// <summary>Options of one run.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Steps to run. <value>All ten</value> by default.</summary>
+    public IReadOnlySet<int> Steps { get; init; } = Enumerable.Range(1, ProtocolSteps.Count).ToHashSet();
+
+    /// <summary>Folder for the run's files; <c>{runId}</c> is replaced. <value>.archgate/runs/{runId}</value> by default.</summary>
+    public string OutputDirectory { get; init; } = Path.Combine(".archgate", "runs", "{runId}");
+}
+
+/// <summary>
+/// Runs the ten protocol steps in order: each step's checks, retries of transient failures with exponential
+/// backoff and jitter, a checkpoint in the <see cref="RunStore"/> after every step, then criteria, escalations
+/// and the verdict. Resuming continues from the first step without a checkpoint.
+/// </summary>
+public sealed class ProtocolRunner(
+    RunStore store,
+    Func<SystemModel, IReadOnlyList<ICheck>> catalog,
+    HttpClient http,
+    IRunObserver? observer = null,
+    TimeProvider? time = null)
+{
+    private readonly IRunObserver _observer = observer ?? NullRunObserver.Instance;
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>The id of the run started or resumed last, known as soon as it is stored.</summary>
+    public string? RunId { get; private set; }
+
+    /// <summary>A new run id: sortable by start time, unique by its random suffix.</summary>
+    public static string NewRunId(DateTimeOffset now) =>
+        $"{now.UtcDateTime:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+
+    /// <summary>The output folder of a run.</summary>
+    public static string OutputFor(RunOptions options, string runId) =>
+        Path.GetFullPath(options.OutputDirectory.Replace("{runId}", runId, StringComparison.Ordinal));
+
+    /// <summary>Starts a new run. Cancellation marks the run cancelled in the store and rethrows.</summary>
+    public Task<RunRecord> StartAsync(SystemModel system, RunOptions options, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var record = new RunRecord
+        {
+            RunId = NewRunId(now),
+            System = system.Name,
+            ManifestPath = system.ManifestPath,
+            ManifestSha256 = system.ManifestSha256,
+            StartedAt = now,
+            SelectedSteps = options.Steps.Order().ToList(),
+        };
+        store.SaveRun(record, Environment.ProcessId);
+        RunId = record.RunId;
+        return ContinueAsync(system, record, options, cancellationToken);
+    }
+
+    /// <summary>Resumes <paramref name="previous"/> from its first step without a checkpoint.</summary>
+    public Task<RunRecord> ResumeAsync(SystemModel system, RunRecord previous, RunOptions options, CancellationToken cancellationToken)
+    {
+        var record = previous with { State = RunState.Running, Resumes = previous.Resumes + 1, FinishedAt = null, Verdict = null };
+        store.SaveRun(record, Environment.ProcessId);
+        RunId = record.RunId;
+        return ContinueAsync(system, record, options with { Steps = previous.SelectedSteps.ToHashSet() }, cancellationToken);
+    }
+
+    private async Task<RunRecord> ContinueAsync(SystemModel system, RunRecord record, RunOptions options, CancellationToken cancellationToken)
+    {
+        var output = OutputFor(options, record.RunId);
+        Directory.CreateDirectory(output);
+        var plan = Planner.Plan(system);
+        var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output };
+        var checks = catalog(system);
+        var steps = record.Steps.ToList();
+
+        try
+        {
+            for (var number = 1; number <= ProtocolSteps.Count; number++)
+            {
+                if (steps.Any(s => s.Number == number))
+                {
+                    continue;
+                }
+
+                var step = options.Steps.Contains(number)
+                    ? await RunStepAsync(number, checks.Where(c => c.Step == number).ToList(), context, cancellationToken)
+                    : NotSelected(number);
+                store.SaveStep(record.RunId, step);
+                steps.Add(step);
+                _observer.StepFinished(step);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            store.SaveRun(record with { State = RunState.Cancelled, Steps = steps });
+            throw;
+        }
+
+        var criteria = CriteriaEvaluator.Evaluate(steps);
+        var finished = record with
+        {
+            Steps = steps,
+            Criteria = criteria,
+            Escalations = EscalationRules.Evaluate(system, steps),
+            Verdict = CriteriaEvaluator.Decide(criteria),
+            State = RunState.Completed,
+            FinishedAt = _time.GetUtcNow(),
+        };
+        store.SaveRun(finished);
+        return finished;
+    }
+
+    private static StepResult NotSelected(int number) => new()
+    {
+        Number = number,
+        Name = ProtocolSteps.Name(number),
+        Status = CheckStatus.Skipped,
+        Checks = [CheckResult.Skipped("step not selected (--steps)", SkipKind.NotSelected) with { Id = $"step{number}", Title = ProtocolSteps.Name(number) }],
+    };
+
+    private async Task<StepResult> RunStepAsync(int number, IReadOnlyList<ICheck> checks, CheckContext context, CancellationToken cancellationToken)
+    {
+        _observer.StepStarted(number, ProtocolSteps.Name(number));
+        var started = _time.GetUtcNow();
+        var watch = Stopwatch.StartNew();
+        var results = new List<CheckResult>();
+        foreach (var check in checks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _observer.CheckStarted(check);
+            var applies = check.AppliesTo(context.System);
+            var result = applies.Applies
+                ? await RunWithRetriesAsync(check, context, cancellationToken)
+                : CheckResult.Skipped(applies.Reason ?? "not applicable");
+            result = result with { Id = check.Id, Title = check.Title };
+            results.Add(result);
+            _observer.CheckFinished(check, result);
+        }
+
+        return new StepResult
+        {
+            Number = number,
+            Name = ProtocolSteps.Name(number),
+            Status = StepResult.Aggregate(results),
+            StartedAt = started,
+            DurationMs = watch.ElapsedMilliseconds,
+            Checks = results,
+        };
+    }
+
+    private async Task<CheckResult> RunWithRetriesAsync(ICheck check, CheckContext context, CancellationToken cancellationToken)
+    {
+        var retries = context.System.Recovery.Retries;
+        var attempts = new List<CheckAttempt>();
+        var activity = new Progress<string>(a => _observer.CheckActivity(check, a));
+        var checkContext = new CheckContext
+        {
+            System = context.System,
+            Plan = context.Plan,
+            Http = context.Http,
+            Time = context.Time,
+            RunId = context.RunId,
+            OutputDirectory = context.OutputDirectory,
+            Activity = activity,
+        };
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var watch = Stopwatch.StartNew();
+            CheckResult result;
+            try
+            {
+                result = await check.RunAsync(checkContext, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+#pragma warning disable CA1031 // A check's bug must not stop the run: it becomes status "error".
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                result = new CheckResult { Status = CheckStatus.Error, Reason = Redact.Text($"{ex.GetType().Name}: {ex.Message}") };
+            }
+
+            result = result with { DurationMs = watch.ElapsedMilliseconds };
+            var transient = result.TransientCause is not null && result.Status is CheckStatus.Fail or CheckStatus.Error;
+            if (attempt > 1 || (transient && retries > 0))
+            {
+                attempts.Add(new CheckAttempt(attempt, result.Status, result.TransientCause, result.DurationMs));
+            }
+
+            if (!transient || attempt > retries)
+            {
+                return result with { Attempts = attempts };
+            }
+
+            var delay = Backoff(context.System.Recovery.Backoff, attempt);
+            _observer.CheckRetrying(check, attempt + 1, delay, result.TransientCause!);
+            await Task.Delay(delay, _time, cancellationToken);
+        }
+    }
+
+    /// <summary>Exponential backoff with up to 50 % jitter: base x 2^(attempt-1) x [1, 1.5).</summary>
+    public static TimeSpan Backoff(TimeSpan baseDelay, int attempt) =>
+        baseDelay * Math.Pow(2, attempt - 1) * (1 + (Random.Shared.NextDouble() * 0.5));
+}

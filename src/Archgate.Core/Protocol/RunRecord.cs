@@ -1,0 +1,152 @@
+using System.Text.Json.Serialization;
+
+namespace Archgate.Protocol;
+
+/// <summary>The result of one protocol step.</summary>
+public sealed record StepResult
+{
+    /// <summary>1-10.</summary>
+    public required int Number { get; init; }
+
+    /// <summary>The step's name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The worst status of its checks (error, fail, warn, pass), or skipped when all were skipped.</summary>
+    public required CheckStatus Status { get; init; }
+
+    /// <summary>When it started.</summary>
+    public DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Wall time.</summary>
+    public long DurationMs { get; init; }
+
+    /// <summary>Its checks, in the order they ran.</summary>
+    public required IReadOnlyList<CheckResult> Checks { get; init; }
+
+    /// <summary>The step status implied by its checks.</summary>
+    public static CheckStatus Aggregate(IEnumerable<CheckResult> checks)
+    {
+        var statuses = checks.Select(c => c.Status).ToList();
+        if (statuses.Count == 0 || statuses.All(s => s == CheckStatus.Skipped))
+        {
+            return CheckStatus.Skipped;
+        }
+
+        foreach (var worst in new[] { CheckStatus.Error, CheckStatus.Fail, CheckStatus.Warn })
+        {
+            if (statuses.Contains(worst))
+            {
+                return worst;
+            }
+        }
+
+        return CheckStatus.Pass;
+    }
+}
+
+/// <summary>Whether a validation criterion is met.</summary>
+public enum CriterionStatus
+{
+    /// <summary>Met.</summary>
+    Pass,
+
+    /// <summary>Not met.</summary>
+    Fail,
+
+    /// <summary>Not enough evidence to say.</summary>
+    NotEvaluated,
+}
+
+/// <summary>One of the protocol's validation criteria, with what was observed against its target.</summary>
+public sealed record Criterion(string Id, string Description, CriterionStatus Status, string Observed, string Target);
+
+/// <summary>The gate's answer.</summary>
+public enum Verdict
+{
+    /// <summary>Every criterion passed.</summary>
+    [JsonStringEnumMemberName("GO")]
+    Go,
+
+    /// <summary>At least one criterion failed.</summary>
+    [JsonStringEnumMemberName("NO-GO")]
+    NoGo,
+
+    /// <summary>No criterion failed, but some were not evaluated.</summary>
+    [JsonStringEnumMemberName("INCOMPLETE")]
+    Incomplete,
+}
+
+/// <summary>An escalation raised by a rule over the run's results.</summary>
+/// <param name="Trigger">Stable trigger id, for example <c>contract-mismatch-rate</c>.</param>
+/// <param name="Level">1 (team) to 4 (leadership).</param>
+/// <param name="Message">What happened, with the values that tripped the rule.</param>
+public sealed record Escalation(string Trigger, int Level, string Message);
+
+/// <summary>A recorded sign-off.</summary>
+public sealed record Signoff(string Role, string Identity, string Decision, DateTimeOffset At, string? Comment);
+
+/// <summary>Where a run is in its life.</summary>
+public enum RunState
+{
+    /// <summary>Started and not finished (or killed: see the store).</summary>
+    Running,
+
+    /// <summary>Every selected step ran and the verdict is set.</summary>
+    Completed,
+
+    /// <summary>Stopped by Ctrl+C or SIGTERM; can be resumed.</summary>
+    Cancelled,
+}
+
+/// <summary>Everything about one run: the only input of reporters and the dashboard. Serialized as run.json.</summary>
+public sealed record RunRecord
+{
+    /// <summary>run.json schema version.</summary>
+    public int SchemaVersion { get; init; } = 1;
+
+    /// <summary>Sortable unique id: <c>yyyyMMdd-HHmmss-xxxx</c>.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>The system's name.</summary>
+    public required string System { get; init; }
+
+    /// <summary>Absolute path of the manifest.</summary>
+    public required string ManifestPath { get; init; }
+
+    /// <summary>SHA-256 of the manifest as run.</summary>
+    public required string ManifestSha256 { get; init; }
+
+    /// <summary>When the run started.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>When it finished, or null.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Where the run is in its life.</summary>
+    public RunState State { get; init; } = RunState.Running;
+
+    /// <summary>The verdict, once every selected step has run.</summary>
+    public Verdict? Verdict { get; init; }
+
+    /// <summary>Steps selected with <c>--steps</c> (all ten by default).</summary>
+    public IReadOnlyList<int> SelectedSteps { get; init; } = Enumerable.Range(1, ProtocolSteps.Count).ToList();
+
+    /// <summary>How many times the run was resumed.</summary>
+    public int Resumes { get; init; }
+
+    /// <summary>Step results in step order.</summary>
+    public IReadOnlyList<StepResult> Steps { get; init; } = [];
+
+    /// <summary>The validation criteria.</summary>
+    public IReadOnlyList<Criterion> Criteria { get; init; } = [];
+
+    /// <summary>Escalations raised.</summary>
+    public IReadOnlyList<Escalation> Escalations { get; init; } = [];
+
+    /// <summary>Sign-offs recorded.</summary>
+    public IReadOnlyList<Signoff> Signoffs { get; init; } = [];
+
+    /// <summary>Wall time from start to finish.</summary>
+    [JsonIgnore]
+    public TimeSpan? Duration => FinishedAt - StartedAt;
+}

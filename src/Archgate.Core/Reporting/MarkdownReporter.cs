@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text;
+using Archgate.Protocol;
+
+namespace Archgate.Reporting;
+
+/// <summary>integration-validation-report.md: the protocol's report, sections in step order.</summary>
+public sealed class MarkdownReporter : IReporter
+{
+    private static readonly string[] SectionTitles =
+    [
+        "Integration planning",
+        "API contract compliance",
+        "Database integration",
+        "Service-to-service integration",
+        "Frontend-backend integration",
+        "Third-party integration",
+        "Integration tests",
+        "Performance",
+        "Security",
+    ];
+
+    /// <inheritdoc />
+    public string Name => "md";
+
+    /// <inheritdoc />
+    public string FileName => "integration-validation-report.md";
+
+    /// <inheritdoc />
+    public async Task WriteAsync(RunRecord run, Stream output, CancellationToken cancellationToken)
+    {
+        var text = Render(run);
+        await output.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+    }
+
+    /// <summary>The report as text.</summary>
+    public static string Render(RunRecord run)
+    {
+        var md = new StringBuilder();
+        md.AppendLine($"# Integration validation report: {run.System}").AppendLine();
+        md.AppendLine($"**Verdict: {VerdictText(run)}**").AppendLine();
+        md.AppendLine("| | |").AppendLine("|---|---|");
+        md.AppendLine($"| run | `{run.RunId}` |");
+        md.AppendLine($"| started | {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC |");
+        md.AppendLine($"| duration | {(run.Duration is { } d ? $"{d.TotalSeconds:0.0} s" : "not finished")} |");
+        md.AppendLine($"| manifest | `{Path.GetFileName(run.ManifestPath)}` sha256 `{run.ManifestSha256[..Math.Min(12, run.ManifestSha256.Length)]}` |");
+        if (run.Resumes > 0)
+        {
+            md.AppendLine($"| resumed | {run.Resumes} time(s) |");
+        }
+
+        md.AppendLine().AppendLine("## Summary").AppendLine();
+        md.AppendLine("| step | status | checks | findings | duration |").AppendLine("|---|---|---|---|---|");
+        foreach (var step in run.Steps)
+        {
+            md.AppendLine($"| {step.Number}. {step.Name} | {Status(step.Status)} | {step.Checks.Count} | {step.Checks.Sum(c => c.Findings.Count)} | {step.DurationMs} ms |");
+        }
+
+        for (var number = 1; number <= SectionTitles.Length; number++)
+        {
+            md.AppendLine().AppendLine($"## {number}. {SectionTitles[number - 1]}").AppendLine();
+            var step = run.Steps.FirstOrDefault(s => s.Number == number);
+            if (step is null)
+            {
+                md.AppendLine("Not run.");
+                continue;
+            }
+
+            WriteStep(md, step);
+        }
+
+        md.AppendLine().AppendLine("## Validation criteria").AppendLine();
+        if (run.Criteria.Count == 0)
+        {
+            md.AppendLine("Not evaluated: the run did not finish.");
+        }
+        else
+        {
+            md.AppendLine("| criterion | status | observed | target |").AppendLine("|---|---|---|---|");
+            foreach (var c in run.Criteria)
+            {
+                md.AppendLine($"| {Cell(c.Description)} | {CriterionText(c.Status)} | {Cell(c.Observed)} | {Cell(c.Target)} |");
+            }
+        }
+
+        md.AppendLine().AppendLine("## Escalations").AppendLine();
+        if (run.Escalations.Count == 0)
+        {
+            md.AppendLine("None.");
+        }
+        else
+        {
+            md.AppendLine("| level | trigger | message |").AppendLine("|---|---|---|");
+            foreach (var e in run.Escalations)
+            {
+                md.AppendLine($"| {e.Level} | {e.Trigger} | {Cell(e.Message)} |");
+            }
+        }
+
+        md.AppendLine().AppendLine("## Sign-off").AppendLine();
+        if (run.Signoffs.Count == 0)
+        {
+            md.AppendLine("No sign-off recorded.");
+        }
+        else
+        {
+            md.AppendLine("| role | identity | decision | at |").AppendLine("|---|---|---|---|");
+            foreach (var s in run.Signoffs)
+            {
+                md.AppendLine($"| {Cell(s.Role)} | {Cell(s.Identity)} | {s.Decision} | {s.At:yyyy-MM-dd HH:mm} UTC |");
+            }
+        }
+
+        return md.ToString();
+    }
+
+    private static void WriteStep(StringBuilder md, StepResult step)
+    {
+        md.AppendLine($"Status: **{Status(step.Status)}** ({step.DurationMs} ms)").AppendLine();
+        md.AppendLine("| check | status | duration | note |").AppendLine("|---|---|---|---|");
+        foreach (var check in step.Checks)
+        {
+            var note = check.Reason ?? (check.Findings.Count > 0 ? $"{check.Findings.Count} finding(s)" : string.Empty);
+            if (check.Attempts.Count > 1)
+            {
+                note = $"{note} {check.Attempts.Count} attempts ({string.Join(", ", check.Attempts.Select(a => a.TransientCause ?? Status(a.Status)))})".Trim();
+            }
+
+            md.AppendLine($"| `{check.Id}` | {Status(check.Status)} | {check.DurationMs} ms | {Cell(note)} |");
+        }
+
+        var findings = step.Checks.SelectMany(c => c.Findings).OrderByDescending(f => f.Severity).ToList();
+        if (findings.Count > 0)
+        {
+            md.AppendLine().AppendLine("Findings:").AppendLine();
+            foreach (var f in findings)
+            {
+                var where = string.Join(" ", new[] { f.Component, f.Location }.Where(s => !string.IsNullOrEmpty(s)));
+                md.AppendLine($"- **{f.Rule}** {f.Severity.ToString().ToLowerInvariant()}{(where.Length > 0 ? $" `{Inline(where)}`" : string.Empty)}: {Inline(f.Message)}");
+                if (f.Evidence is not null)
+                {
+                    md.AppendLine($"  - evidence: {Inline(f.Evidence)}");
+                }
+
+                if (f.Hint is not null)
+                {
+                    md.AppendLine($"  - hint: {Inline(f.Hint)}");
+                }
+            }
+        }
+
+        var metrics = step.Checks.SelectMany(c => c.Metrics).ToList();
+        if (metrics.Count > 0)
+        {
+            md.AppendLine().AppendLine("| metric | value |").AppendLine("|---|---|");
+            foreach (var m in metrics)
+            {
+                md.AppendLine($"| `{Cell(m.ToString())}` | {m.Value.ToString("0.###", CultureInfo.InvariantCulture)} {m.Unit} |");
+            }
+        }
+    }
+
+    private static string VerdictText(RunRecord run) => run.Verdict switch
+    {
+        Protocol.Verdict.Go => "GO",
+        Protocol.Verdict.NoGo => "NO-GO",
+        Protocol.Verdict.Incomplete => "INCOMPLETE",
+        _ => run.State == RunState.Cancelled ? "none (run cancelled)" : "none (run not finished)",
+    };
+
+    private static string Status(CheckStatus status) => status.ToString().ToLowerInvariant();
+
+    private static string CriterionText(CriterionStatus status) => status switch
+    {
+        CriterionStatus.NotEvaluated => "not-evaluated",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Text from a target must not break the table or inject markup.</summary>
+    private static string Cell(string text) => Inline(text).Replace("|", "\\|", StringComparison.Ordinal);
+
+    private static string Inline(string text) => text.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+}

@@ -1,0 +1,253 @@
+using System.Text.Json;
+using Archgate.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace Archgate.Store;
+
+/// <summary>A line of <c>archgate runs</c>.</summary>
+public sealed record RunSummary(string RunId, string System, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string State, Protocol.Verdict? Verdict, int StepsDone);
+
+/// <summary>
+/// The run store: a SQLite file (WAL mode) holding each run's header and a checkpoint per finished step, so
+/// a killed run can be resumed from its first unfinished step. The schema is versioned with migrations.
+/// </summary>
+public sealed class RunStore : IDisposable
+{
+    /// <summary>The default location, relative to the working directory.</summary>
+    public const string DefaultPath = ".archgate/archgate.db";
+
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            system TEXT NOT NULL,
+            manifest_path TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            state TEXT NOT NULL,
+            verdict TEXT,
+            pid INTEGER,
+            record_json TEXT NOT NULL
+        );
+        CREATE TABLE steps (
+            run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            finished_at TEXT NOT NULL,
+            result_json TEXT NOT NULL,
+            PRIMARY KEY (run_id, number)
+        );
+        CREATE INDEX runs_system_started ON runs(system, started_at);
+        """,
+    ];
+
+    private readonly SqliteConnection _connection;
+
+    private RunStore(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>The schema version after migrations.</summary>
+    public static int LatestSchemaVersion => Migrations.Length;
+
+    /// <summary>Opens (creating if needed) and migrates the store at <paramref name="path"/>.</summary>
+    public static RunStore Open(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
+        Migrate(connection);
+        return new RunStore(connection);
+    }
+
+    /// <summary>The schema version of the open file.</summary>
+    public int SchemaVersion => ReadVersion(_connection);
+
+    private static int ReadVersion(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "PRAGMA user_version";
+        return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static void Migrate(SqliteConnection connection)
+    {
+        var version = ReadVersion(connection);
+        if (version > Migrations.Length)
+        {
+            throw new InvalidOperationException($"the run store was written by a newer Archgate (schema {version}, this one knows {Migrations.Length})");
+        }
+
+        for (var v = version; v < Migrations.Length; v++)
+        {
+            using var tx = connection.BeginTransaction();
+            Execute(connection, Migrations[v], tx);
+            Execute(connection, $"PRAGMA user_version = {v + 1}", tx);
+            tx.Commit();
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>Records the start of a run (or its new state), without steps.</summary>
+    public void SaveRun(RunRecord record, int? pid = null)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO runs (id, system, manifest_path, started_at, finished_at, state, verdict, pid, record_json)
+            VALUES ($id, $system, $manifest, $started, $finished, $state, $verdict, $pid, $json)
+            ON CONFLICT(id) DO UPDATE SET finished_at = excluded.finished_at, state = excluded.state,
+                verdict = excluded.verdict, pid = COALESCE(excluded.pid, runs.pid), record_json = excluded.record_json
+            """;
+        cmd.Parameters.AddWithValue("$id", record.RunId);
+        cmd.Parameters.AddWithValue("$system", record.System);
+        cmd.Parameters.AddWithValue("$manifest", record.ManifestPath);
+        cmd.Parameters.AddWithValue("$started", record.StartedAt.ToString("O"));
+        cmd.Parameters.AddWithValue("$finished", (object?)record.FinishedAt?.ToString("O") ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$state", Enum(record.State));
+        cmd.Parameters.AddWithValue("$verdict", record.Verdict is { } v ? Enum(v) : DBNull.Value);
+        cmd.Parameters.AddWithValue("$pid", (object?)pid ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$json", JsonSerializer.Serialize(record with { Steps = [] }, ArchgateJson.Compact));
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The checkpoint: a finished step, durable before the next step starts.</summary>
+    public void SaveStep(string runId, StepResult step)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO steps (run_id, number, status, finished_at, result_json) VALUES ($run, $number, $status, $finished, $json)
+            ON CONFLICT(run_id, number) DO UPDATE SET status = excluded.status, finished_at = excluded.finished_at, result_json = excluded.result_json
+            """;
+        cmd.Parameters.AddWithValue("$run", runId);
+        cmd.Parameters.AddWithValue("$number", step.Number);
+        cmd.Parameters.AddWithValue("$status", Enum(step.Status));
+        cmd.Parameters.AddWithValue("$finished", DateTimeOffset.UtcNow.ToString("O"));
+        cmd.Parameters.AddWithValue("$json", JsonSerializer.Serialize(step, ArchgateJson.Compact));
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>A run with its checkpointed steps, or null.</summary>
+    public RunRecord? Load(string runId)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT record_json FROM runs WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", runId);
+        if (cmd.ExecuteScalar() is not string json)
+        {
+            return null;
+        }
+
+        var record = JsonSerializer.Deserialize<RunRecord>(json, ArchgateJson.Compact)!;
+        using var steps = _connection.CreateCommand();
+        steps.CommandText = "SELECT result_json FROM steps WHERE run_id = $id ORDER BY number";
+        steps.Parameters.AddWithValue("$id", runId);
+        var list = new List<StepResult>();
+        using (var reader = steps.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                list.Add(JsonSerializer.Deserialize<StepResult>(reader.GetString(0), ArchgateJson.Compact)!);
+            }
+        }
+
+        return record with { Steps = list };
+    }
+
+    /// <summary>
+    /// Resolves what the user typed: a full id, a unique prefix, or <c>last</c>. Null when nothing (or more
+    /// than one run) matches.
+    /// </summary>
+    public string? ResolveId(string text)
+    {
+        using var cmd = _connection.CreateCommand();
+        if (text == "last")
+        {
+            cmd.CommandText = "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1";
+        }
+        else
+        {
+            cmd.CommandText = "SELECT id FROM runs WHERE id = $t OR id LIKE $prefix ESCAPE '\\' ORDER BY id LIMIT 2";
+            cmd.Parameters.AddWithValue("$t", text);
+            cmd.Parameters.AddWithValue("$prefix", text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%");
+        }
+
+        var ids = new List<string>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids.Count == 1 || ids.Contains(text) ? (ids.Contains(text) ? text : ids[0]) : null;
+    }
+
+    /// <summary>The most recent runs first. A run whose process is gone while it says running shows as <c>interrupted</c>.</summary>
+    public IReadOnlyList<RunSummary> List(int limit = 50, string? system = null)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = """
+            SELECT r.id, r.system, r.started_at, r.finished_at, r.state, r.verdict, r.pid,
+                   (SELECT COUNT(*) FROM steps s WHERE s.run_id = r.id)
+            FROM runs r WHERE ($system IS NULL OR r.system = $system)
+            ORDER BY r.started_at DESC, r.id DESC LIMIT $limit
+            """;
+        cmd.Parameters.AddWithValue("$system", (object?)system ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$limit", limit);
+        var result = new List<RunSummary>();
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            var state = reader.GetString(4);
+            if (state == "running" && (reader.IsDBNull(6) || !ProcessAlive(reader.GetInt32(6))))
+            {
+                state = "interrupted";
+            }
+
+            result.Add(new RunSummary(
+                reader.GetString(0),
+                reader.GetString(1),
+                DateTimeOffset.Parse(reader.GetString(2), System.Globalization.CultureInfo.InvariantCulture),
+                reader.IsDBNull(3) ? null : DateTimeOffset.Parse(reader.GetString(3), System.Globalization.CultureInfo.InvariantCulture),
+                state,
+                reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<Protocol.Verdict>($"\"{reader.GetString(5)}\"", ArchgateJson.Compact),
+                reader.GetInt32(7)));
+        }
+
+        return result;
+    }
+
+    private static bool ProcessAlive(int pid)
+    {
+        if (pid == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static string Enum<T>(T value) where T : struct, Enum => JsonSerializer.Serialize(value, ArchgateJson.Compact).Trim('"');
+
+    /// <inheritdoc />
+    public void Dispose() => _connection.Dispose();
+}
