@@ -107,7 +107,7 @@ public static class ManifestLoader
             var (name, owners) = ReadSystem(root);
             ReadTargets(root);
             var components = ReadComponents(root);
-            var byName = components.Select(c => c.Component.Name).ToHashSet(StringComparer.Ordinal);
+            var byName = DeclaredNames(root);
             CheckReferences(components, byName);
 
             var pacts = ReadPacts(root);
@@ -169,6 +169,15 @@ public static class ManifestLoader
                 _allowed = allow.Select(a => a.Value).ToList();
             }
         }
+
+        /// <summary>Every name under components, even of components with errors, so one mistake does not cascade.</summary>
+        private static HashSet<string> DeclaredNames(YamlMappingNode root) =>
+            (YamlReader.Get(root, "components") as YamlSequenceNode)?.Children
+                .OfType<YamlMappingNode>()
+                .Select(m => (YamlReader.Get(m, "name") as YamlScalarNode)?.Value)
+                .Where(n => !string.IsNullOrEmpty(n))
+                .Select(n => n!)
+                .ToHashSet(StringComparer.Ordinal) ?? [];
 
         private sealed record Parsed(Component Component, YamlMappingNode Node, IReadOnlyList<(string Value, YamlNode Node)> Deps);
 
@@ -250,7 +259,7 @@ public static class ManifestLoader
             {
                 url = ReadUrl(r.Required(map, path, "url", "give the base URL, for example http://127.0.0.1:8080"), $"{path}.url");
             }
-            else if (urlNode is not null)
+            else if (urlNode is not null && kind is not null)
             {
                 NotForKind(map, path, "url", "service, frontend and third-party components");
             }
@@ -267,13 +276,13 @@ public static class ManifestLoader
                     connection = ResolveSqlitePath(connection);
                 }
             }
-            else
+            else if (kind is not null)
             {
                 NotForKind(map, path, "connection", "database components");
                 NotForKind(map, path, "engine", "database components");
             }
 
-            if (kind is not ComponentKind.Frontend)
+            if (kind is not null and not ComponentKind.Frontend)
             {
                 NotForKind(map, path, "pages", "frontend components");
             }
@@ -433,7 +442,7 @@ public static class ManifestLoader
             var full = Path.GetFullPath(Path.Combine(baseDirectory, text));
             if (!File.Exists(full))
             {
-                r.Error(node!, path, $"file not found: {text}", $"paths are relative to the manifest's folder ({baseDirectory})");
+                r.Error(node!, path, $"file not found: {text}", "paths are relative to the folder of the manifest");
                 return null;
             }
 

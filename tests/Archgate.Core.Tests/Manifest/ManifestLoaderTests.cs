@@ -1,0 +1,118 @@
+using Archgate.Manifest;
+using Archgate.Model;
+using Archgate.Tests;
+
+namespace Archgate.Core.Tests.Manifest;
+
+public sealed class ManifestLoaderTests
+{
+    [Fact]
+    public void Interpolation_uses_the_environment_then_the_default()
+    {
+        var model = TestSystems.Load("""
+            version: 1
+            system: { name: "${NAME:-fallback}" }
+            components:
+              - name: api
+                kind: service
+                url: "http://127.0.0.1:${PORT:-7101}"
+            """, new Dictionary<string, string> { ["PORT"] = "9000" });
+
+        Assert.Equal("fallback", model.Name);
+        Assert.Equal(9000, model.Components[0].Url!.Port);
+    }
+
+    [Fact]
+    public void Dollar_dollar_is_a_literal_dollar()
+    {
+        var missing = new List<string>();
+        Assert.Equal("a$b ${X}", Interpolation.Expand("a$$b $${X}", _ => null, missing));
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void A_relative_sqlite_file_is_resolved_against_the_manifest_folder()
+    {
+        var model = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: db, kind: database, connection: "Data Source=data/app.db;Cache=Shared" }
+            """);
+
+        var expected = Path.Combine(Path.GetTempPath(), "archgate-tests", "data", "app.db");
+        Assert.Equal($"Data Source={expected};Cache=Shared", model.Components[0].Connection);
+        Assert.Equal(DatabaseEngine.Sqlite, model.Components[0].Engine);
+    }
+
+    [Fact]
+    public void The_engine_is_inferred_from_a_postgres_connection_string()
+    {
+        var model = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: db, kind: database, connection: "Host=127.0.0.1;Database=shop;Username=shop" }
+            """);
+
+        Assert.Equal(DatabaseEngine.Postgres, model.Components[0].Engine);
+    }
+
+    [Fact]
+    public void Defaults_apply_when_sections_are_absent()
+    {
+        var model = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - name: api
+                kind: service
+                url: http://127.0.0.1:1
+                health: /health
+                run: { command: "dotnet api.dll" }
+            """);
+
+        Assert.Equal(TargetPolicy.LoopbackHosts, model.AllowedHosts);
+        Assert.Equal(3, model.Recovery.Retries);
+        Assert.Equal([100, 500], model.Load.Stages.Select(s => s.Users));
+        var ready = model.Components[0].Run!.Ready;
+        Assert.Equal("/health", ready.HttpPath);
+        Assert.Equal(TimeSpan.FromSeconds(30), ready.Timeout);
+    }
+
+    [Fact]
+    public void The_starter_manifest_of_init_is_valid()
+    {
+        var text = File.ReadAllText(Path.Combine(Golden.SourceDirectory(), "..", "..", "..", "src", "Archgate.Cli", "Commands", "InitCommand.cs"));
+        var start = text.IndexOf("\"\"\"", StringComparison.Ordinal) + 3;
+        var end = text.IndexOf("\"\"\"", start, StringComparison.Ordinal);
+        var yaml = string.Join("\n", text[start..end].Split('\n').Select(l => l.Length >= 8 ? l[8..] : l.TrimStart()));
+
+        var model = TestSystems.Load(yaml);
+
+        Assert.Equal("my-system", model.Name);
+    }
+
+    [Theory]
+    [InlineData("250ms", 250)]
+    [InlineData("1.5s", 1500)]
+    [InlineData("2m", 120_000)]
+    public void Durations_parse(string text, double ms)
+    {
+        Assert.True(ValueParsers.TryParseDuration(text, out var value));
+        Assert.Equal(ms, value.TotalMilliseconds);
+    }
+
+    [Theory]
+    [InlineData("10")]
+    [InlineData("10 s")]
+    [InlineData("s")]
+    public void Bad_durations_do_not_parse(string text) => Assert.False(ValueParsers.TryParseDuration(text, out _));
+
+    [Fact]
+    public void Did_you_mean_finds_close_names_only()
+    {
+        Assert.Equal("dependsOn", Suggest.Closest("dependOn", ["name", "dependsOn", "kind"]));
+        Assert.Null(Suggest.Closest("zzzzzz", ["name", "dependsOn", "kind"]));
+    }
+}

@@ -1,0 +1,245 @@
+using Archgate.Model;
+using Archgate.Protocol;
+using Archgate.Store;
+using Archgate.Tests;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Archgate.Core.Tests.Protocol;
+
+public sealed class ProtocolRunnerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("archgate-runner-").FullName;
+    private readonly HttpClient _http = new();
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private RunOptions Options => new() { OutputDirectory = Path.Combine(_dir, "{runId}") };
+
+    private sealed class ScriptedCheck(int step, string id, params CheckResult[] script) : ICheck
+    {
+        public int Calls { get; private set; }
+
+        public string Id => id;
+
+        public int Step => step;
+
+        public string Title => id;
+
+        public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+        public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(script[Math.Min(Calls++, script.Length - 1)]);
+    }
+
+    private sealed class Recorder : IRunObserver
+    {
+        public List<TimeSpan> Delays { get; } = [];
+
+        public List<int> Steps { get; } = [];
+
+        public void StepStarted(int number, string name) => Steps.Add(number);
+
+        public void CheckStarted(ICheck check)
+        {
+        }
+
+        public void CheckActivity(ICheck check, string activity)
+        {
+        }
+
+        public void CheckRetrying(ICheck check, int nextAttempt, TimeSpan delay, string cause) => Delays.Add(delay);
+
+        public void CheckFinished(ICheck check, CheckResult result)
+        {
+        }
+
+        public void StepFinished(StepResult step)
+        {
+        }
+    }
+
+    private static readonly CheckResult Refused = new()
+    {
+        Status = CheckStatus.Fail,
+        TransientCause = "connection refused",
+        Findings = [new Finding { Rule = "AG4002", Severity = Severity.High, Message = "refused" }],
+    };
+
+    private static readonly CheckResult Passed = new() { Status = CheckStatus.Pass };
+
+    private static async Task<T> DriveAsync<T>(Task<T> work, FakeTimeProvider time)
+    {
+        while (!work.IsCompleted)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Delay(1);
+        }
+
+        return await work;
+    }
+
+    [Fact]
+    public async Task A_transient_failure_is_retried_with_exponential_backoff_until_it_passes()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-26T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var check = new ScriptedCheck(4, "services.health:api", Refused, Refused, Passed);
+        var observer = new Recorder();
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+        var runner = new ProtocolRunner(store, _ => [check], _http, observer, time);
+
+        var run = await DriveAsync(runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None), time);
+
+        var result = run.Steps.Single(s => s.Number == 4).Checks.Single();
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Equal(3, check.Calls);
+        Assert.Equal([1, 2, 3], result.Attempts.Select(a => a.Number));
+        Assert.Equal("connection refused", result.Attempts[0].TransientCause);
+        Assert.Equal(2, observer.Delays.Count);
+        Assert.InRange(observer.Delays[0].TotalMilliseconds, 500, 750);
+        Assert.InRange(observer.Delays[1].TotalMilliseconds, 1000, 1500);
+    }
+
+    [Fact]
+    public async Task A_failure_that_stays_transient_counts_after_three_retries()
+    {
+        var time = new FakeTimeProvider();
+        var check = new ScriptedCheck(4, "services.health:api", Refused);
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+        var runner = new ProtocolRunner(store, _ => [check], _http, null, time);
+
+        var run = await DriveAsync(runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None), time);
+
+        Assert.Equal(4, check.Calls);
+        var result = run.Steps.Single(s => s.Number == 4).Checks.Single();
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Equal(4, result.Attempts.Count);
+        Assert.Equal(Verdict.NoGo, run.Verdict);
+    }
+
+    [Fact]
+    public async Task A_failure_that_is_not_transient_is_not_retried()
+    {
+        var check = new ScriptedCheck(3, "database.connect:db", new CheckResult { Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG3001", Severity = Severity.High, Message = "authentication failed" }] });
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+        var runner = new ProtocolRunner(store, _ => [check], _http);
+
+        var run = await runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None);
+
+        Assert.Equal(1, check.Calls);
+        Assert.Empty(run.Steps.Single(s => s.Number == 3).Checks.Single().Attempts);
+    }
+
+    [Fact]
+    public async Task An_exception_inside_a_check_becomes_status_error_and_the_run_goes_on()
+    {
+        var boom = new ThrowingCheck();
+        var after = new ScriptedCheck(5, "frontend.x", Passed);
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+        var runner = new ProtocolRunner(store, _ => [boom, after], _http);
+
+        var run = await runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None);
+
+        var result = run.Steps.Single(s => s.Number == 2).Checks.Single();
+        Assert.Equal(CheckStatus.Error, result.Status);
+        Assert.Contains("InvalidOperationException: broken Bearer ***", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, after.Calls);
+        Assert.Equal(CriterionStatus.NotEvaluated, run.Criteria.Single(c => c.Id == "contracts").Status);
+    }
+
+    private sealed class ThrowingCheck : ICheck
+    {
+        public string Id => "contracts.boom";
+
+        public int Step => 2;
+
+        public string Title => "boom";
+
+        public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+        public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("broken Bearer abc.def.ghi");
+    }
+
+    [Fact]
+    public async Task Every_step_is_checkpointed_and_a_resume_runs_only_the_missing_steps()
+    {
+        var first = new ScriptedCheck(1, "plan.x", Passed);
+        var second = new ScriptedCheck(2, "contracts.x", Passed);
+        var system = TestSystems.Load(TestSystems.Shop);
+        var storePath = Path.Combine(_dir, "store.db");
+        using var cancel = new CancellationTokenSource();
+        var cancelling = new CancelAfterStep(1, cancel);
+        string runId;
+        using (var store = RunStore.Open(storePath))
+        {
+            var runner = new ProtocolRunner(store, _ => [first, second], _http, cancelling);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.StartAsync(system, Options, cancel.Token));
+            runId = runner.RunId!;
+        }
+
+        using (var store = RunStore.Open(storePath))
+        {
+            var partial = store.Load(runId)!;
+            Assert.Equal(RunState.Cancelled, partial.State);
+            Assert.Equal([1], partial.Steps.Select(s => s.Number));
+
+            var resumed = await new ProtocolRunner(store, _ => [first, second], _http).ResumeAsync(system, partial, Options, CancellationToken.None);
+
+            Assert.Equal(1, first.Calls);
+            Assert.Equal(1, second.Calls);
+            Assert.Equal(Enumerable.Range(1, 10), resumed.Steps.Select(s => s.Number));
+            Assert.Equal(1, resumed.Resumes);
+            Assert.Equal(RunState.Completed, store.Load(runId)!.State);
+        }
+    }
+
+    private sealed class CancelAfterStep(int step, CancellationTokenSource cancel) : IRunObserver
+    {
+        public void StepStarted(int number, string name)
+        {
+        }
+
+        public void CheckStarted(ICheck check)
+        {
+        }
+
+        public void CheckActivity(ICheck check, string activity)
+        {
+        }
+
+        public void CheckRetrying(ICheck check, int nextAttempt, TimeSpan delay, string cause)
+        {
+        }
+
+        public void CheckFinished(ICheck check, CheckResult result)
+        {
+        }
+
+        public void StepFinished(StepResult finished)
+        {
+            if (finished.Number == step)
+            {
+                cancel.Cancel();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Steps_left_out_with_steps_are_skipped_and_their_criteria_not_evaluated()
+    {
+        var check = new ScriptedCheck(4, "services.health:api", Passed);
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+        var runner = new ProtocolRunner(store, _ => [check], _http);
+
+        var run = await runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options with { Steps = new HashSet<int> { 1, 4 } }, CancellationToken.None);
+
+        Assert.Equal(SkipKind.NotSelected, run.Steps.Single(s => s.Number == 3).Checks.Single().Skip);
+        Assert.Equal(CriterionStatus.Pass, run.Criteria.Single(c => c.Id == "services").Status);
+        Assert.Equal(CriterionStatus.NotEvaluated, run.Criteria.Single(c => c.Id == "database").Status);
+        Assert.Equal(Verdict.Incomplete, run.Verdict);
+    }
+}
