@@ -47,9 +47,28 @@ internal sealed class OpenApiDocumentCheck(Component component) : ICheck
             findings.Add(Invalid(display, line, column, error.Message, error.Pointer));
         }
 
+        var unresolved = YamlPointer.UnresolvedReferences(text);
+        foreach (var (reference, line, column) in unresolved)
+        {
+            findings.Add(new Finding
+            {
+                Rule = ContractRules.UnresolvedReference,
+                Severity = Severity.High,
+                Component = component.Name,
+                Location = $"{display}:{line}:{column}",
+                Message = $"$ref '{reference}' points at nothing",
+                Hint = "define the referenced component or fix the reference; responses using it cannot be validated",
+            });
+        }
+
         foreach (var warning in read.Diagnostic?.Warnings ?? [])
         {
             var (line, column) = YamlPointer.Locate(text, warning.Pointer);
+            if (unresolved.Any(u => u.Line == line))
+            {
+                continue; // the same broken reference, already reported as AG2003
+            }
+
             findings.Add(new Finding
             {
                 Rule = ContractRules.DocumentWarning,

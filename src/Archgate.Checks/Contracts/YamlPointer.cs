@@ -26,23 +26,84 @@ internal static class YamlPointer
             return (1, 1);
         }
 
+        // The position reported is the key's (where a reader looks), or the list item's.
+        var position = node.Start;
         foreach (var raw in (pointer ?? string.Empty).TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             var part = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
-            YamlNode? next = node switch
+            if (node is YamlMappingNode map && map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode k && k.Value == part) is { Key: not null } entry)
             {
-                YamlMappingNode map => map.Children.TryGetValue(new YamlScalarNode(part), out var v) ? v : null,
-                YamlSequenceNode seq when int.TryParse(part, out var i) && i < seq.Children.Count => seq.Children[i],
-                _ => null,
-            };
-            if (next is null)
+                position = entry.Key.Start;
+                node = entry.Value;
+            }
+            else if (node is YamlSequenceNode seq && int.TryParse(part, out var i) && i >= 0 && i < seq.Children.Count)
+            {
+                node = seq.Children[i];
+                position = node.Start;
+            }
+            else
             {
                 break;
             }
-
-            node = next;
         }
 
-        return ((int)node.Start.Line, (int)node.Start.Column);
+        return ((int)position.Line, (int)position.Column);
+    }
+
+    /// <summary>Local <c>$ref</c>s (<c>#/...</c>) that point at nothing, with the position of each.</summary>
+    public static IReadOnlyList<(string Reference, int Line, int Column)> UnresolvedReferences(string text)
+    {
+        YamlNode root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            if (stream.Documents.Count == 0)
+            {
+                return [];
+            }
+
+            root = stream.Documents[0].RootNode;
+        }
+        catch (YamlException)
+        {
+            return [];
+        }
+
+        var result = new List<(string, int, int)>();
+        foreach (var node in root.AllNodes.OfType<YamlMappingNode>())
+        {
+            if (node.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode { Value: "$ref" }) is { Key: not null } entry
+                && entry.Value is YamlScalarNode { Value: { } reference } value
+                && reference.StartsWith("#/", StringComparison.Ordinal)
+                && !Resolves(root, reference))
+            {
+                result.Add((reference, (int)value.Start.Line, (int)value.Start.Column));
+            }
+        }
+
+        return result;
+    }
+
+    private static bool Resolves(YamlNode root, string pointer)
+    {
+        var node = root;
+        foreach (var raw in pointer[2..].Split('/'))
+        {
+            var part = Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            switch (node)
+            {
+                case YamlMappingNode map when map.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode k && k.Value == part) is { Key: not null } entry:
+                    node = entry.Value;
+                    break;
+                case YamlSequenceNode seq when int.TryParse(part, out var i) && i >= 0 && i < seq.Children.Count:
+                    node = seq.Children[i];
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
     }
 }

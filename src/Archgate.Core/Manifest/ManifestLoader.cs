@@ -49,7 +49,12 @@ public static class ManifestLoader
     }
 
     /// <summary>Parses manifest text; <paramref name="displayName"/> is used in error messages.</summary>
-    internal static ManifestLoadResult Parse(string text, string displayName, string fullPath, string sha256, Func<string, string?> environment)
+    /// <param name="text">The YAML text.</param>
+    /// <param name="displayName">The file name errors show.</param>
+    /// <param name="fullPath">The manifest's absolute path; relative paths in it resolve against its folder.</param>
+    /// <param name="sha256">The SHA-256 recorded in runs.</param>
+    /// <param name="environment">Variable lookup for <c>${VAR}</c>.</param>
+    public static ManifestLoadResult Parse(string text, string displayName, string fullPath, string sha256, Func<string, string?> environment)
     {
         var reader = new YamlReader(displayName, environment);
         var stream = new YamlStream();

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Archgate.Checks.Tests.Fixtures;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster made with the system's own initdb and pg_ctl, listening on 127.0.0.1 on a
+/// free port with password (SCRAM) authentication, removed on dispose. As root (CI), the server runs as the
+/// 'postgres' user, since PostgreSQL refuses to run as root.
+/// </summary>
+public sealed class PostgresServer : IAsyncLifetime
+{
+    public const string Password = "archgate-test-pw";
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), $"archgate-pg-{Guid.NewGuid():N}");
+
+    public int Port { get; private set; }
+
+    public string ConnectionString(string database = "postgres", string user = "postgres", string password = Password) =>
+        $"Host=127.0.0.1;Port={Port};Database={database};Username={user};Password={password};Timeout=5";
+
+    public async Task InitializeAsync()
+    {
+        var bin = FindBinaries();
+        Directory.CreateDirectory(_root);
+        var data = Path.Combine(_root, "data");
+        var pwfile = Path.Combine(_root, "pw");
+        await File.WriteAllTextAsync(pwfile, Password);
+        if (IsRoot)
+        {
+            await RunAsync("chown", ["-R", "postgres:postgres", _root]);
+        }
+
+        Port = FreePort();
+        await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth-host=scram-sha-256", "--auth-local=trust", $"--pwfile={pwfile}", "-E", "UTF8", "--no-instructions"]);
+        var options = $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c fsync=off";
+        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start"]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        var bin = FindBinaries();
+        try
+        {
+            await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", Path.Combine(_root, "data"), "-m", "immediate", "-w", "stop"]);
+        }
+        finally
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private static string FindBinaries()
+    {
+        var candidates = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0).Select(d => Path.Combine(d, "bin"))
+            : [];
+        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
+            ?? throw new InvalidOperationException("PostgreSQL binaries not found under /usr/lib/postgresql; './build.sh test' installs the postgresql package");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task RunAsync(string file, IReadOnlyList<string> args)
+    {
+        var start = IsRoot && file != "chown"
+            ? new ProcessStartInfo("runuser") { ArgumentList = { "-u", "postgres", "--", file } }
+            : new ProcessStartInfo(file);
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(file)} failed ({process.ExitCode}): {await stdout} {await stderr}");
+        }
+    }
+}
