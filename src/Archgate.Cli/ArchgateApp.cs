@@ -13,6 +13,7 @@ internal static class ArchgateApp
         {
             config.SetApplicationName("archgate");
             config.AddCommand<VersionCommand>("version").WithDescription("Print the Archgate version.");
+            config.AddCommand<DiffCommand>("diff").WithDescription("Report breaking changes between two versions of an OpenAPI contract.");
         });
         return await app.RunAsync(args);
     }
