@@ -209,13 +209,4 @@ public class ContractDiffTests
         Assert.False(report.HasAtOrAbove(ChangeLevel.Err));
         Assert.Equal(1, report.Count(ChangeLevel.Warn));
     }
-
-    [Fact]
-    public void Every_rule_has_a_unique_id_and_code()
-    {
-        Assert.Equal(DiffRules.All.Count, DiffRules.All.Select(r => r.Id).Distinct().Count());
-        Assert.Equal(DiffRules.All.Count, DiffRules.All.Select(r => r.Code).Distinct().Count());
-        Assert.All(DiffRules.All, r => Assert.Matches("^AG2[1-9][0-9]{2}$", r.Code));
-        Assert.All(DiffRules.All, r => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", r.Id));
-    }
 }
