@@ -9,6 +9,11 @@ namespace Archgate.Checks.Contracts.Diff;
 internal sealed class SchemaComparer
 {
     private const int MaxDepth = 48;
+
+    // Schemas shared along many routes (a DAG, not a cycle) are compared once per route; the budget keeps a
+    // pathological document from taking minutes. It is far above what real contracts need per body.
+    private const int MaxComparisons = 20_000;
+    private int _comparisons;
     private readonly ChangeSink _sink;
     private readonly SchemaContext _context;
     private readonly SchemaContext _propertyContext;
@@ -46,7 +51,7 @@ internal sealed class SchemaComparer
 
     private void Compare(IOpenApiSchema? oldSchema, IOpenApiSchema? newSchema, string path, int depth)
     {
-        if (oldSchema is null || newSchema is null || depth > MaxDepth)
+        if (oldSchema is null || newSchema is null || depth > MaxDepth || ++_comparisons > MaxComparisons)
         {
             return;
         }

@@ -64,7 +64,12 @@ internal sealed record SchemaView(
         }
     }
 
-    public static SchemaView Of(IOpenApiSchema schema)
+    // Views are read again for every route that reaches a shared schema; documents are not changed while compared.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IOpenApiSchema, SchemaView> Cache = [];
+
+    public static SchemaView Of(IOpenApiSchema schema) => Cache.GetValue(schema, Read);
+
+    private static SchemaView Read(IOpenApiSchema schema)
     {
         var parts = new List<IOpenApiSchema>();
         var (core, nullableByUnion) = UnwrapNullUnion(schema);

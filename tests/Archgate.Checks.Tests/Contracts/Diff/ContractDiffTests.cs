@@ -209,4 +209,19 @@ public class ContractDiffTests
         Assert.False(report.HasAtOrAbove(ChangeLevel.Err));
         Assert.Equal(1, report.Count(ChangeLevel.Warn));
     }
+
+    [Fact]
+    public async Task A_schema_graph_shared_along_millions_of_routes_still_finishes_and_reports_the_change()
+    {
+        static string Levels(string leafType) => string.Concat(Enumerable.Range(0, 25).Select(i =>
+            $"L{i}: {{type: object, properties: {{a: {{$ref: '#/components/schemas/L{i + 1}'}}, b: {{$ref: '#/components/schemas/L{i + 1}'}}}}}}\n"))
+            + $"L25: {{type: object, properties: {{leaf: {{type: {leafType}}}}}}}\n";
+        const string Paths = "/deep:\n  get:\n    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/L0'}";
+
+        var report = await DiffAsync(Doc(Paths, "schemas:\n" + Indent(Levels("string"))), Doc(Paths, "schemas:\n" + Indent(Levels("integer"))));
+
+        Assert.Contains(report.Changes, c => c.RuleId == "response-property-type-changed" && c.Location.EndsWith(".leaf", StringComparison.Ordinal));
+    }
+
+    private static string Indent(string text) => string.Concat(text.Split('\n').Where(l => l.Length > 0).Select(l => "  " + l + "\n"));
 }
