@@ -1,0 +1,112 @@
+using System.Text;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+
+namespace Archgate.Checks.Contracts;
+
+/// <summary>
+/// Loads OpenAPI 3.0 / 3.1 documents (JSON or YAML) with their <c>$ref</c>s resolved, including
+/// references to files next to the document, and reports every problem with file, line and column.
+/// </summary>
+public static class ContractDocumentLoader
+{
+    /// <summary>Loads the document at <paramref name="path"/>. A missing or invalid file is a result, not an exception.</summary>
+    public static async Task<ContractLoadResult> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            return Failed(new ContractLoadError(path, null, null, "", Directory.Exists(fullPath)
+                ? "is a directory; give the path of an OpenAPI document (.yaml, .yml or .json)"
+                : "file not found"));
+        }
+
+        string text;
+        try
+        {
+            text = await File.ReadAllTextAsync(fullPath, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Failed(new ContractLoadError(path, null, null, "", $"cannot be read: {ex.Message}"));
+        }
+
+        return await LoadTextAsync(text, path, new Uri(fullPath), cancellationToken);
+    }
+
+    /// <summary>
+    /// Parses a document held in memory. External (other-file) references are not followed:
+    /// there is no folder to resolve them against.
+    /// </summary>
+    public static Task<ContractLoadResult> ParseAsync(string text, string sourceName, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentException.ThrowIfNullOrEmpty(sourceName);
+        return LoadTextAsync(text, sourceName, null, cancellationToken);
+    }
+
+    private static async Task<ContractLoadResult> LoadTextAsync(string text, string file, Uri? location, CancellationToken cancellationToken)
+    {
+        var isJson = text.AsSpan().TrimStart().StartsWith("{");
+        var map = SourceMap.Build(text, isJson, out var syntaxError);
+        if (syntaxError is { } syntax)
+        {
+            return Failed(new ContractLoadError(file, syntax.Line, syntax.Column, "", $"not valid {(isJson ? "JSON" : "YAML")}: {syntax.Message}"));
+        }
+
+        var settings = new OpenApiReaderSettings { LoadExternalRefs = location is not null, BaseUrl = location };
+        settings.AddYamlReader();
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
+        ReadResult read;
+        try
+        {
+            read = await OpenApiDocument.LoadAsync(stream, isJson ? OpenApiConstants.Json : OpenApiConstants.Yaml, settings, cancellationToken);
+        }
+        catch (FileNotFoundException ex)
+        {
+            var missing = ex.FileName ?? "";
+            var at = map.FindRef(target => RefersTo(target, location, missing));
+            return Failed(new ContractLoadError(file, at?.Line, at?.Column, "", $"a $ref names a file that does not exist: {missing}"));
+        }
+        catch (OpenApiException ex)
+        {
+            var at = map.Locate(ex.Pointer);
+            return Failed(new ContractLoadError(file, at?.Line, at?.Column, ex.Pointer ?? "", ex.Message));
+        }
+
+        var errors = Convert(read.Diagnostic?.Errors, file, map);
+        var warnings = Convert(read.Diagnostic?.Warnings, file, map);
+        if (read.Document is null && errors.Count == 0)
+        {
+            errors = [new ContractLoadError(file, null, null, "", "is not an OpenAPI document")];
+        }
+
+        return new ContractLoadResult(read.Document, errors, warnings);
+    }
+
+    private static List<ContractLoadError> Convert(IList<OpenApiError>? problems, string file, SourceMap map) =>
+        problems is null
+            ? []
+            : problems.Select(p =>
+            {
+                var at = map.Locate(p.Pointer);
+                return new ContractLoadError(file, at?.Line, at?.Column, p.Pointer ?? "", p.Message);
+            }).ToList();
+
+    private static bool RefersTo(string target, Uri? location, string missingFile)
+    {
+        var hash = target.IndexOf('#', StringComparison.Ordinal);
+        var filePart = hash >= 0 ? target[..hash] : target;
+        if (filePart.Length == 0 || location is null)
+        {
+            return false;
+        }
+
+        return Uri.TryCreate(location, filePart, out var resolved)
+            && resolved.IsFile
+            && string.Equals(Path.GetFullPath(resolved.LocalPath), Path.GetFullPath(missingFile), StringComparison.Ordinal);
+    }
+
+    private static ContractLoadResult Failed(ContractLoadError error) => new(null, [error], []);
+}

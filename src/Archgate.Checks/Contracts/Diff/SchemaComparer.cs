@@ -1,0 +1,374 @@
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Contracts.Diff;
+
+/// <summary>
+/// Compares two schemas recursively at one place of an operation (a parameter, a body, a header) and reports
+/// each difference with the rule its side calls for: stricter breaks requests, looser breaks responses.
+/// </summary>
+internal sealed class SchemaComparer
+{
+    private const int MaxDepth = 48;
+
+    // Schemas shared along many routes (a DAG, not a cycle) are compared once per route; the budget keeps a
+    // pathological document from taking minutes. It is far above what real contracts need per body.
+    private const int MaxComparisons = 20_000;
+    private int _comparisons;
+    private readonly ChangeSink _sink;
+    private readonly SchemaContext _context;
+    private readonly SchemaContext _propertyContext;
+    private readonly string _operation;
+    private readonly string _where;
+    private readonly string _subject;
+    private readonly bool _showRootPath;
+    private readonly HashSet<(object, object)> _onPath = new(PairComparer.Instance);
+
+    /// <param name="sink">Where the changes go.</param>
+    /// <param name="context">Which side and place the schema is in.</param>
+    /// <param name="operation">The operation, such as <c>GET /orders/{id}</c>.</param>
+    /// <param name="where">The location prefix, such as <c>response 200 application/json</c>.</param>
+    /// <param name="subject">How messages name the root, such as <c>response body</c>.</param>
+    /// <param name="showRootPath">Whether the location of a root change ends in <c>$</c> (bodies) or not (parameters).</param>
+    public SchemaComparer(ChangeSink sink, SchemaContext context, string operation, string where, string subject, bool showRootPath)
+    {
+        _sink = sink;
+        _context = context;
+        _propertyContext = context switch
+        {
+            SchemaContext.RequestParameter => SchemaContext.RequestBody,
+            SchemaContext.ResponseHeader => SchemaContext.ResponseBody,
+            _ => context,
+        };
+        _operation = operation;
+        _where = where;
+        _subject = subject;
+        _showRootPath = showRootPath;
+    }
+
+    private bool IsRequest => _context is SchemaContext.RequestParameter or SchemaContext.RequestBody;
+
+    public void Compare(IOpenApiSchema? oldSchema, IOpenApiSchema? newSchema) => Compare(oldSchema, newSchema, "$", 0);
+
+    private void Compare(IOpenApiSchema? oldSchema, IOpenApiSchema? newSchema, string path, int depth)
+    {
+        if (oldSchema is null || newSchema is null || depth > MaxDepth || ++_comparisons > MaxComparisons)
+        {
+            return;
+        }
+
+        var key = (SchemaView.Identity(oldSchema), SchemaView.Identity(newSchema));
+        if (!_onPath.Add(key))
+        {
+            return; // A recursive schema: this pair is already being compared further up.
+        }
+
+        try
+        {
+            var o = SchemaView.Of(oldSchema);
+            var n = SchemaView.Of(newSchema);
+            if (!CompareTypes(o, n, path))
+            {
+                return; // Incompatible types: what lies below no longer lines up.
+            }
+
+            CompareFlags(o, n, path);
+            CompareFormat(o, n, path);
+            CompareEnum(o, n, path);
+            CompareBounds(o, n, path);
+            ComparePattern(o, n, path);
+            CompareAdditionalProperties(o, n, path, depth);
+            CompareProperties(o, n, path, depth);
+            Compare(o.Items, n.Items, path + "[*]", depth + 1);
+            CompareUnion(o, n, path, depth);
+        }
+        finally
+        {
+            _onPath.Remove(key);
+        }
+    }
+
+    private bool CompareTypes(SchemaView o, SchemaView n, string path)
+    {
+        var (oldTypes, newTypes) = (o.Accepted, n.Accepted);
+        if (oldTypes == newTypes)
+        {
+            return true;
+        }
+
+        if ((oldTypes & newTypes) == oldTypes)
+        {
+            Report(2, path, $"type of {Subject(path)} was widened from {o.TypeText} to {n.TypeText}", o.TypeText, n.TypeText);
+            return true;
+        }
+
+        if ((oldTypes & newTypes) == newTypes)
+        {
+            Report(3, path, $"type of {Subject(path)} was narrowed from {o.TypeText} to {n.TypeText}", o.TypeText, n.TypeText);
+            return true;
+        }
+
+        Report(1, path, $"type of {Subject(path)} changed from {o.TypeText} to {n.TypeText}", o.TypeText, n.TypeText);
+        return false;
+    }
+
+    private void CompareFlags(SchemaView o, SchemaView n, string path)
+    {
+        if (!o.Nullable && n.Nullable)
+        {
+            Report(7, path, $"{Subject(path)} became nullable", o.TypeText, n.TypeText);
+        }
+        else if (o.Nullable && !n.Nullable)
+        {
+            Report(8, path, $"{Subject(path)} became not nullable", o.TypeText, n.TypeText);
+        }
+
+        if (!o.Deprecated && n.Deprecated && path != "$")
+        {
+            Report(31, path, $"{Subject(path)} was deprecated");
+        }
+    }
+
+    private void CompareFormat(SchemaView o, SchemaView n, string path)
+    {
+        if (string.Equals(o.Format, n.Format, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var (kind, text) = (o.Format, n.Format) switch
+        {
+            (null, _) => (5, $"format {n.Format} was set on {Subject(path)}"),
+            (_, null) => (6, $"format {o.Format} was removed from {Subject(path)}"),
+            _ => (4, $"format of {Subject(path)} changed from {o.Format} to {n.Format}"),
+        };
+        Report(kind, path, text, o.Format, n.Format);
+    }
+
+    private void CompareEnum(SchemaView o, SchemaView n, string path)
+    {
+        if (o.Enum.Count == 0 && n.Enum.Count > 0)
+        {
+            Report(11, path, $"{Subject(path)} was restricted to the values {string.Join(", ", n.Enum)}", null, string.Join(", ", n.Enum));
+            return;
+        }
+
+        if (o.Enum.Count > 0 && n.Enum.Count == 0)
+        {
+            Report(10, path, $"the enum restriction of {Subject(path)} was removed", string.Join(", ", o.Enum), null);
+            return;
+        }
+
+        foreach (var value in o.Enum.Except(n.Enum, StringComparer.Ordinal))
+        {
+            Report(9, path, $"enum value {value} was removed from {Subject(path)}", value, null);
+        }
+
+        foreach (var value in n.Enum.Except(o.Enum, StringComparer.Ordinal))
+        {
+            Report(10, path, $"enum value {value} was added to {Subject(path)}", null, value);
+        }
+    }
+
+    private void CompareBounds(SchemaView o, SchemaView n, string path)
+    {
+        Upper(path, "maxLength", o.MaxLength, n.MaxLength, 12, 13);
+        Lower(path, "minLength", o.MinLength, n.MinLength, 14, 15);
+        Upper(path, "maximum", o.Maximum, n.Maximum, 16, 17);
+        Lower(path, "minimum", o.Minimum, n.Minimum, 18, 19);
+        Upper(path, "maxItems", o.MaxItems, n.MaxItems, 20, 21);
+        Lower(path, "minItems", o.MinItems, n.MinItems, 22, 23);
+    }
+
+    private void Upper(string path, string keyword, int? oldValue, int? newValue, int decreased, int increased) =>
+        Upper(path, keyword, oldValue is { } ov ? new Bound(ov, false) : null, newValue is { } nv ? new Bound(nv, false) : null, decreased, increased);
+
+    private void Lower(string path, string keyword, int? oldValue, int? newValue, int increased, int decreased) =>
+        Lower(path, keyword, oldValue is { } ov ? new Bound(ov, false) : null, newValue is { } nv ? new Bound(nv, false) : null, increased, decreased);
+
+    private void Upper(string path, string keyword, Bound? oldBound, Bound? newBound, int decreased, int increased)
+    {
+        var order = CompareBound(oldBound, newBound, upper: true);
+        if (order != 0)
+        {
+            Report(order < 0 ? decreased : increased, path, BoundMessage(path, keyword, oldBound, newBound, order < 0 ? "lowered" : "raised"), oldBound?.ToString(), newBound?.ToString());
+        }
+    }
+
+    private void Lower(string path, string keyword, Bound? oldBound, Bound? newBound, int increased, int decreased)
+    {
+        if (newBound is { Value: 0, Exclusive: false } && oldBound is null && keyword is "minLength" or "minItems")
+        {
+            return; // minLength: 0 says nothing new.
+        }
+
+        var order = CompareBound(oldBound, newBound, upper: false);
+        if (order != 0)
+        {
+            Report(order > 0 ? increased : decreased, path, BoundMessage(path, keyword, oldBound, newBound, order > 0 ? "raised" : "lowered"), oldBound?.ToString(), newBound?.ToString());
+        }
+    }
+
+    /// <summary>Negative when the new bound admits less at the top (upper) or more at the bottom (lower).</summary>
+    private static int CompareBound(Bound? oldBound, Bound? newBound, bool upper)
+    {
+        if (oldBound == newBound)
+        {
+            return 0;
+        }
+
+        // An absent bound is infinity: +inf for an upper bound, -inf for a lower one.
+        if (oldBound is null)
+        {
+            return upper ? -1 : 1;
+        }
+
+        if (newBound is null)
+        {
+            return upper ? 1 : -1;
+        }
+
+        var byValue = newBound.Value.CompareTo(oldBound.Value);
+        if (byValue != 0)
+        {
+            return byValue;
+        }
+
+        // Same number: exclusive is the tighter of the two.
+        var tighter = newBound.Exclusive && !oldBound.Exclusive;
+        return upper ? (tighter ? -1 : 1) : (tighter ? 1 : -1);
+    }
+
+    private string BoundMessage(string path, string keyword, Bound? oldBound, Bound? newBound, string verb) => (oldBound, newBound) switch
+    {
+        (null, _) => $"{keyword} of {Subject(path)} was set to {newBound}",
+        (_, null) => $"{keyword} of {Subject(path)} was removed (was {oldBound})",
+        _ => $"{keyword} of {Subject(path)} was {verb} from {oldBound} to {newBound}",
+    };
+
+    private void ComparePattern(SchemaView o, SchemaView n, string path)
+    {
+        if (string.Equals(o.Pattern, n.Pattern, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var (kind, text) = (o.Pattern, n.Pattern) switch
+        {
+            (null, _) => (24, $"pattern {n.Pattern} was set on {Subject(path)}"),
+            (_, null) => (26, $"pattern {o.Pattern} was removed from {Subject(path)}"),
+            _ => (25, $"pattern of {Subject(path)} changed from {o.Pattern} to {n.Pattern}"),
+        };
+        Report(kind, path, text, o.Pattern, n.Pattern);
+    }
+
+    private void CompareAdditionalProperties(SchemaView o, SchemaView n, string path, int depth)
+    {
+        if (o.AdditionalAllowed && !n.AdditionalAllowed)
+        {
+            Report(27, path, $"{Subject(path)} no longer admits additional properties", "true", "false");
+        }
+        else if (!o.AdditionalAllowed && n.AdditionalAllowed)
+        {
+            Report(28, path, $"{Subject(path)} now admits additional properties", "false", "true");
+        }
+
+        Compare(o.AdditionalSchema, n.AdditionalSchema, path + ".*", depth + 1);
+    }
+
+    private void CompareProperties(SchemaView o, SchemaView n, string path, int depth)
+    {
+        // A readOnly property never travels in a request, a writeOnly one never in a response.
+        bool Travels(IOpenApiSchema schema) => IsRequest ? !schema.ReadOnly : !schema.WriteOnly;
+
+        var removed = o.Properties.Where(p => Travels(p.Value) && !n.Properties.ContainsKey(p.Key)).ToList();
+        var added = n.Properties.Where(p => Travels(p.Value) && !o.Properties.ContainsKey(p.Key)).ToList();
+        foreach (var (name, schema) in removed)
+        {
+            var childPath = Child(path, name);
+            var renamed = added.Where(a => SchemaView.Of(a.Value).TypeText == SchemaView.Of(schema).TypeText).Select(a => a.Key).ToList();
+            var hint = renamed.Count == 1 ? $" (renamed to {renamed[0]}?)" : "";
+            var wasRequired = o.Required.Contains(name);
+            var kind = IsRequest || wasRequired ? 51 : 52;
+            var what = wasRequired ? "required property" : "property";
+            ReportProperty(kind, childPath, $"{what} {childPath} was removed from the {_subject}{hint}", name, null);
+        }
+
+        foreach (var (name, _) in added)
+        {
+            var childPath = Child(path, name);
+            var required = n.Required.Contains(name);
+            ReportProperty(required ? 53 : 54, childPath, $"{(required ? "required" : "optional")} property {childPath} was added to the {_subject}", null, name);
+        }
+
+        foreach (var (name, oldSchema) in o.Properties)
+        {
+            if (!n.Properties.TryGetValue(name, out var newSchema) || !(Travels(oldSchema) || Travels(newSchema)))
+            {
+                continue;
+            }
+
+            var childPath = Child(path, name);
+            var (wasRequired, isRequired) = (o.Required.Contains(name), n.Required.Contains(name));
+            if (!wasRequired && isRequired)
+            {
+                ReportProperty(55, childPath, $"property {childPath} of the {_subject} became required", "optional", "required");
+            }
+            else if (wasRequired && !isRequired)
+            {
+                ReportProperty(56, childPath, $"property {childPath} of the {_subject} became optional", "required", "optional");
+            }
+
+            Compare(oldSchema, newSchema, childPath, depth + 1);
+        }
+    }
+
+    private void CompareUnion(SchemaView o, SchemaView n, string path, int depth)
+    {
+        if (o.Union.Count == 0 && n.Union.Count == 0)
+        {
+            return;
+        }
+
+        var oldLabels = o.Union.Select(SchemaView.Label).ToList();
+        var newLabels = n.Union.Select(SchemaView.Label).ToList();
+        for (var i = 0; i < o.Union.Count; i++)
+        {
+            var j = newLabels.IndexOf(oldLabels[i]);
+            if (j < 0)
+            {
+                Report(29, path, $"{o.UnionKeyword} alternative {oldLabels[i]} was removed from {Subject(path)}", oldLabels[i], null);
+                continue;
+            }
+
+            Compare(o.Union[i], n.Union[j], $"{path}.{o.UnionKeyword}[{oldLabels[i]}]", depth + 1);
+        }
+
+        foreach (var label in newLabels.Except(oldLabels, StringComparer.Ordinal))
+        {
+            Report(30, path, $"{n.UnionKeyword} alternative {label} was added to {Subject(path)}", null, label);
+        }
+    }
+
+    private string Subject(string path) => path == "$" ? $"the {_subject}" : path;
+
+    private static string Child(string path, string name) =>
+        name.All(c => char.IsLetterOrDigit(c) || c is '_' or '-') ? $"{path}.{name}" : $"{path}['{name}']";
+
+    private string Location(string path) => path == "$" && !_showRootPath ? _where : $"{_where} {path}";
+
+    private void Report(int kind, string path, string message, string? oldValue = null, string? newValue = null) =>
+        _sink.Add(DiffRules.Schema(_context, kind), _operation, Location(path), message, oldValue, newValue);
+
+    private void ReportProperty(int kind, string path, string message, string? oldValue, string? newValue) =>
+        _sink.Add(DiffRules.Schema(_propertyContext, kind), _operation, Location(path), message, oldValue, newValue);
+
+    private sealed class PairComparer : IEqualityComparer<(object, object)>
+    {
+        public static readonly PairComparer Instance = new();
+
+        public bool Equals((object, object) x, (object, object) y) => ReferenceEquals(x.Item1, y.Item1) && ReferenceEquals(x.Item2, y.Item2);
+
+        public int GetHashCode((object, object) obj) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item1), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Item2));
+    }
+}

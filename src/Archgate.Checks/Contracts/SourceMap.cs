@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Checks.Contracts;
+
+/// <summary>
+/// Maps JSON pointers of an OpenAPI text back to line and column, so that load errors say where they are.
+/// The OpenAPI reader reports pointers only; YAML (a superset of JSON) gives positions for both formats.
+/// </summary>
+internal sealed class SourceMap
+{
+    private static readonly SourceMap Empty = new(null);
+    private readonly YamlNode? _root;
+
+    private SourceMap(YamlNode? root) => _root = root;
+
+    /// <summary>Parses <paramref name="text"/>; a syntax error comes back as <paramref name="syntaxError"/>.</summary>
+    public static SourceMap Build(string text, bool isJson, out (int Line, int Column, string Message)? syntaxError)
+    {
+        syntaxError = null;
+        if (isJson)
+        {
+            try
+            {
+                using var _ = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = false });
+            }
+            catch (JsonException ex)
+            {
+                syntaxError = ((int)(ex.LineNumber ?? 0) + 1, (int)(ex.BytePositionInLine ?? 0) + 1, ex.Message);
+                return Empty;
+            }
+        }
+
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return new SourceMap(stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null);
+        }
+        catch (YamlException ex)
+        {
+            if (isJson)
+            {
+                // Valid JSON that YAML rejects (tabs in odd places): lose the positions, keep the document.
+                return Empty;
+            }
+
+            syntaxError = ((int)ex.Start.Line, (int)ex.Start.Column, StripMark(ex.Message));
+            return Empty;
+        }
+    }
+
+    /// <summary>The position of the deepest node that <paramref name="pointer"/> reaches, or null.</summary>
+    public (int Line, int Column)? Locate(string? pointer)
+    {
+        if (_root is null || pointer is null)
+        {
+            return null;
+        }
+
+        var node = _root;
+        Mark mark = node.Start;
+        foreach (var segment in Segments(pointer))
+        {
+            if (node is YamlMappingNode mapping)
+            {
+                var entry = mapping.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode key && key.Value == segment);
+                if (entry.Key is null)
+                {
+                    break;
+                }
+
+                mark = entry.Key.Start;
+                node = entry.Value;
+            }
+            else if (node is YamlSequenceNode sequence
+                && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                && index < sequence.Children.Count)
+            {
+                node = sequence.Children[index];
+                mark = node.Start;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return ((int)mark.Line, (int)mark.Column);
+    }
+
+    /// <summary>The position of the first <c>$ref</c> whose value satisfies <paramref name="match"/>.</summary>
+    public (int Line, int Column)? FindRef(Func<string, bool> match)
+    {
+        if (_root is null)
+        {
+            return null;
+        }
+
+        foreach (var node in _root.AllNodes)
+        {
+            if (node is YamlMappingNode mapping)
+            {
+                foreach (var (key, value) in mapping.Children)
+                {
+                    if (key is YamlScalarNode { Value: "$ref" } && value is YamlScalarNode { Value: { } target } && match(target))
+                    {
+                        return ((int)key.Start.Line, (int)key.Start.Column);
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static IEnumerable<string> Segments(string pointer)
+    {
+        var path = pointer.StartsWith('#') ? pointer[1..] : pointer;
+        foreach (var raw in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            yield return Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+        }
+    }
+
+    private static string StripMark(string message)
+    {
+        // YamlDotNet prefixes "(Line: 2, Col: 1, Idx: 5) - (Line: ...): "; the position is reported separately.
+        var cut = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return cut >= 0 ? message[(cut + 3)..] : message;
+    }
+}

@@ -1,0 +1,139 @@
+using Archgate.Checks.Contracts;
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Tests.Contracts;
+
+public sealed class ContractDocumentLoaderTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("archgate-loader-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task A_yaml_document_with_a_reference_to_a_file_next_to_it_loads_resolved()
+    {
+        Write("common.yaml", """
+            openapi: 3.0.3
+            info: {title: common, version: '1'}
+            paths: {}
+            components:
+              schemas:
+                Money: {type: object, required: [amount], properties: {amount: {type: number}}}
+            """);
+        var path = Write("api.yaml", """
+            openapi: 3.0.3
+            info: {title: shop, version: '1'}
+            paths:
+              /total:
+                get:
+                  responses:
+                    '200':
+                      description: ok
+                      content:
+                        application/json:
+                          schema: {$ref: './common.yaml#/components/schemas/Money'}
+            """);
+
+        var result = await ContractDocumentLoader.LoadAsync(path, CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors));
+        var schema = result.Document!.Paths["/total"].Operations![HttpMethod.Get].Responses!["200"].Content!["application/json"].Schema!;
+        Assert.Equal(JsonSchemaType.Number, schema.Properties!["amount"].Type);
+    }
+
+    [Fact]
+    public async Task A_json_31_document_loads()
+    {
+        var path = Write("api.json", """
+            { "openapi": "3.1.0", "info": { "title": "shop", "version": "1" },
+              "paths": { "/x": { "get": { "responses": { "200": { "description": "ok" } } } } } }
+            """);
+
+        var result = await ContractDocumentLoader.LoadAsync(path, CancellationToken.None);
+
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors));
+        Assert.Single(result.Document!.Paths);
+    }
+
+    [Fact]
+    public async Task A_yaml_syntax_error_is_reported_with_file_line_and_column()
+    {
+        var path = Write("broken.yaml", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get: [\n");
+
+        var result = await ContractDocumentLoader.LoadAsync(path, CancellationToken.None);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Null(result.Document);
+        Assert.Equal(6, error.Line);
+        Assert.StartsWith($"{path}:6:", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_json_syntax_error_is_reported_with_its_line()
+    {
+        var path = Write("broken.json", "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\"title\": \"t\" \"version\": \"1\"}\n}\n");
+
+        var error = Assert.Single((await ContractDocumentLoader.LoadAsync(path, CancellationToken.None)).Errors);
+
+        Assert.Equal(3, error.Line);
+        Assert.Contains("not valid JSON", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_invalid_document_reports_every_error_at_the_line_of_the_offending_field()
+    {
+        var path = Write("invalid.yaml", """
+            openapi: 3.0.3
+            info:
+              title: shop
+            paths:
+              /x:
+                get:
+                  responses: {}
+            """);
+
+        var result = await ContractDocumentLoader.LoadAsync(path, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Errors, e => e.JsonPointer == "#/info/version" && e.Line == 2);
+        Assert.Contains(result.Errors, e => e.JsonPointer.EndsWith("/responses", StringComparison.Ordinal) && e.Line == 7);
+    }
+
+    [Fact]
+    public async Task A_reference_to_a_missing_file_is_reported_where_the_ref_is()
+    {
+        var path = Write("api.yaml", """
+            openapi: 3.0.3
+            info: {title: shop, version: '1'}
+            paths:
+              /total:
+                get:
+                  responses:
+                    '200':
+                      description: ok
+                      content:
+                        application/json:
+                          schema: {$ref: './nowhere.yaml#/components/schemas/Money'}
+            """);
+
+        var error = Assert.Single((await ContractDocumentLoader.LoadAsync(path, CancellationToken.None)).Errors);
+
+        Assert.Equal(11, error.Line);
+        Assert.Contains("nowhere.yaml", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_an_error_not_an_exception()
+    {
+        var result = await ContractDocumentLoader.LoadAsync(Path.Combine(_folder, "absent.yaml"), CancellationToken.None);
+
+        Assert.Equal("file not found", Assert.Single(result.Errors).Message);
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}

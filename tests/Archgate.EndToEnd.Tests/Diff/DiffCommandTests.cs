@@ -1,0 +1,77 @@
+using Archgate.Cli;
+
+namespace Archgate.EndToEnd.Tests.Diff;
+
+/// <summary>Runs <c>archgate diff</c> through the real command tree and checks what CI reads: exit code and report file.</summary>
+public sealed class DiffCommandTests : IDisposable
+{
+    private const string Old = """
+        openapi: 3.0.3
+        info: {title: orders, version: '1'}
+        paths:
+          /orders/{id}:
+            get:
+              operationId: getOrder
+              parameters:
+                - {name: id, in: path, required: true, schema: {type: string}}
+              responses:
+                '200':
+                  description: ok
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [id, total]
+                        properties:
+                          id: {type: string}
+                          total: {type: number}
+        """;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("archgate-diff-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task A_removed_response_property_fails_the_gate_with_exit_code_4_and_is_in_the_json_report()
+    {
+        var oldPath = Write("old.yaml", Old);
+        var newPath = Write("new.yaml", Old.Replace("required: [id, total]", "required: [id]", StringComparison.Ordinal)
+            .Replace("total: {type: number}", "currency: {type: string}", StringComparison.Ordinal));
+        var report = Path.Combine(_folder, "diff.json");
+
+        var exit = await ArchgateApp.RunAsync(["diff", oldPath, newPath, "--fail-on", "ERR", "--format", "json", "-o", report]);
+
+        Assert.Equal(ExitCodes.NoGo, exit);
+        var json = await File.ReadAllTextAsync(report);
+        Assert.Contains("\"id\": \"response-property-removed\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"location\": \"response 200 application/json $.total\"", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_change_below_the_gate_level_exits_0()
+    {
+        var oldPath = Write("old.yaml", Old);
+        var newPath = Write("new.yaml", Old.Replace("operationId: getOrder", "operationId: fetchOrder", StringComparison.Ordinal));
+        var report = Path.Combine(_folder, "diff.md");
+
+        Assert.Equal(ExitCodes.Go, await ArchgateApp.RunAsync(["diff", oldPath, newPath, "-o", report]));
+        Assert.Equal(ExitCodes.NoGo, await ArchgateApp.RunAsync(["diff", oldPath, newPath, "--fail-on", "WARN", "-o", report]));
+        Assert.Contains("| WARN | api-operation-id-changed |", await File.ReadAllTextAsync(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unreadable_contract_exits_2()
+    {
+        var oldPath = Write("old.yaml", Old);
+        var broken = Write("broken.yaml", "openapi: 3.0.3\npaths: [\n");
+
+        Assert.Equal(ExitCodes.InvalidManifest, await ArchgateApp.RunAsync(["diff", oldPath, broken, "-o", Path.Combine(_folder, "out.md")]));
+    }
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_folder, name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+}
