@@ -38,6 +38,7 @@ internal static class ArchgateApp
         app.Configure(config =>
         {
             config.SetApplicationName("archgate");
+            config.UseStrictParsing();
             config.SetExceptionHandler((ex, _) =>
             {
                 if (ex is OperationCanceledException)

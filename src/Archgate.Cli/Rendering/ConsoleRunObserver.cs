@@ -19,6 +19,11 @@ internal sealed class ConsoleRunObserver(IAnsiConsole console) : IRunObserver
         ? $"{_run.Elapsed.TotalSeconds:0} s"
         : $"{Markup.Escape(_current)} [grey]({_check.Elapsed.TotalSeconds:0.0} s, run {_run.Elapsed.TotalSeconds:0} s)[/]";
 
+    public void RunStarted(RunRecord run) =>
+        console.MarkupLine(run.Resumes == 0
+            ? $"run [bold]{Markup.Escape(run.RunId)}[/] started; if it is interrupted: archgate resume {Markup.Escape(run.RunId)}"
+            : $"run [bold]{Markup.Escape(run.RunId)}[/] resumed ({run.Resumes}) after step {run.Steps.Select(s => s.Number).DefaultIfEmpty(0).Max()}");
+
     public void StepStarted(int number, string name) =>
         console.MarkupLine($"[bold]step {number}/{ProtocolSteps.Count}[/] {Markup.Escape(name)}");
 

@@ -48,10 +48,6 @@ internal static class RunSession
             {
                 console.MarkupLine($"archgate: system [bold]{Markup.Escape(model.Name)}[/], {model.Components.Count} components, steps {string.Join(",", options.Steps.Order())}");
             }
-            else
-            {
-                console.MarkupLine($"archgate: resuming run {Markup.Escape(resume.RunId)} after step {resume.Steps.Select(s => s.Number).DefaultIfEmpty(0).Max()}");
-            }
 
             var work = resume is null
                 ? runner.StartAsync(model, options, cancellationToken)

@@ -3,6 +3,9 @@ namespace Archgate.Protocol;
 /// <summary>Live progress of a run; the CLI renders it, tests record it.</summary>
 public interface IRunObserver
 {
+    /// <summary>The run is stored (new or resumed) and about to run its first missing step.</summary>
+    void RunStarted(RunRecord run);
+
     /// <summary>A step begins.</summary>
     void StepStarted(int number, string name);
 
@@ -27,6 +30,11 @@ public sealed class NullRunObserver : IRunObserver
 {
     /// <summary>The shared instance.</summary>
     public static NullRunObserver Instance { get; } = new();
+
+    /// <inheritdoc />
+    public void RunStarted(RunRecord run)
+    {
+    }
 
     /// <inheritdoc />
     public void StepStarted(int number, string name)

@@ -78,6 +78,7 @@ public sealed class ProtocolRunner(
         var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output };
         var checks = catalog(system);
         var steps = record.Steps.ToList();
+        _observer.RunStarted(record);
 
         try
         {

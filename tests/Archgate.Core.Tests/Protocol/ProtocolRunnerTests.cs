@@ -41,6 +41,10 @@ public sealed class ProtocolRunnerTests : IDisposable
 
         public List<int> Steps { get; } = [];
 
+        public void RunStarted(RunRecord run)
+        {
+        }
+
         public void StepStarted(int number, string name) => Steps.Add(number);
 
         public void CheckStarted(ICheck check)
@@ -199,6 +203,10 @@ public sealed class ProtocolRunnerTests : IDisposable
 
     private sealed class CancelAfterStep(int step, CancellationTokenSource cancel) : IRunObserver
     {
+        public void RunStarted(RunRecord run)
+        {
+        }
+
         public void StepStarted(int number, string name)
         {
         }
