@@ -77,6 +77,15 @@ public static class ContractDocumentLoader
 
         var errors = Convert(read.Diagnostic?.Errors, file, map);
         var warnings = Convert(read.Diagnostic?.Warnings, file, map);
+
+        // The reader only warns about a local $ref to nothing; for a contract it is an error: nothing that
+        // uses the reference can be validated or compared.
+        foreach (var (reference, line, column) in map.UnresolvedLocalRefs())
+        {
+            errors.Add(new ContractLoadError(file, line, column, reference, $"$ref '{reference}' points at nothing"));
+            warnings.RemoveAll(w => w.Line == line);
+        }
+
         if (read.Document is null && errors.Count == 0)
         {
             errors = [new ContractLoadError(file, null, null, "", "is not an OpenAPI document")];

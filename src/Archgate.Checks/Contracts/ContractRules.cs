@@ -8,7 +8,4 @@ internal static class ContractRules
 
     /// <summary>The OpenAPI document has warnings.</summary>
     public const string DocumentWarning = "AG2002";
-
-    /// <summary>A local <c>$ref</c> points at nothing.</summary>
-    public const string UnresolvedReference = "AG2003";
 }

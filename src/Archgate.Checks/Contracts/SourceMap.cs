@@ -91,6 +91,50 @@ internal sealed class SourceMap
         return ((int)mark.Line, (int)mark.Column);
     }
 
+    /// <summary>Local <c>$ref</c>s (<c>#/...</c>) that point at nothing in this document, with their positions.</summary>
+    public IReadOnlyList<(string Reference, int Line, int Column)> UnresolvedLocalRefs()
+    {
+        if (_root is null)
+        {
+            return [];
+        }
+
+        var result = new List<(string, int, int)>();
+        foreach (var mapping in _root.AllNodes.OfType<YamlMappingNode>())
+        {
+            foreach (var (key, value) in mapping.Children)
+            {
+                if (key is YamlScalarNode { Value: "$ref" } && value is YamlScalarNode { Value: { } target }
+                    && target.StartsWith("#/", StringComparison.Ordinal) && !Resolves(target))
+                {
+                    result.Add((target, (int)value.Start.Line, (int)value.Start.Column));
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private bool Resolves(string pointer)
+    {
+        var node = _root;
+        foreach (var segment in Segments(pointer))
+        {
+            node = node switch
+            {
+                YamlMappingNode mapping => mapping.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode key && key.Value == segment).Value,
+                YamlSequenceNode sequence when int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < sequence.Children.Count => sequence.Children[index],
+                _ => null,
+            };
+            if (node is null)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The position of the first <c>$ref</c> whose value satisfies <paramref name="match"/>.</summary>
     public (int Line, int Column)? FindRef(Func<string, bool> match)
     {
