@@ -36,7 +36,11 @@ public static class ShopHost
         builder.Services.AddSingleton(faults);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
-            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier));
+        {
+            // RFC 7807: a problem without a more specific type is "about:blank".
+            ctx.ProblemDetails.Type ??= "about:blank";
+            ctx.ProblemDetails.Extensions.TryAdd("traceId", ctx.HttpContext.TraceIdentifier);
+        });
         builder.Services.AddExceptionHandler<ShopExceptionHandler>();
         // Malformed request bodies reach the exception handler, which decides how much to tell.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

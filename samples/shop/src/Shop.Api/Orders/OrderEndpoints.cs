@@ -197,7 +197,7 @@ internal static partial class OrderEndpoints
         var header = request.Headers.IfMatch.ToString().Trim();
         if (header.Length == 0)
         {
-            return (null, Results.Problem(statusCode: 428, title: "If-Match is required.",
+            return (null, Results.Problem(statusCode: 428, title: "If-Match is required.", type: "https://tools.ietf.org/html/rfc6585#section-3",
                 detail: "Send the ETag from GET /orders/{id} in If-Match."));
         }
 
