@@ -4,12 +4,12 @@ using Shop.Api.Orders;
 namespace Shop.Api.Payments;
 
 /// <summary>
-/// Every half second: submits queued <c>payment_pending</c> orders to payments (the fallback's retry queue)
-/// unless the breaker is open, and asks payments about <c>awaiting_payment</c> orders, moving them to
+/// Every half second: submits queued <c>payment_pending</c> orders to payments (the fallback's retry queue;
+/// while the breaker is open these calls fail fast, and after its break they are the probes that close it), and asks payments about <c>awaiting_payment</c> orders, moving them to
 /// <c>paid</c> or <c>payment_failed</c>. Each change is pushed to SSE subscribers.
 /// </summary>
 internal sealed partial class PaymentWorker(
-    IServiceScopeFactory scopes, OrderEvents events, EmailOutbox outbox, PaymentsCircuit circuit,
+    IServiceScopeFactory scopes, OrderEvents events, EmailOutbox outbox,
     TimeProvider time, ILogger<PaymentWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
@@ -38,11 +38,6 @@ internal sealed partial class PaymentWorker(
 
         foreach (var order in await orders.WithStatusAsync(OrderStatus.PaymentPending, 20, ct))
         {
-            if (circuit.Monitor.IsOpen)
-            {
-                break;
-            }
-
             if (await payments.CreateAsync(order.Id, order.Total, order.Currency, ct) is { } payment)
             {
                 await MoveAsync(orders, order, OrderStatus.PaymentPending, OrderStatus.AwaitingPayment, payment.Id, ct);
@@ -51,7 +46,7 @@ internal sealed partial class PaymentWorker(
 
         foreach (var order in await orders.WithStatusAsync(OrderStatus.AwaitingPayment, 50, ct))
         {
-            if (order.PaymentId is null || circuit.Monitor.IsOpen)
+            if (order.PaymentId is null)
             {
                 continue;
             }
