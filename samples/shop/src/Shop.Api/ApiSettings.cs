@@ -1,0 +1,20 @@
+using Shop.Common;
+
+namespace Shop.Api;
+
+/// <summary>Where the api finds its neighbours; read from the environment (or --KEY=value arguments).</summary>
+/// <param name="PaymentsUrl">SHOP_PAYMENTS_URL, default http://127.0.0.1:7201 (a closed port under payments-down).</param>
+/// <param name="EmailUrl">SHOP_EMAIL_URL, root of the e-mail provider, default http://127.0.0.1:7301.</param>
+/// <param name="EmailApiKey">SHOP_EMAIL_API_KEY, required; the run manifest supplies the test-mode key.</param>
+/// <param name="WebOrigin">SHOP_WEB_ORIGIN, the only origin CORS allows, default http://127.0.0.1:7001.</param>
+internal sealed record ApiSettings(Uri PaymentsUrl, Uri EmailUrl, string EmailApiKey, string WebOrigin)
+{
+    public static ApiSettings Load(IConfiguration configuration, FaultSwitches faults) => new(
+        // payments-down: port 1 on loopback, where nothing listens.
+        faults.IsOn(FaultSwitches.PaymentsDown)
+            ? new Uri("http://127.0.0.1:1")
+            : new Uri(configuration["SHOP_PAYMENTS_URL"] ?? "http://127.0.0.1:7201"),
+        new Uri(configuration["SHOP_EMAIL_URL"] ?? "http://127.0.0.1:7301"),
+        configuration.RequireSetting("SHOP_EMAIL_API_KEY", "Test mode: the run manifest sets it (see samples/shop/README.md, \"Keys\")."),
+        (configuration["SHOP_WEB_ORIGIN"] ?? "http://127.0.0.1:7001").TrimEnd('/'));
+}

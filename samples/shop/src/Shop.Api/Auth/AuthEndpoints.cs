@@ -1,0 +1,74 @@
+using System.Security.Claims;
+
+namespace Shop.Api.Auth;
+
+internal sealed record LoginRequest(string? Username, string? Password);
+
+internal sealed record RefreshRequest(string? RefreshToken);
+
+internal static class AuthEndpoints
+{
+    public static void MapAuth(this WebApplication app)
+    {
+        var auth = app.MapGroup("/auth");
+
+        auth.MapPost("/login", async (LoginRequest request, TokenService tokens, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password))
+            {
+                return Validation.Problem(("username", "username and password are required."));
+            }
+
+            var issued = await tokens.LoginAsync(request.Username, request.Password, ct);
+            return issued is null
+                ? Results.Problem(statusCode: 401, title: "Invalid username or password.")
+                : Results.Ok(issued);
+        });
+
+        auth.MapPost("/refresh", async (RefreshRequest request, TokenService tokens, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.RefreshToken))
+            {
+                return Validation.Problem(("refreshToken", "refreshToken is required."));
+            }
+
+            var issued = await tokens.RefreshAsync(request.RefreshToken, ct);
+            return issued is null
+                ? Results.Problem(statusCode: 401, title: "The refresh token is invalid, expired, rotated or revoked.")
+                : Results.Ok(issued);
+        });
+
+        auth.MapPost("/logout", async (RefreshRequest request, TokenService tokens, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(request.RefreshToken))
+            {
+                return Validation.Problem(("refreshToken", "refreshToken is required."));
+            }
+
+            await tokens.LogoutAsync(request.RefreshToken, ct);
+            return Results.NoContent();
+        });
+
+        auth.MapGet("/me", (ClaimsPrincipal user) => Results.Ok(CurrentUser.From(user))).RequireAuthorization();
+    }
+}
+
+/// <summary>The caller as the access token names them.</summary>
+internal static class CurrentUser
+{
+    public static UserInfo From(ClaimsPrincipal principal) => new(
+        long.Parse(principal.FindFirstValue("sub") ?? "0", System.Globalization.CultureInfo.InvariantCulture),
+        principal.FindFirstValue("name") ?? "",
+        principal.FindFirstValue("role") ?? "");
+
+    public static bool IsAdmin(this ClaimsPrincipal principal) => principal.IsInRole("admin");
+}
+
+/// <summary>400 answers in the RFC 7807 validation shape.</summary>
+internal static class Validation
+{
+    public static IResult Problem(params (string Field, string Message)[] errors) =>
+        Results.ValidationProblem(
+            errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+            title: "The request is invalid.");
+}

@@ -1,0 +1,94 @@
+using System.Threading.Channels;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Shop.Common;
+
+namespace Shop.Api.Email;
+
+/// <summary>A mail to send through the provider.</summary>
+internal sealed record Mail(string To, string Subject, string Text);
+
+/// <summary>The e-mail provider's circuit breaker.</summary>
+internal sealed class EmailCircuit
+{
+    public CircuitMonitor Monitor { get; } = new();
+}
+
+/// <summary>Calls the e-mail provider: 3 s per attempt, 10 s in all, 3 retries with backoff, breaker.</summary>
+internal sealed class EmailClient(HttpClient http, ApiSettings settings)
+{
+    public static readonly CallPolicy Policy = new()
+    {
+        AttemptTimeout = TimeSpan.FromSeconds(3),
+        TotalTimeout = TimeSpan.FromSeconds(10),
+        Retries = 3,
+        BaseDelay = TimeSpan.FromMilliseconds(300),
+    };
+
+    public async Task SendAsync(Mail mail, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/email/v1/messages")
+        {
+            Content = JsonContent.Create(new { to = mail.To, subject = mail.Subject, text = mail.Text }),
+        };
+        request.Headers.Add("X-Api-Key", settings.EmailApiKey);
+        using var response = await http.SendAsync(request, ct);
+        response.EnsureSuccessStatusCode();
+    }
+}
+
+/// <summary>
+/// Sends mail off the request path. Fallback when the provider fails: the mail waits and is sent again
+/// later (up to 5 tries, 10 s apart); an order never fails because a mail could not go out.
+/// </summary>
+internal sealed partial class EmailOutbox(IServiceScopeFactory scopes, TimeProvider time, ILogger<EmailOutbox> logger) : BackgroundService
+{
+    private const int MaxTries = 5;
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
+    private readonly Channel<(Mail Mail, int Try)> _queue = Channel.CreateBounded<(Mail, int)>(
+        new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
+
+    public void Enqueue(Mail mail) => _queue.Writer.TryWrite((mail, 1));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var (mail, attempt) in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            using var scope = scopes.CreateScope();
+            try
+            {
+                await scope.ServiceProvider.GetRequiredService<EmailClient>().SendAsync(mail, stoppingToken);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or BrokenCircuitException or TimeoutRejectedException
+                                       || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
+            {
+                if (attempt >= MaxTries)
+                {
+                    LogGaveUp(mail.Subject, attempt);
+                    continue;
+                }
+
+                LogDeferred(mail.Subject, ex.GetType().Name);
+                _ = RequeueLaterAsync(mail, attempt + 1, stoppingToken);
+            }
+        }
+    }
+
+    private async Task RequeueLaterAsync(Mail mail, int attempt, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(RetryAfter, time, ct);
+            _queue.Writer.TryWrite((mail, attempt));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mail '{Subject}' deferred ({Error}); will retry")]
+    private partial void LogDeferred(string subject, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Mail '{Subject}' dropped after {Tries} tries")]
+    private partial void LogGaveUp(string subject, int tries);
+}

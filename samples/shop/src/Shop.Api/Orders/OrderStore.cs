@@ -1,0 +1,246 @@
+using System.Data.Common;
+using Shop.Api.Data;
+
+namespace Shop.Api.Orders;
+
+/// <summary>A requested order line.</summary>
+internal sealed record LineRequest(long ProductId, int Quantity);
+
+/// <summary>Why an order could not be placed or changed, or null when it worked.</summary>
+internal enum OrderError
+{
+    None,
+    NotFound,
+    UnknownProduct,
+    OutOfStock,
+    EmptyCart,
+    Stale,
+    WrongState,
+}
+
+/// <summary>Orders in the database; every statement is parameterized.</summary>
+internal sealed class OrderStore(ShopDb db, TimeProvider time)
+{
+    private const string Columns =
+        "id, user_id, status, total_cents, currency, shipping_address, note, payment_id, version, created_at, updated_at";
+
+    public async Task<Order?> GetAsync(long id, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        var orders = await LoadAsync(lease, $"SELECT {Columns} FROM orders WHERE id = @id", [("id", id)], ct);
+        return orders.FirstOrDefault();
+    }
+
+    public async Task<List<Order>> ListAsync(long? userId, string? status, int limit, int offset, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        if (db.LongTransaction > TimeSpan.Zero)
+        {
+            // pool-exhaustion: a long-running transaction holds the connection.
+            await lease.BeginAsync(ct);
+            await Task.Delay(db.LongTransaction, time, ct);
+        }
+
+        var filters = new List<string>();
+        var args = new List<(string, object?)> { ("take", limit), ("skip", offset) };
+        if (userId is not null)
+        {
+            filters.Add("user_id = @user");
+            args.Add(("user", userId));
+        }
+
+        if (status is not null)
+        {
+            filters.Add("status = @status");
+            args.Add(("status", status));
+        }
+
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+        var orders = await LoadAsync(
+            lease, $"SELECT {Columns} FROM orders {where} ORDER BY id DESC LIMIT @take OFFSET @skip", args, ct);
+        await lease.CommitAsync(ct);
+        return orders;
+    }
+
+    public async Task<(Order? Order, OrderError Error)> PlaceAsync(
+        long userId, IReadOnlyList<LineRequest>? lines, string? address, string? note, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        await lease.BeginAsync(ct);
+        var fromCart = lines is null || lines.Count == 0;
+        if (fromCart)
+        {
+            lines = await lease.QueryAsync(
+                "SELECT product_id, quantity FROM cart_items WHERE user_id = @u ORDER BY product_id",
+                [("u", userId)], r => new LineRequest(r.GetInt64(0), r.GetInt32(1)), ct);
+            if (lines.Count == 0)
+            {
+                return (null, OrderError.EmptyCart);
+            }
+        }
+
+        var priced = new List<(LineRequest Line, long PriceCents)>();
+        foreach (var line in lines!.GroupBy(l => l.ProductId).Select(g => new LineRequest(g.Key, g.Sum(l => l.Quantity))))
+        {
+            var price = await lease.ScalarAsync<long?>("SELECT price_cents FROM products WHERE id = @id", [("id", line.ProductId)], ct);
+            if (price is null)
+            {
+                return (null, OrderError.UnknownProduct);
+            }
+
+            var taken = await lease.ExecuteAsync(
+                "UPDATE products SET stock = stock - @q WHERE id = @id AND stock >= @q",
+                [("q", line.Quantity), ("id", line.ProductId)], ct);
+            if (taken != 1)
+            {
+                return (null, OrderError.OutOfStock);
+            }
+
+            priced.Add((line, price.Value));
+        }
+
+        var now = time.GetUtcNow();
+        var total = priced.Sum(p => p.PriceCents * p.Line.Quantity);
+        var id = await lease.ScalarAsync<long>(
+            """
+            INSERT INTO orders (user_id, total_cents, currency, shipping_address, note, version, created_at, updated_at, status)
+            VALUES (@u, @total, 'EUR', @address, @note, 1, @now, @now, @status) RETURNING id
+            """,
+            [("u", userId), ("total", total), ("address", address), ("note", note), ("now", now), ("status", OrderStatus.PaymentPending)], ct);
+        foreach (var (line, price) in priced)
+        {
+            await lease.ExecuteAsync(
+                "INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents) VALUES (@o, @p, @q, @price)",
+                [("o", id), ("p", line.ProductId), ("q", line.Quantity), ("price", price)], ct);
+        }
+
+        if (fromCart)
+        {
+            await lease.ExecuteAsync("DELETE FROM cart_items WHERE user_id = @u", [("u", userId)], ct);
+        }
+
+        var order = (await LoadAsync(lease, $"SELECT {Columns} FROM orders WHERE id = @id", [("id", id)], ct))[0];
+        await lease.CommitAsync(ct);
+        return (order, OrderError.None);
+    }
+
+    /// <summary>
+    /// Moves an order to <paramref name="status"/> if it is in one of <paramref name="from"/> and, when
+    /// <paramref name="expectedVersion"/> is given, still at that version.
+    /// </summary>
+    public async Task<(Order? Order, OrderError Error)> ChangeStatusAsync(
+        long id, int? expectedVersion, IReadOnlyCollection<string> from, string status, string? paymentId, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        await lease.BeginAsync(ct);
+        var current = (await LoadAsync(lease, $"SELECT {Columns} FROM orders WHERE id = @id", [("id", id)], ct)).FirstOrDefault();
+        if (current is null)
+        {
+            return (null, OrderError.NotFound);
+        }
+
+        if (expectedVersion is { } v && v != current.Version)
+        {
+            return (current, OrderError.Stale);
+        }
+
+        if (!from.Contains(current.Status))
+        {
+            return (current, OrderError.WrongState);
+        }
+
+        var changed = await lease.ExecuteAsync(
+            """
+            UPDATE orders SET status = @status, payment_id = COALESCE(@payment, payment_id), version = version + 1, updated_at = @now
+            WHERE id = @id AND version = @version
+            """,
+            [("status", status), ("payment", paymentId), ("now", time.GetUtcNow()), ("id", id), ("version", current.Version)], ct);
+        if (changed != 1)
+        {
+            return (current, OrderError.Stale);
+        }
+
+        var updated = (await LoadAsync(lease, $"SELECT {Columns} FROM orders WHERE id = @id", [("id", id)], ct))[0];
+        await lease.CommitAsync(ct);
+        return (updated, OrderError.None);
+    }
+
+    public async Task<(Order? Order, OrderError Error)> ReplaceDetailsAsync(
+        long id, int expectedVersion, string? address, string? note, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        await lease.BeginAsync(ct);
+        var current = (await LoadAsync(lease, $"SELECT {Columns} FROM orders WHERE id = @id", [("id", id)], ct)).FirstOrDefault();
+        if (current is null)
+        {
+            return (null, OrderError.NotFound);
+        }
+
+        if (expectedVersion != current.Version)
+        {
+            return (current, OrderError.Stale);
+        }
+
+        if (!OrderStatus.Open.Contains(current.Status))
+        {
+            return (current, OrderError.WrongState);
+        }
+
+        var changed = await lease.ExecuteAsync(
+            """
+            UPDATE orders SET shipping_address = @address, note = @note, version = version + 1, updated_at = @now
+            WHERE id = @id AND version = @version
+            """,
+            [("address", address), ("note", note), ("now", time.GetUtcNow()), ("id", id), ("version", expectedVersion)], ct);
+        if (changed != 1)
+        {
+            return (current, OrderError.Stale);
+        }
+
+        var updated = (await LoadAsync(lease, $"SELECT {Columns} FROM orders WHERE id = @id", [("id", id)], ct))[0];
+        await lease.CommitAsync(ct);
+        return (updated, OrderError.None);
+    }
+
+    public async Task<List<Order>> WithStatusAsync(string status, int limit, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        return await LoadAsync(
+            lease, $"SELECT {Columns} FROM orders WHERE status = @status ORDER BY id LIMIT @take",
+            [("status", status), ("take", limit)], ct);
+    }
+
+    public async Task<string?> EmailOfAsync(long userId, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        return await lease.ScalarAsync<string>("SELECT email FROM users WHERE id = @u", [("u", userId)], ct);
+    }
+
+    private static async Task<List<Order>> LoadAsync(
+        DbLease lease, string sql, IReadOnlyList<(string, object?)> args, CancellationToken ct)
+    {
+        var heads = await lease.QueryAsync(sql, args, ReadHead, ct);
+        if (heads.Count == 0)
+        {
+            return [];
+        }
+
+        var names = heads.Select((_, i) => "@o" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var lines = await lease.QueryAsync(
+            $"""
+             SELECT oi.order_id, oi.product_id, p.name, oi.quantity, oi.unit_price_cents
+             FROM order_items oi JOIN products p ON p.id = oi.product_id
+             WHERE oi.order_id IN ({string.Join(", ", names)}) ORDER BY oi.id
+             """,
+            [.. heads.Select((h, i) => ("o" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), (object?)h.Id))],
+            r => (OrderId: r.GetInt64(0), Line: new OrderLine(r.GetInt64(1), r.GetString(2), r.GetInt32(3), r.GetInt64(4) / 100m)),
+            ct);
+        var byOrder = lines.ToLookup(l => l.OrderId, l => l.Line);
+        return [.. heads.Select(h => h with { Items = [.. byOrder[h.Id]] })];
+    }
+
+    private static Order ReadHead(DbDataReader r) => new(
+        r.GetInt64(0), r.GetInt64(1), r.GetString(2), [], r.GetInt64(3) / 100m, r.GetString(4).Trim(),
+        r.IsDBNull(5) ? null : r.GetString(5), r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7),
+        r.GetInt32(8), r.GetFieldValue<DateTimeOffset>(9), r.GetFieldValue<DateTimeOffset>(10));
+}

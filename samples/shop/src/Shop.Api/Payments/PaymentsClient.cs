@@ -1,0 +1,67 @@
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using Shop.Common;
+
+namespace Shop.Api.Payments;
+
+/// <summary>The payments service's view of a payment.</summary>
+internal sealed record PaymentInfo(string Id, long OrderId, string Status);
+
+/// <summary>The circuit breaker in front of payments (state shown by /health/ready).</summary>
+internal sealed class PaymentsCircuit
+{
+    public CircuitMonitor Monitor { get; } = new();
+}
+
+/// <summary>
+/// Calls the payments service: 2 s per attempt, 6 s in all, 2 retries with exponential backoff and jitter,
+/// and a circuit breaker (50% failures over at least 4 calls in 10 s opens it for 5 s). Failures come back
+/// as null so callers can take the fallback; they never throw for a sick dependency.
+/// </summary>
+internal sealed partial class PaymentsClient(HttpClient http, ILogger<PaymentsClient> logger)
+{
+    public static CallPolicy PolicyFor(FaultSwitches faults) => new()
+    {
+        AttemptTimeout = TimeSpan.FromSeconds(2),
+        TotalTimeout = TimeSpan.FromSeconds(6),
+        Retries = 2,
+        BaseDelay = TimeSpan.FromMilliseconds(100),
+        CircuitBreaker = !faults.IsOn(FaultSwitches.NoCircuitBreaker),
+    };
+
+    public async Task<PaymentInfo?> CreateAsync(long orderId, decimal amount, string currency, CancellationToken ct)
+    {
+        try
+        {
+            // Safe to retry: payments keeps one payment per order id.
+            using var response = await http.PostAsJsonAsync("/payments", new { orderId, amount, currency }, ct);
+            response.EnsureSuccessStatusCode();
+            return await response.Content.ReadFromJsonAsync<PaymentInfo>(ct);
+        }
+        catch (Exception ex) when (IsUnavailable(ex, ct))
+        {
+            LogUnavailable(ex.GetType().Name);
+            return null;
+        }
+    }
+
+    public async Task<PaymentInfo?> GetAsync(string paymentId, CancellationToken ct)
+    {
+        try
+        {
+            return await http.GetFromJsonAsync<PaymentInfo>($"/payments/{Uri.EscapeDataString(paymentId)}", ct);
+        }
+        catch (Exception ex) when (IsUnavailable(ex, ct))
+        {
+            LogUnavailable(ex.GetType().Name);
+            return null;
+        }
+    }
+
+    private static bool IsUnavailable(Exception ex, CancellationToken ct) =>
+        ex is HttpRequestException or BrokenCircuitException or TimeoutRejectedException or System.Text.Json.JsonException
+        || (ex is OperationCanceledException && !ct.IsCancellationRequested);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payments unavailable ({Error}); taking the fallback")]
+    private partial void LogUnavailable(string error);
+}

@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
+using Shop.Api;
+using Shop.Api.Auth;
+using Shop.Api.Carts;
+using Shop.Api.Catalog;
+using Shop.Api.Data;
+using Shop.Api.Email;
+using Shop.Api.Health;
+using Shop.Api.Orders;
+using Shop.Api.Payments;
+using Shop.Common;
+
+// shop-api: products, carts, orders; JWT auth with rotating refresh tokens; SSE order status; calls
+// payments (resilient, with a payment_pending fallback) and the e-mail provider.
+var builder = ShopHost.CreateBuilder(args);
+var faults = FaultSwitches.Parse(builder.Configuration["SHOP_FAULTS"]);
+var settings = ApiSettings.Load(builder.Configuration, faults);
+var services = builder.Services;
+services.AddSingleton(settings);
+services.AddSingleton(ShopDb.Create(builder.Configuration["SHOP_DB"], faults));
+services.AddSingleton<Migrator>();
+services.AddSingleton<Seeder>();
+services.AddSingleton<JwtSettings>();
+services.AddSingleton<TokenService>();
+services.AddSingleton<OrderStore>();
+services.AddSingleton<OrderEvents>();
+
+var paymentsCircuit = new PaymentsCircuit();
+services.AddSingleton(paymentsCircuit);
+services.AddHttpClient<PaymentsClient>(c => c.BaseAddress = settings.PaymentsUrl)
+    .AddShopResilience("payments", PaymentsClient.PolicyFor(faults), paymentsCircuit.Monitor);
+var emailCircuit = new EmailCircuit();
+services.AddSingleton(emailCircuit);
+services.AddHttpClient<EmailClient>(c => c.BaseAddress = settings.EmailUrl)
+    .AddShopResilience("email", EmailClient.Policy, emailCircuit.Monitor);
+services.AddSingleton<EmailOutbox>();
+services.AddHostedService(sp => sp.GetRequiredService<EmailOutbox>());
+services.AddHostedService<PaymentWorker>();
+
+services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+{
+    o.MapInboundClaims = false;
+    o.Events = new JwtBearerEvents
+    {
+        OnMessageReceived = ctx =>
+        {
+            // Browsers' EventSource cannot send headers: the SSE stream alone takes the token from the query.
+            if (ctx.Request.Path == "/orders/events" && ctx.Request.Query["access_token"].FirstOrDefault() is { Length: > 0 } token)
+            {
+                ctx.Token = token;
+            }
+
+            return Task.CompletedTask;
+        },
+    };
+});
+services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+    .Configure<JwtSettings>((o, jwt) => o.TokenValidationParameters = new TokenValidationParameters
+    {
+        ValidIssuer = JwtSettings.Issuer,
+        ValidAudience = JwtSettings.Audience,
+        IssuerSigningKey = jwt.Key,
+        NameClaimType = "name",
+        RoleClaimType = "role",
+        ClockSkew = TimeSpan.FromSeconds(30),
+    });
+services.AddAuthorizationBuilder().AddPolicy(ApiPolicies.Admin, p => p.RequireRole("admin"));
+
+services.AddCors(o => o.AddDefaultPolicy(p =>
+{
+    if (faults.IsOn(FaultSwitches.CorsWildcard))
+    {
+        p.SetIsOriginAllowed(_ => true).AllowCredentials().AllowAnyHeader().AllowAnyMethod(); // The defect.
+        return;
+    }
+
+    p.WithOrigins(settings.WebOrigin)
+        .WithMethods("GET", "POST", "PUT", "PATCH", "DELETE")
+        .WithHeaders("Authorization", "Content-Type", "If-Match", "If-None-Match")
+        .WithExposedHeaders("ETag", "Location")
+        .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+}));
+services.AddHealthChecks()
+    .AddCheck<DatabaseHealthCheck>("db")
+    .AddCheck<PaymentsHealthCheck>("payments");
+
+var app = builder.Build();
+await app.Services.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);
+await app.Services.GetRequiredService<Seeder>().SeedAsync(CancellationToken.None);
+
+app.UseShopDefaults("default-src 'none'; frame-ancestors 'none'");
+app.Use((ctx, next) =>
+{
+    ctx.Response.Headers.CacheControl = "no-store";
+    return next(ctx);
+});
+app.UseCors();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapShopHealth();
+app.MapAuth();
+app.MapProducts();
+app.MapCart();
+app.MapOrders();
+app.MapAdmin();
+await app.RunAsync();

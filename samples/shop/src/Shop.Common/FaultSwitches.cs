@@ -1,0 +1,83 @@
+using System.Collections.Frozen;
+
+namespace Shop.Common;
+
+/// <summary>
+/// The defects that <c>SHOP_FAULTS</c> (comma-separated) plants into the shop, so that tests can prove
+/// Archgate catches each one. Every process reads the same variable and applies the switches that concern it.
+/// </summary>
+public sealed class FaultSwitches
+{
+    /// <summary>A response field renamed and another's type changed (order <c>total</c> → <c>totalAmount</c>, <c>id</c> a string).</summary>
+    public const string ContractDrift = "contract-drift";
+    /// <summary>The migration skips the index on <c>orders.user_id</c>.</summary>
+    public const string MissingFkIndex = "missing-fk-index";
+    /// <summary>The <c>GET /orders</c> listing takes more than 300 ms.</summary>
+    public const string SlowOrders = "slow-orders";
+    /// <summary>A two-connection pool and long transactions.</summary>
+    public const string PoolExhaustion = "pool-exhaustion";
+    /// <summary>The api cannot reach payments.</summary>
+    public const string PaymentsDown = "payments-down";
+    /// <summary>The third-party stubs never answer.</summary>
+    public const string GatewayTimeout = "gateway-timeout";
+    /// <summary>The api's payments client has no circuit breaker.</summary>
+    public const string NoCircuitBreaker = "no-circuit-breaker";
+    /// <summary>CORS reflects any origin and allows credentials.</summary>
+    public const string CorsWildcard = "cors-wildcard";
+    /// <summary>An admin endpoint answers without authentication.</summary>
+    public const string UnauthenticatedAdmin = "unauthenticated-admin";
+    /// <summary>A customer can read another customer's order.</summary>
+    public const string Bola = "bola";
+    /// <summary>Product search concatenates the search text into SQL.</summary>
+    public const string SqliSearch = "sqli-search";
+    /// <summary>No security headers on api and web responses.</summary>
+    public const string NoSecurityHeaders = "no-security-headers";
+    /// <summary>Error responses carry exception stack traces.</summary>
+    public const string VerboseErrors = "verbose-errors";
+    /// <summary>Payments reads its gateway key from a plain config file.</summary>
+    public const string PlaintextSecret = "plaintext-secret";
+
+    /// <summary>Every known switch.</summary>
+    public static IReadOnlyList<string> Known { get; } =
+    [
+        ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, PaymentsDown, GatewayTimeout,
+        NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
+        VerboseErrors, PlaintextSecret,
+    ];
+
+    /// <summary>No switch on: the clean system.</summary>
+    public static FaultSwitches None { get; } = new(FrozenSet<string>.Empty);
+
+    private readonly FrozenSet<string> _active;
+
+    private FaultSwitches(FrozenSet<string> active) => _active = active;
+
+    /// <summary>The switches that are on, in a stable order.</summary>
+    public IReadOnlyList<string> Active => [.. _active.Order(StringComparer.Ordinal)];
+
+    /// <summary>Whether <paramref name="name"/> is on.</summary>
+    public bool IsOn(string name) => _active.Contains(name);
+
+    /// <summary>Parses a comma-separated list; an unknown name is an error that names the known ones.</summary>
+    /// <exception cref="ArgumentException">A name is not a known switch.</exception>
+    public static FaultSwitches Parse(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return None;
+        }
+
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(n => n.ToLowerInvariant())
+            .ToList();
+        var unknown = names.Where(n => !Known.Contains(n)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new ArgumentException(
+                $"SHOP_FAULTS names unknown switch(es) {string.Join(", ", unknown)}; known: {string.Join(", ", Known)}.",
+                nameof(value));
+        }
+
+        return new FaultSwitches(names.ToFrozenSet(StringComparer.Ordinal));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Shop.Common;
+
+namespace Shop.Payments;
+
+/// <summary>The body of a gateway webhook.</summary>
+internal sealed record GatewayEvent(string Type, GatewayEventData Data);
+
+/// <summary>The charge a webhook reports on.</summary>
+internal sealed record GatewayEventData(string Id, string Reference, string Status);
+
+internal static partial class PaymentEndpoints
+{
+    private static readonly TimeSpan SignatureTolerance = TimeSpan.FromMinutes(5);
+
+    public static void MapPayments(this WebApplication app)
+    {
+        app.MapPost("/payments", (PaymentRequest request, PaymentStore store, GatewaySubmitter submitter) =>
+        {
+            if (request.OrderId <= 0 || request.Amount <= 0 || request.Currency is not { Length: 3 })
+            {
+                return Results.Problem(statusCode: 400, title: "orderId, amount > 0 and a 3-letter currency are required.");
+            }
+
+            var (payment, created) = store.GetOrCreate(request);
+            if (!created)
+            {
+                return Results.Ok(payment);
+            }
+
+            submitter.Enqueue(payment.Id);
+            return Results.Accepted($"/payments/{payment.Id}", payment);
+        });
+
+        app.MapGet("/payments/{id}", (string id, PaymentStore store) =>
+            store.Find(id) is { } payment ? Results.Ok(payment) : Results.Problem(statusCode: 404, title: "No such payment."));
+
+        app.MapPost("/webhooks/gateway", async (HttpRequest http, PaymentStore store, PaymentsSettings settings,
+            TimeProvider time, ILoggerFactory logs) =>
+        {
+            var log = logs.CreateLogger("Shop.Payments.Webhooks");
+            using var reader = new StreamReader(http.Body);
+            var body = await reader.ReadToEndAsync(http.HttpContext.RequestAborted);
+            if (!WebhookSignature.Verify(settings.WebhookSecret, http.Headers[WebhookSignature.HeaderName], body,
+                    time.GetUtcNow(), SignatureTolerance))
+            {
+                LogBadSignature(log);
+                return Results.Problem(statusCode: 401, title: "Invalid webhook signature.");
+            }
+
+            var evt = JsonSerializer.Deserialize<GatewayEvent>(body, JsonSerializerOptions.Web);
+            if (evt?.Data is null)
+            {
+                return Results.Problem(statusCode: 400, title: "Unreadable event.");
+            }
+
+            var status = evt.Type switch
+            {
+                "charge.succeeded" => "succeeded",
+                "charge.failed" => "failed",
+                _ => null,
+            };
+            if (status is null)
+            {
+                return Results.NoContent(); // Events we do not handle are acknowledged, as providers expect.
+            }
+
+            var updated = store.Update(evt.Data.Reference, p => p with { Status = status, GatewayChargeId = evt.Data.Id });
+            return updated is null ? Results.Problem(statusCode: 404, title: "No such payment.") : Results.NoContent();
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a gateway webhook with a bad signature")]
+    private static partial void LogBadSignature(ILogger logger);
+}

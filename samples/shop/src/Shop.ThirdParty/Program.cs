@@ -1,0 +1,24 @@
+using Shop.Common;
+using Shop.ThirdParty;
+
+// Stand-ins for two external providers in "test mode": a payment gateway (under /gateway/v1) that
+// confirms charges asynchronously through an HMAC-signed webhook, and an e-mail provider (under /email/v1).
+var builder = ShopHost.CreateBuilder(args);
+const string Hint = "Test mode: the run manifest sets it (see samples/shop/README.md, \"Keys\").";
+var keys = new ProviderKeys(
+    builder.Configuration.RequireSetting("SHOP_GATEWAY_API_KEY", Hint),
+    builder.Configuration.RequireSetting("SHOP_GATEWAY_WEBHOOK_SECRET", Hint),
+    builder.Configuration.RequireSetting("SHOP_EMAIL_API_KEY", Hint),
+    TimeSpan.FromMilliseconds(builder.Configuration.GetValue("SHOP_GATEWAY_CONFIRM_DELAY_MS", 300)));
+builder.Services.AddSingleton(keys);
+builder.Services.AddSingleton<Gateway>();
+builder.Services.AddSingleton<Mailbox>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<Gateway>());
+builder.Services.AddHttpClient(Gateway.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(5));
+
+var app = builder.Build();
+app.UseShopDefaults("default-src 'none'; frame-ancestors 'none'");
+app.MapShopHealth();
+app.MapGateway();
+app.MapMailbox();
+app.Run();

@@ -1,0 +1,20 @@
+using Microsoft.Extensions.FileProviders;
+using Shop.Common;
+
+// web: the single-page shop frontend (static HTML/JS/CSS) on its own origin; it talks to the api by CORS.
+var builder = ShopHost.CreateBuilder(args);
+var apiUrl = (builder.Configuration["SHOP_API_URL"] ?? "http://127.0.0.1:7101").TrimEnd('/');
+var app = builder.Build();
+
+var site = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "site"));
+app.UseShopDefaults(
+    $"default-src 'self'; connect-src 'self' {apiUrl}; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+app.UseStaticFiles(new StaticFileOptions { FileProvider = site });
+app.MapShopHealth();
+
+// The api's address is a deployment setting, handed to the page as a tiny script.
+app.MapGet("/config.js", () => Results.Text($"window.SHOP_API = {System.Text.Json.JsonSerializer.Serialize(apiUrl)};\n", "text/javascript"));
+app.MapGet("/", () => Results.File(site.GetFileInfo("index.html").PhysicalPath!, "text/html; charset=utf-8"));
+app.MapGet("/orders", () => Results.File(site.GetFileInfo("orders.html").PhysicalPath!, "text/html; charset=utf-8"));
+app.Run();

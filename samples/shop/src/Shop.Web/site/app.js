@@ -1,0 +1,161 @@
+// The shop's single-page frontend: no framework, no build step.
+"use strict";
+
+const api = window.SHOP_API;
+const $ = (id) => document.getElementById(id);
+const session = {
+  get access() { return sessionStorage.getItem("access"); },
+  get refresh() { return sessionStorage.getItem("refresh"); },
+  get user() { return JSON.parse(sessionStorage.getItem("user") || "null"); },
+  save(t) {
+    sessionStorage.setItem("access", t.accessToken);
+    sessionStorage.setItem("refresh", t.refreshToken);
+    sessionStorage.setItem("user", JSON.stringify(t.user));
+  },
+  clear() { sessionStorage.clear(); },
+};
+
+function say(text) { $("message").textContent = text || ""; }
+
+async function call(path, options = {}, retried = false) {
+  const headers = { ...(options.headers || {}) };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (session.access) headers.Authorization = "Bearer " + session.access;
+  const response = await fetch(api + path, {
+    ...options,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  if (response.status === 401 && session.refresh && !retried) {
+    if (await refresh()) return call(path, options, true);
+  }
+  const text = await response.text();
+  const body = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new Error((body && (body.title || body.detail)) || response.statusText);
+  return body;
+}
+
+async function refresh() {
+  const response = await fetch(api + "/auth/refresh", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refreshToken: session.refresh }),
+  });
+  if (!response.ok) { session.clear(); return false; }
+  session.save(await response.json());
+  return true;
+}
+
+function money(value) { return value.toFixed(2) + " EUR"; }
+
+function text(tag, content, className) {
+  const node = document.createElement(tag);
+  node.textContent = content;
+  if (className) node.className = className;
+  return node;
+}
+
+function showUser() {
+  const user = session.user;
+  $("who").textContent = user ? `${user.username} (${user.role})` : "";
+  $("logout").hidden = !user;
+}
+
+// Order status changes arrive over Server-Sent Events; EventSource cannot send headers, so the token rides in the query.
+function watchOrders(onChange) {
+  if (!session.access) return null;
+  const source = new EventSource(`${api}/orders/events?access_token=${encodeURIComponent(session.access)}`);
+  source.addEventListener("order-status", (e) => onChange(JSON.parse(e.data)));
+  source.addEventListener("error", async () => {
+    source.close();
+    if (await refresh()) setTimeout(() => watchOrders(onChange), 1000);
+  });
+  return source;
+}
+
+async function productsPage() {
+  const loggedIn = !!session.access;
+  $("login-form").hidden = loggedIn;
+  $("shop").hidden = !loggedIn;
+  $("login-form").onsubmit = async (e) => {
+    e.preventDefault();
+    say("");
+    try {
+      const tokens = await call("/auth/login", { method: "POST", body: { username: $("username").value, password: $("password").value } });
+      session.save(tokens);
+      showUser();
+      await productsPage();
+    } catch (err) { say(err.message); }
+  };
+  if (!loggedIn) return;
+
+  const page = await call("/products?limit=50");
+  const list = $("products");
+  list.replaceChildren();
+  for (const p of page.items) {
+    const item = document.createElement("li");
+    item.className = "product";
+    item.dataset.productId = p.id;
+    item.append(text("h3", p.name), text("p", p.description), text("p", money(p.price), "price"));
+    const qty = document.createElement("input");
+    qty.type = "number"; qty.min = "0"; qty.max = "100"; qty.value = "0";
+    qty.setAttribute("aria-label", "Quantity of " + p.name);
+    qty.dataset.testid = "qty-" + p.id;
+    qty.oninput = () => { $("place-order").disabled = ![...list.querySelectorAll("input")].some((i) => +i.value > 0); };
+    item.append(qty);
+    list.append(item);
+  }
+
+  let current = null;
+  watchOrders((change) => {
+    if (current && change.orderId === current) $("order-status").textContent = change.status;
+  });
+  $("place-order").onclick = async () => {
+    const items = [...list.querySelectorAll("li")]
+      .map((li) => ({ productId: +li.dataset.productId, quantity: +li.querySelector("input").value }))
+      .filter((i) => i.quantity > 0);
+    say("");
+    try {
+      const order = await call("/orders", { method: "POST", body: { items, shippingAddress: $("address").value } });
+      current = order.id;
+      $("last-order").hidden = false;
+      $("last-order-link").textContent = "#" + order.id;
+      $("order-status").textContent = order.status;
+    } catch (err) { say(err.message); }
+  };
+}
+
+async function ordersPage() {
+  const loggedIn = !!session.access;
+  $("login-needed").hidden = loggedIn;
+  $("orders-section").hidden = !loggedIn;
+  if (!loggedIn) return;
+  const page = await call("/orders?limit=50");
+  const rows = $("orders");
+  rows.replaceChildren();
+  for (const o of page.items) {
+    const row = document.createElement("tr");
+    row.dataset.orderId = o.id;
+    const status = text("td", o.status, "status");
+    status.dataset.testid = "status-" + o.id;
+    row.append(text("td", "#" + o.id), text("td", o.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")),
+      text("td", money(o.total)), status);
+    rows.append(row);
+  }
+  watchOrders((change) => {
+    const cell = rows.querySelector(`tr[data-order-id="${change.orderId}"] .status`);
+    if (cell) cell.textContent = change.status;
+  });
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  showUser();
+  $("logout").onclick = async () => {
+    try { await call("/auth/logout", { method: "POST", body: { refreshToken: session.refresh } }); } catch { /* signed out anyway */ }
+    session.clear();
+    location.href = "/";
+  };
+  try {
+    if (document.body.dataset.page === "orders") await ordersPage(); else await productsPage();
+  } catch (err) { say(err.message); }
+});

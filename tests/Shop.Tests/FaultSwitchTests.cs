@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Shop.Tests.Infrastructure;
+
+namespace Shop.Tests;
+
+/// <summary>
+/// One test per SHOP_FAULTS switch: each starts what it needs with that switch on and shows the defect
+/// is really there. The clean counterparts live in the clean-shop tests (and a few here).
+/// </summary>
+[Collection(ProvidersCollection.Name)]
+public sealed class FaultSwitchTests(ProvidersFixture providers)
+{
+    [Fact]
+    public async Task Contract_drift_renames_total_and_makes_id_a_string()
+    {
+        await using var api = await providers.StartApiAsync("contract-drift");
+        using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
+        var (_, placed) = await ann.PlaceOrderAsync();
+
+        using var response = await ann.GetAsync($"/orders/{placed["id"]}");
+        var order = await response.JsonAsync();
+
+        Assert.Equal(System.Text.Json.JsonValueKind.String, order["id"]!.GetValueKind());
+        Assert.False(order.ContainsKey("total"));
+        Assert.True(order.ContainsKey("totalAmount"));
+        var errors = ContractValidator.Load(ShopPaths.Contract).Check("get", "/orders/{id}", response, order);
+        Assert.NotEmpty(errors);
+    }
+
+    [Fact]
+    public async Task Missing_fk_index_leaves_orders_user_id_unindexed()
+    {
+        await using var clean = await providers.StartApiAsync();
+        await using var faulty = await providers.StartApiAsync("missing-fk-index");
+
+        Assert.Contains("ix_orders_user_id", IndexesOf(clean.DbPath, "orders"));
+        Assert.DoesNotContain("ix_orders_user_id", IndexesOf(faulty.DbPath, "orders"));
+        Assert.Contains("ix_order_items_order_id", IndexesOf(faulty.DbPath, "order_items"));
+    }
+
+    [Fact]
+    public async Task Slow_orders_makes_the_listing_take_over_300_ms()
+    {
+        await using var api = await providers.StartApiAsync("slow-orders");
+        using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
+        (await ann.GetAsync("/orders")).Dispose(); // warm-up
+
+        var watch = Stopwatch.StartNew();
+        using var response = await ann.GetAsync("/orders");
+        watch.Stop();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(watch.ElapsedMilliseconds > 300, $"took {watch.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
+    public async Task Pool_exhaustion_turns_concurrent_listings_into_503s()
+    {
+        await using var api = await providers.StartApiAsync("pool-exhaustion");
+        using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => ann.GetAsync("/orders")));
+        var ready = (await ann.GetFromJsonAsync<JsonObject>("/health/ready"))!;
+
+        Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.ServiceUnavailable
+                                        && r.Content.Headers.ContentType?.MediaType == "application/problem+json");
+        Assert.Equal(2, ready["checks"]!["db"]!["data"]!["poolSize"]!.GetValue<int>());
+        foreach (var r in responses)
+        {
+            r.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Payments_down_degrades_readiness_and_orders_fall_back_to_payment_pending()
+    {
+        await using var api = await providers.StartApiAsync("payments-down");
+        using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
+
+        var (response, order) = await ann.PlaceOrderAsync();
+        var ready = (await ann.GetFromJsonAsync<JsonObject>("/health/ready"))!;
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("payment_pending", order["status"]!.GetValue<string>());
+        Assert.Equal("Degraded", ready["checks"]!["payments"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Gateway_timeout_makes_the_providers_never_answer()
+    {
+        await using var stubs = await ShopStack.ThirdPartyAsync("gateway-timeout");
+        using var client = ShopClient.For(stubs.Url);
+        client.Timeout = TimeSpan.FromSeconds(2);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.GatewayApiKey);
+
+        await Assert.ThrowsAsync<TaskCanceledException>(() => client.PostAsJsonAsync("/gateway/v1/charges",
+            new { amount = 10m, currency = "EUR", reference = "pay_x", callbackUrl = "http://127.0.0.1:9/webhooks/gateway" }));
+
+        // The clean stub answers the same request at once.
+        using var clean = ShopClient.For(providers.ThirdParty.Url);
+        clean.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.GatewayApiKey);
+        using var answered = await clean.PostAsJsonAsync("/gateway/v1/charges",
+            new { amount = 10m, currency = "EUR", reference = "pay_y", callbackUrl = "http://127.0.0.1:9/webhooks/gateway" });
+        Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
+    }
+
+    [Fact]
+    public async Task No_circuit_breaker_means_there_is_no_breaker_to_open()
+    {
+        var nowhere = new Uri($"http://127.0.0.1:{FreePort.Next()}");
+        await using var api = await providers.StartApiAsync("no-circuit-breaker", nowhere);
+        using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
+
+        for (var i = 0; i < 4; i++)
+        {
+            var (_, order) = await ann.PlaceOrderAsync();
+            Assert.Equal("payment_pending", order["status"]!.GetValue<string>());
+        }
+
+        var ready = (await ann.GetFromJsonAsync<JsonObject>("/health/ready"))!;
+        Assert.Equal("none", ready["checks"]!["payments"]!["data"]!["circuit"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Cors_wildcard_reflects_any_origin_with_credentials()
+    {
+        await using var api = await providers.StartApiAsync("cors-wildcard");
+        using var client = ShopClient.For(api.Url);
+
+        using var response = await client.SendAsync(WebAndHeadersTests.Preflight("http://evil.example"));
+
+        Assert.Equal("http://evil.example", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("true", response.Headers.GetValues("Access-Control-Allow-Credentials").Single());
+    }
+
+    [Fact]
+    public async Task Unauthenticated_admin_lists_every_order_without_a_token()
+    {
+        await using var api = await providers.StartApiAsync("unauthenticated-admin");
+        using var anonymous = ShopClient.For(api.Url);
+
+        using var response = await anonymous.GetAsync("/admin/orders");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Bola_lets_a_customer_read_another_customers_order()
+    {
+        await using var api = await providers.StartApiAsync("bola");
+        using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
+        using var ben = await ShopClient.SignedInAsync(api.Url, "ben");
+        var (_, order) = await ann.PlaceOrderAsync();
+
+        using var response = await ben.GetAsync($"/orders/{order["id"]}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(order["userId"]!.GetValue<long>(), (await response.JsonAsync())["userId"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Sqli_search_lets_a_crafted_search_return_everything()
+    {
+        const string Injection = "/products?search=" + "zzz%25')%20OR%201%3D1%20--";
+        await using var clean = await providers.StartApiAsync();
+        await using var faulty = await providers.StartApiAsync("sqli-search");
+
+        var safe = (await ShopClient.For(clean.Url).GetFromJsonAsync<JsonObject>(Injection))!;
+        var injected = (await ShopClient.For(faulty.Url).GetFromJsonAsync<JsonObject>(Injection))!;
+
+        Assert.Equal(0, safe["count"]!.GetValue<int>());
+        Assert.Equal(10, injected["count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task No_security_headers_drops_them_from_api_and_web()
+    {
+        await using var api = await providers.StartApiAsync("no-security-headers");
+        await using var web = await ShopStack.WebAsync(api.Url, "no-security-headers");
+
+        using var apiResponse = await ShopClient.For(api.Url).GetAsync("/products");
+        using var webResponse = await ShopClient.For(web.Url).GetAsync("/");
+
+        foreach (var response in new[] { apiResponse, webResponse })
+        {
+            Assert.False(response.Headers.Contains("X-Content-Type-Options"));
+            Assert.False(response.Headers.Contains("X-Frame-Options"));
+            Assert.False(response.Headers.Contains("Content-Security-Policy"));
+        }
+    }
+
+    [Fact]
+    public async Task Verbose_errors_answer_500_with_a_stack_trace()
+    {
+        await using var api = await providers.StartApiAsync("verbose-errors");
+        using var client = ShopClient.For(api.Url);
+
+        using var response = await client.PostAsync("/auth/login", new StringContent("{\"username\":", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Contains("   at ", body, StringComparison.Ordinal);
+        Assert.Contains("Exception", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plaintext_secret_puts_the_gateway_key_in_a_config_file()
+    {
+        var planted = Path.Combine(ShopPaths.ShopRoot, "bin", "Shop.Payments", "appsettings.Secrets.json");
+        try
+        {
+            await using (var payments = await ShopStack.PaymentsAsync(providers.ThirdParty.Url, "plaintext-secret"))
+            {
+                var ready = (await ShopClient.For(payments.Url).GetFromJsonAsync<JsonObject>("/health/ready"))!;
+
+                Assert.Equal("config-file", ready["checks"]!["gateway"]!["data"]!["keySource"]!.GetValue<string>());
+                Assert.Contains("sk_live_", await File.ReadAllTextAsync(planted), StringComparison.Ordinal);
+            }
+
+            // A clean start removes the planted file again.
+            await using var clean = await ShopStack.PaymentsAsync(providers.ThirdParty.Url);
+            Assert.False(File.Exists(planted));
+        }
+        finally
+        {
+            File.Delete(planted);
+        }
+    }
+
+    private static List<string> IndexesOf(string dbPath, string table)
+    {
+        using var connection = new SqliteConnection($"Data Source={dbPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $table";
+        command.Parameters.AddWithValue("$table", table);
+        using var reader = command.ExecuteReader();
+        var names = new List<string>();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+}

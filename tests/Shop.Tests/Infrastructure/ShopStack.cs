@@ -1,0 +1,79 @@
+namespace Shop.Tests.Infrastructure;
+
+/// <summary>Test-mode keys the tests hand to the processes (as archgate.yaml does with its defaults).</summary>
+public static class TestKeys
+{
+    public const string GatewayApiKey = "sk_test_shop_tests";
+    public const string WebhookSecret = "whsec_test_shop_tests";
+    public const string EmailApiKey = "em_test_shop_tests";
+}
+
+/// <summary>Settings of one api process.</summary>
+public sealed record ApiOptions
+{
+    public required string Db { get; init; }
+    public required Uri PaymentsUrl { get; init; }
+    public required Uri EmailUrl { get; init; }
+    public string Faults { get; init; } = "";
+    public string WebOrigin { get; init; } = "http://127.0.0.1:7001";
+}
+
+/// <summary>Starts the shop's processes with the environment each expects.</summary>
+public static class ShopStack
+{
+    public static Task<ShopProcess> ThirdPartyAsync(string faults = "", int? port = null) =>
+        ShopProcess.StartAsync("Shop.ThirdParty", new Dictionary<string, string?>
+        {
+            ["SHOP_FAULTS"] = faults,
+            ["SHOP_GATEWAY_API_KEY"] = TestKeys.GatewayApiKey,
+            ["SHOP_GATEWAY_WEBHOOK_SECRET"] = TestKeys.WebhookSecret,
+            ["SHOP_EMAIL_API_KEY"] = TestKeys.EmailApiKey,
+            ["SHOP_GATEWAY_CONFIRM_DELAY_MS"] = "200",
+        }, port);
+
+    public static Task<ShopProcess> PaymentsAsync(Uri gateway, string faults = "", int? port = null) =>
+        ShopProcess.StartAsync("Shop.Payments", new Dictionary<string, string?>
+        {
+            ["SHOP_FAULTS"] = faults,
+            ["SHOP_GATEWAY_URL"] = gateway.ToString(),
+            ["SHOP_GATEWAY_API_KEY"] = TestKeys.GatewayApiKey,
+            ["SHOP_GATEWAY_WEBHOOK_SECRET"] = TestKeys.WebhookSecret,
+        }, port);
+
+    public static Task<ShopProcess> ApiAsync(ApiOptions options) =>
+        ShopProcess.StartAsync("Shop.Api", new Dictionary<string, string?>
+        {
+            ["SHOP_FAULTS"] = options.Faults,
+            ["SHOP_DB"] = options.Db,
+            ["SHOP_PAYMENTS_URL"] = options.PaymentsUrl.ToString(),
+            ["SHOP_EMAIL_URL"] = options.EmailUrl.ToString(),
+            ["SHOP_EMAIL_API_KEY"] = TestKeys.EmailApiKey,
+            ["SHOP_WEB_ORIGIN"] = options.WebOrigin,
+        });
+
+    public static Task<ShopProcess> WebAsync(Uri api, string faults = "", int? port = null) =>
+        ShopProcess.StartAsync("Shop.Web", new Dictionary<string, string?>
+        {
+            ["SHOP_FAULTS"] = faults,
+            ["SHOP_API_URL"] = api.ToString().TrimEnd('/'),
+        }, port);
+}
+
+/// <summary>A temporary folder, removed on dispose.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("shop-tests-").FullName;
+
+    public string SqliteConnection(string file = "shop.db") => $"Data Source={System.IO.Path.Combine(Path, file)}";
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

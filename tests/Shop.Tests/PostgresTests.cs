@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Shop.Tests.Infrastructure;
+
+namespace Shop.Tests;
+
+[Collection(ProvidersCollection.Name)]
+public sealed class PostgresTests(ProvidersFixture providers)
+{
+    [Fact]
+    public async Task On_PostgreSQL_the_api_migrates_signs_in_and_takes_an_order()
+    {
+        var bin = PostgresCluster.FindBin();
+        Assert.True(bin is not null, "PostgreSQL is not installed (./build.sh test installs it).");
+        await using var cluster = await PostgresCluster.StartAsync(bin);
+        await using var api = await ApiInstance.StartAsync(_ => new ApiOptions
+        {
+            Db = cluster.ConnectionString,
+            PaymentsUrl = providers.Payments.Url,
+            EmailUrl = providers.ThirdParty.Url,
+        });
+        using var anonymous = ShopClient.For(api.Url);
+
+        var ready = (await anonymous.GetFromJsonAsync<JsonObject>("/health/ready"))!;
+        Assert.Equal("postgres", ready["checks"]!["db"]!["data"]!["engine"]!.GetValue<string>());
+        Assert.Equal("0004_orders_status.sql", ready["checks"]!["db"]!["data"]!["migration"]!.GetValue<string>());
+        Assert.Equal(10, (await anonymous.GetFromJsonAsync<JsonObject>("/products"))!["count"]!.GetValue<int>());
+
+        using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
+        var (created, order) = await ann.PlaceOrderAsync(productId: 2, quantity: 3);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(73.5m, order["total"]!.GetValue<decimal>());
+
+        var id = order["id"]!.GetValue<long>();
+        Assert.True(await ShopClient.EventuallyAsync(async () =>
+            (await ann.GetFromJsonAsync<JsonObject>($"/orders/{id}"))!["status"]!.GetValue<string>() == "paid",
+            TimeSpan.FromSeconds(10)), "the order never became paid");
+        using var ben = await ShopClient.SignedInAsync(api.Url, "ben");
+        using var foreign = await ben.GetAsync($"/orders/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+    }
+}
