@@ -75,7 +75,7 @@ internal static class ArchgateApp
             config.AddCommand<ReportCommand>("report").WithDescription("Render a stored run as md, json or junit.");
             config.AddCommand<UpCommand>("up").WithDescription("Start the system's components in plan order.");
             config.AddCommand<DownCommand>("down").WithDescription("Stop a system started with 'archgate up --detach'.");
-            config.AddCommand<DemoCommand>("demo").WithDescription("Build the bundled sample and run the full protocol against it.");
+            config.AddCommand<DemoCommand>("demo").WithDescription("Build the shop sample (once) and run the full protocol against it.");
             config.AddCommand<VersionCommand>("version").WithDescription("Print the Archgate version.");
             config.AddCommand<DiffCommand>("diff").WithDescription("Report breaking changes between two versions of an OpenAPI contract.");
         });

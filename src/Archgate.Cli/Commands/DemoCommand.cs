@@ -2,17 +2,38 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Archgate.Cli.Rendering;
 using Archgate.Protocol;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Archgate.Cli.Commands;
 
 internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 {
-    /// <summary>The bundled sample the demo runs, relative to the repository root.</summary>
-    public const string SampleManifest = "samples/minimal/archgate.yaml";
+    /// <summary>A bundled sample: its manifest, what builds it, and the files that show it is built.</summary>
+    private sealed record Sample(string Manifest, string Build, string[] Outputs);
+
+    private static readonly Dictionary<string, Sample> Samples = new(StringComparer.Ordinal)
+    {
+        ["shop"] = new(
+            "samples/shop/archgate.yaml",
+            "samples/shop/Shop.slnx",
+            ["samples/shop/bin/Shop.Api/Shop.Api.dll", "samples/shop/bin/Shop.Payments/Shop.Payments.dll", "samples/shop/bin/Shop.ThirdParty/Shop.ThirdParty.dll", "samples/shop/bin/Shop.Web/Shop.Web.dll"]),
+        ["minimal"] = new(
+            "samples/minimal/archgate.yaml",
+            "samples/minimal/service/Minimal.Service.csproj",
+            ["samples/minimal/.build/service/Minimal.Service.dll"]),
+    };
 
     public sealed class Settings : StoreSettings
     {
+        [CommandOption("--sample <NAME>")]
+        [Description("shop (default): the reference system; minimal: one service and one database")]
+        public string Sample { get; init; } = "shop";
+
+        public override ValidationResult Validate() => Samples.ContainsKey(Sample)
+            ? ValidationResult.Success()
+            : ValidationResult.Error($"--sample: unknown sample '{Sample}'; use {string.Join(" or ", Samples.Keys)}");
+
         [CommandOption("--follow")]
         [Description("Show the sample's logs while it runs")]
         public bool Follow { get; init; }
@@ -24,20 +45,20 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var root = FindRepositoryRoot();
+        var sample = Samples[settings.Sample];
+        var root = FindRepositoryRoot(sample.Manifest);
         if (root is null)
         {
-            Console.Error.WriteLine($"archgate: cannot find {SampleManifest}");
+            Console.Error.WriteLine($"archgate: cannot find {sample.Manifest}");
             Console.Error.WriteLine("  hint: run 'archgate demo' inside a clone of the Archgate repository");
             return ExitCodes.Usage;
         }
 
-        var manifest = Path.Combine(root, SampleManifest);
-        var project = Path.Combine(root, "samples", "minimal", "service", "Minimal.Service.csproj");
-        var dll = Path.Combine(root, "samples", "minimal", ".build", "service", "Minimal.Service.dll");
-        if (settings.Rebuild || !File.Exists(dll))
+        var manifest = Path.Combine(root, sample.Manifest);
+        var project = Path.Combine(root, sample.Build);
+        if (settings.Rebuild || !sample.Outputs.All(o => File.Exists(Path.Combine(root, o))))
         {
-            Console.WriteLine($"building the sample ({Path.GetRelativePath(root, project)}) ...");
+            Console.WriteLine($"building the sample ({sample.Build}), once ...");
             var build = await BuildAsync(project, cancellationToken);
             if (build != 0)
             {
@@ -70,13 +91,13 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
         return process.ExitCode;
     }
 
-    private static string? FindRepositoryRoot()
+    private static string? FindRepositoryRoot(string sampleManifest)
     {
         foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                if (File.Exists(Path.Combine(dir.FullName, SampleManifest)))
+                if (File.Exists(Path.Combine(dir.FullName, sampleManifest)))
                 {
                     return dir.FullName;
                 }
