@@ -26,7 +26,15 @@ case "$cmd" in
   test)
     need_packages
     dotnet build Archgate.slnx -c Release -nologo -v quiet
-    dotnet test Archgate.slnx -c Release --no-build -nologo --logger "console;verbosity=normal"
+    log=$(mktemp)
+    status=0
+    dotnet test Archgate.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
+    passed=$(grep -E '^\s+Passed: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+    failed=$(grep -E '^\s+Failed: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+    skipped=$(grep -E '^\s+Skipped: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+    rm -f "$log"
+    echo "tests: $passed passed, $failed failed, $skipped skipped"
+    exit $status
     ;;
   demo)
     dotnet run --project src/Archgate.Cli -c Release -- demo

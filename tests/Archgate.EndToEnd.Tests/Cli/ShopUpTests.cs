@@ -1,0 +1,42 @@
+using System.Text.Json;
+
+namespace Archgate.EndToEnd.Tests.Cli;
+
+/// <summary>The shop sample, started by 'archgate up' in plan order, stopped by Ctrl+C with no process left.</summary>
+public sealed class ShopUpTests : CliTestBase
+{
+    private static string ShopManifest => Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop", "archgate.yaml");
+
+    private static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task Up_starts_the_shop_wave_by_wave_and_Ctrl_C_leaves_no_process()
+    {
+        Environment["SHOP_DB"] = $"Data Source={Path.Combine(Folder, "shop.db")}";
+        using var up = StartArchgate("up", ShopManifest);
+        await up.WaitForOutputAsync("system shop is up", TimeSpan.FromSeconds(90));
+
+        var output = up.Stdout;
+        var order = new[] { "starting gateway", "starting payments", "starting api", "starting web" }
+            .Select(s => output.IndexOf(s, StringComparison.Ordinal)).ToList();
+        Assert.All(order, i => Assert.True(i >= 0, output));
+        Assert.Equal(order.Order(), order);
+        Assert.True(output.IndexOf("ready payments", StringComparison.Ordinal) < output.IndexOf("starting api", StringComparison.Ordinal));
+
+        using var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "system.json")));
+        var pids = state.RootElement.GetProperty("components").EnumerateArray().Select(c => c.GetProperty("pid").GetInt32()).ToList();
+        Assert.Equal(4, pids.Count);
+        Assert.All(pids, pid => Assert.True(Alive(pid)));
+        using (var http = new HttpClient())
+        {
+            Assert.True((await http.GetAsync(new Uri("http://127.0.0.1:7101/health/ready"))).IsSuccessStatusCode);
+        }
+
+        up.Signal(2);
+        var result = await up.WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 130, result.All);
+        Assert.All(pids, pid => Assert.False(Alive(pid), $"pid {pid} still runs"));
+        Assert.False(File.Exists(Path.Combine(Folder, ".archgate", "system.json")));
+    }
+}
