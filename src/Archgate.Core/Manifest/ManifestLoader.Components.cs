@@ -1,0 +1,368 @@
+using Archgate.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+/// <summary>Reading the <c>components</c> list: one component, its kind-specific keys, run and policy.</summary>
+public static partial class ManifestLoader
+{
+    private sealed partial class Builder
+    {
+        private sealed record Parsed(Component Component, YamlMappingNode Node, IReadOnlyList<(string Value, YamlNode Node)> Deps);
+
+        private List<Parsed> ReadComponents(YamlMappingNode root)
+        {
+            var list = r.Sequence(r.Required(root, string.Empty, "components", "list the system's services, databases, frontends and third parties"), "components");
+            var result = new List<Parsed>();
+            if (list is null)
+            {
+                return result;
+            }
+
+            var seen = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+            var index = 0;
+            foreach (var item in list.Children)
+            {
+                var fallbackPath = $"components[{index++}]";
+                var map = r.Mapping(item, fallbackPath);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                var nameNode = YamlReader.Get(map, "name");
+                var name = nameNode is YamlScalarNode { Value.Length: > 0 } n ? n.Value! : null;
+                var path = name is null ? fallbackPath : $"components.{name}";
+                var parsed = ReadComponent(map, path);
+                if (parsed is null)
+                {
+                    continue;
+                }
+
+                if (seen.TryGetValue(parsed.Component.Name, out var first))
+                {
+                    r.Error(nameNode!, $"{path}.name", $"duplicate component '{parsed.Component.Name}'",
+                        $"it is first declared at line {first.Start.Line}; component names must be unique");
+                    continue;
+                }
+
+                seen[parsed.Component.Name] = nameNode!;
+                result.Add(parsed);
+            }
+
+            return result;
+        }
+
+        private Parsed? ReadComponent(YamlMappingNode map, string path)
+        {
+            r.AllowKeys(map, path, ComponentKeys);
+            var name = r.String(r.Required(map, path, "name"), $"{path}.name");
+            ComponentKind? kind = null;
+            var kindNode = r.Required(map, path, "kind", "one of: service, database, frontend, third-party");
+            var kindText = r.String(kindNode, $"{path}.kind");
+            if (kindText is not null)
+            {
+                if (Kinds.TryGetValue(kindText, out var k))
+                {
+                    kind = k;
+                }
+                else
+                {
+                    r.Error(kindNode!, $"{path}.kind", $"unknown kind '{kindText}'",
+                        Suggest.DidYouMean(kindText, Kinds.Keys, "one of: "));
+                }
+            }
+
+            var deps = r.StringList(YamlReader.Get(map, "dependsOn"), $"{path}.dependsOn");
+            var critical = r.Bool(YamlReader.Get(map, "critical"), $"{path}.critical");
+            var owner = r.String(YamlReader.Get(map, "owner"), $"{path}.owner");
+            var health = r.String(YamlReader.Get(map, "health"), $"{path}.health");
+            if (health is not null && !health.StartsWith('/'))
+            {
+                r.Error(YamlReader.Get(map, "health")!, $"{path}.health", $"health path '{health}' must start with '/'", $"write '/{health}'");
+            }
+
+            Uri? url = null;
+            var urlNode = YamlReader.Get(map, "url");
+            if (kind is ComponentKind.Service or ComponentKind.Frontend or ComponentKind.ThirdParty)
+            {
+                url = ReadUrl(r.Required(map, path, "url", "give the base URL, for example http://127.0.0.1:8080"), $"{path}.url");
+            }
+            else if (urlNode is not null && kind is not null)
+            {
+                NotForKind(map, path, "url", "service, frontend and third-party components");
+            }
+
+            string? connection = null;
+            DatabaseEngine? engine = null;
+            if (kind is ComponentKind.Database)
+            {
+                var connectionNode = r.Required(map, path, "connection", "give a connection string, for example 'Data Source=app.db' or 'Host=127.0.0.1;Database=app;Username=app'");
+                connection = r.String(connectionNode, $"{path}.connection");
+                engine = ReadEngine(map, path, connection);
+                if (engine == DatabaseEngine.Sqlite && connection is not null)
+                {
+                    connection = ResolveSqlitePath(connection);
+                }
+            }
+            else if (kind is not null)
+            {
+                NotForKind(map, path, "connection", "database components");
+                NotForKind(map, path, "engine", "database components");
+            }
+
+            if (kind is not null and not ComponentKind.Frontend)
+            {
+                NotForKind(map, path, "pages", "frontend components");
+            }
+
+            var pages = r.StringList(YamlReader.Get(map, "pages"), $"{path}.pages").Select(p => p.Value).ToList();
+            var openApi = ReadOpenApi(YamlReader.Get(map, "openapi"), $"{path}.openapi");
+            var run = ReadRun(YamlReader.Get(map, "run"), $"{path}.run", health, url);
+            var policy = ReadPolicy(YamlReader.Get(map, "policy"), $"{path}.policy");
+
+            if (name is null || kind is null)
+            {
+                return null;
+            }
+
+            var component = new Component
+            {
+                Name = name,
+                Kind = kind.Value,
+                Url = url,
+                Connection = connection,
+                Engine = engine,
+                HealthPath = health,
+                OpenApi = openApi,
+                DependsOn = deps.Select(d => d.Value).ToList(),
+                Owner = owner,
+                Critical = critical ?? false,
+                Run = run,
+                Policy = policy,
+                Pages = pages,
+                Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
+            };
+            return new Parsed(component, map, deps);
+        }
+
+        private void NotForKind(YamlMappingNode map, string path, string key, string appliesTo)
+        {
+            var node = YamlReader.Get(map, key);
+            if (node is not null)
+            {
+                var keyNode = map.Children.Keys.First(k => k is YamlScalarNode s && s.Value == key);
+                r.Error(keyNode, $"{path}.{key}", $"'{key}' does not apply to this kind of component",
+                    $"'{key}' is for {appliesTo}; remove it or change 'kind'");
+            }
+        }
+
+        private Uri? ReadUrl(YamlNode? node, string path)
+        {
+            var text = r.String(node, path);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                r.Error(node!, path, $"invalid URL '{Redact.Url(text)}'", "write an absolute http or https URL, for example http://127.0.0.1:8080");
+                return null;
+            }
+
+            if (!TargetPolicy.IsAllowed(url.Host, _allowed))
+            {
+                r.Error(node!, path, $"host '{url.Host}' is not in targets.allow",
+                    $"Archgate only probes allowed hosts; add '{url.Host}' to targets.allow if it may be probed (allowed now: {string.Join(", ", _allowed)})");
+            }
+
+            return url;
+        }
+
+        private DatabaseEngine? ReadEngine(YamlMappingNode map, string path, string? connection)
+        {
+            var node = YamlReader.Get(map, "engine");
+            var text = r.String(node, $"{path}.engine");
+            switch (text)
+            {
+                case "sqlite":
+                    return DatabaseEngine.Sqlite;
+                case "postgres" or "postgresql":
+                    return DatabaseEngine.Postgres;
+                case null when node is null:
+                    // Guess from the connection string's shape; the hint in docs says to be explicit.
+                    return connection is not null && (connection.Contains("Host=", StringComparison.OrdinalIgnoreCase) || connection.StartsWith("postgres", StringComparison.OrdinalIgnoreCase))
+                        ? DatabaseEngine.Postgres
+                        : DatabaseEngine.Sqlite;
+                case null:
+                    return null;
+                default:
+                    r.Error(node!, $"{path}.engine", $"unknown database engine '{text}'",
+                        Suggest.DidYouMean(text, ["sqlite", "postgres"], "one of: "));
+                    return null;
+            }
+        }
+
+        private string ResolveSqlitePath(string connection)
+        {
+            // A relative SQLite file is relative to the manifest, like every other path in it.
+            var parts = connection.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var eq = parts[i].IndexOf('=', StringComparison.Ordinal);
+                if (eq < 0)
+                {
+                    continue;
+                }
+
+                var key = parts[i][..eq].Trim();
+                var value = parts[i][(eq + 1)..].Trim();
+                if ((key.Equals("Data Source", StringComparison.OrdinalIgnoreCase) || key.Equals("DataSource", StringComparison.OrdinalIgnoreCase) || key.Equals("Filename", StringComparison.OrdinalIgnoreCase))
+                    && value != ":memory:" && !Path.IsPathRooted(value))
+                {
+                    parts[i] = $"{key}={Path.GetFullPath(Path.Combine(baseDirectory, value))}";
+                }
+            }
+
+            return string.Join(';', parts);
+        }
+
+        private OpenApiSpec? ReadOpenApi(YamlNode? node, string path)
+        {
+            switch (node)
+            {
+                case null:
+                    return null;
+                case YamlScalarNode:
+                    {
+                        var file = ExistingFile(node, path);
+                        return file is null ? null : new OpenApiSpec(file, null);
+                    }
+
+                case YamlMappingNode map:
+                    {
+                        r.AllowKeys(map, path, "path", "baseline");
+                        var file = ExistingFile(r.Required(map, path, "path", "the OpenAPI document, relative to the manifest"), $"{path}.path");
+                        var baselineNode = YamlReader.Get(map, "baseline");
+                        var baseline = baselineNode is null ? null : ExistingFile(baselineNode, $"{path}.baseline");
+                        return file is null ? null : new OpenApiSpec(file, baseline);
+                    }
+
+                default:
+                    r.Error(node, path, $"expected a file path or a mapping with 'path', found {YamlReader.Describe(node)}");
+                    return null;
+            }
+        }
+
+        private string? ExistingFile(YamlNode? node, string path)
+        {
+            var text = r.String(node, path);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            {
+                return text;
+            }
+
+            var full = Path.GetFullPath(Path.Combine(baseDirectory, text));
+            if (!File.Exists(full))
+            {
+                r.Error(node!, path, $"file not found: {text}", "paths are relative to the folder of the manifest");
+                return null;
+            }
+
+            return full;
+        }
+
+        private RunSpec? ReadRun(YamlNode? node, string path, string? health, Uri? url)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "command", "workdir", "env", "ready");
+            var command = r.String(r.Required(map, path, "command", "the command line that starts the component"), $"{path}.command");
+            var workdir = r.String(YamlReader.Get(map, "workdir"), $"{path}.workdir");
+            var env = r.StringMap(YamlReader.Get(map, "env"), $"{path}.env");
+            var ready = ReadReadiness(YamlReader.Get(map, "ready"), $"{path}.ready", health, url, map);
+            if (command is null || ready is null)
+            {
+                return null;
+            }
+
+            var directory = Path.GetFullPath(Path.Combine(baseDirectory, workdir ?? "."));
+            return new RunSpec { Command = command, WorkingDirectory = directory, Environment = env, Ready = ready };
+        }
+
+        private ReadinessProbe? ReadReadiness(YamlNode? node, string path, string? health, Uri? url, YamlMappingNode run)
+        {
+            var defaultTimeout = TimeSpan.FromSeconds(30);
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                if (node is not null)
+                {
+                    return null;
+                }
+
+                if (health is not null)
+                {
+                    return new ReadinessProbe(health, null, null, defaultTimeout);
+                }
+
+                if (url is not null)
+                {
+                    return new ReadinessProbe(null, url.Port, null, defaultTimeout);
+                }
+
+                r.Error(run, path, "missing 'ready': Archgate cannot tell when this component is ready",
+                    "add 'ready: { http: /health }', 'ready: { tcp: 5432 }' or 'ready: { log: \"listening\" }'");
+                return null;
+            }
+
+            r.AllowKeys(map, path, "http", "tcp", "log", "timeout");
+            var http = r.String(YamlReader.Get(map, "http"), $"{path}.http");
+            var tcp = r.Int(YamlReader.Get(map, "tcp"), $"{path}.tcp", 1, 65535);
+            var log = r.String(YamlReader.Get(map, "log"), $"{path}.log");
+            var timeout = r.Duration(YamlReader.Get(map, "timeout"), $"{path}.timeout") ?? defaultTimeout;
+            var count = (http is null ? 0 : 1) + (tcp is null ? 0 : 1) + (log is null ? 0 : 1);
+            if (count != 1)
+            {
+                r.Error(map, path, count == 0 ? "no readiness probe given" : "more than one readiness probe given",
+                    "give exactly one of 'http: /health', 'tcp: PORT' or 'log: TEXT'");
+                return null;
+            }
+
+            return new ReadinessProbe(http, tcp, log, timeout);
+        }
+
+        private CallPolicy? ReadPolicy(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "timeout", "retries", "backoff", "fallback");
+            var timeout = r.Duration(YamlReader.Get(map, "timeout"), $"{path}.timeout");
+            var retries = r.Int(YamlReader.Get(map, "retries"), $"{path}.retries", 0, 20);
+            var backoffNode = YamlReader.Get(map, "backoff");
+            var backoff = r.String(backoffNode, $"{path}.backoff");
+            string[] backoffs = ["exponential", "linear", "constant", "none"];
+            if (backoff is not null && !backoffs.Contains(backoff))
+            {
+                r.Error(backoffNode!, $"{path}.backoff", $"unknown backoff '{backoff}'", Suggest.DidYouMean(backoff, backoffs, "one of: "));
+            }
+
+            var fallback = r.String(YamlReader.Get(map, "fallback"), $"{path}.fallback");
+            return new CallPolicy(timeout, retries, backoff, fallback);
+        }
+    }
+}

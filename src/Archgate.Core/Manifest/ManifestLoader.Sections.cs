@@ -1,0 +1,246 @@
+using Archgate.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+/// <summary>Reading the top-level sections after <c>components</c>: contracts, slo, load, security, recovery, escalation, signoff.</summary>
+public static partial class ManifestLoader
+{
+    private sealed partial class Builder
+    {
+        private List<string> ReadPacts(YamlMappingNode root)
+        {
+            var contracts = r.Mapping(YamlReader.Get(root, "contracts"), "contracts");
+            if (contracts is null)
+            {
+                return [];
+            }
+
+            r.AllowKeys(contracts, "contracts", "pacts");
+            var result = new List<string>();
+            var index = 0;
+            foreach (var (_, node) in r.StringList(YamlReader.Get(contracts, "pacts"), "contracts.pacts"))
+            {
+                var file = ExistingFile(node, $"contracts.pacts[{index++}]");
+                if (file is not null)
+                {
+                    result.Add(file);
+                }
+            }
+
+            return result;
+        }
+
+        private Dictionary<string, Slo> ReadSlos(YamlMappingNode root, HashSet<string> names)
+        {
+            var result = new Dictionary<string, Slo>(StringComparer.Ordinal);
+            var slo = r.Mapping(YamlReader.Get(root, "slo"), "slo");
+            if (slo is null)
+            {
+                return result;
+            }
+
+            foreach (var (keyNode, valueNode) in slo.Children)
+            {
+                var component = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
+                var path = $"slo.{component}";
+                if (!names.Contains(component))
+                {
+                    r.Error(keyNode, path, $"unknown component '{component}'",
+                        Suggest.DidYouMean(component, names.Order(StringComparer.Ordinal), "declared components: "));
+                }
+
+                var map = r.Mapping(valueNode, path);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(map, path, "p95", "errorRate", "fcp", "lcp");
+                result[component] = new Slo
+                {
+                    P95 = r.Duration(YamlReader.Get(map, "p95"), $"{path}.p95"),
+                    ErrorRate = r.Percent(YamlReader.Get(map, "errorRate"), $"{path}.errorRate"),
+                    Fcp = r.Duration(YamlReader.Get(map, "fcp"), $"{path}.fcp"),
+                    Lcp = r.Duration(YamlReader.Get(map, "lcp"), $"{path}.lcp"),
+                };
+            }
+
+            return result;
+        }
+
+        private LoadProfile ReadLoad(YamlMappingNode root)
+        {
+            var load = r.Mapping(YamlReader.Get(root, "load"), "load");
+            if (load is null)
+            {
+                return LoadProfile.Default;
+            }
+
+            r.AllowKeys(load, "load", "stages", "thresholds");
+            var stages = new List<LoadStage>();
+            var stageList = r.Sequence(YamlReader.Get(load, "stages"), "load.stages");
+            var index = 0;
+            foreach (var item in stageList?.Children ?? [])
+            {
+                var path = $"load.stages[{index++}]";
+                var map = r.Mapping(item, path);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(map, path, "users", "duration");
+                var users = r.Int(r.Required(map, path, "users"), $"{path}.users", 1, 100_000);
+                var duration = r.Duration(r.Required(map, path, "duration"), $"{path}.duration");
+                if (users is not null && duration is not null)
+                {
+                    stages.Add(new LoadStage(users.Value, duration.Value));
+                }
+            }
+
+            var thresholds = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            var thresholdMap = r.Mapping(YamlReader.Get(load, "thresholds"), "load.thresholds");
+            foreach (var (keyNode, valueNode) in thresholdMap?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            {
+                var metric = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
+                thresholds[metric] = valueNode is YamlScalarNode
+                    ? [r.String(valueNode, $"load.thresholds.{metric}") ?? string.Empty]
+                    : r.StringList(valueNode, $"load.thresholds.{metric}").Select(v => v.Value).ToList();
+            }
+
+            return new LoadProfile { Stages = stageList is null ? LoadProfile.Default.Stages : stages, Thresholds = thresholds };
+        }
+
+        private SecurityPolicy ReadSecurity(YamlMappingNode root)
+        {
+            var security = r.Mapping(YamlReader.Get(root, "security"), "security");
+            if (security is null)
+            {
+                return new SecurityPolicy();
+            }
+
+            r.AllowKeys(security, "security", "protected", "identities");
+            var identities = new List<Identity>();
+            var index = 0;
+            foreach (var item in r.Sequence(YamlReader.Get(security, "identities"), "security.identities")?.Children ?? [])
+            {
+                var path = $"security.identities[{index++}]";
+                var map = r.Mapping(item, path);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(map, path, "user", "password");
+                var user = r.String(r.Required(map, path, "user"), $"{path}.user");
+                var password = r.String(r.Required(map, path, "password"), $"{path}.password");
+                if (user is not null && password is not null)
+                {
+                    identities.Add(new Identity(user, password));
+                }
+            }
+
+            return new SecurityPolicy
+            {
+                Protected = r.StringList(YamlReader.Get(security, "protected"), "security.protected").Select(p => p.Value).ToList(),
+                Identities = identities,
+            };
+        }
+
+        private RecoveryPolicy ReadRecovery(YamlMappingNode root)
+        {
+            var recovery = r.Mapping(YamlReader.Get(root, "recovery"), "recovery");
+            if (recovery is null)
+            {
+                return new RecoveryPolicy();
+            }
+
+            r.AllowKeys(recovery, "recovery", "retries", "backoff", "rollback");
+            var defaults = new RecoveryPolicy();
+            return new RecoveryPolicy
+            {
+                Retries = r.Int(YamlReader.Get(recovery, "retries"), "recovery.retries", 0, 10) ?? defaults.Retries,
+                Backoff = r.Duration(YamlReader.Get(recovery, "backoff"), "recovery.backoff") ?? defaults.Backoff,
+                Rollback = r.StringList(YamlReader.Get(recovery, "rollback"), "recovery.rollback").Select(c => c.Value).ToList(),
+            };
+        }
+
+        private EscalationPolicy ReadEscalation(YamlMappingNode root)
+        {
+            var escalation = r.Mapping(YamlReader.Get(root, "escalation"), "escalation");
+            if (escalation is null)
+            {
+                return new EscalationPolicy();
+            }
+
+            r.AllowKeys(escalation, "escalation", "channels", "owners");
+            var channels = new List<EscalationChannel>();
+            var index = 0;
+            var channelList = r.Sequence(YamlReader.Get(escalation, "channels"), "escalation.channels");
+            foreach (var item in channelList?.Children ?? [])
+            {
+                var path = $"escalation.channels[{index++}]";
+                var map = r.Mapping(item, path);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(map, path, "console", "file", "webhook");
+                if (map.Children.Count != 1)
+                {
+                    r.Error(map, path, "a channel has exactly one of 'console', 'file' or 'webhook'", "write one channel per list item");
+                    continue;
+                }
+
+                var (keyNode, valueNode) = map.Children.First();
+                var kind = ((YamlScalarNode)keyNode).Value!;
+                switch (kind)
+                {
+                    case "console" when r.Bool(valueNode, $"{path}.console") == true:
+                        channels.Add(new EscalationChannel("console", null));
+                        break;
+                    case "file" when r.String(valueNode, $"{path}.file") is { Length: > 0 } file:
+                        channels.Add(new EscalationChannel("file", Path.GetFullPath(Path.Combine(baseDirectory, file))));
+                        break;
+                    case "webhook" when r.String(valueNode, $"{path}.webhook") is { Length: > 0 } hook:
+                        // An empty webhook (from ${VAR:-}) means "not configured here".
+                        if (!Uri.TryCreate(hook, UriKind.Absolute, out _))
+                        {
+                            r.Error(valueNode, $"{path}.webhook", $"invalid webhook URL '{Redact.Url(hook)}'", "write an absolute http or https URL");
+                        }
+
+                        channels.Add(new EscalationChannel("webhook", hook));
+                        break;
+                }
+            }
+
+            var owners = new Dictionary<int, IReadOnlyList<string>>();
+            var ownerMap = r.Mapping(YamlReader.Get(escalation, "owners"), "escalation.owners");
+            foreach (var (keyNode, valueNode) in ownerMap?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            {
+                var level = r.Int(keyNode, "escalation.owners", 1, 4);
+                var people = r.StringList(valueNode, $"escalation.owners.{(keyNode as YamlScalarNode)?.Value}").Select(p => p.Value).ToList();
+                if (level is not null)
+                {
+                    owners[level.Value] = people;
+                }
+            }
+
+            return new EscalationPolicy { Channels = channelList is null ? new EscalationPolicy().Channels : channels, Owners = owners };
+        }
+
+        private List<string> ReadSignoff(YamlMappingNode root)
+        {
+            var signoff = r.Mapping(YamlReader.Get(root, "signoff"), "signoff");
+            if (signoff is null)
+            {
+                return [];
+            }
+
+            r.AllowKeys(signoff, "signoff", "approvers");
+            return r.StringList(YamlReader.Get(signoff, "approvers"), "signoff.approvers").Select(a => a.Value).ToList();
+        }
+    }
+}
