@@ -1,5 +1,6 @@
 using Archgate.Checks;
 using Archgate.Checks.Http;
+using Archgate.Judging;
 using Archgate.Launch;
 using Archgate.Model;
 using Archgate.Planning;
@@ -84,6 +85,16 @@ internal static class RunSession
             var output = ProtocolRunner.OutputFor(options, record.RunId);
             var reports = await Reporters.WriteAllAsync(record, output, CancellationToken.None);
             RunSummary.Print(console, record, [.. reports, Path.Combine(output, "integration-plan.md")]);
+            using (var notifyHttp = new HttpClient())
+            {
+                foreach (var d in await EscalationNotifier.NotifyAsync(record, model.Escalation, notifyHttp, CancellationToken.None))
+                {
+                    console.MarkupLine(d.Delivered
+                        ? $"  escalations sent to {d.Channel} {Markup.Escape(d.Target)}"
+                        : $"  [yellow]escalations not delivered[/] to {d.Channel} {Markup.Escape(d.Target)}: {Markup.Escape(d.Error ?? "unknown")}");
+                }
+            }
+
             return RunSummary.ExitCode(record);
         }
         finally
