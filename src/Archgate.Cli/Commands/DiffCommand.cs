@@ -9,7 +9,7 @@ namespace Archgate.Cli.Commands;
 /// <summary><c>archgate diff OLD NEW</c>: breaking changes between two versions of an OpenAPI contract.</summary>
 internal sealed class DiffCommand : AsyncCommand<DiffCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ArchgateSettings
     {
         [CommandArgument(0, "<OLD>")]
         [Description("The contract as it was (OpenAPI 3.0 or 3.1, YAML or JSON).")]

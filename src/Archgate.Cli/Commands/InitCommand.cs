@@ -5,7 +5,7 @@ namespace Archgate.Cli.Commands;
 
 internal sealed class InitCommand : Command<InitCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ArchgateSettings
     {
         [CommandArgument(0, "[PATH]")]
         [Description("Where to write the manifest. Default: archgate.yaml")]

@@ -7,15 +7,19 @@ namespace Archgate.Cli.Commands;
 
 internal sealed class PlanCommand : AsyncCommand<PlanCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ArchgateSettings
     {
         [CommandArgument(0, "[MANIFEST]")]
         [Description("The manifest. Default: archgate.yaml")]
         public string Manifest { get; init; } = "archgate.yaml";
 
         [CommandOption("-o|--output <FILE>")]
-        [Description("Where to write the plan. Default: integration-plan.md; '-' prints it")]
+        [Description("Where to write the plan. Default: integration-plan.md")]
         public string Output { get; init; } = "integration-plan.md";
+
+        [CommandOption("--print")]
+        [Description("Print the plan instead of writing a file")]
+        public bool Print { get; init; }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -28,7 +32,7 @@ internal sealed class PlanCommand : AsyncCommand<PlanCommand.Settings>
 
         var plan = Planner.Plan(model);
         var markdown = PlanWriter.ToMarkdown(plan);
-        if (settings.Output == "-")
+        if (settings.Print || settings.Output == "-")
         {
             Console.Write(markdown);
             return ExitCodes.Go;

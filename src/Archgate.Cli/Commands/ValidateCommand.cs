@@ -6,7 +6,7 @@ namespace Archgate.Cli.Commands;
 
 internal sealed class ValidateCommand : Command<ValidateCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ArchgateSettings
     {
         [CommandArgument(0, "[MANIFEST]")]
         [Description("The manifest. Default: archgate.yaml")]
