@@ -29,9 +29,10 @@ case "$cmd" in
     log=$(mktemp)
     status=0
     dotnet test Archgate.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
-    passed=$(grep -E '^\s+Passed: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-    failed=$(grep -E '^\s+Failed: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
-    skipped=$(grep -E '^\s+Skipped: [0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+    count() { awk -v key="$1:" '$1 == key && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$log"; }
+    passed=$(count Passed)
+    failed=$(count Failed)
+    skipped=$(count Skipped)
     rm -f "$log"
     echo "tests: $passed passed, $failed failed, $skipped skipped"
     exit $status
