@@ -1,0 +1,55 @@
+namespace Archgate.EndToEnd.Tests.Cli;
+
+/// <summary>init, validate, plan, runs and report as a user types them.</summary>
+public sealed class CommandTests : CliTestBase
+{
+    [Fact]
+    public async Task Init_writes_a_manifest_that_validates_and_refuses_to_overwrite_it()
+    {
+        var init = await ArchgateAsync("init");
+        var validate = await ArchgateAsync("validate");
+        var again = await ArchgateAsync("init");
+
+        Assert.Equal(0, init.ExitCode);
+        Assert.Equal(0, validate.ExitCode);
+        Assert.Contains("valid (2 components, system 'my-system')", validate.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("already exists", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_writes_the_integration_plan_with_waves_and_risks()
+    {
+        var shop = Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop", "archgate.yaml");
+
+        var result = await ArchgateAsync("plan", shop, "-o", "plan.md");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("wave 1: db, gateway", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("wave 4: web", result.Stdout, StringComparison.Ordinal);
+        var plan = await File.ReadAllTextAsync(Path.Combine(Folder, "plan.md"));
+        Assert.Contains("```mermaid", plan, StringComparison.Ordinal);
+        Assert.Contains("| api | service | bob@example.test | db, payments, email | shop-api.yaml | /health/ready | yes |", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Runs_and_report_read_back_a_stored_run()
+    {
+        var run = await ArchgateAsync("run", ArchgateProcess.MinimalManifest, "--up", "--steps", "1-4");
+        var id = RunIdFrom(run.Stdout);
+
+        var runs = await ArchgateAsync("runs");
+        var md = await ArchgateAsync("report", id[..12]);
+        var json = await ArchgateAsync("report", "last", "--format", "json", "-o", "again.json");
+        var missing = await ArchgateAsync("report", "nope");
+
+        Assert.Contains(id, runs.Stdout, StringComparison.Ordinal);
+        Assert.Contains("INCOMPLETE", runs.Stdout, StringComparison.Ordinal);
+        Assert.Contains("# Integration validation report: minimal", md.Stdout, StringComparison.Ordinal);
+        Assert.Contains("## Validation criteria", md.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, json.ExitCode);
+        Assert.Contains($"\"runId\": \"{id}\"", await File.ReadAllTextAsync(Path.Combine(Folder, "again.json")), StringComparison.Ordinal);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("archgate runs", missing.Stderr, StringComparison.Ordinal);
+    }
+}
