@@ -136,6 +136,9 @@ public sealed class ArchgateProcess : IDisposable
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
     private static extern int Kill(int pid, int signal);
 
+    /// <summary>True while the process exists and is not a zombie.</summary>
+    public static bool Alive(int pid) => Archgate.Launch.ProcessTree.IsAlive(pid);
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -7,8 +7,6 @@ public sealed class ShopUpTests : CliTestBase
 {
     private static string ShopManifest => Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop", "archgate.yaml");
 
-    private static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
     [Fact]
     public async Task Up_starts_the_shop_wave_by_wave_and_Ctrl_C_leaves_no_process()
     {
@@ -26,7 +24,7 @@ public sealed class ShopUpTests : CliTestBase
         using var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "system.json")));
         var pids = state.RootElement.GetProperty("components").EnumerateArray().Select(c => c.GetProperty("pid").GetInt32()).ToList();
         Assert.Equal(4, pids.Count);
-        Assert.All(pids, pid => Assert.True(Alive(pid)));
+        Assert.All(pids, pid => Assert.True(ArchgateProcess.Alive(pid)));
         using (var http = new HttpClient())
         {
             Assert.True((await http.GetAsync(new Uri("http://127.0.0.1:7101/health/ready"))).IsSuccessStatusCode);
@@ -36,7 +34,7 @@ public sealed class ShopUpTests : CliTestBase
         var result = await up.WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.True(result.ExitCode == 130, result.All);
-        Assert.All(pids, pid => Assert.False(Alive(pid), $"pid {pid} still runs"));
+        Assert.All(pids, pid => Assert.False(ArchgateProcess.Alive(pid), $"pid {pid} still runs"));
         Assert.False(File.Exists(Path.Combine(Folder, ".archgate", "system.json")));
     }
 }

@@ -5,8 +5,6 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// <summary>'archgate up' starts components in plan order; 'down' and failures leave no process behind.</summary>
 public sealed class UpDownTests : CliTestBase
 {
-    private static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-
     [Fact]
     public async Task Up_detached_starts_the_service_and_down_stops_its_process()
     {
@@ -16,7 +14,7 @@ public sealed class UpDownTests : CliTestBase
         Assert.Contains("system minimal is up", up.Stdout, StringComparison.Ordinal);
         using var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "system.json")));
         var pid = state.RootElement.GetProperty("components")[0].GetProperty("pid").GetInt32();
-        Assert.True(Alive(pid));
+        Assert.True(ArchgateProcess.Alive(pid));
         using (var http = new HttpClient())
         {
             Assert.True((await http.GetAsync(new Uri($"http://127.0.0.1:{Port}/health"))).IsSuccessStatusCode);
@@ -28,7 +26,7 @@ public sealed class UpDownTests : CliTestBase
 
         Assert.Equal(0, down.ExitCode);
         Assert.Contains($"stopped api (pid {pid})", down.Stdout, StringComparison.Ordinal);
-        Assert.False(Alive(pid));
+        Assert.False(ArchgateProcess.Alive(pid));
         Assert.False(File.Exists(Path.Combine(Folder, ".archgate", "system.json")));
     }
 
@@ -71,6 +69,6 @@ public sealed class UpDownTests : CliTestBase
         var order = result.Stdout.IndexOf("starting first", StringComparison.Ordinal);
         Assert.True(order >= 0 && order < result.Stdout.IndexOf("starting second", StringComparison.Ordinal));
         var firstPid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.False(Alive(firstPid));
+        Assert.False(ArchgateProcess.Alive(firstPid));
     }
 }
