@@ -13,6 +13,7 @@ internal static class ArchgateApp
         {
             config.SetApplicationName("archgate");
             config.AddCommand<VersionCommand>("version").WithDescription("Print the Archgate version.");
+            config.AddCommand<LoadCommand>("load").WithDescription("Load one URL (closed or open model) and print latency percentiles, throughput and errors.").WithExample("load", "http://127.0.0.1:8080/", "--users", "50", "--duration", "10s");
         });
         return await app.RunAsync(args);
     }

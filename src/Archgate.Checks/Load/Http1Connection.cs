@@ -35,6 +35,7 @@ internal sealed class Http1Connection : ILoadConnection
     {
         var bytes = _transport.Encode(request, variables);
         long received = 0;
+        long sent = 0;
         for (var attempt = 0; ; attempt++)
         {
             var reused = _socket is not null;
@@ -51,10 +52,12 @@ internal sealed class Http1Connection : ILoadConnection
                 }
 
                 var s = _socket;
-                var sent = 0;
-                while (sent < bytes.Length)
+                var written = 0;
+                while (written < bytes.Length)
                 {
-                    sent += await s.SendAsync(bytes.AsMemory(sent), SocketFlags.None);
+                    var n = await s.SendAsync(bytes.AsMemory(written), SocketFlags.None);
+                    written += n;
+                    sent += n;
                 }
 
                 capture?.Clear();
@@ -66,27 +69,27 @@ internal sealed class Http1Connection : ILoadConnection
                     {
                         if (_buffer.Length >= Http1ResponseParser.MaxLineLength * 2)
                         {
-                            return Fail(ExchangeStatus.ConnectionError, bytes.Length, received);
+                            return Fail(ExchangeStatus.ConnectionError, sent, received);
                         }
 
                         Array.Resize(ref _buffer, _buffer.Length * 2);
                     }
 
-                    var n = await s.ReceiveAsync(_buffer.AsMemory(filled), SocketFlags.None);
-                    if (n == 0)
+                    var read = await s.ReceiveAsync(_buffer.AsMemory(filled), SocketFlags.None);
+                    if (read == 0)
                     {
                         if (_parser.Finish() == ParseStatus.Done)
                         {
                             Close();
-                            return Done(bytes.Length, received);
+                            return Done(sent, received);
                         }
 
                         throw new SocketException((int)SocketError.ConnectionReset);
                     }
 
                     gotAnswer = true;
-                    received += n;
-                    filled += n;
+                    received += read;
+                    filled += read;
                     var status = _parser.Parse(_buffer.AsSpan(0, filled), out var consumed, capture?.Body, capture?.Headers);
                     if (status == ParseStatus.Done)
                     {
@@ -96,12 +99,12 @@ internal sealed class Http1Connection : ILoadConnection
                             Close();
                         }
 
-                        return Done(bytes.Length, received);
+                        return Done(sent, received);
                     }
 
                     if (status == ParseStatus.Invalid)
                     {
-                        return Fail(ExchangeStatus.ConnectionError, bytes.Length, received);
+                        return Fail(ExchangeStatus.ConnectionError, sent, received);
                     }
 
                     if (consumed > 0)
@@ -117,7 +120,7 @@ internal sealed class Http1Connection : ILoadConnection
                 Close();
                 if (timedOut)
                 {
-                    return new ExchangeResult(ExchangeStatus.Timeout, 0, bytes.Length, received);
+                    return new ExchangeResult(ExchangeStatus.Timeout, 0, sent, received);
                 }
 
                 if (reused && !gotAnswer && attempt == 0)
@@ -125,7 +128,7 @@ internal sealed class Http1Connection : ILoadConnection
                     continue;
                 }
 
-                return new ExchangeResult(ExchangeStatus.ConnectionError, 0, bytes.Length, received);
+                return new ExchangeResult(ExchangeStatus.ConnectionError, 0, sent, received);
             }
         }
     }

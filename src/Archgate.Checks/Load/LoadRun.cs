@@ -24,6 +24,7 @@ internal sealed class LoadRun : IDisposable
     private readonly long[] _stageEnds;
     private readonly long _lateTicks;
     private long _start;
+    private long _end;
     private long _stopAt;
     private double _currentTarget;
     private int _idleWorkers;
@@ -44,6 +45,7 @@ internal sealed class LoadRun : IDisposable
     public async Task<LoadResult> ExecuteAsync(CancellationToken cancellationToken)
     {
         _start = _time.GetTimestamp();
+        _end = _start + ToTicks(_timeline.Total);
         for (var i = 0; i < _timeline.Count; i++)
         {
             _stageEnds[i] = _start + ToTicks(_timeline.EndOf(i));
@@ -126,7 +128,7 @@ internal sealed class LoadRun : IDisposable
     {
         await using var connection = _transport.CreateConnection();
         var random = new Random(_plan.Seed + vu.Id);
-        while (!vu.Stopped && !_stopStarting.IsCancellationRequested)
+        while (!vu.Stopped && !_stopStarting.IsCancellationRequested && _time.GetTimestamp() < _end)
         {
             var journey = _scenario.Pick(random);
             if (!await RunIterationAsync(vu, connection, journey, intended: null))
@@ -222,6 +224,12 @@ internal sealed class LoadRun : IDisposable
         var steps = journey.Steps;
         for (var i = 0; i < steps.Length; i++)
         {
+            // Closed model: a user stops between requests when ramped down or when the last stage is over.
+            if (intended is null && (vu.Stopped || _time.GetTimestamp() >= _end))
+            {
+                return true;
+            }
+
             if (!await ExchangeAsync(vu, connection, steps[i], i == 0 ? intended : null))
             {
                 return false;
