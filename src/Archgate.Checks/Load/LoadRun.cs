@@ -105,7 +105,8 @@ internal sealed class LoadRun : IDisposable
             {
                 var vu = new VirtualUser(nextId++, _scenario.Journeys.Length);
                 active.Add(vu);
-                _users.Add(Task.Run(() => RunUserAsync(vu)));
+                // Started inline: it runs until its first request is on the wire, then yields.
+                _users.Add(RunUserAsync(vu));
             }
 
             while (active.Count > target)
@@ -141,7 +142,9 @@ internal sealed class LoadRun : IDisposable
     private async Task RunOpenAsync()
     {
         var schedule = new ArrivalSchedule(_timeline);
-        var queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleWriter = true });
+        // Synchronous continuations: a waiting worker sends its request right inside the dispatcher's
+        // write, at the intended time, instead of after a hop through the thread pool.
+        var queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleWriter = true, AllowSynchronousContinuations = true });
         var workers = 0;
         var oneMillisecond = ToTicks(TimeSpan.FromMilliseconds(1));
         try
@@ -156,14 +159,16 @@ internal sealed class LoadRun : IDisposable
                 }
 
                 Volatile.Write(ref _currentTarget, _timeline.TargetAt(offset));
-                queue.Writer.TryWrite(due);
                 if (Volatile.Read(ref _idleWorkers) <= 0 && workers < _plan.MaxConcurrency)
                 {
-                    // The new worker counts as idle from now, so a burst of arrivals does not start one each.
+                    // Every worker is busy: add one, which waits for this arrival. It counts as idle
+                    // from now, so a burst of arrivals does not start one each.
                     Interlocked.Increment(ref _idleWorkers);
                     var vu = new VirtualUser(workers++, _scenario.Journeys.Length);
-                    _users.Add(Task.Run(() => RunWorkerAsync(vu, queue.Reader)));
+                    _users.Add(RunWorkerAsync(vu, queue.Reader));
                 }
+
+                queue.Writer.TryWrite(due);
             }
         }
         finally

@@ -41,18 +41,19 @@ internal sealed class FakeTransport(TimeProvider time, TimeSpan latency, int sta
     {
         public async ValueTask<ExchangeResult> SendAsync(CompiledRequest request, VirtualUserVariables variables, ResponseCapture? capture)
         {
-            lock (owner.Sent)
-            {
-                owner.Sent.Add((owner.Time.GetUtcNow() - owner.Origin, request.RenderPath(variables)));
-            }
-
-            Interlocked.Increment(ref owner._inFlight);
-
             // Completed from the fake timer's callback without a thread-pool hop, so the virtual user
-            // goes on inside FakeTimeProvider.Advance at exactly the fake time the answer is due.
+            // goes on inside FakeTimeProvider.Advance at exactly the fake time the answer is due. The
+            // timer exists before the request counts as in flight: the test clock only moves on once
+            // every expected request is in flight, and must not outrun a timer still being made.
             var answered = new TaskCompletionSource();
             using (owner.Time.CreateTimer(_ => answered.TrySetResult(), null, owner.Latency, Timeout.InfiniteTimeSpan))
             {
+                lock (owner.Sent)
+                {
+                    owner.Sent.Add((owner.Time.GetUtcNow() - owner.Origin, request.RenderPath(variables)));
+                }
+
+                Interlocked.Increment(ref owner._inFlight);
                 await answered.Task;
             }
 
