@@ -1,3 +1,5 @@
+using HostAllowList = Archgate.Model.HostAllowList;
+
 namespace Archgate.Checks.Load;
 
 /// <summary>How load is offered to the target.</summary>

@@ -1,3 +1,4 @@
+using HostAllowList = Archgate.Model.HostAllowList;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Archgate.Model;
 using System.Net;
 
 namespace Archgate.Model;
@@ -9,16 +10,16 @@ public static class TargetPolicy
     public static IReadOnlyList<string> LoopbackHosts { get; } = ["127.0.0.1", "localhost", "::1"];
 
     /// <summary>True when <paramref name="host"/> is in <paramref name="allowed"/>, or is loopback and loopback is allowed.</summary>
+    /// <remarks>Entries are host names, addresses or CIDR ranges (<see cref="HostAllowList"/>).</remarks>
     public static bool IsAllowed(string host, IReadOnlyList<string> allowed)
     {
-        var bare = host.Trim('[', ']');
-        if (allowed.Any(a => string.Equals(a.Trim('[', ']'), bare, StringComparison.OrdinalIgnoreCase)))
+        if (HostAllowList.Of(allowed).Allows(host))
         {
             return true;
         }
 
         // Any 127.x.y.z address is loopback; allow it when the list allows 127.0.0.1.
-        return IPAddress.TryParse(bare, out var ip) && IPAddress.IsLoopback(ip)
+        return IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)
             && allowed.Any(a => a is "127.0.0.1" or "::1");
     }
 }

@@ -1,3 +1,4 @@
+using HostAllowList = Archgate.Model.HostAllowList;
 using Archgate.Checks.Load;
 
 namespace Archgate.Checks.Tests.Load;

@@ -1,7 +1,8 @@
+using Archgate.Model;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Model;
 
 /// <summary>
 /// The hosts load may be sent to: names (exact, case-insensitive), addresses and CIDR ranges.
