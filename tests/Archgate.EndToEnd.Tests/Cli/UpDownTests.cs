@@ -71,4 +71,14 @@ public sealed class UpDownTests : CliTestBase
         var firstPid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.False(ArchgateProcess.Alive(firstPid));
     }
+
+    [Fact]
+    public async Task Follow_shows_each_component_log_line_prefixed_with_its_name()
+    {
+        var result = await ArchgateAsync("run", ArchgateProcess.MinimalManifest, "--up", "--follow", "--steps", "1");
+
+        Assert.True(result.ExitCode == 5, result.All);
+        Assert.Contains("api       | minimal service ready", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("minimal service ready", await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "logs", "api.log")));
+    }
 }
