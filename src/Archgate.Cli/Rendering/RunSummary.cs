@@ -1,3 +1,5 @@
+using Archgate.Checks.Database;
+using Archgate.Checks.Services;
 using Archgate.Protocol;
 using Spectre.Console;
 
@@ -77,7 +79,7 @@ internal static class RunSummary
             .SelectMany(s => s.Checks)
             .Where(c => c.Id.StartsWith("database.connect:", StringComparison.Ordinal) || c.Id.StartsWith("services.health:", StringComparison.Ordinal))
             .ToList();
-        if (reachability.Count > 0 && reachability.All(c => c.Findings.Any(f => f.Rule is "AG3001" or "AG4002")))
+        if (reachability.Count > 0 && reachability.All(c => c.Findings.Any(f => f.Rule is DatabaseRules.Unreachable or ServiceRules.Unreachable)))
         {
             return ExitCodes.Infrastructure;
         }

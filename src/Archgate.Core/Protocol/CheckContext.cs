@@ -4,7 +4,7 @@ using Archgate.Planning;
 namespace Archgate.Protocol;
 
 /// <summary>What a check may use: the model, the plan, time, a guarded HTTP client, the run's folder.</summary>
-public sealed class CheckContext
+public sealed record CheckContext
 {
     /// <summary>The system under test.</summary>
     public required SystemModel System { get; init; }

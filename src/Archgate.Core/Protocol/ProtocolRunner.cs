@@ -160,16 +160,7 @@ public sealed class ProtocolRunner(
         var retries = context.System.Recovery.Retries;
         var attempts = new List<CheckAttempt>();
         var activity = new Progress<string>(a => _observer.CheckActivity(check, a));
-        var checkContext = new CheckContext
-        {
-            System = context.System,
-            Plan = context.Plan,
-            Http = context.Http,
-            Time = context.Time,
-            RunId = context.RunId,
-            OutputDirectory = context.OutputDirectory,
-            Activity = activity,
-        };
+        var checkContext = context with { Activity = activity };
 
         for (var attempt = 1; ; attempt++)
         {
