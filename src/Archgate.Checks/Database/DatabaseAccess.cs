@@ -68,7 +68,7 @@ internal static class DatabaseAccess
         if (engine == DatabaseEngine.Postgres)
         {
             var builder = new NpgsqlConnectionStringBuilder(connection);
-            if (!builder.ContainsKey("Timeout"))
+            if (!PoolSettings.Postgres(connection).Explicit.Contains("Timeout"))
             {
                 builder.Timeout = ConnectTimeoutSeconds;
             }
