@@ -69,7 +69,10 @@ internal sealed class PoolUtilizationCheck(Component database, FailureEvidence e
             var samples = await ActivitySampler.SampleWhileAsync(connection, load, SampleInterval, cancellationToken);
             var outcome = await load;
             var usage = PoolUsage.Summarize(samples, filter);
-            var utilization = poolMax == 0 ? 0 : (double)usage.PeakInUse / poolMax;
+            // A pool's connections are its capacity: once it has opened all of them, the next caller waits. An idle
+            // session may still be checked out (a driver sends BEGIN only with the first command), so open sessions,
+            // not just the busy ones, are what the pool has used.
+            var utilization = poolMax == 0 ? 0 : (double)usage.PeakOpen / poolMax;
 
             (string, string)[] tags = [("client", who)];
             metrics.Add(Metric("db_pool_utilization_peak", utilization, "ratio", tags));
@@ -84,13 +87,13 @@ internal sealed class PoolUtilizationCheck(Component database, FailureEvidence e
 
             var source = reported is not null ? $"reported by {who}'s health endpoint" : "Maximum Pool Size of its connection string";
             var picture = $"{outcome.Requests} requests ({policy.LoadConcurrency} concurrent, {ValueParsers.FormatDuration(policy.LoadDuration)}): {outcome.Describe()}; "
-                + $"sessions of {who} ({filter.Describe}) over {usage.Samples} samples: peak in use {usage.PeakInUse} of {poolMax} ({source}{(client.Instances > 1 ? $", x {client.Instances} instances" : string.Empty)}), "
-                + $"peak open {usage.PeakOpen}, peak idle in transaction {usage.PeakIdleInTransaction}, peak waiting on locks {usage.PeakWaiting}";
+                + $"sessions of {who} ({filter.Describe}) over {usage.Samples} samples: peak open {usage.PeakOpen} of {poolMax} ({source}{(client.Instances > 1 ? $", x {client.Instances} instances" : string.Empty)}), "
+                + $"peak in use (active or idle in transaction) {usage.PeakInUse}, peak idle in transaction {usage.PeakIdleInTransaction}, peak waiting on locks {usage.PeakWaiting}";
 
             if (utilization >= policy.Utilization)
             {
                 findings.Add(Finding(DatabaseRules.PoolUtilization, Severity.High, who,
-                    $"{who}'s connection pool peaked at {utilization:P0} ({usage.PeakInUse} of {poolMax}) under the probe load, at or above the target of {policy.Utilization:P0}",
+                    $"{who}'s connection pool peaked at {utilization:P0} ({usage.PeakOpen} of {poolMax} connections open) under the probe load, at or above the target of {policy.Utilization:P0}",
                     picture, "shorten how long each request holds its connection (no work inside open transactions), fix slow queries, then size the pool (Maximum Pool Size) for the peak"));
             }
 
@@ -115,10 +118,10 @@ internal sealed class PoolUtilizationCheck(Component database, FailureEvidence e
             }
 
             var refused = outcome.Failures.Where(f => f.Key is "HTTP 503" or "HTTP 429" or "timeout").Sum(f => f.Value);
-            if (utilization >= 1.0 || (refused > 0 && usage.PeakInUse > 0 && usage.PeakIdleInTransaction + usage.PeakWaiting > 0) || (refused > 0 && usage.PeakInUse >= usage.PeakOpen && usage.PeakOpen > 0 && utilization >= policy.Utilization))
+            if (utilization >= 1.0 || (refused > 0 && utilization >= policy.Utilization))
             {
                 signals.Add(new(FailureSignal.PoolExhaustion, Database.Name,
-                    $"{who}'s pool was exhausted under the probe load: peak in use {usage.PeakInUse} of {poolMax}, {refused} request(s) refused or timed out ({outcome.Describe()})",
+                    $"{who}'s pool was exhausted under the probe load: {usage.PeakOpen} of {poolMax} connections open, {refused} request(s) refused or timed out ({outcome.Describe()})",
                     $"raise Maximum Pool Size only after shortening transactions; keep 'Timeout' (pool wait) short so callers fail fast"));
             }
         }

@@ -45,7 +45,7 @@ public sealed class PoolLoadAndRecoveryTests(PostgresServer server)
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         var utilization = Assert.Single(result.Findings, f => f.Rule == DatabaseRules.PoolUtilization);
-        Assert.Contains("peaked at 100 % (2 of 2)", utilization.Message, StringComparison.Ordinal);
+        Assert.Contains("peaked at 100 % (2 of 2 connections open)", utilization.Message, StringComparison.Ordinal);
         Assert.Contains("reported by api's health endpoint", utilization.Evidence, StringComparison.Ordinal);
         Assert.Contains(result.Findings, f => f.Rule == DatabaseRules.IdleInTransaction);
         Assert.Contains(result.Findings, f => f.Rule == DatabaseRules.ProbeLoadErrors && f.Evidence!.Contains("HTTP 503", StringComparison.Ordinal));
