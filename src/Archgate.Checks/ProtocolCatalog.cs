@@ -51,8 +51,7 @@ public static class ProtocolCatalog
         }
         else
         {
-            checks.AddRange(databases.Select(d => new ConnectivityCheck(d)));
-            checks.Add(new PendingCheck(3, "database.integrity", "Pools, timeouts, migrations, schema integrity and query latency"));
+            checks.AddRange(DatabaseChecks(system, databases));
         }
 
         // Step 4: services, in plan order.
@@ -77,6 +76,38 @@ public static class ProtocolCatalog
         checks.Add(new PendingCheck(9, "security", "Auth, authorization, injection, headers, CSRF, TLS"));
         checks.Add(new PendingCheck(10, "signoff", "Sign-off by the required approvers"));
         return checks;
+    }
+
+    /// <summary>
+    /// Step 3 per database: reach it (itself, then each dependant with its own settings), its migrations, schema and
+    /// seed data, pool settings, latency; then the disturbing ones (probe load, fault test); last the failure scenario
+    /// over the evidence all of them recorded.
+    /// </summary>
+    private static IEnumerable<ICheck> DatabaseChecks(SystemModel system, IReadOnlyList<Component> databases)
+    {
+        var evidence = new FailureEvidence();
+        foreach (var d in databases)
+        {
+            yield return new ConnectivityCheck(d);
+            foreach (var dependant in system.Components.Where(c => c.DependsOn.Contains(d.Name)))
+            {
+                yield return new ClientConnectivityCheck(d, dependant);
+            }
+
+            yield return new MigrationsCheck(d, evidence);
+            yield return new SchemaIntegrityCheck(d, evidence);
+            yield return new SeedDataCheck(d);
+            yield return new PoolSettingsCheck(d, evidence);
+            yield return new LatencyBaselineCheck(d, evidence);
+        }
+
+        foreach (var d in databases)
+        {
+            yield return new PoolUtilizationCheck(d, evidence);
+            yield return new RecoveryCheck(d);
+        }
+
+        yield return new FailureScenarioCheck(evidence);
     }
 
     private sealed class NotApplicableCheck(int step, string id, string title, string reason) : ICheck

@@ -70,12 +70,15 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
         if (database.Engine == DatabaseEngine.Postgres)
         {
             var builder = new NpgsqlConnectionStringBuilder(database.Connection);
-            if (!builder.ContainsKey("Timeout"))
+
+            // Npgsql's builder "contains" every keyword it knows; only the text tells whether Timeout was written.
+            if (!PoolSettings.Postgres(database.Connection ?? string.Empty).Explicit.Contains("Timeout"))
             {
                 builder.Timeout = DefaultTimeoutSeconds;
             }
 
             builder.Pooling = false;
+            builder.ApplicationName = DatabaseAccess.ApplicationName;
             return new NpgsqlConnection(builder.ConnectionString);
         }
 

@@ -95,8 +95,10 @@ public static partial class ManifestLoader
 
             string? connection = null;
             DatabaseEngine? engine = null;
+            var database = DatabaseSpec.None;
             if (kind is ComponentKind.Database)
             {
+                database = ReadDatabaseSpec(map, path, name);
                 var connectionNode = r.Required(map, path, "connection", "give a connection string, for example 'Data Source=app.db' or 'Host=127.0.0.1;Database=app;Username=app'");
                 connection = r.String(connectionNode, $"{path}.connection");
                 engine = ReadEngine(map, path, connection);
@@ -109,6 +111,10 @@ public static partial class ManifestLoader
             {
                 NotForKind(map, path, "connection", "database components");
                 NotForKind(map, path, "engine", "database components");
+                foreach (var key in DatabaseKeys)
+                {
+                    NotForKind(map, path, key, "database components");
+                }
             }
 
             if (kind is not null and not ComponentKind.Frontend)
@@ -141,6 +147,7 @@ public static partial class ManifestLoader
                 Run = run,
                 Policy = policy,
                 Pages = pages,
+                Database = database,
                 Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
             };
             return new Parsed(component, map, deps);

@@ -19,7 +19,8 @@ public static partial class ManifestLoader
         ["version", "system", "targets", "components", "contracts", "slo", "load", "security", "recovery", "escalation", "signoff"];
 
     private static readonly string[] ComponentKeys =
-        ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages"];
+        ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages",
+            "expect", "probes", "pool", "clients", "faultTests"];
 
     private static readonly Dictionary<string, ComponentKind> Kinds = new(StringComparer.Ordinal)
     {
@@ -114,6 +115,7 @@ public static partial class ManifestLoader
             var components = ReadComponents(root);
             var byName = DeclaredNames(root);
             CheckReferences(components, byName);
+            CheckDatabaseReferences(components, byName);
 
             var pacts = ReadPacts(root);
             var slos = ReadSlos(root, byName);

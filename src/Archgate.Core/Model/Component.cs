@@ -72,6 +72,9 @@ public sealed record Component
     /// <summary>Resilience policy declared for a third party.</summary>
     public CallPolicy? Policy { get; init; }
 
+    /// <summary>Step 3 expectations and policy of a database; <see cref="DatabaseSpec.None"/> for other kinds.</summary>
+    public DatabaseSpec Database { get; init; } = DatabaseSpec.None;
+
     /// <summary>Pages of a frontend, relative to its URL.</summary>
     public IReadOnlyList<string> Pages { get; init; } = [];
 

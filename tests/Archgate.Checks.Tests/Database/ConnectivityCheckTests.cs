@@ -6,7 +6,8 @@ using Npgsql;
 
 namespace Archgate.Checks.Tests.Database;
 
-public sealed class ConnectivityCheckTests(PostgresServer server) : IClassFixture<PostgresServer>
+[Collection(PostgresServer.Collection)]
+public sealed class ConnectivityCheckTests(PostgresServer server)
 {
     private static async Task<CheckResult> RunAsync(string engine, string connection)
     {

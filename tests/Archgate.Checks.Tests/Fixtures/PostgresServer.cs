@@ -11,6 +11,9 @@ namespace Archgate.Checks.Tests.Fixtures;
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
 {
+    /// <summary>The collection every PostgreSQL test class joins, so one cluster serves them all.</summary>
+    public const string Collection = "postgres";
+
     public const string Password = "archgate-test-pw";
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), $"archgate-pg-{Guid.NewGuid():N}");
@@ -19,6 +22,35 @@ public sealed class PostgresServer : IAsyncLifetime
 
     public string ConnectionString(string database = "postgres", string user = "postgres", string password = Password) =>
         $"Host=127.0.0.1;Port={Port};Database={database};Username={user};Password={password};Timeout=5";
+
+    /// <summary>Creates a fresh database (a unique name from <paramref name="prefix"/>), runs <paramref name="script"/> in it, returns its connection string.</summary>
+    public async Task<string> CreateDatabaseAsync(string prefix, string script = "", bool statements = false)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 9, 63)].ToLowerInvariant();
+        await ExecuteAsync(ConnectionString(), $"create database {name}");
+        var connection = ConnectionString(name);
+        if (statements)
+        {
+            await ExecuteAsync(connection, "create extension if not exists pg_stat_statements");
+        }
+
+        if (script.Length > 0)
+        {
+            await ExecuteAsync(connection, script);
+        }
+
+        return connection;
+    }
+
+    /// <summary>Runs SQL on a connection of its own (no pooling, so nothing lingers in pg_stat_activity).</summary>
+    public static async Task ExecuteAsync(string connection, string sql)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(connection + ";Pooling=false");
+        await conn.OpenAsync();
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        await cmd.ExecuteNonQueryAsync();
+    }
 
     public async Task InitializeAsync()
     {
@@ -91,4 +123,10 @@ public sealed class PostgresServer : IAsyncLifetime
             throw new InvalidOperationException($"{Path.GetFileName(file)} failed ({process.ExitCode}): {await stdout} {await stderr}");
         }
     }
+}
+
+/// <summary>One throwaway cluster for every test class in the collection.</summary>
+[CollectionDefinition(PostgresServer.Collection)]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServer>
+{
 }

@@ -46,6 +46,51 @@ public sealed class ManifestLoaderTests
     }
 
     [Fact]
+    public void The_shop_sample_declares_its_database_expectations()
+    {
+        var path = Path.Combine(Golden.SourceDirectory(), "..", "..", "..", "samples", "shop", "archgate.yaml");
+        var result = ManifestLoader.Load(path, _ => null);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        var db = result.Model!.Find("db")!.Database;
+        Assert.Equal("schemaversions", db.Migrations!.Table);
+        Assert.EndsWith(Path.Combine("src", "Shop.Api", "Migrations"), db.Migrations.Folder, StringComparison.Ordinal);
+        Assert.Equal(10, db.Seed["products"]);
+        Assert.Contains(db.Constraints, c => c is { Table: "orders", Kind: ConstraintKind.ForeignKey, References: "users" });
+        Assert.Contains(db.Probes, p => p.Sql is not null && p.Parameters["sku"] == "MUG-001");
+        var http = Assert.Single(db.Probes, p => p.Http is not null);
+        Assert.Equal(("GET /orders", "api", "/auth/login"), (http.Http, http.Via, http.Login!.Path));
+        Assert.True(db.FaultTests);
+        Assert.Equal(TimeSpan.FromSeconds(1), db.Pool.IdleInTransaction);
+        Assert.Equal(DatabaseSpec.None, result.Model.Find("api")!.Database);
+    }
+
+    [Fact]
+    public void Database_policy_defaults_apply_when_the_section_is_absent()
+    {
+        var model = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: db, kind: database, connection: "Data Source=x.db", pool: { utilization: 50% } }
+            """);
+
+        var pool = model.Components[0].Database.Pool;
+        Assert.Equal(0.5, pool.Utilization, 3);
+        Assert.Equal(0.8, pool.ConnectionBudget, 3);
+        Assert.Equal(TimeSpan.FromSeconds(10), pool.Recovery);
+        Assert.False(model.Components[0].Database.FaultTests);
+    }
+
+    [Fact]
+    public void Probe_parameters_that_are_whole_numbers_are_sent_as_numbers()
+    {
+        Assert.Equal(42L, ManifestLoader.ProbeParameterValue("42"));
+        Assert.Equal("MUG-001", ManifestLoader.ProbeParameterValue("MUG-001"));
+        Assert.Equal("1.5", ManifestLoader.ProbeParameterValue("1.5"));
+    }
+
+    [Fact]
     public void The_engine_is_inferred_from_a_postgres_connection_string()
     {
         var model = TestSystems.Load("""

@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>The shop sample, started by 'archgate up' in plan order, stopped by Ctrl+C with no process left.</summary>
+[Collection(ShopCollection.Name)]
 public sealed class ShopUpTests : CliTestBase
 {
     private static string ShopManifest => Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop", "archgate.yaml");

@@ -1,0 +1,161 @@
+using System.Data.Common;
+using Archgate.Model;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Archgate.Checks.Database;
+
+/// <summary>A service that uses a database, with the connection settings it uses.</summary>
+/// <param name="Service">The dependant component.</param>
+/// <param name="Connection">Its connection string (from <c>clients</c>, else the database's).</param>
+/// <param name="Instances">How many instances run, each with its own pool.</param>
+internal sealed record DatabaseClient(Component Service, string Connection, int Instances)
+{
+    /// <summary>Every component that depends on <paramref name="database"/>, in manifest order.</summary>
+    public static IReadOnlyList<DatabaseClient> Of(SystemModel system, Component database) =>
+        system.Components
+            .Where(c => c.DependsOn.Contains(database.Name))
+            .Select(c => database.Database.Clients.TryGetValue(c.Name, out var client)
+                ? new DatabaseClient(c, client.Connection ?? database.Connection ?? string.Empty, client.Instances)
+                : new DatabaseClient(c, database.Connection ?? string.Empty, 1))
+            .ToList();
+}
+
+/// <summary>
+/// Archgate's own connections: never pooled, named <c>archgate</c> in <c>pg_stat_activity</c> (so they are never
+/// mistaken for a dependant's), bounded connect and command timeouts, read-only where the engine allows.
+/// </summary>
+internal static class DatabaseAccess
+{
+    /// <summary>The application name of Archgate's sessions.</summary>
+    public const string ApplicationName = "archgate";
+
+    /// <summary>Connect timeout when the connection string sets none. <value>5 s</value>.</summary>
+    public const int ConnectTimeoutSeconds = 5;
+
+    /// <summary>Statement timeout of Archgate's catalog queries. <value>10 s</value>.</summary>
+    public const int CommandTimeoutSeconds = 10;
+
+    /// <summary>Opens a connection to <paramref name="database"/> with its own connection string.</summary>
+    public static Task<DbConnection> OpenAsync(Component database, CancellationToken cancellationToken) =>
+        OpenAsync(database.Engine ?? DatabaseEngine.Sqlite, database.Connection ?? string.Empty, cancellationToken);
+
+    /// <summary>Opens a connection with <paramref name="connection"/>, made safe for probing.</summary>
+    public static async Task<DbConnection> OpenAsync(DatabaseEngine engine, string connection, CancellationToken cancellationToken)
+    {
+        var result = Create(engine, connection);
+        try
+        {
+            await result.OpenAsync(cancellationToken);
+            if (engine == DatabaseEngine.Postgres)
+            {
+                // A probe never writes, whatever SQL it was given.
+                await ExecuteAsync(result, "set session characteristics as transaction read only", cancellationToken);
+            }
+
+            return result;
+        }
+        catch
+        {
+            await result.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A connection object (not open) for probing.</summary>
+    public static DbConnection Create(DatabaseEngine engine, string connection)
+    {
+        if (engine == DatabaseEngine.Postgres)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(connection);
+            if (!PoolSettings.Postgres(connection).Explicit.Contains("Timeout"))
+            {
+                builder.Timeout = ConnectTimeoutSeconds;
+            }
+
+            builder.Pooling = false;
+            builder.ApplicationName = ApplicationName;
+            builder.CommandTimeout = CommandTimeoutSeconds;
+            return new NpgsqlConnection(builder.ConnectionString);
+        }
+
+        var sqlite = new SqliteConnectionStringBuilder(connection)
+        {
+            // Read-only: a probe must never create or change the database.
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+            DefaultTimeout = CommandTimeoutSeconds,
+        };
+        return new SqliteConnection(sqlite.ConnectionString);
+    }
+
+    /// <summary>The SQLite file a connection string names, or null for an in-memory database.</summary>
+    public static string? SqliteFile(string connection)
+    {
+        var source = new SqliteConnectionStringBuilder(connection).DataSource;
+        return source is ":memory:" or "" ? null : source;
+    }
+
+    /// <summary>Runs a statement and ignores its result.</summary>
+    public static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // Only constant catalog SQL of Archgate and identifiers quoted by Quote() reach here.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Reads every row (at most <paramref name="limit"/>) as column name to value, names compared case-insensitively.</summary>
+    public static async Task<List<Dictionary<string, object?>>> QueryAsync(
+        DbConnection connection, string sql, CancellationToken cancellationToken, IReadOnlyDictionary<string, object>? parameters = null, int limit = 10_000)
+    {
+        await using var command = connection.CreateCommand();
+#pragma warning disable CA2100 // Only constant catalog SQL of Archgate and identifiers quoted by Quote() reach here; values are parameters.
+        command.CommandText = sql;
+#pragma warning restore CA2100
+        foreach (var (name, value) in parameters ?? new Dictionary<string, object>())
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<Dictionary<string, object?>>();
+        while (rows.Count < limit && await reader.ReadAsync(cancellationToken))
+        {
+            var row = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
+            for (var i = 0; i < reader.FieldCount; i++)
+            {
+                row[reader.GetName(i)] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Quotes an identifier (table, column) for PostgreSQL and SQLite alike; <c>schema.table</c> is quoted part by part.</summary>
+    public static string Quote(string identifier) =>
+        string.Join('.', identifier.Split('.').Select(part => "\"" + part.Trim('"').Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+
+    /// <summary>The table part of <c>schema.table</c>, unquoted.</summary>
+    public static string BareName(string name) => name.Split('.')[^1].Trim('"');
+
+    /// <summary>Reads a numeric column as a long, whatever the driver returned.</summary>
+    public static long Long(object? value) => value is null ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a numeric column as a double, whatever the driver returned.</summary>
+    public static double Double(object? value) => value is null ? 0 : Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a column as text.</summary>
+    public static string Text(object? value) => value switch
+    {
+        null => string.Empty,
+        string s => s,
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+    };
+}

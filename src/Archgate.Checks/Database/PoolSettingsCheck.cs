@@ -1,0 +1,173 @@
+using System.Data.Common;
+using System.Globalization;
+using Archgate.Manifest;
+using Archgate.Model;
+using Archgate.Protocol;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Archgate.Checks.Database;
+
+/// <summary>The pool and timeout settings of one dependant's connection string, as the driver will apply them.</summary>
+/// <param name="Explicit">Keys the connection string sets itself (the rest are driver defaults).</param>
+internal sealed record PoolSettings(
+    bool Pooling, int MinPoolSize, int MaxPoolSize, int ConnectTimeoutSeconds, int CommandTimeoutSeconds, int IdleLifetimeSeconds,
+    string? ApplicationName, string? Username, string? Database, IReadOnlySet<string> Explicit)
+{
+    /// <summary>Parses a PostgreSQL connection string with Npgsql's own builder (its defaults included).</summary>
+    public static PoolSettings Postgres(string connection)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connection);
+
+        // Npgsql's builder answers ContainsKey for every keyword it knows; only the raw text tells what was written.
+        var written = new DbConnectionStringBuilder { ConnectionString = connection }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", string.Empty, StringComparison.Ordinal).ToUpperInvariant())
+            .ToHashSet();
+        var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, spellings) in new[]
+                 {
+                     ("Timeout", new[] { "TIMEOUT" }),
+                     ("Command Timeout", ["COMMANDTIMEOUT"]),
+                     ("Maximum Pool Size", ["MAXIMUMPOOLSIZE", "MAXPOOLSIZE"]),
+                     ("Minimum Pool Size", ["MINIMUMPOOLSIZE", "MINPOOLSIZE"]),
+                     ("Connection Idle Lifetime", ["CONNECTIONIDLELIFETIME"]),
+                 })
+        {
+            if (spellings.Any(written.Contains))
+            {
+                set.Add(key);
+            }
+        }
+
+        return new PoolSettings(b.Pooling, b.MinPoolSize, b.MaxPoolSize, b.Timeout, b.CommandTimeout, b.ConnectionIdleLifetime,
+            string.IsNullOrEmpty(b.ApplicationName) ? null : b.ApplicationName, b.Username, b.Database, set);
+    }
+}
+
+/// <summary>
+/// Step 3: each dependant's pool and timeout settings (minimum and maximum pool size, connect and command timeout,
+/// idle lifetime) against the policy, and all pools together against the server's <c>max_connections</c>.
+/// </summary>
+internal sealed class PoolSettingsCheck(Component database, FailureEvidence evidence) : DatabaseCheck(database, "pool", "pool and timeout settings")
+{
+    public override Applicability AppliesTo(SystemModel system) =>
+        DatabaseClient.Of(system, Database).Count > 0 ? Applicability.Yes : Applicability.No("no service depends on this database");
+
+    protected override async Task<CheckResult> RunAsync(CheckContext context, DbConnection connection, CancellationToken cancellationToken) =>
+        IsPostgres ? await PostgresAsync(context, connection, cancellationToken) : Sqlite(context);
+
+    private async Task<CheckResult> PostgresAsync(CheckContext context, DbConnection connection, CancellationToken cancellationToken)
+    {
+        var policy = Database.Database.Pool;
+        var findings = new List<Finding>();
+        var metrics = new List<Metric>();
+        var signals = new List<FailureEvidenceItem>();
+        var budget = 0;
+        foreach (var client in DatabaseClient.Of(context.System, Database))
+        {
+            var s = PoolSettings.Postgres(client.Connection);
+            var who = client.Service.Name;
+            var location = Redact.ConnectionString(client.Connection);
+            (string, string)[] tags = [("client", who)];
+            metrics.Add(Metric("db_pool_max", s.MaxPoolSize, "connections", tags));
+            metrics.Add(Metric("db_pool_min", s.MinPoolSize, "connections", tags));
+            metrics.Add(Metric("db_connect_timeout", s.ConnectTimeoutSeconds, "s", tags));
+            metrics.Add(Metric("db_command_timeout", s.CommandTimeoutSeconds, "s", tags));
+            metrics.Add(Metric("db_pool_idle_lifetime", s.IdleLifetimeSeconds, "s", tags));
+            if (!s.Pooling)
+            {
+                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, location, $"{who} opens a new connection for every use (Pooling=false)", null,
+                    "enable pooling (the default) unless an external pooler such as PgBouncer sits in between"));
+                continue;
+            }
+
+            budget += s.MaxPoolSize * client.Instances;
+            Timeout(findings, who, location, "Timeout", "connect timeout", s.ConnectTimeoutSeconds, s.Explicit.Contains("Timeout"), policy.MinConnectTimeout, policy.MaxConnectTimeout);
+            Timeout(findings, who, location, "Command Timeout", "command timeout", s.CommandTimeoutSeconds, s.Explicit.Contains("Command Timeout"), TimeSpan.FromSeconds(1), policy.MaxCommandTimeout);
+            if (s.MaxPoolSize > policy.MaxPoolSize)
+            {
+                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, location,
+                    $"{who}'s maximum pool size {s.MaxPoolSize} is above the policy's {policy.MaxPoolSize}", null,
+                    "a pool that large usually hides slow queries or leaked connections; lower 'Maximum Pool Size' (or raise pool.maxPoolSize)"));
+            }
+
+            if (s.MinPoolSize > s.MaxPoolSize)
+            {
+                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.High, location,
+                    $"{who}'s minimum pool size {s.MinPoolSize} is above its maximum {s.MaxPoolSize}", null, "set 'Minimum Pool Size' at or below 'Maximum Pool Size'"));
+            }
+
+            if (s.IdleLifetimeSeconds <= 0)
+            {
+                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Low, location,
+                    $"{who}'s idle connections are never closed (Connection Idle Lifetime={s.IdleLifetimeSeconds})", null,
+                    "keep the default of 300 s, so that idle connections go back to the server"));
+            }
+        }
+
+        var rows = await DatabaseAccess.QueryAsync(connection,
+            "select current_setting('max_connections')::int as max, current_setting('superuser_reserved_connections')::int as reserved",
+            cancellationToken);
+        var max = (int)DatabaseAccess.Long(rows[0]["max"]);
+        metrics.Add(Metric("db_max_connections", max, "connections"));
+        metrics.Add(Metric("db_pool_budget", budget, "connections"));
+        if (budget > policy.ConnectionBudget * max)
+        {
+            var list = string.Join(", ", DatabaseClient.Of(context.System, Database).Select(c => $"{c.Service.Name} {PoolSettings.Postgres(c.Connection).MaxPoolSize} x {c.Instances}"));
+            var finding = Finding(DatabaseRules.ConnectionBudget, Severity.High, "max_connections",
+                $"the pools of {Database.Name}'s dependants may open {budget} connections, more than {policy.ConnectionBudget:P0} of the server's max_connections {max}",
+                $"{list} (maximum pool size x instances); max_connections {max}, of which {DatabaseAccess.Long(rows[0]["reserved"])} reserved for superusers",
+                "lower 'Maximum Pool Size' per instance, put a pooler (PgBouncer) in front, or raise max_connections on the server");
+            findings.Add(finding);
+            signals.Add(new(FailureSignal.Contributing, Database.Name, finding.Message, finding.Hint));
+        }
+
+        evidence.Record(Id, signals.Concat(findings.Where(f => f.Rule == DatabaseRules.SettingUnreasonable)
+            .Select(f => new FailureEvidenceItem(FailureSignal.Contributing, Database.Name, f.Message, f.Hint))).ToList());
+        return CheckResult.From(findings, metrics);
+    }
+
+    private void Timeout(List<Finding> findings, string who, string location, string key, string what, int seconds, bool isExplicit, TimeSpan min, TimeSpan max)
+    {
+        var text = seconds.ToString(CultureInfo.InvariantCulture);
+        if (!isExplicit)
+        {
+            findings.Add(Finding(DatabaseRules.TimeoutMissing, Severity.Low, location,
+                $"{who} sets no {what}: the driver's default of {text} s applies silently", null,
+                $"set '{key}' explicitly in the connection string ({ValueParsers.FormatDuration(min)} to {ValueParsers.FormatDuration(max)} by the policy)"));
+        }
+        else if (seconds == 0)
+        {
+            findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, location,
+                $"{who}'s {what} is infinite ({key}=0): a stuck server blocks its callers forever", null,
+                $"set '{key}' to at most {ValueParsers.FormatDuration(max)}"));
+        }
+        else if (TimeSpan.FromSeconds(seconds) > max || TimeSpan.FromSeconds(seconds) < min)
+        {
+            findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, location,
+                $"{who}'s {what} of {text} s is outside the policy ({ValueParsers.FormatDuration(min)} to {ValueParsers.FormatDuration(max)})", null,
+                $"set '{key}' within the policy, or change the policy under pool:"));
+        }
+    }
+
+    private CheckResult Sqlite(CheckContext context)
+    {
+        // SQLite has no server-side connection limit; its one timeout is the busy timeout.
+        var findings = new List<Finding>();
+        var metrics = new List<Metric>();
+        foreach (var client in DatabaseClient.Of(context.System, Database))
+        {
+            var b = new SqliteConnectionStringBuilder(client.Connection);
+            metrics.Add(Metric("db_command_timeout", b.DefaultTimeout, "s", ("client", client.Service.Name)));
+            if (b.DefaultTimeout == 0)
+            {
+                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, Redact.ConnectionString(client.Connection),
+                    $"{client.Service.Name} does not wait for a locked SQLite database (Default Timeout=0): concurrent writes fail at once with 'database is locked'",
+                    null, "set 'Default Timeout' to a few seconds"));
+            }
+        }
+
+        evidence.Record(Id, []);
+        return CheckResult.From(findings, metrics);
+    }
+}

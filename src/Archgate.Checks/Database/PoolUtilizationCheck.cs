@@ -1,0 +1,132 @@
+using System.Data.Common;
+using System.Globalization;
+using Archgate.Manifest;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Database;
+
+/// <summary>
+/// Step 3: while a short, bounded probe load of the manifest's probe requests runs through each dependant
+/// (loopback only), samples <c>pg_stat_activity</c> and reports the peak pool utilization against the pool maximum
+/// (what the service reports in its health, else its connection string's <c>Maximum Pool Size</c>), sessions idle in
+/// a transaction for too long, and requests that failed meanwhile. Detects pool exhaustion.
+/// </summary>
+internal sealed class PoolUtilizationCheck(Component database, FailureEvidence evidence) : DatabaseCheck(database, "pool-load", "pool utilization under load")
+{
+    /// <summary>Interval of the pg_stat_activity samples. <value>100 ms</value>.</summary>
+    public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(100);
+
+    public override Applicability AppliesTo(SystemModel system)
+    {
+        if (!IsPostgres)
+        {
+            return Applicability.No("pool utilization is read from pg_stat_activity (PostgreSQL only)");
+        }
+
+        return DatabaseClient.Of(system, Database).Any(c => ProbeRequests.Through(Database, c.Service).Count > 0)
+            ? Applicability.Yes
+            : Applicability.No("no probe request goes through a dependant (probes with 'http' and 'via')");
+    }
+
+    protected override async Task<CheckResult> RunAsync(CheckContext context, DbConnection connection, CancellationToken cancellationToken)
+    {
+        var policy = Database.Database.Pool;
+        var findings = new List<Finding>();
+        var metrics = new List<Metric>();
+        var signals = new List<FailureEvidenceItem>();
+        foreach (var client in DatabaseClient.Of(context.System, Database))
+        {
+            var probes = ProbeRequests.Through(Database, client.Service);
+            if (probes.Count == 0)
+            {
+                continue;
+            }
+
+            var who = client.Service.Name;
+            if (!ProbeRequests.IsLoopback(client.Service))
+            {
+                findings.Add(Finding(DatabaseRules.ProbeLoadErrors, Severity.Info, who, $"no probe load sent to {who}: its URL is not loopback", null,
+                    "probe load only goes to services on this machine"));
+                continue;
+            }
+
+            var requests = new ProbeRequests(context.Http, client.Service, probes);
+            if (await requests.LoginAsync(cancellationToken) is { } loginFailure)
+            {
+                findings.Add(Finding(DatabaseRules.ProbeLoadErrors, Severity.High, who, $"probe load through {who} could not start: {loginFailure}", null,
+                    "check the probe's login path, user and password, and that the service is up"));
+                continue;
+            }
+
+            var reported = await requests.ReportedPoolSizeAsync(cancellationToken);
+            var configured = PoolSettings.Postgres(client.Connection).MaxPoolSize;
+            var poolMax = (reported ?? configured) * client.Instances;
+            var filter = SessionFilter.For(client);
+
+            context.Activity?.Report($"probe load through {who}: {policy.LoadConcurrency} concurrent for {ValueParsers.FormatDuration(policy.LoadDuration)}");
+            var load = requests.LoadAsync(policy.LoadConcurrency, policy.LoadDuration, cancellationToken);
+            var samples = await ActivitySampler.SampleWhileAsync(connection, load, SampleInterval, cancellationToken);
+            var outcome = await load;
+            var usage = PoolUsage.Summarize(samples, filter);
+            // A pool's connections are its capacity: once it has opened all of them, the next caller waits. An idle
+            // session may still be checked out (a driver sends BEGIN only with the first command), so open sessions,
+            // not just the busy ones, are what the pool has used.
+            var utilization = poolMax == 0 ? 0 : (double)usage.PeakOpen / poolMax;
+
+            (string, string)[] tags = [("client", who)];
+            metrics.Add(Metric("db_pool_utilization_peak", utilization, "ratio", tags));
+            metrics.Add(Metric("db_pool_in_use_peak", usage.PeakInUse, "connections", tags));
+            metrics.Add(Metric("db_pool_open_peak", usage.PeakOpen, "connections", tags));
+            metrics.Add(Metric("db_pool_max_effective", poolMax, "connections", tags));
+            metrics.Add(Metric("db_pool_idle_in_transaction_peak", usage.PeakIdleInTransaction, "connections", tags));
+            metrics.Add(Metric("db_pool_waiting_peak", usage.PeakWaiting, "connections", tags));
+            metrics.Add(Metric("db_probe_requests", outcome.Requests, "count", tags));
+            metrics.Add(Metric("db_probe_requests_failed", outcome.Failed, "count", tags));
+            metrics.Add(Metric("db_probe_request_duration", outcome.Latency.GetValueAtPercentile(95) / 1000.0, "ms", ("client", who), ("stat", "p95")));
+
+            var source = reported is not null ? $"reported by {who}'s health endpoint" : "Maximum Pool Size of its connection string";
+            var picture = $"{outcome.Requests} requests ({policy.LoadConcurrency} concurrent, {ValueParsers.FormatDuration(policy.LoadDuration)}): {outcome.Describe()}; "
+                + $"sessions of {who} ({filter.Describe}) over {usage.Samples} samples: peak open {usage.PeakOpen} of {poolMax} ({source}{(client.Instances > 1 ? $", x {client.Instances} instances" : string.Empty)}), "
+                + $"peak in use (active or idle in transaction) {usage.PeakInUse}, peak idle in transaction {usage.PeakIdleInTransaction}, peak waiting on locks {usage.PeakWaiting}";
+
+            if (utilization >= policy.Utilization)
+            {
+                findings.Add(Finding(DatabaseRules.PoolUtilization, Severity.High, who,
+                    $"{who}'s connection pool peaked at {utilization:P0} ({usage.PeakOpen} of {poolMax} connections open) under the probe load, at or above the target of {policy.Utilization:P0}",
+                    picture, "shorten how long each request holds its connection (no work inside open transactions), fix slow queries, then size the pool (Maximum Pool Size) for the peak"));
+            }
+
+            if (TimeSpan.FromSeconds(usage.LongestIdleInTransactionSeconds) > policy.IdleInTransaction)
+            {
+                findings.Add(Finding(DatabaseRules.IdleInTransaction, Severity.High, who,
+                    $"{who} kept sessions idle in a transaction for up to {usage.LongestIdleInTransactionSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (policy {ValueParsers.FormatDuration(policy.IdleInTransaction)}), holding pooled connections and locks",
+                    picture, "commit or roll back promptly; do no waiting or remote calls inside a transaction; set idle_in_transaction_session_timeout on the role as a backstop"));
+            }
+
+            if (outcome.Failed > 0)
+            {
+                findings.Add(Finding(DatabaseRules.ProbeLoadErrors, Severity.High, who,
+                    $"{outcome.Failed} of {outcome.Requests} probe requests through {who} failed under the probe load",
+                    picture, "the failures usually name the cause: 503 from a pool that stays full, timeouts from slow queries"));
+            }
+
+            if (TimeSpan.FromSeconds(usage.LongestActiveSeconds) > policy.QueryTimeout)
+            {
+                signals.Add(new(FailureSignal.QueryTimeout, Database.Name,
+                    $"a query of {who} ran {usage.LongestActiveSeconds:0.0} s (> {ValueParsers.FormatDuration(policy.QueryTimeout)}): {usage.LongestQuery}", "set command timeouts at most 10 s and index the query"));
+            }
+
+            var refused = outcome.Failures.Where(f => f.Key is "HTTP 503" or "HTTP 429" or "timeout").Sum(f => f.Value);
+            if (utilization >= 1.0 || (refused > 0 && utilization >= policy.Utilization))
+            {
+                signals.Add(new(FailureSignal.PoolExhaustion, Database.Name,
+                    $"{who}'s pool was exhausted under the probe load: {usage.PeakOpen} of {poolMax} connections open, {refused} request(s) refused or timed out ({outcome.Describe()})",
+                    $"raise Maximum Pool Size only after shortening transactions; keep 'Timeout' (pool wait) short so callers fail fast"));
+            }
+        }
+
+        evidence.Record(Id, signals);
+        return CheckResult.From(findings, metrics);
+    }
+}

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using HdrHistogram;
+
+namespace Archgate.Checks.Database;
+
+/// <summary>The outcome of one probe request: a status, or a classified failure.</summary>
+internal readonly record struct ProbeOutcome(bool Ok, string Cause);
+
+/// <summary>What a probe load did: requests, failures by cause and the latency histogram (microseconds).</summary>
+internal sealed record LoadOutcome(long Requests, IReadOnlyDictionary<string, long> Failures, HistogramBase Latency)
+{
+    public long Failed => Failures.Values.Sum();
+
+    public string Describe() => Failures.Count == 0 ? "none failed"
+        : string.Join(", ", Failures.OrderByDescending(f => f.Value).Select(f => $"{f.Value} x {f.Key}"));
+}
+
+/// <summary>
+/// Sends the manifest's probe requests (<c>GET</c>/<c>HEAD</c> through a dependant) on the run's guarded HTTP client:
+/// loopback only, each request bounded by a timeout, a load bounded by its duration and concurrency.
+/// </summary>
+internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnlyList<DatabaseProbe> probes)
+{
+    /// <summary>Timeout of one probe request. <value>5 s</value>.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly string[] TokenFields = ["accessToken", "access_token", "token"];
+
+    private readonly Dictionary<string, string?> _tokens = new(StringComparer.Ordinal);
+
+    /// <summary>The probes that go through <paramref name="service"/>.</summary>
+    public static IReadOnlyList<DatabaseProbe> Through(Component database, Component service) =>
+        database.Database.Probes.Where(p => p.Http is not null && p.Via == service.Name).ToList();
+
+    /// <summary>Whether the service's URL is loopback (probe load never leaves the machine).</summary>
+    public static bool IsLoopback(Component service) =>
+        service.Url is { } url && (url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
+
+    /// <summary>Logs in for every probe that needs it; returns the failure, or null.</summary>
+    public async Task<string?> LoginAsync(CancellationToken cancellationToken)
+    {
+        foreach (var probe in probes.Where(p => p.Login is not null))
+        {
+            var login = probe.Login!;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(RequestTimeout);
+            try
+            {
+                using var response = await http.PostAsJsonAsync(new Uri(service.Url!, login.Path), new { username = login.User, password = login.Password }, timeout.Token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return $"login at {login.Path} answered {(int)response.StatusCode}";
+                }
+
+                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
+                _tokens[probe.Name] = TokenFields
+                    .Select(k => body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty(k, out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null)
+                    .FirstOrDefault(t => t is not null);
+                if (_tokens[probe.Name] is null)
+                {
+                    return $"login at {login.Path} answered no accessToken, access_token or token";
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException or JsonException)
+            {
+                return $"login at {login.Path} failed: {ProbeHttp.Classify(ex).Cause}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Sends one probe request.</summary>
+    public async Task<ProbeOutcome> SendAsync(DatabaseProbe probe, CancellationToken cancellationToken)
+    {
+        var parts = probe.Http!.Split(' ', 2);
+        using var request = new HttpRequestMessage(new HttpMethod(parts[0]), new Uri(service.Url!, parts[1]));
+        if (_tokens.GetValueOrDefault(probe.Name) is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>GETs the service's health endpoint.</summary>
+    public async Task<ProbeOutcome> HealthAsync(CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.Url!, service.HealthPath ?? "/"));
+        return await SendAsync(request, cancellationToken);
+    }
+
+    /// <summary>
+    /// The pool maximum the service reports in its health JSON (a number named <c>poolSize</c>, <c>maxPoolSize</c> or
+    /// <c>pool_size</c> anywhere in it), or null. What a service reports beats what its connection string says.
+    /// </summary>
+    public async Task<int?> ReportedPoolSizeAsync(CancellationToken cancellationToken)
+    {
+        if (service.HealthPath is null)
+        {
+            return null;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RequestTimeout);
+        try
+        {
+            using var response = await http.GetAsync(new Uri(service.Url!, service.HealthPath), timeout.Token);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
+            return Find(body.RootElement, 0);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException or JsonException)
+        {
+            return null;
+        }
+
+        static int? Find(JsonElement element, int depth)
+        {
+            if (depth > 8)
+            {
+                return null;
+            }
+
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (property.Name is "poolSize" or "maxPoolSize" or "pool_size" && property.Value.TryGetInt32(out var size) && size > 0)
+                    {
+                        return size;
+                    }
+                }
+
+                return element.EnumerateObject().Select(p => Find(p.Value, depth + 1)).FirstOrDefault(v => v is not null);
+            }
+
+            return element.ValueKind == JsonValueKind.Array ? element.EnumerateArray().Select(e => Find(e, depth + 1)).FirstOrDefault(v => v is not null) : null;
+        }
+    }
+
+    /// <summary>Runs <paramref name="concurrency"/> workers that send the probes round robin for <paramref name="duration"/>.</summary>
+    public async Task<LoadOutcome> LoadAsync(int concurrency, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var histogram = new LongHistogram(TimeSpan.FromMinutes(1).Ticks / 10, 3);
+        var failures = new Dictionary<string, long>(StringComparer.Ordinal);
+        long requests = 0;
+        var until = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(async worker =>
+        {
+            for (var i = worker; until.Elapsed < duration; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                var outcome = await SendAsync(probes[i % probes.Count], cancellationToken);
+                var micros = Math.Max(1, (long)Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                lock (failures)
+                {
+                    requests++;
+                    histogram.RecordValue(Math.Min(micros, histogram.HighestTrackableValue));
+                    if (!outcome.Ok)
+                    {
+                        failures[outcome.Cause] = failures.GetValueOrDefault(outcome.Cause) + 1;
+                    }
+                }
+            }
+        });
+        await Task.WhenAll(workers);
+        return new LoadOutcome(requests, failures, histogram);
+    }
+
+    private async Task<ProbeOutcome> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RequestTimeout);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+            return response.IsSuccessStatusCode ? new ProbeOutcome(true, "ok") : new ProbeOutcome(false, ProbeHttp.Classify(response.StatusCode).Cause);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException)
+        {
+            return new ProbeOutcome(false, ProbeHttp.Classify(ex).Cause);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using Archgate.Checks.Database;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Database;
+
+[Collection(PostgresServer.Collection)]
+public sealed class PoolLoadAndRecoveryTests(PostgresServer server)
+{
+    private const string Probe = """
+            probes:
+              - { name: items, http: GET /items, via: api, login: { path: /auth/login, user: ann, password: demo } }
+        """;
+
+    private static Archgate.Model.SystemModel System(string db, DbBackedService service, string extra) =>
+        DatabaseTestKit.System("postgres", db, Probe + "\n" + extra, service.Url);
+
+    [Fact]
+    public async Task A_healthy_pool_under_the_probe_load_stays_below_the_target()
+    {
+        var db = await server.CreateDatabaseAsync("pool");
+        await using var service = new DbBackedService(db + ";Application Name=svc-clean", poolSize: 10, hold: TimeSpan.Zero);
+        var system = System(db + ";Application Name=svc-clean", service, "    pool: { loadDuration: 1s, loadConcurrency: 4 }");
+        var evidence = new FailureEvidence();
+
+        var result = await DatabaseTestKit.RunAsync(new PoolUtilizationCheck(system.Db(), evidence), system);
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        Assert.Contains(result.Metrics, m => m.Name == "db_pool_max_effective" && m.Value == 10);
+        Assert.Contains(result.Metrics, m => m.Name == "db_probe_requests" && m.Value > 10);
+        Assert.Empty(evidence.All);
+    }
+
+    [Fact]
+    public async Task A_pool_held_by_idle_transactions_is_exhausted_and_recognized_as_the_failure_scenario()
+    {
+        var db = await server.CreateDatabaseAsync("pool");
+        // No Application Name: its sessions are told apart by user and database.
+        await using var service = new DbBackedService(db, poolSize: 2, hold: TimeSpan.FromMilliseconds(1500));
+        var system = System(db, service, "    pool: { loadDuration: 2s, loadConcurrency: 6 }");
+        var evidence = new FailureEvidence();
+
+        var result = await DatabaseTestKit.RunAsync(new PoolUtilizationCheck(system.Db(), evidence), system);
+        var scenario = await new FailureScenarioCheck(evidence).RunAsync(TestSystems.Context(system, new HttpClient()), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var utilization = Assert.Single(result.Findings, f => f.Rule == DatabaseRules.PoolUtilization);
+        Assert.Contains("peaked at 100 % (2 of 2 connections open)", utilization.Message, StringComparison.Ordinal);
+        Assert.Contains("reported by api's health endpoint", utilization.Evidence, StringComparison.Ordinal);
+        Assert.Contains(result.Findings, f => f.Rule == DatabaseRules.IdleInTransaction);
+        Assert.Contains(result.Findings, f => f.Rule == DatabaseRules.ProbeLoadErrors && f.Evidence!.Contains("HTTP 503", StringComparison.Ordinal));
+        var catastrophic = Assert.Single(scenario.Findings);
+        Assert.Equal((DatabaseRules.CatastrophicFailure, Severity.Critical), (catastrophic.Rule, catastrophic.Severity));
+        Assert.StartsWith("database integration catastrophic failure: pool exhaustion", catastrophic.Message, StringComparison.Ordinal);
+        Assert.Contains("pool size", catastrophic.Hint, StringComparison.Ordinal);
+        Assert.Contains("timeouts", catastrophic.Hint, StringComparison.Ordinal);
+        Assert.Contains("indexes", catastrophic.Hint, StringComparison.Ordinal);
+        Assert.Contains("migrations", catastrophic.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_evidence_the_scenario_check_passes()
+    {
+        var system = DatabaseTestKit.System("sqlite", "Data Source=x.db");
+
+        var result = await new FailureScenarioCheck(new FailureEvidence()).RunAsync(TestSystems.Context(system, new HttpClient()), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+    }
+
+    [Fact]
+    public async Task A_pooled_service_recovers_after_its_connections_are_terminated_and_the_time_is_reported()
+    {
+        var db = await server.CreateDatabaseAsync("rec");
+        await using var service = new DbBackedService(db + ";Application Name=svc-rec", poolSize: 5, hold: TimeSpan.Zero);
+        var system = System(db + ";Application Name=svc-rec", service, "    faultTests: true");
+
+        var result = await DatabaseTestKit.RunAsync(new RecoveryCheck(system.Db()), system);
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        var info = Assert.Single(result.Findings);
+        Assert.Contains("terminated 1 of 1 connection(s) (application_name 'svc-rec'); recovered after", info.Evidence, StringComparison.Ordinal);
+        Assert.Contains(result.Metrics, m => m.Name == "db_recovery_time");
+    }
+
+    [Fact]
+    public async Task A_service_that_never_replaces_a_dropped_connection_does_not_recover()
+    {
+        var db = await server.CreateDatabaseAsync("rec");
+        await using var service = new DbBackedService(db + ";Application Name=svc-stuck", poolSize: 5, hold: TimeSpan.Zero, singleConnection: true);
+        var system = System(db + ";Application Name=svc-stuck", service, "    faultTests: true\n    pool: { recovery: 1s }");
+
+        var result = await DatabaseTestKit.RunAsync(new RecoveryCheck(system.Db()), system);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((DatabaseRules.NoRecovery, Severity.High, CheckStatus.Fail), (finding.Rule, finding.Severity, result.Status));
+        Assert.Contains("did not recover within 1s", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("HTTP 503", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Recovery_is_not_applicable_without_permission_for_fault_tests()
+    {
+        var system = DatabaseTestKit.System("postgres", "Host=127.0.0.1;Database=x", Probe, "http://127.0.0.1:9");
+
+        var applies = new RecoveryCheck(system.Db()).AppliesTo(system);
+
+        Assert.False(applies.Applies);
+        Assert.Contains("faultTests: true", applies.Reason, StringComparison.Ordinal);
+    }
+}

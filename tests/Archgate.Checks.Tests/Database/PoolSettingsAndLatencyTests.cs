@@ -1,0 +1,107 @@
+using Archgate.Checks.Database;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Database;
+
+[Collection(PostgresServer.Collection)]
+public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
+{
+    private async Task<CheckResult> PoolAsync(string clientSettings, string extra = "")
+    {
+        var client = server.ConnectionString() + clientSettings;
+        var system = DatabaseTestKit.System("postgres", server.ConnectionString(), $"    clients: {{ api: {{ connection: \"{client}\", instances: 2 }} }}\n{extra}", "http://127.0.0.1:9");
+        return await DatabaseTestKit.RunAsync(new PoolSettingsCheck(system.Db(), new FailureEvidence()), system);
+    }
+
+    [Fact]
+    public async Task Explicit_reasonable_pool_and_timeouts_within_the_connection_budget_pass()
+    {
+        var result = await PoolAsync(";Command Timeout=10;Maximum Pool Size=20;Minimum Pool Size=1");
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        Assert.Contains(result.Metrics, m => m.Name == "db_pool_budget" && m.Value == 40);
+        Assert.Contains(result.Metrics, m => m.Name == "db_max_connections" && m.Value == 100);
+    }
+
+    [Fact]
+    public async Task Pools_that_may_claim_more_than_80_percent_of_max_connections_fail()
+    {
+        // 2 instances x 45 = 90 of max_connections 100.
+        var result = await PoolAsync(";Command Timeout=10;Maximum Pool Size=45");
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((DatabaseRules.ConnectionBudget, Severity.High), (finding.Rule, finding.Severity));
+        Assert.Contains("api 45 x 2", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Missing_infinite_and_overlong_timeouts_are_flagged_and_the_policy_is_overridable()
+    {
+        var missing = await PoolAsync(";Maximum Pool Size=10");
+        var infinite = await PoolAsync(";Command Timeout=0;Maximum Pool Size=10");
+        var overlong = await PoolAsync(";Command Timeout=120;Maximum Pool Size=10");
+        var allowed = await PoolAsync(";Command Timeout=120;Maximum Pool Size=10", "    pool: { maxCommandTimeout: 5m }");
+
+        Assert.Equal((DatabaseRules.TimeoutMissing, Severity.Low), (Assert.Single(missing.Findings).Rule, missing.Findings[0].Severity));
+        Assert.Contains("default of 30 s", missing.Findings[0].Message, StringComparison.Ordinal);
+        Assert.Contains("infinite", Assert.Single(infinite.Findings).Message, StringComparison.Ordinal);
+        Assert.Equal(DatabaseRules.SettingUnreasonable, Assert.Single(overlong.Findings).Rule);
+        Assert.True(allowed.Status == CheckStatus.Pass, DatabaseTestKit.Describe(allowed));
+    }
+
+    [Fact]
+    public async Task Latency_reports_exact_percentiles_and_slow_statements_labelled_approximate()
+    {
+        var db = await server.CreateDatabaseAsync("lat", "create table products (id int primary key, sku text unique); insert into products select g, 'SKU-' || g from generate_series(1, 100) g;", statements: true);
+        var system = DatabaseTestKit.System("postgres", db, """
+                probes:
+                  - { name: by-sku, sql: "select id from products where sku = @sku", params: { sku: SKU-7 } }
+                pool: { latencySamples: 40 }
+            """);
+
+        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db(), new FailureEvidence()), system);
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        Assert.Contains(result.Metrics, m => m.Name == "db_query_count" && m.Value == 40);
+        var p50 = result.Metrics.Single(m => m.Name == "db_query_duration" && m.Tags["stat"] == "p50").Value;
+        var p99 = result.Metrics.Single(m => m.Name == "db_query_duration" && m.Tags["stat"] == "p99").Value;
+        Assert.InRange(p50, 0.001, p99);
+        var slow = Assert.Single(result.Findings, f => f.Rule == DatabaseRules.SlowStatements);
+        Assert.Contains("APPROXIMATE", slow.Evidence, StringComparison.Ordinal);
+        Assert.Contains("from products where sku = $1", slow.Evidence, StringComparison.Ordinal);
+        Assert.Contains(result.Metrics, m => m.Name == "db_statement_p95_approximate");
+    }
+
+    [Fact]
+    public async Task A_probe_slower_than_the_SLO_fails_and_one_past_the_query_timeout_is_failure_scenario_evidence()
+    {
+        var db = await server.CreateDatabaseAsync("lat");
+        var system = DatabaseTestKit.System("postgres", db, """
+                probes:
+                  - { name: slow, sql: "select pg_sleep(cast(@s as float8))", params: { s: "0.03" } }
+                  - { name: stuck, sql: "select pg_sleep(5)" }
+                pool: { latencySamples: 3, queryTimeout: 1s }
+            """, slo: "slo: { db: { p95: 20ms } }");
+        var evidence = new FailureEvidence();
+
+        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db(), evidence), system);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Contains(result.Findings, f => f.Rule == DatabaseRules.LatencyAboveSlo && f.Message.StartsWith("probe slow: p95 ", StringComparison.Ordinal) && f.Message.EndsWith("above the SLO of 20ms", StringComparison.Ordinal));
+        Assert.Contains(result.Findings, f => f.Rule == DatabaseRules.QueryTimeout && f.Location == "probe stuck");
+        Assert.Single(evidence.All, e => e.Signal == FailureSignal.QueryTimeout);
+    }
+
+    [Fact]
+    public async Task Latency_on_SQLite_uses_the_same_histogram()
+    {
+        var file = DatabaseTestKit.SqliteFile("create table t (id integer primary key, name text); insert into t (name) values ('a'), ('b');");
+        var system = DatabaseTestKit.System("sqlite", $"Data Source={file}", "    probes: [ { name: one, sql: \"select name from t where id = @id\", params: { id: 2 } } ]");
+
+        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db(), new FailureEvidence()), system);
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        Assert.Contains(result.Metrics, m => m.Name == "db_query_count" && m.Value == 50);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Text;
+using Npgsql;
+
+namespace Archgate.Checks.Tests.Fixtures;
+
+/// <summary>
+/// A small real HTTP service on 127.0.0.1 that uses PostgreSQL through an Npgsql pool, as the services step 3 probes
+/// do: <c>POST /auth/login</c> gives a token, <c>GET /items</c> (with the token) runs a query, optionally holding its
+/// connection idle in a transaction first (the pool-exhaustion defect); <c>GET /health</c> reports its pool size.
+/// A failure to get or use a connection answers 503. With <c>singleConnection</c> it opens one connection at start
+/// and never replaces it (the defect of a service that cannot recover from a dropped connection).
+/// </summary>
+public sealed class DbBackedService : IAsyncDisposable
+{
+    public const string Token = "probe-token";
+
+    private readonly HttpListener _listener = new();
+    private readonly NpgsqlDataSource _source;
+    private readonly NpgsqlConnection? _single;
+    private readonly SemaphoreSlim _singleGate = new(1, 1);
+    private readonly Task _loop;
+    private readonly TimeSpan _hold;
+    private readonly int _poolSize;
+
+    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false)
+    {
+        _poolSize = poolSize;
+        _hold = hold;
+        _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { MaxPoolSize = poolSize, Timeout = 1 }.ConnectionString);
+        if (singleConnection)
+        {
+            _single = _source.OpenConnection();
+        }
+
+        Port = TinyHttpServer.FreePort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _loop = Task.Run(async () =>
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                _ = Task.Run(() => HandleAsync(context));
+            }
+        });
+    }
+
+    public int Port { get; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var (status, body) = (context.Request.HttpMethod, context.Request.Url!.AbsolutePath) switch
+        {
+            ("POST", "/auth/login") => (200, $$"""{"accessToken":"{{Token}}"}"""),
+            ("GET", "/health") => await QueryAsync(false) ? (200, "{\"status\":\"Healthy\",\"checks\":{\"db\":{\"data\":{\"poolSize\":" + _poolSize + "}}}}") : (503, """{"status":"Unhealthy"}"""),
+            ("GET", "/items") when context.Request.Headers["Authorization"] != $"Bearer {Token}" => (401, "{}"),
+            ("GET", "/items") => await QueryAsync(true) ? (200, "[]") : (503, "{}"),
+            _ => (404, "{}"),
+        };
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
+        context.Response.Close();
+    }
+
+    private async Task<bool> QueryAsync(bool hold)
+    {
+        try
+        {
+            if (_single is not null)
+            {
+                await _singleGate.WaitAsync();
+                try
+                {
+                    await using var single = new NpgsqlCommand("select 1", _single);
+                    await single.ExecuteScalarAsync();
+                    return true;
+                }
+                finally
+                {
+                    _singleGate.Release();
+                }
+            }
+
+            await using var connection = await _source.OpenConnectionAsync();
+            await using var transaction = hold && _hold > TimeSpan.Zero ? await connection.BeginTransactionAsync() : null;
+            if (transaction is not null)
+            {
+                await using (var first = new NpgsqlCommand("select 1", connection, transaction))
+                {
+                    await first.ExecuteScalarAsync();
+                }
+
+                await Task.Delay(_hold);
+            }
+
+            await using var command = new NpgsqlCommand("select count(*) from pg_class", connection, transaction);
+            await command.ExecuteScalarAsync();
+            return true;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        await _loop.WaitAsync(TimeSpan.FromSeconds(2));
+        if (_single is not null)
+        {
+            await _single.DisposeAsync();
+        }
+
+        await _source.DisposeAsync();
+        _singleGate.Dispose();
+    }
+}

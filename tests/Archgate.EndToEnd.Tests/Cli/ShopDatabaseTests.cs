@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Archgate.Checks.Tests.Fixtures;
+
+namespace Archgate.EndToEnd.Tests.Cli;
+
+/// <summary>
+/// Step 3 end to end: 'archgate run --up --steps 3' starts the shop on a fresh PostgreSQL database (real processes)
+/// and judges it; each fault switch that plants a database defect turns the verdict into NO-GO with its finding.
+/// </summary>
+[Collection(ShopCollection.Name)]
+public sealed class ShopDatabaseTests(PostgresServer server) : CliTestBase, IClassFixture<PostgresServer>
+{
+    private static string ShopManifest => Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop", "archgate.yaml");
+
+    private async Task<(ProcessResult Result, JsonDocument Run)> RunStep3Async(string faults)
+    {
+        var db = await server.CreateDatabaseAsync("shop", statements: true);
+        Environment["SHOP_DB"] = db + ";Command Timeout=10;Maximum Pool Size=20;Application Name=shop-api";
+        Environment["SHOP_FAULTS"] = faults;
+        var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", ShopManifest, "--up", "--steps", "3");
+        var runId = RunIdFrom(result.Stdout);
+        var run = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "runs", runId, "run.json")));
+        return (result, run);
+    }
+
+    private static JsonElement Step3(JsonDocument run) =>
+        run.RootElement.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("number").GetInt32() == 3);
+
+    private static IEnumerable<JsonElement> Findings(JsonDocument run) =>
+        Step3(run).GetProperty("checks").EnumerateArray()
+            .SelectMany(c => c.TryGetProperty("findings", out var f) ? f.EnumerateArray() : Enumerable.Empty<JsonElement>());
+
+    private static string Text(JsonElement finding, string property) =>
+        finding.TryGetProperty(property, out var value) ? value.GetString() ?? string.Empty : string.Empty;
+
+    [Fact]
+    public async Task The_clean_shop_on_PostgreSQL_passes_step_3()
+    {
+        var (result, run) = await RunStep3Async("");
+        using (run)
+        {
+            var step = Step3(run);
+            Assert.True(step.GetProperty("status").GetString() == "pass", result.All + step);
+            var ids = step.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("id").GetString()).ToList();
+            Assert.Contains("database.pool-load:db", ids);
+            Assert.Contains("database.recovery:db", ids);
+            Assert.Contains(Findings(run), f => Text(f, "rule") == "AG3025" && Text(f, "message").StartsWith("api recovered", StringComparison.Ordinal));
+            Assert.Equal(5, result.ExitCode); // only step 3 ran: INCOMPLETE, never GO
+        }
+    }
+
+    [Fact]
+    public async Task Missing_fk_index_names_the_table_the_constraint_and_the_create_index_statement_and_is_NO_GO()
+    {
+        var (result, run) = await RunStep3Async("missing-fk-index");
+        using (run)
+        {
+            var finding = Assert.Single(Findings(run), f => Text(f, "rule") == "AG3040");
+            Assert.Equal("orders (orders_user_id_fkey)", Text(finding, "location"));
+            Assert.Contains("foreign key orders_user_id_fkey on orders (user_id)", Text(finding, "message"), StringComparison.Ordinal);
+            Assert.StartsWith("CREATE INDEX CONCURRENTLY ix_orders_user_id ON orders (user_id);", Text(finding, "hint"), StringComparison.Ordinal);
+            Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+            Assert.True(result.ExitCode == 4, result.All);
+        }
+    }
+
+    [Fact]
+    public async Task Pool_exhaustion_is_a_utilization_finding_the_failure_scenario_an_escalation_and_NO_GO()
+    {
+        var (result, run) = await RunStep3Async("pool-exhaustion");
+        using (run)
+        {
+            var findings = Findings(run).ToList();
+            var utilization = Assert.Single(findings, f => Text(f, "rule") == "AG3020");
+            Assert.Contains("api's connection pool peaked at 100 % (2 of 2 connections open)", Text(utilization, "message"), StringComparison.Ordinal);
+            Assert.Contains(findings, f => Text(f, "rule") == "AG3022" && Text(f, "evidence").Contains("HTTP 503", StringComparison.Ordinal));
+            var scenario = Assert.Single(findings, f => Text(f, "rule") == "AG3090");
+            Assert.Equal("critical", Text(scenario, "severity"));
+            Assert.StartsWith("database integration catastrophic failure: pool exhaustion", Text(scenario, "message"), StringComparison.Ordinal);
+            Assert.Contains(run.RootElement.GetProperty("escalations").EnumerateArray(), e => e.GetProperty("trigger").GetString() == "database-integration-crisis");
+            Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+            Assert.True(result.ExitCode == 4, result.All);
+        }
+    }
+}
