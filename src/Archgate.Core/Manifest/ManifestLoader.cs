@@ -115,7 +115,7 @@ public static partial class ManifestLoader
             var byName = DeclaredNames(root);
             CheckReferences(components, byName);
 
-            var pacts = ReadPacts(root);
+            var (pacts, pact) = ReadPacts(root, byName);
             var slos = ReadSlos(root, byName);
             var load = ReadLoad(root);
             var security = ReadSecurity(root);
@@ -134,6 +134,7 @@ public static partial class ManifestLoader
                 Owners = owners,
                 Components = components.Select(c => c.Component).ToList(),
                 PactFiles = pacts,
+                Pact = pact,
                 Slos = slos,
                 Load = load,
                 Security = security,
