@@ -107,16 +107,17 @@ internal sealed class BodyComparer(MatchingRules rules)
             Add(path, [empty]);
         }
 
-        var typed = list?.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.Type);
-        if (typed is not null)
+        if (list?.Matchers.Any(m => m.Kind is MatcherKind.Type or MatcherKind.NotEmpty or MatcherKind.Values) == true)
         {
+            var typed = list.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.Type);
+
             // Sizes are checked where the rule is written, not where it cascades to (nested lists).
-            if (exact && typed.Min is { } min && actualList.Count < min)
+            if (exact && typed?.Min is { } min && actualList.Count < min)
             {
                 Add(path, [$"Expected {JsonShape.ShowList(actualList)} (size {actualList.Count}) to have minimum size of {min}"]);
             }
 
-            if (exact && typed.Max is { } max && actualList.Count > max)
+            if (exact && typed?.Max is { } max && actualList.Count > max)
             {
                 Add(path, [$"Expected {JsonShape.ShowList(actualList)} (size {actualList.Count}) to have maximum size of {max}"]);
             }
