@@ -384,6 +384,17 @@ internal static class PactReader
                 continue;
             }
 
+            if (category is "status" or "path")
+            {
+                // These categories have no paths: { "combine": ..., "matchers": [...] } (as the reference verifier reads them).
+                if (category == "status" && entries.ContainsKey("matchers"))
+                {
+                    status = RuleList(entries, $"{where}.status", errors);
+                }
+
+                continue;
+            }
+
             foreach (var (key, rules) in entries)
             {
                 var list = RuleList(rules, $"{where}.{category}['{key}']", errors);

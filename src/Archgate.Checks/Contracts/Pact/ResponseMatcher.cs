@@ -34,7 +34,7 @@ internal static class ResponseMatcher
         {
             if (!ValueMatching.StatusMatches(statusRule, actual.Status))
             {
-                mismatches.Add(new PactMismatch(MismatchKind.Status, null, $"expected {statusRule.Status} but was {actual.Status}"));
+                mismatches.Add(new PactMismatch(MismatchKind.Status, null, $"Expected status code {actual.Status} to be {ValueMatching.StatusClass(statusRule.Status)}"));
             }
 
             return;

@@ -87,6 +87,19 @@ internal static class ValueMatching
             ? null
             : $"Expected {JsonShape.Show(actual)} to match a {what} pattern of '{format ?? "ISO 8601"}'";
 
+    /// <summary>The verifier's name of a status class.</summary>
+    public static string StatusClass(string? status) => status switch
+    {
+        "info" => "an Informational response (100–199)",
+        "success" => "a Successful response (200–299)",
+        "redirect" => "a Redirect (300–399)",
+        "clientError" => "a Client error (400–499)",
+        "serverError" => "a Server error (500–599)",
+        "nonError" => "a non-error response (< 400)",
+        "error" => "an error response (>= 400)",
+        _ => $"one of {status}",
+    };
+
     /// <summary>Whether <paramref name="status"/> satisfies a v4 status-code matcher (<c>success</c>, <c>200,201</c>...).</summary>
     public static bool StatusMatches(Matcher matcher, int status) => matcher.Status switch
     {

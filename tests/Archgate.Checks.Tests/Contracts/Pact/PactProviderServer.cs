@@ -40,29 +40,41 @@ public sealed class PactProviderServer : IDisposable
                     return;
                 }
 
-                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-                var headers = context.Request.Headers.AllKeys.Where(k => k is not null)
-                    .ToDictionary(k => k!, k => context.Request.Headers[k] ?? string.Empty, StringComparer.OrdinalIgnoreCase);
-                var request = new ReceivedRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, headers, await reader.ReadToEndAsync());
-                _requests.Enqueue(request);
-                var answer = handler(request);
-                context.Response.StatusCode = answer.Status;
-                foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
+                try
                 {
-                    context.Response.Headers[name] = value;
+                    await AnswerAsync(context, handler);
                 }
-
-                var bytes = Encoding.UTF8.GetBytes(answer.Body);
-                if (bytes.Length > 0)
+                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or IOException)
                 {
-                    context.Response.ContentType = answer.ContentType;
+                    // The client went away mid-answer; serve the next one.
                 }
-
-                context.Response.ContentLength64 = bytes.Length;
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
             }
         });
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context, Func<ReceivedRequest, ProviderAnswer> handler)
+    {
+        using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+        var headers = context.Request.Headers.AllKeys.Where(k => k is not null)
+            .ToDictionary(k => k!, k => context.Request.Headers[k] ?? string.Empty, StringComparer.OrdinalIgnoreCase);
+        var request = new ReceivedRequest(context.Request.HttpMethod, context.Request.Url!.PathAndQuery, headers, await reader.ReadToEndAsync());
+        _requests.Enqueue(request);
+        var answer = handler(request);
+        context.Response.StatusCode = answer.Status;
+        foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
+        {
+            context.Response.Headers[name] = value;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(answer.Body);
+        if (bytes.Length > 0)
+        {
+            context.Response.ContentType = answer.ContentType;
+        }
+
+        context.Response.ContentLength64 = bytes.Length;
+        await context.Response.OutputStream.WriteAsync(bytes);
+        context.Response.Close();
     }
 
     /// <summary>A provider that answers every request except state changes with the same body.</summary>

@@ -74,7 +74,7 @@ public sealed class PactReaderTests
                     "body": { "content": { "name": "mug" }, "contentType": "application/json", "encoded": false } },
                   "response": { "status": 201, "body": { "content": "eyJpZCI6MX0=", "contentType": "application/json", "encoded": "base64" },
                     "matchingRules": { "body": { "$.id": { "matchers": [ { "match": "integer" } ] } },
-                                       "status": { "$": { "matchers": [ { "match": "statusCode", "status": "success" } ] } } } } },
+                                       "status": { "matchers": [ { "match": "statusCode", "status": "success" } ] } } } },
                 { "type": "Asynchronous/Messages", "description": "thing created", "contents": { "content": { "id": 1 } } }
               ],
               "metadata": { "pactSpecification": { "version": "4.0" } }
