@@ -44,7 +44,7 @@ public static partial class ManifestLoader
 
             const string path = "contracts.stateChange";
             r.AllowKeys(map, path, "url", "body", "teardown");
-            var url = UrlOrPath(r.Required(map, path, "url", "the provider-state endpoint: an absolute URL, or a path on the provider such as /_pact/state"), $"{path}.url");
+            var url = UrlOrPath(r.Required(map, path, "url", "the provider-state endpoint: an absolute URL, or a path on the provider such as /_pact/state"), $"{path}.url", "/_pact/state");
             var body = r.Bool(YamlReader.Get(map, "body"), $"{path}.body");
             var teardown = r.Bool(YamlReader.Get(map, "teardown"), $"{path}.teardown");
             return url is null ? null : new PactStateChange(url, body ?? true, teardown ?? true);
@@ -60,7 +60,7 @@ public static partial class ManifestLoader
 
             const string path = "contracts.auth";
             r.AllowKeys(map, path, "login", "username", "password", "token");
-            var login = UrlOrPath(r.Required(map, path, "login", "the provider's login endpoint, for example /auth/login"), $"{path}.login");
+            var login = UrlOrPath(r.Required(map, path, "login", "the provider's login endpoint, for example /auth/login"), $"{path}.login", "/auth/login");
             var username = r.String(r.Required(map, path, "username", "the user whose token replaces the pact's example token"), $"{path}.username");
             var password = r.String(r.Required(map, path, "password", "use ${VAR} to keep it out of the manifest, for example ${SHOP_PASSWORD:-demo}"), $"{path}.password");
             var token = r.String(YamlReader.Get(map, "token"), $"{path}.token");
@@ -75,7 +75,7 @@ public static partial class ManifestLoader
         }
 
         /// <summary>An absolute http(s) URL on an allowed host, or a path starting with '/' (on the provider's URL).</summary>
-        private string? UrlOrPath(YamlNode? node, string path)
+        private string? UrlOrPath(YamlNode? node, string path, string example)
         {
             var text = r.String(node, path);
             if (text is null)
@@ -91,7 +91,7 @@ public static partial class ManifestLoader
             if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {
                 r.Error(node!, path, $"invalid URL '{Redact.Url(text)}'",
-                    "write a path on the provider's URL such as /_pact/state, or an absolute http or https URL");
+                    $"write a path on the provider's URL such as {example}, or an absolute http or https URL");
                 return null;
             }
 
