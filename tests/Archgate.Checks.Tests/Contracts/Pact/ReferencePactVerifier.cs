@@ -22,6 +22,8 @@ public static class ReferencePactVerifier
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
 
+    private static string? _unreachable;
+
     /// <summary>The cache folder: <c>ARCHGATE_TOOLS_CACHE</c>, else <c>~/.cache/archgate</c>, then <c>pact-cli-VERSION</c>.</summary>
     public static string CacheDirectory => Path.Combine(
         Environment.GetEnvironmentVariable("ARCHGATE_TOOLS_CACHE") is { Length: > 0 } root
@@ -45,6 +47,11 @@ public static class ReferencePactVerifier
                 return (Executable, null);
             }
 
+            if (_unreachable is not null)
+            {
+                return (null, _unreachable);
+            }
+
             Directory.CreateDirectory(CacheDirectory);
             // Another test process may be installing too: one at a time, through a lock file.
             await using var lockFile = await LockAsync(Path.Combine(CacheDirectory, ".install.lock"));
@@ -63,7 +70,8 @@ public static class ReferencePactVerifier
             var ping = await RunAsync("npm", ["ping"], TimeSpan.FromSeconds(60));
             if (ping.ExitCode != 0)
             {
-                return (null, $"the npm registry is unreachable (npm ping: {Last(ping.Output)}), so {Package}@{Version} cannot be installed into {CacheDirectory}");
+                _unreachable = $"the npm registry is unreachable (npm ping: {Cause(ping.Output)}), so {Package}@{Version} cannot be installed into {CacheDirectory}";
+                return (null, _unreachable);
             }
 
             throw new InvalidOperationException($"npm install {Package}@{Version} failed although the registry answers (exit {install.ExitCode}):\n{install.Output}");
@@ -119,7 +127,15 @@ public static class ReferencePactVerifier
         }
     }
 
-    private static string Last(string output) => output.Trim().Split('\n').LastOrDefault()?.Trim() ?? "no output";
+    /// <summary>npm's own words for the failure (<c>npm error code ECONNREFUSED</c>), without the pointer to its log.</summary>
+    private static string Cause(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.Contains("complete log", StringComparison.OrdinalIgnoreCase))
+            .Take(2)
+            .ToList();
+        return lines.Count == 0 ? "no output" : string.Join("; ", lines);
+    }
 
     private static async Task<FileStream> LockAsync(string path)
     {
