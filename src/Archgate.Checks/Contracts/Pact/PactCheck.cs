@@ -1,4 +1,3 @@
-using System.Globalization;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -168,7 +167,6 @@ internal sealed class PactCheck : ICheck
         MismatchKind.State => "check contracts.stateChange and that the provider's state endpoint knows this state",
         MismatchKind.Request => "is the provider running at its URL? 'archgate run --up' starts the components that have a 'run' section",
         MismatchKind.Login => "check contracts.auth (login path, username, password, token field)",
-        _ => string.Create(CultureInfo.InvariantCulture,
-            $"{pact.Provider} broke what {pact.Consumer} relies on: restore the field or type, or agree a new pact with {pact.Consumer} before changing the API"),
+        _ => $"{pact.Provider} broke what {pact.Consumer} relies on: restore the field or type, or agree a new pact with {pact.Consumer} before changing the API",
     };
 }

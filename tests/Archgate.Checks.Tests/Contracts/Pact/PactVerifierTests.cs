@@ -201,4 +201,21 @@ public sealed class PactVerifierTests
         Assert.Equal("application/json", request.Headers["Content-Type"]);
         Assert.Equal("""{"items":[1]}""", request.Body);
     }
+
+    [Fact]
+    public async Task A_v4_status_code_rule_accepts_a_status_class()
+    {
+        static string Pact(string status) => $$"""
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "interactions": [ { "type": "Synchronous/HTTP", "description": "status",
+                "request": { "method": "GET", "path": "/x" },
+                "response": { "status": 200, "matchingRules": { "status": { "combine": "AND", "matchers": [ { "match": "statusCode", "status": "{{status}}" } ] } } } } ],
+              "metadata": { "pactSpecification": { "version": "4.0" } } }
+            """;
+        using var server = PactProviderServer.Answering("{}", status: 204);
+
+        Assert.True(Assert.Single(await VerifyAsync(Pact("success"), server.Url)).Passed);
+        Assert.Equal("Expected status code 204 to be a Client error (400–499)",
+            Assert.Single(Assert.Single(await VerifyAsync(Pact("clientError"), server.Url)).Mismatches).Message);
+    }
 }
