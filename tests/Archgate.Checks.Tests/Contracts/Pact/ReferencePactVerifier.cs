@@ -24,12 +24,15 @@ public static class ReferencePactVerifier
 
     private static string? _unreachable;
 
-    /// <summary>The cache folder: <c>ARCHGATE_TOOLS_CACHE</c>, else <c>~/.cache/archgate</c>, then <c>pact-cli-VERSION</c>.</summary>
+    /// <summary>The cache folder: <c>ARCHGATE_TOOLS_CACHE</c>, else <c>~/.cache/archgate</c> (the temp folder without a home), then <c>pact-cli-VERSION</c>.</summary>
     public static string CacheDirectory => Path.Combine(
         Environment.GetEnvironmentVariable("ARCHGATE_TOOLS_CACHE") is { Length: > 0 } root
             ? root
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "archgate"),
+            : Path.Combine(Home(), ".cache", "archgate"),
         $"pact-cli-{Version}");
+
+    private static string Home() =>
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? home : Path.GetTempPath();
 
     private static string Executable => Path.Combine(CacheDirectory, "node_modules", ".bin", "pact-verifier");
 
