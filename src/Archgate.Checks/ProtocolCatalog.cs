@@ -1,4 +1,5 @@
 using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
 using Archgate.Checks.Planning;
 using Archgate.Checks.Services;
@@ -34,10 +35,7 @@ public static class ProtocolCatalog
             checks.Add(new PendingCheck(2, "contracts.conformance", "Live OpenAPI conformance"));
         }
 
-        if (system.PactFiles.Count > 0)
-        {
-            checks.Add(new PendingCheck(2, "contracts.pact", "Consumer Pact verification"));
-        }
+        checks.AddRange(system.PactFiles.Select(PactCheck.For));
 
         if (withContract.Any(c => c.OpenApi!.Baseline is not null))
         {

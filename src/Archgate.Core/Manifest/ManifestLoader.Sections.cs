@@ -8,15 +8,15 @@ public static partial class ManifestLoader
 {
     private sealed partial class Builder
     {
-        private List<string> ReadPacts(YamlMappingNode root)
+        private (List<string> Pacts, PactSettings Settings) ReadPacts(YamlMappingNode root, HashSet<string> names)
         {
             var contracts = r.Mapping(YamlReader.Get(root, "contracts"), "contracts");
             if (contracts is null)
             {
-                return [];
+                return ([], new PactSettings());
             }
 
-            r.AllowKeys(contracts, "contracts", "pacts");
+            r.AllowKeys(contracts, "contracts", "pacts", "providers", "stateChange", "auth");
             var result = new List<string>();
             var index = 0;
             foreach (var (_, node) in r.StringList(YamlReader.Get(contracts, "pacts"), "contracts.pacts"))
@@ -28,7 +28,7 @@ public static partial class ManifestLoader
                 }
             }
 
-            return result;
+            return (result, ReadPactSettings(contracts, names));
         }
 
         private Dictionary<string, Slo> ReadSlos(YamlMappingNode root, HashSet<string> names)

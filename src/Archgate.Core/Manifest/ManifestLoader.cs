@@ -117,7 +117,7 @@ public static partial class ManifestLoader
             CheckReferences(components, byName);
             CheckDatabaseReferences(components, byName);
 
-            var pacts = ReadPacts(root);
+            var (pacts, pact) = ReadPacts(root, byName);
             var slos = ReadSlos(root, byName);
             var load = ReadLoad(root);
             var security = ReadSecurity(root);
@@ -136,6 +136,7 @@ public static partial class ManifestLoader
                 Owners = owners,
                 Components = components.Select(c => c.Component).ToList(),
                 PactFiles = pacts,
+                Pact = pact,
                 Slos = slos,
                 Load = load,
                 Security = security,

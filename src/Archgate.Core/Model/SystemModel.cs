@@ -17,6 +17,9 @@ public sealed record SystemModel
     /// <summary>Pact files (absolute paths).</summary>
     public IReadOnlyList<string> PactFiles { get; init; } = [];
 
+    /// <summary>How pacts are verified: provider mapping, provider states, live auth.</summary>
+    public PactSettings Pact { get; init; } = new();
+
     /// <summary>Service-level objectives per component.</summary>
     public IReadOnlyDictionary<string, Slo> Slos { get; init; } = new Dictionary<string, Slo>();
 

@@ -9,6 +9,7 @@ using Shop.Api.Email;
 using Shop.Api.Health;
 using Shop.Api.Orders;
 using Shop.Api.Payments;
+using Shop.Api.Testing;
 using Shop.Common;
 
 // shop-api: products, carts, orders; JWT auth with rotating refresh tokens; SSE order status; calls
@@ -105,4 +106,5 @@ app.MapProducts();
 app.MapCart();
 app.MapOrders();
 app.MapAdmin();
+app.MapPactStates();
 await app.RunAsync();

@@ -1,0 +1,172 @@
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Contracts.Pact;
+
+/// <summary>
+/// Step 2: a consumer's pact holds against its provider. Every HTTP interaction is replayed against the
+/// running provider (the component named like the pact's provider, or mapped in
+/// <c>contracts.providers</c>), with provider states set up and torn down around it; each mismatch is a
+/// finding worded as the Pact verifier words it.
+/// </summary>
+internal sealed class PactCheck : ICheck
+{
+    private readonly string _file;
+    private readonly PactReadResult _read;
+
+    private PactCheck(string file, PactReadResult read)
+    {
+        _file = file;
+        _read = read;
+    }
+
+    /// <summary>Reads <paramref name="file"/> now, so the check's id names its consumer and provider.</summary>
+    public static PactCheck For(string file)
+    {
+        PactReadResult read;
+        try
+        {
+            read = PactReader.Read(File.ReadAllText(file));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            read = new PactReadResult(null, [$"cannot read the file: {ex.Message}"]);
+        }
+
+        return new PactCheck(file, read);
+    }
+
+    public string Id => _read.Document is { } pact
+        ? $"contracts.pact:{pact.Consumer}-{pact.Provider}"
+        : $"contracts.pact:{Path.GetFileNameWithoutExtension(_file)}";
+
+    public int Step => 2;
+
+    public string Title => _read.Document is { } pact
+        ? $"{pact.Provider} honours the pact of {pact.Consumer}"
+        : $"Pact {Path.GetFileName(_file)} holds";
+
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var display = Path.GetRelativePath(context.System.BaseDirectory, _file);
+        if (_read.Document is not { } pact)
+        {
+            return CheckResult.From(_read.Errors.Select(e => new Finding
+            {
+                Rule = PactRules.PactInvalid,
+                Severity = Severity.High,
+                Location = display,
+                Message = $"the pact file is not a valid pact: {e}",
+                Hint = "regenerate the pact from the consumer's tests, or fix the file; Archgate reads Pact specification v1-v4",
+            }).ToList());
+        }
+
+        var componentName = context.System.Pact.ComponentFor(pact.Provider);
+        var provider = context.System.Find(componentName);
+        if (provider?.Url is null)
+        {
+            return CheckResult.From(
+            [
+                new Finding
+                {
+                    Rule = PactRules.ProviderUnknown,
+                    Severity = Severity.High,
+                    Component = pact.Provider,
+                    Location = display,
+                    Message = provider is null
+                        ? $"the pact's provider '{pact.Provider}' is not a component of the system"
+                        : $"the pact's provider '{componentName}' has no URL to verify against",
+                    Hint = "name the component like the pact's provider, or map it: contracts: { providers: { " + pact.Provider + ": <component> } }",
+                },
+            ]);
+        }
+
+        var verifier = new PactVerifier(context.Http, provider.Url, context.System.Pact);
+        var results = await verifier.VerifyAsync(pact, context.Activity, cancellationToken);
+        var findings = new List<Finding>();
+        findings.AddRange(pact.Skipped.Select(s => new Finding
+        {
+            Rule = PactRules.InteractionSkipped,
+            Severity = Severity.Info,
+            Component = provider.Name,
+            Location = $"{pact.Consumer}: {display}",
+            Message = $"skipped {s}: only HTTP interactions are verified",
+        }));
+
+        foreach (var result in results)
+        {
+            if (result.Passed)
+            {
+                findings.Add(new Finding
+                {
+                    Rule = PactRules.InteractionPassed,
+                    Severity = Severity.Info,
+                    Component = provider.Name,
+                    Location = Location(pact, result, null),
+                    Message = $"verified: {result.Request}" + StatesText(result.Interaction),
+                });
+                continue;
+            }
+
+            findings.AddRange(result.Mismatches.Select(m => new Finding
+            {
+                Rule = RuleFor(m.Kind),
+                Severity = Severity.High,
+                Component = provider.Name,
+                Location = Location(pact, result, m),
+                Message = m.ToString(),
+                Evidence = result.Evidence ?? result.Request,
+                Hint = HintFor(m.Kind, pact),
+            }));
+        }
+
+        var failed = results.Count(r => !r.Passed);
+        var tags = new Dictionary<string, string> { ["component"] = provider.Name, ["consumer"] = pact.Consumer, ["provider"] = pact.Provider };
+        var metrics = new List<Metric>
+        {
+            new("pact_interactions_verified", tags, results.Count, "count"),
+            new("pact_interactions_failed", tags, failed, "count"),
+            new(Judging.EscalationRules.ContractMismatchMetric, tags, results.Count == 0 ? 0 : (double)failed / results.Count, "ratio"),
+        };
+        var check = CheckResult.From(findings, metrics);
+        return results.FirstOrDefault(r => r.TransientCause is not null) is { } transient
+            ? check with { TransientCause = transient.TransientCause }
+            : check;
+    }
+
+    private static string Location(PactDocument pact, InteractionResult result, PactMismatch? mismatch)
+    {
+        var where = mismatch switch
+        {
+            null => null,
+            { Kind: MismatchKind.Status } => "status",
+            { Kind: MismatchKind.Header } m => $"header {m.Path}",
+            { Kind: MismatchKind.State } m => $"state '{m.Path}'",
+            { Kind: MismatchKind.Body or MismatchKind.BodyType } m => m.Where ?? "body",
+            _ => "request",
+        };
+        return $"{pact.Consumer}: \"{result.Interaction.Description}\"" + (where is null ? string.Empty : $" {where}");
+    }
+
+    private static string StatesText(PactInteraction interaction) => interaction.States.Count == 0
+        ? string.Empty
+        : $" given {string.Join(", ", interaction.States.Select(s => $"'{s.Name}'"))}";
+
+    private static string RuleFor(MismatchKind kind) => kind switch
+    {
+        MismatchKind.State => PactRules.StateChangeFailed,
+        MismatchKind.Request => PactRules.RequestFailed,
+        MismatchKind.Login => PactRules.LoginFailed,
+        _ => PactRules.InteractionFailed,
+    };
+
+    private static string HintFor(MismatchKind kind, PactDocument pact) => kind switch
+    {
+        MismatchKind.State => "check contracts.stateChange and that the provider's state endpoint knows this state",
+        MismatchKind.Request => "is the provider running at its URL? 'archgate run --up' starts the components that have a 'run' section",
+        MismatchKind.Login => "check contracts.auth (login path, username, password, token field)",
+        _ => $"{pact.Provider} broke what {pact.Consumer} relies on: restore the field or type, or agree a new pact with {pact.Consumer} before changing the API",
+    };
+}

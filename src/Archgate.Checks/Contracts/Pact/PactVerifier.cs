@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Http;
+using Archgate.Model;
+
+namespace Archgate.Checks.Contracts.Pact;
+
+/// <summary>The outcome of one interaction: no mismatches means it passed.</summary>
+/// <param name="Interaction">The interaction.</param>
+/// <param name="Mismatches">What did not match, or what went wrong around it (state change, request).</param>
+/// <param name="Request">The request line as sent (<c>POST http://127.0.0.1:7101/orders</c>).</param>
+/// <param name="Evidence">The actual status and an excerpt of the body, redacted.</param>
+/// <param name="TransientCause">Set when the request failed for a reason that may go away (connection refused).</param>
+/// <param name="DurationMs">Wall time, state changes included.</param>
+internal sealed record InteractionResult(
+    PactInteraction Interaction,
+    IReadOnlyList<PactMismatch> Mismatches,
+    string Request,
+    string? Evidence,
+    string? TransientCause,
+    long DurationMs)
+{
+    /// <summary>Whether the provider satisfied the interaction.</summary>
+    public bool Passed => Mismatches.Count == 0;
+}
+
+/// <summary>
+/// Replays a pact's interactions against a provider, as the Pact verifier does: for each interaction, set up
+/// its provider states, send the request, match the response, tear the states down. Requests that carry an
+/// <c>Authorization</c> header get a live bearer token when <see cref="PactSettings.Auth"/> is configured.
+/// </summary>
+internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSettings settings)
+{
+    /// <summary>How long one request (state change, login, interaction) may take. <value>10 s</value>.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    private string? _token;
+    private PactMismatch? _loginFailure;
+
+    /// <summary>Verifies every interaction of <paramref name="pact"/>, in file order.</summary>
+    public async Task<IReadOnlyList<InteractionResult>> VerifyAsync(PactDocument pact, IProgress<string>? activity, CancellationToken cancellationToken)
+    {
+        var results = new List<InteractionResult>();
+        foreach (var interaction in pact.Interactions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            activity?.Report($"{pact.Consumer} -> {pact.Provider}: {interaction.Description}");
+            results.Add(await VerifyAsync(interaction, cancellationToken));
+        }
+
+        return results;
+    }
+
+    private async Task<InteractionResult> VerifyAsync(PactInteraction interaction, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var mismatches = new List<PactMismatch>();
+        var url = RequestUrl(interaction.Request);
+        var line = $"{interaction.Request.Method} {url}";
+        string? evidence = null;
+        string? transient = null;
+
+        var setUp = true;
+        foreach (var state in interaction.States)
+        {
+            if (await ChangeStateAsync(state, "setup", cancellationToken) is { } failure)
+            {
+                mismatches.Add(failure);
+                setUp = false;
+                break;
+            }
+        }
+
+        if (setUp)
+        {
+            try
+            {
+                using var request = await BuildRequestAsync(interaction.Request, url, mismatches, cancellationToken);
+                if (request is not null)
+                {
+                    var actual = await SendAsync(request, cancellationToken);
+                    evidence = $"{line} -> {actual.Status}: {ProbeHttp.Excerpt(Encoding.UTF8.GetString(actual.Body))}";
+                    mismatches.AddRange(ResponseMatcher.Match(interaction.Response, actual));
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                var failure = ProbeHttp.Classify(ex);
+                transient = failure.Transient ? failure.Cause : null;
+                mismatches.Add(new PactMismatch(MismatchKind.Request, null, $"Request failed: {failure.Cause}"));
+            }
+        }
+
+        if (settings.StateChange is { Teardown: true })
+        {
+            foreach (var state in interaction.States)
+            {
+                if (await ChangeStateAsync(state, "teardown", cancellationToken) is { } failure)
+                {
+                    mismatches.Add(failure);
+                }
+            }
+        }
+
+        return new InteractionResult(interaction, mismatches, line, evidence, transient, watch.ElapsedMilliseconds);
+    }
+
+    private Uri RequestUrl(PactRequest request)
+    {
+        var query = request.Query.Count == 0
+            ? string.Empty
+            : "?" + string.Join("&", request.Query.Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value)}"));
+        return new Uri(providerUrl.AbsoluteUri.TrimEnd('/') + request.Path + query);
+    }
+
+    /// <summary>An absolute URL as is, a path against the provider's URL.</summary>
+    public static Uri Resolve(Uri provider, string urlOrPath) =>
+        urlOrPath.StartsWith('/') ? new Uri(provider.AbsoluteUri.TrimEnd('/') + urlOrPath) : new Uri(urlOrPath);
+
+    private async Task<HttpRequestMessage?> BuildRequestAsync(PactRequest pact, Uri url, List<PactMismatch> mismatches, CancellationToken cancellationToken)
+    {
+        var request = new HttpRequestMessage(new HttpMethod(pact.Method), url);
+        string? contentType = null;
+        var contentHeaders = new List<KeyValuePair<string, string>>();
+        foreach (var (name, value) in pact.Headers)
+        {
+            var sent = value;
+            if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && settings.Auth is { } auth)
+            {
+                var token = await TokenAsync(auth, cancellationToken);
+                if (token is null)
+                {
+                    mismatches.Add(_loginFailure!);
+                    request.Dispose();
+                    return null;
+                }
+
+                sent = $"Bearer {token}";
+            }
+
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                contentType = value;
+                continue;
+            }
+
+            if (!request.Headers.TryAddWithoutValidation(name, sent))
+            {
+                // Content headers (Content-Language...) travel with the content.
+                contentHeaders.Add(new(name, sent));
+            }
+        }
+
+        if (pact.Body is { } body)
+        {
+            var content = new ByteArrayContent(body.ToBytes());
+            contentType ??= body.ContentType ?? (body.IsJson ? "application/json" : "text/plain");
+            content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            foreach (var (name, value) in contentHeaders)
+            {
+                content.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            request.Content = content;
+        }
+
+        return request;
+    }
+
+    private async Task<ActualResponse> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RequestTimeout);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+        var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        {
+            headers[name] = headers.TryGetValue(name, out var existing) ? $"{existing}, {string.Join(", ", values)}" : string.Join(", ", values);
+        }
+
+        return new ActualResponse((int)response.StatusCode, headers, body);
+    }
+
+    /// <summary>Calls the state-change endpoint; a mismatch when it fails, null when it answered 2xx.</summary>
+    private async Task<PactMismatch?> ChangeStateAsync(ProviderState state, string action, CancellationToken cancellationToken)
+    {
+        if (settings.StateChange is not { } change)
+        {
+            return null;
+        }
+
+        var url = Resolve(providerUrl, change.Url);
+        using var request = change.AsBody
+            ? new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = new StringContent(
+                    new JsonObject { ["action"] = action, ["params"] = state.Params.DeepClone(), ["state"] = state.Name }.ToJsonString(),
+                    Encoding.UTF8,
+                    "application/json"),
+            }
+            : new HttpRequestMessage(HttpMethod.Post, StateQuery(url, state, action));
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(RequestTimeout);
+            using var response = await http.SendAsync(request, timeout.Token);
+            return response.IsSuccessStatusCode
+                ? null
+                : new PactMismatch(MismatchKind.State, state.Name,
+                    $"Provider state change '{state.Name}' ({action}) failed: POST {url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return new PactMismatch(MismatchKind.State, state.Name,
+                $"Provider state change '{state.Name}' ({action}) failed: POST {url}: {ProbeHttp.Classify(ex).Cause}");
+        }
+    }
+
+    private static Uri StateQuery(Uri url, ProviderState state, string action)
+    {
+        var pairs = new List<string> { $"state={Uri.EscapeDataString(state.Name)}", $"action={action}" };
+        pairs.AddRange(state.Params.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(PactReader.Text(p.Value) ?? p.Value?.ToJsonString() ?? string.Empty)}"));
+        var separator = string.IsNullOrEmpty(url.Query) ? "?" : "&";
+        return new Uri(url.AbsoluteUri + separator + string.Join("&", pairs));
+    }
+
+    /// <summary>Logs in once per verification and keeps the token; null (with the failure kept) when it fails.</summary>
+    private async Task<string?> TokenAsync(PactAuth auth, CancellationToken cancellationToken)
+    {
+        if (_token is not null || _loginFailure is not null)
+        {
+            return _token;
+        }
+
+        var url = Resolve(providerUrl, auth.Login);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(RequestTimeout);
+            using var content = new StringContent(
+                new JsonObject { ["username"] = auth.Username, ["password"] = auth.Password }.ToJsonString(), Encoding.UTF8, "application/json");
+            using var response = await http.PostAsync(url, content, timeout.Token);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                _loginFailure = new PactMismatch(MismatchKind.Login, null,
+                    $"Login as '{auth.Username}' failed: POST {url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+                return null;
+            }
+
+            JsonNode? node = JsonNode.Parse(body);
+            foreach (var part in auth.TokenField.Split('.'))
+            {
+                node = node?[part];
+            }
+
+            _token = PactReader.Text(node);
+            if (string.IsNullOrEmpty(_token))
+            {
+                _loginFailure = new PactMismatch(MismatchKind.Login, null,
+                    $"Login as '{auth.Username}' answered no token in field '{auth.TokenField}'");
+            }
+
+            return _token;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var cause = ex is JsonException or InvalidOperationException ? "the answer is not JSON" : ProbeHttp.Classify(ex).Cause;
+            _loginFailure = new PactMismatch(MismatchKind.Login, null, $"Login as '{auth.Username}' failed: POST {url}: {cause}");
+            return null;
+        }
+    }
+}

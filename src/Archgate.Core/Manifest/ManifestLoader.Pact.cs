@@ -1,0 +1,101 @@
+using Archgate.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+/// <summary>Reading how pacts are verified: <c>contracts.providers</c>, <c>contracts.stateChange</c>, <c>contracts.auth</c>.</summary>
+public static partial class ManifestLoader
+{
+    private sealed partial class Builder
+    {
+        private PactSettings ReadPactSettings(YamlMappingNode contracts, HashSet<string> names)
+        {
+            var providers = new Dictionary<string, string>(StringComparer.Ordinal);
+            var providerMap = r.Mapping(YamlReader.Get(contracts, "providers"), "contracts.providers");
+            foreach (var (keyNode, valueNode) in providerMap?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            {
+                var pactName = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
+                var component = r.String(valueNode, $"contracts.providers.{pactName}");
+                if (component is null)
+                {
+                    continue;
+                }
+
+                if (!names.Contains(component))
+                {
+                    r.Error(valueNode, $"contracts.providers.{pactName}", $"unknown component '{component}'",
+                        Suggest.DidYouMean(component, names.Order(StringComparer.Ordinal), "declared components: "));
+                    continue;
+                }
+
+                providers[pactName] = component;
+            }
+
+            return new PactSettings { Providers = providers, StateChange = ReadStateChange(contracts), Auth = ReadPactAuth(contracts) };
+        }
+
+        private PactStateChange? ReadStateChange(YamlMappingNode contracts)
+        {
+            var map = r.Mapping(YamlReader.Get(contracts, "stateChange"), "contracts.stateChange");
+            if (map is null)
+            {
+                return null;
+            }
+
+            const string path = "contracts.stateChange";
+            r.AllowKeys(map, path, "url", "body", "teardown");
+            var url = UrlOrPath(r.Required(map, path, "url", "the provider-state endpoint: an absolute URL, or a path on the provider such as /_pact/state"), $"{path}.url", "/_pact/state");
+            var body = r.Bool(YamlReader.Get(map, "body"), $"{path}.body");
+            var teardown = r.Bool(YamlReader.Get(map, "teardown"), $"{path}.teardown");
+            return url is null ? null : new PactStateChange(url, body ?? true, teardown ?? true);
+        }
+
+        private PactAuth? ReadPactAuth(YamlMappingNode contracts)
+        {
+            var map = r.Mapping(YamlReader.Get(contracts, "auth"), "contracts.auth");
+            if (map is null)
+            {
+                return null;
+            }
+
+            const string path = "contracts.auth";
+            r.AllowKeys(map, path, "login", "username", "password", "token");
+            var login = UrlOrPath(r.Required(map, path, "login", "the provider's login endpoint, for example /auth/login"), $"{path}.login", "/auth/login");
+            var username = r.String(r.Required(map, path, "username", "the user whose token replaces the pact's example token"), $"{path}.username");
+            var password = r.String(r.Required(map, path, "password", "use ${VAR} to keep it out of the manifest, for example ${SHOP_PASSWORD:-demo}"), $"{path}.password");
+            var token = r.String(YamlReader.Get(map, "token"), $"{path}.token");
+            if (token is { Length: 0 })
+            {
+                r.Error(YamlReader.Get(map, "token")!, $"{path}.token", "the token field is empty", "name the login response's field that holds the token, for example accessToken");
+            }
+
+            return login is null || username is null || password is null
+                ? null
+                : new PactAuth(login, username, password, string.IsNullOrEmpty(token) ? "accessToken" : token);
+        }
+
+        /// <summary>An absolute http(s) URL on an allowed host, or a path starting with '/' (on the provider's URL).</summary>
+        private string? UrlOrPath(YamlNode? node, string path, string example)
+        {
+            var text = r.String(node, path);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (text.StartsWith('/'))
+            {
+                return text;
+            }
+
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                r.Error(node!, path, $"invalid URL '{Redact.Url(text)}'",
+                    $"write a path on the provider's URL such as {example}, or an absolute http or https URL");
+                return null;
+            }
+
+            return ReadUrl(node, path)?.AbsoluteUri;
+        }
+    }
+}

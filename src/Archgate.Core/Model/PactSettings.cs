@@ -1,0 +1,47 @@
+namespace Archgate.Model;
+
+/// <summary>
+/// How step 2 verifies consumer pacts against their providers: which component plays a pact's provider,
+/// the provider-state change endpoint, and how a live token replaces the example token a pact carries.
+/// </summary>
+public sealed record PactSettings
+{
+    /// <summary>
+    /// Pact provider name to component name, for pacts whose provider is named differently from the
+    /// component. <value>Empty</value> by default: a pact's provider is the component of the same name.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Providers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where provider states are set up and torn down. <value>null</value>: states are not set up.</summary>
+    public PactStateChange? StateChange { get; init; }
+
+    /// <summary>How a live bearer token is obtained. <value>null</value>: requests are sent as the pact wrote them.</summary>
+    public PactAuth? Auth { get; init; }
+
+    /// <summary>The component that answers for pact provider <paramref name="provider"/> (mapped, else the same name).</summary>
+    public string ComponentFor(string provider) => Providers.TryGetValue(provider, out var component) ? component : provider;
+}
+
+/// <summary>The provider-state change endpoint, called before (setup) and after (teardown) each interaction.</summary>
+/// <param name="Url">An absolute URL, or a path (starting with <c>/</c>) on the provider's URL.</param>
+/// <param name="AsBody">
+/// POST the state as a JSON body <c>{"state", "params", "action"}</c>; otherwise as query parameters.
+/// <value>true</value> by default.
+/// </param>
+/// <param name="Teardown">Also call it after each interaction with <c>action: teardown</c>. <value>true</value> by default.</param>
+public sealed record PactStateChange(string Url, bool AsBody = true, bool Teardown = true);
+
+/// <summary>
+/// A login that yields a bearer token: <c>POST {"username", "password"}</c> as JSON to <paramref name="Login"/>,
+/// read the token from the response field <paramref name="TokenField"/>. Requests of a pact that carry an
+/// <c>Authorization</c> header are sent with <c>Bearer &lt;live token&gt;</c> instead of the pact's example.
+/// </summary>
+/// <param name="Login">An absolute URL, or a path (starting with <c>/</c>) on the provider's URL.</param>
+/// <param name="Username">The user to log in as.</param>
+/// <param name="Password">Its password; a secret, never printed.</param>
+/// <param name="TokenField">Dot path of the token in the login response. <value>accessToken</value> by default.</param>
+public sealed record PactAuth(string Login, string Username, string Password, string TokenField = "accessToken")
+{
+    /// <inheritdoc />
+    public override string ToString() => $"PactAuth {{ Login = {Login}, Username = {Username}, Password = ***, TokenField = {TokenField} }}";
+}

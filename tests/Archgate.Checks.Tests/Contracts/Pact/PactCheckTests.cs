@@ -1,0 +1,135 @@
+using Archgate.Checks.Contracts.Pact;
+using Archgate.Checks.Http;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Contracts.Pact;
+
+public sealed class PactCheckTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("archgate-pact-check-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private async Task<(PactCheck Check, CheckResult Result)> RunAsync(string pactJson, int port, string contractsExtra = "")
+    {
+        File.WriteAllText(Path.Combine(_directory, "web-api.json"), pactJson);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: backend, kind: service, url: "http://127.0.0.1:{{port}}" }
+            contracts:
+              pacts: [web-api.json]
+              providers: { api: backend }
+            {{contractsExtra}}
+            """, _directory);
+        var check = PactCheck.For(system.PactFiles[0]);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        return (check, await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None));
+    }
+
+    [Fact]
+    public void The_catalog_lists_one_check_per_pact_named_consumer_provider()
+    {
+        File.WriteAllText(Path.Combine(_directory, "web-api.json"), PactTestKit.V3("{}"));
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:1" }
+            contracts: { pacts: [web-api.json] }
+            """, _directory);
+
+        var check = Assert.Single(ProtocolCatalog.ChecksFor(system), c => c.Id.StartsWith("contracts.pact", StringComparison.Ordinal));
+
+        Assert.Equal("contracts.pact:web-api", check.Id);
+        Assert.Equal(2, check.Step);
+    }
+
+    [Fact]
+    public async Task A_kept_pact_passes_with_one_note_per_interaction_and_its_metrics()
+    {
+        using var server = PactProviderServer.Answering("""{ "id": 7 }""");
+
+        var (_, result) = await RunAsync(PactTestKit.V3("""{ "id": 1 }""", """{ "$.id": { "matchers": [ { "match": "integer" } ] } }"""), server.Port);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var note = Assert.Single(result.Findings);
+        Assert.Equal(("AG2057", Severity.Info), (note.Rule, note.Severity));
+        Assert.Equal("web: \"get the thing\"", note.Location);
+        Assert.Equal(1, result.Metrics.Single(m => m.Name == "pact_interactions_verified").Value);
+        Assert.Equal(0, result.Metrics.Single(m => m.Name == "pact_interactions_failed").Value);
+    }
+
+    [Fact]
+    public async Task A_broken_pact_fails_with_a_high_finding_per_mismatch_located_by_consumer_interaction_and_path()
+    {
+        using var server = PactProviderServer.Answering("""{ "id": "42", "totalAmount": 25.8 }""");
+
+        var (_, result) = await RunAsync(PactTestKit.V3("""{ "id": 1, "total": 25.8 }""", """{ "$.id": { "matchers": [ { "match": "integer" } ] } }"""), server.Port);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.All(result.Findings, f => Assert.Equal(("AG2050", Severity.High, "backend"), (f.Rule, f.Severity, f.Component)));
+        Assert.Equal(
+            ["web: \"get the thing\" $.id", "web: \"get the thing\" $.total"],
+            result.Findings.Select(f => f.Location));
+        Assert.Equal(
+            ["$.id -> Expected '42' (String) to be an integer", "$ -> Actual map is missing the following keys: total"],
+            result.Findings.Select(f => f.Message));
+        Assert.NotNull(result.Findings[0].Hint);
+        Assert.StartsWith($"GET http://127.0.0.1:{server.Port}/thing -> 200:", result.Findings[0].Evidence, StringComparison.Ordinal);
+        Assert.Equal(1, result.Metrics.Single(m => m.Name == "contract_mismatch_rate").Value);
+        Assert.Null(result.TransientCause);
+    }
+
+    [Fact]
+    public async Task A_provider_that_is_not_a_component_is_reported_before_anything_is_sent()
+    {
+        using var server = PactProviderServer.Answering("{}");
+
+        var (_, result) = await RunAsync(PactTestKit.V3("{}").Replace("\"api\"", "\"billing\"", StringComparison.Ordinal), server.Port);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("AG2052", finding.Rule);
+        Assert.Equal("the pact's provider 'billing' is not a component of the system", finding.Message);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
+    public async Task An_invalid_pact_file_fails_with_its_problems()
+    {
+        var (check, result) = await RunAsync("""{ "consumer": { "name": "web" } }""", 1);
+
+        Assert.Equal("contracts.pact:web-api", check.Id);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Equal(["AG2051", "AG2051"], result.Findings.Select(f => f.Rule));
+        Assert.Equal("web-api.json", result.Findings[0].Location);
+    }
+
+    [Fact]
+    public async Task An_unreachable_provider_is_a_transient_failure_the_runner_retries()
+    {
+        var (_, result) = await RunAsync(PactTestKit.V3("{}"), Fixtures.TinyHttpServer.FreePort());
+
+        Assert.Equal("AG2054", Assert.Single(result.Findings).Rule);
+        Assert.Equal("connection refused", result.TransientCause);
+    }
+
+    [Fact]
+    public async Task Message_interactions_of_v4_are_skipped_with_an_info_note()
+    {
+        using var server = PactProviderServer.Answering("{}");
+        var pact = """
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "interactions": [ { "type": "Asynchronous/Messages", "description": "order placed", "contents": { "content": {} } } ],
+              "metadata": { "pactSpecification": { "version": "4.0" } } }
+            """;
+
+        var (_, result) = await RunAsync(pact, server.Port);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var note = Assert.Single(result.Findings);
+        Assert.Equal(("AG2056", Severity.Info), (note.Rule, note.Severity));
+        Assert.Equal("skipped Asynchronous/Messages interaction 'order placed': only HTTP interactions are verified", note.Message);
+    }
+}
