@@ -84,6 +84,16 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         var run = component.Run!;
         var log = Path.Combine(logs, $"{component.Name}.log");
         await File.WriteAllTextAsync(log, string.Empty, cancellationToken);
+
+        // Something already answering on the component's port would pass the readiness probe and be
+        // tested in its place; refuse rather than integrate a stranger.
+        if (PortOf(component) is { } endpoint && await IsListeningAsync(endpoint.Host, endpoint.Port, cancellationToken))
+        {
+            return new LaunchFailure(component.Name,
+                $"cannot start: {endpoint.Host}:{endpoint.Port} is already in use by another process (stop it, or change the port in the manifest)",
+                null, []);
+        }
+
         observer?.Starting(component, planned.Wave);
         var words = CommandLine.Split(run.Command);
         if (words.Count == 0)
@@ -157,6 +167,27 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         }
 
         return new LaunchFailure(component.Name, $"not ready after {ready.Timeout.TotalSeconds:0.#} s ({Describe(ready)})", null, Tail(log));
+    }
+
+    private static (string Host, int Port)? PortOf(Component component) =>
+        component.Run!.Ready.TcpPort is { } tcp ? (component.Url?.Host ?? "127.0.0.1", tcp)
+        : component.Url is { } url ? (url.Host, url.Port)
+        : null;
+
+    private static async Task<bool> IsListeningAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            await client.ConnectAsync(host, port, timeout.Token);
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
     }
 
     /// <summary>The readiness probe in words.</summary>

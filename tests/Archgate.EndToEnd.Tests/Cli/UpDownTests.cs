@@ -81,4 +81,16 @@ public sealed class UpDownTests : CliTestBase
         Assert.Contains("api       | minimal service ready", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("minimal service ready", await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "logs", "api.log")));
     }
+
+    [Fact]
+    public async Task A_port_already_in_use_stops_start_up_instead_of_testing_a_stranger()
+    {
+        using var stranger = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, Port);
+        stranger.Start();
+
+        var result = await ArchgateAsync("up", ArchgateProcess.MinimalManifest);
+
+        Assert.True(result.ExitCode == 3, result.All);
+        Assert.Contains($"127.0.0.1:{Port} is already in use by another process", result.Stdout, StringComparison.Ordinal);
+    }
 }

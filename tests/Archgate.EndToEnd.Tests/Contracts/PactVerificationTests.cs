@@ -21,7 +21,8 @@ public sealed class PactVerificationTests : CliTestBase
     {
         var text = File.ReadAllText(Path.Combine(Shop, "archgate.yaml"))
             .Replace("workdir: .", $"workdir: {Shop}", StringComparison.Ordinal)
-            .Replace("contracts/", $"{Shop}/contracts/", StringComparison.Ordinal);
+            .Replace("contracts/", $"{Shop}/contracts/", StringComparison.Ordinal)
+            .Replace("folder: src/", $"folder: {Shop}/src/", StringComparison.Ordinal);
         var apiPort = 0;
         foreach (var port in new[] { "7001", "7101", "7201", "7301" })
         {
