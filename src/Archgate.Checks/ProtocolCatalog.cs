@@ -37,10 +37,7 @@ public static class ProtocolCatalog
 
         checks.AddRange(system.PactFiles.Select(PactCheck.For));
 
-        if (withContract.Any(c => c.OpenApi!.Baseline is not null))
-        {
-            checks.Add(new PendingCheck(2, "contracts.breaking-changes", "Breaking changes against the baseline contract"));
-        }
+        checks.AddRange(withContract.Where(c => c.OpenApi!.Baseline is not null).Select(c => new BreakingChangesCheck(c)));
 
         // Step 3: databases.
         if (databases.Count == 0)

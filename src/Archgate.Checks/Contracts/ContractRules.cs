@@ -8,4 +8,7 @@ internal static class ContractRules
 
     /// <summary>The OpenAPI document has warnings.</summary>
     public const string DocumentWarning = "AG2002";
+
+    /// <summary>A breaking change touches what a consumer's pact relies on.</summary>
+    public const string ConsumerBroken = "AG2090";
 }
