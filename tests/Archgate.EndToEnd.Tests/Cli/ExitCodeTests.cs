@@ -65,14 +65,20 @@ public sealed class ExitCodeTests : CliTestBase
         Assert.Equal("not implemented yet", steps[6].GetProperty("checks")[0].GetProperty("reason").GetString());
     }
 
-    [Fact]
-    public async Task An_unhealthy_service_is_NO_GO_exit_4_naming_it()
+    /// <summary>The minimal sample, answering 503 on /health; ready when its log says so.</summary>
+    private async Task WriteUnhealthyManifestAsync()
     {
         Environment["MINIMAL_UNHEALTHY"] = "1";
         await File.WriteAllTextAsync(Path.Combine(Folder, "archgate.yaml"), File.ReadAllText(ArchgateProcess.MinimalManifest)
             .Replace("ready: { http: /health, timeout: 30s }", "ready: { log: \"minimal service ready\", timeout: 30s }", StringComparison.Ordinal)
             .Replace("openapi: openapi.yaml", $"openapi: {Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "minimal", "openapi.yaml")}", StringComparison.Ordinal)
             .Replace("dotnet .build/", $"dotnet {Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "minimal", ".build")}/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unhealthy_service_is_NO_GO_exit_4_naming_it()
+    {
+        await WriteUnhealthyManifestAsync();
 
         var result = await ArchgateAsync("run", "archgate.yaml", "--up");
 
@@ -129,5 +135,23 @@ public sealed class ExitCodeTests : CliTestBase
         Assert.Contains("archgate resume", result.Stdout, StringComparison.Ordinal);
         var runs = await ArchgateAsync("runs");
         Assert.Contains("cancelled", runs.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_during_run_up_stops_the_components_it_started()
+    {
+        await WriteUnhealthyManifestAsync();
+        using var run = StartArchgate("run", "archgate.yaml", "--up");
+        await run.WaitForOutputAsync("retrying in", TimeSpan.FromSeconds(60));
+        using var state = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "system.json")));
+        var pid = state.RootElement.GetProperty("components")[0].GetProperty("pid").GetInt32();
+        Assert.True(ArchgateProcess.Alive(pid));
+
+        run.Signal(2);
+        var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 130, result.All);
+        Assert.Contains("stopped the components Archgate started", result.Stdout, StringComparison.Ordinal);
+        Assert.False(ArchgateProcess.Alive(pid));
     }
 }
