@@ -151,6 +151,11 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
             }
 
             var secured = group.Any(o => o.Secured);
+            if (secured && component.Auth is not null && !_credentials.Ok)
+            {
+                continue; // without the credentials the answer would be 401, which proves nothing about routing
+            }
+
             var exchange = await SendAsync(secured ? _credentials.Headers : [], request, cancellationToken);
             if (exchange is not null)
             {
@@ -257,7 +262,10 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         }
 
         var statusText = status == 0 ? "no answer" : status.ToString(CultureInfo.InvariantCulture);
-        var key = $"{mismatch.Rule} {operation} {statusText} {Indices().Replace(mismatch.Path ?? "", "[*]")} {mismatch.Expected}";
+        // One finding per rule, operation, status and place (array indices folded), so a list of 50 drifted
+        // orders is one finding; rejected-input findings differ by what was made invalid.
+        var what = mismatch.Rule == ConformanceRules.InvalidInputAccepted ? request.Purpose : "";
+        var key = $"{mismatch.Rule} {operation} {statusText} {Indices().Replace(mismatch.Path ?? "", "[*]")} {mismatch.Expected} {what}";
         if (!_seen.Add(key) || _findings.Count(f => f.Location?.StartsWith(operation + " ", StringComparison.Ordinal) == true) >= options.MaxFindingsPerOperation)
         {
             return;
