@@ -11,6 +11,8 @@ namespace Archgate.Checks.Contracts.Conformance;
 /// </summary>
 internal static partial class CurlCommand
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static readonly string[] SecretHeaders = ["authorization", "proxy-authorization", "cookie", "x-api-key", "api-key", "x-auth-token"];
 
     /// <summary>The curl command for <paramref name="request"/> against <paramref name="baseUrl"/>.</summary>
@@ -27,7 +29,7 @@ internal static partial class CurlCommand
             text.Append(" -X ").Append(request.Method);
         }
 
-        text.Append(' ').Append(Quote(Redact.Url(request.Url(baseUrl).ToString())));
+        text.Append(' ').Append(Quote(Redact.Url(request.Url(baseUrl).AbsoluteUri)));
         foreach (var (name, value) in request.Headers)
         {
             text.Append(" -H ").Append(Quote($"{name}: {(hidden.Contains(name) ? MaskHeader(value) : value)}"));
@@ -61,8 +63,7 @@ internal static partial class CurlCommand
             try
             {
                 var node = JsonNode.Parse(body);
-                Mask(node);
-                return node?.ToJsonString() ?? body;
+                return Mask(node) ? node!.ToJsonString(Relaxed) : body;
             }
             catch (System.Text.Json.JsonException)
             {
@@ -78,8 +79,10 @@ internal static partial class CurlCommand
     /// <summary>Whether a field name looks like it holds a secret.</summary>
     public static bool IsSecretName(string name) => SecretName().IsMatch(name);
 
-    private static void Mask(JsonNode? node)
+    /// <summary>Masks secret-looking fields in place; true when something was masked.</summary>
+    private static bool Mask(JsonNode? node)
     {
+        var masked = false;
         switch (node)
         {
             case JsonObject o:
@@ -88,10 +91,11 @@ internal static partial class CurlCommand
                     if (IsSecretName(key) && value is JsonValue)
                     {
                         o[key] = Redact.Mask;
+                        masked = true;
                     }
                     else
                     {
-                        Mask(value);
+                        masked |= Mask(value);
                     }
                 }
 
@@ -99,11 +103,13 @@ internal static partial class CurlCommand
             case JsonArray a:
                 foreach (var item in a)
                 {
-                    Mask(item);
+                    masked |= Mask(item);
                 }
 
                 break;
         }
+
+        return masked;
     }
 
     private static string MaskHeader(string value)
