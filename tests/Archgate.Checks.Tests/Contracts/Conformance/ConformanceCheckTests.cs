@@ -405,4 +405,21 @@ public sealed partial class ConformanceCheckTests
         Assert.Equal("connection refused", result.TransientCause);
         Assert.Contains(result.Findings, f => f.Rule == "AG2019");
     }
+
+    [Fact]
+    public async Task An_api_key_from_the_manifest_is_sent_to_secured_operations_and_masked_in_findings()
+    {
+        var service = new ItemsService { Render = (name, quantity) => $$"""{"id":"{id}","name":"{{name}}","quantity":{{quantity}}}""" };
+        using var server = new ScriptedHttpServer(r => r.Headers.GetValueOrDefault("X-Items-Key") == "k3y-value-42" ? service.Answer(r) : Problem(401, "key?"));
+        var secured = Items.Replace("paths:", "security: [ { key: [] } ]\npaths:", StringComparison.Ordinal)
+            .Replace("  responses:\n    Problem:", "  securitySchemes:\n    key: { type: apiKey, in: header, name: X-Items-Key }\n  responses:\n    Problem:", StringComparison.Ordinal);
+
+        var result = await RunAsync(secured, server, """
+                auth: { apiKey: { header: X-Items-Key, value: k3y-value-42 } }
+            """);
+
+        var drift = Assert.Single(result.Findings, f => f.Location == "POST /items 201 $.id");
+        Assert.Contains("-H 'X-Items-Key: ***'", drift.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("k3y-value-42", System.Text.Json.JsonSerializer.Serialize(result, ArchgateJson.Options), StringComparison.Ordinal);
+    }
 }

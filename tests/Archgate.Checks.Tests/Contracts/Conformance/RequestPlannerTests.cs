@@ -141,4 +141,33 @@ public sealed class RequestPlannerTests
 
         Assert.Equal(["POST /b", "GET /a", "GET /a/{id}", "PATCH /a/{id}", "DELETE /a/{id}", "DELETE /a"], OperationInfo.All(document).Select(o => o.Name));
     }
+
+    [Fact]
+    public void Form_bodies_cookies_and_path_parameters_are_filled_from_the_document()
+    {
+        var document = Load("""
+            openapi: 3.1.0
+            info: { title: t, version: "1" }
+            paths:
+              /accounts/{account}/notes:
+                post:
+                  parameters:
+                    - { name: account, in: path, required: true, schema: { type: string, format: uuid } }
+                    - { name: session, in: cookie, required: true, schema: { type: string }, example: abc }
+                  requestBody:
+                    required: true
+                    content:
+                      application/x-www-form-urlencoded:
+                        schema: { type: object, required: [text, pin], properties: { text: { type: string, example: hello world }, pin: { type: integer, minimum: 1000 } } }
+                  responses: { '201': { description: created } }
+            """);
+        var operation = OperationInfo.All(document).Single();
+
+        var first = RequestPlanner.Plan(operation, new ResourceBook([], new Dictionary<string, IReadOnlyDictionary<string, string>>()), 8).Requests[0];
+
+        Assert.Equal("/accounts/3fa85f64-5717-4562-b3fc-2c963f66afa6/notes", first.Path);
+        Assert.Equal("abc", first.Cookies.Single(c => c.Key == "session").Value);
+        Assert.Equal("application/x-www-form-urlencoded", first.ContentType);
+        Assert.Equal("text=hello%20world&pin=1000", first.Body);
+    }
 }
