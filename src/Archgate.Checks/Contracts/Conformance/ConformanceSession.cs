@@ -20,7 +20,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
 {
     private static readonly string[] ProbeMethods = ["PATCH", "PUT", "POST", "DELETE"];
 
-    private readonly Uri _baseUrl = component.Url!;
+    private readonly Uri _baseUrl = WithServerPath(component.Url!, document);
     private readonly List<Finding> _findings = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private Credentials _credentials = new([], []);
@@ -79,7 +79,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
 
             if (_requests + plan.Requests.Count > options.MaxRequests)
             {
-                skipped += operations.Count - tested - skipped - failed;
+                skipped = operations.Count - tested;
                 Add(ConformanceRules.NotTested, Severity.Info, operation.Name,
                     $"the request budget of {options.MaxRequests} per service is spent; {operation.Name} and the operations after it were not tested", null);
                 break;
@@ -332,6 +332,22 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         }
 
         return Redact.Text(text);
+    }
+
+    /// <summary>
+    /// The component's URL plus the path of the document's first server (<c>servers: [{ url: /api/v1 }]</c> or
+    /// <c>https://host/api/v1</c>), unless the component's URL has a path of its own already.
+    /// </summary>
+    internal static Uri WithServerPath(Uri url, OpenApiDocument document)
+    {
+        var server = document.Servers?.FirstOrDefault()?.Url;
+        if (server is null || url.AbsolutePath.Trim('/').Length > 0 || server.Contains('{', StringComparison.Ordinal))
+        {
+            return url;
+        }
+
+        var path = Uri.TryCreate(server, UriKind.Absolute, out var absolute) ? absolute.AbsolutePath : server.Split('?')[0];
+        return path.Trim('/').Length == 0 ? url : new Uri(url, "/" + path.Trim('/'));
     }
 
     private CheckResult Unreachable(string cause) => new()

@@ -422,4 +422,18 @@ public sealed partial class ConformanceCheckTests
         Assert.Contains("-H 'X-Items-Key: ***'", drift.Evidence, StringComparison.Ordinal);
         Assert.DoesNotContain("k3y-value-42", System.Text.Json.JsonSerializer.Serialize(result, ArchgateJson.Options), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Operations_live_under_the_path_of_the_documents_server()
+    {
+        var service = new ItemsService();
+        using var server = new ScriptedHttpServer(r => r.PathAndQuery.StartsWith("/api/v2/", StringComparison.Ordinal)
+            ? service.Answer(r with { PathAndQuery = r.PathAndQuery["/api/v2".Length..] })
+            : Problem(404, "not under /api/v2"));
+
+        var result = await RunAsync(Items.Replace("paths:", "servers: [ { url: 'https://shop.example.test/api/v2' } ]\npaths:", StringComparison.Ordinal), server);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result, server));
+        Assert.All(server.Requests, r => Assert.StartsWith("/api/v2/items", r.PathAndQuery, StringComparison.Ordinal));
+    }
 }
