@@ -78,7 +78,7 @@ public sealed class ConformanceRunTests : CliTestBase
         var findings = check.GetProperty("findings").EnumerateArray().ToList();
         var renamed = findings.First(f => f.GetProperty("location").GetString() == "GET /orders/{id} 200 $.total");
         Assert.Equal("AG2013", renamed.GetProperty("rule").GetString());
-        Assert.Contains("required property 'total' is missing; the body has undeclared 'totalAmount' instead (renamed?)", renamed.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("$.total: required property 'total' is missing; the body has undeclared 'totalAmount' instead (renamed?)", renamed.GetProperty("message").GetString(), StringComparison.Ordinal);
         var retyped = findings.First(f => f.GetProperty("location").GetString() == "GET /orders/{id} 200 $.id");
         Assert.Matches("expected integer, found string \"\\d+\"", retyped.GetProperty("message").GetString());
         Assert.Contains("curl 'http://127.0.0.1:", retyped.GetProperty("evidence").GetString(), StringComparison.Ordinal);

@@ -145,7 +145,8 @@ internal sealed class BodyValidator
                 var type = (schemaNode?["properties"]?[name] as JsonObject)?["type"];
                 var expected = type is null ? "required property" : $"required property ({TypeText(type)})";
                 var hint = undeclared.Count > 0 ? $"; the body has undeclared {string.Join(", ", undeclared.Select(u => $"'{u}'"))} instead (renamed?)" : "";
-                yield return new SchemaMismatch(Child(path, name), expected, "missing", $"required property '{name}' is missing{hint}");
+                var at = Child(path, name);
+                yield return new SchemaMismatch(at, expected, "missing", $"{at}: required property '{name}' is missing{hint}");
             }
 
             yield break;

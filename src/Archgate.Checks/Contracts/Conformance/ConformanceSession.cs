@@ -276,7 +276,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         var evidence = new StringBuilder();
         if (mismatch.Expected is not null || mismatch.Actual is not null)
         {
-            evidence.Append("expected: ").Append(Mask(mismatch.Path, mismatch.Expected)).Append("; actual: ").Append(Mask(mismatch.Path, mismatch.Actual)).Append('\n');
+            evidence.Append("expected: ").Append(Mask(mismatch.Path, mismatch.Expected)).Append("; actual: ").Append(Mask(mismatch.Path, mismatch.Actual)).Append("; ");
         }
 
         evidence.Append("request (").Append(request.Purpose).Append("): ").Append(Curl(request, mismatch.Rule != ConformanceRules.AuthenticationFailed));
