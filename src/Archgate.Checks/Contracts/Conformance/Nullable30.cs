@@ -40,7 +40,9 @@ internal static class Nullable30
 
         using var writer = new StringWriter();
         stream.Save(writer, assignAnchors: false);
-        return writer.ToString();
+        // YamlDotNet ends the stream with a "..." document marker, which a JSON reader refuses.
+        var saved = writer.ToString().TrimEnd();
+        return (saved.EndsWith("...", StringComparison.Ordinal) ? saved[..^3] : saved) + "\n";
     }
 
     private static void Visit(YamlNode node, ref int changed, int depth)
@@ -56,7 +58,8 @@ internal static class Nullable30
                 if (map.Children.TryGetValue(new YamlScalarNode("nullable"), out var nullable) && nullable is YamlScalarNode { Value: "true" }
                     && !map.Children.ContainsKey(new YamlScalarNode("type")) && !map.Children.ContainsKey(new YamlScalarNode(Extension)))
                 {
-                    map.Children.Add(new YamlScalarNode(Extension), new YamlScalarNode("true"));
+                    // Double-quoted key: a document written as JSON stays JSON when it is saved again.
+                    map.Children.Add(new YamlScalarNode(Extension) { Style = YamlDotNet.Core.ScalarStyle.DoubleQuoted }, new YamlScalarNode("true"));
                     changed++;
                 }
 

@@ -120,4 +120,22 @@ public sealed class SchemaTranslatorTests
         Assert.False(validator.IsValid(animal, Parse("""{"petType":"kitty","barks":true}""")));
         Assert.False(validator.IsValid(animal, Parse("""{"petType":"Cat","lives":9}""")));
     }
+
+    [Fact]
+    public void A_30_document_written_as_JSON_keeps_its_typeless_nullable()
+    {
+        const string Json30 = """
+            {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+             "components": {"schemas": {
+               "Owner": {"type": "object", "properties": {"nick": {"type": "string"}}},
+               "Pet": {"type": "object", "properties": {"owner": {"nullable": true, "allOf": [{"$ref": "#/components/schemas/Owner"}]}}}}}}
+            """;
+        var document = Load(Json30);
+        var pet = Schema(document, "Pet");
+
+        var validator = new BodyValidator([pet], Direction.Response);
+
+        Assert.True(validator.IsValid(pet, Parse("""{"owner":null}""")));
+        Assert.False(validator.IsValid(pet, Parse("""{"owner":{"nick":5}}""")));
+    }
 }
