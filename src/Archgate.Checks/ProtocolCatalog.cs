@@ -1,4 +1,5 @@
 using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
 using Archgate.Checks.Planning;
@@ -32,7 +33,7 @@ public static class ProtocolCatalog
             : [new NotApplicableCheck(2, "contracts.openapi", "OpenAPI documents are valid", "no component declares an OpenAPI document")]);
         if (withContract.Count > 0)
         {
-            checks.Add(new PendingCheck(2, "contracts.conformance", "Live OpenAPI conformance"));
+            checks.AddRange(withContract.Select(c => (ICheck)new ConformanceCheck(c)));
         }
 
         checks.AddRange(system.PactFiles.Select(PactCheck.For));

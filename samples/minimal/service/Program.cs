@@ -5,7 +5,10 @@ using Microsoft.Data.Sqlite;
 
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+// Bodiless errors (a 404 for /items/abc, a 405) answer as RFC 7807 problems, as openapi.yaml documents.
+builder.Services.AddProblemDetails();
 var app = builder.Build();
+app.UseStatusCodePages();
 
 var dbPath = Environment.GetEnvironmentVariable("MINIMAL_DB_PATH") ?? Path.Combine(".data", "minimal.db");
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(dbPath))!);

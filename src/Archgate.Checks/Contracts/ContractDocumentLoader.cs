@@ -11,7 +11,14 @@ namespace Archgate.Checks.Contracts;
 public static class ContractDocumentLoader
 {
     /// <summary>Loads the document at <paramref name="path"/>. A missing or invalid file is a result, not an exception.</summary>
-    public static async Task<ContractLoadResult> LoadAsync(string path, CancellationToken cancellationToken)
+    public static Task<ContractLoadResult> LoadAsync(string path, CancellationToken cancellationToken) =>
+        LoadAsync(path, null, cancellationToken);
+
+    /// <summary>
+    /// Loads the document at <paramref name="path"/>, letting <paramref name="rewrite"/> amend its text first
+    /// (keys may be added, never moved, so positions in errors stay right).
+    /// </summary>
+    internal static async Task<ContractLoadResult> LoadAsync(string path, Func<string, string>? rewrite, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var fullPath = Path.GetFullPath(path);
@@ -32,18 +39,22 @@ public static class ContractDocumentLoader
             return Failed(new ContractLoadError(path, null, null, "", $"cannot be read: {ex.Message}"));
         }
 
-        return await LoadTextAsync(text, path, new Uri(fullPath), cancellationToken);
+        return await LoadTextAsync(rewrite is null ? text : rewrite(text), path, new Uri(fullPath), cancellationToken);
     }
 
     /// <summary>
     /// Parses a document held in memory. External (other-file) references are not followed:
     /// there is no folder to resolve them against.
     /// </summary>
-    public static Task<ContractLoadResult> ParseAsync(string text, string sourceName, CancellationToken cancellationToken)
+    public static Task<ContractLoadResult> ParseAsync(string text, string sourceName, CancellationToken cancellationToken) =>
+        ParseAsync(text, sourceName, null, cancellationToken);
+
+    /// <summary>Parses a document held in memory after <paramref name="rewrite"/> amended its text.</summary>
+    internal static Task<ContractLoadResult> ParseAsync(string text, string sourceName, Func<string, string>? rewrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentException.ThrowIfNullOrEmpty(sourceName);
-        return LoadTextAsync(text, sourceName, null, cancellationToken);
+        return LoadTextAsync(rewrite is null ? text : rewrite(text), sourceName, null, cancellationToken);
     }
 
     private static async Task<ContractLoadResult> LoadTextAsync(string text, string file, Uri? location, CancellationToken cancellationToken)

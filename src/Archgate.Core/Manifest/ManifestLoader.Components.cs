@@ -126,6 +126,15 @@ public static partial class ManifestLoader
             var openApi = ReadOpenApi(YamlReader.Get(map, "openapi"), $"{path}.openapi");
             var run = ReadRun(YamlReader.Get(map, "run"), $"{path}.run", health, url);
             var policy = ReadPolicy(YamlReader.Get(map, "policy"), $"{path}.policy");
+            ServiceAuth? auth = null;
+            if (kind is ComponentKind.Service or ComponentKind.ThirdParty)
+            {
+                auth = ReadAuth(YamlReader.Get(map, "auth"), $"{path}.auth");
+            }
+            else if (kind is not null)
+            {
+                NotForKind(map, path, "auth", "service and third-party components");
+            }
 
             if (name is null || kind is null)
             {
@@ -141,6 +150,7 @@ public static partial class ManifestLoader
                 Engine = engine,
                 HealthPath = health,
                 OpenApi = openApi,
+                Auth = auth,
                 DependsOn = deps.Select(d => d.Value).ToList(),
                 Owner = owner,
                 Critical = critical ?? false,
@@ -249,11 +259,12 @@ public static partial class ManifestLoader
 
                 case YamlMappingNode map:
                     {
-                        r.AllowKeys(map, path, "path", "baseline");
+                        r.AllowKeys(map, path, "path", "baseline", "fixtures");
                         var file = ExistingFile(r.Required(map, path, "path", "the OpenAPI document, relative to the manifest"), $"{path}.path");
                         var baselineNode = YamlReader.Get(map, "baseline");
                         var baseline = baselineNode is null ? null : ExistingFile(baselineNode, $"{path}.baseline");
-                        return file is null ? null : new OpenApiSpec(file, baseline);
+                        var fixtures = ReadFixtures(YamlReader.Get(map, "fixtures"), $"{path}.fixtures");
+                        return file is null ? null : new OpenApiSpec(file, baseline) { Fixtures = fixtures };
                     }
 
                 default:

@@ -19,7 +19,7 @@ public static partial class ManifestLoader
         ["version", "system", "targets", "components", "contracts", "slo", "load", "security", "recovery", "escalation", "signoff"];
 
     private static readonly string[] ComponentKeys =
-        ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages",
+        ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
             "expect", "probes", "pool", "clients", "faultTests"];
 
     private static readonly Dictionary<string, ComponentKind> Kinds = new(StringComparer.Ordinal)

@@ -57,6 +57,9 @@ public sealed record Component
     /// <summary>The component's OpenAPI contract, if it publishes one.</summary>
     public OpenApiSpec? OpenApi { get; init; }
 
+    /// <summary>How checks authenticate to the component (<c>auth</c>), or null when they call it anonymously.</summary>
+    public ServiceAuth? Auth { get; init; }
+
     /// <summary>Names of the components this one needs.</summary>
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 
@@ -83,7 +86,76 @@ public sealed record Component
 }
 
 /// <summary>An OpenAPI document (path relative to the manifest, or URL) and an optional previous version.</summary>
-public sealed record OpenApiSpec(string Path, string? Baseline);
+public sealed record OpenApiSpec(string Path, string? Baseline)
+{
+    /// <summary>
+    /// Ids of existing resources that conformance checks may use, by path template and parameter name
+    /// (<c>"/products/{id}": { id: 1 }</c>). <value>None</value> by default.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Fixtures { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+}
+
+/// <summary>
+/// How checks authenticate to a service: one of <see cref="LoginAuth"/>, <see cref="ApiKeyAuth"/>,
+/// <see cref="BasicAuth"/> or <see cref="BearerAuth"/>. <see cref="object.ToString"/> never shows a secret.
+/// </summary>
+public abstract record ServiceAuth
+{
+    /// <summary>The secret values (passwords, keys, tokens) that must be masked wherever they might appear.</summary>
+    public abstract IReadOnlyList<string> Secrets { get; }
+}
+
+/// <summary>A bearer token obtained by a login call with a user and password.</summary>
+/// <param name="Method">HTTP method of the login operation, upper case (<c>POST</c>).</param>
+/// <param name="Path">Path of the login operation (<c>/auth/login</c>).</param>
+/// <param name="User">The user name.</param>
+/// <param name="Password">The password; a secret.</param>
+/// <param name="TokenPath">JSON path of the token in the login response (<c>$.accessToken</c>); null to look for
+/// <c>accessToken</c>, <c>access_token</c> or <c>token</c>.</param>
+public sealed record LoginAuth(string Method, string Path, string User, string Password, string? TokenPath) : ServiceAuth
+{
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Secrets => [Password];
+
+    /// <inheritdoc />
+    public override string ToString() => $"login {Method} {Path} as {User}";
+}
+
+/// <summary>An API key sent in a request header.</summary>
+/// <param name="Header">The header name (<c>X-Api-Key</c>).</param>
+/// <param name="Value">The key; a secret.</param>
+public sealed record ApiKeyAuth(string Header, string Value) : ServiceAuth
+{
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Secrets => [Value];
+
+    /// <inheritdoc />
+    public override string ToString() => $"api key in {Header}";
+}
+
+/// <summary>HTTP basic authentication.</summary>
+/// <param name="User">The user name.</param>
+/// <param name="Password">The password; a secret.</param>
+public sealed record BasicAuth(string User, string Password) : ServiceAuth
+{
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Secrets => [Password];
+
+    /// <inheritdoc />
+    public override string ToString() => $"basic as {User}";
+}
+
+/// <summary>A fixed bearer token (usually from the environment).</summary>
+/// <param name="Token">The token; a secret.</param>
+public sealed record BearerAuth(string Token) : ServiceAuth
+{
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Secrets => [Token];
+
+    /// <inheritdoc />
+    public override string ToString() => "bearer token";
+}
 
 /// <summary>Resilience policy for calls to a component.</summary>
 /// <param name="Timeout">Per-call timeout; the protocol requires at most 10 s for third parties.</param>

@@ -160,4 +160,49 @@ public sealed class ManifestLoaderTests
         Assert.Equal("dependsOn", Suggest.Closest("dependOn", ["name", "dependsOn", "kind"]));
         Assert.Null(Suggest.Closest("zzzzzz", ["name", "dependsOn", "kind"]));
     }
+
+    [Fact]
+    public void Auth_reads_a_login_an_api_key_basic_and_bearer_and_never_prints_a_secret()
+    {
+        var model = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - name: api
+                kind: service
+                url: http://127.0.0.1:1
+                auth: { login: "post /auth/login", user: ann, password: "${PW}", token: $.data.token }
+              - { name: mail, kind: third-party, url: "http://127.0.0.1:2", auth: { apiKey: { header: X-Api-Key, value: k3y-secret } } }
+              - { name: old, kind: service, url: "http://127.0.0.1:3", auth: { basic: { user: bob, password: b4sic-secret } } }
+              - { name: ci, kind: service, url: "http://127.0.0.1:4", auth: { bearer: b3arer-secret } }
+            """, new Dictionary<string, string> { ["PW"] = "l0gin-secret" });
+
+        Assert.Equal(new LoginAuth("POST", "/auth/login", "ann", "l0gin-secret", "$.data.token"), model.Components[0].Auth);
+        Assert.Equal(new ApiKeyAuth("X-Api-Key", "k3y-secret"), model.Components[1].Auth);
+        Assert.Equal(new BasicAuth("bob", "b4sic-secret"), model.Components[2].Auth);
+        Assert.Equal(new BearerAuth("b3arer-secret"), model.Components[3].Auth);
+        var printed = string.Join(" ", model.Components.Select(c => c.Auth!.ToString()));
+        Assert.Equal("login POST /auth/login as ann api key in X-Api-Key basic as bob bearer token", printed);
+        Assert.Equal(["l0gin-secret", "k3y-secret", "b4sic-secret", "b3arer-secret"], model.Components.SelectMany(c => c.Auth!.Secrets));
+    }
+
+    [Fact]
+    public void OpenApi_fixtures_map_path_templates_to_parameter_values()
+    {
+        var contract = Path.Combine(Path.GetTempPath(), "archgate-tests", "fixtures-api.yaml");
+        File.WriteAllText(contract, "openapi: 3.1.0");
+        var model = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - name: api
+                kind: service
+                url: http://127.0.0.1:1
+                openapi: { path: {{contract}}, fixtures: { "/cart/{cartId}/items/{id}": { cartId: c-1, id: 7 } } }
+            """);
+
+        var fixture = model.Components[0].OpenApi!.Fixtures["/cart/{cartId}/items/{id}"];
+        Assert.Equal("c-1", fixture["cartId"]);
+        Assert.Equal("7", fixture["id"]);
+    }
 }

@@ -11,7 +11,7 @@ public sealed class ResumeTests : CliTestBase
     {
         CreateDatabase();
 
-        // The service is down: step 4 retries with backoff, which is where we kill the run.
+        // The service is down: step 2's live conformance retries with backoff, which is where we kill the run.
         string runId;
         using (var run = StartArchgate("run", ArchgateProcess.MinimalManifest))
         {
@@ -25,14 +25,15 @@ public sealed class ResumeTests : CliTestBase
         Assert.Contains($"{runId}", listed.Stdout, StringComparison.Ordinal);
         Assert.Contains("interrupted", listed.Stdout, StringComparison.Ordinal);
 
-        // Bring the service up, then resume: steps 1-3 come from the checkpoints, 4-10 run now.
+        // Bring the service up, then resume: step 1 comes from its checkpoint, 2-10 run now.
         using var service = StartService();
         await WaitHealthyAsync();
         var resumed = await ArchgateAsync("resume", runId);
 
         Assert.True(resumed.ExitCode == 5, resumed.All);
-        Assert.Contains($"run {runId} resumed (1) after step 3", resumed.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"run {runId} resumed (1) after step 1", resumed.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("step 1/10", resumed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("step 2/10", resumed.Stdout, StringComparison.Ordinal);
         Assert.Contains("step 4/10", resumed.Stdout, StringComparison.Ordinal);
 
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "runs", runId, "run.json")));
@@ -41,6 +42,8 @@ public sealed class ResumeTests : CliTestBase
         Assert.Equal("completed", root.GetProperty("state").GetString());
         Assert.Equal(Enumerable.Range(1, 10), root.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("number").GetInt32()));
         Assert.Equal("pass", root.GetProperty("steps")[3].GetProperty("status").GetString());
+        Assert.Equal("pass", root.GetProperty("steps")[1].GetProperty("checks").EnumerateArray()
+            .Single(c => c.GetProperty("id").GetString() == "contracts.conformance:api").GetProperty("status").GetString());
 
         var report = await ArchgateAsync("report", runId, "--format", "junit");
         Assert.Contains("services.health:api", report.Stdout, StringComparison.Ordinal);

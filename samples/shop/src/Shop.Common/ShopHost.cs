@@ -79,17 +79,22 @@ public static class ShopHost
     }
 
     /// <summary>Maps <c>/health/live</c> (process up) and <c>/health/ready</c> (every registered check).</summary>
+    /// <remarks>
+    /// Only GET and HEAD: MapHealthChecks alone answers every method, and the contract documents GET, so
+    /// anything else is 405 like every other route (found by Archgate's live conformance check, AG2016).
+    /// </remarks>
     public static IEndpointRouteBuilder MapShopHealth(this IEndpointRouteBuilder endpoints)
     {
+        var methods = new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]);
         endpoints.MapHealthChecks("/health/live", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
         {
             Predicate = _ => false,
             ResponseWriter = HealthJson.WriteAsync,
-        });
+        }).WithMetadata(methods);
         endpoints.MapHealthChecks("/health/ready", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
         {
             ResponseWriter = HealthJson.WriteAsync,
-        });
+        }).WithMetadata(methods);
         return endpoints;
     }
 }

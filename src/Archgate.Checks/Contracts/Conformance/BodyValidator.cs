@@ -1,0 +1,242 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Contracts.Conformance;
+
+/// <summary>One way a JSON value differs from its schema.</summary>
+/// <param name="Path">JSON path of the mismatch, <c>$.items[0].price</c>.</param>
+/// <param name="Expected">What the schema wants: <c>integer</c>, <c>required property (number)</c>, <c>minimum 0</c>.</param>
+/// <param name="Actual">What the body has: <c>string "7"</c>, <c>missing</c>.</param>
+/// <param name="Message">One sentence for a person.</param>
+internal sealed record SchemaMismatch(string Path, string Expected, string Actual, string Message);
+
+/// <summary>
+/// Validates JSON values against OpenAPI schemas with JsonSchema.Net, after translating them to draft 2020-12
+/// (<see cref="SchemaTranslator"/>). Every schema is registered up front and the bundle is built once; the
+/// common, valid case is answered from the cheap "flag" output, details are computed only for a failure.
+/// Thread-safe once built.
+/// </summary>
+internal sealed class BodyValidator
+{
+    private static readonly EvaluationOptions FlagOptions = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
+    private static readonly EvaluationOptions ListOptions = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
+    private static int s_instances;
+
+    private readonly SchemaTranslator _translator;
+    private readonly Dictionary<IOpenApiSchema, string> _names = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<string, JsonSchema> _roots = new(StringComparer.Ordinal);
+    private readonly BuildOptions _build = new() { SchemaRegistry = new SchemaRegistry() };
+    private readonly Uri _base;
+    private readonly JsonObject _bundle;
+
+    /// <summary>Registers <paramref name="schemas"/> and builds the bundle.</summary>
+    public BodyValidator(IEnumerable<IOpenApiSchema> schemas, Direction direction)
+    {
+        _translator = new SchemaTranslator(direction);
+        foreach (var schema in schemas)
+        {
+            _names.TryAdd(schema, _translator.Register(schema));
+        }
+
+        _base = new Uri($"https://archgate.invalid/contracts/{Interlocked.Increment(ref s_instances)}/bundle.json");
+        _bundle = _translator.Bundle(_base);
+        using var document = JsonDocument.Parse(_bundle.ToJsonString());
+        JsonSchema.Build(document.RootElement.Clone(), _build, _base);
+    }
+
+    /// <summary>A validator for every response body and response header schema of <paramref name="document"/>.</summary>
+    public static BodyValidator ForResponses(OpenApiDocument document)
+    {
+        var schemas = new List<IOpenApiSchema>();
+        foreach (var (_, item) in document.Paths ?? [])
+        {
+            foreach (var (_, operation) in item.Operations ?? [])
+            {
+                foreach (var (_, response) in operation.Responses ?? [])
+                {
+                    schemas.AddRange((response.Content ?? new Dictionary<string, IOpenApiMediaType>()).Values.Select(m => m.Schema).OfType<IOpenApiSchema>());
+                    schemas.AddRange((response.Headers ?? new Dictionary<string, IOpenApiHeader>()).Values.Select(h => h.Schema).OfType<IOpenApiSchema>());
+                }
+            }
+        }
+
+        return new BodyValidator(schemas, Direction.Response);
+    }
+
+    /// <summary>The translated bundle (draft 2020-12), for reports and tests.</summary>
+    public JsonObject Bundle => _bundle;
+
+    /// <summary>Whether <paramref name="value"/> is valid against <paramref name="schema"/> (which must have been registered).</summary>
+    public bool IsValid(IOpenApiSchema schema, JsonElement value) => Root(schema).Evaluate(value, FlagOptions).IsValid;
+
+    /// <summary>Every mismatch of <paramref name="value"/> against <paramref name="schema"/>, at most <paramref name="max"/>.</summary>
+    public IReadOnlyList<SchemaMismatch> Validate(IOpenApiSchema schema, JsonElement value, int max = 10)
+    {
+        var root = Root(schema);
+        if (root.Evaluate(value, FlagOptions).IsValid)
+        {
+            return [];
+        }
+
+        var errors = new List<(string Pointer, string Keyword, string SchemaLocation, string Message)>();
+        foreach (var detail in root.Evaluate(value, ListOptions).Details ?? [])
+        {
+            foreach (var (keyword, message) in detail.Errors ?? new Dictionary<string, string>())
+            {
+                errors.Add((detail.InstanceLocation.ToString(), keyword, detail.SchemaLocation.ToString(), message));
+            }
+        }
+
+        // A nullable value is anyOf [null, X]: when X has errors, "should be null" from the other branch is noise.
+        var result = new List<SchemaMismatch>();
+        foreach (var error in errors)
+        {
+            var keywordNode = KeywordAt(error.SchemaLocation, error.Keyword);
+            if (error.Keyword == "type" && keywordNode?.GetValueKind() == JsonValueKind.String && keywordNode.GetValue<string>() == "null"
+                && errors.Any(e => e != error && e.Pointer.StartsWith(error.Pointer, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
+            result.AddRange(Describe(value, error.Pointer, error.Keyword, error.SchemaLocation, keywordNode, error.Message));
+            if (result.Count >= max)
+            {
+                break;
+            }
+        }
+
+        if (result.Count == 0)
+        {
+            result.Add(new SchemaMismatch("$", "valid against the schema", Describe(value), "the body does not match its schema"));
+        }
+
+        return result.DistinctBy(m => (m.Path, m.Expected)).Take(max).ToList();
+    }
+
+    private JsonSchema Root(IOpenApiSchema schema)
+    {
+        if (!_names.TryGetValue(schema, out var name))
+        {
+            throw new ArgumentException("schema was not registered with this validator", nameof(schema));
+        }
+
+        return _roots.GetOrAdd(name, n =>
+        {
+            using var wrapper = JsonDocument.Parse(new JsonObject { ["$ref"] = _base + SchemaTranslator.Pointer(n) }.ToJsonString());
+            return JsonSchema.Build(wrapper.RootElement.Clone(), _build, new Uri(_base, $"roots/{Uri.EscapeDataString(n)}"));
+        });
+    }
+
+    private IEnumerable<SchemaMismatch> Describe(JsonElement root, string pointer, string keyword, string schemaLocation, JsonNode? keywordNode, string message)
+    {
+        var (path, instance) = Navigate(root, pointer);
+        if (keyword == "required" && instance is { ValueKind: JsonValueKind.Object } obj && keywordNode is JsonArray required)
+        {
+            var schemaNode = Node(schemaLocation) as JsonObject;
+            var declared = (schemaNode?["properties"] as JsonObject)?.Select(p => p.Key).ToHashSet(StringComparer.Ordinal) ?? [];
+            var undeclared = obj.EnumerateObject().Select(p => p.Name).Where(n => declared.Count > 0 && !declared.Contains(n)).ToList();
+            foreach (var name in required.Select(r => r?.GetValue<string>()).OfType<string>().Where(n => !obj.TryGetProperty(n, out _)))
+            {
+                var type = (schemaNode?["properties"]?[name] as JsonObject)?["type"];
+                var expected = type is null ? "required property" : $"required property ({TypeText(type)})";
+                var hint = undeclared.Count > 0 ? $"; the body has undeclared {string.Join(", ", undeclared.Select(u => $"'{u}'"))} instead (renamed?)" : "";
+                var at = Child(path, name);
+                yield return new SchemaMismatch(at, expected, "missing", $"{at}: required property '{name}' is missing{hint}");
+            }
+
+            yield break;
+        }
+
+        var expectedText = keyword switch
+        {
+            "type" when keywordNode is not null => TypeText(keywordNode),
+            "enum" when keywordNode is not null => $"one of {Excerpt(keywordNode.ToJsonString())}",
+            "const" when keywordNode is not null => $"the value {Excerpt(keywordNode.ToJsonString())}",
+            "format" when keywordNode is not null => $"format {keywordNode}",
+            "additionalProperties" => "no undeclared properties",
+            _ when keywordNode is not null => $"{keyword} {Excerpt(keywordNode.ToJsonString())}",
+            _ => message,
+        };
+        var actual = instance is { } value ? Describe(value) : "missing";
+        yield return new SchemaMismatch(path, expectedText, actual, $"{path}: expected {expectedText}, found {actual}");
+    }
+
+    private JsonNode? KeywordAt(string schemaLocation, string keyword) => (Node(schemaLocation) as JsonObject)?[keyword];
+
+    /// <summary>The node of the bundle at an absolute schema location (<c>base#/$defs/Order/properties/id</c>).</summary>
+    private JsonNode? Node(string schemaLocation)
+    {
+        var hash = schemaLocation.IndexOf('#', StringComparison.Ordinal);
+        if (hash < 0 || !schemaLocation.StartsWith(_base.ToString(), StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        JsonNode? node = _bundle;
+        foreach (var raw in schemaLocation[(hash + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var segment = Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            node = node switch
+            {
+                JsonObject o => o[segment],
+                JsonArray a when int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < a.Count => a[i],
+                _ => null,
+            };
+        }
+
+        return node;
+    }
+
+    /// <summary>The JSON path of a JSON pointer into <paramref name="root"/>, and the value there (if any).</summary>
+    internal static (string Path, JsonElement? Value) Navigate(JsonElement root, string pointer)
+    {
+        var path = new StringBuilder("$");
+        JsonElement? current = root;
+        foreach (var raw in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var segment = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            if (current is { ValueKind: JsonValueKind.Array } array && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                path.Append('[').Append(index).Append(']');
+                current = index < array.GetArrayLength() ? array[index] : null;
+            }
+            else
+            {
+                var next = Child(path.ToString(), segment);
+                path.Clear().Append(next);
+                current = current is { ValueKind: JsonValueKind.Object } obj && obj.TryGetProperty(segment, out var child) ? child : null;
+            }
+        }
+
+        return (path.ToString(), current);
+    }
+
+    /// <summary><c>$.a</c> for a plain name, <c>$['odd name']</c> otherwise.</summary>
+    internal static string Child(string path, string name) =>
+        name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? $"{path}.{name}"
+            : $"{path}['{name.Replace("'", "\\'", StringComparison.Ordinal)}']";
+
+    /// <summary>A short description of a value: <c>string "7"</c>, <c>number 1.5</c>, <c>object</c>, <c>array of 3</c>.</summary>
+    internal static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => $"string {Excerpt(value.GetRawText())}",
+        JsonValueKind.Number => $"{(value.TryGetInt64(out _) ? "integer" : "number")} {value.GetRawText()}",
+        JsonValueKind.True or JsonValueKind.False => $"boolean {value.GetRawText()}",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => $"array of {value.GetArrayLength()}",
+        _ => "nothing",
+    };
+
+    private static string TypeText(JsonNode type) => type is JsonArray list
+        ? string.Join(" or ", list.Select(t => t?.GetValue<string>()))
+        : type.GetValue<string>();
+
+    private static string Excerpt(string text, int max = 80) => text.Length <= max ? text : text[..max] + "...";
+}

@@ -1,0 +1,391 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Archgate.Checks.Http;
+using Archgate.Judging;
+using Archgate.Model;
+using Archgate.Protocol;
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Contracts.Conformance;
+
+/// <summary>
+/// One live conformance run against one service: authenticate, test every operation in dependency order
+/// (creators first, deletes last), probe undeclared methods, and measure. It only measures: findings carry
+/// severities, the mismatch rate is a metric; criteria and escalation rules judge.
+/// </summary>
+internal sealed partial class ConformanceSession(Component component, OpenApiDocument document, CheckContext context, ConformanceOptions options)
+{
+    private static readonly string[] ProbeMethods = ["PATCH", "PUT", "POST", "DELETE"];
+
+    private readonly Uri _baseUrl = WithServerPath(component.Url!, document);
+    private readonly List<Finding> _findings = [];
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private Credentials _credentials = new([], []);
+    private BodyValidator _validator = null!;
+    private int _requests;
+    private int _mismatches;
+    private string? _transient;
+
+    public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
+    {
+        _validator = BodyValidator.ForResponses(document);
+        var operations = OperationInfo.All(document);
+        var book = new ResourceBook(
+            (document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
+            component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+
+        context.Activity?.Report($"authenticating to {component.Name}");
+        _credentials = await Authenticator.AuthenticateAsync(component.Auth, _baseUrl, document, context.Http, options.RequestTimeout, cancellationToken);
+        if (component.Auth is LoginAuth)
+        {
+            _requests++;
+        }
+
+        if (!_credentials.Ok)
+        {
+            if (_credentials.TransientCause is { } cause && cause.Contains("connection", StringComparison.Ordinal))
+            {
+                return Unreachable(cause);
+            }
+
+            Add(ConformanceRules.AuthenticationFailed, Severity.High, component.Auth?.ToString() ?? "auth", _credentials.Problem!, _credentials.Login);
+        }
+        else if (component.Auth is null && operations.Any(o => o.Secured))
+        {
+            Add(ConformanceRules.NotTested, Severity.Info, "auth",
+                $"{operations.Count(o => o.Secured)} operations need authentication and the manifest declares no auth for {component.Name}: only their answers without credentials were checked", null);
+        }
+
+        int tested = 0, failed = 0, skipped = 0;
+        foreach (var operation in operations)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (operation.Secured && component.Auth is not null && !_credentials.Ok)
+            {
+                skipped++;
+                continue;
+            }
+
+            var plan = RequestPlanner.Plan(operation, book, options.MaxRequestsPerOperation);
+            if (plan.SkipReason is not null || plan.Requests.Count == 0)
+            {
+                skipped++;
+                Add(ConformanceRules.NotTested, Severity.Info, operation.Name, $"{operation.Name} was not tested: {plan.SkipReason ?? "no request could be built"}", null);
+                continue;
+            }
+
+            if (_requests + plan.Requests.Count > options.MaxRequests)
+            {
+                skipped = operations.Count - tested;
+                Add(ConformanceRules.NotTested, Severity.Info, operation.Name,
+                    $"the request budget of {options.MaxRequests} per service is spent; {operation.Name} and the operations after it were not tested", null);
+                break;
+            }
+
+            context.Activity?.Report($"{operation.Name} ({plan.Requests.Count} requests)");
+            var before = _mismatches;
+            foreach (var planned in plan.Requests)
+            {
+                // A request planned before an earlier one of the same operation changed the resource uses its new ETag.
+                var request = Refresh(planned, book);
+                var exchange = await SendAsync(operation.Secured ? _credentials.Headers : [], request, cancellationToken);
+                if (exchange is null)
+                {
+                    continue;
+                }
+
+                foreach (var mismatch in ResponseChecker.Check(operation, request, exchange, _validator))
+                {
+                    AddMismatch(operation.Name, request, exchange.Status, mismatch);
+                }
+
+                book.Record(request, exchange.Status, exchange.Headers, Json(exchange));
+            }
+
+            tested++;
+            failed += _mismatches > before ? 1 : 0;
+        }
+
+        await ProbeUnsupportedMethodsAsync(operations, book, cancellationToken);
+        if (_transient is not null && _requests > 0 && tested == 0)
+        {
+            return Unreachable(_transient);
+        }
+
+        var rate = tested == 0 ? 0 : (double)failed / tested;
+        var metrics = new List<Metric>
+        {
+            Metric.ForComponent(EscalationRules.ContractMismatchMetric, component.Name, Math.Round(rate, 4), "ratio"),
+            Metric.ForComponent("contract_operations_tested", component.Name, tested, "count"),
+            Metric.ForComponent("contract_operations_failed", component.Name, failed, "count"),
+            Metric.ForComponent("contract_operations_skipped", component.Name, skipped, "count"),
+            Metric.ForComponent("contract_requests_sent", component.Name, _requests, "count"),
+            Metric.ForComponent("contract_mismatches", component.Name, _mismatches, "count"),
+        };
+        if (tested == 0)
+        {
+            return CheckResult.Skipped($"no operation of {component.Name} could be tested ({skipped} skipped; see the findings)") with
+            {
+                Findings = _findings,
+                Metrics = metrics,
+            };
+        }
+
+        return CheckResult.From(_findings, metrics) with { TransientCause = _transient };
+    }
+
+    /// <summary>Each path gets one method it does not declare (never DELETE on what the run did not create); it must be 405.</summary>
+    private async Task ProbeUnsupportedMethodsAsync(IReadOnlyList<OperationInfo> operations, ResourceBook book, CancellationToken cancellationToken)
+    {
+        foreach (var group in operations.GroupBy(o => o.Template))
+        {
+            var declared = group.Select(o => o.Method).ToHashSet(StringComparer.Ordinal);
+            var method = ProbeMethods.FirstOrDefault(m => !declared.Contains(m));
+            var request = method is null ? null : RequestPlanner.UnsupportedMethod(group.Key, method, book, group.ToList());
+            if (request is null || (method == "DELETE" && !book.IsCreated(request.Path)) || _requests >= options.MaxRequests)
+            {
+                continue;
+            }
+
+            var secured = group.Any(o => o.Secured);
+            if (secured && component.Auth is not null && !_credentials.Ok)
+            {
+                continue; // without the credentials the answer would be 401, which proves nothing about routing
+            }
+
+            var exchange = await SendAsync(secured ? _credentials.Headers : [], request, cancellationToken);
+            if (exchange is not null)
+            {
+                foreach (var mismatch in ResponseChecker.Check(null, request, exchange, _validator))
+                {
+                    AddMismatch($"{method} {group.Key}", request, exchange.Status, mismatch);
+                }
+            }
+        }
+    }
+
+    private static ProbeRequest Refresh(ProbeRequest request, ResourceBook book) =>
+        book.ETag(request.Path) is { } etag && request.Headers.Any(h => h.Key.Equals("If-Match", StringComparison.OrdinalIgnoreCase))
+            ? request.WithHeader(request.Headers.First(h => h.Key.Equals("If-Match", StringComparison.OrdinalIgnoreCase)).Key, etag)
+            : request;
+
+    private async Task<Exchange?> SendAsync(IReadOnlyList<KeyValuePair<string, string>> auth, ProbeRequest request, CancellationToken cancellationToken)
+    {
+        _requests++;
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Url(_baseUrl));
+        Authenticator.Apply(message.Headers, auth);
+        Authenticator.Apply(message.Headers, request.Headers);
+        if (request.Cookies.Count > 0)
+        {
+            message.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", request.Cookies.Select(c => $"{c.Key}={c.Value}")));
+        }
+
+        if (request.Body is not null)
+        {
+            message.Content = new StringContent(request.Body, Encoding.UTF8);
+            message.Content.Headers.ContentType = new MediaTypeHeaderValue(request.ContentType ?? "application/json");
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(options.RequestTimeout);
+        try
+        {
+            using var response = await context.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, limit.Token);
+            var status = (int)response.StatusCode;
+            var media = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant();
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+            {
+                headers[name] = string.Join(", ", values);
+            }
+
+            // An event stream never ends by itself: its status and headers are checked, its body is not read.
+            string? body = null;
+            if (media != "text/event-stream")
+            {
+                body = await ReadAsync(response.Content, limit.Token);
+                if (body is null)
+                {
+                    AddMismatch(request.Operation, request, status, new Mismatch(ConformanceRules.BodyMismatch, Severity.Medium,
+                        $"the body is longer than {options.MaxBodyBytes} bytes and was not validated"));
+                    return null;
+                }
+            }
+
+            if (status is 503 or 429)
+            {
+                _transient ??= $"HTTP {status}";
+            }
+
+            return new Exchange(status, media, headers, body);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var failure = ProbeHttp.Classify(ex);
+            if (failure.Transient)
+            {
+                _transient ??= failure.Cause;
+            }
+
+            AddMismatch(request.Operation, request, 0, new Mismatch(ConformanceRules.NoResponse, Severity.High,
+                $"no answer: {failure.Cause}" + (failure.Cause == "timeout" ? $" after {options.RequestTimeout.TotalSeconds:0} s" : "")));
+            return null;
+        }
+    }
+
+    private async Task<string?> ReadAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > options.MaxBodyBytes)
+            {
+                return null;
+            }
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private void AddMismatch(string operation, ProbeRequest request, int status, Mismatch mismatch)
+    {
+        if (ConformanceRules.Mismatches.Contains(mismatch.Rule))
+        {
+            _mismatches++;
+        }
+
+        var statusText = status == 0 ? "no answer" : status.ToString(CultureInfo.InvariantCulture);
+        // One finding per rule, operation, status and place (array indices folded), so a list of 50 drifted
+        // orders is one finding; rejected-input findings differ by what was made invalid.
+        var what = mismatch.Rule == ConformanceRules.InvalidInputAccepted ? request.Purpose : "";
+        var key = $"{mismatch.Rule} {operation} {statusText} {Indices().Replace(mismatch.Path ?? "", "[*]")} {mismatch.Expected} {what}";
+        if (!_seen.Add(key) || _findings.Count(f => f.Location?.StartsWith(operation + " ", StringComparison.Ordinal) == true) >= options.MaxFindingsPerOperation)
+        {
+            return;
+        }
+
+        var location = mismatch.Path is null ? $"{operation} {statusText}" : $"{operation} {statusText} {mismatch.Path}";
+        var message = $"{operation} answered {statusText}: {mismatch.Message}";
+        var evidence = new StringBuilder();
+        if (mismatch.Expected is not null || mismatch.Actual is not null)
+        {
+            evidence.Append("expected: ").Append(Mask(mismatch.Path, mismatch.Expected)).Append("; actual: ").Append(Mask(mismatch.Path, mismatch.Actual)).Append("; ");
+        }
+
+        evidence.Append("request (").Append(request.Purpose).Append("): ").Append(Curl(request, mismatch.Rule != ConformanceRules.AuthenticationFailed));
+        _findings.Add(new Finding
+        {
+            Rule = mismatch.Rule,
+            Severity = mismatch.Severity,
+            Component = component.Name,
+            Location = RedactSecrets(location),
+            Message = RedactSecrets(message),
+            Evidence = RedactSecrets(evidence.ToString()),
+            Hint = ConformanceRules.Hint(mismatch.Rule),
+        });
+    }
+
+    private void Add(string rule, Severity severity, string location, string message, ProbeRequest? request)
+    {
+        _findings.Add(new Finding
+        {
+            Rule = rule,
+            Severity = severity,
+            Component = component.Name,
+            Location = RedactSecrets(location),
+            Message = RedactSecrets(message),
+            Evidence = request is null ? null : RedactSecrets("request: " + Curl(request, false)),
+            Hint = ConformanceRules.Hint(rule),
+        });
+    }
+
+    private string Curl(ProbeRequest request, bool withAuth)
+    {
+        var secured = withAuth && OperationSecured(request);
+        var full = secured ? request with { Headers = [.. _credentials.Headers, .. request.Headers] } : request;
+        var secretHeaders = component.Auth is ApiKeyAuth key ? new[] { key.Header } : [];
+        return CurlCommand.Render(full, _baseUrl, _credentials.Secrets, secretHeaders);
+    }
+
+    private bool OperationSecured(ProbeRequest request) =>
+        _credentials.Headers.Count > 0 && OperationInfo.All(document).Any(o => o.Template == request.Template && o.Secured);
+
+    /// <summary>An actual value at a secret-looking path (<c>$.accessToken</c>) is never shown.</summary>
+    private static string? Mask(string? path, string? value)
+    {
+        var last = path?.Split('.', '[').LastOrDefault() ?? "";
+        return value is not null && CurlCommand.IsSecretName(last) && value.StartsWith("string", StringComparison.Ordinal) ? $"string {Redact.Mask}" : value;
+    }
+
+    private string RedactSecrets(string text)
+    {
+        foreach (var secret in _credentials.Secrets.Where(s => s.Length >= 3).OrderByDescending(s => s.Length))
+        {
+            text = text.Replace(secret, Redact.Mask, StringComparison.Ordinal);
+        }
+
+        return Redact.Text(text);
+    }
+
+    /// <summary>
+    /// The component's URL plus the path of the document's first server (<c>servers: [{ url: /api/v1 }]</c> or
+    /// <c>https://host/api/v1</c>), unless the component's URL has a path of its own already.
+    /// </summary>
+    internal static Uri WithServerPath(Uri url, OpenApiDocument document)
+    {
+        var server = document.Servers?.FirstOrDefault()?.Url;
+        if (server is null || url.AbsolutePath.Trim('/').Length > 0 || server.Contains('{', StringComparison.Ordinal))
+        {
+            return url;
+        }
+
+        var path = Uri.TryCreate(server, UriKind.Absolute, out var absolute) ? absolute.AbsolutePath : server.Split('?')[0];
+        return path.Trim('/').Length == 0 ? url : new Uri(url, "/" + path.Trim('/'));
+    }
+
+    private CheckResult Unreachable(string cause) => new()
+    {
+        Status = CheckStatus.Fail,
+        TransientCause = cause,
+        Findings =
+        [
+            new Finding
+            {
+                Rule = ConformanceRules.NoResponse,
+                Severity = Severity.High,
+                Component = component.Name,
+                Location = _baseUrl.ToString(),
+                Message = $"{component.Name} is not reachable for conformance checks: {cause}",
+                Hint = "is the service running at this URL? 'archgate run --up' starts the components that have a 'run' section",
+            },
+        ],
+    };
+
+    private static JsonElement? Json(Exchange exchange)
+    {
+        if (exchange.Body is null || exchange.MediaType is null || !exchange.MediaType.Contains("json", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(exchange.Body);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex(@"\[\d+\]")]
+    private static partial Regex Indices();
+}

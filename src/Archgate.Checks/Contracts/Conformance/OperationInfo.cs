@@ -1,0 +1,55 @@
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Contracts.Conformance;
+
+/// <summary>One operation of a document, with the parameters of its path item merged into its own.</summary>
+internal sealed record OperationInfo(string Method, string Template, OpenApiOperation Operation, IReadOnlyList<IOpenApiParameter> Parameters, bool Secured)
+{
+    private static readonly Dictionary<string, int> MethodRank = new(StringComparer.Ordinal)
+    {
+        ["POST"] = 0, ["PUT"] = 1, ["GET"] = 2, ["HEAD"] = 2, ["OPTIONS"] = 2, ["PATCH"] = 3, ["DELETE"] = 4,
+    };
+
+    /// <summary><c>GET /orders/{id}</c>.</summary>
+    public string Name => $"{Method} {Template}";
+
+    /// <summary>Methods that never change state (RFC 9110 safe methods).</summary>
+    public bool IsSafe => Method is "GET" or "HEAD" or "OPTIONS";
+
+    /// <summary>
+    /// Every operation in the order they are tested: creators first (POST, PUT), then reads, then changes
+    /// (PATCH), then deletes, deepest path first; so reads and changes find what creators made, and a delete
+    /// removes what the run made only after everything else used it.
+    /// </summary>
+    public static IReadOnlyList<OperationInfo> All(OpenApiDocument document)
+    {
+        var defaultSecured = document.Security is { Count: > 0 } security && security.Any(r => r.Count > 0);
+        var result = new List<OperationInfo>();
+        foreach (var (template, item) in document.Paths ?? [])
+        {
+            foreach (var (method, operation) in item.Operations ?? [])
+            {
+                var parameters = new List<IOpenApiParameter>();
+                foreach (var parameter in (operation.Parameters ?? []).Concat(item.Parameters ?? []))
+                {
+                    if (parameter.Name is not null && !parameters.Any(p => p.Name == parameter.Name && p.In == parameter.In))
+                    {
+                        parameters.Add(parameter);
+                    }
+                }
+
+                var secured = operation.Security is null ? defaultSecured : operation.Security.Any(r => r.Count > 0);
+                result.Add(new OperationInfo(method.Method.ToUpperInvariant(), template, operation, parameters, secured));
+            }
+        }
+
+        return result
+            .OrderBy(o => MethodRank.GetValueOrDefault(o.Method, 2))
+            .ThenBy(o => o.Method == "DELETE" ? -Depth(o.Template) : Depth(o.Template))
+            .ThenBy(o => o.Template, StringComparer.Ordinal)
+            .ThenBy(o => o.Method, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static int Depth(string template) => template.Count(c => c == '/');
+}

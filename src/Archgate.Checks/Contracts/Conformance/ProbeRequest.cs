@@ -1,0 +1,76 @@
+using System.Text;
+
+namespace Archgate.Checks.Contracts.Conformance;
+
+/// <summary>Why a request is sent, which decides what its answer must be.</summary>
+internal enum ProbeKind
+{
+    /// <summary>A valid request (example or boundary values): any documented answer, never a 5xx.</summary>
+    Valid,
+
+    /// <summary>One input made invalid: must be rejected with 4xx.</summary>
+    Invalid,
+
+    /// <summary>A method the path does not declare: must be answered 405.</summary>
+    UnsupportedMethod,
+}
+
+/// <summary>One HTTP request of a conformance run, complete enough to send and to print as curl.</summary>
+internal sealed record ProbeRequest
+{
+    /// <summary>Upper-case method.</summary>
+    public required string Method { get; init; }
+
+    /// <summary>The path template of the operation (<c>/orders/{id}</c>).</summary>
+    public required string Template { get; init; }
+
+    /// <summary>The concrete path, parameters filled in and escaped (<c>/orders/42</c>).</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Query parameters, in order, unescaped.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Query { get; init; } = [];
+
+    /// <summary>Request headers (not Content-Type), in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>Cookies, in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Cookies { get; init; } = [];
+
+    /// <summary>The body, or null.</summary>
+    public string? Body { get; init; }
+
+    /// <summary>The body's media type.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>What the answer must be.</summary>
+    public ProbeKind Kind { get; init; } = ProbeKind.Valid;
+
+    /// <summary>Where its values come from, or what was made invalid: <c>example 'items'</c>, <c>schema minimum</c>.</summary>
+    public required string Purpose { get; init; }
+
+    /// <summary>The operation as findings name it: <c>GET /orders/{id}</c>.</summary>
+    public string Operation => $"{Method} {Template}";
+
+    /// <summary>The absolute URL against <paramref name="baseUrl"/>.</summary>
+    public Uri Url(Uri baseUrl)
+    {
+        var text = new StringBuilder(baseUrl.GetLeftPart(UriPartial.Authority));
+        text.Append(baseUrl.AbsolutePath.TrimEnd('/')).Append(Path);
+        for (var i = 0; i < Query.Count; i++)
+        {
+            text.Append(i == 0 ? '?' : '&').Append(Uri.EscapeDataString(Query[i].Key)).Append('=').Append(Uri.EscapeDataString(Query[i].Value));
+        }
+
+        return new Uri(text.ToString());
+    }
+
+    /// <summary>The same request with <paramref name="header"/> set (replacing one of the same name).</summary>
+    public ProbeRequest WithHeader(string header, string value) => this with
+    {
+        Headers = [.. Headers.Where(h => !h.Key.Equals(header, StringComparison.OrdinalIgnoreCase)), new(header, value)],
+    };
+
+    /// <summary>A key that is equal for requests that would be sent identically.</summary>
+    public string Identity =>
+        $"{Method} {Path}?{string.Join("&", Query.Select(q => $"{q.Key}={q.Value}"))} {string.Join(";", Headers.Select(h => $"{h.Key}:{h.Value}"))} {string.Join(";", Cookies.Select(h => $"{h.Key}={h.Value}"))} {Body}";
+}

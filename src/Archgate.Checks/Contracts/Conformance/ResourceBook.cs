@@ -1,0 +1,135 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Archgate.Checks.Contracts.Conformance;
+
+/// <summary>
+/// What the run itself created (so later operations can use it, and only it may be deleted), the ids the
+/// manifest gives as fixtures, and the last ETag seen per resource (for <c>If-Match</c>).
+/// </summary>
+internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> fixtures)
+{
+    private readonly Dictionary<string, Dictionary<string, string>> _created = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _createdPaths = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _etags = new(StringComparer.Ordinal);
+
+    /// <summary>The names of a template's path parameters, in order.</summary>
+    public static IReadOnlyList<string> Parameters(string template) => Parameter().Matches(template).Select(m => m.Groups[1].Value).ToList();
+
+    /// <summary>A parameter value from a resource created earlier in this run, or null.</summary>
+    public string? Created(string template, string parameter) =>
+        _created.TryGetValue(template, out var values) && values.TryGetValue(parameter, out var value) ? value : null;
+
+    /// <summary>A parameter value the manifest gives as a fixture, or null.</summary>
+    public string? Fixture(string template, string parameter) =>
+        fixtures.TryGetValue(template, out var values) && values.TryGetValue(parameter, out var value) ? value : null;
+
+    /// <summary>Whether the run created the resource at <paramref name="path"/>, or something beneath it.</summary>
+    public bool IsCreated(string path) =>
+        _createdPaths.Contains(path) || _createdPaths.Any(p => p.StartsWith(path.TrimEnd('/') + "/", StringComparison.Ordinal));
+
+    /// <summary>The last ETag the service gave for <paramref name="path"/>, or null.</summary>
+    public string? ETag(string path) => _etags.GetValueOrDefault(path);
+
+    /// <summary>Learns from a 2xx answer: a POST's new id (Location header, else the body's id), a PUT's resource, ETags.</summary>
+    public void Record(ProbeRequest request, int status, IReadOnlyDictionary<string, string> headers, JsonElement? body)
+    {
+        if (status is < 200 or > 299 || request.Kind != ProbeKind.Valid)
+        {
+            return;
+        }
+
+        var etag = headers.GetValueOrDefault("ETag");
+        var location = headers.TryGetValue("Location", out var l) && Uri.TryCreate(l, UriKind.RelativeOrAbsolute, out var u) ? u : null;
+        if (request.Method == "POST")
+        {
+            foreach (var item in templates.Where(t => IsItemOf(t, request.Template)))
+            {
+                var parameter = Parameters(item)[^1];
+                var id = FromLocation(location, request.Path) ?? FromBody(body, parameter);
+                if (id is null)
+                {
+                    continue;
+                }
+
+                if (!_created.TryGetValue(item, out var values))
+                {
+                    _created[item] = values = new Dictionary<string, string>(StringComparer.Ordinal);
+                }
+
+                values[parameter] = id;
+                var path = $"{request.Path.TrimEnd('/')}/{Uri.EscapeDataString(id)}";
+                _createdPaths.Add(path);
+                if (etag is not null)
+                {
+                    _etags[path] = etag;
+                }
+            }
+
+            return;
+        }
+
+        if (request.Method == "PUT")
+        {
+            _createdPaths.Add(request.Path);
+        }
+
+        if (etag is not null && request.Method != "DELETE")
+        {
+            _etags[request.Path] = etag;
+        }
+    }
+
+    /// <summary>Whether <paramref name="item"/> is <paramref name="collection"/> plus one <c>/{param}</c> segment.</summary>
+    private static bool IsItemOf(string item, string collection)
+    {
+        var prefix = collection.TrimEnd('/') + "/";
+        if (!item.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var rest = item[prefix.Length..];
+        return rest.Length > 2 && rest[0] == '{' && rest[^1] == '}' && !rest.Contains('/', StringComparison.Ordinal);
+    }
+
+    private static string? FromLocation(Uri? location, string collectionPath)
+    {
+        if (location is null)
+        {
+            return null;
+        }
+
+        var path = location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString.Split('?')[0];
+        var prefix = collectionPath.TrimEnd('/') + "/";
+        var at = path.IndexOf(prefix, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var rest = path[(at + prefix.Length)..];
+        return rest.Length > 0 && !rest.Contains('/', StringComparison.Ordinal) ? Uri.UnescapeDataString(rest) : null;
+    }
+
+    private static string? FromBody(JsonElement? body, string parameter)
+    {
+        if (body is not { ValueKind: JsonValueKind.Object } obj)
+        {
+            return null;
+        }
+
+        foreach (var name in new[] { parameter, "id" })
+        {
+            if (obj.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.Number or JsonValueKind.String)
+            {
+                return value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText();
+            }
+        }
+
+        return null;
+    }
+
+    [GeneratedRegex(@"\{([^{}/]+)\}")]
+    private static partial Regex Parameter();
+}

@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text.Json;
+using Archgate.Protocol;
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Contracts.Conformance;
+
+/// <summary>What came back for a request: status, media type, headers and (for non-streaming types) the body.</summary>
+/// <param name="Status">HTTP status code.</param>
+/// <param name="MediaType">Content-Type without parameters, lower case, or null.</param>
+/// <param name="Headers">Every response and content header, by name (case-insensitive).</param>
+/// <param name="Body">The body text, or null when there was none or it was not read (event streams).</param>
+internal sealed record Exchange(int Status, string? MediaType, IReadOnlyDictionary<string, string> Headers, string? Body);
+
+/// <summary>One way a response breaks its contract, before it becomes a finding.</summary>
+internal sealed record Mismatch(string Rule, Severity Severity, string Message, string? Path = null, string? Expected = null, string? Actual = null);
+
+/// <summary>
+/// The conformance rules over one response: not a server error, status documented, content type documented,
+/// body valid against the schema, required headers present and valid, invalid input rejected with 4xx, an
+/// undeclared method answered 405, errors in the declared format (RFC 7807 for application/problem+json).
+/// </summary>
+internal static class ResponseChecker
+{
+    private const string Problem = "application/problem+json";
+
+    /// <summary>The mismatches of <paramref name="exchange"/>, an answer to <paramref name="request"/> for <paramref name="operation"/>.</summary>
+    public static IReadOnlyList<Mismatch> Check(OperationInfo? operation, ProbeRequest request, Exchange exchange, BodyValidator validator)
+    {
+        var result = new List<Mismatch>();
+        var status = exchange.Status;
+        if (status >= 500)
+        {
+            var what = request.Kind == ProbeKind.Invalid ? $"invalid input ({request.Purpose["invalid: ".Length..]}) caused a server error" : "server error";
+            result.Add(new(ConformanceRules.ServerError, Severity.High, $"{what}: {status}{Excerpt(exchange.Body)}"));
+        }
+
+        if (request.Kind == ProbeKind.UnsupportedMethod)
+        {
+            if (status != 405 && status < 500)
+            {
+                result.Add(new(ConformanceRules.MethodNotRejected, Severity.Medium, $"{request.Method} is not declared for {request.Template}, but the answer was {status}, not 405",
+                    Expected: "405", Actual: status.ToString(CultureInfo.InvariantCulture)));
+            }
+            else if (status == 405 && !exchange.Headers.ContainsKey("Allow"))
+            {
+                result.Add(new(ConformanceRules.MethodNotRejected, Severity.Low, "405 without an Allow header (RFC 9110 requires it)", Expected: "Allow header", Actual: "missing"));
+            }
+
+            return result;
+        }
+
+        if (request.Kind == ProbeKind.Invalid && status < 400)
+        {
+            result.Add(new(ConformanceRules.InvalidInputAccepted, Severity.High,
+                $"{request.Purpose["invalid: ".Length..]}, yet the answer was {status}, not 4xx", Expected: "4xx", Actual: status.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (operation is null)
+        {
+            return result;
+        }
+
+        var (key, response) = Documented(operation.Operation, status);
+        if (response is null)
+        {
+            var documented = string.Join(", ", operation.Operation.Responses?.Keys.AsEnumerable() ?? []);
+            result.Add(new(ConformanceRules.StatusUndocumented, Severity.High, $"status {status} is not documented (documented: {documented})",
+                Expected: documented, Actual: status.ToString(CultureInfo.InvariantCulture)));
+            return result;
+        }
+
+        CheckHeaders(response, exchange, validator, result);
+        var content = response.Content ?? new Dictionary<string, IOpenApiMediaType>();
+        var hasBody = !string.IsNullOrEmpty(exchange.Body) || (exchange.Body is null && exchange.MediaType is not null);
+        var errorFormat = status >= 400 && content.ContainsKey(Problem);
+        if (!hasBody)
+        {
+            if (content.Count > 0 && request.Method != "HEAD" && status != 304)
+            {
+                result.Add(new(ConformanceRules.ContentTypeUndocumented, Severity.High, $"the documented body ({string.Join(", ", content.Keys)}) is missing",
+                    Expected: string.Join(", ", content.Keys), Actual: "no body"));
+            }
+
+            return result;
+        }
+
+        var mediaKey = MatchMediaType(content.Keys, exchange.MediaType);
+        if (mediaKey is null)
+        {
+            var expected = content.Count == 0 ? "no body" : string.Join(", ", content.Keys);
+            result.Add(errorFormat
+                ? new(ConformanceRules.ErrorFormat, Severity.Medium, $"the error was answered as {exchange.MediaType ?? "no content type"}, not {Problem}", Expected: Problem, Actual: exchange.MediaType ?? "none")
+                : new(ConformanceRules.ContentTypeUndocumented, Severity.High, $"content type {exchange.MediaType ?? "(none)"} is not documented for {key} (documented: {expected})", Expected: expected, Actual: exchange.MediaType ?? "none"));
+            return result;
+        }
+
+        if (!IsJson(mediaKey) || exchange.Body is null)
+        {
+            return result;
+        }
+
+        JsonElement body;
+        try
+        {
+            using var document = JsonDocument.Parse(exchange.Body);
+            body = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            result.Add(new(ConformanceRules.BodyMismatch, Severity.High, $"the body is not valid JSON: {ex.Message}", "$", "JSON", "not JSON"));
+            return result;
+        }
+
+        if (content[mediaKey].Schema is { } schema)
+        {
+            foreach (var m in validator.Validate(schema, body))
+            {
+                result.Add(new(ConformanceRules.BodyMismatch, Severity.High, m.Message, m.Path, m.Expected, m.Actual));
+            }
+        }
+
+        if (errorFormat && mediaKey == Problem)
+        {
+            CheckProblem(body, status, result);
+        }
+
+        return result;
+    }
+
+    /// <summary>The documented response for a status: exact code, then its range (<c>4XX</c>), then <c>default</c>.</summary>
+    public static (string Key, IOpenApiResponse? Response) Documented(OpenApiOperation operation, int status)
+    {
+        var responses = operation.Responses;
+        if (responses is null)
+        {
+            return ("", null);
+        }
+
+        var code = status.ToString(CultureInfo.InvariantCulture);
+        foreach (var key in new[] { code, $"{code[0]}XX", $"{code[0]}xx", "default" })
+        {
+            if (responses.TryGetValue(key, out var response))
+            {
+                return (key, response);
+            }
+        }
+
+        return ("", null);
+    }
+
+    /// <summary>The documented media type an actual one matches: exact, then <c>type/*</c>, then <c>*/*</c>.</summary>
+    public static string? MatchMediaType(IEnumerable<string> documented, string? actual)
+    {
+        if (actual is null)
+        {
+            return null;
+        }
+
+        var keys = documented.ToList();
+        var slash = actual.IndexOf('/', StringComparison.Ordinal);
+        return keys.FirstOrDefault(k => MediaOnly(k).Equals(actual, StringComparison.OrdinalIgnoreCase))
+            ?? (slash > 0 ? keys.FirstOrDefault(k => MediaOnly(k).Equals(actual[..slash] + "/*", StringComparison.OrdinalIgnoreCase)) : null)
+            ?? keys.FirstOrDefault(k => k == "*/*");
+    }
+
+    private static string MediaOnly(string key) => key.Split(';')[0].Trim();
+
+    private static bool IsJson(string mediaType) =>
+        MediaOnly(mediaType) is var m && (m.Equals("application/json", StringComparison.OrdinalIgnoreCase) || m.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static void CheckHeaders(IOpenApiResponse response, Exchange exchange, BodyValidator validator, List<Mismatch> result)
+    {
+        foreach (var (name, header) in response.Headers ?? new Dictionary<string, IOpenApiHeader>())
+        {
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                continue; // OpenAPI: a Content-Type header definition is ignored.
+            }
+
+            if (!exchange.Headers.TryGetValue(name, out var value))
+            {
+                if (header.Required)
+                {
+                    result.Add(new(ConformanceRules.HeaderMismatch, Severity.High, $"the required header {name} is missing", name, "present", "missing"));
+                }
+
+                continue;
+            }
+
+            if (header.Schema is { } schema)
+            {
+                var node = HeaderValue(value, schema);
+                foreach (var m in validator.Validate(schema, node, 3))
+                {
+                    result.Add(new(ConformanceRules.HeaderMismatch, Severity.Medium, $"header {name}: expected {m.Expected}, found {m.Actual}", name, m.Expected, m.Actual));
+                }
+            }
+        }
+    }
+
+    /// <summary>A header's text as the JSON value its schema expects (headers carry no JSON types).</summary>
+    private static JsonElement HeaderValue(string text, IOpenApiSchema schema)
+    {
+        var types = Diff.SchemaView.Of(schema).Types ?? JsonSchemaType.String;
+        var json = (types.HasFlag(JsonSchemaType.Integer) || types.HasFlag(JsonSchemaType.Number))
+                   && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            ? text
+            : types.HasFlag(JsonSchemaType.Boolean) && text is "true" or "false"
+                ? text
+                : JsonSerializer.Serialize(text);
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+
+    private static void CheckProblem(JsonElement body, int status, List<Mismatch> result)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            result.Add(new(ConformanceRules.ErrorFormat, Severity.Medium, "an RFC 7807 problem is a JSON object", "$", "object", BodyValidator.Describe(body)));
+            return;
+        }
+
+        foreach (var member in new[] { "type", "title", "detail", "instance" })
+        {
+            if (body.TryGetProperty(member, out var value) && value.ValueKind != JsonValueKind.String)
+            {
+                result.Add(new(ConformanceRules.ErrorFormat, Severity.Medium, $"RFC 7807 '{member}' must be a string", $"$.{member}", "string", BodyValidator.Describe(value)));
+            }
+        }
+
+        if (body.TryGetProperty("status", out var member2) && !(member2.ValueKind == JsonValueKind.Number && member2.TryGetInt32(out var s) && s == status))
+        {
+            result.Add(new(ConformanceRules.ErrorFormat, Severity.Medium, $"RFC 7807 'status' must be the HTTP status {status}", "$.status",
+                status.ToString(CultureInfo.InvariantCulture), BodyValidator.Describe(member2)));
+        }
+    }
+
+    private static string Excerpt(string? body) => string.IsNullOrWhiteSpace(body) ? "" : $" ({Http.ProbeHttp.Excerpt(body, 200)})";
+}

@@ -1,0 +1,171 @@
+using System.Text.RegularExpressions;
+using Archgate.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+/// <summary>Reading a component's <c>auth</c> and its contract's <c>fixtures</c>, the facts conformance checks need.</summary>
+public static partial class ManifestLoader
+{
+    private static readonly string[] AuthKinds = ["login", "apiKey", "basic", "bearer"];
+
+    private static readonly string[] LoginMethods = ["POST", "GET", "PUT", "PATCH"];
+
+    [GeneratedRegex(@"\{([^{}/]+)\}")]
+    private static partial Regex PathParameter();
+
+    private sealed partial class Builder
+    {
+        private ServiceAuth? ReadAuth(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "login", "user", "password", "token", "apiKey", "basic", "bearer");
+            var kinds = AuthKinds.Where(k => YamlReader.Get(map, k) is not null).ToList();
+            if (kinds.Count != 1)
+            {
+                r.Error(map, path, kinds.Count == 0 ? "no authentication given" : $"more than one authentication given ({string.Join(", ", kinds)})",
+                    "give exactly one of 'login: \"POST /auth/login\"' (with user and password), 'apiKey: { header, value }', 'basic: { user, password }' or 'bearer: TOKEN'");
+                return null;
+            }
+
+            if (kinds[0] != "login")
+            {
+                foreach (var key in new[] { "user", "password", "token" })
+                {
+                    if (YamlReader.Get(map, key) is not null)
+                    {
+                        var keyNode = map.Children.Keys.First(k => k is YamlScalarNode s && s.Value == key);
+                        r.Error(keyNode, $"{path}.{key}", $"'{key}' belongs to 'login'",
+                            kinds[0] == "basic" ? "for HTTP basic write 'basic: { user: NAME, password: SECRET }'" : $"remove it, or use 'login' instead of '{kinds[0]}'");
+                    }
+                }
+            }
+
+            return kinds[0] switch
+            {
+                "login" => ReadLogin(map, path),
+                "apiKey" => ReadApiKey(YamlReader.Get(map, "apiKey")!, $"{path}.apiKey"),
+                "basic" => ReadBasic(YamlReader.Get(map, "basic")!, $"{path}.basic"),
+                _ => r.String(YamlReader.Get(map, "bearer"), $"{path}.bearer") is { Length: > 0 } token
+                    ? new BearerAuth(token)
+                    : EmptySecret(YamlReader.Get(map, "bearer")!, $"{path}.bearer"),
+            };
+        }
+
+        private LoginAuth? ReadLogin(YamlMappingNode map, string path)
+        {
+            var loginNode = YamlReader.Get(map, "login")!;
+            var login = r.String(loginNode, $"{path}.login");
+            string? method = null, loginPath = null;
+            if (login is not null)
+            {
+                var parts = login.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (parts.Length == 2 && LoginMethods.Contains(parts[0].ToUpperInvariant()) && parts[1].StartsWith('/'))
+                {
+                    method = parts[0].ToUpperInvariant();
+                    loginPath = parts[1];
+                }
+                else
+                {
+                    r.Error(loginNode, $"{path}.login", $"invalid login operation '{login}'",
+                        "write the method and the path of the login call, for example 'POST /auth/login'");
+                }
+            }
+
+            var user = r.String(r.Required(map, path, "user", "the user to log in as, for example 'user: ${APP_USER:-ann}'"), $"{path}.user");
+            var password = r.String(r.Required(map, path, "password", "the password, preferably from the environment: 'password: ${APP_PASSWORD}'"), $"{path}.password");
+            var tokenNode = YamlReader.Get(map, "token");
+            var token = r.String(tokenNode, $"{path}.token");
+            if (token is not null && !IsJsonPath(token))
+            {
+                r.Error(tokenNode!, $"{path}.token", $"invalid JSON path '{token}'",
+                    "write where the token is in the login response, for example '$.accessToken' or '$.data.token'");
+                token = null;
+            }
+
+            return method is null || loginPath is null || user is null || password is null
+                ? null
+                : new LoginAuth(method, loginPath, user, password, token);
+        }
+
+        private ApiKeyAuth? ReadApiKey(YamlNode node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "header", "value");
+            var header = r.String(r.Required(map, path, "header", "the request header that carries the key, for example 'X-Api-Key'"), $"{path}.header");
+            var value = r.String(r.Required(map, path, "value", "the key, preferably from the environment: 'value: ${API_KEY}'"), $"{path}.value");
+            if (header is not null && !IsToken(header))
+            {
+                r.Error(YamlReader.Get(map, "header")!, $"{path}.header", $"invalid header name '{header}'", "a header name has letters, digits and '-', for example 'X-Api-Key'");
+                return null;
+            }
+
+            return header is null || value is null ? null : new ApiKeyAuth(header, value);
+        }
+
+        private BasicAuth? ReadBasic(YamlNode node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "user", "password");
+            var user = r.String(r.Required(map, path, "user"), $"{path}.user");
+            var password = r.String(r.Required(map, path, "password", "preferably from the environment: 'password: ${APP_PASSWORD}'"), $"{path}.password");
+            return user is null || password is null ? null : new BasicAuth(user, password);
+        }
+
+        private ServiceAuth? EmptySecret(YamlNode node, string path)
+        {
+            r.Error(node, path, "the bearer token is empty", "give the token, preferably from the environment: 'bearer: ${API_TOKEN}'");
+            return null;
+        }
+
+        private Dictionary<string, IReadOnlyDictionary<string, string>> ReadFixtures(YamlNode? node, string path)
+        {
+            var result = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+            var map = r.Mapping(node, path);
+            foreach (var (keyNode, valueNode) in map?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            {
+                var template = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
+                var at = $"{path}.{template}";
+                var names = PathParameter().Matches(template).Select(m => m.Groups[1].Value).ToList();
+                if (!template.StartsWith('/') || names.Count == 0)
+                {
+                    r.Error(keyNode, at, $"'{template}' is not a path template with parameters",
+                        "key fixtures by a path of the OpenAPI document with its parameters, for example \"/products/{id}\": { id: 1 }");
+                    continue;
+                }
+
+                var values = r.StringMap(valueNode, at);
+                foreach (var unknown in values.Keys.Where(k => !names.Contains(k, StringComparer.Ordinal)))
+                {
+                    var unknownNode = ((YamlMappingNode)valueNode).Children.Keys.First(k => k is YamlScalarNode s && s.Value == unknown);
+                    r.Error(unknownNode, $"{at}.{unknown}", $"'{unknown}' is not a parameter of '{template}'",
+                        Suggest.DidYouMean(unknown, names, "its parameters: "));
+                }
+
+                result[template] = values;
+            }
+
+            return result;
+        }
+
+        private static bool IsJsonPath(string path) =>
+            path == "$" || (path.StartsWith("$.", StringComparison.Ordinal) && path.Length > 2 && !path.EndsWith('.') && !path.Contains("..", StringComparison.Ordinal));
+
+        private static bool IsToken(string header) => header.Length > 0 && header.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+    }
+}
