@@ -27,10 +27,16 @@ public static class EscalationRules
         var result = new List<Escalation>();
         var checks = steps.SelectMany(s => s.Checks.Select(c => (Step: s.Number, Check: c))).ToList();
 
-        foreach (var m in checks.SelectMany(c => c.Check.Metrics).Where(m => m.Name == ContractMismatchMetric && m.Value > ContractMismatchRate))
+        // One escalation per provider, however many checks (conformance, each consumer's pact) measured it.
+        foreach (var provider in checks.SelectMany(c => c.Check.Metrics)
+            .Where(m => m.Name == ContractMismatchMetric)
+            .GroupBy(m => m.Tags.GetValueOrDefault("component", "a provider"))
+            .Where(g => g.Max(m => m.Value) > ContractMismatchRate))
         {
+            var worst = provider.Max(m => m.Value);
+            var sources = provider.Count() == 1 ? string.Empty : $", worst of {provider.Count()} measurements";
             result.Add(new Escalation("contract-mismatch-rate", 2,
-                $"API contract incompatibility: {m.Value:P0} of operations of {m.Tags.GetValueOrDefault("component", "a provider")} mismatch their contract (threshold {ContractMismatchRate:P0})"));
+                $"API contract incompatibility: {worst:P0} of what {provider.Key}'s contracts promise mismatches (threshold {ContractMismatchRate:P0}{sources})"));
         }
 
         foreach (var m in checks.SelectMany(c => c.Check.Metrics).Where(m => m.Name == PerformanceRegressionMetric && m.Value > 0.5))
