@@ -19,7 +19,7 @@ public sealed class LoadCommandTests : CliTestBase
             Assert.True(ok.ExitCode == 0, ok.All);
             using var json = JsonDocument.Parse(ok.Stdout);
             var root = json.RootElement;
-            Assert.True(root.GetProperty("requests").GetInt64() > 100, ok.Stdout);
+            Assert.True(root.GetProperty("requests").GetInt64() > 0, ok.Stdout);
             Assert.True(root.GetProperty("requestsPerSecond").GetDouble() > 0);
             Assert.True(root.GetProperty("latencyMs").GetProperty("p95").GetDouble() > 0);
             Assert.Equal(0, root.GetProperty("errors").GetProperty("total").GetInt64());
