@@ -82,6 +82,7 @@ public static class ProtocolCatalog
         checks.Add(loadTarget is not null
             ? new LoadCheck(loadTarget, load)
             : new NotApplicableCheck(8, "load", "Load at 100 and 500 users against the SLOs", "no service with a url to load"));
+        checks.AddRange(frontends.Where(f => f.Url is not null).Select(f => new FrontendTimingCheck(f, new PageTimingOptions())));
         checks.Add(new PendingCheck(9, "security", "Auth, authorization, injection, headers, CSRF, TLS"));
         checks.Add(new PendingCheck(10, "signoff", "Sign-off by the required approvers"));
         return checks;
