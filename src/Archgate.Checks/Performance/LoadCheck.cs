@@ -67,6 +67,13 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
             : r => aborting.Select(t => t.Evaluate(LoadScenario.WithoutWarmup(r))).FirstOrDefault(o => o.Status == ThresholdStatus.Fail) is { } failed
                 ? $"threshold '{failed.Threshold.Text}' failed while running (observed {failed.Observed:0.###})" : null;
 
+        var databases = system.OfKind(ComponentKind.Database).Where(d => d.Engine == DatabaseEngine.Postgres && d.Connection is not null).ToList();
+        var statementsBefore = new Dictionary<Component, (IReadOnlyList<StatementStat>? Stats, string? Unavailable)>();
+        foreach (var db in databases)
+        {
+            statementsBefore[db] = await StatementStats.SnapshotAsync(db.Connection!, cancellationToken);
+        }
+
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(plan.TotalDuration + options.Grace);
         var progress = new Progress<LoadProgress>(p => context.Activity?.Report(
@@ -120,6 +127,28 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
         }
 
         findings.AddRange(LoadAnalysis.Bottlenecks(target.Name, result));
+        foreach (var (db, before) in statementsBefore)
+        {
+            var after = before.Stats is null ? before : await StatementStats.SnapshotAsync(db.Connection!, cancellationToken);
+            if (before.Stats is null || after.Stats is null)
+            {
+                findings.Add(new Finding
+                {
+                    Rule = PerformanceRules.StatementsUnavailable,
+                    Severity = Severity.Info,
+                    Component = db.Name,
+                    Location = "pg_stat_statements",
+                    Message = $"which statements took {db.Name}'s time is unknown: {before.Unavailable ?? after.Unavailable}",
+                    Hint = "add pg_stat_statements to shared_preload_libraries, restart, and run CREATE EXTENSION pg_stat_statements in the database",
+                });
+                continue;
+            }
+
+            var (statements, statementMetrics) = StatementStats.Report(db, StatementStats.Delta(before.Stats, after.Stats));
+            findings.Add(statements);
+            metrics.AddRange(statementMetrics);
+        }
+
         var (regressions, regressionMetrics) = LoadAnalysis.Regression(target.Name, metrics, context.History?.LastRun(system.Name, Verdict.Go));
         findings.AddRange(regressions);
         metrics.AddRange(regressionMetrics);

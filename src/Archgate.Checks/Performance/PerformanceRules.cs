@@ -30,6 +30,12 @@ internal static class PerformanceRules
     /// <summary>Failed requests by cause.</summary>
     public const string ErrorCauses = "AG8012";
 
+    /// <summary>The PostgreSQL statements that consumed the database's time during the load (pg_stat_statements delta).</summary>
+    public const string Statements = "AG8013";
+
+    /// <summary>pg_stat_statements could not be read, so the database's share is unknown.</summary>
+    public const string StatementsUnavailable = "AG8014";
+
     /// <summary>p95 or throughput worse than the last GO run by more than 50 %.</summary>
     public const string Regression = "AG8020";
 
