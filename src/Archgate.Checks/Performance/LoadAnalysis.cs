@@ -32,6 +32,19 @@ public static class LoadAnalysis
         ArgumentNullException.ThrowIfNull(result);
         var findings = new List<Finding>();
         var routes = result.Routes.Where(r => r.Metrics.Requests > 0).ToList();
+        var o = result.Overall;
+        findings.Add(new Finding
+        {
+            Rule = PerformanceRules.Summary,
+            Severity = Severity.Info,
+            Component = component,
+            Location = result.Target.ToString(),
+            Message = $"{o.Requests} requests in {o.Duration.TotalSeconds:0.#} s ({o.RequestsPerSecond:0.#} req/s), "
+                + string.Join(" then ", result.Stages.Select(s => $"{s.Target:0} users ({s.Name}) p95 {LoadReport.Ms(s.Metrics.P95Ms)}"))
+                + $", {o.FailedRate:0.##%} failed",
+            Evidence = string.Join("; ", routes.Select(r => $"{r.Route}: {r.Metrics.Requests} requests, {r.Metrics.RequestsPerSecond:0.#} req/s, "
+                + $"p50 {LoadReport.Ms(r.Metrics.P50Ms)}, p95 {LoadReport.Ms(r.Metrics.P95Ms)}, p99 {LoadReport.Ms(r.Metrics.P99Ms)}, max {LoadReport.Ms(r.Metrics.MaxMs)}, {r.Metrics.Errors.Total} failed")),
+        });
         var totalTime = routes.Sum(r => r.Metrics.Latency.MeanMilliseconds * r.Metrics.Latency.Count);
         if (routes.Count > 0 && totalTime > 0)
         {

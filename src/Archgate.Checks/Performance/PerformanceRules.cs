@@ -21,6 +21,9 @@ internal static class PerformanceRules
     /// <summary>The load was stopped early by a threshold with abortOnFail.</summary>
     public const string Aborted = "AG8006";
 
+    /// <summary>What the load measured, route by route (a readable summary of the metrics).</summary>
+    public const string Summary = "AG8009";
+
     /// <summary>The slowest routes, with their share of the time.</summary>
     public const string SlowestRoutes = "AG8010";
 

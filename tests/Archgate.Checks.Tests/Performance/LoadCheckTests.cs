@@ -40,6 +40,10 @@ public sealed class LoadCheckTests
         Assert.Equal(server.Requests, count);
         Assert.Contains(result.Metrics, m => m.ToString() == "http_req_duration{component=api,route=GET /items,stage=stress,stat=p99}");
         Assert.Contains(result.Findings, f => f.Rule == "AG8010");
+        var summary = Assert.Single(result.Findings, f => f.Rule == "AG8009");
+        Assert.StartsWith($"{count} requests in ", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("2 users (baseline) p95", summary.Message, StringComparison.Ordinal);
+        Assert.Contains($"GET /items: {count} requests", summary.Evidence, StringComparison.Ordinal);
     }
 
     [Fact]
