@@ -10,6 +10,10 @@ need_packages() {
   local missing=()
   command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
   command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+  # Step 8 times frontend pages in Debian's Chromium (Playwright never downloads a browser of its own).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # The FCP/LCP test compares with Lighthouse, which npm installs on first use.
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "build.sh: installing ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -2,6 +2,7 @@ using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
+using Archgate.Checks.Performance;
 using Archgate.Checks.Planning;
 using Archgate.Checks.Services;
 using Archgate.Model;
@@ -17,7 +18,10 @@ namespace Archgate.Checks;
 public static class ProtocolCatalog
 {
     /// <summary>All checks for <paramref name="system"/>, step by step; per-component checks in plan order.</summary>
-    public static IReadOnlyList<ICheck> ChecksFor(SystemModel system)
+    public static IReadOnlyList<ICheck> ChecksFor(SystemModel system) => ChecksFor(system, new LoadCheckOptions());
+
+    /// <summary>All checks for <paramref name="system"/>, with step 8's options (load agents).</summary>
+    public static IReadOnlyList<ICheck> ChecksFor(SystemModel system, LoadCheckOptions load)
     {
         var order = Planner.Plan(system).Order.Select(p => p.Component).ToList();
         var services = order.Where(c => c.Kind == ComponentKind.Service).ToList();
@@ -68,7 +72,12 @@ public static class ProtocolCatalog
             ? new PendingCheck(6, "third-party.resilience", "Timeouts, retries, fallback and secrets")
             : new NotApplicableCheck(6, "third-party.resilience", "Third-party integration", "no third-party component declared"));
         checks.Add(new PendingCheck(7, "journeys", "User journeys, data consistency and concurrency"));
-        checks.Add(new PendingCheck(8, "load", "Load at 100 and 500 users against the SLOs"));
+        // Step 8: load against the target service, then page timing of each frontend.
+        var loadTarget = LoadScenario.Target(system);
+        checks.Add(loadTarget is not null
+            ? new LoadCheck(loadTarget, load)
+            : new NotApplicableCheck(8, "load", "Load at 100 and 500 users against the SLOs", "no service with a url to load"));
+        checks.AddRange(frontends.Where(f => f.Url is not null).Select(f => new FrontendTimingCheck(f, new PageTimingOptions())));
         checks.Add(new PendingCheck(9, "security", "Auth, authorization, injection, headers, CSRF, TLS"));
         checks.Add(new PendingCheck(10, "signoff", "Sign-off by the required approvers"));
         return checks;

@@ -76,6 +76,8 @@ internal static class ArchgateApp
             config.AddCommand<UpCommand>("up").WithDescription("Start the system's components in plan order.");
             config.AddCommand<DownCommand>("down").WithDescription("Stop a system started with 'archgate up --detach'.");
             config.AddCommand<DemoCommand>("demo").WithDescription("Build the shop sample (once) and run the full protocol against it.");
+            config.AddCommand<AgentCommand>("agent").WithDescription("Run one segment of the manifest's load and print its histograms as JSON lines (for 'run --agents').");
+            config.AddCommand<K8sJobCommand>("k8s-job").WithDescription("Write a Kubernetes Indexed Job that runs the load agents on a cluster.");
             config.AddCommand<VersionCommand>("version").WithDescription("Print the Archgate version.");
             config.AddCommand<DiffCommand>("diff").WithDescription("Report breaking changes between two versions of an OpenAPI contract.");
             config.AddCommand<LoadCommand>("load").WithDescription("Load one URL (closed or open model) and print latency percentiles, throughput and errors.").WithExample("load", "http://127.0.0.1:8080/", "--users", "50", "--duration", "10s");

@@ -28,7 +28,16 @@ public sealed class LoadEngine
     /// </summary>
     /// <exception cref="ArgumentException">The plan is invalid (see <see cref="LoadPlan.Validate"/>); nothing was sent.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public async Task<LoadResult> RunAsync(LoadPlan plan, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<LoadResult> RunAsync(LoadPlan plan, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        RunAsync(plan, progress, abortWhen: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RunAsync(LoadPlan, IProgress{LoadProgress}?, CancellationToken)"/>, and at every progress
+    /// interval <paramref name="abortWhen"/> sees the results so far: when it returns a reason, the run stops
+    /// starting requests, lets those in flight finish, and returns with <see cref="LoadResult.AbortReason"/> set
+    /// (k6's <c>abortOnFail</c>).
+    /// </summary>
+    public async Task<LoadResult> RunAsync(LoadPlan plan, IProgress<LoadProgress>? progress, Func<LoadResult, string?>? abortWhen, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var errors = plan.Validate();
@@ -39,7 +48,7 @@ public sealed class LoadEngine
 
         var scenario = CompiledScenario.Compile(plan);
         await using var transport = await _transports(plan, _time, cancellationToken);
-        using var run = new LoadRun(plan, scenario, transport, _time, progress);
+        using var run = new LoadRun(plan, scenario, transport, _time, progress, abortWhen);
         return await run.ExecuteAsync(cancellationToken);
     }
 }

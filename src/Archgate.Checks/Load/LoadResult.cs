@@ -119,6 +119,10 @@ public sealed record LoadResult(
     int PeakConcurrency,
     LoadTransport Transport)
 {
+    /// <summary>Why the run stopped before its last stage ended (a threshold with abort-on-fail), or null.</summary>
+    /// <value>Default null: the run went to the end.</value>
+    public string? AbortReason { get; init; }
+
     /// <summary>The metrics for a route (and optionally a stage), or null when no such route or stage ran.</summary>
     public RequestMetrics? Find(string? route, string? stage)
     {

@@ -16,6 +16,8 @@ internal sealed class LoadRun : IDisposable
     private readonly ILoadTransport _transport;
     private readonly TimeProvider _time;
     private readonly IProgress<LoadProgress>? _progress;
+    private readonly Func<LoadResult, string?>? _abortWhen;
+    private string? _abortReason;
     private readonly StageTimeline _timeline;
     private readonly MetricsCollector _metrics;
     private readonly CancellationTokenSource _stopStarting = new();
@@ -29,8 +31,9 @@ internal sealed class LoadRun : IDisposable
     private double _currentTarget;
     private int _idleWorkers;
 
-    public LoadRun(LoadPlan plan, CompiledScenario scenario, ILoadTransport transport, TimeProvider time, IProgress<LoadProgress>? progress)
+    public LoadRun(LoadPlan plan, CompiledScenario scenario, ILoadTransport transport, TimeProvider time, IProgress<LoadProgress>? progress, Func<LoadResult, string?>? abortWhen = null)
     {
+        _abortWhen = abortWhen;
         _plan = plan;
         _scenario = scenario;
         _transport = transport;
@@ -52,7 +55,7 @@ internal sealed class LoadRun : IDisposable
         }
 
         using var registration = cancellationToken.Register(Abort);
-        var progress = _progress is null ? Task.CompletedTask : ReportProgressAsync();
+        var progress = _progress is null && _abortWhen is null ? Task.CompletedTask : ReportProgressAsync();
         try
         {
             if (_plan.Model == LoadModel.ClosedUsers)
@@ -83,7 +86,7 @@ internal sealed class LoadRun : IDisposable
         await users;
         await progress;
         cancellationToken.ThrowIfCancellationRequested();
-        return BuildResult();
+        return BuildResult() with { AbortReason = _abortReason };
     }
 
     public void Dispose()
@@ -307,7 +310,7 @@ internal sealed class LoadRun : IDisposable
             var (requests, errors, late, p95) = _metrics.Totals();
             var seconds = (double)(now - lastAt) / _time.TimestampFrequency;
             var elapsed = Elapsed();
-            _progress!.Report(new LoadProgress(
+            _progress?.Report(new LoadProgress(
                 elapsed,
                 _timeline[_timeline.StageAt(elapsed)].Name,
                 Volatile.Read(ref _currentTarget),
@@ -319,6 +322,13 @@ internal sealed class LoadRun : IDisposable
                 late));
             lastRequests = requests;
             lastAt = now;
+            if (_abortWhen?.Invoke(BuildResult()) is { } reason)
+            {
+                // Stop starting requests and let those in flight finish: the result is kept, marked aborted.
+                _abortReason = reason;
+                StopStarting();
+                break;
+            }
         }
     }
 

@@ -1,8 +1,9 @@
 using System.Globalization;
+using Archgate.Model;
 
 namespace Archgate.Checks.Load;
 
-/// <summary>Comparison of a threshold.</summary>
+/// <summary>Comparison of a threshold (same members, in the same order, as <see cref="ThresholdComparison"/>).</summary>
 public enum ThresholdOperator
 {
     /// <summary><c>&lt;</c></summary>
@@ -62,45 +63,56 @@ public sealed record ThresholdOutcome(Threshold Threshold, ThresholdStatus Statu
 /// </summary>
 public sealed record Threshold
 {
-    internal Threshold(string text, string metric, string? route, string? stage, string aggregation, double percentile, ThresholdOperator op, double limit)
-    {
-        Text = text;
-        Metric = metric;
-        Route = route;
-        Stage = stage;
-        Aggregation = aggregation;
-        Percentile = percentile;
-        Operator = op;
-        Limit = limit;
-    }
+    private Threshold(ThresholdSpec spec) => Spec = spec;
+
+    /// <summary>The parsed threshold, as the manifest holds it.</summary>
+    public ThresholdSpec Spec { get; }
 
     /// <summary>The threshold as written.</summary>
-    public string Text { get; }
+    public string Text => Spec.Text;
 
     /// <summary>Metric name: http_req_duration, http_req_failed, http_reqs, http_req_late, data_sent, data_received, iterations.</summary>
-    public string Metric { get; }
+    public string Metric => Spec.Metric;
 
     /// <summary>The <c>route</c> tag, or null for all routes.</summary>
-    public string? Route { get; }
+    public string? Route => Spec.Route;
 
     /// <summary>The <c>stage</c> tag, or null for the whole run.</summary>
-    public string? Stage { get; }
+    public string? Stage => Spec.Stage;
 
     /// <summary>Aggregation: <c>p</c>, <c>avg</c>, <c>med</c>, <c>max</c>, <c>rate</c> or <c>count</c>.</summary>
-    public string Aggregation { get; }
+    public string Aggregation => Spec.Aggregation;
 
     /// <summary>The percentile of a <c>p(N)</c> aggregation.</summary>
-    public double Percentile { get; }
+    public double Percentile => Spec.Percentile;
 
     /// <summary>The comparison.</summary>
-    public ThresholdOperator Operator { get; }
+    public ThresholdOperator Operator => (ThresholdOperator)(int)Spec.Comparison;
 
     /// <summary>The limit (ms for durations).</summary>
-    public double Limit { get; }
+    public double Limit => Spec.Limit;
+
+    /// <summary>A threshold from its parsed form (the manifest's <c>load.thresholds</c>).</summary>
+    public static Threshold From(ThresholdSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return new Threshold(spec);
+    }
 
     /// <summary>Parses a threshold; on failure <paramref name="error"/> says where and how to mend it.</summary>
-    public static bool TryParse(string text, out Threshold? threshold, out ThresholdParseError? error) =>
-        ThresholdParser.TryParse(text, out threshold, out error);
+    public static bool TryParse(string text, out Threshold? threshold, out ThresholdParseError? error)
+    {
+        if (ThresholdSpec.TryParse(text, out var spec, out var syntax))
+        {
+            threshold = new Threshold(spec!);
+            error = null;
+            return true;
+        }
+
+        threshold = null;
+        error = new ThresholdParseError(syntax!.Text, syntax.Position, syntax.Message, syntax.Hint);
+        return false;
+    }
 
     /// <summary>Parses a threshold.</summary>
     /// <exception cref="FormatException">The text is not a threshold; the message has the position and a hint.</exception>

@@ -30,8 +30,17 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("With --up: show the components' logs, prefixed with their names")]
         public bool Follow { get; init; }
 
+        [CommandOption("--agents <N>")]
+        [Description("Step 8: split the load over N local agent processes (histograms merged losslessly). Default: the manifest's load.agents (1)")]
+        public int? Agents { get; init; }
+
         public override ValidationResult Validate()
         {
+            if (Agents is < 1 or > 64)
+            {
+                return ValidationResult.Error("--agents: use a number from 1 to 64");
+            }
+
             if (Steps is not null && ProtocolSteps.Parse(Steps, out var error) is null)
             {
                 return ValidationResult.Error($"--steps: {error}");
@@ -60,6 +69,6 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             options = options with { OutputDirectory = settings.Out };
         }
 
-        return await RunSession.ExecuteAsync(model, settings.Store, options, resume: null, settings.Up, settings.Follow, cancellationToken);
+        return await RunSession.ExecuteAsync(model, settings.Store, options, resume: null, settings.Up, settings.Follow, cancellationToken, settings.Agents);
     }
 }

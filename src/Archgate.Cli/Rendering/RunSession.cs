@@ -1,5 +1,6 @@
 using Archgate.Checks;
 using Archgate.Checks.Http;
+using Archgate.Checks.Performance;
 using Archgate.Judging;
 using Archgate.Launch;
 using Archgate.Model;
@@ -24,7 +25,8 @@ internal static class RunSession
         RunRecord? resume,
         bool up,
         bool follow,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        int? agents = null)
     {
         var console = AnsiConsole.Console;
         using var store = RunStore.Open(storePath);
@@ -43,7 +45,8 @@ internal static class RunSession
             }
 
             var observer = new ConsoleRunObserver(console);
-            var runner = new ProtocolRunner(store, ProtocolCatalog.ChecksFor, http, observer);
+            var load = new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() };
+            var runner = new ProtocolRunner(store, m => ProtocolCatalog.ChecksFor(m, load), http, observer);
             RunRecord? record = null;
             if (resume is null)
             {
@@ -105,6 +108,15 @@ internal static class RunSession
                 console.MarkupLine("[grey]stopped the components Archgate started.[/]");
             }
         }
+    }
+
+    /// <summary>How this very program starts a load agent: <c>archgate agent</c> (or <c>dotnet archgate.dll agent</c>).</summary>
+    public static IReadOnlyList<string> AgentCommandLine()
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        return Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? [host, typeof(RunSession).Assembly.Location, "agent"]
+            : [host, "agent"];
     }
 
     /// <summary>Logs and the launch state live next to the run store.</summary>

@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading the top-level sections after <c>components</c>: contracts, slo, load, security, recovery, escalation, signoff.</summary>
+/// <summary>Reading the top-level sections after <c>components</c>: contracts, slo, security, recovery, escalation, signoff (load: ManifestLoader.Load.cs).</summary>
 public static partial class ManifestLoader
 {
     private sealed partial class Builder
@@ -67,49 +67,6 @@ public static partial class ManifestLoader
             }
 
             return result;
-        }
-
-        private LoadProfile ReadLoad(YamlMappingNode root)
-        {
-            var load = r.Mapping(YamlReader.Get(root, "load"), "load");
-            if (load is null)
-            {
-                return LoadProfile.Default;
-            }
-
-            r.AllowKeys(load, "load", "stages", "thresholds");
-            var stages = new List<LoadStage>();
-            var stageList = r.Sequence(YamlReader.Get(load, "stages"), "load.stages");
-            var index = 0;
-            foreach (var item in stageList?.Children ?? [])
-            {
-                var path = $"load.stages[{index++}]";
-                var map = r.Mapping(item, path);
-                if (map is null)
-                {
-                    continue;
-                }
-
-                r.AllowKeys(map, path, "users", "duration");
-                var users = r.Int(r.Required(map, path, "users"), $"{path}.users", 1, 100_000);
-                var duration = r.Duration(r.Required(map, path, "duration"), $"{path}.duration");
-                if (users is not null && duration is not null)
-                {
-                    stages.Add(new LoadStage(users.Value, duration.Value));
-                }
-            }
-
-            var thresholds = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-            var thresholdMap = r.Mapping(YamlReader.Get(load, "thresholds"), "load.thresholds");
-            foreach (var (keyNode, valueNode) in thresholdMap?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
-            {
-                var metric = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
-                thresholds[metric] = valueNode is YamlScalarNode
-                    ? [r.String(valueNode, $"load.thresholds.{metric}") ?? string.Empty]
-                    : r.StringList(valueNode, $"load.thresholds.{metric}").Select(v => v.Value).ToList();
-            }
-
-            return new LoadProfile { Stages = stageList is null ? LoadProfile.Default.Stages : stages, Thresholds = thresholds };
         }
 
         private SecurityPolicy ReadSecurity(YamlMappingNode root)

@@ -119,7 +119,7 @@ public static partial class ManifestLoader
 
             var (pacts, pact) = ReadPacts(root, byName);
             var slos = ReadSlos(root, byName);
-            var load = ReadLoad(root);
+            var load = ReadLoad(root, components.Select(c => c.Component).ToList());
             var security = ReadSecurity(root);
             var recovery = ReadRecovery(root);
             var escalation = ReadEscalation(root);

@@ -73,25 +73,6 @@ public sealed record Slo
     public TimeSpan? Lcp { get; init; }
 }
 
-/// <summary>One stage of load: this many virtual users for this long.</summary>
-public sealed record LoadStage(int Users, TimeSpan Duration);
-
-/// <summary>The load profile of step 8.</summary>
-public sealed record LoadProfile
-{
-    /// <summary>The protocol's default: a 100-user baseline and a 500-user stress stage, short.</summary>
-    public static LoadProfile Default { get; } = new()
-    {
-        Stages = [new LoadStage(100, TimeSpan.FromSeconds(10)), new LoadStage(500, TimeSpan.FromSeconds(10))],
-    };
-
-    /// <summary>Stages, run in order.</summary>
-    public IReadOnlyList<LoadStage> Stages { get; init; } = [];
-
-    /// <summary>k6-style thresholds: metric expression to conditions.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<string>> Thresholds { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
-}
-
 /// <summary>A user Archgate may log in as during security and journey checks.</summary>
 public sealed record Identity(string User, string Password);
 

@@ -24,6 +24,9 @@ public sealed record CheckContext
     /// <summary>Where the run writes its files (reports, plan, evidence).</summary>
     public required string OutputDirectory { get; init; }
 
+    /// <summary>Past runs of the store (regression baselines); null when the run has no store.</summary>
+    public IRunHistory? History { get; init; }
+
     /// <summary>Reports what the check is doing now (shown as live progress).</summary>
     public IProgress<string>? Activity { get; init; }
 }

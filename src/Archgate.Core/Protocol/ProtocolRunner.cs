@@ -75,7 +75,7 @@ public sealed class ProtocolRunner(
         var output = OutputFor(options, record.RunId);
         Directory.CreateDirectory(output);
         var plan = Planner.Plan(system);
-        var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output };
+        var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output, History = store };
         var checks = catalog(system);
         var steps = record.Steps.ToList();
         _observer.RunStarted(record);

@@ -11,7 +11,7 @@ public sealed record RunSummary(string RunId, string System, DateTimeOffset Star
 /// The run store: a SQLite file (WAL mode) holding each run's header and a checkpoint per finished step, so
 /// a killed run can be resumed from its first unfinished step. The schema is versioned with migrations.
 /// </summary>
-public sealed class RunStore : IDisposable
+public sealed class RunStore : IRunHistory, IDisposable
 {
     /// <summary>The default location, relative to the working directory.</summary>
     public const string DefaultPath = ".archgate/archgate.db";
@@ -163,6 +163,17 @@ public sealed class RunStore : IDisposable
         }
 
         return record with { Steps = list };
+    }
+
+    /// <inheritdoc />
+    public RunRecord? LastRun(string system, Protocol.Verdict verdict)
+    {
+        // Served by the runs(system, started_at) index; the verdict filter needs no index of its own.
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT id FROM runs WHERE system = $system AND verdict = $verdict AND state = 'completed' ORDER BY started_at DESC, id DESC LIMIT 1";
+        cmd.Parameters.AddWithValue("$system", system);
+        cmd.Parameters.AddWithValue("$verdict", Enum(verdict));
+        return cmd.ExecuteScalar() is string id ? Load(id) : null;
     }
 
     /// <summary>

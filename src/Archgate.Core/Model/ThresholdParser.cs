@@ -1,8 +1,8 @@
 using System.Globalization;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Model;
 
-/// <summary>Hand-written parser for k6-style thresholds, so every error can point at its column.</summary>
+/// <summary>Hand-written parser for k6-style thresholds, so every error can point at its column (the manifest loader and <c>archgate load</c> share it).</summary>
 internal static class ThresholdParser
 {
     private static readonly Dictionary<string, string[]> Aggregations = new(StringComparer.Ordinal)
@@ -16,7 +16,7 @@ internal static class ThresholdParser
         ["iterations"] = ["count", "rate"],
     };
 
-    public static bool TryParse(string text, out Threshold? threshold, out ThresholdParseError? error)
+    public static bool TryParse(string text, out ThresholdSpec? threshold, out ThresholdSyntaxError? error)
     {
         ArgumentNullException.ThrowIfNull(text);
         threshold = null;
@@ -33,7 +33,7 @@ internal static class ThresholdParser
 
         if (!Aggregations.TryGetValue(metric, out var allowed))
         {
-            error = new ThresholdParseError(text, metricAt, $"unknown metric '{metric}'", "use one of " + string.Join(", ", Aggregations.Keys));
+            error = new ThresholdSyntaxError(text, metricAt, $"unknown metric '{metric}'", "use one of " + string.Join(", ", Aggregations.Keys));
             return false;
         }
 
@@ -48,13 +48,13 @@ internal static class ThresholdParser
                 var key = p.TakeWhile(char.IsAsciiLetter);
                 if (key is not ("route" or "stage"))
                 {
-                    error = new ThresholdParseError(text, keyAt, key.Length == 0 ? "expected a tag name" : $"unknown tag '{key}'", "tags are route and stage, e.g. {route:GET /orders/{id},stage:stress}");
+                    error = new ThresholdSyntaxError(text, keyAt, key.Length == 0 ? "expected a tag name" : $"unknown tag '{key}'", "tags are route and stage, e.g. {route:GET /orders/{id},stage:stress}");
                     return false;
                 }
 
                 if (metric == "iterations")
                 {
-                    error = new ThresholdParseError(text, keyAt, "iterations has no tags", "write iterations: count>100");
+                    error = new ThresholdSyntaxError(text, keyAt, "iterations has no tags", "write iterations: count>100");
                     return false;
                 }
 
@@ -124,7 +124,7 @@ internal static class ThresholdParser
             var number = p.TakeWhile(c => char.IsAsciiDigit(c) || c == '.');
             if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out percentile) || percentile < 0 || percentile > 100)
             {
-                error = new ThresholdParseError(text, numberAt, "expected a percentile between 0 and 100", "write p(95) or p(99.9)");
+                error = new ThresholdSyntaxError(text, numberAt, "expected a percentile between 0 and 100", "write p(95) or p(99.9)");
                 return false;
             }
 
@@ -140,26 +140,26 @@ internal static class ThresholdParser
         if (!allowed.Contains(aggregation))
         {
             var shown = string.Join(", ", allowed.Select(a => a == "p" ? "p(N)" : a));
-            error = new ThresholdParseError(text, aggregationAt, aggregation.Length == 0 ? "expected an aggregation" : $"{metric} has no aggregation '{aggregation}'", $"{metric} takes {shown}, e.g. {metric}: {Example(metric)}");
+            error = new ThresholdSyntaxError(text, aggregationAt, aggregation.Length == 0 ? "expected an aggregation" : $"{metric} has no aggregation '{aggregation}'", $"{metric} takes {shown}, e.g. {metric}: {Example(metric)}");
             return false;
         }
 
         p.SkipSpaces();
         var opAt = p.Position;
         var opText = p.TakeWhile(c => c is '<' or '>' or '=' or '!');
-        ThresholdOperator? op = opText switch
+        ThresholdComparison? op = opText switch
         {
-            "<" => ThresholdOperator.LessThan,
-            "<=" => ThresholdOperator.LessThanOrEqual,
-            ">" => ThresholdOperator.GreaterThan,
-            ">=" => ThresholdOperator.GreaterThanOrEqual,
-            "==" => ThresholdOperator.Equal,
-            "!=" => ThresholdOperator.NotEqual,
+            "<" => ThresholdComparison.LessThan,
+            "<=" => ThresholdComparison.LessThanOrEqual,
+            ">" => ThresholdComparison.GreaterThan,
+            ">=" => ThresholdComparison.GreaterThanOrEqual,
+            "==" => ThresholdComparison.Equal,
+            "!=" => ThresholdComparison.NotEqual,
             _ => null,
         };
         if (op is null)
         {
-            error = new ThresholdParseError(text, opAt, opText.Length == 0 ? "expected a comparison" : $"unknown comparison '{opText}'", "use <, <=, >, >=, == or !=");
+            error = new ThresholdSyntaxError(text, opAt, opText.Length == 0 ? "expected a comparison" : $"unknown comparison '{opText}'", "use <, <=, >, >=, == or !=");
             return false;
         }
 
@@ -168,7 +168,7 @@ internal static class ThresholdParser
         var limitText = p.TakeWhile(c => char.IsAsciiDigit(c) || c is '.' or '-' or 'e' or 'E' or '+');
         if (!double.TryParse(limitText, NumberStyles.Float, CultureInfo.InvariantCulture, out var limit))
         {
-            error = new ThresholdParseError(text, limitAt, "expected a number", $"write {metric}: {Example(metric)}");
+            error = new ThresholdSyntaxError(text, limitAt, "expected a number", $"write {metric}: {Example(metric)}");
             return false;
         }
 
@@ -178,7 +178,7 @@ internal static class ThresholdParser
         {
             if (metric != "http_req_duration" || unit is not ("ms" or "s"))
             {
-                error = new ThresholdParseError(text, unitAt, $"unexpected unit '{unit}'", metric == "http_req_duration" ? "durations are in ms; 'ms' or 's' may follow the number" : $"{metric} takes a plain number");
+                error = new ThresholdSyntaxError(text, unitAt, $"unexpected unit '{unit}'", metric == "http_req_duration" ? "durations are in ms; 'ms' or 's' may follow the number" : $"{metric} takes a plain number");
                 return false;
             }
 
@@ -195,7 +195,7 @@ internal static class ThresholdParser
             return false;
         }
 
-        threshold = new Threshold(text.Trim(), metric, route, stage, aggregation, percentile, op.Value, limit);
+        threshold = new ThresholdSpec(text.Trim(), metric, route, stage, aggregation, percentile, op.Value, limit);
         error = null;
         return true;
     }
@@ -268,6 +268,6 @@ internal static class ThresholdParser
             return text[start..Position];
         }
 
-        public ThresholdParseError Error(string message, string hint) => new(text, Math.Min(Position, text.Length), message, hint);
+        public ThresholdSyntaxError Error(string message, string hint) => new(text, Math.Min(Position, text.Length), message, hint);
     }
 }

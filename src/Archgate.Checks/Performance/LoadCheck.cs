@@ -1,0 +1,167 @@
+using System.Globalization;
+using Archgate.Checks.Load;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Performance;
+
+/// <summary>Options of step 8's load check.</summary>
+public sealed record LoadCheckOptions
+{
+    /// <summary>Local agent processes sharing the load; null uses the manifest's <c>load.agents</c>.</summary>
+    /// <value>Default null.</value>
+    public int? Agents { get; init; }
+
+    /// <summary>The command line that starts one agent (<c>archgate agent</c>); needed when there is more than one agent.</summary>
+    /// <value>Default null: agents cannot be started, the load runs in process.</value>
+    public IReadOnlyList<string>? AgentCommand { get; init; }
+
+    /// <summary>Time allowed on top of the stages for setup, graceful stop and the last timeouts before the check gives up.</summary>
+    /// <value>Default 20 s.</value>
+    public TimeSpan Grace { get; init; } = TimeSpan.FromSeconds(20);
+}
+
+/// <summary>
+/// Step 8: runs the manifest's load scenario against the target component (allowed hosts only, bounded by the
+/// stages plus a grace period), records per-route and per-stage latency, throughput and errors, judges the
+/// SLO and thresholds, names the bottlenecks, and compares with the last GO run.
+/// </summary>
+internal sealed class LoadCheck(Component target, LoadCheckOptions options) : ICheck
+{
+    public string Id => $"load:{target.Name}";
+
+    public int Step => 8;
+
+    public string Title => $"{target.Name} holds its SLO under load";
+
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var system = context.System;
+        var profile = system.Load;
+        var agents = options.Agents ?? profile.Agents;
+        context.Activity?.Report($"load setup against {target.Url}");
+        var setup = await LoadScenario.RunSetupAsync(system, target, context.Http, cancellationToken);
+        if (setup.Failure is not null)
+        {
+            return new CheckResult
+            {
+                Status = CheckStatus.Fail,
+                TransientCause = setup.Transient ? setup.Failure : null,
+                Findings = [NotRun($"the load could not start: {setup.Failure}", "the scenario's setup (load.setup) must succeed first: is the target up, and are the credentials right?")],
+            };
+        }
+
+        var plan = LoadScenario.BuildPlan(system, target, setup.Variables);
+        var problems = plan.Validate();
+        if (problems.Count > 0)
+        {
+            return CheckResult.From([NotRun("the load plan is invalid: " + string.Join("; ", problems), "fix the load section of the manifest")]);
+        }
+
+        var routes = plan.Journeys.SelectMany(j => j.Setup.Concat(j.Steps)).Select(r => r.RouteName).Distinct(StringComparer.Ordinal).ToList();
+        var thresholds = LoadReport.Thresholds(system, target, routes);
+        var aborting = thresholds.Where(t => t.Spec.AbortOnFail).ToList();
+        Func<LoadResult, string?>? abortWhen = aborting.Count == 0 ? null
+            : r => aborting.Select(t => t.Evaluate(LoadScenario.WithoutWarmup(r))).FirstOrDefault(o => o.Status == ThresholdStatus.Fail) is { } failed
+                ? $"threshold '{failed.Threshold.Text}' failed while running (observed {failed.Observed:0.###})" : null;
+
+        var databases = system.OfKind(ComponentKind.Database).Where(d => d.Engine == DatabaseEngine.Postgres && d.Connection is not null).ToList();
+        var statementsBefore = new Dictionary<Component, (IReadOnlyList<StatementStat>? Stats, string? Unavailable)>();
+        foreach (var db in databases)
+        {
+            statementsBefore[db] = await StatementStats.SnapshotAsync(db.Connection!, cancellationToken);
+        }
+
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(plan.TotalDuration + options.Grace);
+        var progress = new Progress<LoadProgress>(p => context.Activity?.Report(
+            string.Create(CultureInfo.InvariantCulture, $"{p.Stage}: {p.Target:0} users, {p.RequestsPerSecond:0} req/s, p95 {p.P95Ms:0.#} ms, {p.Errors} errors ({p.Elapsed.TotalSeconds:0}/{plan.TotalDuration.TotalSeconds:0} s)")));
+        LoadResult result;
+        try
+        {
+            result = agents > 1
+                ? await LoadAgents.RunAsync(options.AgentCommand ?? throw new InvalidOperationException("load.agents > 1 needs the agent command; run through 'archgate run'"),
+                    system, target, agents, plan, context.Activity, bound.Token, setup.Variables)
+                : await new LoadEngine(context.Time).RunAsync(plan, progress, abortWhen, bound.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return CheckResult.From([NotRun($"the load did not finish within its stages plus {options.Grace.TotalSeconds:0} s", "the target stalls: look at its log")]);
+        }
+        catch (LoadAgentException ex)
+        {
+            return CheckResult.From([new Finding
+            {
+                Rule = PerformanceRules.AgentFailed,
+                Severity = Severity.High,
+                Component = target.Name,
+                Location = "load.agents",
+                Message = ex.Message,
+                Evidence = ex.Evidence,
+                Hint = "run 'archgate agent' by hand with the same manifest to see its error",
+            }]);
+        }
+
+        result = LoadScenario.WithoutWarmup(result);
+        var metrics = LoadReport.Metrics(target.Name, result).ToList();
+        if (result.Overall.Requests > 0 && result.Overall.Errors.ConnectionErrors == result.Overall.Requests)
+        {
+            return CheckResult.From(
+                [NotRun($"{target.Name} is not reachable: all {result.Overall.Requests} requests failed to connect", "start it ('archgate run --up' starts the components that have a 'run' section), or fix its url")],
+                metrics);
+        }
+
+        var findings = new List<Finding>(LoadReport.Judge(target.Name, result, thresholds));
+        if (result.AbortReason is not null)
+        {
+            findings.Add(new Finding
+            {
+                Rule = PerformanceRules.Aborted,
+                Severity = Severity.High,
+                Component = target.Name,
+                Message = $"the load stopped early: {result.AbortReason}",
+                Hint = "the threshold has abortOnFail: true, so the rest of the stages did not run",
+            });
+        }
+
+        findings.AddRange(LoadAnalysis.Bottlenecks(target.Name, result));
+        foreach (var (db, before) in statementsBefore)
+        {
+            var after = before.Stats is null ? before : await StatementStats.SnapshotAsync(db.Connection!, cancellationToken);
+            if (before.Stats is null || after.Stats is null)
+            {
+                findings.Add(new Finding
+                {
+                    Rule = PerformanceRules.StatementsUnavailable,
+                    Severity = Severity.Info,
+                    Component = db.Name,
+                    Location = "pg_stat_statements",
+                    Message = $"which statements took {db.Name}'s time is unknown: {before.Unavailable ?? after.Unavailable}",
+                    Hint = "add pg_stat_statements to shared_preload_libraries, restart, and run CREATE EXTENSION pg_stat_statements in the database",
+                });
+                continue;
+            }
+
+            var (statements, statementMetrics) = StatementStats.Report(db, StatementStats.Delta(before.Stats, after.Stats));
+            findings.Add(statements);
+            metrics.AddRange(statementMetrics);
+        }
+
+        var (regressions, regressionMetrics) = LoadAnalysis.Regression(target.Name, metrics, context.History?.LastRun(system.Name, Verdict.Go));
+        findings.AddRange(regressions);
+        metrics.AddRange(regressionMetrics);
+        return CheckResult.From(findings, metrics);
+    }
+
+    private Finding NotRun(string message, string hint) => new()
+    {
+        Rule = PerformanceRules.LoadNotRun,
+        Severity = Severity.High,
+        Component = target.Name,
+        Location = target.Url?.ToString(),
+        Message = message,
+        Hint = hint,
+    };
+}

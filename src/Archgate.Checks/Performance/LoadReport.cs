@@ -1,0 +1,206 @@
+using System.Globalization;
+using Archgate.Checks.Load;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Performance;
+
+/// <summary>
+/// Turns a <see cref="LoadResult"/> into what a run records: k6-style metrics per route and stage, and a
+/// finding per failed threshold (the target's SLO and the manifest's thresholds).
+/// </summary>
+public static class LoadReport
+{
+    /// <summary>The protocol's API latency objective when the target's SLO sets none. <value>200 ms</value>.</summary>
+    public static readonly TimeSpan DefaultP95 = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The protocol's error-rate objective when the target's SLO sets none. <value>1 %</value>.</summary>
+    public const double DefaultErrorRate = 0.01;
+
+    /// <summary>
+    /// The thresholds that judge a run: every route's p95 against the target's SLO (<c>slo.&lt;target&gt;.p95</c>,
+    /// default 200 ms), the error rate against <c>errorRate</c> (default 1 %), then the manifest's own.
+    /// </summary>
+    public static IReadOnlyList<Threshold> Thresholds(SystemModel system, Component target, IEnumerable<string> routes)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(routes);
+        var slo = system.Slos.GetValueOrDefault(target.Name);
+        var p95 = (slo?.P95 ?? DefaultP95).TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
+        var errorRate = (slo?.ErrorRate ?? DefaultErrorRate).ToString("0.#####", CultureInfo.InvariantCulture);
+        var texts = routes.Select(r => $"http_req_duration{{route:{r}}}: p(95)<{p95}").Append($"http_req_failed: rate<{errorRate}");
+        var result = texts.Select(Threshold.Parse).ToList();
+        foreach (var spec in system.Load.Thresholds)
+        {
+            if (!result.Any(t => t.Spec == spec with { AbortOnFail = false }))
+            {
+                result.Add(Threshold.From(spec));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Findings for failed thresholds (and thresholds without data), naming the route and what was observed.</summary>
+    public static IReadOnlyList<Finding> Judge(string component, LoadResult result, IEnumerable<Threshold> thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(thresholds);
+        var findings = new List<Finding>();
+        foreach (var outcome in thresholds.Select(t => t.Evaluate(result)))
+        {
+            var t = outcome.Threshold;
+            var where = t.Route ?? "all routes";
+            var inStage = t.Stage is null ? string.Empty : $" in stage {t.Stage}";
+            if (outcome.Status == ThresholdStatus.NoData)
+            {
+                findings.Add(new Finding
+                {
+                    Rule = PerformanceRules.ThresholdNoData,
+                    Severity = Severity.Medium,
+                    Component = component,
+                    Location = where,
+                    Message = $"threshold '{t.Text}' had no data: nothing was measured for {where}{inStage}",
+                    Hint = "check the route and stage names against the scenario; a route is reported as 'METHOD /path' (the request's name if it has one)",
+                });
+                continue;
+            }
+
+            if (outcome.Status == ThresholdStatus.Pass)
+            {
+                continue;
+            }
+
+            var observed = Describe(t, outcome.Observed!.Value);
+            var limit = Describe(t, t.Limit);
+            var (rule, hint) = t.Metric switch
+            {
+                "http_req_duration" => (PerformanceRules.LatencyAboveSlo, "profile the route under load (slow queries, missing indexes, lock contention, synchronous calls to other services); the slowest routes and the knee between stages are listed below"),
+                "http_req_failed" => (PerformanceRules.ErrorRateAboveSlo, "the error causes are listed below: 5xx and timeouts under load usually mean an exhausted pool or a saturated dependency"),
+                _ => (PerformanceRules.ThresholdFailed, "compare with the per-stage metrics of the run"),
+            };
+            findings.Add(new Finding
+            {
+                Rule = rule,
+                Severity = Severity.High,
+                Component = component,
+                Location = where,
+                Message = $"{where} {Aggregation(t)} {observed} {Compare(outcome.Observed.Value, t.Limit)} {limit}{inStage}",
+                Evidence = $"threshold '{t.Text}'; " + Stages(result, t.Route),
+                Hint = hint,
+            });
+        }
+
+        return findings;
+    }
+
+    /// <summary>p50/p90/p95/p99/max, throughput and errors by cause, per route and stage, per stage, per route and overall.</summary>
+    public static IReadOnlyList<Metric> Metrics(string component, LoadResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var metrics = new List<Metric>();
+        foreach (var stage in result.Stages)
+        {
+            foreach (var route in stage.Routes.Where(r => r.Metrics.Requests > 0))
+            {
+                Add(metrics, component, route.Route, stage.Name, route.Metrics);
+            }
+
+            Add(metrics, component, null, stage.Name, stage.Metrics);
+        }
+
+        foreach (var route in result.Routes.Where(r => r.Metrics.Requests > 0))
+        {
+            Add(metrics, component, route.Route, null, route.Metrics);
+        }
+
+        Add(metrics, component, null, null, result.Overall);
+        metrics.Add(new Metric("iterations", new Dictionary<string, string> { ["component"] = component }, result.Iterations, "count"));
+        return metrics;
+    }
+
+    /// <summary>Tags of a metric: component, then route and stage when set.</summary>
+    public static Dictionary<string, string> Tags(string component, string? route, string? stage, params (string Key, string Value)[] more)
+    {
+        var tags = new Dictionary<string, string> { ["component"] = component };
+        if (route is not null)
+        {
+            tags["route"] = route;
+        }
+
+        if (stage is not null)
+        {
+            tags["stage"] = stage;
+        }
+
+        foreach (var (k, v) in more)
+        {
+            tags[k] = v;
+        }
+
+        return tags;
+    }
+
+    private static void Add(List<Metric> metrics, string component, string? route, string? stage, RequestMetrics m)
+    {
+        foreach (var (stat, value) in new[] { ("p50", m.P50Ms), ("p90", m.P90Ms), ("p95", m.P95Ms), ("p99", m.P99Ms), ("max", m.MaxMs) })
+        {
+            metrics.Add(new Metric("http_req_duration", Tags(component, route, stage, ("stat", stat)), Math.Round(value, 3), "ms"));
+        }
+
+        metrics.Add(new Metric("http_reqs", Tags(component, route, stage, ("stat", "count")), m.Requests, "count"));
+        metrics.Add(new Metric("http_reqs", Tags(component, route, stage, ("stat", "rate")), Math.Round(m.RequestsPerSecond, 2), "req/s"));
+        metrics.Add(new Metric("http_req_failed", Tags(component, route, stage), Math.Round(m.FailedRate, 5), "ratio"));
+        foreach (var (cause, count) in Causes(m.Errors).Where(c => c.Count > 0))
+        {
+            metrics.Add(new Metric("http_req_errors", Tags(component, route, stage, ("cause", cause)), count, "count"));
+        }
+    }
+
+    /// <summary>Failed requests by cause, in a fixed order.</summary>
+    public static IEnumerable<(string Cause, long Count)> Causes(ErrorCounts errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        yield return ("5xx", errors.Status5xx);
+        yield return ("4xx", errors.Status4xx);
+        yield return ("timeout", errors.Timeouts);
+        yield return ("connection", errors.ConnectionErrors);
+    }
+
+    /// <summary>A route's (or all routes') p95, requests and errors per stage, for evidence.</summary>
+    public static string Stages(LoadResult result, string? route)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return string.Join("; ", result.Stages.Select(s =>
+        {
+            var m = route is null ? s.Metrics : s.Routes.FirstOrDefault(r => r.Route == route)?.Metrics;
+            return m is null || m.Requests == 0
+                ? $"{s.Name} ({s.Target:0} users): no requests"
+                : $"{s.Name} ({s.Target:0} users): p95 {Ms(m.P95Ms)}, {m.Requests} requests, {m.RequestsPerSecond:0.#} req/s, {m.FailedRate:0.##%} failed";
+        }));
+    }
+
+    /// <summary>Milliseconds as people read them: 412 ms, 12.5 ms, 1.53 s.</summary>
+    public static string Ms(double ms) => ms >= 1000
+        ? (ms / 1000).ToString("0.##", CultureInfo.InvariantCulture) + " s"
+        : ms >= 100 ? ms.ToString("0", CultureInfo.InvariantCulture) + " ms" : ms.ToString("0.#", CultureInfo.InvariantCulture) + " ms";
+
+    private static string Aggregation(Threshold t) => (t.Metric, t.Aggregation) switch
+    {
+        ("http_req_duration", "p") => $"p{t.Percentile.ToString("0.###", CultureInfo.InvariantCulture)}",
+        ("http_req_duration", var a) => a,
+        ("http_req_failed", _) => "error rate",
+        ("http_req_late", _) => "late rate",
+        (var metric, var a) => $"{metric} {a}",
+    };
+
+    private static string Describe(Threshold t, double value) => t.Metric switch
+    {
+        "http_req_duration" => Ms(value),
+        "http_req_failed" or "http_req_late" => (value * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %",
+        _ => value.ToString("0.##", CultureInfo.InvariantCulture) + (t.Aggregation == "rate" ? "/s" : string.Empty),
+    };
+
+    private static string Compare(double observed, double limit) => observed > limit ? ">" : observed < limit ? "<" : "=";
+}

@@ -1,0 +1,192 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+using Archgate.Checks.Http;
+using Archgate.Checks.Load;
+using Archgate.Model;
+using EngineStage = Archgate.Checks.Load.LoadStage;
+
+namespace Archgate.Checks.Performance;
+
+/// <summary>The outcome of the scenario's shared setup: captured variables, or why it failed.</summary>
+/// <param name="Variables">Captured values by variable name.</param>
+/// <param name="Failure">What went wrong, or null.</param>
+/// <param name="Transient">True when trying again may help (refused, timeout, 5xx).</param>
+public sealed record SetupOutcome(IReadOnlyDictionary<string, string> Variables, string? Failure, bool Transient);
+
+/// <summary>
+/// Turns the manifest's <c>load</c> section into a <see cref="LoadPlan"/> for the load engine: the target
+/// component, its journeys with captures and think time, its stages, and a segment of them for an agent.
+/// </summary>
+public static partial class LoadScenario
+{
+    /// <summary>Time allowed after the last stage for requests in flight. <value>2 s</value>.</summary>
+    public static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(2);
+
+    /// <summary>A request not answered after this long counts as a timeout. <value>10 s</value>.</summary>
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The component loaded: <c>load.target</c>, else the first critical service, else the first service.</summary>
+    public static Component? Target(SystemModel system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        if (system.Load.Target is { } name)
+        {
+            return system.Find(name);
+        }
+
+        var services = system.OfKind(ComponentKind.Service).Where(s => s.Url is not null).ToList();
+        return services.FirstOrDefault(s => s.Critical) ?? services.FirstOrDefault();
+    }
+
+    /// <summary>The journeys, or the default one: <c>GET</c> of the target's health path, else <c>GET /</c>.</summary>
+    public static IReadOnlyList<ScenarioJourney> Journeys(SystemModel system, Component target)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(target);
+        return system.Load.Journeys.Count > 0
+            ? system.Load.Journeys
+            : [new ScenarioJourney("default", [new ScenarioRequest("GET", target.HealthPath ?? "/")])];
+    }
+
+    /// <summary>The plan for <paramref name="segment"/> (0-based) of <paramref name="segments"/> load agents (0 of 1: the whole load).</summary>
+    public static LoadPlan BuildPlan(SystemModel system, Component target, IReadOnlyDictionary<string, string> shared, int segment = 0, int segments = 1)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(shared);
+        var profile = system.Load;
+        var journeys = Journeys(system, target).Select(j => new LoadJourney(j.Name, [.. j.Steps.Select(s => ToRequest(s, shared))])
+        {
+            Weight = j.Weight,
+            Setup = [.. j.Setup.Select(s => ToRequest(s, shared))],
+            ThinkTime = j.ThinkTime ?? profile.ThinkTime,
+        }).ToList();
+        return new LoadPlan(target.Url!, journeys)
+        {
+            Stages = [.. Warmup(profile, segment, segments), .. profile.Stages.Select(s => new EngineStage(s.Name, s.Duration, Share(s.Users, segment, segments)) { RampUp = s.RampUp })],
+            AllowedHosts = HostAllowList.Of(system.AllowedHosts),
+            GracefulStop = GracefulStop,
+            RequestTimeout = RequestTimeout,
+            Seed = 1 + (segment * 100_003),
+        };
+    }
+
+    /// <summary>The unmeasured warm-up stage (at most 10 users), or nothing.</summary>
+    private static IEnumerable<EngineStage> Warmup(LoadProfile profile, int segment, int segments)
+    {
+        if (profile.Warmup > TimeSpan.Zero && profile.Stages.Count > 0)
+        {
+            yield return new EngineStage(LoadProfile.WarmupStage, profile.Warmup, Share(Math.Min(10, profile.Stages[0].Users), segment, segments));
+        }
+    }
+
+    /// <summary>
+    /// The result without its warm-up stage: routes and overall are merged again from the measured stages,
+    /// so nothing of the warm-up counts.
+    /// </summary>
+    public static LoadResult WithoutWarmup(LoadResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var stages = result.Stages.Where(s => s.Name != LoadProfile.WarmupStage).ToList();
+        if (stages.Count == result.Stages.Count)
+        {
+            return result;
+        }
+
+        if (stages.Count == 0)
+        {
+            return result with { Stages = [], Routes = [], Overall = RequestMetrics.Empty(TimeSpan.Zero), Iterations = 0 };
+        }
+
+        var routes = stages[0].Routes.Select((r, i) => new RouteResult(r.Route, stages.Select(s => s.Routes[i].Metrics)
+            .Aggregate((a, b) => RequestMetrics.Combine(a, b, sameWindow: false)))).ToList();
+        var overall = stages.Select(s => s.Metrics).Aggregate((a, b) => RequestMetrics.Combine(a, b, sameWindow: false));
+        return result with { Stages = stages, Routes = routes, Overall = overall };
+    }
+
+    /// <summary>Agent <paramref name="segment"/>'s share of <paramref name="users"/>: the shares of all agents add up to it exactly.</summary>
+    public static int Share(int users, int segment, int segments) =>
+        (int)(((long)users * (segment + 1) / segments) - ((long)users * segment / segments));
+
+    /// <summary>Runs <c>load.setup</c> once (log in, say) and returns the captured variables, shared by every user.</summary>
+    public static async Task<SetupOutcome> RunSetupAsync(SystemModel system, Component target, HttpClient http, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(http);
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var step in system.Load.Setup)
+        {
+            var rendered = ToRequest(step, variables);
+            using var request = new HttpRequestMessage(new HttpMethod(rendered.Method), new Uri(target.Url!, target.Url!.AbsolutePath.TrimEnd('/') + rendered.Path));
+            string? contentType = null;
+            foreach (var (name, value) in rendered.Headers)
+            {
+                if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+                {
+                    contentType = value;
+                }
+                else
+                {
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+            }
+
+            if (rendered.Body is { } body)
+            {
+                request.Content = new ByteArrayContent(body);
+                request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType ?? "text/plain; charset=utf-8");
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(RequestTimeout);
+            try
+            {
+                using var response = await http.SendAsync(request, timeout.Token);
+                var text = await response.Content.ReadAsStringAsync(timeout.Token);
+                if (!response.IsSuccessStatusCode)
+                {
+                    var failure = ProbeHttp.Classify(response.StatusCode);
+                    return new SetupOutcome(variables, $"setup {step.RouteName} answered {(int)response.StatusCode}: {ProbeHttp.Excerpt(text, 200)}", failure.Transient);
+                }
+
+                foreach (var capture in step.Captures)
+                {
+                    var value = capture.Source == CaptureSource.Header
+                        ? response.Headers.TryGetValues(capture.Name, out var values) ? values.FirstOrDefault() : null
+                        : VirtualUserVariables.FindJsonProperty(Encoding.UTF8.GetBytes(text), capture.Name);
+                    if (value is null)
+                    {
+                        return new SetupOutcome(variables, $"setup {step.RouteName}: the response has no {(capture.Source == CaptureSource.Header ? "header" : "JSON property")} '{capture.Name}' to capture as {{{capture.Variable}}}", false);
+                    }
+
+                    variables[capture.Variable] = value;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                var failure = ProbeHttp.Classify(ex);
+                return new SetupOutcome(variables, $"setup {step.RouteName}: {failure.Cause}", failure.Transient);
+            }
+        }
+
+        return new SetupOutcome(variables, null, false);
+    }
+
+    /// <summary>The engine's request, with the shared variables already filled in (so it stays a static, pre-encoded request).</summary>
+    private static LoadRequest ToRequest(ScenarioRequest s, IReadOnlyDictionary<string, string> shared)
+    {
+        string Fill(string text) => shared.Count == 0 ? text : Variable().Replace(text, m => shared.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+        return new LoadRequest(s.Method, Fill(s.Path))
+        {
+            Name = s.RouteName,
+            Headers = [.. s.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Fill(h.Value)))],
+            Body = s.Body is null ? null : Encoding.UTF8.GetBytes(Fill(s.Body)),
+            Captures = [.. s.Captures.Select(c => new LoadCapture(c.Variable, c.Source == CaptureSource.Header ? LoadCaptureSource.Header : LoadCaptureSource.JsonProperty, c.Name))],
+        };
+    }
+
+    [GeneratedRegex(@"\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex Variable();
+}

@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Archgate.Checks.Performance;
+
+/// <summary>Options of the frontend timing check.</summary>
+public sealed record PageTimingOptions
+{
+    /// <summary>The browser: Debian's Chromium; Playwright never downloads one of its own.</summary>
+    /// <value>Default <c>/usr/bin/chromium</c>.</value>
+    public string ChromiumPath { get; init; } = "/usr/bin/chromium";
+
+    /// <summary>Cold loads of each page; the median is judged.</summary>
+    /// <value>Default 5.</value>
+    public int Loads { get; init; } = 5;
+
+    /// <summary>How long one load may take, network idle included.</summary>
+    /// <value>Default 30 s.</value>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Viewport width and height in CSS pixels (Lighthouse's desktop screen).</summary>
+    /// <value>Default 1350 x 940.</value>
+    public (int Width, int Height) Viewport { get; init; } = (1350, 940);
+}
+
+/// <summary>One load of a page: its paint timings in ms from navigation start, or why there are none.</summary>
+/// <param name="Fcp">First Contentful Paint, null when nothing was painted.</param>
+/// <param name="Lcp">Largest Contentful Paint, null when no candidate was reported.</param>
+/// <param name="Load">The load event.</param>
+/// <param name="Status">HTTP status of the document.</param>
+/// <param name="Error">Why the load failed, or null.</param>
+public sealed record PageLoad(double? Fcp, double? Lcp, double? Load, int Status, string? Error);
+
+/// <summary>
+/// Measures FCP and LCP in real Chromium through Playwright: every load in a fresh browser context (cold cache,
+/// like Lighthouse), waiting for the network to be idle so that a single-page app's late content counts, then
+/// reading the browser's own paint and largest-contentful-paint entries.
+/// </summary>
+public sealed class PageTimer : IAsyncDisposable
+{
+    /// <summary>Chromium flags: headless on a server, as root, with nothing going out on its own.</summary>
+    public static readonly IReadOnlyList<string> ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    private const string ReadTimings = """
+        () => new Promise(resolve => {
+          const nav = performance.getEntriesByType('navigation')[0];
+          const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+          let lcp = null;
+          try {
+            new PerformanceObserver(list => {
+              const entries = list.getEntries();
+              if (entries.length) lcp = entries[entries.length - 1].startTime;
+            }).observe({ type: 'largest-contentful-paint', buffered: true });
+          } catch (e) { }
+          // Buffered entries are delivered in a task: read them after two frames.
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve({
+            fcp: fcp ? fcp.startTime : null,
+            lcp: lcp,
+            load: nav ? nav.loadEventEnd : null,
+          }), 0)));
+        })
+        """;
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+    private readonly PageTimingOptions _options;
+
+    private PageTimer(IPlaywright playwright, IBrowser browser, PageTimingOptions options)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        _options = options;
+    }
+
+    /// <summary>
+    /// Starts headless Chromium. Requests to hosts outside <paramref name="allowedHosts"/> go to a dead proxy
+    /// and fail, so a page cannot make the browser reach anywhere else.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Chromium is not installed at <see cref="PageTimingOptions.ChromiumPath"/>.</exception>
+    public static async Task<PageTimer> StartAsync(PageTimingOptions options, IEnumerable<string> allowedHosts)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(allowedHosts);
+        if (!File.Exists(options.ChromiumPath))
+        {
+            throw new FileNotFoundException($"Chromium not found at {options.ChromiumPath}", options.ChromiumPath);
+        }
+
+        var playwright = await Playwright.CreateAsync();
+        try
+        {
+            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = options.ChromiumPath,
+                Headless = true,
+                Args = [.. ChromiumArgs, "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=" + string.Join(';', allowedHosts)],
+                Timeout = (float)options.Timeout.TotalMilliseconds,
+            });
+            return new PageTimer(playwright, browser, options);
+        }
+        catch
+        {
+            playwright.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The browser's version, for evidence.</summary>
+    public string Version => _browser.Version;
+
+    /// <summary>One cold load of <paramref name="url"/>.</summary>
+    public async Task<PageLoad> LoadAsync(Uri url, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        cancellationToken.ThrowIfCancellationRequested();
+        await using var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = _options.Viewport.Width, Height = _options.Viewport.Height },
+            ServiceWorkers = ServiceWorkerPolicy.Block,
+        });
+        var page = await context.NewPageAsync();
+        try
+        {
+            var response = await page.GotoAsync(url.ToString(), new PageGotoOptions
+            {
+                WaitUntil = WaitUntilState.NetworkIdle,
+                Timeout = (float)_options.Timeout.TotalMilliseconds,
+            });
+            var status = response?.Status ?? 0;
+            if (status is < 200 or >= 400)
+            {
+                return new PageLoad(null, null, null, status, $"the page answered {status}");
+            }
+
+            var timings = await page.EvaluateAsync<JsonElement>(ReadTimings);
+            return new PageLoad(Number(timings, "fcp"), Number(timings, "lcp"), Number(timings, "load"), status, null);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return new PageLoad(null, null, null, 0, Redact.Text(ex.Message.Split('\n')[0]));
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.CloseAsync();
+        _playwright.Dispose();
+    }
+
+    private static double? Number(JsonElement o, string name) =>
+        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+}

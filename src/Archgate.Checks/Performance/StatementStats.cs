@@ -1,0 +1,114 @@
+using System.Globalization;
+using Archgate.Model;
+using Archgate.Protocol;
+using Npgsql;
+
+namespace Archgate.Checks.Performance;
+
+/// <summary>One statement's counters from <c>pg_stat_statements</c> (constants already normalized to $1...).</summary>
+/// <param name="QueryId">PostgreSQL's query id.</param>
+/// <param name="Query">The normalized statement text.</param>
+/// <param name="Calls">Times executed.</param>
+/// <param name="TotalMs">Total execution time in ms.</param>
+/// <param name="Rows">Rows returned or affected.</param>
+public sealed record StatementStat(long QueryId, string Query, long Calls, double TotalMs, long Rows);
+
+/// <summary>
+/// The <c>pg_stat_statements</c> delta over the load window of a PostgreSQL database: which statements
+/// consumed the database's time while the load ran. Needs the extension (preloaded and created in the
+/// database); without it, a note says how to enable it.
+/// </summary>
+public static class StatementStats
+{
+    /// <summary>Statements named in the finding. <value>5</value>.</summary>
+    public const int Top = 5;
+
+    /// <summary>The counters now, or the reason they cannot be read.</summary>
+    public static async Task<(IReadOnlyList<StatementStat>? Stats, string? Unavailable)> SnapshotAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        if (builder.Timeout > 5)
+        {
+            builder.Timeout = 5;
+        }
+
+        try
+        {
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = """
+                SELECT queryid, query, calls, total_exec_time, rows FROM pg_stat_statements
+                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND queryid IS NOT NULL
+                  AND query NOT LIKE '%pg_stat_statements%'
+                """;
+            cmd.CommandTimeout = 5;
+            var result = new List<StatementStat>();
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                result.Add(new StatementStat(reader.GetInt64(0), reader.IsDBNull(1) ? string.Empty : reader.GetString(1), reader.GetInt64(2), reader.GetDouble(3), reader.GetInt64(4)));
+            }
+
+            return (result, null);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.ObjectNotInPrerequisiteState)
+        {
+            return (null, e.SqlState == PostgresErrorCodes.UndefinedTable
+                ? "the pg_stat_statements extension is not created in this database"
+                : "pg_stat_statements is not in shared_preload_libraries");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            return (null, Redact.Text($"cannot read pg_stat_statements: {e.Message}"));
+        }
+    }
+
+    /// <summary>What each statement did between the two snapshots, most time first; statements that did nothing are left out.</summary>
+    public static IReadOnlyList<StatementStat> Delta(IReadOnlyList<StatementStat> before, IReadOnlyList<StatementStat> after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var old = before.GroupBy(s => s.QueryId).ToDictionary(g => g.Key, g => g.First());
+        return after
+            .Select(s => old.TryGetValue(s.QueryId, out var b) && s.Calls >= b.Calls
+                ? s with { Calls = s.Calls - b.Calls, TotalMs = s.TotalMs - b.TotalMs, Rows = s.Rows - b.Rows }
+                : s)
+            .Where(s => s.Calls > 0)
+            .OrderByDescending(s => s.TotalMs)
+            .ToList();
+    }
+
+    /// <summary>The finding and metrics of a delta: the top statements by time over the load window.</summary>
+    public static (Finding Finding, IReadOnlyList<Metric> Metrics) Report(Component database, IReadOnlyList<StatementStat> delta)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(delta);
+        var total = delta.Sum(s => s.TotalMs);
+        var top = delta.Take(Top).ToList();
+        var metrics = top.Select((s, i) => new Metric("db_statement_time",
+            new Dictionary<string, string> { ["component"] = database.Name, ["queryid"] = s.QueryId.ToString(CultureInfo.InvariantCulture), ["rank"] = (i + 1).ToString(CultureInfo.InvariantCulture) },
+            Math.Round(s.TotalMs, 3), "ms")).ToList();
+        var finding = new Finding
+        {
+            Rule = PerformanceRules.Statements,
+            Severity = Severity.Info,
+            Component = database.Name,
+            Location = "pg_stat_statements",
+            Message = top.Count == 0
+                ? "no statement ran in the database during the load"
+                : $"statements that took {database.Name}'s time during the load ({LoadReport.Ms(total)} in {delta.Sum(s => s.Calls)} calls): "
+                    + string.Join("; ", top.Select((s, i) => $"{i + 1}. {Share(s.TotalMs, total)} {LoadReport.Ms(s.TotalMs)} in {s.Calls} calls ({LoadReport.Ms(s.TotalMs / s.Calls)} each): {Shorten(s.Query)}")),
+            Hint = top.Count == 0 ? null : "start with the first: EXPLAIN (ANALYZE, BUFFERS) it with realistic parameters; look for sequential scans, missing indexes and N+1 patterns (many calls of the same statement)",
+        };
+        return (finding, metrics);
+    }
+
+    private static string Share(double part, double total) => total <= 0 ? "0%" : (part / total).ToString("0%", CultureInfo.InvariantCulture);
+
+    private static string Shorten(string query)
+    {
+        var oneLine = string.Join(' ', query.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+        return Redact.Text(oneLine.Length > 160 ? oneLine[..160] + "..." : oneLine);
+    }
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Archgate.Checks.Http;
+using Archgate.Checks.Performance;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Protocol;
+using Xunit.Abstractions;
+
+namespace Archgate.Checks.Tests.Performance;
+
+/// <summary>FCP and LCP of real pages served on 127.0.0.1, measured in Debian's Chromium.</summary>
+public sealed class FrontendTimingCheckTests(ITestOutputHelper output)
+{
+    /// <summary>Text paints at once; the largest element appears 500 ms later.</summary>
+    private const string LatePage = """
+        <!doctype html><html><head><title>late</title></head><body><p>first text</p>
+        <script>setTimeout(() => { const h = document.createElement('h1'); h.style.fontSize = '120px';
+        h.textContent = 'The largest element of the page'; document.body.appendChild(h); }, 500);</script></body></html>
+        """;
+
+    private const string FastPage = "<!doctype html><html><head><title>fast</title></head><body><h1>All at once</h1></body></html>";
+
+    /// <summary>Our median and Lighthouse's single run may differ by this much (ms) or this fraction, whichever is larger.</summary>
+    private const double ToleranceMs = 150;
+    private const double ToleranceFraction = 0.25;
+
+    [Fact]
+    public async Task Pages_are_timed_in_Chromium_and_a_slow_LCP_fails_its_SLO_naming_the_page()
+    {
+        using var server = new PageServer(new Dictionary<string, string> { ["/"] = FastPage, ["/late"] = LatePage });
+        var result = await RunAsync(server, "fcp: 1.8s, lcp: 400ms");
+
+        var fast = Metric(result, "page_lcp", "/");
+        var lateFcp = Metric(result, "page_fcp", "/late");
+        var lateLcp = Metric(result, "page_lcp", "/late");
+        output.WriteLine($"/ LCP {fast} ms; /late FCP {lateFcp} ms, LCP {lateLcp} ms");
+        Assert.InRange(fast, 1, 400);
+        Assert.InRange(lateLcp, 500, 2500);
+        Assert.True(lateFcp < lateLcp - 300, $"FCP {lateFcp} should precede LCP {lateLcp}");
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(("AG8031", "/late"), (finding.Rule, finding.Location));
+        Assert.Matches(@"^/late LCP \d+ ms > 400 ms$", finding.Message);
+        Assert.Contains("median of 3 cold loads in Chromium", finding.Evidence, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
+    [Fact]
+    public async Task A_page_that_answers_404_is_not_measured_rather_than_passing()
+    {
+        using var server = new PageServer(new Dictionary<string, string> { ["/"] = FastPage });
+        var result = await RunAsync(server, "fcp: 1.8s", pages: "[/missing]");
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("AG8032", finding.Rule);
+        Assert.Contains("answered 404", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_measurement_agrees_with_Lighthouse_on_the_same_page()
+    {
+        using var server = new PageServer(new Dictionary<string, string> { ["/late"] = LatePage });
+        var ours = await RunAsync(server, "fcp: 1.8s, lcp: 2.5s", pages: "[/late]");
+        var (fcp, lcp) = (Metric(ours, "page_fcp", "/late"), Metric(ours, "page_lcp", "/late"));
+
+        var (lhFcp, lhLcp) = await LighthouseAsync(new Uri(server.Url, "/late"));
+
+        output.WriteLine($"Archgate FCP {fcp} LCP {lcp}; Lighthouse 12.2.3 FCP {lhFcp:0.#} LCP {lhLcp:0.#} (ms)");
+        Assert.True(Close(fcp, lhFcp), $"FCP {fcp} vs Lighthouse {lhFcp}");
+        Assert.True(Close(lcp, lhLcp), $"LCP {lcp} vs Lighthouse {lhLcp}");
+    }
+
+    private static bool Close(double ours, double theirs) =>
+        Math.Abs(ours - theirs) <= Math.Max(ToleranceMs, ToleranceFraction * theirs);
+
+    private static async Task<CheckResult> RunAsync(PageServer server, string slo, string pages = "[/, /late]")
+    {
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: pages }
+            components:
+              - { name: web, kind: frontend, url: "{{server.Url}}", pages: {{pages}} }
+            slo:
+              web: { {{slo}} }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var check = new FrontendTimingCheck(system.Find("web")!, new PageTimingOptions { Loads = 3 });
+        return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    private static double Metric(CheckResult result, string name, string page) =>
+        result.Metrics.Single(m => m.Name == name && m.Tags["page"] == page).Value;
+
+    /// <summary>Lighthouse 12.2.3 from npm (installed once into the temp folder), desktop preset, no throttling, same Chromium.</summary>
+    private static async Task<(double Fcp, double Lcp)> LighthouseAsync(Uri url)
+    {
+        var home = Path.Combine(Path.GetTempPath(), "archgate-lighthouse-12.2.3");
+        var cli = Path.Combine(home, "node_modules", "lighthouse", "cli", "index.js");
+        if (!File.Exists(cli))
+        {
+            Directory.CreateDirectory(home);
+            var install = await ExecAsync(home, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "lighthouse@12.2.3"], TimeSpan.FromMinutes(4));
+            Assert.True(install.Code == 0, install.Output);
+        }
+
+        var report = Path.Combine(home, $"report-{Guid.NewGuid():N}.json");
+        var run = await ExecAsync(home, "node",
+            [cli, url.ToString(), "--output=json", $"--output-path={report}", "--quiet", "--only-categories=performance", "--throttling-method=provided", "--preset=desktop",
+             "--chrome-flags=--headless=new " + string.Join(' ', PageTimer.ChromiumArgs)],
+            TimeSpan.FromMinutes(3));
+        Assert.True(run.Code == 0 && File.Exists(report), run.Output);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+        File.Delete(report);
+        var audits = json.RootElement.GetProperty("audits");
+        return (audits.GetProperty("first-contentful-paint").GetProperty("numericValue").GetDouble(),
+            audits.GetProperty("largest-contentful-paint").GetProperty("numericValue").GetDouble());
+    }
+
+    private static async Task<(int Code, string Output)> ExecAsync(string directory, string file, string[] args, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["CHROME_PATH"] = "/usr/bin/chromium";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

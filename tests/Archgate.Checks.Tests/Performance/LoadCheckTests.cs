@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Archgate.Checks.Http;
+using Archgate.Checks.Performance;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Performance;
+
+/// <summary>The step 8 check against a real HTTP server on 127.0.0.1.</summary>
+public sealed class LoadCheckTests
+{
+    private static Model.SystemModel System(int port, string extra = "", string stage = "1s") => TestSystems.Load($$"""
+        version: 1
+        system: { name: tiny }
+        components:
+          - { name: api, kind: service, url: "http://127.0.0.1:{{port}}", health: /health }
+        load:
+          thinkTime: 20ms
+          warmup: 0s
+          requests: [GET /items]
+          stages:
+            - { users: 2, duration: {{stage}} }
+            - { users: 4, duration: {{stage}} }
+        {{extra}}
+        """);
+
+    [Fact]
+    public async Task A_healthy_target_passes_with_metrics_per_route_and_stage()
+    {
+        using var server = new TinyHttpServer(200, "[]");
+        var system = System(server.Port);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var check = ProtocolCatalog.ChecksFor(system).Single(c => c.Step == 8);
+
+        var result = await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal("load:api", check.Id);
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("; ", result.Findings.Select(f => f.Message)));
+        var count = result.Metrics.Single(m => m.ToString() == "http_reqs{component=api,route=GET /items,stat=count}").Value;
+        Assert.Equal(server.Requests, count);
+        Assert.Contains(result.Metrics, m => m.ToString() == "http_req_duration{component=api,route=GET /items,stage=stress,stat=p99}");
+        Assert.Contains(result.Findings, f => f.Rule == "AG8010");
+        var summary = Assert.Single(result.Findings, f => f.Rule == "AG8009");
+        Assert.StartsWith($"{count} requests in ", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("2 users (baseline) p95", summary.Message, StringComparison.Ordinal);
+        Assert.Contains($"GET /items: {count} requests", summary.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Errors_fail_the_check_by_cause_and_abort_on_fail_stops_the_load_early()
+    {
+        using var server = new TinyHttpServer(503, """{"title":"pool exhausted"}""");
+        var system = System(server.Port, """
+              thresholds:
+                http_req_failed: [ { threshold: "rate<0.5", abortOnFail: true } ]
+            """, stage: "4s");
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var check = ProtocolCatalog.ChecksFor(system).Single(c => c.Step == 8);
+        var watch = Stopwatch.StartNew();
+
+        var result = await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Contains(result.Findings, f => f.Rule == "AG8002" && f.Message == "all routes error rate 100 % > 1 %");
+        Assert.Contains(result.Findings, f => f.Rule == "AG8006" && f.Message.Contains("http_req_failed: rate<0.5", StringComparison.Ordinal));
+        Assert.Contains(result.Findings, f => f.Rule == "AG8012" && f.Message.Contains("5xx", StringComparison.Ordinal));
+        // Judged every second: it stops after about one, far from the 8 s the stages would take.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(6), $"stopped after {watch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_target_that_refuses_connections_is_reported_as_not_reachable()
+    {
+        var system = System(TinyHttpServer.FreePort());
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await ProtocolCatalog.ChecksFor(system).Single(c => c.Step == 8).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("AG8005", finding.Rule);
+        Assert.Contains("is not reachable", finding.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,87 @@
+using Archgate.Checks.Http;
+using Archgate.Checks.Tests.Fixtures;
+using Npgsql;
+
+namespace Archgate.Checks.Tests.Performance;
+
+/// <summary>The pg_stat_statements delta over the load window, on a throwaway PostgreSQL cluster.</summary>
+public sealed class StatementStatsTests(PostgresServer server) : IClassFixture<PostgresServer>
+{
+    [Fact]
+    public async Task The_statements_that_took_the_databases_time_during_the_load_are_named_slowest_first()
+    {
+        await ExecuteAsync(server.ConnectionString(), "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        using var target = new TinyHttpServer(200, "[]");
+        var system = System(target.Port, server.ConnectionString());
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var check = ProtocolCatalog.ChecksFor(system).Single(c => c.Id == "load:api");
+
+        // What the service would do to its database while it is loaded: a slow statement and many fast ones.
+        var running = check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        await using (var connection = new NpgsqlConnection(server.ConnectionString()))
+        {
+            await connection.OpenAsync();
+            for (var i = 0; i < 10; i++)
+            {
+                await using var slow = new NpgsqlCommand("SELECT pg_sleep(0.03)", connection);
+                await slow.ExecuteNonQueryAsync();
+                for (var j = 0; j < 10; j++)
+                {
+                    await using var fast = new NpgsqlCommand("SELECT 41 + @n", connection);
+                    fast.Parameters.AddWithValue("n", j);
+                    await fast.ExecuteScalarAsync();
+                }
+            }
+        }
+
+        var result = await running;
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == "AG8013");
+        Assert.Equal("db", finding.Component);
+        Assert.Matches(@"1\. \d+% \d+ ms in 10 calls \([\d.]+ ms each\): SELECT pg_sleep\(\$1\)", finding.Message);
+        Assert.Contains("in 100 calls", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("pg_stat_statements", finding.Message, StringComparison.Ordinal);
+        var first = Assert.Single(result.Metrics, m => m.Name == "db_statement_time" && m.Tags["rank"] == "1");
+        Assert.InRange(first.Value, 250, 5000);
+    }
+
+    [Fact]
+    public async Task Without_the_extension_the_check_says_how_to_enable_it()
+    {
+        await ExecuteAsync(server.ConnectionString(), "DROP DATABASE IF EXISTS nostats; CREATE DATABASE nostats");
+        using var target = new TinyHttpServer(200, "[]");
+        var system = System(target.Port, server.ConnectionString("nostats"));
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await ProtocolCatalog.ChecksFor(system).Single(c => c.Id == "load:api").RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == "AG8014");
+        Assert.Contains("extension is not created", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("CREATE EXTENSION pg_stat_statements", finding.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresServer.Password, finding.Message, StringComparison.Ordinal);
+    }
+
+    private static Model.SystemModel System(int port, string connection) => TestSystems.Load($$"""
+        version: 1
+        system: { name: pg }
+        components:
+          - { name: db, kind: database, engine: postgres, connection: "{{connection}}" }
+          - { name: api, kind: service, url: "http://127.0.0.1:{{port}}", dependsOn: [db] }
+        load:
+          thinkTime: 50ms
+          warmup: 0s
+          requests: [GET /items]
+          stages: [ { users: 2, duration: 1s }, { users: 3, duration: 1s } ]
+        """);
+
+    private static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        foreach (var statement in sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            await using var cmd = new NpgsqlCommand(statement, connection);
+            await cmd.ExecuteNonQueryAsync();
+        }
+    }
+}
