@@ -42,28 +42,15 @@ public abstract class CliTestBase : IDisposable
     }
 
     /// <summary>The shop sample's folder.</summary>
-    protected static string ShopFolder => Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop");
+    protected static string ShopFolder => ShopManifest.ShopDirectory;
 
     /// <summary>
-    /// The shop manifest copied into this test's folder with its four ports moved to free ones and its
-    /// relative paths made absolute, so the test runs beside anything else on the machine.
+    /// The shop manifest copied into this test's folder with free ports, absolute paths and a light load
+    /// (<see cref="ShopManifest"/>), and the shop's database in the test's folder.
     /// </summary>
     protected (string Manifest, int ApiPort) ShopManifestOnFreePorts()
     {
-        var text = File.ReadAllText(Path.Combine(ShopFolder, "archgate.yaml"))
-            .Replace("workdir: .", $"workdir: {ShopFolder}", StringComparison.Ordinal)
-            .Replace("contracts/", $"{ShopFolder}/contracts/", StringComparison.Ordinal)
-            .Replace("folder: src/", $"folder: {ShopFolder}/src/", StringComparison.Ordinal);
-        var apiPort = 0;
-        foreach (var port in new[] { "7001", "7101", "7201", "7301" })
-        {
-            var free = ArchgateProcess.FreePort();
-            apiPort = port == "7101" ? free : apiPort;
-            text = text.Replace($"127.0.0.1:{port}", $"127.0.0.1:{free.ToString(System.Globalization.CultureInfo.InvariantCulture)}", StringComparison.Ordinal);
-        }
-
-        var manifest = Path.Combine(Folder, "archgate.yaml");
-        File.WriteAllText(manifest, text);
+        var manifest = ShopManifest.Write(Folder, out var apiPort);
         Environment["SHOP_DB"] = $"Data Source={Path.Combine(Folder, "shop.db")}";
         return (manifest, apiPort);
     }

@@ -12,16 +12,25 @@ internal static partial class ShopManifest
     public static string ShopDirectory => Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop");
 
     /// <summary>Writes the copy and returns its path.</summary>
-    public static string Write(string folder, int baselineUsers = 5, int stressUsers = 10, string stage = "3s", string warmup = "1s")
+    public static string Write(string folder, int baselineUsers = 5, int stressUsers = 10, string stage = "3s", string warmup = "1s") =>
+        Write(folder, out _, baselineUsers, stressUsers, stage, warmup);
+
+    /// <summary>As <see cref="Write(string, int, int, string, string)"/>, also telling the api's port.</summary>
+    public static string Write(string folder, out int apiPort, int baselineUsers = 5, int stressUsers = 10, string stage = "3s", string warmup = "1s")
     {
         var text = File.ReadAllText(Path.Combine(ShopDirectory, "archgate.yaml"));
+        apiPort = 0;
         foreach (var port in new[] { 7001, 7101, 7201, 7301 })
         {
-            text = text.Replace($"127.0.0.1:{port}", $"127.0.0.1:{ArchgateProcess.FreePort()}", StringComparison.Ordinal);
+            var free = ArchgateProcess.FreePort();
+            apiPort = port == 7101 ? free : apiPort;
+            text = text.Replace($"127.0.0.1:{port}", $"127.0.0.1:{free}", StringComparison.Ordinal);
         }
 
+        // Every relative path of the manifest, made absolute: the copy lives in the test's folder.
         text = text.Replace("workdir: .", $"workdir: {ShopDirectory}", StringComparison.Ordinal)
-            .Replace("contracts/", Path.Combine(ShopDirectory, "contracts") + "/", StringComparison.Ordinal);
+            .Replace("contracts/", Path.Combine(ShopDirectory, "contracts") + "/", StringComparison.Ordinal)
+            .Replace("folder: src/", $"folder: {ShopDirectory}/src/", StringComparison.Ordinal);
         text = BaselineStage().Replace(text, $"- {{ name: baseline, users: {baselineUsers}, duration: {stage} }}");
         text = StressStage().Replace(text, $"- {{ name: stress, users: {stressUsers}, duration: {stage}, rampUp: 1s }}");
         text = Warmup().Replace(text, $"warmup: {warmup}");
