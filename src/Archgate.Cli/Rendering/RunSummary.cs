@@ -46,6 +46,12 @@ internal static class RunSummary
             console.MarkupLine($"[red]escalation level {e.Level}[/] {Markup.Escape(e.Trigger)}: {Markup.Escape(e.Message)}");
         }
 
+        foreach (var r in run.Rollbacks)
+        {
+            var outcome = r.ExitCode is { } code ? $"exit code {code}" : r.Error ?? "no exit code";
+            console.MarkupLine($"[yellow]rollback[/] {Markup.Escape(r.Command)}: {Markup.Escape(outcome)} in {r.DurationMs} ms");
+        }
+
         var verdict = run.Verdict switch
         {
             Verdict.Go => "[green bold]GO[/]",

@@ -4,6 +4,7 @@ using Archgate.Model;
 using Archgate.Planning;
 using Archgate.Store;
 using Archgate.Judging;
+using Archgate.Launch;
 
 namespace Archgate.Protocol;
 
@@ -111,8 +112,13 @@ public sealed class ProtocolRunner(
             Escalations = EscalationRules.Evaluate(system, steps),
             Verdict = CriteriaEvaluator.Decide(criteria),
             State = RunState.Completed,
-            FinishedAt = _time.GetUtcNow(),
         };
+        if (Rollback.IsNeeded(finished))
+        {
+            finished = finished with { Rollbacks = await Rollback.RunAsync(system, cancellationToken) };
+        }
+
+        finished = finished with { FinishedAt = _time.GetUtcNow() };
         store.SaveRun(finished);
         return finished;
     }

@@ -85,6 +85,14 @@ public sealed record Escalation(string Trigger, int Level, string Message);
 /// <summary>A recorded sign-off.</summary>
 public sealed record Signoff(string Role, string Identity, string Decision, DateTimeOffset At, string? Comment);
 
+/// <summary>One rollback command run after a late step failed.</summary>
+/// <param name="Command">The command as the manifest wrote it (redacted).</param>
+/// <param name="ExitCode">Its exit code, or null when it could not start or timed out.</param>
+/// <param name="DurationMs">Wall time.</param>
+/// <param name="Output">The last lines of its output, redacted.</param>
+/// <param name="Error">Why it has no exit code, or null.</param>
+public sealed record RollbackResult(string Command, int? ExitCode, long DurationMs, string Output, string? Error);
+
 /// <summary>Where a run is in its life.</summary>
 public enum RunState
 {
@@ -145,6 +153,9 @@ public sealed record RunRecord
 
     /// <summary>Sign-offs recorded.</summary>
     public IReadOnlyList<Signoff> Signoffs { get; init; } = [];
+
+    /// <summary>Rollback commands run because a late step (5-10) failed, with their outcome.</summary>
+    public IReadOnlyList<RollbackResult> Rollbacks { get; init; } = [];
 
     /// <summary>Wall time from start to finish.</summary>
     [JsonIgnore]

@@ -97,6 +97,22 @@ public sealed class MarkdownReporter : IReporter
             }
         }
 
+        md.AppendLine().AppendLine("## Rollback").AppendLine();
+        if (run.Rollbacks.Count == 0)
+        {
+            md.AppendLine(run.Steps.Any(s => s.Number >= 5 && s.Status == CheckStatus.Fail)
+                ? "A late step failed, but the manifest declares no rollback command."
+                : "Not needed: no step from 5 to 10 failed.");
+        }
+        else
+        {
+            md.AppendLine("| command | exit code | duration | output |").AppendLine("|---|---|---|---|");
+            foreach (var r in run.Rollbacks)
+            {
+                md.AppendLine($"| `{Cell(r.Command)}` | {(r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? Cell(r.Error ?? "-"))} | {r.DurationMs} ms | {Cell(r.Output)} |");
+            }
+        }
+
         md.AppendLine().AppendLine("## Sign-off").AppendLine();
         if (run.Signoffs.Count == 0)
         {

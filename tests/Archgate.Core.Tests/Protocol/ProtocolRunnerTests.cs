@@ -250,4 +250,47 @@ public sealed class ProtocolRunnerTests : IDisposable
         Assert.Equal(CriterionStatus.NotEvaluated, run.Criteria.Single(c => c.Id == "database").Status);
         Assert.Equal(Verdict.Incomplete, run.Verdict);
     }
+
+    private static Archgate.Model.SystemModel WithRollback(string marker) => TestSystems.Load($$"""
+        version: 1
+        system: { name: s }
+        components:
+          - { name: api, kind: service, url: "http://127.0.0.1:1" }
+        recovery:
+          rollback: [ "sh -c 'echo rolled back; echo done > {{marker}}'", "sh -c 'exit 3'", "no-such-command-xyz" ]
+        """);
+
+    [Fact]
+    public async Task A_failed_late_step_runs_every_rollback_command_and_records_each_outcome()
+    {
+        var marker = Path.Combine(_dir, "rolled-back");
+        var failing = new ScriptedCheck(7, "journeys.x", new CheckResult { Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG7001", Severity = Severity.High, Message = "journey broke" }] });
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+
+        var run = await new ProtocolRunner(store, _ => [failing], _http).StartAsync(WithRollback(marker), Options, CancellationToken.None);
+
+        Assert.True(File.Exists(marker));
+        Assert.Equal(3, run.Rollbacks.Count);
+        Assert.Equal(0, run.Rollbacks[0].ExitCode);
+        Assert.Equal("rolled back", run.Rollbacks[0].Output);
+        Assert.Equal(3, run.Rollbacks[1].ExitCode);
+        Assert.Null(run.Rollbacks[2].ExitCode);
+        Assert.StartsWith("cannot start 'no-such-command-xyz'", run.Rollbacks[2].Error, StringComparison.Ordinal);
+        Assert.Equal(3, store.Load(run.RunId)!.Rollbacks.Count);
+        Assert.Contains("| `sh -c 'exit 3'` | 3 |", Archgate.Reporting.MarkdownReporter.Render(run), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_rollback_runs_when_only_an_early_step_fails()
+    {
+        var marker = Path.Combine(_dir, "rolled-back");
+        var failing = new ScriptedCheck(4, "services.health:api", new CheckResult { Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG4001", Severity = Severity.High, Message = "503" }] });
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+
+        var run = await new ProtocolRunner(store, _ => [failing], _http).StartAsync(WithRollback(marker), Options, CancellationToken.None);
+
+        Assert.False(File.Exists(marker));
+        Assert.Empty(run.Rollbacks);
+        Assert.Equal(Verdict.NoGo, run.Verdict);
+    }
 }
