@@ -129,10 +129,7 @@ internal sealed class Http1ResponseParser
 
                 case State.Body:
                 {
-                    var n = (int)Math.Min(_remaining, rest.Length);
-                    body?.Write(rest[..n]);
-                    consumed += n;
-                    _remaining -= n;
+                    consumed += TakeRemaining(rest, body);
                     if (_remaining > 0)
                     {
                         return ParseStatus.NeedMoreData;
@@ -165,10 +162,7 @@ internal sealed class Http1ResponseParser
 
                 case State.ChunkData:
                 {
-                    var n = (int)Math.Min(_remaining, rest.Length);
-                    body?.Write(rest[..n]);
-                    consumed += n;
-                    _remaining -= n;
+                    consumed += TakeRemaining(rest, body);
                     if (_remaining > 0)
                     {
                         return ParseStatus.NeedMoreData;
@@ -230,6 +224,15 @@ internal sealed class Http1ResponseParser
         }
 
         return _state == State.Done ? ParseStatus.Done : ParseStatus.Invalid;
+    }
+
+    /// <summary>Copies up to the bytes still expected (of a body or a chunk) and returns how many it took.</summary>
+    private int TakeRemaining(ReadOnlySpan<byte> rest, IBufferWriter<byte>? body)
+    {
+        var n = (int)Math.Min(_remaining, rest.Length);
+        body?.Write(rest[..n]);
+        _remaining -= n;
+        return n;
     }
 
     private static ReadOnlySpan<byte> TakeLine(ReadOnlySpan<byte> data, out int used, out ParseStatus status)
