@@ -211,10 +211,12 @@ public sealed class FaultSwitchTests(ProvidersFixture providers)
     [Fact]
     public async Task Plaintext_secret_puts_the_gateway_key_in_a_config_file()
     {
-        var planted = Path.Combine(ShopPaths.ShopRoot, "bin", "Shop.Payments", "appsettings.Secrets.json");
+        // Its own config folder: other test assemblies start clean payments from the same build meanwhile.
+        var configDirectory = Directory.CreateTempSubdirectory("shop-payments-config-").FullName;
+        var planted = Path.Combine(configDirectory, "appsettings.Secrets.json");
         try
         {
-            await using (var payments = await ShopStack.PaymentsAsync(providers.ThirdParty.Url, "plaintext-secret"))
+            await using (var payments = await ShopStack.PaymentsAsync(providers.ThirdParty.Url, "plaintext-secret", configDirectory: configDirectory))
             {
                 var ready = (await ShopClient.For(payments.Url).GetFromJsonAsync<JsonObject>("/health/ready"))!;
 
@@ -223,12 +225,12 @@ public sealed class FaultSwitchTests(ProvidersFixture providers)
             }
 
             // A clean start removes the planted file again.
-            await using var clean = await ShopStack.PaymentsAsync(providers.ThirdParty.Url);
+            await using var clean = await ShopStack.PaymentsAsync(providers.ThirdParty.Url, configDirectory: configDirectory);
             Assert.False(File.Exists(planted));
         }
         finally
         {
-            File.Delete(planted);
+            Directory.Delete(configDirectory, recursive: true);
         }
     }
 

@@ -31,13 +31,14 @@ public static class ShopStack
             ["SHOP_GATEWAY_CONFIRM_DELAY_MS"] = "200",
         }, port);
 
-    public static Task<ShopProcess> PaymentsAsync(Uri gateway, string faults = "", int? port = null) =>
+    public static Task<ShopProcess> PaymentsAsync(Uri gateway, string faults = "", int? port = null, string? configDirectory = null) =>
         ShopProcess.StartAsync("Shop.Payments", new Dictionary<string, string?>
         {
             ["SHOP_FAULTS"] = faults,
             ["SHOP_GATEWAY_URL"] = gateway.ToString(),
             ["SHOP_GATEWAY_API_KEY"] = TestKeys.GatewayApiKey,
             ["SHOP_GATEWAY_WEBHOOK_SECRET"] = TestKeys.WebhookSecret,
+            ["SHOP_CONFIG_DIR"] = configDirectory,
         }, port);
 
     public static Task<ShopProcess> ApiAsync(ApiOptions options) =>

@@ -18,7 +18,10 @@ internal sealed record PaymentsSettings(Uri GatewayUrl, string GatewayApiKey, st
         var gatewayUrl = new Uri(configuration["SHOP_GATEWAY_URL"] ?? "http://127.0.0.1:7301");
         var secret = configuration.RequireSetting("SHOP_GATEWAY_WEBHOOK_SECRET", Hint);
         var publicUrl = configuration["SHOP_PAYMENTS_PUBLIC_URL"] is { Length: > 0 } p ? new Uri(p) : null;
-        var planted = Path.Combine(contentRoot, SecretsFile);
+        // The deployed config folder: beside the dll, unless an instance is given its own (tests run several
+        // payments processes from one build at once, and one must not remove another's file).
+        var configDirectory = configuration["SHOP_CONFIG_DIR"] is { Length: > 0 } dir ? dir : contentRoot;
+        var planted = Path.Combine(configDirectory, SecretsFile);
 
         if (faults.IsOn(FaultSwitches.PlaintextSecret))
         {
