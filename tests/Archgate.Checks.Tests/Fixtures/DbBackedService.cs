@@ -118,7 +118,7 @@ public sealed class DbBackedService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: after Stop, Close would remove the prefix again and try to bind the port anew.
         _listener.Close();
         await _loop.WaitAsync(TimeSpan.FromSeconds(2));
         if (_single is not null)

@@ -79,7 +79,7 @@ public sealed class ScriptedHttpServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: after Stop, Close would remove the prefix again and try to bind the port anew.
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(2));
     }

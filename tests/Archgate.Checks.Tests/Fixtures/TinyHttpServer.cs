@@ -52,7 +52,7 @@ public sealed class TinyHttpServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: after Stop, Close would remove the prefix again and try to bind the port anew.
         _listener.Close();
         _loop.Wait(TimeSpan.FromSeconds(2));
     }

@@ -50,7 +50,7 @@ public sealed class EscalationNotifierTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        using var server = new HttpListener();
+        var server = new HttpListener();
         server.Prefixes.Add($"http://127.0.0.1:{port}/");
         server.Start();
         var received = Task.Run(async () =>
@@ -73,7 +73,7 @@ public sealed class EscalationNotifierTests
         Assert.Equal("NO-GO", body.RootElement.GetProperty("verdict").GetString());
         Assert.Equal(4, body.RootElement.GetProperty("escalations")[0].GetProperty("level").GetInt32());
 
-        server.Stop();
+        server.Close();
         var failed = Assert.Single(await EscalationNotifier.NotifyAsync(Run(new Escalation("x", 1, "y")), policy, http, CancellationToken.None));
         Assert.False(failed.Delivered);
         Assert.NotNull(failed.Error);
