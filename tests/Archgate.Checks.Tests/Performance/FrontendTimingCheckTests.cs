@@ -62,12 +62,21 @@ public sealed class FrontendTimingCheckTests(ITestOutputHelper output)
         var ours = await RunAsync(server, "fcp: 1.8s, lcp: 2.5s", pages: "[/late]");
         var (fcp, lcp) = (Metric(ours, "page_fcp", "/late"), Metric(ours, "page_lcp", "/late"));
 
-        var (lhFcp, lhLcp) = await LighthouseAsync(new Uri(server.Url, "/late"));
+        // Like ours, Lighthouse's figure is a median of several loads: one run alone swings with the machine.
+        var runs = new List<(double Fcp, double Lcp)>();
+        for (var i = 0; i < 3; i++)
+        {
+            runs.Add(await LighthouseAsync(new Uri(server.Url, "/late")));
+        }
+
+        var (lhFcp, lhLcp) = (Median(runs.Select(r => r.Fcp)), Median(runs.Select(r => r.Lcp)));
 
         output.WriteLine($"Archgate FCP {fcp} LCP {lcp}; Lighthouse 12.2.3 FCP {lhFcp:0.#} LCP {lhLcp:0.#} (ms)");
         Assert.True(Close(fcp, lhFcp), $"FCP {fcp} vs Lighthouse {lhFcp}");
         Assert.True(Close(lcp, lhLcp), $"LCP {lcp} vs Lighthouse {lhLcp}");
     }
+
+    private static double Median(IEnumerable<double> values) => values.Order().ElementAt(1); // of 3
 
     private static bool Close(double ours, double theirs) =>
         Math.Abs(ours - theirs) <= Math.Max(ToleranceMs, ToleranceFraction * theirs);
