@@ -66,6 +66,12 @@ public sealed class ArchgateProcess : IDisposable
         throw new InvalidOperationException("repository root not found");
     }
 
+    /// <summary>
+    /// How long a whole archgate command may take in a test: long enough for a run on a loaded 2-core machine
+    /// (a clean one takes well under a minute), short enough that a hang fails the test rather than the CI job.
+    /// </summary>
+    public static TimeSpan RunTimeout { get; } = TimeSpan.FromMinutes(6);
+
     public static ArchgateProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -93,7 +99,7 @@ public sealed class ArchgateProcess : IDisposable
     public static async Task<ProcessResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         using var process = Start(workingDirectory, environment, args);
-        return await process.WaitAsync(TimeSpan.FromMinutes(2));
+        return await process.WaitAsync(RunTimeout);
     }
 
     public async Task<ProcessResult> WaitAsync(TimeSpan timeout)

@@ -41,6 +41,31 @@ public abstract class CliTestBase : IDisposable
         cmd.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// The minimal sample's manifest copied into this test's folder as <c>archgate.yaml</c>: paths made absolute,
+    /// the api's p95 target suited to a shared 2-core machine (tests judge verdicts, not latency), then
+    /// <paramref name="edit"/> applied. Returns the copy's path.
+    /// </summary>
+    protected string WriteMinimalManifest(Func<string, string>? edit = null)
+    {
+        var sample = Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "minimal");
+        var text = File.ReadAllText(ArchgateProcess.MinimalManifest);
+        foreach (var (old, replacement) in new[]
+        {
+            ("openapi: openapi.yaml", $"openapi: {Path.Combine(sample, "openapi.yaml")}"),
+            ("dotnet .build/", $"dotnet {Path.Combine(sample, ".build")}/"),
+            ("api: { p95: 200ms,", "api: { p95: 5s,"),
+        })
+        {
+            Assert.Contains(old, text, StringComparison.Ordinal); // the sample changed: mend this copy
+            text = text.Replace(old, replacement, StringComparison.Ordinal);
+        }
+
+        var path = Path.Combine(Folder, "archgate.yaml");
+        File.WriteAllText(path, edit is null ? text : edit(text));
+        return path;
+    }
+
     /// <summary>The shop sample's folder.</summary>
     protected static string ShopFolder => ShopManifest.ShopDirectory;
 

@@ -13,12 +13,12 @@ public sealed class ResumeTests : CliTestBase
 
         // The service is down: step 2's live conformance retries with backoff, which is where we kill the run.
         string runId;
-        using (var run = StartArchgate("run", ArchgateProcess.MinimalManifest))
+        using (var run = StartArchgate("run", WriteMinimalManifest()))
         {
-            await run.WaitForOutputAsync("retrying in", TimeSpan.FromSeconds(60));
+            await run.WaitForOutputAsync("retrying in", TimeSpan.FromMinutes(2));
             runId = RunIdFrom(run.Stdout);
             run.Signal(9);
-            await run.WaitAsync(TimeSpan.FromSeconds(10));
+            await run.WaitAsync(TimeSpan.FromMinutes(1));
         }
 
         var listed = await ArchgateAsync("runs");

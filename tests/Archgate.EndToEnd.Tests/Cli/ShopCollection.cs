@@ -1,6 +1,9 @@
 namespace Archgate.EndToEnd.Tests.Cli;
 
-/// <summary>Tests that start the shop on its manifest's fixed ports (7001-7301) run one at a time.</summary>
+/// <summary>
+/// Tests that start the whole shop run one at a time: each takes free ports, but four processes each on a
+/// shared 2-core machine are enough load for one test.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class ShopCollection
 {

@@ -10,14 +10,13 @@ namespace Archgate.EndToEnd.Tests.Cli;
 [Collection(ShopCollection.Name)]
 public sealed class ShopDatabaseTests(PostgresServer server) : CliTestBase, IClassFixture<PostgresServer>
 {
-    private static string ShopManifest => Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop", "archgate.yaml");
-
     private async Task<(ProcessResult Result, JsonDocument Run)> RunStep3Async(string faults)
     {
+        var manifest = ShopManifest.Write(Folder);
         var db = await server.CreateDatabaseAsync("shop", statements: true);
         Environment["SHOP_DB"] = db + ";Command Timeout=10;Maximum Pool Size=20;Application Name=shop-api";
         Environment["SHOP_FAULTS"] = faults;
-        var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", ShopManifest, "--up", "--steps", "3");
+        var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", manifest, "--up", "--steps", "3");
         var runId = RunIdFrom(result.Stdout);
         var run = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "runs", runId, "run.json")));
         return (result, run);

@@ -2,18 +2,16 @@ using System.Text.Json;
 
 namespace Archgate.EndToEnd.Tests.Cli;
 
-/// <summary>The shop sample, started by 'archgate up' in plan order, stopped by Ctrl+C with no process left.</summary>
+/// <summary>The shop sample (on free ports), started by 'archgate up' in plan order, stopped by Ctrl+C with no process left.</summary>
 [Collection(ShopCollection.Name)]
 public sealed class ShopUpTests : CliTestBase
 {
-    private static string ShopManifest => Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop", "archgate.yaml");
-
     [Fact]
     public async Task Up_starts_the_shop_wave_by_wave_and_Ctrl_C_leaves_no_process()
     {
-        Environment["SHOP_DB"] = $"Data Source={Path.Combine(Folder, "shop.db")}";
-        using var up = StartArchgate("up", ShopManifest);
-        await up.WaitForOutputAsync("system shop is up", TimeSpan.FromSeconds(90));
+        var (manifest, apiPort) = ShopManifestOnFreePorts();
+        using var up = StartArchgate("up", manifest);
+        await up.WaitForOutputAsync("system shop is up", TimeSpan.FromMinutes(3));
 
         var output = up.Stdout;
         var order = new[] { "starting gateway", "starting payments", "starting api", "starting web" }
@@ -28,11 +26,11 @@ public sealed class ShopUpTests : CliTestBase
         Assert.All(pids, pid => Assert.True(ArchgateProcess.Alive(pid)));
         using (var http = new HttpClient())
         {
-            Assert.True((await http.GetAsync(new Uri("http://127.0.0.1:7101/health/ready"))).IsSuccessStatusCode);
+            Assert.True((await http.GetAsync(new Uri($"http://127.0.0.1:{apiPort}/health/ready"))).IsSuccessStatusCode);
         }
 
         up.Signal(2);
-        var result = await up.WaitAsync(TimeSpan.FromSeconds(60));
+        var result = await up.WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.True(result.ExitCode == 130, result.All);
         Assert.All(pids, pid => Assert.False(ArchgateProcess.Alive(pid), $"pid {pid} still runs"));

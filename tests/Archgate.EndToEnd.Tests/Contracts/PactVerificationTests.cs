@@ -12,6 +12,7 @@ namespace Archgate.EndToEnd.Tests.Contracts;
 /// $.total and the verdict is NO-GO. The reference Pact verifier, run against the same live shop, agrees
 /// interaction by interaction.
 /// </summary>
+[Collection(ShopCollection.Name)]
 public sealed class PactVerificationTests : CliTestBase
 {
     private static string Shop => ShopFolder;
