@@ -55,6 +55,7 @@ public abstract class CliTestBase : IDisposable
             ("openapi: openapi.yaml", $"openapi: {Path.Combine(sample, "openapi.yaml")}"),
             ("dotnet .build/", $"dotnet {Path.Combine(sample, ".build")}/"),
             ("api: { p95: 200ms,", "api: { p95: 5s,"),
+            ("timeout: 30s }", "timeout: 120s }"),
         })
         {
             Assert.Contains(old, text, StringComparison.Ordinal); // the sample changed: mend this copy

@@ -35,7 +35,7 @@ public sealed class CommandTests : CliTestBase
     [Fact]
     public async Task Runs_and_report_read_back_a_stored_run()
     {
-        var run = await ArchgateAsync("run", ArchgateProcess.MinimalManifest, "--up", "--steps", "1-4");
+        var run = await ArchgateAsync("run", WriteMinimalManifest(), "--up", "--steps", "1-4");
         var id = RunIdFrom(run.Stdout);
 
         var runs = await ArchgateAsync("runs");

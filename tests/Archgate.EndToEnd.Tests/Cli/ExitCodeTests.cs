@@ -69,7 +69,7 @@ public sealed class ExitCodeTests : CliTestBase
     private Task WriteUnhealthyManifestAsync()
     {
         Environment["MINIMAL_UNHEALTHY"] = "1";
-        WriteMinimalManifest(text => text.Replace("ready: { http: /health, timeout: 30s }", "ready: { log: \"minimal service ready\", timeout: 30s }", StringComparison.Ordinal));
+        WriteMinimalManifest(text => text.Replace("ready: { http: /health, timeout: 120s }", "ready: { log: \"minimal service ready\", timeout: 120s }", StringComparison.Ordinal));
         return Task.CompletedTask;
     }
 

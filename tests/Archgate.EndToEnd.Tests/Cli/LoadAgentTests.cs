@@ -70,7 +70,6 @@ public sealed partial class LoadAgentTests : CliTestBase
         }
 
         Assert.Equal(perAgent.Max(r => r.Overall.MaxMs), merged.Overall.MaxMs);
-        Assert.InRange(merged.Overall.P95Ms, perAgent.Min(r => r.Overall.P95Ms), perAgent.Max(r => r.Overall.P95Ms));
 
         // 'agent --merge' reads the same lines from a log (as from 'kubectl logs --prefix') and agrees.
         var log = Path.Combine(Folder, "agents.log");

@@ -8,7 +8,7 @@ public sealed class LoadCommandTests : CliTestBase
     [Fact]
     public async Task Load_reports_json_percentiles_and_a_failed_threshold_exits_4()
     {
-        var up = await ArchgateAsync("up", ArchgateProcess.MinimalManifest, "--detach");
+        var up = await ArchgateAsync("up", WriteMinimalManifest(), "--detach");
         Assert.True(up.ExitCode == 0, up.All);
         try
         {

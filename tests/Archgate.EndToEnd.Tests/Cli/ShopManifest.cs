@@ -50,6 +50,9 @@ internal static partial class ShopManifest
         text = Replace(text, "[\"p(95)<200\"]", $"[\"p(95)<{p95}\"]");
         text = Replace(text, "db: { p95: 100ms }", "db: { p95: 5s }");
         text = Replace(text, "web: { fcp: 1.8s, lcp: 2.5s }", "web: { fcp: 20s, lcp: 20s }");
+
+        // A process that starts in 2 s on a quiet machine may take a minute beside a parallel build.
+        text = Replace(text, "timeout: 30s }", "timeout: 120s }");
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"users: {stressUsers},"), text, StringComparison.Ordinal);
         var path = Path.Combine(folder, "archgate.yaml");
         File.WriteAllText(path, text);

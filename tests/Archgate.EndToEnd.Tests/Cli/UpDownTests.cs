@@ -8,7 +8,7 @@ public sealed class UpDownTests : CliTestBase
     [Fact]
     public async Task Up_detached_starts_the_service_and_down_stops_its_process()
     {
-        var up = await ArchgateAsync("up", ArchgateProcess.MinimalManifest, "--detach");
+        var up = await ArchgateAsync("up", WriteMinimalManifest(), "--detach");
 
         Assert.True(up.ExitCode == 0, up.All);
         Assert.Contains("system minimal is up", up.Stdout, StringComparison.Ordinal);
@@ -75,7 +75,7 @@ public sealed class UpDownTests : CliTestBase
     [Fact]
     public async Task Follow_shows_each_component_log_line_prefixed_with_its_name()
     {
-        var result = await ArchgateAsync("run", ArchgateProcess.MinimalManifest, "--up", "--follow", "--steps", "1");
+        var result = await ArchgateAsync("run", WriteMinimalManifest(), "--up", "--follow", "--steps", "1");
 
         Assert.True(result.ExitCode == 5, result.All);
         Assert.Contains("api       | minimal service ready", result.Stdout, StringComparison.Ordinal);
