@@ -50,7 +50,7 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
                 Metric.ForComponent("db_connect_time", database.Name, connectMs, "ms"),
                 Metric.ForComponent("db_select1_time", database.Name, queryMs, "ms"),
             };
-            return CheckResult.From([], metrics);
+            return CheckResult.From([], metrics) with { Reachability = Reachability.Reached };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -136,6 +136,7 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
             Status = CheckStatus.Fail,
             Findings = [finding],
             TransientCause = transient ? cause : null,
+            Reachability = Reachability.Unreachable,
         };
     }
 }

@@ -160,7 +160,7 @@ public static class LoadAnalysis
                 : Math.Max(0, (then.Value - now.Value) / then.Value);
             var route = now.Tags["route"];
             var kind = latency ? "p95" : "throughput";
-            metrics.Add(new Metric(EscalationRules.PerformanceRegressionMetric,
+            metrics.Add(new Metric(PerformanceRules.RegressionMetric,
                 LoadReport.Tags(component, route, null, ("kind", kind), ("baseline", baseline.RunId)), Math.Round(worse, 4), "ratio"));
             if (worse > RegressionLimit)
             {

@@ -3,6 +3,9 @@ namespace Archgate.Checks.Performance;
 /// <summary>Rule ids of step 8 (performance and load); documented in docs/rules.md.</summary>
 internal static class PerformanceRules
 {
+    /// <summary>The metric of a regression against the last GO baseline (fraction), step 8's escalation input.</summary>
+    public const string RegressionMetric = "performance_regression";
+
     /// <summary>A route's latency is above its SLO or a latency threshold failed.</summary>
     public const string LatencyAboveSlo = "AG8001";
 

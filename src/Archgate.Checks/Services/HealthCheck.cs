@@ -33,7 +33,7 @@ internal sealed class HealthCheck(Component service) : ICheck
             var metrics = new List<Metric> { Metric.ForComponent("health_latency", service.Name, latency, "ms") };
             if (response.IsSuccessStatusCode)
             {
-                return CheckResult.From([], metrics);
+                return CheckResult.From([], metrics) with { Reachability = Reachability.Reached };
             }
 
             var body = await response.Content.ReadAsStringAsync(cancellationToken);
@@ -43,6 +43,7 @@ internal sealed class HealthCheck(Component service) : ICheck
                 Status = CheckStatus.Fail,
                 Metrics = metrics,
                 TransientCause = failure.Transient ? failure.Cause : null,
+                Reachability = Reachability.Reached,
                 Findings =
                 [
                     new Finding
@@ -65,6 +66,7 @@ internal sealed class HealthCheck(Component service) : ICheck
             {
                 Status = CheckStatus.Fail,
                 TransientCause = failure.Transient ? failure.Cause : null,
+                Reachability = Reachability.Unreachable,
                 Findings =
                 [
                     new Finding

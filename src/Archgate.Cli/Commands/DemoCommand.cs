@@ -73,7 +73,7 @@ internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
             return ExitCodes.InvalidManifest;
         }
 
-        var code = await RunSession.ExecuteAsync(model, settings.Store, new RunOptions(), resume: null, up: true, settings.Follow, cancellationToken);
+        var code = await RunSessionCommand.ExecuteAsync(model, settings.Store, new RunOptions(), resume: null, up: true, settings.Follow, cancellationToken);
         Console.WriteLine("demo done: 'archgate runs' lists the run, 'archgate report last' prints its report.");
         return code;
     }

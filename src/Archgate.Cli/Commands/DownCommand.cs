@@ -8,7 +8,7 @@ internal sealed class DownCommand : AsyncCommand<StoreSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, StoreSettings settings, CancellationToken cancellationToken)
     {
-        var stopped = await SystemLauncher.StopFromStateAsync(RunSession.StateDirectory(settings.Store));
+        var stopped = await SystemLauncher.StopFromStateAsync(RunSessionCommand.StateDirectory(settings.Store));
         if (stopped.Count == 0)
         {
             Console.WriteLine("nothing to stop: no system started with 'archgate up --detach' is recorded");

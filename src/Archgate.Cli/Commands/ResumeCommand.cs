@@ -58,6 +58,6 @@ internal sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         }
 
         var options = settings.Out is null ? new RunOptions() : new RunOptions { OutputDirectory = settings.Out };
-        return await RunSession.ExecuteAsync(model, settings.Store, options, previous, settings.Up, follow: false, cancellationToken);
+        return await RunSessionCommand.ExecuteAsync(model, settings.Store, options, previous, settings.Up, follow: false, cancellationToken);
     }
 }

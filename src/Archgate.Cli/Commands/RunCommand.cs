@@ -69,6 +69,6 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             options = options with { OutputDirectory = settings.Out };
         }
 
-        return await RunSession.ExecuteAsync(model, settings.Store, options, resume: null, settings.Up, settings.Follow, cancellationToken, settings.Agents);
+        return await RunSessionCommand.ExecuteAsync(model, settings.Store, options, resume: null, settings.Up, settings.Follow, cancellationToken, settings.Agents);
     }
 }

@@ -36,7 +36,7 @@ internal sealed class UpCommand : AsyncCommand<UpCommand.Settings>
             return ExitCodes.InvalidManifest;
         }
 
-        var stateDirectory = RunSession.StateDirectory(settings.Store);
+        var stateDirectory = RunSessionCommand.StateDirectory(settings.Store);
         if (File.Exists(SystemLauncher.StatePath(stateDirectory)))
         {
             Console.Error.WriteLine($"archgate: a system started by 'archgate up --detach' is still recorded in {SystemLauncher.StatePath(stateDirectory)}");

@@ -59,5 +59,9 @@ internal sealed class ConsoleRunObserver(IAnsiConsole console) : IRunObserver
 
     public void StepFinished(StepResult step)
     {
+        if (step.NotApplicable is { } reason)
+        {
+            console.MarkupLine($"  [grey]n/a  [/] {Markup.Escape(reason)}");
+        }
     }
 }

@@ -1,14 +1,13 @@
-using Archgate.Checks.Database;
-using Archgate.Checks.Services;
+using Archgate.Judging;
 using Archgate.Protocol;
 using Spectre.Console;
 
 namespace Archgate.Cli.Rendering;
 
-/// <summary>The table printed at the end of a run, and the exit code of its verdict.</summary>
+/// <summary>The tables printed at the end of a run: steps, criteria, escalations, rollbacks, verdict, reports.</summary>
 internal static class RunSummary
 {
-    public static void Print(IAnsiConsole console, RunRecord run, IReadOnlyList<string> reports)
+    public static void Print(IAnsiConsole console, RunRecord run, RunOutcome outcome, IReadOnlyList<string> reports)
     {
         var steps = new Table().Border(TableBorder.Rounded).Title("Steps");
         steps.AddColumns("step", "status", "checks", "findings", "time");
@@ -16,7 +15,7 @@ internal static class RunSummary
         {
             steps.AddRow(
                 Markup.Escape($"{s.Number}. {s.Name}"),
-                Colour(s.Status),
+                s.NotApplicable is null ? Colour(s.Status) : "[grey]n/a[/]",
                 s.Checks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 s.Checks.Sum(c => c.Findings.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"{s.DurationMs} ms");
@@ -33,6 +32,7 @@ internal static class RunSummary
                 {
                     CriterionStatus.Pass => "[green]pass[/]",
                     CriterionStatus.Fail => "[red]fail[/]",
+                    CriterionStatus.NotApplicable => "[grey]not-applicable[/]",
                     _ => "[grey]not-evaluated[/]",
                 };
                 criteria.AddRow(Markup.Escape(c.Description), status, Markup.Escape(c.Observed));
@@ -48,8 +48,8 @@ internal static class RunSummary
 
         foreach (var r in run.Rollbacks)
         {
-            var outcome = r.ExitCode is { } code ? $"exit code {code}" : r.Error ?? "no exit code";
-            console.MarkupLine($"[yellow]rollback[/] {Markup.Escape(r.Command)}: {Markup.Escape(outcome)} in {r.DurationMs} ms");
+            var result = r.ExitCode is { } code ? $"exit code {code}" : r.Error ?? "no exit code";
+            console.MarkupLine($"[yellow]rollback[/] {Markup.Escape(r.Command)}: {Markup.Escape(result)} in {r.DurationMs} ms");
         }
 
         var verdict = run.Verdict switch
@@ -60,6 +60,11 @@ internal static class RunSummary
             _ => "[grey]none[/]",
         };
         console.MarkupLine($"verdict: {verdict}  run {Markup.Escape(run.RunId)} in {run.Duration?.TotalSeconds ?? 0:0.0} s");
+        if (outcome == RunOutcome.InfrastructureError)
+        {
+            console.MarkupLine("[red]infrastructure error:[/] not one database or service could be reached; is the system running? ('archgate run --up' starts it)");
+        }
+
         foreach (var path in reports)
         {
             console.MarkupLine($"  report: {Markup.Escape(path)}");
@@ -74,27 +79,4 @@ internal static class RunSummary
         CheckStatus.Error => "[red]error[/]",
         _ => "[grey]skipped[/]",
     };
-
-    /// <summary>
-    /// The exit code of a finished run: the verdict's, except that a run in which not one database or service
-    /// could be reached at all is an infrastructure error (3): the system was not there to judge.
-    /// </summary>
-    public static int ExitCode(RunRecord run)
-    {
-        var reachability = run.Steps.Where(s => s.Number is 3 or 4)
-            .SelectMany(s => s.Checks)
-            .Where(c => c.Id.StartsWith("database.connect:", StringComparison.Ordinal) || c.Id.StartsWith("services.health:", StringComparison.Ordinal))
-            .ToList();
-        if (reachability.Count > 0 && reachability.All(c => c.Findings.Any(f => f.Rule is DatabaseRules.Unreachable or ServiceRules.Unreachable)))
-        {
-            return ExitCodes.Infrastructure;
-        }
-
-        return run.Verdict switch
-        {
-            Verdict.Go => ExitCodes.Go,
-            Verdict.NoGo => ExitCodes.NoGo,
-            _ => ExitCodes.Incomplete,
-        };
-    }
 }

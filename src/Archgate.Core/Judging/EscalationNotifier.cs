@@ -22,14 +22,16 @@ public static class EscalationNotifier
     public sealed record Notice(string RunId, string System, string Trigger, int Level, string Message, IReadOnlyList<string> Notify, DateTimeOffset At);
 
     /// <summary>Delivers <paramref name="run"/>'s escalations; nothing is sent when there are none.</summary>
-    public static async Task<IReadOnlyList<EscalationDelivery>> NotifyAsync(RunRecord run, EscalationPolicy policy, HttpClient http, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<EscalationDelivery>> NotifyAsync(
+        RunRecord run, EscalationPolicy policy, HttpClient http, TimeProvider time, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(time);
         if (run.Escalations.Count == 0)
         {
             return [];
         }
 
-        var at = run.FinishedAt ?? DateTimeOffset.UtcNow;
+        var at = run.FinishedAt ?? time.GetUtcNow();
         var notices = run.Escalations
             .Select(e => new Notice(run.RunId, run.System, e.Trigger, e.Level, e.Message, policy.Owners.GetValueOrDefault(e.Level) ?? [], at))
             .ToList();

@@ -6,9 +6,9 @@ using Archgate.Protocol;
 namespace Archgate.Launch;
 
 /// <summary>
-/// The protocol's rollback hooks: when a late step (5-10: frontend, third-party, journeys, performance,
-/// security, sign-off) fails, the manifest's <c>recovery.rollback</c> commands run in order, each in the
-/// manifest's folder with a time limit, and their outcome is recorded in the run.
+/// The protocol's rollback hooks: when a step in the rollback scope of the step table fails (5-10: frontend,
+/// third-party, journeys, performance, security, sign-off), the manifest's <c>recovery.rollback</c> commands run in
+/// order, each in the manifest's folder with a time limit, and their outcome is recorded in the run.
 /// </summary>
 public static class Rollback
 {
@@ -17,9 +17,6 @@ public static class Rollback
 
     /// <summary>Lines of output kept per command.</summary>
     public const int OutputLines = 20;
-
-    /// <summary>True when a step from 5 to 10 failed.</summary>
-    public static bool IsNeeded(RunRecord run) => run.Steps.Any(s => s.Number >= 5 && s.Status == CheckStatus.Fail);
 
     /// <summary>Runs every rollback command of <paramref name="system"/>, in order, whatever the previous one did.</summary>
     public static async Task<IReadOnlyList<RollbackResult>> RunAsync(SystemModel system, CancellationToken cancellationToken)

@@ -31,8 +31,10 @@ public interface ILaunchObserver
 /// when everything it depends on is ready. Output goes to <c>logs/&lt;component&gt;.log</c>; the PIDs go to a
 /// state file so <c>archgate down</c> can stop a detached system. Stopping kills whole process trees.
 /// </summary>
-public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, ILaunchObserver? observer = null, bool follow = false) : IDisposable
+public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, ILaunchObserver? observer = null, bool follow = false, TimeProvider? time = null) : IDisposable
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     /// <summary>How many log lines a failure shows.</summary>
     public const int TailLines = 20;
 
@@ -134,7 +136,7 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
             return new LaunchFailure(component.Name, $"cannot start '{words[0]}': {ex.Message}", null, []);
         }
 
-        var entry = new StartedComponent(component.Name, process.Id, log, DateTimeOffset.UtcNow);
+        var entry = new StartedComponent(component.Name, process.Id, log, _time.GetUtcNow());
         lock (_started)
         {
             _started.Add(entry);

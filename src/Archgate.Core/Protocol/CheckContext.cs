@@ -27,6 +27,12 @@ public sealed record CheckContext
     /// <summary>Past runs of the store (regression baselines); null when the run has no store.</summary>
     public IRunHistory? History { get; init; }
 
+    /// <summary>
+    /// The results of the checks that ran before this one in the same step, in order: a step's final pass (step 3's
+    /// failure scenario) judges from them.
+    /// </summary>
+    public IReadOnlyList<CheckResult> EarlierResults { get; init; } = [];
+
     /// <summary>Reports what the check is doing now (shown as live progress).</summary>
     public IProgress<string>? Activity { get; init; }
 }

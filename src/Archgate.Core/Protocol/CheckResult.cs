@@ -34,6 +34,16 @@ public enum SkipKind
     NotSelected,
 }
 
+/// <summary>What a reachability probe (a database connection, a health endpoint) found of its target.</summary>
+public enum Reachability
+{
+    /// <summary>The target answered (whatever it said).</summary>
+    Reached,
+
+    /// <summary>Nothing answered: connection refused, no such host or file, timeout.</summary>
+    Unreachable,
+}
+
 /// <summary>One try of a check, recorded when transient failures made the runner retry.</summary>
 public sealed record CheckAttempt(int Number, CheckStatus Status, string? TransientCause, long DurationMs);
 
@@ -63,6 +73,12 @@ public sealed record CheckResult
     /// </summary>
     [JsonIgnore]
     public string? TransientCause { get; init; }
+
+    /// <summary>
+    /// Set by checks that probe whether their target is there at all. When every such probe of a run found nothing,
+    /// the run is an infrastructure error rather than a verdict: the system was not there to judge.
+    /// </summary>
+    public Reachability? Reachability { get; init; }
 
     /// <summary>What the check found.</summary>
     public IReadOnlyList<Finding> Findings { get; init; } = [];

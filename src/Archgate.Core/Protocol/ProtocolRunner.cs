@@ -19,19 +19,22 @@ public sealed record RunOptions
 }
 
 /// <summary>
-/// Runs the ten protocol steps in order: each step's checks, retries of transient failures with exponential
-/// backoff and jitter, a checkpoint in the <see cref="RunStore"/> after every step, then criteria, escalations
-/// and the verdict. Resuming continues from the first step without a checkpoint.
+/// Runs the protocol's steps in order, as the step table defines them: each applicable step's checks, retries of
+/// transient failures with exponential backoff and jitter, a checkpoint in the <see cref="IRunStore"/> after every
+/// step, then criteria, escalations, rollback hooks and the verdict. Resuming continues from the first step
+/// without a checkpoint.
 /// </summary>
 public sealed class ProtocolRunner(
-    RunStore store,
-    Func<SystemModel, IReadOnlyList<ICheck>> catalog,
+    IRunStore store,
+    ProtocolDefinition protocol,
     HttpClient http,
     IRunObserver? observer = null,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    Random? random = null)
 {
     private readonly IRunObserver _observer = observer ?? NullRunObserver.Instance;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Random _random = random ?? Random.Shared;
 
     /// <summary>The id of the run started or resumed last, known as soon as it is stored.</summary>
     public string? RunId { get; private set; }
@@ -77,22 +80,21 @@ public sealed class ProtocolRunner(
         Directory.CreateDirectory(output);
         var plan = Planner.Plan(system);
         var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output, History = store };
-        var checks = catalog(system);
         var steps = record.Steps.ToList();
         _observer.RunStarted(record);
 
         try
         {
-            for (var number = 1; number <= ProtocolSteps.Count; number++)
+            foreach (var definition in protocol.Steps)
             {
-                if (steps.Any(s => s.Number == number))
+                if (steps.Any(s => s.Number == definition.Number))
                 {
                     continue;
                 }
 
-                var step = options.Steps.Contains(number)
-                    ? await RunStepAsync(number, checks.Where(c => c.Step == number).ToList(), context, cancellationToken)
-                    : NotSelected(number);
+                var step = options.Steps.Contains(definition.Number)
+                    ? await RunStepAsync(definition, context, cancellationToken)
+                    : NotSelected(definition);
                 store.SaveStep(record.RunId, step);
                 steps.Add(step);
                 _observer.StepFinished(step);
@@ -104,16 +106,18 @@ public sealed class ProtocolRunner(
             throw;
         }
 
-        var criteria = CriteriaEvaluator.Evaluate(steps);
+        var criteria = CriteriaEvaluator.Evaluate(protocol, system, steps);
+        var rollbackFor = steps.Where(s => s.Status == CheckStatus.Fail && protocol.Step(s.Number).RollbackOnFailure).Select(s => s.Number).ToList();
         var finished = record with
         {
             Steps = steps,
             Criteria = criteria,
-            Escalations = EscalationRules.Evaluate(system, steps),
+            Escalations = EscalationRules.Evaluate(protocol, system, steps),
             Verdict = CriteriaEvaluator.Decide(criteria),
             State = RunState.Completed,
+            RollbackFor = rollbackFor,
         };
-        if (Rollback.IsNeeded(finished))
+        if (rollbackFor.Count > 0)
         {
             finished = finished with { Rollbacks = await Rollback.RunAsync(system, cancellationToken) };
         }
@@ -123,28 +127,44 @@ public sealed class ProtocolRunner(
         return finished;
     }
 
-    private static StepResult NotSelected(int number) => new()
+    private static StepResult NotSelected(StepDefinition step) => new()
     {
-        Number = number,
-        Name = ProtocolSteps.Name(number),
+        Number = step.Number,
+        Name = step.Name,
+        Title = step.ReportTitle,
         Status = CheckStatus.Skipped,
-        Checks = [CheckResult.Skipped("step not selected (--steps)", SkipKind.NotSelected) with { Id = $"step{number}", Title = ProtocolSteps.Name(number) }],
+        Checks = [CheckResult.Skipped("step not selected (--steps)", SkipKind.NotSelected) with { Id = $"step{step.Number}", Title = step.Name }],
     };
 
-    private async Task<StepResult> RunStepAsync(int number, IReadOnlyList<ICheck> checks, CheckContext context, CancellationToken cancellationToken)
+    private async Task<StepResult> RunStepAsync(StepDefinition definition, CheckContext context, CancellationToken cancellationToken)
     {
-        _observer.StepStarted(number, ProtocolSteps.Name(number));
+        _observer.StepStarted(definition.Number, definition.Name);
         var started = _time.GetUtcNow();
         var watch = Stopwatch.StartNew();
+        var applies = definition.AppliesTo(context.System);
+        if (!applies.Applies)
+        {
+            return new StepResult
+            {
+                Number = definition.Number,
+                Name = definition.Name,
+                Title = definition.ReportTitle,
+                Status = CheckStatus.Skipped,
+                NotApplicable = applies.Reason ?? "nothing to check",
+                StartedAt = started,
+                Checks = [],
+            };
+        }
+
         var results = new List<CheckResult>();
-        foreach (var check in checks)
+        foreach (var check in definition.Checks(new StepChecksContext(context.System, context.Plan)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             _observer.CheckStarted(check);
-            var applies = check.AppliesTo(context.System);
-            var result = applies.Applies
-                ? await RunWithRetriesAsync(check, context, cancellationToken)
-                : CheckResult.Skipped(applies.Reason ?? "not applicable");
+            var checkApplies = check.AppliesTo(context.System);
+            var result = checkApplies.Applies
+                ? await RunWithRetriesAsync(check, context with { EarlierResults = results.ToList() }, cancellationToken)
+                : CheckResult.Skipped(checkApplies.Reason ?? "not applicable");
             result = result with { Id = check.Id, Title = check.Title };
             results.Add(result);
             _observer.CheckFinished(check, result);
@@ -152,8 +172,9 @@ public sealed class ProtocolRunner(
 
         return new StepResult
         {
-            Number = number,
-            Name = ProtocolSteps.Name(number),
+            Number = definition.Number,
+            Name = definition.Name,
+            Title = definition.ReportTitle,
             Status = StepResult.Aggregate(results),
             StartedAt = started,
             DurationMs = watch.ElapsedMilliseconds,
@@ -199,13 +220,16 @@ public sealed class ProtocolRunner(
                 return result with { Attempts = attempts };
             }
 
-            var delay = Backoff(context.System.Recovery.Backoff, attempt);
+            var delay = Backoff(context.System.Recovery.Backoff, attempt, _random);
             _observer.CheckRetrying(check, attempt + 1, delay, result.TransientCause!);
             await Task.Delay(delay, _time, cancellationToken);
         }
     }
 
     /// <summary>Exponential backoff with up to 50 % jitter: base x 2^(attempt-1) x [1, 1.5).</summary>
-    public static TimeSpan Backoff(TimeSpan baseDelay, int attempt) =>
-        baseDelay * Math.Pow(2, attempt - 1) * (1 + (Random.Shared.NextDouble() * 0.5));
+    public static TimeSpan Backoff(TimeSpan baseDelay, int attempt, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        return baseDelay * Math.Pow(2, attempt - 1) * (1 + (random.NextDouble() * 0.5));
+    }
 }

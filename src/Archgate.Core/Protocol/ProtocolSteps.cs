@@ -1,28 +1,13 @@
 namespace Archgate.Protocol;
 
-/// <summary>The ten steps of the integration protocol.</summary>
+/// <summary>
+/// The protocol has ten steps, numbered 1-10; what each one is lives in the step table (<see cref="ProtocolDefinition"/>).
+/// This class only parses step selections.
+/// </summary>
 public static class ProtocolSteps
 {
-    /// <summary>Step names, index = step number - 1.</summary>
-    public static IReadOnlyList<string> Names { get; } =
-    [
-        "Integration planning",
-        "API contract validation",
-        "Database integration",
-        "Service-to-service",
-        "Frontend-backend",
-        "Third-party integration",
-        "Integration testing",
-        "Performance and load",
-        "Security",
-        "Sign-off",
-    ];
-
     /// <summary>Number of steps.</summary>
     public const int Count = 10;
-
-    /// <summary>The name of step <paramref name="number"/> (1-10).</summary>
-    public static string Name(int number) => Names[number - 1];
 
     /// <summary>
     /// Parses a step list such as <c>1-4,8</c>. Returns null and an error message when it is malformed.

@@ -11,6 +11,15 @@ public sealed record StepResult
     /// <summary>The step's name.</summary>
     public required string Name { get; init; }
 
+    /// <summary>The step's section title in the report, when it differs from its name.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>
+    /// Set when the manifest has nothing for this step at all (for example "no frontend component declared"): the
+    /// step ran no check and its criterion is not-applicable.
+    /// </summary>
+    public string? NotApplicable { get; init; }
+
     /// <summary>The worst status of its checks (error, fail, warn, pass), or skipped when all were skipped.</summary>
     public required CheckStatus Status { get; init; }
 
@@ -55,10 +64,17 @@ public enum CriterionStatus
 
     /// <summary>Not enough evidence to say.</summary>
     NotEvaluated,
+
+    /// <summary>The manifest has nothing this criterion applies to; does not hold back GO.</summary>
+    NotApplicable,
 }
 
 /// <summary>One of the protocol's validation criteria, with what was observed against its target.</summary>
-public sealed record Criterion(string Id, string Description, CriterionStatus Status, string Observed, string Target);
+public sealed record Criterion(string Id, string Description, CriterionStatus Status, string Observed, string Target)
+{
+    /// <summary>Whether the verdict waits for it (sign-off does not, in this version).</summary>
+    public bool GatesVerdict { get; init; } = true;
+}
 
 /// <summary>The gate's answer.</summary>
 public enum Verdict
@@ -154,8 +170,11 @@ public sealed record RunRecord
     /// <summary>Sign-offs recorded.</summary>
     public IReadOnlyList<Signoff> Signoffs { get; init; } = [];
 
-    /// <summary>Rollback commands run because a late step (5-10) failed, with their outcome.</summary>
+    /// <summary>Rollback commands run because a step in the rollback scope failed, with their outcome.</summary>
     public IReadOnlyList<RollbackResult> Rollbacks { get; init; } = [];
+
+    /// <summary>The failed steps whose failure called the rollback hooks (empty when none did).</summary>
+    public IReadOnlyList<int> RollbackFor { get; init; } = [];
 
     /// <summary>Wall time from start to finish.</summary>
     [JsonIgnore]

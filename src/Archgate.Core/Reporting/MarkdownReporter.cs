@@ -7,19 +7,6 @@ namespace Archgate.Reporting;
 /// <summary>integration-validation-report.md: the protocol's report, sections in step order.</summary>
 public sealed class MarkdownReporter : IReporter
 {
-    private static readonly string[] SectionTitles =
-    [
-        "Integration planning",
-        "API contract compliance",
-        "Database integration",
-        "Service-to-service integration",
-        "Frontend-backend integration",
-        "Third-party integration",
-        "Integration tests",
-        "Performance",
-        "Security",
-    ];
-
     /// <inheritdoc />
     public string Name => "md";
 
@@ -53,20 +40,20 @@ public sealed class MarkdownReporter : IReporter
         md.AppendLine("| step | status | checks | findings | duration |").AppendLine("|---|---|---|---|---|");
         foreach (var step in run.Steps)
         {
-            md.AppendLine($"| {step.Number}. {step.Name} | {Status(step.Status)} | {step.Checks.Count} | {step.Checks.Sum(c => c.Findings.Count)} | {step.DurationMs} ms |");
+            md.AppendLine($"| {step.Number}. {step.Name} | {StepStatus(step)} | {step.Checks.Count} | {step.Checks.Sum(c => c.Findings.Count)} | {step.DurationMs} ms |");
         }
 
-        for (var number = 1; number <= SectionTitles.Length; number++)
+        foreach (var step in run.Steps.OrderBy(s => s.Number))
         {
-            md.AppendLine().AppendLine($"## {number}. {SectionTitles[number - 1]}").AppendLine();
-            var step = run.Steps.FirstOrDefault(s => s.Number == number);
-            if (step is null)
-            {
-                md.AppendLine("Not run.");
-                continue;
-            }
-
+            md.AppendLine().AppendLine($"## {step.Number}. {step.Title ?? step.Name}").AppendLine();
             WriteStep(md, step);
+        }
+
+        var notRun = Enumerable.Range(1, ProtocolSteps.Count).Except(run.Steps.Select(s => s.Number)).ToList();
+        if (notRun.Count > 0)
+        {
+            md.AppendLine().AppendLine("## Steps not run").AppendLine();
+            md.AppendLine($"Steps {string.Join(", ", notRun)} did not run.");
         }
 
         md.AppendLine().AppendLine("## Validation criteria").AppendLine();
@@ -100,9 +87,9 @@ public sealed class MarkdownReporter : IReporter
         md.AppendLine().AppendLine("## Rollback").AppendLine();
         if (run.Rollbacks.Count == 0)
         {
-            md.AppendLine(run.Steps.Any(s => s.Number >= 5 && s.Status == CheckStatus.Fail)
-                ? "A late step failed, but the manifest declares no rollback command."
-                : "Not needed: no step from 5 to 10 failed.");
+            md.AppendLine(run.RollbackFor.Count > 0
+                ? $"Step {string.Join(", ", run.RollbackFor)} failed, but the manifest declares no rollback command (recovery.rollback)."
+                : "Not needed: no step in the rollback scope (5-10) failed.");
         }
         else
         {
@@ -132,6 +119,12 @@ public sealed class MarkdownReporter : IReporter
 
     private static void WriteStep(StringBuilder md, StepResult step)
     {
+        if (step.NotApplicable is { } reason)
+        {
+            md.AppendLine($"Not applicable: {Inline(reason)}.");
+            return;
+        }
+
         md.AppendLine($"Status: **{Status(step.Status)}** ({step.DurationMs} ms)").AppendLine();
         md.AppendLine("| check | status | duration | note |").AppendLine("|---|---|---|---|");
         foreach (var check in step.Checks)
@@ -186,9 +179,12 @@ public sealed class MarkdownReporter : IReporter
 
     private static string Status(CheckStatus status) => status.ToString().ToLowerInvariant();
 
+    private static string StepStatus(StepResult step) => step.NotApplicable is null ? Status(step.Status) : "not-applicable";
+
     private static string CriterionText(CriterionStatus status) => status switch
     {
         CriterionStatus.NotEvaluated => "not-evaluated",
+        CriterionStatus.NotApplicable => "not-applicable",
         _ => status.ToString().ToLowerInvariant(),
     };
 

@@ -4,14 +4,11 @@ using Microsoft.Data.Sqlite;
 
 namespace Archgate.Store;
 
-/// <summary>A line of <c>archgate runs</c>.</summary>
-public sealed record RunSummary(string RunId, string System, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string State, Protocol.Verdict? Verdict, int StepsDone);
-
 /// <summary>
 /// The run store: a SQLite file (WAL mode) holding each run's header and a checkpoint per finished step, so
 /// a killed run can be resumed from its first unfinished step. The schema is versioned with migrations.
 /// </summary>
-public sealed class RunStore : IRunHistory, IDisposable
+public sealed class RunStore : IRunStore
 {
     /// <summary>The default location, relative to the working directory.</summary>
     public const string DefaultPath = ".archgate/archgate.db";
@@ -43,14 +40,19 @@ public sealed class RunStore : IRunHistory, IDisposable
     ];
 
     private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
 
-    private RunStore(SqliteConnection connection) => _connection = connection;
+    private RunStore(SqliteConnection connection, TimeProvider time)
+    {
+        _connection = connection;
+        _time = time;
+    }
 
     /// <summary>The schema version after migrations.</summary>
     public static int LatestSchemaVersion => Migrations.Length;
 
     /// <summary>Opens (creating if needed) and migrates the store at <paramref name="path"/>.</summary>
-    public static RunStore Open(string path)
+    public static RunStore Open(string path, TimeProvider? time = null)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)
@@ -62,7 +64,7 @@ public sealed class RunStore : IRunHistory, IDisposable
         connection.Open();
         Execute(connection, "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;");
         Migrate(connection);
-        return new RunStore(connection);
+        return new RunStore(connection, time ?? TimeProvider.System);
     }
 
     /// <summary>The schema version of the open file.</summary>
@@ -100,7 +102,7 @@ public sealed class RunStore : IRunHistory, IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>Records the start of a run (or its new state), without steps.</summary>
+    /// <inheritdoc />
     public void SaveRun(RunRecord record, int? pid = null)
     {
         using var cmd = _connection.CreateCommand();
@@ -122,7 +124,7 @@ public sealed class RunStore : IRunHistory, IDisposable
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>The checkpoint: a finished step, durable before the next step starts.</summary>
+    /// <inheritdoc />
     public void SaveStep(string runId, StepResult step)
     {
         using var cmd = _connection.CreateCommand();
@@ -133,12 +135,12 @@ public sealed class RunStore : IRunHistory, IDisposable
         cmd.Parameters.AddWithValue("$run", runId);
         cmd.Parameters.AddWithValue("$number", step.Number);
         cmd.Parameters.AddWithValue("$status", Enum(step.Status));
-        cmd.Parameters.AddWithValue("$finished", DateTimeOffset.UtcNow.ToString("O"));
+        cmd.Parameters.AddWithValue("$finished", _time.GetUtcNow().ToString("O"));
         cmd.Parameters.AddWithValue("$json", JsonSerializer.Serialize(step, ArchgateJson.Compact));
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>A run with its checkpointed steps, or null.</summary>
+    /// <inheritdoc />
     public RunRecord? Load(string runId)
     {
         using var cmd = _connection.CreateCommand();
@@ -176,10 +178,7 @@ public sealed class RunStore : IRunHistory, IDisposable
         return cmd.ExecuteScalar() is string id ? Load(id) : null;
     }
 
-    /// <summary>
-    /// Resolves what the user typed: a full id, a unique prefix, or <c>last</c>. Null when nothing (or more
-    /// than one run) matches.
-    /// </summary>
+    /// <inheritdoc />
     public string? ResolveId(string text)
     {
         using var cmd = _connection.CreateCommand();
@@ -204,8 +203,8 @@ public sealed class RunStore : IRunHistory, IDisposable
         return ids.Count == 1 || ids.Contains(text) ? (ids.Contains(text) ? text : ids[0]) : null;
     }
 
-    /// <summary>The most recent runs first. A run whose process is gone while it says running shows as <c>interrupted</c>.</summary>
-    public IReadOnlyList<RunSummary> List(int limit = 50, string? system = null)
+    /// <inheritdoc />
+    public IReadOnlyList<RunListEntry> List(int limit = 50, string? system = null)
     {
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = """
@@ -216,7 +215,7 @@ public sealed class RunStore : IRunHistory, IDisposable
             """;
         cmd.Parameters.AddWithValue("$system", (object?)system ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$limit", limit);
-        var result = new List<RunSummary>();
+        var result = new List<RunListEntry>();
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
         {
@@ -226,7 +225,7 @@ public sealed class RunStore : IRunHistory, IDisposable
                 state = "interrupted";
             }
 
-            result.Add(new RunSummary(
+            result.Add(new RunListEntry(
                 reader.GetString(0),
                 reader.GetString(1),
                 DateTimeOffset.Parse(reader.GetString(2), System.Globalization.CultureInfo.InvariantCulture),

@@ -9,14 +9,14 @@ public sealed class DatabaseCatalogTests
     {
         var system = DatabaseTestKit.System("postgres", "Host=127.0.0.1;Database=shop", "    faultTests: true", "http://127.0.0.1:9");
 
-        var ids = ProtocolCatalog.ChecksFor(system).Where(c => c.Step == 3).Select(c => c.Id).ToList();
+        var ids = ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 3).Select(c => c.Id).ToList();
 
         Assert.Equal(
         [
             "database.connect:db", "database.client:db/api", "database.migrations:db", "database.schema:db", "database.seed:db",
             "database.pool:db", "database.latency:db", "database.pool-load:db", "database.recovery:db", "database.scenario",
         ], ids);
-        Assert.DoesNotContain(ProtocolCatalog.ChecksFor(system), c => c is Archgate.Protocol.PendingCheck && c.Step == 3);
+        Assert.DoesNotContain(ArchgateProtocol.ChecksFor(system), c => c is Archgate.Protocol.PendingCheck && c.Step == 3);
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class LoadCheckTests
         using var server = new TinyHttpServer(200, "[]");
         var system = System(server.Port);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var check = ProtocolCatalog.ChecksFor(system).Single(c => c.Step == 8);
+        var check = ArchgateProtocol.ChecksFor(system).Single(c => c.Step == 8);
 
         var result = await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
@@ -55,7 +55,7 @@ public sealed class LoadCheckTests
                 http_req_failed: [ { threshold: "rate<0.5", abortOnFail: true } ]
             """, stage: "4s");
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var check = ProtocolCatalog.ChecksFor(system).Single(c => c.Step == 8);
+        var check = ArchgateProtocol.ChecksFor(system).Single(c => c.Step == 8);
         var watch = Stopwatch.StartNew();
 
         var result = await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
@@ -74,7 +74,7 @@ public sealed class LoadCheckTests
         var system = System(TinyHttpServer.FreePort());
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await ProtocolCatalog.ChecksFor(system).Single(c => c.Step == 8).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await ArchgateProtocol.ChecksFor(system).Single(c => c.Step == 8).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         var finding = Assert.Single(result.Findings);
         Assert.Equal("AG8005", finding.Rule);

@@ -39,7 +39,7 @@ public sealed class RegressionTests : IDisposable
         Assert.Equal("GET /orders throughput regressed 55%: 45 req/s now, 100 req/s in the last GO run 20261124-100000-bbbb", findings[1].Message);
         var p95 = Assert.Single(metrics, m => m.Tags["kind"] == "p95" && m.Tags["route"] == "GET /orders");
         Assert.Equal(1.5, p95.Value, 3);
-        Assert.Equal(EscalationRules.PerformanceRegressionMetric, p95.Name);
+        Assert.Equal(PerformanceRules.RegressionMetric, p95.Name);
 
         var system = TestSystems.Load("""
             version: 1
@@ -47,7 +47,7 @@ public sealed class RegressionTests : IDisposable
             components: [ { name: api, kind: service, url: "http://127.0.0.1:7101" } ]
             """);
         var step = new StepResult { Number = 8, Name = "Performance and load", Status = CheckStatus.Warn, Checks = [CheckResult.From(findings, [.. now, .. metrics])] };
-        var escalations = EscalationRules.Evaluate(system, [step]);
+        var escalations = EscalationRules.Evaluate(ArchgateProtocol.Default, system, [step]);
         Assert.Equal(2, escalations.Count);
         Assert.All(escalations, e => Assert.Equal(("performance-regression", 2), (e.Trigger, e.Level)));
         Assert.Contains("150 % worse", escalations[0].Message, StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public sealed class RegressionTests : IDisposable
 
         Assert.Empty(findings);
         Assert.All(metrics, m => Assert.True(m.Value <= 0.5, m.ToString()));
-        Assert.Empty(EscalationRules.Evaluate(TestSystems.Load("""
+        Assert.Empty(EscalationRules.Evaluate(ArchgateProtocol.Default, TestSystems.Load("""
             version: 1
             system: { name: shop }
             components: [ { name: api, kind: service, url: "http://127.0.0.1:7101" } ]

@@ -14,7 +14,7 @@ public sealed class StatementStatsTests(PostgresServer server) : IClassFixture<P
         using var target = new TinyHttpServer(200, "[]");
         var system = System(target.Port, server.ConnectionString());
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var check = ProtocolCatalog.ChecksFor(system).Single(c => c.Id == "load:api");
+        var check = ArchgateProtocol.ChecksFor(system).Single(c => c.Id == "load:api");
 
         // What the service would do to its database while it is loaded: a slow statement and many fast ones,
         // sent once the load reports progress, that is after the check took its "before" snapshot.
@@ -56,7 +56,7 @@ public sealed class StatementStatsTests(PostgresServer server) : IClassFixture<P
         var system = System(target.Port, server.ConnectionString("nostats"));
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await ProtocolCatalog.ChecksFor(system).Single(c => c.Id == "load:api").RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await ArchgateProtocol.ChecksFor(system).Single(c => c.Id == "load:api").RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         var finding = Assert.Single(result.Findings, f => f.Rule == "AG8014");
         Assert.Contains("extension is not created", finding.Message, StringComparison.Ordinal);

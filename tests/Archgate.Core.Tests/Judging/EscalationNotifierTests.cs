@@ -32,7 +32,7 @@ public sealed class EscalationNotifierTests
         };
         using var http = new HttpClient();
 
-        var deliveries = await EscalationNotifier.NotifyAsync(Run(new Escalation("dependent-services-failing", 3, "4 services failing"), new Escalation("contract-mismatch-rate", 2, "25 %")), policy, http, CancellationToken.None);
+        var deliveries = await EscalationNotifier.NotifyAsync(Run(new Escalation("dependent-services-failing", 3, "4 services failing"), new Escalation("contract-mismatch-rate", 2, "25 %")), policy, http, TimeProvider.System, CancellationToken.None);
 
         Assert.True(Assert.Single(deliveries).Delivered);
         var lines = await File.ReadAllLinesAsync(file);
@@ -65,7 +65,7 @@ public sealed class EscalationNotifierTests
         var policy = new EscalationPolicy { Channels = [new EscalationChannel("webhook", $"http://127.0.0.1:{port}/hook?token=abc")] };
         using var http = new HttpClient();
 
-        var delivery = Assert.Single(await EscalationNotifier.NotifyAsync(Run(new Escalation("critical-vulnerability", 4, "sqli")), policy, http, CancellationToken.None));
+        var delivery = Assert.Single(await EscalationNotifier.NotifyAsync(Run(new Escalation("critical-vulnerability", 4, "sqli")), policy, http, TimeProvider.System, CancellationToken.None));
 
         Assert.True(delivery.Delivered);
         Assert.DoesNotContain("abc", delivery.Target, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class EscalationNotifierTests
         Assert.Equal(4, body.RootElement.GetProperty("escalations")[0].GetProperty("level").GetInt32());
 
         server.Close();
-        var failed = Assert.Single(await EscalationNotifier.NotifyAsync(Run(new Escalation("x", 1, "y")), policy, http, CancellationToken.None));
+        var failed = Assert.Single(await EscalationNotifier.NotifyAsync(Run(new Escalation("x", 1, "y")), policy, http, TimeProvider.System, CancellationToken.None));
         Assert.False(failed.Delivered);
         Assert.NotNull(failed.Error);
     }
@@ -83,6 +83,6 @@ public sealed class EscalationNotifierTests
     public async Task Nothing_is_sent_without_escalations()
     {
         using var http = new HttpClient();
-        Assert.Empty(await EscalationNotifier.NotifyAsync(Run(), new EscalationPolicy { Channels = [new EscalationChannel("file", "/nonexistent/x")] }, http, CancellationToken.None));
+        Assert.Empty(await EscalationNotifier.NotifyAsync(Run(), new EscalationPolicy { Channels = [new EscalationChannel("file", "/nonexistent/x")] }, http, TimeProvider.System, CancellationToken.None));
     }
 }

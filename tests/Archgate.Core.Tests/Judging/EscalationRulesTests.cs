@@ -4,60 +4,58 @@ using Archgate.Tests;
 
 namespace Archgate.Core.Tests.Judging;
 
+/// <summary>The mechanism: each step's triggers read that step's results. The real triggers are tested with the real table in Archgate.Checks.Tests.</summary>
 public sealed class EscalationRulesTests
 {
     private static StepResult Step(int number, params CheckResult[] checks) => new()
     {
         Number = number,
-        Name = ProtocolSteps.Name(number),
+        Name = TestProtocol.Name(number),
         Status = StepResult.Aggregate(checks),
         Checks = checks,
     };
 
-    private static Metric Rate(string component, double value, string? consumer = null)
-    {
-        var tags = new Dictionary<string, string> { ["component"] = component };
-        if (consumer is not null)
-        {
-            tags["consumer"] = consumer;
-        }
-
-        return new Metric(EscalationRules.ContractMismatchMetric, tags, value, "ratio");
-    }
+    private static Metric Rate(string component, double value) =>
+        new("mismatch", new Dictionary<string, string> { ["component"] = component }, value, "ratio");
 
     [Fact]
-    public void Contract_mismatch_above_20_percent_escalates_once_per_provider_with_the_worst_rate()
+    public void A_metric_trigger_fires_once_per_group_with_the_worst_value_and_only_over_its_own_step()
     {
+        var trigger = EscalationTriggers.MetricAbove("mismatch-rate", 2, "mismatch", 0.2, "component", (who, worst, n) => $"{who} {worst:0.00} of {n}");
+        var protocol = TestProtocol.With(escalations: new Dictionary<int, EscalationTrigger[]> { [2] = [trigger] });
         var steps = new[]
         {
             Step(2,
-                new CheckResult { Id = "contracts.conformance:api", Status = CheckStatus.Fail, Metrics = [Rate("api", 0.26)] },
-                new CheckResult { Id = "contracts.pact:web-api", Status = CheckStatus.Fail, Metrics = [Rate("api", 0.5, "web")] },
-                new CheckResult { Id = "contracts.conformance:payments", Status = CheckStatus.Pass, Metrics = [Rate("payments", 0.1)] }),
+                new CheckResult { Id = "a", Status = CheckStatus.Fail, Metrics = [Rate("api", 0.26), Rate("payments", 0.1)] },
+                new CheckResult { Id = "b", Status = CheckStatus.Fail, Metrics = [Rate("api", 0.5)] }),
+            Step(3, new CheckResult { Id = "c", Status = CheckStatus.Fail, Metrics = [Rate("db", 0.9)] }),
         };
 
-        var escalation = Assert.Single(EscalationRules.Evaluate(TestSystems.Load(TestSystems.Shop), steps));
+        var escalation = Assert.Single(EscalationRules.Evaluate(protocol, TestSystems.Load(TestSystems.Shop), steps));
 
-        Assert.Equal("contract-mismatch-rate", escalation.Trigger);
-        Assert.Equal(2, escalation.Level);
-        Assert.Contains("50 % of what api's contracts promise mismatches", escalation.Message, StringComparison.Ordinal);
-        Assert.Contains("worst of 2 measurements", escalation.Message, StringComparison.Ordinal);
+        Assert.Equal(new Escalation("mismatch-rate", 2, "api 0.50 of 2"), escalation);
     }
 
     [Fact]
-    public void More_than_three_failing_services_escalate_at_level_3()
+    public void Failing_components_and_critical_findings_fire_past_their_limits()
     {
         var failing = Enumerable.Range(1, 4).Select(i => new CheckResult
         {
             Id = $"services.health:s{i}",
             Status = CheckStatus.Fail,
-            Findings = [new Finding { Rule = "AG4002", Severity = Severity.High, Component = $"s{i}", Message = "down" }],
+            Findings = [new Finding { Rule = "AG4002", Severity = i == 1 ? Severity.Critical : Severity.High, Component = $"s{i}", Message = "down" }],
         }).ToArray();
+        var protocol = TestProtocol.With(escalations: new Dictionary<int, EscalationTrigger[]>
+        {
+            [4] = [EscalationTriggers.FailingComponents("failing", 3, 3, "Services"), EscalationTriggers.CriticalFindings("critical", 4, "Critical")],
+        });
+        var system = TestSystems.Load(TestSystems.Shop);
 
-        var escalation = Assert.Single(EscalationRules.Evaluate(TestSystems.Load(TestSystems.Shop), [Step(4, failing)]));
+        var escalations = EscalationRules.Evaluate(protocol, system, [Step(4, failing)]);
 
-        Assert.Equal(3, escalation.Level);
-        Assert.Equal("dependent-services-failing", escalation.Trigger);
-        Assert.Empty(EscalationRules.Evaluate(TestSystems.Load(TestSystems.Shop), [Step(4, failing[..3])]));
+        Assert.Equal(["failing", "critical"], escalations.Select(e => e.Trigger));
+        Assert.Equal("Services: 4 services failing (s1, s2, s3, s4), more than 3", escalations[0].Message);
+        Assert.Equal("Critical: 1 critical finding(s), first: AG4002 down", escalations[1].Message);
+        Assert.Equal(["critical"], EscalationRules.Evaluate(protocol, system, [Step(4, failing[..3])]).Select(e => e.Trigger));
     }
 }

@@ -93,7 +93,7 @@ public sealed class ProtocolRunnerTests : IDisposable
         var check = new ScriptedCheck(4, "services.health:api", Refused, Refused, Passed);
         var observer = new Recorder();
         using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
-        var runner = new ProtocolRunner(store, _ => [check], _http, observer, time);
+        var runner = new ProtocolRunner(store, TestProtocol.With([check]), _http, observer, time);
 
         var run = await DriveAsync(runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None), time);
 
@@ -113,7 +113,7 @@ public sealed class ProtocolRunnerTests : IDisposable
         var time = new FakeTimeProvider();
         var check = new ScriptedCheck(4, "services.health:api", Refused);
         using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
-        var runner = new ProtocolRunner(store, _ => [check], _http, null, time);
+        var runner = new ProtocolRunner(store, TestProtocol.With([check]), _http, null, time);
 
         var run = await DriveAsync(runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None), time);
 
@@ -129,7 +129,7 @@ public sealed class ProtocolRunnerTests : IDisposable
     {
         var check = new ScriptedCheck(3, "database.connect:db", new CheckResult { Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG3001", Severity = Severity.High, Message = "authentication failed" }] });
         using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
-        var runner = new ProtocolRunner(store, _ => [check], _http);
+        var runner = new ProtocolRunner(store, TestProtocol.With([check]), _http);
 
         var run = await runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None);
 
@@ -143,7 +143,7 @@ public sealed class ProtocolRunnerTests : IDisposable
         var boom = new ThrowingCheck();
         var after = new ScriptedCheck(5, "frontend.x", Passed);
         using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
-        var runner = new ProtocolRunner(store, _ => [boom, after], _http);
+        var runner = new ProtocolRunner(store, TestProtocol.With([boom, after]), _http);
 
         var run = await runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None);
 
@@ -180,7 +180,7 @@ public sealed class ProtocolRunnerTests : IDisposable
         string runId;
         using (var store = RunStore.Open(storePath))
         {
-            var runner = new ProtocolRunner(store, _ => [first, second], _http, cancelling);
+            var runner = new ProtocolRunner(store, TestProtocol.With([first, second]), _http, cancelling);
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => runner.StartAsync(system, Options, cancel.Token));
             runId = runner.RunId!;
         }
@@ -191,7 +191,7 @@ public sealed class ProtocolRunnerTests : IDisposable
             Assert.Equal(RunState.Cancelled, partial.State);
             Assert.Equal([1], partial.Steps.Select(s => s.Number));
 
-            var resumed = await new ProtocolRunner(store, _ => [first, second], _http).ResumeAsync(system, partial, Options, CancellationToken.None);
+            var resumed = await new ProtocolRunner(store, TestProtocol.With([first, second]), _http).ResumeAsync(system, partial, Options, CancellationToken.None);
 
             Assert.Equal(1, first.Calls);
             Assert.Equal(1, second.Calls);
@@ -236,12 +236,72 @@ public sealed class ProtocolRunnerTests : IDisposable
         }
     }
 
+    private sealed class SeesEarlierResults(int step, string id) : ICheck
+    {
+        public IReadOnlyList<string> Seen { get; private set; } = [];
+
+        public string Id => id;
+
+        public int Step => step;
+
+        public string Title => id;
+
+        public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+        public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+        {
+            Seen = context.EarlierResults.Select(r => r.Id).ToList();
+            return Task.FromResult(new CheckResult { Status = CheckStatus.Pass });
+        }
+    }
+
+    [Fact]
+    public async Task A_step_the_manifest_has_nothing_for_runs_no_check_and_is_recorded_not_applicable_with_its_reason()
+    {
+        var frontend = new ScriptedCheck(5, "frontend.x", Passed);
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+        var protocol = TestProtocol.With([frontend], notApplicable: new Dictionary<int, string> { [5] = "no frontend component declared" });
+
+        var run = await new ProtocolRunner(store, protocol, _http).StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None);
+
+        Assert.Equal(0, frontend.Calls);
+        var step = run.Steps.Single(s => s.Number == 5);
+        Assert.Equal("no frontend component declared", step.NotApplicable);
+        Assert.Empty(step.Checks);
+        Assert.Equal(CriterionStatus.NotApplicable, run.Criteria.Single(c => c.Id == "frontend").Status);
+        Assert.Equal("no frontend component declared", store.Load(run.RunId)!.Steps.Single(s => s.Number == 5).NotApplicable);
+    }
+
+    [Fact]
+    public async Task A_check_sees_the_results_of_the_checks_before_it_in_its_step_and_no_others()
+    {
+        var other = new ScriptedCheck(2, "contracts.x", Passed);
+        var first = new ScriptedCheck(3, "database.a", Passed);
+        var second = new ScriptedCheck(3, "database.b", Passed);
+        var last = new SeesEarlierResults(3, "database.scenario");
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+
+        await new ProtocolRunner(store, TestProtocol.With([other, first, second, last]), _http).StartAsync(TestSystems.Load(TestSystems.Shop), Options, CancellationToken.None);
+
+        Assert.Equal(["database.a", "database.b"], last.Seen);
+    }
+
+    [Fact]
+    public void Backoff_jitter_comes_from_the_injected_random_and_stays_within_its_bounds()
+    {
+        var a = ProtocolRunner.Backoff(TimeSpan.FromMilliseconds(500), 3, new Random(7));
+        var b = ProtocolRunner.Backoff(TimeSpan.FromMilliseconds(500), 3, new Random(7));
+
+        Assert.Equal(a, b);
+        Assert.InRange(a, TimeSpan.FromMilliseconds(2000), TimeSpan.FromMilliseconds(3000));
+    }
+
     [Fact]
     public async Task Steps_left_out_with_steps_are_skipped_and_their_criteria_not_evaluated()
     {
         var check = new ScriptedCheck(4, "services.health:api", Passed);
         using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
-        var runner = new ProtocolRunner(store, _ => [check], _http);
+        var runner = new ProtocolRunner(store, TestProtocol.With([check]), _http);
 
         var run = await runner.StartAsync(TestSystems.Load(TestSystems.Shop), Options with { Steps = new HashSet<int> { 1, 4 } }, CancellationToken.None);
 
@@ -267,7 +327,7 @@ public sealed class ProtocolRunnerTests : IDisposable
         var failing = new ScriptedCheck(7, "journeys.x", new CheckResult { Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG7001", Severity = Severity.High, Message = "journey broke" }] });
         using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
 
-        var run = await new ProtocolRunner(store, _ => [failing], _http).StartAsync(WithRollback(marker), Options, CancellationToken.None);
+        var run = await new ProtocolRunner(store, TestProtocol.With([failing]), _http).StartAsync(WithRollback(marker), Options, CancellationToken.None);
 
         Assert.True(File.Exists(marker));
         Assert.Equal(3, run.Rollbacks.Count);
@@ -287,7 +347,7 @@ public sealed class ProtocolRunnerTests : IDisposable
         var failing = new ScriptedCheck(4, "services.health:api", new CheckResult { Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG4001", Severity = Severity.High, Message = "503" }] });
         using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
 
-        var run = await new ProtocolRunner(store, _ => [failing], _http).StartAsync(WithRollback(marker), Options, CancellationToken.None);
+        var run = await new ProtocolRunner(store, TestProtocol.With([failing]), _http).StartAsync(WithRollback(marker), Options, CancellationToken.None);
 
         Assert.False(File.Exists(marker));
         Assert.Empty(run.Rollbacks);

@@ -19,7 +19,7 @@ public sealed class ReporterGoldenTests
         {
             new()
             {
-                Number = 1, Name = ProtocolSteps.Name(1), Status = CheckStatus.Warn, StartedAt = started, DurationMs = 4,
+                Number = 1, Name = TestProtocol.Name(1), Status = CheckStatus.Warn, StartedAt = started, DurationMs = 4,
                 Checks =
                 [
                     new CheckResult
@@ -32,7 +32,7 @@ public sealed class ReporterGoldenTests
             },
             new()
             {
-                Number = 4, Name = ProtocolSteps.Name(4), Status = CheckStatus.Fail, StartedAt = started, DurationMs = 3020,
+                Number = 4, Name = TestProtocol.Name(4), Title = "Service-to-service integration", Status = CheckStatus.Fail, StartedAt = started, DurationMs = 3020,
                 Checks =
                 [
                     new CheckResult
@@ -46,7 +46,7 @@ public sealed class ReporterGoldenTests
                 ],
             },
         };
-        var criteria = CriteriaEvaluator.Evaluate(steps);
+        var criteria = CriteriaEvaluator.Evaluate(TestProtocol.With(), TestSystems.Load(TestSystems.Shop), steps);
         return new RunRecord
         {
             RunId = "20261126-100000-abcd",

@@ -63,6 +63,22 @@ public sealed class ExitCodeTests : CliTestBase
         Assert.Equal(10, steps.GetArrayLength());
         Assert.Equal("pass", steps[3].GetProperty("status").GetString());
         Assert.Equal("not implemented yet", steps[6].GetProperty("checks")[0].GetProperty("reason").GetString());
+
+        // The minimal sample has no frontend: step 5 says so, and its criterion does not apply.
+        Assert.Equal("no frontend component declared", steps[4].GetProperty("notApplicable").GetString());
+        var frontend = json.RootElement.GetProperty("criteria").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "frontend");
+        Assert.Equal("not-applicable", frontend.GetProperty("status").GetString());
+        Assert.Contains("n/a", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("integration-plan.md", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_summary_lists_no_integration_plan_when_step_1_did_not_run()
+    {
+        var result = await ArchgateAsync("run", ArchgateProcess.MinimalManifest, "--steps", "3");
+
+        Assert.Contains("report: ", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("integration-plan.md", result.Stdout, StringComparison.Ordinal);
     }
 
     /// <summary>The minimal sample, answering 503 on /health; ready when its log says so.</summary>

@@ -118,7 +118,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         var rate = tested == 0 ? 0 : (double)failed / tested;
         var metrics = new List<Metric>
         {
-            Metric.ForComponent(EscalationRules.ContractMismatchMetric, component.Name, Math.Round(rate, 4), "ratio"),
+            Metric.ForComponent(ContractRules.MismatchRateMetric, component.Name, Math.Round(rate, 4), "ratio"),
             Metric.ForComponent("contract_operations_tested", component.Name, tested, "count"),
             Metric.ForComponent("contract_operations_failed", component.Name, failed, "count"),
             Metric.ForComponent("contract_operations_skipped", component.Name, skipped, "count"),

@@ -128,7 +128,7 @@ internal sealed class PactCheck : ICheck
         {
             new("pact_interactions_verified", tags, results.Count, "count"),
             new("pact_interactions_failed", tags, failed, "count"),
-            new(Judging.EscalationRules.ContractMismatchMetric, tags, results.Count == 0 ? 0 : (double)failed / results.Count, "ratio"),
+            new(ContractRules.MismatchRateMetric, tags, results.Count == 0 ? 0 : (double)failed / results.Count, "ratio"),
         };
         var check = CheckResult.From(findings, metrics);
         return results.FirstOrDefault(r => r.TransientCause is not null) is { } transient

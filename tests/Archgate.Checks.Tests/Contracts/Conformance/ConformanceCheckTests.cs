@@ -170,7 +170,7 @@ public sealed partial class ConformanceCheckTests
         Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
         Assert.Empty(result.Findings);
         Assert.Equal(2, Metric(result, "contract_operations_tested"));
-        Assert.Equal(0, Metric(result, EscalationRules.ContractMismatchMetric));
+        Assert.Equal(0, Metric(result, Archgate.Checks.Contracts.ContractRules.MismatchRateMetric));
         Assert.Equal(server.Requests.Count, Metric(result, "contract_requests_sent"));
         var requests = server.Requests.ToList();
         Assert.Equal("""{"name":"mug","quantity":2}""", requests[0].Body);
@@ -194,9 +194,9 @@ public sealed partial class ConformanceCheckTests
         Assert.Contains("--data-raw '{\"name\":\"mug\",\"quantity\":2}'", id.Evidence, StringComparison.Ordinal);
         var quantity = Assert.Single(result.Findings, f => f is { Rule: "AG2013", Location: "GET /items/{id} 200 $.quantity" });
         Assert.Contains("'count'", quantity.Message, StringComparison.Ordinal);
-        Assert.Equal(1.0, Metric(result, EscalationRules.ContractMismatchMetric));
+        Assert.Equal(1.0, Metric(result, Archgate.Checks.Contracts.ContractRules.MismatchRateMetric));
         var step = new StepResult { Number = 2, Name = "API contract validation", Status = result.Status, Checks = [result] };
-        Assert.Contains(EscalationRules.Evaluate(TestSystems.Load("version: 1\nsystem: { name: t }\ncomponents: []"), [step]), e => e.Trigger == "contract-mismatch-rate");
+        Assert.Contains(EscalationRules.Evaluate(ArchgateProtocol.Default, TestSystems.Load("version: 1\nsystem: { name: t }\ncomponents: []"), [step]), e => e.Trigger == "contract-mismatch-rate");
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class PactCheckTests : IDisposable
             contracts: { pacts: [web-api.json] }
             """, _directory);
 
-        var check = Assert.Single(ProtocolCatalog.ChecksFor(system), c => c.Id.StartsWith("contracts.pact", StringComparison.Ordinal));
+        var check = Assert.Single(ArchgateProtocol.ChecksFor(system), c => c.Id.StartsWith("contracts.pact", StringComparison.Ordinal));
 
         Assert.Equal("contracts.pact:web-api", check.Id);
         Assert.Equal(2, check.Step);

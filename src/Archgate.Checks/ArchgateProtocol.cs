@@ -1,0 +1,261 @@
+using System.Globalization;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Contracts.Pact;
+using Archgate.Checks.Database;
+using Archgate.Checks.Performance;
+using Archgate.Checks.Planning;
+using Archgate.Checks.Services;
+using Archgate.Judging;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks;
+
+/// <summary>
+/// The one step table of the protocol: for each of the ten steps its name and report title, when the manifest has
+/// anything for it, its checks (per-component checks in plan order), its validation criterion with the target as
+/// the manifest sets it, its escalation triggers, and whether its failure calls the rollback hooks. Adding a step's
+/// checks touches this table, the check family's folder and the docs. Steps whose checks come in later versions
+/// list <see cref="PendingCheck"/>s, so their criteria stay not-evaluated and no run can be a false GO.
+/// </summary>
+public static class ArchgateProtocol
+{
+    /// <summary>Contract mismatch rate (failed/tested) of a provider above which step 2 escalates. <value>20 %</value>.</summary>
+    public const double ContractMismatchEscalation = 0.20;
+
+    /// <summary>Regression against the last GO baseline above which step 8 escalates. <value>50 %</value>.</summary>
+    public const double PerformanceRegressionEscalation = 0.50;
+
+    /// <summary>Failing dependent services above which step 4 escalates. <value>3</value>.</summary>
+    public const int FailingServicesEscalation = 3;
+
+    /// <summary>The protocol with default check options.</summary>
+    public static ProtocolDefinition Default { get; } = Create(new LoadCheckOptions());
+
+    /// <summary>The protocol with step 8's options (load agents).</summary>
+    public static ProtocolDefinition Create(LoadCheckOptions load) => new(
+    [
+        new StepDefinition
+        {
+            Number = 1,
+            Name = "Integration planning",
+            Checks = _ => [new PlanCheck()],
+        },
+        new StepDefinition
+        {
+            Number = 2,
+            Name = "API contract validation",
+            ReportTitle = "API contract compliance",
+            AppliesTo = s => ContractComponents(s).Count > 0 || s.PactFiles.Count > 0
+                ? Applicability.Yes
+                : Applicability.No("no component declares an OpenAPI document and no pact is declared"),
+            Checks = ContractChecks,
+            Criterion = new("contracts", "API contract tests pass", s =>
+                $"100 % of contract checks pass ({Count(ContractComponents(s).Count, "OpenAPI document")}, {Count(s.PactFiles.Count, "pact")})"),
+            Escalations =
+            [
+                EscalationTriggers.MetricAbove("contract-mismatch-rate", 2, ContractRules.MismatchRateMetric, ContractMismatchEscalation, "component",
+                    (provider, worst, measurements) =>
+                        $"API contract incompatibility: {worst.ToString("P0", CultureInfo.InvariantCulture)} of what {provider}'s contracts promise mismatches " +
+                        $"(threshold {ContractMismatchEscalation.ToString("P0", CultureInfo.InvariantCulture)}{(measurements == 1 ? string.Empty : $", worst of {measurements} measurements")})"),
+            ],
+        },
+        new StepDefinition
+        {
+            Number = 3,
+            Name = "Database integration",
+            AppliesTo = s => s.OfKind(ComponentKind.Database).Any() ? Applicability.Yes : Applicability.No("no database component declared"),
+            Checks = b => DatabaseChecks(b.System, b.InOrder(ComponentKind.Database)),
+            Criterion = new("database", "Database connectivity verified", s =>
+                "every database reachable and sound; " + string.Join(", ", s.OfKind(ComponentKind.Database).Select(d =>
+                    $"{d.Name} query p95 < {Ms(s.Slos.GetValueOrDefault(d.Name)?.P95 ?? LatencyBaselineCheck.DefaultSlo)}"))),
+            Escalations = [EscalationTriggers.CriticalFindings("database-integration-crisis", 3, "Database integration crisis")],
+        },
+        new StepDefinition
+        {
+            Number = 4,
+            Name = "Service-to-service",
+            ReportTitle = "Service-to-service integration",
+            AppliesTo = s => s.OfKind(ComponentKind.Service).Any() ? Applicability.Yes : Applicability.No("no service component declared"),
+            Checks = b => [
+                .. b.InOrder(ComponentKind.Service).Where(s => s.HealthPath is not null).Select(s => (ICheck)new HealthCheck(s)),
+                new PendingCheck(4, "services.resilience", "Discovery, call paths and circuit breakers under injected faults"),
+            ],
+            Criterion = new("services", "Service-to-service communication operational", s =>
+                $"every service healthy and reachable ({string.Join(", ", s.OfKind(ComponentKind.Service).Select(c => c.Name))})"),
+            Escalations = [EscalationTriggers.FailingComponents("dependent-services-failing", 3, FailingServicesEscalation, "Service integration failure")],
+        },
+        new StepDefinition
+        {
+            Number = 5,
+            Name = "Frontend-backend",
+            ReportTitle = "Frontend-backend integration",
+            AppliesTo = s => s.OfKind(ComponentKind.Frontend).Any() ? Applicability.Yes : Applicability.No("no frontend component declared"),
+            Checks = _ => [new PendingCheck(5, "frontend.integration", "CORS, auth flow, CRUD and real-time")],
+            Criterion = new("frontend", "Frontend-backend integration complete", s =>
+                $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind(ComponentKind.Frontend).Select(c => c.Name))}"),
+            RollbackOnFailure = true,
+        },
+        new StepDefinition
+        {
+            Number = 6,
+            Name = "Third-party integration",
+            AppliesTo = s => s.OfKind(ComponentKind.ThirdParty).Any() ? Applicability.Yes : Applicability.No("no third-party component declared"),
+            Checks = _ => [new PendingCheck(6, "third-party.resilience", "Timeouts, retries, fallback and secrets")],
+            Criterion = new("third-party", "Third-party integrations functional", s =>
+                string.Join("; ", s.OfKind(ComponentKind.ThirdParty).Select(c =>
+                    $"{c.Name}: timeout <= {Seconds(c.Policy?.Timeout ?? TimeSpan.FromSeconds(10))}, retries with backoff, fallback{(c.Policy?.Fallback is { } f ? $" ({f})" : string.Empty)}"))),
+            RollbackOnFailure = true,
+        },
+        new StepDefinition
+        {
+            Number = 7,
+            Name = "Integration testing",
+            ReportTitle = "Integration tests",
+            Checks = _ => [new PendingCheck(7, "journeys", "User journeys, data consistency and concurrency")],
+            Criterion = new("critical-paths", "Critical user paths succeed", _ => ">= 95 % journey success"),
+            RollbackOnFailure = true,
+        },
+        new StepDefinition
+        {
+            Number = 8,
+            Name = "Performance and load",
+            ReportTitle = "Performance",
+            AppliesTo = s => LoadScenario.Target(s) is not null || Pages(s).Any()
+                ? Applicability.Yes
+                : Applicability.No("no service with a url to load and no frontend page to time"),
+            Checks = b => [
+                .. LoadScenario.Target(b.System) is { } target ? [new LoadCheck(target, load)] : Array.Empty<ICheck>(),
+                .. b.InOrder(ComponentKind.Frontend).Where(f => f.Url is not null).Select(f => (ICheck)new FrontendTimingCheck(f, new PageTimingOptions())),
+            ],
+            Criterion = new("slo", "Performance SLOs met", PerformanceTarget),
+            Escalations =
+            [
+                EscalationTriggers.EachMetricAbove("performance-regression", 2, PerformanceRules.RegressionMetric, PerformanceRegressionEscalation, m =>
+                    $"Performance integration regression: {m.Value.ToString("P0", CultureInfo.InvariantCulture)} worse than the last GO baseline on {m} " +
+                    $"(threshold {PerformanceRegressionEscalation.ToString("P0", CultureInfo.InvariantCulture)})"),
+            ],
+            RollbackOnFailure = true,
+        },
+        new StepDefinition
+        {
+            Number = 9,
+            Name = "Security",
+            AppliesTo = s => s.OfKind(ComponentKind.Service).Any() || s.OfKind(ComponentKind.Frontend).Any()
+                ? Applicability.Yes
+                : Applicability.No("no service or frontend to probe"),
+            Checks = _ => [new PendingCheck(9, "security", "Auth, authorization, injection, headers, CSRF, TLS")],
+            Criterion = new("security", "Zero critical vulnerabilities", _ => "0 critical findings"),
+            Escalations = [EscalationTriggers.CriticalFindings("critical-vulnerability", 4, "Security integration vulnerability")],
+            RollbackOnFailure = true,
+        },
+        new StepDefinition
+        {
+            Number = 10,
+            Name = "Sign-off",
+            Checks = _ => [new PendingCheck(10, "signoff", "Sign-off by the required approvers")],
+
+            // Does not gate the verdict until step 10 lands; then a GO run awaits the approvers' sign-off.
+            Criterion = new("signoff", "Sign-off obtained", s =>
+                s.Approvers.Count == 0 ? "no approver declared" : $"signed by {string.Join(", ", s.Approvers)}")
+            { GatesVerdict = false },
+            RollbackOnFailure = true,
+        },
+    ]);
+
+    /// <summary>Every check of every step that applies to <paramref name="system"/>, in run order (for tests and tools).</summary>
+    public static IReadOnlyList<ICheck> ChecksFor(SystemModel system, LoadCheckOptions? load = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var protocol = load is null ? Default : Create(load);
+        var context = new StepChecksContext(system, Archgate.Planning.Planner.Plan(system));
+        return protocol.Steps.Where(s => s.AppliesTo(system).Applies).SelectMany(s => s.Checks(context)).ToList();
+    }
+
+    private static List<Component> ContractComponents(SystemModel system) =>
+        system.Components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.ThirdParty && c.OpenApi is not null).ToList();
+
+    private static IEnumerable<ICheck> ContractChecks(StepChecksContext build)
+    {
+        var withContract = build.InOrder(ComponentKind.Service).Concat(build.InOrder(ComponentKind.ThirdParty)).Where(c => c.OpenApi is not null).ToList();
+        foreach (var c in withContract)
+        {
+            yield return new OpenApiDocumentCheck(c);
+        }
+
+        foreach (var c in withContract)
+        {
+            yield return new ConformanceCheck(c);
+        }
+
+        foreach (var pact in build.System.PactFiles)
+        {
+            yield return PactCheck.For(pact);
+        }
+
+        foreach (var c in withContract.Where(c => c.OpenApi!.Baseline is not null))
+        {
+            yield return new BreakingChangesCheck(c);
+        }
+    }
+
+    /// <summary>
+    /// Step 3 per database: reach it (itself, then each dependant with its own settings), its migrations, schema and
+    /// seed data, pool settings, latency; then the disturbing ones (probe load, fault test); last the failure scenario
+    /// over the evidence all of them recorded.
+    /// </summary>
+    private static IEnumerable<ICheck> DatabaseChecks(SystemModel system, IReadOnlyList<Component> databases)
+    {
+        var evidence = new FailureEvidence();
+        foreach (var d in databases)
+        {
+            yield return new ConnectivityCheck(d);
+            foreach (var dependant in system.Components.Where(c => c.DependsOn.Contains(d.Name)))
+            {
+                yield return new ClientConnectivityCheck(d, dependant);
+            }
+
+            yield return new MigrationsCheck(d, evidence);
+            yield return new SchemaIntegrityCheck(d, evidence);
+            yield return new SeedDataCheck(d);
+            yield return new PoolSettingsCheck(d, evidence);
+            yield return new LatencyBaselineCheck(d, evidence);
+        }
+
+        foreach (var d in databases)
+        {
+            yield return new PoolUtilizationCheck(d, evidence);
+            yield return new RecoveryCheck(d);
+        }
+
+        yield return new FailureScenarioCheck(evidence);
+    }
+
+    private static IEnumerable<Component> Pages(SystemModel system) => system.OfKind(ComponentKind.Frontend).Where(f => f.Url is not null);
+
+    /// <summary>Step 8's targets as the manifest sets them (its SLOs, else the protocol's defaults).</summary>
+    private static string PerformanceTarget(SystemModel system)
+    {
+        var parts = new List<string>();
+        if (LoadScenario.Target(system) is { } target)
+        {
+            var slo = system.Slos.GetValueOrDefault(target.Name);
+            parts.Add($"{target.Name} p95 < {Ms(slo?.P95 ?? LoadReport.DefaultP95)} per route at 100 and 500 users, " +
+                $"errors < {(slo?.ErrorRate ?? LoadReport.DefaultErrorRate).ToString("0.##%", CultureInfo.InvariantCulture)}");
+        }
+
+        parts.AddRange(Pages(system).Select(f =>
+        {
+            var slo = system.Slos.GetValueOrDefault(f.Name);
+            return $"{f.Name} FCP < {Seconds(slo?.Fcp ?? FrontendTimingCheck.DefaultFcp)}, LCP < {Seconds(slo?.Lcp ?? FrontendTimingCheck.DefaultLcp)}";
+        }));
+        return string.Join("; ", parts);
+    }
+
+    private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)} ms";
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s";
+
+    private static string Count(int n, string what) => $"{n} {what}{(n == 1 ? string.Empty : "s")}";
+}

@@ -1,0 +1,63 @@
+using Archgate.Checks;
+using Archgate.Checks.Http;
+using Archgate.Checks.Performance;
+using Archgate.Model;
+using Archgate.Protocol;
+using Archgate.Session;
+using Archgate.Store;
+using Spectre.Console;
+
+namespace Archgate.Cli.Rendering;
+
+/// <summary>
+/// How the CLI runs a session: composes Core's <see cref="Archgate.Session.RunSession"/> with the real step table,
+/// the run store and the console observer, shows a spinner on a terminal, and returns the session's exit code.
+/// </summary>
+internal static class RunSessionCommand
+{
+    public static async Task<int> ExecuteAsync(
+        SystemModel model,
+        string storePath,
+        RunOptions options,
+        RunRecord? resume,
+        bool up,
+        bool follow,
+        CancellationToken cancellationToken,
+        int? agents = null)
+    {
+        var console = AnsiConsole.Console;
+        using var store = RunStore.Open(storePath);
+        using var http = ProbeHttp.CreateClient(model.AllowedHosts);
+        var observer = new ConsoleSessionObserver(console);
+        var protocol = ArchgateProtocol.Create(new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() });
+        var session = new Archgate.Session.RunSession(protocol, store, http, observer);
+        var sessionOptions = new RunSessionOptions { Run = options, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath) };
+        var work = session.ExecuteAsync(model, sessionOptions, resume, cancellationToken);
+        if (console.Profile.Capabilities.Interactive)
+        {
+            await console.Status().StartAsync("starting", async ctx =>
+            {
+                while (!work.IsCompleted)
+                {
+                    ctx.Status(observer.Status);
+                    await Task.WhenAny(work, Task.Delay(200, CancellationToken.None));
+                }
+            });
+        }
+
+        return (await work).ExitCode;
+    }
+
+    /// <summary>How this very program starts a load agent: <c>archgate agent</c> (or <c>dotnet archgate.dll agent</c>).</summary>
+    public static IReadOnlyList<string> AgentCommandLine()
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        return Path.GetFileNameWithoutExtension(host) == "dotnet"
+            ? [host, typeof(RunSessionCommand).Assembly.Location, "agent"]
+            : [host, "agent"];
+    }
+
+    /// <summary>Logs and the launch state live next to the run store.</summary>
+    public static string StateDirectory(string storePath) =>
+        Path.GetDirectoryName(Path.GetFullPath(storePath)) ?? ".archgate";
+}

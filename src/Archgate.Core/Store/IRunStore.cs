@@ -1,0 +1,28 @@
+using Archgate.Protocol;
+
+namespace Archgate.Store;
+
+/// <summary>A line of <c>archgate runs</c>.</summary>
+public sealed record RunListEntry(string RunId, string System, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string State, Verdict? Verdict, int StepsDone);
+
+/// <summary>
+/// Run history and checkpoints: what the runner, the commands and (later) the dashboard read and write. SQLite by
+/// default (<see cref="RunStore"/>); a store shared by a team's CI runners implements the same contract.
+/// </summary>
+public interface IRunStore : IRunHistory, IDisposable
+{
+    /// <summary>Records the start of a run (or its new state), without steps; <paramref name="pid"/> is the process executing it.</summary>
+    void SaveRun(RunRecord record, int? pid = null);
+
+    /// <summary>The checkpoint: a finished step, durable before the next step starts.</summary>
+    void SaveStep(string runId, StepResult step);
+
+    /// <summary>A run with its checkpointed steps, or null.</summary>
+    RunRecord? Load(string runId);
+
+    /// <summary>A full id, a unique prefix or <c>last</c>, resolved to a run id; null when nothing or more than one run matches.</summary>
+    string? ResolveId(string text);
+
+    /// <summary>The most recent runs first; a run whose process is gone while it says running shows as <c>interrupted</c>.</summary>
+    IReadOnlyList<RunListEntry> List(int limit = 50, string? system = null);
+}

@@ -1,0 +1,136 @@
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Performance;
+using Archgate.Judging;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests;
+
+/// <summary>The one step table: what applies when, the targets it computes from the manifest, and its escalation triggers.</summary>
+public sealed class ArchgateProtocolTests
+{
+    private const string OneService = """
+        version: 1
+        system: { name: s, owners: { architect: a@example.test } }
+        components:
+          - { name: db, kind: database, connection: "Data Source=x.db" }
+          - { name: api, kind: service, url: "http://127.0.0.1:1", health: /health, dependsOn: [db] }
+        """;
+
+    private static StepResult Step(int number, params CheckResult[] checks) => new()
+    {
+        Number = number,
+        Name = ArchgateProtocol.Default.Step(number).Name,
+        Status = StepResult.Aggregate(checks),
+        Checks = checks,
+    };
+
+    [Fact]
+    public void Steps_the_manifest_has_nothing_for_say_why_and_the_others_apply()
+    {
+        var system = TestSystems.Load(OneService);
+        var protocol = ArchgateProtocol.Default;
+
+        Assert.Equal("no frontend component declared", protocol.Step(5).AppliesTo(system).Reason);
+        Assert.Equal("no third-party component declared", protocol.Step(6).AppliesTo(system).Reason);
+        Assert.Equal("no component declares an OpenAPI document and no pact is declared", protocol.Step(2).AppliesTo(system).Reason);
+        Assert.All(new[] { 1, 3, 4, 7, 8, 9, 10 }, n => Assert.True(protocol.Step(n).AppliesTo(system).Applies, $"step {n}"));
+    }
+
+    [Fact]
+    public void Criterion_targets_are_the_manifests_SLOs_not_fixed_text()
+    {
+        var system = TestSystems.Load(OneService + """
+
+            slo:
+              api: { p95: 350ms, errorRate: 2% }
+              db: { p95: 40ms }
+            signoff: { approvers: [System-Architect, QA-Lead] }
+            """);
+        var protocol = ArchgateProtocol.Default;
+
+        Assert.Equal("api p95 < 350 ms per route at 100 and 500 users, errors < 2%", protocol.Step(8).Criterion!.Target(system));
+        Assert.Equal("every database reachable and sound; db query p95 < 40 ms", protocol.Step(3).Criterion!.Target(system));
+        Assert.Equal("signed by System-Architect, QA-Lead", protocol.Step(10).Criterion!.Target(system));
+        Assert.Equal("api p95 < 200 ms per route at 100 and 500 users, errors < 1%", protocol.Step(8).Criterion!.Target(TestSystems.Load(OneService)));
+    }
+
+    [Fact]
+    public void Sign_off_is_the_only_criterion_that_does_not_gate_the_verdict_yet()
+    {
+        var gating = ArchgateProtocol.Default.Steps.Where(s => s.Criterion is { GatesVerdict: false }).Select(s => s.Number);
+
+        Assert.Equal([10], gating);
+    }
+
+    [Fact]
+    public void Rollback_hooks_cover_steps_5_to_10()
+    {
+        Assert.Equal(Enumerable.Range(5, 6), ArchgateProtocol.Default.Steps.Where(s => s.RollbackOnFailure).Select(s => s.Number));
+    }
+
+    [Fact]
+    public void Checks_come_from_the_step_they_are_listed_under()
+    {
+        var system = TestSystems.Load(OneService);
+
+        var checks = ArchgateProtocol.ChecksFor(system);
+
+        Assert.All(checks, c => Assert.Contains(c, ArchgateProtocol.Default.Step(c.Step).Checks(new StepChecksContext(system, Archgate.Planning.Planner.Plan(system))), new IdComparer()));
+        Assert.Contains(checks, c => c.Id == "services.health:api");
+        Assert.DoesNotContain(checks, c => c.Step == 5);
+    }
+
+    [Fact]
+    public void Contract_mismatch_above_20_percent_escalates_once_per_provider_with_the_worst_rate()
+    {
+        static Metric Rate(string component, double value) =>
+            new(ContractRules.MismatchRateMetric, new Dictionary<string, string> { ["component"] = component }, value, "ratio");
+        var step = Step(2,
+            new CheckResult { Id = "contracts.conformance:api", Status = CheckStatus.Fail, Metrics = [Rate("api", 0.26)] },
+            new CheckResult { Id = "contracts.pact:web-api", Status = CheckStatus.Fail, Metrics = [Rate("api", 0.5)] },
+            new CheckResult { Id = "contracts.conformance:payments", Status = CheckStatus.Pass, Metrics = [Rate("payments", 0.1)] });
+
+        var escalation = Assert.Single(EscalationRules.Evaluate(ArchgateProtocol.Default, TestSystems.Load(OneService), [step]));
+
+        Assert.Equal("contract-mismatch-rate", escalation.Trigger);
+        Assert.Equal(2, escalation.Level);
+        Assert.Contains("50 % of what api's contracts promise mismatches", escalation.Message, StringComparison.Ordinal);
+        Assert.Contains("worst of 2 measurements", escalation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void More_than_three_failing_services_escalate_at_level_3_and_a_critical_vulnerability_at_level_4()
+    {
+        var failing = Enumerable.Range(1, 4).Select(i => new CheckResult
+        {
+            Id = $"services.health:s{i}",
+            Status = CheckStatus.Fail,
+            Findings = [new Finding { Rule = "AG4002", Severity = Severity.High, Component = $"s{i}", Message = "down" }],
+        }).ToArray();
+        var critical = new CheckResult { Id = "security.x", Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG9001", Severity = Severity.Critical, Message = "sqli" }] };
+        var system = TestSystems.Load(OneService);
+
+        var escalations = EscalationRules.Evaluate(ArchgateProtocol.Default, system, [Step(4, failing), Step(9, critical)]);
+
+        Assert.Equal([("dependent-services-failing", 3), ("critical-vulnerability", 4)], escalations.Select(e => (e.Trigger, e.Level)));
+        Assert.Empty(EscalationRules.Evaluate(ArchgateProtocol.Default, system, [Step(4, failing[..3])]));
+    }
+
+    [Fact]
+    public void A_regression_over_50_percent_escalates_per_metric()
+    {
+        var metric = new Metric(PerformanceRules.RegressionMetric, new Dictionary<string, string> { ["route"] = "GET /orders" }, 0.8, "ratio");
+
+        var escalation = Assert.Single(EscalationRules.Evaluate(ArchgateProtocol.Default, TestSystems.Load(OneService), [Step(8, new CheckResult { Id = "load:api", Status = CheckStatus.Fail, Metrics = [metric] })]));
+
+        Assert.Equal("performance-regression", escalation.Trigger);
+        Assert.StartsWith("Performance integration regression: 80 % worse than the last GO baseline", escalation.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class IdComparer : IEqualityComparer<ICheck>
+    {
+        public bool Equals(ICheck? x, ICheck? y) => x?.Id == y?.Id;
+
+        public int GetHashCode(ICheck obj) => obj.Id.GetHashCode(StringComparison.Ordinal);
+    }
+}
