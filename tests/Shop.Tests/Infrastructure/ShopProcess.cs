@@ -61,7 +61,7 @@ public sealed class ShopProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await shop.WaitLiveAsync(TimeSpan.FromSeconds(30));
+            await shop.WaitLiveAsync(TimeSpan.FromSeconds(120));
         }
         catch
         {
