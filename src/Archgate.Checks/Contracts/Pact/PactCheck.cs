@@ -83,7 +83,7 @@ internal sealed class PactCheck : ICheck
             ]);
         }
 
-        var verifier = new PactVerifier(context.Http, provider.Url, context.System.Pact);
+        var verifier = new PactVerifier(context.Http, provider.Url, context.System.Pact, context.Time);
         var results = await verifier.VerifyAsync(pact, context.Activity, cancellationToken);
         var findings = new List<Finding>();
         findings.AddRange(pact.Skipped.Select(s => new Finding
@@ -97,6 +97,17 @@ internal sealed class PactCheck : ICheck
 
         foreach (var result in results)
         {
+            // Warnings (an unsupported matcher or generator) never fail the provider.
+            findings.AddRange(result.Mismatches.Where(m => m.IsWarning).Select(m => new Finding
+            {
+                Rule = PactRules.NotApplied,
+                Severity = Severity.Medium,
+                Component = provider.Name,
+                Location = Location(pact, result, null),
+                Message = m.Message,
+                Hint = "Archgate did not apply this part of the pact; check it by hand, or tell the Archgate maintainers which matcher or generator you need",
+            }));
+
             if (result.Passed)
             {
                 findings.Add(new Finding
@@ -110,24 +121,29 @@ internal sealed class PactCheck : ICheck
                 continue;
             }
 
-            findings.AddRange(result.Mismatches.Select(m => new Finding
+            // A pending interaction (v4) is reported but does not fail the verification, as the Pact rules say.
+            findings.AddRange(result.Mismatches.Where(m => !m.IsWarning).Select(m => new Finding
             {
                 Rule = RuleFor(m.Kind),
-                Severity = Severity.High,
+                Severity = result.Pending ? Severity.Medium : Severity.High,
                 Component = provider.Name,
                 Location = Location(pact, result, m),
-                Message = m.ToString(),
+                Message = result.Pending ? $"pending interaction: {m}" : m.ToString(),
                 Evidence = result.Evidence ?? result.Request,
-                Hint = HintFor(m.Kind, pact),
+                Hint = result.Pending
+                    ? $"the interaction is pending: {pact.Consumer} expects this but does not yet rely on it; it fails the verification once it is no longer pending"
+                    : HintFor(m.Kind, pact),
             }));
         }
 
-        var failed = results.Count(r => !r.Passed);
+        var failed = results.Count(r => !r.Passed && !r.Pending);
+        var pendingFailed = results.Count(r => !r.Passed && r.Pending);
         var tags = new Dictionary<string, string> { ["component"] = provider.Name, ["consumer"] = pact.Consumer, ["provider"] = pact.Provider };
         var metrics = new List<Metric>
         {
             new("pact_interactions_verified", tags, results.Count, "count"),
             new("pact_interactions_failed", tags, failed, "count"),
+            new("pact_interactions_pending_failed", tags, pendingFailed, "count"),
             new(Judging.EscalationRules.ContractMismatchMetric, tags, results.Count == 0 ? 0 : (double)failed / results.Count, "ratio"),
         };
         var check = CheckResult.From(findings, metrics);

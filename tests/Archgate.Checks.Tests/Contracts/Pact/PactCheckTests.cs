@@ -132,4 +132,40 @@ public sealed class PactCheckTests : IDisposable
         Assert.Equal(("AG2056", Severity.Info), (note.Rule, note.Severity));
         Assert.Equal("skipped Asynchronous/Messages interaction 'order placed': only HTTP interactions are verified", note.Message);
     }
+    [Fact]
+    public async Task A_failing_pending_interaction_is_reported_as_a_warning_and_does_not_fail_the_check()
+    {
+        using var server = PactProviderServer.Answering("""{ "id": "x" }""");
+        var pact = """
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "interactions": [
+                { "type": "Synchronous/HTTP", "description": "kept", "request": { "method": "GET", "path": "/a" }, "response": { "status": 200 } },
+                { "type": "Synchronous/HTTP", "description": "new", "pending": true, "request": { "method": "GET", "path": "/b" },
+                  "response": { "status": 200, "body": { "content": { "id": 1 }, "contentType": "application/json", "encoded": false } } } ],
+              "metadata": { "pactSpecification": { "version": "4.0" } } }
+            """;
+
+        var (_, result) = await RunAsync(pact, server.Port);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        var pending = Assert.Single(result.Findings, f => f.Rule == "AG2050");
+        Assert.Equal(Severity.Medium, pending.Severity);
+        Assert.Equal("pending interaction: $.id -> Expected 'x' (String) to be equal to 1 (Integer)", pending.Message);
+        Assert.Equal(0, result.Metrics.Single(m => m.Name == "pact_interactions_failed").Value);
+        Assert.Equal(1, result.Metrics.Single(m => m.Name == "pact_interactions_pending_failed").Value);
+        Assert.Equal(0, result.Metrics.Single(m => m.Name == "contract_mismatch_rate").Value);
+    }
+
+    [Fact]
+    public async Task An_unsupported_matcher_is_a_warning_finding_and_the_interaction_still_passes()
+    {
+        using var server = PactProviderServer.Answering("""{ "v": 42 }""");
+
+        var (_, result) = await RunAsync(PactTestKit.OneMatcher("\"x\"", """{ "match": "teleport" }"""), server.Port);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        Assert.Equal(["AG2058", "AG2057"], result.Findings.Select(f => f.Rule));
+        Assert.Equal(Severity.Medium, result.Findings[0].Severity);
+        Assert.Equal("Matcher not supported, so not applied: body $.v: 'teleport'", result.Findings[0].Message);
+    }
 }
