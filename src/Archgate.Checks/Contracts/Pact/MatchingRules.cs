@@ -118,6 +118,9 @@ internal sealed record PathRule(string Expression, IReadOnlyList<string> Tokens,
 /// <summary>The matching rules of a response, by category: body paths, header names, status.</summary>
 internal sealed record MatchingRules(IReadOnlyList<PathRule> Body, IReadOnlyDictionary<string, RuleList> Headers, RuleList? Status)
 {
+    /// <summary>Rules on message metadata, by key.</summary>
+    public IReadOnlyDictionary<string, RuleList> Metadata { get; init; } = new Dictionary<string, RuleList>(StringComparer.Ordinal);
+
     /// <summary>Matchers this verifier does not apply, each with where it is (<c>body $.x: 'foo'</c>); each is a warning.</summary>
     public IReadOnlyList<string> Unsupported { get; init; } = [];
 

@@ -83,8 +83,10 @@ internal sealed class PactCheck : ICheck
             ]);
         }
 
+        // Message interactions need a message provider (contracts.messages); without one they are noted, not verified.
+        var messages = context.System.Pact.Messages is null ? pact.Interactions.Where(i => i.Message is not null).ToList() : [];
         var verifier = new PactVerifier(context.Http, provider.Url, context.System.Pact, context.Time);
-        var results = await verifier.VerifyAsync(pact, context.Activity, cancellationToken);
+        var results = await verifier.VerifyAsync(pact with { Interactions = pact.Interactions.Except(messages).ToList() }, context.Activity, cancellationToken);
         var findings = new List<Finding>();
         findings.AddRange(pact.Skipped.Select(s => new Finding
         {
@@ -92,7 +94,16 @@ internal sealed class PactCheck : ICheck
             Severity = Severity.Info,
             Component = provider.Name,
             Location = $"{pact.Consumer}: {display}",
-            Message = $"skipped {s}: only HTTP interactions are verified",
+            Message = $"skipped {s}: only HTTP and message interactions are verified",
+        }));
+        findings.AddRange(messages.Select(m => new Finding
+        {
+            Rule = PactRules.InteractionSkipped,
+            Severity = Severity.Info,
+            Component = provider.Name,
+            Location = $"{pact.Consumer}: {display}",
+            Message = $"skipped {m.Message!.Kind} interaction '{m.Description}': no message provider to ask for it",
+            Hint = "name the endpoint that produces messages: contracts: { messages: { url: /_pact/messages } }",
         }));
 
         foreach (var result in results)
@@ -159,6 +170,7 @@ internal sealed class PactCheck : ICheck
             null => null,
             { Kind: MismatchKind.Status } => "status",
             { Kind: MismatchKind.Header } m => $"header {m.Path}",
+            { Kind: MismatchKind.Metadata } m => $"metadata {m.Path}",
             { Kind: MismatchKind.State } m => $"state '{m.Path}'",
             { Kind: MismatchKind.Body or MismatchKind.BodyType } m => m.Where ?? "body",
             _ => "request",
@@ -181,7 +193,7 @@ internal sealed class PactCheck : ICheck
     private static string HintFor(MismatchKind kind, PactDocument pact) => kind switch
     {
         MismatchKind.State => "check contracts.stateChange and that the provider's state endpoint knows this state",
-        MismatchKind.Request => "is the provider running at its URL? 'archgate run --up' starts the components that have a 'run' section",
+        MismatchKind.Request => "is the provider running at its URL (and its message endpoint, contracts.messages)? 'archgate run --up' starts the components that have a 'run' section",
         MismatchKind.Login => "check contracts.auth (login path, username, password, token field)",
         _ => $"{pact.Provider} broke what {pact.Consumer} relies on: restore the field or type, or agree a new pact with {pact.Consumer} before changing the API",
     };

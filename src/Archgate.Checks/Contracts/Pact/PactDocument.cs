@@ -24,12 +24,23 @@ internal sealed record PactDocument(
 /// v4 <c>pending</c>: a new expectation the provider may not meet yet; its failure is reported but does not
 /// fail the verification.
 /// </param>
+/// <param name="Message">
+/// Set for a message interaction (v3 message, v4 asynchronous or synchronous message): then
+/// <paramref name="Response"/> holds the expected contents and their rules, and <paramref name="Request"/> is unused.
+/// </param>
 internal sealed record PactInteraction(
     string Description,
     IReadOnlyList<ProviderState> States,
     PactRequest Request,
     PactResponse Response,
-    bool Pending = false);
+    bool Pending = false,
+    PactMessage? Message = null);
+
+/// <summary>What a message interaction adds: its kind, the expected metadata, and a synchronous message's request.</summary>
+/// <param name="Kind">How the pact names it: <c>message</c> (v3), <c>Asynchronous/Messages</c>, <c>Synchronous/Messages</c>.</param>
+/// <param name="Metadata">Expected metadata, key to value.</param>
+/// <param name="Request">The request of a synchronous message, as the pact wrote it; null for the others.</param>
+internal sealed record PactMessage(string Kind, IReadOnlyList<KeyValuePair<string, JsonNode?>> Metadata, JsonObject? Request);
 
 /// <summary>A provider state, with its parameters (v3+).</summary>
 internal sealed record ProviderState(string Name, JsonObject Params);

@@ -24,6 +24,9 @@ internal enum MismatchKind
     /// <summary>The login that yields the live token failed.</summary>
     Login,
 
+    /// <summary>A message's metadata.</summary>
+    Metadata,
+
     /// <summary>A matcher this verifier does not apply: a warning, never a failure.</summary>
     Unsupported,
 }

@@ -8,8 +8,9 @@ namespace Archgate.Checks.Contracts.Pact;
 internal sealed record PactReadResult(PactDocument? Document, IReadOnlyList<string> Errors);
 
 /// <summary>
-/// Reads Pact files of specification v1-v3 and the HTTP interactions of v4 (message and other
-/// asynchronous interactions are listed as skipped). Never throws for a malformed file: every problem is
+/// Reads Pact files of specification v1-v4: HTTP interactions, v3 messages and v4 asynchronous and
+/// synchronous messages (other v4 kinds, such as plugin interactions, are listed as skipped). Never throws
+/// for a malformed file: every problem is
 /// an error message naming where it is (<c>interactions[2].response.status</c>).
 /// </summary>
 internal static class PactReader
@@ -61,7 +62,17 @@ internal static class PactReader
 
         if (pact["messages"] is JsonArray messages)
         {
-            skipped.AddRange(messages.Select((m, i) => $"message '{Text(m?["description"]) ?? $"messages[{i}]"}'"));
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (messages[i] is JsonObject message && ReadMessage(message, "message", message, $"messages[{i}]", version, errors) is { } read)
+                {
+                    interactions.Add(read);
+                }
+                else if (messages[i] is not JsonObject)
+                {
+                    errors.Add($"messages[{i}]: expected an object");
+                }
+            }
         }
 
         switch (pact["interactions"])
@@ -77,6 +88,22 @@ internal static class PactReader
                     }
 
                     var type = Text(item["type"]);
+                    if (type is "Asynchronous/Messages" or "Synchronous/Messages")
+                    {
+                        // A synchronous message's expected message is its first response.
+                        var contents = type == "Asynchronous/Messages" ? item : (item["response"] as JsonArray)?.FirstOrDefault() as JsonObject;
+                        if (contents is null)
+                        {
+                            errors.Add($"{where}.response: a synchronous message needs a list of responses");
+                        }
+                        else if (ReadMessage(item, type, contents, where, version, errors) is { } message)
+                        {
+                            interactions.Add(message);
+                        }
+
+                        continue;
+                    }
+
                     if (type is not null && !type.Equals("Synchronous/HTTP", StringComparison.OrdinalIgnoreCase))
                     {
                         skipped.Add($"{type} interaction '{Text(item["description"]) ?? where}'");
@@ -137,20 +164,7 @@ internal static class PactReader
             errors.Add($"{where}.description: missing; every interaction has a description");
         }
 
-        var states = new List<ProviderState>();
-        if (Text(item["providerState"] ?? item["provider_state"]) is { Length: > 0 } single)
-        {
-            states.Add(new ProviderState(single, []));
-        }
-
-        if (item["providerStates"] is JsonArray stateList)
-        {
-            foreach (var state in stateList.OfType<JsonObject>())
-            {
-                var parameters = state["params"] is JsonObject p ? (JsonObject)p.DeepClone() : [];
-                states.Add(new ProviderState(Text(state["name"]) ?? string.Empty, parameters));
-            }
-        }
+        var states = States(item);
 
         if (item["request"] is not JsonObject request)
         {
@@ -194,6 +208,38 @@ internal static class PactReader
             new PactResponse(status, responseHeaders, Body(response, version, responseType, expectation: true), rules), pending);
     }
 
+    /// <summary>
+    /// A message interaction: <paramref name="item"/> has the description and states, <paramref name="contents"/>
+    /// the expected message (<c>contents</c>, <c>metadata</c> or v3's <c>metaData</c>, <c>matchingRules</c>).
+    /// </summary>
+    private static PactInteraction? ReadMessage(JsonObject item, string kind, JsonObject contents, string where, int version, List<string> errors)
+    {
+        var description = Text(item["description"]);
+        if (string.IsNullOrWhiteSpace(description))
+        {
+            errors.Add($"{where}.description: missing; every interaction has a description");
+        }
+
+        var metadata = (contents["metadata"] ?? contents["metaData"]) as JsonObject ?? [];
+        var contentType = metadata.FirstOrDefault(m => m.Key.Replace("-", string.Empty, StringComparison.Ordinal).Equals("contentType", StringComparison.OrdinalIgnoreCase)).Value is { } declared
+            ? Text(declared)
+            : null;
+        var payload = contents["contents"];
+        if (payload is JsonObject wrapped && wrapped.ContainsKey("content") && Text(wrapped["contentType"]) is { } wrappedType)
+        {
+            contentType ??= wrappedType;
+        }
+
+        // v3 messages write JSON contents as they are; text contents need a text content type to stay text.
+        var body = payload is null ? null : Body(new JsonObject { ["body"] = payload.DeepClone() }, Math.Max(version, payload is JsonObject w && w.ContainsKey("content") ? 4 : version), contentType, expectation: true);
+        var rules = Rules(contents["matchingRules"], $"{where}.matchingRules", errors);
+        var pending = item["pending"] is JsonValue flag && flag.GetValueKind() == JsonValueKind.True;
+        var request = kind == "Synchronous/Messages" ? item["request"]?.DeepClone() as JsonObject : null;
+        return new PactInteraction(description ?? where, States(item), new PactRequest("POST", "/", [], [], null),
+            new PactResponse(200, [], body, rules), pending,
+            new PactMessage(kind, metadata.Select(m => new KeyValuePair<string, JsonNode?>(m.Key, m.Value?.DeepClone())).ToList(), request));
+    }
+
     private static List<KeyValuePair<string, string>> Headers(JsonNode? node, string where, List<string> errors)
     {
         var result = new List<KeyValuePair<string, string>>();
@@ -223,6 +269,26 @@ internal static class PactReader
         }
 
         return result;
+    }
+
+    private static List<ProviderState> States(JsonObject item)
+    {
+        var states = new List<ProviderState>();
+        if (Text(item["providerState"] ?? item["provider_state"]) is { Length: > 0 } single)
+        {
+            states.Add(new ProviderState(single, []));
+        }
+
+        if (item["providerStates"] is JsonArray stateList)
+        {
+            foreach (var state in stateList.OfType<JsonObject>())
+            {
+                var parameters = state["params"] is JsonObject p ? (JsonObject)p.DeepClone() : [];
+                states.Add(new ProviderState(Text(state["name"]) ?? string.Empty, parameters));
+            }
+        }
+
+        return states;
     }
 
     private static string? ContentTypeOf(List<KeyValuePair<string, string>> headers) =>
@@ -390,6 +456,7 @@ internal static class PactReader
 
         var body = new List<PathRule>();
         var headers = new Dictionary<string, RuleList>(StringComparer.OrdinalIgnoreCase);
+        var metadata = new Dictionary<string, RuleList>(StringComparer.Ordinal);
         RuleList? status = null;
 
         if (map.Any(p => p.Key.StartsWith('$')))
@@ -461,6 +528,9 @@ internal static class PactReader
                     case "header" or "headers":
                         headers[key] = list;
                         break;
+                    case "metadata":
+                        metadata[key] = list;
+                        break;
                     case "status":
                         status = list;
                         break;
@@ -468,7 +538,7 @@ internal static class PactReader
             }
         }
 
-        return new MatchingRules(body, headers, status) { Unsupported = UnsupportedIn(body, headers, status) };
+        return new MatchingRules(body, headers, status) { Unsupported = UnsupportedIn(body, headers, status), Metadata = metadata };
     }
 
     private static string? HeaderName(string key)

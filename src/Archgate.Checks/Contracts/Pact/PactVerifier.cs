@@ -87,6 +87,15 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
             }
         }
 
+        if (interaction.Message is { } message)
+        {
+            var (messageLine, messageEvidence, messageTransient) = setUp
+                ? await VerifyMessageAsync(interaction, message, mismatches, cancellationToken)
+                : ($"message '{interaction.Description}'", null, null);
+            await TearDownAsync(interaction, mismatches, cancellationToken);
+            return new InteractionResult(interaction, mismatches, messageLine, messageEvidence, messageTransient, watch.ElapsedMilliseconds);
+        }
+
         var pactRequest = PactGenerators.Apply(interaction.Request, stateValues, _time);
         mismatches.AddRange((interaction.Request.Generators?.Unsupported ?? [])
             .Select(u => new PactMismatch(MismatchKind.Unsupported, null, $"Generator not supported, so the example value was sent: {u}")));
@@ -112,6 +121,12 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
             }
         }
 
+        await TearDownAsync(interaction, mismatches, cancellationToken);
+        return new InteractionResult(interaction, mismatches, line, evidence, transient, watch.ElapsedMilliseconds);
+    }
+
+    private async Task TearDownAsync(PactInteraction interaction, List<PactMismatch> mismatches, CancellationToken cancellationToken)
+    {
         if (settings.StateChange is { Teardown: true })
         {
             foreach (var state in interaction.States)
@@ -122,8 +137,56 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
                 }
             }
         }
+    }
 
-        return new InteractionResult(interaction, mismatches, line, evidence, transient, watch.ElapsedMilliseconds);
+    /// <summary>
+    /// Asks the message provider for the message (the Pact message-verification convention) and matches its
+    /// contents as a body and its metadata (the <c>Pact-Message-Metadata</c> header, base64 JSON) key by key.
+    /// </summary>
+    private async Task<(string Line, string? Evidence, string? Transient)> VerifyMessageAsync(
+        PactInteraction interaction, PactMessage message, List<PactMismatch> mismatches, CancellationToken cancellationToken)
+    {
+        if (settings.Messages is not { } provider)
+        {
+            throw new InvalidOperationException("message interactions are verified only with contracts.messages");
+        }
+
+        var url = Resolve(providerUrl, provider.Url);
+        var line = $"message '{interaction.Description}': POST {url}";
+        var ask = new JsonObject { ["description"] = interaction.Description };
+        if (interaction.States.Count > 0)
+        {
+            ask["providerStates"] = new JsonArray(interaction.States
+                .Select(s => (JsonNode)new JsonObject { ["name"] = s.Name, ["params"] = s.Params.DeepClone() }).ToArray());
+        }
+
+        if (message.Request is { } syncRequest)
+        {
+            ask["request"] = syncRequest.DeepClone();
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(ask.ToJsonString(), Encoding.UTF8, "application/json") };
+            var actual = await SendAsync(request, cancellationToken);
+            var evidence = $"{line} -> {actual.Status}: {Excerpt(actual)}";
+            if (actual.Status is < 200 or >= 300)
+            {
+                mismatches.Add(new PactMismatch(MismatchKind.Request, null, $"The message provider answered {actual.Status} for message '{interaction.Description}'"));
+                return (line, evidence, null);
+            }
+
+            // The contents are matched as a body; the provider's status is not part of a message.
+            mismatches.AddRange(ResponseMatcher.Match(interaction.Response, actual with { Status = interaction.Response.Status }));
+            mismatches.AddRange(MessageMetadata.Match(message.Metadata, interaction.Response.Rules, MessageMetadata.Read(actual)));
+            return (line, evidence, null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var failure = ProbeHttp.Classify(ex);
+            mismatches.Add(new PactMismatch(MismatchKind.Request, null, $"Request failed: {failure.Cause}"));
+            return (line, null, failure.Transient ? failure.Cause : null);
+        }
     }
 
     /// <summary>The body for evidence: text as a redacted excerpt, bytes as length, SHA-256 and a hex preview.</summary>

@@ -249,4 +249,27 @@ public sealed class PactVerifierTests
         Assert.True(passed.Passed, string.Join("; ", passed.Mismatches));
         Assert.Equal("Mismatch with header 'X-Rate': Expected '99999' to match '\\d{1,4}' for value at index 1", Assert.Single(failed.Mismatches).Message);
     }
+    [Fact]
+    public async Task A_synchronous_message_sends_its_request_to_the_message_provider_and_matches_the_first_response()
+    {
+        const string Pact = """
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "interactions": [ { "type": "Synchronous/Messages", "description": "price asked",
+                "request": { "contents": { "content": { "sku": "MUG" }, "contentType": "application/json", "encoded": false } },
+                "response": [ { "contents": { "content": "12.50", "contentType": "text/plain", "encoded": false },
+                  "matchingRules": { "content": { "$": { "matchers": [ { "match": "regex", "regex": "\\d+\\.\\d{2}" } ] } } } } ] } ],
+              "metadata": { "pactSpecification": { "version": "4.0" } } }
+            """;
+        using var good = new PactProviderServer(_ => new ProviderAnswer(200, "9.99", "text/plain"));
+        using var bad = new PactProviderServer(_ => new ProviderAnswer(200, "cheap", "text/plain"));
+        var settings = new PactSettings { Messages = new PactMessageProvider("/_pact/messages") };
+
+        var passed = Assert.Single(await VerifyAsync(Pact, good.Url, settings));
+        var failed = Assert.Single(await VerifyAsync(Pact, bad.Url, settings));
+
+        Assert.True(passed.Passed, string.Join("; ", passed.Mismatches));
+        Assert.Equal($"message 'price asked': POST {good.Url}_pact/messages", passed.Request);
+        Assert.Equal("""{"sku":"MUG"}""", JsonNode.Parse(Assert.Single(good.Requests).Body)!["request"]!["contents"]!["content"]!.ToJsonString());
+        Assert.Equal("$ -> Expected 'cheap' to match '\\d+\\.\\d{2}'", Assert.Single(failed.Mismatches).ToString());
+    }
 }
