@@ -52,27 +52,41 @@ internal static class BodyKinds
         return $"{bytes.Length} bytes, SHA-256 {hash}, starting with {preview}{(bytes.Length > PreviewBytes ? "…" : string.Empty)}";
     }
 
+    /// <summary>Magic numbers: the content type, where the bytes start, the bytes, and (RIFF) the form type at offset 8.</summary>
+    private static readonly (string Type, int Offset, byte[] Magic, byte[]? Also)[] Magic =
+    [
+        ("image/png", 0, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], null),
+        ("image/jpeg", 0, [0xFF, 0xD8, 0xFF], null),
+        ("image/gif", 0, "GIF87a"u8.ToArray(), null),
+        ("image/gif", 0, "GIF89a"u8.ToArray(), null),
+        ("image/webp", 0, "RIFF"u8.ToArray(), "WEBP"u8.ToArray()),
+        ("audio/x-wav", 0, "RIFF"u8.ToArray(), "WAVE"u8.ToArray()),
+        ("image/tiff", 0, [0x49, 0x49, 0x2A, 0x00], null),
+        ("image/tiff", 0, [0x4D, 0x4D, 0x00, 0x2A], null),
+        ("image/vnd.microsoft.icon", 0, [0x00, 0x00, 0x01, 0x00], null),
+        ("application/pdf", 0, "%PDF-"u8.ToArray(), null),
+        ("application/zip", 0, [0x50, 0x4B, 0x03, 0x04], null),
+        ("application/gzip", 0, [0x1F, 0x8B], null),
+        ("application/wasm", 0, [0x00, 0x61, 0x73, 0x6D], null),
+        ("audio/mpeg", 0, "ID3"u8.ToArray(), null),
+        ("audio/ogg", 0, "OggS"u8.ToArray(), null),
+        ("video/mp4", 4, "ftyp"u8.ToArray(), null),
+        ("image/bmp", 0, "BM"u8.ToArray(), null),
+    ];
+
     /// <summary>The content type the bytes show by their magic numbers, or by being JSON, XML or text; octet-stream otherwise.</summary>
     public static string Sniff(ReadOnlySpan<byte> data)
     {
-        static bool Starts(ReadOnlySpan<byte> data, ReadOnlySpan<byte> prefix, int offset = 0) =>
-            data.Length >= offset + prefix.Length && data.Slice(offset, prefix.Length).SequenceEqual(prefix);
+        foreach (var (type, offset, magic, also) in Magic)
+        {
+            if (data.Length >= offset + magic.Length && data.Slice(offset, magic.Length).SequenceEqual(magic)
+                && (also is null || (data.Length >= 12 && data.Slice(8, 4).SequenceEqual(also)))
+                && (type != "image/bmp" || !LooksLikeText(data)))
+            {
+                return type;
+            }
+        }
 
-        if (Starts(data, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])) return "image/png";
-        if (Starts(data, [0xFF, 0xD8, 0xFF])) return "image/jpeg";
-        if (Starts(data, "GIF87a"u8) || Starts(data, "GIF89a"u8)) return "image/gif";
-        if (Starts(data, "RIFF"u8) && Starts(data, "WEBP"u8, 8)) return "image/webp";
-        if (Starts(data, "RIFF"u8) && Starts(data, "WAVE"u8, 8)) return "audio/x-wav";
-        if (Starts(data, "BM"u8) && data.Length > 14) return "image/bmp";
-        if (Starts(data, [0x49, 0x49, 0x2A, 0x00]) || Starts(data, [0x4D, 0x4D, 0x00, 0x2A])) return "image/tiff";
-        if (Starts(data, [0x00, 0x00, 0x01, 0x00])) return "image/vnd.microsoft.icon";
-        if (Starts(data, "%PDF-"u8)) return "application/pdf";
-        if (Starts(data, [0x50, 0x4B, 0x03, 0x04])) return "application/zip";
-        if (Starts(data, [0x1F, 0x8B])) return "application/gzip";
-        if (Starts(data, [0x00, 0x61, 0x73, 0x6D])) return "application/wasm";
-        if (Starts(data, "ID3"u8) || Starts(data, [0xFF, 0xFB])) return "audio/mpeg";
-        if (Starts(data, "OggS"u8)) return "audio/ogg";
-        if (Starts(data, "ftyp"u8, 4)) return "video/mp4";
         if (!LooksLikeText(data))
         {
             return "application/octet-stream";

@@ -210,7 +210,7 @@ internal static class ResponseMatcher
 
         var actualText = Encoding.UTF8.GetString(actual.Body);
         var textFailures = rules is null
-            ? (text == actualText ? [] : [$"Expected body '{text}' to match '{actualText}' using equality but did not match"])
+            ? (text == actualText ? [] : [$"Expected body '{text}' to match '{ProbeText(actual.Body)}' using equality but did not match"])
             : ValueMatching.ApplyText(rules, text, actualText);
         mismatches.AddRange(textFailures.Select(f => new PactMismatch(MismatchKind.Body, "$", f)));
     }
