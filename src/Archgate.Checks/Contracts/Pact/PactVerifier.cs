@@ -176,9 +176,7 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
                 return (line, evidence, null);
             }
 
-            // The contents are matched as a body; the provider's status is not part of a message.
-            mismatches.AddRange(ResponseMatcher.Match(interaction.Response, actual with { Status = interaction.Response.Status }));
-            mismatches.AddRange(MessageMetadata.Match(message.Metadata, interaction.Response.Rules, MessageMetadata.Read(actual)));
+            mismatches.AddRange(ResponseMatcher.MatchMessage(interaction, actual));
             return (line, evidence, null);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

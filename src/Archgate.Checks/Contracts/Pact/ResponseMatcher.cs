@@ -50,6 +50,16 @@ internal static class ResponseMatcher
         return mismatches;
     }
 
+    /// <summary>
+    /// A message as a message provider answered it: the contents matched as a body (the answer's status is not
+    /// part of a message), then the metadata key by key.
+    /// </summary>
+    public static IReadOnlyList<PactMismatch> MatchMessage(PactInteraction interaction, ActualResponse answer) =>
+    [
+        .. Match(interaction.Response, answer with { Status = interaction.Response.Status }),
+        .. MessageMetadata.Match(interaction.Message?.Metadata ?? [], interaction.Response.Rules, MessageMetadata.Read(answer)),
+    ];
+
     private static void MatchStatus(PactResponse expected, ActualResponse actual, List<PactMismatch> mismatches)
     {
         if (expected.Rules.Status?.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.StatusCode) is { } statusRule)

@@ -5,8 +5,8 @@ using Archgate.Checks.Contracts.Pact;
 namespace Archgate.Checks.Tests.Contracts.Pact;
 
 /// <summary>
-/// The Pact specification's own test cases (Spec/, v1 to v4): every response case, and the request header
-/// cases, run through Archgate's matching with the verdict the specification expects.
+/// The Pact specification's own test cases (Spec/, v1 to v4): every response case, the request header cases
+/// and the v3/v4 message cases, run through Archgate's matching with the verdict the specification expects.
 /// </summary>
 public sealed class SpecTestCases
 {
@@ -46,13 +46,60 @@ public sealed class SpecTestCases
         var version = caseName.Split('/')[0][1..];
         var expectedMatch = root["match"]!.GetValue<bool>();
 
-        var (response, actual) = Build(version, root["expected"]!.AsObject(), root["actual"]!.AsObject());
-        var mismatches = ResponseMatcher.Match(response, actual);
+        var mismatches = caseName.Contains("/message/", StringComparison.Ordinal)
+            ? MatchMessage(version, root["expected"]!.AsObject(), root["actual"]!.AsObject())
+            : Match(version, root["expected"]!.AsObject(), root["actual"]!.AsObject());
         var matched = mismatches.All(m => m.IsWarning);
 
         Assert.True(expectedMatch == matched,
             $"{caseName} ({root["comment"]}): expected {(expectedMatch ? "a match" : "a mismatch")}, Archgate found " +
             (mismatches.Count == 0 ? "none" : string.Join("; ", mismatches)));
+    }
+
+    private static IReadOnlyList<PactMismatch> Match(string version, JsonObject expected, JsonObject actual)
+    {
+        var (response, received) = Build(version, expected, actual);
+        return ResponseMatcher.Match(response, received);
+    }
+
+    /// <summary>
+    /// A message case: the expected message as a one-message pact (v3 <c>messages</c>, v4 asynchronous message),
+    /// the actual one as a message provider would answer it (contents as the body, metadata in its header).
+    /// </summary>
+    private static IReadOnlyList<PactMismatch> MatchMessage(string version, JsonObject expected, JsonObject actual)
+    {
+        var message = (JsonObject)expected.DeepClone();
+        message["description"] = "case";
+        JsonObject pact = version.StartsWith('4')
+            ? new JsonObject { ["interactions"] = new JsonArray(Merge(message, new JsonObject { ["type"] = "Asynchronous/Messages" })) }
+            : new JsonObject { ["messages"] = new JsonArray(message) };
+        pact["consumer"] = new JsonObject { ["name"] = "consumer" };
+        pact["provider"] = new JsonObject { ["name"] = "provider" };
+        pact["metadata"] = new JsonObject { ["pactSpecification"] = new JsonObject { ["version"] = version + ".0" } };
+        var read = PactReader.Read(pact.ToJsonString());
+        Assert.True(read.Document is not null, string.Join("\n", read.Errors));
+
+        var metadata = ((actual["metaData"] ?? actual["metadata"]) as JsonObject ?? []).ToDictionary(m => m.Key, m => m.Value?.DeepClone());
+        var contents = actual["contents"];
+        var contentType = (metadata.GetValueOrDefault("contentType") ?? contents?["contentType"])?.GetValue<string>();
+        metadata.Remove("contentType");
+        var lines = new List<KeyValuePair<string, string>> { new(MessageMetadata.Header, Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject(metadata).ToJsonString()))) };
+        if (contentType is not null)
+        {
+            lines.Add(new("Content-Type", contentType));
+        }
+
+        return ResponseMatcher.MatchMessage(read.Document!.Interactions[0], ActualResponse.From(200, lines, Bytes(contents, contentType)));
+    }
+
+    private static JsonObject Merge(JsonObject into, JsonObject extra)
+    {
+        foreach (var (key, value) in extra)
+        {
+            into[key] = value?.DeepClone();
+        }
+
+        return into;
     }
 
     /// <summary>The expected part as a one-interaction pact of the case's version, the actual part as a received response.</summary>
