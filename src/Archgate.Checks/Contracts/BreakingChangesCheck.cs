@@ -109,7 +109,9 @@ internal sealed class BreakingChangesCheck(Component service) : ICheck
         {
             foreach (var interaction in pact.Interactions)
             {
-                if (!interaction.Request.Method.Equals(method, StringComparison.OrdinalIgnoreCase) || !template.IsMatch(interaction.Request.Path))
+                // Message interactions call no HTTP operation.
+                if (interaction.Message is not null
+                    || !interaction.Request.Method.Equals(method, StringComparison.OrdinalIgnoreCase) || !template.IsMatch(interaction.Request.Path))
                 {
                     continue;
                 }

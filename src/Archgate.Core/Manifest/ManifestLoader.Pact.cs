@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading how pacts are verified: <c>contracts.providers</c>, <c>contracts.stateChange</c>, <c>contracts.auth</c>.</summary>
+/// <summary>Reading how pacts are verified: <c>contracts.providers</c>, <c>contracts.stateChange</c>, <c>contracts.auth</c>, <c>contracts.messages</c>.</summary>
 public static partial class ManifestLoader
 {
     private sealed partial class Builder
@@ -31,7 +31,27 @@ public static partial class ManifestLoader
                 providers[pactName] = component;
             }
 
-            return new PactSettings { Providers = providers, StateChange = ReadStateChange(contracts), Auth = ReadPactAuth(contracts) };
+            return new PactSettings
+            {
+                Providers = providers,
+                StateChange = ReadStateChange(contracts),
+                Auth = ReadPactAuth(contracts),
+                Messages = ReadMessageProvider(contracts),
+            };
+        }
+
+        private PactMessageProvider? ReadMessageProvider(YamlMappingNode contracts)
+        {
+            var map = r.Mapping(YamlReader.Get(contracts, "messages"), "contracts.messages");
+            if (map is null)
+            {
+                return null;
+            }
+
+            const string path = "contracts.messages";
+            r.AllowKeys(map, path, "url");
+            var url = UrlOrPath(r.Required(map, path, "url", "the message provider endpoint: an absolute URL, or a path on the provider such as /_pact/messages"), $"{path}.url", "/_pact/messages");
+            return url is null ? null : new PactMessageProvider(url);
         }
 
         private PactStateChange? ReadStateChange(YamlMappingNode contracts)

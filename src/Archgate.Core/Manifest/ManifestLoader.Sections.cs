@@ -16,7 +16,7 @@ public static partial class ManifestLoader
                 return ([], new PactSettings());
             }
 
-            r.AllowKeys(contracts, "contracts", "pacts", "providers", "stateChange", "auth");
+            r.AllowKeys(contracts, "contracts", "pacts", "providers", "stateChange", "auth", "messages");
             var result = new List<string>();
             var index = 0;
             foreach (var (_, node) in r.StringList(YamlReader.Get(contracts, "pacts"), "contracts.pacts"))

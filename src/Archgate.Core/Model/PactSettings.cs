@@ -18,9 +18,24 @@ public sealed record PactSettings
     /// <summary>How a live bearer token is obtained. <value>null</value>: requests are sent as the pact wrote them.</summary>
     public PactAuth? Auth { get; init; }
 
+    /// <summary>
+    /// The message provider endpoint that produces a pact's messages (v3 messages, v4 asynchronous and
+    /// synchronous messages). <value>null</value>: message interactions are skipped with an info note.
+    /// </summary>
+    public PactMessageProvider? Messages { get; init; }
+
     /// <summary>The component that answers for pact provider <paramref name="provider"/> (mapped, else the same name).</summary>
     public string ComponentFor(string provider) => Providers.TryGetValue(provider, out var component) ? component : provider;
 }
+
+/// <summary>
+/// A message provider, as the Pact message-verification convention has it: for each message interaction,
+/// <c>POST {"description", "providerStates", "request"}</c> (JSON; <c>request</c> only for synchronous
+/// messages) to <paramref name="Url"/>, which answers the message: its contents as the body, its content type
+/// as <c>Content-Type</c>, its metadata as base64 JSON in the <c>Pact-Message-Metadata</c> header.
+/// </summary>
+/// <param name="Url">An absolute URL, or a path (starting with <c>/</c>) on the provider's URL.</param>
+public sealed record PactMessageProvider(string Url);
 
 /// <summary>The provider-state change endpoint, called before (setup) and after (teardown) each interaction.</summary>
 /// <param name="Url">An absolute URL, or a path (starting with <c>/</c>) on the provider's URL.</param>

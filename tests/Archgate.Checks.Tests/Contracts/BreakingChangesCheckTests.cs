@@ -98,4 +98,28 @@ public sealed class BreakingChangesCheckTests
 
         Assert.Equal(expected, BreakingChangesCheck.Touches(json, path));
     }
+    [Fact]
+    public void A_message_interaction_is_never_named_for_an_http_change()
+    {
+        var dir = Directory.CreateTempSubdirectory("archgate-breaking-").FullName;
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:1" }
+            """, dir);
+        var pact = Archgate.Checks.Contracts.Pact.PactReader.Read("""
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "messages": [ { "description": "order placed", "contents": { "total": 1 } } ],
+              "interactions": [ { "description": "posts", "request": { "method": "POST", "path": "/" }, "response": { "status": 200, "body": { "total": 1 } } } ],
+              "metadata": { "pactSpecification": { "version": "3.0.0" } } }
+            """).Document!;
+        var change = new Archgate.Checks.Contracts.Diff.ApiChange("response-property-removed", "AG2851", Archgate.Checks.Contracts.Diff.ChangeLevel.Err,
+            "POST /", "response 200 application/json $.total", "removed", null, null);
+
+        var impact = new BreakingChangesCheck(system.Components[0]).ConsumerImpact(change, [pact]).ToList();
+
+        Assert.Equal("web: \"posts\"", Assert.Single(impact).Location);
+        Directory.Delete(dir, recursive: true);
+    }
 }

@@ -3,7 +3,7 @@ using Archgate.Model;
 
 namespace Archgate.Core.Tests.Manifest;
 
-/// <summary>The pact verification keys under <c>contracts</c>: providers, stateChange, auth.</summary>
+/// <summary>The pact verification keys under <c>contracts</c>: providers, stateChange, auth, messages.</summary>
 public sealed class ManifestLoaderPactTests
 {
     private static SystemModel Load(string contracts, Func<string, string?>? environment = null)
@@ -54,5 +54,28 @@ public sealed class ManifestLoaderPactTests
         Assert.Equal(new PactStateChange("http://127.0.0.1:7101/_pact/state", false, false), pact.StateChange);
         Assert.Equal(("/auth/login", "ann", "s3cr3t-pw", "accessToken"), (pact.Auth!.Login, pact.Auth.Username, pact.Auth.Password, pact.Auth.TokenField));
         Assert.DoesNotContain("s3cr3t-pw", pact.Auth.ToString(), StringComparison.Ordinal);
+    }
+    [Fact]
+    public void Messages_names_the_message_provider_by_path_or_url_and_is_absent_by_default()
+    {
+        Assert.Null(Load("  providers: {}").Pact.Messages);
+        Assert.Equal(new PactMessageProvider("/_pact/messages"), Load("  messages: { url: /_pact/messages }").Pact.Messages);
+        Assert.Equal(new PactMessageProvider("http://127.0.0.1:7101/messages"), Load("""  messages: { url: "http://127.0.0.1:7101/messages" }""").Pact.Messages);
+    }
+
+    [Fact]
+    public void Messages_without_a_url_is_an_error_that_says_what_to_write()
+    {
+        var result = ManifestLoader.Parse("""
+            version: 1
+            system: { name: shop }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:7101" }
+            contracts:
+              messages: { path: /x }
+            """, "archgate.yaml", Path.Combine(Path.GetTempPath(), "archgate.yaml"), "sha", _ => null);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Errors, e => e.ToString().Contains("contracts.messages", StringComparison.Ordinal) && e.ToString().Contains("url", StringComparison.Ordinal));
     }
 }

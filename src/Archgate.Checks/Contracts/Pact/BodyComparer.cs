@@ -7,11 +7,13 @@ namespace Archgate.Checks.Contracts.Pact;
 /// verifier does: values are exact unless a rule says otherwise; rules cascade from a path to everything
 /// below it; extra keys in the actual body are fine, missing ones are not; an array must have the
 /// example's length and order unless a type matcher (eachLike) lets it vary within min/max, when every
-/// element is matched against the example's element.
+/// element is matched against the example's element. v4's eachKey, eachValue and arrayContains judge the
+/// keys, the values and the elements of the container they sit on.
 /// </summary>
 internal sealed class BodyComparer(MatchingRules rules)
 {
     private readonly List<PactMismatch> _mismatches = [];
+    private MatchingRules _rules = rules;
 
     /// <summary>Every difference between <paramref name="expected"/> and <paramref name="actual"/>.</summary>
     public static IReadOnlyList<PactMismatch> Compare(JsonNode? expected, JsonNode? actual, MatchingRules rules)
@@ -23,7 +25,7 @@ internal sealed class BodyComparer(MatchingRules rules)
 
     private void Compare(List<string> path, JsonNode? expected, JsonNode? actual)
     {
-        var list = rules.BodyRulesFor(path, out var exact);
+        var list = _rules.BodyRulesFor(path, out var exact);
         switch (expected)
         {
             case JsonObject map:
@@ -59,18 +61,35 @@ internal sealed class BodyComparer(MatchingRules rules)
             Add(path, [empty]);
         }
 
-        if (list?.Matchers.Any(m => m.Kind == MatcherKind.Values) == true)
+        var eachKey = exact ? list?.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.EachKey) : null;
+        var eachValue = exact ? list?.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.EachValue) : null;
+        if (eachKey?.Rules is { } keyRules)
+        {
+            foreach (var key in actualMap.Select(p => p.Key))
+            {
+                Add([.. path, key], ValueMatching.ApplyText(keyRules, key, key));
+            }
+        }
+
+        var keysAreFree = eachKey is not null || eachValue is not null || list?.Matchers.Any(m => m.Kind == MatcherKind.Values) == true;
+        if (keysAreFree)
         {
             // Keys are free: every actual value is matched against the expected value of that key, else the first.
             var template = expected.FirstOrDefault().Value;
-            foreach (var (key, value) in actualMap)
+            WithRules(path, "*", eachValue?.Rules, () =>
             {
-                if (expected.ContainsKey(key) || expected.Count > 0)
+                foreach (var (key, value) in actualMap)
                 {
-                    Compare([.. path, key], expected.ContainsKey(key) ? expected[key] : template, value);
+                    if (expected.ContainsKey(key))
+                    {
+                        Compare([.. path, key], expected[key], value);
+                    }
+                    else if (expected.Count > 0 && (eachValue is not null || eachKey is null))
+                    {
+                        Compare([.. path, key], template, value);
+                    }
                 }
-            }
-
+            });
             return;
         }
 
@@ -107,9 +126,24 @@ internal sealed class BodyComparer(MatchingRules rules)
             Add(path, [empty]);
         }
 
-        if (list?.Matchers.Any(m => m.Kind is MatcherKind.Type or MatcherKind.NotEmpty or MatcherKind.Values) == true)
+        if (exact && list?.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.ArrayContains) is { } contains)
         {
-            var typed = list.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.Type);
+            foreach (var variant in contains.Variants)
+            {
+                var example = variant.Index < expected.Count ? expected[variant.Index] : null;
+                if (!actualList.Any(element => Compare(example, element, variant.Rules).Count == 0))
+                {
+                    Add(path, [$"Variant at index {variant.Index} ({example?.ToJsonString() ?? "null"}) was not found in the actual list"]);
+                }
+            }
+
+            return;
+        }
+
+        var eachValue = exact ? list?.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.EachValue) : null;
+        if (eachValue is not null || list?.Matchers.Any(m => m.Kind is MatcherKind.Type or MatcherKind.NotEmpty or MatcherKind.Values) == true)
+        {
+            var typed = list!.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.Type);
 
             // Sizes are checked where the rule is written, not where it cascades to (nested lists).
             if (exact && typed?.Min is { } min && actualList.Count < min)
@@ -127,11 +161,13 @@ internal sealed class BodyComparer(MatchingRules rules)
                 return;
             }
 
-            for (var i = 0; i < actualList.Count; i++)
+            WithRules(path, "[*]", eachValue?.Rules, () =>
             {
-                Compare([.. path, Index(i)], expected[i < expected.Count ? i : 0], actualList[i]);
-            }
-
+                for (var i = 0; i < actualList.Count; i++)
+                {
+                    Compare([.. path, Index(i)], expected[i < expected.Count && eachValue is null ? i : 0], actualList[i]);
+                }
+            });
             return;
         }
 
@@ -146,10 +182,32 @@ internal sealed class BodyComparer(MatchingRules rules)
         }
     }
 
+    /// <summary>Runs <paramref name="body"/> with <paramref name="extra"/> as the rule of every child of <paramref name="path"/> (eachValue).</summary>
+    private void WithRules(List<string> path, string childToken, RuleList? extra, Action body)
+    {
+        if (extra is null)
+        {
+            body();
+            return;
+        }
+
+        var saved = _rules;
+        var tokens = path.Select((segment, i) => i == 0 ? segment : segment.All(char.IsAsciiDigit) && segment.Length > 0 ? $"[{segment}]" : segment).ToList();
+        tokens.Add(childToken);
+        _rules = saved with { Body = [.. saved.Body, new PathRule(string.Join(".", tokens), tokens, extra)] };
+        try
+        {
+            body();
+        }
+        finally
+        {
+            _rules = saved;
+        }
+    }
+
     /// <summary>A rule that judges the container as a value (regex, null, integer...), not its structure.</summary>
     private static bool HasValueMatcher(RuleList? list) =>
-        list is not null && list.Matchers.Count > 0
-        && list.Matchers.All(m => m.Kind is not (MatcherKind.Type or MatcherKind.Values or MatcherKind.Equality or MatcherKind.NotEmpty));
+        list is not null && list.Matchers.Count > 0 && list.Matchers.All(m => !m.IsStructural);
 
     private static string? NotEmptyFails(RuleList? list, JsonNode actual) =>
         list?.Matchers.FirstOrDefault(m => m.Kind == MatcherKind.NotEmpty) is { } notEmpty

@@ -15,6 +15,9 @@ internal static class JavaDateFormat
     /// <summary>The pattern a time matcher without a format uses.</summary>
     public const string DefaultTime = "HH:mm:ss";
 
+    /// <summary>The pattern a timestamp matcher on text (a header) without a format uses.</summary>
+    public const string DefaultTimestamp = "yyyy-MM-dd'T'HH:mm:ssXXX";
+
     /// <summary>Whether <paramref name="text"/> is written in <paramref name="javaPattern"/>; null pattern: ISO 8601 timestamp.</summary>
     public static bool Matches(string text, string? javaPattern)
     {

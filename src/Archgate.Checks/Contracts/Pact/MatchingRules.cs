@@ -50,7 +50,24 @@ internal enum MatcherKind
     /// <summary>v4: the status code is in a class (<c>success</c>, <c>clientError</c>...) or a list.</summary>
     StatusCode,
 
-    /// <summary>A matcher this verifier does not know; it never passes.</summary>
+    /// <summary>v3/v4: the bytes (or the base64 text) are of a content type, by their magic bytes.</summary>
+    ContentType,
+
+    /// <summary>v4: a semantic version (<c>1.2.3-beta.1</c>).</summary>
+    Semver,
+
+    /// <summary>v4: every key of a map satisfies <see cref="Matcher.Rules"/>.</summary>
+    EachKey,
+
+    /// <summary>v4: every value of a map or list satisfies <see cref="Matcher.Rules"/> (against the example's first value).</summary>
+    EachValue,
+
+    /// <summary>v4: for each variant, some element of the actual list matches the variant's example under its rules.</summary>
+    ArrayContains,
+
+    /// <summary>
+    /// A matcher this verifier does not know: not applied, reported as a warning (it never fails the provider).
+    /// </summary>
     Unsupported,
 }
 
@@ -75,9 +92,22 @@ internal sealed record Matcher(MatcherKind Kind, string Name)
     /// <summary>The status class or codes of a status-code matcher.</summary>
     public string? Status { get; init; }
 
+    /// <summary>The matchers of an eachKey or eachValue matcher.</summary>
+    public RuleList? Rules { get; init; }
+
+    /// <summary>The variants of an arrayContains matcher.</summary>
+    public IReadOnlyList<ArrayVariant> Variants { get; init; } = [];
+
     /// <summary>Whether this matcher lets an array's length vary (and so does its cascade).</summary>
     public bool IsTypeLike => Kind is MatcherKind.Type or MatcherKind.Values;
+
+    /// <summary>Matchers about the shape of a map or list (keys, elements, size), not about it as a value.</summary>
+    public bool IsStructural => Kind is MatcherKind.Type or MatcherKind.Values or MatcherKind.Equality or MatcherKind.NotEmpty
+        or MatcherKind.EachKey or MatcherKind.EachValue or MatcherKind.ArrayContains or MatcherKind.Unsupported;
 }
+
+/// <summary>One variant of an arrayContains matcher: the example element at <paramref name="Index"/>, with rules relative to it.</summary>
+internal sealed record ArrayVariant(int Index, MatchingRules Rules);
 
 /// <summary>The matchers at one path, combined with AND (all must pass, the default) or OR (one must).</summary>
 internal sealed record RuleList(IReadOnlyList<Matcher> Matchers, bool Or);
@@ -88,6 +118,12 @@ internal sealed record PathRule(string Expression, IReadOnlyList<string> Tokens,
 /// <summary>The matching rules of a response, by category: body paths, header names, status.</summary>
 internal sealed record MatchingRules(IReadOnlyList<PathRule> Body, IReadOnlyDictionary<string, RuleList> Headers, RuleList? Status)
 {
+    /// <summary>Rules on message metadata, by key.</summary>
+    public IReadOnlyDictionary<string, RuleList> Metadata { get; init; } = new Dictionary<string, RuleList>(StringComparer.Ordinal);
+
+    /// <summary>Matchers this verifier does not apply, each with where it is (<c>body $.x: 'foo'</c>); each is a warning.</summary>
+    public IReadOnlyList<string> Unsupported { get; init; } = [];
+
     /// <summary>No rules: everything must equal the example.</summary>
     public static MatchingRules None { get; } = new([], new Dictionary<string, RuleList>(StringComparer.OrdinalIgnoreCase), null);
 

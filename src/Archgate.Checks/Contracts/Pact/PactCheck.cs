@@ -83,8 +83,10 @@ internal sealed class PactCheck : ICheck
             ]);
         }
 
-        var verifier = new PactVerifier(context.Http, provider.Url, context.System.Pact);
-        var results = await verifier.VerifyAsync(pact, context.Activity, cancellationToken);
+        // Message interactions need a message provider (contracts.messages); without one they are noted, not verified.
+        var messages = context.System.Pact.Messages is null ? pact.Interactions.Where(i => i.Message is not null).ToList() : [];
+        var verifier = new PactVerifier(context.Http, provider.Url, context.System.Pact, context.Time);
+        var results = await verifier.VerifyAsync(pact with { Interactions = pact.Interactions.Except(messages).ToList() }, context.Activity, cancellationToken);
         var findings = new List<Finding>();
         findings.AddRange(pact.Skipped.Select(s => new Finding
         {
@@ -92,11 +94,31 @@ internal sealed class PactCheck : ICheck
             Severity = Severity.Info,
             Component = provider.Name,
             Location = $"{pact.Consumer}: {display}",
-            Message = $"skipped {s}: only HTTP interactions are verified",
+            Message = $"skipped {s}: only HTTP and message interactions are verified",
+        }));
+        findings.AddRange(messages.Select(m => new Finding
+        {
+            Rule = PactRules.InteractionSkipped,
+            Severity = Severity.Info,
+            Component = provider.Name,
+            Location = $"{pact.Consumer}: {display}",
+            Message = $"skipped {m.Message!.Kind} interaction '{m.Description}': no message provider to ask for it",
+            Hint = "name the endpoint that produces messages: contracts: { messages: { url: /_pact/messages } }",
         }));
 
         foreach (var result in results)
         {
+            // Warnings (an unsupported matcher or generator) never fail the provider.
+            findings.AddRange(result.Mismatches.Where(m => m.IsWarning).Select(m => new Finding
+            {
+                Rule = PactRules.NotApplied,
+                Severity = Severity.Medium,
+                Component = provider.Name,
+                Location = Location(pact, result, null),
+                Message = m.Message,
+                Hint = "Archgate did not apply this part of the pact; check it by hand, or tell the Archgate maintainers which matcher or generator you need",
+            }));
+
             if (result.Passed)
             {
                 findings.Add(new Finding
@@ -110,24 +132,29 @@ internal sealed class PactCheck : ICheck
                 continue;
             }
 
-            findings.AddRange(result.Mismatches.Select(m => new Finding
+            // A pending interaction (v4) is reported but does not fail the verification, as the Pact rules say.
+            findings.AddRange(result.Mismatches.Where(m => !m.IsWarning).Select(m => new Finding
             {
                 Rule = RuleFor(m.Kind),
-                Severity = Severity.High,
+                Severity = result.Pending ? Severity.Medium : Severity.High,
                 Component = provider.Name,
                 Location = Location(pact, result, m),
-                Message = m.ToString(),
+                Message = result.Pending ? $"pending interaction: {m}" : m.ToString(),
                 Evidence = result.Evidence ?? result.Request,
-                Hint = HintFor(m.Kind, pact),
+                Hint = result.Pending
+                    ? $"the interaction is pending: {pact.Consumer} expects this but does not yet rely on it; it fails the verification once it is no longer pending"
+                    : HintFor(m.Kind, pact),
             }));
         }
 
-        var failed = results.Count(r => !r.Passed);
+        var failed = results.Count(r => !r.Passed && !r.Pending);
+        var pendingFailed = results.Count(r => !r.Passed && r.Pending);
         var tags = new Dictionary<string, string> { ["component"] = provider.Name, ["consumer"] = pact.Consumer, ["provider"] = pact.Provider };
         var metrics = new List<Metric>
         {
             new("pact_interactions_verified", tags, results.Count, "count"),
             new("pact_interactions_failed", tags, failed, "count"),
+            new("pact_interactions_pending_failed", tags, pendingFailed, "count"),
             new(ContractRules.MismatchRateMetric, tags, results.Count == 0 ? 0 : (double)failed / results.Count, "ratio"),
         };
         var check = CheckResult.From(findings, metrics);
@@ -143,6 +170,7 @@ internal sealed class PactCheck : ICheck
             null => null,
             { Kind: MismatchKind.Status } => "status",
             { Kind: MismatchKind.Header } m => $"header {m.Path}",
+            { Kind: MismatchKind.Metadata } m => $"metadata {m.Path}",
             { Kind: MismatchKind.State } m => $"state '{m.Path}'",
             { Kind: MismatchKind.Body or MismatchKind.BodyType } m => m.Where ?? "body",
             _ => "request",
@@ -165,7 +193,7 @@ internal sealed class PactCheck : ICheck
     private static string HintFor(MismatchKind kind, PactDocument pact) => kind switch
     {
         MismatchKind.State => "check contracts.stateChange and that the provider's state endpoint knows this state",
-        MismatchKind.Request => "is the provider running at its URL? 'archgate run --up' starts the components that have a 'run' section",
+        MismatchKind.Request => "is the provider running at its URL (and its message endpoint, contracts.messages)? 'archgate run --up' starts the components that have a 'run' section",
         MismatchKind.Login => "check contracts.auth (login path, username, password, token field)",
         _ => $"{pact.Provider} broke what {pact.Consumer} relies on: restore the field or type, or agree a new pact with {pact.Consumer} before changing the API",
     };

@@ -23,6 +23,12 @@ internal enum MismatchKind
 
     /// <summary>The login that yields the live token failed.</summary>
     Login,
+
+    /// <summary>A message's metadata.</summary>
+    Metadata,
+
+    /// <summary>A matcher this verifier does not apply: a warning, never a failure.</summary>
+    Unsupported,
 }
 
 /// <summary>
@@ -38,6 +44,9 @@ internal enum MismatchKind
 /// </param>
 internal sealed record PactMismatch(MismatchKind Kind, string? Path, string Message, string? Pointer = null)
 {
+    /// <summary>A warning that does not fail the interaction (an unsupported matcher).</summary>
+    public bool IsWarning => Kind == MismatchKind.Unsupported;
+
     /// <summary>Where, for a finding's location.</summary>
     public string? Where => Pointer ?? Path;
 

@@ -8,8 +8,9 @@ namespace Archgate.Checks.Contracts.Pact;
 internal sealed record PactReadResult(PactDocument? Document, IReadOnlyList<string> Errors);
 
 /// <summary>
-/// Reads Pact files of specification v1-v3 and the HTTP interactions of v4 (message and other
-/// asynchronous interactions are listed as skipped). Never throws for a malformed file: every problem is
+/// Reads Pact files of specification v1-v4: HTTP interactions, v3 messages and v4 asynchronous and
+/// synchronous messages (other v4 kinds, such as plugin interactions, are listed as skipped). Never throws
+/// for a malformed file: every problem is
 /// an error message naming where it is (<c>interactions[2].response.status</c>).
 /// </summary>
 internal static class PactReader
@@ -61,7 +62,17 @@ internal static class PactReader
 
         if (pact["messages"] is JsonArray messages)
         {
-            skipped.AddRange(messages.Select((m, i) => $"message '{Text(m?["description"]) ?? $"messages[{i}]"}'"));
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (messages[i] is JsonObject message && ReadMessage(message, "message", message, $"messages[{i}]", version, errors) is { } read)
+                {
+                    interactions.Add(read);
+                }
+                else if (messages[i] is not JsonObject)
+                {
+                    errors.Add($"messages[{i}]: expected an object");
+                }
+            }
         }
 
         switch (pact["interactions"])
@@ -77,6 +88,22 @@ internal static class PactReader
                     }
 
                     var type = Text(item["type"]);
+                    if (type is "Asynchronous/Messages" or "Synchronous/Messages")
+                    {
+                        // A synchronous message's expected message is its first response.
+                        var contents = type == "Asynchronous/Messages" ? item : (item["response"] as JsonArray)?.FirstOrDefault() as JsonObject;
+                        if (contents is null)
+                        {
+                            errors.Add($"{where}.response: a synchronous message needs a list of responses");
+                        }
+                        else if (ReadMessage(item, type, contents, where, version, errors) is { } message)
+                        {
+                            interactions.Add(message);
+                        }
+
+                        continue;
+                    }
+
                     if (type is not null && !type.Equals("Synchronous/HTTP", StringComparison.OrdinalIgnoreCase))
                     {
                         skipped.Add($"{type} interaction '{Text(item["description"]) ?? where}'");
@@ -137,20 +164,7 @@ internal static class PactReader
             errors.Add($"{where}.description: missing; every interaction has a description");
         }
 
-        var states = new List<ProviderState>();
-        if (Text(item["providerState"] ?? item["provider_state"]) is { Length: > 0 } single)
-        {
-            states.Add(new ProviderState(single, []));
-        }
-
-        if (item["providerStates"] is JsonArray stateList)
-        {
-            foreach (var state in stateList.OfType<JsonObject>())
-            {
-                var parameters = state["params"] is JsonObject p ? (JsonObject)p.DeepClone() : [];
-                states.Add(new ProviderState(Text(state["name"]) ?? string.Empty, parameters));
-            }
-        }
+        var states = States(item);
 
         if (item["request"] is not JsonObject request)
         {
@@ -165,13 +179,14 @@ internal static class PactReader
         }
 
         var requestHeaders = Headers(request["headers"], $"{where}.request.headers", errors);
-        var responseHeaders = Headers(response["headers"], $"{where}.response.headers", errors);
+        var responseHeaders = HeaderLists(response["headers"], $"{where}.response.headers", errors);
         var pactRequest = new PactRequest(
             (Text(request["method"]) ?? "GET").ToUpperInvariant(),
             Text(request["path"]) is { Length: > 0 } path ? path : "/",
             Query(request["query"], $"{where}.request.query", errors),
             requestHeaders,
-            Body(request, version, requestHeaders));
+            Body(request, version, ContentTypeOf(requestHeaders), expectation: false),
+            PactGenerators.Read(request["generators"], $"{where}.request.generators", errors));
 
         var status = 200;
         if (response["status"] is { } statusNode)
@@ -187,8 +202,42 @@ internal static class PactReader
         }
 
         var rules = Rules(response["matchingRules"], $"{where}.response.matchingRules", errors);
+        var responseType = responseHeaders.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value is { Count: > 0 } types ? types[0] : null;
+        var pending = item["pending"] is JsonValue flag && flag.GetValueKind() == JsonValueKind.True;
         return new PactInteraction(description ?? where, states, pactRequest,
-            new PactResponse(status, responseHeaders, Body(response, version, responseHeaders), rules));
+            new PactResponse(status, responseHeaders, Body(response, version, responseType, expectation: true), rules), pending);
+    }
+
+    /// <summary>
+    /// A message interaction: <paramref name="item"/> has the description and states, <paramref name="contents"/>
+    /// the expected message (<c>contents</c>, <c>metadata</c> or v3's <c>metaData</c>, <c>matchingRules</c>).
+    /// </summary>
+    private static PactInteraction? ReadMessage(JsonObject item, string kind, JsonObject contents, string where, int version, List<string> errors)
+    {
+        var description = Text(item["description"]);
+        if (string.IsNullOrWhiteSpace(description))
+        {
+            errors.Add($"{where}.description: missing; every interaction has a description");
+        }
+
+        var metadata = (contents["metadata"] ?? contents["metaData"]) as JsonObject ?? [];
+        var contentType = metadata.FirstOrDefault(m => m.Key.Replace("-", string.Empty, StringComparison.Ordinal).Equals("contentType", StringComparison.OrdinalIgnoreCase)).Value is { } declared
+            ? Text(declared)
+            : null;
+        var payload = contents["contents"];
+        if (payload is JsonObject wrapped && wrapped.ContainsKey("content") && Text(wrapped["contentType"]) is { } wrappedType)
+        {
+            contentType ??= wrappedType;
+        }
+
+        // v3 messages write JSON contents as they are; text contents need a text content type to stay text.
+        var body = payload is null ? null : Body(new JsonObject { ["body"] = payload.DeepClone() }, Math.Max(version, payload is JsonObject w && w.ContainsKey("content") ? 4 : version), contentType, expectation: true);
+        var rules = Rules(contents["matchingRules"], $"{where}.matchingRules", errors);
+        var pending = item["pending"] is JsonValue flag && flag.GetValueKind() == JsonValueKind.True;
+        var request = kind == "Synchronous/Messages" ? item["request"]?.DeepClone() as JsonObject : null;
+        return new PactInteraction(description ?? where, States(item), new PactRequest("POST", "/", [], [], null),
+            new PactResponse(200, [], body, rules), pending,
+            new PactMessage(kind, metadata.Select(m => new KeyValuePair<string, JsonNode?>(m.Key, m.Value?.DeepClone())).ToList(), request));
     }
 
     private static List<KeyValuePair<string, string>> Headers(JsonNode? node, string where, List<string> errors)
@@ -217,6 +266,51 @@ internal static class PactReader
             default:
                 errors.Add($"{where}: expected an object of header names to values");
                 break;
+        }
+
+        return result;
+    }
+
+    private static List<ProviderState> States(JsonObject item)
+    {
+        var states = new List<ProviderState>();
+        if (Text(item["providerState"] ?? item["provider_state"]) is { Length: > 0 } single)
+        {
+            states.Add(new ProviderState(single, []));
+        }
+
+        if (item["providerStates"] is JsonArray stateList)
+        {
+            foreach (var state in stateList.OfType<JsonObject>())
+            {
+                var parameters = state["params"] is JsonObject p ? (JsonObject)p.DeepClone() : [];
+                states.Add(new ProviderState(Text(state["name"]) ?? string.Empty, parameters));
+            }
+        }
+
+        return states;
+    }
+
+    private static string? ContentTypeOf(List<KeyValuePair<string, string>> headers) =>
+        headers.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>Expected response headers with their values apart: v4 lists as written, strings split as HTTP splits them.</summary>
+    private static List<KeyValuePair<string, IReadOnlyList<string>>> HeaderLists(JsonNode? node, string where, List<string> errors)
+    {
+        var result = new List<KeyValuePair<string, IReadOnlyList<string>>>();
+        if (node is JsonObject map)
+        {
+            foreach (var (name, value) in map)
+            {
+                IReadOnlyList<string> values = value is JsonArray list
+                    ? list.Select(v => (Text(v) ?? string.Empty).Trim()).ToList()
+                    : PactHeaders.Split(name, Text(value) ?? string.Empty);
+                result.Add(new(name, values));
+            }
+        }
+        else if (node is not null)
+        {
+            errors.Add($"{where}: expected an object of header names to values");
         }
 
         return result;
@@ -262,14 +356,22 @@ internal static class PactReader
         return result;
     }
 
-    private static PactBody? Body(JsonObject part, int version, List<KeyValuePair<string, string>> headers)
+    /// <summary>
+    /// The body of a request or response. For an expected response (<paramref name="expectation"/>), a body of
+    /// <c>null</c> or <c>""</c> means "no body", as the Pact rules read it; a missing body means "anything".
+    /// </summary>
+    private static PactBody? Body(JsonObject part, int version, string? contentType, bool expectation)
     {
-        if (!part.TryGetPropertyValue("body", out var body) || body is null)
+        if (!part.TryGetPropertyValue("body", out var body))
         {
             return null;
         }
 
-        var contentType = headers.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value;
+        if (body is null || (body.GetValueKind() == JsonValueKind.String && Text(body)!.Length == 0))
+        {
+            return expectation ? PactBody.Empty(contentType) : null;
+        }
+
         if (version >= 4 && body is JsonObject wrapped && wrapped.ContainsKey("content"))
         {
             // v4: { content, contentType, encoded: false | "base64" | "json" }.
@@ -279,7 +381,11 @@ internal static class PactReader
             var encoding = encoded?.GetValueKind() == JsonValueKind.String ? Text(encoded) : null;
             if (string.Equals(encoding, "base64", StringComparison.OrdinalIgnoreCase) && Text(content) is { } base64)
             {
-                var bytes = Convert.FromBase64String(base64);
+                if (TryBase64(base64) is not { } bytes)
+                {
+                    return new PactBody(false, null, base64, null, contentType);
+                }
+
                 return IsJson(contentType) && TryParse(Encoding.UTF8.GetString(bytes)) is { } parsed
                     ? new PactBody(true, parsed, null, null, contentType)
                     : new PactBody(false, null, null, bytes, contentType);
@@ -291,18 +397,28 @@ internal static class PactReader
             }
 
             body = content?.DeepClone();
-            if (body is null)
+            if (body is null || (body.GetValueKind() == JsonValueKind.String && Text(body)!.Length == 0))
             {
-                return null;
+                return expectation ? PactBody.Empty(contentType) : null;
             }
         }
 
         if (body.GetValueKind() == JsonValueKind.String && !IsJson(contentType))
         {
-            return new PactBody(false, null, Text(body), null, contentType);
+            // A binary content type's body is written as base64 text (v2/v3 and v4 without 'encoded').
+            var text = Text(body)!;
+            return BodyKinds.IsBinary(contentType) && TryBase64(text) is { } decoded
+                ? new PactBody(false, null, null, decoded, contentType)
+                : new PactBody(false, null, text, null, contentType);
         }
 
         return new PactBody(true, body.DeepClone(), null, null, contentType);
+    }
+
+    private static byte[]? TryBase64(string text)
+    {
+        var buffer = new byte[text.Length];
+        return Convert.TryFromBase64String(text, buffer, out var written) ? buffer[..written] : null;
     }
 
     private static JsonNode? TryParse(string text)
@@ -340,6 +456,7 @@ internal static class PactReader
 
         var body = new List<PathRule>();
         var headers = new Dictionary<string, RuleList>(StringComparer.OrdinalIgnoreCase);
+        var metadata = new Dictionary<string, RuleList>(StringComparer.Ordinal);
         RuleList? status = null;
 
         if (map.Any(p => p.Key.StartsWith('$')))
@@ -368,7 +485,7 @@ internal static class PactReader
                 }
             }
 
-            return new MatchingRules(body, headers, status);
+            return new MatchingRules(body, headers, status) { Unsupported = UnsupportedIn(body, headers, status) };
         }
 
         foreach (var (category, value) in map)
@@ -411,6 +528,9 @@ internal static class PactReader
                     case "header" or "headers":
                         headers[key] = list;
                         break;
+                    case "metadata":
+                        metadata[key] = list;
+                        break;
                     case "status":
                         status = list;
                         break;
@@ -418,7 +538,7 @@ internal static class PactReader
             }
         }
 
-        return new MatchingRules(body, headers, status);
+        return new MatchingRules(body, headers, status) { Unsupported = UnsupportedIn(body, headers, status), Metadata = metadata };
     }
 
     private static string? HeaderName(string key)
@@ -508,8 +628,36 @@ internal static class PactReader
             "values" => MatcherKind.Values,
             "notEmpty" => MatcherKind.NotEmpty,
             "statusCode" => MatcherKind.StatusCode,
+            "contentType" => MatcherKind.ContentType,
+            "semver" => MatcherKind.Semver,
+            "eachKey" => MatcherKind.EachKey,
+            "eachValue" => MatcherKind.EachValue,
+            "arrayContains" => MatcherKind.ArrayContains,
             _ => MatcherKind.Unsupported,
         };
+
+        RuleList? nested = null;
+        if (kind is MatcherKind.EachKey or MatcherKind.EachValue)
+        {
+            // { "match": "eachValue", "rules": [ { "match": "type" } ], "value": ... }
+            nested = map["rules"] is JsonArray ruleNodes
+                ? new RuleList(ruleNodes.Select((r, i) => Matcher(r, $"{where}.rules[{i}]", errors)).OfType<Matcher>().ToList(), false)
+                : new RuleList([], false);
+        }
+
+        var variants = new List<ArrayVariant>();
+        if (kind == MatcherKind.ArrayContains && map["variants"] is JsonArray variantNodes)
+        {
+            for (var i = 0; i < variantNodes.Count; i++)
+            {
+                var variant = variantNodes[i] as JsonObject;
+                var index = MatchingRules.Int(Text(variant?["index"])) ?? i;
+                var rules = variant?["rules"] is JsonObject variantRules
+                    ? Rules(new JsonObject { ["body"] = variantRules.DeepClone() }, $"{where}.variants[{i}].rules", errors)
+                    : MatchingRules.None;
+                variants.Add(new ArrayVariant(index, rules));
+            }
+        }
 
         if (kind == MatcherKind.Regex && regex is null)
         {
@@ -531,7 +679,44 @@ internal static class PactReader
             Value = Text(map["value"]),
             Format = Text(map["format"] ?? map[name]),
             Status = map["status"] is JsonArray codes ? string.Join(",", codes.Select(Text)) : Text(map["status"]),
+            Rules = nested,
+            Variants = variants,
         };
+    }
+
+    /// <summary>Where the rules use a matcher that is not applied (<c>body $.x: 'foo'</c>).</summary>
+    private static List<string> UnsupportedIn(IEnumerable<PathRule> body, IReadOnlyDictionary<string, RuleList> headers, RuleList? status)
+    {
+        var found = new List<string>();
+        void Visit(string where, RuleList? list)
+        {
+            foreach (var matcher in list?.Matchers ?? [])
+            {
+                if (matcher.Kind == MatcherKind.Unsupported)
+                {
+                    found.Add($"{where}: '{matcher.Name}'");
+                }
+
+                Visit(where, matcher.Rules);
+                foreach (var variant in matcher.Variants)
+                {
+                    found.AddRange(variant.Rules.Unsupported.Select(u => $"{where} variant {variant.Index} {u}"));
+                }
+            }
+        }
+
+        foreach (var rule in body)
+        {
+            Visit($"body {rule.Expression}", rule.Rules);
+        }
+
+        foreach (var (name, list) in headers)
+        {
+            Visit($"header {name}", list);
+        }
+
+        Visit("status", status);
+        return found;
     }
 
     private static bool RegexValid(string pattern)

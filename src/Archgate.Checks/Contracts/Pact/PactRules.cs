@@ -26,4 +26,7 @@ internal static class PactRules
 
     /// <summary>An interaction passed.</summary>
     public const string InteractionPassed = "AG2057";
+
+    /// <summary>A matcher or generator of the pact is not supported and was not applied (a warning, never a failure).</summary>
+    public const string NotApplied = "AG2058";
 }

@@ -23,8 +23,11 @@ internal sealed record InteractionResult(
     string? TransientCause,
     long DurationMs)
 {
-    /// <summary>Whether the provider satisfied the interaction.</summary>
-    public bool Passed => Mismatches.Count == 0;
+    /// <summary>Whether the provider satisfied the interaction (warnings such as an unsupported matcher aside).</summary>
+    public bool Passed => Mismatches.All(m => m.IsWarning);
+
+    /// <summary>A v4 pending interaction: its failure is reported but does not fail the verification.</summary>
+    public bool Pending => Interaction.Pending;
 }
 
 /// <summary>
@@ -32,8 +35,10 @@ internal sealed record InteractionResult(
 /// its provider states, send the request, match the response, tear the states down. Requests that carry an
 /// <c>Authorization</c> header get a live bearer token when <see cref="PactSettings.Auth"/> is configured.
 /// </summary>
-internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSettings settings)
+internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSettings settings, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     /// <summary>How long one request (state change, login, interaction) may take. <value>10 s</value>.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
@@ -58,15 +63,23 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
     {
         var watch = Stopwatch.StartNew();
         var mismatches = new List<PactMismatch>();
-        var url = RequestUrl(interaction.Request);
-        var line = $"{interaction.Request.Method} {url}";
         string? evidence = null;
         string? transient = null;
+
+        // Provider-state values for ProviderState generators: the states' params, then what the state calls answered.
+        var stateValues = new JsonObject();
+        foreach (var state in interaction.States)
+        {
+            foreach (var (key, value) in state.Params)
+            {
+                stateValues[key] = value?.DeepClone();
+            }
+        }
 
         var setUp = true;
         foreach (var state in interaction.States)
         {
-            if (await ChangeStateAsync(state, "setup", cancellationToken) is { } failure)
+            if (await ChangeStateAsync(state, "setup", stateValues, cancellationToken) is { } failure)
             {
                 mismatches.Add(failure);
                 setUp = false;
@@ -74,15 +87,29 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
             }
         }
 
+        if (interaction.Message is { } message)
+        {
+            var (messageLine, messageEvidence, messageTransient) = setUp
+                ? await VerifyMessageAsync(interaction, message, mismatches, cancellationToken)
+                : ($"message '{interaction.Description}'", null, null);
+            await TearDownAsync(interaction, mismatches, cancellationToken);
+            return new InteractionResult(interaction, mismatches, messageLine, messageEvidence, messageTransient, watch.ElapsedMilliseconds);
+        }
+
+        var pactRequest = PactGenerators.Apply(interaction.Request, stateValues, _time);
+        mismatches.AddRange((interaction.Request.Generators?.Unsupported ?? [])
+            .Select(u => new PactMismatch(MismatchKind.Unsupported, null, $"Generator not supported, so the example value was sent: {u}")));
+        var url = RequestUrl(pactRequest);
+        var line = $"{pactRequest.Method} {url}";
         if (setUp)
         {
             try
             {
-                using var request = await BuildRequestAsync(interaction.Request, url, mismatches, cancellationToken);
+                using var request = await BuildRequestAsync(pactRequest, url, mismatches, cancellationToken);
                 if (request is not null)
                 {
                     var actual = await SendAsync(request, cancellationToken);
-                    evidence = $"{line} -> {actual.Status}: {ProbeHttp.Excerpt(Encoding.UTF8.GetString(actual.Body))}";
+                    evidence = $"{line} -> {actual.Status}: {Excerpt(actual)}";
                     mismatches.AddRange(ResponseMatcher.Match(interaction.Response, actual));
                 }
             }
@@ -94,19 +121,78 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
             }
         }
 
+        await TearDownAsync(interaction, mismatches, cancellationToken);
+        return new InteractionResult(interaction, mismatches, line, evidence, transient, watch.ElapsedMilliseconds);
+    }
+
+    private async Task TearDownAsync(PactInteraction interaction, List<PactMismatch> mismatches, CancellationToken cancellationToken)
+    {
         if (settings.StateChange is { Teardown: true })
         {
             foreach (var state in interaction.States)
             {
-                if (await ChangeStateAsync(state, "teardown", cancellationToken) is { } failure)
+                if (await ChangeStateAsync(state, "teardown", null, cancellationToken) is { } failure)
                 {
                     mismatches.Add(failure);
                 }
             }
         }
-
-        return new InteractionResult(interaction, mismatches, line, evidence, transient, watch.ElapsedMilliseconds);
     }
+
+    /// <summary>
+    /// Asks the message provider for the message (the Pact message-verification convention) and matches its
+    /// contents as a body and its metadata (the <c>Pact-Message-Metadata</c> header, base64 JSON) key by key.
+    /// </summary>
+    private async Task<(string Line, string? Evidence, string? Transient)> VerifyMessageAsync(
+        PactInteraction interaction, PactMessage message, List<PactMismatch> mismatches, CancellationToken cancellationToken)
+    {
+        if (settings.Messages is not { } provider)
+        {
+            throw new InvalidOperationException("message interactions are verified only with contracts.messages");
+        }
+
+        var url = Resolve(providerUrl, provider.Url);
+        var line = $"message '{interaction.Description}': POST {url}";
+        var ask = new JsonObject { ["description"] = interaction.Description };
+        if (interaction.States.Count > 0)
+        {
+            ask["providerStates"] = new JsonArray(interaction.States
+                .Select(s => (JsonNode)new JsonObject { ["name"] = s.Name, ["params"] = s.Params.DeepClone() }).ToArray());
+        }
+
+        if (message.Request is { } syncRequest)
+        {
+            ask["request"] = syncRequest.DeepClone();
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(ask.ToJsonString(), Encoding.UTF8, "application/json") };
+            var actual = await SendAsync(request, cancellationToken);
+            var evidence = $"{line} -> {actual.Status}: {Excerpt(actual)}";
+            if (actual.Status is < 200 or >= 300)
+            {
+                mismatches.Add(new PactMismatch(MismatchKind.Request, null, $"The message provider answered {actual.Status} for message '{interaction.Description}'"));
+                return (line, evidence, null);
+            }
+
+            mismatches.AddRange(ResponseMatcher.MatchMessage(interaction, actual));
+            return (line, evidence, null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var failure = ProbeHttp.Classify(ex);
+            mismatches.Add(new PactMismatch(MismatchKind.Request, null, $"Request failed: {failure.Cause}"));
+            return (line, null, failure.Transient ? failure.Cause : null);
+        }
+    }
+
+    /// <summary>The body for evidence: text as a redacted excerpt, bytes as length, SHA-256 and a hex preview.</summary>
+    private static string Excerpt(ActualResponse actual) =>
+        actual.Body.Length == 0 ? "(no body)"
+        : BodyKinds.LooksLikeText(actual.Body) && !BodyKinds.IsBinary(actual.ContentType)
+            ? ProbeHttp.Excerpt(Encoding.UTF8.GetString(actual.Body))
+            : $"[{BodyKinds.Media(actual.ContentType) ?? "no content type"}, {BodyKinds.Summary(actual.Body)}]";
 
     private Uri RequestUrl(PactRequest request)
     {
@@ -157,7 +243,7 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
         if (pact.Body is { } body)
         {
             var content = new ByteArrayContent(body.ToBytes());
-            contentType ??= body.ContentType ?? (body.IsJson ? "application/json" : "text/plain");
+            contentType ??= body.ContentType ?? (body.IsJson ? "application/json" : body.Bytes is not null ? "application/octet-stream" : "text/plain");
             content.Headers.TryAddWithoutValidation("Content-Type", contentType);
             foreach (var (name, value) in contentHeaders)
             {
@@ -176,17 +262,19 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
         timeout.CancelAfter(RequestTimeout);
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
         var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
+        // Raw values, one per header line: the Pact rules split them themselves (list headers on commas).
+        var lines = new List<KeyValuePair<string, string>>();
+        foreach (var (name, values) in response.Headers.NonValidated.Concat(response.Content.Headers.NonValidated))
         {
-            headers[name] = headers.TryGetValue(name, out var existing) ? $"{existing}, {string.Join(", ", values)}" : string.Join(", ", values);
+            lines.AddRange(values.Select(v => new KeyValuePair<string, string>(name, v)));
         }
 
-        return new ActualResponse((int)response.StatusCode, headers, body);
+        return ActualResponse.From((int)response.StatusCode, lines, body);
     }
 
     /// <summary>Calls the state-change endpoint; a mismatch when it fails, null when it answered 2xx.</summary>
-    private async Task<PactMismatch?> ChangeStateAsync(ProviderState state, string action, CancellationToken cancellationToken)
+    /// <remarks>A setup's JSON answer is merged into <paramref name="values"/> (ProviderState generators read them).</remarks>
+    private async Task<PactMismatch?> ChangeStateAsync(ProviderState state, string action, JsonObject? values, CancellationToken cancellationToken)
     {
         if (settings.StateChange is not { } change)
         {
@@ -208,10 +296,18 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(RequestTimeout);
             using var response = await http.SendAsync(request, timeout.Token);
-            return response.IsSuccessStatusCode
-                ? null
-                : new PactMismatch(MismatchKind.State, state.Name,
+            if (!response.IsSuccessStatusCode)
+            {
+                return new PactMismatch(MismatchKind.State, state.Name,
                     $"Provider state change '{state.Name}' ({action}) failed: POST {url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+
+            if (values is not null)
+            {
+                PactGenerators.AddStateValues(values, await response.Content.ReadAsStringAsync(timeout.Token));
+            }
+
+            return null;
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

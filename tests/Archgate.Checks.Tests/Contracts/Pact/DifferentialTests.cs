@@ -58,7 +58,7 @@ public sealed class DifferentialTests
         }
     }
 
-    /// <summary>Answers "METHOD /path" with the case's canned answer; state changes with 200.</summary>
+    /// <summary>Answers "METHOD /path" with the case's canned answer (JSON, text, or bytes given as base64); state changes with 200.</summary>
     private static PactProviderServer Serve(JsonObject answers) => new(request =>
     {
         var path = request.PathAndQuery.Split('?')[0];
@@ -73,6 +73,12 @@ public sealed class DifferentialTests
         }
 
         var headers = (answer["headers"] as JsonObject)?.ToDictionary(h => h.Key, h => h.Value!.GetValue<string>());
+        if (answer["base64"] is { } base64)
+        {
+            return new ProviderAnswer(answer["status"]!.GetValue<int>(), string.Empty, answer["contentType"]!.GetValue<string>(), headers,
+                Convert.FromBase64String(base64.GetValue<string>()));
+        }
+
         return answer["text"] is { } text
             ? new ProviderAnswer(answer["status"]!.GetValue<int>(), text.GetValue<string>(), answer["contentType"]?.GetValue<string>() ?? "text/plain", headers)
             : new ProviderAnswer(answer["status"]!.GetValue<int>(), answer["body"]?.ToJsonString() ?? string.Empty,

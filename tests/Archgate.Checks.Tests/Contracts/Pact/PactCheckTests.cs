@@ -116,7 +116,7 @@ public sealed class PactCheckTests : IDisposable
     }
 
     [Fact]
-    public async Task Message_interactions_of_v4_are_skipped_with_an_info_note()
+    public async Task Message_interactions_without_a_message_provider_are_skipped_with_an_info_note()
     {
         using var server = PactProviderServer.Answering("{}");
         var pact = """
@@ -130,6 +130,75 @@ public sealed class PactCheckTests : IDisposable
         Assert.Equal(CheckStatus.Pass, result.Status);
         var note = Assert.Single(result.Findings);
         Assert.Equal(("AG2056", Severity.Info), (note.Rule, note.Severity));
-        Assert.Equal("skipped Asynchronous/Messages interaction 'order placed': only HTTP interactions are verified", note.Message);
+        Assert.Equal("skipped Asynchronous/Messages interaction 'order placed': no message provider to ask for it", note.Message);
+        Assert.Contains("contracts: { messages: { url: /_pact/messages } }", note.Hint, StringComparison.Ordinal);
+    }
+    [Fact]
+    public async Task A_failing_pending_interaction_is_reported_as_a_warning_and_does_not_fail_the_check()
+    {
+        using var server = PactProviderServer.Answering("""{ "id": "x" }""");
+        var pact = """
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "interactions": [
+                { "type": "Synchronous/HTTP", "description": "kept", "request": { "method": "GET", "path": "/a" }, "response": { "status": 200 } },
+                { "type": "Synchronous/HTTP", "description": "new", "pending": true, "request": { "method": "GET", "path": "/b" },
+                  "response": { "status": 200, "body": { "content": { "id": 1 }, "contentType": "application/json", "encoded": false } } } ],
+              "metadata": { "pactSpecification": { "version": "4.0" } } }
+            """;
+
+        var (_, result) = await RunAsync(pact, server.Port);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        var pending = Assert.Single(result.Findings, f => f.Rule == "AG2050");
+        Assert.Equal(Severity.Medium, pending.Severity);
+        Assert.Equal("pending interaction: $.id -> Expected 'x' (String) to be equal to 1 (Integer)", pending.Message);
+        Assert.Equal(0, result.Metrics.Single(m => m.Name == "pact_interactions_failed").Value);
+        Assert.Equal(1, result.Metrics.Single(m => m.Name == "pact_interactions_pending_failed").Value);
+        Assert.Equal(0, result.Metrics.Single(m => m.Name == "contract_mismatch_rate").Value);
+    }
+
+    [Fact]
+    public async Task An_unsupported_matcher_is_a_warning_finding_and_the_interaction_still_passes()
+    {
+        using var server = PactProviderServer.Answering("""{ "v": 42 }""");
+
+        var (_, result) = await RunAsync(PactTestKit.OneMatcher("\"x\"", """{ "match": "teleport" }"""), server.Port);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        Assert.Equal(["AG2058", "AG2057"], result.Findings.Select(f => f.Rule));
+        Assert.Equal(Severity.Medium, result.Findings[0].Severity);
+        Assert.Equal("Matcher not supported, so not applied: body $.v: 'teleport'", result.Findings[0].Message);
+    }
+    [Fact]
+    public async Task Messages_are_asked_of_the_message_provider_and_matched_by_contents_and_metadata()
+    {
+        var metadata = Convert.ToBase64String("""{ "topic": "orders", "version": 2 }"""u8.ToArray());
+        using var server = new PactProviderServer(r => System.Text.Json.Nodes.JsonNode.Parse(r.Body)!["description"]!.GetValue<string>() switch
+        {
+            "order placed" => new ProviderAnswer(200, """{ "id": 77, "total": 9.5 }""", Headers: new Dictionary<string, string> { ["Pact-Message-Metadata"] = metadata }),
+            _ => new ProviderAnswer(200, """{ "id": "x" }""", Headers: new Dictionary<string, string> { ["Pact-Message-Metadata"] = metadata }),
+        });
+        var pact = """
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "messages": [
+                { "description": "order placed", "providerStates": [ { "name": "an order", "params": { "id": 77 } } ],
+                  "contents": { "id": 1 }, "metaData": { "contentType": "application/json", "topic": "orders" },
+                  "matchingRules": { "body": { "$.id": { "matchers": [ { "match": "integer" } ] } } } },
+                { "description": "order cancelled", "contents": { "id": 1 }, "metaData": { "topic": "cancellations" },
+                  "matchingRules": { "body": { "$.id": { "matchers": [ { "match": "integer" } ] } } } } ],
+              "metadata": { "pactSpecification": { "version": "3.0.0" } } }
+            """;
+
+        var (_, result) = await RunAsync(pact, server.Port, "  messages: { url: /_pact/messages }");
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Equal(
+            [("AG2057", "web: \"order placed\""), ("AG2050", "web: \"order cancelled\" $.id"), ("AG2050", "web: \"order cancelled\" metadata topic")],
+            result.Findings.Select(f => (f.Rule, f.Location!)));
+        Assert.Equal("$.id -> Expected 'x' (String) to be an integer", result.Findings[1].Message);
+        Assert.Equal("Expected metadata key 'topic' to have value 'cancellations' but was 'orders'", result.Findings[2].Message);
+        var asked = System.Text.Json.Nodes.JsonNode.Parse(server.Requests[0].Body)!;
+        Assert.Equal("/_pact/messages", server.Requests[0].PathAndQuery);
+        Assert.Equal("""{"description":"order placed","providerStates":[{"name":"an order","params":{"id":77}}]}""", asked.ToJsonString());
     }
 }

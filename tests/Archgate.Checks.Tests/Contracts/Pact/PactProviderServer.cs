@@ -8,8 +8,8 @@ namespace Archgate.Checks.Tests.Contracts.Pact;
 /// <summary>A request the provider received.</summary>
 public sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string Body);
 
-/// <summary>What the provider answers.</summary>
-public sealed record ProviderAnswer(int Status, string Body, string ContentType = "application/json", IReadOnlyDictionary<string, string>? Headers = null);
+/// <summary>What the provider answers; <paramref name="Bytes"/>, when set, is the body instead of <paramref name="Body"/>.</summary>
+public sealed record ProviderAnswer(int Status, string Body, string ContentType = "application/json", IReadOnlyDictionary<string, string>? Headers = null, byte[]? Bytes = null);
 
 /// <summary>
 /// A real HTTP provider on 127.0.0.1 (HttpListener): each request is answered by a handler, and recorded,
@@ -66,7 +66,7 @@ public sealed class PactProviderServer : IDisposable
             context.Response.Headers[name] = value;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(answer.Body);
+        var bytes = answer.Bytes ?? Encoding.UTF8.GetBytes(answer.Body);
         if (bytes.Length > 0)
         {
             context.Response.ContentType = answer.ContentType;

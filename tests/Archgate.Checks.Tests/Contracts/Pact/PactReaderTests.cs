@@ -63,7 +63,7 @@ public sealed class PactReaderTests
     }
 
     [Fact]
-    public void V4_reads_http_interactions_with_wrapped_bodies_and_header_lists_and_skips_messages()
+    public void V4_reads_http_interactions_with_wrapped_bodies_and_header_lists_and_message_interactions()
     {
         var pact = PactTestKit.Parse("""
             {
@@ -82,12 +82,43 @@ public sealed class PactReaderTests
             """);
 
         Assert.Equal(4, pact.SpecificationVersion);
-        var interaction = Assert.Single(pact.Interactions);
+        Assert.Equal(2, pact.Interactions.Count);
+        var interaction = pact.Interactions[0];
         Assert.Equal("application/json, text/plain", Assert.Single(interaction.Request.Headers).Value);
         Assert.Equal("""{"name":"mug"}""", interaction.Request.Body!.Json!.ToJsonString());
         Assert.Equal("""{"id":1}""", interaction.Response.Body!.Json!.ToJsonString());
         Assert.Equal("success", interaction.Response.Rules.Status!.Matchers[0].Status);
-        Assert.Contains("thing created", Assert.Single(pact.Skipped), StringComparison.Ordinal);
+        var message = pact.Interactions[1];
+        Assert.Equal(("thing created", "Asynchronous/Messages"), (message.Description, message.Message!.Kind));
+        Assert.Equal("""{"id":1}""", message.Response.Body!.Json!.ToJsonString());
+        Assert.Empty(pact.Skipped);
+    }
+
+    [Fact]
+    public void V3_messages_and_v4_synchronous_messages_are_read_with_metadata_rules_and_the_request()
+    {
+        var v3 = PactTestKit.Parse("""
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "messages": [ { "description": "order placed", "providerStates": [ { "name": "an order", "params": { "id": 5 } } ],
+                "contents": { "id": 5 }, "metaData": { "contentType": "application/json", "topic": "orders" },
+                "matchingRules": { "body": { "$.id": { "matchers": [ { "match": "integer" } ] } } } } ],
+              "metadata": { "pactSpecification": { "version": "3.0.0" } } }
+            """);
+        var v4 = PactTestKit.Parse("""
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "interactions": [ { "type": "Synchronous/Messages", "description": "price asked",
+                "request": { "contents": { "content": { "sku": "MUG" }, "contentType": "application/json", "encoded": false } },
+                "response": [ { "contents": { "content": "12.5", "contentType": "text/plain", "encoded": false }, "metadata": { "unit": "EUR" } } ] } ],
+              "metadata": { "pactSpecification": { "version": "4.0" } } }
+            """);
+
+        var order = Assert.Single(v3.Interactions);
+        Assert.Equal(("message", "an order"), (order.Message!.Kind, Assert.Single(order.States).Name));
+        Assert.Equal(["contentType", "topic"], order.Message.Metadata.Select(m => m.Key));
+        Assert.Equal(MatcherKind.Integer, order.Response.Rules.BodyRulesFor(["$", "id"], out _)!.Matchers[0].Kind);
+        var price = Assert.Single(v4.Interactions);
+        Assert.Equal("12.5", price.Response.Body!.Text);
+        Assert.Equal("MUG", price.Message!.Request!["contents"]!["content"]!["sku"]!.GetValue<string>());
     }
 
     [Fact]

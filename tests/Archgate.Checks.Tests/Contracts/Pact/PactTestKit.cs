@@ -24,6 +24,31 @@ internal static class PactTestKit
     public static string OneMatcher(string expectedValue, string matcher) =>
         V3($$"""{ "v": {{expectedValue}} }""", $$"""{ "$.v": { "matchers": [ {{matcher}} ] } }""");
 
+    /// <summary>The expected response of a one-interaction pact whose response is <paramref name="responseJson"/>.</summary>
+    public static PactResponse Expect(string responseJson, string version = "3.0.0")
+    {
+        var v4 = version.StartsWith('4');
+        var pact = $$"""
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "interactions": [ { {{(v4 ? "\"type\": \"Synchronous/HTTP\"," : string.Empty)}} "description": "d",
+                "request": { "method": "GET", "path": "/" }, "response": {{responseJson}} } ],
+              "metadata": { "pactSpecification": { "version": "{{version}}" } } }
+            """;
+        return Parse(pact).Interactions[0].Response;
+    }
+
+    /// <summary>A received response from header lines and a body.</summary>
+    public static ActualResponse Actual(byte[] body, params (string Name, string Value)[] headers) =>
+        ActualResponse.From(200, headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value)), body);
+
+    /// <summary>A received response with a UTF-8 body.</summary>
+    public static ActualResponse Actual(string body, params (string Name, string Value)[] headers) =>
+        Actual(System.Text.Encoding.UTF8.GetBytes(body), headers);
+
+    /// <summary>The failures (not the warnings) of matching, as the verifier prints them.</summary>
+    public static List<string> Failures(PactResponse expected, ActualResponse actual) =>
+        ResponseMatcher.Match(expected, actual).Where(m => !m.IsWarning).Select(m => m.ToString()).ToList();
+
     public static PactDocument Parse(string json)
     {
         var read = PactReader.Read(json);

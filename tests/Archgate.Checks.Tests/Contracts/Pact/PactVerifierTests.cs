@@ -218,4 +218,58 @@ public sealed class PactVerifierTests
         Assert.Equal("Expected status code 204 to be a Client error (400–499)",
             Assert.Single(Assert.Single(await VerifyAsync(Pact("clientError"), server.Url)).Mismatches).Message);
     }
+    [Fact]
+    public async Task A_binary_body_is_verified_by_its_bytes_and_the_evidence_never_quotes_them()
+    {
+        byte[] image = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0x02];
+        var pact = V3("\"" + Convert.ToBase64String(image) + "\"", "{}", """, "headers": { "Content-Type": "image/jpeg" }""");
+        using var same = new PactProviderServer(_ => new ProviderAnswer(200, string.Empty, "image/jpeg", Bytes: image));
+        using var other = new PactProviderServer(_ => new ProviderAnswer(200, string.Empty, "image/jpeg", Bytes: [.. image, 0x00, 0x00]));
+
+        var passed = Assert.Single(await VerifyAsync(pact, same.Url));
+        var failed = Assert.Single(await VerifyAsync(pact, other.Url));
+
+        Assert.True(passed.Passed, string.Join("; ", passed.Mismatches));
+        Assert.StartsWith("$ -> Actual body [image/jpeg, 15 bytes, SHA-256 ", Assert.Single(failed.Mismatches).ToString(), StringComparison.Ordinal);
+        Assert.Contains("-> 200: [image/jpeg, 15 bytes, SHA-256 ", failed.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain('\0', failed.Evidence!);
+    }
+
+    [Fact]
+    public async Task Header_lines_of_one_name_stay_separate_values()
+    {
+        var pact = V3("{}", "{}", """, "headers": { "X-Rate": "1" }, "matchingRules": { "header": { "X-Rate": { "matchers": [ { "match": "regex", "regex": "\\d{1,4}" } ] } } }""")
+            .Replace("\"matchingRules\": { \"body\": {} } ,", string.Empty, StringComparison.Ordinal);
+        using var good = new RawHttpServer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Rate: 1\r\nX-Rate: 1000", "{}"u8.ToArray());
+        using var bad = new RawHttpServer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Rate: 1\r\nX-Rate: 99999", "{}"u8.ToArray());
+
+        var passed = Assert.Single(await VerifyAsync(pact, good.Url));
+        var failed = Assert.Single(await VerifyAsync(pact, bad.Url));
+
+        Assert.True(passed.Passed, string.Join("; ", passed.Mismatches));
+        Assert.Equal("Mismatch with header 'X-Rate': Expected '99999' to match '\\d{1,4}' for value at index 1", Assert.Single(failed.Mismatches).Message);
+    }
+    [Fact]
+    public async Task A_synchronous_message_sends_its_request_to_the_message_provider_and_matches_the_first_response()
+    {
+        const string Pact = """
+            { "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "interactions": [ { "type": "Synchronous/Messages", "description": "price asked",
+                "request": { "contents": { "content": { "sku": "MUG" }, "contentType": "application/json", "encoded": false } },
+                "response": [ { "contents": { "content": "12.50", "contentType": "text/plain", "encoded": false },
+                  "matchingRules": { "content": { "$": { "matchers": [ { "match": "regex", "regex": "\\d+\\.\\d{2}" } ] } } } } ] } ],
+              "metadata": { "pactSpecification": { "version": "4.0" } } }
+            """;
+        using var good = new PactProviderServer(_ => new ProviderAnswer(200, "9.99", "text/plain"));
+        using var bad = new PactProviderServer(_ => new ProviderAnswer(200, "cheap", "text/plain"));
+        var settings = new PactSettings { Messages = new PactMessageProvider("/_pact/messages") };
+
+        var passed = Assert.Single(await VerifyAsync(Pact, good.Url, settings));
+        var failed = Assert.Single(await VerifyAsync(Pact, bad.Url, settings));
+
+        Assert.True(passed.Passed, string.Join("; ", passed.Mismatches));
+        Assert.Equal($"message 'price asked': POST {good.Url}_pact/messages", passed.Request);
+        Assert.Equal("""{"sku":"MUG"}""", JsonNode.Parse(Assert.Single(good.Requests).Body)!["request"]!["contents"]!["content"]!.ToJsonString());
+        Assert.Equal("$ -> Expected 'cheap' to match '\\d+\\.\\d{2}'", Assert.Single(failed.Mismatches).ToString());
+    }
 }
