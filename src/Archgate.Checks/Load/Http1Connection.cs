@@ -46,6 +46,11 @@ internal sealed class Http1Connection : ILoadConnection
             {
                 if (_socket is null)
                 {
+                    if (_transport.Aborted)
+                    {
+                        return Fail(ExchangeStatus.ConnectionError, sent, received);
+                    }
+
                     var socket = new Socket(_transport.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                     _socket = socket;
                     await socket.ConnectAsync(_transport.EndPoint);
@@ -123,7 +128,7 @@ internal sealed class Http1Connection : ILoadConnection
                     return new ExchangeResult(ExchangeStatus.Timeout, 0, sent, received);
                 }
 
-                if (reused && !gotAnswer && attempt == 0)
+                if (reused && !gotAnswer && attempt == 0 && !_transport.Aborted)
                 {
                     continue;
                 }

@@ -25,6 +25,7 @@ internal sealed class LoadRun : IDisposable
     private readonly List<Task> _users = [];
     private readonly long[] _stageEnds;
     private readonly long _lateTicks;
+    private ChannelReader<long>? _arrivals;
     private long _start;
     private long _end;
     private long _stopAt;
@@ -84,6 +85,12 @@ internal sealed class LoadRun : IDisposable
         }
 
         await users;
+        if (_arrivals is { CanCount: true } left && left.Count > 0)
+        {
+            // Due, but every worker was stuck until the stop: never sent.
+            _metrics.AddDropped(left.Count);
+        }
+
         await progress;
         cancellationToken.ThrowIfCancellationRequested();
         return BuildResult() with { AbortReason = _abortReason };
@@ -148,6 +155,7 @@ internal sealed class LoadRun : IDisposable
         // Synchronous continuations: a waiting worker sends its request right inside the dispatcher's
         // write, at the intended time, instead of after a hop through the thread pool.
         var queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleWriter = true, AllowSynchronousContinuations = true });
+        _arrivals = queue.Reader;
         var workers = 0;
         var oneMillisecond = ToTicks(TimeSpan.FromMilliseconds(1));
         try
@@ -199,7 +207,7 @@ internal sealed class LoadRun : IDisposable
             Interlocked.Decrement(ref _idleWorkers);
             if (_hardStop.IsCancellationRequested)
             {
-                _metrics.AddInterrupted(1 + queue.Count);
+                _metrics.AddDropped(1);
                 return;
             }
 
@@ -272,13 +280,21 @@ internal sealed class LoadRun : IDisposable
         var result = await connection.SendAsync(request, vu.Variables, capture);
         var end = _time.GetTimestamp();
         _metrics.EndRequest();
-        if (_hardStop.IsCancellationRequested)
+        if (_hardStop.IsCancellationRequested && result.Status != ExchangeStatus.Response)
         {
+            // Still in flight when the run was stopped: a timeout of the stage it was sent in, as k6 and
+            // Gatling count it. Dropping it would let a target that never answers show no errors at all.
             _metrics.AddInterrupted();
+            _metrics.Record(vu.Id, StageOf(start), request.RouteIndex, end - start, result with { Status = ExchangeStatus.Timeout, StatusCode = 0 }, late);
             return false;
         }
 
         _metrics.Record(vu.Id, StageOf(start), request.RouteIndex, end - start, result, late);
+        if (_hardStop.IsCancellationRequested)
+        {
+            return false;
+        }
+
         if (capture is not null && result.Status == ExchangeStatus.Response)
         {
             vu.Variables.Capture(request, capture);
@@ -349,7 +365,10 @@ internal sealed class LoadRun : IDisposable
             .Select((name, r) => new RouteResult(name, stages.Select(s => s.Routes[r].Metrics).Aggregate((a, b) => RequestMetrics.Combine(a, b, sameWindow: false))))
             .ToArray();
         var overall = stages.Select(s => s.Metrics).Aggregate((a, b) => RequestMetrics.Combine(a, b, sameWindow: false));
-        return new LoadResult(_plan.Target, _plan.Model, overall, stages, routeTotals, _metrics.Iterations, _metrics.Interrupted, _metrics.PeakConcurrency, _transport.Kind);
+        return new LoadResult(_plan.Target, _plan.Model, overall, stages, routeTotals, _metrics.Iterations, _metrics.Interrupted, _metrics.PeakConcurrency, _transport.Kind)
+        {
+            DroppedArrivals = _metrics.Dropped,
+        };
     }
 
     private void StopStarting()

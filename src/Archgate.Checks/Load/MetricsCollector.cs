@@ -26,6 +26,7 @@ internal sealed class MetricsCollector
     private int _peak;
     private long _iterations;
     private long _interrupted;
+    private long _dropped;
 
     public MetricsCollector(int stages, int routes, long timestampFrequency)
     {
@@ -62,7 +63,11 @@ internal sealed class MetricsCollector
 
     public void AddIteration() => Interlocked.Increment(ref _iterations);
 
+    public long Dropped => Interlocked.Read(ref _dropped);
+
     public void AddInterrupted(long count = 1) => Interlocked.Add(ref _interrupted, count);
+
+    public void AddDropped(long count) => Interlocked.Add(ref _dropped, count);
 
     public void Record(int shard, int stage, int route, long latencyTicks, in ExchangeResult result, bool late)
     {
