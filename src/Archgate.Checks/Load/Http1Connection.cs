@@ -138,6 +138,35 @@ internal sealed class Http1Connection : ILoadConnection
         }
     }
 
+    public async ValueTask WarmAsync(CompiledRequest? request, VirtualUserVariables variables)
+    {
+        if (request is not null)
+        {
+            _ = await SendAsync(request, variables, null);
+            return;
+        }
+
+        if (_socket is not null || _transport.Aborted)
+        {
+            return;
+        }
+
+        // Connect only, under the watchdog's deadline like a request.
+        Volatile.Write(ref _deadline, _transport.Time.GetTimestamp() + _watchdog.TimeoutTicks);
+        Volatile.Write(ref _state, Busy);
+        try
+        {
+            var socket = new Socket(_transport.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            _socket = socket;
+            await socket.ConnectAsync(_transport.EndPoint);
+            Interlocked.Exchange(ref _state, Idle);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Fail(ExchangeStatus.ConnectionError, 0, 0);
+        }
+    }
+
     /// <summary>Called by the watchdog: aborts the exchange when it is past its deadline.</summary>
     public void AbortIfPast(long now)
     {

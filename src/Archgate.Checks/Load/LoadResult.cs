@@ -123,6 +123,13 @@ public sealed record LoadResult(
     /// <value>Default 0.</value>
     public long DroppedArrivals { get; init; }
 
+    /// <summary>
+    /// Open model: how long after its intended time each request was actually sent (the arrival clock's
+    /// error plus any wait for a free connection); latencies are measured from the intended time.
+    /// </summary>
+    /// <value>Default empty (closed model).</value>
+    public LatencyHistogram ScheduleLag { get; init; } = LatencyHistogram.Empty;
+
     /// <summary>Why the run stopped before its last stage ended (a threshold with abort-on-fail), or null.</summary>
     /// <value>Default null: the run went to the end.</value>
     public string? AbortReason { get; init; }

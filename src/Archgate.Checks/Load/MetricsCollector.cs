@@ -69,13 +69,18 @@ internal sealed class MetricsCollector
 
     public void AddDropped(long count) => Interlocked.Add(ref _dropped, count);
 
-    public void Record(int shard, int stage, int route, long latencyTicks, in ExchangeResult result, bool late)
+    public void Record(int shard, int stage, int route, long latencyTicks, in ExchangeResult result, bool late, long lagTicks = -1)
     {
         var s = _shards[shard % _shards.Length];
         var cell = (stage * _routes) + route;
         var c = cell * CounterCount;
         lock (s.Lock)
         {
+            if (lagTicks >= 0)
+            {
+                s.Lag.RecordValue(Math.Clamp((long)(lagTicks * _microsPerTick), 0, LatencyHistogram.HighestTrackableMicros));
+            }
+
             var counts = s.Counts;
             counts[c + Requests]++;
             counts[c + BytesSent] += result.BytesSent;
@@ -136,6 +141,21 @@ internal sealed class MetricsCollector
         return (requests, errors, late, merged.TotalCount == 0 ? 0 : merged.GetValueAtPercentile(95) / 1000.0);
     }
 
+    /// <summary>Open model: how long after its intended time each request was sent.</summary>
+    public LatencyHistogram ScheduleLag()
+    {
+        var merged = LatencyHistogram.NewRecorder();
+        foreach (var s in _shards)
+        {
+            lock (s.Lock)
+            {
+                merged.Add(s.Lag);
+            }
+        }
+
+        return new LatencyHistogram(merged);
+    }
+
     /// <summary>The metrics of one stage and route.</summary>
     public RequestMetrics Cell(int stage, int route, TimeSpan duration)
     {
@@ -176,5 +196,9 @@ internal sealed class MetricsCollector
         public long[] Counts { get; } = new long[cells * CounterCount];
 
         public LongHistogram?[] Histograms { get; } = new LongHistogram?[cells];
+
+        public LongHistogram Lag => _lag ??= LatencyHistogram.NewRecorder();
+
+        private LongHistogram? _lag;
     }
 }

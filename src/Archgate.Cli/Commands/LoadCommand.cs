@@ -362,6 +362,7 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
         if (plan.Model == LoadModel.OpenArrivalRate)
         {
             o.WriteLine($"  late          {m.LateRequests} sent more than {plan.LateAfter.TotalMilliseconds:0} ms after their intended time (all connections busy)");
+            o.WriteLine($"  send lag (ms) p50 {r.ScheduleLag.PercentileMilliseconds(50):0.000}  p99 {r.ScheduleLag.PercentileMilliseconds(99):0.000}  max {r.ScheduleLag.MaxMilliseconds:0.000} after the intended time");
         }
 
         o.WriteLine($"  bytes         {m.BytesReceived} received ({m.BytesReceived / Math.Max(0.001, m.Duration.TotalSeconds) / 1024 / 1024:0.00} MB/s), {m.BytesSent} sent");
@@ -414,6 +415,16 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
             w.WriteNumber("connection", m.Errors.ConnectionErrors);
             w.WriteEndObject();
             w.WriteNumber("lateRequests", m.LateRequests);
+            if (plan.Model == LoadModel.OpenArrivalRate)
+            {
+                // How far behind its intended time each request left (the arrival clock's accuracy).
+                w.WriteStartObject("scheduleLagMs");
+                w.WriteNumber("p50", Math.Round(r.ScheduleLag.PercentileMilliseconds(50), 3));
+                w.WriteNumber("p99", Math.Round(r.ScheduleLag.PercentileMilliseconds(99), 3));
+                w.WriteNumber("max", Math.Round(r.ScheduleLag.MaxMilliseconds, 3));
+                w.WriteEndObject();
+            }
+
             w.WriteNumber("interruptedRequests", r.InterruptedRequests);
             w.WriteNumber("droppedArrivals", r.DroppedArrivals);
             w.WriteNumber("bytesReceived", m.BytesReceived);

@@ -59,6 +59,29 @@ public class RawHttpTransportTests
     }
 
     [Fact]
+    public async Task The_open_model_opens_and_warms_its_connections_before_the_measured_window()
+    {
+        using var server = new TinyServer();
+        var plan = new LoadPlan(new Uri($"http://127.0.0.1:{server.Port}/"), [LoadJourney.OfRequest(new LoadRequest("GET", "/chunked"))])
+        {
+            Model = LoadModel.OpenArrivalRate,
+            Stages = LoadProfiles.Constant(50, TimeSpan.FromMilliseconds(400)),
+            MaxConcurrency = 20,
+            RequestTimeout = TimeSpan.FromSeconds(5),
+            GracefulStop = TimeSpan.FromSeconds(5),
+        };
+
+        var result = await new LoadEngine().RunAsync(plan).WaitAsync(TimeSpan.FromSeconds(20));
+
+        // ceil(50/s x 0.1 s) = 5 connections, each sent one unmeasured request before the clock started.
+        Assert.True(result.Overall.Requests > 0);
+        Assert.Equal(0, result.Overall.Errors.Total);
+        Assert.Equal(result.Overall.Requests + 5, server.Requests);
+        Assert.True(server.Connections >= 5);
+        Assert.Equal(result.Overall.Requests, result.ScheduleLag.Count);
+    }
+
+    [Fact]
     public async Task Requests_still_in_flight_at_the_stop_count_as_timeouts_of_the_stage_they_were_sent_in()
     {
         using var server = new StallingServer(Stall.Silent);
@@ -129,6 +152,8 @@ public class RawHttpTransportTests
     /// <summary>A keep-alive HTTP/1.1 server on 127.0.0.1 with a chunked route, a 404 and a closing route.</summary>
     private sealed class TinyServer : IDisposable
     {
+        private int _requests;
+
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();
         private readonly bool _silent;
@@ -144,6 +169,8 @@ public class RawHttpTransportTests
         public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
         public int Connections => Volatile.Read(ref _connections);
+
+        public int Requests => Volatile.Read(ref _requests);
 
         public void Dispose()
         {
@@ -190,6 +217,7 @@ public class RawHttpTransportTests
                     {
                         var request = pending[..end];
                         pending = pending[(end + 4)..];
+                        Interlocked.Increment(ref _requests);
                         if (_silent)
                         {
                             continue;
