@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Archgate.Checks.Load;
 
 /// <summary>
@@ -148,7 +150,8 @@ internal sealed partial class LoadRun : IDisposable
     }
 
     /// <summary>One journey iteration; false when the run is being aborted.</summary>
-    private async Task<bool> RunIterationAsync(VirtualUser vu, ILoadConnection connection, int journeyIndex, long? intended)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> RunIterationAsync(VirtualUser vu, ILoadConnection connection, int journeyIndex, long? intended)
     {
         var journey = _scenario.Journeys[journeyIndex];
         if (!vu.SetupDone(journeyIndex))
@@ -189,6 +192,7 @@ internal sealed partial class LoadRun : IDisposable
         return true;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ExchangeAsync(VirtualUser vu, ILoadConnection connection, CompiledRequest request, long? intended)
     {
         var sentAt = _time.GetTimestamp();
