@@ -131,14 +131,38 @@ internal sealed class VirtualUserVariables
         _values["iteration"] = "0";
     }
 
-    public void SetIteration(long iteration) => _values["iteration"] = iteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private long _iteration;
+    private bool _iterationStale;
+
+    /// <summary>Sets <c>{iteration}</c>; formatted only when a template reads it (no string per iteration otherwise).</summary>
+    public void SetIteration(long iteration)
+    {
+        _iteration = iteration;
+        _iterationStale = true;
+    }
 
     public void Set(string name, string value) => _values[name] = value;
 
-    public string? Get(string name) => _values.GetValueOrDefault(name);
+    public string? Get(string name)
+    {
+        Refresh();
+        return _values.GetValueOrDefault(name);
+    }
 
-    public string Fill(string template) =>
-        LoadPlanValidator.VariablePattern().Replace(template, m => _values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+    public string Fill(string template)
+    {
+        Refresh();
+        return LoadPlanValidator.VariablePattern().Replace(template, m => _values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+    }
+
+    private void Refresh()
+    {
+        if (_iterationStale)
+        {
+            _values["iteration"] = _iteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _iterationStale = false;
+        }
+    }
 
     /// <summary>Applies the request's captures to a response; a capture that finds nothing leaves the variable as it was.</summary>
     public void Capture(CompiledRequest request, ResponseCapture response)

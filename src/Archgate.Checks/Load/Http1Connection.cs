@@ -46,6 +46,11 @@ internal sealed class Http1Connection : ILoadConnection
             {
                 if (_socket is null)
                 {
+                    if (_transport.Aborted)
+                    {
+                        return Fail(ExchangeStatus.ConnectionError, sent, received);
+                    }
+
                     var socket = new Socket(_transport.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
                     _socket = socket;
                     await socket.ConnectAsync(_transport.EndPoint);
@@ -123,13 +128,42 @@ internal sealed class Http1Connection : ILoadConnection
                     return new ExchangeResult(ExchangeStatus.Timeout, 0, sent, received);
                 }
 
-                if (reused && !gotAnswer && attempt == 0)
+                if (reused && !gotAnswer && attempt == 0 && !_transport.Aborted)
                 {
                     continue;
                 }
 
                 return new ExchangeResult(ExchangeStatus.ConnectionError, 0, sent, received);
             }
+        }
+    }
+
+    public async ValueTask WarmAsync(CompiledRequest? request, VirtualUserVariables variables)
+    {
+        if (request is not null)
+        {
+            _ = await SendAsync(request, variables, null);
+            return;
+        }
+
+        if (_socket is not null || _transport.Aborted)
+        {
+            return;
+        }
+
+        // Connect only, under the watchdog's deadline like a request.
+        Volatile.Write(ref _deadline, _transport.Time.GetTimestamp() + _watchdog.TimeoutTicks);
+        Volatile.Write(ref _state, Busy);
+        try
+        {
+            var socket = new Socket(_transport.EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            _socket = socket;
+            await socket.ConnectAsync(_transport.EndPoint);
+            Interlocked.Exchange(ref _state, Idle);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Fail(ExchangeStatus.ConnectionError, 0, 0);
         }
     }
 

@@ -121,5 +121,13 @@ internal sealed class HttpClientConnection(HttpClientTransport transport) : ILoa
         }
     }
 
+    public async ValueTask WarmAsync(CompiledRequest? request, VirtualUserVariables variables)
+    {
+        if (request is not null)
+        {
+            _ = await SendAsync(request, variables, null);
+        }
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -105,7 +105,7 @@ public sealed record StageResult(string Name, double Target, RequestMetrics Metr
 /// <param name="Stages">Per stage, in order.</param>
 /// <param name="Routes">Per route over the whole run.</param>
 /// <param name="Iterations">Journey iterations completed.</param>
-/// <param name="InterruptedRequests">Requests still in flight when the graceful stop ran out (not in the metrics).</param>
+/// <param name="InterruptedRequests">Requests still in flight when the graceful stop ran out; each is counted as a timeout of the stage it was sent in.</param>
 /// <param name="PeakConcurrency">Most requests in flight at once.</param>
 /// <param name="Transport">The HTTP client that was used.</param>
 public sealed record LoadResult(
@@ -119,6 +119,17 @@ public sealed record LoadResult(
     int PeakConcurrency,
     LoadTransport Transport)
 {
+    /// <summary>Open model: arrivals that were due but never sent because the run stopped while every connection was busy.</summary>
+    /// <value>Default 0.</value>
+    public long DroppedArrivals { get; init; }
+
+    /// <summary>
+    /// Open model: how long after its intended time each request was actually sent (the arrival clock's
+    /// error plus any wait for a free connection); latencies are measured from the intended time.
+    /// </summary>
+    /// <value>Default empty (closed model).</value>
+    public LatencyHistogram ScheduleLag { get; init; } = LatencyHistogram.Empty;
+
     /// <summary>Why the run stopped before its last stage ended (a threshold with abort-on-fail), or null.</summary>
     /// <value>Default null: the run went to the end.</value>
     public string? AbortReason { get; init; }

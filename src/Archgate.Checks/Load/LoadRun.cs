@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Runtime.CompilerServices;
 
 namespace Archgate.Checks.Load;
 
@@ -6,7 +6,7 @@ namespace Archgate.Checks.Load;
 /// One execution of a plan: the executor (virtual users or arrivals), the virtual users, progress,
 /// and the stop sequence (stop starting at the end of the last stage, graceful stop, then abort).
 /// </summary>
-internal sealed class LoadRun : IDisposable
+internal sealed partial class LoadRun : IDisposable
 {
     /// <summary>How often the closed model adjusts the number of users while a stage ramps.</summary>
     internal static readonly TimeSpan RampTick = TimeSpan.FromMilliseconds(100);
@@ -29,7 +29,6 @@ internal sealed class LoadRun : IDisposable
     private long _end;
     private long _stopAt;
     private double _currentTarget;
-    private int _idleWorkers;
 
     public LoadRun(LoadPlan plan, CompiledScenario scenario, ILoadTransport transport, TimeProvider time, IProgress<LoadProgress>? progress, Func<LoadResult, string?>? abortWhen = null)
     {
@@ -47,6 +46,12 @@ internal sealed class LoadRun : IDisposable
 
     public async Task<LoadResult> ExecuteAsync(CancellationToken cancellationToken)
     {
+        if (_plan.Model == LoadModel.OpenArrivalRate)
+        {
+            // Before the clock starts: the first arrivals must not pay for TCP connects and JIT.
+            await WarmOpenWorkersAsync(cancellationToken);
+        }
+
         _start = _time.GetTimestamp();
         _end = _start + ToTicks(_timeline.Total);
         for (var i = 0; i < _timeline.Count; i++)
@@ -84,6 +89,8 @@ internal sealed class LoadRun : IDisposable
         }
 
         await users;
+        DropPendingArrivals();
+
         await progress;
         cancellationToken.ThrowIfCancellationRequested();
         return BuildResult() with { AbortReason = _abortReason };
@@ -142,78 +149,9 @@ internal sealed class LoadRun : IDisposable
         }
     }
 
-    private async Task RunOpenAsync()
-    {
-        var schedule = new ArrivalSchedule(_timeline);
-        // Synchronous continuations: a waiting worker sends its request right inside the dispatcher's
-        // write, at the intended time, instead of after a hop through the thread pool.
-        var queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleWriter = true, AllowSynchronousContinuations = true });
-        var workers = 0;
-        var oneMillisecond = ToTicks(TimeSpan.FromMilliseconds(1));
-        try
-        {
-            while (schedule.TryNext(out var offset))
-            {
-                var due = _start + ToTicks(offset);
-                var wait = due - _time.GetTimestamp();
-                if (wait > oneMillisecond && !await DelayAsync(TimeSpan.FromSeconds((double)wait / _time.TimestampFrequency), _stopStarting.Token))
-                {
-                    break;
-                }
-
-                Volatile.Write(ref _currentTarget, _timeline.TargetAt(offset));
-                if (Volatile.Read(ref _idleWorkers) <= 0 && workers < _plan.MaxConcurrency)
-                {
-                    // Every worker is busy: add one, which waits for this arrival. It counts as idle
-                    // from now, so a burst of arrivals does not start one each.
-                    Interlocked.Increment(ref _idleWorkers);
-                    var vu = new VirtualUser(workers++, _scenario.Journeys.Length);
-                    _users.Add(RunWorkerAsync(vu, queue.Reader));
-                }
-
-                queue.Writer.TryWrite(due);
-            }
-        }
-        finally
-        {
-            queue.Writer.TryComplete();
-        }
-    }
-
-    private async Task RunWorkerAsync(VirtualUser vu, ChannelReader<long> queue)
-    {
-        await using var connection = _transport.CreateConnection();
-        var random = new Random(_plan.Seed + vu.Id);
-        while (true)
-        {
-            long due;
-            while (!queue.TryRead(out due))
-            {
-                if (!await queue.WaitToReadAsync())
-                {
-                    Interlocked.Decrement(ref _idleWorkers);
-                    return;
-                }
-            }
-
-            Interlocked.Decrement(ref _idleWorkers);
-            if (_hardStop.IsCancellationRequested)
-            {
-                _metrics.AddInterrupted(1 + queue.Count);
-                return;
-            }
-
-            var ok = await RunIterationAsync(vu, connection, _scenario.Pick(random), due);
-            Interlocked.Increment(ref _idleWorkers);
-            if (!ok)
-            {
-                return;
-            }
-        }
-    }
-
     /// <summary>One journey iteration; false when the run is being aborted.</summary>
-    private async Task<bool> RunIterationAsync(VirtualUser vu, ILoadConnection connection, int journeyIndex, long? intended)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> RunIterationAsync(VirtualUser vu, ILoadConnection connection, int journeyIndex, long? intended)
     {
         var journey = _scenario.Journeys[journeyIndex];
         if (!vu.SetupDone(journeyIndex))
@@ -254,17 +192,20 @@ internal sealed class LoadRun : IDisposable
         return true;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ExchangeAsync(VirtualUser vu, ILoadConnection connection, CompiledRequest request, long? intended)
     {
         var sentAt = _time.GetTimestamp();
         var start = sentAt;
         var late = false;
+        var lag = -1L;
         if (intended is { } due)
         {
-            // Open model: measure from the intended time when late (coordinated-omission correction),
-            // from the actual send when the timer let it go a little early.
-            start = Math.Min(due, sentAt);
-            late = sentAt - due > _lateTicks;
+            // Open model: measure from the intended time (coordinated-omission correction). The arrival
+            // clock never lets a request go early, so this is never shorter than the real exchange.
+            start = due;
+            lag = Math.Max(0, sentAt - due);
+            late = lag > _lateTicks;
         }
 
         var capture = request.HasCaptures ? vu.Capture : null;
@@ -272,13 +213,21 @@ internal sealed class LoadRun : IDisposable
         var result = await connection.SendAsync(request, vu.Variables, capture);
         var end = _time.GetTimestamp();
         _metrics.EndRequest();
-        if (_hardStop.IsCancellationRequested)
+        if (_hardStop.IsCancellationRequested && result.Status != ExchangeStatus.Response)
         {
+            // Still in flight when the run was stopped: a timeout of the stage it was sent in, as k6 and
+            // Gatling count it. Dropping it would let a target that never answers show no errors at all.
             _metrics.AddInterrupted();
+            _metrics.Record(vu.Id, StageOf(start), request.RouteIndex, end - start, result with { Status = ExchangeStatus.Timeout, StatusCode = 0 }, late, lag);
             return false;
         }
 
-        _metrics.Record(vu.Id, StageOf(start), request.RouteIndex, end - start, result, late);
+        _metrics.Record(vu.Id, StageOf(start), request.RouteIndex, end - start, result, late, lag);
+        if (_hardStop.IsCancellationRequested)
+        {
+            return false;
+        }
+
         if (capture is not null && result.Status == ExchangeStatus.Response)
         {
             vu.Variables.Capture(request, capture);
@@ -349,7 +298,11 @@ internal sealed class LoadRun : IDisposable
             .Select((name, r) => new RouteResult(name, stages.Select(s => s.Routes[r].Metrics).Aggregate((a, b) => RequestMetrics.Combine(a, b, sameWindow: false))))
             .ToArray();
         var overall = stages.Select(s => s.Metrics).Aggregate((a, b) => RequestMetrics.Combine(a, b, sameWindow: false));
-        return new LoadResult(_plan.Target, _plan.Model, overall, stages, routeTotals, _metrics.Iterations, _metrics.Interrupted, _metrics.PeakConcurrency, _transport.Kind);
+        return new LoadResult(_plan.Target, _plan.Model, overall, stages, routeTotals, _metrics.Iterations, _metrics.Interrupted, _metrics.PeakConcurrency, _transport.Kind)
+        {
+            DroppedArrivals = _metrics.Dropped,
+            ScheduleLag = _plan.Model == LoadModel.OpenArrivalRate ? _metrics.ScheduleLag() : LatencyHistogram.Empty,
+        };
     }
 
     private void StopStarting()

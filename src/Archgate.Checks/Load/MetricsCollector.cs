@@ -26,6 +26,7 @@ internal sealed class MetricsCollector
     private int _peak;
     private long _iterations;
     private long _interrupted;
+    private long _dropped;
 
     public MetricsCollector(int stages, int routes, long timestampFrequency)
     {
@@ -62,15 +63,24 @@ internal sealed class MetricsCollector
 
     public void AddIteration() => Interlocked.Increment(ref _iterations);
 
+    public long Dropped => Interlocked.Read(ref _dropped);
+
     public void AddInterrupted(long count = 1) => Interlocked.Add(ref _interrupted, count);
 
-    public void Record(int shard, int stage, int route, long latencyTicks, in ExchangeResult result, bool late)
+    public void AddDropped(long count) => Interlocked.Add(ref _dropped, count);
+
+    public void Record(int shard, int stage, int route, long latencyTicks, in ExchangeResult result, bool late, long lagTicks = -1)
     {
         var s = _shards[shard % _shards.Length];
         var cell = (stage * _routes) + route;
         var c = cell * CounterCount;
         lock (s.Lock)
         {
+            if (lagTicks >= 0)
+            {
+                s.Lag.RecordValue(Math.Clamp((long)(lagTicks * _microsPerTick), 0, LatencyHistogram.HighestTrackableMicros));
+            }
+
             var counts = s.Counts;
             counts[c + Requests]++;
             counts[c + BytesSent] += result.BytesSent;
@@ -131,6 +141,21 @@ internal sealed class MetricsCollector
         return (requests, errors, late, merged.TotalCount == 0 ? 0 : merged.GetValueAtPercentile(95) / 1000.0);
     }
 
+    /// <summary>Open model: how long after its intended time each request was sent.</summary>
+    public LatencyHistogram ScheduleLag()
+    {
+        var merged = LatencyHistogram.NewRecorder();
+        foreach (var s in _shards)
+        {
+            lock (s.Lock)
+            {
+                merged.Add(s.Lag);
+            }
+        }
+
+        return new LatencyHistogram(merged);
+    }
+
     /// <summary>The metrics of one stage and route.</summary>
     public RequestMetrics Cell(int stage, int route, TimeSpan duration)
     {
@@ -171,5 +196,9 @@ internal sealed class MetricsCollector
         public long[] Counts { get; } = new long[cells * CounterCount];
 
         public LongHistogram?[] Histograms { get; } = new LongHistogram?[cells];
+
+        public LongHistogram Lag => _lag ??= LatencyHistogram.NewRecorder();
+
+        private LongHistogram? _lag;
     }
 }

@@ -8,6 +8,7 @@ namespace Archgate.Checks.Load;
 internal sealed class RawHttpTransport : ILoadTransport
 {
     private readonly TimeoutWatchdog _watchdog;
+    private bool _aborted;
 
     private RawHttpTransport(EndPoint endPoint, string authority, TimeoutWatchdog watchdog, TimeProvider time)
     {
@@ -40,8 +41,12 @@ internal sealed class RawHttpTransport : ILoadTransport
 
     public ILoadConnection CreateConnection() => new Http1Connection(this, _watchdog);
 
+    /// <summary>True once <see cref="AbortAll"/> ran: connections neither retry nor reconnect any more.</summary>
+    internal bool Aborted => Volatile.Read(ref _aborted);
+
     public void AbortAll()
     {
+        Volatile.Write(ref _aborted, true);
         foreach (var c in _watchdog.Snapshot())
         {
             c.Abort();

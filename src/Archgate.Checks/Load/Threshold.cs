@@ -34,7 +34,10 @@ public enum ThresholdStatus
     /// <summary>The observed value breaks the threshold.</summary>
     Fail,
 
-    /// <summary>Nothing was measured for the metric and tags (no such route or stage, or no requests).</summary>
+    /// <summary>
+    /// Nothing was measured for the metric and tags (no such route or stage, or no successful request). It
+    /// breaks the gate unless no data is explicitly allowed (<see cref="ThresholdOutcome.Fails"/>).
+    /// </summary>
     NoData,
 }
 
@@ -54,7 +57,21 @@ public sealed record ThresholdParseError(string Text, int Position, string Messa
 /// <param name="Threshold">The threshold.</param>
 /// <param name="Status">Pass, fail or no data.</param>
 /// <param name="Observed">The observed value (ms for durations, 0-1 for failure rates, per second for rates), null without data.</param>
-public sealed record ThresholdOutcome(Threshold Threshold, ThresholdStatus Status, double? Observed);
+public sealed record ThresholdOutcome(Threshold Threshold, ThresholdStatus Status, double? Observed)
+{
+    /// <summary>The text people read for a threshold without data.</summary>
+    public const string NoSuccessfulRequests = "no successful requests";
+
+    /// <summary>Without data: <see cref="NoSuccessfulRequests"/>; null otherwise.</summary>
+    /// <value>Default null.</value>
+    public string? Reason { get; init; }
+
+    /// <summary>
+    /// Whether the threshold breaks the gate: failed, or without data unless <paramref name="allowNoData"/>
+    /// (a target that never answered has no latency to judge, and must not pass for it).
+    /// </summary>
+    public bool Fails(bool allowNoData) => Status == ThresholdStatus.Fail || (Status == ThresholdStatus.NoData && !allowNoData);
+}
 
 /// <summary>
 /// A k6-style threshold: <c>metric{tag:value,...}: aggregation op limit</c>, e.g.
@@ -126,7 +143,7 @@ public sealed record Threshold
         var observed = Observe(result);
         if (observed is not { } value)
         {
-            return new ThresholdOutcome(this, ThresholdStatus.NoData, null);
+            return new ThresholdOutcome(this, ThresholdStatus.NoData, null) { Reason = ThresholdOutcome.NoSuccessfulRequests };
         }
 
         var pass = Operator switch

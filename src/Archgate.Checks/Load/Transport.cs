@@ -21,6 +21,9 @@ internal interface ILoadConnection : IAsyncDisposable
 {
     /// <summary>Sends <paramref name="request"/> and reads the whole response; fills <paramref name="capture"/> when given.</summary>
     ValueTask<ExchangeResult> SendAsync(CompiledRequest request, VirtualUserVariables variables, ResponseCapture? capture);
+
+    /// <summary>Before the measured window: opens the connection and, when given, sends <paramref name="request"/> once (unmeasured, failures ignored).</summary>
+    ValueTask WarmAsync(CompiledRequest? request, VirtualUserVariables variables);
 }
 
 /// <summary>Creates connections to the plan's target and can abort them all at the hard stop.</summary>

@@ -113,7 +113,7 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
                 metrics);
         }
 
-        var findings = new List<Finding>(LoadReport.Judge(target.Name, result, thresholds));
+        var findings = new List<Finding>(LoadReport.Judge(target.Name, result, thresholds, profile.AllowNoData));
         if (result.AbortReason is not null)
         {
             findings.Add(new Finding

@@ -42,8 +42,11 @@ public static class LoadReport
         return result;
     }
 
-    /// <summary>Findings for failed thresholds (and thresholds without data), naming the route and what was observed.</summary>
-    public static IReadOnlyList<Finding> Judge(string component, LoadResult result, IEnumerable<Threshold> thresholds)
+    /// <summary>
+    /// Findings for failed thresholds and thresholds without data (a failure unless <paramref name="allowNoData"/>,
+    /// then a warning), naming the route and what was observed.
+    /// </summary>
+    public static IReadOnlyList<Finding> Judge(string component, LoadResult result, IEnumerable<Threshold> thresholds, bool allowNoData = false)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(thresholds);
@@ -55,14 +58,20 @@ public static class LoadReport
             var inStage = t.Stage is null ? string.Empty : $" in stage {t.Stage}";
             if (outcome.Status == ThresholdStatus.NoData)
             {
+                var m = result.Find(t.Route, t.Stage);
+                var failedRequests = m is null || m.Requests == 0 ? "no request completed"
+                    : $"{m.Errors.Total} of {m.Requests} requests failed ({string.Join(", ", Causes(m.Errors).Where(c => c.Count > 0).Select(c => $"{c.Count} {c.Cause}"))})";
                 findings.Add(new Finding
                 {
                     Rule = PerformanceRules.ThresholdNoData,
-                    Severity = Severity.Medium,
+                    Severity = allowNoData ? Severity.Medium : Severity.High,
                     Component = component,
                     Location = where,
-                    Message = $"threshold '{t.Text}' had no data: nothing was measured for {where}{inStage}",
-                    Hint = "check the route and stage names against the scenario; a route is reported as 'METHOD /path' (the request's name if it has one)",
+                    Message = $"threshold '{t.Text}' {(allowNoData ? "had no data (allowed by load.allowNoData)" : "failed")}: {outcome.Reason} for {where}{inStage}",
+                    Evidence = $"{failedRequests}; " + Stages(result, t.Route),
+                    Hint = allowNoData
+                        ? "check the route and stage names against the scenario; a route is reported as 'METHOD /path' (the request's name if it has one)"
+                        : "nothing answered within load.requestTimeout (a request still in flight at the end counts as a timeout): is the target hung? A route or stage that never runs also has no data; set load.allowNoData: true only if that is expected",
                 });
                 continue;
             }

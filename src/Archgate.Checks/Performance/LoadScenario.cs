@@ -23,9 +23,6 @@ public static partial class LoadScenario
     /// <summary>Time allowed after the last stage for requests in flight. <value>2 s</value>.</summary>
     public static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(2);
 
-    /// <summary>A request not answered after this long counts as a timeout. <value>10 s</value>.</summary>
-    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
-
     /// <summary>The component loaded: <c>load.target</c>, else the first critical service, else the first service.</summary>
     public static Component? Target(SystemModel system)
     {
@@ -67,7 +64,7 @@ public static partial class LoadScenario
             Stages = [.. Warmup(profile, segment, segments), .. profile.Stages.Select(s => new EngineStage(s.Name, s.Duration, Share(s.Users, segment, segments)) { RampUp = s.RampUp })],
             AllowedHosts = HostAllowList.Of(system.AllowedHosts),
             GracefulStop = GracefulStop,
-            RequestTimeout = RequestTimeout,
+            RequestTimeout = profile.RequestTimeout,
             Seed = 1 + (segment * 100_003),
         };
     }
@@ -140,7 +137,7 @@ public static partial class LoadScenario
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(RequestTimeout);
+            timeout.CancelAfter(system.Load.RequestTimeout);
             try
             {
                 using var response = await http.SendAsync(request, timeout.Token);

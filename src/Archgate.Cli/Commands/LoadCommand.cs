@@ -53,12 +53,16 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
         public string? Body { get; init; }
 
         [CommandOption("--timeout <TIME>")]
-        [Description("Request timeout. Default 10s.")]
+        [Description("Request timeout, on the whole answer (headers and body); a request still in flight at the end counts as a timeout too. Default 10s.")]
         public string Timeout { get; init; } = "10s";
 
         [CommandOption("--threshold <EXPR>")]
         [Description("k6-style threshold, e.g. 'http_req_duration: p(95)<200' or 'http_req_failed: rate<0.01'; repeat for more. A failed threshold exits 4.")]
         public string[] Thresholds { get; init; } = [];
+
+        [CommandOption("--allow-no-data")]
+        [Description("A threshold with nothing to judge (no successful request) passes as 'no data' instead of failing.")]
+        public bool AllowNoData { get; init; }
 
         [CommandOption("--allow <HOST>")]
         [Description("Also allow this host (name, address or CIDR) as a target; repeat for more. Loopback is always allowed.")]
@@ -197,11 +201,11 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
         var outcomes = thresholds.Select(t => t.Evaluate(result)).ToArray();
         if (settings.Json)
         {
-            WriteJson(Console.Out, plan, result, outcomes);
+            WriteJson(Console.Out, plan, result, outcomes, settings.AllowNoData);
         }
         else
         {
-            WriteSummary(Console.Out, plan, result, outcomes);
+            WriteSummary(Console.Out, plan, result, outcomes, settings.AllowNoData);
         }
 
         if (result.Overall.Requests > 0 && result.Overall.Errors.ConnectionErrors == result.Overall.Requests)
@@ -210,7 +214,7 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
             return ExitCodes.Infrastructure;
         }
 
-        return outcomes.Any(o => o.Status == ThresholdStatus.Fail) ? ExitCodes.NoGo : ExitCodes.Go;
+        return outcomes.Any(o => o.Fails(settings.AllowNoData)) ? ExitCodes.NoGo : ExitCodes.Go;
     }
 
     internal static LoadPlan BuildPlan(Settings settings)
@@ -336,7 +340,14 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
         Console.Error.Write("\r" + line.PadRight(100));
     }
 
-    private static void WriteSummary(TextWriter o, LoadPlan plan, LoadResult r, IReadOnlyList<ThresholdOutcome> outcomes)
+    private static string Verdict(ThresholdOutcome t, bool allowNoData) => t.Status switch
+    {
+        ThresholdStatus.Pass => "pass",
+        ThresholdStatus.Fail => "fail",
+        _ => t.Fails(allowNoData) ? "fail" : "no-data",
+    };
+
+    private static void WriteSummary(TextWriter o, LoadPlan plan, LoadResult r, IReadOnlyList<ThresholdOutcome> outcomes, bool allowNoData)
     {
         var m = r.Overall;
         var model = plan.Model == LoadModel.ClosedUsers
@@ -351,22 +362,29 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
         if (plan.Model == LoadModel.OpenArrivalRate)
         {
             o.WriteLine($"  late          {m.LateRequests} sent more than {plan.LateAfter.TotalMilliseconds:0} ms after their intended time (all connections busy)");
+            o.WriteLine($"  send lag (ms) p50 {r.ScheduleLag.PercentileMilliseconds(50):0.000}  p99 {r.ScheduleLag.PercentileMilliseconds(99):0.000}  max {r.ScheduleLag.MaxMilliseconds:0.000} after the intended time");
         }
 
         o.WriteLine($"  bytes         {m.BytesReceived} received ({m.BytesReceived / Math.Max(0.001, m.Duration.TotalSeconds) / 1024 / 1024:0.00} MB/s), {m.BytesSent} sent");
         if (r.InterruptedRequests > 0)
         {
-            o.WriteLine($"  interrupted   {r.InterruptedRequests} still in flight at the stop (not counted)");
+            o.WriteLine($"  interrupted   {r.InterruptedRequests} still in flight at the stop (counted as timeouts)");
+        }
+
+        if (r.DroppedArrivals > 0)
+        {
+            o.WriteLine($"  dropped       {r.DroppedArrivals} arrivals never sent (every connection was busy when the run stopped)");
         }
 
         foreach (var t in outcomes)
         {
-            var observed = t.Observed is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : "no data";
-            o.WriteLine($"  threshold     {(t.Status == ThresholdStatus.Pass ? "pass" : t.Status == ThresholdStatus.Fail ? "FAIL" : "no data")}  {t.Threshold.Text}  (observed {observed})");
+            var observed = t.Observed is { } v ? v.ToString("0.###", CultureInfo.InvariantCulture) : $"no data: {t.Reason}";
+            var verdict = Verdict(t, allowNoData) switch { "pass" => "pass", "fail" => "FAIL", _ => "no data" };
+            o.WriteLine($"  threshold     {verdict}  {t.Threshold.Text}  (observed {observed})");
         }
     }
 
-    internal static void WriteJson(TextWriter o, LoadPlan plan, LoadResult r, IReadOnlyList<ThresholdOutcome> outcomes)
+    internal static void WriteJson(TextWriter o, LoadPlan plan, LoadResult r, IReadOnlyList<ThresholdOutcome> outcomes, bool allowNoData)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -397,7 +415,18 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
             w.WriteNumber("connection", m.Errors.ConnectionErrors);
             w.WriteEndObject();
             w.WriteNumber("lateRequests", m.LateRequests);
+            if (plan.Model == LoadModel.OpenArrivalRate)
+            {
+                // How far behind its intended time each request left (the arrival clock's accuracy).
+                w.WriteStartObject("scheduleLagMs");
+                w.WriteNumber("p50", Math.Round(r.ScheduleLag.PercentileMilliseconds(50), 3));
+                w.WriteNumber("p99", Math.Round(r.ScheduleLag.PercentileMilliseconds(99), 3));
+                w.WriteNumber("max", Math.Round(r.ScheduleLag.MaxMilliseconds, 3));
+                w.WriteEndObject();
+            }
+
             w.WriteNumber("interruptedRequests", r.InterruptedRequests);
+            w.WriteNumber("droppedArrivals", r.DroppedArrivals);
             w.WriteNumber("bytesReceived", m.BytesReceived);
             w.WriteNumber("bytesSent", m.BytesSent);
             w.WriteNumber("peakInFlight", r.PeakConcurrency);
@@ -406,7 +435,7 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
             {
                 w.WriteStartObject();
                 w.WriteString("threshold", t.Threshold.Text);
-                w.WriteString("status", t.Status switch { ThresholdStatus.Pass => "pass", ThresholdStatus.Fail => "fail", _ => "no-data" });
+                w.WriteString("status", Verdict(t, allowNoData));
                 if (t.Observed is { } v)
                 {
                     w.WriteNumber("observed", Math.Round(v, 3));
@@ -414,6 +443,7 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
                 else
                 {
                     w.WriteNull("observed");
+                    w.WriteString("reason", t.Reason);
                 }
 
                 w.WriteEndObject();

@@ -26,7 +26,7 @@ public static partial class ManifestLoader
                 return LoadProfile.Default;
             }
 
-            r.AllowKeys(load, "load", "target", "thinkTime", "setup", "requests", "journeys", "warmup", "stages", "thresholds", "agents");
+            r.AllowKeys(load, "load", "target", "thinkTime", "setup", "requests", "journeys", "warmup", "stages", "thresholds", "agents", "requestTimeout", "allowNoData");
             var target = ReadLoadTarget(load, components);
             var known = new HashSet<string>(["vu", "iteration"], StringComparer.Ordinal);
             var setup = ReadRequestList(YamlReader.Get(load, "setup"), "load.setup", known, allowWeight: false).Select(x => x.Request).ToList();
@@ -43,6 +43,13 @@ public static partial class ManifestLoader
             var routes = journeys.SelectMany(j => j.Setup.Concat(j.Steps)).Select(s => s.RouteName).Distinct(StringComparer.Ordinal).ToList();
             var thresholds = ReadThresholds(load, routes, stages.Select(s => s.Name).ToList());
             var defaults = LoadProfile.Default;
+            var timeoutNode = YamlReader.Get(load, "requestTimeout");
+            var requestTimeout = r.Duration(timeoutNode, "load.requestTimeout");
+            if (requestTimeout is { } rt && rt <= TimeSpan.Zero)
+            {
+                r.Error(timeoutNode!, "load.requestTimeout", "a request timeout is longer than zero", "write a duration such as 10s");
+            }
+
             return new LoadProfile
             {
                 Target = target,
@@ -53,6 +60,8 @@ public static partial class ManifestLoader
                 Stages = stages,
                 Thresholds = thresholds,
                 Agents = r.Int(YamlReader.Get(load, "agents"), "load.agents", 1, 64) ?? defaults.Agents,
+                RequestTimeout = requestTimeout is { } t && t > TimeSpan.Zero ? t : defaults.RequestTimeout,
+                AllowNoData = r.Bool(YamlReader.Get(load, "allowNoData"), "load.allowNoData") ?? defaults.AllowNoData,
             };
         }
 

@@ -118,6 +118,20 @@ public sealed record LoadProfile
     /// <value>Default empty; the target's SLO (p95, error rate) is judged in any case.</value>
     public IReadOnlyList<ThresholdSpec> Thresholds { get; init; } = [];
 
+    /// <summary>
+    /// A request not completely answered (status line, headers and body) after this long is abandoned and
+    /// counts as a timeout; a request still in flight when the load stops counts as a timeout too.
+    /// </summary>
+    /// <value>Default 10 s.</value>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether a threshold or SLO that had nothing to judge (no successful request of its route or stage)
+    /// passes with a warning. Off, such a threshold fails: a target that never answers must not meet its SLO.
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool AllowNoData { get; init; }
+
     /// <summary>Local agent processes that share the load (histograms merged losslessly).</summary>
     /// <value>Default 1: the load runs inside the Archgate process.</value>
     public int Agents { get; init; } = 1;

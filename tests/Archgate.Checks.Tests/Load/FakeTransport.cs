@@ -7,6 +7,7 @@ internal sealed class FakeTransport(TimeProvider time, TimeSpan latency, int sta
 {
     private int _inFlight;
     private int _connections;
+    private int _warmed;
 
     public LoadTransport Kind => LoadTransport.RawHttp1;
 
@@ -19,6 +20,9 @@ internal sealed class FakeTransport(TimeProvider time, TimeSpan latency, int sta
     public int InFlight => Volatile.Read(ref _inFlight);
 
     public int Connections => Volatile.Read(ref _connections);
+
+    /// <summary>Connections warmed before the measured window.</summary>
+    public int Warmed => Volatile.Read(ref _warmed);
 
     public List<(TimeSpan At, string Path)> Sent { get; } = [];
 
@@ -65,6 +69,12 @@ internal sealed class FakeTransport(TimeProvider time, TimeSpan latency, int sta
             }
 
             return new ExchangeResult(ExchangeStatus.Response, owner.Status, 10, 20);
+        }
+
+        public ValueTask WarmAsync(CompiledRequest? request, VirtualUserVariables variables)
+        {
+            Interlocked.Increment(ref owner._warmed);
+            return ValueTask.CompletedTask;
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -69,6 +69,46 @@ public sealed class LoadCheckTests
     }
 
     [Fact]
+    public async Task A_target_that_never_answers_fails_with_its_requests_counted_as_timeouts_and_no_successful_requests()
+    {
+        using var server = new StallingServer(Stall.Silent);
+        var system = System(server.Port);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await ArchgateProtocol.ChecksFor(system).Single(c => c.Step == 8).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        // Default 10 s request timeout, 2 x 1 s stages: every request is still in flight at the stop.
+        Assert.True(result.Status == CheckStatus.Fail, string.Join("; ", result.Findings.Select(f => $"{f.Rule} {f.Severity} {f.Message}")));
+        Assert.Contains(result.Findings, f => f.Rule == "AG8002" && f.Message == "all routes error rate 100 % > 1 %");
+        var noData = Assert.Single(result.Findings, f => f.Rule == "AG8004");
+        Assert.Equal(Severity.High, noData.Severity);
+        Assert.Contains("no successful requests", noData.Message, StringComparison.Ordinal);
+        var timeouts = result.Metrics.Single(m => m.ToString() == "http_req_errors{component=api,cause=timeout}").Value;
+        Assert.True(timeouts >= 2, $"{timeouts} timeouts");
+        Assert.Equal(timeouts, result.Metrics.Single(m => m.ToString() == "http_reqs{component=api,stat=count}").Value);
+    }
+
+    [Theory]
+    [InlineData(Stall.TrickleBody)]
+    [InlineData(Stall.TrickleHeaders)]
+    public async Task A_target_that_trickles_its_answers_fails_on_the_manifests_request_timeout(Stall stall)
+    {
+        using var server = new StallingServer(stall);
+        var system = System(server.Port, "  requestTimeout: 300ms");
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await ArchgateProtocol.ChecksFor(system).Single(c => c.Step == 8).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(300), system.Load.RequestTimeout);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Contains(result.Findings, f => f.Rule == "AG8004" && f.Message.Contains("no successful requests", StringComparison.Ordinal));
+        var timeouts = result.Metrics.Single(m => m.ToString() == "http_req_errors{component=api,cause=timeout}").Value;
+        Assert.Equal(timeouts, result.Metrics.Single(m => m.ToString() == "http_reqs{component=api,stat=count}").Value);
+        // At most 4 users: more than 4 timeouts means requests timed out during the run, not only at the stop.
+        Assert.True(timeouts > 4, $"{timeouts} timeouts: more than one per user, so not only at the stop");
+    }
+
+    [Fact]
     public async Task A_target_that_refuses_connections_is_reported_as_not_reachable()
     {
         var system = System(TinyHttpServer.FreePort());

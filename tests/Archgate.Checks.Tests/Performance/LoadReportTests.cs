@@ -68,14 +68,28 @@ public sealed class LoadReportTests
     }
 
     [Fact]
-    public void A_threshold_for_a_route_that_never_ran_is_a_warning_not_a_pass()
+    public void A_threshold_without_data_fails_saying_there_were_no_successful_requests()
     {
         var result = LoadResults.TwoStages(("GET /products", 8_000, 12_000, 0));
         var findings = LoadReport.Judge("api", result, LoadReport.Thresholds(System, System.Find("api")!, ["GET /orders"]));
 
         var noData = Assert.Single(findings, f => f.Rule == "AG8004");
-        Assert.Equal(Severity.Medium, noData.Severity);
+        Assert.Equal(Severity.High, noData.Severity);
         Assert.Contains("GET /orders", noData.Message, StringComparison.Ordinal);
+        Assert.Contains("no successful requests", noData.Message, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, CheckResult.From(findings).Status);
+    }
+
+    [Fact]
+    public void A_threshold_without_data_is_only_a_warning_when_the_manifest_allows_it()
+    {
+        var result = LoadResults.TwoStages(("GET /products", 8_000, 12_000, 0));
+        var thresholds = LoadReport.Thresholds(System, System.Find("api")!, ["GET /orders"]).Where(t => t.Metric != "http_reqs");
+        var findings = LoadReport.Judge("api", result, thresholds, allowNoData: true);
+
+        var noData = Assert.Single(findings, f => f.Rule == "AG8004");
+        Assert.Equal(Severity.Medium, noData.Severity);
+        Assert.Equal(CheckStatus.Warn, CheckResult.From(findings).Status);
     }
 
     [Fact]

@@ -96,6 +96,28 @@ public sealed class LoadSectionTests
         Assert.Equal(TimeSpan.FromSeconds(1), load.ThinkTime);
         Assert.Empty(load.Journeys);
         Assert.Equal(1, load.Agents);
+        Assert.Equal(TimeSpan.FromSeconds(10), load.RequestTimeout);
+        Assert.False(load.AllowNoData);
+    }
+
+    [Fact]
+    public void The_request_timeout_and_allowing_thresholds_without_data_are_read_and_a_zero_timeout_is_an_error()
+    {
+        var load = TestSystems.Load(Components + """
+            load:
+              requestTimeout: 2500ms
+              allowNoData: true
+            """).Load;
+        var zero = ManifestLoader.Parse(Components + """
+            load:
+              requestTimeout: 0s
+            """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(2500), load.RequestTimeout);
+        Assert.True(load.AllowNoData);
+        var error = Assert.Single(zero.Errors);
+        Assert.Equal((7, 19), (error.Line, error.Column));
+        Assert.Contains("load.requestTimeout", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Archgate.Checks.Tests.Fixtures;
 
 namespace Archgate.EndToEnd.Tests.Cli;
 
@@ -29,5 +30,38 @@ public sealed class LoadCommandTests : CliTestBase
         {
             await ArchgateAsync("down");
         }
+    }
+
+    [Fact]
+    public async Task Load_against_a_target_that_never_answers_counts_timeouts_and_exits_4()
+    {
+        using var server = new StallingServer(Stall.Silent);
+
+        var run = await ArchgateAsync("load", $"{server.Url}items", "-u", "2", "-d", "1s", "--threshold", "http_req_failed: rate<0.01");
+
+        Assert.True(run.ExitCode == 4, run.All);
+        Assert.Contains("timeout 2,", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2 still in flight at the stop (counted as timeouts)", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("FAIL  http_req_failed: rate<0.01", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Load_against_a_trickling_target_times_out_and_a_latency_threshold_without_data_exits_4()
+    {
+        using var server = new StallingServer(Stall.TrickleBody);
+
+        var run = await ArchgateAsync("load", $"{server.Url}items", "-u", "2", "-d", "1s", "--timeout", "300ms", "--json", "--threshold", "http_req_duration: p(95)<200");
+        var allowed = await ArchgateAsync("load", $"{server.Url}items", "-u", "1", "-d", "1s", "--timeout", "300ms", "--allow-no-data", "--threshold", "http_req_duration: p(95)<200");
+
+        Assert.True(run.ExitCode == 4, run.All);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("errors").GetProperty("timeout").GetInt64() >= 2, run.Stdout);
+        Assert.Equal(root.GetProperty("requests").GetInt64(), root.GetProperty("errors").GetProperty("timeout").GetInt64());
+        var threshold = root.GetProperty("thresholds")[0];
+        Assert.Equal("fail", threshold.GetProperty("status").GetString());
+        Assert.Equal("no successful requests", threshold.GetProperty("reason").GetString());
+        Assert.True(allowed.ExitCode == 0, allowed.All);
+        Assert.Contains("no data", allowed.Stdout, StringComparison.Ordinal);
     }
 }
