@@ -27,17 +27,28 @@ public static class Printable
     /// <summary>Several lines: line feeds and tabs kept, every other control character (carriage return included) escaped.</summary>
     public static string EscapeLines(string text) => Escape(text.Replace("\r\n", "\n", StringComparison.Ordinal), ControlCharacters, keepLines: true);
 
+    /// <summary>What XML 1.0 cannot carry besides control characters: lone surrogates and U+FFFE, U+FFFF.</summary>
+    private static readonly SearchValues<char> NotXml = SearchValues.Create(
+        Enumerable.Range(0xD800, 0x800).Append(0xFFFE).Append(0xFFFF).Select(c => (char)c).ToArray());
+
     private static string Escape(string text, SearchValues<char> controls, bool keepLines = false)
     {
-        if (text.AsSpan().IndexOfAny(controls) < 0)
+        if (text.AsSpan().IndexOfAny(controls) < 0 && text.AsSpan().IndexOfAny(NotXml) < 0)
         {
             return text;
         }
 
         var result = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
-            if (!char.IsControl(c) || (keepLines && c is '\n' or '\t'))
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                result.Append(c).Append(text[++i]);
+                continue;
+            }
+
+            if ((!char.IsControl(c) && !char.IsSurrogate(c) && c is not ('\uFFFE' or '\uFFFF')) || (keepLines && c is '\n' or '\t'))
             {
                 result.Append(c);
                 continue;
