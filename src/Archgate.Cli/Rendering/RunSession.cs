@@ -50,7 +50,7 @@ internal static class RunSession
             RunRecord? record = null;
             if (resume is null)
             {
-                console.MarkupLine($"archgate: system [bold]{Markup.Escape(model.Name)}[/], {model.Components.Count} components, steps {string.Join(",", options.Steps.Order())}");
+                console.MarkupLine($"archgate: system [bold]{ArchgateApp.Safe(model.Name)}[/], {model.Components.Count} components, steps {string.Join(",", options.Steps.Order())}");
             }
 
             var work = resume is null
@@ -79,7 +79,7 @@ internal static class RunSession
                 {
                     var directory = ProtocolRunner.OutputFor(options, partial.RunId);
                     await Reporters.WriteAllAsync(partial, directory, CancellationToken.None);
-                    console.MarkupLine($"[yellow]cancelled[/] run {Markup.Escape(partial.RunId)} after {partial.Steps.Count} step(s); continue with: archgate resume {Markup.Escape(partial.RunId)}");
+                    console.MarkupLine($"[yellow]cancelled[/] run {ArchgateApp.Safe(partial.RunId)} after {partial.Steps.Count} step(s); continue with: archgate resume {ArchgateApp.Safe(partial.RunId)}");
                 }
 
                 return ExitCodes.Cancelled;
@@ -93,8 +93,8 @@ internal static class RunSession
                 foreach (var d in await EscalationNotifier.NotifyAsync(record, model.Escalation, notifyHttp, CancellationToken.None))
                 {
                     console.MarkupLine(d.Delivered
-                        ? $"  escalations sent to {d.Channel} {Markup.Escape(d.Target)}"
-                        : $"  [yellow]escalations not delivered[/] to {d.Channel} {Markup.Escape(d.Target)}: {Markup.Escape(d.Error ?? "unknown")}");
+                        ? $"  escalations sent to {d.Channel} {ArchgateApp.Safe(d.Target)}"
+                        : $"  [yellow]escalations not delivered[/] to {d.Channel} {ArchgateApp.Safe(d.Target)}: {ArchgateApp.Safe(d.Error ?? "unknown")}");
                 }
             }
 

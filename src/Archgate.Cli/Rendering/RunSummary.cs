@@ -15,7 +15,7 @@ internal static class RunSummary
         foreach (var s in run.Steps)
         {
             steps.AddRow(
-                Markup.Escape($"{s.Number}. {s.Name}"),
+                ArchgateApp.Safe($"{s.Number}. {s.Name}"),
                 Colour(s.Status),
                 s.Checks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 s.Checks.Sum(c => c.Findings.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -35,7 +35,7 @@ internal static class RunSummary
                     CriterionStatus.Fail => "[red]fail[/]",
                     _ => "[grey]not-evaluated[/]",
                 };
-                criteria.AddRow(Markup.Escape(c.Description), status, Markup.Escape(c.Observed));
+                criteria.AddRow(ArchgateApp.Safe(c.Description), status, ArchgateApp.Safe(c.Observed));
             }
 
             console.Write(criteria);
@@ -43,13 +43,13 @@ internal static class RunSummary
 
         foreach (var e in run.Escalations)
         {
-            console.MarkupLine($"[red]escalation level {e.Level}[/] {Markup.Escape(e.Trigger)}: {Markup.Escape(e.Message)}");
+            console.MarkupLine($"[red]escalation level {e.Level}[/] {ArchgateApp.Safe(e.Trigger)}: {ArchgateApp.Safe(e.Message)}");
         }
 
         foreach (var r in run.Rollbacks)
         {
             var outcome = r.ExitCode is { } code ? $"exit code {code}" : r.Error ?? "no exit code";
-            console.MarkupLine($"[yellow]rollback[/] {Markup.Escape(r.Command)}: {Markup.Escape(outcome)} in {r.DurationMs} ms");
+            console.MarkupLine($"[yellow]rollback[/] {ArchgateApp.Safe(r.Command)}: {ArchgateApp.Safe(outcome)} in {r.DurationMs} ms");
         }
 
         var verdict = run.Verdict switch
@@ -59,10 +59,10 @@ internal static class RunSummary
             Verdict.Incomplete => "[yellow bold]INCOMPLETE[/]",
             _ => "[grey]none[/]",
         };
-        console.MarkupLine($"verdict: {verdict}  run {Markup.Escape(run.RunId)} in {run.Duration?.TotalSeconds ?? 0:0.0} s");
+        console.MarkupLine($"verdict: {verdict}  run {ArchgateApp.Safe(run.RunId)} in {run.Duration?.TotalSeconds ?? 0:0.0} s");
         foreach (var path in reports)
         {
-            console.MarkupLine($"  report: {Markup.Escape(path)}");
+            console.MarkupLine($"  report: {ArchgateApp.Safe(path)}");
         }
     }
 
