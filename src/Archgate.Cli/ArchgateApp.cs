@@ -49,12 +49,13 @@ internal static class ArchgateApp
 
                 if (ex is CommandParseException or CommandRuntimeException)
                 {
-                    Console.Error.WriteLine($"archgate: {ex.Message}");
+                    // The message quotes the user's arguments: a URL's user-info or a raw ESC must not be echoed.
+                    Console.Error.WriteLine($"archgate: {Printable.EscapeLines(Redact.Text(ex.Message))}");
                     Console.Error.WriteLine("  hint: 'archgate --help' lists the commands; 'archgate COMMAND --help' their options");
                     return ExitCodes.Usage;
                 }
 
-                Console.Error.WriteLine($"archgate: internal error: {Redact.Text(ex.Message)}");
+                Console.Error.WriteLine($"archgate: internal error: {Printable.EscapeLines(Redact.Text(ex.Message))}");
                 if (verbose)
                 {
                     Console.Error.WriteLine(ex.ToString());
@@ -93,6 +94,9 @@ internal static class ArchgateApp
         }
     }
 
-    /// <summary>Text from manifests and targets goes through here before Spectre markup.</summary>
-    public static string Safe(string text) => Markup.Escape(text);
+    /// <summary>
+    /// Text from manifests and targets goes through here before Spectre markup: markup is escaped, and control
+    /// characters (a raw ESC would drive the terminal) become visible escapes; line breaks and tabs stay.
+    /// </summary>
+    public static string Safe(string text) => Markup.Escape(Printable.EscapeLines(text));
 }

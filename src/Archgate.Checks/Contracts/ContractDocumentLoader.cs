@@ -29,14 +29,11 @@ public static class ContractDocumentLoader
                 : "file not found"));
         }
 
-        string text;
-        try
+        // Only a regular file within the contract size cap: a FIFO would block, /dev/zero would never end.
+        var text = RegularFile.ReadText(fullPath, Manifest.ManifestLimits.MaxContractBytes, out var problem);
+        if (text is null)
         {
-            text = await File.ReadAllTextAsync(fullPath, cancellationToken);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return Failed(new ContractLoadError(path, null, null, "", $"cannot be read: {ex.Message}"));
+            return Failed(new ContractLoadError(path, null, null, "", $"cannot be read: {problem}"));
         }
 
         return await LoadTextAsync(rewrite is null ? text : rewrite(text), path, new Uri(fullPath), cancellationToken);

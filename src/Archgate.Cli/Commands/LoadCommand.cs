@@ -164,7 +164,7 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
         {
             foreach (var p in problems)
             {
-                await Console.Error.WriteLineAsync("archgate load: " + p);
+                await Console.Error.WriteLineAsync("archgate load: " + Printable.Escape(Redact.Url(p)));
             }
 
             return ExitCodes.Usage;

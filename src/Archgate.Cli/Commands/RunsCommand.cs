@@ -40,7 +40,7 @@ internal sealed class RunsCommand : Command<RunsCommand.Settings>
                 Protocol.Verdict.Incomplete => "INCOMPLETE",
                 _ => "-",
             };
-            table.AddRow(r.RunId, Markup.Escape(r.System), r.StartedAt.ToString("yyyy-MM-dd HH:mm:ss"), r.State, verdict, r.StepsDone.ToString(System.Globalization.CultureInfo.InvariantCulture), duration);
+            table.AddRow(r.RunId, ArchgateApp.Safe(r.System), r.StartedAt.ToString("yyyy-MM-dd HH:mm:ss"), r.State, verdict, r.StepsDone.ToString(System.Globalization.CultureInfo.InvariantCulture), duration);
         }
 
         AnsiConsole.Write(table);

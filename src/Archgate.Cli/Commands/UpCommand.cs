@@ -56,7 +56,7 @@ internal sealed class UpCommand : AsyncCommand<UpCommand.Settings>
                 return ExitCodes.Infrastructure;
             }
 
-            console.MarkupLine($"[green]system {Markup.Escape(model.Name)} is up[/]: {launcher.Started.Count} component(s) started; logs in {Markup.Escape(Path.Combine(stateDirectory, "logs"))}");
+            console.MarkupLine($"[green]system {ArchgateApp.Safe(model.Name)} is up[/]: {launcher.Started.Count} component(s) started; logs in {ArchgateApp.Safe(Path.Combine(stateDirectory, "logs"))}");
             if (settings.Detach)
             {
                 console.MarkupLine("stop it with: archgate down");

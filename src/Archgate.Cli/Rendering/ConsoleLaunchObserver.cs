@@ -11,10 +11,10 @@ internal sealed class ConsoleLaunchObserver(IAnsiConsole console) : ILaunchObser
     private readonly Dictionary<string, string> _colours = [];
 
     public void Starting(Component component, int wave) =>
-        console.MarkupLine($"[grey]wave {wave}[/] starting [bold]{Markup.Escape(component.Name)}[/]: {Markup.Escape(Redact.Text(component.Run!.Command))}");
+        console.MarkupLine($"[grey]wave {wave}[/] starting [bold]{ArchgateApp.Safe(component.Name)}[/]: {ArchgateApp.Safe(Redact.Text(component.Run!.Command))}");
 
     public void Ready(Component component, TimeSpan elapsed) =>
-        console.MarkupLine($"  [green]ready[/] {Markup.Escape(component.Name)} in {elapsed.TotalSeconds:0.0} s");
+        console.MarkupLine($"  [green]ready[/] {ArchgateApp.Safe(component.Name)} in {elapsed.TotalSeconds:0.0} s");
 
     public void LogLine(string component, string line)
     {
@@ -27,19 +27,19 @@ internal sealed class ConsoleLaunchObserver(IAnsiConsole console) : ILaunchObser
             }
         }
 
-        console.MarkupLine($"[{colour}]{Markup.Escape(component),-10}|[/] {Markup.Escape(line)}");
+        console.MarkupLine($"[{colour}]{ArchgateApp.Safe(component),-10}|[/] {ArchgateApp.Safe(line)}");
     }
 
     public static void PrintFailure(IAnsiConsole console, LaunchFailure failure)
     {
         var code = failure.ExitCode is { } c ? $" (exit code {c})" : string.Empty;
-        console.MarkupLine($"[red]start-up failed:[/] {Markup.Escape(failure.Component)} {Markup.Escape(failure.Reason)}{code}");
+        console.MarkupLine($"[red]start-up failed:[/] {ArchgateApp.Safe(failure.Component)} {ArchgateApp.Safe(failure.Reason)}{code}");
         if (failure.LastLogLines.Count > 0)
         {
             console.MarkupLine($"[grey]last {failure.LastLogLines.Count} lines of its log:[/]");
             foreach (var line in failure.LastLogLines)
             {
-                console.MarkupLine($"  [grey]|[/] {Markup.Escape(line)}");
+                console.MarkupLine($"  [grey]|[/] {ArchgateApp.Safe(line)}");
             }
         }
 

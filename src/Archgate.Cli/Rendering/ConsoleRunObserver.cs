@@ -17,15 +17,15 @@ internal sealed class ConsoleRunObserver(IAnsiConsole console) : IRunObserver
     /// <summary>The spinner's text right now (read by the live display loop).</summary>
     public string Status => _current.Length == 0
         ? $"{_run.Elapsed.TotalSeconds:0} s"
-        : $"{Markup.Escape(_current)} [grey]({_check.Elapsed.TotalSeconds:0.0} s, run {_run.Elapsed.TotalSeconds:0} s)[/]";
+        : $"{ArchgateApp.Safe(_current)} [grey]({_check.Elapsed.TotalSeconds:0.0} s, run {_run.Elapsed.TotalSeconds:0} s)[/]";
 
     public void RunStarted(RunRecord run) =>
         console.MarkupLine(run.Resumes == 0
-            ? $"run [bold]{Markup.Escape(run.RunId)}[/] started; if it is interrupted: archgate resume {Markup.Escape(run.RunId)}"
-            : $"run [bold]{Markup.Escape(run.RunId)}[/] resumed ({run.Resumes}) after step {run.Steps.Select(s => s.Number).DefaultIfEmpty(0).Max()}");
+            ? $"run [bold]{ArchgateApp.Safe(run.RunId)}[/] started; if it is interrupted: archgate resume {ArchgateApp.Safe(run.RunId)}"
+            : $"run [bold]{ArchgateApp.Safe(run.RunId)}[/] resumed ({run.Resumes}) after step {run.Steps.Select(s => s.Number).DefaultIfEmpty(0).Max()}");
 
     public void StepStarted(int number, string name) =>
-        console.MarkupLine($"[bold]step {number}/{ProtocolSteps.Count}[/] {Markup.Escape(name)}");
+        console.MarkupLine($"[bold]step {number}/{ProtocolSteps.Count}[/] {ArchgateApp.Safe(name)}");
 
     public void CheckStarted(ICheck check)
     {
@@ -36,7 +36,7 @@ internal sealed class ConsoleRunObserver(IAnsiConsole console) : IRunObserver
     public void CheckActivity(ICheck check, string activity) => _current = $"{check.Id}: {activity}";
 
     public void CheckRetrying(ICheck check, int nextAttempt, TimeSpan delay, string cause) =>
-        console.MarkupLine($"  [yellow]~[/] {Markup.Escape(check.Id)} {Markup.Escape(cause)}; retrying in {delay.TotalSeconds:0.0} s (attempt {nextAttempt})");
+        console.MarkupLine($"  [yellow]~[/] {ArchgateApp.Safe(check.Id)} {ArchgateApp.Safe(cause)}; retrying in {delay.TotalSeconds:0.0} s (attempt {nextAttempt})");
 
     public void CheckFinished(ICheck check, CheckResult result)
     {
@@ -50,10 +50,10 @@ internal sealed class ConsoleRunObserver(IAnsiConsole console) : IRunObserver
             _ => ("skip", "grey"),
         };
         var note = result.Reason ?? (result.Findings.Count > 0 ? $"{result.Findings.Count} finding(s)" : string.Empty);
-        console.MarkupLine($"  [{colour}]{mark,-5}[/] {Markup.Escape(result.Id)} [grey]{result.DurationMs} ms[/] {Markup.Escape(note)}");
+        console.MarkupLine($"  [{colour}]{mark,-5}[/] {ArchgateApp.Safe(result.Id)} [grey]{result.DurationMs} ms[/] {ArchgateApp.Safe(note)}");
         foreach (var f in result.Findings.Where(f => f.Severity >= Severity.Medium).Take(5))
         {
-            console.MarkupLine($"        [grey]{f.Rule}[/] {Markup.Escape(f.Message)}");
+            console.MarkupLine($"        [grey]{f.Rule}[/] {ArchgateApp.Safe(f.Message)}");
         }
     }
 
@@ -61,7 +61,7 @@ internal sealed class ConsoleRunObserver(IAnsiConsole console) : IRunObserver
     {
         if (step.NotApplicable is { } reason)
         {
-            console.MarkupLine($"  [grey]n/a  [/] {Markup.Escape(reason)}");
+            console.MarkupLine($"  [grey]n/a  [/] {ArchgateApp.Safe(reason)}");
         }
     }
 }

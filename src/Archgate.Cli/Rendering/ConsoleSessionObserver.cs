@@ -25,7 +25,7 @@ internal sealed class ConsoleSessionObserver(IAnsiConsole console) : IRunSession
     public void LaunchFailed(LaunchFailure failure) => ConsoleLaunchObserver.PrintFailure(console, failure);
 
     public void RunStarting(SystemModel system, RunOptions options) =>
-        console.MarkupLine($"archgate: system [bold]{Markup.Escape(system.Name)}[/], {system.Components.Count} components, steps {string.Join(",", options.Steps.Order())}");
+        console.MarkupLine($"archgate: system [bold]{ArchgateApp.Safe(system.Name)}[/], {system.Components.Count} components, steps {string.Join(",", options.Steps.Order())}");
 
     public void RunStarted(RunRecord run) => _run.RunStarted(run);
 
@@ -45,7 +45,7 @@ internal sealed class ConsoleSessionObserver(IAnsiConsole console) : IRunSession
     {
         if (partial is not null)
         {
-            console.MarkupLine($"[yellow]cancelled[/] run {Markup.Escape(partial.RunId)} after {partial.Steps.Count} step(s); continue with: archgate resume {Markup.Escape(partial.RunId)}");
+            console.MarkupLine($"[yellow]cancelled[/] run {ArchgateApp.Safe(partial.RunId)} after {partial.Steps.Count} step(s); continue with: archgate resume {ArchgateApp.Safe(partial.RunId)}");
         }
     }
 
@@ -53,8 +53,8 @@ internal sealed class ConsoleSessionObserver(IAnsiConsole console) : IRunSession
 
     public void EscalationsDelivered(EscalationDelivery delivery) =>
         console.MarkupLine(delivery.Delivered
-            ? $"  escalations sent to {delivery.Channel} {Markup.Escape(delivery.Target)}"
-            : $"  [yellow]escalations not delivered[/] to {delivery.Channel} {Markup.Escape(delivery.Target)}: {Markup.Escape(delivery.Error ?? "unknown")}");
+            ? $"  escalations sent to {delivery.Channel} {ArchgateApp.Safe(delivery.Target)}"
+            : $"  [yellow]escalations not delivered[/] to {delivery.Channel} {ArchgateApp.Safe(delivery.Target)}: {ArchgateApp.Safe(delivery.Error ?? "unknown")}");
 
     public void SystemStopped() => console.MarkupLine("[grey]stopped the components Archgate started.[/]");
 }

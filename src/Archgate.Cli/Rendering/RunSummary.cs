@@ -14,7 +14,7 @@ internal static class RunSummary
         foreach (var s in run.Steps)
         {
             steps.AddRow(
-                Markup.Escape($"{s.Number}. {s.Name}"),
+                ArchgateApp.Safe($"{s.Number}. {s.Name}"),
                 s.NotApplicable is null ? Colour(s.Status) : "[grey]n/a[/]",
                 s.Checks.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 s.Checks.Sum(c => c.Findings.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -35,7 +35,7 @@ internal static class RunSummary
                     CriterionStatus.NotApplicable => "[grey]not-applicable[/]",
                     _ => "[grey]not-evaluated[/]",
                 };
-                criteria.AddRow(Markup.Escape(c.Description), status, Markup.Escape(c.Observed));
+                criteria.AddRow(ArchgateApp.Safe(c.Description), status, ArchgateApp.Safe(c.Observed));
             }
 
             console.Write(criteria);
@@ -43,13 +43,13 @@ internal static class RunSummary
 
         foreach (var e in run.Escalations)
         {
-            console.MarkupLine($"[red]escalation level {e.Level}[/] {Markup.Escape(e.Trigger)}: {Markup.Escape(e.Message)}");
+            console.MarkupLine($"[red]escalation level {e.Level}[/] {ArchgateApp.Safe(e.Trigger)}: {ArchgateApp.Safe(e.Message)}");
         }
 
         foreach (var r in run.Rollbacks)
         {
             var result = r.ExitCode is { } code ? $"exit code {code}" : r.Error ?? "no exit code";
-            console.MarkupLine($"[yellow]rollback[/] {Markup.Escape(r.Command)}: {Markup.Escape(result)} in {r.DurationMs} ms");
+            console.MarkupLine($"[yellow]rollback[/] {ArchgateApp.Safe(r.Command)}: {ArchgateApp.Safe(result)} in {r.DurationMs} ms");
         }
 
         var verdict = run.Verdict switch
@@ -59,7 +59,7 @@ internal static class RunSummary
             Verdict.Incomplete => "[yellow bold]INCOMPLETE[/]",
             _ => "[grey]none[/]",
         };
-        console.MarkupLine($"verdict: {verdict}  run {Markup.Escape(run.RunId)} in {run.Duration?.TotalSeconds ?? 0:0.0} s");
+        console.MarkupLine($"verdict: {verdict}  run {ArchgateApp.Safe(run.RunId)} in {run.Duration?.TotalSeconds ?? 0:0.0} s");
         if (outcome == RunOutcome.InfrastructureError)
         {
             console.MarkupLine("[red]infrastructure error:[/] not one database or service could be reached; is the system running? ('archgate run --up' starts it)");
@@ -67,7 +67,7 @@ internal static class RunSummary
 
         foreach (var path in reports)
         {
-            console.MarkupLine($"  report: {Markup.Escape(path)}");
+            console.MarkupLine($"  report: {ArchgateApp.Safe(path)}");
         }
     }
 

@@ -7,8 +7,11 @@ namespace Archgate.Manifest;
 /// </summary>
 internal static class Interpolation
 {
-    /// <summary>Expands <paramref name="text"/>; names of unset variables without default go to <paramref name="missing"/>.</summary>
-    public static string Expand(string text, Func<string, string?> environment, List<string> missing)
+    /// <summary>
+    /// Expands <paramref name="text"/>; names of unset variables without default go to <paramref name="missing"/>, and the
+    /// variables whose value was used to <paramref name="used"/> (name, value), so errors can name them instead of echoing them.
+    /// </summary>
+    public static string Expand(string text, Func<string, string?> environment, List<string> missing, List<(string Name, string Value)>? used = null)
     {
         if (!text.Contains('$', StringComparison.Ordinal))
         {
@@ -51,6 +54,10 @@ internal static class Interpolation
                         missing.Add(name);
                         value = string.Empty;
                     }
+                }
+                else
+                {
+                    used?.Add((name, value));
                 }
 
                 result.Append(value);

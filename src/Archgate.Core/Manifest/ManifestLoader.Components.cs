@@ -281,19 +281,24 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && !uri.IsFile)
             {
-                return text;
-            }
-
-            var full = Path.GetFullPath(Path.Combine(baseDirectory, text));
-            if (!File.Exists(full))
-            {
-                r.Error(node!, path, $"file not found: {text}", "paths are relative to the folder of the manifest");
+                r.Error(node!, path, $"URLs are not supported yet: {Redact.Url(text)}", "download the document next to the manifest and give its path");
                 return null;
             }
 
-            return full;
+            var full = Path.GetFullPath(Path.Combine(baseDirectory, text));
+            switch (RegularFile.Problem(full, ManifestLimits.MaxContractBytes))
+            {
+                case null:
+                    return full;
+                case "file not found":
+                    r.Error(node!, path, $"file not found: {text}", "paths are relative to the folder of the manifest");
+                    return null;
+                case { } problem:
+                    r.Error(node!, path, $"cannot read {text}: {problem}", $"give a regular file of at most {ManifestLimits.MaxContractBytes / (1024 * 1024)} MB");
+                    return null;
+            }
         }
 
         private RunSpec? ReadRun(YamlNode? node, string path, string? health, Uri? url)

@@ -36,14 +36,17 @@ public static partial class ManifestLoader
     public static ManifestLoadResult Load(string path, Func<string, string?>? environment = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
-        if (!File.Exists(path))
+        var bytes = RegularFile.Read(path, ManifestLimits.MaxManifestBytes, out var problem);
+        if (bytes is null)
         {
             return new ManifestLoadResult(null,
-                [new ManifestError(path, 1, 1, string.Empty, "manifest not found",
-                    "run 'archgate init' to write a starter archgate.yaml, or pass the path of yours")]);
+                [problem == "file not found"
+                    ? new ManifestError(path, 1, 1, string.Empty, "manifest not found",
+                        "run 'archgate init' to write a starter archgate.yaml, or pass the path of yours")
+                    : new ManifestError(path, 1, 1, string.Empty, $"cannot read the manifest: {problem}",
+                        $"a manifest is a regular file of at most {ManifestLimits.MaxManifestBytes / (1024 * 1024)} MB")]);
         }
 
-        var bytes = File.ReadAllBytes(path);
         var text = System.Text.Encoding.UTF8.GetString(bytes);
         var full = Path.GetFullPath(path);
         return Parse(text, path, full, Convert.ToHexStringLower(SHA256.HashData(bytes)), environment);
@@ -59,9 +62,15 @@ public static partial class ManifestLoader
     {
         var reader = new YamlReader(displayName, environment);
         var stream = new YamlStream();
+        var guard = new YamlGuard(new Parser(new StringReader(text)));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(guard);
+        }
+        catch (ManifestLimitException ex)
+        {
+            reader.Error(ex.Start.Line, ex.Start.Column, string.Empty, ex.Message, ex.Hint);
+            return new ManifestLoadResult(null, reader.Errors);
         }
         catch (YamlException ex)
         {
@@ -73,8 +82,27 @@ public static partial class ManifestLoader
                 message = message[(cut + 3)..];
             }
 
-            reader.Error(ex.Start.Line, ex.Start.Column, string.Empty, $"invalid YAML: {message}",
-                "check the indentation and that every 'key: value' has a space after the colon");
+            var at = ex.Start.Line > 0 ? ex.Start : guard.Last;
+            reader.Error(Math.Max(1, at.Line), Math.Max(1, at.Column), string.Empty, $"invalid YAML: {Printable.Escape(message)}",
+                "check the indentation, that every 'key: value' has a space after the colon, and that every [ and { is closed");
+            return new ManifestLoadResult(null, reader.Errors);
+        }
+#pragma warning disable CA1031 // YamlDotNet throws other exceptions on some malformed input; each is the manifest's fault, not ours.
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException or OverflowException or InvalidCastException)
+#pragma warning restore CA1031
+        {
+            reader.Error(Math.Max(1, guard.Last.Line), Math.Max(1, guard.Last.Column), string.Empty, $"invalid YAML: {Printable.Escape(ex.Message)}",
+                "check the indentation and that every [ and { is closed");
+            return new ManifestLoadResult(null, reader.Errors);
+        }
+
+        if (guard.Problems.Count > 0)
+        {
+            foreach (var (start, message, hint) in guard.Problems)
+            {
+                reader.Error(start.Line, start.Column, string.Empty, message, hint);
+            }
+
             return new ManifestLoadResult(null, reader.Errors);
         }
 

@@ -6,7 +6,7 @@ namespace Archgate.Manifest;
 /// <summary>Parsers for the manifest's value formats: durations (<c>250ms</c>, <c>10s</c>, <c>2m</c>) and percentages (<c>1%</c>).</summary>
 public static partial class ValueParsers
 {
-    /// <summary>Parses <c>250ms</c>, <c>1.5s</c>, <c>2m</c>, <c>1h</c>.</summary>
+    /// <summary>Parses <c>250ms</c>, <c>1.5s</c>, <c>2m</c>, <c>1h</c>; one too long for a <see cref="TimeSpan"/> gives <see cref="TimeSpan.MaxValue"/>.</summary>
     public static bool TryParseDuration(string text, out TimeSpan value)
     {
         value = default;
@@ -17,13 +17,15 @@ public static partial class ValueParsers
         }
 
         var number = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        value = m.Groups[2].Value switch
+        var milliseconds = number * m.Groups[2].Value switch
         {
-            "ms" => TimeSpan.FromMilliseconds(number),
-            "s" => TimeSpan.FromSeconds(number),
-            "m" => TimeSpan.FromMinutes(number),
-            _ => TimeSpan.FromHours(number),
+            "ms" => 1.0,
+            "s" => 1000.0,
+            "m" => 60_000.0,
+            _ => 3_600_000.0,
         };
+        // Too long for a TimeSpan ('99999999999999h'): the longest one, which every caller's limit refuses.
+        value = milliseconds >= TimeSpan.MaxValue.TotalMilliseconds ? TimeSpan.MaxValue : TimeSpan.FromMilliseconds(milliseconds);
         return true;
     }
 

@@ -11,13 +11,38 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
 {
     private readonly List<ManifestError> _errors = [];
 
+    /// <summary>Values taken from the environment, longest first: no error message may echo one.</summary>
+    private readonly SortedSet<(string Value, string Name)> _fromEnvironment = new(
+        Comparer<(string Value, string Name)>.Create((a, b) => b.Value.Length != a.Value.Length ? b.Value.Length - a.Value.Length : string.CompareOrdinal(a.Value, b.Value)));
+
     public IReadOnlyList<ManifestError> Errors => _errors;
 
     public void Error(YamlNode node, string path, string message, string? hint = null) =>
-        _errors.Add(new ManifestError(file, (int)node.Start.Line, (int)node.Start.Column, path, message, hint));
+        Error(node.Start.Line, node.Start.Column, path, message, hint);
 
     public void Error(long line, long column, string path, string message, string? hint = null) =>
-        _errors.Add(new ManifestError(file, (int)line, (int)column, path, message, hint));
+        _errors.Add(new ManifestError(file, (int)line, (int)column, Hide(path), Hide(message), hint is null ? null : Hide(hint)));
+
+    /// <summary>Replaces every value that came from the environment with the variable's name; escapes control characters.</summary>
+    private string Hide(string text)
+    {
+        foreach (var (value, name) in _fromEnvironment)
+        {
+            // Very short values ('1', 'on') are no secret, and replacing them would garble the message.
+            if (value.Length >= 4)
+            {
+                text = text.Replace(value, $"${{{name}}}", StringComparison.Ordinal);
+            }
+        }
+
+        return Printable.Escape(text);
+    }
+
+    /// <summary>How an error shows the text of <paramref name="node"/>: quoted, or, when it came from the environment, its template only.</summary>
+    private static string Shown(YamlNode? node, string text) =>
+        node is YamlScalarNode { Value: { } raw } && raw.Contains("${", StringComparison.Ordinal)
+            ? $"'{raw}' (its value from the environment is not shown)"
+            : $"'{text}'";
 
     public static string Describe(YamlNode node) => node switch
     {
@@ -106,14 +131,26 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
         }
 
         var missing = new List<string>();
-        var value = Interpolation.Expand(scalar.Value ?? string.Empty, environment, missing);
+        var used = new List<(string Name, string Value)>();
+        var value = Interpolation.Expand(scalar.Value ?? string.Empty, environment, missing, used);
         foreach (var name in missing)
         {
             Error(node, path, $"environment variable '{name}' is not set and has no default",
                 $"set {name}, or give a default: ${{{name}:-value}}");
         }
 
-        return missing.Count > 0 ? null : value;
+        var control = false;
+        foreach (var (name, text) in used)
+        {
+            _fromEnvironment.Add((text, name));
+            if (Printable.IndexOfControl(text) >= 0)
+            {
+                Error(node, path, $"environment variable '{name}' holds a control character", $"remove it from {name}");
+                control = true;
+            }
+        }
+
+        return missing.Count > 0 || control ? null : value;
     }
 
     public bool? Bool(YamlNode? node, string path)
@@ -131,7 +168,7 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
             case "false":
                 return false;
             default:
-                Error(node!, path, $"expected true or false, found '{text}'");
+                Error(node!, path, $"expected true or false, found {Shown(node, text)}");
                 return null;
         }
     }
@@ -146,7 +183,7 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
 
         if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
         {
-            Error(node!, path, $"expected a whole number, found '{text}'");
+            Error(node!, path, $"expected a whole number, found {Shown(node, text)}");
             return null;
         }
 
@@ -169,10 +206,16 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
 
         if (ValueParsers.TryParseDuration(text, out var value))
         {
-            return value;
+            if (value <= ManifestLimits.MaxDuration)
+            {
+                return value;
+            }
+
+            Error(node!, path, $"duration {Shown(node, text)} is longer than {ManifestLimits.MaxDuration.TotalDays:0} days", "durations are from 0ms to 168h");
+            return null;
         }
 
-        Error(node!, path, $"invalid duration '{text}'", "write a number with a unit: 250ms, 10s, 2m or 1h");
+        Error(node!, path, $"invalid duration {Shown(node, text)}", "write a number with a unit: 250ms, 10s, 2m or 1h");
         return null;
     }
 
@@ -189,7 +232,7 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
             return value;
         }
 
-        Error(node!, path, $"invalid percentage '{text}'", "write a percentage from 0% to 100%, for example 1% or 0.5%");
+        Error(node!, path, $"invalid percentage {Shown(node, text)}", "write a percentage from 0% to 100%, for example 1% or 0.5%");
         return null;
     }
 

@@ -82,7 +82,8 @@ public static class PlanWriter
             }
         }
 
-        return md.ToString();
+        // Paths and URLs come from the manifest: a secret in a query string ('/health?api_key=...') is masked.
+        return Printable.EscapeLines(Redact.Url(md.ToString()));
     }
 
     /// <summary>The manifest's spelling of a kind.</summary>

@@ -186,7 +186,7 @@ public sealed class ProtocolRunner(
     {
         var retries = context.System.Recovery.Retries;
         var attempts = new List<CheckAttempt>();
-        var activity = new Progress<string>(a => _observer.CheckActivity(check, a));
+        var activity = new Progress<string>(a => _observer.CheckActivity(check, Redact.Url(a)));
         var checkContext = context with { Activity = activity };
 
         for (var attempt = 1; ; attempt++)
@@ -208,7 +208,7 @@ public sealed class ProtocolRunner(
                 result = new CheckResult { Status = CheckStatus.Error, Reason = Redact.Text($"{ex.GetType().Name}: {ex.Message}") };
             }
 
-            result = result with { DurationMs = watch.ElapsedMilliseconds };
+            result = ResultMasking.Mask(result) with { DurationMs = watch.ElapsedMilliseconds };
             var transient = result.TransientCause is not null && result.Status is CheckStatus.Fail or CheckStatus.Error;
             if (attempt > 1 || (transient && retries > 0))
             {

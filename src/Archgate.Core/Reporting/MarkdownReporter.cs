@@ -114,7 +114,8 @@ public sealed class MarkdownReporter : IReporter
             }
         }
 
-        return md.ToString();
+        // Control characters from a target would drive the terminal of whoever cats the report.
+        return Printable.EscapeLines(md.ToString());
     }
 
     private static void WriteStep(StringBuilder md, StepResult step)

@@ -10,6 +10,47 @@ public sealed class ContractDocumentLoaderTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
+    public async Task Dev_zero_is_refused_without_reading_it()
+    {
+        var result = await ContractDocumentLoader.LoadAsync("/dev/zero", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(result.Succeeded);
+        Assert.Contains("not a regular file (a character device)", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_fifo_is_refused_without_blocking()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // FIFOs are made with mkfifo
+        }
+
+        var fifo = Path.Combine(_folder, "api.yaml");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        var load = Task.Run(() => ContractDocumentLoader.LoadAsync(fifo, CancellationToken.None));
+
+        var result = await load.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("not a regular file (a FIFO)", Assert.Single(result.Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("api.json")]
+    [InlineData("api.yaml")]
+    public async Task Nesting_a_hundred_thousand_deep_is_an_error_not_a_crash(string name)
+    {
+        var path = Write(name, "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"}, \"paths\": {}, \"x-deep\": " + new string('[', 100_000) + new string(']', 100_000) + "}");
+
+        var result = await ContractDocumentLoader.LoadAsync(path, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+    }
+
+    [Fact]
     public async Task A_yaml_document_with_a_reference_to_a_file_next_to_it_loads_resolved()
     {
         Write("common.yaml", """

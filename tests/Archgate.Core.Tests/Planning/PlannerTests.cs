@@ -79,14 +79,18 @@ public sealed class PlannerTests
     [Fact]
     public void A_critical_component_on_a_long_chain_is_a_risk()
     {
+        // TestSystems.Load resolves paths against this folder.
+        var folder = Path.Combine(Path.GetTempPath(), "archgate-tests");
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "o.yaml"), "openapi: 3.0.3\n");
         var plan = Planner.Plan(TestSystems.Load("""
             version: 1
             system: { name: s }
             components:
-              - { name: a, kind: service, url: "http://127.0.0.1:1", health: /h, openapi: "http://127.0.0.1:1/o" }
-              - { name: b, kind: service, url: "http://127.0.0.1:2", health: /h, openapi: "http://127.0.0.1:1/o", dependsOn: [a] }
-              - { name: c, kind: service, url: "http://127.0.0.1:3", health: /h, openapi: "http://127.0.0.1:1/o", dependsOn: [b] }
-              - { name: d, kind: service, url: "http://127.0.0.1:4", health: /h, openapi: "http://127.0.0.1:1/o", dependsOn: [c], critical: true }
+              - { name: a, kind: service, url: "http://127.0.0.1:1", health: /h, openapi: o.yaml }
+              - { name: b, kind: service, url: "http://127.0.0.1:2", health: /h, openapi: o.yaml, dependsOn: [a] }
+              - { name: c, kind: service, url: "http://127.0.0.1:3", health: /h, openapi: o.yaml, dependsOn: [b] }
+              - { name: d, kind: service, url: "http://127.0.0.1:4", health: /h, openapi: o.yaml, dependsOn: [c], critical: true }
             """));
 
         var risk = Assert.Single(plan.Risks);
@@ -126,5 +130,24 @@ public sealed class PlannerTests
         Assert.Contains("1. db (database), gateway (third-party), audit (service)", markdown, StringComparison.Ordinal);
         Assert.Contains("4. web (frontend)", markdown, StringComparison.Ordinal);
         Assert.Equal(ComponentKind.Database, Planner.Plan(TestSystems.Load(TestSystems.Shop)).Order.First().Component.Kind);
+    }
+}
+
+public sealed class PlanWriterSecretTests
+{
+    [Fact]
+    public void Secret_query_values_and_user_info_never_reach_the_plan()
+    {
+        var markdown = PlanWriter.ToMarkdown(Planner.Plan(TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:7101", health: "/health?api_key=s3cr3t-key&verbose=1" }
+              - { name: web, kind: frontend, url: "http://127.0.0.1:7001/?token=t0k3n-value", dependsOn: [api] }
+            """)));
+
+        Assert.DoesNotContain("s3cr3t-key", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("t0k3n-value", markdown, StringComparison.Ordinal);
+        Assert.True(markdown.Contains("/health?api_key=***&verbose=1", StringComparison.Ordinal), markdown);
     }
 }

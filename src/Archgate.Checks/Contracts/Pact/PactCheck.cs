@@ -23,15 +23,8 @@ internal sealed class PactCheck : ICheck
     /// <summary>Reads <paramref name="file"/> now, so the check's id names its consumer and provider.</summary>
     public static PactCheck For(string file)
     {
-        PactReadResult read;
-        try
-        {
-            read = PactReader.Read(File.ReadAllText(file));
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            read = new PactReadResult(null, [$"cannot read the file: {ex.Message}"]);
-        }
+        var text = RegularFile.ReadText(file, Manifest.ManifestLimits.MaxContractBytes, out var problem);
+        var read = text is null ? new PactReadResult(null, [$"cannot read the file: {problem}"]) : PactReader.Read(text);
 
         return new PactCheck(file, read);
     }

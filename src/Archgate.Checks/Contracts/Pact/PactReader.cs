@@ -20,19 +20,12 @@ internal static class PactReader
     private static readonly string[] Categories = ["body", "header", "headers", "status", "query", "path", "metadata", "content"];
 
     /// <summary>Reads the pact file at <paramref name="path"/>.</summary>
-    public static async Task<PactReadResult> ReadFileAsync(string path, CancellationToken cancellationToken)
+    public static Task<PactReadResult> ReadFileAsync(string path, CancellationToken cancellationToken)
     {
-        string text;
-        try
-        {
-            text = await File.ReadAllTextAsync(path, cancellationToken);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return new PactReadResult(null, [$"cannot read the file: {ex.Message}"]);
-        }
-
-        return Read(text);
+        cancellationToken.ThrowIfCancellationRequested();
+        // Only a regular file within the contract size cap: a FIFO would block, /dev/zero would never end.
+        var text = RegularFile.ReadText(path, Manifest.ManifestLimits.MaxContractBytes, out var problem);
+        return Task.FromResult(text is null ? new PactReadResult(null, [$"cannot read the file: {problem}"]) : Read(text));
     }
 
     /// <summary>Reads pact JSON text.</summary>
