@@ -32,12 +32,13 @@ public static class ProtocolCatalog
 
         // Step 2: API contracts.
         var withContract = services.Concat(thirdParties).Where(c => c.OpenApi is not null).ToList();
+        var documents = new ContractDocuments(); // each document loaded once, shared by its checks
         checks.AddRange(withContract.Count > 0
-            ? withContract.Select(c => (ICheck)new OpenApiDocumentCheck(c))
+            ? withContract.Select(c => (ICheck)new OpenApiDocumentCheck(c, documents))
             : [new NotApplicableCheck(2, "contracts.openapi", "OpenAPI documents are valid", "no component declares an OpenAPI document")]);
         if (withContract.Count > 0)
         {
-            checks.AddRange(withContract.Select(c => (ICheck)new ConformanceCheck(c)));
+            checks.AddRange(withContract.Select(c => (ICheck)new ConformanceCheck(c, documents: documents)));
         }
 
         checks.AddRange(system.PactFiles.Select(PactCheck.For));
