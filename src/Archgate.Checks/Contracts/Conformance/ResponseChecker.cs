@@ -181,9 +181,9 @@ internal static class ResponseChecker
             ?? keys.FirstOrDefault(k => k == "*/*");
     }
 
-    /// <summary>Whether the operation declares any client error (a 4xx code or the 4XX range; <c>default</c> does not count).</summary>
+    /// <summary>Whether the operation declares how it rejects invalid input: 400, 422 or the 4XX range (<c>default</c> and a 404 do not count).</summary>
     private static bool DocumentsClientErrors(OpenApiOperation operation) =>
-        (operation.Responses?.Keys ?? Enumerable.Empty<string>()).Any(k => k.Length == 3 && k[0] == '4');
+        (operation.Responses?.Keys ?? Enumerable.Empty<string>()).Any(k => k is "400" or "422" || k.Equals("4XX", StringComparison.OrdinalIgnoreCase));
 
     private static bool AllowsEmpty(string mediaType, IOpenApiMediaType media)
     {

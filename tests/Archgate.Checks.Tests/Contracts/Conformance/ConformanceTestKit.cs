@@ -31,7 +31,11 @@ internal static class ConformanceTestKit
     /// <param name="server">The service.</param>
     /// <param name="component">More keys of the component, indented by four spaces (<c>    auth: ...</c>).</param>
     /// <param name="openApiKeys">More keys of its <c>openapi</c> mapping (<c>, conformance: { timeout: 1s }</c>).</param>
-    public static async Task<CheckResult> RunCheckAsync(string openApi, ScriptedHttpServer server, string component = "", string openApiKeys = "")
+    public static Task<CheckResult> RunCheckAsync(string openApi, ScriptedHttpServer server, string component = "", string openApiKeys = "") =>
+        RunCheckAsync(openApi, server.Port, component, openApiKeys);
+
+    /// <summary>Runs the conformance check of a one-service system against the service on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static async Task<CheckResult> RunCheckAsync(string openApi, int port, string component = "", string openApiKeys = "")
     {
         var folder = Directory.CreateTempSubdirectory("archgate-conformance-").FullName;
         var contract = Path.Combine(folder, "api.yaml");
@@ -42,7 +46,7 @@ internal static class ConformanceTestKit
             components:
               - name: api
                 kind: service
-                url: http://127.0.0.1:{{server.Port}}
+                url: http://127.0.0.1:{{port}}
                 openapi: { path: {{contract}}{{openApiKeys}} }
             {{component}}
             """, folder);

@@ -179,12 +179,46 @@ public sealed partial class SpecTrueServerTests
                 Anything: { nullable: true, description: whatever the provider stores }
             """;
         using var server = new ScriptedHttpServer(r => r.Method == "GET"
-            ? new Reply(200, """{"note":{"x":1},"meta":{"a":"b"},"owner":null,"extra":[1,"two"]}""")
+            ? new Reply(200, """{"note":{"x":1},"meta":{"a":"b"},"owner":{"name":"ann"},"extra":[1,"two"]}""")
             : new Reply(405, null, Headers: new Dictionary<string, string> { ["Allow"] = "GET" }));
 
         var result = await RunCheckAsync(Document, server);
 
         Assert.True(result.Findings.Count == 0, Dump(result, server));
+    }
+
+    [Fact]
+    public async Task A_real_mismatch_beside_a_nullable_object_is_the_only_finding_not_also_expected_null()
+    {
+        const string Document = """
+            openapi: 3.0.3
+            info: { title: things, version: "1" }
+            paths:
+              /things:
+                get:
+                  responses:
+                    '200':
+                      description: ok
+                      content:
+                        application/json:
+                          schema:
+                            type: object
+                            properties:
+                              id: { type: integer }
+                              owner: { nullable: true, allOf: [ { $ref: '#/components/schemas/Owner' } ] }
+                              tag: { type: string, nullable: true }
+            components:
+              schemas:
+                Owner: { type: object, required: [name], properties: { name: { type: string } } }
+            """;
+        using var server = new ScriptedHttpServer(r => r.Method == "GET"
+            ? new Reply(200, """{"id":"7","owner":{"name":"ann"},"tag":"x"}""")
+            : new Reply(405, null, Headers: new Dictionary<string, string> { ["Allow"] = "GET" }));
+
+        var result = await RunCheckAsync(Document, server);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("GET /things 200 $.id", finding.Location);
     }
 
     [Fact]
