@@ -195,7 +195,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
             var method = ProbeMethods.FirstOrDefault(m => !declared.Contains(m));
             var request = method is null ? null : RequestPlanner.UnsupportedMethod(group.Key, method, book, group.ToList());
             if (request is null || (method == "DELETE" && !book.IsCreated(request.Path)) || _requests >= options.MaxRequests
-                || context.Time.GetElapsedTime(_started) >= options.Budget)
+                || context.Time.GetElapsedTime(_started) >= options.Budget || (!_answered && _timeouts >= 2))
             {
                 continue;
             }

@@ -447,6 +447,28 @@ public sealed partial class SpecTrueServerTests
         Assert.True(result.Findings.Count == 1, Dump(result, server));
     }
 
+    [Fact]
+    public async Task A_document_with_errors_is_not_checked_against_and_the_skip_says_its_first_error()
+    {
+        const string Document = """
+            openapi: 3.0.3
+            info: { title: t, version: "1" }
+            paths:
+              /a:
+                get:
+                  responses: { '200': { $ref: '#/components/responses/Nothing' } }
+            """;
+        using var server = new ScriptedHttpServer(_ => new Reply(200, null));
+
+        var result = await RunCheckAsync(Document, server);
+
+        Assert.Equal(CheckStatus.Skipped, result.Status);
+        Assert.Contains("cannot be checked against: ", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("api.yaml:6:", result.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("see contracts.openapi", result.Reason, StringComparison.Ordinal);
+        Assert.Empty(server.Requests);
+    }
+
     [GeneratedRegex("^[a-z]+$")]
     private static partial Regex Lower();
 
