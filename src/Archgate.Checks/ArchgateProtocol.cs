@@ -179,14 +179,15 @@ public static class ArchgateProtocol
     private static IEnumerable<ICheck> ContractChecks(StepChecksContext build)
     {
         var withContract = build.InOrder(ComponentKind.Service).Concat(build.InOrder(ComponentKind.ThirdParty)).Where(c => c.OpenApi is not null).ToList();
+        var documents = new ContractDocuments(); // each document loaded once, shared by its checks
         foreach (var c in withContract)
         {
-            yield return new OpenApiDocumentCheck(c);
+            yield return new OpenApiDocumentCheck(c, documents);
         }
 
         foreach (var c in withContract)
         {
-            yield return new ConformanceCheck(c);
+            yield return new ConformanceCheck(c, documents: documents);
         }
 
         foreach (var pact in build.System.PactFiles)

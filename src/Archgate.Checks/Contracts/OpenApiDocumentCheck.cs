@@ -8,8 +8,10 @@ namespace Archgate.Checks.Contracts;
 /// Step 2: a service's OpenAPI document (3.0 or 3.1, JSON or YAML, <c>$ref</c>s across files) loads without
 /// errors; each error is a finding at its file, line and column.
 /// </summary>
-internal sealed class OpenApiDocumentCheck(Component component) : ICheck
+internal sealed class OpenApiDocumentCheck(Component component, ContractDocuments? documents = null) : ICheck
 {
+    private readonly ContractDocuments _documents = documents ?? new ContractDocuments();
+
     public string Id => $"contracts.openapi:{component.Name}";
 
     public int Step => 2;
@@ -24,7 +26,7 @@ internal sealed class OpenApiDocumentCheck(Component component) : ICheck
         var display = Path.GetRelativePath(context.System.BaseDirectory, spec.Path);
         context.Activity?.Report($"reading {display}");
         var watch = Stopwatch.StartNew();
-        var loaded = await ContractDocumentLoader.LoadAsync(spec.Path, cancellationToken);
+        var loaded = await _documents.LoadAsync(spec.Path, cancellationToken);
         var elapsed = watch.Elapsed;
 
         var findings = loaded.Errors.Select(e => new Finding

@@ -101,16 +101,56 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            r.AllowKeys(map, path, "header", "value");
-            var header = r.String(r.Required(map, path, "header", "the request header that carries the key, for example 'X-Api-Key'"), $"{path}.header");
-            var value = r.String(r.Required(map, path, "value", "the key, preferably from the environment: 'value: ${API_KEY}'"), $"{path}.value");
-            if (header is not null && !IsToken(header))
+            // apiKey: { header: X-Api-Key, value } or apiKey: { name: key, in: header|query|cookie, value }.
+            r.AllowKeys(map, path, "header", "name", "in", "value");
+            var headerNode = YamlReader.Get(map, "header");
+            var nameNode = YamlReader.Get(map, "name");
+            var inNode = YamlReader.Get(map, "in");
+            if ((headerNode is null) == (nameNode is null))
             {
-                r.Error(YamlReader.Get(map, "header")!, $"{path}.header", $"invalid header name '{header}'", "a header name has letters, digits and '-', for example 'X-Api-Key'");
+                r.Error(map, path, headerNode is null ? "no key name given" : "both 'header' and 'name' given",
+                    "write 'header: X-Api-Key' for a header, or 'name: key' with 'in: query' (or 'in: cookie')");
+                r.String(YamlReader.Get(map, "value"), $"{path}.value");
                 return null;
             }
 
-            return header is null || value is null ? null : new ApiKeyAuth(header, value);
+            var location = ApiKeyLocation.Header;
+            if (inNode is not null)
+            {
+                var where = r.String(inNode, $"{path}.in");
+                if (headerNode is not null)
+                {
+                    r.Error(inNode, $"{path}.in", "'in' goes with 'name', not with 'header'", "write 'name: X-Api-Key' and 'in: header', or leave 'in' out");
+                }
+                else if (where is not null)
+                {
+                    ApiKeyLocation? parsed = where switch
+                    {
+                        "header" => ApiKeyLocation.Header,
+                        "query" => ApiKeyLocation.Query,
+                        "cookie" => ApiKeyLocation.Cookie,
+                        _ => null,
+                    };
+                    if (parsed is null)
+                    {
+                        r.Error(inNode, $"{path}.in", $"invalid key location '{where}'", "write 'in: header', 'in: query' or 'in: cookie'");
+                    }
+
+                    location = parsed ?? ApiKeyLocation.Header;
+                }
+            }
+
+            var keyPath = headerNode is null ? $"{path}.name" : $"{path}.header";
+            var name = r.String(headerNode ?? nameNode, keyPath);
+            var value = r.String(r.Required(map, path, "value", "the key, preferably from the environment: 'value: ${API_KEY}'"), $"{path}.value");
+            if (name is not null && !IsToken(name))
+            {
+                r.Error((headerNode ?? nameNode)!, keyPath, headerNode is null ? $"invalid key name '{name}'" : $"invalid header name '{name}'",
+                    headerNode is null ? "a query parameter or cookie name has letters, digits, '-' and '_', for example 'api_key'" : "a header name has letters, digits and '-', for example 'X-Api-Key'");
+                return null;
+            }
+
+            return name is null || value is null ? null : new ApiKeyAuth(name, value) { In = location };
         }
 
         private BasicAuth? ReadBasic(YamlNode node, string path)

@@ -259,18 +259,48 @@ public static partial class ManifestLoader
 
                 case YamlMappingNode map:
                     {
-                        r.AllowKeys(map, path, "path", "baseline", "fixtures");
+                        r.AllowKeys(map, path, "path", "baseline", "fixtures", "conformance");
                         var file = ExistingFile(r.Required(map, path, "path", "the OpenAPI document, relative to the manifest"), $"{path}.path");
                         var baselineNode = YamlReader.Get(map, "baseline");
                         var baseline = baselineNode is null ? null : ExistingFile(baselineNode, $"{path}.baseline");
                         var fixtures = ReadFixtures(YamlReader.Get(map, "fixtures"), $"{path}.fixtures");
-                        return file is null ? null : new OpenApiSpec(file, baseline) { Fixtures = fixtures };
+                        var limits = ReadConformanceLimits(YamlReader.Get(map, "conformance"), $"{path}.conformance");
+                        return file is null ? null : new OpenApiSpec(file, baseline) { Fixtures = fixtures, Conformance = limits };
                     }
 
                 default:
                     r.Error(node, path, $"expected a file path or a mapping with 'path', found {YamlReader.Describe(node)}");
                     return null;
             }
+        }
+
+        private ConformanceLimits? ReadConformanceLimits(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "timeout", "budget", "requests", "requestsPerOperation");
+            TimeSpan? Duration(string key, TimeSpan max)
+            {
+                var value = r.Duration(YamlReader.Get(map, key), $"{path}.{key}");
+                if (value is not null && (value <= TimeSpan.Zero || value > max))
+                {
+                    r.Error(YamlReader.Get(map, key)!, $"{path}.{key}", $"{key} must be above 0 and at most {ValueParsers.FormatDuration(max)}",
+                        "Archgate keeps every probe bounded in time");
+                    return null;
+                }
+
+                return value;
+            }
+
+            return new ConformanceLimits(
+                Duration("timeout", TimeSpan.FromMinutes(5)),
+                Duration("budget", TimeSpan.FromHours(1)),
+                r.Int(YamlReader.Get(map, "requests"), $"{path}.requests", 1, 100_000),
+                r.Int(YamlReader.Get(map, "requestsPerOperation"), $"{path}.requestsPerOperation", 1, 1000));
         }
 
         private string? ExistingFile(YamlNode? node, string path)

@@ -94,7 +94,17 @@ public sealed record OpenApiSpec(string Path, string? Baseline)
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Fixtures { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+    /// <summary>Bounds of live conformance (<c>openapi.conformance</c>); null when the manifest sets none.</summary>
+    public ConformanceLimits? Conformance { get; init; }
 }
+
+/// <summary>Bounds of live conformance set in the manifest; a null member keeps the check's default (docs/manifest.md).</summary>
+/// <param name="RequestTimeout">How long one request may take (<c>timeout</c>).</param>
+/// <param name="Budget">How long the whole check may take (<c>budget</c>).</param>
+/// <param name="MaxRequests">Requests per service (<c>requests</c>).</param>
+/// <param name="MaxRequestsPerOperation">Requests per operation (<c>requestsPerOperation</c>).</param>
+public sealed record ConformanceLimits(TimeSpan? RequestTimeout, TimeSpan? Budget, int? MaxRequests, int? MaxRequestsPerOperation);
 
 /// <summary>
 /// How checks authenticate to a service: one of <see cref="LoginAuth"/>, <see cref="ApiKeyAuth"/>,
@@ -122,16 +132,37 @@ public sealed record LoginAuth(string Method, string Path, string User, string P
     public override string ToString() => $"login {Method} {Path} as {User}";
 }
 
-/// <summary>An API key sent in a request header.</summary>
-/// <param name="Header">The header name (<c>X-Api-Key</c>).</param>
+/// <summary>An API key sent in a request header, a query parameter or a cookie.</summary>
+/// <param name="Header">The name of the header (<c>X-Api-Key</c>), query parameter or cookie that carries it.</param>
 /// <param name="Value">The key; a secret.</param>
 public sealed record ApiKeyAuth(string Header, string Value) : ServiceAuth
 {
+    /// <summary>Where the key goes (<c>apiKey.in</c>). <value><see cref="ApiKeyLocation.Header"/></value> by default.</summary>
+    public ApiKeyLocation In { get; init; } = ApiKeyLocation.Header;
+
     /// <inheritdoc />
     public override IReadOnlyList<string> Secrets => [Value];
 
     /// <inheritdoc />
-    public override string ToString() => $"api key in {Header}";
+    public override string ToString() => In switch
+    {
+        ApiKeyLocation.Query => $"api key in query parameter {Header}",
+        ApiKeyLocation.Cookie => $"api key in cookie {Header}",
+        _ => $"api key in {Header}",
+    };
+}
+
+/// <summary>Where an API key travels (OpenAPI's <c>in</c> of an apiKey security scheme).</summary>
+public enum ApiKeyLocation
+{
+    /// <summary>A request header.</summary>
+    Header,
+
+    /// <summary>A query parameter.</summary>
+    Query,
+
+    /// <summary>A cookie.</summary>
+    Cookie,
 }
 
 /// <summary>HTTP basic authentication.</summary>

@@ -205,4 +205,66 @@ public sealed class ManifestLoaderTests
         Assert.Equal("c-1", fixture["cartId"]);
         Assert.Equal("7", fixture["id"]);
     }
+
+    [Fact]
+    public void An_api_key_goes_in_a_header_a_query_parameter_or_a_cookie()
+    {
+        var model = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: a, kind: service, url: "http://127.0.0.1:1", auth: { apiKey: { name: api_key, in: query, value: q-secret } } }
+              - { name: b, kind: service, url: "http://127.0.0.1:2", auth: { apiKey: { name: session, in: cookie, value: c-secret } } }
+              - { name: c, kind: service, url: "http://127.0.0.1:3", auth: { apiKey: { name: X-Key, value: h-secret } } }
+            """);
+
+        Assert.Equal(new ApiKeyAuth("api_key", "q-secret") { In = ApiKeyLocation.Query }, model.Components[0].Auth);
+        Assert.Equal(new ApiKeyAuth("session", "c-secret") { In = ApiKeyLocation.Cookie }, model.Components[1].Auth);
+        Assert.Equal(new ApiKeyAuth("X-Key", "h-secret"), model.Components[2].Auth);
+        Assert.Equal("api key in query parameter api_key", model.Components[0].Auth!.ToString());
+    }
+
+    [Theory]
+    [InlineData("{ name: k, in: body, value: v }", "components.a.auth.apiKey.in: invalid key location 'body'")]
+    [InlineData("{ header: X-K, in: query, value: v }", "components.a.auth.apiKey.in: 'in' goes with 'name', not with 'header'")]
+    [InlineData("{ header: X-K, name: k, value: v }", "components.a.auth.apiKey: both 'header' and 'name' given")]
+    [InlineData("{ value: v }", "components.a.auth.apiKey: no key name given")]
+    public void Api_key_mistakes_are_errors_at_their_place(string apiKey, string expected)
+    {
+        var result = ManifestLoader.Parse($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: a, kind: service, url: "http://127.0.0.1:1", auth: { apiKey: {{apiKey}} } }
+            """, "archgate.yaml", Path.Combine(Path.GetTempPath(), "archgate-tests", "archgate.yaml"), "0123456789abcdef", _ => null);
+
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Errors, e => e.ToString().Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OpenApi_conformance_limits_are_read_and_checked()
+    {
+        var contract = Path.Combine(Path.GetTempPath(), "archgate-tests", "limits-api.yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(contract)!);
+        File.WriteAllText(contract, "openapi: 3.1.0");
+        var model = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - name: api
+                kind: service
+                url: http://127.0.0.1:1
+                openapi: { path: {{contract}}, conformance: { timeout: 3s, budget: 90s, requests: 200, requestsPerOperation: 12 } }
+            """);
+        var wrong = ManifestLoader.Parse($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:1", openapi: { path: {{contract}}, conformance: { timeout: 0s, requests: 0, budgets: 1m } } }
+            """, "archgate.yaml", Path.Combine(Path.GetTempPath(), "archgate-tests", "archgate.yaml"), "0123456789abcdef", _ => null);
+
+        Assert.Equal(new ConformanceLimits(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(90), 200, 12), model.Components[0].OpenApi!.Conformance);
+        Assert.Equal(3, wrong.Errors.Count);
+    }
 }

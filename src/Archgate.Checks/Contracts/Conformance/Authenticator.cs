@@ -21,11 +21,28 @@ internal sealed record Credentials(
     string? TransientCause = null,
     ProbeRequest? Login = null)
 {
+    /// <summary>Query parameters every secured request carries (an API key <c>in: query</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Query { get; init; } = [];
+
+    /// <summary>Cookies every secured request carries (an API key <c>in: cookie</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Cookies { get; init; } = [];
+
+    /// <summary>Whether there is anything to send.</summary>
+    public bool Any => Headers.Count + Query.Count + Cookies.Count > 0;
+
     /// <summary>Whether secured operations can be called as the manifest intends.</summary>
     public bool Ok => Problem is null;
+
+    /// <summary><paramref name="request"/> with these credentials' headers, query parameters and cookies.</summary>
+    public ProbeRequest On(ProbeRequest request) => request with
+    {
+        Headers = [.. Headers, .. request.Headers],
+        Query = [.. request.Query, .. Query],
+        Cookies = [.. Cookies, .. request.Cookies],
+    };
 }
 
-/// <summary>Turns the manifest's <c>auth</c> into request headers: a login for a bearer token, an API key, basic or a fixed token.</summary>
+/// <summary>Turns the manifest's <c>auth</c> into credentials: a login for a bearer token, an API key (header, query or cookie), basic or a fixed token.</summary>
 internal static class Authenticator
 {
     private static readonly string[] DefaultTokenFields = ["accessToken", "access_token", "token", "jwt", "idToken", "id_token"];
@@ -37,6 +54,10 @@ internal static class Authenticator
         {
             case null:
                 return new Credentials([], []);
+            case ApiKeyAuth { In: ApiKeyLocation.Query } key:
+                return new Credentials([], key.Secrets) { Query = [new(key.Header, key.Value)] };
+            case ApiKeyAuth { In: ApiKeyLocation.Cookie } key:
+                return new Credentials([], key.Secrets) { Cookies = [new(key.Header, key.Value)] };
             case ApiKeyAuth key:
                 return new Credentials([new(key.Header, key.Value)], key.Secrets);
             case BearerAuth bearer:

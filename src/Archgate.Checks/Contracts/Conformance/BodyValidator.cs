@@ -84,8 +84,23 @@ internal sealed class BodyValidator
         }
 
         var errors = new List<(string Pointer, string Keyword, string SchemaLocation, string Message)>();
-        foreach (var detail in root.Evaluate(value, ListOptions).Details ?? [])
+        var details = root.Evaluate(value, ListOptions).Details ?? [];
+        // A branch that failed inside an anyOf/oneOf that passed (the null branch of a nullable value that is
+        // not null) is no mismatch: an error counts only when every schema above it failed too.
+        var passed = details.Where(d => d.IsValid)
+            .Select(d => (Schema: d.EvaluationPath.ToString(), Instance: d.InstanceLocation.ToString()))
+            .Where(p => p.Schema.Length > 0)
+            .ToList();
+        foreach (var detail in details)
         {
+            var at = detail.EvaluationPath.ToString();
+            var instance = detail.InstanceLocation.ToString();
+            if (passed.Any(p => at.StartsWith(p.Schema + "/", StringComparison.Ordinal)
+                && (instance == p.Instance || instance.StartsWith(p.Instance + "/", StringComparison.Ordinal))))
+            {
+                continue;
+            }
+
             foreach (var (keyword, message) in detail.Errors ?? new Dictionary<string, string>())
             {
                 errors.Add((detail.InstanceLocation.ToString(), keyword, detail.SchemaLocation.ToString(), message));

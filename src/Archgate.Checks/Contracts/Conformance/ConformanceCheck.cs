@@ -9,9 +9,13 @@ namespace Archgate.Checks.Contracts.Conformance;
 /// every answer is checked against the document: status, content type, body schema, headers, error format.
 /// Metrics: <c>contract_mismatch_rate</c> (failed / tested operations) and the counts.
 /// </summary>
-internal sealed class ConformanceCheck(Component component, ConformanceOptions? options = null) : ICheck
+/// <remarks>The document comes from <paramref name="documents"/>, loaded once for the run and shared with
+/// <see cref="OpenApiDocumentCheck"/>; the bounds are <paramref name="options"/> with the manifest's
+/// <c>openapi.conformance</c> over them.</remarks>
+internal sealed class ConformanceCheck(Component component, ConformanceOptions? options = null, ContractDocuments? documents = null) : ICheck
 {
-    private readonly ConformanceOptions _options = options ?? new ConformanceOptions();
+    private readonly ConformanceOptions _options = (options ?? new ConformanceOptions()).With(component.OpenApi?.Conformance);
+    private readonly ContractDocuments _documents = documents ?? new ContractDocuments();
 
     public string Id => $"contracts.conformance:{component.Name}";
 
@@ -27,10 +31,21 @@ internal sealed class ConformanceCheck(Component component, ConformanceOptions? 
     {
         var spec = component.OpenApi!;
         context.Activity?.Report($"reading {Path.GetFileName(spec.Path)}");
-        var loaded = await ContractDocumentLoader.LoadAsync(spec.Path, Nullable30.Mark, cancellationToken);
+        var loaded = await _documents.LoadAsync(spec.Path, cancellationToken);
         if (!loaded.Succeeded)
         {
-            return CheckResult.Skipped($"the OpenAPI document of {component.Name} has errors (see contracts.openapi:{component.Name}); nothing to check against");
+            var first = loaded.Errors.Count > 0 ? loaded.Errors[0].ToString() : "it is not an OpenAPI document";
+            var more = loaded.Errors.Count > 1 ? $" (and {loaded.Errors.Count - 1} more errors)" : "";
+            return CheckResult.Skipped($"the OpenAPI document of {component.Name} cannot be checked against: {first}{more}");
+        }
+
+        try
+        {
+            Nullable30.Apply(await File.ReadAllTextAsync(spec.Path, cancellationToken), loaded.Document!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The document loaded a moment ago; without its text only 3.0 nullable-without-type is read less exactly.
         }
 
         var session = new ConformanceSession(component, loaded.Document!, context, _options);

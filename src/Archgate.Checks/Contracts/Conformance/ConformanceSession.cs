@@ -28,9 +28,14 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
     private int _requests;
     private int _mismatches;
     private string? _transient;
+    private bool _timedOut;
+    private bool _answered;
+    private int _timeouts;
+    private long _started;
 
     public async Task<CheckResult> RunAsync(CancellationToken cancellationToken)
     {
+        _started = context.Time.GetTimestamp();
         _validator = BodyValidator.ForResponses(document);
         var operations = OperationInfo.All(document);
         var book = new ResourceBook(
@@ -60,9 +65,17 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         }
 
         int tested = 0, failed = 0, skipped = 0;
+        var untested = new List<string>();
+        string? spent = null;
         foreach (var operation in operations)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (spent is not null)
+            {
+                untested.Add(operation.Name);
+                continue;
+            }
+
             if (operation.Secured && component.Auth is not null && !_credentials.Ok)
             {
                 skipped++;
@@ -79,19 +92,40 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
 
             if (_requests + plan.Requests.Count > options.MaxRequests)
             {
-                skipped = operations.Count - tested;
-                Add(ConformanceRules.NotTested, Severity.Info, operation.Name,
-                    $"the request budget of {options.MaxRequests} per service is spent; {operation.Name} and the operations after it were not tested", null);
-                break;
+                spent = $"the request budget of {options.MaxRequests} per service is spent";
+                untested.Add(operation.Name);
+                continue;
+            }
+
+            if (!_answered && _timeouts >= 2)
+            {
+                spent = $"{component.Name} answered none of its first {_timeouts} requests within {Seconds(options.RequestTimeout)}";
+                untested.Add(operation.Name);
+                continue;
+            }
+
+            if (context.Time.GetElapsedTime(_started) >= options.Budget)
+            {
+                spent = $"the time budget of {Seconds(options.Budget)} is spent";
+                untested.Add(operation.Name);
+                continue;
             }
 
             context.Activity?.Report($"{operation.Name} ({plan.Requests.Count} requests)");
             var before = _mismatches;
+            var sent = 0;
             foreach (var planned in plan.Requests)
             {
+                // A service that does not answer costs one timeout per operation, not one per request.
+                if (_timedOut || context.Time.GetElapsedTime(_started) >= options.Budget)
+                {
+                    break;
+                }
+
                 // A request planned before an earlier one of the same operation changed the resource uses its new ETag.
                 var request = Refresh(planned, book);
-                var exchange = await SendAsync(operation.Secured ? _credentials.Headers : [], request, cancellationToken);
+                sent++;
+                var exchange = await SendAsync(operation.Secured, request, cancellationToken);
                 if (exchange is null)
                 {
                     continue;
@@ -105,8 +139,23 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
                 book.Record(request, exchange.Status, exchange.Headers, Json(exchange));
             }
 
+            _timedOut = false;
             tested++;
             failed += _mismatches > before ? 1 : 0;
+            var left = plan.Requests.Skip(sent).Where(r => r.Kind == ProbeKind.Invalid).Select(r => r.Purpose["invalid: ".Length..]).Concat(plan.NotProbed).ToList();
+            if (left.Count > 0)
+            {
+                var why = sent < plan.Requests.Count ? "the operation stopped early (no answer, or the time budget)" : $"at most {options.MaxRequestsPerOperation} requests per operation";
+                Add(ConformanceRules.NotTested, Severity.Info, operation.Name,
+                    $"{operation.Name}: {left.Count} invalid {(left.Count == 1 ? "input was" : "inputs were")} not probed ({why}): {List(left)}", null);
+            }
+        }
+
+        if (spent is not null)
+        {
+            skipped += untested.Count;
+            Add(ConformanceRules.NotTested, Severity.Info, "budget",
+                $"{spent}; {untested.Count} {(untested.Count == 1 ? "operation was" : "operations were")} not tested: {List(untested)}", null);
         }
 
         await ProbeUnsupportedMethodsAsync(operations, book, cancellationToken);
@@ -145,7 +194,8 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
             var declared = group.Select(o => o.Method).ToHashSet(StringComparer.Ordinal);
             var method = ProbeMethods.FirstOrDefault(m => !declared.Contains(m));
             var request = method is null ? null : RequestPlanner.UnsupportedMethod(group.Key, method, book, group.ToList());
-            if (request is null || (method == "DELETE" && !book.IsCreated(request.Path)) || _requests >= options.MaxRequests)
+            if (request is null || (method == "DELETE" && !book.IsCreated(request.Path)) || _requests >= options.MaxRequests
+                || context.Time.GetElapsedTime(_started) >= options.Budget || (!_answered && _timeouts >= 2))
             {
                 continue;
             }
@@ -156,7 +206,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
                 continue; // without the credentials the answer would be 401, which proves nothing about routing
             }
 
-            var exchange = await SendAsync(secured ? _credentials.Headers : [], request, cancellationToken);
+            var exchange = await SendAsync(secured, request, cancellationToken);
             if (exchange is not null)
             {
                 foreach (var mismatch in ResponseChecker.Check(null, request, exchange, _validator))
@@ -172,16 +222,25 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
             ? request.WithHeader(request.Headers.First(h => h.Key.Equals("If-Match", StringComparison.OrdinalIgnoreCase)).Key, etag)
             : request;
 
-    private async Task<Exchange?> SendAsync(IReadOnlyList<KeyValuePair<string, string>> auth, ProbeRequest request, CancellationToken cancellationToken)
+    private static string Seconds(TimeSpan span) => span.TotalSeconds < 120
+        ? $"{span.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s"
+        : $"{span.TotalMinutes.ToString("0.#", CultureInfo.InvariantCulture)} min";
+
+    private static string List(List<string> items, int max = 12) =>
+        string.Join(", ", items.Take(max)) + (items.Count > max ? $" and {items.Count - max} more" : "");
+
+    private async Task<Exchange?> SendAsync(bool secured, ProbeRequest probe, CancellationToken cancellationToken)
     {
         _requests++;
-        using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Url(_baseUrl));
-        Authenticator.Apply(message.Headers, auth);
-        Authenticator.Apply(message.Headers, request.Headers);
-        if (request.Cookies.Count > 0)
+        var sent = secured ? _credentials.On(probe) : probe;
+        using var message = new HttpRequestMessage(new HttpMethod(sent.Method), sent.Url(_baseUrl));
+        Authenticator.Apply(message.Headers, sent.Headers);
+        if (sent.Cookies.Count > 0)
         {
-            message.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", request.Cookies.Select(c => $"{c.Key}={c.Value}")));
+            message.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", sent.Cookies.Select(c => $"{c.Key}={c.Value}")));
         }
+
+        var request = probe;
 
         if (request.Body is not null)
         {
@@ -195,6 +254,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         {
             using var response = await context.Http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, limit.Token);
             var status = (int)response.StatusCode;
+            _answered = true;
             var media = response.Content.Headers.ContentType?.MediaType?.ToLowerInvariant();
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
@@ -225,6 +285,12 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             var failure = ProbeHttp.Classify(ex);
+            if (failure.Cause == "timeout")
+            {
+                _timedOut = true;
+                _timeouts++;
+            }
+
             if (failure.Transient)
             {
                 _transient ??= failure.Cause;
@@ -264,7 +330,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         var statusText = status == 0 ? "no answer" : status.ToString(CultureInfo.InvariantCulture);
         // One finding per rule, operation, status and place (array indices folded), so a list of 50 drifted
         // orders is one finding; rejected-input findings differ by what was made invalid.
-        var what = mismatch.Rule == ConformanceRules.InvalidInputAccepted ? request.Purpose : "";
+        var what = request.Kind == ProbeKind.Invalid && mismatch.Rule is ConformanceRules.InvalidInputAccepted or ConformanceRules.ServerError ? request.Purpose : "";
         var key = $"{mismatch.Rule} {operation} {statusText} {Indices().Replace(mismatch.Path ?? "", "[*]")} {mismatch.Expected} {what}";
         if (!_seen.Add(key) || _findings.Count(f => f.Location?.StartsWith(operation + " ", StringComparison.Ordinal) == true) >= options.MaxFindingsPerOperation)
         {
@@ -309,13 +375,13 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
     private string Curl(ProbeRequest request, bool withAuth)
     {
         var secured = withAuth && OperationSecured(request);
-        var full = secured ? request with { Headers = [.. _credentials.Headers, .. request.Headers] } : request;
-        var secretHeaders = component.Auth is ApiKeyAuth key ? new[] { key.Header } : [];
+        var full = secured ? _credentials.On(request) : request;
+        var secretHeaders = component.Auth is ApiKeyAuth { In: ApiKeyLocation.Header } key ? new[] { key.Header } : [];
         return CurlCommand.Render(full, _baseUrl, _credentials.Secrets, secretHeaders);
     }
 
     private bool OperationSecured(ProbeRequest request) =>
-        _credentials.Headers.Count > 0 && OperationInfo.All(document).Any(o => o.Template == request.Template && o.Secured);
+        _credentials.Any && OperationInfo.All(document).Any(o => o.Template == request.Template && o.Secured);
 
     /// <summary>An actual value at a secret-looking path (<c>$.accessToken</c>) is never shown.</summary>
     private static string? Mask(string? path, string? value)

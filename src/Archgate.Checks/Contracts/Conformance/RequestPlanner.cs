@@ -4,17 +4,26 @@ using Microsoft.OpenApi;
 namespace Archgate.Checks.Contracts.Conformance;
 
 /// <summary>The requests for one operation, or why it cannot be tested safely.</summary>
-internal sealed record OperationPlan(IReadOnlyList<ProbeRequest> Requests, string? SkipReason);
+/// <param name="Requests">The requests, valid ones first.</param>
+/// <param name="SkipReason">Why the operation is not tested, or null.</param>
+internal sealed record OperationPlan(IReadOnlyList<ProbeRequest> Requests, string? SkipReason)
+{
+    /// <summary>Invalid inputs that were not probed because the operation's request budget ran out (their purposes).</summary>
+    public IReadOnlyList<string> NotProbed { get; init; } = [];
+}
 
 /// <summary>
 /// Builds the requests of an operation: valid ones from the document's examples first, then from the schema's
-/// lower and upper boundaries; then invalid ones, each with one input broken (a required field missing, a value
-/// of the wrong type, a value out of range). Path parameters come from a resource the run created, else a
+/// lower and upper boundaries; then invalid ones, each with one input broken: every required field missing,
+/// every value of the wrong type (in the wire format: in a query or a form, <c>12345</c> is a fine string),
+/// every boundary of every parameter and body field just crossed. Path parameters come from a resource the run created, else a
 /// manifest fixture, else the document's examples; PUT and PATCH on a path with parameters need a created
 /// resource or a fixture, and DELETE only ever targets what the run created.
 /// </summary>
 internal static class RequestPlanner
 {
+    private const string FormType = "application/x-www-form-urlencoded";
+
     private static readonly string[] IgnoredHeaders = ["accept", "content-type", "authorization"];
 
     /// <summary>The requests for <paramref name="operation"/>, at most <paramref name="max"/>.</summary>
@@ -71,31 +80,43 @@ internal static class RequestPlanner
         }
 
         var requests = new List<ProbeRequest>();
-        void Add(ProbeRequest request)
+        bool Add(ProbeRequest request)
         {
-            if (requests.Count < max && requests.All(r => r.Identity != request.Identity))
+            if (requests.Any(r => r.Identity == request.Identity))
             {
-                requests.Add(request);
+                return true;
             }
+
+            if (requests.Count >= max)
+            {
+                return false;
+            }
+
+            requests.Add(request);
+            return true;
         }
 
         // Invalid requests are not made for DELETE: a delete is only sent to what the run created, once.
-        var invalid = operation.Method == "DELETE" ? [] : Invalid(operation, valid[0].Values, media?.Media.Schema);
-        var validCap = Math.Max(1, max - invalid.Count);
+        var invalid = operation.Method == "DELETE" ? [] : Invalid(operation, valid[0].Values, media);
+        var validCap = Math.Max(Math.Min(valid.Count, 3), max - invalid.Count);
         foreach (var (purpose, values) in valid)
         {
             if (requests.Count < validCap)
             {
-                Add(ToRequest(operation, values, media?.Type, ProbeKind.Valid, purpose, book));
+                Add(ToRequest(operation, values, media, ProbeKind.Valid, purpose, book));
             }
         }
 
+        var notProbed = new List<string>();
         foreach (var (purpose, values) in invalid)
         {
-            Add(ToRequest(operation, values, media?.Type, ProbeKind.Invalid, purpose, book));
+            if (!Add(ToRequest(operation, values, media, ProbeKind.Invalid, purpose, book)))
+            {
+                notProbed.Add(purpose["invalid: ".Length..]);
+            }
         }
 
-        return new OperationPlan(requests, null);
+        return new OperationPlan(requests, null) { NotProbed = notProbed };
     }
 
     /// <summary>A request with a method <paramref name="method"/> the path does not declare, to see it answered 405.</summary>
@@ -119,19 +140,33 @@ internal static class RequestPlanner
         };
     }
 
-    private sealed record Values(
-        Dictionary<string, string> Path,
-        List<KeyValuePair<string, string>> Query,
-        List<KeyValuePair<string, string>> Headers,
-        List<KeyValuePair<string, string>> Cookies,
-        JsonNode? Body)
+    /// <summary>The inputs of one request before they are put on the wire.</summary>
+    private sealed record Values(Dictionary<string, string> Path, List<(IOpenApiParameter Parameter, JsonNode Value)> Parameters, JsonNode? Body)
     {
-        public Values Copy() => new(new(Path), [.. Query], [.. Headers], [.. Cookies], Body?.DeepClone());
+        public Values Copy() => new(new(Path), [.. Parameters.Select(p => (p.Parameter, p.Value.DeepClone()))], Body?.DeepClone());
+
+        public Values With(IOpenApiParameter parameter, JsonNode? value)
+        {
+            var copy = Copy();
+            if (parameter.In == ParameterLocation.Path)
+            {
+                copy.Path[parameter.Name!] = ValueGenerator.AsText(value) ?? "";
+                return copy;
+            }
+
+            copy.Parameters.RemoveAll(p => ReferenceEquals(p.Parameter, parameter));
+            if (value is not null)
+            {
+                copy.Parameters.Add((parameter, value));
+            }
+
+            return copy;
+        }
     }
 
     private static Values Build(OperationInfo operation, ValueKind kind, JsonNode? body, Dictionary<string, string> path)
     {
-        var values = new Values(new(path), [], [], [], body);
+        var values = new Values(new(path), [], body);
         foreach (var parameter in operation.Parameters.Where(p => p.In != ParameterLocation.Path))
         {
             var include = parameter.Required || kind == ValueKind.Maximum
@@ -142,9 +177,15 @@ internal static class RequestPlanner
                 continue;
             }
 
-            if (ValueGenerator.AsText(ParameterValue(parameter, kind)) is { } text)
+            var value = ParameterValue(parameter, kind);
+            if (value is JsonArray { Count: 0 } && parameter.Required)
             {
-                ListFor(values, parameter.In).Add(new(parameter.Name!, text));
+                value = ParameterValue(parameter, ValueKind.Example); // an exploded empty array would leave a required parameter out
+            }
+
+            if (value is not null)
+            {
+                values.Parameters.Add((parameter, value));
             }
         }
 
@@ -165,13 +206,6 @@ internal static class RequestPlanner
         return ValueGenerator.Value(parameter.Schema, kind);
     }
 
-    private static List<KeyValuePair<string, string>> ListFor(Values values, ParameterLocation? location) => location switch
-    {
-        ParameterLocation.Header => values.Headers,
-        ParameterLocation.Cookie => values.Cookies,
-        _ => values.Query,
-    };
-
     private static (string Type, IOpenApiMediaType Media)? BodyMedia(IOpenApiRequestBody? body)
     {
         var content = body?.Content;
@@ -188,7 +222,7 @@ internal static class RequestPlanner
             }
         }
 
-        return content.TryGetValue("application/x-www-form-urlencoded", out var form) ? ("application/x-www-form-urlencoded", form) : null;
+        return content.TryGetValue(FormType, out var form) ? (FormType, form) : null;
     }
 
     private static IEnumerable<(string Purpose, JsonNode? Body)> ExampleBodies((string Type, IOpenApiMediaType Media)? media)
@@ -218,88 +252,106 @@ internal static class RequestPlanner
         }
     }
 
-    private static List<(string Purpose, Values Values)> Invalid(OperationInfo operation, Values baseline, IOpenApiSchema? bodySchema)
+    private static List<(string Purpose, Values Values)> Invalid(OperationInfo operation, Values baseline, (string Type, IOpenApiMediaType Media)? media)
     {
-        var result = new List<(string, Values)>();
-        var bodyView = bodySchema is null ? null : Diff.SchemaView.Of(bodySchema);
-        var bodyObject = baseline.Body as JsonObject;
-        var properties = bodyView is null || bodyObject is null
-            ? []
-            : bodyView.Properties.Where(p => !p.Value.ReadOnly)
-                .OrderByDescending(p => bodyView.Required.Contains(p.Key))
-                .ToList();
+        var missing = new List<(string, Values)>();
+        var wrong = new List<(string, Values)>();
+        var ranges = new List<(string, Values)>();
+        var form = media?.Type == FormType;
+        var bodyView = media?.Media.Schema is { } bodySchema ? Diff.SchemaView.Of(bodySchema) : null;
+        if (bodyView is not null && baseline.Body is JsonObject bodyObject)
+        {
+            var optionalBody = operation.Operation.RequestBody is not { Required: true };
+            foreach (var name in bodyView.Required.Where(bodyObject.ContainsKey))
+            {
+                var values = baseline.Copy();
+                var body = (JsonObject)values.Body!;
+                body.Remove(name);
+                // An empty form is no body at all, which an optional body allows.
+                if (!(form && optionalBody && body.Count == 0))
+                {
+                    missing.Add(($"invalid: required body property '{name}' left out", values));
+                }
+            }
+
+            foreach (var (name, property) in bodyView.Properties.Where(p => !p.Value.ReadOnly))
+            {
+                var what = form
+                    ? ValueGenerator.WrongText(property) is { } text ? ((JsonNode?)text.Value, text.What) : ((JsonNode?, string)?)null
+                    : ValueGenerator.WrongType(property);
+                if (what is { } w)
+                {
+                    wrong.Add(($"invalid: body property '{name}' is {w.Item2}", WithBody(baseline, name, w.Item1)));
+                }
+
+                foreach (var (value, broken) in ValueGenerator.OutOfRangeAll(property))
+                {
+                    ranges.Add(($"invalid: body property '{name}' is {broken}", WithBody(baseline, name, value)));
+                }
+            }
+        }
+
         var parameters = operation.Parameters
             .Where(p => p.Schema is not null && !(p.In == ParameterLocation.Header && IgnoredHeaders.Contains(p.Name!.ToLowerInvariant())))
             .OrderBy(p => p.In switch { ParameterLocation.Query => 0, ParameterLocation.Header => 1, ParameterLocation.Path => 2, _ => 3 })
             .ToList();
+        foreach (var parameter in parameters)
+        {
+            if (parameter.Required && parameter.In != ParameterLocation.Path)
+            {
+                missing.Add(($"invalid: required {Where(parameter)} left out", baseline.With(parameter, null)));
+            }
 
-        // 1. A required field missing.
-        if (bodyView is not null && bodyObject is not null && bodyView.Required.FirstOrDefault(bodyObject.ContainsKey) is { } missing)
-        {
-            var values = baseline.Copy();
-            ((JsonObject)values.Body!).Remove(missing);
-            result.Add(($"invalid: required body property '{missing}' left out", values));
-        }
-        else if (parameters.FirstOrDefault(p => p.Required && p.In != ParameterLocation.Path) is { } required)
-        {
-            var values = baseline.Copy();
-            ListFor(values, required.In).RemoveAll(v => v.Key == required.Name);
-            result.Add(($"invalid: required {Where(required)} left out", values));
-        }
+            if (ValueGenerator.WrongText(parameter.Schema!) is { } text)
+            {
+                wrong.Add(($"invalid: {Where(parameter)} is {text.What}", baseline.With(parameter, text.Value)));
+            }
 
-        // 2. A value of the wrong type.
-        if (properties.Select(p => (p.Key, Wrong: ValueGenerator.WrongType(p.Value))).FirstOrDefault(p => p.Wrong is not null) is { Wrong: { } wrong } property)
-        {
-            var values = baseline.Copy();
-            ((JsonObject)values.Body!)[property.Key] = wrong.Value;
-            result.Add(($"invalid: body property '{property.Key}' is {wrong.What}", values));
-        }
-        else if (parameters.FirstOrDefault(p => ValueGenerator.WrongType(p.Schema!) is { Value: JsonValue v } && v.TryGetValue<string>(out _)) is { } typed)
-        {
-            var values = WithParameter(baseline, typed, "not-a-number");
-            result.Add(($"invalid: {Where(typed)} is a string where a {Diff.SchemaView.Of(typed.Schema!).TypeText} is expected", values));
+            foreach (var (value, broken) in ValueGenerator.OutOfRangeAll(parameter.Schema!))
+            {
+                if (value is not null && !(value is JsonArray { Count: 0 } && parameter.In != ParameterLocation.Path))
+                {
+                    ranges.Add(($"invalid: {Where(parameter)} is {broken}", baseline.With(parameter, value)));
+                }
+            }
         }
 
-        // 3. A value out of range.
-        if (properties.Select(p => (p.Key, Range: ValueGenerator.OutOfRange(p.Value))).FirstOrDefault(p => p.Range is not null) is { Range: { } range } ranged)
-        {
-            var values = baseline.Copy();
-            ((JsonObject)values.Body!)[ranged.Key] = range.Value;
-            result.Add(($"invalid: body property '{ranged.Key}' is {range.What}", values));
-        }
-        else if (parameters.Select(p => (Parameter: p, Range: ValueGenerator.OutOfRange(p.Schema!))).FirstOrDefault(p => p.Range is not null) is { Range: { } pr } outOfRange)
-        {
-            var values = WithParameter(baseline, outOfRange.Parameter, ValueGenerator.AsText(pr.Value) ?? "");
-            result.Add(($"invalid: {Where(outOfRange.Parameter)} is {pr.What}", values));
-        }
-
-        return result;
+        return [.. missing, .. wrong, .. ranges];
     }
 
-    private static Values WithParameter(Values baseline, IOpenApiParameter parameter, string value)
+    private static Values WithBody(Values baseline, string name, JsonNode? value)
     {
         var values = baseline.Copy();
-        if (parameter.In == ParameterLocation.Path)
-        {
-            values.Path[parameter.Name!] = value;
-        }
-        else
-        {
-            var list = ListFor(values, parameter.In);
-            list.RemoveAll(v => v.Key == parameter.Name);
-            list.Add(new(parameter.Name!, value));
-        }
-
+        ((JsonObject)values.Body!)[name] = value;
         return values;
     }
 
     private static string Where(IOpenApiParameter parameter) =>
         $"{parameter.In?.ToString().ToLowerInvariant()} parameter '{parameter.Name}'";
 
-    private static ProbeRequest ToRequest(OperationInfo operation, Values values, string? contentType, ProbeKind kind, string purpose, ResourceBook book)
+    private static ProbeRequest ToRequest(OperationInfo operation, Values values, (string Type, IOpenApiMediaType Media)? media, ProbeKind kind, string purpose, ResourceBook book)
     {
         var path = Fill(operation.Template, values.Path);
-        var headers = values.Headers.ToList();
+        var query = new List<KeyValuePair<string, string>>();
+        var headers = new List<KeyValuePair<string, string>>();
+        var cookies = new List<KeyValuePair<string, string>>();
+        foreach (var (parameter, value) in values.Parameters)
+        {
+            var pairs = WireFormat.Pairs(parameter, value);
+            switch (parameter.In)
+            {
+                case ParameterLocation.Header:
+                    headers.Add(new(parameter.Name!, string.Join(",", pairs.Select(p => p.Value))));
+                    break;
+                case ParameterLocation.Cookie:
+                    cookies.AddRange(pairs);
+                    break;
+                default:
+                    query.AddRange(pairs);
+                    break;
+            }
+        }
+
         // A conditional write uses the ETag the run saw last for this resource, not the document's sample.
         if (book.ETag(path) is { } etag)
         {
@@ -312,11 +364,12 @@ internal static class RequestPlanner
             }
         }
 
+        var contentType = media?.Type;
         string? body = null;
         if (values.Body is not null && contentType is not null)
         {
-            body = contentType == "application/x-www-form-urlencoded" && values.Body is JsonObject form
-                ? string.Join("&", form.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(ValueGenerator.AsText(p.Value) ?? "")}"))
+            body = contentType == FormType && values.Body is JsonObject form
+                ? WireFormat.FormBody(form, media!.Value.Media)
                 : values.Body.ToJsonString();
         }
 
@@ -325,9 +378,9 @@ internal static class RequestPlanner
             Method = operation.Method,
             Template = operation.Template,
             Path = path,
-            Query = values.Query,
+            Query = query,
             Headers = headers,
-            Cookies = values.Cookies,
+            Cookies = cookies,
             Body = body,
             ContentType = body is null ? null : contentType,
             Kind = kind,

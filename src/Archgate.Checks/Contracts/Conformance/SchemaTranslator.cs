@@ -141,7 +141,7 @@ internal sealed class SchemaTranslator(Direction direction)
         var o = new JsonObject();
         var types = s.Type;
         var nullOnlyWrapper = (types == JsonSchemaType.Null && (s.AllOf is { Count: > 0 } || s.OneOf is { Count: > 0 } || s.AnyOf is { Count: > 0 }))
-            || (types is null && s.Extensions?.ContainsKey(Nullable30.Extension) == true);
+            || ((types is null || types == JsonSchemaType.Null) && Nullable30.IsMarked(s));
         if (types is { } t && !nullOnlyWrapper)
         {
             var names = TypeNames(t);

@@ -178,28 +178,23 @@ internal static class ValueGenerator
 
     private static string Text(SchemaView view, ValueKind kind)
     {
-        var formatted = view.Format switch
-        {
-            "uuid" => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-            "date-time" => "2026-01-05T10:00:00Z",
-            "date" => "2026-01-05",
-            "time" => "10:00:00Z",
-            "email" => "archgate@example.test",
-            "uri" or "url" => "https://example.test/archgate",
-            "uri-reference" => "/archgate",
-            "hostname" => "example.test",
-            "ipv4" => "127.0.0.1",
-            "ipv6" => "::1",
-            "byte" => "YXJjaGdhdGU=",
-            _ => null,
-        };
-        if (formatted is not null)
+        var min = view.MinLength ?? 0;
+        var max = Math.Min(view.MaxLength ?? MaxGeneratedLength, MaxGeneratedLength);
+        if (Formatted(view.Format) is { } formatted && formatted.Length >= min && formatted.Length <= max
+            && (view.Pattern is null || PatternGenerator.Matches(view.Pattern, formatted)))
         {
             return formatted;
         }
 
-        var min = view.MinLength ?? 0;
-        var max = Math.Min(view.MaxLength ?? MaxGeneratedLength, MaxGeneratedLength);
+        if (view.Pattern is { } pattern)
+        {
+            var longest = kind == ValueKind.Maximum ? (view.MaxLength is null ? Math.Max(min, 16) : max) : Math.Max(min, 64);
+            if (PatternGenerator.Generate(pattern, kind, min, view.MaxLength, longest) is { } matching)
+            {
+                return matching;
+            }
+        }
+
         var length = kind switch
         {
             ValueKind.Minimum => min,
@@ -209,6 +204,30 @@ internal static class ValueGenerator
         const string Seed = "archgate";
         return length <= Seed.Length ? Seed[..length] : Seed + new string('a', length - Seed.Length);
     }
+
+    /// <summary>A valid value for a string format, or null for a format without one (or none).</summary>
+    private static string? Formatted(string? format) => format switch
+    {
+        "uuid" => "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "date-time" => "2026-01-05T10:00:00Z",
+        "date" => "2026-01-05",
+        "time" => "10:00:00Z",
+        "duration" => "P1D",
+        "email" or "idn-email" => "archgate@example.test",
+        "uri" or "url" or "iri" => "https://example.test/archgate",
+        "uri-reference" or "iri-reference" => "/archgate",
+        "uri-template" => "https://example.test/{id}",
+        "json-pointer" => "/archgate",
+        "relative-json-pointer" => "0/archgate",
+        "regex" => "^archgate$",
+        "hostname" or "idn-hostname" => "example.test",
+        "ipv4" => "127.0.0.1",
+        "ipv6" => "::1",
+        "byte" => "YXJjaGdhdGU=",
+        "int32" or "int64" or "integer" => "1",
+        "number" or "float" or "double" or "decimal" => "1.5",
+        _ => null,
+    };
 
     /// <summary>A parameter value as text: numbers and booleans as JSON writes them, strings as they are.</summary>
     public static string? AsText(JsonNode? value) => value switch
@@ -237,28 +256,77 @@ internal static class ValueGenerator
         };
     }
 
-    /// <summary>A value just outside the schema's constraints, with what it breaks, or null when it has none.</summary>
-    public static (JsonNode? Value, string What)? OutOfRange(IOpenApiSchema schema)
+    /// <summary>
+    /// Text that is of the wrong type where every value travels as text (parameters, form fields): only a
+    /// number or a boolean can be wrong (<c>12345</c> is a fine string), and a single value is a valid
+    /// one-item array, so an array is wrong only through its items. Null when no text is wrong.
+    /// </summary>
+    public static (string Value, string What)? WrongText(IOpenApiSchema schema, bool arrayAsItems = true)
     {
         var view = SchemaView.Of(schema);
-        var types = view.Types ?? 0;
-        if (view.Enum.Count > 0 && types.HasFlag(JsonSchemaType.String))
+        if (view.Types is not { } types || types.HasFlag(JsonSchemaType.String))
         {
-            return ("not-a-listed-value", $"a value outside the enum {string.Join(", ", view.Enum.Take(5))}");
+            return null;
+        }
+
+        if (types.HasFlag(JsonSchemaType.Array))
+        {
+            return arrayAsItems && view.Items is not null && WrongText(view.Items, false) is { } item
+                ? (item.Value, $"an array whose item is {item.What}")
+                : null;
         }
 
         if (types.HasFlag(JsonSchemaType.Integer) || types.HasFlag(JsonSchemaType.Number))
         {
+            return ("not-a-number", "a string where a number is expected");
+        }
+
+        return types.HasFlag(JsonSchemaType.Boolean) && !types.HasFlag(JsonSchemaType.Object) ? ("not-a-boolean", "a string where a boolean is expected") : null;
+    }
+
+    /// <summary>A value just outside the schema's constraints, with what it breaks, or null when it has none.</summary>
+    public static (JsonNode? Value, string What)? OutOfRange(IOpenApiSchema schema) =>
+        OutOfRangeAll(schema).Select(v => ((JsonNode?, string)?)v).FirstOrDefault();
+
+    /// <summary>
+    /// Every value just outside one of the schema's constraints, each with what it breaks: above the maximum,
+    /// below the minimum, one character too long or too short, outside the enum, not matching the pattern, one
+    /// item too many or too few. Each breaks that constraint only, as far as the others allow.
+    /// </summary>
+    public static IReadOnlyList<(JsonNode? Value, string What)> OutOfRangeAll(IOpenApiSchema schema)
+    {
+        var view = SchemaView.Of(schema);
+        var types = view.Types ?? 0;
+        var result = new List<(JsonNode?, string)>();
+        var numeric = types.HasFlag(JsonSchemaType.Integer) || types.HasFlag(JsonSchemaType.Number);
+        if (view.Enum.Count > 0)
+        {
+            if (types.HasFlag(JsonSchemaType.String))
+            {
+                result.Add(("not-a-listed-value", $"a value outside the enum {string.Join(", ", view.Enum.Take(5))}"));
+            }
+            else if (numeric)
+            {
+                var listed = view.Enum.Select(e => decimal.TryParse(e, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : (decimal?)null).OfType<decimal>().ToList();
+                var outside = listed.Count == 0 ? 0 : listed.Max() + 1;
+                result.Add((outside, $"{Text(outside)}, outside the enum {string.Join(", ", view.Enum.Take(5))}"));
+            }
+
+            return result;
+        }
+
+        if (numeric)
+        {
             if (view.Maximum is { } hi)
             {
-                var above = hi.Exclusive ? hi.Value : hi.Value + 1;
-                return (above, $"{Text(above)}, above the maximum {hi}");
+                var above = hi.Exclusive ? hi.Value : types.HasFlag(JsonSchemaType.Integer) ? Math.Floor(hi.Value) + 1 : hi.Value + 1;
+                result.Add((above, $"{Text(above)}, above the maximum {hi}"));
             }
 
             if (view.Minimum is { } lo)
             {
-                var below = lo.Exclusive ? lo.Value : lo.Value - 1;
-                return (below, $"{Text(below)}, below the minimum {lo}");
+                var below = lo.Exclusive ? lo.Value : types.HasFlag(JsonSchemaType.Integer) ? Math.Ceiling(lo.Value) - 1 : lo.Value - 1;
+                result.Add((below, $"{Text(below)}, below the minimum {lo}"));
             }
         }
 
@@ -266,27 +334,73 @@ internal static class ValueGenerator
         {
             if (view.MaxLength is { } maxLength and < MaxGeneratedLength)
             {
-                return (new string('a', maxLength + 1), $"{maxLength + 1} characters, longer than maxLength {maxLength}");
+                result.Add((Padded(view, maxLength + 1), $"{maxLength + 1} characters, longer than maxLength {maxLength}"));
             }
 
             if (view.MinLength is { } minLength and > 0)
             {
-                return (new string('a', minLength - 1), $"{minLength - 1} characters, shorter than minLength {minLength}");
+                result.Add((Padded(view, minLength - 1), $"{minLength - 1} characters, shorter than minLength {minLength}"));
+            }
+
+            if (view.Pattern is { } pattern && NotMatching(pattern, view) is { } wrong)
+            {
+                result.Add((wrong, $"'{wrong}', which does not match the pattern {pattern}"));
             }
         }
 
-        if (types.HasFlag(JsonSchemaType.Array) && view.MaxItems is { } maxItems and < MaxGeneratedLength && Value(view.Items, ValueKind.Example) is { } item)
+        if (types.HasFlag(JsonSchemaType.Array) && Value(view.Items, ValueKind.Example) is { } item)
         {
-            var items = new JsonArray();
-            for (var i = 0; i <= maxItems; i++)
+            if (view.MaxItems is { } maxItems and < MaxGeneratedLength)
             {
-                items.Add(item.DeepClone());
+                result.Add((Items(item, maxItems + 1), $"{maxItems + 1} items, more than maxItems {maxItems}"));
             }
 
-            return (items, $"{maxItems + 1} items, more than maxItems {maxItems}");
+            if (view.MinItems is { } minItems and > 0)
+            {
+                result.Add((Items(item, minItems - 1), $"{minItems - 1} items, fewer than minItems {minItems}"));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A string of exactly <paramref name="length"/> characters that keeps the pattern where it can (only the length is wrong).</summary>
+    private static string Padded(SchemaView view, int length)
+    {
+        if (view.Pattern is { } pattern && PatternGenerator.Generate(pattern, ValueKind.Minimum, length, length, length) is { } matching)
+        {
+            return matching;
+        }
+
+        return new string('a', length);
+    }
+
+    /// <summary>A string within the length bounds that does not match <paramref name="pattern"/>, or null when none was found.</summary>
+    private static string? NotMatching(string pattern, SchemaView view)
+    {
+        var min = view.MinLength ?? 0;
+        var max = view.MaxLength ?? int.MaxValue;
+        foreach (var seed in new[] { "!", "~", " ", "-", "0", "a", "A", "archgate!" })
+        {
+            var candidate = seed.Length >= min ? seed : seed + new string(seed[^1], min - seed.Length);
+            if (candidate.Length <= max && !PatternGenerator.Matches(pattern, candidate))
+            {
+                return candidate;
+            }
         }
 
         return null;
+    }
+
+    private static JsonArray Items(JsonNode item, int count)
+    {
+        var items = new JsonArray();
+        for (var i = 0; i < count; i++)
+        {
+            items.Add(item.DeepClone());
+        }
+
+        return items;
     }
 
     private static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);

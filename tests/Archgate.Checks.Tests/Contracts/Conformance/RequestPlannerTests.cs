@@ -37,11 +37,11 @@ public sealed class RequestPlannerTests
               responses: { '201': { description: created } }
         """;
 
-    private static IReadOnlyList<ProbeRequest> Plan(string template, string method = "GET")
+    private static IReadOnlyList<ProbeRequest> Plan(string template, string method = "GET", int max = 8)
     {
         var document = LoadDocument(Search);
         var operation = OperationInfo.All(document).Single(o => o.Template == template && o.Method == method);
-        var plan = RequestPlanner.Plan(operation, new ResourceBook([], new Dictionary<string, IReadOnlyDictionary<string, string>>()), 8);
+        var plan = RequestPlanner.Plan(operation, new ResourceBook([], new Dictionary<string, IReadOnlyDictionary<string, string>>()), max);
         Assert.Null(plan.SkipReason);
         return plan.Requests;
     }
@@ -95,15 +95,38 @@ public sealed class RequestPlannerTests
     }
 
     [Fact]
-    public void Invalid_requests_break_one_input_each_missing_wrong_type_out_of_range()
+    public void Invalid_requests_break_every_input_once_missing_wrong_type_and_each_boundary()
     {
-        var invalid = Plan("/users", "POST").Where(r => r.Kind == ProbeKind.Invalid).ToList();
+        var invalid = Plan("/users", "POST", 40).Where(r => r.Kind == ProbeKind.Invalid).ToList();
 
-        Assert.Equal(3, invalid.Count);
+        Assert.Equal(
+            [
+                "invalid: required body property 'email' left out",
+                "invalid: required body property 'born' left out",
+                "invalid: body property 'email' is a number where a string is expected",
+                "invalid: body property 'born' is a number where a string is expected",
+                "invalid: body property 'tags' is a string where an array is expected",
+                "invalid: body property 'age' is a string where a number is expected",
+                "invalid: body property 'tags' is 4 items, more than maxItems 3",
+                "invalid: body property 'age' is 151, above the maximum 150",
+                "invalid: body property 'age' is 0, below the minimum 0 (exclusive)",
+            ],
+            invalid.Select(r => r.Purpose));
         Assert.False(JsonNode.Parse(invalid[0].Body!)!.AsObject().ContainsKey("email"));
-        Assert.Equal("invalid: required body property 'email' left out", invalid[0].Purpose);
-        Assert.Equal(12345, JsonNode.Parse(invalid[1].Body!)!["email"]!.GetValue<int>());
-        Assert.Equal("invalid: body property 'tags' is 4 items, more than maxItems 3", invalid[2].Purpose);
+        Assert.Equal(12345, JsonNode.Parse(invalid[2].Body!)!["email"]!.GetValue<int>());
+        Assert.Equal(0, JsonNode.Parse(invalid[8].Body!)!["age"]!.GetValue<decimal>());
+    }
+
+    [Fact]
+    public void Invalid_inputs_beyond_the_operations_budget_are_listed_as_not_probed()
+    {
+        var document = LoadDocument(Search);
+        var operation = OperationInfo.All(document).Single(o => o.Template == "/users");
+
+        var plan = RequestPlanner.Plan(operation, new ResourceBook([], new Dictionary<string, IReadOnlyDictionary<string, string>>()), 8);
+
+        Assert.Equal(8, plan.Requests.Count);
+        Assert.Equal(["body property 'tags' is 4 items, more than maxItems 3", "body property 'age' is 151, above the maximum 150", "body property 'age' is 0, below the minimum 0 (exclusive)"], plan.NotProbed);
     }
 
     [Fact]
