@@ -150,7 +150,12 @@ internal sealed class OperationComparer(ChangeSink sink, string operation, OpenA
         foreach (var parameter in added.Values)
         {
             var rule = parameter.Required ? DiffRules.NewRequiredParameter : DiffRules.NewOptionalParameter;
-            sink.Add(rule, operation, $"parameter {Describe(parameter)}",
+
+            // oasdiff names a parameter added on the path item (for all the path's operations) apart.
+            var onPathItem = (n.Item.Parameters ?? []).Contains(parameter);
+            var alias = !onPathItem ? null
+                : parameter.Required ? "new-required-request-default-parameter-to-existing-path" : "new-optional-request-default-parameter-to-existing-path";
+            sink.Add(rule, alias, operation, $"parameter {Describe(parameter)}",
                 $"{(parameter.Required ? "required" : "optional")} {Location(parameter)} parameter {parameter.Name} was added", null, Describe(parameter));
         }
     }

@@ -169,6 +169,7 @@ public class OperationRuleTests
 
         var change = Assert.Single(report.Changes);
         Assert.Equal(("new-required-request-parameter", "parameter header:tenant"), (change.RuleId, change.Location));
+        Assert.Equal("new-required-request-default-parameter-to-existing-path", change.Alias);
     }
 
     private static string Op(string body) =>
