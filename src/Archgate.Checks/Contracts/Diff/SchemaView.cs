@@ -179,8 +179,10 @@ internal sealed record SchemaView(
             return;
         }
 
-        parts.Add(schema);
-        foreach (var member in schema.AllOf ?? [])
+        // A reference resolves its target on every property read; the view reads dozens, so it reads the target.
+        var resolved = Identity(schema) as IOpenApiSchema ?? schema;
+        parts.Add(resolved);
+        foreach (var member in resolved.AllOf ?? [])
         {
             Flatten(member, parts, depth + 1);
         }
