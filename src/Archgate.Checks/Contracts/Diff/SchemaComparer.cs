@@ -307,7 +307,8 @@ internal sealed class SchemaComparer
         {
             var childPath = Child(path, name);
             var required = n.Required.Contains(name);
-            ReportProperty(required ? 53 : 54, childPath, $"{(required ? "required" : "optional")} property {childPath} was added to the {_subject}", null, name);
+            ReportProperty(required ? 53 : 54, childPath, $"{(required ? "required" : "optional")} property {childPath} was added to the {_subject}", null, name,
+                required && IsRequest && HasDefault(n.Properties[name]) ? "new-required-request-property-with-default" : null);
         }
 
         foreach (var (name, oldSchema) in o.Properties)
@@ -321,7 +322,8 @@ internal sealed class SchemaComparer
             var (wasRequired, isRequired) = (o.Required.Contains(name), n.Required.Contains(name));
             if (!wasRequired && isRequired)
             {
-                ReportProperty(55, childPath, $"property {childPath} of the {_subject} became required", "optional", "required");
+                ReportProperty(55, childPath, $"property {childPath} of the {_subject} became required", "optional", "required",
+                    IsRequest && HasDefault(newSchema) ? "request-property-became-required-with-default" : null);
             }
             else if (wasRequired && !isRequired)
             {
@@ -379,8 +381,11 @@ internal sealed class SchemaComparer
         _sink.Add(rule, path == "$" ? rule.RootAlias : null, _operation, Location(path), message, oldValue, newValue);
     }
 
-    private void ReportProperty(int kind, string path, string message, string? oldValue, string? newValue) =>
-        _sink.Add(DiffRules.Schema(_propertyContext, kind), _operation, Location(path), message, oldValue, newValue);
+    /// <param name="alias">oasdiff's name when it names this case apart (a required property with a default).</param>
+    private void ReportProperty(int kind, string path, string message, string? oldValue, string? newValue, string? alias = null) =>
+        _sink.Add(DiffRules.Schema(_propertyContext, kind), alias, _operation, Location(path), message, oldValue, newValue);
+
+    private static bool HasDefault(IOpenApiSchema schema) => SchemaView.Of(schema).Extras.Default is not null;
 
     private sealed class PairComparer : IEqualityComparer<(object, object)>
     {

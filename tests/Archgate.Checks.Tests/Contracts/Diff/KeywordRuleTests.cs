@@ -131,6 +131,16 @@ public class KeywordRuleTests
         Assert.Equal((ruleId, level, "response 200 application/json $.p"), (change.RuleId, change.Level, change.Location));
     }
 
+    [Theory]
+    [InlineData("{type: object, properties: {q: {type: string}}}", "{type: object, required: [p], properties: {p: {type: integer, default: 1}, q: {type: string}}}", "new-required-request-property", "new-required-request-property-with-default")]
+    [InlineData("{type: object, properties: {p: {type: integer, default: 1}}}", "{type: object, required: [p], properties: {p: {type: integer, default: 1}}}", "request-property-became-required", "request-property-became-required-with-default")]
+    public async Task A_required_request_property_with_a_default_is_still_an_error_under_oasdiffs_with_default_name(string oldSchema, string newSchema, string ruleId, string alias)
+    {
+        var change = Assert.Single((await DiffAsync(Document("request", oldSchema), Document("request", newSchema))).Changes);
+
+        Assert.Equal((ruleId, alias, ChangeLevel.Err), (change.RuleId, change.Alias, change.Level));
+    }
+
     private static string Document(string side, string schema) => side == "request"
         ? Doc31($"/things:\n  post:\n    requestBody:\n      content:\n        application/json:\n          schema: {schema}\n    responses: {{'200': {{description: ok}}}}")
         : Doc31($"/things:\n  get:\n    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema: {schema}");
