@@ -189,6 +189,10 @@ public static class DiffRules
         K(92, "{side}-{noun}-else-added", Err, Info, "An else subschema was added.", "`else: {...}` added.", KindScope.Body),
         K(93, "{side}-{noun}-else-removed", Info, Err, "The else subschema was removed.", "`else` dropped.", KindScope.Body),
         K(94, "{side}-{noun}-stability-decreased", Err, Err, "Its x-stability-level went down (stable > beta > alpha > draft).", "`x-stability-level: stable` becomes `beta`.", KindScope.Body),
+        K(96, "{side}-property-became-read-only", Info, Info, "A property became readOnly (clients no longer send it; servers send it).", "`id` gains `readOnly: true`.", KindScope.Property, aliases: ["{side}-optional-property-became-read-only"]),
+        K(97, "{side}-property-became-not-read-only", Info, Info, "A property is no longer readOnly.", "`readOnly: true` removed.", KindScope.Property, aliases: ["{side}-optional-property-became-not-read-only"]),
+        K(98, "{side}-property-became-write-only", Info, Info, "A property became writeOnly (servers no longer send it).", "`password` gains `writeOnly: true`.", KindScope.Property, aliases: ["{side}-optional-property-became-write-only"]),
+        K(99, "{side}-property-became-not-write-only", Info, Warn, "A property is no longer writeOnly: responses now carry it.", "`writeOnly: true` removed.", KindScope.Property, aliases: ["{side}-required-property-became-not-write-only"]),
         K(95, "{side}-{noun}-stability-increased", Info, Info, "Its x-stability-level went up.", "`x-stability-level: beta` becomes `stable`.", KindScope.Body),
     ];
 

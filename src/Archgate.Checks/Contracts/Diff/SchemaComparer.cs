@@ -330,8 +330,28 @@ internal sealed class SchemaComparer
                 ReportProperty(56, childPath, $"property {childPath} of the {_subject} became optional", "required", "optional");
             }
 
+            CompareAccess(oldSchema, newSchema, childPath, wasRequired || isRequired);
             Compare(oldSchema, newSchema, childPath, depth + 1);
         }
+    }
+
+    /// <summary>readOnly / writeOnly switched on or off; oasdiff names the case by whether the property is required.</summary>
+    private void CompareAccess(IOpenApiSchema oldSchema, IOpenApiSchema newSchema, string path, bool required)
+    {
+        var (o, n) = (SchemaView.Of(oldSchema), SchemaView.Of(newSchema));
+        var side = IsRequest ? "request" : "response";
+        void Access(bool before, bool after, int on, int off, string keyword)
+        {
+            if (before != after)
+            {
+                var what = after ? keyword : $"not-{keyword}";
+                ReportProperty(after ? on : off, path, $"property {path} of the {_subject} became {(after ? "" : "not ")}{keyword}", before.ToString(), after.ToString(),
+                    $"{side}-{(required ? "required" : "optional")}-property-became-{what}");
+            }
+        }
+
+        Access(o.ReadOnly, n.ReadOnly, 96, 97, "read-only");
+        Access(o.WriteOnly, n.WriteOnly, 98, 99, "write-only");
     }
 
     /// <summary>Members of oneOf/anyOf/allOf, matched by <c>$ref</c> name, else by position.</summary>

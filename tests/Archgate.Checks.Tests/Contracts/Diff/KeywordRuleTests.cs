@@ -141,6 +141,18 @@ public class KeywordRuleTests
         Assert.Equal((ruleId, alias, ChangeLevel.Err), (change.RuleId, change.Alias, change.Level));
     }
 
+    [Theory]
+    [InlineData("request", "{type: object, properties: {p: {type: string}}}", "{type: object, properties: {p: {type: string, readOnly: true}}}", "request-property-became-read-only", "request-optional-property-became-read-only", ChangeLevel.Info)]
+    [InlineData("response", "{type: object, required: [p], properties: {p: {type: string, writeOnly: true}}}", "{type: object, required: [p], properties: {p: {type: string}}}", "response-property-became-not-write-only", "response-required-property-became-not-write-only", ChangeLevel.Warn)]
+    public async Task ReadOnly_and_writeOnly_switches_carry_oasdiffs_required_or_optional_name(string side, string oldSchema, string newSchema, string ruleId, string alias, ChangeLevel level)
+    {
+        var report = await DiffAsync(Document(side, oldSchema), Document(side, newSchema));
+
+        var change = Assert.Single(report.Changes, c => c.RuleId == ruleId);
+        Assert.Equal((alias, level), (change.Alias, change.Level));
+        Assert.Equal(OasdiffCatalogue.Level(alias), change.Level);
+    }
+
     private static string Document(string side, string schema) => side == "request"
         ? Doc31($"/things:\n  post:\n    requestBody:\n      content:\n        application/json:\n          schema: {schema}\n    responses: {{'200': {{description: ok}}}}")
         : Doc31($"/things:\n  get:\n    responses:\n      '200':\n        description: ok\n        content:\n          application/json:\n            schema: {schema}");
