@@ -40,6 +40,24 @@ public static class ContractDocumentLoader
     }
 
     /// <summary>
+    /// Loads the document at <paramref name="path"/> as a diff reads it: whatever the reader can parse is used, and
+    /// problems of validity (a missing description, an unknown property, an operation without responses...) come back
+    /// as warnings. Only a document that cannot be read or parsed at all has errors.
+    /// </summary>
+    public static async Task<ContractLoadResult> LoadLenientAsync(string path, CancellationToken cancellationToken) =>
+        Lenient(await LoadAsync(path, null, cancellationToken));
+
+    /// <summary>Parses a document held in memory as <see cref="LoadLenientAsync"/> reads one.</summary>
+    public static async Task<ContractLoadResult> ParseLenientAsync(string text, string sourceName, CancellationToken cancellationToken) =>
+        Lenient(await ParseAsync(text, sourceName, null, cancellationToken));
+
+    // A parsed document's errors are the reader's judgement of validity; the document itself is still usable.
+    private static ContractLoadResult Lenient(ContractLoadResult result) =>
+        result.Document is null || result.Errors.Count == 0
+            ? result
+            : new ContractLoadResult(result.Document, [], [.. result.Errors, .. result.Warnings]);
+
+    /// <summary>
     /// Parses a document held in memory. External (other-file) references are not followed:
     /// there is no folder to resolve them against.
     /// </summary>

@@ -9,6 +9,7 @@ namespace Archgate.Checks.Contracts.Diff;
 /// <param name="Message">What changed, in a sentence.</param>
 /// <param name="OldValue">The value in the old contract, when there is one to show.</param>
 /// <param name="NewValue">The value in the new contract, when there is one to show.</param>
+/// <param name="Alias">oasdiff's name for this finding, when it has one.</param>
 public sealed record ApiChange(
     string RuleId,
     string Code,
@@ -17,4 +18,5 @@ public sealed record ApiChange(
     string Location,
     string Message,
     string? OldValue,
-    string? NewValue);
+    string? NewValue,
+    string? Alias = null);

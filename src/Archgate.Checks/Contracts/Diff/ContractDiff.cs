@@ -10,10 +10,14 @@ namespace Archgate.Checks.Contracts.Diff;
 public static partial class ContractDiff
 {
     /// <summary>Compares <paramref name="oldDocument"/> with <paramref name="newDocument"/>; every change is judged by one rule.</summary>
-    public static DiffReport Compare(OpenApiDocument oldDocument, OpenApiDocument newDocument)
+    /// <param name="oldDocument">The contract as it was.</param>
+    /// <param name="newDocument">The contract as it is now.</param>
+    /// <param name="time">Today's date, against which sunset dates (<c>x-sunset</c>) are judged; the system clock when null.</param>
+    public static DiffReport Compare(OpenApiDocument oldDocument, OpenApiDocument newDocument, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(oldDocument);
         ArgumentNullException.ThrowIfNull(newDocument);
+        var today = DateOnly.FromDateTime((time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
         var sink = new ChangeSink();
         var oldPaths = Index(oldDocument);
         var newPaths = Index(newDocument);
@@ -24,8 +28,8 @@ public static partial class ContractDiff
             {
                 foreach (var (method, operation) in Operations(oldItem))
                 {
-                    var rule = operation.Deprecated ? DiffRules.PathRemovedDeprecated : DiffRules.PathRemoved;
-                    sink.Add(rule, Name(method, oldPath), "path", $"path {oldPath} was removed{(operation.Deprecated ? " (it was deprecated)" : "")}", oldPath, null);
+                    var (rule, why) = Removal(operation, today, DiffRules.PathRemoved, DiffRules.PathRemovedDeprecated, DiffRules.PathRemovedBeforeSunset);
+                    sink.Add(rule, Name(method, oldPath), "path", $"path {oldPath} was removed{why}", oldPath, null);
                 }
 
                 continue;
@@ -46,12 +50,12 @@ public static partial class ContractDiff
                 var name = Name(method, newPath);
                 if (!newOperations.TryGetValue(method, out var newOperation))
                 {
-                    var rule = oldOperation.Deprecated ? DiffRules.OperationRemovedDeprecated : DiffRules.OperationRemoved;
-                    sink.Add(rule, name, "operation", $"operation {name} was removed{(oldOperation.Deprecated ? " (it was deprecated)" : "")}", name, null);
+                    var (rule, why) = Removal(oldOperation, today, DiffRules.OperationRemoved, DiffRules.OperationRemovedDeprecated, DiffRules.OperationRemovedBeforeSunset);
+                    sink.Add(rule, name, "operation", $"operation {name} was removed{why}", name, null);
                     continue;
                 }
 
-                new OperationComparer(sink, name, oldDocument, newDocument)
+                new OperationComparer(sink, name, oldDocument, newDocument, today)
                     .Compare(new OperationSide(oldPath, oldItem, oldOperation), new OperationSide(newPath, newItem, newOperation));
             }
 
@@ -70,7 +74,28 @@ public static partial class ContractDiff
             }
         }
 
+        DocumentComparer.Compare(sink, oldDocument, newDocument);
         return new DiffReport(sink.Changes.ToList());
+    }
+
+    /// <summary>
+    /// The rule for removing an operation: without deprecation, with it, or before the sunset date it announced
+    /// (a sunset that is not a date cannot be judged, so it is an error of its own).
+    /// </summary>
+    private static (DiffRule Rule, string Why) Removal(OpenApiOperation operation, DateOnly today, DiffRule undeprecated, DiffRule deprecated, DiffRule beforeSunset)
+    {
+        if (!operation.Deprecated)
+        {
+            return (undeprecated, "");
+        }
+
+        var sunset = Sunset.Of(operation.Extensions);
+        return sunset switch
+        {
+            { IsInvalid: true } => (DiffRules.RemovedSunsetInvalid, $" (it was deprecated, with x-sunset '{sunset.Text}' that is not a date)"),
+            _ when sunset.IsAfter(today) => (beforeSunset, $" before its sunset date {sunset.Text}"),
+            _ => (deprecated, " (it was deprecated)"),
+        };
     }
 
     /// <summary>Paths keyed by their template with parameter names blanked, so that renaming <c>{id}</c> is not a removal.</summary>

@@ -56,6 +56,16 @@ public static class DiffReportWriter
     {
         var text = new StringBuilder();
         text.Append("# Contract diff\n\n").Append(Summary(report)).Append('\n');
+        if (report.Warnings.Count > 0)
+        {
+            text.Append("\nRead past ").Append(report.Warnings.Count.ToString(CultureInfo.InvariantCulture))
+                .Append(report.Warnings.Count == 1 ? " problem" : " problems").Append(" of validity in the documents:\n\n");
+            foreach (var warning in report.Warnings)
+            {
+                text.Append("- ").Append(Cell(warning.ToString())).Append('\n');
+            }
+        }
+
         if (changes.Count == 0)
         {
             return text.ToString();
@@ -103,6 +113,24 @@ public static class DiffReportWriter
                 json.WriteString("message", c.Message);
                 json.WriteString("old", c.OldValue);
                 json.WriteString("new", c.NewValue);
+                json.WriteString("oasdiff", c.Alias);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("warnings");
+            foreach (var w in report.Warnings)
+            {
+                json.WriteStartObject();
+                json.WriteString("file", w.File);
+                if (w.Line is { } line)
+                {
+                    json.WriteNumber("line", line);
+                    json.WriteNumber("column", w.Column ?? 1);
+                }
+
+                json.WriteString("pointer", w.JsonPointer);
+                json.WriteString("message", w.Message);
                 json.WriteEndObject();
             }
 
@@ -144,6 +172,11 @@ public static class DiffReportWriter
             }
 
             suite.Add(testCase);
+        }
+
+        if (report.Warnings.Count > 0)
+        {
+            suite.Add(new XElement("system-err", string.Join("\n", report.Warnings.Select(w => $"warning: {w}"))));
         }
 
         var document = new XDocument(new XElement("testsuites", suite));

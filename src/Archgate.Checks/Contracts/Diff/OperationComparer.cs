@@ -6,12 +6,14 @@ namespace Archgate.Checks.Contracts.Diff;
 internal sealed record OperationSide(string Path, IOpenApiPathItem Item, OpenApiOperation Operation);
 
 /// <summary>Compares one operation present in both documents: identity, security, parameters, request body, responses.</summary>
-internal sealed class OperationComparer(ChangeSink sink, string operation, OpenApiDocument oldDocument, OpenApiDocument newDocument)
+internal sealed class OperationComparer(ChangeSink sink, string operation, OpenApiDocument oldDocument, OpenApiDocument newDocument, DateOnly today)
 {
     public void Compare(OperationSide o, OperationSide n)
     {
         CompareIdentity(o.Operation, n.Operation);
-        new SecurityComparer(sink, operation).Compare(
+        CompareLifecycle(o.Operation, n.Operation);
+        CompareTags(o.Operation, n.Operation);
+        new SecurityComparer(sink, operation, global: o.Operation.Security is null && n.Operation.Security is null).Compare(
             o.Operation.Security ?? oldDocument.Security,
             n.Operation.Security ?? newDocument.Security);
         CompareParameters(o, n);
@@ -23,7 +25,19 @@ internal sealed class OperationComparer(ChangeSink sink, string operation, OpenA
     {
         if (!o.Deprecated && n.Deprecated)
         {
-            sink.Add(DiffRules.OperationDeprecated, operation, "operation", $"operation {operation} was deprecated");
+            var sunset = Sunset.Of(n.Extensions);
+            if (sunset.IsInvalid)
+            {
+                sink.Add(DiffRules.DeprecatedSunsetInvalid, operation, "operation", $"operation {operation} was deprecated with x-sunset '{sunset.Text}', which is not a date", null, sunset.Text);
+            }
+            else if (sunset.IsSet)
+            {
+                sink.Add(DiffRules.OperationDeprecatedWithSunset, operation, "operation", $"operation {operation} was deprecated, with sunset date {sunset.Text}", null, sunset.Text);
+            }
+            else
+            {
+                sink.Add(DiffRules.OperationDeprecated, operation, "operation", $"operation {operation} was deprecated");
+            }
         }
         else if (o.Deprecated && !n.Deprecated)
         {
@@ -43,6 +57,62 @@ internal sealed class OperationComparer(ChangeSink sink, string operation, OpenA
         {
             var text = string.IsNullOrEmpty(n.OperationId) ? $"operationId {o.OperationId} was removed" : $"operationId changed from {o.OperationId} to {n.OperationId}";
             sink.Add(DiffRules.OperationIdChanged, operation, "operationId", text, o.OperationId, n.OperationId);
+        }
+    }
+
+    /// <summary>Sunset dates of an operation deprecated on both sides, and its stability level (<c>x-stability-level</c>).</summary>
+    private void CompareLifecycle(OpenApiOperation o, OpenApiOperation n)
+    {
+        if (o.Deprecated && n.Deprecated)
+        {
+            var (before, after) = (Sunset.Of(o.Extensions), Sunset.Of(n.Extensions));
+            if (after.IsInvalid && before.Text != after.Text)
+            {
+                sink.Add(DiffRules.DeprecatedSunsetInvalid, operation, "x-sunset", $"the sunset date of {operation} is '{after.Text}', which is not a date", before.Text, after.Text);
+            }
+            else if (before.IsSet && !after.IsSet)
+            {
+                sink.Add(DiffRules.SunsetDeleted, operation, "x-sunset", $"the sunset date {before.Text} of {operation} was deleted; it stays deprecated", before.Text, null);
+            }
+            else if (before.Date is { } b && after.Date is { } a && a < b)
+            {
+                sink.Add(DiffRules.SunsetEarlier, operation, "x-sunset", $"the sunset date of {operation} was moved earlier, from {before.Text} to {after.Text}", before.Text, after.Text);
+            }
+        }
+
+        var (oldLevel, newLevel) = (Stability(o), Stability(n));
+        if (string.Equals(oldLevel, newLevel, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var (from, to) = (StabilityLevels.Rank(oldLevel), StabilityLevels.Rank(newLevel));
+        if (to is null)
+        {
+            sink.Add(DiffRules.StabilityInvalid, operation, "x-stability-level", $"x-stability-level '{newLevel}' of {operation} is not draft, alpha, beta or stable", oldLevel, newLevel);
+        }
+        else if (from is { } f && f != to)
+        {
+            var rule = to < f ? DiffRules.StabilityDecreased : DiffRules.StabilityIncreased;
+            sink.Add(rule, operation, "x-stability-level", $"stability of {operation} changed from {oldLevel ?? "stable"} to {newLevel ?? "stable"}", oldLevel, newLevel);
+        }
+    }
+
+    private static string? Stability(OpenApiOperation operation) =>
+        operation.Extensions is { } x && x.TryGetValue("x-stability-level", out var e) && e is JsonNodeExtension j ? SchemaExtras.Text(j.Node) : null;
+
+    private void CompareTags(OpenApiOperation o, OpenApiOperation n)
+    {
+        var oldTags = (o.Tags ?? new HashSet<OpenApiTagReference>()).Select(t => t.Name ?? t.Reference?.Id ?? "").ToHashSet(StringComparer.Ordinal);
+        var newTags = (n.Tags ?? new HashSet<OpenApiTagReference>()).Select(t => t.Name ?? t.Reference?.Id ?? "").ToHashSet(StringComparer.Ordinal);
+        foreach (var tag in oldTags.Except(newTags).Order(StringComparer.Ordinal))
+        {
+            sink.Add(DiffRules.TagRemoved, operation, "tags", $"tag {tag} was removed from {operation}", tag, null);
+        }
+
+        foreach (var tag in newTags.Except(oldTags).Order(StringComparer.Ordinal))
+        {
+            sink.Add(DiffRules.TagAdded, operation, "tags", $"tag {tag} was added to {operation}", null, tag);
         }
     }
 
@@ -69,14 +139,23 @@ internal sealed class OperationComparer(ChangeSink sink, string operation, OpenA
                 continue;
             }
 
-            var rule = oldParameter.Deprecated ? DiffRules.ParameterRemovedDeprecated : DiffRules.ParameterRemoved;
-            sink.Add(rule, operation, $"parameter {Describe(oldParameter)}", $"{Location(oldParameter)} parameter {oldParameter.Name} was removed", Describe(oldParameter), null);
+            var sunset = Sunset.Of(oldParameter.Extensions);
+            var (rule, why) = !oldParameter.Deprecated ? (DiffRules.ParameterRemoved, "")
+                : sunset.IsInvalid ? (DiffRules.ParameterSunsetInvalid, $" (it was deprecated, with x-sunset '{sunset.Text}' that is not a date)")
+                : sunset.IsAfter(today) ? (DiffRules.ParameterRemovedBeforeSunset, $" before its sunset date {sunset.Text}")
+                : (DiffRules.ParameterRemovedDeprecated, " (it was deprecated)");
+            sink.Add(rule, operation, $"parameter {Describe(oldParameter)}", $"{Location(oldParameter)} parameter {oldParameter.Name} was removed{why}", Describe(oldParameter), null);
         }
 
         foreach (var parameter in added.Values)
         {
             var rule = parameter.Required ? DiffRules.NewRequiredParameter : DiffRules.NewOptionalParameter;
-            sink.Add(rule, operation, $"parameter {Describe(parameter)}",
+
+            // oasdiff names a parameter added on the path item (for all the path's operations) apart.
+            var onPathItem = (n.Item.Parameters ?? []).Contains(parameter);
+            var alias = !onPathItem ? null
+                : parameter.Required ? "new-required-request-default-parameter-to-existing-path" : "new-optional-request-default-parameter-to-existing-path";
+            sink.Add(rule, alias, operation, $"parameter {Describe(parameter)}",
                 $"{(parameter.Required ? "required" : "optional")} {Location(parameter)} parameter {parameter.Name} was added", null, Describe(parameter));
         }
     }
@@ -96,6 +175,26 @@ internal sealed class OperationComparer(ChangeSink sink, string operation, OpenA
         if (!o.Deprecated && n.Deprecated)
         {
             sink.Add(DiffRules.Schema(SchemaContext.RequestParameter, 31), operation, where, $"{Location(n)} parameter {n.Name} was deprecated");
+        }
+        else if (o.Deprecated && !n.Deprecated)
+        {
+            sink.Add(DiffRules.Schema(SchemaContext.RequestParameter, 50), operation, where, $"{Location(n)} parameter {n.Name} is no longer deprecated");
+        }
+        else if (o.Deprecated && n.Deprecated)
+        {
+            var (before, after) = (Sunset.Of(o.Extensions), Sunset.Of(n.Extensions));
+            if (after.IsInvalid && before.Text != after.Text)
+            {
+                sink.Add(DiffRules.ParameterSunsetInvalid, operation, where, $"the sunset date of {Location(n)} parameter {n.Name} is '{after.Text}', which is not a date", before.Text, after.Text);
+            }
+            else if (before.IsSet && !after.IsSet)
+            {
+                sink.Add(DiffRules.ParameterSunsetDeleted, operation, where, $"the sunset date {before.Text} of {Location(n)} parameter {n.Name} was deleted; it stays deprecated", before.Text, null);
+            }
+            else if (before.Date is { } b && after.Date is { } a && a < b)
+            {
+                sink.Add(DiffRules.ParameterSunsetEarlier, operation, where, $"the sunset date of {Location(n)} parameter {n.Name} was moved earlier, from {before.Text} to {after.Text}", before.Text, after.Text);
+            }
         }
 
         var (oldStyle, newStyle) = (Style(o), Style(n));
@@ -145,8 +244,7 @@ internal sealed class OperationComparer(ChangeSink sink, string operation, OpenA
             var where = $"response {status}";
             if (!newResponses.TryGetValue(status, out var newResponse))
             {
-                var success = status.Length > 0 && status[0] is '1' or '2' or '3';
-                sink.Add(success ? DiffRules.SuccessStatusRemoved : DiffRules.NonSuccessStatusRemoved, operation, where, $"response status {status} was removed", status, null);
+                sink.Add(IsSuccess(status) ? DiffRules.SuccessStatusRemoved : DiffRules.NonSuccessStatusRemoved, operation, where, $"response status {status} was removed", status, null);
                 continue;
             }
 
@@ -156,7 +254,8 @@ internal sealed class OperationComparer(ChangeSink sink, string operation, OpenA
 
         foreach (var status in newResponses.Keys.Where(k => !oldResponses.ContainsKey(k)))
         {
-            sink.Add(DiffRules.StatusAdded, operation, $"response {status}", $"response status {status} was added", null, status);
+            var alias = IsSuccess(status) ? "response-success-status-added" : "response-non-success-status-added";
+            sink.Add(DiffRules.StatusAdded, alias, operation, $"response {status}", $"response status {status} was added", null, status);
         }
     }
 
@@ -177,6 +276,16 @@ internal sealed class OperationComparer(ChangeSink sink, string operation, OpenA
             {
                 sink.Add(removed, operation, $"{where} {mediaType}", $"media type {mediaType} was removed from the {where}", mediaType, null);
                 continue;
+            }
+
+            var request = context == SchemaContext.RequestBody;
+            if (oldMedia.Schema is null && newMedia.Schema is not null)
+            {
+                sink.Add(request ? DiffRules.RequestMediaSchemaAdded : DiffRules.ResponseMediaSchemaAdded, operation, $"{where} {mediaType}", $"a schema was given to media type {mediaType} of the {where}");
+            }
+            else if (oldMedia.Schema is not null && newMedia.Schema is null)
+            {
+                sink.Add(request ? DiffRules.RequestMediaSchemaRemoved : DiffRules.ResponseMediaSchemaRemoved, operation, $"{where} {mediaType}", $"the schema of media type {mediaType} of the {where} was removed");
             }
 
             new SchemaComparer(sink, context, operation, $"{where} {mediaType}", subject, showRootPath: true)
@@ -248,6 +357,8 @@ internal sealed class OperationComparer(ChangeSink sink, string operation, OpenA
 
         return result;
     }
+
+    private static bool IsSuccess(string status) => status.Length > 0 && status[0] is '1' or '2' or '3';
 
     private static IOpenApiSchema? SchemaOf(IOpenApiParameter parameter) =>
         parameter.Schema ?? parameter.Content?.Values.FirstOrDefault()?.Schema;

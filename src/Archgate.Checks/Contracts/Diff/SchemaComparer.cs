@@ -79,7 +79,15 @@ internal sealed class SchemaComparer
             CompareAdditionalProperties(o, n, path, depth);
             CompareProperties(o, n, path, depth);
             Compare(o.Items, n.Items, path + "[*]", depth + 1);
-            CompareUnion(o, n, path, depth);
+            CompareMembers(o.OneOf, n.OneOf, "oneOf", 29, 30, path, depth);
+            CompareMembers(o.AnyOf, n.AnyOf, "anyOf", 38, 39, path, depth);
+            if (o.Extras.AllOf.Count > 0 && n.Extras.AllOf.Count > 0)
+            {
+                // allOf parts are merged into one view; a schema that only starts or stops being composed is a refactoring.
+                CompareMembers(o.Extras.AllOf, n.Extras.AllOf, "allOf", 41, 40, path, depth, recurse: false);
+            }
+
+            new KeywordComparer(this, o.Extras, n.Extras, path, depth).Compare();
         }
         finally
         {
@@ -126,6 +134,10 @@ internal sealed class SchemaComparer
         {
             Report(31, path, $"{Subject(path)} was deprecated");
         }
+        else if (o.Deprecated && !n.Deprecated && path != "$")
+        {
+            Report(50, path, $"{Subject(path)} is no longer deprecated");
+        }
     }
 
     private void CompareFormat(SchemaView o, SchemaView n, string path)
@@ -171,32 +183,29 @@ internal sealed class SchemaComparer
 
     private void CompareBounds(SchemaView o, SchemaView n, string path)
     {
-        Upper(path, "maxLength", o.MaxLength, n.MaxLength, 12, 13);
-        Lower(path, "minLength", o.MinLength, n.MinLength, 14, 15);
-        Upper(path, "maximum", o.Maximum, n.Maximum, 16, 17);
-        Lower(path, "minimum", o.Minimum, n.Minimum, 18, 19);
-        Upper(path, "maxItems", o.MaxItems, n.MaxItems, 20, 21);
-        Lower(path, "minItems", o.MinItems, n.MinItems, 22, 23);
+        Upper(path, "maxLength", Int(o.MaxLength), Int(n.MaxLength), decreased: 12, increased: 13, set: 32, unset: 36);
+        Lower(path, "minLength", Int(o.MinLength), Int(n.MinLength), increased: 14, decreased: 15, set: 14, unset: 15);
+        Upper(path, "maximum", o.Maximum, n.Maximum, decreased: 16, increased: 17, set: 33, unset: 17);
+        Lower(path, "minimum", o.Minimum, n.Minimum, increased: 18, decreased: 19, set: 34, unset: 19);
+        Upper(path, "maxItems", Int(o.MaxItems), Int(n.MaxItems), decreased: 20, increased: 21, set: 20, unset: 21);
+        Lower(path, "minItems", Int(o.MinItems), Int(n.MinItems), increased: 22, decreased: 23, set: 35, unset: 37);
     }
 
-    private void Upper(string path, string keyword, int? oldValue, int? newValue, int decreased, int increased) =>
-        Upper(path, keyword, oldValue is { } ov ? new Bound(ov, false) : null, newValue is { } nv ? new Bound(nv, false) : null, decreased, increased);
+    internal static Bound? Int(int? value) => value is { } v ? new Bound(v, false) : null;
 
-    private void Lower(string path, string keyword, int? oldValue, int? newValue, int increased, int decreased) =>
-        Lower(path, keyword, oldValue is { } ov ? new Bound(ov, false) : null, newValue is { } nv ? new Bound(nv, false) : null, increased, decreased);
-
-    private void Upper(string path, string keyword, Bound? oldBound, Bound? newBound, int decreased, int increased)
+    internal void Upper(string path, string keyword, Bound? oldBound, Bound? newBound, int decreased, int increased, int set, int unset)
     {
         var order = CompareBound(oldBound, newBound, upper: true);
         if (order != 0)
         {
-            Report(order < 0 ? decreased : increased, path, BoundMessage(path, keyword, oldBound, newBound, order < 0 ? "lowered" : "raised"), oldBound?.ToString(), newBound?.ToString());
+            var kind = oldBound is null ? set : newBound is null ? unset : order < 0 ? decreased : increased;
+            Report(kind, path, BoundMessage(path, keyword, oldBound, newBound, order < 0 ? "lowered" : "raised"), oldBound?.ToString(), newBound?.ToString());
         }
     }
 
-    private void Lower(string path, string keyword, Bound? oldBound, Bound? newBound, int increased, int decreased)
+    internal void Lower(string path, string keyword, Bound? oldBound, Bound? newBound, int increased, int decreased, int set, int unset)
     {
-        if (newBound is { Value: 0, Exclusive: false } && oldBound is null && keyword is "minLength" or "minItems")
+        if (newBound is { Value: 0, Exclusive: false } && oldBound is null && keyword is "minLength" or "minItems" or "minContains")
         {
             return; // minLength: 0 says nothing new.
         }
@@ -204,7 +213,8 @@ internal sealed class SchemaComparer
         var order = CompareBound(oldBound, newBound, upper: false);
         if (order != 0)
         {
-            Report(order > 0 ? increased : decreased, path, BoundMessage(path, keyword, oldBound, newBound, order > 0 ? "raised" : "lowered"), oldBound?.ToString(), newBound?.ToString());
+            var kind = oldBound is null ? set : newBound is null ? unset : order > 0 ? increased : decreased;
+            Report(kind, path, BoundMessage(path, keyword, oldBound, newBound, order > 0 ? "raised" : "lowered"), oldBound?.ToString(), newBound?.ToString());
         }
     }
 
@@ -297,7 +307,8 @@ internal sealed class SchemaComparer
         {
             var childPath = Child(path, name);
             var required = n.Required.Contains(name);
-            ReportProperty(required ? 53 : 54, childPath, $"{(required ? "required" : "optional")} property {childPath} was added to the {_subject}", null, name);
+            ReportProperty(required ? 53 : 54, childPath, $"{(required ? "required" : "optional")} property {childPath} was added to the {_subject}", null, name,
+                required && IsRequest && HasDefault(n.Properties[name]) ? "new-required-request-property-with-default" : null);
         }
 
         foreach (var (name, oldSchema) in o.Properties)
@@ -311,56 +322,90 @@ internal sealed class SchemaComparer
             var (wasRequired, isRequired) = (o.Required.Contains(name), n.Required.Contains(name));
             if (!wasRequired && isRequired)
             {
-                ReportProperty(55, childPath, $"property {childPath} of the {_subject} became required", "optional", "required");
+                ReportProperty(55, childPath, $"property {childPath} of the {_subject} became required", "optional", "required",
+                    IsRequest && HasDefault(newSchema) ? "request-property-became-required-with-default" : null);
             }
             else if (wasRequired && !isRequired)
             {
                 ReportProperty(56, childPath, $"property {childPath} of the {_subject} became optional", "required", "optional");
             }
 
+            CompareAccess(oldSchema, newSchema, childPath, wasRequired || isRequired);
             Compare(oldSchema, newSchema, childPath, depth + 1);
         }
     }
 
-    private void CompareUnion(SchemaView o, SchemaView n, string path, int depth)
+    /// <summary>readOnly / writeOnly switched on or off; oasdiff names the case by whether the property is required.</summary>
+    private void CompareAccess(IOpenApiSchema oldSchema, IOpenApiSchema newSchema, string path, bool required)
     {
-        if (o.Union.Count == 0 && n.Union.Count == 0)
+        var (o, n) = (SchemaView.Of(oldSchema), SchemaView.Of(newSchema));
+        var side = IsRequest ? "request" : "response";
+        void Access(bool before, bool after, int on, int off, string keyword)
+        {
+            if (before != after)
+            {
+                var what = after ? keyword : $"not-{keyword}";
+                ReportProperty(after ? on : off, path, $"property {path} of the {_subject} became {(after ? "" : "not ")}{keyword}", before.ToString(), after.ToString(),
+                    $"{side}-{(required ? "required" : "optional")}-property-became-{what}");
+            }
+        }
+
+        Access(o.ReadOnly, n.ReadOnly, 96, 97, "read-only");
+        Access(o.WriteOnly, n.WriteOnly, 98, 99, "write-only");
+    }
+
+    /// <summary>Members of oneOf/anyOf/allOf, matched by <c>$ref</c> name, else by position.</summary>
+    private void CompareMembers(IReadOnlyList<IOpenApiSchema> o, IReadOnlyList<IOpenApiSchema> n, string keyword, int removed, int added, string path, int depth, bool recurse = true)
+    {
+        if (o.Count == 0 && n.Count == 0)
         {
             return;
         }
 
-        var oldLabels = o.Union.Select(SchemaView.Label).ToList();
-        var newLabels = n.Union.Select(SchemaView.Label).ToList();
-        for (var i = 0; i < o.Union.Count; i++)
+        var oldLabels = o.Select(SchemaView.Label).ToList();
+        var newLabels = n.Select(SchemaView.Label).ToList();
+        for (var i = 0; i < o.Count; i++)
         {
             var j = newLabels.IndexOf(oldLabels[i]);
             if (j < 0)
             {
-                Report(29, path, $"{o.UnionKeyword} alternative {oldLabels[i]} was removed from {Subject(path)}", oldLabels[i], null);
-                continue;
+                Report(removed, path, $"{keyword} member {oldLabels[i]} was removed from {Subject(path)}", oldLabels[i], null);
             }
-
-            Compare(o.Union[i], n.Union[j], $"{path}.{o.UnionKeyword}[{oldLabels[i]}]", depth + 1);
+            else if (recurse)
+            {
+                Compare(o[i], n[j], $"{path}.{keyword}[{oldLabels[i]}]", depth + 1);
+            }
         }
 
         foreach (var label in newLabels.Except(oldLabels, StringComparer.Ordinal))
         {
-            Report(30, path, $"{n.UnionKeyword} alternative {label} was added to {Subject(path)}", null, label);
+            Report(added, path, $"{keyword} member {label} was added to {Subject(path)}", null, label);
         }
     }
 
-    private string Subject(string path) => path == "$" ? $"the {_subject}" : path;
+    /// <summary>Compares two subschemas found under a keyword (<c>contains</c>, <c>patternProperties</c>...).</summary>
+    internal void CompareChild(IOpenApiSchema? o, IOpenApiSchema? n, string path, int depth) => Compare(o, n, path, depth + 1);
+
+    internal string Subject(string path) => path == "$" ? $"the {_subject}" : path;
 
     private static string Child(string path, string name) =>
         name.All(c => char.IsLetterOrDigit(c) || c is '_' or '-') ? $"{path}.{name}" : $"{path}['{name}']";
 
     private string Location(string path) => path == "$" && !_showRootPath ? _where : $"{_where} {path}";
 
-    private void Report(int kind, string path, string message, string? oldValue = null, string? newValue = null) =>
-        _sink.Add(DiffRules.Schema(_context, kind), _operation, Location(path), message, oldValue, newValue);
+    internal void Report(int kind, string path, string message, string? oldValue = null, string? newValue = null)
+    {
+        // Keywords of structured values have rules for bodies only; in a parameter or header they are read as the body rules of its side.
+        var context = DiffRules.HasSchemaRule(_context, kind) ? _context : _propertyContext;
+        var rule = DiffRules.Schema(context, kind);
+        _sink.Add(rule, path == "$" ? rule.RootAlias : null, _operation, Location(path), message, oldValue, newValue);
+    }
 
-    private void ReportProperty(int kind, string path, string message, string? oldValue, string? newValue) =>
-        _sink.Add(DiffRules.Schema(_propertyContext, kind), _operation, Location(path), message, oldValue, newValue);
+    /// <param name="alias">oasdiff's name when it names this case apart (a required property with a default).</param>
+    private void ReportProperty(int kind, string path, string message, string? oldValue, string? newValue, string? alias = null) =>
+        _sink.Add(DiffRules.Schema(_propertyContext, kind), alias, _operation, Location(path), message, oldValue, newValue);
+
+    private static bool HasDefault(IOpenApiSchema schema) => SchemaView.Of(schema).Extras.Default is not null;
 
     private sealed class PairComparer : IEqualityComparer<(object, object)>
     {

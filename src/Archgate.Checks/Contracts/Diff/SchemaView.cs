@@ -24,12 +24,21 @@ internal sealed record SchemaView(
     IOpenApiSchema? Items,
     bool AdditionalAllowed,
     IOpenApiSchema? AdditionalSchema,
-    string UnionKeyword,
-    IReadOnlyList<IOpenApiSchema> Union,
+    IReadOnlyList<IOpenApiSchema> OneOf,
+    IReadOnlyList<IOpenApiSchema> AnyOf,
     bool Deprecated,
     bool ReadOnly,
     bool WriteOnly)
 {
+    /// <summary>The keywords of JSON Schema 2020-12 and the extensions read beyond the classic ones (<see cref="SchemaExtras"/>).</summary>
+    public SchemaExtras Extras { get; init; } = SchemaExtras.None;
+
+    /// <summary>The alternatives of <c>oneOf</c>, else of <c>anyOf</c>.</summary>
+    public IReadOnlyList<IOpenApiSchema> Union => OneOf.Count > 0 ? OneOf : AnyOf;
+
+    /// <summary>Which keyword <see cref="Union"/> comes from.</summary>
+    public string UnionKeyword => OneOf.Count > 0 ? "oneOf" : "anyOf";
+
     private const JsonSchemaType AllTypes = JsonSchemaType.Boolean | JsonSchemaType.Integer | JsonSchemaType.Number
         | JsonSchemaType.String | JsonSchemaType.Object | JsonSchemaType.Array;
 
@@ -113,9 +122,8 @@ internal sealed record SchemaView(
             types = JsonSchemaType.Array;
         }
 
-        var unionOwner = parts.FirstOrDefault(p => p.OneOf is { Count: > 0 } || p.AnyOf is { Count: > 0 });
-        var keyword = unionOwner?.OneOf is { Count: > 0 } ? "oneOf" : "anyOf";
-        var union = unionOwner is null ? [] : (IReadOnlyList<IOpenApiSchema>)(unionOwner.OneOf is { Count: > 0 } ? unionOwner.OneOf : unionOwner.AnyOf!).ToList();
+        var oneOf = parts.Select(p => p.OneOf).FirstOrDefault(u => u is { Count: > 0 })?.ToList() ?? [];
+        var anyOf = parts.Select(p => p.AnyOf).FirstOrDefault(u => u is { Count: > 0 })?.ToList() ?? [];
 
         return new SchemaView(
             types,
@@ -134,11 +142,14 @@ internal sealed record SchemaView(
             items,
             parts.All(p => p.AdditionalPropertiesAllowed),
             parts.Select(p => p.AdditionalProperties).FirstOrDefault(a => a is not null),
-            keyword,
-            union,
+            oneOf,
+            anyOf,
             schema.Deprecated || parts.Any(p => p.Deprecated),
             schema.ReadOnly || parts.Any(p => p.ReadOnly),
-            schema.WriteOnly || parts.Any(p => p.WriteOnly));
+            schema.WriteOnly || parts.Any(p => p.WriteOnly))
+        {
+            Extras = SchemaExtras.Read(schema, parts),
+        };
     }
 
     /// <summary>The object a schema (or a reference to it) stands for: the identity used against recursion.</summary>
@@ -168,8 +179,10 @@ internal sealed record SchemaView(
             return;
         }
 
-        parts.Add(schema);
-        foreach (var member in schema.AllOf ?? [])
+        // A reference resolves its target on every property read; the view reads dozens, so it reads the target.
+        var resolved = Identity(schema) as IOpenApiSchema ?? schema;
+        parts.Add(resolved);
+        foreach (var member in resolved.AllOf ?? [])
         {
             Flatten(member, parts, depth + 1);
         }

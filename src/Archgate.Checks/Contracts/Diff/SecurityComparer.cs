@@ -6,7 +6,10 @@ namespace Archgate.Checks.Contracts.Diff;
 /// Compares the effective security of one operation. The requirements are alternatives (any one suffices);
 /// the schemes inside one requirement are all needed, each with its scopes.
 /// </summary>
-internal sealed class SecurityComparer(ChangeSink sink, string operation)
+/// <param name="sink">Where the changes go.</param>
+/// <param name="operation">The operation.</param>
+/// <param name="global">True when both sides inherit the document's security: oasdiff names these changes <c>api-global-security-…</c>.</param>
+internal sealed class SecurityComparer(ChangeSink sink, string operation, bool global)
 {
     private const string Where = "security";
 
@@ -22,7 +25,7 @@ internal sealed class SecurityComparer(ChangeSink sink, string operation)
         if (oldRequirements.Count == 0)
         {
             var text = string.Join(" or ", newRequirements.Select(Show));
-            sink.Add(DiffRules.SecurityAdded, operation, Where, $"security {text} was added; the operation was open", null, text);
+            Add(DiffRules.SecurityAdded, Where, $"security {text} was added; the operation was open", null, text);
             return;
         }
 
@@ -30,7 +33,7 @@ internal sealed class SecurityComparer(ChangeSink sink, string operation)
         {
             if (oldRequirements.All(r => r.Count > 0))
             {
-                sink.Add(DiffRules.SecurityRemoved, operation, Where, "the operation no longer requires security", string.Join(" or ", oldRequirements.Select(Show)), null);
+                Add(DiffRules.SecurityRemoved, Where, "the operation no longer requires security", string.Join(" or ", oldRequirements.Select(Show)), null);
             }
 
             return;
@@ -52,18 +55,25 @@ internal sealed class SecurityComparer(ChangeSink sink, string operation)
             {
                 unmatched.Remove(stricter);
                 var addedSchemes = string.Join(", ", stricter.Keys.Except(oldRequirement.Keys));
-                sink.Add(DiffRules.SecurityAdded, operation, $"{Where} {addedSchemes}", $"security scheme {addedSchemes} was added to the requirement {Show(oldRequirement)}", Show(oldRequirement), Show(stricter));
+                Add(DiffRules.SecurityAdded, $"{Where} {addedSchemes}", $"security scheme {addedSchemes} was added to the requirement {Show(oldRequirement)}", Show(oldRequirement), Show(stricter));
                 CompareScopes(oldRequirement, stricter);
                 continue;
             }
 
-            sink.Add(DiffRules.SecurityRequirementRemoved, operation, $"{Where} {string.Join(", ", oldRequirement.Keys)}", $"security requirement {Show(oldRequirement)} was removed", Show(oldRequirement), null);
+            Add(DiffRules.SecurityRequirementRemoved, $"{Where} {string.Join(", ", oldRequirement.Keys)}", $"security requirement {Show(oldRequirement)} was removed", Show(oldRequirement), null);
         }
 
         foreach (var requirement in unmatched)
         {
-            sink.Add(DiffRules.SecurityRequirementAdded, operation, $"{Where} {string.Join(", ", requirement.Keys)}", $"alternative security requirement {Show(requirement)} was added", null, Show(requirement));
+            Add(DiffRules.SecurityRequirementAdded, $"{Where} {string.Join(", ", requirement.Keys)}", $"alternative security requirement {Show(requirement)} was added", null, Show(requirement));
         }
+    }
+
+    private void Add(DiffRule rule, string where, string message, string? oldValue, string? newValue)
+    {
+        var alias = global && rule.Alias is { } a && a.StartsWith("api-security-", StringComparison.Ordinal)
+            && OasdiffCatalogue.Has("api-global-security-" + a["api-security-".Length..]) ? "api-global-security-" + a["api-security-".Length..] : null;
+        sink.Add(rule, alias, operation, where, message, oldValue, newValue);
     }
 
     private void CompareScopes(Dictionary<string, HashSet<string>> o, Dictionary<string, HashSet<string>> n)
@@ -73,12 +83,12 @@ internal sealed class SecurityComparer(ChangeSink sink, string operation)
             var newScopes = n[scheme];
             foreach (var scope in newScopes.Except(oldScopes).Order(StringComparer.Ordinal))
             {
-                sink.Add(DiffRules.SecurityScopeAdded, operation, $"{Where} {scheme}", $"scope {scope} was added to security scheme {scheme}", null, scope);
+                Add(DiffRules.SecurityScopeAdded, $"{Where} {scheme}", $"scope {scope} was added to security scheme {scheme}", null, scope);
             }
 
             foreach (var scope in oldScopes.Except(newScopes).Order(StringComparer.Ordinal))
             {
-                sink.Add(DiffRules.SecurityScopeRemoved, operation, $"{Where} {scheme}", $"scope {scope} was removed from security scheme {scheme}", scope, null);
+                Add(DiffRules.SecurityScopeRemoved, $"{Where} {scheme}", $"scope {scope} was removed from security scheme {scheme}", scope, null);
             }
         }
     }

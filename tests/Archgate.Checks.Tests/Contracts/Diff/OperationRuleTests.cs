@@ -82,7 +82,7 @@ public class OperationRuleTests
 
         { "request-body-added-required", "ERR", "GET /orders", "request body", Doc(Op("")), Doc(Op(Body(required: true))) },
         { "request-body-added-optional", "INFO", "GET /orders", "request body", Doc(Op("")), Doc(Op(Body(required: false))) },
-        { "request-body-removed", "WARN", "GET /orders", "request body", Doc(Op(Body(required: false))), Doc(Op("")) },
+        { "request-body-removed", "ERR", "GET /orders", "request body", Doc(Op(Body(required: false))), Doc(Op("")) },
         { "request-body-became-required", "ERR", "GET /orders", "request body", Doc(Op(Body(required: false))), Doc(Op(Body(required: true))) },
         { "request-body-became-optional", "INFO", "GET /orders", "request body", Doc(Op(Body(required: true))), Doc(Op(Body(required: false))) },
         {
@@ -95,7 +95,7 @@ public class OperationRuleTests
         },
 
         { "response-success-status-removed", "ERR", "GET /orders", "response 201", Doc(Responses("'200': {description: ok}\n'201': {description: made}")), Doc(Responses("'200': {description: ok}")) },
-        { "response-non-success-status-removed", "WARN", "GET /orders", "response 404", Doc(Responses("'200': {description: ok}\n'404': {description: nf}")), Doc(Responses("'200': {description: ok}")) },
+        { "response-non-success-status-removed", "INFO", "GET /orders", "response 404", Doc(Responses("'200': {description: ok}\n'404': {description: nf}")), Doc(Responses("'200': {description: ok}")) },
         { "response-status-added", "INFO", "GET /orders", "response 404", Doc(Responses("'200': {description: ok}")), Doc(Responses("'200': {description: ok}\n'404': {description: nf}")) },
         {
             "response-media-type-removed", "ERR", "GET /orders", "response 200 text/csv",
@@ -123,11 +123,11 @@ public class OperationRuleTests
             Doc(Responses(WithHeader(""))), Doc(Responses(WithHeader("deprecated: true")))
         },
 
-        { "api-security-added", "ERR", "GET /orders", "security", Doc(Op(""), OAuth), Doc(Op("security: [{oauth: [read]}]"), OAuth) },
-        { "api-security-added", "ERR", "GET /orders", "security key", Doc(Op("security: [{oauth: [read]}]"), OAuth), Doc(Op("security: [{oauth: [read], key: []}]"), OAuth) },
-        { "api-security-scope-added", "ERR", "GET /orders", "security oauth", Doc(Op("security: [{oauth: [read]}]"), OAuth), Doc(Op("security: [{oauth: [read, write]}]"), OAuth) },
+        { "api-security-added", "INFO", "GET /orders", "security", Doc(Op(""), OAuth), Doc(Op("security: [{oauth: [read]}]"), OAuth) },
+        { "api-security-added", "INFO", "GET /orders", "security key", Doc(Op("security: [{oauth: [read]}]"), OAuth), Doc(Op("security: [{oauth: [read], key: []}]"), OAuth) },
+        { "api-security-scope-added", "INFO", "GET /orders", "security oauth", Doc(Op("security: [{oauth: [read]}]"), OAuth), Doc(Op("security: [{oauth: [read, write]}]"), OAuth) },
         { "api-security-scope-removed", "INFO", "GET /orders", "security oauth", Doc(Op("security: [{oauth: [read, write]}]"), OAuth), Doc(Op("security: [{oauth: [read]}]"), OAuth) },
-        { "api-security-requirement-removed", "ERR", "GET /orders", "security key", Doc(Op("security: [{oauth: [read]}, {key: []}]"), OAuth), Doc(Op("security: [{oauth: [read]}]"), OAuth) },
+        { "api-security-requirement-removed", "INFO", "GET /orders", "security key", Doc(Op("security: [{oauth: [read]}, {key: []}]"), OAuth), Doc(Op("security: [{oauth: [read]}]"), OAuth) },
         { "api-security-requirement-added", "INFO", "GET /orders", "security key", Doc(Op("security: [{oauth: [read]}]"), OAuth), Doc(Op("security: [{oauth: [read]}, {key: []}]"), OAuth) },
         { "api-security-removed", "INFO", "GET /orders", "security", Doc(Op("security: [{oauth: [read]}]"), OAuth), Doc(Op("security: []"), OAuth) },
     };
@@ -169,6 +169,7 @@ public class OperationRuleTests
 
         var change = Assert.Single(report.Changes);
         Assert.Equal(("new-required-request-parameter", "parameter header:tenant"), (change.RuleId, change.Location));
+        Assert.Equal("new-required-request-default-parameter-to-existing-path", change.Alias);
     }
 
     private static string Op(string body) =>
