@@ -13,13 +13,22 @@ public sealed class ShopDatabaseTests(PostgresServer server) : CliTestBase, ICla
     private async Task<(ProcessResult Result, JsonDocument Run)> RunStep3Async(string faults)
     {
         var manifest = ShopManifest.Write(Folder);
-        var db = await server.CreateDatabaseAsync("shop", statements: true);
-        Environment["SHOP_DB"] = db + ";Command Timeout=10;Maximum Pool Size=20;Application Name=shop-api";
+        Environment["SHOP_DB"] = await PlainConnectionStringAsync();
         Environment["SHOP_FAULTS"] = faults;
         var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", manifest, "--up", "--steps", "3");
         var runId = RunIdFrom(result.Stdout);
         var run = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "runs", runId, "run.json")));
         return (result, run);
+    }
+
+    /// <summary>
+    /// A fresh database and the connection string the shop's README gives a user: host, port, user, password and
+    /// database, no pool or timeout options (the fixture's own connect timeout is left out).
+    /// </summary>
+    private async Task<string> PlainConnectionStringAsync()
+    {
+        var db = new Npgsql.NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync("shop", statements: true));
+        return $"Host={db.Host};Port={db.Port};Username={db.Username};Password={db.Password};Database={db.Database}";
     }
 
     private static JsonElement Step3(JsonDocument run) =>
@@ -33,18 +42,38 @@ public sealed class ShopDatabaseTests(PostgresServer server) : CliTestBase, ICla
         finding.TryGetProperty(property, out var value) ? value.GetString() ?? string.Empty : string.Empty;
 
     [Fact]
-    public async Task The_clean_shop_on_PostgreSQL_passes_step_3()
+    public async Task The_clean_shop_on_a_stock_PostgreSQL_with_the_READMEs_plain_connection_string_passes_step_3()
     {
+        // Stock: the cluster keeps PostgreSQL's default max_connections.
+        Assert.Equal("100", await server.ScalarAsync("show max_connections"));
         var (result, run) = await RunStep3Async("");
         using (run)
         {
             var step = Step3(run);
             Assert.True(step.GetProperty("status").GetString() == "pass", result.All + step);
+            Assert.DoesNotContain(Findings(run), f => Text(f, "rule") is "AG3010" or "AG3011" or "AG3012");
+            var pool = step.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "database.pool:db");
+            Assert.Contains(pool.GetProperty("metrics").EnumerateArray(), m => m.GetProperty("name").GetString() == "db_pool_budget" && m.GetProperty("value").GetDouble() == 20);
             var ids = step.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("id").GetString()).ToList();
             Assert.Contains("database.pool-load:db", ids);
             Assert.Contains("database.recovery:db", ids);
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG3025" && Text(f, "message").StartsWith("api recovered", StringComparison.Ordinal));
             Assert.Equal(5, result.ExitCode); // only step 3 ran: INCOMPLETE, never GO
+        }
+    }
+
+    [Fact]
+    public async Task Default_pool_is_flagged_as_a_pool_budget_over_80_percent_of_max_connections_and_is_NO_GO()
+    {
+        var (result, run) = await RunStep3Async("default-pool");
+        using (run)
+        {
+            var finding = Assert.Single(Findings(run), f => Text(f, "rule") == "AG3012");
+            Assert.Equal("high", Text(finding, "severity"));
+            Assert.StartsWith("the pools of db's dependants may open 100 connections, more than 80 % of the server's max_connections 100", Text(finding, "message"), StringComparison.Ordinal);
+            Assert.Contains("api 100 x 1 (pool size reported by api's health endpoint)", Text(finding, "evidence"), StringComparison.Ordinal);
+            Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+            Assert.True(result.ExitCode == 4, result.All);
         }
     }
 

@@ -71,10 +71,11 @@ internal sealed class ShopDb : IDisposable
             if (exhausted)
             {
                 pg.MaxPoolSize = 2;
-                pg.Timeout = 1;
             }
 
-            return new ShopDb(DbEngine.Postgres, pg.ConnectionString, pg.MaxPoolSize, TimeSpan.FromSeconds(pg.Timeout))
+            // A lease waits for a free connection as long as a connect may take; pool-exhaustion waits 1 s.
+            var wait = TimeSpan.FromSeconds(exhausted ? 1 : pg.Timeout);
+            return new ShopDb(DbEngine.Postgres, pg.ConnectionString, pg.MaxPoolSize, wait)
             {
                 LongTransaction = exhausted ? TimeSpan.FromMilliseconds(1500) : TimeSpan.Zero,
                 ConnectTimeout = TimeSpan.FromSeconds(pg.Timeout),
