@@ -18,7 +18,7 @@ public sealed class CleanSystemTests(CleanShopFixture shop)
         var payments = (await ShopClient.For(shop.Payments.Url).GetFromJsonAsync<JsonObject>("/health/ready"))!;
 
         Assert.Equal("Healthy", ready["status"]!.GetValue<string>());
-        Assert.Equal("0004_orders_status.sql", ready["checks"]!["db"]!["data"]!["migration"]!.GetValue<string>());
+        Assert.Equal("0005_payment_outbox.sql", ready["checks"]!["db"]!["data"]!["migration"]!.GetValue<string>());
         Assert.Equal(32, ready["checks"]!["db"]!["data"]!["poolSize"]!.GetValue<int>());
         Assert.Equal("closed", ready["checks"]!["payments"]!["data"]!["circuit"]!.GetValue<string>());
         Assert.Equal("environment", payments["checks"]!["gateway"]!["data"]!["keySource"]!.GetValue<string>());

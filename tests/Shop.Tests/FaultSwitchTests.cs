@@ -77,17 +77,49 @@ public sealed class FaultSwitchTests(ProvidersFixture providers)
     }
 
     [Fact]
-    public async Task Payments_down_degrades_readiness_and_orders_fall_back_to_payment_pending()
+    public async Task Default_pool_keeps_the_drivers_pool_of_100_and_its_timeouts_on_PostgreSQL()
+    {
+        var bin = PostgresCluster.FindBin();
+        Assert.True(bin is not null, "PostgreSQL is not installed (./build.sh test installs it).");
+        await using var cluster = await PostgresCluster.StartAsync(bin);
+        var plain = $"Host=127.0.0.1;Port={cluster.Port};Username=postgres;Database=postgres";
+        ApiOptions On(string faults) => new() { Db = plain, PaymentsUrl = providers.Payments.Url, EmailUrl = providers.ThirdParty.Url, Faults = faults };
+
+        JsonNode clean, risky;
+        await using (var api = await ApiInstance.StartAsync(_ => On("")))
+        {
+            clean = (await ShopClient.For(api.Url).GetFromJsonAsync<JsonObject>("/health/ready"))!["checks"]!["db"]!["data"]!;
+        }
+
+        await using (var api = await ApiInstance.StartAsync(_ => On("default-pool")))
+        {
+            risky = (await ShopClient.For(api.Url).GetFromJsonAsync<JsonObject>("/health/ready"))!["checks"]!["db"]!["data"]!;
+        }
+
+        // The same plain connection string: the clean api fills in its documented settings, the fault keeps Npgsql's.
+        Assert.Equal((20, 5, 10), Settings(clean));
+        Assert.Equal((100, 15, 30), Settings(risky));
+
+        static (int, int, int) Settings(JsonNode data) => (data["poolSize"]!.GetValue<int>(),
+            (int)data["connectTimeoutSeconds"]!.GetValue<double>(), (int)data["commandTimeoutSeconds"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public async Task Payments_down_degrades_readiness_and_orders_wait_in_the_outbox_as_payment_pending()
     {
         await using var api = await providers.StartApiAsync("payments-down");
         using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
 
         var (response, order) = await ann.PlaceOrderAsync();
+        var id = order["id"]!.GetValue<long>();
         var ready = (await ann.GetFromJsonAsync<JsonObject>("/health/ready"))!;
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal("payment_pending", order["status"]!.GetValue<string>());
         Assert.Equal("Degraded", ready["checks"]!["payments"]!["status"]!.GetValue<string>());
+        // The worker tried and failed: the payment stays in the outbox, the order payment_pending.
+        Assert.True(await ShopClient.EventuallyAsync(() => Task.FromResult(OutboxAttempts(api.DbPath, id) > 0), TimeSpan.FromSeconds(20)),
+            "the payment worker never tried payments");
+        Assert.Equal("payment_pending", (await ann.GetFromJsonAsync<JsonObject>($"/orders/{id}"))!["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -232,6 +264,16 @@ public sealed class FaultSwitchTests(ProvidersFixture providers)
         {
             Directory.Delete(configDirectory, recursive: true);
         }
+    }
+
+    private static long OutboxAttempts(string dbPath, long orderId)
+    {
+        using var connection = new SqliteConnection($"Data Source={dbPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT attempts FROM payment_outbox WHERE order_id = $o AND sent_at IS NULL";
+        command.Parameters.AddWithValue("$o", orderId);
+        return command.ExecuteScalar() is long attempts ? attempts : 0;
     }
 
     private static List<string> IndexesOf(string dbPath, string table)

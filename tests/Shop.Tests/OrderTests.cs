@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
 using Shop.Tests.Infrastructure;
 
 namespace Shop.Tests;
@@ -9,18 +10,69 @@ namespace Shop.Tests;
 public sealed class OrderTests(CleanShopFixture shop)
 {
     [Fact]
-    public async Task An_order_is_paid_through_payments_and_the_gateway_webhook()
+    public async Task An_order_is_accepted_as_payment_pending_with_its_outbox_row_and_the_worker_takes_it_to_paid()
     {
         using var ann = await ShopClient.SignedInAsync(shop.Api.Url, "ann");
         var (created, order) = await ann.PlaceOrderAsync(productId: 3, quantity: 2);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        Assert.Equal("awaiting_payment", order["status"]!.GetValue<string>());
+        Assert.Equal("payment_pending", order["status"]!.GetValue<string>());
         Assert.Equal(36.0m, order["total"]!.GetValue<decimal>());
-
         var id = order["id"]!.GetValue<long>();
+        Assert.Equal($"/orders/{id}", created.Headers.Location?.ToString());
+
+        // Written with the order: one outbox row whose idempotency key payments sees.
+        var (key, _) = Assert.Single(OutboxRows(id));
+        Assert.Equal($"order-{id}", key);
+
+        // Prefer: wait holds the answer until the payment settles (here: paid, a few hundred ms later).
+        using var follow = new HttpRequestMessage(HttpMethod.Get, $"/orders/{id}");
+        follow.Headers.TryAddWithoutValidation("Prefer", "wait=10");
+        using var followed = await ann.SendAsync(follow);
+        var paid = await followed.JsonAsync();
+        Assert.Equal("paid", paid["status"]!.GetValue<string>());
+        Assert.StartsWith("pay_", paid["paymentId"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(Assert.Single(OutboxRows(id)).Sent, "the outbox row was not marked sent");
+
+        // The confirmation mail follows the payment.
+        using var mailbox = ShopClient.For(shop.ThirdParty.Url);
+        mailbox.DefaultRequestHeaders.Add("X-Api-Key", TestKeys.EmailApiKey);
         Assert.True(await ShopClient.EventuallyAsync(async () =>
-            (await ann.GetFromJsonAsync<JsonObject>($"/orders/{id}"))!["status"]!.GetValue<string>() == "paid",
-            TimeSpan.FromSeconds(10)), "the order never became paid");
+            (await mailbox.GetStringAsync("/email/v1/messages")).Contains($"Order {id} is paid", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10)), "no confirmation mail");
+    }
+
+    [Fact]
+    public async Task Prefer_wait_returns_the_settled_order_and_other_preferences_are_ignored()
+    {
+        using var ann = await ShopClient.SignedInAsync(shop.Api.Url, "ann");
+        var (_, order) = await ann.PlaceOrderAsync();
+        var id = order["id"]!.GetValue<long>();
+        using var first = new HttpRequestMessage(HttpMethod.Get, $"/orders/{id}");
+        first.Headers.TryAddWithoutValidation("Prefer", "respond-async, wait=10");
+        Assert.Equal("paid", (await (await ann.SendAsync(first)).JsonAsync())["status"]!.GetValue<string>());
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, $"/orders/{id}");
+        again.Headers.TryAddWithoutValidation("Prefer", "wait=10");
+        using var response = await ann.SendAsync(again);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("paid", (await response.JsonAsync())["status"]!.GetValue<string>());
+    }
+
+    private List<(string Key, bool Sent)> OutboxRows(long orderId)
+    {
+        using var connection = new SqliteConnection($"Data Source={shop.DbPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT idempotency_key, sent_at FROM payment_outbox WHERE order_id = $o";
+        command.Parameters.AddWithValue("$o", orderId);
+        using var reader = command.ExecuteReader();
+        var rows = new List<(string, bool)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), !reader.IsDBNull(1)));
+        }
+
+        return rows;
     }
 
     [Fact]

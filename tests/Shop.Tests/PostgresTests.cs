@@ -24,12 +24,13 @@ public sealed class PostgresTests(ProvidersFixture providers)
 
         var ready = (await anonymous.GetFromJsonAsync<JsonObject>("/health/ready"))!;
         Assert.Equal("postgres", ready["checks"]!["db"]!["data"]!["engine"]!.GetValue<string>());
-        Assert.Equal("0004_orders_status.sql", ready["checks"]!["db"]!["data"]!["migration"]!.GetValue<string>());
+        Assert.Equal("0005_payment_outbox.sql", ready["checks"]!["db"]!["data"]!["migration"]!.GetValue<string>());
         Assert.Equal(10, (await anonymous.GetFromJsonAsync<JsonObject>("/products"))!["count"]!.GetValue<int>());
 
         using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
         var (created, order) = await ann.PlaceOrderAsync(productId: 2, quantity: 3);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("payment_pending", order["status"]!.GetValue<string>());
         Assert.Equal(73.5m, order["total"]!.GetValue<decimal>());
 
         var id = order["id"]!.GetValue<long>();

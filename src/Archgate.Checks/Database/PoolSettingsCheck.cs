@@ -42,11 +42,43 @@ internal sealed record PoolSettings(
         return new PoolSettings(b.Pooling, b.MinPoolSize, b.MaxPoolSize, b.Timeout, b.CommandTimeout, b.ConnectionIdleLifetime,
             string.IsNullOrEmpty(b.ApplicationName) ? null : b.ApplicationName, b.Username, b.Database, set);
     }
+
+    /// <summary>
+    /// These settings with what the service reports in its health JSON in place of the connection string's: a
+    /// service that fills in its own pool size and timeouts when the connection string has none sets them explicitly.
+    /// </summary>
+    public PoolSettings With(ReportedPool? reported)
+    {
+        if (reported is null)
+        {
+            return this;
+        }
+
+        var set = new HashSet<string>(Explicit, StringComparer.OrdinalIgnoreCase);
+        if (reported.ConnectTimeoutSeconds is not null)
+        {
+            set.Add("Timeout");
+        }
+
+        if (reported.CommandTimeoutSeconds is not null)
+        {
+            set.Add("Command Timeout");
+        }
+
+        return this with
+        {
+            MaxPoolSize = reported.PoolSize ?? MaxPoolSize,
+            ConnectTimeoutSeconds = reported.ConnectTimeoutSeconds ?? ConnectTimeoutSeconds,
+            CommandTimeoutSeconds = reported.CommandTimeoutSeconds ?? CommandTimeoutSeconds,
+            Explicit = set,
+        };
+    }
 }
 
 /// <summary>
 /// Step 3: each dependant's pool and timeout settings (minimum and maximum pool size, connect and command timeout,
-/// idle lifetime) against the policy, and all pools together against the server's <c>max_connections</c>.
+/// idle lifetime) against the policy, and all pools together against the server's <c>max_connections</c>. Where a
+/// dependant reports its pool size or timeouts in its health JSON, those values are judged instead of its connection string's.
 /// </summary>
 internal sealed class PoolSettingsCheck(Component database, FailureEvidence evidence) : DatabaseCheck(database, "pool", "pool and timeout settings")
 {
@@ -63,9 +95,14 @@ internal sealed class PoolSettingsCheck(Component database, FailureEvidence evid
         var metrics = new List<Metric>();
         var signals = new List<FailureEvidenceItem>();
         var budget = 0;
+        var sizes = new List<string>();
         foreach (var client in DatabaseClient.Of(context.System, Database))
         {
-            var s = PoolSettings.Postgres(client.Connection);
+            // What a running service reports beats the driver defaults its connection string would imply.
+            var reported = ProbeRequests.IsLoopback(client.Service)
+                ? await ProbeRequests.ReportedPoolAsync(context.Http, client.Service, cancellationToken)
+                : null;
+            var s = PoolSettings.Postgres(client.Connection).With(reported);
             var who = client.Service.Name;
             var location = Redact.ConnectionString(client.Connection);
             (string, string)[] tags = [("client", who)];
@@ -82,6 +119,7 @@ internal sealed class PoolSettingsCheck(Component database, FailureEvidence evid
             }
 
             budget += s.MaxPoolSize * client.Instances;
+            sizes.Add($"{who} {s.MaxPoolSize} x {client.Instances}{(reported?.PoolSize is not null ? $" (pool size reported by {who}'s health endpoint)" : string.Empty)}");
             Timeout(findings, who, location, "Timeout", "connect timeout", s.ConnectTimeoutSeconds, s.Explicit.Contains("Timeout"), policy.MinConnectTimeout, policy.MaxConnectTimeout);
             Timeout(findings, who, location, "Command Timeout", "command timeout", s.CommandTimeoutSeconds, s.Explicit.Contains("Command Timeout"), TimeSpan.FromSeconds(1), policy.MaxCommandTimeout);
             if (s.MaxPoolSize > policy.MaxPoolSize)
@@ -113,7 +151,7 @@ internal sealed class PoolSettingsCheck(Component database, FailureEvidence evid
         metrics.Add(Metric("db_pool_budget", budget, "connections"));
         if (budget > policy.ConnectionBudget * max)
         {
-            var list = string.Join(", ", DatabaseClient.Of(context.System, Database).Select(c => $"{c.Service.Name} {PoolSettings.Postgres(c.Connection).MaxPoolSize} x {c.Instances}"));
+            var list = string.Join(", ", sizes);
             var finding = Finding(DatabaseRules.ConnectionBudget, Severity.High, "max_connections",
                 $"the pools of {Database.Name}'s dependants may open {budget} connections, more than {policy.ConnectionBudget:P0} of the server's max_connections {max}",
                 $"{list} (maximum pool size x instances); max_connections {max}, of which {DatabaseAccess.Long(rows[0]["reserved"])} reserved for superusers",

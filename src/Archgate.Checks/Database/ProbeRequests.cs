@@ -21,6 +21,9 @@ internal sealed record LoadOutcome(long Requests, IReadOnlyDictionary<string, lo
         : string.Join(", ", Failures.OrderByDescending(f => f.Value).Select(f => $"{f.Value} x {f.Key}"));
 }
 
+/// <summary>Pool settings a service reports in its health JSON; null where it reports none.</summary>
+internal sealed record ReportedPool(int? PoolSize, int? ConnectTimeoutSeconds, int? CommandTimeoutSeconds);
+
 /// <summary>
 /// Sends the manifest's probe requests (<c>GET</c>/<c>HEAD</c> through a dependant) on the run's guarded HTTP client:
 /// loopback only, each request bounded by a timeout, a load bounded by its duration and concurrency.
@@ -100,9 +103,18 @@ internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnl
     /// The pool maximum the service reports in its health JSON (a number named <c>poolSize</c>, <c>maxPoolSize</c> or
     /// <c>pool_size</c> anywhere in it), or null. What a service reports beats what its connection string says.
     /// </summary>
-    public async Task<int?> ReportedPoolSizeAsync(CancellationToken cancellationToken)
+    public async Task<int?> ReportedPoolSizeAsync(CancellationToken cancellationToken) =>
+        (await ReportedPoolAsync(http, service, cancellationToken))?.PoolSize;
+
+    /// <summary>
+    /// The pool settings <paramref name="service"/> reports in its health JSON, or null when it has no health path,
+    /// does not answer, or reports none: numbers named <c>poolSize</c> (<c>maxPoolSize</c>, <c>pool_size</c>),
+    /// <c>connectTimeoutSeconds</c> (<c>connect_timeout</c>) and <c>commandTimeoutSeconds</c> (<c>command_timeout</c>),
+    /// each the first found anywhere in it.
+    /// </summary>
+    public static async Task<ReportedPool?> ReportedPoolAsync(HttpClient http, Component service, CancellationToken cancellationToken)
     {
-        if (service.HealthPath is null)
+        if (service.HealthPath is null || service.Url is null)
         {
             return null;
         }
@@ -111,16 +123,20 @@ internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnl
         timeout.CancelAfter(RequestTimeout);
         try
         {
-            using var response = await http.GetAsync(new Uri(service.Url!, service.HealthPath), timeout.Token);
+            using var response = await http.GetAsync(new Uri(service.Url, service.HealthPath), timeout.Token);
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
-            return Find(body.RootElement, 0);
+            var reported = new ReportedPool(
+                Find(body.RootElement, ["poolSize", "maxPoolSize", "pool_size"], 0),
+                Find(body.RootElement, ["connectTimeoutSeconds", "connect_timeout"], 0),
+                Find(body.RootElement, ["commandTimeoutSeconds", "command_timeout"], 0));
+            return reported is { PoolSize: null, ConnectTimeoutSeconds: null, CommandTimeoutSeconds: null } ? null : reported;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException or JsonException)
         {
             return null;
         }
 
-        static int? Find(JsonElement element, int depth)
+        static int? Find(JsonElement element, string[] names, int depth)
         {
             if (depth > 8)
             {
@@ -131,16 +147,17 @@ internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnl
             {
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (property.Name is "poolSize" or "maxPoolSize" or "pool_size" && property.Value.TryGetInt32(out var size) && size > 0)
+                    if (names.Contains(property.Name) && property.Value.ValueKind == JsonValueKind.Number
+                        && property.Value.TryGetDouble(out var value) && value > 0 && value <= int.MaxValue && value == Math.Floor(value))
                     {
-                        return size;
+                        return (int)value;
                     }
                 }
 
-                return element.EnumerateObject().Select(p => Find(p.Value, depth + 1)).FirstOrDefault(v => v is not null);
+                return element.EnumerateObject().Select(p => Find(p.Value, names, depth + 1)).FirstOrDefault(v => v is not null);
             }
 
-            return element.ValueKind == JsonValueKind.Array ? element.EnumerateArray().Select(e => Find(e, depth + 1)).FirstOrDefault(v => v is not null) : null;
+            return element.ValueKind == JsonValueKind.Array ? element.EnumerateArray().Select(e => Find(e, names, depth + 1)).FirstOrDefault(v => v is not null) : null;
         }
     }
 

@@ -19,7 +19,8 @@ public static class LoadReport
 
     /// <summary>
     /// The thresholds that judge a run: every route's p95 against the target's SLO (<c>slo.&lt;target&gt;.p95</c>,
-    /// default 200 ms), the error rate against <c>errorRate</c> (default 1 %), then the manifest's own.
+    /// default 200 ms) unless the manifest gives that route a <c>p(95)</c> threshold of its own (without a stage), the
+    /// error rate against <c>errorRate</c> (default 1 %), then the manifest's own.
     /// </summary>
     public static IReadOnlyList<Threshold> Thresholds(SystemModel system, Component target, IEnumerable<string> routes)
     {
@@ -29,7 +30,12 @@ public static class LoadReport
         var slo = system.Slos.GetValueOrDefault(target.Name);
         var p95 = (slo?.P95 ?? DefaultP95).TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture);
         var errorRate = (slo?.ErrorRate ?? DefaultErrorRate).ToString("0.#####", CultureInfo.InvariantCulture);
-        var texts = routes.Select(r => $"http_req_duration{{route:{r}}}: p(95)<{p95}").Append($"http_req_failed: rate<{errorRate}");
+        // A route the manifest gives its own p95 limit (over all stages) is judged by that limit instead of the SLO's.
+        var ownP95 = system.Load.Thresholds
+            .Where(t => t is { Metric: "http_req_duration", Aggregation: "p", Percentile: 95, Stage: null, Route: not null })
+            .Select(t => t.Route!)
+            .ToHashSet(StringComparer.Ordinal);
+        var texts = routes.Where(r => !ownP95.Contains(r)).Select(r => $"http_req_duration{{route:{r}}}: p(95)<{p95}").Append($"http_req_failed: rate<{errorRate}");
         var result = texts.Select(Threshold.Parse).ToList();
         foreach (var spec in system.Load.Thresholds)
         {

@@ -51,6 +51,34 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_dependant_that_reports_its_pool_and_timeouts_in_its_health_JSON_is_judged_by_them()
+    {
+        // A connection string without pool size or command timeout: by the driver's defaults a pool of 100 (over 80 %
+        // of max_connections 100) and a silent 30 s command timeout.
+        var db = await server.CreateDatabaseAsync("pool");
+        await using var reporting = new DbBackedService(db, poolSize: 20, hold: TimeSpan.Zero, commandTimeoutSeconds: 10);
+        await using var silent = new DbBackedService(db, poolSize: 20, hold: TimeSpan.Zero);
+
+        var judged = await SettingsAsync(db, reporting);
+        var defaults = await SettingsAsync(db, silent);
+
+        Assert.True(judged.Status == CheckStatus.Pass, DatabaseTestKit.Describe(judged));
+        Assert.Contains(judged.Metrics, m => m.Name == "db_pool_budget" && m.Value == 20);
+        Assert.Contains(judged.Metrics, m => m.Name == "db_command_timeout" && m.Value == 10);
+        // Reporting only its pool size: the size is judged, the command timeout stays the driver's silent default.
+        var missing = Assert.Single(defaults.Findings);
+        Assert.Equal(DatabaseRules.TimeoutMissing, missing.Rule);
+        Assert.Contains("no command timeout", missing.Message, StringComparison.Ordinal);
+        Assert.Contains(defaults.Metrics, m => m.Name == "db_pool_budget" && m.Value == 20);
+    }
+
+    private static async Task<CheckResult> SettingsAsync(string db, DbBackedService service)
+    {
+        var system = DatabaseTestKit.System("postgres", db, serviceUrl: service.Url);
+        return await DatabaseTestKit.RunAsync(new PoolSettingsCheck(system.Db(), new FailureEvidence()), system);
+    }
+
+    [Fact]
     public async Task Latency_reports_exact_percentiles_and_slow_statements_labelled_approximate()
     {
         var db = await server.CreateDatabaseAsync("lat", "create table products (id int primary key, sku text unique); insert into products select g, 'SKU-' || g from generate_series(1, 100) g;", statements: true);

@@ -22,12 +22,15 @@ public sealed class DbBackedService : IAsyncDisposable
     private readonly Task _loop;
     private readonly TimeSpan _hold;
     private readonly int _poolSize;
+    private readonly int? _commandTimeout;
 
-    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false)
+    /// <param name="commandTimeoutSeconds">When set, the pool uses it and /health also reports its connect and command timeouts.</param>
+    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false, int? commandTimeoutSeconds = null)
     {
         _poolSize = poolSize;
         _hold = hold;
-        _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { MaxPoolSize = poolSize, Timeout = 1 }.ConnectionString);
+        _commandTimeout = commandTimeoutSeconds;
+        _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { MaxPoolSize = poolSize, Timeout = 1, CommandTimeout = commandTimeoutSeconds ?? 30 }.ConnectionString);
         if (singleConnection)
         {
             _single = _source.OpenConnection();
@@ -59,12 +62,14 @@ public sealed class DbBackedService : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Port}";
 
+    private string Timeouts => _commandTimeout is { } command ? $",\"connectTimeoutSeconds\":1,\"commandTimeoutSeconds\":{command}" : string.Empty;
+
     private async Task HandleAsync(HttpListenerContext context)
     {
         var (status, body) = (context.Request.HttpMethod, context.Request.Url!.AbsolutePath) switch
         {
             ("POST", "/auth/login") => (200, $$"""{"accessToken":"{{Token}}"}"""),
-            ("GET", "/health") => await QueryAsync(false) ? (200, "{\"status\":\"Healthy\",\"checks\":{\"db\":{\"data\":{\"poolSize\":" + _poolSize + "}}}}") : (503, """{"status":"Unhealthy"}"""),
+            ("GET", "/health") => await QueryAsync(false) ? (200, "{\"status\":\"Healthy\",\"checks\":{\"db\":{\"data\":{\"poolSize\":" + _poolSize + Timeouts + "}}}}") : (503, """{"status":"Unhealthy"}"""),
             ("GET", "/items") when context.Request.Headers["Authorization"] != $"Bearer {Token}" => (401, "{}"),
             ("GET", "/items") => await QueryAsync(true) ? (200, "[]") : (503, "{}"),
             _ => (404, "{}"),

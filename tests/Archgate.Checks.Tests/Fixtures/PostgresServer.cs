@@ -6,7 +6,8 @@ namespace Archgate.Checks.Tests.Fixtures;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster made with the system's own initdb and pg_ctl, listening on 127.0.0.1 on a
-/// free port with password (SCRAM) authentication, removed on dispose. As root (CI), the server runs as the
+/// free port with password (SCRAM) authentication, removed on dispose. Its settings are stock (max_connections
+/// 100 and the rest) but for pg_stat_statements preloaded (step 3's statement statistics) and fsync off (speed). As root (CI), the server runs as the
 /// 'postgres' user, since PostgreSQL refuses to run as root.
 /// </summary>
 public sealed class PostgresServer : IAsyncLifetime
@@ -50,6 +51,16 @@ public sealed class PostgresServer : IAsyncLifetime
         await using var cmd = conn.CreateCommand();
         cmd.CommandText = sql;
         await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The first column of the first row of <paramref name="sql"/> on the server's own database, as text.</summary>
+    public async Task<string?> ScalarAsync(string sql)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(ConnectionString() + ";Pooling=false");
+        await conn.OpenAsync();
+        await using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        return (await cmd.ExecuteScalarAsync())?.ToString();
     }
 
     public async Task InitializeAsync()

@@ -64,7 +64,35 @@ public sealed class LoadReportTests
 
         var texts = LoadReport.Thresholds(bare, bare.Find("api")!, ["GET /"]).Select(t => t.Text).ToList();
         Assert.Equal(["http_req_duration{route:GET /}: p(95)<200", "http_req_failed: rate<0.01"], texts);
-        Assert.Equal(5, LoadReport.Thresholds(System, System.Find("api")!, ["GET /orders", "GET /products"]).Count);
+        // GET /orders by the SLO, GET /products by its own p95 (in place of the SLO's), the error rate, the stress rate.
+        Assert.Equal(4, LoadReport.Thresholds(System, System.Find("api")!, ["GET /orders", "GET /products"]).Count);
+    }
+
+    [Fact]
+    public void A_route_with_its_own_p95_threshold_is_judged_by_it_instead_of_the_slo()
+    {
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components: [ { name: api, kind: service, url: "http://127.0.0.1:7101" } ]
+            slo: { api: { p95: 200ms } }
+            load:
+              journeys: [ { name: j, steps: [ GET /orders, { request: GET /slow, name: follow } ] } ]
+              thresholds:
+                "http_req_duration{route:follow}": ["p(95)<1500"]
+                "http_req_duration{route:GET /orders,stage:stress}": ["p(99)<900"]
+            """);
+        var thresholds = LoadReport.Thresholds(system, system.Find("api")!, ["GET /orders", "follow"]);
+        var result = LoadResults.TwoStages(("GET /orders", 10_000, 20_000, 0), ("follow", 900_000, 1_100_000, 0));
+
+        Assert.DoesNotContain(thresholds, t => t.Text == "http_req_duration{route:follow}: p(95)<200");
+        Assert.Contains(thresholds, t => t.Text == "http_req_duration{route:GET /orders}: p(95)<200"); // a stage's p99 does not replace it
+        Assert.Empty(LoadReport.Judge("api", result, thresholds));
+
+        var slower = LoadResults.TwoStages(("GET /orders", 10_000, 20_000, 0), ("follow", 900_000, 1_600_000, 0));
+        var late = Assert.Single(LoadReport.Judge("api", slower, thresholds));
+        Assert.Equal(("AG8001", "follow"), (late.Rule, late.Location));
+        Assert.EndsWith("> 1.5 s", late.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,7 +26,14 @@ public sealed class ShopLoadTests : CliTestBase
             Assert.Contains(metrics, m => Tag(m, "route") == route && Tag(m, "stage") == "stress" && Tag(m, "stat") == "rate");
         }
 
+        // The order journey is part of the default load: placed, then followed to paid, under its own threshold.
+        foreach (var route in new[] { "POST /auth/login", "POST /orders", "follow order to paid" })
+        {
+            Assert.Contains(metrics, m => Tag(m, "route") == route && Tag(m, "stat") == "p95" && Tag(m, "stage") is null && m.GetProperty("value").GetDouble() > 0);
+        }
+
         Assert.Equal(0, metrics.Single(m => m.GetProperty("name").GetString() == "http_req_failed" && m.GetProperty("tags").EnumerateObject().Count() == 1).GetProperty("value").GetDouble());
+        Assert.True(PaidOrders() > 0, "no order placed under load was paid");
         var report = await File.ReadAllTextAsync(Path.Combine(RunFolder(result), "integration-validation-report.md"));
         Assert.Contains("http_req_duration{component=api,route=GET /orders,stage=stress,stat=p95}", report, StringComparison.Ordinal);
         Assert.Contains("| Performance SLOs met | pass |", report.Replace("`", "", StringComparison.Ordinal), StringComparison.Ordinal);
@@ -51,6 +58,16 @@ public sealed class ShopLoadTests : CliTestBase
         var message = System.Text.RegularExpressions.Regex.Match(orders.GetProperty("message").GetString()!, @"^GET /orders p95 (\d+) ms > 300 ms$");
         Assert.True(message.Success, orders.ToString());
         Assert.True(int.Parse(message.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 350, message.Value);
+    }
+
+    /// <summary>Orders the load placed that the payment worker, payments and the gateway took to paid.</summary>
+    private long PaidOrders()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Folder, "shop.db")};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM orders WHERE status = 'paid'";
+        return (long)command.ExecuteScalar()!;
     }
 
     private async Task<ProcessResult> RunAsync(params string[] args)

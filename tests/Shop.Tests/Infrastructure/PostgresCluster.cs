@@ -48,7 +48,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             var data = Path.Combine(folder, "data");
             await cluster.RunPgAsync("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync"]);
             await cluster.RunPgAsync("pg_ctl", ["-D", data, "-l", Path.Combine(folder, "log.txt"), "-w", "-t", "30",
-                "-o", $"-p {cluster.Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=30", "start"]);
+                "-o", $"-p {cluster.Port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start"]);
             return cluster;
         }
         catch

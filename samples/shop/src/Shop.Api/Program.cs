@@ -12,8 +12,9 @@ using Shop.Api.Payments;
 using Shop.Api.Testing;
 using Shop.Common;
 
-// shop-api: products, carts, orders; JWT auth with rotating refresh tokens; SSE order status; calls
-// payments (resilient, with a payment_pending fallback) and the e-mail provider.
+// shop-api: products, carts, orders; JWT auth with rotating refresh tokens; SSE order status. Orders are accepted
+// asynchronously: stored as payment_pending with an outbox row, paid by a background worker that calls payments
+// (resilient, idempotent); mails go through the e-mail provider.
 var builder = ShopHost.CreateBuilder(args);
 var faults = FaultSwitches.Parse(builder.Configuration["SHOP_FAULTS"]);
 var settings = ApiSettings.Load(builder.Configuration, faults);
@@ -37,6 +38,7 @@ services.AddHttpClient<EmailClient>(c => c.BaseAddress = settings.EmailUrl)
     .AddShopResilience("email", EmailClient.Policy, emailCircuit.Monitor);
 services.AddSingleton<EmailOutbox>();
 services.AddHostedService(sp => sp.GetRequiredService<EmailOutbox>());
+services.AddSingleton<PaymentSignal>();
 services.AddHostedService<PaymentWorker>();
 
 services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>

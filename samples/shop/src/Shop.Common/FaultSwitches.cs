@@ -16,6 +16,8 @@ public sealed class FaultSwitches
     public const string SlowOrders = "slow-orders";
     /// <summary>A two-connection pool and long transactions.</summary>
     public const string PoolExhaustion = "pool-exhaustion";
+    /// <summary>On PostgreSQL the api keeps the driver's defaults: a pool of 100, 15 s connect and 30 s command timeouts.</summary>
+    public const string DefaultPool = "default-pool";
     /// <summary>The api cannot reach payments.</summary>
     public const string PaymentsDown = "payments-down";
     /// <summary>The third-party stubs never answer.</summary>
@@ -40,7 +42,7 @@ public sealed class FaultSwitches
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
-        ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, PaymentsDown, GatewayTimeout,
+        ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, DefaultPool, PaymentsDown, GatewayTimeout,
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret,
     ];

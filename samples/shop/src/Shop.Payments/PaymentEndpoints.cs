@@ -15,14 +15,25 @@ internal static partial class PaymentEndpoints
 
     public static void MapPayments(this WebApplication app)
     {
-        app.MapPost("/payments", (PaymentRequest request, PaymentStore store, GatewaySubmitter submitter) =>
+        app.MapPost("/payments", (PaymentRequest request, HttpRequest http, PaymentStore store, GatewaySubmitter submitter) =>
         {
             if (request.OrderId <= 0 || request.Amount <= 0 || request.Currency is not { Length: 3 })
             {
                 return Results.Problem(statusCode: 400, title: "orderId, amount > 0 and a 3-letter currency are required.");
             }
 
-            var (payment, created) = store.GetOrCreate(request);
+            var key = http.Headers["Idempotency-Key"].FirstOrDefault();
+            if (key is { Length: > 100 })
+            {
+                return Results.Problem(statusCode: 400, title: "Idempotency-Key is at most 100 characters.");
+            }
+
+            var (payment, created) = store.GetOrCreate(request, key);
+            if (payment.OrderId != request.OrderId)
+            {
+                return Results.Problem(statusCode: 422, title: "This Idempotency-Key was used for another order's payment.");
+            }
+
             if (!created)
             {
                 return Results.Ok(payment);

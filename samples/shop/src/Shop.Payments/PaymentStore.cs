@@ -14,13 +14,30 @@ internal sealed record Payment(
     string Id, long OrderId, decimal Amount, string Currency, string Status, string? GatewayChargeId,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-/// <summary>In-memory payments; one payment per order (the order id is the idempotency key).</summary>
+/// <summary>
+/// In-memory payments; one payment per order, and one per <c>Idempotency-Key</c>: a repeated request (a retry of the
+/// api's payment worker) gets the payment the first one created.
+/// </summary>
 internal sealed class PaymentStore(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, Payment> _payments = new();
     private readonly ConcurrentDictionary<long, string> _byOrder = new();
+    private readonly ConcurrentDictionary<string, string> _byKey = new(StringComparer.Ordinal);
 
-    public (Payment Payment, bool Created) GetOrCreate(PaymentRequest request)
+    /// <summary>The payment of <paramref name="idempotencyKey"/> or of the request's order, or a new one.</summary>
+    public (Payment Payment, bool Created) GetOrCreate(PaymentRequest request, string? idempotencyKey)
+    {
+        if (idempotencyKey is null)
+        {
+            return GetOrCreate(request);
+        }
+
+        var (payment, created) = _byKey.TryGetValue(idempotencyKey, out var known) ? (_payments[known], false) : GetOrCreate(request);
+        var first = _byKey.GetOrAdd(idempotencyKey, payment.Id);
+        return first == payment.Id ? (payment, created) : (_payments[first], false);
+    }
+
+    private (Payment Payment, bool Created) GetOrCreate(PaymentRequest request)
     {
         var now = time.GetUtcNow();
         var candidate = new Payment(

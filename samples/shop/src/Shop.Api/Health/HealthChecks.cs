@@ -16,6 +16,13 @@ internal sealed class DatabaseHealthCheck(ShopDb db) : IHealthCheck
             ["poolInUse"] = db.InUse,
             ["poolTimeoutSeconds"] = db.PoolTimeout.TotalSeconds,
         };
+        if (db.ConnectTimeout is { } connect && db.CommandTimeout is { } command)
+        {
+            // What the api really uses, so step 3 judges these rather than the driver defaults of a plain connection string.
+            data["connectTimeoutSeconds"] = connect.TotalSeconds;
+            data["commandTimeoutSeconds"] = command.TotalSeconds;
+        }
+
         try
         {
             await using var lease = await db.OpenAsync(cancellationToken);

@@ -57,9 +57,14 @@ internal static partial class OrderEndpoints
             ? Validation.Problem(("query", $"limit is 1..100, offset >= 0, status one of {string.Join(", ", OrderStatus.All)}."))
             : null;
 
+    /// <summary>
+    /// Accepts an order asynchronously: validated, stock reserved, stored as <c>payment_pending</c> together with its
+    /// payment in the outbox (one transaction), answered 201 with its location. The payment worker takes the payment;
+    /// the order's status (GET, SSE) follows: <c>awaiting_payment</c>, then <c>paid</c> or <c>payment_failed</c>.
+    /// </summary>
     private static async Task<IResult> PlaceAsync(
-        PlaceOrderRequest request, ClaimsPrincipal user, OrderStore store, PaymentsClient payments, OrderEvents events,
-        FaultSwitches faults, HttpContext http, ILoggerFactory logs, CancellationToken ct)
+        PlaceOrderRequest request, ClaimsPrincipal user, OrderStore store, PaymentSignal payments, OrderEvents events,
+        FaultSwitches faults, HttpContext http, CancellationToken ct)
     {
         var items = request.Items ?? [];
         if (items.Count > 20 || items.Any(i => i.ProductId <= 0 || i.Quantity is < 1 or > 100)
@@ -79,29 +84,15 @@ internal static partial class OrderEndpoints
             };
         }
 
-        // Fallback: if payments cannot be reached (or its breaker is open) the order is still accepted,
-        // as payment_pending, and the payment worker submits it later.
-        if (await payments.CreateAsync(order.Id, order.Total, order.Currency, ct) is { } payment)
-        {
-            var (moved, _) = await store.ChangeStatusAsync(
-                order.Id, order.Version, [OrderStatus.PaymentPending], OrderStatus.AwaitingPayment, payment.Id, ct);
-            if (moved is not null && moved.Status == OrderStatus.AwaitingPayment)
-            {
-                order = moved;
-                events.Publish(order);
-            }
-        }
-        else
-        {
-            LogFallback(logs.CreateLogger("Shop.Api.Orders"), order.Id);
-        }
-
+        events.Publish(order);
+        payments.Kick();
         http.Response.Headers.ETag = order.ETag;
         return Results.Created($"/orders/{order.Id}", order.View(faults));
     }
 
     private static async Task<IResult> GetAsync(
-        long id, ClaimsPrincipal user, OrderStore store, FaultSwitches faults, HttpContext http, CancellationToken ct)
+        long id, ClaimsPrincipal user, OrderStore store, OrderEvents events, FaultSwitches faults, HttpContext http, TimeProvider time,
+        CancellationToken ct)
     {
         var order = await store.GetAsync(id, ct);
         // A customer's foreign order answers 404, as if it did not exist; the bola fault skips the check.
@@ -110,10 +101,72 @@ internal static partial class OrderEndpoints
             return Results.Problem(statusCode: 404, title: "No such order.");
         }
 
+        if (PreferredWait(http.Request) is { } wait && OrderStatus.PaymentOpen.Contains(order.Status))
+        {
+            order = await WaitForPaymentAsync(order, store, events, wait, time, ct);
+        }
+
         http.Response.Headers.ETag = order.ETag;
         return http.Request.Headers.IfNoneMatch.ToString() == order.ETag
             ? Results.StatusCode(StatusCodes.Status304NotModified)
             : Results.Ok(order.View(faults));
+    }
+
+    /// <summary>
+    /// <c>Prefer: wait=N</c> (RFC 7240): the client would rather wait up to N seconds (at most
+    /// <see cref="MaxWait"/>) for the order's payment to settle than poll. Anything else in Prefer is ignored.
+    /// </summary>
+    internal static TimeSpan? PreferredWait(HttpRequest request)
+    {
+        foreach (var preference in request.Headers["Prefer"].SelectMany(v => (v ?? "").Split(',')))
+        {
+            var parts = preference.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && parts[0].Equals("wait", StringComparison.OrdinalIgnoreCase)
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+            {
+                return TimeSpan.FromSeconds(Math.Min(seconds, MaxWait.TotalSeconds));
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The longest wait <c>Prefer: wait</c> may ask for. <value>10 s</value>.</summary>
+    internal static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
+
+    private static async Task<Order> WaitForPaymentAsync(
+        Order order, OrderStore store, OrderEvents events, TimeSpan wait, TimeProvider time, CancellationToken ct)
+    {
+        // Subscribe first, then read again: a change between the first read and the subscription is not lost.
+        var (subscription, reader) = events.Subscribe(order.UserId);
+        try
+        {
+            using var timeout = new CancellationTokenSource(wait, time);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, ct);
+            var current = await store.GetAsync(order.Id, ct) ?? order;
+            while (OrderStatus.PaymentOpen.Contains(current.Status))
+            {
+                var change = await reader.ReadAsync(either.Token);
+                if (change.OrderId == order.Id && !OrderStatus.PaymentOpen.Contains(change.Status))
+                {
+                    current = await store.GetAsync(order.Id, ct) ?? current;
+                }
+            }
+
+            return current;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return await store.GetAsync(order.Id, ct) ?? order; // Waited long enough: the state as it is now.
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            return await store.GetAsync(order.Id, ct) ?? order;
+        }
+        finally
+        {
+            events.Unsubscribe(subscription);
+        }
     }
 
     private static async Task<IResult> ReplaceAsync(
@@ -252,6 +305,4 @@ internal static partial class OrderEndpoints
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} accepted as payment_pending: payments unavailable, queued for retry")]
-    private static partial void LogFallback(ILogger logger, long orderId);
 }

@@ -119,6 +119,11 @@ internal sealed class OrderStore(ShopDb db, TimeProvider time)
             await lease.ExecuteAsync("DELETE FROM cart_items WHERE user_id = @u", [("u", userId)], ct);
         }
 
+        // The outbox row commits with the order or not at all: no order is stored without its payment to take.
+        await lease.ExecuteAsync(
+            "INSERT INTO payment_outbox (order_id, idempotency_key, attempts, created_at) VALUES (@o, @key, 0, @now)",
+            [("o", id), ("key", PaymentOutboxEntry.KeyFor(id)), ("now", now)], ct);
+
         var order = (await LoadAsync(lease, $"SELECT {Columns} FROM orders WHERE id = @id", [("id", id)], ct))[0];
         await lease.CommitAsync(ct);
         return (order, OrderError.None);
@@ -208,6 +213,53 @@ internal sealed class OrderStore(ShopDb db, TimeProvider time)
         return await LoadAsync(
             lease, $"SELECT {Columns} FROM orders WHERE status = @status ORDER BY id LIMIT @take",
             [("status", status), ("take", limit)], ct);
+    }
+
+    /// <summary>Outbox rows not yet sent to payments, oldest first, with what the payment needs (a cancelled order's row is never sent).</summary>
+    public async Task<List<PaymentOutboxEntry>> UnsentPaymentsAsync(int limit, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        return await lease.QueryAsync(
+            """
+            SELECT p.order_id, p.idempotency_key, p.attempts, o.total_cents, o.currency
+            FROM payment_outbox p JOIN orders o ON o.id = p.order_id
+            WHERE p.sent_at IS NULL AND o.status = @pending ORDER BY p.id LIMIT @take
+            """,
+            [("take", limit), ("pending", OrderStatus.PaymentPending)],
+            r => new PaymentOutboxEntry(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3) / 100m, r.GetString(4).Trim()),
+            ct);
+    }
+
+    /// <summary>
+    /// Payments took the order's payment: in one transaction the outbox row is marked sent and the order moves from
+    /// <c>payment_pending</c> to <c>awaiting_payment</c> with the payment id (unless it left payment_pending meanwhile).
+    /// </summary>
+    public async Task<Order?> MarkPaymentSentAsync(long orderId, string paymentId, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        await lease.BeginAsync(ct);
+        var now = time.GetUtcNow();
+        await lease.ExecuteAsync(
+            "UPDATE payment_outbox SET sent_at = @now, attempts = attempts + 1 WHERE order_id = @o AND sent_at IS NULL",
+            [("now", now), ("o", orderId)], ct);
+        var moved = await lease.ExecuteAsync(
+            """
+            UPDATE orders SET status = @to, payment_id = @payment, version = version + 1, updated_at = @now
+            WHERE id = @id AND status = @from
+            """,
+            [("to", OrderStatus.AwaitingPayment), ("payment", paymentId), ("now", now), ("id", orderId), ("from", OrderStatus.PaymentPending)], ct);
+        var order = moved == 1
+            ? (await LoadAsync(lease, $"SELECT {Columns} FROM orders WHERE id = @id", [("id", orderId)], ct)).FirstOrDefault()
+            : null;
+        await lease.CommitAsync(ct);
+        return order;
+    }
+
+    /// <summary>Counts a failed submission of the order's payment (it stays in the outbox and is tried again).</summary>
+    public async Task PaymentAttemptFailedAsync(long orderId, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        await lease.ExecuteAsync("UPDATE payment_outbox SET attempts = attempts + 1 WHERE order_id = @o AND sent_at IS NULL", [("o", orderId)], ct);
     }
 
     public async Task<string?> EmailOfAsync(long userId, CancellationToken ct)

@@ -29,12 +29,14 @@ internal sealed partial class PaymentsClient(HttpClient http, ILogger<PaymentsCl
         CircuitBreaker = !faults.IsOn(FaultSwitches.NoCircuitBreaker),
     };
 
-    public async Task<PaymentInfo?> CreateAsync(long orderId, decimal amount, string currency, CancellationToken ct)
+    public async Task<PaymentInfo?> CreateAsync(long orderId, decimal amount, string currency, string idempotencyKey, CancellationToken ct)
     {
         try
         {
-            // Safe to retry: payments keeps one payment per order id.
-            using var response = await http.PostAsJsonAsync("/payments", new { orderId, amount, currency }, ct);
+            // Safe to retry: payments answers a repeated Idempotency-Key (and a repeated order id) with the same payment.
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/payments") { Content = JsonContent.Create(new { orderId, amount, currency }) };
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+            using var response = await http.SendAsync(request, ct);
             response.EnsureSuccessStatusCode();
             return await response.Content.ReadFromJsonAsync<PaymentInfo>(ct);
         }

@@ -48,6 +48,21 @@ async function refresh() {
 
 function money(value) { return value.toFixed(2) + " EUR"; }
 
+// Orders are paid asynchronously: placed as payment_pending, then awaiting_payment, then paid (or payment_failed).
+const statusLabels = {
+  payment_pending: "payment pending…",
+  awaiting_payment: "payment in progress…",
+  paid: "paid",
+  payment_failed: "payment failed",
+  shipped: "shipped",
+  cancelled: "cancelled",
+};
+
+function showStatus(node, status) {
+  node.textContent = statusLabels[status] || status;
+  node.dataset.status = status;
+}
+
 function text(tag, content, className) {
   const node = document.createElement(tag);
   node.textContent = content;
@@ -106,9 +121,16 @@ async function productsPage() {
     list.append(item);
   }
 
+  // The payment may settle before POST /orders has answered: keep the newest change of every order seen.
   let current = null;
+  const latest = new Map();
   watchOrders((change) => {
-    if (current && change.orderId === current) $("order-status").textContent = change.status;
+    const known = latest.get(change.orderId);
+    if (!known || known.version < change.version) latest.set(change.orderId, change);
+    if (current && change.orderId === current.id && change.version > current.version) {
+      current = { id: change.orderId, version: change.version };
+      showStatus($("order-status"), change.status);
+    }
   });
   $("place-order").onclick = async () => {
     const items = [...list.querySelectorAll("li")]
@@ -117,10 +139,12 @@ async function productsPage() {
     say("");
     try {
       const order = await call("/orders", { method: "POST", body: { items, shippingAddress: $("address").value } });
-      current = order.id;
+      const seen = latest.get(order.id);
+      const newest = seen && seen.version > order.version ? seen : order;
+      current = { id: order.id, version: newest.version };
       $("last-order").hidden = false;
       $("last-order-link").textContent = "#" + order.id;
-      $("order-status").textContent = order.status;
+      showStatus($("order-status"), newest.status);
     } catch (err) { say(err.message); }
   };
 }
@@ -136,7 +160,8 @@ async function ordersPage() {
   for (const o of page.items) {
     const row = document.createElement("tr");
     row.dataset.orderId = o.id;
-    const status = text("td", o.status, "status");
+    const status = text("td", "", "status");
+    showStatus(status, o.status);
     status.dataset.testid = "status-" + o.id;
     row.append(text("td", "#" + o.id), text("td", o.items.map((i) => `${i.quantity} × ${i.name}`).join(", ")),
       text("td", money(o.total)), status);
@@ -144,7 +169,7 @@ async function ordersPage() {
   }
   watchOrders((change) => {
     const cell = rows.querySelector(`tr[data-order-id="${change.orderId}"] .status`);
-    if (cell) cell.textContent = change.status;
+    if (cell) showStatus(cell, change.status);
   });
 }
 
