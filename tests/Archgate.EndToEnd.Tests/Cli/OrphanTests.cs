@@ -24,6 +24,12 @@ public sealed class OrphanTests : CliTestBase
         await up.WaitAsync(TimeSpan.FromMinutes(1));
 
         await AssertAllDieAsync(pids);
+        var watch = Stopwatch.StartNew();
+        while (File.Exists(StateFile) && watch.Elapsed < Death)
+        {
+            await Task.Delay(200); // the watchdog removes it once everything it recorded is stopped
+        }
+
         Assert.False(File.Exists(StateFile));
     }
 
