@@ -47,6 +47,8 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     private const string SetSid = "/usr/bin/setsid";
 
     private readonly List<StartedComponent> _started = [];
+    private readonly List<Task> _followers = [];
+    private readonly CancellationTokenSource _stopFollowing = new();
     private int? _watchdog;
 
     /// <summary>
@@ -55,8 +57,6 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     /// when it is killed with SIGKILL. Null (the default, and <c>up --detach</c>): components outlive it.
     /// </summary>
     public IReadOnlyList<string>? WatchdogCommand { get; init; }
-    private readonly List<Task> _followers = [];
-    private readonly CancellationTokenSource _stopFollowing = new();
 
     /// <summary>The state file listing started processes.</summary>
     public string StateFile => StatePath(stateDirectory);
