@@ -81,6 +81,7 @@ internal static class ArchgateApp
             config.AddCommand<K8sJobCommand>("k8s-job").WithDescription("Write a Kubernetes Indexed Job that runs the load agents on a cluster.");
             config.AddCommand<VersionCommand>("version").WithDescription("Print the Archgate version.");
             config.AddCommand<DiffCommand>("diff").WithDescription("Report breaking changes between two versions of an OpenAPI contract.");
+            config.AddCommand<WatchdogCommand>("__watchdog").IsHidden();
             config.AddCommand<LoadCommand>("load").WithDescription("Load one URL (closed or open model) and print latency percentiles, throughput and errors.").WithExample("load", "http://127.0.0.1:8080/", "--users", "50", "--duration", "10s");
         });
 

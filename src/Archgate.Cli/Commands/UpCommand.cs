@@ -46,7 +46,11 @@ internal sealed class UpCommand : AsyncCommand<UpCommand.Settings>
 
         var console = AnsiConsole.Console;
         using var http = ProbeHttp.CreateClient(model.AllowedHosts);
-        using var launcher = new SystemLauncher(Planner.Plan(model), stateDirectory, new ConsoleLaunchObserver(console), settings.Follow);
+        using var launcher = new SystemLauncher(Planner.Plan(model), stateDirectory, new ConsoleLaunchObserver(console), settings.Follow)
+        {
+            // Without --detach the system lives as long as this process, even if it is killed with SIGKILL.
+            WatchdogCommand = settings.Detach ? null : RunSessionCommand.WatchdogCommandLine(),
+        };
         try
         {
             var failure = await launcher.StartAsync(http, cancellationToken);

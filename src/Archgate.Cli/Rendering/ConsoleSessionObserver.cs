@@ -3,6 +3,7 @@ using Archgate.Launch;
 using Archgate.Model;
 using Archgate.Protocol;
 using Archgate.Session;
+using Archgate.Store;
 using Spectre.Console;
 
 namespace Archgate.Cli.Rendering;
@@ -21,6 +22,20 @@ internal sealed class ConsoleSessionObserver(IAnsiConsole console) : IRunSession
     public void Ready(Component component, TimeSpan elapsed) => _launch.Ready(component, elapsed);
 
     public void LogLine(string component, string line) => _launch.LogLine(component, line);
+
+    public void RunBusy(string runId, RunLease holder)
+    {
+        Console.Error.WriteLine($"archgate: {holder.Describe(runId)}");
+        Console.Error.WriteLine($"  hint: wait for it to finish, or stop it; a lease not renewed for {RunLease.Expiry.TotalSeconds:0} s (or whose process died on this host) is taken over");
+    }
+
+    public void LeftoversStopped(IReadOnlyList<StartedComponent> leftovers)
+    {
+        foreach (var c in leftovers)
+        {
+            console.MarkupLine($"stopped {ArchgateApp.Safe(c.Component)} (pid {c.Pid}), left running by an earlier execution of this run");
+        }
+    }
 
     public void LaunchFailed(LaunchFailure failure) => ConsoleLaunchObserver.PrintFailure(console, failure);
 

@@ -31,7 +31,7 @@ internal static class RunSessionCommand
         var observer = new ConsoleSessionObserver(console);
         var protocol = ArchgateProtocol.Create(new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() });
         var session = new Archgate.Session.RunSession(protocol, store, http, observer);
-        var sessionOptions = new RunSessionOptions { Run = options, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath) };
+        var sessionOptions = new RunSessionOptions { Run = options, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath), WatchdogCommand = WatchdogCommandLine() };
         var work = session.ExecuteAsync(model, sessionOptions, resume, cancellationToken);
         if (console.Profile.Capabilities.Interactive)
         {
@@ -56,6 +56,9 @@ internal static class RunSessionCommand
             ? [host, typeof(RunSessionCommand).Assembly.Location, "agent"]
             : [host, "agent"];
     }
+
+    /// <summary>How this very program starts its watchdog: <c>archgate __watchdog</c> (or <c>dotnet archgate.dll __watchdog</c>).</summary>
+    public static IReadOnlyList<string> WatchdogCommandLine() => [.. AgentCommandLine().SkipLast(1), "__watchdog"];
 
     /// <summary>Logs and the launch state live next to the run store.</summary>
     public static string StateDirectory(string storePath) =>

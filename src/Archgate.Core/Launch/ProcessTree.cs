@@ -68,6 +68,42 @@ public static partial class ProcessTree
         }
     }
 
+    /// <summary>
+    /// When the process started, in clock ticks since boot (<c>/proc/PID/stat</c> field 22): with the PID it names
+    /// one process for good, so a PID recycled by another process is never mistaken for it. Null when it is gone.
+    /// </summary>
+    public static long? StartTicks(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[19], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>True when <paramref name="pid"/> is alive and is the process that started at <paramref name="startTicks"/> (0: not recorded, PID only).</summary>
+    public static bool IsSameProcess(int pid, long startTicks) =>
+        IsAlive(pid) && (startTicks == 0 || StartTicks(pid) == startTicks);
+
+    private static int GroupOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[2], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return -1;
+        }
+    }
+
     private static int ParentOf(int pid)
     {
         try
@@ -86,6 +122,15 @@ public static partial class ProcessTree
     public static async Task<IReadOnlyList<int>> StopAsync(int root, TimeSpan grace)
     {
         var tree = Collect(root);
+
+        // A component started in its own process group (the launcher's setsid) is signalled as a group too, which
+        // also reaches a grandchild that daemonised away from the tree.
+        var group = GroupOf(root) == root;
+        if (group)
+        {
+            _ = Kill(-root, SigTerm);
+        }
+
         foreach (var pid in tree)
         {
             _ = Kill(pid, SigTerm);
@@ -98,6 +143,11 @@ public static partial class ProcessTree
         }
 
         // Collect again: a child may have forked while shutting down.
+        if (group)
+        {
+            _ = Kill(-root, SigKill);
+        }
+
         foreach (var pid in tree.Concat(Collect(root)).Distinct().Where(IsAlive))
         {
             _ = Kill(pid, SigKill);

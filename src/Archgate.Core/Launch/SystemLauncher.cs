@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
 using Archgate.Model;
@@ -7,8 +8,13 @@ using Archgate.Protocol;
 
 namespace Archgate.Launch;
 
-/// <summary>A component Archgate started: its process and log.</summary>
-public sealed record StartedComponent(string Component, int Pid, string LogFile, DateTimeOffset StartedAt);
+/// <summary>A component Archgate started: its process (PID and start time in clock ticks since boot, which together
+/// name it for good), command, port and log.</summary>
+public sealed record StartedComponent(string Component, int Pid, string LogFile, DateTimeOffset StartedAt, long ProcessStart = 0, string Command = "", int? Port = null)
+{
+    /// <summary>True while this very process (not a recycled PID) is alive.</summary>
+    public bool IsRunning => ProcessTree.IsSameProcess(Pid, ProcessStart);
+}
 
 /// <summary>Why start-up stopped: which component, how, and the end of its log.</summary>
 public sealed record LaunchFailure(string Component, string Reason, int? ExitCode, IReadOnlyList<string> LastLogLines);
@@ -38,9 +44,19 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     /// <summary>How many log lines a failure shows.</summary>
     public const int TailLines = 20;
 
+    private const string SetSid = "/usr/bin/setsid";
+
     private readonly List<StartedComponent> _started = [];
     private readonly List<Task> _followers = [];
     private readonly CancellationTokenSource _stopFollowing = new();
+    private int? _watchdog;
+
+    /// <summary>
+    /// How this program runs its watchdog (for example <c>archgate __watchdog</c>); the launcher appends the parent's
+    /// PID, its start ticks and the state file. When set (Linux), started components die with this process even
+    /// when it is killed with SIGKILL. Null (the default, and <c>up --detach</c>): components outlive it.
+    /// </summary>
+    public IReadOnlyList<string>? WatchdogCommand { get; init; }
 
     /// <summary>The state file listing started processes.</summary>
     public string StateFile => StatePath(stateDirectory);
@@ -58,6 +74,10 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         Directory.CreateDirectory(logs);
         try
         {
+            // The state file (with this process as owner) exists before the first component starts, and the watchdog
+            // watches it: whatever is recorded in it is stopped if this process disappears.
+            await SaveStateAsync();
+            StartWatchdog();
             foreach (var wave in plan.Waves)
             {
                 var toStart = wave.Where(p => p.Component.Run is not null).ToList();
@@ -105,12 +125,19 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
 
         // The shell only redirects and then becomes the command (exec): the PID we keep is the component's,
         // and its output goes straight to the log file, so a detached system keeps logging after we exit.
-        var start = new ProcessStartInfo("/bin/sh")
+        // setsid (when there is one) puts the component in its own process group, without forking (our child is
+        // no group leader), so the PID stays the component's and stopping it reaches the whole group.
+        var start = new ProcessStartInfo(File.Exists(SetSid) ? SetSid : "/bin/sh")
         {
             WorkingDirectory = run.WorkingDirectory,
             UseShellExecute = false,
             RedirectStandardInput = true,
         };
+        if (File.Exists(SetSid))
+        {
+            start.ArgumentList.Add("/bin/sh");
+        }
+
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add("exec \"$@\" >>\"$ARCHGATE_LOG\" 2>&1 </dev/null");
         start.ArgumentList.Add("archgate-launch");
@@ -136,7 +163,7 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
             return new LaunchFailure(component.Name, $"cannot start '{words[0]}': {ex.Message}", null, []);
         }
 
-        var entry = new StartedComponent(component.Name, process.Id, log, _time.GetUtcNow());
+        var entry = new StartedComponent(component.Name, process.Id, log, _time.GetUtcNow(), ProcessTree.StartTicks(process.Id) ?? 0, run.Command, PortOf(component)?.Port);
         lock (_started)
         {
             _started.Add(entry);
@@ -294,7 +321,7 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
             snapshot = [.. _started];
         }
 
-        var state = new LaunchState(plan.System.Name, plan.System.ManifestPath, snapshot);
+        var state = new LaunchState(plan.System.Name, plan.System.ManifestPath, snapshot, Environment.ProcessId, OwnStart, WatchdogCommand is null);
         var temp = StateFile + ".tmp";
         await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(state, ArchgateJson.Options));
         File.Move(temp, StateFile, overwrite: true);
@@ -312,8 +339,43 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
             _started.Clear();
         }
 
-        await StopAllAsync(toStop);
+        await StopProcessesAsync(toStop);
         File.Delete(StateFile);
+        if (_watchdog is { } watchdog && ProcessTree.IsAlive(watchdog))
+        {
+            await ProcessTree.StopAsync(watchdog, TimeSpan.FromSeconds(2));
+        }
+
+        _watchdog = null;
+    }
+
+    private static long OwnStart => ProcessTree.StartTicks(Environment.ProcessId) ?? 0;
+
+    private void StartWatchdog()
+    {
+        if (WatchdogCommand is not { Count: > 0 } command || !OperatingSystem.IsLinux() || _watchdog is not null)
+        {
+            return;
+        }
+
+        // Its own session (so a Ctrl+C to the terminal's group does not stop it before we do) and no inherited
+        // output pipes (so whoever reads our output sees end-of-file when we exit).
+        var start = new ProcessStartInfo(File.Exists(SetSid) ? SetSid : "/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
+        if (File.Exists(SetSid))
+        {
+            start.ArgumentList.Add("/bin/sh");
+        }
+
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec \"$@\" >/dev/null 2>&1 </dev/null");
+        start.ArgumentList.Add("archgate-watchdog");
+        foreach (var word in command.Concat([Environment.ProcessId.ToString(CultureInfo.InvariantCulture), OwnStart.ToString(CultureInfo.InvariantCulture), Path.GetFullPath(StateFile)]))
+        {
+            start.ArgumentList.Add(word);
+        }
+
+        using var process = Process.Start(start);
+        _watchdog = process?.Id;
     }
 
     /// <summary>Stops the processes of a state file (for <c>archgate down</c>); returns what was stopped.</summary>
@@ -326,17 +388,35 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         }
 
         var state = JsonSerializer.Deserialize<LaunchState>(await File.ReadAllTextAsync(path), ArchgateJson.Options);
-        var components = state?.Components ?? [];
-        await StopAllAsync(components);
+        var components = (state?.Components ?? []).Where(c => c.IsRunning).ToList();
+        await StopProcessesAsync(components);
         File.Delete(path);
         return components;
     }
 
-    private static async Task StopAllAsync(IReadOnlyList<StartedComponent> components)
+    /// <summary>The state file's content, or null when there is none (or it cannot be read).</summary>
+    public static LaunchState? ReadState(string stateFile)
     {
+        try
+        {
+            return JsonSerializer.Deserialize<LaunchState>(File.ReadAllText(stateFile), ArchgateJson.Options);
+        }
+        catch (Exception ex) when (ex is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Stops recorded processes, dependants first (reverse start order), each only while it is the very process
+    /// recorded (PID and start time), so a recycled PID is never signalled.
+    /// </summary>
+    public static async Task StopProcessesAsync(IReadOnlyList<StartedComponent> components)
+    {
+        ArgumentNullException.ThrowIfNull(components);
         foreach (var component in components.Reverse())
         {
-            if (ProcessTree.IsAlive(component.Pid))
+            if (component.IsRunning)
             {
                 await ProcessTree.StopAsync(component.Pid, TimeSpan.FromSeconds(5));
             }
@@ -346,6 +426,6 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     /// <inheritdoc />
     public void Dispose() => _stopFollowing.Dispose();
 
-    /// <summary>The state file's content.</summary>
-    public sealed record LaunchState(string System, string Manifest, IReadOnlyList<StartedComponent> Components);
+    /// <summary>The state file's content: what was started, and by which Archgate process (PID and start ticks).</summary>
+    public sealed record LaunchState(string System, string Manifest, IReadOnlyList<StartedComponent> Components, int OwnerPid = 0, long OwnerStart = 0, bool Detached = true);
 }

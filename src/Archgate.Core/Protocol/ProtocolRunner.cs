@@ -36,6 +36,9 @@ public sealed class ProtocolRunner(
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Random _random = random ?? Random.Shared;
 
+    /// <summary>Called with the run id once the run is stored and before its first step (for its lease and the processes started for it).</summary>
+    public Action<string>? Opened { get; init; }
+
     /// <summary>The id of the run started or resumed last, known as soon as it is stored.</summary>
     public string? RunId { get; private set; }
 
@@ -62,6 +65,7 @@ public sealed class ProtocolRunner(
         };
         store.SaveRun(record, Environment.ProcessId);
         RunId = record.RunId;
+        Opened?.Invoke(record.RunId);
         return ContinueAsync(system, record, options, cancellationToken);
     }
 
@@ -71,6 +75,7 @@ public sealed class ProtocolRunner(
         var record = previous with { State = RunState.Running, Resumes = previous.Resumes + 1, FinishedAt = null, Verdict = null };
         store.SaveRun(record, Environment.ProcessId);
         RunId = record.RunId;
+        Opened?.Invoke(record.RunId);
         return ContinueAsync(system, record, options with { Steps = previous.SelectedSteps.ToHashSet() }, cancellationToken);
     }
 

@@ -22,6 +22,9 @@ public sealed record RunSessionOptions
 
     /// <summary>Where started components' logs and the launch state go. <value>.archgate</value>.</summary>
     public string StateDirectory { get; init; } = ".archgate";
+
+    /// <summary>With <see cref="Up"/>: how to start the watchdog that stops the components if this process dies (see <see cref="SystemLauncher.WatchdogCommand"/>). <value>null</value>: none.</summary>
+    public IReadOnlyList<string>? WatchdogCommand { get; init; }
 }
 
 /// <summary>How a session ended.</summary>
@@ -29,11 +32,13 @@ public sealed record RunSessionOptions
 /// <param name="Run">The run as stored (finished, or partial when cancelled); null when nothing ran.</param>
 /// <param name="LaunchFailure">Why start-up failed, when it did.</param>
 /// <param name="Cancelled">Whether the run was cancelled (Ctrl+C, SIGTERM).</param>
-public sealed record RunSessionResult(RunOutcome? Outcome, RunRecord? Run, LaunchFailure? LaunchFailure, bool Cancelled)
+/// <param name="Busy">The live lease of another process executing the run to resume; nothing ran.</param>
+public sealed record RunSessionResult(RunOutcome? Outcome, RunRecord? Run, LaunchFailure? LaunchFailure, bool Cancelled, RunLease? Busy = null)
 {
     /// <summary>The exit code CI reads.</summary>
     public int ExitCode =>
-        Cancelled ? ExitCodes.Cancelled
+        Busy is not null ? ExitCodes.Usage
+        : Cancelled ? ExitCodes.Cancelled
         : LaunchFailure is not null ? ExitCodes.Infrastructure
         : Outcome is { } outcome ? RunOutcomes.ExitCode(outcome)
         : ExitCodes.Infrastructure;
@@ -42,6 +47,12 @@ public sealed record RunSessionResult(RunOutcome? Outcome, RunRecord? Run, Launc
 /// <summary>What a session tells whoever shows it (the CLI's console, a dashboard, a watch loop).</summary>
 public interface IRunSessionObserver : IRunObserver, ILaunchObserver
 {
+    /// <summary>The run to resume is being executed by another live process (<paramref name="holder"/>); nothing ran.</summary>
+    void RunBusy(string runId, RunLease holder);
+
+    /// <summary>Processes a killed execution of the run left behind were stopped before starting the system again.</summary>
+    void LeftoversStopped(IReadOnlyList<StartedComponent> leftovers);
+
     /// <summary>Start-up failed; everything started has been stopped.</summary>
     void LaunchFailed(LaunchFailure failure);
 
@@ -69,12 +80,41 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    /// <summary>Runs <paramref name="system"/> anew, or continues <paramref name="resume"/> when given.</summary>
+    /// <summary>
+    /// Runs <paramref name="system"/> anew, or continues <paramref name="resume"/> when given. A run is executed by
+    /// one process at a time: the session holds the run's lease (renewed every <see cref="RunLease.RenewEvery"/>)
+    /// and refuses to resume a run whose lease another live process holds.
+    /// </summary>
     public async Task<RunSessionResult> ExecuteAsync(SystemModel system, RunSessionOptions options, RunRecord? resume, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
-        using var launcher = options.Up ? new SystemLauncher(Planner.Plan(system), options.StateDirectory, observer, options.Follow, _time) : null;
+        RunLeaseKeeper? lease = null;
+        if (resume is not null)
+        {
+            lease = RunLeaseKeeper.TryAcquire(store, resume.RunId, _time, out var holder);
+            if (lease is null)
+            {
+                observer.RunBusy(resume.RunId, holder!);
+                return new RunSessionResult(null, null, null, Cancelled: false, Busy: holder);
+            }
+
+            if (options.Up)
+            {
+                // A killed execution of this run may have left its components behind (with --detach semantics or no
+                // watchdog): stop them, verified by PID and start time, and start afresh.
+                var leftovers = store.Processes(resume.RunId).Where(p => p.IsRunning).ToList();
+                if (leftovers.Count > 0)
+                {
+                    await SystemLauncher.StopProcessesAsync(leftovers);
+                    observer.LeftoversStopped(leftovers);
+                }
+            }
+        }
+
+        using var launcher = options.Up
+            ? new SystemLauncher(Planner.Plan(system), options.StateDirectory, observer, options.Follow, _time) { WatchdogCommand = options.WatchdogCommand }
+            : null;
         try
         {
             if (launcher is not null)
@@ -87,7 +127,15 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
                 }
             }
 
-            return await RunAsync(system, options.Run, resume, cancellationToken);
+            return await RunAsync(system, options.Run, resume, runId =>
+            {
+                lease ??= RunLeaseKeeper.TryAcquire(store, runId, _time, out _)
+                    ?? throw new InvalidOperationException($"the new run {runId} is leased by another process");
+                if (launcher is not null)
+                {
+                    store.SaveProcesses(runId, launcher.Started);
+                }
+            }, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -101,12 +149,14 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
                 await launcher.StopAsync();
                 observer.SystemStopped();
             }
+
+            lease?.Dispose();
         }
     }
 
-    private async Task<RunSessionResult> RunAsync(SystemModel system, RunOptions options, RunRecord? resume, CancellationToken cancellationToken)
+    private async Task<RunSessionResult> RunAsync(SystemModel system, RunOptions options, RunRecord? resume, Action<string> opened, CancellationToken cancellationToken)
     {
-        var runner = new ProtocolRunner(store, protocol, http, observer, _time);
+        var runner = new ProtocolRunner(store, protocol, http, observer, _time) { Opened = opened };
         if (resume is null)
         {
             observer.RunStarting(system, options);

@@ -1,3 +1,4 @@
+using Archgate.Launch;
 using Archgate.Protocol;
 
 namespace Archgate.Store;
@@ -25,4 +26,26 @@ public interface IRunStore : IRunHistory, IDisposable
 
     /// <summary>The most recent runs first; a run whose process is gone while it says running shows as <c>interrupted</c>.</summary>
     IReadOnlyList<RunListEntry> List(int limit = 50, string? system = null);
+
+    /// <summary>
+    /// Takes the run's lease for <paramref name="lease"/>'s owner when nobody holds it, its holder's heartbeat is
+    /// older than <paramref name="expiry"/>, or its holder is a dead process on this host; atomically (one
+    /// conditional UPDATE). Returns null when taken, else the live lease of the current holder.
+    /// </summary>
+    RunLease? TryAcquireLease(string runId, RunLease lease, TimeSpan expiry);
+
+    /// <summary>The owner's heartbeat; false when the lease is no longer the owner's.</summary>
+    bool RenewLease(string runId, RunLease lease, DateTimeOffset now);
+
+    /// <summary>Gives the lease up (only when <paramref name="lease"/>'s owner holds it).</summary>
+    void ReleaseLease(string runId, RunLease lease);
+
+    /// <summary>The run's current lease, or null when nobody holds it.</summary>
+    RunLease? LeaseOf(string runId);
+
+    /// <summary>Records the processes started for a run (durable before its first step), so they can be stopped later.</summary>
+    void SaveProcesses(string runId, IReadOnlyList<StartedComponent> processes);
+
+    /// <summary>The processes recorded for a run.</summary>
+    IReadOnlyList<StartedComponent> Processes(string runId);
 }
