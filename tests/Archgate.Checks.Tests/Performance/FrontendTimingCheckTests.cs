@@ -20,8 +20,12 @@ public sealed class FrontendTimingCheckTests(ITestOutputHelper output)
 
     private const string FastPage = "<!doctype html><html><head><title>fast</title></head><body><h1>All at once</h1></body></html>";
 
-    /// <summary>Our median and Lighthouse's single run may differ by this much (ms) or this fraction, whichever is larger.</summary>
-    private const double ToleranceMs = 150;
+    /// <summary>
+    /// Our median and Lighthouse's may differ by this much (ms) or this fraction, whichever is larger. They agree within
+    /// about 15 ms on a quiet machine; at a load average of 60 two medians taken a minute apart drifted 151 ms, and an
+    /// error of the method (a wrong time origin, a missed paint) is seconds, so 250 ms still catches it.
+    /// </summary>
+    private const double ToleranceMs = 250;
     private const double ToleranceFraction = 0.25;
 
     [Fact]
