@@ -308,18 +308,7 @@ public static partial class ManifestLoader
             }
 
             r.AllowKeys(map, path, PoolKeys);
-            TimeSpan? Duration(string key, TimeSpan max)
-            {
-                var value = r.Duration(YamlReader.Get(map, key), $"{path}.{key}");
-                if (value is not null && (value <= TimeSpan.Zero || value > max))
-                {
-                    r.Error(YamlReader.Get(map, key)!, $"{path}.{key}", $"{key} must be above 0 and at most {ValueParsers.FormatDuration(max)}",
-                        "Archgate keeps every probe bounded in time");
-                    return null;
-                }
-
-                return value;
-            }
+            TimeSpan? Duration(string key, TimeSpan max) => r.BoundedDuration(map, path, key, max);
 
             double? Share(string key)
             {

@@ -116,6 +116,24 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
 
     private static bool IsNull(YamlNode node) => node is YamlScalarNode { Value: null or "" or "~" or "null" };
 
+    /// <summary>
+    /// The duration under <paramref name="key"/> of <paramref name="map"/>, which must be above 0 and at most
+    /// <paramref name="max"/> (Archgate keeps every probe bounded in time); null when absent or wrong.
+    /// </summary>
+    public TimeSpan? BoundedDuration(YamlMappingNode map, string path, string key, TimeSpan max)
+    {
+        var node = Get(map, key);
+        var value = Duration(node, $"{path}.{key}");
+        if (value is not null && (value <= TimeSpan.Zero || value > max))
+        {
+            Error(node!, $"{path}.{key}", $"{key} must be above 0 and at most {ValueParsers.FormatDuration(max)}",
+                "Archgate keeps every probe bounded in time");
+            return null;
+        }
+
+        return value;
+    }
+
     /// <summary>A scalar string with <c>${VAR}</c> expanded; null when absent.</summary>
     public string? String(YamlNode? node, string path)
     {
