@@ -20,12 +20,8 @@ public sealed class FrontendTimingCheckTests(ITestOutputHelper output)
 
     private const string FastPage = "<!doctype html><html><head><title>fast</title></head><body><h1>All at once</h1></body></html>";
 
-    /// <summary>
-    /// Our median and Lighthouse's may differ by this much (ms) or this fraction, whichever is larger. They agree within
-    /// about 15 ms on a quiet machine; at a load average of 60 two medians taken a minute apart drifted 151 ms, and an
-    /// error of the method (a wrong time origin, a missed paint) is seconds, so 250 ms still catches it.
-    /// </summary>
-    private const double ToleranceMs = 250;
+    /// <summary>Our median and Lighthouse's may differ by this much (ms) or this fraction, whichever is larger.</summary>
+    private const double ToleranceMs = 150;
     private const double ToleranceFraction = 0.25;
 
     [Fact]
@@ -63,21 +59,31 @@ public sealed class FrontendTimingCheckTests(ITestOutputHelper output)
     public async Task The_measurement_agrees_with_Lighthouse_on_the_same_page()
     {
         using var server = new PageServer(new Dictionary<string, string> { ["/late"] = LatePage });
-        var ours = await RunAsync(server, "fcp: 1.8s, lcp: 2.5s", pages: "[/late]");
-        var (fcp, lcp) = (Metric(ours, "page_fcp", "/late"), Metric(ours, "page_lcp", "/late"));
 
-        // Like ours, Lighthouse's figure is a median of several loads: one run alone swings with the machine.
-        var runs = new List<(double Fcp, double Lcp)>();
-        for (var i = 0; i < 3; i++)
+        // Both are medians of cold loads, taken back to back. A neighbour's burst (the suite runs its assemblies side by
+        // side) can slow one side's loads by half a second, so up to three rounds are taken: a method error (a wrong
+        // time origin, a missed paint) disagrees in every round, a burst in one.
+        var rounds = new List<string>();
+        for (var round = 0; round < 3; round++)
         {
-            runs.Add(await LighthouseAsync(new Uri(server.Url, "/late")));
+            var ours = await RunAsync(server, "fcp: 1.8s, lcp: 2.5s", pages: "[/late]");
+            var (fcp, lcp) = (Metric(ours, "page_fcp", "/late"), Metric(ours, "page_lcp", "/late"));
+            var runs = new List<(double Fcp, double Lcp)>();
+            for (var i = 0; i < 3; i++)
+            {
+                runs.Add(await LighthouseAsync(new Uri(server.Url, "/late")));
+            }
+
+            var (lhFcp, lhLcp) = (Median(runs.Select(r => r.Fcp)), Median(runs.Select(r => r.Lcp)));
+            rounds.Add($"Archgate FCP {fcp} LCP {lcp}; Lighthouse 12.2.3 FCP {lhFcp:0.#} LCP {lhLcp:0.#} (ms)");
+            output.WriteLine(rounds[^1]);
+            if (Close(fcp, lhFcp) && Close(lcp, lhLcp))
+            {
+                return;
+            }
         }
 
-        var (lhFcp, lhLcp) = (Median(runs.Select(r => r.Fcp)), Median(runs.Select(r => r.Lcp)));
-
-        output.WriteLine($"Archgate FCP {fcp} LCP {lcp}; Lighthouse 12.2.3 FCP {lhFcp:0.#} LCP {lhLcp:0.#} (ms)");
-        Assert.True(Close(fcp, lhFcp), $"FCP {fcp} vs Lighthouse {lhFcp}");
-        Assert.True(Close(lcp, lhLcp), $"LCP {lcp} vs Lighthouse {lhLcp}");
+        Assert.Fail("Archgate and Lighthouse disagree in every round: " + string.Join(" | ", rounds));
     }
 
     private static double Median(IEnumerable<double> values) => values.Order().ElementAt(1); // of 3
