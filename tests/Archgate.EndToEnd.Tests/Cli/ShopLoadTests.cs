@@ -27,7 +27,7 @@ public sealed class ShopLoadTests : CliTestBase
         }
 
         // The order journey is part of the default load: placed, then followed to paid, under its own threshold.
-        foreach (var route in new[] { "POST /auth/login", "POST /orders", "follow order to paid" })
+        foreach (var route in new[] { "POST /orders", "follow order to paid" })
         {
             Assert.Contains(metrics, m => Tag(m, "route") == route && Tag(m, "stat") == "p95" && Tag(m, "stage") is null && m.GetProperty("value").GetDouble() > 0);
         }
