@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using Archgate.Checks.Tests.Fixtures;
+using Archgate.Tests;
 
 namespace Archgate.Checks.Tests.Contracts.Conformance;
 
@@ -18,8 +19,7 @@ internal sealed class PrismMock : IAsyncDisposable
     /// <summary>The pinned version.</summary>
     public const string Version = "5.16.0";
 
-    private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static string? _unreachable;
+    private static readonly NpmTool Tool = new(Package, Version, "prism-cli", "prism");
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
@@ -45,61 +45,8 @@ internal sealed class PrismMock : IAsyncDisposable
         }
     }
 
-    private static string CacheDirectory => Path.Combine(
-        Environment.GetEnvironmentVariable("ARCHGATE_TOOLS_CACHE") is { Length: > 0 } root
-            ? root
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? home : Path.GetTempPath(), ".cache", "archgate"),
-        $"prism-cli-{Version}");
-
-    private static string Executable => Path.Combine(CacheDirectory, "node_modules", ".bin", "prism");
-
     /// <summary>Prism's path, installing it with npm when missing; null with the reason when npm or its registry is not there.</summary>
-    public static async Task<(string? Path, string? SkipReason)> EnsureInstalledAsync()
-    {
-        await Gate.WaitAsync();
-        try
-        {
-            if (File.Exists(Executable))
-            {
-                return (Executable, null);
-            }
-
-            if (_unreachable is not null)
-            {
-                return (null, _unreachable);
-            }
-
-            Directory.CreateDirectory(CacheDirectory);
-            (int ExitCode, string Output) install;
-            try
-            {
-                install = await RunAsync("npm", ["install", "--prefix", CacheDirectory, "--no-audit", "--no-fund", "--no-save", "--loglevel=error", $"{Package}@{Version}"], TimeSpan.FromMinutes(5));
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                _unreachable = "npm is not installed (build.sh installs it)";
-                return (null, _unreachable);
-            }
-
-            if (install.ExitCode == 0 && File.Exists(Executable))
-            {
-                return (Executable, null);
-            }
-
-            var ping = await RunAsync("npm", ["ping"], TimeSpan.FromSeconds(60));
-            if (ping.ExitCode != 0)
-            {
-                _unreachable = $"the npm registry is unreachable, so {Package}@{Version} cannot be installed into {CacheDirectory}";
-                return (null, _unreachable);
-            }
-
-            throw new InvalidOperationException($"npm install {Package}@{Version} failed although the registry answers (exit {install.ExitCode}):\n{install.Output}");
-        }
-        finally
-        {
-            Gate.Release();
-        }
-    }
+    public static Task<(string? Path, string? SkipReason)> EnsureInstalledAsync() => Tool.EnsureInstalledAsync();
 
     /// <summary>Starts <c>prism mock</c> for <paramref name="document"/> and waits until it accepts connections.</summary>
     public static async Task<PrismMock> StartAsync(string executable, string document)
@@ -158,30 +105,5 @@ internal sealed class PrismMock : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, IEnumerable<string> arguments, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} did not finish within {timeout.TotalSeconds:0} s");
-        }
-
-        return (process.ExitCode, await stdout + await stderr);
     }
 }
