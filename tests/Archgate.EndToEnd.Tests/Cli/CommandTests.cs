@@ -20,7 +20,8 @@ public sealed class CommandTests : CliTestBase
     [Fact]
     public async Task Plan_writes_the_integration_plan_with_waves_and_risks()
     {
-        var shop = Path.Combine(ArchgateProcess.RepositoryRoot, "samples", "shop", "archgate.yaml");
+        // The shop's manifest on free ports, like every e2e test: nothing here may name 7001-7301.
+        var (shop, _) = ShopManifestOnFreePorts();
 
         var result = await ArchgateAsync("plan", shop, "-o", "plan.md");
 

@@ -105,7 +105,7 @@ public sealed partial class LoadAgentTests : CliTestBase
     public async Task K8s_job_writes_an_indexed_job_with_one_pod_per_segment()
     {
         var manifest = Path.Combine(Folder, "archgate.yaml");
-        await File.WriteAllTextAsync(manifest, Manifest(7101));
+        await File.WriteAllTextAsync(manifest, Manifest(Port));
 
         var result = await ArchgateAsync("k8s-job", manifest, "--agents", "4", "--image", "registry.example.test/archgate:1.0");
 
