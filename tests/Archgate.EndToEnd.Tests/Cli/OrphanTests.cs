@@ -104,7 +104,14 @@ public sealed class OrphanTests : CliTestBase
 
         using (var up = StartArchgate("up", "archgate.yaml", "--detach"))
         {
+            // "starting second" is printed before the process starts and is recorded: kill only once both are recorded.
             await up.WaitForOutputAsync("starting second", TimeSpan.FromMinutes(4));
+            var recorded = Stopwatch.StartNew();
+            while (RecordedPids().Count < 2 && recorded.Elapsed < TimeSpan.FromMinutes(1))
+            {
+                await Task.Delay(100);
+            }
+
             up.Signal(9);
             await up.WaitAsync(TimeSpan.FromMinutes(1));
         }
