@@ -1,3 +1,4 @@
+using Archgate.Checks.Http;
 using System.Data.Common;
 using System.Globalization;
 using Archgate.Manifest;
@@ -51,7 +52,7 @@ internal sealed class PoolUtilizationCheck(Component database, FailureEvidence e
                 continue;
             }
 
-            var requests = new ProbeRequests(context.Http, client.Service, probes);
+            var requests = new ProbeRequests(context.Http, client.Service, probes, TokenSource.Of(context));
             if (await requests.LoginAsync(cancellationToken) is { } loginFailure)
             {
                 findings.Add(Finding(DatabaseRules.ProbeLoadErrors, Severity.High, who, $"probe load through {who} could not start: {loginFailure}", null,

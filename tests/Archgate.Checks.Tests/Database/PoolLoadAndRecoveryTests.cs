@@ -27,7 +27,7 @@ public sealed class PoolLoadAndRecoveryTests(PostgresServer server)
 
         Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
         Assert.Contains(result.Metrics, m => m.Name == "db_pool_max_effective" && m.Value == 10);
-        Assert.Contains(result.Metrics, m => m.Name == "db_probe_requests" && m.Value > 10);
+        Assert.Contains(result.Metrics, m => m.Name == "db_probe_requests" && m.Value >= 4);
         Assert.Empty(evidence.All);
     }
 
