@@ -1,6 +1,6 @@
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 
-namespace Archgate.Checks.Tests.Load;
+namespace Archgate.Checks.Tests.LoadGenerator;
 
 /// <summary>A transport whose every request takes a fixed time on the given (fake) clock.</summary>
 internal sealed class FakeTransport(TimeProvider time, TimeSpan latency, int status = 200) : ILoadTransport

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>
 /// One execution of a plan: the executor (virtual users or arrivals), the virtual users, progress,

@@ -1,7 +1,7 @@
 using HdrHistogram;
 using HdrHistogram.Utilities;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>
 /// A latency distribution in microseconds (HDR histogram, 3 significant digits, up to one hour).

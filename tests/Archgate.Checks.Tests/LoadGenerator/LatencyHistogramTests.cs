@@ -1,7 +1,7 @@
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using HdrHistogram;
 
-namespace Archgate.Checks.Tests.Load;
+namespace Archgate.Checks.Tests.LoadGenerator;
 
 public class LatencyHistogramTests
 {

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 
-namespace Archgate.Checks.Tests.Load;
+namespace Archgate.Checks.Tests.LoadGenerator;
 
 public class Http1ResponseParserTests
 {

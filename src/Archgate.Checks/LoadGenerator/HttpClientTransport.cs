@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>
 /// <see cref="SocketsHttpHandler"/> tuned for load (one shared handler, as many connections as the

@@ -1,7 +1,7 @@
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Archgate.Checks.Tests.Load;
+namespace Archgate.Checks.Tests.LoadGenerator;
 
 /// <summary>
 /// Fake-clock tests step the clock only when the engine has caught up; other tests of this assembly running

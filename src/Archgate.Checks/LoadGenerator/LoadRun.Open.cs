@@ -1,6 +1,6 @@
 using System.Threading.Tasks.Sources;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>
 /// The open model's executor: an arrival clock hands each intended send time to an idle worker (one

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>Checks a <see cref="LoadPlan"/> before anything is sent; reports every problem at once.</summary>
 internal static partial class LoadPlanValidator

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>The lean HTTP/1.1 client: plain http, keep-alive, no pipelining; resolves the host once.</summary>
 internal sealed class RawHttpTransport : ILoadTransport

@@ -1,4 +1,4 @@
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>
 /// Runs a <see cref="LoadPlan"/> against a live target and measures it. It measures only: judge the

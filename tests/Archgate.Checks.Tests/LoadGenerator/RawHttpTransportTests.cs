@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using Archgate.Checks.Tests.Fixtures;
 
-namespace Archgate.Checks.Tests.Load;
+namespace Archgate.Checks.Tests.LoadGenerator;
 
 /// <summary>The lean client against a real socket on 127.0.0.1 (bounded: well under 2 s).</summary>
 public class RawHttpTransportTests

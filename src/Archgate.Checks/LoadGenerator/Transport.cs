@@ -1,4 +1,4 @@
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>How an exchange ended.</summary>
 internal enum ExchangeStatus : byte

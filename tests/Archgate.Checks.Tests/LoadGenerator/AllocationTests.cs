@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 
-namespace Archgate.Checks.Tests.Load;
+namespace Archgate.Checks.Tests.LoadGenerator;
 
 /// <summary>
 /// The lean client's steady state allocates (almost) nothing per request. Measured as the slope between a

@@ -1,7 +1,7 @@
 using HostAllowList = Archgate.Model.HostAllowList;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 
-namespace Archgate.Checks.Tests.Load;
+namespace Archgate.Checks.Tests.LoadGenerator;
 
 public class HostAllowListTests
 {

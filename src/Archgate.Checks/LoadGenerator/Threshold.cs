@@ -1,7 +1,7 @@
 using System.Globalization;
 using Archgate.Model;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>Comparison of a threshold (same members, in the same order, as <see cref="ThresholdComparison"/>).</summary>
 public enum ThresholdOperator

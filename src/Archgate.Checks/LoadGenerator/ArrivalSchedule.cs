@@ -1,4 +1,4 @@
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>
 /// Intended send times of the open model. Arrival <c>n</c> is due when the integral of the rate since

@@ -1,4 +1,4 @@
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>
 /// The stages laid on a time axis: which stage runs at an offset from the start and what its target is

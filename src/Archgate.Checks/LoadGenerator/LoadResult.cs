@@ -1,4 +1,4 @@
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>Failed requests by cause. Statuses 4xx and 5xx count as failures (k6's default for <c>http_req_failed</c>).</summary>
 /// <param name="Status4xx">Responses with a 4xx status.</param>

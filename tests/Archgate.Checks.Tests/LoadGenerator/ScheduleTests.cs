@@ -1,6 +1,6 @@
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 
-namespace Archgate.Checks.Tests.Load;
+namespace Archgate.Checks.Tests.LoadGenerator;
 
 public class ScheduleTests
 {

@@ -1,6 +1,6 @@
 using HdrHistogram;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>
 /// Where virtual users record their requests: per stage and route, in a few lock-striped shards so

@@ -1,6 +1,6 @@
 using HostAllowList = Archgate.Model.HostAllowList;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>How load is offered to the target.</summary>
 public enum LoadModel

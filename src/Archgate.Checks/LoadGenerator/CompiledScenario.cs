@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>A request with its route index and pre-split template, ready to send many times.</summary>
 internal sealed class CompiledRequest

@@ -1,4 +1,4 @@
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>
 /// Enforces the request timeout of the lean client without a timer or cancellation token per request:

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
 
-namespace Archgate.Checks.Load;
+namespace Archgate.Checks.LoadGenerator;
 
 /// <summary>Result of feeding bytes to the <see cref="Http1ResponseParser"/>.</summary>
 internal enum ParseStatus
