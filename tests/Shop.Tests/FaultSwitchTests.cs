@@ -1,3 +1,4 @@
+using Archgate.Checks.Tests.Fixtures;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -79,10 +80,8 @@ public sealed class FaultSwitchTests(ProvidersFixture providers)
     [Fact]
     public async Task Default_pool_keeps_the_drivers_pool_of_100_and_its_timeouts_on_PostgreSQL()
     {
-        var bin = PostgresCluster.FindBin();
-        Assert.True(bin is not null, "PostgreSQL is not installed (./build.sh test installs it).");
-        await using var cluster = await PostgresCluster.StartAsync(bin);
-        var plain = $"Host=127.0.0.1;Port={cluster.Port};Username=postgres;Database=postgres";
+        await using var cluster = await PostgresServer.StartAsync();
+        var plain = cluster.PlainConnectionString;
         ApiOptions On(string faults) => new() { Db = plain, PaymentsUrl = providers.Payments.Url, EmailUrl = providers.ThirdParty.Url, Faults = faults };
 
         JsonNode clean, risky;

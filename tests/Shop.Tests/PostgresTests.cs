@@ -1,3 +1,4 @@
+using Archgate.Checks.Tests.Fixtures;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -11,12 +12,10 @@ public sealed class PostgresTests(ProvidersFixture providers)
     [Fact]
     public async Task On_PostgreSQL_the_api_migrates_signs_in_and_takes_an_order()
     {
-        var bin = PostgresCluster.FindBin();
-        Assert.True(bin is not null, "PostgreSQL is not installed (./build.sh test installs it).");
-        await using var cluster = await PostgresCluster.StartAsync(bin);
+        await using var cluster = await PostgresServer.StartAsync();
         await using var api = await ApiInstance.StartAsync(_ => new ApiOptions
         {
-            Db = cluster.ConnectionString,
+            Db = cluster.PlainConnectionString,
             PaymentsUrl = providers.Payments.Url,
             EmailUrl = providers.ThirdParty.Url,
         });

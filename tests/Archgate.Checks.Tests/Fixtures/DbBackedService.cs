@@ -5,7 +5,7 @@ using Npgsql;
 namespace Archgate.Checks.Tests.Fixtures;
 
 /// <summary>
-/// A small real HTTP service on 127.0.0.1 that uses PostgreSQL through an Npgsql pool, as the services step 3 probes
+/// A small real HTTP service (a <see cref="LocalHttpServer"/>) that uses PostgreSQL through an Npgsql pool, as the services step 3 probes
 /// do: <c>POST /auth/login</c> gives a token, <c>GET /items</c> (with the token) runs a query, optionally holding its
 /// connection idle in a transaction first (the pool-exhaustion defect); <c>GET /health</c> reports its pool size.
 /// A failure to get or use a connection answers 503. With <c>singleConnection</c> it opens one connection at start
@@ -15,11 +15,10 @@ public sealed class DbBackedService : IAsyncDisposable
 {
     public const string Token = "probe-token";
 
-    private readonly HttpListener _listener = new();
+    private readonly LocalHttpServer _server;
     private readonly NpgsqlDataSource _source;
     private readonly NpgsqlConnection? _single;
     private readonly SemaphoreSlim _singleGate = new(1, 1);
-    private readonly Task _loop;
     private readonly TimeSpan _hold;
     private readonly int _poolSize;
     private readonly int? _commandTimeout;
@@ -36,29 +35,10 @@ public sealed class DbBackedService : IAsyncDisposable
             _single = _source.OpenConnection();
         }
 
-        Port = TinyHttpServer.FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _loop = Task.Run(async () =>
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => HandleAsync(context));
-            }
-        });
+        _server = new LocalHttpServer(HandleAsync, concurrent: true);
     }
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
     public string Url => $"http://127.0.0.1:{Port}";
 
@@ -74,10 +54,7 @@ public sealed class DbBackedService : IAsyncDisposable
             ("GET", "/items") => await QueryAsync(true) ? (200, "[]") : (503, "{}"),
             _ => (404, "{}"),
         };
-        context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
-        await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
-        context.Response.Close();
+        await LocalHttpServer.WriteAsync(context, status, Encoding.UTF8.GetBytes(body), "application/json");
     }
 
     private async Task<bool> QueryAsync(bool hold)
@@ -123,9 +100,7 @@ public sealed class DbBackedService : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Close alone: after Stop, Close would remove the prefix again and try to bind the port anew.
-        _listener.Close();
-        await _loop.WaitAsync(TimeSpan.FromSeconds(2));
+        _server.Dispose();
         if (_single is not null)
         {
             await _single.DisposeAsync();

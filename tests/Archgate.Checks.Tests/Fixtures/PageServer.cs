@@ -1,49 +1,22 @@
-using System.Net;
 using System.Text;
 
 namespace Archgate.Checks.Tests.Fixtures;
 
-/// <summary>A real HTTP server on 127.0.0.1 serving fixed HTML pages by path (404 for others).</summary>
+/// <summary>A <see cref="LocalHttpServer"/> serving fixed HTML pages by path (404 for others).</summary>
 public sealed class PageServer : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly IReadOnlyDictionary<string, string> _pages;
+    private readonly LocalHttpServer _server;
 
-    public PageServer(IReadOnlyDictionary<string, string> pages)
-    {
-        _pages = pages;
-        Port = TinyHttpServer.FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
-        _ = Task.Run(LoopAsync);
-    }
+    public PageServer(IReadOnlyDictionary<string, string> pages) =>
+        _server = new LocalHttpServer(context =>
+        {
+            var found = pages.TryGetValue(context.Request.Url!.AbsolutePath, out var html);
+            return LocalHttpServer.WriteAsync(context, found ? 200 : 404, Encoding.UTF8.GetBytes(html ?? "<!doctype html><title>404</title>"), "text/html; charset=utf-8");
+        });
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
     public Uri Url => new($"http://127.0.0.1:{Port}/");
 
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var found = _pages.TryGetValue(context.Request.Url!.AbsolutePath, out var html);
-            context.Response.StatusCode = found ? 200 : 404;
-            context.Response.ContentType = "text/html; charset=utf-8";
-            var bytes = Encoding.UTF8.GetBytes(html ?? "<!doctype html><title>404</title>");
-            await context.Response.OutputStream.WriteAsync(bytes);
-            context.Response.Close();
-        }
-    }
-
-    public void Dispose() => _listener.Close();
+    public void Dispose() => _server.Dispose();
 }

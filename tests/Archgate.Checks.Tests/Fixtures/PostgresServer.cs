@@ -10,7 +10,7 @@ namespace Archgate.Checks.Tests.Fixtures;
 /// 100 and the rest) but for pg_stat_statements preloaded (step 3's statement statistics) and fsync off (speed). As root (CI), the server runs as the
 /// 'postgres' user, since PostgreSQL refuses to run as root.
 /// </summary>
-public sealed class PostgresServer : IAsyncLifetime
+public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
 {
     /// <summary>The collection every PostgreSQL test class joins, so one cluster serves them all.</summary>
     public const string Collection = "postgres";
@@ -62,6 +62,19 @@ public sealed class PostgresServer : IAsyncLifetime
         cmd.CommandText = sql;
         return (await cmd.ExecuteScalarAsync())?.ToString();
     }
+
+    /// <summary>A cluster of its own, started now, for a test that needs one outside the collection (dispose it).</summary>
+    public static async Task<PostgresServer> StartAsync()
+    {
+        var server = new PostgresServer();
+        await server.InitializeAsync();
+        return server;
+    }
+
+    /// <summary>A connection string that names only host, port, user, password and database: every driver setting at its default.</summary>
+    public string PlainConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Password={Password};Database=postgres";
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     public async Task InitializeAsync()
     {

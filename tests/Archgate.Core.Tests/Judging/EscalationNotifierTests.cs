@@ -1,3 +1,4 @@
+using Archgate.Checks.Tests.Fixtures;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -46,34 +47,24 @@ public sealed class EscalationNotifierTests
     [Fact]
     public async Task The_webhook_channel_posts_the_run_and_a_failing_hook_is_reported_not_thrown()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var server = new HttpListener();
-        server.Prefixes.Add($"http://127.0.0.1:{port}/");
-        server.Start();
-        var received = Task.Run(async () =>
+        var received = new TaskCompletionSource<string>();
+        var server = new LocalHttpServer(async context =>
         {
-            var context = await server.GetContextAsync();
-            using var reader = new StreamReader(context.Request.InputStream);
-            var body = await reader.ReadToEndAsync();
-            context.Response.StatusCode = 204;
-            context.Response.Close();
-            return body;
+            received.TrySetResult((await LocalHttpServer.ReadAsync(context)).Body);
+            await LocalHttpServer.WriteAsync(context, 204, [], "text/plain");
         });
-        var policy = new EscalationPolicy { Channels = [new EscalationChannel("webhook", $"http://127.0.0.1:{port}/hook?token=abc")] };
+        var policy = new EscalationPolicy { Channels = [new EscalationChannel("webhook", $"http://127.0.0.1:{server.Port}/hook?token=abc")] };
         using var http = new HttpClient();
 
         var delivery = Assert.Single(await EscalationNotifier.NotifyAsync(Run(new Escalation("critical-vulnerability", 4, "sqli")), policy, http, TimeProvider.System, CancellationToken.None));
 
         Assert.True(delivery.Delivered);
         Assert.DoesNotContain("abc", delivery.Target, StringComparison.Ordinal);
-        using var body = JsonDocument.Parse(await received);
+        using var body = JsonDocument.Parse(await received.Task);
         Assert.Equal("NO-GO", body.RootElement.GetProperty("verdict").GetString());
         Assert.Equal(4, body.RootElement.GetProperty("escalations")[0].GetProperty("level").GetInt32());
 
-        server.Close();
+        server.Dispose();
         var failed = Assert.Single(await EscalationNotifier.NotifyAsync(Run(new Escalation("x", 1, "y")), policy, http, TimeProvider.System, CancellationToken.None));
         Assert.False(failed.Delivered);
         Assert.NotNull(failed.Error);

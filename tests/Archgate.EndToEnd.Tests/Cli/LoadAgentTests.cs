@@ -1,3 +1,4 @@
+using Archgate.Checks.Tests.Fixtures;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -128,43 +129,23 @@ public sealed partial class LoadAgentTests : CliTestBase
     [GeneratedRegex(@"^---$", RegexOptions.Multiline)]
     private static partial Regex YamlDocuments();
 
-    /// <summary>A real HTTP server on 127.0.0.1 that answers 200 and counts what it answered.</summary>
+    /// <summary>A <see cref="LocalHttpServer"/> that answers 200 and counts what it answered.</summary>
     private sealed class CountingServer : IDisposable
     {
-        private readonly HttpListener _listener = new();
+        private readonly LocalHttpServer _server;
         private long _requests;
 
-        public CountingServer()
-        {
-            Port = ArchgateProcess.FreePort();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            _listener.Start();
-            _ = Task.Run(async () =>
+        public CountingServer() =>
+            _server = new LocalHttpServer(context =>
             {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await _listener.GetContextAsync();
-                    }
-                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-                    {
-                        return;
-                    }
-
-                    Interlocked.Increment(ref _requests);
-                    context.Response.StatusCode = 200;
-                    await context.Response.OutputStream.WriteAsync("[]"u8.ToArray());
-                    context.Response.Close();
-                }
+                Interlocked.Increment(ref _requests);
+                return LocalHttpServer.WriteAsync(context, 200, "[]"u8.ToArray(), "application/json");
             });
-        }
 
-        public int Port { get; }
+        public int Port => _server.Port;
 
         public long Requests => Interlocked.Read(ref _requests);
 
-        public void Dispose() => _listener.Close();
+        public void Dispose() => _server.Dispose();
     }
 }
