@@ -3,28 +3,6 @@ using Archgate.Model;
 
 namespace Archgate.Checks.LoadGenerator;
 
-/// <summary>Comparison of a threshold (same members, in the same order, as <see cref="ThresholdComparison"/>).</summary>
-public enum ThresholdOperator
-{
-    /// <summary><c>&lt;</c></summary>
-    LessThan,
-
-    /// <summary><c>&lt;=</c></summary>
-    LessThanOrEqual,
-
-    /// <summary><c>&gt;</c></summary>
-    GreaterThan,
-
-    /// <summary><c>&gt;=</c></summary>
-    GreaterThanOrEqual,
-
-    /// <summary><c>==</c></summary>
-    Equal,
-
-    /// <summary><c>!=</c></summary>
-    NotEqual,
-}
-
 /// <summary>Whether a threshold held.</summary>
 public enum ThresholdStatus
 {
@@ -104,7 +82,7 @@ public sealed record Threshold
     public double Percentile => Spec.Percentile;
 
     /// <summary>The comparison.</summary>
-    public ThresholdOperator Operator => (ThresholdOperator)(int)Spec.Comparison;
+    public ThresholdComparison Operator => Spec.Comparison;
 
     /// <summary>The limit (ms for durations).</summary>
     public double Limit => Spec.Limit;
@@ -148,11 +126,11 @@ public sealed record Threshold
 
         var pass = Operator switch
         {
-            ThresholdOperator.LessThan => value < Limit,
-            ThresholdOperator.LessThanOrEqual => value <= Limit,
-            ThresholdOperator.GreaterThan => value > Limit,
-            ThresholdOperator.GreaterThanOrEqual => value >= Limit,
-            ThresholdOperator.Equal => value == Limit,
+            ThresholdComparison.LessThan => value < Limit,
+            ThresholdComparison.LessThanOrEqual => value <= Limit,
+            ThresholdComparison.GreaterThan => value > Limit,
+            ThresholdComparison.GreaterThanOrEqual => value >= Limit,
+            ThresholdComparison.Equal => value == Limit,
             _ => value != Limit,
         };
         return new ThresholdOutcome(this, pass ? ThresholdStatus.Pass : ThresholdStatus.Fail, value);

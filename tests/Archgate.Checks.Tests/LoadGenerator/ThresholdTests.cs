@@ -1,3 +1,4 @@
+using Archgate.Model;
 using Archgate.Checks.LoadGenerator;
 
 namespace Archgate.Checks.Tests.LoadGenerator;
@@ -14,17 +15,17 @@ public class ThresholdTests
         Assert.Null(t.Stage);
         Assert.Equal("p", t.Aggregation);
         Assert.Equal(95, t.Percentile);
-        Assert.Equal(ThresholdOperator.LessThan, t.Operator);
+        Assert.Equal(ThresholdComparison.LessThan, t.Operator);
         Assert.Equal(200, t.Limit);
     }
 
     [Theory]
-    [InlineData("http_req_failed: rate<0.01", "rate", ThresholdOperator.LessThan, 0.01)]
-    [InlineData("http_reqs: rate>100", "rate", ThresholdOperator.GreaterThan, 100)]
-    [InlineData("http_reqs{stage:stress}: count >= 1e3", "count", ThresholdOperator.GreaterThanOrEqual, 1000)]
-    [InlineData("http_req_duration: p(99.9)<=1.5s", "p", ThresholdOperator.LessThanOrEqual, 1500)]
-    [InlineData("http_req_duration{route:GET /,stage:baseline}: max != 0ms", "max", ThresholdOperator.NotEqual, 0)]
-    public void The_k6_forms_parse(string text, string aggregation, ThresholdOperator op, double limit)
+    [InlineData("http_req_failed: rate<0.01", "rate", ThresholdComparison.LessThan, 0.01)]
+    [InlineData("http_reqs: rate>100", "rate", ThresholdComparison.GreaterThan, 100)]
+    [InlineData("http_reqs{stage:stress}: count >= 1e3", "count", ThresholdComparison.GreaterThanOrEqual, 1000)]
+    [InlineData("http_req_duration: p(99.9)<=1.5s", "p", ThresholdComparison.LessThanOrEqual, 1500)]
+    [InlineData("http_req_duration{route:GET /,stage:baseline}: max != 0ms", "max", ThresholdComparison.NotEqual, 0)]
+    public void The_k6_forms_parse(string text, string aggregation, ThresholdComparison op, double limit)
     {
         var t = Threshold.Parse(text);
 
