@@ -74,7 +74,7 @@ public static partial class ManifestLoader
                     continue;
                 }
 
-                r.AllowKeys(map, path, "from", "to", "toxiproxy");
+                r.AllowKeys(map, path, "from", "to", "toxiproxy", "calls", "breaker", "drive", "fallback");
                 var fromNode = r.Required(map, path, "from", "the calling component");
                 var toNode = r.Required(map, path, "to", "the component it calls");
                 var from = Known(fromNode, $"{path}.from");
@@ -87,6 +87,15 @@ public static partial class ManifestLoader
                         "add 'toxiproxy: { api: http://127.0.0.1:8474 }' at the top level");
                 }
 
+                var calls = r.String(YamlReader.Get(map, "calls"), $"{path}.calls");
+                if (calls is not null && !calls.StartsWith('/'))
+                {
+                    r.Error(YamlReader.Get(map, "calls")!, $"{path}.calls", $"'{calls}' is not a path prefix", $"write '/{calls}'");
+                }
+
+                var breaker = ReadBreaker(YamlReader.Get(map, "breaker"), $"{path}.breaker");
+                var drive = ReadEdgeProbe(YamlReader.Get(map, "drive"), $"{path}.drive");
+                var fallback = ReadFallback(YamlReader.Get(map, "fallback"), $"{path}.fallback");
                 if (from is null || to is null)
                 {
                     continue;
@@ -104,7 +113,7 @@ public static partial class ManifestLoader
                     continue;
                 }
 
-                result.Add(new EdgeSpec { Edge = edge, ToxiproxyProxy = proxy, Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column) });
+                result.Add(new EdgeSpec { Edge = edge, ToxiproxyProxy = proxy, Calls = calls, Breaker = breaker, Drive = drive, FallbackStatus = fallback, Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column) });
             }
 
             return result;
@@ -120,6 +129,76 @@ public static partial class ManifestLoader
 
                 return name;
             }
+        }
+
+        private BreakerPolicy? ReadBreaker(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "failures", "breakDuration", "timeout");
+            var failures = r.Int(r.Required(map, path, "failures", "how many failed calls open the breaker, for example 'failures: 4'"), $"{path}.failures", 1, 1000);
+            var breakDuration = r.BoundedDuration(map, path, "breakDuration", TimeSpan.FromMinutes(5));
+            if (YamlReader.Get(map, "breakDuration") is null)
+            {
+                r.Error(map, path, "missing 'breakDuration'", "how long the breaker stays open before a trial call, for example 'breakDuration: 5s'");
+            }
+
+            var timeout = r.BoundedDuration(map, path, "timeout", TimeSpan.FromMinutes(5));
+            return failures is null || breakDuration is null ? null : new BreakerPolicy(failures.Value, breakDuration.Value, timeout);
+        }
+
+        private EdgeProbe? ReadEdgeProbe(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "request", "json");
+            var requestNode = r.Required(map, path, "request", "the caller operation, for example 'request: POST /orders'");
+            var request = r.String(requestNode, $"{path}.request");
+            var jsonNode = YamlReader.Get(map, "json");
+            var json = jsonNode is null ? null : ToJson(jsonNode, $"{path}.json");
+            var words = request?.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (words is not [var method, var target] || !target.StartsWith('/'))
+            {
+                if (request is not null)
+                {
+                    r.Error(requestNode!, $"{path}.request", $"'{request}' is not 'METHOD /path'", "for example 'POST /orders'");
+                }
+
+                return null;
+            }
+
+            return new EdgeProbe(method.ToUpperInvariant(), target, json);
+        }
+
+        private List<int> ReadFallback(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return [];
+            }
+
+            r.AllowKeys(map, path, "status");
+            var result = new List<int>();
+            var statusNode = YamlReader.Get(map, "status");
+            var list = statusNode is YamlSequenceNode seq ? seq.Children : statusNode is null ? [] : [statusNode];
+            foreach (var item in list)
+            {
+                if (r.Int(item, $"{path}.status", 100, 599) is { } status)
+                {
+                    result.Add(status);
+                }
+            }
+
+            return result;
         }
     }
 }

@@ -20,9 +20,39 @@ public sealed record EdgeSpec
     /// <summary>The name of the proxy on the manifest's Toxiproxy server that sits on this edge, if any.</summary>
     public string? ToxiproxyProxy { get; init; }
 
+    /// <summary>
+    /// Which requests at the edge's proxy are the caller's guarded calls: a path prefix (<c>/payments</c>); null counts
+    /// every request. Health probes the caller sends past its breaker are left out this way.
+    /// </summary>
+    public string? Calls { get; init; }
+
+    /// <summary>The caller's circuit breaker on this edge (<c>breaker</c>); null when none is declared.</summary>
+    public BreakerPolicy? Breaker { get; init; }
+
+    /// <summary>The caller operation that makes the caller call the dependency (<c>drive</c>); null when none is declared.</summary>
+    public EdgeProbe? Drive { get; init; }
+
+    /// <summary>
+    /// The statuses the drive operation may answer while the dependency fails (<c>fallback.status</c>), the caller's
+    /// documented degraded answer. <value>Empty</value>: any status below 500.
+    /// </summary>
+    public IReadOnlyList<int> FallbackStatus { get; init; } = [];
+
     /// <summary>Where the edge is declared.</summary>
     public required SourceLocation Location { get; init; }
 }
+
+/// <summary>A circuit breaker as the caller configures it.</summary>
+/// <param name="Failures">Failed calls after which it opens (<c>failures</c>).</param>
+/// <param name="BreakDuration">How long it stays open before a trial call (<c>breakDuration</c>).</param>
+/// <param name="Timeout">How long one call may take (<c>timeout</c>); null when not declared.</param>
+public sealed record BreakerPolicy(int Failures, TimeSpan BreakDuration, TimeSpan? Timeout);
+
+/// <summary>A request to the caller: <c>POST /orders</c> with an optional JSON body, sent with the caller's <c>auth</c>.</summary>
+/// <param name="Method">The method, upper case.</param>
+/// <param name="Path">The path, relative to the caller's URL.</param>
+/// <param name="Json">The JSON body, or null.</param>
+public sealed record EdgeProbe(string Method, string Path, string? Json);
 
 /// <summary>An existing Toxiproxy server whose proxies sit on the system's edges (<c>toxiproxy.api</c>).</summary>
 /// <param name="Api">The base URL of its HTTP API (<c>http://127.0.0.1:8474</c>).</param>
