@@ -123,7 +123,8 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
 
         timeline.Note("fault removed");
         var faultCalls = Guarded(proxy, first).Count(c => c.At < removedAt);
-        var recovered = await AwaitRecoveryAsync(proxy, first, removedAt, client, drive, timeline, breaker, cancellationToken);
+        // A breaker never exercised has nothing to recover from: waiting would only lengthen the run.
+        var recovered = thresholdAt is null ? TimeSpan.Zero : await AwaitRecoveryAsync(proxy, first, removedAt, client, drive, timeline, breaker, cancellationToken);
 
         var findings = new List<Finding>();
         var evidence = timeline.ToString();
@@ -161,7 +162,7 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
             Metric.ForComponent(ServiceRules.CallsAfterThresholdMetric, caller.Name, callsInQuiet, "calls"),
             Metric.ForComponent("breaker_fault_calls", caller.Name, faultCalls, "calls"),
         };
-        if (recovered is { } r)
+        if (recovered is { } r && thresholdAt is not null)
         {
             metrics.Add(Metric.ForComponent("breaker_recovery_ms", caller.Name, r.TotalMilliseconds, "ms"));
         }

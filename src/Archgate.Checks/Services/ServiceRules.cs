@@ -30,6 +30,9 @@ internal static class ServiceRules
     /// <summary>While one dependency failed, more dependants than the escalation threshold failed too: a cascade.</summary>
     public const string Cascade = "AG4030";
 
+    /// <summary>Information: a caller of the failed dependency stayed healthy (isolation that worked).</summary>
+    public const string Isolated = "AG4031";
+
     /// <summary>Metric: calls that reached the dependency within the quiet window after the breaker's threshold.</summary>
     public const string CallsAfterThresholdMetric = "breaker_calls_after_threshold";
 }
