@@ -16,8 +16,8 @@ public sealed record CascadeOptions
 }
 
 /// <summary>
-/// Step 4, failure scenario 3 (cascade): for each dependency that callers reach through Archgate's proxies, refuses
-/// every edge into it, then probes the health of every other service and frontend. A dependant whose health fails
+/// Step 4, failure scenario 3 (cascade): for each dependency that callers reach through Archgate's proxies (or the
+/// manifest's Toxiproxy proxies), refuses every edge into it, then probes the health of every other service and frontend. A dependant whose health fails
 /// is traced along the dependency graph to the failed dependency (<c>web → api → payments</c>), one finding per
 /// dependant, so that more than three raise the step's "service cascade failure" escalation; a dependant of the failed
 /// dependency that stays healthy (perhaps reporting it degraded) is named as isolation that worked. The fault is
@@ -37,29 +37,38 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        if (context.Edges is not EdgeProxies edges || edges.All.Count == 0)
+        var edges = FaultableEdges.For(context);
+        if (edges.Count == 0)
         {
-            return CheckResult.Skipped("no edge has an Archgate proxy: start the system with Archgate (run --up) and give callers their dependencies' addresses as ${url:NAME}");
+            return CheckResult.Skipped("no edge has a proxy: start the system with Archgate (run --up) and give callers their dependencies' addresses as ${url:NAME}, or name Toxiproxy proxies in 'edges'");
         }
 
         var system = context.System;
         var probed = system.Components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.Frontend && c.Url is not null && c.HealthPath is not null).ToList();
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
-        foreach (var dependency in edges.All.Keys.Select(e => e.Dependency).Distinct(StringComparer.Ordinal).ToList())
+        foreach (var dependency in edges.Select(e => e.Edge.Dependency).Distinct(StringComparer.Ordinal).ToList())
         {
-            var proxies = edges.All.Where(e => e.Key.Dependency == dependency).Select(e => e.Value).ToList();
-            context.Activity?.Report($"cascade: {dependency} refused on {proxies.Count} edge(s); probing every component");
-            var faults = proxies.Select(p => p.Add(new RefusedToxic())).ToList();
+            var into = edges.Where(e => e.Edge.Dependency == dependency).ToList();
+            context.Activity?.Report($"cascade: {dependency} refused on {into.Count} edge(s); probing every component");
+            var faults = new List<IAsyncDisposable>();
             Dictionary<string, (bool Ok, string What)> health;
             try
             {
+                foreach (var edge in into)
+                {
+                    faults.Add(await edge.Inject(new RefusedToxic(), cancellationToken));
+                }
+
                 await Task.Delay(_options.Settle, context.Time, cancellationToken);
                 health = await ProbeAllAsync(context, probed.Where(c => c.Name != dependency), cancellationToken);
             }
             finally
             {
-                faults.ForEach(f => f.Dispose());
+                foreach (var fault in faults)
+                {
+                    await fault.DisposeAsync();
+                }
             }
 
             var failing = health.Where(h => !h.Value.Ok).Select(h => h.Key).ToList();
@@ -80,7 +89,7 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
                 });
             }
 
-            foreach (var caller in proxies.Select(p => edges.All.First(e => e.Value == p).Key.Caller).Distinct(StringComparer.Ordinal))
+            foreach (var caller in into.Select(e => e.Edge.Caller).Distinct(StringComparer.Ordinal))
             {
                 if (health.TryGetValue(caller, out var h) && h.Ok)
                 {

@@ -1,5 +1,7 @@
 using Archgate.Checks.Faults;
 using Archgate.Checks.Http;
+using Archgate.Checks.Tests.Faults;
+using Archgate.Checks.Tests.Fixtures;
 using Archgate.Checks.Services;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -60,6 +62,32 @@ public sealed class CascadeCheckTests
         var isolation = Assert.Single(result.Findings);
         Assert.Equal("AG4031", isolation.Rule);
         Assert.Equal("isolation worked: s1 stays healthy while payments is down (health 200, reports payments Degraded)", isolation.Message);
+    }
+
+    [Fact]
+    public async Task With_an_existing_toxiproxy_the_dependency_is_taken_down_there_and_brought_back()
+    {
+        var fake = new FakeToxiproxy();
+        using var toxiproxy = new ScriptedHttpServer(fake.Answer);
+        using var payments = new ChainService(null);
+        using var api = new ChainService(payments.Url, "payments", isolated: true);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            toxiproxy: { api: "http://127.0.0.1:{{toxiproxy.Port}}" }
+            components:
+              - { name: payments, kind: service, url: "{{payments.Url}}", health: /health }
+              - { name: api, kind: service, url: "{{api.Url}}", health: /health, dependsOn: [payments] }
+            edges:
+              - { from: api, to: payments, toxiproxy: shop_payments }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new CascadeCheck(Quick).RunAsync(TestSystems.Context(system, http), CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Equal(["{\"enabled\":false}", "{\"enabled\":true}"], toxiproxy.Requests.Where(r => r.Method == "POST").Select(r => r.Body));
+        Assert.Contains(ArchgateProtocol.ChecksFor(system), c => c.Id == "services.cascade");
     }
 
     [Fact]
