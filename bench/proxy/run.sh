@@ -22,9 +22,9 @@ command -v jq >/dev/null 2>&1 || { echo "bench: jq is required" >&2; exit 1; }
 command -v curl >/dev/null 2>&1 || { echo "bench: curl is required" >&2; exit 1; }
 
 echo "bench: building (Release)"
-dotnet build src/Archgate.Cli -c Release -nologo -v quiet >/dev/null
+dotnet build src/Archgate.Cli -c Release -nologo -v quiet >"$OUT/build.log" || { cat "$OUT/build.log" >&2; exit 3; }
 dotnet build bench/targets/Hello -c Release -nologo -v quiet >/dev/null
-dotnet build bench/proxy -c Release -nologo -v quiet >/dev/null
+dotnet build bench/proxy -c Release -nologo -v quiet >"$OUT/build-proxy.log" || { cat "$OUT/build-proxy.log" >&2; exit 3; }
 ARCHGATE="src/Archgate.Cli/bin/Release/net10.0/archgate"
 
 ASPNETCORE_URLS="$TARGET" dotnet bench/targets/Hello/bin/Release/net10.0/Hello.dll >"$OUT/target.log" 2>&1 &
