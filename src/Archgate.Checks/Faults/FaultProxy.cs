@@ -20,6 +20,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly HashSet<Socket> _open = [];
     private readonly List<Active> _toxics = [];
     private Socket? _listener;
+    private int _toxicCount;
 
     private FaultProxy(string name, string upstreamHost, int upstreamPort, ProxyMode mode, TimeProvider time, Random random)
     {
@@ -101,6 +102,7 @@ public sealed class FaultProxy : IAsyncDisposable
         lock (_gate)
         {
             _toxics.Add(active);
+            _toxicCount = _toxics.Count;
             if (toxic is RefusedToxic { Fraction: >= 1 })
             {
                 // Down for real: nothing listens, and open connections (a caller's keep-alive pool) are cut.
@@ -168,6 +170,8 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 return;
             }
+
+            _toxicCount = _toxics.Count;
 
             active.Removed.Cancel();
             if (_listener is null && !_stopping.IsCancellationRequested && !_toxics.Any(a => a.Toxic is RefusedToxic { Fraction: >= 1 }))
@@ -277,6 +281,11 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>The active toxics that hit this connection or request, each drawn by its fraction.</summary>
     private List<Active> Roll()
     {
+        if (Volatile.Read(ref _toxicCount) == 0)
+        {
+            return []; // passthrough: no lock on the hot path
+        }
+
         lock (_gate)
         {
             return [.. _toxics.Where(a => a.Toxic.Fraction >= 1 || (a.Toxic.Fraction > 0 && _random.NextDouble() < a.Toxic.Fraction))];
@@ -379,7 +388,7 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 var at = _time.GetUtcNow();
                 var started = _time.GetTimestamp();
-                var words = Encoding.ASCII.GetString(head.Raw, 0, Math.Min(head.Raw.Length, 8192)).Split("\r\n")[0].Split(' ');
+                var words = head.StartLine.Split(' ', 3);
                 var method = words[0];
                 var target = words.Length > 1 ? words[1] : string.Empty;
                 var index = Counters.Add(new ProxiedRequest(at, method, target, head.Header("Idempotency-Key"), head.Raw.Length));

@@ -28,6 +28,7 @@ internal sealed class HttpStream(Stream stream)
     public const int MaxHead = 64 * 1024;
 
     private readonly byte[] _buffer = new byte[16 * 1024];
+    private readonly byte[] _seam = new byte[6];
     private int _start;
     private int _end;
 
@@ -35,29 +36,60 @@ internal sealed class HttpStream(Stream stream)
     /// <exception cref="InvalidDataException">The head is malformed or too long.</exception>
     public async Task<HttpHead?> ReadHeadAsync(CancellationToken ct)
     {
-        var head = new MemoryStream();
-        var matched = 0; // of "\r\n\r\n"
+        byte[]? head = null;
+        var length = 0;
         while (true)
         {
             if (_start == _end && !await FillAsync(ct))
             {
-                return head.Length == 0 ? null : throw new InvalidDataException("the stream ended inside an HTTP head");
+                return length == 0 ? null : throw new InvalidDataException("the stream ended inside an HTTP head");
             }
 
-            while (_start < _end)
+            // The end of the head may straddle two reads: look from up to 3 bytes before what was added.
+            var available = _buffer.AsSpan(_start, _end - _start);
+            var previous = length;
+            var carry = Math.Min(previous, 3);
+            int end;
+            if (carry == 0)
             {
-                var b = _buffer[_start++];
-                head.WriteByte(b);
-                matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : b == '\r' ? 1 : 0;
-                if (matched == 4)
+                end = available.IndexOf("\r\n\r\n"u8);
+                end = end < 0 ? -1 : end + 4;
+            }
+            else
+            {
+                var seam = _seam.AsSpan();
+                head.AsSpan(previous - carry, carry).CopyTo(seam);
+                var take = Math.Min(3, available.Length);
+                available[..take].CopyTo(seam[carry..]);
+                var inSeam = seam[..(carry + take)].IndexOf("\r\n\r\n"u8);
+                if (inSeam >= 0)
                 {
-                    return Parse(head.ToArray());
+                    end = inSeam + 4 - carry;
                 }
+                else
+                {
+                    end = available.IndexOf("\r\n\r\n"u8);
+                    end = end < 0 ? -1 : end + 4;
+                }
+            }
 
-                if (head.Length > MaxHead)
-                {
-                    throw new InvalidDataException("HTTP head longer than 64 KiB");
-                }
+            var take2 = end < 0 ? available.Length : end;
+            if (previous + take2 > MaxHead)
+            {
+                throw new InvalidDataException("HTTP head longer than 64 KiB");
+            }
+
+            if (head is null || head.Length < previous + take2)
+            {
+                Array.Resize(ref head, Math.Max(previous + take2, end < 0 ? 1024 : 0));
+            }
+
+            available[..take2].CopyTo(head.AsSpan(previous));
+            length = previous + take2;
+            _start += take2;
+            if (end >= 0)
+            {
+                return Parse(length == head.Length ? head : head[..length]);
             }
         }
     }

@@ -56,6 +56,37 @@ public sealed class FaultProxyTests
     }
 
     [Fact]
+    public async Task A_request_head_arriving_in_pieces_is_read_whole()
+    {
+        using var server = new EchoHttpServer();
+        await using var proxy = FaultProxy.Start("edge", "127.0.0.1", server.Port, ProxyMode.Http);
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, proxy.Port);
+        await using var stream = new NetworkStream(socket);
+
+        // Split inside the blank line that ends the head, and elsewhere, each piece its own write.
+        foreach (var piece in new[] { "GET /ec", "ho HTTP/1.1\r\nHost: 127.0.0.1\r\nIdempotency-Key: k-1\r", "\n\r", "\n" })
+        {
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(piece));
+            await stream.FlushAsync();
+            await Task.Delay(50);
+        }
+
+        var buffer = new byte[4096];
+        var answer = new StringBuilder();
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!answer.ToString().Contains("body=0", StringComparison.Ordinal))
+        {
+            var n = await stream.ReadAsync(buffer, timeout.Token);
+            Assert.True(n > 0, answer.ToString());
+            answer.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+
+        Assert.Contains("GET /echo key=k-1 body=0", answer.ToString(), StringComparison.Ordinal);
+        Assert.Equal("k-1", (await Settled(proxy)).Single().IdempotencyKey);
+    }
+
+    [Fact]
     public async Task Error_status_answers_without_calling_the_dependency_until_removed()
     {
         using var server = new EchoHttpServer();
