@@ -80,7 +80,12 @@ public static class ArchgateProtocol
             AppliesTo = s => s.OfKind(ComponentKind.Service).Any() ? Applicability.Yes : Applicability.No("no service component declared"),
             Checks = b => [
                 .. b.InOrder(ComponentKind.Service).Where(s => s.HealthPath is not null).Select(s => (ICheck)new HealthCheck(s)),
-                new PendingCheck(4, "services.resilience", "Discovery, call paths and circuit breakers under injected faults"),
+                .. b.InOrder(ComponentKind.Service).Where(s => s.HealthPath is not null && Called(b.System, s).Count > 0)
+                    .Select(s => (ICheck)new EdgeReadinessCheck(s, Called(b.System, s))),
+                .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find(e.Edge.Caller)!)),
+                .. b.System.ProxiedEdges.Count > 0 || (b.System.Toxiproxy is not null && b.System.Edges.Any(e => e.ToxiproxyProxy is not null))
+                    ? [new CascadeCheck()] : Array.Empty<ICheck>(),
+                new PendingCheck(4, "services.resilience", "Timeouts and retries under a blackholed dependency, discovery, load balancing, brokers"),
             ],
             Criterion = new("services", "Service-to-service communication operational", s =>
                 $"every service healthy and reachable ({string.Join(", ", s.OfKind(ComponentKind.Service).Select(c => c.Name))})"),
@@ -172,6 +177,10 @@ public static class ArchgateProtocol
         var context = new StepChecksContext(system, Archgate.Planning.Planner.Plan(system));
         return protocol.Steps.Where(s => s.AppliesTo(system).Applies).SelectMany(s => s.Checks(context)).ToList();
     }
+
+    /// <summary>The services and third parties <paramref name="caller"/> depends on: the edges its readiness may report.</summary>
+    private static List<string> Called(SystemModel system, Component caller) =>
+        [.. caller.DependsOn.Where(d => system.Find(d)?.Kind is ComponentKind.Service or ComponentKind.ThirdParty)];
 
     private static List<Component> ContractComponents(SystemModel system) =>
         system.Components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.ThirdParty && c.OpenApi is not null).ToList();

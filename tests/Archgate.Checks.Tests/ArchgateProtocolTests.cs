@@ -81,6 +81,25 @@ public sealed class ArchgateProtocolTests
     }
 
     [Fact]
+    public void Step_4_reads_each_caller_s_readiness_and_proves_each_declared_breaker()
+    {
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: db, kind: database, connection: "Data Source=x.db" }
+              - { name: payments, kind: service, url: "http://127.0.0.1:7201", health: /health }
+              - { name: api, kind: service, url: "http://127.0.0.1:7101", health: /health, dependsOn: [db, payments] }
+            edges:
+              - { from: api, to: payments, breaker: { failures: 4, breakDuration: 5s } }
+            """);
+
+        var ids = ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 4).Select(c => c.Id).ToList();
+
+        Assert.Equal(["services.health:payments", "services.health:api", "services.edges:api", "services.breaker:api->payments", "services.resilience"], ids);
+    }
+
+    [Fact]
     public void Contract_mismatch_above_20_percent_escalates_once_per_provider_with_the_worst_rate()
     {
         static Metric Rate(string component, double value) =>

@@ -8,4 +8,31 @@ internal static class ServiceRules
 
     /// <summary>The health endpoint could not be reached at all.</summary>
     public const string Unreachable = "AG4002";
+
+    /// <summary>With the dependency failing, calls kept reaching it after the breaker's threshold: no fail-fast.</summary>
+    public const string NoFailFast = "AG4010";
+
+    /// <summary>With the dependency failing, the caller's drive operation answered outside its declared fallback (a 5xx, or no answer).</summary>
+    public const string NoFallback = "AG4011";
+
+    /// <summary>After the dependency recovered, no call succeeded again within the break duration and a grace period: the breaker did not close.</summary>
+    public const string NoRecovery = "AG4012";
+
+    /// <summary>The breaker could not be exercised: the drive operation made no calls on the edge, or the caller could not be signed in.</summary>
+    public const string NotExercised = "AG4013";
+
+    /// <summary>Information: the breaker failed fast, fell back and recovered; the evidence is its timeline.</summary>
+    public const string BreakerWorks = "AG4014";
+
+    /// <summary>The caller's readiness reports a dependency it calls as degraded or unhealthy: the edge is broken.</summary>
+    public const string BrokenEdge = "AG4020";
+
+    /// <summary>While one dependency failed, more dependants than the escalation threshold failed too: a cascade.</summary>
+    public const string Cascade = "AG4030";
+
+    /// <summary>Information: a caller of the failed dependency stayed healthy (isolation that worked).</summary>
+    public const string Isolated = "AG4031";
+
+    /// <summary>Metric: calls that reached the dependency within the quiet window after the breaker's threshold.</summary>
+    public const string CallsAfterThresholdMetric = "breaker_calls_after_threshold";
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Archgate.Checks.Faults;
 using Archgate.Checks.Http;
 using Archgate.Cli.Rendering;
 using Archgate.Launch;
@@ -46,10 +47,13 @@ internal sealed class UpCommand : AsyncCommand<UpCommand.Settings>
 
         var console = AnsiConsole.Console;
         using var http = ProbeHttp.CreateClient(model.AllowedHosts);
+        // The proxies of ${url:NAME} live in this process: with --detach, callers get their dependencies' own addresses.
+        await using var edges = new EdgeProxies();
         using var launcher = new SystemLauncher(Planner.Plan(model), stateDirectory, new ConsoleLaunchObserver(console), settings.Follow)
         {
             // Without --detach the system lives as long as this process, even if it is killed with SIGKILL.
             WatchdogCommand = settings.Detach ? null : RunSessionCommand.WatchdogCommandLine(),
+            Edges = settings.Detach ? null : edges,
         };
         try
         {
@@ -61,6 +65,11 @@ internal sealed class UpCommand : AsyncCommand<UpCommand.Settings>
             }
 
             console.MarkupLine($"[green]system {ArchgateApp.Safe(model.Name)} is up[/]: {launcher.Started.Count} component(s) started; logs in {ArchgateApp.Safe(Path.Combine(stateDirectory, "logs"))}");
+            foreach (var (edge, proxy) in edges.All)
+            {
+                console.MarkupLine($"edge {ArchgateApp.Safe(edge.ToString())} through a passthrough proxy at {ArchgateApp.Safe(proxy.Address.ToString())}");
+            }
+
             if (settings.Detach)
             {
                 console.MarkupLine("stop it with: archgate down");

@@ -1,4 +1,5 @@
 using Archgate.Checks;
+using Archgate.Checks.Faults;
 using Archgate.Checks.Http;
 using Archgate.Checks.Performance;
 using Archgate.Model;
@@ -31,7 +32,11 @@ internal static class RunSessionCommand
         var observer = new ConsoleSessionObserver(console);
         var protocol = ArchgateProtocol.Create(new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() });
         var session = new Archgate.Session.RunSession(protocol, store, http, observer);
-        var sessionOptions = new RunSessionOptions { Run = options, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath), WatchdogCommand = WatchdogCommandLine() };
+        await using var edges = new EdgeProxies(); // the passthrough proxies of ${url:NAME}; they stop after the system
+        var sessionOptions = new RunSessionOptions
+        {
+            Run = options, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath), WatchdogCommand = WatchdogCommandLine(), Edges = edges,
+        };
         var work = session.ExecuteAsync(model, sessionOptions, resume, cancellationToken);
         if (console.Profile.Capabilities.Interactive)
         {

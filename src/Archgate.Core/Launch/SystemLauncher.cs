@@ -58,11 +58,24 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     /// </summary>
     public IReadOnlyList<string>? WatchdogCommand { get; init; }
 
+    /// <summary>
+    /// Proxies for the edges callers reach through <c>${url:NAME}</c>; null hands out the dependencies' own addresses
+    /// (<c>up --detach</c>, whose proxies could not outlive this process). <value>null</value>.
+    /// </summary>
+    public IEdgeProxies? Edges { get; init; }
+
     /// <summary>The state file listing started processes.</summary>
     public string StateFile => StatePath(stateDirectory);
 
     /// <summary>The state file in <paramref name="directory"/>.</summary>
     public static string StatePath(string directory) => Path.Combine(directory, "system.json");
+
+    private Uri AddressFor(Component caller, string dependency)
+    {
+        // The manifest loader has checked that the dependency exists and has a url.
+        var url = plan.System.Find(dependency)?.Url ?? throw new InvalidOperationException($"{caller.Name}: ${{url:{dependency}}} names no component with a url");
+        return Edges?.Open(caller.Name, dependency, url) ?? url;
+    }
 
     /// <summary>Components started so far.</summary>
     public IReadOnlyList<StartedComponent> Started => _started;
@@ -150,7 +163,7 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         start.Environment["ARCHGATE_COMPONENT"] = component.Name;
         foreach (var (key, value) in run.Environment)
         {
-            start.Environment[key] = value;
+            start.Environment[key] = EdgeAddress.Expand(value, dependency => AddressFor(component, dependency));
         }
 
         Process process;

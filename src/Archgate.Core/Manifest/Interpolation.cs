@@ -3,7 +3,8 @@ using System.Text;
 namespace Archgate.Manifest;
 
 /// <summary>
-/// Expands <c>${VAR}</c> and <c>${VAR:-default}</c> from the environment; <c>$$</c> is a literal <c>$</c>.
+/// Expands <c>${VAR}</c> and <c>${VAR:-default}</c> from the environment; <c>$$</c> is a literal <c>$</c>;
+/// <c>${url:NAME}</c> stays as written (a component's address, filled in at start-up).
 /// </summary>
 internal static class Interpolation
 {
@@ -40,6 +41,14 @@ internal static class Interpolation
                 }
 
                 var body = text.Substring(i + 2, close - i - 2);
+                if (body.StartsWith("url:", StringComparison.Ordinal) && !body.StartsWith("url:-", StringComparison.Ordinal))
+                {
+                    // ${url:NAME}: a component's address, filled in when the system is started (EdgeAddress).
+                    result.Append(text, i, close - i + 1);
+                    i = close + 1;
+                    continue;
+                }
+
                 var sep = body.IndexOf(":-", StringComparison.Ordinal);
                 var name = sep >= 0 ? body[..sep] : body;
                 var value = environment(name);

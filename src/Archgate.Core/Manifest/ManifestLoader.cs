@@ -16,7 +16,7 @@ public static partial class ManifestLoader
     public const int SchemaVersion = 1;
 
     private static readonly string[] TopKeys =
-        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "security", "recovery", "escalation", "signoff"];
+        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy"];
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
@@ -146,6 +146,9 @@ public static partial class ManifestLoader
             var byName = DeclaredNames(root);
             CheckReferences(components, byName);
             CheckDatabaseReferences(components, byName);
+            CheckEdgeAddresses(components, byName);
+            var toxiproxy = ReadToxiproxy(root);
+            var edges = ReadEdges(root, components, byName, YamlReader.Get(root, "toxiproxy") is not null);
 
             var (pacts, pact) = ReadPacts(root, byName);
             var slos = ReadSlos(root, byName);
@@ -174,6 +177,8 @@ public static partial class ManifestLoader
                 Escalation = escalation,
                 Approvers = approvers,
                 Auth = _auth,
+                Edges = edges,
+                Toxiproxy = toxiproxy,
                 AllowedHosts = _allowed,
                 ManifestPath = fullPath,
                 ManifestSha256 = sha256,

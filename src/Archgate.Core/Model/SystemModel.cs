@@ -41,6 +41,15 @@ public sealed record SystemModel
     /// <summary>Where escalations go.</summary>
     public EscalationPolicy Escalation { get; init; } = new();
 
+    /// <summary>Edges the manifest describes (<c>edges</c>): their Toxiproxy proxies and policies.</summary>
+    public IReadOnlyList<EdgeSpec> Edges { get; init; } = [];
+
+    /// <summary>An existing Toxiproxy server whose proxies sit on edges (<c>toxiproxy</c>); null when none is declared.</summary>
+    public ToxiproxyServer? Toxiproxy { get; init; }
+
+    /// <summary>The edges that callers' <c>run.env</c> reach through <c>${url:NAME}</c>: proxied when Archgate starts the system.</summary>
+    public IReadOnlyList<Edge> ProxiedEdges => [.. Components.SelectMany(EdgeAddress.Of)];
+
     /// <summary>Roles that must sign off.</summary>
     public IReadOnlyList<string> Approvers { get; init; } = [];
 

@@ -36,6 +36,12 @@ public sealed record CheckContext
     /// <summary>Objects shared by every check of the run (the token cache, for one), created on first use.</summary>
     public RunServices Services { get; init; } = new();
 
+    /// <summary>
+    /// The proxies Archgate put on the edges of the system it started (<c>${url:NAME}</c>), through which checks inject
+    /// faults; null when Archgate did not start the system.
+    /// </summary>
+    public Launch.IEdgeProxies? Edges { get; init; }
+
     /// <summary>Reports what the check is doing now (shown as live progress).</summary>
     public IProgress<string>? Activity { get; init; }
 }

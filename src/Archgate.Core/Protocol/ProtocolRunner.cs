@@ -39,6 +39,9 @@ public sealed class ProtocolRunner(
     /// <summary>Called with the run id once the run is stored and before its first step (for its lease and the processes started for it).</summary>
     public Action<string>? Opened { get; init; }
 
+    /// <summary>The proxies on the edges of the system the session started, for checks that inject faults; null when none. <value>null</value>.</summary>
+    public Launch.IEdgeProxies? Edges { get; init; }
+
     /// <summary>The id of the run started or resumed last, known as soon as it is stored.</summary>
     public string? RunId { get; private set; }
 
@@ -84,7 +87,7 @@ public sealed class ProtocolRunner(
         var output = OutputFor(options, record.RunId);
         Directory.CreateDirectory(output);
         var plan = Planner.Plan(system);
-        var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output, History = store };
+        var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output, History = store, Edges = Edges };
         var steps = record.Steps.ToList();
         _observer.RunStarted(record);
 

@@ -23,6 +23,12 @@ public sealed record RunSessionOptions
     /// <summary>Where started components' logs and the launch state go. <value>.archgate</value>.</summary>
     public string StateDirectory { get; init; } = ".archgate";
 
+    /// <summary>
+    /// With <see cref="Up"/>: the proxies to put on the edges callers reach through <c>${url:NAME}</c>; the caller of the
+    /// session owns them (they outlive the stopped system by a moment). <value>null</value>: callers get the dependencies' own addresses.
+    /// </summary>
+    public IEdgeProxies? Edges { get; init; }
+
     /// <summary>With <see cref="Up"/>: how to start the watchdog that stops the components if this process dies (see <see cref="SystemLauncher.WatchdogCommand"/>). <value>null</value>: none.</summary>
     public IReadOnlyList<string>? WatchdogCommand { get; init; }
 }
@@ -113,7 +119,7 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
         }
 
         using var launcher = options.Up
-            ? new SystemLauncher(Planner.Plan(system), options.StateDirectory, observer, options.Follow, _time) { WatchdogCommand = options.WatchdogCommand }
+            ? new SystemLauncher(Planner.Plan(system), options.StateDirectory, observer, options.Follow, _time) { WatchdogCommand = options.WatchdogCommand, Edges = options.Edges }
             : null;
         try
         {
@@ -127,7 +133,7 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
                 }
             }
 
-            return await RunAsync(system, options.Run, resume, runId =>
+            return await RunAsync(system, options.Run, launcher is null ? null : options.Edges, resume, runId =>
             {
                 lease ??= RunLeaseKeeper.TryAcquire(store, runId, _time, out _)
                     ?? throw new InvalidOperationException($"the new run {runId} is leased by another process");
@@ -154,9 +160,9 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
         }
     }
 
-    private async Task<RunSessionResult> RunAsync(SystemModel system, RunOptions options, RunRecord? resume, Action<string> opened, CancellationToken cancellationToken)
+    private async Task<RunSessionResult> RunAsync(SystemModel system, RunOptions options, IEdgeProxies? edges, RunRecord? resume, Action<string> opened, CancellationToken cancellationToken)
     {
-        var runner = new ProtocolRunner(store, protocol, http, observer, _time) { Opened = opened };
+        var runner = new ProtocolRunner(store, protocol, http, observer, _time) { Opened = opened, Edges = edges };
         if (resume is null)
         {
             observer.RunStarting(system, options);

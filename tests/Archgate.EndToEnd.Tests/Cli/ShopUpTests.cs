@@ -1,10 +1,11 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>The shop sample (on free ports), started by 'archgate up' in plan order, stopped by Ctrl+C with no process left.</summary>
 [Collection(ShopCollection.Name)]
-public sealed class ShopUpTests : CliTestBase
+public sealed partial class ShopUpTests : CliTestBase
 {
     [Fact]
     public async Task Up_starts_the_shop_wave_by_wave_and_Ctrl_C_leaves_no_process()
@@ -24,9 +25,17 @@ public sealed class ShopUpTests : CliTestBase
         var pids = state.RootElement.GetProperty("components").EnumerateArray().Select(c => c.GetProperty("pid").GetInt32()).ToList();
         Assert.Equal(4, pids.Count);
         Assert.All(pids, pid => Assert.True(ArchgateProcess.Alive(pid)));
+        Assert.Contains("edge api → payments through a passthrough proxy", output, StringComparison.Ordinal);
+        Assert.Contains("edge payments → gateway through a passthrough proxy", output, StringComparison.Ordinal);
         using (var http = new HttpClient())
         {
-            Assert.True((await http.GetAsync(new Uri($"http://127.0.0.1:{apiPort}/health/ready"))).IsSuccessStatusCode);
+            // The api reaches payments through Archgate's proxy (${url:payments}), and payments answers through it.
+            using var ready = await http.GetAsync(new Uri($"http://127.0.0.1:{apiPort}/health/ready"));
+            var body = await ready.Content.ReadAsStringAsync();
+            Assert.True(ready.IsSuccessStatusCode, body);
+            var proxied = ProxyAddress().Match(output);
+            Assert.True(proxied.Success, output);
+            Assert.Contains(proxied.Groups["address"].Value.TrimEnd('/'), body, StringComparison.Ordinal);
         }
 
         up.Signal(2);
@@ -36,4 +45,7 @@ public sealed class ShopUpTests : CliTestBase
         Assert.All(pids, pid => Assert.False(ArchgateProcess.Alive(pid), $"pid {pid} still runs"));
         Assert.False(File.Exists(Path.Combine(Folder, ".archgate", "system.json")));
     }
+
+    [GeneratedRegex(@"edge api → payments through a passthrough proxy at (?<address>\S+)")]
+    private static partial Regex ProxyAddress();
 }

@@ -1,0 +1,46 @@
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Faults;
+
+/// <summary>An edge a check can inject a fault into, and how: Archgate's own proxy or a proxy on a Toxiproxy server.</summary>
+/// <param name="Edge">The edge.</param>
+/// <param name="Via">Which proxy (for evidence): <c>archgate proxy at http://127.0.0.1:PORT</c> or <c>toxiproxy NAME</c>.</param>
+/// <param name="Inject">Adds a toxic; disposing the result removes it.</param>
+internal sealed record FaultableEdge(Edge Edge, string Via, Func<Toxic, CancellationToken, Task<IAsyncDisposable>> Inject);
+
+/// <summary>The edges of the run that faults can be injected into: Archgate's proxies first, then the manifest's Toxiproxy proxies.</summary>
+internal static class FaultableEdges
+{
+    public static IReadOnlyList<FaultableEdge> For(CheckContext context)
+    {
+        var result = new List<FaultableEdge>();
+        if (context.Edges is EdgeProxies proxies)
+        {
+            foreach (var (edge, proxy) in proxies.All)
+            {
+                result.Add(new FaultableEdge(edge, $"archgate proxy at {proxy.Address}", (toxic, _) => Task.FromResult<IAsyncDisposable>(new Removal(proxy.Add(toxic)))));
+            }
+        }
+
+        if (context.System.Toxiproxy is { } server)
+        {
+            var client = new ToxiproxyClient(context.Http, server.Api);
+            foreach (var spec in context.System.Edges.Where(e => e.ToxiproxyProxy is not null && result.All(r => r.Edge != e.Edge)))
+            {
+                result.Add(new FaultableEdge(spec.Edge, $"toxiproxy {spec.ToxiproxyProxy}", (toxic, ct) => client.AddAsync(spec.ToxiproxyProxy!, toxic, ct)));
+            }
+        }
+
+        return result;
+    }
+
+    private sealed class Removal(IDisposable handle) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            handle.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using Archgate.Checks.Http;
+using System.Globalization;
+using System.Text;
+using Archgate.Checks.Faults;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Services;
+
+/// <summary>Timings of the circuit-breaker check; each default suits a loaded 2-core machine.</summary>
+public sealed record CircuitBreakerOptions
+{
+    /// <summary>How often the drive operation is sent while the dependency fails. <value>1 s</value>.</summary>
+    public TimeSpan DriveEvery { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long after the threshold call attempts already under way may still arrive. <value>1 s</value>.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long to wait for the breaker's threshold of failed calls to reach the dependency. <value>20 s</value>.</summary>
+    public TimeSpan ThresholdWait { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Calls tolerated in the quiet window after the threshold (a breaker's own trial call). <value>1</value>.</summary>
+    public int AllowedCallsAfterThreshold { get; init; } = 1;
+
+    /// <summary>After the fault is removed, how long past the break duration calls may take to succeed again. <value>10 s</value>.</summary>
+    public TimeSpan RecoveryGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the proxy's count is sampled for the timeline. <value>500 ms</value>.</summary>
+    public TimeSpan SampleEvery { get; init; } = TimeSpan.FromMilliseconds(500);
+}
+
+/// <summary>
+/// Step 4, per edge with a declared breaker: fails every call at the dependency through the edge's proxy (HTTP 503,
+/// or a reset on a TCP edge), drives the caller, and proves from the proxy's count that calls stop reaching the
+/// dependency once the threshold is reached (fail-fast), that the caller answers with its fallback (not a 5xx), and
+/// that after the fault is removed calls succeed again (half-open, then closed). Evidence: a timeline of the caller's
+/// answers and the proxy's call count. The fault is removed whatever happens (failure, exception, cancellation).
+/// </summary>
+internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, CircuitBreakerOptions? options = null) : ICheck
+{
+    private readonly CircuitBreakerOptions _options = options ?? new();
+
+    public string Id => $"services.breaker:{spec.Edge.Caller}->{spec.Edge.Dependency}";
+
+    public int Step => 4;
+
+    public string Title => $"{spec.Edge}: the circuit breaker fails fast, falls back and recovers";
+
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var breaker = spec.Breaker!;
+        if ((context.Edges as EdgeProxies)?.Find(spec.Edge) is not { } proxy)
+        {
+            return CheckResult.Skipped($"{spec.Edge} has no Archgate proxy: start the system with Archgate (run --up) and give {caller.Name} the address as ${{url:{spec.Edge.Dependency}}}");
+        }
+
+        if (spec.Drive is not { } drive)
+        {
+            return CheckResult.Skipped($"{spec.Edge} declares no 'drive' operation that makes {caller.Name} call {spec.Edge.Dependency}");
+        }
+
+        var client = new CallerClient(caller, context.Http, TokenSource.Of(context));
+        if (await client.SignInAsync(cancellationToken) is { } problem)
+        {
+            return Result([Finding(ServiceRules.NotExercised, Severity.High, problem, null, $"check {caller.Name}'s auth in the manifest")], []);
+        }
+
+        var time = context.Time;
+        var timeline = new Timeline(time);
+        var first = proxy.Counters.RequestCount;
+        var answers = new List<CallerAnswer>();
+        DateTimeOffset? thresholdAt = null;
+        var callsInQuiet = 0;
+        DateTimeOffset removedAt;
+        Toxic toxic = proxy.Mode == ProxyMode.Http ? new ErrorStatusToxic(503) : new ResetToxic();
+        context.Activity?.Report($"{spec.Edge}: {toxic} until the breaker opens");
+        var fault = proxy.Add(toxic);
+        try
+        {
+            timeline.Note($"fault on {spec.Edge}: {toxic}");
+            var nextDrive = TimeSpan.Zero;
+            while (true)
+            {
+                if (timeline.Elapsed >= nextDrive)
+                {
+                    var answer = await client.SendAsync(drive, timeline.Elapsed, cancellationToken);
+                    answers.Add(answer);
+                    timeline.Note($"{drive.Method} {drive.Path} → {Describe(answer)}");
+                    nextDrive = timeline.Elapsed + _options.DriveEvery;
+                }
+
+                var calls = Guarded(proxy, first);
+                timeline.Sample(calls.Count);
+                if (thresholdAt is null && calls.Count >= breaker.Failures)
+                {
+                    thresholdAt = calls[breaker.Failures - 1].At;
+                    timeline.Note($"threshold reached: call {breaker.Failures} at the proxy");
+                }
+
+                var quietStart = thresholdAt + _options.Settle;
+                var quietEnd = quietStart + Quiet(breaker);
+                if (thresholdAt is not null && time.GetUtcNow() >= quietEnd)
+                {
+                    callsInQuiet = calls.Count(c => c.At >= quietStart && c.At < quietEnd);
+                    timeline.Note($"{callsInQuiet} call(s) reached {spec.Edge.Dependency} from {timeline.At(quietStart!.Value)} to {timeline.At(quietEnd!.Value)}");
+                    break;
+                }
+
+                if (thresholdAt is null && timeline.Elapsed >= _options.ThresholdWait)
+                {
+                    break;
+                }
+
+                await Task.Delay(_options.SampleEvery, time, cancellationToken);
+            }
+        }
+        finally
+        {
+            fault.Dispose();
+            removedAt = time.GetUtcNow();
+        }
+
+        timeline.Note("fault removed");
+        var faultCalls = Guarded(proxy, first).Count(c => c.At < removedAt);
+        // A breaker never exercised has nothing to recover from: waiting would only lengthen the run.
+        var recovered = thresholdAt is null ? TimeSpan.Zero : await AwaitRecoveryAsync(proxy, first, removedAt, client, drive, timeline, breaker, cancellationToken);
+
+        var findings = new List<Finding>();
+        var evidence = timeline.ToString();
+        if (thresholdAt is null)
+        {
+            findings.Add(Finding(ServiceRules.NotExercised, Severity.High,
+                $"{spec.Edge}: only {faultCalls} call(s) reached the proxy in {_options.ThresholdWait.TotalSeconds:0} s of failures, fewer than the breaker's threshold of {breaker.Failures}",
+                evidence, $"declare a 'drive' operation that makes {caller.Name} call {spec.Edge.Dependency}, and 'calls' to count only its guarded calls"));
+        }
+        else if (callsInQuiet > _options.AllowedCallsAfterThreshold)
+        {
+            findings.Add(Finding(ServiceRules.NoFailFast, caller.Critical ? Severity.Critical : Severity.High,
+                $"{spec.Edge}: {callsInQuiet} calls still reached {spec.Edge.Dependency} after the breaker's threshold of {breaker.Failures} failures (break duration {Seconds(breaker.BreakDuration)}): no fail-fast",
+                evidence, $"guard {caller.Name}'s calls to {spec.Edge.Dependency} with a circuit breaker (Polly, Resilience4j) that opens after {breaker.Failures} failures"));
+        }
+
+        var bad = answers.Where(a => !IsFallback(a)).ToList();
+        if (bad.Count > 0)
+        {
+            findings.Add(Finding(ServiceRules.NoFallback, Severity.High,
+                $"{spec.Edge}: with {spec.Edge.Dependency} failing, {caller.Name} answered {drive.Method} {drive.Path} {bad.Count} of {answers.Count} time(s) with {Describe(bad[0])}" +
+                (spec.FallbackStatus.Count > 0 ? $", not its declared fallback ({string.Join(", ", spec.FallbackStatus)})" : ", not a degraded answer"),
+                evidence, $"answer with the documented fallback while {spec.Edge.Dependency} is away"));
+        }
+
+        if (recovered is null)
+        {
+            findings.Add(Finding(ServiceRules.NoRecovery, Severity.High,
+                $"{spec.Edge}: no call succeeded again within {Seconds(breaker.BreakDuration + _options.RecoveryGrace)} of {spec.Edge.Dependency}'s recovery: the breaker did not close",
+                evidence, $"after its break duration the breaker should let a trial call through and close when it succeeds"));
+        }
+
+        var metrics = new List<Metric>
+        {
+            Metric.ForComponent(ServiceRules.CallsAfterThresholdMetric, caller.Name, callsInQuiet, "calls"),
+            Metric.ForComponent("breaker_fault_calls", caller.Name, faultCalls, "calls"),
+        };
+        if (recovered is { } r && thresholdAt is not null)
+        {
+            metrics.Add(Metric.ForComponent("breaker_recovery_ms", caller.Name, r.TotalMilliseconds, "ms"));
+        }
+
+        if (findings.Count == 0)
+        {
+            findings.Add(Finding(ServiceRules.BreakerWorks, Severity.Info,
+                $"{spec.Edge}: the breaker opened after {breaker.Failures} failures, {caller.Name} fell back, and calls succeeded again after the recovery",
+                evidence, "nothing to do"));
+        }
+
+        return Result(findings, metrics);
+    }
+
+    /// <summary>Waits for two successful calls after the fault is removed (the trial call, then one through the closed breaker).</summary>
+    private async Task<TimeSpan?> AwaitRecoveryAsync(
+        FaultProxy proxy, int first, DateTimeOffset removedAt, CallerClient client, EdgeProbe drive, Timeline timeline, BreakerPolicy breaker, CancellationToken ct)
+    {
+        var deadline = breaker.BreakDuration + _options.RecoveryGrace;
+        var started = timeline.Elapsed;
+        var nextDrive = TimeSpan.Zero;
+        while (timeline.Elapsed - started < deadline)
+        {
+            var ok = Guarded(proxy, first).Where(c => c.At >= removedAt && c.Forwarded && c.Status is < 500).ToList();
+            if (ok.Count >= 2)
+            {
+                timeline.Note($"calls succeed again: at {timeline.At(ok[0].At)} and {timeline.At(ok[1].At)}");
+                return ok[1].At - removedAt;
+            }
+
+            if (timeline.Elapsed - started >= nextDrive)
+            {
+                await client.SendAsync(drive, timeline.Elapsed, ct);
+                nextDrive = timeline.Elapsed - started + (_options.DriveEvery * 2);
+            }
+
+            await Task.Delay(_options.SampleEvery, timeline.Time, ct);
+        }
+
+        return null;
+    }
+
+    private static TimeSpan Quiet(BreakerPolicy breaker) =>
+        TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, (breaker.BreakDuration - TimeSpan.FromSeconds(1.5)).Ticks));
+
+    private List<ProxiedRequest> Guarded(FaultProxy proxy, int first) =>
+        [.. proxy.Counters.Requests.Skip(first).Where(r => spec.Calls is null || r.Target.StartsWith(spec.Calls, StringComparison.Ordinal))];
+
+    private bool IsFallback(CallerAnswer answer) =>
+        answer.Status is { } s && (spec.FallbackStatus.Count > 0 ? spec.FallbackStatus.Contains(s) : s < 500);
+
+    private static string Describe(CallerAnswer a) =>
+        a.Status is { } s ? $"{s} in {a.Latency.TotalMilliseconds:0} ms" : $"no answer ({a.Error}) after {a.Latency.TotalMilliseconds:0} ms";
+
+    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s";
+
+    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = caller.Name,
+        Location = $"{spec.Location} edges {spec.Edge}",
+        Message = message,
+        Evidence = evidence,
+        Hint = hint,
+    };
+
+    private static CheckResult Result(List<Finding> findings, List<Metric> metrics) => CheckResult.From(findings, metrics);
+
+    /// <summary>What happened when, relative to the start of the fault, and the proxy's cumulative call count.</summary>
+    private sealed class Timeline(TimeProvider time)
+    {
+        private readonly DateTimeOffset _start = time.GetUtcNow();
+        private readonly StringBuilder _events = new();
+        private readonly List<(TimeSpan At, int Calls)> _samples = [];
+
+        public TimeProvider Time => time;
+
+        public TimeSpan Elapsed => time.GetUtcNow() - _start;
+
+        public string At(DateTimeOffset at) => $"t+{(at - _start).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s";
+
+        public void Note(string what) => _events.Append(At(time.GetUtcNow())).Append("  ").AppendLine(what);
+
+        public void Sample(int calls)
+        {
+            if (_samples.Count == 0 || _samples[^1].Calls != calls || Elapsed - _samples[^1].At >= TimeSpan.FromSeconds(1))
+            {
+                _samples.Add((Elapsed, calls));
+            }
+        }
+
+        public override string ToString() =>
+            _events + "calls at the proxy (cumulative): " +
+            string.Join(", ", _samples.Select(s => $"{s.At.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s: {s.Calls}"));
+    }
+}

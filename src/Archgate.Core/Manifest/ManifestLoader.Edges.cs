@@ -1,0 +1,204 @@
+using Archgate.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+/// <summary>Edges: <c>${url:NAME}</c> in a caller's <c>run.env</c>, the <c>edges</c> section and an existing <c>toxiproxy</c> server.</summary>
+public static partial class ManifestLoader
+{
+    private sealed partial class Builder
+    {
+        /// <summary>Each <c>${url:NAME}</c> names a declared component with a url that the caller depends on.</summary>
+        private void CheckEdgeAddresses(List<Parsed> components, HashSet<string> names)
+        {
+            var byName = components.ToDictionary(c => c.Component.Name, c => c.Component, StringComparer.Ordinal);
+            foreach (var parsed in components.Where(p => p.Component.Run is not null))
+            {
+                var env = YamlReader.Get(parsed.Node, "run") is YamlMappingNode run ? YamlReader.Get(run, "env") as YamlMappingNode : null;
+                foreach (var (key, value) in parsed.Component.Run!.Environment)
+                {
+                    var node = env?.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode s && s.Value == key).Value ?? parsed.Node;
+                    var path = $"components.{parsed.Component.Name}.run.env.{key}";
+                    foreach (var dependency in EdgeAddress.References(value))
+                    {
+                        if (!names.Contains(dependency))
+                        {
+                            r.Error(node, path, $"${{url:{dependency}}} names an unknown component",
+                                Suggest.DidYouMean(dependency, names.Order(StringComparer.Ordinal), "declared components: "));
+                        }
+                        else if (byName.TryGetValue(dependency, out var target) && target.Url is null)
+                        {
+                            r.Error(node, path, $"${{url:{dependency}}}: '{dependency}' has no url",
+                                "only services, frontends and third parties have an address; a database's connection string goes in as it is");
+                        }
+                        else if (!parsed.Component.DependsOn.Contains(dependency))
+                        {
+                            r.Error(node, path, $"${{url:{dependency}}}: {parsed.Component.Name} calls '{dependency}' but does not depend on it",
+                                $"add '{dependency}' to components.{parsed.Component.Name}.dependsOn");
+                        }
+                    }
+                }
+            }
+        }
+
+        private ToxiproxyServer? ReadToxiproxy(YamlMappingNode root)
+        {
+            var map = r.Mapping(YamlReader.Get(root, "toxiproxy"), "toxiproxy");
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, "toxiproxy", "api");
+            var api = ReadUrl(r.Required(map, "toxiproxy", "api", "the base URL of the Toxiproxy server's HTTP API, for example http://127.0.0.1:8474"), "toxiproxy.api");
+            return api is null ? null : new ToxiproxyServer(api);
+        }
+
+        private List<EdgeSpec> ReadEdges(YamlMappingNode root, List<Parsed> components, HashSet<string> names, bool toxiproxy)
+        {
+            var result = new List<EdgeSpec>();
+            var list = r.Sequence(YamlReader.Get(root, "edges"), "edges");
+            if (list is null)
+            {
+                return result;
+            }
+
+            var byName = components.ToDictionary(c => c.Component.Name, c => c.Component, StringComparer.Ordinal);
+            var index = 0;
+            foreach (var item in list.Children)
+            {
+                var path = $"edges[{index++}]";
+                var map = r.Mapping(item, path);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(map, path, "from", "to", "toxiproxy", "calls", "breaker", "drive", "fallback");
+                var fromNode = r.Required(map, path, "from", "the calling component");
+                var toNode = r.Required(map, path, "to", "the component it calls");
+                var from = Known(fromNode, $"{path}.from");
+                var to = Known(toNode, $"{path}.to");
+                var proxyNode = YamlReader.Get(map, "toxiproxy");
+                var proxy = r.String(proxyNode, $"{path}.toxiproxy");
+                if (proxy is not null && !toxiproxy)
+                {
+                    r.Error(proxyNode!, $"{path}.toxiproxy", $"the edge names Toxiproxy proxy '{proxy}' but no Toxiproxy server is declared",
+                        "add 'toxiproxy: { api: http://127.0.0.1:8474 }' at the top level");
+                }
+
+                var calls = r.String(YamlReader.Get(map, "calls"), $"{path}.calls");
+                if (calls is not null && !calls.StartsWith('/'))
+                {
+                    r.Error(YamlReader.Get(map, "calls")!, $"{path}.calls", $"'{calls}' is not a path prefix", $"write '/{calls}'");
+                }
+
+                var breaker = ReadBreaker(YamlReader.Get(map, "breaker"), $"{path}.breaker");
+                var drive = ReadEdgeProbe(YamlReader.Get(map, "drive"), $"{path}.drive");
+                var fallback = ReadFallback(YamlReader.Get(map, "fallback"), $"{path}.fallback");
+                if (from is null || to is null)
+                {
+                    continue;
+                }
+
+                if (byName.TryGetValue(from, out var caller) && !caller.DependsOn.Contains(to))
+                {
+                    r.Error(toNode!, $"{path}.to", $"{from} does not depend on '{to}'", $"add '{to}' to components.{from}.dependsOn");
+                }
+
+                var edge = new Edge(from, to);
+                if (result.Any(e => e.Edge == edge))
+                {
+                    r.Error(map, path, $"edge {edge} is declared twice", "describe each edge once");
+                    continue;
+                }
+
+                result.Add(new EdgeSpec { Edge = edge, ToxiproxyProxy = proxy, Calls = calls, Breaker = breaker, Drive = drive, FallbackStatus = fallback, Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column) });
+            }
+
+            return result;
+
+            string? Known(YamlNode? node, string at)
+            {
+                var name = r.String(node, at);
+                if (name is not null && !names.Contains(name))
+                {
+                    r.Error(node!, at, $"unknown component '{name}'", Suggest.DidYouMean(name, names.Order(StringComparer.Ordinal), "declared components: "));
+                    return null;
+                }
+
+                return name;
+            }
+        }
+
+        private BreakerPolicy? ReadBreaker(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "failures", "breakDuration", "timeout");
+            var failures = r.Int(r.Required(map, path, "failures", "how many failed calls open the breaker, for example 'failures: 4'"), $"{path}.failures", 1, 1000);
+            var breakDuration = r.BoundedDuration(map, path, "breakDuration", TimeSpan.FromMinutes(5));
+            if (YamlReader.Get(map, "breakDuration") is null)
+            {
+                r.Error(map, path, "missing 'breakDuration'", "how long the breaker stays open before a trial call, for example 'breakDuration: 5s'");
+            }
+
+            var timeout = r.BoundedDuration(map, path, "timeout", TimeSpan.FromMinutes(5));
+            return failures is null || breakDuration is null ? null : new BreakerPolicy(failures.Value, breakDuration.Value, timeout);
+        }
+
+        private EdgeProbe? ReadEdgeProbe(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "request", "json");
+            var requestNode = r.Required(map, path, "request", "the caller operation, for example 'request: POST /orders'");
+            var request = r.String(requestNode, $"{path}.request");
+            var jsonNode = YamlReader.Get(map, "json");
+            var json = jsonNode is null ? null : ToJson(jsonNode, $"{path}.json");
+            var words = request?.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (words is not [var method, var target] || !target.StartsWith('/'))
+            {
+                if (request is not null)
+                {
+                    r.Error(requestNode!, $"{path}.request", $"'{request}' is not 'METHOD /path'", "for example 'POST /orders'");
+                }
+
+                return null;
+            }
+
+            return new EdgeProbe(method.ToUpperInvariant(), target, json);
+        }
+
+        private List<int> ReadFallback(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return [];
+            }
+
+            r.AllowKeys(map, path, "status");
+            var result = new List<int>();
+            var statusNode = YamlReader.Get(map, "status");
+            var list = statusNode is YamlSequenceNode seq ? seq.Children : statusNode is null ? [] : [statusNode];
+            foreach (var item in list)
+            {
+                if (r.Int(item, $"{path}.status", 100, 599) is { } status)
+                {
+                    result.Add(status);
+                }
+            }
+
+            return result;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.RegularExpressions;
+
+namespace Archgate.Model;
+
+/// <summary>A call path from one component to another (<c>api → payments</c>).</summary>
+/// <param name="Caller">The component that calls.</param>
+/// <param name="Dependency">The component it calls.</param>
+public sealed record Edge(string Caller, string Dependency)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Caller} → {Dependency}";
+}
+
+/// <summary>What the manifest's <c>edges</c> section says about one edge (docs/manifest.md, "Edges").</summary>
+public sealed record EdgeSpec
+{
+    /// <summary>The edge.</summary>
+    public required Edge Edge { get; init; }
+
+    /// <summary>The name of the proxy on the manifest's Toxiproxy server that sits on this edge, if any.</summary>
+    public string? ToxiproxyProxy { get; init; }
+
+    /// <summary>
+    /// Which requests at the edge's proxy are the caller's guarded calls: a path prefix (<c>/payments</c>); null counts
+    /// every request. Health probes the caller sends past its breaker are left out this way.
+    /// </summary>
+    public string? Calls { get; init; }
+
+    /// <summary>The caller's circuit breaker on this edge (<c>breaker</c>); null when none is declared.</summary>
+    public BreakerPolicy? Breaker { get; init; }
+
+    /// <summary>The caller operation that makes the caller call the dependency (<c>drive</c>); null when none is declared.</summary>
+    public EdgeProbe? Drive { get; init; }
+
+    /// <summary>
+    /// The statuses the drive operation may answer while the dependency fails (<c>fallback.status</c>), the caller's
+    /// documented degraded answer. <value>Empty</value>: any status below 500.
+    /// </summary>
+    public IReadOnlyList<int> FallbackStatus { get; init; } = [];
+
+    /// <summary>Where the edge is declared.</summary>
+    public required SourceLocation Location { get; init; }
+}
+
+/// <summary>A circuit breaker as the caller configures it.</summary>
+/// <param name="Failures">Failed calls after which it opens (<c>failures</c>).</param>
+/// <param name="BreakDuration">How long it stays open before a trial call (<c>breakDuration</c>).</param>
+/// <param name="Timeout">How long one call may take (<c>timeout</c>); null when not declared.</param>
+public sealed record BreakerPolicy(int Failures, TimeSpan BreakDuration, TimeSpan? Timeout);
+
+/// <summary>A request to the caller: <c>POST /orders</c> with an optional JSON body, sent with the caller's <c>auth</c>.</summary>
+/// <param name="Method">The method, upper case.</param>
+/// <param name="Path">The path, relative to the caller's URL.</param>
+/// <param name="Json">The JSON body, or null.</param>
+public sealed record EdgeProbe(string Method, string Path, string? Json);
+
+/// <summary>An existing Toxiproxy server whose proxies sit on the system's edges (<c>toxiproxy.api</c>).</summary>
+/// <param name="Api">The base URL of its HTTP API (<c>http://127.0.0.1:8474</c>).</param>
+public sealed record ToxiproxyServer(Uri Api);
+
+/// <summary>
+/// <c>${url:NAME}</c> in a component's <c>run.env</c>: the address of component NAME as the caller should use it. When
+/// Archgate starts the system it puts a passthrough proxy on that edge and hands out the proxy's address.
+/// </summary>
+public static partial class EdgeAddress
+{
+    /// <summary>The components referenced in <paramref name="value"/>, in order.</summary>
+    public static IEnumerable<string> References(string value) =>
+        Reference().Matches(value ?? string.Empty).Select(m => m.Groups["name"].Value);
+
+    /// <summary><paramref name="value"/> with each reference replaced by <paramref name="address"/> of the named component.</summary>
+    public static string Expand(string value, Func<string, Uri> address) =>
+        Reference().Replace(value ?? string.Empty, m => Format(address(m.Groups["name"].Value)));
+
+    /// <summary>The edges a component's <c>run.env</c> declares, one per referenced dependency.</summary>
+    public static IReadOnlyList<Edge> Of(Component component) =>
+        component?.Run is null
+            ? []
+            : [.. component.Run.Environment.Values.SelectMany(References).Distinct(StringComparer.Ordinal).Select(d => new Edge(component.Name, d))];
+
+    /// <summary>A base URL as one writes it in configuration: no trailing slash on a bare authority.</summary>
+    public static string Format(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return url.AbsolutePath == "/" && string.IsNullOrEmpty(url.Query) ? url.GetLeftPart(UriPartial.Authority) : url.ToString();
+    }
+
+    [GeneratedRegex(@"\$\{url:(?<name>[A-Za-z0-9][A-Za-z0-9._-]*)\}")]
+    private static partial Regex Reference();
+}

@@ -1,0 +1,108 @@
+using Archgate.Checks.Faults;
+using Archgate.Checks.Http;
+using Archgate.Checks.Tests.Faults;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Checks.Services;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Services;
+
+public sealed class CascadeCheckTests
+{
+    private static readonly CascadeOptions Quick = new() { Settle = TimeSpan.FromMilliseconds(300), RecoveryWait = TimeSpan.FromSeconds(20) };
+
+    /// <summary>payments ← s1 (through a proxy) ← s2 ← s3 ← s4: each health asks the next one's.</summary>
+    private static async Task<(CheckResult Result, FaultProxy Proxy)> RunAsync(bool isolated)
+    {
+        using var payments = new ChainService(null);
+        await using var edges = new EdgeProxies();
+        using var s1 = new ChainService(edges.Open("s1", "payments", payments.Url), "payments", isolated);
+        using var s2 = new ChainService(s1.Url, "s1");
+        using var s3 = new ChainService(s2.Url, "s2");
+        using var s4 = new ChainService(s3.Url, "s3");
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: payments, kind: service, url: "{{payments.Url}}", health: /health }
+              - { name: s1, kind: service, url: "{{s1.Url}}", health: /health, dependsOn: [payments] }
+              - { name: s2, kind: service, url: "{{s2.Url}}", health: /health, dependsOn: [s1] }
+              - { name: s3, kind: service, url: "{{s3.Url}}", health: /health, dependsOn: [s2] }
+              - { name: s4, kind: frontend, url: "{{s4.Url}}", health: /health, dependsOn: [s3] }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var context = TestSystems.Context(system, http) with { Edges = edges };
+        var result = await new CascadeCheck(Quick).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+        return (result, edges.Find(new Edge("s1", "payments"))!);
+    }
+
+    [Fact]
+    public async Task Four_dependants_failing_with_the_dependency_are_each_traced_to_it_and_escalate()
+    {
+        var (result, proxy) = await RunAsync(isolated: false);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var cascade = result.Findings.Where(f => f.Rule == "AG4030").ToList();
+        Assert.Equal(["s1", "s2", "s3", "s4"], cascade.Select(f => f.Component).Order());
+        Assert.Contains(cascade, f => f.Message.Contains("(s4 → s3 → s2 → s1 → payments)", StringComparison.Ordinal));
+        Assert.Empty(proxy.Toxics);
+
+        var step = new StepResult { Number = 4, Name = "Service-to-service", Status = CheckStatus.Fail, Checks = [result with { Id = "services.cascade" }] };
+        var trigger = ArchgateProtocol.Default.Step(4).Escalations.Single();
+        Assert.Contains("4 services failing", Assert.Single(trigger.Evaluate(null!, step)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dependant_that_stays_healthy_is_named_as_isolation_that_worked()
+    {
+        var (result, _) = await RunAsync(isolated: true);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var isolation = Assert.Single(result.Findings);
+        Assert.Equal("AG4031", isolation.Rule);
+        Assert.Equal("isolation worked: s1 stays healthy while payments is down (health 200, reports payments Degraded)", isolation.Message);
+    }
+
+    [Fact]
+    public async Task With_an_existing_toxiproxy_the_dependency_is_taken_down_there_and_brought_back()
+    {
+        var fake = new FakeToxiproxy();
+        using var toxiproxy = new ScriptedHttpServer(fake.Answer);
+        using var payments = new ChainService(null);
+        using var api = new ChainService(payments.Url, "payments", isolated: true);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            toxiproxy: { api: "http://127.0.0.1:{{toxiproxy.Port}}" }
+            components:
+              - { name: payments, kind: service, url: "{{payments.Url}}", health: /health }
+              - { name: api, kind: service, url: "{{api.Url}}", health: /health, dependsOn: [payments] }
+            edges:
+              - { from: api, to: payments, toxiproxy: shop_payments }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new CascadeCheck(Quick).RunAsync(TestSystems.Context(system, http), CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Equal(["{\"enabled\":false}", "{\"enabled\":true}"], toxiproxy.Requests.Where(r => r.Method == "POST").Select(r => r.Body));
+        Assert.Contains(ArchgateProtocol.ChecksFor(system), c => c.Id == "services.cascade");
+    }
+
+    [Fact]
+    public void A_chain_follows_depends_on_to_the_failed_dependency()
+    {
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: a, kind: service, url: "http://127.0.0.1:1" }
+              - { name: b, kind: service, url: "http://127.0.0.1:2", dependsOn: [a] }
+              - { name: c, kind: service, url: "http://127.0.0.1:3", dependsOn: [b] }
+            """);
+
+        Assert.Equal(["c", "b", "a"], CascadeCheck.Chain(system, "c", "a"));
+        Assert.Null(CascadeCheck.Chain(system, "a", "c"));
+    }
+}

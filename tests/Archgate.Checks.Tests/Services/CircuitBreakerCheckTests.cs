@@ -1,0 +1,103 @@
+using Archgate.Checks.Faults;
+using Archgate.Checks.Http;
+using Archgate.Checks.Services;
+using Archgate.Checks.Tests.Faults;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Services;
+
+public sealed class CircuitBreakerCheckTests
+{
+    private static readonly CircuitBreakerOptions Quick = new()
+    {
+        DriveEvery = TimeSpan.FromMilliseconds(500),
+        Settle = TimeSpan.FromMilliseconds(500),
+        SampleEvery = TimeSpan.FromMilliseconds(100),
+        ThresholdWait = TimeSpan.FromSeconds(10),
+        RecoveryGrace = TimeSpan.FromSeconds(10),
+    };
+
+    private static async Task<(CheckResult Result, FaultProxy Proxy)> RunAsync(bool breaker, bool fallback = true, bool proxied = true, string fallbackStatus = "")
+    {
+        using var dependency = new EchoHttpServer();
+        await using var edges = new EdgeProxies();
+        var address = edges.Open("api", "payments", new Uri($"http://127.0.0.1:{dependency.Port}"));
+        using var caller = new FakeCaller(address, breaker, failures: 3, TimeSpan.FromSeconds(3), fallback);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: payments, kind: service, url: "http://127.0.0.1:{{dependency.Port}}" }
+              - { name: api, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [payments] }
+            edges:
+              - from: api
+                to: payments
+                calls: /payments
+                breaker: { failures: 3, breakDuration: 3s }
+                drive: { request: POST /orders, json: { items: [1] } }
+                {{fallbackStatus}}
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var context = TestSystems.Context(system, http) with { Edges = proxied ? edges : null };
+        var check = new CircuitBreakerCheck(system.Edges[0], system.Find("api")!, Quick);
+        var result = await check.RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+        return (result, edges.Find(new Edge("api", "payments"))!);
+    }
+
+    [Fact]
+    public async Task A_breaker_that_opens_falls_back_and_closes_passes_with_its_timeline()
+    {
+        var (result, proxy) = await RunAsync(breaker: true);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("AG4014", finding.Rule);
+        Assert.Contains("threshold reached", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("calls succeed again", finding.Evidence, StringComparison.Ordinal);
+        Assert.Equal(0, result.Metrics.Single(m => m.Name == "breaker_calls_after_threshold").Value);
+        Assert.Empty(proxy.Toxics); // the fault is gone
+    }
+
+    [Fact]
+    public async Task Without_a_breaker_calls_keep_reaching_the_dependency_and_the_check_fails_with_the_timeline()
+    {
+        var (result, proxy) = await RunAsync(breaker: false);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == "AG4010");
+        Assert.Contains("no fail-fast", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("calls at the proxy (cumulative)", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("POST /orders → 202", finding.Evidence, StringComparison.Ordinal);
+        Assert.True(result.Metrics.Single(m => m.Name == "breaker_calls_after_threshold").Value > 1);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == "AG4012"); // it recovers: calls go through again
+        Assert.Empty(proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task A_5xx_instead_of_the_fallback_is_a_finding()
+    {
+        var (result, _) = await RunAsync(breaker: true, fallback: false);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Contains(result.Findings, f => f.Rule == "AG4011" && f.Message.Contains("500", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_declared_fallback_status_is_what_counts()
+    {
+        var (result, _) = await RunAsync(breaker: true, fallbackStatus: "fallback: { status: [200] }");
+
+        Assert.Contains(result.Findings, f => f.Rule == "AG4011" && f.Message.Contains("declared fallback (200)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_an_archgate_proxy_on_the_edge_it_is_skipped_with_the_reason()
+    {
+        var (result, proxy) = await RunAsync(breaker: true, proxied: false);
+
+        Assert.Equal(CheckStatus.Skipped, result.Status);
+        Assert.Contains("${url:payments}", result.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, proxy.Counters.RequestCount);
+    }
+}

@@ -1,0 +1,95 @@
+using Archgate.Launch;
+using Archgate.Model;
+using Archgate.Planning;
+using Archgate.Tests;
+
+namespace Archgate.Core.Tests.Launch;
+
+public sealed class EdgeAddressTests
+{
+    private const string Manifest = """
+        version: 1
+        system: { name: s }
+        components:
+          - name: payments
+            kind: service
+            url: http://127.0.0.1:7201
+          - name: api
+            kind: service
+            url: http://127.0.0.1:{PORT}
+            dependsOn: [payments]
+            run:
+              command: /bin/sh -c "echo payments=$PAYMENTS_URL plain=$PLAIN; sleep 60"
+              env:
+                PAYMENTS_URL: "${url:payments}"
+                PLAIN: "${url:-not-an-edge}"
+              ready: { log: "payments=" }
+        """;
+
+    [Fact]
+    public void A_url_reference_stays_in_the_model_as_an_edge()
+    {
+        var model = TestSystems.Load(Manifest.Replace("{PORT}", "7101", StringComparison.Ordinal));
+
+        Assert.Equal("${url:payments}", model.Find("api")!.Run!.Environment["PAYMENTS_URL"]);
+        Assert.Equal("not-an-edge", model.Find("api")!.Run!.Environment["PLAIN"]); // ${url:-default} is still a variable
+        Assert.Equal([new Edge("api", "payments")], model.ProxiedEdges);
+    }
+
+    [Fact]
+    public void Expand_formats_a_bare_authority_without_a_trailing_slash()
+    {
+        Assert.Equal("x=http://127.0.0.1:9/ y=http://h:1", EdgeAddress.Expand("x=${url:a}/ y=${url:b}", n => new Uri(n == "a" ? "http://127.0.0.1:9/" : "http://h:1")));
+        Assert.Equal("https://h:1/base/", EdgeAddress.Format(new Uri("https://h:1/base/")));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_caller_gets_the_proxy_s_address_when_there_are_proxies_else_the_dependency_s(bool proxied)
+    {
+        var folder = Directory.CreateTempSubdirectory("archgate-edges-").FullName;
+        try
+        {
+            var model = TestSystems.Load(Manifest.Replace("{PORT}", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            var proxies = new RecordingProxies();
+            using var launcher = new SystemLauncher(Planner.Plan(model), folder) { Edges = proxied ? proxies : null };
+            using var http = new HttpClient();
+
+            var failure = await launcher.StartAsync(http, CancellationToken.None);
+            try
+            {
+                Assert.Null(failure);
+                var log = await File.ReadAllTextAsync(launcher.Started.Single().LogFile);
+                Assert.Contains(proxied ? "payments=http://127.0.0.1:4242 " : "payments=http://127.0.0.1:7201 ", log, StringComparison.Ordinal);
+                Assert.Equal(proxied ? ["api → payments at http://127.0.0.1:7201/"] : [], proxies.Opened);
+            }
+            finally
+            {
+                await launcher.StopAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private sealed class RecordingProxies : IEdgeProxies
+    {
+        public List<string> Opened { get; } = [];
+
+        public Uri Open(string caller, string dependency, Uri dependencyUrl)
+        {
+            Opened.Add($"{new Edge(caller, dependency)} at {dependencyUrl}");
+            return new Uri("http://127.0.0.1:4242");
+        }
+    }
+}
