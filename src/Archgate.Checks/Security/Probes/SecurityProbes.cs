@@ -16,6 +16,7 @@ public static class SecurityProbes
         foreach (var service in build.InOrder(ComponentKind.Service).Where(s => s.Url is not null))
         {
             yield return new AuthenticationCheck(service, documents, options);
+            yield return new AuthorizationCheck(service, documents, options);
         }
     }
 }
