@@ -23,6 +23,7 @@ public enum Flaws
     VerboseErrors = 128,
     CorsReflect = 256,
     CustomerIsAdmin = 512,
+    Traversal = 1024,
 }
 
 /// <summary>
@@ -118,6 +119,12 @@ public sealed class ProbeTestApi : IDisposable
               parameters:
                 - { name: search, in: query, schema: { type: string, maxLength: 100 }, example: mug }
               responses: { '200': { description: products }, '400': { description: invalid } }
+          /download:
+            get:
+              security: []
+              parameters:
+                - { name: file, in: query, schema: { type: string }, example: readme.txt }
+              responses: { '200': { description: the file }, '404': { description: none } }
           /search:
             get:
               security: []
@@ -191,6 +198,9 @@ public sealed class ProbeTestApi : IDisposable
                 ("PATCH", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Change(user.Value, path, request.Body),
                 ("GET", "/products") => Search(query["search"]),
                 ("GET", "/search") => Page(query["q"] ?? ""),
+                ("GET", "/download") => Has(Flaws.Traversal) && (query["file"] ?? "").Contains("etc/passwd", StringComparison.Ordinal)
+                    ? new Reply(200, "root:x:0:0:root:/root:/bin/bash\n", "text/plain")
+                    : Problem(404, "No such file."),
                 _ => Problem(404, "Not found"),
             };
         }
@@ -332,6 +342,13 @@ public sealed class ProbeTestApi : IDisposable
     private Reply Search(string? search)
     {
         using var command = _db.CreateCommand();
+        if (Has(Flaws.SlowSql) && search is not null && System.Text.RegularExpressions.Regex.Match(search, @"pg_sleep\((\d+)\)") is { Success: true } sleep)
+        {
+            // A blind injection as PostgreSQL would run it (SQLite has no sleep): no error, the same rows, only slower.
+            Thread.Sleep(TimeSpan.FromSeconds(int.Parse(sleep.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+            search = "mug";
+        }
+
         if (string.IsNullOrEmpty(search))
         {
             command.CommandText = "select id, name from products order by id";
@@ -339,12 +356,6 @@ public sealed class ProbeTestApi : IDisposable
         else if (Has(Flaws.SqlInjection))
         {
             command.CommandText = $"select id, name from products where lower(name) like lower('%{search}%') order by id";
-            if (Has(Flaws.SlowSql) && search.Contains("pg_sleep(", StringComparison.Ordinal))
-            {
-                // SQLite has no sleep: the time-based payload's effect, as PostgreSQL would have it.
-                Thread.Sleep(TimeSpan.FromSeconds(2));
-                command.CommandText = "select id, name from products where 0";
-            }
         }
         else
         {
