@@ -18,6 +18,7 @@ public static class SecurityProbes
             yield return new AuthenticationCheck(service, documents, options);
             yield return new AuthorizationCheck(service, documents, options);
             yield return new InjectionCheck(service, documents, options);
+            yield return new CorsCheck(service, documents, options);
         }
     }
 }
