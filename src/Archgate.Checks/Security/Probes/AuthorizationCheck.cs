@@ -32,7 +32,7 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
         ? Applicability.No($"{component.Name} has no url to probe")
         : system.Security.Identities.Count == 0
             ? Applicability.No("security.identities declares no identity to probe authorization with")
-            : Applicability.Yes;
+            : IdentityLogin.Unsupported(component) is { } reason ? Applicability.No(reason) : Applicability.Yes;
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {

@@ -32,7 +32,9 @@ internal sealed partial class InjectionCheck(Component component, ContractDocume
 
     public Applicability AppliesTo(SystemModel system) => component.Url is null
         ? Applicability.No($"{component.Name} has no url to probe")
-        : Applicability.Yes;
+        : component.OpenApi is null
+            ? Applicability.No($"{component.Name} declares no OpenAPI contract to take its inputs from")
+            : Applicability.Yes;
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
