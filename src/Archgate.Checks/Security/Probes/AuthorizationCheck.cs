@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Contracts.Diff;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 using Microsoft.OpenApi;
@@ -32,28 +33,31 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
         ? Applicability.No($"{component.Name} has no url to probe")
         : system.Security.Identities.Count == 0
             ? Applicability.No("security.identities declares no identity to probe authorization with")
-            : IdentityLogin.Unsupported(component) is { } reason ? Applicability.No(reason) : Applicability.Yes;
+            : component.Auth is not LoginAuth
+                ? Applicability.No($"{component.Name} signs no user in (its auth is no login): the identities are probed where they sign in")
+                : Applicability.Yes;
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var policy = context.System.Security;
-        if (IdentityLogin.Unsupported(component) is { } unsupported)
-        {
-            return CheckResult.Skipped(unsupported);
-        }
-
         var (target, _) = await ProbeTarget.OpenAsync(component, context, documents, options, cancellationToken);
         var sender = target!.Sender(context, options);
         var run = new Run(this, target, sender, policy);
-        var identities = new List<(Identity Identity, Credentials Credentials)>();
-        foreach (var identity in policy.Identities.Take(2))
+        var identities = new List<(ServiceAuth Identity, Credentials Credentials)>();
+        var ordinary = IdentityLogin.Ordinary(policy.Identities);
+        if (ordinary.Count == 0)
         {
-            var credentials = await IdentityLogin.LoginAsync(target, identity, context.Http, options.RequestTimeout, cancellationToken);
+            return CheckResult.Skipped("every identity of security.identities has an admin role: authorization is probed with ordinary users");
+        }
+
+        foreach (var identity in ordinary.Take(2))
+        {
+            var credentials = await IdentityLogin.LoginAsync(target, identity, context, options.RequestTimeout, cancellationToken);
             run.Secrets.AddRange(credentials.Secrets);
             if (!credentials.Ok)
             {
                 run.Add(SecurityRules.AuthorizationCoverage, Severity.High, "security.identities",
-                    $"identity '{identity.User}' could not sign in: {credentials.Problem}", null);
+                    $"identity '{identity.Label}' could not sign in to {component.Name}: {credentials.Problem}", null);
                 continue;
             }
 
@@ -82,7 +86,7 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
         }
 
         run.Add(SecurityRules.AuthorizationCoverage, Severity.Info, "authorization",
-            $"identities {string.Join(", ", identities.Select(i => i.Identity.User))}; {string.Join("; ", run.Covered)}; {sender.Requests} requests in " +
+            $"identities {string.Join(", ", identities.Select(i => i.Identity.Label))}; {string.Join("; ", run.Covered)}; {sender.Requests} requests in " +
             $"{sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s" +
             (run.LeftOut.Count > 0 ? $"; not probed: {string.Join(", ", run.LeftOut)}" : ""), null);
         return SecurityGate.Judge(run.Findings.Select(f => f with { Evidence = f.Evidence is null ? null : run.Mask(f.Evidence) }).ToList(), policy,
@@ -128,7 +132,7 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
             target.Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
 
         /// <summary>BFLA: the first identity calls every admin-only operation.</summary>
-        public async Task FunctionLevelAsync((Identity Identity, Credentials Credentials) customer, CancellationToken cancellationToken)
+        public async Task FunctionLevelAsync((ServiceAuth Identity, Credentials Credentials) customer, CancellationToken cancellationToken)
         {
             var book = NewBook();
             var probes = new List<(string What, ProbeRequest Request)>();
@@ -136,7 +140,7 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
             {
                 if (operation.Method == "DELETE" || (policy.Safe && !operation.IsSafe))
                 {
-                    LeftOut.Add($"{operation.Name} as {customer.Identity.User} ({(operation.Method == "DELETE" ? "a delete is never sent to what the run did not create" : "security.safe")})");
+                    LeftOut.Add($"{operation.Name} as {customer.Identity.Label} ({(operation.Method == "DELETE" ? "a delete is never sent to what the run did not create" : "security.safe")})");
                     continue;
                 }
 
@@ -164,7 +168,7 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
                 else if (exchange.Succeeded)
                 {
                     Add(SecurityRules.FunctionLevelAuthorization, Severity.Critical, what,
-                        $"{what} is admin-only, and '{customer.Identity.User}' (an ordinary identity) got {exchange.Status}", sender.Evidence(sent, exchange));
+                        $"{what} is admin-only, and '{customer.Identity.Label}' (an ordinary identity) got {exchange.Status}", sender.Evidence(sent, exchange));
                 }
                 else
                 {
@@ -174,12 +178,12 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
 
             Covered.Add(probes.Count == 0
                 ? "function level: no admin-only operation declared (security.adminOnly or x-roles)"
-                : $"function level: {probes.Count} admin-only operations called as {customer.Identity.User}, {refused} refused");
+                : $"function level: {probes.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused");
         }
 
         /// <summary>BOLA and mass assignment over every create operation of the contract.</summary>
         public async Task ObjectAndPropertyLevelAsync(
-            (Identity Identity, Credentials Credentials) a, (Identity Identity, Credentials Credentials)? b, CancellationToken cancellationToken)
+            (ServiceAuth Identity, Credentials Credentials) a, (ServiceAuth Identity, Credentials Credentials)? b, CancellationToken cancellationToken)
         {
             var templates = (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList();
             var creators = target.Operations.Where(o => o.Method == "POST" && ItemOf(templates, o.Template) is not null).ToList();
@@ -205,7 +209,7 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
                 var created = await sender.SendAsync(create, cancellationToken);
                 if (created is null || !created.Succeeded)
                 {
-                    LeftOut.Add($"{creator.Name} as {a.Identity.User} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"}: nothing to probe with");
+                    LeftOut.Add($"{creator.Name} as {a.Identity.Label} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"}: nothing to probe with");
                     continue;
                 }
 
@@ -234,12 +238,12 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
 
             Covered.Add(b is null
                 ? "object level: one identity only (declare a second in security.identities)"
-                : $"object level: {objects} objects created as {a.Identity.User}, {attempts} reads, changes and deletes as {b.Value.Identity.User}, {refusedAll} refused");
+                : $"object level: {objects} objects created as {a.Identity.Label}, {attempts} reads, changes and deletes as {b.Value.Identity.Label}, {refusedAll} refused");
             Covered.Add($"property level: {massChecked} create operations sent with read-only and privileged properties");
         }
 
         private async Task<(int Tried, int Refused)> ObjectLevelAsync(
-            string item, ResourceBook book, Identity owner, (Identity Identity, Credentials Credentials) other, CancellationToken cancellationToken)
+            string item, ResourceBook book, ServiceAuth owner, (ServiceAuth Identity, Credentials Credentials) other, CancellationToken cancellationToken)
         {
             int tried = 0, refused = 0;
             foreach (var operation in target.Operations.Where(o => o.Template == item).OrderBy(o => o.Method switch { "GET" => 0, "PUT" => 1, "PATCH" => 2, _ => 3 }))
@@ -262,7 +266,7 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
                 {
                     var verb = operation.Method switch { "GET" or "HEAD" => "read", "DELETE" => "deleted", _ => "changed" };
                     Add(SecurityRules.ObjectLevelAuthorization, Severity.Critical, operation.Name,
-                        $"'{other.Identity.User}' {verb} {plan.Requests[0].Path}, which '{owner.User}' created: {operation.Name} answered {exchange.Status} instead of 403 or 404",
+                        $"'{other.Identity.Label}' {verb} {plan.Requests[0].Path}, which '{owner.Label}' created: {operation.Name} answered {exchange.Status} instead of 403 or 404",
                         sender.Evidence(request, exchange));
                 }
                 else
@@ -276,7 +280,7 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
 
         /// <summary>Creates again with read-only and privileged properties set; a property that sticks is mass assignment.</summary>
         private async Task<bool> PropertyLevelAsync(
-            OperationInfo creator, string item, (Identity Identity, Credentials Credentials) a, JsonObject? baseline, CancellationToken cancellationToken)
+            OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) a, JsonObject? baseline, CancellationToken cancellationToken)
         {
             var book = NewBook();
             var plan = RequestPlanner.Plan(creator, book, 1);

@@ -1,5 +1,6 @@
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 using Microsoft.OpenApi;
@@ -52,11 +53,11 @@ internal sealed class ProbeTarget
         }
 
         var baseUrl = hasContract ? ConformanceSession.WithServerPath(component.Url!, document) : component.Url!;
-        var service = await Authenticator.AuthenticateAsync(component.Auth, baseUrl, document, context.Http, options.RequestTimeout, cancellationToken);
+        var (service, _) = await Authenticator.AuthenticateAsync(component.Auth, baseUrl, document, context, options.RequestTimeout, cancellationToken);
         return (new ProbeTarget(component, document, hasContract, baseUrl, service), null);
     }
 
     /// <summary>A sender for one family, masking the service's secrets and <paramref name="more"/>.</summary>
     public ProbeSender Sender(CheckContext context, SecurityProbeOptions options, IEnumerable<string>? more = null) =>
-        new(context, BaseUrl, options, [.. Service.Secrets, .. more ?? [], .. context.System.Security.Identities.Select(i => i.Password)]);
+        new(context, BaseUrl, options, [.. Service.Secrets, .. more ?? [], .. context.System.Security.Identities.SelectMany(i => i.Secrets)]);
 }

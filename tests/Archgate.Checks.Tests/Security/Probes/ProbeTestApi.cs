@@ -152,22 +152,23 @@ public sealed class ProbeTestApi : IDisposable
     public string Manifest(string contractPath, string security = "") => $$"""
         version: 1
         system: { name: t }
+        auth:
+          ann: { login: POST /auth/login, user: ann, password: {{Password}}, token: $.accessToken, roles: [customer] }
+          ben: { login: POST /auth/login, user: ben, password: {{Password}}, token: $.accessToken, roles: [customer] }
+          ada: { login: POST /auth/login, user: ada, password: {{Password}}, token: $.accessToken, roles: [admin] }
         components:
           - name: api
             kind: service
             url: http://127.0.0.1:{{Port}}
             openapi: { path: {{contractPath}} }
-            auth: { login: POST /auth/login, user: ann, password: {{Password}}, token: $.accessToken }
+            auth: ann
           - name: web
             kind: frontend
             url: {{WebOrigin}}
             dependsOn: [api]
         security:
           protected: ["/orders/**", "/admin/**", "/me"]
-          identities:
-            - { user: ann, password: {{Password}} }
-            - { user: ben, password: {{Password}} }
-            - { user: ada, password: {{Password}} }
+          identities: [ada, ann, ben]
         {{security}}
         """;
 
