@@ -5,6 +5,7 @@ using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
 using Archgate.Checks.Performance;
 using Archgate.Checks.Planning;
+using Archgate.Checks.Security.Probes;
 using Archgate.Checks.Services;
 using Archgate.Judging;
 using Archgate.Model;
@@ -150,7 +151,7 @@ public static class ArchgateProtocol
             AppliesTo = s => s.OfKind(ComponentKind.Service).Any() || s.OfKind(ComponentKind.Frontend).Any()
                 ? Applicability.Yes
                 : Applicability.No("no service or frontend to probe"),
-            Checks = _ => [new PendingCheck(9, "security", "Auth, authorization, injection, headers, CSRF, TLS")],
+            Checks = b => SecurityProbes.For(b),
             Criterion = new("security", "Zero critical vulnerabilities", _ => "0 critical findings"),
             Escalations = [EscalationTriggers.CriticalFindings("critical-vulnerability", 4, "Security integration vulnerability")],
             RollbackOnFailure = true,

@@ -80,6 +80,8 @@ internal static class ArchgateApp
             config.AddCommand<AgentCommand>("agent").WithDescription("Run one segment of the manifest's load and print its histograms as JSON lines (for 'run --agents').");
             config.AddCommand<K8sJobCommand>("k8s-job").WithDescription("Write a Kubernetes Indexed Job that runs the load agents on a cluster.");
             config.AddCommand<VersionCommand>("version").WithDescription("Print the Archgate version.");
+            config.AddCommand<ScanCommand>("scan").WithDescription("Step 9 alone against one URL: authentication, authorization, injection and CORS probes; exit 0 or 4.")
+                .WithExample("scan", "http://127.0.0.1:8080", "--openapi", "openapi.yaml", "--identity", "ann:secret@/auth/login", "--identity", "ben:secret@/auth/login");
             config.AddCommand<DiffCommand>("diff").WithDescription("Report breaking changes between two versions of an OpenAPI contract.");
             config.AddCommand<WatchdogCommand>("__watchdog").IsHidden();
             config.AddCommand<LoadCommand>("load").WithDescription("Load one URL (closed or open model) and print latency percentiles, throughput and errors.").WithExample("load", "http://127.0.0.1:8080/", "--users", "50", "--duration", "10s");

@@ -24,6 +24,18 @@ internal static class RunSessionCommand
         bool up,
         bool follow,
         CancellationToken cancellationToken,
+        int? agents = null) =>
+        (await RunAsync(model, storePath, options, resume, up, follow, cancellationToken, agents)).ExitCode;
+
+    /// <summary>As <see cref="ExecuteAsync"/>, with the session's whole result (the run record, for commands that judge one step).</summary>
+    public static async Task<Archgate.Session.RunSessionResult> RunAsync(
+        SystemModel model,
+        string storePath,
+        RunOptions options,
+        RunRecord? resume,
+        bool up,
+        bool follow,
+        CancellationToken cancellationToken,
         int? agents = null)
     {
         var console = AnsiConsole.Console;
@@ -50,7 +62,7 @@ internal static class RunSessionCommand
             });
         }
 
-        return (await work).ExitCode;
+        return await work;
     }
 
     /// <summary>How this very program starts a load agent: <c>archgate agent</c> (or <c>dotnet archgate.dll agent</c>).</summary>

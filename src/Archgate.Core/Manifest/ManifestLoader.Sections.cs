@@ -77,7 +77,7 @@ public static partial class ManifestLoader
                 return new SecurityPolicy();
             }
 
-            r.AllowKeys(security, "security", "protected", "identities");
+            r.AllowKeys(security, "security", "protected", "identities", "adminOnly", "safe", "rules");
             var identities = new List<ServiceAuth>();
             var index = 0;
             foreach (var item in r.Sequence(YamlReader.Get(security, "identities"), "security.identities")?.Children ?? [])
@@ -96,7 +96,47 @@ public static partial class ManifestLoader
             {
                 Protected = r.StringList(YamlReader.Get(security, "protected"), "security.protected").Select(p => p.Value).ToList(),
                 Identities = identities,
+                AdminOnly = r.StringList(YamlReader.Get(security, "adminOnly"), "security.adminOnly").Select(p => p.Value).ToList(),
+                Safe = r.Bool(YamlReader.Get(security, "safe"), "security.safe") ?? false,
+                Rules = ReadRuleOverrides(r.Mapping(YamlReader.Get(security, "rules"), "security.rules")),
             };
+        }
+
+        private Dictionary<string, RuleOverride> ReadRuleOverrides(YamlMappingNode? rules)
+        {
+            var result = new Dictionary<string, RuleOverride>(StringComparer.Ordinal);
+            foreach (var (key, value) in rules?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            {
+                var id = (key as YamlScalarNode)?.Value ?? string.Empty;
+                var path = $"security.rules.{id}";
+                if (!RuleId().IsMatch(id))
+                {
+                    r.Error(key, path, $"'{id}' is not a rule id", "write a rule id of docs/rules.md, for example AG9001");
+                    continue;
+                }
+
+                var action = r.String(value, path);
+                RuleAction? parsed = action switch
+                {
+                    "ignore" => RuleAction.Ignore,
+                    "warn" => RuleAction.Warn,
+                    "fail" => RuleAction.Fail,
+                    _ => null,
+                };
+                if (parsed is null)
+                {
+                    if (action is not null)
+                    {
+                        r.Error(value, path, $"unknown action '{action}'", "write ignore, warn or fail");
+                    }
+
+                    continue;
+                }
+
+                result[id] = new RuleOverride(parsed.Value, new SourceLocation(displayName, (int)key.Start.Line, (int)key.Start.Column));
+            }
+
+            return result;
         }
 
         /// <summary>
@@ -215,5 +255,8 @@ public static partial class ManifestLoader
             r.AllowKeys(signoff, "signoff", "approvers");
             return r.StringList(YamlReader.Get(signoff, "approvers"), "signoff.approvers").Select(a => a.Value).ToList();
         }
+
+        [System.Text.RegularExpressions.GeneratedRegex("^AG[0-9]{4}$")]
+        private static partial System.Text.RegularExpressions.Regex RuleId();
     }
 }

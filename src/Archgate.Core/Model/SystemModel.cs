@@ -110,7 +110,32 @@ public sealed record SecurityPolicy
 
     /// <summary>Identities for authorization (BOLA/BFLA) checks: definitions of the top-level <c>auth</c> section.</summary>
     public IReadOnlyList<ServiceAuth> Identities { get; init; } = [];
+
+    /// <summary>Path patterns only an admin may call (<c>/admin/**</c>); the first identity is the customer of BFLA probes. <value>None</value>.</summary>
+    public IReadOnlyList<string> AdminOnly { get; init; } = [];
+
+    /// <summary>Whether step 9 skips every state-changing probe (<c>security.safe</c>). <value>false</value>.</summary>
+    public bool Safe { get; init; }
+
+    /// <summary>The gate's action per rule id (<c>security.rules: { AG9001: warn }</c>), with where each is set. <value>None</value>.</summary>
+    public IReadOnlyDictionary<string, RuleOverride> Rules { get; init; } = new Dictionary<string, RuleOverride>();
 }
+
+/// <summary>What the security gate does with a rule's findings (ZAP baseline's IGNORE / WARN / FAIL).</summary>
+public enum RuleAction
+{
+    /// <summary>Findings are dropped from the gate and listed as ignored.</summary>
+    Ignore,
+
+    /// <summary>Findings are reported at most at medium: they warn and never fail the step.</summary>
+    Warn,
+
+    /// <summary>Findings are reported at least at high: they fail the step.</summary>
+    Fail,
+}
+
+/// <summary>A rule's action as the manifest sets it, and where (<c>archgate.yaml:12:5</c>), for the report's list of ignores.</summary>
+public sealed record RuleOverride(RuleAction Action, SourceLocation Location);
 
 /// <summary>How the run recovers from failures.</summary>
 public sealed record RecoveryPolicy

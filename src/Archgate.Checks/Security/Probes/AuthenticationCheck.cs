@@ -1,0 +1,177 @@
+using System.Globalization;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Security.Probes;
+
+/// <summary>
+/// Step 9, authentication enforced: every operation the contract secures and every <c>security.protected</c> path
+/// is called without credentials, with a garbage token, and (when the service's login issues a JWT) with its
+/// payload tampered under the original signature, signed with another key, and with <c>alg: none</c>. Each must
+/// be refused; a 2xx is critical (AG9001, AG9002).
+/// </summary>
+internal sealed class AuthenticationCheck(Component component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
+{
+    public string Id => $"security.authn:{component.Name}";
+
+    public int Step => 9;
+
+    public string Title => $"{component.Name} refuses requests without valid credentials";
+
+    public Applicability AppliesTo(SystemModel system) => component.Url is null
+        ? Applicability.No($"{component.Name} has no url to probe")
+        : Applicability.Yes;
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var policy = context.System.Security;
+        var (target, _) = await ProbeTarget.OpenAsync(component, context, documents, options, cancellationToken);
+        var findings = new List<Finding>();
+        var leftOut = new List<string>();
+        var probes = Probes(target!, policy, leftOut);
+        if (probes.Count == 0)
+        {
+            return CheckResult.Skipped(target!.HasContract
+                ? $"{component.Name}'s contract secures no operation and security.protected names none of its paths"
+                : $"{component.Name} has no readable contract and security.protected is empty: nothing declares what must be protected");
+        }
+
+        var token = target!.Service.Headers.FirstOrDefault(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)).Value is { } auth
+            && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : null;
+        var variants = Variants(token);
+        var sender = target.Sender(context, options);
+        var refused = 0;
+        foreach (var (what, request) in probes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            context.Activity?.Report($"authentication: {what}");
+            var exchange = await sender.SendAsync(request, cancellationToken);
+            if (exchange is null)
+            {
+                leftOut.Add($"{what} ({sender.Spent ?? "no answer: " + sender.FailureCause})");
+                continue;
+            }
+
+            if (exchange.Succeeded)
+            {
+                findings.Add(Finding(SecurityRules.NoCredentialsAccepted, Severity.Critical, what,
+                    $"{what} answered {exchange.Status} without credentials: anyone can call it", sender.Evidence(request, exchange)));
+                continue;
+            }
+
+            var accepted = new List<(string Variant, ProbeRequest Request, ProbeExchange Exchange)>();
+            foreach (var (variant, header) in variants)
+            {
+                var forged = request.WithHeader("Authorization", header);
+                var answer = await sender.SendAsync(forged, cancellationToken);
+                if (answer?.Succeeded == true)
+                {
+                    accepted.Add((variant, forged, answer));
+                }
+            }
+
+            if (accepted.Count > 0)
+            {
+                findings.Add(Finding(SecurityRules.InvalidTokenAccepted, Severity.Critical, what,
+                    $"{what} answered {accepted[0].Exchange.Status} to an invalid token ({string.Join(", ", accepted.Select(a => a.Variant))}): the token is not verified",
+                    sender.Evidence(accepted[0].Request, accepted[0].Exchange)));
+            }
+            else
+            {
+                refused++;
+            }
+        }
+
+        if (sender.Requests > 0 && sender.Failures == sender.Requests)
+        {
+            return new CheckResult
+            {
+                Status = CheckStatus.Fail,
+                TransientCause = sender.FailureCause,
+                Findings = [Finding(SecurityRules.AuthenticationCoverage, Severity.High, target.BaseUrl.ToString(),
+                    $"{component.Name} did not answer the authentication probes: {sender.FailureCause}", null)],
+            };
+        }
+
+        var variantNames = "none, " + string.Join(", ", variants.Select(v => v.Name));
+        var expired = token is not null && JwtForgery.IsJwt(token)
+            ? "an expired token was not probed (Archgate cannot mint one with the issuer's key, and the login's tokens outlive the run)"
+            : token is null ? "only requests without credentials and with a garbage token were sent (the manifest's auth gives no bearer token to forge from)" : "the token is not a JWT: forged variants were not sent";
+        findings.Add(Finding(SecurityRules.AuthenticationCoverage, Severity.Info, "authentication",
+            $"{probes.Count} operations probed with credentials: {variantNames}; {refused} refused every one; {sender.Requests} requests in " +
+            $"{sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; {expired}" +
+            (leftOut.Count > 0 ? $"; not probed: {string.Join(", ", leftOut.Take(12))}{(leftOut.Count > 12 ? $" and {leftOut.Count - 12} more" : "")}" : ""), null));
+        return SecurityGate.Judge(findings, policy,
+        [
+            Metric("security_requests", sender.Requests),
+            Metric("security_operations_probed", probes.Count),
+        ]);
+    }
+
+    private Metric Metric(string name, double value) => new(name,
+        new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "authentication" }, value, "count");
+
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = component.Name,
+        Location = location,
+        Message = message,
+        Evidence = evidence,
+        Hint = $"{SecurityRules.Hint(rule)} ({SecurityRules.Mapping(rule)})",
+    };
+
+    /// <summary>The forged Authorization headers to try after "no credentials".</summary>
+    internal static IReadOnlyList<(string Name, string Header)> Variants(string? token)
+    {
+        var result = new List<(string, string)> { ("garbage token", "Bearer archgate-garbage-token") };
+        if (token is not null && JwtForgery.IsJwt(token))
+        {
+            result.Add(("tampered payload", "Bearer " + JwtForgery.TamperedPayload(token)));
+            result.Add(("other key's signature", "Bearer " + JwtForgery.OtherKey(token)));
+            result.Add(("alg none", "Bearer " + JwtForgery.AlgNone(token)));
+        }
+
+        return result;
+    }
+
+    /// <summary>One request per secured or protected operation, and per protected path no contract operation covers.</summary>
+    private static List<(string What, ProbeRequest Request)> Probes(ProbeTarget target, SecurityPolicy policy, List<string> leftOut)
+    {
+        var book = new ResourceBook(
+            (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
+            target.Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+        var result = new List<(string, ProbeRequest)>();
+        foreach (var operation in target.Operations.Where(o => o.Secured || policy.Protected.Any(p => PathPatterns.Matches(p, o.Template))))
+        {
+            if (operation.Method == "DELETE")
+            {
+                leftOut.Add($"{operation.Name} (a delete is never sent to what the run did not create)");
+                continue;
+            }
+
+            if (policy.Safe && !operation.IsSafe)
+            {
+                leftOut.Add($"{operation.Name} (security.safe)");
+                continue;
+            }
+
+            var plan = RequestPlanner.Plan(operation, book, 1);
+            var request = plan.Requests.Count > 0
+                ? plan.Requests[0]
+                : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "authentication probe" };
+            result.Add((operation.Name, request));
+        }
+
+        foreach (var pattern in policy.Protected.Where(p => !target.Operations.Any(o => PathPatterns.Matches(p, o.Template))))
+        {
+            var path = PathPatterns.LiteralPrefix(pattern);
+            result.Add(($"GET {path}", new ProbeRequest { Method = "GET", Template = path, Path = path, Purpose = $"security.protected '{pattern}'" }));
+        }
+
+        return result;
+    }
+}

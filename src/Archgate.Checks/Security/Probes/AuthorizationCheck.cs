@@ -1,0 +1,418 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Contracts.Diff;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using Archgate.Protocol;
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Security.Probes;
+
+/// <summary>
+/// Step 9, authorization with the manifest's identities (the first two are ordinary users, A and B):
+/// object level (BOLA): B reads, changes and deletes what A created in this run through the contract's create
+/// operations (its <c>Location</c> or id), each must be refused (AG9010); function level (BFLA): A calls every
+/// admin-only operation (<c>security.adminOnly</c>, or an operation with <c>x-roles</c>), each must be refused
+/// (AG9011); property level (mass assignment): A creates again with read-only and privileged properties set, and
+/// none of them may stick (AG9012, read back).
+/// </summary>
+internal sealed class AuthorizationCheck(Component component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
+{
+    private static readonly string[] Privileged = ["role", "roles", "isAdmin", "admin", "userId", "ownerId", "owner", "status", "total", "price", "balance", "credits", "verified", "permissions"];
+
+    public string Id => $"security.authz:{component.Name}";
+
+    public int Step => 9;
+
+    public string Title => $"{component.Name} keeps each identity to its own objects, functions and properties";
+
+    public Applicability AppliesTo(SystemModel system) => component.Url is null
+        ? Applicability.No($"{component.Name} has no url to probe")
+        : system.Security.Identities.Count == 0
+            ? Applicability.No("security.identities declares no identity to probe authorization with")
+            : component.Auth is not LoginAuth
+                ? Applicability.No($"{component.Name} signs no user in (its auth is no login): the identities are probed where they sign in")
+                : Applicability.Yes;
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var policy = context.System.Security;
+        var (target, _) = await ProbeTarget.OpenAsync(component, context, documents, options, cancellationToken);
+        var sender = target!.Sender(context, options);
+        var run = new Run(this, target, sender, policy);
+        var identities = new List<(ServiceAuth Identity, Credentials Credentials)>();
+        var ordinary = IdentityLogin.Ordinary(policy.Identities);
+        if (ordinary.Count == 0)
+        {
+            return CheckResult.Skipped("every identity of security.identities has an admin role: authorization is probed with ordinary users");
+        }
+
+        foreach (var identity in ordinary.Take(2))
+        {
+            var credentials = await IdentityLogin.LoginAsync(target, identity, context, options.RequestTimeout, cancellationToken);
+            run.Secrets.AddRange(credentials.Secrets);
+            if (!credentials.Ok)
+            {
+                run.Add(SecurityRules.AuthorizationCoverage, Severity.High, "security.identities",
+                    $"identity '{identity.Label}' could not sign in to {component.Name}: {credentials.Problem}", null);
+                continue;
+            }
+
+            identities.Add((identity, credentials));
+        }
+
+        if (identities.Count == 0)
+        {
+            return CheckResult.Skipped("no identity of security.identities could sign in") with { Findings = run.Findings };
+        }
+
+        var a = identities[0];
+        var b = identities.Count > 1 ? identities[1] : default;
+        await run.FunctionLevelAsync(a, cancellationToken);
+        if (!target.HasContract)
+        {
+            run.LeftOut.Add("object and property level (no readable contract names the create operations)");
+        }
+        else if (policy.Safe)
+        {
+            run.LeftOut.Add("object and property level (they create resources; security.safe)");
+        }
+        else
+        {
+            await run.ObjectAndPropertyLevelAsync(a, b.Identity is null ? null : b, cancellationToken);
+        }
+
+        run.Add(SecurityRules.AuthorizationCoverage, Severity.Info, "authorization",
+            $"identities {string.Join(", ", identities.Select(i => i.Identity.Label))}; {string.Join("; ", run.Covered)}; {sender.Requests} requests in " +
+            $"{sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s" +
+            (run.LeftOut.Count > 0 ? $"; not probed: {string.Join(", ", run.LeftOut)}" : ""), null);
+        return SecurityGate.Judge(run.Findings.Select(f => f with { Evidence = f.Evidence is null ? null : run.Mask(f.Evidence) }).ToList(), policy,
+        [
+            new Metric("security_requests", new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "authorization" }, sender.Requests, "count"),
+        ]);
+    }
+
+    /// <summary>The state of one authorization run: findings, coverage, secrets of the identities.</summary>
+    private sealed class Run(AuthorizationCheck check, ProbeTarget target, ProbeSender sender, SecurityPolicy policy)
+    {
+        public List<Finding> Findings { get; } = [];
+
+        public List<string> Covered { get; } = [];
+
+        public List<string> LeftOut { get; } = [];
+
+        public List<string> Secrets { get; } = [];
+
+        public string Mask(string text)
+        {
+            foreach (var secret in Secrets.Where(s => s.Length >= 3).OrderByDescending(s => s.Length))
+            {
+                text = text.Replace(secret, Redact.Mask, StringComparison.Ordinal);
+            }
+
+            return sender.Mask(text);
+        }
+
+        public void Add(string rule, Severity severity, string location, string message, string? evidence) => Findings.Add(new Finding
+        {
+            Rule = rule,
+            Severity = severity,
+            Component = check.Component.Name,
+            Location = location,
+            Message = message,
+            Evidence = evidence,
+            Hint = $"{SecurityRules.Hint(rule)} ({SecurityRules.Mapping(rule)})",
+        });
+
+        private ResourceBook NewBook() => new(
+            (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
+            target.Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+
+        /// <summary>BFLA: the first identity calls every admin-only operation.</summary>
+        public async Task FunctionLevelAsync((ServiceAuth Identity, Credentials Credentials) customer, CancellationToken cancellationToken)
+        {
+            var book = NewBook();
+            var probes = new List<(string What, ProbeRequest Request)>();
+            foreach (var operation in target.Operations.Where(o => AdminOnly(o) || policy.AdminOnly.Any(p => PathPatterns.Matches(p, o.Template))))
+            {
+                if (operation.Method == "DELETE" || (policy.Safe && !operation.IsSafe))
+                {
+                    LeftOut.Add($"{operation.Name} as {customer.Identity.Label} ({(operation.Method == "DELETE" ? "a delete is never sent to what the run did not create" : "security.safe")})");
+                    continue;
+                }
+
+                var plan = RequestPlanner.Plan(operation, book, 1);
+                probes.Add((operation.Name, plan.Requests.Count > 0
+                    ? plan.Requests[0]
+                    : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" }));
+            }
+
+            foreach (var pattern in policy.AdminOnly.Where(p => !target.Operations.Any(o => PathPatterns.Matches(p, o.Template))))
+            {
+                var path = PathPatterns.LiteralPrefix(pattern);
+                probes.Add(($"GET {path}", new ProbeRequest { Method = "GET", Template = path, Path = path, Purpose = $"security.adminOnly '{pattern}'" }));
+            }
+
+            var refused = 0;
+            foreach (var (what, request) in probes)
+            {
+                var sent = customer.Credentials.On(request);
+                var exchange = await sender.SendAsync(sent, cancellationToken);
+                if (exchange is null)
+                {
+                    LeftOut.Add($"{what} ({sender.Spent ?? "no answer: " + sender.FailureCause})");
+                }
+                else if (exchange.Succeeded)
+                {
+                    Add(SecurityRules.FunctionLevelAuthorization, Severity.Critical, what,
+                        $"{what} is admin-only, and '{customer.Identity.Label}' (an ordinary identity) got {exchange.Status}", sender.Evidence(sent, exchange));
+                }
+                else
+                {
+                    refused++;
+                }
+            }
+
+            Covered.Add(probes.Count == 0
+                ? "function level: no admin-only operation declared (security.adminOnly or x-roles)"
+                : $"function level: {probes.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused");
+        }
+
+        /// <summary>BOLA and mass assignment over every create operation of the contract.</summary>
+        public async Task ObjectAndPropertyLevelAsync(
+            (ServiceAuth Identity, Credentials Credentials) a, (ServiceAuth Identity, Credentials Credentials)? b, CancellationToken cancellationToken)
+        {
+            var templates = (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList();
+            var creators = target.Operations.Where(o => o.Method == "POST" && ItemOf(templates, o.Template) is not null).ToList();
+            if (creators.Count == 0)
+            {
+                LeftOut.Add("object and property level (the contract has no create operation: POST on a collection with an item path)");
+                return;
+            }
+
+            int objects = 0, attempts = 0, refusedAll = 0, massChecked = 0;
+            foreach (var creator in creators)
+            {
+                var item = ItemOf(templates, creator.Template)!;
+                var book = NewBook();
+                var plan = RequestPlanner.Plan(creator, book, 1);
+                if (plan.Requests.Count == 0)
+                {
+                    LeftOut.Add($"{creator.Name} ({plan.SkipReason ?? "no request could be built"})");
+                    continue;
+                }
+
+                var create = a.Credentials.On(plan.Requests[0]);
+                var created = await sender.SendAsync(create, cancellationToken);
+                if (created is null || !created.Succeeded)
+                {
+                    LeftOut.Add($"{creator.Name} as {a.Identity.Label} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"}: nothing to probe with");
+                    continue;
+                }
+
+                var baseline = Json(created.Body) as JsonObject;
+                book.Record(plan.Requests[0], created.Status, created.Headers, Element(created.Body));
+                var parameter = ResourceBook.Parameters(item)[^1];
+                if (book.Created(item, parameter) is null)
+                {
+                    LeftOut.Add($"{creator.Name} ({created.Status} without a Location or an id to find what it created)");
+                    continue;
+                }
+
+                objects++;
+                if (b is { } other)
+                {
+                    var (tried, refused) = await ObjectLevelAsync(item, book, a.Identity, other, cancellationToken);
+                    attempts += tried;
+                    refusedAll += refused;
+                }
+
+                if (await PropertyLevelAsync(creator, item, a, baseline, cancellationToken))
+                {
+                    massChecked++;
+                }
+            }
+
+            Covered.Add(b is null
+                ? "object level: one identity only (declare a second in security.identities)"
+                : $"object level: {objects} objects created as {a.Identity.Label}, {attempts} reads, changes and deletes as {b.Value.Identity.Label}, {refusedAll} refused");
+            Covered.Add($"property level: {massChecked} create operations sent with read-only and privileged properties");
+        }
+
+        private async Task<(int Tried, int Refused)> ObjectLevelAsync(
+            string item, ResourceBook book, ServiceAuth owner, (ServiceAuth Identity, Credentials Credentials) other, CancellationToken cancellationToken)
+        {
+            int tried = 0, refused = 0;
+            foreach (var operation in target.Operations.Where(o => o.Template == item).OrderBy(o => o.Method switch { "GET" => 0, "PUT" => 1, "PATCH" => 2, _ => 3 }))
+            {
+                var plan = RequestPlanner.Plan(operation, book, 1);
+                if (plan.Requests.Count == 0)
+                {
+                    continue;
+                }
+
+                var request = other.Credentials.On(plan.Requests[0]);
+                var exchange = await sender.SendAsync(request, cancellationToken);
+                if (exchange is null)
+                {
+                    continue;
+                }
+
+                tried++;
+                if (exchange.Succeeded)
+                {
+                    var verb = operation.Method switch { "GET" or "HEAD" => "read", "DELETE" => "deleted", _ => "changed" };
+                    Add(SecurityRules.ObjectLevelAuthorization, Severity.Critical, operation.Name,
+                        $"'{other.Identity.Label}' {verb} {plan.Requests[0].Path}, which '{owner.Label}' created: {operation.Name} answered {exchange.Status} instead of 403 or 404",
+                        sender.Evidence(request, exchange));
+                }
+                else
+                {
+                    refused++;
+                }
+            }
+
+            return (tried, refused);
+        }
+
+        /// <summary>Creates again with read-only and privileged properties set; a property that sticks is mass assignment.</summary>
+        private async Task<bool> PropertyLevelAsync(
+            OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) a, JsonObject? baseline, CancellationToken cancellationToken)
+        {
+            var book = NewBook();
+            var plan = RequestPlanner.Plan(creator, book, 1);
+            var request = plan.Requests.Count > 0 ? plan.Requests[0] : null;
+            if (request?.Body is null || Json(request.Body) is not JsonObject body || baseline is null)
+            {
+                return false;
+            }
+
+            var response = ResponseSchema(creator);
+            var writable = RequestProperties(creator);
+            var injected = new JsonObject();
+            foreach (var (name, schema) in response)
+            {
+                var view = SchemaView.Of(schema);
+                var privileged = Privileged.Contains(name, StringComparer.OrdinalIgnoreCase) && !writable.Contains(name);
+                if (name == "id" || !(view.ReadOnly || privileged) || body.ContainsKey(name) || Different(baseline[name], view) is not { } value)
+                {
+                    continue;
+                }
+
+                injected[name] = value;
+            }
+
+            if (injected.Count == 0)
+            {
+                return false;
+            }
+
+            foreach (var (name, value) in injected)
+            {
+                body[name] = value?.DeepClone();
+            }
+
+            var sent = a.Credentials.On(request with { Body = body.ToJsonString(), Purpose = "mass assignment" });
+            var exchange = await sender.SendAsync(sent, cancellationToken);
+            if (exchange is null || !exchange.Succeeded)
+            {
+                return true; // refused as a whole: nothing was assigned
+            }
+
+            book.Record(request, exchange.Status, exchange.Headers, Element(exchange.Body));
+            var readBack = Json(exchange.Body) as JsonObject;
+            var parameter = ResourceBook.Parameters(item)[^1];
+            if (target.Operations.FirstOrDefault(o => o.Template == item && o.Method == "GET") is { } read && book.Created(item, parameter) is not null
+                && RequestPlanner.Plan(read, book, 1).Requests is [var get, ..]
+                && await sender.SendAsync(a.Credentials.On(get), cancellationToken) is { Succeeded: true } again)
+            {
+                readBack = Json(again.Body) as JsonObject ?? readBack;
+            }
+
+            var stuck = injected.Where(p => readBack?[p.Key] is { } actual && JsonNode.DeepEquals(actual, p.Value)).Select(p => p.Key).ToList();
+            if (stuck.Count > 0)
+            {
+                Add(SecurityRules.MassAssignment, Severity.High, creator.Name,
+                    $"{creator.Name} took {string.Join(", ", stuck.Select(s => $"'{s}'"))} from the request, which {(stuck.Count == 1 ? "is" : "are")} read-only or privileged, and read back the injected value",
+                    sender.Evidence(sent, exchange, sender.Excerpt(readBack?.ToJsonString() ?? exchange.Body)));
+            }
+
+            return true;
+        }
+
+        private static bool AdminOnly(OperationInfo operation) =>
+            operation.Operation.Extensions is { } x && x.ContainsKey("x-roles");
+
+        private static string? ItemOf(List<string> templates, string collection) => templates.Find(t =>
+        {
+            var prefix = collection.TrimEnd('/') + "/";
+            var rest = t.StartsWith(prefix, StringComparison.Ordinal) ? t[prefix.Length..] : "";
+            return rest.Length > 2 && rest[0] == '{' && rest[^1] == '}' && !rest.Contains('/', StringComparison.Ordinal);
+        });
+
+        private static IReadOnlyDictionary<string, IOpenApiSchema> ResponseSchema(OperationInfo operation)
+        {
+            var response = operation.Operation.Responses?.Where(r => r.Key.StartsWith('2')).Select(r => r.Value).FirstOrDefault();
+            var schema = response?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value?.Schema;
+            return schema is null ? new Dictionary<string, IOpenApiSchema>() : SchemaView.Of(schema).Properties;
+        }
+
+        private static HashSet<string> RequestProperties(OperationInfo operation)
+        {
+            var schema = operation.Operation.RequestBody?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value?.Schema;
+            return schema is null ? [] : [.. SchemaView.Of(schema).Properties.Where(p => !SchemaView.Of(p.Value).ReadOnly).Select(p => p.Key)];
+        }
+
+        /// <summary>A value of the property's type that differs from what a plain create gave it.</summary>
+        private static JsonValue? Different(JsonNode? current, SchemaView view)
+        {
+            if (view.Enum.Count > 0)
+            {
+                var text = current is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+                return view.Enum.FirstOrDefault(e => e != text) is { } other ? JsonValue.Create(other) : null;
+            }
+
+            return current switch
+            {
+                JsonValue v when v.TryGetValue<long>(out var n) => JsonValue.Create(n + 7),
+                JsonValue v when v.TryGetValue<double>(out var d) => JsonValue.Create(d == 0.01 ? 0.02 : 0.01),
+                JsonValue v when v.TryGetValue<bool>(out var flag) => JsonValue.Create(!flag),
+                JsonValue v when v.TryGetValue<string>(out _) => JsonValue.Create("archgate-injected"),
+                null when view.Types is { } t && t.HasFlag(JsonSchemaType.Boolean) => JsonValue.Create(true),
+                null when view.Types is { } t && (t.HasFlag(JsonSchemaType.Integer) || t.HasFlag(JsonSchemaType.Number)) => JsonValue.Create(7),
+                null when view.Types is { } t && t.HasFlag(JsonSchemaType.String) => JsonValue.Create("archgate-injected"),
+                _ => null,
+            };
+        }
+
+        private static JsonNode? Json(string text)
+        {
+            try
+            {
+                return JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        private static JsonElement? Element(string text)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(text);
+                return document.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private Component Component => component;
+}

@@ -1,0 +1,413 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Security.Probes;
+
+/// <summary>
+/// Step 9, injection and input handling, on every string parameter and JSON body field the contract declares:
+/// SQL injection (error-based: a quote breaks the query and a doubled quote mends it; boolean-based: a value split
+/// by the engine's string concatenation answers as the original while a different value does not, twice;
+/// time-based: a sleep payload against a measured baseline, confirmed by a zero sleep and a repeat), reflected XSS
+/// in HTML answers, CR/LF into headers, path traversal on file-like parameters; then malformed bodies (bad JSON,
+/// wrong content type, deep nesting, oversized strings) that must be 4xx, never 5xx, never a stack trace.
+/// Bounded per operation and per service; the budget and what it left out are reported (AG9029).
+/// </summary>
+internal sealed partial class InjectionCheck(Component component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
+{
+    private const string Marker = "\"'><svg data-archgate=\"x9\">";
+
+    private static readonly string[] Concatenations = ["'||'", "'+'", "' '"];
+
+    public string Id => $"security.injection:{component.Name}";
+
+    public int Step => 9;
+
+    public string Title => $"{component.Name} handles hostile input (SQL injection, XSS, CRLF, traversal, malformed bodies)";
+
+    public Applicability AppliesTo(SystemModel system) => component.Url is null
+        ? Applicability.No($"{component.Name} has no url to probe")
+        : component.OpenApi is null
+            ? Applicability.No($"{component.Name} declares no OpenAPI contract to take its inputs from")
+            : Applicability.Yes;
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var policy = context.System.Security;
+        var (target, _) = await ProbeTarget.OpenAsync(component, context, documents, options, cancellationToken);
+        if (!target!.HasContract)
+        {
+            return CheckResult.Skipped($"{component.Name} has no readable OpenAPI contract: the injection probes take their parameters and fields from it");
+        }
+
+        var sender = target.Sender(context, options);
+        var run = new Run(this, target, sender, options);
+        var book = new ResourceBook(
+            (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
+            component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+        var probed = 0;
+        foreach (var operation in target.Operations.Where(o => o.Method != "DELETE"))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (policy.Safe && !operation.IsSafe)
+            {
+                run.LeftOut.Add($"{operation.Name} (security.safe)");
+                continue;
+            }
+
+            if (sender.Spent is { } spent)
+            {
+                run.LeftOut.Add($"{operation.Name} ({spent})");
+                continue;
+            }
+
+            if (operation.Secured && !target.Service.Ok)
+            {
+                run.LeftOut.Add($"{operation.Name} (the manifest's auth failed: {target.Service.Problem})");
+                continue;
+            }
+
+            var plan = RequestPlanner.Plan(operation, book, 1);
+            if (plan.Requests.Count == 0)
+            {
+                run.LeftOut.Add($"{operation.Name} ({plan.SkipReason ?? "no request could be built"})");
+                continue;
+            }
+
+            context.Activity?.Report($"injection: {operation.Name}");
+            var valid = operation.Secured ? target.Service.On(plan.Requests[0]) : plan.Requests[0];
+            var probe = new OperationProbe(run, operation, valid);
+            var baseline = await probe.SendAsync(valid, cancellationToken);
+            if (baseline is null)
+            {
+                run.LeftOut.Add($"{operation.Name} ({sender.Spent ?? "no answer: " + sender.FailureCause})");
+                continue;
+            }
+
+            probed++;
+            book.Record(plan.Requests[0], baseline.Status, baseline.Headers, Element(baseline.Body));
+            if (baseline.Status < 500)
+            {
+                foreach (var point in InjectionPoint.Of(operation, valid))
+                {
+                    await probe.PointAsync(point, baseline, cancellationToken);
+                }
+            }
+
+            if (valid.Body is not null)
+            {
+                await probe.MalformedBodiesAsync(cancellationToken);
+            }
+
+            run.Points += probe.Points;
+            if (probe.Exhausted)
+            {
+                run.LeftOut.Add($"{operation.Name}: some probes (at most {options.MaxRequestsPerOperation} requests per operation)");
+            }
+        }
+
+        run.Add(SecurityRules.InjectionCoverage, Severity.Info, "injection",
+            $"{probed} operations, {run.Points} string inputs probed (SQL injection error/boolean/time-based, XSS, CRLF, traversal) and malformed bodies; " +
+            $"{sender.Requests} requests in {sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
+            $"(budget {options.MaxRequests} per service, {options.MaxRequestsPerOperation} per operation, {options.Budget.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s)" +
+            (run.LeftOut.Count > 0 ? $"; not probed: {string.Join(", ", run.LeftOut.Take(12))}{(run.LeftOut.Count > 12 ? $" and {run.LeftOut.Count - 12} more" : "")}" : ""), null);
+        return SecurityGate.Judge(run.Findings, policy,
+        [
+            new Metric("security_requests", new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "injection" }, sender.Requests, "count"),
+            new Metric("security_inputs_probed", new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "injection" }, run.Points, "count"),
+        ]);
+    }
+
+    private static JsonElement? Element(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex("(?i)(file|path|filename|template|page|doc|document|folder|dir|download|include|attachment)")]
+    private static partial Regex FileLike();
+
+    /// <summary>The state of one injection run: findings (one per rule and place), what was left out.</summary>
+    private sealed class Run(InjectionCheck check, ProbeTarget target, ProbeSender sender, SecurityProbeOptions options)
+    {
+        private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+
+        public List<Finding> Findings { get; } = [];
+
+        public List<string> LeftOut { get; } = [];
+
+        public int Points { get; set; }
+
+        public ProbeSender Sender => sender;
+
+        public ProbeTarget Target => target;
+
+        public SecurityProbeOptions Options => options;
+
+        public void Add(string rule, Severity severity, string location, string message, string? evidence)
+        {
+            if (!_reported.Add($"{rule} {location}"))
+            {
+                return;
+            }
+
+            Findings.Add(new Finding
+            {
+                Rule = rule,
+                Severity = severity,
+                Component = check.Component.Name,
+                Location = location,
+                Message = message,
+                Evidence = evidence,
+                Hint = $"{SecurityRules.Hint(rule)} ({SecurityRules.Mapping(rule)})",
+            });
+        }
+    }
+
+    /// <summary>The probes of one operation, within its request budget.</summary>
+    private sealed class OperationProbe(Run run, OperationInfo operation, ProbeRequest valid)
+    {
+        private int _sent;
+        private TimeSpan? _slowestBaseline;
+
+        public int Points { get; private set; }
+
+        public bool Exhausted { get; private set; }
+
+        public async Task<ProbeExchange?> SendAsync(ProbeRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        {
+            if (_sent >= run.Options.MaxRequestsPerOperation)
+            {
+                Exhausted = true;
+                return null;
+            }
+
+            _sent++;
+            var exchange = await run.Sender.SendAsync(request, cancellationToken, timeout);
+            if (exchange is not null && ResponseSignals.StackTrace(exchange.Body) is { } frame)
+            {
+                run.Add(SecurityRules.ErrorDisclosure, Severity.High, operation.Name,
+                    $"{operation.Name} answered {exchange.Status} with a stack trace ({Purpose(request)})",
+                    run.Sender.Evidence(request, exchange, run.Sender.Excerpt(frame)));
+            }
+
+            return exchange;
+        }
+
+        public async Task PointAsync(InjectionPoint point, ProbeExchange baseline, CancellationToken cancellationToken)
+        {
+            Points++;
+            var location = $"{operation.Name} {point.Name}";
+            if (!await ErrorBasedAsync(point, baseline, location, cancellationToken)
+                && !await BooleanBasedAsync(point, baseline, location, cancellationToken))
+            {
+                await TimeBasedAsync(point, baseline, location, cancellationToken);
+            }
+
+            var reflected = point.With(point.Original + Marker);
+            if (await SendAsync(reflected, cancellationToken) is { } html && html.MediaType is "text/html" or "application/xhtml+xml"
+                && html.Body.Contains("<svg data-archgate=\"x9\">", StringComparison.Ordinal))
+            {
+                run.Add(SecurityRules.ReflectedXss, Severity.High, location,
+                    $"{point.Name} of {operation.Name} is reflected unescaped in an HTML answer", run.Sender.Evidence(reflected, html, run.Sender.Excerpt(Around(html.Body, "<svg data-archgate"))));
+            }
+
+            var split = point.With(point.Original + "\r\nX-Archgate-Crlf: injected");
+            if (await SendAsync(split, cancellationToken) is { } crlf && crlf.Headers.ContainsKey("X-Archgate-Crlf"))
+            {
+                run.Add(SecurityRules.CrlfInjection, Severity.High, location,
+                    $"CR/LF in {point.Name} of {operation.Name} became a response header (X-Archgate-Crlf)", run.Sender.Evidence(split, crlf, "X-Archgate-Crlf: injected"));
+            }
+
+            if (FileLike().IsMatch(point.Parameter))
+            {
+                foreach (var traversal in new[] { "../../../../../../../../../../etc/passwd", "..\\..\\..\\..\\..\\..\\..\\..\\windows\\win.ini", "....//....//....//....//....//....//etc/passwd" })
+                {
+                    var request = point.With(traversal);
+                    if (await SendAsync(request, cancellationToken) is { } file && (file.Body.Contains("root:x:0:0:", StringComparison.Ordinal) || file.Body.Contains("[fonts]", StringComparison.Ordinal)))
+                    {
+                        run.Add(SecurityRules.PathTraversal, Severity.High, location,
+                            $"{point.Name} of {operation.Name} read a file outside its folder ({traversal})", run.Sender.Evidence(request, file));
+                        break;
+                    }
+                }
+            }
+        }
+
+        /// <summary>A quote breaks the query (5xx or a database error) and a doubled quote mends it.</summary>
+        private async Task<bool> ErrorBasedAsync(InjectionPoint point, ProbeExchange baseline, string location, CancellationToken cancellationToken)
+        {
+            var broken = point.With(point.Original + "'");
+            var error = await SendAsync(broken, cancellationToken);
+            var message = error is null ? null : ResponseSignals.DatabaseError(error.Body);
+            if (error is null || !(error.Status >= 500 || message is not null) || ResponseSignals.DatabaseError(baseline.Body) is not null)
+            {
+                return false;
+            }
+
+            var mended = await SendAsync(point.With(point.Original + "''"), cancellationToken);
+            if (mended is null || mended.Status >= 500 || ResponseSignals.DatabaseError(mended.Body) is not null)
+            {
+                return false;
+            }
+
+            if (message is null)
+            {
+                // A quote gives a 5xx and two mend it: SQL is likely, proved by the boolean or time-based probe.
+                return false;
+            }
+
+            run.Add(SecurityRules.SqlInjection, Severity.Critical, location,
+                $"{point.Name} of {operation.Name} is injectable (error-based): a quote answers {error.Status} with a database error, two quotes answer {mended.Status}",
+                run.Sender.Evidence(broken, error, run.Sender.Excerpt(message)));
+            return true;
+        }
+
+        /// <summary>The value split by the engine's concatenation answers as the original, a different one does not; twice.</summary>
+        private async Task<bool> BooleanBasedAsync(InjectionPoint point, ProbeExchange baseline, string location, CancellationToken cancellationToken)
+        {
+            if (point.Original.Length < 2)
+            {
+                return false;
+            }
+
+            var head = point.Original[..^1];
+            var tail = point.Original[^1..];
+            foreach (var concat in Concatenations)
+            {
+                var same = point.With(head + concat + tail);
+                var answer = await SendAsync(same, cancellationToken);
+                if (answer is null || !Same(answer, baseline))
+                {
+                    continue;
+                }
+
+                var other = point.With(head + concat + "zq");
+                var different = await SendAsync(other, cancellationToken);
+                if (different is null || Same(different, baseline) || await SendAsync(same, cancellationToken) is not { } again || !Same(again, baseline))
+                {
+                    continue;
+                }
+
+                run.Add(SecurityRules.SqlInjection, Severity.Critical, location,
+                    $"{point.Name} of {operation.Name} is injectable (boolean-based): '{head}{concat}{tail}' answers as '{point.Original}' (twice), '{head}{concat}zq' does not",
+                    run.Sender.Evidence(same, answer));
+                return true;
+            }
+
+            return false;
+        }
+
+        /// <summary>A sleep payload is slower than the slowest baseline by the delay; a zero sleep is not; a repeat is again.</summary>
+        private async Task TimeBasedAsync(InjectionPoint point, ProbeExchange baseline, string location, CancellationToken cancellationToken)
+        {
+            var delay = run.Options.SleepDelay;
+            var seconds = ((int)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            var timeout = run.Options.RequestTimeout + delay;
+            foreach (var payload in new Func<string, string>[]
+            {
+                n => $"{point.Original}'||(SELECT '' FROM pg_sleep({n}))||'",
+                n => $"{point.Original}' AND SLEEP({n}) AND '1'='1",
+            })
+            {
+                if (_slowestBaseline is null)
+                {
+                    var second = await SendAsync(valid, cancellationToken);
+                    _slowestBaseline = second is null || second.Elapsed < baseline.Elapsed ? baseline.Elapsed : second.Elapsed;
+                }
+
+                var slow = point.With(payload(seconds));
+                var first = await SendAsync(slow, cancellationToken, timeout);
+                if (first is null || first.Elapsed < _slowestBaseline + (delay * 0.9))
+                {
+                    continue;
+                }
+
+                var zero = await SendAsync(point.With(payload("0")), cancellationToken, timeout);
+                var repeat = zero is null || zero.Elapsed >= _slowestBaseline + (delay / 2) ? null : await SendAsync(slow, cancellationToken, timeout);
+                if (repeat is not null && repeat.Elapsed >= _slowestBaseline + (delay * 0.9))
+                {
+                    run.Add(SecurityRules.SqlInjection, Severity.Critical, location,
+                        $"{point.Name} of {operation.Name} is injectable (time-based): a {seconds} s sleep answered after {Ms(first.Elapsed)} and {Ms(repeat.Elapsed)}, " +
+                        $"a zero sleep after {Ms(zero!.Elapsed)}, the slowest plain request {Ms(_slowestBaseline.Value)}",
+                        run.Sender.Evidence(slow, repeat));
+                    return;
+                }
+            }
+        }
+
+        /// <summary>Bodies a parser must refuse with 4xx: never a 5xx, never a stack trace.</summary>
+        public async Task MalformedBodiesAsync(CancellationToken cancellationToken)
+        {
+            var cases = new List<(string What, string Body, string ContentType)>
+            {
+                ("malformed JSON", "{\"archgate\": ", "application/json"),
+                ("a JSON array for an object", "[]", "application/json"),
+                ("deeply nested JSON", new string('[', 5000) + new string(']', 5000), "application/json"),
+                ("an unexpected content type", valid.Body!, "text/plain"),
+                ("an XML body", "<archgate/>", "application/xml"),
+            };
+            if (Parse(valid.Body!) is JsonObject body && body.FirstOrDefault(p => p.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String).Key is { } field)
+            {
+                body[field] = new string('a', 256 * 1024);
+                cases.Add(($"a 256 KiB string in '{field}'", body.ToJsonString(), "application/json"));
+            }
+
+            var failed = new List<(string What, ProbeRequest Request, ProbeExchange Exchange)>();
+            foreach (var (what, text, type) in cases)
+            {
+                var request = valid with { Body = text, ContentType = type, Purpose = what };
+                if (await SendAsync(request, cancellationToken) is { Status: >= 500 } exchange)
+                {
+                    failed.Add((what, request, exchange));
+                }
+            }
+
+            if (failed.Count > 0)
+            {
+                run.Add(SecurityRules.MalformedInputServerError, Severity.Medium, operation.Name,
+                    $"{operation.Name} answered 5xx to {string.Join(", ", failed.Select(f => $"{f.What} ({f.Exchange.Status})"))} instead of 4xx",
+                    run.Sender.Evidence(failed[0].Request, failed[0].Exchange));
+            }
+        }
+
+        private static JsonNode? Parse(string text)
+        {
+            try
+            {
+                return JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        private static bool Same(ProbeExchange a, ProbeExchange b) =>
+            a.Status == b.Status && string.Equals(ResponseSignals.Stable(a.Body), ResponseSignals.Stable(b.Body), StringComparison.Ordinal);
+
+        private static string Purpose(ProbeRequest request) => request.Purpose;
+
+        private static string Around(string body, string what)
+        {
+            var at = body.IndexOf(what, StringComparison.Ordinal);
+            return at < 0 ? body : body[Math.Max(0, at - 40)..Math.Min(body.Length, at + 80)];
+        }
+
+        private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms";
+    }
+
+    private Component Component => component;
+}

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Contracts.Diff;
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Security.Probes;
+
+/// <summary>One string input of a request that probes replace: a query or path parameter, or a top-level JSON body field.</summary>
+/// <param name="Name">As findings name it: <c>query 'search'</c>, <c>body 'note'</c>.</param>
+/// <param name="Parameter">The bare parameter or field name.</param>
+/// <param name="Original">The value of the valid request.</param>
+/// <param name="With">The valid request with this input set to a value.</param>
+internal sealed record InjectionPoint(string Name, string Parameter, string Original, Func<string, ProbeRequest> With)
+{
+    /// <summary>Every string input of <paramref name="request"/>, a valid request of <paramref name="operation"/>.</summary>
+    public static IReadOnlyList<InjectionPoint> Of(OperationInfo operation, ProbeRequest request)
+    {
+        var result = new List<InjectionPoint>();
+        for (var i = 0; i < request.Query.Count; i++)
+        {
+            var (name, value) = request.Query[i];
+            if (IsString(operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name == name)?.Schema))
+            {
+                var index = i;
+                result.Add(new($"query '{name}'", name, value, v => request with
+                {
+                    Query = [.. request.Query.Select((q, j) => j == index ? new KeyValuePair<string, string>(q.Key, v) : q)],
+                }));
+            }
+        }
+
+        var templateSegments = request.Template.Split('/');
+        var pathSegments = request.Path.Split('/');
+        if (templateSegments.Length == pathSegments.Length)
+        {
+            for (var i = 0; i < templateSegments.Length; i++)
+            {
+                var segment = templateSegments[i];
+                if (segment.Length > 2 && segment[0] == '{' && segment[^1] == '}'
+                    && IsString(operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Path && p.Name == segment[1..^1])?.Schema))
+                {
+                    var index = i;
+                    result.Add(new($"path '{segment[1..^1]}'", segment[1..^1], Uri.UnescapeDataString(pathSegments[i]), v => request with
+                    {
+                        Path = string.Join('/', pathSegments.Select((s, j) => j == index ? Uri.EscapeDataString(v) : s)),
+                    }));
+                }
+            }
+        }
+
+        if (request.Body is not null && request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true && Parse(request.Body) is JsonObject body)
+        {
+            var schema = operation.Operation.RequestBody?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value?.Schema;
+            var properties = schema is null ? new Dictionary<string, IOpenApiSchema>() : SchemaView.Of(schema).Properties;
+            var names = body.Where(p => p.Value is JsonValue v && v.GetValueKind() == JsonValueKind.String).Select(p => p.Key)
+                .Concat(properties.Where(p => !body.ContainsKey(p.Key) && IsString(p.Value) && !SchemaView.Of(p.Value).ReadOnly).Select(p => p.Key))
+                .Distinct(StringComparer.Ordinal).ToList();
+            foreach (var name in names)
+            {
+                var original = body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "archgate";
+                result.Add(new($"body '{name}'", name, original, value =>
+                {
+                    var copy = (JsonObject)body.DeepClone();
+                    copy[name] = value;
+                    return request with { Body = copy.ToJsonString() };
+                }));
+            }
+        }
+
+        return result;
+    }
+
+    private static bool IsString(IOpenApiSchema? schema) =>
+        schema is not null && SchemaView.Of(schema) is { Types: { } types } view && types.HasFlag(JsonSchemaType.String) && view.Format is not ("date-time" or "date" or "uuid" or "binary" or "byte");
+
+    private static JsonNode? Parse(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

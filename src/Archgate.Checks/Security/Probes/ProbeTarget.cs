@@ -1,0 +1,63 @@
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using Archgate.Protocol;
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Security.Probes;
+
+/// <summary>
+/// A service as the probes see it: its base URL, its contract's operations (none without a contract), the
+/// credentials of the manifest's <c>auth</c>, and a sender bounded by the family's budget.
+/// </summary>
+internal sealed class ProbeTarget
+{
+    private ProbeTarget(Component component, OpenApiDocument document, bool hasContract, Uri baseUrl, Credentials service)
+    {
+        Component = component;
+        Document = document;
+        HasContract = hasContract;
+        BaseUrl = baseUrl;
+        Service = service;
+        Operations = hasContract ? OperationInfo.All(document) : [];
+    }
+
+    public Component Component { get; }
+
+    public OpenApiDocument Document { get; }
+
+    public bool HasContract { get; }
+
+    public Uri BaseUrl { get; }
+
+    /// <summary>The credentials of the component's <c>auth</c> (nothing when it has none; see <see cref="Credentials.Problem"/>).</summary>
+    public Credentials Service { get; }
+
+    public IReadOnlyList<OperationInfo> Operations { get; }
+
+    /// <summary>Loads the contract (when there is one) and signs in with the component's <c>auth</c>.</summary>
+    public static async Task<(ProbeTarget? Target, CheckResult? Skipped)> OpenAsync(
+        Component component, CheckContext context, ContractDocuments documents, SecurityProbeOptions options, CancellationToken cancellationToken)
+    {
+        var document = new OpenApiDocument();
+        var hasContract = false;
+        if (component.OpenApi is { } spec)
+        {
+            var loaded = await documents.LoadAsync(spec.Path, cancellationToken);
+            if (loaded.Succeeded)
+            {
+                document = loaded.Document!;
+                hasContract = true;
+            }
+        }
+
+        var baseUrl = hasContract ? ConformanceSession.WithServerPath(component.Url!, document) : component.Url!;
+        var (service, _) = await Authenticator.AuthenticateAsync(component.Auth, baseUrl, document, context, options.RequestTimeout, cancellationToken);
+        return (new ProbeTarget(component, document, hasContract, baseUrl, service), null);
+    }
+
+    /// <summary>A sender for one family, masking the service's secrets and <paramref name="more"/>.</summary>
+    public ProbeSender Sender(CheckContext context, SecurityProbeOptions options, IEnumerable<string>? more = null) =>
+        new(context, BaseUrl, options, [.. Service.Secrets, .. more ?? [], .. context.System.Security.Identities.SelectMany(i => i.Secrets)]);
+}

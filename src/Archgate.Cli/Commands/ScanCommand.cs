@@ -1,0 +1,151 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Archgate.Cli.Rendering;
+using Archgate.Manifest;
+using Archgate.Protocol;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Archgate.Cli.Commands;
+
+/// <summary>
+/// <c>archgate scan URL</c>: step 9 alone against any service, the way people run <c>zap-baseline.py -t URL</c>. The
+/// command line becomes a one-service manifest (read in memory; passwords reach it only through its environment
+/// lookup, never a file), only the URL's host is allowed, and the exit code is 0 when "Zero critical
+/// vulnerabilities" holds, 4 when it fails.
+/// </summary>
+internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
+{
+    public sealed class Settings : StoreSettings
+    {
+        [CommandArgument(0, "<URL>")]
+        [Description("The service's base URL, for example http://127.0.0.1:8080")]
+        public string Url { get; init; } = string.Empty;
+
+        [CommandOption("--openapi <FILE>")]
+        [Description("The service's OpenAPI document: every operation it declares is probed")]
+        public string? OpenApi { get; init; }
+
+        [CommandOption("--identity <USER:PASSWORD@/LOGIN>")]
+        [Description("An identity that signs in with POST /LOGIN { username, password }; repeat for two or more (BOLA); the first also authenticates the probes")]
+        public string[] Identities { get; init; } = [];
+
+        [CommandOption("--protected <PATTERN>")]
+        [Description("A path pattern that must refuse requests without credentials (/admin/**); repeatable")]
+        public string[] Protected { get; init; } = [];
+
+        [CommandOption("--admin-only <PATTERN>")]
+        [Description("A path pattern only an admin may call; repeatable")]
+        public string[] AdminOnly { get; init; } = [];
+
+        [CommandOption("--safe")]
+        [Description("Send no state-changing request (for shared environments)")]
+        public bool Safe { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for the reports. Default: .archgate/runs/<run-id>")]
+        public string? Out { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            {
+                return ValidationResult.Error($"URL: '{Url}' is not an http or https URL");
+            }
+
+            var wrong = Identities.FirstOrDefault(i => !IdentityPattern().IsMatch(i));
+            return wrong is null
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"--identity: value {Array.IndexOf(Identities, wrong) + 1} is not USER:PASSWORD@/LOGIN (for example ann:secret@/auth/login; not shown: it may hold a password)");
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var (yaml, secrets) = Manifest(settings);
+        var path = Path.GetFullPath("archgate-scan.yaml");
+        var result = ManifestLoader.Parse(yaml, "scan", path, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml))), n => secrets.GetValueOrDefault(n));
+        if (!result.Succeeded)
+        {
+            foreach (var e in result.Errors)
+            {
+                await Console.Error.WriteLineAsync(e.ToString());
+            }
+
+            return ExitCodes.Usage;
+        }
+
+        var options = new RunOptions { Steps = new HashSet<int> { 9 } };
+        if (settings.Out is not null)
+        {
+            options = options with { OutputDirectory = settings.Out };
+        }
+
+        var session = await RunSessionCommand.RunAsync(result.Model!, settings.Store, options, resume: null, up: false, follow: false, cancellationToken);
+        var criterion = session.Run?.Criteria.FirstOrDefault(c => c.Id == "security");
+        if (session.Cancelled || criterion is null)
+        {
+            return session.ExitCode;
+        }
+
+        AnsiConsole.MarkupLine(criterion.Status == CriterionStatus.Pass
+            ? "scan: [green]no critical or high finding[/] (exit 0)"
+            : $"scan: [red]{Markup.Escape(criterion.Observed)}[/] (exit {(criterion.Status == CriterionStatus.Fail ? ExitCodes.NoGo : ExitCodes.Incomplete)})");
+        return criterion.Status switch
+        {
+            CriterionStatus.Pass => ExitCodes.Go,
+            CriterionStatus.Fail => ExitCodes.NoGo,
+            _ => session.ExitCode == ExitCodes.Infrastructure ? ExitCodes.Infrastructure : ExitCodes.Incomplete,
+        };
+    }
+
+    /// <summary>The one-service manifest, with each password as <c>${SCAN_PASSWORD_N}</c> and its value in the lookup.</summary>
+    internal static (string Yaml, Dictionary<string, string> Secrets) Manifest(Settings settings)
+    {
+        var url = new Uri(settings.Url);
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        var text = new StringBuilder();
+        text.AppendLine("version: 1").AppendLine("system: { name: scan }").Append("targets: { allow: [").Append(Quote(url.Host)).AppendLine("] }");
+        var names = new List<string>();
+        if (settings.Identities.Length > 0)
+        {
+            text.AppendLine("auth:");
+            for (var i = 0; i < settings.Identities.Length; i++)
+            {
+                var m = IdentityPattern().Match(settings.Identities[i]);
+                var name = $"identity{(i + 1).ToString(CultureInfo.InvariantCulture)}";
+                var variable = $"SCAN_PASSWORD_{(i + 1).ToString(CultureInfo.InvariantCulture)}";
+                secrets[variable] = m.Groups["password"].Value;
+                names.Add(name);
+                text.Append("  ").Append(name).Append(": { login: ").Append(Quote("POST " + m.Groups["login"].Value)).Append(", user: ").Append(Quote(m.Groups["user"].Value))
+                    .Append(", password: \"${").Append(variable).AppendLine("}\" }");
+            }
+        }
+
+        text.AppendLine("components:").AppendLine("  - name: service").AppendLine("    kind: service").Append("    url: ").AppendLine(Quote(settings.Url));
+        if (settings.OpenApi is not null)
+        {
+            text.Append("    openapi: ").AppendLine(Quote(Path.GetFullPath(settings.OpenApi)));
+        }
+
+        if (names.Count > 0)
+        {
+            text.Append("    auth: ").AppendLine(names[0]);
+        }
+
+        text.AppendLine("security:")
+            .Append("  safe: ").AppendLine(settings.Safe ? "true" : "false")
+            .Append("  protected: [").Append(string.Join(", ", settings.Protected.Select(Quote))).AppendLine("]")
+            .Append("  adminOnly: [").Append(string.Join(", ", settings.AdminOnly.Select(Quote))).AppendLine("]")
+            .Append("  identities: [").Append(string.Join(", ", names)).AppendLine("]");
+        return (text.ToString(), secrets);
+    }
+
+    private static string Quote(string value) => "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    [GeneratedRegex(@"^(?<user>[^:@\s]+):(?<password>.+)@(?<login>/\S*)$")]
+    private static partial Regex IdentityPattern();
+}

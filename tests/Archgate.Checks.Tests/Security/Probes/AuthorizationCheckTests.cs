@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Archgate.Checks.Security;
+using Archgate.Checks.Security.Probes;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Security.Probes;
+
+public sealed class AuthorizationCheckTests
+{
+    private const string AdminOnly = "  adminOnly: [\"/admin/**\"]";
+
+    private static Task<CheckResult> RunAsync(ProbeTestApi api, string security = AdminOnly) =>
+        ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck(c, d, o), security);
+
+    [Fact]
+    public async Task A_service_that_keeps_users_apart_passes_and_was_probed_at_every_level()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var result = await RunAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        Assert.Empty(ProbeKit.Serious(result));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage);
+        Assert.Contains("function level: 1 admin-only operations called as ann, 1 refused", coverage.Message, StringComparison.Ordinal);
+        Assert.Contains("object level: 1 objects created as ann, 2 reads, changes and deletes as ben, 2 refused", coverage.Message, StringComparison.Ordinal);
+        Assert.Contains("property level: 1 create operations", coverage.Message, StringComparison.Ordinal);
+        // ben's token read and patched ann's order; ann's sent the injected properties
+        Assert.Contains(api.Server.Requests, r => r.Method == "PATCH" && r.PathAndQuery == "/orders/1");
+        Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.Body.Contains("\"userId\":8", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Another_users_order_readable_is_critical_BOLA_with_evidence()
+    {
+        using var api = new ProbeTestApi(Flaws.Bola);
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var findings = result.Findings.Where(f => f.Rule == SecurityRules.ObjectLevelAuthorization).ToList();
+        Assert.Equal(["GET /orders/{id}", "PATCH /orders/{id}"], findings.Select(f => f.Location).Order());
+        var read = findings.Single(f => f.Location == "GET /orders/{id}");
+        Assert.Equal(Severity.Critical, read.Severity);
+        Assert.Equal("'ben' read /orders/1, which 'ann' created: GET /orders/{id} answered 200 instead of 403 or 404", read.Message);
+        Assert.Contains("-H 'Authorization: Bearer ***'", read.Evidence, StringComparison.Ordinal);
+        Assert.Contains("answered 200: {\"id\":1,\"userId\":1", read.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain(ProbeTestApi.Password, JsonSerializer.Serialize(result, ArchgateJson.Options), StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", JsonSerializer.Serialize(result, ArchgateJson.Options), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_customer_reaching_an_admin_operation_is_critical_BFLA()
+    {
+        using var api = new ProbeTestApi(Flaws.CustomerIsAdmin);
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal("GET /admin/orders is admin-only, and 'ann' (an ordinary identity) got 200", finding.Message);
+    }
+
+    [Fact]
+    public async Task Without_an_admin_only_list_function_level_says_nothing_was_declared()
+    {
+        using var api = new ProbeTestApi(Flaws.CustomerIsAdmin);
+        var result = await RunAsync(api, security: "");
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
+        Assert.Contains("function level: no admin-only operation declared", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Privileged_properties_taken_from_the_request_are_mass_assignment()
+    {
+        using var api = new ProbeTestApi(Flaws.MassAssignment);
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.MassAssignment);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.Equal("POST /orders took 'userId', 'status', 'total' from the request, which are read-only or privileged, and read back the injected value", finding.Message);
+        Assert.Contains("CWE-915", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Safe_mode_creates_nothing()
+    {
+        using var api = new ProbeTestApi(Flaws.Bola);
+        var result = await RunAsync(api, AdminOnly + "\n  safe: true");
+
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method is "POST" or "PATCH" && r.PathAndQuery != "/auth/login");
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        Assert.Contains("object and property level (they create resources; security.safe)", result.Findings.Single(f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,106 @@
+using Archgate.Checks.Security;
+using Archgate.Checks.Security.Probes;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Security.Probes;
+
+public sealed class InjectionCheckTests
+{
+    private static Task<CheckResult> RunAsync(ProbeTestApi api, SecurityProbeOptions? options = null, string security = "") =>
+        ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck(c, d, o), security, options);
+
+    [Fact]
+    public async Task A_service_with_bound_parameters_and_a_careful_parser_has_no_finding()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var result = await RunAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        Assert.Empty(ProbeKit.Serious(result));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InjectionCoverage);
+        Assert.Matches(@"^\d+ operations, [1-9]\d* string inputs probed", coverage.Message);
+        Assert.Contains(api.Server.Requests, r => r.PathAndQuery.StartsWith("/products?search=mu%27%7C%7C%27g", StringComparison.Ordinal));
+        Assert.Contains(api.Server.Requests, r => r.PathAndQuery.Contains("pg_sleep", StringComparison.Ordinal));
+        Assert.Contains(api.Server.Requests, r => r.Body.StartsWith("[[[[", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Blind_SQL_injection_without_error_text_is_found_boolean_based()
+    {
+        using var api = new ProbeTestApi(Flaws.SqlInjection);
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.SqlInjection);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal("GET /products query 'search'", finding.Location);
+        Assert.Contains("(boolean-based): 'mu'||'g' answers as 'mug' (twice), 'mu'||'zq' does not", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("/products?search=mu%27%7C%7C%27g'; answered 200", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("CWE-89, ZAP 40018", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SQL_injection_with_the_database_error_in_the_answer_is_found_error_based()
+    {
+        using var api = new ProbeTestApi(Flaws.SqlInjection | Flaws.VerboseErrors);
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.SqlInjection);
+        Assert.Contains("(error-based): a quote answers 500 with a database error, two quotes answer 200", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("SQLite Error 1", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Time_based_SQL_injection_is_confirmed_against_the_baseline()
+    {
+        using var api = new ProbeTestApi(Flaws.SlowSql);
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.SqlInjection);
+        Assert.Equal("GET /products query 'search'", finding.Location);
+        Assert.Contains("(time-based): a 2 s sleep answered after", finding.Message, StringComparison.Ordinal);
+        // Confirmed: the sleep twice, a zero sleep once.
+        var products = api.Server.Requests.Where(r => r.PathAndQuery.StartsWith("/products?", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, products.Count(r => r.PathAndQuery.Contains("pg_sleep%282%29", StringComparison.Ordinal)));
+        Assert.Single(products, r => r.PathAndQuery.Contains("pg_sleep%280%29", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Input_reflected_in_HTML_is_XSS_and_a_file_parameter_reading_passwd_is_traversal()
+    {
+        using var api = new ProbeTestApi(Flaws.ReflectedXss | Flaws.Traversal);
+        var result = await RunAsync(api);
+
+        var xss = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ReflectedXss);
+        Assert.Equal("GET /search query 'q'", xss.Location);
+        Assert.Contains("<svg data-archgate=", xss.Evidence, StringComparison.Ordinal);
+        var traversal = Assert.Single(result.Findings, f => f.Rule == SecurityRules.PathTraversal);
+        Assert.Equal("GET /download query 'file'", traversal.Location);
+        Assert.Contains("root:x:0:0:", traversal.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_body_answered_with_a_stack_trace_is_disclosure_and_a_server_error()
+    {
+        using var api = new ProbeTestApi(Flaws.VerboseErrors);
+        var result = await RunAsync(api);
+
+        var disclosure = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ErrorDisclosure && f.Location == "POST /orders");
+        Assert.Equal(Severity.High, disclosure.Severity);
+        Assert.Contains("at Probe.Api.Orders.Place(String body)", disclosure.Evidence, StringComparison.Ordinal);
+        var error = Assert.Single(result.Findings, f => f.Rule == SecurityRules.MalformedInputServerError && f.Location == "POST /orders");
+        Assert.Contains("malformed JSON (500)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
+    [Fact]
+    public async Task The_request_budget_per_operation_holds_and_is_reported()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var result = await RunAsync(api, new SecurityProbeOptions { MaxRequestsPerOperation = 3 });
+
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InjectionCoverage);
+        Assert.Contains("3 per operation", coverage.Message, StringComparison.Ordinal);
+        Assert.Contains("some probes (at most 3 requests per operation)", coverage.Message, StringComparison.Ordinal);
+        Assert.True(api.Server.Requests.Count(r => r.PathAndQuery.StartsWith("/products", StringComparison.Ordinal)) <= 3, ProbeKit.Dump(result, api));
+    }
+}

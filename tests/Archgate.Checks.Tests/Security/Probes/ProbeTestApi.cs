@@ -1,0 +1,408 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Tests.Fixtures;
+using Microsoft.Data.Sqlite;
+
+namespace Archgate.Checks.Tests.Security.Probes;
+
+/// <summary>The defects <see cref="ProbeTestApi"/> can plant; none: a clean service.</summary>
+[Flags]
+public enum Flaws
+{
+    None = 0,
+    UnauthenticatedAdmin = 1,
+    UnverifiedTokens = 2,
+    Bola = 4,
+    MassAssignment = 8,
+    SqlInjection = 16,
+    SlowSql = 32,
+    ReflectedXss = 64,
+    VerboseErrors = 128,
+    CorsReflect = 256,
+    CustomerIsAdmin = 512,
+    Traversal = 1024,
+}
+
+/// <summary>
+/// A small real service on 127.0.0.1 with JWT logins (HS256), orders owned by users, an admin listing, a product
+/// search over an in-memory SQLite table, an HTML search page and CORS; each defect of <see cref="Flaws"/> can be
+/// planted. Users ann and ben are customers, ada is admin; every password is <see cref="Password"/>.
+/// </summary>
+public sealed class ProbeTestApi : IDisposable
+{
+    public const string Password = "pw-s3cret";
+
+    public const string WebOrigin = "http://127.0.0.1:1";
+
+    private static readonly (long Id, string Name, string Role)[] Users = [(1, "ann", "customer"), (2, "ben", "customer"), (3, "ada", "admin")];
+
+    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly Flaws _flaws;
+    private readonly Dictionary<long, JsonObject> _orders = [];
+    private readonly SqliteConnection _db = new("Data Source=:memory:");
+    private readonly ScriptedHttpServer _server;
+
+    public ProbeTestApi(Flaws flaws)
+    {
+        _flaws = flaws;
+        _db.Open();
+        using (var create = _db.CreateCommand())
+        {
+            create.CommandText = "create table products (id integer primary key, name text not null);" +
+                "insert into products (name) values ('Enamel mug'), ('Organic T-shirt'), ('Mug rack'), ('Tea towel');";
+            create.ExecuteNonQuery();
+        }
+
+        _server = new ScriptedHttpServer(Handle);
+    }
+
+    public ScriptedHttpServer Server => _server;
+
+    public int Port => _server.Port;
+
+    /// <summary>The service's contract, with the port filled in.</summary>
+    public static string Contract => """
+        openapi: 3.0.3
+        info: { title: probe test api, version: 1.0.0 }
+        security: [ { bearer: [] } ]
+        paths:
+          /auth/login:
+            post:
+              security: []
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { type: object, required: [username, password], properties: { username: { type: string }, password: { type: string } } }
+              responses: { '200': { description: ok }, '401': { description: no } }
+          /me:
+            get:
+              responses: { '200': { description: the user }, '401': { description: no } }
+          /admin/orders:
+            get:
+              responses: { '200': { description: every order }, '401': { description: no }, '403': { description: no } }
+          /orders:
+            post:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/OrderRequest' }
+                    example: { note: ring twice }
+              responses:
+                '201': { description: created, content: { application/json: { schema: { $ref: '#/components/schemas/Order' } } } }
+                '400': { description: invalid }
+                '401': { description: no }
+          /orders/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            get:
+              responses:
+                '200': { description: the order, content: { application/json: { schema: { $ref: '#/components/schemas/Order' } } } }
+                '404': { description: none }
+            patch:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/OrderRequest' }
+                    example: { note: leave at the door }
+              responses:
+                '200': { description: changed, content: { application/json: { schema: { $ref: '#/components/schemas/Order' } } } }
+                '404': { description: none }
+          /products:
+            get:
+              security: []
+              parameters:
+                - { name: search, in: query, schema: { type: string, maxLength: 100 }, example: mug }
+              responses: { '200': { description: products }, '400': { description: invalid } }
+          /download:
+            get:
+              security: []
+              parameters:
+                - { name: file, in: query, schema: { type: string }, example: readme.txt }
+              responses: { '200': { description: the file }, '404': { description: none } }
+          /search:
+            get:
+              security: []
+              parameters:
+                - { name: q, in: query, schema: { type: string }, example: tea }
+              responses: { '200': { description: a page, content: { text/html: { schema: { type: string } } } } }
+        components:
+          securitySchemes:
+            bearer: { type: http, scheme: bearer }
+          schemas:
+            OrderRequest:
+              type: object
+              properties: { note: { type: string, maxLength: 200 } }
+            Order:
+              type: object
+              properties:
+                id: { type: integer, readOnly: true }
+                userId: { type: integer }
+                status: { type: string, enum: [open, paid, shipped] }
+                total: { type: number }
+                note: { type: string }
+        """;
+
+    /// <summary>The manifest of a one-service system with this service, its login and identities, and <paramref name="security"/> keys.</summary>
+    public string Manifest(string contractPath, string security = "") => $$"""
+        version: 1
+        system: { name: t }
+        auth:
+          ann: { login: POST /auth/login, user: ann, password: {{Password}}, token: $.accessToken, roles: [customer] }
+          ben: { login: POST /auth/login, user: ben, password: {{Password}}, token: $.accessToken, roles: [customer] }
+          ada: { login: POST /auth/login, user: ada, password: {{Password}}, token: $.accessToken, roles: [admin] }
+        components:
+          - name: api
+            kind: service
+            url: http://127.0.0.1:{{Port}}
+            openapi: { path: {{contractPath}} }
+            auth: ann
+          - name: web
+            kind: frontend
+            url: {{WebOrigin}}
+            dependsOn: [api]
+        security:
+          protected: ["/orders/**", "/admin/**", "/me"]
+          identities: [ada, ann, ben]
+        {{security}}
+        """;
+
+    private bool Has(Flaws flaw) => (_flaws & flaw) != 0;
+
+    private Reply Handle(Received request)
+    {
+        var path = request.PathAndQuery.Split('?')[0];
+        var query = System.Web.HttpUtility.ParseQueryString(request.PathAndQuery.Contains('?', StringComparison.Ordinal) ? request.PathAndQuery[(request.PathAndQuery.IndexOf('?', StringComparison.Ordinal) + 1)..] : "");
+        var cors = Cors(request);
+        if (request.Method == "OPTIONS")
+        {
+            return new Reply(204, null, Headers: cors);
+        }
+
+        var user = Authenticate(request);
+        Reply reply;
+        try
+        {
+            reply = (request.Method, path) switch
+            {
+                ("POST", "/auth/login") => Login(request.Body),
+                ("GET", "/me") => user is null ? Unauthorized() : Json(200, new JsonObject { ["id"] = user.Value.Id, ["username"] = user.Value.Name }),
+                ("GET", "/admin/orders") when Has(Flaws.UnauthenticatedAdmin) => Json(200, new JsonArray([.. _orders.Values.Select(o => o.DeepClone())])),
+                ("GET", "/admin/orders") => user is null ? Unauthorized() : user.Value.Role != "admin" && !Has(Flaws.CustomerIsAdmin) ? Problem(403, "Forbidden") : Json(200, new JsonArray([.. _orders.Values.Select(o => o.DeepClone())])),
+                ("POST", "/orders") => user is null ? Unauthorized() : Place(user.Value, request.Body),
+                ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Read(user.Value, path),
+                ("PATCH", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Change(user.Value, path, request.Body),
+                ("GET", "/products") => Search(query["search"]),
+                ("GET", "/search") => Page(query["q"] ?? ""),
+                ("GET", "/download") => Has(Flaws.Traversal) && (query["file"] ?? "").Contains("etc/passwd", StringComparison.Ordinal)
+                    ? new Reply(200, "root:x:0:0:root:/root:/bin/bash\n", "text/plain")
+                    : Problem(404, "No such file."),
+                _ => Problem(404, "Not found"),
+            };
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            reply = Has(Flaws.VerboseErrors)
+                ? new Reply(500, $"{ex.GetType().FullName}: {ex.Message}\n   at Probe.Api.Orders.Place(String body) in /src/Orders.cs:line 42\n   at Probe.Api.Program.Handle()", "text/plain")
+                : Problem(400, "The body is not valid JSON.");
+        }
+
+        return cors.Count == 0 ? reply : reply with { Headers = new Dictionary<string, string>((reply.Headers ?? new Dictionary<string, string>()).Concat(cors)) };
+    }
+
+    private Dictionary<string, string> Cors(Received request)
+    {
+        var origin = request.Headers.GetValueOrDefault("Origin");
+        if (origin is null)
+        {
+            return [];
+        }
+
+        if (Has(Flaws.CorsReflect) || origin == WebOrigin)
+        {
+            var headers = new Dictionary<string, string> { ["Access-Control-Allow-Origin"] = origin, ["Vary"] = "Origin" };
+            if (Has(Flaws.CorsReflect))
+            {
+                headers["Access-Control-Allow-Credentials"] = "true";
+            }
+
+            if (request.Method == "OPTIONS")
+            {
+                headers["Access-Control-Allow-Methods"] = "GET, POST, PATCH";
+                headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type";
+            }
+
+            return headers;
+        }
+
+        return [];
+    }
+
+    private Reply Login(string body)
+    {
+        var json = JsonNode.Parse(body)!;
+        var name = (string?)json["username"];
+        var user = Users.FirstOrDefault(u => u.Name == name);
+        if (user.Name is null || (string?)json["password"] != Password)
+        {
+            return Problem(401, "Unauthorized");
+        }
+
+        var header = B64(Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}"""));
+        var payload = B64(Encoding.UTF8.GetBytes(new JsonObject { ["sub"] = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["role"] = user.Role, ["exp"] = DateTimeOffset.UtcNow.AddMinutes(15).ToUnixTimeSeconds() }.ToJsonString()));
+        var signature = B64(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"{header}.{payload}")));
+        return Json(200, new JsonObject { ["accessToken"] = $"{header}.{payload}.{signature}" });
+    }
+
+    private (long Id, string Name, string Role)? Authenticate(Received request)
+    {
+        var auth = request.Headers.GetValueOrDefault("Authorization");
+        if (auth is null || !auth.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = auth["Bearer ".Length..].Split('.');
+        if (parts.Length != 3)
+        {
+            return null;
+        }
+
+        try
+        {
+            var header = JsonNode.Parse(Unb64(parts[0]))!;
+            if (!Has(Flaws.UnverifiedTokens))
+            {
+                var expected = B64(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}")));
+                if ((string?)header["alg"] != "HS256" || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(parts[2])))
+                {
+                    return null;
+                }
+            }
+
+            var payload = JsonNode.Parse(Unb64(parts[1]))!;
+            var id = long.Parse((string)payload["sub"]!, System.Globalization.CultureInfo.InvariantCulture);
+            var user = Users.FirstOrDefault(u => u.Id == id);
+            return user.Name is null ? (id, "someone", (string?)payload["role"] ?? "customer") : user;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NullReferenceException)
+        {
+            return null;
+        }
+    }
+
+    private Reply Place((long Id, string Name, string Role) user, string body)
+    {
+        var json = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+        var id = _orders.Count + 1L;
+        var order = new JsonObject { ["id"] = id, ["userId"] = user.Id, ["status"] = "open", ["total"] = 12.5, ["note"] = (string?)json["note"] };
+        if (Has(Flaws.MassAssignment))
+        {
+            foreach (var key in new[] { "userId", "status", "total" })
+            {
+                if (json[key] is { } value)
+                {
+                    order[key] = value.DeepClone();
+                }
+            }
+        }
+
+        _orders[id] = order;
+        return Json(201, order, new Dictionary<string, string> { ["Location"] = $"/orders/{id}" });
+    }
+
+    private Reply Read((long Id, string Name, string Role) user, string path)
+    {
+        var order = Find(path);
+        return order is null || !(Owns(user, order) || Has(Flaws.Bola)) ? Problem(404, "No such order.") : Json(200, order);
+    }
+
+    private Reply Change((long Id, string Name, string Role) user, string path, string body)
+    {
+        var order = Find(path);
+        if (order is null || !(Owns(user, order) || Has(Flaws.Bola)))
+        {
+            return Problem(404, "No such order.");
+        }
+
+        var json = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+        order["note"] = (string?)json["note"];
+        return Json(200, order);
+    }
+
+    private static bool Owns((long Id, string Name, string Role) user, JsonObject order) => user.Role == "admin" || (long)order["userId"]! == user.Id;
+
+    private JsonObject? Find(string path) =>
+        long.TryParse(path["/orders/".Length..], out var id) ? _orders.GetValueOrDefault(id) : null;
+
+    private Reply Search(string? search)
+    {
+        using var command = _db.CreateCommand();
+        if (Has(Flaws.SlowSql) && search is not null && System.Text.RegularExpressions.Regex.Match(search, @"pg_sleep\((\d+)\)") is { Success: true } sleep)
+        {
+            // A blind injection as PostgreSQL would run it (SQLite has no sleep): no error, the same rows, only slower.
+            Thread.Sleep(TimeSpan.FromSeconds(int.Parse(sleep.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)));
+            search = "mug";
+        }
+
+        if (string.IsNullOrEmpty(search))
+        {
+            command.CommandText = "select id, name from products order by id";
+        }
+        else if (Has(Flaws.SqlInjection))
+        {
+            command.CommandText = $"select id, name from products where lower(name) like lower('%{search}%') order by id";
+        }
+        else
+        {
+            command.CommandText = "select id, name from products where lower(name) like lower(@p) order by id";
+            command.Parameters.AddWithValue("@p", $"%{search}%");
+        }
+
+        try
+        {
+            var items = new JsonArray();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                items.Add(new JsonObject { ["id"] = reader.GetInt64(0), ["name"] = reader.GetString(1) });
+            }
+
+            return Json(200, new JsonObject { ["items"] = items });
+        }
+        catch (SqliteException ex)
+        {
+            return Has(Flaws.VerboseErrors) ? new Reply(500, ex.Message, "text/plain") : Problem(500, "An error occurred.");
+        }
+    }
+
+    private Reply Page(string q) => new(200,
+        $"<html><body><h1>Results for {(Has(Flaws.ReflectedXss) ? q : WebUtility.HtmlEncode(q))}</h1></body></html>", "text/html");
+
+    private static Reply Unauthorized() => Problem(401, "Unauthorized") with { Headers = new Dictionary<string, string> { ["WWW-Authenticate"] = "Bearer" } };
+
+    private static Reply Problem(int status, string title) =>
+        new(status, new JsonObject { ["title"] = title, ["status"] = status }.ToJsonString(), "application/problem+json");
+
+    private static Reply Json(int status, JsonNode body, IReadOnlyDictionary<string, string>? headers = null) =>
+        new(status, body.ToJsonString(), "application/json", headers);
+
+    private static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static byte[] Unb64(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '='));
+    }
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        _db.Dispose();
+    }
+}
