@@ -5,6 +5,7 @@ using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
 using Archgate.Checks.Performance;
 using Archgate.Checks.Planning;
+using Archgate.Checks.Security;
 using Archgate.Checks.Services;
 using Archgate.Judging;
 using Archgate.Model;
@@ -145,7 +146,10 @@ public static class ArchgateProtocol
             AppliesTo = s => s.OfKind(ComponentKind.Service).Any() || s.OfKind(ComponentKind.Frontend).Any()
                 ? Applicability.Yes
                 : Applicability.No("no service or frontend to probe"),
-            Checks = _ => [new PendingCheck(9, "security", "Auth, authorization, injection, headers, CSRF, TLS")],
+            Checks = b => [
+                new PendingCheck(9, "security", "Auth, authorization, injection, CORS, CSRF"),
+                .. PassiveSecurity.Checks(b), // last: they judge what every earlier probe received
+            ],
             Criterion = new("security", "Zero critical vulnerabilities", _ => "0 critical findings"),
             Escalations = [EscalationTriggers.CriticalFindings("critical-vulnerability", 4, "Security integration vulnerability")],
             RollbackOnFailure = true,

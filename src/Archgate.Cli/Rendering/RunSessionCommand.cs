@@ -1,6 +1,7 @@
 using Archgate.Checks;
 using Archgate.Checks.Http;
 using Archgate.Checks.Performance;
+using Archgate.Checks.Security;
 using Archgate.Model;
 using Archgate.Protocol;
 using Archgate.Session;
@@ -27,7 +28,7 @@ internal static class RunSessionCommand
     {
         var console = AnsiConsole.Console;
         using var store = RunStore.Open(storePath);
-        using var http = ProbeHttp.CreateClient(model.AllowedHosts);
+        using var http = ProbeHttp.CreateClient(model.AllowedHosts, PassiveSecurity.Recorder()); // step 9 judges every response of the run
         var observer = new ConsoleSessionObserver(console);
         var protocol = ArchgateProtocol.Create(new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() });
         var session = new Archgate.Session.RunSession(protocol, store, http, observer);
