@@ -111,7 +111,7 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
                         Rule = hit.Hit.Rule,
                         Severity = hit.Hit.Severity,
                         Component = component.Name,
-                        Location = $"{string.Join("|", route.Methods)} {route.Route}",
+                        Location = $"{hit.Evidence.Split(' ')[0]} {route.Route}",
                         Message = $"{route.Route}: {hit.Hit.Message}{of}{more}",
                         Evidence = $"{hit.Evidence}; {hit.Hit.Detail}",
                         Hint = PassiveRules.Find(hit.Hit.Rule)?.Help,

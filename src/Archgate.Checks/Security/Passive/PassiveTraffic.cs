@@ -43,9 +43,10 @@ public sealed class PassiveTraffic : IExchangeObserver
             o.WithBody += hasBody ? 1 : 0;
             o.Secured += secured ? 1 : 0;
             o.Html += exchange.IsHtml && hasBody ? 1 : 0;
-            if (o.FirstUnsecured is null && hasBody && !secured)
+            if ((o.FirstUnsecured is null || (exchange.IsHtml && !o.UnsecuredIsHtml)) && hasBody && !secured)
             {
-                o.FirstUnsecured = evidence;
+                o.FirstUnsecured = evidence; // an HTML page, when there is one, shows best what is missing
+                o.UnsecuredIsHtml = exchange.IsHtml;
             }
 
             if (!_routes.TryGetValue((origin, route), out var r))
@@ -110,6 +111,7 @@ public sealed class PassiveTraffic : IExchangeObserver
         public long Secured;
         public long Html;
         public string? FirstUnsecured;
+        public bool UnsecuredIsHtml;
     }
 
     private sealed class RouteRecord
