@@ -100,6 +100,18 @@ public static class PassiveRules
     /// <summary>HTTP Basic authentication offered over plain http.</summary>
     public const string BasicOverHttp = "AG9074";
 
+    /// <summary>A literal secret (or a <c>${VAR:-default}</c> default) in the manifest.</summary>
+    public const string ManifestSecret = "AG9080";
+
+    /// <summary>A secret-looking value in a deployed config folder.</summary>
+    public const string ConfigSecret = "AG9081";
+
+    /// <summary>A secret (known key format) in a response.</summary>
+    public const string ResponseSecret = "AG9082";
+
+    /// <summary>A secret or token in a component log.</summary>
+    public const string LogSecret = "AG9083";
+
     /// <summary>The passive rules' catalogue, in id order.</summary>
     public static IReadOnlyList<SecurityRuleInfo> All { get; } =
     [
@@ -153,6 +165,14 @@ public static class PassiveRules
             "Resources loaded over plain http can be read and replaced on the way. Load every resource over https."),
         new(BasicOverHttp, "basic-over-http", "HTTP Basic authentication over plain http", Severity.Medium, Authentication, 319, 10105,
             "Basic credentials are only base64 encoded: over plain http anyone on the path reads the password. Serve the login over https only."),
+        new(ManifestSecret, "manifest-secret", "Literal secret in the manifest", Severity.Medium, Misconfiguration, 798, null,
+            "A manifest is committed: a password, key or token written in it (or as the default of ${VAR:-default}) is in the repository's history. High for a known live key format, medium for a high-entropy value, low for test-mode keys and short demo passwords. Write ${NAME} and supply the value from the environment."),
+        new(ConfigSecret, "config-secret", "Secret in a deployed config folder", Severity.High, Misconfiguration, 260, null,
+            "Config files next to the program are readable by anyone with access to the host or the image. High for a known live key format, medium for a high-entropy value under a secret-named key. Pass secrets through the environment or a secret store and rotate the exposed value."),
+        new(ResponseSecret, "response-secret", "Secret in a response", Severity.High, DataExposure, 200, 10099,
+            "A key in a known format (AWS, Stripe-style live key, GitHub, Slack, Google, a private key) was returned to a client. Remove it from the answer and rotate it."),
+        new(LogSecret, "log-secret", "Secret or token in a component log", Severity.High, Misconfiguration, 532, null,
+            "Logs are kept, shipped and read by many. High for a known key format, medium for tokens (JWTs) and high-entropy values under secret-named keys. Log that a credential was used, never its value; rotate what was logged."),
     ];
 
     /// <summary>The catalogue entry of <paramref name="id"/>, or null.</summary>

@@ -14,6 +14,7 @@ public static class PassiveSecurity
     {
         ArgumentNullException.ThrowIfNull(build);
         yield return new PassiveScanCheck(new PassiveScanOptions());
+        yield return new Secrets.SecretsCheck(new Secrets.SecretsScanOptions());
     }
 
     /// <summary>

@@ -77,7 +77,7 @@ public static partial class ManifestLoader
                 return new SecurityPolicy();
             }
 
-            r.AllowKeys(security, "security", "protected", "identities");
+            r.AllowKeys(security, "security", "protected", "identities", "configPaths", "audit");
             var identities = new List<Identity>();
             var index = 0;
             foreach (var item in r.Sequence(YamlReader.Get(security, "identities"), "security.identities")?.Children ?? [])
@@ -102,6 +102,8 @@ public static partial class ManifestLoader
             {
                 Protected = r.StringList(YamlReader.Get(security, "protected"), "security.protected").Select(p => p.Value).ToList(),
                 Identities = identities,
+                ConfigPaths = ReadConfigPaths(security),
+                Audit = ReadAudit(security),
             };
         }
 

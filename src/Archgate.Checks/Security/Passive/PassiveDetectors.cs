@@ -265,6 +265,11 @@ internal static partial class PassiveDetectors
             hits.Add(new(PassiveRules.CardNumber, Severity.High, $"the answer holds {cards.Count} payment card number{(cards.Count == 1 ? string.Empty : "s")}", string.Join(", ", cards.Take(3).Select(BodyPatterns.MaskCard))));
         }
 
+        if (Secrets.SecretPatterns.KnownFormats(body, jwts: false).Where(m => m.Severity >= Severity.Medium).Select(m => m.Kind + " " + m.Masked).Distinct().ToList() is { Count: > 0 } secrets)
+        {
+            hits.Add(new(PassiveRules.ResponseSecret, Severity.High, $"the answer holds {(secrets.Count == 1 ? "a secret" : $"{secrets.Count} secrets")} in a known key format", PassiveText.Cut(string.Join("; ", secrets), 200)));
+        }
+
         if (!IsCode(e) && BodyPatterns.Emails(body).Distinct(StringComparer.OrdinalIgnoreCase).ToList() is { Count: > 0 } emails)
         {
             hits.Add(new(PassiveRules.EmailAddress, Severity.Low, $"the answer holds {emails.Count} e-mail address{(emails.Count == 1 ? string.Empty : "es")}", string.Join(", ", emails.Take(3).Select(PassiveText.MaskEmail))));

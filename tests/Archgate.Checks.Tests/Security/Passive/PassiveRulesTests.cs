@@ -128,6 +128,8 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
         ["foreign-script-sri"] = new(Html("<script src=\"https://cdn.elsewhere.example/lib.js\" integrity=\"sha384-abc\" crossorigin=\"anonymous\"></script><script src=\"/app.js\"></script>", Secure), PassiveRules.NoIntegrity, false),
         ["mixed-content"] = new(Html("<link rel=\"stylesheet\" href=\"http://127.0.0.1/app.css\">", Secure), PassiveRules.MixedContent, true, Https: true),
         ["no-mixed-content"] = new(Html("<link rel=\"stylesheet\" href=\"/app.css\"><a href=\"http://example.org\">x</a>", Secure), PassiveRules.MixedContent, false, Https: true),
+        ["response-secret"] = new(Json("{\"config\":{\"aws\":\"AKIAIOSFODNN7EXAMPLE\"}}", 200, Secure), PassiveRules.ResponseSecret, true),
+        ["login-token-is-no-secret"] = new(Json("{\"accessToken\":\"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJlLXZhbHVl\",\"key\":\"sk_test_abcdef123456\"}", 200, Secure), PassiveRules.ResponseSecret, false),
         ["basic-over-http"] = new(new LocalReply(401, string.Empty, [.. Secure, ("WWW-Authenticate", "Basic realm=\"shop\"")]), PassiveRules.BasicOverHttp, true),
         ["bearer-over-http"] = new(new LocalReply(401, string.Empty, [.. Secure, ("WWW-Authenticate", "Bearer")]), PassiveRules.BasicOverHttp, false),
     };
@@ -171,7 +173,8 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
     public void Every_rule_of_the_catalogue_has_a_positive_and_a_negative_case()
     {
         var aggregate = new[] { PassiveRules.HeadersAbsent }; // judged per component: PassiveScanCheckTests
-        foreach (var rule in PassiveRules.All.Select(r => r.Id).Where(r => string.CompareOrdinal(r, "AG9080") < 0).Except(aggregate))
+        var passive = PassiveRules.All.Select(r => r.Id).Where(r => string.CompareOrdinal(r, "AG9080") < 0).Append(PassiveRules.ResponseSecret);
+        foreach (var rule in passive.Except(aggregate))
         {
             Assert.Contains(Cases.Values, c => c.Rule == rule && c.Hits);
             Assert.Contains(Cases.Values, c => c.Rule == rule && !c.Hits);
