@@ -32,7 +32,7 @@ internal static class RunSessionCommand
         var observer = new ConsoleSessionObserver(console);
         var protocol = ArchgateProtocol.Create(new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() });
         var session = new Archgate.Session.RunSession(protocol, store, http, observer);
-        var sessionOptions = new RunSessionOptions { Run = options, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath), WatchdogCommand = WatchdogCommandLine() };
+        var sessionOptions = new RunSessionOptions { Run = options, Reporters = ArchgateReports.All, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath), WatchdogCommand = WatchdogCommandLine() };
         var work = session.ExecuteAsync(model, sessionOptions, resume, cancellationToken);
         if (console.Profile.Capabilities.Interactive)
         {
