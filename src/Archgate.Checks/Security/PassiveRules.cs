@@ -112,6 +112,12 @@ public static class PassiveRules
     /// <summary>A secret or token in a component log.</summary>
     public const string LogSecret = "AG9083";
 
+    /// <summary>A dependency with a known vulnerability (OSV).</summary>
+    public const string VulnerableDependency = "AG9085";
+
+    /// <summary>A dependency manifest that could not be audited (unreadable, not restored, unpinned requirements).</summary>
+    public const string DependencyNotAudited = "AG9086";
+
     /// <summary>The passive rules' catalogue, in id order.</summary>
     public static IReadOnlyList<SecurityRuleInfo> All { get; } =
     [
@@ -173,6 +179,10 @@ public static class PassiveRules
             "A key in a known format (AWS, Stripe-style live key, GitHub, Slack, Google, a private key) was returned to a client. Remove it from the answer and rotate it."),
         new(LogSecret, "log-secret", "Secret or token in a component log", Severity.High, Misconfiguration, 532, null,
             "Logs are kept, shipped and read by many. High for a known key format, medium for tokens (JWTs) and high-entropy values under secret-named keys. Log that a credential was used, never its value; rotate what was logged."),
+        new(VulnerableDependency, "vulnerable-dependency", "Dependency with a known vulnerability", Severity.High, Consumption, 1395, null,
+            "A package in the deployed dependency set is inside an OSV advisory's affected range. The severity is the advisory's (GitHub's CRITICAL, HIGH, MODERATE, LOW; high when it gives none). Upgrade to the fixed version named in the finding."),
+        new(DependencyNotAudited, "dependency-not-audited", "Dependency manifest that could not be audited", Severity.Medium, Inventory, 1104, null,
+            "A lockfile or project could not be read (medium), or requirements are not pinned (low), so their packages' vulnerabilities are unknown. Restore the project, fix the file, pin the versions."),
     ];
 
     /// <summary>The catalogue entry of <paramref name="id"/>, or null.</summary>

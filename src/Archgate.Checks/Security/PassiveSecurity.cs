@@ -15,6 +15,7 @@ public static class PassiveSecurity
         ArgumentNullException.ThrowIfNull(build);
         yield return new PassiveScanCheck(new PassiveScanOptions());
         yield return new Secrets.SecretsCheck(new Secrets.SecretsScanOptions());
+        yield return new Audit.DependencyAuditCheck(new Audit.DependencyAuditOptions());
     }
 
     /// <summary>
