@@ -6,6 +6,7 @@ using Archgate.Checks.Database;
 using Archgate.Checks.Performance;
 using Archgate.Checks.Planning;
 using Archgate.Checks.Security;
+using Archgate.Checks.Security.Audit;
 using Archgate.Checks.Services;
 using Archgate.Judging;
 using Archgate.Model;
@@ -34,8 +35,8 @@ public static class ArchgateProtocol
     /// <summary>The protocol with default check options.</summary>
     public static ProtocolDefinition Default { get; } = Create(new LoadCheckOptions());
 
-    /// <summary>The protocol with step 8's options (load agents).</summary>
-    public static ProtocolDefinition Create(LoadCheckOptions load) => new(
+    /// <summary>The protocol with step 8's options (load agents) and step 9's dependency audit options (<c>--osv-db</c>).</summary>
+    public static ProtocolDefinition Create(LoadCheckOptions load, DependencyAuditOptions? audit = null) => new(
     [
         new StepDefinition
         {
@@ -148,7 +149,7 @@ public static class ArchgateProtocol
                 : Applicability.No("no service or frontend to probe"),
             Checks = b => [
                 new PendingCheck(9, "security", "Auth, authorization, injection, CORS, CSRF"),
-                .. PassiveSecurity.Checks(b), // last: they judge what every earlier probe received
+                .. PassiveSecurity.Checks(b, audit), // last: they judge what every earlier probe received
             ],
             Criterion = new("security", "Zero critical vulnerabilities", _ => "0 critical findings"),
             Escalations = [EscalationTriggers.CriticalFindings("critical-vulnerability", 4, "Security integration vulnerability")],

@@ -10,12 +10,12 @@ namespace Archgate.Checks.Security;
 public static class PassiveSecurity
 {
     /// <summary>The checks, in run order.</summary>
-    public static IEnumerable<ICheck> Checks(StepChecksContext build)
+    public static IEnumerable<ICheck> Checks(StepChecksContext build, Audit.DependencyAuditOptions? audit = null)
     {
         ArgumentNullException.ThrowIfNull(build);
         yield return new PassiveScanCheck(new PassiveScanOptions());
         yield return new Secrets.SecretsCheck(new Secrets.SecretsScanOptions());
-        yield return new Audit.DependencyAuditCheck(new Audit.DependencyAuditOptions());
+        yield return new Audit.DependencyAuditCheck(audit ?? new Audit.DependencyAuditOptions());
     }
 
     /// <summary>

@@ -24,13 +24,16 @@ internal static class RunSessionCommand
         bool up,
         bool follow,
         CancellationToken cancellationToken,
-        int? agents = null)
+        int? agents = null,
+        string? osvDatabase = null)
     {
         var console = AnsiConsole.Console;
         using var store = RunStore.Open(storePath);
         using var http = ProbeHttp.CreateClient(model.AllowedHosts, PassiveSecurity.Recorder()); // step 9 judges every response of the run
         var observer = new ConsoleSessionObserver(console);
-        var protocol = ArchgateProtocol.Create(new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() });
+        var protocol = ArchgateProtocol.Create(
+            new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() },
+            new Archgate.Checks.Security.Audit.DependencyAuditOptions { OsvDatabase = osvDatabase });
         var session = new Archgate.Session.RunSession(protocol, store, http, observer);
         var sessionOptions = new RunSessionOptions { Run = options, Reporters = ArchgateReports.All, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath), WatchdogCommand = WatchdogCommandLine() };
         var work = session.ExecuteAsync(model, sessionOptions, resume, cancellationToken);
