@@ -118,6 +118,24 @@ public static class PassiveRules
     /// <summary>A dependency manifest that could not be audited (unreadable, not restored, unpinned requirements).</summary>
     public const string DependencyNotAudited = "AG9086";
 
+    /// <summary>No TLS handshake with an https component.</summary>
+    public const string TlsHandshake = "AG9090";
+
+    /// <summary>A certificate past its validity (or not yet valid).</summary>
+    public const string TlsCertificateExpired = "AG9091";
+
+    /// <summary>A certificate that expires soon.</summary>
+    public const string TlsCertificateExpiring = "AG9092";
+
+    /// <summary>A certificate that does not name the host.</summary>
+    public const string TlsHostMismatch = "AG9093";
+
+    /// <summary>A certificate chain that is not trusted (self-signed, unknown CA, missing intermediates).</summary>
+    public const string TlsUntrusted = "AG9094";
+
+    /// <summary>A server that accepts TLS 1.0 or 1.1.</summary>
+    public const string TlsOldProtocol = "AG9095";
+
     /// <summary>The passive rules' catalogue, in id order.</summary>
     public static IReadOnlyList<SecurityRuleInfo> All { get; } =
     [
@@ -183,6 +201,18 @@ public static class PassiveRules
             "A package in the deployed dependency set is inside an OSV advisory's affected range. The severity is the advisory's (GitHub's CRITICAL, HIGH, MODERATE, LOW; high when it gives none). Upgrade to the fixed version named in the finding."),
         new(DependencyNotAudited, "dependency-not-audited", "Dependency manifest that could not be audited", Severity.Medium, Inventory, 1104, null,
             "A lockfile or project could not be read (medium), or requirements are not pinned (low), so their packages' vulnerabilities are unknown. Restore the project, fix the file, pin the versions."),
+        new(TlsHandshake, "tls-handshake", "No TLS handshake with an https component", Severity.High, Misconfiguration, 319, null,
+            "The component's https URL did not complete a TLS handshake. Serve https with a certificate and TLS 1.2 or 1.3."),
+        new(TlsCertificateExpired, "tls-certificate-expired", "Certificate outside its validity period", Severity.High, Misconfiguration, 298, null,
+            "Clients refuse an expired (or not yet valid) certificate. Renew it."),
+        new(TlsCertificateExpiring, "tls-certificate-expiring", "Certificate expires within 30 days", Severity.Medium, Misconfiguration, 298, null,
+            "Renew the certificate before it expires; automate renewal."),
+        new(TlsHostMismatch, "tls-host-mismatch", "Certificate does not name the host", Severity.High, Misconfiguration, 297, null,
+            "Clients refuse a certificate issued for another name. Issue it for the host clients use (subjectAltName)."),
+        new(TlsUntrusted, "tls-untrusted", "Certificate chain not trusted", Severity.High, Misconfiguration, 295, null,
+            "A self-signed certificate, an unknown CA or missing intermediates make clients refuse the connection (or be taught to ignore errors). Use a trusted CA and send the full chain."),
+        new(TlsOldProtocol, "tls-old-protocol", "TLS 1.0 or 1.1 accepted", Severity.Medium, Misconfiguration, 327, 10035,
+            "TLS 1.0 and 1.1 are deprecated (RFC 8996). Allow TLS 1.2 and 1.3 only."),
     ];
 
     /// <summary>The catalogue entry of <paramref name="id"/>, or null.</summary>
