@@ -5,6 +5,8 @@ using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
 using Archgate.Checks.Performance;
 using Archgate.Checks.Planning;
+using Archgate.Checks.Security;
+using Archgate.Checks.Security.Audit;
 using Archgate.Checks.Security.Probes;
 using Archgate.Checks.Services;
 using Archgate.Judging;
@@ -34,8 +36,8 @@ public static class ArchgateProtocol
     /// <summary>The protocol with default check options.</summary>
     public static ProtocolDefinition Default { get; } = Create(new LoadCheckOptions());
 
-    /// <summary>The protocol with step 8's options (load agents).</summary>
-    public static ProtocolDefinition Create(LoadCheckOptions load) => new(
+    /// <summary>The protocol with step 8's options (load agents) and step 9's dependency audit options (<c>--osv-db</c>).</summary>
+    public static ProtocolDefinition Create(LoadCheckOptions load, DependencyAuditOptions? audit = null) => new(
     [
         new StepDefinition
         {
@@ -151,7 +153,10 @@ public static class ArchgateProtocol
             AppliesTo = s => s.OfKind(ComponentKind.Service).Any() || s.OfKind(ComponentKind.Frontend).Any()
                 ? Applicability.Yes
                 : Applicability.No("no service or frontend to probe"),
-            Checks = b => SecurityProbes.For(b),
+            Checks = b => [
+                .. SecurityProbes.For(b),
+                .. PassiveSecurity.Checks(b, audit), // last: they judge what every earlier probe received
+            ],
             Criterion = new("security", "Zero critical vulnerabilities", _ => "0 critical findings"),
             Escalations = [EscalationTriggers.CriticalFindings("critical-vulnerability", 4, "Security integration vulnerability")],
             RollbackOnFailure = true,

@@ -20,11 +20,15 @@ public sealed record ProbeFailure(string Cause, bool Transient);
 /// <summary>The HTTP client all probes use, and the classification of its failures.</summary>
 public static class ProbeHttp
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, IExchangeObserver> Observers = [];
+
     /// <summary>
     /// A client that refuses hosts outside <paramref name="allowedHosts"/>, follows no redirects, keeps no
-    /// cookies and uses no proxy. Per-request timeouts are set by each check with a linked token.
+    /// cookies and uses no proxy. Per-request timeouts are set by each check with a linked token. With an
+    /// <paramref name="observer"/>, every response the client receives is shown to it (step 9's passive rules read
+    /// the traffic of the whole run this way); <see cref="ObserverOf"/> finds it again.
     /// </summary>
-    public static HttpClient CreateClient(IReadOnlyList<string> allowedHosts)
+    public static HttpClient CreateClient(IReadOnlyList<string> allowedHosts, IExchangeObserver? observer = null)
     {
         var sockets = new SocketsHttpHandler
         {
@@ -34,11 +38,21 @@ public static class ProbeHttp
             ConnectTimeout = TimeSpan.FromSeconds(5),
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
         };
-        return new HttpClient(new AllowListHandler(allowedHosts) { InnerHandler = sockets })
+        HttpMessageHandler inner = observer is null ? sockets : new RecordingHandler(observer) { InnerHandler = sockets };
+        var client = new HttpClient(new AllowListHandler(allowedHosts) { InnerHandler = inner })
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };
+        if (observer is not null)
+        {
+            Observers.Add(client, observer);
+        }
+
+        return client;
     }
+
+    /// <summary>The observer <paramref name="client"/> was created with, or null.</summary>
+    public static IExchangeObserver? ObserverOf(HttpClient client) => Observers.TryGetValue(client, out var o) ? o : null;
 
     /// <summary>Classifies an exception thrown by a probe (not by cancellation of the run).</summary>
     public static ProbeFailure Classify(Exception ex) => ex switch

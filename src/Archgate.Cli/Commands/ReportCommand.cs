@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using Archgate.Reporting;
+using Archgate.Checks;
 using Archgate.Store;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -15,15 +15,15 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
         public string RunId { get; init; } = string.Empty;
 
         [CommandOption("-f|--format <FORMAT>")]
-        [Description("md, json or junit. Default: md")]
+        [Description("md, json, junit or sarif (step 9's findings). Default: md")]
         public string Format { get; init; } = "md";
 
         [CommandOption("-o|--output <FILE>")]
         [Description("Write to a file instead of standard output")]
         public string? Output { get; init; }
 
-        public override ValidationResult Validate() => Reporters.Find(Format) is null
-            ? ValidationResult.Error($"--format: unknown format '{Format}'; use {string.Join(", ", Reporters.Default.Select(r => r.Name))}")
+        public override ValidationResult Validate() => ArchgateReports.Find(Format) is null
+            ? ValidationResult.Error($"--format: unknown format '{Format}'; use {string.Join(", ", ArchgateReports.All.Select(r => r.Name))}")
             : ValidationResult.Success();
     }
 
@@ -39,7 +39,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
             return ExitCodes.Usage;
         }
 
-        var reporter = Reporters.Find(settings.Format)!;
+        var reporter = ArchgateReports.Find(settings.Format)!;
         if (settings.Output is null)
         {
             await using var stdout = Console.OpenStandardOutput();

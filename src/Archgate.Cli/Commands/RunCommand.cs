@@ -34,8 +34,17 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("Step 8: split the load over N local agent processes (histograms merged losslessly). Default: the manifest's load.agents (1)")]
         public int? Agents { get; init; }
 
+        [CommandOption("--osv-db <PATH>")]
+        [Description("Step 9: the OSV database of the dependency audit (a folder or an ecosystem's all.zip), over the manifest's security.audit.osvDb")]
+        public string? OsvDatabase { get; init; }
+
         public override ValidationResult Validate()
         {
+            if (OsvDatabase is { } db && !Directory.Exists(db) && !File.Exists(db))
+            {
+                return ValidationResult.Error($"--osv-db: no such folder or zip: {db}");
+            }
+
             if (Agents is < 1 or > 64)
             {
                 return ValidationResult.Error("--agents: use a number from 1 to 64");
@@ -69,6 +78,6 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             options = options with { OutputDirectory = settings.Out };
         }
 
-        return await RunSessionCommand.ExecuteAsync(model, settings.Store, options, resume: null, settings.Up, settings.Follow, cancellationToken, settings.Agents);
+        return await RunSessionCommand.ExecuteAsync(model, settings.Store, options, resume: null, settings.Up, settings.Follow, cancellationToken, settings.Agents, settings.OsvDatabase is null ? null : Path.GetFullPath(settings.OsvDatabase));
     }
 }

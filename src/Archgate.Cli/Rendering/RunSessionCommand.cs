@@ -2,6 +2,7 @@ using Archgate.Checks;
 using Archgate.Checks.Faults;
 using Archgate.Checks.Http;
 using Archgate.Checks.Performance;
+using Archgate.Checks.Security;
 using Archgate.Model;
 using Archgate.Protocol;
 using Archgate.Session;
@@ -24,8 +25,9 @@ internal static class RunSessionCommand
         bool up,
         bool follow,
         CancellationToken cancellationToken,
-        int? agents = null) =>
-        (await RunAsync(model, storePath, options, resume, up, follow, cancellationToken, agents)).ExitCode;
+        int? agents = null,
+        string? osvDatabase = null) =>
+        (await RunAsync(model, storePath, options, resume, up, follow, cancellationToken, agents, osvDatabase)).ExitCode;
 
     /// <summary>As <see cref="ExecuteAsync"/>, with the session's whole result (the run record, for commands that judge one step).</summary>
     public static async Task<Archgate.Session.RunSessionResult> RunAsync(
@@ -36,18 +38,21 @@ internal static class RunSessionCommand
         bool up,
         bool follow,
         CancellationToken cancellationToken,
-        int? agents = null)
+        int? agents = null,
+        string? osvDatabase = null)
     {
         var console = AnsiConsole.Console;
         using var store = RunStore.Open(storePath);
-        using var http = ProbeHttp.CreateClient(model.AllowedHosts);
+        using var http = ProbeHttp.CreateClient(model.AllowedHosts, PassiveSecurity.Recorder()); // step 9 judges every response of the run
         var observer = new ConsoleSessionObserver(console);
-        var protocol = ArchgateProtocol.Create(new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() });
+        var protocol = ArchgateProtocol.Create(
+            new LoadCheckOptions { Agents = agents, AgentCommand = AgentCommandLine() },
+            new Archgate.Checks.Security.Audit.DependencyAuditOptions { OsvDatabase = osvDatabase });
         var session = new Archgate.Session.RunSession(protocol, store, http, observer);
         await using var edges = new EdgeProxies(); // the passthrough proxies of ${url:NAME}; they stop after the system
         var sessionOptions = new RunSessionOptions
         {
-            Run = options, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath), WatchdogCommand = WatchdogCommandLine(), Edges = edges,
+            Run = options, Reporters = ArchgateReports.All, Up = up, Follow = follow, StateDirectory = StateDirectory(storePath), WatchdogCommand = WatchdogCommandLine(), Edges = edges,
         };
         var work = session.ExecuteAsync(model, sessionOptions, resume, cancellationToken);
         if (console.Profile.Capabilities.Interactive)

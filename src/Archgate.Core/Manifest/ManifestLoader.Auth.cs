@@ -21,6 +21,9 @@ public static partial class ManifestLoader
     {
         private readonly Dictionary<string, ServiceAuth> _auth = new(StringComparer.Ordinal);
 
+        /// <summary>Every login operation read so far, in order: where an identity of the old spelling signs in.</summary>
+        private readonly List<LoginAuth> _logins = [];
+
         /// <summary>The top-level <c>auth</c> section: named identities that the rest of the manifest refers to.</summary>
         private void ReadAuthSection(YamlMappingNode root)
         {
@@ -170,15 +173,20 @@ public static partial class ManifestLoader
 
             var refresh = ReadAuthCall(YamlReader.Get(map, "refresh"), $"{path}.refresh", "refresh", "POST /auth/refresh");
             var logout = ReadAuthCall(YamlReader.Get(map, "logout"), $"{path}.logout", "logout", "POST /auth/logout");
-            return call is null || user is null || password is null
-                ? null
-                : new LoginAuth(call.Method, call.Path, user, password, token)
-                {
-                    UserField = userField,
-                    PasswordField = passwordField,
-                    Refresh = refresh,
-                    Logout = logout,
-                };
+            if (call is null || user is null || password is null)
+            {
+                return null;
+            }
+
+            var login = new LoginAuth(call.Method, call.Path, user, password, token)
+            {
+                UserField = userField,
+                PasswordField = passwordField,
+                Refresh = refresh,
+                Logout = logout,
+            };
+            _logins.Add(login);
+            return login;
         }
 
         private ApiKeyAuth? ReadApiKey(YamlNode node, string path)

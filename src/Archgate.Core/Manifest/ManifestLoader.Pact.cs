@@ -97,9 +97,14 @@ public static partial class ManifestLoader
 
             r.Warn(map, path, "'contracts.auth' with login, username and password is deprecated",
                 $"define the identity once in the top-level 'auth' section (auth: {{ {username ?? "ann"}: {{ login: POST {login ?? "/auth/login"}, user: ..., password: ..., token: $.{(string.IsNullOrEmpty(token) ? "accessToken" : token)} }} }}) and write 'auth: {username ?? "ann"}' here");
-            return login is null || username is null || password is null
-                ? null
-                : new LoginAuth("POST", login, username, password, "$." + (string.IsNullOrEmpty(token) ? "accessToken" : token));
+            if (login is null || username is null || password is null)
+            {
+                return null;
+            }
+
+            var auth = new LoginAuth("POST", login, username, password, "$." + (string.IsNullOrEmpty(token) ? "accessToken" : token));
+            _logins.Add(auth);
+            return auth;
         }
 
         /// <summary>An absolute http(s) URL on an allowed host, or a path starting with '/' (on the provider's URL).</summary>

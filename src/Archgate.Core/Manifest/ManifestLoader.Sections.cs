@@ -77,7 +77,7 @@ public static partial class ManifestLoader
                 return new SecurityPolicy();
             }
 
-            r.AllowKeys(security, "security", "protected", "identities", "adminOnly", "safe", "rules");
+            r.AllowKeys(security, "security", "protected", "identities", "adminOnly", "safe", "rules", "configPaths", "audit");
             var identities = new List<ServiceAuth>();
             var index = 0;
             foreach (var item in r.Sequence(YamlReader.Get(security, "identities"), "security.identities")?.Children ?? [])
@@ -99,6 +99,8 @@ public static partial class ManifestLoader
                 AdminOnly = r.StringList(YamlReader.Get(security, "adminOnly"), "security.adminOnly").Select(p => p.Value).ToList(),
                 Safe = r.Bool(YamlReader.Get(security, "safe"), "security.safe") ?? false,
                 Rules = ReadRuleOverrides(r.Mapping(YamlReader.Get(security, "rules"), "security.rules")),
+                ConfigPaths = ReadConfigPaths(security),
+                Audit = ReadAudit(security),
             };
         }
 
@@ -141,14 +143,14 @@ public static partial class ManifestLoader
 
         /// <summary>
         /// The old spelling of an identity, <c>{ user, password }</c>: it signs in through the first login of the
-        /// manifest (an <c>auth</c> definition's, else a service's). Loads with a warning.
+        /// manifest (an <c>auth</c> definition's, else a service's, else any other, such as the old <c>contracts.auth</c>). Loads with a warning.
         /// </summary>
         private LoginAuth? ReadOldIdentity(YamlMappingNode map, string path, IReadOnlyList<Component> components)
         {
             r.AllowKeys(map, path, "user", "password");
             var user = r.String(r.Required(map, path, "user"), $"{path}.user");
             var password = r.String(r.Required(map, path, "password"), $"{path}.password");
-            var login = _auth.Values.OfType<LoginAuth>().FirstOrDefault() ?? components.Select(c => c.Auth).OfType<LoginAuth>().FirstOrDefault();
+            var login = _auth.Values.OfType<LoginAuth>().FirstOrDefault() ?? components.Select(c => c.Auth).OfType<LoginAuth>().FirstOrDefault() ?? _logins.FirstOrDefault();
             if (login is null)
             {
                 r.Error(map, path, "this identity has no login operation",

@@ -119,6 +119,34 @@ public sealed record SecurityPolicy
 
     /// <summary>The gate's action per rule id (<c>security.rules: { AG9001: warn }</c>), with where each is set. <value>None</value>.</summary>
     public IReadOnlyDictionary<string, RuleOverride> Rules { get; init; } = new Dictionary<string, RuleOverride>();
+
+    /// <summary>
+    /// More deployed config folders or files scanned for secrets (<c>security.configPaths</c>), absolute. The folders of
+    /// the components Archgate starts are scanned anyway. <value>None</value> by default.
+    /// </summary>
+    public IReadOnlyList<string> ConfigPaths { get; init; } = [];
+
+    /// <summary>The dependency audit's inputs (<c>security.audit</c>). <value>Nothing to audit</value> by default.</summary>
+    public DependencyAuditSpec Audit { get; init; } = new();
+}
+
+/// <summary>What step 9's dependency audit reads: an offline OSV database and the dependency manifests, all absolute paths.</summary>
+public sealed record DependencyAuditSpec
+{
+    /// <summary>A folder or zip of OSV JSON records (an ecosystem's <c>all.zip</c>), or null: the audit is then not evaluated.</summary>
+    public string? OsvDatabase { get; init; }
+
+    /// <summary>.NET projects or solutions (<c>dotnet list package --include-transitive</c>).</summary>
+    public IReadOnlyList<string> DotNet { get; init; } = [];
+
+    /// <summary>npm lockfiles (<c>package-lock.json</c>, v1-v3).</summary>
+    public IReadOnlyList<string> Npm { get; init; } = [];
+
+    /// <summary>Python requirements files (pinned <c>name==version</c> lines).</summary>
+    public IReadOnlyList<string> Python { get; init; } = [];
+
+    /// <summary>Whether anything is named to audit.</summary>
+    public bool Any => DotNet.Count + Npm.Count + Python.Count > 0;
 }
 
 /// <summary>What the security gate does with a rule's findings (ZAP baseline's IGNORE / WARN / FAIL).</summary>

@@ -25,11 +25,16 @@ public static class Reporters
     public static IReporter? Find(string name) => Default.FirstOrDefault(r => r.Name == name);
 
     /// <summary>Writes every default report into <paramref name="directory"/>; returns the paths written.</summary>
-    public static async Task<IReadOnlyList<string>> WriteAllAsync(RunRecord run, string directory, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<string>> WriteAllAsync(RunRecord run, string directory, CancellationToken cancellationToken) =>
+        WriteAllAsync(run, directory, Default, cancellationToken);
+
+    /// <summary>Writes every one of <paramref name="reporters"/> into <paramref name="directory"/>; returns the paths written.</summary>
+    public static async Task<IReadOnlyList<string>> WriteAllAsync(RunRecord run, string directory, IReadOnlyList<IReporter> reporters, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(reporters);
         Directory.CreateDirectory(directory);
         var written = new List<string>();
-        foreach (var reporter in Default)
+        foreach (var reporter in reporters)
         {
             var path = Path.Combine(directory, reporter.FileName);
             // Write to a temporary file and move it, so a crash never leaves half a report behind.

@@ -31,6 +31,9 @@ public sealed record RunSessionOptions
 
     /// <summary>With <see cref="Up"/>: how to start the watchdog that stops the components if this process dies (see <see cref="SystemLauncher.WatchdogCommand"/>). <value>null</value>: none.</summary>
     public IReadOnlyList<string>? WatchdogCommand { get; init; }
+
+    /// <summary>The reports written into the run's folder. <value><see cref="Archgate.Reporting.Reporters.Default"/></value>.</summary>
+    public IReadOnlyList<IReporter> Reporters { get; init; } = Archgate.Reporting.Reporters.Default;
 }
 
 /// <summary>How a session ended.</summary>
@@ -133,7 +136,7 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
                 }
             }
 
-            return await RunAsync(system, options.Run, launcher is null ? null : options.Edges, resume, runId =>
+            return await RunAsync(system, options.Run, options.Reporters, launcher is null ? null : options.Edges, resume, runId =>
             {
                 lease ??= RunLeaseKeeper.TryAcquire(store, runId, _time, out _)
                     ?? throw new InvalidOperationException($"the new run {runId} is leased by another process");
@@ -160,7 +163,8 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
         }
     }
 
-    private async Task<RunSessionResult> RunAsync(SystemModel system, RunOptions options, IEdgeProxies? edges, RunRecord? resume, Action<string> opened, CancellationToken cancellationToken)
+    private async Task<RunSessionResult> RunAsync(
+        SystemModel system, RunOptions options, IReadOnlyList<IReporter> reporters, IEdgeProxies? edges, RunRecord? resume, Action<string> opened, CancellationToken cancellationToken)
     {
         var runner = new ProtocolRunner(store, protocol, http, observer, _time) { Opened = opened, Edges = edges };
         if (resume is null)
@@ -180,7 +184,7 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
             var partial = runner.RunId is null ? null : store.Load(runner.RunId);
             if (partial is not null)
             {
-                await Reporters.WriteAllAsync(partial, ProtocolRunner.OutputFor(options, partial.RunId), CancellationToken.None);
+                await Reporters.WriteAllAsync(partial, ProtocolRunner.OutputFor(options, partial.RunId), reporters, CancellationToken.None);
             }
 
             observer.RunCancelled(partial);
@@ -188,7 +192,7 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
         }
 
         var output = ProtocolRunner.OutputFor(options, record.RunId);
-        var reports = (await Reporters.WriteAllAsync(record, output, CancellationToken.None)).ToList();
+        var reports = (await Reporters.WriteAllAsync(record, output, reporters, CancellationToken.None)).ToList();
         var plan = Path.Combine(output, "integration-plan.md");
         if (record.Steps.Any(s => s.Number == 1 && s.Status != CheckStatus.Skipped) && File.Exists(plan))
         {

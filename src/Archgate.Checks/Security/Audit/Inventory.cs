@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Archgate.Checks.Security.Audit;
+
+/// <summary>One installed package: ecosystem (<c>npm</c>, <c>NuGet</c>, <c>PyPI</c>), name, exact version, and the file that names it.</summary>
+internal sealed record InstalledPackage(string Ecosystem, string Name, string Version, string Source);
+
+/// <summary>What the audit reads: npm lockfiles (v1-v3), pinned Python requirements, .NET projects through <c>dotnet list package</c>.</summary>
+internal static class Inventory
+{
+    /// <summary>Every package of an npm lockfile: <c>packages</c> (v2, v3) or the nested <c>dependencies</c> (v1).</summary>
+    public static IReadOnlyList<InstalledPackage> Npm(string lockfile)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(lockfile));
+        var result = new List<InstalledPackage>();
+        var root = document.RootElement;
+        if (root.TryGetProperty("packages", out var packages) && packages.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in packages.EnumerateObject().Where(p => p.Name.Length > 0))
+            {
+                var name = p.Value.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
+                    ? n.GetString()! : p.Name[(p.Name.LastIndexOf("node_modules/", StringComparison.Ordinal) + "node_modules/".Length)..];
+                if (p.Value.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String && !p.Value.TryGetProperty("link", out _))
+                {
+                    result.Add(new InstalledPackage("npm", name, v.GetString()!, lockfile));
+                }
+            }
+        }
+        else if (root.TryGetProperty("dependencies", out var dependencies))
+        {
+            Walk(dependencies, lockfile, result);
+        }
+
+        return result.Distinct().ToList();
+    }
+
+    private static void Walk(JsonElement dependencies, string lockfile, List<InstalledPackage> result)
+    {
+        foreach (var d in dependencies.EnumerateObject())
+        {
+            if (d.Value.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String)
+            {
+                result.Add(new InstalledPackage("npm", d.Name, v.GetString()!, lockfile));
+            }
+
+            if (d.Value.TryGetProperty("dependencies", out var nested))
+            {
+                Walk(nested, lockfile, result);
+            }
+        }
+    }
+
+    /// <summary>Pinned <c>name==version</c> lines of a requirements file; the other requirement lines as not pinned.</summary>
+    public static (IReadOnlyList<InstalledPackage> Pinned, IReadOnlyList<string> Unpinned) Python(string requirements)
+    {
+        var pinned = new List<InstalledPackage>();
+        var unpinned = new List<string>();
+        foreach (var raw in File.ReadLines(requirements))
+        {
+            var line = raw.Split('#')[0].Split(';')[0].Trim();
+            if (line.Length == 0 || line.StartsWith('-'))
+            {
+                continue;
+            }
+
+            var parts = line.Split("==", 2, StringSplitOptions.TrimEntries);
+            var name = parts[0].Split('[')[0].Trim();
+            if (parts.Length == 2 && !parts[1].Contains('*', StringComparison.Ordinal) && !parts[1].Contains(',', StringComparison.Ordinal))
+            {
+                pinned.Add(new InstalledPackage("PyPI", name, parts[1].Split(' ')[0], requirements));
+            }
+            else
+            {
+                unpinned.Add(line);
+            }
+        }
+
+        return (pinned, unpinned);
+    }
+
+    /// <summary>Top-level and transitive packages of a .NET project or solution, from the JSON of <c>dotnet list package --include-transitive</c>.</summary>
+    public static IReadOnlyList<InstalledPackage> DotNetFromJson(string json, string source)
+    {
+        using var document = JsonDocument.Parse(json);
+        var result = new List<InstalledPackage>();
+        foreach (var project in Items(document.RootElement, "projects"))
+        {
+            foreach (var framework in Items(project, "frameworks"))
+            {
+                foreach (var package in Items(framework, "topLevelPackages").Concat(Items(framework, "transitivePackages")))
+                {
+                    if (package.TryGetProperty("id", out var id) && package.TryGetProperty("resolvedVersion", out var version))
+                    {
+                        result.Add(new InstalledPackage("NuGet", id.GetString()!, version.GetString()!, source));
+                    }
+                }
+            }
+        }
+
+        return result.Distinct().ToList();
+    }
+
+    /// <summary>Runs <c>dotnet list PROJECT package --include-transitive --format json</c> (the project must be restored).</summary>
+    public static async Task<(IReadOnlyList<InstalledPackage> Packages, string? Problem)> DotNetAsync(string project, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "list", project, "package", "--include-transitive", "--format", "json" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_CLI_UI_LANGUAGE"] = "en";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(timeout);
+        var output = process.StandardOutput.ReadToEndAsync(bound.Token);
+        var error = process.StandardError.ReadToEndAsync(bound.Token);
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+            var json = await output;
+            if (process.ExitCode != 0 || !json.TrimStart().StartsWith('{'))
+            {
+                return ([], $"dotnet list package failed (exit {process.ExitCode}): {ProbeText(json + await error)}");
+            }
+
+            var root = JsonDocument.Parse(json).RootElement;
+            if (root.TryGetProperty("problems", out var problems) && problems.GetArrayLength() > 0)
+            {
+                return (DotNetFromJson(json, project), ProbeText(string.Join("; ", problems.EnumerateArray().Select(p => p.TryGetProperty("text", out var t) ? t.GetString() : p.ToString()))));
+            }
+
+            return (DotNetFromJson(json, project), null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            return ([], $"dotnet list package did not finish within {timeout.TotalSeconds:0} s");
+        }
+    }
+
+    private static string ProbeText(string text) => Http.ProbeHttp.Excerpt(text.Trim(), 300);
+
+    private static List<JsonElement> Items(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? [.. v.EnumerateArray()] : [];
+}

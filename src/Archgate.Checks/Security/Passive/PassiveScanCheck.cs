@@ -1,0 +1,223 @@
+using System.Text.RegularExpressions;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Security.Passive;
+
+/// <summary>Options of step 9's passive rules.</summary>
+public sealed record PassiveScanOptions
+{
+    /// <summary>Time allowed for each request of the check's own visit. <value>10 s</value>.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Scripts and stylesheets fetched per frontend, from its pages. <value>20</value>.</summary>
+    public int MaxAssets { get; init; } = 20;
+
+    /// <summary>Routes reported per rule and component; further routes are named in the last finding. <value>20</value>.</summary>
+    public int MaxRoutesPerRule { get; init; } = 20;
+
+    /// <summary>The path requested once per component to see its not-found answer. <value>/archgate-passive-not-found</value>.</summary>
+    public string NotFoundPath { get; init; } = "/archgate-passive-not-found";
+}
+
+/// <summary>
+/// Step 9's passive rules (ZAP baseline breadth) over every response of the run: what the recording client saw in
+/// steps 2-9, plus the check's own visit of each frontend's pages (and the scripts and stylesheets they load), each
+/// service's health endpoint and each component's not-found answer. One finding per rule per route; third-party
+/// components are not judged (their answers are another party's to mend).
+/// </summary>
+internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICheck
+{
+    public string Id => "security.passive";
+
+    public int Step => 9;
+
+    public string Title => "Passive rules over every response of the run (headers, cookies, errors, disclosure)";
+
+    public Applicability AppliesTo(SystemModel system) => Targets(system).Count > 0
+        ? Applicability.Yes
+        : Applicability.No("no service or frontend with a url");
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var shared = ProbeHttp.ObserverOf(context.Http) as PassiveTraffic;
+        var traffic = shared ?? new PassiveTraffic();
+        using var own = shared is null ? ProbeHttp.CreateClient(context.System.AllowedHosts, traffic) : null;
+        var http = own ?? context.Http;
+
+        var targets = Targets(context.System);
+        var unreachable = new List<string>();
+        foreach (var component in targets)
+        {
+            if (!await VisitAsync(component, http, context, cancellationToken))
+            {
+                unreachable.Add(component.Name);
+            }
+        }
+
+        var (findings, metrics, judged) = Judge(targets, traffic, options);
+        if (judged == 0)
+        {
+            return CheckResult.Skipped($"no response to judge: {string.Join(", ", unreachable)} did not answer");
+        }
+
+        if (traffic.DroppedResponses > 0)
+        {
+            metrics.Add(new Metric("security_passive_unjudged_responses", new Dictionary<string, string>(), traffic.DroppedResponses, "count"));
+        }
+
+        return CheckResult.From(findings, metrics);
+    }
+
+    /// <summary>The components judged: services and frontends with a url.</summary>
+    internal static IReadOnlyList<Component> Targets(SystemModel system) =>
+        system.Components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.Frontend && c.Url is not null).ToList();
+
+    /// <summary>Findings over everything <paramref name="traffic"/> saw of <paramref name="targets"/>; also how many responses were judged.</summary>
+    internal static (List<Finding> Findings, List<Metric> Metrics, long Judged) Judge(IReadOnlyList<Component> targets, PassiveTraffic traffic, PassiveScanOptions options)
+    {
+        var findings = new List<Finding>();
+        var metrics = new List<Metric>();
+        var routes = traffic.Routes();
+        var origins = traffic.Origins();
+        long judged = 0;
+        foreach (var component in targets)
+        {
+            var mine = routes.Where(r => Owner(targets, r) == component).ToList();
+            if (mine.Count == 0)
+            {
+                continue;
+            }
+
+            var responses = mine.Sum(r => r.Responses);
+            judged += responses;
+            metrics.Add(Metric.ForComponent("security_passive_responses", component.Name, responses, "count"));
+            metrics.Add(Metric.ForComponent("security_passive_routes", component.Name, mine.Count, "count"));
+
+            foreach (var rule in mine.SelectMany(r => r.Hits.Select(h => (Route: r, Hit: h))).GroupBy(x => x.Hit.Hit.Rule).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var all = rule.ToList();
+                var shown = all.Take(options.MaxRoutesPerRule).ToList();
+                for (var i = 0; i < shown.Count; i++)
+                {
+                    var (route, hit) = shown[i];
+                    var more = i == shown.Count - 1 && all.Count > shown.Count
+                        ? $" (and {all.Count - shown.Count} more routes: {PassiveText.Cut(string.Join(", ", all.Skip(shown.Count).Select(x => x.Route.Route)), 300)})"
+                        : string.Empty;
+                    var of = route.Responses > 1 ? $" ({hit.Count} of {route.Responses} responses)" : string.Empty;
+                    findings.Add(new Finding
+                    {
+                        Rule = hit.Hit.Rule,
+                        Severity = hit.Hit.Severity,
+                        Component = component.Name,
+                        Location = $"{hit.Evidence.Split(' ')[0]} {route.Route}",
+                        Message = $"{route.Route}: {hit.Hit.Message}{of}{more}",
+                        Evidence = $"{hit.Evidence}; {hit.Hit.Detail}",
+                        Hint = PassiveRules.Find(hit.Hit.Rule)?.Help,
+                    });
+                }
+            }
+
+            var seen = mine.Select(r => r.Origin).Distinct(StringComparer.OrdinalIgnoreCase).Select(o => origins[o]).ToList();
+            var withBody = seen.Sum(o => o.WithBody);
+            if (withBody > 0 && seen.Sum(o => o.Secured) == 0)
+            {
+                var html = component.Kind == ComponentKind.Frontend || seen.Sum(o => o.Html) > 0;
+                findings.Add(new Finding
+                {
+                    Rule = PassiveRules.HeadersAbsent,
+                    Severity = html ? Severity.High : Severity.Medium,
+                    Component = component.Name,
+                    Location = component.Url!.ToString(),
+                    Message = $"none of {component.Name}'s {withBody} responses with a body carried a browser security header ({string.Join(", ", PassiveDetectors.SecurityHeaders)})" +
+                        (html ? "; it serves HTML, so its pages have no defence against framing, sniffing or injected scripts" : string.Empty),
+                    Evidence = seen.Select(o => o.FirstUnsecured).FirstOrDefault(e => e is not null),
+                    Hint = PassiveRules.Find(PassiveRules.HeadersAbsent)!.Help,
+                });
+            }
+        }
+
+        return (findings, metrics, judged);
+    }
+
+    /// <summary>The target a route belongs to: same origin, longest base path that prefixes the route.</summary>
+    private static Component? Owner(IReadOnlyList<Component> targets, RouteView route) =>
+        targets.Where(c => string.Equals(PassiveTraffic.Origin(c.Url!), route.Origin, StringComparison.OrdinalIgnoreCase)
+                && route.Route.StartsWith(c.Url!.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal))
+            .OrderByDescending(c => c.Url!.AbsolutePath.Length)
+            .FirstOrDefault();
+
+    /// <summary>The check's own visit of a component; false when it did not answer at all.</summary>
+    private async Task<bool> VisitAsync(Component component, HttpClient http, CheckContext context, CancellationToken cancellationToken)
+    {
+        var paths = new List<string>();
+        if (component.Kind == ComponentKind.Frontend)
+        {
+            paths.AddRange(component.Pages.Count > 0 ? component.Pages : ["/"]);
+        }
+
+        if (component.HealthPath is { } health)
+        {
+            paths.Add(health);
+        }
+
+        paths.Add(options.NotFoundPath);
+        var answered = false;
+        var assets = new List<Uri>();
+        foreach (var path in paths.Distinct(StringComparer.Ordinal))
+        {
+            var url = Under(component.Url!, path);
+            context.Activity?.Report($"passive: GET {url}");
+            var (ok, html) = await GetAsync(http, url, cancellationToken);
+            answered |= ok;
+            if (html is not null)
+            {
+                assets.AddRange(Assets(url, html).Where(a => !assets.Contains(a)));
+            }
+        }
+
+        foreach (var asset in assets.Distinct().Take(options.MaxAssets))
+        {
+            context.Activity?.Report($"passive: GET {asset}");
+            await GetAsync(http, asset, cancellationToken);
+        }
+
+        return answered;
+    }
+
+    private async Task<(bool Answered, string? Html)> GetAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.RequestTimeout);
+        try
+        {
+            using var response = await http.GetAsync(url, timeout.Token);
+            var body = await response.Content.ReadAsStringAsync(timeout.Token);
+            var media = response.Content.Headers.ContentType?.MediaType;
+            return (true, media is "text/html" or "application/xhtml+xml" ? body : null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return (false, null);
+        }
+    }
+
+    /// <summary>Same-origin scripts and stylesheets a page loads.</summary>
+    private static IEnumerable<Uri> Assets(Uri page, string html)
+    {
+        foreach (Match m in AssetReference().Matches(html))
+        {
+            if (Uri.TryCreate(page, System.Net.WebUtility.HtmlDecode(m.Groups["url"].Value), out var target)
+                && PassiveTraffic.Origin(target) == PassiveTraffic.Origin(page))
+            {
+                yield return target;
+            }
+        }
+    }
+
+    private static Uri Under(Uri root, string path) => new(root, root.AbsolutePath.TrimEnd('/') + "/" + path.TrimStart('/'));
+
+    [GeneratedRegex(@"<(?:script\b[^>]*\bsrc|link\b[^>]*\bhref)\s*=\s*[""']?(?<url>[^""'\s>]+)", RegexOptions.IgnoreCase)]
+    private static partial Regex AssetReference();
+}

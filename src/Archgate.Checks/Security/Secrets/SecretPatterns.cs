@@ -1,0 +1,143 @@
+using System.Text.RegularExpressions;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Security.Secrets;
+
+/// <summary>A secret found in a text: its kind, how bad, where (character index), and the value masked.</summary>
+/// <param name="Kind">What it is: <c>Stripe live secret key</c>, <c>private key</c>, <c>high-entropy value of ApiKey</c>...</param>
+/// <param name="Severity">High for keys that open a live account; medium for high-entropy values and tokens; low for test-mode keys and weak literals.</param>
+/// <param name="Index">Where it starts in the text.</param>
+/// <param name="Masked">The value as it may be shown: a known prefix, then <c>***</c> and its length.</param>
+internal sealed record SecretMatch(string Kind, Severity Severity, int Index, string Masked);
+
+/// <summary>
+/// Secret-looking values: known key formats (AWS, Stripe-style live keys, GitHub, Slack, Google, private keys, JWTs)
+/// anywhere, and high-entropy values under secret-named keys (<c>password</c>, <c>apiKey</c>, <c>client_secret</c>...).
+/// Every value leaves this class masked.
+/// </summary>
+internal static partial class SecretPatterns
+{
+    private static readonly (string Kind, Severity Severity, int Prefix, Func<Regex> Pattern)[] Formats =
+    [
+        ("AWS access key id", Severity.High, 4, AwsKeyId),
+        ("Stripe-style live secret key", Severity.High, 8, LiveKey),
+        ("Stripe-style test key", Severity.Low, 8, TestKey),
+        ("GitHub token", Severity.High, 4, GitHub),
+        ("Slack token", Severity.High, 5, Slack),
+        ("Google API key", Severity.High, 4, GoogleKey),
+        ("private key", Severity.High, 0, PrivateKey),
+    ];
+
+    /// <summary>Known key formats in <paramref name="text"/>; JWTs too when <paramref name="jwts"/> (logs, config: not answers, where tokens belong).</summary>
+    public static IEnumerable<SecretMatch> KnownFormats(string text, bool jwts)
+    {
+        foreach (var (kind, severity, prefix, pattern) in Formats)
+        {
+            foreach (Match m in pattern().Matches(text))
+            {
+                yield return new SecretMatch(kind, severity, m.Index, kind == "private key" ? m.Value.Split("-----", StringSplitOptions.RemoveEmptyEntries)[0] + " (body masked)" : Mask(m.Value, prefix));
+            }
+        }
+
+        if (jwts)
+        {
+            foreach (Match m in Jwt().Matches(text))
+            {
+                yield return new SecretMatch("JWT", Severity.Medium, m.Index, Mask(m.Value, 3));
+            }
+        }
+    }
+
+    /// <summary>Values under secret-named keys (<c>"ApiKey": "..."</c>, <c>password: ...</c>, <c>CLIENT_SECRET=...</c>), literal ones only.</summary>
+    public static IEnumerable<SecretMatch> NamedValues(string text)
+    {
+        foreach (Match m in NamedPair().Matches(text))
+        {
+            var name = m.Groups["name"].Value;
+            var value = m.Groups["value"].Value.Split(" #")[0].Trim(); // a trailing comment is not part of it
+            if (Classify(name, value) is { } found)
+            {
+                yield return found with { Index = m.Groups["value"].Index };
+            }
+        }
+    }
+
+    /// <summary>Whether a key names a secret.</summary>
+    public static bool IsSecretName(string name) => SecretName().IsMatch(name);
+
+    /// <summary>
+    /// A literal value under a secret-named key, judged: a known format as such; a test-mode key or a short, low-entropy
+    /// value (a demo password) low; a long high-entropy value medium. Null for references and empty values.
+    /// </summary>
+    public static SecretMatch? Classify(string name, string value)
+    {
+        if (value.Length == 0 || value.Any(char.IsWhiteSpace) || Reference().IsMatch(value) || value is "null" or "true" or "false" || Placeholder().IsMatch(value))
+        {
+            return null;
+        }
+
+        if (KnownFormats(value, jwts: true).FirstOrDefault() is { } known)
+        {
+            return known with { Index = 0 };
+        }
+
+        var test = TestMarker().IsMatch(value);
+        var strong = value.Length >= 16 && Entropy(value) >= 3.5;
+        return new SecretMatch(
+            strong ? $"{(test ? "test-mode" : "high-entropy")} value of {name}" : $"literal value of {name}",
+            strong && !test ? Severity.Medium : Severity.Low,
+            0,
+            Mask(value, 0));
+    }
+
+    /// <summary>Shannon entropy in bits per character.</summary>
+    public static double Entropy(string value)
+    {
+        var counts = value.GroupBy(c => c).Select(g => (double)g.Count() / value.Length);
+        return -counts.Sum(p => p * Math.Log2(p));
+    }
+
+    /// <summary>The first <paramref name="prefix"/> characters (a format's public prefix), then <c>***</c> and the length.</summary>
+    public static string Mask(string value, int prefix) =>
+        $"{value[..Math.Min(prefix, value.Length / 2)]}{Redact.Mask} ({value.Length} chars)";
+
+    [GeneratedRegex(@"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")]
+    private static partial Regex AwsKeyId();
+
+    [GeneratedRegex(@"\b(?:sk|rk)_live_[0-9A-Za-z]{16,}\b")]
+    private static partial Regex LiveKey();
+
+    [GeneratedRegex(@"\b(?:sk|rk)_test_[0-9A-Za-z_]{8,}\b")]
+    private static partial Regex TestKey();
+
+    [GeneratedRegex(@"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b")]
+    private static partial Regex GitHub();
+
+    [GeneratedRegex(@"\bxox[abposr]-[0-9A-Za-z-]{10,}")]
+    private static partial Regex Slack();
+
+    [GeneratedRegex(@"\bAIza[0-9A-Za-z_-]{35}\b")]
+    private static partial Regex GoogleKey();
+
+    [GeneratedRegex(@"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----")]
+    private static partial Regex PrivateKey();
+
+    [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")]
+    private static partial Regex Jwt();
+
+    [GeneratedRegex(@"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|signing[_-]?key|client[_-]?secret|conn(?:ection)?[_-]?string)")]
+    private static partial Regex SecretName();
+
+    // "Name": "value" (JSON), Name: value (YAML), NAME=value (env, ini, properties), key="Name" value="..." is left out.
+    [GeneratedRegex(@"(?im)[""']?(?<name>[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|signing[_-]?key|credential)[A-Za-z0-9_.-]*)[""']?\s*[:=]\s*[""']?(?<value>[^""'\r\n,}]{1,512})")]
+    private static partial Regex NamedPair();
+
+    [GeneratedRegex(@"^\$\{[^}]+\}$|^\$[A-Z_][A-Z0-9_]*$|^%[A-Z_][A-Z0-9_]*%$|^\{\{.*\}\}$")]
+    private static partial Regex Reference();
+
+    [GeneratedRegex(@"^(?:\*+|x{3,}|<[^>]*>|\.\.\.|changeme-in-production|your[-_ ].*|REPLACE[-_ ]?ME|TODO)$", RegexOptions.IgnoreCase)]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"(?i)(?:^|[_-])test(?:[_-]|$)|^test|_test_|demo|example|dummy|fake|sample")]
+    private static partial Regex TestMarker();
+}

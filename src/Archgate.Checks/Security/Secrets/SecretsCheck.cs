@@ -1,0 +1,301 @@
+using Archgate.Model;
+using Archgate.Protocol;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Checks.Security.Secrets;
+
+/// <summary>Options of step 9's secrets scan.</summary>
+public sealed record SecretsScanOptions
+{
+    /// <summary>Largest file read. <value>1 MiB</value>.</summary>
+    public long MaxFileBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Most files read per config folder. <value>500</value>.</summary>
+    public int MaxFilesPerFolder { get; init; } = 500;
+
+    /// <summary>How deep config folders are searched. <value>3</value>.</summary>
+    public int MaxDepth { get; init; } = 3;
+
+    /// <summary>The tail of each component log read. <value>4 MiB</value>.</summary>
+    public long MaxLogBytes { get; init; } = 4 * 1024 * 1024;
+}
+
+/// <summary>
+/// Step 9's secrets scan: literal secrets in the manifest (a <c>${VAR}</c> reference is fine, a literal or a
+/// <c>${VAR:-default}</c> default is not), secret-looking values in the deployed config folders of the components
+/// Archgate starts (the folder of the program their <c>run</c> command names, folders named by their *CONFIG* env)
+/// and in <c>security.configPaths</c>, and in the component logs. Responses are judged by the passive rules
+/// (AG9082). Every value is reported masked.
+/// </summary>
+internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
+{
+    private static readonly string[] ConfigExtensions =
+        [".json", ".yaml", ".yml", ".xml", ".config", ".properties", ".env", ".ini", ".toml", ".conf", ".cfg", ".txt", ".pem", ".key"];
+
+    public string Id => "security.secrets";
+
+    public int Step => 9;
+
+    public string Title => "No secrets in the manifest, deployed config or logs";
+
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+    public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var system = context.System;
+        var findings = new List<Finding>();
+        var scanned = 0;
+        if (File.Exists(system.ManifestPath))
+        {
+            findings.AddRange(Manifest(system.ManifestPath));
+            scanned++;
+        }
+
+        foreach (var (component, folder) in ConfigFolders(system))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var file in ConfigFiles(folder))
+            {
+                scanned++;
+                findings.AddRange(ScanFile(file, component, PassiveRules.ConfigSecret, "deployed config"));
+            }
+        }
+
+        foreach (var (component, log) in Logs(system, context.OutputDirectory))
+        {
+            scanned++;
+            findings.AddRange(ScanFile(log, component, PassiveRules.LogSecret, "log"));
+        }
+
+        var result = CheckResult.From(findings, [new Metric("security_secrets_files_scanned", new Dictionary<string, string>(), scanned, "count")]);
+        return Task.FromResult(result);
+    }
+
+    /// <summary>Secret-named keys with literal values, and known formats anywhere, in the manifest; positions from the YAML.</summary>
+    internal static IEnumerable<Finding> Manifest(string path)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(path);
+            stream.Load(reader);
+        }
+        catch (YamlException)
+        {
+            yield break; // the loader reported it already
+        }
+
+        var name = System.IO.Path.GetFileName(path);
+        foreach (var document in stream.Documents)
+        {
+            foreach (var (key, scalar, keyPath) in Scalars(document.RootNode, string.Empty))
+            {
+                var value = scalar.Value ?? string.Empty;
+                var where = $"{name}:{scalar.Start.Line}:{scalar.Start.Column} {keyPath}";
+                var literal = Literal(value);
+                SecretMatch? found = null;
+                if (literal is not null && SecretPatterns.IsSecretName(key) && !FieldName(key, literal))
+                {
+                    found = SecretPatterns.Classify(key, literal);
+                }
+
+                found ??= SecretPatterns.KnownFormats(value, jwts: true).FirstOrDefault();
+                if (found is null)
+                {
+                    continue;
+                }
+
+                var fromDefault = literal is not null && value.Contains("${", StringComparison.Ordinal) ? " (the default of a ${VAR:-default}, committed with the manifest)" : string.Empty;
+                yield return new Finding
+                {
+                    Rule = PassiveRules.ManifestSecret,
+                    Severity = found.Severity,
+                    Location = where,
+                    Message = $"{keyPath}: {found.Kind} written in the manifest{fromDefault}",
+                    Evidence = $"{key}: {found.Masked}",
+                    Hint = found.Severity >= Severity.Medium
+                        ? "write ${NAME} and supply the value from the environment or a secret store; rotate the value, it is in the repository's history"
+                        : "fine for a test identity or a test-mode key; anything real belongs in the environment (${NAME})",
+                };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the value names where a token is (<c>token: $.accessToken</c>, <c>capture: { token: accessToken }</c>)
+    /// rather than being one: the manifest's <c>token</c> keys take a field name or a JSON path.
+    /// </summary>
+    private static bool FieldName(string key, string value) =>
+        key.Equals("token", StringComparison.OrdinalIgnoreCase)
+        && System.Text.RegularExpressions.Regex.IsMatch(value, @"^(?:\$[.\[])?[A-Za-z_][A-Za-z0-9_.\[\]'""]*$") && SecretPatterns.Entropy(value) < 3.5;
+
+    /// <summary>What of <paramref name="value"/> is literal: all of it, the defaults of <c>${VAR:-default}</c>, or null for a pure reference.</summary>
+    private static string? Literal(string value)
+    {
+        if (!value.Contains("${", StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        var defaults = System.Text.RegularExpressions.Regex.Matches(value, @"\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}")
+            .Select(m => m.Groups[1].Value).Where(d => d.Length > 0).ToList();
+        return defaults.Count == 0 ? null : string.Join(" ", defaults);
+    }
+
+    private static IEnumerable<(string Key, YamlScalarNode Value, string Path)> Scalars(YamlNode node, string path)
+    {
+        switch (node)
+        {
+            case YamlMappingNode map:
+                foreach (var (k, v) in map.Children)
+                {
+                    var key = (k as YamlScalarNode)?.Value ?? string.Empty;
+                    var child = path.Length == 0 ? key : $"{path}.{key}";
+                    if (v is YamlScalarNode scalar)
+                    {
+                        yield return (key, scalar, child);
+                    }
+                    else
+                    {
+                        foreach (var inner in Scalars(v, child))
+                        {
+                            yield return inner;
+                        }
+                    }
+                }
+
+                break;
+            case YamlSequenceNode sequence:
+                var i = 0;
+                foreach (var item in sequence.Children)
+                {
+                    foreach (var inner in Scalars(item, $"{path}[{i++}]"))
+                    {
+                        yield return inner;
+                    }
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Deployed config folders: each started component's program folder and *CONFIG* env folders, and security.configPaths.</summary>
+    internal static IReadOnlyList<(string? Component, string Folder)> ConfigFolders(SystemModel system)
+    {
+        var folders = new List<(string?, string)>();
+        foreach (var component in system.Components.Where(c => c.Run is not null))
+        {
+            var run = component.Run!;
+            foreach (var word in run.Command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Prepend(run.Command.Split(' ')[0]))
+            {
+                var candidate = System.IO.Path.GetFullPath(System.IO.Path.Combine(run.WorkingDirectory, word.Trim('"', '\'')));
+                if (File.Exists(candidate) && System.IO.Path.GetExtension(candidate) is ".dll" or ".exe" or ".jar" or ".js" or ".py" or "")
+                {
+                    folders.Add((component.Name, System.IO.Path.GetDirectoryName(candidate)!));
+                    break;
+                }
+            }
+
+            foreach (var (name, value) in run.Environment)
+            {
+                if (name.Contains("CONFIG", StringComparison.OrdinalIgnoreCase) && value.Length > 0)
+                {
+                    var dir = System.IO.Path.GetFullPath(System.IO.Path.Combine(run.WorkingDirectory, value));
+                    if (Directory.Exists(dir))
+                    {
+                        folders.Add((component.Name, dir));
+                    }
+                }
+            }
+        }
+
+        folders.AddRange(system.Security.ConfigPaths.Select(p => ((string?)null, p)));
+        return folders.DistinctBy(f => f.Item2, StringComparer.Ordinal).ToList();
+    }
+
+    private IEnumerable<string> ConfigFiles(string folderOrFile)
+    {
+        if (File.Exists(folderOrFile))
+        {
+            return [folderOrFile];
+        }
+
+        var enumeration = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = options.MaxDepth, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
+        return Directory.EnumerateFiles(folderOrFile, "*", enumeration)
+            .Where(f => !f.Contains($"{System.IO.Path.DirectorySeparatorChar}node_modules{System.IO.Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => ConfigExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()) || System.IO.Path.GetFileName(f).StartsWith(".env", StringComparison.Ordinal))
+            .Where(f => !f.EndsWith(".deps.json", StringComparison.Ordinal) && !f.EndsWith(".runtimeconfig.json", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Take(options.MaxFilesPerFolder);
+    }
+
+    /// <summary>The component logs Archgate wrote (<c>logs/&lt;component&gt;.log</c> next to the run store, which holds the runs folder).</summary>
+    private static IEnumerable<(string Component, string Log)> Logs(SystemModel system, string outputDirectory)
+    {
+        var logs = System.IO.Path.GetFullPath(System.IO.Path.Combine(outputDirectory, "..", "..", "logs"));
+        foreach (var component in system.Components)
+        {
+            var log = System.IO.Path.Combine(logs, $"{component.Name}.log");
+            if (File.Exists(log))
+            {
+                yield return (component.Name, log);
+            }
+        }
+    }
+
+    private IEnumerable<Finding> ScanFile(string path, string? component, string rule, string what)
+    {
+        string text;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            var limit = rule == PassiveRules.LogSecret ? options.MaxLogBytes : options.MaxFileBytes;
+            if (stream.Length > limit)
+            {
+                if (rule != PassiveRules.LogSecret)
+                {
+                    yield break;
+                }
+
+                stream.Seek(-limit, SeekOrigin.End); // the tail of a log: the latest run
+            }
+
+            using var reader = new StreamReader(stream);
+            text = reader.ReadToEnd();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+
+        var isLog = rule == PassiveRules.LogSecret;
+        var seen = new HashSet<int>();
+        var matches = SecretPatterns.KnownFormats(text, jwts: true)
+            .Concat(SecretPatterns.NamedValues(text).Where(m => m.Severity >= Severity.Medium || !isLog))
+            .OrderByDescending(m => m.Severity);
+        foreach (var match in matches)
+        {
+            var line = text.AsSpan(0, Math.Min(match.Index, text.Length)).Count('\n') + 1;
+            if (!seen.Add(line))
+            {
+                continue; // one finding per line: a named key and its known format are the same secret
+            }
+
+            yield return new Finding
+            {
+                Rule = rule,
+                Severity = match.Severity,
+                Component = component,
+                Location = $"{path}:{line}",
+                Message = $"{match.Kind} in {(component is null ? string.Empty : component + "'s ")}{what} ({System.IO.Path.GetFileName(path)}, line {line})",
+                Evidence = match.Masked,
+                Hint = isLog
+                    ? "never log secrets or tokens: log their presence, not their value; rotate what was logged"
+                    : match.Severity >= Severity.Medium
+                        ? "deployed config must not hold secrets: pass them through the environment or a secret store, delete the file, rotate the value"
+                        : "a test-mode or placeholder value; make sure no real one is ever deployed this way",
+            };
+        }
+    }
+}

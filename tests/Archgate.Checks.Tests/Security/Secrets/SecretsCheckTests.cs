@@ -1,0 +1,150 @@
+using Archgate.Checks.Http;
+using Archgate.Checks.Security;
+using Archgate.Checks.Security.Secrets;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Security.Secrets;
+
+public sealed class SecretsCheckTests : IDisposable
+{
+    private const string LiveKey = "sk_live_51HkQ2aPlaintextSecretCommittedByMistake0000";
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "archgate-secrets-" + Guid.NewGuid().ToString("N"));
+
+    public SecretsCheckTests() => Directory.CreateDirectory(_folder);
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private async Task<CheckResult> RunAsync(string yaml, string? output = null)
+    {
+        await File.WriteAllTextAsync(Path.Combine(_folder, "archgate.yaml"), yaml);
+        var system = TestSystems.Load(yaml, _folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var context = TestSystems.Context(system, http) with { OutputDirectory = output ?? Path.Combine(_folder, ".archgate", "runs", "r1") };
+        return await new SecretsCheck(new SecretsScanOptions()).RunAsync(context, CancellationToken.None);
+    }
+
+    private static string Manifest(string extra = "", string env = "") => $$"""
+        version: 1
+        system: { name: s }
+        components:
+          - name: api
+            kind: service
+            url: http://127.0.0.1:1
+            run:
+              command: dotnet bin/App/App.dll --urls http://127.0.0.1:1
+              workdir: .
+              env:
+                API_KEY: "${API_KEY:-}"
+        {{env}}
+        {{extra}}
+        """;
+
+    private void Deploy(string file, string content)
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "bin", "App"));
+        File.WriteAllText(Path.Combine(_folder, "bin", "App", "App.dll"), "not really a dll");
+        File.WriteAllText(Path.Combine(_folder, "bin", "App", file), content);
+    }
+
+    [Fact]
+    public async Task A_live_key_in_the_started_components_config_folder_is_high_and_masked()
+    {
+        Deploy("appsettings.Secrets.json", $"{{\n  \"_comment\": \"x\",\n  \"Gateway\": {{\n    \"ApiKey\": \"{LiveKey}\"\n  }}\n}}\n");
+
+        var result = await RunAsync(Manifest());
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.Equal("api", finding.Component);
+        Assert.EndsWith("appsettings.Secrets.json:4", finding.Location, StringComparison.Ordinal);
+        Assert.Equal($"sk_live_*** ({LiveKey.Length} chars)", finding.Evidence);
+        Assert.DoesNotContain(LiveKey, string.Join(" ", result.Findings.Select(f => f.Message + f.Evidence + f.Location + f.Hint)), StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
+    [Fact]
+    public async Task A_clean_config_folder_and_env_references_pass()
+    {
+        Deploy("appsettings.json", "{ \"_comment\": \"SHOP_FAULTS=plaintext-secret: a gateway key committed in plain config. Never.\", \"Logging\": { \"LogLevel\": { \"Default\": \"Information\" } }, \"Gateway\": { \"ApiKey\": \"\" } }");
+
+        var result = await RunAsync(Manifest());
+
+        Assert.Empty(result.Findings);
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Contains(result.Metrics, m => m.Name == "security_secrets_files_scanned" && m.Value == 2); // manifest + appsettings.json
+    }
+
+    [Fact]
+    public async Task A_folder_named_by_a_CONFIG_variable_is_scanned()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "conf"));
+        File.WriteAllText(Path.Combine(_folder, "conf", "app.env"), "DB_HOST=db\nCLIENT_SECRET=q7Z!v9x#Lm2$Rt8&Wp4*Yb6^Nc1\n");
+
+        var result = await RunAsync(Manifest(env: "        APP_CONFIG_DIR: conf"));
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Equal(Severity.Medium, finding.Severity);
+        Assert.Contains("high-entropy value of CLIENT_SECRET", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("q7Z", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Manifest_literals_are_judged_and_references_are_not()
+    {
+        var extra = string.Join("\n", [
+            "security:",
+            "  identities:",
+            "    - { user: ann, password: demo }",
+            "    - { user: ops, password: \"Xk93!mQz7#pLw2$vB8&nR4\" }",
+            "contracts:",
+            "  auth: { login: /auth/login, username: ann, password: \"${ANN_PASSWORD:-}\", token: accessToken }",
+            "load:",
+            "  setup:",
+            "    - { request: POST /auth/login, json: { username: ann }, capture: { token: $.accessToken } }",
+            "escalation:",
+            "  channels: [ { webhook: \"http://127.0.0.1:1/h?token=${HOOK:-" + LiveKey + "}\" } ]",
+        ]);
+        var yaml = Manifest(extra: extra);
+
+        var result = await RunAsync(yaml);
+
+        var manifest = result.Findings.Where(f => f.Rule == PassiveRules.ManifestSecret).ToList();
+        Assert.Contains(manifest, f => f.Severity == Severity.Low && f.Location!.EndsWith("security.identities[0].password", StringComparison.Ordinal));
+        Assert.Contains(manifest, f => f.Severity == Severity.Medium && f.Location!.EndsWith("security.identities[1].password", StringComparison.Ordinal));
+        Assert.Contains(manifest, f => f.Severity == Severity.High && f.Message.Contains("Stripe-style live secret key", StringComparison.Ordinal));
+        Assert.DoesNotContain(manifest, f => f.Location!.Contains("contracts.auth.password", StringComparison.Ordinal) || f.Location!.Contains("env.API_KEY", StringComparison.Ordinal));
+        Assert.DoesNotContain(manifest, f => f.Location!.EndsWith(".token", StringComparison.Ordinal)); // field names, not tokens
+        Assert.Matches(@"^archgate\.yaml:\d+:\d+ ", manifest[0].Location!);
+        Assert.DoesNotContain(manifest, f => (f.Evidence + f.Message).Contains("Xk93", StringComparison.Ordinal) || (f.Evidence + f.Message).Contains(LiveKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Tokens_and_keys_in_a_component_log_are_found()
+    {
+        var runs = Path.Combine(_folder, "state", "runs", "r1");
+        Directory.CreateDirectory(Path.Combine(_folder, "state", "logs"));
+        const string jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbm4iLCJyb2xlIjoiY3VzdG9tZXIifQ.c2lnbmF0dXJlLXZhbHVl";
+        await File.WriteAllTextAsync(Path.Combine(_folder, "state", "logs", "api.log"), $"10:00 info started\n10:01 debug got token {jwt}\n10:02 info aws AKIAIOSFODNN7EXAMPLE\n");
+
+        var result = await RunAsync(Manifest(), runs);
+
+        var logs = result.Findings.Where(f => f.Rule == PassiveRules.LogSecret).OrderBy(f => f.Location, StringComparer.Ordinal).ToList();
+        Assert.Equal(2, logs.Count);
+        Assert.Equal((Severity.Medium, "api"), (logs[0].Severity, logs[0].Component));
+        Assert.EndsWith("api.log:2", logs[0].Location, StringComparison.Ordinal);
+        Assert.Equal(Severity.High, logs[1].Severity);
+        Assert.DoesNotContain(jwt, logs[0].Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_clean_log_has_no_finding()
+    {
+        var runs = Path.Combine(_folder, "state", "runs", "r1");
+        Directory.CreateDirectory(Path.Combine(_folder, "state", "logs"));
+        await File.WriteAllTextAsync(Path.Combine(_folder, "state", "logs", "api.log"), "10:00 info started\n10:01 info login of ann succeeded\n");
+
+        var result = await RunAsync(Manifest(), runs);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == PassiveRules.LogSecret);
+    }
+}
