@@ -3,6 +3,7 @@ using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
+using Archgate.Checks.Frontend;
 using Archgate.Checks.Performance;
 using Archgate.Checks.Planning;
 using Archgate.Checks.Services;
@@ -92,7 +93,7 @@ public static class ArchgateProtocol
             Name = "Frontend-backend",
             ReportTitle = "Frontend-backend integration",
             AppliesTo = s => s.OfKind(ComponentKind.Frontend).Any() ? Applicability.Yes : Applicability.No("no frontend component declared"),
-            Checks = _ => [new PendingCheck(5, "frontend.integration", "CORS, auth flow, CRUD and real-time")],
+            Checks = FrontendChecks,
             Criterion = new("frontend", "Frontend-backend integration complete", s =>
                 $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind(ComponentKind.Frontend).Select(c => c.Name))}"),
             RollbackOnFailure = true,
@@ -231,6 +232,39 @@ public static class ArchgateProtocol
         }
 
         yield return new FailureScenarioCheck(evidence);
+    }
+
+    /// <summary>
+    /// Step 5: CORS from each frontend to each service it depends on; then, for each of those services, the auth flow
+    /// and CRUD from its contract; the browser's view of the pages last.
+    /// </summary>
+    private static IEnumerable<ICheck> FrontendChecks(StepChecksContext build)
+    {
+        var documents = new ContractDocuments();
+        var frontends = build.InOrder(ComponentKind.Frontend).Where(f => f.Url is not null).ToList();
+        var apis = build.InOrder(ComponentKind.Service).Where(s => s.Url is not null && frontends.Any(f => f.DependsOn.Contains(s.Name))).ToList();
+        foreach (var frontend in frontends)
+        {
+            foreach (var api in apis.Where(a => frontend.DependsOn.Contains(a.Name)))
+            {
+                yield return new CorsCheck(frontend, api, documents);
+            }
+        }
+
+        foreach (var api in apis)
+        {
+            if (api.Auth is LoginAuth)
+            {
+                yield return new AuthFlowCheck(api, documents);
+            }
+
+            if (api.OpenApi is not null)
+            {
+                yield return new CrudCheck(api, documents);
+            }
+        }
+
+        yield return new PendingCheck(5, "frontend.browser", "Pages in the browser: API URL, console errors, screenshots");
     }
 
     private static IEnumerable<Component> Pages(SystemModel system) => system.OfKind(ComponentKind.Frontend).Where(f => f.Url is not null);

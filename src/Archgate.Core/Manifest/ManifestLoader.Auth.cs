@@ -24,7 +24,7 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            r.AllowKeys(map, path, "login", "user", "password", "token", "apiKey", "basic", "bearer");
+            r.AllowKeys(map, path, "login", "user", "password", "token", "refresh", "logout", "refreshToken", "apiKey", "basic", "bearer");
             var kinds = AuthKinds.Where(k => YamlReader.Get(map, k) is not null).ToList();
             if (kinds.Count != 1)
             {
@@ -35,7 +35,7 @@ public static partial class ManifestLoader
 
             if (kinds[0] != "login")
             {
-                foreach (var key in new[] { "user", "password", "token" })
+                foreach (var key in new[] { "user", "password", "token", "refresh", "logout", "refreshToken" })
                 {
                     if (YamlReader.Get(map, key) is not null)
                     {
@@ -88,9 +88,42 @@ public static partial class ManifestLoader
                 token = null;
             }
 
+            var refreshToken = r.String(YamlReader.Get(map, "refreshToken"), $"{path}.refreshToken");
+            if (refreshToken is not null && !IsJsonPath(refreshToken))
+            {
+                r.Error(YamlReader.Get(map, "refreshToken")!, $"{path}.refreshToken", $"invalid JSON path '{refreshToken}'",
+                    "write where the refresh token is in the login response, for example '$.refreshToken'");
+                refreshToken = null;
+            }
+
             return method is null || loginPath is null || user is null || password is null
                 ? null
-                : new LoginAuth(method, loginPath, user, password, token);
+                : new LoginAuth(method, loginPath, user, password, token)
+                {
+                    Refresh = ReadOperation(map, path, "refresh"),
+                    Logout = ReadOperation(map, path, "logout"),
+                    RefreshTokenPath = refreshToken,
+                };
+        }
+
+        /// <summary>An optional <c>METHOD /path</c> operation of the auth flow (<c>refresh</c>, <c>logout</c>), normalised.</summary>
+        private string? ReadOperation(YamlMappingNode map, string path, string key)
+        {
+            var node = YamlReader.Get(map, key);
+            var text = r.String(node, $"{path}.{key}");
+            if (text is null)
+            {
+                return null;
+            }
+
+            var parts = text.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && LoginMethods.Contains(parts[0].ToUpperInvariant()) && parts[1].StartsWith('/'))
+            {
+                return $"{parts[0].ToUpperInvariant()} {parts[1]}";
+            }
+
+            r.Error(node!, $"{path}.{key}", $"invalid {key} operation '{text}'", $"write the method and the path, for example '{key}: POST /auth/{key}'");
+            return null;
         }
 
         private ApiKeyAuth? ReadApiKey(YamlNode node, string path)

@@ -81,6 +81,12 @@ public sealed record Component
     /// <summary>Pages of a frontend, relative to its URL.</summary>
     public IReadOnlyList<string> Pages { get; init; } = [];
 
+    /// <summary>Where a service's resources are stored (<c>resources</c>), for step 7's consistency checks. <value>None</value>.</summary>
+    public IReadOnlyList<ResourceMapping> Resources { get; init; } = [];
+
+    /// <summary>A service's real-time endpoints (<c>realtime</c>), for step 5. <value>None</value>.</summary>
+    public IReadOnlyList<RealtimeEndpoint> Realtime { get; init; } = [];
+
     /// <summary>Where the component is declared.</summary>
     public required SourceLocation Location { get; init; }
 }
@@ -125,6 +131,15 @@ public abstract record ServiceAuth
 /// <c>accessToken</c>, <c>access_token</c> or <c>token</c>.</param>
 public sealed record LoginAuth(string Method, string Path, string User, string Password, string? TokenPath) : ServiceAuth
 {
+    /// <summary>The refresh operation (<c>refresh: POST /auth/refresh</c>), for step 5's auth flow. <value>null</value>.</summary>
+    public string? Refresh { get; init; }
+
+    /// <summary>The logout operation (<c>logout: POST /auth/logout</c>), for step 5's auth flow. <value>null</value>.</summary>
+    public string? Logout { get; init; }
+
+    /// <summary>JSON path of the refresh token in the login response (<c>refreshToken</c>). <value>null: <c>$.refreshToken</c> or <c>$.refresh_token</c></value>.</summary>
+    public string? RefreshTokenPath { get; init; }
+
     /// <inheritdoc />
     public override IReadOnlyList<string> Secrets => [Password];
 
