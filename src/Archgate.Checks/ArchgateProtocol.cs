@@ -4,6 +4,7 @@ using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
 using Archgate.Checks.Frontend;
+using Archgate.Checks.Journeys;
 using Archgate.Checks.Performance;
 using Archgate.Checks.Planning;
 using Archgate.Checks.Services;
@@ -34,8 +35,10 @@ public static class ArchgateProtocol
     /// <summary>The protocol with default check options.</summary>
     public static ProtocolDefinition Default { get; } = Create(new LoadCheckOptions());
 
-    /// <summary>The protocol with step 8's options (load agents).</summary>
-    public static ProtocolDefinition Create(LoadCheckOptions load) => new(
+    /// <summary>The protocol with step 8's options (load agents) and step 7's (journeys, concurrency).</summary>
+    public static ProtocolDefinition Create(LoadCheckOptions load, JourneyOptions? journeyOptions = null) => Build(load, journeyOptions ?? new JourneyOptions());
+
+    private static ProtocolDefinition Build(LoadCheckOptions load, JourneyOptions journeys) => new(
     [
         new StepDefinition
         {
@@ -114,8 +117,14 @@ public static class ArchgateProtocol
             Number = 7,
             Name = "Integration testing",
             ReportTitle = "Integration tests",
-            Checks = _ => [new PendingCheck(7, "journeys", "User journeys, data consistency and concurrency")],
-            Criterion = new("critical-paths", "Critical user paths succeed", _ => ">= 95 % journey success"),
+            AppliesTo = s => s.Journeys.Count > 0 || s.OfKind(ComponentKind.Service).Any(c => c.OpenApi is not null && c.Url is not null)
+                ? Applicability.Yes
+                : Applicability.No("no journey declared and no service with an OpenAPI document"),
+            Checks = b => [
+                .. b.System.Journeys.Select(j => (ICheck)new JourneyCheck(j, journeys)),
+                .. b.InOrder(ComponentKind.Service).Where(c => c.OpenApi is not null && c.Url is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), journeys)),
+            ],
+            Criterion = new("critical-paths", "Critical user paths succeed", s => JourneyTarget(s, journeys)),
             RollbackOnFailure = true,
         },
         new StepDefinition
@@ -265,6 +274,20 @@ public static class ArchgateProtocol
         }
 
         yield return new PendingCheck(5, "frontend.browser", "Pages in the browser: API URL, console errors, screenshots");
+    }
+
+    /// <summary>Step 7's target as the manifest sets it: each critical journey's runs and the success rate it needs.</summary>
+    private static string JourneyTarget(SystemModel system, JourneyOptions options)
+    {
+        var rate = options.CriticalSuccessRate.ToString("P0", CultureInfo.InvariantCulture);
+        var critical = system.Journeys.Where(j => j.Critical).Select(j => $"'{j.Name}' ({j.Runs} runs)").ToList();
+        var parts = new List<string> { critical.Count == 0 ? $">= {rate} journey success (no critical journey declared)" : $">= {rate} success of {string.Join(", ", critical)}" };
+        if (system.OfKind(ComponentKind.Service).Any(c => c.OpenApi is not null))
+        {
+            parts.Add($"{options.Parallel} concurrent updates with one ETag: exactly one succeeds");
+        }
+
+        return string.Join("; ", parts);
     }
 
     private static IEnumerable<Component> Pages(SystemModel system) => system.OfKind(ComponentKind.Frontend).Where(f => f.Url is not null);

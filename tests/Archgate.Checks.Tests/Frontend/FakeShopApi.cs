@@ -70,6 +70,7 @@ public sealed class FakeShopApi : IDisposable
     private readonly ConcurrentDictionary<string, bool> _access = new();
     private readonly ConcurrentDictionary<long, (JsonObject Body, int Version)> _notes = new();
     private int _next;
+    private int _nextNote;
 
     public FakeShopApi(FakeApiFaults? faults = null)
     {
@@ -156,7 +157,7 @@ public sealed class FakeShopApi : IDisposable
 
         if (r.Method == "POST" && path == "/notes")
         {
-            var id = Interlocked.Increment(ref _next);
+            var id = Interlocked.Increment(ref _nextNote);
             body!["id"] = id;
             _notes[id] = (body, 1);
             return new Reply(201, body.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/notes/{id}", ["ETag"] = "\"1\"" });
