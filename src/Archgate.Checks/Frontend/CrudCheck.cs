@@ -90,6 +90,16 @@ internal sealed class CrudCheck(Component service, ContractDocuments documents) 
             var change = ContractResource.ExampleBody(update);
             var ifMatch = resource.UpdateTakesIfMatch && etag is not null ? new[] { new KeyValuePair<string, string>("If-Match", etag) } : [];
             var updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken);
+
+            // A resource may move on by itself between the read and the update (a payment worker): read again and retry.
+            for (var retry = 0; retry < 3 && updated.Status == 412 && ifMatch.Length > 0; retry++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
+                etag = (await Send(http, "GET", itemPath, auth, null, cancellationToken)).Header("ETag") ?? etag;
+                ifMatch = [new("If-Match", etag!)];
+                updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken);
+            }
+
             if (!updated.Ok)
             {
                 findings.Add(Finding(FrontendRules.UpdateFailed, Severity.High, update.Name, $"the update{(ifMatch.Length > 0 ? " with the current ETag in If-Match" : string.Empty)} failed: {updated.Summary}",
@@ -145,6 +155,28 @@ internal sealed class CrudCheck(Component service, ContractDocuments documents) 
             $"{resource.Collection}: created {itemPath}, read back{(resource.Update is null ? string.Empty : ", updated")}{(skipped.Count == 0 ? string.Empty : "; not in the contract: " + string.Join(", ", skipped))}",
             null, null));
         return findings.Skip(before).All(f => f.Severity == Severity.Info);
+    }
+
+    /// <summary>
+    /// The resource's ETag once it has stopped changing by itself: two reads <paramref name="pause"/> apart agree
+    /// (at most 10 reads), so concurrent writers all start from one version.
+    /// </summary>
+    internal static async Task<ApiAnswer> SettledReadAsync(Func<Task<ApiAnswer>> read, TimeSpan pause, CancellationToken cancellationToken)
+    {
+        var last = await read();
+        for (var i = 0; i < 10 && last.Ok; i++)
+        {
+            await Task.Delay(pause, cancellationToken);
+            var next = await read();
+            if (next.Header("ETag") == last.Header("ETag"))
+            {
+                return next;
+            }
+
+            last = next;
+        }
+
+        return last;
     }
 
     private static KeyValuePair<string, string>[] EtagFor(ContractResource resource, ApiAnswer read) =>

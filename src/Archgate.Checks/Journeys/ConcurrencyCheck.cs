@@ -16,6 +16,9 @@ namespace Archgate.Checks.Journeys;
 /// </summary>
 internal sealed class ConcurrencyCheck(Component service, ContractDocuments documents, JourneyOptions options) : ICheck
 {
+    /// <summary>Pause between the reads that decide the resource has stopped changing by itself.</summary>
+    private static readonly TimeSpan SettlePause = TimeSpan.FromMilliseconds(400);
+
     public string Id => $"journeys.concurrency:{service.Name}";
 
     public int Step => 7;
@@ -71,7 +74,7 @@ internal sealed class ConcurrencyCheck(Component service, ContractDocuments docu
     {
         var created = await Send(http, "POST", resource.Collection, auth, ContractResource.ExampleBody(resource.Create)?.ToJsonString(), cancellationToken);
         var item = created.Ok ? resource.ItemPath(created) : null;
-        var read = item is null ? null : await Send(http, "GET", item, auth, null, cancellationToken);
+        var read = item is null ? null : await CrudCheck.SettledReadAsync(() => Send(http, "GET", item, auth, null, cancellationToken), SettlePause, cancellationToken);
         var etag = read?.Header("ETag");
         var example = ContractResource.ExampleBody(resource.Update!) as JsonObject;
         var field = example?.FirstOrDefault(p => p.Value is JsonValue v && v.TryGetValue<string>(out _)).Key;

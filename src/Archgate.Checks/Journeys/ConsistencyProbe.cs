@@ -20,8 +20,8 @@ internal static class ConsistencyProbe
 {
     private const int Attempts = 3;
 
-    /// <summary>Findings for one write; none when it is consistent or maps to no resource.</summary>
-    public static async Task<IReadOnlyList<Finding>> CheckAsync(
+    /// <summary>The mapped resource's item path (null when the write maps to none) and the findings; none when consistent.</summary>
+    public static async Task<(string? Item, IReadOnlyList<Finding> Findings)> CheckAsync(
         SystemModel system, Component service, JourneyWrite write, HttpClient http, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -89,16 +89,16 @@ internal static class ConsistencyProbe
 
                 if (findings.Count == 0)
                 {
-                    return [];
+                    return ($"{item.Path} ({mapping.Table})", []);
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time, cancellationToken);
             }
 
-            return findings;
+            return ($"{item.Path} ({mapping.Table})", findings);
         }
 
-        return [];
+        return (null, []);
     }
 
     /// <summary>The written item's path and key: the answer's Location, the request's own path, or the collection plus the id in the answer.</summary>

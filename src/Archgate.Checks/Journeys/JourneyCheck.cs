@@ -58,9 +58,21 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options) : IC
                 if (!consistencyChecked && service.Resources.Count > 0)
                 {
                     consistencyChecked = true;
+                    var checkedItems = new List<string>();
                     foreach (var write in result.Writes)
                     {
-                        findings.AddRange(await ConsistencyProbe.CheckAsync(context.System, service, write, context.Http, context.Time, cancellationToken));
+                        var (item, found) = await ConsistencyProbe.CheckAsync(context.System, service, write, context.Http, context.Time, cancellationToken);
+                        findings.AddRange(found);
+                        if (item is not null && found.Count == 0)
+                        {
+                            checkedItems.Add(item);
+                        }
+                    }
+
+                    if (checkedItems.Count > 0)
+                    {
+                        findings.Add(Finding(JourneyRules.Summary, Severity.Info, "consistency",
+                            $"after run {run}'s writes, the API's read and the stored row agree for {string.Join(", ", checkedItems)}", null, null));
                     }
                 }
             }

@@ -29,7 +29,8 @@ public static partial class ManifestLoader
             var result = new List<Journey>();
             var list = r.Sequence(YamlReader.Get(root, "journeys"), "journeys");
             var services = components.Where(c => c.Kind == ComponentKind.Service).ToList();
-            var defaultService = services.FirstOrDefault(s => s.Critical)?.Name ?? services.FirstOrDefault()?.Name;
+            // The service a journey goes to by default: the one users sign in to, else the first critical one, else the first.
+            var defaultService = (services.FirstOrDefault(s => s.Auth is LoginAuth) ?? services.FirstOrDefault(s => s.Critical) ?? services.FirstOrDefault())?.Name;
             var names = new HashSet<string>(StringComparer.Ordinal);
             var index = 0;
             foreach (var item in list?.Children ?? [])
