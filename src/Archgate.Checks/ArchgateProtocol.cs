@@ -271,6 +271,11 @@ public static class ArchgateProtocol
             {
                 yield return new CrudCheck(api, documents);
             }
+
+            foreach (var stream in api.Realtime)
+            {
+                yield return new RealtimeCheck(api, stream);
+            }
         }
 
         yield return new PendingCheck(5, "frontend.browser", "Pages in the browser: API URL, console errors, screenshots");

@@ -281,7 +281,7 @@ public static partial class ManifestLoader
                 }
 
                 var triggerNode = r.Required(map, at, "trigger", "the write that causes an event, e.g. trigger: { request: POST /orders, json: {...} }");
-                var trigger = triggerNode is null ? null : ReadRequest(triggerNode, $"{at}.trigger", new HashSet<string>(StringComparer.Ordinal), allowWeight: false);
+                var trigger = triggerNode is null ? null : ReadRequest(triggerNode, $"{at}.trigger", new HashSet<string>(["token"], StringComparer.Ordinal), allowWeight: false);
                 var within = r.Duration(YamlReader.Get(map, "within"), $"{at}.within");
                 if (sse is not null && trigger is not null)
                 {
