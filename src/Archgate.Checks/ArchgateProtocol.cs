@@ -213,12 +213,11 @@ public static class ArchgateProtocol
 
     /// <summary>
     /// Step 3 per database: reach it (itself, then each dependant with its own settings), its migrations, schema and
-    /// seed data, pool settings, latency; then the disturbing ones (probe load, fault test); last the failure scenario
-    /// over the evidence all of them recorded.
+    /// seed data, pool settings, latency; then the disturbing ones (probe load, fault test); last the failure scenario,
+    /// a final pass over all of their results.
     /// </summary>
     private static IEnumerable<ICheck> DatabaseChecks(SystemModel system, IReadOnlyList<Component> databases)
     {
-        var evidence = new FailureEvidence();
         foreach (var d in databases)
         {
             yield return new ConnectivityCheck(d);
@@ -227,20 +226,20 @@ public static class ArchgateProtocol
                 yield return new ClientConnectivityCheck(d, dependant);
             }
 
-            yield return new MigrationsCheck(d, evidence);
-            yield return new SchemaIntegrityCheck(d, evidence);
+            yield return new MigrationsCheck(d);
+            yield return new SchemaIntegrityCheck(d);
             yield return new SeedDataCheck(d);
-            yield return new PoolSettingsCheck(d, evidence);
-            yield return new LatencyBaselineCheck(d, evidence);
+            yield return new PoolSettingsCheck(d);
+            yield return new LatencyBaselineCheck(d);
         }
 
         foreach (var d in databases)
         {
-            yield return new PoolUtilizationCheck(d, evidence);
+            yield return new PoolUtilizationCheck(d);
             yield return new RecoveryCheck(d);
         }
 
-        yield return new FailureScenarioCheck(evidence);
+        yield return new FailureScenarioCheck();
     }
 
     /// <summary>

@@ -33,6 +33,12 @@ internal static class DatabaseRules
     /// <summary>Probe requests through a dependant failed during the probe load.</summary>
     public const string ProbeLoadErrors = "AG3022";
 
+    /// <summary>A dependant's pool was exhausted under the probe load: every connection open, or requests refused waiting for one.</summary>
+    public const string PoolExhausted = "AG3023";
+
+    /// <summary>A dependant's query ran longer than the query timeout (10 s) under the probe load.</summary>
+    public const string LongQueryUnderLoad = "AG3024";
+
     /// <summary>A dependant did not recover within the policy time after its connections were terminated.</summary>
     public const string NoRecovery = "AG3025";
 

@@ -3,12 +3,30 @@ using Archgate.Protocol;
 
 namespace Archgate.Checks.Database;
 
+/// <summary>The kinds of evidence that make up the protocol's "database integration catastrophic failure".</summary>
+internal enum FailureSignal
+{
+    /// <summary>A dependant's pool ran out of connections (AG3023).</summary>
+    PoolExhaustion,
+
+    /// <summary>A query ran longer than the protocol's query timeout of 10 s (AG3062, AG3024).</summary>
+    QueryTimeout,
+
+    /// <summary>Data violates a constraint: orphaned rows (AG3046).</summary>
+    ConsistencyViolation,
+
+    /// <summary>Not a signal by itself, but part of the remedy: an unindexed foreign key, a pending migration, a pool setting.</summary>
+    Contributing,
+}
+
 /// <summary>
-/// Step 3, last: recognizes the protocol's "database integration catastrophic failure" (pool exhaustion, query
-/// timeouts above 10 s, consistency violations) from the evidence the other step 3 checks recorded in this run, and
-/// reports it as one critical finding that names the scenario, the evidence and the remediation steps.
+/// Step 3, last: a final pass over the step's earlier results (<see cref="CheckContext.EarlierResults"/>) that
+/// recognizes the protocol's "database integration catastrophic failure" (pool exhaustion, query timeouts above
+/// 10 s, consistency violations) from their findings, by rule, and reports it as one critical finding that names the
+/// scenario, the evidence and the remediation steps. It shares no state with the checks it reads: a retried check's
+/// last attempt is the one it sees.
 /// </summary>
-internal sealed class FailureScenarioCheck(FailureEvidence evidence) : ICheck
+internal sealed class FailureScenarioCheck : ICheck
 {
     /// <summary>The protocol's name of the scenario.</summary>
     public const string Scenario = "database integration catastrophic failure";
@@ -23,7 +41,11 @@ internal sealed class FailureScenarioCheck(FailureEvidence evidence) : ICheck
 
     public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var all = evidence.All;
+        var all = context.EarlierResults.SelectMany(r => r.Findings)
+            .Select(f => (Finding: f, Signal: SignalOf(f)))
+            .Where(e => e.Signal is not null && e.Finding.Component is not null)
+            .Select(e => new ScenarioEvidence(e.Signal!.Value, e.Finding.Component!, e.Finding.Message, RemedyOf(e.Finding)))
+            .ToList();
         var signals = all.Where(e => e.Signal != FailureSignal.Contributing).ToList();
         if (signals.Count == 0)
         {
@@ -71,6 +93,26 @@ internal sealed class FailureScenarioCheck(FailureEvidence evidence) : ICheck
         return Task.FromResult(CheckResult.From([finding]));
     }
 
+    /// <summary>What a step 3 finding is evidence of, by its rule; null when it is none.</summary>
+    public static FailureSignal? SignalOf(Finding finding) => finding.Rule switch
+    {
+        DatabaseRules.PoolExhausted => FailureSignal.PoolExhaustion,
+        DatabaseRules.QueryTimeout or DatabaseRules.LongQueryUnderLoad => FailureSignal.QueryTimeout,
+        DatabaseRules.OrphanedRows => FailureSignal.ConsistencyViolation,
+        DatabaseRules.ForeignKeyWithoutIndex or DatabaseRules.MigrationsPending or DatabaseRules.MigrationFailed
+            or DatabaseRules.SettingUnreasonable or DatabaseRules.ConnectionBudget => FailureSignal.Contributing,
+        _ => null,
+    };
+
+    /// <summary>
+    /// The remedy a finding carries: an unindexed foreign key's <c>CREATE INDEX</c> statement (its hint up to the
+    /// explanation), else its hint.
+    /// </summary>
+    public static string? RemedyOf(Finding finding) =>
+        finding.Rule == DatabaseRules.ForeignKeyWithoutIndex && finding.Hint is { } hint && hint.IndexOf(" -- ", StringComparison.Ordinal) is > 0 and var cut
+            ? hint[..cut]
+            : finding.Hint;
+
     private static string Name(FailureSignal signal) => signal switch
     {
         FailureSignal.PoolExhaustion => "pool exhaustion",
@@ -79,3 +121,10 @@ internal sealed class FailureScenarioCheck(FailureEvidence evidence) : ICheck
         _ => "contributing",
     };
 }
+
+/// <summary>One piece of evidence for the failure scenario: a finding of an earlier check, classified.</summary>
+/// <param name="Signal">What it is evidence of.</param>
+/// <param name="Database">The database it is about.</param>
+/// <param name="Text">What was seen (already redacted).</param>
+/// <param name="Remedy">What to do about it, or null.</param>
+internal sealed record ScenarioEvidence(FailureSignal Signal, string Database, string Text, string? Remedy);

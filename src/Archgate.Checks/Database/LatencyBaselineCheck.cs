@@ -42,7 +42,7 @@ internal sealed record StatementStats(long QueryId, string Query, long Calls, do
 /// from an HDR histogram against the database's SLO (<c>slo.&lt;db&gt;.p95</c>, default 100 ms). On PostgreSQL it
 /// also reads <c>pg_stat_statements</c> over the run and reports the slowest statements with an approximate p95.
 /// </summary>
-internal sealed class LatencyBaselineCheck(Component database, FailureEvidence evidence) : DatabaseCheck(database, "latency", "query latency baseline")
+internal sealed class LatencyBaselineCheck(Component database) : DatabaseCheck(database, "latency", "query latency baseline")
 {
     /// <summary>The protocol's database p95 target when the manifest sets none. <value>100 ms</value>.</summary>
     public static readonly TimeSpan DefaultSlo = TimeSpan.FromMilliseconds(100);
@@ -65,7 +65,6 @@ internal sealed class LatencyBaselineCheck(Component database, FailureEvidence e
         var slo = context.System.Slos.GetValueOrDefault(Database.Name)?.P95 ?? DefaultSlo;
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
-        var signals = new List<FailureEvidenceItem>();
         var before = IsPostgres ? await StatementsAsync(connection, cancellationToken) : null;
 
         foreach (var probe in Database.Database.Probes.Where(p => p.Sql is not null))
@@ -92,10 +91,6 @@ internal sealed class LatencyBaselineCheck(Component database, FailureEvidence e
             if (failure is not null)
             {
                 findings.Add(failure);
-                if (failure.Rule == DatabaseRules.QueryTimeout)
-                {
-                    signals.Add(new(FailureSignal.QueryTimeout, Database.Name, failure.Message, failure.Hint));
-                }
             }
         }
 
@@ -105,7 +100,6 @@ internal sealed class LatencyBaselineCheck(Component database, FailureEvidence e
             findings.AddRange(Slowest(before, after, metrics));
         }
 
-        evidence.Record(Id, signals);
         return CheckResult.From(findings, metrics);
     }
 

@@ -24,7 +24,7 @@ internal sealed record AppliedMigration(IReadOnlyList<string> Names, bool Failed
 /// applied migration with the expected one (from the manifest, or the newest file of a migrations folder). Pending
 /// and failed migrations and a held Liquibase lock are findings.
 /// </summary>
-internal sealed class MigrationsCheck(Component database, FailureEvidence evidence) : DatabaseCheck(database, "migrations", "migrations are up to date")
+internal sealed class MigrationsCheck(Component database) : DatabaseCheck(database, "migrations", "migrations are up to date")
 {
     protected override async Task<CheckResult> RunAsync(CheckContext context, DbConnection connection, CancellationToken cancellationToken)
     {
@@ -43,7 +43,6 @@ internal sealed class MigrationsCheck(Component database, FailureEvidence eviden
                 $"no migration history table found ({expectedName})",
                 tables.Count > 0 ? $"found instead: {string.Join(", ", tables)}" : null,
                 "run the service's migrations against this database, or name the history table in expect.migrations.table"));
-            evidence.Record(Id, []);
             return CheckResult.From(findings);
         }
 
@@ -70,9 +69,6 @@ internal sealed class MigrationsCheck(Component database, FailureEvidence eviden
             CompareWithExpected(findings, table, succeeded, latest, expected.Value);
         }
 
-        evidence.Record(Id, findings.Where(f => f.Rule is DatabaseRules.MigrationsPending or DatabaseRules.MigrationFailed)
-            .Select(f => new FailureEvidenceItem(FailureSignal.Contributing, Database.Name, f.Message, "apply the pending migrations (the service's migrator) before the service takes traffic"))
-            .ToList());
         return CheckResult.From(findings, metrics) with { Reason = latest is null ? null : $"latest applied: {latest.Display} ({table})" };
     }
 

@@ -80,7 +80,7 @@ internal sealed record PoolSettings(
 /// idle lifetime) against the policy, and all pools together against the server's <c>max_connections</c>. Where a
 /// dependant reports its pool size or timeouts in its health JSON, those values are judged instead of its connection string's.
 /// </summary>
-internal sealed class PoolSettingsCheck(Component database, FailureEvidence evidence) : DatabaseCheck(database, "pool", "pool and timeout settings")
+internal sealed class PoolSettingsCheck(Component database) : DatabaseCheck(database, "pool", "pool and timeout settings")
 {
     public override Applicability AppliesTo(SystemModel system) =>
         DatabaseClient.Of(system, Database).Count > 0 ? Applicability.Yes : Applicability.No("no service depends on this database");
@@ -93,7 +93,6 @@ internal sealed class PoolSettingsCheck(Component database, FailureEvidence evid
         var policy = Database.Database.Pool;
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
-        var signals = new List<FailureEvidenceItem>();
         var budget = 0;
         var sizes = new List<string>();
         foreach (var client in DatabaseClient.Of(context.System, Database))
@@ -157,11 +156,8 @@ internal sealed class PoolSettingsCheck(Component database, FailureEvidence evid
                 $"{list} (maximum pool size x instances); max_connections {max}, of which {DatabaseAccess.Long(rows[0]["reserved"])} reserved for superusers",
                 "lower 'Maximum Pool Size' per instance, put a pooler (PgBouncer) in front, or raise max_connections on the server");
             findings.Add(finding);
-            signals.Add(new(FailureSignal.Contributing, Database.Name, finding.Message, finding.Hint));
         }
 
-        evidence.Record(Id, signals.Concat(findings.Where(f => f.Rule == DatabaseRules.SettingUnreasonable)
-            .Select(f => new FailureEvidenceItem(FailureSignal.Contributing, Database.Name, f.Message, f.Hint))).ToList());
         return CheckResult.From(findings, metrics);
     }
 
@@ -205,7 +201,6 @@ internal sealed class PoolSettingsCheck(Component database, FailureEvidence evid
             }
         }
 
-        evidence.Record(Id, []);
         return CheckResult.From(findings, metrics);
     }
 }

@@ -1,3 +1,4 @@
+using Archgate.Checks.Http;
 using System.Data.Common;
 using System.Globalization;
 using Archgate.Manifest;
@@ -12,7 +13,7 @@ namespace Archgate.Checks.Database;
 /// (what the service reports in its health, else its connection string's <c>Maximum Pool Size</c>), sessions idle in
 /// a transaction for too long, and requests that failed meanwhile. Detects pool exhaustion.
 /// </summary>
-internal sealed class PoolUtilizationCheck(Component database, FailureEvidence evidence) : DatabaseCheck(database, "pool-load", "pool utilization under load")
+internal sealed class PoolUtilizationCheck(Component database) : DatabaseCheck(database, "pool-load", "pool utilization under load")
 {
     /// <summary>Interval of the pg_stat_activity samples. <value>100 ms</value>.</summary>
     public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(100);
@@ -34,7 +35,6 @@ internal sealed class PoolUtilizationCheck(Component database, FailureEvidence e
         var policy = Database.Database.Pool;
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
-        var signals = new List<FailureEvidenceItem>();
         foreach (var client in DatabaseClient.Of(context.System, Database))
         {
             var probes = ProbeRequests.Through(Database, client.Service);
@@ -51,7 +51,7 @@ internal sealed class PoolUtilizationCheck(Component database, FailureEvidence e
                 continue;
             }
 
-            var requests = new ProbeRequests(context.Http, client.Service, probes);
+            var requests = new ProbeRequests(context.Http, client.Service, probes, TokenSource.Of(context));
             if (await requests.LoginAsync(cancellationToken) is { } loginFailure)
             {
                 findings.Add(Finding(DatabaseRules.ProbeLoadErrors, Severity.High, who, $"probe load through {who} could not start: {loginFailure}", null,
@@ -113,20 +113,20 @@ internal sealed class PoolUtilizationCheck(Component database, FailureEvidence e
 
             if (TimeSpan.FromSeconds(usage.LongestActiveSeconds) > policy.QueryTimeout)
             {
-                signals.Add(new(FailureSignal.QueryTimeout, Database.Name,
-                    $"a query of {who} ran {usage.LongestActiveSeconds:0.0} s (> {ValueParsers.FormatDuration(policy.QueryTimeout)}): {usage.LongestQuery}", "set command timeouts at most 10 s and index the query"));
+                findings.Add(Finding(DatabaseRules.LongQueryUnderLoad, Severity.High, who,
+                    $"a query of {who} ran {usage.LongestActiveSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s under the probe load (> {ValueParsers.FormatDuration(policy.QueryTimeout)}): {usage.LongestQuery}",
+                    picture, "set command timeouts of at most 10 s, and index or rewrite the query (EXPLAIN ANALYZE it)"));
             }
 
             var refused = outcome.Failures.Where(f => f.Key is "HTTP 503" or "HTTP 429" or "timeout").Sum(f => f.Value);
             if (utilization >= 1.0 || (refused > 0 && utilization >= policy.Utilization))
             {
-                signals.Add(new(FailureSignal.PoolExhaustion, Database.Name,
-                    $"{who}'s pool was exhausted under the probe load: {usage.PeakOpen} of {poolMax} connections open, {refused} request(s) refused or timed out ({outcome.Describe()})",
-                    $"raise Maximum Pool Size only after shortening transactions; keep 'Timeout' (pool wait) short so callers fail fast"));
+                findings.Add(Finding(DatabaseRules.PoolExhausted, Severity.High, who,
+                    $"{who}'s pool was exhausted under the probe load: {usage.PeakOpen} of {poolMax} connections open, {refused} request(s) refused or timed out",
+                    picture, "raise Maximum Pool Size only after shortening transactions; keep 'Timeout' (pool wait) short so callers fail fast"));
             }
         }
 
-        evidence.Record(Id, signals);
         return CheckResult.From(findings, metrics);
     }
 }

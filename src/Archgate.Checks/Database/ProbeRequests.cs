@@ -28,14 +28,12 @@ internal sealed record ReportedPool(int? PoolSize, int? ConnectTimeoutSeconds, i
 /// Sends the manifest's probe requests (<c>GET</c>/<c>HEAD</c> through a dependant) on the run's guarded HTTP client:
 /// loopback only, each request bounded by a timeout, a load bounded by its duration and concurrency.
 /// </summary>
-internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnlyList<DatabaseProbe> probes)
+internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnlyList<DatabaseProbe> probes, TokenSource tokens)
 {
     /// <summary>Timeout of one probe request. <value>5 s</value>.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
-    private static readonly string[] TokenFields = ["accessToken", "access_token", "token"];
-
-    private readonly Dictionary<string, string?> _tokens = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Credentials> _credentials = new(StringComparer.Ordinal);
 
     /// <summary>The probes that go through <paramref name="service"/>.</summary>
     public static IReadOnlyList<DatabaseProbe> Through(Component database, Component service) =>
@@ -45,35 +43,18 @@ internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnl
     public static bool IsLoopback(Component service) =>
         service.Url is { } url && (url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
 
-    /// <summary>Logs in for every probe that needs it; returns the failure, or null.</summary>
+    /// <summary>Signs in as every probe's identity (once per run and identity); returns the failure, or null.</summary>
     public async Task<string?> LoginAsync(CancellationToken cancellationToken)
     {
         foreach (var probe in probes.Where(p => p.Login is not null))
         {
-            var login = probe.Login!;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(RequestTimeout);
-            try
+            var credentials = await tokens.CredentialsAsync(probe.Login, service.Url!, RequestTimeout, cancellationToken);
+            if (!credentials.Ok)
             {
-                using var response = await http.PostAsJsonAsync(new Uri(service.Url!, login.Path), new { username = login.User, password = login.Password }, timeout.Token);
-                if (!response.IsSuccessStatusCode)
-                {
-                    return $"login at {login.Path} answered {(int)response.StatusCode}";
-                }
+                return credentials.Problem;
+            }
 
-                using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
-                _tokens[probe.Name] = TokenFields
-                    .Select(k => body.RootElement.ValueKind == JsonValueKind.Object && body.RootElement.TryGetProperty(k, out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null)
-                    .FirstOrDefault(t => t is not null);
-                if (_tokens[probe.Name] is null)
-                {
-                    return $"login at {login.Path} answered no accessToken, access_token or token";
-                }
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException or JsonException)
-            {
-                return $"login at {login.Path} failed: {ProbeHttp.Classify(ex).Cause}";
-            }
+            _credentials[probe.Name] = credentials;
         }
 
         return null;
@@ -84,10 +65,7 @@ internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnl
     {
         var parts = probe.Http!.Split(' ', 2);
         using var request = new HttpRequestMessage(new HttpMethod(parts[0]), new Uri(service.Url!, parts[1]));
-        if (_tokens.GetValueOrDefault(probe.Name) is { } token)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
+        _credentials.GetValueOrDefault(probe.Name)?.Apply(request);
 
         return await SendAsync(request, cancellationToken);
     }

@@ -1,3 +1,4 @@
+using Archgate.Checks.Http;
 using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
@@ -43,7 +44,7 @@ internal sealed class RecoveryCheck(Component database) : DatabaseCheck(database
         {
             var who = client.Service.Name;
             var probes = ProbeRequests.Through(Database, client.Service);
-            var requests = new ProbeRequests(context.Http, client.Service, probes);
+            var requests = new ProbeRequests(context.Http, client.Service, probes, TokenSource.Of(context));
             await requests.LoginAsync(cancellationToken);
             if (!(await requests.HealthAsync(cancellationToken)).Ok)
             {

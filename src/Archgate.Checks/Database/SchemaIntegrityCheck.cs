@@ -11,7 +11,7 @@ namespace Archgate.Checks.Database;
 /// integrity violation, critical). SQLite: the same where its pragmas can tell, plus whether the dependants'
 /// connection settings enforce foreign keys.
 /// </summary>
-internal sealed partial class SchemaIntegrityCheck(Component database, FailureEvidence evidence) : DatabaseCheck(database, "schema", "schema integrity")
+internal sealed partial class SchemaIntegrityCheck(Component database) : DatabaseCheck(database, "schema", "schema integrity")
 {
     /// <summary>Orphans counted per foreign key, at most. <value>1000</value>.</summary>
     private const int OrphanLimit = 1000;
@@ -23,7 +23,6 @@ internal sealed partial class SchemaIntegrityCheck(Component database, FailureEv
             ? await SchemaCatalog.ReadPostgresAsync(connection, cancellationToken)
             : await SchemaCatalog.ReadSqliteAsync(connection, cancellationToken);
         var findings = new List<Finding>();
-        var signals = new List<FailureEvidenceItem>();
 
         foreach (var key in catalog.ForeignKeys.Where(k => !catalog.IsCovered(k)))
         {
@@ -32,7 +31,6 @@ internal sealed partial class SchemaIntegrityCheck(Component database, FailureEv
                 $"foreign key {key.Name} on {key.Table} ({string.Join(", ", key.Columns)}) has no index whose leading columns cover it",
                 $"table {key.Table}, constraint {key.Name}, columns ({string.Join(", ", key.Columns)}) -> {key.References}; suggested: {statement}",
                 $"{statement} -- without it every delete or key update on {key.References} scans {key.Table}, and joins on the key cannot use an index"));
-            signals.Add(new(FailureSignal.Contributing, Database.Name, $"foreign key {key.Name} on {key.Table} is not indexed", statement));
         }
 
         foreach (var table in catalog.TablesWithoutPrimaryKey)
@@ -68,13 +66,11 @@ internal sealed partial class SchemaIntegrityCheck(Component database, FailureEv
             ? await PostgresOrphansAsync(connection, catalog, cancellationToken)
             : await SqliteOrphansAsync(connection, cancellationToken);
         findings.AddRange(orphans);
-        signals.AddRange(orphans.Select(o => new FailureEvidenceItem(FailureSignal.ConsistencyViolation, Database.Name, o.Message, o.Hint)));
         if (!IsPostgres)
         {
             findings.AddRange(await SqliteForeignKeyEnforcementAsync(context, orphans.Count > 0, cancellationToken));
         }
 
-        evidence.Record(Id, signals);
         var metrics = new List<Metric>
         {
             Metric("db_tables", catalog.Tables.Count, "count"),

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -39,8 +40,8 @@ internal sealed partial class AuthFlowCheck(Component service, ContractDocuments
             return Result(findings, first.Failure?.Transient == true ? first.Failure.Cause : null);
         }
 
-        var access = Authenticator.Token(first.Body, login.TokenPath);
-        var refresh = RefreshToken(first.Body, login.RefreshTokenPath);
+        var access = TokenSource.ReadToken(first.Body, login.TokenPath);
+        var refresh = RefreshToken(first.Body);
         secrets.AddRange(new[] { access, refresh }.OfType<string>());
         if (access is null)
         {
@@ -89,33 +90,33 @@ internal sealed partial class AuthFlowCheck(Component service, ContractDocuments
 
         if (refresh is null)
         {
-            findings.Add(Finding(FrontendRules.RefreshFailed, Severity.High, login.Refresh, "the login gave no refresh token",
-                null, "set 'refreshToken:' in the auth to where the refresh token is in the login answer, for example '$.refreshToken'"));
+            findings.Add(Finding(FrontendRules.RefreshFailed, Severity.High, login.Refresh.ToString(), "the login gave no refresh token",
+                null, "answer the refresh token as refreshToken (or refresh_token) in the login's JSON"));
             return;
         }
 
-        var rotated = await CallWithRefreshAsync(http, login.Refresh, login.RefreshTokenPath, refresh, cancellationToken);
-        var next = rotated.Ok ? RefreshToken(rotated.Body, login.RefreshTokenPath) : null;
-        var newAccess = rotated.Ok ? Authenticator.Token(rotated.Body, login.TokenPath) : null;
+        var rotated = await CallWithRefreshAsync(http, login.Refresh, refresh, cancellationToken);
+        var next = rotated.Ok ? RefreshToken(rotated.Body) : null;
+        var newAccess = rotated.Ok ? TokenSource.ReadToken(rotated.Body, login.TokenPath) : null;
         secrets.AddRange(new[] { next, newAccess }.OfType<string>());
         if (!rotated.Ok || newAccess is null)
         {
-            findings.Add(Finding(FrontendRules.RefreshFailed, Severity.High, login.Refresh,
+            findings.Add(Finding(FrontendRules.RefreshFailed, Severity.High, login.Refresh.ToString(),
                 rotated.Ok ? "the refresh answered without a new access token" : $"the refresh failed: {rotated.Summary}",
                 Mask(rotated.Evidence(), secrets), "the refresh operation takes the refresh token and answers new tokens"));
             return;
         }
 
-        var reused = await CallWithRefreshAsync(http, login.Refresh, login.RefreshTokenPath, refresh, cancellationToken);
+        var reused = await CallWithRefreshAsync(http, login.Refresh, refresh, cancellationToken);
         if (reused.Ok || reused.Failure is not null)
         {
-            findings.Add(Finding(FrontendRules.NoRotation, Severity.High, login.Refresh,
+            findings.Add(Finding(FrontendRules.NoRotation, Severity.High, login.Refresh.ToString(),
                 reused.Ok ? "the rotated refresh token still works: a stolen refresh token stays usable" : $"the reused refresh token got no answer: {reused.Summary}",
                 Mask(reused.Evidence(), secrets), "revoke a refresh token when it is used (rotation), and refuse it with 401 afterwards"));
         }
         else if (!IsProblem(reused))
         {
-            findings.Add(Unreadable(login.Refresh, "the refused refresh", reused, secrets));
+            findings.Add(Unreadable(login.Refresh.ToString(), "the refused refresh", reused, secrets));
         }
     }
 
@@ -130,32 +131,32 @@ internal sealed partial class AuthFlowCheck(Component service, ContractDocuments
 
         // A fresh session: the refresh flow may have revoked the first one's whole token family.
         var session = await LoginAsync(http, login, login.Password, cancellationToken);
-        var refresh = session.Ok ? RefreshToken(session.Body, login.RefreshTokenPath) : null;
-        var access = session.Ok ? Authenticator.Token(session.Body, login.TokenPath) : null;
+        var refresh = session.Ok ? RefreshToken(session.Body) : null;
+        var access = session.Ok ? TokenSource.ReadToken(session.Body, login.TokenPath) : null;
         secrets.AddRange(new[] { refresh, access }.OfType<string>());
         if (refresh is null)
         {
-            findings.Add(Finding(FrontendRules.LoginFailed, Severity.High, login.Logout, $"a second login for the logout failed or gave no refresh token: {session.Summary}",
+            findings.Add(Finding(FrontendRules.LoginFailed, Severity.High, login.Logout.ToString(), $"a second login for the logout failed or gave no refresh token: {session.Summary}",
                 Mask(session.Evidence(), secrets), "the login must answer a refresh token when refresh and logout are declared"));
             return;
         }
 
         var headers = access is null ? [] : Bearer(access);
-        var logout = await ApiCall.SendAsync(http, Method(login.Logout), ApiCall.Resolve(service.Url!, PathOf(login.Logout)), headers,
-            RefreshBody(login.RefreshTokenPath, refresh), ApiCall.DefaultTimeout, cancellationToken);
+        var logout = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(service.Url!, login.Logout.Path), headers,
+            RefreshBody(refresh), ApiCall.DefaultTimeout, cancellationToken);
         if (!logout.Ok)
         {
-            findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Logout, $"the logout failed: {logout.Summary}",
+            findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Logout.ToString(), $"the logout failed: {logout.Summary}",
                 Mask(logout.Evidence(), secrets), "the logout takes the refresh token and answers 2xx"));
             return;
         }
 
         if (login.Refresh is not null)
         {
-            var after = await CallWithRefreshAsync(http, login.Refresh, login.RefreshTokenPath, refresh, cancellationToken);
+            var after = await CallWithRefreshAsync(http, login.Refresh, refresh, cancellationToken);
             if (after.Ok)
             {
-                findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Refresh, "the refresh token still works after logout",
+                findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Refresh.ToString(), "the refresh token still works after logout",
                     Mask(after.Evidence(), secrets), "revoke the refresh token (and its family) on logout"));
             }
         }
@@ -238,26 +239,32 @@ internal sealed partial class AuthFlowCheck(Component service, ContractDocuments
 
     private Task<ApiAnswer> LoginAsync(HttpClient http, LoginAuth login, string password, CancellationToken cancellationToken) =>
         ApiCall.SendAsync(http, login.Method, ApiCall.Resolve(service.Url!, login.Path), null,
-            new JsonObject { ["username"] = login.User, ["password"] = password }.ToJsonString(), ApiCall.DefaultTimeout, cancellationToken);
+            (login with { Password = password }).Body(), ApiCall.DefaultTimeout, cancellationToken);
 
-    private Task<ApiAnswer> CallWithRefreshAsync(HttpClient http, string operation, string? refreshPath, string refresh, CancellationToken cancellationToken) =>
-        ApiCall.SendAsync(http, Method(operation), ApiCall.Resolve(service.Url!, PathOf(operation)), null, RefreshBody(refreshPath, refresh), ApiCall.DefaultTimeout, cancellationToken);
+    private Task<ApiAnswer> CallWithRefreshAsync(HttpClient http, AuthCall operation, string refresh, CancellationToken cancellationToken) =>
+        ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url!, operation.Path), null, RefreshBody(refresh), ApiCall.DefaultTimeout, cancellationToken);
 
-    /// <summary>The refresh token sent back under the name it came in (<c>{"refreshToken": ...}</c>).</summary>
-    private static string RefreshBody(string? refreshPath, string refresh)
+    /// <summary>The refresh token sent back under the name the login answered it (<c>{"refreshToken": ...}</c>).</summary>
+    private string RefreshBody(string refresh) => new JsonObject { [_refreshField] = refresh }.ToJsonString();
+
+    /// <summary>The refresh token of a login or refresh answer (<c>refreshToken</c> or <c>refresh_token</c>); remembers its field name.</summary>
+    private string? RefreshToken(string body)
     {
-        var field = refreshPath is null ? RefreshFields[0] : refreshPath.Split('.')[^1];
-        return new JsonObject { [field] = refresh }.ToJsonString();
+        foreach (var field in RefreshFields)
+        {
+            if (TokenSource.ReadToken(body, "$." + field) is { } token)
+            {
+                _refreshField = field;
+                return token;
+            }
+        }
+
+        return null;
     }
 
-    private static string? RefreshToken(string body, string? path) =>
-        path is not null ? Authenticator.Token(body, path) : RefreshFields.Select(f => Authenticator.Token(body, "$." + f)).FirstOrDefault(t => t is not null);
+    private string _refreshField = RefreshFields[0];
 
     private static KeyValuePair<string, string>[] Bearer(string token) => [new("Authorization", $"Bearer {token}")];
-
-    private static string Method(string operation) => operation.Split(' ', 2)[0];
-
-    private static string PathOf(string operation) => operation.Split(' ', 2)[1];
 
     /// <summary>Known secrets, and any token a body carries, masked.</summary>
     private static string Mask(string text, List<string> secrets) =>

@@ -36,7 +36,7 @@ internal sealed class CrudCheck(Component service, ContractDocuments documents) 
             return CheckResult.Skipped($"{service.Name}'s contract has no resource with a JSON create (POST) and an item read (GET)");
         }
 
-        var credentials = await ApiSession.SignInAsync(service, context.Http, cancellationToken);
+        var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
         if (!credentials.Ok)
         {
             return new CheckResult

@@ -29,7 +29,7 @@ internal sealed class RealtimeCheck(Component service, RealtimeEndpoint endpoint
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var credentials = await ApiSession.SignInAsync(service, context.Http, cancellationToken);
+        var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
         if (!credentials.Ok)
         {
             return CheckResult.From([Finding(FrontendRules.StreamNotOpened, Severity.High, $"could not sign in: {credentials.Problem}", null, "fix the service's auth")])

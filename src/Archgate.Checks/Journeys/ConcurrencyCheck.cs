@@ -37,7 +37,7 @@ internal sealed class ConcurrencyCheck(Component service, ContractDocuments docu
             return CheckResult.Skipped($"{service.Name}'s contract has no resource whose update takes If-Match or whose create takes an Idempotency-Key");
         }
 
-        var credentials = await ApiSession.SignInAsync(service, context.Http, cancellationToken);
+        var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
         if (!credentials.Ok)
         {
             return CheckResult.From([Finding(JourneyRules.ConcurrencySummary, Severity.High, "auth", $"could not sign in: {credentials.Problem}", null)]) with

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 
 namespace Archgate.Checks.Performance;
 

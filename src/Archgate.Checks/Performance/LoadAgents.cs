@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using Archgate.Launch;
 using Archgate.Model;
 
@@ -161,6 +161,12 @@ public static class LoadAgents
             foreach (var a in command.Skip(1))
             {
                 start.ArgumentList.Add(a);
+            }
+
+            // An agent is a pure load process: socket continuations inline on the I/O threads (a value the user set is kept).
+            if (Environment.GetEnvironmentVariable(LoadRuntime.InlineCompletions) is null)
+            {
+                start.Environment[LoadRuntime.InlineCompletions] = "1";
             }
 
             start.ArgumentList.Add(manifest);

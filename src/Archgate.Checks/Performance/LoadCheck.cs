@@ -1,5 +1,5 @@
 using System.Globalization;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using Archgate.Model;
 using Archgate.Protocol;
 

@@ -2,9 +2,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Archgate.Checks.Http;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using Archgate.Model;
-using EngineStage = Archgate.Checks.Load.LoadStage;
+using EngineStage = Archgate.Checks.LoadGenerator.LoadStage;
 
 namespace Archgate.Checks.Performance;
 

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using Archgate.Checks.Http;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using Archgate.Checks.Performance;
 using Archgate.Cli.Rendering;
 using Spectre.Console;
@@ -41,12 +41,6 @@ internal sealed class AgentCommand : AsyncCommand<AgentCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        // A pure load process: run socket continuations inline on the I/O threads (see 'archgate load').
-        if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
-        {
-            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
-        }
-
         var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error);
         if (model is null)
         {

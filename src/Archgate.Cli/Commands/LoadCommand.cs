@@ -2,7 +2,7 @@ using HostAllowList = Archgate.Model.HostAllowList;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -150,14 +150,6 @@ internal sealed class LoadCommand : AsyncCommand<LoadCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        // Run socket continuations on the I/O threads instead of queuing them to the thread pool: the
-        // generator shares the CPU with the target, and this roughly halves its cost per request. Read
-        // once when the first socket is made, so it is set here, before any, for this command only.
-        if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
-        {
-            Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
-        }
-
         var plan = BuildPlan(settings);
         var problems = plan.Validate();
         if (problems.Count > 0)

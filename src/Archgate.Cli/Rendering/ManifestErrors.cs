@@ -10,6 +10,11 @@ internal static class ManifestErrors
     public static SystemModel? LoadOrReport(string path, TextWriter error)
     {
         var result = ManifestLoader.Load(path);
+        foreach (var warning in result.Warnings)
+        {
+            error.WriteLine(warning.ToString());
+        }
+
         if (result.Succeeded)
         {
             return result.Model;

@@ -9,12 +9,16 @@ namespace Archgate.Manifest;
 /// <param name="Hint">How to mend it, or null.</param>
 public sealed record ManifestError(string File, int Line, int Column, string Path, string Message, string? Hint)
 {
-    /// <summary><c>file:line:column: path: message</c>, then <c>  hint: ...</c> on its own line.</summary>
+    /// <summary>Whether it is a warning (the manifest loads; a deprecated spelling, for example) rather than an error.</summary>
+    public bool IsWarning { get; init; }
+
+    /// <summary><c>file:line:column: [warning: ]path: message</c>, then <c>  hint: ...</c> on its own line.</summary>
     public override string ToString()
     {
+        var message = IsWarning ? $"warning: {Message}" : Message;
         var head = Path.Length == 0
-            ? $"{File}:{Line}:{Column}: {Message}"
-            : $"{File}:{Line}:{Column}: {Path}: {Message}";
+            ? $"{File}:{Line}:{Column}: {message}"
+            : $"{File}:{Line}:{Column}: {Path}: {message}";
         return Hint is null ? head : $"{head}{Environment.NewLine}  hint: {Hint}";
     }
 }
@@ -22,6 +26,9 @@ public sealed record ManifestError(string File, int Line, int Column, string Pat
 /// <summary>The outcome of loading a manifest: a model, or every error found.</summary>
 public sealed record ManifestLoadResult(Model.SystemModel? Model, IReadOnlyList<ManifestError> Errors)
 {
+    /// <summary>What loaded but should be written differently (deprecated spellings), each with the spelling to use.</summary>
+    public IReadOnlyList<ManifestError> Warnings { get; init; } = [];
+
     /// <summary>True when the manifest loaded without errors.</summary>
     public bool Succeeded => Model is not null && Errors.Count == 0;
 }

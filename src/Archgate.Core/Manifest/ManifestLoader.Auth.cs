@@ -4,7 +4,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading a component's <c>auth</c> and its contract's <c>fixtures</c>, the facts conformance checks need.</summary>
+/// <summary>Reading the top-level <c>auth</c> section (named identities), references to it, and a contract's <c>fixtures</c>.</summary>
 public static partial class ManifestLoader
 {
     private static readonly string[] AuthKinds = ["login", "apiKey", "basic", "bearer"];
@@ -14,9 +14,76 @@ public static partial class ManifestLoader
     [GeneratedRegex(@"\{([^{}/]+)\}")]
     private static partial Regex PathParameter();
 
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+    private static partial Regex AuthName();
+
     private sealed partial class Builder
     {
-        private ServiceAuth? ReadAuth(YamlNode? node, string path)
+        private readonly Dictionary<string, ServiceAuth> _auth = new(StringComparer.Ordinal);
+
+        /// <summary>The top-level <c>auth</c> section: named identities that the rest of the manifest refers to.</summary>
+        private void ReadAuthSection(YamlMappingNode root)
+        {
+            var section = r.Mapping(YamlReader.Get(root, "auth"), "auth");
+            foreach (var (keyNode, valueNode) in section?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            {
+                var name = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
+                if (!AuthName().IsMatch(name))
+                {
+                    r.Error(keyNode, "auth", $"invalid identity name '{name}'", "name an identity with letters, digits, '-' and '_', for example 'ann' or 'admin-user'");
+                    continue;
+                }
+
+                if (ReadAuthDefinition(valueNode, $"auth.{name}") is { } auth)
+                {
+                    _auth[name] = auth with { Name = name };
+                }
+            }
+        }
+
+        /// <summary>
+        /// An identity: the name of a definition of the top-level <c>auth</c> section, or a definition written in
+        /// place (an inline login is the old spelling and warns).
+        /// </summary>
+        private ServiceAuth? ReadAuthReference(YamlNode? node, string path)
+        {
+            if (node is YamlScalarNode scalar)
+            {
+                return AuthByName(scalar, path);
+            }
+
+            var auth = ReadAuthDefinition(node, path);
+            if (auth is LoginAuth)
+            {
+                r.Warn(node!, path, "a login written in place is deprecated",
+                    "define the identity once in the top-level 'auth' section (auth: { ann: { login: POST /auth/login, user: ..., password: ... } }) and write 'auth: ann' here");
+            }
+
+            return auth;
+        }
+
+        /// <summary>The definition named by <paramref name="node"/>, or null after an error.</summary>
+        private ServiceAuth? AuthByName(YamlScalarNode node, string path)
+        {
+            var name = r.String(node, path);
+            if (name is null)
+            {
+                return null;
+            }
+
+            if (_auth.TryGetValue(name, out var auth))
+            {
+                return auth;
+            }
+
+            r.Error(node, path, $"unknown identity '{name}'",
+                _auth.Count == 0
+                    ? $"define it in the top-level 'auth' section, for example auth: {{ {name}: {{ login: POST /auth/login, user: {name}, password: ${{PASSWORD}} }} }}"
+                    : Suggest.DidYouMean(name, _auth.Keys.Order(StringComparer.Ordinal), "identities in 'auth': "));
+            return null;
+        }
+
+        private ServiceAuth? ReadAuthDefinition(YamlNode? node, string path)
         {
             var map = r.Mapping(node, path);
             if (map is null)
@@ -24,7 +91,7 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            r.AllowKeys(map, path, "login", "user", "password", "token", "refresh", "logout", "refreshToken", "apiKey", "basic", "bearer");
+            r.AllowKeys(map, path, "login", "user", "password", "token", "fields", "refresh", "logout", "roles", "apiKey", "basic", "bearer");
             var kinds = AuthKinds.Where(k => YamlReader.Get(map, k) is not null).ToList();
             if (kinds.Count != 1)
             {
@@ -35,7 +102,7 @@ public static partial class ManifestLoader
 
             if (kinds[0] != "login")
             {
-                foreach (var key in new[] { "user", "password", "token", "refresh", "logout", "refreshToken" })
+                foreach (var key in new[] { "user", "password", "token", "fields", "refresh", "logout" })
                 {
                     if (YamlReader.Get(map, key) is not null)
                     {
@@ -46,7 +113,7 @@ public static partial class ManifestLoader
                 }
             }
 
-            return kinds[0] switch
+            ServiceAuth? auth = kinds[0] switch
             {
                 "login" => ReadLogin(map, path),
                 "apiKey" => ReadApiKey(YamlReader.Get(map, "apiKey")!, $"{path}.apiKey"),
@@ -55,28 +122,32 @@ public static partial class ManifestLoader
                     ? new BearerAuth(token)
                     : EmptySecret(YamlReader.Get(map, "bearer")!, $"{path}.bearer"),
             };
+            var roles = r.StringList(YamlReader.Get(map, "roles"), $"{path}.roles").Select(v => v.Value).ToList();
+            return auth is null || roles.Count == 0 ? auth : auth with { Roles = roles };
+        }
+
+        /// <summary>An operation written as <c>METHOD /path</c>, or null after an error.</summary>
+        private AuthCall? ReadAuthCall(YamlNode? node, string path, string what, string example)
+        {
+            var text = r.String(node, path);
+            if (text is null)
+            {
+                return null;
+            }
+
+            var parts = text.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && LoginMethods.Contains(parts[0].ToUpperInvariant()) && parts[1].StartsWith('/'))
+            {
+                return new AuthCall(parts[0].ToUpperInvariant(), parts[1]);
+            }
+
+            r.Error(node!, path, $"invalid {what} operation '{text}'", $"write the method and the path of the {what} call, for example '{example}'");
+            return null;
         }
 
         private LoginAuth? ReadLogin(YamlMappingNode map, string path)
         {
-            var loginNode = YamlReader.Get(map, "login")!;
-            var login = r.String(loginNode, $"{path}.login");
-            string? method = null, loginPath = null;
-            if (login is not null)
-            {
-                var parts = login.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                if (parts.Length == 2 && LoginMethods.Contains(parts[0].ToUpperInvariant()) && parts[1].StartsWith('/'))
-                {
-                    method = parts[0].ToUpperInvariant();
-                    loginPath = parts[1];
-                }
-                else
-                {
-                    r.Error(loginNode, $"{path}.login", $"invalid login operation '{login}'",
-                        "write the method and the path of the login call, for example 'POST /auth/login'");
-                }
-            }
-
+            var call = ReadAuthCall(YamlReader.Get(map, "login"), $"{path}.login", "login", "POST /auth/login");
             var user = r.String(r.Required(map, path, "user", "the user to log in as, for example 'user: ${APP_USER:-ann}'"), $"{path}.user");
             var password = r.String(r.Required(map, path, "password", "the password, preferably from the environment: 'password: ${APP_PASSWORD}'"), $"{path}.password");
             var tokenNode = YamlReader.Get(map, "token");
@@ -88,42 +159,26 @@ public static partial class ManifestLoader
                 token = null;
             }
 
-            var refreshToken = r.String(YamlReader.Get(map, "refreshToken"), $"{path}.refreshToken");
-            if (refreshToken is not null && !IsJsonPath(refreshToken))
+            var fields = r.Mapping(YamlReader.Get(map, "fields"), $"{path}.fields");
+            string? userField = null, passwordField = null;
+            if (fields is not null)
             {
-                r.Error(YamlReader.Get(map, "refreshToken")!, $"{path}.refreshToken", $"invalid JSON path '{refreshToken}'",
-                    "write where the refresh token is in the login response, for example '$.refreshToken'");
-                refreshToken = null;
+                r.AllowKeys(fields, $"{path}.fields", "user", "password");
+                userField = r.String(YamlReader.Get(fields, "user"), $"{path}.fields.user");
+                passwordField = r.String(YamlReader.Get(fields, "password"), $"{path}.fields.password");
             }
 
-            return method is null || loginPath is null || user is null || password is null
+            var refresh = ReadAuthCall(YamlReader.Get(map, "refresh"), $"{path}.refresh", "refresh", "POST /auth/refresh");
+            var logout = ReadAuthCall(YamlReader.Get(map, "logout"), $"{path}.logout", "logout", "POST /auth/logout");
+            return call is null || user is null || password is null
                 ? null
-                : new LoginAuth(method, loginPath, user, password, token)
+                : new LoginAuth(call.Method, call.Path, user, password, token)
                 {
-                    Refresh = ReadOperation(map, path, "refresh"),
-                    Logout = ReadOperation(map, path, "logout"),
-                    RefreshTokenPath = refreshToken,
+                    UserField = userField,
+                    PasswordField = passwordField,
+                    Refresh = refresh,
+                    Logout = logout,
                 };
-        }
-
-        /// <summary>An optional <c>METHOD /path</c> operation of the auth flow (<c>refresh</c>, <c>logout</c>), normalised.</summary>
-        private string? ReadOperation(YamlMappingNode map, string path, string key)
-        {
-            var node = YamlReader.Get(map, key);
-            var text = r.String(node, $"{path}.{key}");
-            if (text is null)
-            {
-                return null;
-            }
-
-            var parts = text.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (parts.Length == 2 && LoginMethods.Contains(parts[0].ToUpperInvariant()) && parts[1].StartsWith('/'))
-            {
-                return $"{parts[0].ToUpperInvariant()} {parts[1]}";
-            }
-
-            r.Error(node!, $"{path}.{key}", $"invalid {key} operation '{text}'", $"write the method and the path, for example '{key}: POST /auth/{key}'");
-            return null;
         }
 
         private ApiKeyAuth? ReadApiKey(YamlNode node, string path)

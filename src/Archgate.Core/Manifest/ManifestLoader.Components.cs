@@ -129,7 +129,7 @@ public static partial class ManifestLoader
             ServiceAuth? auth = null;
             if (kind is ComponentKind.Service or ComponentKind.ThirdParty)
             {
-                auth = ReadAuth(YamlReader.Get(map, "auth"), $"{path}.auth");
+                auth = ReadAuthReference(YamlReader.Get(map, "auth"), $"{path}.auth");
             }
             else if (kind is not null)
             {

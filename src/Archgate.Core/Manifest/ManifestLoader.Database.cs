@@ -277,25 +277,31 @@ public static partial class ManifestLoader
                 _databaseReferences.Add((database, via, viaNode!, $"{path}.via", true));
             }
 
-            ProbeLogin? login = null;
-            var loginMap = r.Mapping(YamlReader.Get(map, "login"), $"{path}.login");
-            if (loginMap is not null)
+            var login = ReadProbeLogin(YamlReader.Get(map, "login"), $"{path}.login");
+            return http is null || via is null ? null : new DatabaseProbe { Name = string.Empty, Http = http, Via = via, Login = login };
+        }
+
+        /// <summary>A probe's <c>login</c>: an identity's name; the old spelling <c>{ path, user, password }</c> still loads, with a warning.</summary>
+        private ServiceAuth? ReadProbeLogin(YamlNode? node, string path)
+        {
+            if (node is not YamlMappingNode loginMap || YamlReader.Get(loginMap, "path") is null)
             {
-                r.AllowKeys(loginMap, $"{path}.login", "path", "user", "password");
-                var loginPath = r.String(r.Required(loginMap, $"{path}.login", "path", "the login endpoint, for example /auth/login"), $"{path}.login.path");
-                var user = r.String(r.Required(loginMap, $"{path}.login", "user"), $"{path}.login.user");
-                var password = r.String(r.Required(loginMap, $"{path}.login", "password", "use ${VAR} to keep it out of the file"), $"{path}.login.password");
-                if (loginPath is not null && !loginPath.StartsWith('/'))
-                {
-                    r.Error(YamlReader.Get(loginMap, "path")!, $"{path}.login.path", $"login path '{loginPath}' must start with '/'", $"write '/{loginPath}'");
-                }
-                else if (loginPath is not null && user is not null && password is not null)
-                {
-                    login = new ProbeLogin(loginPath, user, password);
-                }
+                return node is null ? null : ReadAuthReference(node, path);
             }
 
-            return http is null || via is null ? null : new DatabaseProbe { Name = string.Empty, Http = http, Via = via, Login = login };
+            r.AllowKeys(loginMap, path, "path", "user", "password");
+            var loginPath = r.String(r.Required(loginMap, path, "path", "the login endpoint, for example /auth/login"), $"{path}.path");
+            var user = r.String(r.Required(loginMap, path, "user"), $"{path}.user");
+            var password = r.String(r.Required(loginMap, path, "password", "use ${VAR} to keep it out of the file"), $"{path}.password");
+            r.Warn(loginMap, path, "a probe's login with path, user and password is deprecated",
+                $"define the identity once in the top-level 'auth' section (auth: {{ {user ?? "ann"}: {{ login: POST {loginPath ?? "/auth/login"}, user: ..., password: ... }} }}) and write 'login: {user ?? "ann"}' here");
+            if (loginPath is not null && !loginPath.StartsWith('/'))
+            {
+                r.Error(YamlReader.Get(loginMap, "path")!, $"{path}.path", $"login path '{loginPath}' must start with '/'", $"write '/{loginPath}'");
+                return null;
+            }
+
+            return loginPath is null || user is null || password is null ? null : new LoginAuth("POST", loginPath, user, password, null);
         }
 
         private PoolPolicy ReadPoolPolicy(YamlNode? node, string path)

@@ -207,6 +207,11 @@ public static partial class ManifestLoader
         {
             YamlNode? requestNode = item;
             YamlMappingNode? map = null;
+            if (item is YamlMappingNode signIn && YamlReader.Get(signIn, "login") is { } loginNode)
+            {
+                return ReadLoginStep(signIn, loginNode, path, known);
+            }
+
             if (item is YamlMappingNode m)
             {
                 map = m;
@@ -308,6 +313,50 @@ public static partial class ManifestLoader
 
             var request = new ScenarioRequest(parts[0], parts[1]) { Name = name, Headers = headers, Body = body, Captures = captures };
             return (request, weight);
+        }
+
+        /// <summary>
+        /// <c>- login: ann</c>: the identity's login request, its token captured as <c>{token}</c> (or the variable
+        /// named by <c>capture</c>).
+        /// </summary>
+        private (ScenarioRequest Request, int Weight)? ReadLoginStep(YamlMappingNode map, YamlNode loginNode, string path, HashSet<string> known)
+        {
+            r.AllowKeys(map, path, "login", "capture", "name");
+            if (loginNode is not YamlScalarNode scalar)
+            {
+                r.Error(loginNode, $"{path}.login", "expected the name of an identity of the top-level 'auth' section", "write 'login: ann'");
+                return null;
+            }
+
+            var variable = r.String(YamlReader.Get(map, "capture"), $"{path}.capture") ?? "token";
+            if (!Regex.IsMatch(variable, "^[A-Za-z_][A-Za-z0-9_]*$"))
+            {
+                r.Error(YamlReader.Get(map, "capture")!, $"{path}.capture", $"'{variable}' is not a variable name", "use letters, digits and '_', starting with a letter");
+                return null;
+            }
+
+            var auth = AuthByName(scalar, $"{path}.login");
+            if (auth is null)
+            {
+                return null;
+            }
+
+            if (auth is not LoginAuth login)
+            {
+                r.Error(loginNode, $"{path}.login", $"'{auth.Name}' does not sign in with a login ({auth})",
+                    $"send its credentials as headers of each request instead, or give '{auth.Name}' a 'login: POST /path'");
+                return null;
+            }
+
+            known.Add(variable);
+            var request = new ScenarioRequest(login.Method, login.Path)
+            {
+                Name = r.String(YamlReader.Get(map, "name"), $"{path}.name") ?? $"login as {auth.Name}",
+                Headers = [new("Content-Type", "application/json")],
+                Body = login.Body(),
+                Captures = [new ScenarioCapture(variable, CaptureSource.JsonProperty, login.TokenField)],
+            };
+            return (request, 1);
         }
 
         private List<ScenarioCapture> ReadCaptures(YamlNode? node, string path)

@@ -70,15 +70,21 @@ public static partial class ManifestLoader
             return url is null ? null : new PactStateChange(url, body ?? true, teardown ?? true);
         }
 
-        private PactAuth? ReadPactAuth(YamlMappingNode contracts)
+        /// <summary>
+        /// <c>contracts.auth</c>: an identity's name; the old spelling <c>{ login: /path, username, password, token }</c>
+        /// still loads, with a warning.
+        /// </summary>
+        private ServiceAuth? ReadPactAuth(YamlMappingNode contracts)
         {
-            var map = r.Mapping(YamlReader.Get(contracts, "auth"), "contracts.auth");
-            if (map is null)
+            const string path = "contracts.auth";
+            var node = YamlReader.Get(contracts, "auth");
+            // The old spelling names 'username', or its 'login' is a bare path or URL rather than 'POST /path'.
+            if (node is not YamlMappingNode map
+                || (YamlReader.Get(map, "username") is null && !(YamlReader.Get(map, "login") is YamlScalarNode { Value: { } op } && !op.Contains(' ', StringComparison.Ordinal))))
             {
-                return null;
+                return node is null ? null : ReadAuthReference(node, path);
             }
 
-            const string path = "contracts.auth";
             r.AllowKeys(map, path, "login", "username", "password", "token");
             var login = UrlOrPath(r.Required(map, path, "login", "the provider's login endpoint, for example /auth/login"), $"{path}.login", "/auth/login");
             var username = r.String(r.Required(map, path, "username", "the user whose token replaces the pact's example token"), $"{path}.username");
@@ -89,9 +95,11 @@ public static partial class ManifestLoader
                 r.Error(YamlReader.Get(map, "token")!, $"{path}.token", "the token field is empty", "name the login response's field that holds the token, for example accessToken");
             }
 
+            r.Warn(map, path, "'contracts.auth' with login, username and password is deprecated",
+                $"define the identity once in the top-level 'auth' section (auth: {{ {username ?? "ann"}: {{ login: POST {login ?? "/auth/login"}, user: ..., password: ..., token: $.{(string.IsNullOrEmpty(token) ? "accessToken" : token)} }} }}) and write 'auth: {username ?? "ann"}' here");
             return login is null || username is null || password is null
                 ? null
-                : new PactAuth(login, username, password, string.IsNullOrEmpty(token) ? "accessToken" : token);
+                : new LoginAuth("POST", login, username, password, "$." + (string.IsNullOrEmpty(token) ? "accessToken" : token));
         }
 
         /// <summary>An absolute http(s) URL on an allowed host, or a path starting with '/' (on the provider's URL).</summary>

@@ -69,7 +69,7 @@ public static partial class ManifestLoader
             return result;
         }
 
-        private SecurityPolicy ReadSecurity(YamlMappingNode root)
+        private SecurityPolicy ReadSecurity(YamlMappingNode root, IReadOnlyList<Component> components)
         {
             var security = r.Mapping(YamlReader.Get(root, "security"), "security");
             if (security is null)
@@ -78,23 +78,17 @@ public static partial class ManifestLoader
             }
 
             r.AllowKeys(security, "security", "protected", "identities");
-            var identities = new List<Identity>();
+            var identities = new List<ServiceAuth>();
             var index = 0;
             foreach (var item in r.Sequence(YamlReader.Get(security, "identities"), "security.identities")?.Children ?? [])
             {
                 var path = $"security.identities[{index++}]";
-                var map = r.Mapping(item, path);
-                if (map is null)
+                var identity = item is YamlMappingNode map && YamlReader.Get(map, "login") is null
+                    ? ReadOldIdentity(map, path, components)
+                    : ReadAuthReference(item, path);
+                if (identity is not null)
                 {
-                    continue;
-                }
-
-                r.AllowKeys(map, path, "user", "password");
-                var user = r.String(r.Required(map, path, "user"), $"{path}.user");
-                var password = r.String(r.Required(map, path, "password"), $"{path}.password");
-                if (user is not null && password is not null)
-                {
-                    identities.Add(new Identity(user, password));
+                    identities.Add(identity);
                 }
             }
 
@@ -103,6 +97,28 @@ public static partial class ManifestLoader
                 Protected = r.StringList(YamlReader.Get(security, "protected"), "security.protected").Select(p => p.Value).ToList(),
                 Identities = identities,
             };
+        }
+
+        /// <summary>
+        /// The old spelling of an identity, <c>{ user, password }</c>: it signs in through the first login of the
+        /// manifest (an <c>auth</c> definition's, else a service's). Loads with a warning.
+        /// </summary>
+        private LoginAuth? ReadOldIdentity(YamlMappingNode map, string path, IReadOnlyList<Component> components)
+        {
+            r.AllowKeys(map, path, "user", "password");
+            var user = r.String(r.Required(map, path, "user"), $"{path}.user");
+            var password = r.String(r.Required(map, path, "password"), $"{path}.password");
+            var login = _auth.Values.OfType<LoginAuth>().FirstOrDefault() ?? components.Select(c => c.Auth).OfType<LoginAuth>().FirstOrDefault();
+            if (login is null)
+            {
+                r.Error(map, path, "this identity has no login operation",
+                    $"define it in the top-level 'auth' section with its login (auth: {{ {user ?? "ann"}: {{ login: POST /auth/login, user: ..., password: ... }} }}) and list its name here");
+                return null;
+            }
+
+            r.Warn(map, path, "an identity written as { user, password } is deprecated",
+                $"define it once in the top-level 'auth' section (auth: {{ {user ?? "ann"}: {{ login: {login.Method} {login.Path}, user: ..., password: ... }} }}) and list its name here");
+            return user is null || password is null ? null : login with { User = user, Password = password, Name = user, Roles = [] };
         }
 
         private RecoveryPolicy ReadRecovery(YamlMappingNode root)

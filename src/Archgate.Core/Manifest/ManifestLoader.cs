@@ -16,7 +16,7 @@ public static partial class ManifestLoader
     public const int SchemaVersion = 1;
 
     private static readonly string[] TopKeys =
-        ["version", "system", "targets", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff"];
+        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff"];
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
@@ -114,9 +114,10 @@ public static partial class ManifestLoader
 
         var builder = new Builder(reader, Path.GetDirectoryName(fullPath) ?? ".", displayName);
         var model = builder.Build(root, fullPath, sha256);
+        var warnings = reader.Warnings.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
         return reader.Errors.Count == 0
-            ? new ManifestLoadResult(model, [])
-            : new ManifestLoadResult(null, reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
+            ? new ManifestLoadResult(model, []) { Warnings = warnings }
+            : new ManifestLoadResult(null, reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList()) { Warnings = warnings };
     }
 
     private sealed partial class Builder(YamlReader r, string baseDirectory, string displayName)
@@ -140,6 +141,7 @@ public static partial class ManifestLoader
 
             var (name, owners) = ReadSystem(root);
             ReadTargets(root);
+            ReadAuthSection(root);
             var components = ReadComponents(root);
             var byName = DeclaredNames(root);
             CheckReferences(components, byName);
@@ -150,7 +152,7 @@ public static partial class ManifestLoader
             var slos = ReadSlos(root, byName);
             var load = ReadLoad(root, components.Select(c => c.Component).ToList());
             var journeys = ReadJourneySection(root, components.Select(c => c.Component).ToList());
-            var security = ReadSecurity(root);
+            var security = ReadSecurity(root, components.Select(c => c.Component).ToList());
             var recovery = ReadRecovery(root);
             var escalation = ReadEscalation(root);
             var approvers = ReadSignoff(root);
@@ -174,6 +176,7 @@ public static partial class ManifestLoader
                 Recovery = recovery,
                 Escalation = escalation,
                 Approvers = approvers,
+                Auth = _auth,
                 AllowedHosts = _allowed,
                 ManifestPath = fullPath,
                 ManifestSha256 = sha256,

@@ -15,7 +15,15 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
     private readonly SortedSet<(string Value, string Name)> _fromEnvironment = new(
         Comparer<(string Value, string Name)>.Create((a, b) => b.Value.Length != a.Value.Length ? b.Value.Length - a.Value.Length : string.CompareOrdinal(a.Value, b.Value)));
 
+    private readonly List<ManifestError> _warnings = [];
+
     public IReadOnlyList<ManifestError> Errors => _errors;
+
+    /// <summary>What loads but should be written differently (deprecated spellings).</summary>
+    public IReadOnlyList<ManifestError> Warnings => _warnings;
+
+    public void Warn(YamlNode node, string path, string message, string hint) =>
+        _warnings.Add(new ManifestError(file, (int)node.Start.Line, (int)node.Start.Column, Hide(path), Hide(message), Hide(hint)) { IsWarning = true });
 
     public void Error(YamlNode node, string path, string message, string? hint = null) =>
         Error(node.Start.Line, node.Start.Column, path, message, hint);

@@ -120,6 +120,18 @@ public abstract record ServiceAuth
 {
     /// <summary>The secret values (passwords, keys, tokens) that must be masked wherever they might appear.</summary>
     public abstract IReadOnlyList<string> Secrets { get; }
+
+    /// <summary>
+    /// The name of its definition in the manifest's top-level <c>auth</c> section (an identity: <c>ann</c>,
+    /// <c>ada</c>), or null for one written inline.
+    /// </summary>
+    public string? Name { get; init; }
+
+    /// <summary>The roles this identity has (<c>roles: [admin]</c>), for authorization checks. <value>None</value> by default.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
+    /// <summary>The identity's name, or what it is when it has none; never a secret.</summary>
+    public string Label => Name ?? ToString();
 }
 
 /// <summary>A bearer token obtained by a login call with a user and password.</summary>
@@ -131,20 +143,49 @@ public abstract record ServiceAuth
 /// <c>accessToken</c>, <c>access_token</c> or <c>token</c>.</param>
 public sealed record LoginAuth(string Method, string Path, string User, string Password, string? TokenPath) : ServiceAuth
 {
-    /// <summary>The refresh operation (<c>refresh: POST /auth/refresh</c>), for step 5's auth flow. <value>null</value>.</summary>
-    public string? Refresh { get; init; }
+    /// <summary>
+    /// The name of the user field of the login body (<c>fields.user</c>); null: from the login operation's schema in
+    /// the contract when there is one, else <c>username</c>.
+    /// </summary>
+    public string? UserField { get; init; }
 
-    /// <summary>The logout operation (<c>logout: POST /auth/logout</c>), for step 5's auth flow. <value>null</value>.</summary>
-    public string? Logout { get; init; }
+    /// <summary>The name of the password field of the login body (<c>fields.password</c>); null: as <see cref="UserField"/>, else <c>password</c>.</summary>
+    public string? PasswordField { get; init; }
 
-    /// <summary>JSON path of the refresh token in the login response (<c>refreshToken</c>). <value>null: <c>$.refreshToken</c> or <c>$.refresh_token</c></value>.</summary>
-    public string? RefreshTokenPath { get; init; }
+    /// <summary>The operation that exchanges a refresh token for new tokens (<c>refresh: POST /auth/refresh</c>), or null.</summary>
+    public AuthCall? Refresh { get; init; }
+
+    /// <summary>The operation that ends the session (<c>logout: POST /auth/logout</c>), or null.</summary>
+    public AuthCall? Logout { get; init; }
 
     /// <inheritdoc />
     public override IReadOnlyList<string> Secrets => [Password];
 
+    /// <summary>
+    /// The login body, JSON: the user and password under <see cref="UserField"/> and <see cref="PasswordField"/>, else
+    /// under the names the contract gives (<paramref name="fields"/>), else <c>username</c> and <c>password</c>.
+    /// </summary>
+    public string Body((string User, string Password)? fields = null) =>
+        new System.Text.Json.Nodes.JsonObject
+        {
+            [UserField ?? fields?.User ?? "username"] = User,
+            [PasswordField ?? fields?.Password ?? "password"] = Password,
+        }.ToJsonString();
+
+    /// <summary>The name of the response field that holds the token (the last name of <see cref="TokenPath"/>), <c>accessToken</c> by default.</summary>
+    public string TokenField => TokenPath is { } path && path.Split('.')[^1] is { Length: > 0 } last && last != "$" ? last.Split('[')[0] : "accessToken";
+
     /// <inheritdoc />
     public override string ToString() => $"login {Method} {Path} as {User}";
+}
+
+/// <summary>A method and a path of an authentication operation (<c>POST /auth/refresh</c>).</summary>
+/// <param name="Method">The HTTP method, upper case.</param>
+/// <param name="Path">The path, starting with <c>/</c>, relative to the service that is called.</param>
+public sealed record AuthCall(string Method, string Path)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Method} {Path}";
 }
 
 /// <summary>An API key sent in a request header, a query parameter or a cookie.</summary>

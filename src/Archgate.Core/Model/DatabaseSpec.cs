@@ -74,15 +74,9 @@ public sealed record DatabaseProbe
     /// <summary>The dependant service the HTTP probe goes to.</summary>
     public string? Via { get; init; }
 
-    /// <summary>How to obtain a bearer token first, or null.</summary>
-    public ProbeLogin? Login { get; init; }
+    /// <summary>The identity the HTTP probe signs in as (<c>login: ann</c>), or null to call anonymously.</summary>
+    public ServiceAuth? Login { get; init; }
 }
-
-/// <summary>
-/// <c>POST</c> <paramref name="Path"/> with <c>{"username","password"}</c>; the token is read from the answer's
-/// <c>accessToken</c>, <c>access_token</c> or <c>token</c>.
-/// </summary>
-public sealed record ProbeLogin(string Path, string User, string Password);
 
 /// <summary>How a dependant connects: its own connection string and how many instances run.</summary>
 /// <param name="Connection">The connection string it uses; null: the database component's.</param>

@@ -15,8 +15,11 @@ public sealed record PactSettings
     /// <summary>Where provider states are set up and torn down. <value>null</value>: states are not set up.</summary>
     public PactStateChange? StateChange { get; init; }
 
-    /// <summary>How a live bearer token is obtained. <value>null</value>: requests are sent as the pact wrote them.</summary>
-    public PactAuth? Auth { get; init; }
+    /// <summary>
+    /// The identity whose live credentials replace the example <c>Authorization</c> header a pact carries
+    /// (<c>contracts.auth</c>). <value>null</value>: requests are sent as the pact wrote them.
+    /// </summary>
+    public ServiceAuth? Auth { get; init; }
 
     /// <summary>
     /// The message provider endpoint that produces a pact's messages (v3 messages, v4 asynchronous and
@@ -45,18 +48,3 @@ public sealed record PactMessageProvider(string Url);
 /// </param>
 /// <param name="Teardown">Also call it after each interaction with <c>action: teardown</c>. <value>true</value> by default.</param>
 public sealed record PactStateChange(string Url, bool AsBody = true, bool Teardown = true);
-
-/// <summary>
-/// A login that yields a bearer token: <c>POST {"username", "password"}</c> as JSON to <paramref name="Login"/>,
-/// read the token from the response field <paramref name="TokenField"/>. Requests of a pact that carry an
-/// <c>Authorization</c> header are sent with <c>Bearer &lt;live token&gt;</c> instead of the pact's example.
-/// </summary>
-/// <param name="Login">An absolute URL, or a path (starting with <c>/</c>) on the provider's URL.</param>
-/// <param name="Username">The user to log in as.</param>
-/// <param name="Password">Its password; a secret, never printed.</param>
-/// <param name="TokenField">Dot path of the token in the login response. <value>accessToken</value> by default.</param>
-public sealed record PactAuth(string Login, string Username, string Password, string TokenField = "accessToken")
-{
-    /// <inheritdoc />
-    public override string ToString() => $"PactAuth {{ Login = {Login}, Username = {Username}, Password = ***, TokenField = {TokenField} }}";
-}

@@ -32,6 +32,12 @@ public sealed record SystemModel
     /// <summary>Security policy for step 9.</summary>
     public SecurityPolicy Security { get; init; } = new();
 
+    /// <summary>
+    /// The named identities of the top-level <c>auth</c> section, by name: services, pacts, probes, load set-up and
+    /// security checks refer to them. <value>Empty</value> by default.
+    /// </summary>
+    public IReadOnlyDictionary<string, ServiceAuth> Auth { get; init; } = new Dictionary<string, ServiceAuth>();
+
     /// <summary>Retries and rollback.</summary>
     public RecoveryPolicy Recovery { get; init; } = new();
 
@@ -52,6 +58,20 @@ public sealed record SystemModel
 
     /// <summary>Folder relative paths in the manifest are resolved against.</summary>
     public string BaseDirectory => Path.GetDirectoryName(ManifestPath) ?? ".";
+
+    /// <summary>
+    /// Every secret the manifest declares for signing in (passwords, keys, tokens of the <c>auth</c> section, of
+    /// components, pacts, probes and identities): masked in every result, whatever check copied it.
+    /// </summary>
+    public IReadOnlyCollection<string> DeclaredSecrets =>
+        Auth.Values
+            .Concat(Components.Select(c => c.Auth))
+            .Concat(Components.SelectMany(c => c.Database.Probes.Select(p => p.Login)))
+            .Append(Pact.Auth)
+            .Concat(Security.Identities)
+            .OfType<ServiceAuth>()
+            .SelectMany(a => a.Secrets)
+            .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The component with this name, or null.</summary>
     public Component? Find(string name) => Components.FirstOrDefault(c => c.Name == name);
@@ -76,17 +96,14 @@ public sealed record Slo
     public TimeSpan? Lcp { get; init; }
 }
 
-/// <summary>A user Archgate may log in as during security and journey checks.</summary>
-public sealed record Identity(string User, string Password);
-
 /// <summary>Security policy of step 9.</summary>
 public sealed record SecurityPolicy
 {
     /// <summary>Path patterns that must reject unauthenticated requests (<c>/orders/**</c>).</summary>
     public IReadOnlyList<string> Protected { get; init; } = [];
 
-    /// <summary>Identities for authorization (BOLA/BFLA) checks.</summary>
-    public IReadOnlyList<Identity> Identities { get; init; } = [];
+    /// <summary>Identities for authorization (BOLA/BFLA) checks: definitions of the top-level <c>auth</c> section.</summary>
+    public IReadOnlyList<ServiceAuth> Identities { get; init; } = [];
 }
 
 /// <summary>How the run recovers from failures.</summary>

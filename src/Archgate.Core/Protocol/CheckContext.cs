@@ -33,6 +33,9 @@ public sealed record CheckContext
     /// </summary>
     public IReadOnlyList<CheckResult> EarlierResults { get; init; } = [];
 
+    /// <summary>Objects shared by every check of the run (the token cache, for one), created on first use.</summary>
+    public RunServices Services { get; init; } = new();
+
     /// <summary>Reports what the check is doing now (shown as live progress).</summary>
     public IProgress<string>? Activity { get; init; }
 }

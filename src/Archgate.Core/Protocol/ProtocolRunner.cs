@@ -213,7 +213,7 @@ public sealed class ProtocolRunner(
                 result = new CheckResult { Status = CheckStatus.Error, Reason = Redact.Text($"{ex.GetType().Name}: {ex.Message}") };
             }
 
-            result = ResultMasking.Mask(result) with { DurationMs = watch.ElapsedMilliseconds };
+            result = ResultMasking.Mask(result, context.System.DeclaredSecrets) with { DurationMs = watch.ElapsedMilliseconds };
             var transient = result.TransientCause is not null && result.Status is CheckStatus.Fail or CheckStatus.Error;
             if (attempt > 1 || (transient && retries > 0))
             {

@@ -15,7 +15,7 @@ public sealed class MigrationsCheckTests(PostgresServer server)
     private static async Task<CheckResult> RunAsync(string engine, string connection, string expect)
     {
         var system = DatabaseTestKit.System(engine, connection, expect);
-        return await DatabaseTestKit.RunAsync(new MigrationsCheck(system.Db(), new FailureEvidence()), system);
+        return await DatabaseTestKit.RunAsync(new MigrationsCheck(system.Db()), system);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
     {
         var client = server.ConnectionString() + clientSettings;
         var system = DatabaseTestKit.System("postgres", server.ConnectionString(), $"    clients: {{ api: {{ connection: \"{client}\", instances: 2 }} }}\n{extra}", "http://127.0.0.1:9");
-        return await DatabaseTestKit.RunAsync(new PoolSettingsCheck(system.Db(), new FailureEvidence()), system);
+        return await DatabaseTestKit.RunAsync(new PoolSettingsCheck(system.Db()), system);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
     private static async Task<CheckResult> SettingsAsync(string db, DbBackedService service)
     {
         var system = DatabaseTestKit.System("postgres", db, serviceUrl: service.Url);
-        return await DatabaseTestKit.RunAsync(new PoolSettingsCheck(system.Db(), new FailureEvidence()), system);
+        return await DatabaseTestKit.RunAsync(new PoolSettingsCheck(system.Db()), system);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
                 pool: { latencySamples: 40 }
             """);
 
-        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db(), new FailureEvidence()), system);
+        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db()), system);
 
         Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
         Assert.Contains(result.Metrics, m => m.Name == "db_query_count" && m.Value == 40);
@@ -111,14 +111,12 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
                   - { name: stuck, sql: "select pg_sleep(5)" }
                 pool: { latencySamples: 3, queryTimeout: 1s }
             """, slo: "slo: { db: { p95: 20ms } }");
-        var evidence = new FailureEvidence();
-
-        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db(), evidence), system);
+        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db()), system);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         Assert.Contains(result.Findings, f => f.Rule == DatabaseRules.LatencyAboveSlo && f.Message.StartsWith("probe slow: p95 ", StringComparison.Ordinal) && f.Message.EndsWith("above the SLO of 20ms", StringComparison.Ordinal));
         Assert.Contains(result.Findings, f => f.Rule == DatabaseRules.QueryTimeout && f.Location == "probe stuck");
-        Assert.Single(evidence.All, e => e.Signal == FailureSignal.QueryTimeout);
+        Assert.Single(result.Findings, f => FailureScenarioCheck.SignalOf(f) == FailureSignal.QueryTimeout);
     }
 
     [Fact]
@@ -127,7 +125,7 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
         var file = DatabaseTestKit.SqliteFile("create table t (id integer primary key, name text); insert into t (name) values ('a'), ('b');");
         var system = DatabaseTestKit.System("sqlite", $"Data Source={file}", "    probes: [ { name: one, sql: \"select name from t where id = @id\", params: { id: 2 } } ]");
 
-        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db(), new FailureEvidence()), system);
+        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db()), system);
 
         Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
         Assert.Contains(result.Metrics, m => m.Name == "db_query_count" && m.Value == 50);

@@ -1,5 +1,5 @@
-using Archgate.Checks.Load;
-using Archgate.Checks.Tests.Load;
+using Archgate.Checks.LoadGenerator;
+using Archgate.Checks.Tests.LoadGenerator;
 
 namespace Archgate.Checks.Tests.Performance;
 

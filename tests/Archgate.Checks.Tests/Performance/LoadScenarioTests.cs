@@ -1,4 +1,4 @@
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using Archgate.Checks.Performance;
 
 namespace Archgate.Checks.Tests.Performance;

@@ -17,7 +17,7 @@ public sealed class JourneysSectionTests
             url: "http://127.0.0.1:7101"
             dependsOn: [db]
             critical: true
-            auth: { login: POST /auth/login, user: ann, password: demo, refresh: post /auth/refresh, logout: POST /auth/logout, refreshToken: $.refreshToken }
+            auth: { login: POST /auth/login, user: ann, password: demo, refresh: POST /auth/refresh, logout: POST /auth/logout }
             resources: { "/orders/{id}": { database: db, table: orders, columns: { total: total_cents } } }
             realtime:
               - { sse: /orders/events, tokenQuery: access_token, event: order-status, within: 3s, trigger: { request: POST /orders, json: { items: [] } } }
@@ -63,7 +63,7 @@ public sealed class JourneysSectionTests
 
         var api = model.Find("api")!;
         var login = Assert.IsType<LoginAuth>(api.Auth);
-        Assert.Equal(("POST /auth/refresh", "POST /auth/logout", "$.refreshToken"), (login.Refresh, login.Logout, login.RefreshTokenPath));
+        Assert.Equal((new AuthCall("POST", "/auth/refresh"), new AuthCall("POST", "/auth/logout")), (login.Refresh, login.Logout));
         var resource = Assert.Single(api.Resources);
         Assert.Equal(("/orders/{id}", "db", "orders", "id", "total_cents"), (resource.Path, resource.Database, resource.Table, resource.Key, resource.Columns["total"]));
         var stream = Assert.Single(api.Realtime);
@@ -73,7 +73,7 @@ public sealed class JourneysSectionTests
     [Fact]
     public void Every_mistake_is_reported_at_its_place_with_a_hint()
     {
-        var errors = ManifestLoader.Parse(Components.Replace("database: db, table", "database: dbx, table", StringComparison.Ordinal).Replace("refresh: post", "refresh: refresh", StringComparison.Ordinal) + """
+        var errors = ManifestLoader.Parse(Components.Replace("database: db, table", "database: dbx, table", StringComparison.Ordinal) + """
             journeys:
               - name: order
                 service: apx
@@ -84,7 +84,6 @@ public sealed class JourneysSectionTests
             """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null).Errors;
 
         Assert.Contains(errors, e => e.Path == "components.api.resources./orders/{id}.database" && e.Message.Contains("'dbx' is not a database component", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Path == "components.api.auth.refresh" && e.Hint!.Contains("POST /auth/refresh", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Path == "journeys[0].service" && e.Hint!.Contains("api", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Message.Contains("variable '{order}' is never captured", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Path == "journeys[0].steps[0].expect.status" && e.Message.Contains("999", StringComparison.Ordinal));

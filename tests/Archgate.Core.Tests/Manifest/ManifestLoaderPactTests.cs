@@ -52,8 +52,9 @@ public sealed class ManifestLoaderPactTests
             """, name => name == "SHOP_PASSWORD" ? "s3cr3t-pw" : null).Pact;
 
         Assert.Equal(new PactStateChange("http://127.0.0.1:7101/_pact/state", false, false), pact.StateChange);
-        Assert.Equal(("/auth/login", "ann", "s3cr3t-pw", "accessToken"), (pact.Auth!.Login, pact.Auth.Username, pact.Auth.Password, pact.Auth.TokenField));
-        Assert.DoesNotContain("s3cr3t-pw", pact.Auth.ToString(), StringComparison.Ordinal);
+        var login = Assert.IsType<LoginAuth>(pact.Auth);
+        Assert.Equal(("POST", "/auth/login", "ann", "s3cr3t-pw", "$.accessToken"), (login.Method, login.Path, login.User, login.Password, login.TokenPath));
+        Assert.DoesNotContain("s3cr3t-pw", login.ToString(), StringComparison.Ordinal);
     }
     [Fact]
     public void Messages_names_the_message_provider_by_path_or_url_and_is_absent_by_default()

@@ -59,7 +59,7 @@ public sealed class ManifestLoaderTests
         Assert.Contains(db.Constraints, c => c is { Table: "orders", Kind: ConstraintKind.ForeignKey, References: "users" });
         Assert.Contains(db.Probes, p => p.Sql is not null && p.Parameters["sku"] == "MUG-001");
         var http = Assert.Single(db.Probes, p => p.Http is not null);
-        Assert.Equal(("GET /orders", "api", "/auth/login"), (http.Http, http.Via, http.Login!.Path));
+        Assert.Equal(("GET /orders", "api", "/auth/login", "ann"), (http.Http, http.Via, ((LoginAuth)http.Login!).Path, http.Login.Name));
         Assert.True(db.FaultTests);
         Assert.Equal(TimeSpan.FromSeconds(1), db.Pool.IdleInTransaction);
         Assert.Equal(DatabaseSpec.None, result.Model.Find("api")!.Database);

@@ -98,4 +98,50 @@ public sealed class ProtocolRunnerMaskingTests : IDisposable
         Assert.NotEmpty(observer.Activities);
         Assert.DoesNotContain(observer.Activities, a => a.Contains("s3cr3t", StringComparison.Ordinal));
     }
+
+    private sealed class EchoingCheck : ICheck
+    {
+        public string Id => "services.health:api";
+
+        public int Step => 4;
+
+        public string Title => "api is healthy";
+
+        public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+        // A check that copies a request body with the identity's password into its evidence, as a careless one might.
+        public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken) =>
+            Task.FromResult(new CheckResult
+            {
+                Status = CheckStatus.Fail,
+                Findings =
+                [
+                    new Finding
+                    {
+                        Rule = "AG4001", Severity = Severity.High, Component = "api",
+                        Message = "login as ada with p4ss-of-ada refused",
+                        Evidence = """curl -d '{"username":"ada","password":"p4ss-of-ada"}' -H 'X-Key: k3y-of-ci'""",
+                    },
+                ],
+            });
+    }
+
+    [Fact]
+    public async Task Every_secret_the_manifests_identities_declare_is_masked_in_every_result()
+    {
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+        var runner = new ProtocolRunner(store, TestProtocol.With([new EchoingCheck()]), _http);
+        var system = TestSystems.Load(TestSystems.Shop.Replace("components:", """
+            auth:
+              ada: { login: POST /auth/login, user: ada, password: p4ss-of-ada }
+              ci: { apiKey: { header: X-Key, value: k3y-of-ci } }
+            components:
+            """, StringComparison.Ordinal));
+
+        var run = await runner.StartAsync(system, new RunOptions { OutputDirectory = Path.Combine(_dir, "out") }, CancellationToken.None);
+
+        var finding = run.Steps.Single(s => s.Number == 4).Checks.Single().Findings.Single();
+        Assert.Equal("login as ada with *** refused", finding.Message);
+        Assert.Equal("""curl -d '{"username":"ada","password":"***"}' -H 'X-Key: ***'""", finding.Evidence);
+    }
 }

@@ -18,6 +18,27 @@ public sealed class CommandTests : CliTestBase
     }
 
     [Fact]
+    public async Task Validate_accepts_an_old_login_spelling_and_warns_with_file_line_and_the_spelling_to_use()
+    {
+        await File.WriteAllTextAsync(Path.Combine(Folder, "archgate.yaml"), """
+            version: 1
+            system: { name: legacy }
+            components:
+              - name: api
+                kind: service
+                url: http://127.0.0.1:9
+                auth: { login: POST /auth/login, user: ann, password: s3cret-pw }
+            """);
+
+        var validate = await ArchgateAsync("validate");
+
+        Assert.Equal(0, validate.ExitCode);
+        Assert.Contains("archgate.yaml:7:11: components.api.auth: warning: a login written in place is deprecated", validate.Stderr, StringComparison.Ordinal);
+        Assert.Contains("top-level 'auth' section", validate.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret-pw", validate.Stderr + validate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Plan_writes_the_integration_plan_with_waves_and_risks()
     {
         // The shop's manifest on free ports, like every e2e test: nothing here may name 7001-7301.

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Archgate.Checks.Load;
+using Archgate.Checks.LoadGenerator;
 using Archgate.Checks.Performance;
 
 namespace Archgate.EndToEnd.Tests.Cli;

@@ -23,7 +23,8 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
     private readonly Uri _baseUrl = WithServerPath(component.Url!, document);
     private readonly List<Finding> _findings = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
-    private Credentials _credentials = new([], []);
+    private Credentials _credentials = Credentials.None;
+    private ProbeRequest? _login;
     private BodyValidator _validator = null!;
     private int _requests;
     private int _mismatches;
@@ -43,11 +44,9 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
             component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
 
         context.Activity?.Report($"authenticating to {component.Name}");
-        _credentials = await Authenticator.AuthenticateAsync(component.Auth, _baseUrl, document, context.Http, options.RequestTimeout, cancellationToken);
-        if (component.Auth is LoginAuth)
-        {
-            _requests++;
-        }
+        var logins = TokenSource.Of(context).Logins;
+        (_credentials, _login) = await Authenticator.AuthenticateAsync(component.Auth, _baseUrl, document, context, options.RequestTimeout, cancellationToken);
+        _requests += TokenSource.Of(context).Logins - logins;
 
         if (!_credentials.Ok)
         {
@@ -56,7 +55,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
                 return Unreachable(cause);
             }
 
-            Add(ConformanceRules.AuthenticationFailed, Severity.High, component.Auth?.ToString() ?? "auth", _credentials.Problem!, _credentials.Login);
+            Add(ConformanceRules.AuthenticationFailed, Severity.High, component.Auth?.ToString() ?? "auth", _credentials.Problem!, _login);
         }
         else if (component.Auth is null && operations.Any(o => o.Secured))
         {

@@ -1,3 +1,4 @@
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -78,7 +79,7 @@ internal sealed class PactCheck : ICheck
 
         // Message interactions need a message provider (contracts.messages); without one they are noted, not verified.
         var messages = context.System.Pact.Messages is null ? pact.Interactions.Where(i => i.Message is not null).ToList() : [];
-        var verifier = new PactVerifier(context.Http, provider.Url, context.System.Pact, context.Time);
+        var verifier = new PactVerifier(context.Http, provider.Url, context.System.Pact, context.Time, TokenSource.Of(context));
         var results = await verifier.VerifyAsync(pact with { Interactions = pact.Interactions.Except(messages).ToList() }, context.Activity, cancellationToken);
         var findings = new List<Finding>();
         findings.AddRange(pact.Skipped.Select(s => new Finding

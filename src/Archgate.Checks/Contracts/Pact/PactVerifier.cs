@@ -35,14 +35,14 @@ internal sealed record InteractionResult(
 /// its provider states, send the request, match the response, tear the states down. Requests that carry an
 /// <c>Authorization</c> header get a live bearer token when <see cref="PactSettings.Auth"/> is configured.
 /// </summary>
-internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSettings settings, TimeProvider? time = null)
+internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSettings settings, TimeProvider? time = null, TokenSource? tokens = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>How long one request (state change, login, interaction) may take. <value>10 s</value>.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    private string? _token;
+    private readonly TokenSource _tokens = tokens ?? new TokenSource(http, time ?? TimeProvider.System);
     private PactMismatch? _loginFailure;
 
     /// <summary>Verifies every interaction of <paramref name="pact"/>, in file order.</summary>
@@ -216,15 +216,16 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
             var sent = value;
             if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && settings.Auth is { } auth)
             {
-                var token = await TokenAsync(auth, cancellationToken);
-                if (token is null)
+                var credentials = await CredentialsAsync(auth, cancellationToken);
+                if (credentials is null)
                 {
                     mismatches.Add(_loginFailure!);
                     request.Dispose();
                     return null;
                 }
 
-                sent = $"Bearer {token}";
+                credentials.Apply(request);
+                continue;
             }
 
             if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
@@ -324,50 +325,24 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
         return new Uri(url.AbsoluteUri + separator + string.Join("&", pairs));
     }
 
-    /// <summary>Logs in once per verification and keeps the token; null (with the failure kept) when it fails.</summary>
-    private async Task<string?> TokenAsync(PactAuth auth, CancellationToken cancellationToken)
+    /// <summary>
+    /// The live credentials of the manifest's identity (a login signs in once per run); null, with the failure kept,
+    /// when they cannot be had: the verification reports it once and does not sign in again.
+    /// </summary>
+    private async Task<Credentials?> CredentialsAsync(ServiceAuth auth, CancellationToken cancellationToken)
     {
-        if (_token is not null || _loginFailure is not null)
+        if (_loginFailure is not null)
         {
-            return _token;
-        }
-
-        var url = Resolve(providerUrl, auth.Login);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(RequestTimeout);
-            using var content = new StringContent(
-                new JsonObject { ["username"] = auth.Username, ["password"] = auth.Password }.ToJsonString(), Encoding.UTF8, "application/json");
-            using var response = await http.PostAsync(url, content, timeout.Token);
-            var body = await response.Content.ReadAsStringAsync(timeout.Token);
-            if (!response.IsSuccessStatusCode)
-            {
-                _loginFailure = new PactMismatch(MismatchKind.Login, null,
-                    $"Login as '{auth.Username}' failed: POST {url} answered {(int)response.StatusCode} {response.ReasonPhrase}");
-                return null;
-            }
-
-            JsonNode? node = JsonNode.Parse(body);
-            foreach (var part in auth.TokenField.Split('.'))
-            {
-                node = node?[part];
-            }
-
-            _token = PactReader.Text(node);
-            if (string.IsNullOrEmpty(_token))
-            {
-                _loginFailure = new PactMismatch(MismatchKind.Login, null,
-                    $"Login as '{auth.Username}' answered no token in field '{auth.TokenField}'");
-            }
-
-            return _token;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            var cause = ex is JsonException or InvalidOperationException ? "the answer is not JSON" : ProbeHttp.Classify(ex).Cause;
-            _loginFailure = new PactMismatch(MismatchKind.Login, null, $"Login as '{auth.Username}' failed: POST {url}: {cause}");
             return null;
         }
+
+        var credentials = await _tokens.CredentialsAsync(auth, providerUrl, RequestTimeout, cancellationToken);
+        if (credentials.Ok)
+        {
+            return credentials;
+        }
+
+        _loginFailure = new PactMismatch(MismatchKind.Login, null, $"Sign-in as {auth.Label} failed: {credentials.Problem}");
+        return null;
     }
 }

@@ -81,7 +81,7 @@ public sealed class PactVerifierTests
             _ => new ProviderAnswer(200, """{ "id": 42 }"""),
         });
 
-        var results = await VerifyAsync(StatefulPact, server.Url, new PactSettings { Auth = new PactAuth("/auth/login", "ann", "demo", "session.accessToken") });
+        var results = await VerifyAsync(StatefulPact, server.Url, new PactSettings { Auth = new LoginAuth("POST", "/auth/login", "ann", "demo", "$.session.accessToken") });
 
         Assert.All(results, r => Assert.True(r.Passed));
         var login = Assert.Single(server.Requests, r => r.PathAndQuery == "/auth/login");
@@ -98,10 +98,10 @@ public sealed class PactVerifierTests
             ? new ProviderAnswer(401, """{ "title": "no" }""")
             : new ProviderAnswer(200, """{ "id": 42 }"""));
 
-        var results = await VerifyAsync(StatefulPact, server.Url, new PactSettings { Auth = new PactAuth("/auth/login", "ann", "hunter2") });
+        var results = await VerifyAsync(StatefulPact, server.Url, new PactSettings { Auth = new LoginAuth("POST", "/auth/login", "ann", "hunter2", null) { Name = "ann" } });
 
         var mismatch = Assert.Single(results[0].Mismatches);
-        Assert.Equal($"Login as 'ann' failed: POST {server.Url}auth/login answered 401 Unauthorized", mismatch.Message);
+        Assert.Equal("Sign-in as ann failed: the login POST /auth/login as 'ann' answered 401", mismatch.Message);
         Assert.True(results[1].Passed);
         Assert.DoesNotContain("hunter2", mismatch.Message, StringComparison.Ordinal);
     }

@@ -1,0 +1,43 @@
+namespace Archgate.Checks.Http;
+
+/// <summary>What a request carries to authenticate as an identity, the secrets to mask, and what went wrong getting them.</summary>
+/// <param name="Headers">Headers every secured request carries.</param>
+/// <param name="Secrets">Values masked wherever they might appear (passwords, keys, the token obtained).</param>
+/// <param name="Problem">Why authentication failed, or null.</param>
+/// <param name="TransientCause">Set when the failure may pass by itself (the service is not reachable yet).</param>
+public sealed record Credentials(
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    IReadOnlyList<string> Secrets,
+    string? Problem = null,
+    string? TransientCause = null)
+{
+    /// <summary>No credentials: anonymous calls.</summary>
+    public static readonly Credentials None = new([], []);
+
+    /// <summary>Query parameters every secured request carries (an API key <c>in: query</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Query { get; init; } = [];
+
+    /// <summary>Cookies every secured request carries (an API key <c>in: cookie</c>).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Cookies { get; init; } = [];
+
+    /// <summary>Whether there is anything to send.</summary>
+    public bool Any => Headers.Count + Query.Count + Cookies.Count > 0;
+
+    /// <summary>Whether secured operations can be called as the manifest intends.</summary>
+    public bool Ok => Problem is null;
+
+    /// <summary>Adds these credentials' headers and cookies to <paramref name="message"/> (query parameters go into its URL first).</summary>
+    public void Apply(HttpRequestMessage message)
+    {
+        foreach (var (name, value) in Headers)
+        {
+            message.Headers.Remove(name);
+            message.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        if (Cookies.Count > 0)
+        {
+            message.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}")));
+        }
+    }
+}

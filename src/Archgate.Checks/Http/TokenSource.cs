@@ -1,0 +1,201 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Http;
+
+/// <summary>
+/// Turns an identity of the manifest (<see cref="ServiceAuth"/>) into credentials for a service, for every check of
+/// a run: an API key (header, query or cookie), basic, a fixed bearer token, or a login whose bearer token is kept
+/// per identity and service for the whole run and fetched again when it expires (its JWT <c>exp</c>) or when a check
+/// says it no longer works (<see cref="Forget"/>). A failed login is never kept: the next caller tries again.
+/// </summary>
+public sealed class TokenSource(HttpClient http, TimeProvider time)
+{
+    /// <summary>A token that expires within this margin is fetched again before use.</summary>
+    public static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(30);
+
+    private static readonly string[] DefaultTokenFields = ["accessToken", "access_token", "token", "jwt", "idToken", "id_token"];
+
+    private readonly ConcurrentDictionary<(ServiceAuth Auth, string BaseUrl), Lazy<Task<TokenResult>>> _tokens = new();
+    private int _logins;
+
+    /// <summary>How many logins this source has sent (a check counts its requests with it).</summary>
+    public int Logins => Volatile.Read(ref _logins);
+
+    /// <summary>The run's token source.</summary>
+    public static TokenSource Of(CheckContext context) => context.Services.Get(() => new TokenSource(context.Http, context.Time));
+
+    /// <summary>
+    /// The credentials of <paramref name="auth"/> for the service at <paramref name="baseUrl"/>; null auth gives none.
+    /// <paramref name="fields"/> names the login body's fields when the login does not (from a contract's schema).
+    /// </summary>
+    public async Task<Credentials> CredentialsAsync(
+        ServiceAuth? auth, Uri baseUrl, TimeSpan timeout, CancellationToken cancellationToken, (string User, string Password)? fields = null)
+    {
+        switch (auth)
+        {
+            case null:
+                return Credentials.None;
+            case ApiKeyAuth { In: ApiKeyLocation.Query } key:
+                return new Credentials([], key.Secrets) { Query = [new(key.Header, key.Value)] };
+            case ApiKeyAuth { In: ApiKeyLocation.Cookie } key:
+                return new Credentials([], key.Secrets) { Cookies = [new(key.Header, key.Value)] };
+            case ApiKeyAuth key:
+                return new Credentials([new(key.Header, key.Value)], key.Secrets);
+            case BearerAuth bearer:
+                return new Credentials([new("Authorization", $"Bearer {bearer.Token}")], bearer.Secrets);
+            case BasicAuth basic:
+                var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basic.User}:{basic.Password}"));
+                return new Credentials([new("Authorization", $"Basic {encoded}")], [.. basic.Secrets, encoded]);
+            case LoginAuth login:
+                var result = await TokenAsync(login, baseUrl, timeout, cancellationToken, fields);
+                return result.Token is { } token
+                    ? new Credentials([new("Authorization", $"Bearer {token}")], [.. login.Secrets, token])
+                    : new Credentials([], login.Secrets, result.Problem, result.TransientCause);
+            default:
+                return new Credentials([], [], $"unsupported authentication {auth}");
+        }
+    }
+
+    /// <summary>The bearer token of <paramref name="login"/> at <paramref name="baseUrl"/>: the kept one while it is valid, else a new login.</summary>
+    public async Task<TokenResult> TokenAsync(
+        LoginAuth login, Uri baseUrl, TimeSpan timeout, CancellationToken cancellationToken, (string User, string Password)? fields = null)
+    {
+        var key = ((ServiceAuth)login, baseUrl.AbsoluteUri);
+        for (var attempt = 0; ; attempt++)
+        {
+            // One login at a time per identity and service: callers that come meanwhile wait for the same answer. The
+            // login belongs to no caller (bounded by its timeout alone), so one caller's cancellation fails no other.
+            var pending = _tokens.GetOrAdd(key, _ => new Lazy<Task<TokenResult>>(() => LoginAsync(login, baseUrl, timeout, fields, CancellationToken.None)));
+            var result = await pending.Value.WaitAsync(cancellationToken);
+            var stale = result.Token is not null && ExpiryOf(result.Token) is { } expires && expires - ExpiryMargin <= time.GetUtcNow();
+            if (result.Token is null || stale)
+            {
+                _tokens.TryRemove(new KeyValuePair<(ServiceAuth, string), Lazy<Task<TokenResult>>>(key, pending));
+            }
+
+            if (!stale || attempt > 0)
+            {
+                return result;
+            }
+        }
+    }
+
+    /// <summary>Drops the kept token of <paramref name="login"/> at <paramref name="baseUrl"/> (it was refused): the next call signs in again.</summary>
+    public void Forget(LoginAuth login, Uri baseUrl) => _tokens.TryRemove(((ServiceAuth)login, baseUrl.AbsoluteUri), out _);
+
+    /// <summary>The token at a simple JSON path (<c>$.a.b</c>, <c>$.a[0].b</c>), or at a usual field name when <paramref name="path"/> is null.</summary>
+    public static string? ReadToken(string body, string? path)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        if (path is null)
+        {
+            return DefaultTokenFields.Select(f => (root as JsonObject)?[f]).OfType<JsonValue>()
+                .Select(v => v.TryGetValue<string>(out var s) ? s : null).FirstOrDefault(s => !string.IsNullOrEmpty(s));
+        }
+
+        var node = root;
+        foreach (var part in path.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = part;
+            var index = -1;
+            var bracket = part.IndexOf('[', StringComparison.Ordinal);
+            if (bracket >= 0 && part.EndsWith(']') && int.TryParse(part[(bracket + 1)..^1], out var i))
+            {
+                name = part[..bracket];
+                index = i;
+            }
+
+            node = name.Length == 0 ? node : (node as JsonObject)?[name];
+            if (index >= 0)
+            {
+                node = node is JsonArray array && index < array.Count ? array[index] : null;
+            }
+        }
+
+        return node is JsonValue value && value.TryGetValue<string>(out var token) && token.Length > 0 ? token : null;
+    }
+
+    /// <summary>When a JWT expires (its <c>exp</c> claim), or null for a token that is not a JWT or has no expiry.</summary>
+    public static DateTimeOffset? ExpiryOf(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3 || !Base64Url.IsValid(parts[1]))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var payload = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            return payload.RootElement.ValueKind == JsonValueKind.Object
+                && payload.RootElement.TryGetProperty("exp", out var exp) && exp.TryGetInt64(out var seconds)
+                && seconds is > 0 and < 253402300800
+                ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An absolute URL as is; a path appended to <paramref name="baseUrl"/> (which may have a path of its own, <c>/api</c>).</summary>
+    public static Uri Resolve(Uri baseUrl, string urlOrPath) =>
+        urlOrPath.StartsWith('/') ? new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + urlOrPath) : new Uri(urlOrPath);
+
+    private async Task<TokenResult> LoginAsync(
+        LoginAuth login, Uri baseUrl, TimeSpan timeout, (string User, string Password)? fields, CancellationToken cancellationToken)
+    {
+        var url = Resolve(baseUrl, login.Path);
+        var what = $"the login {login.Method} {login.Path} as '{login.User}'";
+        using var message = new HttpRequestMessage(new HttpMethod(login.Method), url)
+        {
+            Content = new StringContent(login.Body(fields), Encoding.UTF8, "application/json"),
+        };
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        Interlocked.Increment(ref _logins);
+        try
+        {
+            using var response = await http.SendAsync(message, limit.Token);
+            var text = await response.Content.ReadAsStringAsync(limit.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var failure = ProbeHttp.Classify(response.StatusCode);
+                return new TokenResult(null, $"{what} answered {(int)response.StatusCode}", failure.Transient ? failure.Cause : null);
+            }
+
+            var token = ReadToken(text, login.TokenPath);
+            return token is null
+                ? new TokenResult(null,
+                    $"{what} answered {(int)response.StatusCode} but no token was found at {login.TokenPath ?? string.Join(", ", DefaultTokenFields.Select(f => "$." + f))}", null)
+                : new TokenResult(token, null, null);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            var failure = ProbeHttp.Classify(ex);
+            return new TokenResult(null, $"{what} got no answer: {failure.Cause}", failure.Transient ? failure.Cause : null);
+        }
+    }
+}
+
+/// <summary>A bearer token, or why there is none.</summary>
+/// <param name="Token">The token; a secret.</param>
+/// <param name="Problem">Why the login failed, or null.</param>
+/// <param name="TransientCause">Set when the failure may pass by itself (the service is not reachable yet).</param>
+public sealed record TokenResult(string? Token, string? Problem, string? TransientCause);

@@ -1,0 +1,234 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Archgate.Checks.LoadGenerator;
+
+/// <summary>A request with its route index and pre-split template, ready to send many times.</summary>
+internal sealed class CompiledRequest
+{
+    public CompiledRequest(LoadRequest request, int routeIndex, Uri target)
+    {
+        Request = request;
+        RouteIndex = routeIndex;
+        Method = request.Method.ToUpperInvariant();
+        var basePath = target.AbsolutePath.TrimEnd('/');
+        PathTemplate = basePath + request.Path;
+        BodyText = request.Body is { } body && IsUtf8(body) ? Encoding.UTF8.GetString(body) : null;
+        IsStatic = !HasVariables(PathTemplate) && !request.Headers.Any(h => HasVariables(h.Value)) && (BodyText is null || !HasVariables(BodyText));
+        IsHead = Method == "HEAD";
+    }
+
+    public LoadRequest Request { get; }
+
+    public int RouteIndex { get; }
+
+    public string Method { get; }
+
+    public string PathTemplate { get; }
+
+    public bool IsStatic { get; }
+
+    public bool IsHead { get; }
+
+    public bool HasCaptures => Request.Captures.Count > 0;
+
+    /// <summary>Transport-specific cache for static requests (the raw client keeps the encoded bytes here).</summary>
+    public object? TransportCache { get; set; }
+
+    private string? BodyText { get; }
+
+    public string RenderPath(VirtualUserVariables variables) => IsStatic ? PathTemplate : variables.Fill(PathTemplate);
+
+    public string RenderHeader(string value, VirtualUserVariables variables) => IsStatic ? value : variables.Fill(value);
+
+    public byte[]? RenderBody(VirtualUserVariables variables) =>
+        IsStatic || BodyText is null ? Request.Body : Encoding.UTF8.GetBytes(variables.Fill(BodyText));
+
+    private static bool HasVariables(string text) => LoadPlanValidator.VariablePattern().IsMatch(text);
+
+    private static bool IsUtf8(byte[] body)
+    {
+        try
+        {
+            _ = new UTF8Encoding(false, true).GetCharCount(body);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>A journey with compiled requests.</summary>
+internal sealed record CompiledJourney(LoadJourney Journey, CompiledRequest[] Setup, CompiledRequest[] Steps);
+
+/// <summary>The plan's journeys compiled once: routes numbered, templates split, weights cumulated.</summary>
+internal sealed class CompiledScenario
+{
+    private readonly int[] _cumulativeWeights;
+
+    private CompiledScenario(CompiledJourney[] journeys, string[] routes)
+    {
+        Journeys = journeys;
+        Routes = routes;
+        _cumulativeWeights = new int[journeys.Length];
+        var sum = 0;
+        for (var i = 0; i < journeys.Length; i++)
+        {
+            sum += journeys[i].Journey.Weight;
+            _cumulativeWeights[i] = sum;
+        }
+    }
+
+    public CompiledJourney[] Journeys { get; }
+
+    public string[] Routes { get; }
+
+    public static CompiledScenario Compile(LoadPlan plan)
+    {
+        var routes = new List<string>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        CompiledRequest Compile(LoadRequest r)
+        {
+            if (!index.TryGetValue(r.RouteName, out var i))
+            {
+                i = routes.Count;
+                routes.Add(r.RouteName);
+                index[r.RouteName] = i;
+            }
+
+            return new CompiledRequest(r, i, plan.Target);
+        }
+
+        var journeys = plan.Journeys
+            .Select(j => new CompiledJourney(j, [.. j.Setup.Select(Compile)], [.. j.Steps.Select(Compile)]))
+            .ToArray();
+        return new CompiledScenario(journeys, [.. routes]);
+    }
+
+    public int Pick(Random random)
+    {
+        if (_cumulativeWeights.Length == 1)
+        {
+            return 0;
+        }
+
+        var roll = random.Next(_cumulativeWeights[^1]);
+        var i = Array.BinarySearch(_cumulativeWeights, roll + 1);
+        return i >= 0 ? i : ~i;
+    }
+}
+
+/// <summary>A virtual user's variables: <c>{vu}</c>, <c>{iteration}</c> and captured values.</summary>
+internal sealed class VirtualUserVariables
+{
+    private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+
+    public VirtualUserVariables(int vu)
+    {
+        _values["vu"] = vu.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _values["iteration"] = "0";
+    }
+
+    private long _iteration;
+    private bool _iterationStale;
+
+    /// <summary>Sets <c>{iteration}</c>; formatted only when a template reads it (no string per iteration otherwise).</summary>
+    public void SetIteration(long iteration)
+    {
+        _iteration = iteration;
+        _iterationStale = true;
+    }
+
+    public void Set(string name, string value) => _values[name] = value;
+
+    public string? Get(string name)
+    {
+        Refresh();
+        return _values.GetValueOrDefault(name);
+    }
+
+    public string Fill(string template)
+    {
+        Refresh();
+        return LoadPlanValidator.VariablePattern().Replace(template, m => _values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+    }
+
+    private void Refresh()
+    {
+        if (_iterationStale)
+        {
+            _values["iteration"] = _iteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _iterationStale = false;
+        }
+    }
+
+    /// <summary>Applies the request's captures to a response; a capture that finds nothing leaves the variable as it was.</summary>
+    public void Capture(CompiledRequest request, ResponseCapture response)
+    {
+        foreach (var capture in request.Request.Captures)
+        {
+            var value = capture.Source switch
+            {
+                LoadCaptureSource.Header => response.Headers.FirstOrDefault(h => string.Equals(h.Key, capture.Name, StringComparison.OrdinalIgnoreCase)).Value,
+                _ => FindJsonProperty(response.Body.WrittenSpan, capture.Name),
+            };
+            if (value is not null)
+            {
+                _values[capture.Variable] = value;
+            }
+        }
+    }
+
+    internal static string? FindJsonProperty(ReadOnlySpan<byte> json, string name)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals(name))
+                {
+                    if (!reader.Read())
+                    {
+                        return null;
+                    }
+
+                    switch (reader.TokenType)
+                    {
+                        case JsonTokenType.String:
+                            return reader.GetString();
+                        case JsonTokenType.Number:
+                            return Encoding.UTF8.GetString(reader.ValueSpan);
+                        case JsonTokenType.True or JsonTokenType.False:
+                            return reader.GetBoolean() ? "true" : "false";
+                        default:
+                            // An object or array of that name is not a value; keep looking inside it.
+                            continue;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Headers and body of a response, kept only for requests that capture values.</summary>
+internal sealed class ResponseCapture
+{
+    public List<KeyValuePair<string, string>> Headers { get; } = [];
+
+    public System.Buffers.ArrayBufferWriter<byte> Body { get; } = new();
+
+    public void Clear()
+    {
+        Headers.Clear();
+        Body.ResetWrittenCount();
+    }
+}

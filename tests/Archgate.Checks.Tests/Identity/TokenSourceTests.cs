@@ -1,0 +1,86 @@
+using System.Text;
+using Archgate.Checks.Http;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Model;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Archgate.Checks.Tests.Identity;
+
+/// <summary>The run's token source: one login per identity and service, again when the token expires or is refused.</summary>
+public sealed class TokenSourceTests
+{
+    private static readonly LoginAuth Ann = new("POST", "/auth/login", "ann", "pw-ann", "$.accessToken") { Name = "ann" };
+    private static readonly LoginAuth Ben = new("POST", "/auth/login", "ben", "pw-ben", "$.accessToken") { Name = "ben" };
+
+    private static string Jwt(DateTimeOffset expires, string user) =>
+        "eyJhbGciOiJIUzI1NiJ9." + Convert.ToBase64String(Encoding.UTF8.GetBytes($$"""{"sub":"{{user}}","exp":{{expires.ToUnixTimeSeconds()}},"n":"{{Guid.NewGuid()}}"}"""))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_') + ".c2ln";
+
+    [Fact]
+    public async Task Concurrent_callers_share_one_login_per_identity_and_the_token_is_kept_for_the_run()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        using var server = new ScriptedHttpServer(r => new Reply(200, $$"""{"accessToken":"{{Jwt(time.GetUtcNow().AddMinutes(15), r.Body.Contains("ann", StringComparison.Ordinal) ? "ann" : "ben")}}"}"""));
+        using var http = new HttpClient();
+        var tokens = new TokenSource(http, time);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => tokens.TokenAsync(i % 2 == 0 ? Ann : Ben, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None)));
+        var again = await tokens.CredentialsAsync(Ann, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal(2, tokens.Logins);
+        Assert.Equal(2, results.Select(r => r.Token).Distinct().Count());
+        Assert.Equal($"Bearer {results[0].Token}", again.Headers.Single(h => h.Key == "Authorization").Value);
+        Assert.Contains("pw-ann", again.Secrets);
+        Assert.Contains(results[0].Token!, again.Secrets);
+    }
+
+    [Fact]
+    public async Task An_expiring_token_and_a_forgotten_one_are_fetched_again()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        using var server = new ScriptedHttpServer(_ => new Reply(200, $$"""{"accessToken":"{{Jwt(time.GetUtcNow().AddMinutes(5), "ann")}}"}"""));
+        using var http = new HttpClient();
+        var tokens = new TokenSource(http, time);
+
+        var first = await tokens.TokenAsync(Ann, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(4));
+        var kept = await tokens.TokenAsync(Ann, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(40));
+        var renewed = await tokens.TokenAsync(Ann, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+        tokens.Forget(Ann, server.Url);
+        await tokens.TokenAsync(Ann, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal(first.Token, kept.Token);
+        Assert.NotEqual(first.Token, renewed.Token);
+        Assert.Equal(3, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_failed_login_is_reported_and_not_kept()
+    {
+        var refuse = true;
+        using var server = new ScriptedHttpServer(_ => refuse ? new Reply(401, """{"title":"no"}""") : new Reply(200, """{"accessToken":"opaque-token"}"""));
+        using var http = new HttpClient();
+        var tokens = new TokenSource(http, TimeProvider.System);
+
+        var failed = await tokens.CredentialsAsync(Ann, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+        refuse = false;
+        var ok = await tokens.CredentialsAsync(Ann, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal("the login POST /auth/login as 'ann' answered 401", failed.Problem);
+        Assert.False(failed.Any);
+        Assert.True(ok.Ok);
+        Assert.Equal("Bearer opaque-token", ok.Headers.Single().Value);
+        Assert.Equal("""{"username":"ann","password":"pw-ann"}""", server.Requests.Last().Body);
+    }
+
+    [Theory]
+    [InlineData("""{"data":{"token":"t1"}}""", "$.data.token", "t1")]
+    [InlineData("""{"items":[{"jwt":"t2"}]}""", "$.items[0].jwt", "t2")]
+    [InlineData("""{"access_token":"t3"}""", null, "t3")]
+    [InlineData("""{"other":"x"}""", null, null)]
+    [InlineData("not json", "$.token", null)]
+    public void Tokens_are_read_at_a_json_path_or_a_usual_field(string body, string? path, string? expected) =>
+        Assert.Equal(expected, TokenSource.ReadToken(body, path));
+}

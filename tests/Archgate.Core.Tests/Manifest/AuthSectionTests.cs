@@ -1,0 +1,168 @@
+using Archgate.Manifest;
+using Archgate.Model;
+using Archgate.Tests;
+
+namespace Archgate.Core.Tests.Manifest;
+
+/// <summary>The top-level <c>auth</c> section: identities defined once, referred to by name everywhere; the old spellings warn.</summary>
+public sealed class AuthSectionTests
+{
+    private const string Head = """
+        version: 1
+        system: { name: shop }
+        auth:
+          ann:
+            login: POST /auth/login
+            user: ann
+            password: "${PW}"
+            token: $.accessToken
+            fields: { user: email }
+            refresh: post /auth/refresh
+            logout: POST /auth/logout
+            roles: [customer]
+          ada: { login: POST /auth/login, user: ada, password: s3cret-ada, roles: [admin] }
+          ci: { apiKey: { header: X-Api-Key, value: k3y-value } }
+
+        """;
+
+    private const string References = """
+        components:
+          - name: db
+            kind: database
+            connection: "Data Source=shop.db"
+            probes:
+              - { name: mine, http: GET /orders, via: api, login: ann }
+          - { name: api, kind: service, url: "http://127.0.0.1:7101", auth: ann, dependsOn: [db] }
+        contracts:
+          auth: ann
+        security:
+          identities: [ann, ada]
+        load:
+          target: api
+          setup:
+            - login: ada
+          requests: [ GET /orders ]
+        """;
+
+    private static ManifestLoadResult Parse(string yaml) =>
+        ManifestLoader.Parse(yaml, "archgate.yaml", Path.Combine(Path.GetTempPath(), "archgate.yaml"), "00", n => n == "PW" ? "pa55-ann" : null);
+
+    [Fact]
+    public void Every_reference_resolves_to_the_one_definition_with_its_name_roles_fields_refresh_and_logout()
+    {
+        var result = Parse(Head + References);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        Assert.Empty(result.Warnings);
+        var model = result.Model!;
+        var ann = Assert.IsType<LoginAuth>(model.Auth["ann"]);
+        Assert.Equal(("ann", "POST", "/auth/login", "pa55-ann", "email"), (ann.Name, ann.Method, ann.Path, ann.Password, ann.UserField));
+        Assert.Equal((new AuthCall("POST", "/auth/refresh"), new AuthCall("POST", "/auth/logout")), (ann.Refresh, ann.Logout));
+        Assert.Equal(["customer"], ann.Roles);
+        Assert.Same(ann, model.Find("api")!.Auth);
+        Assert.Same(ann, model.Pact.Auth);
+        Assert.Same(ann, model.Find("db")!.Database.Probes.Single().Login);
+        Assert.Equal(["ann", "ada"], model.Security.Identities.Select(i => i.Label));
+        Assert.Equal(["admin"], model.Security.Identities[1].Roles);
+        Assert.IsType<ApiKeyAuth>(model.Auth["ci"]);
+    }
+
+    [Fact]
+    public void A_load_login_step_is_the_identitys_login_request_capturing_its_token()
+    {
+        var model = Parse(Head + References).Model!;
+
+        var login = Assert.Single(model.Load!.Setup);
+        Assert.Equal(("POST", "/auth/login", "login as ada"), (login.Method, login.Path, login.Name));
+        Assert.Equal("""{"username":"ada","password":"s3cret-ada"}""", login.Body);
+        Assert.Equal(new ScenarioCapture("token", CaptureSource.JsonProperty, "accessToken"), Assert.Single(login.Captures));
+    }
+
+    [Fact]
+    public void The_secrets_of_every_identity_are_declared_for_masking()
+    {
+        var model = Parse(Head + References).Model!;
+
+        Assert.Superset(new HashSet<string> { "pa55-ann", "s3cret-ada", "k3y-value" }, model.DeclaredSecrets.ToHashSet());
+    }
+
+    [Fact]
+    public void An_unknown_identity_is_an_error_with_the_closest_name()
+    {
+        var result = Parse(Head + References.Replace("auth: ann, dependsOn", "auth: anne, dependsOn", StringComparison.Ordinal));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(("components.api.auth", "unknown identity 'anne'"), (error.Path, error.Message));
+        Assert.Contains("'ann'", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_definitions_and_a_load_login_of_a_key_are_errors_with_hints()
+    {
+        var result = Parse("""
+            version: 1
+            system: { name: shop }
+            auth:
+              "bad name": { bearer: t0ken-x }
+              ann: { login: POST /auth/login, user: ann, password: pw12, refresh: /auth/refresh }
+              ci: { apiKey: { header: X-Api-Key, value: k3y-value }, roles: [ops] }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:7101" }
+            load:
+              target: api
+              setup: [ { login: ci } ]
+              requests: [ GET /orders ]
+            """);
+
+        Assert.Equal(
+            ["invalid identity name 'bad name'", "invalid refresh operation '/auth/refresh'", "'ci' does not sign in with a login (api key in X-Api-Key)"],
+            result.Errors.Select(e => e.Message));
+        Assert.All(result.Errors, e => Assert.NotNull(e.Hint));
+    }
+
+    [Fact]
+    public void The_old_spellings_still_load_each_with_a_warning_that_says_what_to_write()
+    {
+        var result = Parse("""
+            version: 1
+            system: { name: shop }
+            components:
+              - name: db
+                kind: database
+                connection: "Data Source=shop.db"
+                probes:
+                  - { name: mine, http: GET /orders, via: api, login: { path: /auth/login, user: ann, password: demo } }
+              - name: api
+                kind: service
+                url: "http://127.0.0.1:7101"
+                dependsOn: [db]
+                auth: { login: POST /auth/login, user: ann, password: demo }
+            contracts:
+              auth: { login: /auth/login, username: ann, password: demo, token: accessToken }
+            security:
+              identities: [ { user: ben, password: demo } ]
+            """);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        Assert.Equal(
+            [(8, "components.db.probes[0].login"), (13, "components.api.auth"), (15, "contracts.auth"), (17, "security.identities[0]")],
+            result.Warnings.Select(w => (w.Line, w.Path)));
+        Assert.All(result.Warnings, w => Assert.Contains("top-level 'auth' section", w.Hint, StringComparison.Ordinal));
+        Assert.All(result.Warnings, w => Assert.Contains(": warning: ", w.ToString(), StringComparison.Ordinal));
+        var ben = Assert.IsType<LoginAuth>(Assert.Single(result.Model!.Security.Identities));
+        Assert.Equal(("POST", "/auth/login", "ben", "ben"), (ben.Method, ben.Path, ben.User, ben.Name));
+    }
+
+    [Fact]
+    public void The_shop_spells_each_login_once_and_loads_without_warnings()
+    {
+        var path = Path.Combine(Golden.SourceDirectory(), "..", "..", "..", "samples", "shop", "archgate.yaml");
+
+        var result = ManifestLoader.Load(path, _ => null);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        Assert.Empty(result.Warnings);
+        Assert.Equal(["ann", "ben", "ada"], result.Model!.Auth.Keys);
+        Assert.Same(result.Model.Auth["ann"], result.Model.Find("api")!.Auth);
+    }
+}
