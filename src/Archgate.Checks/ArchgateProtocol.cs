@@ -3,6 +3,8 @@ using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
+using Archgate.Checks.Frontend;
+using Archgate.Checks.Journeys;
 using Archgate.Checks.Performance;
 using Archgate.Checks.Planning;
 using Archgate.Checks.Security;
@@ -36,8 +38,14 @@ public static class ArchgateProtocol
     /// <summary>The protocol with default check options.</summary>
     public static ProtocolDefinition Default { get; } = Create(new LoadCheckOptions());
 
-    /// <summary>The protocol with step 8's options (load agents) and step 9's dependency audit options (<c>--osv-db</c>).</summary>
-    public static ProtocolDefinition Create(LoadCheckOptions load, DependencyAuditOptions? audit = null) => new(
+    /// <summary>
+    /// The protocol with step 8's options (load agents), step 9's dependency audit options (<c>--osv-db</c>) and step 7's
+    /// (journeys, concurrency).
+    /// </summary>
+    public static ProtocolDefinition Create(LoadCheckOptions load, DependencyAuditOptions? audit = null, JourneyOptions? journeyOptions = null) =>
+        Build(load, audit, journeyOptions ?? new JourneyOptions());
+
+    private static ProtocolDefinition Build(LoadCheckOptions load, DependencyAuditOptions? audit, JourneyOptions journeys) => new(
     [
         new StepDefinition
         {
@@ -100,7 +108,7 @@ public static class ArchgateProtocol
             Name = "Frontend-backend",
             ReportTitle = "Frontend-backend integration",
             AppliesTo = s => s.OfKind(ComponentKind.Frontend).Any() ? Applicability.Yes : Applicability.No("no frontend component declared"),
-            Checks = _ => [new PendingCheck(5, "frontend.integration", "CORS, auth flow, CRUD and real-time")],
+            Checks = FrontendChecks,
             Criterion = new("frontend", "Frontend-backend integration complete", s =>
                 $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind(ComponentKind.Frontend).Select(c => c.Name))}"),
             RollbackOnFailure = true,
@@ -121,8 +129,14 @@ public static class ArchgateProtocol
             Number = 7,
             Name = "Integration testing",
             ReportTitle = "Integration tests",
-            Checks = _ => [new PendingCheck(7, "journeys", "User journeys, data consistency and concurrency")],
-            Criterion = new("critical-paths", "Critical user paths succeed", _ => ">= 95 % journey success"),
+            AppliesTo = s => s.Journeys.Count > 0 || s.OfKind(ComponentKind.Service).Any(c => c.OpenApi is not null && c.Url is not null)
+                ? Applicability.Yes
+                : Applicability.No("no journey declared and no service with an OpenAPI document"),
+            Checks = b => [
+                .. b.System.Journeys.Select(j => (ICheck)new JourneyCheck(j, journeys)),
+                .. b.InOrder(ComponentKind.Service).Where(c => c.OpenApi is not null && c.Url is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), journeys)),
+            ],
+            Criterion = new("critical-paths", "Critical user paths succeed", s => JourneyTarget(s, journeys)),
             RollbackOnFailure = true,
         },
         new StepDefinition
@@ -245,6 +259,58 @@ public static class ArchgateProtocol
         }
 
         yield return new FailureScenarioCheck();
+    }
+
+    /// <summary>
+    /// Step 5: CORS from each frontend to each service it depends on; then, for each of those services, the auth flow
+    /// and CRUD from its contract; the browser's view of the pages last.
+    /// </summary>
+    private static IEnumerable<ICheck> FrontendChecks(StepChecksContext build)
+    {
+        var documents = new ContractDocuments();
+        var frontends = build.InOrder(ComponentKind.Frontend).Where(f => f.Url is not null).ToList();
+        var apis = build.InOrder(ComponentKind.Service).Where(s => s.Url is not null && frontends.Any(f => f.DependsOn.Contains(s.Name))).ToList();
+        foreach (var frontend in frontends)
+        {
+            foreach (var api in apis.Where(a => frontend.DependsOn.Contains(a.Name)))
+            {
+                yield return new Frontend.CorsCheck(frontend, api, documents);
+            }
+        }
+
+        foreach (var api in apis)
+        {
+            if (api.Auth is LoginAuth)
+            {
+                yield return new AuthFlowCheck(api, documents);
+            }
+
+            if (api.OpenApi is not null)
+            {
+                yield return new CrudCheck(api, documents);
+            }
+
+            foreach (var stream in api.Realtime)
+            {
+                yield return new RealtimeCheck(api, stream);
+            }
+        }
+
+        yield return new PendingCheck(5, "frontend.browser", "Pages in the browser: API URL, console errors, screenshots");
+    }
+
+    /// <summary>Step 7's target as the manifest sets it: each critical journey's runs and the success rate it needs.</summary>
+    private static string JourneyTarget(SystemModel system, JourneyOptions options)
+    {
+        var rate = options.CriticalSuccessRate.ToString("P0", CultureInfo.InvariantCulture);
+        var critical = system.Journeys.Where(j => j.Critical).Select(j => $"'{j.Name}' ({j.Runs} runs)").ToList();
+        var parts = new List<string> { critical.Count == 0 ? $">= {rate} journey success (no critical journey declared)" : $">= {rate} success of {string.Join(", ", critical)}" };
+        if (system.OfKind(ComponentKind.Service).Any(c => c.OpenApi is not null))
+        {
+            parts.Add($"{options.Parallel} concurrent updates with one ETag: exactly one succeeds");
+        }
+
+        return string.Join("; ", parts);
     }
 
     private static IEnumerable<Component> Pages(SystemModel system) => system.OfKind(ComponentKind.Frontend).Where(f => f.Url is not null);

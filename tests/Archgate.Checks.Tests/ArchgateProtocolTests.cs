@@ -33,7 +33,8 @@ public sealed class ArchgateProtocolTests
         Assert.Equal("no frontend component declared", protocol.Step(5).AppliesTo(system).Reason);
         Assert.Equal("no third-party component declared", protocol.Step(6).AppliesTo(system).Reason);
         Assert.Equal("no component declares an OpenAPI document and no pact is declared", protocol.Step(2).AppliesTo(system).Reason);
-        Assert.All(new[] { 1, 3, 4, 7, 8, 9, 10 }, n => Assert.True(protocol.Step(n).AppliesTo(system).Applies, $"step {n}"));
+        Assert.Equal("no journey declared and no service with an OpenAPI document", protocol.Step(7).AppliesTo(system).Reason);
+        Assert.All(new[] { 1, 3, 4, 8, 9, 10 }, n => Assert.True(protocol.Step(n).AppliesTo(system).Applies, $"step {n}"));
     }
 
     [Fact]
@@ -52,6 +53,23 @@ public sealed class ArchgateProtocolTests
         Assert.Equal("every database reachable and sound; db query p95 < 40 ms", protocol.Step(3).Criterion!.Target(system));
         Assert.Equal("signed by System-Architect, QA-Lead", protocol.Step(10).Criterion!.Target(system));
         Assert.Equal("api p95 < 200 ms per route at 100 and 500 users, errors < 1%", protocol.Step(8).Criterion!.Target(TestSystems.Load(OneService)));
+    }
+
+    [Fact]
+    public void Step_7_runs_each_journey_and_its_target_names_the_critical_ones_with_their_runs()
+    {
+        var system = TestSystems.Load(OneService + """
+
+            journeys:
+              - { name: browse, steps: [GET /products] }
+              - { name: order, critical: true, runs: 30, steps: [POST /orders] }
+            """);
+        var protocol = ArchgateProtocol.Default;
+
+        Assert.True(protocol.Step(7).AppliesTo(system).Applies);
+        Assert.Equal(">= 95 % success of 'order' (30 runs)", protocol.Step(7).Criterion!.Target(system));
+        var checks = protocol.Step(7).Checks(new StepChecksContext(system, Archgate.Planning.Planner.Plan(system))).Select(c => c.Id).ToList();
+        Assert.Equal(["journeys.run:browse", "journeys.run:order"], checks);
     }
 
     [Fact]

@@ -265,6 +265,37 @@ public sealed class FaultSwitchTests(ProvidersFixture providers)
         }
     }
 
+    [Fact]
+    public async Task Lost_update_accepts_two_updates_with_the_same_ETag()
+    {
+        await using var api = await providers.StartApiAsync("lost-update");
+        using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
+        var (_, order) = await ann.PlaceOrderAsync();
+        using var read = await ann.GetAsync($"/orders/{order["id"]}");
+        var etag = read.Headers.ETag!.Tag;
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var note in new[] { "first", "second" })
+        {
+            using var put = new HttpRequestMessage(HttpMethod.Put, $"/orders/{order["id"]}") { Content = JsonContent.Create(new { shippingAddress = "2 New Road", note }) };
+            put.Headers.TryAddWithoutValidation("If-Match", etag);
+            using var response = await ann.SendAsync(put);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK], statuses);
+    }
+
+    [Fact]
+    public async Task Spa_wrong_api_url_points_the_pages_config_at_a_dead_port()
+    {
+        await using var web = await ShopStack.WebAsync(new Uri("http://127.0.0.1:7101"), "spa-wrong-api-url", port: FreePort.Next());
+
+        var config = await ShopClient.For(web.Url).GetStringAsync("/config.js");
+
+        Assert.Contains("\"http://127.0.0.1:1\"", config, StringComparison.Ordinal);
+    }
+
     private static long OutboxAttempts(string dbPath, long orderId)
     {
         using var connection = new SqliteConnection($"Data Source={dbPath};Mode=ReadOnly;Pooling=False");

@@ -136,6 +136,19 @@ public static partial class ManifestLoader
                 NotForKind(map, path, "auth", "service and third-party components");
             }
 
+            IReadOnlyList<ResourceMapping> resources = [];
+            IReadOnlyList<RealtimeEndpoint> realtime = [];
+            if (kind is ComponentKind.Service)
+            {
+                resources = ReadResources(YamlReader.Get(map, "resources"), $"{path}.resources");
+                realtime = ReadRealtime(YamlReader.Get(map, "realtime"), $"{path}.realtime");
+            }
+            else if (kind is not null)
+            {
+                NotForKind(map, path, "resources", "service components");
+                NotForKind(map, path, "realtime", "service components");
+            }
+
             if (name is null || kind is null)
             {
                 return null;
@@ -157,6 +170,8 @@ public static partial class ManifestLoader
                 Run = run,
                 Policy = policy,
                 Pages = pages,
+                Resources = resources,
+                Realtime = realtime,
                 Database = database,
                 Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
             };

@@ -203,7 +203,7 @@ public static partial class ManifestLoader
             return result;
         }
 
-        private (ScenarioRequest Request, int Weight)? ReadRequest(YamlNode item, string path, HashSet<string> known, bool allowWeight)
+        private (ScenarioRequest Request, int Weight)? ReadRequest(YamlNode item, string path, HashSet<string> known, bool allowWeight, string[]? extraKeys = null)
         {
             YamlNode? requestNode = item;
             YamlMappingNode? map = null;
@@ -217,7 +217,7 @@ public static partial class ManifestLoader
                 map = m;
                 string[] keys = allowWeight
                     ? ["request", "name", "headers", "json", "body", "capture", "weight"]
-                    : ["request", "name", "headers", "json", "body", "capture"];
+                    : ["request", "name", "headers", "json", "body", "capture", .. extraKeys ?? []];
                 r.AllowKeys(map, path, keys);
                 requestNode = r.Required(map, path, "request", "write the method and path, e.g. 'request: GET /orders'");
                 path = $"{path}.request";

@@ -16,11 +16,11 @@ public static partial class ManifestLoader
     public const int SchemaVersion = 1;
 
     private static readonly string[] TopKeys =
-        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy"];
+        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy"];
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
-            "expect", "probes", "pool", "clients", "faultTests"];
+            "expect", "probes", "pool", "clients", "faultTests", "resources", "realtime"];
 
     private static readonly Dictionary<string, ComponentKind> Kinds = new(StringComparer.Ordinal)
     {
@@ -149,10 +149,12 @@ public static partial class ManifestLoader
             CheckEdgeAddresses(components, byName);
             var toxiproxy = ReadToxiproxy(root);
             var edges = ReadEdges(root, components, byName, YamlReader.Get(root, "toxiproxy") is not null);
+            CheckResourceDatabases(components);
 
             var (pacts, pact) = ReadPacts(root, byName);
             var slos = ReadSlos(root, byName);
             var load = ReadLoad(root, components.Select(c => c.Component).ToList());
+            var journeys = ReadJourneySection(root, components.Select(c => c.Component).ToList());
             var security = ReadSecurity(root, components.Select(c => c.Component).ToList());
             var recovery = ReadRecovery(root);
             var escalation = ReadEscalation(root);
@@ -172,6 +174,7 @@ public static partial class ManifestLoader
                 Pact = pact,
                 Slos = slos,
                 Load = load,
+                Journeys = journeys,
                 Security = security,
                 Recovery = recovery,
                 Escalation = escalation,

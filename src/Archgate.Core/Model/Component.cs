@@ -81,6 +81,12 @@ public sealed record Component
     /// <summary>Pages of a frontend, relative to its URL.</summary>
     public IReadOnlyList<string> Pages { get; init; } = [];
 
+    /// <summary>Where a service's resources are stored (<c>resources</c>), for step 7's consistency checks. <value>None</value>.</summary>
+    public IReadOnlyList<ResourceMapping> Resources { get; init; } = [];
+
+    /// <summary>A service's real-time endpoints (<c>realtime</c>), for step 5. <value>None</value>.</summary>
+    public IReadOnlyList<RealtimeEndpoint> Realtime { get; init; } = [];
+
     /// <summary>Where the component is declared.</summary>
     public required SourceLocation Location { get; init; }
 }

@@ -26,6 +26,9 @@ public sealed record SystemModel
     /// <summary>Load profile for step 8.</summary>
     public LoadProfile Load { get; init; } = LoadProfile.Default;
 
+    /// <summary>Declarative user journeys of step 7 (<c>journeys</c>). <value>None</value>.</summary>
+    public IReadOnlyList<Journey> Journeys { get; init; } = [];
+
     /// <summary>Security policy for step 9.</summary>
     public SecurityPolicy Security { get; init; } = new();
 

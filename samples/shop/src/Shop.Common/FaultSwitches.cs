@@ -38,13 +38,17 @@ public sealed class FaultSwitches
     public const string VerboseErrors = "verbose-errors";
     /// <summary>Payments reads its gateway key from a plain config file.</summary>
     public const string PlaintextSecret = "plaintext-secret";
+    /// <summary>The api ignores the version in If-Match on order updates: concurrent edits overwrite each other.</summary>
+    public const string LostUpdate = "lost-update";
+    /// <summary>The web's config points the page at a dead port instead of the api.</summary>
+    public const string SpaWrongApiUrl = "spa-wrong-api-url";
 
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, DefaultPool, PaymentsDown, GatewayTimeout,
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
-        VerboseErrors, PlaintextSecret,
+        VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

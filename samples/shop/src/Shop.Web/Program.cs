@@ -4,6 +4,11 @@ using Shop.Common;
 // web: the single-page shop frontend (static HTML/JS/CSS) on its own origin; it talks to the api by CORS.
 var builder = ShopHost.CreateBuilder(args);
 var apiUrl = (builder.Configuration["SHOP_API_URL"] ?? "http://127.0.0.1:7101").TrimEnd('/');
+if (FaultSwitches.Parse(builder.Configuration["SHOP_FAULTS"]).IsOn(FaultSwitches.SpaWrongApiUrl))
+{
+    apiUrl = "http://127.0.0.1:1"; // The defect: the deployed config points the page at a port where nothing listens.
+}
+
 var app = builder.Build();
 
 var site = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "site"));

@@ -190,7 +190,9 @@ internal static partial class OrderEndpoints
             return Results.Problem(statusCode: 404, title: "No such order.");
         }
 
-        var (order, error) = await store.ReplaceDetailsAsync(id, version ?? existing.Version, request.ShippingAddress, request.Note, ct);
+        // The lost-update fault: the version in If-Match is not compared, so concurrent edits overwrite each other.
+        var (order, error) = await store.ReplaceDetailsAsync(id, version ?? existing.Version, request.ShippingAddress, request.Note, ct,
+            checkVersion: !faults.IsOn(FaultSwitches.LostUpdate));
         return Answer(order, error, faults, http, "The order can no longer be changed.");
     }
 

@@ -170,8 +170,12 @@ internal sealed class OrderStore(ShopDb db, TimeProvider time)
         return (updated, OrderError.None);
     }
 
+    /// <summary>
+    /// Replaces address and note if the order is still at <paramref name="expectedVersion"/>; with
+    /// <paramref name="checkVersion"/> false (the <c>lost-update</c> fault) whatever its version.
+    /// </summary>
     public async Task<(Order? Order, OrderError Error)> ReplaceDetailsAsync(
-        long id, int expectedVersion, string? address, string? note, CancellationToken ct)
+        long id, int expectedVersion, string? address, string? note, CancellationToken ct, bool checkVersion = true)
     {
         await using var lease = await db.OpenAsync(ct);
         await lease.BeginAsync(ct);
@@ -181,7 +185,7 @@ internal sealed class OrderStore(ShopDb db, TimeProvider time)
             return (null, OrderError.NotFound);
         }
 
-        if (expectedVersion != current.Version)
+        if (checkVersion && expectedVersion != current.Version)
         {
             return (current, OrderError.Stale);
         }
@@ -196,7 +200,7 @@ internal sealed class OrderStore(ShopDb db, TimeProvider time)
             UPDATE orders SET shipping_address = @address, note = @note, version = version + 1, updated_at = @now
             WHERE id = @id AND version = @version
             """,
-            [("address", address), ("note", note), ("now", time.GetUtcNow()), ("id", id), ("version", expectedVersion)], ct);
+            [("address", address), ("note", note), ("now", time.GetUtcNow()), ("id", id), ("version", checkVersion ? expectedVersion : current.Version)], ct);
         if (changed != 1)
         {
             return (current, OrderError.Stale);

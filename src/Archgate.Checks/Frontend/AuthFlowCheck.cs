@@ -1,0 +1,289 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Frontend;
+
+/// <summary>
+/// Step 5, the authentication flow a frontend goes through, against a service's login <c>auth</c>: login, a protected
+/// call with the token (and without it), refresh (and the old refresh token refused: rotation), logout (the refresh
+/// token no longer works), and a wrong password answered with a problem+json a user can read.
+/// </summary>
+internal sealed partial class AuthFlowCheck(Component service, ContractDocuments documents) : ICheck
+{
+    private static readonly string[] RefreshFields = ["refreshToken", "refresh_token"];
+
+    public string Id => $"frontend.auth:{service.Name}";
+
+    public int Step => 5;
+
+    public string Title => $"{service.Name} auth flow: login, refresh with rotation, logout, readable errors";
+
+    public Applicability AppliesTo(SystemModel system) =>
+        service.Auth is LoginAuth && service.Url is not null ? Applicability.Yes : Applicability.No($"{service.Name} has no login auth");
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var login = (LoginAuth)service.Auth!;
+        var findings = new List<Finding>();
+        var secrets = new List<string>(login.Secrets);
+        var first = await LoginAsync(context.Http, login, login.Password, cancellationToken);
+        if (first.Failure is not null || !first.Ok)
+        {
+            findings.Add(Finding(FrontendRules.LoginFailed, Severity.Critical, $"{login.Method} {login.Path}", $"the login as '{login.User}' failed: {first.Summary}",
+                Mask(first.Evidence(), secrets), "check the user and password in the manifest's auth, and that the service is up"));
+            return Result(findings, first.Failure?.Transient == true ? first.Failure.Cause : null);
+        }
+
+        var access = TokenSource.ReadToken(first.Body, login.TokenPath);
+        var refresh = RefreshToken(first.Body);
+        secrets.AddRange(new[] { access, refresh }.OfType<string>());
+        if (access is null)
+        {
+            findings.Add(Finding(FrontendRules.LoginFailed, Severity.Critical, $"{login.Method} {login.Path}", "the login answered but gave no access token",
+                Mask(first.Evidence(), secrets), "set 'token:' in the auth to where the token is, for example '$.accessToken'"));
+            return Result(findings, null);
+        }
+
+        var protectedPath = await ProtectedOperationAsync(login, cancellationToken);
+        if (protectedPath is null)
+        {
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "openapi", "no protected GET without path parameters found in the contract: the token was not tried on an operation",
+                null, "declare the service's openapi with a secured GET operation (security requirement)"));
+        }
+        else
+        {
+            var with = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url!, protectedPath), Bearer(access), null, ApiCall.DefaultTimeout, cancellationToken);
+            var without = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url!, protectedPath), null, null, ApiCall.DefaultTimeout, cancellationToken);
+            if (!with.Ok)
+            {
+                findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {protectedPath}", $"the fresh access token was refused: {with.Summary}",
+                    Mask(with.Evidence(), secrets), "the token from the login must open the protected operations"));
+            }
+
+            if (without.Status is not (401 or 403))
+            {
+                findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {protectedPath}", $"without a token {without.Summary}, not 401",
+                    Mask(without.Evidence(), secrets), "require authentication on the operations the contract secures"));
+            }
+        }
+
+        await RefreshFlowAsync(context.Http, login, refresh, findings, secrets, cancellationToken);
+        await LogoutFlowAsync(context.Http, login, findings, secrets, cancellationToken);
+        await WrongPasswordAsync(context.Http, login, findings, secrets, cancellationToken);
+        return Result(findings, null);
+    }
+
+    private async Task RefreshFlowAsync(HttpClient http, LoginAuth login, string? refresh, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    {
+        if (login.Refresh is null)
+        {
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "auth.refresh", "no refresh operation declared: refresh and rotation were not checked",
+                null, "add 'refresh: POST /auth/refresh' to the service's auth"));
+            return;
+        }
+
+        if (refresh is null)
+        {
+            findings.Add(Finding(FrontendRules.RefreshFailed, Severity.High, login.Refresh.ToString(), "the login gave no refresh token",
+                null, "answer the refresh token as refreshToken (or refresh_token) in the login's JSON"));
+            return;
+        }
+
+        var rotated = await CallWithRefreshAsync(http, login.Refresh, refresh, cancellationToken);
+        var next = rotated.Ok ? RefreshToken(rotated.Body) : null;
+        var newAccess = rotated.Ok ? TokenSource.ReadToken(rotated.Body, login.TokenPath) : null;
+        secrets.AddRange(new[] { next, newAccess }.OfType<string>());
+        if (!rotated.Ok || newAccess is null)
+        {
+            findings.Add(Finding(FrontendRules.RefreshFailed, Severity.High, login.Refresh.ToString(),
+                rotated.Ok ? "the refresh answered without a new access token" : $"the refresh failed: {rotated.Summary}",
+                Mask(rotated.Evidence(), secrets), "the refresh operation takes the refresh token and answers new tokens"));
+            return;
+        }
+
+        var reused = await CallWithRefreshAsync(http, login.Refresh, refresh, cancellationToken);
+        if (reused.Ok || reused.Failure is not null)
+        {
+            findings.Add(Finding(FrontendRules.NoRotation, Severity.High, login.Refresh.ToString(),
+                reused.Ok ? "the rotated refresh token still works: a stolen refresh token stays usable" : $"the reused refresh token got no answer: {reused.Summary}",
+                Mask(reused.Evidence(), secrets), "revoke a refresh token when it is used (rotation), and refuse it with 401 afterwards"));
+        }
+        else if (!IsProblem(reused))
+        {
+            findings.Add(Unreadable(login.Refresh.ToString(), "the refused refresh", reused, secrets));
+        }
+    }
+
+    private async Task LogoutFlowAsync(HttpClient http, LoginAuth login, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    {
+        if (login.Logout is null)
+        {
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "auth.logout", "no logout operation declared: logout was not checked",
+                null, "add 'logout: POST /auth/logout' to the service's auth"));
+            return;
+        }
+
+        // A fresh session: the refresh flow may have revoked the first one's whole token family.
+        var session = await LoginAsync(http, login, login.Password, cancellationToken);
+        var refresh = session.Ok ? RefreshToken(session.Body) : null;
+        var access = session.Ok ? TokenSource.ReadToken(session.Body, login.TokenPath) : null;
+        secrets.AddRange(new[] { refresh, access }.OfType<string>());
+        if (refresh is null)
+        {
+            findings.Add(Finding(FrontendRules.LoginFailed, Severity.High, login.Logout.ToString(), $"a second login for the logout failed or gave no refresh token: {session.Summary}",
+                Mask(session.Evidence(), secrets), "the login must answer a refresh token when refresh and logout are declared"));
+            return;
+        }
+
+        var headers = access is null ? [] : Bearer(access);
+        var logout = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(service.Url!, login.Logout.Path), headers,
+            RefreshBody(refresh), ApiCall.DefaultTimeout, cancellationToken);
+        if (!logout.Ok)
+        {
+            findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Logout.ToString(), $"the logout failed: {logout.Summary}",
+                Mask(logout.Evidence(), secrets), "the logout takes the refresh token and answers 2xx"));
+            return;
+        }
+
+        if (login.Refresh is not null)
+        {
+            var after = await CallWithRefreshAsync(http, login.Refresh, refresh, cancellationToken);
+            if (after.Ok)
+            {
+                findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Refresh.ToString(), "the refresh token still works after logout",
+                    Mask(after.Evidence(), secrets), "revoke the refresh token (and its family) on logout"));
+            }
+        }
+    }
+
+    private async Task WrongPasswordAsync(HttpClient http, LoginAuth login, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    {
+        var wrong = login.Password + "-not-the-password";
+        secrets.Add(wrong);
+        var answer = await LoginAsync(http, login, wrong, cancellationToken);
+        if (answer.Ok)
+        {
+            findings.Add(Finding(FrontendRules.LoginFailed, Severity.Critical, $"{login.Method} {login.Path}", "a wrong password was accepted",
+                Mask(answer.Evidence(), secrets), "check the password"));
+        }
+        else if (answer.Status is < 400 or >= 500 || !IsProblem(answer))
+        {
+            findings.Add(Unreadable($"{login.Method} {login.Path}", "a wrong password", answer, secrets));
+        }
+    }
+
+    private Finding Unreadable(string location, string what, ApiAnswer answer, List<string> secrets)
+    {
+        var leak = Leak(answer.Body);
+        return Finding(FrontendRules.UnreadableAuthError, leak is null ? Severity.Medium : Severity.High, location,
+            leak is null
+                ? $"{what} was answered {answer.Status} {answer.Header("Content-Type") ?? "without a content type"}, not a problem+json with a title a user can read"
+                : $"{what} was answered with internals ({leak})",
+            Mask(answer.Evidence(), secrets), "answer 4xx with application/problem+json (RFC 9457): a 'title' a person can read, no stack trace or type names");
+    }
+
+    /// <summary>A problem+json with a title, and nothing of the server's inside.</summary>
+    private static bool IsProblem(ApiAnswer answer)
+    {
+        if (answer.Header("Content-Type") is not { } type || !MediaTypeHeaderValue.TryParse(type, out var media)
+            || media.MediaType != "application/problem+json" || Leak(answer.Body) is not null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return JsonNode.Parse(answer.Body) is JsonObject o && o["title"] is JsonValue title && title.TryGetValue<string>(out var t) && t.Length > 0;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What gives a server's inside away: a .NET or Java stack frame, an exception type name, a source path.</summary>
+    internal static string? Leak(string body)
+    {
+        var m = LeakPattern().Match(body);
+        return m.Success ? m.Value.Trim() : null;
+    }
+
+    [GeneratedRegex(@"(\bat [\w.<>`]+\([^)]*\)|\b[A-Z]\w+(\.[A-Z]\w+)*Exception\b|[/\\][\w.-]+\.(cs|java|py|js|ts):line \d+|Traceback \(most recent call last\))")]
+    private static partial Regex LeakPattern();
+
+    private async Task<string?> ProtectedOperationAsync(LoginAuth login, CancellationToken cancellationToken)
+    {
+        if (service.OpenApi is null)
+        {
+            return null;
+        }
+
+        var loaded = await documents.LoadAsync(service.OpenApi.Path, cancellationToken);
+        return loaded.Document is null
+            ? null
+            : OperationInfo.All(loaded.Document)
+                .Where(o => o.Method == "GET" && o.Secured && !o.Template.Contains('{', StringComparison.Ordinal) && o.Template != login.Path
+                    && !o.Parameters.Any(p => p.Required) && !IsStream(o))
+                .Select(o => o.Template)
+                .FirstOrDefault();
+    }
+
+    private static bool IsStream(OperationInfo operation) =>
+        operation.Operation.Responses?.Values.Any(r => r.Content?.Keys.Any(k => k.Contains("event-stream", StringComparison.OrdinalIgnoreCase)) == true) == true;
+
+    private Task<ApiAnswer> LoginAsync(HttpClient http, LoginAuth login, string password, CancellationToken cancellationToken) =>
+        ApiCall.SendAsync(http, login.Method, ApiCall.Resolve(service.Url!, login.Path), null,
+            (login with { Password = password }).Body(), ApiCall.DefaultTimeout, cancellationToken);
+
+    private Task<ApiAnswer> CallWithRefreshAsync(HttpClient http, AuthCall operation, string refresh, CancellationToken cancellationToken) =>
+        ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url!, operation.Path), null, RefreshBody(refresh), ApiCall.DefaultTimeout, cancellationToken);
+
+    /// <summary>The refresh token sent back under the name the login answered it (<c>{"refreshToken": ...}</c>).</summary>
+    private string RefreshBody(string refresh) => new JsonObject { [_refreshField] = refresh }.ToJsonString();
+
+    /// <summary>The refresh token of a login or refresh answer (<c>refreshToken</c> or <c>refresh_token</c>); remembers its field name.</summary>
+    private string? RefreshToken(string body)
+    {
+        foreach (var field in RefreshFields)
+        {
+            if (TokenSource.ReadToken(body, "$." + field) is { } token)
+            {
+                _refreshField = field;
+                return token;
+            }
+        }
+
+        return null;
+    }
+
+    private string _refreshField = RefreshFields[0];
+
+    private static KeyValuePair<string, string>[] Bearer(string token) => [new("Authorization", $"Bearer {token}")];
+
+    /// <summary>Known secrets, and any token a body carries, masked.</summary>
+    private static string Mask(string text, List<string> secrets) =>
+        TokenField().Replace(secrets.Where(s => s.Length > 0).OrderByDescending(s => s.Length).Aggregate(text, (t, s) => t.Replace(s, "***", StringComparison.Ordinal)), "$1\"***\"");
+
+    [GeneratedRegex(@"(""[A-Za-z_]*[Tt]oken""\s*:\s*)""[^""]*""")]
+    private static partial Regex TokenField();
+
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string hint) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = service.Name,
+        Location = location,
+        Message = message,
+        Evidence = evidence,
+        Hint = hint,
+    };
+
+    private static CheckResult Result(List<Finding> findings, string? transient) =>
+        CheckResult.From(findings) with { TransientCause = transient };
+}

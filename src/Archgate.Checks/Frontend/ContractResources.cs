@@ -1,0 +1,146 @@
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts.Conformance;
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Frontend;
+
+/// <summary>
+/// A resource found in a contract: a collection path with a JSON <c>POST</c> (create) and an item path one
+/// parameter deeper with a <c>GET</c> (read), and where the contract has them, a <c>PUT</c> or <c>PATCH</c> (update)
+/// and a <c>DELETE</c> on the item.
+/// </summary>
+internal sealed record ContractResource(string Collection, string Item, OperationInfo Create, OperationInfo Read, OperationInfo? Update, OperationInfo? Delete)
+{
+    /// <summary>Whether the update takes an ETag in <c>If-Match</c> (declared as a parameter, or a 412 answer).</summary>
+    public bool UpdateTakesIfMatch => Update is { } u && (u.Parameters.Any(p => p.In == ParameterLocation.Header && p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase))
+        || u.Operation.Responses?.ContainsKey("412") == true);
+
+    /// <summary>Whether the create takes an <c>Idempotency-Key</c> header.</summary>
+    public bool CreateTakesIdempotencyKey => Create.Parameters.Any(p => p.In == ParameterLocation.Header && p.Name!.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The resources of <paramref name="document"/>, in path order.</summary>
+    public static IReadOnlyList<ContractResource> Find(OpenApiDocument document)
+    {
+        var operations = OperationInfo.All(document);
+        var result = new List<ContractResource>();
+        foreach (var create in operations.Where(o => o.Method == "POST" && JsonBody(o) is not null && !o.Template.Contains('{', StringComparison.Ordinal)).OrderBy(o => o.Template, StringComparer.Ordinal))
+        {
+            var item = operations.Where(o => o.Method == "GET" && IsItemOf(o.Template, create.Template) && !o.Parameters.Any(p => p.Required && p.In != ParameterLocation.Path))
+                .Select(o => o.Template).FirstOrDefault();
+            if (item is null)
+            {
+                continue;
+            }
+
+            OperationInfo? Op(string method) => operations.FirstOrDefault(o => o.Method == method && o.Template == item);
+            var update = Op("PUT") is { } put && JsonBody(put) is not null ? put : Op("PATCH") is { } patch && JsonBody(patch) is not null ? patch : null;
+            result.Add(new ContractResource(create.Template, item, create, Op("GET")!, update, Op("DELETE")));
+        }
+
+        return result;
+    }
+
+    /// <summary>The first example body of an operation's JSON request (document example, named example, else from the schema).</summary>
+    public static JsonNode? ExampleBody(OperationInfo operation)
+    {
+        if (JsonBody(operation) is not { } media)
+        {
+            return null;
+        }
+
+        return media.Example?.DeepClone()
+            ?? media.Examples?.Values.Select(e => e.Value).FirstOrDefault(v => v is not null)?.DeepClone()
+            ?? ValueGenerator.Value(media.Schema, ValueKind.Example);
+    }
+
+    /// <summary>The item path of a created resource: its Location when it names one, else the id in its body.</summary>
+    public string? ItemPath(ApiAnswer created)
+    {
+        if (created.Header("Location") is { } location && Uri.TryCreate(location, UriKind.RelativeOrAbsolute, out var uri))
+        {
+            var path = uri.IsAbsoluteUri ? uri.AbsolutePath : location.Split('?')[0];
+            if (path.StartsWith(Collection + "/", StringComparison.Ordinal))
+            {
+                return path;
+            }
+        }
+
+        var parameter = Item[(Item.LastIndexOf('{') + 1)..^1];
+        try
+        {
+            var body = JsonNode.Parse(created.Body) as JsonObject;
+            var id = body?[parameter] ?? body?["id"];
+            return id is JsonValue v ? $"{Collection}/{Uri.EscapeDataString(v.ToString())}" : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IOpenApiMediaType? JsonBody(OperationInfo operation) =>
+        operation.Operation.RequestBody?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value;
+
+    private static bool IsItemOf(string template, string collection) =>
+        template.StartsWith(collection + "/{", StringComparison.Ordinal) && template.EndsWith('}') && template.IndexOf('/', collection.Length + 1) < 0;
+}
+
+/// <summary>Whether a JSON value holds everything another one has (objects: each property; arrays: item by item).</summary>
+internal static class JsonSubset
+{
+    /// <summary>The first place where <paramref name="actual"/> lacks or differs from <paramref name="sent"/>, or null.</summary>
+    public static string? Difference(JsonNode? sent, JsonNode? actual, string path = "$")
+    {
+        switch (sent)
+        {
+            case JsonObject o:
+                if (actual is not JsonObject a)
+                {
+                    return $"{path} is {Describe(actual)}, not an object";
+                }
+
+                foreach (var (name, value) in o)
+                {
+                    if (!a.TryGetPropertyValue(name, out var other))
+                    {
+                        return $"{path}.{name} is missing";
+                    }
+
+                    if (Difference(value, other, $"{path}.{name}") is { } d)
+                    {
+                        return d;
+                    }
+                }
+
+                return null;
+            case JsonArray array:
+                if (actual is not JsonArray b || b.Count != array.Count)
+                {
+                    return $"{path} has {(actual is JsonArray c ? c.Count + " items" : Describe(actual))}, {array.Count} sent";
+                }
+
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (Difference(array[i], b[i], $"{path}[{i}]") is { } d)
+                    {
+                        return d;
+                    }
+                }
+
+                return null;
+            default:
+                return Text(sent) == Text(actual) ? null : $"{path} is {Describe(actual)}, {Describe(sent)} sent";
+        }
+    }
+
+    /// <summary>A scalar as text, numbers normalised (<c>2.0</c> = <c>2</c>).</summary>
+    public static string? Text(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue<decimal>(out var d) => d.ToString("G29", System.Globalization.CultureInfo.InvariantCulture),
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        _ => node.ToJsonString(),
+    };
+
+    private static string Describe(JsonNode? node) => node is null ? "null" : Archgate.Checks.Http.ProbeHttp.Excerpt(node.ToJsonString(), 80);
+}

@@ -1,0 +1,153 @@
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Frontend;
+
+/// <summary>
+/// Step 5, CORS between a frontend and an API it depends on: a preflight from the frontend's origin for each method
+/// the API's contract has, with the headers a page sends (Authorization, Content-Type, If-Match), must be allowed for
+/// exactly that origin; a preflight from a foreign origin must not be.
+/// </summary>
+internal sealed class CorsCheck(Component frontend, Component api, ContractDocuments documents) : ICheck
+{
+    /// <summary>The origin no API should allow: a reserved name that never resolves.</summary>
+    public const string ForeignOrigin = "https://foreign.archgate.invalid";
+
+    public string Id => $"frontend.cors:{frontend.Name}->{api.Name}";
+
+    public int Step => 5;
+
+    public string Title => $"CORS: {frontend.Name}'s origin may call {api.Name}, a foreign origin may not";
+
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var origin = frontend.Url!.GetLeftPart(UriPartial.Authority);
+        var (path, methods, headers) = await WhatThePageUsesAsync(cancellationToken);
+        var url = ApiCall.Resolve(api.Url!, path);
+        var findings = new List<Finding>();
+        var allowed = 0;
+        foreach (var method in methods)
+        {
+            var answer = await PreflightAsync(context.Http, url, origin, method, headers, cancellationToken);
+            if (answer.Failure is not null)
+            {
+                return new CheckResult
+                {
+                    Status = CheckStatus.Fail,
+                    Findings = [Finding(FrontendRules.CorsRefused, Severity.High, $"OPTIONS {path}", $"the preflight got no answer: {answer.Failure.Cause}", answer.Evidence(),
+                        $"start {api.Name}")],
+                    TransientCause = answer.Failure.Transient ? answer.Failure.Cause : null,
+                };
+            }
+
+            var problem = Refusal(answer, origin, method, headers);
+            if (problem is not null)
+            {
+                findings.Add(Finding(FrontendRules.CorsRefused, Severity.High, $"OPTIONS {path}",
+                    $"a {method} from {origin} with {string.Join(", ", headers)} is not allowed: {problem}", Evidence(answer),
+                    $"allow the origin {origin}, the methods {string.Join(", ", methods)} and the headers {string.Join(", ", headers)} in {api.Name}'s CORS policy"));
+            }
+            else
+            {
+                allowed++;
+            }
+
+            if (answer.Header("Access-Control-Allow-Origin") == "*")
+            {
+                findings.Add(Finding(FrontendRules.CorsWildcard, Severity.Medium, $"OPTIONS {path}", $"{api.Name} allows every origin ('*') rather than {origin}",
+                    Evidence(answer), $"list the frontend's origin ({origin}) instead of '*'"));
+            }
+        }
+
+        var foreign = await PreflightAsync(context.Http, url, ForeignOrigin, methods.Contains("POST") ? "POST" : methods[0], headers, cancellationToken);
+        var foreignOrigin = foreign.Header("Access-Control-Allow-Origin");
+        if (foreignOrigin is not null && (foreignOrigin == ForeignOrigin || (foreignOrigin == "*" && foreign.Header("Access-Control-Allow-Credentials") == "true")))
+        {
+            findings.Add(Finding(FrontendRules.CorsForeignAllowed, Severity.High, $"OPTIONS {path}",
+                $"a foreign origin ({ForeignOrigin}) is allowed{(foreign.Header("Access-Control-Allow-Credentials") == "true" ? ", with credentials" : string.Empty)}: any site may call {api.Name} from its users' browsers",
+                Evidence(foreign), $"allow only the frontends' origins ({origin}); never reflect the Origin header"));
+        }
+
+        var tags = new Dictionary<string, string> { ["component"] = api.Name, ["origin"] = origin };
+        return CheckResult.From(findings, [new Metric("cors_methods_allowed", tags, allowed, "count")]);
+    }
+
+    /// <summary>Why the preflight does not allow the request, or null.</summary>
+    private static string? Refusal(ApiAnswer answer, string origin, string method, IReadOnlyList<string> headers)
+    {
+        if (answer.Status is < 200 or >= 300)
+        {
+            return $"the preflight answered {answer.Status}";
+        }
+
+        var allowOrigin = answer.Header("Access-Control-Allow-Origin");
+        if (allowOrigin is null || (allowOrigin != origin && allowOrigin != "*"))
+        {
+            return allowOrigin is null ? "no Access-Control-Allow-Origin" : $"Access-Control-Allow-Origin is {allowOrigin}";
+        }
+
+        var methods = List(answer.Header("Access-Control-Allow-Methods"));
+        if (method is not ("GET" or "HEAD" or "POST") && !methods.Contains("*") && !methods.Contains(method, StringComparer.OrdinalIgnoreCase))
+        {
+            return $"Access-Control-Allow-Methods lacks {method}";
+        }
+
+        var allowHeaders = List(answer.Header("Access-Control-Allow-Headers"));
+        var missing = headers.Where(h => !allowHeaders.Contains("*") && !allowHeaders.Contains(h, StringComparer.OrdinalIgnoreCase)).ToList();
+        return missing.Count > 0 ? $"Access-Control-Allow-Headers lacks {string.Join(", ", missing)}" : null;
+    }
+
+    private static List<string> List(string? header) =>
+        header?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() ?? [];
+
+    private static Task<ApiAnswer> PreflightAsync(HttpClient http, Uri url, string origin, string method, IReadOnlyList<string> headers, CancellationToken cancellationToken) =>
+        ApiCall.SendAsync(http, "OPTIONS", url,
+            [new("Origin", origin), new("Access-Control-Request-Method", method), new("Access-Control-Request-Headers", string.Join(",", headers))],
+            null, ApiCall.DefaultTimeout, cancellationToken);
+
+    /// <summary>A path to preflight, the methods and the request headers a page of this API would use, from its contract.</summary>
+    private async Task<(string Path, IReadOnlyList<string> Methods, IReadOnlyList<string> Headers)> WhatThePageUsesAsync(CancellationToken cancellationToken)
+    {
+        var headers = new List<string>();
+        if (api.Auth is LoginAuth or BearerAuth or BasicAuth)
+        {
+            headers.Add("authorization");
+        }
+
+        headers.Add("content-type");
+        var loaded = api.OpenApi is null ? null : await documents.LoadAsync(api.OpenApi.Path, cancellationToken);
+        if (loaded?.Document is not { } document)
+        {
+            return (api.HealthPath ?? "/", ["GET", "POST"], headers);
+        }
+
+        var operations = OperationInfo.All(document);
+        if (operations.Any(o => o.Parameters.Any(p => p.In == Microsoft.OpenApi.ParameterLocation.Header && p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase))))
+        {
+            headers.Add("if-match");
+        }
+
+        var methods = operations.Select(o => o.Method).Where(m => m is not ("HEAD" or "OPTIONS")).Distinct().Order(StringComparer.Ordinal).ToList();
+        var path = operations.FirstOrDefault(o => o.Method == "GET" && !o.Template.Contains('{', StringComparison.Ordinal))?.Template ?? api.HealthPath ?? "/";
+        return (path, methods.Count > 0 ? methods : ["GET"], headers);
+    }
+
+    private static string Evidence(ApiAnswer answer) =>
+        $"OPTIONS {answer.Url} -> {answer.Status}; " + string.Join("; ", answer.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase) || h.Key == "Vary")
+            .Select(h => $"{h.Key}: {h.Value}"));
+
+    private Finding Finding(string rule, Severity severity, string location, string message, string evidence, string hint) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = api.Name,
+        Location = location,
+        Message = message,
+        Evidence = evidence,
+        Hint = hint,
+    };
+}

@@ -1,0 +1,216 @@
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Frontend;
+
+/// <summary>
+/// Step 5, CRUD as a frontend does it, for every resource the service's contract has (<see cref="ContractResource"/>):
+/// create from the contract's example, read it back equal to what was sent, update with the ETag in If-Match, a
+/// stale ETag refused with 412, delete, and the deleted resource answers 404. Steps the contract has no operation
+/// for are named in the summary, not guessed.
+/// </summary>
+internal sealed class CrudCheck(Component service, ContractDocuments documents) : ICheck
+{
+    public string Id => $"frontend.crud:{service.Name}";
+
+    public int Step => 5;
+
+    public string Title => $"{service.Name} CRUD from its contract: create, read back, update with If-Match, stale 412, delete";
+
+    public Applicability AppliesTo(SystemModel system) =>
+        service.OpenApi is not null && service.Url is not null ? Applicability.Yes : Applicability.No($"{service.Name} declares no OpenAPI document");
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var loaded = await documents.LoadAsync(service.OpenApi!.Path, cancellationToken);
+        if (loaded.Document is null)
+        {
+            return CheckResult.Skipped($"{service.Name}'s contract could not be read (step 2 says why)");
+        }
+
+        var resources = ContractResource.Find(loaded.Document);
+        if (resources.Count == 0)
+        {
+            return CheckResult.Skipped($"{service.Name}'s contract has no resource with a JSON create (POST) and an item read (GET)");
+        }
+
+        var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
+        if (!credentials.Ok)
+        {
+            return new CheckResult
+            {
+                Status = CheckStatus.Fail,
+                Findings = [Finding(FrontendRules.CreateFailed, Severity.High, "auth", $"could not sign in for CRUD: {credentials.Problem}", null, "fix the service's auth in the manifest")],
+                TransientCause = credentials.TransientCause,
+            };
+        }
+
+        var findings = new List<Finding>();
+        var done = 0;
+        foreach (var resource in resources)
+        {
+            context.Activity?.Report($"CRUD {resource.Collection}");
+            if (await RunAsync(context.Http, resource, credentials.Headers, findings, cancellationToken))
+            {
+                done++;
+            }
+        }
+
+        return CheckResult.From(findings, [Metric.ForComponent("crud_resources_passed", service.Name, done, "count"), Metric.ForComponent("crud_resources", service.Name, resources.Count, "count")]);
+    }
+
+    /// <summary>One resource's round; true when every step the contract has passed.</summary>
+    private async Task<bool> RunAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
+    {
+        var before = findings.Count;
+        var sent = ContractResource.ExampleBody(resource.Create);
+        var created = await Send(http, "POST", resource.Collection, auth, sent, cancellationToken);
+        var itemPath = created.Ok ? resource.ItemPath(created) : null;
+        if (itemPath is null)
+        {
+            findings.Add(Finding(FrontendRules.CreateFailed, Severity.High, resource.Create.Name,
+                created.Ok ? "the created resource names neither a Location nor an id" : $"creating from the contract's example failed: {created.Summary}",
+                created.Evidence(), created.Ok ? "answer 201 with a Location header (or the id in the body)" : "the contract's example request must be accepted"));
+            return false;
+        }
+
+        var read = await Send(http, "GET", itemPath, auth, null, cancellationToken);
+        if (Mismatch(read, sent) is { } readProblem)
+        {
+            findings.Add(Finding(FrontendRules.ReadMismatch, Severity.High, $"GET {resource.Item}", $"the created resource read back differs from what was sent: {readProblem}",
+                read.Evidence(), "a read right after a create must show what was stored"));
+        }
+
+        var skipped = new List<string>();
+        var etag = read.Header("ETag") ?? created.Header("ETag");
+        if (resource.Update is { } update)
+        {
+            var change = ContractResource.ExampleBody(update);
+            var ifMatch = resource.UpdateTakesIfMatch && etag is not null ? new[] { new KeyValuePair<string, string>("If-Match", etag) } : [];
+            var updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken);
+
+            // A resource may move on by itself between the read and the update (a payment worker): read again and retry.
+            for (var retry = 0; retry < 3 && updated.Status == 412 && ifMatch.Length > 0; retry++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
+                etag = (await Send(http, "GET", itemPath, auth, null, cancellationToken)).Header("ETag") ?? etag;
+                ifMatch = [new("If-Match", etag!)];
+                updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken);
+            }
+
+            if (!updated.Ok)
+            {
+                findings.Add(Finding(FrontendRules.UpdateFailed, Severity.High, update.Name, $"the update{(ifMatch.Length > 0 ? " with the current ETag in If-Match" : string.Empty)} failed: {updated.Summary}",
+                    updated.Evidence(), "the contract's example update with the current ETag must be accepted"));
+            }
+            else
+            {
+                var reread = await Send(http, "GET", itemPath, auth, null, cancellationToken);
+                if (Mismatch(reread, change) is { } updateProblem)
+                {
+                    findings.Add(Finding(FrontendRules.ReadMismatch, Severity.High, $"GET {resource.Item}", $"the updated resource read back differs from the update: {updateProblem}",
+                        reread.Evidence(), "a read right after an update must show it"));
+                }
+
+                if (resource.UpdateTakesIfMatch && etag is not null)
+                {
+                    var stale = await Send(http, update.Method, itemPath, [.. auth, new("If-Match", etag)], change, cancellationToken);
+                    if (stale.Status != 412)
+                    {
+                        findings.Add(Finding(FrontendRules.StaleNotRefused, Severity.High, update.Name,
+                            $"an update with the stale ETag {etag} {stale.Summary.Split(" answered ")[^1]}, not 412: concurrent edits overwrite each other",
+                            stale.Evidence(), "compare If-Match with the current version and answer 412 Precondition Failed when they differ"));
+                    }
+                }
+                else
+                {
+                    skipped.Add(etag is null ? "stale ETag (no ETag answered)" : "stale ETag (the update declares no If-Match)");
+                }
+            }
+        }
+        else
+        {
+            skipped.Add("update (no PUT or PATCH with a JSON body)");
+        }
+
+        if (resource.Delete is { } delete)
+        {
+            var deleted = await Send(http, "DELETE", itemPath, [.. auth, .. EtagFor(resource, await Send(http, "GET", itemPath, auth, null, cancellationToken))], null, cancellationToken);
+            var gone = await Send(http, "GET", itemPath, auth, null, cancellationToken);
+            if (!deleted.Ok || gone.Status is not (404 or 410))
+            {
+                findings.Add(Finding(FrontendRules.DeleteFailed, Severity.High, delete.Name,
+                    deleted.Ok ? $"after the delete, the read {gone.Summary.Split(" answered ")[^1]}, not 404" : $"the delete failed: {deleted.Summary}",
+                    deleted.Ok ? gone.Evidence() : deleted.Evidence(), "a deleted resource answers 404 (or 410)"));
+            }
+        }
+        else
+        {
+            skipped.Add("delete (no DELETE on the item)");
+        }
+
+        findings.Add(Finding(FrontendRules.CrudSummary, Severity.Info, resource.Collection,
+            $"{resource.Collection}: created {itemPath}, read back{(resource.Update is null ? string.Empty : ", updated")}{(skipped.Count == 0 ? string.Empty : "; not in the contract: " + string.Join(", ", skipped))}",
+            null, null));
+        return findings.Skip(before).All(f => f.Severity == Severity.Info);
+    }
+
+    /// <summary>
+    /// The resource's ETag once it has stopped changing by itself: two reads <paramref name="pause"/> apart agree
+    /// (at most 10 reads), so concurrent writers all start from one version.
+    /// </summary>
+    internal static async Task<ApiAnswer> SettledReadAsync(Func<Task<ApiAnswer>> read, TimeSpan pause, CancellationToken cancellationToken)
+    {
+        var last = await read();
+        for (var i = 0; i < 10 && last.Ok; i++)
+        {
+            await Task.Delay(pause, cancellationToken);
+            var next = await read();
+            if (next.Header("ETag") == last.Header("ETag"))
+            {
+                return next;
+            }
+
+            last = next;
+        }
+
+        return last;
+    }
+
+    private static KeyValuePair<string, string>[] EtagFor(ContractResource resource, ApiAnswer read) =>
+        read.Header("ETag") is { } etag && resource.Delete!.Parameters.Any(p => p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase)) ? [new("If-Match", etag)] : [];
+
+    /// <summary>Why <paramref name="read"/> does not hold <paramref name="sent"/>, or null.</summary>
+    private static string? Mismatch(ApiAnswer read, JsonNode? sent)
+    {
+        if (!read.Ok)
+        {
+            return $"the read {read.Summary.Split(" answered ")[^1]}";
+        }
+
+        try
+        {
+            return sent is null ? null : JsonSubset.Difference(sent, JsonNode.Parse(read.Body));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "the read is not JSON";
+        }
+    }
+
+    private Task<ApiAnswer> Send(HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, JsonNode? body, CancellationToken cancellationToken) =>
+        ApiCall.SendAsync(http, method, ApiCall.Resolve(service.Url!, path), headers, body?.ToJsonString(), ApiCall.DefaultTimeout, cancellationToken);
+
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = service.Name,
+        Location = location,
+        Message = message,
+        Evidence = evidence,
+        Hint = hint,
+    };
+}

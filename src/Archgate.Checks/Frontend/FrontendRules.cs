@@ -1,0 +1,62 @@
+namespace Archgate.Checks.Frontend;
+
+/// <summary>Rule ids of step 5 (frontend-backend integration); documented in docs/rules.md.</summary>
+internal static class FrontendRules
+{
+    /// <summary>The login of the manifest's auth failed or gave no token.</summary>
+    public const string LoginFailed = "AG5001";
+
+    /// <summary>A protected operation refused the fresh token, or answered without one.</summary>
+    public const string ProtectedCall = "AG5002";
+
+    /// <summary>The refresh operation failed or gave no new tokens.</summary>
+    public const string RefreshFailed = "AG5003";
+
+    /// <summary>A refresh token still worked after it was rotated.</summary>
+    public const string NoRotation = "AG5004";
+
+    /// <summary>A token still worked after logout.</summary>
+    public const string LogoutIneffective = "AG5005";
+
+    /// <summary>A wrong password was not answered with a readable problem+json (or leaked internals).</summary>
+    public const string UnreadableAuthError = "AG5006";
+
+    /// <summary>Part of the auth flow could not be checked (no refresh or logout declared, no protected operation).</summary>
+    public const string AuthFlowPartial = "AG5007";
+
+    /// <summary>Creating a resource failed.</summary>
+    public const string CreateFailed = "AG5010";
+
+    /// <summary>Reading a created resource failed or did not give back what was sent.</summary>
+    public const string ReadMismatch = "AG5011";
+
+    /// <summary>Updating with the current ETag in If-Match failed.</summary>
+    public const string UpdateFailed = "AG5012";
+
+    /// <summary>An update with a stale ETag was not refused with 412.</summary>
+    public const string StaleNotRefused = "AG5013";
+
+    /// <summary>Delete failed, or the deleted resource could still be read.</summary>
+    public const string DeleteFailed = "AG5014";
+
+    /// <summary>What the CRUD check did per resource (operations found, steps the contract has no operation for).</summary>
+    public const string CrudSummary = "AG5015";
+
+    /// <summary>A preflight from the frontend's origin was refused, or does not allow what the page uses.</summary>
+    public const string CorsRefused = "AG5020";
+
+    /// <summary>A foreign origin's preflight was allowed.</summary>
+    public const string CorsForeignAllowed = "AG5021";
+
+    /// <summary>The API answers the frontend's origin with a wildcard.</summary>
+    public const string CorsWildcard = "AG5022";
+
+    /// <summary>The event stream could not be opened with the token.</summary>
+    public const string StreamNotOpened = "AG5030";
+
+    /// <summary>A write caused no event within the bound.</summary>
+    public const string EventMissing = "AG5031";
+
+    /// <summary>A reconnection with Last-Event-ID failed.</summary>
+    public const string ReconnectFailed = "AG5032";
+}

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Frontend;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Journeys;
+
+/// <summary>
+/// Step 7, concurrent access with optimistic locking, for each resource of the service's contract whose update takes
+/// If-Match: one resource is created, then N updates (default 10) with the same ETag and each a different value are
+/// sent at once. Exactly one may succeed, the others must get 409 or 412, and the stored state must be the winner's
+/// (no lost update). Where the create takes an <c>Idempotency-Key</c>, N parallel creates with one key must create one
+/// resource.
+/// </summary>
+internal sealed class ConcurrencyCheck(Component service, ContractDocuments documents, JourneyOptions options) : ICheck
+{
+    /// <summary>Pause between the reads that decide the resource has stopped changing by itself.</summary>
+    private static readonly TimeSpan SettlePause = TimeSpan.FromMilliseconds(400);
+
+    public string Id => $"journeys.concurrency:{service.Name}";
+
+    public int Step => 7;
+
+    public string Title => $"{service.Name}: {options.Parallel} concurrent updates with one ETag, exactly one wins";
+
+    public Applicability AppliesTo(SystemModel system) =>
+        service.OpenApi is not null && service.Url is not null ? Applicability.Yes : Applicability.No($"{service.Name} declares no OpenAPI document");
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var loaded = await documents.LoadAsync(service.OpenApi!.Path, cancellationToken);
+        var resources = loaded.Document is null ? [] : ContractResource.Find(loaded.Document).Where(r => r.UpdateTakesIfMatch || r.CreateTakesIdempotencyKey).ToList();
+        if (resources.Count == 0)
+        {
+            return CheckResult.Skipped($"{service.Name}'s contract has no resource whose update takes If-Match or whose create takes an Idempotency-Key");
+        }
+
+        var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
+        if (!credentials.Ok)
+        {
+            return CheckResult.From([Finding(JourneyRules.ConcurrencySummary, Severity.High, "auth", $"could not sign in: {credentials.Problem}", null)]) with
+            {
+                TransientCause = credentials.TransientCause,
+            };
+        }
+
+        var findings = new List<Finding>();
+        var auth = credentials.Headers;
+        foreach (var resource in resources)
+        {
+            context.Activity?.Report($"{options.Parallel} concurrent updates of {resource.Item}");
+            if (resource.UpdateTakesIfMatch)
+            {
+                await UpdatesAsync(context.Http, resource, auth, findings, cancellationToken);
+            }
+
+            if (resource.CreateTakesIdempotencyKey)
+            {
+                await CreatesAsync(context.Http, resource, auth, findings, cancellationToken);
+            }
+            else
+            {
+                findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
+                    $"{resource.Create.Name} takes no Idempotency-Key in the contract: parallel duplicate creates were not checked", null));
+            }
+        }
+
+        return CheckResult.From(findings);
+    }
+
+    private async Task UpdatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
+    {
+        var created = await Send(http, "POST", resource.Collection, auth, ContractResource.ExampleBody(resource.Create)?.ToJsonString(), cancellationToken);
+        var item = created.Ok ? resource.ItemPath(created) : null;
+        var read = item is null ? null : await CrudCheck.SettledReadAsync(() => Send(http, "GET", item, auth, null, cancellationToken), SettlePause, cancellationToken);
+        var etag = read?.Header("ETag");
+        var example = ContractResource.ExampleBody(resource.Update!) as JsonObject;
+        var field = example?.FirstOrDefault(p => p.Value is JsonValue v && v.TryGetValue<string>(out _)).Key;
+        if (item is null || etag is null || example is null || field is null)
+        {
+            var why = item is null ? $"the create failed: {created.Summary}" : etag is null ? "the read answered no ETag" : "the update's example has no text property to vary";
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, item is null || etag is null ? Severity.High : Severity.Info, resource.Update!.Name,
+                $"concurrent updates of {resource.Item} could not be tried: {why}", item is null ? created.Evidence() : read?.Evidence()));
+            return;
+        }
+
+        var values = Enumerable.Range(1, options.Parallel).Select(i => $"archgate concurrent update {i} of {options.Parallel}").ToList();
+        var answers = await Task.WhenAll(values.Select(value =>
+        {
+            var body = (JsonObject)example.DeepClone();
+            body[field] = value;
+            return Send(http, resource.Update!.Method, item, [.. auth, new("If-Match", etag)], body.ToJsonString(), cancellationToken);
+        }));
+        var winners = answers.Select((a, i) => (Answer: a, Value: values[i])).Where(x => x.Answer.Ok).ToList();
+        var others = answers.Where(a => !a.Ok && a.Status is not (409 or 412)).ToList();
+        var final = await Send(http, "GET", item, auth, null, cancellationToken);
+        var stored = FieldOf(final, field);
+        var statuses = string.Join(", ", answers.GroupBy(a => a.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} x {(g.Key == 0 ? "no answer" : g.Key)}"));
+        if (winners.Count > 1)
+        {
+            var lost = winners.Where(w => w.Value != stored).Select(w => $"'{w.Value}'").ToList();
+            findings.Add(Finding(JourneyRules.LostUpdate, Severity.Critical, resource.Update!.Name,
+                $"{winners.Count} of {options.Parallel} updates of {item} with the same ETag {etag} succeeded ({statuses}); {field} is now '{stored}', so {lost.Count} acknowledged update(s) were lost: {string.Join(", ", lost.Take(3))}",
+                final.Evidence(), "compare If-Match with the stored version in the same statement that writes (UPDATE ... WHERE version = @expected) and answer 412 when no row changed"));
+        }
+        else if (winners.Count == 0)
+        {
+            findings.Add(Finding(JourneyRules.UnexpectedConcurrentAnswer, Severity.High, resource.Update!.Name,
+                $"none of {options.Parallel} updates of {item} with the current ETag {etag} succeeded ({statuses})", answers[0].Evidence(),
+                "the first update with the current ETag must succeed"));
+        }
+        else if (stored != winners[0].Value)
+        {
+            findings.Add(Finding(JourneyRules.LostUpdate, Severity.Critical, resource.Update!.Name,
+                $"the one successful update set {field} to '{winners[0].Value}', but {item} now has '{stored}'", final.Evidence(), "a refused update must change nothing"));
+        }
+
+        if (others.Count > 0)
+        {
+            findings.Add(Finding(JourneyRules.UnexpectedConcurrentAnswer, Severity.High, resource.Update!.Name,
+                $"{others.Count} of {options.Parallel} concurrent updates with a stale ETag were answered otherwise than 409 or 412 ({statuses})", others[0].Evidence(),
+                "a concurrent update that lost answers 412 Precondition Failed (or 409 Conflict), never 5xx"));
+        }
+
+        if (winners.Count == 1 && others.Count == 0 && stored == winners[0].Value)
+        {
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Update!.Name,
+                $"{options.Parallel} concurrent updates of {item} with one ETag: one succeeded, the others were refused ({statuses}); the stored value is the winner's", null));
+        }
+    }
+
+    private async Task CreatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
+    {
+        var key = $"archgate-{Guid.NewGuid():N}";
+        var body = ContractResource.ExampleBody(resource.Create)?.ToJsonString();
+        var answers = await Task.WhenAll(Enumerable.Range(0, options.Parallel).Select(_ =>
+            Send(http, "POST", resource.Collection, [.. auth, new("Idempotency-Key", key)], body, cancellationToken)));
+        var items = answers.Where(a => a.Ok).Select(resource.ItemPath).Where(p => p is not null).Distinct(StringComparer.Ordinal).ToList();
+        if (items.Count > 1)
+        {
+            findings.Add(Finding(JourneyRules.DuplicateCreate, Severity.Critical, resource.Create.Name,
+                $"{options.Parallel} parallel creates with one Idempotency-Key created {items.Count} resources: {string.Join(", ", items.Take(5))}",
+                answers.First(a => a.Ok).Evidence(), "store the key with the resource under a unique constraint, and answer a repeat with the first result"));
+        }
+        else
+        {
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
+                $"{options.Parallel} parallel creates with one Idempotency-Key created {items.Count} resource(s)", null));
+        }
+    }
+
+    private static string? FieldOf(ApiAnswer answer, string field)
+    {
+        try
+        {
+            return JsonSubset.Text((JsonNode.Parse(answer.Body) as JsonObject)?[field]);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private Task<ApiAnswer> Send(HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, string? body, CancellationToken cancellationToken) =>
+        ApiCall.SendAsync(http, method, ApiCall.Resolve(service.Url!, path), headers, body, ApiCall.DefaultTimeout, cancellationToken);
+
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = service.Name,
+        Location = location,
+        Message = message,
+        Evidence = evidence,
+        Hint = hint,
+    };
+}

@@ -1,0 +1,259 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Database;
+using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Journeys;
+
+/// <summary>
+/// Step 7's data consistency after a journey's write: the API's read of the written resource gives back what was
+/// sent, and the stored row (the manifest's <c>resources</c> mapping) holds the values the API reads. A resource that
+/// moves on by itself meanwhile (a payment worker) is read again, up to three times, before a difference counts.
+/// </summary>
+internal static class ConsistencyProbe
+{
+    private const int Attempts = 3;
+
+    /// <summary>The mapped resource's item path (null when the write maps to none) and the findings; none when consistent.</summary>
+    public static async Task<(string? Item, IReadOnlyList<Finding> Findings)> CheckAsync(
+        SystemModel system, Component service, JourneyWrite write, HttpClient http, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        foreach (var mapping in service.Resources)
+        {
+            if (ItemPath(mapping, write) is not { } item)
+            {
+                continue;
+            }
+
+            var findings = new List<Finding>();
+            var database = system.Find(mapping.Database);
+            for (var attempt = 1; attempt <= Attempts; attempt++)
+            {
+                findings.Clear();
+                var read = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, item.Path), write.Headers.Where(h => !h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)), null, ApiCall.DefaultTimeout, cancellationToken);
+                JsonObject? api = null;
+                try
+                {
+                    api = read.Ok ? JsonNode.Parse(read.Body) as JsonObject : null;
+                }
+                catch (JsonException)
+                {
+                }
+
+                if (api is null)
+                {
+                    findings.Add(Finding(JourneyRules.ReadDiffers, Severity.High, service.Name, $"GET {item.Path}",
+                        $"after {write.Method} {write.Path} the API's read {read.Summary.Split(" answered ")[^1]} without a JSON object", read.Evidence(),
+                        "a resource the API just wrote must be readable at once"));
+                    break;
+                }
+
+                if (write.Body is not null && Sent(write.Body) is { } sent && JsonSubset.Difference(sent, api) is { } difference)
+                {
+                    findings.Add(Finding(JourneyRules.ReadDiffers, Severity.High, service.Name, $"GET {item.Path}",
+                        $"after {write.Method} {write.Path} the API's read differs from what was sent: {difference}", read.Evidence(), "a read after a write must show the write"));
+                }
+
+                if (database is null)
+                {
+                    break;
+                }
+
+                var row = await RowAsync(database, mapping, item.Key, cancellationToken);
+                if (row.Problem is not null)
+                {
+                    findings.Add(Finding(JourneyRules.ConsistencyNotChecked, Severity.Medium, database.Name, mapping.Table, $"the row could not be read: {row.Problem}", null,
+                        "check the resources mapping (table, key) and that Archgate may read the database"));
+                    break;
+                }
+
+                if (row.Values is null)
+                {
+                    findings.Add(Finding(JourneyRules.RowMissing, Severity.High, database.Name, $"{mapping.Table}.{mapping.Key} = {item.Key}",
+                        $"{write.Method} {write.Path} answered {write.Answer.Status}, but {mapping.Table} has no row with {mapping.Key} = {item.Key}", write.Answer.Evidence(),
+                        "the API must store what it says it wrote before it answers"));
+                }
+                else if (Differences(mapping, api, row.Values) is { Count: > 0 } differences)
+                {
+                    findings.Add(Finding(JourneyRules.RowDiffers, Severity.High, database.Name, $"{mapping.Table}.{mapping.Key} = {item.Key}",
+                        $"the stored row differs from the API's read of {item.Path}: {string.Join("; ", differences.Take(5))}", ProbeHttp.Excerpt(api.ToJsonString()),
+                        "the API must answer what is stored (a cache or a mapping may be stale)"));
+                }
+
+                if (findings.Count == 0)
+                {
+                    return ($"{item.Path} ({mapping.Table})", []);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time, cancellationToken);
+            }
+
+            return ($"{item.Path} ({mapping.Table})", findings);
+        }
+
+        return (null, []);
+    }
+
+    /// <summary>The written item's path and key: the answer's Location, the request's own path, or the collection plus the id in the answer.</summary>
+    internal static (string Path, string Key)? ItemPath(ResourceMapping mapping, JourneyWrite write)
+    {
+        var prefix = mapping.Path[..mapping.Path.LastIndexOf('/')];
+        var parameter = mapping.Path[(mapping.Path.LastIndexOf('{') + 1)..^1];
+        static (string, string)? Match(string prefix, string path) =>
+            path.StartsWith(prefix + "/", StringComparison.Ordinal) && path.IndexOf('/', prefix.Length + 1) < 0 && path.Length > prefix.Length + 1
+                ? (path, Uri.UnescapeDataString(path[(prefix.Length + 1)..])) : null;
+
+        var location = write.Answer.Header("Location");
+        if (location is not null && Uri.TryCreate(location, UriKind.RelativeOrAbsolute, out var uri)
+            && Match(prefix, uri.IsAbsoluteUri ? uri.AbsolutePath : location.Split('?')[0]) is { } fromLocation)
+        {
+            return fromLocation;
+        }
+
+        if (Match(prefix, write.Path.Split('?')[0]) is { } fromPath)
+        {
+            return fromPath;
+        }
+
+        if (write.Path.Split('?')[0] == prefix)
+        {
+            try
+            {
+                var body = JsonNode.Parse(write.Answer.Body) as JsonObject;
+                if ((body?[parameter] ?? body?["id"]) is JsonValue id)
+                {
+                    return ($"{prefix}/{id}", id.ToString());
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>API property against column, for every scalar property with a column of its name (or of the mapping's).</summary>
+    internal static List<string> Differences(ResourceMapping mapping, JsonObject api, IReadOnlyDictionary<string, object?> row)
+    {
+        var result = new List<string>();
+        foreach (var (property, value) in api)
+        {
+            if (value is JsonObject or JsonArray)
+            {
+                continue;
+            }
+
+            var column = mapping.Columns.GetValueOrDefault(property) ?? SnakeCase(property);
+            if (!row.TryGetValue(column, out var stored))
+            {
+                continue;
+            }
+
+            if (!Same(value, stored))
+            {
+                result.Add($"{property} is {JsonSubset.Text(value) ?? "null"} in the API, {column} is {(stored is null ? "null" : DatabaseAccess.Text(stored))} in {mapping.Table}");
+            }
+        }
+
+        return result;
+    }
+
+    private static bool Same(JsonNode? api, object? stored)
+    {
+        var text = JsonSubset.Text(api);
+        var column = stored is null ? null : stored is bool b ? (b ? "true" : "false") : DatabaseAccess.Text(stored);
+        if (text == column)
+        {
+            return true;
+        }
+
+        if (text is null || column is null)
+        {
+            return false;
+        }
+
+        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && decimal.TryParse(column, NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
+        {
+            return x == y;
+        }
+
+        if (stored is DateTime or DateTimeOffset || (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _) && text.Contains('T', StringComparison.Ordinal)))
+        {
+            var storedInstant = stored switch
+            {
+                DateTimeOffset o => o,
+                DateTime d => new DateTimeOffset(DateTime.SpecifyKind(d, d.Kind == DateTimeKind.Unspecified ? DateTimeKind.Utc : d.Kind)),
+                _ => DateTimeOffset.TryParse(column, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null,
+            };
+            return storedInstant is { } s && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var a)
+                && Math.Abs((s - a).TotalMilliseconds) < 1;
+        }
+
+        return (text == "true" && column == "1") || (text == "false" && column == "0");
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var text = new StringBuilder();
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && text.Length > 0)
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(c));
+        }
+
+        return text.ToString();
+    }
+
+    private static JsonNode? Sent(string body)
+    {
+        try
+        {
+            return JsonNode.Parse(body);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<(IReadOnlyDictionary<string, object?>? Values, string? Problem)> RowAsync(
+        Component database, ResourceMapping mapping, string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await DatabaseAccess.OpenAsync(database, cancellationToken);
+            object value = long.TryParse(key, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) ? number : key;
+            var rows = await DatabaseAccess.QueryAsync(connection,
+                $"SELECT * FROM {DatabaseAccess.Quote(mapping.Table)} WHERE {DatabaseAccess.Quote(mapping.Key)} = @key",
+                cancellationToken, new Dictionary<string, object> { ["key"] = value }, limit: 1);
+            return (rows.Count == 0 ? null : rows[0], null);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or ArgumentException)
+        {
+            return (null, Redact.Text(ex.Message.Split('\n')[0]));
+        }
+    }
+
+    private static Finding Finding(string rule, Severity severity, string component, string location, string message, string? evidence, string hint) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = component,
+        Location = location,
+        Message = message,
+        Evidence = evidence,
+        Hint = hint,
+    };
+}

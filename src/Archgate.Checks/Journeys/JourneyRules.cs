@@ -1,0 +1,41 @@
+namespace Archgate.Checks.Journeys;
+
+/// <summary>Rule ids of step 7 (integration testing); documented in docs/rules.md.</summary>
+internal static class JourneyRules
+{
+    /// <summary>The success rate of a journey, and its runs (information).</summary>
+    public const string Summary = "AG7000";
+
+    /// <summary>A critical journey succeeded in fewer than 95 % of its runs.</summary>
+    public const string CriticalJourneyFailed = "AG7001";
+
+    /// <summary>A journey that is not critical failed.</summary>
+    public const string JourneyFailed = "AG7002";
+
+    /// <summary>A journey's setup failed, so it could not run.</summary>
+    public const string SetupFailed = "AG7003";
+
+    /// <summary>The stored row differs from what the API answered after a write.</summary>
+    public const string RowDiffers = "AG7010";
+
+    /// <summary>No row was found for a resource the API said it wrote.</summary>
+    public const string RowMissing = "AG7011";
+
+    /// <summary>The API's read of a written resource does not give back what was sent.</summary>
+    public const string ReadDiffers = "AG7012";
+
+    /// <summary>The database could not be read for the consistency check.</summary>
+    public const string ConsistencyNotChecked = "AG7013";
+
+    /// <summary>More than one of N updates with the same ETag succeeded: an update was lost.</summary>
+    public const string LostUpdate = "AG7020";
+
+    /// <summary>A concurrent update with a stale ETag was answered otherwise than 409 or 412.</summary>
+    public const string UnexpectedConcurrentAnswer = "AG7021";
+
+    /// <summary>Parallel creates with one Idempotency-Key created more than one resource.</summary>
+    public const string DuplicateCreate = "AG7022";
+
+    /// <summary>What the concurrency check did, or why part of it could not run (information).</summary>
+    public const string ConcurrencySummary = "AG7023";
+}

@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Archgate.Checks.Frontend;
+using Archgate.Model;
+
+namespace Archgate.Checks.Journeys;
+
+/// <summary>A write a journey made: the request sent (variables filled in) and its answer.</summary>
+internal sealed record JourneyWrite(string Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Headers, string? Body, ApiAnswer Answer);
+
+/// <summary>One run of a journey: whether every step met its expectations, the first that did not and why, and the writes.</summary>
+internal sealed record JourneyRun(bool Ok, string? FailedStep, string? Problem, string? Evidence, string? TransientCause, IReadOnlyList<JourneyWrite> Writes);
+
+/// <summary>Runs a journey's steps in order against a service: variables, captures, expectations.</summary>
+internal static partial class JourneyRunner
+{
+    /// <summary>Runs <paramref name="steps"/> with <paramref name="variables"/>, which captures add to.</summary>
+    public static async Task<JourneyRun> RunAsync(
+        HttpClient http, Uri baseUrl, IReadOnlyList<JourneyStep> steps, Dictionary<string, string> variables, CancellationToken cancellationToken)
+    {
+        var writes = new List<JourneyWrite>();
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var step = steps[i];
+            var request = step.Request;
+            var name = $"step {i + 1} ({request.Name ?? $"{request.Method} {request.Path}"})";
+            var path = Fill(request.Path, variables, json: false);
+            var body = request.Body is null ? null : Fill(request.Body, variables, json: true);
+            var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Fill(h.Value, variables, json: false))).ToList();
+            var timeout = step.Expect.Duration is { } d && d * 2 > ApiCall.DefaultTimeout ? d * 2 : ApiCall.DefaultTimeout;
+            var answer = await ApiCall.SendAsync(http, request.Method, ApiCall.Resolve(baseUrl, path), headers, body, timeout, cancellationToken);
+            if (answer.Failure is not null)
+            {
+                return new JourneyRun(false, name, $"no answer: {answer.Failure.Cause}", answer.Evidence(), answer.Failure.Transient ? answer.Failure.Cause : null, writes);
+            }
+
+            if (Unmet(step.Expect, answer, variables) is { } problem)
+            {
+                return new JourneyRun(false, name, problem, answer.Evidence(), null, writes);
+            }
+
+            if (request.Method is "POST" or "PUT" or "PATCH")
+            {
+                writes.Add(new JourneyWrite(request.Method, path, headers, body, answer));
+            }
+
+            foreach (var capture in request.Captures)
+            {
+                var value = Capture(capture, answer);
+                if (value is null)
+                {
+                    return new JourneyRun(false, name, $"nothing to capture as '{capture.Variable}' from {capture.Name}", answer.Evidence(), null, writes);
+                }
+
+                variables[capture.Variable] = value;
+            }
+        }
+
+        return new JourneyRun(true, null, null, null, null, writes);
+    }
+
+    /// <summary>The first expectation the answer does not meet, or null.</summary>
+    internal static string? Unmet(JourneyExpectations expect, ApiAnswer answer, IReadOnlyDictionary<string, string> variables)
+    {
+        if (expect.Status.Count == 0 ? !answer.Ok : !expect.Status.Contains(answer.Status))
+        {
+            return $"status {answer.Status}, expected {(expect.Status.Count == 0 ? "2xx" : string.Join(" or ", expect.Status))}";
+        }
+
+        if (expect.Duration is { } bound && answer.Elapsed > bound)
+        {
+            return $"took {answer.Elapsed.TotalMilliseconds:0} ms, expected at most {bound.TotalMilliseconds:0} ms";
+        }
+
+        foreach (var (name, expected) in expect.Headers)
+        {
+            var want = Fill(expected, variables, json: false);
+            if (answer.Header(name) != want)
+            {
+                return $"header {name} is {answer.Header(name) ?? "missing"}, expected {want}";
+            }
+        }
+
+        if (expect.Json.Count == 0)
+        {
+            return null;
+        }
+
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(answer.Body);
+        }
+        catch (JsonException)
+        {
+            return "the body is not JSON";
+        }
+
+        foreach (var assertion in expect.Json)
+        {
+            var want = Fill(assertion.Expected, variables, json: false);
+            var values = JsonPath.Select(root, assertion.Path);
+            var texts = values.Select(Text).ToList();
+            var met = assertion.Kind switch
+            {
+                JsonAssertionKind.Exists => (values.Count > 0) == (want == "true"),
+                JsonAssertionKind.Equals => values.Count > 0 && texts[0] == want,
+                JsonAssertionKind.Matches => values.Count > 0 && Regex.IsMatch(texts[0] ?? string.Empty, want, RegexOptions.None, TimeSpan.FromSeconds(1)),
+                _ => values.Count == 1 && values[0] is JsonArray array
+                    ? array.Any(v => Text(v) == want)
+                    : values.Count == 1 ? (texts[0] ?? string.Empty).Contains(want, StringComparison.Ordinal) : texts.Contains(want),
+            };
+            if (!met)
+            {
+                var seen = values.Count == 0 ? "nothing" : string.Join(", ", texts.Take(5).Select(t => t ?? "null"));
+                return $"{assertion.Path} {Verb(assertion.Kind)} {want} failed: found {seen}";
+            }
+        }
+
+        return null;
+    }
+
+    private static string Verb(JsonAssertionKind kind) => kind switch
+    {
+        JsonAssertionKind.Contains => "contains",
+        JsonAssertionKind.Matches => "matches",
+        JsonAssertionKind.Exists => "exists:",
+        _ => "equals",
+    };
+
+    private static string? Capture(ScenarioCapture capture, ApiAnswer answer)
+    {
+        if (capture.Source == CaptureSource.Header)
+        {
+            return answer.Header(capture.Name);
+        }
+
+        try
+        {
+            var root = JsonNode.Parse(answer.Body);
+            var node = capture.Name.StartsWith('$') ? JsonPath.Select(root, capture.Name) is { Count: > 0 } selected ? selected[0] : null : JsonPath.FindProperty(root, capture.Name);
+            return node is null ? null : Text(node);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A JSON value as text: strings unquoted, numbers normalised, the rest as JSON.</summary>
+    internal static string? Text(JsonNode? node) => JsonSubset.Text(node);
+
+    /// <summary>Replaces <c>{name}</c> with the variable's value (JSON-escaped inside a JSON body); unknown names stay.</summary>
+    internal static string Fill(string text, IReadOnlyDictionary<string, string> variables, bool json) =>
+        Variable().Replace(text, m => variables.TryGetValue(m.Groups[1].Value, out var value)
+            ? json ? JsonSerializer.Serialize(value)[1..^1] : value
+            : m.Value);
+
+    [GeneratedRegex(@"\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    private static partial Regex Variable();
+
+    /// <summary>The variables a run starts with: the journey's <c>vars</c>, the setup's captures and <c>run</c>.</summary>
+    public static Dictionary<string, string> Start(IReadOnlyDictionary<string, string> shared, int run) =>
+        new(shared, StringComparer.Ordinal) { ["run"] = run.ToString(CultureInfo.InvariantCulture) };
+}

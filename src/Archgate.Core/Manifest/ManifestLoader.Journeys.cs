@@ -1,0 +1,319 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Archgate.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+/// <summary>Reading step 7's <c>journeys</c>, and a service's <c>resources</c> and <c>realtime</c> endpoints.</summary>
+public static partial class ManifestLoader
+{
+    private static readonly string[] JsonAssertionKinds = ["equals", "contains", "matches", "exists"];
+
+    private sealed partial class Builder
+    {
+        private readonly List<(string Database, YamlNode Node, string Path)> _resourceDatabases = [];
+
+        /// <summary>Each <c>resources.*.database</c> names a database component.</summary>
+        private void CheckResourceDatabases(List<Parsed> components)
+        {
+            var databases = components.Where(c => c.Component.Kind == ComponentKind.Database).Select(c => c.Component.Name).ToList();
+            foreach (var (database, node, path) in _resourceDatabases.Where(d => !databases.Contains(d.Database)))
+            {
+                r.Error(node, path, $"'{database}' is not a database component", Suggest.DidYouMean(database, databases, "databases: "));
+            }
+        }
+
+        private List<Journey> ReadJourneySection(YamlMappingNode root, IReadOnlyList<Component> components)
+        {
+            var result = new List<Journey>();
+            var list = r.Sequence(YamlReader.Get(root, "journeys"), "journeys");
+            var services = components.Where(c => c.Kind == ComponentKind.Service).ToList();
+            // The service a journey goes to by default: the one users sign in to, else the first critical one, else the first.
+            var defaultService = (services.FirstOrDefault(s => s.Auth is LoginAuth) ?? services.FirstOrDefault(s => s.Critical) ?? services.FirstOrDefault())?.Name;
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            var index = 0;
+            foreach (var item in list?.Children ?? [])
+            {
+                var path = $"journeys[{index++}]";
+                var map = r.Mapping(item, path);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(map, path, "name", "service", "critical", "runs", "vars", "setup", "steps");
+                var name = r.String(r.Required(map, path, "name", "say what the user does, e.g. 'name: sign in and order'"), $"{path}.name");
+                if (name is not null && !names.Add(name))
+                {
+                    r.Error(YamlReader.Get(map, "name")!, $"{path}.name", $"duplicate journey '{name}'", "journey names must be unique: they name the results");
+                }
+
+                var serviceNode = YamlReader.Get(map, "service");
+                var service = r.String(serviceNode, $"{path}.service") ?? defaultService;
+                if (serviceNode is not null && service is not null && services.All(s => s.Name != service))
+                {
+                    r.Error(serviceNode, $"{path}.service", $"'{service}' is not a service component", Suggest.DidYouMean(service, services.Select(s => s.Name), "services: "));
+                }
+                else if (service is null)
+                {
+                    r.Error(map, path, "no service to send the journey to", "declare a service component with a url, or name it: 'service: api'");
+                }
+
+                var variables = r.StringMap(YamlReader.Get(map, "vars"), $"{path}.vars");
+                var known = new HashSet<string>(variables.Keys.Append("run"), StringComparer.Ordinal);
+                var setup = ReadJourneySteps(YamlReader.Get(map, "setup"), $"{path}.setup", known);
+                var stepsNode = r.Required(map, path, "steps", "list the requests of the journey, e.g. steps: [GET /products]");
+                var steps = ReadJourneySteps(stepsNode, $"{path}.steps", known);
+                if (stepsNode is YamlSequenceNode { Children.Count: 0 })
+                {
+                    r.Error(stepsNode, $"{path}.steps", "a journey needs at least one step", "list the requests of the journey");
+                }
+
+                var critical = r.Bool(YamlReader.Get(map, "critical"), $"{path}.critical") ?? false;
+                var runs = r.Int(YamlReader.Get(map, "runs"), $"{path}.runs", 1, 1000);
+                if (name is not null && service is not null && steps.Count > 0)
+                {
+                    result.Add(new Journey(name, service, steps)
+                    {
+                        Critical = critical,
+                        Runs = runs ?? (critical ? Journey.DefaultRuns : 1),
+                        Setup = setup,
+                        Variables = variables,
+                        Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
+                    });
+                }
+            }
+
+            return result;
+        }
+
+        private List<JourneyStep> ReadJourneySteps(YamlNode? node, string path, HashSet<string> known)
+        {
+            var result = new List<JourneyStep>();
+            var index = 0;
+            foreach (var item in r.Sequence(node, path)?.Children ?? [])
+            {
+                var at = $"{path}[{index++}]";
+                var parsed = ReadRequest(item, at, known, allowWeight: false, ["expect"]);
+                var expect = item is YamlMappingNode map ? ReadExpect(YamlReader.Get(map, "expect"), $"{at}.expect") : JourneyExpectations.Default;
+                if (parsed is not null)
+                {
+                    result.Add(new JourneyStep(parsed.Value.Request, expect));
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary><c>expect: { status: 201, duration: 1s, headers: {...}, "$.status": paid, "$.items[*].id": { contains: "{order}" } }</c>.</summary>
+        private JourneyExpectations ReadExpect(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return JourneyExpectations.Default;
+            }
+
+            var status = new List<int>();
+            var json = new List<JsonAssertion>();
+            TimeSpan? duration = null;
+            var headers = new List<KeyValuePair<string, string>>();
+            foreach (var (keyNode, valueNode) in map.Children)
+            {
+                var key = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
+                var at = $"{path}.{key}";
+                switch (key)
+                {
+                    case "status":
+                        var values = valueNode is YamlSequenceNode ? r.StringList(valueNode, at).Select(v => v.Value).ToList() : [r.String(valueNode, at) ?? string.Empty];
+                        foreach (var v in values)
+                        {
+                            if (int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 100 and <= 599)
+                            {
+                                status.Add(code);
+                            }
+                            else
+                            {
+                                r.Error(valueNode, at, $"invalid status '{v}'", "write an HTTP status such as 201, or a list: [200, 304]");
+                            }
+                        }
+
+                        break;
+                    case "duration":
+                        duration = r.Duration(valueNode, at);
+                        break;
+                    case "headers":
+                        headers.AddRange(r.StringMap(valueNode, at));
+                        break;
+                    case { } p when p.StartsWith('$'):
+                        if (ReadJsonAssertion(p, valueNode, at) is { } assertion)
+                        {
+                            json.Add(assertion);
+                        }
+
+                        break;
+                    default:
+                        r.Error(keyNode, at, $"unknown expectation '{key}'", "expect 'status', 'duration', 'headers' or a JSON path such as '$.status'");
+                        break;
+                }
+            }
+
+            return new JourneyExpectations { Status = status, Duration = duration, Json = json, Headers = headers };
+        }
+
+        private JsonAssertion? ReadJsonAssertion(string jsonPath, YamlNode valueNode, string path)
+        {
+            if (!JsonPathPattern().IsMatch(jsonPath))
+            {
+                r.Error(valueNode, path, $"invalid JSON path '{jsonPath}'", "write '$', '$.name', '$.items[0].id' or '$.items[*].id'");
+                return null;
+            }
+
+            if (valueNode is not YamlMappingNode map)
+            {
+                return r.String(valueNode, path) is { } expected ? new JsonAssertion(jsonPath, JsonAssertionKind.Equals, expected) : null;
+            }
+
+            r.AllowKeys(map, path, JsonAssertionKinds);
+            if (map.Children.Count != 1)
+            {
+                r.Error(map, path, "give exactly one comparison", "write one of { equals: X }, { contains: X }, { matches: REGEX }, { exists: true }");
+                return null;
+            }
+
+            var (kindNode, expectedNode) = map.Children.First();
+            var kindText = (kindNode as YamlScalarNode)?.Value;
+            if (!JsonAssertionKinds.Contains(kindText))
+            {
+                return null; // AllowKeys said so
+            }
+
+            var value = r.String(expectedNode, $"{path}.{kindText}");
+            if (value is null)
+            {
+                return null;
+            }
+
+            var kind = kindText switch
+            {
+                "contains" => JsonAssertionKind.Contains,
+                "matches" => JsonAssertionKind.Matches,
+                "exists" => JsonAssertionKind.Exists,
+                _ => JsonAssertionKind.Equals,
+            };
+            if (kind == JsonAssertionKind.Matches && !IsRegex(value))
+            {
+                r.Error(expectedNode, $"{path}.matches", $"invalid regular expression '{value}'", "write a .NET regular expression, for example '^[0-9]+$'");
+                return null;
+            }
+
+            if (kind == JsonAssertionKind.Exists && value is not ("true" or "false"))
+            {
+                r.Error(expectedNode, $"{path}.exists", $"'{value}' is not true or false", "write 'exists: true' or 'exists: false'");
+                return null;
+            }
+
+            return new JsonAssertion(jsonPath, kind, value);
+        }
+
+        private List<ResourceMapping> ReadResources(YamlNode? node, string path)
+        {
+            var result = new List<ResourceMapping>();
+            var map = r.Mapping(node, path);
+            foreach (var (keyNode, valueNode) in map?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            {
+                var template = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
+                var at = $"{path}.{template}";
+                if (!template.StartsWith('/') || !PathParameter().IsMatch(template))
+                {
+                    r.Error(keyNode, at, $"'{template}' is not an item path with a parameter", "key a resource by its item path, for example \"/orders/{id}\": { database: db, table: orders, key: id }");
+                    continue;
+                }
+
+                var spec = r.Mapping(valueNode, at);
+                if (spec is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(spec, at, "database", "table", "key", "columns");
+                var database = r.String(r.Required(spec, at, "database", "the database component that stores it"), $"{at}.database");
+                var table = r.String(r.Required(spec, at, "table", "its table, for example 'table: orders'"), $"{at}.table");
+                var key = r.String(YamlReader.Get(spec, "key"), $"{at}.key") ?? "id";
+                var columns = r.StringMap(YamlReader.Get(spec, "columns"), $"{at}.columns");
+                foreach (var (name, value) in new[] { ("table", table), ("key", key) }.Concat(columns.Values.Select(c => ("columns", (string?)c))))
+                {
+                    if (value is not null && !SqlName().IsMatch(value))
+                    {
+                        r.Error(spec, $"{at}.{name}", $"'{value}' is not a plain SQL name", "use letters, digits and '_' (it is quoted when queried)");
+                    }
+                }
+
+                if (database is not null && table is not null)
+                {
+                    _resourceDatabases.Add((database, YamlReader.Get(spec, "database")!, $"{at}.database"));
+                    result.Add(new ResourceMapping(template, database, table, key) { Columns = columns });
+                }
+            }
+
+            return result;
+        }
+
+        private List<RealtimeEndpoint> ReadRealtime(YamlNode? node, string path)
+        {
+            var result = new List<RealtimeEndpoint>();
+            var index = 0;
+            foreach (var item in r.Sequence(node, path)?.Children ?? [])
+            {
+                var at = $"{path}[{index++}]";
+                var map = r.Mapping(item, at);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(map, at, "sse", "tokenQuery", "trigger", "event", "within");
+                var sse = r.String(r.Required(map, at, "sse", "the stream's path, for example 'sse: /orders/events'"), $"{at}.sse");
+                if (sse is not null && !sse.StartsWith('/'))
+                {
+                    r.Error(YamlReader.Get(map, "sse")!, $"{at}.sse", $"'{sse}' does not start with '/'", $"write '/{sse}'");
+                }
+
+                var triggerNode = r.Required(map, at, "trigger", "the write that causes an event, e.g. trigger: { request: POST /orders, json: {...} }");
+                var trigger = triggerNode is null ? null : ReadRequest(triggerNode, $"{at}.trigger", new HashSet<string>(["token"], StringComparer.Ordinal), allowWeight: false);
+                var within = r.Duration(YamlReader.Get(map, "within"), $"{at}.within");
+                if (sse is not null && trigger is not null)
+                {
+                    result.Add(new RealtimeEndpoint(sse, trigger.Value.Request)
+                    {
+                        TokenQuery = r.String(YamlReader.Get(map, "tokenQuery"), $"{at}.tokenQuery"),
+                        Event = r.String(YamlReader.Get(map, "event"), $"{at}.event"),
+                        Within = within ?? TimeSpan.FromSeconds(2),
+                    });
+                }
+            }
+
+            return result;
+        }
+
+        private static bool IsRegex(string pattern)
+        {
+            try
+            {
+                _ = new Regex(pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
+                return true;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^\$((\.[A-Za-z_][A-Za-z0-9_-]*)|(\[(\d+|\*)\]))*$")]
+    private static partial Regex JsonPathPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex SqlName();
+}

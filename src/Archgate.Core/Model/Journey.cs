@@ -1,0 +1,108 @@
+namespace Archgate.Model;
+
+/// <summary>
+/// A declarative user journey of step 7 (<c>journeys</c>): ordered HTTP steps against one service, with captures
+/// and expectations, as concise as Hurl. A critical journey runs <see cref="Runs"/> times and must succeed in at
+/// least 95 % of them.
+/// </summary>
+/// <param name="Name">What the user does, for example <c>sign in, order and see it in orders</c>.</param>
+/// <param name="Service">The service whose URL the steps' paths are relative to.</param>
+/// <param name="Steps">The steps of one run, in order.</param>
+public sealed record Journey(string Name, string Service, IReadOnlyList<JourneyStep> Steps)
+{
+    /// <summary>Whether the journey feeds the "Critical user paths succeed" criterion. <value>false</value>.</summary>
+    public bool Critical { get; init; }
+
+    /// <summary>How many times a critical journey runs. <value>20</value> (a non-critical journey runs once).</summary>
+    public int Runs { get; init; } = DefaultRuns;
+
+    /// <summary>Steps run once before the runs (a login); their captures are shared by every run. <value>None</value>.</summary>
+    public IReadOnlyList<JourneyStep> Setup { get; init; } = [];
+
+    /// <summary>Variables set before the first step (<c>vars</c>), used as <c>{name}</c>. <value>None</value>.</summary>
+    public IReadOnlyDictionary<string, string> Variables { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the journey is declared.</summary>
+    public SourceLocation? Location { get; init; }
+
+    /// <summary>The default number of runs of a critical journey.</summary>
+    public const int DefaultRuns = 20;
+}
+
+/// <summary>One HTTP step of a journey: the request (with its captures) and what its answer must be.</summary>
+/// <param name="Request">Method, path, headers, body and captures, as in the load scenario.</param>
+/// <param name="Expect">What the answer must be.</param>
+public sealed record JourneyStep(ScenarioRequest Request, JourneyExpectations Expect);
+
+/// <summary>What a journey step's answer must be (<c>expect</c>).</summary>
+public sealed record JourneyExpectations
+{
+    /// <summary>Accepted statuses. <value>Empty: any 2xx</value>.</summary>
+    public IReadOnlyList<int> Status { get; init; } = [];
+
+    /// <summary>Longest time the step may take. <value>null: no bound</value>.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Assertions on the JSON body, in order. <value>None</value>.</summary>
+    public IReadOnlyList<JsonAssertion> Json { get; init; } = [];
+
+    /// <summary>Response headers that must have these values (variables allowed). <value>None</value>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>Any 2xx.</summary>
+    public static JourneyExpectations Default { get; } = new();
+}
+
+/// <summary>How a JSON assertion compares.</summary>
+public enum JsonAssertionKind
+{
+    /// <summary>The value at the path equals the expected one (numbers and strings compared as text).</summary>
+    Equals,
+
+    /// <summary>The value (a string or an array, or any value of a <c>[*]</c> path) contains the expected one.</summary>
+    Contains,
+
+    /// <summary>The value, as text, matches the regular expression.</summary>
+    Matches,
+
+    /// <summary>The path selects at least one value (<c>true</c>) or none (<c>false</c>).</summary>
+    Exists,
+}
+
+/// <summary>One assertion on a JSON body: <c>"$.status": paid</c>, <c>"$.items[*].id": { contains: "{order}" }</c>.</summary>
+/// <param name="Path">JSONPath: <c>$</c>, <c>.name</c>, <c>[index]</c>, <c>[*]</c>.</param>
+/// <param name="Kind">How to compare.</param>
+/// <param name="Expected">The expected value, variables allowed.</param>
+public sealed record JsonAssertion(string Path, JsonAssertionKind Kind, string Expected);
+
+/// <summary>
+/// Where a service's resource is stored (<c>resources</c>): step 7 reads the row after a journey writes it and
+/// compares it with the API's answer.
+/// </summary>
+/// <param name="Path">The item path of the resource in the API, for example <c>/orders/{id}</c>.</param>
+/// <param name="Database">The database component that stores it.</param>
+/// <param name="Table">Its table.</param>
+/// <param name="Key">The key column, matched against the path's parameter.</param>
+public sealed record ResourceMapping(string Path, string Database, string Table, string Key)
+{
+    /// <summary>
+    /// JSON property to column, where the default (camelCase to snake_case: <c>shippingAddress</c> to
+    /// <c>shipping_address</c>) does not fit. <value>None</value>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Columns { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A real-time endpoint of a service (<c>realtime</c>): Server-Sent Events, checked in step 5.</summary>
+/// <param name="Path">The stream's path, for example <c>/orders/events</c>.</param>
+/// <param name="Trigger">The write that must cause an event.</param>
+public sealed record RealtimeEndpoint(string Path, ScenarioRequest Trigger)
+{
+    /// <summary>The query parameter that carries the token (EventSource cannot send headers); null sends it as a bearer header. <value>null</value>.</summary>
+    public string? TokenQuery { get; init; }
+
+    /// <summary>The event type the write must cause. <value>null: any event but the first</value>.</summary>
+    public string? Event { get; init; }
+
+    /// <summary>How soon the event must arrive after the write. <value>2 s</value>.</summary>
+    public TimeSpan Within { get; init; } = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,104 @@
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Frontend;
+
+public sealed class AuthFlowCheckTests
+{
+    internal static string Folder()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "archgate-frontend-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    private static async Task<CheckResult> RunAsync(FakeShopApi api, string? auth = null)
+    {
+        var folder = Folder();
+        var system = TestSystems.Load(auth is null ? api.Manifest(folder) : api.Manifest(folder, auth: auth), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        return await new AuthFlowCheck(system.Find("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_sound_flow_passes_after_login_protected_call_refresh_reuse_logout_and_a_wrong_password()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Empty(result.Findings);
+        var calls = api.Requests.Select(r => $"{r.Method} {r.PathAndQuery}").ToList();
+        Assert.Contains("GET /me", calls);
+        Assert.Equal(3, calls.Count(c => c == "POST /auth/refresh")); // rotate, reuse, after logout
+        Assert.Contains("POST /auth/logout", calls);
+        Assert.Equal(3, calls.Count(c => c == "POST /auth/login")); // first session, logout session, wrong password
+    }
+
+    [Fact]
+    public async Task A_refresh_token_that_still_works_after_rotation_fails_AG5004()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { NoRotation = true });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.NoRotation);
+        Assert.Contains("still works", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("refresh-", finding.Evidence, StringComparison.Ordinal); // tokens masked
+    }
+
+    [Fact]
+    public async Task A_logout_that_leaves_the_refresh_token_working_fails_AG5005()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { LogoutKeepsTokens = true });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Equal(FrontendRules.LogoutIneffective, Assert.Single(result.Findings).Rule);
+    }
+
+    [Fact]
+    public async Task A_stack_trace_for_a_wrong_password_fails_AG5006_naming_what_leaked()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { LeakyErrors = true });
+
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.UnreadableAuthError && f.Location == "POST /auth/login");
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.Contains("InvalidOperationException", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("demo-not-the-password", finding.Evidence ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_refresh_and_logout_in_the_manifest_the_flow_says_what_it_could_not_check()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api, auth: "token: $.accessToken");
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        Assert.Equal(2, result.Findings.Count(f => f.Rule == FrontendRules.AuthFlowPartial));
+        Assert.DoesNotContain(api.Requests, r => r.PathAndQuery == "/auth/refresh");
+    }
+
+    [Fact]
+    public async Task A_wrong_password_in_the_manifest_fails_AG5001_and_stops()
+    {
+        using var api = new FakeShopApi();
+        var folder = Folder();
+        var system = TestSystems.Load(api.Manifest(folder).Replace("password: demo", "password: wrong", StringComparison.Ordinal), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new AuthFlowCheck(system.Find("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Equal(FrontendRules.LoginFailed, Assert.Single(result.Findings).Rule);
+        Assert.Single(api.Requests);
+    }
+}

@@ -1,0 +1,66 @@
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Frontend;
+
+public sealed class CorsCheckTests
+{
+    private static async Task<CheckResult> RunAsync(FakeShopApi api)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        return await new CorsCheck(system.Find("web")!, system.Find("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task The_frontends_origin_is_allowed_every_contract_method_with_the_pages_headers_and_a_foreign_origin_is_not()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Equal(4, Assert.Single(result.Metrics).Value); // DELETE, GET, POST, PUT
+        var preflights = api.Requests.Where(r => r.Method == "OPTIONS").ToList();
+        Assert.Contains(preflights, r => r.Headers["Origin"] == CorsCheck.ForeignOrigin);
+        Assert.All(preflights, r => Assert.Equal("authorization,content-type,if-match", r.Headers["Access-Control-Request-Headers"]));
+    }
+
+    [Fact]
+    public async Task An_api_that_reflects_any_origin_with_credentials_fails_AG5021()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { ReflectsAnyOrigin = true });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(FrontendRules.CorsForeignAllowed, finding.Rule);
+        Assert.Contains("with credentials", finding.Message, StringComparison.Ordinal);
+        Assert.Contains($"Access-Control-Allow-Origin: {CorsCheck.ForeignOrigin}", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_api_without_cors_refuses_the_frontends_origin_AG5020_for_each_method()
+    {
+        using var server = new Fixtures.ScriptedHttpServer(_ => new Fixtures.Reply(204));
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "{{server.Url.ToString().TrimEnd('/')}}", health: /health }
+              - { name: web, kind: frontend, url: "http://127.0.0.1:9", dependsOn: [api] }
+            """, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new CorsCheck(system.Find("web")!, system.Find("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Equal(2, result.Findings.Count(f => f.Rule == FrontendRules.CorsRefused)); // GET and POST without a contract
+        Assert.All(result.Findings, f => Assert.Contains("no Access-Control-Allow-Origin", f.Message, StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,220 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Tests.Fixtures;
+
+namespace Archgate.Checks.Tests.Frontend;
+
+/// <summary>Defects a <see cref="FakeShopApi"/> can have, each one a check of steps 5 and 7 must catch.</summary>
+public sealed record FakeApiFaults
+{
+    public bool NoRotation { get; init; }
+
+    public bool LogoutKeepsTokens { get; init; }
+
+    public bool LeakyErrors { get; init; }
+
+    public bool IgnoresIfMatch { get; init; }
+
+    public bool ReflectsAnyOrigin { get; init; }
+
+    public bool DeleteKeeps { get; init; }
+}
+
+/// <summary>
+/// A small stateful API on a real loopback port (<see cref="ScriptedHttpServer"/>): login with refresh rotation and
+/// logout, <c>/notes</c> with create, read, update with If-Match (412 when stale) and delete, CORS for one origin.
+/// </summary>
+public sealed class FakeShopApi : IDisposable
+{
+    public const string Origin = "http://127.0.0.1:7";
+
+    public const string Contract = """
+        openapi: 3.1.0
+        info: { title: fake, version: 1.0.0 }
+        security: [ { bearer: [] } ]
+        components:
+          securitySchemes: { bearer: { type: http, scheme: bearer } }
+        paths:
+          /auth/login:
+            post:
+              security: []
+              requestBody: { content: { application/json: { schema: { type: object } } } }
+              responses: { '200': { description: ok } }
+          /me:
+            get: { responses: { '200': { description: ok } } }
+          /notes:
+            get: { responses: { '200': { description: ok } } }
+            post:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { type: object }
+                    example: { title: first, tags: [a, b] }
+              responses: { '201': { description: created } }
+          /notes/{id}:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            get: { responses: { '200': { description: ok }, '404': { description: gone } } }
+            put:
+              parameters: [ { name: If-Match, in: header, required: true, schema: { type: string } } ]
+              requestBody:
+                required: true
+                content: { application/json: { schema: { type: object }, example: { title: second } } }
+              responses: { '200': { description: ok }, '412': { description: stale } }
+            delete: { responses: { '204': { description: gone } } }
+        """;
+
+    private readonly ScriptedHttpServer _server;
+    private readonly FakeApiFaults _faults;
+    private readonly ConcurrentDictionary<string, bool> _refresh = new();
+    private readonly ConcurrentDictionary<string, bool> _access = new();
+    private readonly ConcurrentDictionary<long, (JsonObject Body, int Version)> _notes = new();
+    private int _next;
+    private int _nextNote;
+
+    public FakeShopApi(FakeApiFaults? faults = null)
+    {
+        _faults = faults ?? new FakeApiFaults();
+        _server = new ScriptedHttpServer(Answer);
+    }
+
+    public Uri Url => _server.Url;
+
+    public int Port => _server.Port;
+
+    public ConcurrentQueue<Received> Requests => _server.Requests;
+
+    public string Manifest(string directory, string extra = "", string auth = "refresh: POST /auth/refresh, logout: POST /auth/logout")
+    {
+        File.WriteAllText(Path.Combine(directory, "fake.yaml"), Contract);
+        return $$"""
+            version: 1
+            system: { name: fake }
+            components:
+              - name: api
+                kind: service
+                url: "{{Url.ToString().TrimEnd('/')}}"
+                openapi: fake.yaml
+                auth: { login: POST /auth/login, user: ann, password: demo, {{auth}} }
+              - { name: web, kind: frontend, url: "{{Origin}}", dependsOn: [api] }
+            {{extra}}
+            """;
+    }
+
+    private Reply Answer(Received r)
+    {
+        if (r.Method == "OPTIONS")
+        {
+            var origin = r.Headers.GetValueOrDefault("Origin");
+            return origin == Origin || _faults.ReflectsAnyOrigin
+                ? new Reply(204, null, Headers: new Dictionary<string, string>
+                {
+                    ["Access-Control-Allow-Origin"] = origin!,
+                    ["Access-Control-Allow-Methods"] = "GET,POST,PUT,DELETE",
+                    ["Access-Control-Allow-Headers"] = "Authorization,Content-Type,If-Match",
+                    ["Access-Control-Allow-Credentials"] = _faults.ReflectsAnyOrigin ? "true" : "false",
+                })
+                : new Reply(204, null);
+        }
+
+        var path = r.PathAndQuery.Split('?')[0];
+        var body = r.Body.Length > 0 ? JsonNode.Parse(r.Body) as JsonObject : null;
+        switch (r.Method, path)
+        {
+            case ("POST", "/auth/login"):
+                return body?["password"]?.ToString() == "demo" ? Issue() : Problem(401, "Invalid username or password.");
+            case ("POST", "/auth/refresh"):
+                var token = body?["refreshToken"]?.ToString() ?? string.Empty;
+                if (!_refresh.ContainsKey(token))
+                {
+                    return Problem(401, "The refresh token is invalid.");
+                }
+
+                if (!_faults.NoRotation)
+                {
+                    _refresh.TryRemove(token, out _);
+                }
+
+                return Issue();
+            case ("POST", "/auth/logout"):
+                if (!_faults.LogoutKeepsTokens)
+                {
+                    _refresh.TryRemove(body?["refreshToken"]?.ToString() ?? string.Empty, out _);
+                }
+
+                return new Reply(204);
+        }
+
+        if (!r.Headers.TryGetValue("Authorization", out var authorization) || !_access.ContainsKey(authorization.Replace("Bearer ", string.Empty, StringComparison.Ordinal)))
+        {
+            return Problem(401, "Sign in first.");
+        }
+
+        if (r.Method == "GET" && path is "/me" or "/notes")
+        {
+            return new Reply(200, "{\"user\":\"ann\"}");
+        }
+
+        if (r.Method == "POST" && path == "/notes")
+        {
+            var id = Interlocked.Increment(ref _nextNote);
+            body!["id"] = id;
+            _notes[id] = (body, 1);
+            return new Reply(201, body.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/notes/{id}", ["ETag"] = "\"1\"" });
+        }
+
+        if (!path.StartsWith("/notes/", StringComparison.Ordinal) || !long.TryParse(path["/notes/".Length..], out var noteId) || !_notes.TryGetValue(noteId, out var note))
+        {
+            return Problem(404, "No such note.");
+        }
+
+        switch (r.Method)
+        {
+            case "GET":
+                return new Reply(200, note.Body.ToJsonString(), Headers: new Dictionary<string, string> { ["ETag"] = $"\"{note.Version}\"" });
+            case "PUT":
+                lock (_notes)
+                {
+                    note = _notes[noteId];
+                    if (!_faults.IgnoresIfMatch && r.Headers.GetValueOrDefault("If-Match") != $"\"{note.Version}\"")
+                    {
+                        return Problem(412, "The note changed since you read it.");
+                    }
+
+                    foreach (var (name, value) in body!)
+                    {
+                        note.Body[name] = value?.DeepClone();
+                    }
+
+                    _notes[noteId] = (note.Body, note.Version + 1);
+                    return new Reply(200, note.Body.ToJsonString(), Headers: new Dictionary<string, string> { ["ETag"] = $"\"{note.Version + 1}\"" });
+                }
+
+            case "DELETE":
+                if (!_faults.DeleteKeeps)
+                {
+                    _notes.TryRemove(noteId, out _);
+                }
+
+                return new Reply(204);
+            default:
+                return Problem(405, "Method not allowed.");
+        }
+    }
+
+    private Reply Issue()
+    {
+        var n = Interlocked.Increment(ref _next);
+        var access = $"access-{n}-{Guid.NewGuid():N}";
+        var refresh = $"refresh-{n}-{Guid.NewGuid():N}";
+        _access[access] = true;
+        _refresh[refresh] = true;
+        return new Reply(200, new JsonObject { ["accessToken"] = access, ["refreshToken"] = refresh }.ToJsonString());
+    }
+
+    private Reply Problem(int status, string title) => _faults.LeakyErrors
+        ? new Reply(status == 401 ? 500 : status, $"System.InvalidOperationException: {title}\n   at Fake.Auth.Login(String user) in /src/Auth.cs:line 12", "text/plain")
+        : new Reply(status, new JsonObject { ["title"] = title, ["status"] = status }.ToJsonString(), "application/problem+json");
+
+    public void Dispose() => _server.Dispose();
+}

@@ -1,0 +1,45 @@
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Http;
+using Archgate.Checks.Journeys;
+using Archgate.Checks.Tests.Frontend;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Journeys;
+
+public sealed class ConcurrencyCheckTests
+{
+    private static async Task<CheckResult> RunAsync(FakeShopApi api)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        return await new ConcurrencyCheck(system.Find("api")!, new ContractDocuments(), new JourneyOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Ten_updates_with_one_ETag_leave_one_winner_and_nine_412s()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Contains(result.Findings, f => f.Message.Contains("one succeeded, the others were refused (1 x 200, 9 x 412)", StringComparison.Ordinal));
+        Assert.Equal(10, api.Requests.Count(r => r.Method == "PUT" && r.Headers["If-Match"] == "\"1\""));
+        Assert.Contains(result.Findings, f => f.Message.Contains("takes no Idempotency-Key", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_api_that_ignores_If_Match_loses_updates_AG7020()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { IgnoresIfMatch = true });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.LostUpdate);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains("10 of 10 updates", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("9 acknowledged update(s) were lost", finding.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,131 @@
+using Archgate.Checks.Http;
+using Archgate.Checks.Journeys;
+using Archgate.Checks.Tests.Frontend;
+using Archgate.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace Archgate.Checks.Tests.Journeys;
+
+public sealed class JourneyCheckTests
+{
+    private const string Journey = """
+        journeys:
+          - name: add a note
+            critical: true
+            runs: 5
+            setup:
+              - request: POST /auth/login
+                json: { username: ann, password: demo }
+                capture: { token: $.accessToken }
+            steps:
+              - request: POST /notes
+                headers: { Authorization: "Bearer {token}" }
+                json: { title: "note {run}" }
+                expect: { status: 201, $.title: "note {run}", headers: { ETag: '"1"' } }
+                capture: { id: $.id, where: "header: Location" }
+              - request: GET /notes/{id}
+                headers: { Authorization: "Bearer {token}" }
+                expect: { status: [200], $.title: { matches: "^note [0-9]+$" }, $.id: "{id}", duration: 5s }
+        """;
+
+    private static async Task<CheckResult> RunAsync(FakeShopApi api, string journeys, string? services = null)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var manifest = api.Manifest(folder, journeys);
+        if (services is not null)
+        {
+            manifest = manifest.Replace("    openapi: fake.yaml\n", "    openapi: fake.yaml\n" + services, StringComparison.Ordinal);
+        }
+
+        var system = TestSystems.Load(manifest, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        return await new JourneyCheck(system.Journeys[0], new JourneyOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_critical_journey_runs_its_setup_once_and_its_steps_each_run_with_captures_and_passes_at_100_percent()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api, Journey);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Equal(100, result.Metrics.Single(m => m.Name == "journey_success_rate").Value);
+        Assert.Contains("5 of 5 runs succeeded (100 %)", Assert.Single(result.Findings).Message, StringComparison.Ordinal);
+        Assert.Single(api.Requests, r => r.PathAndQuery == "/auth/login");
+        Assert.Equal(5, api.Requests.Count(r => r.Method == "POST" && r.PathAndQuery == "/notes"));
+        Assert.Contains(api.Requests, r => r.Body == "{\"title\":\"note 4\"}");
+    }
+
+    [Fact]
+    public async Task A_critical_journey_below_95_percent_fails_AG7001_with_the_first_failures_step_and_answer()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api, Journey.Replace("$.title: \"note {run}\"", "$.title: \"note 1\"", StringComparison.Ordinal));
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Equal(20, result.Metrics.Single(m => m.Name == "journey_success_rate").Value);
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.CriticalJourneyFailed);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains("1 of 5 runs succeeded (20 %)", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("first failure in run 2 at step 1 (POST /notes): $.title equals note 1 failed: found note 2", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("-> 201", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_setup_fails_AG7003_without_running_the_steps()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api, Journey.Replace("password: demo }", "password: nope }", StringComparison.Ordinal));
+
+        Assert.Equal(JourneyRules.SetupFailed, Assert.Single(result.Findings).Rule);
+        Assert.DoesNotContain(api.Requests, r => r.PathAndQuery == "/notes");
+    }
+
+    [Fact]
+    public async Task After_a_write_the_stored_row_is_compared_with_the_APIs_read_and_a_difference_fails_AG7010()
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var file = Path.Combine(folder, "notes.db");
+        await using (var connection = new SqliteConnection($"Data Source={file}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO notes VALUES (1, 'note 1'), (2, 'edited behind the API');";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var journeys = $$"""
+              - { name: db, kind: database, connection: "Data Source={{file}}" }
+            journeys:
+              - name: add two notes
+                runs: 1
+                setup:
+                  - request: POST /auth/login
+                    json: { username: ann, password: demo }
+                    capture: { token: accessToken }
+                steps:
+                  - request: POST /notes
+                    headers: { Authorization: "Bearer {token}" }
+                    json: { title: "note 1" }
+                  - request: POST /notes
+                    headers: { Authorization: "Bearer {token}" }
+                    json: { title: "note 2" }
+            """;
+        using var api = new FakeShopApi();
+        var manifest = api.Manifest(folder, journeys)
+            .Replace("    openapi: fake.yaml\n", "    openapi: fake.yaml\n    dependsOn: [db]\n    resources: { \"/notes/{id}\": { database: db, table: notes } }\n", StringComparison.Ordinal);
+        var system = TestSystems.Load(manifest, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var finding = Assert.Single(result.Findings, f => f.Severity > Severity.Info);
+        Assert.Equal(JourneyRules.RowDiffers, finding.Rule);
+        Assert.Equal("notes.id = 2", finding.Location);
+        Assert.Contains("title is note 2 in the API, title is edited behind the API in notes", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(1 + 3, api.Requests.Count(r => r.Method == "GET")); // note 1 consistent at once; note 2 read again on each of three attempts
+    }
+}

@@ -1,0 +1,97 @@
+using Archgate.Manifest;
+using Archgate.Model;
+using Archgate.Tests;
+
+namespace Archgate.Core.Tests.Manifest;
+
+/// <summary>Step 7's journeys, a service's resources and realtime endpoints, and the auth flow's refresh and logout.</summary>
+public sealed class JourneysSectionTests
+{
+    private const string Components = """
+        version: 1
+        system: { name: shop }
+        components:
+          - { name: db, kind: database, connection: "Data Source=shop.db" }
+          - name: api
+            kind: service
+            url: "http://127.0.0.1:7101"
+            dependsOn: [db]
+            critical: true
+            auth: { login: POST /auth/login, user: ann, password: demo, refresh: POST /auth/refresh, logout: POST /auth/logout }
+            resources: { "/orders/{id}": { database: db, table: orders, columns: { total: total_cents } } }
+            realtime:
+              - { sse: /orders/events, tokenQuery: access_token, event: order-status, within: 3s, trigger: { request: POST /orders, json: { items: [] } } }
+
+        """;
+
+    [Fact]
+    public void Journeys_map_steps_expectations_captures_vars_and_runs()
+    {
+        var model = TestSystems.Load(Components + """
+            journeys:
+              - name: order
+                critical: true
+                vars: { product: "1" }
+                setup:
+                  - request: POST /auth/login
+                    json: { username: ann, password: demo }
+                    capture: { token: $.accessToken }
+                steps:
+                  - GET /products/{product}
+                  - request: POST /orders
+                    headers: { Authorization: "Bearer {token}" }
+                    json: { items: [ { productId: 1, quantity: 1 } ] }
+                    expect: { status: [201, 202], duration: 2s, headers: { Location: "/orders/{run}" }, $.status: payment_pending, "$.items[*].productId": { contains: "{product}" }, $.note: { exists: false } }
+                    capture: { order: $.id, etag: "header: ETag" }
+              - { name: browse, runs: 3, steps: [GET /products] }
+            """);
+
+        var order = model.Journeys[0];
+        Assert.Equal(("order", "api", true, 20), (order.Name, order.Service, order.Critical, order.Runs));
+        Assert.Equal("1", order.Variables["product"]);
+        Assert.Equal("$.accessToken", Assert.Single(order.Setup).Request.Captures[0].Name);
+        var post = order.Steps[1];
+        Assert.Equal([201, 202], post.Expect.Status);
+        Assert.Equal(TimeSpan.FromSeconds(2), post.Expect.Duration);
+        Assert.Equal(
+            [new JsonAssertion("$.status", JsonAssertionKind.Equals, "payment_pending"), new JsonAssertion("$.items[*].productId", JsonAssertionKind.Contains, "{product}"),
+             new JsonAssertion("$.note", JsonAssertionKind.Exists, "false")],
+            post.Expect.Json);
+        Assert.Equal(CaptureSource.Header, post.Request.Captures[1].Source);
+        Assert.Equal(JourneyExpectations.Default, order.Steps[0].Expect);
+        Assert.Equal((false, 3), (model.Journeys[1].Critical, model.Journeys[1].Runs));
+
+        var api = model.Find("api")!;
+        var login = Assert.IsType<LoginAuth>(api.Auth);
+        Assert.Equal((new AuthCall("POST", "/auth/refresh"), new AuthCall("POST", "/auth/logout")), (login.Refresh, login.Logout));
+        var resource = Assert.Single(api.Resources);
+        Assert.Equal(("/orders/{id}", "db", "orders", "id", "total_cents"), (resource.Path, resource.Database, resource.Table, resource.Key, resource.Columns["total"]));
+        var stream = Assert.Single(api.Realtime);
+        Assert.Equal(("/orders/events", "access_token", "order-status", TimeSpan.FromSeconds(3), "POST"), (stream.Path, stream.TokenQuery, stream.Event, stream.Within, stream.Trigger.Method));
+    }
+
+    [Fact]
+    public void Every_mistake_is_reported_at_its_place_with_a_hint()
+    {
+        var errors = ManifestLoader.Parse(Components.Replace("database: db, table", "database: dbx, table", StringComparison.Ordinal) + """
+            journeys:
+              - name: order
+                service: apx
+                steps:
+                  - request: GET /orders/{order}
+                    expect: { status: 999, $..bad: x, "$.a": { like: y }, colour: red, $.b: { matches: "(" } }
+              - { name: order, steps: [] }
+            """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null).Errors;
+
+        Assert.Contains(errors, e => e.Path == "components.api.resources./orders/{id}.database" && e.Message.Contains("'dbx' is not a database component", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path == "journeys[0].service" && e.Hint!.Contains("api", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("variable '{order}' is never captured", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path == "journeys[0].steps[0].expect.status" && e.Message.Contains("999", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("invalid JSON path '$..bad'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path.StartsWith("journeys[0].steps[0].expect.$.a", StringComparison.Ordinal) && e.Message.Contains("like", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("unknown expectation 'colour'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("invalid regular expression", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("duplicate journey 'order'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Message.Contains("at least one step", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace Archgate.EndToEnd.Tests.Cli;
+
+/// <summary>
+/// Steps 5 and 7 end to end: 'archgate run --up --steps 5,7' starts the shop (real processes, SQLite) and runs the auth
+/// flow, CORS, CRUD, the manifest's journeys and the concurrency check; planted faults fail the checks that must catch them.
+/// </summary>
+[Collection(ShopCollection.Name)]
+public sealed class ShopJourneyTests : CliTestBase
+{
+    private async Task<(ProcessResult Result, JsonDocument Run)> RunAsync(string faults)
+    {
+        var manifest = ShopManifest.Write(Folder);
+        Environment["SHOP_FAULTS"] = faults;
+        Environment["SHOP_DB"] = $"Data Source={Path.Combine(Folder, "shop.db")}"; // one file for the api and step 7's row reads
+        var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", manifest, "--up", "--steps", "5,7");
+        var runId = RunIdFrom(result.Stdout);
+        return (result, JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "runs", runId, "run.json"))));
+    }
+
+    private static Dictionary<string, JsonElement> Checks(JsonDocument run) =>
+        run.RootElement.GetProperty("steps").EnumerateArray().Where(s => s.GetProperty("number").GetInt32() is 5 or 7)
+            .SelectMany(s => s.GetProperty("checks").EnumerateArray()).ToDictionary(c => c.GetProperty("id").GetString()!);
+
+    private static IEnumerable<(string Rule, string Message)> Findings(JsonElement check) =>
+        check.TryGetProperty("findings", out var f)
+            ? f.EnumerateArray().Select(x => (x.GetProperty("rule").GetString()!, x.GetProperty("message").GetString()!))
+            : [];
+
+    [Fact]
+    public async Task The_clean_shop_passes_auth_flow_CORS_CRUD_its_journeys_and_concurrent_updates()
+    {
+        var (result, run) = await RunAsync("");
+        using (run)
+        {
+            var checks = Checks(run);
+            foreach (var id in new[] { "frontend.cors:web->api", "frontend.auth:api", "frontend.crud:api", "frontend.realtime:api/orders/events", "journeys.run:browse and add to cart",
+                "journeys.run:sign in, order and see it in orders", "journeys.run:admin lists orders", "journeys.concurrency:api" })
+            {
+                Assert.True(checks[id].GetProperty("status").GetString() == "pass", $"{id}: {checks[id]}\n{result.All}");
+            }
+
+            Assert.Contains(Findings(checks["journeys.run:sign in, order and see it in orders"]), f => f is ("AG7000", "'sign in, order and see it in orders': 5 of 5 runs succeeded (100 %)"));
+            Assert.Contains(Findings(checks["journeys.run:sign in, order and see it in orders"]), f => f.Rule == "AG7000" && f.Message.Contains("the API's read and the stored row agree for /orders/", StringComparison.Ordinal));
+            Assert.Contains(Findings(checks["journeys.concurrency:api"]), f => f.Rule == "AG7023" && f.Message.Contains("one succeeded, the others were refused", StringComparison.Ordinal));
+            Assert.Contains(Findings(checks["frontend.crud:api"]), f => f.Rule == "AG5015" && f.Message.Contains("not in the contract: delete", StringComparison.Ordinal));
+            var criterion = run.RootElement.GetProperty("criteria").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "critical-paths");
+            Assert.Equal("pass", criterion.GetProperty("status").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Cors_wildcard_and_lost_update_each_fail_the_check_that_must_catch_them()
+    {
+        var (result, run) = await RunAsync("cors-wildcard,lost-update");
+        using (run)
+        {
+            var checks = Checks(run);
+            Assert.Equal("fail", checks["frontend.cors:web->api"].GetProperty("status").GetString());
+            Assert.Contains(Findings(checks["frontend.cors:web->api"]), f => f.Rule == "AG5021" && f.Message.Contains("with credentials", StringComparison.Ordinal));
+            Assert.Equal("fail", checks["journeys.concurrency:api"].GetProperty("status").GetString());
+            Assert.Contains(Findings(checks["journeys.concurrency:api"]), f => f.Rule == "AG7020" && f.Message.Contains("were lost", StringComparison.Ordinal));
+            Assert.Contains(Findings(checks["frontend.crud:api"]), f => f.Rule == "AG5013");
+            Assert.True(checks["journeys.run:browse and add to cart"].GetProperty("status").GetString() == "pass", result.All); // the faults break nothing else
+            Assert.Equal(4, result.ExitCode); // NO-GO
+        }
+    }
+}
