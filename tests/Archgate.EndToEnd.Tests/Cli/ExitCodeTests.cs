@@ -62,7 +62,7 @@ public sealed class ExitCodeTests : CliTestBase
         var steps = json.RootElement.GetProperty("steps");
         Assert.Equal(10, steps.GetArrayLength());
         Assert.Equal("pass", steps[3].GetProperty("status").GetString());
-        Assert.Equal("not implemented yet", steps[8].GetProperty("checks")[0].GetProperty("reason").GetString());
+        Assert.Equal("not implemented yet", steps[9].GetProperty("checks")[0].GetProperty("reason").GetString()); // step 10, sign-off
 
         // Step 7 applies (a service with a contract) but its contract has nothing to update concurrently: skipped, with why.
         Assert.Contains("no resource whose update takes If-Match", steps[6].GetProperty("checks")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);

@@ -35,7 +35,8 @@ public sealed class ShopSecurityTests : CliTestBase
         using (run)
         {
             var step = Step9(run);
-            Assert.True(step.GetProperty("status").GetString() == "pass", result.All + step);
+            // Low findings (the manifest's test passwords and test-mode keys, AG9080) make it warn, never fail.
+            Assert.True(step.GetProperty("status").GetString() is "pass" or "warn", result.All + step);
             var serious = Findings(run).Where(f => Text(f, "severity") is "medium" or "high" or "critical").ToList();
             Assert.True(serious.Count == 0, string.Join("\n", serious.Select(f => f.ToString())));
             var ids = step.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("id").GetString()).ToList();

@@ -212,7 +212,22 @@ public sealed class ProbeTestApi : IDisposable
                 : Problem(400, "The body is not valid JSON.");
         }
 
-        return cors.Count == 0 ? reply : reply with { Headers = new Dictionary<string, string>((reply.Headers ?? new Dictionary<string, string>()).Concat(cors)) };
+        // The browser security headers a well-configured service sends with every answer (step 9's passive rules judge them).
+        var headers = new Dictionary<string, string>(reply.Headers ?? new Dictionary<string, string>())
+        {
+            ["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'",
+            ["X-Frame-Options"] = "DENY",
+            ["X-Content-Type-Options"] = "nosniff",
+            ["Referrer-Policy"] = "no-referrer",
+            ["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()",
+            ["Cache-Control"] = "no-store",
+        };
+        foreach (var (name, value) in cors)
+        {
+            headers[name] = value;
+        }
+
+        return reply with { Headers = headers };
     }
 
     private Dictionary<string, string> Cors(Received request)
