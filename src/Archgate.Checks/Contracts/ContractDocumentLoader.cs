@@ -81,6 +81,7 @@ public static class ContractDocumentLoader
             return Failed(new ContractLoadError(file, syntax.Line, syntax.Column, "", $"not valid {(isJson ? "JSON" : "YAML")}: {syntax.Message}"));
         }
 
+        text = BooleanSchemas.Rewrite(text, map.Root);
         var settings = new OpenApiReaderSettings { LoadExternalRefs = location is not null, BaseUrl = location };
         settings.AddYamlReader();
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
@@ -102,6 +103,12 @@ public static class ContractDocumentLoader
         }
 
         var errors = Convert(read.Diagnostic?.Errors, file, map);
+
+        // Since 3.1 an operation's 'responses' is optional (webhooks and fire-and-forget operations leave it out).
+        if (read.Document is not null && read.Diagnostic?.SpecificationVersion is OpenApiSpecVersion.OpenApi3_1)
+        {
+            errors.RemoveAll(e => e.Message.StartsWith("Responses must contain at least one response", StringComparison.Ordinal));
+        }
         var warnings = Convert(read.Diagnostic?.Warnings, file, map);
 
         // The reader only warns about a local $ref to nothing; for a contract it is an error: nothing that

@@ -16,6 +16,9 @@ internal sealed class SourceMap
 
     private SourceMap(YamlNode? root) => _root = root;
 
+    /// <summary>The parsed document, or null when it did not parse.</summary>
+    public YamlNode? Root => _root;
+
     /// <summary>Parses <paramref name="text"/>; a syntax error comes back as <paramref name="syntaxError"/>.</summary>
     public static SourceMap Build(string text, bool isJson, out (int Line, int Column, string Message)? syntaxError)
     {
