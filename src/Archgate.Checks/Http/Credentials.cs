@@ -27,17 +27,23 @@ public sealed record Credentials(
     public bool Ok => Problem is null;
 
     /// <summary>Adds these credentials' headers and cookies to <paramref name="message"/> (query parameters go into its URL first).</summary>
-    public void Apply(HttpRequestMessage message)
+    public void Apply(HttpRequestMessage message) => SetHeaders(message, Headers, Cookies);
+
+    /// <summary>
+    /// Sets <paramref name="headers"/> on <paramref name="message"/> (each replacing one of the same name) and sends
+    /// <paramref name="cookies"/> as one <c>Cookie</c> header.
+    /// </summary>
+    public static void SetHeaders(HttpRequestMessage message, IEnumerable<KeyValuePair<string, string>> headers, IReadOnlyCollection<KeyValuePair<string, string>> cookies)
     {
-        foreach (var (name, value) in Headers)
+        foreach (var (name, value) in headers)
         {
             message.Headers.Remove(name);
             message.Headers.TryAddWithoutValidation(name, value);
         }
 
-        if (Cookies.Count > 0)
+        if (cookies.Count > 0)
         {
-            message.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}")));
+            message.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}")));
         }
     }
 }

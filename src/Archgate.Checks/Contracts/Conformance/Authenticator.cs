@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -53,15 +52,5 @@ internal static class Authenticator
             ?? "username";
         var password = names.FirstOrDefault(n => n.Contains("pass", StringComparison.OrdinalIgnoreCase)) ?? "password";
         return (user, password);
-    }
-
-    /// <summary>Adds <paramref name="headers"/> to a request message.</summary>
-    public static void Apply(HttpRequestHeaders target, IEnumerable<KeyValuePair<string, string>> headers)
-    {
-        foreach (var (name, value) in headers)
-        {
-            target.Remove(name);
-            target.TryAddWithoutValidation(name, value);
-        }
     }
 }

@@ -233,11 +233,7 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         _requests++;
         var sent = secured ? _credentials.On(probe) : probe;
         using var message = new HttpRequestMessage(new HttpMethod(sent.Method), sent.Url(_baseUrl));
-        Authenticator.Apply(message.Headers, sent.Headers);
-        if (sent.Cookies.Count > 0)
-        {
-            message.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", sent.Cookies.Select(c => $"{c.Key}={c.Value}")));
-        }
+        Credentials.SetHeaders(message, sent.Headers, sent.Cookies);
 
         var request = probe;
 

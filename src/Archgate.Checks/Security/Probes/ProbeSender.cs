@@ -55,16 +55,7 @@ internal sealed class ProbeSender(CheckContext context, Uri baseUrl, SecurityPro
 
         Requests++;
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), request.Url(baseUrl));
-        foreach (var (name, value) in request.Headers)
-        {
-            message.Headers.Remove(name);
-            message.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        if (request.Cookies.Count > 0)
-        {
-            message.Headers.TryAddWithoutValidation("Cookie", string.Join("; ", request.Cookies.Select(c => $"{c.Key}={c.Value}")));
-        }
+        Credentials.SetHeaders(message, request.Headers, request.Cookies);
 
         if (request.Body is not null)
         {
