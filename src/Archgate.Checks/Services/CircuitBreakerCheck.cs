@@ -13,13 +13,17 @@ public sealed record CircuitBreakerOptions
     /// <summary>How often the drive operation is sent while the dependency fails. <value>1 s</value>.</summary>
     public TimeSpan DriveEvery { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long after the threshold call attempts already under way may still arrive. <value>1 s</value>.</summary>
-    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How long after the declared threshold the breaker may take to open: a ratio-based breaker (Polly's, Resilience4j's)
+    /// counts the successes of its sampling window too, so it can need more failures than the manifest's count, and
+    /// calls already under way (retries, a slow machine) still arrive. <value>10 s</value>.
+    /// </summary>
+    public TimeSpan OpenWait { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long to wait for the breaker's threshold of failed calls to reach the dependency. <value>20 s</value>.</summary>
     public TimeSpan ThresholdWait { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Calls tolerated in the quiet window after the threshold (a breaker's own trial call). <value>1</value>.</summary>
+    /// <summary>Calls tolerated in the quiet window once the breaker is open (a breaker's own trial call). <value>1</value>.</summary>
     public int AllowedCallsAfterThreshold { get; init; } = 1;
 
     /// <summary>After the fault is removed, how long past the break duration calls may take to succeed again. <value>10 s</value>.</summary>
@@ -71,8 +75,10 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
         var timeline = new Timeline(time);
         var first = proxy.Counters.RequestCount;
         var answers = new List<CallerAnswer>();
+        var drives = new List<DateTimeOffset>();
+        var quiet = Quiet(breaker);
         DateTimeOffset? thresholdAt = null;
-        var callsInQuiet = 0;
+        QuietWindow? best = null;
         DateTimeOffset removedAt;
         Toxic toxic = proxy.Mode == ProxyMode.Http ? new ErrorStatusToxic(503) : new ResetToxic();
         context.Activity?.Report($"{spec.Edge}: {toxic} until the breaker opens");
@@ -85,6 +91,7 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
             {
                 if (timeline.Elapsed >= nextDrive)
                 {
+                    drives.Add(time.GetUtcNow());
                     var answer = await client.SendAsync(drive, timeline.Elapsed, cancellationToken);
                     answers.Add(answer);
                     timeline.Note($"{drive.Method} {drive.Path} → {Describe(answer)}");
@@ -99,16 +106,24 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
                     timeline.Note($"threshold reached: call {breaker.Failures} at the proxy");
                 }
 
-                var quietStart = thresholdAt + _options.Settle;
-                var quietEnd = quietStart + Quiet(breaker);
-                if (thresholdAt is not null && time.GetUtcNow() >= quietEnd)
+                if (thresholdAt is { } threshold)
                 {
-                    callsInQuiet = calls.Count(c => c.At >= quietStart && c.At < quietEnd);
-                    timeline.Note($"{callsInQuiet} call(s) reached {spec.Edge.Dependency} from {timeline.At(quietStart!.Value)} to {timeline.At(quietEnd!.Value)}");
-                    break;
-                }
+                    best = QuietestWindow(calls, drives, threshold, quiet, time.GetUtcNow(), best);
+                    if (best is { } w && w.Calls <= _options.AllowedCallsAfterThreshold)
+                    {
+                        timeline.Note($"breaker open: {w.Calls} call(s) reached {spec.Edge.Dependency} from {timeline.At(w.Start)} to {timeline.At(w.End)} while {caller.Name} was driven {w.Drives} time(s)");
+                        break;
+                    }
 
-                if (thresholdAt is null && timeline.Elapsed >= _options.ThresholdWait)
+                    if (time.GetUtcNow() >= threshold + _options.OpenWait + quiet)
+                    {
+                        timeline.Note(best is { } q
+                            ? $"the quietest {Seconds(quiet)} after the threshold still had {q.Calls} call(s) reach {spec.Edge.Dependency} (from {timeline.At(q.Start)} to {timeline.At(q.End)})"
+                            : $"no {Seconds(quiet)} window after the threshold in which {caller.Name} was driven twice");
+                        break;
+                    }
+                }
+                else if (timeline.Elapsed >= _options.ThresholdWait)
                 {
                     break;
                 }
@@ -122,6 +137,7 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
             removedAt = time.GetUtcNow();
         }
 
+        var callsInQuiet = best?.Calls ?? Guarded(proxy, first).Count(c => thresholdAt is { } t && c.At > t && c.At < removedAt);
         timeline.Note("fault removed");
         var faultCalls = Guarded(proxy, first).Count(c => c.At < removedAt);
         // A breaker never exercised has nothing to recover from: waiting would only lengthen the run.
@@ -138,7 +154,7 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
         else if (callsInQuiet > _options.AllowedCallsAfterThreshold)
         {
             findings.Add(Finding(ServiceRules.NoFailFast, caller.Critical ? Severity.Critical : Severity.High,
-                $"{spec.Edge}: {callsInQuiet} calls still reached {spec.Edge.Dependency} after the breaker's threshold of {breaker.Failures} failures (break duration {Seconds(breaker.BreakDuration)}): no fail-fast",
+                $"{spec.Edge}: calls kept reaching {spec.Edge.Dependency} after the breaker's threshold of {breaker.Failures} failures, at least {callsInQuiet} in every {Seconds(quiet)} of the {Seconds(_options.OpenWait + quiet)} after it (break duration {Seconds(breaker.BreakDuration)}): no fail-fast",
                 evidence, $"guard {caller.Name}'s calls to {spec.Edge.Dependency} with a circuit breaker (Polly, Resilience4j) that opens after {breaker.Failures} failures"));
         }
 
@@ -205,6 +221,42 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
 
         return null;
     }
+
+    /// <summary>
+    /// The window of length <paramref name="quiet"/>, wholly after the threshold and ended by <paramref name="now"/>, with
+    /// the fewest calls at the proxy among those in which the caller was driven at least twice. The windows tried begin
+    /// at the threshold and just after each later call: an open breaker shows as a run of drives with no call after the
+    /// last call that reached the dependency (its trial call comes a break duration later, past the window's end).
+    /// </summary>
+    private static QuietWindow? QuietestWindow(
+        List<ProxiedRequest> calls, List<DateTimeOffset> drives, DateTimeOffset threshold, TimeSpan quiet, DateTimeOffset now, QuietWindow? best)
+    {
+        var starts = calls.Where(c => c.At >= threshold).Select(c => c.At.AddTicks(1));
+        foreach (var start in starts)
+        {
+            var end = start + quiet;
+            if (end > now)
+            {
+                break;
+            }
+
+            var driven = drives.Count(d => d >= start && d < end);
+            if (driven < 2)
+            {
+                continue;
+            }
+
+            var n = calls.Count(c => c.At >= start && c.At < end);
+            if (best is null || n < best.Value.Calls)
+            {
+                best = new QuietWindow(start, end, n, driven);
+            }
+        }
+
+        return best;
+    }
+
+    private readonly record struct QuietWindow(DateTimeOffset Start, DateTimeOffset End, int Calls, int Drives);
 
     private static TimeSpan Quiet(BreakerPolicy breaker) =>
         TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, (breaker.BreakDuration - TimeSpan.FromSeconds(1.5)).Ticks));

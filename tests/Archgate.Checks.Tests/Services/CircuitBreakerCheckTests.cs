@@ -12,18 +12,18 @@ public sealed class CircuitBreakerCheckTests
     private static readonly CircuitBreakerOptions Quick = new()
     {
         DriveEvery = TimeSpan.FromMilliseconds(500),
-        Settle = TimeSpan.FromMilliseconds(500),
+        OpenWait = TimeSpan.FromSeconds(3),
         SampleEvery = TimeSpan.FromMilliseconds(100),
         ThresholdWait = TimeSpan.FromSeconds(10),
         RecoveryGrace = TimeSpan.FromSeconds(10),
     };
 
-    private static async Task<(CheckResult Result, FaultProxy Proxy)> RunAsync(bool breaker, bool fallback = true, bool proxied = true, string fallbackStatus = "")
+    private static async Task<(CheckResult Result, FaultProxy Proxy)> RunAsync(bool breaker, bool fallback = true, bool proxied = true, string fallbackStatus = "", int? opensAfter = null)
     {
         using var dependency = new EchoHttpServer();
         await using var edges = new EdgeProxies();
         var address = edges.Open("api", "payments", new Uri($"http://127.0.0.1:{dependency.Port}"));
-        using var caller = new FakeCaller(address, breaker, failures: 3, TimeSpan.FromSeconds(3), fallback);
+        using var caller = new FakeCaller(address, breaker, failures: 3, TimeSpan.FromSeconds(3), fallback, opensAfter);
         var system = TestSystems.Load($$"""
             version: 1
             system: { name: s }
@@ -72,6 +72,19 @@ public sealed class CircuitBreakerCheckTests
         Assert.True(result.Metrics.Single(m => m.Name == "breaker_calls_after_threshold").Value > 1);
         Assert.DoesNotContain(result.Findings, f => f.Rule == "AG4012"); // it recovers: calls go through again
         Assert.Empty(proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task A_breaker_that_needs_more_failures_than_declared_still_proves_fail_fast_once_it_opens()
+    {
+        // The caller's breaker opens after 12 failures, the manifest says 3: the calls between are not a lack of fail-fast.
+        var (result, _) = await RunAsync(breaker: true, opensAfter: 12);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("AG4014", finding.Rule);
+        Assert.True(finding.Evidence!.Contains("breaker open: ", StringComparison.Ordinal), finding.Evidence);
+        Assert.InRange(result.Metrics.Single(m => m.Name == "breaker_calls_after_threshold").Value, 0, 1);
     }
 
     [Fact]

@@ -8,7 +8,9 @@ namespace Archgate.Checks.Tests.Services;
 /// work that a background loop pays by calling the dependency (<c>POST /payments</c>) every 100 ms until a call
 /// succeeds; with <paramref name="breaker"/>, <paramref name="failures"/> failures in a row open a breaker for
 /// <paramref name="breakDuration"/> (no call at all), after which one trial call closes it or opens it again.
-/// With <paramref name="fallback"/> false, an order placed while the dependency fails answers 500.
+/// With <paramref name="fallback"/> false, an order placed while the dependency fails answers 500. With
+/// <paramref name="opensAfter"/> the breaker really opens only after that many failures (a ratio-based breaker whose
+/// sampling window still holds successes), later than the <paramref name="failures"/> the manifest declares.
 /// </summary>
 internal sealed class FakeCaller : IDisposable
 {
@@ -26,10 +28,10 @@ internal sealed class FakeCaller : IDisposable
     private int _failedInARow;
     private DateTimeOffset _openUntil;
 
-    public FakeCaller(Uri dependency, bool breaker, int failures, TimeSpan breakDuration, bool fallback = true)
+    public FakeCaller(Uri dependency, bool breaker, int failures, TimeSpan breakDuration, bool fallback = true, int? opensAfter = null)
     {
         _breaker = breaker;
-        _failures = failures;
+        _failures = opensAfter ?? failures;
         _breakDuration = breakDuration;
         _fallback = fallback;
         _client.BaseAddress = dependency;
