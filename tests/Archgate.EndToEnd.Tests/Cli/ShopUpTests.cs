@@ -12,7 +12,7 @@ public sealed partial class ShopUpTests : CliTestBase
     {
         var (manifest, apiPort) = ShopManifestOnFreePorts();
         using var up = StartArchgate("up", manifest);
-        await up.WaitForOutputAsync("system shop is up", TimeSpan.FromMinutes(3));
+        await up.WaitForOutputAsync("press Ctrl+C to stop it", TimeSpan.FromMinutes(3)); // printed after the edges
 
         var output = up.Stdout;
         var order = new[] { "starting gateway", "starting payments", "starting api", "starting web" }

@@ -330,7 +330,7 @@ internal static partial class PassiveDetectors
 
     private static string? Attribute(string tag, string name)
     {
-        var m = Regex.Match(tag, $@"\s{name}\s*=\s*(?:""(?<v>[^""]*)""|'(?<v>[^']*)'|(?<v>[^\s>]+))", RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
+        var m = Regex.Match(tag, $@"\s{name}\s*=\s*(?:""(?<v>[^""]*)""|'(?<v>[^']*)'|(?<v>[^\s>]+))", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking);
         return m.Success ? System.Net.WebUtility.HtmlDecode(m.Groups["v"].Value) : null;
     }
 
