@@ -132,9 +132,29 @@ public static class ContractDocumentLoader
             ? []
             : problems.Select(p =>
             {
-                var at = map.Locate(p.Pointer);
-                return new ContractLoadError(file, at?.Line, at?.Column, p.Pointer ?? "", p.Message);
+                var pointer = map.Repair(p.Pointer);
+                var at = map.Locate(pointer);
+                return new ContractLoadError(file, at?.Line, at?.Column, pointer ?? "", NameTheSchema(p.Message, pointer));
             }).ToList();
+
+    /// <summary>
+    /// The reader's messages about a schema name it by its title or reference id, which an inline or untitled schema
+    /// lacks ("Schema  must contain..."): name it by its component name, or say where it is.
+    /// </summary>
+    private static string NameTheSchema(string message, string? pointer)
+    {
+        const string Unnamed = "Schema  ";
+        if (!message.StartsWith(Unnamed, StringComparison.Ordinal))
+        {
+            return message;
+        }
+
+        const string Components = "#/components/schemas/";
+        var name = pointer is not null && pointer.StartsWith(Components, StringComparison.Ordinal)
+            ? $"Schema '{SourceMap.Unescape(pointer[Components.Length..].Split('/')[0])}' "
+            : "The schema here ";
+        return name + message[Unnamed.Length..];
+    }
 
     private static bool RefersTo(string target, Uri? location, string missingFile)
     {

@@ -94,6 +94,39 @@ internal sealed class SourceMap
         return ((int)mark.Line, (int)mark.Column);
     }
 
+    /// <summary>
+    /// <paramref name="pointer"/> itself when it reaches a node of this document; else the shortest tail of it that
+    /// starts at a top-level section (<c>components</c>, <c>paths</c>, <c>webhooks</c>) and does, as a pointer from
+    /// the root. The reader's validator can join the path it walked to a referenced component's own pointer
+    /// (<c>#/paths/components/schemas/Pet</c>); the tail is where the problem is.
+    /// </summary>
+    public string? Repair(string? pointer)
+    {
+        if (_root is null || pointer is null || Resolves(pointer))
+        {
+            return pointer;
+        }
+
+        var segments = (pointer.StartsWith('#') ? pointer[1..] : pointer).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = segments.Length - 1; i > 0; i--)
+        {
+            if (segments[i] is "components" or "paths" or "webhooks")
+            {
+                var tail = "#/" + string.Join('/', segments[i..]);
+                if (Resolves(tail))
+                {
+                    return tail;
+                }
+            }
+        }
+
+        return pointer;
+    }
+
+    /// <summary>One pointer segment as the key it names (<c>~1</c> is <c>/</c>, <c>~0</c> is <c>~</c>).</summary>
+    public static string Unescape(string segment) =>
+        Uri.UnescapeDataString(segment).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+
     /// <summary>Local <c>$ref</c>s (<c>#/...</c>) that point at nothing in this document, with their positions.</summary>
     public IReadOnlyList<(string Reference, int Line, int Column)> UnresolvedLocalRefs()
     {
@@ -168,7 +201,7 @@ internal sealed class SourceMap
         var path = pointer.StartsWith('#') ? pointer[1..] : pointer;
         foreach (var raw in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            yield return Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            yield return Unescape(raw);
         }
     }
 

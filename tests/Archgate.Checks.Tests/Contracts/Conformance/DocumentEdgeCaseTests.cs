@@ -101,4 +101,65 @@ public sealed class DocumentEdgeCaseTests
         Assert.Contains("const: \"false\"", rewritten, StringComparison.Ordinal);
         Assert.Contains("additionalProperties: false", rewritten, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_discriminator_error_names_its_schema_and_points_at_it()
+    {
+        const string Text = """
+            openapi: 3.0.3
+            info: { title: t, version: "1" }
+            paths:
+              /dogs:
+                get:
+                  responses:
+                    '200':
+                      description: ok
+                      content:
+                        application/json:
+                          schema:
+                            type: object
+                            discriminator: { propertyName: kind }
+                            properties: { x: { type: string } }
+            components:
+              schemas:
+                Bad:
+                  type: object
+                  discriminator: { propertyName: kind }
+                  properties: { x: { type: string } }
+            """;
+
+        var result = await Archgate.Checks.Contracts.ContractDocumentLoader.ParseAsync(Text, "t.yaml", CancellationToken.None);
+
+        var named = Assert.Single(result.Errors, e => e.JsonPointer == "#/components/schemas/Bad/discriminator");
+        Assert.StartsWith("Schema 'Bad' must contain property specified in the discriminator kind", named.Message, StringComparison.Ordinal);
+        Assert.Equal(19, named.Line);
+        var inline = Assert.Single(result.Errors, e => e.JsonPointer.StartsWith("#/paths/~1dogs/", StringComparison.Ordinal));
+        Assert.StartsWith("The schema here must contain", inline.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Errors, e => e.Message.Contains("Schema  ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("#/paths/components/schemas/Pet/properties/name", "#/components/schemas/Pet/properties/name")] // a walked path joined to a component's pointer
+    [InlineData("#/paths/~1pets/get/components/schemas/Pet", "#/components/schemas/Pet")]
+    [InlineData("#/paths/~1pets/get", "#/paths/~1pets/get")] // resolves: kept
+    [InlineData("#/nowhere/at/all", "#/nowhere/at/all")] // no tail resolves: kept as given
+    public void A_joined_pointer_is_repaired_to_the_tail_that_reaches_a_node(string given, string repaired)
+    {
+        const string Text = """
+            openapi: 3.0.3
+            info: { title: t, version: "1" }
+            paths:
+              /pets:
+                get:
+                  responses: { '200': { description: ok } }
+            components:
+              schemas:
+                Pet:
+                  type: object
+                  properties: { name: { type: string } }
+            """;
+        var map = Archgate.Checks.Contracts.SourceMap.Build(Text, false, out _);
+
+        Assert.Equal(repaired, map.Repair(given));
+    }
 }
