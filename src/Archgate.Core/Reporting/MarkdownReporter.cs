@@ -24,7 +24,7 @@ public sealed class MarkdownReporter : IReporter
     public static string Render(RunRecord run)
     {
         var md = new StringBuilder();
-        md.AppendLine($"# Integration validation report: {run.System}").AppendLine();
+        md.AppendLine($"# Integration validation report: {Inline(run.System)}").AppendLine();
         md.AppendLine($"**Verdict: {VerdictText(run)}**").AppendLine();
         md.AppendLine("| | |").AppendLine("|---|---|");
         md.AppendLine($"| run | `{run.RunId}` |");
@@ -96,7 +96,7 @@ public sealed class MarkdownReporter : IReporter
             md.AppendLine("| command | exit code | duration | output |").AppendLine("|---|---|---|---|");
             foreach (var r in run.Rollbacks)
             {
-                md.AppendLine($"| `{Cell(r.Command)}` | {(r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? Cell(r.Error ?? "-"))} | {r.DurationMs} ms | {Cell(r.Output)} |");
+                md.AppendLine($"| {Code(r.Command)} | {(r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? Cell(r.Error ?? "-"))} | {r.DurationMs} ms | {Cell(r.Output)} |");
             }
         }
 
@@ -136,7 +136,7 @@ public sealed class MarkdownReporter : IReporter
                 note = $"{note} {check.Attempts.Count} attempts ({string.Join(", ", check.Attempts.Select(a => a.TransientCause ?? Status(a.Status)))})".Trim();
             }
 
-            md.AppendLine($"| `{check.Id}` | {Status(check.Status)} | {check.DurationMs} ms | {Cell(note)} |");
+            md.AppendLine($"| {Code(check.Id)} | {Status(check.Status)} | {check.DurationMs} ms | {Cell(note)} |");
         }
 
         var findings = step.Checks.SelectMany(c => c.Findings).OrderByDescending(f => f.Severity).ToList();
@@ -146,7 +146,7 @@ public sealed class MarkdownReporter : IReporter
             foreach (var f in findings)
             {
                 var where = string.Join(" ", new[] { f.Component, f.Location }.Where(s => !string.IsNullOrEmpty(s)));
-                md.AppendLine($"- **{f.Rule}** {f.Severity.ToString().ToLowerInvariant()}{(where.Length > 0 ? $" `{Inline(where)}`" : string.Empty)}: {Inline(f.Message)}");
+                md.AppendLine($"- **{f.Rule}** {f.Severity.ToString().ToLowerInvariant()}{(where.Length > 0 ? $" {Code(where)}" : string.Empty)}: {Inline(f.Message)}");
                 if (f.Evidence is not null)
                 {
                     md.AppendLine($"  - evidence: {Inline(f.Evidence)}");
@@ -165,7 +165,7 @@ public sealed class MarkdownReporter : IReporter
             md.AppendLine().AppendLine("| metric | value |").AppendLine("|---|---|");
             foreach (var m in metrics)
             {
-                md.AppendLine($"| `{Cell(m.ToString())}` | {m.Value.ToString("0.###", CultureInfo.InvariantCulture)} {m.Unit} |");
+                md.AppendLine($"| {Code(m.ToString())} | {m.Value.ToString("0.###", CultureInfo.InvariantCulture)} {m.Unit} |");
             }
         }
     }
@@ -194,4 +194,7 @@ public sealed class MarkdownReporter : IReporter
 
     private static string Inline(string text) => text.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal)
         .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    /// <summary>A code span of target text: a backtick in it would end the span, so it shows as a quote.</summary>
+    private static string Code(string text) => $"`{Cell(text).Replace('`', '\'')}`";
 }
