@@ -194,6 +194,21 @@ public static class DiffRules
         K(98, "{side}-property-became-write-only", Info, Info, "A property became writeOnly (servers no longer send it).", "`password` gains `writeOnly: true`.", KindScope.Property, aliases: ["{side}-optional-property-became-write-only"]),
         K(99, "{side}-property-became-not-write-only", Info, Warn, "A property is no longer writeOnly: responses now carry it.", "`writeOnly: true` removed.", KindScope.Property, aliases: ["{side}-required-property-became-not-write-only"]),
         K(95, "{side}-{noun}-stability-increased", Info, Info, "Its x-stability-level went up.", "`x-stability-level: beta` becomes `stable`.", KindScope.Body),
+
+        // Kinds from 100 take codes 80-99 of AG22xx-AG25xx (parameter, request body, response body, response header).
+        K(100, "{side}-{noun}-multiple-of-set", Err, Info, "multipleOf was set where there was none.", "`{type: number}` gains `multipleOf: 0.01`."),
+        K(101, "{side}-{noun}-multiple-of-unset", Info, Err, "multipleOf was removed.", "`multipleOf: 5` dropped."),
+        K(102, "{side}-{noun}-multiple-of-narrowed", Err, Info, "multipleOf changed to a value the old one is not a multiple of: some values valid before are not now.", "`multipleOf: 5` becomes `10`."),
+        K(103, "{side}-{noun}-multiple-of-widened", Info, Err, "multipleOf changed to a divisor of the old one: every value valid before still is, and more are.", "`multipleOf: 10` becomes `5`."),
+        K(104, "{side}-{noun}-unique-items-set", Err, Info, "uniqueItems became true: arrays with repeated items are refused.", "`{type: array}` gains `uniqueItems: true`."),
+        K(105, "{side}-{noun}-unique-items-unset", Info, Err, "uniqueItems is no longer true: arrays may repeat items.", "`uniqueItems: true` dropped."),
+        K(106, "{side}-{noun}-max-properties-decreased", Err, Info, "maxProperties was lowered or set.", "`maxProperties: 20` becomes `10`."),
+        K(107, "{side}-{noun}-max-properties-increased", Info, Err, "maxProperties was raised or removed.", "`maxProperties: 10` dropped."),
+        K(108, "{side}-{noun}-min-properties-increased", Err, Info, "minProperties was raised or set.", "`{type: object}` gains `minProperties: 1`."),
+        K(109, "{side}-{noun}-min-properties-decreased", Info, Err, "minProperties was lowered or removed.", "`minProperties: 2` becomes `1`."),
+        K(110, "{side}-{noun}-not-added", Err, Info, "A not subschema was added: values that match it are refused.", "`not: {type: string, enum: [\"\"]}` added."),
+        K(111, "{side}-{noun}-not-removed", Info, Err, "The not subschema was removed: values it refused may come.", "`not` dropped."),
+        K(112, "{side}-{noun}-not-changed", Warn, Warn, "The not subschema changed; what it lets through now cannot be told from the change alone.", "`not: {enum: [a]}` becomes `not: {enum: [b]}`."),
     ];
 
     private static readonly Dictionary<(SchemaContext, int), DiffRule> SchemaRuleTable = BuildSchemaRules();
@@ -247,7 +262,8 @@ public static class DiffRules
                 var templates = kind.Aliases.Count > 0 ? kind.Aliases : [kind.Template];
                 var alias = FirstKnown(templates, side, isBody ? "property" : rootNoun);
                 var rootAlias = isBody ? FirstKnown(templates, side, rootNoun) : null;
-                table[(context, kind.Number)] = new DiffRule(id, $"AG{block}{kind.Number:00}", level.Value, $"{Where(context)}: {kind.Summary}")
+                var code = kind.Number < 100 ? $"AG{block}{kind.Number:00}" : $"AG{block - 4}{80 + kind.Number - 100:00}";
+                table[(context, kind.Number)] = new DiffRule(id, code, level.Value, $"{Where(context)}: {kind.Summary}")
                 {
                     Alias = alias,
                     RootAlias = rootAlias == alias ? null : rootAlias,

@@ -31,6 +31,70 @@ internal sealed class KeywordComparer(SchemaComparer comparer, SchemaExtras o, S
         Subschema("then", o.Then, n.Then, added: 90, removed: 91, ".then");
         Subschema("else", o.Else, n.Else, added: 92, removed: 93, ".else");
         Stability();
+        MultipleOf();
+        if (o.UniqueItems != n.UniqueItems)
+        {
+            comparer.Report(n.UniqueItems ? 104 : 105, path, $"uniqueItems of {comparer.Subject(path)} became {(n.UniqueItems ? "true" : "false")}", o.UniqueItems ? "true" : null, n.UniqueItems ? "true" : null);
+        }
+
+        comparer.Upper(path, "maxProperties", SchemaComparer.Int(o.MaxProperties), SchemaComparer.Int(n.MaxProperties), decreased: 106, increased: 107, set: 106, unset: 107);
+        comparer.Lower(path, "minProperties", SchemaComparer.Int(o.MinProperties), SchemaComparer.Int(n.MinProperties), increased: 108, decreased: 109, set: 108, unset: 109);
+        Not();
+    }
+
+    /// <summary>
+    /// Every value valid under the old multipleOf stays valid when the old divisor is a whole multiple of the new one
+    /// (10 -> 5, 0.1 -> 0.05): widened; otherwise (5 -> 10, 4 -> 6) some old values are refused: narrowed.
+    /// </summary>
+    private void MultipleOf()
+    {
+        if (o.MultipleOf == n.MultipleOf)
+        {
+            return;
+        }
+
+        var (before, after) = (o.MultipleOf, n.MultipleOf);
+        var (kind, text) = (before, after) switch
+        {
+            (null, _) => (100, $"multipleOf {after} was set on {comparer.Subject(path)}"),
+            (_, null) => (101, $"multipleOf {before} was removed from {comparer.Subject(path)}"),
+            ({ } b, { } a) when a != 0 && b % a == 0 => (103, $"multipleOf of {comparer.Subject(path)} was widened from {b} to {a}"),
+            _ => (102, $"multipleOf of {comparer.Subject(path)} changed from {before} to {after}: values valid before may be refused"),
+        };
+        comparer.Report(kind, path, text, before?.ToString(System.Globalization.CultureInfo.InvariantCulture), after?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// <c>not</c> inverts its subschema, so its own changes are not compared as the schema's: added or removed is
+    /// judged, a change is a warning naming both versions.
+    /// </summary>
+    private void Not()
+    {
+        var (before, after) = (Json(o.Not), Json(n.Not));
+        if (string.Equals(before, after, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        var (kind, text) = (before, after) switch
+        {
+            (null, _) => (110, $"not {after} was added to {comparer.Subject(path)}"),
+            (_, null) => (111, $"not {before} was removed from {comparer.Subject(path)}"),
+            _ => (112, $"not of {comparer.Subject(path)} changed from {before} to {after}"),
+        };
+        comparer.Report(kind, path, text, before, after);
+    }
+
+    private static string? Json(IOpenApiSchema? schema)
+    {
+        if (schema is null)
+        {
+            return null;
+        }
+
+        using var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        schema.SerializeAsV31(new OpenApiJsonWriter(text, new OpenApiJsonWriterSettings { Terse = true }));
+        return text.ToString();
     }
 
     private void Value(string keyword, string? oldValue, string? newValue, int added, int removed, int changed)

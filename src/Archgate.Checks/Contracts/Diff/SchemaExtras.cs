@@ -5,7 +5,7 @@ namespace Archgate.Checks.Contracts.Diff;
 
 /// <summary>
 /// What a schema says beyond the classic OpenAPI keywords: JSON Schema 2020-12 keywords (<c>const</c>, <c>contains</c>,
-/// <c>dependentRequired</c>, <c>prefixItems</c>...), the discriminator, and the <c>x-extensible-enum</c>, <c>x-sunset</c>
+/// <c>dependentRequired</c>, <c>prefixItems</c>...), <c>multipleOf</c>, <c>uniqueItems</c>, <c>min/maxProperties</c>, <c>not</c>, the discriminator, and the <c>x-extensible-enum</c>, <c>x-sunset</c>
 /// and <c>x-stability-level</c> extensions. Read through <c>allOf</c> like the rest of <see cref="SchemaView"/>.
 /// </summary>
 internal sealed record SchemaExtras
@@ -37,6 +37,11 @@ internal sealed record SchemaExtras
     public IOpenApiSchema? Else { get; init; }
     public string? Sunset { get; init; }
     public string? Stability { get; init; }
+    public decimal? MultipleOf { get; init; }
+    public bool UniqueItems { get; init; }
+    public int? MinProperties { get; init; }
+    public int? MaxProperties { get; init; }
+    public IOpenApiSchema? Not { get; init; }
 
     public static SchemaExtras Read(IOpenApiSchema schema, IReadOnlyList<IOpenApiSchema> parts)
     {
@@ -94,6 +99,11 @@ internal sealed record SchemaExtras
             Else = more.Select(m => m.Else).FirstOrDefault(c => c is not null),
             Sunset = Text(Extension(parts, "x-sunset")),
             Stability = Text(Extension(parts, "x-stability-level")),
+            MultipleOf = parts.Select(p => p.MultipleOf).FirstOrDefault(m => m is not null),
+            UniqueItems = parts.Any(p => p.UniqueItems == true),
+            MinProperties = parts.Select(p => p.MinProperties).FirstOrDefault(m => m is not null),
+            MaxProperties = parts.Select(p => p.MaxProperties).FirstOrDefault(m => m is not null),
+            Not = parts.Select(p => p.Not).FirstOrDefault(m => m is not null),
         };
     }
 

@@ -57,9 +57,9 @@ public class DiffCatalogueDocTests
         foreach (var kind in DiffRules.SchemaKinds.Where(k => k.Scope != KindScope.Property).OrderBy(k => k.Number))
         {
             text.Append(CultureInfo.InvariantCulture, $"| {kind.Number:00} | {kind.Summary} | {kind.Example} |");
-            foreach (var code in new[] { 26, 27, 28, 29 })
+            foreach (var context in new[] { SchemaContext.RequestParameter, SchemaContext.RequestBody, SchemaContext.ResponseBody, SchemaContext.ResponseHeader })
             {
-                var rule = DiffRules.All.FirstOrDefault(r => r.Code == $"AG{code}{kind.Number:00}");
+                var rule = DiffRules.HasSchemaRule(context, kind.Number) ? DiffRules.Schema(context, kind.Number) : null;
                 text.Append(rule is null ? " - |" : $" `{rule.Id}` {rule.Code} {rule.Level.ToLabel()} |");
             }
 
