@@ -2,7 +2,7 @@
 # One entry point for building and testing Archgate.
 #   ./build.sh test    install missing system packages, build, run every test
 #   ./build.sh build   build only
-#   ./build.sh demo    run `archgate demo`
+#   ./build.sh demo    install what the shop's run needs (archgate doctor --install), then run `archgate demo`
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -42,7 +42,9 @@ case "$cmd" in
     exit $status
     ;;
   demo)
-    dotnet run --project src/Archgate.Cli -c Release -- demo
+    dotnet build src/Archgate.Cli -c Release -nologo -v quiet
+    dotnet run --project src/Archgate.Cli -c Release --no-build -- doctor samples/shop/archgate.yaml --install
+    dotnet run --project src/Archgate.Cli -c Release --no-build -- demo
     ;;
   *)
     echo "usage: ./build.sh [test|build|demo]" >&2

@@ -79,6 +79,7 @@ internal static class ArchgateApp
             config.AddCommand<DemoCommand>("demo").WithDescription("Build the shop sample (once) and run the full protocol against it.");
             config.AddCommand<AgentCommand>("agent").WithDescription("Run one segment of the manifest's load and print its histograms as JSON lines (for 'run --agents').");
             config.AddCommand<K8sJobCommand>("k8s-job").WithDescription("Write a Kubernetes Indexed Job that runs the load agents on a cluster.");
+            config.AddCommand<DoctorCommand>("doctor").WithDescription("List the external programs runs, tests and benchmarks start, found or missing; --install installs what is missing.");
             config.AddCommand<VersionCommand>("version").WithDescription("Print the Archgate version.");
             config.AddCommand<ScanCommand>("scan").WithDescription("Step 9 alone against one URL: authentication, authorization, injection and CORS probes; exit 0 or 4.")
                 .WithExample("scan", "http://127.0.0.1:8080", "--openapi", "openapi.yaml", "--identity", "ann:secret@/auth/login", "--identity", "ben:secret@/auth/login");

@@ -1,0 +1,61 @@
+using Archgate.Model;
+
+namespace Archgate.Checks.Prerequisites;
+
+/// <summary>
+/// Every external program a check, the test suite or a benchmark starts, for <c>archgate doctor</c>. A check that
+/// needs one looks it up here too, so what doctor reports is what the run uses.
+/// </summary>
+public static class Prerequisites
+{
+    /// <summary>Debian's Chromium, driven through Playwright (Playwright never downloads a browser of its own here).</summary>
+    public static Prerequisite Chromium { get; } = new()
+    {
+        Name = "chromium",
+        Executables = ["chromium", "chromium-browser"],
+        KnownPaths = ["/usr/bin/chromium", "/usr/lib/chromium/chromium"],
+        Package = "chromium",
+        Use = PrerequisiteUse.Run,
+        NeededBy = "step 5 browser checks and step 8 page timing (FCP/LCP) of each frontend page",
+        NeededFor = s => s.OfKind(ComponentKind.Frontend).Any(f => f.Url is not null),
+    };
+
+    /// <summary>Every program, runs' first.</summary>
+    public static IReadOnlyList<Prerequisite> All { get; } =
+    [
+        Chromium,
+        new()
+        {
+            Name = "initdb / pg_ctl", Executables = ["initdb"], KnownPaths = PostgresBinaries("initdb"), Package = "postgresql", Use = PrerequisiteUse.Tests,
+            NeededBy = "throwaway PostgreSQL clusters of the tests (the shop on PostgreSQL, step 3)",
+        },
+        new()
+        {
+            Name = "sqlite3", Executables = ["sqlite3"], Package = "sqlite3", Use = PrerequisiteUse.Tests,
+            NeededBy = "tests that inspect the shop's SQLite file",
+        },
+        new()
+        {
+            Name = "npm", Executables = ["npm"], Package = "npm", Use = PrerequisiteUse.Tests,
+            NeededBy = "Lighthouse (the FCP/LCP comparison test) and Prism mock servers (step 2 conformance tests)",
+        },
+        new()
+        {
+            Name = "sqlmap", Executables = ["sqlmap"], Package = "sqlmap", Use = PrerequisiteUse.Bench,
+            NeededBy = "bench/security: the step 9 injection probes against sqlmap on the same target",
+        },
+    ];
+
+    /// <summary>The programs a run of <paramref name="system"/> starts.</summary>
+    public static IReadOnlyList<Prerequisite> For(SystemModel system) => [.. All.Where(p => p.Use == PrerequisiteUse.Run && p.NeededFor(system))];
+
+    /// <summary>The hint a check gives when <paramref name="prerequisite"/> is missing.</summary>
+    public static string MissingHint(Prerequisite prerequisite) =>
+        $"{prerequisite.Name} is not installed: 'archgate doctor --install' installs it (Debian package {prerequisite.Package})";
+
+    /// <summary>Debian keeps the server binaries under /usr/lib/postgresql/VERSION/bin, outside PATH.</summary>
+    private static string[] PostgresBinaries(string name) =>
+        Directory.Exists("/usr/lib/postgresql")
+            ? [.. Directory.GetDirectories("/usr/lib/postgresql").OrderDescending(StringComparer.Ordinal).Select(d => Path.Combine(d, "bin", name))]
+            : [];
+}
