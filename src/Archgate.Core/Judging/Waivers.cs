@@ -41,15 +41,22 @@ public static class Waivers
     {
         ArgumentNullException.ThrowIfNull(criterion);
         ArgumentNullException.ThrowIfNull(waived);
-        if (step is null || criterion.Status is not (CriterionStatus.Fail or CriterionStatus.Waived))
+        if (step is null || !(criterion.Status is CriterionStatus.Fail or CriterionStatus.Waived || criterion.WaivedRules is not null))
         {
             return criterion;
         }
 
         var (rules, unwaivable) = FailingRules(step);
-        return rules.Count > 0 && unwaivable.Count == 0 && rules.All(waived.Contains)
+        if (rules.Count == 0 || unwaivable.Count > 0 || !rules.All(waived.Contains))
+        {
+            return criterion with { Status = CriterionStatus.Fail, WaivedRules = null };
+        }
+
+        // A waiver answers failures; it does not evaluate what did not run (a check not implemented yet, or one that errored).
+        var open = step.Checks.Where(c => c.Status == CheckStatus.Error || c.Skip == SkipKind.NotImplemented).Select(c => c.Id).ToList();
+        return open.Count == 0
             ? criterion with { Status = CriterionStatus.Waived, WaivedRules = rules }
-            : criterion with { Status = CriterionStatus.Fail, WaivedRules = null };
+            : criterion with { Status = CriterionStatus.NotEvaluated, WaivedRules = rules };
     }
 
     /// <summary>
