@@ -138,6 +138,22 @@ public sealed class SigningTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rejecting_review_keeps_the_run_awaiting_until_an_approving_review_of_the_role()
+    {
+        var run = await RunAsync(Passing, WithQa);
+
+        var rejected = Sign(run, Passing, "QA-Tester", SignoffDecision.Reject);
+        var blocked = Sign(run, Passing, "System-Architect");
+        var approved = Sign(run, Passing, "QA-Tester");
+
+        Assert.Equal(RunOutcome.AwaitingSignoff, RunOutcomes.Of(rejected.Run!));
+        Assert.Contains("review by QA-Tester (quinn@example.test): rejected by alice: ok", rejected.Run!.Awaiting, StringComparison.Ordinal);
+        Assert.Contains(rejected.Run.Steps.Single(s => s.Number == 10).Checks.Single().Findings, f => f.Rule == SignoffJudge.ReviewRejected);
+        Assert.NotNull(blocked.Error);
+        Assert.Equal("awaiting sign-off (GO pending sign-off): sign-off by System-Architect (alice@example.test)", approved.Run!.Awaiting);
+    }
+
+    [Fact]
     public async Task A_role_outside_the_signoff_and_a_second_signoff_are_refused()
     {
         var run = await RunAsync(Passing);
