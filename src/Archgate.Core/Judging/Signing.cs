@@ -150,8 +150,12 @@ public static class Signing
             At = now,
             Comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment,
             Waivers = request.Waivers,
-            PreviousHash = string.Empty,
+            PreviousHash = existing.Count == 0 ? RunStore.GenesisHash : existing[^1].Hash!,
         });
+        if (record is null)
+        {
+            return SigningResult.Refused($"another review or sign-off of run {runId} was recorded meanwhile", "run the command again: it is judged against the new record");
+        }
 
         var after = RunJudge.Judge(protocol, run, store.Signoffs(runId), store.SystemSignoffs(run.System), now);
         foreach (var step in after.Steps.Where(s => !run.Steps.Contains(s)))

@@ -54,11 +54,12 @@ public interface IRunStore : IRunHistory, IDisposable
     IReadOnlyList<StartedComponent> Processes(string runId);
 
     /// <summary>
-    /// Appends a review or sign-off to its run's chain, atomically: <see cref="SignoffRecord.Seq"/> and
-    /// <see cref="SignoffRecord.PreviousHash"/> are set here; returns the record as stored, with its hash.
-    /// Records are never updated or deleted.
+    /// Appends a review or sign-off to its run's chain, atomically, when the chain's last hash is still
+    /// <see cref="SignoffRecord.PreviousHash"/> (the head the caller judged against; 64 zeros for an empty chain);
+    /// <see cref="SignoffRecord.Seq"/> is set here. Returns the record as stored, with its hash, or null when another
+    /// record came first (judge again). Records are never updated or deleted.
     /// </summary>
-    SignoffRecord AppendSignoff(SignoffRecord record);
+    SignoffRecord? AppendSignoff(SignoffRecord record);
 
     /// <summary>Checks every run's chain of records; one break per broken chain (the first broken record), none when all hold.</summary>
     IReadOnlyList<ChainBreak> VerifySignoffs();

@@ -16,7 +16,7 @@ public sealed partial class RunStore
     public static readonly string GenesisHash = new('0', 64);
 
     /// <inheritdoc />
-    public SignoffRecord AppendSignoff(SignoffRecord record)
+    public SignoffRecord? AppendSignoff(SignoffRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         lock (_gate)
@@ -35,6 +35,11 @@ public sealed partial class RunStore
                     seq = reader.GetInt32(0) + 1;
                     previous = reader.GetString(1);
                 }
+            }
+
+            if (!string.Equals(record.PreviousHash, previous, StringComparison.Ordinal))
+            {
+                return null; // another record came first: the caller judged against an old head
             }
 
             var stored = record with { Seq = seq, PreviousHash = previous, Hash = null };

@@ -28,9 +28,10 @@ public sealed class SignoffChainTests : IDisposable
         foreach (var run in new[] { "run-a", "run-b" })
         {
             store.SaveRun(new RunRecord { RunId = run, System = "shop", ManifestPath = "/m", ManifestSha256 = "abc", StartedAt = DateTimeOffset.UnixEpoch });
+            var head = RunStore.GenesisHash;
             foreach (var who in new[] { "ann", "bob", "cid" })
             {
-                store.AppendSignoff(Record(run, who));
+                head = store.AppendSignoff(Record(run, who) with { PreviousHash = head })!.Hash!;
             }
         }
     }
@@ -57,6 +58,18 @@ public sealed class SignoffChainTests : IDisposable
         Assert.Equal(records[0].Hash, records[1].PreviousHash);
         Assert.Equal(records[1].Hash, records[2].PreviousHash);
         Assert.Empty(store.VerifySignoffs());
+    }
+
+    [Fact]
+    public void An_append_judged_against_an_old_head_is_refused()
+    {
+        using var store = RunStore.Open(Path);
+        Fill(store);
+
+        var stale = store.AppendSignoff(Record("run-a", "eve") with { PreviousHash = store.Signoffs("run-a")[1].Hash! });
+
+        Assert.Null(stale);
+        Assert.Equal(3, store.Signoffs("run-a").Count);
     }
 
     [Fact]
