@@ -65,7 +65,8 @@ internal static class RunSummary
         if (run.Awaiting is { } awaiting)
         {
             console.MarkupLine($"[yellow]{ArchgateApp.Safe(awaiting)}[/]");
-            console.MarkupLine($"  sign with: archgate signoff {ArchgateApp.Safe(run.RunId)} --role ROLE --approve");
+            var role = run.SignoffPolicy is { Reviewers.Count: 0 } policy ? policy.Approver.Role : "ROLE";
+            console.MarkupLine($"  sign with: archgate signoff {ArchgateApp.Safe(run.RunId)} --role {ArchgateApp.Safe(role)} --approve");
         }
 
         foreach (var w in run.Waivers)
