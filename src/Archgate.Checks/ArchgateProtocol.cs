@@ -179,12 +179,13 @@ public static class ArchgateProtocol
         {
             Number = 10,
             Name = "Sign-off",
-            Checks = _ => [new PendingCheck(10, "signoff", "Sign-off by the required approvers")],
+            Checks = _ => [new SignoffCheck()],
 
-            // Does not gate the verdict until step 10 lands; then a GO run awaits the approvers' sign-off.
-            Criterion = new("signoff", "Sign-off obtained", s =>
-                s.Approvers.Count == 0 ? "no approver declared" : $"signed by {string.Join(", ", s.Approvers)}")
-            { GatesVerdict = false },
+            // Gates the verdict: a run whose other criteria pass is "awaiting sign-off" (INCOMPLETE, exit 5) until the
+            // reviewers reviewed and the approver signed off (archgate signoff).
+            Criterion = new(SignoffJudge.CriterionId, "Sign-off obtained", s =>
+                (s.Signoff.Reviewers.Count == 0 ? string.Empty : $"reviewed by {string.Join(", ", s.Signoff.Reviewers)}, then ") +
+                $"signed off by {s.Signoff.Approver}"),
             RollbackOnFailure = true,
         },
     ]);

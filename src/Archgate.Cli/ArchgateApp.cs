@@ -73,7 +73,10 @@ internal static class ArchgateApp
             config.AddCommand<RunCommand>("run").WithDescription("Run the ten-step integration protocol and answer GO or NO-GO.");
             config.AddCommand<ResumeCommand>("resume").WithDescription("Continue a killed or cancelled run from its first unfinished step.");
             config.AddCommand<RunsCommand>("runs").WithDescription("List past runs from the run store.");
-            config.AddCommand<ReportCommand>("report").WithDescription("Render a stored run as md, json or junit.");
+            config.AddCommand<ReportCommand>("report").WithDescription("Render a stored run as md, json or junit; exit code: the run's outcome as it stands (0 once signed off GO).");
+            config.AddCommand<SignoffCommand>("signoff").WithDescription("Record a review or the sign-off of a run (append-only, hash-chained).")
+                .WithExample("signoff", "last", "--as", "alice", "--role", "System-Architect", "--approve");
+            config.AddCommand<HandoffCommand>("handoff").WithDescription("Write a signed-off run's handoff bundle (reports, run.json, SARIF, JUnit, plan, evidence, SHA256SUMS) as one .tar.gz.");
             config.AddCommand<UpCommand>("up").WithDescription("Start the system's components in plan order.");
             config.AddCommand<DownCommand>("down").WithDescription("Stop a system started with 'archgate up --detach'.");
             config.AddCommand<DemoCommand>("demo").WithDescription("Build the shop sample (once) and run the full protocol against it.");

@@ -45,13 +45,13 @@ public sealed class ArchgateProtocolTests
             slo:
               api: { p95: 350ms, errorRate: 2% }
               db: { p95: 40ms }
-            signoff: { approvers: [System-Architect, QA-Lead] }
+            signoff: { approver: System-Architect, reviewers: [QA-Tester] }
             """);
         var protocol = ArchgateProtocol.Default;
 
         Assert.Equal("api p95 < 350 ms per route at 100 and 500 users, errors < 2%", protocol.Step(8).Criterion!.Target(system));
         Assert.Equal("every database reachable and sound; db query p95 < 40 ms", protocol.Step(3).Criterion!.Target(system));
-        Assert.Equal("signed by System-Architect, QA-Lead", protocol.Step(10).Criterion!.Target(system));
+        Assert.Equal("reviewed by QA-Tester, then signed off by System-Architect (a@example.test)", protocol.Step(10).Criterion!.Target(system));
         Assert.Equal("api p95 < 200 ms per route at 100 and 500 users, errors < 1%", protocol.Step(8).Criterion!.Target(TestSystems.Load(OneService)));
     }
 
@@ -73,11 +73,13 @@ public sealed class ArchgateProtocolTests
     }
 
     [Fact]
-    public void Sign_off_is_the_only_criterion_that_does_not_gate_the_verdict_yet()
+    public void Every_criterion_gates_the_verdict_sign_off_included_and_step_10_runs_the_signoff_check()
     {
-        var gating = ArchgateProtocol.Default.Steps.Where(s => s.Criterion is { GatesVerdict: false }).Select(s => s.Number);
+        var notGating = ArchgateProtocol.Default.Steps.Where(s => s.Criterion is { GatesVerdict: false }).Select(s => s.Number);
+        var step10 = ArchgateProtocol.Default.Step(10).Checks(new StepChecksContext(TestSystems.Load(OneService), Archgate.Planning.Planner.Plan(TestSystems.Load(OneService))));
 
-        Assert.Equal([10], gating);
+        Assert.Empty(notGating);
+        Assert.IsType<Archgate.Judging.SignoffCheck>(Assert.Single(step10));
     }
 
     [Fact]

@@ -43,7 +43,7 @@ internal static class TestProtocol
             AppliesTo = _ => notApplicable?.GetValueOrDefault(n) is { } reason ? Applicability.No(reason) : Applicability.Yes,
             Checks = _ => list.Where(c => c.Step == n),
             Criterion = Steps[n - 1].CriterionId is { } id
-                ? new CriterionDefinition(id, Steps[n - 1].Description!, Target(n)) { GatesVerdict = n != 10 }
+                ? new CriterionDefinition(id, Steps[n - 1].Description!, Target(n))
                 : null,
             Escalations = escalations?.GetValueOrDefault(n) ?? [],
             RollbackOnFailure = n >= 5,

@@ -91,8 +91,9 @@ internal static class StarterManifest
         escalation:
           channels: [ { console: true }, { file: .archgate/escalations.log } ]
 
-        signoff:
-          approvers: [System-Architect]
+        signoff:                               # who accepts a run before it is GO (archgate signoff)
+          approver: System-Architect           # signs off (default); may waive failing rules until a date
+          reviewers: []                        # roles whose review comes first (default: the roles system.owners names)
 
         """;
 }

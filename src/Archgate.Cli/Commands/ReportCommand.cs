@@ -52,6 +52,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
             Console.Error.WriteLine($"wrote {settings.Output}");
         }
 
-        return ExitCodes.Go;
+        // The run's outcome as it stands now (after its sign-offs): CI can gate on 'archgate report' once people signed.
+        return run.State == Protocol.RunState.Completed ? Judging.RunOutcomes.ExitCode(Judging.RunOutcomes.Of(run)) : ExitCodes.Incomplete;
     }
 }

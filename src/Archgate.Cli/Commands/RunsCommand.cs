@@ -13,6 +13,10 @@ internal sealed class RunsCommand : Command<RunsCommand.Settings>
         [Description("Only runs of this system")]
         public string? System { get; init; }
 
+        [CommandOption("--verify")]
+        [Description("Check every run's chain of reviews and sign-offs; name the first broken record of each (exit 4 when one is)")]
+        public bool Verify { get; init; }
+
         [CommandOption("-n|--limit <N>")]
         [Description("How many runs to list. Default: 20")]
         public int Limit { get; init; } = 20;
@@ -27,6 +31,18 @@ internal sealed class RunsCommand : Command<RunsCommand.Settings>
         }
 
         using var store = RunStore.Open(settings.Store);
+        if (settings.Verify)
+        {
+            var breaks = store.VerifySignoffs();
+            foreach (var b in breaks)
+            {
+                Console.WriteLine($"BROKEN run {b.RunId}: record {b.Seq}: {b.Problem}");
+            }
+
+            Console.WriteLine(breaks.Count == 0 ? "every sign-off chain holds" : $"{breaks.Count} broken chain(s)");
+            return breaks.Count == 0 ? ExitCodes.Go : ExitCodes.NoGo;
+        }
+
         var runs = store.List(settings.Limit, settings.System);
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumns("run", "system", "started (UTC)", "state", "verdict", "steps", "duration");
@@ -37,6 +53,7 @@ internal sealed class RunsCommand : Command<RunsCommand.Settings>
             {
                 Protocol.Verdict.Go => "GO",
                 Protocol.Verdict.NoGo => "NO-GO",
+                Protocol.Verdict.Incomplete when r.AwaitingSignoff => "INCOMPLETE (awaiting sign-off)",
                 Protocol.Verdict.Incomplete => "INCOMPLETE",
                 _ => "-",
             };

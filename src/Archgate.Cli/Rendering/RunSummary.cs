@@ -33,6 +33,8 @@ internal static class RunSummary
                     CriterionStatus.Pass => "[green]pass[/]",
                     CriterionStatus.Fail => "[red]fail[/]",
                     CriterionStatus.NotApplicable => "[grey]not-applicable[/]",
+                    CriterionStatus.NotSelected => "[grey]not-selected[/]",
+                    CriterionStatus.Waived => "[yellow]waived[/]",
                     _ => "[grey]not-evaluated[/]",
                 };
                 criteria.AddRow(ArchgateApp.Safe(c.Description), status, ArchgateApp.Safe(c.Observed));
@@ -60,6 +62,19 @@ internal static class RunSummary
             _ => "[grey]none[/]",
         };
         console.MarkupLine($"verdict: {verdict}  run {ArchgateApp.Safe(run.RunId)} in {run.Duration?.TotalSeconds ?? 0:0.0} s");
+        if (run.Awaiting is { } awaiting)
+        {
+            console.MarkupLine($"[yellow]{ArchgateApp.Safe(awaiting)}[/]");
+            var role = run.SignoffPolicy is { Reviewers.Count: 0 } policy ? policy.Approver.Role : "ROLE";
+            console.MarkupLine($"  sign with: archgate signoff {ArchgateApp.Safe(run.RunId)} --role {ArchgateApp.Safe(role)} --approve");
+        }
+
+        foreach (var w in run.Waivers)
+        {
+            console.MarkupLine($"waiver {ArchgateApp.Safe(w.Waiver.Rule)} ({ArchgateApp.Safe(w.Waiver.Reason)}) by {ArchgateApp.Safe(w.By)}, " +
+                (w.Expired ? $"[red]expired {w.Waiver.Expires:yyyy-MM-dd}[/]" : $"until {w.Waiver.Expires:yyyy-MM-dd}{(w.Used ? ", used by this run" : string.Empty)}"));
+        }
+
         if (outcome == RunOutcome.InfrastructureError)
         {
             console.MarkupLine("[red]infrastructure error:[/] not one database or service could be reached; is the system running? ('archgate run --up' starts it)");

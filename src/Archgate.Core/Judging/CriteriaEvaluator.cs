@@ -10,16 +10,25 @@ namespace Archgate.Judging;
 /// </summary>
 public static class CriteriaEvaluator
 {
-    /// <summary>Evaluates the criterion of every step that has one, with targets computed from the model.</summary>
-    public static IReadOnlyList<Criterion> Evaluate(ProtocolDefinition protocol, SystemModel system, IReadOnlyList<StepResult> steps) =>
+    /// <summary>
+    /// Evaluates the criterion of every step that has one, with targets computed from the model; a failed criterion
+    /// whose failing rules are all covered by <paramref name="waivers"/> (those in force) is waived.
+    /// </summary>
+    public static IReadOnlyList<Criterion> Evaluate(ProtocolDefinition protocol, SystemModel system, IReadOnlyList<StepResult> steps, IReadOnlyCollection<string>? waivers = null) =>
         protocol.Steps.Where(d => d.Criterion is not null)
-            .Select(d => Evaluate(d.Number, d.Criterion!, system, steps.FirstOrDefault(s => s.Number == d.Number)))
+            .Select(d =>
+            {
+                var step = steps.FirstOrDefault(s => s.Number == d.Number);
+                var (status, observed) = Judge(d.Number, step);
+                var criterion = new Criterion(d.Criterion!.Id, d.Criterion.Description, status, observed, d.Criterion.Target(system)) { GatesVerdict = d.Criterion.GatesVerdict };
+                return Waivers.Apply(criterion, step, waivers ?? []);
+            })
             .ToList();
 
-    private static Criterion Evaluate(int number, CriterionDefinition d, SystemModel system, StepResult? step)
+    /// <summary>A criterion's status and what was observed, from its step's result alone.</summary>
+    public static (CriterionStatus Status, string Observed) Judge(int number, StepResult? step)
     {
-        Criterion Make(CriterionStatus status, string observed) =>
-            new(d.Id, d.Description, status, observed, d.Target(system)) { GatesVerdict = d.GatesVerdict };
+        static (CriterionStatus, string) Make(CriterionStatus status, string observed) => (status, observed);
 
         if (step is null)
         {
@@ -45,7 +54,17 @@ public static class CriteriaEvaluator
             return Make(CriterionStatus.NotEvaluated, $"{errored.Count} checks could not complete: {string.Join(", ", errored.Select(c => c.Id))}");
         }
 
+        if (checks.FirstOrDefault(c => c.Skip == SkipKind.Awaiting) is { } awaiting)
+        {
+            return Make(CriterionStatus.NotEvaluated, awaiting.Reason ?? "awaiting people");
+        }
+
         var pending = checks.Where(c => c.Skip is SkipKind.NotImplemented or SkipKind.NotSelected).ToList();
+        if (pending.Count > 0 && pending.All(c => c.Skip == SkipKind.NotSelected) && evaluated == 0)
+        {
+            return Make(CriterionStatus.NotSelected, "step not selected (--steps)");
+        }
+
         if (pending.Count > 0)
         {
             var why = pending.Any(c => c.Skip == SkipKind.NotSelected) ? "not selected" : "not implemented yet";
@@ -62,10 +81,29 @@ public static class CriteriaEvaluator
     }
 
     /// <summary>
-    /// NO-GO on any failed criterion; GO when every criterion that gates the verdict passed or does not apply and at
-    /// least one passed; INCOMPLETE otherwise.
+    /// NO-GO on any failed criterion; GO when every criterion that gates the verdict passed, was waived or does not
+    /// apply, at least one passed (or was waived), and the sign-off (criterion <see cref="SignoffJudge.CriterionId"/>) passed; a step
+    /// left out with <c>--steps</c> holds back GO until the approver signed the run off with that scope.
+    /// INCOMPLETE otherwise.
     /// </summary>
     public static Verdict Decide(IReadOnlyList<Criterion> criteria)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        var signed = criteria.Any(c => c.Id == SignoffJudge.CriterionId && c.Status == CriterionStatus.Pass);
+        return Decide(criteria, acceptNotSelected: signed);
+    }
+
+    /// <summary>
+    /// The verdict of the evidence alone: every criterion but the sign-off, a step left out with <c>--steps</c> not
+    /// holding it back (the approver accepts that scope by signing). GO here means "GO pending sign-off".
+    /// </summary>
+    public static Verdict DecideEvidence(IReadOnlyList<Criterion> criteria)
+    {
+        ArgumentNullException.ThrowIfNull(criteria);
+        return Decide(criteria.Where(c => c.Id != SignoffJudge.CriterionId).ToList(), acceptNotSelected: true);
+    }
+
+    private static Verdict Decide(IReadOnlyList<Criterion> criteria, bool acceptNotSelected)
     {
         var gating = criteria.Where(c => c.GatesVerdict).ToList();
         if (gating.Any(c => c.Status == CriterionStatus.Fail))
@@ -73,7 +111,11 @@ public static class CriteriaEvaluator
             return Verdict.NoGo;
         }
 
-        return gating.All(c => c.Status is CriterionStatus.Pass or CriterionStatus.NotApplicable) && gating.Any(c => c.Status == CriterionStatus.Pass)
+        bool Accepted(Criterion c) =>
+            c.Status is CriterionStatus.Pass or CriterionStatus.NotApplicable or CriterionStatus.Waived
+            || (acceptNotSelected && c.Status == CriterionStatus.NotSelected);
+
+        return gating.All(Accepted) && gating.Any(c => c.Status is CriterionStatus.Pass or CriterionStatus.Waived && c.Id != SignoffJudge.CriterionId)
             ? Verdict.Go
             : Verdict.Incomplete;
     }

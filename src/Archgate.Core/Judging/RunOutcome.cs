@@ -16,6 +16,9 @@ public enum RunOutcome
 
     /// <summary>Not one database or service could be reached at all: the system was not there to judge.</summary>
     InfrastructureError,
+
+    /// <summary>Every other criterion passed: the run waits for its reviews and sign-off (GO pending sign-off); exit code 5.</summary>
+    AwaitingSignoff,
 }
 
 /// <summary>Decides a run's outcome from its typed results, and the exit code CI reads.</summary>
@@ -32,6 +35,11 @@ public static class RunOutcomes
         if (probes.Count > 0 && probes.All(c => c.Reachability == Reachability.Unreachable))
         {
             return RunOutcome.InfrastructureError;
+        }
+
+        if (run.Verdict == Verdict.Incomplete && run.Awaiting is not null)
+        {
+            return RunOutcome.AwaitingSignoff;
         }
 
         return run.Verdict switch

@@ -158,7 +158,7 @@ public static partial class ManifestLoader
             var security = ReadSecurity(root, components.Select(c => c.Component).ToList());
             var recovery = ReadRecovery(root);
             var escalation = ReadEscalation(root);
-            var approvers = ReadSignoff(root);
+            var signoff = ReadSignoff(root, owners);
 
             if (name is null)
             {
@@ -178,7 +178,7 @@ public static partial class ManifestLoader
                 Security = security,
                 Recovery = recovery,
                 Escalation = escalation,
-                Approvers = approvers,
+                Signoff = signoff,
                 Auth = _auth,
                 Edges = edges,
                 Toxiproxy = toxiproxy,

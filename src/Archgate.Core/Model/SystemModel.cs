@@ -53,8 +53,8 @@ public sealed record SystemModel
     /// <summary>The edges that callers' <c>run.env</c> reach through <c>${url:NAME}</c>: proxied when Archgate starts the system.</summary>
     public IReadOnlyList<Edge> ProxiedEdges => [.. Components.SelectMany(EdgeAddress.Of)];
 
-    /// <summary>Roles that must sign off.</summary>
-    public IReadOnlyList<string> Approvers { get; init; } = [];
+    /// <summary>Who reviews and who signs off a run (<c>signoff</c>, with the people of <c>system.owners</c>).</summary>
+    public SignoffPolicy Signoff { get; init; } = new();
 
     /// <summary>Hosts that checks, probes and load may reach. Loopback only by default.</summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = TargetPolicy.LoopbackHosts;

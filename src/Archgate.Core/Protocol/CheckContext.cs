@@ -33,6 +33,15 @@ public sealed record CheckContext
     /// </summary>
     public IReadOnlyList<CheckResult> EarlierResults { get; init; } = [];
 
+    /// <summary>
+    /// The results of the steps finished before this one, and their criteria as judged so far (waivers in force
+    /// applied): step 10 compiles them.
+    /// </summary>
+    public IReadOnlyList<StepResult> EarlierSteps { get; init; } = [];
+
+    /// <summary>The criteria of <see cref="EarlierSteps"/> (later steps' criteria are not evaluated yet).</summary>
+    public IReadOnlyList<Criterion> Criteria { get; init; } = [];
+
     /// <summary>Objects shared by every check of the run (the token cache, for one), created on first use.</summary>
     public RunServices Services { get; init; } = new();
 

@@ -32,6 +32,9 @@ public enum SkipKind
 
     /// <summary>The user left the step out (<c>--steps</c>).</summary>
     NotSelected,
+
+    /// <summary>The check waits for people (step 10: reviews and the sign-off); its reason says for whom.</summary>
+    Awaiting,
 }
 
 /// <summary>What a reachability probe (a database connection, a health endpoint) found of its target.</summary>

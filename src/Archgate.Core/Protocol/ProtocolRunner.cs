@@ -65,6 +65,7 @@ public sealed class ProtocolRunner(
             ManifestSha256 = system.ManifestSha256,
             StartedAt = now,
             SelectedSteps = options.Steps.Order().ToList(),
+            SignoffPolicy = system.Signoff,
         };
         store.SaveRun(record, Environment.ProcessId);
         RunId = record.RunId;
@@ -75,7 +76,7 @@ public sealed class ProtocolRunner(
     /// <summary>Resumes <paramref name="previous"/> from its first step without a checkpoint.</summary>
     public Task<RunRecord> ResumeAsync(SystemModel system, RunRecord previous, RunOptions options, CancellationToken cancellationToken)
     {
-        var record = previous with { State = RunState.Running, Resumes = previous.Resumes + 1, FinishedAt = null, Verdict = null };
+        var record = previous with { State = RunState.Running, Resumes = previous.Resumes + 1, FinishedAt = null, Verdict = null, SignoffPolicy = previous.SignoffPolicy ?? system.Signoff };
         store.SaveRun(record, Environment.ProcessId);
         RunId = record.RunId;
         Opened?.Invoke(record.RunId);
@@ -86,6 +87,8 @@ public sealed class ProtocolRunner(
     {
         var output = OutputFor(options, record.RunId);
         Directory.CreateDirectory(output);
+        store.SaveOutputDirectory(record.RunId, output);
+        var inForce = Waivers.InForce(Waivers.Statuses(store.SystemSignoffs(system.Name), _time.GetUtcNow()));
         var plan = Planner.Plan(system);
         var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output, History = store, Edges = Edges };
         var steps = record.Steps.ToList();
@@ -100,8 +103,9 @@ public sealed class ProtocolRunner(
                     continue;
                 }
 
+                var stepContext = context with { EarlierSteps = steps.ToList(), Criteria = CriteriaEvaluator.Evaluate(protocol, system, steps, inForce) };
                 var step = options.Steps.Contains(definition.Number)
-                    ? await RunStepAsync(definition, context, cancellationToken)
+                    ? await RunStepAsync(definition, stepContext, cancellationToken)
                     : NotSelected(definition);
                 store.SaveStep(record.RunId, step);
                 steps.Add(step);
@@ -114,7 +118,7 @@ public sealed class ProtocolRunner(
             throw;
         }
 
-        var criteria = CriteriaEvaluator.Evaluate(protocol, system, steps);
+        var criteria = CriteriaEvaluator.Evaluate(protocol, system, steps, inForce);
         var rollbackFor = steps.Where(s => s.Status == CheckStatus.Fail && protocol.Step(s.Number).RollbackOnFailure).Select(s => s.Number).ToList();
         var finished = record with
         {
@@ -130,7 +134,13 @@ public sealed class ProtocolRunner(
             finished = finished with { Rollbacks = await Rollback.RunAsync(system, cancellationToken) };
         }
 
-        finished = finished with { FinishedAt = _time.GetUtcNow() };
+        var now = _time.GetUtcNow();
+        finished = RunJudge.Judge(protocol, finished, store.Signoffs(record.RunId), store.SystemSignoffs(system.Name), now) with { FinishedAt = now };
+        foreach (var judged in finished.Steps.Where(s => !ReferenceEquals(s, steps.FirstOrDefault(o => o.Number == s.Number))))
+        {
+            store.SaveStep(record.RunId, judged);
+        }
+
         store.SaveRun(finished);
         return finished;
     }

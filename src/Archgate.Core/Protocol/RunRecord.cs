@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Archgate.Model;
 
 namespace Archgate.Protocol;
 
@@ -67,13 +68,25 @@ public enum CriterionStatus
 
     /// <summary>The manifest has nothing this criterion applies to; does not hold back GO.</summary>
     NotApplicable,
+
+    /// <summary>
+    /// The step was left out with <c>--steps</c>: holds back GO until the approver signs the run off with that scope
+    /// (the report names the steps left out).
+    /// </summary>
+    NotSelected,
+
+    /// <summary>Failed, and every failing rule is waived by the approver with a reason and an expiry date (<see cref="Criterion.WaivedRules"/>).</summary>
+    Waived,
 }
 
 /// <summary>One of the protocol's validation criteria, with what was observed against its target.</summary>
 public sealed record Criterion(string Id, string Description, CriterionStatus Status, string Observed, string Target)
 {
-    /// <summary>Whether the verdict waits for it (sign-off does not, in this version).</summary>
+    /// <summary>Whether the verdict waits for it.</summary>
     public bool GatesVerdict { get; init; } = true;
+
+    /// <summary>For a waived criterion: the failing rules its waivers cover.</summary>
+    public IReadOnlyList<string>? WaivedRules { get; init; }
 }
 
 /// <summary>The gate's answer.</summary>
@@ -98,8 +111,6 @@ public enum Verdict
 /// <param name="Message">What happened, with the values that tripped the rule.</param>
 public sealed record Escalation(string Trigger, int Level, string Message);
 
-/// <summary>A recorded sign-off.</summary>
-public sealed record Signoff(string Role, string Identity, string Decision, DateTimeOffset At, string? Comment);
 
 /// <summary>One rollback command run after a late step failed.</summary>
 /// <param name="Command">The command as the manifest wrote it (redacted).</param>
@@ -167,8 +178,20 @@ public sealed record RunRecord
     /// <summary>Escalations raised.</summary>
     public IReadOnlyList<Escalation> Escalations { get; init; } = [];
 
-    /// <summary>Sign-offs recorded.</summary>
-    public IReadOnlyList<Signoff> Signoffs { get; init; } = [];
+    /// <summary>
+    /// Why the run waits for people, when every other criterion passed and the reviews or the sign-off are still
+    /// missing (<c>awaiting sign-off: ...</c>); null otherwise. The verdict is then INCOMPLETE and the exit code 5.
+    /// </summary>
+    public string? Awaiting { get; init; }
+
+    /// <summary>Who must review and sign off this run, as the manifest said when it ran.</summary>
+    public SignoffPolicy? SignoffPolicy { get; init; }
+
+    /// <summary>The run's reviews and sign-offs, in the order they were recorded (a hash chain: see <c>archgate runs --verify</c>).</summary>
+    public IReadOnlyList<SignoffRecord> Signoffs { get; init; } = [];
+
+    /// <summary>The waivers of the system's runs known when this run was judged: in force or expired, and which this run used.</summary>
+    public IReadOnlyList<WaiverStatus> Waivers { get; init; } = [];
 
     /// <summary>Rollback commands run because a step in the rollback scope failed, with their outcome.</summary>
     public IReadOnlyList<RollbackResult> Rollbacks { get; init; } = [];

@@ -26,6 +26,10 @@ public sealed class MarkdownReporter : IReporter
         var md = new StringBuilder();
         md.AppendLine($"# Integration validation report: {Inline(run.System)}").AppendLine();
         md.AppendLine($"**Verdict: {VerdictText(run)}**").AppendLine();
+        if (run.Awaiting is { } awaiting)
+        {
+            md.AppendLine($"Awaiting sign-off: {Inline(awaiting)}.").AppendLine();
+        }
         md.AppendLine("| | |").AppendLine("|---|---|");
         md.AppendLine($"| run | `{run.RunId}` |");
         md.AppendLine($"| started | {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC |");
@@ -66,7 +70,8 @@ public sealed class MarkdownReporter : IReporter
             md.AppendLine("| criterion | status | observed | target |").AppendLine("|---|---|---|---|");
             foreach (var c in run.Criteria)
             {
-                md.AppendLine($"| {Cell(c.Description)} | {CriterionText(c.Status)} | {Cell(c.Observed)} | {Cell(c.Target)} |");
+                var observed = c.WaivedRules is { Count: > 0 } rules ? $"{c.Observed} (waived: {string.Join(", ", rules)})" : c.Observed;
+                md.AppendLine($"| {Cell(c.Description)} | {CriterionText(c.Status)} | {Cell(observed)} | {Cell(c.Target)} |");
             }
         }
 
@@ -100,23 +105,66 @@ public sealed class MarkdownReporter : IReporter
             }
         }
 
-        md.AppendLine().AppendLine("## Sign-off").AppendLine();
-        if (run.Signoffs.Count == 0)
-        {
-            md.AppendLine("No sign-off recorded.");
-        }
-        else
-        {
-            md.AppendLine("| role | identity | decision | at |").AppendLine("|---|---|---|---|");
-            foreach (var s in run.Signoffs)
-            {
-                md.AppendLine($"| {Cell(s.Role)} | {Cell(s.Identity)} | {s.Decision} | {s.At:yyyy-MM-dd HH:mm} UTC |");
-            }
-        }
+        WriteSignoff(md, run);
+        WriteWaivers(md, run);
 
         // Control characters from a target would drive the terminal of whoever cats the report.
         return Printable.EscapeLines(md.ToString());
     }
+
+    private static void WriteSignoff(StringBuilder md, RunRecord run)
+    {
+        md.AppendLine().AppendLine("## Sign-off").AppendLine();
+        if (run.SignoffPolicy is { } policy)
+        {
+            var reviewers = policy.Reviewers.Count == 0 ? "none required" : string.Join(", ", policy.Reviewers.Select(r => r.ToString()));
+            md.AppendLine($"Reviewers: {Inline(reviewers)}. Approver: {Inline(policy.Approver.ToString())}.").AppendLine();
+        }
+
+        var notSelected = run.Criteria.Where(c => c.Status == CriterionStatus.NotSelected).Select(c => c.Id).ToList();
+        if (notSelected.Count > 0)
+        {
+            md.AppendLine($"Left out of this run (--steps): {string.Join(", ", notSelected)}; a sign-off accepts the run with that scope.").AppendLine();
+        }
+
+        if (run.Signoffs.Count == 0)
+        {
+            md.AppendLine("No review or sign-off recorded.");
+            return;
+        }
+
+        md.AppendLine("| # | kind | role | identity | source | decision | at | comment | waivers | hash |").AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var s in run.Signoffs)
+        {
+            var waivers = s.Waivers.Count == 0 ? "-" : string.Join("; ", s.Waivers.Select(w => $"{w.Rule} until {w.Expires:yyyy-MM-dd}"));
+            md.AppendLine($"| {s.Seq} | {s.Kind} | {Cell(s.Role)} | {Cell(s.Identity)} | {Source(s.IdentitySource)} | {s.Decision.ToString().ToLowerInvariant()} | " +
+                $"{s.At:yyyy-MM-dd HH:mm} UTC | {Cell(s.Comment ?? "-")} | {Cell(waivers)} | `{(s.Hash ?? string.Empty)[..Math.Min(12, s.Hash?.Length ?? 0)]}` |");
+        }
+    }
+
+    private static void WriteWaivers(StringBuilder md, RunRecord run)
+    {
+        md.AppendLine().AppendLine("## Waivers").AppendLine();
+        if (run.Waivers.Count == 0)
+        {
+            md.AppendLine("None.");
+            return;
+        }
+
+        md.AppendLine("| rule | reason | expires | by | granted on run | state |").AppendLine("|---|---|---|---|---|---|");
+        foreach (var w in run.Waivers)
+        {
+            var state = w.Expired ? "expired: waives nothing" : w.Used ? "in force, used by this run" : "in force";
+            md.AppendLine($"| {Cell(w.Waiver.Rule)} | {Cell(w.Waiver.Reason)} | {w.Waiver.Expires:yyyy-MM-dd} | {Cell(w.By)} ({Cell(w.Role)}) | `{w.RunId}` | {state} |");
+        }
+    }
+
+    private static string Source(IdentitySource source) => source switch
+    {
+        IdentitySource.Flag => "--as",
+        IdentitySource.Environment => "ARCHGATE_USER",
+        _ => "git config",
+    };
 
     private static void WriteStep(StringBuilder md, StepResult step)
     {
@@ -174,6 +222,7 @@ public sealed class MarkdownReporter : IReporter
     {
         Protocol.Verdict.Go => "GO",
         Protocol.Verdict.NoGo => "NO-GO",
+        Protocol.Verdict.Incomplete when run.Awaiting is not null => "INCOMPLETE, awaiting sign-off (GO pending sign-off)",
         Protocol.Verdict.Incomplete => "INCOMPLETE",
         _ => run.State == RunState.Cancelled ? "none (run cancelled)" : "none (run not finished)",
     };
@@ -182,12 +231,7 @@ public sealed class MarkdownReporter : IReporter
 
     private static string StepStatus(StepResult step) => step.NotApplicable is null ? Status(step.Status) : "not-applicable";
 
-    private static string CriterionText(CriterionStatus status) => status switch
-    {
-        CriterionStatus.NotEvaluated => "not-evaluated",
-        CriterionStatus.NotApplicable => "not-applicable",
-        _ => status.ToString().ToLowerInvariant(),
-    };
+    private static string CriterionText(CriterionStatus status) => Judging.SignoffJudge.StatusText(status);
 
     /// <summary>Text from a target must not break the table or inject markup.</summary>
     private static string Cell(string text) => Inline(text).Replace("|", "\\|", StringComparison.Ordinal);

@@ -4,7 +4,11 @@ using Archgate.Protocol;
 namespace Archgate.Store;
 
 /// <summary>A line of <c>archgate runs</c>.</summary>
-public sealed record RunListEntry(string RunId, string System, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string State, Verdict? Verdict, int StepsDone);
+public sealed record RunListEntry(string RunId, string System, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string State, Verdict? Verdict, int StepsDone)
+{
+    /// <summary>Whether the run waits for its reviews and sign-off.</summary>
+    public bool AwaitingSignoff { get; init; }
+}
 
 /// <summary>
 /// Run history and checkpoints: what the runner, the commands and (later) the dashboard read and write. SQLite by
@@ -48,4 +52,27 @@ public interface IRunStore : IRunHistory, IDisposable
 
     /// <summary>The processes recorded for a run.</summary>
     IReadOnlyList<StartedComponent> Processes(string runId);
+
+    /// <summary>
+    /// Appends a review or sign-off to its run's chain, atomically, when the chain's last hash is still
+    /// <see cref="SignoffRecord.PreviousHash"/> (the head the caller judged against; 64 zeros for an empty chain);
+    /// <see cref="SignoffRecord.Seq"/> is set here. Returns the record as stored, with its hash, or null when another
+    /// record came first (judge again). Records are never updated or deleted.
+    /// </summary>
+    SignoffRecord? AppendSignoff(SignoffRecord record);
+
+    /// <summary>Checks every run's chain of records; one break per broken chain (the first broken record), none when all hold.</summary>
+    IReadOnlyList<ChainBreak> VerifySignoffs();
+
+    /// <summary>Where the run's reports were written (null when not recorded).</summary>
+    string? OutputDirectory(string runId);
+
+    /// <summary>Records where the run's reports are written.</summary>
+    void SaveOutputDirectory(string runId, string path);
 }
+
+/// <summary>The first record of a run's chain that does not hold.</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Seq">The record's position in the run's chain (1-based).</param>
+/// <param name="Problem">What does not hold (its hash, the link to the previous record, its position).</param>
+public sealed record ChainBreak(string RunId, int Seq, string Problem);

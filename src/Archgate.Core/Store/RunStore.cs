@@ -55,6 +55,20 @@ public sealed partial class RunStore : IRunStore
             PRIMARY KEY (run_id, component, pid)
         );
         """,
+        """
+        ALTER TABLE runs ADD COLUMN output_dir TEXT;
+        CREATE TABLE signoffs (
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            seq INTEGER NOT NULL,
+            system TEXT NOT NULL,
+            body TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (run_id, seq)
+        );
+        CREATE INDEX signoffs_system ON signoffs(system);
+        CREATE TRIGGER signoffs_no_update BEFORE UPDATE ON signoffs BEGIN SELECT RAISE(ABORT, 'sign-off records are append-only'); END;
+        CREATE TRIGGER signoffs_no_delete BEFORE DELETE ON signoffs BEGIN SELECT RAISE(ABORT, 'sign-off records are append-only'); END;
+        """,
     ];
 
     private readonly SqliteConnection _connection;
@@ -247,7 +261,7 @@ public sealed partial class RunStore : IRunStore
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = """
                 SELECT r.id, r.system, r.started_at, r.finished_at, r.state, r.verdict, r.pid,
-                       (SELECT COUNT(*) FROM steps s WHERE s.run_id = r.id)
+                       (SELECT COUNT(*) FROM steps s WHERE s.run_id = r.id), json_extract(r.record_json, '$.awaiting') IS NOT NULL
                 FROM runs r WHERE ($system IS NULL OR r.system = $system)
                 ORDER BY r.started_at DESC, r.id DESC LIMIT $limit
                 """;
@@ -270,7 +284,7 @@ public sealed partial class RunStore : IRunStore
                     reader.IsDBNull(3) ? null : DateTimeOffset.Parse(reader.GetString(3), System.Globalization.CultureInfo.InvariantCulture),
                     state,
                     reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<Protocol.Verdict>($"\"{reader.GetString(5)}\"", ArchgateJson.Compact),
-                    reader.GetInt32(7)));
+                    reader.GetInt32(7)) { AwaitingSignoff = reader.GetInt64(8) != 0 });
             }
 
             return result;

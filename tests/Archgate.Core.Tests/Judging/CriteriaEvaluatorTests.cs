@@ -34,16 +34,66 @@ public sealed class CriteriaEvaluatorTests
         CriteriaEvaluator.Evaluate(TestProtocol.With(), System, steps);
 
     [Fact]
-    public void Every_criterion_passing_except_signoff_is_GO()
+    public void Every_criterion_passing_while_the_signoff_awaits_is_INCOMPLETE_and_its_evidence_GO()
     {
-        var steps = AllPassing().Where(s => s.Number != 10).Append(Step(10, CheckResult.NotImplemented() with { Id = "signoff" })).ToList();
+        var steps = AllPassing().Where(s => s.Number != 10)
+            .Append(Step(10, CheckResult.Skipped("awaiting sign-off (GO pending sign-off): sign-off by System-Architect", SkipKind.Awaiting) with { Id = "signoff" })).ToList();
 
         var criteria = Evaluate(steps);
 
-        Assert.Equal(9, criteria.Count);
-        Assert.Equal(CriterionStatus.NotEvaluated, criteria.Single(c => c.Id == "signoff").Status);
-        Assert.False(criteria.Single(c => c.Id == "signoff").GatesVerdict);
-        Assert.Equal(Verdict.Go, CriteriaEvaluator.Decide(criteria));
+        var signoff = criteria.Single(c => c.Id == "signoff");
+        Assert.Equal(CriterionStatus.NotEvaluated, signoff.Status);
+        Assert.Equal("awaiting sign-off (GO pending sign-off): sign-off by System-Architect", signoff.Observed);
+        Assert.True(signoff.GatesVerdict);
+        Assert.Equal(Verdict.Incomplete, CriteriaEvaluator.Decide(criteria));
+        Assert.Equal(Verdict.Go, CriteriaEvaluator.DecideEvidence(criteria));
+    }
+
+    [Fact]
+    public void Steps_left_out_hold_back_GO_until_the_signoff_passes()
+    {
+        static StepResult Left(int n) => Step(n, CheckResult.Skipped("step not selected (--steps)", SkipKind.NotSelected) with { Id = $"step{n}" });
+        var awaiting = AllPassing().Select(s => s.Number is 4 or 8 ? Left(s.Number)
+            : s.Number == 10 ? Step(10, CheckResult.Skipped("awaiting", SkipKind.Awaiting) with { Id = "signoff" }) : s).ToList();
+        var signed = awaiting.Select(s => s.Number == 10 ? Step(10, Pass("signoff")) : s).ToList();
+
+        var before = Evaluate(awaiting);
+        var after = Evaluate(signed);
+
+        Assert.Equal(CriterionStatus.NotSelected, before.Single(c => c.Id == "services").Status);
+        Assert.Equal(Verdict.Incomplete, CriteriaEvaluator.Decide(before));
+        Assert.Equal(Verdict.Go, CriteriaEvaluator.DecideEvidence(before));
+        Assert.Equal(Verdict.Go, CriteriaEvaluator.Decide(after));
+    }
+
+    [Fact]
+    public void A_failed_criterion_whose_failing_rules_are_all_waived_is_waived_and_does_not_hold_back_GO()
+    {
+        var failed = new CheckResult
+        {
+            Id = "services.health:api", Status = CheckStatus.Fail,
+            Findings = [new Finding { Rule = "AG4001", Severity = Severity.High, Message = "503" }, new Finding { Rule = "AG4009", Severity = Severity.Low, Message = "slow" }],
+        };
+        var steps = AllPassing().Select(s => s.Number == 4 ? Step(4, failed) : s).ToList();
+
+        var waived = CriteriaEvaluator.Evaluate(TestProtocol.With(), System, steps, ["AG4001"]);
+        var other = CriteriaEvaluator.Evaluate(TestProtocol.With(), System, steps, ["AG4009"]);
+
+        Assert.Equal(CriterionStatus.Waived, waived.Single(c => c.Id == "services").Status);
+        Assert.Equal(["AG4001"], waived.Single(c => c.Id == "services").WaivedRules);
+        Assert.Equal(Verdict.Go, CriteriaEvaluator.Decide(waived));
+        Assert.Equal(CriterionStatus.Fail, other.Single(c => c.Id == "services").Status); // a low finding does not make it fail: waiving it waives nothing
+        Assert.Equal(Verdict.NoGo, CriteriaEvaluator.Decide(other));
+    }
+
+    [Fact]
+    public void A_check_that_failed_without_a_finding_cannot_be_waived()
+    {
+        var steps = AllPassing().Select(s => s.Number == 4 ? Step(4, new CheckResult { Id = "services.health:api", Status = CheckStatus.Fail }) : s).ToList();
+
+        var criteria = CriteriaEvaluator.Evaluate(TestProtocol.With(), System, steps, ["AG4001"]);
+
+        Assert.Equal(CriterionStatus.Fail, criteria.Single(c => c.Id == "services").Status);
     }
 
     [Fact]

@@ -297,7 +297,7 @@ public sealed class ProtocolRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task Steps_left_out_with_steps_are_skipped_and_their_criteria_not_evaluated()
+    public async Task Steps_left_out_with_steps_are_skipped_and_their_criteria_not_selected()
     {
         var check = new ScriptedCheck(4, "services.health:api", Passed);
         using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
@@ -307,7 +307,7 @@ public sealed class ProtocolRunnerTests : IDisposable
 
         Assert.Equal(SkipKind.NotSelected, run.Steps.Single(s => s.Number == 3).Checks.Single().Skip);
         Assert.Equal(CriterionStatus.Pass, run.Criteria.Single(c => c.Id == "services").Status);
-        Assert.Equal(CriterionStatus.NotEvaluated, run.Criteria.Single(c => c.Id == "database").Status);
+        Assert.Equal(CriterionStatus.NotSelected, run.Criteria.Single(c => c.Id == "database").Status);
         Assert.Equal(Verdict.Incomplete, run.Verdict);
     }
 

@@ -60,6 +60,25 @@ public sealed class ReporterGoldenTests
             Criteria = criteria,
             Verdict = CriteriaEvaluator.Decide(criteria),
             Escalations = [new Escalation("dependent-services-failing", 3, "4 services failing")],
+            SignoffPolicy = new Archgate.Model.SignoffPolicy
+            {
+                Approver = new("System-Architect", "alice@example.test"),
+                Reviewers = [new("QA-Tester", null)],
+            },
+            Signoffs =
+            [
+                new SignoffRecord
+                {
+                    Seq = 1, RunId = "20261126-100000-abcd", System = "shop", ManifestSha256 = "0123456789abcdef0123456789abcdef", Kind = "review",
+                    Role = "QA-Tester", Identity = "Quinn <quinn@example.test>", IdentitySource = IdentitySource.Git, Decision = SignoffDecision.Reject,
+                    At = started.AddMinutes(5), Comment = "api | down <b>again</b>", PreviousHash = new string('0', 64), Hash = new string('a', 64),
+                },
+            ],
+            Waivers =
+            [
+                new WaiverStatus(new Waiver("AG1012", "gateway policy lands next sprint", started.AddDays(30)), "alice", "System-Architect", "20261120-090000-0001", started.AddDays(-6), Expired: false, Used: false),
+                new WaiverStatus(new Waiver("AG4001", "old outage", started.AddDays(-1)), "alice", "System-Architect", "20261101-090000-0002", started.AddDays(-25), Expired: true, Used: false),
+            ],
         };
     }
 

@@ -69,7 +69,7 @@ public sealed class CommandTests : CliTestBase
         Assert.Contains("INCOMPLETE", runs.Stdout, StringComparison.Ordinal);
         Assert.Contains("# Integration validation report: minimal", md.Stdout, StringComparison.Ordinal);
         Assert.Contains("## Validation criteria", md.Stdout, StringComparison.Ordinal);
-        Assert.Equal(0, json.ExitCode);
+        Assert.Equal(5, json.ExitCode); // report exits with the run's outcome: INCOMPLETE
         Assert.Contains($"\"runId\": \"{id}\"", await File.ReadAllTextAsync(Path.Combine(Folder, "again.json")), StringComparison.Ordinal);
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("archgate runs", missing.Stderr, StringComparison.Ordinal);

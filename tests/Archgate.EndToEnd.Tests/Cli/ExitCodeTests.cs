@@ -62,7 +62,10 @@ public sealed class ExitCodeTests : CliTestBase
         var steps = json.RootElement.GetProperty("steps");
         Assert.Equal(10, steps.GetArrayLength());
         Assert.Equal("pass", steps[3].GetProperty("status").GetString());
-        Assert.Equal("not implemented yet", steps[9].GetProperty("checks")[0].GetProperty("reason").GetString()); // step 10, sign-off
+        // Step 10 compiles the criteria: step 4's placeholder check leaves it not evaluated, so there is nothing to sign yet.
+        Assert.Equal("awaiting", steps[9].GetProperty("checks")[0].GetProperty("skip").GetString());
+        Assert.StartsWith("no sign-off possible: not evaluated: services", steps[9].GetProperty("checks")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False(json.RootElement.TryGetProperty("awaiting", out _));
 
         // Step 7 applies (a service with a contract) but its contract has nothing to update concurrently: skipped, with why.
         Assert.Contains("no resource whose update takes If-Match", steps[6].GetProperty("checks")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);

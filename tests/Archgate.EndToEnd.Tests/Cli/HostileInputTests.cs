@@ -9,7 +9,8 @@ public sealed class HostileInputTests : CliTestBase
     /// <summary>Every command of the CLI, with what it needs so that only the unknown option is wrong.</summary>
     public static TheoryData<string[]> Commands() => new(
         ["init"], ["validate"], ["plan"], ["run"], ["resume", "RUN"], ["runs"], ["report", "RUN"], ["up"], ["down"], ["demo"],
-        ["agent"], ["k8s-job"], ["version"], ["diff", "a.yaml", "b.yaml"], ["load", "http://127.0.0.1:1/"]);
+        ["agent"], ["k8s-job"], ["version"], ["diff", "a.yaml", "b.yaml"], ["load", "http://127.0.0.1:1/"],
+        ["signoff", "RUN", "--as", "a", "--role", "System-Architect", "--approve"], ["handoff", "RUN"]);
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -28,6 +29,12 @@ public sealed class HostileInputTests : CliTestBase
     [InlineData("diff", "a.yaml", "b.yaml", "--fail-on", "NEVER")]
     [InlineData("load", "http://127.0.0.1:1/", "--users", "lots")]
     [InlineData("load")]
+    [InlineData("signoff", "RUN", "--as", "a", "--role", "System-Architect", "--approve", "--reject")]
+    [InlineData("signoff", "RUN", "--as", "a", "--approve")]
+    [InlineData("signoff", "RUN", "--as", "a", "--role", "System-Architect", "--approve", "--waive", "AG3050:no expiry")]
+    [InlineData("signoff", "RUN", "--as", "a", "--role", "System-Architect", "--approve", "--waive", "AG3050:reason:tomorrow")]
+    [InlineData("signoff", "RUN", "--as", "a", "--role", "System-Architect", "--approve", "--waive", "rule-x:reason:2099-01-31")]
+    [InlineData("signoff", "nope", "--as", "a", "--role", "System-Architect", "--approve")]
     [InlineData("no-such-command")]
     public async Task A_bad_value_missing_argument_or_unknown_command_exits_1(params string[] args)
     {
