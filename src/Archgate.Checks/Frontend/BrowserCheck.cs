@@ -45,6 +45,7 @@ internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions optio
                 ViewportSize = new ViewportSize { Width = options.Viewport.Width, Height = options.Viewport.Height },
                 ServiceWorkers = ServiceWorkerPolicy.Block,
             });
+            await browserContext.AddInitScriptAsync(LiveUpdates.Script(LiveUpdates.EventTypes(frontend, context.System)));
             var page = await browserContext.NewPageAsync();
             var session = new Session(page, new PageRecorder(page), context, frontend.Url!, Path.Combine(EvidenceFolder, "browser", Slug(frontend.Name)), options);
             var findings = new List<Finding>();
@@ -66,6 +67,14 @@ internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions optio
             {
                 var visit = await session.OpenAsync(path, path, !signedIn, cancellationToken);
                 findings.AddRange(PageJudge.Judge(visit, frontend, context.System));
+                if (visit.LoadError is null && (signedIn || frontend.Auth is null))
+                {
+                    foreach (var (backend, endpoint) in LiveUpdates.Opened(visit, frontend, context.System))
+                    {
+                        context.Activity?.Report($"Chromium: {path} waits for {endpoint.Path} after {endpoint.Trigger.Method} {endpoint.Trigger.Path}");
+                        findings.Add(await LiveUpdates.ProbeAsync(page, visit, frontend, backend, endpoint, context, cancellationToken));
+                    }
+                }
             }
 
             findings.Add(new Finding

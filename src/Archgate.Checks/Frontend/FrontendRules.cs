@@ -89,4 +89,10 @@ internal static class FrontendRules
 
     /// <summary>What the browser saw of a page: its requests, API calls and screenshot.</summary>
     public const string PageSeen = "AG5049";
+
+    /// <summary>A page that holds a declared event stream did not receive the event its trigger causes.</summary>
+    public const string NotLive = "AG5050";
+
+    /// <summary>A page's event stream received the trigger's event.</summary>
+    public const string LiveSeen = "AG5051";
 }

@@ -25,8 +25,24 @@ public sealed class BrowserSignInTests
 
         Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
         Assert.Contains(result.Findings, f => f.Rule == FrontendRules.PageSeen && f.Message.EndsWith(", signed in as ann", StringComparison.Ordinal));
-        Assert.Contains(result.Findings, f => f.Location == "/account" && f.Rule == FrontendRules.PageSeen && f.Evidence == $"GET {api.Url}me (fetch) → 200");
+        Assert.Contains(result.Findings, f => f.Message.StartsWith("/account: ", StringComparison.Ordinal) && f.Rule == FrontendRules.PageSeen
+            && f.Evidence == $"GET {api.Url}me (fetch) → 200; GET {api.Url}events?access_token=*** (eventsource) → 200");
         Assert.Contains(received, r => r == "login ann/demo");
+        var live = Assert.Single(result.Findings, f => f.Rule == FrontendRules.LiveSeen);
+        Assert.Matches(@"^/account: the page's EventSource received a 'thing' event on /events \d+ ms after POST /things \(201\); [1-9]\d* DOM changes followed$", live.Message);
+    }
+
+    [Fact]
+    public async Task A_page_whose_stream_gets_no_event_after_the_trigger_fails_AG5050()
+    {
+        using var api = Api(out _, publishes: false);
+        using var web = Web(api);
+
+        var result = await RunAsync(api, web, password: "demo");
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.NotLive);
+        Assert.Equal("/account: the page's EventSource received no 'thing' event within 5 s of POST /things (201)", finding.Message);
+        Assert.Equal(CheckStatus.Fail, result.Status);
     }
 
     [Fact]
@@ -76,7 +92,11 @@ public sealed class BrowserSignInTests
             auth:
               ann: { login: POST /login, user: ann, password: "{{password}}" }
             components:
-              - { name: api, kind: service, url: "{{api.Url}}" }
+              - name: api
+                kind: service
+                url: "{{api.Url}}"
+                auth: ann
+                realtime: [ { sse: /events, tokenQuery: access_token, event: thing, within: 5s, trigger: { request: POST /things, json: { name: mug } } } ]
               - { name: web, kind: frontend, url: "{{web.Url}}", dependsOn: [api], pages: [/account], auth: ann }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
@@ -96,11 +116,64 @@ public sealed class BrowserSignInTests
     }
 
     /// <summary>POST /login {username, password}: ann/demo gets a token; GET /me needs it (401 without).</summary>
-    private static LocalHttpServer Api(out List<string> received)
+    private static LocalHttpServer Api(out List<string> received, bool publishes = true)
     {
         var log = received = [];
+        var streams = new List<Stream>();
         return new LocalHttpServer(async context =>
         {
+            if (context.Request.Url!.AbsolutePath == "/events")
+            {
+                var signedIn = context.Request.QueryString["access_token"] == Token;
+                context.Response.StatusCode = signedIn ? 200 : 401;
+                context.Response.ContentType = "text/event-stream";
+                context.Response.Headers["Access-Control-Allow-Origin"] = "*";
+                context.Response.SendChunked = true;
+                await context.Response.OutputStream.WriteAsync(": open\n\n"u8.ToArray());
+                await context.Response.OutputStream.FlushAsync();
+                if (!signedIn)
+                {
+                    context.Response.Close();
+                    return;
+                }
+
+                lock (streams)
+                {
+                    streams.Add(context.Response.OutputStream);
+                }
+
+                await Task.Delay(Timeout.Infinite); // open until the server stops
+            }
+
+            if (context.Request.HttpMethod == "POST" && context.Request.Url.AbsolutePath == "/things")
+            {
+                Stream[] open;
+                lock (streams)
+                {
+                    open = [.. streams];
+                }
+
+                foreach (var stream in publishes ? open : [])
+                {
+                    // In the background: a write to the stream of a page that has gone may block.
+                    _ = Task.Run(async () =>
+                    {
+                        try
+                        {
+                            await stream.WriteAsync("event: thing\ndata: {\"id\":7}\n\n"u8.ToArray());
+                            await stream.FlushAsync();
+                        }
+                        catch (Exception ex) when (ex is IOException or ObjectDisposedException or System.Net.HttpListenerException)
+                        {
+                            // that page has gone
+                        }
+                    });
+                }
+
+                await BrowserCheckTests.Site.Json(context, 201, """{"id":7}""");
+                return;
+            }
+
             if (context.Request.HttpMethod == "OPTIONS")
             {
                 await BrowserCheckTests.Site.Json(context, 204, string.Empty);
@@ -152,7 +225,10 @@ public sealed class BrowserSignInTests
             async function show() {
               const me = await fetch(api + '/me', { headers: headers() });
               document.getElementById('f').hidden = me.ok;
-              if (me.ok) document.getElementById('say').textContent = 'Hello ' + (await me.json()).username;
+              if (!me.ok) return;
+              document.getElementById('say').textContent = 'Hello ' + (await me.json()).username;
+              const events = new EventSource(api + '/events?access_token=' + sessionStorage.token);
+              events.addEventListener('thing', (e) => { document.getElementById('say').textContent = 'new thing ' + JSON.parse(e.data).id; });
             }
             document.getElementById('f').onsubmit = async (e) => {
               e.preventDefault();

@@ -43,6 +43,8 @@ public sealed class ShopBrowserTests : CliTestBase
         Assert.Contains($"http://127.0.0.1:{apiPort}/orders/events?access_token=*** (eventsource)", orders.Evidence, StringComparison.Ordinal); // the token masked
         var screenshot = orders.Message[(orders.Message.IndexOf("screenshot ", StringComparison.Ordinal) + "screenshot ".Length)..];
         Assert.True(File.Exists(Path.Combine(runFolder, screenshot)), screenshot);
+        Assert.Contains(findings, f => f.Rule == "AG5051" && f.Location == "/orders"
+            && f.Message.StartsWith("/orders: the page's EventSource received a 'order-status' event on /orders/events ", StringComparison.Ordinal)); // live: an order placed through the api
     }
 
     [Fact]
