@@ -63,16 +63,27 @@ internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions optio
                 signedIn = signInFinding is null;
             }
 
+            var loaded = 0;
+            string? loadError = null;
             foreach (var path in pages)
             {
                 var visit = await session.OpenAsync(path, path, !signedIn, cancellationToken);
+                (loaded, loadError) = visit.LoadError is null ? (loaded + 1, loadError) : (loaded, loadError ?? visit.LoadError);
                 findings.AddRange(PageJudge.Judge(visit, frontend, context.System));
                 if (visit.LoadError is null && (signedIn || frontend.Auth is null))
                 {
                     foreach (var (backend, endpoint) in LiveUpdates.Opened(visit, frontend, context.System))
                     {
                         context.Activity?.Report($"Chromium: {path} waits for {endpoint.Path} after {endpoint.Trigger.Method} {endpoint.Trigger.Path}");
-                        findings.Add(await LiveUpdates.ProbeAsync(page, visit, frontend, backend, endpoint, context, cancellationToken));
+                        try
+                        {
+                            findings.Add(await LiveUpdates.ProbeAsync(page, visit, frontend, backend, endpoint, context, cancellationToken));
+                        }
+                        catch (PlaywrightException ex)
+                        {
+                            findings.Add(SignInProblem(path, $"{path}: the page could not be watched for {endpoint.Path}: {Redact.Text(ex.Message.Split('\n')[0])}", visit.Screenshot)
+                                with { Rule = FrontendRules.NotLive, Hint = "the page navigated away or crashed while its event stream was watched" });
+                        }
                     }
                 }
             }
@@ -86,7 +97,8 @@ internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions optio
                 Message = $"{pages.Count} pages opened in Chromium {chromium.Version}{(frontend.Auth is null ? ", signed out" : signedIn ? $", signed in as {frontend.Auth.Label}" : string.Empty)}",
                 Evidence = $"screenshots in {session.Folder}",
             });
-            return CheckResult.From(findings);
+            // No page loaded at all (connection refused, timeout): the frontend may still be starting; the runner retries.
+            return CheckResult.From(findings) with { TransientCause = loaded == 0 ? loadError : null };
         }
     }
 
@@ -109,6 +121,21 @@ internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions optio
             return (visits, SignInProblem(firstPage, $"could not sign in as {login.Label}: {firstPage} shows no login form (no visible password field)", visits[0].Screenshot));
         }
 
+        try
+        {
+            return await SubmitAsync(session, firstPage, login, password, visits, cancellationToken);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return (visits, SignInProblem(firstPage, $"could not sign in as {login.Label} through {firstPage}'s login form: {Redact.Text(ex.Message.Split('\n')[0])}", visits[^1].Screenshot));
+        }
+    }
+
+    /// <summary>Fills the login form's user and password fields and submits it; signed in when the password field is gone.</summary>
+    private async Task<(List<PageVisit> Visits, Finding? Problem)> SubmitAsync(
+        Session session, string firstPage, LoginAuth login, ILocator password, List<PageVisit> visits, CancellationToken cancellationToken)
+    {
+        var page = session.Page;
         var form = password.Locator("xpath=ancestor::form[1]");
         var scope = await form.CountAsync() > 0 ? form : page.Locator("body");
         var user = scope.Locator("input[autocomplete=username]:visible, input[type=email]:visible, input[type=text]:visible, input:not([type]):visible").First;
