@@ -98,6 +98,27 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
         Assert.Contains(result.Findings, f => f.Rule == FrontendRules.PageSeen && f.Message.StartsWith("7 pages opened in Chromium ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_frontend_that_is_not_there_fails_AG5046_as_transient_so_the_runner_retries()
+    {
+        var port = LocalHttpServer.FreePort();
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: pages }
+            components:
+              - { name: web, kind: frontend, url: "http://127.0.0.1:{{port}}", pages: [/] }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var output = Path.Combine(site.Output, "absent");
+
+        var result = await new BrowserCheck(system.Find("web")!, new BrowserCheckOptions()).RunAsync(TestSystems.Context(system, http) with { OutputDirectory = output }, CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.PageNotLoaded);
+        Assert.Contains("net::ERR_CONNECTION_REFUSED", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("net::ERR_CONNECTION_REFUSED", result.TransientCause, StringComparison.Ordinal);
+    }
+
     /// <summary>The API (JSON with CORS for any origin) and the frontend's pages, each on a free port, and one run of the check.</summary>
     public sealed class Site : IDisposable
     {
