@@ -97,6 +97,7 @@ internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions optio
                 Message = $"{pages.Count} pages opened in Chromium {chromium.Version}{(frontend.Auth is null ? ", signed out" : signedIn ? $", signed in as {frontend.Auth.Label}" : string.Empty)}",
                 Evidence = $"screenshots in {session.Folder}",
             });
+
             // No page loaded at all (connection refused, timeout): the frontend may still be starting; the runner retries.
             return CheckResult.From(findings) with { TransientCause = loaded == 0 ? loadError : null };
         }
