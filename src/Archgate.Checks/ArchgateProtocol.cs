@@ -110,7 +110,7 @@ public static class ArchgateProtocol
             AppliesTo = s => s.OfKind(ComponentKind.Frontend).Any() ? Applicability.Yes : Applicability.No("no frontend component declared"),
             Checks = FrontendChecks,
             Criterion = new("frontend", "Frontend-backend integration complete", s =>
-                $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind(ComponentKind.Frontend).Select(c => c.Name))}"),
+                $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind(ComponentKind.Frontend).Select(c => c.Name))}; its pages call the declared backend without errors in the browser"),
             RollbackOnFailure = true,
         },
         new StepDefinition
@@ -264,7 +264,7 @@ public static class ArchgateProtocol
 
     /// <summary>
     /// Step 5: CORS from each frontend to each service it depends on; then, for each of those services, the auth flow
-    /// and CRUD from its contract; the browser's view of the pages last.
+    /// and CRUD from its contract; each frontend's pages in the browser last.
     /// </summary>
     private static IEnumerable<ICheck> FrontendChecks(StepChecksContext build)
     {
@@ -297,7 +297,10 @@ public static class ArchgateProtocol
             }
         }
 
-        yield return new PendingCheck(5, "frontend.browser", "Pages in the browser: API URL, console errors, screenshots");
+        foreach (var frontend in frontends)
+        {
+            yield return new BrowserCheck(frontend, new BrowserCheckOptions());
+        }
     }
 
     /// <summary>Step 7's target as the manifest sets it: each critical journey's runs and the success rate it needs.</summary>

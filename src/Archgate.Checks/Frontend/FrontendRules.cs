@@ -59,4 +59,40 @@ internal static class FrontendRules
 
     /// <summary>A reconnection with Last-Event-ID failed.</summary>
     public const string ReconnectFailed = "AG5032";
+
+    /// <summary>A page called an API that is not a backend the frontend declares (wrong host, port or base path).</summary>
+    public const string UndeclaredBackend = "AG5040";
+
+    /// <summary>A page logged a console error.</summary>
+    public const string ConsoleError = "AG5041";
+
+    /// <summary>A page's script threw an exception nothing caught.</summary>
+    public const string UncaughtError = "AG5042";
+
+    /// <summary>A page's request failed (network error, or 4xx/5xx other than 401 before sign-in).</summary>
+    public const string RequestFailed = "AG5043";
+
+    /// <summary>An https page loaded or called something over http.</summary>
+    public const string MixedContent = "AG5044";
+
+    /// <summary>A page loaded or called a host outside targets.allow.</summary>
+    public const string HostNotAllowed = "AG5045";
+
+    /// <summary>A page did not load (error status, navigation failure).</summary>
+    public const string PageNotLoaded = "AG5046";
+
+    /// <summary>Signing in through the page's login form failed, or the page has none.</summary>
+    public const string SignInFailed = "AG5047";
+
+    /// <summary>A request was still loading when the page should have settled.</summary>
+    public const string StillLoading = "AG5048";
+
+    /// <summary>What the browser saw of a page: its requests, API calls and screenshot.</summary>
+    public const string PageSeen = "AG5049";
+
+    /// <summary>A page that holds a declared event stream did not receive the event its trigger causes.</summary>
+    public const string NotLive = "AG5050";
+
+    /// <summary>A page's event stream received the trigger's event.</summary>
+    public const string LiveSeen = "AG5051";
 }

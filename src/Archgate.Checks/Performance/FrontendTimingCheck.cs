@@ -37,7 +37,7 @@ internal sealed class FrontendTimingCheck(Component frontend, PageTimingOptions 
         }
         catch (FileNotFoundException ex)
         {
-            return new CheckResult { Status = CheckStatus.Error, Reason = $"{ex.Message}; install it with 'apt-get install -y chromium' (build.sh does)" };
+            return new CheckResult { Status = CheckStatus.Error, Reason = $"{ex.Message}; {Browser.Chromium.InstallHint}" };
         }
 
         var findings = new List<Finding>();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Archgate.Checks.Browser;
 using Microsoft.Playwright;
 
 namespace Archgate.Checks.Performance;
@@ -8,7 +9,7 @@ public sealed record PageTimingOptions
 {
     /// <summary>The browser: Debian's Chromium; Playwright never downloads one of its own.</summary>
     /// <value>Default <c>/usr/bin/chromium</c>.</value>
-    public string ChromiumPath { get; init; } = "/usr/bin/chromium";
+    public string ChromiumPath { get; init; } = Chromium.DefaultPath;
 
     /// <summary>Cold loads of each page; the median is judged.</summary>
     /// <value>Default 5.</value>
@@ -39,8 +40,7 @@ public sealed record PageLoad(double? Fcp, double? Lcp, double? Load, int Status
 public sealed class PageTimer : IAsyncDisposable
 {
     /// <summary>Chromium flags: headless on a server, as root, with nothing going out on its own.</summary>
-    public static readonly IReadOnlyList<string> ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+    public static IReadOnlyList<string> ChromiumArgs => Chromium.Args;
 
     private const string ReadTimings = """
         () => new Promise(resolve => {
@@ -62,14 +62,12 @@ public sealed class PageTimer : IAsyncDisposable
         })
         """;
 
-    private readonly IPlaywright _playwright;
-    private readonly IBrowser _browser;
+    private readonly Chromium _chromium;
     private readonly PageTimingOptions _options;
 
-    private PageTimer(IPlaywright playwright, IBrowser browser, PageTimingOptions options)
+    private PageTimer(Chromium chromium, PageTimingOptions options)
     {
-        _playwright = playwright;
-        _browser = browser;
+        _chromium = chromium;
         _options = options;
     }
 
@@ -81,40 +79,18 @@ public sealed class PageTimer : IAsyncDisposable
     public static async Task<PageTimer> StartAsync(PageTimingOptions options, IEnumerable<string> allowedHosts)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(allowedHosts);
-        if (!File.Exists(options.ChromiumPath))
-        {
-            throw new FileNotFoundException($"Chromium not found at {options.ChromiumPath}", options.ChromiumPath);
-        }
-
-        var playwright = await Playwright.CreateAsync();
-        try
-        {
-            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = options.ChromiumPath,
-                Headless = true,
-                Args = [.. ChromiumArgs, "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=" + string.Join(';', allowedHosts)],
-                Timeout = (float)options.Timeout.TotalMilliseconds,
-            });
-            return new PageTimer(playwright, browser, options);
-        }
-        catch
-        {
-            playwright.Dispose();
-            throw;
-        }
+        return new PageTimer(await Chromium.StartAsync(options.ChromiumPath, allowedHosts, options.Timeout), options);
     }
 
     /// <summary>The browser's version, for evidence.</summary>
-    public string Version => _browser.Version;
+    public string Version => _chromium.Version;
 
     /// <summary>One cold load of <paramref name="url"/>.</summary>
     public async Task<PageLoad> LoadAsync(Uri url, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(url);
         cancellationToken.ThrowIfCancellationRequested();
-        await using var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        await using var context = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = _options.Viewport.Width, Height = _options.Viewport.Height },
             ServiceWorkers = ServiceWorkerPolicy.Block,
@@ -143,11 +119,7 @@ public sealed class PageTimer : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        await _browser.CloseAsync();
-        _playwright.Dispose();
-    }
+    public ValueTask DisposeAsync() => _chromium.DisposeAsync();
 
     private static double? Number(JsonElement o, string name) =>
         o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;

@@ -131,9 +131,13 @@ public static partial class ManifestLoader
             {
                 auth = ReadAuthReference(YamlReader.Get(map, "auth"), $"{path}.auth");
             }
+            else if (kind is ComponentKind.Frontend)
+            {
+                auth = ReadFrontendAuth(YamlReader.Get(map, "auth"), $"{path}.auth");
+            }
             else if (kind is not null)
             {
-                NotForKind(map, path, "auth", "service and third-party components");
+                NotForKind(map, path, "auth", "service, frontend and third-party components");
             }
 
             IReadOnlyList<ResourceMapping> resources = [];
@@ -176,6 +180,34 @@ public static partial class ManifestLoader
                 Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
             };
             return new Parsed(component, map, deps);
+        }
+
+        /// <summary>
+        /// A frontend's identity: the name of a login of the top-level <c>auth</c> section, whose user and password step 5's
+        /// browser check types into the page's own login form.
+        /// </summary>
+        private LoginAuth? ReadFrontendAuth(YamlNode? node, string path)
+        {
+            if (node is null)
+            {
+                return null;
+            }
+
+            if (node is not YamlScalarNode scalar)
+            {
+                r.Error(node, path, "a frontend's auth names an identity", "define it in the top-level 'auth' section and write 'auth: ann' here");
+                return null;
+            }
+
+            var auth = AuthByName(scalar, path);
+            if (auth is not null and not LoginAuth)
+            {
+                r.Error(node, path, $"identity '{scalar.Value}' has no user and password to type into a login form",
+                    "name an identity with login, user and password: the browser check signs in through the page's form");
+                return null;
+            }
+
+            return auth as LoginAuth;
         }
 
         private void NotForKind(YamlMappingNode map, string path, string key, string appliesTo)

@@ -164,5 +164,28 @@ public sealed class AuthSectionTests
         Assert.Empty(result.Warnings);
         Assert.Equal(["ann", "ben", "ada"], result.Model!.Auth.Keys);
         Assert.Same(result.Model.Auth["ann"], result.Model.Find("api")!.Auth);
+        Assert.Same(result.Model.Auth["ann"], result.Model.Find("web")!.Auth); // step 5's browser check signs in as ann
+    }
+
+    [Fact]
+    public void A_frontend_names_a_login_identity_for_the_browser_and_nothing_else()
+    {
+        var result = Parse(Head + """
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:7101" }
+              - { name: web, kind: frontend, url: "http://127.0.0.1:7001", dependsOn: [api], auth: ann }
+              - { name: admin, kind: frontend, url: "http://127.0.0.1:7002", auth: ci }
+              - { name: shop, kind: frontend, url: "http://127.0.0.1:7003", auth: { login: POST /auth/login, user: ann, password: x } }
+            """);
+
+        Assert.Equal(
+            [("components.admin.auth", "identity 'ci' has no user and password to type into a login form"), ("components.shop.auth", "a frontend's auth names an identity")],
+            result.Errors.Select(e => (e.Path, e.Message)));
+        var fixedUp = Parse(Head + """
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:7101" }
+              - { name: web, kind: frontend, url: "http://127.0.0.1:7001", dependsOn: [api], auth: ann }
+            """);
+        Assert.Same(fixedUp.Model!.Auth["ann"], fixedUp.Model.Find("web")!.Auth);
     }
 }

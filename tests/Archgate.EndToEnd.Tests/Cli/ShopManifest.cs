@@ -56,6 +56,9 @@ internal static partial class ShopManifest
         // Critical journeys: 5 runs rather than 20, so a test of steps 5 and 7 stays under a minute.
         text = Replace(text, "runs: 20", "runs: 5");
 
+        // An event 2 s after its write on a quiet machine may take longer beside a parallel build (tests judge that it comes).
+        text = Replace(text, "within: 2s", "within: 10s");
+
         // A process that starts in 2 s on a quiet machine may take a minute beside a parallel build.
         text = Replace(text, "timeout: 30s }", "timeout: 120s }");
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"users: {stressUsers},"), text, StringComparison.Ordinal);

@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Text;
+using Archgate.Checks.Browser;
+using Archgate.Model;
+using Archgate.Protocol;
+using Microsoft.Playwright;
+
+namespace Archgate.Checks.Frontend;
+
+/// <summary>
+/// Step 5 in the browser: each page of a frontend opened in Debian's Chromium (signed in through the page's own login
+/// form as the frontend's <c>auth</c> identity, when it names one), every request, console error and uncaught exception
+/// recorded until the network is quiet, a screenshot kept in the run folder, and what was seen judged by
+/// <see cref="PageJudge"/>.
+/// </summary>
+internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions options) : ICheck
+{
+    /// <summary>Where a check's screenshots go, under the run folder.</summary>
+    public const string EvidenceFolder = "evidence";
+
+    public string Id => $"frontend.browser:{frontend.Name}";
+
+    public int Step => 5;
+
+    public string Title => $"{frontend.Name} pages in Chromium: API calls to the declared backend, no console errors or failed requests";
+
+    public Applicability AppliesTo(SystemModel system) => frontend.Url is null ? Applicability.No($"{frontend.Name} has no url") : Applicability.Yes;
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        Chromium chromium;
+        try
+        {
+            chromium = await Chromium.StartAsync(options.ChromiumPath, context.System.AllowedHosts, options.NavigationTimeout);
+        }
+        catch (FileNotFoundException ex)
+        {
+            return new CheckResult { Status = CheckStatus.Error, Reason = $"{ex.Message}; {Chromium.InstallHint}" };
+        }
+
+        await using (chromium)
+        {
+            await using var browserContext = await chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                ViewportSize = new ViewportSize { Width = options.Viewport.Width, Height = options.Viewport.Height },
+                ServiceWorkers = ServiceWorkerPolicy.Block,
+            });
+            await browserContext.AddInitScriptAsync(LiveUpdates.Script(LiveUpdates.EventTypes(frontend, context.System)));
+            var page = await browserContext.NewPageAsync();
+            var session = new Session(page, new PageRecorder(page), context, frontend.Url!, Path.Combine(EvidenceFolder, "browser", Slug(frontend.Name)), options);
+            var findings = new List<Finding>();
+            var pages = frontend.Pages.Count > 0 ? frontend.Pages : ["/"];
+            var signedIn = false;
+            if (frontend.Auth is LoginAuth login)
+            {
+                var (visits, signInFinding) = await SignInAsync(session, pages[0], login, cancellationToken);
+                findings.AddRange(visits.SelectMany(v => PageJudge.Judge(v, frontend, context.System)));
+                if (signInFinding is not null)
+                {
+                    findings.Add(signInFinding);
+                }
+
+                signedIn = signInFinding is null;
+            }
+
+            var loaded = 0;
+            string? loadError = null;
+            foreach (var path in pages)
+            {
+                var visit = await session.OpenAsync(path, path, !signedIn, cancellationToken);
+                (loaded, loadError) = visit.LoadError is null ? (loaded + 1, loadError) : (loaded, loadError ?? visit.LoadError);
+                findings.AddRange(PageJudge.Judge(visit, frontend, context.System));
+                if (visit.LoadError is null && (signedIn || frontend.Auth is null))
+                {
+                    foreach (var (backend, endpoint) in LiveUpdates.Opened(visit, frontend, context.System))
+                    {
+                        context.Activity?.Report($"Chromium: {path} waits for {endpoint.Path} after {endpoint.Trigger.Method} {endpoint.Trigger.Path}");
+                        try
+                        {
+                            findings.Add(await LiveUpdates.ProbeAsync(page, visit, frontend, backend, endpoint, context, cancellationToken));
+                        }
+                        catch (PlaywrightException ex)
+                        {
+                            findings.Add(SignInProblem(path, $"{path}: the page could not be watched for {endpoint.Path}: {Redact.Text(ex.Message.Split('\n')[0])}", visit.Screenshot)
+                                with { Rule = FrontendRules.NotLive, Hint = "the page navigated away or crashed while its event stream was watched" });
+                        }
+                    }
+                }
+            }
+
+            findings.Add(new Finding
+            {
+                Rule = FrontendRules.PageSeen,
+                Severity = Severity.Info,
+                Component = frontend.Name,
+                Location = frontend.Url!.ToString(),
+                Message = $"{pages.Count} pages opened in Chromium {chromium.Version}{(frontend.Auth is null ? ", signed out" : signedIn ? $", signed in as {frontend.Auth.Label}" : string.Empty)}",
+                Evidence = $"screenshots in {session.Folder}",
+            });
+
+            // No page loaded at all (connection refused, timeout): the frontend may still be starting; the runner retries.
+            return CheckResult.From(findings) with { TransientCause = loaded == 0 ? loadError : null };
+        }
+    }
+
+    /// <summary>
+    /// Opens the first page signed out and signs in through its login form: the visible password field, the user field
+    /// of its form (<c>autocomplete=username</c>, else an e-mail or text field), its submit button (else Enter).
+    /// </summary>
+    private async Task<(List<PageVisit> Visits, Finding? Problem)> SignInAsync(Session session, string firstPage, LoginAuth login, CancellationToken cancellationToken)
+    {
+        var visits = new List<PageVisit> { await session.OpenAsync(firstPage, $"{firstPage} (signed out)", unauthorizedExpected: true, cancellationToken) };
+        if (visits[0].LoadError is not null)
+        {
+            return (visits, SignInProblem(firstPage, $"could not sign in as {login.Label}: {firstPage} did not load", null));
+        }
+
+        var page = session.Page;
+        var password = page.Locator("input[type=password]:visible").First;
+        if (await password.CountAsync() == 0)
+        {
+            return (visits, SignInProblem(firstPage, $"could not sign in as {login.Label}: {firstPage} shows no login form (no visible password field)", visits[0].Screenshot));
+        }
+
+        try
+        {
+            return await SubmitAsync(session, firstPage, login, password, visits, cancellationToken);
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return (visits, SignInProblem(firstPage, $"could not sign in as {login.Label} through {firstPage}'s login form: {Redact.Text(ex.Message.Split('\n')[0])}", visits[^1].Screenshot));
+        }
+    }
+
+    /// <summary>Fills the login form's user and password fields and submits it; signed in when the password field is gone.</summary>
+    private async Task<(List<PageVisit> Visits, Finding? Problem)> SubmitAsync(
+        Session session, string firstPage, LoginAuth login, ILocator password, List<PageVisit> visits, CancellationToken cancellationToken)
+    {
+        var page = session.Page;
+        var form = password.Locator("xpath=ancestor::form[1]");
+        var scope = await form.CountAsync() > 0 ? form : page.Locator("body");
+        var user = scope.Locator("input[autocomplete=username]:visible, input[type=email]:visible, input[type=text]:visible, input:not([type]):visible").First;
+        var timeout = new LocatorFillOptions { Timeout = (float)options.NavigationTimeout.TotalMilliseconds };
+        if (await user.CountAsync() > 0)
+        {
+            await user.FillAsync(login.User, timeout);
+        }
+
+        await password.FillAsync(login.Password, timeout);
+        session.Recorder.Begin();
+        var submit = scope.Locator("button[type=submit]:visible, input[type=submit]:visible, button:not([type]):visible").First;
+        if (await submit.CountAsync() > 0)
+        {
+            await submit.ClickAsync(new LocatorClickOptions { Timeout = (float)options.NavigationTimeout.TotalMilliseconds });
+        }
+        else
+        {
+            await password.PressAsync("Enter", new LocatorPressOptions { Timeout = (float)options.NavigationTimeout.TotalMilliseconds });
+        }
+
+        var signIn = await session.SettleAsync(firstPage, $"sign-in on {firstPage}", unauthorizedExpected: true, documentStatus: null, loadError: null, cancellationToken);
+        visits.Add(signIn);
+        if (await page.Locator("input[type=password]:visible").CountAsync() > 0)
+        {
+            var said = await VisibleMessageAsync(page);
+            return (visits, SignInProblem(firstPage, $"signing in as {login.Label} through {firstPage}'s login form did not complete: the form still shows{said}", signIn.Screenshot));
+        }
+
+        return (visits, null);
+    }
+
+    /// <summary>What the page says in its status or alert region after a failed sign-in, if anything.</summary>
+    private static async Task<string> VisibleMessageAsync(IPage page)
+    {
+        var status = page.Locator("[role=alert]:visible, [role=status]:visible");
+        var texts = new List<string>();
+        for (var i = 0; i < Math.Min(await status.CountAsync(), 3); i++)
+        {
+            var text = (await status.Nth(i).InnerTextAsync()).Trim();
+            if (text.Length > 0)
+            {
+                texts.Add(text.Length > 200 ? text[..200] + "…" : text);
+            }
+        }
+
+        return texts.Count == 0 ? string.Empty : $" (the page says: {Redact.Text(string.Join(" | ", texts))})";
+    }
+
+    private Finding SignInProblem(string page, string message, string? screenshot) => new()
+    {
+        Rule = FrontendRules.SignInFailed,
+        Severity = Severity.High,
+        Component = frontend.Name,
+        Location = page,
+        Message = message,
+        Evidence = screenshot is null ? null : $"screenshot {screenshot}",
+        Hint = "the check signs in as the frontend's auth identity through the first page's form (a visible password field, its form's user field and submit button); " +
+            "see the other findings of this page for the login call",
+    };
+
+    /// <summary>A path's file-name form: <c>/</c> is <c>index</c>, <c>/orders/open</c> is <c>orders-open</c>.</summary>
+    internal static string Slug(string path)
+    {
+        var s = new StringBuilder();
+        foreach (var c in path.ToLowerInvariant())
+        {
+            s.Append(char.IsAsciiLetterOrDigit(c) ? c : '-');
+        }
+
+        var slug = s.ToString().Trim('-');
+        while (slug.Contains("--", StringComparison.Ordinal))
+        {
+            slug = slug.Replace("--", "-", StringComparison.Ordinal);
+        }
+
+        return slug.Length == 0 ? "index" : slug.Length > 60 ? slug[..60] : slug;
+    }
+
+    /// <summary>One tab of the browser and where its screenshots go.</summary>
+    private sealed class Session(IPage page, PageRecorder recorder, CheckContext context, Uri baseUrl, string folder, BrowserCheckOptions options)
+    {
+        private int _shots;
+
+        public IPage Page => page;
+
+        public PageRecorder Recorder => recorder;
+
+        /// <summary>The screenshots' folder, relative to the run folder.</summary>
+        public string Folder => folder;
+
+        /// <summary>Navigates to <paramref name="path"/>, waits for its load event and a quiet network, takes a screenshot.</summary>
+        public async Task<PageVisit> OpenAsync(string path, string label, bool unauthorizedExpected, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var url = new Uri(baseUrl, path);
+            context.Activity?.Report($"Chromium: {url}");
+            recorder.Begin();
+            int? status = null;
+            string? error = null;
+            try
+            {
+                var response = await page.GotoAsync(url.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Load, Timeout = (float)options.NavigationTimeout.TotalMilliseconds });
+                status = response?.Status;
+            }
+            catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+            {
+                error = Redact.Text(ex.Message.Split('\n')[0]);
+            }
+
+            return await SettleAsync(path, label, unauthorizedExpected, status, error, cancellationToken);
+        }
+
+        /// <summary>Waits for the network to be quiet, then takes the screenshot of this visit.</summary>
+        public async Task<PageVisit> SettleAsync(string path, string label, bool unauthorizedExpected, int? documentStatus, string? loadError, CancellationToken cancellationToken)
+        {
+            var activity = await recorder.QuietAsync(options.Quiet, loadError is null ? options.SettleBound : TimeSpan.Zero, cancellationToken);
+            var name = string.Create(CultureInfo.InvariantCulture, $"{++_shots}-{Slug(label)}.png");
+            var relative = Path.Combine(folder, name);
+            string? screenshot = relative;
+            try
+            {
+                Directory.CreateDirectory(Path.Combine(context.OutputDirectory, folder));
+                await page.ScreenshotAsync(new PageScreenshotOptions
+                {
+                    Path = Path.Combine(context.OutputDirectory, relative),
+                    FullPage = true,
+                    Timeout = (float)options.NavigationTimeout.TotalMilliseconds,
+                });
+            }
+            catch (Exception ex) when (ex is PlaywrightException or TimeoutException or IOException or UnauthorizedAccessException)
+            {
+                screenshot = null;
+            }
+
+            return new PageVisit(path, label, unauthorizedExpected, documentStatus, loadError, activity, screenshot);
+        }
+    }
+}
