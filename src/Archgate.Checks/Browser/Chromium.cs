@@ -8,11 +8,11 @@ namespace Archgate.Checks.Browser;
 /// </summary>
 internal sealed class Chromium : IAsyncDisposable
 {
-    /// <summary>Where Debian installs it.</summary>
-    public const string DefaultPath = "/usr/bin/chromium";
+    /// <summary>Where it is: on <c>PATH</c> or where Debian installs it, as <c>archgate doctor</c> reports it.</summary>
+    public static string DefaultPath => Prerequisites.Prerequisites.Chromium.Locate() ?? "/usr/bin/chromium";
 
     /// <summary>What a check says when the browser is not there: its result is then an error (criterion not evaluated).</summary>
-    public const string InstallHint = "install it with 'apt-get install -y chromium' (build.sh does)";
+    public static string InstallHint => Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.Chromium);
 
     /// <summary>Chromium flags: headless on a server, as root, with nothing going out on its own.</summary>
     public static readonly IReadOnlyList<string> Args =

@@ -81,7 +81,7 @@ public sealed class BrowserSignInTests
         var result = await RunAsync(api, web, password: "demo", chromium: "/nonexistent/chromium");
 
         Assert.Equal(CheckStatus.Error, result.Status);
-        Assert.Equal("Chromium not found at /nonexistent/chromium; install it with 'apt-get install -y chromium' (build.sh does)", result.Reason);
+        Assert.Equal("Chromium not found at /nonexistent/chromium; chromium is not installed: 'archgate doctor --install' installs it (Debian package chromium)", result.Reason);
     }
 
     private static async Task<CheckResult> RunAsync(LocalHttpServer api, PageServer web, string password, string? chromium = null)
