@@ -15,7 +15,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
         public string RunId { get; init; } = string.Empty;
 
         [CommandOption("-f|--format <FORMAT>")]
-        [Description("md, json, junit or sarif (step 9's findings). Default: md")]
+        [Description("md, html, json, junit or sarif (step 9's findings). Default: md")]
         public string Format { get; init; } = "md";
 
         [CommandOption("-o|--output <FILE>")]

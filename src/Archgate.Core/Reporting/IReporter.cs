@@ -19,7 +19,7 @@ public interface IReporter
 public static class Reporters
 {
     /// <summary>Every reporter, in the order they are written.</summary>
-    public static IReadOnlyList<IReporter> Default { get; } = [new JsonReporter(), new MarkdownReporter(), new JUnitReporter()];
+    public static IReadOnlyList<IReporter> Default { get; } = [new JsonReporter(), new MarkdownReporter(), new HtmlReporter(), new JUnitReporter()];
 
     /// <summary>The reporter for a <c>--format</c> value, or null.</summary>
     public static IReporter? Find(string name) => Default.FirstOrDefault(r => r.Name == name);

@@ -218,7 +218,7 @@ public sealed class MarkdownReporter : IReporter
         }
     }
 
-    private static string VerdictText(RunRecord run) => run.Verdict switch
+    internal static string VerdictText(RunRecord run) => run.Verdict switch
     {
         Protocol.Verdict.Go => "GO",
         Protocol.Verdict.NoGo => "NO-GO",

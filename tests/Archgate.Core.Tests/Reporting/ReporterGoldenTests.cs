@@ -130,8 +130,8 @@ public sealed class ReporterGoldenTests
         {
             var written = await Reporters.WriteAllAsync(SampleRun(), dir, CancellationToken.None);
 
-            Assert.Equal(["integration-validation-report.md", "junit.xml", "run.json"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
-            Assert.Equal(3, written.Count);
+            Assert.Equal(["integration-validation-report.html", "integration-validation-report.md", "junit.xml", "run.json"], Directory.GetFiles(dir).Select(Path.GetFileName).Order());
+            Assert.Equal(4, written.Count);
         }
         finally
         {

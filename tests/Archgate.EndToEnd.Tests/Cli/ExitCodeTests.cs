@@ -52,7 +52,7 @@ public sealed class ExitCodeTests : CliTestBase
         Assert.True(result.ExitCode == 5, result.All);
         Assert.Contains("verdict: INCOMPLETE", result.Stdout, StringComparison.Ordinal);
         var runDir = Directory.GetDirectories(Path.Combine(Folder, ".archgate", "runs")).Single();
-        foreach (var file in new[] { "run.json", "integration-validation-report.md", "junit.xml", "integration-plan.md" })
+        foreach (var file in new[] { "run.json", "integration-validation-report.md", "integration-validation-report.html", "junit.xml", "integration-plan.md" })
         {
             Assert.True(File.Exists(Path.Combine(runDir, file)), file);
         }

@@ -148,7 +148,7 @@ public sealed class SignoffTests : CliTestBase
             }
         }
 
-        foreach (var name in new[] { "run.json", "integration-validation-report.md", "junit.xml", "security.sarif", "integration-plan.md", "SHA256SUMS" })
+        foreach (var name in new[] { "run.json", "integration-validation-report.md", "integration-validation-report.html", "junit.xml", "security.sarif", "integration-plan.md", "SHA256SUMS" })
         {
             Assert.True(files.ContainsKey(name), name);
         }

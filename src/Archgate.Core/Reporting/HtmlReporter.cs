@@ -1,0 +1,326 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Archgate.Protocol;
+
+namespace Archgate.Reporting;
+
+/// <summary>
+/// integration-validation-report.html: the report as one self-contained page (no network: inline CSS and SVG, no
+/// script): the verdict and criteria first, each step with its checks and findings (filtered by severity with
+/// checkboxes, pure CSS), latency charts per stage (p50, p95 and p99 of each route) and page timings, escalations,
+/// the sign-off trail and waivers. Everything a target or a manifest wrote is HTML-encoded with control characters
+/// shown escaped.
+/// </summary>
+public sealed class HtmlReporter : IReporter
+{
+    private static readonly Severity[] Severities = [Severity.Critical, Severity.High, Severity.Medium, Severity.Low, Severity.Info];
+
+    /// <inheritdoc />
+    public string Name => "html";
+
+    /// <inheritdoc />
+    public string FileName => "integration-validation-report.html";
+
+    /// <inheritdoc />
+    public async Task WriteAsync(RunRecord run, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        await output.WriteAsync(Encoding.UTF8.GetBytes(Render(run)), cancellationToken);
+    }
+
+    /// <summary>The page as text.</summary>
+    public static string Render(RunRecord run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">")
+            .Append(CultureInfo.InvariantCulture, $"<title>Integration validation report: {E(run.System)}</title><style>{Css}</style></head><body>\n");
+        foreach (var severity in Severities)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<input type=\"checkbox\" class=\"filter\" id=\"hide-{Key(severity)}\"{(severity == Severity.Info ? " checked" : string.Empty)}>");
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<header><h1>Integration validation report: {E(run.System)}</h1>")
+            .Append(CultureInfo.InvariantCulture, $"<p class=\"verdict {VerdictClass(run)}\">{E(MarkdownReporter.VerdictText(run))}</p>");
+        if (run.Awaiting is { } awaiting)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>Awaiting sign-off: {E(awaiting)}.</p>");
+        }
+
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">run <code>{E(run.RunId)}</code> · started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC · ")
+            .Append(run.Duration is { } d ? string.Create(CultureInfo.InvariantCulture, $"{d.TotalSeconds:0.0} s") : "not finished")
+            .Append(CultureInfo.InvariantCulture, $" · manifest <code>{E(Path.GetFileName(run.ManifestPath))}</code> sha256 <code>{E(run.ManifestSha256[..Math.Min(12, run.ManifestSha256.Length)])}</code></p></header>\n");
+
+        WriteCriteria(html, run);
+        WriteSummary(html, run);
+        html.Append("<section><h2>Steps</h2><p class=\"filters\">Hide findings: ");
+        foreach (var severity in Severities)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<label for=\"hide-{Key(severity)}\" class=\"sev {Key(severity)}\">{Key(severity)} ({run.Steps.Sum(s => s.Checks.Sum(c => c.Findings.Count(f => f.Severity == severity)))})</label> ");
+        }
+
+        html.Append("</p>\n");
+        foreach (var step in run.Steps.OrderBy(s => s.Number))
+        {
+            WriteStep(html, step);
+        }
+
+        html.Append("</section>\n");
+        WriteEscalations(html, run);
+        WriteSignoff(html, run);
+        html.Append("</body></html>\n");
+        return html.ToString();
+    }
+
+    private static void WriteCriteria(StringBuilder html, RunRecord run)
+    {
+        html.Append("<section><h2>Validation criteria</h2>");
+        if (run.Criteria.Count == 0)
+        {
+            html.Append("<p>Not evaluated: the run did not finish.</p></section>\n");
+            return;
+        }
+
+        html.Append("<table><tr><th>criterion</th><th>status</th><th>observed</th><th>target</th></tr>");
+        foreach (var c in run.Criteria)
+        {
+            var status = Judging.SignoffJudge.StatusText(c.Status);
+            var observed = c.WaivedRules is { Count: > 0 } rules ? $"{c.Observed} (waived: {string.Join(", ", rules)})" : c.Observed;
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(c.Description)}</td><td class=\"st {E(status)}\">{E(status)}</td><td>{E(observed)}</td><td>{E(c.Target)}</td></tr>");
+        }
+
+        html.Append("</table></section>\n");
+    }
+
+    private static void WriteSummary(StringBuilder html, RunRecord run)
+    {
+        html.Append("<section><h2>Summary</h2><table><tr><th>step</th><th>status</th><th>checks</th><th>findings</th><th>duration</th></tr>");
+        foreach (var step in run.Steps.OrderBy(s => s.Number))
+        {
+            var status = step.NotApplicable is null ? Status(step.Status) : "not-applicable";
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"#step-{step.Number}\">{step.Number}. {E(step.Name)}</a></td><td class=\"st {status}\">{status}</td><td>{step.Checks.Count}</td><td>{step.Checks.Sum(c => c.Findings.Count)}</td><td>{step.DurationMs} ms</td></tr>");
+        }
+
+        html.Append("</table>");
+        var notRun = Enumerable.Range(1, ProtocolSteps.Count).Except(run.Steps.Select(s => s.Number)).ToList();
+        if (notRun.Count > 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>Steps {string.Join(", ", notRun)} did not run.</p>");
+        }
+
+        html.Append("</section>\n");
+    }
+
+    private static void WriteStep(StringBuilder html, StepResult step)
+    {
+        html.Append(CultureInfo.InvariantCulture, $"<article id=\"step-{step.Number}\"><h3>{step.Number}. {E(step.Title ?? step.Name)}</h3>");
+        if (step.NotApplicable is { } reason)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>Not applicable: {E(reason)}.</p></article>\n");
+            return;
+        }
+
+        html.Append("<table><tr><th>check</th><th>status</th><th>duration</th><th>note</th></tr>");
+        foreach (var check in step.Checks)
+        {
+            var note = check.Reason ?? (check.Findings.Count > 0 ? $"{check.Findings.Count} finding(s)" : string.Empty);
+            if (check.Attempts.Count > 1)
+            {
+                note = $"{note} {check.Attempts.Count} attempts".Trim();
+            }
+
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td><code>{E(check.Id)}</code></td><td class=\"st {Status(check.Status)}\">{Status(check.Status)}</td><td>{check.DurationMs} ms</td><td>{E(note)}</td></tr>");
+        }
+
+        html.Append("</table>");
+        var findings = step.Checks.SelectMany(c => c.Findings).OrderByDescending(f => f.Severity).ToList();
+        if (findings.Count > 0)
+        {
+            html.Append("<ul class=\"findings\">");
+            foreach (var f in findings)
+            {
+                var where = string.Join(" ", new[] { f.Component, f.Location }.Where(s => !string.IsNullOrEmpty(s)));
+                html.Append(CultureInfo.InvariantCulture, $"<li class=\"{Key(f.Severity)}\"><span class=\"sev {Key(f.Severity)}\">{Key(f.Severity)}</span> <b>{E(f.Rule)}</b> ");
+                if (where.Length > 0)
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<code>{E(where)}</code> ");
+                }
+
+                html.Append(E(f.Message));
+                if (f.Evidence is not null)
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<details><summary>evidence</summary><pre>{E(f.Evidence)}</pre></details>");
+                }
+
+                if (f.Hint is not null)
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<p class=\"hint\">hint: {E(f.Hint)}</p>");
+                }
+
+                html.Append("</li>");
+            }
+
+            html.Append("</ul>");
+        }
+
+        var metrics = step.Checks.SelectMany(c => c.Metrics).ToList();
+        WriteLatencyCharts(html, metrics);
+        WritePageTimings(html, metrics);
+        html.Append("</article>\n");
+    }
+
+    /// <summary>One horizontal bar chart per stage: each route's p50, p95 and p99, on one scale per chart.</summary>
+    private static void WriteLatencyCharts(StringBuilder html, IReadOnlyList<Metric> metrics)
+    {
+        var latency = metrics.Where(m => m.Name == "http_req_duration" && m.Tags.ContainsKey("route") && m.Tags.ContainsKey("stat")).ToList();
+        foreach (var stage in latency.GroupBy(m => m.Tags.GetValueOrDefault("stage") ?? "all"))
+        {
+            var routes = stage.GroupBy(m => m.Tags["route"]).Select(g => (Route: g.Key, Stats: g.ToDictionary(m => m.Tags["stat"], m => m.Value))).ToList();
+            var max = Math.Max(1, routes.Max(r => r.Stats.GetValueOrDefault("p99", r.Stats.GetValueOrDefault("p95"))));
+            const int Label = 220;
+            const int Width = 460;
+            const int Row = 34;
+            var height = (routes.Count * Row) + 30;
+            html.Append(CultureInfo.InvariantCulture, $"<figure><figcaption>Latency by route, stage {E(stage.Key)} (ms): p50, p95, p99</figcaption>")
+                .Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Label + Width + 90}\" height=\"{height}\" role=\"img\">");
+            for (var i = 0; i < routes.Count; i++)
+            {
+                var (route, stats) = routes[i];
+                var y = 6 + (i * Row);
+                html.Append(CultureInfo.InvariantCulture, $"<text x=\"0\" y=\"{y + 16}\" class=\"lbl\">{E(route)}</text>");
+                var bar = 0;
+                foreach (var (stat, cls) in new[] { ("p50", "b50"), ("p95", "b95"), ("p99", "b99") })
+                {
+                    if (stats.TryGetValue(stat, out var value))
+                    {
+                        var w = Math.Max(1, value / max * Width);
+                        html.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Label}\" y=\"{y + (bar * 9)}\" width=\"{w:0.#}\" height=\"8\" class=\"{cls}\"><title>{E(route)} {stat} {value:0.##} ms</title></rect>");
+                        if (stat == "p95")
+                        {
+                            html.Append(CultureInfo.InvariantCulture, $"<text x=\"{Label + w + 4:0.#}\" y=\"{y + 17}\" class=\"val\">{value:0.#}</text>");
+                        }
+                    }
+
+                    bar++;
+                }
+            }
+
+            html.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Label}\" y1=\"{height - 22}\" x2=\"{Label + Width}\" y2=\"{height - 22}\" class=\"axis\"/>")
+                .Append(CultureInfo.InvariantCulture, $"<text x=\"{Label}\" y=\"{height - 6}\" class=\"val\">0</text><text x=\"{Label + Width - 40}\" y=\"{height - 6}\" class=\"val\">{max:0.#} ms</text>")
+                .Append("</svg></figure>");
+        }
+    }
+
+    private static void WritePageTimings(StringBuilder html, IReadOnlyList<Metric> metrics)
+    {
+        var pages = metrics.Where(m => m.Name is "page_fcp" or "page_lcp" && m.Tags.ContainsKey("page")).ToList();
+        if (pages.Count == 0)
+        {
+            return;
+        }
+
+        html.Append("<table><tr><th>component</th><th>page</th><th>FCP</th><th>LCP</th></tr>");
+        foreach (var page in pages.GroupBy(m => (m.Tags.GetValueOrDefault("component") ?? string.Empty, m.Tags["page"])))
+        {
+            string Value(string name) => page.FirstOrDefault(m => m.Name == name) is { } m ? string.Create(CultureInfo.InvariantCulture, $"{m.Value:0} ms") : "-";
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(page.Key.Item1)}</td><td>{E(page.Key.Item2)}</td><td>{Value("page_fcp")}</td><td>{Value("page_lcp")}</td></tr>");
+        }
+
+        html.Append("</table>");
+    }
+
+    private static void WriteEscalations(StringBuilder html, RunRecord run)
+    {
+        html.Append("<section><h2>Escalations</h2>");
+        if (run.Escalations.Count == 0)
+        {
+            html.Append("<p>None.</p></section>\n");
+            return;
+        }
+
+        html.Append("<table><tr><th>level</th><th>trigger</th><th>message</th></tr>");
+        foreach (var e in run.Escalations)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{e.Level}</td><td>{E(e.Trigger)}</td><td>{E(e.Message)}</td></tr>");
+        }
+
+        html.Append("</table></section>\n");
+    }
+
+    private static void WriteSignoff(StringBuilder html, RunRecord run)
+    {
+        html.Append("<section><h2>Sign-off</h2>");
+        if (run.SignoffPolicy is { } policy)
+        {
+            var reviewers = policy.Reviewers.Count == 0 ? "none required" : string.Join(", ", policy.Reviewers.Select(r => r.ToString()));
+            html.Append(CultureInfo.InvariantCulture, $"<p>Reviewers: {E(reviewers)}. Approver: {E(policy.Approver.ToString())}.</p>");
+        }
+
+        if (run.Signoffs.Count == 0)
+        {
+            html.Append("<p>No review or sign-off recorded.</p>");
+        }
+        else
+        {
+            html.Append("<table><tr><th>#</th><th>kind</th><th>role</th><th>identity</th><th>decision</th><th>at</th><th>comment</th><th>hash</th></tr>");
+            foreach (var s in run.Signoffs)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{s.Seq}</td><td>{E(s.Kind)}</td><td>{E(s.Role)}</td><td>{E(s.Identity)}</td><td>{E(s.Decision.ToString().ToLowerInvariant())}</td>")
+                    .Append(CultureInfo.InvariantCulture, $"<td>{s.At:yyyy-MM-dd HH:mm} UTC</td><td>{E(s.Comment ?? "-")}</td><td><code>{E((s.Hash ?? string.Empty)[..Math.Min(12, s.Hash?.Length ?? 0)])}</code></td></tr>");
+            }
+
+            html.Append("</table>");
+        }
+
+        if (run.Waivers.Count > 0)
+        {
+            html.Append("<h3>Waivers</h3><table><tr><th>rule</th><th>reason</th><th>expires</th><th>by</th><th>state</th></tr>");
+            foreach (var w in run.Waivers)
+            {
+                var state = w.Expired ? "expired: waives nothing" : w.Used ? "in force, used by this run" : "in force";
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(w.Waiver.Rule)}</td><td>{E(w.Waiver.Reason)}</td><td>{w.Waiver.Expires:yyyy-MM-dd}</td><td>{E(w.By)} ({E(w.Role)})</td><td>{state}</td></tr>");
+            }
+
+            html.Append("</table>");
+        }
+
+        html.Append("</section>\n");
+    }
+
+    /// <summary>Target text as HTML: encoded, control characters shown escaped, lone surrogates replaced.</summary>
+    private static string E(string text) => WebUtility.HtmlEncode(Printable.EscapeLines(text));
+
+    private static string Key(Severity severity) => severity.ToString().ToLowerInvariant();
+
+    private static string Status(CheckStatus status) => status.ToString().ToLowerInvariant();
+
+    private static string VerdictClass(RunRecord run) => run.Verdict switch
+    {
+        Verdict.Go => "go",
+        Verdict.NoGo => "nogo",
+        _ => "incomplete",
+    };
+
+    private const string Css = """
+        body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em 2em;color:#1d2125}
+        h1{font-size:1.6em;margin:.2em 0}h2{border-bottom:1px solid #ccd;padding-bottom:.2em;margin-top:1.6em}h3{margin-top:1.4em}
+        table{border-collapse:collapse;margin:.6em 0;width:100%}th,td{border:1px solid #dde;padding:.25em .5em;text-align:left;vertical-align:top}
+        th{background:#f3f4f8}code,pre{font:12px/1.4 ui-monospace,monospace}pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f9;padding:.5em;max-height:24em;overflow:auto}
+        .verdict{display:inline-block;font-size:1.3em;font-weight:700;padding:.2em .8em;border-radius:4px;color:#fff}
+        .verdict.go{background:#1a7f37}.verdict.nogo{background:#c62828}.verdict.incomplete{background:#8a6d00}
+        .meta{color:#555}.st.pass,.st.met{color:#1a7f37}.st.fail,.st.error,.st.not-met{color:#c62828;font-weight:600}.st.warn{color:#8a6d00}
+        .findings{list-style:none;padding:0}.findings li{border-left:4px solid #99a;padding:.3em .6em;margin:.4em 0;background:#fafbfc}
+        .findings li.critical{border-color:#7b1fa2}.findings li.high{border-color:#c62828}.findings li.medium{border-color:#ef6c00}.findings li.low{border-color:#1565c0}
+        .sev{display:inline-block;font-size:11px;padding:0 .4em;border-radius:3px;background:#e8e8ee;cursor:pointer}
+        .sev.critical{background:#e1bee7}.sev.high{background:#ffcdd2}.sev.medium{background:#ffe0b2}.sev.low{background:#bbdefb}
+        .hint{color:#555;margin:.2em 0}.filter{display:none}
+        #hide-critical:checked~section li.critical,#hide-high:checked~section li.high,#hide-medium:checked~section li.medium,
+        #hide-low:checked~section li.low,#hide-info:checked~section li.info{display:none}
+        #hide-critical:checked~section label[for=hide-critical],#hide-high:checked~section label[for=hide-high],#hide-medium:checked~section label[for=hide-medium],
+        #hide-low:checked~section label[for=hide-low],#hide-info:checked~section label[for=hide-info]{text-decoration:line-through;opacity:.6}
+        figure{margin:.8em 0}figcaption{color:#555;font-size:12px}svg .lbl{font:12px ui-monospace,monospace}svg .val{font:11px sans-serif;fill:#555}
+        svg .b50{fill:#90caf9}svg .b95{fill:#1e88e5}svg .b99{fill:#0d47a1}svg .axis{stroke:#99a}
+        """;
+}
