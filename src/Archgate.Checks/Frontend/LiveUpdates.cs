@@ -70,7 +70,7 @@ internal static class LiveUpdates
         var what = $"{(endpoint.Event is null ? "an event" : $"a '{endpoint.Event}' event")} on {endpoint.Path}";
         if (!write.Ok)
         {
-            return Make(FrontendRules.NotLive, Severity.High, frontend, visit, $"{visit.Label}: could not cause {what}: the trigger {write.Summary}", null,
+            return PageJudge.Make(FrontendRules.NotLive, Severity.High, frontend, visit, $"{visit.Label}: could not cause {what}: the trigger {write.Summary}", null,
                 $"the trigger of {backend.Name}'s realtime endpoint must succeed as {backend.Auth?.Label ?? "an anonymous user"}");
         }
 
@@ -83,7 +83,7 @@ internal static class LiveUpdates
         var elapsed = watch.Elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
         if (!received)
         {
-            return Make(FrontendRules.NotLive, Severity.High, frontend, visit,
+            return PageJudge.Make(FrontendRules.NotLive, Severity.High, frontend, visit,
                 $"{visit.Label}: the page's EventSource received no {(endpoint.Event is null ? "event" : $"'{endpoint.Event}' event")} within {endpoint.Within.TotalSeconds:0.#} s of {trigger.Method} {trigger.Path} ({write.Status})",
                 $"the page opened {endpoint.Path}; {visit.Screenshot}",
                 endpoint.TokenQuery is null ? "the page's stream must carry the user's credentials" : $"the page's stream must carry the user's token in ?{endpoint.TokenQuery}=");
@@ -91,22 +91,11 @@ internal static class LiveUpdates
 
         await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken); // the page's handler renders the event
         var changes = await page.EvaluateAsync<int>("() => window.__archgateMutations || 0") - mutations;
-        return Make(FrontendRules.LiveSeen, Severity.Info, frontend, visit,
+        return PageJudge.Make(FrontendRules.LiveSeen, Severity.Info, frontend, visit,
             $"{visit.Label}: the page's EventSource received {what} {elapsed} ms after {trigger.Method} {trigger.Path} ({write.Status}); {changes} DOM changes followed",
             null, null);
     }
 
     private static Task<int> CountAsync(IPage page, string type) =>
         page.EvaluateAsync<int>("t => (window.__archgateEvents || []).filter(e => e === t).length", type);
-
-    private static Finding Make(string rule, Severity severity, Component frontend, PageVisit visit, string message, string? evidence, string? hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = frontend.Name,
-        Location = visit.Page,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
 }

@@ -163,7 +163,8 @@ internal static class PageJudge
     private static string Outcome(PageRequest r) =>
         r.Failure ?? (r.Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no answer");
 
-    private static Finding Make(string rule, Severity severity, Component frontend, PageVisit visit, string message, string? evidence, string? hint) => new()
+    /// <summary>A finding about <paramref name="visit"/>'s page of <paramref name="frontend"/>.</summary>
+    internal static Finding Make(string rule, Severity severity, Component frontend, PageVisit visit, string message, string? evidence, string? hint) => new()
     {
         Rule = rule,
         Severity = severity,
