@@ -64,7 +64,7 @@ internal sealed record AttemptReport(IReadOnlyList<RetriedOperation> Operations,
     /// <summary>The caller retried at all (when it declares retries): some operation made two attempts or more.</summary>
     public required Judgement Retried { get; init; }
 
-    /// <summary>The waits between attempts grow (not a fixed pace, not shrinking); the growth per retry is reported.</summary>
+    /// <summary>The caller backs off: its waits are not a fixed pace, not all immediate, not shrinking; the growth per retry is reported.</summary>
     public required Judgement Backoff { get; init; }
 
     /// <summary>The waits at the same retry differ between operations (jitter).</summary>
@@ -118,6 +118,15 @@ internal static class AttemptAnalysis
 {
     /// <summary>Waits after the first retry that all lie within this relative spread are a fixed pace, not a backoff. <value>5 %</value>.</summary>
     public const double ConstantSpread = 0.05;
+
+    /// <summary>
+    /// Below this per-retry factor the waits shrink: no backoff. Not 1: decorrelated jitter (Polly's) lets the mean
+    /// waits of two operations fall now and then though their sums grow. <value>0.8</value>.
+    /// </summary>
+    public const double Shrinking = 0.8;
+
+    /// <summary>Waits all below this are retries at once. <value>20 ms</value>.</summary>
+    public static readonly TimeSpan Immediate = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Below this relative spread of the waits at one retry across operations, there is no jitter. <value>3 %</value>.</summary>
     public const double JitterSpread = 0.03;
@@ -245,11 +254,17 @@ internal static class AttemptAnalysis
             return new(Outcome.Fail, $"waits do not grow: {later.Count + retried.Count} waits ({waits}), the later ones all within {ConstantSpread.ToString("P0", CultureInfo.InvariantCulture)} of {AttemptReport.Sec(TimeSpan.FromMilliseconds(later.Average()))}: no backoff");
         }
 
+        var all = ops.SelectMany(o => o.Waits).ToList();
+        if (all.Count > 0 && all.All(w => w < Immediate))
+        {
+            return new(Outcome.Fail, $"retries follow at once (every wait under {Immediate.TotalMilliseconds:0} ms; waits {waits}): no backoff");
+        }
+
         var growth = Growth(retried);
         var factor = growth.ToString("0.00", CultureInfo.InvariantCulture);
-        return growth > 1
+        return growth >= Shrinking
             ? new(Outcome.Pass, $"waits grow ×{factor} per retry (mean waits by retry; waits {waits})")
-            : new(Outcome.Fail, $"waits shrink or stay (×{factor} per retry; waits {waits}): no backoff");
+            : new(Outcome.Fail, $"waits shrink (×{factor} per retry; waits {waits}): no backoff");
     }
 
     /// <summary>

@@ -89,6 +89,9 @@ public sealed class AttemptAnalysisTests
         Assert.True(shrinking.Backoff.Failed);
         Assert.Contains("shrink", shrinking.Backoff.Detail, StringComparison.Ordinal);
         Assert.Equal(Outcome.Pass, Analyze([Failed(0), Failed(1000), Failed(2000)], policy: Policy with { Backoff = "constant" }).Backoff.Outcome);
+        var atOnce = Analyze([Failed(0), Failed(5), Failed(14), Failed(21)]);
+        Assert.True(atOnce.Backoff.Failed);
+        Assert.Contains("at once", atOnce.Backoff.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
