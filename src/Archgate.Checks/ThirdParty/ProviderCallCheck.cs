@@ -25,47 +25,55 @@ internal sealed class ProviderCallCheck(ProviderEdge edge, EdgeExerciseOptions? 
         var (exercise, skip, problem) = await EdgeExercise.StartAsync(edge, context, options ?? new(), cancellationToken);
         if (exercise is null)
         {
-            return skip ?? CheckResult.From([Finding(ThirdPartyRules.NotExercised, Severity.High, problem!, null, "check the drive target's auth in the manifest")]);
+            return skip ?? CheckResult.From([Make(edge, ThirdPartyRules.NotExercised, Severity.High, problem!, null, "check the drive target's auth in the manifest")]);
         }
 
         var (answered, calls) = await exercise.BaselineAsync(cancellationToken);
+        var finding = Problem(edge, context.System, exercise, answered, calls) ?? Make(edge, ThirdPartyRules.Reachable, Severity.Info,
+            $"{edge.Dependency.Name} answered {edge.Caller.Name}'s {answered!.Method} {answered.Target} with {answered.Status}", exercise.Timeline, "nothing to do");
+        var metrics = answered?.Duration is { } d ? new[] { Metric.ForComponent("third_party_call_ms", edge.Dependency.Name, d.TotalMilliseconds, "ms") } : [];
+        return CheckResult.From([finding], metrics);
+    }
+
+    /// <summary>
+    /// What is wrong with a baseline call (no fault injected), or null when the provider answered below 400: no call at
+    /// all, an outage (never answered, or refused), refused credentials, or provider errors.
+    /// </summary>
+    internal static Finding? Problem(ProviderEdge edge, SystemModel system, EdgeExercise exercise, ProxiedRequest? answered, IReadOnlyList<ProxiedRequest> calls)
+    {
         var evidence = exercise.Timeline;
-        var affected = Affected(context.System, edge.Caller.Name);
+        var affected = Affected(system, edge.Caller.Name);
         var severity = edge.Dependency.Critical || edge.Caller.Critical ? Severity.Critical : Severity.High;
-        Finding finding;
         if (answered is { Status: 401 or 403 } refused)
         {
-            finding = Finding(ThirdPartyRules.Credentials, severity,
+            return Make(edge, ThirdPartyRules.Credentials, severity,
                 $"{edge.Dependency.Name} refused {edge.Caller.Name}'s credentials ({refused.Status} to {refused.Method} {refused.Target}): a wrong, revoked or misplaced key, not an outage",
                 evidence, $"give {edge.Caller.Name} the key {edge.Dependency.Name} expects, from the environment or a secret store");
         }
-        else if (answered is { Status: >= 500 } failing)
+
+        if (answered is { Status: >= 400 } failing)
         {
-            finding = Finding(ThirdPartyRules.ProviderErrors, Severity.High,
+            return Make(edge, ThirdPartyRules.ProviderErrors, Severity.High,
                 $"{edge.Dependency.Name} answered {edge.Caller.Name}'s call with {failing.Status} before any fault was injected (third-party outage or provider error); affected: {affected}",
-                evidence, $"check {edge.Dependency.Name}'s status page or test-mode settings; the run does not blame {edge.Caller.Name}");
+                evidence, $"check {edge.Dependency.Name}'s status page, test-mode settings and what {edge.Caller.Name} sends; the run does not blame {edge.Caller.Name} for an outage");
         }
-        else if (answered is not null)
+
+        if (answered is not null)
         {
-            finding = Finding(ThirdPartyRules.Reachable, Severity.Info,
-                $"{edge.Dependency.Name} answered {edge.Caller.Name}'s {answered.Method} {answered.Target} with {answered.Status}", evidence, "nothing to do");
+            return null;
         }
-        else if (calls.Count == 0)
+
+        if (calls.Count == 0)
         {
-            finding = Finding(ThirdPartyRules.NotExercised, Severity.High,
+            return Make(edge, ThirdPartyRules.NotExercised, Severity.High,
                 $"{exercise.DriveLabel} made no call from {edge.Caller.Name} reach {edge.Dependency.Name} through the proxy",
                 evidence, $"declare a 'drive' that makes {edge.Caller.Name} call {edge.Dependency.Name}, and 'calls' with the prefix of its calls");
         }
-        else
-        {
-            var how = calls.All(r => r.Duration is not null) ? "refused the connection" : "accepted the calls and never answered";
-            finding = Finding(ThirdPartyRules.Outage, severity,
-                $"third-party outage: {edge.Dependency.Name} {how} ({calls.Count} call(s) from {edge.Caller.Name}, no fault injected); affected: {affected}",
-                evidence, $"{edge.Dependency.Name} is down for real: the run does not blame {edge.Caller.Name}; check the provider, then rerun");
-        }
 
-        var metrics = answered?.Duration is { } d ? new[] { Metric.ForComponent("third_party_call_ms", edge.Dependency.Name, d.TotalMilliseconds, "ms") } : [];
-        return CheckResult.From([finding], metrics);
+        var how = calls.All(r => r.Duration is not null) ? "refused the connection" : "accepted the calls and never answered";
+        return Make(edge, ThirdPartyRules.Outage, severity,
+            $"third-party outage: {edge.Dependency.Name} {how} ({calls.Count} call(s) from {edge.Caller.Name}, no fault injected); affected: {affected}",
+            evidence, $"{edge.Dependency.Name} is down for real: the run does not blame {edge.Caller.Name}; check the provider, then rerun");
     }
 
     /// <summary>The caller and every component that depends on it, directly or not: the features an outage of its provider takes down.</summary>
@@ -83,7 +91,7 @@ internal sealed class ProviderCallCheck(ProviderEdge edge, EdgeExerciseOptions? 
         return string.Join(", ", seen);
     }
 
-    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) => new()
+    private static Finding Make(ProviderEdge edge, string rule, Severity severity, string message, string? evidence, string hint) => new()
     {
         Rule = rule,
         Severity = severity,

@@ -32,6 +32,12 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
             return skip ?? CheckResult.From([Finding(ThirdPartyRules.NotExercised, Severity.High, problem!, null, "check the drive target's auth in the manifest")]);
         }
 
+        var (answered, calls) = await exercise.BaselineAsync(cancellationToken);
+        if (ProviderCallCheck.Problem(edge, context.System, exercise, answered, calls) is { } baseline)
+        {
+            return CheckResult.From([baseline with { Message = $"{baseline.Message}; retries and the fallback cannot be proved against a {edge.Dependency.Name} that does not work without a fault" }]);
+        }
+
         var windows = new List<FaultWindow>();
         var completions = new List<TimeSpan?>();
         for (var round = 0; round < _options.RetryRounds; round++)

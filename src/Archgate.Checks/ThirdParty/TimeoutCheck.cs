@@ -40,15 +40,9 @@ internal sealed class TimeoutCheck(ProviderEdge edge, int step, EdgeExerciseOpti
         }
 
         var (answered, calls) = await exercise.BaselineAsync(cancellationToken);
-        if (answered is null)
+        if (ProviderCallCheck.Problem(edge, context.System, exercise, answered, calls) is { } baseline)
         {
-            var severity = edge.Dependency.Critical || edge.Caller.Critical ? Severity.Critical : Severity.High;
-            findings.Add(calls.Count == 0
-                ? Finding(ThirdPartyRules.NotExercised, Severity.High, $"{exercise.DriveLabel} made no call from {edge.Caller.Name} reach {edge.Dependency.Name}: the timeout cannot be proved",
-                    exercise.Timeline, $"declare a 'drive' that makes {edge.Caller.Name} call {edge.Dependency.Name}")
-                : Finding(ThirdPartyRules.Outage, severity,
-                    $"{edge.Dependency.Name} did not answer {edge.Caller.Name}'s {calls.Count} call(s) within {AttemptReport.Sec(expected.Timeout + expected.Tolerance)} before any fault was injected: an outage, so the timeout cannot be proved against a working {edge.Dependency.Name}; affected: {ProviderCallCheck.Affected(context.System, edge.Caller.Name)}",
-                    exercise.Timeline, $"{edge.Dependency.Name} hangs for real: fix or wait for the provider, then rerun"));
+            findings.Add(baseline with { Message = $"{baseline.Message}; the timeout cannot be proved against a {edge.Dependency.Name} that does not work without a fault" });
             return CheckResult.From(findings);
         }
 
