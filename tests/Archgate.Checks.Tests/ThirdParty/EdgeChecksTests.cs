@@ -60,7 +60,7 @@ public sealed class EdgeChecksTests
         Assert.Contains(run.Result.Findings, f => f.Rule == "AG6025");
         var queued = Assert.Single(run.Result.Findings, f => f.Rule == "AG6031");
         Assert.Contains("completed by itself", queued.Message, StringComparison.Ordinal);
-        Assert.Contains("key order-1: 4 attempts", run.Result.Findings.First(f => f.Rule == "AG6025").Evidence, StringComparison.Ordinal);
+        Assert.Contains("key order-2: 4 attempts", run.Result.Findings.First(f => f.Rule == "AG6025").Evidence, StringComparison.Ordinal); // order-1 was the baseline call
         Assert.Empty(run.Proxy.Toxics);
     }
 
@@ -144,6 +144,17 @@ public sealed class EdgeChecksTests
         Assert.Contains(refused.Result.Findings, f => f.Rule == "AG6002" && f.Message.Contains("refused payments's credentials (401", StringComparison.Ordinal));
         Assert.Equal(CheckStatus.Pass, fine.Result.Status);
         Assert.Contains(fine.Result.Findings, f => f.Rule == "AG6005");
+    }
+
+    [Fact]
+    public async Task Retries_are_not_judged_against_a_provider_that_refuses_the_key_without_a_fault()
+    {
+        var run = await RunAsync(Retry, new CallerBehaviour(), _ => new Reply(401, "{}"));
+
+        var finding = Assert.Single(run.Result.Findings);
+        Assert.Equal("AG6002", finding.Rule);
+        Assert.Contains("cannot be proved", finding.Message, StringComparison.Ordinal);
+        Assert.Empty(run.Proxy.Toxics);
     }
 
     [Fact]
