@@ -66,4 +66,19 @@ public sealed class ShopThirdPartyTests : CliTestBase
             Assert.True(result.ExitCode == 4, result.All);
         }
     }
+
+    [Fact]
+    public async Task No_retry_and_webhook_unsigned_are_NO_GO_for_no_backoff_and_forged_callbacks()
+    {
+        var (result, run) = await RunStep6Async("no-retry,webhook-unsigned");
+        using (run)
+        {
+            var backoff = Assert.Single(Findings(run), f => Text(f, "rule") is "AG6021" or "AG6022" && Text(f, "message").StartsWith("payments → gateway", StringComparison.Ordinal));
+            Assert.Contains("/gateway/v1/charges key pay_", Text(backoff, "evidence"), StringComparison.Ordinal);
+            Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6051" && Text(f, "severity") == "critical");
+            Assert.DoesNotContain(Findings(run), f => Text(f, "rule") is "AG6021" or "AG6022" && Text(f, "message").StartsWith("api → email", StringComparison.Ordinal));
+            Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+            Assert.True(result.ExitCode == 4, result.All);
+        }
+    }
 }
