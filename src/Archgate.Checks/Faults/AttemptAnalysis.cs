@@ -61,7 +61,7 @@ internal sealed record AttemptReport(IReadOnlyList<RetriedOperation> Operations,
     /// <summary>No operation made more than <c>Retries + 1</c> attempts.</summary>
     public required Judgement Bounded { get; init; }
 
-    /// <summary>The caller retried at all (when it declares retries): some operation made two attempts or more.</summary>
+    /// <summary>The caller retried as declared: some operation made all the attempts its retries allow (judged under a fault that fails at once).</summary>
     public required Judgement Retried { get; init; }
 
     /// <summary>The caller backs off: its waits are not a fixed pace, not all immediate, not shrinking; the growth per retry is reported.</summary>
@@ -226,10 +226,14 @@ internal static class AttemptAnalysis
             return new(Outcome.Pass, "no retry declared");
         }
 
+        // Under a fault that fails every attempt at once, an operation that retries as declared makes all its attempts
+        // (a breaker may cut one short, not all of them); fewer everywhere is a caller that gives up early.
         var most = ops.Max(o => o.Attempts.Count);
-        return most >= 2
+        return most > expected.Retries
             ? new(Outcome.Pass, $"up to {most} attempts per operation")
-            : new(Outcome.Fail, $"every one of {ops.Count} operation(s) made a single attempt: no retry, though {expected.Retries} are declared");
+            : new(Outcome.Fail, most == 1
+                ? $"every one of {ops.Count} operation(s) made a single attempt: no retry, though {expected.Retries} are declared"
+                : $"no operation made the {expected.Retries + 1} attempts that {expected.Retries} retries allow (at most {most}, the later ones possibly the caller's queue sending the work again): it gives up early");
     }
 
     private static Judgement JudgeBackoff(List<RetriedOperation> ops, AttemptExpectations expected)

@@ -77,6 +77,9 @@ public sealed class AttemptAnalysisTests
 
         Assert.True(report.Retried.Failed);
         Assert.Contains("single attempt", report.Retried.Detail, StringComparison.Ordinal);
+        var early = Analyze([Failed(0, "a"), Failed(750, "a"), Failed(6000, "b")]);
+        Assert.True(early.Retried.Failed);
+        Assert.Contains("gives up early", early.Retried.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
