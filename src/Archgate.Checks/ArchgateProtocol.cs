@@ -11,6 +11,7 @@ using Archgate.Checks.Security;
 using Archgate.Checks.Security.Audit;
 using Archgate.Checks.Security.Probes;
 using Archgate.Checks.Services;
+using Archgate.Checks.ThirdParty;
 using Archgate.Judging;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -96,7 +97,7 @@ public static class ArchgateProtocol
                 .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find(e.Edge.Caller)!)),
                 .. b.System.ProxiedEdges.Count > 0 || (b.System.Toxiproxy is not null && b.System.Edges.Any(e => e.ToxiproxyProxy is not null))
                     ? [new CascadeCheck()] : Array.Empty<ICheck>(),
-                new PendingCheck(4, "services.resilience", "Timeouts and retries under a blackholed dependency, discovery, load balancing, brokers"),
+                .. ProviderEdge.Services(b.System).SelectMany(e => new ICheck[] { new TimeoutCheck(e, 4), new RetryCheck(e, 4) }),
             ],
             Criterion = new("services", "Service-to-service communication operational", s =>
                 $"every service healthy and reachable ({string.Join(", ", s.OfKind(ComponentKind.Service).Select(c => c.Name))})"),
@@ -118,10 +119,11 @@ public static class ArchgateProtocol
             Number = 6,
             Name = "Third-party integration",
             AppliesTo = s => s.OfKind(ComponentKind.ThirdParty).Any() ? Applicability.Yes : Applicability.No("no third-party component declared"),
-            Checks = _ => [new PendingCheck(6, "third-party.resilience", "Timeouts, retries, fallback and secrets")],
+            Checks = ThirdPartyChecks,
             Criterion = new("third-party", "Third-party integrations functional", s =>
                 string.Join("; ", s.OfKind(ComponentKind.ThirdParty).Select(c =>
                     $"{c.Name}: timeout <= {Seconds(c.Policy?.Timeout ?? TimeSpan.FromSeconds(10))}, retries with backoff, fallback{(c.Policy?.Fallback is { } f ? $" ({f})" : string.Empty)}"))),
+            Escalations = [EscalationTriggers.CriticalFindings("third-party-integration-breakdown", 3, "Third-party integration breakdown")],
             RollbackOnFailure = true,
         },
         new StepDefinition
@@ -260,6 +262,28 @@ public static class ArchgateProtocol
         }
 
         yield return new FailureScenarioCheck();
+    }
+
+    /// <summary>
+    /// Step 6: the secrets of the third parties' callers first (nothing disturbed), then per caller → provider edge in
+    /// plan order its call with no fault, its timeout under a blackhole and its retries and fallback under 503s; last
+    /// each provider's webhooks.
+    /// </summary>
+    private static IEnumerable<ICheck> ThirdPartyChecks(StepChecksContext build)
+    {
+        var providers = build.InOrder(ComponentKind.ThirdParty);
+        yield return new SecretsInConfigCheck(providers);
+        foreach (var edge in ProviderEdge.ThirdParties(build.System, providers))
+        {
+            yield return new ProviderCallCheck(edge);
+            yield return new TimeoutCheck(edge, 6);
+            yield return new RetryCheck(edge, 6);
+        }
+
+        foreach (var provider in providers.Where(p => p.Webhook is not null))
+        {
+            yield return new WebhookCheck(provider);
+        }
     }
 
     /// <summary>

@@ -116,7 +116,48 @@ public sealed class ArchgateProtocolTests
 
         var ids = ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 4).Select(c => c.Id).ToList();
 
-        Assert.Equal(["services.health:payments", "services.health:api", "services.edges:api", "services.breaker:api->payments", "services.resilience"], ids);
+        Assert.Equal(["services.health:payments", "services.health:api", "services.edges:api", "services.breaker:api->payments"], ids);
+    }
+
+    [Fact]
+    public void Step_4_proves_timeouts_and_retries_on_service_edges_that_declare_a_policy()
+    {
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: payments, kind: service, url: "http://127.0.0.1:7201" }
+              - { name: api, kind: service, url: "http://127.0.0.1:7101", dependsOn: [payments] }
+            edges:
+              - { from: api, to: payments, policy: { timeout: 6s, retries: 2, backoff: exponential }, drive: { request: POST /orders } }
+            """);
+
+        var ids = ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 4).Select(c => c.Id).ToList();
+
+        Assert.Equal(["services.timeout:api->payments", "services.retries:api->payments"], ids);
+    }
+
+    [Fact]
+    public void Step_6_checks_secrets_then_each_callers_edge_to_a_provider_then_its_webhooks()
+    {
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - name: gateway
+                kind: third-party
+                url: http://127.0.0.1:7301
+                policy: { timeout: 10s, retries: 3, backoff: exponential, fallback: queue }
+                webhook: { to: payments, path: /webhooks/gateway, secret: whsec_x }
+              - { name: payments, kind: service, url: "http://127.0.0.1:7201", dependsOn: [gateway] }
+            edges:
+              - { from: payments, to: gateway, drive: { via: payments, request: POST /payments } }
+            """);
+
+        var ids = ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 6).Select(c => c.Id).ToList();
+
+        Assert.Equal(["third-party.secrets", "third-party.calls:payments->gateway", "third-party.timeout:payments->gateway", "third-party.retries:payments->gateway", "third-party.webhook:gateway"], ids);
+        Assert.Contains("whsec_x", system.DeclaredSecrets);
     }
 
     [Fact]

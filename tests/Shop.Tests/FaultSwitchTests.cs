@@ -141,6 +141,69 @@ public sealed class FaultSwitchTests(ProvidersFixture providers)
     }
 
     [Fact]
+    public async Task No_retry_makes_payments_give_up_a_gateway_call_on_its_first_error()
+    {
+        // A gateway that always answers 503: the clean client retries within ~2 s (300 ms backoff); with no-retry each
+        // call is one attempt, and only the 3 s resubmission queue sends the payment again.
+        var attempts = new System.Collections.Concurrent.ConcurrentQueue<DateTimeOffset>();
+        using var gateway = new ScriptedHttpServer(r =>
+        {
+            if (r.PathAndQuery.StartsWith("/gateway/", StringComparison.Ordinal))
+            {
+                attempts.Enqueue(DateTimeOffset.UtcNow);
+            }
+
+            return new Reply(503, "{}");
+        });
+        await using var payments = await ShopStack.PaymentsAsync(gateway.Url, "no-retry");
+        using var client = ShopClient.For(payments.Url);
+        using var _ = await client.PostAsJsonAsync("/payments", new { orderId = 1, amount = 10m, currency = "EUR" });
+
+        Assert.True(await ShopClient.EventuallyAsync(() => Task.FromResult(attempts.Count >= 3), TimeSpan.FromSeconds(20)), "payments never tried the gateway three times");
+        var at = attempts.ToArray();
+        Assert.True(at[2] - at[1] >= TimeSpan.FromSeconds(2), $"attempts 2 and 3 came {(at[2] - at[1]).TotalMilliseconds:0} ms apart: a retry, not the queue");
+    }
+
+    [Fact]
+    public async Task Email_no_queue_drops_a_mail_the_provider_did_not_take()
+    {
+        // The e-mail provider answers 503: the clean outbox sends the mail again after 10 s; with email-no-queue never.
+        var attempts = 0;
+        using var email = new ScriptedHttpServer(r =>
+        {
+            if (r.PathAndQuery.StartsWith("/email/", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref attempts);
+            }
+
+            return new Reply(503, "{}");
+        });
+        await using var api = await ApiInstance.StartAsync(db => new ApiOptions { Db = db, PaymentsUrl = providers.Payments.Url, EmailUrl = email.Url, Faults = "email-no-queue" });
+        using var ann = await ShopClient.SignedInAsync(api.Url, "ann");
+
+        await ann.PlaceOrderAsync(); // paid within a second: the worker mails ann
+        Assert.True(await ShopClient.EventuallyAsync(() => Task.FromResult(Volatile.Read(ref attempts) > 0), TimeSpan.FromSeconds(20)), "the api never tried to send the mail");
+        await Task.Delay(TimeSpan.FromSeconds(4)); // the call's own retries end
+        var afterCall = Volatile.Read(ref attempts);
+        await Task.Delay(TimeSpan.FromSeconds(12)); // past the clean outbox's 10 s
+
+        Assert.Equal(afterCall, Volatile.Read(ref attempts));
+    }
+
+    [Fact]
+    public async Task Webhook_unsigned_lets_anyone_post_the_gateways_events()
+    {
+        await using var payments = await ShopStack.PaymentsAsync(providers.ThirdParty.Url, "webhook-unsigned");
+        const string Event = "{\"type\":\"archgate.ping\",\"data\":{\"id\":\"ch_x\",\"reference\":\"pay_x\",\"status\":\"succeeded\"}}";
+
+        using var forged = await ShopClient.For(payments.Url).PostAsync("/webhooks/gateway", new StringContent(Event, Encoding.UTF8, "application/json"));
+        using var refused = await ShopClient.For(providers.Payments.Url).PostAsync("/webhooks/gateway", new StringContent(Event, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.NoContent, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode); // the clean payments checks the signature
+    }
+
+    [Fact]
     public async Task No_circuit_breaker_means_there_is_no_breaker_to_open()
     {
         var nowhere = new Uri($"http://127.0.0.1:{FreePort.Next()}");

@@ -20,6 +20,12 @@ public sealed record ProxiedRequest(DateTimeOffset At, string Method, string Tar
     /// <summary>The toxic that changed it (<c>error status 503</c>), or null when it passed through.</summary>
     public string? Fault { get; init; }
 
+    /// <summary>
+    /// When it was unanswered (blackholed), how long the caller waited before it closed or reset the connection: the
+    /// caller's own timeout for it. Null while it waits, when it was answered, or when the toxic went first.
+    /// </summary>
+    public TimeSpan? AbandonedAfter { get; init; }
+
     /// <summary>Whether it reached the dependency (not answered, reset or swallowed by a toxic).</summary>
     public bool Forwarded { get; init; }
 }

@@ -246,7 +246,7 @@ public sealed class FaultProxy : IAsyncDisposable
             if (Mode == ProxyMode.Tcp && chosen.FirstOrDefault(a => a.Toxic is BlackholeToxic) is { } hole)
             {
                 fault = hole.Toxic.ToString();
-                await HoldAsync(new HttpStream(new NetworkStream(client, ownsSocket: false)), hole);
+                await HoldAsync(new HttpStream(new NetworkStream(client, ownsSocket: false)), hole, holdAfterClose: true);
                 Reset(client);
                 return;
             }
@@ -404,7 +404,12 @@ public sealed class FaultProxy : IAsyncDisposable
                 if (chosen.FirstOrDefault(a => a.Toxic is BlackholeToxic) is { } hole)
                 {
                     Counters.UpdateRequest(index, r => r with { Fault = hole.Toxic.ToString() });
-                    await HoldAsync(reader, hole);
+                    if (await HoldAsync(reader, hole, holdAfterClose: false))
+                    {
+                        var left = _time.GetElapsedTime(started);
+                        Counters.UpdateRequest(index, r => r with { AbandonedAfter = left });
+                    }
+
                     Reset(client);
                     return;
                 }
@@ -527,23 +532,36 @@ public sealed class FaultProxy : IAsyncDisposable
         : head.ContentLength is { } length ? await from.CopyAsync(to, length, null, ct)
         : 0;
 
-    /// <summary>Reads and drops what the caller sends until the toxic is removed, the caller leaves or the proxy stops.</summary>
-    private async Task HoldAsync(HttpStream caller, Active hole)
+    /// <summary>
+    /// Reads and drops what the caller sends until the toxic is removed, the caller leaves or the proxy stops; true when
+    /// the caller left (closed or reset its connection: it gave up waiting). With <paramref name="holdAfterClose"/> (TCP),
+    /// a caller that only half-closes still gets no answer until the toxic goes.
+    /// </summary>
+    private async Task<bool> HoldAsync(HttpStream caller, Active hole, bool holdAfterClose)
     {
         using var until = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         try
         {
             using var removed = hole.Removed.Token.Register(until.Cancel);
             await caller.DrainAsync(until.Token);
-            await Task.Delay(Timeout.Infinite, until.Token); // the caller half-closed: still no answer
+            if (holdAfterClose)
+            {
+                await Task.Delay(Timeout.Infinite, until.Token);
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or SocketException && !until.IsCancellationRequested)
+        {
+            return true; // reset by the caller
         }
         catch (ObjectDisposedException)
         {
-            // Removed already.
+            return false; // removed already
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException)
         {
-            // Removed, or stopping.
+            return false; // removed, or stopping
         }
     }
 

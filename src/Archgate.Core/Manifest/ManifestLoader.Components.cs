@@ -140,6 +140,16 @@ public static partial class ManifestLoader
                 NotForKind(map, path, "auth", "service, frontend and third-party components");
             }
 
+            WebhookSpec? webhook = null;
+            if (kind is ComponentKind.ThirdParty)
+            {
+                webhook = ReadWebhook(YamlReader.Get(map, "webhook"), $"{path}.webhook");
+            }
+            else if (kind is not null)
+            {
+                NotForKind(map, path, "webhook", "third-party components");
+            }
+
             IReadOnlyList<ResourceMapping> resources = [];
             IReadOnlyList<RealtimeEndpoint> realtime = [];
             if (kind is ComponentKind.Service)
@@ -173,6 +183,7 @@ public static partial class ManifestLoader
                 Critical = critical ?? false,
                 Run = run,
                 Policy = policy,
+                Webhook = webhook,
                 Pages = pages,
                 Resources = resources,
                 Realtime = realtime,
@@ -429,6 +440,65 @@ public static partial class ManifestLoader
             }
 
             return new ReadinessProbe(http, tcp, log, timeout);
+        }
+
+        private WebhookSpec? ReadWebhook(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "to", "path", "secret", "signature", "event");
+            var to = r.String(r.Required(map, path, "to", "the component that receives the provider's callbacks, for example 'to: payments'"), $"{path}.to");
+            var target = r.String(r.Required(map, path, "path", "where it receives them, for example 'path: /webhooks/gateway'"), $"{path}.path");
+            var secret = r.String(r.Required(map, path, "secret", "the signing secret, from the environment: 'secret: ${WEBHOOK_SECRET}'"), $"{path}.secret");
+            if (target is not null && !target.StartsWith('/'))
+            {
+                r.Error(YamlReader.Get(map, "path")!, $"{path}.path", $"'{target}' is not a path", $"write '/{target}'");
+            }
+
+            var header = "X-Signature";
+            var scheme = "stripe";
+            if (r.Mapping(YamlReader.Get(map, "signature"), $"{path}.signature") is { } signature)
+            {
+                r.AllowKeys(signature, $"{path}.signature", "header", "scheme");
+                header = r.String(YamlReader.Get(signature, "header"), $"{path}.signature.header") ?? header;
+                var schemeNode = YamlReader.Get(signature, "scheme");
+                scheme = r.String(schemeNode, $"{path}.signature.scheme") ?? scheme;
+                string[] schemes = ["stripe", "github"];
+                if (!schemes.Contains(scheme))
+                {
+                    r.Error(schemeNode!, $"{path}.signature.scheme", $"unknown signature scheme '{scheme}'", Suggest.DidYouMean(scheme, schemes, "one of: "));
+                }
+            }
+
+            var eventNode = YamlReader.Get(map, "event");
+            var json = eventNode is null ? null : ToJson(eventNode, $"{path}.event");
+            return to is null || target is null || secret is null
+                ? null
+                : new WebhookSpec(to, target, secret) { Header = header, Scheme = scheme, Event = json, Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column) };
+        }
+
+        /// <summary>A webhook's receiver is a declared component with a url.</summary>
+        private void CheckWebhooks(List<Parsed> components, HashSet<string> names)
+        {
+            foreach (var parsed in components.Where(p => p.Component.Webhook is not null))
+            {
+                var to = parsed.Component.Webhook!.Receiver;
+                var path = $"components.{parsed.Component.Name}.webhook.to";
+                var node = YamlReader.Get((YamlMappingNode)YamlReader.Get(parsed.Node, "webhook")!, "to")!;
+                var receiver = components.FirstOrDefault(c => c.Component.Name == to)?.Component;
+                if (!names.Contains(to))
+                {
+                    r.Error(node, path, $"unknown component '{to}'", Suggest.DidYouMean(to, names.Order(StringComparer.Ordinal), "declared components: "));
+                }
+                else if (receiver?.Url is null)
+                {
+                    r.Error(node, path, $"'{to}' has no url to send callbacks to", "name the service that receives the provider's webhooks");
+                }
+            }
         }
 
         private CallPolicy? ReadPolicy(YamlNode? node, string path)

@@ -74,7 +74,7 @@ public static partial class ManifestLoader
                     continue;
                 }
 
-                r.AllowKeys(map, path, "from", "to", "toxiproxy", "calls", "breaker", "drive", "fallback");
+                r.AllowKeys(map, path, "from", "to", "toxiproxy", "calls", "breaker", "drive", "fallback", "policy");
                 var fromNode = r.Required(map, path, "from", "the calling component");
                 var toNode = r.Required(map, path, "to", "the component it calls");
                 var from = Known(fromNode, $"{path}.from");
@@ -95,7 +95,20 @@ public static partial class ManifestLoader
 
                 var breaker = ReadBreaker(YamlReader.Get(map, "breaker"), $"{path}.breaker");
                 var drive = ReadEdgeProbe(YamlReader.Get(map, "drive"), $"{path}.drive");
-                var fallback = ReadFallback(YamlReader.Get(map, "fallback"), $"{path}.fallback");
+                var (fallback, within) = ReadFallback(YamlReader.Get(map, "fallback"), $"{path}.fallback");
+                var policy = ReadPolicy(YamlReader.Get(map, "policy"), $"{path}.policy");
+                if (drive?.Via is { } via && !names.Contains(via))
+                {
+                    var viaNode = YamlReader.Get((YamlMappingNode)YamlReader.Get(map, "drive")!, "via")!;
+                    r.Error(viaNode, $"{path}.drive.via", $"unknown component '{via}'", Suggest.DidYouMean(via, names.Order(StringComparer.Ordinal), "declared components: "));
+                    drive = null;
+                }
+                else if (drive?.Via is { } v && byName.TryGetValue(v, out var through) && through.Url is null)
+                {
+                    r.Error(YamlReader.Get((YamlMappingNode)YamlReader.Get(map, "drive")!, "via")!, $"{path}.drive.via", $"'{v}' has no url to send the drive request to", "name a service the request can be sent to");
+                    drive = null;
+                }
+
                 if (from is null || to is null)
                 {
                     continue;
@@ -113,7 +126,7 @@ public static partial class ManifestLoader
                     continue;
                 }
 
-                result.Add(new EdgeSpec { Edge = edge, ToxiproxyProxy = proxy, Calls = calls, Breaker = breaker, Drive = drive, FallbackStatus = fallback, Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column) });
+                result.Add(new EdgeSpec { Edge = edge, ToxiproxyProxy = proxy, Calls = calls, Breaker = breaker, Drive = drive, FallbackStatus = fallback, FallbackWithin = within, Policy = policy, Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column) });
             }
 
             return result;
@@ -159,7 +172,7 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            r.AllowKeys(map, path, "request", "json");
+            r.AllowKeys(map, path, "request", "json", "via");
             var requestNode = r.Required(map, path, "request", "the caller operation, for example 'request: POST /orders'");
             var request = r.String(requestNode, $"{path}.request");
             var jsonNode = YamlReader.Get(map, "json");
@@ -175,18 +188,18 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            return new EdgeProbe(method.ToUpperInvariant(), target, json);
+            return new EdgeProbe(method.ToUpperInvariant(), target, json) { Via = r.String(YamlReader.Get(map, "via"), $"{path}.via") };
         }
 
-        private List<int> ReadFallback(YamlNode? node, string path)
+        private (List<int> Status, TimeSpan? Within) ReadFallback(YamlNode? node, string path)
         {
             var map = r.Mapping(node, path);
             if (map is null)
             {
-                return [];
+                return ([], null);
             }
 
-            r.AllowKeys(map, path, "status");
+            r.AllowKeys(map, path, "status", "within");
             var result = new List<int>();
             var statusNode = YamlReader.Get(map, "status");
             var list = statusNode is YamlSequenceNode seq ? seq.Children : statusNode is null ? [] : [statusNode];
@@ -198,7 +211,7 @@ public static partial class ManifestLoader
                 }
             }
 
-            return result;
+            return (result, r.BoundedDuration(map, path, "within", TimeSpan.FromMinutes(10)));
         }
     }
 }

@@ -20,7 +20,7 @@ public static partial class ManifestLoader
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
-            "expect", "probes", "pool", "clients", "faultTests", "resources", "realtime"];
+            "expect", "probes", "pool", "clients", "faultTests", "resources", "realtime", "webhook"];
 
     private static readonly Dictionary<string, ComponentKind> Kinds = new(StringComparer.Ordinal)
     {
@@ -147,6 +147,7 @@ public static partial class ManifestLoader
             CheckReferences(components, byName);
             CheckDatabaseReferences(components, byName);
             CheckEdgeAddresses(components, byName);
+            CheckWebhooks(components, byName);
             var toxiproxy = ReadToxiproxy(root);
             var edges = ReadEdges(root, components, byName, YamlReader.Get(root, "toxiproxy") is not null);
             CheckResourceDatabases(components);

@@ -75,6 +75,9 @@ public sealed record Component
     /// <summary>Resilience policy declared for a third party.</summary>
     public CallPolicy? Policy { get; init; }
 
+    /// <summary>A third party's signed callbacks to the system (<c>webhook</c>), for step 6; null when none is declared.</summary>
+    public WebhookSpec? Webhook { get; init; }
+
     /// <summary>Step 3 expectations and policy of a database; <see cref="DatabaseSpec.None"/> for other kinds.</summary>
     public DatabaseSpec Database { get; init; } = DatabaseSpec.None;
 
@@ -250,6 +253,34 @@ public sealed record BearerAuth(string Token) : ServiceAuth
 /// <param name="Backoff"><c>exponential</c>, <c>linear</c> or <c>none</c>.</param>
 /// <param name="Fallback">What the caller does when the provider is down (for example <c>queue</c>).</param>
 public sealed record CallPolicy(TimeSpan? Timeout, int? Retries, string? Backoff, string? Fallback);
+
+/// <summary>
+/// A provider's signed callbacks (<c>webhook</c>): where they go and how they are signed, so step 6 can send them itself.
+/// <see cref="object.ToString"/> never shows the secret.
+/// </summary>
+/// <param name="Receiver">The component that receives them (<c>to</c>).</param>
+/// <param name="Path">Where it receives them (<c>path</c>).</param>
+/// <param name="Secret">The signing secret (<c>secret</c>, from the environment); masked in every result.</param>
+public sealed record WebhookSpec(string Receiver, string Path, string Secret)
+{
+    /// <summary>The header that carries the signature (<c>signature.header</c>). <value>X-Signature</value>.</summary>
+    public string Header { get; init; } = "X-Signature";
+
+    /// <summary>
+    /// How the signature is made (<c>signature.scheme</c>): <c>stripe</c>, <c>t=UNIX,v1=HEX</c> with HEX the HMAC-SHA256 of
+    /// <c>"UNIX.body"</c>; or <c>github</c>, <c>sha256=HEX</c> with HEX the HMAC-SHA256 of the body. <value>stripe</value>.
+    /// </summary>
+    public string Scheme { get; init; } = "stripe";
+
+    /// <summary>The JSON body of the genuine callback (<c>event</c>); null: a small ping event with a fresh id.</summary>
+    public string? Event { get; init; }
+
+    /// <summary>Where it is declared.</summary>
+    public SourceLocation? Location { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => $"webhook to {Receiver} {Path} ({Scheme} signature in {Header})";
+}
 
 /// <summary>How to start a component and know that it is ready.</summary>
 public sealed record RunSpec

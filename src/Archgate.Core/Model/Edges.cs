@@ -38,6 +38,18 @@ public sealed record EdgeSpec
     /// </summary>
     public IReadOnlyList<int> FallbackStatus { get; init; } = [];
 
+    /// <summary>
+    /// How long after a dependency's outage ends the work the caller queued meanwhile must complete without anyone
+    /// asking again (<c>fallback.within</c>); null: the check's default (30 s).
+    /// </summary>
+    public TimeSpan? FallbackWithin { get; init; }
+
+    /// <summary>
+    /// The caller's timeout and retries on this edge (<c>policy</c>: timeout, retries, backoff); null: none declared here
+    /// (a third party's own <c>policy</c> then applies).
+    /// </summary>
+    public CallPolicy? Policy { get; init; }
+
     /// <summary>Where the edge is declared.</summary>
     public required SourceLocation Location { get; init; }
 }
@@ -52,7 +64,14 @@ public sealed record BreakerPolicy(int Failures, TimeSpan BreakDuration, TimeSpa
 /// <param name="Method">The method, upper case.</param>
 /// <param name="Path">The path, relative to the caller's URL.</param>
 /// <param name="Json">The JSON body, or null.</param>
-public sealed record EdgeProbe(string Method, string Path, string? Json);
+public sealed record EdgeProbe(string Method, string Path, string? Json)
+{
+    /// <summary>
+    /// The component the request goes to, with its <c>auth</c> (<c>via</c>), when the caller is reached through another
+    /// (an order placed at the api makes payments charge the gateway); null: the caller itself.
+    /// </summary>
+    public string? Via { get; init; }
+}
 
 /// <summary>An existing Toxiproxy server whose proxies sit on the system's edges (<c>toxiproxy.api</c>).</summary>
 /// <param name="Api">The base URL of its HTTP API (<c>http://127.0.0.1:8474</c>).</param>

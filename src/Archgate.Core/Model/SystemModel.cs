@@ -70,7 +70,7 @@ public sealed record SystemModel
 
     /// <summary>
     /// Every secret the manifest declares for signing in (passwords, keys, tokens of the <c>auth</c> section, of
-    /// components, pacts, probes and identities): masked in every result, whatever check copied it.
+    /// components, pacts, probes and identities) and for signing webhooks: masked in every result, whatever check copied it.
     /// </summary>
     public IReadOnlyCollection<string> DeclaredSecrets =>
         Auth.Values
@@ -80,6 +80,7 @@ public sealed record SystemModel
             .Concat(Security.Identities)
             .OfType<ServiceAuth>()
             .SelectMany(a => a.Secrets)
+            .Concat(Components.Select(c => c.Webhook?.Secret).OfType<string>())
             .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The component with this name, or null.</summary>

@@ -173,6 +173,29 @@ public sealed class FaultProxyTests
     }
 
     [Fact]
+    public async Task A_blackholed_request_records_when_the_caller_gave_up_and_one_cut_by_the_fault_ending_does_not()
+    {
+        using var server = new EchoHttpServer();
+        await using var proxy = FaultProxy.Start("edge", "127.0.0.1", server.Port, ProxyMode.Http);
+        using var impatient = new HttpClient { BaseAddress = proxy.Address, Timeout = TimeSpan.FromSeconds(2) };
+        using var patient = new HttpClient { BaseAddress = proxy.Address, Timeout = Patience };
+
+        var toxic = proxy.Add(new BlackholeToxic());
+        var given = impatient.GetStringAsync("/echo");
+        await WaitUntil(() => proxy.Counters.RequestCount == 1);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => given);
+        await WaitUntil(() => proxy.Counters.Requests[0].AbandonedAfter is not null);
+        var held = patient.GetStringAsync("/echo");
+        await WaitUntil(() => proxy.Counters.RequestCount == 2);
+        toxic.Dispose();
+        await Assert.ThrowsAsync<HttpRequestException>(() => held.WaitAsync(Patience));
+
+        Assert.InRange(proxy.Counters.Requests[0].AbandonedAfter!.Value, TimeSpan.FromSeconds(1), Patience);
+        Assert.Null(proxy.Counters.Requests[1].AbandonedAfter); // the fault went first: the caller did not give up
+        Assert.Null(proxy.Counters.Requests[0].Status);
+    }
+
+    [Fact]
     public async Task Refused_stops_listening_cuts_open_connections_and_listens_again_on_the_same_port()
     {
         using var server = new EchoHttpServer();

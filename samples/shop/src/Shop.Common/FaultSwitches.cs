@@ -42,13 +42,19 @@ public sealed class FaultSwitches
     public const string LostUpdate = "lost-update";
     /// <summary>The web's config points the page at a dead port instead of the api.</summary>
     public const string SpaWrongApiUrl = "spa-wrong-api-url";
+    /// <summary>Payments gives up a gateway call on its first error (no retry; only its 3 s resubmission queue sends it again).</summary>
+    public const string NoRetry = "no-retry";
+    /// <summary>The api's e-mail outbox drops a mail the provider did not take, instead of sending it again later.</summary>
+    public const string EmailNoQueue = "email-no-queue";
+    /// <summary>Payments accepts gateway webhooks without checking their signature.</summary>
+    public const string WebhookUnsigned = "webhook-unsigned";
 
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, DefaultPool, PaymentsDown, GatewayTimeout,
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
-        VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl,
+        VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

@@ -16,7 +16,7 @@ public sealed record CallPolicy
     /// <value>10 seconds.</value>
     public TimeSpan TotalTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Retries after the first attempt (exponential backoff with jitter).</summary>
+    /// <summary>Retries after the first attempt (exponential backoff with jitter); 0: none.</summary>
     /// <value>3.</value>
     public int Retries { get; init; } = 3;
 
@@ -71,13 +71,16 @@ public static class ResilienceExtensions
         builder.AddResilienceHandler(name, pipeline =>
         {
             pipeline.AddTimeout(policy.TotalTimeout);
-            pipeline.AddRetry(new HttpRetryStrategyOptions
+            if (policy.Retries > 0) // Polly refuses a retry strategy of zero attempts
             {
-                MaxRetryAttempts = policy.Retries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = policy.BaseDelay,
-            });
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = policy.Retries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = policy.BaseDelay,
+                });
+            }
             if (policy.CircuitBreaker)
             {
                 pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions

@@ -15,11 +15,11 @@ internal sealed record GatewayCharge(string Id, string Status);
 /// <summary>Calls the external payment gateway: 3 s per attempt, 10 s in all, 3 retries with backoff, breaker.</summary>
 internal sealed class GatewayClient(HttpClient http, PaymentsSettings settings)
 {
-    public static readonly CallPolicy Policy = new()
+    public static CallPolicy PolicyFor(FaultSwitches faults) => new()
     {
         AttemptTimeout = TimeSpan.FromSeconds(3),
         TotalTimeout = TimeSpan.FromSeconds(10),
-        Retries = 3,
+        Retries = faults.IsOn(FaultSwitches.NoRetry) ? 0 : 3, // no-retry: the defect, the first error ends the call
         BaseDelay = TimeSpan.FromMilliseconds(300),
     };
 
@@ -64,10 +64,10 @@ internal sealed class GatewayClient(HttpClient http, PaymentsSettings settings)
 
 internal static class GatewayClientRegistration
 {
-    public static IServiceCollection AddGatewayClient(this IServiceCollection services, PaymentsSettings settings)
+    public static IServiceCollection AddGatewayClient(this IServiceCollection services, PaymentsSettings settings, FaultSwitches faults)
     {
         services.AddHttpClient<GatewayClient>(c => c.BaseAddress = settings.GatewayUrl)
-            .AddShopResilience("gateway", GatewayClient.Policy, services.BuildCircuit());
+            .AddShopResilience("gateway", GatewayClient.PolicyFor(faults), services.BuildCircuit());
         return services;
     }
 

@@ -9,7 +9,7 @@ var settings = PaymentsSettings.Load(builder.Configuration, faults, AppContext.B
 builder.Services.AddSingleton(settings);
 builder.Services.AddSingleton<PaymentStore>();
 builder.Services.AddSingleton<GatewayCircuit>();
-builder.Services.AddGatewayClient(settings);
+builder.Services.AddGatewayClient(settings, faults);
 builder.Services.AddSingleton<GatewaySubmitter>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewaySubmitter>());
 builder.Services.AddHealthChecks().AddCheck<GatewayHealthCheck>("gateway");

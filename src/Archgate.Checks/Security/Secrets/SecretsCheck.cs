@@ -214,7 +214,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         return folders.DistinctBy(f => f.Item2, StringComparer.Ordinal).ToList();
     }
 
-    private IEnumerable<string> ConfigFiles(string folderOrFile)
+    internal IEnumerable<string> ConfigFiles(string folderOrFile)
     {
         if (File.Exists(folderOrFile))
         {
@@ -244,7 +244,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         }
     }
 
-    private IEnumerable<Finding> ScanFile(string path, string? component, string rule, string what)
+    internal IEnumerable<Finding> ScanFile(string path, string? component, string rule, string what)
     {
         string text;
         try

@@ -39,9 +39,10 @@ internal sealed class EmailClient(HttpClient http, ApiSettings settings)
 
 /// <summary>
 /// Sends mail off the request path. Fallback when the provider fails: the mail waits and is sent again
-/// later (up to 5 tries, 10 s apart); an order never fails because a mail could not go out.
+/// later (up to 5 tries, 10 s apart); an order never fails because a mail could not go out. Under
+/// <c>email-no-queue</c> a mail the provider did not take is dropped.
 /// </summary>
-internal sealed partial class EmailOutbox(IServiceScopeFactory scopes, TimeProvider time, ILogger<EmailOutbox> logger) : BackgroundService
+internal sealed partial class EmailOutbox(IServiceScopeFactory scopes, FaultSwitches faults, TimeProvider time, ILogger<EmailOutbox> logger) : BackgroundService
 {
     private const int MaxTries = 5;
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
@@ -62,7 +63,7 @@ internal sealed partial class EmailOutbox(IServiceScopeFactory scopes, TimeProvi
             catch (Exception ex) when (ex is HttpRequestException or BrokenCircuitException or TimeoutRejectedException
                                        || (ex is OperationCanceledException && !stoppingToken.IsCancellationRequested))
             {
-                if (attempt >= MaxTries)
+                if (attempt >= MaxTries || faults.IsOn(FaultSwitches.EmailNoQueue)) // email-no-queue: the defect, the mail is lost
                 {
                     LogGaveUp(mail.Subject, attempt);
                     continue;

@@ -1,0 +1,384 @@
+using System.Globalization;
+using System.Text;
+
+namespace Archgate.Checks.Faults;
+
+/// <summary>What a caller declares about its calls on one edge, as the analysis judges them.</summary>
+/// <param name="Retries">Retries after the first attempt; an operation may make <c>Retries + 1</c> attempts.</param>
+/// <param name="Timeout">The whole call's time, retries included: attempts of one operation start within it.</param>
+/// <param name="Backoff"><c>exponential</c>, <c>linear</c>, <c>none</c>, or null (growth not judged beyond "grows").</param>
+internal sealed record AttemptExpectations(int Retries, TimeSpan Timeout, string? Backoff)
+{
+    /// <summary>How much later than <see cref="Timeout"/> an operation may end: 20 % of it, at least 1 s.</summary>
+    public TimeSpan Tolerance => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, Timeout.Ticks / 5));
+}
+
+/// <summary>One operation of the caller as the proxy saw it: its attempts, in arrival order.</summary>
+/// <param name="Method">The method of its attempts.</param>
+/// <param name="Target">Their request target.</param>
+/// <param name="Key">Their <c>Idempotency-Key</c>, or null.</param>
+/// <param name="Attempts">The attempts.</param>
+internal sealed record RetriedOperation(string Method, string Target, string? Key, IReadOnlyList<ProxiedRequest> Attempts)
+{
+    /// <summary>
+    /// The caller's wait before each retry: from the end of an attempt (its answer, or the caller giving up on it) to the
+    /// next attempt; from start to start when the end is unknown. One fewer than the attempts.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> Waits => [.. Attempts.Zip(Attempts.Skip(1), (a, b) => Wait(a, b))];
+
+    /// <summary>From the first attempt's arrival to the last attempt's end (or arrival, while it has none).</summary>
+    public TimeSpan Span => (AttemptAnalysis.End(Attempts[^1]) ?? Attempts[^1].At) - Attempts[0].At;
+
+    internal static TimeSpan Wait(ProxiedRequest previous, ProxiedRequest next)
+    {
+        var wait = next.At - (AttemptAnalysis.End(previous) ?? previous.At);
+        return wait > TimeSpan.Zero ? wait : next.At - previous.At;
+    }
+}
+
+/// <summary>How one aspect of the caller's retries was judged.</summary>
+internal enum Outcome
+{
+    /// <summary>As declared.</summary>
+    Pass,
+
+    /// <summary>Not as declared; the detail says how.</summary>
+    Fail,
+
+    /// <summary>Not enough attempts to judge; the detail says why.</summary>
+    NotJudged,
+}
+
+/// <summary>One judgement: its outcome and what it rests on.</summary>
+internal sealed record Judgement(Outcome Outcome, string Detail)
+{
+    public bool Failed => Outcome == Outcome.Fail;
+}
+
+/// <summary>The operations found in a fault window and the judgements over them.</summary>
+internal sealed record AttemptReport(IReadOnlyList<RetriedOperation> Operations, AttemptExpectations Expected)
+{
+    /// <summary>No operation made more than <c>Retries + 1</c> attempts.</summary>
+    public required Judgement Bounded { get; init; }
+
+    /// <summary>The caller retried as declared: some operation made all the attempts its retries allow (judged under a fault that fails at once).</summary>
+    public required Judgement Retried { get; init; }
+
+    /// <summary>The caller backs off: its waits are not a fixed pace, not all immediate, not shrinking; the growth per retry is reported.</summary>
+    public required Judgement Backoff { get; init; }
+
+    /// <summary>The waits at the same retry differ between operations (jitter).</summary>
+    public required Judgement Jitter { get; init; }
+
+    /// <summary>Retried writes carry an <c>Idempotency-Key</c>, one per operation.</summary>
+    public required Judgement Keys { get; init; }
+
+    /// <summary>The caller gave up on each unanswered attempt, and on each operation, within its timeout plus tolerance.</summary>
+    public required Judgement Timeouts { get; init; }
+
+    /// <summary>The judgements in a fixed order, with their names.</summary>
+    public IEnumerable<(string Name, Judgement Judgement)> All =>
+        [("bounded", Bounded), ("retried", Retried), ("backoff", Backoff), ("jitter", Jitter), ("idempotency key", Keys), ("timeouts", Timeouts)];
+
+    /// <summary>Every operation with its attempts relative to <paramref name="origin"/>, one line each, for evidence.</summary>
+    public string Describe(DateTimeOffset origin)
+    {
+        var text = new StringBuilder();
+        foreach (var op in Operations)
+        {
+            text.Append(op.Method).Append(' ').Append(op.Target).Append(op.Key is null ? " (no Idempotency-Key)" : $" key {op.Key}")
+                .Append(": ").Append(op.Attempts.Count).Append(op.Attempts.Count == 1 ? " attempt: " : " attempts: ")
+                .AppendJoin(", ", op.Attempts.Select(a => $"t+{Sec(a.At - origin)} {Answer(a)}"));
+            if (op.Attempts.Count > 1)
+            {
+                text.Append("; waits ").AppendJoin(", ", op.Waits.Select(Sec));
+            }
+
+            text.AppendLine();
+        }
+
+        return text.ToString();
+    }
+
+    private static string Answer(ProxiedRequest a) =>
+        a.Status is { } s ? s.ToString(CultureInfo.InvariantCulture)
+        : a.AbandonedAfter is { } left ? $"given up after {Sec(left)}"
+        : "no answer";
+
+    internal static string Sec(TimeSpan t) => $"{t.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s";
+}
+
+/// <summary>
+/// Reads the requests an edge's proxy recorded during a fault window as the caller's operations and judges them:
+/// attempts bounded by the declared retries, backing off (exponentially when declared), with jitter, one
+/// <c>Idempotency-Key</c> per retried write, and each unanswered attempt and operation given up within the timeout.
+/// Shared by step 4 (service edges) and step 6 (third parties).
+/// </summary>
+internal static class AttemptAnalysis
+{
+    /// <summary>Waits after the first retry that all lie within this relative spread are a fixed pace, not a backoff. <value>5 %</value>.</summary>
+    public const double ConstantSpread = 0.05;
+
+    /// <summary>
+    /// Below this per-retry factor the waits shrink: no backoff. Not 1: decorrelated jitter (Polly's) lets the mean
+    /// waits of two operations fall now and then though their sums grow. <value>0.8</value>.
+    /// </summary>
+    public const double Shrinking = 0.8;
+
+    /// <summary>Waits all below this are retries at once. <value>20 ms</value>.</summary>
+    public static readonly TimeSpan Immediate = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Below this relative spread of the waits at one retry across operations, there is no jitter. <value>3 %</value>.</summary>
+    public const double JitterSpread = 0.03;
+
+    private static readonly HashSet<string> Writes = new(StringComparer.OrdinalIgnoreCase) { "POST", "PUT", "PATCH", "DELETE" };
+
+    /// <summary>When an attempt ended: its answer, or the caller giving up; null while neither happened.</summary>
+    public static DateTimeOffset? End(ProxiedRequest r) =>
+        r.Duration is { } d ? r.At + d : r.AbandonedAfter is { } left ? r.At + left : null;
+
+    /// <summary>
+    /// Groups <paramref name="requests"/> into operations and judges them. Attempts with the same method, target and
+    /// <c>Idempotency-Key</c> belong to one operation until one starts a whole <see cref="AttemptExpectations.Timeout"/>
+    /// after the operation's first, or until, once it has all the attempts its retries allow, the waits start over (a
+    /// wait less than half the one before it: the caller's own queue sending the work again, a new operation).
+    /// </summary>
+    /// <param name="requests">The requests of the fault window.</param>
+    /// <param name="expected">What the caller declares.</param>
+    /// <param name="now">The end of the window: an attempt still unanswered is judged as held until then.</param>
+    /// <param name="operations">How many operations the check started (drives), when known: more keys than that on one write target means a new key per retry.</param>
+    public static AttemptReport Analyze(IEnumerable<ProxiedRequest> requests, AttemptExpectations expected, DateTimeOffset now, int? operations = null)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        ArgumentNullException.ThrowIfNull(expected);
+        var list = requests.OrderBy(r => r.At).ToList();
+        var ops = list.GroupBy(r => (r.Method, r.Target, r.IdempotencyKey)).SelectMany(g => Split([.. g], expected)).OrderBy(o => o.Attempts[0].At).ToList();
+        return new AttemptReport(ops, expected)
+        {
+            Bounded = JudgeBounded(ops, expected),
+            Retried = JudgeRetried(ops, expected),
+            Backoff = JudgeBackoff(ops, expected),
+            Jitter = JudgeJitter(ops),
+            Keys = JudgeKeys(ops, operations),
+            Timeouts = JudgeTimeouts(ops, expected, now),
+        };
+    }
+
+    private static IEnumerable<RetriedOperation> Split(List<ProxiedRequest> attempts, AttemptExpectations expected)
+    {
+        var current = new List<ProxiedRequest>();
+        for (var k = 0; k < attempts.Count; k++)
+        {
+            var a = attempts[k];
+            if (current.Count > 0 && (a.At - current[0].At >= expected.Timeout || (current.Count > expected.Retries && StartsOver(attempts, k))))
+            {
+                yield return Op(current);
+                current = [];
+            }
+
+            current.Add(a);
+        }
+
+        if (current.Count > 0)
+        {
+            yield return Op(current);
+        }
+
+        static RetriedOperation Op(List<ProxiedRequest> a) => new(a[0].Method, a[0].Target, a[0].IdempotencyKey, a);
+    }
+
+    /// <summary>Whether attempt <paramref name="k"/> begins again: the wait after it is less than half the wait before it.</summary>
+    private static bool StartsOver(List<ProxiedRequest> attempts, int k)
+    {
+        if (k + 1 >= attempts.Count)
+        {
+            return false;
+        }
+
+        var before = RetriedOperation.Wait(attempts[k - 1], attempts[k]);
+        var after = RetriedOperation.Wait(attempts[k], attempts[k + 1]);
+        return after < before / 2 && before - after > TimeSpan.FromMilliseconds(50);
+    }
+
+    private static Judgement JudgeBounded(List<RetriedOperation> ops, AttemptExpectations expected)
+    {
+        if (ops.Count == 0)
+        {
+            return new(Outcome.NotJudged, "no attempt reached the proxy");
+        }
+
+        var worst = ops.MaxBy(o => o.Attempts.Count)!;
+        var limit = expected.Retries + 1;
+        return worst.Attempts.Count > limit
+            ? new(Outcome.Fail, $"{worst.Attempts.Count} attempts in one operation ({Label(worst)}), more than the {limit} that {expected.Retries} retries allow")
+            : new(Outcome.Pass, $"at most {worst.Attempts.Count} attempts per operation (limit {limit})");
+    }
+
+    private static Judgement JudgeRetried(List<RetriedOperation> ops, AttemptExpectations expected)
+    {
+        if (ops.Count == 0)
+        {
+            return new(Outcome.NotJudged, "no attempt reached the proxy");
+        }
+
+        if (expected.Retries == 0)
+        {
+            return new(Outcome.Pass, "no retry declared");
+        }
+
+        // Under a fault that fails every attempt at once, an operation that retries as declared makes all its attempts
+        // (a breaker may cut one short, not all of them); fewer everywhere is a caller that gives up early.
+        var most = ops.Max(o => o.Attempts.Count);
+        return most > expected.Retries
+            ? new(Outcome.Pass, $"up to {most} attempts per operation")
+            : new(Outcome.Fail, most == 1
+                ? $"every one of {ops.Count} operation(s) made a single attempt: no retry, though {expected.Retries} are declared"
+                : $"no operation made the {expected.Retries + 1} attempts that {expected.Retries} retries allow (at most {most}, the later ones possibly the caller's queue sending the work again): it gives up early");
+    }
+
+    private static Judgement JudgeBackoff(List<RetriedOperation> ops, AttemptExpectations expected)
+    {
+        if (expected.Backoff is { } declared && (declared.Equals("none", StringComparison.OrdinalIgnoreCase) || declared.Equals("constant", StringComparison.OrdinalIgnoreCase)))
+        {
+            return new(Outcome.Pass, $"backoff '{declared}' declared: growth not judged");
+        }
+
+        var retried = ops.Where(o => o.Attempts.Count >= 3).ToList();
+        if (retried.Count == 0)
+        {
+            return new(Outcome.NotJudged, "no operation made three attempts or more (two waits to compare)");
+        }
+
+        var waits = string.Join("; ", retried.Select(o => string.Join(", ", o.Waits.Select(AttemptReport.Sec))));
+
+        // The waits after the first retry: a fixed pace (a timer resending the work) shows as nearly equal ones.
+        var later = retried.SelectMany(o => o.Waits.Skip(1)).Select(w => w.TotalMilliseconds).ToList();
+        if (later.Count >= 2 && later.Average() > 0 && Spread(later) < ConstantSpread)
+        {
+            return new(Outcome.Fail, $"waits do not grow: {later.Count + retried.Count} waits ({waits}), the later ones all within {ConstantSpread.ToString("P0", CultureInfo.InvariantCulture)} of {AttemptReport.Sec(TimeSpan.FromMilliseconds(later.Average()))}: no backoff");
+        }
+
+        var all = ops.SelectMany(o => o.Waits).ToList();
+        if (all.Count > 0 && all.All(w => w < Immediate))
+        {
+            return new(Outcome.Fail, $"retries follow at once (every wait under {Immediate.TotalMilliseconds:0} ms; waits {waits}): no backoff");
+        }
+
+        var growth = Growth(retried);
+        var factor = growth.ToString("0.00", CultureInfo.InvariantCulture);
+        return growth >= Shrinking
+            ? new(Outcome.Pass, $"waits grow ×{factor} per retry (mean waits by retry; waits {waits})")
+            : new(Outcome.Fail, $"waits shrink (×{factor} per retry; waits {waits}): no backoff");
+    }
+
+    /// <summary>
+    /// Per-retry growth of the mean wait at each retry across operations (least squares on the logarithms). Pooled,
+    /// because decorrelated jitter (Polly's) lets one operation's waits shrink now and then while their sum grows.
+    /// </summary>
+    private static double Growth(List<RetriedOperation> ops)
+    {
+        var means = new List<double>();
+        for (var i = 0; ; i++)
+        {
+            var at = ops.Where(o => o.Waits.Count > i).Select(o => Math.Max(1, o.Waits[i].TotalMilliseconds)).ToList();
+            if (at.Count == 0)
+            {
+                break;
+            }
+
+            means.Add(Math.Log(at.Average()));
+        }
+
+        var x = (means.Count - 1) / 2.0;
+        var y = means.Average();
+        var slope = means.Select((m, i) => (i - x) * (m - y)).Sum() / means.Select((_, i) => (i - x) * (i - x)).Sum();
+        return Math.Exp(slope);
+    }
+
+    private static double Spread(List<double> values) => (values.Max() - values.Min()) / Math.Max(1, values.Max());
+
+    private static Judgement JudgeJitter(List<RetriedOperation> ops)
+    {
+        var retried = ops.Where(o => o.Attempts.Count >= 2).ToList();
+        if (retried.Count < 2)
+        {
+            return new(Outcome.NotJudged, "fewer than two retried operations to compare");
+        }
+
+        var spreads = new List<double>();
+        for (var i = 0; ; i++)
+        {
+            var at = retried.Where(o => o.Waits.Count > i).Select(o => o.Waits[i].TotalMilliseconds).ToList();
+            if (at.Count < 2)
+            {
+                break;
+            }
+
+            spreads.Add(Spread(at));
+        }
+
+        var widest = spreads.Max();
+        return widest >= JitterSpread
+            ? new(Outcome.Pass, $"waits at the same retry differ by up to {widest.ToString("P0", CultureInfo.InvariantCulture)} between {retried.Count} operations")
+            : new(Outcome.Fail, $"waits at the same retry are the same in all {retried.Count} operations (within {widest.ToString("P1", CultureInfo.InvariantCulture)}): no jitter, so callers retry in step");
+    }
+
+    private static Judgement JudgeKeys(List<RetriedOperation> ops, int? operations)
+    {
+        var writes = ops.Where(o => Writes.Contains(o.Method)).ToList();
+        if (writes.Count == 0)
+        {
+            return new(Outcome.NotJudged, "no write was attempted");
+        }
+
+        if (writes.FirstOrDefault(o => o.Key is null && o.Attempts.Count >= 2) is { } bare)
+        {
+            return new(Outcome.Fail, $"{bare.Method} {bare.Target} was retried {bare.Attempts.Count - 1} time(s) without an Idempotency-Key: a retry after a lost answer can do it twice");
+        }
+
+        foreach (var target in writes.Where(o => o.Key is not null).GroupBy(o => (o.Method, o.Target)))
+        {
+            var keys = target.Select(o => o.Key).Distinct(StringComparer.Ordinal).Count();
+            if (operations is { } n && keys > n)
+            {
+                return new(Outcome.Fail, $"{keys} different Idempotency-Keys on {target.Key.Method} {target.Key.Target} for {n} operation(s): a new key on each retry defeats it");
+            }
+        }
+
+        return writes.All(o => o.Key is null)
+            ? new(Outcome.NotJudged, "writes carried no Idempotency-Key, and none was retried")
+            : new(Outcome.Pass, "every retried write kept its Idempotency-Key");
+    }
+
+    private static Judgement JudgeTimeouts(List<RetriedOperation> ops, AttemptExpectations expected, DateTimeOffset now)
+    {
+        var unanswered = ops.SelectMany(o => o.Attempts).Where(a => a.Status is null && !a.Forwarded).ToList();
+        if (unanswered.Count == 0)
+        {
+            return new(Outcome.NotJudged, "every attempt was answered");
+        }
+
+        var limit = expected.Timeout + expected.Tolerance;
+        if (unanswered.FirstOrDefault(a => a.AbandonedAfter is null && now - a.At > limit) is { } held)
+        {
+            return new(Outcome.Fail, $"an attempt unanswered since {AttemptReport.Sec(now - held.At)} is still held open: no timeout within {AttemptReport.Sec(limit)}");
+        }
+
+        if (unanswered.Where(a => a.AbandonedAfter > limit).MaxBy(a => a.AbandonedAfter) is { } slow)
+        {
+            return new(Outcome.Fail, $"an unanswered attempt was given up only after {AttemptReport.Sec(slow.AbandonedAfter!.Value)}, beyond the {AttemptReport.Sec(expected.Timeout)} timeout (+{AttemptReport.Sec(expected.Tolerance)})");
+        }
+
+        if (ops.Where(o => o.Attempts.All(a => End(a) is not null) && o.Span > limit).MaxBy(o => o.Span) is { } longest)
+        {
+            return new(Outcome.Fail, $"one operation ({Label(longest)}) went on for {AttemptReport.Sec(longest.Span)} over {longest.Attempts.Count} attempts, beyond the {AttemptReport.Sec(expected.Timeout)} timeout (+{AttemptReport.Sec(expected.Tolerance)})");
+        }
+
+        var given = unanswered.Where(a => a.AbandonedAfter is not null).Select(a => a.AbandonedAfter!.Value).ToList();
+        return new(Outcome.Pass, given.Count == 0
+            ? "no unanswered attempt outlasted the timeout"
+            : $"unanswered attempts given up after {AttemptReport.Sec(given.Min())}-{AttemptReport.Sec(given.Max())}, within {AttemptReport.Sec(limit)}");
+    }
+
+    private static string Label(RetriedOperation o) => o.Key is null ? $"{o.Method} {o.Target}" : $"key {o.Key}";
+}

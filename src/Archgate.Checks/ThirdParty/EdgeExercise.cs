@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text;
+using Archgate.Checks.Faults;
+using Archgate.Checks.Http;
+using Archgate.Checks.Services;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.ThirdParty;
+
+/// <summary>Timings of the timeout and retry checks; each default suits a loaded 2-core machine.</summary>
+public sealed record EdgeExerciseOptions
+{
+    /// <summary>How long a drive may take to make its first call reach the edge. <value>10 s</value>.</summary>
+    public TimeSpan FirstCallWait { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>After the last attempt, how long without a new one ends an operation (at least; twice the longest wait seen counts too). <value>2 s</value>.</summary>
+    public TimeSpan Quiet { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the proxy's record is read. <value>100 ms</value>.</summary>
+    public TimeSpan SampleEvery { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Fault windows (operations) the retry check drives, for jitter to be compared between them. <value>2</value>.</summary>
+    public int RetryRounds { get; init; } = 2;
+
+    /// <summary>After work completed, how long to let what follows from it (a webhook, a mail) go out before the next check. <value>2 s</value>.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>What one fault window saw: the caller's answers to the drives, and the edge's requests from the first drive to the fault's removal.</summary>
+internal sealed record FaultWindow(Toxic Toxic, IReadOnlyList<CallerAnswer> Answers, IReadOnlyList<ProxiedRequest> Requests, DateTimeOffset Start, DateTimeOffset Removed);
+
+/// <summary>
+/// Drives a caller and watches an edge's proxy for the timeout and retry checks: a baseline call with no fault, fault
+/// windows that end when the caller's operation is over (and always remove the fault), and the wait for queued work
+/// to complete afterwards. Keeps a timeline for evidence.
+/// </summary>
+internal sealed class EdgeExercise
+{
+    private readonly ProviderEdge _edge;
+    private readonly FaultProxy _proxy;
+    private readonly CallerClient _client;
+    private readonly EdgeProbe _drive;
+    private readonly TimeProvider _time;
+    private readonly EdgeExerciseOptions _options;
+    private readonly StringBuilder _timeline = new();
+
+    private EdgeExercise(ProviderEdge edge, FaultProxy proxy, CallerClient client, EdgeProbe drive, TimeProvider time, EdgeExerciseOptions options)
+    {
+        _edge = edge;
+        _proxy = proxy;
+        _client = client;
+        _drive = drive;
+        _time = time;
+        _options = options;
+        Origin = time.GetUtcNow();
+    }
+
+    public DateTimeOffset Origin { get; }
+
+    public string Timeline => _timeline.ToString();
+
+    /// <summary>The exercise, or why the edge cannot be exercised (no proxy, no drive, the drive's target not signed in).</summary>
+    public static async Task<(EdgeExercise? Exercise, CheckResult? Skip, string? Problem)> StartAsync(
+        ProviderEdge edge, CheckContext context, EdgeExerciseOptions options, CancellationToken ct)
+    {
+        if ((context.Edges as EdgeProxies)?.Find(edge.Edge) is not { } proxy || proxy.Mode != ProxyMode.Http)
+        {
+            return (null, CheckResult.Skipped($"{edge.Edge} has no Archgate HTTP proxy: start the system with Archgate (run --up) and give {edge.Caller.Name} the address as ${{url:{edge.Dependency.Name}}}"), null);
+        }
+
+        if (edge.Spec?.Drive is not { } drive)
+        {
+            return (null, CheckResult.Skipped($"no 'drive' is declared for {edge.Edge} in 'edges': the operation that makes {edge.Caller.Name} call {edge.Dependency.Name}"), null);
+        }
+
+        var target = drive.Via is { } via ? context.System.Find(via)! : edge.Caller;
+        var client = new CallerClient(target, context.Http, TokenSource.Of(context));
+        if (await client.SignInAsync(ct) is { } problem)
+        {
+            return (null, null, problem);
+        }
+
+        return (new EdgeExercise(edge, proxy, client, drive, context.Time, options), null, null);
+    }
+
+    public string DriveLabel => $"{_drive.Method} {_drive.Path}{(_drive.Via is { } v ? $" at {v}" : string.Empty)}";
+
+    public void Note(string what) => _timeline.Append(At(_time.GetUtcNow())).Append("  ").AppendLine(what);
+
+    public string At(DateTimeOffset at) => $"t+{(at - Origin).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s";
+
+    /// <summary>The edge's requests that count, from <paramref name="from"/> on.</summary>
+    public List<ProxiedRequest> Since(DateTimeOffset from) => [.. _proxy.Counters.Requests.Where(r => r.At >= from && _edge.Counts(r))];
+
+    public async Task<CallerAnswer> DriveAsync(CancellationToken ct)
+    {
+        var answer = await _client.SendAsync(_drive, _time.GetUtcNow() - Origin, ct);
+        Note($"{DriveLabel} → {Describe(answer)}");
+        return answer;
+    }
+
+    /// <summary>
+    /// Drives once with no fault and waits for the dependency's answer at the proxy (its timeout plus tolerance): the
+    /// first answered call, or the calls that went unanswered, or none at all.
+    /// </summary>
+    public async Task<(ProxiedRequest? Answered, IReadOnlyList<ProxiedRequest> Calls)> BaselineAsync(CancellationToken ct)
+    {
+        var start = _time.GetUtcNow();
+        await DriveAsync(ct);
+        var limit = _options.FirstCallWait + _edge.Expected.Timeout + _edge.Expected.Tolerance;
+        while (true)
+        {
+            var calls = Since(start);
+            if (calls.FirstOrDefault(r => r.Status is not null) is { } answered)
+            {
+                Note($"{answered.Method} {answered.Target} answered {answered.Status} in {Ms(answered.Duration)} at the proxy");
+                return (answered, calls);
+            }
+
+            // Refused upstream: the proxy ended the call without an answer and without a fault of its own.
+            if (calls.Count > 0 && calls.All(r => r.Duration is not null && r.Fault is null))
+            {
+                Note($"{calls.Count} call(s) reached the proxy; {_edge.Dependency.Name} refused the connection");
+                return (null, calls);
+            }
+
+            if (_time.GetUtcNow() - start >= limit || (calls.Count == 0 && _time.GetUtcNow() - start >= _options.FirstCallWait))
+            {
+                Note(calls.Count == 0 ? "no call reached the proxy" : $"{calls.Count} call(s) reached the proxy, none answered within {AttemptReport.Sec(limit)}");
+                return (null, calls);
+            }
+
+            await Task.Delay(_options.SampleEvery, _time, ct);
+        }
+    }
+
+    /// <summary>
+    /// Injects <paramref name="toxic"/>, drives <paramref name="drives"/> time(s), and removes the fault once the
+    /// caller's operations are over: no attempt held and none new for the quiet time, or the declared timeout plus
+    /// tolerance after the first attempt. The fault goes whatever happens.
+    /// </summary>
+    public async Task<FaultWindow> UnderFaultAsync(Toxic toxic, int drives, CancellationToken ct)
+    {
+        var answers = new List<CallerAnswer>();
+        var start = _time.GetUtcNow();
+        DateTimeOffset removed;
+        var fault = _proxy.Add(toxic);
+        try
+        {
+            Note($"fault on {_edge.Edge}: {toxic}");
+            for (var i = 0; i < drives; i++)
+            {
+                answers.Add(await DriveAsync(ct));
+            }
+
+            await AwaitOperationsOverAsync(start, ct);
+        }
+        finally
+        {
+            fault.Dispose();
+            removed = _time.GetUtcNow();
+        }
+
+        Note("fault removed");
+        return new FaultWindow(toxic, answers, Since(start).Where(r => r.At < removed).ToList(), start, removed);
+    }
+
+    private async Task AwaitOperationsOverAsync(DateTimeOffset start, CancellationToken ct)
+    {
+        var cap = _edge.Expected.Timeout + _edge.Expected.Tolerance + TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            var now = _time.GetUtcNow();
+            var calls = Since(start);
+            if (calls.Count == 0)
+            {
+                if (now - start >= _options.FirstCallWait)
+                {
+                    Note("no call reached the proxy");
+                    return;
+                }
+            }
+            else
+            {
+                var held = calls.Any(r => r.Status is null && r.AbandonedAfter is null && r.Duration is null);
+                var lastEnd = calls.Select(r => AttemptAnalysis.End(r) ?? r.At).Max();
+                var longestWait = calls.Zip(calls.Skip(1), RetriedOperation.Wait).DefaultIfEmpty(TimeSpan.Zero).Max();
+                var quiet = longestWait * 2 > _options.Quiet ? longestWait * 2 : _options.Quiet;
+                if (!held && now - lastEnd >= quiet)
+                {
+                    Note($"{calls.Count} attempt(s) at the proxy, none for {AttemptReport.Sec(now - lastEnd)}: the operation is over");
+                    return;
+                }
+
+                if (now - calls[0].At >= cap)
+                {
+                    Note($"{calls.Count} attempt(s) at the proxy; {AttemptReport.Sec(cap)} after the first, the window ends");
+                    return;
+                }
+            }
+
+            await Task.Delay(_options.SampleEvery, _time, ct);
+        }
+    }
+
+    /// <summary>
+    /// After a fault window, waits for the caller to complete its queued work by itself: a forwarded answer below 400
+    /// (for each key the window saw, when its writes carry keys), within <see cref="ProviderEdge.Within"/>.
+    /// Returns when it completed (null: it did not).
+    /// </summary>
+    public async Task<TimeSpan?> AwaitCompletionAsync(FaultWindow window, CancellationToken ct)
+    {
+        var keys = window.Requests.Select(r => r.IdempotencyKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        while (_time.GetUtcNow() - window.Removed < _edge.Within)
+        {
+            var done = Since(window.Removed).Where(r => r.Forwarded && r.Status is < 400).ToList();
+            var complete = keys.Count > 0 ? keys.All(k => done.Any(r => r.IdempotencyKey == k)) : done.Count > 0;
+            if (complete && window.Requests.Count > 0)
+            {
+                var last = keys.Count > 0 ? keys.Select(k => done.First(r => r.IdempotencyKey == k).At).Max() : done[0].At;
+                Note($"queued work completed at {At(last)} ({AttemptReport.Sec(last - window.Removed)} after the fault went): {string.Join(", ", done.Take(4).Select(r => $"{r.Method} {r.Target} {r.Status}"))}");
+                await Task.Delay(_options.Settle, _time, ct);
+                return last - window.Removed;
+            }
+
+            await Task.Delay(_options.SampleEvery * 2, _time, ct);
+        }
+
+        Note($"no call completed within {AttemptReport.Sec(_edge.Within)} after the fault went");
+        return null;
+    }
+
+    /// <summary>Whether the caller's answer to a drive is its fallback: a declared status, else any status below 500.</summary>
+    public bool IsFallback(CallerAnswer answer) =>
+        answer.Status is { } s && (_edge.Spec is { FallbackStatus.Count: > 0 } spec ? spec.FallbackStatus.Contains(s) : s < 500);
+
+    public static string Describe(CallerAnswer a) =>
+        a.Status is { } s ? $"{s} in {a.Latency.TotalMilliseconds:0} ms" : $"no answer ({a.Error}) after {a.Latency.TotalMilliseconds:0} ms";
+
+    private static string Ms(TimeSpan? t) => t is { } d ? $"{d.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms" : "?";
+}

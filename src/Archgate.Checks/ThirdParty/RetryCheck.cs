@@ -1,0 +1,117 @@
+using Archgate.Checks.Faults;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.ThirdParty;
+
+/// <summary>
+/// Step 6 per caller → provider edge (and step 4 per service edge with a <c>policy</c>): the dependency answers 503 at
+/// the edge's proxy while the caller is driven, in <see cref="EdgeExerciseOptions.RetryRounds"/> rounds (one operation
+/// each, the fault removed in between so a breaker can close). The attempts are judged by
+/// <see cref="AttemptAnalysis"/>: bounded by the declared retries, waits growing, jitter between rounds, one
+/// Idempotency-Key per retried write. After each round the work the caller queued must complete by itself (the
+/// fallback: queue for later); work that never does is lost, critical. The fault goes whatever happens.
+/// </summary>
+internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOptions? options = null) : ICheck
+{
+    private readonly EdgeExerciseOptions _options = options ?? new();
+
+    public string Id => $"{(step == 6 ? "third-party" : "services")}.retries:{edge.Caller.Name}->{edge.Dependency.Name}";
+
+    public int Step => step;
+
+    public string Title => $"{edge.Edge}: retries bounded, backing off with jitter, one idempotency key; queued work completes after the outage";
+
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var (exercise, skip, problem) = await EdgeExercise.StartAsync(edge, context, _options, cancellationToken);
+        if (exercise is null)
+        {
+            return skip ?? CheckResult.From([Finding(ThirdPartyRules.NotExercised, Severity.High, problem!, null, "check the drive target's auth in the manifest")]);
+        }
+
+        var (answered, calls) = await exercise.BaselineAsync(cancellationToken);
+        if (ProviderCallCheck.Problem(edge, context.System, exercise, answered, calls) is { } baseline)
+        {
+            return CheckResult.From([baseline with { Message = $"{baseline.Message}; retries and the fallback cannot be proved against a {edge.Dependency.Name} that does not work without a fault" }]);
+        }
+
+        var windows = new List<FaultWindow>();
+        var completions = new List<TimeSpan?>();
+        for (var round = 0; round < _options.RetryRounds; round++)
+        {
+            exercise.Note($"round {round + 1}");
+            var window = await exercise.UnderFaultAsync(new ErrorStatusToxic(503), drives: 1, cancellationToken);
+            windows.Add(window);
+            completions.Add(await exercise.AwaitCompletionAsync(window, cancellationToken));
+        }
+
+        var requests = windows.SelectMany(w => w.Requests).ToList();
+        var report = AttemptAnalysis.Analyze(requests, edge.Expected, windows[^1].Removed, operations: windows.Count);
+        var evidence = exercise.Timeline + "attempts at the proxy:\n" + report.Describe(exercise.Origin);
+        var findings = new List<Finding>();
+        var high = edge.Caller.Critical ? Severity.Critical : Severity.High;
+        if (requests.Count == 0)
+        {
+            findings.Add(Finding(ThirdPartyRules.NotExercised, Severity.High, $"{exercise.DriveLabel} made no call reach {edge.Dependency.Name} while it answered 503", evidence,
+                $"declare a 'drive' that makes {edge.Caller.Name} call {edge.Dependency.Name}"));
+            return CheckResult.From(findings);
+        }
+
+        Judge(report.Bounded, ThirdPartyRules.Unbounded, high, $"cap {edge.Caller.Name}'s retries to {edge.Dependency.Name} at {edge.Expected.Retries}, as declared");
+        Judge(report.Retried, ThirdPartyRules.NoRetry, Severity.High, $"retry transient failures (5xx, timeouts) of {edge.Dependency.Name} up to {edge.Expected.Retries} times before falling back");
+        Judge(report.Backoff, ThirdPartyRules.NoBackoff, Severity.High, "wait longer before each retry (exponential backoff: Polly's DelayBackoffType.Exponential)");
+        Judge(report.Jitter, ThirdPartyRules.NoJitter, Severity.Medium, "add jitter to the backoff (Polly's UseJitter) so callers do not retry in step");
+        var keyless = report.Keys.Failed && report.Keys.Detail.Contains("without an Idempotency-Key", StringComparison.Ordinal);
+        Judge(report.Keys, ThirdPartyRules.IdempotencyKey, keyless ? Severity.Medium : Severity.High, "send one Idempotency-Key per operation, the same on every retry");
+
+        var lost = completions.Count(c => c is null);
+        if (lost > 0)
+        {
+            findings.Add(Finding(ThirdPartyRules.LostWork, Severity.Critical,
+                $"{edge.Edge}: the work {edge.Caller.Name} took during {lost} of {windows.Count} outage(s) of {edge.Dependency.Name} never completed within {AttemptReport.Sec(edge.Within)} after it ended: the fallback lost it",
+                evidence, $"queue the work {edge.Caller.Name} cannot hand to {edge.Dependency.Name} (an outbox) and send it again once {edge.Dependency.Name} is back"));
+        }
+
+        if (findings.All(f => f.Severity < Severity.High))
+        {
+            findings.Add(Finding(ThirdPartyRules.RetriesWork, Severity.Info,
+                $"{edge.Edge}: {report.Bounded.Detail}; {report.Backoff.Detail}; {report.Jitter.Detail}; {report.Keys.Detail}", evidence, "nothing to do"));
+            if (lost == 0)
+            {
+                findings.Add(Finding(ThirdPartyRules.QueuedWorkCompleted, Severity.Info,
+                    $"{edge.Edge}: after each outage the queued work completed by itself, within {string.Join(", ", completions.Select(c => AttemptReport.Sec(c!.Value)))}",
+                    null, "nothing to do"));
+            }
+        }
+
+        var metrics = new List<Metric>
+        {
+            Metric.ForComponent("retry_attempts_max", edge.Caller.Name, report.Operations.Count == 0 ? 0 : report.Operations.Max(o => o.Attempts.Count), "calls"),
+            Metric.ForComponent("retry_operations", edge.Caller.Name, report.Operations.Count, "count"),
+        };
+        metrics.AddRange(completions.OfType<TimeSpan>().Select(c => Metric.ForComponent("fallback_completion_ms", edge.Caller.Name, c.TotalMilliseconds, "ms")));
+        return CheckResult.From(findings, metrics);
+
+        void Judge(Judgement judgement, string rule, Severity severity, string hint)
+        {
+            if (judgement.Failed)
+            {
+                findings.Add(Finding(rule, severity, $"{edge.Edge}: {judgement.Detail}", evidence, hint));
+            }
+        }
+    }
+
+    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = edge.Caller.Name,
+        Location = edge.Location,
+        Message = message,
+        Evidence = evidence,
+        Hint = hint,
+    };
+}

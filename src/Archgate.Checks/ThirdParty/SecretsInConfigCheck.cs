@@ -1,0 +1,66 @@
+using Archgate.Checks.Security.Secrets;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.ThirdParty;
+
+/// <summary>
+/// Step 6: a third party's keys come from the environment or a secret store, never from a config file deployed with
+/// its caller (or with the provider's own stand-in). Reads the deployed config folders of each caller of a third
+/// party as step 9's secrets scan finds them (the program's folder, <c>*CONFIG*</c> env folders) and reports every
+/// secret-looking value, masked.
+/// </summary>
+internal sealed class SecretsInConfigCheck(IReadOnlyList<Component> providers, SecretsScanOptions? options = null) : ICheck
+{
+    public string Id => "third-party.secrets";
+
+    public int Step => 6;
+
+    public string Title => "Third-party keys come from the environment, not from deployed config files";
+
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+    public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var system = context.System;
+        var names = providers.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var callers = system.Components.Where(c => names.Contains(c.Name) || c.DependsOn.Any(names.Contains)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var folders = SecretsCheck.ConfigFolders(system).Where(f => f.Component is { } c && callers.Contains(c)).ToList();
+        if (folders.Count == 0)
+        {
+            return Task.FromResult(CheckResult.Skipped("no caller of a third party has a deployed config folder Archgate can read (a 'run' section naming its program)"));
+        }
+
+        var scanner = new SecretsCheck(options ?? new());
+        var findings = new List<Finding>();
+        var files = 0;
+        foreach (var (component, folder) in folders)
+        {
+            foreach (var file in scanner.ConfigFiles(folder))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                files++;
+                findings.AddRange(scanner.ScanFile(file, component, ThirdPartyRules.SecretInConfig, "deployed config").Select(f => f with
+                {
+                    Hint = f.Severity >= Severity.Medium
+                        ? "a third party's key belongs in the environment or a secret store: delete the file, read the key from the environment, rotate it"
+                        : f.Hint,
+                }));
+            }
+        }
+
+        if (findings.Count == 0)
+        {
+            findings.Add(new Finding
+            {
+                Rule = ThirdPartyRules.SecretInConfig,
+                Severity = Severity.Info,
+                Message = $"no secret-looking value in {files} deployed config file(s) of {string.Join(", ", folders.Select(f => f.Component).Distinct())}",
+                Evidence = string.Join("\n", folders.Select(f => $"{f.Component}: {f.Folder}")),
+                Hint = "nothing to do",
+            });
+        }
+
+        return Task.FromResult(CheckResult.From(findings, [Metric.ForComponent("third_party_config_files_scanned", "system", files, "count")]));
+    }
+}

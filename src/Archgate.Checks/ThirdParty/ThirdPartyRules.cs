@@ -1,0 +1,74 @@
+namespace Archgate.Checks.ThirdParty;
+
+/// <summary>Rule ids of step 6 (third parties) and of step 4's timeouts and retries; documented in docs/rules.md.</summary>
+internal static class ThirdPartyRules
+{
+    /// <summary>Before any fault was injected, the provider accepted the caller's calls and never answered, or refused the connection: an outage.</summary>
+    public const string Outage = "AG6001";
+
+    /// <summary>The provider refused the caller's credentials (401/403): a wrong, revoked or misplaced key, not an outage.</summary>
+    public const string Credentials = "AG6002";
+
+    /// <summary>The provider answered the caller's calls with errors (5xx) before any fault was injected.</summary>
+    public const string ProviderErrors = "AG6003";
+
+    /// <summary>The drive operation made no call on the edge, or the edge has no proxy a fault can be injected into.</summary>
+    public const string NotExercised = "AG6004";
+
+    /// <summary>Information: the provider answered the caller's call; evidence its status and time.</summary>
+    public const string Reachable = "AG6005";
+
+    /// <summary>With the dependency blackholed, the caller answered its own client late, with a 5xx, or not at all.</summary>
+    public const string SlowCaller = "AG6010";
+
+    /// <summary>With the dependency blackholed, the caller held an attempt or an operation beyond its timeout.</summary>
+    public const string NoTimeout = "AG6011";
+
+    /// <summary>The declared timeout of a third party is above the protocol's 10 s.</summary>
+    public const string TimeoutAboveProtocol = "AG6012";
+
+    /// <summary>Information: timeouts held; evidence the attempts at the proxy.</summary>
+    public const string TimeoutsHold = "AG6013";
+
+    /// <summary>An operation made more attempts than the declared retries allow.</summary>
+    public const string Unbounded = "AG6020";
+
+    /// <summary>The caller did not retry although retries are declared.</summary>
+    public const string NoRetry = "AG6021";
+
+    /// <summary>The waits between attempts do not grow: no backoff.</summary>
+    public const string NoBackoff = "AG6022";
+
+    /// <summary>The waits at the same retry are identical across operations: no jitter.</summary>
+    public const string NoJitter = "AG6023";
+
+    /// <summary>A retried write kept no Idempotency-Key, or took a new one on each retry.</summary>
+    public const string IdempotencyKey = "AG6024";
+
+    /// <summary>Information: retries bounded, backing off, jittered, one key per operation.</summary>
+    public const string RetriesWork = "AG6025";
+
+    /// <summary>The work the caller took during the outage never completed after it ended: the fallback lost it.</summary>
+    public const string LostWork = "AG6030";
+
+    /// <summary>Information: the work queued during the outage completed after it, without anyone asking again.</summary>
+    public const string QueuedWorkCompleted = "AG6031";
+
+    /// <summary>A secret-looking value in the deployed config of a third party's caller (or of the provider itself).</summary>
+    public const string SecretInConfig = "AG6040";
+
+    /// <summary>The receiver refused the provider's genuine, correctly signed callback.</summary>
+    public const string WebhookRefused = "AG6050";
+
+    /// <summary>The receiver accepted a callback with a wrong signature.</summary>
+    public const string WebhookBadSignature = "AG6051";
+
+    /// <summary>The receiver accepted a callback without a signature.</summary>
+    public const string WebhookUnsigned = "AG6052";
+
+    /// <summary>The receiver accepted a correctly signed callback whose timestamp is outside the tolerance (a replay).</summary>
+    public const string WebhookReplay = "AG6053";
+
+    /// <summary>Information: the genuine callback is accepted, the forged, unsigned and replayed ones refused.</summary>
+    public const string WebhookVerified = "AG6054";
+}

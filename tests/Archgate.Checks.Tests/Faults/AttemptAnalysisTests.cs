@@ -1,0 +1,163 @@
+using Archgate.Checks.Faults;
+
+namespace Archgate.Checks.Tests.Faults;
+
+public sealed class AttemptAnalysisTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 3, 12, 0, 0, TimeSpan.Zero);
+    private static readonly AttemptExpectations Policy = new(Retries: 3, Timeout: TimeSpan.FromSeconds(10), Backoff: "exponential");
+
+    /// <summary>A 503 answered at once, arriving <paramref name="ms"/> after T0.</summary>
+    private static ProxiedRequest Failed(double ms, string? key = "pay_1", string method = "POST", string target = "/charges") =>
+        new(T0.AddMilliseconds(ms), method, target, key, 100) { Status = 503, Duration = TimeSpan.FromMilliseconds(2), Fault = "error status 503" };
+
+    /// <summary>A blackholed attempt the caller gave up on after <paramref name="leftAfterMs"/> (null: still held).</summary>
+    private static ProxiedRequest Held(double ms, double? leftAfterMs, string key = "pay_1") =>
+        new(T0.AddMilliseconds(ms), "POST", "/charges", key, 100) { Fault = "blackhole", AbandonedAfter = leftAfterMs is { } l ? TimeSpan.FromMilliseconds(l) : null };
+
+    private static AttemptReport Analyze(IEnumerable<ProxiedRequest> requests, int? drives = null, AttemptExpectations? policy = null) =>
+        AttemptAnalysis.Analyze(requests, policy ?? Policy, T0.AddSeconds(30), drives);
+
+    [Fact]
+    public void Exponential_jittered_retries_with_one_key_pass_every_judgement()
+    {
+        // Two operations (two payments), each four attempts with waits ~300, ~600, ~1200 ms, jittered differently.
+        var report = Analyze([
+            Failed(0, "pay_1"), Failed(310, "pay_1"), Failed(930, "pay_1"), Failed(2150, "pay_1"),
+            Failed(5000, "pay_2"), Failed(5270, "pay_2"), Failed(5950, "pay_2"), Failed(7300, "pay_2"),
+        ], drives: 2);
+
+        Assert.Equal(2, report.Operations.Count);
+        Assert.All(report.Operations, o => Assert.Equal(4, o.Attempts.Count));
+        Assert.Equal(Outcome.Pass, report.Bounded.Outcome);
+        Assert.Equal(Outcome.Pass, report.Retried.Outcome);
+        Assert.Equal(Outcome.Pass, report.Backoff.Outcome);
+        Assert.Equal(Outcome.Pass, report.Jitter.Outcome);
+        Assert.Equal(Outcome.Pass, report.Keys.Outcome);
+        Assert.Equal(Outcome.NotJudged, report.Timeouts.Outcome); // every attempt was answered
+    }
+
+    [Fact]
+    public void More_attempts_than_the_retries_allow_is_unbounded()
+    {
+        var report = Analyze([Failed(0), Failed(300), Failed(900), Failed(2100), Failed(4500), Failed(9300)]);
+
+        Assert.Single(report.Operations);
+        Assert.True(report.Bounded.Failed);
+        Assert.Contains("6 attempts", report.Bounded.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_queue_sending_the_work_again_starts_a_new_operation()
+    {
+        // Four attempts backing off, a 2 s pause (the caller's queue), then four more from 300 ms again.
+        var report = Analyze([
+            Failed(0), Failed(300), Failed(900), Failed(2100),
+            Failed(4100), Failed(4400), Failed(5000), Failed(6200),
+        ]);
+
+        Assert.Equal(2, report.Operations.Count);
+        Assert.Equal(Outcome.Pass, report.Bounded.Outcome);
+    }
+
+    [Fact]
+    public void A_caller_that_never_retries_and_resends_from_its_queue_at_a_fixed_pace_has_no_backoff()
+    {
+        // One attempt per 3 s tick: no retry of its own, no growth.
+        var report = Analyze([Failed(1200), Failed(4200), Failed(7200), Failed(10200), Failed(13200)], drives: 1);
+
+        Assert.True(report.Backoff.Failed);
+        Assert.Contains("do not grow", report.Backoff.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Single_attempts_are_no_retry()
+    {
+        var report = Analyze([Failed(0, "a"), Failed(4000, "b")]);
+
+        Assert.True(report.Retried.Failed);
+        Assert.Contains("single attempt", report.Retried.Detail, StringComparison.Ordinal);
+        var early = Analyze([Failed(0, "a"), Failed(750, "a"), Failed(6000, "b")]);
+        Assert.True(early.Retried.Failed);
+        Assert.Contains("gives up early", early.Retried.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Growing_waits_pass_and_shrinking_ones_fail()
+    {
+        var linear = Analyze([Failed(0), Failed(1000), Failed(2200), Failed(3600)]); // waits 1.0, 1.2, 1.4 s
+        var shrinking = Analyze([Failed(0), Failed(1000), Failed(1600), Failed(1900)]); // waits 1.0, 0.6, 0.3 s
+
+        Assert.Equal(Outcome.Pass, linear.Backoff.Outcome);
+        Assert.True(shrinking.Backoff.Failed);
+        Assert.Contains("shrink", shrinking.Backoff.Detail, StringComparison.Ordinal);
+        Assert.Equal(Outcome.Pass, Analyze([Failed(0), Failed(1000), Failed(2000)], policy: Policy with { Backoff = "constant" }).Backoff.Outcome);
+        var atOnce = Analyze([Failed(0), Failed(5), Failed(14), Failed(21)]);
+        Assert.True(atOnce.Backoff.Failed);
+        Assert.Contains("at once", atOnce.Backoff.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Identical_waits_across_operations_have_no_jitter()
+    {
+        var report = Analyze([
+            Failed(0, "a"), Failed(300, "a"), Failed(900, "a"),
+            Failed(5000, "b"), Failed(5300, "b"), Failed(5900, "b"),
+        ]);
+
+        Assert.True(report.Jitter.Failed);
+        Assert.Equal(Outcome.NotJudged, Analyze([Failed(0, "a"), Failed(300, "a"), Failed(900, "a")]).Jitter.Outcome);
+    }
+
+    [Fact]
+    public void A_new_key_on_each_retry_and_a_write_retried_without_a_key_are_findings()
+    {
+        var fresh = Analyze([Failed(0, "k1"), Failed(300, "k2"), Failed(900, "k3")], drives: 1);
+        var bare = Analyze([Failed(0, null), Failed(300, null), Failed(900, null)], drives: 1);
+        var read = Analyze([Failed(0, null, "GET"), Failed(300, null, "GET")], drives: 1);
+
+        Assert.True(fresh.Keys.Failed);
+        Assert.Contains("3 different Idempotency-Keys", fresh.Keys.Detail, StringComparison.Ordinal);
+        Assert.True(bare.Keys.Failed);
+        Assert.Contains("without an Idempotency-Key", bare.Keys.Detail, StringComparison.Ordinal);
+        Assert.Equal(Outcome.NotJudged, read.Keys.Outcome);
+    }
+
+    [Fact]
+    public void Blackholed_attempts_given_up_in_time_pass_and_the_waits_count_from_the_give_up()
+    {
+        // 3 s per attempt, then ~300 and ~600 ms before the next: the total stays within 10 s.
+        var report = Analyze([Held(0, 3000), Held(3300, 3000), Held(6900, 3000)]);
+
+        Assert.Equal(Outcome.Pass, report.Timeouts.Outcome);
+        var waits = report.Operations.Single().Waits;
+        Assert.Equal([300, 600], waits.Select(w => (int)Math.Round(w.TotalMilliseconds)));
+        Assert.Equal(Outcome.Pass, report.Backoff.Outcome);
+    }
+
+    [Fact]
+    public void An_attempt_held_beyond_the_timeout_or_given_up_late_fails_the_timeouts()
+    {
+        var held = Analyze([Held(0, null)]);
+        var late = Analyze([Held(0, 15_000)]);
+        var longOperation = AttemptAnalysis.Analyze([Held(0, 5000), Held(5100, 5000), Held(9900, 5000)], Policy, T0.AddSeconds(30));
+
+        Assert.True(held.Timeouts.Failed);
+        Assert.Contains("still held open", held.Timeouts.Detail, StringComparison.Ordinal);
+        Assert.True(late.Timeouts.Failed);
+        Assert.Contains("given up only after 15.00 s", late.Timeouts.Detail, StringComparison.Ordinal);
+        Assert.True(longOperation.Timeouts.Failed);
+        Assert.Contains("went on for 14.90 s", longOperation.Timeouts.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Describe_lists_each_operation_with_its_attempts()
+    {
+        var report = Analyze([Failed(0), Failed(300), Held(1000, 2000, "pay_2")]);
+
+        var text = report.Describe(T0);
+
+        Assert.Contains("POST /charges key pay_1: 2 attempts: t+0.00 s 503, t+0.30 s 503; waits 0.30 s", text, StringComparison.Ordinal);
+        Assert.Contains("t+1.00 s given up after 2.00 s", text, StringComparison.Ordinal);
+    }
+}

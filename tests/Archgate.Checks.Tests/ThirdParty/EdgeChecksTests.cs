@@ -1,0 +1,169 @@
+using Archgate.Checks.Faults;
+using Archgate.Checks.Http;
+using Archgate.Checks.Tests.Faults;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Checks.ThirdParty;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.ThirdParty;
+
+/// <summary>The timeout, retry and call checks against a payments-shaped caller and a provider behind Archgate's proxy.</summary>
+public sealed class EdgeChecksTests
+{
+    private static readonly EdgeExerciseOptions Quick = new() { FirstCallWait = TimeSpan.FromSeconds(3), Settle = TimeSpan.FromMilliseconds(200) };
+
+    private sealed record Run(CheckResult Result, FaultProxy Proxy);
+
+    /// <summary>Runs <paramref name="make"/>'s check on payments → gateway, the provider answering as <paramref name="provider"/> does.</summary>
+    private static async Task<Run> RunAsync(Func<ProviderEdge, ICheck> make, CallerBehaviour behaviour, Func<Received, Reply>? provider = null, bool stalling = false, bool proxied = true)
+    {
+        using var echo = stalling ? null : new ScriptedHttpServer(provider ?? (_ => new Reply(202, "{\"id\":\"ch_1\"}")));
+        using var stall = stalling ? new StallingServer(Stall.Silent) : null;
+        var port = echo?.Port ?? stall!.Port;
+        await using var edges = new EdgeProxies();
+        var address = edges.Open("payments", "gateway", new Uri($"http://127.0.0.1:{port}"));
+        using var caller = new FakeProviderCaller(address, behaviour);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: gateway, kind: third-party, url: "http://127.0.0.1:{{port}}", policy: { timeout: 3s, retries: 3, backoff: exponential, fallback: queue } }
+              - { name: payments, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [gateway], critical: true }
+              - { name: api, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [payments] }
+            edges:
+              - from: payments
+                to: gateway
+                calls: /charges
+                drive: { request: POST /orders }
+                fallback: { status: [201], within: 5s }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var context = TestSystems.Context(system, http) with { Edges = proxied ? edges : null };
+        var edge = ProviderEdge.ThirdParties(system, [system.Find("gateway")!]).Single();
+        var result = await make(edge).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+        return new Run(result, edges.Find(new Edge("payments", "gateway"))!);
+    }
+
+    private static ICheck Retry(ProviderEdge e) => new RetryCheck(e, 6, Quick);
+
+    private static ICheck Timeout(ProviderEdge e) => new TimeoutCheck(e, 6, Quick);
+
+    private static ICheck Calls(ProviderEdge e) => new ProviderCallCheck(e, Quick);
+
+    [Fact]
+    public async Task Retries_that_back_off_with_jitter_and_one_key_and_queued_work_that_completes_pass()
+    {
+        var run = await RunAsync(Retry, new CallerBehaviour());
+
+        Assert.Equal(CheckStatus.Pass, run.Result.Status);
+        Assert.Contains(run.Result.Findings, f => f.Rule == "AG6025");
+        var queued = Assert.Single(run.Result.Findings, f => f.Rule == "AG6031");
+        Assert.Contains("completed by itself", queued.Message, StringComparison.Ordinal);
+        Assert.Contains("key order-2: 4 attempts", run.Result.Findings.First(f => f.Rule == "AG6025").Evidence, StringComparison.Ordinal); // order-1 was the baseline call
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task A_caller_that_never_retries_and_resends_at_a_fixed_pace_fails_for_no_backoff()
+    {
+        var run = await RunAsync(Retry, new CallerBehaviour { Retries = 0, Requeue = TimeSpan.FromMilliseconds(700) });
+
+        Assert.Equal(CheckStatus.Fail, run.Result.Status);
+        var finding = Assert.Single(run.Result.Findings, f => f.Rule == "AG6022");
+        Assert.Contains("no backoff", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("attempts at the proxy", finding.Evidence, StringComparison.Ordinal);
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task Work_dropped_after_the_retries_is_lost_and_critical()
+    {
+        var run = await RunAsync(Retry, new CallerBehaviour { Requeue = null });
+
+        var finding = Assert.Single(run.Result.Findings, f => f.Rule == "AG6030");
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains("never completed within 5.00 s", finding.Message, StringComparison.Ordinal);
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task A_new_idempotency_key_on_every_attempt_is_a_finding()
+    {
+        var run = await RunAsync(Retry, new CallerBehaviour { FreshKeys = true });
+
+        var finding = Assert.Single(run.Result.Findings, f => f.Rule == "AG6024");
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.Contains("a new key on each retry", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_caller_that_gives_up_each_attempt_and_answers_at_once_holds_its_timeout()
+    {
+        var run = await RunAsync(Timeout, new CallerBehaviour());
+
+        Assert.Equal(CheckStatus.Pass, run.Result.Status);
+        var finding = Assert.Single(run.Result.Findings, f => f.Rule == "AG6013");
+        Assert.Contains("given up after", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("fault on payments → gateway: blackhole", finding.Evidence, StringComparison.Ordinal);
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task A_caller_without_a_timeout_holds_the_blackholed_call_and_fails()
+    {
+        var run = await RunAsync(Timeout, new CallerBehaviour { AttemptTimeout = null });
+
+        Assert.Equal(CheckStatus.Fail, run.Result.Status);
+        var finding = Assert.Single(run.Result.Findings, f => f.Rule == "AG6011");
+        Assert.Equal(Severity.Critical, finding.Severity); // payments is critical
+        Assert.Contains("still held open", finding.Message, StringComparison.Ordinal);
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task A_provider_that_hangs_before_any_fault_is_an_outage_for_the_call_and_the_timeout_checks()
+    {
+        var calls = await RunAsync(Calls, new CallerBehaviour(), stalling: true);
+        var timeout = await RunAsync(Timeout, new CallerBehaviour(), stalling: true);
+
+        var outage = Assert.Single(calls.Result.Findings, f => f.Rule == "AG6001");
+        Assert.Contains("third-party outage: gateway accepted the calls and never answered", outage.Message, StringComparison.Ordinal);
+        Assert.Contains("affected: payments, api", outage.Message, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, timeout.Result.Status);
+        Assert.Contains(timeout.Result.Findings, f => f.Rule == "AG6001");
+        Assert.Empty(timeout.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task A_provider_refusing_the_key_is_a_credentials_finding_and_an_answering_one_passes()
+    {
+        var refused = await RunAsync(Calls, new CallerBehaviour(), _ => new Reply(401, "{}"));
+        var fine = await RunAsync(Calls, new CallerBehaviour());
+
+        Assert.Contains(refused.Result.Findings, f => f.Rule == "AG6002" && f.Message.Contains("refused payments's credentials (401", StringComparison.Ordinal));
+        Assert.Equal(CheckStatus.Pass, fine.Result.Status);
+        Assert.Contains(fine.Result.Findings, f => f.Rule == "AG6005");
+    }
+
+    [Fact]
+    public async Task Retries_are_not_judged_against_a_provider_that_refuses_the_key_without_a_fault()
+    {
+        var run = await RunAsync(Retry, new CallerBehaviour(), _ => new Reply(401, "{}"));
+
+        var finding = Assert.Single(run.Result.Findings);
+        Assert.Equal("AG6002", finding.Rule);
+        Assert.Contains("cannot be proved", finding.Message, StringComparison.Ordinal);
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task Without_a_proxy_on_the_edge_the_checks_are_skipped_with_the_reason()
+    {
+        var run = await RunAsync(Retry, new CallerBehaviour(), proxied: false);
+
+        Assert.Equal(CheckStatus.Skipped, run.Result.Status);
+        Assert.Contains("${url:gateway}", run.Result.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, run.Proxy.Counters.RequestCount);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Archgate.Checks.Tests.Fixtures;
+
+namespace Archgate.Checks.Tests.ThirdParty;
+
+/// <summary>How <see cref="FakeProviderCaller"/> calls its provider.</summary>
+internal sealed record CallerBehaviour
+{
+    /// <summary>Retries after the first attempt, each after <c>BaseDelay × 2^k</c>, jittered ±40 % unless <see cref="Jitter"/> is off.</summary>
+    public int Retries { get; init; } = 3;
+
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public bool Jitter { get; init; } = true;
+
+    /// <summary>How long one attempt may take; null: forever (no timeout).</summary>
+    public TimeSpan? AttemptTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>After a failed operation the work waits this long and goes again; null: it is dropped (lost).</summary>
+    public TimeSpan? Requeue { get; init; } = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>A new Idempotency-Key on every attempt (the defect) instead of one per order.</summary>
+    public bool FreshKeys { get; init; }
+}
+
+/// <summary>
+/// A caller on a free 127.0.0.1 port in the shape of the shop's payments: <c>POST /orders</c> answers 201 at once and
+/// leaves an order that a background loop charges at the provider (<c>POST /charges</c>, one Idempotency-Key per
+/// order) with the <see cref="CallerBehaviour"/>'s retries, timeouts and queue.
+/// </summary>
+internal sealed class FakeProviderCaller : IDisposable
+{
+    private readonly HttpListener _listener = new();
+    private readonly HttpClient _client = new() { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<string> _work = new();
+    private readonly CallerBehaviour _behaviour;
+    private readonly Task _serve;
+    private readonly Task _worker;
+    private int _orders;
+
+    public FakeProviderCaller(Uri provider, CallerBehaviour behaviour)
+    {
+        _behaviour = behaviour;
+        _client.BaseAddress = provider;
+        Port = TinyHttpServer.FreePort();
+        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+        _listener.Start();
+        _serve = Task.Run(ServeAsync);
+        _worker = Task.Run(WorkAsync);
+    }
+
+    public int Port { get; }
+
+    private async Task ServeAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            _work.Enqueue($"order-{Interlocked.Increment(ref _orders)}");
+            context.Response.StatusCode = 201;
+            context.Response.Close();
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (!_work.TryDequeue(out var key))
+                {
+                    await Task.Delay(20, _stop.Token);
+                    continue;
+                }
+
+                if (!await ChargeAsync(key) && _behaviour.Requeue is { } later)
+                {
+                    _ = Task.Run(async () =>
+                    {
+                        await Task.Delay(later, _stop.Token);
+                        _work.Enqueue(key);
+                    });
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> ChargeAsync(string key)
+    {
+        for (var attempt = 0; attempt <= _behaviour.Retries; attempt++)
+        {
+            if (attempt > 0)
+            {
+                var delay = _behaviour.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1);
+                if (_behaviour.Jitter)
+                {
+                    delay *= 0.6 + (Random.Shared.NextDouble() * 0.8);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(delay), _stop.Token);
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            if (_behaviour.AttemptTimeout is { } t)
+            {
+                timeout.CancelAfter(t);
+            }
+
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/charges") { Content = new StringContent("{\"amount\":1}") };
+                request.Headers.Add("Idempotency-Key", _behaviour.FreshKeys ? $"{key}-{Guid.NewGuid():N}" : key);
+                using var response = await _client.SendAsync(request, timeout.Token);
+                if (response.IsSuccessStatusCode)
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !_stop.IsCancellationRequested))
+            {
+                // A failed attempt: retry.
+            }
+        }
+
+        return false;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Close();
+        Task.WaitAll([_serve, _worker], TimeSpan.FromSeconds(5));
+        _client.Dispose();
+        _stop.Dispose();
+    }
+}
