@@ -98,6 +98,18 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void A_fixed_pace_with_one_stall_is_still_no_backoff_and_a_linear_backoff_is_one()
+    {
+        // A queue resending every 0.7 s on a loaded machine: one wait stretched to 1.15 s by a stall.
+        var paced = Analyze([Failed(0, "a"), Failed(730, "a"), Failed(1450, "a"), Failed(2600, "a"), Failed(5000, "b"), Failed(5710, "b"), Failed(6420, "b"), Failed(7130, "b")]);
+        var linear = Analyze([Failed(0, "a"), Failed(1000, "a"), Failed(2100, "a"), Failed(3300, "a")]); // waits 1.0, 1.1, 1.2 s: close, but rising
+
+        Assert.True(paced.Backoff.Failed, paced.Backoff.Detail);
+        Assert.Contains("no backoff", paced.Backoff.Detail, StringComparison.Ordinal);
+        Assert.Equal(Outcome.Pass, linear.Backoff.Outcome);
+    }
+
+    [Fact]
     public void Identical_waits_across_operations_have_no_jitter()
     {
         var report = Analyze([

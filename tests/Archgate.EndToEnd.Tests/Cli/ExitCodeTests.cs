@@ -62,9 +62,9 @@ public sealed class ExitCodeTests : CliTestBase
         var steps = json.RootElement.GetProperty("steps");
         Assert.Equal(10, steps.GetArrayLength());
         Assert.Equal("pass", steps[3].GetProperty("status").GetString());
-        // Step 10 compiles the criteria: step 4's placeholder check leaves it not evaluated, so there is nothing to sign yet.
+        // Step 10 compiles the criteria: step 7 evaluates nothing here (below), so there is nothing to sign yet.
         Assert.Equal("awaiting", steps[9].GetProperty("checks")[0].GetProperty("skip").GetString());
-        Assert.StartsWith("no sign-off possible: not evaluated: services", steps[9].GetProperty("checks")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("no sign-off possible: not evaluated: critical-paths", steps[9].GetProperty("checks")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.False(json.RootElement.TryGetProperty("awaiting", out _));
 
         // Step 7 applies (a service with a contract) but its contract has nothing to update concurrently: skipped, with why.
