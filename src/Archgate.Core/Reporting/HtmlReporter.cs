@@ -279,8 +279,7 @@ public sealed class HtmlReporter : IReporter
             html.Append("<h3>Waivers</h3><table><tr><th>rule</th><th>reason</th><th>expires</th><th>by</th><th>state</th></tr>");
             foreach (var w in run.Waivers)
             {
-                var state = w.Expired ? "expired: waives nothing" : w.Used ? "in force, used by this run" : "in force";
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(w.Waiver.Rule)}</td><td>{E(w.Waiver.Reason)}</td><td>{w.Waiver.Expires:yyyy-MM-dd}</td><td>{E(w.By)} ({E(w.Role)})</td><td>{state}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(w.Waiver.Rule)}</td><td>{E(w.Waiver.Reason)}</td><td>{w.Waiver.Expires:yyyy-MM-dd}</td><td>{E(w.By)} ({E(w.Role)})</td><td>{MarkdownReporter.WaiverState(w)}</td></tr>");
             }
 
             html.Append("</table>");

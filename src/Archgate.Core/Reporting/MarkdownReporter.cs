@@ -154,10 +154,13 @@ public sealed class MarkdownReporter : IReporter
         md.AppendLine("| rule | reason | expires | by | granted on run | state |").AppendLine("|---|---|---|---|---|---|");
         foreach (var w in run.Waivers)
         {
-            var state = w.Expired ? "expired: waives nothing" : w.Used ? "in force, used by this run" : "in force";
+            var state = WaiverState(w);
             md.AppendLine($"| {Cell(w.Waiver.Rule)} | {Cell(w.Waiver.Reason)} | {w.Waiver.Expires:yyyy-MM-dd} | {Cell(w.By)} ({Cell(w.Role)}) | `{w.RunId}` | {state} |");
         }
     }
+
+    /// <summary>Whether a waiver still waives, and whether this run used it (every report words it the same).</summary>
+    internal static string WaiverState(WaiverStatus w) => w.Expired ? "expired: waives nothing" : w.Used ? "in force, used by this run" : "in force";
 
     private static string Source(IdentitySource source) => source switch
     {
