@@ -87,6 +87,10 @@ public sealed record LoadRequest(string Method, string Path)
     /// <value>Default empty.</value>
     public IReadOnlyList<LoadCapture> Captures { get; init; } = [];
 
+    /// <summary>Pause after this request when it is a journey step, instead of the journey's <see cref="LoadJourney.ThinkTime"/>.</summary>
+    /// <value>Default <c>null</c>: the journey's.</value>
+    public TimeSpan? ThinkTime { get; init; }
+
     /// <summary>The route name results are reported under.</summary>
     public string RouteName => Name ?? $"{Method} {StripQuery(Path)}";
 

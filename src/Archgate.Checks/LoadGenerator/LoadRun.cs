@@ -181,7 +181,8 @@ internal sealed partial class LoadRun : IDisposable
                 return false;
             }
 
-            if (think > TimeSpan.Zero && !await DelayAsync(think, _stopStarting.Token))
+            var pause = steps[i].Request.ThinkTime ?? think;
+            if (pause > TimeSpan.Zero && !await DelayAsync(pause, _stopStarting.Token))
             {
                 break;
             }

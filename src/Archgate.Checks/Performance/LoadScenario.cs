@@ -181,6 +181,7 @@ public static partial class LoadScenario
             Headers = [.. s.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Fill(h.Value)))],
             Body = s.Body is null ? null : Encoding.UTF8.GetBytes(Fill(s.Body)),
             Captures = [.. s.Captures.Select(c => new LoadCapture(c.Variable, c.Source == CaptureSource.Header ? LoadCaptureSource.Header : LoadCaptureSource.JsonProperty, c.Name))],
+            ThinkTime = s.ThinkTime,
         };
     }
 

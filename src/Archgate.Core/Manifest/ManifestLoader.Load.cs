@@ -167,7 +167,7 @@ public static partial class ManifestLoader
                 var known = new HashSet<string>(shared, StringComparer.Ordinal);
                 var setup = ReadRequestList(YamlReader.Get(map, "setup"), $"{path}.setup", known, allowWeight: false).Select(x => x.Request).ToList();
                 var stepsNode = r.Required(map, path, "steps", "list the requests of one iteration, e.g. steps: [GET /products]");
-                var steps = ReadRequestList(stepsNode, $"{path}.steps", known, allowWeight: false).Select(x => x.Request).ToList();
+                var steps = ReadRequestList(stepsNode, $"{path}.steps", known, allowWeight: false, ["thinkTime"]).Select(x => x.Request).ToList();
                 if (stepsNode is YamlSequenceNode { Children.Count: 0 })
                 {
                     r.Error(stepsNode, $"{path}.steps", "a journey needs at least one step", "list the requests of one iteration");
@@ -185,7 +185,7 @@ public static partial class ManifestLoader
         }
 
         /// <summary>Requests in order; captures add to <paramref name="known"/> so later requests may use them.</summary>
-        private List<(ScenarioRequest Request, int Weight)> ReadRequestList(YamlNode? node, string path, HashSet<string> known, bool allowWeight)
+        private List<(ScenarioRequest Request, int Weight)> ReadRequestList(YamlNode? node, string path, HashSet<string> known, bool allowWeight, string[]? extraKeys = null)
         {
             var result = new List<(ScenarioRequest, int)>();
             var list = r.Sequence(node, path);
@@ -193,7 +193,7 @@ public static partial class ManifestLoader
             foreach (var item in list?.Children ?? [])
             {
                 var at = $"{path}[{index++}]";
-                var parsed = ReadRequest(item, at, known, allowWeight);
+                var parsed = ReadRequest(item, at, known, allowWeight, extraKeys);
                 if (parsed is not null)
                 {
                     result.Add(parsed.Value);
@@ -248,6 +248,7 @@ public static partial class ManifestLoader
             var captures = new List<ScenarioCapture>();
             var weight = 1;
             string? name = null;
+            TimeSpan? think = null;
             if (map is not null)
             {
                 name = r.String(YamlReader.Get(map, "name"), $"{basePath}.name");
@@ -281,6 +282,10 @@ public static partial class ManifestLoader
                 }
 
                 captures = ReadCaptures(YamlReader.Get(map, "capture"), $"{basePath}.capture");
+                if (extraKeys?.Contains("thinkTime") == true)
+                {
+                    think = r.Duration(YamlReader.Get(map, "thinkTime"), $"{basePath}.thinkTime");
+                }
             }
 
             var texts = new List<(string Text, YamlNode Node)> { (parts[1], requestNode) };
@@ -311,7 +316,7 @@ public static partial class ManifestLoader
                 known.Add(c.Variable);
             }
 
-            var request = new ScenarioRequest(parts[0], parts[1]) { Name = name, Headers = headers, Body = body, Captures = captures };
+            var request = new ScenarioRequest(parts[0], parts[1]) { Name = name, Headers = headers, Body = body, Captures = captures, ThinkTime = think };
             return (request, weight);
         }
 

@@ -48,6 +48,10 @@ public sealed record ScenarioRequest(string Method, string Path)
     /// <value>Default empty.</value>
     public IReadOnlyList<ScenarioCapture> Captures { get; init; } = [];
 
+    /// <summary>Pause after this step of a journey, instead of the journey's; <c>0s</c> sends the next step at once.</summary>
+    /// <value>Default null: the journey's think time.</value>
+    public TimeSpan? ThinkTime { get; init; }
+
     /// <summary>The route name results are reported under.</summary>
     public string RouteName => Name ?? $"{Method} {(Path.IndexOf('?', StringComparison.Ordinal) is var q and >= 0 ? Path[..q] : Path)}";
 }

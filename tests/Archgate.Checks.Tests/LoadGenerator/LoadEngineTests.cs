@@ -110,6 +110,29 @@ public class LoadEngineTests
     }
 
     [Fact]
+    public async Task A_step_with_its_own_think_time_is_followed_at_once_by_the_next()
+    {
+        // The journey pauses 400 ms after each step, but not after /place: /follow goes out as soon as /place
+        // answers, so its latency is what follows the placing (a placed order followed to paid), not a pause later.
+        var time = new FakeTimeProvider();
+        var transport = new FakeTransport(time, TimeSpan.FromMilliseconds(100));
+        var place = new LoadRequest("POST", "/place") { ThinkTime = TimeSpan.Zero };
+        var journey = new LoadJourney("order", [place, new LoadRequest("GET", "/follow")]) { ThinkTime = TimeSpan.FromMilliseconds(400) };
+        var plan = new LoadPlan(new Uri("http://127.0.0.1:1/"), [journey])
+        {
+            Stages = LoadProfiles.Constant(1, TimeSpan.FromSeconds(1)),
+            GracefulStop = TimeSpan.FromSeconds(1),
+        };
+
+        // place 0-100 ms, follow 100-200, pause to 600, place 600-700, follow 700-800, pause past the end.
+        var result = await Drive(time, transport, plan, t => t < TimeSpan.FromMilliseconds(200) || (t >= TimeSpan.FromMilliseconds(600) && t < TimeSpan.FromMilliseconds(800)) ? 1 : 0);
+
+        Assert.Equal(2, result.Routes.Single(r => r.Route == "POST /place").Metrics.Requests);
+        Assert.Equal(2, result.Routes.Single(r => r.Route == "GET /follow").Metrics.Requests);
+        Assert.Equal([0.0, 100, 600, 700], transport.Sent.Select(s => Math.Round(s.At.TotalMilliseconds)));
+    }
+
+    [Fact]
     public async Task Progress_reports_the_current_target_and_throughput()
     {
         var time = new FakeTimeProvider();

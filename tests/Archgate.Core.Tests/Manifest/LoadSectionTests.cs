@@ -68,6 +68,34 @@ public sealed class LoadSectionTests
     }
 
     [Fact]
+    public void A_journey_step_may_set_its_own_think_time_and_a_setup_request_may_not()
+    {
+        var model = TestSystems.Load(Components + """
+            load:
+              journeys:
+                - name: order
+                  steps:
+                    - { request: POST /orders, capture: { order: id }, thinkTime: 0s }
+                    - GET /orders/{order}
+            """);
+        var setup = ManifestLoader.Parse(Components + """
+            load:
+              journeys:
+                - name: order
+                  setup:
+                    - { request: POST /auth/login, thinkTime: 0s }
+                  steps: [GET /orders]
+            """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null);
+
+        var steps = model.Load.Journeys.Single().Steps;
+        Assert.Equal(TimeSpan.Zero, steps[0].ThinkTime);
+        Assert.Null(steps[1].ThinkTime);
+        var error = Assert.Single(setup.Errors);
+        Assert.Contains("thinkTime", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(10, error.Line);
+    }
+
+    [Fact]
     public void Stages_take_names_ramps_and_default_names_and_the_warmup()
     {
         var model = TestSystems.Load(Components + """
