@@ -21,14 +21,14 @@ public sealed record ApiOptions
 /// <summary>Starts the shop's processes with the environment each expects.</summary>
 public static class ShopStack
 {
-    public static Task<ShopProcess> ThirdPartyAsync(string faults = "", int? port = null) =>
+    public static Task<ShopProcess> ThirdPartyAsync(string faults = "", int? port = null, int confirmDelayMs = 200) =>
         ShopProcess.StartAsync("Shop.ThirdParty", new Dictionary<string, string?>
         {
             ["SHOP_FAULTS"] = faults,
             ["SHOP_GATEWAY_API_KEY"] = TestKeys.GatewayApiKey,
             ["SHOP_GATEWAY_WEBHOOK_SECRET"] = TestKeys.WebhookSecret,
             ["SHOP_EMAIL_API_KEY"] = TestKeys.EmailApiKey,
-            ["SHOP_GATEWAY_CONFIRM_DELAY_MS"] = "200",
+            ["SHOP_GATEWAY_CONFIRM_DELAY_MS"] = confirmDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, port);
 
     public static Task<ShopProcess> PaymentsAsync(Uri gateway, string faults = "", int? port = null, string? configDirectory = null) =>

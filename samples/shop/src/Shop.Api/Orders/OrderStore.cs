@@ -211,12 +211,40 @@ internal sealed class OrderStore(ShopDb db, TimeProvider time)
         return (updated, OrderError.None);
     }
 
-    public async Task<List<Order>> WithStatusAsync(string status, int limit, CancellationToken ct)
+    /// <summary>Orders in <paramref name="status"/> with an id above <paramref name="afterId"/>, oldest first.</summary>
+    public async Task<List<Order>> WithStatusAsync(string status, int limit, long afterId, CancellationToken ct)
     {
         await using var lease = await db.OpenAsync(ct);
         return await LoadAsync(
-            lease, $"SELECT {Columns} FROM orders WHERE status = @status ORDER BY id LIMIT @take",
-            [("status", status), ("take", limit)], ct);
+            lease, $"SELECT {Columns} FROM orders WHERE status = @status AND id > @after ORDER BY id LIMIT @take",
+            [("status", status), ("after", afterId), ("take", limit)], ct);
+    }
+
+    /// <summary>The order's outbox row, sent or not (what a payment submitted again needs).</summary>
+    public async Task<PaymentOutboxEntry?> PaymentOfAsync(long orderId, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        var rows = await lease.QueryAsync(
+            """
+            SELECT p.order_id, p.idempotency_key, p.attempts, o.total_cents, o.currency
+            FROM payment_outbox p JOIN orders o ON o.id = p.order_id WHERE p.order_id = @o
+            """,
+            [("o", orderId)],
+            r => new PaymentOutboxEntry(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3) / 100m, r.GetString(4).Trim()),
+            ct);
+        return rows.FirstOrDefault();
+    }
+
+    /// <summary>The order follows <paramref name="newPaymentId"/> if it still awaits <paramref name="oldPaymentId"/>.</summary>
+    public async Task ReplacePaymentAsync(long orderId, string oldPaymentId, string newPaymentId, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        await lease.ExecuteAsync(
+            """
+            UPDATE orders SET payment_id = @new, version = version + 1, updated_at = @now
+            WHERE id = @id AND status = @awaiting AND payment_id = @old
+            """,
+            [("new", newPaymentId), ("now", time.GetUtcNow()), ("id", orderId), ("awaiting", OrderStatus.AwaitingPayment), ("old", oldPaymentId)], ct);
     }
 
     /// <summary>Outbox rows not yet sent to payments, oldest first, with what the payment needs (a cancelled order's row is never sent).</summary>

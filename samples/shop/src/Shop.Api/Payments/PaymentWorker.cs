@@ -43,6 +43,11 @@ internal sealed partial class PaymentWorker(
     /// <summary>How often payments is asked about submitted payments. <value>250 ms</value>.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Awaiting orders asked about per round. <value>50</value>.</summary>
+    private const int PollPage = 50;
+
+    private long _pollAfter;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var lastPoll = time.GetTimestamp();
@@ -96,15 +101,25 @@ internal sealed partial class PaymentWorker(
             return;
         }
 
-        foreach (var order in await orders.WithStatusAsync(OrderStatus.AwaitingPayment, 50, ct))
+        // A page of awaiting orders per round, resuming after the last one asked about: a payment that stays
+        // open (a gateway that never confirms) never starves the orders placed after it.
+        var awaiting = await orders.WithStatusAsync(OrderStatus.AwaitingPayment, PollPage, _pollAfter, ct);
+        _pollAfter = awaiting.Count < PollPage ? 0 : awaiting[^1].Id;
+        foreach (var order in awaiting)
         {
             if (order.PaymentId is null)
             {
                 continue;
             }
 
-            var payment = await payments.GetAsync(order.PaymentId, ct);
-            var next = payment?.Status switch
+            var lookup = await payments.GetAsync(order.PaymentId, ct);
+            if (lookup.IsUnknown)
+            {
+                await SubmitAgainAsync(orders, payments, order, ct);
+                continue;
+            }
+
+            var next = lookup.Payment?.Status switch
             {
                 "succeeded" => OrderStatus.Paid,
                 "failed" => OrderStatus.PaymentFailed,
@@ -116,6 +131,24 @@ internal sealed partial class PaymentWorker(
                 outbox.Enqueue(new Mail(email, $"Order {moved.Id} is paid",
                     $"Thank you! We received {moved.Total:0.00} {moved.Currency} for order {moved.Id}."));
             }
+        }
+    }
+
+    /// <summary>
+    /// Payments no longer knows the order's payment (it keeps them in memory, and was restarted): the payment is
+    /// submitted again under the order's idempotency key, and the order follows the new payment.
+    /// </summary>
+    private async Task SubmitAgainAsync(OrderStore orders, PaymentsClient payments, Order order, CancellationToken ct)
+    {
+        if (await orders.PaymentOfAsync(order.Id, ct) is not { } entry)
+        {
+            return;
+        }
+
+        LogUnknownPayment(order.PaymentId!, order.Id);
+        if (await payments.CreateAsync(entry.OrderId, entry.Amount, entry.Currency, entry.IdempotencyKey, ct) is { } payment)
+        {
+            await orders.ReplacePaymentAsync(order.Id, order.PaymentId!, payment.Id, ct);
         }
     }
 
@@ -139,6 +172,9 @@ internal sealed partial class PaymentWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Order {OrderId}: {From} -> {To}")]
     private partial void LogMoved(long orderId, string from, string to);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payments does not know payment {PaymentId} of order {OrderId} (restarted?): submitting it again under the order's idempotency key")]
+    private partial void LogUnknownPayment(string paymentId, long orderId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Payment worker round failed")]
     private partial void LogFailed(Exception exception);

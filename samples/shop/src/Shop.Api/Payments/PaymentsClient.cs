@@ -7,6 +7,14 @@ namespace Shop.Api.Payments;
 /// <summary>The payments service's view of a payment.</summary>
 internal sealed record PaymentInfo(string Id, long OrderId, string Status);
 
+/// <summary>What payments said about a payment: the payment, or that it does not know it (<see cref="IsUnknown"/>), or nothing.</summary>
+internal sealed record PaymentLookup(PaymentInfo? Payment, bool IsUnknown)
+{
+    public static readonly PaymentLookup Unknown = new(null, true);
+
+    public static readonly PaymentLookup Unavailable = new(null, false);
+}
+
 /// <summary>The circuit breaker in front of payments (state shown by /health/ready).</summary>
 internal sealed class PaymentsCircuit
 {
@@ -47,16 +55,27 @@ internal sealed partial class PaymentsClient(HttpClient http, ILogger<PaymentsCl
         }
     }
 
-    public async Task<PaymentInfo?> GetAsync(string paymentId, CancellationToken ct)
+    /// <summary>
+    /// The payment as payments knows it; <see cref="PaymentLookup.Unknown"/> when payments answers 404 (it keeps
+    /// payments in memory, so a restart forgets them); <see cref="PaymentLookup.Unavailable"/> when it cannot say.
+    /// </summary>
+    public async Task<PaymentLookup> GetAsync(string paymentId, CancellationToken ct)
     {
         try
         {
-            return await http.GetFromJsonAsync<PaymentInfo>($"/payments/{Uri.EscapeDataString(paymentId)}", ct);
+            using var response = await http.GetAsync($"/payments/{Uri.EscapeDataString(paymentId)}", ct);
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return PaymentLookup.Unknown;
+            }
+
+            response.EnsureSuccessStatusCode();
+            return new PaymentLookup(await response.Content.ReadFromJsonAsync<PaymentInfo>(ct), false);
         }
         catch (Exception ex) when (IsUnavailable(ex, ct))
         {
             LogUnavailable(ex.GetType().Name);
-            return null;
+            return PaymentLookup.Unavailable;
         }
     }
 
