@@ -10,12 +10,8 @@ namespace Archgate.Cli.Commands;
 
 internal sealed class HandoffCommand : AsyncCommand<HandoffCommand.Settings>
 {
-    public sealed class Settings : StoreSettings
+    public sealed class Settings : RunSettings
     {
-        [CommandArgument(0, "<RUN_ID>")]
-        [Description("The run: its id, a unique prefix, or 'last'")]
-        public string RunId { get; init; } = string.Empty;
-
         [CommandOption("--to <ROLE>")]
         [Description("Who receives it. Default: qa")]
         public string To { get; init; } = "qa";
@@ -28,12 +24,10 @@ internal sealed class HandoffCommand : AsyncCommand<HandoffCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var store = RunStore.Open(settings.Store);
-        var id = store.ResolveId(settings.RunId);
+        var id = settings.ResolveRun(store);
         var run = id is null ? null : store.Load(id);
         if (run is null)
         {
-            Console.Error.WriteLine($"archgate: no run '{settings.RunId}' in {settings.Store}");
-            Console.Error.WriteLine("  hint: 'archgate runs' lists the runs");
             return ExitCodes.Usage;
         }
 

@@ -8,12 +8,8 @@ namespace Archgate.Cli.Commands;
 
 internal sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
 {
-    public sealed class Settings : StoreSettings
+    public sealed class Settings : RunSettings
     {
-        [CommandArgument(0, "<RUN_ID>")]
-        [Description("The run to continue: its id, a unique prefix, or 'last'")]
-        public string RunId { get; init; } = string.Empty;
-
         [CommandOption("--out <DIR>")]
         [Description("Folder for the reports. Default: .archgate/runs/<run-id>")]
         public string? Out { get; init; }
@@ -28,14 +24,12 @@ internal sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         RunRecord? previous;
         using (var store = RunStore.Open(settings.Store))
         {
-            var id = store.ResolveId(settings.RunId);
+            var id = settings.ResolveRun(store);
             previous = id is null ? null : store.Load(id);
         }
 
         if (previous is null)
         {
-            Console.Error.WriteLine($"archgate: no run '{settings.RunId}' in {settings.Store}");
-            Console.Error.WriteLine("  hint: 'archgate runs' lists the runs; pass --store if they are in another store");
             return ExitCodes.Usage;
         }
 

@@ -14,12 +14,8 @@ namespace Archgate.Cli.Commands;
 
 internal sealed partial class SignoffCommand : AsyncCommand<SignoffCommand.Settings>
 {
-    public sealed class Settings : StoreSettings
+    public sealed class Settings : RunSettings
     {
-        [CommandArgument(0, "<RUN_ID>")]
-        [Description("The run: its id, a unique prefix, or 'last'")]
-        public string RunId { get; init; } = string.Empty;
-
         [CommandOption("--as <NAME>")]
         [Description("Who signs. Default: $ARCHGATE_USER, else git config user.name / user.email")]
         public string? As { get; init; }
@@ -114,11 +110,9 @@ internal sealed partial class SignoffCommand : AsyncCommand<SignoffCommand.Setti
         }
 
         using var store = RunStore.Open(settings.Store);
-        var id = store.ResolveId(settings.RunId);
+        var id = settings.ResolveRun(store);
         if (id is null)
         {
-            Console.Error.WriteLine($"archgate: no run '{settings.RunId}' in {settings.Store}");
-            Console.Error.WriteLine("  hint: 'archgate runs' lists the runs");
             return ExitCodes.Usage;
         }
 
