@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Archgate.Checks.Browser;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 using Microsoft.Playwright;
@@ -45,6 +46,7 @@ internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions optio
                 ViewportSize = new ViewportSize { Width = options.Viewport.Width, Height = options.Viewport.Height },
                 ServiceWorkers = ServiceWorkerPolicy.Block,
             });
+            await using var traffic = BrowserTraffic.Observe(browserContext, ProbeHttp.ObserverOf(context.Http)); // step 9's passive rules judge the pages too
             await browserContext.AddInitScriptAsync(LiveUpdates.Script(LiveUpdates.EventTypes(frontend, context.System)));
             var page = await browserContext.NewPageAsync();
             var session = new Session(page, new PageRecorder(page), context, frontend.Url!, Path.Combine(EvidenceFolder, "browser", Slug(frontend.Name)), options);

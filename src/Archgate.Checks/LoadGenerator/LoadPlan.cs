@@ -171,6 +171,12 @@ public sealed record LoadPlan(Uri Target, IReadOnlyList<LoadJourney> Journeys)
     /// <value>Default 1.</value>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Receives a sample of the responses, one per route and status (step 9's passive rules judge them), or null.
+    /// </summary>
+    /// <value>Default null: no response is read beyond what captures need.</value>
+    public Http.IExchangeObserver? ResponseObserver { get; init; }
+
     /// <summary>Sum of the stage durations.</summary>
     public TimeSpan TotalDuration => Stages.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration);
 

@@ -29,6 +29,7 @@ internal sealed partial class LoadRun : IDisposable
     private long _end;
     private long _stopAt;
     private double _currentTarget;
+    private readonly ResponseSampler? _sampler;
 
     public LoadRun(LoadPlan plan, CompiledScenario scenario, ILoadTransport transport, TimeProvider time, IProgress<LoadProgress>? progress, Func<LoadResult, string?>? abortWhen = null)
     {
@@ -42,6 +43,7 @@ internal sealed partial class LoadRun : IDisposable
         _metrics = new MetricsCollector(_timeline.Count, scenario.Routes.Length, time.TimestampFrequency);
         _stageEnds = new long[_timeline.Count];
         _lateTicks = ToTicks(plan.LateAfter);
+        _sampler = plan.ResponseObserver is { } observer ? new ResponseSampler(plan.Target, observer, scenario.Routes.Length) : null;
     }
 
     public async Task<LoadResult> ExecuteAsync(CancellationToken cancellationToken)
@@ -209,7 +211,8 @@ internal sealed partial class LoadRun : IDisposable
             late = lag > _lateTicks;
         }
 
-        var capture = request.HasCaptures ? vu.Capture : null;
+        var sample = _sampler is not null && _sampler.Wants(request, ref vu.SampleTick);
+        var capture = request.HasCaptures || sample ? vu.Capture : null;
         _metrics.BeginRequest();
         var result = await connection.SendAsync(request, vu.Variables, capture);
         var end = _time.GetTimestamp();
@@ -231,7 +234,15 @@ internal sealed partial class LoadRun : IDisposable
 
         if (capture is not null && result.Status == ExchangeStatus.Response)
         {
-            vu.Variables.Capture(request, capture);
+            if (sample)
+            {
+                _sampler!.Offer(request, vu.Variables, result.StatusCode, capture);
+            }
+
+            if (request.HasCaptures)
+            {
+                vu.Variables.Capture(request, capture);
+            }
         }
 
         return true;
@@ -345,6 +356,9 @@ internal sealed partial class LoadRun : IDisposable
         public int Id { get; } = id;
 
         public volatile bool Stopped;
+
+        /// <summary>This user's request count for the response sampler (read and written by this user alone).</summary>
+        public int SampleTick;
 
         public long Iteration { get; set; }
 

@@ -33,7 +33,7 @@ internal sealed class FrontendTimingCheck(Component frontend, PageTimingOptions 
         PageTimer timer;
         try
         {
-            timer = await PageTimer.StartAsync(options, context.System.AllowedHosts);
+            timer = await PageTimer.StartAsync(options, context.System.AllowedHosts, Http.ProbeHttp.ObserverOf(context.Http)); // step 9 judges the pages too
         }
         catch (FileNotFoundException ex)
         {

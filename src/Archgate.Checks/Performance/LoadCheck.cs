@@ -1,4 +1,5 @@
 using System.Globalization;
+using Archgate.Checks.Http;
 using Archgate.Checks.LoadGenerator;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -53,7 +54,8 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
             };
         }
 
-        var plan = LoadScenario.BuildPlan(system, target, setup.Variables);
+        // Step 9's passive rules judge a sample of the load's responses too (one per route and status; in-process engine only).
+        var plan = LoadScenario.BuildPlan(system, target, setup.Variables) with { ResponseObserver = ProbeHttp.ObserverOf(context.Http) };
         var problems = plan.Validate();
         if (problems.Count > 0)
         {

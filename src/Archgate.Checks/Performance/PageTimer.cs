@@ -64,11 +64,13 @@ public sealed class PageTimer : IAsyncDisposable
 
     private readonly Chromium _chromium;
     private readonly PageTimingOptions _options;
+    private readonly Http.IExchangeObserver? _observer;
 
-    private PageTimer(Chromium chromium, PageTimingOptions options)
+    private PageTimer(Chromium chromium, PageTimingOptions options, Http.IExchangeObserver? observer)
     {
         _chromium = chromium;
         _options = options;
+        _observer = observer;
     }
 
     /// <summary>
@@ -76,10 +78,10 @@ public sealed class PageTimer : IAsyncDisposable
     /// and fail, so a page cannot make the browser reach anywhere else.
     /// </summary>
     /// <exception cref="FileNotFoundException">Chromium is not installed at <see cref="PageTimingOptions.ChromiumPath"/>.</exception>
-    public static async Task<PageTimer> StartAsync(PageTimingOptions options, IEnumerable<string> allowedHosts)
+    public static async Task<PageTimer> StartAsync(PageTimingOptions options, IEnumerable<string> allowedHosts, Http.IExchangeObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new PageTimer(await Chromium.StartAsync(options.ChromiumPath, allowedHosts, options.Timeout), options);
+        return new PageTimer(await Chromium.StartAsync(options.ChromiumPath, allowedHosts, options.Timeout), options, observer);
     }
 
     /// <summary>The browser's version, for evidence.</summary>
@@ -95,6 +97,7 @@ public sealed class PageTimer : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = _options.Viewport.Width, Height = _options.Viewport.Height },
             ServiceWorkers = ServiceWorkerPolicy.Block,
         });
+        await using var traffic = BrowserTraffic.Observe(context, _observer);
         var page = await context.NewPageAsync();
         try
         {

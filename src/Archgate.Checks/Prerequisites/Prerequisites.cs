@@ -44,6 +44,12 @@ public static class Prerequisites
             Name = "sqlmap", Executables = ["sqlmap"], Package = "sqlmap", Use = PrerequisiteUse.Bench,
             NeededBy = "bench/security: the step 9 injection probes against sqlmap on the same target",
         },
+        new()
+        {
+            // A bench, not a test: testssl.sh takes 30 s to minutes per endpoint, too slow for the suite.
+            Name = "testssl.sh", Executables = ["testssl", "testssl.sh"], Package = "testssl.sh", Use = PrerequisiteUse.Bench,
+            NeededBy = "bench/security/testssl.sh: step 9's TLS verdicts against testssl.sh's on local https endpoints",
+        },
     ];
 
     /// <summary>The programs a run of <paramref name="system"/> starts.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Archgate.Checks;
 using Archgate.Cli.Rendering;
 using Archgate.Manifest;
 using Archgate.Protocol;
@@ -15,7 +16,8 @@ namespace Archgate.Cli.Commands;
 /// <c>archgate scan URL</c>: step 9 alone against any service, the way people run <c>zap-baseline.py -t URL</c>. The
 /// command line becomes a one-service manifest (read in memory; passwords reach it only through its environment
 /// lookup, never a file), only the URL's host is allowed, and the exit code is 0 when "Zero critical
-/// vulnerabilities" holds, 4 when it fails.
+/// vulnerabilities" holds, 4 when it fails. <c>--format md|json|sarif</c> prints that report (to <c>--output</c>, or
+/// alone on standard output, the progress going to standard error).
 /// </summary>
 internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
 {
@@ -49,11 +51,29 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
         [Description("Folder for the reports. Default: .archgate/runs/<run-id>")]
         public string? Out { get; init; }
 
+        [CommandOption("-f|--format <FORMAT>")]
+        [Description("Also print the report as md, json (run.json) or sarif (SARIF 2.1.0) on standard output, or into --output; progress then goes to standard error")]
+        public string? Format { get; init; }
+
+        [CommandOption("-o|--output <FILE>")]
+        [Description("Write the --format report to this file instead of standard output")]
+        public string? Output { get; init; }
+
         public override ValidationResult Validate()
         {
             if (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             {
                 return ValidationResult.Error($"URL: '{Url}' is not an http or https URL");
+            }
+
+            if (Format is not null && !Formats.Contains(Format, StringComparer.Ordinal))
+            {
+                return ValidationResult.Error($"--format: unknown format '{Format}'; use {string.Join(", ", Formats)}");
+            }
+
+            if (Output is not null && Format is null)
+            {
+                return ValidationResult.Error("--output: give --format too (md, json or sarif)");
             }
 
             var wrong = Identities.FirstOrDefault(i => !IdentityPattern().IsMatch(i));
@@ -63,7 +83,38 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
         }
     }
 
+    /// <summary>The report formats <c>--format</c> takes.</summary>
+    internal static readonly string[] Formats = ["md", "json", "sarif"];
+
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Format is not null && settings.Output is null)
+        {
+            // Standard output carries the report alone (for a pipe); progress and the verdict line go to standard error.
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        }
+
+        var (exit, run) = await ScanAsync(settings, cancellationToken);
+        if (settings.Format is not null && run is not null)
+        {
+            var reporter = ArchgateReports.Find(settings.Format)!;
+            if (settings.Output is null)
+            {
+                await using var stdout = Console.OpenStandardOutput();
+                await reporter.WriteAsync(run, stdout, cancellationToken);
+            }
+            else
+            {
+                await using var file = File.Create(settings.Output);
+                await reporter.WriteAsync(run, file, cancellationToken);
+                await Console.Error.WriteLineAsync($"wrote {settings.Output}");
+            }
+        }
+
+        return exit;
+    }
+
+    private static async Task<(int Exit, RunRecord? Run)> ScanAsync(Settings settings, CancellationToken cancellationToken)
     {
         var (yaml, secrets) = Manifest(settings);
         var path = Path.GetFullPath("archgate-scan.yaml");
@@ -75,7 +126,7 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
                 await Console.Error.WriteLineAsync(e.ToString());
             }
 
-            return ExitCodes.Usage;
+            return (ExitCodes.Usage, null);
         }
 
         var options = new RunOptions { Steps = new HashSet<int> { 9 } };
@@ -88,18 +139,18 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
         var criterion = session.Run?.Criteria.FirstOrDefault(c => c.Id == "security");
         if (session.Cancelled || criterion is null)
         {
-            return session.ExitCode;
+            return (session.ExitCode, session.Run);
         }
 
         AnsiConsole.MarkupLine(criterion.Status == CriterionStatus.Pass
             ? "scan: [green]no critical or high finding[/] (exit 0)"
             : $"scan: [red]{Markup.Escape(criterion.Observed)}[/] (exit {(criterion.Status == CriterionStatus.Fail ? ExitCodes.NoGo : ExitCodes.Incomplete)})");
-        return criterion.Status switch
+        return (criterion.Status switch
         {
             CriterionStatus.Pass => ExitCodes.Go,
             CriterionStatus.Fail => ExitCodes.NoGo,
             _ => session.ExitCode == ExitCodes.Infrastructure ? ExitCodes.Infrastructure : ExitCodes.Incomplete,
-        };
+        }, session.Run);
     }
 
     /// <summary>The one-service manifest, with each password as <c>${SCAN_PASSWORD_N}</c> and its value in the lookup.</summary>

@@ -77,7 +77,7 @@ public static partial class ManifestLoader
                 return new SecurityPolicy();
             }
 
-            r.AllowKeys(security, "security", "protected", "identities", "adminOnly", "safe", "rules", "configPaths", "audit");
+            r.AllowKeys(security, "security", "protected", "identities", "adminOnly", "safe", "rules", "configPaths", "audit", "signingKey");
             var identities = new List<ServiceAuth>();
             var index = 0;
             foreach (var item in r.Sequence(YamlReader.Get(security, "identities"), "security.identities")?.Children ?? [])
@@ -101,6 +101,7 @@ public static partial class ManifestLoader
                 Rules = ReadRuleOverrides(r.Mapping(YamlReader.Get(security, "rules"), "security.rules")),
                 ConfigPaths = ReadConfigPaths(security),
                 Audit = ReadAudit(security),
+                SigningKey = ReadSigningKey(security),
             };
         }
 

@@ -3,7 +3,7 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading <c>security.configPaths</c> and <c>security.audit</c> (step 9's secrets scan and dependency audit).</summary>
+/// <summary>Reading <c>security.configPaths</c>, <c>security.audit</c> and <c>security.signingKey</c> (step 9's secrets scan, dependency audit and expired-token probe).</summary>
 public static partial class ManifestLoader
 {
     private sealed partial class Builder
@@ -68,6 +68,53 @@ public static partial class ManifestLoader
             }
 
             return new DependencyAuditSpec { OsvDatabase = database, DotNet = Files("dotnet"), Npm = Files("npm"), Python = Files("python") };
+        }
+
+        /// <summary><c>signingKey: { secret: ${JWT_SECRET} }</c> or <c>{ privateKey: keys/issuer.pem }</c> (a PEM file relative to the manifest).</summary>
+        private JwtSigningKey? ReadSigningKey(YamlMappingNode security)
+        {
+            const string path = "security.signingKey";
+            var map = r.Mapping(YamlReader.Get(security, "signingKey"), path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "secret", "privateKey");
+            var secretNode = YamlReader.Get(map, "secret");
+            var keyNode = YamlReader.Get(map, "privateKey");
+            if ((secretNode is null) == (keyNode is null))
+            {
+                r.Error(map, path, secretNode is null ? "no key given" : "both 'secret' and 'privateKey' given",
+                    "give the issuer's HMAC secret ('secret: ${JWT_SECRET}') or its PEM private key file ('privateKey: keys/issuer.pem'), not both");
+                return null;
+            }
+
+            if (secretNode is not null)
+            {
+                var secret = r.String(secretNode, $"{path}.secret");
+                if (secret is { Length: 0 })
+                {
+                    r.Error(secretNode, $"{path}.secret", "the secret is empty", "give the secret the issuer signs with, preferably from the environment: 'secret: ${JWT_SECRET}'");
+                    return null;
+                }
+
+                return secret is null ? null : new JwtSigningKey(secret, null);
+            }
+
+            if (ExistingFile(keyNode!, $"{path}.privateKey") is not { } file)
+            {
+                return null;
+            }
+
+            var pem = File.ReadAllText(file);
+            if (!pem.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+            {
+                r.Error(keyNode!, $"{path}.privateKey", "the file holds no PEM private key", "give a PEM file with a '-----BEGIN PRIVATE KEY-----' (or RSA / EC PRIVATE KEY) block");
+                return null;
+            }
+
+            return new JwtSigningKey(null, pem);
         }
     }
 }

@@ -81,6 +81,7 @@ public sealed record SystemModel
             .OfType<ServiceAuth>()
             .SelectMany(a => a.Secrets)
             .Concat(Components.Select(c => c.Webhook?.Secret).OfType<string>())
+            .Concat(Security.SigningKey?.Secrets ?? [])
             .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The component with this name, or null.</summary>
@@ -132,6 +133,22 @@ public sealed record SecurityPolicy
 
     /// <summary>The dependency audit's inputs (<c>security.audit</c>). <value>Nothing to audit</value> by default.</summary>
     public DependencyAuditSpec Audit { get; init; } = new();
+
+    /// <summary>
+    /// The key the services' token issuer signs with, in a test environment (<c>security.signingKey</c>): step 9
+    /// mints an expired token with it. <value>None</value>: the expired-token probe then waits out a short-lived
+    /// login token, or is not evaluated.
+    /// </summary>
+    public JwtSigningKey? SigningKey { get; init; }
+}
+
+/// <summary>A token issuer's signing key: an HMAC secret (HS256/384/512) or a PEM private key (RS*, PS*, ES*).</summary>
+/// <param name="Secret">The shared secret's text, as the issuer reads it (UTF-8 bytes), or null.</param>
+/// <param name="PrivateKeyPem">The PEM text of an RSA or EC private key, or null.</param>
+public sealed record JwtSigningKey(string? Secret, string? PrivateKeyPem)
+{
+    /// <summary>What to mask wherever it might appear.</summary>
+    public IReadOnlyList<string> Secrets => new[] { Secret, PrivateKeyPem }.OfType<string>().ToList();
 }
 
 /// <summary>What step 9's dependency audit reads: an offline OSV database and the dependency manifests, all absolute paths.</summary>

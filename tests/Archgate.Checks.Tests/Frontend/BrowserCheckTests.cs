@@ -99,6 +99,22 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
     }
 
     [Fact]
+    public async Task Every_response_Chromium_received_reaches_step_9s_passive_rules_with_its_body()
+    {
+        await site.Result;
+        var routes = site.Traffic.Routes();
+
+        var web = Archgate.Checks.Security.Passive.PassiveTraffic.Origin(site.Web.Url);
+        var api = Archgate.Checks.Security.Passive.PassiveTraffic.Origin(site.Api.Url);
+        var clean = Assert.Single(routes, r => r.Origin == web && r.Route == "/clean");
+        Assert.Equal(["GET"], clean.Methods);
+        Assert.Contains(clean.Hits, h => h.Hit.Rule == Archgate.Checks.Security.PassiveRules.CspMissing); // an HTML page without a CSP, judged on its body
+        Assert.Contains(routes, r => r.Origin == api && r.Route == "/items"); // the page's fetch
+        Assert.Contains(routes, r => r.Origin == api && r.Route == "/boom");
+        Assert.DoesNotContain(routes, r => r.Origin.Contains("archgate.invalid", StringComparison.Ordinal)); // never answered
+    }
+
+    [Fact]
     public async Task A_frontend_that_is_not_there_fails_AG5046_as_transient_so_the_runner_retries()
     {
         var port = LocalHttpServer.FreePort();
@@ -154,6 +170,9 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
 
         public string Output { get; }
 
+        /// <summary>The run's passive recorder, as a real run attaches it to the probe client.</summary>
+        public Archgate.Checks.Security.Passive.PassiveTraffic Traffic { get; } = Archgate.Checks.Security.PassiveSecurity.Recorder();
+
         public Task<CheckResult> Result => _result.Value;
 
         public async Task<List<Finding>> FindingsOfAsync(string page) =>
@@ -189,7 +208,7 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
                   - { name: api, kind: service, url: "{{Api.Url}}" }
                   - { name: web, kind: frontend, url: "{{Web.Url}}", dependsOn: [api], pages: [/clean, /console, /uncaught, /wrong-host, /api-500, /elsewhere, /missing] }
                 """);
-            using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+            using var http = ProbeHttp.CreateClient(system.AllowedHosts, Traffic);
             var check = new BrowserCheck(system.Find("web")!, new BrowserCheckOptions());
             return await check.RunAsync(TestSystems.Context(system, http) with { OutputDirectory = Output }, CancellationToken.None);
         }

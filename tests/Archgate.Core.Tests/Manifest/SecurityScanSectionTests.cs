@@ -22,6 +22,7 @@ public sealed class SecurityScanSectionTests : IDisposable
         File.WriteAllText(Path.Combine(_folder, "package-lock.json"), "{}");
         File.WriteAllText(Path.Combine(_folder, "requirements.txt"), "flask==2.0.1\n");
         File.WriteAllText(Path.Combine(_folder, "Api.csproj"), "<Project />");
+        File.WriteAllText(Path.Combine(_folder, "issuer.pem"), "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIA==\n-----END PRIVATE KEY-----\n");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -75,5 +76,36 @@ public sealed class SecurityScanSectionTests : IDisposable
         Assert.Empty(result.Model!.Security.ConfigPaths);
         Assert.False(result.Model.Security.Audit.Any);
         Assert.Null(result.Model.Security.Audit.OsvDatabase);
+    }
+
+    [Fact]
+    public void A_signing_key_is_a_secret_or_a_pem_file_and_is_masked_as_a_declared_secret()
+    {
+        var secret = Parse(Components + "security: { signingKey: { secret: test-only-hmac-secret } }\n");
+        var pem = Parse(Components + "security: { signingKey: { privateKey: issuer.pem } }\n");
+
+        Assert.True(secret.Succeeded, string.Join("\n", secret.Errors));
+        Assert.Equal("test-only-hmac-secret", secret.Model!.Security.SigningKey!.Secret);
+        Assert.Contains("test-only-hmac-secret", secret.Model.DeclaredSecrets);
+        Assert.True(pem.Succeeded, string.Join("\n", pem.Errors));
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", pem.Model!.Security.SigningKey!.PrivateKeyPem, StringComparison.Ordinal);
+        Assert.Null(Parse(Components + "security: { protected: [/a] }\n").Model!.Security.SigningKey);
+    }
+
+    [Theory]
+    [InlineData("{ secret: a, privateKey: issuer.pem }", "both 'secret' and 'privateKey' given")]
+    [InlineData("{ }", "no key given")]
+    [InlineData("{ privateKey: nowhere.pem }", "nowhere.pem")]
+    [InlineData("{ privateKey: Api.csproj }", "the file holds no PEM private key")]
+    [InlineData("{ secret: '' }", "the secret is empty")]
+    public void A_wrong_signing_key_is_a_positioned_error(string value, string message)
+    {
+        var result = Parse(Components + $"security:\n  signingKey: {value}\n");
+
+        Assert.False(result.Succeeded);
+        var error = Assert.Single(result.Errors);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("security.signingKey", error.Path, StringComparison.Ordinal);
+        Assert.Equal(6, error.Line);
     }
 }

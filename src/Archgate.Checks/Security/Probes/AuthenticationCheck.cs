@@ -9,8 +9,8 @@ namespace Archgate.Checks.Security.Probes;
 /// <summary>
 /// Step 9, authentication enforced: every operation the contract secures and every <c>security.protected</c> path
 /// is called without credentials, with a garbage token, and (when the service's login issues a JWT) with its
-/// payload tampered under the original signature, signed with another key, and with <c>alg: none</c>. Each must
-/// be refused; a 2xx is critical (AG9001, AG9002).
+/// payload tampered under the original signature, signed with another key, and with <c>alg: none</c>, and with an
+/// expired token (<see cref="ExpiredToken"/>). Each must be refused; a 2xx is critical (AG9001, AG9002, AG9003).
 /// </summary>
 internal sealed class AuthenticationCheck(Component component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {
@@ -41,8 +41,10 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
         var token = target!.Service.Headers.FirstOrDefault(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)).Value is { } auth
             && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : null;
         var variants = Variants(token);
-        var sender = target.Sender(context, options);
+        var minted = Mint(token, policy.SigningKey, context.Time.GetUtcNow());
+        var sender = target.Sender(context, options, new[] { minted.Valid, minted.Expired }.OfType<string>());
         var refused = 0;
+        var refusedProbes = new List<(string What, ProbeRequest Request)>();
         foreach (var (what, request) in probes)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -81,7 +83,16 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
             else
             {
                 refused++;
+                refusedProbes.Add((what, request));
             }
+        }
+
+        var expiredProbe = await ExpiredToken.RunAsync(token, minted, refusedProbes, sender, context.Time, options, cancellationToken);
+        if (expiredProbe.AcceptedRequest is { } acceptedRequest)
+        {
+            findings.Add(Finding(SecurityRules.ExpiredTokenAccepted, Severity.Critical, acceptedRequest.Method + " " + acceptedRequest.Template,
+                $"{acceptedRequest.Method} {acceptedRequest.Template} answered {expiredProbe.AcceptedExchange!.Status} to an expired token ({expiredProbe.How}): exp is not checked",
+                sender.Evidence(acceptedRequest, expiredProbe.AcceptedExchange)));
         }
 
         if (sender.Requests > 0 && sender.Failures == sender.Requests)
@@ -96,9 +107,8 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
         }
 
         var variantNames = "none, " + string.Join(", ", variants.Select(v => v.Name));
-        var expired = token is not null && JwtForgery.IsJwt(token)
-            ? "an expired token was not probed (Archgate cannot mint one with the issuer's key, and the login's tokens outlive the run)"
-            : token is null ? "only requests without credentials and with a garbage token were sent (the manifest's auth gives no bearer token to forge from)" : "the token is not a JWT: forged variants were not sent";
+        var expired = (token is null ? "only requests without credentials and with a garbage token were sent (the manifest's auth gives no bearer token to forge from); "
+            : !JwtForgery.IsJwt(token) ? "the token is not a JWT: forged variants were not sent; " : "") + expiredProbe.Note;
         findings.Add(Finding(SecurityRules.AuthenticationCoverage, Severity.Info, "authentication",
             $"{probes.Count} operations probed with credentials: {variantNames}; {refused} refused every one; {sender.Requests} requests in " +
             $"{sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; {expired}" +
@@ -123,6 +133,19 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
         Evidence = evidence,
         Hint = $"{SecurityRules.Hint(rule)} ({SecurityRules.Mapping(rule)})",
     };
+
+    /// <summary>An unexpired (control) and an expired token minted with the manifest's key, or why not; nothing without a key.</summary>
+    private static (string? Valid, string? Expired, string? Problem) Mint(string? token, JwtSigningKey? key, DateTimeOffset now)
+    {
+        if (token is null || key is null || !JwtForgery.IsJwt(token))
+        {
+            return (null, null, null);
+        }
+
+        var valid = ExpiredToken.Mint(token, key, now.AddMinutes(10), now);
+        var expired = ExpiredToken.Mint(token, key, now - ExpiredToken.MintedPast, now);
+        return (valid.Token, expired.Token, valid.Problem ?? expired.Problem);
+    }
 
     /// <summary>The forged Authorization headers to try after "no credentials".</summary>
     internal static IReadOnlyList<(string Name, string Header)> Variants(string? token)

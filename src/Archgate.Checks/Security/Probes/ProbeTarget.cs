@@ -59,5 +59,5 @@ internal sealed class ProbeTarget
 
     /// <summary>A sender for one family, masking the service's secrets and <paramref name="more"/>.</summary>
     public ProbeSender Sender(CheckContext context, SecurityProbeOptions options, IEnumerable<string>? more = null) =>
-        new(context, BaseUrl, options, [.. Service.Secrets, .. more ?? [], .. context.System.Security.Identities.SelectMany(i => i.Secrets)]);
+        new(context, BaseUrl, options, [.. Service.Secrets, .. more ?? [], .. context.System.Security.Identities.SelectMany(i => i.Secrets), .. context.System.Security.SigningKey?.Secrets ?? []]);
 }

@@ -22,6 +22,18 @@ public sealed record SecurityProbeOptions
     /// <summary>The delay a time-based SQL injection payload asks for. <value>2 s</value>.</summary>
     public TimeSpan SleepDelay { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long past its <c>exp</c> a token may still be accepted (the clock skew a service allows) before the
+    /// expired-token probe counts it as accepted. <value>60 s</value>.
+    /// </summary>
+    public TimeSpan ExpirySkew { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The longest the expired-token probe waits for the login's own token to expire (plus <see cref="ExpirySkew"/>)
+    /// when the manifest gives no <c>security.signingKey</c>. <value>2 min</value>.
+    /// </summary>
+    public TimeSpan MaxExpiryWait { get; init; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Largest response body read; the rest is ignored. <value>256 KiB</value>.</summary>
     public int MaxBodyBytes { get; init; } = 256 * 1024;
 }

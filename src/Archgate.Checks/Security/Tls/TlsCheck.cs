@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -19,7 +20,8 @@ public sealed record TlsCheckOptions
 
 /// <summary>
 /// Step 9's TLS check of every https component: the certificate (validity dates, days left, host name, chain to a
-/// trusted root) and the protocol versions it accepts (TLS 1.0 and 1.1 are refused by a sound server).
+/// trusted root) and the protocol versions it accepts (TLS 1.0 and 1.1 are refused by a sound server; offered
+/// with <c>openssl s_client</c> at security level 0 when it is installed, as OpenSSL 3's defaults forbid them).
 /// </summary>
 internal sealed class TlsCheck(Component component, TlsCheckOptions options) : ICheck
 {
@@ -88,12 +90,17 @@ internal sealed class TlsCheck(Component component, TlsCheckOptions options) : I
         }
 
 #pragma warning disable SYSLIB0039, CA5397 // offering the deprecated versions is the test: a sound server refuses them
-        foreach (var old in new[] { (SslProtocols.Tls, "TLS 1.0"), (SslProtocols.Tls11, "TLS 1.1") })
+        foreach (var old in new[] { (SslProtocols.Tls, "TLS 1.0", "-tls1", "TLSv1"), (SslProtocols.Tls11, "TLS 1.1", "-tls1_1", "TLSv1.1") })
 #pragma warning restore SYSLIB0039, CA5397
         {
-            if (await AcceptsAsync(url, old.Item1, cancellationToken))
+            // OpenSSL 3 lets a client offer TLS 1.0/1.1 only at security level 0, which .NET's client does not set: the
+            // openssl command does, when it is installed; .NET's own handshake otherwise (it may then miss them).
+            var accepted = await OpenSslAcceptsAsync(url, old.Item3, old.Item4, cancellationToken) is { } byOpenSsl
+                ? (byOpenSsl, "openssl s_client")
+                : (await AcceptsAsync(url, old.Item1, cancellationToken), ".NET SslStream");
+            if (accepted.Item1)
             {
-                findings.Add(Make(PassiveRules.TlsOldProtocol, Severity.Medium, $"{url.Authority} accepts {old.Item2}", $"negotiated {old.Item2}", "allow TLS 1.2 and 1.3 only"));
+                findings.Add(Make(PassiveRules.TlsOldProtocol, Severity.Medium, $"{url.Authority} accepts {old.Item2}", $"negotiated {old.Item2} ({accepted.Item2})", "allow TLS 1.2 and 1.3 only"));
             }
         }
 
@@ -123,6 +130,54 @@ internal sealed class TlsCheck(Component component, TlsCheckOptions options) : I
         catch (Exception ex) when (ex is SocketException or IOException or AuthenticationException or PlatformNotSupportedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return false; // refused (or this OpenSSL cannot offer it, so no client here could connect that way either)
+        }
+    }
+
+    /// <summary>Whether <c>openssl s_client</c> negotiates <paramref name="name"/> at security level 0; null without openssl.</summary>
+    private async Task<bool?> OpenSslAcceptsAsync(Uri url, string flag, string name, CancellationToken cancellationToken)
+    {
+        var openssl = (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin").Split(':').Select(d => Path.Combine(d, "openssl")).FirstOrDefault(File.Exists);
+        if (openssl is null)
+        {
+            return null;
+        }
+
+        var start = new ProcessStartInfo(openssl) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[] { "s_client", "-connect", $"{url.Host}:{url.Port}", flag, "-cipher", "DEFAULT:@SECLEVEL=0" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (Uri.CheckHostName(url.Host) == UriHostNameType.Dns)
+        {
+            start.ArgumentList.Add("-servername");
+            start.ArgumentList.Add(url.Host);
+        }
+
+        using var process = Process.Start(start);
+        if (process is null)
+        {
+            return null;
+        }
+
+        process.StandardInput.Close(); // nothing to send: the handshake is the test
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(options.HandshakeTimeout);
+        try
+        {
+            var output = process.StandardOutput.ReadToEndAsync(bound.Token);
+            _ = process.StandardError.ReadToEndAsync(bound.Token);
+            await process.WaitForExitAsync(bound.Token);
+            // The session block is decisive ("New, ..." names TLSv1.0 for a 1.1 session too): its protocol, and a cipher.
+            var lines = (await output).Split('\n').Select(l => l.Trim()).ToList();
+            var protocol = lines.FirstOrDefault(l => l.StartsWith("Protocol  :", StringComparison.Ordinal))?["Protocol  :".Length..].Trim();
+            var cipher = lines.FirstOrDefault(l => l.StartsWith("Cipher    :", StringComparison.Ordinal))?["Cipher    :".Length..].Trim();
+            return protocol == name && cipher is { Length: > 0 } and not ("0000" or "(NONE)");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            return false; // no handshake within the bound: not accepted
         }
     }
 

@@ -7,8 +7,18 @@ namespace Archgate.Checks.Tests.Security.Probes;
 
 public sealed class AuthenticationCheckTests
 {
-    private static Task<CheckResult> RunAsync(ProbeTestApi api, string security = "") =>
-        ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck(c, d, o), security);
+    private static Task<CheckResult> RunAsync(ProbeTestApi api, string security = "", SecurityProbeOptions? options = null) =>
+        ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck(c, d, o), security, options);
+
+    private static readonly SecurityProbeOptions ShortWait = new() { ExpirySkew = TimeSpan.FromSeconds(1), MaxExpiryWait = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The Authorization headers whose JWT expired half an hour or more ago: the minted expired tokens.</summary>
+    private static List<string> ExpiredTokensSent(ProbeTestApi api) => api.Server.Requests
+        .Select(r => r.Headers.GetValueOrDefault("Authorization"))
+        .OfType<string>()
+        .Where(h => h.StartsWith("Bearer ", StringComparison.Ordinal)
+            && Archgate.Checks.Http.TokenSource.ExpiryOf(h["Bearer ".Length..]) is { } exp && exp < DateTimeOffset.UtcNow.AddMinutes(-30))
+        .ToList();
 
     [Fact]
     public async Task A_service_that_verifies_its_tokens_passes_and_every_forged_token_was_sent()
@@ -24,6 +34,65 @@ public sealed class AuthenticationCheckTests
         Assert.Contains(null, tokens);
         Assert.Contains(tokens, t => t is not null && t.Split('.').Length == 3 && t.EndsWith('.')); // alg none: no signature
         Assert.True(tokens.Count >= 5, ProbeKit.Dump(result, api));
+        Assert.Contains("expired token not evaluated: the login's tokens live", coverage.Message, StringComparison.Ordinal);
+        Assert.Contains("give security.signingKey", coverage.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_expired_token_minted_with_the_issuers_key_is_refused_by_a_service_that_checks_exp()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var result = await RunAsync(api, $"  signingKey: {{ secret: '{api.SigningSecret}' }}");
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage);
+        Assert.Contains("an expired token (minted with security.signingKey, exp 60 min past) was refused by GET /me with 401", coverage.Message, StringComparison.Ordinal);
+        Assert.Single(ExpiredTokensSent(api));
+        Assert.DoesNotContain(api.SigningSecret, JsonSerializer.Serialize(result, ArchgateJson.Options), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_expired_token_minted_with_the_issuers_key_and_accepted_is_critical()
+    {
+        using var api = new ProbeTestApi(Flaws.IgnoresExpiry);
+        var result = await RunAsync(api, $"  signingKey: {{ secret: '{api.SigningSecret}' }}");
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ExpiredTokenAccepted);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal("GET /me", finding.Location);
+        Assert.Contains("answered 200 to an expired token (minted with security.signingKey", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("-H 'Authorization: Bearer ***'", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("CWE-613", finding.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.SigningSecret, JsonSerializer.Serialize(result, ArchgateJson.Options), StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.InvalidTokenAccepted); // the signature is still checked
+    }
+
+    [Fact]
+    public async Task A_signing_key_that_is_not_the_issuers_leaves_the_expired_token_probe_not_evaluated()
+    {
+        using var api = new ProbeTestApi(Flaws.IgnoresExpiry);
+        var result = await RunAsync(api, "  signingKey: { secret: not-the-key-the-service-signs-with }");
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.ExpiredTokenAccepted);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage);
+        Assert.Contains("expired token not evaluated: GET /me refused (401) an unexpired token minted with security.signingKey: it is not the key the issuer signs with", coverage.Message, StringComparison.Ordinal);
+        Assert.Empty(ExpiredTokensSent(api));
+    }
+
+    [Theory]
+    [InlineData(Flaws.IgnoresExpiry, true)]
+    [InlineData(Flaws.None, false)]
+    public async Task A_short_lived_login_token_is_waited_out_and_must_then_be_refused(Flaws flaws, bool accepted)
+    {
+        using var api = new ProbeTestApi(flaws, TimeSpan.FromSeconds(5));
+        var result = await RunAsync(api, options: ShortWait);
+
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage);
+        Assert.Contains("the login's own token, 1 s after its exp", coverage.Message, StringComparison.Ordinal);
+        Assert.Equal(accepted, result.Findings.Any(f => f.Rule == SecurityRules.ExpiredTokenAccepted && f.Severity == Severity.Critical));
+        Assert.Equal(accepted ? CheckStatus.Fail : CheckStatus.Pass, result.Status);
+        Assert.Contains(accepted ? "was accepted by GET /me" : "was refused by GET /me with 401", coverage.Message, StringComparison.Ordinal);
     }
 
     [Fact]

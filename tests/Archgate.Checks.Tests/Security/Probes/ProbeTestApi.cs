@@ -24,6 +24,7 @@ public enum Flaws
     CorsReflect = 256,
     CustomerIsAdmin = 512,
     Traversal = 1024,
+    IgnoresExpiry = 2048,
 }
 
 /// <summary>
@@ -39,15 +40,18 @@ public sealed class ProbeTestApi : IDisposable
 
     private static readonly (long Id, string Name, string Role)[] Users = [(1, "ann", "customer"), (2, "ben", "customer"), (3, "ada", "admin")];
 
-    private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _key;
     private readonly Flaws _flaws;
+    private readonly TimeSpan _tokenLifetime;
     private readonly Dictionary<long, JsonObject> _orders = [];
     private readonly SqliteConnection _db = new("Data Source=:memory:");
     private readonly ScriptedHttpServer _server;
 
-    public ProbeTestApi(Flaws flaws)
+    public ProbeTestApi(Flaws flaws, TimeSpan? tokenLifetime = null)
     {
         _flaws = flaws;
+        _tokenLifetime = tokenLifetime ?? TimeSpan.FromMinutes(15);
+        _key = Encoding.UTF8.GetBytes(SigningSecret);
         _db.Open();
         using (var create = _db.CreateCommand())
         {
@@ -60,6 +64,9 @@ public sealed class ProbeTestApi : IDisposable
     }
 
     public ScriptedHttpServer Server => _server;
+
+    /// <summary>The HS256 secret the service signs its tokens with (a test environment's, for <c>security.signingKey</c>).</summary>
+    public string SigningSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
 
     public int Port => _server.Port;
 
@@ -269,7 +276,7 @@ public sealed class ProbeTestApi : IDisposable
         }
 
         var header = B64(Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}"""));
-        var payload = B64(Encoding.UTF8.GetBytes(new JsonObject { ["sub"] = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["role"] = user.Role, ["exp"] = DateTimeOffset.UtcNow.AddMinutes(15).ToUnixTimeSeconds() }.ToJsonString()));
+        var payload = B64(Encoding.UTF8.GetBytes(new JsonObject { ["sub"] = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["role"] = user.Role, ["exp"] = DateTimeOffset.UtcNow.Add(_tokenLifetime).ToUnixTimeSeconds() }.ToJsonString()));
         var signature = B64(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"{header}.{payload}")));
         return Json(200, new JsonObject { ["accessToken"] = $"{header}.{payload}.{signature}" });
     }
@@ -301,6 +308,11 @@ public sealed class ProbeTestApi : IDisposable
             }
 
             var payload = JsonNode.Parse(Unb64(parts[1]))!;
+            if (!Has(Flaws.IgnoresExpiry) && (payload["exp"] is null || (long)payload["exp"]! < DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
+            {
+                return null;
+            }
+
             var id = long.Parse((string)payload["sub"]!, System.Globalization.CultureInfo.InvariantCulture);
             var user = Users.FirstOrDefault(u => u.Id == id);
             return user.Name is null ? (id, "someone", (string?)payload["role"] ?? "customer") : user;

@@ -8,13 +8,15 @@ namespace Archgate.Checks.Tests.Security.Tls;
 
 public sealed class TlsCheckTests
 {
-    private static async Task<CheckResult> RunAsync(LocalWebServer server, string host = "127.0.0.1")
+    private static Task<CheckResult> RunAsync(LocalWebServer server, string host = "127.0.0.1") => RunAsync(new Uri($"https://{host}:{server.Port}"));
+
+    private static async Task<CheckResult> RunAsync(Uri url)
     {
         var system = TestSystems.Load($$"""
             version: 1
             system: { name: s }
             components:
-              - { name: api, kind: service, url: "https://{{host}}:{{server.Port}}" }
+              - { name: api, kind: service, url: "{{url}}" }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         return await new TlsCheck(system.Components[0], new TlsCheckOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
@@ -80,6 +82,59 @@ public sealed class TlsCheckTests
         var result = await RunAsync(server);
 
         Assert.DoesNotContain(PassiveRules.TlsOldProtocol, Rules(result));
+    }
+
+    [Fact]
+    public async Task A_server_that_still_accepts_TLS_1_0_and_1_1_is_found_through_openssl_as_testssl_finds_it()
+    {
+        Assert.True(File.Exists("/usr/bin/openssl"), "the openssl command (Debian package openssl) is needed");
+        using var certificate = LocalWebServer.Certificate(["127.0.0.1"], DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(365));
+        var folder = Directory.CreateTempSubdirectory("archgate-tls-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "c.pem"), certificate.ExportCertificatePem());
+        await File.WriteAllTextAsync(Path.Combine(folder, "k.pem"), System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPrivateKey(certificate)!.ExportPkcs8PrivateKeyPem());
+        var port = Fixtures.LocalHttpServer.FreePort();
+        // OpenSSL 3 serves TLS 1.0/1.1 only at security level 0: a legacy server configured that way.
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "s_server", "-accept", $"127.0.0.1:{port}", "-cert", Path.Combine(folder, "c.pem"), "-key", Path.Combine(folder, "k.pem"), "-www", "-quiet", "-cipher", "DEFAULT:@SECLEVEL=0" })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var server = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            for (var i = 0; i < 100 && !await ListensAsync(port); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            var result = await RunAsync(new Uri($"https://127.0.0.1:{port}"));
+
+            var old = Assert.Single(result.Findings, f => f.Rule == PassiveRules.TlsOldProtocol && f.Message.EndsWith("accepts TLS 1.0", StringComparison.Ordinal));
+            Assert.Equal(Severity.Medium, old.Severity);
+            Assert.Equal("negotiated TLS 1.0 (openssl s_client)", old.Evidence);
+            Assert.Contains(result.Findings, f => f.Rule == PassiveRules.TlsOldProtocol && f.Message.EndsWith("accepts TLS 1.1", StringComparison.Ordinal));
+            Assert.Contains(PassiveRules.TlsUntrusted, Rules(result));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<bool> ListensAsync(int port)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        try
+        {
+            await tcp.ConnectAsync("127.0.0.1", port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     [Fact]
