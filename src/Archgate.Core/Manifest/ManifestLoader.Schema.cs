@@ -67,7 +67,7 @@ public static partial class ManifestLoader
             "resources" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Closed(["database", "table", "key", "columns"], ["database", "table"], k => k == "columns" ? Ref("stringMap") : Ref("string")) },
             "realtime" => List(Closed(["sse", "tokenQuery", "trigger", "event", "within"], ["sse", "trigger"], k => k switch
             {
-                "trigger" => Ref("request"),
+                "trigger" => Step([]),
                 "within" => Ref("duration"),
                 _ => Ref("string"),
             })),
@@ -98,18 +98,19 @@ public static partial class ManifestLoader
                 "critical" => Ref("bool"),
                 "runs" => Ref("int"),
                 "vars" => Ref("map"),
-                "setup" or "steps" => List(Ref("request")),
+                "setup" or "steps" => List(Step(["expect"])),
                 _ => Ref("string"),
             })),
             "load" => Closed(["target", "thinkTime", "setup", "requests", "journeys", "warmup", "stages", "thresholds", "agents", "requestTimeout", "allowNoData"], [], k => k switch
             {
                 "thinkTime" or "warmup" or "requestTimeout" => Ref("duration"),
-                "setup" or "requests" => List(Ref("request")),
+                "setup" => List(Step([])),
+                "requests" => List(Step(["weight"])),
                 "journeys" => List(Closed(["name", "weight", "thinkTime", "setup", "steps"], ["name", "steps"], j => j switch
                 {
                     "weight" => Ref("int"),
                     "thinkTime" => Ref("duration"),
-                    "setup" or "steps" => List(Ref("request")),
+                    "setup" or "steps" => List(Step([])),
                     _ => Ref("string"),
                 })),
                 "stages" => List(Closed(["users", "duration", "rampUp", "name"], ["users", "duration"], s => s switch
@@ -118,7 +119,11 @@ public static partial class ManifestLoader
                     "name" => Ref("string"),
                     _ => Ref("duration"),
                 })),
-                "thresholds" => Ref("map"),
+                "thresholds" => new JsonObject
+                {
+                    ["type"] = "object",
+                    ["additionalProperties"] = List(AnyOf(Ref("string"), Closed(["threshold", "abortOnFail"], ["threshold"], t => t == "abortOnFail" ? Ref("bool") : Ref("string")))),
+                },
                 "agents" => Ref("int"),
                 "allowNoData" => Ref("bool"),
                 _ => Ref("string"),
@@ -145,7 +150,7 @@ public static partial class ManifestLoader
             {
                 "breaker" => Closed(["failures", "breakDuration", "timeout"], [], b => b == "failures" ? Ref("int") : Ref("duration")),
                 "drive" => Closed(["request", "json", "via"], [], d => d == "json" ? new JsonObject() : Ref("string")),
-                "fallback" => Closed(["status", "within"], [], f => f == "status" ? Ref("int") : Ref("duration")),
+                "fallback" => Closed(["status", "within"], [], f => f == "status" ? AnyOf(Ref("int"), List(Ref("int"))) : Ref("duration")),
                 "policy" => Ref("policy"),
                 "calls" => AnyOf(Ref("string"), Ref("strings")),
                 _ => Ref("string"),
@@ -189,7 +194,6 @@ public static partial class ManifestLoader
                 ["pattern"] = $"^([0-9]+(\\.[0-9]+)?(ms|s|m|h)|.*{env}.*)$",
             },
             ["percent"] = new JsonObject { ["type"] = "string", ["description"] = "A percentage: 1%, 0.5%.", ["pattern"] = $"^([0-9]+(\\.[0-9]+)?%|.*{env}.*)$" },
-            ["request"] = AnyOf(Ref("string"), new JsonObject { ["type"] = "object" }),
             ["policy"] = Closed(["timeout", "retries", "backoff", "fallback"], [], k => k switch
             {
                 "timeout" => Ref("duration"),
@@ -224,6 +228,25 @@ public static partial class ManifestLoader
 
         return result;
     }
+
+    /// <summary>A request step: 'GET /path', a mapping with 'request' (plus <paramref name="extra"/> keys), or a sign-in '- login: ann'.</summary>
+    private static JsonObject Step(string[] extra) => AnyOf(
+        Ref("string"),
+        Closed(["request", "name", "headers", "json", "body", "capture", .. extra], ["request"], k => k switch
+        {
+            "headers" => Ref("stringMap"),
+            "capture" => Ref("stringMap"),
+            "weight" => Ref("int"),
+            "expect" => new JsonObject
+            {
+                ["type"] = "object",
+                ["description"] = "status, duration, headers, and JSON paths ($.status) with a value or { equals, contains, matches, exists }.",
+                ["patternProperties"] = new JsonObject { ["^\\$"] = AnyOf(Ref("string"), Closed(JsonAssertionKinds, [], _ => new JsonObject())) },
+            },
+            "json" => new JsonObject(),
+            _ => Ref("string"),
+        }),
+        Closed(["login", "capture", "name"], ["login"], k => k == "capture" ? Ref("stringMap") : Ref("string")));
 
     private static JsonObject List(JsonNode items) => new() { ["type"] = "array", ["items"] = items };
 
