@@ -49,8 +49,17 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
         [Description("Folder for the reports. Default: .archgate/runs/<run-id>")]
         public string? Out { get; init; }
 
+        [CommandOption("--format <FORMAT>")]
+        [Description("Also write the findings for CI: github (workflow commands, and the job summary in $GITHUB_STEP_SUMMARY) or gitlab (gl-code-quality-report.json)")]
+        public string? Format { get; init; }
+
         public override ValidationResult Validate()
         {
+            if (Format is not null && !CiOutput.IsCi(Format))
+            {
+                return ValidationResult.Error($"--format must be github or gitlab, not '{Format}'");
+            }
+
             if (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             {
                 return ValidationResult.Error($"URL: '{Url}' is not an http or https URL");
@@ -94,12 +103,19 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
         AnsiConsole.MarkupLine(criterion.Status == CriterionStatus.Pass
             ? "scan: [green]no critical or high finding[/] (exit 0)"
             : $"scan: [red]{Markup.Escape(criterion.Observed)}[/] (exit {(criterion.Status == CriterionStatus.Fail ? ExitCodes.NoGo : ExitCodes.Incomplete)})");
-        return criterion.Status switch
+        var exit = criterion.Status switch
         {
             CriterionStatus.Pass => ExitCodes.Go,
             CriterionStatus.Fail => ExitCodes.NoGo,
             _ => session.ExitCode == ExitCodes.Infrastructure ? ExitCodes.Infrastructure : ExitCodes.Incomplete,
         };
+        if (settings.Format is { } format && session.Run is { } run)
+        {
+            // The scan's manifest is made up from the command line: findings name their operation, not a file.
+            await CiOutput.WriteRunAsync(format, run, manifestPath: null, exit, output: null);
+        }
+
+        return exit;
     }
 
     /// <summary>The one-service manifest, with each password as <c>${SCAN_PASSWORD_N}</c> and its value in the lookup.</summary>
