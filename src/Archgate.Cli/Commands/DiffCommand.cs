@@ -74,6 +74,11 @@ internal sealed class DiffCommand : AsyncCommand<DiffCommand.Settings>
                 errors.Add($"--format must be md, json, junit, github or gitlab, not '{Format}'.");
             }
 
+            if (Batch is not null && CiOutput.IsCi(Format.ToLowerInvariant()))
+            {
+                errors.Add($"--format {Format} annotates one pair: run 'archgate diff OLD NEW --format {Format}' per pair.");
+            }
+
             var pair = !string.IsNullOrEmpty(Old) && !string.IsNullOrEmpty(New);
             if (Batch is null && !pair)
             {
