@@ -67,7 +67,8 @@ internal static class ArchgateApp
 
                 return ExitCodes.Infrastructure;
             });
-            config.AddCommand<InitCommand>("init").WithDescription("Write a commented starter archgate.yaml.");
+            config.AddCommand<InitCommand>("init").WithDescription("Write a commented starter archgate.yaml, or infer one with --from docker-compose.yml, aspire-manifest.json or Kubernetes YAML.");
+            config.AddCommand<SchemaCommand>("schema").WithDescription("Print the JSON Schema (2020-12) of archgate.yaml, for editors (yaml-language-server).");
             config.AddCommand<ValidateCommand>("validate").WithDescription("Check a manifest and print every problem with file:line:column.");
             config.AddCommand<PlanCommand>("plan").WithDescription("Step 1: build the dependency graph and write integration-plan.md.");
             config.AddCommand<RunCommand>("run").WithDescription("Run the ten-step integration protocol and answer GO or NO-GO.");

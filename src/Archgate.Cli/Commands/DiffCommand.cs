@@ -2,6 +2,9 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using Archgate.Checks.Contracts;
+using Archgate.Cli.Rendering;
+using Archgate.Protocol;
+using Archgate.Reporting;
 using Archgate.Checks.Contracts.Diff;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -34,7 +37,7 @@ internal sealed class DiffCommand : AsyncCommand<DiffCommand.Settings>
         public string FailOn { get; init; } = "ERR";
 
         [CommandOption("--format <FORMAT>")]
-        [Description("Output format: md, json or junit.")]
+        [Description("Output format: md, json, junit, github (workflow commands and the job summary) or gitlab (code quality JSON).")]
         [DefaultValue("md")]
         public string Format { get; init; } = "md";
 
@@ -66,9 +69,14 @@ internal sealed class DiffCommand : AsyncCommand<DiffCommand.Settings>
                 errors.Add($"--fail-on must be ERR or WARN, not '{FailOn}'.");
             }
 
-            if (Format.ToLowerInvariant() is not ("md" or "markdown" or "json" or "junit"))
+            if (Format.ToLowerInvariant() is not ("md" or "markdown" or "json" or "junit" or "github" or "gitlab"))
             {
-                errors.Add($"--format must be md, json or junit, not '{Format}'.");
+                errors.Add($"--format must be md, json, junit, github or gitlab, not '{Format}'.");
+            }
+
+            if (Batch is not null && CiOutput.IsCi(Format.ToLowerInvariant()))
+            {
+                errors.Add($"--format {Format} annotates one pair: run 'archgate diff OLD NEW --format {Format}' per pair.");
             }
 
             var pair = !string.IsNullOrEmpty(Old) && !string.IsNullOrEmpty(New);
@@ -95,6 +103,14 @@ internal sealed class DiffCommand : AsyncCommand<DiffCommand.Settings>
         var (report, exit) = await CompareAsync(settings.Old!, settings.New!, settings, cancellationToken);
         if (report is null)
         {
+            return exit;
+        }
+
+        if (CiOutput.IsCi(settings.Format.ToLowerInvariant()))
+        {
+            var findings = CiFindingsOf(report, settings.New!);
+            var outcome = exit == ExitCodes.NoGo ? $"changes at or above {settings.FailOn} (exit {exit})" : $"no change at or above {settings.FailOn} (exit {exit})";
+            await CiOutput.WriteAsync(settings.Format.ToLowerInvariant(), $"archgate diff: {settings.New}", outcome, [], findings, settings.Output, settings.New!);
             return exit;
         }
 
@@ -194,4 +210,15 @@ internal sealed class DiffCommand : AsyncCommand<DiffCommand.Settings>
 
         return worst;
     }
+
+    /// <summary>Each change as a CI finding on the new document: errors as high, warnings as medium, the rest as info.</summary>
+    private static List<CiFinding> CiFindingsOf(DiffReport report, string newPath) =>
+        report.Changes
+            .Select(c => new CiFinding(c.RuleId, c.Level switch { ChangeLevel.Err => Severity.High, ChangeLevel.Warn => Severity.Medium, _ => Severity.Info }, c.Message)
+            {
+                File = Path.GetRelativePath(Directory.GetCurrentDirectory(), Path.GetFullPath(newPath)).Replace('\\', '/'),
+                Subject = string.Join(" ", new[] { c.Operation, c.Location }.Where(s => !string.IsNullOrEmpty(s))),
+            })
+            .OrderByDescending(f => f.Severity)
+            .ToList();
 }

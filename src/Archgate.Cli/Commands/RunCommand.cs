@@ -38,8 +38,17 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("Step 9: the OSV database of the dependency audit (a folder or an ecosystem's all.zip), over the manifest's security.audit.osvDb")]
         public string? OsvDatabase { get; init; }
 
+        [CommandOption("--format <FORMAT>")]
+        [Description("Also write the findings for CI: github (workflow commands, and the job summary in $GITHUB_STEP_SUMMARY) or gitlab (gl-code-quality-report.json)")]
+        public string? Format { get; init; }
+
         public override ValidationResult Validate()
         {
+            if (Format is not null && !CiOutput.IsCi(Format))
+            {
+                return ValidationResult.Error($"--format must be github or gitlab, not '{Format}'");
+            }
+
             if (OsvDatabase is { } db && !Directory.Exists(db) && !File.Exists(db))
             {
                 return ValidationResult.Error($"--osv-db: no such folder or zip: {db}");
@@ -78,6 +87,12 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             options = options with { OutputDirectory = settings.Out };
         }
 
-        return await RunSessionCommand.ExecuteAsync(model, settings.Store, options, resume: null, settings.Up, settings.Follow, cancellationToken, settings.Agents, settings.OsvDatabase is null ? null : Path.GetFullPath(settings.OsvDatabase));
+        var session = await RunSessionCommand.RunAsync(model, settings.Store, options, resume: null, settings.Up, settings.Follow, cancellationToken, settings.Agents, settings.OsvDatabase is null ? null : Path.GetFullPath(settings.OsvDatabase));
+        if (settings.Format is { } format && session.Run is { } run && !session.Cancelled)
+        {
+            await CiOutput.WriteRunAsync(format, run, Path.GetFullPath(settings.Manifest), session.ExitCode, output: null);
+        }
+
+        return session.ExitCode;
     }
 }

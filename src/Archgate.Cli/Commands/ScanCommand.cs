@@ -52,7 +52,7 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
         public string? Out { get; init; }
 
         [CommandOption("-f|--format <FORMAT>")]
-        [Description("Also print the report as md, json (run.json) or sarif (SARIF 2.1.0) on standard output, or into --output; progress then goes to standard error")]
+        [Description("Also print the report as md, json (run.json) or sarif (SARIF 2.1.0) on standard output, or into --output (progress then goes to standard error); or write the findings for CI: github (workflow commands, and the job summary in $GITHUB_STEP_SUMMARY) or gitlab (gl-code-quality-report.json, or --output)")]
         public string? Format { get; init; }
 
         [CommandOption("-o|--output <FILE>")]
@@ -84,10 +84,22 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
     }
 
     /// <summary>The report formats <c>--format</c> takes.</summary>
-    internal static readonly string[] Formats = ["md", "json", "sarif"];
+    internal static readonly string[] Formats = ["md", "json", "sarif", "github", "gitlab"];
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Format is not null && CiOutput.IsCi(settings.Format))
+        {
+            var (ciExit, ciRun) = await ScanAsync(settings, cancellationToken);
+            if (ciRun is not null)
+            {
+                // The scan's manifest is made up from the command line: findings name their operation, not a file.
+                await CiOutput.WriteRunAsync(settings.Format, ciRun, manifestPath: null, ciExit, output: settings.Output);
+            }
+
+            return ciExit;
+        }
+
         if (settings.Format is not null && settings.Output is null)
         {
             // Standard output carries the report alone (for a pipe); progress and the verdict line go to standard error.

@@ -19,6 +19,9 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
 
     public IReadOnlyList<ManifestError> Errors => _errors;
 
+    /// <summary>Sees every key list the readers accept, with the path it applies at: the schema test holds the schema to them.</summary>
+    internal static AsyncLocal<Action<string, string[]>?> KeysObserved { get; } = new();
+
     /// <summary>What loads but should be written differently (deprecated spellings).</summary>
     public IReadOnlyList<ManifestError> Warnings => _warnings;
 
@@ -64,6 +67,7 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
     /// <summary>Checks every key of <paramref name="map"/> against <paramref name="allowed"/>.</summary>
     public void AllowKeys(YamlMappingNode map, string path, params string[] allowed)
     {
+        KeysObserved.Value?.Invoke(path, allowed);
         foreach (var key in map.Children.Keys)
         {
             var name = (key as YamlScalarNode)?.Value ?? string.Empty;
