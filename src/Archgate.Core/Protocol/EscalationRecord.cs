@@ -84,6 +84,10 @@ public sealed record EscalationRecord
     /// <summary>Where it stands.</summary>
     public EscalationState State => AckedBy is not null ? EscalationState.Acknowledged : Level <= 1 ? EscalationState.Recorded : EscalationState.Open;
 
-    /// <summary>Deliveries that failed every attempt, at its current level.</summary>
-    public IEnumerable<EscalationNotice> Undelivered => Notices.Where(n => !n.Delivered && n.Level == Level);
+    /// <summary>The last failed delivery to each channel that has had no successful one at its current level.</summary>
+    public IEnumerable<EscalationNotice> Undelivered =>
+        Notices.Where(n => n.Level == Level)
+            .GroupBy(n => (n.Channel, n.Target))
+            .Where(g => !g.Any(n => n.Delivered))
+            .Select(g => g.Last());
 }
