@@ -14,6 +14,8 @@ need_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # The FCP/LCP test compares with Lighthouse, which npm installs on first use.
   command -v npm >/dev/null 2>&1 || missing+=(npm)
+  # The e-mail escalation channel's tests deliver to Debian's aiosmtpd.
+  [ -x /usr/bin/aiosmtpd ] || missing+=(python3-aiosmtpd)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "build.sh: installing ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
