@@ -85,9 +85,13 @@ public sealed class EscalationDesk(IRunStore store, EscalationNotifier notifier,
     /// <summary>
     /// Rises every open escalation (of <paramref name="system"/>, or of every system when null) that was not
     /// acknowledged within its level's <c>ackWithin</c>, one level, and notifies it at the new level; retries the
-    /// failed deliveries of the others. <paramref name="contextOf"/> gives the manifest of an escalation's run.
+    /// failed deliveries of the others.
     /// </summary>
-    public async Task<EscalationOutcome> TickAsync(Func<EscalationRecord, EscalationContext> contextOf, string? system, CancellationToken cancellationToken)
+    /// <param name="contextOf">The manifest of an escalation's run.</param>
+    /// <param name="system">Only this system's escalations; null for every system.</param>
+    /// <param name="cancellationToken">Cancels between deliveries.</param>
+    /// <param name="exceptRun">A run whose failed deliveries are not retried now (the run that just tried them).</param>
+    public async Task<EscalationOutcome> TickAsync(Func<EscalationRecord, EscalationContext> contextOf, string? system, CancellationToken cancellationToken, string? exceptRun = null)
     {
         ArgumentNullException.ThrowIfNull(contextOf);
         var now = time.GetUtcNow();
@@ -128,7 +132,7 @@ public sealed class EscalationDesk(IRunStore store, EscalationNotifier notifier,
                     return atLevel.Count > 0 && atLevel.All(n => !n.Delivered);
                 })
                 .ToList();
-            if (failed.Count > 0 && context.System is not null)
+            if (failed.Count > 0 && context.System is not null && record.RunId != exceptRun)
             {
                 touched.Add(record);
                 deliveries.AddRange(await NotifyAsync(context.System, store.Load(record.RunId)?.Verdict, [record], failed, cancellationToken));

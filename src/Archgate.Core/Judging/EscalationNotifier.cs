@@ -69,9 +69,6 @@ public sealed class EscalationNotifier(HttpClient http, TimeProvider time, Notif
 {
     private readonly NotifierOptions _options = options ?? new NotifierOptions();
 
-    /// <summary>How long a webhook may take (the default of <see cref="NotifierOptions.Timeout"/>).</summary>
-    public static readonly TimeSpan WebhookTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>Delivers <paramref name="batch"/> to every channel but the console; nothing is sent for an empty batch.</summary>
     public async Task<IReadOnlyList<EscalationDelivery>> DeliverAsync(NoticeBatch batch, IReadOnlyList<EscalationChannel> channels, CancellationToken cancellationToken)
     {

@@ -217,7 +217,7 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
 
         // Notifications never change the verdict, and a cancel after the verdict does not stop them.
         var deliveries = (await desk.NotifyAsync(system, record.Verdict, raised, CancellationToken.None)).ToList();
-        var tick = await desk.TickAsync(_ => new EscalationContext(system, null), system.Name, CancellationToken.None);
+        var tick = await desk.TickAsync(_ => new EscalationContext(system, null), system.Name, CancellationToken.None, exceptRun: record.RunId);
         foreach (var delivery in deliveries.Concat(tick.Deliveries))
         {
             observer.EscalationsDelivered(delivery);
