@@ -66,6 +66,10 @@ public sealed class EscalationTests : CliTestBase
             timelineId = escalations.Single(e => e.GetProperty("trigger").GetString() == "timeline-overrun").GetProperty("id").GetString()!;
         }
 
+        var report = File.ReadAllText(Path.Combine(Folder, ".archgate", "runs", id, "integration-validation-report.md"));
+        Assert.Contains($"| 3 | timeline-overrun (`{timelineId}`) |", report, StringComparison.Ordinal);
+        Assert.Contains($"`archgate escalations {id}` shows where they stand", report, StringComparison.Ordinal);
+
         var lines = File.ReadAllLines(log).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(2, lines.Count);
         var timeline = lines.Single(l => l.GetProperty("id").GetString() == timelineId);
