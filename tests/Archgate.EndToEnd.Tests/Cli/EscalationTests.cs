@@ -106,4 +106,38 @@ public sealed class EscalationTests : CliTestBase
         Assert.Contains("vendor", open.Stdout, StringComparison.Ordinal);
         Assert.Contains("resource-exhaustion", open.Stdout, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task The_tick_rises_an_escalation_left_unacknowledged_past_ackWithin_and_notifies_the_next_level()
+    {
+        var log = Path.Combine(Folder, "escalations.log");
+        var manifest = WriteMinimalManifest(text => text + $$"""
+
+            escalation:
+              channels: [ { file: {{log}} } ]
+              ackWithin: { 2: 4h }
+            """);
+        var raised = DateTimeOffset.UtcNow.AddHours(-5);
+        using (var store = RunStore.Open(Store))
+        {
+            store.SaveRun(new RunRecord { RunId = "20261203-080000-bbbb", System = "minimal", ManifestPath = manifest, ManifestSha256 = "x", StartedAt = raised });
+            store.AddEscalation(new EscalationRecord
+            {
+                Id = "e-00000000aa", RunId = "20261203-080000-bbbb", System = "minimal", Trigger = "contract-mismatch-rate", Source = "automatic",
+                StartLevel = 2, Level = 2, Message = "api mismatches 40 %", Components = ["api"], RaisedAt = raised, LevelSince = raised,
+            });
+        }
+
+        SqliteConnection.ClearAllPools();
+        var tick = await ArchgateAsync("escalations", "--tick");
+
+        Assert.True(tick.ExitCode == 0, tick.All);
+        Assert.Contains("e-00000000aa level 3 (human in the loop): contract-mismatch-rate", tick.Stdout, StringComparison.Ordinal);
+        var line = JsonDocument.Parse(Assert.Single(File.ReadAllLines(log))).RootElement;
+        Assert.Equal(3, line.GetProperty("level").GetInt32());
+        Assert.Equal("architect@example.test", line.GetProperty("notify")[0].GetString());
+        var listed = await ArchgateAsync("escalations");
+        Assert.Contains("2 -> 3", listed.Stdout, StringComparison.Ordinal);
+        var again = await ArchgateAsync("escalations", "--tick");
+        Assert.Contains("tick: 0 escalation(s)", again.Stdout, StringComparison.Ordinal); // this ackWithin lists no level 3: it stays
+    }
 }
