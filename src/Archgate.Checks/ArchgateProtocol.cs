@@ -36,6 +36,16 @@ public static class ArchgateProtocol
     /// <summary>Failing dependent services above which step 4 escalates. <value>3</value>.</summary>
     public const int FailingServicesEscalation = 3;
 
+    /// <summary>
+    /// Rules whose findings are a data integrity violation (a level 3 escalation): step 3's constraint and foreign key
+    /// findings, step 7's data-consistency and concurrency findings.
+    /// </summary>
+    public static IReadOnlyList<string> DataIntegrityRules { get; } =
+    [
+        DatabaseRules.ConstraintNotValidated, DatabaseRules.ExpectedConstraintMissing, DatabaseRules.OrphanedRows, DatabaseRules.ForeignKeysOff,
+        JourneyRules.RowDiffers, JourneyRules.RowMissing, JourneyRules.ReadDiffers, JourneyRules.LostUpdate, JourneyRules.DuplicateCreate,
+    ];
+
     /// <summary>The protocol with default check options.</summary>
     public static ProtocolDefinition Default { get; } = Create(new LoadCheckOptions());
 
@@ -82,7 +92,12 @@ public static class ArchgateProtocol
             Criterion = new("database", "Database connectivity verified", s =>
                 "every database reachable and sound; " + string.Join(", ", s.OfKind(ComponentKind.Database).Select(d =>
                     $"{d.Name} query p95 < {Ms(s.Slos.GetValueOrDefault(d.Name)?.P95 ?? LatencyBaselineCheck.DefaultSlo)}"))),
-            Escalations = [EscalationTriggers.CriticalFindings("database-integration-crisis", 3, "Database integration crisis")],
+            Escalations =
+            [
+                EscalationTriggers.CriticalFindings("database-integration-crisis", 3, "Database integration crisis"),
+                EscalationTriggers.Findings("data-integrity-violation", 3, DataIntegrityRules, "Data integrity violation"),
+                EscalationTriggers.Findings("resource-exhaustion", 2, [DatabaseRules.PoolExhausted], "Resource exhaustion"),
+            ],
         },
         new StepDefinition
         {
@@ -139,6 +154,7 @@ public static class ArchgateProtocol
                 .. b.InOrder(ComponentKind.Service).Where(c => c.OpenApi is not null && c.Url is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), journeys)),
             ],
             Criterion = new("critical-paths", "Critical user paths succeed", s => JourneyTarget(s, journeys)),
+            Escalations = [EscalationTriggers.Findings("data-integrity-violation", 3, DataIntegrityRules, "Data integrity violation")],
             RollbackOnFailure = true,
         },
         new StepDefinition

@@ -77,6 +77,11 @@ internal static class ArchgateApp
             config.AddCommand<ReportCommand>("report").WithDescription("Render a stored run as md, json or junit; exit code: the run's outcome as it stands (0 once signed off GO).");
             config.AddCommand<SignoffCommand>("signoff").WithDescription("Record a review or the sign-off of a run (append-only, hash-chained).")
                 .WithExample("signoff", "last", "--as", "alice", "--role", "System-Architect", "--approve");
+            config.AddCommand<EscalationsCommand>("escalations").WithDescription("List escalations with their level and state; --tick rises the unacknowledged ones (cron/CI) and retries failed deliveries.");
+            config.AddCommand<AckCommand>("ack").WithDescription("Acknowledge an escalation so it does not rise further.")
+                .WithExample("ack", "e-3f9a1c2b7d", "--as", "alice", "--note", "on it");
+            config.AddCommand<EscalateCommand>("escalate").WithDescription("Raise an escalation by hand on a run (architectural-conflict, coordination-deadlock, stack-incompatibility, compliance, priority-change, vendor).")
+                .WithExample("escalate", "last", "--reason", "vendor", "--note", "payments sandbox down since Monday");
             config.AddCommand<HandoffCommand>("handoff").WithDescription("Write a signed-off run's handoff bundle (reports, run.json, SARIF, JUnit, plan, evidence, SHA256SUMS) as one .tar.gz.");
             config.AddCommand<UpCommand>("up").WithDescription("Start the system's components in plan order.");
             config.AddCommand<DownCommand>("down").WithDescription("Stop a system started with 'archgate up --detach'.");

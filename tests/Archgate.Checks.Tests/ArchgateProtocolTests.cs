@@ -207,6 +207,66 @@ public sealed class ArchgateProtocolTests
         Assert.StartsWith("Performance integration regression: 80 % worse than the last GO baseline", escalation.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_critical_third_party_finding_escalates_at_level_3_naming_the_provider()
+    {
+        var breakdown = new CheckResult
+        {
+            Id = "third-party.calls:api->gateway",
+            Status = CheckStatus.Fail,
+            Findings = [new Finding { Rule = "AG6001", Severity = Severity.Critical, Component = "gateway", Message = "every call failed" }],
+        };
+
+        var escalation = Assert.Single(EscalationRules.Evaluate(ArchgateProtocol.Default, TestSystems.Load(OneService), [Step(6, breakdown)]));
+
+        Assert.Equal(("third-party-integration-breakdown", 3), (escalation.Trigger, escalation.Level));
+        Assert.Equal(["gateway"], escalation.Components);
+        Assert.Equal(["AG6001 gateway: every call failed"], escalation.Evidence);
+    }
+
+    [Fact]
+    public void Constraint_and_foreign_key_findings_of_step_3_and_consistency_findings_of_step_7_are_a_data_integrity_violation_at_level_3()
+    {
+        static CheckResult Found(string id, string rule, Severity severity, string component) => new()
+        {
+            Id = id,
+            Status = severity >= Severity.High ? CheckStatus.Fail : CheckStatus.Warn,
+            Findings = [new Finding { Rule = rule, Severity = severity, Component = component, Message = $"{rule} seen" }],
+        };
+        var system = TestSystems.Load(OneService);
+
+        var escalations = EscalationRules.Evaluate(ArchgateProtocol.Default, system,
+        [
+            Step(3, Found("database.schema:db", "AG3046", Severity.High, "db"), Found("database.schema:db#2", "AG3047", Severity.Medium, "db")),
+            Step(7, Found("journeys.consistency:checkout", "AG7011", Severity.High, "api")),
+        ]);
+
+        Assert.Equal([("data-integrity-violation", 3, 3), ("data-integrity-violation", 3, 7)],
+            escalations.Select(e => (e.Trigger, e.Level, e.Message.Contains("AG7011", StringComparison.Ordinal) ? 7 : 3)));
+        Assert.Equal(["AG3046 db: AG3046 seen", "AG3047 db: AG3047 seen"], escalations[0].Evidence);
+        Assert.Equal(["api"], escalations[1].Components);
+
+        // An index finding is not a violation of the data, and information never escalates.
+        Assert.Empty(EscalationRules.Evaluate(ArchgateProtocol.Default, system, [Step(3, Found("database.schema:db", "AG3040", Severity.High, "db"), Found("x", "AG3046", Severity.Info, "db"))]));
+    }
+
+    [Fact]
+    public void Pool_exhaustion_in_step_3_is_resource_exhaustion_at_level_2_for_the_database()
+    {
+        var pool = new CheckResult
+        {
+            Id = "database.pool:db",
+            Status = CheckStatus.Fail,
+            Findings = [new Finding { Rule = "AG3023", Severity = Severity.High, Component = "db", Message = "pool exhausted at 40 concurrent probes" }],
+        };
+
+        var escalation = Assert.Single(EscalationRules.Evaluate(ArchgateProtocol.Default, TestSystems.Load(OneService), [Step(3, pool)]));
+
+        Assert.Equal(("resource-exhaustion", 2), (escalation.Trigger, escalation.Level));
+        Assert.Equal(["db"], escalation.Components);
+        Assert.StartsWith("Resource exhaustion: 1 finding(s) of AG3023", escalation.Message, StringComparison.Ordinal);
+    }
+
     private sealed class IdComparer : IEqualityComparer<ICheck>
     {
         public bool Equals(ICheck? x, ICheck? y) => x?.Id == y?.Id;

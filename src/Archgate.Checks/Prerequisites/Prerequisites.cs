@@ -41,6 +41,11 @@ public static class Prerequisites
         },
         new()
         {
+            Name = "aiosmtpd", Executables = ["aiosmtpd"], KnownPaths = ["/usr/bin/aiosmtpd"], Package = "python3-aiosmtpd", Use = PrerequisiteUse.Tests,
+            NeededBy = "the SMTP server the e-mail escalation channel's tests deliver to",
+        },
+        new()
+        {
             Name = "sqlmap", Executables = ["sqlmap"], Package = "sqlmap", Use = PrerequisiteUse.Bench,
             NeededBy = "bench/security: the step 9 injection probes against sqlmap on the same target",
         },

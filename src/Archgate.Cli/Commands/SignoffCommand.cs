@@ -154,7 +154,7 @@ internal sealed partial class SignoffCommand : AsyncCommand<SignoffCommand.Setti
     };
 
     /// <summary>A git config value, or null when unset or git cannot be run.</summary>
-    private static string? GitConfig(string key)
+    internal static string? GitConfig(string key)
     {
         try
         {

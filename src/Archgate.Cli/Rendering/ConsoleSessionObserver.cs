@@ -69,7 +69,8 @@ internal sealed class ConsoleSessionObserver(IAnsiConsole console) : IRunSession
     public void EscalationsDelivered(EscalationDelivery delivery) =>
         console.MarkupLine(delivery.Delivered
             ? $"  escalations sent to {delivery.Channel} {ArchgateApp.Safe(delivery.Target)}"
-            : $"  [yellow]escalations not delivered[/] to {delivery.Channel} {ArchgateApp.Safe(delivery.Target)}: {ArchgateApp.Safe(delivery.Error ?? "unknown")}");
+            : $"  [yellow]escalations not delivered[/] to {delivery.Channel} {ArchgateApp.Safe(delivery.Target)} after {delivery.Attempts} attempt(s): {ArchgateApp.Safe(delivery.Error ?? "unknown")}" +
+              " (recorded; 'archgate escalations --tick' retries)");
 
     public void SystemStopped() => console.MarkupLine("[grey]stopped the components Archgate started.[/]");
 }

@@ -45,7 +45,8 @@ internal static class RunSummary
 
         foreach (var e in run.Escalations)
         {
-            console.MarkupLine($"[red]escalation level {e.Level}[/] {ArchgateApp.Safe(e.Trigger)}: {ArchgateApp.Safe(e.Message)}");
+            console.MarkupLine($"[red]escalation level {e.Level}[/] {ArchgateApp.Safe(e.Trigger)}: {ArchgateApp.Safe(e.Message)}" +
+                (e.Id is null || e.Level <= 1 ? string.Empty : $" [grey](archgate ack {e.Id})[/]"));
         }
 
         foreach (var r in run.Rollbacks)

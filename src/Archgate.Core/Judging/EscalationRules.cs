@@ -13,6 +13,6 @@ public static class EscalationRules
     public static IReadOnlyList<Escalation> Evaluate(ProtocolDefinition protocol, SystemModel system, IReadOnlyList<StepResult> steps) =>
         (from step in steps
          from trigger in protocol.Step(step.Number).Escalations
-         from message in trigger.Evaluate(system, step)
-         select new Escalation(trigger.Id, trigger.Level, message)).ToList();
+         from hit in trigger.Evaluate(system, step)
+         select new Escalation(trigger.Id, trigger.Level, hit.Message) { Components = hit.Components, Evidence = hit.Evidence }).ToList();
 }

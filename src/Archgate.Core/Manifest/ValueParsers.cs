@@ -43,6 +43,38 @@ public static partial class ValueParsers
         return fraction <= 1.0;
     }
 
+    /// <summary>Parses a size: <c>512MiB</c>, <c>2GiB</c>, <c>100MB</c>, <c>4096</c> (bytes); false when it does not fit a <see cref="long"/>.</summary>
+    public static bool TryParseBytes(string text, out long bytes)
+    {
+        bytes = 0;
+        var m = BytesPattern().Match(text.Trim());
+        if (!m.Success)
+        {
+            return false;
+        }
+
+        var factor = m.Groups[2].Value switch
+        {
+            "" or "B" => 1.0,
+            "KB" => 1e3,
+            "MB" => 1e6,
+            "GB" => 1e9,
+            "TB" => 1e12,
+            "KiB" => 1024.0,
+            "MiB" => 1024.0 * 1024,
+            "GiB" => 1024.0 * 1024 * 1024,
+            _ => 1024.0 * 1024 * 1024 * 1024,
+        };
+        var value = double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) * factor;
+        if (value >= long.MaxValue)
+        {
+            return false;
+        }
+
+        bytes = (long)value;
+        return true;
+    }
+
     /// <summary>Formats a duration the way the manifest writes it.</summary>
     public static string FormatDuration(TimeSpan value) =>
         value.TotalMilliseconds < 1000 ? $"{value.TotalMilliseconds:0.##}ms"
@@ -54,4 +86,7 @@ public static partial class ValueParsers
 
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*%$")]
     private static partial Regex PercentPattern();
+
+    [GeneratedRegex(@"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$")]
+    private static partial Regex BytesPattern();
 }

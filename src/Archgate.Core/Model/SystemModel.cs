@@ -82,6 +82,7 @@ public sealed record SystemModel
             .SelectMany(a => a.Secrets)
             .Concat(Components.Select(c => c.Webhook?.Secret).OfType<string>())
             .Concat(Security.SigningKey?.Secrets ?? [])
+            .Concat(Escalation.Channels.Select(c => c.Email?.Password).OfType<string>().Where(p => p.Length > 0))
             .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The component with this name, or null.</summary>
@@ -199,15 +200,88 @@ public sealed record RecoveryPolicy
     public IReadOnlyList<string> Rollback { get; init; } = [];
 }
 
-/// <summary>Where escalations are sent.</summary>
-public sealed record EscalationChannel(string Kind, string? Target);
+/// <summary>Where escalations are sent: <c>console</c>, <c>file</c> (Target: the path), <c>webhook</c> (Target: the URL) or <c>email</c>.</summary>
+public sealed record EscalationChannel(string Kind, string? Target)
+{
+    /// <summary>A webhook's payload shape. <value>Json</value>.</summary>
+    public WebhookFormat Format { get; init; } = WebhookFormat.Json;
 
-/// <summary>Escalation channels and owners per level (1-4).</summary>
+    /// <summary>An e-mail channel's SMTP settings; null for other kinds.</summary>
+    public SmtpSettings? Email { get; init; }
+}
+
+/// <summary>The payload shape a webhook channel posts.</summary>
+public enum WebhookFormat
+{
+    /// <summary>Archgate's own JSON: the run, its verdict and the escalations.</summary>
+    Json,
+
+    /// <summary>A Slack incoming-webhook message: <c>text</c> and Block Kit <c>blocks</c>.</summary>
+    Slack,
+
+    /// <summary>A Microsoft Teams message with one Adaptive Card attachment.</summary>
+    Teams,
+}
+
+/// <summary>How the e-mail channel reaches its SMTP server.</summary>
+public sealed record SmtpSettings
+{
+    /// <summary>The server's host name or address.</summary>
+    public required string Host { get; init; }
+
+    /// <summary>The server's port. <value>25</value>.</summary>
+    public int Port { get; init; } = 25;
+
+    /// <summary>The sender address.</summary>
+    public required string From { get; init; }
+
+    /// <summary>Addresses every notice goes to, besides the level's recipients that are e-mail addresses. <value>None</value>.</summary>
+    public IReadOnlyList<string> To { get; init; } = [];
+
+    /// <summary>Whether to upgrade the connection with STARTTLS (required when true). <value>false</value>.</summary>
+    public bool StartTls { get; init; }
+
+    /// <summary>The user to authenticate as, or null for no authentication.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The password of <see cref="User"/>.</summary>
+    public string? Password { get; init; }
+}
+
+/// <summary>Resource limits of the resource-exhaustion trigger; a null limit is not checked.</summary>
+public sealed record ResourceLimits
+{
+    /// <summary>CPU of one started component, as a fraction of the whole machine (all cores) over a sampling interval. <value>None</value>.</summary>
+    public double? Cpu { get; init; }
+
+    /// <summary>Resident memory of one started component, in bytes. <value>None</value>.</summary>
+    public long? Memory { get; init; }
+
+    /// <summary>Free space of the run folder's filesystem below which the run escalates, in bytes. <value>256 MiB</value>.</summary>
+    public long? DiskFree { get; init; } = 256L * 1024 * 1024;
+}
+
+/// <summary>Escalation channels, who is notified at each level (1-4), when an unacknowledged escalation rises, and resource limits.</summary>
 public sealed record EscalationPolicy
 {
     /// <summary>Channels, in order. Console only by default.</summary>
     public IReadOnlyList<EscalationChannel> Channels { get; init; } = [new EscalationChannel("console", null)];
 
-    /// <summary>Who is notified at each level.</summary>
+    /// <summary>More people notified at each level, besides the level's routing (owners of components, the approver, the executive).</summary>
     public IReadOnlyDictionary<int, IReadOnlyList<string>> Owners { get; init; } = new Dictionary<int, IReadOnlyList<string>>();
+
+    /// <summary>The executive contact(s) of level 4 (<c>escalation.executive</c>). <value>None</value>.</summary>
+    public IReadOnlyList<string> Executive { get; init; } = [];
+
+    /// <summary>
+    /// How long an escalation at a level may stay unacknowledged before it rises one level (<c>escalation.ackWithin</c>);
+    /// a level not listed never rises. <value>2: 4h, 3: 24h</value>.
+    /// </summary>
+    public IReadOnlyDictionary<int, TimeSpan> AckWithin { get; init; } = DefaultAckWithin;
+
+    /// <summary>The resource-exhaustion trigger's limits (<c>escalation.resources</c>).</summary>
+    public ResourceLimits Resources { get; init; } = new();
+
+    /// <summary>The default of <see cref="AckWithin"/>.</summary>
+    public static IReadOnlyDictionary<int, TimeSpan> DefaultAckWithin { get; } = new Dictionary<int, TimeSpan> { [2] = TimeSpan.FromHours(4), [3] = TimeSpan.FromHours(24) };
 }

@@ -107,9 +107,19 @@ public enum Verdict
 
 /// <summary>An escalation raised by a rule over the run's results.</summary>
 /// <param name="Trigger">Stable trigger id, for example <c>contract-mismatch-rate</c>.</param>
-/// <param name="Level">1 (team) to 4 (leadership).</param>
+/// <param name="Level">The level it starts at: 1 self-recovery, 2 technical coordination (team leads), 3 human in the loop (System-Architect), 4 executive review.</param>
 /// <param name="Message">What happened, with the values that tripped the rule.</param>
-public sealed record Escalation(string Trigger, int Level, string Message);
+public sealed record Escalation(string Trigger, int Level, string Message)
+{
+    /// <summary>Its id in the run store (<c>archgate ack ID</c>); null until it is recorded.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>The components it concerns: their owners are notified at level 2. <value>None</value>.</summary>
+    public IReadOnlyList<string> Components { get; init; } = [];
+
+    /// <summary>What tripped the rule: findings (<c>AG3046 orders: ...</c>) or measurements. <value>None</value>.</summary>
+    public IReadOnlyList<string> Evidence { get; init; } = [];
+}
 
 
 /// <summary>One rollback command run after a late step failed.</summary>

@@ -70,5 +70,8 @@ public sealed record CriterionDefinition(string Id, string Description, Func<Sys
 /// <param name="Id">Stable trigger id, for example <c>contract-mismatch-rate</c>.</param>
 /// <param name="Level">1 (team) to 4 (leadership).</param>
 /// <param name="Description">When it fires, for the docs and the report.</param>
-/// <param name="Evaluate">The messages of the escalations it raises over the step's result (none: it did not fire).</param>
-public sealed record EscalationTrigger(string Id, int Level, string Description, Func<SystemModel, StepResult, IEnumerable<string>> Evaluate);
+/// <param name="Evaluate">The escalations it raises over the step's result (none: it did not fire).</param>
+public sealed record EscalationTrigger(string Id, int Level, string Description, Func<SystemModel, StepResult, IEnumerable<EscalationHit>> Evaluate);
+
+/// <summary>One firing of a trigger: its message, the components it concerns and its evidence.</summary>
+public sealed record EscalationHit(string Message, IReadOnlyList<string> Components, IReadOnlyList<string> Evidence);

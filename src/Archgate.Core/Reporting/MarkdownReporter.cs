@@ -85,7 +85,12 @@ public sealed class MarkdownReporter : IReporter
             md.AppendLine("| level | trigger | message |").AppendLine("|---|---|---|");
             foreach (var e in run.Escalations)
             {
-                md.AppendLine($"| {e.Level} | {e.Trigger} | {Cell(e.Message)} |");
+                md.AppendLine($"| {e.Level} | {e.Trigger}{(e.Id is null ? string.Empty : $" (`{e.Id}`)")} | {Cell(e.Message)} |");
+            }
+
+            if (run.Escalations.Any(e => e.Id is not null))
+            {
+                md.AppendLine().AppendLine($"Levels are where each started; `archgate escalations {run.RunId}` shows where they stand, `archgate ack ID` acknowledges one.");
             }
         }
 

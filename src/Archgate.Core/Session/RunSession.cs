@@ -34,6 +34,12 @@ public sealed record RunSessionOptions
 
     /// <summary>The reports written into the run's folder. <value><see cref="Archgate.Reporting.Reporters.Default"/></value>.</summary>
     public IReadOnlyList<IReporter> Reporters { get; init; } = Archgate.Reporting.Reporters.Default;
+
+    /// <summary>How escalations are delivered (attempts, backoff). <value>4 attempts, backoff from 1 s</value>.</summary>
+    public NotifierOptions Notifier { get; init; } = new();
+
+    /// <summary>With <see cref="Up"/>: how often the started components' CPU and memory are sampled. <value>1 s</value>.</summary>
+    public TimeSpan ResourceSampling { get; init; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>How a session ended.</summary>
@@ -136,7 +142,9 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
                 }
             }
 
-            return await RunAsync(system, options.Run, options.Reporters, launcher is null ? null : options.Edges, resume, runId =>
+            using var monitor = launcher is null ? null : new ResourceMonitor(launcher.Started, _time, options.ResourceSampling);
+            monitor?.Start();
+            return await RunAsync(system, options, monitor, launcher is null ? null : options.Edges, resume, runId =>
             {
                 lease ??= RunLeaseKeeper.TryAcquire(store, runId, _time, out _)
                     ?? throw new InvalidOperationException($"the new run {runId} is leased by another process");
@@ -164,8 +172,10 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
     }
 
     private async Task<RunSessionResult> RunAsync(
-        SystemModel system, RunOptions options, IReadOnlyList<IReporter> reporters, IEdgeProxies? edges, RunRecord? resume, Action<string> opened, CancellationToken cancellationToken)
+        SystemModel system, RunSessionOptions sessionOptions, ResourceMonitor? monitor, IEdgeProxies? edges, RunRecord? resume, Action<string> opened, CancellationToken cancellationToken)
     {
+        var options = sessionOptions.Run;
+        var reporters = sessionOptions.Reporters;
         var runner = new ProtocolRunner(store, protocol, http, observer, _time) { Opened = opened, Edges = edges };
         if (resume is null)
         {
@@ -192,6 +202,9 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
         }
 
         var output = ProtocolRunner.OutputFor(options, record.RunId);
+        using var notify = new HttpClient();
+        var desk = new EscalationDesk(store, new EscalationNotifier(notify, _time, sessionOptions.Notifier), _time);
+        (record, var raised) = RecordEscalations(desk, system, record, monitor?.Stop() ?? [], output);
         var reports = (await Reporters.WriteAllAsync(record, output, reporters, CancellationToken.None)).ToList();
         var plan = Path.Combine(output, "integration-plan.md");
         if (record.Steps.Any(s => s.Number == 1 && s.Status != CheckStatus.Skipped) && File.Exists(plan))
@@ -201,14 +214,49 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
 
         var outcome = RunOutcomes.Of(record);
         observer.RunFinished(record, outcome, reports);
-        using (var notify = new HttpClient())
+
+        // Notifications never change the verdict, and a cancel after the verdict does not stop them.
+        var deliveries = (await desk.NotifyAsync(system, record.Verdict, raised, CancellationToken.None)).ToList();
+        var tick = await desk.TickAsync(_ => new EscalationContext(system, null), system.Name, CancellationToken.None, exceptRun: record.RunId);
+        foreach (var delivery in deliveries.Concat(tick.Deliveries))
         {
-            foreach (var delivery in await EscalationNotifier.NotifyAsync(record, system.Escalation, notify, _time, CancellationToken.None))
-            {
-                observer.EscalationsDelivered(delivery);
-            }
+            observer.EscalationsDelivered(delivery);
         }
 
         return new RunSessionResult(outcome, record, null, Cancelled: false);
+    }
+
+    /// <summary>
+    /// Adds the run-wide triggers (resources, timeline) to the run's escalations, records the ones not recorded yet in
+    /// the store and gives each its id in the run record (saved again).
+    /// </summary>
+    private (RunRecord Record, IReadOnlyList<EscalationRecord> Raised) RecordEscalations(
+        EscalationDesk desk, SystemModel system, RunRecord record, IReadOnlyList<ResourcePeak> peaks, string output)
+    {
+        var now = _time.GetUtcNow();
+        var all = new List<Escalation>(record.Escalations);
+        all.AddRange(RunTriggers.ResourceExhaustion(peaks, system.Escalation.Resources, output, RunTriggers.FreeBytes(output)));
+        var known = store.Escalations().Where(e => e.System == system.Name).ToList();
+        var signedOff = store.SystemSignoffs(system.Name)
+            .Where(s => s.Kind == SignoffJudge.SignoffKind && s.Decision == SignoffDecision.Approve)
+            .Select(s => (DateTimeOffset?)s.At)
+            .Min();
+        if (RunTriggers.TimelineOverrun(system.Name, store.FirstRunStartedAt(system.Name) ?? record.StartedAt, signedOff, now) is { } overrun
+            && !known.Any(e => e.Trigger == overrun.Trigger))
+        {
+            all.Add(overrun); // once per integration
+        }
+
+        // A resumed run keeps the escalations it already raised.
+        var mine = known.Where(e => e.RunId == record.RunId).ToList();
+        var fresh = all.Where(e => !mine.Any(m => m.Trigger == e.Trigger && m.Message == e.Message)).ToList();
+        var raised = desk.Record(record, fresh, EscalationDesk.Automatic, null, Path.Combine(output, "integration-validation-report.md"));
+        var ids = mine.Concat(raised).ToList();
+        record = record with
+        {
+            Escalations = [.. all.Select(e => e with { Id = ids.FirstOrDefault(r => r.Trigger == e.Trigger && r.Message == e.Message)?.Id })],
+        };
+        store.SaveRun(record);
+        return (record, raised);
     }
 }

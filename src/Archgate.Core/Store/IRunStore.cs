@@ -69,6 +69,27 @@ public interface IRunStore : IRunHistory, IDisposable
 
     /// <summary>Records where the run's reports are written.</summary>
     void SaveOutputDirectory(string runId, string path);
+
+    /// <summary>Records a raised escalation (without its notices).</summary>
+    void AddEscalation(EscalationRecord record);
+
+    /// <summary>Escalations with their notices, oldest first: of one run, or of every run when <paramref name="runId"/> is null.</summary>
+    IReadOnlyList<EscalationRecord> Escalations(string? runId = null);
+
+    /// <summary>A full escalation id or a unique prefix, resolved; null when nothing or more than one matches.</summary>
+    EscalationRecord? FindEscalation(string idOrPrefix);
+
+    /// <summary>Acknowledges an escalation; false when it is unknown or already acknowledged.</summary>
+    bool AcknowledgeEscalation(string id, string by, string? note, DateTimeOffset at);
+
+    /// <summary>Raises an unacknowledged escalation from level <paramref name="from"/> one level (atomically); false when it is no longer there.</summary>
+    bool RaiseEscalationLevel(string id, int from, DateTimeOffset at);
+
+    /// <summary>Records a delivery (or failed delivery) of an escalation.</summary>
+    void AddEscalationNotice(string escalationId, EscalationNotice notice);
+
+    /// <summary>When the first run of <paramref name="system"/> in this store started; null when it has none.</summary>
+    DateTimeOffset? FirstRunStartedAt(string system);
 }
 
 /// <summary>The first record of a run's chain that does not hold.</summary>

@@ -69,6 +69,41 @@ public sealed partial class RunStore : IRunStore
         CREATE TRIGGER signoffs_no_update BEFORE UPDATE ON signoffs BEGIN SELECT RAISE(ABORT, 'sign-off records are append-only'); END;
         CREATE TRIGGER signoffs_no_delete BEFORE DELETE ON signoffs BEGIN SELECT RAISE(ABORT, 'sign-off records are append-only'); END;
         """,
+        """
+        CREATE TABLE escalations (
+            id TEXT PRIMARY KEY,
+            run_id TEXT NOT NULL REFERENCES runs(id),
+            system TEXT NOT NULL,
+            trigger TEXT NOT NULL,
+            source TEXT NOT NULL,
+            start_level INTEGER NOT NULL,
+            level INTEGER NOT NULL,
+            message TEXT NOT NULL,
+            components TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            report TEXT,
+            raised_by TEXT,
+            raised_at TEXT NOT NULL,
+            level_since TEXT NOT NULL,
+            acked_by TEXT,
+            acked_at TEXT,
+            ack_note TEXT
+        );
+        CREATE INDEX escalations_run ON escalations(run_id);
+        CREATE INDEX escalations_system ON escalations(system, trigger);
+        CREATE TABLE escalation_notices (
+            escalation_id TEXT NOT NULL REFERENCES escalations(id),
+            level INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            target TEXT NOT NULL,
+            recipients TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            delivered INTEGER NOT NULL,
+            error TEXT,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX escalation_notices_escalation ON escalation_notices(escalation_id);
+        """,
     ];
 
     private readonly SqliteConnection _connection;

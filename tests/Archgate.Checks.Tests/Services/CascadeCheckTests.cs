@@ -50,7 +50,7 @@ public sealed class CascadeCheckTests
 
         var step = new StepResult { Number = 4, Name = "Service-to-service", Status = CheckStatus.Fail, Checks = [result with { Id = "services.cascade" }] };
         var trigger = ArchgateProtocol.Default.Step(4).Escalations.Single();
-        Assert.Contains("4 services failing", Assert.Single(trigger.Evaluate(null!, step)), StringComparison.Ordinal);
+        Assert.Contains("4 services failing", Assert.Single(trigger.Evaluate(null!, step)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

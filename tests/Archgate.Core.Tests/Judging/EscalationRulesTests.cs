@@ -33,7 +33,9 @@ public sealed class EscalationRulesTests
 
         var escalation = Assert.Single(EscalationRules.Evaluate(protocol, TestSystems.Load(TestSystems.Shop), steps));
 
-        Assert.Equal(new Escalation("mismatch-rate", 2, "api 0.50 of 2"), escalation);
+        Assert.Equal(("mismatch-rate", 2, "api 0.50 of 2"), (escalation.Trigger, escalation.Level, escalation.Message));
+        Assert.Equal(["api"], escalation.Components);
+        Assert.Equal(["mismatch{component=api} = 0.5 ratio", "mismatch{component=api} = 0.26 ratio"], escalation.Evidence);
     }
 
     [Fact]
@@ -56,6 +58,8 @@ public sealed class EscalationRulesTests
         Assert.Equal(["failing", "critical"], escalations.Select(e => e.Trigger));
         Assert.Equal("Services: 4 services failing (s1, s2, s3, s4), more than 3", escalations[0].Message);
         Assert.Equal("Critical: 1 critical finding(s), first: AG4002 down", escalations[1].Message);
+        Assert.Equal(["s1", "s2", "s3", "s4"], escalations[0].Components);
+        Assert.Equal("AG4002 s1: down", escalations[1].Evidence[0]);
         Assert.Equal(["critical"], EscalationRules.Evaluate(protocol, system, [Step(4, failing[..3])]).Select(e => e.Trigger));
     }
 }

@@ -39,7 +39,7 @@ public sealed class RunStoreTests : IDisposable
         cmd.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", cmd.ExecuteScalar());
         cmd.CommandText = "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)";
-        Assert.Equal("run_processes,runs,signoffs,steps", cmd.ExecuteScalar());
+        Assert.Equal("escalation_notices,escalations,run_processes,runs,signoffs,steps", cmd.ExecuteScalar());
     }
 
     [Fact]
