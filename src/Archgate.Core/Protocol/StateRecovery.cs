@@ -121,7 +121,11 @@ public static class StateRecovery
         {
             try
             {
-                File.Delete(snapshot.Path!);
+                // A SQLite snapshot of a WAL database may have grown its -wal and -shm files when it was read.
+                foreach (var file in new[] { snapshot.Path!, snapshot.Path + "-wal", snapshot.Path + "-shm" })
+                {
+                    File.Delete(file);
+                }
             }
             catch (IOException)
             {
