@@ -166,6 +166,7 @@ public sealed class ProtocolRunner(
                     Snapshots = await StateRecovery.SettleAsync(snapshots, system, record.Snapshots, restore: rollbackFor.Count > 0, options.KeepState, _time, cancellationToken),
                 };
                 _observer.SnapshotsSettled(finished.Snapshots);
+                finished = finished with { Escalations = [.. finished.Escalations, .. StateRecovery.Escalations(finished.Snapshots)] };
             }
         }
         catch (OperationCanceledException)

@@ -80,6 +80,17 @@ public static class StateRecovery
         return settled;
     }
 
+    /// <summary>The escalation a failed restore raises: the databases are left as the failed run left them, a person must restore them.</summary>
+    public const string RestoreFailedTrigger = "state-restore-failed";
+
+    /// <summary>One level 3 escalation per snapshot whose restore failed (<see cref="RestoreFailedTrigger"/>).</summary>
+    public static IEnumerable<Escalation> Escalations(IEnumerable<StateSnapshot> settled)
+    {
+        ArgumentNullException.ThrowIfNull(settled);
+        return settled.Where(s => s.State == SnapshotState.Failed && s.SettledAt is not null)
+            .Select(s => new Escalation(RestoreFailedTrigger, 3, $"{Describe(s)}; the database is as the failed run left it: restore it by hand (docs/recovery.md)"));
+    }
+
     /// <summary>One line on a snapshot and what became of it, with its row counts, for the reports and the console.</summary>
     public static string Describe(StateSnapshot snapshot)
     {

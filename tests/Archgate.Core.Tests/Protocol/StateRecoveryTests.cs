@@ -21,6 +21,8 @@ public sealed class StateRecoveryTests : IDisposable
     {
         public List<string> Calls { get; } = [];
 
+        public string? RestoreError { get; init; }
+
         public async Task<StateSnapshot> TakeAsync(Component database, string folder, long maxBytes, CancellationToken cancellationToken)
         {
             var path = Path.Combine(folder, database.Name + ".snap");
@@ -32,7 +34,9 @@ public sealed class StateRecoveryTests : IDisposable
         public Task<StateSnapshot> RestoreAsync(Component database, StateSnapshot snapshot, CancellationToken cancellationToken)
         {
             Calls.Add($"restore {database.Name}");
-            return Task.FromResult(snapshot with { State = SnapshotState.Restored, RowsAfterRestore = snapshot.Rows, RowsBeforeRestore = new Dictionary<string, long> { ["t"] = 9 } });
+            return RestoreError is not null
+                ? Task.FromResult(snapshot with { State = SnapshotState.Failed, Error = RestoreError })
+                : Task.FromResult(snapshot with { State = SnapshotState.Restored, RowsAfterRestore = snapshot.Rows, RowsBeforeRestore = new Dictionary<string, long> { ["t"] = 9 } });
         }
     }
 
@@ -83,6 +87,21 @@ public sealed class StateRecoveryTests : IDisposable
         Assert.Empty(early.Snapshots);
         Assert.Empty(off.Snapshots);
         Assert.Equal([7], off.RollbackFor);
+    }
+
+    [Fact]
+    public async Task A_restore_that_fails_keeps_the_snapshot_file_and_raises_a_level_3_escalation()
+    {
+        var fake = new FakeSnapshots { RestoreError = "pg_restore exited with 1: lock timeout" };
+
+        var run = await RunAsync(fake, string.Empty, new HashSet<int> { 5, 8 }, new StepCheck(8, CheckStatus.Fail));
+
+        var snapshot = Assert.Single(run.Snapshots);
+        Assert.Equal(SnapshotState.Failed, snapshot.State);
+        Assert.True(File.Exists(snapshot.Path));
+        var escalation = Assert.Single(run.Escalations, e => e.Trigger == StateRecovery.RestoreFailedTrigger);
+        Assert.Equal(3, escalation.Level);
+        Assert.Contains("db: snapshot failed: pg_restore exited with 1: lock timeout", escalation.Message, StringComparison.Ordinal);
     }
 
     [Fact]
