@@ -30,7 +30,6 @@ public sealed class DatabaseSnapshots : IStateSnapshots
             Engine = engine,
             Method = engine == DatabaseEngine.Postgres ? PostgresSnapshot.Method : SqliteSnapshot.Method,
             State = SnapshotState.Taken,
-            TakenAt = DateTimeOffset.UtcNow,
         };
         if (string.IsNullOrWhiteSpace(database.Connection))
         {

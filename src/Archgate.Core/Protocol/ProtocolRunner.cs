@@ -121,7 +121,7 @@ public sealed class ProtocolRunner(
                 if (record.Snapshots.Count == 0 && options.Steps.Contains(definition.Number) && StateRecovery.SnapshotsBefore(protocol, system, definition))
                 {
                     // Stored before the step runs: a crash from here on leaves the snapshots for the resume to settle.
-                    record = record with { Snapshots = await StateRecovery.TakeAsync(protocol.Snapshots!, system, output, definition.Number, cancellationToken) };
+                    record = record with { Snapshots = await StateRecovery.TakeAsync(protocol.Snapshots!, system, output, definition.Number, _time, cancellationToken) };
                     store.SaveRun(record);
                     _observer.SnapshotsTaken(record.Snapshots);
                 }

@@ -20,8 +20,9 @@ public static class StateRecovery
 
     /// <summary>Snapshots every database of <paramref name="system"/>, in manifest order.</summary>
     public static async Task<IReadOnlyList<StateSnapshot>> TakeAsync(
-        IStateSnapshots snapshots, SystemModel system, string runOutput, int beforeStep, CancellationToken cancellationToken)
+        IStateSnapshots snapshots, SystemModel system, string runOutput, int beforeStep, TimeProvider time, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(snapshots);
         ArgumentNullException.ThrowIfNull(system);
         var folder = Folder(runOutput);
@@ -30,7 +31,8 @@ public static class StateRecovery
         var taken = new List<StateSnapshot>();
         foreach (var database in system.OfKind(ComponentKind.Database))
         {
-            taken.Add(await snapshots.TakeAsync(database, folder, maxBytes, cancellationToken) with { BeforeStep = beforeStep });
+            var at = time.GetUtcNow();
+            taken.Add(await snapshots.TakeAsync(database, folder, maxBytes, cancellationToken) with { BeforeStep = beforeStep, TakenAt = at });
         }
 
         return taken;

@@ -49,7 +49,7 @@ public sealed record StateSnapshot
     /// <summary>Size of the snapshot file in bytes.</summary>
     public long Bytes { get; init; }
 
-    /// <summary>When it was taken.</summary>
+    /// <summary>When it was taken (the run's clock; set by <see cref="StateRecovery.TakeAsync"/>).</summary>
     public DateTimeOffset TakenAt { get; init; }
 
     /// <summary>Rows per table when it was taken (tables of the user schemas, <c>schema.table</c> on PostgreSQL).</summary>
