@@ -206,7 +206,7 @@ public static class ArchgateProtocol
                 $"signed off by {s.Signoff.Approver}"),
             RollbackOnFailure = true,
         },
-    ]);
+    ]) { Snapshots = Recovery.DatabaseSnapshots.Default };
 
     /// <summary>Every check of every step that applies to <paramref name="system"/>, in run order (for tests and tools).</summary>
     public static IReadOnlyList<ICheck> ChecksFor(SystemModel system, LoadCheckOptions? load = null)

@@ -78,7 +78,7 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bound.CancelAfter(plan.TotalDuration + options.Grace);
-        var progress = new Progress<LoadProgress>(p => context.Activity?.Report(
+        var progress = new ThroughputTimeline(p => context.Activity?.Report(
             string.Create(CultureInfo.InvariantCulture, $"{p.Stage}: {p.Target:0} users, {p.RequestsPerSecond:0} req/s, p95 {p.P95Ms:0.#} ms, {p.Errors} errors ({p.Elapsed.TotalSeconds:0}/{plan.TotalDuration.TotalSeconds:0} s)")));
         LoadResult result;
         try
@@ -107,7 +107,7 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
         }
 
         result = LoadScenario.WithoutWarmup(result);
-        var metrics = LoadReport.Metrics(target.Name, result).ToList();
+        var metrics = LoadReport.Metrics(target.Name, result).Concat(progress.Metrics(target.Name)).ToList();
         if (result.Overall.Requests > 0 && result.Overall.Errors.ConnectionErrors == result.Overall.Requests)
         {
             return CheckResult.From(

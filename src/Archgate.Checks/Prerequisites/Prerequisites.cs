@@ -20,10 +20,26 @@ public static class Prerequisites
         NeededFor = s => s.OfKind(ComponentKind.Frontend).Any(f => f.Url is not null),
     };
 
+    /// <summary>
+    /// PostgreSQL's client tools: P-RECOVERY snapshots each PostgreSQL database with pg_dump before step 5 and restores
+    /// it with pg_restore (from the same folder) when a late step fails.
+    /// </summary>
+    public static Prerequisite PgDump { get; } = new()
+    {
+        Name = "pg_dump / pg_restore",
+        Executables = ["pg_dump"],
+        KnownPaths = PostgresBinaries("pg_dump"),
+        Package = "postgresql-client",
+        Use = PrerequisiteUse.Run,
+        NeededBy = "P-RECOVERY: the snapshot of each PostgreSQL database before step 5 and its restore when a late step fails",
+        NeededFor = s => s.Recovery.Snapshots && s.OfKind(ComponentKind.Database).Any(d => d.Engine == DatabaseEngine.Postgres),
+    };
+
     /// <summary>Every program, runs' first.</summary>
     public static IReadOnlyList<Prerequisite> All { get; } =
     [
         Chromium,
+        PgDump,
         new()
         {
             Name = "initdb / pg_ctl", Executables = ["initdb"], KnownPaths = PostgresBinaries("initdb"), Package = "postgresql", Use = PrerequisiteUse.Tests,

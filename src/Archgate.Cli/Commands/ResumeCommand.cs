@@ -14,6 +14,10 @@ internal sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
         [Description("Folder for the reports. Default: .archgate/runs/<run-id>")]
         public string? Out { get; init; }
 
+        [CommandOption("--keep-state")]
+        [Description("When a step of 5-10 fails: run the rollback commands but leave the databases as the run left them (their snapshots stay in the run folder), for debugging")]
+        public bool KeepState { get; init; }
+
         [CommandOption("--up")]
         [Description("Start the components that have a 'run' section first, and stop them afterwards")]
         public bool Up { get; init; }
@@ -51,7 +55,12 @@ internal sealed class ResumeCommand : AsyncCommand<ResumeCommand.Settings>
             Console.Error.WriteLine($"archgate: warning: {previous.ManifestPath} changed since run {previous.RunId} started; resuming with the current version");
         }
 
-        var options = settings.Out is null ? new RunOptions() : new RunOptions { OutputDirectory = settings.Out };
+        var options = new RunOptions { KeepState = settings.KeepState };
+        if (settings.Out is not null)
+        {
+            options = options with { OutputDirectory = settings.Out };
+        }
+
         return await RunSessionCommand.ExecuteAsync(model, settings.Store, options, previous, settings.Up, follow: false, cancellationToken);
     }
 }

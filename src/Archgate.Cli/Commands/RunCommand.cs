@@ -30,6 +30,10 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
         [Description("With --up: show the components' logs, prefixed with their names")]
         public bool Follow { get; init; }
 
+        [CommandOption("--keep-state")]
+        [Description("When a step of 5-10 fails: run the rollback commands but leave the databases as the run left them (their snapshots stay in the run folder), for debugging")]
+        public bool KeepState { get; init; }
+
         [CommandOption("--agents <N>")]
         [Description("Step 8: split the load over N local agent processes (histograms merged losslessly). Default: the manifest's load.agents (1)")]
         public int? Agents { get; init; }
@@ -76,7 +80,7 @@ internal sealed class RunCommand : AsyncCommand<RunCommand.Settings>
             return ExitCodes.InvalidManifest;
         }
 
-        var options = new RunOptions();
+        var options = new RunOptions { KeepState = settings.KeepState };
         if (settings.Steps is not null)
         {
             options = options with { Steps = ProtocolSteps.Parse(settings.Steps, out _)!.ToHashSet() };

@@ -56,6 +56,14 @@ internal sealed class ConsoleSessionObserver(IAnsiConsole console) : IRunSession
 
     public void StepFinished(StepResult step) => _run.StepFinished(step);
 
+    public void SnapshotsTaken(IReadOnlyList<StateSnapshot> snapshots)
+    {
+        foreach (var snapshot in snapshots)
+        {
+            console.MarkupLine($"[grey]state[/] {ArchgateApp.Safe(StateRecovery.Describe(snapshot))}");
+        }
+    }
+
     public void RunCancelled(RunRecord? partial)
     {
         if (partial is not null)

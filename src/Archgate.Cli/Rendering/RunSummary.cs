@@ -55,6 +55,12 @@ internal static class RunSummary
             console.MarkupLine($"[yellow]rollback[/] {ArchgateApp.Safe(r.Command)}: {ArchgateApp.Safe(result)} in {r.DurationMs} ms");
         }
 
+        foreach (var snapshot in run.Snapshots)
+        {
+            var color = snapshot.State is SnapshotState.Failed ? "red" : snapshot.State is SnapshotState.Restored or SnapshotState.Kept ? "yellow" : "grey";
+            console.MarkupLine($"[{color}]state[/] {ArchgateApp.Safe(StateRecovery.Describe(snapshot))}");
+        }
+
         var verdict = run.Verdict switch
         {
             Verdict.Go => "[green bold]GO[/]",

@@ -198,6 +198,15 @@ public sealed record RecoveryPolicy
 
     /// <summary>Commands run when steps 5-10 fail.</summary>
     public IReadOnlyList<string> Rollback { get; init; } = [];
+
+    /// <summary>
+    /// Whether every database is snapshotted before the first step of the rollback scope, restored when a step of the
+    /// scope fails and dropped otherwise (docs/recovery.md). <value>true</value> by default.
+    /// </summary>
+    public bool Snapshots { get; init; } = true;
+
+    /// <summary>Largest database (its size as the engine reports it, in MiB) that is snapshotted; a larger one is recorded as skipped. <value>1024</value> by default.</summary>
+    public int SnapshotMaxMb { get; init; } = 1024;
 }
 
 /// <summary>Where escalations are sent: <c>console</c>, <c>file</c> (Target: the path), <c>webhook</c> (Target: the URL) or <c>email</c>.</summary>

@@ -48,7 +48,14 @@ public enum Reachability
 }
 
 /// <summary>One try of a check, recorded when transient failures made the runner retry.</summary>
-public sealed record CheckAttempt(int Number, CheckStatus Status, string? TransientCause, long DurationMs);
+public sealed record CheckAttempt(int Number, CheckStatus Status, string? TransientCause, long DurationMs)
+{
+    /// <summary>When the try started; null in runs recorded before it was kept.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>What went wrong in this try (the check's reason or its first finding), redacted; null when it passed.</summary>
+    public string? Error { get; init; }
+}
 
 /// <summary>
 /// What a check reports: status, findings and metrics. A failed target is a value here, never an exception.

@@ -23,6 +23,16 @@ public interface IRunObserver
 
     /// <summary>A step is done and checkpointed.</summary>
     void StepFinished(StepResult step);
+
+    /// <summary>The databases were snapshotted (and the snapshots stored in the run) before the rollback scope.</summary>
+    void SnapshotsTaken(IReadOnlyList<StateSnapshot> snapshots)
+    {
+    }
+
+    /// <summary>The snapshots were restored, dropped or kept at the end of the run.</summary>
+    void SnapshotsSettled(IReadOnlyList<StateSnapshot> snapshots)
+    {
+    }
 }
 
 /// <summary>An observer that ignores everything.</summary>

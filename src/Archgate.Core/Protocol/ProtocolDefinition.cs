@@ -24,6 +24,12 @@ public sealed class ProtocolDefinition
         Steps = steps;
     }
 
+    /// <summary>
+    /// Takes and restores the databases' snapshots around the rollback scope (the steps with
+    /// <see cref="StepDefinition.RollbackOnFailure"/>); null: the protocol snapshots nothing. <value>null</value>.
+    /// </summary>
+    public IStateSnapshots? Snapshots { get; init; }
+
     /// <summary>The steps, index = number - 1.</summary>
     public IReadOnlyList<StepDefinition> Steps { get; }
 

@@ -16,6 +16,12 @@ public sealed record RunOptions
 
     /// <summary>Folder for the run's files; <c>{runId}</c> is replaced. <value>.archgate/runs/{runId}</value> by default.</summary>
     public string OutputDirectory { get; init; } = Path.Combine(".archgate", "runs", "{runId}");
+
+    /// <summary>
+    /// Leave the databases as the failed run left them (<c>--keep-state</c>, for debugging): the rollback commands
+    /// still run, the snapshots are kept in the run folder instead of being restored. <value>false</value>.
+    /// </summary>
+    public bool KeepState { get; init; }
 }
 
 /// <summary>
@@ -66,6 +72,7 @@ public sealed class ProtocolRunner(
             StartedAt = now,
             SelectedSteps = options.Steps.Order().ToList(),
             SignoffPolicy = system.Signoff,
+            Graph = GraphOf(system),
         };
         store.SaveRun(record, Environment.ProcessId);
         RunId = record.RunId;
@@ -76,12 +83,20 @@ public sealed class ProtocolRunner(
     /// <summary>Resumes <paramref name="previous"/> from its first step without a checkpoint.</summary>
     public Task<RunRecord> ResumeAsync(SystemModel system, RunRecord previous, RunOptions options, CancellationToken cancellationToken)
     {
-        var record = previous with { State = RunState.Running, Resumes = previous.Resumes + 1, FinishedAt = null, Verdict = null, SignoffPolicy = previous.SignoffPolicy ?? system.Signoff };
+        var record = previous with
+        {
+            State = RunState.Running, Resumes = previous.Resumes + 1, FinishedAt = null, Verdict = null, SignoffPolicy = previous.SignoffPolicy ?? system.Signoff,
+            Graph = previous.Graph.Count > 0 ? previous.Graph : GraphOf(system),
+        };
         store.SaveRun(record, Environment.ProcessId);
         RunId = record.RunId;
         Opened?.Invoke(record.RunId);
         return ContinueAsync(system, record, options with { Steps = previous.SelectedSteps.ToHashSet() }, cancellationToken);
     }
+
+    /// <summary>The dependency graph of <paramref name="system"/> as the plan orders it, for the reports.</summary>
+    public static IReadOnlyList<GraphNode> GraphOf(SystemModel system) =>
+        Planner.Plan(system).Order.Select(p => new GraphNode(p.Component.Name, p.Component.Kind, p.Wave, p.Component.DependsOn)).ToList();
 
     private async Task<RunRecord> ContinueAsync(SystemModel system, RunRecord record, RunOptions options, CancellationToken cancellationToken)
     {
@@ -101,6 +116,14 @@ public sealed class ProtocolRunner(
                 if (steps.Any(s => s.Number == definition.Number))
                 {
                     continue;
+                }
+
+                if (record.Snapshots.Count == 0 && options.Steps.Contains(definition.Number) && StateRecovery.SnapshotsBefore(protocol, system, definition))
+                {
+                    // Stored before the step runs: a crash from here on leaves the snapshots for the resume to settle.
+                    record = record with { Snapshots = await StateRecovery.TakeAsync(protocol.Snapshots!, system, output, definition.Number, _time, cancellationToken) };
+                    store.SaveRun(record);
+                    _observer.SnapshotsTaken(record.Snapshots);
                 }
 
                 var stepContext = context with { EarlierSteps = steps.ToList(), Criteria = CriteriaEvaluator.Evaluate(protocol, system, steps, inForce) };
@@ -124,14 +147,33 @@ public sealed class ProtocolRunner(
         {
             Steps = steps,
             Criteria = criteria,
-            Escalations = EscalationRules.Evaluate(protocol, system, steps),
+            Escalations = [.. EscalationRules.Evaluate(protocol, system, steps), .. NotifyHuman.Evaluate(steps, system.Recovery.Retries)],
             Verdict = CriteriaEvaluator.Decide(criteria),
             State = RunState.Completed,
             RollbackFor = rollbackFor,
         };
-        if (rollbackFor.Count > 0)
+        try
         {
-            finished = finished with { Rollbacks = await Rollback.RunAsync(system, cancellationToken) };
+            if (rollbackFor.Count > 0)
+            {
+                finished = finished with { Rollbacks = await Rollback.RunAsync(system, cancellationToken) };
+            }
+
+            if (record.Snapshots.Any(s => s.State == SnapshotState.Taken) && protocol.Snapshots is { } snapshots)
+            {
+                finished = finished with
+                {
+                    Snapshots = await StateRecovery.SettleAsync(snapshots, system, record.Snapshots, restore: rollbackFor.Count > 0, options.KeepState, _time, cancellationToken),
+                };
+                _observer.SnapshotsSettled(finished.Snapshots);
+                finished = finished with { Escalations = [.. finished.Escalations, .. StateRecovery.Escalations(finished.Snapshots)] };
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Every step is checkpointed; the resume runs the rollback and settles the snapshots again.
+            store.SaveRun(record with { State = RunState.Cancelled, Steps = steps });
+            throw;
         }
 
         var now = _time.GetUtcNow();
@@ -142,6 +184,7 @@ public sealed class ProtocolRunner(
         }
 
         store.SaveRun(finished);
+        StateRecovery.DeleteSettled(finished.Snapshots);
         return finished;
     }
 
@@ -210,6 +253,7 @@ public sealed class ProtocolRunner(
         for (var attempt = 1; ; attempt++)
         {
             var watch = Stopwatch.StartNew();
+            var startedAt = _time.GetUtcNow();
             CheckResult result;
             try
             {
@@ -230,7 +274,7 @@ public sealed class ProtocolRunner(
             var transient = result.TransientCause is not null && result.Status is CheckStatus.Fail or CheckStatus.Error;
             if (attempt > 1 || (transient && retries > 0))
             {
-                attempts.Add(new CheckAttempt(attempt, result.Status, result.TransientCause, result.DurationMs));
+                attempts.Add(new CheckAttempt(attempt, result.Status, result.TransientCause, result.DurationMs) { StartedAt = startedAt, Error = AttemptError(result) });
             }
 
             if (!transient || attempt > retries)
@@ -243,6 +287,11 @@ public sealed class ProtocolRunner(
             await Task.Delay(delay, _time, cancellationToken);
         }
     }
+
+    private static string? AttemptError(CheckResult result) =>
+        result.Status is CheckStatus.Fail or CheckStatus.Error
+            ? Redact.Text(result.Reason ?? result.Findings.OrderByDescending(f => f.Severity).FirstOrDefault()?.Message ?? result.TransientCause ?? result.Status.ToString().ToLowerInvariant())
+            : null;
 
     /// <summary>Exponential backoff with up to 50 % jitter: base x 2^(attempt-1) x [1, 1.5).</summary>
     public static TimeSpan Backoff(TimeSpan baseDelay, int attempt, Random random)

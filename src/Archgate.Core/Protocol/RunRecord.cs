@@ -130,6 +130,9 @@ public sealed record Escalation(string Trigger, int Level, string Message)
 /// <param name="Error">Why it has no exit code, or null.</param>
 public sealed record RollbackResult(string Command, int? ExitCode, long DurationMs, string Output, string? Error);
 
+/// <summary>A component of the dependency graph: its kind, its integration wave (1 first) and what it depends on.</summary>
+public sealed record GraphNode(string Name, ComponentKind Kind, int Wave, IReadOnlyList<string> DependsOn);
+
 /// <summary>Where a run is in its life.</summary>
 public enum RunState
 {
@@ -208,6 +211,15 @@ public sealed record RunRecord
 
     /// <summary>The failed steps whose failure called the rollback hooks (empty when none did).</summary>
     public IReadOnlyList<int> RollbackFor { get; init; } = [];
+
+    /// <summary>
+    /// The databases snapshotted before the first step of the rollback scope, and what became of each snapshot
+    /// (restored after a failure there, dropped otherwise, kept with <c>--keep-state</c>); empty when none was taken.
+    /// </summary>
+    public IReadOnlyList<StateSnapshot> Snapshots { get; init; } = [];
+
+    /// <summary>The dependency graph as step 1 planned it: every component with its kind, integration wave and dependencies.</summary>
+    public IReadOnlyList<GraphNode> Graph { get; init; } = [];
 
     /// <summary>Wall time from start to finish.</summary>
     [JsonIgnore]

@@ -16,6 +16,9 @@ public sealed class HtmlReporter : IReporter
 {
     private static readonly Severity[] Severities = [Severity.Critical, Severity.High, Severity.Medium, Severity.Low, Severity.Info];
 
+    /// <summary>Step 8's time series: requests completed in each second of the load, tagged <c>component</c>, <c>stage</c> and <c>t</c> (the second).</summary>
+    public const string ThroughputMetric = "http_reqs_timeline";
+
     /// <inheritdoc />
     public string Name => "html";
 
@@ -55,6 +58,7 @@ public sealed class HtmlReporter : IReporter
 
         WriteCriteria(html, run);
         WriteSummary(html, run);
+        WriteGraph(html, run);
         html.Append("<section><h2>Steps</h2><p class=\"filters\">Hide findings: ");
         foreach (var severity in Severities)
         {
@@ -69,6 +73,7 @@ public sealed class HtmlReporter : IReporter
 
         html.Append("</section>\n");
         WriteEscalations(html, run);
+        WriteRecovery(html, run);
         WriteSignoff(html, run);
         html.Append("</body></html>\n");
         return html.ToString();
@@ -167,6 +172,7 @@ public sealed class HtmlReporter : IReporter
 
         var metrics = step.Checks.SelectMany(c => c.Metrics).ToList();
         WriteLatencyCharts(html, metrics);
+        WriteThroughput(html, metrics);
         WritePageTimings(html, metrics);
         html.Append("</article>\n");
     }
@@ -212,6 +218,168 @@ public sealed class HtmlReporter : IReporter
                 .Append("</svg></figure>");
         }
     }
+
+    /// <summary>
+    /// The dependency graph as step 1 planned it: one column per integration wave (first on the left), an arrow from
+    /// each component to what it depends on; components named by a finding of a failed check are drawn red.
+    /// </summary>
+    private static void WriteGraph(StringBuilder html, RunRecord run)
+    {
+        if (run.Graph.Count == 0)
+        {
+            return;
+        }
+
+        const int Width = 150;
+        const int Height = 40;
+        const int ColumnGap = 70;
+        const int RowGap = 16;
+        const int Top = 30;
+        const int Pad = 10;
+        var failing = run.Steps.SelectMany(s => s.Checks)
+            .Where(c => c.Status is CheckStatus.Fail or CheckStatus.Error)
+            .SelectMany(c => c.Findings.Where(f => f.Severity >= Severity.High).Select(f => f.Component))
+            .OfType<string>()
+            .ToHashSet(StringComparer.Ordinal);
+        var waves = run.Graph.GroupBy(n => n.Wave).OrderBy(g => g.Key).Select(g => g.ToList()).ToList();
+        var at = new Dictionary<string, (int X, int Y)>(StringComparer.Ordinal);
+        for (var w = 0; w < waves.Count; w++)
+        {
+            for (var i = 0; i < waves[w].Count; i++)
+            {
+                at[waves[w][i].Name] = (Pad + (w * (Width + ColumnGap)), Top + (i * (Height + RowGap)));
+            }
+        }
+
+        var svgWidth = (2 * Pad) + (waves.Count * Width) + ((waves.Count - 1) * ColumnGap);
+        var svgHeight = Top + Pad + (waves.Max(w => w.Count) * (Height + RowGap));
+        html.Append("<section><h2>Dependency graph</h2><figure><figcaption>Integration waves from left to right; an arrow goes from a component to what it depends on")
+            .Append(failing.Count > 0 ? "; components with high or critical findings in failed checks are red" : string.Empty)
+            .Append(CultureInfo.InvariantCulture, $"</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{svgWidth}\" height=\"{svgHeight}\" role=\"img\" class=\"graph\">")
+            .Append("<defs><marker id=\"arrow\" viewBox=\"0 0 8 8\" refX=\"8\" refY=\"4\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" class=\"arrow\"/></marker></defs>");
+        for (var w = 0; w < waves.Count; w++)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<text x=\"{Pad + (w * (Width + ColumnGap))}\" y=\"18\" class=\"wave\">wave {waves[w][0].Wave}</text>");
+        }
+
+        foreach (var node in run.Graph)
+        {
+            foreach (var dependency in node.DependsOn.Where(at.ContainsKey))
+            {
+                var (fromX, fromY) = at[node.Name];
+                var (toX, toY) = at[dependency];
+                html.Append(CultureInfo.InvariantCulture, $"<path d=\"M{fromX},{fromY + (Height / 2)} C{fromX - (ColumnGap / 2)},{fromY + (Height / 2)} {toX + Width + (ColumnGap / 2)},{toY + (Height / 2)} {toX + Width},{toY + (Height / 2)}\" class=\"edge\" marker-end=\"url(#arrow)\"><title>{E(node.Name)} depends on {E(dependency)}</title></path>");
+            }
+        }
+
+        foreach (var node in run.Graph)
+        {
+            var (x, y) = at[node.Name];
+            var bad = failing.Contains(node.Name);
+            html.Append(CultureInfo.InvariantCulture, $"<g class=\"node{(bad ? " failing" : string.Empty)}\"><title>{E(node.Name)} ({Kind(node.Kind)}), wave {node.Wave}{(bad ? ", failing" : string.Empty)}</title>")
+                .Append(CultureInfo.InvariantCulture, $"<rect x=\"{x}\" y=\"{y}\" width=\"{Width}\" height=\"{Height}\" rx=\"5\"/>")
+                .Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 8}\" y=\"{y + 17}\" class=\"lbl\">{E(Fit(node.Name, 19))}</text><text x=\"{x + 8}\" y=\"{y + 32}\" class=\"kind\">{Kind(node.Kind)}{(bad ? " · failing" : string.Empty)}</text></g>");
+        }
+
+        html.Append("</svg></figure></section>\n");
+    }
+
+    /// <summary>
+    /// Step 8's throughput over time (<c>http_reqs_timeline</c>: requests completed in each second of the load), one
+    /// chart per target with the load stages as bands behind the line.
+    /// </summary>
+    private static void WriteThroughput(StringBuilder html, IReadOnlyList<Metric> metrics)
+    {
+        var timeline = metrics.Where(m => m.Name == ThroughputMetric && m.Tags.ContainsKey("t")).ToList();
+        foreach (var target in timeline.GroupBy(m => m.Tags.GetValueOrDefault("component") ?? "all"))
+        {
+            var points = target
+                .Select(m => (T: int.TryParse(m.Tags["t"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var t) ? t : -1, Stage: m.Tags.GetValueOrDefault("stage") ?? string.Empty, m.Value))
+                .Where(p => p.T >= 0)
+                .OrderBy(p => p.T)
+                .ToList();
+            if (points.Count == 0)
+            {
+                continue;
+            }
+
+            const int Left = 60;
+            const int Plot = 620;
+            const int Tall = 160;
+            const int Top = 22;
+            var span = Math.Max(1, points[^1].T + 1);
+            var max = Math.Max(1, points.Max(p => p.Value));
+            double X(double t) => Left + (t / span * Plot);
+            double Y(double v) => Top + Tall - (v / max * Tall);
+            html.Append(CultureInfo.InvariantCulture, $"<figure><figcaption>Throughput over time, {E(target.Key)} (requests per second, by load stage)</figcaption>")
+                .Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Left + Plot + 20}\" height=\"{Top + Tall + 30}\" role=\"img\" class=\"throughput\">");
+            var band = 0;
+            foreach (var stage in points.GroupBy(p => p.Stage))
+            {
+                var from = stage.Min(p => p.T);
+                var to = stage.Max(p => p.T) + 1;
+                html.Append(CultureInfo.InvariantCulture, $"<rect x=\"{X(from):0.#}\" y=\"{Top}\" width=\"{X(to) - X(from):0.#}\" height=\"{Tall}\" class=\"band{band++ % 2}\"><title>stage {E(stage.Key)}: {from}-{to} s, peak {stage.Max(p => p.Value):0.#} req/s</title></rect>")
+                    .Append(CultureInfo.InvariantCulture, $"<text x=\"{X(from) + 3:0.#}\" y=\"{Top - 6}\" class=\"val\">{E(Fit(stage.Key, 24))}</text>");
+            }
+
+            var line = string.Join(' ', points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{X(p.T + 0.5):0.#},{Y(p.Value):0.#}")));
+            html.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{line}\" class=\"rate\"/>")
+                .Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{Top + Tall}\" x2=\"{Left + Plot}\" y2=\"{Top + Tall}\" class=\"axis\"/><line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + Tall}\" class=\"axis\"/>")
+                .Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 4}\" y=\"{Top + 8}\" class=\"val\" text-anchor=\"end\">{max:0.#}</text><text x=\"{Left - 4}\" y=\"{Top + Tall}\" class=\"val\" text-anchor=\"end\">0</text>")
+                .Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"{Top + Tall + 16}\" class=\"val\">0 s</text><text x=\"{Left + Plot - 30}\" y=\"{Top + Tall + 16}\" class=\"val\">{span} s</text>")
+                .Append("</svg></figure>");
+        }
+    }
+
+    /// <summary>The rollback commands run after a failed late step, and the databases' snapshots: restored, dropped or kept, with their row counts.</summary>
+    private static void WriteRecovery(StringBuilder html, RunRecord run)
+    {
+        html.Append("<section><h2>Rollback and database state</h2>");
+        if (run.Rollbacks.Count == 0)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>{E(run.RollbackFor.Count > 0 ? $"Step {string.Join(", ", run.RollbackFor)} failed, but the manifest declares no rollback command (recovery.rollback)." : "No rollback command ran: no step in the rollback scope (5-10) failed.")}</p>");
+        }
+        else
+        {
+            html.Append("<table><tr><th>command</th><th>exit code</th><th>duration</th><th>output</th></tr>");
+            foreach (var r in run.Rollbacks)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td><code>{E(r.Command)}</code></td><td>{E(r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? r.Error ?? "-")}</td><td>{r.DurationMs} ms</td><td><pre>{E(r.Output)}</pre></td></tr>");
+            }
+
+            html.Append("</table>");
+        }
+
+        if (run.Snapshots.Count > 0)
+        {
+            html.Append("<table><tr><th>database</th><th>state</th><th>rows when snapshotted</th><th>rows the run left</th><th>rows after restore</th><th>note</th></tr>");
+            foreach (var snap in run.Snapshots)
+            {
+                var state = MarkdownReporter.SnapshotStateText(snap);
+                var cls = snap.State switch
+                {
+                    SnapshotState.Failed => "fail",
+                    SnapshotState.Restored when !snap.RestoredExactly => "warn",
+                    SnapshotState.Kept => "warn",
+                    _ => "pass",
+                };
+                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(snap.Component)}</td><td class=\"st {cls}\">{E(state)}</td><td>{E(StateRecovery.Rows(snap.Rows))}</td>")
+                    .Append(CultureInfo.InvariantCulture, $"<td>{E(snap.RowsBeforeRestore is { } b ? StateRecovery.Rows(b) : "-")}</td><td>{E(snap.RowsAfterRestore is { } a ? StateRecovery.Rows(a) : "-")}</td><td>{E(StateRecovery.Describe(snap))}</td></tr>");
+            }
+
+            html.Append("</table>");
+        }
+
+        html.Append("</section>\n");
+    }
+
+    private static string Kind(Archgate.Model.ComponentKind kind) => kind switch
+    {
+        Archgate.Model.ComponentKind.ThirdParty => "third-party",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+
+    private static string Fit(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 1), "…");
 
     private static void WritePageTimings(StringBuilder html, IReadOnlyList<Metric> metrics)
     {
@@ -320,6 +488,9 @@ public sealed class HtmlReporter : IReporter
         #hide-critical:checked~section label[for=hide-critical],#hide-high:checked~section label[for=hide-high],#hide-medium:checked~section label[for=hide-medium],
         #hide-low:checked~section label[for=hide-low],#hide-info:checked~section label[for=hide-info]{text-decoration:line-through;opacity:.6}
         figure{margin:.8em 0}figcaption{color:#555;font-size:12px}svg .lbl{font:12px ui-monospace,monospace}svg .val{font:11px sans-serif;fill:#555}
+        svg .node rect{fill:#eef3fb;stroke:#5c7cae}svg .node.failing rect{fill:#ffebee;stroke:#c62828;stroke-width:2}svg .kind{font:10px sans-serif;fill:#666}
+        svg .wave{font:bold 11px sans-serif;fill:#555}svg .edge{stroke:#8a8fa3;fill:none}svg .arrow{fill:#8a8fa3}
+        svg .band0{fill:#f3f6fb}svg .band1{fill:#e6ecf5}svg .rate{fill:none;stroke:#1e88e5;stroke-width:2}
         svg .b50{fill:#90caf9}svg .b95{fill:#1e88e5}svg .b99{fill:#0d47a1}svg .axis{stroke:#99a}
         """;
 }

@@ -110,11 +110,33 @@ public sealed class MarkdownReporter : IReporter
             }
         }
 
+        if (run.Snapshots.Count > 0)
+        {
+            md.AppendLine().AppendLine("### Database state (P-RECOVERY snapshots)").AppendLine()
+                .AppendLine("| database | state | rows when snapshotted | rows the run left | rows after restore | note |").AppendLine("|---|---|---|---|---|---|");
+            foreach (var snap in run.Snapshots)
+            {
+                md.AppendLine($"| {Cell(snap.Component)} | {SnapshotStateText(snap)} | {Cell(StateRecovery.Rows(snap.Rows))} | {Cell(snap.RowsBeforeRestore is { } b ? StateRecovery.Rows(b) : "-")} | " +
+                    $"{Cell(snap.RowsAfterRestore is { } a ? StateRecovery.Rows(a) : "-")} | {Cell(StateRecovery.Describe(snap))} |");
+            }
+        }
+
         WriteSignoff(md, run);
         WriteWaivers(md, run);
 
         // Control characters from a target would drive the terminal of whoever cats the report.
         return Printable.EscapeLines(md.ToString());
+    }
+
+    /// <summary>A snapshot's state as the reports name it.</summary>
+    public static string SnapshotStateText(StateSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return snapshot.State switch
+        {
+            SnapshotState.Restored when !snapshot.RestoredExactly => "restored (differs)",
+            _ => snapshot.State.ToString().ToLowerInvariant(),
+        };
     }
 
     private static void WriteSignoff(StringBuilder md, RunRecord run)

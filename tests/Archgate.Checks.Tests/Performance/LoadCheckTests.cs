@@ -44,6 +44,10 @@ public sealed class LoadCheckTests
         Assert.StartsWith($"{count} requests in ", summary.Message, StringComparison.Ordinal);
         Assert.Contains("2 users (baseline) p95", summary.Message, StringComparison.Ordinal);
         Assert.Contains($"GET /items: {count} requests", summary.Evidence, StringComparison.Ordinal);
+        var timeline = result.Metrics.Where(m => m.Name == "http_reqs_timeline").ToList();
+        Assert.NotEmpty(timeline); // throughput over time, one point a second
+        Assert.All(timeline, m => Assert.Contains(m.Tags["stage"], new[] { "baseline", "stress" }));
+        Assert.Equal(timeline.Select(m => int.Parse(m.Tags["t"], global::System.Globalization.CultureInfo.InvariantCulture)).Order(), timeline.Select(m => int.Parse(m.Tags["t"], global::System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     [Fact]

@@ -26,7 +26,20 @@ public sealed class HtmlReportInBrowserTests
                 new Metric("http_req_duration", new Dictionary<string, string> { ["route"] = "GET /products", ["stage"] = "baseline", ["stat"] = "p95" }, 42, "ms"),
             ],
         };
-        var steps = new List<StepResult> { new() { Number = 4, Name = "Service-to-service", Status = CheckStatus.Fail, StartedAt = started, Checks = [check] } };
+        Metric Rate(string stage, int t, double value) =>
+            new(HtmlReporter.ThroughputMetric, new Dictionary<string, string> { ["component"] = "api", ["stage"] = stage, ["t"] = t.ToString(System.Globalization.CultureInfo.InvariantCulture) }, value, "req/s");
+        var load = new CheckResult
+        {
+            Id = "performance.load:api",
+            Title = "load",
+            Status = CheckStatus.Pass,
+            Metrics = [.. Enumerable.Range(0, 10).Select(t => Rate(t < 5 ? "baseline" : "stress", t, t < 5 ? 90 + t : 300 - (t * 10)))],
+        };
+        var steps = new List<StepResult>
+        {
+            new() { Number = 4, Name = "Service-to-service", Status = CheckStatus.Fail, StartedAt = started, Checks = [check] },
+            new() { Number = 8, Name = "Performance and load", Status = CheckStatus.Pass, StartedAt = started, Checks = [load] },
+        };
         return new RunRecord
         {
             RunId = "20261203-100000-html",
@@ -39,6 +52,23 @@ public sealed class HtmlReportInBrowserTests
             Steps = steps,
             Criteria = [new Criterion("services", "Service-to-service communication operational", CriterionStatus.Fail, "1 failing", "every service healthy")],
             Verdict = Verdict.NoGo,
+            Graph =
+            [
+                new GraphNode("db", Archgate.Model.ComponentKind.Database, 1, []),
+                new GraphNode("payments", Archgate.Model.ComponentKind.ThirdParty, 1, []),
+                new GraphNode("api", Archgate.Model.ComponentKind.Service, 2, ["db", "payments"]),
+                new GraphNode("web", Archgate.Model.ComponentKind.Frontend, 3, ["api"]),
+            ],
+            RollbackFor = [4],
+            Snapshots =
+            [
+                new StateSnapshot
+                {
+                    Component = "db", Engine = Archgate.Model.DatabaseEngine.Sqlite, Method = "sqlite online backup", BeforeStep = 5, State = SnapshotState.Restored,
+                    Rows = new Dictionary<string, long> { ["orders"] = 2 }, RowsBeforeRestore = new Dictionary<string, long> { ["orders"] = 5 },
+                    RowsAfterRestore = new Dictionary<string, long> { ["orders"] = 2 }, SchemaSha256 = "abc", SchemaSha256AfterRestore = "abc",
+                },
+            ],
         };
     }
 
@@ -67,6 +97,14 @@ public sealed class HtmlReportInBrowserTests
         Assert.Equal("Integration validation report: shop", await page.TitleAsync()); // no planted script ran
         Assert.Equal(0, await page.Locator("script, img").CountAsync());
         Assert.True(await page.Locator("li.high").IsVisibleAsync());
+        Assert.Equal(4, await page.Locator("svg.graph g.node").CountAsync());
+        Assert.Equal(3, await page.Locator("svg.graph path.edge").CountAsync());
+        Assert.Equal(["api"], await page.Locator("svg.graph g.node.failing title").EvaluateAllAsync<string[]>("ts => ts.map(t => t.textContent.split(' ')[0])"));
+        var graph = await page.Locator("svg.graph").BoundingBoxAsync();
+        Assert.True(graph is { Width: > 500, Height: > 100 }, "the graph is laid out: three waves side by side");
+        Assert.Equal(10, (await page.Locator("svg.throughput polyline.rate").GetAttributeAsync("points"))!.Split(' ').Length);
+        Assert.True(await page.Locator("svg.throughput").IsVisibleAsync());
+        Assert.Contains("orders 5", await page.Locator("text=Rollback and database state >> xpath=..").InnerTextAsync(), StringComparison.Ordinal);
         Assert.False(await page.Locator("li.info").IsVisibleAsync()); // info is hidden by default
 
         await page.Locator("label[for=hide-high]").ClickAsync();

@@ -58,6 +58,102 @@ public sealed class HtmlReporterTests
         Assert.Contains("<td>204 ms</td><td>310 ms</td>", html, StringComparison.Ordinal);
     }
 
+    private static RunRecord RunWithGraph()
+    {
+        var run = RunWithLoad();
+        Metric Rate(string stage, int t, double value) =>
+            new(HtmlReporter.ThroughputMetric, new Dictionary<string, string> { ["component"] = "api", ["stage"] = stage, ["t"] = t.ToString(System.Globalization.CultureInfo.InvariantCulture) }, value, "req/s");
+        var failing = new CheckResult
+        {
+            Id = "services.health:api",
+            Status = CheckStatus.Fail,
+            Findings = [new Finding { Rule = "AG4001", Severity = Severity.High, Component = "api", Message = "503" }, new Finding { Rule = "AG4014", Severity = Severity.Info, Component = "db", Message = "fine" }],
+        };
+        var timeline = new CheckResult { Id = "performance.load:api", Status = CheckStatus.Pass, Metrics = [Rate("baseline", 0, 50), Rate("baseline", 1, 100), Rate("stress <b>", 2, 400), Rate("stress <b>", 3, 200)] };
+        return run with
+        {
+            Steps = [.. run.Steps.Where(s => s.Number != 8), new StepResult { Number = 8, Name = "Performance and load", Status = CheckStatus.Fail, Checks = [failing, timeline] }],
+            Graph =
+            [
+                new GraphNode("db", Archgate.Model.ComponentKind.Database, 1, []),
+                new GraphNode("payments", Archgate.Model.ComponentKind.ThirdParty, 1, []),
+                new GraphNode("api", Archgate.Model.ComponentKind.Service, 2, ["db", "payments"]),
+                new GraphNode("web <i>", Archgate.Model.ComponentKind.Frontend, 3, ["api"]),
+            ],
+        };
+    }
+
+    private static XElement Svg(string html, string cls)
+    {
+        var start = html.IndexOf($"class=\"{cls}\"", StringComparison.Ordinal);
+        start = html.LastIndexOf("<svg", start, StringComparison.Ordinal);
+        return XElement.Parse(html[start..(html.IndexOf("</svg>", start, StringComparison.Ordinal) + 6)]);
+    }
+
+    [Fact]
+    public void The_dependency_graph_puts_each_wave_in_a_column_draws_each_dependency_and_marks_failing_components()
+    {
+        var html = HtmlReporter.Render(RunWithGraph());
+
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        var graph = Svg(html, "graph");
+        var nodes = graph.Elements(ns + "g").ToDictionary(g => g.Element(ns + "title")!.Value.Split(' ')[0], g => g);
+        Assert.Equal(["db", "payments", "api", "web"], nodes.Keys);
+        string X(string name) => nodes[name].Element(ns + "rect")!.Attribute("x")!.Value;
+        Assert.Equal(["10", "10", "230", "450"], new[] { X("db"), X("payments"), X("api"), X("web") });
+        Assert.Equal("node failing", nodes["api"].Attribute("class")!.Value);
+        Assert.Equal("node", nodes["db"].Attribute("class")!.Value); // an info finding does not mark it
+        var edges = graph.Elements(ns + "path").Select(p => p.Element(ns + "title")!.Value).ToList();
+        Assert.Equal(["api depends on db", "api depends on payments", "web <i> depends on api"], edges);
+        Assert.Equal(["wave 1", "wave 2", "wave 3"], graph.Elements(ns + "text").Select(t => t.Value));
+        Assert.DoesNotContain("web <i>", html, StringComparison.Ordinal);
+        Assert.True(html.IndexOf("Dependency graph", StringComparison.Ordinal) < html.IndexOf("<h2>Steps", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Throughput_over_time_is_one_line_over_bands_of_the_load_stages()
+    {
+        var html = HtmlReporter.Render(RunWithGraph());
+
+        XNamespace ns = "http://www.w3.org/2000/svg";
+        var chart = Svg(html, "throughput");
+        var points = chart.Element(ns + "polyline")!.Attribute("points")!.Value.Split(' ');
+        Assert.Equal(4, points.Length);
+        Assert.Equal("22", points[2].Split(',')[1]); // the peak (400 req/s) touches the top of the plot
+        Assert.Equal("162", points[0].Split(',')[1]); // 50 req/s: an eighth of the 160-pixel plot above the axis at 182
+        var bands = chart.Elements(ns + "rect").Select(r => r.Element(ns + "title")!.Value).ToList();
+        Assert.Equal(["stage baseline: 0-2 s, peak 100 req/s", "stage stress <b>: 2-4 s, peak 400 req/s"], bands);
+        Assert.Contains("Throughput over time, api", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("stress <b>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rollback_and_database_state_list_each_snapshot_with_its_row_counts()
+    {
+        var snapshot = new StateSnapshot
+        {
+            Component = "db",
+            Engine = Archgate.Model.DatabaseEngine.Postgres,
+            Method = "pg_dump -Fc / pg_restore --clean",
+            BeforeStep = 5,
+            State = SnapshotState.Restored,
+            Rows = new Dictionary<string, long> { ["public.orders"] = 2, ["public.customers"] = 3 },
+            RowsBeforeRestore = new Dictionary<string, long> { ["public.orders"] = 5, ["public.customers"] = 4 },
+            RowsAfterRestore = new Dictionary<string, long> { ["public.orders"] = 2, ["public.customers"] = 3 },
+            SchemaSha256 = "a",
+            SchemaSha256AfterRestore = "a",
+        };
+        var run = ReporterGoldenTests.SampleRun() with { RollbackFor = [7], Snapshots = [snapshot, snapshot with { Component = "cache", State = SnapshotState.Skipped, Error = "an in-memory database" }] };
+
+        var html = HtmlReporter.Render(run);
+        var markdown = MarkdownReporter.Render(run);
+
+        Assert.Contains("<tr><td>db</td><td class=\"st pass\">restored</td><td>public.customers 3, public.orders 2</td><td>public.customers 4, public.orders 5</td><td>public.customers 3, public.orders 2</td>", html, StringComparison.Ordinal);
+        Assert.Contains("cache: not snapshotted: an in-memory database", html, StringComparison.Ordinal);
+        Assert.Contains("| db | restored | public.customers 3, public.orders 2 | public.customers 4, public.orders 5 | public.customers 3, public.orders 2 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("Step 7 failed, but the manifest declares no rollback command", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Findings_carry_their_severity_for_the_filters()
     {

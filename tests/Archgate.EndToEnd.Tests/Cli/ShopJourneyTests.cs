@@ -47,6 +47,11 @@ public sealed class ShopJourneyTests : CliTestBase
             Assert.Contains(Findings(checks["frontend.crud:api"]), f => f.Rule == "AG5015" && f.Message.Contains("not in the contract: delete", StringComparison.Ordinal));
             var criterion = run.RootElement.GetProperty("criteria").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "critical-paths");
             Assert.Equal("pass", criterion.GetProperty("status").GetString());
+
+            // Nothing in steps 5-10 failed: the snapshot taken before step 5 is dropped and the orders step 7 placed stay.
+            var snapshot = Assert.Single(run.RootElement.GetProperty("snapshots").EnumerateArray());
+            Assert.Equal(("db", "dropped"), (snapshot.GetProperty("component").GetString(), snapshot.GetProperty("state").GetString()));
+            Assert.False(File.Exists(snapshot.GetProperty("path").GetString()));
         }
     }
 
@@ -64,6 +69,15 @@ public sealed class ShopJourneyTests : CliTestBase
             Assert.Contains(Findings(checks["frontend.crud:api"]), f => f.Rule == "AG5013");
             Assert.True(checks["journeys.run:browse and add to cart"].GetProperty("status").GetString() == "pass", result.All); // the faults break nothing else
             Assert.Equal(4, result.ExitCode); // NO-GO
+
+            // Steps 5 and 7 failed: the shop's SQLite file is written back to its state before step 5, the shop running.
+            var snapshot = Assert.Single(run.RootElement.GetProperty("snapshots").EnumerateArray());
+            Assert.True(snapshot.GetProperty("state").GetString() == "restored", snapshot.ToString());
+            long Orders(string rows) => snapshot.GetProperty(rows).GetProperty("orders").GetInt64();
+            Assert.True(Orders("rowsBeforeRestore") > Orders("rows"), snapshot.ToString()); // step 7's journeys placed orders
+            Assert.Equal(Orders("rows"), Orders("rowsAfterRestore"));
+            Assert.Equal(snapshot.GetProperty("schemaSha256").GetString(), snapshot.GetProperty("schemaSha256AfterRestore").GetString());
+            Assert.Contains("state db: restored to its state before step 5", result.Stdout, StringComparison.Ordinal);
         }
     }
 }
