@@ -55,10 +55,10 @@ public sealed class ShopSecurityPostgresTests(PostgresServer server) : CliTestBa
         Assert.DoesNotContain(findings, f => Text(f, "rule") == "AG9020");
         Assert.Contains(findings, f => Text(f, "rule") == "AG9029" && Text(f, "message").Contains("SQL injection", StringComparison.Ordinal));
 
-        await using (var db = new Npgsql.NpgsqlConnection(Environment["SHOP_DB"]))
+        await using (var connection = new Npgsql.NpgsqlConnection(Environment["SHOP_DB"]))
         {
-            await db.OpenAsync();
-            await using var orders = new Npgsql.NpgsqlCommand("select count(*) from orders", db);
+            await connection.OpenAsync();
+            await using var orders = new Npgsql.NpgsqlCommand("select count(*) from orders", connection);
             Assert.True((long)(await orders.ExecuteScalarAsync())! > 0, "the probes' order (created as ann for BOLA) is not in PostgreSQL");
         }
 
