@@ -32,7 +32,7 @@ public sealed class ArchgateProtocolTests
 
         Assert.Equal("no frontend component declared", protocol.Step(5).AppliesTo(system).Reason);
         Assert.Equal("no third-party component declared", protocol.Step(6).AppliesTo(system).Reason);
-        Assert.Equal("no component declares an OpenAPI document and no pact is declared", protocol.Step(2).AppliesTo(system).Reason);
+        Assert.Equal("no component declares an OpenAPI or AsyncAPI document and no pact is declared", protocol.Step(2).AppliesTo(system).Reason);
         Assert.Equal("no journey declared and no service with an OpenAPI document", protocol.Step(7).AppliesTo(system).Reason);
         Assert.All(new[] { 1, 3, 4, 8, 9, 10 }, n => Assert.True(protocol.Step(n).AppliesTo(system).Applies, $"step {n}"));
     }
