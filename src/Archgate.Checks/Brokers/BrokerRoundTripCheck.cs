@@ -12,13 +12,16 @@ namespace Archgate.Checks.Brokers;
 /// Step 4's round trip through a broker: for each probed queue (<c>probe.queues</c>, else every queue that expects a
 /// consumer), publish one probe message straight to it (the default exchange) and watch its ready count until a
 /// consumer has taken the probe, within <c>probe.within</c>. The probe is typed <c>archgate.probe</c> (AMQP
-/// <c>type</c>) so consumers can acknowledge it and move on; it expires after the bound, so a probe nobody took does
+/// <c>type</c>) so consumers can acknowledge it and move on; it expires 10 s after the bound, so a probe nobody took does
 /// not stay (the queue's dead-letter exchange receives it, reason <c>expired</c>).
 /// </summary>
 internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
 {
     /// <summary>How often the queue's ready count is read. <value>100 ms</value>.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long after the bound a probe nobody took expires. <value>10 s</value>.</summary>
+    public static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(10);
 
     public string Id => $"brokers.round-trip:{broker.Name}";
 
@@ -100,7 +103,8 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
             Type = "archgate.probe",
             MessageId = id,
             ContentType = "application/json",
-            Expiration = ((long)within.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+            // Expires well after the bound: a probe that expired inside it would look taken.
+            Expiration = ((long)(within + ExpiryMargin).TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
             Headers = new Dictionary<string, object?> { ["x-archgate-probe"] = true },
         };
         var body = Encoding.UTF8.GetBytes($$"""{"type":"archgate.probe","id":"{{id}}"}""");

@@ -221,6 +221,6 @@ internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
     }
 
     /// <summary>RabbitMQ's wording of PRECONDITION_FAILED on a redeclaration: the argument and its current value.</summary>
-    [GeneratedRegex(@"inequivalent arg '(?<arg>[^']+)'.*?current is (?:the value '(?<current>[^']*)'|none)")]
+    [GeneratedRegex(@"inequivalent arg '(?<arg>[^']+)'.*?current is (?:(?:the value )?'(?<current>[^']*)'|none)")]
     private static partial Regex InequivalentArgument();
 }
