@@ -14,6 +14,9 @@ need_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # The FCP/LCP test compares with Lighthouse, which npm installs on first use.
   command -v npm >/dev/null 2>&1 || missing+=(npm)
+  # The shop's order events and the broker tests run RabbitMQ nodes of their own (own name, ports and data); a
+  # system node the package may start where services run is never used.
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "build.sh: installing ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
