@@ -4,7 +4,7 @@
 # wiped at each start, no plugins. Stopping this process group stops the node (and its port mapper).
 #   SHOP_AMQP_PORT       AMQP listener on 127.0.0.1 (7401)
 #   SHOP_BROKER_EPMD_PORT  this node's own epmd (7402);  SHOP_BROKER_DIST_PORT  Erlang distribution (7403)
-#   SHOP_AMQP_USER / SHOP_AMQP_PASSWORD  the one user (shop / shop-test-pw: test mode)
+#   SHOP_AMQP_USER / SHOP_AMQP_PASSWORD  the one user (shop by default; the password is required)
 set -eu
 port="${SHOP_AMQP_PORT:-7401}"
 base="${SHOP_BROKER_DIR:-.archgate/rabbitmq-$port}"
@@ -20,7 +20,7 @@ cat > "$base/rabbitmq.conf" <<CONF
 listeners.tcp.default = 127.0.0.1:$port
 loopback_users = none
 default_user = ${SHOP_AMQP_USER:-shop}
-default_pass = ${SHOP_AMQP_PASSWORD:-shop-test-pw}
+default_pass = ${SHOP_AMQP_PASSWORD:?set SHOP_AMQP_PASSWORD (archgate.yaml passes the test-mode one)}
 CONF
 echo '[].' > "$base/enabled_plugins"
 : > "$base/rabbitmq-env.conf"
