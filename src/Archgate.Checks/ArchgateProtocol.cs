@@ -205,9 +205,9 @@ public static class ArchgateProtocol
         return protocol.Steps.Where(s => s.AppliesTo(system).Applies).SelectMany(s => s.Checks(context)).ToList();
     }
 
-    /// <summary>The services and third parties <paramref name="caller"/> depends on: the edges its readiness may report.</summary>
+    /// <summary>The services, third parties and brokers <paramref name="caller"/> depends on: the edges its readiness may report.</summary>
     private static List<string> Called(SystemModel system, Component caller) =>
-        [.. caller.DependsOn.Where(d => system.Find(d)?.Kind is ComponentKind.Service or ComponentKind.ThirdParty)];
+        [.. caller.DependsOn.Where(d => system.Find(d)?.Kind is ComponentKind.Service or ComponentKind.ThirdParty or ComponentKind.Broker)];
 
     private static List<Component> ContractComponents(SystemModel system) =>
         system.Components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.ThirdParty && c.OpenApi is not null).ToList();

@@ -120,6 +120,31 @@ public sealed class ArchgateProtocolTests
     }
 
     [Fact]
+    public void A_broker_gets_step_4_s_topology_and_round_trip_checks_step_2_s_asyncapi_check_and_its_users_readiness_names_it()
+    {
+        var folder = Directory.CreateTempSubdirectory("archgate-broker-protocol-").FullName;
+        File.WriteAllText(Path.Combine(folder, "events.yaml"), "asyncapi: 3.0.0\n");
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - name: bus
+                kind: broker
+                connection: "amqp://u:p@127.0.0.1:5672/"
+                queues: [ { name: q }, { name: parked, consumers: none } ]
+                asyncapi: events.yaml
+              - { name: api, kind: service, url: "http://127.0.0.1:7101", health: /health, dependsOn: [bus] }
+            """, folder);
+
+        var checks = ArchgateProtocol.ChecksFor(system);
+
+        Assert.Equal(["contracts.asyncapi:bus"], checks.Where(c => c.Step == 2).Select(c => c.Id));
+        Assert.Equal(["services.health:api", "services.edges:api", "brokers.topology:bus", "brokers.round-trip:bus"], checks.Where(c => c.Step == 4).Select(c => c.Id));
+        Assert.Equal("api reaches bus", checks.Single(c => c.Id == "services.edges:api").Title);
+        Assert.Equal(["q"], ((Archgate.Checks.Brokers.BrokerRoundTripCheck)checks.Single(c => c.Id == "brokers.round-trip:bus")).Queues.Select(q => q.Name));
+    }
+
+    [Fact]
     public void Step_4_proves_timeouts_and_retries_on_service_edges_that_declare_a_policy()
     {
         var system = TestSystems.Load("""

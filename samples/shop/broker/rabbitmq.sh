@@ -31,4 +31,7 @@ export HOME="$base/home" ERL_EPMD_PORT="${SHOP_BROKER_EPMD_PORT:-7402}" \
   RABBITMQ_ENABLED_PLUGINS_FILE="$base/enabled_plugins" RABBITMQ_CONF_ENV_FILE="$base/rabbitmq-env.conf" \
   RABBITMQ_PID_FILE="$base/pid" RABBITMQ_LOGS=-
 epmd -address 127.0.0.1 -port "$ERL_EPMD_PORT" &
+# Wait for this node's port mapper (at most 5 s): otherwise Erlang starts a daemon one of its own, outside this process group.
+tries=0
+until epmd -port "$ERL_EPMD_PORT" -names >/dev/null 2>&1 || [ "$tries" -ge 50 ]; do tries=$((tries + 1)); sleep 0.1; done
 exec "$server"

@@ -30,14 +30,21 @@ internal static partial class ShopManifest
         var copy = File.ReadAllText(path);
         var block = BrokerBlock().Match(text).Value;
         Assert.NotEmpty(block); // the sample changed: mend this copy
-        var amqp = ArchgateProcess.FreePort();
+        // Three distinct free ports: AMQP, the node's port mapper, Erlang distribution.
+        var ports = new HashSet<int>();
+        while (ports.Count < 3)
+        {
+            ports.Add(ArchgateProcess.FreePort());
+        }
+
+        var (amqp, epmd, dist) = (ports.ElementAt(0), ports.ElementAt(1), ports.ElementAt(2));
         block = block.Replace("127.0.0.1:7401", $"127.0.0.1:{amqp}", StringComparison.Ordinal)
             .Replace("workdir: .", $"workdir: {ShopDirectory}", StringComparison.Ordinal)
             .Replace("contracts/", Path.Combine(ShopDirectory, "contracts") + "/", StringComparison.Ordinal)
             .Replace("tcp: 7401, timeout: 60s", $"tcp: {amqp}, timeout: 120s", StringComparison.Ordinal)
             .Replace("SHOP_AMQP_PORT: \"7401\"", $"SHOP_AMQP_PORT: \"{amqp}\"\n        SHOP_BROKER_DIR: {Path.Combine(folder, "rabbitmq")}", StringComparison.Ordinal)
-            .Replace("\"7402\"", $"\"{ArchgateProcess.FreePort()}\"", StringComparison.Ordinal)
-            .Replace("\"7403\"", $"\"{ArchgateProcess.FreePort()}\"", StringComparison.Ordinal);
+            .Replace("\"7402\"", $"\"{epmd}\"", StringComparison.Ordinal)
+            .Replace("\"7403\"", $"\"{dist}\"", StringComparison.Ordinal);
         copy = Replace(copy, "  - name: payments\n", block + "  - name: payments\n");
         copy = Replace(copy, "dependsOn: [db, payments, email]", "dependsOn: [db, bus, payments, email]");
         copy = Replace(copy, "SHOP_AMQP: \"\"", $"SHOP_AMQP: \"${{SHOP_AMQP:-amqp://shop:shop-test-pw@127.0.0.1:{amqp}/}}\"");

@@ -93,7 +93,7 @@ services.AddCors(o => o.AddDefaultPolicy(p =>
 services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("db")
     .AddCheck<PaymentsHealthCheck>("payments")
-    .AddCheck<BrokerHealthCheck>("broker");
+    .AddCheck<BrokerHealthCheck>("bus"); // named as the manifest's broker component, so step 4 can name a broken edge api → bus
 
 var app = builder.Build();
 await app.Services.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);
