@@ -1,5 +1,7 @@
 using System.Globalization;
+using Archgate.Checks.Brokers;
 using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.AsyncApi;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Contracts.Pact;
 using Archgate.Checks.Database;
@@ -69,9 +71,9 @@ public static class ArchgateProtocol
             Number = 2,
             Name = "API contract validation",
             ReportTitle = "API contract compliance",
-            AppliesTo = s => ContractComponents(s).Count > 0 || s.PactFiles.Count > 0
+            AppliesTo = s => ContractComponents(s).Count > 0 || s.PactFiles.Count > 0 || s.OfKind(ComponentKind.Broker).Any(b => b.Broker.AsyncApi is not null)
                 ? Applicability.Yes
-                : Applicability.No("no component declares an OpenAPI document and no pact is declared"),
+                : Applicability.No("no component declares an OpenAPI or AsyncAPI document and no pact is declared"),
             Checks = ContractChecks,
             Criterion = new("contracts", "API contract tests pass", s =>
                 $"100 % of contract checks pass ({Count(ContractComponents(s).Count, "OpenAPI document")}, {Count(s.PactFiles.Count, "pact")})"),
@@ -113,9 +115,11 @@ public static class ArchgateProtocol
                 .. b.System.ProxiedEdges.Count > 0 || (b.System.Toxiproxy is not null && b.System.Edges.Any(e => e.ToxiproxyProxy is not null))
                     ? [new CascadeCheck()] : Array.Empty<ICheck>(),
                 .. ProviderEdge.Services(b.System).SelectMany(e => new ICheck[] { new TimeoutCheck(e, 4), new RetryCheck(e, 4) }),
+                .. b.InOrder(ComponentKind.Broker).Where(c => c.Connection is not null).SelectMany(c => new ICheck[] { new BrokerTopologyCheck(c), new BrokerRoundTripCheck(c) }),
             ],
             Criterion = new("services", "Service-to-service communication operational", s =>
-                $"every service healthy and reachable ({string.Join(", ", s.OfKind(ComponentKind.Service).Select(c => c.Name))})"),
+                $"every service healthy and reachable ({string.Join(", ", s.OfKind(ComponentKind.Service).Select(c => c.Name))})"
+                + (s.OfKind(ComponentKind.Broker).Any() ? $"; every broker queue consumed and dead-lettered ({string.Join(", ", s.OfKind(ComponentKind.Broker).Select(c => c.Name))})" : string.Empty)),
             Escalations = [EscalationTriggers.FailingComponents("dependent-services-failing", 3, FailingServicesEscalation, "Service integration failure")],
         },
         new StepDefinition
@@ -217,9 +221,9 @@ public static class ArchgateProtocol
         return protocol.Steps.Where(s => s.AppliesTo(system).Applies).SelectMany(s => s.Checks(context)).ToList();
     }
 
-    /// <summary>The services and third parties <paramref name="caller"/> depends on: the edges its readiness may report.</summary>
+    /// <summary>The services, third parties and brokers <paramref name="caller"/> depends on: the edges its readiness may report.</summary>
     private static List<string> Called(SystemModel system, Component caller) =>
-        [.. caller.DependsOn.Where(d => system.Find(d)?.Kind is ComponentKind.Service or ComponentKind.ThirdParty)];
+        [.. caller.DependsOn.Where(d => system.Find(d)?.Kind is ComponentKind.Service or ComponentKind.ThirdParty or ComponentKind.Broker)];
 
     private static List<Component> ContractComponents(SystemModel system) =>
         system.Components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.ThirdParty && c.OpenApi is not null).ToList();
@@ -246,6 +250,11 @@ public static class ArchgateProtocol
         foreach (var c in withContract.Where(c => c.OpenApi!.Baseline is not null))
         {
             yield return new BreakingChangesCheck(c);
+        }
+
+        foreach (var broker in build.InOrder(ComponentKind.Broker).Where(b => b.Broker.AsyncApi is not null && b.Connection is not null))
+        {
+            yield return new AsyncApiMessagesCheck(broker);
         }
     }
 

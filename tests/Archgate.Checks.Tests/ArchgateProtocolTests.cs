@@ -32,7 +32,7 @@ public sealed class ArchgateProtocolTests
 
         Assert.Equal("no frontend component declared", protocol.Step(5).AppliesTo(system).Reason);
         Assert.Equal("no third-party component declared", protocol.Step(6).AppliesTo(system).Reason);
-        Assert.Equal("no component declares an OpenAPI document and no pact is declared", protocol.Step(2).AppliesTo(system).Reason);
+        Assert.Equal("no component declares an OpenAPI or AsyncAPI document and no pact is declared", protocol.Step(2).AppliesTo(system).Reason);
         Assert.Equal("no journey declared and no service with an OpenAPI document", protocol.Step(7).AppliesTo(system).Reason);
         Assert.All(new[] { 1, 3, 4, 8, 9, 10 }, n => Assert.True(protocol.Step(n).AppliesTo(system).Applies, $"step {n}"));
     }
@@ -117,6 +117,31 @@ public sealed class ArchgateProtocolTests
         var ids = ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 4).Select(c => c.Id).ToList();
 
         Assert.Equal(["services.health:payments", "services.health:api", "services.edges:api", "services.breaker:api->payments"], ids);
+    }
+
+    [Fact]
+    public void A_broker_gets_step_4_s_topology_and_round_trip_checks_step_2_s_asyncapi_check_and_its_users_readiness_names_it()
+    {
+        var folder = Directory.CreateTempSubdirectory("archgate-broker-protocol-").FullName;
+        File.WriteAllText(Path.Combine(folder, "events.yaml"), "asyncapi: 3.0.0\n");
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - name: bus
+                kind: broker
+                connection: "amqp://u:p@127.0.0.1:5672/"
+                queues: [ { name: q }, { name: parked, consumers: none } ]
+                asyncapi: events.yaml
+              - { name: api, kind: service, url: "http://127.0.0.1:7101", health: /health, dependsOn: [bus] }
+            """, folder);
+
+        var checks = ArchgateProtocol.ChecksFor(system);
+
+        Assert.Equal(["contracts.asyncapi:bus"], checks.Where(c => c.Step == 2).Select(c => c.Id));
+        Assert.Equal(["services.health:api", "services.edges:api", "brokers.topology:bus", "brokers.round-trip:bus"], checks.Where(c => c.Step == 4).Select(c => c.Id));
+        Assert.Equal("api reaches bus", checks.Single(c => c.Id == "services.edges:api").Title);
+        Assert.Equal(["q"], ((Archgate.Checks.Brokers.BrokerRoundTripCheck)checks.Single(c => c.Id == "brokers.round-trip:bus")).Queues.Select(q => q.Name));
     }
 
     [Fact]

@@ -35,11 +35,28 @@ public static class Prerequisites
         NeededFor = s => s.Recovery.Snapshots && s.OfKind(ComponentKind.Database).Any(d => d.Engine == DatabaseEngine.Postgres),
     };
 
+    /// <summary>
+    /// Debian's RabbitMQ, for the manifests that start a broker themselves (a <c>broker</c> component with a <c>run</c>
+    /// section, like the shop's own node) and for the broker tests. Never started for its version: that would start a node.
+    /// </summary>
+    public static Prerequisite RabbitMq { get; } = new()
+    {
+        Name = "rabbitmq-server",
+        Executables = ["rabbitmq-server"],
+        KnownPaths = ["/usr/lib/rabbitmq/bin/rabbitmq-server", "/usr/sbin/rabbitmq-server"],
+        VersionArgument = null,
+        Package = "rabbitmq-server",
+        Use = PrerequisiteUse.Run,
+        NeededBy = "broker components that Archgate starts (the shop's order events) and the broker tests (step 2 AsyncAPI, step 4 brokers)",
+        NeededFor = s => s.OfKind(ComponentKind.Broker).Any(b => b.Run is not null),
+    };
+
     /// <summary>Every program, runs' first.</summary>
     public static IReadOnlyList<Prerequisite> All { get; } =
     [
         Chromium,
         PgDump,
+        RabbitMq,
         new()
         {
             Name = "initdb / pg_ctl", Executables = ["initdb"], KnownPaths = PostgresBinaries("initdb"), Package = "postgresql", Use = PrerequisiteUse.Tests,

@@ -49,6 +49,9 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     private readonly List<StartedComponent> _started = [];
     private readonly List<Task> _followers = [];
     private readonly CancellationTokenSource _stopFollowing = new();
+
+    // Components of one wave become ready concurrently: their state writes share one temp file, so they take turns.
+    private readonly SemaphoreSlim _saving = new(1, 1);
     private int? _watchdog;
 
     /// <summary>
@@ -328,16 +331,24 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
 
     private async Task SaveStateAsync()
     {
-        List<StartedComponent> snapshot;
-        lock (_started)
+        await _saving.WaitAsync();
+        try
         {
-            snapshot = [.. _started];
-        }
+            List<StartedComponent> snapshot;
+            lock (_started)
+            {
+                snapshot = [.. _started];
+            }
 
-        var state = new LaunchState(plan.System.Name, plan.System.ManifestPath, snapshot, Environment.ProcessId, OwnStart, WatchdogCommand is null);
-        var temp = StateFile + ".tmp";
-        await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(state, ArchgateJson.Options));
-        File.Move(temp, StateFile, overwrite: true);
+            var state = new LaunchState(plan.System.Name, plan.System.ManifestPath, snapshot, Environment.ProcessId, OwnStart, WatchdogCommand is null);
+            var temp = StateFile + ".tmp";
+            await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(state, ArchgateJson.Options));
+            File.Move(temp, StateFile, overwrite: true);
+        }
+        finally
+        {
+            _saving.Release();
+        }
     }
 
     /// <summary>Stops everything started, dependants first (reverse start order), and removes the state file.</summary>
@@ -437,7 +448,11 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     }
 
     /// <inheritdoc />
-    public void Dispose() => _stopFollowing.Dispose();
+    public void Dispose()
+    {
+        _stopFollowing.Dispose();
+        _saving.Dispose();
+    }
 
     /// <summary>The state file's content: what was started, and by which Archgate process (PID and start ticks).</summary>
     public sealed record LaunchState(string System, string Manifest, IReadOnlyList<StartedComponent> Components, int OwnerPid = 0, long OwnerStart = 0, bool Detached = true);

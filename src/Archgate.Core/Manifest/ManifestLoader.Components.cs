@@ -107,9 +107,19 @@ public static partial class ManifestLoader
                     connection = ResolveSqlitePath(connection);
                 }
             }
+            else if (kind is ComponentKind.Broker)
+            {
+                var connectionNode = r.Required(map, path, "connection", "give the AMQP URI, for example 'amqp://user:${BROKER_PASSWORD}@127.0.0.1:5672/'");
+                connection = ReadAmqpUri(connectionNode, $"{path}.connection");
+                NotForKind(map, path, "engine", "database components");
+                foreach (var key in DatabaseKeys)
+                {
+                    NotForKind(map, path, key, "database components");
+                }
+            }
             else if (kind is not null)
             {
-                NotForKind(map, path, "connection", "database components");
+                NotForKind(map, path, "connection", "database and broker components");
                 NotForKind(map, path, "engine", "database components");
                 foreach (var key in DatabaseKeys)
                 {
@@ -163,6 +173,19 @@ public static partial class ManifestLoader
                 NotForKind(map, path, "realtime", "service components");
             }
 
+            var broker = BrokerSpec.None;
+            if (kind is ComponentKind.Broker)
+            {
+                broker = ReadBrokerSpec(map, path);
+            }
+            else if (kind is not null)
+            {
+                foreach (var key in BrokerKeys)
+                {
+                    NotForKind(map, path, key, "broker components");
+                }
+            }
+
             if (name is null || kind is null)
             {
                 return null;
@@ -188,6 +211,7 @@ public static partial class ManifestLoader
                 Resources = resources,
                 Realtime = realtime,
                 Database = database,
+                Broker = broker,
                 Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
             };
             return new Parsed(component, map, deps);

@@ -20,7 +20,8 @@ public static partial class ManifestLoader
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
-            "expect", "probes", "pool", "clients", "faultTests", "resources", "realtime", "webhook"];
+            "expect", "probes", "pool", "clients", "faultTests", "resources", "realtime", "webhook",
+            "exchanges", "queues", "probe", "asyncapi"];
 
     private static readonly Dictionary<string, ComponentKind> Kinds = new(StringComparer.Ordinal)
     {
@@ -28,6 +29,7 @@ public static partial class ManifestLoader
         ["database"] = ComponentKind.Database,
         ["frontend"] = ComponentKind.Frontend,
         ["third-party"] = ComponentKind.ThirdParty,
+        ["broker"] = ComponentKind.Broker,
     };
 
     /// <summary>Loads the manifest at <paramref name="path"/>.</summary>
@@ -148,6 +150,7 @@ public static partial class ManifestLoader
             CheckDatabaseReferences(components, byName);
             CheckEdgeAddresses(components, byName);
             CheckWebhooks(components, byName);
+            CheckBrokers(components, byName);
             var toxiproxy = ReadToxiproxy(root);
             var edges = ReadEdges(root, components, byName, YamlReader.Get(root, "toxiproxy") is not null);
             CheckResourceDatabases(components);

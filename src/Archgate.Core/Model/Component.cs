@@ -14,6 +14,9 @@ public enum ComponentKind
 
     /// <summary>An external provider the team does not run (payment gateway, e-mail...).</summary>
     ThirdParty,
+
+    /// <summary>A message broker (RabbitMQ, AMQP 0-9-1) that services publish to and consume from.</summary>
+    Broker,
 }
 
 /// <summary>The database engines Archgate can connect to.</summary>
@@ -45,7 +48,7 @@ public sealed record Component
     /// <summary>Base URL of a service, frontend or third party.</summary>
     public Uri? Url { get; init; }
 
-    /// <summary>Database connection string, after <c>${VAR}</c> interpolation; a secret, never printed as is.</summary>
+    /// <summary>Database connection string or a broker's AMQP URI, after <c>${VAR}</c> interpolation; a secret, never printed as is.</summary>
     public string? Connection { get; init; }
 
     /// <summary>Database engine; <value>null</value> for other kinds.</summary>
@@ -80,6 +83,9 @@ public sealed record Component
 
     /// <summary>Step 3 expectations and policy of a database; <see cref="DatabaseSpec.None"/> for other kinds.</summary>
     public DatabaseSpec Database { get; init; } = DatabaseSpec.None;
+
+    /// <summary>A broker's exchanges, queues, probe and AsyncAPI document; <see cref="BrokerSpec.None"/> for other kinds.</summary>
+    public BrokerSpec Broker { get; init; } = BrokerSpec.None;
 
     /// <summary>Pages of a frontend, relative to its URL.</summary>
     public IReadOnlyList<string> Pages { get; init; } = [];

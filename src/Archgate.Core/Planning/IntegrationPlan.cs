@@ -25,6 +25,9 @@ public enum IntegrationPointKind
 
     /// <summary>A frontend calling a backend.</summary>
     Frontend,
+
+    /// <summary>A component publishing to or consuming from a message broker.</summary>
+    Broker,
 }
 
 /// <summary>One edge: <paramref name="From"/> uses <paramref name="To"/>.</summary>

@@ -102,6 +102,7 @@ public static class PlanWriter
         ComponentKind.Database => $"[(\"{c.Name}\")]",
         ComponentKind.Frontend => $"[/\"{c.Name}\"/]",
         ComponentKind.ThirdParty => $"{{{{\"{c.Name}\"}}}}",
+        ComponentKind.Broker => $"[[\"{c.Name}\"]]",
         _ => $"[\"{c.Name}\"]",
     };
 

@@ -59,7 +59,7 @@ public static class Planner
 
     private static int KindOrder(ComponentKind kind) => kind switch
     {
-        ComponentKind.Database => 0,
+        ComponentKind.Database or ComponentKind.Broker => 0,
         ComponentKind.ThirdParty => 1,
         ComponentKind.Service => 2,
         _ => 3,
@@ -69,6 +69,7 @@ public static class Planner
     {
         ComponentKind.Database => new(from.Name, to.Name, IntegrationPointKind.Database, $"{to.Engine?.ToString().ToLowerInvariant() ?? "database"} connection"),
         ComponentKind.ThirdParty => new(from.Name, to.Name, IntegrationPointKind.ThirdParty, to.Url?.ToString() ?? "external API"),
+        ComponentKind.Broker => new(from.Name, to.Name, IntegrationPointKind.Broker, to.Broker.Exchanges.Count == 0 ? "AMQP" : $"AMQP ({string.Join(", ", to.Broker.Exchanges.Select(e => e.Name))})"),
         _ when from.Kind == ComponentKind.Frontend => new(from.Name, to.Name, IntegrationPointKind.Frontend, to.OpenApi is null ? "HTTP API (no contract)" : "HTTP API (OpenAPI)"),
         _ => new(from.Name, to.Name, IntegrationPointKind.Api, to.OpenApi is null ? "HTTP API (no contract)" : "HTTP API (OpenAPI)"),
     };

@@ -6,6 +6,41 @@ namespace Archgate.Core.Tests.Launch;
 public sealed class SystemLauncherTests
 {
     [Fact]
+    public async Task Components_of_one_wave_that_are_ready_together_are_all_recorded_in_the_state_file()
+    {
+        var folder = Directory.CreateTempSubdirectory("archgate-wave-").FullName;
+        try
+        {
+            var components = string.Concat(Enumerable.Range(1, 12).Select(i => $$"""
+
+                  - name: c{{i}}
+                    kind: service
+                    url: http://127.0.0.1:{{7400 + i}}
+                    run: { command: /bin/sh -c "echo up; sleep 60", ready: { log: up } }
+                """));
+            var model = Archgate.Tests.TestSystems.Load("version: 1\nsystem: { name: s }\ncomponents:" + components);
+            using var launcher = new SystemLauncher(Archgate.Planning.Planner.Plan(model), folder);
+            using var http = new HttpClient();
+
+            var failure = await launcher.StartAsync(http, CancellationToken.None);
+            try
+            {
+                Assert.Null(failure);
+                var state = await File.ReadAllTextAsync(launcher.StateFile);
+                Assert.All(Enumerable.Range(1, 12), i => Assert.Contains($"\"c{i}\"", state, StringComparison.Ordinal));
+            }
+            finally
+            {
+                await launcher.StopAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_recorded_PID_now_held_by_a_process_started_at_another_time_is_never_signalled()
     {
         using var stranger = Process.Start("sleep", "60")!;

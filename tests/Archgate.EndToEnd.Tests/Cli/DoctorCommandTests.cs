@@ -12,7 +12,7 @@ public sealed class DoctorCommandTests : CliTestBase
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.Contains("everything a run of", result.Stdout, StringComparison.Ordinal);
-        foreach (var program in new[] { "chromium", "initdb / pg_ctl", "sqlite3", "npm", "aiosmtpd", "sqlmap", "testssl.sh" })
+        foreach (var program in new[] { "chromium", "rabbitmq-server", "initdb / pg_ctl", "sqlite3", "npm", "aiosmtpd", "sqlmap", "testssl.sh" })
         {
             Assert.Contains(program, result.Stdout, StringComparison.Ordinal);
         }

@@ -17,6 +17,41 @@ internal static partial class ShopManifest
     public static string Write(string folder, int baselineUsers = 5, int stressUsers = 10, string stage = "3s", string warmup = "1s", int apiP95Ms = RelaxedP95Ms) =>
         Write(folder, out _, baselineUsers, stressUsers, stage, warmup, apiP95Ms);
 
+    /// <summary>
+    /// As <see cref="Write(string, int, int, string, string, int)"/>, with the shop's RabbitMQ node (component bus) kept, on
+    /// free ports with its data in the test's folder. The other copies leave the broker out (the api then publishes
+    /// nothing): a fresh node takes 7-9 s to start on an idle 2-core machine and 30 s beside a build, which ~30 tests
+    /// that start the shop would each pay for checks that never look at it.
+    /// </summary>
+    public static string WriteWithBroker(string folder)
+    {
+        var path = Write(folder, out _);
+        var text = File.ReadAllText(Path.Combine(ShopDirectory, "archgate.yaml"));
+        var copy = File.ReadAllText(path);
+        var block = BrokerBlock().Match(text).Value;
+        Assert.NotEmpty(block); // the sample changed: mend this copy
+        // Three distinct free ports: AMQP, the node's port mapper, Erlang distribution.
+        var ports = new HashSet<int>();
+        while (ports.Count < 3)
+        {
+            ports.Add(ArchgateProcess.FreePort());
+        }
+
+        var (amqp, epmd, dist) = (ports.ElementAt(0), ports.ElementAt(1), ports.ElementAt(2));
+        block = block.Replace("127.0.0.1:7401", $"127.0.0.1:{amqp}", StringComparison.Ordinal)
+            .Replace("workdir: .", $"workdir: {ShopDirectory}", StringComparison.Ordinal)
+            .Replace("contracts/", Path.Combine(ShopDirectory, "contracts") + "/", StringComparison.Ordinal)
+            .Replace("tcp: 7401, timeout: 60s", $"tcp: {amqp}, timeout: 120s", StringComparison.Ordinal)
+            .Replace("SHOP_AMQP_PORT: \"7401\"", $"SHOP_AMQP_PORT: \"{amqp}\"\n        SHOP_BROKER_DIR: {Path.Combine(folder, "rabbitmq")}", StringComparison.Ordinal)
+            .Replace("\"7402\"", $"\"{epmd}\"", StringComparison.Ordinal)
+            .Replace("\"7403\"", $"\"{dist}\"", StringComparison.Ordinal);
+        copy = Replace(copy, "  - name: payments\n", block + "  - name: payments\n");
+        copy = Replace(copy, "dependsOn: [db, payments, email]", "dependsOn: [db, bus, payments, email]");
+        copy = Replace(copy, "SHOP_AMQP: \"\"", $"SHOP_AMQP: \"${{SHOP_AMQP:-amqp://shop:shop-test-pw@127.0.0.1:{amqp}/}}\"");
+        File.WriteAllText(path, copy);
+        return path;
+    }
+
     /// <summary>The api's p95 target in tests: far above what a clean shop needs even on a loaded machine.</summary>
     public const int RelaxedP95Ms = 5000;
 
@@ -33,6 +68,10 @@ internal static partial class ShopManifest
         }
 
         // Every relative path of the manifest, made absolute: the copy lives in the test's folder.
+        // Without the broker (see WriteWithBroker): the component, the api's dependency on it and its address.
+        text = BrokerBlock().Replace(text, string.Empty);
+        text = Replace(text, "dependsOn: [db, bus, payments, email]", "dependsOn: [db, payments, email]");
+        text = AmqpEnv().Replace(text, "SHOP_AMQP: \"\"");
         text = text.Replace("workdir: .", $"workdir: {ShopDirectory}", StringComparison.Ordinal)
             .Replace("contracts/", Path.Combine(ShopDirectory, "contracts") + "/", StringComparison.Ordinal)
             .Replace("folder: src/", $"folder: {ShopDirectory}/src/", StringComparison.Ordinal);
@@ -72,6 +111,12 @@ internal static partial class ShopManifest
         Assert.Contains(old, text, StringComparison.Ordinal); // the sample changed: mend this copy
         return text.Replace(old, replacement, StringComparison.Ordinal);
     }
+
+    [GeneratedRegex(@"  - name: bus\b.*?\n(?=  - name: payments\n)", RegexOptions.Singleline)]
+    private static partial Regex BrokerBlock();
+
+    [GeneratedRegex(@"SHOP_AMQP: ""[^""\n]*""")]
+    private static partial Regex AmqpEnv();
 
     [GeneratedRegex(@"- \{ name: baseline, users: \d+, duration: \w+ \}")]
     private static partial Regex BaselineStage();

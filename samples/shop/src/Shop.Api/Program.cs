@@ -6,6 +6,7 @@ using Shop.Api.Carts;
 using Shop.Api.Catalog;
 using Shop.Api.Data;
 using Shop.Api.Email;
+using Shop.Api.Events;
 using Shop.Api.Health;
 using Shop.Api.Orders;
 using Shop.Api.Payments;
@@ -26,7 +27,12 @@ services.AddSingleton<Seeder>();
 services.AddSingleton<JwtSettings>();
 services.AddSingleton<TokenService>();
 services.AddSingleton<OrderStore>();
-services.AddSingleton<OrderEvents>();
+var broker = string.IsNullOrWhiteSpace(builder.Configuration["SHOP_AMQP"]) ? null : new Uri(builder.Configuration["SHOP_AMQP"]!);
+var busState = new BusState { Enabled = broker is not null };
+services.AddSingleton(busState);
+services.AddSingleton(sp => new OrderBus(broker, faults, busState, sp.GetRequiredService<ILogger<OrderBus>>()));
+services.AddHostedService(sp => sp.GetRequiredService<OrderBus>());
+services.AddSingleton(sp => new OrderEvents(sp.GetRequiredService<OrderBus>()));
 
 var paymentsCircuit = new PaymentsCircuit();
 services.AddSingleton(paymentsCircuit);
@@ -86,7 +92,8 @@ services.AddCors(o => o.AddDefaultPolicy(p =>
 }));
 services.AddHealthChecks()
     .AddCheck<DatabaseHealthCheck>("db")
-    .AddCheck<PaymentsHealthCheck>("payments");
+    .AddCheck<PaymentsHealthCheck>("payments")
+    .AddCheck<BrokerHealthCheck>("bus"); // named as the manifest's broker component, so step 4 can name a broken edge api → bus
 
 var app = builder.Build();
 await app.Services.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);

@@ -48,13 +48,15 @@ public sealed class FaultSwitches
     public const string EmailNoQueue = "email-no-queue";
     /// <summary>Payments accepts gateway webhooks without checking their signature.</summary>
     public const string WebhookUnsigned = "webhook-unsigned";
+    /// <summary>The api declares its order-notifications queue but never consumes it.</summary>
+    public const string NoConsumer = "no-consumer";
 
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, DefaultPool, PaymentsDown, GatewayTimeout,
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
-        VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned,
+        VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

@@ -66,3 +66,27 @@ internal sealed class PaymentsHealthCheck(ApiSettings settings, PaymentsCircuit 
         }
     }
 }
+
+/// <summary>
+/// The broker that carries order events: healthy when connected (or when the api runs without one), degraded while it is
+/// away (orders go on; their events wait in memory). Reports whether the notifications consumer runs.
+/// </summary>
+internal sealed class BrokerHealthCheck(Events.BusState state) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object>
+        {
+            ["enabled"] = state.Enabled,
+            ["connected"] = state.Connected,
+            ["consuming"] = state.Consuming,
+            ["published"] = state.Published,
+            ["consumed"] = state.Consumed,
+            ["deadLettered"] = state.DeadLettered,
+        };
+        return Task.FromResult(
+            !state.Enabled ? HealthCheckResult.Healthy("No broker configured (SHOP_AMQP); order events are not published.", data)
+            : state.Connected ? HealthCheckResult.Healthy("The broker is connected.", data)
+            : HealthCheckResult.Degraded($"The broker is not connected ({state.LastError ?? "connecting"}); order events wait in memory.", data: data));
+    }
+}

@@ -6,8 +6,11 @@ namespace Shop.Api.Orders;
 /// <summary>A status change pushed to SSE subscribers.</summary>
 internal sealed record OrderStatusChanged(long OrderId, string Status, int Version, DateTimeOffset UpdatedAt);
 
-/// <summary>Fans order status changes out to the SSE streams of the order's owner and of admins.</summary>
-internal sealed class OrderEvents
+/// <summary>
+/// Fans order status changes out to the SSE streams of the order's owner and of admins, and to the broker's
+/// <c>shop.orders</c> exchange when the api has one (<see cref="Events.OrderBus"/>).
+/// </summary>
+internal sealed class OrderEvents(Events.OrderBus? bus = null)
 {
     private readonly ConcurrentDictionary<Guid, (long? UserId, Channel<OrderStatusChanged> Channel)> _subscribers = new();
 
@@ -33,6 +36,7 @@ internal sealed class OrderEvents
 
     public void Publish(Order order)
     {
+        bus?.Publish(order);
         var change = new OrderStatusChanged(order.Id, order.Status, order.Version, order.UpdatedAt);
         foreach (var (userId, channel) in _subscribers.Values)
         {
