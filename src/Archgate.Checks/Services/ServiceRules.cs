@@ -33,6 +33,27 @@ internal static class ServiceRules
     /// <summary>Information: a caller of the failed dependency stayed healthy (isolation that worked).</summary>
     public const string Isolated = "AG4031";
 
+    /// <summary>The service's discovery source (registry, DNS) could not be read, or does not know the name.</summary>
+    public const string DiscoveryFailed = "AG4080";
+
+    /// <summary>The discovery source lists fewer instances than <c>discovery.instances</c> (none at all included).</summary>
+    public const string TooFewInstances = "AG4081";
+
+    /// <summary>An instance the discovery source lists (as healthy, or without a state) does not answer its health endpoint: registered but dead.</summary>
+    public const string DeadInstance = "AG4082";
+
+    /// <summary>The registry itself reports an instance as not healthy (Consul critical, Eureka DOWN, Kubernetes not ready).</summary>
+    public const string RegistryReportsDown = "AG4083";
+
+    /// <summary>Information: every discovered instance answered its health endpoint; the evidence lists them.</summary>
+    public const string InstancesHealthy = "AG4084";
+
+    /// <summary>Metric: instances the discovery source lists.</summary>
+    public const string DiscoveredInstancesMetric = "discovered_instances";
+
+    /// <summary>Metric: discovered instances that answered their health endpoint.</summary>
+    public const string HealthyInstancesMetric = "discovered_instances_healthy";
+
     /// <summary>Metric: calls that reached the dependency within the quiet window after the breaker's threshold.</summary>
     public const string CallsAfterThresholdMetric = "breaker_calls_after_threshold";
 }

@@ -152,8 +152,10 @@ public static partial class ManifestLoader
 
             IReadOnlyList<ResourceMapping> resources = [];
             IReadOnlyList<RealtimeEndpoint> realtime = [];
+            DiscoverySpec? discovery = null;
             if (kind is ComponentKind.Service)
             {
+                discovery = ReadDiscovery(YamlReader.Get(map, "discovery"), $"{path}.discovery");
                 resources = ReadResources(YamlReader.Get(map, "resources"), $"{path}.resources");
                 realtime = ReadRealtime(YamlReader.Get(map, "realtime"), $"{path}.realtime");
             }
@@ -161,6 +163,7 @@ public static partial class ManifestLoader
             {
                 NotForKind(map, path, "resources", "service components");
                 NotForKind(map, path, "realtime", "service components");
+                NotForKind(map, path, "discovery", "service components");
             }
 
             if (name is null || kind is null)
@@ -188,6 +191,7 @@ public static partial class ManifestLoader
                 Resources = resources,
                 Realtime = realtime,
                 Database = database,
+                Discovery = discovery,
                 Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
             };
             return new Parsed(component, map, deps);

@@ -90,6 +90,9 @@ public sealed record Component
     /// <summary>A service's real-time endpoints (<c>realtime</c>), for step 5. <value>None</value>.</summary>
     public IReadOnlyList<RealtimeEndpoint> Realtime { get; init; } = [];
 
+    /// <summary>Where a service's instances are registered (<c>discovery</c>), for step 4; null when none is declared.</summary>
+    public DiscoverySpec? Discovery { get; init; }
+
     /// <summary>Where the component is declared.</summary>
     public required SourceLocation Location { get; init; }
 }

@@ -81,6 +81,7 @@ public sealed record SystemModel
             .OfType<ServiceAuth>()
             .SelectMany(a => a.Secrets)
             .Concat(Components.Select(c => c.Webhook?.Secret).OfType<string>())
+            .Concat(Components.Select(c => c.Discovery switch { ConsulDiscovery d => d.Token, KubernetesDiscovery d => d.Token, _ => null }).OfType<string>())
             .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The component with this name, or null.</summary>
