@@ -33,6 +33,30 @@ internal static class ServiceRules
     /// <summary>Information: a caller of the failed dependency stayed healthy (isolation that worked).</summary>
     public const string Isolated = "AG4031";
 
+    /// <summary>A declared module of a modular monolith has no readable assembly in <c>modules.assemblies</c>.</summary>
+    public const string ModuleAssemblyMissing = "AG4040";
+
+    /// <summary>A module's assembly references a module it is not allowed to depend on.</summary>
+    public const string ForbiddenModuleDependency = "AG4041";
+
+    /// <summary>Modules reference each other in a cycle.</summary>
+    public const string ModuleCycle = "AG4042";
+
+    /// <summary>Information: the modules reference only what they may; the evidence is the compiled module graph.</summary>
+    public const string ModulesAsDeclared = "AG4043";
+
+    /// <summary>The startup log shows a module initialized before a module it references.</summary>
+    public const string InitOrderViolated = "AG4044";
+
+    /// <summary>A declared module never logged its initialization.</summary>
+    public const string ModuleNotInitialized = "AG4045";
+
+    /// <summary>The declared startup log cannot be read.</summary>
+    public const string StartupLogMissing = "AG4046";
+
+    /// <summary>Metric: references between modules in the compiled assemblies.</summary>
+    public const string ModuleDependenciesMetric = "module_dependencies";
+
     /// <summary>The service's discovery source (registry, DNS) could not be read, or does not know the name.</summary>
     public const string DiscoveryFailed = "AG4080";
 

@@ -153,9 +153,11 @@ public static partial class ManifestLoader
             IReadOnlyList<ResourceMapping> resources = [];
             IReadOnlyList<RealtimeEndpoint> realtime = [];
             DiscoverySpec? discovery = null;
+            ModularMonolith? modules = null;
             if (kind is ComponentKind.Service)
             {
                 discovery = ReadDiscovery(YamlReader.Get(map, "discovery"), $"{path}.discovery");
+                modules = ReadModules(YamlReader.Get(map, "modules"), $"{path}.modules");
                 resources = ReadResources(YamlReader.Get(map, "resources"), $"{path}.resources");
                 realtime = ReadRealtime(YamlReader.Get(map, "realtime"), $"{path}.realtime");
             }
@@ -164,6 +166,7 @@ public static partial class ManifestLoader
                 NotForKind(map, path, "resources", "service components");
                 NotForKind(map, path, "realtime", "service components");
                 NotForKind(map, path, "discovery", "service components");
+                NotForKind(map, path, "modules", "service components");
             }
 
             if (name is null || kind is null)
@@ -192,6 +195,7 @@ public static partial class ManifestLoader
                 Realtime = realtime,
                 Database = database,
                 Discovery = discovery,
+                Modules = modules,
                 Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
             };
             return new Parsed(component, map, deps);

@@ -93,6 +93,9 @@ public sealed record Component
     /// <summary>Where a service's instances are registered (<c>discovery</c>), for step 4; null when none is declared.</summary>
     public DiscoverySpec? Discovery { get; init; }
 
+    /// <summary>Its modules when it is a modular monolith (<c>modules</c>), for step 4; null when none is declared.</summary>
+    public ModularMonolith? Modules { get; init; }
+
     /// <summary>Where the component is declared.</summary>
     public required SourceLocation Location { get; init; }
 }

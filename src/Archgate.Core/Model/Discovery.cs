@@ -90,3 +90,23 @@ public sealed record KubernetesDiscovery(Uri Api, string Namespace, string Servi
     /// <inheritdoc />
     public override string Describe() => $"Kubernetes {(Endpoints ? "Endpoints" : "EndpointSlices")} {Namespace}/{Service} at {Api}";
 }
+
+/// <summary>
+/// A component built as a modular monolith (<c>modules</c>): its module assemblies, the modules each may depend on,
+/// and optionally where its startup log says in which order they initialized.
+/// </summary>
+/// <param name="AssemblyFolder">The folder holding the compiled <c>MODULE.dll</c> files, absolute.</param>
+/// <param name="Allowed">Each module and the modules it may reference, in manifest order.</param>
+public sealed record ModularMonolith(string AssemblyFolder, IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> Allowed)
+{
+    /// <summary>The startup log and the pattern of its "module initialized" lines (<c>startup</c>); null when not declared.</summary>
+    public StartupLog? Startup { get; init; }
+
+    /// <summary>Where it is declared.</summary>
+    public SourceLocation? Location { get; init; }
+}
+
+/// <summary>Where a monolith logs its modules' initialization.</summary>
+/// <param name="Log">The log file, absolute; null: the log Archgate wrote when it started the component (<c>logs/NAME.log</c>).</param>
+/// <param name="Pattern">A regular expression matching a "module initialized" line, with a named group <c>module</c>.</param>
+public sealed record StartupLog(string? Log, string Pattern);
