@@ -94,6 +94,7 @@ public static class ArchgateProtocol
                 .. b.InOrder(ComponentKind.Service).Where(s => s.HealthPath is not null).Select(s => (ICheck)new HealthCheck(s)),
                 .. b.InOrder(ComponentKind.Service).Where(s => s.Discovery is not null).Select(s => (ICheck)new Services.Discovery.DiscoveryCheck(s)),
                 .. b.InOrder(ComponentKind.Service).Where(s => s.Modules is not null).Select(s => (ICheck)new Services.Modules.ModuleDependencyCheck(s)),
+                .. b.InOrder(ComponentKind.Service).Where(s => s.RequiresAuth is not null).Select(s => (ICheck)new ServiceAuthCheck(s)),
                 .. b.InOrder(ComponentKind.Service).Where(s => s.HealthPath is not null && Called(b.System, s).Count > 0)
                     .Select(s => (ICheck)new EdgeReadinessCheck(s, Called(b.System, s))),
                 .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find(e.Edge.Caller)!)),

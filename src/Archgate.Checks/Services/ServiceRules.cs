@@ -33,6 +33,18 @@ internal static class ServiceRules
     /// <summary>Information: a caller of the failed dependency stayed healthy (isolation that worked).</summary>
     public const string Isolated = "AG4031";
 
+    /// <summary>A service declared as requiring its callers' credential answered a direct call without one with something other than 401 or 403.</summary>
+    public const string AcceptsAnonymousCalls = "AG4050";
+
+    /// <summary>The dependency refused the caller's own calls at the edge's proxy (401/403): the caller sends no valid credential.</summary>
+    public const string CallerRefused = "AG4051";
+
+    /// <summary>The authenticated-call check could not see the caller's calls: the drive made none reach the proxy, or the dependency could not be reached.</summary>
+    public const string AuthNotExercised = "AG4052";
+
+    /// <summary>Information: the dependency refuses anonymous calls and takes the caller's.</summary>
+    public const string AuthWorks = "AG4053";
+
     /// <summary>A declared module of a modular monolith has no readable assembly in <c>modules.assemblies</c>.</summary>
     public const string ModuleAssemblyMissing = "AG4040";
 

@@ -49,12 +49,16 @@ public sealed class FaultSwitches
     /// <summary>Payments accepts gateway webhooks without checking their signature.</summary>
     public const string WebhookUnsigned = "webhook-unsigned";
 
+    /// <summary>Payments takes /payments calls without the callers' service credential (X-Service-Key).</summary>
+    public const string PaymentsNoAuth = "payments-no-auth";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, DefaultPool, PaymentsDown, GatewayTimeout,
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned,
+        PaymentsNoAuth,
     ];
 
     /// <summary>No switch on: the clean system.</summary>
