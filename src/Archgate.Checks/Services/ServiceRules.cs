@@ -84,6 +84,21 @@ internal static class ServiceRules
     /// <summary>Information: every discovered instance answered its health endpoint; the evidence lists them.</summary>
     public const string InstancesHealthy = "AG4084";
 
+    /// <summary>Round-robin balancing: an instance's count of calls is more than 10 % off an equal share.</summary>
+    public const string Unbalanced = "AG4085";
+
+    /// <summary>Least-connections balancing: the slowed instance got no fewer calls than the fastest.</summary>
+    public const string SlowInstanceNotAvoided = "AG4086";
+
+    /// <summary>Balancing could not be judged: no call reached an instance, or the caller could not be signed in.</summary>
+    public const string BalancingNotExercised = "AG4087";
+
+    /// <summary>Information: the calls were spread as the policy says; the evidence is the count per instance.</summary>
+    public const string Balanced = "AG4088";
+
+    /// <summary>Metric: calls an instance received under the balancing check's load.</summary>
+    public const string BalancedCallsMetric = "balanced_calls";
+
     /// <summary>Metric: instances the discovery source lists.</summary>
     public const string DiscoveredInstancesMetric = "discovered_instances";
 

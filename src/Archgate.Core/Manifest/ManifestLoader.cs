@@ -16,7 +16,7 @@ public static partial class ManifestLoader
     public const int SchemaVersion = 1;
 
     private static readonly string[] TopKeys =
-        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy"];
+        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy", "balancing"];
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
@@ -151,6 +151,7 @@ public static partial class ManifestLoader
             var toxiproxy = ReadToxiproxy(root);
             var edges = ReadEdges(root, components, byName, YamlReader.Get(root, "toxiproxy") is not null);
             CheckResourceDatabases(components);
+            var balancing = ReadBalancing(root, components, byName);
 
             var (pacts, pact) = ReadPacts(root, byName);
             var slos = ReadSlos(root, byName);
@@ -183,6 +184,7 @@ public static partial class ManifestLoader
                 Auth = _auth,
                 Edges = edges,
                 Toxiproxy = toxiproxy,
+                Balancing = balancing,
                 AllowedHosts = _allowed,
                 ManifestPath = fullPath,
                 ManifestSha256 = sha256,

@@ -110,3 +110,36 @@ public sealed record ModularMonolith(string AssemblyFolder, IReadOnlyList<KeyVal
 /// <param name="Log">The log file, absolute; null: the log Archgate wrote when it started the component (<c>logs/NAME.log</c>).</param>
 /// <param name="Pattern">A regular expression matching a "module initialized" line, with a named group <c>module</c>.</param>
 public sealed record StartupLog(string? Log, string Pattern);
+
+/// <summary>How a caller spreads its calls over a dependency's instances.</summary>
+public enum BalancingPolicy
+{
+    /// <summary>In turn: each instance gets an equal share.</summary>
+    RoundRobin,
+
+    /// <summary>To the instance with the fewest calls in flight: a slow instance gets fewer.</summary>
+    LeastConnections,
+}
+
+/// <summary>
+/// A caller that balances its calls over several instances of a dependency (<c>balancing</c>), each instance a declared
+/// component the caller reaches through its own <c>${url:NAME}</c> (so each has its own proxy that counts its calls).
+/// </summary>
+/// <param name="Caller">The calling component (<c>from</c>).</param>
+/// <param name="Instances">The instances (<c>to</c>), at least two.</param>
+/// <param name="Policy">The declared policy.</param>
+/// <param name="Drive">The caller operation that makes it call the dependency once (<c>drive</c>).</param>
+public sealed record BalancingSpec(string Caller, IReadOnlyList<string> Instances, BalancingPolicy Policy, EdgeProbe Drive)
+{
+    /// <summary>Which requests at the proxies count (a path prefix, <c>calls</c>); null: every request.</summary>
+    public string? Calls { get; init; }
+
+    /// <summary>Drive requests sent (<c>requests</c>). <value>40</value>.</summary>
+    public int Requests { get; init; } = 40;
+
+    /// <summary>Drive requests in flight at once (<c>concurrency</c>). <value>4</value>.</summary>
+    public int Concurrency { get; init; } = 4;
+
+    /// <summary>Where it is declared.</summary>
+    public required SourceLocation Location { get; init; }
+}

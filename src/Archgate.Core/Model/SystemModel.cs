@@ -47,6 +47,9 @@ public sealed record SystemModel
     /// <summary>Edges the manifest describes (<c>edges</c>): their Toxiproxy proxies and policies.</summary>
     public IReadOnlyList<EdgeSpec> Edges { get; init; } = [];
 
+    /// <summary>Callers that balance their calls over several instances of a dependency (<c>balancing</c>). <value>None</value>.</summary>
+    public IReadOnlyList<BalancingSpec> Balancing { get; init; } = [];
+
     /// <summary>An existing Toxiproxy server whose proxies sit on edges (<c>toxiproxy</c>); null when none is declared.</summary>
     public ToxiproxyServer? Toxiproxy { get; init; }
 
