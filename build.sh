@@ -14,8 +14,6 @@ need_packages() {
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # The FCP/LCP test compares with Lighthouse, which npm installs on first use.
   command -v npm >/dev/null 2>&1 || missing+=(npm)
-  # Step 4's discovery tests read SRV records from a real DNS server (dnsmasq, outside PATH for non-root users).
-  command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || missing+=(dnsmasq-base)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "build.sh: installing ${missing[*]}"
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
