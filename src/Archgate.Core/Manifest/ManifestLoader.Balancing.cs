@@ -72,6 +72,12 @@ public static partial class ManifestLoader
                 }
 
                 var drive = ReadEdgeProbe(r.Required(map, path, "drive", "the caller operation that makes it call the dependency once: { request: POST /orders }"), $"{path}.drive");
+                if (drive?.Via is { } via && !names.Contains(via))
+                {
+                    r.Error(YamlReader.Get(map, "drive")!, $"{path}.drive.via", $"unknown component '{via}'", Suggest.DidYouMean(via, names.Order(StringComparer.Ordinal), "declared components: "));
+                    drive = null;
+                }
+
                 var calls = r.String(YamlReader.Get(map, "calls"), $"{path}.calls");
                 var requests = r.Int(YamlReader.Get(map, "requests"), $"{path}.requests", 10, 10000) ?? 40;
                 var concurrency = r.Int(YamlReader.Get(map, "concurrency"), $"{path}.concurrency", 1, 256) ?? 4;

@@ -90,12 +90,13 @@ public sealed class LoadBalancingCheckTests
               - { name: api, kind: service, url: "http://127.0.0.1:1", dependsOn: [p1, p2], run: { command: c, workdir: ., env: { P1: "${url:p1}" }, ready: { tcp: 1 } } }
             balancing:
               - { from: api, to: [p1, p2], policy: random, drive: { request: POST /orders } }
-              - { from: api, to: [p1], policy: round-robin, drive: { request: POST /orders } }
+              - { from: api, to: [p1], policy: round-robin, drive: { request: POST /orders, via: web } }
             """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null).Errors.Select(e => e.ToString()).ToList();
 
         Assert.Contains(errors, e => e.Contains("balancing[0].to", StringComparison.Ordinal) && e.Contains("does not reach 'p2' through ${url:p2}", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("balancing[0].policy", StringComparison.Ordinal) && e.Contains("unknown policy 'random'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("balancing[1].to", StringComparison.Ordinal) && e.Contains("at least two instances", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("balancing[1].drive.via", StringComparison.Ordinal) && e.Contains("unknown component 'web'", StringComparison.Ordinal));
     }
 
     /// <summary>POST /orders calls one instance's POST /payments (synchronously) and answers 201.</summary>
