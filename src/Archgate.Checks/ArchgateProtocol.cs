@@ -109,8 +109,12 @@ public static class ArchgateProtocol
             AppliesTo = s => s.OfKind(ComponentKind.Service).Any() ? Applicability.Yes : Applicability.No("no service component declared"),
             Checks = b => [
                 .. b.InOrder(ComponentKind.Service).Where(s => s.HealthPath is not null).Select(s => (ICheck)new HealthCheck(s)),
+                .. b.InOrder(ComponentKind.Service).Where(s => s.Discovery is not null).Select(s => (ICheck)new Services.Discovery.DiscoveryCheck(s)),
+                .. b.InOrder(ComponentKind.Service).Where(s => s.Modules is not null).Select(s => (ICheck)new Services.Modules.ModuleDependencyCheck(s)),
+                .. b.InOrder(ComponentKind.Service).Where(s => s.RequiresAuth is not null).Select(s => (ICheck)new ServiceAuthCheck(s)),
                 .. b.InOrder(ComponentKind.Service).Where(s => s.HealthPath is not null && Called(b.System, s).Count > 0)
                     .Select(s => (ICheck)new EdgeReadinessCheck(s, Called(b.System, s))),
+                .. b.System.Balancing.Select(l => (ICheck)new LoadBalancingCheck(l)),
                 .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find(e.Edge.Caller)!)),
                 .. b.System.ProxiedEdges.Count > 0 || (b.System.Toxiproxy is not null && b.System.Edges.Any(e => e.ToxiproxyProxy is not null))
                     ? [new CascadeCheck()] : Array.Empty<ICheck>(),

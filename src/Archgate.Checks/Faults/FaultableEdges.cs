@@ -25,14 +25,50 @@ internal static class FaultableEdges
 
         if (context.System.Toxiproxy is { } server)
         {
-            var client = new ToxiproxyClient(context.Http, server.Api);
+            var journal = new ToxiproxyJournal(JournalPath(context.OutputDirectory));
+            var client = new ToxiproxyClient(context.Http, server.Api, journal);
             foreach (var spec in context.System.Edges.Where(e => e.ToxiproxyProxy is not null && result.All(r => r.Edge != e.Edge)))
             {
-                result.Add(new FaultableEdge(spec.Edge, $"toxiproxy {spec.ToxiproxyProxy}", (toxic, ct) => client.AddAsync(spec.ToxiproxyProxy!, toxic, ct)));
+                result.Add(new FaultableEdge(spec.Edge, $"toxiproxy {spec.ToxiproxyProxy}", async (toxic, ct) =>
+                {
+                    await CleanOnceAsync(client, journal, context, ct);
+                    return await client.AddAsync(spec.ToxiproxyProxy!, toxic, ct);
+                }));
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The Toxiproxy journal of the run store (beside the runs folder, as the component logs are): shared by every run
+    /// and resume, so whichever process comes next undoes what a killed one left.
+    /// </summary>
+    public static string JournalPath(string outputDirectory) =>
+        Path.GetFullPath(Path.Combine(outputDirectory, "..", "..", "toxiproxy-faults.jsonl"));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task>> Cleaned = new(StringComparer.Ordinal);
+
+    /// <summary>Before this process's first fault on a Toxiproxy server, the leftovers of earlier processes are undone (once; again after a failure).</summary>
+    private static async Task CleanOnceAsync(ToxiproxyClient client, ToxiproxyJournal journal, CheckContext context, CancellationToken ct)
+    {
+        var key = $"{journal.Path}|{context.System.Toxiproxy!.Api}";
+        var cleaning = Cleaned.GetOrAdd(key, _ => new Lazy<Task>(async () =>
+        {
+            foreach (var undone in await client.CleanLeftoversAsync(ct))
+            {
+                context.Activity?.Report($"toxiproxy: {undone} (left by an earlier, killed run)");
+            }
+        })).Value;
+        try
+        {
+            await cleaning;
+        }
+        catch
+        {
+            Cleaned.TryRemove(key, out _);
+            throw;
+        }
     }
 
     private sealed class Removal(IDisposable handle) : IAsyncDisposable

@@ -24,10 +24,43 @@ public sealed class ToxiproxyException(string message, int status) : Exception(m
 /// A small client of Toxiproxy's HTTP API (default port 8474), so teams that run Toxiproxy keep it: Archgate's toxics
 /// become Toxiproxy toxics (latency, bandwidth, slow_close, timeout 0 for a blackhole, reset_peer) with the fraction
 /// as <c>toxicity</c>; a full refusal disables the proxy. Toxiproxy works on TCP: it has no HTTP error-status toxic.
+/// With a <paramref name="journal"/>, every fault is recorded before it is sent and its removal after, so a later
+/// process can undo what a killed one left (<see cref="CleanLeftoversAsync"/>).
 /// </summary>
-public sealed class ToxiproxyClient(HttpClient http, Uri api)
+public sealed class ToxiproxyClient(HttpClient http, Uri api, ToxiproxyJournal? journal = null)
 {
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private int _counter;
+
+    /// <summary>
+    /// Undoes what the journal says is still in place on this server: removes each toxic (one already gone is fine) and
+    /// enables each proxy Archgate disabled. Returns what it undid, in words, for the run's log.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> CleanLeftoversAsync(CancellationToken ct)
+    {
+        if (journal is null)
+        {
+            return [];
+        }
+
+        var (toxics, disabled) = journal.Open(Server);
+        var done = new List<string>();
+        foreach (var (proxy, toxic) in toxics)
+        {
+            await RemoveToxicAsync(proxy, toxic, ct);
+            done.Add($"removed toxic {toxic} from {proxy}");
+        }
+
+        foreach (var proxy in disabled.Distinct(StringComparer.Ordinal))
+        {
+            await SetEnabledAsync(proxy, true, ct);
+            done.Add($"enabled {proxy} again");
+        }
+
+        return done;
+    }
+
+    private string Server => api.ToString().TrimEnd('/');
 
     /// <summary>The proxy <paramref name="name"/>.</summary>
     /// <exception cref="ToxiproxyException">The server has no such proxy, or failed.</exception>
@@ -51,6 +84,7 @@ public sealed class ToxiproxyClient(HttpClient http, Uri api)
         ArgumentNullException.ThrowIfNull(toxic);
         if (toxic is RefusedToxic { Fraction: >= 1 })
         {
+            journal?.Record("disable", Server, proxy);
             await SetEnabledAsync(proxy, false, ct);
             return new Removal(() => SetEnabledAsync(proxy, true, CancellationToken.None));
         }
@@ -64,7 +98,8 @@ public sealed class ToxiproxyClient(HttpClient http, Uri api)
             ResetToxic or RefusedToxic => ("reset_peer", new JsonObject { ["timeout"] = 0 }),
             _ => throw new NotSupportedException($"Toxiproxy works on TCP and has no toxic for '{toxic}'"),
         };
-        var name = $"archgate_{type}_{Interlocked.Increment(ref _counter).ToString(CultureInfo.InvariantCulture)}";
+        // Unique per process too: a toxic a killed process left must not clash with a new one's name.
+        var name = $"archgate_{type}_{_run}_{Interlocked.Increment(ref _counter).ToString(CultureInfo.InvariantCulture)}";
         var body = new JsonObject
         {
             ["name"] = name,
@@ -73,6 +108,7 @@ public sealed class ToxiproxyClient(HttpClient http, Uri api)
             ["toxicity"] = toxic.Fraction,
             ["attributes"] = attributes,
         };
+        journal?.Record("add", Server, proxy, name);
         using (var response = await http.PostAsJsonAsync(Url($"proxies/{Uri.EscapeDataString(proxy)}/toxics"), body, ct))
         {
             await ReadAsync(response, ct);
@@ -89,6 +125,8 @@ public sealed class ToxiproxyClient(HttpClient http, Uri api)
         {
             await ReadAsync(response, ct);
         }
+
+        journal?.Record("remove", Server, proxy, name);
     }
 
     /// <summary>Enables or disables (takes down) proxy <paramref name="proxy"/>.</summary>
@@ -96,6 +134,10 @@ public sealed class ToxiproxyClient(HttpClient http, Uri api)
     {
         using var response = await http.PostAsJsonAsync(Url($"proxies/{Uri.EscapeDataString(proxy)}"), new JsonObject { ["enabled"] = enabled }, ct);
         await ReadAsync(response, ct);
+        if (enabled)
+        {
+            journal?.Record("enable", Server, proxy);
+        }
     }
 
     private Uri Url(string relative) => new(new Uri(api.ToString().TrimEnd('/') + "/"), relative);

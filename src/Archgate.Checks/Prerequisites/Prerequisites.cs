@@ -51,6 +51,13 @@ public static class Prerequisites
         NeededFor = s => s.OfKind(ComponentKind.Broker).Any(b => b.Run is not null),
     };
 
+    /// <summary>Debian's dnsmasq: a real DNS server answering A, AAAA and SRV records for the discovery tests.</summary>
+    public static Prerequisite Dnsmasq { get; } = new()
+    {
+        Name = "dnsmasq", Executables = ["dnsmasq"], KnownPaths = ["/usr/sbin/dnsmasq"], Package = "dnsmasq-base", Use = PrerequisiteUse.Tests,
+        NeededBy = "step 4 discovery tests: A/AAAA and SRV records (a Kubernetes headless service's shape) from a real DNS server",
+    };
+
     /// <summary>Every program, runs' first.</summary>
     public static IReadOnlyList<Prerequisite> All { get; } =
     [
@@ -72,6 +79,7 @@ public static class Prerequisites
             Name = "npm", Executables = ["npm"], Package = "npm", Use = PrerequisiteUse.Tests,
             NeededBy = "Lighthouse (the FCP/LCP comparison test) and Prism mock servers (step 2 conformance tests)",
         },
+        Dnsmasq,
         new()
         {
             Name = "aiosmtpd", Executables = ["aiosmtpd"], KnownPaths = ["/usr/bin/aiosmtpd"], Package = "python3-aiosmtpd", Use = PrerequisiteUse.Tests,

@@ -162,8 +162,18 @@ public static partial class ManifestLoader
 
             IReadOnlyList<ResourceMapping> resources = [];
             IReadOnlyList<RealtimeEndpoint> realtime = [];
+            DiscoverySpec? discovery = null;
+            ModularMonolith? modules = null;
+            EdgeProbe? requiresAuth = null;
             if (kind is ComponentKind.Service)
             {
+                discovery = ReadDiscovery(YamlReader.Get(map, "discovery"), $"{path}.discovery");
+                modules = ReadModules(YamlReader.Get(map, "modules"), $"{path}.modules");
+                requiresAuth = ReadEdgeProbe(YamlReader.Get(map, "requiresAuth"), $"{path}.requiresAuth");
+                if (requiresAuth?.Via is not null)
+                {
+                    r.Error(YamlReader.Get(map, "requiresAuth")!, $"{path}.requiresAuth.via", "'via' does not apply here", "requiresAuth is sent to this service directly");
+                }
                 resources = ReadResources(YamlReader.Get(map, "resources"), $"{path}.resources");
                 realtime = ReadRealtime(YamlReader.Get(map, "realtime"), $"{path}.realtime");
             }
@@ -171,6 +181,9 @@ public static partial class ManifestLoader
             {
                 NotForKind(map, path, "resources", "service components");
                 NotForKind(map, path, "realtime", "service components");
+                NotForKind(map, path, "discovery", "service components");
+                NotForKind(map, path, "modules", "service components");
+                NotForKind(map, path, "requiresAuth", "service components");
             }
 
             var broker = BrokerSpec.None;
@@ -212,6 +225,9 @@ public static partial class ManifestLoader
                 Realtime = realtime,
                 Database = database,
                 Broker = broker,
+                Discovery = discovery,
+                Modules = modules,
+                RequiresAuth = requiresAuth,
                 Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
             };
             return new Parsed(component, map, deps);

@@ -16,12 +16,12 @@ public static partial class ManifestLoader
     public const int SchemaVersion = 1;
 
     private static readonly string[] TopKeys =
-        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy"];
+        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy", "balancing"];
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
             "expect", "probes", "pool", "clients", "faultTests", "resources", "realtime", "webhook",
-            "exchanges", "queues", "probe", "asyncapi"];
+            "exchanges", "queues", "probe", "asyncapi", "discovery", "modules", "requiresAuth"];
 
     private static readonly Dictionary<string, ComponentKind> Kinds = new(StringComparer.Ordinal)
     {
@@ -154,6 +154,7 @@ public static partial class ManifestLoader
             var toxiproxy = ReadToxiproxy(root);
             var edges = ReadEdges(root, components, byName, YamlReader.Get(root, "toxiproxy") is not null);
             CheckResourceDatabases(components);
+            var balancing = ReadBalancing(root, components, byName);
 
             var (pacts, pact) = ReadPacts(root, byName);
             var slos = ReadSlos(root, byName);
@@ -186,6 +187,7 @@ public static partial class ManifestLoader
                 Auth = _auth,
                 Edges = edges,
                 Toxiproxy = toxiproxy,
+                Balancing = balancing,
                 AllowedHosts = _allowed,
                 ManifestPath = fullPath,
                 ManifestSha256 = sha256,

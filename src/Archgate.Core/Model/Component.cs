@@ -96,6 +96,18 @@ public sealed record Component
     /// <summary>A service's real-time endpoints (<c>realtime</c>), for step 5. <value>None</value>.</summary>
     public IReadOnlyList<RealtimeEndpoint> Realtime { get; init; } = [];
 
+    /// <summary>Where a service's instances are registered (<c>discovery</c>), for step 4; null when none is declared.</summary>
+    public DiscoverySpec? Discovery { get; init; }
+
+    /// <summary>
+    /// A service that refuses calls without its callers' service credential (<c>requiresAuth</c>): the request step 4
+    /// sends it directly, without credentials, expecting 401 or 403; null when none is declared.
+    /// </summary>
+    public EdgeProbe? RequiresAuth { get; init; }
+
+    /// <summary>Its modules when it is a modular monolith (<c>modules</c>), for step 4; null when none is declared.</summary>
+    public ModularMonolith? Modules { get; init; }
+
     /// <summary>Where the component is declared.</summary>
     public required SourceLocation Location { get; init; }
 }

@@ -47,6 +47,9 @@ public sealed record SystemModel
     /// <summary>Edges the manifest describes (<c>edges</c>): their Toxiproxy proxies and policies.</summary>
     public IReadOnlyList<EdgeSpec> Edges { get; init; } = [];
 
+    /// <summary>Callers that balance their calls over several instances of a dependency (<c>balancing</c>). <value>None</value>.</summary>
+    public IReadOnlyList<BalancingSpec> Balancing { get; init; } = [];
+
     /// <summary>An existing Toxiproxy server whose proxies sit on edges (<c>toxiproxy</c>); null when none is declared.</summary>
     public ToxiproxyServer? Toxiproxy { get; init; }
 
@@ -83,6 +86,7 @@ public sealed record SystemModel
             .Concat(Components.Select(c => c.Webhook?.Secret).OfType<string>())
             .Concat(Security.SigningKey?.Secrets ?? [])
             .Concat(Escalation.Channels.Select(c => c.Email?.Password).OfType<string>().Where(p => p.Length > 0))
+            .Concat(Components.Select(c => c.Discovery switch { ConsulDiscovery d => d.Token, KubernetesDiscovery d => d.Token, _ => null }).OfType<string>())
             .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The component with this name, or null.</summary>

@@ -9,6 +9,17 @@ internal sealed class FakeToxiproxy
     private readonly Lock _gate = new();
     private bool _enabled = true;
 
+    public bool Enabled
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _enabled;
+            }
+        }
+    }
+
     public List<JsonObject> Toxics { get; } = [];
 
     public Reply Answer(Received request)

@@ -45,6 +45,26 @@ public sealed class ShopServiceTests : CliTestBase
             // Cascade analysis: payments refused at the proxy, the api stays ready (payments Degraded): isolation that worked.
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG4031" && Text(f, "message").StartsWith("isolation worked: api stays healthy while payments is down", StringComparison.Ordinal));
             Assert.DoesNotContain(Findings(run), f => Text(f, "rule") == "AG4030");
+
+            // Authenticated calls: payments refuses an anonymous call and takes the api's (its X-Service-Key) through the proxy.
+            var auth = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4053");
+            Assert.Contains("→ 401", Text(auth, "evidence"), StringComparison.Ordinal);
+            Assert.Contains("POST /payments → 20", Text(auth, "evidence"), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Payments_no_auth_is_NO_GO_because_payments_takes_an_anonymous_call()
+    {
+        var (result, run) = await RunStep4Async("payments-no-auth");
+        using (run)
+        {
+            var finding = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4050");
+            Assert.Equal("critical", Text(finding, "severity")); // payments is critical
+            Assert.StartsWith("payments answered 404 to a call without credentials", Text(finding, "message"), StringComparison.Ordinal);
+            Assert.DoesNotContain(Findings(run), f => Text(f, "rule") is "AG4051" or "AG4053");
+            Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+            Assert.True(result.ExitCode == 4, result.All);
         }
     }
 

@@ -34,9 +34,18 @@ services.AddSingleton(sp => new OrderBus(broker, faults, busState, sp.GetRequire
 services.AddHostedService(sp => sp.GetRequiredService<OrderBus>());
 services.AddSingleton(sp => new OrderEvents(sp.GetRequiredService<OrderBus>()));
 
+var paymentsServiceKey = builder.Configuration["SHOP_PAYMENTS_SERVICE_KEY"];
 var paymentsCircuit = new PaymentsCircuit();
 services.AddSingleton(paymentsCircuit);
-services.AddHttpClient<PaymentsClient>(c => c.BaseAddress = settings.PaymentsUrl)
+services.AddHttpClient<PaymentsClient>(c =>
+    {
+        c.BaseAddress = settings.PaymentsUrl;
+        // The api's service credential: payments refuses /payments calls without it.
+        if (paymentsServiceKey is { Length: > 0 })
+        {
+            c.DefaultRequestHeaders.Add("X-Service-Key", paymentsServiceKey);
+        }
+    })
     .AddShopResilience("payments", PaymentsClient.PolicyFor(faults), paymentsCircuit.Monitor);
 var emailCircuit = new EmailCircuit();
 services.AddSingleton(emailCircuit);

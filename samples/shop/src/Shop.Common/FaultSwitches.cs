@@ -51,12 +51,16 @@ public sealed class FaultSwitches
     /// <summary>The api declares its order-notifications queue but never consumes it.</summary>
     public const string NoConsumer = "no-consumer";
 
+    /// <summary>Payments takes /payments calls without the callers' service credential (X-Service-Key).</summary>
+    public const string PaymentsNoAuth = "payments-no-auth";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, DefaultPool, PaymentsDown, GatewayTimeout,
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
+        PaymentsNoAuth,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

@@ -17,5 +17,25 @@ builder.Services.AddHealthChecks().AddCheck<GatewayHealthCheck>("gateway");
 var app = builder.Build();
 app.UseShopDefaults("default-src 'none'; frame-ancestors 'none'");
 app.MapShopHealth();
+
+// Callers authenticate with their service credential (SHOP_PAYMENTS_SERVICE_KEY); the gateway's webhooks carry
+// their own signature and health is public. payments-no-auth: the defect, anyone on the network may take payments.
+var serviceKey = builder.Configuration["SHOP_PAYMENTS_SERVICE_KEY"];
+if (serviceKey is { Length: > 0 } && !faults.IsOn(FaultSwitches.PaymentsNoAuth))
+{
+    var expected = System.Text.Encoding.UTF8.GetBytes(serviceKey);
+    app.Use(async (context, next) =>
+    {
+        if (context.Request.Path.StartsWithSegments("/payments", StringComparison.Ordinal)
+            && !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(expected, System.Text.Encoding.UTF8.GetBytes(context.Request.Headers["X-Service-Key"].ToString())))
+        {
+            await Results.Problem(statusCode: 401, title: "A service credential (X-Service-Key) is required.").ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    });
+}
+
 app.MapPayments();
 app.Run();

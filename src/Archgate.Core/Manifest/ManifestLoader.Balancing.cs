@@ -1,0 +1,101 @@
+using Archgate.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+/// <summary>The <c>balancing</c> section: callers that spread their calls over a dependency's instances.</summary>
+public static partial class ManifestLoader
+{
+    private sealed partial class Builder
+    {
+        private List<BalancingSpec> ReadBalancing(YamlMappingNode root, List<Parsed> components, HashSet<string> names)
+        {
+            var result = new List<BalancingSpec>();
+            var list = r.Sequence(YamlReader.Get(root, "balancing"), "balancing");
+            if (list is null)
+            {
+                return result;
+            }
+
+            var byName = components.ToDictionary(c => c.Component.Name, c => c.Component, StringComparer.Ordinal);
+            var index = 0;
+            foreach (var item in list.Children)
+            {
+                var path = $"balancing[{index++}]";
+                var map = r.Mapping(item, path);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(map, path, "from", "to", "policy", "drive", "calls", "requests", "concurrency");
+                var fromNode = r.Required(map, path, "from", "the caller that balances");
+                var from = r.String(fromNode, $"{path}.from");
+                if (from is not null && !names.Contains(from))
+                {
+                    r.Error(fromNode!, $"{path}.from", $"unknown component '{from}'", Suggest.DidYouMean(from, names.Order(StringComparer.Ordinal), "declared components: "));
+                    from = null;
+                }
+
+                var toNode = r.Required(map, path, "to", "the instances, each a declared component: [payments, payments-2]");
+                var to = r.StringList(toNode, $"{path}.to");
+                if (toNode is not null && to.Count < 2)
+                {
+                    r.Error(toNode, $"{path}.to", "balancing needs at least two instances", "list each instance as a component: [payments, payments-2]");
+                }
+
+                var caller = from is null ? null : byName.GetValueOrDefault(from);
+                foreach (var (instance, node) in to)
+                {
+                    if (!names.Contains(instance))
+                    {
+                        r.Error(node, $"{path}.to", $"unknown component '{instance}'", Suggest.DidYouMean(instance, names.Order(StringComparer.Ordinal), "declared components: "));
+                    }
+                    else if (caller is not null && !EdgeAddress.Of(caller).Contains(new Edge(caller.Name, instance)))
+                    {
+                        r.Error(node, $"{path}.to", $"{caller.Name} does not reach '{instance}' through ${{url:{instance}}}",
+                            $"give {caller.Name} each instance's address as ${{url:NAME}} in its run.env: the proxies count each instance's calls");
+                    }
+                }
+
+                var policyNode = r.Required(map, path, "policy", "round-robin or least-connections");
+                var policyText = r.String(policyNode, $"{path}.policy");
+                BalancingPolicy? policy = policyText switch
+                {
+                    "round-robin" => BalancingPolicy.RoundRobin,
+                    "least-connections" => BalancingPolicy.LeastConnections,
+                    _ => null,
+                };
+                if (policyText is not null && policy is null)
+                {
+                    r.Error(policyNode!, $"{path}.policy", $"unknown policy '{policyText}'", Suggest.DidYouMean(policyText, ["round-robin", "least-connections"], "one of: "));
+                }
+
+                var drive = ReadEdgeProbe(r.Required(map, path, "drive", "the caller operation that makes it call the dependency once: { request: POST /orders }"), $"{path}.drive");
+                if (drive?.Via is { } via && !names.Contains(via))
+                {
+                    r.Error(YamlReader.Get(map, "drive")!, $"{path}.drive.via", $"unknown component '{via}'", Suggest.DidYouMean(via, names.Order(StringComparer.Ordinal), "declared components: "));
+                    drive = null;
+                }
+
+                var calls = r.String(YamlReader.Get(map, "calls"), $"{path}.calls");
+                var requests = r.Int(YamlReader.Get(map, "requests"), $"{path}.requests", 10, 10000) ?? 40;
+                var concurrency = r.Int(YamlReader.Get(map, "concurrency"), $"{path}.concurrency", 1, 256) ?? 4;
+                if (from is null || policy is null || drive is null || to.Count < 2 || to.Any(t => !names.Contains(t.Value)))
+                {
+                    continue;
+                }
+
+                result.Add(new BalancingSpec(from, [.. to.Select(t => t.Value)], policy.Value, drive)
+                {
+                    Calls = calls,
+                    Requests = requests,
+                    Concurrency = concurrency,
+                    Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
+                });
+            }
+
+            return result;
+        }
+    }
+}
