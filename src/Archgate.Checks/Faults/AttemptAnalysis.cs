@@ -273,9 +273,17 @@ internal static class AttemptAnalysis
 
         var growth = Growth(retried);
         var factor = growth.ToString("0.00", CultureInfo.InvariantCulture);
-        return growth >= Shrinking
-            ? new(Outcome.Pass, $"waits grow ×{factor} per retry (mean waits by retry; waits {waits})")
-            : new(Outcome.Fail, $"waits shrink (×{factor} per retry; waits {waits}): no backoff");
+        if (growth >= Shrinking)
+        {
+            return new(Outcome.Pass, $"waits grow ×{factor} per retry (mean waits by retry; waits {waits})");
+        }
+
+        // Decorrelated jitter (Polly's UseJitter) draws each wait afresh: over a few operations the pooled means can fall
+        // by chance. Only waits that fall step by step in every operation are a caller that shortens its waits.
+        var falling = retried.All(o => o.Waits.Zip(o.Waits.Skip(1)).All(p => p.Second < p.First));
+        return falling
+            ? new(Outcome.Fail, $"waits shrink (×{factor} per retry; waits {waits}): no backoff")
+            : new(Outcome.NotJudged, $"jittered waits with no clear trend over {retried.Count} operation(s) (×{factor} per retry; waits {waits}): growth not judged");
     }
 
     /// <summary>

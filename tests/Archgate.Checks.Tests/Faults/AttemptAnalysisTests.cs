@@ -83,6 +83,19 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void Jittered_waits_whose_means_fall_by_chance_are_not_judged_a_missing_backoff()
+    {
+        // Polly's decorrelated jitter on a loaded machine (a clean shop's payments -> gateway in a demo): waits 0.38, 0.21 s
+        // and 0.13, 0.63, 0.14 s. The pooled means fall, but neither operation shortens its waits step by step.
+        var jittered = Analyze([Failed(0, "pay_1"), Failed(382, "pay_1"), Failed(594, "pay_1"),
+            Failed(5000, "pay_2"), Failed(5132, "pay_2"), Failed(5764, "pay_2"), Failed(5906, "pay_2")], drives: 2);
+
+        Assert.False(jittered.Backoff.Failed, jittered.Backoff.Detail);
+        Assert.Equal(Outcome.NotJudged, jittered.Backoff.Outcome);
+        Assert.Contains("no clear trend", jittered.Backoff.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Growing_waits_pass_and_shrinking_ones_fail()
     {
         var linear = Analyze([Failed(0), Failed(1000), Failed(2200), Failed(3600)]); // waits 1.0, 1.2, 1.4 s
