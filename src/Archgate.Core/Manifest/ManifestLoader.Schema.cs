@@ -64,6 +64,37 @@ public static partial class ManifestLoader
             "pool" => Closed(PoolKeys, [], _ => new JsonObject()),
             "clients" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Closed(["connection", "instances"], [], k => k == "instances" ? Ref("int") : Ref("string")) },
             "faultTests" => new JsonObject(),
+            "exchanges" => List(Closed(["name", "type"], ["name"], k => k == "type" ? new JsonObject { ["enum"] = Array(["direct", "topic", "fanout", "headers"]) } : Ref("string"))),
+            "queues" => List(Closed(["name", "consumers", "deadLetter", "durable"], ["name"], k => k switch
+            {
+                "consumers" => AnyOf(Ref("string"), Ref("strings")),
+                "durable" => Ref("bool"),
+                _ => Ref("string"),
+            })),
+            "probe" => Closed(["queues", "within"], [], k => k == "within" ? Ref("duration") : Ref("strings")),
+            "asyncapi" => AnyOf(Ref("string"), Closed(["path", "exchange", "drive", "collect"], ["path"], k => k switch
+            {
+                "drive" => Ref("drive"),
+                "collect" => Ref("duration"),
+                _ => Ref("string"),
+            })),
+            "discovery" => Closed([.. DiscoverySources, "instances"], [], k => k switch
+            {
+                "static" => Ref("strings"),
+                "instances" => Ref("int"),
+                "dns" => Closed(["name", "type", "server", "port", "scheme"], ["name"], d => d == "port" ? Ref("int") : Ref("string")),
+                "consul" => Closed(["api", "service", "token"], ["api", "service"], _ => Ref("string")),
+                "eureka" => Closed(["api", "app"], ["api", "app"], _ => Ref("string")),
+                "kubernetes" => Closed(["api", "namespace", "service", "resource", "port", "token", "scheme"], ["api", "service"], d => d == "port" ? AnyOf(Ref("int"), Ref("string")) : Ref("string")),
+                _ => new JsonObject(),
+            }),
+            "modules" => Closed(["assemblies", "allow", "startup"], ["assemblies"], k => k switch
+            {
+                "assemblies" => Ref("string"),
+                "startup" => Closed(["log", "pattern"], [], _ => Ref("string")),
+                _ => new JsonObject(),
+            }),
+            "requiresAuth" => Ref("drive"),
             "resources" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Closed(["database", "table", "key", "columns"], ["database", "table"], k => k == "columns" ? Ref("stringMap") : Ref("string")) },
             "realtime" => List(Closed(["sse", "tokenQuery", "trigger", "event", "within"], ["sse", "trigger"], k => k switch
             {
@@ -110,7 +141,8 @@ public static partial class ManifestLoader
                 {
                     "weight" => Ref("int"),
                     "thinkTime" => Ref("duration"),
-                    "setup" or "steps" => List(Step([])),
+                    "setup" => List(Step([])),
+                    "steps" => List(Step(["thinkTime"])),
                     _ => Ref("string"),
                 })),
                 "stages" => List(Closed(["users", "duration", "rampUp", "name"], ["users", "duration"], s => s switch
@@ -128,18 +160,42 @@ public static partial class ManifestLoader
                 "allowNoData" => Ref("bool"),
                 _ => Ref("string"),
             }),
-            "security" => Closed(["protected", "identities", "adminOnly", "safe", "rules", "configPaths", "audit"], [], k => k switch
+            "security" => Closed(["protected", "identities", "adminOnly", "safe", "rules", "configPaths", "audit", "signingKey"], [], k => k switch
             {
+                "signingKey" => Closed(["secret", "privateKey"], [], _ => Ref("string")),
                 "identities" => List(AnyOf(Ref("string"), Closed(["user", "password"], [], _ => Ref("string")))),
                 "safe" => Ref("bool"),
                 "rules" => new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["enum"] = Array(["ignore", "warn", "fail"]) } },
                 "audit" => Closed(["osvDb", "dotnet", "npm", "python"], [], _ => new JsonObject()),
                 _ => Ref("strings"),
             }),
-            "recovery" => Closed(["retries", "backoff", "rollback"], [], k => k switch { "retries" => Ref("int"), "backoff" => Ref("duration"), _ => Ref("strings") }),
-            "escalation" => Closed(["channels", "owners"], [], k => k == "channels"
-                ? List(Closed(["console", "file", "webhook"], [], c => c == "console" ? Ref("bool") : Ref("string")))
-                : new JsonObject { ["type"] = "object", ["additionalProperties"] = Ref("strings") }),
+            "recovery" => Closed(["retries", "backoff", "rollback", "snapshots", "snapshotMaxMb"], [], k => k switch
+            {
+                "retries" or "snapshotMaxMb" => Ref("int"),
+                "backoff" => Ref("duration"),
+                "snapshots" => Ref("bool"),
+                _ => Ref("strings"),
+            }),
+            "escalation" => Closed(["channels", "owners", "executive", "ackWithin", "resources"], [], k => k switch
+            {
+                "channels" => List(Closed(["console", "file", "webhook", "email"], [], c => c switch
+                {
+                    "console" => Ref("bool"),
+                    "webhook" => AnyOf(Ref("string"), Closed(["url", "format"], ["url"], w => w == "format" ? new JsonObject { ["enum"] = Array(["json", "slack", "teams"]) } : Ref("string"))),
+                    "email" => Closed(["host", "port", "from", "to", "starttls", "user", "password"], [], e => e switch
+                    {
+                        "port" => Ref("int"),
+                        "starttls" => Ref("bool"),
+                        "to" => AnyOf(Ref("string"), Ref("strings")),
+                        _ => Ref("string"),
+                    }),
+                    _ => Ref("string"),
+                })),
+                "executive" => AnyOf(Ref("string"), Ref("strings")),
+                "ackWithin" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Ref("duration") },
+                "resources" => Closed(["cpu", "memory", "diskFree"], [], _ => Ref("string")),
+                _ => new JsonObject { ["type"] = "object", ["additionalProperties"] = AnyOf(Ref("string"), Ref("strings")) },
+            }),
             "signoff" => Closed(["approver", "reviewers", "approvers"], [], k => k switch
             {
                 "approver" => Ref("string"),
@@ -149,13 +205,22 @@ public static partial class ManifestLoader
             "edges" => List(Closed(["from", "to", "toxiproxy", "calls", "breaker", "drive", "fallback", "policy"], ["from", "to"], k => k switch
             {
                 "breaker" => Closed(["failures", "breakDuration", "timeout"], [], b => b == "failures" ? Ref("int") : Ref("duration")),
-                "drive" => Closed(["request", "json", "via"], [], d => d == "json" ? new JsonObject() : Ref("string")),
+                "drive" => Ref("drive"),
                 "fallback" => Closed(["status", "within"], [], f => f == "status" ? AnyOf(Ref("int"), List(Ref("int"))) : Ref("duration")),
                 "policy" => Ref("policy"),
                 "calls" => AnyOf(Ref("string"), Ref("strings")),
                 _ => Ref("string"),
             })),
             "toxiproxy" => Closed(["api"], ["api"], _ => Ref("string")),
+            "balancing" => List(Closed(["from", "to", "policy", "drive", "calls", "requests", "concurrency"], ["from", "to"], k => k switch
+            {
+                "to" => Ref("strings"),
+                "policy" => new JsonObject { ["enum"] = Array(["round-robin", "least-connections"]) },
+                "drive" => Ref("drive"),
+                "calls" => AnyOf(Ref("string"), Ref("strings")),
+                "requests" or "concurrency" => Ref("int"),
+                _ => Ref("string"),
+            })),
             _ => new JsonObject(),
         });
 
@@ -201,6 +266,7 @@ public static partial class ManifestLoader
                 "backoff" => new JsonObject { ["enum"] = Array(["exponential", "linear", "constant", "none"]) },
                 _ => Ref("string"),
             }),
+            ["drive"] = Closed(["request", "json", "via"], [], d => d == "json" ? new JsonObject() : Ref("string")),
             ["identity"] = Closed(["login", "user", "password", "token", "fields", "refresh", "logout", "roles", "apiKey", "basic", "bearer"], [], k => k switch
             {
                 "fields" => Closed(["user", "password"], [], _ => Ref("string")),
@@ -237,6 +303,7 @@ public static partial class ManifestLoader
             "headers" => Ref("stringMap"),
             "capture" => Ref("stringMap"),
             "weight" => Ref("int"),
+            "thinkTime" => Ref("duration"),
             "expect" => new JsonObject
             {
                 ["type"] = "object",

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Archgate.Checks.Tests.Fixtures;
 using Archgate.Launch;
 
 namespace Archgate.Core.Tests.Launch;
@@ -11,11 +12,19 @@ public sealed class SystemLauncherTests
         var folder = Directory.CreateTempSubdirectory("archgate-wave-").FullName;
         try
         {
+            // Free ports: the shop's fixed ones (7001-7401) may be taken by a demo running beside the tests.
+            var free = new HashSet<int>();
+            while (free.Count < 12)
+            {
+                free.Add(LocalHttpServer.FreePort());
+            }
+
+            var ports = free.ToArray();
             var components = string.Concat(Enumerable.Range(1, 12).Select(i => $$"""
 
                   - name: c{{i}}
                     kind: service
-                    url: http://127.0.0.1:{{7400 + i}}
+                    url: http://127.0.0.1:{{ports[i - 1]}}
                     run: { command: /bin/sh -c "echo up; sleep 60", ready: { log: up } }
                 """));
             var model = Archgate.Tests.TestSystems.Load("version: 1\nsystem: { name: s }\ncomponents:" + components);
