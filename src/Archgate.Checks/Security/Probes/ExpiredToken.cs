@@ -138,10 +138,12 @@ internal static class ExpiredToken
         }
         else
         {
-            var left = expiry!.Value + options.ExpirySkew - time.GetUtcNow();
-            if (left > TimeSpan.Zero)
+            // A timer may fire a millisecond early (it counts whole milliseconds of a monotonic clock): wait until the
+            // wall clock itself is past exp + skew, so a service that compares whole seconds sees the token expired.
+            var deadline = expiry!.Value + options.ExpirySkew;
+            for (var left = deadline - time.GetUtcNow(); left > TimeSpan.Zero; left = deadline - time.GetUtcNow())
             {
-                await Task.Delay(left, time, cancellationToken);
+                await Task.Delay(left + TimeSpan.FromMilliseconds(5), time, cancellationToken);
             }
 
             expiredToken = token;
