@@ -9,12 +9,8 @@ namespace Archgate.Cli.Commands;
 
 internal sealed class EscalateCommand : AsyncCommand<EscalateCommand.Settings>
 {
-    public sealed class Settings : StoreSettings
+    public sealed class Settings : RunSettings
     {
-        [CommandArgument(0, "<RUN_ID>")]
-        [Description("The run: its id, a unique prefix, or 'last'")]
-        public string RunId { get; init; } = string.Empty;
-
         [CommandOption("--reason <REASON>")]
         [Description("architectural-conflict, coordination-deadlock, stack-incompatibility, compliance, priority-change or vendor")]
         public string Reason { get; init; } = string.Empty;
@@ -55,10 +51,8 @@ internal sealed class EscalateCommand : AsyncCommand<EscalateCommand.Settings>
     {
         var who = SignerIdentity.Resolve(settings.As, Environment.GetEnvironmentVariable, SignoffCommand.GitConfig)?.Identity;
         using var store = RunStore.Open(settings.Store);
-        if (store.ResolveId(settings.RunId) is not { } id || store.Load(id) is not { } run)
+        if (settings.ResolveRun(store) is not { } id || store.Load(id) is not { } run)
         {
-            Console.Error.WriteLine($"archgate: no run '{settings.RunId}' in {settings.Store}");
-            Console.Error.WriteLine("  hint: 'archgate runs' lists the runs");
             return ExitCodes.Usage;
         }
 
