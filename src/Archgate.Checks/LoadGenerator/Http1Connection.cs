@@ -8,7 +8,7 @@ namespace Archgate.Checks.LoadGenerator;
 /// request that finds a reused connection closed before any byte of the answer is retried once on a
 /// fresh one (the server may close idle connections at any time).
 /// </summary>
-internal sealed class Http1Connection : ILoadConnection
+internal sealed class Http1Connection : ILoadConnection, IWatchedConnection
 {
     private const int Idle = 0;
     private const int Busy = 1;

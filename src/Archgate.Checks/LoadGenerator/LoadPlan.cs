@@ -159,6 +159,12 @@ public sealed record LoadPlan(Uri Target, IReadOnlyList<LoadJourney> Journeys)
     /// <value>Default <see cref="LoadTransport.Auto"/>.</value>
     public LoadTransport Transport { get; init; } = LoadTransport.Auto;
 
+    /// <summary>
+    /// The lean client on .NET's socket engine even where its epoll client runs (Linux, x86-64); for tests
+    /// of that path and for comparing the two. Also set by <c>ARCHGATE_LOAD_SOCKETS=portable</c>.
+    /// </summary>
+    public bool PortableSockets { get; init; } = Environment.GetEnvironmentVariable("ARCHGATE_LOAD_SOCKETS") == "portable";
+
     /// <summary>Hosts load may be sent to.</summary>
     /// <value>Default <see cref="HostAllowList.Loopback"/>: 127.0.0.0/8, localhost, ::1.</value>
     public HostAllowList AllowedHosts { get; init; } = HostAllowList.Loopback;

@@ -10,7 +10,7 @@ internal sealed class TimeoutWatchdog : IDisposable
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private readonly Lock _lock = new();
-    private readonly List<Http1Connection> _connections = [];
+    private readonly List<IWatchedConnection> _connections = [];
 
     public TimeoutWatchdog(TimeProvider time, TimeSpan timeout)
     {
@@ -22,7 +22,7 @@ internal sealed class TimeoutWatchdog : IDisposable
 
     public long TimeoutTicks { get; }
 
-    public void Register(Http1Connection connection)
+    public void Register(IWatchedConnection connection)
     {
         lock (_lock)
         {
@@ -30,7 +30,7 @@ internal sealed class TimeoutWatchdog : IDisposable
         }
     }
 
-    public void Unregister(Http1Connection connection)
+    public void Unregister(IWatchedConnection connection)
     {
         lock (_lock)
         {
@@ -38,7 +38,7 @@ internal sealed class TimeoutWatchdog : IDisposable
         }
     }
 
-    public Http1Connection[] Snapshot()
+    public IWatchedConnection[] Snapshot()
     {
         lock (_lock)
         {
@@ -56,4 +56,14 @@ internal sealed class TimeoutWatchdog : IDisposable
     }
 
     public void Dispose() => _timer.Dispose();
+}
+
+/// <summary>A lean-client connection under the <see cref="TimeoutWatchdog"/>.</summary>
+internal interface IWatchedConnection
+{
+    /// <summary>Aborts the exchange in flight when it is past its deadline (<paramref name="now"/> is a timestamp).</summary>
+    void AbortIfPast(long now);
+
+    /// <summary>Ends the exchange in flight now (the transport is aborting).</summary>
+    void Abort();
 }

@@ -6,11 +6,16 @@ using Archgate.Checks.Tests.Fixtures;
 
 namespace Archgate.Checks.Tests.LoadGenerator;
 
-/// <summary>The lean client against a real socket on 127.0.0.1 (bounded: well under 2 s).</summary>
+/// <summary>
+/// The lean client against a real socket on 127.0.0.1 (bounded: well under 2 s), on both of its I/O paths: the
+/// epoll client (Linux, x86-64) and .NET's socket engine (<see cref="LoadPlan.PortableSockets"/>).
+/// </summary>
 public class RawHttpTransportTests
 {
-    [Fact]
-    public async Task A_short_run_against_a_local_server_counts_statuses_bytes_and_routes()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_short_run_against_a_local_server_counts_statuses_bytes_and_routes(bool portableSockets)
     {
         using var server = new TinyServer();
         var plan = new LoadPlan(new Uri($"http://127.0.0.1:{server.Port}/"), [
@@ -20,6 +25,7 @@ public class RawHttpTransportTests
         ])
         {
             Stages = LoadProfiles.Constant(4, TimeSpan.FromMilliseconds(400)),
+            PortableSockets = portableSockets,
             GracefulStop = TimeSpan.FromMilliseconds(200),
             RequestTimeout = TimeSpan.FromSeconds(1),
         };
@@ -40,13 +46,51 @@ public class RawHttpTransportTests
         Assert.True(server.Connections >= close.Requests, "a connection the server closed is replaced by a new one");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_keep_alive_connection_the_server_drops_is_replaced_without_an_error(bool portableSockets)
+    {
+        using var server = new TinyServer();
+        var plan = new LoadPlan(new Uri($"http://127.0.0.1:{server.Port}/"), [LoadJourney.OfRequest(new LoadRequest("GET", "/drop"))])
+        {
+            Stages = LoadProfiles.Constant(2, TimeSpan.FromMilliseconds(300)),
+            PortableSockets = portableSockets,
+            GracefulStop = TimeSpan.FromSeconds(2),
+            RequestTimeout = TimeSpan.FromSeconds(2),
+        };
+
+        var result = await new LoadEngine().RunAsync(plan).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Whether the client saw the close while idle or only when its next request found the socket closed
+        // (then retried once on a new one), every request was answered on a connection of its own.
+        Assert.True(result.Overall.Requests >= 2);
+        Assert.Equal(0, result.Overall.Errors.Total);
+        Assert.True(server.Connections >= result.Overall.Requests, $"{server.Connections} connections for {result.Overall.Requests} requests");
+    }
+
     [Fact]
-    public async Task A_server_that_never_answers_yields_timeouts_not_a_hang()
+    public async Task On_linux_x64_the_lean_client_runs_on_its_own_epoll_threads_unless_asked_for_portable_sockets()
+    {
+        var plan = new LoadPlan(new Uri("http://127.0.0.1:9/"), [LoadJourney.OfRequest(new LoadRequest("GET", "/"))]);
+        await using var epoll = await RawHttpTransport.CreateAsync(plan, TimeProvider.System, CancellationToken.None);
+        await using var portable = await RawHttpTransport.CreateAsync(plan with { PortableSockets = true }, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal(OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64, epoll.UsesEpoll);
+        Assert.False(portable.UsesEpoll);
+        Assert.IsType<Http1Connection>(portable.CreateConnection());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_server_that_never_answers_yields_timeouts_not_a_hang(bool portableSockets)
     {
         using var server = new TinyServer(silent: true);
         var plan = new LoadPlan(new Uri($"http://127.0.0.1:{server.Port}/"), [LoadJourney.OfRequest(new LoadRequest("GET", "/"))])
         {
             Stages = LoadProfiles.Constant(2, TimeSpan.FromMilliseconds(400)),
+            PortableSockets = portableSockets,
             RequestTimeout = TimeSpan.FromMilliseconds(100),
             GracefulStop = TimeSpan.FromMilliseconds(400),
         };
@@ -58,14 +102,17 @@ public class RawHttpTransportTests
         Assert.Equal(result.Overall.Requests, result.Overall.Errors.Timeouts);
     }
 
-    [Fact]
-    public async Task The_open_model_opens_and_warms_its_connections_before_the_measured_window()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_open_model_opens_and_warms_its_connections_before_the_measured_window(bool portableSockets)
     {
         using var server = new TinyServer();
         var plan = new LoadPlan(new Uri($"http://127.0.0.1:{server.Port}/"), [LoadJourney.OfRequest(new LoadRequest("GET", "/chunked"))])
         {
             Model = LoadModel.OpenArrivalRate,
             Stages = LoadProfiles.Constant(50, TimeSpan.FromMilliseconds(400)),
+            PortableSockets = portableSockets,
             MaxConcurrency = 20,
             RequestTimeout = TimeSpan.FromSeconds(5),
             GracefulStop = TimeSpan.FromSeconds(5),
@@ -81,13 +128,16 @@ public class RawHttpTransportTests
         Assert.Equal(result.Overall.Requests, result.ScheduleLag.Count);
     }
 
-    [Fact]
-    public async Task Requests_still_in_flight_at_the_stop_count_as_timeouts_of_the_stage_they_were_sent_in()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Requests_still_in_flight_at_the_stop_count_as_timeouts_of_the_stage_they_were_sent_in(bool portableSockets)
     {
         using var server = new StallingServer(Stall.Silent);
         var plan = new LoadPlan(server.Url, [LoadJourney.OfRequest(new LoadRequest("GET", "/"))])
         {
             Stages = [new LoadStage("first", TimeSpan.FromMilliseconds(300), 2), new LoadStage("second", TimeSpan.FromMilliseconds(300), 2)],
+            PortableSockets = portableSockets,
             RequestTimeout = TimeSpan.FromSeconds(30),
             GracefulStop = TimeSpan.FromMilliseconds(200),
         };
@@ -103,14 +153,17 @@ public class RawHttpTransportTests
         Assert.Equal(1, result.Overall.FailedRate);
     }
 
-    [Fact]
-    public async Task Open_model_requests_in_flight_at_the_stop_are_timeouts_and_arrivals_never_sent_are_dropped()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Open_model_requests_in_flight_at_the_stop_are_timeouts_and_arrivals_never_sent_are_dropped(bool portableSockets)
     {
         using var server = new StallingServer(Stall.Silent);
         var plan = new LoadPlan(server.Url, [LoadJourney.OfRequest(new LoadRequest("GET", "/"))])
         {
             Model = LoadModel.OpenArrivalRate,
             Stages = LoadProfiles.Constant(20, TimeSpan.FromMilliseconds(500)),
+            PortableSockets = portableSockets,
             MaxConcurrency = 2,
             RequestTimeout = TimeSpan.FromSeconds(30),
             GracefulStop = TimeSpan.FromMilliseconds(200),
@@ -124,11 +177,13 @@ public class RawHttpTransportTests
     }
 
     [Theory]
-    [InlineData(Stall.TrickleBody, LoadTransport.RawHttp1)]
-    [InlineData(Stall.TrickleHeaders, LoadTransport.RawHttp1)]
-    [InlineData(Stall.TrickleBody, LoadTransport.HttpClient)]
-    [InlineData(Stall.TrickleHeaders, LoadTransport.HttpClient)]
-    public async Task A_server_that_trickles_its_answer_times_out_after_the_request_timeout(Stall stall, LoadTransport transport)
+    [InlineData(Stall.TrickleBody, LoadTransport.RawHttp1, false)]
+    [InlineData(Stall.TrickleHeaders, LoadTransport.RawHttp1, false)]
+    [InlineData(Stall.TrickleBody, LoadTransport.RawHttp1, true)]
+    [InlineData(Stall.TrickleHeaders, LoadTransport.RawHttp1, true)]
+    [InlineData(Stall.TrickleBody, LoadTransport.HttpClient, false)]
+    [InlineData(Stall.TrickleHeaders, LoadTransport.HttpClient, false)]
+    public async Task A_server_that_trickles_its_answer_times_out_after_the_request_timeout(Stall stall, LoadTransport transport, bool portableSockets)
     {
         using var server = new StallingServer(stall);
         var plan = new LoadPlan(server.Url, [LoadJourney.OfRequest(new LoadRequest("GET", "/"))])
@@ -137,6 +192,7 @@ public class RawHttpTransportTests
             RequestTimeout = TimeSpan.FromMilliseconds(300),
             GracefulStop = TimeSpan.FromSeconds(10),
             Transport = transport,
+            PortableSockets = portableSockets,
         };
 
         var result = await new LoadEngine().RunAsync(plan).WaitAsync(TimeSpan.FromSeconds(30));
@@ -228,6 +284,8 @@ public class RawHttpTransportTests
                         {
                             "/chunked" => ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", false),
                             "/close" => ("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 3\r\n\r\nbye", true),
+                            // Keep-alive by its headers, then closed at once: a server dropping an idle connection.
+                            "/drop" => ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", true),
                             _ => ("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found", false),
                         };
                         await stream.WriteAsync(Encoding.ASCII.GetBytes(response), _stop.Token);
