@@ -41,7 +41,7 @@ foreach (var (_, schema, json) in cases)
     Rate(0.5, () => validator.Validate(schema, element));
 }
 
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()}, .NET {Environment.Version}, one thread");
+Console.WriteLine($"machine: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, load average {LoadAverage()}, .NET {Environment.Version}, one thread");
 Console.WriteLine();
 Console.WriteLine("| payload | bytes | validations/s | parses/s (reference) | validate / parse |");
 Console.WriteLine("|---|---|---|---|---|");

@@ -42,7 +42,8 @@ pairs=(
 )
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
+# "median (min-max)" of the numbers given
+spread() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {printf "%s (%s-%s)", a[int((NR + 1) / 2)], a[1], a[NR]}'; }
 
 # Cold: one process per run, the median of 3 runs.
 declare -a cold
@@ -54,7 +55,7 @@ for p in "${pairs[@]}"; do
     "${pin[@]}" dotnet "$dll" diff "$old" "$new" -o "$work/out.md" >/dev/null 2>&1 || true
     runs+=("$(ms "$start")")
   done
-  cold+=("$(median "${runs[@]}")")
+  cold+=("$(spread "${runs[@]}")")
 done
 
 # Batch: every pair 4 times in one process; the first is the pair's first time, the median of the other 3 is warm.
@@ -67,13 +68,13 @@ mapfile -t times < <(awk -F'|' 'NR > 2 {gsub(/ /, "", $9); print $9}' "$work/bat
 mapfile -t counts < <(awk -F'|' 'NR > 2 {gsub(/ /, "", $5); gsub(/ /, "", $6); gsub(/ /, "", $7); gsub(/ /, "", $8); print $5 " ERR, " $6 " WARN, " $7 " INFO, " $8 " warnings"}' "$work/batch.md")
 
 n=${#pairs[@]}
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo ?), $(dotnet --version), one core"
+echo "machine: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo ?), $(dotnet --version), one core"
 echo
-echo "| pair | sizes | changes | cold process (median of 3) | --batch, first time in the process | --batch, warm (median of 3) |"
+echo "| pair | sizes | changes | cold process, median of 3 (min-max) | --batch, first time in the process | --batch, warm, median of 3 (min-max) |"
 echo "|---|---|---|---|---|---|"
 for ((i = 0; i < n; i++)); do
   read -r old new <<<"${pairs[$i]}"
   sizes="$(( $(wc -c < "$old") / 1024 )) KB / $(( $(wc -c < "$new") / 1024 )) KB"
-  warm=$(median "${times[$((i + n))]}" "${times[$((i + 2 * n))]}" "${times[$((i + 3 * n))]}")
+  warm=$(spread "${times[$((i + n))]}" "${times[$((i + 2 * n))]}" "${times[$((i + 3 * n))]}")
   echo "| $(basename "$old") -> $(basename "$new") | $sizes | ${counts[$i]} | ${cold[$i]} ms | ${times[$i]} ms | $warm ms |"
 done

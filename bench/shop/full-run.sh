@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The time of a whole protocol run on the shop, as `archgate demo` does it: `archgate run --up` (start the shop,
+# every step, stop it), ROUNDS times with a fresh database each, after a build (warm: no first-run restore or
+# compile in the figures). Per round it prints the verdict, the load average, the wall time and each step's
+# duration; at the end the median and range of each step and of the whole run.
+# Uses the shop's fixed ports 7001-7403: nothing else may run the shop meanwhile.
+#   bench/shop/full-run.sh                  # 3 rounds
+#   ROUNDS=5 SKIP_BUILD=1 bench/shop/full-run.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+rounds="${ROUNDS:-3}"
+cd "$root"
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+  dotnet build Archgate.slnx -c Release -v quiet -nologo >/dev/null
+fi
+
+archgate() { dotnet src/Archgate.Cli/bin/Release/net10.0/archgate.dll "$@"; }
+work="$(mktemp -d)"
+manifest=samples/shop/archgate.yaml
+trap 'rm -rf "$work"' EXIT
+
+echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(git rev-parse --short HEAD)"
+for round in $(seq 1 "$rounds"); do
+  dir="$work/$round"
+  mkdir -p "$dir"
+  before="$(cut -d' ' -f1-3 /proc/loadavg)"
+  start=$(date +%s.%N)
+  SHOP_DB="Data Source=$dir/shop.db" archgate run "$manifest" --up --store "$dir/archgate.db" --out "$dir/out" >"$dir/stdout" 2>&1 || true
+  wall=$(echo "$(date +%s.%N) - $start" | bc)
+  after="$(cut -d' ' -f1-3 /proc/loadavg)"
+  [[ -f "$dir/out/run.json" ]] || { echo "round $round: no run.json; archgate said:"; tail -20 "$dir/stdout"; continue; }
+  python3 - "$dir/out/run.json" "$round" "$before" "$after" "$wall" <<'PY' | tee -a "$work/rounds"
+import json, sys
+path, rnd, before, after, wall = sys.argv[1:]
+run = json.load(open(path))
+steps = " ".join(f"{s['number']}:{s['durationMs'] / 1000:.1f}" for s in run["steps"])
+print(f"round {rnd}: verdict {run['verdict']}; load average {before} -> {after}; wall {float(wall):.1f} s; steps (s) {steps}")
+PY
+done
+
+python3 - "$work/rounds" <<'PY'
+import re, statistics, sys
+rows = [line for line in open(sys.argv[1]) if line.startswith("round")]
+if not rows:
+    sys.exit("no round produced a run.json (see above)")
+walls = [float(re.search(r"wall ([0-9.]+) s", r).group(1)) for r in rows]
+steps = {}
+for r in rows:
+    for n, d in re.findall(r"(\d+):([0-9.]+)", r.split("steps (s)")[1]):
+        steps.setdefault(int(n), []).append(float(d))
+fmt = lambda v: f"median {statistics.median(v):.1f} s, range {min(v):.1f}-{max(v):.1f} s"
+for n in sorted(steps):
+    print(f"step {n}: {fmt(steps[n])}")
+print(f"whole run (process start to exit): {fmt(walls)} over {len(walls)} rounds")
+PY
