@@ -12,7 +12,8 @@ namespace Archgate.Checks.Frontend;
 /// Step 5 in the browser: each page of a frontend opened in Debian's Chromium (signed in through the page's own login
 /// form as the frontend's <c>auth</c> identity, when it names one), every request, console error and uncaught exception
 /// recorded until the network is quiet, a screenshot kept in the run folder, and what was seen judged by
-/// <see cref="PageJudge"/>.
+/// <see cref="PageJudge"/>; axe-core on each page (<see cref="Accessibility"/>); then each page reloaded with its API
+/// slowed and stopped through the fault proxy (<see cref="StateProbe"/>).
 /// </summary>
 internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions options) : ICheck
 {
@@ -67,11 +68,18 @@ internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions optio
 
             var loaded = 0;
             string? loadError = null;
+            var opened = new List<PageVisit>();
             foreach (var path in pages)
             {
                 var visit = await session.OpenAsync(path, path, !signedIn, cancellationToken);
                 (loaded, loadError) = visit.LoadError is null ? (loaded + 1, loadError) : (loaded, loadError ?? visit.LoadError);
+                opened.Add(visit);
                 findings.AddRange(PageJudge.Judge(visit, frontend, context.System));
+                if (visit.LoadError is null)
+                {
+                    findings.AddRange(await Accessibility.JudgeAsync(page, visit, frontend));
+                }
+
                 if (visit.LoadError is null && (signedIn || frontend.Auth is null))
                 {
                     foreach (var (backend, endpoint) in LiveUpdates.Opened(visit, frontend, context.System))
@@ -88,6 +96,11 @@ internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions optio
                         }
                     }
                 }
+            }
+
+            if (frontend.States.Enabled && (signedIn || frontend.Auth is null))
+            {
+                findings.AddRange(await StateProbe.RunAsync(page, opened, frontend, context, session.Folder, options, cancellationToken));
             }
 
             findings.Add(new Finding

@@ -60,6 +60,9 @@ internal static class FrontendRules
     /// <summary>A reconnection with Last-Event-ID failed.</summary>
     public const string ReconnectFailed = "AG5032";
 
+    /// <summary>The event stream or WebSocket opened for a client that sent no token.</summary>
+    public const string StreamWithoutToken = "AG5033";
+
     /// <summary>A page called an API that is not a backend the frontend declares (wrong host, port or base path).</summary>
     public const string UndeclaredBackend = "AG5040";
 
@@ -95,4 +98,22 @@ internal static class FrontendRules
 
     /// <summary>A page's event stream received the trigger's event.</summary>
     public const string LiveSeen = "AG5051";
+
+    /// <summary>A page showed no loading state while its API was slowed through the fault proxy.</summary>
+    public const string NoLoadingState = "AG5052";
+
+    /// <summary>A page was blank, or showed no error, while its API was stopped.</summary>
+    public const string NoErrorState = "AG5053";
+
+    /// <summary>A page showed raw JSON, a stack trace or a technical error while its API was stopped.</summary>
+    public const string RawError = "AG5054";
+
+    /// <summary>A page showed its loading or error state as it should (with its screenshot).</summary>
+    public const string StateSeen = "AG5055";
+
+    /// <summary>axe-core found a serious or critical accessibility violation on a page.</summary>
+    public const string AccessibilityViolation = "AG5060";
+
+    /// <summary>What axe-core checked on a page (rules passed, minor and moderate violations).</summary>
+    public const string AccessibilitySummary = "AG5061";
 }

@@ -1,29 +1,30 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 
 namespace Archgate.Checks.Frontend;
 
-/// <summary>One Server-Sent Event as a browser's EventSource dispatches it.</summary>
-internal sealed record ServerSentEvent(string Type, string Data, string? Id);
-
 /// <summary>
-/// Step 5, a real-time endpoint (<c>realtime</c>, Server-Sent Events): the stream opens with the signed-in user's token,
-/// a write (the endpoint's <c>trigger</c>) causes an event within the bound (default 2 s), and a reconnection with
-/// <c>Last-Event-ID</c> is accepted and delivers the next event.
+/// Step 5, a real-time endpoint (<c>realtime</c>, Server-Sent Events or a WebSocket): the stream opens with the
+/// signed-in user's token and refuses a connection without one, a write (the endpoint's <c>trigger</c>) causes an
+/// event within the bound (default 2 s), and (SSE) a reconnection with <c>Last-Event-ID</c> is accepted and delivers
+/// the next event.
 /// </summary>
 internal sealed class RealtimeCheck(Component service, RealtimeEndpoint endpoint) : ICheck
 {
     /// <summary>How long to wait for the stream's first event (a "ready" event) before causing one.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
 
+    private bool IsSocket => endpoint.Kind == RealtimeKind.WebSocket;
+
     public string Id => $"frontend.realtime:{service.Name}{endpoint.Path}";
 
     public int Step => 5;
 
-    public string Title => $"{service.Name} {endpoint.Path}: an event within {endpoint.Within.TotalSeconds:0.#} s of a write, reconnect with Last-Event-ID";
+    public string Title => IsSocket
+        ? $"{service.Name} {endpoint.Path} (WebSocket): an event within {endpoint.Within.TotalSeconds:0.#} s of a write, refused without a token"
+        : $"{service.Name} {endpoint.Path}: an event within {endpoint.Within.TotalSeconds:0.#} s of a write, reconnect with Last-Event-ID";
 
     public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
 
@@ -39,26 +40,43 @@ internal sealed class RealtimeCheck(Component service, RealtimeEndpoint endpoint
         var token = credentials.Headers.FirstOrDefault(h => h.Key == "Authorization").Value?.Replace("Bearer ", string.Empty, StringComparison.Ordinal);
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
+        if (token is not null)
+        {
+            using var anonymous = await OpenAsync(context, null, [], null, cancellationToken);
+            if (anonymous.Problem is null)
+            {
+                findings.Add(Finding(FrontendRules.StreamWithoutToken, Severity.High, $"the {Kind} opened without a token: anyone can follow it", anonymous.Evidence,
+                    $"refuse {endpoint.Path} to a client that sends no token (401, before the {(IsSocket ? "upgrade" : "stream starts")})"));
+            }
+        }
+
         string? lastId;
-        using (var stream = await SseStream.OpenAsync(context.Http, Url(token), Headers(credentials.Headers, null), cancellationToken))
+        using (var stream = await OpenAsync(context, token, credentials.Headers, null, cancellationToken))
         {
             if (stream.Problem is not null)
             {
-                return CheckResult.From([Finding(FrontendRules.StreamNotOpened, Severity.High, $"the event stream did not open: {stream.Problem}", Mask(stream.Evidence, token),
-                    $"answer GET {endpoint.Path} with 200 text/event-stream for a signed-in user{(endpoint.TokenQuery is null ? string.Empty : $" (token in ?{endpoint.TokenQuery}=)")}")])
-                    with { TransientCause = stream.Transient ? stream.Problem : null };
+                findings.Add(Finding(FrontendRules.StreamNotOpened, Severity.High, $"the {Kind} did not open: {stream.Problem}", Mask(stream.Evidence, token),
+                    IsSocket
+                        ? $"accept a WebSocket upgrade of GET {endpoint.Path} for a signed-in user{(endpoint.TokenQuery is null ? string.Empty : $" (token in ?{endpoint.TokenQuery}=)")}"
+                        : $"answer GET {endpoint.Path} with 200 text/event-stream for a signed-in user{(endpoint.TokenQuery is null ? string.Empty : $" (token in ?{endpoint.TokenQuery}=)")}"));
+                return CheckResult.From(findings) with { TransientCause = stream.Transient ? stream.Problem : null };
             }
 
-            var (received, elapsed, problem) = await CauseAsync(context.Http, stream, credentials.Headers, token, cancellationToken);
+            var (received, elapsed, problem, seen) = await CauseAsync(context.Http, stream, credentials.Headers, token, cancellationToken);
             if (received is null)
             {
-                findings.Add(Finding(FrontendRules.EventMissing, Severity.High, problem!, null,
-                    $"publish {(endpoint.Event is null ? "an event" : $"a '{endpoint.Event}' event")} to the stream when {endpoint.Trigger.Method} {endpoint.Trigger.Path} writes"));
+                findings.Add(Finding(FrontendRules.EventMissing, Severity.High, problem!, seen,
+                    $"publish {(endpoint.Event is null ? "an event" : $"a '{endpoint.Event}' event")} to the {Kind} when {endpoint.Trigger.Method} {endpoint.Trigger.Path} writes"));
                 return CheckResult.From(findings);
             }
 
-            metrics.Add(new Metric("sse_event_latency", new Dictionary<string, string> { ["component"] = service.Name, ["stream"] = endpoint.Path }, Math.Round(elapsed.TotalMilliseconds, 1), "ms"));
+            metrics.Add(new Metric(IsSocket ? "ws_event_latency" : "sse_event_latency", new Dictionary<string, string> { ["component"] = service.Name, ["stream"] = endpoint.Path }, Math.Round(elapsed.TotalMilliseconds, 1), "ms"));
             lastId = received.Id;
+        }
+
+        if (IsSocket)
+        {
+            return CheckResult.From(findings, metrics); // a WebSocket has no Last-Event-ID: a client reconnects and reads again
         }
 
         if (lastId is null)
@@ -68,7 +86,7 @@ internal sealed class RealtimeCheck(Component service, RealtimeEndpoint endpoint
             return CheckResult.From(findings, metrics);
         }
 
-        using (var again = await SseStream.OpenAsync(context.Http, Url(token), Headers(credentials.Headers, lastId), cancellationToken))
+        using (var again = await OpenAsync(context, token, credentials.Headers, lastId, cancellationToken))
         {
             if (again.Problem is not null)
             {
@@ -77,7 +95,7 @@ internal sealed class RealtimeCheck(Component service, RealtimeEndpoint endpoint
                 return CheckResult.From(findings, metrics);
             }
 
-            var (received, _, problem) = await CauseAsync(context.Http, again, credentials.Headers, token, cancellationToken);
+            var (received, _, problem, _) = await CauseAsync(context.Http, again, credentials.Headers, token, cancellationToken);
             if (received is null)
             {
                 findings.Add(Finding(FrontendRules.ReconnectFailed, Severity.High, $"after a reconnection with Last-Event-ID {lastId}: {problem}", null,
@@ -88,9 +106,19 @@ internal sealed class RealtimeCheck(Component service, RealtimeEndpoint endpoint
         return CheckResult.From(findings, metrics);
     }
 
+    private string Kind => IsSocket ? "WebSocket" : "event stream";
+
+    /// <summary>Opens the endpoint as a client with <paramref name="token"/> (none: anonymous).</summary>
+    private async Task<IEventStream> OpenAsync(CheckContext context, string? token, IReadOnlyList<KeyValuePair<string, string>> auth, string? lastEventId, CancellationToken cancellationToken) =>
+        IsSocket
+            ? await SocketStream.OpenAsync(context.System.AllowedHosts, SocketUrl(Url(token)), endpoint.TokenQuery is null ? auth : [], cancellationToken)
+            : await SseStream.OpenAsync(context.Http, Url(token), Headers(auth, lastEventId), cancellationToken);
+
+    private static Uri SocketUrl(Uri http) => new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" }.Uri;
+
     /// <summary>Waits for the stream to settle, sends the trigger, and waits for the event it causes.</summary>
-    private async Task<(ServerSentEvent? Event, TimeSpan Elapsed, string? Problem)> CauseAsync(
-        HttpClient http, SseStream stream, IReadOnlyList<KeyValuePair<string, string>> auth, string? token, CancellationToken cancellationToken)
+    private async Task<(ServerSentEvent? Event, TimeSpan Elapsed, string? Problem, string? Seen)> CauseAsync(
+        HttpClient http, IEventStream stream, IReadOnlyList<KeyValuePair<string, string>> auth, string? token, CancellationToken cancellationToken)
     {
         await stream.DrainAsync(Settle, cancellationToken);
         var trigger = endpoint.Trigger;
@@ -102,13 +130,14 @@ internal sealed class RealtimeCheck(Component service, RealtimeEndpoint endpoint
             trigger.Body is null ? null : Journeys.JourneyRunner.Fill(trigger.Body, variables, json: true), ApiCall.DefaultTimeout, cancellationToken);
         if (!write.Ok)
         {
-            return (null, TimeSpan.Zero, $"the trigger {write.Summary}");
+            return (null, TimeSpan.Zero, $"the trigger {write.Summary}", null);
         }
 
         var received = await stream.NextAsync(endpoint.Event, endpoint.Within - watch.Elapsed, cancellationToken);
         return received is null
-            ? (null, watch.Elapsed, $"no {(endpoint.Event is null ? "event" : $"'{endpoint.Event}' event")} within {endpoint.Within.TotalSeconds:0.#} s of {trigger.Method} {trigger.Path} ({write.Status})")
-            : (received, watch.Elapsed, null);
+            ? (null, watch.Elapsed, $"no {(endpoint.Event is null ? "event" : $"'{endpoint.Event}' event")} within {endpoint.Within.TotalSeconds:0.#} s of {trigger.Method} {trigger.Path} ({write.Status})",
+                stream.Skipped.Count == 0 ? "nothing arrived after the trigger" : $"what arrived instead: {string.Join(", ", stream.Skipped.TakeLast(5).Select(e => $"'{e.Type}' {ProbeHttp.Excerpt(Mask(e.Data, token) ?? string.Empty, 120)}"))}")
+            : (received, watch.Elapsed, null, null);
     }
 
     private Uri Url(string? token) => ApiCall.Resolve(service.Url!, endpoint.TokenQuery is null || token is null
@@ -143,164 +172,4 @@ internal sealed class RealtimeCheck(Component service, RealtimeEndpoint endpoint
         Evidence = evidence,
         Hint = hint,
     };
-}
-
-/// <summary>An open event stream read in the background into a queue of events.</summary>
-internal sealed class SseStream : IDisposable
-{
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Channel<ServerSentEvent> _events = Channel.CreateUnbounded<ServerSentEvent>();
-    private HttpResponseMessage? _response;
-
-    private SseStream()
-    {
-    }
-
-    /// <summary>Why the stream did not open, or null.</summary>
-    public string? Problem { get; private set; }
-
-    /// <summary>Whether that failure may pass by itself.</summary>
-    public bool Transient { get; private set; }
-
-    /// <summary>The request and answer, for evidence.</summary>
-    public string? Evidence { get; private set; }
-
-    public static async Task<SseStream> OpenAsync(HttpClient http, Uri url, IEnumerable<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
-    {
-        var stream = new SseStream();
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        foreach (var (name, value) in headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        using var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        connect.CancelAfter(ApiCall.DefaultTimeout);
-        try
-        {
-            stream._response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, connect.Token);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            var failure = ProbeHttp.Classify(ex);
-            (stream.Problem, stream.Transient, stream.Evidence) = (failure.Cause, failure.Transient, $"GET {url} -> {failure.Cause}");
-            return stream;
-        }
-
-        var type = stream._response.Content.Headers.ContentType?.MediaType;
-        if (!stream._response.IsSuccessStatusCode || type != "text/event-stream")
-        {
-            var body = await stream._response.Content.ReadAsStringAsync(connect.Token);
-            stream.Problem = $"it answered {(int)stream._response.StatusCode} {type ?? "without a content type"}";
-            stream.Transient = (int)stream._response.StatusCode >= 500;
-            stream.Evidence = $"GET {url} -> {(int)stream._response.StatusCode} {ProbeHttp.Excerpt(body)}";
-            return stream;
-        }
-
-        _ = stream.ReadAsync(await stream._response.Content.ReadAsStreamAsync(cancellationToken));
-        return stream;
-    }
-
-    /// <summary>Discards what arrives within <paramref name="wait"/> (or until the first event), so the next event is a new one.</summary>
-    public async Task DrainAsync(TimeSpan wait, CancellationToken cancellationToken)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(wait);
-        try
-        {
-            await _events.Reader.ReadAsync(limit.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (ChannelClosedException)
-        {
-        }
-
-        while (_events.Reader.TryRead(out _))
-        {
-        }
-    }
-
-    /// <summary>The next event of <paramref name="type"/> (any type when null) within <paramref name="wait"/>, or null.</summary>
-    public async Task<ServerSentEvent?> NextAsync(string? type, TimeSpan wait, CancellationToken cancellationToken)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1));
-        try
-        {
-            while (true)
-            {
-                var next = await _events.Reader.ReadAsync(limit.Token);
-                if (type is null || next.Type == type)
-                {
-                    return next;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return null;
-        }
-        catch (ChannelClosedException)
-        {
-            return null;
-        }
-    }
-
-    /// <summary>Parses the stream (event, data, id fields; a blank line dispatches) until it ends or is disposed.</summary>
-    private async Task ReadAsync(Stream body)
-    {
-        try
-        {
-            using var reader = new StreamReader(body);
-            string type = "message", id = string.Empty;
-            var data = new List<string>();
-            string? lastId = null;
-            while (await reader.ReadLineAsync(_stop.Token) is { } line)
-            {
-                if (line.Length == 0)
-                {
-                    if (data.Count > 0)
-                    {
-                        lastId = id.Length > 0 ? id : lastId;
-                        _events.Writer.TryWrite(new ServerSentEvent(type, string.Join('\n', data), lastId));
-                    }
-
-                    (type, data) = ("message", []);
-                    continue;
-                }
-
-                var colon = line.IndexOf(':', StringComparison.Ordinal);
-                var field = colon < 0 ? line : line[..colon];
-                var value = colon < 0 ? string.Empty : line[(colon + 1)..].TrimStart(' ');
-                switch (field)
-                {
-                    case "event":
-                        type = value;
-                        break;
-                    case "data":
-                        data.Add(value);
-                        break;
-                    case "id":
-                        id = value;
-                        break;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or HttpRequestException)
-        {
-        }
-        finally
-        {
-            _events.Writer.TryComplete();
-        }
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _response?.Dispose();
-        _stop.Dispose();
-    }
 }

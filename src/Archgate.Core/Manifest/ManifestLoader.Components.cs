@@ -130,7 +130,10 @@ public static partial class ManifestLoader
             if (kind is not null and not ComponentKind.Frontend)
             {
                 NotForKind(map, path, "pages", "frontend components");
+                NotForKind(map, path, "states", "frontend components");
             }
+
+            var states = ReadPageStates(YamlReader.Get(map, "states"), $"{path}.states");
 
             var pages = r.StringList(YamlReader.Get(map, "pages"), $"{path}.pages").Select(p => p.Value).ToList();
             var openApi = ReadOpenApi(YamlReader.Get(map, "openapi"), $"{path}.openapi");
@@ -221,6 +224,7 @@ public static partial class ManifestLoader
                 Policy = policy,
                 Webhook = webhook,
                 Pages = pages,
+                States = states,
                 Resources = resources,
                 Realtime = realtime,
                 Database = database,

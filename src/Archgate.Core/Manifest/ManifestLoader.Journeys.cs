@@ -273,11 +273,18 @@ public static partial class ManifestLoader
                     continue;
                 }
 
-                r.AllowKeys(map, at, "sse", "tokenQuery", "trigger", "event", "within");
-                var sse = r.String(r.Required(map, at, "sse", "the stream's path, for example 'sse: /orders/events'"), $"{at}.sse");
+                r.AllowKeys(map, at, "sse", "websocket", "tokenQuery", "trigger", "event", "within");
+                var kind = YamlReader.Get(map, "websocket") is not null ? RealtimeKind.WebSocket : RealtimeKind.Sse;
+                var key = kind == RealtimeKind.WebSocket ? "websocket" : "sse";
+                if (kind == RealtimeKind.WebSocket && YamlReader.Get(map, "sse") is { } both)
+                {
+                    r.Error(both, $"{at}.sse", "an endpoint is either an event stream ('sse') or a WebSocket ('websocket'), not both", "declare each as its own realtime entry");
+                }
+
+                var sse = r.String(r.Required(map, at, key, "the stream's path, for example 'sse: /orders/events' or 'websocket: /orders/ws'"), $"{at}.{key}");
                 if (sse is not null && !sse.StartsWith('/'))
                 {
-                    r.Error(YamlReader.Get(map, "sse")!, $"{at}.sse", $"'{sse}' does not start with '/'", $"write '/{sse}'");
+                    r.Error(YamlReader.Get(map, key)!, $"{at}.{key}", $"'{sse}' does not start with '/'", $"write '/{sse}'");
                 }
 
                 var triggerNode = r.Required(map, at, "trigger", "the write that causes an event, e.g. trigger: { request: POST /orders, json: {...} }");
@@ -287,6 +294,7 @@ public static partial class ManifestLoader
                 {
                     result.Add(new RealtimeEndpoint(sse, trigger.Value.Request)
                     {
+                        Kind = kind,
                         TokenQuery = r.String(YamlReader.Get(map, "tokenQuery"), $"{at}.tokenQuery"),
                         Event = r.String(YamlReader.Get(map, "event"), $"{at}.event"),
                         Within = within ?? TimeSpan.FromSeconds(2),
@@ -295,6 +303,55 @@ public static partial class ManifestLoader
             }
 
             return result;
+        }
+
+        private PageStates ReadPageStates(YamlNode? node, string path)
+        {
+            if (node is null)
+            {
+                return PageStates.Default;
+            }
+
+            if (node is YamlScalarNode { Value: "off" or "false" })
+            {
+                return PageStates.Default with { Enabled = false };
+            }
+
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return PageStates.Default;
+            }
+
+            r.AllowKeys(map, path, "loading", "error", "delay", "within");
+            var states = PageStates.Default;
+            foreach (var (key, apply) in new (string, Func<PageStates, string, PageStates>)[]
+            {
+                ("loading", (s, v) => s with { Loading = v }),
+                ("error", (s, v) => s with { Error = v }),
+            })
+            {
+                if (r.String(YamlReader.Get(map, key), $"{path}.{key}") is { } value)
+                {
+                    if (value.Trim().Length == 0)
+                    {
+                        r.Error(YamlReader.Get(map, key)!, $"{path}.{key}", "the selector is empty", "give a selector such as '[aria-busy=true]' or 'text=Loading'");
+                    }
+                    else
+                    {
+                        states = apply(states, value);
+                    }
+                }
+            }
+
+            var delay = r.Duration(YamlReader.Get(map, "delay"), $"{path}.delay");
+            var within = r.Duration(YamlReader.Get(map, "within"), $"{path}.within");
+            if (delay is { } d && d <= TimeSpan.Zero)
+            {
+                r.Error(YamlReader.Get(map, "delay")!, $"{path}.delay", "the delay must be above zero", "write for example 'delay: 3s'");
+            }
+
+            return states with { Delay = delay is { } dd && dd > TimeSpan.Zero ? dd : states.Delay, Within = within ?? states.Within };
         }
 
         private static bool IsRegex(string pattern)

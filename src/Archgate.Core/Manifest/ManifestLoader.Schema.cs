@@ -96,7 +96,8 @@ public static partial class ManifestLoader
             }),
             "requiresAuth" => Ref("drive"),
             "resources" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Closed(["database", "table", "key", "columns"], ["database", "table"], k => k == "columns" ? Ref("stringMap") : Ref("string")) },
-            "realtime" => List(Closed(["sse", "tokenQuery", "trigger", "event", "within"], ["sse", "trigger"], k => k switch
+            "states" => AnyOf(new JsonObject { ["enum"] = new JsonArray("off", false) }, Closed(["loading", "error", "delay", "within"], [], k => k is "delay" or "within" ? Ref("duration") : Ref("string"))),
+            "realtime" => List(Closed(["sse", "websocket", "tokenQuery", "trigger", "event", "within"], ["trigger"], k => k switch
             {
                 "trigger" => Step([]),
                 "within" => Ref("duration"),

@@ -90,6 +90,9 @@ public sealed record Component
     /// <summary>Pages of a frontend, relative to its URL.</summary>
     public IReadOnlyList<string> Pages { get; init; } = [];
 
+    /// <summary>What a frontend's pages show while its API is slow or down (<c>states</c>), for step 5's browser check. <value><see cref="PageStates.Default"/></value>.</summary>
+    public PageStates States { get; init; } = PageStates.Default;
+
     /// <summary>Where a service's resources are stored (<c>resources</c>), for step 7's consistency checks. <value>None</value>.</summary>
     public IReadOnlyList<ResourceMapping> Resources { get; init; } = [];
 

@@ -92,12 +92,25 @@ public sealed record ResourceMapping(string Path, string Database, string Table,
     public IReadOnlyDictionary<string, string> Columns { get; init; } = new Dictionary<string, string>();
 }
 
-/// <summary>A real-time endpoint of a service (<c>realtime</c>): Server-Sent Events, checked in step 5.</summary>
+/// <summary>How a real-time endpoint pushes its events.</summary>
+public enum RealtimeKind
+{
+    /// <summary>Server-Sent Events (<c>sse:</c>): a <c>text/event-stream</c> answer to a GET.</summary>
+    Sse,
+
+    /// <summary>A WebSocket (<c>websocket:</c>): each text message one event, its type the JSON message's <c>type</c> (or <c>event</c>).</summary>
+    WebSocket,
+}
+
+/// <summary>A real-time endpoint of a service (<c>realtime</c>): Server-Sent Events or a WebSocket, checked in step 5.</summary>
 /// <param name="Path">The stream's path, for example <c>/orders/events</c>.</param>
 /// <param name="Trigger">The write that must cause an event.</param>
 public sealed record RealtimeEndpoint(string Path, ScenarioRequest Trigger)
 {
-    /// <summary>The query parameter that carries the token (EventSource cannot send headers); null sends it as a bearer header. <value>null</value>.</summary>
+    /// <summary>Server-Sent Events or a WebSocket. <value>SSE</value>.</summary>
+    public RealtimeKind Kind { get; init; } = RealtimeKind.Sse;
+
+    /// <summary>The query parameter that carries the token (EventSource and browsers' WebSocket cannot send headers); null sends it as a bearer header. <value>null</value>.</summary>
     public string? TokenQuery { get; init; }
 
     /// <summary>The event type the write must cause. <value>null: any event but the first</value>.</summary>
@@ -105,4 +118,29 @@ public sealed record RealtimeEndpoint(string Path, ScenarioRequest Trigger)
 
     /// <summary>How soon the event must arrive after the write. <value>2 s</value>.</summary>
     public TimeSpan Within { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// What a frontend's pages show while its API is slowed or stopped (<c>states</c>): step 5's browser check puts the API
+/// behind Archgate's fault proxy, reloads each page, and looks for these (Playwright selectors: CSS, or <c>text=…</c>).
+/// </summary>
+public sealed record PageStates
+{
+    /// <summary>The defaults: the check runs with the ARIA conventions below.</summary>
+    public static PageStates Default { get; } = new();
+
+    /// <summary>Whether the check runs (<c>states: off</c> turns it off). <value>true</value>.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>What is visible while the page waits for its API. <value><c>[aria-busy=true], [role=progressbar], progress</c></value>.</summary>
+    public string Loading { get; init; } = "[aria-busy=true], [role=progressbar], progress";
+
+    /// <summary>What shows the user an error when the API is down. <value><c>[role=alert]</c></value>.</summary>
+    public string Error { get; init; } = "[role=alert]";
+
+    /// <summary>The latency the fault proxy adds to each API request while the loading state is looked for. <value>3 s</value>.</summary>
+    public TimeSpan Delay { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long after the reload the error must show with the API down. <value>10 s</value>.</summary>
+    public TimeSpan Within { get; init; } = TimeSpan.FromSeconds(10);
 }

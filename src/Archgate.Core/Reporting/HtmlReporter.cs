@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using Archgate.Protocol;
 
 namespace Archgate.Reporting;
@@ -12,7 +13,7 @@ namespace Archgate.Reporting;
 /// the sign-off trail and waivers. Everything a target or a manifest wrote is HTML-encoded with control characters
 /// shown escaped.
 /// </summary>
-public sealed class HtmlReporter : IReporter
+public sealed partial class HtmlReporter : IReporter
 {
     private static readonly Severity[] Severities = [Severity.Critical, Severity.High, Severity.Medium, Severity.Low, Severity.Info];
 
@@ -157,6 +158,15 @@ public sealed class HtmlReporter : IReporter
                 if (f.Evidence is not null)
                 {
                     html.Append(CultureInfo.InvariantCulture, $"<details><summary>evidence</summary><pre>{E(f.Evidence)}</pre></details>");
+                }
+
+                var shots = Screenshot().Matches($"{f.Message} {f.Evidence}").Select(m => m.Groups[1].Value).Where(p => !p.Contains("..", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+                if (shots.Count > 0)
+                {
+                    // Screenshots the checks kept in the run folder, beside this report: linked, never embedded.
+                    html.Append("<p class=\"shots\">screenshots: ");
+                    html.AppendJoin(", ", shots.Select(p => $"<a href=\"{E(p)}\">{E(Path.GetFileName(p))}</a>"));
+                    html.Append("</p>");
                 }
 
                 if (f.Hint is not null)
@@ -493,4 +503,8 @@ public sealed class HtmlReporter : IReporter
         svg .band0{fill:#f3f6fb}svg .band1{fill:#e6ecf5}svg .rate{fill:none;stroke:#1e88e5;stroke-width:2}
         svg .b50{fill:#90caf9}svg .b95{fill:#1e88e5}svg .b99{fill:#0d47a1}svg .axis{stroke:#99a}
         """;
+
+    /// <summary>A screenshot path a check names (<c>screenshot evidence/browser/web/index-error.png</c>), relative to the run folder.</summary>
+    [GeneratedRegex(@"screenshot (evidence/[A-Za-z0-9._/-]+\.png)", RegexOptions.None, 1000)]
+    private static partial Regex Screenshot();
 }

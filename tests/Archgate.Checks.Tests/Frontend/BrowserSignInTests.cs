@@ -97,7 +97,7 @@ public sealed class BrowserSignInTests
                 url: "{{api.Url}}"
                 auth: ann
                 realtime: [ { sse: /events, tokenQuery: access_token, event: thing, within: 5s, trigger: { request: POST /things, json: { name: mug } } } ]
-              - { name: web, kind: frontend, url: "{{web.Url}}", dependsOn: [api], pages: [/account], auth: ann }
+              - { name: web, kind: frontend, url: "{{web.Url}}", dependsOn: [api], pages: [/account], auth: ann, states: off }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var options = chromium is null ? new BrowserCheckOptions() : new BrowserCheckOptions { ChromiumPath = chromium };

@@ -71,6 +71,41 @@ public sealed class JourneysSectionTests
     }
 
     [Fact]
+    public void A_websocket_endpoint_and_a_frontends_states_are_read_with_their_defaults()
+    {
+        var model = TestSystems.Load(Components + """
+              - { websocket: /orders/ws, tokenQuery: access_token, event: order-status, trigger: { request: POST /orders, json: { items: [] } } }
+          - { name: web, kind: frontend, url: "http://127.0.0.1:7001", dependsOn: [api], states: { loading: "text=Loading", delay: 1s } }
+          - { name: admin, kind: frontend, url: "http://127.0.0.1:7002", dependsOn: [api], states: off }
+          - { name: plain, kind: frontend, url: "http://127.0.0.1:7003", dependsOn: [api] }
+        """);
+
+        var api = model.Find("api")!;
+        Assert.Equal([RealtimeKind.Sse, RealtimeKind.WebSocket], api.Realtime.Select(r => r.Kind));
+        Assert.Equal(("/orders/ws", TimeSpan.FromSeconds(2)), (api.Realtime[1].Path, api.Realtime[1].Within));
+        var web = model.Find("web")!.States;
+        Assert.Equal((true, "text=Loading", "[role=alert]", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)), (web.Enabled, web.Loading, web.Error, web.Delay, web.Within));
+        Assert.False(model.Find("admin")!.States.Enabled);
+        Assert.Equal(PageStates.Default, model.Find("plain")!.States);
+    }
+
+    [Fact]
+    public void A_realtime_entry_with_both_sse_and_websocket_and_empty_states_selectors_are_errors()
+    {
+        var errors = ManifestLoader.Parse(Components + """
+              - { sse: /a, websocket: /b, trigger: { request: POST /orders } }
+          - { name: web, kind: frontend, url: "http://127.0.0.1:7001", states: { error: " ", delay: 0s, colour: red } }
+          - { name: db2, kind: database, connection: "Data Source=x.db", states: off }
+        """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null).Errors;
+
+        Assert.Contains(errors, e => e.Path == "components.api.realtime[1].sse" && e.Message.Contains("not both", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path == "components.web.states.error" && e.Message == "the selector is empty");
+        Assert.Contains(errors, e => e.Path == "components.web.states.delay");
+        Assert.Contains(errors, e => e.Path.StartsWith("components.web.states", StringComparison.Ordinal) && e.Message.Contains("colour", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path.StartsWith("components.db2", StringComparison.Ordinal) && e.Message.Contains("states", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_mistake_is_reported_at_its_place_with_a_hint()
     {
         var errors = ManifestLoader.Parse(Components.Replace("database: db, table", "database: dbx, table", StringComparison.Ordinal) + """

@@ -44,6 +44,28 @@ public sealed class HtmlReporterTests
     }
 
     [Fact]
+    public void Screenshots_a_finding_names_are_linked_relative_to_the_run_folder_and_paths_leaving_it_are_not()
+    {
+        var run = ReporterGoldenTests.SampleRun();
+        var check = new CheckResult
+        {
+            Id = "frontend.browser:web",
+            Title = "pages",
+            Status = CheckStatus.Fail,
+            Findings =
+            [
+                new Finding { Rule = "AG5053", Severity = Severity.High, Component = "web", Location = "/", Message = "/ is blank while the API is down", Evidence = "the page says: ; screenshot evidence/browser/web/index-error.png" },
+                new Finding { Rule = "AG5054", Severity = Severity.High, Component = "web", Location = "/x", Message = "raw", Evidence = "the page says: screenshot evidence/../../etc/x.png\"><b>; screenshot evidence/browser/web/x-error.png" },
+            ],
+        };
+        var html = HtmlReporter.Render(run with { Steps = [.. run.Steps, new StepResult { Number = 5, Name = "Frontend-backend", Status = CheckStatus.Fail, Checks = [check] }] });
+
+        Assert.Contains("<p class=\"shots\">screenshots: <a href=\"evidence/browser/web/index-error.png\">index-error.png</a></p>", html, StringComparison.Ordinal);
+        Assert.Contains("<p class=\"shots\">screenshots: <a href=\"evidence/browser/web/x-error.png\">x-error.png</a></p>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"evidence/..", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Latency_by_route_is_drawn_per_stage_and_page_timings_are_listed()
     {
         var html = HtmlReporter.Render(RunWithLoad());

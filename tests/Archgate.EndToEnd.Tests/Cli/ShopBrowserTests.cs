@@ -4,7 +4,8 @@ namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>
 /// Step 5's browser check end to end: 'archgate run --up --steps 5' starts the shop on free ports and opens the web's
-/// pages in Chromium, signed in as ann through the page's login form; the clean shop passes, and the
+/// pages in Chromium, signed in as ann through the page's login form, with axe-core and the loading and error states
+/// (the api slowed, then stopped, through the fault proxy); the clean shop passes, and the
 /// <c>spa-wrong-api-url</c> fault (the page's config points at a port where nothing listens) fails it naming the URL
 /// the page called and the api's.
 /// </summary>
@@ -45,6 +46,18 @@ public sealed class ShopBrowserTests : CliTestBase
         Assert.True(File.Exists(Path.Combine(runFolder, screenshot)), screenshot);
         Assert.Contains(findings, f => f.Rule == "AG5051" && f.Location == "/orders"
             && f.Message.StartsWith("/orders: the page's EventSource received a 'order-status' event on /orders/events ", StringComparison.Ordinal)); // live: an order placed through the api
+
+        // axe-core on both pages, none serious or critical; each page's loading and error states through the fault proxy.
+        Assert.DoesNotContain(findings, f => f.Rule is "AG5060" or "AG5052" or "AG5053" or "AG5054");
+        Assert.Equal(["/", "/orders"], findings.Where(f => f.Rule == "AG5061").Select(f => f.Location).Order(StringComparer.Ordinal));
+        foreach (var (page, slug) in new[] { ("/", "index"), ("/orders", "orders") })
+        {
+            var loading = Assert.Single(findings, f => f.Rule == "AG5055" && f.Location == page && f.Message.Contains("shows its loading state", StringComparison.Ordinal));
+            Assert.Equal($"screenshot evidence/browser/web/{slug}-loading.png", loading.Evidence);
+            var error = Assert.Single(findings, f => f.Rule == "AG5055" && f.Location == page && f.Message.Contains("user-friendly error", StringComparison.Ordinal));
+            Assert.Contains("The shop cannot be reached right now.", error.Message, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(runFolder, $"evidence/browser/web/{slug}-error.png")), error.Evidence);
+        }
     }
 
     [Fact]

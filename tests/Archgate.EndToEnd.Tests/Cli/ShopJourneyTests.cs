@@ -35,7 +35,7 @@ public sealed class ShopJourneyTests : CliTestBase
         using (run)
         {
             var checks = Checks(run);
-            foreach (var id in new[] { "frontend.cors:web->api", "frontend.auth:api", "frontend.crud:api", "frontend.realtime:api/orders/events", "journeys.run:browse and add to cart",
+            foreach (var id in new[] { "frontend.cors:web->api", "frontend.auth:api", "frontend.crud:api", "frontend.realtime:api/orders/events", "frontend.realtime:api/orders/ws", "journeys.run:browse and add to cart",
                 "journeys.run:sign in, order and see it in orders", "journeys.run:admin lists orders", "journeys.concurrency:api" })
             {
                 Assert.True(checks[id].GetProperty("status").GetString() == "pass", $"{id}: {checks[id]}\n{result.All}");

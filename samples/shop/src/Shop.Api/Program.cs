@@ -13,7 +13,7 @@ using Shop.Api.Payments;
 using Shop.Api.Testing;
 using Shop.Common;
 
-// shop-api: products, carts, orders; JWT auth with rotating refresh tokens; SSE order status. Orders are accepted
+// shop-api: products, carts, orders; JWT auth with rotating refresh tokens; order status over SSE and a WebSocket. Orders are accepted
 // asynchronously: stored as payment_pending with an outbox row, paid by a background worker that calls payments
 // (resilient, idempotent); mails go through the e-mail provider.
 var builder = ShopHost.CreateBuilder(args);
@@ -63,8 +63,9 @@ services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(
     {
         OnMessageReceived = ctx =>
         {
-            // Browsers' EventSource cannot send headers: the SSE stream alone takes the token from the query.
-            if (ctx.Request.Path == "/orders/events" && ctx.Request.Query["access_token"].FirstOrDefault() is { Length: > 0 } token)
+            // Browsers' EventSource and WebSocket cannot send headers: the two streams alone take the token from the query.
+            if ((ctx.Request.Path == "/orders/events" || ctx.Request.Path == "/orders/ws")
+                && ctx.Request.Query["access_token"].FirstOrDefault() is { Length: > 0 } token)
             {
                 ctx.Token = token;
             }
@@ -115,6 +116,7 @@ app.Use((ctx, next) =>
     return next(ctx);
 });
 app.UseCors();
+app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -26,6 +26,7 @@ internal static partial class OrderEndpoints
         orders.MapPatch("/{id:long}", ChangeStatusAsync);
         orders.MapGet("/events", (ClaimsPrincipal user, OrderEvents events, CancellationToken ct) =>
             TypedResults.ServerSentEvents(StreamAsync(user, events, ct)));
+        orders.MapGet("/ws", OrderSocket.AcceptAsync);
     }
 
     /// <summary>The JSON shape of an order: the contract's, or the drifted one under <c>contract-drift</c>.</summary>

@@ -15,32 +15,55 @@ const session = {
   clear() { sessionStorage.clear(); },
 };
 
+// Errors are shown in words in the role=alert region, never as the raw answer or the browser's own error text.
+const unreachable = "The shop cannot be reached right now. Please check your connection and try again in a moment.";
+const unexpected = "The shop answered something unexpected. Please try again in a moment.";
+
 function say(text) { $("message").textContent = text || ""; }
+
+// While a page waits for the api, its main region is aria-busy and says so.
+async function loading(work) {
+  const main = document.querySelector("main");
+  main.setAttribute("aria-busy", "true");
+  $("loading").hidden = false;
+  try { return await work(); } finally { main.removeAttribute("aria-busy"); $("loading").hidden = true; }
+}
 
 async function call(path, options = {}, retried = false) {
   const headers = { ...(options.headers || {}) };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (session.access) headers.Authorization = "Bearer " + session.access;
-  const response = await fetch(api + path, {
-    ...options,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
+  let response;
+  try {
+    response = await fetch(api + path, {
+      ...options,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch { throw new Error(unreachable); }
   if (response.status === 401 && session.refresh && !retried) {
     if (await refresh()) return call(path, options, true);
   }
-  const text = await response.text();
-  const body = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new Error((body && (body.title || body.detail)) || response.statusText);
+  let body = null;
+  try {
+    const text = await response.text();
+    body = text ? JSON.parse(text) : null;
+  } catch { throw new Error(unexpected); }
+  if (response.status >= 500) throw new Error(unreachable);
+  if (!response.ok) throw new Error((body && typeof body.title === "string" && body.title) || unexpected);
   return body;
 }
 
+// A refresh that cannot reach the api keeps the session (the api may be back soon); one the api refuses ends it.
 async function refresh() {
-  const response = await fetch(api + "/auth/refresh", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ refreshToken: session.refresh }),
-  });
+  let response;
+  try {
+    response = await fetch(api + "/auth/refresh", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refreshToken: session.refresh }),
+    });
+  } catch { return false; }
   if (!response.ok) { session.clear(); return false; }
   session.save(await response.json());
   return true;
@@ -104,7 +127,7 @@ async function productsPage() {
   };
   if (!loggedIn) return;
 
-  const page = await call("/products?limit=50");
+  const page = await loading(() => call("/products?limit=50"));
   const list = $("products");
   list.replaceChildren();
   for (const p of page.items) {
@@ -154,7 +177,7 @@ async function ordersPage() {
   $("login-needed").hidden = loggedIn;
   $("orders-section").hidden = !loggedIn;
   if (!loggedIn) return;
-  const page = await call("/orders?limit=50");
+  const page = await loading(() => call("/orders?limit=50"));
   const rows = $("orders");
   rows.replaceChildren();
   for (const o of page.items) {
