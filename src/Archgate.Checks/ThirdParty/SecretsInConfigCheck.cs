@@ -8,7 +8,8 @@ namespace Archgate.Checks.ThirdParty;
 /// Step 6: a third party's keys come from the environment or a secret store, never from a config file deployed with
 /// its caller (or with the provider's own stand-in). Reads the deployed config folders of each caller of a third
 /// party as step 9's secrets scan finds them (the program's folder, <c>*CONFIG*</c> env folders) and reports every
-/// secret-looking value, masked.
+/// secret-looking value, masked; and reports where each key the manifest gives them comes from (env, vault, aws-sm),
+/// a key written in the manifest itself being a finding (<see cref="KeySources"/>).
 /// </summary>
 internal sealed class SecretsInConfigCheck(IReadOnlyList<Component> providers, SecretsScanOptions? options = null) : ICheck
 {
@@ -25,10 +26,11 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<Component> providers, S
         var system = context.System;
         var names = providers.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var callers = system.Components.Where(c => names.Contains(c.Name) || c.DependsOn.Any(names.Contains)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var keys = KeySources.Of(system, callers, providers);
         var folders = SecretsCheck.ConfigFolders(system).Where(f => f.Component is { } c && callers.Contains(c)).ToList();
-        if (folders.Count == 0)
+        if (folders.Count == 0 && keys.Count == 0)
         {
-            return Task.FromResult(CheckResult.Skipped("no caller of a third party has a deployed config folder Archgate can read (a 'run' section naming its program)"));
+            return Task.FromResult(CheckResult.Skipped("no caller of a third party has a key in the manifest or a deployed config folder Archgate can read (a 'run' section naming its program)"));
         }
 
         var scanner = new SecretsCheck(options ?? new());
@@ -49,7 +51,7 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<Component> providers, S
             }
         }
 
-        if (findings.Count == 0)
+        if (folders.Count > 0 && !findings.Any(f => f.Rule == ThirdPartyRules.SecretInConfig))
         {
             findings.Add(new Finding
             {
@@ -61,6 +63,11 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<Component> providers, S
             });
         }
 
-        return Task.FromResult(CheckResult.From(findings, [Metric.ForComponent("third_party_config_files_scanned", "system", files, "count")]));
+        if (keys.Count > 0)
+        {
+            findings.AddRange(KeySources.Judge(keys, Path.GetFileName(system.ManifestPath)));
+        }
+
+        return Task.FromResult(CheckResult.From(findings, [Metric.ForComponent("third_party_config_files_scanned", "system", files, "count"), .. KeySources.Metrics(keys)]));
     }
 }

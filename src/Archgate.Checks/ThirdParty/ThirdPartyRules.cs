@@ -57,6 +57,12 @@ internal static class ThirdPartyRules
     /// <summary>A secret-looking value in the deployed config of a third party's caller (or of the provider itself).</summary>
     public const string SecretInConfig = "AG6040";
 
+    /// <summary>A key of a third party or its caller written in the manifest, literally or as the default of an unset variable: a committed file.</summary>
+    public const string KeyInManifest = "AG6041";
+
+    /// <summary>Information: where each key comes from (env, vault, aws-sm, the manifest), without the values.</summary>
+    public const string KeySources = "AG6042";
+
     /// <summary>The receiver refused the provider's genuine, correctly signed callback.</summary>
     public const string WebhookRefused = "AG6050";
 

@@ -1,18 +1,23 @@
 using System.Text;
+using Archgate.Manifest.Secrets;
 
 namespace Archgate.Manifest;
 
 /// <summary>
 /// Expands <c>${VAR}</c> and <c>${VAR:-default}</c> from the environment; <c>$$</c> is a literal <c>$</c>;
-/// <c>${url:NAME}</c> stays as written (a component's address, filled in at start-up).
+/// <c>${url:NAME}</c> stays as written (a component's address, filled in at start-up); <c>${vault:...}</c> and
+/// <c>${aws-sm:...}</c> are looked up in a secret store (<see cref="SecretStores"/>).
 /// </summary>
 internal static class Interpolation
 {
     /// <summary>
     /// Expands <paramref name="text"/>; names of unset variables without default go to <paramref name="missing"/>, and the
-    /// variables whose value was used to <paramref name="used"/> (name, value), so errors can name them instead of echoing them.
+    /// variables whose value was used to <paramref name="used"/> (name, value), so errors can name them instead of echoing them;
+    /// variables whose default was taken go to <paramref name="defaulted"/>, and secret references, with what
+    /// <paramref name="secrets"/> found for each, to <paramref name="resolved"/> (without a resolver they stay as written).
     /// </summary>
-    public static string Expand(string text, Func<string, string?> environment, List<string> missing, List<(string Name, string Value)>? used = null)
+    public static string Expand(string text, Func<string, string?> environment, List<string> missing, List<(string Name, string Value)>? used = null,
+        List<string>? defaulted = null, Func<string, SecretLookup>? secrets = null, List<(string Reference, SecretLookup Lookup)>? resolved = null)
     {
         if (!text.Contains('$', StringComparison.Ordinal))
         {
@@ -49,6 +54,23 @@ internal static class Interpolation
                     continue;
                 }
 
+                if (SecretStores.IsReference(body))
+                {
+                    if (secrets is null)
+                    {
+                        result.Append(text, i, close - i + 1);
+                    }
+                    else
+                    {
+                        var lookup = secrets(body);
+                        resolved?.Add((body, lookup));
+                        result.Append(lookup.Value ?? string.Empty);
+                    }
+
+                    i = close + 1;
+                    continue;
+                }
+
                 var sep = body.IndexOf(":-", StringComparison.Ordinal);
                 var name = sep >= 0 ? body[..sep] : body;
                 var value = environment(name);
@@ -57,6 +79,7 @@ internal static class Interpolation
                     if (sep >= 0)
                     {
                         value = body[(sep + 2)..];
+                        defaulted?.Add(name);
                     }
                     else if (value is null)
                     {

@@ -62,7 +62,8 @@ public static partial class ManifestLoader
     /// <param name="environment">Variable lookup for <c>${VAR}</c>.</param>
     public static ManifestLoadResult Parse(string text, string displayName, string fullPath, string sha256, Func<string, string?> environment)
     {
-        var reader = new YamlReader(displayName, environment);
+        using var stores = new Secrets.SecretStores(environment);
+        var reader = new YamlReader(displayName, environment, stores.Resolve);
         var stream = new YamlStream();
         var guard = new YamlGuard(new Parser(new StringReader(text)));
         try
@@ -189,6 +190,8 @@ public static partial class ManifestLoader
                 Toxiproxy = toxiproxy,
                 Balancing = balancing,
                 AllowedHosts = _allowed,
+                ValueSources = r.Sources,
+                StoreSecrets = r.StoreSecrets,
                 ManifestPath = fullPath,
                 ManifestSha256 = sha256,
             };

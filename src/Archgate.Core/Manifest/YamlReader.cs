@@ -1,4 +1,6 @@
 using System.Globalization;
+using Archgate.Manifest.Secrets;
+using Archgate.Model;
 using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
@@ -7,9 +9,11 @@ namespace Archgate.Manifest;
 /// Typed reads over YamlDotNet's node tree that never throw and never stop at the first problem:
 /// each wrong value becomes a <see cref="ManifestError"/> at the node's position.
 /// </summary>
-internal sealed class YamlReader(string file, Func<string, string?> environment)
+internal sealed class YamlReader(string file, Func<string, string?> environment, Func<string, SecretLookup>? secrets = null)
 {
     private readonly List<ManifestError> _errors = [];
+    private readonly List<SecretSource> _sources = [];
+    private readonly HashSet<string> _storeSecrets = new(StringComparer.Ordinal);
 
     /// <summary>Values taken from the environment, longest first: no error message may echo one.</summary>
     private readonly SortedSet<(string Value, string Name)> _fromEnvironment = new(
@@ -18,6 +22,12 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
     private readonly List<ManifestError> _warnings = [];
 
     public IReadOnlyList<ManifestError> Errors => _errors;
+
+    /// <summary>Where each <c>${...}</c> value read so far came from, once per path and reference.</summary>
+    public IReadOnlyList<SecretSource> Sources => _sources;
+
+    /// <summary>The values read from secret stores so far.</summary>
+    public IReadOnlyList<string> StoreSecrets => [.. _storeSecrets];
 
     /// <summary>Sees every key list the readers accept, with the path it applies at: the schema test holds the schema to them.</summary>
     internal static AsyncLocal<Action<string, string[]>?> KeysObserved { get; } = new();
@@ -162,11 +172,38 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
 
         var missing = new List<string>();
         var used = new List<(string Name, string Value)>();
-        var value = Interpolation.Expand(scalar.Value ?? string.Empty, environment, missing, used);
+        var defaulted = new List<string>();
+        var resolved = new List<(string Reference, SecretLookup Lookup)>();
+        var value = Interpolation.Expand(scalar.Value ?? string.Empty, environment, missing, used, defaulted, secrets, resolved);
         foreach (var name in missing)
         {
             Error(node, path, $"environment variable '{name}' is not set and has no default",
                 $"set {name}, or give a default: ${{{name}:-value}}");
+        }
+
+        var failed = false;
+        foreach (var (reference, lookup) in resolved)
+        {
+            if (lookup.Value is null)
+            {
+                Error(node, path, $"${{{reference}}}: {lookup.Problem}", lookup.Hint);
+                failed = true;
+                continue;
+            }
+
+            _fromEnvironment.Add((lookup.Value, reference));
+            _storeSecrets.Add(lookup.Value);
+            Source(node, path, SecretStores.StoreOf(reference) == "vault" ? SecretOrigin.Vault : SecretOrigin.AwsSecretsManager, reference);
+        }
+
+        foreach (var (name, _) in used)
+        {
+            Source(node, path, SecretOrigin.Environment, name);
+        }
+
+        foreach (var name in defaulted)
+        {
+            Source(node, path, SecretOrigin.ManifestDefault, name);
         }
 
         var control = false;
@@ -180,7 +217,15 @@ internal sealed class YamlReader(string file, Func<string, string?> environment)
             }
         }
 
-        return missing.Count > 0 || control ? null : value;
+        return missing.Count > 0 || control || failed ? null : value;
+    }
+
+    private void Source(YamlNode node, string path, SecretOrigin origin, string reference)
+    {
+        if (!_sources.Any(s => s.Path == path && s.Reference == reference))
+        {
+            _sources.Add(new SecretSource(path, (int)node.Start.Line, origin, reference));
+        }
     }
 
     public bool? Bool(YamlNode? node, string path)

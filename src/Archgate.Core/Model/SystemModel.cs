@@ -62,6 +62,15 @@ public sealed record SystemModel
     /// <summary>Hosts that checks, probes and load may reach. Loopback only by default.</summary>
     public IReadOnlyList<string> AllowedHosts { get; init; } = TargetPolicy.LoopbackHosts;
 
+    /// <summary>
+    /// Where each <c>${...}</c> value of the manifest came from (the environment, the manifest's default, Vault, AWS Secrets
+    /// Manager), in manifest order; never the values. <value>Empty</value> by default.
+    /// </summary>
+    public IReadOnlyList<SecretSource> ValueSources { get; init; } = [];
+
+    /// <summary>The values read from secret stores (<c>${vault:...}</c>, <c>${aws-sm:...}</c>): masked like every declared secret.</summary>
+    internal IReadOnlyList<string> StoreSecrets { get; init; } = [];
+
     /// <summary>Absolute path of the manifest file.</summary>
     public required string ManifestPath { get; init; }
 
@@ -73,7 +82,8 @@ public sealed record SystemModel
 
     /// <summary>
     /// Every secret the manifest declares for signing in (passwords, keys, tokens of the <c>auth</c> section, of
-    /// components, pacts, probes and identities) and for signing webhooks: masked in every result, whatever check copied it.
+    /// components, pacts, probes and identities), for signing webhooks, and every value read from a secret store: masked in
+    /// every result, whatever check copied it.
     /// </summary>
     public IReadOnlyCollection<string> DeclaredSecrets =>
         Auth.Values
@@ -87,6 +97,7 @@ public sealed record SystemModel
             .Concat(Security.SigningKey?.Secrets ?? [])
             .Concat(Escalation.Channels.Select(c => c.Email?.Password).OfType<string>().Where(p => p.Length > 0))
             .Concat(Components.Select(c => c.Discovery switch { ConsulDiscovery d => d.Token, KubernetesDiscovery d => d.Token, _ => null }).OfType<string>())
+            .Concat(StoreSecrets)
             .ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The component with this name, or null.</summary>

@@ -137,4 +137,63 @@ public sealed class WebhookAndSecretsTests : IDisposable
         Assert.Equal(CheckStatus.Pass, result.Status);
         Assert.Equal("AG6040", Assert.Single(result.Findings).Rule);
     }
+
+    [Fact]
+    public async Task Each_key_is_reported_with_its_origin_and_a_key_written_in_the_manifest_fails()
+    {
+        using var vault = new FakeVault("hvs.checks-token");
+        vault.Put("shop", new() { ["gatewayKey"] = "sk_test_from_vault_for_checks" });
+        var env = new Dictionary<string, string>
+        {
+            ["VAULT_ADDR"] = vault.Url.AbsoluteUri,
+            ["VAULT_TOKEN"] = "hvs.checks-token",
+            ["EMAIL_API_KEY"] = "em_from_the_environment_0001",
+        };
+        Directory.CreateDirectory(_folder);
+        var loaded = Archgate.Manifest.ManifestLoader.Parse($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: gateway, kind: third-party, url: "http://127.0.0.1:1" }
+              - name: payments
+                kind: service
+                url: http://127.0.0.1:2
+                dependsOn: [gateway]
+                run:
+                  command: dotnet Payments.dll
+                  env:
+                    GATEWAY_KEY: "${vault:secret/data/shop#gatewayKey}"
+                    EMAIL_API_KEY: "${EMAIL_API_KEY}"
+                    SERVICE_TOKEN: "${SERVICE_TOKEN:-tok_test_default}"
+                    LEGACY_SECRET: "{{LiveKey}}"
+                    MODE: "${MODE:-test}"
+            """, "archgate.yaml", Path.Combine(_folder, "archgate.yaml"), "sha", n => env.GetValueOrDefault(n));
+        Assert.True(loaded.Succeeded, string.Join("\n", loaded.Errors));
+        var system = loaded.Model!;
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new SecretsInConfigCheck([system.Find("gateway")!]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var literal = Assert.Single(result.Findings, f => f.Rule == "AG6041" && f.Severity == Severity.High);
+        Assert.StartsWith("payments: LEGACY_SECRET is written in the manifest, a committed file (Stripe-style live secret key", literal.Message, StringComparison.Ordinal);
+        Assert.Contains("from the environment, or ${vault:", literal.Hint, StringComparison.Ordinal);
+        var defaulted = Assert.Single(result.Findings, f => f.Rule == "AG6041" && f.Severity == Severity.Low);
+        Assert.StartsWith("payments: SERVICE_TOKEN took the manifest's default because SERVICE_TOKEN is not set", defaulted.Message, StringComparison.Ordinal);
+        Assert.Equal("archgate.yaml:14 components.payments.run.env.SERVICE_TOKEN", defaulted.Location);
+        var sources = Assert.Single(result.Findings, f => f.Rule == "AG6042");
+        Assert.Equal("where 4 key(s) come from: 1 env, 1 manifest, 1 manifest default, 1 vault", sources.Message);
+        Assert.Equal("""
+            payments EMAIL_API_KEY: env EMAIL_API_KEY
+            payments GATEWAY_KEY: vault secret/data/shop#gatewayKey
+            payments LEGACY_SECRET: manifest
+            payments SERVICE_TOKEN: manifest default SERVICE_TOKEN
+            """, sources.Evidence);
+        Assert.Equal(1, result.Metrics.Single(m => m.Name == "third_party_keys_vault").Value);
+        var text = string.Join("\n", result.Findings.Select(f => $"{f.Message} {f.Evidence} {f.Location} {f.Hint}"));
+        foreach (var value in new[] { "sk_test_from_vault_for_checks", "em_from_the_environment_0001", "tok_test_default", LiveKey })
+        {
+            Assert.DoesNotContain(value, text, StringComparison.Ordinal);
+        }
+    }
 }

@@ -81,4 +81,53 @@ public sealed class ShopThirdPartyTests : CliTestBase
             Assert.True(result.ExitCode == 4, result.All);
         }
     }
+
+    [Fact]
+    public async Task Gateway_timeout_and_plaintext_secret_are_NO_GO_for_the_real_outage_and_the_key_in_deployed_config()
+    {
+        // payments' deployed config folder in this test's own folder: plaintext-secret plants its file there.
+        var config = Directory.CreateDirectory(Path.Combine(Folder, "payments-config")).FullName;
+        var manifest = ShopManifest.Write(Folder);
+        var text = await File.ReadAllTextAsync(manifest);
+        var anchor = "        SHOP_GATEWAY_URL: \"${url:gateway}\"";
+        Assert.Contains(anchor, text, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(manifest, text.Replace(anchor, $"        SHOP_CONFIG_DIR: \"{config}\"\n{anchor}", StringComparison.Ordinal));
+        Environment["SHOP_DB"] = $"Data Source={Path.Combine(Folder, "shop.db")}";
+        Environment["SHOP_FAULTS"] = "gateway-timeout,plaintext-secret";
+
+        var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", manifest, "--up", "--steps", "6");
+
+        var runFolder = Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout));
+        using var run = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(runFolder, "run.json")));
+        var findings = Findings(run);
+
+        // gateway-timeout: the gateway accepts payments' charges and never answers, before any fault was injected: a real
+        // outage, with the components it takes down, and the callers are not blamed for timeouts they could not prove.
+        Assert.Contains(findings, f => Text(f, "rule") == "AG6001" && Text(f, "message").StartsWith("third-party outage: gateway", StringComparison.Ordinal));
+        var outage = findings.First(f => Text(f, "rule") == "AG6001" && Text(f, "message").StartsWith("third-party outage: gateway", StringComparison.Ordinal));
+        Assert.Contains("accepted the calls and never answered", Text(outage, "message"), StringComparison.Ordinal);
+        Assert.Contains("affected: payments, api", Text(outage, "message"), StringComparison.Ordinal);
+        Assert.Equal("critical", Text(outage, "severity"));
+        Assert.Contains("reached the proxy, none answered within", Text(outage, "evidence"), StringComparison.Ordinal);
+        Assert.DoesNotContain(findings, f => Text(f, "rule") is "AG6010" or "AG6011" or "AG6021" or "AG6022" or "AG6030");
+
+        // plaintext-secret: the key payments uses sits in its deployed config folder, found there and masked.
+        Assert.True(File.Exists(Path.Combine(config, "appsettings.Secrets.json")), "payments did not plant its config file");
+        var planted = Assert.Single(findings, f => Text(f, "rule") == "AG6040" && Text(f, "severity") is "high" or "critical");
+        Assert.Equal("payments", Text(planted, "component"));
+        Assert.Contains("appsettings.Secrets.json", Text(planted, "location") + Text(planted, "message"), StringComparison.Ordinal);
+        Assert.Contains("environment or a secret store", Text(planted, "hint"), StringComparison.Ordinal);
+        const string LiveKey = "sk_live_51HkQ2aPlaintextSecretCommittedByMistake0000";
+        Assert.DoesNotContain(LiveKey, result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(LiveKey, await File.ReadAllTextAsync(Path.Combine(runFolder, "run.json")), StringComparison.Ordinal);
+
+        // The manifest's keys: where each one came from (here the manifest's test-mode defaults), never their values.
+        var sources = Assert.Single(findings, f => Text(f, "rule") == "AG6042");
+        Assert.Contains("payments SHOP_GATEWAY_API_KEY: manifest default SHOP_GATEWAY_API_KEY", Text(sources, "evidence"), StringComparison.Ordinal);
+        Assert.Contains(findings, f => Text(f, "rule") == "AG6041" && Text(f, "severity") == "low" && Text(f, "message").StartsWith("payments: SHOP_GATEWAY_API_KEY took the manifest's default", StringComparison.Ordinal));
+
+        Assert.Equal("fail", Step6(run).GetProperty("status").GetString());
+        Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+        Assert.True(result.ExitCode == 4, result.All);
+    }
 }
