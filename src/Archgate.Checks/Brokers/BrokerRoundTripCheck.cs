@@ -40,36 +40,21 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        IConnection connection;
-        try
+        var opening = await BrokerConnection.TryOpenAsync(broker, cancellationToken);
+        if (opening.Failed)
         {
-            connection = await BrokerConnection.OpenAsync(broker, cancellationToken);
-        }
-        catch (Exception ex) when (ex is BrokerUnreachableException or IOException or OperationInterruptedException or TimeoutException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            var (_, cause, transient) = BrokerConnection.Classify(ex);
-            return new CheckResult
+            return opening.Failure.Result(new Finding
             {
-                Status = CheckStatus.Fail,
-                TransientCause = transient ? cause : null,
-                Reachability = Reachability.Unreachable,
-                Findings =
-                [
-                    new Finding
-                    {
-                        Rule = BrokerRules.RoundTripFailed,
-                        Severity = broker.Critical ? Severity.Critical : Severity.High,
-                        Component = broker.Name,
-                        Location = BrokerConnection.Display(broker),
-                        Message = $"no probe message could be sent through {broker.Name}: {cause}",
-                        Hint = "the topology check names why the broker cannot be reached",
-                    },
-                ],
-            };
+                Rule = BrokerRules.RoundTripFailed,
+                Severity = broker.Critical ? Severity.Critical : Severity.High,
+                Component = broker.Name,
+                Location = BrokerConnection.Display(broker),
+                Message = $"no probe message could be sent through {broker.Name}: {opening.Failure.Cause}",
+                Hint = "the topology check names why the broker cannot be reached",
+            });
         }
 
-        await using (connection)
+        await using (var connection = opening.Connection)
         {
             var findings = new List<Finding>();
             var metrics = new List<Metric>();

@@ -29,18 +29,13 @@ internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         context.Activity?.Report($"AMQP connect to {BrokerConnection.Display(broker)}");
-        IConnection connection;
-        try
+        var opening = await BrokerConnection.TryOpenAsync(broker, cancellationToken);
+        if (opening.Failed)
         {
-            connection = await BrokerConnection.OpenAsync(broker, cancellationToken);
-        }
-        catch (Exception ex) when (ex is BrokerUnreachableException or IOException or OperationInterruptedException or TimeoutException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return Unreachable(ex);
+            return Unreachable(opening.Failure);
         }
 
-        await using (connection)
+        await using (var connection = opening.Connection)
         {
             var findings = new List<Finding>();
             var metrics = new List<Metric>();
@@ -58,31 +53,18 @@ internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
         }
     }
 
-    private CheckResult Unreachable(Exception ex)
+    private CheckResult Unreachable(BrokerUnreachable failure) => failure.Result(new Finding
     {
-        var (rule, cause, transient) = BrokerConnection.Classify(ex);
-        return new CheckResult
-        {
-            Status = CheckStatus.Fail,
-            TransientCause = transient ? cause : null,
-            Reachability = Reachability.Unreachable,
-            Findings =
-            [
-                new Finding
-                {
-                    Rule = rule,
-                    Severity = broker.Critical ? Severity.Critical : Severity.High,
-                    Component = broker.Name,
-                    Location = BrokerConnection.Display(broker),
-                    Message = rule == BrokerRules.AccessRefused ? $"{broker.Name}: {cause}" : $"{broker.Name} is not reachable over AMQP: {cause}",
-                    Evidence = Redact.Text(ex.InnerException?.Message ?? ex.Message),
-                    Hint = rule == BrokerRules.AccessRefused
-                        ? "check the user, password and virtual host of the component's 'connection' against the broker's users and permissions"
-                        : "is the broker running at this address? 'archgate run --up' starts components that have a 'run' section",
-                },
-            ],
-        };
-    }
+        Rule = failure.Rule,
+        Severity = broker.Critical ? Severity.Critical : Severity.High,
+        Component = broker.Name,
+        Location = BrokerConnection.Display(broker),
+        Message = failure.AccessRefused ? $"{broker.Name}: {failure.Cause}" : $"{broker.Name} is not reachable over AMQP: {failure.Cause}",
+        Evidence = failure.Evidence,
+        Hint = failure.AccessRefused
+            ? "check the user, password and virtual host of the component's 'connection' against the broker's users and permissions"
+            : "is the broker running at this address? 'archgate run --up' starts components that have a 'run' section",
+    });
 
     private async Task CheckExchangeAsync(IConnection connection, BrokerExchange exchange, List<Finding> findings, CancellationToken ct)
     {

@@ -62,25 +62,14 @@ internal sealed class AsyncApiMessagesCheck(Component broker) : ICheck
             return CheckResult.Skipped($"{broker.Name} declares no exchange to listen on (asyncapi.exchange)");
         }
 
-        IConnection connection;
-        try
+        var opening = await BrokerConnection.TryOpenAsync(broker, cancellationToken);
+        if (opening.Failed)
         {
-            connection = await BrokerConnection.OpenAsync(broker, cancellationToken);
-        }
-        catch (Exception ex) when (ex is BrokerUnreachableException or IOException or OperationInterruptedException or TimeoutException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            var (rule, cause, transient) = BrokerConnection.Classify(ex);
-            return new CheckResult
-            {
-                Status = CheckStatus.Fail,
-                TransientCause = transient ? cause : null,
-                Reachability = Reachability.Unreachable,
-                Findings = [new Finding { Rule = rule, Severity = Severity.High, Component = broker.Name, Location = BrokerConnection.Display(broker), Message = $"{broker.Name} is not reachable over AMQP: {cause}; its messages were not checked" }],
-            };
+            var failure = opening.Failure;
+            return failure.Result(new Finding { Rule = failure.Rule, Severity = Severity.High, Component = broker.Name, Location = BrokerConnection.Display(broker), Message = $"{broker.Name} is not reachable over AMQP: {failure.Cause}; its messages were not checked" });
         }
 
-        await using (connection)
+        await using (var connection = opening.Connection)
         {
             var (tapped, driveProblem) = await ListenAsync(connection, exchange, context, cancellationToken);
             var findings = Validate(document, exchange, tapped);
