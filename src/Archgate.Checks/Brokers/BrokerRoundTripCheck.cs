@@ -43,15 +43,11 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
         var opening = await BrokerConnection.TryOpenAsync(broker, cancellationToken);
         if (opening.Failed)
         {
-            return opening.Failure.Result(new Finding
-            {
-                Rule = BrokerRules.RoundTripFailed,
-                Severity = broker.Critical ? Severity.Critical : Severity.High,
-                Component = broker.Name,
-                Location = BrokerConnection.Display(broker),
-                Message = $"no probe message could be sent through {broker.Name}: {opening.Failure.Cause}",
-                Hint = "the topology check names why the broker cannot be reached",
-            });
+            return opening.Failure.Result(Findings.Create(BrokerRules.RoundTripFailed, broker.Critical ? Severity.Critical : Severity.High,
+                component: broker.Name,
+                location: BrokerConnection.Display(broker),
+                message: $"no probe message could be sent through {broker.Name}: {opening.Failure.Cause}",
+                hint: "the topology check names why the broker cannot be reached"));
         }
 
         await using (var connection = opening.Connection)
@@ -107,17 +103,13 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
             }
         }
 
-        findings.Add(new Finding
-        {
-            Rule = BrokerRules.RoundTripFailed,
-            Severity = broker.Critical ? Severity.Critical : Severity.High,
-            Component = broker.Name,
-            Location = queue.Location is null ? $"{broker.Name} {queue.Name}" : $"{queue.Location} ({queue.Name})",
-            Message = $"a probe message published to '{queue.Name}' on {broker.Name} was not consumed within {within.TotalSeconds:0.#} s",
-            Evidence = $"probe {id}: messages ready before {before.MessageCount}, after {within.TotalSeconds:0.#} s {last.MessageCount}; consumers {last.ConsumerCount}",
-            Hint = last.ConsumerCount == 0
+        findings.Add(Findings.Create(BrokerRules.RoundTripFailed, broker.Critical ? Severity.Critical : Severity.High,
+            component: broker.Name,
+            location: queue.Location is null ? $"{broker.Name} {queue.Name}" : $"{queue.Location} ({queue.Name})",
+            message: $"a probe message published to '{queue.Name}' on {broker.Name} was not consumed within {within.TotalSeconds:0.#} s",
+            evidence: $"probe {id}: messages ready before {before.MessageCount}, after {within.TotalSeconds:0.#} s {last.MessageCount}; consumers {last.ConsumerCount}",
+            hint: last.ConsumerCount == 0
                 ? "nothing consumes the queue: start its consumer (see the topology check's finding)"
-                : "the consumers are stuck or too slow: look for a blocked handler, a prefetch that is full of unacknowledged messages, or an error in their log",
-        });
+                : "the consumers are stuck or too slow: look for a blocked handler, a prefetch that is full of unacknowledged messages, or an error in their log"));
     }
 }

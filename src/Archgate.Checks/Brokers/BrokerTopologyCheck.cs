@@ -53,18 +53,14 @@ internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
         }
     }
 
-    private CheckResult Unreachable(BrokerUnreachable failure) => failure.Result(new Finding
-    {
-        Rule = failure.Rule,
-        Severity = broker.Critical ? Severity.Critical : Severity.High,
-        Component = broker.Name,
-        Location = BrokerConnection.Display(broker),
-        Message = failure.AccessRefused ? $"{broker.Name}: {failure.Cause}" : $"{broker.Name} is not reachable over AMQP: {failure.Cause}",
-        Evidence = failure.Evidence,
-        Hint = failure.AccessRefused
+    private CheckResult Unreachable(BrokerUnreachable failure) => failure.Result(Findings.Create(failure.Rule, broker.Critical ? Severity.Critical : Severity.High,
+        component: broker.Name,
+        location: BrokerConnection.Display(broker),
+        message: failure.AccessRefused ? $"{broker.Name}: {failure.Cause}" : $"{broker.Name} is not reachable over AMQP: {failure.Cause}",
+        evidence: failure.Evidence,
+        hint: failure.AccessRefused
             ? "check the user, password and virtual host of the component's 'connection' against the broker's users and permissions"
-            : "is the broker running at this address? 'archgate run --up' starts components that have a 'run' section",
-    });
+            : "is the broker running at this address? 'archgate run --up' starts components that have a 'run' section"));
 
     private async Task CheckExchangeAsync(IConnection connection, BrokerExchange exchange, List<Finding> findings, CancellationToken ct)
     {
@@ -176,16 +172,12 @@ internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
             evidence, "declare the queue with 'x-dead-letter-exchange' (or a policy) naming an exchange bound to a dead-letter queue, and name it as 'deadLetter' in the manifest",
             queue.Location);
 
-    private Finding Finding(string rule, Severity severity, string what, string message, string? evidence, string hint, SourceLocation? location) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = broker.Name,
-        Location = location is null ? $"{broker.Name} {what}" : $"{location} ({what})",
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string what, string message, string? evidence, string hint, SourceLocation? location) => Findings.Create(rule, severity,
+        component: broker.Name,
+        location: location is null ? $"{broker.Name} {what}" : $"{location} ({what})",
+        message: message,
+        evidence: evidence,
+        hint: hint);
 
     /// <summary>Runs one operation on a channel of its own (a refusal closes the channel); the broker's refusal, or null.</summary>
     internal static async Task<ShutdownEventArgs?> TryAsync(IConnection connection, Func<IChannel, Task> operation)

@@ -49,9 +49,9 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
                 metrics.Add(new Metric("db_server_version", new Dictionary<string, string> { ["component"] = database.Name }, major + (pg.PostgreSqlVersion.Minor / 100.0), "version"));
                 if (major < MinimumPostgresMajor)
                 {
-                    findings.Add(Finding(DatabaseRules.ServerVersion, Severity.Medium, $"PostgreSQL {pg.ServerVersion}",
+                    findings.Add(Findings.Create(DatabaseRules.ServerVersion, Severity.Medium, service.Name, $"PostgreSQL {pg.ServerVersion}",
                         $"{database.Name} runs PostgreSQL {pg.ServerVersion}, older than the oldest supported major version {MinimumPostgresMajor}",
-                        "plan an upgrade: unsupported versions receive no security fixes"));
+                        hint: "plan an upgrade: unsupported versions receive no security fixes"));
                 }
             }
 
@@ -68,7 +68,7 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
                     return new CheckResult
                     {
                         Status = CheckStatus.Fail,
-                        Findings = missing.Select(m => Finding(DatabaseRules.ClientTargetMissing, HighOrCritical, Redact.ConnectionString(client.Connection), m.Message, m.Hint)).ToList(),
+                        Findings = missing.Select(m => Findings.Create(DatabaseRules.ClientTargetMissing, HighOrCritical, service.Name, Redact.ConnectionString(client.Connection), m.Message, hint: m.Hint)).ToList(),
                     };
                 }
             }
@@ -117,27 +117,14 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
         return result;
     }
 
-    private Finding Finding(string rule, Severity severity, string? location, string message, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = location,
-        Message = message,
-        Hint = hint,
-    };
-
     private CheckResult Fail(string connection, string cause, bool transient, string hint, Exception? ex) => new()
     {
         Status = CheckStatus.Fail,
         TransientCause = transient ? cause : null,
         Findings =
         [
-            Finding(DatabaseRules.ClientUnreachable, HighOrCritical, Redact.ConnectionString(connection),
-                $"{service.Name} cannot reach {database.Name} with the connection settings it uses: {cause}", hint) with
-            {
-                Evidence = ex is null ? null : Redact.Text(ex.Message),
-            },
+            Findings.Create(DatabaseRules.ClientUnreachable, HighOrCritical, service.Name, Redact.ConnectionString(connection),
+                $"{service.Name} cannot reach {database.Name} with the connection settings it uses: {cause}", ex is null ? null : Redact.Text(ex.Message), hint),
         ],
     };
 }

@@ -121,16 +121,8 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
 
     private CheckResult Failure(string cause, bool transient, string hint, Exception? ex = null)
     {
-        var finding = new Finding
-        {
-            Rule = DatabaseRules.Unreachable,
-            Severity = database.Critical ? Severity.Critical : Severity.High,
-            Component = database.Name,
-            Location = Redact.ConnectionString(database.Connection ?? string.Empty),
-            Message = $"{database.Name} ({EngineName}) is not reachable: {cause}",
-            Evidence = ex is null ? null : Redact.Text(ex.Message),
-            Hint = hint,
-        };
+        var finding = Findings.Create(DatabaseRules.Unreachable, database.Critical ? Severity.Critical : Severity.High, database.Name, Redact.ConnectionString(database.Connection ?? string.Empty),
+            $"{database.Name} ({EngineName}) is not reachable: {cause}", ex is null ? null : Redact.Text(ex.Message), hint);
         return new CheckResult
         {
             Status = CheckStatus.Fail,
