@@ -10,9 +10,6 @@ namespace Archgate.Checks.Brokers;
 /// <summary>Opening an AMQP connection to a broker component and classifying why it failed, by exception type.</summary>
 internal static class BrokerConnection
 {
-    /// <summary>How long opening a connection may take. <value>5 s</value>.</summary>
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
-
     /// <summary>AMQP reply codes (AMQP 0-9-1 section 1.9).</summary>
     public const ushort NotFound = 404;
 
@@ -24,13 +21,13 @@ internal static class BrokerConnection
 
     /// <summary>
     /// Opens a connection with the component's URI (credentials and virtual host included), or says why not: refused
-    /// credentials or an unreachable broker. Cancellation by <paramref name="ct"/> propagates; a connect timeout is a failure.
+    /// credentials or an unreachable broker. Cancellation by <paramref name="ct"/> propagates; a connect timeout (<c>checks.brokers.connectTimeout</c>) is a failure.
     /// </summary>
-    public static async Task<BrokerOpening> TryOpenAsync(Component broker, CancellationToken ct)
+    public static async Task<BrokerOpening> TryOpenAsync(Component broker, BrokerCheckOptions options, CancellationToken ct)
     {
         try
         {
-            return new BrokerOpening(await OpenAsync(broker, ct), null);
+            return new BrokerOpening(await OpenAsync(broker, options, ct), null);
         }
         catch (Exception ex) when (ex is BrokerUnreachableException or IOException or OperationInterruptedException or TimeoutException
             || (ex is OperationCanceledException && !ct.IsCancellationRequested))
@@ -40,13 +37,13 @@ internal static class BrokerConnection
         }
     }
 
-    private static Task<IConnection> OpenAsync(Component broker, CancellationToken ct)
+    private static Task<IConnection> OpenAsync(Component broker, BrokerCheckOptions options, CancellationToken ct)
     {
         var factory = new ConnectionFactory
         {
             Uri = new Uri(broker.Connection!),
             ClientProvidedName = "archgate",
-            RequestedConnectionTimeout = ConnectTimeout,
+            RequestedConnectionTimeout = options.ConnectTimeout,
             AutomaticRecoveryEnabled = false,
             TopologyRecoveryEnabled = false,
         };

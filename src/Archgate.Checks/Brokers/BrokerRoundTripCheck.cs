@@ -17,9 +17,6 @@ namespace Archgate.Checks.Brokers;
 /// </summary>
 internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
 {
-    /// <summary>How often the queue's ready count is read. <value>100 ms</value>.</summary>
-    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
-
     /// <summary>How long after the bound a probe nobody took expires. <value>10 s</value>.</summary>
     public static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(10);
 
@@ -40,7 +37,7 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var opening = await BrokerConnection.TryOpenAsync(broker, cancellationToken);
+        var opening = await BrokerConnection.TryOpenAsync(broker, context.System.Checks.Brokers, cancellationToken);
         if (opening.Failed)
         {
             return opening.Failure.Result(Findings.Create(BrokerRules.RoundTripFailed, broker.Critical ? Severity.Critical : Severity.High,
@@ -57,14 +54,14 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
             foreach (var queue in Queues)
             {
                 context.Activity?.Report($"probe message to {queue.Name}");
-                await ProbeAsync(connection, queue, findings, metrics, cancellationToken);
+                await ProbeAsync(connection, queue, context.System.Checks.Brokers, findings, metrics, cancellationToken);
             }
 
             return CheckResult.From(findings, metrics) with { Reachability = Reachability.Reached };
         }
     }
 
-    private async Task ProbeAsync(IConnection connection, BrokerQueue queue, List<Finding> findings, List<Metric> metrics, CancellationToken ct)
+    private async Task ProbeAsync(IConnection connection, BrokerQueue queue, BrokerCheckOptions options, List<Finding> findings, List<Metric> metrics, CancellationToken ct)
     {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         QueueDeclareOk before;
@@ -94,7 +91,7 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
         var last = before;
         while (watch.Elapsed < within)
         {
-            await Task.Delay(Poll, ct);
+            await Task.Delay(options.Poll, ct);
             last = await channel.QueueDeclarePassiveAsync(queue.Name, ct);
             if (last.MessageCount <= before.MessageCount)
             {

@@ -29,7 +29,7 @@ internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         context.Activity?.Report($"AMQP connect to {BrokerConnection.Display(broker)}");
-        var opening = await BrokerConnection.TryOpenAsync(broker, cancellationToken);
+        var opening = await BrokerConnection.TryOpenAsync(broker, context.System.Checks.Brokers, cancellationToken);
         if (opening.Failed)
         {
             return Unreachable(opening.Failure);

@@ -38,7 +38,7 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
                 return Fail(client.Connection, "database file not found", false, "the service's Data Source names a file that does not exist; fix the path or run the service's migrations", null);
             }
 
-            await using var connection = await DatabaseAccess.OpenAsync(engine, client.Connection, cancellationToken);
+            await using var connection = await DatabaseAccess.OpenAsync(engine, client.Connection, context.System.Checks.Database, cancellationToken);
             metrics.Add(Metric.ForComponent("db_client_connect_time", service.Name, watch.Elapsed.TotalMilliseconds, "ms") with
             {
                 Tags = new Dictionary<string, string> { ["component"] = service.Name, ["database"] = database.Name },
@@ -62,7 +62,7 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
             var (cause, transient, hint) = ConnectivityCheck.Classify(ex);
             if (engine == DatabaseEngine.Postgres && !transient)
             {
-                var missing = await MissingTargetsAsync(client.Connection, cancellationToken);
+                var missing = await MissingTargetsAsync(client.Connection, context.System.Checks.Database, cancellationToken);
                 if (missing.Count > 0)
                 {
                     return new CheckResult
@@ -80,13 +80,13 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
     private Severity HighOrCritical => database.Critical || service.Critical ? Severity.Critical : Severity.High;
 
     /// <summary>Through the database's own connection: does the dependant's database and role exist?</summary>
-    private async Task<List<(string Message, string Hint)>> MissingTargetsAsync(string clientConnection, CancellationToken cancellationToken)
+    private async Task<List<(string Message, string Hint)>> MissingTargetsAsync(string clientConnection, DatabaseCheckOptions options, CancellationToken cancellationToken)
     {
         var wanted = new NpgsqlConnectionStringBuilder(clientConnection);
         var result = new List<(string, string)>();
         try
         {
-            await using var admin = await DatabaseAccess.OpenAsync(database, cancellationToken);
+            await using var admin = await DatabaseAccess.OpenAsync(database, options, cancellationToken);
             var rows = await DatabaseAccess.QueryAsync(admin, """
                 select exists (select 1 from pg_database where datname = @db) as db_exists,
                        exists (select 1 from pg_roles where rolname = @role) as role_exists,

@@ -36,7 +36,7 @@ internal abstract class DatabaseCheck(Component database, string kind, string ti
                 return CheckResult.Skipped($"{database.Name} is not reachable: database file not found (see database.connect:{database.Name})");
             }
 
-            connection = await DatabaseAccess.OpenAsync(database, cancellationToken);
+            connection = await DatabaseAccess.OpenAsync(database, context.System.Checks.Database, cancellationToken);
         }
         catch (Exception ex) when (IsConnectFailure(ex, cancellationToken))
         {

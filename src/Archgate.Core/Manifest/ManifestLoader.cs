@@ -16,7 +16,7 @@ public static partial class ManifestLoader
     public const int SchemaVersion = 1;
 
     private static readonly string[] TopKeys =
-        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy", "balancing"];
+        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy", "balancing", "checks"];
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
@@ -164,6 +164,7 @@ public static partial class ManifestLoader
             var recovery = ReadRecovery(root);
             var escalation = ReadEscalation(root);
             var signoff = ReadSignoff(root, owners);
+            var checks = ReadChecks(root);
 
             if (name is null)
             {
@@ -188,6 +189,7 @@ public static partial class ManifestLoader
                 Edges = edges,
                 Toxiproxy = toxiproxy,
                 Balancing = balancing,
+                Checks = checks,
                 AllowedHosts = _allowed,
                 ManifestPath = fullPath,
                 ManifestSha256 = sha256,

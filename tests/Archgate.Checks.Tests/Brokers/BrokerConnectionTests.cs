@@ -11,6 +11,18 @@ public sealed class BrokerConnectionTests
 {
     private static string ShopDocument => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "samples", "shop", "contracts", "shop-events.asyncapi.yaml"));
 
+    /// <summary>A critical broker on a port nothing listens on, with <paramref name="body"/> under the component.</summary>
+    private static SystemModel ClosedPort(string body, string? folder = null) => TestSystems.Load($$"""
+        version: 1
+        system: { name: s }
+        components:
+          - name: bus
+            kind: broker
+            critical: true
+            connection: "amqp://shop:secret-pw@127.0.0.1:{{FreePort.Next()}}/"
+        {{body}}
+        """, folder);
+
     [Fact]
     public async Task A_closed_port_fails_every_amqp_check_as_unreachable_and_transient_with_its_own_rule()
     {
@@ -18,14 +30,7 @@ public sealed class BrokerConnectionTests
         try
         {
             File.Copy(ShopDocument, Path.Combine(folder, "events.yaml"));
-            var system = TestSystems.Load($$"""
-                version: 1
-                system: { name: s }
-                components:
-                  - name: bus
-                    kind: broker
-                    critical: true
-                    connection: "amqp://shop:secret-pw@127.0.0.1:{{FreePort.Next()}}/"
+            var system = ClosedPort("""
                     exchanges: [ { name: ev, type: topic } ]
                     queues: [ { name: q, consumers: [bus] } ]
                     asyncapi: { path: events.yaml, collect: 1s }
@@ -34,7 +39,7 @@ public sealed class BrokerConnectionTests
             using var http = ProbeHttp.CreateClient(system.AllowedHosts);
             var context = TestSystems.Context(system, http);
 
-            var opening = await BrokerConnection.TryOpenAsync(bus, CancellationToken.None);
+            var opening = await BrokerConnection.TryOpenAsync(bus, system.Checks.Brokers, CancellationToken.None);
             var topology = await new BrokerTopologyCheck(bus).RunAsync(context, CancellationToken.None);
             var roundTrip = await new BrokerRoundTripCheck(bus).RunAsync(context, CancellationToken.None);
             var messages = await new AsyncApiMessagesCheck(bus).RunAsync(context, CancellationToken.None);
@@ -64,17 +69,10 @@ public sealed class BrokerConnectionTests
     [Fact]
     public async Task Cancellation_propagates_instead_of_reading_as_an_unreachable_broker()
     {
-        var system = TestSystems.Load($$"""
-            version: 1
-            system: { name: s }
-            components:
-              - name: bus
-                kind: broker
-                connection: "amqp://shop:x@127.0.0.1:{{FreePort.Next()}}/"
-            """);
+        var system = ClosedPort(string.Empty);
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BrokerConnection.TryOpenAsync(system.Components[0], cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BrokerConnection.TryOpenAsync(system.Components[0], new BrokerCheckOptions(), cancelled.Token));
     }
 }

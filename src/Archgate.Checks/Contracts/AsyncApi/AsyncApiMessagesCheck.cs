@@ -58,7 +58,7 @@ internal sealed class AsyncApiMessagesCheck(Component broker) : ICheck
             return CheckResult.Skipped($"{broker.Name} declares no exchange to listen on (asyncapi.exchange)");
         }
 
-        var opening = await BrokerConnection.TryOpenAsync(broker, cancellationToken);
+        var opening = await BrokerConnection.TryOpenAsync(broker, context.System.Checks.Brokers, cancellationToken);
         if (opening.Failed)
         {
             var failure = opening.Failure;
