@@ -17,9 +17,6 @@ namespace Archgate.Checks.Brokers;
 /// </summary>
 internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
 {
-    /// <summary>How often the queue's ready count is read. <value>100 ms</value>.</summary>
-    public static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
-
     /// <summary>How long after the bound a probe nobody took expires. <value>10 s</value>.</summary>
     public static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(10);
 
@@ -40,50 +37,31 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        IConnection connection;
-        try
+        var opening = await BrokerConnection.TryOpenAsync(broker, context.System.Checks.Brokers, cancellationToken);
+        if (opening.Failed)
         {
-            connection = await BrokerConnection.OpenAsync(broker, cancellationToken);
-        }
-        catch (Exception ex) when (ex is BrokerUnreachableException or IOException or OperationInterruptedException or TimeoutException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            var (_, cause, transient) = BrokerConnection.Classify(ex);
-            return new CheckResult
-            {
-                Status = CheckStatus.Fail,
-                TransientCause = transient ? cause : null,
-                Reachability = Reachability.Unreachable,
-                Findings =
-                [
-                    new Finding
-                    {
-                        Rule = BrokerRules.RoundTripFailed,
-                        Severity = broker.Critical ? Severity.Critical : Severity.High,
-                        Component = broker.Name,
-                        Location = BrokerConnection.Display(broker),
-                        Message = $"no probe message could be sent through {broker.Name}: {cause}",
-                        Hint = "the topology check names why the broker cannot be reached",
-                    },
-                ],
-            };
+            return opening.Failure.Result(Findings.Create(BrokerRules.RoundTripFailed, broker.Critical ? Severity.Critical : Severity.High,
+                component: broker.Name,
+                location: BrokerConnection.Display(broker),
+                message: $"no probe message could be sent through {broker.Name}: {opening.Failure.Cause}",
+                hint: "the topology check names why the broker cannot be reached"));
         }
 
-        await using (connection)
+        await using (var connection = opening.Connection)
         {
             var findings = new List<Finding>();
             var metrics = new List<Metric>();
             foreach (var queue in Queues)
             {
                 context.Activity?.Report($"probe message to {queue.Name}");
-                await ProbeAsync(connection, queue, findings, metrics, cancellationToken);
+                await ProbeAsync(connection, queue, context.System.Checks.Brokers, findings, metrics, cancellationToken);
             }
 
             return CheckResult.From(findings, metrics) with { Reachability = Reachability.Reached };
         }
     }
 
-    private async Task ProbeAsync(IConnection connection, BrokerQueue queue, List<Finding> findings, List<Metric> metrics, CancellationToken ct)
+    private async Task ProbeAsync(IConnection connection, BrokerQueue queue, BrokerCheckOptions options, List<Finding> findings, List<Metric> metrics, CancellationToken ct)
     {
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         QueueDeclareOk before;
@@ -113,7 +91,7 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
         var last = before;
         while (watch.Elapsed < within)
         {
-            await Task.Delay(Poll, ct);
+            await Task.Delay(options.Poll, ct);
             last = await channel.QueueDeclarePassiveAsync(queue.Name, ct);
             if (last.MessageCount <= before.MessageCount)
             {
@@ -122,17 +100,13 @@ internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
             }
         }
 
-        findings.Add(new Finding
-        {
-            Rule = BrokerRules.RoundTripFailed,
-            Severity = broker.Critical ? Severity.Critical : Severity.High,
-            Component = broker.Name,
-            Location = queue.Location is null ? $"{broker.Name} {queue.Name}" : $"{queue.Location} ({queue.Name})",
-            Message = $"a probe message published to '{queue.Name}' on {broker.Name} was not consumed within {within.TotalSeconds:0.#} s",
-            Evidence = $"probe {id}: messages ready before {before.MessageCount}, after {within.TotalSeconds:0.#} s {last.MessageCount}; consumers {last.ConsumerCount}",
-            Hint = last.ConsumerCount == 0
+        findings.Add(Findings.Create(BrokerRules.RoundTripFailed, broker.Critical ? Severity.Critical : Severity.High,
+            component: broker.Name,
+            location: queue.Location is null ? $"{broker.Name} {queue.Name}" : $"{queue.Location} ({queue.Name})",
+            message: $"a probe message published to '{queue.Name}' on {broker.Name} was not consumed within {within.TotalSeconds:0.#} s",
+            evidence: $"probe {id}: messages ready before {before.MessageCount}, after {within.TotalSeconds:0.#} s {last.MessageCount}; consumers {last.ConsumerCount}",
+            hint: last.ConsumerCount == 0
                 ? "nothing consumes the queue: start its consumer (see the topology check's finding)"
-                : "the consumers are stuck or too slow: look for a blocked handler, a prefetch that is full of unacknowledged messages, or an error in their log",
-        });
+                : "the consumers are stuck or too slow: look for a blocked handler, a prefetch that is full of unacknowledged messages, or an error in their log"));
     }
 }

@@ -29,18 +29,13 @@ internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         context.Activity?.Report($"AMQP connect to {BrokerConnection.Display(broker)}");
-        IConnection connection;
-        try
+        var opening = await BrokerConnection.TryOpenAsync(broker, context.System.Checks.Brokers, cancellationToken);
+        if (opening.Failed)
         {
-            connection = await BrokerConnection.OpenAsync(broker, cancellationToken);
-        }
-        catch (Exception ex) when (ex is BrokerUnreachableException or IOException or OperationInterruptedException or TimeoutException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return Unreachable(ex);
+            return Unreachable(opening.Failure);
         }
 
-        await using (connection)
+        await using (var connection = opening.Connection)
         {
             var findings = new List<Finding>();
             var metrics = new List<Metric>();
@@ -58,31 +53,14 @@ internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
         }
     }
 
-    private CheckResult Unreachable(Exception ex)
-    {
-        var (rule, cause, transient) = BrokerConnection.Classify(ex);
-        return new CheckResult
-        {
-            Status = CheckStatus.Fail,
-            TransientCause = transient ? cause : null,
-            Reachability = Reachability.Unreachable,
-            Findings =
-            [
-                new Finding
-                {
-                    Rule = rule,
-                    Severity = broker.Critical ? Severity.Critical : Severity.High,
-                    Component = broker.Name,
-                    Location = BrokerConnection.Display(broker),
-                    Message = rule == BrokerRules.AccessRefused ? $"{broker.Name}: {cause}" : $"{broker.Name} is not reachable over AMQP: {cause}",
-                    Evidence = Redact.Text(ex.InnerException?.Message ?? ex.Message),
-                    Hint = rule == BrokerRules.AccessRefused
-                        ? "check the user, password and virtual host of the component's 'connection' against the broker's users and permissions"
-                        : "is the broker running at this address? 'archgate run --up' starts components that have a 'run' section",
-                },
-            ],
-        };
-    }
+    private CheckResult Unreachable(BrokerUnreachable failure) => failure.Result(Findings.Create(failure.Rule, broker.Critical ? Severity.Critical : Severity.High,
+        component: broker.Name,
+        location: BrokerConnection.Display(broker),
+        message: failure.AccessRefused ? $"{broker.Name}: {failure.Cause}" : $"{broker.Name} is not reachable over AMQP: {failure.Cause}",
+        evidence: failure.Evidence,
+        hint: failure.AccessRefused
+            ? "check the user, password and virtual host of the component's 'connection' against the broker's users and permissions"
+            : "is the broker running at this address? 'archgate run --up' starts components that have a 'run' section"));
 
     private async Task CheckExchangeAsync(IConnection connection, BrokerExchange exchange, List<Finding> findings, CancellationToken ct)
     {
@@ -194,16 +172,12 @@ internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
             evidence, "declare the queue with 'x-dead-letter-exchange' (or a policy) naming an exchange bound to a dead-letter queue, and name it as 'deadLetter' in the manifest",
             queue.Location);
 
-    private Finding Finding(string rule, Severity severity, string what, string message, string? evidence, string hint, SourceLocation? location) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = broker.Name,
-        Location = location is null ? $"{broker.Name} {what}" : $"{location} ({what})",
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string what, string message, string? evidence, string hint, SourceLocation? location) => Findings.Create(rule, severity,
+        component: broker.Name,
+        location: location is null ? $"{broker.Name} {what}" : $"{location} ({what})",
+        message: message,
+        evidence: evidence,
+        hint: hint);
 
     /// <summary>Runs one operation on a channel of its own (a refusal closes the channel); the broker's refusal, or null.</summary>
     internal static async Task<ShutdownEventArgs?> TryAsync(IConnection connection, Func<IChannel, Task> operation)

@@ -30,15 +30,11 @@ internal sealed class BreakingChangesCheck(Component service) : ICheck
         var current = await ContractDocumentLoader.LoadAsync(spec.Path, cancellationToken);
         if (baseline.Document is null || current.Document is null)
         {
-            var errors = baseline.Errors.Concat(current.Errors).Select(e => new Finding
-            {
-                Rule = ContractRules.DocumentInvalid,
-                Severity = Severity.High,
-                Component = service.Name,
-                Location = e.ToString(),
-                Message = $"cannot compare the contract with its baseline: {e.Message}",
-                Hint = "fix the document; the breaking-change check needs both versions to load",
-            }).ToList();
+            var errors = baseline.Errors.Concat(current.Errors).Select(e => Findings.Create(ContractRules.DocumentInvalid, Severity.High,
+                component: service.Name,
+                location: e.ToString(),
+                message: $"cannot compare the contract with its baseline: {e.Message}",
+                hint: "fix the document; the breaking-change check needs both versions to load")).ToList();
             return CheckResult.From(errors);
         }
 
@@ -47,23 +43,19 @@ internal sealed class BreakingChangesCheck(Component service) : ICheck
         var findings = new List<Finding>();
         foreach (var change in report.Changes)
         {
-            findings.Add(new Finding
-            {
-                Rule = change.Code,
-                Severity = change.Level switch
+            findings.Add(Findings.Create(change.Code, change.Level switch
                 {
                     ChangeLevel.Err => Severity.High,
                     ChangeLevel.Warn => Severity.Medium,
                     _ => Severity.Info,
                 },
-                Component = service.Name,
-                Location = $"{change.Operation} {change.Location}",
-                Message = $"{change.Message} ({change.RuleId})",
-                Evidence = change.OldValue is null && change.NewValue is null ? null : $"baseline: {change.OldValue ?? "-"}; now: {change.NewValue ?? "-"}",
-                Hint = change.Level == ChangeLevel.Err
+                component: service.Name,
+                location: $"{change.Operation} {change.Location}",
+                message: $"{change.Message} ({change.RuleId})",
+                evidence: change.OldValue is null && change.NewValue is null ? null : $"baseline: {change.OldValue ?? "-"}; now: {change.NewValue ?? "-"}",
+                hint: change.Level == ChangeLevel.Err
                     ? "restore the element, or version the API and keep the old one until its consumers moved; docs/contract-diff.md has the rule"
-                    : null,
-            });
+                    : null));
             if (change.Level == ChangeLevel.Err)
             {
                 findings.AddRange(ConsumerImpact(change, pacts));
@@ -122,15 +114,11 @@ internal sealed class BreakingChangesCheck(Component service) : ICheck
                     continue;
                 }
 
-                yield return new Finding
-                {
-                    Rule = ContractRules.ConsumerBroken,
-                    Severity = Severity.High,
-                    Component = service.Name,
-                    Location = $"{pact.Consumer}: \"{interaction.Description}\"",
-                    Message = $"{pact.Consumer} uses {change.Operation}{(jsonPath is null ? string.Empty : " " + jsonPath)}, broken in the new version: {change.Message}",
-                    Hint = $"keep the element until {pact.Consumer} no longer relies on it, or change {pact.Consumer} first",
-                };
+                yield return Findings.Create(ContractRules.ConsumerBroken, Severity.High,
+                    component: service.Name,
+                    location: $"{pact.Consumer}: \"{interaction.Description}\"",
+                    message: $"{pact.Consumer} uses {change.Operation}{(jsonPath is null ? string.Empty : " " + jsonPath)}, broken in the new version: {change.Message}",
+                    hint: $"keep the element until {pact.Consumer} no longer relies on it, or change {pact.Consumer} first");
             }
         }
     }

@@ -29,23 +29,15 @@ internal sealed class OpenApiDocumentCheck(Component component, ContractDocument
         var loaded = await _documents.LoadAsync(spec.Path, cancellationToken);
         var elapsed = watch.Elapsed;
 
-        var findings = loaded.Errors.Select(e => new Finding
-        {
-            Rule = ContractRules.DocumentInvalid,
-            Severity = Severity.High,
-            Component = component.Name,
-            Location = Where(display, e),
-            Message = e.Message,
-            Evidence = e.JsonPointer.Length > 0 ? e.JsonPointer : null,
-            Hint = "fix the document so that it is valid OpenAPI 3.0 or 3.1; consumers and conformance checks rely on it",
-        }).Concat(loaded.Warnings.Select(w => new Finding
-        {
-            Rule = ContractRules.DocumentWarning,
-            Severity = Severity.Low,
-            Component = component.Name,
-            Location = Where(display, w),
-            Message = w.Message,
-        })).ToList();
+        var findings = loaded.Errors.Select(e => Findings.Create(ContractRules.DocumentInvalid, Severity.High,
+            component: component.Name,
+            location: Where(display, e),
+            message: e.Message,
+            evidence: e.JsonPointer.Length > 0 ? e.JsonPointer : null,
+            hint: "fix the document so that it is valid OpenAPI 3.0 or 3.1; consumers and conformance checks rely on it")).Concat(loaded.Warnings.Select(w => Findings.Create(ContractRules.DocumentWarning, Severity.Low,
+            component: component.Name,
+            location: Where(display, w),
+            message: w.Message))).ToList();
 
         var operations = loaded.Document?.Paths?.Sum(p => p.Value.Operations?.Count ?? 0) ?? 0;
         var metrics = new List<Metric>

@@ -38,7 +38,7 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
                 return Fail(client.Connection, "database file not found", false, "the service's Data Source names a file that does not exist; fix the path or run the service's migrations", null);
             }
 
-            await using var connection = await DatabaseAccess.OpenAsync(engine, client.Connection, cancellationToken);
+            await using var connection = await DatabaseAccess.OpenAsync(engine, client.Connection, context.System.Checks.Database, cancellationToken);
             metrics.Add(Metric.ForComponent("db_client_connect_time", service.Name, watch.Elapsed.TotalMilliseconds, "ms") with
             {
                 Tags = new Dictionary<string, string> { ["component"] = service.Name, ["database"] = database.Name },
@@ -49,9 +49,9 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
                 metrics.Add(new Metric("db_server_version", new Dictionary<string, string> { ["component"] = database.Name }, major + (pg.PostgreSqlVersion.Minor / 100.0), "version"));
                 if (major < MinimumPostgresMajor)
                 {
-                    findings.Add(Finding(DatabaseRules.ServerVersion, Severity.Medium, $"PostgreSQL {pg.ServerVersion}",
+                    findings.Add(Findings.Create(DatabaseRules.ServerVersion, Severity.Medium, service.Name, $"PostgreSQL {pg.ServerVersion}",
                         $"{database.Name} runs PostgreSQL {pg.ServerVersion}, older than the oldest supported major version {MinimumPostgresMajor}",
-                        "plan an upgrade: unsupported versions receive no security fixes"));
+                        hint: "plan an upgrade: unsupported versions receive no security fixes"));
                 }
             }
 
@@ -62,13 +62,13 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
             var (cause, transient, hint) = ConnectivityCheck.Classify(ex);
             if (engine == DatabaseEngine.Postgres && !transient)
             {
-                var missing = await MissingTargetsAsync(client.Connection, cancellationToken);
+                var missing = await MissingTargetsAsync(client.Connection, context.System.Checks.Database, cancellationToken);
                 if (missing.Count > 0)
                 {
                     return new CheckResult
                     {
                         Status = CheckStatus.Fail,
-                        Findings = missing.Select(m => Finding(DatabaseRules.ClientTargetMissing, HighOrCritical, Redact.ConnectionString(client.Connection), m.Message, m.Hint)).ToList(),
+                        Findings = missing.Select(m => Findings.Create(DatabaseRules.ClientTargetMissing, HighOrCritical, service.Name, Redact.ConnectionString(client.Connection), m.Message, hint: m.Hint)).ToList(),
                     };
                 }
             }
@@ -80,13 +80,13 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
     private Severity HighOrCritical => database.Critical || service.Critical ? Severity.Critical : Severity.High;
 
     /// <summary>Through the database's own connection: does the dependant's database and role exist?</summary>
-    private async Task<List<(string Message, string Hint)>> MissingTargetsAsync(string clientConnection, CancellationToken cancellationToken)
+    private async Task<List<(string Message, string Hint)>> MissingTargetsAsync(string clientConnection, DatabaseCheckOptions options, CancellationToken cancellationToken)
     {
         var wanted = new NpgsqlConnectionStringBuilder(clientConnection);
         var result = new List<(string, string)>();
         try
         {
-            await using var admin = await DatabaseAccess.OpenAsync(database, cancellationToken);
+            await using var admin = await DatabaseAccess.OpenAsync(database, options, cancellationToken);
             var rows = await DatabaseAccess.QueryAsync(admin, """
                 select exists (select 1 from pg_database where datname = @db) as db_exists,
                        exists (select 1 from pg_roles where rolname = @role) as role_exists,
@@ -117,27 +117,14 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
         return result;
     }
 
-    private Finding Finding(string rule, Severity severity, string? location, string message, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = location,
-        Message = message,
-        Hint = hint,
-    };
-
     private CheckResult Fail(string connection, string cause, bool transient, string hint, Exception? ex) => new()
     {
         Status = CheckStatus.Fail,
         TransientCause = transient ? cause : null,
         Findings =
         [
-            Finding(DatabaseRules.ClientUnreachable, HighOrCritical, Redact.ConnectionString(connection),
-                $"{service.Name} cannot reach {database.Name} with the connection settings it uses: {cause}", hint) with
-            {
-                Evidence = ex is null ? null : Redact.Text(ex.Message),
-            },
+            Findings.Create(DatabaseRules.ClientUnreachable, HighOrCritical, service.Name, Redact.ConnectionString(connection),
+                $"{service.Name} cannot reach {database.Name} with the connection settings it uses: {cause}", ex is null ? null : Redact.Text(ex.Message), hint),
         ],
     };
 }

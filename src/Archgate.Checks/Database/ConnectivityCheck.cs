@@ -15,7 +15,6 @@ namespace Archgate.Checks.Database;
 internal sealed class ConnectivityCheck(Component database) : ICheck
 {
     /// <summary>Connect timeout when the connection string sets none.</summary>
-    private const int DefaultTimeoutSeconds = 5;
 
     public string Id => $"database.connect:{database.Name}";
 
@@ -31,7 +30,7 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
         var connectWatch = Stopwatch.StartNew();
         try
         {
-            await using var connection = Open(database);
+            await using var connection = Open(database, context.System.Checks.Database);
             if (connection is null)
             {
                 return Failure("database file not found", false,
@@ -65,7 +64,7 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
 
     private string EngineName => database.Engine == DatabaseEngine.Postgres ? "PostgreSQL" : "SQLite";
 
-    private static DbConnection? Open(Component database)
+    private static DbConnection? Open(Component database, DatabaseCheckOptions options)
     {
         if (database.Engine == DatabaseEngine.Postgres)
         {
@@ -74,7 +73,7 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
             // Npgsql's builder "contains" every keyword it knows; only the text tells whether Timeout was written.
             if (!PoolSettings.Postgres(database.Connection ?? string.Empty).Explicit.Contains("Timeout"))
             {
-                builder.Timeout = DefaultTimeoutSeconds;
+                builder.Timeout = (int)options.ConnectTimeout.TotalSeconds;
             }
 
             builder.Pooling = false;
@@ -121,16 +120,8 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
 
     private CheckResult Failure(string cause, bool transient, string hint, Exception? ex = null)
     {
-        var finding = new Finding
-        {
-            Rule = DatabaseRules.Unreachable,
-            Severity = database.Critical ? Severity.Critical : Severity.High,
-            Component = database.Name,
-            Location = Redact.ConnectionString(database.Connection ?? string.Empty),
-            Message = $"{database.Name} ({EngineName}) is not reachable: {cause}",
-            Evidence = ex is null ? null : Redact.Text(ex.Message),
-            Hint = hint,
-        };
+        var finding = Findings.Create(DatabaseRules.Unreachable, database.Critical ? Severity.Critical : Severity.High, database.Name, Redact.ConnectionString(database.Connection ?? string.Empty),
+            $"{database.Name} ({EngineName}) is not reachable: {cause}", ex is null ? null : Redact.Text(ex.Message), hint);
         return new CheckResult
         {
             Status = CheckStatus.Fail,

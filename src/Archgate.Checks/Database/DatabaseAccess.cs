@@ -30,20 +30,18 @@ internal static class DatabaseAccess
     /// <summary>The application name of Archgate's sessions.</summary>
     public const string ApplicationName = "archgate";
 
-    /// <summary>Connect timeout when the connection string sets none. <value>5 s</value>.</summary>
-    public const int ConnectTimeoutSeconds = 5;
-
-    /// <summary>Statement timeout of Archgate's catalog queries. <value>10 s</value>.</summary>
-    public const int CommandTimeoutSeconds = 10;
+    /// <summary>Opens a connection to <paramref name="database"/> with its own connection string and the default options.</summary>
+    public static Task<DbConnection> OpenAsync(Component database, CancellationToken cancellationToken) =>
+        OpenAsync(database, new DatabaseCheckOptions(), cancellationToken);
 
     /// <summary>Opens a connection to <paramref name="database"/> with its own connection string.</summary>
-    public static Task<DbConnection> OpenAsync(Component database, CancellationToken cancellationToken) =>
-        OpenAsync(database.Engine ?? DatabaseEngine.Sqlite, database.Connection ?? string.Empty, cancellationToken);
+    public static Task<DbConnection> OpenAsync(Component database, DatabaseCheckOptions options, CancellationToken cancellationToken) =>
+        OpenAsync(database.Engine ?? DatabaseEngine.Sqlite, database.Connection ?? string.Empty, options, cancellationToken);
 
     /// <summary>Opens a connection with <paramref name="connection"/>, made safe for probing.</summary>
-    public static async Task<DbConnection> OpenAsync(DatabaseEngine engine, string connection, CancellationToken cancellationToken)
+    public static async Task<DbConnection> OpenAsync(DatabaseEngine engine, string connection, DatabaseCheckOptions options, CancellationToken cancellationToken)
     {
-        var result = Create(engine, connection);
+        var result = Create(engine, connection, options);
         try
         {
             await result.OpenAsync(cancellationToken);
@@ -62,20 +60,24 @@ internal static class DatabaseAccess
         }
     }
 
-    /// <summary>A connection object (not open) for probing.</summary>
-    public static DbConnection Create(DatabaseEngine engine, string connection)
+    /// <summary>
+    /// A connection object (not open) for probing: <paramref name="options"/>' connect timeout where the connection
+    /// string sets none, its command timeout always.
+    /// </summary>
+    public static DbConnection Create(DatabaseEngine engine, string connection, DatabaseCheckOptions options)
     {
+        var commandSeconds = (int)options.CommandTimeout.TotalSeconds;
         if (engine == DatabaseEngine.Postgres)
         {
             var builder = new NpgsqlConnectionStringBuilder(connection);
             if (!PoolSettings.Postgres(connection).Explicit.Contains("Timeout"))
             {
-                builder.Timeout = ConnectTimeoutSeconds;
+                builder.Timeout = (int)options.ConnectTimeout.TotalSeconds;
             }
 
             builder.Pooling = false;
             builder.ApplicationName = ApplicationName;
-            builder.CommandTimeout = CommandTimeoutSeconds;
+            builder.CommandTimeout = commandSeconds;
             return new NpgsqlConnection(builder.ConnectionString);
         }
 
@@ -84,7 +86,7 @@ internal static class DatabaseAccess
             // Read-only: a probe must never create or change the database.
             Mode = SqliteOpenMode.ReadOnly,
             Pooling = false,
-            DefaultTimeout = CommandTimeoutSeconds,
+            DefaultTimeout = commandSeconds,
         };
         return new SqliteConnection(sqlite.ConnectionString);
     }

@@ -36,7 +36,7 @@ internal abstract class DatabaseCheck(Component database, string kind, string ti
                 return CheckResult.Skipped($"{database.Name} is not reachable: database file not found (see database.connect:{database.Name})");
             }
 
-            connection = await DatabaseAccess.OpenAsync(database, cancellationToken);
+            connection = await DatabaseAccess.OpenAsync(database, context.System.Checks.Database, cancellationToken);
         }
         catch (Exception ex) when (IsConnectFailure(ex, cancellationToken))
         {
@@ -61,17 +61,9 @@ internal abstract class DatabaseCheck(Component database, string kind, string ti
         !cancellationToken.IsCancellationRequested
         && ex is DbException or SocketException or TimeoutException or OperationCanceledException or InvalidOperationException or ArgumentException;
 
-    /// <summary>A finding about this database.</summary>
-    protected Finding Finding(string rule, Severity severity, string? location, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = database.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence is null ? null : Redact.Text(evidence),
-        Hint = hint,
-    };
+    /// <summary>A finding about this database (<see cref="Findings.Create(string, Severity, string?, string?, string, string?, string?)"/>), its evidence redacted (it may quote connection strings).</summary>
+    protected Finding Finding(string rule, Severity severity, string? location, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, database.Name, location, message, evidence is null ? null : Redact.Text(evidence), hint);
 
     /// <summary>High, or critical when the database is declared critical.</summary>
     protected Severity HighOrCritical => database.Critical ? Severity.Critical : Severity.High;

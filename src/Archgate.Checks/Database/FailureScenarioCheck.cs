@@ -80,16 +80,10 @@ internal sealed class FailureScenarioCheck : ICheck
             steps.Add("consistency: repair or delete the orphaned rows, then enforce the foreign keys (VALIDATE CONSTRAINT / PRAGMA foreign_keys=ON)");
         }
 
-        var finding = new Finding
-        {
-            Rule = DatabaseRules.CatastrophicFailure,
-            Severity = Severity.Critical,
-            Component = databases.Count == 1 ? databases[0] : null,
-            Location = string.Join(", ", databases),
-            Message = $"{Scenario}: {string.Join(", ", kinds)} ({signals.Count} piece(s) of evidence)",
-            Evidence = Redact.Text(string.Join(" || ", signals.Select(s => $"[{Name(s.Signal)}] {s.Text}"))),
-            Hint = "remediation: " + string.Join("; ", steps.Select((s, i) => $"{i + 1}. {s}")),
-        };
+        var finding = Findings.Create(DatabaseRules.CatastrophicFailure, Severity.Critical, databases.Count == 1 ? databases[0] : null, string.Join(", ", databases),
+            $"{Scenario}: {string.Join(", ", kinds)} ({signals.Count} piece(s) of evidence)",
+            Redact.Text(string.Join(" || ", signals.Select(s => $"[{Name(s.Signal)}] {s.Text}"))),
+            "remediation: " + string.Join("; ", steps.Select((s, i) => $"{i + 1}. {s}")));
         return Task.FromResult(CheckResult.From([finding]));
     }
 

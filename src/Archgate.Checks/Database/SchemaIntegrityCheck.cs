@@ -166,7 +166,7 @@ internal sealed partial class SchemaIntegrityCheck(Component database) : Databas
         var findings = new List<Finding>();
         foreach (var client in DatabaseClient.Of(context.System, Database))
         {
-            await using var connection = await DatabaseAccess.OpenAsync(DatabaseEngine.Sqlite, client.Connection, cancellationToken);
+            await using var connection = await DatabaseAccess.OpenAsync(DatabaseEngine.Sqlite, client.Connection, context.System.Checks.Database, cancellationToken);
             var on = DatabaseAccess.Long((await DatabaseAccess.QueryAsync(connection, "pragma foreign_keys", cancellationToken))[0]["foreign_keys"]) == 1;
             if (!on)
             {

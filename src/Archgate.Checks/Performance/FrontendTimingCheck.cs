@@ -58,16 +58,12 @@ internal sealed class FrontendTimingCheck(Component frontend, PageTimingOptions 
                 var failed = loads.FirstOrDefault(l => l.Error is not null || l.Fcp is null);
                 if (failed is not null)
                 {
-                    findings.Add(new Finding
-                    {
-                        Rule = PerformanceRules.PageNotMeasured,
-                        Severity = Severity.High,
-                        Component = frontend.Name,
-                        Location = page,
-                        Message = $"{page} could not be measured: {failed.Error ?? "the page painted no content"}",
-                        Evidence = $"{loads.Count(l => l.Error is null && l.Fcp is not null)} of {loads.Count} loads measured in Chromium {timer.Version}",
-                        Hint = "open the page in a browser: an error status, a script error or an empty body leave nothing to paint",
-                    });
+                    findings.Add(Findings.Create(PerformanceRules.PageNotMeasured, Severity.High,
+                        component: frontend.Name,
+                        location: page,
+                        message: $"{page} could not be measured: {failed.Error ?? "the page painted no content"}",
+                        evidence: $"{loads.Count(l => l.Error is null && l.Fcp is not null)} of {loads.Count} loads measured in Chromium {timer.Version}",
+                        hint: "open the page in a browser: an error status, a script error or an empty body leave nothing to paint"));
                     continue;
                 }
 
@@ -96,16 +92,12 @@ internal sealed class FrontendTimingCheck(Component frontend, PageTimingOptions 
         return CheckResult.From(findings, metrics);
     }
 
-    private Finding Slow(string rule, string page, string message, string evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = Severity.High,
-        Component = frontend.Name,
-        Location = page,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Slow(string rule, string page, string message, string evidence, string hint) => Findings.Create(rule, Severity.High,
+        component: frontend.Name,
+        location: page,
+        message: message,
+        evidence: evidence,
+        hint: hint);
 
     internal static double Median(IEnumerable<double> values)
     {

@@ -33,32 +33,24 @@ public static class LoadAnalysis
         var findings = new List<Finding>();
         var routes = result.Routes.Where(r => r.Metrics.Requests > 0).ToList();
         var o = result.Overall;
-        findings.Add(new Finding
-        {
-            Rule = PerformanceRules.Summary,
-            Severity = Severity.Info,
-            Component = component,
-            Location = result.Target.ToString(),
-            Message = $"{o.Requests} requests in {o.Duration.TotalSeconds:0.#} s ({o.RequestsPerSecond:0.#} req/s), "
+        findings.Add(Findings.Create(PerformanceRules.Summary, Severity.Info,
+            component: component,
+            location: result.Target.ToString(),
+            message: $"{o.Requests} requests in {o.Duration.TotalSeconds:0.#} s ({o.RequestsPerSecond:0.#} req/s), "
                 + string.Join(" then ", result.Stages.Select(s => $"{s.Target:0} users ({s.Name}) p95 {LoadReport.Ms(s.Metrics.P95Ms)}"))
                 + $", {o.FailedRate:0.##%} failed",
-            Evidence = string.Join("; ", routes.Select(r => $"{r.Route}: {r.Metrics.Requests} requests, {r.Metrics.RequestsPerSecond:0.#} req/s, "
-                + $"p50 {LoadReport.Ms(r.Metrics.P50Ms)}, p95 {LoadReport.Ms(r.Metrics.P95Ms)}, p99 {LoadReport.Ms(r.Metrics.P99Ms)}, max {LoadReport.Ms(r.Metrics.MaxMs)}, {r.Metrics.Errors.Total} failed")),
-        });
+            evidence: string.Join("; ", routes.Select(r => $"{r.Route}: {r.Metrics.Requests} requests, {r.Metrics.RequestsPerSecond:0.#} req/s, "
+                + $"p50 {LoadReport.Ms(r.Metrics.P50Ms)}, p95 {LoadReport.Ms(r.Metrics.P95Ms)}, p99 {LoadReport.Ms(r.Metrics.P99Ms)}, max {LoadReport.Ms(r.Metrics.MaxMs)}, {r.Metrics.Errors.Total} failed"))));
         var totalTime = routes.Sum(r => r.Metrics.Latency.MeanMilliseconds * r.Metrics.Latency.Count);
         if (routes.Count > 0 && totalTime > 0)
         {
             var slowest = routes.OrderByDescending(r => r.Metrics.P95Ms).Take(3).ToList();
-            findings.Add(new Finding
-            {
-                Rule = PerformanceRules.SlowestRoutes,
-                Severity = Severity.Info,
-                Component = component,
-                Location = slowest[0].Route,
-                Message = "slowest routes: " + string.Join(", ", slowest.Select(r =>
+            findings.Add(Findings.Create(PerformanceRules.SlowestRoutes, Severity.Info,
+                component: component,
+                location: slowest[0].Route,
+                message: "slowest routes: " + string.Join(", ", slowest.Select(r =>
                     $"{r.Route} p95 {LoadReport.Ms(r.Metrics.P95Ms)} ({Share(r.Metrics.Latency.MeanMilliseconds * r.Metrics.Latency.Count, totalTime)} of the time)")),
-                Hint = "start with the first: it holds users longest",
-            });
+                hint: "start with the first: it holds users longest"));
         }
 
         for (var i = 1; i < result.Stages.Count; i++)
@@ -91,16 +83,12 @@ public static class LoadAnalysis
 
             if (jumps.Count > 0)
             {
-                findings.Add(new Finding
-                {
-                    Rule = PerformanceRules.Knee,
-                    Severity = Severity.Info,
-                    Component = component,
-                    Location = $"{before.Name} -> {after.Name}",
-                    Message = $"knee between {before.Target:0} users ({before.Name}) and {after.Target:0} users ({after.Name}): {string.Join("; ", jumps)}",
-                    Evidence = LoadReport.Stages(result, null),
-                    Hint = "capacity ends between these stages; find the saturated resource (CPU, pool, locks, a dependency) at the higher load",
-                });
+                findings.Add(Findings.Create(PerformanceRules.Knee, Severity.Info,
+                    component: component,
+                    location: $"{before.Name} -> {after.Name}",
+                    message: $"knee between {before.Target:0} users ({before.Name}) and {after.Target:0} users ({after.Name}): {string.Join("; ", jumps)}",
+                    evidence: LoadReport.Stages(result, null),
+                    hint: "capacity ends between these stages; find the saturated resource (CPU, pool, locks, a dependency) at the higher load"));
             }
         }
 
@@ -108,17 +96,13 @@ public static class LoadAnalysis
         {
             var byRoute = routes.Where(r => r.Metrics.Errors.Total > 0).OrderByDescending(r => r.Metrics.Errors.Total)
                 .Select(r => $"{r.Route}: {string.Join(", ", LoadReport.Causes(r.Metrics.Errors).Where(c => c.Count > 0).Select(c => $"{c.Count} {c.Cause}"))}");
-            findings.Add(new Finding
-            {
-                Rule = PerformanceRules.ErrorCauses,
-                Severity = Severity.Info,
-                Component = component,
-                Location = "errors",
-                Message = $"{result.Overall.Errors.Total} of {result.Overall.Requests} requests failed: "
+            findings.Add(Findings.Create(PerformanceRules.ErrorCauses, Severity.Info,
+                component: component,
+                location: "errors",
+                message: $"{result.Overall.Errors.Total} of {result.Overall.Requests} requests failed: "
                     + string.Join(", ", LoadReport.Causes(result.Overall.Errors).Where(c => c.Count > 0).Select(c => $"{c.Count} {c.Cause}")),
-                Evidence = string.Join("; ", byRoute),
-                Hint = "5xx under load: look at the component's log for pool exhaustion or dependency failures; timeouts: a saturated or stalled dependency; 4xx: the scenario's requests (auth token, ids)",
-            });
+                evidence: string.Join("; ", byRoute),
+                hint: "5xx under load: look at the component's log for pool exhaustion or dependency failures; timeouts: a saturated or stalled dependency; 4xx: the scenario's requests (auth token, ids)"));
         }
 
         return findings;
@@ -134,13 +118,10 @@ public static class LoadAnalysis
         ArgumentNullException.ThrowIfNull(current);
         if (baseline is null)
         {
-            return ([new Finding
-            {
-                Rule = PerformanceRules.NoBaseline,
-                Severity = Severity.Info,
-                Component = component,
-                Message = "no GO run of this system in the run store yet: this run's numbers become the baseline once it passes",
-            }], []);
+            return ([Findings.Create(PerformanceRules.NoBaseline, Severity.Info,
+                component: component,
+                location: null,
+                message: "no GO run of this system in the run store yet: this run's numbers become the baseline once it passes")], []);
         }
 
         var old = baseline.Steps.Where(s => s.Number == 8).SelectMany(s => s.Checks).SelectMany(c => c.Metrics).ToList();
@@ -167,16 +148,12 @@ public static class LoadAnalysis
                 var (was, isNow) = latency
                     ? (LoadReport.Ms(then.Value), LoadReport.Ms(now.Value))
                     : ($"{then.Value.ToString("0.#", CultureInfo.InvariantCulture)} req/s", $"{now.Value.ToString("0.#", CultureInfo.InvariantCulture)} req/s");
-                findings.Add(new Finding
-                {
-                    Rule = PerformanceRules.Regression,
-                    Severity = Severity.Medium,
-                    Component = component,
-                    Location = route,
-                    Message = $"{route} {kind} regressed {worse:0%}: {isNow} now, {was} in the last GO run {baseline.RunId}",
-                    Evidence = $"baseline run {baseline.RunId} of {baseline.StartedAt:yyyy-MM-dd HH:mm} (GO): {kind} {was}; this run: {isNow}",
-                    Hint = "compare the changes since the baseline run; if the slowdown is intended (a heavier feature), the next GO run becomes the new baseline",
-                });
+                findings.Add(Findings.Create(PerformanceRules.Regression, Severity.Medium,
+                    component: component,
+                    location: route,
+                    message: $"{route} {kind} regressed {worse:0%}: {isNow} now, {was} in the last GO run {baseline.RunId}",
+                    evidence: $"baseline run {baseline.RunId} of {baseline.StartedAt:yyyy-MM-dd HH:mm} (GO): {kind} {was}; this run: {isNow}",
+                    hint: "compare the changes since the baseline run; if the slowdown is intended (a heavier feature), the next GO run becomes the new baseline"));
             }
         }
 

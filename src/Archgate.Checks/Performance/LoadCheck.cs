@@ -94,16 +94,12 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
         }
         catch (LoadAgentException ex)
         {
-            return CheckResult.From([new Finding
-            {
-                Rule = PerformanceRules.AgentFailed,
-                Severity = Severity.High,
-                Component = target.Name,
-                Location = "load.agents",
-                Message = ex.Message,
-                Evidence = ex.Evidence,
-                Hint = "run 'archgate agent' by hand with the same manifest to see its error",
-            }]);
+            return CheckResult.From([Findings.Create(PerformanceRules.AgentFailed, Severity.High,
+                component: target.Name,
+                location: "load.agents",
+                message: ex.Message,
+                evidence: ex.Evidence,
+                hint: "run 'archgate agent' by hand with the same manifest to see its error")]);
         }
 
         result = LoadScenario.WithoutWarmup(result);
@@ -118,14 +114,11 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
         var findings = new List<Finding>(LoadReport.Judge(target.Name, result, thresholds, profile.AllowNoData));
         if (result.AbortReason is not null)
         {
-            findings.Add(new Finding
-            {
-                Rule = PerformanceRules.Aborted,
-                Severity = Severity.High,
-                Component = target.Name,
-                Message = $"the load stopped early: {result.AbortReason}",
-                Hint = "the threshold has abortOnFail: true, so the rest of the stages did not run",
-            });
+            findings.Add(Findings.Create(PerformanceRules.Aborted, Severity.High,
+                component: target.Name,
+                location: null,
+                message: $"the load stopped early: {result.AbortReason}",
+                hint: "the threshold has abortOnFail: true, so the rest of the stages did not run"));
         }
 
         findings.AddRange(LoadAnalysis.Bottlenecks(target.Name, result));
@@ -134,15 +127,11 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
             var after = before.Stats is null ? before : await StatementStats.SnapshotAsync(db.Connection!, cancellationToken);
             if (before.Stats is null || after.Stats is null)
             {
-                findings.Add(new Finding
-                {
-                    Rule = PerformanceRules.StatementsUnavailable,
-                    Severity = Severity.Info,
-                    Component = db.Name,
-                    Location = "pg_stat_statements",
-                    Message = $"which statements took {db.Name}'s time is unknown: {before.Unavailable ?? after.Unavailable}",
-                    Hint = "add pg_stat_statements to shared_preload_libraries, restart, and run CREATE EXTENSION pg_stat_statements in the database",
-                });
+                findings.Add(Findings.Create(PerformanceRules.StatementsUnavailable, Severity.Info,
+                    component: db.Name,
+                    location: "pg_stat_statements",
+                    message: $"which statements took {db.Name}'s time is unknown: {before.Unavailable ?? after.Unavailable}",
+                    hint: "add pg_stat_statements to shared_preload_libraries, restart, and run CREATE EXTENSION pg_stat_statements in the database"));
                 continue;
             }
 
@@ -157,13 +146,9 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
         return CheckResult.From(findings, metrics);
     }
 
-    private Finding NotRun(string message, string hint) => new()
-    {
-        Rule = PerformanceRules.LoadNotRun,
-        Severity = Severity.High,
-        Component = target.Name,
-        Location = target.Url?.ToString(),
-        Message = message,
-        Hint = hint,
-    };
+    private Finding NotRun(string message, string hint) => Findings.Create(PerformanceRules.LoadNotRun, Severity.High,
+        component: target.Name,
+        location: target.Url?.ToString(),
+        message: message,
+        hint: hint);
 }

@@ -67,18 +67,14 @@ public static class LoadReport
                 var m = result.Find(t.Route, t.Stage);
                 var failedRequests = m is null || m.Requests == 0 ? "no request completed"
                     : $"{m.Errors.Total} of {m.Requests} requests failed ({string.Join(", ", Causes(m.Errors).Where(c => c.Count > 0).Select(c => $"{c.Count} {c.Cause}"))})";
-                findings.Add(new Finding
-                {
-                    Rule = PerformanceRules.ThresholdNoData,
-                    Severity = allowNoData ? Severity.Medium : Severity.High,
-                    Component = component,
-                    Location = where,
-                    Message = $"threshold '{t.Text}' {(allowNoData ? "had no data (allowed by load.allowNoData)" : "failed")}: {outcome.Reason} for {where}{inStage}",
-                    Evidence = $"{failedRequests}; " + Stages(result, t.Route),
-                    Hint = allowNoData
+                findings.Add(Findings.Create(PerformanceRules.ThresholdNoData, allowNoData ? Severity.Medium : Severity.High,
+                    component: component,
+                    location: where,
+                    message: $"threshold '{t.Text}' {(allowNoData ? "had no data (allowed by load.allowNoData)" : "failed")}: {outcome.Reason} for {where}{inStage}",
+                    evidence: $"{failedRequests}; " + Stages(result, t.Route),
+                    hint: allowNoData
                         ? "check the route and stage names against the scenario; a route is reported as 'METHOD /path' (the request's name if it has one)"
-                        : "nothing answered within load.requestTimeout (a request still in flight at the end counts as a timeout): is the target hung? A route or stage that never runs also has no data; set load.allowNoData: true only if that is expected",
-                });
+                        : "nothing answered within load.requestTimeout (a request still in flight at the end counts as a timeout): is the target hung? A route or stage that never runs also has no data; set load.allowNoData: true only if that is expected"));
                 continue;
             }
 
@@ -95,16 +91,12 @@ public static class LoadReport
                 "http_req_failed" => (PerformanceRules.ErrorRateAboveSlo, "the error causes are listed below: 5xx and timeouts under load usually mean an exhausted pool or a saturated dependency"),
                 _ => (PerformanceRules.ThresholdFailed, "compare with the per-stage metrics of the run"),
             };
-            findings.Add(new Finding
-            {
-                Rule = rule,
-                Severity = Severity.High,
-                Component = component,
-                Location = where,
-                Message = $"{where} {Aggregation(t)} {observed} {Compare(outcome.Observed.Value, t.Limit)} {limit}{inStage}",
-                Evidence = $"threshold '{t.Text}'; " + Stages(result, t.Route),
-                Hint = hint,
-            });
+            findings.Add(Findings.Create(rule, Severity.High,
+                component: component,
+                location: where,
+                message: $"{where} {Aggregation(t)} {observed} {Compare(outcome.Observed.Value, t.Limit)} {limit}{inStage}",
+                evidence: $"threshold '{t.Text}'; " + Stages(result, t.Route),
+                hint: hint));
         }
 
         return findings;

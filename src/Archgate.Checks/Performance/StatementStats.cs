@@ -89,18 +89,14 @@ public static class StatementStats
         var metrics = top.Select((s, i) => new Metric("db_statement_time",
             new Dictionary<string, string> { ["component"] = database.Name, ["queryid"] = s.QueryId.ToString(CultureInfo.InvariantCulture), ["rank"] = (i + 1).ToString(CultureInfo.InvariantCulture) },
             Math.Round(s.TotalMs, 3), "ms")).ToList();
-        var finding = new Finding
-        {
-            Rule = PerformanceRules.Statements,
-            Severity = Severity.Info,
-            Component = database.Name,
-            Location = "pg_stat_statements",
-            Message = top.Count == 0
+        var finding = Findings.Create(PerformanceRules.Statements, Severity.Info,
+            component: database.Name,
+            location: "pg_stat_statements",
+            message: top.Count == 0
                 ? "no statement ran in the database during the load"
                 : $"statements that took {database.Name}'s time during the load ({LoadReport.Ms(total)} in {delta.Sum(s => s.Calls)} calls): "
                     + string.Join("; ", top.Select((s, i) => $"{i + 1}. {Share(s.TotalMs, total)} {LoadReport.Ms(s.TotalMs)} in {s.Calls} calls ({LoadReport.Ms(s.TotalMs / s.Calls)} each): {Shorten(s.Query)}")),
-            Hint = top.Count == 0 ? null : "start with the first: EXPLAIN (ANALYZE, BUFFERS) it with realistic parameters; look for sequential scans, missing indexes and N+1 patterns (many calls of the same statement)",
-        };
+            hint: top.Count == 0 ? null : "start with the first: EXPLAIN (ANALYZE, BUFFERS) it with realistic parameters; look for sequential scans, missing indexes and N+1 patterns (many calls of the same statement)");
         return (finding, metrics);
     }
 

@@ -24,15 +24,11 @@ internal sealed class PlanCheck : ICheck
         var path = Path.Combine(context.OutputDirectory, "integration-plan.md");
         await File.WriteAllTextAsync(path, PlanWriter.ToMarkdown(plan), cancellationToken);
 
-        var findings = plan.Risks.Select(r => new Finding
-        {
-            Rule = r.Rule,
-            Severity = r.Severity,
-            Component = r.Component,
-            Location = "archgate.yaml",
-            Message = r.Message,
-            Hint = r.Hint,
-        }).ToList();
+        var findings = plan.Risks.Select(r => Findings.Create(r.Rule, r.Severity,
+            component: r.Component,
+            location: "archgate.yaml",
+            message: r.Message,
+            hint: r.Hint)).ToList();
         var metrics = new List<Metric>
         {
             new("plan_components", new Dictionary<string, string>(), plan.System.Components.Count, "count"),

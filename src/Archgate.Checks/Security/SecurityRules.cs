@@ -130,9 +130,12 @@ public static class SecurityRules
     public static string? Hint(string rule) => Probes.GetValueOrDefault(rule)?.Hint;
 
     /// <summary>The mapping as a finding shows it: <c>OWASP API2:2023 Broken Authentication, CWE-306, ZAP 40018</c>.</summary>
-    public static string Mapping(string rule) => Probes.GetValueOrDefault(rule) is { } r
-        ? $"OWASP {r.Owasp}, CWE-{r.Cwe}{(r.ZapAlert is { } z ? $", ZAP {z}" : string.Empty)}"
-        : string.Empty;
+    public static string Mapping(string rule) => Rule(rule, Severity.Info).References ?? string.Empty;
+
+    /// <summary>The rule's descriptor at <paramref name="severity"/> (a probe's findings of one rule differ in severity): its title, hint and catalogue references.</summary>
+    public static RuleDescriptor Rule(string rule, Severity severity) => Probes.GetValueOrDefault(rule) is { } r
+        ? new RuleDescriptor(rule, severity) { Title = r.Title, Hint = r.Hint, Owasp = r.Owasp, Cwe = r.Cwe, Zap = r.ZapAlert }
+        : new RuleDescriptor(rule, severity);
 
     /// <summary>Whether a severity counts against the gate by default.</summary>
     internal static bool Blocks(Severity severity) => severity >= Severity.High;

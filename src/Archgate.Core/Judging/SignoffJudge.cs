@@ -82,31 +82,28 @@ public static class SignoffJudge
         var findings = new List<Finding>();
         foreach (var w in waivers.Where(w => w.Used))
         {
-            findings.Add(new Finding
-            {
-                Rule = WaiverInForce, Severity = Severity.Info, Location = w.Waiver.Rule,
-                Message = $"{w.Waiver.Rule} waived until {Day(w.Waiver.Expires)} by {w.By} ({w.Role}) on run {w.RunId}: {w.Waiver.Reason}",
-            });
+            findings.Add(Findings.Create(WaiverInForce, Severity.Info,
+                component: null,
+                location: w.Waiver.Rule,
+                message: $"{w.Waiver.Rule} waived until {Day(w.Waiver.Expires)} by {w.By} ({w.Role}) on run {w.RunId}: {w.Waiver.Reason}"));
         }
 
         foreach (var w in waivers.Where(w => w.Expired))
         {
-            findings.Add(new Finding
-            {
-                Rule = WaiverExpired, Severity = Severity.Medium, Location = w.Waiver.Rule,
-                Message = $"the waiver of {w.Waiver.Rule} by {w.By} ({w.Role}) expired on {Day(w.Waiver.Expires)}: it waives nothing",
-                Hint = "fix the rule's findings, or have the approver waive it again with a new expiry date",
-            });
+            findings.Add(Findings.Create(WaiverExpired, Severity.Medium,
+                component: null,
+                location: w.Waiver.Rule,
+                message: $"the waiver of {w.Waiver.Rule} by {w.By} ({w.Role}) expired on {Day(w.Waiver.Expires)}: it waives nothing",
+                hint: "fix the rule's findings, or have the approver waive it again with a new expiry date"));
         }
 
         var approver = records.LastOrDefault(r => r.Kind == SignoffKind);
         if (approver?.Decision == SignoffDecision.Reject)
         {
-            findings.Add(new Finding
-            {
-                Rule = SignoffRejected, Severity = Severity.High, Location = approver.Role,
-                Message = $"{approver.Identity} ({approver.Role}) rejected the run{Comment(approver)}",
-            });
+            findings.Add(Findings.Create(SignoffRejected, Severity.High,
+                component: null,
+                location: approver.Role,
+                message: $"{approver.Identity} ({approver.Role}) rejected the run{Comment(approver)}"));
             var reason = $"rejected by {approver.Identity} ({approver.Role}){Comment(approver)}";
             return new(verdict, SignoffState.Rejected, reason, [], new CheckResult { Status = CheckStatus.Fail, Reason = reason, Findings = findings });
         }
@@ -147,23 +144,22 @@ public static class SignoffJudge
             if (review is null)
             {
                 waits.Add($"review by {reviewer}");
-                findings.Add(new Finding { Rule = ReviewAwaited, Severity = Severity.Info, Location = reviewer.Role, Message = $"review by {reviewer} awaited" });
+                findings.Add(Findings.Create(ReviewAwaited, Severity.Info, component: null, location: reviewer.Role, message: $"review by {reviewer} awaited"));
             }
             else
             {
                 waits.Add($"review by {reviewer}: rejected by {review.Identity}{Comment(review)}");
-                findings.Add(new Finding
-                {
-                    Rule = ReviewRejected, Severity = Severity.Medium, Location = reviewer.Role,
-                    Message = $"{review.Identity} ({review.Role}) rejected the run in review{Comment(review)}",
-                    Hint = "a new approving review of the role lets the sign-off go ahead",
-                });
+                findings.Add(Findings.Create(ReviewRejected, Severity.Medium,
+                    component: null,
+                    location: reviewer.Role,
+                    message: $"{review.Identity} ({review.Role}) rejected the run in review{Comment(review)}",
+                    hint: "a new approving review of the role lets the sign-off go ahead"));
             }
         }
 
         missing.Add(policy.Approver.Role);
         waits.Add($"{(waits.Count > 0 ? "then " : string.Empty)}sign-off by {policy.Approver}");
-        findings.Add(new Finding { Rule = SignoffAwaited, Severity = Severity.Info, Location = policy.Approver.Role, Message = $"sign-off by {policy.Approver} awaited" });
+        findings.Add(Findings.Create(SignoffAwaited, Severity.Info, component: null, location: policy.Approver.Role, message: $"sign-off by {policy.Approver} awaited"));
         return Awaiting(verdict, SignoffState.Awaiting, $"awaiting sign-off (GO pending sign-off): {string.Join("; ", waits)}", missing, findings);
     }
 

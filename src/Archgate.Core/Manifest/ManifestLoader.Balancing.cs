@@ -29,14 +29,7 @@ public static partial class ManifestLoader
                 }
 
                 r.AllowKeys(map, path, "from", "to", "policy", "drive", "calls", "requests", "concurrency");
-                var fromNode = r.Required(map, path, "from", "the caller that balances");
-                var from = r.String(fromNode, $"{path}.from");
-                if (from is not null && !names.Contains(from))
-                {
-                    r.Error(fromNode!, $"{path}.from", $"unknown component '{from}'", Suggest.DidYouMean(from, names.Order(StringComparer.Ordinal), "declared components: "));
-                    from = null;
-                }
-
+                var from = KnownComponent(r.Required(map, path, "from", "the caller that balances"), $"{path}.from", names);
                 var toNode = r.Required(map, path, "to", "the instances, each a declared component: [payments, payments-2]");
                 var to = r.StringList(toNode, $"{path}.to");
                 if (toNode is not null && to.Count < 2)
@@ -47,11 +40,7 @@ public static partial class ManifestLoader
                 var caller = from is null ? null : byName.GetValueOrDefault(from);
                 foreach (var (instance, node) in to)
                 {
-                    if (!names.Contains(instance))
-                    {
-                        r.Error(node, $"{path}.to", $"unknown component '{instance}'", Suggest.DidYouMean(instance, names.Order(StringComparer.Ordinal), "declared components: "));
-                    }
-                    else if (caller is not null && !EdgeAddress.Of(caller).Contains(new Edge(caller.Name, instance)))
+                    if (KnownComponent(node, $"{path}.to", names) is not null && caller is not null && !EdgeAddress.Of(caller).Contains(new Edge(caller.Name, instance)))
                     {
                         r.Error(node, $"{path}.to", $"{caller.Name} does not reach '{instance}' through ${{url:{instance}}}",
                             $"give {caller.Name} each instance's address as ${{url:NAME}} in its run.env: the proxies count each instance's calls");
@@ -71,13 +60,7 @@ public static partial class ManifestLoader
                     r.Error(policyNode!, $"{path}.policy", $"unknown policy '{policyText}'", Suggest.DidYouMean(policyText, ["round-robin", "least-connections"], "one of: "));
                 }
 
-                var drive = ReadEdgeProbe(r.Required(map, path, "drive", "the caller operation that makes it call the dependency once: { request: POST /orders }"), $"{path}.drive");
-                if (drive?.Via is { } via && !names.Contains(via))
-                {
-                    r.Error(YamlReader.Get(map, "drive")!, $"{path}.drive.via", $"unknown component '{via}'", Suggest.DidYouMean(via, names.Order(StringComparer.Ordinal), "declared components: "));
-                    drive = null;
-                }
-
+                var drive = ReadDrive(r.Required(map, path, "drive", "the caller operation that makes it call the dependency once: { request: POST /orders }"), $"{path}.drive", names, byName);
                 var calls = r.String(YamlReader.Get(map, "calls"), $"{path}.calls");
                 var requests = r.Int(YamlReader.Get(map, "requests"), $"{path}.requests", 10, 10000) ?? 40;
                 var concurrency = r.Int(YamlReader.Get(map, "concurrency"), $"{path}.concurrency", 1, 256) ?? 4;

@@ -75,10 +75,9 @@ public static partial class ManifestLoader
                 }
 
                 r.AllowKeys(map, path, "from", "to", "toxiproxy", "calls", "breaker", "drive", "fallback", "policy");
-                var fromNode = r.Required(map, path, "from", "the calling component");
+                var from = KnownComponent(r.Required(map, path, "from", "the calling component"), $"{path}.from", names);
                 var toNode = r.Required(map, path, "to", "the component it calls");
-                var from = Known(fromNode, $"{path}.from");
-                var to = Known(toNode, $"{path}.to");
+                var to = KnownComponent(toNode, $"{path}.to", names);
                 var proxyNode = YamlReader.Get(map, "toxiproxy");
                 var proxy = r.String(proxyNode, $"{path}.toxiproxy");
                 if (proxy is not null && !toxiproxy)
@@ -94,21 +93,9 @@ public static partial class ManifestLoader
                 }
 
                 var breaker = ReadBreaker(YamlReader.Get(map, "breaker"), $"{path}.breaker");
-                var drive = ReadEdgeProbe(YamlReader.Get(map, "drive"), $"{path}.drive");
+                var drive = ReadDrive(YamlReader.Get(map, "drive"), $"{path}.drive", names, byName);
                 var (fallback, within) = ReadFallback(YamlReader.Get(map, "fallback"), $"{path}.fallback");
                 var policy = ReadPolicy(YamlReader.Get(map, "policy"), $"{path}.policy");
-                if (drive?.Via is { } via && !names.Contains(via))
-                {
-                    var viaNode = YamlReader.Get((YamlMappingNode)YamlReader.Get(map, "drive")!, "via")!;
-                    r.Error(viaNode, $"{path}.drive.via", $"unknown component '{via}'", Suggest.DidYouMean(via, names.Order(StringComparer.Ordinal), "declared components: "));
-                    drive = null;
-                }
-                else if (drive?.Via is { } v && byName.TryGetValue(v, out var through) && through.Url is null)
-                {
-                    r.Error(YamlReader.Get((YamlMappingNode)YamlReader.Get(map, "drive")!, "via")!, $"{path}.drive.via", $"'{v}' has no url to send the drive request to", "name a service the request can be sent to");
-                    drive = null;
-                }
-
                 if (from is null || to is null)
                 {
                     continue;
@@ -130,18 +117,47 @@ public static partial class ManifestLoader
             }
 
             return result;
+        }
 
-            string? Known(YamlNode? node, string at)
+        /// <summary>A <c>from</c>, <c>to</c> or instance name of the edges and balancing sections: a declared component, or an error naming the declared ones.</summary>
+        private string? KnownComponent(YamlNode? node, string at, HashSet<string> names)
+        {
+            var name = r.String(node, at);
+            if (name is not null && !names.Contains(name))
             {
-                var name = r.String(node, at);
-                if (name is not null && !names.Contains(name))
-                {
-                    r.Error(node!, at, $"unknown component '{name}'", Suggest.DidYouMean(name, names.Order(StringComparer.Ordinal), "declared components: "));
-                    return null;
-                }
-
-                return name;
+                r.Error(node!, at, $"unknown component '{name}'", Suggest.DidYouMean(name, names.Order(StringComparer.Ordinal), "declared components: "));
+                return null;
             }
+
+            return name;
+        }
+
+        /// <summary>
+        /// A <c>drive</c> of the edges and balancing sections (<c>{ request, json, via }</c>): the request that makes a caller
+        /// call its dependency, sent to <c>via</c> when named, which must be a declared component with a url.
+        /// </summary>
+        private EdgeProbe? ReadDrive(YamlNode? node, string path, HashSet<string> names, Dictionary<string, Component> byName)
+        {
+            var drive = ReadEdgeProbe(node, path);
+            if (drive?.Via is not { } via)
+            {
+                return drive;
+            }
+
+            var viaNode = YamlReader.Get((YamlMappingNode)node!, "via")!;
+            if (!names.Contains(via))
+            {
+                r.Error(viaNode, $"{path}.via", $"unknown component '{via}'", Suggest.DidYouMean(via, names.Order(StringComparer.Ordinal), "declared components: "));
+                return null;
+            }
+
+            if (byName.TryGetValue(via, out var through) && through.Url is null)
+            {
+                r.Error(viaNode, $"{path}.via", $"'{via}' has no url to send the drive request to", "name a service the request can be sent to");
+                return null;
+            }
+
+            return drive;
         }
 
         private BreakerPolicy? ReadBreaker(YamlNode? node, string path)

@@ -222,6 +222,9 @@ public static partial class ManifestLoader
                 "requests" or "concurrency" => Ref("int"),
                 _ => Ref("string"),
             })),
+            "checks" => Closed(["database", "brokers"], [], k => k == "database"
+                ? Closed(["connectTimeout", "commandTimeout"], [], _ => Ref("duration"))
+                : Closed(["connectTimeout", "poll"], [], _ => Ref("duration"))),
             _ => new JsonObject(),
         });
 

@@ -16,7 +16,7 @@ public static partial class ManifestLoader
     public const int SchemaVersion = 1;
 
     private static readonly string[] TopKeys =
-        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy", "balancing"];
+        ["version", "system", "targets", "auth", "components", "contracts", "slo", "load", "journeys", "security", "recovery", "escalation", "signoff", "edges", "toxiproxy", "balancing", "checks"];
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
@@ -165,6 +165,7 @@ public static partial class ManifestLoader
             var recovery = ReadRecovery(root);
             var escalation = ReadEscalation(root);
             var signoff = ReadSignoff(root, owners);
+            var checks = ReadChecks(root);
 
             if (name is null)
             {
@@ -189,6 +190,7 @@ public static partial class ManifestLoader
                 Edges = edges,
                 Toxiproxy = toxiproxy,
                 Balancing = balancing,
+                Checks = checks,
                 AllowedHosts = _allowed,
                 ValueSources = r.Sources,
                 StoreSecrets = r.StoreSecrets,

@@ -50,6 +50,9 @@ public sealed record SystemModel
     /// <summary>Callers that balance their calls over several instances of a dependency (<c>balancing</c>). <value>None</value>.</summary>
     public IReadOnlyList<BalancingSpec> Balancing { get; init; } = [];
 
+    /// <summary>The check families' options (<c>checks</c>). <value>Each family's defaults</value>.</summary>
+    public CheckOptions Checks { get; init; } = new();
+
     /// <summary>An existing Toxiproxy server whose proxies sit on edges (<c>toxiproxy</c>); null when none is declared.</summary>
     public ToxiproxyServer? Toxiproxy { get; init; }
 

@@ -55,10 +55,7 @@ public sealed class ConnectivityCheckTests(PostgresServer server)
     [Fact]
     public async Task A_closed_port_is_connection_refused_and_transient()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FreePort.Next();
 
         var result = await RunAsync("postgres", $"Host=127.0.0.1;Port={port};Database=x;Username=y;Password=z");
 

@@ -63,7 +63,7 @@ public sealed class SeedAndClientCheckTests(PostgresServer server)
     [Fact]
     public async Task A_dependant_with_a_wrong_port_is_unreachable_and_transient()
     {
-        var port = TinyHttpServer.FreePort();
+        var port = FreePort.Next();
         var client = $"Host=127.0.0.1;Port={port};Database=x;Username=y;Password=z";
         var system = DatabaseTestKit.System("postgres", server.ConnectionString(), $"    clients: {{ api: {{ connection: \"{client}\" }} }}", "http://127.0.0.1:9");
 

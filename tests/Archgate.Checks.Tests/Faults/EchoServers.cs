@@ -17,7 +17,7 @@ internal sealed class EchoHttpServer : IDisposable
 
     public EchoHttpServer()
     {
-        Port = TinyHttpServer.FreePort();
+        Port = FreePort.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(LoopAsync);

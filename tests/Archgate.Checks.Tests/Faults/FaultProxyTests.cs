@@ -219,7 +219,7 @@ public sealed class FaultProxyTests
     [Fact]
     public async Task Dependency_down_is_a_failed_connection_for_the_caller_not_an_answer()
     {
-        var closed = Fixtures.TinyHttpServer.FreePort();
+        var closed = FreePort.Next();
         await using var proxy = FaultProxy.Start("edge", "127.0.0.1", closed, ProxyMode.Http);
         using var http = new HttpClient { BaseAddress = proxy.Address, Timeout = Patience };
 

@@ -49,13 +49,8 @@ public sealed class LocalHttpServer : IDisposable
 
     public Uri Url => new($"http://127.0.0.1:{Port}");
 
-    /// <summary>A port nothing listens on at the moment of the call.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>The same as <see cref="Archgate.Testing.FreePort.Next"/> (kept for tests written against it).</summary>
+    public static int FreePort() => Archgate.Testing.FreePort.Next();
 
     /// <summary>The request's method, path, headers and body.</summary>
     public static async Task<Received> ReadAsync(HttpListenerContext context)

@@ -88,7 +88,7 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
             await RunAsync("chown", ["-R", "postgres:postgres", _root]);
         }
 
-        Port = FreePort();
+        Port = FreePort.Next();
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth-host=scram-sha-256", "--auth-local=trust", $"--pwfile={pwfile}", "-E", "UTF8", "--no-instructions"]);
         var options = $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c fsync=off";
         await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start"]);
@@ -116,13 +116,6 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
             : [];
         return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")))
             ?? throw new InvalidOperationException("PostgreSQL binaries not found under /usr/lib/postgresql; './build.sh test' installs the postgresql package");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task RunAsync(string file, IReadOnlyList<string> args)

@@ -44,7 +44,7 @@ public sealed class RabbitMqServer : IAsyncLifetime
             return;
         }
 
-        Port = FreePort();
+        Port = FreePort.Next();
         var script = Path.Combine(RepositoryRoot(), "samples", "shop", "broker", "rabbitmq.sh");
         var start = new ProcessStartInfo(script)
         {
@@ -55,8 +55,8 @@ public sealed class RabbitMqServer : IAsyncLifetime
             Environment =
             {
                 ["SHOP_AMQP_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["SHOP_BROKER_EPMD_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["SHOP_BROKER_DIST_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["SHOP_BROKER_EPMD_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["SHOP_BROKER_DIST_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["SHOP_BROKER_DIR"] = _root,
                 ["SHOP_AMQP_USER"] = User,
                 ["SHOP_AMQP_PASSWORD"] = Password,
@@ -119,13 +119,6 @@ public sealed class RabbitMqServer : IAsyncLifetime
         }
 
         throw new InvalidOperationException("repository root (Archgate.slnx) not found above " + AppContext.BaseDirectory);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

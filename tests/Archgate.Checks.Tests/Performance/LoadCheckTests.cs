@@ -115,7 +115,7 @@ public sealed class LoadCheckTests
     [Fact]
     public async Task A_target_that_refuses_connections_is_reported_as_not_reachable()
     {
-        var system = System(TinyHttpServer.FreePort());
+        var system = System(FreePort.Next());
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
         var result = await ArchgateProtocol.ChecksFor(system).Single(c => c.Step == 8).RunAsync(TestSystems.Context(system, http), CancellationToken.None);

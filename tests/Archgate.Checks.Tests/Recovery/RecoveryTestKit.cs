@@ -79,40 +79,4 @@ internal static class RecoveryTestKit
 
         public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken) => run(cancellationToken);
     }
-
-    /// <summary>Cancels the run once step <paramref name="step"/> is checkpointed: a crash between the snapshot and the restore.</summary>
-    public sealed class CrashAfterStep(int step, CancellationTokenSource cancel) : IRunObserver
-    {
-        public void RunStarted(RunRecord run)
-        {
-        }
-
-        public void StepStarted(int number, string name)
-        {
-        }
-
-        public void CheckStarted(ICheck check)
-        {
-        }
-
-        public void CheckActivity(ICheck check, string activity)
-        {
-        }
-
-        public void CheckRetrying(ICheck check, int nextAttempt, TimeSpan delay, string cause)
-        {
-        }
-
-        public void CheckFinished(ICheck check, CheckResult result)
-        {
-        }
-
-        public void StepFinished(StepResult finished)
-        {
-            if (finished.Number == step)
-            {
-                cancel.Cancel();
-            }
-        }
-    }
 }

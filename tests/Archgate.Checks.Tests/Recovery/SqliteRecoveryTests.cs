@@ -141,7 +141,7 @@ public sealed class SqliteRecoveryTests : IDisposable
         var system = SystemWith("sqlite", $"Data Source={Db}");
         using var cancel = new CancellationTokenSource();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            RunAsync(_dir, system, TableWith(WriteAsync, Fail), observer: new CrashAfterStep(7, cancel), cancellationToken: cancel.Token));
+            RunAsync(_dir, system, TableWith(WriteAsync, Fail), observer: new CancelAfterStep(7, cancel), cancellationToken: cancel.Token));
         var runId = Directory.GetDirectories(_dir).Select(Path.GetFileName).Single()!;
         var crashed = Load(_dir, runId)!;
         var taken = Assert.Single(crashed.Snapshots);

@@ -30,7 +30,7 @@ public sealed class OpenApiDiscoveryTests : IDisposable
             await LocalHttpServer.WriteAsync(context, status, Encoding.UTF8.GetBytes(body), "application/json");
         });
         using var plain = new LocalHttpServer(context => LocalHttpServer.WriteAsync(context, 404, [], "text/plain"));
-        var stopped = LocalHttpServer.FreePort();
+        var stopped = FreePort.Next();
         var compose = $$"""
             services:
               api: { image: acme/api, ports: ["{{api.Port}}:8080"] }

@@ -175,7 +175,7 @@ public sealed class EscalationDeskTests : IDisposable
         using (store)
         using (http)
         {
-            var port = LocalHttpServer.FreePort();
+            var port = FreePort.Next();
             var system = Shop(port);
             var raised = await desk.RaiseAsync(system, Run(store), [new Escalation("critical-vulnerability", 4, "sqli")], EscalationDesk.Automatic, null, null, CancellationToken.None);
 

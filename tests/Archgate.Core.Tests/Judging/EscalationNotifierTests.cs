@@ -147,7 +147,7 @@ public sealed class EscalationNotifierTests
     public async Task Email_reaches_a_real_smtp_server_with_the_run_trigger_level_evidence_report_and_recipients()
     {
         var aiosmtpd = AiosmtpdPath();
-        var port = LocalHttpServer.FreePort();
+        var port = FreePort.Next();
         var output = new StringBuilder();
         var start = new ProcessStartInfo(aiosmtpd, ["-n", "-l", $"127.0.0.1:{port}"]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["PYTHONUNBUFFERED"] = "1";

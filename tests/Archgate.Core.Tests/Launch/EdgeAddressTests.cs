@@ -51,7 +51,7 @@ public sealed class EdgeAddressTests
         var folder = Directory.CreateTempSubdirectory("archgate-edges-").FullName;
         try
         {
-            var model = TestSystems.Load(Manifest.Replace("{PORT}", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            var model = TestSystems.Load(Manifest.Replace("{PORT}", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
             var proxies = new RecordingProxies();
             using var launcher = new SystemLauncher(Planner.Plan(model), folder) { Edges = proxied ? proxies : null };
             using var http = new HttpClient();
@@ -73,13 +73,6 @@ public sealed class EdgeAddressTests
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class RecordingProxies : IEdgeProxies

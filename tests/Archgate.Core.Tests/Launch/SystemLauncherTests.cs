@@ -13,13 +13,7 @@ public sealed class SystemLauncherTests
         try
         {
             // Free ports: the shop's fixed ones (7001-7401) may be taken by a demo running beside the tests.
-            var free = new HashSet<int>();
-            while (free.Count < 12)
-            {
-                free.Add(LocalHttpServer.FreePort());
-            }
-
-            var ports = free.ToArray();
+            var ports = Enumerable.Range(0, 12).Select(_ => FreePort.Next()).ToArray();
             var components = string.Concat(Enumerable.Range(1, 12).Select(i => $$"""
 
                   - name: c{{i}}

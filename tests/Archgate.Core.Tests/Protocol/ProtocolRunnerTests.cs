@@ -201,41 +201,6 @@ public sealed class ProtocolRunnerTests : IDisposable
         }
     }
 
-    private sealed class CancelAfterStep(int step, CancellationTokenSource cancel) : IRunObserver
-    {
-        public void RunStarted(RunRecord run)
-        {
-        }
-
-        public void StepStarted(int number, string name)
-        {
-        }
-
-        public void CheckStarted(ICheck check)
-        {
-        }
-
-        public void CheckActivity(ICheck check, string activity)
-        {
-        }
-
-        public void CheckRetrying(ICheck check, int nextAttempt, TimeSpan delay, string cause)
-        {
-        }
-
-        public void CheckFinished(ICheck check, CheckResult result)
-        {
-        }
-
-        public void StepFinished(StepResult finished)
-        {
-            if (finished.Number == step)
-            {
-                cancel.Cancel();
-            }
-        }
-    }
-
     private sealed class SeesEarlierResults(int step, string id) : ICheck
     {
         public IReadOnlyList<string> Seen { get; private set; } = [];

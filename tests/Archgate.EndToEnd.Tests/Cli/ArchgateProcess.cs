@@ -145,13 +145,6 @@ public sealed class ArchgateProcess : IDisposable
     /// <summary>True while the process exists and is not a zombie.</summary>
     public static bool Alive(int pid) => Archgate.Launch.ProcessTree.IsAlive(pid);
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public void Dispose()
     {
         if (!_process.HasExited)

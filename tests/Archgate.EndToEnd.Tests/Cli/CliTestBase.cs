@@ -8,7 +8,7 @@ public abstract class CliTestBase : IDisposable
     protected CliTestBase()
     {
         Folder = Directory.CreateTempSubdirectory("archgate-e2e-").FullName;
-        Port = ArchgateProcess.FreePort();
+        Port = FreePort.Next();
         Database = Path.Combine(Folder, "minimal.db");
         Environment = new Dictionary<string, string>
         {

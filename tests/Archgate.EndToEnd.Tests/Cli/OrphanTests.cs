@@ -95,7 +95,7 @@ public sealed class OrphanTests : CliTestBase
                   ready: { log: "first up", timeout: 60s }
               - name: second
                 kind: service
-                url: http://127.0.0.1:{{ArchgateProcess.FreePort()}}
+                url: http://127.0.0.1:{{FreePort.Next()}}
                 dependsOn: [first]
                 run:
                   command: sh -c "echo warming up; exec sleep 300"

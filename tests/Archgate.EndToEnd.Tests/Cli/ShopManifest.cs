@@ -30,14 +30,8 @@ internal static partial class ShopManifest
         var copy = File.ReadAllText(path);
         var block = BrokerBlock().Match(text).Value;
         Assert.NotEmpty(block); // the sample changed: mend this copy
-        // Three distinct free ports: AMQP, the node's port mapper, Erlang distribution.
-        var ports = new HashSet<int>();
-        while (ports.Count < 3)
-        {
-            ports.Add(ArchgateProcess.FreePort());
-        }
-
-        var (amqp, epmd, dist) = (ports.ElementAt(0), ports.ElementAt(1), ports.ElementAt(2));
+        // Three distinct free ports (FreePort never repeats one): AMQP, the node's port mapper, Erlang distribution.
+        var (amqp, epmd, dist) = (FreePort.Next(), FreePort.Next(), FreePort.Next());
         block = block.Replace("127.0.0.1:7401", $"127.0.0.1:{amqp}", StringComparison.Ordinal)
             .Replace("workdir: .", $"workdir: {ShopDirectory}", StringComparison.Ordinal)
             .Replace("contracts/", Path.Combine(ShopDirectory, "contracts") + "/", StringComparison.Ordinal)
@@ -62,7 +56,7 @@ internal static partial class ShopManifest
         apiPort = 0;
         foreach (var port in new[] { 7001, 7101, 7201, 7301 })
         {
-            var free = ArchgateProcess.FreePort();
+            var free = FreePort.Next();
             apiPort = port == 7101 ? free : apiPort;
             text = text.Replace($"127.0.0.1:{port}", $"127.0.0.1:{free}", StringComparison.Ordinal);
         }

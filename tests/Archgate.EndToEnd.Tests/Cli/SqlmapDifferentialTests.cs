@@ -17,7 +17,7 @@ public sealed class SqlmapDifferentialTests : CliTestBase
     public async Task Sqlmap_and_archgate_agree_on_the_search_parameter(string faults, bool injectable)
     {
         Skip.IfNot(File.Exists("/usr/bin/sqlmap"), "sqlmap is not installed (apt-get install sqlmap)");
-        var port = ArchgateProcess.FreePort();
+        var port = FreePort.Next();
         using var api = StartApi(faults, port);
         var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         using (var http = new HttpClient())

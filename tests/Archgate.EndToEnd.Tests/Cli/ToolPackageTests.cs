@@ -32,7 +32,7 @@ public sealed class ToolPackageTests : IDisposable
         // The demo, from a clone (the samples are not in the package), its store, logs and database in this test's folder.
         var demoEnv = new Dictionary<string, string>
         {
-            ["MINIMAL_PORT"] = ArchgateProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["MINIMAL_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["MINIMAL_DB"] = Path.Combine(_folder, "minimal.db"),
         };
         var demo = await RunAsync(archgate, ArchgateProcess.RepositoryRoot, demoEnv, "demo", "--sample", "minimal", "--store", Path.Combine(_folder, ".archgate", "archgate.db"));

@@ -46,14 +46,14 @@ public sealed class UpDownTests : CliTestBase
                   ready: { log: "first up", timeout: 10s }
               - name: second
                 kind: service
-                url: http://127.0.0.1:{{ArchgateProcess.FreePort()}}
+                url: http://127.0.0.1:{{FreePort.Next()}}
                 dependsOn: [first]
                 run:
                   command: sh -c "echo warming up; exec sleep 60"
                   ready: { log: "never printed", timeout: 1s }
               - name: third
                 kind: service
-                url: http://127.0.0.1:{{ArchgateProcess.FreePort()}}
+                url: http://127.0.0.1:{{FreePort.Next()}}
                 dependsOn: [second]
                 run:
                   command: sh -c "echo third; exec sleep 60"

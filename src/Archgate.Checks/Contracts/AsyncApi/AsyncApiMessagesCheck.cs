@@ -45,15 +45,11 @@ internal sealed class AsyncApiMessagesCheck(Component broker) : ICheck
         var document = AsyncApiDocument.Parse(await File.ReadAllTextAsync(Spec.Path, cancellationToken));
         if (document.Problems.Count > 0)
         {
-            return CheckResult.From([.. document.Problems.Select(p => new Finding
-            {
-                Rule = BrokerRules.AsyncApiInvalid,
-                Severity = Severity.High,
-                Component = broker.Name,
-                Location = $"{file}:{p.Line}:{p.Column}",
-                Message = p.Message,
-                Hint = p.Hint,
-            })]);
+            return CheckResult.From([.. document.Problems.Select(p => Findings.Create(BrokerRules.AsyncApiInvalid, Severity.High,
+                component: broker.Name,
+                location: $"{file}:{p.Line}:{p.Column}",
+                message: p.Message,
+                hint: p.Hint))]);
         }
 
         var exchange = Spec.Exchange ?? (broker.Broker.Exchanges.Count > 0 ? broker.Broker.Exchanges[0].Name : null);
@@ -62,43 +58,28 @@ internal sealed class AsyncApiMessagesCheck(Component broker) : ICheck
             return CheckResult.Skipped($"{broker.Name} declares no exchange to listen on (asyncapi.exchange)");
         }
 
-        IConnection connection;
-        try
+        var opening = await BrokerConnection.TryOpenAsync(broker, context.System.Checks.Brokers, cancellationToken);
+        if (opening.Failed)
         {
-            connection = await BrokerConnection.OpenAsync(broker, cancellationToken);
-        }
-        catch (Exception ex) when (ex is BrokerUnreachableException or IOException or OperationInterruptedException or TimeoutException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            var (rule, cause, transient) = BrokerConnection.Classify(ex);
-            return new CheckResult
-            {
-                Status = CheckStatus.Fail,
-                TransientCause = transient ? cause : null,
-                Reachability = Reachability.Unreachable,
-                Findings = [new Finding { Rule = rule, Severity = Severity.High, Component = broker.Name, Location = BrokerConnection.Display(broker), Message = $"{broker.Name} is not reachable over AMQP: {cause}; its messages were not checked" }],
-            };
+            var failure = opening.Failure;
+            return failure.Result(Findings.Create(failure.Rule, Severity.High, component: broker.Name, location: BrokerConnection.Display(broker), message: $"{broker.Name} is not reachable over AMQP: {failure.Cause}; its messages were not checked"));
         }
 
-        await using (connection)
+        await using (var connection = opening.Connection)
         {
             var (tapped, driveProblem) = await ListenAsync(connection, exchange, context, cancellationToken);
             var findings = Validate(document, exchange, tapped);
             if (driveProblem is not null)
             {
-                findings.Add(new Finding { Rule = BrokerRules.NoMessages, Severity = Severity.Medium, Component = broker.Name, Location = file, Message = driveProblem, Hint = "check asyncapi.drive and the auth of its 'via' service" });
+                findings.Add(Findings.Create(BrokerRules.NoMessages, Severity.Medium, component: broker.Name, location: file, message: driveProblem, hint: "check asyncapi.drive and the auth of its 'via' service"));
             }
             else if (tapped.Count == 0)
             {
-                findings.Add(new Finding
-                {
-                    Rule = BrokerRules.NoMessages,
-                    Severity = Severity.Medium,
-                    Component = broker.Name,
-                    Location = file,
-                    Message = $"no message was published on exchange '{exchange}' within {Spec.Collect.TotalSeconds:0.#} s: nothing to check against {file}",
-                    Hint = Spec.Drive is null ? "declare 'asyncapi.drive', a request that makes the system publish" : "the drive request did not make the system publish; is its publisher connected?",
-                });
+                findings.Add(Findings.Create(BrokerRules.NoMessages, Severity.Medium,
+                    component: broker.Name,
+                    location: file,
+                    message: $"no message was published on exchange '{exchange}' within {Spec.Collect.TotalSeconds:0.#} s: nothing to check against {file}",
+                    hint: Spec.Drive is null ? "declare 'asyncapi.drive', a request that makes the system publish" : "the drive request did not make the system publish; is its publisher connected?"));
             }
 
             var metrics = new List<Metric> { Metric.ForComponent(BrokerRules.MessagesCheckedMetric, broker.Name, tapped.Count, "messages") };
@@ -149,16 +130,12 @@ internal sealed class AsyncApiMessagesCheck(Component broker) : ICheck
             var channels = document.Channels.Where(c => c.Matches(group.Key)).ToList();
             if (channels.Count == 0)
             {
-                findings.Add(new Finding
-                {
-                    Rule = BrokerRules.UndocumentedChannel,
-                    Severity = Severity.High,
-                    Component = broker.Name,
-                    Location = $"{exchange} {group.Key}",
-                    Message = $"{group.Count()} message(s) published with routing key '{group.Key}', which no channel of the AsyncAPI document describes",
-                    Evidence = Excerpt(group.First().Body),
-                    Hint = $"document the channel (address '{group.Key}' or a parameterised one) or stop publishing it; documented: {string.Join(", ", document.Channels.Select(c => c.Address ?? c.Id))}",
-                });
+                findings.Add(Findings.Create(BrokerRules.UndocumentedChannel, Severity.High,
+                    component: broker.Name,
+                    location: $"{exchange} {group.Key}",
+                    message: $"{group.Count()} message(s) published with routing key '{group.Key}', which no channel of the AsyncAPI document describes",
+                    evidence: Excerpt(group.First().Body),
+                    hint: $"document the channel (address '{group.Key}' or a parameterised one) or stop publishing it; documented: {string.Join(", ", document.Channels.Select(c => c.Address ?? c.Id))}"));
                 continue;
             }
 
@@ -208,16 +185,12 @@ internal sealed class AsyncApiMessagesCheck(Component broker) : ICheck
             {
                 var first = byMessage.First();
                 var notJson = first.Errors.Count > 0 && first.Errors[0].StartsWith("not JSON", StringComparison.Ordinal);
-                findings.Add(new Finding
-                {
-                    Rule = notJson ? BrokerRules.NotJson : BrokerRules.PayloadMismatch,
-                    Severity = Severity.High,
-                    Component = broker.Name,
-                    Location = $"{exchange} {group.Key} (message {first.Against.Name})",
-                    Message = $"{byMessage.Count()} of {group.Count()} message(s) published as '{group.Key}' do not match the payload of message '{first.Against.Name}': {string.Join("; ", first.Errors.Take(5))}",
-                    Evidence = Excerpt(first.Message.Body),
-                    Hint = "the publisher and the AsyncAPI document disagree: fix the publisher, or version the document and tell its consumers",
-                });
+                findings.Add(Findings.Create(notJson ? BrokerRules.NotJson : BrokerRules.PayloadMismatch, Severity.High,
+                    component: broker.Name,
+                    location: $"{exchange} {group.Key} (message {first.Against.Name})",
+                    message: $"{byMessage.Count()} of {group.Count()} message(s) published as '{group.Key}' do not match the payload of message '{first.Against.Name}': {string.Join("; ", first.Errors.Take(5))}",
+                    evidence: Excerpt(first.Message.Body),
+                    hint: "the publisher and the AsyncAPI document disagree: fix the publisher, or version the document and tell its consumers"));
             }
         }
 

@@ -341,30 +341,22 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         }
 
         evidence.Append("request (").Append(request.Purpose).Append("): ").Append(Curl(request, mismatch.Rule != ConformanceRules.AuthenticationFailed));
-        _findings.Add(new Finding
-        {
-            Rule = mismatch.Rule,
-            Severity = mismatch.Severity,
-            Component = component.Name,
-            Location = RedactSecrets(location),
-            Message = RedactSecrets(message),
-            Evidence = RedactSecrets(evidence.ToString()),
-            Hint = ConformanceRules.Hint(mismatch.Rule),
-        });
+        _findings.Add(Findings.Create(mismatch.Rule, mismatch.Severity,
+            component: component.Name,
+            location: RedactSecrets(location),
+            message: RedactSecrets(message),
+            evidence: RedactSecrets(evidence.ToString()),
+            hint: ConformanceRules.Hint(mismatch.Rule)));
     }
 
     private void Add(string rule, Severity severity, string location, string message, ProbeRequest? request)
     {
-        _findings.Add(new Finding
-        {
-            Rule = rule,
-            Severity = severity,
-            Component = component.Name,
-            Location = RedactSecrets(location),
-            Message = RedactSecrets(message),
-            Evidence = request is null ? null : RedactSecrets("request: " + Curl(request, false)),
-            Hint = ConformanceRules.Hint(rule),
-        });
+        _findings.Add(Findings.Create(rule, severity,
+            component: component.Name,
+            location: RedactSecrets(location),
+            message: RedactSecrets(message),
+            evidence: request is null ? null : RedactSecrets("request: " + Curl(request, false)),
+            hint: ConformanceRules.Hint(rule)));
     }
 
     private string Curl(ProbeRequest request, bool withAuth)
@@ -417,15 +409,11 @@ internal sealed partial class ConformanceSession(Component component, OpenApiDoc
         TransientCause = cause,
         Findings =
         [
-            new Finding
-            {
-                Rule = ConformanceRules.NoResponse,
-                Severity = Severity.High,
-                Component = component.Name,
-                Location = _baseUrl.ToString(),
-                Message = $"{component.Name} is not reachable for conformance checks: {cause}",
-                Hint = "is the service running at this URL? 'archgate run --up' starts the components that have a 'run' section",
-            },
+            Findings.Create(ConformanceRules.NoResponse, Severity.High,
+                component: component.Name,
+                location: _baseUrl.ToString(),
+                message: $"{component.Name} is not reachable for conformance checks: {cause}",
+                hint: "is the service running at this URL? 'archgate run --up' starts the components that have a 'run' section"),
         ],
     };
 

@@ -47,14 +47,11 @@ internal sealed class PactCheck : ICheck
         var display = Path.GetRelativePath(context.System.BaseDirectory, _file);
         if (_read.Document is not { } pact)
         {
-            return CheckResult.From(_read.Errors.Select(e => new Finding
-            {
-                Rule = PactRules.PactInvalid,
-                Severity = Severity.High,
-                Location = display,
-                Message = $"the pact file is not a valid pact: {e}",
-                Hint = "regenerate the pact from the consumer's tests, or fix the file; Archgate reads Pact specification v1-v4",
-            }).ToList());
+            return CheckResult.From(_read.Errors.Select(e => Findings.Create(PactRules.PactInvalid, Severity.High,
+                component: null,
+                location: display,
+                message: $"the pact file is not a valid pact: {e}",
+                hint: "regenerate the pact from the consumer's tests, or fix the file; Archgate reads Pact specification v1-v4")).ToList());
         }
 
         var componentName = context.System.Pact.ComponentFor(pact.Provider);
@@ -63,17 +60,13 @@ internal sealed class PactCheck : ICheck
         {
             return CheckResult.From(
             [
-                new Finding
-                {
-                    Rule = PactRules.ProviderUnknown,
-                    Severity = Severity.High,
-                    Component = pact.Provider,
-                    Location = display,
-                    Message = provider is null
+                Findings.Create(PactRules.ProviderUnknown, Severity.High,
+                    component: pact.Provider,
+                    location: display,
+                    message: provider is null
                         ? $"the pact's provider '{pact.Provider}' is not a component of the system"
                         : $"the pact's provider '{componentName}' has no URL to verify against",
-                    Hint = "name the component like the pact's provider, or map it: contracts: { providers: { " + pact.Provider + ": <component> } }",
-                },
+                    hint: "name the component like the pact's provider, or map it: contracts: { providers: { " + pact.Provider + ": <component> } }"),
             ]);
         }
 
@@ -82,63 +75,43 @@ internal sealed class PactCheck : ICheck
         var verifier = new PactVerifier(context.Http, provider.Url, context.System.Pact, context.Time, TokenSource.Of(context));
         var results = await verifier.VerifyAsync(pact with { Interactions = pact.Interactions.Except(messages).ToList() }, context.Activity, cancellationToken);
         var findings = new List<Finding>();
-        findings.AddRange(pact.Skipped.Select(s => new Finding
-        {
-            Rule = PactRules.InteractionSkipped,
-            Severity = Severity.Info,
-            Component = provider.Name,
-            Location = $"{pact.Consumer}: {display}",
-            Message = $"skipped {s}: only HTTP and message interactions are verified",
-        }));
-        findings.AddRange(messages.Select(m => new Finding
-        {
-            Rule = PactRules.InteractionSkipped,
-            Severity = Severity.Info,
-            Component = provider.Name,
-            Location = $"{pact.Consumer}: {display}",
-            Message = $"skipped {m.Message!.Kind} interaction '{m.Description}': no message provider to ask for it",
-            Hint = "name the endpoint that produces messages: contracts: { messages: { url: /_pact/messages } }",
-        }));
+        findings.AddRange(pact.Skipped.Select(s => Findings.Create(PactRules.InteractionSkipped, Severity.Info,
+            component: provider.Name,
+            location: $"{pact.Consumer}: {display}",
+            message: $"skipped {s}: only HTTP and message interactions are verified")));
+        findings.AddRange(messages.Select(m => Findings.Create(PactRules.InteractionSkipped, Severity.Info,
+            component: provider.Name,
+            location: $"{pact.Consumer}: {display}",
+            message: $"skipped {m.Message!.Kind} interaction '{m.Description}': no message provider to ask for it",
+            hint: "name the endpoint that produces messages: contracts: { messages: { url: /_pact/messages } }")));
 
         foreach (var result in results)
         {
             // Warnings (an unsupported matcher or generator) never fail the provider.
-            findings.AddRange(result.Mismatches.Where(m => m.IsWarning).Select(m => new Finding
-            {
-                Rule = PactRules.NotApplied,
-                Severity = Severity.Medium,
-                Component = provider.Name,
-                Location = Location(pact, result, null),
-                Message = m.Message,
-                Hint = "Archgate did not apply this part of the pact; check it by hand, or tell the Archgate maintainers which matcher or generator you need",
-            }));
+            findings.AddRange(result.Mismatches.Where(m => m.IsWarning).Select(m => Findings.Create(PactRules.NotApplied, Severity.Medium,
+                component: provider.Name,
+                location: Location(pact, result, null),
+                message: m.Message,
+                hint: "Archgate did not apply this part of the pact; check it by hand, or tell the Archgate maintainers which matcher or generator you need")));
 
             if (result.Passed)
             {
-                findings.Add(new Finding
-                {
-                    Rule = PactRules.InteractionPassed,
-                    Severity = Severity.Info,
-                    Component = provider.Name,
-                    Location = Location(pact, result, null),
-                    Message = $"verified: {result.Request}" + StatesText(result.Interaction),
-                });
+                findings.Add(Findings.Create(PactRules.InteractionPassed, Severity.Info,
+                    component: provider.Name,
+                    location: Location(pact, result, null),
+                    message: $"verified: {result.Request}" + StatesText(result.Interaction)));
                 continue;
             }
 
             // A pending interaction (v4) is reported but does not fail the verification, as the Pact rules say.
-            findings.AddRange(result.Mismatches.Where(m => !m.IsWarning).Select(m => new Finding
-            {
-                Rule = RuleFor(m.Kind),
-                Severity = result.Pending ? Severity.Medium : Severity.High,
-                Component = provider.Name,
-                Location = Location(pact, result, m),
-                Message = result.Pending ? $"pending interaction: {m}" : m.ToString(),
-                Evidence = result.Evidence ?? result.Request,
-                Hint = result.Pending
+            findings.AddRange(result.Mismatches.Where(m => !m.IsWarning).Select(m => Findings.Create(RuleFor(m.Kind), result.Pending ? Severity.Medium : Severity.High,
+                component: provider.Name,
+                location: Location(pact, result, m),
+                message: result.Pending ? $"pending interaction: {m}" : m.ToString(),
+                evidence: result.Evidence ?? result.Request,
+                hint: result.Pending
                     ? $"the interaction is pending: {pact.Consumer} expects this but does not yet rely on it; it fails the verification once it is no longer pending"
-                    : HintFor(m.Kind, pact),
-            }));
+                    : HintFor(m.Kind, pact))));
         }
 
         var failed = results.Count(r => !r.Passed && !r.Pending);

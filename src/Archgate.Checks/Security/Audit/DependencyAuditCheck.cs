@@ -57,14 +57,11 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
                 packages.AddRange(pinned);
                 if (unpinned.Count > 0)
                 {
-                    findings.Add(new Finding
-                    {
-                        Rule = PassiveRules.DependencyNotAudited,
-                        Severity = Severity.Low,
-                        Location = requirements,
-                        Message = $"{unpinned.Count} requirement{(unpinned.Count == 1 ? " is" : "s are")} not pinned (name==version), so not audited: {string.Join(", ", unpinned.Take(5))}",
-                        Hint = "pin every requirement (pip freeze, pip-compile) so the audit knows the versions deployed",
-                    });
+                    findings.Add(Findings.Create(PassiveRules.DependencyNotAudited, Severity.Low,
+                        component: null,
+                        location: requirements,
+                        message: $"{unpinned.Count} requirement{(unpinned.Count == 1 ? " is" : "s are")} not pinned (name==version), so not audited: {string.Join(", ", unpinned.Take(5))}",
+                        hint: "pin every requirement (pip freeze, pip-compile) so the audit knows the versions deployed"));
                 }
             }, requirements, findings);
         }
@@ -85,16 +82,13 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
         {
             foreach (var (advisory, fix) in osv.Affecting(package.Ecosystem, package.Name, package.Version))
             {
-                findings.Add(new Finding
-                {
-                    Rule = PassiveRules.VulnerableDependency,
-                    Severity = SeverityOf(advisory.Severity),
-                    Location = package.Source,
-                    Message = $"{package.Name} {package.Version} ({package.Ecosystem}) is affected by {advisory.Id}" +
+                findings.Add(Findings.Create(PassiveRules.VulnerableDependency, SeverityOf(advisory.Severity),
+                    component: null,
+                    location: package.Source,
+                    message: $"{package.Name} {package.Version} ({package.Ecosystem}) is affected by {advisory.Id}" +
                         (advisory.Aliases.Count > 0 ? $" ({string.Join(", ", advisory.Aliases)})" : string.Empty) + $": {advisory.Summary}",
-                    Evidence = fix is null ? "no fixed version known" : $"fixed in {fix}",
-                    Hint = fix is null ? "no fix is published: replace the package or mitigate" : $"upgrade {package.Name} to {fix} or later",
-                });
+                    evidence: fix is null ? "no fixed version known" : $"fixed in {fix}",
+                    hint: fix is null ? "no fix is published: replace the package or mitigate" : $"upgrade {package.Name} to {fix} or later"));
             }
         }
 
@@ -126,12 +120,9 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
         }
     }
 
-    private static Finding NotRead(string file, string problem) => new()
-    {
-        Rule = PassiveRules.DependencyNotAudited,
-        Severity = Severity.Medium,
-        Location = file,
-        Message = $"{Path.GetFileName(file)} could not be audited: {problem}",
-        Hint = "restore the project (dotnet restore) or fix the file; its packages are unknown until then",
-    };
+    private static Finding NotRead(string file, string problem) => Findings.Create(PassiveRules.DependencyNotAudited, Severity.Medium,
+        component: null,
+        location: file,
+        message: $"{Path.GetFileName(file)} could not be audited: {problem}",
+        hint: "restore the project (dotnet restore) or fix the file; its packages are unknown until then");
 }

@@ -106,16 +106,12 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
                         ? $" (and {all.Count - shown.Count} more routes: {PassiveText.Cut(string.Join(", ", all.Skip(shown.Count).Select(x => x.Route.Route)), 300)})"
                         : string.Empty;
                     var of = route.Responses > 1 ? $" ({hit.Count} of {route.Responses} responses)" : string.Empty;
-                    findings.Add(new Finding
-                    {
-                        Rule = hit.Hit.Rule,
-                        Severity = hit.Hit.Severity,
-                        Component = component.Name,
-                        Location = $"{hit.Evidence.Split(' ')[0]} {route.Route}",
-                        Message = $"{route.Route}: {hit.Hit.Message}{of}{more}",
-                        Evidence = $"{hit.Evidence}; {hit.Hit.Detail}",
-                        Hint = PassiveRules.Find(hit.Hit.Rule)?.Help,
-                    });
+                    findings.Add(Findings.Create(hit.Hit.Rule, hit.Hit.Severity,
+                        component: component.Name,
+                        location: $"{hit.Evidence.Split(' ')[0]} {route.Route}",
+                        message: $"{route.Route}: {hit.Hit.Message}{of}{more}",
+                        evidence: $"{hit.Evidence}; {hit.Hit.Detail}",
+                        hint: PassiveRules.Find(hit.Hit.Rule)?.Help));
                 }
             }
 
@@ -124,17 +120,13 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
             if (withBody > 0 && seen.Sum(o => o.Secured) == 0)
             {
                 var html = component.Kind == ComponentKind.Frontend || seen.Sum(o => o.Html) > 0;
-                findings.Add(new Finding
-                {
-                    Rule = PassiveRules.HeadersAbsent,
-                    Severity = html ? Severity.High : Severity.Medium,
-                    Component = component.Name,
-                    Location = component.Url!.ToString(),
-                    Message = $"none of {component.Name}'s {withBody} responses with a body carried a browser security header ({string.Join(", ", PassiveDetectors.SecurityHeaders)})" +
+                findings.Add(Findings.Create(PassiveRules.HeadersAbsent, html ? Severity.High : Severity.Medium,
+                    component: component.Name,
+                    location: component.Url!.ToString(),
+                    message: $"none of {component.Name}'s {withBody} responses with a body carried a browser security header ({string.Join(", ", PassiveDetectors.SecurityHeaders)})" +
                         (html ? "; it serves HTML, so its pages have no defence against framing, sniffing or injected scripts" : string.Empty),
-                    Evidence = seen.Select(o => o.FirstUnsecured).FirstOrDefault(e => e is not null),
-                    Hint = PassiveRules.Find(PassiveRules.HeadersAbsent)!.Help,
-                });
+                    evidence: seen.Select(o => o.FirstUnsecured).FirstOrDefault(e => e is not null),
+                    hint: PassiveRules.Find(PassiveRules.HeadersAbsent)!.Help));
             }
         }
 

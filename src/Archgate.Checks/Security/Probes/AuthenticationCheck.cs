@@ -58,7 +58,7 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
 
             if (exchange.Succeeded)
             {
-                findings.Add(Finding(SecurityRules.NoCredentialsAccepted, Severity.Critical, what,
+                findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.NoCredentialsAccepted, Severity.Critical), component.Name, what,
                     $"{what} answered {exchange.Status} without credentials: anyone can call it", sender.Evidence(request, exchange)));
                 continue;
             }
@@ -76,7 +76,7 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
 
             if (accepted.Count > 0)
             {
-                findings.Add(Finding(SecurityRules.InvalidTokenAccepted, Severity.Critical, what,
+                findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.InvalidTokenAccepted, Severity.Critical), component.Name, what,
                     $"{what} answered {accepted[0].Exchange.Status} to an invalid token ({string.Join(", ", accepted.Select(a => a.Variant))}): the token is not verified",
                     sender.Evidence(accepted[0].Request, accepted[0].Exchange)));
             }
@@ -90,7 +90,7 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
         var expiredProbe = await ExpiredToken.RunAsync(token, minted, refusedProbes, sender, context.Time, options, cancellationToken);
         if (expiredProbe.AcceptedRequest is { } acceptedRequest)
         {
-            findings.Add(Finding(SecurityRules.ExpiredTokenAccepted, Severity.Critical, acceptedRequest.Method + " " + acceptedRequest.Template,
+            findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.ExpiredTokenAccepted, Severity.Critical), component.Name, acceptedRequest.Method + " " + acceptedRequest.Template,
                 $"{acceptedRequest.Method} {acceptedRequest.Template} answered {expiredProbe.AcceptedExchange!.Status} to an expired token ({expiredProbe.How}): exp is not checked",
                 sender.Evidence(acceptedRequest, expiredProbe.AcceptedExchange)));
         }
@@ -101,7 +101,7 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
             {
                 Status = CheckStatus.Fail,
                 TransientCause = sender.FailureCause,
-                Findings = [Finding(SecurityRules.AuthenticationCoverage, Severity.High, target.BaseUrl.ToString(),
+                Findings = [Findings.Create(SecurityRules.Rule(SecurityRules.AuthenticationCoverage, Severity.High), component.Name, target.BaseUrl.ToString(),
                     $"{component.Name} did not answer the authentication probes: {sender.FailureCause}", null)],
             };
         }
@@ -109,7 +109,7 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
         var variantNames = "none, " + string.Join(", ", variants.Select(v => v.Name));
         var expired = (token is null ? "only requests without credentials and with a garbage token were sent (the manifest's auth gives no bearer token to forge from); "
             : !JwtForgery.IsJwt(token) ? "the token is not a JWT: forged variants were not sent; " : "") + expiredProbe.Note;
-        findings.Add(Finding(SecurityRules.AuthenticationCoverage, Severity.Info, "authentication",
+        findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.AuthenticationCoverage, Severity.Info), component.Name, "authentication",
             $"{probes.Count} operations probed with credentials: {variantNames}; {refused} refused every one; {sender.Requests} requests in " +
             $"{sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; {expired}" +
             (leftOut.Count > 0 ? $"; not probed: {string.Join(", ", leftOut.Take(12))}{(leftOut.Count > 12 ? $" and {leftOut.Count - 12} more" : "")}" : ""), null));
@@ -122,17 +122,6 @@ internal sealed class AuthenticationCheck(Component component, ContractDocuments
 
     private Metric Metric(string name, double value) => new(name,
         new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "authentication" }, value, "count");
-
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = component.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = $"{SecurityRules.Hint(rule)} ({SecurityRules.Mapping(rule)})",
-    };
 
     /// <summary>An unexpired (control) and an expired token minted with the manifest's key, or why not; nothing without a key.</summary>
     private static (string? Valid, string? Expired, string? Problem) Mint(string? token, JwtSigningKey? key, DateTimeOffset now)

@@ -116,16 +116,8 @@ internal sealed class AuthorizationCheck(Component component, ContractDocuments 
             return sender.Mask(text);
         }
 
-        public void Add(string rule, Severity severity, string location, string message, string? evidence) => Findings.Add(new Finding
-        {
-            Rule = rule,
-            Severity = severity,
-            Component = check.Component.Name,
-            Location = location,
-            Message = message,
-            Evidence = evidence,
-            Hint = $"{SecurityRules.Hint(rule)} ({SecurityRules.Mapping(rule)})",
-        });
+        public void Add(string rule, Severity severity, string location, string message, string? evidence) =>
+            Findings.Add(Archgate.Protocol.Findings.Create(SecurityRules.Rule(rule, severity), check.Component.Name, location, message, evidence));
 
         private ResourceBook NewBook() => new(
             (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),

@@ -39,16 +39,8 @@ internal sealed class CorsCheck(Component component, ContractDocuments documents
         var probe = ProbePath(target);
         var secured = probe.Operation?.Secured == true && target.Service.Ok ? target.Service.On(probe.Request) : probe.Request;
 
-        void Add(string rule, Severity severity, string message, ProbeRequest request, ProbeExchange exchange, string excerpt) => findings.Add(new Finding
-        {
-            Rule = rule,
-            Severity = severity,
-            Component = component.Name,
-            Location = probe.Request.Operation,
-            Message = message,
-            Evidence = sender.Evidence(request, exchange, excerpt),
-            Hint = $"{SecurityRules.Hint(rule)} ({SecurityRules.Mapping(rule)})",
-        });
+        void Add(string rule, Severity severity, string message, ProbeRequest request, ProbeExchange exchange, string excerpt) =>
+            findings.Add(Findings.Create(SecurityRules.Rule(rule, severity), component.Name, probe.Request.Operation, message, sender.Evidence(request, exchange, excerpt)));
 
         var hostile = secured.WithHeader("Origin", HostileOrigin);
         if (await sender.SendAsync(hostile, cancellationToken) is { } answer && Allows(answer, HostileOrigin) is { } granted)
@@ -86,17 +78,13 @@ internal sealed class CorsCheck(Component component, ContractDocuments documents
         }
 
         var csrf = await CsrfAsync(target, sender, policy, findings, cancellationToken);
-        findings.Add(new Finding
-        {
-            Rule = SecurityRules.CorsCoverage,
-            Severity = Severity.Info,
-            Component = component.Name,
-            Location = probe.Request.Operation,
-            Message = $"CORS probed on {probe.Request.Operation} with the origins {HostileOrigin} and null, and a preflight from " +
+        findings.Add(Findings.Create(SecurityRules.CorsCoverage, Severity.Info,
+            component: component.Name,
+            location: probe.Request.Operation,
+            message: $"CORS probed on {probe.Request.Operation} with the origins {HostileOrigin} and null, and a preflight from " +
                 $"{(allowed.Count == 0 ? "a foreign origin (the manifest declares no frontend)" : origin)}; {csrf}; {sender.Requests} requests in " +
                 $"{sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s",
-            Hint = SecurityRules.Hint(SecurityRules.CorsCoverage),
-        });
+            hint: SecurityRules.Hint(SecurityRules.CorsCoverage)));
         return SecurityGate.Judge(findings, policy,
         [
             new Metric("security_requests", new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "cors" }, sender.Requests, "count"),
@@ -139,16 +127,9 @@ internal sealed class CorsCheck(Component component, ContractDocuments documents
             if (await sender.SendAsync(request, cancellationToken) is { Succeeded: true } exchange)
             {
                 accepted++;
-                findings.Add(new Finding
-                {
-                    Rule = SecurityRules.Csrf,
-                    Severity = Severity.High,
-                    Component = component.Name,
-                    Location = operation.Name,
-                    Message = $"{operation.Name} is authenticated by a cookie and answered {exchange.Status} to a cross-site request (Origin {HostileOrigin}) without any anti-CSRF token",
-                    Evidence = sender.Evidence(request, exchange),
-                    Hint = $"{SecurityRules.Hint(SecurityRules.Csrf)} ({SecurityRules.Mapping(SecurityRules.Csrf)})",
-                });
+                findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.Csrf, Severity.High), component.Name, operation.Name,
+                    $"{operation.Name} is authenticated by a cookie and answered {exchange.Status} to a cross-site request (Origin {HostileOrigin}) without any anti-CSRF token",
+                    sender.Evidence(request, exchange)));
             }
         }
 

@@ -163,16 +163,7 @@ internal sealed partial class InjectionCheck(Component component, ContractDocume
                 return;
             }
 
-            Findings.Add(new Finding
-            {
-                Rule = rule,
-                Severity = severity,
-                Component = check.Component.Name,
-                Location = location,
-                Message = message,
-                Evidence = evidence,
-                Hint = $"{SecurityRules.Hint(rule)} ({SecurityRules.Mapping(rule)})",
-            });
+            Findings.Add(Archgate.Protocol.Findings.Create(SecurityRules.Rule(rule, severity), check.Component.Name, location, message, evidence));
         }
     }
 

@@ -107,17 +107,14 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
                 }
 
                 var fromDefault = literal is not null && value.Contains("${", StringComparison.Ordinal) ? " (the default of a ${VAR:-default}, committed with the manifest)" : string.Empty;
-                yield return new Finding
-                {
-                    Rule = PassiveRules.ManifestSecret,
-                    Severity = found.Severity,
-                    Location = where,
-                    Message = $"{keyPath}: {found.Kind} written in the manifest{fromDefault}",
-                    Evidence = $"{key}: {found.Masked}",
-                    Hint = found.Severity >= Severity.Medium
+                yield return Findings.Create(PassiveRules.ManifestSecret, found.Severity,
+                    component: null,
+                    location: where,
+                    message: $"{keyPath}: {found.Kind} written in the manifest{fromDefault}",
+                    evidence: $"{key}: {found.Masked}",
+                    hint: found.Severity >= Severity.Medium
                         ? "write ${NAME} and supply the value from the environment or a secret store; rotate the value, it is in the repository's history"
-                        : "fine for a test identity or a test-mode key; anything real belongs in the environment (${NAME})",
-                };
+                        : "fine for a test identity or a test-mode key; anything real belongs in the environment (${NAME})");
             }
         }
     }
@@ -282,20 +279,16 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
                 continue; // one finding per line: a named key and its known format are the same secret
             }
 
-            yield return new Finding
-            {
-                Rule = rule,
-                Severity = match.Severity,
-                Component = component,
-                Location = $"{path}:{line}",
-                Message = $"{match.Kind} in {(component is null ? string.Empty : component + "'s ")}{what} ({System.IO.Path.GetFileName(path)}, line {line})",
-                Evidence = match.Masked,
-                Hint = isLog
+            yield return Findings.Create(rule, match.Severity,
+                component: component,
+                location: $"{path}:{line}",
+                message: $"{match.Kind} in {(component is null ? string.Empty : component + "'s ")}{what} ({System.IO.Path.GetFileName(path)}, line {line})",
+                evidence: match.Masked,
+                hint: isLog
                     ? "never log secrets or tokens: log their presence, not their value; rotate what was logged"
                     : match.Severity >= Severity.Medium
                         ? "deployed config must not hold secrets: pass them through the environment or a secret store, delete the file, rotate the value"
-                        : "a test-mode or placeholder value; make sure no real one is ever deployed this way",
-            };
+                        : "a test-mode or placeholder value; make sure no real one is ever deployed this way");
         }
     }
 }

@@ -107,16 +107,12 @@ internal sealed class TlsCheck(Component component, TlsCheckOptions options) : I
         return CheckResult.From(findings, [Metric.ForComponent("tls_protocol", component.Name, negotiated == SslProtocols.Tls13 ? 1.3 : negotiated == SslProtocols.Tls12 ? 1.2 : 1.0, "version")]);
     }
 
-    private Finding Make(string rule, Severity severity, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = component.Name,
-        Location = component.Url!.GetLeftPart(UriPartial.Authority),
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Make(string rule, Severity severity, string message, string? evidence, string hint) => Findings.Create(rule, severity,
+        component: component.Name,
+        location: component.Url!.GetLeftPart(UriPartial.Authority),
+        message: message,
+        evidence: evidence,
+        hint: hint);
 
     private async Task<bool> AcceptsAsync(Uri url, SslProtocols protocol, CancellationToken cancellationToken)
     {

@@ -386,7 +386,7 @@ public sealed partial class ConformanceCheckTests
     [Fact]
     public async Task An_unreachable_service_is_a_transient_failure_so_the_runner_retries()
     {
-        var port = TinyHttpServer.FreePort();
+        var port = FreePort.Next();
         using var server = new ScriptedHttpServer(_ => new Reply(200, null));
         var folder = Directory.CreateTempSubdirectory("archgate-conformance-").FullName;
         var contract = Path.Combine(folder, "api.yaml");

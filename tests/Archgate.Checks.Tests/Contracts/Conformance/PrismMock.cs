@@ -51,7 +51,7 @@ internal sealed class PrismMock : IAsyncDisposable
     /// <summary>Starts <c>prism mock</c> for <paramref name="document"/> and waits until it accepts connections.</summary>
     public static async Task<PrismMock> StartAsync(string executable, string document)
     {
-        var port = TinyHttpServer.FreePort();
+        var port = FreePort.Next();
         var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { "mock", "-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), document })
         {

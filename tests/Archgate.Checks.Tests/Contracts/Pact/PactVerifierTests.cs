@@ -174,7 +174,7 @@ public sealed class PactVerifierTests
     [Fact]
     public async Task A_refused_connection_is_a_transient_request_failure()
     {
-        var results = await VerifyAsync(V3("{}"), new Uri($"http://127.0.0.1:{TinyHttpServer.FreePort()}"));
+        var results = await VerifyAsync(V3("{}"), new Uri($"http://127.0.0.1:{FreePort.Next()}"));
 
         Assert.Equal("connection refused", Assert.Single(results).TransientCause);
         Assert.Equal("Request failed: connection refused", Assert.Single(results[0].Mismatches).Message);

@@ -107,7 +107,7 @@ public sealed class AuthenticationCheckTests
         Assert.Equal("GET /admin/orders", finding.Location);
         Assert.StartsWith("request: curl 'http://127.0.0.1:", finding.Evidence, StringComparison.Ordinal);
         Assert.Contains("/admin/orders'; answered 200", finding.Evidence, StringComparison.Ordinal);
-        Assert.Contains("CWE-306", finding.Hint, StringComparison.Ordinal);
+        Assert.Equal($"{SecurityRules.Hint(SecurityRules.NoCredentialsAccepted)} (OWASP API2:2023 Broken Authentication, CWE-306)", finding.Hint);
         Assert.DoesNotContain(ProbeTestApi.Password, JsonSerializer.Serialize(result, ArchgateJson.Options), StringComparison.Ordinal);
     }
 

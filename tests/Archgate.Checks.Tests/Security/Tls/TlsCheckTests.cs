@@ -92,7 +92,7 @@ public sealed class TlsCheckTests
         var folder = Directory.CreateTempSubdirectory("archgate-tls-").FullName;
         await File.WriteAllTextAsync(Path.Combine(folder, "c.pem"), certificate.ExportCertificatePem());
         await File.WriteAllTextAsync(Path.Combine(folder, "k.pem"), System.Security.Cryptography.X509Certificates.RSACertificateExtensions.GetRSAPrivateKey(certificate)!.ExportPkcs8PrivateKeyPem());
-        var port = Fixtures.LocalHttpServer.FreePort();
+        var port = FreePort.Next();
         // OpenSSL 3 serves TLS 1.0/1.1 only at security level 0: a legacy server configured that way.
         var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "s_server", "-accept", $"127.0.0.1:{port}", "-cert", Path.Combine(folder, "c.pem"), "-key", Path.Combine(folder, "k.pem"), "-www", "-quiet", "-cipher", "DEFAULT:@SECLEVEL=0" })

@@ -1,0 +1,34 @@
+using Archgate.Checks.Database;
+using Archgate.Model;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Archgate.Checks.Tests.Database;
+
+/// <summary>Archgate's own connections take their timeouts from the manifest's <c>checks.database</c>.</summary>
+public sealed class DatabaseAccessTests
+{
+    private static readonly DatabaseCheckOptions Options = new() { ConnectTimeout = TimeSpan.FromSeconds(2), CommandTimeout = TimeSpan.FromSeconds(30) };
+
+    [Fact]
+    public void A_postgres_connection_takes_the_options_timeouts_unless_its_string_sets_a_connect_timeout()
+    {
+        using var plain = DatabaseAccess.Create(DatabaseEngine.Postgres, "Host=127.0.0.1;Database=shop;Username=u;Password=p", Options);
+        using var own = DatabaseAccess.Create(DatabaseEngine.Postgres, "Host=127.0.0.1;Database=shop;Username=u;Password=p;Timeout=9", Options);
+        using var defaults = DatabaseAccess.Create(DatabaseEngine.Postgres, "Host=127.0.0.1;Database=shop;Username=u;Password=p", new DatabaseCheckOptions());
+
+        var builder = new NpgsqlConnectionStringBuilder(plain.ConnectionString);
+        Assert.Equal((2, 30, false, "archgate"), (builder.Timeout, builder.CommandTimeout, builder.Pooling, builder.ApplicationName));
+        Assert.Equal((9, 30), (new NpgsqlConnectionStringBuilder(own.ConnectionString).Timeout, new NpgsqlConnectionStringBuilder(own.ConnectionString).CommandTimeout));
+        Assert.Equal((5, 10), (new NpgsqlConnectionStringBuilder(defaults.ConnectionString).Timeout, new NpgsqlConnectionStringBuilder(defaults.ConnectionString).CommandTimeout));
+    }
+
+    [Fact]
+    public void A_sqlite_connection_is_read_only_with_the_options_command_timeout()
+    {
+        using var connection = DatabaseAccess.Create(DatabaseEngine.Sqlite, "Data Source=/tmp/shop.db", Options);
+
+        var builder = new SqliteConnectionStringBuilder(connection.ConnectionString);
+        Assert.Equal((SqliteOpenMode.ReadOnly, 30), (builder.Mode, builder.DefaultTimeout));
+    }
+}

@@ -1,0 +1,61 @@
+using Archgate.Manifest;
+using Archgate.Model;
+
+namespace Archgate.Tests.Manifest;
+
+public sealed class ChecksSectionTests
+{
+    private const string Head = """
+        version: 1
+        system: { name: s }
+        components:
+          - { name: api, kind: service, url: "http://127.0.0.1:1" }
+
+        """;
+
+    private static ManifestLoadResult Parse(string yaml) => ManifestLoader.Parse(Head + yaml, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null);
+
+    [Fact]
+    public void Without_a_checks_section_every_family_has_its_documented_defaults()
+    {
+        var model = Parse(string.Empty).Model!;
+
+        Assert.Equal(TimeSpan.FromSeconds(5), model.Checks.Database.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), model.Checks.Database.CommandTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), model.Checks.Brokers.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), model.Checks.Brokers.Poll);
+    }
+
+    [Fact]
+    public void The_families_options_are_read_and_a_key_left_out_keeps_its_default()
+    {
+        var result = Parse("""
+            checks:
+              database: { connectTimeout: 2s, commandTimeout: 30s }
+              brokers: { poll: 250ms }
+            """);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        var checks = result.Model!.Checks;
+        Assert.Equal(new DatabaseCheckOptions { ConnectTimeout = TimeSpan.FromSeconds(2), CommandTimeout = TimeSpan.FromSeconds(30) }, checks.Database);
+        Assert.Equal(new BrokerCheckOptions { Poll = TimeSpan.FromMilliseconds(250) }, checks.Brokers);
+    }
+
+    [Fact]
+    public void Every_mistake_in_checks_is_reported_at_once_with_its_place()
+    {
+        var errors = Parse("""
+            checks:
+              database: { connectTimeout: 1500ms, commandTimeout: 0s, retries: 3 }
+              brokers: { connectTimeout: 1h }
+              browser: {}
+            """).Errors.Select(e => e.ToString()).ToList();
+
+        Assert.Contains(errors, e => e.Contains("checks.database.connectTimeout", StringComparison.Ordinal) && e.Contains("whole seconds", StringComparison.Ordinal) && e.Contains("2s", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.database.commandTimeout", StringComparison.Ordinal) && e.Contains("above 0", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.database", StringComparison.Ordinal) && e.Contains("retries", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.brokers.connectTimeout", StringComparison.Ordinal) && e.Contains("at most 2m", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks", StringComparison.Ordinal) && e.Contains("browser", StringComparison.Ordinal));
+        Assert.Equal(5, errors.Count);
+    }
+}
