@@ -60,14 +60,17 @@ public static partial class ManifestLoader
                 };
         }
 
-        /// <summary>The component that takes a provider's id tokens is a declared component with a url.</summary>
+        /// <summary>The component that takes a provider's id tokens is a declared component with a url (checked even when the rest of the section has mistakes).</summary>
         private void CheckOidc(List<Parsed> components, HashSet<string> names)
         {
-            foreach (var parsed in components.Where(p => p.Component.Oidc is not null))
+            foreach (var parsed in components.Where(p => p.Component.Kind == ComponentKind.ThirdParty))
             {
-                var to = parsed.Component.Oidc!.Receiver;
+                if (YamlReader.Get(parsed.Node, "oidc") is not YamlMappingNode oidc || YamlReader.Get(oidc, "to") is not YamlScalarNode { Value: { Length: > 0 } to } node)
+                {
+                    continue;
+                }
+
                 var path = $"components.{parsed.Component.Name}.oidc.to";
-                var node = YamlReader.Get((YamlMappingNode)YamlReader.Get(parsed.Node, "oidc")!, "to")!;
                 var receiver = components.FirstOrDefault(c => c.Component.Name == to)?.Component;
                 if (!names.Contains(to))
                 {
