@@ -295,14 +295,15 @@ public static class ArchgateProtocol
 
     /// <summary>
     /// Step 6: the secrets of the third parties' callers first (nothing disturbed), then per caller → provider edge in
-    /// plan order its call with no fault, its timeout under a blackhole and its retries and fallback under 503s; last
-    /// each provider's webhooks.
+    /// plan order its call with no fault, its timeout under a blackhole and its retries and fallback under 503s (an OIDC
+    /// provider's edges only when they declare a drive: its sign-in check exercises them); last each provider's webhooks
+    /// and OpenID Connect sign-in.
     /// </summary>
     private static IEnumerable<ICheck> ThirdPartyChecks(StepChecksContext build)
     {
         var providers = build.InOrder(ComponentKind.ThirdParty);
         yield return new SecretsInConfigCheck(providers);
-        foreach (var edge in ProviderEdge.ThirdParties(build.System, providers))
+        foreach (var edge in ProviderEdge.ThirdParties(build.System, providers).Where(e => e.Dependency.Oidc is null || e.Spec?.Drive is not null))
         {
             yield return new ProviderCallCheck(edge);
             yield return new TimeoutCheck(edge, 6);
@@ -312,6 +313,11 @@ public static class ArchgateProtocol
         foreach (var provider in providers.Where(p => p.Webhook is not null))
         {
             yield return new WebhookCheck(provider);
+        }
+
+        foreach (var provider in providers.Where(p => p.Oidc is not null))
+        {
+            yield return new OidcCheck(provider);
         }
     }
 

@@ -77,4 +77,34 @@ internal static class ThirdPartyRules
 
     /// <summary>Information: the genuine callback is accepted, the forged, unsigned and replayed ones refused.</summary>
     public const string WebhookVerified = "AG6054";
+
+    /// <summary>An OpenID Connect provider's discovery document is missing, not JSON, or not consistent (issuer, endpoints, algorithms).</summary>
+    public const string OidcDiscovery = "AG6060";
+
+    /// <summary>The provider's JWKS is unreachable or has no RSA signing key.</summary>
+    public const string OidcJwks = "AG6061";
+
+    /// <summary>The authorization code flow with PKCE fails at the provider: no redirect with a code, the state lost or changed, no id token, or an id token that is not valid.</summary>
+    public const string OidcFlow = "AG6062";
+
+    /// <summary>The provider's token endpoint ignores PKCE (a wrong or missing code_verifier) or lets a code work twice.</summary>
+    public const string OidcPkce = "AG6063";
+
+    /// <summary>The caller refused the provider's genuine id token: sign-in with the provider does not work.</summary>
+    public const string OidcRefused = "AG6064";
+
+    /// <summary>The caller signed someone in with an id token signed by another key, or unsigned (alg none).</summary>
+    public const string OidcForeignKey = "AG6065";
+
+    /// <summary>The caller signed someone in with an id token issued to another client (wrong aud).</summary>
+    public const string OidcAudience = "AG6066";
+
+    /// <summary>The caller signed someone in with an expired id token.</summary>
+    public const string OidcExpired = "AG6067";
+
+    /// <summary>The caller signed someone in with an id token whose nonce is not the sign-in's.</summary>
+    public const string OidcNonce = "AG6068";
+
+    /// <summary>Information: sign-in with the provider works and the caller refuses forged, misdirected, replayed and expired id tokens.</summary>
+    public const string OidcVerified = "AG6069";
 }

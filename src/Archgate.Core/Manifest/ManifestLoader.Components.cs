@@ -154,13 +154,16 @@ public static partial class ManifestLoader
             }
 
             WebhookSpec? webhook = null;
+            OidcSpec? oidc = null;
             if (kind is ComponentKind.ThirdParty)
             {
                 webhook = ReadWebhook(YamlReader.Get(map, "webhook"), $"{path}.webhook");
+                oidc = ReadOidc(YamlReader.Get(map, "oidc"), $"{path}.oidc");
             }
             else if (kind is not null)
             {
                 NotForKind(map, path, "webhook", "third-party components");
+                NotForKind(map, path, "oidc", "third-party components");
             }
 
             IReadOnlyList<ResourceMapping> resources = [];
@@ -223,6 +226,7 @@ public static partial class ManifestLoader
                 Run = run,
                 Policy = policy,
                 Webhook = webhook,
+                Oidc = oidc,
                 Pages = pages,
                 States = states,
                 Resources = resources,

@@ -49,6 +49,7 @@ public static partial class ManifestLoader
                 "event" => new JsonObject(),
                 _ => Ref("string"),
             }),
+            "oidc" => Closed(OidcKeys, ["issuer", "clientId", "redirectUri", "user", "to", "path"], k => k == "skew" ? Ref("duration") : Ref("string")),
             "expect" => Closed(["migrations", "seed", "constraints"], [], k => k switch
             {
                 "migrations" => Closed(["table", "latest", "folder"], [], _ => Ref("string")),

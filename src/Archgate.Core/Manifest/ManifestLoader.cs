@@ -20,7 +20,7 @@ public static partial class ManifestLoader
 
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
-            "expect", "probes", "pool", "clients", "faultTests", "resources", "realtime", "webhook",
+            "expect", "probes", "pool", "clients", "faultTests", "resources", "realtime", "webhook", "oidc",
             "exchanges", "queues", "probe", "asyncapi", "discovery", "modules", "requiresAuth", "states"];
 
     private static readonly Dictionary<string, ComponentKind> Kinds = new(StringComparer.Ordinal)
@@ -151,6 +151,7 @@ public static partial class ManifestLoader
             CheckDatabaseReferences(components, byName);
             CheckEdgeAddresses(components, byName);
             CheckWebhooks(components, byName);
+            CheckOidc(components, byName);
             CheckBrokers(components, byName);
             var toxiproxy = ReadToxiproxy(root);
             var edges = ReadEdges(root, components, byName, YamlReader.Get(root, "toxiproxy") is not null);

@@ -81,6 +81,9 @@ public sealed record Component
     /// <summary>A third party's signed callbacks to the system (<c>webhook</c>), for step 6; null when none is declared.</summary>
     public WebhookSpec? Webhook { get; init; }
 
+    /// <summary>A third party that signs users in with OpenID Connect (<c>oidc</c>), for step 6; null when none is declared.</summary>
+    public OidcSpec? Oidc { get; init; }
+
     /// <summary>Step 3 expectations and policy of a database; <see cref="DatabaseSpec.None"/> for other kinds.</summary>
     public DatabaseSpec Database { get; init; } = DatabaseSpec.None;
 
@@ -301,6 +304,31 @@ public sealed record WebhookSpec(string Receiver, string Path, string Secret)
 
     /// <inheritdoc />
     public override string ToString() => $"webhook to {Receiver} {Path} ({Scheme} signature in {Header})";
+}
+
+/// <summary>
+/// A third party that is an OpenID Connect provider (<c>oidc</c>): the client Archgate plays (a public client with PKCE,
+/// as a single-page app is), the test user it signs in without a form, and the caller that takes the provider's id tokens.
+/// </summary>
+/// <param name="Issuer">The provider's issuer (<c>issuer</c>); its discovery document is at issuer + /.well-known/openid-configuration.</param>
+/// <param name="ClientId">The client id the caller expects in aud (<c>clientId</c>).</param>
+/// <param name="RedirectUri">The client's registered redirect URI (<c>redirectUri</c>); Archgate reads the code from the redirect and never follows it.</param>
+/// <param name="User">The test user, sent as login_hint (<c>user</c>).</param>
+/// <param name="Receiver">The component that takes id tokens (<c>to</c>).</param>
+/// <param name="Path">Where it takes them (<c>path</c>): POST with JSON <c>{ "idToken": ..., "nonce": ... }</c>.</param>
+public sealed record OidcSpec(Uri Issuer, string ClientId, Uri RedirectUri, string User, string Receiver, string Path)
+{
+    /// <summary>The scope asked for (<c>scope</c>). <value>openid profile email</value>.</summary>
+    public string Scope { get; init; } = "openid profile email";
+
+    /// <summary>How far past exp the caller still takes an id token (<c>skew</c>): the expired-token case waits beyond it when tokens are short-lived. <value>5 min</value>.</summary>
+    public TimeSpan Skew { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Where it is declared.</summary>
+    public SourceLocation? Location { get; init; }
+
+    /// <summary>The issuer without a trailing slash, as id tokens and the discovery document must carry it.</summary>
+    public string IssuerText => Issuer.OriginalString.TrimEnd('/');
 }
 
 /// <summary>How to start a component and know that it is ready.</summary>

@@ -40,7 +40,7 @@ internal static partial class ShopManifest
             .Replace("\"7402\"", $"\"{epmd}\"", StringComparison.Ordinal)
             .Replace("\"7403\"", $"\"{dist}\"", StringComparison.Ordinal);
         copy = Replace(copy, "  - name: payments\n", block + "  - name: payments\n");
-        copy = Replace(copy, "dependsOn: [db, payments, email]", "dependsOn: [db, bus, payments, email]");
+        copy = Replace(copy, "dependsOn: [db, payments, email, signin]", "dependsOn: [db, bus, payments, email, signin]");
         copy = Replace(copy, "SHOP_AMQP: \"\"", $"SHOP_AMQP: \"${{SHOP_AMQP:-amqp://shop:shop-test-pw@127.0.0.1:{amqp}/}}\"");
         File.WriteAllText(path, copy);
         return path;
@@ -64,7 +64,7 @@ internal static partial class ShopManifest
         // Every relative path of the manifest, made absolute: the copy lives in the test's folder.
         // Without the broker (see WriteWithBroker): the component, the api's dependency on it and its address.
         text = BrokerBlock().Replace(text, string.Empty);
-        text = Replace(text, "dependsOn: [db, bus, payments, email]", "dependsOn: [db, payments, email]");
+        text = Replace(text, "dependsOn: [db, bus, payments, email, signin]", "dependsOn: [db, payments, email, signin]");
         text = AmqpEnv().Replace(text, "SHOP_AMQP: \"\"");
         text = text.Replace("workdir: .", $"workdir: {ShopDirectory}", StringComparison.Ordinal)
             .Replace("contracts/", Path.Combine(ShopDirectory, "contracts") + "/", StringComparison.Ordinal)

@@ -41,7 +41,13 @@ public sealed class ShopThirdPartyTests : CliTestBase
             Assert.Equal("pass", criterion.GetProperty("status").GetString());
             var checks = step.GetProperty("checks").EnumerateArray().Select(c => (Id: c.GetProperty("id").GetString()!, Status: c.GetProperty("status").GetString()!)).ToList();
             Assert.All(checks, c => Assert.True(c.Status is "pass" or "warn", $"{c.Id}: {c.Status}\n{step}"));
-            Assert.Equal(8, checks.Count); // secrets, 3 per edge (payments → gateway, api → e-mail), the gateway's webhooks
+            Assert.Equal(9, checks.Count); // secrets, 3 per edge (payments → gateway, api → e-mail), the gateway's webhooks, signin's OIDC sign-in
+            var oidc = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6069");
+            Assert.Contains("api took the genuine id token and refused 5 forged one(s)", Text(oidc, "message"), StringComparison.Ordinal);
+            Assert.Contains("POST /auth/oidc at api (genuine id token and its nonce) → 200", Text(oidc, "evidence"), StringComparison.Ordinal);
+            Assert.Contains("(an id token signed with another key (same kid)) → 401 The id token is refused: its signature is not the provider's.", Text(oidc, "evidence"), StringComparison.Ordinal);
+            Assert.Contains("(the genuine id token once expired) → 401 The id token is refused: it has expired.", Text(oidc, "evidence"), StringComparison.Ordinal);
+            Assert.Contains("token (the code with another code_verifier) → 400 invalid_grant", Text(oidc, "evidence"), StringComparison.Ordinal);
             var retries = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6025" && Text(f, "message").StartsWith("payments → gateway", StringComparison.Ordinal));
             Assert.Contains("/gateway/v1/charges key pay_", Text(retries, "evidence"), StringComparison.Ordinal);
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6031" && Text(f, "message").StartsWith("api → email", StringComparison.Ordinal));
@@ -68,11 +74,18 @@ public sealed class ShopThirdPartyTests : CliTestBase
     }
 
     [Fact]
-    public async Task No_retry_and_webhook_unsigned_are_NO_GO_for_no_backoff_and_forged_callbacks()
+    public async Task No_retry_webhook_unsigned_and_oauth_down_are_NO_GO_for_no_backoff_forged_callbacks_and_a_sign_in_outage()
     {
-        var (result, run) = await RunStep6Async("no-retry,webhook-unsigned");
+        var (result, run) = await RunStep6Async("no-retry,webhook-unsigned,oauth-down");
         using (run)
         {
+            var outage = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6001");
+            Assert.Equal("signin", Text(outage, "component"));
+            Assert.Equal("critical", Text(outage, "severity"));
+            Assert.Contains("signin (OpenID Connect sign-in) did not answer (timeout) for its discovery document", Text(outage, "message"), StringComparison.Ordinal);
+            Assert.Contains("affected: sign-in with signin at api, web; api degraded gracefully: /auth/oidc answered 503", Text(outage, "message"), StringComparison.Ordinal);
+            Assert.Contains("the password login works", Text(outage, "message"), StringComparison.Ordinal);
+            Assert.DoesNotContain(Findings(run), f => Text(f, "component") == "api" && (Text(f, "rule") == "AG6010" || Text(f, "rule").StartsWith("AG606", StringComparison.Ordinal)));
             var backoff = Findings(run).First(f => Text(f, "rule") is "AG6021" or "AG6022" && Text(f, "message").StartsWith("payments → gateway", StringComparison.Ordinal));
             Assert.Contains("/gateway/v1/charges key pay_", Text(backoff, "evidence"), StringComparison.Ordinal);
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6051" && Text(f, "severity") == "critical");

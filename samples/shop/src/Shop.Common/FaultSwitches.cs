@@ -54,13 +54,16 @@ public sealed class FaultSwitches
     /// <summary>Payments takes /payments calls without the callers' service credential (X-Service-Key).</summary>
     public const string PaymentsNoAuth = "payments-no-auth";
 
+    /// <summary>The sign-in (OIDC) provider accepts connections and never answers.</summary>
+    public const string OauthDown = "oauth-down";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, DefaultPool, PaymentsDown, GatewayTimeout,
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
-        PaymentsNoAuth,
+        PaymentsNoAuth, OauthDown,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

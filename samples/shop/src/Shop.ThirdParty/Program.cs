@@ -2,7 +2,8 @@ using Shop.Common;
 using Shop.ThirdParty;
 
 // Stand-ins for two external providers in "test mode": a payment gateway (under /gateway/v1) that
-// confirms charges asynchronously through an HMAC-signed webhook, and an e-mail provider (under /email/v1).
+// confirms charges asynchronously through an HMAC-signed webhook, an e-mail provider (under /email/v1) and an
+// OpenID Connect sign-in provider (issuer /oidc: discovery, JWKS, authorization code with PKCE, token).
 var builder = ShopHost.CreateBuilder(args);
 const string Hint = "Test mode: the run manifest sets it (see samples/shop/README.md, \"Keys\").";
 var keys = new ProviderKeys(
@@ -13,6 +14,10 @@ var keys = new ProviderKeys(
 builder.Services.AddSingleton(keys);
 builder.Services.AddSingleton<Gateway>();
 builder.Services.AddSingleton<Mailbox>();
+builder.Services.AddSingleton(new OidcSettings(
+    (builder.Configuration["SHOP_OIDC_ISSUER"] ?? "http://127.0.0.1:7301/oidc").TrimEnd('/'),
+    TimeSpan.FromSeconds(builder.Configuration.GetValue("SHOP_OIDC_TOKEN_SECONDS", 300))));
+builder.Services.AddSingleton<OidcProvider>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Gateway>());
 builder.Services.AddHttpClient(Gateway.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(5));
 
@@ -21,4 +26,5 @@ app.UseShopDefaults("default-src 'none'; frame-ancestors 'none'");
 app.MapShopHealth();
 app.MapGateway();
 app.MapMailbox();
+app.MapOidc();
 app.Run();

@@ -49,6 +49,8 @@ internal static class AuthEndpoints
             return Results.NoContent();
         });
 
+        auth.MapOidcSignIn();
+
         auth.MapGet("/me", (ClaimsPrincipal user) => Results.Ok(CurrentUser.From(user))).RequireAuthorization();
     }
 }

@@ -34,6 +34,17 @@ internal sealed class TokenService(ShopDb db, JwtSettings jwt, TimeProvider time
         return ok ? await IssueAsync(lease, rows[0].User, ct) : null;
     }
 
+    /// <summary>Tokens for the user named <paramref name="username"/> whose identity a sign-in provider vouched for; null when the shop has no such user.</summary>
+    public async Task<TokenResponse?> SignInAsync(string username, CancellationToken ct)
+    {
+        await using var lease = await db.OpenAsync(ct);
+        var rows = await lease.QueryAsync(
+            "SELECT id, username, role FROM users WHERE username = @u",
+            [("u", username)],
+            r => new UserInfo(r.GetInt64(0), r.GetString(1), r.GetString(2)), ct);
+        return rows.Count == 1 ? await IssueAsync(lease, rows[0], ct) : null;
+    }
+
     public async Task<TokenResponse?> RefreshAsync(string refreshToken, CancellationToken ct)
     {
         var hash = HashOf(refreshToken);
