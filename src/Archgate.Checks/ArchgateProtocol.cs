@@ -14,6 +14,8 @@ using Archgate.Checks.Security.Audit;
 using Archgate.Checks.Security.Probes;
 using Archgate.Checks.Services;
 using Archgate.Checks.ThirdParty;
+using Archgate.Checks.ThirdParty.Analytics;
+using Archgate.Checks.ThirdParty.Vendor;
 using Archgate.Judging;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -295,8 +297,9 @@ public static class ArchgateProtocol
 
     /// <summary>
     /// Step 6: the secrets of the third parties' callers first (nothing disturbed), then per caller → provider edge in
-    /// plan order its call with no fault, its timeout under a blackhole and its retries and fallback under 503s; last
-    /// each provider's webhooks.
+    /// plan order its call with no fault, its timeout under a blackhole and its retries and fallback under 503s; then
+    /// each provider's webhooks; each frontend's calls to a provider from the browser (analytics); last the recorded
+    /// requests against each provider's published contract.
     /// </summary>
     private static IEnumerable<ICheck> ThirdPartyChecks(StepChecksContext build)
     {
@@ -312,6 +315,21 @@ public static class ArchgateProtocol
         foreach (var provider in providers.Where(p => p.Webhook is not null))
         {
             yield return new WebhookCheck(provider);
+        }
+
+        // Frontends whose pages call a third party from the browser (analytics): events arrive, the page works without it.
+        foreach (var frontend in build.InOrder(ComponentKind.Frontend).Where(f => f.Url is not null))
+        {
+            foreach (var provider in providers.Where(p => frontend.DependsOn.Contains(p.Name)))
+            {
+                yield return new AnalyticsCheck(frontend, provider);
+            }
+        }
+
+        // Last: every request the checks above made the callers send is on record at the proxies.
+        foreach (var provider in providers.Where(p => p.Contract is not null))
+        {
+            yield return new VendorContractCheck(provider);
         }
     }
 
