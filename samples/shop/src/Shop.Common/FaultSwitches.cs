@@ -54,6 +54,12 @@ public sealed class FaultSwitches
     /// <summary>Payments takes /payments calls without the callers' service credential (X-Service-Key).</summary>
     public const string PaymentsNoAuth = "payments-no-auth";
 
+    /// <summary>The api's mails leave out the sender ('from'): the test-mode stub takes them, SendGrid's contract does not.</summary>
+    public const string EmailInvalid = "email-invalid";
+
+    /// <summary>The web page waits for the analytics collector's answer before it renders.</summary>
+    public const string AnalyticsBlocking = "analytics-blocking";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
@@ -61,6 +67,7 @@ public sealed class FaultSwitches
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
         PaymentsNoAuth,
+        EmailInvalid, AnalyticsBlocking,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

@@ -1,8 +1,9 @@
 using Shop.Common;
 using Shop.ThirdParty;
 
-// Stand-ins for two external providers in "test mode": a payment gateway (under /gateway/v1) that
-// confirms charges asynchronously through an HMAC-signed webhook, and an e-mail provider (under /email/v1).
+// Stand-ins for external providers in "test mode": a payment gateway (under /gateway/v1) that confirms charges
+// asynchronously through an HMAC-signed webhook, an e-mail provider (SendGrid's /v3/mail/send and Mailgun's
+// /v3/{domain}/messages) and an analytics collector (Mixpanel's /track).
 var builder = ShopHost.CreateBuilder(args);
 const string Hint = "Test mode: the run manifest sets it (see samples/shop/README.md, \"Keys\").";
 var keys = new ProviderKeys(
@@ -13,6 +14,7 @@ var keys = new ProviderKeys(
 builder.Services.AddSingleton(keys);
 builder.Services.AddSingleton<Gateway>();
 builder.Services.AddSingleton<Mailbox>();
+builder.Services.AddSingleton<AnalyticsCollector>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Gateway>());
 builder.Services.AddHttpClient(Gateway.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(5));
 
@@ -21,4 +23,5 @@ app.UseShopDefaults("default-src 'none'; frame-ancestors 'none'");
 app.MapShopHealth();
 app.MapGateway();
 app.MapMailbox();
+app.MapAnalytics(builder.Configuration["SHOP_ANALYTICS_TOKEN"] is { Length: > 0 } token ? token : "mp_test_archgate");
 app.Run();
