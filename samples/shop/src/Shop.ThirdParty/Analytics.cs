@@ -59,6 +59,7 @@ internal static class AnalyticsEndpoints
         app.MapPost("/track", async (HttpContext http, AnalyticsCollector collector) =>
         {
             http.Response.Headers.AccessControlAllowOrigin = "*";
+            http.Response.Headers["Cross-Origin-Resource-Policy"] = "cross-origin"; // pages of any site send to it, as to Mixpanel
             var data = http.Request.HasFormContentType ? (await http.Request.ReadFormAsync(http.RequestAborted))["data"].ToString() : http.Request.Query["data"].ToString();
             return Results.Text(collector.Take(data, token) ? "1" : "0", "text/plain");
         });
