@@ -19,6 +19,6 @@ dotnet bin/Shop.ThirdParty/Shop.ThirdParty.dll --urls http://127.0.0.1:7301 & pi
 SHOP_GATEWAY_URL=http://127.0.0.1:7301 dotnet bin/Shop.Payments/Shop.Payments.dll --urls http://127.0.0.1:7201 & pids+=($!)
 SHOP_PAYMENTS_URL=http://127.0.0.1:7201 SHOP_EMAIL_URL=http://127.0.0.1:7301 SHOP_WEB_ORIGIN=http://127.0.0.1:7001 SHOP_OIDC_ISSUER=http://127.0.0.1:7301/oidc \
   dotnet bin/Shop.Api/Shop.Api.dll --urls http://127.0.0.1:7101 & pids+=($!)
-SHOP_API_URL=http://127.0.0.1:7101 dotnet bin/Shop.Web/Shop.Web.dll --urls http://127.0.0.1:7001 & pids+=($!)
+SHOP_API_URL=http://127.0.0.1:7101 SHOP_ANALYTICS_URL=http://127.0.0.1:7301 dotnet bin/Shop.Web/Shop.Web.dll --urls http://127.0.0.1:7001 & pids+=($!)
 echo "shop: web http://127.0.0.1:7001  api http://127.0.0.1:7101  payments :7201  providers :7301 (Ctrl+C stops)"
 wait

@@ -14,6 +14,8 @@ using Archgate.Checks.Security.Audit;
 using Archgate.Checks.Security.Probes;
 using Archgate.Checks.Services;
 using Archgate.Checks.ThirdParty;
+using Archgate.Checks.ThirdParty.Analytics;
+using Archgate.Checks.ThirdParty.Vendor;
 using Archgate.Judging;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -296,8 +298,9 @@ public static class ArchgateProtocol
     /// <summary>
     /// Step 6: the secrets of the third parties' callers first (nothing disturbed), then per caller → provider edge in
     /// plan order its call with no fault, its timeout under a blackhole and its retries and fallback under 503s (an OIDC
-    /// provider's edges only when they declare a drive: its sign-in check exercises them); last each provider's webhooks
-    /// and OpenID Connect sign-in.
+    /// provider's edges only when they declare a drive: its sign-in check exercises them); then each provider's webhooks
+    /// and OpenID Connect sign-in; each frontend's calls to a provider from the browser (analytics); last the recorded
+    /// requests against each provider's published contract.
     /// </summary>
     private static IEnumerable<ICheck> ThirdPartyChecks(StepChecksContext build)
     {
@@ -318,6 +321,21 @@ public static class ArchgateProtocol
         foreach (var provider in providers.Where(p => p.Oidc is not null))
         {
             yield return new OidcCheck(provider);
+        }
+
+        // Frontends whose pages call a third party from the browser (analytics): events arrive, the page works without it.
+        foreach (var frontend in build.InOrder(ComponentKind.Frontend).Where(f => f.Url is not null))
+        {
+            foreach (var provider in providers.Where(p => frontend.DependsOn.Contains(p.Name)))
+            {
+                yield return new AnalyticsCheck(frontend, provider);
+            }
+        }
+
+        // Last: every request the checks above made the callers send is on record at the proxies.
+        foreach (var provider in providers.Where(p => p.Contract is not null))
+        {
+            yield return new VendorContractCheck(provider);
         }
     }
 

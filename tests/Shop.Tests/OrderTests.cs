@@ -39,6 +39,12 @@ public sealed class OrderTests(CleanShopFixture shop)
         Assert.True(await ShopClient.EventuallyAsync(async () =>
             (await mailbox.GetStringAsync("/email/v1/messages")).Contains($"Order {id} is paid", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10)), "no confirmation mail");
+
+        // Sent in SendGrid's shape (the api's default), with its sender.
+        var mails = (await mailbox.GetFromJsonAsync<JsonArray>("/email/v1/messages"))!;
+        var mail = mails.Single(m => m!["subject"]!.GetValue<string>() == $"Order {id} is paid")!;
+        Assert.Equal("sendgrid", mail["api"]!.GetValue<string>());
+        Assert.Equal("orders@shop.example.test", mail["from"]!.GetValue<string>());
     }
 
     [Fact]

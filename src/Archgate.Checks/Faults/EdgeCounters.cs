@@ -28,6 +28,27 @@ public sealed record ProxiedRequest(DateTimeOffset At, string Method, string Tar
 
     /// <summary>Whether it reached the dependency (not answered, reset or swallowed by a toxic).</summary>
     public bool Forwarded { get; init; }
+
+    /// <summary>Its header fields as sent (secrets included: mask them before they reach any output). <value>None</value>.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>
+    /// Its body, de-chunked, up to <see cref="RequestBody.MaxCaptured"/> bytes; null when it had none or the proxy did not
+    /// read it (a blackhole or a reset took the request first).
+    /// </summary>
+    public RequestBody? Body { get; init; }
+
+    /// <summary>The value of header <paramref name="name"/> (case-insensitive), or null.</summary>
+    public string? Header(string name) => Headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value;
+}
+
+/// <summary>The body of a proxied request as the proxy captured it.</summary>
+/// <param name="Bytes">The first <see cref="MaxCaptured"/> bytes, de-chunked.</param>
+/// <param name="Truncated">Whether the body was longer (or its chunked framing could not be read), so <paramref name="Bytes"/> is not all of it.</param>
+public sealed record RequestBody(byte[] Bytes, bool Truncated)
+{
+    /// <summary>How much of a request body the proxy keeps. <value>64 KiB</value>.</summary>
+    public const int MaxCaptured = 64 * 1024;
 }
 
 /// <summary>One connection that the proxy accepted.</summary>

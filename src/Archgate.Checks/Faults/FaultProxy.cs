@@ -391,7 +391,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 var words = head.StartLine.Split(' ', 3);
                 var method = words[0];
                 var target = words.Length > 1 ? words[1] : string.Empty;
-                var index = Counters.Add(new ProxiedRequest(at, method, target, head.Header("Idempotency-Key"), head.Raw.Length));
+                var index = Counters.Add(new ProxiedRequest(at, method, target, head.Header("Idempotency-Key"), head.Raw.Length) { Headers = head.Headers });
                 traffic.Up += head.Raw.Length;
                 var chosen = Roll();
                 if (chosen.FirstOrDefault(a => a.Toxic is ResetToxic or RefusedToxic) is { } cut)
@@ -416,14 +416,15 @@ public sealed class FaultProxy : IAsyncDisposable
 
                 if (chosen.Select(a => a.Toxic).OfType<ErrorStatusToxic>().FirstOrDefault() is { } error)
                 {
-                    var body = await CopyBodyAsync(head, reader, Stream.Null, ct);
+                    var dropped = new BodyCapture(Stream.Null, head.IsChunked);
+                    var body = await CopyBodyAsync(head, reader, dropped, ct);
                     var answer = ErrorResponse(error.Status);
                     traffic.Up += body;
                     traffic.Down += answer.Length;
                     Counters.UpdateRequest(index, r => r with
                     {
                         Status = error.Status, Duration = _time.GetElapsedTime(started), RequestBytes = r.RequestBytes + body,
-                        ResponseBytes = answer.Length, Fault = error.ToString(),
+                        ResponseBytes = answer.Length, Fault = error.ToString(), Body = dropped.Captured(),
                     });
                     await clientStream.WriteAsync(answer, ct);
                     if (head.WantsClose)
@@ -455,7 +456,8 @@ public sealed class FaultProxy : IAsyncDisposable
                 }
 
                 await upstreamStream!.WriteAsync(head.Raw, ct);
-                var sendBody = CopyBodyAsync(head, reader, upstreamStream, ct);
+                var capture = new BodyCapture(upstreamStream, head.IsChunked);
+                var sendBody = CopyBodyAsync(head, reader, capture, ct);
                 long responseBytes = 0;
                 HttpHead response;
                 do
@@ -468,12 +470,13 @@ public sealed class FaultProxy : IAsyncDisposable
 
                 var requestBody = await sendBody;
                 traffic.Up += requestBody;
+                var captured = capture.Captured();
                 var bandwidth = chosen.Select(a => a.Toxic).OfType<BandwidthToxic>().FirstOrDefault();
                 var pacer = bandwidth is null ? null : new Pacer(bandwidth.BytesPerSecond, _time);
                 var close = response.WantsClose || head.WantsClose;
                 if (response.Status == 101)
                 {
-                    Counters.UpdateRequest(index, r => r with { Status = 101, Duration = _time.GetElapsedTime(started), ResponseBytes = responseBytes, Forwarded = true, Fault = faults });
+                    Counters.UpdateRequest(index, r => r with { Status = 101, Duration = _time.GetElapsedTime(started), ResponseBytes = responseBytes, Forwarded = true, Fault = faults, Body = captured });
                     var up = reader.CopyToEndAsync(upstreamStream, null, ct);
                     traffic.Down += await upstreamReader.CopyToEndAsync(clientStream, null, ct);
                     traffic.Up += await up;
@@ -502,7 +505,7 @@ public sealed class FaultProxy : IAsyncDisposable
                 Counters.UpdateRequest(index, r => r with
                 {
                     Status = status, Duration = _time.GetElapsedTime(started), RequestBytes = r.RequestBytes + requestBody,
-                    ResponseBytes = responseBytes, Forwarded = true, Fault = faults,
+                    ResponseBytes = responseBytes, Forwarded = true, Fault = faults, Body = captured,
                 });
                 if (close)
                 {

@@ -107,4 +107,28 @@ internal static class ThirdPartyRules
 
     /// <summary>Information: sign-in with the provider works and the caller refuses forged, misdirected, replayed and expired id tokens.</summary>
     public const string OidcVerified = "AG6069";
+
+    /// <summary>A request a caller sent the provider breaks the provider's published contract: the vendor would reject it.</summary>
+    public const string VendorWouldReject = "AG6080";
+
+    /// <summary>The provider's contract (<c>contract</c>) cannot be read.</summary>
+    public const string VendorContractUnreadable = "AG6081";
+
+    /// <summary>No request to the provider was recorded at its proxies: nothing could be validated against its contract.</summary>
+    public const string VendorNothingRecorded = "AG6082";
+
+    /// <summary>Information: every recorded request to the provider satisfies its contract; evidence the operations and counts.</summary>
+    public const string VendorContractHolds = "AG6083";
+
+    /// <summary>The frontend's page sent no event that reached the analytics collector (at its proxy).</summary>
+    public const string AnalyticsNoEvents = "AG6070";
+
+    /// <summary>A call of the page to the collector is not a valid Mixpanel track or GA4 Measurement Protocol call.</summary>
+    public const string AnalyticsEventShape = "AG6071";
+
+    /// <summary>With the collector down (blackholed), the page did not render, or stopped answering: analytics broke the page.</summary>
+    public const string AnalyticsBreaksPage = "AG6072";
+
+    /// <summary>Information: the page's events reach the collector in a valid shape, and the page renders without it.</summary>
+    public const string AnalyticsHolds = "AG6073";
 }

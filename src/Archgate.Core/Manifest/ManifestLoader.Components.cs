@@ -155,15 +155,18 @@ public static partial class ManifestLoader
 
             WebhookSpec? webhook = null;
             OidcSpec? oidc = null;
+            VendorContract? contract = null;
             if (kind is ComponentKind.ThirdParty)
             {
                 webhook = ReadWebhook(YamlReader.Get(map, "webhook"), $"{path}.webhook");
                 oidc = ReadOidc(YamlReader.Get(map, "oidc"), $"{path}.oidc");
+                contract = ReadVendorContract(YamlReader.Get(map, "contract"), $"{path}.contract");
             }
             else if (kind is not null)
             {
                 NotForKind(map, path, "webhook", "third-party components");
                 NotForKind(map, path, "oidc", "third-party components");
+                NotForKind(map, path, "contract", "third-party components");
             }
 
             IReadOnlyList<ResourceMapping> resources = [];
@@ -227,6 +230,7 @@ public static partial class ManifestLoader
                 Policy = policy,
                 Webhook = webhook,
                 Oidc = oidc,
+                Contract = contract,
                 Pages = pages,
                 States = states,
                 Resources = resources,
@@ -488,6 +492,28 @@ public static partial class ManifestLoader
             }
 
             return new ReadinessProbe(http, tcp, log, timeout);
+        }
+
+        /// <summary>A provider's published OpenAPI document (<c>contract: file</c> or <c>contract: { path: file }</c>).</summary>
+        private VendorContract? ReadVendorContract(YamlNode? node, string path)
+        {
+            switch (node)
+            {
+                case null:
+                    return null;
+                case YamlScalarNode:
+                    return ExistingFile(node, path) is { } document ? new VendorContract(document, new SourceLocation(displayName, (int)node.Start.Line, (int)node.Start.Column)) : null;
+                case YamlMappingNode map:
+                    {
+                        r.AllowKeys(map, path, "path");
+                        var file = ExistingFile(r.Required(map, path, "path", "the provider's OpenAPI document, relative to the manifest"), $"{path}.path");
+                        return file is null ? null : new VendorContract(file, new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column));
+                    }
+
+                default:
+                    r.Error(node, path, $"expected a file path or a mapping with 'path', found {YamlReader.Describe(node)}", "give the provider's published OpenAPI document, for example 'contract: contracts/vendors/sendgrid-mail-send.yaml'");
+                    return null;
+            }
         }
 
         private WebhookSpec? ReadWebhook(YamlNode? node, string path)

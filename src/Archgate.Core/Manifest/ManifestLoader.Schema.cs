@@ -43,6 +43,7 @@ public static partial class ManifestLoader
             }),
             "policy" => Ref("policy"),
             "auth" => AnyOf(Ref("string"), Ref("identity")),
+            "contract" => AnyOf(Ref("string"), Closed(["path"], ["path"], _ => Ref("string"))),
             "webhook" => Closed(["to", "path", "secret", "signature", "event"], ["to", "path", "secret"], k => k switch
             {
                 "signature" => Closed(["header", "scheme"], [], s => s == "scheme" ? new JsonObject { ["enum"] = Array(["stripe", "github"]) } : Ref("string")),

@@ -84,6 +84,12 @@ public sealed record Component
     /// <summary>A third party that signs users in with OpenID Connect (<c>oidc</c>), for step 6; null when none is declared.</summary>
     public OidcSpec? Oidc { get; init; }
 
+    /// <summary>
+    /// A third party's published OpenAPI document (<c>contract</c>): step 6 validates every request its callers sent it
+    /// through the proxy against it; null when none is declared.
+    /// </summary>
+    public VendorContract? Contract { get; init; }
+
     /// <summary>Step 3 expectations and policy of a database; <see cref="DatabaseSpec.None"/> for other kinds.</summary>
     public DatabaseSpec Database { get; init; } = DatabaseSpec.None;
 
@@ -117,6 +123,11 @@ public sealed record Component
     /// <summary>Where the component is declared.</summary>
     public required SourceLocation Location { get; init; }
 }
+
+/// <summary>A provider's own OpenAPI document, that requests to it must satisfy (the vendor would reject the rest).</summary>
+/// <param name="Path">The document, absolute (resolved against the manifest's folder).</param>
+/// <param name="Location">Where it is declared.</param>
+public sealed record VendorContract(string Path, SourceLocation Location);
 
 /// <summary>An OpenAPI document (path relative to the manifest, or URL) and an optional previous version.</summary>
 public sealed record OpenApiSpec(string Path, string? Baseline)

@@ -66,6 +66,21 @@ public sealed class ManifestLoaderTests
     }
 
     [Fact]
+    public void The_shop_sample_names_SendGrids_contract_for_email_and_its_web_depends_on_analytics()
+    {
+        var path = Path.Combine(Golden.SourceDirectory(), "..", "..", "..", "samples", "shop", "archgate.yaml");
+        var result = ManifestLoader.Load(path, _ => null);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        var contract = result.Model!.Find("email")!.Contract!;
+        Assert.EndsWith(Path.Combine("contracts", "vendors", "sendgrid-mail-send.yaml"), contract.Path, StringComparison.Ordinal);
+        Assert.True(File.Exists(contract.Path));
+        Assert.Null(result.Model.Find("gateway")!.Contract);
+        Assert.Equal(ComponentKind.ThirdParty, result.Model.Find("analytics")!.Kind);
+        Assert.Contains("analytics", result.Model.Find("web")!.DependsOn);
+    }
+
+    [Fact]
     public void Database_policy_defaults_apply_when_the_section_is_absent()
     {
         var model = TestSystems.Load("""

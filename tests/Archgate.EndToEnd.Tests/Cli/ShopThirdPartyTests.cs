@@ -41,7 +41,7 @@ public sealed class ShopThirdPartyTests : CliTestBase
             Assert.Equal("pass", criterion.GetProperty("status").GetString());
             var checks = step.GetProperty("checks").EnumerateArray().Select(c => (Id: c.GetProperty("id").GetString()!, Status: c.GetProperty("status").GetString()!)).ToList();
             Assert.All(checks, c => Assert.True(c.Status is "pass" or "warn", $"{c.Id}: {c.Status}\n{step}"));
-            Assert.Equal(9, checks.Count); // secrets, 3 per edge (payments → gateway, api → e-mail), the gateway's webhooks, signin's OIDC sign-in
+            Assert.Equal(11, checks.Count); // secrets, 3 per edge (payments → gateway, api → e-mail), the gateway's webhooks, signin's OIDC sign-in, web → analytics, e-mail's vendor contract
             var oidc = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6069");
             Assert.Contains("api took the genuine id token and refused 5 forged one(s)", Text(oidc, "message"), StringComparison.Ordinal);
             Assert.Contains("POST /auth/oidc at api (genuine id token and its nonce) → 200", Text(oidc, "evidence"), StringComparison.Ordinal);
@@ -52,31 +52,43 @@ public sealed class ShopThirdPartyTests : CliTestBase
             Assert.Contains("/gateway/v1/charges key pay_", Text(retries, "evidence"), StringComparison.Ordinal);
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6031" && Text(f, "message").StartsWith("api → email", StringComparison.Ordinal));
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6054");
+            var vendor = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6083"); // every mail the api sent satisfies SendGrid's contract
+            Assert.Contains("api: POST /v3/mail/send ×", Text(vendor, "evidence"), StringComparison.Ordinal);
+            var analytics = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6073"); // the page's beacon reached the collector; the page works without it
+            Assert.Contains("(Mixpanel track); with analytics down the page showed all", Text(analytics, "message"), StringComparison.Ordinal);
             Assert.DoesNotContain("whsec_test_archgate", result.All + File.ReadAllText(Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout), "run.json")), StringComparison.Ordinal);
         }
     }
 
     [Fact]
-    public async Task Email_no_queue_is_NO_GO_with_the_lost_mail_and_its_attempts_at_the_proxy()
+    public async Task Email_no_queue_and_email_invalid_are_NO_GO_with_the_lost_mail_and_the_mail_SendGrid_would_reject()
     {
-        var (result, run) = await RunStep6Async("email-no-queue");
+        var (result, run) = await RunStep6Async("email-no-queue,email-invalid");
         using (run)
         {
             var lost = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6030");
             Assert.Equal("critical", Text(lost, "severity"));
             Assert.StartsWith("api → email: the work api took during", Text(lost, "message"), StringComparison.Ordinal);
-            Assert.Contains("POST /email/v1/messages (no Idempotency-Key)", Text(lost, "evidence"), StringComparison.Ordinal);
+            Assert.Contains("POST /v3/mail/send (no Idempotency-Key)", Text(lost, "evidence"), StringComparison.Ordinal);
             Assert.Contains("no call completed within 30.00 s after the fault went", Text(lost, "evidence"), StringComparison.Ordinal);
             Assert.DoesNotContain(Findings(run), f => Text(f, "rule") == "AG6030" && Text(f, "message").StartsWith("payments", StringComparison.Ordinal));
+
+            // email-invalid: the stub took every mail without a sender; SendGrid's published contract would not.
+            var rejected = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6080");
+            Assert.StartsWith("api → email: POST /v3/mail/send breaks the vendor's contract", Text(rejected, "message"), StringComparison.Ordinal);
+            Assert.Contains("$.from: required property 'from' is missing", Text(rejected, "message"), StringComparison.Ordinal);
+            Assert.Contains("sendgrid-mail-send.yaml#/paths/~1v3~1mail~1send/post/requestBody/content/application~1json/schema/required", Text(rejected, "evidence"), StringComparison.Ordinal);
+            Assert.Contains("Authorization: Bearer ***", Text(rejected, "evidence"), StringComparison.Ordinal);
+            Assert.DoesNotContain("em_test_archgate", Text(rejected, "evidence"), StringComparison.Ordinal);
             Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
             Assert.True(result.ExitCode == 4, result.All);
         }
     }
 
     [Fact]
-    public async Task No_retry_webhook_unsigned_and_oauth_down_are_NO_GO_for_no_backoff_forged_callbacks_and_a_sign_in_outage()
+    public async Task No_retry_webhook_unsigned_oauth_down_and_analytics_blocking_are_NO_GO_for_no_backoff_forged_callbacks_a_sign_in_outage_and_a_page_that_waits()
     {
-        var (result, run) = await RunStep6Async("no-retry,webhook-unsigned,oauth-down");
+        var (result, run) = await RunStep6Async("no-retry,webhook-unsigned,oauth-down,analytics-blocking");
         using (run)
         {
             var outage = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6001");
@@ -89,6 +101,10 @@ public sealed class ShopThirdPartyTests : CliTestBase
             var backoff = Findings(run).First(f => Text(f, "rule") is "AG6021" or "AG6022" && Text(f, "message").StartsWith("payments → gateway", StringComparison.Ordinal));
             Assert.Contains("/gateway/v1/charges key pay_", Text(backoff, "evidence"), StringComparison.Ordinal);
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6051" && Text(f, "severity") == "critical");
+            var waits = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6072");
+            Assert.StartsWith("web → analytics: with analytics down, / showed", Text(waits, "message"), StringComparison.Ordinal);
+            var shot = Text(waits, "evidence").Split("screenshot ")[1].Trim();
+            Assert.True(File.Exists(Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout), shot)), Text(waits, "evidence"));
             Assert.DoesNotContain(Findings(run), f => Text(f, "rule") is "AG6021" or "AG6022" && Text(f, "message").StartsWith("api → email", StringComparison.Ordinal));
             Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
             Assert.True(result.ExitCode == 4, result.All);

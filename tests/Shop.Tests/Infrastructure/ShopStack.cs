@@ -16,6 +16,7 @@ public sealed record ApiOptions
     public required Uri EmailUrl { get; init; }
     public string Faults { get; init; } = "";
     public string WebOrigin { get; init; } = "http://127.0.0.1:7001";
+    public string EmailApi { get; init; } = "";
 }
 
 /// <summary>Starts the shop's processes with the environment each expects.</summary>
@@ -50,6 +51,7 @@ public static class ShopStack
             ["SHOP_EMAIL_URL"] = options.EmailUrl.ToString(),
             ["SHOP_EMAIL_API_KEY"] = TestKeys.EmailApiKey,
             ["SHOP_WEB_ORIGIN"] = options.WebOrigin,
+            ["SHOP_EMAIL_API"] = options.EmailApi,
         });
 
     public static Task<ShopProcess> WebAsync(Uri api, string faults = "", int? port = null) =>

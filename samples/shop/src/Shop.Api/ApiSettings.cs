@@ -9,6 +9,12 @@ namespace Shop.Api;
 /// <param name="WebOrigin">SHOP_WEB_ORIGIN, the only origin CORS allows, default http://127.0.0.1:7001.</param>
 internal sealed record ApiSettings(Uri PaymentsUrl, Uri EmailUrl, string EmailApiKey, string WebOrigin)
 {
+    /// <summary>SHOP_EMAIL_API: the provider's API shape, <c>sendgrid</c> (default, <c>POST /v3/mail/send</c>) or <c>mailgun</c> (<c>POST /v3/{domain}/messages</c>).</summary>
+    public string EmailApi { get; init; } = "sendgrid";
+
+    /// <summary>SHOP_EMAIL_DOMAIN: the sending domain (Mailgun's path, and the sender's address). <value>shop.example.test</value>.</summary>
+    public string EmailDomain { get; init; } = "shop.example.test";
+
     public static ApiSettings Load(IConfiguration configuration, FaultSwitches faults) => new(
         // payments-down: port 1 on loopback, where nothing listens.
         faults.IsOn(FaultSwitches.PaymentsDown)
@@ -16,5 +22,14 @@ internal sealed record ApiSettings(Uri PaymentsUrl, Uri EmailUrl, string EmailAp
             : new Uri(configuration["SHOP_PAYMENTS_URL"] ?? "http://127.0.0.1:7201"),
         new Uri(configuration["SHOP_EMAIL_URL"] ?? "http://127.0.0.1:7301"),
         configuration.RequireSetting("SHOP_EMAIL_API_KEY", "Test mode: the run manifest sets it (see samples/shop/README.md, \"Keys\")."),
-        (configuration["SHOP_WEB_ORIGIN"] ?? "http://127.0.0.1:7001").TrimEnd('/'));
+        (configuration["SHOP_WEB_ORIGIN"] ?? "http://127.0.0.1:7001").TrimEnd('/'))
+    {
+        EmailApi = (configuration["SHOP_EMAIL_API"] ?? "sendgrid").ToLowerInvariant() switch
+        {
+            "sendgrid" or "" => "sendgrid",
+            "mailgun" => "mailgun",
+            var other => throw new InvalidOperationException($"SHOP_EMAIL_API is '{other}'; give sendgrid (the default) or mailgun."),
+        },
+        EmailDomain = configuration["SHOP_EMAIL_DOMAIN"] is { Length: > 0 } domain ? domain : "shop.example.test",
+    };
 }

@@ -57,6 +57,12 @@ public sealed class FaultSwitches
     /// <summary>The sign-in (OIDC) provider accepts connections and never answers.</summary>
     public const string OauthDown = "oauth-down";
 
+    /// <summary>The api's mails leave out the sender ('from'): the test-mode stub takes them, SendGrid's contract does not.</summary>
+    public const string EmailInvalid = "email-invalid";
+
+    /// <summary>The web page waits for the analytics collector's answer before it renders.</summary>
+    public const string AnalyticsBlocking = "analytics-blocking";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
@@ -64,6 +70,7 @@ public sealed class FaultSwitches
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
         PaymentsNoAuth, OauthDown,
+        EmailInvalid, AnalyticsBlocking,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

@@ -16,7 +16,10 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next, string con
             headers["Referrer-Policy"] = "no-referrer";
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
-            headers["Cross-Origin-Resource-Policy"] = "same-site";
+            if (!headers.ContainsKey("Cross-Origin-Resource-Policy"))
+            {
+                headers["Cross-Origin-Resource-Policy"] = "same-site"; // an endpoint meant for other sites (the analytics collector) says so itself
+            }
             return Task.CompletedTask;
         });
         return next(context);

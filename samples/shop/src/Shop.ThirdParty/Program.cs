@@ -1,9 +1,10 @@
 using Shop.Common;
 using Shop.ThirdParty;
 
-// Stand-ins for two external providers in "test mode": a payment gateway (under /gateway/v1) that
-// confirms charges asynchronously through an HMAC-signed webhook, an e-mail provider (under /email/v1) and an
-// OpenID Connect sign-in provider (issuer /oidc: discovery, JWKS, authorization code with PKCE, token).
+// Stand-ins for external providers in "test mode": a payment gateway (under /gateway/v1) that confirms charges
+// asynchronously through an HMAC-signed webhook, an e-mail provider (SendGrid's /v3/mail/send and Mailgun's
+// /v3/{domain}/messages), an analytics collector (Mixpanel's /track) and an OpenID Connect sign-in provider
+// (issuer /oidc: discovery, JWKS, authorization code with PKCE, token).
 var builder = ShopHost.CreateBuilder(args);
 const string Hint = "Test mode: the run manifest sets it (see samples/shop/README.md, \"Keys\").";
 var keys = new ProviderKeys(
@@ -18,6 +19,7 @@ builder.Services.AddSingleton(new OidcSettings(
     (builder.Configuration["SHOP_OIDC_ISSUER"] ?? "http://127.0.0.1:7301/oidc").TrimEnd('/'),
     TimeSpan.FromSeconds(builder.Configuration.GetValue("SHOP_OIDC_TOKEN_SECONDS", 300))));
 builder.Services.AddSingleton<OidcProvider>();
+builder.Services.AddSingleton<AnalyticsCollector>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<Gateway>());
 builder.Services.AddHttpClient(Gateway.WebhookClient, c => c.Timeout = TimeSpan.FromSeconds(5));
 
@@ -27,4 +29,5 @@ app.MapShopHealth();
 app.MapGateway();
 app.MapMailbox();
 app.MapOidc();
+app.MapAnalytics(builder.Configuration["SHOP_ANALYTICS_TOKEN"] is { Length: > 0 } token ? token : "mp_test_archgate");
 app.Run();

@@ -1,3 +1,6 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -14,8 +17,12 @@ internal sealed class EmailCircuit
     public CircuitMonitor Monitor { get; } = new();
 }
 
-/// <summary>Calls the e-mail provider: 3 s per attempt, 10 s in all, 3 retries with backoff, breaker.</summary>
-internal sealed class EmailClient(HttpClient http, ApiSettings settings)
+/// <summary>
+/// Calls the e-mail provider: 3 s per attempt, 10 s in all, 3 retries with backoff, breaker. Speaks SendGrid's v3
+/// mail/send (JSON, Bearer key) by default, Mailgun's messages API (form, basic auth api:KEY) under SHOP_EMAIL_API=mailgun.
+/// Under <c>email-invalid</c> the mail leaves out its sender.
+/// </summary>
+internal sealed class EmailClient(HttpClient http, ApiSettings settings, FaultSwitches faults)
 {
     public static readonly CallPolicy Policy = new()
     {
@@ -27,13 +34,46 @@ internal sealed class EmailClient(HttpClient http, ApiSettings settings)
 
     public async Task SendAsync(Mail mail, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/email/v1/messages")
-        {
-            Content = JsonContent.Create(new { to = mail.To, subject = mail.Subject, text = mail.Text }),
-        };
-        request.Headers.Add("X-Api-Key", settings.EmailApiKey);
+        using var request = settings.EmailApi == "mailgun" ? Mailgun(mail) : SendGrid(mail);
         using var response = await http.SendAsync(request, ct);
         response.EnsureSuccessStatusCode();
+    }
+
+    private string From => $"orders@{settings.EmailDomain}";
+
+    private HttpRequestMessage SendGrid(Mail mail)
+    {
+        var body = new JsonObject
+        {
+            ["personalizations"] = new JsonArray(new JsonObject
+            {
+                ["to"] = new JsonArray(new JsonObject { ["email"] = mail.To }),
+            }),
+            ["subject"] = mail.Subject,
+            ["content"] = new JsonArray(new JsonObject { ["type"] = "text/plain", ["value"] = mail.Text }),
+        };
+        if (!faults.IsOn(FaultSwitches.EmailInvalid))
+        {
+            body["from"] = new JsonObject { ["email"] = From, ["name"] = "Shop" };
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v3/mail/send") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", settings.EmailApiKey);
+        return request;
+    }
+
+    private HttpRequestMessage Mailgun(Mail mail)
+    {
+        var fields = new List<KeyValuePair<string, string>> { new("to", mail.To), new("subject", mail.Subject), new("text", mail.Text) };
+        if (!faults.IsOn(FaultSwitches.EmailInvalid))
+        {
+            fields.Insert(0, new("from", $"Shop <{From}>"));
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/v3/{Uri.EscapeDataString(settings.EmailDomain)}/messages") { Content = new FormUrlEncodedContent(fields) };
+        request.Headers.Authorization = new AuthenticationHeaderValue(
+            "Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"api:{settings.EmailApiKey}")));
+        return request;
     }
 }
 

@@ -197,6 +197,7 @@ async function ordersPage() {
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
+  await window.shopAnalytics?.pageView(document.body.dataset.page); // at once, unless analytics-blocking
   showUser();
   $("logout").onclick = async () => {
     try { await call("/auth/logout", { method: "POST", body: { refreshToken: session.refresh } }); } catch { /* signed out anyway */ }
