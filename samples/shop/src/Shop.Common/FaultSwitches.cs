@@ -54,13 +54,16 @@ public sealed class FaultSwitches
     /// <summary>Payments takes /payments calls without the callers' service credential (X-Service-Key).</summary>
     public const string PaymentsNoAuth = "payments-no-auth";
 
+    /// <summary>The api sends every payments call to the first instance; the others only take over when it fails (no balancing).</summary>
+    public const string PaymentsPinned = "payments-pinned";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, DefaultPool, PaymentsDown, GatewayTimeout,
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
-        PaymentsNoAuth,
+        PaymentsNoAuth, PaymentsPinned,
     ];
 
     /// <summary>No switch on: the clean system.</summary>
