@@ -55,7 +55,20 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var breaker = spec.Breaker!;
-        if ((context.Edges as EdgeProxies)?.Find(spec.Edge) is not { } proxy)
+        var proxy = (context.Edges as EdgeProxies)?.Find(spec.Edge);
+        if (proxy is null && spec.Drive is not null && FaultableEdges.For(context).FirstOrDefault(e => e.Edge == spec.Edge && spec.ToxiproxyProxy is not null) is { } toxiproxy)
+        {
+            // A Toxiproxy edge counts no requests: the breaker is judged by the caller's latency and answers.
+            var toxiClient = new CallerClient(caller, context.Http, TokenSource.Of(context));
+            if (await toxiClient.SignInAsync(cancellationToken) is { } signIn)
+            {
+                return Result([Finding(ServiceRules.NotExercised, Severity.High, signIn, null, $"check {caller.Name}'s auth in the manifest")], []);
+            }
+
+            return await new ToxiproxyBreakerProbe(spec, caller, toxiproxy, _options).RunAsync(context, toxiClient, cancellationToken);
+        }
+
+        if (proxy is null)
         {
             return CheckResult.Skipped($"{spec.Edge} has no Archgate proxy: start the system with Archgate (run --up) and give {caller.Name} the address as ${{url:{spec.Edge.Dependency}}}");
         }

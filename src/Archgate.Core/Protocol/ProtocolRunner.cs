@@ -147,7 +147,7 @@ public sealed class ProtocolRunner(
         {
             Steps = steps,
             Criteria = criteria,
-            Escalations = [.. EscalationRules.Evaluate(protocol, system, steps), .. NotifyHuman.Evaluate(steps, system.Recovery.Retries)],
+            Escalations = [.. EscalationRules.Evaluate(protocol, system, steps), .. NotifyHuman.Evaluate(steps, system.Recovery.Retries), .. SelfRecovery.Evaluate(steps)],
             Verdict = CriteriaEvaluator.Decide(criteria),
             State = RunState.Completed,
             RollbackFor = rollbackFor,

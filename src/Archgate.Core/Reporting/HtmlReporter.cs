@@ -418,10 +418,11 @@ public sealed partial class HtmlReporter : IReporter
             return;
         }
 
-        html.Append("<table><tr><th>level</th><th>trigger</th><th>message</th></tr>");
+        // The id is what 'archgate ack ID' takes; an escalation not yet recorded in the run store has none.
+        html.Append("<table><tr><th>id</th><th>level</th><th>trigger</th><th>message</th></tr>");
         foreach (var e in run.Escalations)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{e.Level}</td><td>{E(e.Trigger)}</td><td>{E(e.Message)}</td></tr>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td><code>{E(e.Id ?? "-")}</code></td><td>{e.Level}</td><td>{E(e.Trigger)}</td><td>{E(e.Message)}</td></tr>");
         }
 
         html.Append("</table></section>\n");

@@ -3,8 +3,11 @@ using Archgate.Checks.Tests.Fixtures;
 
 namespace Archgate.Checks.Tests.Faults;
 
-/// <summary>Answers as Toxiproxy 2.x does: proxies with their toxics, a toxic as created, 204 on delete, {title, status} on error.</summary>
-internal sealed class FakeToxiproxy
+/// <summary>
+/// Answers as Toxiproxy 2.x does: proxies with their toxics, a toxic as created, 204 on delete, {title, status} on error.
+/// <paramref name="toxicsChanged"/> sees the proxy's toxics after each change (a test's data plane applies them).
+/// </summary>
+internal sealed class FakeToxiproxy(Action<IReadOnlyList<JsonObject>>? toxicsChanged = null)
 {
     private readonly Lock _gate = new();
     private bool _enabled = true;
@@ -52,9 +55,12 @@ internal sealed class FakeToxiproxy
                     }
 
                     Toxics.Add(toxic);
+                    toxicsChanged?.Invoke(Toxics);
                     return new Reply(200, toxic.ToJsonString());
                 case ("DELETE", 4):
-                    return Toxics.RemoveAll(t => t["name"]!.GetValue<string>() == parts[3]) == 1 ? new Reply(204) : Error(404, "toxic not found");
+                    var removed = Toxics.RemoveAll(t => t["name"]!.GetValue<string>() == parts[3]) == 1;
+                    toxicsChanged?.Invoke(Toxics);
+                    return removed ? new Reply(204) : Error(404, "toxic not found");
                 default:
                     return Error(405, "method not allowed");
             }

@@ -2,6 +2,7 @@ using Archgate.Checks.Faults;
 using Archgate.Checks.Http;
 using Archgate.Checks.Services;
 using Archgate.Checks.Tests.Faults;
+using Archgate.Checks.Tests.Fixtures;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -43,6 +44,85 @@ public sealed class CircuitBreakerCheckTests
         var check = new CircuitBreakerCheck(system.Edges[0], system.Find("api")!, Quick);
         var result = await check.RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
         return (result, edges.Find(new Edge("api", "payments"))!);
+    }
+
+    /// <summary>
+    /// The edge behind a Toxiproxy server (a fake of its API whose data plane is Archgate's own proxy, handed to no check):
+    /// the check sees only Toxiproxy, and judges the caller's breaker by its answers' latency.
+    /// </summary>
+    private static async Task<(CheckResult Result, FakeToxiproxy Toxiproxy)> RunOnToxiproxyAsync(bool breaker)
+    {
+        using var dependency = new EchoHttpServer();
+        await using var dataPlane = new EdgeProxies();
+        var address = dataPlane.Open("api", "payments", new Uri($"http://127.0.0.1:{dependency.Port}"));
+        var proxy = dataPlane.Find(new Edge("api", "payments"))!;
+        IDisposable? held = null;
+        var fake = new FakeToxiproxy(toxics =>
+        {
+            var timeout = toxics.Any(t => t["type"]?.GetValue<string>() == "timeout");
+            if (timeout && held is null)
+            {
+                held = proxy.Add(new BlackholeToxic());
+            }
+            else if (!timeout && held is not null)
+            {
+                held.Dispose();
+                held = null;
+            }
+        });
+        using var toxiproxy = new ScriptedHttpServer(fake.Answer);
+        using var caller = new SyncCaller(address, breaker, TimeSpan.FromSeconds(2));
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            toxiproxy: { api: "http://127.0.0.1:{{toxiproxy.Port}}" }
+            components:
+              - { name: payments, kind: service, url: "http://127.0.0.1:{{dependency.Port}}" }
+              - { name: api, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [payments] }
+            edges:
+              - from: api
+                to: payments
+                toxiproxy: shop_payments
+                breaker: { failures: 3, breakDuration: 2s, timeout: 500ms }
+                drive: { request: GET /quote }
+                fallback: { status: [503] }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var context = TestSystems.Context(system, http);
+        var result = await new CircuitBreakerCheck(system.Edges[0], system.Find("api")!, Quick).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+        held?.Dispose();
+        return (result, fake);
+    }
+
+    [Fact]
+    public async Task On_a_toxiproxy_edge_a_breaker_is_proven_by_fast_answers_after_the_slow_ones_and_the_normal_answer_after_the_fault()
+    {
+        var (result, toxiproxy) = await RunOnToxiproxyAsync(breaker: true);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("AG4014", finding.Rule);
+        Assert.Contains("timeout toxic (timeout 0", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("GET /quote → 503 in", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("(slow)", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("answers as before: GET /quote → 200", finding.Evidence, StringComparison.Ordinal);
+        Assert.InRange(result.Metrics.Single(m => m.Name == "breaker_slow_answers").Value, 3, 9);
+        Assert.Equal(ToxiproxyBreakerProbe.FastNeeded, result.Metrics.Single(m => m.Name == "breaker_fast_answers_after_open").Value);
+        Assert.Empty(toxiproxy.Toxics); // the toxic is gone
+    }
+
+    [Fact]
+    public async Task On_a_toxiproxy_edge_a_caller_without_a_breaker_waits_its_timeout_every_time_and_fails_the_check()
+    {
+        var (result, toxiproxy) = await RunOnToxiproxyAsync(breaker: false);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == "AG4010");
+        Assert.Contains("kept waiting on payments", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("no fail-fast", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(3 + ToxiproxyBreakerProbe.ExtraDrives + ToxiproxyBreakerProbe.FastNeeded, result.Metrics.Single(m => m.Name == "breaker_slow_answers").Value);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == "AG4011"); // 503 within its timeout is its fallback
+        Assert.Empty(toxiproxy.Toxics);
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class NotifyHumanTests : IDisposable
     }
 
     [Fact]
-    public async Task A_step_that_recovers_on_a_retry_or_fails_for_good_at_once_notifies_nobody()
+    public async Task A_step_that_recovers_on_a_retry_or_fails_for_good_at_once_notifies_nobody_and_the_recovery_is_recorded_at_level_1()
     {
         var recovers = new ScriptedCheck(4, "services.health:api", Refused(1), Refused(2), new CheckResult { Status = CheckStatus.Pass });
         var hard = new ScriptedCheck(3, "database.connect:db", new CheckResult { Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG3001", Severity = Severity.High, Message = "authentication failed" }] });
@@ -88,5 +88,11 @@ public sealed class NotifyHumanTests : IDisposable
         Assert.Equal(3, recovers.Calls);
         Assert.Equal(1, hard.Calls);
         Assert.DoesNotContain(run.Escalations, e => e.Trigger == NotifyHuman.Trigger);
+
+        // Level 1, self-recovery: the retry that worked is recorded with the attempts' errors; the hard failure is not one.
+        var recovered = Assert.Single(run.Escalations, e => e.Trigger == SelfRecovery.Trigger);
+        Assert.Equal(1, recovered.Level);
+        Assert.Equal("step 4 (Service-to-service): 1 check(s) recovered on a retry with backoff: services.health:api", recovered.Message);
+        Assert.Equal(["services.health:api: passed on attempt 3 after 2 failed (attempt 1: 127.0.0.1:1 refused the connection; attempt 2: 127.0.0.1:2 refused the connection)"], recovered.Evidence);
     }
 }

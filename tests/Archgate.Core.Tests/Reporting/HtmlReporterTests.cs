@@ -66,6 +66,20 @@ public sealed class HtmlReporterTests
     }
 
     [Fact]
+    public void Each_escalation_is_listed_with_its_id_for_archgate_ack_and_one_not_yet_recorded_shows_none()
+    {
+        var run = ReporterGoldenTests.SampleRun();
+        run = run with { Escalations = [.. run.Escalations, new Escalation("resource-exhaustion", 2, "api <b>memory</b> 95 %")] };
+
+        var html = HtmlReporter.Render(run);
+
+        var section = html[html.IndexOf("<h2>Escalations</h2>", StringComparison.Ordinal)..html.IndexOf("<h2>Sign-off</h2>", StringComparison.Ordinal)];
+        Assert.Contains("<th>id</th><th>level</th><th>trigger</th><th>message</th>", section, StringComparison.Ordinal);
+        Assert.Contains("<tr><td><code>e-0123456789</code></td><td>3</td><td>dependent-services-failing</td><td>4 services failing</td></tr>", section, StringComparison.Ordinal);
+        Assert.Contains("<tr><td><code>-</code></td><td>2</td><td>resource-exhaustion</td><td>api &lt;b&gt;memory&lt;/b&gt; 95 %</td></tr>", section, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Latency_by_route_is_drawn_per_stage_and_page_timings_are_listed()
     {
         var html = HtmlReporter.Render(RunWithLoad());

@@ -59,7 +59,7 @@ public sealed class ReporterGoldenTests
             Steps = steps,
             Criteria = criteria,
             Verdict = CriteriaEvaluator.Decide(criteria),
-            Escalations = [new Escalation("dependent-services-failing", 3, "4 services failing")],
+            Escalations = [new Escalation("dependent-services-failing", 3, "4 services failing") { Id = "e-0123456789" }],
             SignoffPolicy = new Archgate.Model.SignoffPolicy
             {
                 Approver = new("System-Architect", "alice@example.test"),

@@ -107,6 +107,56 @@ public sealed class EscalationTests : CliTestBase
         Assert.Contains("resource-exhaustion", open.Stdout, StringComparison.Ordinal);
     }
     [Fact]
+    public async Task A_started_component_that_eats_memory_raises_resource_exhaustion_for_its_owner_listed_with_its_id_in_the_html_report()
+    {
+        // A tiny service that holds 160 MiB (written, so resident) for as long as it runs, and answers its health.
+        var port = ArchgateProcess.FreePort();
+        await File.WriteAllTextAsync(Path.Combine(Folder, "hog.py"), """
+            import http.server, sys
+            held = b"\x01" * (160 * 1024 * 1024)
+            class Health(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(200); self.send_header("Content-Type", "text/plain"); self.end_headers(); self.wfile.write(b"ok")
+                def log_message(self, *args): pass
+            http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Health).serve_forever()
+            """);
+        var manifest = Path.Combine(Folder, "archgate.yaml");
+        await File.WriteAllTextAsync(manifest, $$"""
+            version: 1
+            system: { name: hog }
+            components:
+              - name: hog
+                kind: service
+                url: http://127.0.0.1:{{port}}
+                health: /health
+                owner: ops@example.test
+                run:
+                  command: python3 hog.py {{port}}
+                  workdir: .
+                  ready: { http: /health, timeout: 120s }
+            escalation:
+              channels: [ { console: true } ]
+              resources: { memory: 64MiB }
+            """);
+
+        var run = await ArchgateAsync("run", manifest, "--up", "--steps", "4");
+
+        Assert.True(run.ExitCode is 0 or 4 or 5, run.All);
+        Assert.Contains("escalation level 2 resource-exhaustion: Resource exhaustion: hog used memory ", run.Stdout, StringComparison.Ordinal);
+        var id = RunIdFrom(run.Stdout);
+        using var runJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, ".archgate", "runs", id, "run.json")));
+        var hog = Assert.Single(runJson.RootElement.GetProperty("escalations").EnumerateArray(), e => e.GetProperty("trigger").GetString() == "resource-exhaustion");
+        Assert.Equal(2, hog.GetProperty("level").GetInt32());
+        Assert.EndsWith("resident (limit 64 MiB)", hog.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["hog"], hog.GetProperty("components").EnumerateArray().Select(c => c.GetString()));
+        var escalationId = hog.GetProperty("id").GetString()!;
+        Assert.StartsWith("e-", escalationId, StringComparison.Ordinal);
+
+        var html = File.ReadAllText(Path.Combine(Folder, ".archgate", "runs", id, "integration-validation-report.html"));
+        Assert.Contains($"<tr><td><code>{escalationId}</code></td><td>2</td><td>resource-exhaustion</td>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_tick_rises_an_escalation_left_unacknowledged_past_ackWithin_and_notifies_the_next_level()
     {
         var log = Path.Combine(Folder, "escalations.log");

@@ -40,7 +40,7 @@ internal static partial class ShopManifest
             .Replace("\"7402\"", $"\"{epmd}\"", StringComparison.Ordinal)
             .Replace("\"7403\"", $"\"{dist}\"", StringComparison.Ordinal);
         copy = Replace(copy, "  - name: payments\n", block + "  - name: payments\n");
-        copy = Replace(copy, "dependsOn: [db, payments, email, signin]", "dependsOn: [db, bus, payments, email, signin]");
+        copy = Replace(copy, "dependsOn: [db, payments, payments-2, email, signin]", "dependsOn: [db, bus, payments, payments-2, email, signin]");
         copy = Replace(copy, "SHOP_AMQP: \"\"", $"SHOP_AMQP: \"${{SHOP_AMQP:-amqp://shop:shop-test-pw@127.0.0.1:{amqp}/}}\"");
         File.WriteAllText(path, copy);
         return path;
@@ -54,7 +54,7 @@ internal static partial class ShopManifest
     {
         var text = File.ReadAllText(Path.Combine(ShopDirectory, "archgate.yaml"));
         apiPort = 0;
-        foreach (var port in new[] { 7001, 7101, 7201, 7301 })
+        foreach (var port in new[] { 7001, 7101, 7201, 7202, 7301 })
         {
             var free = FreePort.Next();
             apiPort = port == 7101 ? free : apiPort;
@@ -64,8 +64,11 @@ internal static partial class ShopManifest
         // Every relative path of the manifest, made absolute: the copy lives in the test's folder.
         // Without the broker (see WriteWithBroker): the component, the api's dependency on it and its address.
         text = BrokerBlock().Replace(text, string.Empty);
-        text = Replace(text, "dependsOn: [db, bus, payments, email, signin]", "dependsOn: [db, payments, email, signin]");
+        text = Replace(text, "dependsOn: [db, bus, payments, payments-2, email, signin]", "dependsOn: [db, payments, payments-2, email, signin]");
         text = AmqpEnv().Replace(text, "SHOP_AMQP: \"\"");
+        // The payments instances' shared store and the second one's config folder: the test's own, not the sample's.
+        text = Replace(text, "Data Source=.archgate/payments.db", $"Data Source={Path.Combine(folder, "payments.db")}");
+        text = Replace(text, "SHOP_CONFIG_DIR: .archgate/payments-2", $"SHOP_CONFIG_DIR: {Path.Combine(folder, "payments-2")}");
         text = text.Replace("workdir: .", $"workdir: {ShopDirectory}", StringComparison.Ordinal)
             .Replace("contracts/", Path.Combine(ShopDirectory, "contracts") + "/", StringComparison.Ordinal)
             .Replace("folder: src/", $"folder: {ShopDirectory}/src/", StringComparison.Ordinal);

@@ -47,19 +47,44 @@ public sealed class ShopServiceTests : CliTestBase
             Assert.DoesNotContain(Findings(run), f => Text(f, "rule") == "AG4030");
 
             // Authenticated calls: payments refuses an anonymous call and takes the api's (its X-Service-Key) through the proxy.
-            var auth = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4053");
+            var auth = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4053" && Text(f, "component") == "payments");
+            var second = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4053" && Text(f, "component") == "payments-2");
+            Assert.Contains("→ 401", Text(second, "evidence"), StringComparison.Ordinal);
+
+            // Balancing: the api's payment reads, round-robin over both payments instances, each counted at its own proxy.
+            var balanced = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4088");
+            Assert.Equal("api → payments, payments-2: round-robin as declared", Text(balanced, "message"));
+            var counts = BalancedCounts(run);
+            Assert.True(counts["payments"] >= 20 && counts["payments-2"] >= 20, Text(balanced, "evidence"));
+            Assert.InRange(Math.Abs(counts["payments"] - counts["payments-2"]), 0, (counts["payments"] + counts["payments-2"]) / 20);
             Assert.Contains("→ 401", Text(auth, "evidence"), StringComparison.Ordinal);
             Assert.Contains("POST /payments → 20", Text(auth, "evidence"), StringComparison.Ordinal);
         }
     }
 
+    /// <summary>The calls each payments instance got in the balancing check (metric balanced_calls per component).</summary>
+    private static Dictionary<string, double> BalancedCounts(JsonDocument run) =>
+        Step4(run).GetProperty("checks").EnumerateArray()
+            .Where(c => c.GetProperty("id").GetString()!.StartsWith("services.balancing:", StringComparison.Ordinal))
+            .SelectMany(c => c.GetProperty("metrics").EnumerateArray())
+            .Where(m => m.GetProperty("name").GetString() == "balanced_calls")
+            .ToDictionary(m => m.GetProperty("tags").GetProperty("component").GetString()!, m => m.GetProperty("value").GetDouble());
+
     [Fact]
-    public async Task Payments_no_auth_is_NO_GO_because_payments_takes_an_anonymous_call()
+    public async Task Payments_no_auth_and_payments_pinned_are_NO_GO_for_an_anonymous_call_taken_and_for_unbalanced_calls()
     {
-        var (result, run) = await RunStep4Async("payments-no-auth");
+        var (result, run) = await RunStep4Async("payments-no-auth,payments-pinned");
         using (run)
         {
-            var finding = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4050");
+            // payments-pinned: every read goes to the first instance; the second gets none.
+            var unbalanced = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4085");
+            Assert.StartsWith("api → payments, payments-2: round-robin is not balanced: ", Text(unbalanced, "message"), StringComparison.Ordinal);
+            Assert.Contains("payments-2 got 0", Text(unbalanced, "message"), StringComparison.Ordinal);
+            Assert.Equal(0, BalancedCounts(run)["payments-2"]);
+            Assert.True(BalancedCounts(run)["payments"] >= 20, Text(unbalanced, "evidence"));
+
+            var finding = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4050" && Text(f, "component") == "payments");
+            Assert.Single(Findings(run), f => Text(f, "rule") == "AG4050" && Text(f, "component") == "payments-2");
             Assert.Equal("critical", Text(finding, "severity")); // payments is critical
             Assert.StartsWith("payments answered 404 to a call without credentials", Text(finding, "message"), StringComparison.Ordinal);
             Assert.DoesNotContain(Findings(run), f => Text(f, "rule") is "AG4051" or "AG4053");

@@ -13,6 +13,9 @@ public sealed record ApiOptions
 {
     public required string Db { get; init; }
     public required Uri PaymentsUrl { get; init; }
+
+    /// <summary>Further payments instances after <see cref="PaymentsUrl"/> (SHOP_PAYMENTS_URL is then a comma-separated list).</summary>
+    public IReadOnlyList<Uri> MorePayments { get; init; } = [];
     public required Uri EmailUrl { get; init; }
     public string Faults { get; init; } = "";
     public string WebOrigin { get; init; } = "http://127.0.0.1:7001";
@@ -32,7 +35,7 @@ public static class ShopStack
             ["SHOP_GATEWAY_CONFIRM_DELAY_MS"] = confirmDelayMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, port);
 
-    public static Task<ShopProcess> PaymentsAsync(Uri gateway, string faults = "", int? port = null, string? configDirectory = null) =>
+    public static Task<ShopProcess> PaymentsAsync(Uri gateway, string faults = "", int? port = null, string? configDirectory = null, string? store = null) =>
         ShopProcess.StartAsync("Shop.Payments", new Dictionary<string, string?>
         {
             ["SHOP_FAULTS"] = faults,
@@ -40,6 +43,7 @@ public static class ShopStack
             ["SHOP_GATEWAY_API_KEY"] = TestKeys.GatewayApiKey,
             ["SHOP_GATEWAY_WEBHOOK_SECRET"] = TestKeys.WebhookSecret,
             ["SHOP_CONFIG_DIR"] = configDirectory,
+            ["SHOP_PAYMENTS_DB"] = store,
         }, port);
 
     public static Task<ShopProcess> ApiAsync(ApiOptions options) =>
@@ -47,7 +51,7 @@ public static class ShopStack
         {
             ["SHOP_FAULTS"] = options.Faults,
             ["SHOP_DB"] = options.Db,
-            ["SHOP_PAYMENTS_URL"] = options.PaymentsUrl.ToString(),
+            ["SHOP_PAYMENTS_URL"] = string.Join(',', new[] { options.PaymentsUrl }.Concat(options.MorePayments)),
             ["SHOP_EMAIL_URL"] = options.EmailUrl.ToString(),
             ["SHOP_EMAIL_API_KEY"] = TestKeys.EmailApiKey,
             ["SHOP_WEB_ORIGIN"] = options.WebOrigin,

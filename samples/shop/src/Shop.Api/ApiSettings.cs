@@ -3,11 +3,14 @@ using Shop.Common;
 namespace Shop.Api;
 
 /// <summary>Where the api finds its neighbours; read from the environment (or --KEY=value arguments).</summary>
-/// <param name="PaymentsUrl">SHOP_PAYMENTS_URL, default http://127.0.0.1:7201 (a closed port under payments-down).</param>
+/// <param name="PaymentsUrls">
+/// SHOP_PAYMENTS_URL: the payments instances, comma-separated (default http://127.0.0.1:7201); each is port 1 under
+/// payments-down, where nothing listens.
+/// </param>
 /// <param name="EmailUrl">SHOP_EMAIL_URL, root of the e-mail provider, default http://127.0.0.1:7301.</param>
 /// <param name="EmailApiKey">SHOP_EMAIL_API_KEY, required; the run manifest supplies the test-mode key.</param>
 /// <param name="WebOrigin">SHOP_WEB_ORIGIN, the only origin CORS allows, default http://127.0.0.1:7001.</param>
-internal sealed record ApiSettings(Uri PaymentsUrl, Uri EmailUrl, string EmailApiKey, string WebOrigin)
+internal sealed record ApiSettings(IReadOnlyList<Uri> PaymentsUrls, Uri EmailUrl, string EmailApiKey, string WebOrigin)
 {
     /// <summary>SHOP_EMAIL_API: the provider's API shape, <c>sendgrid</c> (default, <c>POST /v3/mail/send</c>) or <c>mailgun</c> (<c>POST /v3/{domain}/messages</c>).</summary>
     public string EmailApi { get; init; } = "sendgrid";
@@ -16,10 +19,10 @@ internal sealed record ApiSettings(Uri PaymentsUrl, Uri EmailUrl, string EmailAp
     public string EmailDomain { get; init; } = "shop.example.test";
 
     public static ApiSettings Load(IConfiguration configuration, FaultSwitches faults) => new(
-        // payments-down: port 1 on loopback, where nothing listens.
-        faults.IsOn(FaultSwitches.PaymentsDown)
-            ? new Uri("http://127.0.0.1:1")
-            : new Uri(configuration["SHOP_PAYMENTS_URL"] ?? "http://127.0.0.1:7201"),
+        [.. (configuration["SHOP_PAYMENTS_URL"] ?? "http://127.0.0.1:7201")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            // payments-down: port 1 on loopback, where nothing listens.
+            .Select(u => faults.IsOn(FaultSwitches.PaymentsDown) ? new Uri("http://127.0.0.1:1") : new Uri(u))],
         new Uri(configuration["SHOP_EMAIL_URL"] ?? "http://127.0.0.1:7301"),
         configuration.RequireSetting("SHOP_EMAIL_API_KEY", "Test mode: the run manifest sets it (see samples/shop/README.md, \"Keys\")."),
         (configuration["SHOP_WEB_ORIGIN"] ?? "http://127.0.0.1:7001").TrimEnd('/'))

@@ -38,18 +38,24 @@ services.AddHostedService(sp => sp.GetRequiredService<OrderBus>());
 services.AddSingleton(sp => new OrderEvents(sp.GetRequiredService<OrderBus>()));
 
 var paymentsServiceKey = builder.Configuration["SHOP_PAYMENTS_SERVICE_KEY"];
-var paymentsCircuit = new PaymentsCircuit();
-services.AddSingleton(paymentsCircuit);
-services.AddHttpClient<PaymentsClient>(c =>
-    {
-        c.BaseAddress = settings.PaymentsUrl;
-        // The api's service credential: payments refuses /payments calls without it.
-        if (paymentsServiceKey is { Length: > 0 })
+// One resilient client (its own breaker) per payments instance of SHOP_PAYMENTS_URL; PaymentsClient fails over between them.
+var paymentsInstances = PaymentsInstance.Of(settings.PaymentsUrls);
+services.AddSingleton(paymentsInstances);
+foreach (var instance in paymentsInstances)
+{
+    services.AddHttpClient(instance.HttpClientName, c =>
         {
-            c.DefaultRequestHeaders.Add("X-Service-Key", paymentsServiceKey);
-        }
-    })
-    .AddShopResilience("payments", PaymentsClient.PolicyFor(faults), paymentsCircuit.Monitor);
+            c.BaseAddress = instance.Url;
+            // The api's service credential: payments refuses /payments calls without it.
+            if (paymentsServiceKey is { Length: > 0 })
+            {
+                c.DefaultRequestHeaders.Add("X-Service-Key", paymentsServiceKey);
+            }
+        })
+        .AddShopResilience(instance.HttpClientName, PaymentsClient.PolicyFor(faults), instance.Circuit);
+}
+
+services.AddScoped<PaymentsClient>();
 var emailCircuit = new EmailCircuit();
 services.AddSingleton(emailCircuit);
 services.AddHttpClient<EmailClient>(c => c.BaseAddress = settings.EmailUrl)
@@ -103,10 +109,14 @@ services.AddCors(o => o.AddDefaultPolicy(p =>
         .WithExposedHeaders("ETag", "Location")
         .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
 }));
-services.AddHealthChecks()
-    .AddCheck<DatabaseHealthCheck>("db")
-    .AddCheck<PaymentsHealthCheck>("payments")
-    .AddCheck<BrokerHealthCheck>("bus"); // named as the manifest's broker component, so step 4 can name a broken edge api → bus
+var health = services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("db");
+foreach (var instance in paymentsInstances)
+{
+    // Named as the manifest's components (payments, payments-2), so step 4 names the broken edge api → payments-2.
+    health.Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(instance.Name, _ => new PaymentsHealthCheck(instance), null, null));
+}
+
+health.AddCheck<BrokerHealthCheck>("bus"); // named as the manifest's broker component, so step 4 can name a broken edge api → bus
 
 var app = builder.Build();
 await app.Services.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);

@@ -63,13 +63,16 @@ public sealed class FaultSwitches
     /// <summary>The web page waits for the analytics collector's answer before it renders.</summary>
     public const string AnalyticsBlocking = "analytics-blocking";
 
+    /// <summary>The api sends every payments call to the first instance; the others only take over when it fails (no balancing).</summary>
+    public const string PaymentsPinned = "payments-pinned";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
         ContractDrift, MissingFkIndex, SlowOrders, PoolExhaustion, DefaultPool, PaymentsDown, GatewayTimeout,
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
-        PaymentsNoAuth, OauthDown,
+        PaymentsNoAuth, PaymentsPinned, OauthDown,
         EmailInvalid, AnalyticsBlocking,
     ];
 

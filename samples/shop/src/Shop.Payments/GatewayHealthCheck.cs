@@ -14,7 +14,7 @@ internal sealed class GatewayHealthCheck(
         {
             ["url"] = settings.GatewayUrl.ToString(),
             ["circuit"] = circuit.Monitor.State,
-            ["queued"] = submitter.Pending,
+            ["queued"] = await submitter.PendingAsync(cancellationToken),
             ["keySource"] = settings.KeySource,
         };
         return reachable

@@ -11,15 +11,24 @@ namespace Shop.Payments;
 /// every few seconds.
 /// </summary>
 internal sealed partial class GatewaySubmitter(
-    PaymentStore store, IServiceScopeFactory scopes, PaymentsSettings settings, IServer server,
+    IPaymentStore store, IServiceScopeFactory scopes, PaymentsSettings settings, IServer server,
     TimeProvider time, ILogger<GatewaySubmitter> logger) : BackgroundService
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// A pending payment that its instance has not sent again for this long is taken over by another instance of a
+    /// shared store (its own instance would have touched it every <see cref="RetryEvery"/>). <value>30 s</value>.
+    /// </summary>
+    private static readonly TimeSpan TakeOverAfter = TimeSpan.FromSeconds(30);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
+
+    /// <summary>This process among the instances that share a store: the payments it created are the ones it sends again.</summary>
+    public string Instance { get; } = "payments-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
 
     public void Enqueue(string paymentId) => _queue.Writer.TryWrite(paymentId);
 
-    public int Pending => store.WithStatus("gateway_pending").Count();
+    public async Task<int> PendingAsync(CancellationToken ct) => (await store.ToResubmitAsync(Instance, time.GetUtcNow() - TakeOverAfter, ct)).Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,7 +37,15 @@ internal sealed partial class GatewaySubmitter(
         await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             // One at a time keeps the sample simple; the gateway answers in milliseconds when healthy.
-            await SubmitAsync(id, stoppingToken);
+            try
+            {
+                await SubmitAsync(id, stoppingToken);
+            }
+            catch (System.Data.Common.DbException ex)
+            {
+                // The shared store is away for a moment: the payment stays as it was and the next round takes it.
+                LogStoreFailed(id, ex.GetType().Name);
+            }
         }
 
         await retries;
@@ -40,9 +57,16 @@ internal sealed partial class GatewaySubmitter(
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
-                foreach (var payment in store.WithStatus("gateway_pending"))
+                try
                 {
-                    Enqueue(payment.Id);
+                    foreach (var payment in await store.ToResubmitAsync(Instance, time.GetUtcNow() - TakeOverAfter, ct))
+                    {
+                        Enqueue(payment.Id);
+                    }
+                }
+                catch (System.Data.Common.DbException ex)
+                {
+                    LogStoreFailed("(queued)", ex.GetType().Name);
                 }
             }
         }
@@ -53,7 +77,7 @@ internal sealed partial class GatewaySubmitter(
 
     private async Task SubmitAsync(string id, CancellationToken ct)
     {
-        var payment = store.Find(id);
+        var payment = await store.FindAsync(id, ct);
         if (payment is null || payment.Status is "succeeded" or "failed" || payment.GatewayChargeId is not null)
         {
             return;
@@ -64,14 +88,14 @@ internal sealed partial class GatewaySubmitter(
         try
         {
             var charge = await client.ChargeAsync(payment, CallbackUrl(), ct);
-            store.Update(id, p => p with { Status = p.Status is "succeeded" or "failed" ? p.Status : "processing", GatewayChargeId = charge.Id });
+            await store.UpdateAsync(id, p => p with { Status = p.Status is "succeeded" or "failed" ? p.Status : "processing", GatewayChargeId = charge.Id }, ct);
             LogSubmitted(id, charge.Id);
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutException or BrokenCircuitException
                                        or Polly.Timeout.TimeoutRejectedException
                                    || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
-            store.Update(id, p => p with { Status = "gateway_pending" });
+            await store.UpdateAsync(id, p => p with { Status = "gateway_pending" }, ct);
             LogQueued(id, ex.GetType().Name);
         }
     }
@@ -85,6 +109,9 @@ internal sealed partial class GatewaySubmitter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Payment {PaymentId} submitted as charge {ChargeId}")]
     private partial void LogSubmitted(string paymentId, string chargeId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payment store unavailable for payment {PaymentId} ({Error}); tried again later")]
+    private partial void LogStoreFailed(string paymentId, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Gateway unavailable for payment {PaymentId} ({Error}); queued for retry")]
     private partial void LogQueued(string paymentId, string error);

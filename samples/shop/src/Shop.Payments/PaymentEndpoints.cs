@@ -15,7 +15,7 @@ internal static partial class PaymentEndpoints
 
     public static void MapPayments(this WebApplication app)
     {
-        app.MapPost("/payments", (PaymentRequest request, HttpRequest http, PaymentStore store, GatewaySubmitter submitter) =>
+        app.MapPost("/payments", async (PaymentRequest request, HttpRequest http, IPaymentStore store, GatewaySubmitter submitter) =>
         {
             if (request.OrderId <= 0 || request.Amount <= 0 || request.Currency is not { Length: 3 })
             {
@@ -28,10 +28,16 @@ internal static partial class PaymentEndpoints
                 return Results.Problem(statusCode: 400, title: "Idempotency-Key is at most 100 characters.");
             }
 
-            var (payment, created) = store.GetOrCreate(request, key);
+            var (payment, created) = await store.GetOrCreateAsync(request, key, submitter.Instance, http.HttpContext.RequestAborted);
             if (payment.OrderId != request.OrderId)
             {
                 return Results.Problem(statusCode: 422, title: "This Idempotency-Key was used for another order's payment.");
+            }
+
+            if (!payment.Matches(request))
+            {
+                // A kept store outlives an api database that was reset: the same order id now asks for another amount.
+                return Results.Problem(statusCode: 422, title: "This order's payment was made for another amount or currency.");
             }
 
             if (!created)
@@ -43,10 +49,10 @@ internal static partial class PaymentEndpoints
             return Results.Accepted($"/payments/{payment.Id}", payment);
         });
 
-        app.MapGet("/payments/{id}", (string id, PaymentStore store) =>
-            store.Find(id) is { } payment ? Results.Ok(payment) : Results.Problem(statusCode: 404, title: "No such payment."));
+        app.MapGet("/payments/{id}", async (string id, IPaymentStore store, CancellationToken ct) =>
+            await store.FindAsync(id, ct) is { } payment ? Results.Ok(payment) : Results.Problem(statusCode: 404, title: "No such payment."));
 
-        app.MapPost("/webhooks/gateway", async (HttpRequest http, PaymentStore store, PaymentsSettings settings,
+        app.MapPost("/webhooks/gateway", async (HttpRequest http, IPaymentStore store, PaymentsSettings settings,
             TimeProvider time, ILoggerFactory logs, FaultSwitches faults) =>
         {
             var log = logs.CreateLogger("Shop.Payments.Webhooks");
@@ -77,7 +83,7 @@ internal static partial class PaymentEndpoints
                 return Results.NoContent(); // Events we do not handle are acknowledged, as providers expect.
             }
 
-            var updated = store.Update(evt.Data.Reference, p => p with { Status = status, GatewayChargeId = evt.Data.Id });
+            var updated = await store.UpdateAsync(evt.Data.Reference, p => p with { Status = status, GatewayChargeId = evt.Data.Id }, http.HttpContext.RequestAborted);
             return updated is null ? Results.Problem(statusCode: 404, title: "No such payment.") : Results.NoContent();
         });
     }

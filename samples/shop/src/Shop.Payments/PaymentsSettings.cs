@@ -21,6 +21,7 @@ internal sealed record PaymentsSettings(Uri GatewayUrl, string GatewayApiKey, st
         // The deployed config folder: beside the dll, unless an instance is given its own (tests run several
         // payments processes from one build at once, and one must not remove another's file).
         var configDirectory = configuration["SHOP_CONFIG_DIR"] is { Length: > 0 } dir ? dir : contentRoot;
+        Directory.CreateDirectory(configDirectory);
         var planted = Path.Combine(configDirectory, SecretsFile);
 
         if (faults.IsOn(FaultSwitches.PlaintextSecret))

@@ -7,7 +7,12 @@ var builder = ShopHost.CreateBuilder(args);
 var faults = FaultSwitches.Parse(builder.Configuration["SHOP_FAULTS"]);
 var settings = PaymentsSettings.Load(builder.Configuration, faults, AppContext.BaseDirectory);
 builder.Services.AddSingleton(settings);
-builder.Services.AddSingleton<PaymentStore>();
+// Payments in memory (one instance), or in a database that several instances share (SHOP_PAYMENTS_DB).
+var storeSetting = builder.Configuration["SHOP_PAYMENTS_DB"];
+IPaymentStore store = string.IsNullOrWhiteSpace(storeSetting)
+    ? new MemoryPaymentStore(TimeProvider.System)
+    : await SqlPaymentStore.OpenAsync(storeSetting.Trim(), TimeProvider.System, CancellationToken.None);
+builder.Services.AddSingleton(store);
 builder.Services.AddSingleton<GatewayCircuit>();
 builder.Services.AddGatewayClient(settings, faults);
 builder.Services.AddSingleton<GatewaySubmitter>();
@@ -38,4 +43,4 @@ if (serviceKey is { Length: > 0 } && !faults.IsOn(FaultSwitches.PaymentsNoAuth))
 }
 
 app.MapPayments();
-app.Run();
+await app.RunAsync();

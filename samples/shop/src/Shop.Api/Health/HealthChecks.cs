@@ -44,17 +44,17 @@ internal sealed class DatabaseHealthCheck(ShopDb db) : IHealthCheck
 /// Payments reachable: healthy. Unreachable: degraded, not unhealthy, because the api keeps taking orders
 /// (as payment_pending) while payments is away.
 /// </summary>
-internal sealed class PaymentsHealthCheck(ApiSettings settings, PaymentsCircuit circuit) : IHealthCheck
+internal sealed class PaymentsHealthCheck(PaymentsInstance instance) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var data = new Dictionary<string, object> { ["url"] = settings.PaymentsUrl.ToString(), ["circuit"] = circuit.Monitor.State };
+        var data = new Dictionary<string, object> { ["url"] = instance.Url.ToString(), ["circuit"] = instance.Circuit.State };
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(TimeSpan.FromSeconds(2));
         try
         {
             // A direct probe outside the resilience pipeline: health must not trip the breaker.
-            using var probe = new HttpClient { BaseAddress = settings.PaymentsUrl };
+            using var probe = new HttpClient { BaseAddress = instance.Url };
             using var response = await probe.GetAsync("/health/live", cts.Token);
             return response.IsSuccessStatusCode
                 ? HealthCheckResult.Healthy("Payments answers.", data)
