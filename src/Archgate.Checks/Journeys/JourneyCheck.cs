@@ -67,11 +67,11 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
         }
         catch (FileNotFoundException ex)
         {
-            return new CheckResult { Status = CheckStatus.Error, Reason = $"{browserEngine} is not installed: {ex.Message}" };
+            return NotEvaluated($"{browserEngine} is not installed: {ex.Message}", BrowserDrivers.Prerequisite(browserEngine));
         }
         catch (Exception ex) when (ex is BrowserActionException or Microsoft.Playwright.PlaywrightException or TimeoutException or IOException)
         {
-            return new CheckResult { Status = CheckStatus.Error, Reason = $"{browserEngine} did not start: {Redact.Text(ex.Message.Split('\n')[0])}" };
+            return NotEvaluated($"{browserEngine} did not start: {Redact.Text(ex.Message.Split('\n')[0])}", BrowserDrivers.Prerequisite(browserEngine));
         }
 
         await using (driver)
@@ -79,6 +79,14 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
             return await RunInAsync(context, driver, cancellationToken);
         }
     }
+
+    /// <summary>An error (the criterion is not evaluated, the matrix cell says why), never a pass.</summary>
+    private CheckResult NotEvaluated(string reason, Prerequisites.Prerequisite prerequisite) => new()
+    {
+        Status = CheckStatus.Error,
+        Reason = reason,
+        Findings = [Finding(JourneyRules.BrowserNotEvaluated, Severity.Info, journey.Name, reason, null, Prerequisites.Prerequisites.MissingHint(prerequisite).Replace(" is not installed", string.Empty, StringComparison.Ordinal))],
+    };
 
     /// <summary>The runs in a browser already started (tests start one per engine for several journeys).</summary>
     internal async Task<CheckResult> RunInAsync(CheckContext context, IBrowserDriver driver, CancellationToken cancellationToken)
