@@ -170,12 +170,12 @@ internal sealed partial class FirefoxDriver : IBrowserDriver
 
         public async Task FillAsync(string selector, string value, TimeSpan actionTimeout, CancellationToken cancellationToken)
         {
-            if (await EvaluateAsync(PageScripts.FocusAndSelect(selector), cancellationToken) != "ok")
+            if (await EvaluateAsync(PageScripts.EmptyAndFocus(selector), cancellationToken) != "ok")
             {
                 throw new BrowserActionException($"{selector} is gone");
             }
 
-            // Typing replaces the selected text; an empty value deletes it.
+            // An empty value is typed as a Backspace, so the field still sees a key.
             var keys = new JsonArray();
             foreach (var key in value.Length == 0 ? ["\uE003"] : value.EnumerateRunes().Select(r => r.ToString()))
             {

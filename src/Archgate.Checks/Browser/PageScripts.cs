@@ -101,14 +101,14 @@ internal static class PageScripts
         })()
         """;
 
-    /// <summary>Focuses the field and selects its text, so what is typed next replaces it; <c>ok</c> or empty when it is gone.</summary>
-    public static string FocusAndSelect(string selector) => $$"""
+    /// <summary>Empties the field and focuses it, so what is typed next replaces its value; <c>ok</c> or empty when it is gone.</summary>
+    public static string EmptyAndFocus(string selector) => $$"""
         (() => {
           const el = document.querySelector({{Literal(selector)}});
           if (!el) return '';
           el.scrollIntoView({ block: 'center' });
           el.focus();
-          if (typeof el.select === 'function') el.select();
+          if (typeof el.value === 'string') el.value = ''; // emptied; the keys typed next fire the input events a user's would
           return 'ok';
         })()
         """;
