@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 
 namespace Archgate.Protocol;
 
@@ -26,6 +27,7 @@ public sealed record BrowserCell(string Journey, string Engine, string Status, d
     ];
 
     /// <summary>The cell text of a report: <c>passed (100 %)</c>, <c>failed (40 %)</c>, <c>not-evaluated: REASON</c>.</summary>
+    [JsonIgnore]
     public string Text => Status switch
     {
         "not-evaluated" => $"not-evaluated: {Reason}",

@@ -72,6 +72,8 @@ public sealed class BrowserCellTests
         Assert.Equal(3, json.GetArrayLength());
         Assert.Equal("not-evaluated", json[2].GetProperty("status").GetString());
         Assert.Equal("webkit", json[2].GetProperty("engine").GetString());
+        Assert.False(json[2].TryGetProperty("text", out _)); // the reports' wording, not data
+        Assert.Equal(50, json[1].GetProperty("successRate").GetDouble());
         Assert.False(JsonDocument.Parse(JsonSerializer.Serialize(run with { Steps = [] }, ArchgateJson.Options)).RootElement.TryGetProperty("browserMatrix", out _));
     }
 }
