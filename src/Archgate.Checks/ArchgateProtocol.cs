@@ -160,7 +160,7 @@ public static class ArchgateProtocol
                 ? Applicability.Yes
                 : Applicability.No("no journey declared and no service with an OpenAPI document"),
             Checks = b => [
-                .. b.System.Journeys.Select(j => (ICheck)new JourneyCheck(j, journeys)),
+                .. b.System.Journeys.SelectMany(j => JourneyCheck.For(j, journeys)),
                 .. b.InOrder(ComponentKind.Service).Where(c => c.OpenApi is not null && c.Url is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), journeys)),
             ],
             Criterion = new("critical-paths", "Critical user paths succeed", s => JourneyTarget(s, journeys)),

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Archgate.Checks.Browser;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -12,6 +14,15 @@ public sealed record JourneyOptions
 
     /// <summary>Parallel updates (and creates) of the concurrency check. <value>10</value>.</summary>
     public int Parallel { get; init; } = 10;
+
+    /// <summary>How long a browser step waits for what it needs (a page's load, an element, a text, a response). <value>10 s</value>.</summary>
+    public TimeSpan BrowserStepTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a browser (and Xvfb for WebKit) may take to start. <value>60 s</value>.</summary>
+    public TimeSpan BrowserStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The engines a browser journey may run in, on top of its own <c>browsers</c> list (tests narrow it). <value>All three</value>.</summary>
+    public IReadOnlyList<BrowserEngine> Engines { get; init; } = Journey.AllBrowsers;
 }
 
 /// <summary>
@@ -19,23 +30,79 @@ public sealed record JourneyOptions
 /// (20 for a critical one), the success rate against 95 %, the first failure's step and answer as evidence; after the
 /// first successful run, every write is checked for consistency (API read, stored row).
 /// </summary>
-internal sealed class JourneyCheck(Journey journey, JourneyOptions options) : ICheck
+/// <remarks>
+/// A journey with browser steps is one check per engine (<c>journeys.run:NAME@firefox</c>): each run opens a fresh tab
+/// (no cookies or storage of the last); an engine that is not installed is an error (its criterion not evaluated).
+/// </remarks>
+internal sealed class JourneyCheck(Journey journey, JourneyOptions options, BrowserEngine? engine = null) : ICheck
 {
-    public string Id => $"journeys.run:{journey.Name}";
+    /// <summary>Where failed browser steps' screenshots go, under the run folder.</summary>
+    public static readonly string EvidenceFolder = Path.Combine("evidence", "browser", "journeys");
+
+    /// <summary>The checks of <paramref name="journey"/>: one, or one per engine when it has browser steps.</summary>
+    public static IEnumerable<ICheck> For(Journey journey, JourneyOptions options) => journey.HasBrowserSteps
+        ? journey.Browsers.Where(options.Engines.Contains).Select(e => new JourneyCheck(journey, options, e))
+        : [new JourneyCheck(journey, options)];
+
+    public string Id => engine is { } e ? $"journeys.run:{journey.Name}@{BrowserDrivers.Name(e)}" : $"journeys.run:{journey.Name}";
 
     public int Step => 7;
 
-    public string Title => $"{(journey.Critical ? "critical journey" : "journey")} '{journey.Name}' ({journey.Runs} run{(journey.Runs == 1 ? string.Empty : "s")})";
+    public string Title => $"{(journey.Critical ? "critical journey" : "journey")} '{journey.Name}' ({journey.Runs} run{(journey.Runs == 1 ? string.Empty : "s")}{(engine is { } e ? $" in {e}" : string.Empty)})";
 
     public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
+        if (engine is not { } browserEngine)
+        {
+            return await RunAsync(context, null, cancellationToken);
+        }
+
+        IBrowserDriver driver;
+        try
+        {
+            context.Activity?.Report($"journey '{journey.Name}': starting {browserEngine}");
+            driver = await BrowserDrivers.StartAsync(browserEngine, context.System.AllowedHosts, options.BrowserStartTimeout, cancellationToken);
+        }
+        catch (FileNotFoundException ex)
+        {
+            return NotEvaluated($"{browserEngine} is not installed: {ex.Message}", BrowserDrivers.Prerequisite(browserEngine));
+        }
+        catch (Exception ex) when (ex is BrowserActionException or Microsoft.Playwright.PlaywrightException or TimeoutException or IOException)
+        {
+            return NotEvaluated($"{browserEngine} did not start: {Redact.Text(ex.Message.Split('\n')[0])}", BrowserDrivers.Prerequisite(browserEngine));
+        }
+
+        await using (driver)
+        {
+            return await RunInAsync(context, driver, cancellationToken);
+        }
+    }
+
+    /// <summary>An error (the criterion is not evaluated, the matrix cell says why), never a pass.</summary>
+    private CheckResult NotEvaluated(string reason, Prerequisites.Prerequisite prerequisite) => new()
+    {
+        Status = CheckStatus.Error,
+        Reason = reason,
+        Findings = [Finding(JourneyRules.BrowserNotEvaluated, Severity.Info, journey.Name, reason, null, Prerequisites.Prerequisites.MissingHint(prerequisite).Replace(" is not installed", string.Empty, StringComparison.Ordinal))],
+    };
+
+    /// <summary>The runs in a browser already started (tests start one per engine for several journeys).</summary>
+    internal async Task<CheckResult> RunInAsync(CheckContext context, IBrowserDriver driver, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(context, driver, cancellationToken);
+        return result with { Findings = [.. result.Findings.Select((f, i) => i == 0 ? f with { Message = $"{f.Message} in {driver.Version}" } : f)] };
+    }
+
+    private async Task<CheckResult> RunAsync(CheckContext context, IBrowserDriver? driver, CancellationToken cancellationToken)
+    {
         var service = context.System.Find(journey.Service)!;
+        var frontendUrl = journey.Frontend is { } f ? context.System.Find(f)?.Url : null;
         var shared = new Dictionary<string, string>(journey.Variables, StringComparer.Ordinal);
         if (journey.Setup.Count > 0)
         {
-            var setup = await JourneyRunner.RunAsync(context.Http, service.Url!, journey.Setup, shared, cancellationToken);
+            var setup = await RunOnceAsync(context, driver, service.Url!, frontendUrl, journey.Setup, shared, "setup", cancellationToken);
             if (!setup.Ok)
             {
                 return CheckResult.From([Finding(JourneyRules.SetupFailed, Severity.High, $"setup {setup.FailedStep}", $"the setup failed at {setup.FailedStep}: {setup.Problem}", setup.Evidence,
@@ -51,7 +118,8 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options) : IC
         for (var run = 1; run <= journey.Runs; run++)
         {
             context.Activity?.Report($"journey '{journey.Name}' run {run} of {journey.Runs}");
-            var result = await JourneyRunner.RunAsync(context.Http, service.Url!, journey.Steps, JourneyRunner.Start(shared, run), cancellationToken);
+            var result = await RunOnceAsync(context, driver, service.Url!, frontendUrl, journey.Steps, JourneyRunner.Start(shared, run),
+                string.Create(CultureInfo.InvariantCulture, $"run{run}"), cancellationToken);
             if (result.Ok)
             {
                 succeeded++;
@@ -100,8 +168,40 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options) : IC
         }
 
         var tags = new Dictionary<string, string> { ["journey"] = journey.Name, ["critical"] = journey.Critical ? "true" : "false" };
+        if (engine is { } e)
+        {
+            tags["engine"] = BrowserDrivers.Name(e);
+        }
+
         var judged = CheckResult.From(findings, [new Metric("journey_success_rate", tags, Math.Round(rate * 100, 1), "%"), new Metric("journey_runs", tags, journey.Runs, "count")]);
         return succeeded == 0 && firstFailure?.TransientCause is { } cause ? judged with { TransientCause = cause } : judged;
+    }
+
+    /// <summary>One run of <paramref name="steps"/>; with a browser, in a fresh tab closed afterwards.</summary>
+    private async Task<JourneyRun> RunOnceAsync(
+        CheckContext context, IBrowserDriver? driver, Uri serviceUrl, Uri? frontendUrl, IReadOnlyList<JourneyStep> steps, Dictionary<string, string> variables, string label, CancellationToken cancellationToken)
+    {
+        if (driver is null || frontendUrl is null || steps.All(s => s.Browser is null))
+        {
+            return await JourneyRunner.RunAsync(context.Http, serviceUrl, steps, variables, cancellationToken);
+        }
+
+        IBrowserPage page;
+        try
+        {
+            page = await driver.NewPageAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is BrowserActionException or Microsoft.Playwright.PlaywrightException)
+        {
+            return new JourneyRun(false, "a new tab", $"{driver.Version} opened no tab: {Redact.Text(ex.Message.Split('\n')[0])}", null, null, []);
+        }
+
+        await using (page)
+        {
+            var shot = $"{Frontend.BrowserCheck.Slug(journey.Name)}-{BrowserDrivers.Name(driver.Engine)}-{label}.png";
+            var browser = new BrowserSteps(page, frontendUrl, options.BrowserStepTimeout, context.OutputDirectory, EvidenceFolder, shot);
+            return await JourneyRunner.RunAsync(context.Http, serviceUrl, steps, variables, cancellationToken, browser);
+        }
     }
 
     private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) => new()

@@ -15,6 +15,9 @@ internal static class JourneyRules
     /// <summary>A journey's setup failed, so it could not run.</summary>
     public const string SetupFailed = "AG7003";
 
+    /// <summary>A journey with browser steps could not run in an engine (not installed, or it did not start): that cell of the matrix is not evaluated.</summary>
+    public const string BrowserNotEvaluated = "AG7004";
+
     /// <summary>The stored row differs from what the API answered after a write.</summary>
     public const string RowDiffers = "AG7010";
 

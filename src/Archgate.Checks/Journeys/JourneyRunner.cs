@@ -11,20 +11,45 @@ namespace Archgate.Checks.Journeys;
 internal sealed record JourneyWrite(string Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Headers, string? Body, ApiAnswer Answer);
 
 /// <summary>One run of a journey: whether every step met its expectations, the first that did not and why, and the writes.</summary>
-internal sealed record JourneyRun(bool Ok, string? FailedStep, string? Problem, string? Evidence, string? TransientCause, IReadOnlyList<JourneyWrite> Writes);
+internal sealed record JourneyRun(bool Ok, string? FailedStep, string? Problem, string? Evidence, string? TransientCause, IReadOnlyList<JourneyWrite> Writes)
+{
+    /// <summary>The screenshot of a failed browser step, relative to the run folder. <value>null</value>.</summary>
+    public string? Screenshot { get; init; }
+}
 
 /// <summary>Runs a journey's steps in order against a service: variables, captures, expectations.</summary>
 internal static partial class JourneyRunner
 {
     /// <summary>Runs <paramref name="steps"/> with <paramref name="variables"/>, which captures add to.</summary>
+    /// <param name="http">Where HTTP steps go.</param>
+    /// <param name="baseUrl">The service HTTP steps' paths are relative to.</param>
+    /// <param name="steps">The steps.</param>
+    /// <param name="variables">The variables, which captures add to.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <param name="browser">Where browser steps go; null when the journey has none.</param>
     public static async Task<JourneyRun> RunAsync(
-        HttpClient http, Uri baseUrl, IReadOnlyList<JourneyStep> steps, Dictionary<string, string> variables, CancellationToken cancellationToken)
+        HttpClient http, Uri baseUrl, IReadOnlyList<JourneyStep> steps, Dictionary<string, string> variables, CancellationToken cancellationToken, BrowserSteps? browser = null)
     {
         var writes = new List<JourneyWrite>();
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
-            var request = step.Request;
+            if (step.Browser is { } action)
+            {
+                var label = $"step {i + 1} ({action.Describe()})";
+                var failed = browser is null ? "no browser to run it in" : await browser.RunAsync(action, variables, cancellationToken);
+                if (failed is not null)
+                {
+                    var url = browser is null ? null : await browser.UrlAsync(cancellationToken);
+                    var screenshot = browser is null ? null : await browser.KeepScreenshotAsync(cancellationToken);
+                    var evidence = $"page {url ?? "unknown"}{(screenshot is null ? string.Empty : $"; screenshot {screenshot}")}";
+                    return new JourneyRun(false, label, failed, evidence, null, writes) { Screenshot = screenshot };
+                }
+
+                continue;
+            }
+
+            var request = step.Request!;
             var name = $"step {i + 1} ({request.Name ?? $"{request.Method} {request.Path}"})";
             var path = Fill(request.Path, variables, json: false);
             var body = request.Body is null ? null : Fill(request.Body, variables, json: true);

@@ -17,7 +17,7 @@ public static class Prerequisites
         Package = "chromium",
         Use = PrerequisiteUse.Run,
         NeededBy = "step 5 browser checks and step 8 page timing (FCP/LCP) of each frontend page",
-        NeededFor = s => s.OfKind(ComponentKind.Frontend).Any(f => f.Url is not null),
+        NeededFor = s => s.OfKind(ComponentKind.Frontend).Any(f => f.Url is not null) || NeedsBrowser(s, BrowserEngine.Chromium),
     };
 
     /// <summary>
@@ -58,10 +58,50 @@ public static class Prerequisites
         NeededBy = "step 4 discovery tests: A/AAAA and SRV records (a Kubernetes headless service's shape) from a real DNS server",
     };
 
+    /// <summary>Debian's Firefox ESR, driven over its built-in WebDriver BiDi (Playwright cannot drive Debian's build).</summary>
+    public static Prerequisite FirefoxEsr { get; } = new()
+    {
+        Name = "firefox-esr",
+        Executables = ["firefox-esr"],
+        KnownPaths = ["/usr/bin/firefox-esr", "/usr/lib/firefox-esr/firefox-esr"],
+        Package = "firefox-esr",
+        Use = PrerequisiteUse.Run,
+        NeededBy = "step 7 journeys with browser steps, in Firefox (and the browser journey tests)",
+        NeededFor = s => NeedsBrowser(s, BrowserEngine.Firefox),
+    };
+
+    /// <summary>Debian's WebKitGTK WebDriver server and its MiniBrowser: Safari's engine, driven over W3C WebDriver.</summary>
+    public static Prerequisite WebKitDriver { get; } = new()
+    {
+        Name = "WebKitWebDriver",
+        Executables = ["WebKitWebDriver"],
+        KnownPaths = ["/usr/bin/WebKitWebDriver"],
+        Package = "webkit2gtk-driver",
+        Use = PrerequisiteUse.Run,
+        NeededBy = "step 7 journeys with browser steps, in WebKit (and the browser journey tests)",
+        NeededFor = s => NeedsBrowser(s, BrowserEngine.Webkit),
+    };
+
+    /// <summary>Debian's X virtual framebuffer: the display WebKitGTK needs on a server with none (<c>DISPLAY</c> unset).</summary>
+    public static Prerequisite Xvfb { get; } = new()
+    {
+        Name = "Xvfb",
+        Executables = ["Xvfb"],
+        KnownPaths = ["/usr/bin/Xvfb"],
+        VersionArgument = "-version",
+        Package = "xvfb",
+        Use = PrerequisiteUse.Run,
+        NeededBy = "WebKit's display when DISPLAY is unset (step 7 browser journeys in WebKit, and their tests)",
+        NeededFor = s => NeedsBrowser(s, BrowserEngine.Webkit) && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")),
+    };
+
     /// <summary>Every program, runs' first.</summary>
     public static IReadOnlyList<Prerequisite> All { get; } =
     [
         Chromium,
+        FirefoxEsr,
+        WebKitDriver,
+        Xvfb,
         PgDump,
         RabbitMq,
         new()
@@ -104,6 +144,8 @@ public static class Prerequisites
     /// <summary>The hint a check gives when <paramref name="prerequisite"/> is missing.</summary>
     public static string MissingHint(Prerequisite prerequisite) =>
         $"{prerequisite.Name} is not installed: 'archgate doctor --install' installs it (Debian package {prerequisite.Package})";
+
+    private static bool NeedsBrowser(SystemModel system, BrowserEngine engine) => system.Journeys.Any(j => j.HasBrowserSteps && j.Browsers.Contains(engine));
 
     /// <summary>Debian keeps the server binaries under /usr/lib/postgresql/VERSION/bin, outside PATH.</summary>
     private static string[] PostgresBinaries(string name) =>

@@ -10,6 +10,8 @@ public static partial class ManifestLoader
 {
     private static readonly string[] JsonAssertionKinds = ["equals", "contains", "matches", "exists"];
 
+    private static readonly string[] BrowserStepKeys = ["goto", "click", "fill", "expect text", "expect visible", "wait for response"];
+
     private sealed partial class Builder
     {
         private readonly List<(string Database, YamlNode Node, string Path)> _resourceDatabases = [];
@@ -42,7 +44,7 @@ public static partial class ManifestLoader
                     continue;
                 }
 
-                r.AllowKeys(map, path, "name", "service", "critical", "runs", "vars", "setup", "steps");
+                r.AllowKeys(map, path, "name", "service", "frontend", "browsers", "critical", "runs", "vars", "setup", "steps");
                 var name = r.String(r.Required(map, path, "name", "say what the user does, e.g. 'name: sign in and order'"), $"{path}.name");
                 if (name is not null && !names.Add(name))
                 {
@@ -70,6 +72,9 @@ public static partial class ManifestLoader
                     r.Error(stepsNode, $"{path}.steps", "a journey needs at least one step", "list the requests of the journey");
                 }
 
+                var browserSteps = setup.Concat(steps).Any(s => s.Browser is not null);
+                var frontend = ReadJourneyFrontend(map, path, components, browserSteps);
+                var browsers = ReadBrowsers(YamlReader.Get(map, "browsers"), $"{path}.browsers");
                 var critical = r.Bool(YamlReader.Get(map, "critical"), $"{path}.critical") ?? false;
                 var runs = r.Int(YamlReader.Get(map, "runs"), $"{path}.runs", 1, 1000);
                 if (name is not null && service is not null && steps.Count > 0)
@@ -81,6 +86,8 @@ public static partial class ManifestLoader
                         Setup = setup,
                         Variables = variables,
                         Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
+                        Frontend = frontend,
+                        Browsers = browsers ?? Journey.AllBrowsers,
                     });
                 }
             }
@@ -95,6 +102,12 @@ public static partial class ManifestLoader
             foreach (var item in r.Sequence(node, path)?.Children ?? [])
             {
                 var at = $"{path}[{index++}]";
+                if (item is YamlMappingNode browserMap && browserMap.Children.Keys.OfType<YamlScalarNode>().Any(k => BrowserStepKeys.Contains(k.Value)))
+                {
+                    result.AddRange(ReadBrowserStep(browserMap, at).Select(JourneyStep.Of));
+                    continue;
+                }
+
                 var parsed = ReadRequest(item, at, known, allowWeight: false, ["expect"]);
                 var expect = item is YamlMappingNode map ? ReadExpect(YamlReader.Get(map, "expect"), $"{at}.expect") : JourneyExpectations.Default;
                 if (parsed is not null)
@@ -104,6 +117,164 @@ public static partial class ManifestLoader
             }
 
             return result;
+        }
+
+        /// <summary>The frontend a journey's browser steps open pages of: named, else the first frontend with a url.</summary>
+        private string? ReadJourneyFrontend(YamlMappingNode map, string path, IReadOnlyList<Component> components, bool browserSteps)
+        {
+            var frontends = components.Where(c => c.Kind == ComponentKind.Frontend && c.Url is not null).ToList();
+            var node = YamlReader.Get(map, "frontend");
+            var name = r.String(node, $"{path}.frontend");
+            if (node is not null && name is not null && frontends.All(f => f.Name != name))
+            {
+                r.Error(node, $"{path}.frontend", $"'{name}' is not a frontend component with a url", Suggest.DidYouMean(name, frontends.Select(f => f.Name), "frontends: "));
+                return null;
+            }
+
+            name ??= frontends.FirstOrDefault()?.Name;
+            if (browserSteps && name is null)
+            {
+                r.Error(map, path, "browser steps need a frontend to open", "declare a frontend component with a url (its pages are what 'goto: /path' opens)");
+            }
+
+            return browserSteps ? name : null;
+        }
+
+        /// <summary><c>browsers: [chromium, firefox, webkit]</c>.</summary>
+        private List<BrowserEngine>? ReadBrowsers(YamlNode? node, string path)
+        {
+            if (node is null)
+            {
+                return null;
+            }
+
+            var result = new List<BrowserEngine>();
+            foreach (var (value, at) in r.StringList(node, path))
+            {
+                BrowserEngine? engine = value switch
+                {
+                    "chromium" => BrowserEngine.Chromium,
+                    "firefox" => BrowserEngine.Firefox,
+                    "webkit" => BrowserEngine.Webkit,
+                    _ => null,
+                };
+                if (engine is null)
+                {
+                    r.Error(at, path, $"unknown browser '{value}'", Suggest.DidYouMean(value, ["chromium", "firefox", "webkit"], "browsers: "));
+                }
+                else if (!result.Contains(engine.Value))
+                {
+                    result.Add(engine.Value);
+                }
+            }
+
+            if (result.Count == 0)
+            {
+                r.Error(node, path, "no browser to run in", "list at least one of chromium, firefox, webkit, or leave 'browsers' out for all three");
+            }
+
+            return result;
+        }
+
+        /// <summary>
+        /// <c>goto: /orders</c>, <c>click: "#login"</c>, <c>fill: { "#username": ann }</c>, <c>expect text: paid</c> (or
+        /// <c>{ "#orders": paid }</c>), <c>expect visible: "#orders tr"</c>, <c>wait for response: POST /orders</c> (or
+        /// <c>{ request: POST /orders, status: 201 }</c>). A fill or expect text of several selectors is several steps.
+        /// </summary>
+        private List<BrowserAction> ReadBrowserStep(YamlMappingNode map, string path)
+        {
+            var result = new List<BrowserAction>();
+            if (map.Children.Count != 1)
+            {
+                r.Error(map, path, "a browser step does one thing", $"write one of {string.Join(", ", BrowserStepKeys)} per step, as its own list item");
+                return result;
+            }
+
+            var (keyNode, value) = map.Children.First();
+            var key = ((YamlScalarNode)keyNode).Value!;
+            var at = $"{path}.{key}";
+            switch (key)
+            {
+                case "goto":
+                    if (r.String(value, at) is { } page)
+                    {
+                        if (!page.StartsWith('/'))
+                        {
+                            r.Error(value, at, $"'{page}' does not start with '/'", "write the page's path on the frontend, e.g. 'goto: /orders'");
+                        }
+                        else
+                        {
+                            result.Add(new BrowserAction(BrowserActionKind.Goto, page));
+                        }
+                    }
+
+                    break;
+                case "click" or "expect visible":
+                    if (r.String(value, at) is { Length: > 0 } selector)
+                    {
+                        result.Add(new BrowserAction(key == "click" ? BrowserActionKind.Click : BrowserActionKind.ExpectVisible, selector));
+                    }
+
+                    break;
+                case "fill":
+                    result.AddRange(r.StringMap(value, at).Select(f => new BrowserAction(BrowserActionKind.Fill, f.Key) { Value = f.Value }));
+                    break;
+                case "expect text":
+                    result.AddRange(value is YamlScalarNode
+                        ? r.String(value, at) is { } text ? [new BrowserAction(BrowserActionKind.ExpectText, null) { Value = text }] : []
+                        : r.StringMap(value, at).Select(f => new BrowserAction(BrowserActionKind.ExpectText, f.Key) { Value = f.Value }));
+                    break;
+                default:
+                    if (ReadWaitForResponse(value, at) is { } wait)
+                    {
+                        result.Add(wait);
+                    }
+
+                    break;
+            }
+
+            return result;
+        }
+
+        private BrowserAction? ReadWaitForResponse(YamlNode value, string path)
+        {
+            var requestNode = value;
+            var status = new List<int>();
+            if (value is YamlMappingNode map)
+            {
+                r.AllowKeys(map, path, "request", "status");
+                requestNode = r.Required(map, path, "request", "the request the page makes, e.g. 'request: POST /orders'");
+                var statusNode = YamlReader.Get(map, "status");
+                var statusAt = $"{path}.status";
+                foreach (var v in statusNode is YamlSequenceNode ? r.StringList(statusNode, statusAt).Select(v => v.Value) : statusNode is null ? [] : [r.String(statusNode, statusAt) ?? string.Empty])
+                {
+                    if (int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 100 and <= 599)
+                    {
+                        status.Add(code);
+                    }
+                    else
+                    {
+                        r.Error(statusNode!, statusAt, $"invalid status '{v}'", "write an HTTP status such as 201, or a list: [200, 304]");
+                    }
+                }
+
+                path = $"{path}.request";
+            }
+
+            var line = r.String(requestNode, path);
+            var parts = line?.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            if (requestNode is null || line is null)
+            {
+                return null;
+            }
+
+            if (parts.Length != 2 || !HttpMethods.Contains(parts[0], StringComparer.Ordinal) || !parts[1].StartsWith('/'))
+            {
+                r.Error(requestNode, path, $"invalid request '{line}'", "write an upper-case method and the path the page calls, e.g. 'POST /orders'");
+                return null;
+            }
+
+            return new BrowserAction(BrowserActionKind.WaitForResponse, parts[1]) { Method = parts[0], Status = status };
         }
 
         /// <summary><c>expect: { status: 201, duration: 1s, headers: {...}, "$.status": paid, "$.items[*].id": { contains: "{order}" } }</c>.</summary>

@@ -127,12 +127,13 @@ public static partial class ManifestLoader
                 ["type"] = "object",
                 ["additionalProperties"] = Closed(["p95", "errorRate", "fcp", "lcp"], [], k => k == "errorRate" ? Ref("percent") : Ref("duration")),
             },
-            "journeys" => List(Closed(["name", "service", "critical", "runs", "vars", "setup", "steps"], ["name", "steps"], k => k switch
+            "journeys" => List(Closed(["name", "service", "frontend", "browsers", "critical", "runs", "vars", "setup", "steps"], ["name", "steps"], k => k switch
             {
                 "critical" => Ref("bool"),
                 "runs" => Ref("int"),
                 "vars" => Ref("map"),
-                "setup" or "steps" => List(Step(["expect"])),
+                "browsers" => new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["enum"] = new JsonArray("chromium", "firefox", "webkit") } },
+                "setup" or "steps" => List(AnyOf(Step(["expect"]), BrowserStep())),
                 _ => Ref("string"),
             })),
             "load" => Closed(["target", "thinkTime", "setup", "requests", "journeys", "warmup", "stages", "thresholds", "agents", "requestTimeout", "allowNoData"], [], k => k switch
@@ -320,6 +321,15 @@ public static partial class ManifestLoader
             _ => Ref("string"),
         }),
         Closed(["login", "capture", "name"], ["login"], k => k == "capture" ? Ref("stringMap") : Ref("string")));
+
+    /// <summary>A journey's browser step: one of goto, click, fill, expect text, expect visible, wait for response.</summary>
+    private static JsonObject BrowserStep() => AnyOf(
+        Closed(["goto"], ["goto"], _ => Ref("string")),
+        Closed(["click"], ["click"], _ => Ref("string")),
+        Closed(["fill"], ["fill"], _ => Ref("stringMap")),
+        Closed(["expect text"], ["expect text"], _ => AnyOf(Ref("string"), Ref("stringMap"))),
+        Closed(["expect visible"], ["expect visible"], _ => Ref("string")),
+        Closed(["wait for response"], ["wait for response"], _ => AnyOf(Ref("string"), Closed(["request", "status"], ["request"], k => k == "status" ? new JsonObject() : Ref("string")))));
 
     private static JsonObject List(JsonNode items) => new() { ["type"] = "array", ["items"] = items };
 

@@ -25,14 +25,94 @@ public sealed record Journey(string Name, string Service, IReadOnlyList<JourneyS
     /// <summary>Where the journey is declared.</summary>
     public SourceLocation? Location { get; init; }
 
+    /// <summary>The frontend whose URL browser steps' <c>goto</c> paths are relative to (<c>frontend</c>). <value>null: the first frontend with a url</value>.</summary>
+    public string? Frontend { get; init; }
+
+    /// <summary>The engines a journey with browser steps runs in (<c>browsers</c>). <value>All three: chromium, firefox, webkit</value>.</summary>
+    public IReadOnlyList<BrowserEngine> Browsers { get; init; } = AllBrowsers;
+
+    /// <summary>Whether any step (setup or run) opens a page: then the journey runs once in each of <see cref="Browsers"/>.</summary>
+    public bool HasBrowserSteps => Steps.Any(s => s.Browser is not null) || Setup.Any(s => s.Browser is not null);
+
+    /// <summary>Chromium, Firefox and WebKit.</summary>
+    public static IReadOnlyList<BrowserEngine> AllBrowsers { get; } = [BrowserEngine.Chromium, BrowserEngine.Firefox, BrowserEngine.Webkit];
+
     /// <summary>The default number of runs of a critical journey.</summary>
     public const int DefaultRuns = 20;
 }
 
-/// <summary>One HTTP step of a journey: the request (with its captures) and what its answer must be.</summary>
-/// <param name="Request">Method, path, headers, body and captures, as in the load scenario.</param>
+/// <summary>One step of a journey: an HTTP request (with its captures) and what its answer must be, or a browser action.</summary>
+/// <param name="Request">Method, path, headers, body and captures, as in the load scenario; null for a browser step.</param>
 /// <param name="Expect">What the answer must be.</param>
-public sealed record JourneyStep(ScenarioRequest Request, JourneyExpectations Expect);
+public sealed record JourneyStep(ScenarioRequest? Request, JourneyExpectations Expect)
+{
+    /// <summary>A browser step: what to do in the page. <value>null: an HTTP step</value>.</summary>
+    public BrowserAction? Browser { get; init; }
+
+    /// <summary>A browser step.</summary>
+    public static JourneyStep Of(BrowserAction action) => new(null, JourneyExpectations.Default) { Browser = action };
+}
+
+/// <summary>A browser engine a journey's browser steps run in.</summary>
+public enum BrowserEngine
+{
+    /// <summary>Chromium (the engine of Chrome and Edge), Debian's, through Playwright.</summary>
+    Chromium,
+
+    /// <summary>Firefox ESR, Debian's, through WebDriver BiDi.</summary>
+    Firefox,
+
+    /// <summary>WebKit (Safari's engine), Debian's WebKitGTK, through W3C WebDriver (WebKitWebDriver).</summary>
+    Webkit,
+}
+
+/// <summary>What a browser step does.</summary>
+public enum BrowserActionKind
+{
+    /// <summary>Opens a page (<c>goto: /orders</c>), relative to the frontend's URL.</summary>
+    Goto,
+
+    /// <summary>Clicks the first visible element a CSS selector matches (<c>click: "#login"</c>).</summary>
+    Click,
+
+    /// <summary>Types a value into a field (<c>fill: { "#username": ann }</c>).</summary>
+    Fill,
+
+    /// <summary>Waits until the page (or an element) shows a text (<c>expect text: paid</c>).</summary>
+    ExpectText,
+
+    /// <summary>Waits until an element is visible (<c>expect visible: "#orders tr"</c>).</summary>
+    ExpectVisible,
+
+    /// <summary>Waits until the page got an answer to a request (<c>wait for response: POST /orders</c>).</summary>
+    WaitForResponse,
+}
+
+/// <summary>One browser step of a journey.</summary>
+/// <param name="Kind">What it does.</param>
+/// <param name="Target">The path (goto), CSS selector (click, fill, expect visible, expect text in an element), or request path (wait for response); null for a text anywhere in the page.</param>
+public sealed record BrowserAction(BrowserActionKind Kind, string? Target)
+{
+    /// <summary>The text to type (fill) or to see (expect text); variables allowed. <value>null</value>.</summary>
+    public string? Value { get; init; }
+
+    /// <summary>The request's method (wait for response). <value>null</value>.</summary>
+    public string? Method { get; init; }
+
+    /// <summary>Accepted statuses (wait for response). <value>Empty: any 2xx</value>.</summary>
+    public IReadOnlyList<int> Status { get; init; } = [];
+
+    /// <summary>How the step reads in results: <c>click #login</c>.</summary>
+    public string Describe() => Kind switch
+    {
+        BrowserActionKind.Goto => $"goto {Target}",
+        BrowserActionKind.Click => $"click {Target}",
+        BrowserActionKind.Fill => $"fill {Target}",
+        BrowserActionKind.ExpectText => Target is null ? $"expect text '{Value}'" : $"expect text '{Value}' in {Target}",
+        BrowserActionKind.ExpectVisible => $"expect visible {Target}",
+        _ => $"wait for response {Method} {Target}{(Status.Count > 0 ? $" ({string.Join(" or ", Status)})" : string.Empty)}",
+    };
+}
 
 /// <summary>What a journey step's answer must be (<c>expect</c>).</summary>
 public sealed record JourneyExpectations

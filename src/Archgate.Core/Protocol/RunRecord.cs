@@ -224,4 +224,7 @@ public sealed record RunRecord
     /// <summary>Wall time from start to finish.</summary>
     [JsonIgnore]
     public TimeSpan? Duration => FinishedAt - StartedAt;
+
+    /// <summary>Step 7's journey × engine matrix of the journeys with browser steps; null (left out of run.json) when there are none.</summary>
+    public IReadOnlyList<BrowserCell>? BrowserMatrix => BrowserCell.Matrix(Steps) is { Count: > 0 } cells ? cells : null;
 }

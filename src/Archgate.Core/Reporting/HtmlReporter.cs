@@ -70,6 +70,25 @@ public sealed partial class HtmlReporter : IReporter
         foreach (var step in run.Steps.OrderBy(s => s.Number))
         {
             WriteStep(html, step);
+            if (step.Number == 7 && BrowserCell.Matrix([step]) is { Count: > 0 } cells)
+            {
+                html.Append("<article id=\"browser-matrix\"><h3>Browser journeys: journey × engine</h3><table><tr><th>journey</th>");
+                html.Append(string.Concat(BrowserCell.Engines.Select(e => $"<th>{e}</th>"))).Append("</tr>");
+                foreach (var journey in cells.GroupBy(c => c.Journey))
+                {
+                    html.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(journey.Key)}</td>");
+                    foreach (var engine in BrowserCell.Engines)
+                    {
+                        var cell = journey.FirstOrDefault(c => c.Engine == engine);
+                        var css = cell?.Status switch { "passed" => "pass", "failed" => "fail", _ => "warn" };
+                        html.Append(CultureInfo.InvariantCulture, $"<td class=\"st {css}\"{(cell?.Reason is { } why ? $" title=\"{E(why)}\"" : string.Empty)}>{E(cell?.Text ?? "not run (browsers)")}</td>");
+                    }
+
+                    html.Append("</tr>");
+                }
+
+                html.Append("</table></article>\n");
+            }
         }
 
         html.Append("</section>\n");

@@ -51,6 +51,15 @@ public sealed class MarkdownReporter : IReporter
         {
             md.AppendLine().AppendLine($"## {step.Number}. {step.Title ?? step.Name}").AppendLine();
             WriteStep(md, step);
+            if (step.Number == 7 && BrowserCell.Matrix([step]) is { Count: > 0 } cells)
+            {
+                md.AppendLine().AppendLine("### Browser journeys: journey × engine").AppendLine();
+                md.AppendLine($"| journey | {string.Join(" | ", BrowserCell.Engines)} |").AppendLine($"|---|{string.Concat(BrowserCell.Engines.Select(_ => "---|"))}");
+                foreach (var journey in cells.GroupBy(c => c.Journey))
+                {
+                    md.AppendLine($"| {Cell(journey.Key)} | {string.Join(" | ", BrowserCell.Engines.Select(e => journey.FirstOrDefault(c => c.Engine == e) is { } c ? Cell(c.Text) : "not run (browsers)"))} |");
+                }
+            }
         }
 
         var notRun = Enumerable.Range(1, ProtocolSteps.Count).Except(run.Steps.Select(s => s.Number)).ToList();

@@ -67,5 +67,31 @@ public sealed class PrerequisiteTests : IDisposable
         Assert.Contains("archgate doctor --install", Archgate.Checks.Prerequisites.Prerequisites.MissingHint(Archgate.Checks.Prerequisites.Prerequisites.Chromium), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_run_needs_firefox_and_webkit_only_for_the_engines_of_journeys_with_browser_steps()
+    {
+        const string Components = """
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:1" }
+              - { name: web, kind: frontend, url: "http://127.0.0.1:2" }
+            journeys:
+
+            """;
+        var all = TestSystems.Load(Components + "  - { name: j, steps: [ { goto: / } ] }\n");
+        var firefoxOnly = TestSystems.Load(Components + "  - { name: j, browsers: [firefox], steps: [ { goto: / } ] }\n");
+        var httpOnly = TestSystems.Load(Components + "  - { name: j, steps: [GET /] }\n");
+        var (firefox, webkit, xvfb) = (Archgate.Checks.Prerequisites.Prerequisites.FirefoxEsr, Archgate.Checks.Prerequisites.Prerequisites.WebKitDriver, Archgate.Checks.Prerequisites.Prerequisites.Xvfb);
+
+        Assert.Contains(firefox, Archgate.Checks.Prerequisites.Prerequisites.For(all));
+        Assert.Contains(webkit, Archgate.Checks.Prerequisites.Prerequisites.For(all));
+        Assert.Equal(string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DISPLAY")), Archgate.Checks.Prerequisites.Prerequisites.For(all).Contains(xvfb));
+        Assert.Contains(firefox, Archgate.Checks.Prerequisites.Prerequisites.For(firefoxOnly));
+        Assert.DoesNotContain(webkit, Archgate.Checks.Prerequisites.Prerequisites.For(firefoxOnly));
+        Assert.DoesNotContain(firefox, Archgate.Checks.Prerequisites.Prerequisites.For(httpOnly));
+        Assert.Equal(["firefox-esr", "webkit2gtk-driver", "xvfb"], new[] { firefox, webkit, xvfb }.Select(p => p.Package));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -49,7 +49,7 @@ public sealed class JourneysSectionTests
         var order = model.Journeys[0];
         Assert.Equal(("order", "api", true, 20), (order.Name, order.Service, order.Critical, order.Runs));
         Assert.Equal("1", order.Variables["product"]);
-        Assert.Equal("$.accessToken", Assert.Single(order.Setup).Request.Captures[0].Name);
+        Assert.Equal("$.accessToken", Assert.Single(order.Setup).Request!.Captures[0].Name);
         var post = order.Steps[1];
         Assert.Equal([201, 202], post.Expect.Status);
         Assert.Equal(TimeSpan.FromSeconds(2), post.Expect.Duration);
@@ -57,7 +57,7 @@ public sealed class JourneysSectionTests
             [new JsonAssertion("$.status", JsonAssertionKind.Equals, "payment_pending"), new JsonAssertion("$.items[*].productId", JsonAssertionKind.Contains, "{product}"),
              new JsonAssertion("$.note", JsonAssertionKind.Exists, "false")],
             post.Expect.Json);
-        Assert.Equal(CaptureSource.Header, post.Request.Captures[1].Source);
+        Assert.Equal(CaptureSource.Header, post.Request!.Captures[1].Source);
         Assert.Equal(JourneyExpectations.Default, order.Steps[0].Expect);
         Assert.Equal((false, 3), (model.Journeys[1].Critical, model.Journeys[1].Runs));
 
@@ -128,5 +128,69 @@ public sealed class JourneysSectionTests
         Assert.Contains(errors, e => e.Message.Contains("invalid regular expression", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Message.Contains("duplicate journey 'order'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Message.Contains("at least one step", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Browser_steps_read_as_actions_on_the_first_frontend_in_all_three_engines_unless_the_journey_names_them()
+    {
+        var model = TestSystems.Load(Components + """
+              - { name: web, kind: frontend, url: "http://127.0.0.1:7001", dependsOn: [api] }
+            journeys:
+              - name: sign in and see orders
+                vars: { password: demo }
+                steps:
+                  - goto: /
+                  - fill: { "#username": ann, "#password": "{password}" }
+                  - click: "#login"
+                  - wait for response: { request: POST /auth/login, status: [200] }
+                  - expect text: Products
+                  - expect text: { "#orders": paid }
+                  - expect visible: "#orders tr"
+                  - wait for response: GET /orders
+                  - GET /products
+              - name: firefox only
+                browsers: [firefox, firefox]
+                steps: [ { goto: /orders } ]
+            """);
+
+        var journey = model.Journeys[0];
+        Assert.True(journey.HasBrowserSteps);
+        Assert.Equal(("web", Journey.AllBrowsers), (journey.Frontend, journey.Browsers));
+        Assert.Equal(
+            [
+                new BrowserAction(BrowserActionKind.Goto, "/"),
+                new BrowserAction(BrowserActionKind.Fill, "#username") { Value = "ann" },
+                new BrowserAction(BrowserActionKind.Fill, "#password") { Value = "{password}" },
+                new BrowserAction(BrowserActionKind.Click, "#login"),
+            ],
+            journey.Steps.Take(4).Select(s => s.Browser));
+        var login = journey.Steps[4].Browser!;
+        Assert.Equal(("POST", "/auth/login", 200, "wait for response POST /auth/login (200)"), (login.Method, login.Target, Assert.Single(login.Status), login.Describe()));
+        Assert.Equal(["expect text 'Products'", "expect text 'paid' in #orders", "expect visible #orders tr", "wait for response GET /orders"], journey.Steps.Skip(5).Take(4).Select(s => s.Browser!.Describe()));
+        Assert.Equal("GET", journey.Steps[9].Request!.Method); // HTTP and browser steps mix
+        Assert.Equal([BrowserEngine.Firefox], model.Journeys[1].Browsers);
+        Assert.False(TestSystems.Load(Components + "journeys: [ { name: api only, steps: [GET /products] } ]\n").Journeys[0].HasBrowserSteps);
+    }
+
+    [Fact]
+    public void Browser_step_mistakes_are_reported_at_their_place_with_a_hint()
+    {
+        var errors = ManifestLoader.Parse(Components + """
+            journeys:
+              - name: no frontend
+                browsers: [safari]
+                steps:
+                  - goto: orders
+                  - { click: "#a", fill: { "#b": c } }
+                  - wait for response: FETCH /orders
+                  - wait for response: { request: POST /orders, status: 99 }
+            """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null).Errors;
+
+        Assert.Contains(errors, e => e.Path == "journeys[0].browsers" && e.Message == "unknown browser 'safari'");
+        Assert.Contains(errors, e => e.Path == "journeys[0]" && e.Message == "browser steps need a frontend to open");
+        Assert.Contains(errors, e => e.Path == "journeys[0].steps[0].goto" && e.Hint!.Contains("goto: /orders", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path == "journeys[0].steps[1]" && e.Message == "a browser step does one thing");
+        Assert.Contains(errors, e => e.Path == "journeys[0].steps[2].wait for response" && e.Message == "invalid request 'FETCH /orders'");
+        Assert.Contains(errors, e => e.Path == "journeys[0].steps[3].wait for response.status" && e.Message == "invalid status '99'");
     }
 }

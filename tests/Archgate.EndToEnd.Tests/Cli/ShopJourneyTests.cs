@@ -9,9 +9,14 @@ namespace Archgate.EndToEnd.Tests.Cli;
 [Collection(ShopCollection.Name)]
 public sealed class ShopJourneyTests : CliTestBase
 {
-    private async Task<(ProcessResult Result, JsonDocument Run)> RunAsync(string faults)
+    private async Task<(ProcessResult Result, JsonDocument Run)> RunAsync(string faults, bool browserJourney = false)
     {
         var manifest = ShopManifest.Write(Folder);
+        if (browserJourney)
+        {
+            ShopManifest.WithBrowserJourney(manifest);
+        }
+
         Environment["SHOP_FAULTS"] = faults;
         Environment["SHOP_DB"] = $"Data Source={Path.Combine(Folder, "shop.db")}"; // one file for the api and step 7's row reads
         var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", manifest, "--up", "--steps", "5,7");
@@ -29,17 +34,25 @@ public sealed class ShopJourneyTests : CliTestBase
             : [];
 
     [Fact]
-    public async Task The_clean_shop_passes_auth_flow_CORS_CRUD_its_journeys_and_concurrent_updates()
+    public async Task The_clean_shop_passes_auth_flow_CORS_CRUD_its_journeys_in_three_browsers_and_concurrent_updates()
     {
-        var (result, run) = await RunAsync("");
+        var (result, run) = await RunAsync("", browserJourney: true);
         using (run)
         {
             var checks = Checks(run);
             foreach (var id in new[] { "frontend.cors:web->api", "frontend.auth:api", "frontend.crud:api", "frontend.realtime:api/orders/events", "frontend.realtime:api/orders/ws", "journeys.run:browse and add to cart",
-                "journeys.run:sign in, order and see it in orders", "journeys.run:admin lists orders", "journeys.concurrency:api" })
+                "journeys.run:sign in, order and see it in orders", "journeys.run:admin lists orders", "journeys.concurrency:api",
+                "journeys.run:order in the page and see it paid@chromium", "journeys.run:order in the page and see it paid@firefox", "journeys.run:order in the page and see it paid@webkit" })
             {
                 Assert.True(checks[id].GetProperty("status").GetString() == "pass", $"{id}: {checks[id]}\n{result.All}");
             }
+
+            // The browser journey signed in through the page, ordered and saw the SSE update and the orders page in each engine.
+            var matrix = run.RootElement.GetProperty("browserMatrix").EnumerateArray().Select(c => (c.GetProperty("engine").GetString(), c.GetProperty("status").GetString())).ToList();
+            Assert.Equal([("chromium", "passed"), ("firefox", "passed"), ("webkit", "passed")], matrix);
+            Assert.Contains(Findings(checks["journeys.run:order in the page and see it paid@webkit"]), f => f.Rule == "AG7000" && f.Message.Contains("1 of 1 runs succeeded (100 %) in WebKitGTK", StringComparison.Ordinal));
+            var report = await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout), "integration-validation-report.md"));
+            Assert.Contains("| order in the page and see it paid | passed (100 %) | passed (100 %) | passed (100 %) |", report, StringComparison.Ordinal);
 
             Assert.Contains(Findings(checks["journeys.run:sign in, order and see it in orders"]), f => f is ("AG7000", "'sign in, order and see it in orders': 5 of 5 runs succeeded (100 %)"));
             Assert.Contains(Findings(checks["journeys.run:sign in, order and see it in orders"]), f => f.Rule == "AG7000" && f.Message.Contains("the API's read and the stored row agree for /orders/", StringComparison.Ordinal));

@@ -1,0 +1,300 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Archgate.Model;
+
+namespace Archgate.Checks.Browser;
+
+/// <summary>
+/// Debian's WebKitGTK (Safari's engine) through <c>WebKitWebDriver</c>, a W3C WebDriver server, with its MiniBrowser.
+/// WebKitGTK needs a display: when <c>DISPLAY</c> is unset, an Xvfb is started on a free display number and stopped
+/// with the driver. One WebDriver session serves every page; a page's cookies and storage are cleared when it closes.
+/// </summary>
+internal sealed class WebKitDriver : IBrowserDriver
+{
+    /// <summary>The web element identifier of W3C WebDriver.</summary>
+    private const string ElementKey = "element-6066-11e4-a52e-4f735466cecf";
+
+    private static readonly string[] LibraryFolders = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"];
+
+    private readonly WebDriverClient _client;
+    private readonly BrowserProcess _driver;
+    private readonly BrowserProcess? _xvfb;
+
+    private WebKitDriver(WebDriverClient client, BrowserProcess driver, BrowserProcess? xvfb, string version)
+    {
+        (_client, _driver, _xvfb) = (client, driver, xvfb);
+        Version = version;
+    }
+
+    public BrowserEngine Engine => BrowserEngine.Webkit;
+
+    public string Version { get; }
+
+    /// <summary>Where Debian's WebKitGTK keeps its MiniBrowser (outside <c>PATH</c>); null when it is not installed.</summary>
+    public static string? MiniBrowser() =>
+        LibraryFolders
+            .Where(Directory.Exists)
+            .SelectMany(lib => Directory.GetDirectories(lib, "webkit2gtk-*").OrderDescending(StringComparer.Ordinal))
+            .Select(d => Path.Combine(d, "MiniBrowser"))
+            .FirstOrDefault(File.Exists);
+
+    public static async Task<IBrowserDriver> StartAsync(IReadOnlyList<string> allowedHosts, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var webDriver = Prerequisites.Prerequisites.WebKitDriver.Locate();
+        var miniBrowser = MiniBrowser();
+        if (webDriver is null || miniBrowser is null)
+        {
+            throw new FileNotFoundException($"WebKitWebDriver or its MiniBrowser not found; {Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.WebKitDriver)}");
+        }
+
+        BrowserProcess? xvfb = null;
+        BrowserProcess? driver = null;
+        try
+        {
+            var display = Environment.GetEnvironmentVariable("DISPLAY");
+            if (string.IsNullOrEmpty(display))
+            {
+                (xvfb, display) = await StartXvfbAsync(timeout, cancellationToken);
+            }
+
+            var port = FreePort();
+            driver = BrowserProcess.Start(webDriver, [$"--port={port}", "--host=127.0.0.1"], new Dictionary<string, string> { ["DISPLAY"] = display });
+            var client = new WebDriverClient(new Uri($"http://127.0.0.1:{port}/"), timeout);
+            await client.WaitReadyAsync(driver, cancellationToken);
+            var capabilities = new JsonObject
+            {
+                ["webkitgtk:browserOptions"] = new JsonObject { ["binary"] = miniBrowser, ["args"] = new JsonArray("--automation") },
+                ["proxy"] = new JsonObject
+                {
+                    ["proxyType"] = "manual",
+                    ["httpProxy"] = "127.0.0.1:9",
+                    ["sslProxy"] = "127.0.0.1:9",
+                    ["noProxy"] = new JsonArray([.. allowedHosts.Select(h => (JsonNode)h)]),
+                },
+            };
+            var session = await client.StartSessionAsync(capabilities, cancellationToken);
+            await client.SendAsync(HttpMethod.Post, "timeouts", new JsonObject { ["pageLoad"] = (int)timeout.TotalMilliseconds, ["script"] = (int)timeout.TotalMilliseconds }, cancellationToken);
+            await client.SendAsync(HttpMethod.Post, "window/rect", new JsonObject { ["width"] = 1280, ["height"] = 800 }, cancellationToken);
+            return new WebKitDriver(client, driver, xvfb, $"WebKitGTK {(string?)session?["browserVersion"]}");
+        }
+        catch
+        {
+            if (driver is not null)
+            {
+                await driver.DisposeAsync();
+            }
+
+            if (xvfb is not null)
+            {
+                await xvfb.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    public Task<IBrowserPage> NewPageAsync(CancellationToken cancellationToken) => Task.FromResult<IBrowserPage>(new Page(_client));
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.EndSessionAsync();
+        _client.Dispose();
+        await _driver.DisposeAsync();
+        if (_xvfb is not null)
+        {
+            await _xvfb.DisposeAsync();
+        }
+    }
+
+    /// <summary>Xvfb on the first display number from 90 with no lock file; tried again on the next when another takes it first.</summary>
+    private static async Task<(BrowserProcess Xvfb, string Display)> StartXvfbAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var xvfbPath = Prerequisites.Prerequisites.Xvfb.Locate()
+            ?? throw new FileNotFoundException($"no DISPLAY and Xvfb not found; {Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.Xvfb)}");
+        var last = string.Empty;
+        for (var number = 90 + Random.Shared.Next(50); number < 400; number++)
+        {
+            if (File.Exists($"/tmp/.X{number}-lock") || File.Exists($"/tmp/.X11-unix/X{number}"))
+            {
+                continue;
+            }
+
+            var xvfb = BrowserProcess.Start(xvfbPath, [$":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"]);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!xvfb.HasExited && waited.Elapsed < timeout)
+            {
+                // Xvfb writes its pid into the lock file once the display is its own.
+                if (File.Exists($"/tmp/.X{number}-lock") && (await File.ReadAllTextAsync($"/tmp/.X{number}-lock", cancellationToken)).Trim() == xvfb.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    await Task.Delay(200, cancellationToken);
+                    if (!xvfb.HasExited)
+                    {
+                        return (xvfb, $":{number}");
+                    }
+                }
+
+                await Task.Delay(50, cancellationToken);
+            }
+
+            last = xvfb.Tail;
+            await xvfb.DisposeAsync();
+        }
+
+        throw new BrowserActionException($"Xvfb could not take a display: {last}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A W3C WebDriver session over HTTP: JSON commands, errors as <c>{ value: { error, message } }</c>.</summary>
+    private sealed class WebDriverClient(Uri server, TimeSpan timeout) : IDisposable
+    {
+        private readonly HttpClient _http = new() { BaseAddress = server, Timeout = timeout + TimeSpan.FromSeconds(10) };
+        private string? _session;
+
+        /// <summary>Waits until the server answers <c>/status</c>.</summary>
+        public async Task WaitReadyAsync(BrowserProcess driver, CancellationToken cancellationToken)
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    bound.CancelAfter(TimeSpan.FromSeconds(2));
+                    using var status = await _http.GetAsync("status", bound.Token);
+                    return;
+                }
+                catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                {
+                    if (driver.HasExited || waited.Elapsed > timeout)
+                    {
+                        throw new BrowserActionException($"WebKitWebDriver did not start: {driver.Tail}", ex);
+                    }
+
+                    await Task.Delay(100, cancellationToken);
+                }
+            }
+        }
+
+        public async Task<JsonNode?> StartSessionAsync(JsonObject capabilities, CancellationToken cancellationToken)
+        {
+            var started = await SendRawAsync(HttpMethod.Post, "session", new JsonObject { ["capabilities"] = new JsonObject { ["alwaysMatch"] = capabilities } }, cancellationToken);
+            _session = (string?)started?["sessionId"] ?? throw new BrowserActionException("WebKitWebDriver started no session");
+            return started?["capabilities"];
+        }
+
+        public Task<JsonNode?> SendAsync(HttpMethod method, string command, JsonObject? body, CancellationToken cancellationToken) =>
+            SendRawAsync(method, $"session/{_session}/{command}", body, cancellationToken);
+
+        public async Task EndSessionAsync()
+        {
+            if (_session is null)
+            {
+                return;
+            }
+
+            try
+            {
+                using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await SendRawAsync(HttpMethod.Delete, $"session/{_session}", null, bound.Token);
+            }
+            catch (Exception ex) when (ex is BrowserActionException or OperationCanceledException)
+            {
+                // the driver is stopped next anyway
+            }
+        }
+
+        private async Task<JsonNode?> SendRawAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new BrowserActionException($"WebKitWebDriver did not answer: {ex.Message}", ex);
+            }
+            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new BrowserActionException($"WebKitWebDriver did not answer {path.Split('/').Last()} within {_http.Timeout.TotalSeconds:0} s", ex);
+            }
+
+            using (response)
+            {
+                var value = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?["value"];
+                return response.IsSuccessStatusCode
+                    ? value
+                    : throw new BrowserActionException($"{(string?)value?["error"]}: {((string?)value?["message"])?.Split('\n')[0]}");
+            }
+        }
+
+        public void Dispose() => _http.Dispose();
+    }
+
+    private sealed class Page(WebDriverClient client) : IBrowserPage
+    {
+        public bool HooksBeforeLoad => false;
+
+        public Task GotoAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) =>
+            client.SendAsync(HttpMethod.Post, "url", new JsonObject { ["url"] = url.ToString() }, cancellationToken);
+
+        public async Task ClickAsync(string selector, TimeSpan timeout, CancellationToken cancellationToken) =>
+            await client.SendAsync(HttpMethod.Post, $"element/{await FindAsync(selector, cancellationToken)}/click", [], cancellationToken);
+
+        public async Task FillAsync(string selector, string value, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var element = await FindAsync(selector, cancellationToken);
+            await client.SendAsync(HttpMethod.Post, $"element/{element}/clear", [], cancellationToken);
+            if (value.Length > 0)
+            {
+                await client.SendAsync(HttpMethod.Post, $"element/{element}/value", new JsonObject { ["text"] = value }, cancellationToken);
+            }
+        }
+
+        public async Task<string?> EvaluateAsync(string expression, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var value = await client.SendAsync(HttpMethod.Post, "execute/sync", new JsonObject { ["script"] = $"return {expression};", ["args"] = new JsonArray() }, cancellationToken);
+                return value?.GetValueKind() == System.Text.Json.JsonValueKind.String ? (string?)value : null;
+            }
+            catch (BrowserActionException)
+            {
+                return null; // the page navigated while the script ran: the caller polls again
+            }
+        }
+
+        public async Task<byte[]> ScreenshotAsync(CancellationToken cancellationToken) =>
+            Convert.FromBase64String((string?)await client.SendAsync(HttpMethod.Get, "screenshot", null, cancellationToken) ?? string.Empty);
+
+        /// <summary>The next page starts clean: no cookies, nothing in the last origin's storage, a blank tab.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await client.SendAsync(HttpMethod.Delete, "cookie", null, CancellationToken.None);
+                await EvaluateAsync("(() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) { } return 'ok'; })()", CancellationToken.None);
+                await client.SendAsync(HttpMethod.Post, "url", new JsonObject { ["url"] = "about:blank" }, CancellationToken.None);
+            }
+            catch (BrowserActionException)
+            {
+                // the session is gone; the next page fails on its own
+            }
+        }
+
+        private async Task<string> FindAsync(string selector, CancellationToken cancellationToken)
+        {
+            var found = await client.SendAsync(HttpMethod.Post, "element", new JsonObject { ["using"] = "css selector", ["value"] = selector }, cancellationToken);
+            return (string?)found?[ElementKey] ?? throw new BrowserActionException($"no element matches {selector}");
+        }
+    }
+}
