@@ -19,7 +19,7 @@ public sealed class LocalHttpServer : IDisposable
 
     public LocalHttpServer(Func<HttpListenerContext, Task> handler, bool concurrent = false)
     {
-        Port = FreePort();
+        Port = Archgate.Testing.FreePort.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(async () =>
@@ -48,9 +48,6 @@ public sealed class LocalHttpServer : IDisposable
     public int Port { get; }
 
     public Uri Url => new($"http://127.0.0.1:{Port}");
-
-    /// <summary>The same as <see cref="Archgate.Testing.FreePort.Next"/> (kept for tests written against it).</summary>
-    public static int FreePort() => Archgate.Testing.FreePort.Next();
 
     /// <summary>The request's method, path, headers and body.</summary>
     public static async Task<Received> ReadAsync(HttpListenerContext context)

@@ -22,7 +22,5 @@ public sealed class TinyHttpServer : IDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
-    public static int FreePort() => LocalHttpServer.FreePort();
-
     public void Dispose() => _server.Dispose();
 }

@@ -117,7 +117,7 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
     [Fact]
     public async Task A_frontend_that_is_not_there_fails_AG5046_as_transient_so_the_runner_retries()
     {
-        var port = LocalHttpServer.FreePort();
+        var port = FreePort.Next();
         var system = TestSystems.Load($$"""
             version: 1
             system: { name: pages }
@@ -147,7 +147,7 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
                 "/items" => Json(context, 200, """{"items":[{"id":1,"name":"Mug"}]}"""),
                 _ => Json(context, 500, """{"title":"Internal Server Error"}"""),
             });
-            DeadPort = LocalHttpServer.FreePort();
+            DeadPort = FreePort.Next();
             var api = Api.Url.ToString().TrimEnd('/');
             Web = new PageServer(new Dictionary<string, string>
             {

@@ -19,7 +19,7 @@ public sealed class RealtimeCheckTests
 
         public EventServer(bool publishes = true, bool refusesLastEventId = false)
         {
-            Port = TinyHttpServer.FreePort();
+            Port = FreePort.Next();
             _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
             _listener.Start();
             _ = Task.Run(async () =>

@@ -16,7 +16,7 @@ internal sealed class ChainService : IDisposable
 
     public ChainService(Uri? dependency, string dependencyName = "", bool isolated = false)
     {
-        Port = TinyHttpServer.FreePort();
+        Port = FreePort.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _loop = Task.Run(async () =>

@@ -35,7 +35,7 @@ internal sealed class FakeCaller : IDisposable
         _breakDuration = breakDuration;
         _fallback = fallback;
         _client.BaseAddress = dependency;
-        Port = TinyHttpServer.FreePort();
+        Port = FreePort.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _serve = Task.Run(ServeAsync);

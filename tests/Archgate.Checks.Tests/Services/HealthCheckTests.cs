@@ -61,7 +61,7 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task A_closed_port_is_unreachable_connection_refused()
     {
-        var result = await RunAsync(TinyHttpServer.FreePort());
+        var result = await RunAsync(FreePort.Next());
 
         var finding = Assert.Single(result.Findings);
         Assert.Equal("AG4002", finding.Rule);

@@ -39,7 +39,7 @@ public sealed class ServiceAuthCheckTests
         using var open = new TinyHttpServer(404, "{}");
 
         var accepted = await RunAsync(open.Port);
-        var dead = await RunAsync(TinyHttpServer.FreePort());
+        var dead = await RunAsync(FreePort.Next());
 
         var finding = Assert.Single(accepted.Findings);
         Assert.Equal("AG4050", finding.Rule);

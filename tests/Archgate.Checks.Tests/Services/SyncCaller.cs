@@ -24,7 +24,7 @@ internal sealed class SyncCaller : IDisposable
         _breaker = breaker;
         _breakDuration = breakDuration;
         _client.BaseAddress = dependency;
-        Port = TinyHttpServer.FreePort();
+        Port = FreePort.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _serve = Task.Run(ServeAsync);

@@ -44,7 +44,7 @@ internal sealed class FakeProviderCaller : IDisposable
     {
         _behaviour = behaviour;
         _client.BaseAddress = provider;
-        Port = TinyHttpServer.FreePort();
+        Port = FreePort.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
         _listener.Start();
         _serve = Task.Run(ServeAsync);

@@ -110,7 +110,7 @@ public sealed class EscalationTests : CliTestBase
     public async Task A_started_component_that_eats_memory_raises_resource_exhaustion_for_its_owner_listed_with_its_id_in_the_html_report()
     {
         // A tiny service that holds 160 MiB (written, so resident) for as long as it runs, and answers its health.
-        var port = ArchgateProcess.FreePort();
+        var port = FreePort.Next();
         await File.WriteAllTextAsync(Path.Combine(Folder, "hog.py"), """
             import http.server, sys
             held = b"\x01" * (160 * 1024 * 1024)

@@ -36,7 +36,7 @@ public sealed class DiscoveryCheckTests
     public async Task A_static_list_with_a_dead_instance_fails_naming_it_and_counts_both()
     {
         using var alive = new TinyHttpServer(200, "{}");
-        var dead = TinyHttpServer.FreePort();
+        var dead = FreePort.Next();
 
         var result = await RunAsync($"{{ static: [http://127.0.0.1:{alive.Port}, http://127.0.0.1:{dead}] }}");
 
@@ -54,7 +54,7 @@ public sealed class DiscoveryCheckTests
     public async Task Consul_passing_but_dead_is_registered_but_dead_and_critical_is_the_registry_saying_so()
     {
         using var alive = new TinyHttpServer(200, "{}");
-        var dead = TinyHttpServer.FreePort();
+        var dead = FreePort.Next();
         var downButAnswering = new TinyHttpServer(200, "{}");
         using var _ = downButAnswering;
         using var consul = new ScriptedHttpServer(r => r.PathAndQuery == "/v1/health/service/payments"
@@ -101,7 +101,7 @@ public sealed class DiscoveryCheckTests
     [Fact]
     public async Task Eureka_down_and_too_few_instances_are_both_reported()
     {
-        var dead = TinyHttpServer.FreePort();
+        var dead = FreePort.Next();
         using var eureka = new ScriptedHttpServer(_ => new Reply(200, $$$"""{"application":{"name":"PAYMENTS","instance":[{{{EurekaInstance("a", dead, "DOWN")}}}]}}"""));
 
         var result = await RunAsync($"{{ eureka: {{ api: \"{eureka.Url}eureka\", app: PAYMENTS }}, instances: 2 }}");
@@ -115,7 +115,7 @@ public sealed class DiscoveryCheckTests
     public async Task Kubernetes_endpoint_slices_judge_ready_endpoints_and_report_not_ready_ones()
     {
         using var alive = new TinyHttpServer(200, "{}");
-        var dead = TinyHttpServer.FreePort();
+        var dead = FreePort.Next();
         using var api = new ScriptedHttpServer(r => r.PathAndQuery.StartsWith("/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dpayments", StringComparison.Ordinal)
             ? new Reply(200, $$$"""
                 {"kind":"EndpointSliceList","apiVersion":"discovery.k8s.io/v1","metadata":{"resourceVersion":"1"},"items":[
@@ -168,7 +168,7 @@ public sealed class DiscoveryCheckTests
     [Fact]
     public async Task A_registry_that_is_not_there_is_a_transient_discovery_failure_and_an_empty_one_too_few_instances()
     {
-        var closed = TinyHttpServer.FreePort();
+        var closed = FreePort.Next();
         using var empty = new ScriptedHttpServer(_ => new Reply(200, "[]"));
 
         var missing = await RunAsync($"{{ consul: {{ api: \"http://127.0.0.1:{closed}\", service: payments }} }}");
@@ -185,7 +185,7 @@ public sealed class DiscoveryCheckTests
     public async Task Dns_srv_records_of_a_headless_service_from_dnsmasq_find_each_instance_and_its_dead_one()
     {
         using var alive = new TinyHttpServer(200, "{}");
-        var dead = TinyHttpServer.FreePort();
+        var dead = FreePort.Next();
         using var dns = await Dnsmasq.StartAsync(
             $"--srv-host=_http._tcp.payments.shop.test,payments-0.payments.shop.test,{alive.Port}",
             $"--srv-host=_http._tcp.payments.shop.test,payments-1.payments.shop.test,{dead}",

@@ -27,7 +27,7 @@ internal sealed class Dnsmasq : IDisposable
     {
         var executable = Archgate.Checks.Prerequisites.Prerequisites.Dnsmasq.Locate()
             ?? throw new InvalidOperationException(Archgate.Checks.Prerequisites.Prerequisites.MissingHint(Archgate.Checks.Prerequisites.Prerequisites.Dnsmasq));
-        var port = LocalHttpServer.FreePort();
+        var port = FreePort.Next();
         var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,

@@ -174,7 +174,7 @@ public sealed class SecretReferenceTests : IDisposable
         var noToken = Load("""        KEY: "${vault:secret/data/shop#gatewayKey}" """, Environment(e => e.Remove("VAULT_TOKEN")));
         Assert.Contains("VAULT_TOKEN is not set", Assert.Single(noToken.Errors).Message, StringComparison.Ordinal);
 
-        var port = LocalHttpServer.FreePort();
+        var port = FreePort.Next();
         var down = Load("""        KEY: "${vault:secret/data/shop#gatewayKey}" """, Environment(e => e["VAULT_ADDR"] = $"http://127.0.0.1:{port}"));
         var downError = Assert.Single(down.Errors);
         Assert.Equal($"${{vault:secret/data/shop#gatewayKey}}: cannot reach Vault at http://127.0.0.1:{port}: connection refused", downError.Message);
@@ -210,7 +210,7 @@ public sealed class SecretReferenceTests : IDisposable
         Assert.Contains("AWS_ACCESS_KEY_ID is not set",
             Assert.Single(Load("""        KEY: "${aws-sm:shop/gateway#key}" """, Environment(e => e.Remove("AWS_ACCESS_KEY_ID"))).Errors).Message, StringComparison.Ordinal);
 
-        var port = LocalHttpServer.FreePort();
+        var port = FreePort.Next();
         Assert.Contains($"cannot reach AWS Secrets Manager at http://127.0.0.1:{port}: connection refused",
             Assert.Single(Load("""        KEY: "${aws-sm:shop/gateway#key}" """, Environment(e => e["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = $"http://127.0.0.1:{port}")).Errors).Message, StringComparison.Ordinal);
     }
