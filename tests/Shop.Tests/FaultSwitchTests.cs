@@ -171,7 +171,7 @@ public sealed class FaultSwitchTests(ProvidersFixture providers)
         var attempts = 0;
         using var email = new ScriptedHttpServer(r =>
         {
-            if (r.PathAndQuery.StartsWith("/email/", StringComparison.Ordinal))
+            if (r.PathAndQuery.StartsWith("/v3/", StringComparison.Ordinal)) // SendGrid's /v3/mail/send, the api's default
             {
                 Interlocked.Increment(ref attempts);
             }

@@ -13,10 +13,13 @@ public sealed class PostgresTests(ProvidersFixture providers)
     public async Task On_PostgreSQL_the_api_migrates_signs_in_and_takes_an_order()
     {
         await using var cluster = await PostgresServer.StartAsync();
+        // A payments of its own: the shared one knows other tests' order 1 with another amount, and refuses a payment
+        // for the same order with a different amount (422).
+        await using var payments = await ShopStack.PaymentsAsync(providers.ThirdParty.Url);
         await using var api = await ApiInstance.StartAsync(_ => new ApiOptions
         {
             Db = cluster.PlainConnectionString,
-            PaymentsUrl = providers.Payments.Url,
+            PaymentsUrl = payments.Url,
             EmailUrl = providers.ThirdParty.Url,
         });
         using var anonymous = ShopClient.For(api.Url);

@@ -118,11 +118,18 @@ internal static class AttemptAnalysis
 {
     /// <summary>
     /// Waits after the first retry of which at least three in four lie within this distance of their median, and that
-    /// do not rise step by step in every operation (a linear backoff does), are a fixed pace (a timer resending the
+    /// do not rise by more than <see cref="RisingStep"/> step by step in every operation (a linear backoff does), are a fixed pace (a timer resending the
     /// work), not a backoff. Wide enough for the timer noise of a loaded machine, and the share leaves room for one
     /// stall (a 700 ms timer measured 0.71, 0.72, 1.15 s). <value>15 %</value>.
     /// </summary>
     public const double ConstantSpread = 0.15;
+
+    /// <summary>
+    /// How much longer than the one before each later wait must be, in every operation, to be a rising (linear) backoff
+    /// rather than a fixed pace whose timer noise happens to rise: a 700 ms timer measured 0.71, 0.72, 0.74 s on a
+    /// loaded machine; a linear backoff of 1.0, 1.1, 1.2 s rises by 9-10 %. <value>5 %</value>.
+    /// </summary>
+    public const double RisingStep = 0.05;
 
     /// <summary>
     /// Below this per-retry factor the waits shrink: no backoff. Not 1: decorrelated jitter (Polly's) lets the mean
@@ -259,8 +266,13 @@ internal static class AttemptAnalysis
         // The waits after the first retry: a fixed pace (a timer resending the work) shows as nearly equal ones.
         var later = retried.SelectMany(o => o.Waits.Skip(1)).Select(w => w.TotalMilliseconds).ToList();
         var paced = retried.Where(o => o.Waits.Count >= 3).ToList(); // two later waits to compare
-        var rising = paced.Count > 0 && paced.All(o => o.Waits.Skip(1).Zip(o.Waits.Skip(2)).All(p => p.Second > p.First));
-        if (later.Count >= 2 && later.Average() > 0 && NearMedian(later) >= 0.75 && !rising)
+        // Rising means each later wait longer than the one before by more than timer noise: a fixed pace whose noise
+        // happens to rise in every operation (likely with one or two of them) is still a fixed pace.
+        var rising = paced.Count > 0 && paced.All(o => o.Waits.Skip(1).Zip(o.Waits.Skip(2)).All(p => p.Second.TotalMilliseconds > p.First.TotalMilliseconds * (1 + RisingStep)));
+        // Three of them, or two that are the same within timer noise: two waits of one operation merely alike are what
+        // decorrelated jitter (Polly's) gives now and then (0.44 and 0.38 s seen from a real exponential backoff).
+        var enough = later.Count >= 3 || (later.Count == 2 && Math.Abs(later[0] - later[1]) <= RisingStep * Math.Max(later[0], later[1]));
+        if (enough && later.Average() > 0 && NearMedian(later) >= 0.75 && !rising)
         {
             return new(Outcome.Fail, $"waits do not grow: {later.Count + retried.Count} waits ({waits}), the later ones all within {ConstantSpread.ToString("P0", CultureInfo.InvariantCulture)} of {AttemptReport.Sec(TimeSpan.FromMilliseconds(later.Average()))}: no backoff");
         }

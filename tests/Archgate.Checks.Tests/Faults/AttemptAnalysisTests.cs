@@ -116,8 +116,14 @@ public sealed class AttemptAnalysisTests
         // A queue resending every 0.7 s on a loaded machine: one wait stretched to 1.15 s by a stall.
         var paced = Analyze([Failed(0, "a"), Failed(730, "a"), Failed(1450, "a"), Failed(2600, "a"), Failed(5000, "b"), Failed(5710, "b"), Failed(6420, "b"), Failed(7130, "b")]);
         var linear = Analyze([Failed(0, "a"), Failed(1000, "a"), Failed(2100, "a"), Failed(3300, "a")]); // waits 1.0, 1.1, 1.2 s: close, but rising
+        // The same timer whose noise happened to grow a little at each resend (0.71, 0.72, 0.74, 0.75 s): still a fixed pace.
+        var creeping = Analyze([Failed(0, "a"), Failed(710, "a"), Failed(1430, "a"), Failed(2170, "a"), Failed(2920, "a")]);
+        // Polly's decorrelated jitter on an exponential backoff: three waits of one operation that happen to be alike.
+        var jittered = Analyze([Failed(0, "a"), Failed(370, "a"), Failed(810, "a"), Failed(1190, "a")]);
 
         Assert.True(paced.Backoff.Failed, paced.Backoff.Detail);
+        Assert.True(creeping.Backoff.Failed, creeping.Backoff.Detail);
+        Assert.False(jittered.Backoff.Failed, jittered.Backoff.Detail);
         Assert.Contains("no backoff", paced.Backoff.Detail, StringComparison.Ordinal);
         Assert.Equal(Outcome.Pass, linear.Backoff.Outcome);
     }

@@ -17,8 +17,12 @@ internal sealed record CallerBehaviour
     /// <summary>How long one attempt may take; null: forever (no timeout).</summary>
     public TimeSpan? AttemptTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>After a failed operation the work waits this long and goes again; null: it is dropped (lost).</summary>
-    public TimeSpan? Requeue { get; init; } = TimeSpan.FromMilliseconds(1500);
+    /// <summary>
+    /// After a failed operation the work waits this long and goes again; null: it is dropped (lost). Longer than the
+    /// edge's 3 s policy timeout by default: a resend sooner than that after the last retry, with nothing after it in
+    /// the fault window, cannot be told from one retry too many (the analysis counts it in the operation).
+    /// </summary>
+    public TimeSpan? Requeue { get; init; } = TimeSpan.FromMilliseconds(3500);
 
     /// <summary>A new Idempotency-Key on every attempt (the defect) instead of one per order.</summary>
     public bool FreshKeys { get; init; }

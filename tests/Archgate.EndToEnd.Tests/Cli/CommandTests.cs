@@ -51,7 +51,7 @@ public sealed class CommandTests : CliTestBase
         Assert.Contains("wave 4: web", result.Stdout, StringComparison.Ordinal);
         var plan = await File.ReadAllTextAsync(Path.Combine(Folder, "plan.md"));
         Assert.Contains("```mermaid", plan, StringComparison.Ordinal);
-        Assert.Contains("| api | service | bob@example.test | db, payments, email, signin | shop-api.yaml | /health/ready | yes |", plan, StringComparison.Ordinal);
+        Assert.Contains("| api | service | bob@example.test | db, payments, payments-2, email, signin | shop-api.yaml | /health/ready | yes |", plan, StringComparison.Ordinal);
     }
 
     [Fact]

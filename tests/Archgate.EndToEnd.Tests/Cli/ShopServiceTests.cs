@@ -116,8 +116,11 @@ public sealed class ShopServiceTests : CliTestBase
         var (result, run) = await RunStep4Async("payments-down");
         using (run)
         {
-            var finding = Assert.Single(Findings(run), f => Text(f, "rule") == "AG4020");
-            Assert.StartsWith("edge api → payments is broken: api's readiness reports payments Degraded", Text(finding, "message"), StringComparison.Ordinal);
+            // payments-down cuts the api off from both payments instances: each edge is named broken.
+            var broken = Findings(run).Where(f => Text(f, "rule") == "AG4020").Select(f => Text(f, "message")).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(2, broken.Count);
+            Assert.StartsWith("edge api → payments is broken: api's readiness reports payments Degraded", broken[0], StringComparison.Ordinal);
+            Assert.StartsWith("edge api → payments-2 is broken: api's readiness reports payments-2 Degraded", broken[1], StringComparison.Ordinal);
             Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
             Assert.True(result.ExitCode == 4, result.All);
         }

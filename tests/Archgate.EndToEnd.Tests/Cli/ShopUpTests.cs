@@ -23,7 +23,7 @@ public sealed partial class ShopUpTests : CliTestBase
 
         using var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "system.json")));
         var pids = state.RootElement.GetProperty("components").EnumerateArray().Select(c => c.GetProperty("pid").GetInt32()).ToList();
-        Assert.Equal(4, pids.Count);
+        Assert.Equal(5, pids.Count); // the providers' stub, payments and its second instance, api, web
         Assert.All(pids, pid => Assert.True(ArchgateProcess.Alive(pid)));
         Assert.Contains("edge api → payments through a passthrough proxy", output, StringComparison.Ordinal);
         Assert.Contains("edge payments → gateway through a passthrough proxy", output, StringComparison.Ordinal);
