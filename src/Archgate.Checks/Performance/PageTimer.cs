@@ -62,6 +62,9 @@ public sealed class PageTimer : IAsyncDisposable
         })
         """;
 
+    /// <summary>Waited after Playwright's network idle (500 ms quiet), so the page has been quiet for 1 s, as Lighthouse waits.</summary>
+    private static readonly TimeSpan QuietAfterIdle = TimeSpan.FromMilliseconds(500);
+
     private readonly Chromium _chromium;
     private readonly PageTimingOptions _options;
     private readonly Http.IExchangeObserver? _observer;
@@ -112,6 +115,9 @@ public sealed class PageTimer : IAsyncDisposable
                 return new PageLoad(null, null, null, status, $"the page answered {status}");
             }
 
+            // Playwright's network idle is 500 ms without a request, so content a script adds about 500 ms after the
+            // last request raced it (an LCP read before it was painted). Lighthouse waits for 1 s of network quiet: so do we.
+            await page.WaitForTimeoutAsync((float)QuietAfterIdle.TotalMilliseconds);
             var timings = await page.EvaluateAsync<JsonElement>(ReadTimings);
             return new PageLoad(Number(timings, "fcp"), Number(timings, "lcp"), Number(timings, "load"), status, null);
         }

@@ -91,6 +91,9 @@ public sealed class AttemptAnalysisTests
             Failed(5000, "pay_2"), Failed(5132, "pay_2"), Failed(5764, "pay_2"), Failed(5906, "pay_2")], drives: 2);
 
         Assert.False(jittered.Backoff.Failed, jittered.Backoff.Detail);
+        // The same jitter over two operations: later waits alike (0.54; 0.47, 0.41 s), but the first ones (0.31, 0.16 s) shorter.
+        var decorrelated = Analyze([Failed(0, "a"), Failed(310, "a"), Failed(850, "a"), Failed(5000, "b"), Failed(5160, "b"), Failed(5630, "b"), Failed(6040, "b")]);
+        Assert.False(decorrelated.Backoff.Failed, decorrelated.Backoff.Detail);
         Assert.Equal(Outcome.NotJudged, jittered.Backoff.Outcome);
         Assert.Contains("no clear trend", jittered.Backoff.Detail, StringComparison.Ordinal);
     }
@@ -124,6 +127,9 @@ public sealed class AttemptAnalysisTests
         Assert.True(paced.Backoff.Failed, paced.Backoff.Detail);
         Assert.True(creeping.Backoff.Failed, creeping.Backoff.Detail);
         Assert.False(jittered.Backoff.Failed, jittered.Backoff.Detail);
+        // The same jitter over two operations: later waits alike (0.54; 0.47, 0.41 s), but the first ones (0.31, 0.16 s) shorter.
+        var decorrelated = Analyze([Failed(0, "a"), Failed(310, "a"), Failed(850, "a"), Failed(5000, "b"), Failed(5160, "b"), Failed(5630, "b"), Failed(6040, "b")]);
+        Assert.False(decorrelated.Backoff.Failed, decorrelated.Backoff.Detail);
         Assert.Contains("no backoff", paced.Backoff.Detail, StringComparison.Ordinal);
         Assert.Equal(Outcome.Pass, linear.Backoff.Outcome);
     }
