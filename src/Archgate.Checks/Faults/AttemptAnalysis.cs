@@ -137,6 +137,13 @@ internal static class AttemptAnalysis
     /// </summary>
     public const double Shrinking = 0.8;
 
+    /// <summary>
+    /// At or above this per-retry factor (or rising at every wait in every operation) the waits grow: a backoff. Between
+    /// <see cref="Shrinking"/> and this the growth is not judged: decorrelated jitter can look flat over a few waits,
+    /// and so can a constant delay with jitter. <value>1.15</value>.
+    /// </summary>
+    public const double Growing = 1.15;
+
     /// <summary>Waits all below this are retries at once. <value>20 ms</value>.</summary>
     public static readonly TimeSpan Immediate = TimeSpan.FromMilliseconds(20);
 
@@ -269,15 +276,19 @@ internal static class AttemptAnalysis
         // Rising means each later wait longer than the one before by more than timer noise: a fixed pace whose noise
         // happens to rise in every operation (likely with one or two of them) is still a fixed pace.
         var rising = paced.Count > 0 && paced.All(o => o.Waits.Skip(1).Zip(o.Waits.Skip(2)).All(p => p.Second.TotalMilliseconds > p.First.TotalMilliseconds * (1 + RisingStep)));
-        // Three of them, or two that are the same within timer noise: two waits of one operation merely alike are what
-        // decorrelated jitter (Polly's) gives now and then (0.44 and 0.38 s seen from a real exponential backoff).
-        var enough = later.Count >= 3 || (later.Count == 2 && Math.Abs(later[0] - later[1]) <= RisingStep * Math.Max(later[0], later[1]));
         // And a timer waits as long before the first retry as before the others; a backoff's first wait is the shortest
         // (0.31 and 0.16 s, then 0.54, 0.47, 0.41 s seen from Polly's exponential backoff with decorrelated jitter).
         var firstShorter = retried.Average(o => o.Waits[0].TotalMilliseconds) < Median(later) * (1 - ConstantSpread);
-        if (enough && later.Average() > 0 && NearMedian(later) >= 0.75 && !rising && !firstShorter)
+        // Three later waits at least: two alike are what decorrelated jitter gives now and then (0.32 s, then 0.37 and
+        // 0.38 s seen from Polly's exponential backoff), so one operation of three waits is a fixed pace only when all
+        // three are the same within timer noise (a constant delay without jitter).
+        var alike = later.Count >= 3 && later.Average() > 0 && NearMedian(later) >= 0.75 && !rising && !firstShorter;
+        var same = retried.FirstOrDefault(o => o.Waits.Count >= 3 && Spread([.. o.Waits.Select(w => w.TotalMilliseconds)]) <= RisingStep * 2 && o.Waits[0] >= Immediate && !rising);
+        if (alike || same is not null)
         {
-            return new(Outcome.Fail, $"waits do not grow: {later.Count + retried.Count} waits ({waits}), the later ones all within {ConstantSpread.ToString("P0", CultureInfo.InvariantCulture)} of {AttemptReport.Sec(TimeSpan.FromMilliseconds(later.Average()))}: no backoff");
+            var count = alike ? later.Count + retried.Count : same!.Waits.Count;
+            var of = alike ? later.Average() : same!.Waits.Average(w => w.TotalMilliseconds);
+            return new(Outcome.Fail, $"waits do not grow: {count} waits ({waits}), {(alike ? "the later ones all" : "all")} within {(alike ? ConstantSpread : RisingStep * 2).ToString("P0", CultureInfo.InvariantCulture)} of {AttemptReport.Sec(TimeSpan.FromMilliseconds(of))}: no backoff");
         }
 
         var all = ops.SelectMany(o => o.Waits).ToList();
@@ -288,9 +299,16 @@ internal static class AttemptAnalysis
 
         var growth = Growth(retried);
         var factor = growth.ToString("0.00", CultureInfo.InvariantCulture);
-        if (growth >= Shrinking)
+        // A slow linear backoff grows by less than Growing per retry but rises at every wait, the first included.
+        var climbing = retried.All(o => o.Waits.Zip(o.Waits.Skip(1)).All(p => p.Second.TotalMilliseconds > p.First.TotalMilliseconds * (1 + RisingStep)));
+        if (growth >= Growing || climbing)
         {
             return new(Outcome.Pass, $"waits grow ×{factor} per retry (mean waits by retry; waits {waits})");
+        }
+
+        if (growth >= Shrinking)
+        {
+            return new(Outcome.NotJudged, $"waits with no clear growth over {retried.Count} operation(s) (×{factor} per retry; waits {waits}): growth not judged");
         }
 
         // Decorrelated jitter (Polly's UseJitter) draws each wait afresh: over a few operations the pooled means can fall

@@ -23,6 +23,13 @@ public sealed record EdgeExerciseOptions
     /// <summary>Fault windows (operations) the retry check drives, for jitter to be compared between them. <value>2</value>.</summary>
     public int RetryRounds { get; init; } = 2;
 
+    /// <summary>
+    /// Fault windows the retry check may drive in all when fewer than two operations made three attempts and their
+    /// backoff was not proved: one operation's waits can look flat by chance under decorrelated jitter, so a finding
+    /// rests on two of them. <value>4</value>.
+    /// </summary>
+    public int MaxRetryRounds { get; init; } = 4;
+
     /// <summary>After work completed, how long to let what follows from it (a webhook, a mail) go out before the next check. <value>2 s</value>.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
 }

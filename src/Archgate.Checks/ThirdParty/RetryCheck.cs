@@ -7,8 +7,8 @@ namespace Archgate.Checks.ThirdParty;
 /// <summary>
 /// Step 6 per caller → provider edge (and step 4 per service edge with a <c>policy</c>): the dependency answers 503 at
 /// the edge's proxy while the caller is driven, in <see cref="EdgeExerciseOptions.RetryRounds"/> rounds (one operation
-/// each, the fault removed in between so a breaker can close). The attempts are judged by
-/// <see cref="AttemptAnalysis"/>: bounded by the declared retries, waits growing, jitter between rounds, one
+/// each, the fault removed in between so a breaker can close; up to <see cref="EdgeExerciseOptions.MaxRetryRounds"/>
+/// while the backoff rests on one operation). The attempts are judged by <see cref="AttemptAnalysis"/>: bounded by the declared retries, waits growing, jitter between rounds, one
 /// Idempotency-Key per retried write. After each round the work the caller queued must complete by itself (the
 /// fallback: queue for later); work that never does is lost, critical. The fault goes whatever happens.
 /// </summary>
@@ -40,16 +40,19 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
 
         var windows = new List<FaultWindow>();
         var completions = new List<TimeSpan?>();
-        for (var round = 0; round < _options.RetryRounds; round++)
+        List<ProxiedRequest> requests;
+        AttemptReport report;
+        do
         {
-            exercise.Note($"round {round + 1}");
+            exercise.Note($"round {windows.Count + 1}");
             var window = await exercise.UnderFaultAsync(new ErrorStatusToxic(503), drives: 1, cancellationToken);
             windows.Add(window);
             completions.Add(await exercise.AwaitCompletionAsync(window, cancellationToken));
+            requests = [.. windows.SelectMany(w => w.Requests)];
+            report = AttemptAnalysis.Analyze(requests, edge.Expected, windows[^1].Removed, operations: windows.Count);
         }
+        while (windows.Count < _options.RetryRounds || (windows.Count < _options.MaxRetryRounds && Unproved(report)));
 
-        var requests = windows.SelectMany(w => w.Requests).ToList();
-        var report = AttemptAnalysis.Analyze(requests, edge.Expected, windows[^1].Removed, operations: windows.Count);
         var evidence = exercise.Timeline + "attempts at the proxy:\n" + report.Describe(exercise.Origin);
         var findings = new List<Finding>();
         var high = edge.Caller.Critical ? Severity.Critical : Severity.High;
@@ -103,6 +106,13 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
             }
         }
     }
+
+    /// <summary>
+    /// The backoff was not proved and rests on a single operation of three attempts or more: another round gives a
+    /// second one (no round more when no operation retried twice: nothing more to learn).
+    /// </summary>
+    private static bool Unproved(AttemptReport report) =>
+        report.Backoff.Outcome != Outcome.Pass && report.Operations.Count(o => o.Attempts.Count >= 3) == 1;
 
     private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) => new()
     {

@@ -135,6 +135,25 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void One_operation_of_three_waits_is_a_fixed_pace_only_when_all_three_are_the_same()
+    {
+        // Polly's exponential backoff with decorrelated jitter, seen in CI on the shop's api -> email: 0.32 s, then 0.37
+        // and 0.38 s. Two later waits alike are not enough to call it a timer; the growth is too small to call it a backoff.
+        var jittered = Analyze([Failed(0, "a"), Failed(322, "a"), Failed(694, "a"), Failed(1076, "a")]);
+        // A constant 300 ms delay without jitter: all three waits the same.
+        var constant = Analyze([Failed(0, "a"), Failed(302, "a"), Failed(606, "a"), Failed(911, "a")]);
+        // A constant delay with ±20 % jitter: no growth, no proof either way.
+        var flat = Analyze([Failed(0, "a"), Failed(352, "a"), Failed(606, "a"), Failed(941, "a")]);
+
+        Assert.Equal(Outcome.NotJudged, jittered.Backoff.Outcome);
+        Assert.Contains("no clear growth", jittered.Backoff.Detail, StringComparison.Ordinal);
+        Assert.True(constant.Backoff.Failed, constant.Backoff.Detail);
+        Assert.Contains("3 waits", constant.Backoff.Detail, StringComparison.Ordinal);
+        Assert.Contains("all within 10 %", constant.Backoff.Detail, StringComparison.Ordinal);
+        Assert.Equal(Outcome.NotJudged, flat.Backoff.Outcome);
+    }
+
+    [Fact]
     public void Identical_waits_across_operations_have_no_jitter()
     {
         var report = Analyze([
