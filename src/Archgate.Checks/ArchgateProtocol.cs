@@ -73,7 +73,7 @@ public static class ArchgateProtocol
             Number = 2,
             Name = "API contract validation",
             ReportTitle = "API contract compliance",
-            AppliesTo = s => ContractComponents(s).Count > 0 || s.PactFiles.Count > 0 || s.OfKind(ComponentKind.Broker).Any(b => b.Broker.AsyncApi is not null)
+            AppliesTo = s => ContractComponents(s).Count > 0 || s.PactFiles.Count > 0 || s.OfKind<BrokerComponent>().Any(b => b.Broker.AsyncApi is not null)
                 ? Applicability.Yes
                 : Applicability.No("no component declares an OpenAPI or AsyncAPI document and no pact is declared"),
             Checks = ContractChecks,
@@ -91,10 +91,10 @@ public static class ArchgateProtocol
         {
             Number = 3,
             Name = "Database integration",
-            AppliesTo = s => s.OfKind(ComponentKind.Database).Any() ? Applicability.Yes : Applicability.No("no database component declared"),
-            Checks = b => DatabaseChecks(b.System, b.InOrder(ComponentKind.Database)),
+            AppliesTo = s => s.OfKind<DatabaseComponent>().Any() ? Applicability.Yes : Applicability.No("no database component declared"),
+            Checks = b => DatabaseChecks(b.System, b.InOrder<DatabaseComponent>()),
             Criterion = new("database", "Database connectivity verified", s =>
-                "every database reachable and sound; " + string.Join(", ", s.OfKind(ComponentKind.Database).Select(d =>
+                "every database reachable and sound; " + string.Join(", ", s.OfKind<DatabaseComponent>().Select(d =>
                     $"{d.Name} query p95 < {Ms(s.Slos.GetValueOrDefault(d.Name)?.P95 ?? LatencyBaselineCheck.DefaultSlo)}"))),
             Escalations =
             [
@@ -108,24 +108,24 @@ public static class ArchgateProtocol
             Number = 4,
             Name = "Service-to-service",
             ReportTitle = "Service-to-service integration",
-            AppliesTo = s => s.OfKind(ComponentKind.Service).Any() ? Applicability.Yes : Applicability.No("no service component declared"),
+            AppliesTo = s => s.OfKind<ServiceComponent>().Any() ? Applicability.Yes : Applicability.No("no service component declared"),
             Checks = b => [
-                .. b.InOrder(ComponentKind.Service).Where(s => s.HealthPath is not null).Select(s => (ICheck)new HealthCheck(s)),
-                .. b.InOrder(ComponentKind.Service).Where(s => s.Discovery is not null).Select(s => (ICheck)new Services.Discovery.DiscoveryCheck(s)),
-                .. b.InOrder(ComponentKind.Service).Where(s => s.Modules is not null).Select(s => (ICheck)new Services.Modules.ModuleDependencyCheck(s)),
-                .. b.InOrder(ComponentKind.Service).Where(s => s.RequiresAuth is not null).Select(s => (ICheck)new ServiceAuthCheck(s)),
-                .. b.InOrder(ComponentKind.Service).Where(s => s.HealthPath is not null && Called(b.System, s).Count > 0)
+                .. b.InOrder<ServiceComponent>().Where(s => s.HealthPath is not null).Select(s => (ICheck)new HealthCheck(s)),
+                .. b.InOrder<ServiceComponent>().Where(s => s.Discovery is not null).Select(s => (ICheck)new Services.Discovery.DiscoveryCheck(s)),
+                .. b.InOrder<ServiceComponent>().Where(s => s.Modules is not null).Select(s => (ICheck)new Services.Modules.ModuleDependencyCheck(s)),
+                .. b.InOrder<ServiceComponent>().Where(s => s.RequiresAuth is not null).Select(s => (ICheck)new ServiceAuthCheck(s)),
+                .. b.InOrder<ServiceComponent>().Where(s => s.HealthPath is not null && Called(b.System, s).Count > 0)
                     .Select(s => (ICheck)new EdgeReadinessCheck(s, Called(b.System, s))),
                 .. b.System.Balancing.Select(l => (ICheck)new LoadBalancingCheck(l)),
-                .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find(e.Edge.Caller)!)),
+                .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find<HttpComponent>(e.Edge.Caller)!)),
                 .. b.System.ProxiedEdges.Count > 0 || (b.System.Toxiproxy is not null && b.System.Edges.Any(e => e.ToxiproxyProxy is not null))
                     ? [new CascadeCheck()] : Array.Empty<ICheck>(),
                 .. ProviderEdge.Services(b.System).SelectMany(e => new ICheck[] { new TimeoutCheck(e, 4), new RetryCheck(e, 4) }),
-                .. b.InOrder(ComponentKind.Broker).Where(c => c.Connection is not null).SelectMany(c => new ICheck[] { new BrokerTopologyCheck(c), new BrokerRoundTripCheck(c) }),
+                .. b.InOrder<BrokerComponent>().SelectMany(c => new ICheck[] { new BrokerTopologyCheck(c), new BrokerRoundTripCheck(c) }),
             ],
             Criterion = new("services", "Service-to-service communication operational", s =>
-                $"every service healthy and reachable ({string.Join(", ", s.OfKind(ComponentKind.Service).Select(c => c.Name))})"
-                + (s.OfKind(ComponentKind.Broker).Any() ? $"; every broker queue consumed and dead-lettered ({string.Join(", ", s.OfKind(ComponentKind.Broker).Select(c => c.Name))})" : string.Empty)),
+                $"every service healthy and reachable ({string.Join(", ", s.OfKind<ServiceComponent>().Select(c => c.Name))})"
+                + (s.OfKind<BrokerComponent>().Any() ? $"; every broker queue consumed and dead-lettered ({string.Join(", ", s.OfKind<BrokerComponent>().Select(c => c.Name))})" : string.Empty)),
             Escalations = [EscalationTriggers.FailingComponents("dependent-services-failing", 3, FailingServicesEscalation, "Service integration failure")],
         },
         new StepDefinition
@@ -133,20 +133,20 @@ public static class ArchgateProtocol
             Number = 5,
             Name = "Frontend-backend",
             ReportTitle = "Frontend-backend integration",
-            AppliesTo = s => s.OfKind(ComponentKind.Frontend).Any() ? Applicability.Yes : Applicability.No("no frontend component declared"),
+            AppliesTo = s => s.OfKind<FrontendComponent>().Any() ? Applicability.Yes : Applicability.No("no frontend component declared"),
             Checks = FrontendChecks,
             Criterion = new("frontend", "Frontend-backend integration complete", s =>
-                $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind(ComponentKind.Frontend).Select(c => c.Name))}; its pages call the declared backend without errors in the browser"),
+                $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind<FrontendComponent>().Select(c => c.Name))}; its pages call the declared backend without errors in the browser"),
             RollbackOnFailure = true,
         },
         new StepDefinition
         {
             Number = 6,
             Name = "Third-party integration",
-            AppliesTo = s => s.OfKind(ComponentKind.ThirdParty).Any() ? Applicability.Yes : Applicability.No("no third-party component declared"),
+            AppliesTo = s => s.OfKind<ThirdPartyComponent>().Any() ? Applicability.Yes : Applicability.No("no third-party component declared"),
             Checks = ThirdPartyChecks,
             Criterion = new("third-party", "Third-party integrations functional", s =>
-                string.Join("; ", s.OfKind(ComponentKind.ThirdParty).Select(c =>
+                string.Join("; ", s.OfKind<ThirdPartyComponent>().Select(c =>
                     $"{c.Name}: timeout <= {Seconds(c.Policy?.Timeout ?? TimeSpan.FromSeconds(10))}, retries with backoff, fallback{(c.Policy?.Fallback is { } f ? $" ({f})" : string.Empty)}"))),
             Escalations = [EscalationTriggers.CriticalFindings("third-party-integration-breakdown", 3, "Third-party integration breakdown")],
             RollbackOnFailure = true,
@@ -156,12 +156,12 @@ public static class ArchgateProtocol
             Number = 7,
             Name = "Integration testing",
             ReportTitle = "Integration tests",
-            AppliesTo = s => s.Journeys.Count > 0 || s.OfKind(ComponentKind.Service).Any(c => c.OpenApi is not null && c.Url is not null)
+            AppliesTo = s => s.Journeys.Count > 0 || s.OfKind<ServiceComponent>().Any(c => c.OpenApi is not null)
                 ? Applicability.Yes
                 : Applicability.No("no journey declared and no service with an OpenAPI document"),
             Checks = b => [
                 .. b.System.Journeys.SelectMany(j => JourneyCheck.For(j, journeys)),
-                .. b.InOrder(ComponentKind.Service).Where(c => c.OpenApi is not null && c.Url is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), journeys)),
+                .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), journeys)),
             ],
             Criterion = new("critical-paths", "Critical user paths succeed", s => JourneyTarget(s, journeys)),
             Escalations = [EscalationTriggers.Findings("data-integrity-violation", 3, DataIntegrityRules, "Data integrity violation")],
@@ -177,7 +177,7 @@ public static class ArchgateProtocol
                 : Applicability.No("no service with a url to load and no frontend page to time"),
             Checks = b => [
                 .. LoadScenario.Target(b.System) is { } target ? [new LoadCheck(target, load)] : Array.Empty<ICheck>(),
-                .. b.InOrder(ComponentKind.Frontend).Where(f => f.Url is not null).Select(f => (ICheck)new FrontendTimingCheck(f, new PageTimingOptions())),
+                .. b.InOrder<FrontendComponent>().Select(f => (ICheck)new FrontendTimingCheck(f, new PageTimingOptions())),
             ],
             Criterion = new("slo", "Performance SLOs met", PerformanceTarget),
             Escalations =
@@ -192,7 +192,7 @@ public static class ArchgateProtocol
         {
             Number = 9,
             Name = "Security",
-            AppliesTo = s => s.OfKind(ComponentKind.Service).Any() || s.OfKind(ComponentKind.Frontend).Any()
+            AppliesTo = s => s.OfKind<ServiceComponent>().Any() || s.OfKind<FrontendComponent>().Any()
                 ? Applicability.Yes
                 : Applicability.No("no service or frontend to probe"),
             Checks = b => [
@@ -231,12 +231,12 @@ public static class ArchgateProtocol
     private static List<string> Called(SystemModel system, Component caller) =>
         [.. caller.DependsOn.Where(d => system.Find(d)?.Kind is ComponentKind.Service or ComponentKind.ThirdParty or ComponentKind.Broker)];
 
-    private static List<Component> ContractComponents(SystemModel system) =>
-        system.Components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.ThirdParty && c.OpenApi is not null).ToList();
+    private static List<HttpComponent> ContractComponents(SystemModel system) =>
+        [.. system.OfKind<HttpComponent>().Where(c => c.Kind is ComponentKind.Service or ComponentKind.ThirdParty && c.OpenApi is not null)];
 
     private static IEnumerable<ICheck> ContractChecks(StepChecksContext build)
     {
-        var withContract = build.InOrder(ComponentKind.Service).Concat(build.InOrder(ComponentKind.ThirdParty)).Where(c => c.OpenApi is not null).ToList();
+        var withContract = build.InOrder<ServiceComponent>().Concat<HttpComponent>(build.InOrder<ThirdPartyComponent>()).Where(c => c.OpenApi is not null).ToList();
         var documents = new ContractDocuments(); // each document loaded once, shared by its checks
         foreach (var c in withContract)
         {
@@ -258,7 +258,7 @@ public static class ArchgateProtocol
             yield return new BreakingChangesCheck(c);
         }
 
-        foreach (var broker in build.InOrder(ComponentKind.Broker).Where(b => b.Broker.AsyncApi is not null && b.Connection is not null))
+        foreach (var broker in build.InOrder<BrokerComponent>().Where(b => b.Broker.AsyncApi is not null))
         {
             yield return new AsyncApiMessagesCheck(broker);
         }
@@ -269,12 +269,12 @@ public static class ArchgateProtocol
     /// seed data, pool settings, latency; then the disturbing ones (probe load, fault test); last the failure scenario,
     /// a final pass over all of their results.
     /// </summary>
-    private static IEnumerable<ICheck> DatabaseChecks(SystemModel system, IReadOnlyList<Component> databases)
+    private static IEnumerable<ICheck> DatabaseChecks(SystemModel system, IReadOnlyList<DatabaseComponent> databases)
     {
         foreach (var d in databases)
         {
             yield return new ConnectivityCheck(d);
-            foreach (var dependant in system.Components.Where(c => c.DependsOn.Contains(d.Name)))
+            foreach (var dependant in system.OfKind<ServiceComponent>().Where(c => c.DependsOn.Contains(d.Name)))
             {
                 yield return new ClientConnectivityCheck(d, dependant);
             }
@@ -304,9 +304,9 @@ public static class ArchgateProtocol
     /// </summary>
     private static IEnumerable<ICheck> ThirdPartyChecks(StepChecksContext build)
     {
-        var providers = build.InOrder(ComponentKind.ThirdParty);
+        var providers = build.InOrder<ThirdPartyComponent>();
         yield return new SecretsInConfigCheck(providers);
-        foreach (var edge in ProviderEdge.ThirdParties(build.System, providers).Where(e => e.Dependency.Oidc is null || e.Spec?.Drive is not null))
+        foreach (var edge in ProviderEdge.ThirdParties(build.System, providers).Where(e => e.Provider?.Oidc is null || e.Spec?.Drive is not null))
         {
             yield return new ProviderCallCheck(edge);
             yield return new TimeoutCheck(edge, 6);
@@ -324,7 +324,7 @@ public static class ArchgateProtocol
         }
 
         // Frontends whose pages call a third party from the browser (analytics): events arrive, the page works without it.
-        foreach (var frontend in build.InOrder(ComponentKind.Frontend).Where(f => f.Url is not null))
+        foreach (var frontend in build.InOrder<FrontendComponent>())
         {
             foreach (var provider in providers.Where(p => frontend.DependsOn.Contains(p.Name)))
             {
@@ -346,8 +346,8 @@ public static class ArchgateProtocol
     private static IEnumerable<ICheck> FrontendChecks(StepChecksContext build)
     {
         var documents = new ContractDocuments();
-        var frontends = build.InOrder(ComponentKind.Frontend).Where(f => f.Url is not null).ToList();
-        var apis = build.InOrder(ComponentKind.Service).Where(s => s.Url is not null && frontends.Any(f => f.DependsOn.Contains(s.Name))).ToList();
+        var frontends = build.InOrder<FrontendComponent>();
+        var apis = build.InOrder<ServiceComponent>().Where(s => frontends.Any(f => f.DependsOn.Contains(s.Name))).ToList();
         foreach (var frontend in frontends)
         {
             foreach (var api in apis.Where(a => frontend.DependsOn.Contains(a.Name)))
@@ -386,7 +386,7 @@ public static class ArchgateProtocol
         var rate = options.CriticalSuccessRate.ToString("P0", CultureInfo.InvariantCulture);
         var critical = system.Journeys.Where(j => j.Critical).Select(j => $"'{j.Name}' ({j.Runs} runs)").ToList();
         var parts = new List<string> { critical.Count == 0 ? $">= {rate} journey success (no critical journey declared)" : $">= {rate} success of {string.Join(", ", critical)}" };
-        if (system.OfKind(ComponentKind.Service).Any(c => c.OpenApi is not null))
+        if (system.OfKind<ServiceComponent>().Any(c => c.OpenApi is not null))
         {
             parts.Add($"{options.Parallel} concurrent updates with one ETag: exactly one succeeds");
         }
@@ -394,7 +394,7 @@ public static class ArchgateProtocol
         return string.Join("; ", parts);
     }
 
-    private static IEnumerable<Component> Pages(SystemModel system) => system.OfKind(ComponentKind.Frontend).Where(f => f.Url is not null);
+    private static IEnumerable<FrontendComponent> Pages(SystemModel system) => system.OfKind<FrontendComponent>();
 
     /// <summary>Step 8's targets as the manifest sets them (its SLOs, else the protocol's defaults).</summary>
     private static string PerformanceTarget(SystemModel system)

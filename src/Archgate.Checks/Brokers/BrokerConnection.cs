@@ -23,7 +23,7 @@ internal static class BrokerConnection
     /// Opens a connection with the component's URI (credentials and virtual host included), or says why not: refused
     /// credentials or an unreachable broker. Cancellation by <paramref name="ct"/> propagates; a connect timeout (<c>checks.brokers.connectTimeout</c>) is a failure.
     /// </summary>
-    public static async Task<BrokerOpening> TryOpenAsync(Component broker, BrokerCheckOptions options, CancellationToken ct)
+    public static async Task<BrokerOpening> TryOpenAsync(BrokerComponent broker, BrokerCheckOptions options, CancellationToken ct)
     {
         try
         {
@@ -37,7 +37,7 @@ internal static class BrokerConnection
         }
     }
 
-    private static Task<IConnection> OpenAsync(Component broker, BrokerCheckOptions options, CancellationToken ct)
+    private static Task<IConnection> OpenAsync(BrokerComponent broker, BrokerCheckOptions options, CancellationToken ct)
     {
         var factory = new ConnectionFactory
         {
@@ -74,7 +74,7 @@ internal static class BrokerConnection
     }
 
     /// <summary>The component's URI with its password masked, for findings.</summary>
-    public static string Display(Component broker) => Redact.Url(broker.Connection ?? string.Empty);
+    public static string Display(BrokerComponent broker) => Redact.Url(broker.Connection);
 }
 
 /// <summary>An open connection, or why there is none.</summary>

@@ -15,7 +15,7 @@ namespace Archgate.Checks.Brokers;
 /// <c>type</c>) so consumers can acknowledge it and move on; it expires 10 s after the bound, so a probe nobody took does
 /// not stay (the queue's dead-letter exchange receives it, reason <c>expired</c>).
 /// </summary>
-internal sealed class BrokerRoundTripCheck(Component broker) : ICheck
+internal sealed class BrokerRoundTripCheck(BrokerComponent broker) : ICheck
 {
     /// <summary>How long after the bound a probe nobody took expires. <value>10 s</value>.</summary>
     public static readonly TimeSpan ExpiryMargin = TimeSpan.FromSeconds(10);

@@ -16,7 +16,7 @@ namespace Archgate.Checks.Brokers;
 /// with the arguments it expects: the broker accepts an equivalent declaration (changing nothing) and refuses
 /// another with PRECONDITION_FAILED, naming the argument and its current value.
 /// </summary>
-internal sealed partial class BrokerTopologyCheck(Component broker) : ICheck
+internal sealed partial class BrokerTopologyCheck(BrokerComponent broker) : ICheck
 {
     public string Id => $"brokers.topology:{broker.Name}";
 

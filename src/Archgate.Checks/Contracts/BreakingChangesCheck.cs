@@ -12,7 +12,7 @@ namespace Archgate.Checks.Contracts;
 /// <c>archgate diff</c> as a finding (ERR high, WARN medium, INFO info), and, for each breaking change, the
 /// consumers whose pact interactions touch the broken element ("web uses GET /orders/{id} $.total").
 /// </summary>
-internal sealed class BreakingChangesCheck(Component service) : ICheck
+internal sealed class BreakingChangesCheck(HttpComponent service) : ICheck
 {
     public string Id => $"contracts.breaking-changes:{service.Name}";
 

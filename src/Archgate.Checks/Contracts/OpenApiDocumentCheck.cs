@@ -8,7 +8,7 @@ namespace Archgate.Checks.Contracts;
 /// Step 2: a service's OpenAPI document (3.0 or 3.1, JSON or YAML, <c>$ref</c>s across files) loads without
 /// errors; each error is a finding at its file, line and column.
 /// </summary>
-internal sealed class OpenApiDocumentCheck(Component component, ContractDocuments? documents = null) : ICheck
+internal sealed class OpenApiDocumentCheck(HttpComponent component, ContractDocuments? documents = null) : ICheck
 {
     private readonly ContractDocuments _documents = documents ?? new ContractDocuments();
 

@@ -10,7 +10,7 @@ namespace Archgate.Checks.Database;
 /// PostgreSQL also the server version, and, through the database's own connection, whether the database and role
 /// the dependant names exist.
 /// </summary>
-internal sealed class ClientConnectivityCheck(Component database, Component service) : ICheck
+internal sealed class ClientConnectivityCheck(DatabaseComponent database, ServiceComponent service) : ICheck
 {
     /// <summary>Oldest PostgreSQL major version still supported by the PostgreSQL project. <value>13</value>.</summary>
     public const int MinimumPostgresMajor = 13;
@@ -26,7 +26,7 @@ internal sealed class ClientConnectivityCheck(Component database, Component serv
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var client = DatabaseClient.Of(context.System, database).First(c => c.Service.Name == service.Name);
-        var engine = database.Engine ?? DatabaseEngine.Sqlite;
+        var engine = database.Engine;
         context.Activity?.Report($"connecting to {database.Name} as {service.Name}");
         var findings = new List<Finding>();
         var metrics = new List<Metric>();

@@ -12,7 +12,7 @@ namespace Archgate.Checks.Database;
 /// Step 3: the database accepts a connection and answers <c>select 1</c>; connect and query latency are
 /// metrics. A failure names its classified cause (refused, auth failed, unknown database, timeout, ...).
 /// </summary>
-internal sealed class ConnectivityCheck(Component database) : ICheck
+internal sealed class ConnectivityCheck(DatabaseComponent database) : ICheck
 {
     /// <summary>Connect timeout when the connection string sets none.</summary>
 
@@ -64,14 +64,14 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
 
     private string EngineName => database.Engine == DatabaseEngine.Postgres ? "PostgreSQL" : "SQLite";
 
-    private static DbConnection? Open(Component database, DatabaseCheckOptions options)
+    private static DbConnection? Open(DatabaseComponent database, DatabaseCheckOptions options)
     {
         if (database.Engine == DatabaseEngine.Postgres)
         {
             var builder = new NpgsqlConnectionStringBuilder(database.Connection);
 
             // Npgsql's builder "contains" every keyword it knows; only the text tells whether Timeout was written.
-            if (!PoolSettings.Postgres(database.Connection ?? string.Empty).Explicit.Contains("Timeout"))
+            if (!PoolSettings.Postgres(database.Connection).Explicit.Contains("Timeout"))
             {
                 builder.Timeout = (int)options.ConnectTimeout.TotalSeconds;
             }
@@ -120,7 +120,7 @@ internal sealed class ConnectivityCheck(Component database) : ICheck
 
     private CheckResult Failure(string cause, bool transient, string hint, Exception? ex = null)
     {
-        var finding = Findings.Create(DatabaseRules.Unreachable, database.Critical ? Severity.Critical : Severity.High, database.Name, Redact.ConnectionString(database.Connection ?? string.Empty),
+        var finding = Findings.Create(DatabaseRules.Unreachable, database.Critical ? Severity.Critical : Severity.High, database.Name, Redact.ConnectionString(database.Connection),
             $"{database.Name} ({EngineName}) is not reachable: {cause}", ex is null ? null : Redact.Text(ex.Message), hint);
         return new CheckResult
         {

@@ -9,15 +9,15 @@ namespace Archgate.Checks.Database;
 /// <param name="Service">The dependant component.</param>
 /// <param name="Connection">Its connection string (from <c>clients</c>, else the database's).</param>
 /// <param name="Instances">How many instances run, each with its own pool.</param>
-internal sealed record DatabaseClient(Component Service, string Connection, int Instances)
+internal sealed record DatabaseClient(ServiceComponent Service, string Connection, int Instances)
 {
-    /// <summary>Every component that depends on <paramref name="database"/>, in manifest order.</summary>
-    public static IReadOnlyList<DatabaseClient> Of(SystemModel system, Component database) =>
-        system.Components
+    /// <summary>Every service that depends on <paramref name="database"/>, in manifest order.</summary>
+    public static IReadOnlyList<DatabaseClient> Of(SystemModel system, DatabaseComponent database) =>
+        system.OfKind<ServiceComponent>()
             .Where(c => c.DependsOn.Contains(database.Name))
             .Select(c => database.Database.Clients.TryGetValue(c.Name, out var client)
-                ? new DatabaseClient(c, client.Connection ?? database.Connection ?? string.Empty, client.Instances)
-                : new DatabaseClient(c, database.Connection ?? string.Empty, 1))
+                ? new DatabaseClient(c, client.Connection ?? database.Connection, client.Instances)
+                : new DatabaseClient(c, database.Connection, 1))
             .ToList();
 }
 
@@ -31,12 +31,12 @@ internal static class DatabaseAccess
     public const string ApplicationName = "archgate";
 
     /// <summary>Opens a connection to <paramref name="database"/> with its own connection string and the default options.</summary>
-    public static Task<DbConnection> OpenAsync(Component database, CancellationToken cancellationToken) =>
+    public static Task<DbConnection> OpenAsync(DatabaseComponent database, CancellationToken cancellationToken) =>
         OpenAsync(database, new DatabaseCheckOptions(), cancellationToken);
 
     /// <summary>Opens a connection to <paramref name="database"/> with its own connection string.</summary>
-    public static Task<DbConnection> OpenAsync(Component database, DatabaseCheckOptions options, CancellationToken cancellationToken) =>
-        OpenAsync(database.Engine ?? DatabaseEngine.Sqlite, database.Connection ?? string.Empty, options, cancellationToken);
+    public static Task<DbConnection> OpenAsync(DatabaseComponent database, DatabaseCheckOptions options, CancellationToken cancellationToken) =>
+        OpenAsync(database.Engine, database.Connection, options, cancellationToken);
 
     /// <summary>Opens a connection with <paramref name="connection"/>, made safe for probing.</summary>
     public static async Task<DbConnection> OpenAsync(DatabaseEngine engine, string connection, DatabaseCheckOptions options, CancellationToken cancellationToken)

@@ -10,11 +10,11 @@ namespace Archgate.Checks.Database;
 /// What the step 3 checks of one database share: their identity, the database's connection, and how a failure to
 /// connect becomes a skipped result (the connectivity check reports it; the others must not repeat it).
 /// </summary>
-internal abstract class DatabaseCheck(Component database, string kind, string title) : ICheck
+internal abstract class DatabaseCheck(DatabaseComponent database, string kind, string title) : ICheck
 {
-    protected Component Database => database;
+    protected DatabaseComponent Database => database;
 
-    protected DatabaseEngine Engine => database.Engine ?? DatabaseEngine.Sqlite;
+    protected DatabaseEngine Engine => database.Engine;
 
     protected bool IsPostgres => Engine == DatabaseEngine.Postgres;
 
@@ -31,7 +31,7 @@ internal abstract class DatabaseCheck(Component database, string kind, string ti
         DbConnection connection;
         try
         {
-            if (!IsPostgres && DatabaseAccess.SqliteFile(database.Connection ?? string.Empty) is { } file && !File.Exists(file))
+            if (!IsPostgres && DatabaseAccess.SqliteFile(database.Connection) is { } file && !File.Exists(file))
             {
                 return CheckResult.Skipped($"{database.Name} is not reachable: database file not found (see database.connect:{database.Name})");
             }

@@ -42,7 +42,7 @@ internal sealed record StatementStats(long QueryId, string Query, long Calls, do
 /// from an HDR histogram against the database's SLO (<c>slo.&lt;db&gt;.p95</c>, default 100 ms). On PostgreSQL it
 /// also reads <c>pg_stat_statements</c> over the run and reports the slowest statements with an approximate p95.
 /// </summary>
-internal sealed class LatencyBaselineCheck(Component database) : DatabaseCheck(database, "latency", "query latency baseline")
+internal sealed class LatencyBaselineCheck(DatabaseComponent database) : DatabaseCheck(database, "latency", "query latency baseline")
 {
     /// <summary>The protocol's database p95 target when the manifest sets none. <value>100 ms</value>.</summary>
     public static readonly TimeSpan DefaultSlo = TimeSpan.FromMilliseconds(100);

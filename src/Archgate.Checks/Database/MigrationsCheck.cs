@@ -24,7 +24,7 @@ internal sealed record AppliedMigration(IReadOnlyList<string> Names, bool Failed
 /// applied migration with the expected one (from the manifest, or the newest file of a migrations folder). Pending
 /// and failed migrations and a held Liquibase lock are findings.
 /// </summary>
-internal sealed class MigrationsCheck(Component database) : DatabaseCheck(database, "migrations", "migrations are up to date")
+internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseCheck(database, "migrations", "migrations are up to date")
 {
     protected override async Task<CheckResult> RunAsync(CheckContext context, DbConnection connection, CancellationToken cancellationToken)
     {

@@ -80,7 +80,7 @@ internal sealed record PoolSettings(
 /// idle lifetime) against the policy, and all pools together against the server's <c>max_connections</c>. Where a
 /// dependant reports its pool size or timeouts in its health JSON, those values are judged instead of its connection string's.
 /// </summary>
-internal sealed class PoolSettingsCheck(Component database) : DatabaseCheck(database, "pool", "pool and timeout settings")
+internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCheck(database, "pool", "pool and timeout settings")
 {
     public override Applicability AppliesTo(SystemModel system) =>
         DatabaseClient.Of(system, Database).Count > 0 ? Applicability.Yes : Applicability.No("no service depends on this database");

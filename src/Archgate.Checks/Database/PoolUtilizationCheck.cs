@@ -13,7 +13,7 @@ namespace Archgate.Checks.Database;
 /// (what the service reports in its health, else its connection string's <c>Maximum Pool Size</c>), sessions idle in
 /// a transaction for too long, and requests that failed meanwhile. Detects pool exhaustion.
 /// </summary>
-internal sealed class PoolUtilizationCheck(Component database) : DatabaseCheck(database, "pool-load", "pool utilization under load")
+internal sealed class PoolUtilizationCheck(DatabaseComponent database) : DatabaseCheck(database, "pool-load", "pool utilization under load")
 {
     /// <summary>Interval of the pg_stat_activity samples. <value>100 ms</value>.</summary>
     public static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(100);

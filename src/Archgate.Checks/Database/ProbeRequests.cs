@@ -28,7 +28,7 @@ internal sealed record ReportedPool(int? PoolSize, int? ConnectTimeoutSeconds, i
 /// Sends the manifest's probe requests (<c>GET</c>/<c>HEAD</c> through a dependant) on the run's guarded HTTP client:
 /// loopback only, each request bounded by a timeout, a load bounded by its duration and concurrency.
 /// </summary>
-internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnlyList<DatabaseProbe> probes, TokenSource tokens)
+internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, IReadOnlyList<DatabaseProbe> probes, TokenSource tokens)
 {
     /// <summary>Timeout of one probe request. <value>5 s</value>.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
@@ -36,11 +36,11 @@ internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnl
     private readonly Dictionary<string, Credentials> _credentials = new(StringComparer.Ordinal);
 
     /// <summary>The probes that go through <paramref name="service"/>.</summary>
-    public static IReadOnlyList<DatabaseProbe> Through(Component database, Component service) =>
+    public static IReadOnlyList<DatabaseProbe> Through(DatabaseComponent database, ServiceComponent service) =>
         database.Database.Probes.Where(p => p.Http is not null && p.Via == service.Name).ToList();
 
     /// <summary>Whether the service's URL is loopback (probe load never leaves the machine).</summary>
-    public static bool IsLoopback(Component service) =>
+    public static bool IsLoopback(ServiceComponent service) =>
         service.Url is { } url && (url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
 
     /// <summary>Signs in as every probe's identity (once per run and identity); returns the failure, or null.</summary>
@@ -90,7 +90,7 @@ internal sealed class ProbeRequests(HttpClient http, Component service, IReadOnl
     /// <c>connectTimeoutSeconds</c> (<c>connect_timeout</c>) and <c>commandTimeoutSeconds</c> (<c>command_timeout</c>),
     /// each the first found anywhere in it.
     /// </summary>
-    public static async Task<ReportedPool?> ReportedPoolAsync(HttpClient http, Component service, CancellationToken cancellationToken)
+    public static async Task<ReportedPool?> ReportedPoolAsync(HttpClient http, ServiceComponent service, CancellationToken cancellationToken)
     {
         if (service.HealthPath is null || service.Url is null)
         {

@@ -13,7 +13,7 @@ namespace Archgate.Checks.Database;
 /// connections (<c>pg_terminate_backend</c>) and verifies that its health and a probe request recover within the
 /// policy time (default 10 s); reports how long it took and the errors seen meanwhile.
 /// </summary>
-internal sealed class RecoveryCheck(Component database) : DatabaseCheck(database, "recovery", "dependants recover from dropped connections")
+internal sealed class RecoveryCheck(DatabaseComponent database) : DatabaseCheck(database, "recovery", "dependants recover from dropped connections")
 {
     /// <summary>Pause between recovery probes. <value>200 ms</value>.</summary>
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);

@@ -11,7 +11,7 @@ namespace Archgate.Checks.Database;
 /// integrity violation, critical). SQLite: the same where its pragmas can tell, plus whether the dependants'
 /// connection settings enforce foreign keys.
 /// </summary>
-internal sealed partial class SchemaIntegrityCheck(Component database) : DatabaseCheck(database, "schema", "schema integrity")
+internal sealed partial class SchemaIntegrityCheck(DatabaseComponent database) : DatabaseCheck(database, "schema", "schema integrity")
 {
     /// <summary>Orphans counted per foreign key, at most. <value>1000</value>.</summary>
     private const int OrphanLimit = 1000;

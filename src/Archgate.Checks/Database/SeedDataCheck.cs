@@ -6,7 +6,7 @@ using Archgate.Protocol;
 namespace Archgate.Checks.Database;
 
 /// <summary>Step 3: every table the manifest lists under <c>expect.seed</c> holds at least the expected rows.</summary>
-internal sealed class SeedDataCheck(Component database) : DatabaseCheck(database, "seed", "seed data is present")
+internal sealed class SeedDataCheck(DatabaseComponent database) : DatabaseCheck(database, "seed", "seed data is present")
 {
     public override Applicability AppliesTo(SystemModel system) =>
         Database.Database.Seed.Count > 0 ? Applicability.Yes : Applicability.No("no seed expectations (expect.seed)");

@@ -16,7 +16,7 @@ internal static class Accessibility
     /// <summary>At most this many elements are named per violation.</summary>
     private const int ListedNodes = 5;
 
-    public static async Task<List<Finding>> JudgeAsync(IPage page, PageVisit visit, Component frontend)
+    public static async Task<List<Finding>> JudgeAsync(IPage page, PageVisit visit, FrontendComponent frontend)
     {
         AxeResult result;
         try
@@ -37,7 +37,7 @@ internal static class Accessibility
     internal sealed record Violation(string Id, string Impact, string Help, string HelpUrl, IReadOnlyList<string> Targets);
 
     /// <summary>The findings of one page's violations. Pure: tests give it violations without a browser.</summary>
-    internal static List<Finding> Judge(PageVisit visit, Component frontend, string version, int passed, IReadOnlyList<Violation> violations)
+    internal static List<Finding> Judge(PageVisit visit, FrontendComponent frontend, string version, int passed, IReadOnlyList<Violation> violations)
     {
         var findings = new List<Finding>();
         foreach (var v in violations.Where(v => v.Impact is "serious" or "critical"))

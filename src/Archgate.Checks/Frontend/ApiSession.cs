@@ -8,6 +8,6 @@ namespace Archgate.Checks.Frontend;
 internal static class ApiSession
 {
     /// <summary>Signs in to <paramref name="service"/> as its <c>auth</c> says; no auth gives empty credentials.</summary>
-    public static Task<Credentials> SignInAsync(Component service, CheckContext context, CancellationToken cancellationToken) =>
+    public static Task<Credentials> SignInAsync(ServiceComponent service, CheckContext context, CancellationToken cancellationToken) =>
         TokenSource.Of(context).CredentialsAsync(service.Auth, service.Url!, ApiCall.DefaultTimeout, cancellationToken);
 }

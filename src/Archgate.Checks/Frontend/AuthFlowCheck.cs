@@ -14,7 +14,7 @@ namespace Archgate.Checks.Frontend;
 /// call with the token (and without it), refresh (and the old refresh token refused: rotation), logout (the refresh
 /// token no longer works), and a wrong password answered with a problem+json a user can read.
 /// </summary>
-internal sealed partial class AuthFlowCheck(Component service, ContractDocuments documents) : ICheck
+internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDocuments documents) : ICheck
 {
     private static readonly string[] RefreshFields = ["refreshToken", "refresh_token"];
 

@@ -15,7 +15,7 @@ namespace Archgate.Checks.Frontend;
 /// <see cref="PageJudge"/>; axe-core on each page (<see cref="Accessibility"/>); then each page reloaded with its API
 /// slowed and stopped through the fault proxy (<see cref="StateProbe"/>).
 /// </summary>
-internal sealed class BrowserCheck(Component frontend, BrowserCheckOptions options) : ICheck
+internal sealed class BrowserCheck(FrontendComponent frontend, BrowserCheckOptions options) : ICheck
 {
     /// <summary>Where a check's screenshots go, under the run folder.</summary>
     public const string EvidenceFolder = "evidence";

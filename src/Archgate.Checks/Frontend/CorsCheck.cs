@@ -10,7 +10,7 @@ namespace Archgate.Checks.Frontend;
 /// the API's contract has, with the headers a page sends (Authorization, Content-Type, If-Match), must be allowed for
 /// exactly that origin; a preflight from a foreign origin must not be.
 /// </summary>
-internal sealed class CorsCheck(Component frontend, Component api, ContractDocuments documents) : ICheck
+internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api, ContractDocuments documents) : ICheck
 {
     /// <summary>The origin no API should allow: a reserved name that never resolves.</summary>
     public const string ForeignOrigin = "https://foreign.archgate.invalid";

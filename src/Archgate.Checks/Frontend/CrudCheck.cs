@@ -11,7 +11,7 @@ namespace Archgate.Checks.Frontend;
 /// stale ETag refused with 412, delete, and the deleted resource answers 404. Steps the contract has no operation
 /// for are named in the summary, not guessed.
 /// </summary>
-internal sealed class CrudCheck(Component service, ContractDocuments documents) : ICheck
+internal sealed class CrudCheck(ServiceComponent service, ContractDocuments documents) : ICheck
 {
     public string Id => $"frontend.crud:{service.Name}";
 

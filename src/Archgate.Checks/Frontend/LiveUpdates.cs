@@ -38,21 +38,21 @@ internal static class LiveUpdates
         """;
 
     /// <summary>The event types the pages of <paramref name="frontend"/> may receive: the declared ones, and unnamed messages.</summary>
-    public static IEnumerable<string> EventTypes(Component frontend, SystemModel system) =>
-        PageJudge.Backends(frontend, system).SelectMany(b => b.Realtime).Select(r => r.Event ?? "message").Append("message");
+    public static IEnumerable<string> EventTypes(FrontendComponent frontend, SystemModel system) =>
+        PageJudge.Backends(frontend, system).OfType<ServiceComponent>().SelectMany(b => b.Realtime).Select(r => r.Event ?? "message").Append("message");
 
     /// <summary>The streams the page opened that a backend declares, and may be driven as the page's user.</summary>
-    public static IEnumerable<(Component Backend, RealtimeEndpoint Endpoint)> Opened(PageVisit visit, Component frontend, SystemModel system) =>
-        from backend in PageJudge.Backends(frontend, system)
+    public static IEnumerable<(ServiceComponent Backend, RealtimeEndpoint Endpoint)> Opened(PageVisit visit, FrontendComponent frontend, SystemModel system) =>
+        from backend in PageJudge.Backends(frontend, system).OfType<ServiceComponent>()
         where backend.Auth?.Name == frontend.Auth?.Name
         from endpoint in backend.Realtime
-        let stream = ApiCall.Resolve(backend.Url!, endpoint.Path)
+        let stream = ApiCall.Resolve(backend.Url, endpoint.Path)
         where visit.Activity.Requests.Any(r => r.ResourceType == "eventsource" && Uri.TryCreate(r.Url, UriKind.Absolute, out var u)
             && PageJudge.Serves(backend.Url!, u) && u.AbsolutePath == stream.AbsolutePath)
         select (backend, endpoint);
 
     /// <summary>Sends the endpoint's trigger and waits for the page's EventSource to receive the event.</summary>
-    public static async Task<Finding> ProbeAsync(IPage page, PageVisit visit, Component frontend, Component backend, RealtimeEndpoint endpoint,
+    public static async Task<Finding> ProbeAsync(IPage page, PageVisit visit, FrontendComponent frontend, ServiceComponent backend, RealtimeEndpoint endpoint,
         CheckContext context, CancellationToken cancellationToken)
     {
         var type = endpoint.Event ?? "message";

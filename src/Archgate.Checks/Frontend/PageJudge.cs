@@ -23,7 +23,7 @@ internal static class PageJudge
     /// <summary>At most this many calls are listed in a finding's evidence.</summary>
     private const int ListedCalls = 12;
 
-    public static IEnumerable<Finding> Judge(PageVisit visit, Component frontend, SystemModel system)
+    public static IEnumerable<Finding> Judge(PageVisit visit, FrontendComponent frontend, SystemModel system)
     {
         ArgumentNullException.ThrowIfNull(visit);
         ArgumentNullException.ThrowIfNull(frontend);
@@ -68,7 +68,7 @@ internal static class PageJudge
                 continue;
             }
 
-            if (request.IsApiCall && !SameOrigin(url, frontend.Url!) && !backends.Any(b => Serves(b.Url!, url)))
+            if (request.IsApiCall && !SameOrigin(url, frontend.Url) && !backends.Any(b => Serves(b.Url, url)))
             {
                 judged.Add(request.Url);
                 var declared = backends.Count == 0
@@ -77,7 +77,7 @@ internal static class PageJudge
                 yield return Make(FrontendRules.UndeclaredBackend, Severity.High, frontend, visit,
                     $"{visit.Label} called {shown}, not a declared backend: {declared}",
                     $"{string.Join("; ", group.Take(ListedCalls).Select(r => $"{r.Method} {Redact.Url(r.Url)} ({r.ResourceType}) → {Outcome(r)}"))}; {shot}",
-                    $"point {frontend.Name}'s API address (its served config or bundle) at {(backends.Count == 0 ? "the backend, and list it in dependsOn" : backends[0].Url!.ToString())}");
+                    $"point {frontend.Name}'s API address (its served config or bundle) at {(backends.Count == 0 ? "the backend, and list it in dependsOn" : backends[0].Url.ToString())}");
                 continue;
             }
 
@@ -140,8 +140,8 @@ internal static class PageJudge
     }
 
     /// <summary>The components the frontend depends on that have a url: where its page may send API calls.</summary>
-    public static List<Component> Backends(Component frontend, SystemModel system) =>
-        [.. frontend.DependsOn.Select(system.Find).OfType<Component>().Where(c => c.Url is not null)];
+    public static List<HttpComponent> Backends(FrontendComponent frontend, SystemModel system) =>
+        [.. frontend.DependsOn.Select(system.Find).OfType<HttpComponent>()];
 
     /// <summary>Whether <paramref name="call"/> goes to <paramref name="backend"/>: same scheme (ws as http), host and port, under its base path.</summary>
     public static bool Serves(Uri backend, Uri call)
@@ -164,7 +164,7 @@ internal static class PageJudge
         r.Failure ?? (r.Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no answer");
 
     /// <summary>A finding about <paramref name="visit"/>'s page of <paramref name="frontend"/>.</summary>
-    internal static Finding Make(string rule, Severity severity, Component frontend, PageVisit visit, string message, string? evidence, string? hint) => new()
+    internal static Finding Make(string rule, Severity severity, FrontendComponent frontend, PageVisit visit, string message, string? evidence, string? hint) => new()
     {
         Rule = rule,
         Severity = severity,

@@ -11,7 +11,7 @@ namespace Archgate.Checks.Frontend;
 /// event within the bound (default 2 s), and (SSE) a reconnection with <c>Last-Event-ID</c> is accepted and delivers
 /// the next event.
 /// </summary>
-internal sealed class RealtimeCheck(Component service, RealtimeEndpoint endpoint) : ICheck
+internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint endpoint) : ICheck
 {
     /// <summary>How long to wait for the stream's first event (a "ready" event) before causing one.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);

@@ -21,7 +21,7 @@ internal static partial class StateProbe
         ["Failed to fetch", "NetworkError when attempting to fetch resource", "Load failed", "TypeError", "SyntaxError", "ReferenceError",
             "Unexpected token", "Unexpected end of JSON input", "[object Object]", "ERR_CONNECTION_REFUSED", "ECONNREFUSED"];
 
-    public static async Task<List<Finding>> RunAsync(IPage page, IReadOnlyList<PageVisit> visits, Component frontend, CheckContext context,
+    public static async Task<List<Finding>> RunAsync(IPage page, IReadOnlyList<PageVisit> visits, FrontendComponent frontend, CheckContext context,
         string folder, BrowserCheckOptions options, CancellationToken cancellationToken)
     {
         var backends = PageJudge.Backends(frontend, context.System);
@@ -32,7 +32,7 @@ internal static partial class StateProbe
             return [Info(frontend, frontend.Url!.ToString(), "no page called its API: its loading and error states were not looked for", null)];
         }
 
-        var proxies = backends.ToDictionary(b => b.Name, b => FaultProxy.Start($"{frontend.Name} → {b.Name}", b.Url!.Host, b.Url.Port, ProxyMode.Http));
+        var proxies = backends.ToDictionary(b => b.Name, b => FaultProxy.Start($"{frontend.Name} → {b.Name}", b.Url.Host, b.Url.Port, ProxyMode.Http));
         var findings = new List<Finding>();
         try
         {
@@ -75,7 +75,7 @@ internal static partial class StateProbe
     }
 
     /// <summary>Reloads the page with every API request delayed; the loading state must become visible meanwhile.</summary>
-    private static async Task<Finding> LoadingAsync(IPage page, PageVisit visit, Component frontend, IEnumerable<FaultProxy> proxies, CheckContext context,
+    private static async Task<Finding> LoadingAsync(IPage page, PageVisit visit, FrontendComponent frontend, IEnumerable<FaultProxy> proxies, CheckContext context,
         string folder, BrowserCheckOptions options, CancellationToken cancellationToken)
     {
         var states = frontend.States;
@@ -100,7 +100,7 @@ internal static partial class StateProbe
     }
 
     /// <summary>Reloads the page with the API refusing connections; a user-friendly error must show.</summary>
-    private static async Task<Finding> ErrorAsync(IPage page, PageVisit visit, Component frontend, IEnumerable<FaultProxy> proxies, CheckContext context,
+    private static async Task<Finding> ErrorAsync(IPage page, PageVisit visit, FrontendComponent frontend, IEnumerable<FaultProxy> proxies, CheckContext context,
         string folder, BrowserCheckOptions options, CancellationToken cancellationToken)
     {
         var states = frontend.States;
@@ -175,8 +175,8 @@ internal static partial class StateProbe
     [GeneratedRegex(@"^\s*at [\w.$<>\[\]` ]+ ?\(?[^\n]*(:\d+:\d+|:line \d+)\)?\s*$|Traceback \(most recent call last\)|\b[A-Z]\w+(\.\w+)*Exception\b", RegexOptions.Multiline, 1000)]
     private static partial Regex StackFrame();
 
-    private static Component? Backend(List<Component> backends, string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var u) ? backends.FirstOrDefault(b => PageJudge.Serves(b.Url!, u)) : null;
+    private static HttpComponent? Backend(List<HttpComponent> backends, string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var u) ? backends.FirstOrDefault(b => PageJudge.Serves(b.Url, u)) : null;
 
     private static async Task<bool> VisibleAsync(ILocator locator, TimeSpan within)
     {
@@ -215,7 +215,7 @@ internal static partial class StateProbe
 
     private static float Ms(TimeSpan t) => (float)t.TotalMilliseconds;
 
-    private static Finding Info(Component frontend, string location, string message, string? evidence) => new()
+    private static Finding Info(FrontendComponent frontend, string location, string message, string? evidence) => new()
     {
         Rule = FrontendRules.StateSeen,
         Severity = Severity.Info,

@@ -22,7 +22,7 @@ internal static class ConsistencyProbe
 
     /// <summary>The mapped resource's item path (null when the write maps to none) and the findings; none when consistent.</summary>
     public static async Task<(string? Item, IReadOnlyList<Finding> Findings)> CheckAsync(
-        SystemModel system, Component service, JourneyWrite write, HttpClient http, TimeProvider time,
+        SystemModel system, ServiceComponent service, JourneyWrite write, HttpClient http, TimeProvider time,
         CancellationToken cancellationToken)
     {
         foreach (var mapping in service.Resources)
@@ -33,7 +33,7 @@ internal static class ConsistencyProbe
             }
 
             var findings = new List<Finding>();
-            var database = system.Find(mapping.Database);
+            var database = system.Find<DatabaseComponent>(mapping.Database);
             for (var attempt = 1; attempt <= Attempts; attempt++)
             {
                 findings.Clear();
@@ -229,7 +229,7 @@ internal static class ConsistencyProbe
     }
 
     private static async Task<(IReadOnlyDictionary<string, object?>? Values, string? Problem)> RowAsync(
-        Component database, ResourceMapping mapping, string key, CancellationToken cancellationToken)
+        DatabaseComponent database, ResourceMapping mapping, string key, CancellationToken cancellationToken)
     {
         try
         {

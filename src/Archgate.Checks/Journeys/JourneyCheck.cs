@@ -97,12 +97,12 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
 
     private async Task<CheckResult> RunAsync(CheckContext context, IBrowserDriver? driver, CancellationToken cancellationToken)
     {
-        var service = context.System.Find(journey.Service)!;
-        var frontendUrl = journey.Frontend is { } f ? context.System.Find(f)?.Url : null;
+        var service = context.System.Find<ServiceComponent>(journey.Service)!;
+        var frontendUrl = journey.Frontend is { } f ? context.System.Find<HttpComponent>(f)?.Url : null;
         var shared = new Dictionary<string, string>(journey.Variables, StringComparer.Ordinal);
         if (journey.Setup.Count > 0)
         {
-            var setup = await RunOnceAsync(context, driver, service.Url!, frontendUrl, journey.Setup, shared, "setup", cancellationToken);
+            var setup = await RunOnceAsync(context, driver, service.Url, frontendUrl, journey.Setup, shared, "setup", cancellationToken);
             if (!setup.Ok)
             {
                 return CheckResult.From([Finding(JourneyRules.SetupFailed, Severity.High, $"setup {setup.FailedStep}", $"the setup failed at {setup.FailedStep}: {setup.Problem}", setup.Evidence,
@@ -118,7 +118,7 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
         for (var run = 1; run <= journey.Runs; run++)
         {
             context.Activity?.Report($"journey '{journey.Name}' run {run} of {journey.Runs}");
-            var result = await RunOnceAsync(context, driver, service.Url!, frontendUrl, journey.Steps, JourneyRunner.Start(shared, run),
+            var result = await RunOnceAsync(context, driver, service.Url, frontendUrl, journey.Steps, JourneyRunner.Start(shared, run),
                 string.Create(CultureInfo.InvariantCulture, $"run{run}"), cancellationToken);
             if (result.Ok)
             {

@@ -9,7 +9,7 @@ namespace Archgate.Checks.Performance;
 /// (median of several cold loads), against its SLO (<c>slo.&lt;frontend&gt;.fcp</c>, default 1.8 s, and
 /// <c>lcp</c>, default 2.5 s).
 /// </summary>
-internal sealed class FrontendTimingCheck(Component frontend, PageTimingOptions options) : ICheck
+internal sealed class FrontendTimingCheck(FrontendComponent frontend, PageTimingOptions options) : ICheck
 {
     /// <summary>The protocol's FCP objective. <value>1.8 s</value>.</summary>
     public static readonly TimeSpan DefaultFcp = TimeSpan.FromSeconds(1.8);

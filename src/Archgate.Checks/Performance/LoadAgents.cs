@@ -36,7 +36,7 @@ public static class LoadAgents
     public static async Task<LoadResult> RunAsync(
         IReadOnlyList<string> command,
         SystemModel system,
-        Component target,
+        HttpComponent target,
         int agents,
         LoadPlan plan,
         IProgress<string>? activity,
@@ -85,7 +85,7 @@ public static class LoadAgents
                 }
             }
 
-            return LoadAgentProtocol.Merge(target.Url!, [.. processes.Select(p => p.Segment)]);
+            return LoadAgentProtocol.Merge(target.Url, [.. processes.Select(p => p.Segment)]);
         }
         finally
         {

@@ -27,7 +27,7 @@ public sealed record LoadCheckOptions
 /// stages plus a grace period), records per-route and per-stage latency, throughput and errors, judges the
 /// SLO and thresholds, names the bottlenecks, and compares with the last GO run.
 /// </summary>
-internal sealed class LoadCheck(Component target, LoadCheckOptions options) : ICheck
+internal sealed class LoadCheck(HttpComponent target, LoadCheckOptions options) : ICheck
 {
     public string Id => $"load:{target.Name}";
 
@@ -69,11 +69,11 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
             : r => aborting.Select(t => t.Evaluate(LoadScenario.WithoutWarmup(r))).FirstOrDefault(o => o.Status == ThresholdStatus.Fail) is { } failed
                 ? $"threshold '{failed.Threshold.Text}' failed while running (observed {failed.Observed:0.###})" : null;
 
-        var databases = system.OfKind(ComponentKind.Database).Where(d => d.Engine == DatabaseEngine.Postgres && d.Connection is not null).ToList();
-        var statementsBefore = new Dictionary<Component, (IReadOnlyList<StatementStat>? Stats, string? Unavailable)>();
+        var databases = system.OfKind<DatabaseComponent>().Where(d => d.Engine == DatabaseEngine.Postgres).ToList();
+        var statementsBefore = new Dictionary<DatabaseComponent, (IReadOnlyList<StatementStat>? Stats, string? Unavailable)>();
         foreach (var db in databases)
         {
-            statementsBefore[db] = await StatementStats.SnapshotAsync(db.Connection!, cancellationToken);
+            statementsBefore[db] = await StatementStats.SnapshotAsync(db.Connection, cancellationToken);
         }
 
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -124,7 +124,7 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
         findings.AddRange(LoadAnalysis.Bottlenecks(target.Name, result));
         foreach (var (db, before) in statementsBefore)
         {
-            var after = before.Stats is null ? before : await StatementStats.SnapshotAsync(db.Connection!, cancellationToken);
+            var after = before.Stats is null ? before : await StatementStats.SnapshotAsync(db.Connection, cancellationToken);
             if (before.Stats is null || after.Stats is null)
             {
                 findings.Add(Findings.Create(PerformanceRules.StatementsUnavailable, Severity.Info,
@@ -148,7 +148,7 @@ internal sealed class LoadCheck(Component target, LoadCheckOptions options) : IC
 
     private Finding NotRun(string message, string hint) => Findings.Create(PerformanceRules.LoadNotRun, Severity.High,
         component: target.Name,
-        location: target.Url?.ToString(),
+        location: target.Url.ToString(),
         message: message,
         hint: hint);
 }

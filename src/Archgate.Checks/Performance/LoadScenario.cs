@@ -24,20 +24,20 @@ public static partial class LoadScenario
     public static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(2);
 
     /// <summary>The component loaded: <c>load.target</c>, else the first critical service, else the first service.</summary>
-    public static Component? Target(SystemModel system)
+    public static HttpComponent? Target(SystemModel system)
     {
         ArgumentNullException.ThrowIfNull(system);
         if (system.Load.Target is { } name)
         {
-            return system.Find(name);
+            return system.Find<HttpComponent>(name);
         }
 
-        var services = system.OfKind(ComponentKind.Service).Where(s => s.Url is not null).ToList();
+        var services = system.OfKind<ServiceComponent>().ToList();
         return services.FirstOrDefault(s => s.Critical) ?? services.FirstOrDefault();
     }
 
     /// <summary>The journeys, or the default one: <c>GET</c> of the target's health path, else <c>GET /</c>.</summary>
-    public static IReadOnlyList<ScenarioJourney> Journeys(SystemModel system, Component target)
+    public static IReadOnlyList<ScenarioJourney> Journeys(SystemModel system, HttpComponent target)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(target);
@@ -47,7 +47,7 @@ public static partial class LoadScenario
     }
 
     /// <summary>The plan for <paramref name="segment"/> (0-based) of <paramref name="segments"/> load agents (0 of 1: the whole load).</summary>
-    public static LoadPlan BuildPlan(SystemModel system, Component target, IReadOnlyDictionary<string, string> shared, int segment = 0, int segments = 1)
+    public static LoadPlan BuildPlan(SystemModel system, HttpComponent target, IReadOnlyDictionary<string, string> shared, int segment = 0, int segments = 1)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(target);
@@ -59,7 +59,7 @@ public static partial class LoadScenario
             Setup = [.. j.Setup.Select(s => ToRequest(s, shared))],
             ThinkTime = j.ThinkTime ?? profile.ThinkTime,
         }).ToList();
-        return new LoadPlan(target.Url!, journeys)
+        return new LoadPlan(target.Url, journeys)
         {
             Stages = [.. Warmup(profile, segment, segments), .. profile.Stages.Select(s => new EngineStage(s.Name, s.Duration, Share(s.Users, segment, segments)) { RampUp = s.RampUp })],
             AllowedHosts = HostAllowList.Of(system.AllowedHosts),
@@ -107,7 +107,7 @@ public static partial class LoadScenario
         (int)(((long)users * (segment + 1) / segments) - ((long)users * segment / segments));
 
     /// <summary>Runs <c>load.setup</c> once (log in, say) and returns the captured variables, shared by every user.</summary>
-    public static async Task<SetupOutcome> RunSetupAsync(SystemModel system, Component target, HttpClient http, CancellationToken cancellationToken)
+    public static async Task<SetupOutcome> RunSetupAsync(SystemModel system, HttpComponent target, HttpClient http, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(target);
@@ -116,7 +116,7 @@ public static partial class LoadScenario
         foreach (var step in system.Load.Setup)
         {
             var rendered = ToRequest(step, variables);
-            using var request = new HttpRequestMessage(new HttpMethod(rendered.Method), new Uri(target.Url!, target.Url!.AbsolutePath.TrimEnd('/') + rendered.Path));
+            using var request = new HttpRequestMessage(new HttpMethod(rendered.Method), new Uri(target.Url, target.Url.AbsolutePath.TrimEnd('/') + rendered.Path));
             string? contentType = null;
             foreach (var (name, value) in rendered.Headers)
             {

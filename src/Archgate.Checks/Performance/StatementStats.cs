@@ -80,7 +80,7 @@ public static class StatementStats
     }
 
     /// <summary>The finding and metrics of a delta: the top statements by time over the load window.</summary>
-    public static (Finding Finding, IReadOnlyList<Metric> Metrics) Report(Component database, IReadOnlyList<StatementStat> delta)
+    public static (Finding Finding, IReadOnlyList<Metric> Metrics) Report(DatabaseComponent database, IReadOnlyList<StatementStat> delta)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(delta);

@@ -17,7 +17,7 @@ public static class Prerequisites
         Package = "chromium",
         Use = PrerequisiteUse.Run,
         NeededBy = "step 5 browser checks and step 8 page timing (FCP/LCP) of each frontend page",
-        NeededFor = s => s.OfKind(ComponentKind.Frontend).Any(f => f.Url is not null) || NeedsBrowser(s, BrowserEngine.Chromium),
+        NeededFor = s => s.OfKind<FrontendComponent>().Any(f => f.Url is not null) || NeedsBrowser(s, BrowserEngine.Chromium),
     };
 
     /// <summary>
@@ -32,7 +32,7 @@ public static class Prerequisites
         Package = "postgresql-client",
         Use = PrerequisiteUse.Run,
         NeededBy = "P-RECOVERY: the snapshot of each PostgreSQL database before step 5 and its restore when a late step fails",
-        NeededFor = s => s.Recovery.Snapshots && s.OfKind(ComponentKind.Database).Any(d => d.Engine == DatabaseEngine.Postgres),
+        NeededFor = s => s.Recovery.Snapshots && s.OfKind<DatabaseComponent>().Any(d => d.Engine == DatabaseEngine.Postgres),
     };
 
     /// <summary>
@@ -48,7 +48,7 @@ public static class Prerequisites
         Package = "rabbitmq-server",
         Use = PrerequisiteUse.Run,
         NeededBy = "broker components that Archgate starts (the shop's order events) and the broker tests (step 2 AsyncAPI, step 4 brokers)",
-        NeededFor = s => s.OfKind(ComponentKind.Broker).Any(b => b.Run is not null),
+        NeededFor = s => s.OfKind<BrokerComponent>().Any(b => b.Run is not null),
     };
 
     /// <summary>Debian's dnsmasq: a real DNS server answering A, AAAA and SRV records for the discovery tests.</summary>

@@ -20,10 +20,10 @@ public sealed class DatabaseSnapshots : IStateSnapshots
     public TimeSpan ToolTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <inheritdoc />
-    public async Task<StateSnapshot> TakeAsync(Component database, string folder, long maxBytes, CancellationToken cancellationToken)
+    public async Task<StateSnapshot> TakeAsync(DatabaseComponent database, string folder, long maxBytes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
-        var engine = database.Engine ?? DatabaseEngine.Sqlite;
+        var engine = database.Engine;
         var blank = new StateSnapshot
         {
             Component = database.Name,
@@ -50,15 +50,15 @@ public sealed class DatabaseSnapshots : IStateSnapshots
     }
 
     /// <inheritdoc />
-    public async Task<StateSnapshot> RestoreAsync(Component database, StateSnapshot snapshot, CancellationToken cancellationToken)
+    public async Task<StateSnapshot> RestoreAsync(DatabaseComponent database, StateSnapshot snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(snapshot);
         try
         {
             return snapshot.Engine == DatabaseEngine.Postgres
-                ? await PostgresSnapshot.RestoreAsync(snapshot, database.Connection ?? string.Empty, ToolTimeout, cancellationToken)
-                : await SqliteSnapshot.RestoreAsync(snapshot, database.Connection ?? string.Empty, cancellationToken);
+                ? await PostgresSnapshot.RestoreAsync(snapshot, database.Connection, ToolTimeout, cancellationToken)
+                : await SqliteSnapshot.RestoreAsync(snapshot, database.Connection, cancellationToken);
         }
         catch (Exception ex) when (ex is System.Data.Common.DbException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
         {

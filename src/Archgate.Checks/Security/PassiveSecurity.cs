@@ -16,7 +16,7 @@ public static class PassiveSecurity
         yield return new PassiveScanCheck(new PassiveScanOptions());
         yield return new Secrets.SecretsCheck(new Secrets.SecretsScanOptions());
         yield return new Audit.DependencyAuditCheck(audit ?? new Audit.DependencyAuditOptions());
-        foreach (var component in build.System.Components.Where(c => c.Kind is Model.ComponentKind.Service or Model.ComponentKind.Frontend && c.Url?.Scheme == Uri.UriSchemeHttps))
+        foreach (var component in build.System.OfKind<Model.HttpComponent>().Where(c => c.Kind is Model.ComponentKind.Service or Model.ComponentKind.Frontend && c.Url.Scheme == Uri.UriSchemeHttps))
         {
             yield return new Tls.TlsCheck(component, new Tls.TlsCheckOptions());
         }

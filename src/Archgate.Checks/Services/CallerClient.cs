@@ -12,7 +12,7 @@ internal sealed record CallerAnswer(TimeSpan At, int? Status, TimeSpan Latency, 
 /// Sends an edge's drive operation to the caller as the caller's <c>auth</c> says (a login's bearer token, an API key,
 /// basic or a fixed bearer token), each request bounded by <see cref="Timeout"/>.
 /// </summary>
-internal sealed class CallerClient(Component caller, HttpClient http, TokenSource tokens)
+internal sealed class CallerClient(HttpComponent caller, HttpClient http, TokenSource tokens)
 {
     /// <summary>How long one drive request may take. <value>15 s</value>.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
@@ -22,7 +22,7 @@ internal sealed class CallerClient(Component caller, HttpClient http, TokenSourc
     /// <summary>Gets the caller's credentials from the run's token source (a login signs in once per run); returns a problem, or null.</summary>
     public async Task<string?> SignInAsync(CancellationToken ct)
     {
-        _credentials = await tokens.CredentialsAsync(caller.Auth, caller.Url!, Timeout, ct);
+        _credentials = await tokens.CredentialsAsync(caller.Auth, caller.Url, Timeout, ct);
         return _credentials.Ok ? null : $"{caller.Name}: {_credentials.Problem}";
     }
 
@@ -34,7 +34,7 @@ internal sealed class CallerClient(Component caller, HttpClient http, TokenSourc
         var watch = Stopwatch.StartNew();
         try
         {
-            var url = new Uri(caller.Url!, probe.Path);
+            var url = new Uri(caller.Url, probe.Path);
             if (_credentials.Query.Count > 0)
             {
                 var separator = string.IsNullOrEmpty(url.Query) ? "?" : "&";

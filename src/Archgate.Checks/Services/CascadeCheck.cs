@@ -44,7 +44,7 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         }
 
         var system = context.System;
-        var probed = system.Components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.Frontend && c.Url is not null && c.HealthPath is not null).ToList();
+        var probed = system.OfKind<HttpComponent>().Where(c => c.Kind is ComponentKind.Service or ComponentKind.Frontend && c.HealthPath is not null).ToList();
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
         foreach (var dependency in edges.Select(e => e.Edge.Dependency).Distinct(StringComparer.Ordinal).ToList())
@@ -121,13 +121,13 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         return CheckResult.From(findings, metrics);
     }
 
-    private static async Task<Dictionary<string, (bool Ok, string What)>> ProbeAllAsync(CheckContext context, IEnumerable<Component> components, CancellationToken ct)
+    private static async Task<Dictionary<string, (bool Ok, string What)>> ProbeAllAsync(CheckContext context, IEnumerable<HttpComponent> components, CancellationToken ct)
     {
         var probes = components.Select(async c => (c.Name, Result: await ProbeAsync(context, c, ct))).ToList();
         return (await Task.WhenAll(probes)).ToDictionary(p => p.Name, p => p.Result, StringComparer.Ordinal);
     }
 
-    private static async Task<(bool Ok, string What)> ProbeAsync(CheckContext context, Component component, CancellationToken ct)
+    private static async Task<(bool Ok, string What)> ProbeAsync(CheckContext context, HttpComponent component, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(HealthCheck.Timeout);
@@ -145,7 +145,7 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         }
     }
 
-    private async Task<List<string>> AwaitHealthyAsync(CheckContext context, List<Component> components, CancellationToken ct)
+    private async Task<List<string>> AwaitHealthyAsync(CheckContext context, List<HttpComponent> components, CancellationToken ct)
     {
         var started = context.Time.GetTimestamp();
         while (true)

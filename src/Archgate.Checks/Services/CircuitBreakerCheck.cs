@@ -40,7 +40,7 @@ public sealed record CircuitBreakerOptions
 /// that after the fault is removed calls succeed again (half-open, then closed). Evidence: a timeline of the caller's
 /// answers and the proxy's call count. The fault is removed whatever happens (failure, exception, cancellation).
 /// </summary>
-internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, CircuitBreakerOptions? options = null) : ICheck
+internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, CircuitBreakerOptions? options = null) : ICheck
 {
     private readonly CircuitBreakerOptions _options = options ?? new();
 
@@ -171,13 +171,9 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
                 evidence, $"guard {caller.Name}'s calls to {spec.Edge.Dependency} with a circuit breaker (Polly, Resilience4j) that opens after {breaker.Failures} failures"));
         }
 
-        var bad = answers.Where(a => !IsFallback(a)).ToList();
-        if (bad.Count > 0)
+        if (FallbackAnswers.Problem(spec, caller.Name, answers, "failing", Describe) is { } noFallback)
         {
-            findings.Add(Finding(ServiceRules.NoFallback, Severity.High,
-                $"{spec.Edge}: with {spec.Edge.Dependency} failing, {caller.Name} answered {drive.Method} {drive.Path} {bad.Count} of {answers.Count} time(s) with {Describe(bad[0])}" +
-                (spec.FallbackStatus.Count > 0 ? $", not its declared fallback ({string.Join(", ", spec.FallbackStatus)})" : ", not a degraded answer"),
-                evidence, $"answer with the documented fallback while {spec.Edge.Dependency} is away"));
+            findings.Add(Finding(ServiceRules.NoFallback, Severity.High, noFallback, evidence, $"answer with the documented fallback while {spec.Edge.Dependency} is away"));
         }
 
         if (recovered is null)
@@ -276,9 +272,6 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, Component caller, Circu
 
     private List<ProxiedRequest> Guarded(FaultProxy proxy, int first) =>
         [.. proxy.Counters.Requests.Skip(first).Where(r => spec.Calls is null || r.Target.StartsWith(spec.Calls, StringComparison.Ordinal))];
-
-    private bool IsFallback(CallerAnswer answer) =>
-        answer.Status is { } s && (spec.FallbackStatus.Count > 0 ? spec.FallbackStatus.Contains(s) : s < 500);
 
     private static string Describe(CallerAnswer a) =>
         a.Status is { } s ? $"{s} in {a.Latency.TotalMilliseconds:0} ms" : $"no answer ({a.Error}) after {a.Latency.TotalMilliseconds:0} ms";

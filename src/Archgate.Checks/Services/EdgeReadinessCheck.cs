@@ -10,7 +10,7 @@ namespace Archgate.Checks.Services;
 /// the JSON of ASP.NET Core health checks (<c>checks</c> or <c>entries</c>) and of Spring Boot Actuator
 /// (<c>components</c>), keyed by the dependency's component name.
 /// </summary>
-internal sealed class EdgeReadinessCheck(Component caller, IReadOnlyList<string> dependencies) : ICheck
+internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<string> dependencies) : ICheck
 {
     private static readonly string[] Sections = ["checks", "entries", "components", "details"];
     private static readonly string[] Broken = ["degraded", "unhealthy", "down", "out_of_service"];
@@ -25,7 +25,7 @@ internal sealed class EdgeReadinessCheck(Component caller, IReadOnlyList<string>
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var url = new Uri(caller.Url!, caller.HealthPath);
+        var url = new Uri(caller.Url, caller.HealthPath);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(HealthCheck.Timeout);
         string body;

@@ -6,7 +6,7 @@ using Archgate.Protocol;
 namespace Archgate.Checks.Services;
 
 /// <summary>Step 4: a service's health endpoint answers 2xx within its timeout; latency is a metric.</summary>
-internal sealed class HealthCheck(Component service) : ICheck
+internal sealed class HealthCheck(ServiceComponent service) : ICheck
 {
     /// <summary>How long a health endpoint may take. <value>5 s</value>.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);

@@ -41,7 +41,7 @@ internal sealed class LoadBalancingCheck(BalancingSpec spec) : ICheck
             return CheckResult.Skipped($"{spec.Caller} → {string.Join(", ", proxies.Where(p => p.Proxy is null).Select(p => p.Instance))} has no Archgate proxy: start the system with Archgate (run --up) and give {spec.Caller} each instance's address as ${{url:NAME}}");
         }
 
-        var target = context.System.Find(spec.Drive.Via ?? spec.Caller)!;
+        var target = context.System.Find<HttpComponent>(spec.Drive.Via ?? spec.Caller)!;
         var client = new CallerClient(target, context.Http, TokenSource.Of(context));
         if (await client.SignInAsync(cancellationToken) is { } problem)
         {

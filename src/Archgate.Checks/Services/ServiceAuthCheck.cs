@@ -11,7 +11,7 @@ namespace Archgate.Checks.Services;
 /// it refuses with 401 or 403 (AG4050); and each caller whose edge into it has an Archgate proxy and a <c>drive</c>
 /// gets its own calls through: none of them is refused at the proxy (AG4051).
 /// </summary>
-internal sealed class ServiceAuthCheck(Component service) : ICheck
+internal sealed class ServiceAuthCheck(ServiceComponent service) : ICheck
 {
     /// <summary>How long after the drive the caller's calls may take to reach the proxy (queued work included). <value>15 s</value>.</summary>
     public static readonly TimeSpan CallWait = TimeSpan.FromSeconds(15);
@@ -52,7 +52,7 @@ internal sealed class ServiceAuthCheck(Component service) : ICheck
 
         foreach (var spec in context.System.Edges.Where(e => e.Edge.Dependency == service.Name && e.Drive is not null))
         {
-            if ((context.Edges as EdgeProxies)?.Find(spec.Edge) is not { } proxy || context.System.Find(spec.Drive!.Via ?? spec.Edge.Caller) is not { Url: not null } target)
+            if ((context.Edges as EdgeProxies)?.Find(spec.Edge) is not { } proxy || context.System.Find<HttpComponent>(spec.Drive!.Via ?? spec.Edge.Caller) is not { } target)
             {
                 continue;
             }

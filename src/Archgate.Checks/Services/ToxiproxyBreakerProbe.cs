@@ -96,13 +96,10 @@ internal sealed class ToxiproxyBreakerProbe(EdgeSpec spec, Component caller, Fau
                 evidence, $"guard {caller.Name}'s calls to {spec.Edge.Dependency} with a circuit breaker (Polly, Resilience4j) that opens after {breaker.Failures} failures"));
         }
 
-        var bad = answers.Where(a => !IsFallback(a)).ToList();
-        if (bad.Count > 0)
+        if (FallbackAnswers.Problem(spec, caller.Name, answers, "held by the timeout toxic", Describe) is { } noFallback)
         {
-            findings.Add(Finding(ServiceRules.NoFallback, Severity.High,
-                $"{spec.Edge}: with {spec.Edge.Dependency} held by the timeout toxic, {caller.Name} answered {drive.Method} {drive.Path} {bad.Count} of {answers.Count} time(s) with {Describe(bad[0])}" +
-                (spec.FallbackStatus.Count > 0 ? $", not its declared fallback ({string.Join(", ", spec.FallbackStatus)})" : ", not a degraded answer"),
-                evidence, $"answer with the documented fallback while {spec.Edge.Dependency} is away, on a timeout as on an open breaker"));
+            findings.Add(Finding(ServiceRules.NoFallback, Severity.High, noFallback, evidence,
+                $"answer with the documented fallback while {spec.Edge.Dependency} is away, on a timeout as on an open breaker"));
         }
 
         if (slowCount > 0 && fastRun >= FastNeeded && recovered is null)
@@ -152,9 +149,6 @@ internal sealed class ToxiproxyBreakerProbe(EdgeSpec spec, Component caller, Fau
 
         return null;
     }
-
-    private bool IsFallback(CallerAnswer answer) =>
-        answer.Status is { } s && (spec.FallbackStatus.Count > 0 ? spec.FallbackStatus.Contains(s) : s < 500);
 
     private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms";
 

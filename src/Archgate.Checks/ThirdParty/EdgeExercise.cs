@@ -81,7 +81,7 @@ internal sealed class EdgeExercise
             return (null, CheckResult.Skipped($"no 'drive' is declared for {edge.Edge} in 'edges': the operation that makes {edge.Caller.Name} call {edge.Dependency.Name}"), null);
         }
 
-        var target = drive.Via is { } via ? context.System.Find(via)! : edge.Caller;
+        var target = drive.Via is { } via ? context.System.Find<HttpComponent>(via)! : edge.Caller;
         var client = new CallerClient(target, context.Http, TokenSource.Of(context));
         if (await client.SignInAsync(ct) is { } problem)
         {

@@ -18,7 +18,7 @@ internal static class KeySources
     public sealed record Key(string Component, string Name, string Origin, string Reference, int? Line, string Value);
 
     /// <summary>The keys of the run environments of <paramref name="components"/> and the webhook secrets of <paramref name="providers"/>.</summary>
-    public static List<Key> Of(SystemModel system, IReadOnlySet<string> components, IEnumerable<Component> providers)
+    public static List<Key> Of(SystemModel system, IReadOnlySet<string> components, IEnumerable<ThirdPartyComponent> providers)
     {
         var keys = new List<Key>();
         foreach (var component in system.Components.Where(c => components.Contains(c.Name) && c.Run is not null))

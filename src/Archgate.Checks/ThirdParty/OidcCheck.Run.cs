@@ -17,8 +17,8 @@ internal sealed partial class OidcCheck
     private sealed class Run(OidcCheck check, CheckContext context, CancellationToken ct)
     {
         private readonly OidcSpec _spec = check.Spec;
-        private readonly Component _provider = check.Provider;
-        private readonly Component _receiver = context.System.Find(check.Spec.Receiver)!;
+        private readonly ThirdPartyComponent _provider = check.Provider;
+        private readonly HttpComponent _receiver = context.System.Find<HttpComponent>(check.Spec.Receiver)!;
 
         public StringBuilder Timeline { get; } = new();
 
@@ -77,7 +77,7 @@ internal sealed partial class OidcCheck
         {
             var affected = ProviderCallCheck.Affected(context.System, _receiver.Name);
             var limit = (_provider.Policy?.Timeout ?? ProviderEdge.ProtocolTimeout) + check._options.Tolerance;
-            var url = new Uri(_receiver.Url!, _spec.Path);
+            var url = new Uri(_receiver.Url, _spec.Path);
             using var key = RSA.Create(2048);
             var probeNonce = Random("n");
             var probe = OidcTokens.SignRs256(Claims(_spec.ClientId, probeNonce, "archgate-probe"), key, "archgate-probe");
@@ -99,8 +99,8 @@ internal sealed partial class OidcCheck
             if (_receiver.Auth is LoginAuth login)
             {
                 var tokens = TokenSource.Of(context);
-                tokens.Forget(login, _receiver.Url!);
-                var result = await tokens.TokenAsync(login, _receiver.Url!, check._options.RequestTimeout, ct);
+                tokens.Forget(login, _receiver.Url);
+                var result = await tokens.TokenAsync(login, _receiver.Url, check._options.RequestTimeout, ct);
                 Note($"{login.Method} {login.Path} at {_receiver.Name} (password login) → {(result.Token is null ? result.Problem : "signed in")}");
                 if (result.Token is null)
                 {
@@ -348,7 +348,7 @@ internal sealed partial class OidcCheck
         /// <summary>The caller's side: the genuine id token signs in; forged, misdirected, replayed and expired ones do not.</summary>
         private async Task CallerAsync(Endpoints endpoints, string token, string nonce, JwtParts jwt, Dictionary<string, RSAParameters> keys)
         {
-            var url = new Uri(_receiver.Url!, _spec.Path);
+            var url = new Uri(_receiver.Url, _spec.Path);
             var wrongNonce = await PresentAsync(url, token, Random("n"));
             Judge("the genuine id token with another nonce", wrongNonce, ThirdPartyRules.OidcNonce, Severity.High,
                 "compare the id token's nonce with the one this sign-in sent, and refuse it when they differ (OpenID Connect Core 3.1.3.7 11)");
@@ -413,7 +413,12 @@ internal sealed partial class OidcCheck
             if (wait > TimeSpan.Zero)
             {
                 Note($"waiting {AttemptReport.Sec(wait)} for the genuine id token to expire (exp + {AttemptReport.Sec(_spec.Skew)} skew)");
-                await Task.Delay(wait, context.Time, ct);
+                // A timer may fire a little early; the token must be past exp + skew + 1 s by the clock when it is presented.
+                var due = expires + _spec.Skew + TimeSpan.FromSeconds(1);
+                for (var left = wait; left > TimeSpan.Zero; left = due - context.Time.GetUtcNow())
+                {
+                    await Task.Delay(left + TimeSpan.FromMilliseconds(20), context.Time, ct);
+                }
             }
 
             var answer = await PresentAsync(url, token, nonce);

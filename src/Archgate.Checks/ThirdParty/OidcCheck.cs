@@ -36,13 +36,13 @@ public sealed record OidcCheckOptions
 /// third-party outage affecting sign-in, not the caller's fault; the caller must then still answer a sign-in attempt
 /// with a readable error within the provider's timeout, and its password login must keep working.
 /// </summary>
-internal sealed partial class OidcCheck(Component provider, OidcCheckOptions? options = null) : ICheck
+internal sealed partial class OidcCheck(ThirdPartyComponent provider, OidcCheckOptions? options = null) : ICheck
 {
     private readonly OidcCheckOptions _options = options ?? new();
 
     private OidcSpec Spec => provider.Oidc!;
 
-    private Component Provider => provider;
+    private ThirdPartyComponent Provider => provider;
 
     public string Id => $"third-party.oidc:{provider.Name}";
 

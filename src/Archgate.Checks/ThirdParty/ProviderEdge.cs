@@ -7,7 +7,7 @@ namespace Archgate.Checks.ThirdParty;
 /// A caller → dependency edge that step 6 (a third party) or step 4 (a service with a declared <c>policy</c>) exercises:
 /// what the manifest says about it, the policy judged, and which component the drive request goes to.
 /// </summary>
-internal sealed record ProviderEdge(EdgeSpec? Spec, Component Caller, Component Dependency, CallPolicy Policy)
+internal sealed record ProviderEdge(EdgeSpec? Spec, HttpComponent Caller, HttpComponent Dependency, CallPolicy Policy)
 {
     /// <summary>The protocol's ceiling for a third party's timeout. <value>10 s</value>.</summary>
     public static readonly TimeSpan ProtocolTimeout = TimeSpan.FromSeconds(10);
@@ -16,6 +16,9 @@ internal sealed record ProviderEdge(EdgeSpec? Spec, Component Caller, Component 
     public static readonly TimeSpan DefaultWithin = TimeSpan.FromSeconds(30);
 
     public Edge Edge => new(Caller.Name, Dependency.Name);
+
+    /// <summary>The dependency when it is a third party (step 6), else null.</summary>
+    public ThirdPartyComponent? Provider => Dependency as ThirdPartyComponent;
 
     public AttemptExpectations Expected => new(Policy.Retries ?? 3, Policy.Timeout ?? ProtocolTimeout, Policy.Backoff);
 
@@ -28,11 +31,11 @@ internal sealed record ProviderEdge(EdgeSpec? Spec, Component Caller, Component 
         Spec?.Calls is { } prefix ? request.Target.StartsWith(prefix, StringComparison.Ordinal) : !request.Target.StartsWith("/health", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Step 6's edges: each service calling a third party, with the third party's policy unless the edge declares one.</summary>
-    public static IEnumerable<ProviderEdge> ThirdParties(SystemModel system, IEnumerable<Component> providers)
+    public static IEnumerable<ProviderEdge> ThirdParties(SystemModel system, IEnumerable<ThirdPartyComponent> providers)
     {
         foreach (var provider in providers)
         {
-            foreach (var caller in system.Components.Where(c => c.Kind == ComponentKind.Service && c.DependsOn.Contains(provider.Name)))
+            foreach (var caller in system.OfKind<ServiceComponent>().Where(c => c.DependsOn.Contains(provider.Name)))
             {
                 var spec = system.Edges.FirstOrDefault(e => e.Edge == new Edge(caller.Name, provider.Name));
                 yield return new ProviderEdge(spec, caller, provider, spec?.Policy ?? provider.Policy ?? new CallPolicy(null, null, null, null));
@@ -43,7 +46,7 @@ internal sealed record ProviderEdge(EdgeSpec? Spec, Component Caller, Component 
     /// <summary>Step 4's edges: service → service edges whose <c>edges</c> entry declares a <c>policy</c>.</summary>
     public static IEnumerable<ProviderEdge> Services(SystemModel system) =>
         system.Edges.Where(e => e.Policy is not null)
-            .Select(e => (Spec: e, Caller: system.Find(e.Edge.Caller), Dependency: system.Find(e.Edge.Dependency)))
-            .Where(e => e.Caller is not null && e.Dependency?.Kind == ComponentKind.Service)
+            .Select(e => (Spec: e, Caller: system.Find<HttpComponent>(e.Edge.Caller), Dependency: system.Find<ServiceComponent>(e.Edge.Dependency)))
+            .Where(e => e.Caller is not null && e.Dependency is not null)
             .Select(e => new ProviderEdge(e.Spec, e.Caller!, e.Dependency!, e.Spec.Policy!));
 }

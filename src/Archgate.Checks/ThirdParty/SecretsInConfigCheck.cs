@@ -11,7 +11,7 @@ namespace Archgate.Checks.ThirdParty;
 /// secret-looking value, masked; and reports where each key the manifest gives them comes from (env, vault, aws-sm),
 /// a key written in the manifest itself being a finding (<see cref="KeySources"/>).
 /// </summary>
-internal sealed class SecretsInConfigCheck(IReadOnlyList<Component> providers, SecretsScanOptions? options = null) : ICheck
+internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> providers, SecretsScanOptions? options = null) : ICheck
 {
     public string Id => "third-party.secrets";
 

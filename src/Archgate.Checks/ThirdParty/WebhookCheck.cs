@@ -12,7 +12,7 @@ namespace Archgate.Checks.ThirdParty;
 /// a wrong signature, one without a signature and (for timestamped schemes) a correctly signed one from ten minutes
 /// ago (a replay) are each refused. The secret never appears in a result (it is one of the manifest's declared secrets).
 /// </summary>
-internal sealed class WebhookCheck(Component provider) : ICheck
+internal sealed class WebhookCheck(ThirdPartyComponent provider) : ICheck
 {
     /// <summary>How old the replayed callback's timestamp is: beyond the usual 5-minute tolerance. <value>10 min</value>.</summary>
     public static readonly TimeSpan ReplayAge = TimeSpan.FromMinutes(10);
@@ -31,8 +31,8 @@ internal sealed class WebhookCheck(Component provider) : ICheck
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var receiver = context.System.Find(Hook.Receiver)!;
-        var url = new Uri(receiver.Url!, Hook.Path);
+        var receiver = context.System.Find<HttpComponent>(Hook.Receiver)!;
+        var url = new Uri(receiver.Url, Hook.Path);
         var now = context.Time.GetUtcNow();
         var body = Hook.Event ?? $"{{\"id\":\"evt_archgate_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}\",\"type\":\"archgate.ping\",\"created\":{now.ToUnixTimeSeconds()}}}";
         var forged = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

@@ -126,7 +126,7 @@ internal sealed class AgentCommand : AsyncCommand<AgentCommand.Settings>
         return ExitCodes.Go;
     }
 
-    private static async Task<int> MergeAsync(Archgate.Model.SystemModel model, Archgate.Model.Component target, string file, CancellationToken cancellationToken)
+    private static async Task<int> MergeAsync(Archgate.Model.SystemModel model, Archgate.Model.HttpComponent target, string file, CancellationToken cancellationToken)
     {
         var segments = new Dictionary<string, LoadAgentProtocol.Segment>(StringComparer.Ordinal);
         foreach (var line in await File.ReadAllLinesAsync(file, cancellationToken))
@@ -153,7 +153,7 @@ internal sealed class AgentCommand : AsyncCommand<AgentCommand.Settings>
             return ExitCodes.Infrastructure;
         }
 
-        var result = LoadAgentProtocol.Merge(target.Url!, done);
+        var result = LoadAgentProtocol.Merge(target.Url, done);
         var routes = result.Routes.Select(r => r.Route).ToList();
         var findings = LoadReport.Judge(target.Name, result, LoadReport.Thresholds(model, target, routes), model.Load.AllowNoData);
         var m = result.Overall;

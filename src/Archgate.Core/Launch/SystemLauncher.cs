@@ -76,7 +76,7 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     private Uri AddressFor(Component caller, string dependency)
     {
         // The manifest loader has checked that the dependency exists and has a url.
-        var url = plan.System.Find(dependency)?.Url ?? throw new InvalidOperationException($"{caller.Name}: ${{url:{dependency}}} names no component with a url");
+        var url = plan.System.Find(dependency)?.Address ?? throw new InvalidOperationException($"{caller.Name}: ${{url:{dependency}}} names no component with a url");
         return Edges?.Open(caller.Name, dependency, url) ?? url;
     }
 
@@ -215,8 +215,8 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     }
 
     private static (string Host, int Port)? PortOf(Component component) =>
-        component.Run!.Ready.TcpPort is { } tcp ? (component.Url?.Host ?? "127.0.0.1", tcp)
-        : component.Url is { } url ? (url.Host, url.Port)
+        component.Run!.Ready.TcpPort is { } tcp ? (component.Address?.Host ?? "127.0.0.1", tcp)
+        : component.Address is { } url ? (url.Host, url.Port)
         : null;
 
     private static async Task<bool> IsListeningAsync(string host, int port, CancellationToken cancellationToken)
@@ -243,13 +243,13 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
 
     private static async Task<bool> IsReadyAsync(Component component, ReadinessProbe ready, string log, HttpClient http, CancellationToken cancellationToken)
     {
-        if (ready.HttpPath is not null && component.Url is not null)
+        if (ready.HttpPath is not null && component.Address is not null)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             try
             {
-                using var response = await http.GetAsync(new Uri(component.Url, ready.HttpPath), timeout.Token);
+                using var response = await http.GetAsync(new Uri(component.Address, ready.HttpPath), timeout.Token);
                 return response.IsSuccessStatusCode;
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -265,7 +265,7 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(TimeSpan.FromSeconds(1));
-                await client.ConnectAsync(component.Url?.Host ?? "127.0.0.1", port, timeout.Token);
+                await client.ConnectAsync(component.Address?.Host ?? "127.0.0.1", port, timeout.Token);
                 return true;
             }
             catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))

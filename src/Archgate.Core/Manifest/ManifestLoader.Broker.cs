@@ -158,12 +158,12 @@ public static partial class ManifestLoader
         /// <summary>A broker's queue consumers and its AsyncAPI drive name declared components; the drive's service has a url.</summary>
         private void CheckBrokers(List<Parsed> components, HashSet<string> names)
         {
-            foreach (var parsed in components.Where(p => p.Component.Kind == ComponentKind.Broker))
+            foreach (var (parsed, spec) in components.Select(p => (p, (p.Component as BrokerComponent)?.Broker)).Where(p => p.Item2 is not null))
             {
                 var path = $"components.{parsed.Component.Name}";
                 var queuesNode = YamlReader.Get(parsed.Node, "queues") as YamlSequenceNode;
                 var index = 0;
-                foreach (var queue in parsed.Component.Broker.Queues)
+                foreach (var queue in spec!.Queues)
                 {
                     var queueNode = queuesNode?.Children.ElementAtOrDefault(index++) as YamlMappingNode;
                     foreach (var consumer in queue.Consumers.Where(c => !names.Contains(c)))
@@ -173,7 +173,7 @@ public static partial class ManifestLoader
                     }
                 }
 
-                if (parsed.Component.Broker.AsyncApi?.Drive?.Via is { } via)
+                if (spec.AsyncApi?.Drive?.Via is { } via)
                 {
                     var viaNode = YamlReader.Get((YamlMappingNode)YamlReader.Get((YamlMappingNode)YamlReader.Get(parsed.Node, "asyncapi")!, "drive")!, "via")!;
                     var target = components.FirstOrDefault(c => c.Component.Name == via)?.Component;
@@ -181,7 +181,7 @@ public static partial class ManifestLoader
                     {
                         r.Error(viaNode, $"{path}.asyncapi.drive.via", $"unknown component '{via}'", Suggest.DidYouMean(via, names.Order(StringComparer.Ordinal), "declared components: "));
                     }
-                    else if (target?.Url is null)
+                    else if (target?.Address is null)
                     {
                         r.Error(viaNode, $"{path}.asyncapi.drive.via", $"'{via}' has no url to send the drive request to", "name a service the request can be sent to");
                     }

@@ -10,6 +10,9 @@ public static partial class ManifestLoader
     {
         private sealed record Parsed(Component Component, YamlMappingNode Node, IReadOnlyList<(string Value, YamlNode Node)> Deps);
 
+        /// <summary>Stands in for a url the loader reported as wrong, so that later checks still see the component.</summary>
+        private static readonly Uri Unresolved = new("http://unresolved.invalid/");
+
         private List<Parsed> ReadComponents(YamlMappingNode root)
         {
             var list = r.Sequence(r.Required(root, string.Empty, "components", "list the system's services, databases, frontends and third parties"), "components");
@@ -213,34 +216,39 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            var component = new Component
+            var location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column);
+            var dependsOn = deps.Select(d => d.Value).ToList();
+            // A url or connection in error has been reported; the component is still built (with a stand-in that never
+            // leaves the loader: a manifest with errors gives no model) so that the checks across sections report
+            // every other mistake at once.
+            var address = url ?? Unresolved;
+            Component component = kind.Value switch
             {
-                Name = name,
-                Kind = kind.Value,
-                Url = url,
-                Connection = connection,
-                Engine = engine,
-                HealthPath = health,
-                OpenApi = openApi,
-                Auth = auth,
-                DependsOn = deps.Select(d => d.Value).ToList(),
-                Owner = owner,
-                Critical = critical ?? false,
-                Run = run,
-                Policy = policy,
-                Webhook = webhook,
-                Oidc = oidc,
-                Contract = contract,
-                Pages = pages,
-                States = states,
-                Resources = resources,
-                Realtime = realtime,
-                Database = database,
-                Broker = broker,
-                Discovery = discovery,
-                Modules = modules,
-                RequiresAuth = requiresAuth,
-                Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
+                ComponentKind.Service => new ServiceComponent
+                {
+                    Name = name, Url = address, Auth = auth, Resources = resources, Realtime = realtime, Discovery = discovery, Modules = modules, RequiresAuth = requiresAuth,
+                    HealthPath = health, OpenApi = openApi, DependsOn = dependsOn, Owner = owner, Critical = critical ?? false, Run = run, Policy = policy, Location = location,
+                },
+                ComponentKind.Frontend => new FrontendComponent
+                {
+                    Name = name, Url = address, Auth = auth, Pages = pages, States = states,
+                    HealthPath = health, OpenApi = openApi, DependsOn = dependsOn, Owner = owner, Critical = critical ?? false, Run = run, Policy = policy, Location = location,
+                },
+                ComponentKind.ThirdParty => new ThirdPartyComponent
+                {
+                    Name = name, Url = address, Auth = auth, Webhook = webhook, Oidc = oidc, Contract = contract,
+                    HealthPath = health, OpenApi = openApi, DependsOn = dependsOn, Owner = owner, Critical = critical ?? false, Run = run, Policy = policy, Location = location,
+                },
+                ComponentKind.Database => new DatabaseComponent
+                {
+                    Name = name, Connection = connection ?? string.Empty, Engine = engine ?? DatabaseEngine.Sqlite, Database = database,
+                    HealthPath = health, OpenApi = openApi, DependsOn = dependsOn, Owner = owner, Critical = critical ?? false, Run = run, Policy = policy, Location = location,
+                },
+                _ => new BrokerComponent
+                {
+                    Name = name, Connection = connection ?? string.Empty, Broker = broker,
+                    HealthPath = health, OpenApi = openApi, DependsOn = dependsOn, Owner = owner, Critical = critical ?? false, Run = run, Policy = policy, Location = location,
+                },
             };
             return new Parsed(component, map, deps);
         }
@@ -558,9 +566,9 @@ public static partial class ManifestLoader
         /// <summary>A webhook's receiver is a declared component with a url.</summary>
         private void CheckWebhooks(List<Parsed> components, HashSet<string> names)
         {
-            foreach (var parsed in components.Where(p => p.Component.Webhook is not null))
+            foreach (var (parsed, webhook) in components.Select(p => (p, (p.Component as ThirdPartyComponent)?.Webhook)).Where(p => p.Item2 is not null))
             {
-                var to = parsed.Component.Webhook!.Receiver;
+                var to = webhook!.Receiver;
                 var path = $"components.{parsed.Component.Name}.webhook.to";
                 var node = YamlReader.Get((YamlMappingNode)YamlReader.Get(parsed.Node, "webhook")!, "to")!;
                 var receiver = components.FirstOrDefault(c => c.Component.Name == to)?.Component;
@@ -568,7 +576,7 @@ public static partial class ManifestLoader
                 {
                     r.Error(node, path, $"unknown component '{to}'", Suggest.DidYouMean(to, names.Order(StringComparer.Ordinal), "declared components: "));
                 }
-                else if (receiver?.Url is null)
+                else if (receiver?.Address is null)
                 {
                     r.Error(node, path, $"'{to}' has no url to send callbacks to", "name the service that receives the provider's webhooks");
                 }

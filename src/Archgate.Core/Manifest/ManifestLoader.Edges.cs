@@ -26,7 +26,7 @@ public static partial class ManifestLoader
                             r.Error(node, path, $"${{url:{dependency}}} names an unknown component",
                                 Suggest.DidYouMean(dependency, names.Order(StringComparer.Ordinal), "declared components: "));
                         }
-                        else if (byName.TryGetValue(dependency, out var target) && target.Url is null)
+                        else if (byName.TryGetValue(dependency, out var target) && target.Address is null)
                         {
                             r.Error(node, path, $"${{url:{dependency}}}: '{dependency}' has no url",
                                 "only services, frontends and third parties have an address; a database's connection string goes in as it is");
@@ -151,7 +151,7 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            if (byName.TryGetValue(via, out var through) && through.Url is null)
+            if (byName.TryGetValue(via, out var through) && through.Address is null)
             {
                 r.Error(viaNode, $"{path}.via", $"'{via}' has no url to send the drive request to", "name a service the request can be sent to");
                 return null;

@@ -30,7 +30,7 @@ public static partial class ManifestLoader
         {
             var result = new List<Journey>();
             var list = r.Sequence(YamlReader.Get(root, "journeys"), "journeys");
-            var services = components.Where(c => c.Kind == ComponentKind.Service).ToList();
+            var services = components.OfType<ServiceComponent>().ToList();
             // The service a journey goes to by default: the one users sign in to, else the first critical one, else the first.
             var defaultService = (services.FirstOrDefault(s => s.Auth is LoginAuth) ?? services.FirstOrDefault(s => s.Critical) ?? services.FirstOrDefault())?.Name;
             var names = new HashSet<string>(StringComparer.Ordinal);
@@ -122,7 +122,7 @@ public static partial class ManifestLoader
         /// <summary>The frontend a journey's browser steps open pages of: named, else the first frontend with a url.</summary>
         private string? ReadJourneyFrontend(YamlMappingNode map, string path, IReadOnlyList<Component> components, bool browserSteps)
         {
-            var frontends = components.Where(c => c.Kind == ComponentKind.Frontend && c.Url is not null).ToList();
+            var frontends = components.Where(c => c.Kind == ComponentKind.Frontend && c.Address is not null).ToList();
             var node = YamlReader.Get(map, "frontend");
             var name = r.String(node, $"{path}.frontend");
             if (node is not null && name is not null && frontends.All(f => f.Name != name))

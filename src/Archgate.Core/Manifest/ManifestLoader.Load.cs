@@ -74,7 +74,7 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            var loadable = components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.Frontend && c.Url is not null).Select(c => c.Name).ToList();
+            var loadable = components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.Frontend && c.Address is not null).Select(c => c.Name).ToList();
             var component = components.FirstOrDefault(c => c.Name == name);
             if (component is null)
             {

@@ -76,7 +76,7 @@ public static partial class ManifestLoader
                 {
                     r.Error(node, path, $"unknown component '{to}'", Suggest.DidYouMean(to, names.Order(StringComparer.Ordinal), "declared components: "));
                 }
-                else if (receiver?.Url is null)
+                else if (receiver?.Address is null)
                 {
                     r.Error(node, path, $"'{to}' has no url to send id tokens to", "name the service that signs users in with the provider's id tokens");
                 }

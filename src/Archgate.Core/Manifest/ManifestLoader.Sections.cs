@@ -151,7 +151,7 @@ public static partial class ManifestLoader
             r.AllowKeys(map, path, "user", "password");
             var user = r.String(r.Required(map, path, "user"), $"{path}.user");
             var password = r.String(r.Required(map, path, "password"), $"{path}.password");
-            var login = _auth.Values.OfType<LoginAuth>().FirstOrDefault() ?? components.Select(c => c.Auth).OfType<LoginAuth>().FirstOrDefault() ?? _logins.FirstOrDefault();
+            var login = _auth.Values.OfType<LoginAuth>().FirstOrDefault() ?? components.OfType<HttpComponent>().Select(c => c.Auth).OfType<LoginAuth>().FirstOrDefault() ?? _logins.FirstOrDefault();
             if (login is null)
             {
                 r.Error(map, path, "this identity has no login operation",

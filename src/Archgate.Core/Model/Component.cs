@@ -36,32 +36,25 @@ public sealed record SourceLocation(string File, int Line, int Column)
     public override string ToString() => $"{File}:{Line}:{Column}";
 }
 
-/// <summary>One part of the system: a service, database, frontend or third party.</summary>
-public sealed record Component
+/// <summary>
+/// One part of the system. A component is one of five kinds, each its own record with the fields only it has:
+/// <see cref="ServiceComponent"/>, <see cref="DatabaseComponent"/>, <see cref="FrontendComponent"/>,
+/// <see cref="ThirdPartyComponent"/> and <see cref="BrokerComponent"/>; the first, third and fourth are reached over
+/// HTTP (<see cref="HttpComponent"/>).
+/// </summary>
+public abstract record Component
 {
     /// <summary>Unique name, used in <c>dependsOn</c> and in every finding.</summary>
     public required string Name { get; init; }
 
     /// <summary>What the component is.</summary>
-    public required ComponentKind Kind { get; init; }
+    public abstract ComponentKind Kind { get; }
 
-    /// <summary>Base URL of a service, frontend or third party.</summary>
-    public Uri? Url { get; init; }
-
-    /// <summary>Database connection string or a broker's AMQP URI, after <c>${VAR}</c> interpolation; a secret, never printed as is.</summary>
-    public string? Connection { get; init; }
-
-    /// <summary>Database engine; <value>null</value> for other kinds.</summary>
-    public DatabaseEngine? Engine { get; init; }
-
-    /// <summary>Path of the health endpoint relative to <see cref="Url"/>, for example <c>/health/ready</c>.</summary>
+    /// <summary>Path of the health endpoint relative to the component's URL, for example <c>/health/ready</c>.</summary>
     public string? HealthPath { get; init; }
 
     /// <summary>The component's OpenAPI contract, if it publishes one.</summary>
     public OpenApiSpec? OpenApi { get; init; }
-
-    /// <summary>How checks authenticate to the component (<c>auth</c>), or null when they call it anonymously.</summary>
-    public ServiceAuth? Auth { get; init; }
 
     /// <summary>Names of the components this one needs.</summary>
     public IReadOnlyList<string> DependsOn { get; init; } = [];
@@ -75,32 +68,31 @@ public sealed record Component
     /// <summary>How Archgate starts it, when it does.</summary>
     public RunSpec? Run { get; init; }
 
-    /// <summary>Resilience policy declared for a third party.</summary>
+    /// <summary>Resilience policy declared for calls to it (<c>policy</c>).</summary>
     public CallPolicy? Policy { get; init; }
 
-    /// <summary>A third party's signed callbacks to the system (<c>webhook</c>), for step 6; null when none is declared.</summary>
-    public WebhookSpec? Webhook { get; init; }
+    /// <summary>Where the component is declared.</summary>
+    public required SourceLocation Location { get; init; }
 
-    /// <summary>A third party that signs users in with OpenID Connect (<c>oidc</c>), for step 6; null when none is declared.</summary>
-    public OidcSpec? Oidc { get; init; }
+    /// <summary>Its base URL when it is reached over HTTP (a service, frontend or third party), else null.</summary>
+    public Uri? Address => (this as HttpComponent)?.Url;
+}
 
-    /// <summary>
-    /// A third party's published OpenAPI document (<c>contract</c>): step 6 validates every request its callers sent it
-    /// through the proxy against it; null when none is declared.
-    /// </summary>
-    public VendorContract? Contract { get; init; }
+/// <summary>A component reached over HTTP at a base URL: a service, a frontend or a third party.</summary>
+public abstract record HttpComponent : Component
+{
+    /// <summary>Base URL.</summary>
+    public required Uri Url { get; init; }
 
-    /// <summary>Step 3 expectations and policy of a database; <see cref="DatabaseSpec.None"/> for other kinds.</summary>
-    public DatabaseSpec Database { get; init; } = DatabaseSpec.None;
+    /// <summary>How checks authenticate to the component (<c>auth</c>), or null when they call it anonymously.</summary>
+    public ServiceAuth? Auth { get; init; }
+}
 
-    /// <summary>A broker's exchanges, queues, probe and AsyncAPI document; <see cref="BrokerSpec.None"/> for other kinds.</summary>
-    public BrokerSpec Broker { get; init; } = BrokerSpec.None;
-
-    /// <summary>Pages of a frontend, relative to its URL.</summary>
-    public IReadOnlyList<string> Pages { get; init; } = [];
-
-    /// <summary>What a frontend's pages show while its API is slow or down (<c>states</c>), for step 5's browser check. <value><see cref="PageStates.Default"/></value>.</summary>
-    public PageStates States { get; init; } = PageStates.Default;
+/// <summary>An HTTP service the team runs.</summary>
+public sealed record ServiceComponent : HttpComponent
+{
+    /// <inheritdoc />
+    public override ComponentKind Kind => ComponentKind.Service;
 
     /// <summary>Where a service's resources are stored (<c>resources</c>), for step 7's consistency checks. <value>None</value>.</summary>
     public IReadOnlyList<ResourceMapping> Resources { get; init; } = [];
@@ -119,9 +111,67 @@ public sealed record Component
 
     /// <summary>Its modules when it is a modular monolith (<c>modules</c>), for step 4; null when none is declared.</summary>
     public ModularMonolith? Modules { get; init; }
+}
 
-    /// <summary>Where the component is declared.</summary>
-    public required SourceLocation Location { get; init; }
+/// <summary>A web frontend served to browsers.</summary>
+public sealed record FrontendComponent : HttpComponent
+{
+    /// <inheritdoc />
+    public override ComponentKind Kind => ComponentKind.Frontend;
+
+    /// <summary>Pages of a frontend, relative to its URL.</summary>
+    public IReadOnlyList<string> Pages { get; init; } = [];
+
+    /// <summary>What a frontend's pages show while its API is slow or down (<c>states</c>), for step 5's browser check. <value><see cref="PageStates.Default"/></value>.</summary>
+    public PageStates States { get; init; } = PageStates.Default;
+}
+
+/// <summary>An external provider the team does not run (payment gateway, e-mail, sign-in, analytics).</summary>
+public sealed record ThirdPartyComponent : HttpComponent
+{
+    /// <inheritdoc />
+    public override ComponentKind Kind => ComponentKind.ThirdParty;
+
+    /// <summary>Its signed callbacks to the system (<c>webhook</c>), for step 6; null when none is declared.</summary>
+    public WebhookSpec? Webhook { get; init; }
+
+    /// <summary>How it signs users in with OpenID Connect (<c>oidc</c>), for step 6; null when none is declared.</summary>
+    public OidcSpec? Oidc { get; init; }
+
+    /// <summary>
+    /// Its published OpenAPI document (<c>contract</c>): step 6 validates every request its callers sent it through the
+    /// proxy against it; null when none is declared.
+    /// </summary>
+    public VendorContract? Contract { get; init; }
+}
+
+/// <summary>A database (SQLite or PostgreSQL).</summary>
+public sealed record DatabaseComponent : Component
+{
+    /// <inheritdoc />
+    public override ComponentKind Kind => ComponentKind.Database;
+
+    /// <summary>Connection string, after <c>${VAR}</c> interpolation; a secret, never printed as is.</summary>
+    public required string Connection { get; init; }
+
+    /// <summary>The engine.</summary>
+    public required DatabaseEngine Engine { get; init; }
+
+    /// <summary>Step 3 expectations and policy. <value><see cref="DatabaseSpec.None"/></value>.</summary>
+    public DatabaseSpec Database { get; init; } = DatabaseSpec.None;
+}
+
+/// <summary>A message broker (RabbitMQ, AMQP 0-9-1) that services publish to and consume from.</summary>
+public sealed record BrokerComponent : Component
+{
+    /// <inheritdoc />
+    public override ComponentKind Kind => ComponentKind.Broker;
+
+    /// <summary>Its AMQP URI, after <c>${VAR}</c> interpolation; a secret, never printed as is.</summary>
+    public required string Connection { get; init; }
+
+    /// <summary>Its exchanges, queues, probe and AsyncAPI document. <value><see cref="BrokerSpec.None"/></value>.</summary>
+    public BrokerSpec Broker { get; init; } = BrokerSpec.None;
 }
 
 /// <summary>A provider's own OpenAPI document, that requests to it must satisfy (the vendor would reject the rest).</summary>

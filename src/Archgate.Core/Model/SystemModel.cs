@@ -90,16 +90,16 @@ public sealed record SystemModel
     /// </summary>
     public IReadOnlyCollection<string> DeclaredSecrets =>
         Auth.Values
-            .Concat(Components.Select(c => c.Auth))
-            .Concat(Components.SelectMany(c => c.Database.Probes.Select(p => p.Login)))
+            .Concat(OfKind<HttpComponent>().Select(c => c.Auth))
+            .Concat(OfKind<DatabaseComponent>().SelectMany(c => c.Database.Probes.Select(p => p.Login)))
             .Append(Pact.Auth)
             .Concat(Security.Identities)
             .OfType<ServiceAuth>()
             .SelectMany(a => a.Secrets)
-            .Concat(Components.Select(c => c.Webhook?.Secret).OfType<string>())
+            .Concat(OfKind<ThirdPartyComponent>().Select(c => c.Webhook?.Secret).OfType<string>())
             .Concat(Security.SigningKey?.Secrets ?? [])
             .Concat(Escalation.Channels.Select(c => c.Email?.Password).OfType<string>().Where(p => p.Length > 0))
-            .Concat(Components.Select(c => c.Discovery switch { ConsulDiscovery d => d.Token, KubernetesDiscovery d => d.Token, _ => null }).OfType<string>())
+            .Concat(OfKind<ServiceComponent>().Select(c => c.Discovery switch { ConsulDiscovery d => d.Token, KubernetesDiscovery d => d.Token, _ => null }).OfType<string>())
             .Concat(StoreSecrets)
             .ToHashSet(StringComparer.Ordinal);
 
@@ -108,6 +108,14 @@ public sealed record SystemModel
 
     /// <summary>Components of one kind, in manifest order.</summary>
     public IEnumerable<Component> OfKind(ComponentKind kind) => Components.Where(c => c.Kind == kind);
+
+    /// <summary>The component named <paramref name="name"/> when it is of kind <typeparamref name="T"/>, else null.</summary>
+    public T? Find<T>(string name)
+        where T : Component => Find(name) as T;
+
+    /// <summary>The components of kind <typeparamref name="T"/>, in manifest order.</summary>
+    public IEnumerable<T> OfKind<T>()
+        where T : Component => Components.OfType<T>();
 }
 
 /// <summary>Service-level objectives of one component; unset values fall back to the protocol's defaults.</summary>

@@ -65,11 +65,11 @@ public static class Planner
         _ => 3,
     };
 
-    private static IntegrationPoint Point(Component from, Component to) => to.Kind switch
+    private static IntegrationPoint Point(Component from, Component to) => to switch
     {
-        ComponentKind.Database => new(from.Name, to.Name, IntegrationPointKind.Database, $"{to.Engine?.ToString().ToLowerInvariant() ?? "database"} connection"),
-        ComponentKind.ThirdParty => new(from.Name, to.Name, IntegrationPointKind.ThirdParty, to.Url?.ToString() ?? "external API"),
-        ComponentKind.Broker => new(from.Name, to.Name, IntegrationPointKind.Broker, to.Broker.Exchanges.Count == 0 ? "AMQP" : $"AMQP ({string.Join(", ", to.Broker.Exchanges.Select(e => e.Name))})"),
+        DatabaseComponent db => new(from.Name, to.Name, IntegrationPointKind.Database, $"{db.Engine.ToString().ToLowerInvariant()} connection"),
+        ThirdPartyComponent provider => new(from.Name, to.Name, IntegrationPointKind.ThirdParty, provider.Url.ToString()),
+        BrokerComponent broker => new(from.Name, to.Name, IntegrationPointKind.Broker, broker.Broker.Exchanges.Count == 0 ? "AMQP" : $"AMQP ({string.Join(", ", broker.Broker.Exchanges.Select(e => e.Name))})"),
         _ when from.Kind == ComponentKind.Frontend => new(from.Name, to.Name, IntegrationPointKind.Frontend, to.OpenApi is null ? "HTTP API (no contract)" : "HTTP API (OpenAPI)"),
         _ => new(from.Name, to.Name, IntegrationPointKind.Api, to.OpenApi is null ? "HTTP API (no contract)" : "HTTP API (OpenAPI)"),
     };

@@ -16,7 +16,7 @@ public static class StateRecovery
 
     /// <summary>Whether a run of <paramref name="system"/> takes snapshots before step <paramref name="step"/>.</summary>
     public static bool SnapshotsBefore(ProtocolDefinition protocol, SystemModel system, StepDefinition step) =>
-        step.RollbackOnFailure && protocol.Snapshots is not null && system.Recovery.Snapshots && system.OfKind(ComponentKind.Database).Any();
+        step.RollbackOnFailure && protocol.Snapshots is not null && system.Recovery.Snapshots && system.OfKind<DatabaseComponent>().Any();
 
     /// <summary>Snapshots every database of <paramref name="system"/>, in manifest order.</summary>
     public static async Task<IReadOnlyList<StateSnapshot>> TakeAsync(
@@ -29,7 +29,7 @@ public static class StateRecovery
         Directory.CreateDirectory(folder);
         var maxBytes = system.Recovery.SnapshotMaxMb * 1024L * 1024L;
         var taken = new List<StateSnapshot>();
-        foreach (var database in system.OfKind(ComponentKind.Database))
+        foreach (var database in system.OfKind<DatabaseComponent>())
         {
             var at = time.GetUtcNow();
             taken.Add(await snapshots.TakeAsync(database, folder, maxBytes, cancellationToken) with { BeforeStep = beforeStep, TakenAt = at });
@@ -70,9 +70,9 @@ public static class StateRecovery
                 continue;
             }
 
-            var database = system.Find(snapshot.Component);
+            var database = system.Find<DatabaseComponent>(snapshot.Component);
             var result = database is null
-                ? snapshot with { State = SnapshotState.Failed, Error = $"the manifest has no component '{snapshot.Component}' any more: restore {snapshot.Path} by hand (docs/recovery.md)" }
+                ? snapshot with { State = SnapshotState.Failed, Error = $"the manifest has no database '{snapshot.Component}' any more: restore {snapshot.Path} by hand (docs/recovery.md)" }
                 : snapshot.Path is null || !File.Exists(snapshot.Path)
                     ? snapshot with { State = SnapshotState.Failed, Error = $"the snapshot file {snapshot.Path} is gone" }
                     : await snapshots.RestoreAsync(database, snapshot, cancellationToken);

@@ -89,8 +89,8 @@ public sealed record StateSnapshot
 public interface IStateSnapshots
 {
     /// <summary>Snapshots <paramref name="database"/> into <paramref name="folder"/>; a failure is a snapshot in state <see cref="SnapshotState.Failed"/>, not an exception.</summary>
-    Task<StateSnapshot> TakeAsync(Component database, string folder, long maxBytes, CancellationToken cancellationToken);
+    Task<StateSnapshot> TakeAsync(DatabaseComponent database, string folder, long maxBytes, CancellationToken cancellationToken);
 
     /// <summary>Writes <paramref name="snapshot"/> back over <paramref name="database"/> and measures the result; a failure is state <see cref="SnapshotState.Failed"/>.</summary>
-    Task<StateSnapshot> RestoreAsync(Component database, StateSnapshot snapshot, CancellationToken cancellationToken);
+    Task<StateSnapshot> RestoreAsync(DatabaseComponent database, StateSnapshot snapshot, CancellationToken cancellationToken);
 }

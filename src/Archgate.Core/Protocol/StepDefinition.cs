@@ -48,9 +48,9 @@ public sealed record StepDefinition
 /// <param name="Plan">Step 1's plan: per-component checks run in its order.</param>
 public sealed record StepChecksContext(SystemModel System, IntegrationPlan Plan)
 {
-    /// <summary>Components of <paramref name="kind"/> in integration order.</summary>
-    public IReadOnlyList<Component> InOrder(ComponentKind kind) =>
-        Plan.Order.Select(p => p.Component).Where(c => c.Kind == kind).ToList();
+    /// <summary>Components of kind <typeparamref name="T"/> in integration order.</summary>
+    public IReadOnlyList<T> InOrder<T>()
+        where T : Component => Plan.Order.Select(p => p.Component).OfType<T>().ToList();
 }
 
 /// <summary>One validation criterion of the protocol.</summary>

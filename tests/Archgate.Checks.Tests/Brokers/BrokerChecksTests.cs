@@ -73,8 +73,8 @@ public sealed class BrokerChecksTests(RabbitMqServer node)
         var system = Broker(Topology());
         var broker = system.Components[0];
 
-        var topology = await RunAsync(new BrokerTopologyCheck(broker), system);
-        var roundTrip = await RunAsync(new BrokerRoundTripCheck(broker), system);
+        var topology = await RunAsync(new BrokerTopologyCheck((Archgate.Model.BrokerComponent)broker), system);
+        var roundTrip = await RunAsync(new BrokerRoundTripCheck((Archgate.Model.BrokerComponent)broker), system);
 
         Assert.Equal(CheckStatus.Pass, topology.Status);
         Assert.Empty(topology.Findings);
@@ -93,8 +93,8 @@ public sealed class BrokerChecksTests(RabbitMqServer node)
         var system = Broker(Topology());
         var broker = system.Components[0];
 
-        var topology = await RunAsync(new BrokerTopologyCheck(broker), system);
-        var roundTrip = await RunAsync(new BrokerRoundTripCheck(broker), system);
+        var topology = await RunAsync(new BrokerTopologyCheck((Archgate.Model.BrokerComponent)broker), system);
+        var roundTrip = await RunAsync(new BrokerRoundTripCheck((Archgate.Model.BrokerComponent)broker), system);
 
         Assert.Equal(CheckStatus.Fail, topology.Status);
         var finding = Assert.Single(topology.Findings);
@@ -127,7 +127,7 @@ public sealed class BrokerChecksTests(RabbitMqServer node)
                   - { name: absent-{{_n}} }
             """);
 
-        var result = await RunAsync(new BrokerTopologyCheck(system.Components[0]), system);
+        var result = await RunAsync(new BrokerTopologyCheck((Archgate.Model.BrokerComponent)system.Components[0]), system);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         var rules = result.Findings.Select(f => f.Rule).Order(StringComparer.Ordinal).ToList();
@@ -148,7 +148,7 @@ public sealed class BrokerChecksTests(RabbitMqServer node)
         await ConsumeAsync(channel, $"q-{_n}");
         var system = Broker($"    queues: [ {{ name: q-{_n} }} ]");
 
-        var result = await RunAsync(new BrokerTopologyCheck(system.Components[0]), system);
+        var result = await RunAsync(new BrokerTopologyCheck((Archgate.Model.BrokerComponent)system.Components[0]), system);
 
         var finding = Assert.Single(result.Findings);
         Assert.Equal(BrokerRules.DeadLetterExchangeMissing, finding.Rule);
@@ -162,8 +162,8 @@ public sealed class BrokerChecksTests(RabbitMqServer node)
         var wrong = Broker("    queues: [ { name: q } ]", node.Uri("not-the-password"));
         var closed = Broker("    queues: [ { name: q } ]", "amqp://shop:x@127.0.0.1:1/");
 
-        var refused = await RunAsync(new BrokerTopologyCheck(wrong.Components[0]), wrong);
-        var unreachable = await RunAsync(new BrokerTopologyCheck(closed.Components[0]), closed);
+        var refused = await RunAsync(new BrokerTopologyCheck((Archgate.Model.BrokerComponent)wrong.Components[0]), wrong);
+        var unreachable = await RunAsync(new BrokerTopologyCheck((Archgate.Model.BrokerComponent)closed.Components[0]), closed);
 
         Assert.Equal(BrokerRules.AccessRefused, Assert.Single(refused.Findings).Rule);
         Assert.Null(refused.TransientCause);
@@ -193,7 +193,7 @@ public sealed class BrokerChecksTests(RabbitMqServer node)
         await channel.BasicConsumeAsync($"work-{_n}", autoAck: false, consumer);
         var system = Broker(Topology());
 
-        var result = await RunAsync(new BrokerRoundTripCheck(system.Components[0]), system);
+        var result = await RunAsync(new BrokerRoundTripCheck((Archgate.Model.BrokerComponent)system.Components[0]), system);
 
         Assert.Equal(CheckStatus.Pass, result.Status);
         lock (seen)

@@ -39,10 +39,10 @@ public sealed class BrokerConnectionTests
             using var http = ProbeHttp.CreateClient(system.AllowedHosts);
             var context = TestSystems.Context(system, http);
 
-            var opening = await BrokerConnection.TryOpenAsync(bus, system.Checks.Brokers, CancellationToken.None);
-            var topology = await new BrokerTopologyCheck(bus).RunAsync(context, CancellationToken.None);
-            var roundTrip = await new BrokerRoundTripCheck(bus).RunAsync(context, CancellationToken.None);
-            var messages = await new AsyncApiMessagesCheck(bus).RunAsync(context, CancellationToken.None);
+            var opening = await BrokerConnection.TryOpenAsync((Archgate.Model.BrokerComponent)bus, system.Checks.Brokers, CancellationToken.None);
+            var topology = await new BrokerTopologyCheck((Archgate.Model.BrokerComponent)bus).RunAsync(context, CancellationToken.None);
+            var roundTrip = await new BrokerRoundTripCheck((Archgate.Model.BrokerComponent)bus).RunAsync(context, CancellationToken.None);
+            var messages = await new AsyncApiMessagesCheck((Archgate.Model.BrokerComponent)bus).RunAsync(context, CancellationToken.None);
 
             Assert.True(opening.Failed);
             Assert.Equal(BrokerRules.Unreachable, opening.Failure.Rule);
@@ -73,6 +73,6 @@ public sealed class BrokerConnectionTests
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BrokerConnection.TryOpenAsync(system.Components[0], new BrokerCheckOptions(), cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => BrokerConnection.TryOpenAsync((Archgate.Model.BrokerComponent)system.Components[0], new BrokerCheckOptions(), cancelled.Token));
     }
 }

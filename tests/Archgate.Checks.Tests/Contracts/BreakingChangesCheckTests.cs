@@ -45,7 +45,7 @@ public sealed class BreakingChangesCheckTests
             contracts: { pacts: [web-api.json] }
             """, dir);
         using var http = new HttpClient();
-        return await new BreakingChangesCheck(system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new BreakingChangesCheck((Archgate.Model.HttpComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class BreakingChangesCheckTests
         var change = new Archgate.Checks.Contracts.Diff.ApiChange("response-property-removed", "AG2851", Archgate.Checks.Contracts.Diff.ChangeLevel.Err,
             "POST /", "response 200 application/json $.total", "removed", null, null);
 
-        var impact = new BreakingChangesCheck(system.Components[0]).ConsumerImpact(change, [pact]).ToList();
+        var impact = new BreakingChangesCheck((Archgate.Model.HttpComponent)system.Components[0]).ConsumerImpact(change, [pact]).ToList();
 
         Assert.Equal("web: \"posts\"", Assert.Single(impact).Location);
         Directory.Delete(dir, recursive: true);

@@ -16,7 +16,7 @@ public sealed class OpenApiDocumentCheckTests
               - { name: api, kind: service, url: "http://127.0.0.1:1", openapi: {{fileName}} }
             """, dir);
         using var http = new HttpClient();
-        return await new OpenApiDocumentCheck(system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new OpenApiDocumentCheck((Archgate.Model.HttpComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]

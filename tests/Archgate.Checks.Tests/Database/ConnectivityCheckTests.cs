@@ -18,7 +18,7 @@ public sealed class ConnectivityCheckTests(PostgresServer server)
               - { name: db, kind: database, engine: {{engine}}, connection: "{{connection}}" }
             """);
         using var http = new HttpClient();
-        return await new ConnectivityCheck(system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new ConnectivityCheck((Archgate.Model.DatabaseComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]

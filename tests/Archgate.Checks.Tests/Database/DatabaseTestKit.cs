@@ -41,7 +41,7 @@ internal static class DatabaseTestKit
         return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
-    public static Component Db(this SystemModel system) => system.Find("db")!;
+    public static DatabaseComponent Db(this SystemModel system) => system.Find<DatabaseComponent>("db")!;
 
     /// <summary>A fresh SQLite file with <paramref name="script"/> run on a connection with foreign keys as given.</summary>
     public static string SqliteFile(string script, bool foreignKeys = true)

@@ -39,7 +39,7 @@ public sealed class SeedAndClientCheckTests(PostgresServer server)
         var db = await server.CreateDatabaseAsync("client");
         var system = DatabaseTestKit.System("postgres", server.ConnectionString(), $"    clients: {{ api: {{ connection: \"{db}\" }} }}", "http://127.0.0.1:9");
 
-        var result = await DatabaseTestKit.RunAsync(new ClientConnectivityCheck(system.Db(), system.Find("api")!), system);
+        var result = await DatabaseTestKit.RunAsync(new ClientConnectivityCheck(system.Db(), system.Find<Archgate.Model.ServiceComponent>("api")!), system);
 
         Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
         Assert.Contains(result.Metrics, m => m.Name == "db_server_version" && m.Value >= ClientConnectivityCheck.MinimumPostgresMajor);
@@ -51,7 +51,7 @@ public sealed class SeedAndClientCheckTests(PostgresServer server)
         var client = $"Host=127.0.0.1;Port={server.Port};Database=nosuch_db;Username=nosuch_role;Password=client-s3cret";
         var system = DatabaseTestKit.System("postgres", server.ConnectionString(), $"    clients: {{ api: {{ connection: \"{client}\" }} }}", "http://127.0.0.1:9");
 
-        var result = await DatabaseTestKit.RunAsync(new ClientConnectivityCheck(system.Db(), system.Find("api")!), system);
+        var result = await DatabaseTestKit.RunAsync(new ClientConnectivityCheck(system.Db(), system.Find<Archgate.Model.ServiceComponent>("api")!), system);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         Assert.Equal(2, result.Findings.Count(f => f.Rule == DatabaseRules.ClientTargetMissing));
@@ -67,7 +67,7 @@ public sealed class SeedAndClientCheckTests(PostgresServer server)
         var client = $"Host=127.0.0.1;Port={port};Database=x;Username=y;Password=z";
         var system = DatabaseTestKit.System("postgres", server.ConnectionString(), $"    clients: {{ api: {{ connection: \"{client}\" }} }}", "http://127.0.0.1:9");
 
-        var result = await DatabaseTestKit.RunAsync(new ClientConnectivityCheck(system.Db(), system.Find("api")!), system);
+        var result = await DatabaseTestKit.RunAsync(new ClientConnectivityCheck(system.Db(), system.Find<Archgate.Model.ServiceComponent>("api")!), system);
 
         Assert.Equal(DatabaseRules.ClientUnreachable, Assert.Single(result.Findings).Rule);
         Assert.Equal("connection refused", result.TransientCause);

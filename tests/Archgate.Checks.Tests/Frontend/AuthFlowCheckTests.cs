@@ -19,7 +19,7 @@ public sealed class AuthFlowCheckTests
         var folder = Folder();
         var system = TestSystems.Load(auth is null ? api.Manifest(folder) : api.Manifest(folder, auth: auth), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new AuthFlowCheck(system.Find("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new AuthFlowCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class AuthFlowCheckTests
         var system = TestSystems.Load(api.Manifest(folder).Replace("password: demo", "password: wrong", StringComparison.Ordinal), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new AuthFlowCheck(system.Find("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await new AuthFlowCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         Assert.Equal(FrontendRules.LoginFailed, Assert.Single(result.Findings).Rule);

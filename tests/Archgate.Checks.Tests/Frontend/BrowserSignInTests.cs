@@ -104,7 +104,7 @@ public sealed class BrowserSignInTests
         var output = Path.Combine(Path.GetTempPath(), "archgate-browser-tests", Guid.NewGuid().ToString("N"));
         try
         {
-            return await new BrowserCheck(system.Find("web")!, options).RunAsync(TestSystems.Context(system, http) with { OutputDirectory = output }, CancellationToken.None);
+            return await new BrowserCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, options).RunAsync(TestSystems.Context(system, http) with { OutputDirectory = output }, CancellationToken.None);
         }
         finally
         {

@@ -12,7 +12,7 @@ public sealed class CorsCheckTests
         var folder = AuthFlowCheckTests.Folder();
         var system = TestSystems.Load(api.Manifest(folder), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new CorsCheck(system.Find("web")!, system.Find("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new CorsCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class CorsCheckTests
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new CorsCheck(system.Find("web")!, system.Find("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await new CorsCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         Assert.Equal(2, result.Findings.Count(f => f.Rule == FrontendRules.CorsRefused)); // GET and POST without a contract

@@ -12,7 +12,7 @@ public sealed class CrudCheckTests
         var folder = AuthFlowCheckTests.Folder();
         var system = TestSystems.Load(api.Manifest(folder), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new CrudCheck(system.Find("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new CrudCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]

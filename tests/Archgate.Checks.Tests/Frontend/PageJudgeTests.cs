@@ -16,7 +16,7 @@ public sealed class PageJudgeTests
         """);
 
     private static List<Finding> Judge(bool before, params PageRequest[] requests) =>
-        [.. PageJudge.Judge(new PageVisit("/", "/", before, 200, null, new PageActivity(requests, [], []), "evidence/browser/web/1-index.png"), System.Find("web")!, System)
+        [.. PageJudge.Judge(new PageVisit("/", "/", before, 200, null, new PageActivity(requests, [], []), "evidence/browser/web/1-index.png"), System.Find<Archgate.Model.FrontendComponent>("web")!, System)
             .Where(f => f.Rule != FrontendRules.PageSeen)];
 
     [Fact]
@@ -47,8 +47,8 @@ public sealed class PageJudgeTests
         var line = new PageError(false, "Failed to load resource: the server responded with a status of 401 ()", "https://api.example.test/v1/me:0:0", "https://api.example.test/v1/me");
         PageVisit Visit(bool before) => new("/", "/", before, 200, null, new PageActivity([unauthorized], [line], []), null);
 
-        Assert.DoesNotContain(PageJudge.Judge(Visit(true), System.Find("web")!, System), f => f.Rule != FrontendRules.PageSeen);
-        var after = PageJudge.Judge(Visit(false), System.Find("web")!, System).Where(f => f.Rule != FrontendRules.PageSeen).ToList();
+        Assert.DoesNotContain(PageJudge.Judge(Visit(true), System.Find<Archgate.Model.FrontendComponent>("web")!, System), f => f.Rule != FrontendRules.PageSeen);
+        var after = PageJudge.Judge(Visit(false), System.Find<Archgate.Model.FrontendComponent>("web")!, System).Where(f => f.Rule != FrontendRules.PageSeen).ToList();
         Assert.Equal([FrontendRules.RequestFailed], after.Select(f => f.Rule));
     }
 
@@ -58,7 +58,7 @@ public sealed class PageJudgeTests
         var slow = new PageRequest("GET", "https://api.example.test/v1/slow", "fetch", null, null);
         var visit = new PageVisit("/", "/", false, 200, null, new PageActivity([slow], [], [slow]), null);
 
-        var finding = Assert.Single(PageJudge.Judge(visit, System.Find("web")!, System), f => f.Rule == FrontendRules.StillLoading);
+        var finding = Assert.Single(PageJudge.Judge(visit, System.Find<Archgate.Model.FrontendComponent>("web")!, System), f => f.Rule == FrontendRules.StillLoading);
         Assert.Equal(Severity.Medium, finding.Severity);
     }
 }

@@ -123,7 +123,7 @@ public sealed class RealtimeSocketTests
                   - { websocket: /ws, tokenQuery: {{tokenQuery}}, event: thing-created, within: 2s, trigger: { request: POST /things, json: { name: x } } }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var api = system.Find("api")!;
+        var api = system.Find<Archgate.Model.ServiceComponent>("api")!;
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         return await new RealtimeCheck(api, api.Realtime[0]).RunAsync(TestSystems.Context(system, http), cancel.Token);
     }

@@ -41,7 +41,7 @@ public sealed class CircuitBreakerCheckTests
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var context = TestSystems.Context(system, http) with { Edges = proxied ? edges : null };
-        var check = new CircuitBreakerCheck(system.Edges[0], system.Find("api")!, Quick);
+        var check = new CircuitBreakerCheck(system.Edges[0], system.Find<Archgate.Model.HttpComponent>("api")!, Quick);
         var result = await check.RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
         return (result, edges.Find(new Edge("api", "payments"))!);
     }
@@ -89,7 +89,7 @@ public sealed class CircuitBreakerCheckTests
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var context = TestSystems.Context(system, http);
-        var result = await new CircuitBreakerCheck(system.Edges[0], system.Find("api")!, Quick).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+        var result = await new CircuitBreakerCheck(system.Edges[0], system.Find<Archgate.Model.HttpComponent>("api")!, Quick).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
         held?.Dispose();
         return (result, fake);
     }

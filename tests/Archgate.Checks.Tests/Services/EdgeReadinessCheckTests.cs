@@ -19,7 +19,7 @@ public sealed class EdgeReadinessCheckTests
               - { name: api, kind: service, url: "http://127.0.0.1:{{server.Port}}", health: /health/ready, dependsOn: [payments, email], critical: true }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new EdgeReadinessCheck(system.Find("api")!, ["payments", "email"]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new EdgeReadinessCheck(system.Find<Archgate.Model.HttpComponent>("api")!, ["payments", "email"]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]

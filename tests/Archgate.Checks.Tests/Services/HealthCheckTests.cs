@@ -17,7 +17,7 @@ public sealed class HealthCheckTests
               - { name: api, kind: service, url: "http://127.0.0.1:{{port}}", health: /health, critical: {{(critical ? "true" : "false")}} }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new HealthCheck(system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new HealthCheck((Archgate.Model.ServiceComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class AnalyticsCheckTests : IDisposable
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var context = TestSystems.Context(system, http) with { Edges = edges, OutputDirectory = _output };
-        var result = await new AnalyticsCheck(system.Find("web")!, system.Find("analytics")!, Quick).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(4));
+        var result = await new AnalyticsCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, system.Find<Archgate.Model.ThirdPartyComponent>("analytics")!, Quick).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(4));
         return (result, edges.Find(new Edge("web", "analytics"))!);
     }
 

@@ -40,7 +40,7 @@ public sealed class EdgeChecksTests
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var context = TestSystems.Context(system, http) with { Edges = proxied ? edges : null };
-        var edge = ProviderEdge.ThirdParties(system, [system.Find("gateway")!]).Single();
+        var edge = ProviderEdge.ThirdParties(system, [system.Find<Archgate.Model.ThirdPartyComponent>("gateway")!]).Single();
         var result = await make(edge).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
         return new Run(result, edges.Find(new Edge("payments", "gateway"))!);
     }

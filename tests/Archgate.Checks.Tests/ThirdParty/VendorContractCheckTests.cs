@@ -42,7 +42,7 @@ public sealed class VendorContractCheckTests
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var context = TestSystems.Context(system, http) with { Edges = proxied ? edges : null };
-        var check = new VendorContractCheck(system.Find("email")!);
+        var check = new VendorContractCheck(system.Find<Archgate.Model.ThirdPartyComponent>("email")!);
         var result = await check.RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(1));
         return (result, edges.Find(new Edge("api", "email")), provider.Requests.Count);
     }

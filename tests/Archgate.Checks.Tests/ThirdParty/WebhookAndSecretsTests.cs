@@ -56,7 +56,7 @@ public sealed class WebhookAndSecretsTests : IDisposable
               - { name: payments, kind: service, url: "{{server.Url}}", dependsOn: [gateway] }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var result = await new WebhookCheck(system.Find("gateway")!).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await new WebhookCheck(system.Find<Archgate.Model.ThirdPartyComponent>("gateway")!).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
         Assert.Equal(4, server.Requests.Count);
         Assert.All(server.Requests, r => Assert.Equal("/webhooks/gateway", r.PathAndQuery));
         Assert.Contains("\"type\":\"archgate.ping\"", server.Requests.First().Body, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class WebhookAndSecretsTests : IDisposable
                   env: { GATEWAY_KEY: "${GATEWAY_KEY:-}" }
             """, _folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new SecretsInConfigCheck([system.Find("gateway")!]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new SecretsInConfigCheck([system.Find<Archgate.Model.ThirdPartyComponent>("gateway")!]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public sealed class WebhookAndSecretsTests : IDisposable
         var system = loaded.Model!;
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new SecretsInConfigCheck([system.Find("gateway")!]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await new SecretsInConfigCheck([system.Find<Archgate.Model.ThirdPartyComponent>("gateway")!]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         var literal = Assert.Single(result.Findings, f => f.Rule == "AG6041" && f.Severity == Severity.High);

@@ -45,14 +45,14 @@ public sealed class ManifestImportTests
         Assert.Equal("shop", model.Name);
         Assert.Equal(["db", "gateway", "payments", "api", "web"], model.Components.Select(c => c.Name));
         var db = model.Components.Single(c => c.Name == "db");
-        Assert.Equal(DatabaseEngine.Postgres, db.Engine);
+        Assert.Equal(DatabaseEngine.Postgres, ((Archgate.Model.DatabaseComponent)db).Engine);
         // The application's own connection string names the database and its user; the password stays in the environment.
-        Assert.Equal("Host=127.0.0.1;Port=5433;Database=shop;Username=shop_app;Password=", db.Connection);
+        Assert.Equal("Host=127.0.0.1;Port=5433;Database=shop;Username=shop_app;Password=", ((Archgate.Model.DatabaseComponent)db).Connection);
         Assert.Contains("Password=${SHOP_DB_PASSWORD:-}", manifest, StringComparison.Ordinal);
         Assert.DoesNotContain("Password=shop", manifest, StringComparison.Ordinal);
 
         var api = model.Components.Single(c => c.Name == "api");
-        Assert.Equal(new Uri("http://127.0.0.1:7101"), api.Url);
+        Assert.Equal(new Uri("http://127.0.0.1:7101"), ((Archgate.Model.HttpComponent)api).Url);
         Assert.Equal("/health/ready", api.HealthPath);
         Assert.Equal(["db", "payments", "gateway"], api.DependsOn); // depends_on, then the URLs its environment names
         Assert.Equal("docker compose -f shop.compose.yml up --no-deps api", api.Run!.Command);
@@ -80,7 +80,7 @@ public sealed class ManifestImportTests
         var api = model.Components.Single(c => c.Name == "catalog-api");
         Assert.Equal(["catalog-db", "search"], api.DependsOn);
         Assert.Equal("/healthz", api.HealthPath);
-        Assert.Equal("Host=127.0.0.1;Port=5432;Database=catalog;Username=catalog;Password=", model.Components.Single(c => c.Name == "catalog-db").Connection);
+        Assert.Equal("Host=127.0.0.1;Port=5432;Database=catalog;Username=catalog;Password=", ((Archgate.Model.DatabaseComponent)model.Components.Single(c => c.Name == "catalog-db")).Connection);
         Assert.Contains("Password=${CATALOG_DB_PASSWORD:-}", manifest, StringComparison.Ordinal);
         Assert.Equal(ComponentKind.Frontend, model.Components.Single(c => c.Name == "admin-ui").Kind);
     }
@@ -93,7 +93,7 @@ public sealed class ManifestImportTests
 
         Assert.Equal(["catalogdb", "orderingdb", "catalog-api", "ordering-api", "identity-api", "webapp"], model.Components.Select(c => c.Name));
         var catalog = model.Components.Single(c => c.Name == "catalog-api");
-        Assert.Equal(new Uri("http://127.0.0.1:5222"), catalog.Url); // the binding's port
+        Assert.Equal(new Uri("http://127.0.0.1:5222"), ((Archgate.Model.HttpComponent)catalog).Url); // the binding's port
         Assert.Equal(["catalogdb"], catalog.DependsOn);          // eventbus (RabbitMQ) is written commented out
         Assert.Equal("dotnet run --project ../Catalog.API/Catalog.API.csproj --urls http://127.0.0.1:5222", catalog.Run!.Command);
         Assert.Equal("Host=127.0.0.1;Port=5432;Database=catalogdb;Username=postgres;Password=", catalog.Run.Environment["ConnectionStrings__catalogdb"]);
@@ -112,7 +112,7 @@ public sealed class ManifestImportTests
         var model = Load(manifest);
 
         var orders = model.Components.Single(c => c.Name == "orders");
-        Assert.Equal(new Uri("http://127.0.0.1:8080"), orders.Url); // service port 80, forwarded to 8080 locally
+        Assert.Equal(new Uri("http://127.0.0.1:8080"), ((Archgate.Model.HttpComponent)orders).Url); // service port 80, forwarded to 8080 locally
         Assert.Equal("/health/ready", orders.HealthPath);
         Assert.Equal(["orders-db", "inventory"], orders.DependsOn);
         Assert.Contains("kubectl port-forward svc/orders 8080:80", manifest, StringComparison.Ordinal);
@@ -120,7 +120,7 @@ public sealed class ManifestImportTests
         Assert.Null(model.Components.Single(c => c.Name == "inventory").HealthPath);
         Assert.Contains("its readiness probe is not an HTTP GET", manifest, StringComparison.Ordinal);
         var db = model.Components.Single(c => c.Name == "orders-db");
-        Assert.Equal("Host=127.0.0.1;Port=5432;Database=orders;Username=orders;Password=", db.Connection);
+        Assert.Equal("Host=127.0.0.1;Port=5432;Database=orders;Username=orders;Password=", ((Archgate.Model.DatabaseComponent)db).Connection);
         Assert.Contains("secret orders-db, key password", manifest, StringComparison.Ordinal);
         Assert.Equal(["orders"], model.Components.Single(c => c.Name == "storefront").DependsOn);
         Assert.Contains("orders-migrate: a Job", manifest, StringComparison.Ordinal);

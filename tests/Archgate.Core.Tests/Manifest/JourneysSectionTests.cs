@@ -62,11 +62,11 @@ public sealed class JourneysSectionTests
         Assert.Equal((false, 3), (model.Journeys[1].Critical, model.Journeys[1].Runs));
 
         var api = model.Find("api")!;
-        var login = Assert.IsType<LoginAuth>(api.Auth);
+        var login = Assert.IsType<LoginAuth>(((Archgate.Model.HttpComponent)api).Auth);
         Assert.Equal((new AuthCall("POST", "/auth/refresh"), new AuthCall("POST", "/auth/logout")), (login.Refresh, login.Logout));
-        var resource = Assert.Single(api.Resources);
+        var resource = Assert.Single(((Archgate.Model.ServiceComponent)api).Resources);
         Assert.Equal(("/orders/{id}", "db", "orders", "id", "total_cents"), (resource.Path, resource.Database, resource.Table, resource.Key, resource.Columns["total"]));
-        var stream = Assert.Single(api.Realtime);
+        var stream = Assert.Single(((Archgate.Model.ServiceComponent)api).Realtime);
         Assert.Equal(("/orders/events", "access_token", "order-status", TimeSpan.FromSeconds(3), "POST"), (stream.Path, stream.TokenQuery, stream.Event, stream.Within, stream.Trigger.Method));
     }
 
@@ -81,12 +81,12 @@ public sealed class JourneysSectionTests
         """);
 
         var api = model.Find("api")!;
-        Assert.Equal([RealtimeKind.Sse, RealtimeKind.WebSocket], api.Realtime.Select(r => r.Kind));
-        Assert.Equal(("/orders/ws", TimeSpan.FromSeconds(2)), (api.Realtime[1].Path, api.Realtime[1].Within));
-        var web = model.Find("web")!.States;
+        Assert.Equal([RealtimeKind.Sse, RealtimeKind.WebSocket], ((Archgate.Model.ServiceComponent)api).Realtime.Select(r => r.Kind));
+        Assert.Equal(("/orders/ws", TimeSpan.FromSeconds(2)), (((Archgate.Model.ServiceComponent)api).Realtime[1].Path, ((Archgate.Model.ServiceComponent)api).Realtime[1].Within));
+        var web = ((Archgate.Model.FrontendComponent)model.Find("web")!).States;
         Assert.Equal((true, "text=Loading", "[role=alert]", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)), (web.Enabled, web.Loading, web.Error, web.Delay, web.Within));
-        Assert.False(model.Find("admin")!.States.Enabled);
-        Assert.Equal(PageStates.Default, model.Find("plain")!.States);
+        Assert.False(((Archgate.Model.FrontendComponent)model.Find("admin")!).States.Enabled);
+        Assert.Equal(PageStates.Default, ((Archgate.Model.FrontendComponent)model.Find("plain")!).States);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class ManifestLoaderTests
             """, new Dictionary<string, string> { ["PORT"] = "9000" });
 
         Assert.Equal("fallback", model.Name);
-        Assert.Equal(9000, model.Components[0].Url!.Port);
+        Assert.Equal(9000, ((Archgate.Model.HttpComponent)model.Components[0]).Url!.Port);
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public sealed class ManifestLoaderTests
             """);
 
         var expected = Path.Combine(Path.GetTempPath(), "archgate-tests", "data", "app.db");
-        Assert.Equal($"Data Source={expected};Cache=Shared", model.Components[0].Connection);
-        Assert.Equal(DatabaseEngine.Sqlite, model.Components[0].Engine);
+        Assert.Equal($"Data Source={expected};Cache=Shared", ((Archgate.Model.DatabaseComponent)model.Components[0]).Connection);
+        Assert.Equal(DatabaseEngine.Sqlite, ((Archgate.Model.DatabaseComponent)model.Components[0]).Engine);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class ManifestLoaderTests
         var result = ManifestLoader.Load(path, _ => null);
 
         Assert.True(result.Succeeded, string.Join("\n", result.Errors));
-        var db = result.Model!.Find("db")!.Database;
+        var db = ((Archgate.Model.DatabaseComponent)result.Model!.Find("db")!).Database;
         Assert.Equal("schemaversions", db.Migrations!.Table);
         Assert.EndsWith(Path.Combine("src", "Shop.Api", "Migrations"), db.Migrations.Folder, StringComparison.Ordinal);
         Assert.Equal(10, db.Seed["products"]);
@@ -62,7 +62,7 @@ public sealed class ManifestLoaderTests
         Assert.Equal(("GET /orders", "api", "/auth/login", "ann"), (http.Http, http.Via, ((LoginAuth)http.Login!).Path, http.Login.Name));
         Assert.True(db.FaultTests);
         Assert.Equal(TimeSpan.FromSeconds(1), db.Pool.IdleInTransaction);
-        Assert.Equal(DatabaseSpec.None, result.Model.Find("api")!.Database);
+        Assert.IsType<Archgate.Model.ServiceComponent>(result.Model.Find("api")); // a service has no database section at all
     }
 
     [Fact]
@@ -72,10 +72,10 @@ public sealed class ManifestLoaderTests
         var result = ManifestLoader.Load(path, _ => null);
 
         Assert.True(result.Succeeded, string.Join("\n", result.Errors));
-        var contract = result.Model!.Find("email")!.Contract!;
+        var contract = ((Archgate.Model.ThirdPartyComponent)result.Model!.Find("email")!).Contract!;
         Assert.EndsWith(Path.Combine("contracts", "vendors", "sendgrid-mail-send.yaml"), contract.Path, StringComparison.Ordinal);
         Assert.True(File.Exists(contract.Path));
-        Assert.Null(result.Model.Find("gateway")!.Contract);
+        Assert.Null(((Archgate.Model.ThirdPartyComponent)result.Model.Find("gateway")!).Contract);
         Assert.Equal(ComponentKind.ThirdParty, result.Model.Find("analytics")!.Kind);
         Assert.Contains("analytics", result.Model.Find("web")!.DependsOn);
     }
@@ -90,11 +90,11 @@ public sealed class ManifestLoaderTests
               - { name: db, kind: database, connection: "Data Source=x.db", pool: { utilization: 50% } }
             """);
 
-        var pool = model.Components[0].Database.Pool;
+        var pool = ((Archgate.Model.DatabaseComponent)model.Components[0]).Database.Pool;
         Assert.Equal(0.5, pool.Utilization, 3);
         Assert.Equal(0.8, pool.ConnectionBudget, 3);
         Assert.Equal(TimeSpan.FromSeconds(10), pool.Recovery);
-        Assert.False(model.Components[0].Database.FaultTests);
+        Assert.False(((Archgate.Model.DatabaseComponent)model.Components[0]).Database.FaultTests);
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class ManifestLoaderTests
               - { name: db, kind: database, connection: "Host=127.0.0.1;Database=shop;Username=shop" }
             """);
 
-        Assert.Equal(DatabaseEngine.Postgres, model.Components[0].Engine);
+        Assert.Equal(DatabaseEngine.Postgres, ((Archgate.Model.DatabaseComponent)model.Components[0]).Engine);
     }
 
     [Fact]
@@ -192,13 +192,13 @@ public sealed class ManifestLoaderTests
               - { name: ci, kind: service, url: "http://127.0.0.1:4", auth: { bearer: b3arer-secret } }
             """, new Dictionary<string, string> { ["PW"] = "l0gin-secret" });
 
-        Assert.Equal(new LoginAuth("POST", "/auth/login", "ann", "l0gin-secret", "$.data.token"), model.Components[0].Auth);
-        Assert.Equal(new ApiKeyAuth("X-Api-Key", "k3y-secret"), model.Components[1].Auth);
-        Assert.Equal(new BasicAuth("bob", "b4sic-secret"), model.Components[2].Auth);
-        Assert.Equal(new BearerAuth("b3arer-secret"), model.Components[3].Auth);
-        var printed = string.Join(" ", model.Components.Select(c => c.Auth!.ToString()));
+        Assert.Equal(new LoginAuth("POST", "/auth/login", "ann", "l0gin-secret", "$.data.token"), ((Archgate.Model.HttpComponent)model.Components[0]).Auth);
+        Assert.Equal(new ApiKeyAuth("X-Api-Key", "k3y-secret"), ((Archgate.Model.HttpComponent)model.Components[1]).Auth);
+        Assert.Equal(new BasicAuth("bob", "b4sic-secret"), ((Archgate.Model.HttpComponent)model.Components[2]).Auth);
+        Assert.Equal(new BearerAuth("b3arer-secret"), ((Archgate.Model.HttpComponent)model.Components[3]).Auth);
+        var printed = string.Join(" ", model.Components.Select(c => ((Archgate.Model.HttpComponent)c).Auth!.ToString()));
         Assert.Equal("login POST /auth/login as ann api key in X-Api-Key basic as bob bearer token", printed);
-        Assert.Equal(["l0gin-secret", "k3y-secret", "b4sic-secret", "b3arer-secret"], model.Components.SelectMany(c => c.Auth!.Secrets));
+        Assert.Equal(["l0gin-secret", "k3y-secret", "b4sic-secret", "b3arer-secret"], model.Components.SelectMany(c => ((Archgate.Model.HttpComponent)c).Auth!.Secrets));
     }
 
     [Fact]
@@ -233,10 +233,10 @@ public sealed class ManifestLoaderTests
               - { name: c, kind: service, url: "http://127.0.0.1:3", auth: { apiKey: { name: X-Key, value: h-secret } } }
             """);
 
-        Assert.Equal(new ApiKeyAuth("api_key", "q-secret") { In = ApiKeyLocation.Query }, model.Components[0].Auth);
-        Assert.Equal(new ApiKeyAuth("session", "c-secret") { In = ApiKeyLocation.Cookie }, model.Components[1].Auth);
-        Assert.Equal(new ApiKeyAuth("X-Key", "h-secret"), model.Components[2].Auth);
-        Assert.Equal("api key in query parameter api_key", model.Components[0].Auth!.ToString());
+        Assert.Equal(new ApiKeyAuth("api_key", "q-secret") { In = ApiKeyLocation.Query }, ((Archgate.Model.HttpComponent)model.Components[0]).Auth);
+        Assert.Equal(new ApiKeyAuth("session", "c-secret") { In = ApiKeyLocation.Cookie }, ((Archgate.Model.HttpComponent)model.Components[1]).Auth);
+        Assert.Equal(new ApiKeyAuth("X-Key", "h-secret"), ((Archgate.Model.HttpComponent)model.Components[2]).Auth);
+        Assert.Equal("api key in query parameter api_key", ((Archgate.Model.HttpComponent)model.Components[0]).Auth!.ToString());
     }
 
     [Theory]

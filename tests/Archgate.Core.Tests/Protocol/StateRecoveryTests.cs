@@ -23,15 +23,15 @@ public sealed class StateRecoveryTests : IDisposable
 
         public string? RestoreError { get; init; }
 
-        public async Task<StateSnapshot> TakeAsync(Component database, string folder, long maxBytes, CancellationToken cancellationToken)
+        public async Task<StateSnapshot> TakeAsync(DatabaseComponent database, string folder, long maxBytes, CancellationToken cancellationToken)
         {
             var path = Path.Combine(folder, database.Name + ".snap");
             await File.WriteAllTextAsync(path, "snapshot", cancellationToken);
             Calls.Add($"take {database.Name} max {maxBytes}");
-            return new StateSnapshot { Component = database.Name, Engine = database.Engine ?? DatabaseEngine.Sqlite, State = SnapshotState.Taken, Path = path, Rows = new Dictionary<string, long> { ["t"] = 1 } };
+            return new StateSnapshot { Component = database.Name, Engine = database.Engine, State = SnapshotState.Taken, Path = path, Rows = new Dictionary<string, long> { ["t"] = 1 } };
         }
 
-        public Task<StateSnapshot> RestoreAsync(Component database, StateSnapshot snapshot, CancellationToken cancellationToken)
+        public Task<StateSnapshot> RestoreAsync(DatabaseComponent database, StateSnapshot snapshot, CancellationToken cancellationToken)
         {
             Calls.Add($"restore {database.Name}");
             return RestoreError is not null

@@ -22,7 +22,7 @@ internal sealed record TappedMessage(string RoutingKey, string? Type, string? Co
 /// system's own consumers lose nothing) is checked against its channel's payload schemas. The manifest's
 /// <c>asyncapi.drive</c> makes the system publish (an order placed at the api); <c>collect</c> bounds the listening.
 /// </summary>
-internal sealed class AsyncApiMessagesCheck(Component broker) : ICheck
+internal sealed class AsyncApiMessagesCheck(BrokerComponent broker) : ICheck
 {
     /// <summary>At most this many messages are kept per run. <value>500</value>.</summary>
     public const int MaxMessages = 500;
@@ -106,7 +106,7 @@ internal sealed class AsyncApiMessagesCheck(Component broker) : ICheck
         await channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer, ct);
         context.Activity?.Report($"listening on {exchange} for {Spec.Collect.TotalSeconds:0.#} s");
         string? problem = null;
-        if (Spec.Drive is { Via: { } via } drive && context.System.Find(via) is { Url: not null } target)
+        if (Spec.Drive is { Via: { } via } drive && context.System.Find<HttpComponent>(via) is { } target)
         {
             var client = new CallerClient(target, context.Http, TokenSource.Of(context));
             problem = await client.SignInAsync(ct);

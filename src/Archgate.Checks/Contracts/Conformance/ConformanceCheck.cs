@@ -12,7 +12,7 @@ namespace Archgate.Checks.Contracts.Conformance;
 /// <remarks>The document comes from <paramref name="documents"/>, loaded once for the run and shared with
 /// <see cref="OpenApiDocumentCheck"/>; the bounds are <paramref name="options"/> with the manifest's
 /// <c>openapi.conformance</c> over them.</remarks>
-internal sealed class ConformanceCheck(Component component, ConformanceOptions? options = null, ContractDocuments? documents = null) : ICheck
+internal sealed class ConformanceCheck(HttpComponent component, ConformanceOptions? options = null, ContractDocuments? documents = null) : ICheck
 {
     private readonly ConformanceOptions _options = (options ?? new ConformanceOptions()).With(component.OpenApi?.Conformance);
     private readonly ContractDocuments _documents = documents ?? new ContractDocuments();

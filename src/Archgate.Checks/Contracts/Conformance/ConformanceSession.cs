@@ -16,7 +16,7 @@ namespace Archgate.Checks.Contracts.Conformance;
 /// (creators first, deletes last), probe undeclared methods, and measure. It only measures: findings carry
 /// severities, the mismatch rate is a metric; criteria and escalation rules judge.
 /// </summary>
-internal sealed partial class ConformanceSession(Component component, OpenApiDocument document, CheckContext context, ConformanceOptions options)
+internal sealed partial class ConformanceSession(HttpComponent component, OpenApiDocument document, CheckContext context, ConformanceOptions options)
 {
     private static readonly string[] ProbeMethods = ["PATCH", "PUT", "POST", "DELETE"];
 

@@ -55,8 +55,8 @@ internal sealed class PactCheck : ICheck
         }
 
         var componentName = context.System.Pact.ComponentFor(pact.Provider);
-        var provider = context.System.Find(componentName);
-        if (provider?.Url is null)
+        var provider = context.System.Find<HttpComponent>(componentName);
+        if (provider is null)
         {
             return CheckResult.From(
             [

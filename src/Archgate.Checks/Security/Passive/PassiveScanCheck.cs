@@ -71,11 +71,11 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
     }
 
     /// <summary>The components judged: services and frontends with a url.</summary>
-    internal static IReadOnlyList<Component> Targets(SystemModel system) =>
-        system.Components.Where(c => c.Kind is ComponentKind.Service or ComponentKind.Frontend && c.Url is not null).ToList();
+    internal static IReadOnlyList<HttpComponent> Targets(SystemModel system) =>
+        [.. system.OfKind<HttpComponent>().Where(c => c.Kind is ComponentKind.Service or ComponentKind.Frontend)];
 
     /// <summary>Findings over everything <paramref name="traffic"/> saw of <paramref name="targets"/>; also how many responses were judged.</summary>
-    internal static (List<Finding> Findings, List<Metric> Metrics, long Judged) Judge(IReadOnlyList<Component> targets, PassiveTraffic traffic, PassiveScanOptions options)
+    internal static (List<Finding> Findings, List<Metric> Metrics, long Judged) Judge(IReadOnlyList<HttpComponent> targets, PassiveTraffic traffic, PassiveScanOptions options)
     {
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
@@ -122,7 +122,7 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
                 var html = component.Kind == ComponentKind.Frontend || seen.Sum(o => o.Html) > 0;
                 findings.Add(Findings.Create(PassiveRules.HeadersAbsent, html ? Severity.High : Severity.Medium,
                     component: component.Name,
-                    location: component.Url!.ToString(),
+                    location: component.Url.ToString(),
                     message: $"none of {component.Name}'s {withBody} responses with a body carried a browser security header ({string.Join(", ", PassiveDetectors.SecurityHeaders)})" +
                         (html ? "; it serves HTML, so its pages have no defence against framing, sniffing or injected scripts" : string.Empty),
                     evidence: seen.Select(o => o.FirstUnsecured).FirstOrDefault(e => e is not null),
@@ -134,19 +134,19 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
     }
 
     /// <summary>The target a route belongs to: same origin, longest base path that prefixes the route.</summary>
-    private static Component? Owner(IReadOnlyList<Component> targets, RouteView route) =>
-        targets.Where(c => string.Equals(PassiveTraffic.Origin(c.Url!), route.Origin, StringComparison.OrdinalIgnoreCase)
-                && route.Route.StartsWith(c.Url!.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal))
-            .OrderByDescending(c => c.Url!.AbsolutePath.Length)
+    private static HttpComponent? Owner(IReadOnlyList<HttpComponent> targets, RouteView route) =>
+        targets.Where(c => string.Equals(PassiveTraffic.Origin(c.Url), route.Origin, StringComparison.OrdinalIgnoreCase)
+                && route.Route.StartsWith(c.Url.AbsolutePath.TrimEnd('/'), StringComparison.Ordinal))
+            .OrderByDescending(c => c.Url.AbsolutePath.Length)
             .FirstOrDefault();
 
     /// <summary>The check's own visit of a component; false when it did not answer at all.</summary>
-    private async Task<bool> VisitAsync(Component component, HttpClient http, CheckContext context, CancellationToken cancellationToken)
+    private async Task<bool> VisitAsync(HttpComponent component, HttpClient http, CheckContext context, CancellationToken cancellationToken)
     {
         var paths = new List<string>();
-        if (component.Kind == ComponentKind.Frontend)
+        if (component is FrontendComponent frontend)
         {
-            paths.AddRange(component.Pages.Count > 0 ? component.Pages : ["/"]);
+            paths.AddRange(frontend.Pages.Count > 0 ? frontend.Pages : ["/"]);
         }
 
         if (component.HealthPath is { } health)
@@ -159,7 +159,7 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
         var assets = new List<Uri>();
         foreach (var path in paths.Distinct(StringComparer.Ordinal))
         {
-            var url = Under(component.Url!, path);
+            var url = Under(component.Url, path);
             context.Activity?.Report($"passive: GET {url}");
             var (ok, html) = await GetAsync(http, url, cancellationToken);
             answered |= ok;

@@ -12,7 +12,7 @@ namespace Archgate.Checks.Security.Probes;
 /// payload tampered under the original signature, signed with another key, and with <c>alg: none</c>, and with an
 /// expired token (<see cref="ExpiredToken"/>). Each must be refused; a 2xx is critical (AG9001, AG9002, AG9003).
 /// </summary>
-internal sealed class AuthenticationCheck(Component component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
+internal sealed class AuthenticationCheck(HttpComponent component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {
     public string Id => $"security.authn:{component.Name}";
 

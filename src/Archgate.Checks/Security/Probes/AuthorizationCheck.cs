@@ -19,7 +19,7 @@ namespace Archgate.Checks.Security.Probes;
 /// (AG9011); property level (mass assignment): A creates again with read-only and privileged properties set, and
 /// none of them may stick (AG9012, read back).
 /// </summary>
-internal sealed class AuthorizationCheck(Component component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
+internal sealed class AuthorizationCheck(HttpComponent component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {
     private static readonly string[] Privileged = ["role", "roles", "isAdmin", "admin", "userId", "ownerId", "owner", "status", "total", "price", "balance", "credits", "verified", "permissions"];
 

@@ -13,7 +13,7 @@ namespace Archgate.Checks.Security.Probes;
 /// findings (AG9030-AG9032). Cookie-authenticated state-changing operations (a contract cookie scheme whose cookie
 /// the manifest's auth gives) are sent cross-site without any anti-CSRF token: a 2xx is CSRF (AG9035).
 /// </summary>
-internal sealed class CorsCheck(Component component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
+internal sealed class CorsCheck(HttpComponent component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {
     /// <summary>The origin no manifest allows.</summary>
     public const string HostileOrigin = "https://evil.archgate.example";
@@ -34,7 +34,7 @@ internal sealed class CorsCheck(Component component, ContractDocuments documents
         var (target, _) = await ProbeTarget.OpenAsync(component, context, documents, options, cancellationToken);
         var sender = target!.Sender(context, options);
         var findings = new List<Finding>();
-        var allowed = context.System.OfKind(ComponentKind.Frontend).Where(f => f.Url is not null)
+        var allowed = context.System.OfKind<FrontendComponent>().Where(f => f.Url is not null)
             .Select(f => f.Url!.GetLeftPart(UriPartial.Authority)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var probe = ProbePath(target);
         var secured = probe.Operation?.Secured == true && target.Service.Ok ? target.Service.On(probe.Request) : probe.Request;

@@ -18,7 +18,7 @@ namespace Archgate.Checks.Security.Probes;
 /// wrong content type, deep nesting, oversized strings) that must be 4xx, never 5xx, never a stack trace.
 /// Bounded per operation and per service; the budget and what it left out are reported (AG9029).
 /// </summary>
-internal sealed partial class InjectionCheck(Component component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
+internal sealed partial class InjectionCheck(HttpComponent component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {
     private const string Marker = "\"'><svg data-archgate=\"x9\">";
 

@@ -13,7 +13,7 @@ namespace Archgate.Checks.Security.Probes;
 /// </summary>
 internal sealed class ProbeTarget
 {
-    private ProbeTarget(Component component, OpenApiDocument document, bool hasContract, Uri baseUrl, Credentials service)
+    private ProbeTarget(HttpComponent component, OpenApiDocument document, bool hasContract, Uri baseUrl, Credentials service)
     {
         Component = component;
         Document = document;
@@ -38,7 +38,7 @@ internal sealed class ProbeTarget
 
     /// <summary>Loads the contract (when there is one) and signs in with the component's <c>auth</c>.</summary>
     public static async Task<(ProbeTarget? Target, CheckResult? Skipped)> OpenAsync(
-        Component component, CheckContext context, ContractDocuments documents, SecurityProbeOptions options, CancellationToken cancellationToken)
+        HttpComponent component, CheckContext context, ContractDocuments documents, SecurityProbeOptions options, CancellationToken cancellationToken)
     {
         var document = new OpenApiDocument();
         var hasContract = false;

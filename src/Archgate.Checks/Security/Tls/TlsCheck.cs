@@ -23,7 +23,7 @@ public sealed record TlsCheckOptions
 /// trusted root) and the protocol versions it accepts (TLS 1.0 and 1.1 are refused by a sound server; offered
 /// with <c>openssl s_client</c> at security level 0 when it is installed, as OpenSSL 3's defaults forbid them).
 /// </summary>
-internal sealed class TlsCheck(Component component, TlsCheckOptions options) : ICheck
+internal sealed class TlsCheck(HttpComponent component, TlsCheckOptions options) : ICheck
 {
     public string Id => $"security.tls:{component.Name}";
 

@@ -10,7 +10,7 @@ namespace Archgate.Checks.Services.Discovery;
 /// source calls healthy that does not answer is registered-but-dead (AG4082); one the source itself reports down is
 /// AG4083; fewer instances than declared is AG4081; a source that cannot be read is AG4080.
 /// </summary>
-internal sealed class DiscoveryCheck(Component service) : ICheck
+internal sealed class DiscoveryCheck(ServiceComponent service) : ICheck
 {
     /// <summary>How long one instance's health endpoint may take. <value>5 s</value>.</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);

@@ -10,7 +10,7 @@ namespace Archgate.Checks.Services.Modules;
 /// (AG4041), without cycles (AG4042); and, when a startup log is declared, every module initialized after the modules
 /// it references (AG4044-AG4046). The monolith's service-to-service integration is between its modules.
 /// </summary>
-internal sealed class ModuleDependencyCheck(Component component) : ICheck
+internal sealed class ModuleDependencyCheck(ServiceComponent component) : ICheck
 {
     private ModularMonolith Modules => component.Modules!;
 

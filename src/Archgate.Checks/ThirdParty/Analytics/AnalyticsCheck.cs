@@ -15,7 +15,7 @@ namespace Archgate.Checks.ThirdParty.Analytics;
 /// with it blackholed, the page still shows, within a bound, every control it shows with it up, and its script still
 /// answers. The fault is removed whatever happens; a screenshot of the page without its collector is kept as evidence.
 /// </summary>
-internal sealed class AnalyticsCheck(Component frontend, Component collector, AnalyticsOptions? options = null) : ICheck
+internal sealed class AnalyticsCheck(FrontendComponent frontend, ThirdPartyComponent collector, AnalyticsOptions? options = null) : ICheck
 {
     // Visible, enabled controls: what a person can use on the page.
     private const string CountControls = """

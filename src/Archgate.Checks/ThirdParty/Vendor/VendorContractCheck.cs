@@ -12,7 +12,7 @@ namespace Archgate.Checks.ThirdParty.Vendor;
 /// parameters, body media type and schema). A request the vendor would reject is a finding with the request (secrets
 /// masked) and the schema path; one finding per distinct problem, with how many requests had it.
 /// </summary>
-internal sealed class VendorContractCheck(Component provider) : ICheck
+internal sealed class VendorContractCheck(ThirdPartyComponent provider) : ICheck
 {
     /// <summary>How many distinct problems are reported per provider. <value>10</value>.</summary>
     private const int MaxFindings = 10;

@@ -39,7 +39,7 @@ public sealed class AsyncApiMessagesCheckTests(RabbitMqServer node)
                 asyncapi: { path: events.yaml, collect: 2s }
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var check = new AsyncApiMessagesCheck(system.Components[0]);
+        var check = new AsyncApiMessagesCheck((Archgate.Model.BrokerComponent)system.Components[0]);
         var run = check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
         await Task.Delay(500);
         foreach (var (key, body) in messages)

@@ -90,7 +90,7 @@ public sealed class ConformanceBudgetTests
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new ConformanceCheck(system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await new ConformanceCheck((Archgate.Model.HttpComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         Assert.Equal("timeout", result.TransientCause);
@@ -125,7 +125,7 @@ public sealed class ConformanceBudgetTests
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new ConformanceCheck(system.Components[0]).RunAsync(TestSystems.Context(system, http) with { Time = time }, CancellationToken.None);
+        var result = await new ConformanceCheck((Archgate.Model.HttpComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http) with { Time = time }, CancellationToken.None);
 
         var left = Assert.Single(result.Findings, f => f.Location == "budget");
         Assert.Equal("AG2018", left.Rule);

@@ -149,7 +149,7 @@ public sealed partial class ConformanceCheckTests
             {{extra}}
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var check = new ConformanceCheck(system.Components[0]);
+        var check = new ConformanceCheck((Archgate.Model.HttpComponent)system.Components[0]);
         return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
@@ -380,7 +380,7 @@ public sealed partial class ConformanceCheckTests
                 openapi: { path: {{{contract}}}, fixtures: { "/things/{id}": { id: 42 } } }
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new ConformanceCheck(system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new ConformanceCheck((Archgate.Model.HttpComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]
@@ -399,7 +399,7 @@ public sealed partial class ConformanceCheckTests
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new ConformanceCheck(system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await new ConformanceCheck((Archgate.Model.HttpComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         Assert.Equal("connection refused", result.TransientCause);

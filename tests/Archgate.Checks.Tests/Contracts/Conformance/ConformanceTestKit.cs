@@ -51,7 +51,7 @@ internal static class ConformanceTestKit
             {{component}}
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new ConformanceCheck(system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new ConformanceCheck((Archgate.Model.HttpComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     /// <summary>Every finding, one line each, then every request the server received: the message of a failed assertion.</summary>

@@ -8,7 +8,7 @@ namespace Archgate.Checks.Tests.Security.Probes;
 public sealed class AuthenticationCheckTests
 {
     private static Task<CheckResult> RunAsync(ProbeTestApi api, string security = "", SecurityProbeOptions? options = null) =>
-        ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck(c, d, o), security, options);
+        ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), security, options);
 
     private static readonly SecurityProbeOptions ShortWait = new() { ExpirySkew = TimeSpan.FromSeconds(1), MaxExpiryWait = TimeSpan.FromSeconds(30) };
 

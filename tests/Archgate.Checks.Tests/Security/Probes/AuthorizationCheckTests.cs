@@ -10,7 +10,7 @@ public sealed class AuthorizationCheckTests
     private const string AdminOnly = "  adminOnly: [\"/admin/**\"]";
 
     private static Task<CheckResult> RunAsync(ProbeTestApi api, string security = AdminOnly) =>
-        ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck(c, d, o), security);
+        ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), security);
 
     [Fact]
     public async Task A_service_that_keeps_users_apart_passes_and_was_probed_at_every_level()

@@ -10,7 +10,7 @@ namespace Archgate.Checks.Tests.Security.Probes;
 public sealed class CorsCheckTests
 {
     private static Task<CheckResult> RunAsync(ProbeTestApi api) =>
-        ProbeKit.RunAsync(api, (c, d, o) => new CorsCheck(c, d, o));
+        ProbeKit.RunAsync(api, (c, d, o) => new CorsCheck((Archgate.Model.HttpComponent)c, d, o));
 
     [Fact]
     public async Task A_service_that_allows_only_its_frontend_has_no_finding()
@@ -76,7 +76,7 @@ public sealed class CorsCheckTests
                 auth: { apiKey: { name: sid, in: cookie, value: c00kie-secret } }
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var result = await new CorsCheck(system.Components[0], new ContractDocuments(), new SecurityProbeOptions())
+        var result = await new CorsCheck((Archgate.Model.HttpComponent)system.Components[0], new ContractDocuments(), new SecurityProbeOptions())
             .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         var csrf = result.Findings.Where(f => f.Rule == SecurityRules.Csrf).ToList();

@@ -7,7 +7,7 @@ namespace Archgate.Checks.Tests.Security.Probes;
 public sealed class InjectionCheckTests
 {
     private static Task<CheckResult> RunAsync(ProbeTestApi api, SecurityProbeOptions? options = null, string security = "") =>
-        ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck(c, d, o), security, options);
+        ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck((Archgate.Model.HttpComponent)c, d, o), security, options);
 
     [Fact]
     public async Task A_service_with_bound_parameters_and_a_careful_parser_has_no_finding()

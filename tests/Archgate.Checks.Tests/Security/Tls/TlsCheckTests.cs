@@ -19,7 +19,7 @@ public sealed class TlsCheckTests
               - { name: api, kind: service, url: "{{url}}" }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new TlsCheck(system.Components[0], new TlsCheckOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new TlsCheck((Archgate.Model.HttpComponent)system.Components[0], new TlsCheckOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     private static LocalWebServer Server(string[] names, int fromDays, int toDays) =>
