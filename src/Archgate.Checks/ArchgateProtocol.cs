@@ -117,9 +117,9 @@ public static class ArchgateProtocol
                 .. b.InOrder<ServiceComponent>().Where(s => s.HealthPath is not null && Called(b.System, s).Count > 0)
                     .Select(s => (ICheck)new EdgeReadinessCheck(s, Called(b.System, s))),
                 .. b.System.Balancing.Select(l => (ICheck)new LoadBalancingCheck(l)),
-                .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find<HttpComponent>(e.Edge.Caller)!)),
+                .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find<HttpComponent>(e.Edge.Caller)!, b.System.Checks.Services.Breaker)),
                 .. b.System.ProxiedEdges.Count > 0 || (b.System.Toxiproxy is not null && b.System.Edges.Any(e => e.ToxiproxyProxy is not null))
-                    ? [new CascadeCheck()] : Array.Empty<ICheck>(),
+                    ? [new CascadeCheck(b.System.Checks.Services.Cascade)] : Array.Empty<ICheck>(),
                 .. ProviderEdge.Services(b.System).SelectMany(e => new ICheck[] { new TimeoutCheck(e, 4), new RetryCheck(e, 4) }),
                 .. b.InOrder<BrokerComponent>().SelectMany(c => new ICheck[] { new BrokerTopologyCheck(c), new BrokerRoundTripCheck(c) }),
             ],

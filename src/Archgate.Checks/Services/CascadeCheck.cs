@@ -5,16 +5,6 @@ using Archgate.Protocol;
 
 namespace Archgate.Checks.Services;
 
-/// <summary>Timings of the cascade analysis.</summary>
-public sealed record CascadeOptions
-{
-    /// <summary>How long a dependency stays failed before every component's health is probed. <value>2 s</value>.</summary>
-    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>After the fault, how long every component may take to be healthy again. <value>20 s</value>.</summary>
-    public TimeSpan RecoveryWait { get; init; } = TimeSpan.FromSeconds(20);
-}
-
 /// <summary>
 /// Step 4, failure scenario 3 (cascade): for each dependency that callers reach through Archgate's proxies (or the
 /// manifest's Toxiproxy proxies), refuses every edge into it, then probes the health of every other service and frontend. A dependant whose health fails

@@ -7,32 +7,6 @@ using Archgate.Protocol;
 
 namespace Archgate.Checks.Services;
 
-/// <summary>Timings of the circuit-breaker check; each default suits a loaded 2-core machine.</summary>
-public sealed record CircuitBreakerOptions
-{
-    /// <summary>How often the drive operation is sent while the dependency fails. <value>1 s</value>.</summary>
-    public TimeSpan DriveEvery { get; init; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// How long after the declared threshold the breaker may take to open: a ratio-based breaker (Polly's, Resilience4j's)
-    /// counts the successes of its sampling window too, so it can need more failures than the manifest's count, and
-    /// calls already under way (retries, a slow machine) still arrive. <value>10 s</value>.
-    /// </summary>
-    public TimeSpan OpenWait { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How long to wait for the breaker's threshold of failed calls to reach the dependency. <value>20 s</value>.</summary>
-    public TimeSpan ThresholdWait { get; init; } = TimeSpan.FromSeconds(20);
-
-    /// <summary>Calls tolerated in the quiet window once the breaker is open (a breaker's own trial call). <value>1</value>.</summary>
-    public int AllowedCallsAfterThreshold { get; init; } = 1;
-
-    /// <summary>After the fault is removed, how long past the break duration calls may take to succeed again. <value>10 s</value>.</summary>
-    public TimeSpan RecoveryGrace { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How often the proxy's count is sampled for the timeline. <value>500 ms</value>.</summary>
-    public TimeSpan SampleEvery { get; init; } = TimeSpan.FromMilliseconds(500);
-}
-
 /// <summary>
 /// Step 4, per edge with a declared breaker: fails every call at the dependency through the edge's proxy (HTTP 503,
 /// or a reset on a TCP edge), drives the caller, and proves from the proxy's count that calls stop reaching the

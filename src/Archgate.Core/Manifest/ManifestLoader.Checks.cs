@@ -16,7 +16,7 @@ public static partial class ManifestLoader
                 return new CheckOptions();
             }
 
-            r.AllowKeys(map, "checks", "database", "brokers");
+            r.AllowKeys(map, "checks", "database", "brokers", "services");
             var result = new CheckOptions();
             if (r.Mapping(YamlReader.Get(map, "database"), "checks.database") is { } database)
             {
@@ -42,6 +42,53 @@ public static partial class ManifestLoader
                     {
                         ConnectTimeout = r.BoundedDuration(brokers, "checks.brokers", "connectTimeout", TimeSpan.FromMinutes(2)) ?? defaults.ConnectTimeout,
                         Poll = r.BoundedDuration(brokers, "checks.brokers", "poll", TimeSpan.FromSeconds(10)) ?? defaults.Poll,
+                    },
+                };
+            }
+
+            if (r.Mapping(YamlReader.Get(map, "services"), "checks.services") is { } services)
+            {
+                result = result with { Services = ReadServiceChecks(services, result.Services) };
+            }
+
+            return result;
+        }
+
+        private ServiceCheckOptions ReadServiceChecks(YamlMappingNode map, ServiceCheckOptions defaults)
+        {
+            const string path = "checks.services";
+            r.AllowKeys(map, path, "breaker", "cascade");
+            var result = defaults;
+            if (r.Mapping(YamlReader.Get(map, "breaker"), $"{path}.breaker") is { } breaker)
+            {
+                var at = $"{path}.breaker";
+                r.AllowKeys(breaker, at, "driveEvery", "openWait", "thresholdWait", "callsAfterThreshold", "recoveryGrace", "sampleEvery");
+                var d = defaults.Breaker;
+                result = result with
+                {
+                    Breaker = new CircuitBreakerOptions
+                    {
+                        DriveEvery = r.BoundedDuration(breaker, at, "driveEvery", TimeSpan.FromSeconds(30)) ?? d.DriveEvery,
+                        OpenWait = r.BoundedDuration(breaker, at, "openWait", TimeSpan.FromMinutes(5)) ?? d.OpenWait,
+                        ThresholdWait = r.BoundedDuration(breaker, at, "thresholdWait", TimeSpan.FromMinutes(5)) ?? d.ThresholdWait,
+                        AllowedCallsAfterThreshold = r.Int(YamlReader.Get(breaker, "callsAfterThreshold"), $"{at}.callsAfterThreshold", 0, 100) ?? d.AllowedCallsAfterThreshold,
+                        RecoveryGrace = r.BoundedDuration(breaker, at, "recoveryGrace", TimeSpan.FromMinutes(5)) ?? d.RecoveryGrace,
+                        SampleEvery = r.BoundedDuration(breaker, at, "sampleEvery", TimeSpan.FromSeconds(10)) ?? d.SampleEvery,
+                    },
+                };
+            }
+
+            if (r.Mapping(YamlReader.Get(map, "cascade"), $"{path}.cascade") is { } cascade)
+            {
+                var at = $"{path}.cascade";
+                r.AllowKeys(cascade, at, "settle", "recoveryWait");
+                var d = defaults.Cascade;
+                result = result with
+                {
+                    Cascade = new CascadeOptions
+                    {
+                        Settle = r.BoundedDuration(cascade, at, "settle", TimeSpan.FromMinutes(1)) ?? d.Settle,
+                        RecoveryWait = r.BoundedDuration(cascade, at, "recoveryWait", TimeSpan.FromMinutes(10)) ?? d.RecoveryWait,
                     },
                 };
             }

@@ -225,9 +225,14 @@ public static partial class ManifestLoader
                 "requests" or "concurrency" => Ref("int"),
                 _ => Ref("string"),
             })),
-            "checks" => Closed(["database", "brokers"], [], k => k == "database"
-                ? Closed(["connectTimeout", "commandTimeout"], [], _ => Ref("duration"))
-                : Closed(["connectTimeout", "poll"], [], _ => Ref("duration"))),
+            "checks" => Closed(["database", "brokers", "services"], [], k => k switch
+            {
+                "database" => Closed(["connectTimeout", "commandTimeout"], [], _ => Ref("duration")),
+                "brokers" => Closed(["connectTimeout", "poll"], [], _ => Ref("duration")),
+                _ => Closed(["breaker", "cascade"], [], s => s == "breaker"
+                    ? Closed(["driveEvery", "openWait", "thresholdWait", "callsAfterThreshold", "recoveryGrace", "sampleEvery"], [], b => b == "callsAfterThreshold" ? Ref("int") : Ref("duration"))
+                    : Closed(["settle", "recoveryWait"], [], _ => Ref("duration"))),
+            }),
             _ => new JsonObject(),
         });
 

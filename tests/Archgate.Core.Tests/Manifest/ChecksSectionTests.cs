@@ -24,6 +24,9 @@ public sealed class ChecksSectionTests
         Assert.Equal(TimeSpan.FromSeconds(10), model.Checks.Database.CommandTimeout);
         Assert.Equal(TimeSpan.FromSeconds(5), model.Checks.Brokers.ConnectTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(100), model.Checks.Brokers.Poll);
+        Assert.Equal(new CircuitBreakerOptions(), model.Checks.Services.Breaker);
+        Assert.Equal(TimeSpan.FromSeconds(10), model.Checks.Services.Breaker.OpenWait);
+        Assert.Equal(TimeSpan.FromSeconds(20), model.Checks.Services.Cascade.RecoveryWait);
     }
 
     [Fact]
@@ -33,12 +36,17 @@ public sealed class ChecksSectionTests
             checks:
               database: { connectTimeout: 2s, commandTimeout: 30s }
               brokers: { poll: 250ms }
+              services:
+                breaker: { openWait: 30s, callsAfterThreshold: 2 }
+                cascade: { settle: 500ms }
             """);
 
         Assert.True(result.Succeeded, string.Join("\n", result.Errors));
         var checks = result.Model!.Checks;
         Assert.Equal(new DatabaseCheckOptions { ConnectTimeout = TimeSpan.FromSeconds(2), CommandTimeout = TimeSpan.FromSeconds(30) }, checks.Database);
         Assert.Equal(new BrokerCheckOptions { Poll = TimeSpan.FromMilliseconds(250) }, checks.Brokers);
+        Assert.Equal(new CircuitBreakerOptions { OpenWait = TimeSpan.FromSeconds(30), AllowedCallsAfterThreshold = 2 }, checks.Services.Breaker);
+        Assert.Equal(new CascadeOptions { Settle = TimeSpan.FromMilliseconds(500) }, checks.Services.Cascade);
     }
 
     [Fact]
@@ -49,6 +57,7 @@ public sealed class ChecksSectionTests
               database: { connectTimeout: 1500ms, commandTimeout: 0s, retries: 3 }
               brokers: { connectTimeout: 1h }
               browser: {}
+              services: { breaker: { openWait: 2h, trials: 1 }, cascade: { settle: -1s } }
             """).Errors.Select(e => e.ToString()).ToList();
 
         Assert.Contains(errors, e => e.Contains("checks.database.connectTimeout", StringComparison.Ordinal) && e.Contains("whole seconds", StringComparison.Ordinal) && e.Contains("2s", StringComparison.Ordinal));
@@ -56,6 +65,9 @@ public sealed class ChecksSectionTests
         Assert.Contains(errors, e => e.Contains("checks.database", StringComparison.Ordinal) && e.Contains("retries", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("checks.brokers.connectTimeout", StringComparison.Ordinal) && e.Contains("at most 2m", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("checks", StringComparison.Ordinal) && e.Contains("browser", StringComparison.Ordinal));
-        Assert.Equal(5, errors.Count);
+        Assert.Contains(errors, e => e.Contains("checks.services.breaker.openWait", StringComparison.Ordinal) && e.Contains("at most 5m", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.services.breaker", StringComparison.Ordinal) && e.Contains("trials", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.services.cascade.settle", StringComparison.Ordinal));
+        Assert.Equal(8, errors.Count);
     }
 }
