@@ -66,44 +66,33 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
             foreach (var name in failing)
             {
                 var chain = Chain(system, name, dependency);
-                findings.Add(new Finding
-                {
-                    Rule = ServiceRules.Cascade,
-                    Severity = Severity.High,
-                    Component = name,
-                    Location = chain is null ? name : string.Join(" → ", chain),
-                    Message = chain is null
+                findings.Add(Findings.Create(ServiceRules.Cascade, Severity.High,
+                    component: name,
+                    location: chain is null ? name : string.Join(" → ", chain),
+                    message: chain is null
                         ? $"cascade: {name} fails while {dependency} is down, though it does not depend on it ({health[name].What})"
                         : $"cascade: {name} fails while {dependency} is down ({string.Join(" → ", chain)}): {health[name].What}",
-                    Hint = $"guard the calls along {string.Join(" → ", chain ?? [name, dependency])} with a timeout, a breaker and a fallback",
-                });
+                    hint: $"guard the calls along {string.Join(" → ", chain ?? [name, dependency])} with a timeout, a breaker and a fallback"));
             }
 
             foreach (var caller in into.Select(e => e.Edge.Caller).Distinct(StringComparer.Ordinal))
             {
                 if (health.TryGetValue(caller, out var h) && h.Ok)
                 {
-                    findings.Add(new Finding
-                    {
-                        Rule = ServiceRules.Isolated,
-                        Severity = Severity.Info,
-                        Component = caller,
-                        Location = $"{caller} → {dependency}",
-                        Message = $"isolation worked: {caller} stays healthy while {dependency} is down ({h.What})",
-                    });
+                    findings.Add(Findings.Create(ServiceRules.Isolated, Severity.Info,
+                        component: caller,
+                        location: $"{caller} → {dependency}",
+                        message: $"isolation worked: {caller} stays healthy while {dependency} is down ({h.What})"));
                 }
             }
 
             if (failing.Count > 0 && await AwaitHealthyAsync(context, probed, cancellationToken) is { Count: > 0 } stuck)
             {
-                findings.Add(new Finding
-                {
-                    Rule = ServiceRules.Cascade,
-                    Severity = Severity.High,
-                    Component = stuck[0],
-                    Message = $"after {dependency} came back, {string.Join(", ", stuck)} stayed unhealthy for {_options.RecoveryWait.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s",
-                    Hint = "a dependant should recover by itself once its dependency is back",
-                });
+                findings.Add(Findings.Create(ServiceRules.Cascade, Severity.High,
+                    component: stuck[0],
+                    location: null,
+                    message: $"after {dependency} came back, {string.Join(", ", stuck)} stayed unhealthy for {_options.RecoveryWait.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s",
+                    hint: "a dependant should recover by itself once its dependency is back"));
                 break; // the system is broken now: failing the next dependency would judge nothing
             }
         }

@@ -252,16 +252,8 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, C
 
     private static string Seconds(TimeSpan t) => $"{t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s";
 
-    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = caller.Name,
-        Location = $"{spec.Location} edges {spec.Edge}",
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, caller.Name, $"{spec.Location} edges {spec.Edge}", message, evidence, hint);
 
     private static CheckResult Result(List<Finding> findings, List<Metric> metrics) => CheckResult.From(findings, metrics);
 

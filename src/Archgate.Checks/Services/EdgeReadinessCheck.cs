@@ -52,17 +52,13 @@ internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<str
             var (status, description) = reported[dependency];
             if (Broken.Contains(status, StringComparer.OrdinalIgnoreCase))
             {
-                findings.Add(new Finding
-                {
-                    Rule = ServiceRules.BrokenEdge,
-                    Severity = caller.Critical ? Severity.Critical : Severity.High,
-                    Component = caller.Name,
-                    Location = $"GET {url}",
-                    Message = $"edge {new Edge(caller.Name, dependency)} is broken: {caller.Name}'s readiness reports {dependency} {status}" +
+                findings.Add(Findings.Create(ServiceRules.BrokenEdge, caller.Critical ? Severity.Critical : Severity.High,
+                    component: caller.Name,
+                    location: $"GET {url}",
+                    message: $"edge {new Edge(caller.Name, dependency)} is broken: {caller.Name}'s readiness reports {dependency} {status}" +
                         (description is null ? string.Empty : $": {Http.ProbeHttp.Excerpt(description, 200)}"),
-                    Evidence = Http.ProbeHttp.Excerpt(body),
-                    Hint = $"is {dependency} running, and does {caller.Name} have its right address?",
-                });
+                    evidence: Http.ProbeHttp.Excerpt(body),
+                    hint: $"is {dependency} running, and does {caller.Name} have its right address?"));
             }
         }
 

@@ -46,16 +46,12 @@ internal sealed class HealthCheck(ServiceComponent service) : ICheck
                 Reachability = Reachability.Reached,
                 Findings =
                 [
-                    new Finding
-                    {
-                        Rule = ServiceRules.Unhealthy,
-                        Severity = Severity(),
-                        Component = service.Name,
-                        Location = $"GET {url}",
-                        Message = $"{service.Name} health endpoint answered {(int)response.StatusCode} {response.ReasonPhrase}",
-                        Evidence = ProbeHttp.Excerpt(body),
-                        Hint = "the body usually names the failing dependency; check the service's log",
-                    },
+                    Findings.Create(ServiceRules.Unhealthy, Severity(),
+                        component: service.Name,
+                        location: $"GET {url}",
+                        message: $"{service.Name} health endpoint answered {(int)response.StatusCode} {response.ReasonPhrase}",
+                        evidence: ProbeHttp.Excerpt(body),
+                        hint: "the body usually names the failing dependency; check the service's log"),
                 ],
             };
         }
@@ -69,17 +65,13 @@ internal sealed class HealthCheck(ServiceComponent service) : ICheck
                 Reachability = Reachability.Unreachable,
                 Findings =
                 [
-                    new Finding
-                    {
-                        Rule = ServiceRules.Unreachable,
-                        Severity = Severity(),
-                        Component = service.Name,
-                        Location = $"GET {url}",
-                        Message = $"{service.Name} is not reachable: {failure.Cause}" + (failure.Cause == "timeout" ? $" after {Timeout.TotalSeconds:0} s" : string.Empty),
-                        Hint = failure.Cause == "host not allowed"
+                    Findings.Create(ServiceRules.Unreachable, Severity(),
+                        component: service.Name,
+                        location: $"GET {url}",
+                        message: $"{service.Name} is not reachable: {failure.Cause}" + (failure.Cause == "timeout" ? $" after {Timeout.TotalSeconds:0} s" : string.Empty),
+                        hint: failure.Cause == "host not allowed"
                             ? "add the host to targets.allow if Archgate may probe it"
-                            : "is the service running at this URL? 'archgate run --up' starts the components that have a 'run' section",
-                    },
+                            : "is the service running at this URL? 'archgate run --up' starts the components that have a 'run' section"),
                 ],
             };
         }

@@ -120,14 +120,6 @@ internal sealed class LoadBalancingCheck(BalancingSpec spec) : ICheck
     private List<int> Counts(List<(string Instance, FaultProxy? Proxy)> proxies, List<int> starts) =>
         [.. proxies.Select((p, n) => p.Proxy!.Counters.Requests.Skip(starts[n]).Count(r => spec.Calls is null || r.Target.StartsWith(spec.Calls, StringComparison.Ordinal)))];
 
-    private Finding Finding(string rule, Severity severity, string message, string? evidence, string? hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = spec.Caller,
-        Location = spec.Location.ToString(),
-        Message = $"{spec.Caller} → {string.Join(", ", spec.Instances)}: {message}",
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string message, string? evidence, string? hint) =>
+        Findings.Create(rule, severity, spec.Caller, spec.Location.ToString(), $"{spec.Caller} → {string.Join(", ", spec.Instances)}: {message}", evidence, hint);
 }

@@ -106,14 +106,6 @@ internal sealed class ServiceAuthCheck(ServiceComponent service) : ICheck
         return CheckResult.From(findings) with { Reachability = Reachability.Reached };
     }
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
+        Findings.Create(rule, severity, service.Name, location, message, evidence, hint);
 }

@@ -152,14 +152,6 @@ internal sealed class ToxiproxyBreakerProbe(EdgeSpec spec, Component caller, Fau
 
     private static string Ms(TimeSpan t) => $"{t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms";
 
-    private Finding Finding(string rule, Severity severity, string message, string evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = caller.Name,
-        Location = $"{spec.Location} edges {spec.Edge}",
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string message, string evidence, string hint) =>
+        Findings.Create(rule, severity, caller.Name, $"{spec.Location} edges {spec.Edge}", message, evidence, hint);
 }

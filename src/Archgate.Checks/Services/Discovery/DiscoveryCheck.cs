@@ -125,16 +125,8 @@ internal sealed class DiscoveryCheck(ServiceComponent service) : ICheck
         }
     }
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
+        Findings.Create(rule, severity, service.Name, location, message, evidence, hint);
 
     private Severity Severity() => service.Critical ? Protocol.Severity.Critical : Protocol.Severity.High;
 }

@@ -134,14 +134,6 @@ internal sealed class ModuleDependencyCheck(ServiceComponent component) : ICheck
         return text.ToString();
     }
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = component.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
+        Findings.Create(rule, severity, component.Name, location, message, evidence, hint);
 }
