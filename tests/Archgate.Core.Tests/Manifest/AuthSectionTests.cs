@@ -59,9 +59,9 @@ public sealed class AuthSectionTests
         Assert.Equal(("ann", "POST", "/auth/login", "pa55-ann", "email"), (ann.Name, ann.Method, ann.Path, ann.Password, ann.UserField));
         Assert.Equal((new AuthCall("POST", "/auth/refresh"), new AuthCall("POST", "/auth/logout")), (ann.Refresh, ann.Logout));
         Assert.Equal(["customer"], ann.Roles);
-        Assert.Same(ann, ((Archgate.Model.HttpComponent)model.Find("api")!).Auth);
+        Assert.Same(ann, model.Find<Archgate.Model.HttpComponent>("api")!.Auth);
         Assert.Same(ann, model.Pact.Auth);
-        Assert.Same(ann, ((Archgate.Model.DatabaseComponent)model.Find("db")!).Database.Probes.Single().Login);
+        Assert.Same(ann, model.Find<Archgate.Model.DatabaseComponent>("db")!.Database.Probes.Single().Login);
         Assert.Equal(["ann", "ada"], model.Security.Identities.Select(i => i.Label));
         Assert.Equal(["admin"], model.Security.Identities[1].Roles);
         Assert.IsType<ApiKeyAuth>(model.Auth["ci"]);
@@ -163,8 +163,8 @@ public sealed class AuthSectionTests
         Assert.True(result.Succeeded, string.Join("\n", result.Errors));
         Assert.Empty(result.Warnings);
         Assert.Equal(["ann", "ben", "ada"], result.Model!.Auth.Keys);
-        Assert.Same(result.Model.Auth["ann"], ((Archgate.Model.HttpComponent)result.Model.Find("api")!).Auth);
-        Assert.Same(result.Model.Auth["ann"], ((Archgate.Model.HttpComponent)result.Model.Find("web")!).Auth); // step 5's browser check signs in as ann
+        Assert.Same(result.Model.Auth["ann"], result.Model.Find<Archgate.Model.HttpComponent>("api")!.Auth);
+        Assert.Same(result.Model.Auth["ann"], result.Model.Find<Archgate.Model.HttpComponent>("web")!.Auth); // step 5's browser check signs in as ann
     }
 
     [Fact]
@@ -186,6 +186,6 @@ public sealed class AuthSectionTests
               - { name: api, kind: service, url: "http://127.0.0.1:7101" }
               - { name: web, kind: frontend, url: "http://127.0.0.1:7001", dependsOn: [api], auth: ann }
             """);
-        Assert.Same(fixedUp.Model!.Auth["ann"], ((Archgate.Model.HttpComponent)fixedUp.Model.Find("web")!).Auth);
+        Assert.Same(fixedUp.Model!.Auth["ann"], fixedUp.Model.Find<Archgate.Model.HttpComponent>("web")!.Auth);
     }
 }

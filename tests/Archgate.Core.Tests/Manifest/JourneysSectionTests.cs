@@ -83,10 +83,10 @@ public sealed class JourneysSectionTests
         var api = model.Find("api")!;
         Assert.Equal([RealtimeKind.Sse, RealtimeKind.WebSocket], ((Archgate.Model.ServiceComponent)api).Realtime.Select(r => r.Kind));
         Assert.Equal(("/orders/ws", TimeSpan.FromSeconds(2)), (((Archgate.Model.ServiceComponent)api).Realtime[1].Path, ((Archgate.Model.ServiceComponent)api).Realtime[1].Within));
-        var web = ((Archgate.Model.FrontendComponent)model.Find("web")!).States;
+        var web = model.Find<Archgate.Model.FrontendComponent>("web")!.States;
         Assert.Equal((true, "text=Loading", "[role=alert]", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)), (web.Enabled, web.Loading, web.Error, web.Delay, web.Within));
-        Assert.False(((Archgate.Model.FrontendComponent)model.Find("admin")!).States.Enabled);
-        Assert.Equal(PageStates.Default, ((Archgate.Model.FrontendComponent)model.Find("plain")!).States);
+        Assert.False(model.Find<Archgate.Model.FrontendComponent>("admin")!.States.Enabled);
+        Assert.Equal(PageStates.Default, model.Find<Archgate.Model.FrontendComponent>("plain")!.States);
     }
 
     [Fact]

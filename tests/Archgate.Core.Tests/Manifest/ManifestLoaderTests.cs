@@ -75,7 +75,7 @@ public sealed class ManifestLoaderTests
         var contract = ((Archgate.Model.ThirdPartyComponent)result.Model!.Find("email")!).Contract!;
         Assert.EndsWith(Path.Combine("contracts", "vendors", "sendgrid-mail-send.yaml"), contract.Path, StringComparison.Ordinal);
         Assert.True(File.Exists(contract.Path));
-        Assert.Null(((Archgate.Model.ThirdPartyComponent)result.Model.Find("gateway")!).Contract);
+        Assert.Null(result.Model.Find<Archgate.Model.ThirdPartyComponent>("gateway")!.Contract);
         Assert.Equal(ComponentKind.ThirdParty, result.Model.Find("analytics")!.Kind);
         Assert.Contains("analytics", result.Model.Find("web")!.DependsOn);
     }
