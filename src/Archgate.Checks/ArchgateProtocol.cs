@@ -177,7 +177,7 @@ public static class ArchgateProtocol
                 : Applicability.No("no service with a url to load and no frontend page to time"),
             Checks = b => [
                 .. LoadScenario.Target(b.System) is { } target ? [new LoadCheck(target, load)] : Array.Empty<ICheck>(),
-                .. b.InOrder<FrontendComponent>().Select(f => (ICheck)new FrontendTimingCheck(f, new PageTimingOptions())),
+                .. b.InOrder<FrontendComponent>().Select(f => (ICheck)new FrontendTimingCheck(f, b.System.Checks.Pages)),
             ],
             Criterion = new("slo", "Performance SLOs met", PerformanceTarget),
             Escalations =
@@ -196,7 +196,7 @@ public static class ArchgateProtocol
                 ? Applicability.Yes
                 : Applicability.No("no service or frontend to probe"),
             Checks = b => [
-                .. SecurityProbes.For(b),
+                .. SecurityProbes.For(b, b.System.Checks.Security),
                 .. PassiveSecurity.Checks(b, audit), // last: they judge what every earlier probe received
             ],
             Criterion = new("security", "Zero critical vulnerabilities", _ => "0 critical findings"),

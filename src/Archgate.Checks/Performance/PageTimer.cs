@@ -1,28 +1,9 @@
 using System.Text.Json;
 using Archgate.Checks.Browser;
+using Archgate.Model;
 using Microsoft.Playwright;
 
 namespace Archgate.Checks.Performance;
-
-/// <summary>Options of the frontend timing check.</summary>
-public sealed record PageTimingOptions
-{
-    /// <summary>The browser: Debian's Chromium; Playwright never downloads one of its own.</summary>
-    /// <value>Default <c>/usr/bin/chromium</c>.</value>
-    public string ChromiumPath { get; init; } = Chromium.DefaultPath;
-
-    /// <summary>Cold loads of each page; the median is judged.</summary>
-    /// <value>Default 5.</value>
-    public int Loads { get; init; } = 5;
-
-    /// <summary>How long one load may take, network idle included.</summary>
-    /// <value>Default 30 s.</value>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>Viewport width and height in CSS pixels (Lighthouse's desktop screen).</summary>
-    /// <value>Default 1350 x 940.</value>
-    public (int Width, int Height) Viewport { get; init; } = (1350, 940);
-}
 
 /// <summary>One load of a page: its paint timings in ms from navigation start, or why there are none.</summary>
 /// <param name="Fcp">First Contentful Paint, null when nothing was painted.</param>
@@ -80,11 +61,11 @@ public sealed class PageTimer : IAsyncDisposable
     /// Starts headless Chromium. Requests to hosts outside <paramref name="allowedHosts"/> go to a dead proxy
     /// and fail, so a page cannot make the browser reach anywhere else.
     /// </summary>
-    /// <exception cref="FileNotFoundException">Chromium is not installed at <see cref="PageTimingOptions.ChromiumPath"/>.</exception>
+    /// <exception cref="FileNotFoundException">Chromium is not installed at <see cref="PageTimingOptions.ChromiumPath"/> (or where it is found).</exception>
     public static async Task<PageTimer> StartAsync(PageTimingOptions options, IEnumerable<string> allowedHosts, Http.IExchangeObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new PageTimer(await Chromium.StartAsync(options.ChromiumPath, allowedHosts, options.Timeout), options, observer);
+        return new PageTimer(await Chromium.StartAsync(options.ChromiumPath ?? Chromium.DefaultPath, allowedHosts, options.Timeout), options, observer);
     }
 
     /// <summary>The browser's version, for evidence.</summary>

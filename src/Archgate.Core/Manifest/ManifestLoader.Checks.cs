@@ -16,7 +16,7 @@ public static partial class ManifestLoader
                 return new CheckOptions();
             }
 
-            r.AllowKeys(map, "checks", "database", "brokers", "services");
+            r.AllowKeys(map, "checks", "database", "brokers", "services", "performance", "security");
             var result = new CheckOptions();
             if (r.Mapping(YamlReader.Get(map, "database"), "checks.database") is { } database)
             {
@@ -49,6 +49,45 @@ public static partial class ManifestLoader
             if (r.Mapping(YamlReader.Get(map, "services"), "checks.services") is { } services)
             {
                 result = result with { Services = ReadServiceChecks(services, result.Services) };
+            }
+
+            if (r.Mapping(YamlReader.Get(map, "performance"), "checks.performance") is { } performance)
+            {
+                r.AllowKeys(performance, "checks.performance", "pages");
+                if (r.Mapping(YamlReader.Get(performance, "pages"), "checks.performance.pages") is { } pages)
+                {
+                    const string at = "checks.performance.pages";
+                    r.AllowKeys(pages, at, "loads", "timeout");
+                    var d = result.Pages;
+                    result = result with
+                    {
+                        Pages = d with
+                        {
+                            Loads = r.Int(YamlReader.Get(pages, "loads"), $"{at}.loads", 1, 50) ?? d.Loads,
+                            Timeout = r.BoundedDuration(pages, at, "timeout", TimeSpan.FromMinutes(5)) ?? d.Timeout,
+                        },
+                    };
+                }
+            }
+
+            if (r.Mapping(YamlReader.Get(map, "security"), "checks.security") is { } security)
+            {
+                const string at = "checks.security";
+                r.AllowKeys(security, at, "requests", "requestsPerOperation", "timeout", "budget", "sleepDelay", "expirySkew", "maxExpiryWait");
+                var d = result.Security;
+                result = result with
+                {
+                    Security = d with
+                    {
+                        MaxRequests = r.Int(YamlReader.Get(security, "requests"), $"{at}.requests", 1, 100_000) ?? d.MaxRequests,
+                        MaxRequestsPerOperation = r.Int(YamlReader.Get(security, "requestsPerOperation"), $"{at}.requestsPerOperation", 1, 10_000) ?? d.MaxRequestsPerOperation,
+                        RequestTimeout = r.BoundedDuration(security, at, "timeout", TimeSpan.FromMinutes(5)) ?? d.RequestTimeout,
+                        Budget = r.BoundedDuration(security, at, "budget", TimeSpan.FromHours(1)) ?? d.Budget,
+                        SleepDelay = r.BoundedDuration(security, at, "sleepDelay", TimeSpan.FromSeconds(30)) ?? d.SleepDelay,
+                        ExpirySkew = r.BoundedDuration(security, at, "expirySkew", TimeSpan.FromHours(1)) ?? d.ExpirySkew,
+                        MaxExpiryWait = r.BoundedDuration(security, at, "maxExpiryWait", TimeSpan.FromMinutes(30)) ?? d.MaxExpiryWait,
+                    },
+                };
             }
 
             return result;

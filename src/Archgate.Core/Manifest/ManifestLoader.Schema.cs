@@ -225,10 +225,13 @@ public static partial class ManifestLoader
                 "requests" or "concurrency" => Ref("int"),
                 _ => Ref("string"),
             })),
-            "checks" => Closed(["database", "brokers", "services"], [], k => k switch
+            "checks" => Closed(["database", "brokers", "services", "performance", "security"], [], k => k switch
             {
                 "database" => Closed(["connectTimeout", "commandTimeout"], [], _ => Ref("duration")),
                 "brokers" => Closed(["connectTimeout", "poll"], [], _ => Ref("duration")),
+                "performance" => Closed(["pages"], [], _ => Closed(["loads", "timeout"], [], p => p == "loads" ? Ref("int") : Ref("duration"))),
+                "security" => Closed(["requests", "requestsPerOperation", "timeout", "budget", "sleepDelay", "expirySkew", "maxExpiryWait"], [],
+                    p => p.StartsWith("requests", StringComparison.Ordinal) ? Ref("int") : Ref("duration")),
                 _ => Closed(["breaker", "cascade"], [], s => s == "breaker"
                     ? Closed(["driveEvery", "openWait", "thresholdWait", "callsAfterThreshold", "recoveryGrace", "sampleEvery"], [], b => b == "callsAfterThreshold" ? Ref("int") : Ref("duration"))
                     : Closed(["settle", "recoveryWait"], [], _ => Ref("duration"))),

@@ -14,6 +14,12 @@ public sealed record CheckOptions
 
     /// <summary>Step 4's service checks (<c>checks.services</c>).</summary>
     public ServiceCheckOptions Services { get; init; } = new();
+
+    /// <summary>Step 8's frontend timing check (<c>checks.performance.pages</c>).</summary>
+    public PageTimingOptions Pages { get; init; } = new();
+
+    /// <summary>Step 9's active probes (<c>checks.security</c>).</summary>
+    public SecurityProbeOptions Security { get; init; } = new();
 }
 
 /// <summary>Options of step 4's service checks (<c>checks.services</c>).</summary>
@@ -81,4 +87,64 @@ public sealed record CascadeOptions
 
     /// <summary>After the fault, how long every component may take to be healthy again. <value>20 s</value>.</summary>
     public TimeSpan RecoveryWait { get; init; } = TimeSpan.FromSeconds(20);
+}
+
+/// <summary>
+/// Bounds of step 9's active probes. Every probe family (authentication, authorization, injection, CORS) of a
+/// service sends at most <see cref="MaxRequests"/> requests within <see cref="Budget"/>; what the bounds left out
+/// is listed in the family's coverage finding, with the requests sent and the time taken (<c>checks.security</c>).
+/// </summary>
+public sealed record SecurityProbeOptions
+{
+    /// <summary>Requests per probe family and service. <value>400</value>.</summary>
+    public int MaxRequests { get; init; } = 400;
+
+    /// <summary>Injection and input requests per operation. <value>60</value>.</summary>
+    public int MaxRequestsPerOperation { get; init; } = 60;
+
+    /// <summary>How long one request may take. <value>10 s</value>.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long one probe family may take against one service. <value>2 min</value>.</summary>
+    public TimeSpan Budget { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The delay a time-based SQL injection payload asks for. <value>2 s</value>.</summary>
+    public TimeSpan SleepDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long past its <c>exp</c> a token may still be accepted (the clock skew a service allows) before the
+    /// expired-token probe counts it as accepted. <value>60 s</value>.
+    /// </summary>
+    public TimeSpan ExpirySkew { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The longest the expired-token probe waits for the login's own token to expire (plus <see cref="ExpirySkew"/>)
+    /// when the manifest gives no <c>security.signingKey</c>. <value>2 min</value>.
+    /// </summary>
+    public TimeSpan MaxExpiryWait { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Largest response body read; the rest is ignored. <value>256 KiB</value>.</summary>
+    public int MaxBodyBytes { get; init; } = 256 * 1024;
+}
+
+/// <summary>Options of step 8's frontend timing check (<c>checks.performance.pages</c>).</summary>
+public sealed record PageTimingOptions
+{
+    /// <summary>
+    /// The browser, Debian's Chromium (Playwright never downloads one of its own); null: where <c>archgate doctor</c>
+    /// finds it, else <c>/usr/bin/chromium</c>. <value>null</value>.
+    /// </summary>
+    public string? ChromiumPath { get; init; }
+
+    /// <summary>Cold loads of each page; the median is judged.</summary>
+    /// <value>Default 5.</value>
+    public int Loads { get; init; } = 5;
+
+    /// <summary>How long one load may take, network idle included.</summary>
+    /// <value>Default 30 s.</value>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Viewport width and height in CSS pixels (Lighthouse's desktop screen).</summary>
+    /// <value>Default 1350 x 940.</value>
+    public (int Width, int Height) Viewport { get; init; } = (1350, 940);
 }

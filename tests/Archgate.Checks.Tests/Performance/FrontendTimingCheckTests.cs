@@ -102,7 +102,7 @@ public sealed class FrontendTimingCheckTests(ITestOutputHelper output)
               web: { {{slo}} }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var check = new FrontendTimingCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, new PageTimingOptions { Loads = 3 });
+        var check = new FrontendTimingCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, new Archgate.Model.PageTimingOptions { Loads = 3 });
         return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 

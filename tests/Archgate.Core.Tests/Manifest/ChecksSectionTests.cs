@@ -27,6 +27,10 @@ public sealed class ChecksSectionTests
         Assert.Equal(new CircuitBreakerOptions(), model.Checks.Services.Breaker);
         Assert.Equal(TimeSpan.FromSeconds(10), model.Checks.Services.Breaker.OpenWait);
         Assert.Equal(TimeSpan.FromSeconds(20), model.Checks.Services.Cascade.RecoveryWait);
+        Assert.Equal(5, model.Checks.Pages.Loads);
+        Assert.Null(model.Checks.Pages.ChromiumPath);
+        Assert.Equal(400, model.Checks.Security.MaxRequests);
+        Assert.Equal(TimeSpan.FromMinutes(2), model.Checks.Security.Budget);
     }
 
     [Fact]
@@ -39,6 +43,8 @@ public sealed class ChecksSectionTests
               services:
                 breaker: { openWait: 30s, callsAfterThreshold: 2 }
                 cascade: { settle: 500ms }
+              performance: { pages: { loads: 3, timeout: 45s } }
+              security: { requests: 100, budget: 30s }
             """);
 
         Assert.True(result.Succeeded, string.Join("\n", result.Errors));
@@ -47,6 +53,8 @@ public sealed class ChecksSectionTests
         Assert.Equal(new BrokerCheckOptions { Poll = TimeSpan.FromMilliseconds(250) }, checks.Brokers);
         Assert.Equal(new CircuitBreakerOptions { OpenWait = TimeSpan.FromSeconds(30), AllowedCallsAfterThreshold = 2 }, checks.Services.Breaker);
         Assert.Equal(new CascadeOptions { Settle = TimeSpan.FromMilliseconds(500) }, checks.Services.Cascade);
+        Assert.Equal(new PageTimingOptions { Loads = 3, Timeout = TimeSpan.FromSeconds(45) }, checks.Pages);
+        Assert.Equal(new SecurityProbeOptions { MaxRequests = 100, Budget = TimeSpan.FromSeconds(30) }, checks.Security);
     }
 
     [Fact]
@@ -58,6 +66,8 @@ public sealed class ChecksSectionTests
               brokers: { connectTimeout: 1h }
               browser: {}
               services: { breaker: { openWait: 2h, trials: 1 }, cascade: { settle: -1s } }
+              performance: { pages: { loads: 100 } }
+              security: { requests: 0, sleep: 1s }
             """).Errors.Select(e => e.ToString()).ToList();
 
         Assert.Contains(errors, e => e.Contains("checks.database.connectTimeout", StringComparison.Ordinal) && e.Contains("whole seconds", StringComparison.Ordinal) && e.Contains("2s", StringComparison.Ordinal));
@@ -68,6 +78,9 @@ public sealed class ChecksSectionTests
         Assert.Contains(errors, e => e.Contains("checks.services.breaker.openWait", StringComparison.Ordinal) && e.Contains("at most 5m", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("checks.services.breaker", StringComparison.Ordinal) && e.Contains("trials", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("checks.services.cascade.settle", StringComparison.Ordinal));
-        Assert.Equal(8, errors.Count);
+        Assert.Contains(errors, e => e.Contains("checks.performance.pages.loads", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.security.requests", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.security", StringComparison.Ordinal) && e.Contains("sleep", StringComparison.Ordinal));
+        Assert.Equal(11, errors.Count);
     }
 }

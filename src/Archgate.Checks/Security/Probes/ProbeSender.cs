@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Http;
+using Archgate.Model;
 using Archgate.Protocol;
 
 namespace Archgate.Checks.Security.Probes;

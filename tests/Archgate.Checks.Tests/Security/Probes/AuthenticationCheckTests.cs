@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Archgate.Checks.Security;
 using Archgate.Checks.Security.Probes;
+using Archgate.Model;
 using Archgate.Protocol;
 
 namespace Archgate.Checks.Tests.Security.Probes;

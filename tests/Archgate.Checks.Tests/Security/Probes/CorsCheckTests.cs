@@ -76,7 +76,7 @@ public sealed class CorsCheckTests
                 auth: { apiKey: { name: sid, in: cookie, value: c00kie-secret } }
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var result = await new CorsCheck((Archgate.Model.HttpComponent)system.Components[0], new ContractDocuments(), new SecurityProbeOptions())
+        var result = await new CorsCheck((Archgate.Model.HttpComponent)system.Components[0], new ContractDocuments(), new Archgate.Model.SecurityProbeOptions())
             .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         var csrf = result.Findings.Where(f => f.Rule == SecurityRules.Csrf).ToList();

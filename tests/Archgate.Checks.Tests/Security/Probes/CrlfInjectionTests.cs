@@ -44,7 +44,7 @@ public sealed class CrlfInjectionTests
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
 
-        var result = await new InjectionCheck((Archgate.Model.HttpComponent)system.Components[0], new ContractDocuments(), new SecurityProbeOptions())
+        var result = await new InjectionCheck((Archgate.Model.HttpComponent)system.Components[0], new ContractDocuments(), new Archgate.Model.SecurityProbeOptions())
             .RunAsync(TestSystems.Context(system, http), timeout.Token);
 
         var dump = string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Severity} {f.Location} {f.Message}")) + "\n--\n" + string.Join("\n", server.Paths);

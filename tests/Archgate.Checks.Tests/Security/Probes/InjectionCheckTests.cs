@@ -1,5 +1,6 @@
 using Archgate.Checks.Security;
 using Archgate.Checks.Security.Probes;
+using Archgate.Model;
 using Archgate.Protocol;
 
 namespace Archgate.Checks.Tests.Security.Probes;
