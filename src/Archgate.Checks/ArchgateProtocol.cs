@@ -162,6 +162,7 @@ public static class ArchgateProtocol
             Checks = b => [
                 .. b.System.Journeys.SelectMany(j => JourneyCheck.For(j, journeys)),
                 .. b.InOrder(ComponentKind.Service).Where(c => c.OpenApi is not null && c.Url is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), journeys)),
+                .. b.InOrder(ComponentKind.Service).Where(c => c.OpenApi is not null && c.Url is not null).Select(c => (ICheck)new EdgeCaseCheck(c, new ContractDocuments(), journeys)),
             ],
             Criterion = new("critical-paths", "Critical user paths succeed", s => JourneyTarget(s, journeys)),
             Escalations = [EscalationTriggers.Findings("data-integrity-violation", 3, DataIntegrityRules, "Data integrity violation")],

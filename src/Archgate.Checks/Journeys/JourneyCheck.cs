@@ -15,6 +15,9 @@ public sealed record JourneyOptions
     /// <summary>Parallel updates (and creates) of the concurrency check. <value>10</value>.</summary>
     public int Parallel { get; init; } = 10;
 
+    /// <summary>Requests the edge-case check sends to one operation (invalid inputs, largest payloads, an empty list). <value>30</value>.</summary>
+    public int EdgeCasesPerOperation { get; init; } = 30;
+
     /// <summary>How long a browser step waits for what it needs (a page's load, an element, a text, a response). <value>10 s</value>.</summary>
     public TimeSpan BrowserStepTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
