@@ -24,6 +24,12 @@ public sealed record JourneyOptions
     /// <summary>How long a browser (and Xvfb for WebKit) may take to start. <value>60 s</value>.</summary>
     public TimeSpan BrowserStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// An engine's program where it is not the one found on <c>PATH</c> or in Debian's places (Chromium's executable,
+    /// <c>firefox-esr</c>, <c>WebKitWebDriver</c>); a path that does not exist makes that engine not installed. <value>None</value>.
+    /// </summary>
+    public IReadOnlyDictionary<BrowserEngine, string> BrowserPrograms { get; init; } = new Dictionary<BrowserEngine, string>();
+
     /// <summary>The engines a browser journey may run in, on top of its own <c>browsers</c> list (tests narrow it). <value>All three</value>.</summary>
     public IReadOnlyList<BrowserEngine> Engines { get; init; } = Journey.AllBrowsers;
 }
@@ -66,7 +72,8 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
         try
         {
             context.Activity?.Report($"journey '{journey.Name}': starting {browserEngine}");
-            driver = await BrowserDrivers.StartAsync(browserEngine, context.System.AllowedHosts, options.BrowserStartTimeout, cancellationToken);
+            driver = await BrowserDrivers.StartAsync(browserEngine, context.System.AllowedHosts, options.BrowserStartTimeout, cancellationToken,
+                options.BrowserPrograms.GetValueOrDefault(browserEngine));
         }
         catch (FileNotFoundException ex)
         {
