@@ -62,4 +62,10 @@ internal static class JourneyRules
 
     /// <summary>A journey or operation whose edge cases could not be derived or sent (information).</summary>
     public const string EdgeCasesNotCovered = "AG7036";
+
+    /// <summary>After a network failure halfway through a journey, the journey run again from its start failed.</summary>
+    public const string NotRecovered = "AG7037";
+
+    /// <summary>What the network-failure check did, or why it could not (information).</summary>
+    public const string NetworkFailureSummary = "AG7038";
 }

@@ -22,6 +22,9 @@ public sealed record FakeOrdersFaults
 
     /// <summary>Refusals are plain text.</summary>
     public bool PlainTextErrors { get; init; }
+
+    /// <summary>A new order is refused (409) until the last one was read: a journey cut before its read blocks its retry.</summary>
+    public bool OneOpenOrder { get; init; }
 }
 
 /// <summary>A small orders API on a loopback port: <c>POST /orders</c> (validated), <c>GET /orders/{id}</c>, <c>GET /orders?search=&amp;offset=</c>.</summary>
@@ -82,6 +85,7 @@ public sealed class FakeOrdersApi : IDisposable
     private readonly FakeOrdersFaults _faults;
     private readonly ConcurrentDictionary<int, JsonObject> _orders = new();
     private int _next;
+    private volatile bool _open;
 
     public FakeOrdersApi(FakeOrdersFaults? faults = null)
     {
@@ -141,11 +145,18 @@ public sealed class FakeOrdersApi : IDisposable
                     return new Reply(500, "System.InvalidCastException: Unable to cast\n   at Orders.Place(Order o)", "text/plain");
                 }
 
+                if (_faults.OneOpenOrder && _open)
+                {
+                    return new Reply(409, """{"title":"Your last order is still open."}""", "application/problem+json");
+                }
+
+                _open = true;
                 var id = Interlocked.Increment(ref _next);
                 body!["id"] = id;
                 _orders[id] = body;
                 return new Reply(201, body.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/orders/{id}" });
             case ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && int.TryParse(path["/orders/".Length..], out var orderId) && _orders.TryGetValue(orderId, out var order):
+                _open = false;
                 return new Reply(200, order.ToJsonString());
             default:
                 return new Reply(404, """{"title":"Not found."}""", "application/problem+json");
@@ -292,5 +303,48 @@ public sealed class EdgeCaseCheckTests
         var invalid = largest with { Kind = EdgeCaseKind.Invalid };
         Assert.Null(EdgeCaseJudge.Judge(invalid, Answer(422), null));
         Assert.Equal(Severity.High, EdgeCaseJudge.Judge(invalid, Answer(400, "{\"title\":\"System.NullReferenceException\"}"), null)!.Severity);
+    }
+}
+
+public sealed class NetworkFailureCheckTests
+{
+    private static async Task<CheckResult> RunAsync(FakeOrdersApi api)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var check = new NetworkFailureCheck(system.Find("api")!);
+        Assert.True(check.AppliesTo(system).Applies);
+        return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_journey_cut_halfway_by_the_network_runs_again_from_its_start()
+    {
+        using var api = new FakeOrdersApi();
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var summary = Assert.Single(result.Findings);
+        Assert.Equal(JourneyRules.NetworkFailureSummary, summary.Rule);
+        Assert.Contains("the network went down at step 2 (GET /orders/{order}) (it got no answer: no answer: ", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("run again from its start succeeded", summary.Message, StringComparison.Ordinal);
+        Assert.Equal(2, api.Requests.Count(r => r.Method == "POST")); // the cut run's and the retry's; the cut read never arrived
+        Assert.Equal(1, api.Requests.Count(r => r.Method == "GET" && r.PathAndQuery.StartsWith("/orders/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task State_the_cut_run_left_behind_that_blocks_the_retry_is_AG7037()
+    {
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { OneOpenOrder = true });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((JourneyRules.NotRecovered, Severity.High), (finding.Rule, finding.Severity));
+        Assert.Contains("run again from its start failed at step 1 (POST /orders): status 409, expected 201", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("Your last order is still open.", finding.Evidence, StringComparison.Ordinal);
     }
 }

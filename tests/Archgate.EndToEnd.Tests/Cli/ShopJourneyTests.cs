@@ -41,7 +41,7 @@ public sealed class ShopJourneyTests : CliTestBase
         {
             var checks = Checks(run);
             foreach (var id in new[] { "frontend.cors:web->api", "frontend.auth:api", "frontend.crud:api", "frontend.realtime:api/orders/events", "frontend.realtime:api/orders/ws", "journeys.run:browse and add to cart",
-                "journeys.run:sign in, order and see it in orders", "journeys.run:admin lists orders", "journeys.concurrency:api", "journeys.edge-cases:api",
+                "journeys.run:sign in, order and see it in orders", "journeys.run:admin lists orders", "journeys.concurrency:api", "journeys.edge-cases:api", "journeys.network-failure:api",
                 "journeys.run:order in the page and see it paid@chromium", "journeys.run:order in the page and see it paid@firefox", "journeys.run:order in the page and see it paid@webkit" })
             {
                 Assert.True(checks[id].GetProperty("status").GetString() == "pass", $"{id}: {checks[id]}\n{result.All}");
@@ -60,6 +60,8 @@ public sealed class ShopJourneyTests : CliTestBase
             // Invalid input, the largest payloads and an empty list for each operation the journeys call, all as they must be.
             Assert.Contains(Findings(checks["journeys.edge-cases:api"]), f => f.Rule == "AG7035" && f.Message.StartsWith("POST /orders: ", StringComparison.Ordinal) && f.Message.EndsWith(" 0 not", StringComparison.Ordinal));
             Assert.Contains(Findings(checks["journeys.edge-cases:api"]), f => f.Rule == "AG7035" && f.Message.StartsWith("GET /products: ", StringComparison.Ordinal));
+            Assert.Contains(Findings(checks["journeys.network-failure:api"]), f => f.Rule == "AG7038" && f.Message.Contains("'browse and add to cart': the network went down at step 2", StringComparison.Ordinal)
+                && f.Message.EndsWith("run again from its start succeeded", StringComparison.Ordinal));
             Assert.Contains(Findings(checks["frontend.crud:api"]), f => f.Rule == "AG5015" && f.Message.Contains("not in the contract: delete", StringComparison.Ordinal));
             var criterion = run.RootElement.GetProperty("criteria").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "critical-paths");
             Assert.Equal("pass", criterion.GetProperty("status").GetString());
