@@ -162,6 +162,9 @@ public static class ArchgateProtocol
             Checks = b => [
                 .. b.System.Journeys.SelectMany(j => JourneyCheck.For(j, journeys)),
                 .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), journeys)),
+                .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null && b.System.Journeys.Any(j => j.Service == c.Name))
+                    .Select(c => (ICheck)new EdgeCaseCheck(c, new ContractDocuments(), journeys)),
+                .. b.InOrder<ServiceComponent>().Where(c => b.System.Journeys.Any(j => j.Service == c.Name)).Select(c => (ICheck)new NetworkFailureCheck(c)),
             ],
             Criterion = new("critical-paths", "Critical user paths succeed", s => JourneyTarget(s, journeys)),
             Escalations = [EscalationTriggers.Findings("data-integrity-violation", 3, DataIntegrityRules, "Data integrity violation")],

@@ -68,8 +68,9 @@ public sealed class ArchgateProtocolTests
 
         Assert.True(protocol.Step(7).AppliesTo(system).Applies);
         Assert.Equal(">= 95 % success of 'order' (30 runs)", protocol.Step(7).Criterion!.Target(system));
-        var checks = protocol.Step(7).Checks(new StepChecksContext(system, Archgate.Planning.Planner.Plan(system))).Select(c => c.Id).ToList();
-        Assert.Equal(["journeys.run:browse", "journeys.run:order"], checks);
+        var checks = protocol.Step(7).Checks(new StepChecksContext(system, Archgate.Planning.Planner.Plan(system))).ToList();
+        Assert.Equal(["journeys.run:browse", "journeys.run:order", "journeys.network-failure:api"], checks.Select(c => c.Id));
+        Assert.Equal("no journey with two or more HTTP steps (and no browser steps) calls api", checks[2].AppliesTo(system).Reason); // one step each: nothing to cut halfway
     }
 
     [Fact]

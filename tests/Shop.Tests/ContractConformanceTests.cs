@@ -67,6 +67,8 @@ public sealed class ContractConformanceTests(CleanShopFixture shop)
         await Expect("get", "/orders/{id}", HttpStatusCode.NotFound, () => ann.GetAsync("/orders/999999"));
         await Expect("get", "/orders", HttpStatusCode.OK, () => ann.GetAsync("/orders"));
         await Expect("get", "/orders", HttpStatusCode.BadRequest, () => ann.GetAsync("/orders?status=lost"));
+        await Expect("get", "/orders/ws", HttpStatusCode.BadRequest, () => ann.GetAsync("/orders/ws")); // no upgrade; the socket itself is step 5's realtime check (AG5033)
+        await Expect("get", "/orders/ws", HttpStatusCode.Unauthorized, () => anon.GetAsync("/orders/ws"));
         await Expect("patch", "/orders/{id}", (HttpStatusCode)428, () => ann.PatchAsJsonAsync($"/orders/{id}", new { status = "cancelled" }));
         await Expect("patch", "/orders/{id}", HttpStatusCode.PreconditionFailed, () =>
         {

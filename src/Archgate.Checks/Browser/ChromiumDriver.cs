@@ -14,8 +14,8 @@ internal sealed class ChromiumDriver : IBrowserDriver
 
     public string Version => $"Chromium {_chromium.Version}";
 
-    public static async Task<IBrowserDriver> StartAsync(IReadOnlyList<string> allowedHosts, TimeSpan timeout) =>
-        new ChromiumDriver(await Chromium.StartAsync(Chromium.DefaultPath, allowedHosts, timeout));
+    public static async Task<IBrowserDriver> StartAsync(IReadOnlyList<string> allowedHosts, TimeSpan timeout, string? executable = null) =>
+        new ChromiumDriver(await Chromium.StartAsync(executable ?? Chromium.DefaultPath, allowedHosts, timeout));
 
     public async Task<IBrowserPage> NewPageAsync(CancellationToken cancellationToken)
     {

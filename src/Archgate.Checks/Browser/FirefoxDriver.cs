@@ -26,10 +26,10 @@ internal sealed partial class FirefoxDriver : IBrowserDriver
 
     public string Version { get; }
 
-    public static async Task<IBrowserDriver> StartAsync(IReadOnlyList<string> allowedHosts, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<IBrowserDriver> StartAsync(IReadOnlyList<string> allowedHosts, TimeSpan timeout, CancellationToken cancellationToken, string? executable = null)
     {
-        var path = Prerequisites.Prerequisites.FirefoxEsr.Locate()
-            ?? throw new FileNotFoundException($"Firefox ESR not found; {Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.FirefoxEsr)}");
+        var path = (executable is null ? Prerequisites.Prerequisites.FirefoxEsr.Locate() : File.Exists(executable) ? executable : null)
+            ?? throw new FileNotFoundException($"Firefox ESR not found{(executable is null ? string.Empty : $" at {executable}")}; {Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.FirefoxEsr)}");
         var profile = Directory.CreateTempSubdirectory("archgate-firefox-").FullName;
         await File.WriteAllTextAsync(Path.Combine(profile, "user.js"), Preferences(allowedHosts), cancellationToken);
         var process = BrowserProcess.Start(path, ["--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0", "--window-size=1280,800", "about:blank"],

@@ -61,11 +61,20 @@ internal static class BrowserDrivers
     /// <summary>
     /// Starts <paramref name="engine"/> headless; requests to hosts outside <paramref name="allowedHosts"/> go to a dead proxy.
     /// </summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="allowedHosts">The hosts pages may reach.</param>
+    /// <param name="timeout">How long the engine may take to start.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="executable">
+    /// The engine's program (Chromium's executable, <c>firefox-esr</c>, <c>WebKitWebDriver</c>) where it is not the one
+    /// found on <c>PATH</c> or in Debian's places; null finds it there.
+    /// </param>
     /// <exception cref="FileNotFoundException">The engine (or, for WebKit, Xvfb when there is no display) is not installed.</exception>
-    public static async Task<IBrowserDriver> StartAsync(BrowserEngine engine, IReadOnlyList<string> allowedHosts, TimeSpan timeout, CancellationToken cancellationToken) => engine switch
+    public static async Task<IBrowserDriver> StartAsync(
+        BrowserEngine engine, IReadOnlyList<string> allowedHosts, TimeSpan timeout, CancellationToken cancellationToken, string? executable = null) => engine switch
     {
-        BrowserEngine.Chromium => await ChromiumDriver.StartAsync(allowedHosts, timeout),
-        BrowserEngine.Firefox => await FirefoxDriver.StartAsync(allowedHosts, timeout, cancellationToken),
-        _ => await WebKitDriver.StartAsync(allowedHosts, timeout, cancellationToken),
+        BrowserEngine.Chromium => await ChromiumDriver.StartAsync(allowedHosts, timeout, executable),
+        BrowserEngine.Firefox => await FirefoxDriver.StartAsync(allowedHosts, timeout, cancellationToken, executable),
+        _ => await WebKitDriver.StartAsync(allowedHosts, timeout, cancellationToken, executable),
     };
 }

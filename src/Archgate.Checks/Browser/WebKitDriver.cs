@@ -40,13 +40,13 @@ internal sealed class WebKitDriver : IBrowserDriver
             .Select(d => Path.Combine(d, "MiniBrowser"))
             .FirstOrDefault(File.Exists);
 
-    public static async Task<IBrowserDriver> StartAsync(IReadOnlyList<string> allowedHosts, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<IBrowserDriver> StartAsync(IReadOnlyList<string> allowedHosts, TimeSpan timeout, CancellationToken cancellationToken, string? executable = null)
     {
-        var webDriver = Prerequisites.Prerequisites.WebKitDriver.Locate();
+        var webDriver = executable is null ? Prerequisites.Prerequisites.WebKitDriver.Locate() : File.Exists(executable) ? executable : null;
         var miniBrowser = MiniBrowser();
         if (webDriver is null || miniBrowser is null)
         {
-            throw new FileNotFoundException($"WebKitWebDriver or its MiniBrowser not found; {Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.WebKitDriver)}");
+            throw new FileNotFoundException($"WebKitWebDriver{(executable is null ? string.Empty : $" ({executable})")} or its MiniBrowser not found; {Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.WebKitDriver)}");
         }
 
         BrowserProcess? xvfb = null;

@@ -234,7 +234,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
                 .FirstOrDefault();
     }
 
-    private static bool IsStream(OperationInfo operation) =>
+    private static bool IsStream(OperationInfo operation) => operation.IsUpgrade ||
         operation.Operation.Responses?.Values.Any(r => r.Content?.Keys.Any(k => k.Contains("event-stream", StringComparison.OrdinalIgnoreCase)) == true) == true;
 
     private Task<ApiAnswer> LoginAsync(HttpClient http, LoginAuth login, string password, CancellationToken cancellationToken) =>

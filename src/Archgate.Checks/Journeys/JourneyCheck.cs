@@ -15,11 +15,20 @@ public sealed record JourneyOptions
     /// <summary>Parallel updates (and creates) of the concurrency check. <value>10</value>.</summary>
     public int Parallel { get; init; } = 10;
 
+    /// <summary>Requests the edge-case check sends to one operation (invalid inputs, largest payloads, an empty list). <value>30</value>.</summary>
+    public int EdgeCasesPerOperation { get; init; } = 30;
+
     /// <summary>How long a browser step waits for what it needs (a page's load, an element, a text, a response). <value>10 s</value>.</summary>
     public TimeSpan BrowserStepTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a browser (and Xvfb for WebKit) may take to start. <value>60 s</value>.</summary>
     public TimeSpan BrowserStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// An engine's program where it is not the one found on <c>PATH</c> or in Debian's places (Chromium's executable,
+    /// <c>firefox-esr</c>, <c>WebKitWebDriver</c>); a path that does not exist makes that engine not installed. <value>None</value>.
+    /// </summary>
+    public IReadOnlyDictionary<BrowserEngine, string> BrowserPrograms { get; init; } = new Dictionary<BrowserEngine, string>();
 
     /// <summary>The engines a browser journey may run in, on top of its own <c>browsers</c> list (tests narrow it). <value>All three</value>.</summary>
     public IReadOnlyList<BrowserEngine> Engines { get; init; } = Journey.AllBrowsers;
@@ -63,7 +72,8 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
         try
         {
             context.Activity?.Report($"journey '{journey.Name}': starting {browserEngine}");
-            driver = await BrowserDrivers.StartAsync(browserEngine, context.System.AllowedHosts, options.BrowserStartTimeout, cancellationToken);
+            driver = await BrowserDrivers.StartAsync(browserEngine, context.System.AllowedHosts, options.BrowserStartTimeout, cancellationToken,
+                options.BrowserPrograms.GetValueOrDefault(browserEngine));
         }
         catch (FileNotFoundException ex)
         {

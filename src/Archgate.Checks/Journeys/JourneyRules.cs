@@ -41,4 +41,31 @@ internal static class JourneyRules
 
     /// <summary>What the concurrency check did, or why part of it could not run (information).</summary>
     public const string ConcurrencySummary = "AG7023";
+
+    /// <summary>An edge case (invalid input, the largest payload, an empty list) caused a server error.</summary>
+    public const string EdgeCaseServerError = "AG7030";
+
+    /// <summary>Invalid input (or a payload beyond the contract's maxLength/maxItems) was accepted, not refused with 4xx.</summary>
+    public const string InvalidInputAccepted = "AG7031";
+
+    /// <summary>Invalid input was refused, but the answer is no problem a person can read (not JSON, no title, or internals).</summary>
+    public const string UnreadableProblem = "AG7032";
+
+    /// <summary>The largest payload the contract allows was refused as invalid.</summary>
+    public const string LargestRefused = "AG7033";
+
+    /// <summary>A list that matches nothing was not answered 200 with an empty list.</summary>
+    public const string EmptyListNotOk = "AG7034";
+
+    /// <summary>The edge cases of one operation: every request and answer (information).</summary>
+    public const string EdgeCaseSummary = "AG7035";
+
+    /// <summary>A journey or operation whose edge cases could not be derived or sent (information).</summary>
+    public const string EdgeCasesNotCovered = "AG7036";
+
+    /// <summary>After a network failure halfway through a journey, the journey run again from its start failed.</summary>
+    public const string NotRecovered = "AG7037";
+
+    /// <summary>What the network-failure check did, or why it could not (information).</summary>
+    public const string NetworkFailureSummary = "AG7038";
 }

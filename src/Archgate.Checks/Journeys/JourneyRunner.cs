@@ -7,7 +7,7 @@ using Archgate.Model;
 
 namespace Archgate.Checks.Journeys;
 
-/// <summary>A write a journey made: the request sent (variables filled in) and its answer.</summary>
+/// <summary>A write (or, in <see cref="JourneyRunner.RunAsync"/>'s <c>calls</c>, any HTTP step) a journey made: the request sent (variables filled in) and its answer.</summary>
 internal sealed record JourneyWrite(string Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Headers, string? Body, ApiAnswer Answer);
 
 /// <summary>One run of a journey: whether every step met its expectations, the first that did not and why, and the writes.</summary>
@@ -27,8 +27,10 @@ internal static partial class JourneyRunner
     /// <param name="variables">The variables, which captures add to.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <param name="browser">Where browser steps go; null when the journey has none.</param>
+    /// <param name="calls">Where every HTTP step's request (variables filled in) and answer go, in order; null keeps none.</param>
     public static async Task<JourneyRun> RunAsync(
-        HttpClient http, Uri baseUrl, IReadOnlyList<JourneyStep> steps, Dictionary<string, string> variables, CancellationToken cancellationToken, BrowserSteps? browser = null)
+        HttpClient http, Uri baseUrl, IReadOnlyList<JourneyStep> steps, Dictionary<string, string> variables, CancellationToken cancellationToken,
+        BrowserSteps? browser = null, List<JourneyWrite>? calls = null)
     {
         var writes = new List<JourneyWrite>();
         for (var i = 0; i < steps.Count; i++)
@@ -56,6 +58,7 @@ internal static partial class JourneyRunner
             var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Fill(h.Value, variables, json: false))).ToList();
             var timeout = step.Expect.Duration is { } d && d * 2 > ApiCall.DefaultTimeout ? d * 2 : ApiCall.DefaultTimeout;
             var answer = await ApiCall.SendAsync(http, request.Method, ApiCall.Resolve(baseUrl, path), headers, body, timeout, cancellationToken);
+            calls?.Add(new JourneyWrite(request.Method, path, headers, body, answer));
             if (answer.Failure is not null)
             {
                 return new JourneyRun(false, name, $"no answer: {answer.Failure.Cause}", answer.Evidence(), answer.Failure.Transient ? answer.Failure.Cause : null, writes);

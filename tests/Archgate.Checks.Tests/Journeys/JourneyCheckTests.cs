@@ -1,6 +1,7 @@
 using Archgate.Checks.Http;
 using Archgate.Checks.Journeys;
 using Archgate.Checks.Tests.Frontend;
+using Archgate.Model;
 using Archgate.Protocol;
 using Microsoft.Data.Sqlite;
 
@@ -127,5 +128,41 @@ public sealed class JourneyCheckTests
         Assert.Equal("notes.id = 2", finding.Location);
         Assert.Contains("title is note 2 in the API, title is edited behind the API in notes", finding.Message, StringComparison.Ordinal);
         Assert.Equal(1 + 3, api.Requests.Count(r => r.Method == "GET")); // note 1 consistent at once; note 2 read again on each of three attempts
+    }
+
+    [Theory]
+    [InlineData(BrowserEngine.Chromium, "chromium")]
+    [InlineData(BrowserEngine.Firefox, "firefox")]
+    [InlineData(BrowserEngine.Webkit, "webkit")]
+    public async Task An_engine_whose_program_is_missing_is_not_evaluated_AG7004_never_passed(BrowserEngine engine, string name)
+    {
+        const string journeys = """
+            journeys:
+              - name: open the page
+                critical: true
+                runs: 1
+                steps:
+                  - goto: /
+                  - expect text: hello
+            """;
+        var folder = AuthFlowCheckTests.Folder();
+        using var api = new FakeShopApi();
+        var system = TestSystems.Load(api.Manifest(folder, journeys), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var missing = Path.Combine(folder, "no-such-browser", name);
+        var options = new JourneyOptions { Engines = [engine], BrowserPrograms = new Dictionary<BrowserEngine, string> { [engine] = missing } };
+        var check = Assert.Single(JourneyCheck.For(system.Journeys[0], options));
+        Assert.Equal($"journeys.run:open the page@{name}", check.Id);
+
+        var result = await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Error, result.Status); // its criterion is not evaluated
+        Assert.StartsWith($"{engine} is not installed: ", result.Reason, StringComparison.Ordinal);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((JourneyRules.BrowserNotEvaluated, Severity.Info), (finding.Rule, finding.Severity));
+        Assert.Contains("not installed", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("archgate doctor --install", finding.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Metrics, m => m.Name == "journey_success_rate");
+        Assert.Empty(api.Requests); // nothing ran
     }
 }

@@ -66,6 +66,9 @@ public sealed class FaultSwitches
     /// <summary>The api sends every payments call to the first instance; the others only take over when it fails (no balancing).</summary>
     public const string PaymentsPinned = "payments-pinned";
 
+    /// <summary>The api places orders without validating them: a line with quantity 0 or below, or more than 20 lines, is stored.</summary>
+    public const string NoValidation = "no-validation";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
@@ -73,7 +76,7 @@ public sealed class FaultSwitches
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
         PaymentsNoAuth, PaymentsPinned, OauthDown,
-        EmailInvalid, AnalyticsBlocking,
+        EmailInvalid, AnalyticsBlocking, NoValidation,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

@@ -81,6 +81,14 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
                 continue;
             }
 
+            if (operation.IsUpgrade)
+            {
+                skipped++;
+                Add(ConformanceRules.NotTested, Severity.Info, operation.Name,
+                    $"{operation.Name} was not tested: it switches protocols (101, a WebSocket), which a plain request cannot test; declare it under the service's realtime endpoints (websocket:) for step 5 to connect to it", null);
+                continue;
+            }
+
             var plan = RequestPlanner.Plan(operation, book, options.MaxRequestsPerOperation);
             if (plan.SkipReason is not null || plan.Requests.Count == 0)
             {

@@ -13,6 +13,12 @@ internal sealed record OperationInfo(string Method, string Template, OpenApiOper
     /// <summary><c>GET /orders/{id}</c>.</summary>
     public string Name => $"{Method} {Template}";
 
+    /// <summary>
+    /// Whether the operation switches protocols (a <c>101</c> answer, as OpenAPI describes a WebSocket): a plain request
+    /// cannot test it, the realtime check of step 5 connects to it.
+    /// </summary>
+    public bool IsUpgrade => Operation.Responses?.ContainsKey("101") == true;
+
     /// <summary>Methods that never change state (RFC 9110 safe methods).</summary>
     public bool IsSafe => Method is "GET" or "HEAD" or "OPTIONS";
 

@@ -322,6 +322,33 @@ public sealed partial class ConformanceCheckTests
     }
 
     [Fact]
+    public async Task A_WebSocket_operation_101_Switching_Protocols_is_not_tested_with_plain_requests_and_says_why()
+    {
+        const string Socket = """
+            openapi: 3.1.0
+            info: { title: events, version: "1" }
+            paths:
+              /events:
+                get: { responses: { '200': { description: ok, content: { application/json: { schema: { type: object } } } } } }
+              /events/ws:
+                get:
+                  responses:
+                    '101': { description: Switching Protocols, headers: { Upgrade: { required: true, schema: { type: string, const: websocket } } } }
+            """;
+        var notAllowed = Problem(405, "Method not allowed.") with { Headers = new Dictionary<string, string> { ["Allow"] = "GET" } };
+        using var server = new ScriptedHttpServer(r => r.Method != "GET" ? notAllowed
+            : r.PathAndQuery.StartsWith("/events/ws", StringComparison.Ordinal) ? Problem(400, "Connect with a WebSocket upgrade.") : new Reply(200, "{}"));
+
+        var result = await RunAsync(Socket, server);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result, server));
+        Assert.DoesNotContain(server.Requests, r => r is { Method: "GET", PathAndQuery: "/events/ws" }); // its 400 would be undocumented
+        Assert.Contains(result.Findings, f => f.Rule == "AG2018" && f.Location == "GET /events/ws" && f.Message.Contains("switches protocols (101, a WebSocket)", StringComparison.Ordinal));
+        Assert.Equal(1, Metric(result, "contract_operations_tested"));
+        Assert.Equal(1, Metric(result, "contract_operations_skipped"));
+    }
+
+    [Fact]
     public async Task DELETE_and_PUT_are_never_sent_to_resources_the_run_did_not_create()
     {
         const string Things = """

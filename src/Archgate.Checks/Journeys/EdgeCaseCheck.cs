@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Journeys;
+
+/// <summary>
+/// Step 7, error scenarios and edge cases for the operations the journeys call: each HTTP journey of the service runs
+/// once (its setup too), and for each operation it called (the first call of each; logins are step 5's), the contract
+/// gives the cases (<see cref="EdgeCases"/>) around the request the journey sent: invalid input, the largest payload
+/// and one beyond, a list filtered to nothing. Each answer is judged by <see cref="EdgeCaseJudge"/>; every request and
+/// answer is in the operation's summary.
+/// </summary>
+internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments documents, JourneyOptions options) : ICheck
+{
+    public string Id => $"journeys.edge-cases:{service.Name}";
+
+    public int Step => 7;
+
+    public string Title => $"{service.Name}: invalid input, the largest payloads and empty lists for the journeys' operations";
+
+    public Applicability AppliesTo(SystemModel system) =>
+        service.OpenApi is null || service.Url is null ? Applicability.No($"{service.Name} declares no OpenAPI document")
+        : Journeys(system).Count == 0 ? Applicability.No($"no journey with HTTP steps calls {service.Name}")
+        : Applicability.Yes;
+
+    private List<Journey> Journeys(SystemModel system) =>
+        [.. system.Journeys.Where(j => j.Service == service.Name && !j.HasBrowserSteps && j.Steps.Any(s => s.Request is not null))];
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var loaded = await documents.LoadAsync(service.OpenApi!.Path, cancellationToken);
+        if (loaded.Document is null)
+        {
+            return CheckResult.Skipped($"{service.Name}'s contract could not be read (step 2 says why)");
+        }
+
+        var operations = OperationInfo.All(loaded.Document);
+        var logins = context.System.Auth.Values.OfType<LoginAuth>().Select(l => $"{l.Method.ToUpperInvariant()} {l.Path}").ToHashSet(StringComparer.Ordinal);
+        var findings = new List<Finding>();
+        var covered = new HashSet<string>(StringComparer.Ordinal);
+        var sent = 0;
+        foreach (var journey in Journeys(context.System))
+        {
+            context.Activity?.Report($"edge cases: running '{journey.Name}' once");
+            var calls = new List<JourneyWrite>();
+            var variables = new Dictionary<string, string>(journey.Variables, StringComparer.Ordinal);
+            var run = await JourneyRunner.RunAsync(context.Http, service.Url, journey.Setup, variables, cancellationToken, calls: calls);
+            if (run.Ok)
+            {
+                run = await JourneyRunner.RunAsync(context.Http, service.Url, journey.Steps, JourneyRunner.Start(variables, 1), cancellationToken, calls: calls);
+            }
+
+            if (!run.Ok)
+            {
+                findings.Add(Finding(JourneyRules.EdgeCasesNotCovered, Severity.Info, journey.Name,
+                    $"'{journey.Name}' failed at {run.FailedStep} ({run.Problem}): the operations after it have no edge cases", run.Evidence));
+            }
+
+            foreach (var call in calls.Where(c => c.Answer.Ok))
+            {
+                if (Match(operations, call) is not { } operation || logins.Contains(operation.Name) || !covered.Add(operation.Name))
+                {
+                    continue;
+                }
+
+                var cases = EdgeCases.For(operation, call.Path, call.Body, options.EdgeCasesPerOperation);
+                if (cases.Count == 0)
+                {
+                    continue;
+                }
+
+                context.Activity?.Report($"edge cases: {cases.Count} of {operation.Name}");
+                sent += await OperationAsync(context.Http, operation, call, cases, findings, cancellationToken);
+            }
+        }
+
+        if (covered.Count == 0)
+        {
+            return new CheckResult
+            {
+                Status = CheckStatus.Error,
+                Reason = $"no operation of {service.Name}'s contract could be reached through its journeys",
+                Findings = findings,
+            };
+        }
+
+        return CheckResult.From(findings, [new Metric("edge_cases", new Dictionary<string, string> { ["service"] = service.Name }, sent, "count")]);
+    }
+
+    private async Task<int> OperationAsync(HttpClient http, OperationInfo operation, JourneyWrite call, IReadOnlyList<EdgeCase> cases, List<Finding> findings, CancellationToken cancellationToken)
+    {
+        var list = EdgeCases.ListProperty(operation);
+        var lines = new List<string>();
+        var failed = 0;
+        var unanswered = 0;
+        foreach (var edge in cases)
+        {
+            var answer = await ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url, edge.PathAndQuery), call.Headers, edge.Body, ApiCall.DefaultTimeout, cancellationToken);
+            var evidence = $"{EdgeCaseJudge.Describe(edge)}: {operation.Method} {edge.PathAndQuery}{(edge.Body is null ? string.Empty : " " + ProbeHttp.Excerpt(edge.Body, 200))} -> " +
+                (answer.Failure is null ? $"{answer.Status} {ProbeHttp.Excerpt(answer.Body, 200)}" : answer.Failure.Cause);
+            lines.Add(evidence);
+            if (answer.Failure is not null)
+            {
+                unanswered++;
+                continue;
+            }
+
+            if (EdgeCaseJudge.Judge(edge, answer, list) is not { } verdict)
+            {
+                continue;
+            }
+
+            failed++;
+            if (verdict.Rule == JourneyRules.InvalidInputAccepted && answer.Header("Location") is { } location && Uri.TryCreate(location, UriKind.RelativeOrAbsolute, out var stored))
+            {
+                // What the service kept of the invalid input, read back as the journey's user.
+                var read = await ApiCall.SendAsync(http, "GET", stored.IsAbsoluteUri ? stored : ApiCall.Resolve(service.Url, location), call.Headers, null, ApiCall.DefaultTimeout, cancellationToken);
+                evidence += $"\nread back: {read.Evidence(400)}";
+            }
+
+            findings.Add(Finding(verdict.Rule, verdict.Severity, operation.Name, verdict.Message, evidence, verdict.Hint));
+        }
+
+        var counts = string.Join(", ", cases.GroupBy(c => c.Kind).Select(g => $"{g.Count()} {Name(g.Key)}"));
+        findings.Add(Finding(JourneyRules.EdgeCaseSummary, Severity.Info, operation.Name,
+            string.Create(CultureInfo.InvariantCulture, $"{operation.Name}: {cases.Count} edge cases ({counts}) around the journey's {call.Method} {call.Path}; {cases.Count - failed - unanswered} answered as they must, {failed} not{(unanswered > 0 ? $", {unanswered} got no answer" : string.Empty)}"),
+            string.Join('\n', lines)));
+        return cases.Count;
+    }
+
+    private static string Name(EdgeCaseKind kind) => kind switch
+    {
+        EdgeCaseKind.Invalid => "invalid",
+        EdgeCaseKind.Largest => "largest",
+        EdgeCaseKind.BeyondLargest => "beyond the largest",
+        _ => "empty list",
+    };
+
+    /// <summary>The contract's operation a journey's call went to: same method, and its path matches the template.</summary>
+    private static OperationInfo? Match(IReadOnlyList<OperationInfo> operations, JourneyWrite call)
+    {
+        var path = call.Path.Split('?')[0];
+        return operations.Where(o => o.Method == call.Method.ToUpperInvariant() && Pattern(o.Template).IsMatch(path))
+            .OrderBy(o => o.Template.Count(c => c == '{'))
+            .FirstOrDefault();
+    }
+
+    private static Regex Pattern(string template) =>
+        new("^" + Regex.Replace(Regex.Escape(template), @"\\\{[^}]*}", "[^/]+") + "/?$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = service.Name,
+        Location = location,
+        Message = message,
+        Evidence = evidence,
+        Hint = hint,
+    };
+}

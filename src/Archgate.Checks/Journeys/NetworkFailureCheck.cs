@@ -1,0 +1,97 @@
+using System.Globalization;
+using Archgate.Checks.Faults;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Journeys;
+
+/// <summary>
+/// Step 7, a network failure in the middle of a journey: one HTTP journey of the service (a critical one first) runs
+/// through Archgate's fault proxy; halfway through its steps the network goes down (connections refused and open ones
+/// cut), so the step there gets no answer. With the network back, the journey is run again from its start and must
+/// succeed: what the interrupted run left behind (a reservation, a lock, a half-written resource) must not block it.
+/// </summary>
+internal sealed class NetworkFailureCheck(ServiceComponent service) : ICheck
+{
+    public string Id => $"journeys.network-failure:{service.Name}";
+
+    public int Step => 7;
+
+    public string Title => $"{service.Name}: a journey cut by a network failure halfway can be run again";
+
+    public Applicability AppliesTo(SystemModel system) =>
+        Pick(system) is null ? Applicability.No($"no journey with two or more HTTP steps (and no browser steps) calls {service.Name}")
+        : Applicability.Yes;
+
+    private Journey? Pick(SystemModel system) => system.Journeys
+        .Where(j => j.Service == service.Name && !j.HasBrowserSteps && j.Steps.Count(s => s.Request is not null) >= 2)
+        .OrderByDescending(j => j.Critical)
+        .FirstOrDefault();
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var journey = Pick(context.System)!;
+        var url = service.Url;
+        await using var proxy = FaultProxy.Start($"archgate -> {service.Name}", url.Host, url.Port, ProxyMode.Tcp);
+        var through = new UriBuilder(url) { Host = url.IsLoopback ? url.Host : "127.0.0.1", Port = proxy.Port }.Uri;
+        var variables = new Dictionary<string, string>(journey.Variables, StringComparer.Ordinal);
+        var setup = await JourneyRunner.RunAsync(context.Http, through, journey.Setup, variables, cancellationToken);
+        if (!setup.Ok)
+        {
+            return NotRun($"'{journey.Name}''s setup failed at {setup.FailedStep} ({setup.Problem})", setup.Evidence);
+        }
+
+        var cut = journey.Steps.Count / 2;
+        var first = JourneyRunner.Start(variables, 1);
+        var before = await JourneyRunner.RunAsync(context.Http, through, journey.Steps.Take(cut).ToList(), first, cancellationToken);
+        if (!before.Ok)
+        {
+            return NotRun($"'{journey.Name}' failed before the network failure, at {before.FailedStep} ({before.Problem})", before.Evidence);
+        }
+
+        context.Activity?.Report($"'{journey.Name}': the network to {service.Name} goes down at step {cut + 1}");
+        JourneyRun during;
+        using (proxy.Add(new RefusedToxic()))
+        {
+            during = await JourneyRunner.RunAsync(context.Http, through, journey.Steps.Skip(cut).Take(1).ToList(), first, cancellationToken);
+        }
+
+        var cutStep = $"step {cut + 1}{(journey.Steps[cut].Request is { } r ? $" ({r.Name ?? $"{r.Method} {r.Path}"})" : string.Empty)}";
+        var downEvidence = during.Ok ? "it was answered (the failure did not reach it)" : $"it got no answer: {during.Problem}";
+        var retry = await JourneyRunner.RunAsync(context.Http, through, journey.Steps, JourneyRunner.Start(variables, 2), cancellationToken);
+        var findings = new List<Finding>();
+        if (!retry.Ok)
+        {
+            findings.Add(Finding(JourneyRules.NotRecovered, Severity.High, journey.Name,
+                $"after a network failure at {cutStep} of '{journey.Name}' ({downEvidence}), the journey run again from its start failed at {retry.FailedStep}: {retry.Problem}",
+                retry.Evidence,
+                "what an interrupted journey left behind must not block the next try: make writes idempotent or time out reservations, and let a client start over"));
+        }
+        else
+        {
+            findings.Add(Finding(JourneyRules.NetworkFailureSummary, Severity.Info, journey.Name,
+                string.Create(CultureInfo.InvariantCulture, $"'{journey.Name}': the network went down at {cutStep} ({downEvidence}); with it back, the journey run again from its start succeeded"),
+                null));
+        }
+
+        return CheckResult.From(findings) with { TransientCause = retry.TransientCause };
+    }
+
+    private CheckResult NotRun(string why, string? evidence) => new()
+    {
+        Status = CheckStatus.Error,
+        Reason = why,
+        Findings = [Finding(JourneyRules.NetworkFailureSummary, Severity.Info, service.Name, $"the network failure was not tried: {why}", evidence)],
+    };
+
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) => new()
+    {
+        Rule = rule,
+        Severity = severity,
+        Component = service.Name,
+        Location = location,
+        Message = message,
+        Evidence = evidence,
+        Hint = hint,
+    };
+}

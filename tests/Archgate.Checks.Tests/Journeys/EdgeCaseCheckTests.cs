@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
+using Archgate.Checks.Journeys;
+using Archgate.Checks.Tests.Frontend;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Journeys;
+
+public sealed class EdgeCaseCheckTests
+{
+    private static async Task<CheckResult> RunAsync(FakeOrdersApi api)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var check = new EdgeCaseCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new JourneyOptions());
+        Assert.True(check.AppliesTo(system).Applies);
+        return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    private static async Task<OperationInfo> OperationAsync(string name)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var path = Path.Combine(folder, "orders.yaml");
+        await File.WriteAllTextAsync(path, FakeOrdersApi.Contract);
+        var loaded = await new ContractDocuments().LoadAsync(path, CancellationToken.None);
+        return OperationInfo.All(loaded.Document!).Single(o => o.Name == name);
+    }
+
+    [Fact]
+    public async Task The_cases_of_a_create_break_one_nested_input_each_and_stretch_each_bounded_string_and_array()
+    {
+        var operation = await OperationAsync("POST /orders");
+
+        var cases = EdgeCases.For(operation, "/orders", """{"items":[{"productId":1,"quantity":2}]}""", 30);
+
+        var purposes = cases.Select(c => $"{c.Kind}: {c.Purpose}").ToList();
+        Assert.Contains("Invalid: required body property 'items[0].quantity' left out", purposes);
+        Assert.Contains("Invalid: body property 'items[0].quantity' is 0, below the minimum 1", purposes);
+        Assert.Contains("Invalid: body property 'items[0].quantity' is a string where a number is expected", purposes);
+        Assert.Contains("Largest: body property 'note' is 20 characters, the maxLength", purposes);
+        Assert.Contains("BeyondLargest: body property 'items' has 4 items, more than maxItems 3", purposes);
+        var below = cases.Single(c => c.Purpose == "body property 'items[0].quantity' is 0, below the minimum 1");
+        Assert.Equal("""{"items":[{"productId":1,"quantity":0}]}""", below.Body);
+        var largest = cases.Single(c => c.Purpose == "body property 'items' has 3 items, the maxItems");
+        Assert.Equal(3, (JsonNode.Parse(largest.Body!)!["items"] as JsonArray)!.Count);
+        Assert.Equal(5, EdgeCases.For(operation, "/orders", """{"items":[{"productId":1,"quantity":2}]}""", 5).Count); // bounded
+    }
+
+    [Fact]
+    public async Task The_cases_of_a_list_filter_it_to_nothing_and_break_its_query_in_the_journeys_query()
+    {
+        var operation = await OperationAsync("GET /orders");
+
+        var cases = EdgeCases.For(operation, "/orders?search=mug", null, 30);
+
+        Assert.Equal(new EdgeCase(EdgeCaseKind.Empty, "query parameter 'search' is 'archgate-matches-nothing', which matches nothing", "/orders?search=archgate-matches-nothing", null), cases[0]);
+        Assert.Contains(cases, c => c is { Kind: EdgeCaseKind.Invalid, PathAndQuery: "/orders?search=mug&offset=-1" });
+        Assert.Contains(cases, c => c is { Kind: EdgeCaseKind.Invalid, PathAndQuery: "/orders?search=mug&offset=not-a-number" });
+        Assert.Equal("items", EdgeCases.ListProperty(operation));
+    }
+
+    [Fact]
+    public async Task An_api_that_validates_refuses_every_invalid_input_readably_and_answers_an_empty_list()
+    {
+        using var api = new FakeOrdersApi();
+
+        var result = await RunAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        var summary = Assert.Single(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary && f.Location == "POST /orders");
+        Assert.Contains("answered as they must, 0 not", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("""{"items":[{"productId":1,"quantity":0}]} -> 400""", summary.Evidence, StringComparison.Ordinal);
+        Assert.Contains(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary && f.Location == "GET /orders" && f.Evidence!.Contains("search=archgate-matches-nothing -> 200", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Findings, f => f.Location == "GET /orders/{id}"); // no query, no body: nothing to vary
+        Assert.Single(api.Stored, o => o["items"] is JsonArray { Count: 3 }); // the largest order was taken, the journey's one too
+    }
+
+    [Fact]
+    public async Task An_api_that_stores_invalid_lines_and_fails_on_a_wrong_type_is_caught_AG7031_AG7030()
+    {
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { NoValidation = true });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var accepted = Assert.Single(result.Findings, f => f.Rule == JourneyRules.InvalidInputAccepted && f.Message.Contains("'items[0].quantity' is 0", StringComparison.Ordinal));
+        Assert.Contains("was accepted (201) and stored at /orders/", accepted.Message, StringComparison.Ordinal);
+        Assert.Contains("read back: GET", accepted.Evidence, StringComparison.Ordinal);
+        Assert.Contains("\"quantity\":0", accepted.Evidence, StringComparison.Ordinal);
+        var crash = Assert.Single(result.Findings, f => f.Rule == JourneyRules.EdgeCaseServerError && f.Message.Contains("'items[0].quantity' is a string", StringComparison.Ordinal));
+        Assert.Contains("-> 500", crash.Evidence, StringComparison.Ordinal);
+        Assert.Contains(api.Stored, o => o["items"] is JsonArray { Count: > 0 } lines && lines[0]?["quantity"] is JsonValue q && q.TryGetValue<int>(out var n) && n == 0);
+    }
+
+    [Fact]
+    public async Task A_list_that_answers_404_for_nothing_found_and_plain_text_refusals_are_findings_AG7034_AG7032()
+    {
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { EmptyIsNotFound = true, PlainTextErrors = true });
+
+        var result = await RunAsync(api);
+
+        var empty = Assert.Single(result.Findings, f => f.Rule == JourneyRules.EmptyListNotOk);
+        Assert.Contains("was answered 404, not 200 with an empty list", empty.Message, StringComparison.Ordinal);
+        Assert.Contains(result.Findings, f => f.Rule == JourneyRules.UnreadableProblem && f.Message.Contains("text/plain, not a problem+json", StringComparison.Ordinal));
+        Assert.Equal(CheckStatus.Warn, result.Status); // medium findings: worth a look, not a failed gate
+    }
+
+    [Fact]
+    public void The_judge_lets_the_largest_payload_through_only_when_it_is_not_refused_as_invalid()
+    {
+        var largest = new EdgeCase(EdgeCaseKind.Largest, "note is 20 characters", "/orders", "{}");
+        static ApiAnswer Answer(int status, string body = "{\"title\":\"no\"}") =>
+            new("POST", new Uri("http://127.0.0.1:1/orders"), status, new Dictionary<string, string> { ["Content-Type"] = "application/problem+json" }, body, TimeSpan.Zero, null);
+
+        Assert.Null(EdgeCaseJudge.Judge(largest, Answer(201), null));
+        Assert.Null(EdgeCaseJudge.Judge(largest, Answer(409), null)); // refused for a business reason, not as invalid
+        Assert.Equal(JourneyRules.LargestRefused, EdgeCaseJudge.Judge(largest, Answer(400), null)!.Rule);
+        Assert.Equal(JourneyRules.EdgeCaseServerError, EdgeCaseJudge.Judge(largest, Answer(500), null)!.Rule);
+        var invalid = largest with { Kind = EdgeCaseKind.Invalid };
+        Assert.Null(EdgeCaseJudge.Judge(invalid, Answer(422), null));
+        Assert.Equal(Severity.High, EdgeCaseJudge.Judge(invalid, Answer(400, "{\"title\":\"System.NullReferenceException\"}"), null)!.Severity);
+    }
+}
