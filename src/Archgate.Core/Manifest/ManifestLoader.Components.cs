@@ -156,8 +156,10 @@ public static partial class ManifestLoader
             WebhookSpec? webhook = null;
             OidcSpec? oidc = null;
             VendorContract? contract = null;
+            LedgerSpec? ledger = null;
             if (kind is ComponentKind.ThirdParty)
             {
+                ledger = ReadLedger(YamlReader.Get(map, "ledger"), $"{path}.ledger");
                 webhook = ReadWebhook(YamlReader.Get(map, "webhook"), $"{path}.webhook");
                 oidc = ReadOidc(YamlReader.Get(map, "oidc"), $"{path}.oidc");
                 contract = ReadVendorContract(YamlReader.Get(map, "contract"), $"{path}.contract");
@@ -167,6 +169,7 @@ public static partial class ManifestLoader
                 NotForKind(map, path, "webhook", "third-party components");
                 NotForKind(map, path, "oidc", "third-party components");
                 NotForKind(map, path, "contract", "third-party components");
+                NotForKind(map, path, "ledger", "third-party components");
             }
 
             IReadOnlyList<ResourceMapping> resources = [];
@@ -231,6 +234,7 @@ public static partial class ManifestLoader
                 Webhook = webhook,
                 Oidc = oidc,
                 Contract = contract,
+                Ledger = ledger,
                 Pages = pages,
                 States = states,
                 Resources = resources,

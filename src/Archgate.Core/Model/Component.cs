@@ -90,6 +90,12 @@ public sealed record Component
     /// </summary>
     public VendorContract? Contract { get; init; }
 
+    /// <summary>
+    /// Where a third party lists what it did, one row per charge or message, each with the idempotency key it was
+    /// made under (<c>ledger</c>): step 6's retry check reads it after its rounds; null when none is declared.
+    /// </summary>
+    public LedgerSpec? Ledger { get; init; }
+
     /// <summary>Step 3 expectations and policy of a database; <see cref="DatabaseSpec.None"/> for other kinds.</summary>
     public DatabaseSpec Database { get; init; } = DatabaseSpec.None;
 
@@ -128,6 +134,28 @@ public sealed record Component
 /// <param name="Path">The document, absolute (resolved against the manifest's folder).</param>
 /// <param name="Location">Where it is declared.</param>
 public sealed record VendorContract(string Path, SourceLocation Location);
+
+/// <summary>
+/// A provider's ledger (<c>ledger</c>): a GET that lists what it did (a payment provider's charges in test mode, as
+/// Stripe's <c>GET /v1/charges</c>), called with the provider's <c>auth</c>.
+/// </summary>
+/// <param name="Path">The GET's path and query, relative to the provider's url (<c>path</c>).</param>
+/// <param name="Key">JSON path, within one row, of the idempotency key the row was made under (<c>key</c>).</param>
+public sealed record LedgerSpec(string Path, string Key)
+{
+    /// <summary>JSON path of the rows in the answer (<c>items</c>); null: the answer itself when it is an array, else its <c>data</c> (Stripe's list object).</summary>
+    public string? Items { get; init; }
+
+    /// <summary>
+    /// JSON path, within one row, of what the caller charged for (<c>operation</c>: an order or payment id, Stripe's
+    /// <c>$.metadata.order_id</c>): rows that share it are one operation's charges; null: an operation is one of the
+    /// retry check's rounds, with every key sent during it.
+    /// </summary>
+    public string? Operation { get; init; }
+
+    /// <summary>Where it is declared.</summary>
+    public SourceLocation? Location { get; init; }
+}
 
 /// <summary>An OpenAPI document (path relative to the manifest, or URL) and an optional previous version.</summary>
 public sealed record OpenApiSpec(string Path, string? Baseline)

@@ -48,6 +48,8 @@ public sealed class ShopThirdPartyTests : CliTestBase
             Assert.Contains("(an id token signed with another key (same kid)) → 401 The id token is refused: its signature is not the provider's.", Text(oidc, "evidence"), StringComparison.Ordinal);
             Assert.Contains("(the genuine id token once expired) → 401 The id token is refused: it has expired.", Text(oidc, "evidence"), StringComparison.Ordinal);
             Assert.Contains("token (the code with another code_verifier) → 400 invalid_grant", Text(oidc, "evidence"), StringComparison.Ordinal);
+            var ledger = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6091"); // the gateway's ledger: one charge per payment, answers lost or not
+            Assert.Matches(@"^payments → gateway: gateway's ledger holds one charge per operation: pay_\w+ in round 1 1; .*pay_\w+ in round \d, answers lost 1$", Text(ledger, "message"));
             var retries = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6025" && Text(f, "message").StartsWith("payments → gateway", StringComparison.Ordinal));
             Assert.Contains("/gateway/v1/charges key pay_", Text(retries, "evidence"), StringComparison.Ordinal);
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6031" && Text(f, "message").StartsWith("api → email", StringComparison.Ordinal));
@@ -80,6 +82,29 @@ public sealed class ShopThirdPartyTests : CliTestBase
             Assert.Contains("sendgrid-mail-send.yaml#/paths/~1v3~1mail~1send/post/requestBody/content/application~1json/schema/required", Text(rejected, "evidence"), StringComparison.Ordinal);
             Assert.Contains("Authorization: Bearer ***", Text(rejected, "evidence"), StringComparison.Ordinal);
             Assert.DoesNotContain("em_test_archgate", Text(rejected, "evidence"), StringComparison.Ordinal);
+            Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+            Assert.True(result.ExitCode == 4, result.All);
+        }
+    }
+
+    [Fact]
+    public async Task Double_charge_is_NO_GO_with_the_gateway_ledger_rows_of_the_payment_charged_more_than_once()
+    {
+        var (result, run) = await RunStep6Async("double-charge");
+        using (run)
+        {
+            // payments stamps a new Idempotency-Key per attempt: each retry of a charge whose answer was lost charges again.
+            var doubled = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6090");
+            Assert.Equal("critical", Text(doubled, "severity"));
+            Assert.Equal("payments", Text(doubled, "component"));
+            Assert.Matches(@"^payments → gateway: gateway's ledger holds [2-9] charges for one operation \(pay_\w+ in round \d, answers lost, [2-9] Idempotency-Key\(s\)\): a double charge$", Text(doubled, "message"));
+            var evidence = Text(doubled, "evidence");
+            Assert.Contains("rows of the operations charged more than once", evidence, StringComparison.Ordinal);
+            Assert.Matches("\"reference\":\"pay_\\w+\".*\"idempotencyKey\":\"pay_", evidence);
+            Assert.Contains("answers lost, error status 503 instead (the dependency answered 202)", evidence, StringComparison.Ordinal);
+            Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6024" && Text(f, "message").StartsWith("payments → gateway", StringComparison.Ordinal));
+            Assert.DoesNotContain(Findings(run), f => Text(f, "rule") == "AG6030" && Text(f, "message").StartsWith("payments", StringComparison.Ordinal));
+            Assert.DoesNotContain("sk_test_archgate_gateway", result.All + evidence, StringComparison.Ordinal);
             Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
             Assert.True(result.ExitCode == 4, result.All);
         }

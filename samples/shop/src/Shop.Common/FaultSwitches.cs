@@ -66,6 +66,9 @@ public sealed class FaultSwitches
     /// <summary>The api sends every payments call to the first instance; the others only take over when it fails (no balancing).</summary>
     public const string PaymentsPinned = "payments-pinned";
 
+    /// <summary>Payments stamps a new Idempotency-Key on every attempt at the gateway (in a handler inside the retry pipeline): a retried charge whose answer was lost is charged twice.</summary>
+    public const string DoubleCharge = "double-charge";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
@@ -73,7 +76,7 @@ public sealed class FaultSwitches
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
         PaymentsNoAuth, PaymentsPinned, OauthDown,
-        EmailInvalid, AnalyticsBlocking,
+        EmailInvalid, AnalyticsBlocking, DoubleCharge,
     ];
 
     /// <summary>No switch on: the clean system.</summary>
