@@ -111,6 +111,39 @@ public sealed class ShopThirdPartyTests : CliTestBase
     }
 
     [Fact]
+    public async Task In_Mailgun_mode_email_invalid_is_NO_GO_naming_the_missing_from_in_Mailguns_contract()
+    {
+        // The api sends Mailgun's form API (SHOP_EMAIL_API=mailgun) and the e-mail provider names Mailgun's document.
+        var manifest = ShopManifest.Write(Folder);
+        var text = await File.ReadAllTextAsync(manifest);
+        foreach (var (from, to) in new[]
+        {
+            ("/vendors/sendgrid-mail-send.yaml", "/vendors/mailgun-messages.yaml"),
+            ("        SHOP_EMAIL_URL: \"${url:email}\"", "        SHOP_EMAIL_URL: \"${url:email}\"\n        SHOP_EMAIL_API: mailgun"),
+        })
+        {
+            Assert.Contains(from, text, StringComparison.Ordinal); // the sample changed: mend this test
+            text = text.Replace(from, to, StringComparison.Ordinal);
+        }
+
+        await File.WriteAllTextAsync(manifest, text);
+        Environment["SHOP_DB"] = $"Data Source={Path.Combine(Folder, "shop.db")}";
+        Environment["SHOP_FAULTS"] = "email-invalid";
+        var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", manifest, "--up", "--steps", "6");
+        using var run = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout), "run.json")));
+
+        var rejected = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6080");
+        Assert.StartsWith("api → email: POST /v3/{domain_name}/messages breaks the vendor's contract", Text(rejected, "message"), StringComparison.Ordinal);
+        Assert.Contains("$.from: required property 'from' is missing", Text(rejected, "message"), StringComparison.Ordinal);
+        Assert.Contains("mailgun-messages.yaml#/components/schemas/send_message/required", Text(rejected, "evidence"), StringComparison.Ordinal);
+        Assert.Contains("Authorization: Basic ***", Text(rejected, "evidence"), StringComparison.Ordinal);
+        Assert.Contains("application/x-www-form-urlencoded", Text(rejected, "evidence"), StringComparison.Ordinal);
+        Assert.DoesNotContain("em_test_archgate", Text(rejected, "evidence"), StringComparison.Ordinal);
+        Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+        Assert.True(result.ExitCode == 4, result.All);
+    }
+
+    [Fact]
     public async Task No_retry_webhook_unsigned_oauth_down_and_analytics_blocking_are_NO_GO_for_no_backoff_forged_callbacks_a_sign_in_outage_and_a_page_that_waits()
     {
         var (result, run) = await RunStep6Async("no-retry,webhook-unsigned,oauth-down,analytics-blocking");
