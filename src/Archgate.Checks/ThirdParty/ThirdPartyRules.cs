@@ -140,4 +140,7 @@ internal static class ThirdPartyRules
 
     /// <summary>The provider's ledger could not be read, or shows none of the idempotency keys the caller used: one charge per operation is not proved.</summary>
     public const string LedgerUnread = "AG6092";
+
+    /// <summary>The expired id token case was not evaluated: the token expires (plus the caller's skew) later than the check may wait.</summary>
+    public const string OidcExpiredNotEvaluated = "AG6093";
 }

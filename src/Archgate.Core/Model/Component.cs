@@ -363,6 +363,13 @@ public sealed record OidcSpec(Uri Issuer, string ClientId, Uri RedirectUri, stri
     /// <summary>How far past exp the caller still takes an id token (<c>skew</c>): the expired-token case waits beyond it when tokens are short-lived. <value>5 min</value>.</summary>
     public TimeSpan Skew { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long the expired-token case may wait for the genuine id token to pass exp plus <see cref="Skew"/>
+    /// (<c>expiryWait</c>); when it would have to wait longer the case is not evaluated, and says so. Null: the check's
+    /// default, <value>60 s</value>.
+    /// </summary>
+    public TimeSpan? ExpiryWait { get; init; }
+
     /// <summary>Where it is declared.</summary>
     public SourceLocation? Location { get; init; }
 
