@@ -165,6 +165,37 @@ public sealed class FaultSwitchTests(ProvidersFixture providers)
     }
 
     [Fact]
+    public async Task Double_charge_makes_payments_send_a_new_idempotency_key_on_every_attempt()
+    {
+        // A gateway that always answers 503: the clean client's retries carry the payment's one key; with double-charge each its own.
+        async Task<List<string>> KeysAsync(string faults)
+        {
+            var keys = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            using var gateway = new ScriptedHttpServer(r =>
+            {
+                if (r.PathAndQuery.StartsWith("/gateway/", StringComparison.Ordinal))
+                {
+                    keys.Enqueue(r.Headers.GetValueOrDefault("Idempotency-Key") ?? "(none)");
+                }
+
+                return new Reply(503, "{}");
+            });
+            await using var payments = await ShopStack.PaymentsAsync(gateway.Url, faults);
+            using var client = ShopClient.For(payments.Url);
+            using var _ = await client.PostAsJsonAsync("/payments", new { orderId = 1, amount = 10m, currency = "EUR" });
+            Assert.True(await ShopClient.EventuallyAsync(() => Task.FromResult(keys.Count >= 4), TimeSpan.FromSeconds(20)), "payments never retried the gateway");
+            return [.. keys.Take(4)];
+        }
+
+        var clean = await KeysAsync("");
+        var faulty = await KeysAsync("double-charge");
+
+        Assert.Single(clean.Distinct());
+        Assert.StartsWith("pay_", clean[0], StringComparison.Ordinal);
+        Assert.Equal(4, faulty.Distinct().Count());
+    }
+
+    [Fact]
     public async Task Email_no_queue_drops_a_mail_the_provider_did_not_take()
     {
         // The e-mail provider answers 503: the clean outbox sends the mail again after 10 s; with email-no-queue never.

@@ -109,4 +109,33 @@ public sealed class ProviderStubTests(ProvidersFixture providers)
         var events = (await client.GetFromJsonAsync<JsonArray>("/track/events"))!;
         Assert.Single(events, e => e!["distinctId"]?.GetValue<string>() == id);
     }
+
+    [Fact]
+    public async Task The_gateway_lists_its_charges_newest_first_with_the_key_each_was_made_under()
+    {
+        using var client = ShopClient.For(providers.ThirdParty.Url);
+        client.DefaultRequestHeaders.Authorization = new("Bearer", TestKeys.GatewayApiKey);
+        var key = $"pay_ledger_{Guid.NewGuid():N}";
+        object Charge() => new { amount = 12.5m, currency = "EUR", reference = key, callbackUrl = "http://127.0.0.1:9/webhooks/gateway" };
+        using (var first = new HttpRequestMessage(HttpMethod.Post, "/gateway/v1/charges") { Content = JsonContent.Create(Charge()) })
+        using (var again = new HttpRequestMessage(HttpMethod.Post, "/gateway/v1/charges") { Content = JsonContent.Create(Charge()) })
+        {
+            first.Headers.Add("Idempotency-Key", key);
+            again.Headers.Add("Idempotency-Key", key);
+            using var created = await client.SendAsync(first);
+            using var replayed = await client.SendAsync(again);
+            Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, replayed.StatusCode);
+        }
+
+        var ledger = (await client.GetFromJsonAsync<JsonObject>("/gateway/v1/charges?limit=100"))!;
+        Assert.Equal("list", ledger["object"]!.GetValue<string>());
+        var rows = ledger["data"]!.AsArray().Where(r => r!["idempotencyKey"]?.GetValue<string>() == key).ToList();
+        Assert.Equal(key, Assert.Single(rows)!["reference"]!.GetValue<string>());
+
+        using var anonymous = await ShopClient.For(providers.ThirdParty.Url).GetAsync("/gateway/v1/charges");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        using var tooMany = await client.GetAsync("/gateway/v1/charges?limit=1000");
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+    }
 }

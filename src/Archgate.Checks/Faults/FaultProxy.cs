@@ -458,12 +458,14 @@ public sealed class FaultProxy : IAsyncDisposable
                 await upstreamStream!.WriteAsync(head.Raw, ct);
                 var capture = new BodyCapture(upstreamStream, head.IsChunked);
                 var sendBody = CopyBodyAsync(head, reader, capture, ct);
+                var lost = chosen.Select(a => a.Toxic).OfType<LostAnswerToxic>().FirstOrDefault();
+                Stream toClient = lost is null ? clientStream : Stream.Null; // a lost answer is read to its end and dropped
                 long responseBytes = 0;
                 HttpHead response;
                 do
                 {
                     response = await upstreamReader!.ReadHeadAsync(ct) ?? throw new IOException("the dependency closed the connection");
-                    await clientStream.WriteAsync(response.Raw, ct);
+                    await toClient.WriteAsync(response.Raw, ct);
                     responseBytes += response.Raw.Length;
                 }
                 while (response.Status is >= 100 and < 200 and not 101);
@@ -487,21 +489,31 @@ public sealed class FaultProxy : IAsyncDisposable
                 {
                     if (response.IsChunked)
                     {
-                        responseBytes += await upstreamReader.CopyChunkedAsync(clientStream, pacer, ct);
+                        responseBytes += await upstreamReader.CopyChunkedAsync(toClient, pacer, ct);
                     }
                     else if (response.ContentLength is { } length)
                     {
-                        responseBytes += await upstreamReader.CopyAsync(clientStream, length, pacer, ct);
+                        responseBytes += await upstreamReader.CopyAsync(toClient, length, pacer, ct);
                     }
                     else
                     {
-                        responseBytes += await upstreamReader.CopyToEndAsync(clientStream, pacer, ct);
+                        responseBytes += await upstreamReader.CopyToEndAsync(toClient, pacer, ct);
                         close = true;
                     }
                 }
 
-                traffic.Down += responseBytes;
                 var status = response.Status;
+                if (lost is not null)
+                {
+                    // The caller sees the toxic's status; the evidence keeps what the dependency really answered.
+                    var answer = ErrorResponse(lost.Status);
+                    await clientStream.WriteAsync(answer, ct);
+                    faults = $"{faults} (the dependency answered {status})";
+                    status = lost.Status;
+                    responseBytes = answer.Length;
+                }
+
+                traffic.Down += responseBytes;
                 Counters.UpdateRequest(index, r => r with
                 {
                     Status = status, Duration = _time.GetElapsedTime(started), RequestBytes = r.RequestBytes + requestBody,

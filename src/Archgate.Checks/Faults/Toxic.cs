@@ -49,6 +49,19 @@ public sealed record ErrorStatusToxic(int Status = 503) : Toxic
     protected override string Name => $"error status {Status}";
 }
 
+/// <summary>
+/// Forwards each request to the dependency, then answers the caller with <paramref name="Status"/> in place of the
+/// dependency's answer (HTTP mode only): the work is done and its answer lost, as when a response times out on its
+/// way back. A caller that retries such a charge under a new idempotency key charges twice.
+/// </summary>
+public sealed record LostAnswerToxic(int Status = 503) : Toxic
+{
+    internal override bool HttpOnly => true;
+
+    /// <inheritdoc />
+    protected override string Name => $"answers lost, error status {Status} instead";
+}
+
 /// <summary>Resets the connection (TCP RST) as the connection or request arrives.</summary>
 public sealed record ResetToxic : Toxic
 {

@@ -213,19 +213,23 @@ internal sealed class EdgeExercise
 
     /// <summary>
     /// After a fault window, waits for the caller to complete its queued work by itself: a forwarded answer below 400
-    /// (for each key the window saw, when its writes carry keys), within <see cref="ProviderEdge.Within"/>.
+    /// (for each key the window saw, when its writes carry keys; any, when the caller took a new key per attempt), within
+    /// <paramref name="within"/>, else <see cref="ProviderEdge.Within"/>.
     /// Returns when it completed (null: it did not).
     /// </summary>
-    public async Task<TimeSpan?> AwaitCompletionAsync(FaultWindow window, CancellationToken ct)
+    public async Task<TimeSpan?> AwaitCompletionAsync(FaultWindow window, CancellationToken ct, TimeSpan? within = null)
     {
+        var bound = within ?? _edge.Within;
         var keys = window.Requests.Select(r => r.IdempotencyKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        while (_time.GetUtcNow() - window.Removed < _edge.Within)
+        // More keys than operations: the caller takes a new key per attempt, and its resend comes under yet another.
+        var renewing = keys.Count > Math.Max(1, window.Answers.Count);
+        while (_time.GetUtcNow() - window.Removed < bound)
         {
             var done = Since(window.Removed).Where(r => r.Forwarded && r.Status is < 400).ToList();
-            var complete = keys.Count > 0 ? keys.All(k => done.Any(r => r.IdempotencyKey == k)) : done.Count > 0;
+            var complete = renewing ? done.Count > 0 : keys.Count > 0 ? keys.All(k => done.Any(r => r.IdempotencyKey == k)) : done.Count > 0;
             if (complete && window.Requests.Count > 0)
             {
-                var last = keys.Count > 0 ? keys.Select(k => done.First(r => r.IdempotencyKey == k).At).Max() : done[0].At;
+                var last = keys.Count > 0 && !renewing ? keys.Select(k => done.First(r => r.IdempotencyKey == k).At).Max() : done[0].At;
                 Note($"queued work completed at {At(last)} ({AttemptReport.Sec(last - window.Removed)} after the fault went): {string.Join(", ", done.Take(4).Select(r => $"{r.Method} {r.Target} {r.Status}"))}");
                 await Task.Delay(_options.Settle, _time, ct);
                 return last - window.Removed;
@@ -234,7 +238,7 @@ internal sealed class EdgeExercise
             await Task.Delay(_options.SampleEvery * 2, _time, ct);
         }
 
-        Note($"no call completed within {AttemptReport.Sec(_edge.Within)} after the fault went");
+        Note($"no call completed within {AttemptReport.Sec(bound)} after the fault went");
         return null;
     }
 

@@ -404,9 +404,20 @@ internal sealed partial class OidcCheck
         {
             var expires = DateTimeOffset.FromUnixTimeSeconds(jwt.Seconds("exp") ?? 0);
             var wait = expires + _spec.Skew + TimeSpan.FromSeconds(1) - context.Time.GetUtcNow();
-            if (wait > check._options.MaxExpiryWait)
+            var cap = _spec.ExpiryWait ?? check._options.MaxExpiryWait;
+            if (wait > cap)
             {
-                Note($"expired id token not tried: it expires in {AttemptReport.Sec(expires - context.Time.GetUtcNow())} and {_receiver.Name} allows {AttemptReport.Sec(_spec.Skew)} of skew (oidc.skew), beyond the {AttemptReport.Sec(check._options.MaxExpiryWait)} the check waits");
+                // Never waited out and never passed: the case is reported as not evaluated, with what it would take.
+                var why = $"the genuine id token expires in {AttemptReport.Sec(expires - context.Time.GetUtcNow())} and {_receiver.Name} allows {AttemptReport.Sec(_spec.Skew)} of skew (oidc.skew): {AttemptReport.Sec(wait)} to wait, beyond the {AttemptReport.Sec(cap)} the check may (oidc.expiryWait)";
+                Note($"expired id token not tried: {why}");
+                if (cap <= TimeSpan.Zero)
+                {
+                    return; // the case switched off in code (OidcCheckOptions.MaxExpiryWait zero); the manifest cannot
+                }
+
+                Findings.Add(check.Make(ThirdPartyRules.OidcExpiredNotEvaluated, Severity.Medium, _receiver.Name,
+                    $"{_receiver.Name}: the expired id token case was not evaluated: {why}",
+                    $"give {check.Provider.Name}'s test tokens a short life (exp minus iat plus the skew within {AttemptReport.Sec(cap)}), or raise oidc.expiryWait"));
                 return;
             }
 

@@ -17,7 +17,11 @@ public sealed record OidcCheckOptions
     /// <summary>How long one request to the provider or to the caller may take. <value>10 s</value>.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How long the check may wait for the genuine id token to expire (exp plus the caller's skew) to present it expired. <value>60 s</value>.</summary>
+    /// <summary>
+    /// How long the check may wait for the genuine id token to expire (exp plus the caller's skew) to present it expired,
+    /// unless the manifest's <c>oidc.expiryWait</c> says otherwise; beyond it the case is not evaluated (AG6093). Zero
+    /// switches the case off without a finding (tests of other cases). <value>60 s</value>.
+    /// </summary>
     public TimeSpan MaxExpiryWait { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>With the provider down, how much later than its timeout the caller may still answer. <value>2 s</value>.</summary>
@@ -58,7 +62,7 @@ internal sealed partial class OidcCheck(ThirdPartyComponent provider, OidcCheckO
         await run.ExecuteAsync();
         var evidence = run.Timeline.ToString();
         var findings = run.Findings.Select(f => f with { Evidence = evidence }).ToList();
-        if (findings.Count == 0)
+        if (findings.All(f => f.Rule == ThirdPartyRules.OidcExpiredNotEvaluated))
         {
             findings.Add(Make(ThirdPartyRules.OidcVerified, Severity.Info, provider.Name,
                 $"sign-in with {provider.Name} works: discovery and JWKS valid, the code flow with PKCE completes and keeps the state, wrong and missing code_verifier and a reused code refused; " +

@@ -1,4 +1,5 @@
 using Archgate.Checks.Faults;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -10,7 +11,9 @@ namespace Archgate.Checks.ThirdParty;
 /// each, the fault removed in between so a breaker can close; up to <see cref="EdgeExerciseOptions.MaxRetryRounds"/>
 /// while the backoff rests on one operation). The attempts are judged by <see cref="AttemptAnalysis"/>: bounded by the declared retries, waits growing, jitter between rounds, one
 /// Idempotency-Key per retried write. After each round the work the caller queued must complete by itself (the
-/// fallback: queue for later); work that never does is lost, critical. The fault goes whatever happens.
+/// fallback: queue for later); work that never does is lost, critical. When the provider declares a <c>ledger</c>, one
+/// more round lets the calls reach it and loses its answers, then the ledger must hold one charge per operation (more
+/// is a double charge, critical). The fault goes whatever happens.
 /// </summary>
 internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOptions? options = null) : ICheck
 {
@@ -20,7 +23,7 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
 
     public int Step => step;
 
-    public string Title => $"{edge.Edge}: retries bounded, backing off with jitter, one idempotency key; queued work completes after the outage";
+    public string Title => $"{edge.Edge}: retries bounded, backing off with jitter, one idempotency key; queued work completes after the outage{(edge.Provider?.Ledger is null ? string.Empty : $"; {edge.Dependency.Name}'s ledger shows one charge per operation")}";
 
     public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
 
@@ -78,6 +81,30 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
                 evidence, $"queue the work {edge.Caller.Name} cannot hand to {edge.Dependency.Name} (an outbox) and send it again once {edge.Dependency.Name} is back"));
         }
 
+        Metric? ledgerMetric = null;
+        if (edge.Provider?.Ledger is { } ledger)
+        {
+            // The rounds above were answered by the proxy: nothing reached the provider. This one reaches it and loses
+            // its answers, as a response lost on its way back does: the caller cannot know the charge was made.
+            exercise.Note($"round {windows.Count + 1}: the provider's answers lost");
+            var lostRound = await exercise.UnderFaultAsync(new LostAnswerToxic(503), drives: 1, cancellationToken);
+            // The provider may have done the work and told the caller by its webhook: a resend is not owed, so the
+            // wait for one is bounded by the edge's timeout, not by the fallback's 'within'.
+            var resendWait = edge.Expected.Timeout < edge.Within ? edge.Expected.Timeout : edge.Within;
+            await exercise.AwaitCompletionAsync(lostRound, cancellationToken, resendWait);
+            var read = await ProviderLedger.ReadAsync(edge.Dependency, ledger, context.Http, TokenSource.Of(context), cancellationToken);
+            var rounds = windows.Select((w, i) => ($"round {i + 1}", w)).Append(($"round {windows.Count + 1}, answers lost", lostRound)).ToList();
+            var operations = ChargeLedger.Operations(rounds, exercise.Since(windows[0].Start));
+            var reached = string.Join("\n", lostRound.Requests.Select(r => $"  {exercise.At(r.At)}  {r.Method} {r.Target} key {r.IdempotencyKey ?? "(none)"}: {r.Fault}"));
+            var timeline = exercise.Timeline + $"attempts that reached {edge.Dependency.Name} with their answers lost:\n{reached}\n";
+            (var ledgerFindings, ledgerMetric) = ChargeLedger.Judge(edge, ledger, read, operations, timeline);
+            findings.AddRange(ledgerFindings.Where(f => f.Severity >= Severity.High));
+            if (findings.All(f => f.Severity < Severity.High))
+            {
+                findings.AddRange(ledgerFindings);
+            }
+        }
+
         if (findings.All(f => f.Severity < Severity.High))
         {
             findings.Add(Finding(ThirdPartyRules.RetriesWork, Severity.Info,
@@ -95,6 +122,11 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
             Metric.ForComponent("retry_attempts_max", edge.Caller.Name, report.Operations.Count == 0 ? 0 : report.Operations.Max(o => o.Attempts.Count), "calls"),
             Metric.ForComponent("retry_operations", edge.Caller.Name, report.Operations.Count, "count"),
         };
+        if (ledgerMetric is not null)
+        {
+            metrics.Add(ledgerMetric);
+        }
+
         metrics.AddRange(completions.OfType<TimeSpan>().Select(c => Metric.ForComponent("fallback_completion_ms", edge.Caller.Name, c.TotalMilliseconds, "ms")));
         return CheckResult.From(findings, metrics);
 

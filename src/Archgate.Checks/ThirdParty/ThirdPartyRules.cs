@@ -131,4 +131,16 @@ internal static class ThirdPartyRules
 
     /// <summary>Information: the page's events reach the collector in a valid shape, and the page renders without it.</summary>
     public const string AnalyticsHolds = "AG6073";
+
+    /// <summary>The provider's ledger holds more than one charge for one operation of the caller: a double charge.</summary>
+    public const string DoubleCharge = "AG6090";
+
+    /// <summary>Information: the provider's ledger holds one charge per operation, whatever the retries.</summary>
+    public const string OneChargePerOperation = "AG6091";
+
+    /// <summary>The provider's ledger could not be read, or shows none of the idempotency keys the caller used: one charge per operation is not proved.</summary>
+    public const string LedgerUnread = "AG6092";
+
+    /// <summary>The expired id token case was not evaluated: the token expires (plus the caller's skew) later than the check may wait.</summary>
+    public const string OidcExpiredNotEvaluated = "AG6093";
 }

@@ -159,8 +159,10 @@ public static partial class ManifestLoader
             WebhookSpec? webhook = null;
             OidcSpec? oidc = null;
             VendorContract? contract = null;
+            LedgerSpec? ledger = null;
             if (kind is ComponentKind.ThirdParty)
             {
+                ledger = ReadLedger(YamlReader.Get(map, "ledger"), $"{path}.ledger");
                 webhook = ReadWebhook(YamlReader.Get(map, "webhook"), $"{path}.webhook");
                 oidc = ReadOidc(YamlReader.Get(map, "oidc"), $"{path}.oidc");
                 contract = ReadVendorContract(YamlReader.Get(map, "contract"), $"{path}.contract");
@@ -170,6 +172,7 @@ public static partial class ManifestLoader
                 NotForKind(map, path, "webhook", "third-party components");
                 NotForKind(map, path, "oidc", "third-party components");
                 NotForKind(map, path, "contract", "third-party components");
+                NotForKind(map, path, "ledger", "third-party components");
             }
 
             IReadOnlyList<ResourceMapping> resources = [];
@@ -236,7 +239,7 @@ public static partial class ManifestLoader
                 },
                 ComponentKind.ThirdParty => new ThirdPartyComponent
                 {
-                    Name = name, Url = address, Auth = auth, Webhook = webhook, Oidc = oidc, Contract = contract,
+                    Name = name, Url = address, Auth = auth, Webhook = webhook, Oidc = oidc, Contract = contract, Ledger = ledger,
                     HealthPath = health, OpenApi = openApi, DependsOn = dependsOn, Owner = owner, Critical = critical ?? false, Run = run, Policy = policy, Location = location,
                 },
                 ComponentKind.Database => new DatabaseComponent

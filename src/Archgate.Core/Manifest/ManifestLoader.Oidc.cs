@@ -6,7 +6,7 @@ namespace Archgate.Manifest;
 /// <summary>Reading a third party's <c>oidc</c> section: the OpenID Connect provider step 6 signs in with.</summary>
 public static partial class ManifestLoader
 {
-    private static readonly string[] OidcKeys = ["issuer", "clientId", "redirectUri", "user", "to", "path", "scope", "skew"];
+    private static readonly string[] OidcKeys = ["issuer", "clientId", "redirectUri", "user", "to", "path", "scope", "skew", "expiryWait"];
 
     private sealed partial class Builder
     {
@@ -50,12 +50,19 @@ public static partial class ManifestLoader
             }
 
             var skew = r.Duration(YamlReader.Get(map, "skew"), $"{path}.skew");
+            var expiryWait = r.Duration(YamlReader.Get(map, "expiryWait"), $"{path}.expiryWait");
+            if (expiryWait is { } w && (w <= TimeSpan.Zero || w > TimeSpan.FromMinutes(10)))
+            {
+                r.Error(YamlReader.Get(map, "expiryWait")!, $"{path}.expiryWait", $"expiryWait must be above 0 and at most 10m", "write how long the expired-token case may wait, for example 'expiryWait: 60s' (the default)");
+                expiryWait = null;
+            }
             return issuer is null || clientId is null || redirect is null || user is null || to is null || target is null
                 ? null
                 : new OidcSpec(issuer, clientId, redirect, user, to, target)
                 {
                     Scope = scope ?? "openid profile email",
                     Skew = skew ?? TimeSpan.FromMinutes(5),
+                    ExpiryWait = expiryWait,
                     Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
                 };
         }

@@ -44,13 +44,14 @@ public static partial class ManifestLoader
             "policy" => Ref("policy"),
             "auth" => AnyOf(Ref("string"), Ref("identity")),
             "contract" => AnyOf(Ref("string"), Closed(["path"], ["path"], _ => Ref("string"))),
+            "ledger" => Closed(["path", "key", "items", "operation"], ["path", "key"], _ => Ref("string")),
             "webhook" => Closed(["to", "path", "secret", "signature", "event"], ["to", "path", "secret"], k => k switch
             {
                 "signature" => Closed(["header", "scheme"], [], s => s == "scheme" ? new JsonObject { ["enum"] = Array(["stripe", "github"]) } : Ref("string")),
                 "event" => new JsonObject(),
                 _ => Ref("string"),
             }),
-            "oidc" => Closed(OidcKeys, ["issuer", "clientId", "redirectUri", "user", "to", "path"], k => k == "skew" ? Ref("duration") : Ref("string")),
+            "oidc" => Closed(OidcKeys, ["issuer", "clientId", "redirectUri", "user", "to", "path"], k => k is "skew" or "expiryWait" ? Ref("duration") : Ref("string")),
             "expect" => Closed(["migrations", "seed", "constraints"], [], k => k switch
             {
                 "migrations" => Closed(["table", "latest", "folder"], [], _ => Ref("string")),

@@ -143,6 +143,12 @@ public sealed record ThirdPartyComponent : HttpComponent
     /// proxy against it; null when none is declared.
     /// </summary>
     public VendorContract? Contract { get; init; }
+
+    /// <summary>
+    /// Where it lists what it did, one row per charge or message, each with the idempotency key it was made under
+    /// (<c>ledger</c>): step 6's retry check reads it after its rounds; null when none is declared.
+    /// </summary>
+    public LedgerSpec? Ledger { get; init; }
 }
 
 /// <summary>A database (SQLite or PostgreSQL).</summary>
@@ -178,6 +184,28 @@ public sealed record BrokerComponent : Component
 /// <param name="Path">The document, absolute (resolved against the manifest's folder).</param>
 /// <param name="Location">Where it is declared.</param>
 public sealed record VendorContract(string Path, SourceLocation Location);
+
+/// <summary>
+/// A provider's ledger (<c>ledger</c>): a GET that lists what it did (a payment provider's charges in test mode, as
+/// Stripe's <c>GET /v1/charges</c>), called with the provider's <c>auth</c>.
+/// </summary>
+/// <param name="Path">The GET's path and query, relative to the provider's url (<c>path</c>).</param>
+/// <param name="Key">JSON path, within one row, of the idempotency key the row was made under (<c>key</c>).</param>
+public sealed record LedgerSpec(string Path, string Key)
+{
+    /// <summary>JSON path of the rows in the answer (<c>items</c>); null: the answer itself when it is an array, else its <c>data</c> (Stripe's list object).</summary>
+    public string? Items { get; init; }
+
+    /// <summary>
+    /// JSON path, within one row, of what the caller charged for (<c>operation</c>: an order or payment id, Stripe's
+    /// <c>$.metadata.order_id</c>): rows that share it are one operation's charges; null: an operation is one of the
+    /// retry check's rounds, with every key sent during it.
+    /// </summary>
+    public string? Operation { get; init; }
+
+    /// <summary>Where it is declared.</summary>
+    public SourceLocation? Location { get; init; }
+}
 
 /// <summary>An OpenAPI document (path relative to the manifest, or URL) and an optional previous version.</summary>
 public sealed record OpenApiSpec(string Path, string? Baseline)
@@ -384,6 +412,13 @@ public sealed record OidcSpec(Uri Issuer, string ClientId, Uri RedirectUri, stri
 
     /// <summary>How far past exp the caller still takes an id token (<c>skew</c>): the expired-token case waits beyond it when tokens are short-lived. <value>5 min</value>.</summary>
     public TimeSpan Skew { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long the expired-token case may wait for the genuine id token to pass exp plus <see cref="Skew"/>
+    /// (<c>expiryWait</c>); when it would have to wait longer the case is not evaluated, and says so. Null: the check's
+    /// default, <value>60 s</value>.
+    /// </summary>
+    public TimeSpan? ExpiryWait { get; init; }
 
     /// <summary>Where it is declared.</summary>
     public SourceLocation? Location { get; init; }

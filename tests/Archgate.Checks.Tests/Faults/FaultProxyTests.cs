@@ -112,6 +112,33 @@ public sealed class FaultProxyTests
     }
 
     [Fact]
+    public async Task A_lost_answer_reaches_the_dependency_and_the_caller_gets_the_error_on_a_connection_that_still_works()
+    {
+        using var server = new EchoHttpServer();
+        await using var proxy = FaultProxy.Start("edge", "127.0.0.1", server.Port, ProxyMode.Http);
+        using var http = new HttpClient { BaseAddress = proxy.Address, Timeout = Patience };
+
+        using (proxy.Add(new LostAnswerToxic(503)))
+        {
+            using var first = await http.PostAsync("/echo", new StringContent("{\"amount\":1}"));
+            using var second = await http.PostAsync("/echo", new StringContent("{\"amount\":2}")); // the same keep-alive connection
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, first.StatusCode);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, second.StatusCode);
+            Assert.Contains("fault injected by archgate", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using var after = await http.GetAsync("/echo");
+
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        await Settled(proxy);
+        Assert.Equal(3, server.Requests); // the work was done every time
+        Assert.Equal([true, true, true], proxy.Counters.Requests.Select(r => r.Forwarded));
+        Assert.Equal([503, 503, 200], proxy.Counters.Requests.Select(r => r.Status ?? 0));
+        Assert.Equal("answers lost, error status 503 instead (the dependency answered 200)", proxy.Counters.Requests[0].Fault);
+        Assert.Empty(proxy.Toxics);
+    }
+
+    [Fact]
     public async Task A_fraction_hits_only_some_requests()
     {
         using var server = new EchoHttpServer();

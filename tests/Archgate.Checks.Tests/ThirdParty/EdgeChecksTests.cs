@@ -16,7 +16,7 @@ public sealed class EdgeChecksTests
     private sealed record Run(CheckResult Result, FaultProxy Proxy);
 
     /// <summary>Runs <paramref name="make"/>'s check on payments → gateway, the provider answering as <paramref name="provider"/> does.</summary>
-    private static async Task<Run> RunAsync(Func<ProviderEdge, ICheck> make, CallerBehaviour behaviour, Func<Received, Reply>? provider = null, bool stalling = false, bool proxied = true)
+    private static async Task<Run> RunAsync(Func<ProviderEdge, ICheck> make, CallerBehaviour behaviour, Func<Received, Reply>? provider = null, bool stalling = false, bool proxied = true, string ledger = "")
     {
         using var echo = stalling ? null : new ScriptedHttpServer(provider ?? (_ => new Reply(202, "{\"id\":\"ch_1\"}")));
         using var stall = stalling ? new StallingServer(Stall.Silent) : null;
@@ -28,7 +28,7 @@ public sealed class EdgeChecksTests
             version: 1
             system: { name: s }
             components:
-              - { name: gateway, kind: third-party, url: "http://127.0.0.1:{{port}}", policy: { timeout: 3s, retries: 3, backoff: exponential, fallback: queue } }
+              - { name: gateway, kind: third-party, url: "http://127.0.0.1:{{port}}", policy: { timeout: 3s, retries: 3, backoff: exponential, fallback: queue }{{ledger}} }
               - { name: payments, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [gateway], critical: true }
               - { name: api, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [payments] }
             edges:
@@ -165,5 +165,88 @@ public sealed class EdgeChecksTests
         Assert.Equal(CheckStatus.Skipped, run.Result.Status);
         Assert.Contains("${url:gateway}", run.Result.Reason, StringComparison.Ordinal);
         Assert.Equal(0, run.Proxy.Counters.RequestCount);
+    }
+
+    [Fact]
+    public async Task A_provider_ledger_with_one_charge_per_order_passes_although_answers_were_lost()
+    {
+        var gateway = new KeyedGateway();
+        var run = await RunAsync(Retry, new CallerBehaviour(), gateway.Answer, ledger: KeyedGateway.Ledger);
+
+        Assert.True(run.Result.Status == CheckStatus.Pass, string.Join("\n", run.Result.Findings.Select(f => $"{f.Rule} {f.Severity}: {f.Message}\n{f.Evidence}")));
+        var one = Assert.Single(run.Result.Findings, f => f.Rule == "AG6091");
+        Assert.Contains("round 3, answers lost 1", one.Message, StringComparison.Ordinal);
+        Assert.Contains("round 1 1", one.Message, StringComparison.Ordinal);
+        Assert.True(gateway.Posts > gateway.Charges, $"{gateway.Posts} posts, {gateway.Charges} charges: the lost round's retries reached the provider");
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task A_caller_that_takes_a_new_key_per_attempt_is_caught_by_the_provider_ledger_as_a_double_charge()
+    {
+        var gateway = new KeyedGateway();
+        var run = await RunAsync(Retry, new CallerBehaviour { FreshKeys = true }, gateway.Answer, ledger: KeyedGateway.Ledger);
+
+        Assert.Equal(CheckStatus.Fail, run.Result.Status);
+        var doubled = Assert.Single(run.Result.Findings, f => f.Rule == "AG6090");
+        Assert.Equal(Severity.Critical, doubled.Severity);
+        Assert.Matches(@"gateway's ledger holds [2-9] charges for one operation \(round 3, answers lost, [2-9] Idempotency-Key", doubled.Message);
+        Assert.Contains("rows of the operations charged more than once", doubled.Evidence, StringComparison.Ordinal);
+        Assert.Contains("\"idempotencyKey\":\"order-", doubled.Evidence, StringComparison.Ordinal);
+        Assert.Contains("answers lost, error status 503 instead (the dependency answered 202)", doubled.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Result.Findings, f => f.Rule == "AG6030"); // the resends under new keys completed: nothing was lost
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task With_the_operation_in_the_ledger_rows_the_charges_are_counted_per_order()
+    {
+        var gateway = new KeyedGateway();
+        var run = await RunAsync(Retry, new CallerBehaviour { FreshKeys = true }, gateway.Answer, ledger: ", ledger: { path: /charges, key: $.idempotencyKey, operation: $.reference }");
+
+        var doubled = Assert.Single(run.Result.Findings, f => f.Rule == "AG6090");
+        Assert.Matches(@"holds [2-9] charges for one operation \(order-\d+ in round 3, answers lost, [2-9] Idempotency-Key\(s\)\)", doubled.Message);
+        Assert.Contains("\"reference\":\"order-", doubled.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_ledger_whose_rows_carry_none_of_the_keys_is_reported_not_proved()
+    {
+        var gateway = new KeyedGateway();
+        var run = await RunAsync(Retry, new CallerBehaviour(), gateway.Answer, ledger: ", ledger: { path: /charges, key: $.metadata.key }");
+
+        var unread = Assert.Single(run.Result.Findings, f => f.Rule == "AG6092");
+        Assert.Equal(Severity.High, unread.Severity);
+        Assert.Contains("shows none of the key(s) payments used", unread.Message, StringComparison.Ordinal);
+        Assert.Contains("ledger.key", unread.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Result.Findings, f => f.Rule is "AG6091" or "AG6025");
+    }
+
+    /// <summary>A provider that charges once per Idempotency-Key (a repeat answers 200 with the first charge) and lists its charges as Stripe does.</summary>
+    private sealed class KeyedGateway
+    {
+        public const string Ledger = ", ledger: { path: /charges, key: $.idempotencyKey }";
+
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _byKey = new(StringComparer.Ordinal);
+        private int _posts;
+
+        public int Posts => _posts;
+
+        public int Charges => _byKey.Count;
+
+        public Reply Answer(Received request)
+        {
+            if (request.Method == "GET")
+            {
+                var rows = _byKey.OrderBy(c => c.Value).Select(c => $"{{\"id\":\"ch_{c.Value}\",\"idempotencyKey\":\"{c.Key}\",\"reference\":\"{string.Join('-', c.Key.Split('-').Take(2))}\"}}");
+                return new Reply(200, $"{{\"object\":\"list\",\"data\":[{string.Join(",", rows)}]}}");
+            }
+
+            Interlocked.Increment(ref _posts);
+            var key = request.Headers.GetValueOrDefault("Idempotency-Key") ?? Guid.NewGuid().ToString("N");
+            var created = false;
+            var id = _byKey.GetOrAdd(key, _ => { created = true; return _byKey.Count + 1; });
+            return new Reply(created ? 202 : 200, $"{{\"id\":\"ch_{id}\"}}");
+        }
     }
 }

@@ -116,6 +116,40 @@ public sealed class OidcCheckTests
     }
 
     [Fact]
+    public async Task The_expired_case_beyond_the_manifest_expiry_wait_is_not_evaluated_and_says_so_never_passed()
+    {
+        using var fake = new FakeOidcSystem(new FakeOidcBehaviour { CallerChecksExpiry = false }); // would fail the case, were it tried
+        var manifest = fake.Manifest.Replace("skew: 1s", "skew: 1s, expiryWait: 1s", StringComparison.Ordinal);
+        Assert.NotEqual(fake.Manifest, manifest);
+        var system = TestSystems.Load(manifest);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new OidcCheck(system.Find<Archgate.Model.ThirdPartyComponent>("signin")!, new OidcCheckOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        var skipped = Assert.Single(result.Findings, f => f.Rule == "AG6093");
+        Assert.Equal(Severity.Medium, skipped.Severity);
+        Assert.Matches(@"^api: the expired id token case was not evaluated: the genuine id token expires in .+ and api allows 1\.00 s of skew \(oidc\.skew\): .+ to wait, beyond the 1\.00 s the check may \(oidc\.expiryWait\)$", skipped.Message);
+        Assert.Contains("oidc.expiryWait", skipped.Hint, StringComparison.Ordinal);
+        var verified = Assert.Single(result.Findings, f => f.Rule == "AG6069");
+        Assert.DoesNotContain("expired", verified.Message, StringComparison.Ordinal);
+        Assert.Contains("refused 4 forged one(s)", verified.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == "AG6067");
+        Assert.DoesNotContain("(the genuine id token once expired)", verified.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Long_lived_tokens_are_not_waited_for_beyond_60_s_by_default()
+    {
+        var (result, fake) = await RunAsync(new FakeOidcBehaviour { TokenSeconds = 600 }, new OidcCheckOptions());
+        using var _ = fake;
+
+        var skipped = Assert.Single(result.Findings, f => f.Rule == "AG6093");
+        Assert.Contains("beyond the 60.00 s the check may (oidc.expiryWait)", skipped.Message, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Warn, result.Status);
+    }
+
+    [Fact]
     public async Task A_provider_down_is_a_third_party_outage_affecting_sign_in_and_not_the_callers_fault()
     {
         var (result, fake) = await RunAsync(new FakeOidcBehaviour { ProviderDown = true });

@@ -102,6 +102,46 @@ public sealed class VendorContractCheckTests
         Assert.StartsWith("{\"personalizations\"", Encoding.UTF8.GetString(captured.Body.Bytes), StringComparison.Ordinal);
     }
 
+    private static string Mailgun => Path.Combine(Path.GetDirectoryName(SendGrid)!, "mailgun-messages.yaml");
+
+    private static async Task PostFormAsync(HttpClient caller, string path, IEnumerable<KeyValuePair<string, string>> fields, bool auth = true)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(fields) };
+        if (auth)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("api:key-test-mailgun")));
+        }
+
+        using var response = await caller.SendAsync(request);
+        Assert.Equal(202, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Mailgun_form_mails_are_read_as_its_schema_reads_them_and_one_without_a_sender_names_from()
+    {
+        var (result, _, received) = await RunAsync(async caller =>
+        {
+            // Valid: 'to' given once is the array of one Mailgun's schema asks for; given twice, two.
+            await PostFormAsync(caller, "/v3/shop.example.test/messages", [new("from", "Shop <orders@shop.example.test>"), new("to", "ann@example.test"), new("subject", "Order 1 is paid"), new("text", "Thanks")]);
+            await PostFormAsync(caller, "/v3/shop.example.test/messages", [new("from", "orders@shop.example.test"), new("to", "ann@example.test"), new("to", "ben@example.test"), new("subject", "Paid")]);
+            // email-invalid: no sender.
+            await PostFormAsync(caller, "/v3/shop.example.test/messages", [new("to", "ann@example.test"), new("subject", "Order 2 is paid"), new("text", "Thanks")]);
+            await PostFormAsync(caller, "/v3/shop.example.test/messages", [new("from", "orders@shop.example.test"), new("to", "ann@example.test"), new("subject", "x")], auth: false);
+        }, contract: Mailgun);
+
+        Assert.Equal(4, received);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var findings = result.Findings.Where(f => f.Rule == "AG6080").ToList();
+        Assert.Equal(2, findings.Count);
+        var noFrom = Assert.Single(findings, f => f.Message.Contains("'from' is missing", StringComparison.Ordinal));
+        Assert.StartsWith("api → email: POST /v3/{domain_name}/messages breaks the vendor's contract (1 of 4 request(s))", noFrom.Message, StringComparison.Ordinal);
+        Assert.Contains("schema path: mailgun-messages.yaml#/components/schemas/send_message/required", noFrom.Evidence, StringComparison.Ordinal);
+        Assert.Contains("Authorization: Basic ***", noFrom.Evidence, StringComparison.Ordinal);
+        Assert.Contains("to=ann%40example.test&subject=Order+2+is+paid", noFrom.Evidence, StringComparison.Ordinal);
+        Assert.Single(findings, f => f.Message.Contains("401", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Findings, f => f.Message.Contains("array", StringComparison.Ordinal)); // 'to' once is not "a string where an array is expected"
+    }
+
     [Fact]
     public async Task Valid_mails_pass_with_what_was_validated_and_nothing_recorded_or_an_unreadable_contract_are_reported()
     {

@@ -29,7 +29,7 @@ public sealed class ShopThirdPartyPostgresTests(PostgresServer server) : CliTest
         var text = await File.ReadAllTextAsync(manifest);
         foreach (var (from, to, count) in new[]
         {
-            ("\"${SHOP_GATEWAY_API_KEY:-sk_test_archgate_gateway}\"", "\"${vault:secret/data/shop#gatewayKey}\"", 3), // the stub, payments and payments-2
+            ("\"${SHOP_GATEWAY_API_KEY:-sk_test_archgate_gateway}\"", "\"${vault:secret/data/shop#gatewayKey}\"", 4), // the stub, its auth (the ledger), payments and payments-2
             ("\"${SHOP_GATEWAY_WEBHOOK_SECRET:-whsec_test_archgate}\"", "\"${vault:secret/data/shop#webhookSecret}\"", 4),
             ("\"${SHOP_EMAIL_API_KEY:-em_test_archgate}\"", "\"${aws-sm:shop/email#key}\"", 2),
         })

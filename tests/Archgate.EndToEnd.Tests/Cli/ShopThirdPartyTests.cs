@@ -48,6 +48,8 @@ public sealed class ShopThirdPartyTests : CliTestBase
             Assert.Contains("(an id token signed with another key (same kid)) → 401 The id token is refused: its signature is not the provider's.", Text(oidc, "evidence"), StringComparison.Ordinal);
             Assert.Contains("(the genuine id token once expired) → 401 The id token is refused: it has expired.", Text(oidc, "evidence"), StringComparison.Ordinal);
             Assert.Contains("token (the code with another code_verifier) → 400 invalid_grant", Text(oidc, "evidence"), StringComparison.Ordinal);
+            var ledger = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6091"); // the gateway's ledger: one charge per payment, answers lost or not
+            Assert.Matches(@"^payments → gateway: gateway's ledger holds one charge per operation: pay_\w+ in round 1 1; .*pay_\w+ in round \d, answers lost 1$", Text(ledger, "message"));
             var retries = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6025" && Text(f, "message").StartsWith("payments → gateway", StringComparison.Ordinal));
             Assert.Contains("/gateway/v1/charges key pay_", Text(retries, "evidence"), StringComparison.Ordinal);
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6031" && Text(f, "message").StartsWith("api → email", StringComparison.Ordinal));
@@ -83,6 +85,62 @@ public sealed class ShopThirdPartyTests : CliTestBase
             Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
             Assert.True(result.ExitCode == 4, result.All);
         }
+    }
+
+    [Fact]
+    public async Task Double_charge_is_NO_GO_with_the_gateway_ledger_rows_of_the_payment_charged_more_than_once()
+    {
+        var (result, run) = await RunStep6Async("double-charge");
+        using (run)
+        {
+            // payments stamps a new Idempotency-Key per attempt: each retry of a charge whose answer was lost charges again.
+            var doubled = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6090");
+            Assert.Equal("critical", Text(doubled, "severity"));
+            Assert.Equal("payments", Text(doubled, "component"));
+            Assert.Matches(@"^payments → gateway: gateway's ledger holds [2-9] charges for one operation \(pay_\w+ in round \d, answers lost, [2-9] Idempotency-Key\(s\)\): a double charge$", Text(doubled, "message"));
+            var evidence = Text(doubled, "evidence");
+            Assert.Contains("rows of the operations charged more than once", evidence, StringComparison.Ordinal);
+            Assert.Matches("\"reference\":\"pay_\\w+\".*\"idempotencyKey\":\"pay_", evidence);
+            Assert.Contains("answers lost, error status 503 instead (the dependency answered 202)", evidence, StringComparison.Ordinal);
+            Assert.Contains(Findings(run), f => Text(f, "rule") == "AG6024" && Text(f, "message").StartsWith("payments → gateway", StringComparison.Ordinal));
+            Assert.DoesNotContain(Findings(run), f => Text(f, "rule") == "AG6030" && Text(f, "message").StartsWith("payments", StringComparison.Ordinal));
+            Assert.DoesNotContain("sk_test_archgate_gateway", result.All + evidence, StringComparison.Ordinal);
+            Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+            Assert.True(result.ExitCode == 4, result.All);
+        }
+    }
+
+    [Fact]
+    public async Task In_Mailgun_mode_email_invalid_is_NO_GO_naming_the_missing_from_in_Mailguns_contract()
+    {
+        // The api sends Mailgun's form API (SHOP_EMAIL_API=mailgun) and the e-mail provider names Mailgun's document.
+        var manifest = ShopManifest.Write(Folder);
+        var text = await File.ReadAllTextAsync(manifest);
+        foreach (var (from, to) in new[]
+        {
+            ("/vendors/sendgrid-mail-send.yaml", "/vendors/mailgun-messages.yaml"),
+            ("        SHOP_EMAIL_URL: \"${url:email}\"", "        SHOP_EMAIL_URL: \"${url:email}\"\n        SHOP_EMAIL_API: mailgun"),
+        })
+        {
+            Assert.Contains(from, text, StringComparison.Ordinal); // the sample changed: mend this test
+            text = text.Replace(from, to, StringComparison.Ordinal);
+        }
+
+        await File.WriteAllTextAsync(manifest, text);
+        Environment["SHOP_DB"] = $"Data Source={Path.Combine(Folder, "shop.db")}";
+        Environment["SHOP_FAULTS"] = "email-invalid";
+        var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", manifest, "--up", "--steps", "6");
+        using var run = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout), "run.json")));
+
+        var rejected = Assert.Single(Findings(run), f => Text(f, "rule") == "AG6080");
+        Assert.StartsWith("api → email: POST /v3/{domain_name}/messages breaks the vendor's contract", Text(rejected, "message"), StringComparison.Ordinal);
+        Assert.Contains("$.from: required property 'from' is missing", Text(rejected, "message"), StringComparison.Ordinal);
+        Assert.Contains("mailgun-messages.yaml#/components/schemas/send_message/required", Text(rejected, "evidence"), StringComparison.Ordinal);
+        Assert.Contains("Authorization: Basic ***", Text(rejected, "evidence"), StringComparison.Ordinal);
+        Assert.Contains("application/x-www-form-urlencoded", Text(rejected, "evidence"), StringComparison.Ordinal);
+        Assert.DoesNotContain("em_test_archgate", Text(rejected, "evidence"), StringComparison.Ordinal);
+        Assert.Equal("NO-GO", run.RootElement.GetProperty("verdict").GetString());
+        Assert.True(result.ExitCode == 4, result.All);
     }
 
     [Fact]

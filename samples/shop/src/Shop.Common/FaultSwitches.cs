@@ -69,6 +69,9 @@ public sealed class FaultSwitches
     /// <summary>The api places orders without validating them: a line with quantity 0 or below, or more than 20 lines, is stored.</summary>
     public const string NoValidation = "no-validation";
 
+    /// <summary>Payments stamps a new Idempotency-Key on every attempt at the gateway (in a handler inside the retry pipeline): a retried charge whose answer was lost is charged twice.</summary>
+    public const string DoubleCharge = "double-charge";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
@@ -76,7 +79,7 @@ public sealed class FaultSwitches
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
         PaymentsNoAuth, PaymentsPinned, OauthDown,
-        EmailInvalid, AnalyticsBlocking, NoValidation,
+        EmailInvalid, AnalyticsBlocking, NoValidation, DoubleCharge,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

@@ -66,8 +66,14 @@ internal static class GatewayClientRegistration
 {
     public static IServiceCollection AddGatewayClient(this IServiceCollection services, PaymentsSettings settings, FaultSwitches faults)
     {
-        services.AddHttpClient<GatewayClient>(c => c.BaseAddress = settings.GatewayUrl)
+        var client = services.AddHttpClient<GatewayClient>(c => c.BaseAddress = settings.GatewayUrl)
             .AddShopResilience("gateway", GatewayClient.PolicyFor(faults), services.BuildCircuit());
+        if (faults.IsOn(FaultSwitches.DoubleCharge))
+        {
+            // The defect: a handler added after the resilience handler runs once per attempt, so each retry gets a new key.
+            client.AddHttpMessageHandler(() => new FreshIdempotencyKeyHandler());
+        }
+
         return services;
     }
 
@@ -76,5 +82,19 @@ internal static class GatewayClientRegistration
         var circuit = new GatewayCircuit();
         services.AddSingleton(circuit);
         return circuit.Monitor;
+    }
+}
+
+/// <summary>double-charge: replaces the request's Idempotency-Key with a new one on every send (a key made per attempt, as a misplaced handler does).</summary>
+internal sealed class FreshIdempotencyKeyHandler : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Headers.Remove("Idempotency-Key"))
+        {
+            request.Headers.Add("Idempotency-Key", "pay_" + Guid.NewGuid().ToString("N")[..16]);
+        }
+
+        return base.SendAsync(request, cancellationToken);
     }
 }

@@ -11,8 +11,8 @@ namespace Shop.ThirdParty;
 /// <summary>A charge request from a merchant.</summary>
 internal sealed record ChargeRequest(decimal Amount, string Currency, string Reference, string CallbackUrl);
 
-/// <summary>A charge as the gateway reports it.</summary>
-internal sealed record Charge(string Id, decimal Amount, string Currency, string Reference, string Status, DateTimeOffset CreatedAt);
+/// <summary>A charge as the gateway reports it, with the Idempotency-Key it was made under (null: none).</summary>
+internal sealed record Charge(string Id, decimal Amount, string Currency, string Reference, string Status, DateTimeOffset CreatedAt, string? IdempotencyKey);
 
 /// <summary>
 /// The fake payment gateway: accepts charges (202), then confirms each one by a signed webhook to its
@@ -36,7 +36,7 @@ internal sealed partial class Gateway(
 
         var charge = new Charge(
             "ch_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
-            request.Amount, request.Currency, request.Reference, "processing", time.GetUtcNow());
+            request.Amount, request.Currency, request.Reference, "processing", time.GetUtcNow(), idempotencyKey);
         if (idempotencyKey is not null && !_byIdempotencyKey.TryAdd(idempotencyKey, charge.Id))
         {
             return (_charges[_byIdempotencyKey[idempotencyKey]], false);
@@ -48,6 +48,10 @@ internal sealed partial class Gateway(
     }
 
     public Charge? Find(string id) => _charges.GetValueOrDefault(id);
+
+    /// <summary>The newest <paramref name="limit"/> charges, newest first (Stripe's order).</summary>
+    public IReadOnlyList<Charge> List(int limit) =>
+        [.. _charges.Values.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id, StringComparer.Ordinal).Take(limit)];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -139,6 +143,23 @@ internal static class GatewayEndpoints
             return created
                 ? Results.Accepted($"/gateway/v1/charges/{charge.Id}", charge)
                 : Results.Ok(charge);
+        });
+
+        // The ledger, shaped as Stripe's list object: { object: "list", data: [...], has_more }, newest first, ?limit=1..100 (10).
+        group.MapGet("/charges", (HttpContext http, Gateway gateway, ProviderKeys keys, int? limit) =>
+        {
+            if (!IsAuthorized(http, keys))
+            {
+                return Results.Problem(statusCode: 401, title: "Missing or wrong API key.");
+            }
+
+            if (limit is < 1 or > 100)
+            {
+                return Results.Problem(statusCode: 400, title: "limit is between 1 and 100.");
+            }
+
+            var page = gateway.List((limit ?? 10) + 1);
+            return Results.Ok(new { @object = "list", url = "/gateway/v1/charges", has_more = page.Count > (limit ?? 10), data = page.Take(limit ?? 10) });
         });
 
         group.MapGet("/charges/{id}", (string id, HttpContext http, Gateway gateway, ProviderKeys keys) =>

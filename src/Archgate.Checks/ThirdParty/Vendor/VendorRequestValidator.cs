@@ -202,7 +202,7 @@ internal sealed class VendorRequestValidator
             value = mediaType.Contains("json", StringComparison.OrdinalIgnoreCase)
                 ? JsonDocument.Parse(request.Body.Bytes).RootElement.Clone()
                 : mediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)
-                    ? JsonSerializer.SerializeToElement(Form(Encoding.UTF8.GetString(request.Body.Bytes)))
+                    ? JsonSerializer.SerializeToElement(Form(Encoding.UTF8.GetString(request.Body.Bytes), schema))
                     : default;
         }
         catch (JsonException ex)
@@ -303,6 +303,44 @@ internal sealed class VendorRequestValidator
         }
 
         return tokens;
+    }
+
+    /// <summary>
+    /// A form body as its schema reads it (OpenAPI's <c>form</c> style, exploded): a field whose property is an array
+    /// is an array even when sent once (Mailgun's <c>to</c>), and one whose property is a number or a boolean, and not
+    /// a string, is read as one when it parses; the rest as <see cref="Form(string)"/> gives them.
+    /// </summary>
+    internal static JsonObject Form(string text, IOpenApiSchema schema)
+    {
+        var form = Form(text);
+        var properties = Contracts.Diff.SchemaView.Of(schema).Properties;
+        foreach (var (name, value) in form.ToList())
+        {
+            if (value is not JsonValue single || !properties.TryGetValue(name, out var property) || Contracts.Diff.SchemaView.Of(property).Types is not { } types)
+            {
+                continue;
+            }
+
+            var field = single.GetValue<string>();
+            if (types.HasFlag(JsonSchemaType.Array))
+            {
+                form[name] = new JsonArray(JsonValue.Create(field));
+            }
+            else if (!types.HasFlag(JsonSchemaType.String))
+            {
+                if ((types.HasFlag(JsonSchemaType.Integer) || types.HasFlag(JsonSchemaType.Number))
+                    && decimal.TryParse(field, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number))
+                {
+                    form[name] = JsonValue.Create(number);
+                }
+                else if (types.HasFlag(JsonSchemaType.Boolean) && field is "true" or "false")
+                {
+                    form[name] = JsonValue.Create(field == "true");
+                }
+            }
+        }
+
+        return form;
     }
 
     /// <summary>A form body as an object: a field given once is a string, given more than once an array of strings.</summary>

@@ -1,0 +1,107 @@
+using System.Text;
+using Archgate.Checks.Faults;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.ThirdParty;
+
+/// <summary>One operation the retry check drove (a fault window and what the caller sent afterwards): the idempotency keys it was sent under.</summary>
+internal sealed record DrivenOperation(string Label, IReadOnlySet<string> Keys);
+
+/// <summary>
+/// Judges a provider's ledger after the retry check's rounds: per operation the caller made, how many rows (charges) the
+/// provider holds under the keys that operation was sent under. More than one is a double charge, critical, whatever the
+/// keys looked like at the proxy; a ledger that cannot be read, or that shows none of the keys, proves nothing.
+/// </summary>
+internal static class ChargeLedger
+{
+    /// <summary>At most this many characters of a row go into the evidence.</summary>
+    private const int RowChars = 400;
+
+    public static (List<Finding> Findings, Metric? Metric) Judge(ProviderEdge edge, LedgerSpec spec, LedgerRead read, IReadOnlyList<DrivenOperation> operations, string timeline)
+    {
+        var provider = edge.Dependency.Name;
+        var where = spec.Location is { } l ? $"{l} components.{provider}.ledger" : $"components.{provider}.ledger";
+        if (read.Problem is { } problem)
+        {
+            return ([Finding(ThirdPartyRules.LedgerUnread, Severity.High, $"{edge.Edge}: {provider}'s ledger could not be read ({problem}): one charge per operation is not proved", timeline, where,
+                $"make GET {spec.Path} answer {provider}'s charges as JSON to its 'auth', or correct 'ledger'")], null);
+        }
+
+        var used = operations.Where(o => o.Keys.Count > 0).ToList();
+        var allKeys = used.SelectMany(o => o.Keys).ToHashSet(StringComparer.Ordinal);
+        if (used.Count == 0 || read.Under(allKeys).Count == 0)
+        {
+            var keys = string.Join(", ", allKeys.Take(6));
+            return ([Finding(ThirdPartyRules.LedgerUnread, Severity.High,
+                used.Count == 0
+                    ? $"{edge.Edge}: {edge.Caller.Name} sent no Idempotency-Key, so {provider}'s ledger cannot be matched to its operations"
+                    : $"{edge.Edge}: {provider}'s ledger ({read.Rows.Count} row(s)) shows none of the key(s) {edge.Caller.Name} used ({keys}) at {spec.Key}: one charge per operation is not proved",
+                timeline + Sample(read.Rows), where, $"point 'ledger.key' at where a row carries its idempotency key (for example $.metadata.idempotency_key){(spec.Items is null ? " and 'ledger.items' at the rows" : string.Empty)}")], null);
+        }
+
+        // What one operation is: what the rows say they were made for, when the ledger says it; else one round's keys.
+        var counted = spec.Operation is not null
+            ? read.Under(allKeys).GroupBy(r => r.Operation ?? r.Key!, StringComparer.Ordinal)
+                .OrderBy(g => used.FindIndex(o => g.Any(r => o.Keys.Contains(r.Key!))))
+                .Select(g => (Label: $"{g.Key} in {string.Join(" and ", used.Where(o => g.Any(r => o.Keys.Contains(r.Key!))).Select(o => o.Label))}", Keys: g.Select(r => r.Key!).Distinct(StringComparer.Ordinal).Count(), Rows: g.ToList()))
+                .ToList()
+            : used.Select(o => (o.Label, Keys: o.Keys.Count, Rows: read.Under(o.Keys))).ToList();
+
+        var metric = Metric.ForComponent("ledger_charges_per_operation_max", edge.Caller.Name, counted.Max(c => c.Rows.Count), "count");
+        var doubled = counted.Where(c => c.Rows.Count > 1).ToList();
+        if (doubled.Count > 0)
+        {
+            var evidence = new StringBuilder(timeline).AppendLine($"{provider}'s ledger (GET {spec.Path}), rows of the operations charged more than once:");
+            foreach (var (label, keys, rows) in doubled)
+            {
+                evidence.AppendLine($"{label}: {rows.Count} rows under {keys} key(s)");
+                foreach (var row in rows)
+                {
+                    evidence.AppendLine($"  {row.Key}: {Clip(row.Json)}");
+                }
+            }
+
+            var worst = doubled.MaxBy(c => c.Rows.Count)!;
+            return ([Finding(ThirdPartyRules.DoubleCharge, Severity.Critical,
+                $"{edge.Edge}: {provider}'s ledger holds {worst.Rows.Count} charges for one operation ({worst.Label}, {worst.Keys} Idempotency-Key(s)){(doubled.Count > 1 ? $", and {doubled.Count - 1} more operation(s) charged more than once" : string.Empty)}: a double charge",
+                evidence.ToString(), where,
+                $"make the Idempotency-Key once per operation (the payment's id), outside the retry pipeline, so every retry and every resend of {edge.Caller.Name} carries the same one")], metric);
+        }
+
+        return ([Finding(ThirdPartyRules.OneChargePerOperation, Severity.Info,
+            $"{edge.Edge}: {provider}'s ledger holds one charge per operation: {string.Join("; ", counted.Select(c => $"{c.Label} {c.Rows.Count}"))}",
+            Sample(counted.SelectMany(c => c.Rows).ToList()), where, "nothing to do")], metric);
+
+        Finding Finding(string rule, Severity severity, string message, string? evidence, string location, string hint) => new()
+        {
+            Rule = rule,
+            Severity = severity,
+            Component = rule == ThirdPartyRules.LedgerUnread ? provider : edge.Caller.Name,
+            Location = location,
+            Message = message,
+            Evidence = evidence,
+            Hint = hint,
+        };
+    }
+
+    /// <summary>The operations of <paramref name="windows"/>: each one's keys from its start to the next one's (the last: to now).</summary>
+    public static List<DrivenOperation> Operations(IReadOnlyList<(string Label, FaultWindow Window)> windows, IReadOnlyList<ProxiedRequest> requests)
+    {
+        var operations = new List<DrivenOperation>();
+        for (var i = 0; i < windows.Count; i++)
+        {
+            var from = windows[i].Window.Start;
+            var until = i + 1 < windows.Count ? windows[i + 1].Window.Start : DateTimeOffset.MaxValue;
+            var keys = requests.Where(r => r.At >= from && r.At < until).Select(r => r.IdempotencyKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            operations.Add(new DrivenOperation(windows[i].Label, keys));
+        }
+
+        return operations;
+    }
+
+    private static string Sample(IReadOnlyList<LedgerRow> rows) =>
+        rows.Count == 0 ? string.Empty : "ledger rows:\n" + string.Join("\n", rows.Take(4).Select(r => $"  {r.Key ?? "(no key)"}: {Clip(r.Json)}"));
+
+    private static string Clip(string json) => json.Length <= RowChars ? json : json[..RowChars] + "…";
+}
