@@ -273,16 +273,8 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     [GeneratedRegex(@"(""[A-Za-z_]*[Tt]oken""\s*:\s*)""[^""]*""")]
     private static partial Regex TokenField();
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, service.Name, location, message, evidence, hint);
 
     private static CheckResult Result(List<Finding> findings, string? transient) =>
         CheckResult.From(findings) with { TransientCause = transient };

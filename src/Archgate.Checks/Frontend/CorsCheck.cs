@@ -140,14 +140,6 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
         $"OPTIONS {answer.Url} -> {answer.Status}; " + string.Join("; ", answer.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase) || h.Key == "Vary")
             .Select(h => $"{h.Key}: {h.Value}"));
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = api.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string evidence, string hint) =>
+        Findings.Create(rule, severity, api.Name, location, message, evidence, hint);
 }

@@ -203,14 +203,6 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
     private Task<ApiAnswer> Send(HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, JsonNode? body, CancellationToken cancellationToken) =>
         ApiCall.SendAsync(http, method, ApiCall.Resolve(service.Url!, path), headers, body?.ToJsonString(), ApiCall.DefaultTimeout, cancellationToken);
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
+        Findings.Create(rule, severity, service.Name, location, message, evidence, hint);
 }

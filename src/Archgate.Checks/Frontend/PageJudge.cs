@@ -164,14 +164,6 @@ internal static class PageJudge
         r.Failure ?? (r.Status is { } s ? s.ToString(System.Globalization.CultureInfo.InvariantCulture) : "no answer");
 
     /// <summary>A finding about <paramref name="visit"/>'s page of <paramref name="frontend"/>.</summary>
-    internal static Finding Make(string rule, Severity severity, FrontendComponent frontend, PageVisit visit, string message, string? evidence, string? hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = frontend.Name,
-        Location = visit.Page,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    internal static Finding Make(string rule, Severity severity, FrontendComponent frontend, PageVisit visit, string message, string? evidence, string? hint) =>
+        Findings.Create(rule, severity, frontend.Name, visit.Page, message, evidence, hint);
 }

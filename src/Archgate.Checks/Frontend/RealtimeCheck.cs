@@ -162,14 +162,6 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
 
     private static string? Mask(string? text, string? token) => text is null || token is null ? text : text.Replace(token, "***", StringComparison.Ordinal);
 
-    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = endpoint.Path,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, service.Name, endpoint.Path, message, evidence, hint);
 }

@@ -166,14 +166,6 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
     private Task<ApiAnswer> Send(HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, string? body, CancellationToken cancellationToken) =>
         ApiCall.SendAsync(http, method, ApiCall.Resolve(service.Url!, path), headers, body, ApiCall.DefaultTimeout, cancellationToken);
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) =>
+        Findings.Create(rule, severity, service.Name, location, message, evidence, hint);
 }

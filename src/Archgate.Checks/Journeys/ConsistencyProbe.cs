@@ -246,14 +246,6 @@ internal static class ConsistencyProbe
         }
     }
 
-    private static Finding Finding(string rule, Severity severity, string component, string location, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = component,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private static Finding Finding(string rule, Severity severity, string component, string location, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, component, location, message, evidence, hint);
 }

@@ -154,14 +154,6 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
     private static Regex Pattern(string template) =>
         new("^" + Regex.Replace(Regex.Escape(template), @"\\\{[^}]*}", "[^/]+") + "/?$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) =>
+        Findings.Create(rule, severity, service.Name, location, message, evidence, hint);
 }

@@ -214,14 +214,6 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
         }
     }
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = journey.Service,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
+        Findings.Create(rule, severity, journey.Service, location, message, evidence, hint);
 }

@@ -84,14 +84,6 @@ internal sealed class NetworkFailureCheck(ServiceComponent service) : ICheck
         Findings = [Finding(JourneyRules.NetworkFailureSummary, Severity.Info, service.Name, $"the network failure was not tried: {why}", evidence)],
     };
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = service.Name,
-        Location = location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) =>
+        Findings.Create(rule, severity, service.Name, location, message, evidence, hint);
 }

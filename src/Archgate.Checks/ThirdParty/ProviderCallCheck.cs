@@ -91,14 +91,6 @@ internal sealed class ProviderCallCheck(ProviderEdge edge, EdgeExerciseOptions? 
         return string.Join(", ", seen);
     }
 
-    private static Finding Make(ProviderEdge edge, string rule, Severity severity, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = edge.Dependency.Name,
-        Location = edge.Location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private static Finding Make(ProviderEdge edge, string rule, Severity severity, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, edge.Dependency.Name, edge.Location, message, evidence, hint);
 }

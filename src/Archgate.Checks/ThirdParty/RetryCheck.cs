@@ -146,14 +146,6 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
     private static bool Unproved(AttemptReport report) =>
         report.Backoff.Outcome != Outcome.Pass && report.Operations.Count(o => o.Attempts.Count >= 3) == 1;
 
-    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = edge.Caller.Name,
-        Location = edge.Location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, edge.Caller.Name, edge.Location, message, evidence, hint);
 }

@@ -89,14 +89,6 @@ internal sealed class TimeoutCheck(ProviderEdge edge, int step, EdgeExerciseOpti
         return CheckResult.From(findings, metrics);
     }
 
-    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = edge.Caller.Name,
-        Location = edge.Location,
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, edge.Caller.Name, edge.Location, message, evidence, hint);
 }

@@ -208,14 +208,6 @@ internal sealed class AnalyticsCheck(FrontendComponent frontend, ThirdPartyCompo
 
     private static string Sec(TimeSpan t) => $"{t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s";
 
-    private Finding Make(string rule, Severity severity, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = collector.Name,
-        Location = $"{frontend.Location} {frontend.Name} → {collector.Name}",
-        Message = $"{frontend.Name} → {collector.Name}: {message}",
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Make(string rule, Severity severity, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, collector.Name, $"{frontend.Location} {frontend.Name} → {collector.Name}", $"{frontend.Name} → {collector.Name}: {message}", evidence, hint);
 }

@@ -141,14 +141,6 @@ internal sealed class VendorContractCheck(ThirdPartyComponent provider) : ICheck
         return space > 0 && space < 20 ? value[..space] + " ***" : "***";
     }
 
-    private Finding Make(string rule, Severity severity, string message, string? evidence, string hint) => new()
-    {
-        Rule = rule,
-        Severity = severity,
-        Component = provider.Name,
-        Location = provider.Contract?.Location.ToString() ?? provider.Location.ToString(),
-        Message = message,
-        Evidence = evidence,
-        Hint = hint,
-    };
+    private Finding Make(string rule, Severity severity, string message, string? evidence, string hint) =>
+        Findings.Create(rule, severity, provider.Name, provider.Contract?.Location.ToString() ?? provider.Location.ToString(), message, evidence, hint);
 }
