@@ -28,7 +28,9 @@ public sealed class LoadCheckTests
     public async Task A_healthy_target_passes_with_metrics_per_route_and_stage()
     {
         using var server = new TinyHttpServer(200, "[]");
-        var system = System(server.Port);
+        // A target that answers at once is healthy however busy the machine: the SLO leaves the latency out of the verdict
+        // (the default 200 ms p95 was missed once, 295 ms, beside a CI run); the figures are asserted as evidence below.
+        var system = System(server.Port, "slo: { api: { p95: 10s } }");
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var check = ArchgateProtocol.ChecksFor(system).Single(c => c.Step == 8);
 
