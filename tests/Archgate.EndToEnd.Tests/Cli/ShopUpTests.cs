@@ -15,11 +15,13 @@ public sealed partial class ShopUpTests : CliTestBase
         await up.WaitForOutputAsync("press Ctrl+C to stop it", TimeSpan.FromMinutes(3)); // printed after the edges
 
         var output = up.Stdout;
-        var order = new[] { "starting gateway", "starting payments", "starting api", "starting web" }
-            .Select(s => output.IndexOf(s, StringComparison.Ordinal)).ToList();
+        // Whole names: "starting payments" is also the start of "starting payments-2", which needs no gateway and starts
+        // in the first wave, beside it, in either order.
+        var order = new[] { "gateway", "payments", "api", "web" }.Select(name => Started(output, name)).ToList();
         Assert.All(order, i => Assert.True(i >= 0, output));
         Assert.Equal(order.Order(), order);
-        Assert.True(output.IndexOf("ready payments", StringComparison.Ordinal) < output.IndexOf("starting api", StringComparison.Ordinal));
+        var paymentsReady = Regex.Match(output, @"ready payments(?![\w-])");
+        Assert.True(paymentsReady.Success && paymentsReady.Index < Started(output, "api"), output);
 
         using var state = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(Folder, ".archgate", "system.json")));
         var pids = state.RootElement.GetProperty("components").EnumerateArray().Select(c => c.GetProperty("pid").GetInt32()).ToList();
@@ -45,6 +47,10 @@ public sealed partial class ShopUpTests : CliTestBase
         Assert.All(pids, pid => Assert.False(ArchgateProcess.Alive(pid), $"pid {pid} still runs"));
         Assert.False(File.Exists(Path.Combine(Folder, ".archgate", "system.json")));
     }
+
+    /// <summary>Where the launcher's "starting NAME" line for exactly that component is in <paramref name="output"/>, or -1.</summary>
+    private static int Started(string output, string name) =>
+        Regex.Match(output, $@"starting {Regex.Escape(name)}(?![\w-])") is { Success: true } m ? m.Index : -1;
 
     [GeneratedRegex(@"edge api → payments through a passthrough proxy at (?<address>\S+)")]
     private static partial Regex ProxyAddress();
