@@ -115,158 +115,99 @@ public static partial class ManifestLoader
             return new ManifestLoadResult(null, reader.Errors);
         }
 
-        var builder = new Builder(reader, Path.GetDirectoryName(fullPath) ?? ".", displayName);
-        var model = builder.Build(root, fullPath, sha256);
+        var model = Build(reader, root, Path.GetDirectoryName(fullPath) ?? ".", displayName, fullPath, sha256);
         var warnings = reader.Warnings.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
         return reader.Errors.Count == 0
             ? new ManifestLoadResult(model, []) { Warnings = warnings }
             : new ManifestLoadResult(null, reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList()) { Warnings = warnings };
     }
 
-    private sealed partial class Builder(YamlReader r, string baseDirectory, string displayName)
+    /// <summary>
+    /// Reads each section with its own reader, in the order their inputs require (targets and named identities are read
+    /// before the sections that refer to them; each reader gets them as immutable values), then runs the one
+    /// cross-reference validator over what the sections returned.
+    /// </summary>
+    private static SystemModel? Build(YamlReader r, YamlMappingNode root, string baseDirectory, string displayName, string fullPath, string sha256)
     {
-        private List<string> _allowed = [.. TargetPolicy.LoopbackHosts];
+        r.AllowKeys(root, string.Empty, TopKeys);
+        ReadVersion(r, root);
 
-        public SystemModel? Build(YamlMappingNode root, string fullPath, string sha256)
+        var context = new SectionContext(r, baseDirectory, displayName);
+        var (name, owners) = new SystemSectionReader(context).ReadSystem(root);
+        context = context with { AllowedHosts = new TargetsSectionReader(context).ReadTargets(root) };
+        context = context with { Identities = new AuthSectionReader(context).ReadAuthSection(root) };
+
+        var names = CrossReferenceValidator.DeclaredNames(root);
+        var components = new ComponentsSectionReader(context).Read(root);
+        var declared = components.Parsed.Select(c => c.Component).ToList();
+        var edgeReader = new EdgesSectionReader(context);
+        var toxiproxy = edgeReader.ReadToxiproxy(root);
+        var edges = edgeReader.ReadEdges(root, components.Parsed, names, YamlReader.Get(root, "toxiproxy") is not null);
+        var balancing = edgeReader.ReadBalancing(root, components.Parsed, names);
+        var (pacts, pact) = new ContractsSectionReader(context).ReadPacts(root, names);
+        var slos = new SloSectionReader(context).ReadSlos(root, names);
+        var load = new LoadSectionReader(context).ReadLoad(root, declared);
+        var journeys = new JourneysSectionReader(context).ReadJourneySection(root, declared);
+        var security = new SecuritySectionReader(context).ReadSecurity(root, declared, pact);
+        var recovery = new RecoverySectionReader(context).ReadRecovery(root);
+        var escalation = new EscalationSectionReader(context).ReadEscalation(root);
+        var signoff = new SignoffSectionReader(context).ReadSignoff(root, owners);
+        var checks = new ChecksSectionReader(context).ReadChecks(root);
+        new CrossReferenceValidator(context).Validate(components, names);
+
+        if (name is null)
         {
-            r.AllowKeys(root, string.Empty, TopKeys);
-
-            var versionNode = r.Required(root, string.Empty, "version", "start the manifest with 'version: 1'");
-            if (versionNode is not null)
-            {
-                var version = r.String(versionNode, "version");
-                if (version is not null && version != "1")
-                {
-                    r.Error(versionNode, "version", $"unsupported schema version '{version}'",
-                        $"this Archgate reads schema version {SchemaVersion}");
-                }
-            }
-
-            var (name, owners) = ReadSystem(root);
-            ReadTargets(root);
-            ReadAuthSection(root);
-            var components = ReadComponents(root);
-            var byName = DeclaredNames(root);
-            CheckReferences(components, byName);
-            CheckDatabaseReferences(components, byName);
-            CheckEdgeAddresses(components, byName);
-            CheckWebhooks(components, byName);
-            CheckOidc(components, byName);
-            CheckBrokers(components, byName);
-            var toxiproxy = ReadToxiproxy(root);
-            var edges = ReadEdges(root, components, byName, YamlReader.Get(root, "toxiproxy") is not null);
-            CheckResourceDatabases(components);
-            var balancing = ReadBalancing(root, components, byName);
-
-            var (pacts, pact) = ReadPacts(root, byName);
-            var slos = ReadSlos(root, byName);
-            var load = ReadLoad(root, components.Select(c => c.Component).ToList());
-            var journeys = ReadJourneySection(root, components.Select(c => c.Component).ToList());
-            var security = ReadSecurity(root, components.Select(c => c.Component).ToList());
-            var recovery = ReadRecovery(root);
-            var escalation = ReadEscalation(root);
-            var signoff = ReadSignoff(root, owners);
-            var checks = ReadChecks(root);
-
-            if (name is null)
-            {
-                return null;
-            }
-
-            return new SystemModel
-            {
-                Name = name,
-                Owners = owners,
-                Components = components.Select(c => c.Component).ToList(),
-                PactFiles = pacts,
-                Pact = pact,
-                Slos = slos,
-                Load = load,
-                Journeys = journeys,
-                Security = security,
-                Recovery = recovery,
-                Escalation = escalation,
-                Signoff = signoff,
-                Auth = _auth,
-                Edges = edges,
-                Toxiproxy = toxiproxy,
-                Balancing = balancing,
-                Checks = checks,
-                AllowedHosts = _allowed,
-                ValueSources = r.Sources,
-                StoreSecrets = r.StoreSecrets,
-                ManifestPath = fullPath,
-                ManifestSha256 = sha256,
-            };
+            return null;
         }
 
-        private (string? Name, Dictionary<string, string> Owners) ReadSystem(YamlMappingNode root)
+        return new SystemModel
         {
-            var system = r.Mapping(r.Required(root, string.Empty, "system", "add 'system: { name: my-system }'"), "system");
-            if (system is null)
-            {
-                return (null, []);
-            }
+            Name = name,
+            Owners = owners,
+            Components = declared,
+            PactFiles = pacts,
+            Pact = pact,
+            Slos = slos,
+            Load = load,
+            Journeys = journeys,
+            Security = security,
+            Recovery = recovery,
+            Escalation = escalation,
+            Signoff = signoff,
+            Auth = context.Identities,
+            Edges = edges,
+            Toxiproxy = toxiproxy,
+            Balancing = balancing,
+            Checks = checks,
+            AllowedHosts = context.AllowedHosts,
+            ValueSources = r.Sources,
+            StoreSecrets = r.StoreSecrets,
+            ManifestPath = fullPath,
+            ManifestSha256 = sha256,
+        };
+    }
 
-            r.AllowKeys(system, "system", "name", "owners");
-            var name = r.String(r.Required(system, "system", "name", "name the system, for example 'name: shop'"), "system.name");
-            return (name, r.StringMap(YamlReader.Get(system, "owners"), "system.owners"));
-        }
-
-        private void ReadTargets(YamlMappingNode root)
+    private static void ReadVersion(YamlReader r, YamlMappingNode root)
+    {
+        var versionNode = r.Required(root, string.Empty, "version", "start the manifest with 'version: 1'");
+        if (versionNode is not null)
         {
-            var targets = r.Mapping(YamlReader.Get(root, "targets"), "targets");
-            if (targets is null)
+            var version = r.String(versionNode, "version");
+            if (version is not null && version != "1")
             {
-                return;
-            }
-
-            r.AllowKeys(targets, "targets", "allow");
-            var allow = r.StringList(YamlReader.Get(targets, "allow"), "targets.allow");
-            if (allow.Count > 0)
-            {
-                _allowed = allow.Select(a => a.Value).ToList();
-            }
-        }
-
-        /// <summary>Every name under components, even of components with errors, so one mistake does not cascade.</summary>
-        private static HashSet<string> DeclaredNames(YamlMappingNode root) =>
-            (YamlReader.Get(root, "components") as YamlSequenceNode)?.Children
-                .OfType<YamlMappingNode>()
-                .Select(m => (YamlReader.Get(m, "name") as YamlScalarNode)?.Value)
-                .Where(n => !string.IsNullOrEmpty(n))
-                .Select(n => n!)
-                .ToHashSet(StringComparer.Ordinal) ?? [];
-
-        private void CheckReferences(List<Parsed> components, HashSet<string> names)
-        {
-            foreach (var parsed in components)
-            {
-                foreach (var (dep, node) in parsed.Deps)
-                {
-                    if (dep == parsed.Component.Name)
-                    {
-                        r.Error(node, $"components.{parsed.Component.Name}.dependsOn", $"'{dep}' depends on itself", "remove it from its own dependsOn");
-                    }
-                    else if (!names.Contains(dep))
-                    {
-                        r.Error(node, $"components.{parsed.Component.Name}.dependsOn", $"unknown component '{dep}'",
-                            Suggest.DidYouMean(dep, names.Order(StringComparer.Ordinal), "declared components: "));
-                    }
-                }
-            }
-
-            var graph = components.ToDictionary(
-                c => c.Component.Name,
-                c => (IReadOnlyList<string>)c.Component.DependsOn.Where(d => names.Contains(d) && d != c.Component.Name).ToList(),
-                StringComparer.Ordinal);
-            foreach (var cycle in DependencyGraph.FindCycles(graph))
-            {
-                var first = components.First(c => c.Component.Name == cycle[0]);
-                var edge = first.Deps.First(d => d.Value == cycle[1]).Node;
-                r.Error(edge, $"components.{cycle[0]}.dependsOn", $"dependency cycle: {string.Join(" -> ", cycle)}",
-                    "a system needs an order to integrate in; break the cycle (for example with an event or a callback that is not a start-up dependency)");
+                r.Error(versionNode, "version", $"unsupported schema version '{version}'",
+                    $"this Archgate reads schema version {SchemaVersion}");
             }
         }
+    }
+
+    /// <summary>What the section readers are given: where errors go, the manifest's place, and what earlier sections declared.</summary>
+    private sealed record SectionContext(YamlReader Reader, string BaseDirectory, string DisplayName)
+    {
+        /// <summary>The hosts Archgate may probe; loopback until <c>targets.allow</c> is read.</summary>
+        public IReadOnlyList<string> AllowedHosts { get; init; } = [.. TargetPolicy.LoopbackHosts];
+
+        /// <summary>The named identities; none until the <c>auth</c> section is read.</summary>
+        public IReadOnlyDictionary<string, ServiceAuth> Identities { get; init; } = new Dictionary<string, ServiceAuth>(StringComparer.Ordinal);
     }
 }

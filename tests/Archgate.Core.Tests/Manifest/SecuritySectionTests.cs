@@ -55,4 +55,37 @@ public sealed class SecuritySectionTests
         Assert.Contains(result.Errors, e => e.Path == "security.rules.sqli" && e.Message == "'sqli' is not a rule id");
         Assert.Contains(result.Errors, e => e.Path == "security.rules.AG9020" && e.Message == "unknown action 'skip'" && e.Hint == "write ignore, warn or fail");
     }
+
+    [Fact]
+    public void An_identity_of_the_old_spelling_signs_in_through_a_named_login_else_a_services_else_the_old_contracts_auth()
+    {
+        const string identities = """
+            security:
+              identities:
+                - { user: bob, password: pw }
+            """;
+        // Only the deprecated contracts.auth has a login: the identity signs in through it, whatever the sections' order.
+        var fromPact = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            """ + "\n" + identities + "\n" + """
+            contracts:
+              auth: { login: /session, username: ann, password: pw }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:7101" }
+            """);
+        var bob = Assert.IsType<LoginAuth>(Assert.Single(fromPact.Security.Identities));
+        Assert.Equal(("/session", "bob", "pw"), (bob.Path, bob.User, bob.Password));
+
+        // A named login comes first.
+        var fromNamed = TestSystems.Load(Head + """
+            auth:
+              ann: { login: POST /auth/login, user: ann, password: pw }
+            """ + "\n" + identities);
+        Assert.Equal("/auth/login", Assert.IsType<LoginAuth>(Assert.Single(fromNamed.Security.Identities)).Path);
+
+        // With no login anywhere, the identity is an error that says where to define one.
+        var none = ManifestLoader.Parse(Head + identities, "archgate.yaml", Path.Combine(Path.GetTempPath(), "archgate.yaml"), "sha", _ => null);
+        Assert.Contains(none.Errors, e => e.Path == "security.identities[0]" && e.Message == "this identity has no login operation");
+    }
 }

@@ -3,12 +3,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading a third party's <c>oidc</c> section: the OpenID Connect provider step 6 signs in with.</summary>
 public static partial class ManifestLoader
 {
     private static readonly string[] OidcKeys = ["issuer", "clientId", "redirectUri", "user", "to", "path", "scope", "skew", "expiryWait"];
 
-    private sealed partial class Builder
+    private sealed partial class ComponentsSectionReader
     {
         private OidcSpec? ReadOidc(YamlNode? node, string path)
         {
@@ -65,29 +64,6 @@ public static partial class ManifestLoader
                     ExpiryWait = expiryWait,
                     Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column),
                 };
-        }
-
-        /// <summary>The component that takes a provider's id tokens is a declared component with a url (checked even when the rest of the section has mistakes).</summary>
-        private void CheckOidc(List<Parsed> components, HashSet<string> names)
-        {
-            foreach (var parsed in components.Where(p => p.Component.Kind == ComponentKind.ThirdParty))
-            {
-                if (YamlReader.Get(parsed.Node, "oidc") is not YamlMappingNode oidc || YamlReader.Get(oidc, "to") is not YamlScalarNode { Value: { Length: > 0 } to } node)
-                {
-                    continue;
-                }
-
-                var path = $"components.{parsed.Component.Name}.oidc.to";
-                var receiver = components.FirstOrDefault(c => c.Component.Name == to)?.Component;
-                if (!names.Contains(to))
-                {
-                    r.Error(node, path, $"unknown component '{to}'", Suggest.DidYouMean(to, names.Order(StringComparer.Ordinal), "declared components: "));
-                }
-                else if (receiver?.Address is null)
-                {
-                    r.Error(node, path, $"'{to}' has no url to send id tokens to", "name the service that signs users in with the provider's id tokens");
-                }
-            }
         }
     }
 }

@@ -3,14 +3,13 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading a <c>broker</c> component: its AMQP URI, exchanges, queues, probe and AsyncAPI document.</summary>
 public static partial class ManifestLoader
 {
     private static readonly string[] BrokerKeys = ["exchanges", "queues", "probe", "asyncapi"];
 
     private static readonly string[] ExchangeTypes = ["direct", "topic", "fanout", "headers"];
 
-    private sealed partial class Builder
+    private sealed partial class ComponentsSectionReader
     {
         private string? ReadAmqpUri(YamlNode? node, string path)
         {
@@ -26,10 +25,10 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            if (!TargetPolicy.IsAllowed(uri.Host, _allowed))
+            if (!TargetPolicy.IsAllowed(uri.Host, allowedHosts))
             {
                 r.Error(node!, path, $"host '{uri.Host}' is not in targets.allow",
-                    $"Archgate only probes allowed hosts; add '{uri.Host}' to targets.allow if it may be probed (allowed now: {string.Join(", ", _allowed)})");
+                    $"Archgate only probes allowed hosts; add '{uri.Host}' to targets.allow if it may be probed (allowed now: {string.Join(", ", allowedHosts)})");
             }
 
             return text;
@@ -154,41 +153,5 @@ public static partial class ManifestLoader
                     return null;
             }
         }
-
-        /// <summary>A broker's queue consumers and its AsyncAPI drive name declared components; the drive's service has a url.</summary>
-        private void CheckBrokers(List<Parsed> components, HashSet<string> names)
-        {
-            foreach (var (parsed, spec) in components.Select(p => (p, (p.Component as BrokerComponent)?.Broker)).Where(p => p.Item2 is not null))
-            {
-                var path = $"components.{parsed.Component.Name}";
-                var queuesNode = YamlReader.Get(parsed.Node, "queues") as YamlSequenceNode;
-                var index = 0;
-                foreach (var queue in spec!.Queues)
-                {
-                    var queueNode = queuesNode?.Children.ElementAtOrDefault(index++) as YamlMappingNode;
-                    foreach (var consumer in queue.Consumers.Where(c => !names.Contains(c)))
-                    {
-                        r.Error(queueNode is null ? parsed.Node : YamlReader.Get(queueNode, "consumers") ?? queueNode, $"{path}.queues.{queue.Name}.consumers",
-                            $"unknown component '{consumer}'", Suggest.DidYouMean(consumer, names.Order(StringComparer.Ordinal), "declared components: "));
-                    }
-                }
-
-                if (spec.AsyncApi?.Drive?.Via is { } via)
-                {
-                    var viaNode = YamlReader.Get((YamlMappingNode)YamlReader.Get((YamlMappingNode)YamlReader.Get(parsed.Node, "asyncapi")!, "drive")!, "via")!;
-                    var target = components.FirstOrDefault(c => c.Component.Name == via)?.Component;
-                    if (!names.Contains(via))
-                    {
-                        r.Error(viaNode, $"{path}.asyncapi.drive.via", $"unknown component '{via}'", Suggest.DidYouMean(via, names.Order(StringComparer.Ordinal), "declared components: "));
-                    }
-                    else if (target?.Address is null)
-                    {
-                        r.Error(viaNode, $"{path}.asyncapi.drive.via", $"'{via}' has no url to send the drive request to", "name a service the request can be sent to");
-                    }
-                }
-            }
-        }
-
-        private SourceLocation Where(YamlNode node) => new(displayName, (int)node.Start.Line, (int)node.Start.Column);
     }
 }

@@ -3,10 +3,9 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading a third party's <c>ledger</c>: where step 6 reads what the provider did (its charges), by idempotency key.</summary>
 public static partial class ManifestLoader
 {
-    private sealed partial class Builder
+    private sealed partial class ComponentsSectionReader
     {
         private LedgerSpec? ReadLedger(YamlNode? node, string path)
         {

@@ -3,10 +3,9 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading how pacts are verified: <c>contracts.providers</c>, <c>contracts.stateChange</c>, <c>contracts.auth</c>, <c>contracts.messages</c>.</summary>
 public static partial class ManifestLoader
 {
-    private sealed partial class Builder
+    private sealed partial class ContractsSectionReader
     {
         private PactSettings ReadPactSettings(YamlMappingNode contracts, HashSet<string> names)
         {
@@ -103,7 +102,6 @@ public static partial class ManifestLoader
             }
 
             var auth = new LoginAuth("POST", login, username, password, "$." + (string.IsNullOrEmpty(token) ? "accessToken" : token));
-            _logins.Add(auth);
             return auth;
         }
 

@@ -3,12 +3,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>The <c>balancing</c> section: callers that spread their calls over a dependency's instances.</summary>
 public static partial class ManifestLoader
 {
-    private sealed partial class Builder
+    private sealed partial class EdgesSectionReader
     {
-        private List<BalancingSpec> ReadBalancing(YamlMappingNode root, List<Parsed> components, HashSet<string> names)
+        public List<BalancingSpec> ReadBalancing(YamlMappingNode root, List<Parsed> components, HashSet<string> names)
         {
             var result = new List<BalancingSpec>();
             var list = r.Sequence(YamlReader.Get(root, "balancing"), "balancing");

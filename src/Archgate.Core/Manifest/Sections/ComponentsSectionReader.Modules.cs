@@ -4,10 +4,9 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>A modular monolith's <c>modules</c>: its assemblies' folder, each module's allowed dependencies, its startup log.</summary>
 public static partial class ManifestLoader
 {
-    private sealed partial class Builder
+    private sealed partial class ComponentsSectionReader
     {
         private ModularMonolith? ReadModules(YamlNode? node, string path)
         {

@@ -3,12 +3,12 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>The <c>checks</c> section: options of the check families, each key optional with a documented default.</summary>
 public static partial class ManifestLoader
 {
-    private sealed partial class Builder
+    /// <summary>The <c>checks</c> section: options of the check families.</summary>
+    private sealed class ChecksSectionReader(SectionContext context) : SectionReader(context)
     {
-        private CheckOptions ReadChecks(YamlMappingNode root)
+        public CheckOptions ReadChecks(YamlMappingNode root)
         {
             var map = r.Mapping(YamlReader.Get(root, "checks"), "checks");
             if (map is null)

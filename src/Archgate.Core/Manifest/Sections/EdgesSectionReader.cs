@@ -3,45 +3,12 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Edges: <c>${url:NAME}</c> in a caller's <c>run.env</c>, the <c>edges</c> section and an existing <c>toxiproxy</c> server.</summary>
 public static partial class ManifestLoader
 {
-    private sealed partial class Builder
+    /// <summary>The <c>edges</c>, <c>toxiproxy</c> and <c>balancing</c> sections: declared caller → dependency edges.</summary>
+    private sealed partial class EdgesSectionReader(SectionContext context) : SectionReader(context)
     {
-        /// <summary>Each <c>${url:NAME}</c> names a declared component with a url that the caller depends on.</summary>
-        private void CheckEdgeAddresses(List<Parsed> components, HashSet<string> names)
-        {
-            var byName = components.ToDictionary(c => c.Component.Name, c => c.Component, StringComparer.Ordinal);
-            foreach (var parsed in components.Where(p => p.Component.Run is not null))
-            {
-                var env = YamlReader.Get(parsed.Node, "run") is YamlMappingNode run ? YamlReader.Get(run, "env") as YamlMappingNode : null;
-                foreach (var (key, value) in parsed.Component.Run!.Environment)
-                {
-                    var node = env?.Children.FirstOrDefault(kv => kv.Key is YamlScalarNode s && s.Value == key).Value ?? parsed.Node;
-                    var path = $"components.{parsed.Component.Name}.run.env.{key}";
-                    foreach (var dependency in EdgeAddress.References(value))
-                    {
-                        if (!names.Contains(dependency))
-                        {
-                            r.Error(node, path, $"${{url:{dependency}}} names an unknown component",
-                                Suggest.DidYouMean(dependency, names.Order(StringComparer.Ordinal), "declared components: "));
-                        }
-                        else if (byName.TryGetValue(dependency, out var target) && target.Address is null)
-                        {
-                            r.Error(node, path, $"${{url:{dependency}}}: '{dependency}' has no url",
-                                "only services, frontends and third parties have an address; a database's connection string goes in as it is");
-                        }
-                        else if (!parsed.Component.DependsOn.Contains(dependency))
-                        {
-                            r.Error(node, path, $"${{url:{dependency}}}: {parsed.Component.Name} calls '{dependency}' but does not depend on it",
-                                $"add '{dependency}' to components.{parsed.Component.Name}.dependsOn");
-                        }
-                    }
-                }
-            }
-        }
-
-        private ToxiproxyServer? ReadToxiproxy(YamlMappingNode root)
+        public ToxiproxyServer? ReadToxiproxy(YamlMappingNode root)
         {
             var map = r.Mapping(YamlReader.Get(root, "toxiproxy"), "toxiproxy");
             if (map is null)
@@ -54,7 +21,7 @@ public static partial class ManifestLoader
             return api is null ? null : new ToxiproxyServer(api);
         }
 
-        private List<EdgeSpec> ReadEdges(YamlMappingNode root, List<Parsed> components, HashSet<string> names, bool toxiproxy)
+        public List<EdgeSpec> ReadEdges(YamlMappingNode root, List<Parsed> components, HashSet<string> names, bool toxiproxy)
         {
             var result = new List<EdgeSpec>();
             var list = r.Sequence(YamlReader.Get(root, "edges"), "edges");
@@ -178,33 +145,6 @@ public static partial class ManifestLoader
 
             var timeout = r.BoundedDuration(map, path, "timeout", TimeSpan.FromMinutes(5));
             return failures is null || breakDuration is null ? null : new BreakerPolicy(failures.Value, breakDuration.Value, timeout);
-        }
-
-        private EdgeProbe? ReadEdgeProbe(YamlNode? node, string path)
-        {
-            var map = r.Mapping(node, path);
-            if (map is null)
-            {
-                return null;
-            }
-
-            r.AllowKeys(map, path, "request", "json", "via");
-            var requestNode = r.Required(map, path, "request", "the caller operation, for example 'request: POST /orders'");
-            var request = r.String(requestNode, $"{path}.request");
-            var jsonNode = YamlReader.Get(map, "json");
-            var json = jsonNode is null ? null : ToJson(jsonNode, $"{path}.json");
-            var words = request?.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (words is not [var method, var target] || !target.StartsWith('/'))
-            {
-                if (request is not null)
-                {
-                    r.Error(requestNode!, $"{path}.request", $"'{request}' is not 'METHOD /path'", "for example 'POST /orders'");
-                }
-
-                return null;
-            }
-
-            return new EdgeProbe(method.ToUpperInvariant(), target, json) { Via = r.String(YamlReader.Get(map, "via"), $"{path}.via") };
         }
 
         private (List<int> Status, TimeSpan? Within) ReadFallback(YamlNode? node, string path)

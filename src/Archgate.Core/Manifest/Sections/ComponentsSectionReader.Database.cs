@@ -5,7 +5,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading a database component's step 3 section: expect, probes, pool, clients, faultTests.</summary>
 public static partial class ManifestLoader
 {
     /// <summary>Keys only a database component may have.</summary>
@@ -34,7 +33,7 @@ public static partial class ManifestLoader
     public static object ProbeParameterValue(string text) =>
         IntegerPattern().IsMatch(text) ? long.Parse(text, CultureInfo.InvariantCulture) : text;
 
-    private sealed partial class Builder
+    private sealed partial class ComponentsSectionReader
     {
         /// <summary>References from a database section to other components, checked once every component is known.</summary>
         private readonly List<(string Database, string Target, YamlNode Node, string Path, bool ServiceOnly)> _databaseReferences = [];
@@ -377,28 +376,6 @@ public static partial class ManifestLoader
             }
 
             return result;
-        }
-
-        /// <summary>A probe's <c>via</c> and every key of <c>clients</c> must name a component that depends on the database.</summary>
-        private void CheckDatabaseReferences(List<Parsed> components, HashSet<string> names)
-        {
-            foreach (var (database, target, node, path, serviceOnly) in _databaseReferences)
-            {
-                var component = components.FirstOrDefault(c => c.Component.Name == target)?.Component;
-                if (!names.Contains(target))
-                {
-                    r.Error(node, path, $"unknown component '{target}'", Suggest.DidYouMean(target, names.Order(StringComparer.Ordinal), "declared components: "));
-                }
-                else if (component is not null && serviceOnly && component.Kind != ComponentKind.Service)
-                {
-                    r.Error(node, path, $"'{target}' is not a service", "probe requests go to a service that uses this database");
-                }
-                else if (component is not null && !component.DependsOn.Contains(database))
-                {
-                    r.Error(node, path, $"'{target}' does not depend on '{database}'",
-                        $"add '{database}' to the dependsOn of '{target}', or name a component that uses this database");
-                }
-            }
         }
     }
 }

@@ -4,7 +4,6 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading the top-level <c>auth</c> section (named identities), references to it, and a contract's <c>fixtures</c>.</summary>
 public static partial class ManifestLoader
 {
     private static readonly string[] AuthKinds = ["login", "apiKey", "basic", "bearer"];
@@ -17,38 +16,13 @@ public static partial class ManifestLoader
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
     private static partial Regex AuthName();
 
-    private sealed partial class Builder
+    private abstract partial class SectionReader
     {
-        private readonly Dictionary<string, ServiceAuth> _auth = new(StringComparer.Ordinal);
-
-        /// <summary>Every login operation read so far, in order: where an identity of the old spelling signs in.</summary>
-        private readonly List<LoginAuth> _logins = [];
-
-        /// <summary>The top-level <c>auth</c> section: named identities that the rest of the manifest refers to.</summary>
-        private void ReadAuthSection(YamlMappingNode root)
-        {
-            var section = r.Mapping(YamlReader.Get(root, "auth"), "auth");
-            foreach (var (keyNode, valueNode) in section?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
-            {
-                var name = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
-                if (!AuthName().IsMatch(name))
-                {
-                    r.Error(keyNode, "auth", $"invalid identity name '{name}'", "name an identity with letters, digits, '-' and '_', for example 'ann' or 'admin-user'");
-                    continue;
-                }
-
-                if (ReadAuthDefinition(valueNode, $"auth.{name}") is { } auth)
-                {
-                    _auth[name] = auth with { Name = name };
-                }
-            }
-        }
-
         /// <summary>
         /// An identity: the name of a definition of the top-level <c>auth</c> section, or a definition written in
         /// place (an inline login is the old spelling and warns).
         /// </summary>
-        private ServiceAuth? ReadAuthReference(YamlNode? node, string path)
+        protected ServiceAuth? ReadAuthReference(YamlNode? node, string path)
         {
             if (node is YamlScalarNode scalar)
             {
@@ -66,7 +40,7 @@ public static partial class ManifestLoader
         }
 
         /// <summary>The definition named by <paramref name="node"/>, or null after an error.</summary>
-        private ServiceAuth? AuthByName(YamlScalarNode node, string path)
+        protected ServiceAuth? AuthByName(YamlScalarNode node, string path)
         {
             var name = r.String(node, path);
             if (name is null)
@@ -74,19 +48,19 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            if (_auth.TryGetValue(name, out var auth))
+            if (namedAuth.TryGetValue(name, out var auth))
             {
                 return auth;
             }
 
             r.Error(node, path, $"unknown identity '{name}'",
-                _auth.Count == 0
+                namedAuth.Count == 0
                     ? $"define it in the top-level 'auth' section, for example auth: {{ {name}: {{ login: POST /auth/login, user: {name}, password: ${{PASSWORD}} }} }}"
-                    : Suggest.DidYouMean(name, _auth.Keys.Order(StringComparer.Ordinal), "identities in 'auth': "));
+                    : Suggest.DidYouMean(name, namedAuth.Keys.Order(StringComparer.Ordinal), "identities in 'auth': "));
             return null;
         }
 
-        private ServiceAuth? ReadAuthDefinition(YamlNode? node, string path)
+        protected ServiceAuth? ReadAuthDefinition(YamlNode? node, string path)
         {
             var map = r.Mapping(node, path);
             if (map is null)
@@ -130,7 +104,7 @@ public static partial class ManifestLoader
         }
 
         /// <summary>An operation written as <c>METHOD /path</c>, or null after an error.</summary>
-        private AuthCall? ReadAuthCall(YamlNode? node, string path, string what, string example)
+        protected AuthCall? ReadAuthCall(YamlNode? node, string path, string what, string example)
         {
             var text = r.String(node, path);
             if (text is null)
@@ -148,7 +122,7 @@ public static partial class ManifestLoader
             return null;
         }
 
-        private LoginAuth? ReadLogin(YamlMappingNode map, string path)
+        protected LoginAuth? ReadLogin(YamlMappingNode map, string path)
         {
             var call = ReadAuthCall(YamlReader.Get(map, "login"), $"{path}.login", "login", "POST /auth/login");
             var user = r.String(r.Required(map, path, "user", "the user to log in as, for example 'user: ${APP_USER:-ann}'"), $"{path}.user");
@@ -185,11 +159,10 @@ public static partial class ManifestLoader
                 Refresh = refresh,
                 Logout = logout,
             };
-            _logins.Add(login);
             return login;
         }
 
-        private ApiKeyAuth? ReadApiKey(YamlNode node, string path)
+        protected ApiKeyAuth? ReadApiKey(YamlNode node, string path)
         {
             var map = r.Mapping(node, path);
             if (map is null)
@@ -249,7 +222,7 @@ public static partial class ManifestLoader
             return name is null || value is null ? null : new ApiKeyAuth(name, value) { In = location };
         }
 
-        private BasicAuth? ReadBasic(YamlNode node, string path)
+        protected BasicAuth? ReadBasic(YamlNode node, string path)
         {
             var map = r.Mapping(node, path);
             if (map is null)
@@ -263,13 +236,13 @@ public static partial class ManifestLoader
             return user is null || password is null ? null : new BasicAuth(user, password);
         }
 
-        private ServiceAuth? EmptySecret(YamlNode node, string path)
+        protected ServiceAuth? EmptySecret(YamlNode node, string path)
         {
             r.Error(node, path, "the bearer token is empty", "give the token, preferably from the environment: 'bearer: ${API_TOKEN}'");
             return null;
         }
 
-        private Dictionary<string, IReadOnlyDictionary<string, string>> ReadFixtures(YamlNode? node, string path)
+        protected Dictionary<string, IReadOnlyDictionary<string, string>> ReadFixtures(YamlNode? node, string path)
         {
             var result = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
             var map = r.Mapping(node, path);
@@ -299,9 +272,9 @@ public static partial class ManifestLoader
             return result;
         }
 
-        private static bool IsJsonPath(string path) =>
+        protected static bool IsJsonPath(string path) =>
             path == "$" || (path.StartsWith("$.", StringComparison.Ordinal) && path.Length > 2 && !path.EndsWith('.') && !path.Contains("..", StringComparison.Ordinal));
 
-        private static bool IsToken(string header) => header.Length > 0 && header.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+        protected static bool IsToken(string header) => header.Length > 0 && header.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
     }
 }

@@ -3,10 +3,9 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading <c>security.configPaths</c>, <c>security.audit</c> and <c>security.signingKey</c> (step 9's secrets scan, dependency audit and expired-token probe).</summary>
 public static partial class ManifestLoader
 {
-    private sealed partial class Builder
+    private sealed partial class SecuritySectionReader
     {
         private List<string> ReadConfigPaths(YamlMappingNode security)
         {

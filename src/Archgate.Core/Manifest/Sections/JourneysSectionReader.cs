@@ -5,28 +5,23 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading step 7's <c>journeys</c>, and a service's <c>resources</c> and <c>realtime</c> endpoints.</summary>
 public static partial class ManifestLoader
 {
     private static readonly string[] JsonAssertionKinds = ["equals", "contains", "matches", "exists"];
 
     private static readonly string[] BrowserStepKeys = ["goto", "click", "fill", "expect text", "expect visible", "wait for response"];
 
-    private sealed partial class Builder
+
+    [GeneratedRegex(@"^\$((\.[A-Za-z_][A-Za-z0-9_-]*)|(\[(\d+|\*)\]))*$")]
+    private static partial Regex JsonPathPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex SqlName();
+
+    /// <summary>Step 7's <c>journeys</c> section.</summary>
+    private sealed class JourneysSectionReader(SectionContext context) : SectionReader(context)
     {
-        private readonly List<(string Database, YamlNode Node, string Path)> _resourceDatabases = [];
-
-        /// <summary>Each <c>resources.*.database</c> names a database component.</summary>
-        private void CheckResourceDatabases(List<Parsed> components)
-        {
-            var databases = components.Where(c => c.Component.Kind == ComponentKind.Database).Select(c => c.Component.Name).ToList();
-            foreach (var (database, node, path) in _resourceDatabases.Where(d => !databases.Contains(d.Database)))
-            {
-                r.Error(node, path, $"'{database}' is not a database component", Suggest.DidYouMean(database, databases, "databases: "));
-            }
-        }
-
-        private List<Journey> ReadJourneySection(YamlMappingNode root, IReadOnlyList<Component> components)
+        public List<Journey> ReadJourneySection(YamlMappingNode root, IReadOnlyList<Component> components)
         {
             var result = new List<Journey>();
             var list = r.Sequence(YamlReader.Get(root, "journeys"), "journeys");
@@ -388,143 +383,6 @@ public static partial class ManifestLoader
             return new JsonAssertion(jsonPath, kind, value);
         }
 
-        private List<ResourceMapping> ReadResources(YamlNode? node, string path)
-        {
-            var result = new List<ResourceMapping>();
-            var map = r.Mapping(node, path);
-            foreach (var (keyNode, valueNode) in map?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
-            {
-                var template = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
-                var at = $"{path}.{template}";
-                if (!template.StartsWith('/') || !PathParameter().IsMatch(template))
-                {
-                    r.Error(keyNode, at, $"'{template}' is not an item path with a parameter", "key a resource by its item path, for example \"/orders/{id}\": { database: db, table: orders, key: id }");
-                    continue;
-                }
-
-                var spec = r.Mapping(valueNode, at);
-                if (spec is null)
-                {
-                    continue;
-                }
-
-                r.AllowKeys(spec, at, "database", "table", "key", "columns");
-                var database = r.String(r.Required(spec, at, "database", "the database component that stores it"), $"{at}.database");
-                var table = r.String(r.Required(spec, at, "table", "its table, for example 'table: orders'"), $"{at}.table");
-                var key = r.String(YamlReader.Get(spec, "key"), $"{at}.key") ?? "id";
-                var columns = r.StringMap(YamlReader.Get(spec, "columns"), $"{at}.columns");
-                foreach (var (name, value) in new[] { ("table", table), ("key", key) }.Concat(columns.Values.Select(c => ("columns", (string?)c))))
-                {
-                    if (value is not null && !SqlName().IsMatch(value))
-                    {
-                        r.Error(spec, $"{at}.{name}", $"'{value}' is not a plain SQL name", "use letters, digits and '_' (it is quoted when queried)");
-                    }
-                }
-
-                if (database is not null && table is not null)
-                {
-                    _resourceDatabases.Add((database, YamlReader.Get(spec, "database")!, $"{at}.database"));
-                    result.Add(new ResourceMapping(template, database, table, key) { Columns = columns });
-                }
-            }
-
-            return result;
-        }
-
-        private List<RealtimeEndpoint> ReadRealtime(YamlNode? node, string path)
-        {
-            var result = new List<RealtimeEndpoint>();
-            var index = 0;
-            foreach (var item in r.Sequence(node, path)?.Children ?? [])
-            {
-                var at = $"{path}[{index++}]";
-                var map = r.Mapping(item, at);
-                if (map is null)
-                {
-                    continue;
-                }
-
-                r.AllowKeys(map, at, "sse", "websocket", "tokenQuery", "trigger", "event", "within");
-                var kind = YamlReader.Get(map, "websocket") is not null ? RealtimeKind.WebSocket : RealtimeKind.Sse;
-                var key = kind == RealtimeKind.WebSocket ? "websocket" : "sse";
-                if (kind == RealtimeKind.WebSocket && YamlReader.Get(map, "sse") is { } both)
-                {
-                    r.Error(both, $"{at}.sse", "an endpoint is either an event stream ('sse') or a WebSocket ('websocket'), not both", "declare each as its own realtime entry");
-                }
-
-                var sse = r.String(r.Required(map, at, key, "the stream's path, for example 'sse: /orders/events' or 'websocket: /orders/ws'"), $"{at}.{key}");
-                if (sse is not null && !sse.StartsWith('/'))
-                {
-                    r.Error(YamlReader.Get(map, key)!, $"{at}.{key}", $"'{sse}' does not start with '/'", $"write '/{sse}'");
-                }
-
-                var triggerNode = r.Required(map, at, "trigger", "the write that causes an event, e.g. trigger: { request: POST /orders, json: {...} }");
-                var trigger = triggerNode is null ? null : ReadRequest(triggerNode, $"{at}.trigger", new HashSet<string>(["token"], StringComparer.Ordinal), allowWeight: false);
-                var within = r.Duration(YamlReader.Get(map, "within"), $"{at}.within");
-                if (sse is not null && trigger is not null)
-                {
-                    result.Add(new RealtimeEndpoint(sse, trigger.Value.Request)
-                    {
-                        Kind = kind,
-                        TokenQuery = r.String(YamlReader.Get(map, "tokenQuery"), $"{at}.tokenQuery"),
-                        Event = r.String(YamlReader.Get(map, "event"), $"{at}.event"),
-                        Within = within ?? TimeSpan.FromSeconds(2),
-                    });
-                }
-            }
-
-            return result;
-        }
-
-        private PageStates ReadPageStates(YamlNode? node, string path)
-        {
-            if (node is null)
-            {
-                return PageStates.Default;
-            }
-
-            if (node is YamlScalarNode { Value: "off" or "false" })
-            {
-                return PageStates.Default with { Enabled = false };
-            }
-
-            var map = r.Mapping(node, path);
-            if (map is null)
-            {
-                return PageStates.Default;
-            }
-
-            r.AllowKeys(map, path, "loading", "error", "delay", "within");
-            var states = PageStates.Default;
-            foreach (var (key, apply) in new (string, Func<PageStates, string, PageStates>)[]
-            {
-                ("loading", (s, v) => s with { Loading = v }),
-                ("error", (s, v) => s with { Error = v }),
-            })
-            {
-                if (r.String(YamlReader.Get(map, key), $"{path}.{key}") is { } value)
-                {
-                    if (value.Trim().Length == 0)
-                    {
-                        r.Error(YamlReader.Get(map, key)!, $"{path}.{key}", "the selector is empty", "give a selector such as '[aria-busy=true]' or 'text=Loading'");
-                    }
-                    else
-                    {
-                        states = apply(states, value);
-                    }
-                }
-            }
-
-            var delay = r.Duration(YamlReader.Get(map, "delay"), $"{path}.delay");
-            var within = r.Duration(YamlReader.Get(map, "within"), $"{path}.within");
-            if (delay is { } d && d <= TimeSpan.Zero)
-            {
-                r.Error(YamlReader.Get(map, "delay")!, $"{path}.delay", "the delay must be above zero", "write for example 'delay: 3s'");
-            }
-
-            return states with { Delay = delay is { } dd && dd > TimeSpan.Zero ? dd : states.Delay, Within = within ?? states.Within };
-        }
-
         private static bool IsRegex(string pattern)
         {
             try
@@ -538,10 +396,4 @@ public static partial class ManifestLoader
             }
         }
     }
-
-    [GeneratedRegex(@"^\$((\.[A-Za-z_][A-Za-z0-9_-]*)|(\[(\d+|\*)\]))*$")]
-    private static partial Regex JsonPathPattern();
-
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
-    private static partial Regex SqlName();
 }

@@ -4,12 +4,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>A service's <c>discovery</c>: one source of its instances (static, dns, consul, eureka or kubernetes).</summary>
 public static partial class ManifestLoader
 {
     private static readonly string[] DiscoverySources = ["static", "dns", "consul", "eureka", "kubernetes"];
 
-    private sealed partial class Builder
+    private sealed partial class ComponentsSectionReader
     {
         private DiscoverySpec? ReadDiscovery(YamlNode? node, string path)
         {

@@ -3,15 +3,29 @@ using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
 
-/// <summary>Reading the <c>components</c> list: one component, its kind-specific keys, run and policy.</summary>
 public static partial class ManifestLoader
 {
-    private sealed partial class Builder
-    {
-        private sealed record Parsed(Component Component, YamlMappingNode Node, IReadOnlyList<(string Value, YamlNode Node)> Deps);
+    /// <summary>A component as read, with its mapping and the dependsOn entries' nodes, for errors placed where they are written.</summary>
+    private sealed record Parsed(Component Component, YamlMappingNode Node, IReadOnlyList<(string Value, YamlNode Node)> Deps);
 
+    /// <summary>
+    /// What the <c>components</c> section gives: the components, and the names its databases' probes and clients and its
+    /// services' resources refer to, for the cross-reference validator.
+    /// </summary>
+    private sealed record ComponentsSection(
+        List<Parsed> Parsed,
+        IReadOnlyList<(string Database, string Target, YamlNode Node, string Path, bool ServiceOnly)> DatabaseReferences,
+        IReadOnlyList<(string Database, YamlNode Node, string Path)> ResourceDatabases);
+
+    /// <summary>The <c>components</c> list: each component's record of its kind, and the references to other components that
+    /// the cross-reference validator checks once every section is read.</summary>
+    private sealed partial class ComponentsSectionReader(SectionContext context) : SectionReader(context)
+    {
         /// <summary>Stands in for a url the loader reported as wrong, so that later checks still see the component.</summary>
         private static readonly Uri Unresolved = new("http://unresolved.invalid/");
+
+        /// <summary>Reads the section; each reader reads one manifest, once.</summary>
+        public ComponentsSection Read(YamlMappingNode root) => new(ReadComponents(root), _databaseReferences, _resourceDatabases);
 
         private List<Parsed> ReadComponents(YamlMappingNode root)
         {
@@ -295,29 +309,6 @@ public static partial class ManifestLoader
             }
         }
 
-        private Uri? ReadUrl(YamlNode? node, string path)
-        {
-            var text = r.String(node, path);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-            {
-                r.Error(node!, path, $"invalid URL '{Redact.Url(text)}'", "write an absolute http or https URL, for example http://127.0.0.1:8080");
-                return null;
-            }
-
-            if (!TargetPolicy.IsAllowed(url.Host, _allowed))
-            {
-                r.Error(node!, path, $"host '{url.Host}' is not in targets.allow",
-                    $"Archgate only probes allowed hosts; add '{url.Host}' to targets.allow if it may be probed (allowed now: {string.Join(", ", _allowed)})");
-            }
-
-            return url;
-        }
-
         private DatabaseEngine? ReadEngine(YamlMappingNode map, string path, string? connection)
         {
             var node = YamlReader.Get(map, "engine");
@@ -411,34 +402,6 @@ public static partial class ManifestLoader
                 Duration("budget", TimeSpan.FromHours(1)),
                 r.Int(YamlReader.Get(map, "requests"), $"{path}.requests", 1, 100_000),
                 r.Int(YamlReader.Get(map, "requestsPerOperation"), $"{path}.requestsPerOperation", 1, 1000));
-        }
-
-        private string? ExistingFile(YamlNode? node, string path)
-        {
-            var text = r.String(node, path);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && !uri.IsFile)
-            {
-                r.Error(node!, path, $"URLs are not supported yet: {Redact.Url(text)}", "download the document next to the manifest and give its path");
-                return null;
-            }
-
-            var full = Path.GetFullPath(Path.Combine(baseDirectory, text));
-            switch (RegularFile.Problem(full, ManifestLimits.MaxContractBytes))
-            {
-                case null:
-                    return full;
-                case "file not found":
-                    r.Error(node!, path, $"file not found: {text}", "paths are relative to the folder of the manifest");
-                    return null;
-                case { } problem:
-                    r.Error(node!, path, $"cannot read {text}: {problem}", $"give a regular file of at most {ManifestLimits.MaxContractBytes / (1024 * 1024)} MB");
-                    return null;
-            }
         }
 
         private RunSpec? ReadRun(YamlNode? node, string path, string? health, Uri? url)
@@ -564,49 +527,6 @@ public static partial class ManifestLoader
             return to is null || target is null || secret is null
                 ? null
                 : new WebhookSpec(to, target, secret) { Header = header, Scheme = scheme, Event = json, Location = new SourceLocation(displayName, (int)map.Start.Line, (int)map.Start.Column) };
-        }
-
-        /// <summary>A webhook's receiver is a declared component with a url.</summary>
-        private void CheckWebhooks(List<Parsed> components, HashSet<string> names)
-        {
-            foreach (var (parsed, webhook) in components.Select(p => (p, (p.Component as ThirdPartyComponent)?.Webhook)).Where(p => p.Item2 is not null))
-            {
-                var to = webhook!.Receiver;
-                var path = $"components.{parsed.Component.Name}.webhook.to";
-                var node = YamlReader.Get((YamlMappingNode)YamlReader.Get(parsed.Node, "webhook")!, "to")!;
-                var receiver = components.FirstOrDefault(c => c.Component.Name == to)?.Component;
-                if (!names.Contains(to))
-                {
-                    r.Error(node, path, $"unknown component '{to}'", Suggest.DidYouMean(to, names.Order(StringComparer.Ordinal), "declared components: "));
-                }
-                else if (receiver?.Address is null)
-                {
-                    r.Error(node, path, $"'{to}' has no url to send callbacks to", "name the service that receives the provider's webhooks");
-                }
-            }
-        }
-
-        private CallPolicy? ReadPolicy(YamlNode? node, string path)
-        {
-            var map = r.Mapping(node, path);
-            if (map is null)
-            {
-                return null;
-            }
-
-            r.AllowKeys(map, path, "timeout", "retries", "backoff", "fallback");
-            var timeout = r.Duration(YamlReader.Get(map, "timeout"), $"{path}.timeout");
-            var retries = r.Int(YamlReader.Get(map, "retries"), $"{path}.retries", 0, 20);
-            var backoffNode = YamlReader.Get(map, "backoff");
-            var backoff = r.String(backoffNode, $"{path}.backoff");
-            string[] backoffs = ["exponential", "linear", "constant", "none"];
-            if (backoff is not null && !backoffs.Contains(backoff))
-            {
-                r.Error(backoffNode!, $"{path}.backoff", $"unknown backoff '{backoff}'", Suggest.DidYouMean(backoff, backoffs, "one of: "));
-            }
-
-            var fallback = r.String(YamlReader.Get(map, "fallback"), $"{path}.fallback");
-            return new CallPolicy(timeout, retries, backoff, fallback);
         }
     }
 }

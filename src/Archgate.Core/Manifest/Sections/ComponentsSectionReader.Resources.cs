@@ -1,0 +1,151 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Archgate.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+public static partial class ManifestLoader
+{
+    private sealed partial class ComponentsSectionReader
+    {
+        private readonly List<(string Database, YamlNode Node, string Path)> _resourceDatabases = [];
+
+        private List<ResourceMapping> ReadResources(YamlNode? node, string path)
+        {
+            var result = new List<ResourceMapping>();
+            var map = r.Mapping(node, path);
+            foreach (var (keyNode, valueNode) in map?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            {
+                var template = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
+                var at = $"{path}.{template}";
+                if (!template.StartsWith('/') || !PathParameter().IsMatch(template))
+                {
+                    r.Error(keyNode, at, $"'{template}' is not an item path with a parameter", "key a resource by its item path, for example \"/orders/{id}\": { database: db, table: orders, key: id }");
+                    continue;
+                }
+
+                var spec = r.Mapping(valueNode, at);
+                if (spec is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(spec, at, "database", "table", "key", "columns");
+                var database = r.String(r.Required(spec, at, "database", "the database component that stores it"), $"{at}.database");
+                var table = r.String(r.Required(spec, at, "table", "its table, for example 'table: orders'"), $"{at}.table");
+                var key = r.String(YamlReader.Get(spec, "key"), $"{at}.key") ?? "id";
+                var columns = r.StringMap(YamlReader.Get(spec, "columns"), $"{at}.columns");
+                foreach (var (name, value) in new[] { ("table", table), ("key", key) }.Concat(columns.Values.Select(c => ("columns", (string?)c))))
+                {
+                    if (value is not null && !SqlName().IsMatch(value))
+                    {
+                        r.Error(spec, $"{at}.{name}", $"'{value}' is not a plain SQL name", "use letters, digits and '_' (it is quoted when queried)");
+                    }
+                }
+
+                if (database is not null && table is not null)
+                {
+                    _resourceDatabases.Add((database, YamlReader.Get(spec, "database")!, $"{at}.database"));
+                    result.Add(new ResourceMapping(template, database, table, key) { Columns = columns });
+                }
+            }
+
+            return result;
+        }
+
+        private List<RealtimeEndpoint> ReadRealtime(YamlNode? node, string path)
+        {
+            var result = new List<RealtimeEndpoint>();
+            var index = 0;
+            foreach (var item in r.Sequence(node, path)?.Children ?? [])
+            {
+                var at = $"{path}[{index++}]";
+                var map = r.Mapping(item, at);
+                if (map is null)
+                {
+                    continue;
+                }
+
+                r.AllowKeys(map, at, "sse", "websocket", "tokenQuery", "trigger", "event", "within");
+                var kind = YamlReader.Get(map, "websocket") is not null ? RealtimeKind.WebSocket : RealtimeKind.Sse;
+                var key = kind == RealtimeKind.WebSocket ? "websocket" : "sse";
+                if (kind == RealtimeKind.WebSocket && YamlReader.Get(map, "sse") is { } both)
+                {
+                    r.Error(both, $"{at}.sse", "an endpoint is either an event stream ('sse') or a WebSocket ('websocket'), not both", "declare each as its own realtime entry");
+                }
+
+                var sse = r.String(r.Required(map, at, key, "the stream's path, for example 'sse: /orders/events' or 'websocket: /orders/ws'"), $"{at}.{key}");
+                if (sse is not null && !sse.StartsWith('/'))
+                {
+                    r.Error(YamlReader.Get(map, key)!, $"{at}.{key}", $"'{sse}' does not start with '/'", $"write '/{sse}'");
+                }
+
+                var triggerNode = r.Required(map, at, "trigger", "the write that causes an event, e.g. trigger: { request: POST /orders, json: {...} }");
+                var trigger = triggerNode is null ? null : ReadRequest(triggerNode, $"{at}.trigger", new HashSet<string>(["token"], StringComparer.Ordinal), allowWeight: false);
+                var within = r.Duration(YamlReader.Get(map, "within"), $"{at}.within");
+                if (sse is not null && trigger is not null)
+                {
+                    result.Add(new RealtimeEndpoint(sse, trigger.Value.Request)
+                    {
+                        Kind = kind,
+                        TokenQuery = r.String(YamlReader.Get(map, "tokenQuery"), $"{at}.tokenQuery"),
+                        Event = r.String(YamlReader.Get(map, "event"), $"{at}.event"),
+                        Within = within ?? TimeSpan.FromSeconds(2),
+                    });
+                }
+            }
+
+            return result;
+        }
+
+        private PageStates ReadPageStates(YamlNode? node, string path)
+        {
+            if (node is null)
+            {
+                return PageStates.Default;
+            }
+
+            if (node is YamlScalarNode { Value: "off" or "false" })
+            {
+                return PageStates.Default with { Enabled = false };
+            }
+
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return PageStates.Default;
+            }
+
+            r.AllowKeys(map, path, "loading", "error", "delay", "within");
+            var states = PageStates.Default;
+            foreach (var (key, apply) in new (string, Func<PageStates, string, PageStates>)[]
+            {
+                ("loading", (s, v) => s with { Loading = v }),
+                ("error", (s, v) => s with { Error = v }),
+            })
+            {
+                if (r.String(YamlReader.Get(map, key), $"{path}.{key}") is { } value)
+                {
+                    if (value.Trim().Length == 0)
+                    {
+                        r.Error(YamlReader.Get(map, key)!, $"{path}.{key}", "the selector is empty", "give a selector such as '[aria-busy=true]' or 'text=Loading'");
+                    }
+                    else
+                    {
+                        states = apply(states, value);
+                    }
+                }
+            }
+
+            var delay = r.Duration(YamlReader.Get(map, "delay"), $"{path}.delay");
+            var within = r.Duration(YamlReader.Get(map, "within"), $"{path}.within");
+            if (delay is { } d && d <= TimeSpan.Zero)
+            {
+                r.Error(YamlReader.Get(map, "delay")!, $"{path}.delay", "the delay must be above zero", "write for example 'delay: 3s'");
+            }
+
+            return states with { Delay = delay is { } dd && dd > TimeSpan.Zero ? dd : states.Delay, Within = within ?? states.Within };
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using Archgate.Model;
+using YamlDotNet.RepresentationModel;
+
+namespace Archgate.Manifest;
+
+public static partial class ManifestLoader
+{
+    /// <summary>What every section reader shares: where errors go (<c>r</c>), how paths resolve, which hosts may be probed,
+    /// the named identities, and the values several sections read the same way (urls, files, identities, requests, policies).</summary>
+    private abstract partial class SectionReader(SectionContext context)
+    {
+        /// <summary>Where errors and warnings go; reads scalars, lists and maps with their positions.</summary>
+        protected readonly YamlReader r = context.Reader;
+
+        /// <summary>The manifest's folder: relative paths in it resolve against it.</summary>
+        protected readonly string baseDirectory = context.BaseDirectory;
+
+        /// <summary>The manifest's name as errors show it.</summary>
+        protected readonly string displayName = context.DisplayName;
+
+        /// <summary>The hosts Archgate may probe (<c>targets.allow</c>).</summary>
+        protected readonly IReadOnlyList<string> allowedHosts = context.AllowedHosts;
+
+        /// <summary>The named identities of the top-level <c>auth</c> section.</summary>
+        protected readonly IReadOnlyDictionary<string, ServiceAuth> namedAuth = context.Identities;
+
+        protected SourceLocation Where(YamlNode node) => new(displayName, (int)node.Start.Line, (int)node.Start.Column);
+
+        protected Uri? ReadUrl(YamlNode? node, string path)
+        {
+            var text = r.String(node, path);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                r.Error(node!, path, $"invalid URL '{Redact.Url(text)}'", "write an absolute http or https URL, for example http://127.0.0.1:8080");
+                return null;
+            }
+
+            if (!TargetPolicy.IsAllowed(url.Host, allowedHosts))
+            {
+                r.Error(node!, path, $"host '{url.Host}' is not in targets.allow",
+                    $"Archgate only probes allowed hosts; add '{url.Host}' to targets.allow if it may be probed (allowed now: {string.Join(", ", allowedHosts)})");
+            }
+
+            return url;
+        }
+
+        protected string? ExistingFile(YamlNode? node, string path)
+        {
+            var text = r.String(node, path);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && !uri.IsFile)
+            {
+                r.Error(node!, path, $"URLs are not supported yet: {Redact.Url(text)}", "download the document next to the manifest and give its path");
+                return null;
+            }
+
+            var full = Path.GetFullPath(Path.Combine(baseDirectory, text));
+            switch (RegularFile.Problem(full, ManifestLimits.MaxContractBytes))
+            {
+                case null:
+                    return full;
+                case "file not found":
+                    r.Error(node!, path, $"file not found: {text}", "paths are relative to the folder of the manifest");
+                    return null;
+                case { } problem:
+                    r.Error(node!, path, $"cannot read {text}: {problem}", $"give a regular file of at most {ManifestLimits.MaxContractBytes / (1024 * 1024)} MB");
+                    return null;
+            }
+        }
+
+        protected CallPolicy? ReadPolicy(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "timeout", "retries", "backoff", "fallback");
+            var timeout = r.Duration(YamlReader.Get(map, "timeout"), $"{path}.timeout");
+            var retries = r.Int(YamlReader.Get(map, "retries"), $"{path}.retries", 0, 20);
+            var backoffNode = YamlReader.Get(map, "backoff");
+            var backoff = r.String(backoffNode, $"{path}.backoff");
+            string[] backoffs = ["exponential", "linear", "constant", "none"];
+            if (backoff is not null && !backoffs.Contains(backoff))
+            {
+                r.Error(backoffNode!, $"{path}.backoff", $"unknown backoff '{backoff}'", Suggest.DidYouMean(backoff, backoffs, "one of: "));
+            }
+
+            var fallback = r.String(YamlReader.Get(map, "fallback"), $"{path}.fallback");
+            return new CallPolicy(timeout, retries, backoff, fallback);
+        }
+
+        protected EdgeProbe? ReadEdgeProbe(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "request", "json", "via");
+            var requestNode = r.Required(map, path, "request", "the caller operation, for example 'request: POST /orders'");
+            var request = r.String(requestNode, $"{path}.request");
+            var jsonNode = YamlReader.Get(map, "json");
+            var json = jsonNode is null ? null : ToJson(jsonNode, $"{path}.json");
+            var words = request?.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (words is not [var method, var target] || !target.StartsWith('/'))
+            {
+                if (request is not null)
+                {
+                    r.Error(requestNode!, $"{path}.request", $"'{request}' is not 'METHOD /path'", "for example 'POST /orders'");
+                }
+
+                return null;
+            }
+
+            return new EdgeProbe(method.ToUpperInvariant(), target, json) { Via = r.String(YamlReader.Get(map, "via"), $"{path}.via") };
+        }
+    }
+}
