@@ -108,6 +108,26 @@ internal sealed class YamlReader(string file, Func<string, string?> environment,
         }
     }
 
+    /// <summary>
+    /// The items of <paramref name="list"/> that are mappings, each with its path (<c>path[i]</c>); an item that is not a
+    /// mapping is reported and skipped. Enumerate once: the errors are reported as it goes.
+    /// </summary>
+    public IEnumerable<(YamlMappingNode Map, string Path)> MappingItems(YamlSequenceNode? list, string path)
+    {
+        var index = 0;
+        foreach (var item in list?.Children ?? [])
+        {
+            var at = $"{path}[{index++}]";
+            if (Mapping(item, at) is { } map)
+            {
+                yield return (map, at);
+            }
+        }
+    }
+
+    /// <summary>The list at <paramref name="node"/> (if any; reported when not a list), as <see cref="MappingItems"/>.</summary>
+    public IEnumerable<(YamlMappingNode Map, string Path)> MappingList(YamlNode? node, string path) => MappingItems(Sequence(node, path), path);
+
     public YamlSequenceNode? Sequence(YamlNode? node, string path)
     {
         switch (node)

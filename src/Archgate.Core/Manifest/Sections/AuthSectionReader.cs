@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Archgate.Model;
 using YamlDotNet.RepresentationModel;
 

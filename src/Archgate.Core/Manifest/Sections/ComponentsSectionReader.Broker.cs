@@ -37,15 +37,8 @@ public static partial class ManifestLoader
         private BrokerSpec ReadBrokerSpec(YamlMappingNode map, string path)
         {
             var exchanges = new List<BrokerExchange>();
-            var index = 0;
-            foreach (var item in r.Sequence(YamlReader.Get(map, "exchanges"), $"{path}.exchanges")?.Children ?? [])
+            foreach (var (e, at) in r.MappingList(YamlReader.Get(map, "exchanges"), $"{path}.exchanges"))
             {
-                var at = $"{path}.exchanges[{index++}]";
-                if (r.Mapping(item, at) is not { } e)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(e, at, "name", "type");
                 var name = r.String(r.Required(e, at, "name", "the exchange's name"), $"{at}.name");
                 var typeNode = YamlReader.Get(e, "type");
@@ -62,15 +55,8 @@ public static partial class ManifestLoader
             }
 
             var queues = new List<BrokerQueue>();
-            index = 0;
-            foreach (var item in r.Sequence(YamlReader.Get(map, "queues"), $"{path}.queues")?.Children ?? [])
+            foreach (var (q, at) in r.MappingList(YamlReader.Get(map, "queues"), $"{path}.queues"))
             {
-                var at = $"{path}.queues[{index++}]";
-                if (r.Mapping(item, at) is not { } q)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(q, at, "name", "consumers", "deadLetter", "durable");
                 var name = r.String(r.Required(q, at, "name", "the queue's name"), $"{at}.name");
                 var consumersNode = YamlReader.Get(q, "consumers");

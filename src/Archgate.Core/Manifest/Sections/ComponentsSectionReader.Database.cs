@@ -132,16 +132,8 @@ public static partial class ManifestLoader
         private List<ExpectedConstraint> ReadConstraints(YamlNode? node, string path)
         {
             var result = new List<ExpectedConstraint>();
-            var index = 0;
-            foreach (var item in r.Sequence(node, path)?.Children ?? [])
+            foreach (var (map, itemPath) in r.MappingList(node, path))
             {
-                var itemPath = $"{path}[{index++}]";
-                var map = r.Mapping(item, itemPath);
-                if (map is null)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(map, itemPath, "table", "unique", "notNull", "foreignKey", "references");
                 var table = r.String(r.Required(map, itemPath, "table", "the table the constraint is on"), $"{itemPath}.table");
                 var kinds = new (string Key, ConstraintKind Kind)[] { ("unique", ConstraintKind.Unique), ("notNull", ConstraintKind.NotNull), ("foreignKey", ConstraintKind.ForeignKey) }
@@ -184,16 +176,8 @@ public static partial class ManifestLoader
         {
             var result = new List<DatabaseProbe>();
             var names = new HashSet<string>(StringComparer.Ordinal);
-            var index = 0;
-            foreach (var item in r.Sequence(node, path)?.Children ?? [])
+            foreach (var (map, itemPath) in r.MappingList(node, path))
             {
-                var itemPath = $"{path}[{index++}]";
-                var map = r.Mapping(item, itemPath);
-                if (map is null)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(map, itemPath, "name", "sql", "params", "http", "via", "login");
                 var nameNode = r.Required(map, itemPath, "name", "name the probe, for example 'name: product-by-sku'");
                 var name = r.String(nameNode, $"{itemPath}.name");

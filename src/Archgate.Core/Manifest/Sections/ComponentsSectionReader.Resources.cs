@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using Archgate.Model;
 using YamlDotNet.RepresentationModel;
 
@@ -57,16 +55,8 @@ public static partial class ManifestLoader
         private List<RealtimeEndpoint> ReadRealtime(YamlNode? node, string path)
         {
             var result = new List<RealtimeEndpoint>();
-            var index = 0;
-            foreach (var item in r.Sequence(node, path)?.Children ?? [])
+            foreach (var (map, at) in r.MappingList(node, path))
             {
-                var at = $"{path}[{index++}]";
-                var map = r.Mapping(item, at);
-                if (map is null)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(map, at, "sse", "websocket", "tokenQuery", "trigger", "event", "within");
                 var kind = YamlReader.Get(map, "websocket") is not null ? RealtimeKind.WebSocket : RealtimeKind.Sse;
                 var key = kind == RealtimeKind.WebSocket ? "websocket" : "sse";

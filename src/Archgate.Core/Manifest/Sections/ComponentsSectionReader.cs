@@ -37,16 +37,8 @@ public static partial class ManifestLoader
             }
 
             var seen = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-            var index = 0;
-            foreach (var item in list.Children)
+            foreach (var (map, fallbackPath) in r.MappingItems(list, "components"))
             {
-                var fallbackPath = $"components[{index++}]";
-                var map = r.Mapping(item, fallbackPath);
-                if (map is null)
-                {
-                    continue;
-                }
-
                 var nameNode = YamlReader.Get(map, "name");
                 var name = nameNode is YamlScalarNode { Value.Length: > 0 } n ? n.Value! : null;
                 var path = name is null ? fallbackPath : $"components.{name}";

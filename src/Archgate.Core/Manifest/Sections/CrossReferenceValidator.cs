@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Archgate.Model;
 using Archgate.Planning;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;

@@ -17,16 +17,8 @@ public static partial class ManifestLoader
             }
 
             var byName = components.ToDictionary(c => c.Component.Name, c => c.Component, StringComparer.Ordinal);
-            var index = 0;
-            foreach (var item in list.Children)
+            foreach (var (map, path) in r.MappingItems(list, "balancing"))
             {
-                var path = $"balancing[{index++}]";
-                var map = r.Mapping(item, path);
-                if (map is null)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(map, path, "from", "to", "policy", "drive", "calls", "requests", "concurrency");
                 var from = KnownComponent(r.Required(map, path, "from", "the caller that balances"), $"{path}.from", names);
                 var toNode = r.Required(map, path, "to", "the instances, each a declared component: [payments, payments-2]");

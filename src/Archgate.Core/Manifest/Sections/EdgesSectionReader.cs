@@ -31,16 +31,8 @@ public static partial class ManifestLoader
             }
 
             var byName = components.ToDictionary(c => c.Component.Name, c => c.Component, StringComparer.Ordinal);
-            var index = 0;
-            foreach (var item in list.Children)
+            foreach (var (map, path) in r.MappingItems(list, "edges"))
             {
-                var path = $"edges[{index++}]";
-                var map = r.Mapping(item, path);
-                if (map is null)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(map, path, "from", "to", "toxiproxy", "calls", "breaker", "drive", "fallback", "policy");
                 var from = KnownComponent(r.Required(map, path, "from", "the calling component"), $"{path}.from", names);
                 var toNode = r.Required(map, path, "to", "the component it calls");

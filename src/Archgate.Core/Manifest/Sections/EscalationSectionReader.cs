@@ -18,17 +18,9 @@ public static partial class ManifestLoader
 
             r.AllowKeys(escalation, "escalation", "channels", "owners", "executive", "ackWithin", "resources");
             var channels = new List<EscalationChannel>();
-            var index = 0;
             var channelList = r.Sequence(YamlReader.Get(escalation, "channels"), "escalation.channels");
-            foreach (var item in channelList?.Children ?? [])
+            foreach (var (map, path) in r.MappingItems(channelList, "escalation.channels"))
             {
-                var path = $"escalation.channels[{index++}]";
-                var map = r.Mapping(item, path);
-                if (map is null)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(map, path, "console", "file", "webhook", "email");
                 if (map.Children.Count != 1)
                 {

@@ -29,16 +29,8 @@ public static partial class ManifestLoader
             // The service a journey goes to by default: the one users sign in to, else the first critical one, else the first.
             var defaultService = (services.FirstOrDefault(s => s.Auth is LoginAuth) ?? services.FirstOrDefault(s => s.Critical) ?? services.FirstOrDefault())?.Name;
             var names = new HashSet<string>(StringComparer.Ordinal);
-            var index = 0;
-            foreach (var item in list?.Children ?? [])
+            foreach (var (map, path) in r.MappingItems(list, "journeys"))
             {
-                var path = $"journeys[{index++}]";
-                var map = r.Mapping(item, path);
-                if (map is null)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(map, path, "name", "service", "frontend", "browsers", "critical", "runs", "vars", "setup", "steps");
                 var name = r.String(r.Required(map, path, "name", "say what the user does, e.g. 'name: sign in and order'"), $"{path}.name");
                 if (name is not null && !names.Add(name))

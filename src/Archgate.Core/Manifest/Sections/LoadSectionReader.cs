@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using System.Text;
 using Archgate.Model;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -152,16 +149,8 @@ public static partial class ManifestLoader
         {
             var result = new List<ScenarioJourney>();
             var list = r.Sequence(node, "load.journeys");
-            var index = 0;
-            foreach (var item in list?.Children ?? [])
+            foreach (var (map, path) in r.MappingItems(list, "load.journeys"))
             {
-                var path = $"load.journeys[{index++}]";
-                var map = r.Mapping(item, path);
-                if (map is null)
-                {
-                    continue;
-                }
-
                 r.AllowKeys(map, path, "name", "weight", "thinkTime", "setup", "steps");
                 var name = r.String(r.Required(map, path, "name", "name the journey, e.g. 'name: browse'"), $"{path}.name");
                 var known = new HashSet<string>(shared, StringComparer.Ordinal);

@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
 using Archgate.Model;
-using Archgate.Planning;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Archgate.Manifest;
