@@ -120,7 +120,7 @@ public static class ArchgateProtocol
                 .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find<HttpComponent>(e.Edge.Caller)!, b.System.Checks.Services.Breaker)),
                 .. b.System.ProxiedEdges.Count > 0 || (b.System.Toxiproxy is not null && b.System.Edges.Any(e => e.ToxiproxyProxy is not null))
                     ? [new CascadeCheck(b.System.Checks.Services.Cascade)] : Array.Empty<ICheck>(),
-                .. ProviderEdge.Services(b.System).SelectMany(e => new ICheck[] { new TimeoutCheck(e, 4), new RetryCheck(e, 4) }),
+                .. ProviderEdge.Services(b.System).SelectMany(e => new ICheck[] { new TimeoutCheck(e, 4, b.System.Checks.Edges), new RetryCheck(e, 4, b.System.Checks.Edges) }),
                 .. b.InOrder<BrokerComponent>().SelectMany(c => new ICheck[] { new BrokerTopologyCheck(c), new BrokerRoundTripCheck(c) }),
             ],
             Criterion = new("services", "Service-to-service communication operational", s =>
@@ -160,13 +160,13 @@ public static class ArchgateProtocol
                 ? Applicability.Yes
                 : Applicability.No("no journey declared and no service with an OpenAPI document"),
             Checks = b => [
-                .. b.System.Journeys.SelectMany(j => JourneyCheck.For(j, journeys)),
-                .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), journeys)),
+                .. b.System.Journeys.SelectMany(j => JourneyCheck.For(j, journeys, b.System.Checks.Journeys)),
+                .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), b.System.Checks.Journeys)),
                 .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null && b.System.Journeys.Any(j => j.Service == c.Name))
-                    .Select(c => (ICheck)new EdgeCaseCheck(c, new ContractDocuments(), journeys)),
+                    .Select(c => (ICheck)new EdgeCaseCheck(c, new ContractDocuments(), b.System.Checks.Journeys)),
                 .. b.InOrder<ServiceComponent>().Where(c => b.System.Journeys.Any(j => j.Service == c.Name)).Select(c => (ICheck)new NetworkFailureCheck(c)),
             ],
-            Criterion = new("critical-paths", "Critical user paths succeed", s => JourneyTarget(s, journeys)),
+            Criterion = new("critical-paths", "Critical user paths succeed", JourneyTarget),
             Escalations = [EscalationTriggers.Findings("data-integrity-violation", 3, DataIntegrityRules, "Data integrity violation")],
             RollbackOnFailure = true,
         },
@@ -248,7 +248,7 @@ public static class ArchgateProtocol
 
         foreach (var c in withContract)
         {
-            yield return new ConformanceCheck(c, documents: documents);
+            yield return new ConformanceCheck(c, new ConformanceOptions().With(build.System.Checks.Conformance), documents);
         }
 
         foreach (var pact in build.System.PactFiles)
@@ -312,8 +312,8 @@ public static class ArchgateProtocol
         foreach (var edge in ProviderEdge.ThirdParties(build.System, providers).Where(e => e.Provider?.Oidc is null || e.Spec?.Drive is not null))
         {
             yield return new ProviderCallCheck(edge);
-            yield return new TimeoutCheck(edge, 6);
-            yield return new RetryCheck(edge, 6);
+            yield return new TimeoutCheck(edge, 6, build.System.Checks.Edges);
+            yield return new RetryCheck(edge, 6, build.System.Checks.Edges);
         }
 
         foreach (var provider in providers.Where(p => p.Webhook is not null))
@@ -331,7 +331,7 @@ public static class ArchgateProtocol
         {
             foreach (var provider in providers.Where(p => frontend.DependsOn.Contains(p.Name)))
             {
-                yield return new AnalyticsCheck(frontend, provider);
+                yield return new AnalyticsCheck(frontend, provider, build.System.Checks.Analytics);
             }
         }
 
@@ -379,13 +379,14 @@ public static class ArchgateProtocol
 
         foreach (var frontend in frontends)
         {
-            yield return new BrowserCheck(frontend, new BrowserCheckOptions());
+            yield return new BrowserCheck(frontend, build.System.Checks.Frontend);
         }
     }
 
     /// <summary>Step 7's target as the manifest sets it: each critical journey's runs and the success rate it needs.</summary>
-    private static string JourneyTarget(SystemModel system, JourneyOptions options)
+    private static string JourneyTarget(SystemModel system)
     {
+        var options = system.Checks.Journeys;
         var rate = options.CriticalSuccessRate.ToString("P0", CultureInfo.InvariantCulture);
         var critical = system.Journeys.Where(j => j.Critical).Select(j => $"'{j.Name}' ({j.Runs} runs)").ToList();
         var parts = new List<string> { critical.Count == 0 ? $">= {rate} journey success (no critical journey declared)" : $">= {rate} success of {string.Join(", ", critical)}" };

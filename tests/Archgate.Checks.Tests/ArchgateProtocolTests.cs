@@ -74,6 +74,32 @@ public sealed class ArchgateProtocolTests
     }
 
     [Fact]
+    public void The_manifests_check_options_reach_the_checks_and_the_target()
+    {
+        var system = TestSystems.Load(OneService + """
+
+            journeys:
+              - { name: order, critical: true, runs: 30, steps: [POST /orders] }
+            checks:
+              journeys: { successRate: 90%, parallel: 4 }
+            """);
+        var protocol = ArchgateProtocol.Default;
+
+        Assert.Equal(">= 90 % success of 'order' (30 runs)", protocol.Step(7).Criterion!.Target(system));
+        var folder = Path.Combine(Path.GetTempPath(), "archgate-protocol-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "api.yaml"), "openapi: 3.0.3\ninfo: { title: api, version: '1' }\npaths: {}\n");
+        var withContract = TestSystems.Load(OneService.Replace("dependsOn: [db] }", "dependsOn: [db], openapi: api.yaml }", StringComparison.Ordinal) + """
+
+            checks:
+              journeys: { parallel: 4 }
+            """, folder);
+        var concurrency = protocol.Step(7).Checks(new StepChecksContext(withContract, Archgate.Planning.Planner.Plan(withContract))).Single(c => c.Id.StartsWith("journeys.concurrency", StringComparison.Ordinal));
+        Assert.StartsWith("api: 4 concurrent updates", concurrency.Title, StringComparison.Ordinal);
+        Assert.Contains("4 concurrent updates with one ETag", protocol.Step(7).Criterion!.Target(withContract), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_criterion_gates_the_verdict_sign_off_included_and_step_10_runs_the_signoff_check()
     {
         var notGating = ArchgateProtocol.Default.Steps.Where(s => s.Criterion is { GatesVerdict: false }).Select(s => s.Number);

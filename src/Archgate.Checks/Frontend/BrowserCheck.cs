@@ -33,7 +33,7 @@ internal sealed class BrowserCheck(FrontendComponent frontend, BrowserCheckOptio
         Chromium chromium;
         try
         {
-            chromium = await Chromium.StartAsync(options.ChromiumPath, context.System.AllowedHosts, options.NavigationTimeout);
+            chromium = await Chromium.StartAsync(options.ChromiumPath ?? Chromium.DefaultPath, context.System.AllowedHosts, options.NavigationTimeout);
         }
         catch (FileNotFoundException ex)
         {

@@ -14,7 +14,7 @@ namespace Archgate.Checks.Journeys;
 /// (no lost update). Where the create takes an <c>Idempotency-Key</c>, N parallel creates with one key must create one
 /// resource.
 /// </summary>
-internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocuments documents, JourneyOptions options) : ICheck
+internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocuments documents, JourneyCheckOptions options) : ICheck
 {
     /// <summary>Pause between the reads that decide the resource has stopped changing by itself.</summary>
     private static readonly TimeSpan SettlePause = TimeSpan.FromMilliseconds(400);

@@ -16,7 +16,7 @@ namespace Archgate.Checks.Journeys;
 /// and one beyond, a list filtered to nothing. Each answer is judged by <see cref="EdgeCaseJudge"/>; every request and
 /// answer is in the operation's summary.
 /// </summary>
-internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments documents, JourneyOptions options) : ICheck
+internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments documents, JourneyCheckOptions options) : ICheck
 {
     public string Id => $"journeys.edge-cases:{service.Name}";
 

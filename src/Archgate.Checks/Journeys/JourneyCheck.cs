@@ -6,24 +6,9 @@ using Archgate.Protocol;
 
 namespace Archgate.Checks.Journeys;
 
-/// <summary>Options of step 7's journeys and concurrency checks.</summary>
+/// <summary>What this machine has for step 7's browser journeys (the manifest's options are <see cref="JourneyCheckOptions"/>).</summary>
 public sealed record JourneyOptions
 {
-    /// <summary>The share of runs a critical journey must succeed in. <value>0.95</value>.</summary>
-    public double CriticalSuccessRate { get; init; } = 0.95;
-
-    /// <summary>Parallel updates (and creates) of the concurrency check. <value>10</value>.</summary>
-    public int Parallel { get; init; } = 10;
-
-    /// <summary>Requests the edge-case check sends to one operation (invalid inputs, largest payloads, an empty list). <value>30</value>.</summary>
-    public int EdgeCasesPerOperation { get; init; } = 30;
-
-    /// <summary>How long a browser step waits for what it needs (a page's load, an element, a text, a response). <value>10 s</value>.</summary>
-    public TimeSpan BrowserStepTimeout { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>How long a browser (and Xvfb for WebKit) may take to start. <value>60 s</value>.</summary>
-    public TimeSpan BrowserStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
-
     /// <summary>
     /// An engine's program where it is not the one found on <c>PATH</c> or in Debian's places (Chromium's executable,
     /// <c>firefox-esr</c>, <c>WebKitWebDriver</c>); a path that does not exist makes that engine not installed. <value>None</value>.
@@ -43,15 +28,15 @@ public sealed record JourneyOptions
 /// A journey with browser steps is one check per engine (<c>journeys.run:NAME@firefox</c>): each run opens a fresh tab
 /// (no cookies or storage of the last); an engine that is not installed is an error (its criterion not evaluated).
 /// </remarks>
-internal sealed class JourneyCheck(Journey journey, JourneyOptions options, BrowserEngine? engine = null) : ICheck
+internal sealed class JourneyCheck(Journey journey, JourneyOptions options, JourneyCheckOptions settings, BrowserEngine? engine = null) : ICheck
 {
     /// <summary>Where failed browser steps' screenshots go, under the run folder.</summary>
     public static readonly string EvidenceFolder = Path.Combine("evidence", "browser", "journeys");
 
     /// <summary>The checks of <paramref name="journey"/>: one, or one per engine when it has browser steps.</summary>
-    public static IEnumerable<ICheck> For(Journey journey, JourneyOptions options) => journey.HasBrowserSteps
-        ? journey.Browsers.Where(options.Engines.Contains).Select(e => new JourneyCheck(journey, options, e))
-        : [new JourneyCheck(journey, options)];
+    public static IEnumerable<ICheck> For(Journey journey, JourneyOptions options, JourneyCheckOptions settings) => journey.HasBrowserSteps
+        ? journey.Browsers.Where(options.Engines.Contains).Select(e => new JourneyCheck(journey, options, settings, e))
+        : [new JourneyCheck(journey, options, settings)];
 
     public string Id => engine is { } e ? $"journeys.run:{journey.Name}@{BrowserDrivers.Name(e)}" : $"journeys.run:{journey.Name}";
 
@@ -72,7 +57,7 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
         try
         {
             context.Activity?.Report($"journey '{journey.Name}': starting {browserEngine}");
-            driver = await BrowserDrivers.StartAsync(browserEngine, context.System.AllowedHosts, options.BrowserStartTimeout, cancellationToken,
+            driver = await BrowserDrivers.StartAsync(browserEngine, context.System.AllowedHosts, settings.BrowserStartTimeout, cancellationToken,
                 options.BrowserPrograms.GetValueOrDefault(browserEngine));
         }
         catch (FileNotFoundException ex)
@@ -166,12 +151,12 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
         findings.Insert(0, Finding(JourneyRules.Summary, Severity.Info, journey.Name, summary, null, null));
         if (firstFailure is not null)
         {
-            var critical = journey.Critical && rate < options.CriticalSuccessRate;
+            var critical = journey.Critical && rate < settings.CriticalSuccessRate;
             findings.Add(Finding(
                 critical ? JourneyRules.CriticalJourneyFailed : JourneyRules.JourneyFailed,
                 critical ? Severity.Critical : journey.Critical ? Severity.Low : Severity.Medium,
                 firstFailure.FailedStep!,
-                $"{summary}{(journey.Critical ? $", {(critical ? "below" : "within")} the {options.CriticalSuccessRate.ToString("P0", CultureInfo.InvariantCulture)} a critical path needs" : string.Empty)}; " +
+                $"{summary}{(journey.Critical ? $", {(critical ? "below" : "within")} the {settings.CriticalSuccessRate.ToString("P0", CultureInfo.InvariantCulture)} a critical path needs" : string.Empty)}; " +
                 $"first failure in run {firstFailedRun} at {firstFailure.FailedStep}: {firstFailure.Problem}",
                 firstFailure.Evidence,
                 "run the journey's requests by hand (the evidence has the failing one) and mend the step that fails"));
@@ -209,7 +194,7 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Brow
         await using (page)
         {
             var shot = $"{Frontend.BrowserCheck.Slug(journey.Name)}-{BrowserDrivers.Name(driver.Engine)}-{label}.png";
-            var browser = new BrowserSteps(page, frontendUrl, options.BrowserStepTimeout, context.OutputDirectory, EvidenceFolder, shot);
+            var browser = new BrowserSteps(page, frontendUrl, settings.BrowserStepTimeout, context.OutputDirectory, EvidenceFolder, shot);
             return await JourneyRunner.RunAsync(context.Http, serviceUrl, steps, variables, cancellationToken, browser);
         }
     }

@@ -8,32 +8,6 @@ using Archgate.Protocol;
 
 namespace Archgate.Checks.ThirdParty;
 
-/// <summary>Timings of the timeout and retry checks; each default suits a loaded 2-core machine.</summary>
-public sealed record EdgeExerciseOptions
-{
-    /// <summary>How long a drive may take to make its first call reach the edge. <value>10 s</value>.</summary>
-    public TimeSpan FirstCallWait { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>After the last attempt, how long without a new one ends an operation (at least; twice the longest wait seen counts too). <value>2 s</value>.</summary>
-    public TimeSpan Quiet { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>How often the proxy's record is read. <value>100 ms</value>.</summary>
-    public TimeSpan SampleEvery { get; init; } = TimeSpan.FromMilliseconds(100);
-
-    /// <summary>Fault windows (operations) the retry check drives, for jitter to be compared between them. <value>2</value>.</summary>
-    public int RetryRounds { get; init; } = 2;
-
-    /// <summary>
-    /// Fault windows the retry check may drive in all when fewer than two operations made three attempts and their
-    /// backoff was not proved: one operation's waits can look flat by chance under decorrelated jitter, so a finding
-    /// rests on two of them. <value>4</value>.
-    /// </summary>
-    public int MaxRetryRounds { get; init; } = 4;
-
-    /// <summary>After work completed, how long to let what follows from it (a webhook, a mail) go out before the next check. <value>2 s</value>.</summary>
-    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
-}
-
 /// <summary>What one fault window saw: the caller's answers to the drives, and the edge's requests from the first drive to the fault's removal.</summary>
 internal sealed record FaultWindow(Toxic Toxic, IReadOnlyList<CallerAnswer> Answers, IReadOnlyList<ProxiedRequest> Requests, DateTimeOffset Start, DateTimeOffset Removed);
 

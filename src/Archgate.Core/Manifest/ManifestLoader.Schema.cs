@@ -226,8 +226,18 @@ public static partial class ManifestLoader
                 "requests" or "concurrency" => Ref("int"),
                 _ => Ref("string"),
             })),
-            "checks" => Closed(["database", "brokers", "services", "performance", "security"], [], k => k switch
+            "checks" => Closed(["database", "brokers", "services", "performance", "security", "contracts", "frontend", "edges", "thirdParty", "journeys"], [], k => k switch
             {
+                "contracts" => Closed(["conformance"], [], _ => Closed(["timeout", "budget", "requests", "requestsPerOperation"], [], c => c is "timeout" or "budget" ? Ref("duration") : Ref("int"))),
+                "frontend" => Closed(["navigationTimeout", "settle", "quiet"], [], _ => Ref("duration")),
+                "edges" => Closed(["firstCallWait", "quiet", "sampleEvery", "retryRounds", "maxRetryRounds", "settle"], [], e => e.EndsWith("Rounds", StringComparison.Ordinal) ? Ref("int") : Ref("duration")),
+                "thirdParty" => Closed(["analytics"], [], _ => Closed(["navigationTimeout", "collect", "renderWithin", "responsive"], [], _ => Ref("duration"))),
+                "journeys" => Closed(["successRate", "parallel", "edgeCasesPerOperation", "browserStepTimeout", "browserStartTimeout"], [], j => j switch
+                {
+                    "successRate" => AnyOf(Str("A percentage such as '95%'."), new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0, ["maximum"] = 1 }),
+                    "parallel" or "edgeCasesPerOperation" => Ref("int"),
+                    _ => Ref("duration"),
+                }),
                 "database" => Closed(["connectTimeout", "commandTimeout"], [], _ => Ref("duration")),
                 "brokers" => Closed(["connectTimeout", "poll"], [], _ => Ref("duration")),
                 "performance" => Closed(["pages"], [], _ => Closed(["loads", "timeout"], [], p => p == "loads" ? Ref("int") : Ref("duration"))),

@@ -20,6 +20,21 @@ public sealed record CheckOptions
 
     /// <summary>Step 9's active probes (<c>checks.security</c>).</summary>
     public SecurityProbeOptions Security { get; init; } = new();
+
+    /// <summary>Step 2's live conformance bounds for every service (<c>checks.contracts.conformance</c>); a service's <c>openapi.conformance</c> overrides them.</summary>
+    public ConformanceLimits Conformance { get; init; } = new(null, null, null, null);
+
+    /// <summary>Step 5's browser check (<c>checks.frontend</c>).</summary>
+    public BrowserCheckOptions Frontend { get; init; } = new();
+
+    /// <summary>The timeout and retry checks of steps 4 and 6 on a caller → dependency edge (<c>checks.edges</c>).</summary>
+    public EdgeExerciseOptions Edges { get; init; } = new();
+
+    /// <summary>Step 6's analytics check (<c>checks.thirdParty.analytics</c>).</summary>
+    public AnalyticsOptions Analytics { get; init; } = new();
+
+    /// <summary>Step 7's journeys, concurrency and edge-case checks (<c>checks.journeys</c>).</summary>
+    public JourneyCheckOptions Journeys { get; init; } = new();
 }
 
 /// <summary>Options of step 4's service checks (<c>checks.services</c>).</summary>
@@ -147,4 +162,92 @@ public sealed record PageTimingOptions
     /// <summary>Viewport width and height in CSS pixels (Lighthouse's desktop screen).</summary>
     /// <value>Default 1350 x 940.</value>
     public (int Width, int Height) Viewport { get; init; } = (1350, 940);
+}
+
+/// <summary>Timings of the timeout and retry checks; each default suits a loaded 2-core machine.</summary>
+public sealed record EdgeExerciseOptions
+{
+    /// <summary>How long a drive may take to make its first call reach the edge. <value>10 s</value>.</summary>
+    public TimeSpan FirstCallWait { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>After the last attempt, how long without a new one ends an operation (at least; twice the longest wait seen counts too). <value>2 s</value>.</summary>
+    public TimeSpan Quiet { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the proxy's record is read. <value>100 ms</value>.</summary>
+    public TimeSpan SampleEvery { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Fault windows (operations) the retry check drives, for jitter to be compared between them. <value>2</value>.</summary>
+    public int RetryRounds { get; init; } = 2;
+
+    /// <summary>
+    /// Fault windows the retry check may drive in all when fewer than two operations made three attempts and their
+    /// backoff was not proved: one operation's waits can look flat by chance under decorrelated jitter, so a finding
+    /// rests on two of them. <value>4</value>.
+    /// </summary>
+    public int MaxRetryRounds { get; init; } = 4;
+
+    /// <summary>After work completed, how long to let what follows from it (a webhook, a mail) go out before the next check. <value>2 s</value>.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>Options of step 5's browser check.</summary>
+public sealed record BrowserCheckOptions
+{
+    /// <summary>The browser: Debian's Chromium (Playwright never downloads one of its own); null: where <c>archgate doctor</c> finds it, else <c>/usr/bin/chromium</c>.</summary>
+    /// <value>Default null.</value>
+    public string? ChromiumPath { get; init; }
+
+    /// <summary>How long a page's navigation (up to its load event) may take.</summary>
+    /// <value>Default 60 s.</value>
+    public TimeSpan NavigationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long to wait after the load event for the page's requests to settle; what still loads then is a finding.</summary>
+    /// <value>Default 20 s.</value>
+    public TimeSpan SettleBound { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long no request may be in flight (open event streams aside) for the network to count as idle.</summary>
+    /// <value>Default 500 ms, as Playwright's <c>networkidle</c>.</value>
+    public TimeSpan Quiet { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Viewport width and height in CSS pixels (also the screenshots' width).</summary>
+    /// <value>Default 1350 x 940.</value>
+    public (int Width, int Height) Viewport { get; init; } = (1350, 940);
+}
+
+/// <summary>Options of step 6's analytics check; each default suits a loaded 2-core machine.</summary>
+public sealed record AnalyticsOptions
+{
+    /// <summary>The browser: Debian's Chromium; null: where <c>archgate doctor</c> finds it, else <c>/usr/bin/chromium</c>. <value>null</value>.</summary>
+    public string? ChromiumPath { get; init; }
+
+    /// <summary>How long a page may take to reach its load event. <value>60 s</value>.</summary>
+    public TimeSpan NavigationTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>After the load event, how long the page's events may take to reach the collector. <value>10 s</value>.</summary>
+    public TimeSpan Collect { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>With the collector down, how long after its load event the page may take to show what it shows with it up. <value>10 s</value>.</summary>
+    public TimeSpan RenderWithin { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the page's script may take to answer, for it to count as interactive. <value>5 s</value>.</summary>
+    public TimeSpan Responsive { get; init; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Options of step 7's journeys, concurrency and edge-case checks (<c>checks.journeys</c>).</summary>
+public sealed record JourneyCheckOptions
+{
+    /// <summary>The share of runs a critical journey must succeed in. <value>0.95</value>.</summary>
+    public double CriticalSuccessRate { get; init; } = 0.95;
+
+    /// <summary>Parallel updates (and creates) of the concurrency check. <value>10</value>.</summary>
+    public int Parallel { get; init; } = 10;
+
+    /// <summary>Requests the edge-case check sends to one operation (invalid inputs, largest payloads, an empty list). <value>30</value>.</summary>
+    public int EdgeCasesPerOperation { get; init; } = 30;
+
+    /// <summary>How long a browser step waits for what it needs (a page's load, an element, a text, a response). <value>10 s</value>.</summary>
+    public TimeSpan BrowserStepTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a browser (and Xvfb for WebKit) may take to start. <value>60 s</value>.</summary>
+    public TimeSpan BrowserStartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -127,7 +127,7 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var output = Path.Combine(site.Output, "absent");
 
-        var result = await new BrowserCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, new BrowserCheckOptions()).RunAsync(TestSystems.Context(system, http) with { OutputDirectory = output }, CancellationToken.None);
+        var result = await new BrowserCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, new Archgate.Model.BrowserCheckOptions()).RunAsync(TestSystems.Context(system, http) with { OutputDirectory = output }, CancellationToken.None);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.PageNotLoaded);
@@ -209,7 +209,7 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
                   - { name: web, kind: frontend, url: "{{Web.Url}}", dependsOn: [api], pages: [/clean, /console, /uncaught, /wrong-host, /api-500, /elsewhere, /missing], states: off }
                 """);
             using var http = ProbeHttp.CreateClient(system.AllowedHosts, Traffic);
-            var check = new BrowserCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, new BrowserCheckOptions());
+            var check = new BrowserCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, new Archgate.Model.BrowserCheckOptions());
             return await check.RunAsync(TestSystems.Context(system, http) with { OutputDirectory = Output }, CancellationToken.None);
         }
     }

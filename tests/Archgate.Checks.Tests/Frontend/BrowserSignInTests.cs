@@ -100,7 +100,7 @@ public sealed class BrowserSignInTests
               - { name: web, kind: frontend, url: "{{web.Url}}", dependsOn: [api], pages: [/account], auth: ann, states: off }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var options = chromium is null ? new BrowserCheckOptions() : new BrowserCheckOptions { ChromiumPath = chromium };
+        var options = chromium is null ? new Archgate.Model.BrowserCheckOptions() : new Archgate.Model.BrowserCheckOptions { ChromiumPath = chromium };
         var output = Path.Combine(Path.GetTempPath(), "archgate-browser-tests", Guid.NewGuid().ToString("N"));
         try
         {

@@ -168,7 +168,7 @@ public sealed class PageStatesTests(PageStatesTests.Site site, ITestOutputHelper
                     states: { delay: 2s, within: 5s }
                 """);
             using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-            var check = new BrowserCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, new BrowserCheckOptions());
+            var check = new BrowserCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, new Archgate.Model.BrowserCheckOptions());
             using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(4));
             return await check.RunAsync(TestSystems.Context(system, http) with { OutputDirectory = Output }, cancel.Token);
         }

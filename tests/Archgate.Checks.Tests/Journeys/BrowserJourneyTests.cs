@@ -206,9 +206,9 @@ public sealed class BrowserJourneyTests(BrowserJourneyTests.Shop shop) : IClassF
                 .Replace("ENGINE", name, StringComparison.Ordinal));
             using var http = ProbeHttp.CreateClient(system.AllowedHosts);
             var context = TestSystems.Context(system, http) with { OutputDirectory = Output };
-            var options = new JourneyOptions { BrowserStepTimeout = TimeSpan.FromSeconds(3) };
+            var settings = new Archgate.Model.JourneyCheckOptions { BrowserStepTimeout = TimeSpan.FromSeconds(3) };
             await using var driver = await BrowserDrivers.StartAsync(engine, system.AllowedHosts, TimeSpan.FromSeconds(90), CancellationToken.None);
-            var checks = system.Journeys.Select(j => JourneyCheck.For(j, options).Cast<JourneyCheck>().Single(c => c.Id.EndsWith($"@{name}", StringComparison.Ordinal))).ToList();
+            var checks = system.Journeys.Select(j => JourneyCheck.For(j, new JourneyOptions(), settings).Cast<JourneyCheck>().Single(c => c.Id.EndsWith($"@{name}", StringComparison.Ordinal))).ToList();
             var passed = await checks[0].RunInAsync(context, driver, CancellationToken.None);
             var broken = await checks[1].RunInAsync(context, driver, CancellationToken.None);
             return (passed, broken);

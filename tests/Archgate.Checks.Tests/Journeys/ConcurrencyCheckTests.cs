@@ -13,7 +13,7 @@ public sealed class ConcurrencyCheckTests
         var folder = AuthFlowCheckTests.Folder();
         var system = TestSystems.Load(api.Manifest(folder), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new ConcurrencyCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new JourneyOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new ConcurrencyCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new Archgate.Model.JourneyCheckOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]

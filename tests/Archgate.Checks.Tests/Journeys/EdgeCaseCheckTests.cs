@@ -16,7 +16,7 @@ public sealed class EdgeCaseCheckTests
         var folder = AuthFlowCheckTests.Folder();
         var system = TestSystems.Load(api.Manifest(folder), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var check = new EdgeCaseCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new JourneyOptions());
+        var check = new EdgeCaseCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new Archgate.Model.JourneyCheckOptions());
         Assert.True(check.AppliesTo(system).Applies);
         return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }

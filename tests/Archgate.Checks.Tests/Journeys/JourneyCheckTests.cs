@@ -40,7 +40,7 @@ public sealed class JourneyCheckTests
 
         var system = TestSystems.Load(manifest, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        return await new JourneyCheck(system.Journeys[0], new JourneyOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        return await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class JourneyCheckTests
         var system = TestSystems.Load(manifest, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
 
         var finding = Assert.Single(result.Findings, f => f.Severity > Severity.Info);
         Assert.Equal(JourneyRules.RowDiffers, finding.Rule);
@@ -151,7 +151,7 @@ public sealed class JourneyCheckTests
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var missing = Path.Combine(folder, "no-such-browser", name);
         var options = new JourneyOptions { Engines = [engine], BrowserPrograms = new Dictionary<BrowserEngine, string> { [engine] = missing } };
-        var check = Assert.Single(JourneyCheck.For(system.Journeys[0], options));
+        var check = Assert.Single(JourneyCheck.For(system.Journeys[0], options, system.Checks.Journeys));
         Assert.Equal($"journeys.run:open the page@{name}", check.Id);
 
         var result = await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);

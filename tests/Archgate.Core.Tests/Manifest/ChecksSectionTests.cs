@@ -83,4 +83,55 @@ public sealed class ChecksSectionTests
         Assert.Contains(errors, e => e.Contains("checks.security", StringComparison.Ordinal) && e.Contains("sleep", StringComparison.Ordinal));
         Assert.Equal(11, errors.Count);
     }
+
+    [Fact]
+    public void The_options_of_steps_2_and_5_to_7_are_read_and_a_key_left_out_keeps_its_default()
+    {
+        var defaults = Parse(string.Empty).Model!.Checks;
+        Assert.Equal(new ConformanceLimits(null, null, null, null), defaults.Conformance);
+        Assert.Equal(0.95, defaults.Journeys.CriticalSuccessRate);
+        Assert.Equal(10, defaults.Journeys.Parallel);
+        Assert.Equal(2, defaults.Edges.RetryRounds);
+        Assert.Equal(4, defaults.Edges.MaxRetryRounds);
+
+        var result = Parse("""
+            checks:
+              contracts: { conformance: { budget: 30s, requestsPerOperation: 5 } }
+              frontend: { navigationTimeout: 20s, settle: 5s }
+              edges: { quiet: 1s, retryRounds: 3 }
+              thirdParty: { analytics: { collect: 3s } }
+              journeys: { successRate: 90%, parallel: 4, browserStepTimeout: 5s }
+            """);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        var checks = result.Model!.Checks;
+        Assert.Equal(new ConformanceLimits(null, TimeSpan.FromSeconds(30), null, 5), checks.Conformance);
+        Assert.Equal(new BrowserCheckOptions { NavigationTimeout = TimeSpan.FromSeconds(20), SettleBound = TimeSpan.FromSeconds(5) }, checks.Frontend);
+        Assert.Equal(new EdgeExerciseOptions { Quiet = TimeSpan.FromSeconds(1), RetryRounds = 3 }, checks.Edges);
+        Assert.Equal(new AnalyticsOptions { Collect = TimeSpan.FromSeconds(3) }, checks.Analytics);
+        Assert.Equal(new JourneyCheckOptions { CriticalSuccessRate = 0.9, Parallel = 4, BrowserStepTimeout = TimeSpan.FromSeconds(5) }, checks.Journeys);
+        Assert.Equal(0.5, Parse("checks: { journeys: { successRate: 0.5 } }").Model!.Checks.Journeys.CriticalSuccessRate);
+    }
+
+    [Fact]
+    public void Mistakes_in_the_options_of_steps_2_and_5_to_7_are_reported_at_once_with_their_place()
+    {
+        var errors = Parse("""
+            checks:
+              contracts: { conformance: { requests: 0 }, pacts: {} }
+              frontend: { quiet: 1h }
+              edges: { retryRounds: 5, maxRetryRounds: 3 }
+              thirdParty: { analytics: { wait: 1s } }
+              journeys: { successRate: 120%, parallel: 1 }
+            """).Errors.Select(e => e.ToString()).ToList();
+
+        Assert.Contains(errors, e => e.Contains("checks.contracts.conformance.requests", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.contracts", StringComparison.Ordinal) && e.Contains("pacts", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.frontend.quiet", StringComparison.Ordinal) && e.Contains("at most 30s", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.edges.maxRetryRounds", StringComparison.Ordinal) && e.Contains("below retryRounds", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.thirdParty.analytics", StringComparison.Ordinal) && e.Contains("wait", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.journeys.successRate", StringComparison.Ordinal) && e.Contains("95%", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("checks.journeys.parallel", StringComparison.Ordinal));
+        Assert.Equal(7, errors.Count);
+    }
 }

@@ -44,7 +44,7 @@ internal sealed class AnalyticsCheck(FrontendComponent frontend, ThirdPartyCompo
         Chromium chromium;
         try
         {
-            chromium = await Chromium.StartAsync(_options.ChromiumPath, context.System.AllowedHosts, _options.NavigationTimeout);
+            chromium = await Chromium.StartAsync(_options.ChromiumPath ?? Chromium.DefaultPath, context.System.AllowedHosts, _options.NavigationTimeout);
         }
         catch (FileNotFoundException ex)
         {

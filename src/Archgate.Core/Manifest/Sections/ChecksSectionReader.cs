@@ -16,7 +16,7 @@ public static partial class ManifestLoader
                 return new CheckOptions();
             }
 
-            r.AllowKeys(map, "checks", "database", "brokers", "services", "performance", "security");
+            r.AllowKeys(map, "checks", "database", "brokers", "services", "performance", "security", "contracts", "frontend", "edges", "thirdParty", "journeys");
             var result = new CheckOptions();
             if (r.Mapping(YamlReader.Get(map, "database"), "checks.database") is { } database)
             {
@@ -90,7 +90,122 @@ public static partial class ManifestLoader
                 };
             }
 
+            return ReadStepChecks(map, result);
+        }
+
+        /// <summary>The families of steps 2 and 5-7: contracts, frontend, edges (steps 4 and 6), third parties, journeys.</summary>
+        private CheckOptions ReadStepChecks(YamlMappingNode map, CheckOptions result)
+        {
+            if (r.Mapping(YamlReader.Get(map, "contracts"), "checks.contracts") is { } contracts)
+            {
+                r.AllowKeys(contracts, "checks.contracts", "conformance");
+                result = result with { Conformance = ReadConformanceLimits(YamlReader.Get(contracts, "conformance"), "checks.contracts.conformance") ?? result.Conformance };
+            }
+
+            if (r.Mapping(YamlReader.Get(map, "frontend"), "checks.frontend") is { } frontend)
+            {
+                const string at = "checks.frontend";
+                r.AllowKeys(frontend, at, "navigationTimeout", "settle", "quiet");
+                var d = result.Frontend;
+                result = result with
+                {
+                    Frontend = d with
+                    {
+                        NavigationTimeout = r.BoundedDuration(frontend, at, "navigationTimeout", TimeSpan.FromMinutes(5)) ?? d.NavigationTimeout,
+                        SettleBound = r.BoundedDuration(frontend, at, "settle", TimeSpan.FromMinutes(5)) ?? d.SettleBound,
+                        Quiet = r.BoundedDuration(frontend, at, "quiet", TimeSpan.FromSeconds(30)) ?? d.Quiet,
+                    },
+                };
+            }
+
+            if (r.Mapping(YamlReader.Get(map, "edges"), "checks.edges") is { } edges)
+            {
+                const string at = "checks.edges";
+                r.AllowKeys(edges, at, "firstCallWait", "quiet", "sampleEvery", "retryRounds", "maxRetryRounds", "settle");
+                var d = result.Edges;
+                var rounds = r.Int(YamlReader.Get(edges, "retryRounds"), $"{at}.retryRounds", 1, 10) ?? d.RetryRounds;
+                var maxRounds = r.Int(YamlReader.Get(edges, "maxRetryRounds"), $"{at}.maxRetryRounds", 1, 20) ?? Math.Max(rounds, d.MaxRetryRounds);
+                if (maxRounds < rounds)
+                {
+                    r.Error(YamlReader.Get(edges, "maxRetryRounds")!, $"{at}.maxRetryRounds", $"maxRetryRounds ({maxRounds}) is below retryRounds ({rounds})",
+                        "maxRetryRounds is the most the retry check may drive in all, retryRounds included");
+                }
+
+                result = result with
+                {
+                    Edges = d with
+                    {
+                        FirstCallWait = r.BoundedDuration(edges, at, "firstCallWait", TimeSpan.FromMinutes(5)) ?? d.FirstCallWait,
+                        Quiet = r.BoundedDuration(edges, at, "quiet", TimeSpan.FromMinutes(2)) ?? d.Quiet,
+                        SampleEvery = r.BoundedDuration(edges, at, "sampleEvery", TimeSpan.FromSeconds(10)) ?? d.SampleEvery,
+                        RetryRounds = rounds,
+                        MaxRetryRounds = maxRounds,
+                        Settle = r.BoundedDuration(edges, at, "settle", TimeSpan.FromMinutes(5)) ?? d.Settle,
+                    },
+                };
+            }
+
+            if (r.Mapping(YamlReader.Get(map, "thirdParty"), "checks.thirdParty") is { } thirdParty)
+            {
+                r.AllowKeys(thirdParty, "checks.thirdParty", "analytics");
+                if (r.Mapping(YamlReader.Get(thirdParty, "analytics"), "checks.thirdParty.analytics") is { } analytics)
+                {
+                    const string at = "checks.thirdParty.analytics";
+                    r.AllowKeys(analytics, at, "navigationTimeout", "collect", "renderWithin", "responsive");
+                    var d = result.Analytics;
+                    result = result with
+                    {
+                        Analytics = d with
+                        {
+                            NavigationTimeout = r.BoundedDuration(analytics, at, "navigationTimeout", TimeSpan.FromMinutes(5)) ?? d.NavigationTimeout,
+                            Collect = r.BoundedDuration(analytics, at, "collect", TimeSpan.FromMinutes(5)) ?? d.Collect,
+                            RenderWithin = r.BoundedDuration(analytics, at, "renderWithin", TimeSpan.FromMinutes(5)) ?? d.RenderWithin,
+                            Responsive = r.BoundedDuration(analytics, at, "responsive", TimeSpan.FromMinutes(1)) ?? d.Responsive,
+                        },
+                    };
+                }
+            }
+
+            if (r.Mapping(YamlReader.Get(map, "journeys"), "checks.journeys") is { } journeys)
+            {
+                const string at = "checks.journeys";
+                r.AllowKeys(journeys, at, "successRate", "parallel", "edgeCasesPerOperation", "browserStepTimeout", "browserStartTimeout");
+                var d = result.Journeys;
+                result = result with
+                {
+                    Journeys = d with
+                    {
+                        CriticalSuccessRate = ReadRate(journeys, at, "successRate") ?? d.CriticalSuccessRate,
+                        Parallel = r.Int(YamlReader.Get(journeys, "parallel"), $"{at}.parallel", 2, 200) ?? d.Parallel,
+                        EdgeCasesPerOperation = r.Int(YamlReader.Get(journeys, "edgeCasesPerOperation"), $"{at}.edgeCasesPerOperation", 1, 1000) ?? d.EdgeCasesPerOperation,
+                        BrowserStepTimeout = r.BoundedDuration(journeys, at, "browserStepTimeout", TimeSpan.FromMinutes(5)) ?? d.BrowserStepTimeout,
+                        BrowserStartTimeout = r.BoundedDuration(journeys, at, "browserStartTimeout", TimeSpan.FromMinutes(5)) ?? d.BrowserStartTimeout,
+                    },
+                };
+            }
+
             return result;
+        }
+
+        /// <summary>A share written as a percentage (<c>95%</c>) or a fraction (<c>0.95</c>), above 0 and at most 1.</summary>
+        private double? ReadRate(YamlMappingNode map, string path, string key)
+        {
+            var node = YamlReader.Get(map, key);
+            var text = r.String(node, $"{path}.{key}");
+            if (text is null)
+            {
+                return null;
+            }
+
+            var percent = text.EndsWith('%');
+            if (!double.TryParse(percent ? text[..^1] : text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value)
+                || (percent ? value / 100 : value) is <= 0 or > 1)
+            {
+                r.Error(node!, $"{path}.{key}", $"'{text}' is not a share above 0 and at most 100 %", "write a percentage such as '95%' or a fraction such as 0.95");
+                return null;
+            }
+
+            return percent ? value / 100 : value;
         }
 
         private ServiceCheckOptions ReadServiceChecks(YamlMappingNode map, ServiceCheckOptions defaults)

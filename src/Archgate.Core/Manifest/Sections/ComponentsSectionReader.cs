@@ -378,24 +378,6 @@ public static partial class ManifestLoader
             }
         }
 
-        private ConformanceLimits? ReadConformanceLimits(YamlNode? node, string path)
-        {
-            var map = r.Mapping(node, path);
-            if (map is null)
-            {
-                return null;
-            }
-
-            r.AllowKeys(map, path, "timeout", "budget", "requests", "requestsPerOperation");
-            TimeSpan? Duration(string key, TimeSpan max) => r.BoundedDuration(map, path, key, max);
-
-            return new ConformanceLimits(
-                Duration("timeout", TimeSpan.FromMinutes(5)),
-                Duration("budget", TimeSpan.FromHours(1)),
-                r.Int(YamlReader.Get(map, "requests"), $"{path}.requests", 1, 100_000),
-                r.Int(YamlReader.Get(map, "requestsPerOperation"), $"{path}.requestsPerOperation", 1, 1000));
-        }
-
         private RunSpec? ReadRun(YamlNode? node, string path, string? health, Uri? url)
         {
             var map = r.Mapping(node, path);

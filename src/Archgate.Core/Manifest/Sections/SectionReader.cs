@@ -126,5 +126,24 @@ public static partial class ManifestLoader
 
             return new EdgeProbe(method.ToUpperInvariant(), target, json) { Via = r.String(YamlReader.Get(map, "via"), $"{path}.via") };
         }
+
+        /// <summary>Bounds of a live conformance run (<c>openapi.conformance</c>, <c>checks.contracts.conformance</c>).</summary>
+        protected ConformanceLimits? ReadConformanceLimits(YamlNode? node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "timeout", "budget", "requests", "requestsPerOperation");
+            TimeSpan? Duration(string key, TimeSpan max) => r.BoundedDuration(map, path, key, max);
+
+            return new ConformanceLimits(
+                Duration("timeout", TimeSpan.FromMinutes(5)),
+                Duration("budget", TimeSpan.FromHours(1)),
+                r.Int(YamlReader.Get(map, "requests"), $"{path}.requests", 1, 100_000),
+                r.Int(YamlReader.Get(map, "requestsPerOperation"), $"{path}.requestsPerOperation", 1, 1000));
+        }
     }
 }
