@@ -103,15 +103,13 @@ internal sealed class BrowserCheck(FrontendComponent frontend, BrowserCheckOptio
                 findings.AddRange(await StateProbe.RunAsync(page, opened, frontend, context, session.Folder, options, cancellationToken));
             }
 
-            findings.Add(new Finding
-            {
-                Rule = FrontendRules.PageSeen,
-                Severity = Severity.Info,
-                Component = frontend.Name,
-                Location = frontend.Url!.ToString(),
-                Message = $"{pages.Count} pages opened in Chromium {chromium.Version}{(frontend.Auth is null ? ", signed out" : signedIn ? $", signed in as {frontend.Auth.Label}" : string.Empty)}",
-                Evidence = $"screenshots in {session.Folder}",
-            });
+            findings.Add(Findings.Create(
+                FrontendRules.PageSeen,
+                Severity.Info,
+                frontend.Name,
+                frontend.Url.ToString(),
+                $"{pages.Count} pages opened in Chromium {chromium.Version}{(frontend.Auth is null ? ", signed out" : signedIn ? $", signed in as {frontend.Auth.Label}" : string.Empty)}",
+                $"screenshots in {session.Folder}"));
 
             // No page loaded at all (connection refused, timeout): the frontend may still be starting; the runner retries.
             return CheckResult.From(findings) with { TransientCause = loaded == 0 ? loadError : null };

@@ -46,29 +46,28 @@ internal static class KeySources
             var looks = SecretPatterns.Classify(key.Name, key.Value);
             var severity = looks is null || looks.Severity < Severity.Low ? Severity.Low : looks.Severity;
             var where = key.Line is { } line ? $"{manifest}:{line}" : manifest;
-            findings.Add(new Finding
-            {
-                Rule = ThirdPartyRules.KeyInManifest,
-                Severity = severity,
-                Component = key.Component,
-                Location = $"{where} components.{key.Component}.{(key.Name == "webhook.secret" ? key.Name : "run.env." + key.Name)}",
-                Message = key.Origin == "manifest"
-                    ? $"{key.Component}: {key.Name} is written in the manifest, a committed file ({looks?.Kind ?? "a literal value"}, {looks?.Masked ?? SecretPatterns.Mask(key.Value, 0)})"
-                    : $"{key.Component}: {key.Name} took the manifest's default because {key.Reference} is not set ({looks?.Kind ?? "a literal value"}, {looks?.Masked ?? SecretPatterns.Mask(key.Value, 0)})",
-                Hint = key.Origin == "manifest"
+            var what = $"{looks?.Kind ?? "a literal value"}, {looks?.Masked ?? SecretPatterns.Mask(key.Value, 0)}";
+            findings.Add(Findings.Create(
+                ThirdPartyRules.KeyInManifest,
+                severity,
+                key.Component,
+                $"{where} components.{key.Component}.{(key.Name == "webhook.secret" ? key.Name : "run.env." + key.Name)}",
+                key.Origin == "manifest"
+                    ? $"{key.Component}: {key.Name} is written in the manifest, a committed file ({what})"
+                    : $"{key.Component}: {key.Name} took the manifest's default because {key.Reference} is not set ({what})",
+                hint: key.Origin == "manifest"
                     ? $"reference it instead: ${{{EnvName(key)}}} from the environment, or ${{vault:secret/data/PATH#KEY}} / ${{aws-sm:NAME#KEY}} from a secret store"
-                    : $"set {key.Reference} in the environment, or reference a secret store (${{vault:secret/data/PATH#KEY}}, ${{aws-sm:NAME#KEY}}); keep defaults for test-mode keys only",
-            });
+                    : $"set {key.Reference} in the environment, or reference a secret store (${{vault:secret/data/PATH#KEY}}, ${{aws-sm:NAME#KEY}}); keep defaults for test-mode keys only"));
         }
 
-        findings.Add(new Finding
-        {
-            Rule = ThirdPartyRules.KeySources,
-            Severity = Severity.Info,
-            Message = $"where {keys.Count} key(s) come from: {string.Join(", ", keys.GroupBy(k => k.Origin).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))}",
-            Evidence = string.Join("\n", keys.Select(k => $"{k.Component} {k.Name}: {k.Origin} {k.Reference}".TrimEnd())),
-            Hint = "values are never shown; env and the secret stores are where keys belong",
-        });
+        findings.Add(Findings.Create(
+            ThirdPartyRules.KeySources,
+            Severity.Info,
+            null,
+            null,
+            $"where {keys.Count} key(s) come from: {string.Join(", ", keys.GroupBy(k => k.Origin).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))}",
+            string.Join("\n", keys.Select(k => $"{k.Component} {k.Name}: {k.Origin} {k.Reference}".TrimEnd())),
+            "values are never shown; env and the secret stores are where keys belong"));
         return findings;
     }
 

@@ -53,14 +53,14 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> pr
 
         if (folders.Count > 0 && !findings.Any(f => f.Rule == ThirdPartyRules.SecretInConfig))
         {
-            findings.Add(new Finding
-            {
-                Rule = ThirdPartyRules.SecretInConfig,
-                Severity = Severity.Info,
-                Message = $"no secret-looking value in {files} deployed config file(s) of {string.Join(", ", folders.Select(f => f.Component).Distinct())}",
-                Evidence = string.Join("\n", folders.Select(f => $"{f.Component}: {f.Folder}")),
-                Hint = "nothing to do",
-            });
+            findings.Add(Findings.Create(
+                ThirdPartyRules.SecretInConfig,
+                Severity.Info,
+                null,
+                null,
+                $"no secret-looking value in {files} deployed config file(s) of {string.Join(", ", folders.Select(f => f.Component).Distinct())}",
+                string.Join("\n", folders.Select(f => $"{f.Component}: {f.Folder}")),
+                "nothing to do"));
         }
 
         if (keys.Count > 0)
