@@ -48,7 +48,7 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
     {
         foreach (var probe in probes.Where(p => p.Login is not null))
         {
-            var credentials = await tokens.CredentialsAsync(probe.Login, service.Url!, RequestTimeout, cancellationToken);
+            var credentials = await tokens.CredentialsAsync(probe.Login, service.Url, RequestTimeout, cancellationToken);
             if (!credentials.Ok)
             {
                 return credentials.Problem;
@@ -64,7 +64,7 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
     public async Task<ProbeOutcome> SendAsync(DatabaseProbe probe, CancellationToken cancellationToken)
     {
         var parts = probe.Http!.Split(' ', 2);
-        using var request = new HttpRequestMessage(new HttpMethod(parts[0]), new Uri(service.Url!, parts[1]));
+        using var request = new HttpRequestMessage(new HttpMethod(parts[0]), new Uri(service.Url, parts[1]));
         _credentials.GetValueOrDefault(probe.Name)?.Apply(request);
 
         return await SendAsync(request, cancellationToken);
@@ -73,7 +73,7 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
     /// <summary>GETs the service's health endpoint.</summary>
     public async Task<ProbeOutcome> HealthAsync(CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.Url!, service.HealthPath ?? "/"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.Url, service.HealthPath ?? "/"));
         return await SendAsync(request, cancellationToken);
     }
 
@@ -92,7 +92,7 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
     /// </summary>
     public static async Task<ReportedPool?> ReportedPoolAsync(HttpClient http, ServiceComponent service, CancellationToken cancellationToken)
     {
-        if (service.HealthPath is null || service.Url is null)
+        if (service.HealthPath is null)
         {
             return null;
         }

@@ -25,9 +25,9 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var origin = frontend.Url!.GetLeftPart(UriPartial.Authority);
+        var origin = frontend.Url.GetLeftPart(UriPartial.Authority);
         var (path, methods, headers) = await WhatThePageUsesAsync(cancellationToken);
-        var url = ApiCall.Resolve(api.Url!, path);
+        var url = ApiCall.Resolve(api.Url, path);
         var findings = new List<Finding>();
         var allowed = 0;
         foreach (var method in methods)

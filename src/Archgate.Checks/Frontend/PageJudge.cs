@@ -58,7 +58,7 @@ internal static class PageJudge
                 continue;
             }
 
-            if (frontend.Url!.Scheme == Uri.UriSchemeHttps && url.Scheme is "http" or "ws")
+            if (frontend.Url.Scheme == Uri.UriSchemeHttps && url.Scheme is "http" or "ws")
             {
                 judged.Add(request.Url);
                 yield return Make(FrontendRules.MixedContent, Severity.High, frontend, visit,

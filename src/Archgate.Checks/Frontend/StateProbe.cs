@@ -29,7 +29,7 @@ internal static partial class StateProbe
             .GroupBy(v => v.Page).Select(g => g.Last()).ToList();
         if (pages.Count == 0)
         {
-            return [Info(frontend, frontend.Url!.ToString(), "no page called its API: its loading and error states were not looked for", null)];
+            return [Info(frontend, frontend.Url.ToString(), "no page called its API: its loading and error states were not looked for", null)];
         }
 
         var proxies = backends.ToDictionary(b => b.Name, b => FaultProxy.Start($"{frontend.Name} → {b.Name}", b.Url.Host, b.Url.Port, ProxyMode.Http));
@@ -82,7 +82,7 @@ internal static partial class StateProbe
         var toxics = proxies.Select(p => p.Add(new LatencyToxic(states.Delay))).ToList();
         try
         {
-            await page.GotoAsync(new Uri(frontend.Url!, visit.Page).ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = Ms(options.NavigationTimeout) });
+            await page.GotoAsync(new Uri(frontend.Url, visit.Page).ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = Ms(options.NavigationTimeout) });
             var loading = page.Locator(states.Loading).First;
             var seen = await VisibleAsync(loading, states.Delay);
             var shot = await ShotAsync(page, context, folder, visit.Page, "loading", cancellationToken);
@@ -107,7 +107,7 @@ internal static partial class StateProbe
         var toxics = proxies.Select(p => p.Add(new RefusedToxic())).ToList();
         try
         {
-            await page.GotoAsync(new Uri(frontend.Url!, visit.Page).ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Load, Timeout = Ms(options.NavigationTimeout) });
+            await page.GotoAsync(new Uri(frontend.Url, visit.Page).ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Load, Timeout = Ms(options.NavigationTimeout) });
             var error = page.Locator(states.Error).Filter(new LocatorFilterOptions { Visible = true, HasTextRegex = new Regex(@"\S") }).First;
             var shown = await VisibleAsync(error, states.Within);
             var said = shown ? (await error.InnerTextAsync()).Trim() : string.Empty;

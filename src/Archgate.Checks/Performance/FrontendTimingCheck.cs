@@ -47,7 +47,7 @@ internal sealed class FrontendTimingCheck(FrontendComponent frontend, PageTiming
             var pages = frontend.Pages.Count > 0 ? frontend.Pages : ["/"];
             foreach (var page in pages)
             {
-                var url = new Uri(frontend.Url!, page);
+                var url = new Uri(frontend.Url, page);
                 var loads = new List<PageLoad>();
                 for (var i = 0; i < options.Loads; i++)
                 {

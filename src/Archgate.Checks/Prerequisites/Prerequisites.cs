@@ -17,7 +17,7 @@ public static class Prerequisites
         Package = "chromium",
         Use = PrerequisiteUse.Run,
         NeededBy = "step 5 browser checks and step 8 page timing (FCP/LCP) of each frontend page",
-        NeededFor = s => s.OfKind<FrontendComponent>().Any(f => f.Url is not null) || NeedsBrowser(s, BrowserEngine.Chromium),
+        NeededFor = s => s.OfKind<FrontendComponent>().Any() || NeedsBrowser(s, BrowserEngine.Chromium),
     };
 
     /// <summary>

@@ -112,7 +112,7 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         timeout.CancelAfter(HealthCheck.Timeout);
         try
         {
-            using var response = await context.Http.GetAsync(new Uri(component.Url!, component.HealthPath), timeout.Token);
+            using var response = await context.Http.GetAsync(new Uri(component.Url, component.HealthPath), timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             var degraded = EdgeReadinessCheck.Entries(body).Where(e => !e.Value.Status.Equals("healthy", StringComparison.OrdinalIgnoreCase) && !e.Value.Status.Equals("up", StringComparison.OrdinalIgnoreCase))
                 .Select(e => $"{e.Key} {e.Value.Status}").ToList();

@@ -20,7 +20,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
 {
     private static readonly string[] ProbeMethods = ["PATCH", "PUT", "POST", "DELETE"];
 
-    private readonly Uri _baseUrl = WithServerPath(component.Url!, document);
+    private readonly Uri _baseUrl = WithServerPath(component.Url, document);
     private readonly List<Finding> _findings = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private Credentials _credentials = Credentials.None;

@@ -20,9 +20,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
 
     public string Title => $"{component.Name} refuses requests without valid credentials";
 
-    public Applicability AppliesTo(SystemModel system) => component.Url is null
-        ? Applicability.No($"{component.Name} has no url to probe")
-        : Applicability.Yes;
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {

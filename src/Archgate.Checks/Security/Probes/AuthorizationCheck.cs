@@ -29,9 +29,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
 
     public string Title => $"{component.Name} keeps each identity to its own objects, functions and properties";
 
-    public Applicability AppliesTo(SystemModel system) => component.Url is null
-        ? Applicability.No($"{component.Name} has no url to probe")
-        : system.Security.Identities.Count == 0
+    public Applicability AppliesTo(SystemModel system) => system.Security.Identities.Count == 0
             ? Applicability.No("security.identities declares no identity to probe authorization with")
             : component.Auth is not LoginAuth
                 ? Applicability.No($"{component.Name} signs no user in (its auth is no login): the identities are probed where they sign in")

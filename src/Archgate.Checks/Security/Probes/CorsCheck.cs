@@ -24,9 +24,7 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
 
     public string Title => $"{component.Name} allows only its frontends' origins and resists cross-site requests";
 
-    public Applicability AppliesTo(SystemModel system) => component.Url is null
-        ? Applicability.No($"{component.Name} has no url to probe")
-        : Applicability.Yes;
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
@@ -34,8 +32,8 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
         var (target, _) = await ProbeTarget.OpenAsync(component, context, documents, options, cancellationToken);
         var sender = target!.Sender(context, options);
         var findings = new List<Finding>();
-        var allowed = context.System.OfKind<FrontendComponent>().Where(f => f.Url is not null)
-            .Select(f => f.Url!.GetLeftPart(UriPartial.Authority)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        var allowed = context.System.OfKind<FrontendComponent>()
+            .Select(f => f.Url.GetLeftPart(UriPartial.Authority)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var probe = ProbePath(target);
         var secured = probe.Operation?.Secured == true && target.Service.Ok ? target.Service.On(probe.Request) : probe.Request;
 

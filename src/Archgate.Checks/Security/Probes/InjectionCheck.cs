@@ -30,9 +30,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
 
     public string Title => $"{component.Name} handles hostile input (SQL injection, XSS, CRLF, traversal, malformed bodies)";
 
-    public Applicability AppliesTo(SystemModel system) => component.Url is null
-        ? Applicability.No($"{component.Name} has no url to probe")
-        : component.OpenApi is null
+    public Applicability AppliesTo(SystemModel system) => component.OpenApi is null
             ? Applicability.No($"{component.Name} declares no OpenAPI contract to take its inputs from")
             : Applicability.Yes;
 

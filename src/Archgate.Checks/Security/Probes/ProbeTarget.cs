@@ -52,7 +52,7 @@ internal sealed class ProbeTarget
             }
         }
 
-        var baseUrl = hasContract ? ConformanceSession.WithServerPath(component.Url!, document) : component.Url!;
+        var baseUrl = hasContract ? ConformanceSession.WithServerPath(component.Url, document) : component.Url;
         var (service, _) = await Authenticator.AuthenticateAsync(component.Auth, baseUrl, document, context, options.RequestTimeout, cancellationToken);
         return (new ProbeTarget(component, document, hasContract, baseUrl, service), null);
     }

@@ -13,7 +13,7 @@ public static class SecurityProbes
         ArgumentNullException.ThrowIfNull(build);
         options ??= new SecurityProbeOptions();
         var documents = new ContractDocuments();
-        foreach (var service in build.InOrder<ServiceComponent>().Where(s => s.Url is not null))
+        foreach (var service in build.InOrder<ServiceComponent>())
         {
             yield return new AuthenticationCheck(service, documents, options);
             yield return new AuthorizationCheck(service, documents, options);

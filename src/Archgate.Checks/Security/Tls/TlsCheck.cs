@@ -35,7 +35,7 @@ internal sealed class TlsCheck(HttpComponent component, TlsCheckOptions options)
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var url = component.Url!;
+        var url = component.Url;
         var findings = new List<Finding>();
         X509Certificate2? certificate = null;
         SslPolicyErrors errors = SslPolicyErrors.None;
@@ -109,7 +109,7 @@ internal sealed class TlsCheck(HttpComponent component, TlsCheckOptions options)
 
     private Finding Make(string rule, Severity severity, string message, string? evidence, string hint) => Findings.Create(rule, severity,
         component: component.Name,
-        location: component.Url!.GetLeftPart(UriPartial.Authority),
+        location: component.Url.GetLeftPart(UriPartial.Authority),
         message: message,
         evidence: evidence,
         hint: hint);

@@ -31,7 +31,7 @@ internal sealed class AnalyticsCheck(FrontendComponent frontend, ThirdPartyCompo
 
     public string Title => $"{frontend.Name} → {collector.Name}: the page's events reach the collector, and the page works without it";
 
-    public Applicability AppliesTo(SystemModel system) => frontend.Url is null ? Applicability.No($"{frontend.Name} has no url") : Applicability.Yes;
+    public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
@@ -54,7 +54,7 @@ internal sealed class AnalyticsCheck(FrontendComponent frontend, ThirdPartyCompo
         await using (chromium)
         {
             var page = frontend.Pages.Count > 0 ? frontend.Pages[0] : "/";
-            var url = new Uri(frontend.Url!, page);
+            var url = new Uri(frontend.Url, page);
             var folder = Path.Combine(BrowserCheck.EvidenceFolder, "analytics", BrowserCheck.Slug(frontend.Name));
             var timeline = new StringBuilder();
             var findings = new List<Finding>();
