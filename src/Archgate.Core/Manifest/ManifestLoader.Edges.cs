@@ -8,7 +8,7 @@ public static partial class ManifestLoader
 {
     private sealed partial class Builder
     {
-        /// <summary>Each <c>${url:NAME}</c> names a declared component with a url that the caller depends on.</summary>
+        /// <summary>Each <c>${url:NAME}</c> names a declared component with a url (or a broker's AMQP URI) that the caller depends on.</summary>
         private void CheckEdgeAddresses(List<Parsed> components, HashSet<string> names)
         {
             var byName = components.ToDictionary(c => c.Component.Name, c => c.Component, StringComparer.Ordinal);
@@ -26,10 +26,10 @@ public static partial class ManifestLoader
                             r.Error(node, path, $"${{url:{dependency}}} names an unknown component",
                                 Suggest.DidYouMean(dependency, names.Order(StringComparer.Ordinal), "declared components: "));
                         }
-                        else if (byName.TryGetValue(dependency, out var target) && target.Address is null)
+                        else if (byName.TryGetValue(dependency, out var target) && EdgeAddress.Target(target) is null)
                         {
                             r.Error(node, path, $"${{url:{dependency}}}: '{dependency}' has no url",
-                                "only services, frontends and third parties have an address; a database's connection string goes in as it is");
+                                "only services, frontends, third parties and brokers have an address; a database's connection string goes in as it is");
                         }
                         else if (!parsed.Component.DependsOn.Contains(dependency))
                         {
