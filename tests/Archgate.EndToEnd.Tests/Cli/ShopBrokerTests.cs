@@ -55,6 +55,8 @@ public sealed class ShopBrokerTests : CliTestBase
             Assert.StartsWith("isolation worked: api stays healthy while bus is down (health 200, reports bus Degraded", Text(isolated, "message"), StringComparison.Ordinal);
             Assert.Contains("order events wait in memory", Text(isolated, "message"), StringComparison.Ordinal);
             Assert.DoesNotContain(Findings(cascade), f => Text(f, "rule") is "AG4030" or "AG4090");
+            // The api got the broker's password in its URI through the proxy; no output of the run shows it.
+            Assert.DoesNotContain("shop-test-pw", clean.All + cleanRun.RootElement.GetRawText(), StringComparison.Ordinal);
 
             // The checks below run after the cascade: the api's consumer is back because it reconnected through the proxy.
             var topology = Check(cleanRun, "brokers.topology:bus");
