@@ -65,7 +65,7 @@ public sealed class EdgeProxies(TimeProvider? time = null) : IEdgeProxies, IAsyn
             return new UriBuilder(url) { Host = "127.0.0.1", Port = port }.Uri;
         }
 
-        // UriBuilder would unescape the password and the virtual host (amqp://u:p%40ss@h/%2f): rebuilt from the escaped parts.
+        // Rebuilt from the escaped parts, so the password and the virtual host reach the caller exactly as written (amqp://u:p%40ss@h/%2f).
         var user = url.GetComponents(UriComponents.UserInfo, UriFormat.UriEscaped);
         var rest = url.GetComponents(UriComponents.PathAndQuery | UriComponents.Fragment, UriFormat.UriEscaped);
         return new Uri($"{url.Scheme}://{(user.Length > 0 ? user + "@" : string.Empty)}127.0.0.1:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}{rest}");

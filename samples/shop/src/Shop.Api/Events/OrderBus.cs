@@ -110,7 +110,17 @@ internal sealed partial class OrderBus(Uri? broker, FaultSwitches faults, BusSta
             try
             {
                 await using var connection = await factory.CreateConnectionAsync(stoppingToken);
-                connection.ConnectionShutdownAsync += async (_, _) => await lost.CancelAsync();
+                connection.ConnectionShutdownAsync += async (_, _) =>
+                {
+                    try
+                    {
+                        await lost.CancelAsync();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // Raised after this attempt ended: nothing waits on it any more.
+                    }
+                };
                 await using var publisher = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
                 await OrderTopology.DeclareAsync(publisher, stoppingToken);
                 await using var consumerChannel = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
