@@ -47,8 +47,11 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>The port the proxy listens on (127.0.0.1).</summary>
     public int Port { get; private set; }
 
-    /// <summary>The address to give the caller instead of the dependency's (<c>http://127.0.0.1:PORT</c>).</summary>
-    public Uri Address => new($"http://127.0.0.1:{Port}");
+    /// <summary>
+    /// Where the proxy listens: <c>http://127.0.0.1:PORT</c> in HTTP mode (the address to give the caller),
+    /// <c>tcp://127.0.0.1:PORT</c> in TCP mode (the caller's own scheme goes in front, as <see cref="EdgeProxies"/> does).
+    /// </summary>
+    public Uri Address => new($"{(Mode == ProxyMode.Http ? "http" : "tcp")}://127.0.0.1:{Port}");
 
     /// <summary>What passed the edge.</summary>
     public EdgeCounters Counters { get; } = new();
@@ -246,6 +249,9 @@ public sealed class FaultProxy : IAsyncDisposable
             if (Mode == ProxyMode.Tcp && chosen.FirstOrDefault(a => a.Toxic is BlackholeToxic) is { } hole)
             {
                 fault = hole.Toxic.ToString();
+                // On record at once: a held connection ends only when the fault is removed, and what reads the counters
+                // while it holds (or right after removing it) must see why it hangs.
+                Counters.UpdateConnection(index, c => c with { Fault = fault });
                 await HoldAsync(new HttpStream(new NetworkStream(client, ownsSocket: false)), hole, holdAfterClose: true);
                 Reset(client);
                 return;

@@ -7,11 +7,14 @@ namespace Archgate.Checks.Services;
 
 /// <summary>
 /// Step 4, failure scenario 3 (cascade): for each dependency that callers reach through Archgate's proxies (or the
-/// manifest's Toxiproxy proxies), refuses every edge into it, then probes the health of every other service and frontend. A dependant whose health fails
+/// manifest's Toxiproxy proxies), a service, a third party or a broker alike, refuses every edge into it (a broker's open
+/// AMQP connections are cut), then probes the health of every other service and frontend. A dependant whose health fails
 /// is traced along the dependency graph to the failed dependency (<c>web → api → payments</c>), one finding per
 /// dependant, so that more than three raise the step's "service cascade failure" escalation; a dependant of the failed
-/// dependency that stays healthy (perhaps reporting it degraded) is named as isolation that worked. The fault is
-/// removed whatever happens, and the check waits for every component to be healthy again.
+/// dependency that stays healthy (perhaps reporting it degraded, in its own words: "order events wait in memory") is
+/// named as isolation that worked. The fault is removed whatever happens, and the check waits for every component to be
+/// healthy again and for every caller that reported the dependency degraded to report it healthy again (a caller that
+/// never reconnects is a finding).
 /// </summary>
 internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
 {
@@ -40,9 +43,14 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         foreach (var dependency in edges.Select(e => e.Edge.Dependency).Distinct(StringComparer.Ordinal).ToList())
         {
             var into = edges.Where(e => e.Edge.Dependency == dependency).ToList();
+            var callers = into.Select(e => e.Edge.Caller).Distinct(StringComparer.Ordinal).ToList();
+            var others = probed.Where(c => c.Name != dependency).ToList();
+
+            // What the callers report about the dependency before the fault: only what the fault changed must change back.
+            var before = await ProbeAllAsync(context, others.Where(c => callers.Contains(c.Name)), cancellationToken);
             context.Activity?.Report($"cascade: {dependency} refused on {into.Count} edge(s); probing every component");
             var faults = new List<IAsyncDisposable>();
-            Dictionary<string, (bool Ok, string What)> health;
+            Dictionary<string, Health> health;
             try
             {
                 foreach (var edge in into)
@@ -51,7 +59,7 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
                 }
 
                 await Task.Delay(_options.Settle, context.Time, cancellationToken);
-                health = await ProbeAllAsync(context, probed.Where(c => c.Name != dependency), cancellationToken);
+                health = await ProbeAllAsync(context, others, cancellationToken);
             }
             finally
             {
@@ -75,23 +83,43 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
                     hint: $"guard the calls along {string.Join(" → ", chain ?? [name, dependency])} with a timeout, a breaker and a fallback"));
             }
 
-            foreach (var caller in into.Select(e => e.Edge.Caller).Distinct(StringComparer.Ordinal))
+            foreach (var caller in callers)
             {
                 if (health.TryGetValue(caller, out var h) && h.Ok)
                 {
+                    var said = h.Reported.TryGetValue(dependency, out var entry) && entry.Description is { Length: > 0 } d ? $": \"{Http.ProbeHttp.Excerpt(d, 200)}\"" : string.Empty;
                     findings.Add(Findings.Create(ServiceRules.Isolated, Severity.Info,
                         component: caller,
                         location: $"{caller} → {dependency}",
-                        message: $"isolation worked: {caller} stays healthy while {dependency} is down ({h.What})"));
+                        message: $"isolation worked: {caller} stays healthy while {dependency} is down ({h.What}){said}"));
                 }
             }
 
-            if (failing.Count > 0 && await AwaitHealthyAsync(context, probed, cancellationToken) is { Count: > 0 } stuck)
+            // Callers that said the dependency was away because of the fault (not before it) must say it is back.
+            var reconnecting = callers.Where(c => health.TryGetValue(c, out var h) && h.ReportsBroken(dependency)
+                && !(before.TryGetValue(c, out var b) && b.ReportsBroken(dependency))).ToList();
+            if (failing.Count == 0 && reconnecting.Count == 0)
+            {
+                continue;
+            }
+
+            var (stuck, stillAway) = await AwaitRecoveryAsync(context, probed, dependency, reconnecting, cancellationToken);
+            var waited = _options.RecoveryWait.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
+            foreach (var (caller, report) in stillAway)
+            {
+                findings.Add(Findings.Create(ServiceRules.NoReconnect, Severity.High,
+                    component: caller,
+                    location: $"{caller} → {dependency}",
+                    message: $"{caller} does not reconnect to {dependency}: {waited} s after {dependency} came back, {caller}'s readiness still reports it {report}",
+                    hint: $"reopen the connection to {dependency} when it breaks (for RabbitMQ.Client: AutomaticRecoveryEnabled, or a reconnect loop on ConnectionShutdown) and report it healthy again"));
+            }
+
+            if (stuck.Count > 0)
             {
                 findings.Add(Findings.Create(ServiceRules.Cascade, Severity.High,
                     component: stuck[0],
                     location: null,
-                    message: $"after {dependency} came back, {string.Join(", ", stuck)} stayed unhealthy for {_options.RecoveryWait.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s",
+                    message: $"after {dependency} came back, {string.Join(", ", stuck)} stayed unhealthy for {waited} s",
                     hint: "a dependant should recover by itself once its dependency is back"));
                 break; // the system is broken now: failing the next dependency would judge nothing
             }
@@ -100,13 +128,19 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         return CheckResult.From(findings, metrics);
     }
 
-    private static async Task<Dictionary<string, (bool Ok, string What)>> ProbeAllAsync(CheckContext context, IEnumerable<HttpComponent> components, CancellationToken ct)
+    /// <summary>One component's health: whether it answered 2xx, how that reads, and what it reports per dependency.</summary>
+    private sealed record Health(bool Ok, string What, IReadOnlyDictionary<string, (string Status, string? Description)> Reported)
+    {
+        public bool ReportsBroken(string dependency) => Reported.TryGetValue(dependency, out var entry) && EdgeReadinessCheck.IsBroken(entry.Status);
+    }
+
+    private static async Task<Dictionary<string, Health>> ProbeAllAsync(CheckContext context, IEnumerable<HttpComponent> components, CancellationToken ct)
     {
         var probes = components.Select(async c => (c.Name, Result: await ProbeAsync(context, c, ct))).ToList();
         return (await Task.WhenAll(probes)).ToDictionary(p => p.Name, p => p.Result, StringComparer.Ordinal);
     }
 
-    private static async Task<(bool Ok, string What)> ProbeAsync(CheckContext context, HttpComponent component, CancellationToken ct)
+    private static async Task<Health> ProbeAsync(CheckContext context, HttpComponent component, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(HealthCheck.Timeout);
@@ -114,25 +148,35 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         {
             using var response = await context.Http.GetAsync(new Uri(component.Url, component.HealthPath), timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
-            var degraded = EdgeReadinessCheck.Entries(body).Where(e => !e.Value.Status.Equals("healthy", StringComparison.OrdinalIgnoreCase) && !e.Value.Status.Equals("up", StringComparison.OrdinalIgnoreCase))
+            var reported = EdgeReadinessCheck.Entries(body);
+            var degraded = reported.Where(e => !e.Value.Status.Equals("healthy", StringComparison.OrdinalIgnoreCase) && !e.Value.Status.Equals("up", StringComparison.OrdinalIgnoreCase))
                 .Select(e => $"{e.Key} {e.Value.Status}").ToList();
-            return (response.IsSuccessStatusCode, $"health {(int)response.StatusCode}" + (degraded.Count > 0 ? $", reports {string.Join(", ", degraded)}" : string.Empty));
+            return new Health(response.IsSuccessStatusCode, $"health {(int)response.StatusCode}" + (degraded.Count > 0 ? $", reports {string.Join(", ", degraded)}" : string.Empty), reported);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            return (false, $"health unreachable: {Http.ProbeHttp.Classify(ex).Cause}");
+            return new Health(false, $"health unreachable: {Http.ProbeHttp.Classify(ex).Cause}", new Dictionary<string, (string, string?)>());
         }
     }
 
-    private async Task<List<string>> AwaitHealthyAsync(CheckContext context, List<HttpComponent> components, CancellationToken ct)
+    /// <summary>
+    /// Waits, at most the recovery wait, until every component is healthy and none of <paramref name="reconnecting"/>
+    /// reports <paramref name="dependency"/> broken; returns what was still unhealthy and who still reported it, and how.
+    /// </summary>
+    private async Task<(List<string> Stuck, List<(string Caller, string Report)> StillAway)> AwaitRecoveryAsync(
+        CheckContext context, List<HttpComponent> components, string dependency, List<string> reconnecting, CancellationToken ct)
     {
         var started = context.Time.GetTimestamp();
         while (true)
         {
-            var unhealthy = (await ProbeAllAsync(context, components, ct)).Where(h => !h.Value.Ok).Select(h => h.Key).ToList();
-            if (unhealthy.Count == 0 || context.Time.GetElapsedTime(started) >= _options.RecoveryWait)
+            var health = await ProbeAllAsync(context, components, ct);
+            var unhealthy = health.Where(h => !h.Value.Ok).Select(h => h.Key).ToList();
+            var away = reconnecting.Where(c => health.TryGetValue(c, out var h) && h.ReportsBroken(dependency))
+                .Select(c => (c, health[c].Reported[dependency].Status + (health[c].Reported[dependency].Description is { Length: > 0 } d ? $" (\"{Http.ProbeHttp.Excerpt(d, 200)}\")" : string.Empty)))
+                .ToList();
+            if ((unhealthy.Count == 0 && away.Count == 0) || context.Time.GetElapsedTime(started) >= _options.RecoveryWait)
             {
-                return unhealthy;
+                return (unhealthy, away);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(500), context.Time, ct);

@@ -50,7 +50,7 @@ internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<str
         foreach (var dependency in known)
         {
             var (status, description) = reported[dependency];
-            if (Broken.Contains(status, StringComparer.OrdinalIgnoreCase))
+            if (IsBroken(status))
             {
                 findings.Add(Findings.Create(ServiceRules.BrokenEdge, caller.Critical ? Severity.Critical : Severity.High,
                     component: caller.Name,
@@ -64,6 +64,9 @@ internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<str
 
         return CheckResult.From(findings, [Metric.ForComponent("edges_reported", caller.Name, known.Count, "edges")]) with { Reachability = Reachability.Reached };
     }
+
+    /// <summary>Whether a readiness report's status of a dependency says the edge is broken (degraded, unhealthy, down).</summary>
+    internal static bool IsBroken(string status) => Broken.Contains(status, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Dependency name → (status, description) from a readiness report; empty when it is not one.</summary>
     internal static Dictionary<string, (string Status, string? Description)> Entries(string body)

@@ -33,6 +33,12 @@ internal static class ServiceRules
     /// <summary>Information: a caller of the failed dependency stayed healthy (isolation that worked).</summary>
     public const string Isolated = "AG4031";
 
+    /// <summary>
+    /// After the cascade analysis brought a dependency back, a caller's readiness still reported it degraded or down once
+    /// the recovery wait was over: the caller does not reconnect (a broker connection, a pool) by itself.
+    /// </summary>
+    public const string NoReconnect = "AG4090";
+
     /// <summary>A service declared as requiring its callers' credential answered a direct call without one with something other than 401 or 403.</summary>
     public const string AcceptsAnonymousCalls = "AG4050";
 

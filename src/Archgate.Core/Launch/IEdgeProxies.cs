@@ -10,6 +10,6 @@ public interface IEdgeProxies
     /// <summary>The address to hand <paramref name="caller"/> for <paramref name="dependency"/>: its proxy's, started on first use.</summary>
     /// <param name="caller">The calling component.</param>
     /// <param name="dependency">The component called.</param>
-    /// <param name="dependencyUrl">Where the dependency really listens.</param>
+    /// <param name="dependencyUrl">Where the dependency really listens: its base URL, or a broker's AMQP URI (the address handed out keeps its credentials and virtual host).</param>
     Uri Open(string caller, string dependency, Uri dependencyUrl);
 }

@@ -75,8 +75,8 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
 
     private Uri AddressFor(Component caller, string dependency)
     {
-        // The manifest loader has checked that the dependency exists and has a url.
-        var url = plan.System.Find(dependency)?.Address ?? throw new InvalidOperationException($"{caller.Name}: ${{url:{dependency}}} names no component with a url");
+        // The manifest loader has checked that the dependency exists and has a url (a broker: its AMQP URI).
+        var url = EdgeAddress.Target(plan.System.Find(dependency)) ?? throw new InvalidOperationException($"{caller.Name}: ${{url:{dependency}}} names no component with a url");
         return Edges?.Open(caller.Name, dependency, url) ?? url;
     }
 

@@ -78,8 +78,9 @@ public sealed record EdgeProbe(string Method, string Path, string? Json)
 public sealed record ToxiproxyServer(Uri Api);
 
 /// <summary>
-/// <c>${url:NAME}</c> in a component's <c>run.env</c>: the address of component NAME as the caller should use it. When
-/// Archgate starts the system it puts a passthrough proxy on that edge and hands out the proxy's address.
+/// <c>${url:NAME}</c> in a component's <c>run.env</c>: the address of component NAME as the caller should use it (a
+/// broker's: its AMQP URI). When Archgate starts the system it puts a passthrough proxy on that edge and hands out the
+/// proxy's address (for a broker, the same URI with the proxy's host and port).
 /// </summary>
 public static partial class EdgeAddress
 {
@@ -96,6 +97,18 @@ public static partial class EdgeAddress
         component?.Run is null
             ? []
             : [.. component.Run.Environment.Values.SelectMany(References).Distinct(StringComparer.Ordinal).Select(d => new Edge(component.Name, d))];
+
+    /// <summary>
+    /// What <c>${url:NAME}</c> stands for when NAME is <paramref name="component"/>: the base URL of an HTTP component, the
+    /// AMQP URI of a broker (credentials and virtual host included: a secret), or null for a component without an address
+    /// (a database's connection string goes in as it is).
+    /// </summary>
+    public static Uri? Target(Component? component) => component switch
+    {
+        HttpComponent http => http.Url,
+        BrokerComponent broker when Uri.TryCreate(broker.Connection, UriKind.Absolute, out var amqp) => amqp,
+        _ => null,
+    };
 
     /// <summary>A base URL as one writes it in configuration: no trailing slash on a bare authority.</summary>
     public static string Format(Uri url)

@@ -75,14 +75,75 @@ public sealed class EdgeAddressTests
         }
     }
 
-    private sealed class RecordingProxies : IEdgeProxies
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_broker_s_url_is_its_AMQP_URI_handed_to_the_proxies_and_the_caller_gets_what_they_answer(bool proxied)
+    {
+        var folder = Directory.CreateTempSubdirectory("archgate-edges-").FullName;
+        try
+        {
+            var model = TestSystems.Load($$"""
+                version: 1
+                system: { name: s }
+                components:
+                  - { name: bus, kind: broker, connection: "amqp://shop:${BUS_PASSWORD}@127.0.0.1:7401/%2f" }
+                  - name: api
+                    kind: service
+                    url: http://127.0.0.1:{{FreePort.Next()}}
+                    dependsOn: [bus]
+                    run:
+                      command: /bin/sh -c "echo amqp=$SHOP_AMQP; sleep 60"
+                      env: { SHOP_AMQP: "${url:bus}" }
+                      ready: { log: "amqp=" }
+                """, environment: new Dictionary<string, string> { ["BUS_PASSWORD"] = "s3cret" });
+            Assert.Equal([new Edge("api", "bus")], model.ProxiedEdges);
+            Assert.Equal(new Uri("amqp://shop:s3cret@127.0.0.1:7401/%2f"), EdgeAddress.Target(model.Find("bus")));
+            var proxies = new RecordingProxies(new Uri("amqp://shop:s3cret@127.0.0.1:4242/%2f"));
+            using var launcher = new SystemLauncher(Planner.Plan(model), folder) { Edges = proxied ? proxies : null };
+            using var http = new HttpClient();
+
+            var failure = await launcher.StartAsync(http, CancellationToken.None);
+            try
+            {
+                Assert.Null(failure);
+                var log = await File.ReadAllTextAsync(launcher.Started.Single().LogFile);
+                Assert.Contains(proxied ? "amqp=amqp://shop:s3cret@127.0.0.1:4242/%2f" : "amqp=amqp://shop:s3cret@127.0.0.1:7401/%2f", log, StringComparison.Ordinal);
+                Assert.Equal(proxied ? ["api → bus at amqp://shop:s3cret@127.0.0.1:7401/%2f"] : [], proxies.Opened);
+            }
+            finally
+            {
+                await launcher.StopAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_database_still_has_no_url_to_hand_out()
+    {
+        var errors = Archgate.Manifest.ManifestLoader.Parse("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: db, kind: database, connection: "Data Source=x.db" }
+              - { name: api, kind: service, url: "http://127.0.0.1:9", dependsOn: [db], run: { command: x, env: { DB: "${url:db}" } } }
+            """, "archgate.yaml", "/tmp/archgate.yaml", "x", _ => null).Errors;
+
+        Assert.Contains(errors, e => e.Message == "${url:db}: 'db' has no url" && e.Hint!.Contains("brokers", StringComparison.Ordinal));
+    }
+
+    private sealed class RecordingProxies(Uri? answer = null) : IEdgeProxies
     {
         public List<string> Opened { get; } = [];
 
         public Uri Open(string caller, string dependency, Uri dependencyUrl)
         {
             Opened.Add($"{new Edge(caller, dependency)} at {dependencyUrl}");
-            return new Uri("http://127.0.0.1:4242");
+            return answer ?? new Uri("http://127.0.0.1:4242");
         }
     }
 }

@@ -27,6 +27,10 @@ public sealed class BrokerSectionTests
         Assert.Equal(("shop.orders", "api", "POST", TimeSpan.FromSeconds(3)), (asyncApi.Exchange, asyncApi.Drive!.Via, asyncApi.Drive.Method, asyncApi.Collect));
         Assert.Equal(new ReadinessProbe(null, 7401, null, TimeSpan.FromSeconds(60)), bus.Run!.Ready);
 
+        // The api reaches the bus through Archgate's proxy (${url:bus}): api → bus is an edge the cascade analysis can cut.
+        Assert.Equal("${url:bus}", result.Model.Find("api")!.Run!.Environment["SHOP_AMQP"]);
+        Assert.Contains(new Edge("api", "bus"), result.Model.ProxiedEdges);
+
         // Step 1: the broker is infrastructure (first wave) and the api's use of it an AMQP integration point.
         var plan = Planner.Plan(result.Model);
         Assert.Equal(1, plan.Get("bus").Wave);

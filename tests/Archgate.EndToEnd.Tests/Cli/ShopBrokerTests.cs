@@ -5,8 +5,9 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// <summary>
 /// The shop with its RabbitMQ node (component bus): 'archgate run --up' starts the node from the manifest, the api
 /// publishes order events and its notifications worker consumes them. The clean shop passes step 2's AsyncAPI check and
-/// step 4's broker checks; <c>no-consumer</c> fails the consumer and round-trip checks with their counts. One test, two
-/// runs, because each start of a node costs 7-30 s.
+/// step 4's broker checks, and step 4's cascade analysis cuts the api's connection at Archgate's proxy on api → bus (the
+/// api stays ready and reconnects); <c>no-consumer</c> fails the consumer and round-trip checks with their counts. One
+/// test, two runs, because each start of a node costs 7-30 s.
 /// </summary>
 [Collection(ShopCollection.Name)]
 public sealed class ShopBrokerTests : CliTestBase
@@ -47,6 +48,17 @@ public sealed class ShopBrokerTests : CliTestBase
             var asyncApi = Check(cleanRun, "contracts.asyncapi:bus");
             Assert.True(Text(asyncApi, "status") == "pass", clean.All + asyncApi);
             Assert.True(Metric(asyncApi, "asyncapi_messages_checked") >= 2, asyncApi.ToString()); // placed, then at least awaiting payment
+            // The api reaches the bus through Archgate's TCP proxy (${url:bus}): the cascade analysis cuts api → bus there,
+            // and the api stays ready, saying in its readiness that order events wait (isolation that worked).
+            var cascade = Check(cleanRun, "services.cascade");
+            var isolated = Assert.Single(Findings(cascade), f => Text(f, "rule") == "AG4031" && Text(f, "location") == "api → bus");
+            Assert.StartsWith("isolation worked: api stays healthy while bus is down (health 200, reports bus Degraded", Text(isolated, "message"), StringComparison.Ordinal);
+            Assert.Contains("order events wait in memory", Text(isolated, "message"), StringComparison.Ordinal);
+            Assert.DoesNotContain(Findings(cascade), f => Text(f, "rule") is "AG4030" or "AG4090");
+            // The api got the broker's password in its URI through the proxy; no output of the run shows it.
+            Assert.DoesNotContain("shop-test-pw", clean.All + cleanRun.RootElement.GetRawText(), StringComparison.Ordinal);
+
+            // The checks below run after the cascade: the api's consumer is back because it reconnected through the proxy.
             var topology = Check(cleanRun, "brokers.topology:bus");
             Assert.True(Text(topology, "status") == "pass", clean.All + topology);
             Assert.Equal(1, Metric(topology, "broker_queue_consumers")); // the api's notifications worker; the dead-letter queue has none

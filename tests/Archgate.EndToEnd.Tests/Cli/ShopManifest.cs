@@ -41,7 +41,7 @@ internal static partial class ShopManifest
             .Replace("\"7403\"", $"\"{dist}\"", StringComparison.Ordinal);
         copy = Replace(copy, "  - name: payments\n", block + "  - name: payments\n");
         copy = Replace(copy, "dependsOn: [db, payments, payments-2, email, signin]", "dependsOn: [db, bus, payments, payments-2, email, signin]");
-        copy = Replace(copy, "SHOP_AMQP: \"\"", $"SHOP_AMQP: \"${{SHOP_AMQP:-amqp://shop:shop-test-pw@127.0.0.1:{amqp}/}}\"");
+        copy = Replace(copy, "SHOP_AMQP: \"\"", "SHOP_AMQP: \"${url:bus}\""); // through Archgate's proxy on api → bus, as in the sample
         File.WriteAllText(path, copy);
         return path;
     }

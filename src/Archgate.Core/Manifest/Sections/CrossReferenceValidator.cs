@@ -117,10 +117,10 @@ public static partial class ManifestLoader
                             r.Error(node, path, $"${{url:{dependency}}} names an unknown component",
                                 Suggest.DidYouMean(dependency, names.Order(StringComparer.Ordinal), "declared components: "));
                         }
-                        else if (byName.TryGetValue(dependency, out var target) && target.Address is null)
+                        else if (byName.TryGetValue(dependency, out var target) && EdgeAddress.Target(target) is null)
                         {
                             r.Error(node, path, $"${{url:{dependency}}}: '{dependency}' has no url",
-                                "only services, frontends and third parties have an address; a database's connection string goes in as it is");
+                                "only services, frontends, third parties and brokers have an address; a database's connection string goes in as it is");
                         }
                         else if (!parsed.Component.DependsOn.Contains(dependency))
                         {

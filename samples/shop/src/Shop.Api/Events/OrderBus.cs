@@ -73,8 +73,10 @@ internal sealed class BusState
 /// <summary>
 /// Publishes each order status change to the broker and runs the notifications consumer, on one connection that it
 /// opens again (every second) while the broker is away. Events wait in memory meanwhile (the last 1,000): an order never
-/// fails because the broker is down. Without <c>SHOP_AMQP</c> the api publishes nothing. Under <c>no-consumer</c> the
-/// queue is declared but nobody consumes it (the defect).
+/// fails because the broker is down. A connection that breaks (the broker stops, or the network cuts it) is noticed at
+/// once, not at the next publish: readiness reports the bus degraded while it is away, and the consumer comes back with
+/// the next connection. Without <c>SHOP_AMQP</c> the api publishes nothing. Under <c>no-consumer</c> the queue is
+/// declared but nobody consumes it (the defect).
 /// </summary>
 internal sealed partial class OrderBus(Uri? broker, FaultSwitches faults, BusState state, ILogger<OrderBus> logger) : BackgroundService
 {
@@ -102,9 +104,23 @@ internal sealed partial class OrderBus(Uri? broker, FaultSwitches faults, BusSta
         var factory = new ConnectionFactory { Uri = broker, ClientProvidedName = "shop-api", AutomaticRecoveryEnabled = false };
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Cancelled when the connection shuts down, so an idle publisher does not wait for the next event to notice.
+            // Declared before the connection: disposing the connection raises its shutdown while this is still alive.
+            using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             try
             {
                 await using var connection = await factory.CreateConnectionAsync(stoppingToken);
+                connection.ConnectionShutdownAsync += async (_, _) =>
+                {
+                    try
+                    {
+                        await lost.CancelAsync();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // Raised after this attempt ended: nothing waits on it any more.
+                    }
+                };
                 await using var publisher = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
                 await OrderTopology.DeclareAsync(publisher, stoppingToken);
                 await using var consumerChannel = await connection.CreateChannelAsync(cancellationToken: stoppingToken);
@@ -116,11 +132,16 @@ internal sealed partial class OrderBus(Uri? broker, FaultSwitches faults, BusSta
                 state.Connected = true;
                 state.LastError = null;
                 LogConnected(broker.Host, broker.Port);
-                await PublishPendingAsync(connection, publisher, stoppingToken);
+                await PublishPendingAsync(connection, publisher, lost.Token);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (OperationCanceledException) when (lost.IsCancellationRequested)
+            {
+                state.LastError = "connection lost";
+                LogBrokerAway("connection lost");
             }
             catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException)
             {
