@@ -167,6 +167,8 @@ public static class ArchgateProtocol
                 .. b.InOrder<ServiceComponent>().Where(c => b.System.Journeys.Any(j => j.Service == c.Name)).Select(c => (ICheck)new NetworkFailureCheck(c)),
                 .. b.InOrder<ServiceComponent>().Where(c => c.Resources.Count > 0)
                     .SelectMany(c => c.Realtime.Select(r => (ICheck)new RealtimeConsistencyCheck(c, r, journeys))),
+                .. b.InOrder<ServiceComponent>().Where(c => b.System.Journeys.Any(j => j.Service == c.Name && j.HasBrowserSteps))
+                    .Select(c => (ICheck)new BrowserNetworkFailureCheck(c, journeys)),
             ],
             Criterion = new("critical-paths", "Critical user paths succeed", s => JourneyTarget(s, journeys)),
             Escalations = [EscalationTriggers.Findings("data-integrity-violation", 3, DataIntegrityRules, "Data integrity violation")],

@@ -98,7 +98,12 @@ public static partial class ManifestLoader
                 _ => new JsonObject(),
             }),
             "requiresAuth" => Ref("drive"),
-            "resources" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Closed(["database", "table", "key", "columns"], ["database", "table"], k => k == "columns" ? Ref("stringMap") : Ref("string")) },
+            "resources" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Closed(["database", "table", "key", "columns", "page"], ["database", "table"], k => k switch
+            {
+                "columns" => Ref("stringMap"),
+                "page" => Closed(["path", "item", "show"], ["path", "item"], p => p == "show" ? Ref("strings") : Ref("string")),
+                _ => Ref("string"),
+            }) },
             "states" => AnyOf(new JsonObject { ["enum"] = new JsonArray("off", false) }, Closed(["loading", "error", "delay", "within"], [], k => k is "delay" or "within" ? Ref("duration") : Ref("string"))),
             "realtime" => List(Closed(["sse", "websocket", "tokenQuery", "trigger", "event", "within"], ["trigger"], k => k switch
             {
