@@ -114,6 +114,7 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
         }
 
         var rest = journey.Steps.Skip(cut).ToList();
+        JourneyRun Numbered(JourneyRun r) => r with { FailedStep = Absolute(r.FailedStep, cut) };
         var cutStep = $"step {cut + 1} ({journey.Steps[cut].Browser!.Describe()})";
         context.Activity?.Report($"'{journey.Name}': the network to {service.Name} goes down at {cutStep}");
         JourneyRun during;
@@ -121,14 +122,14 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
         using (proxy.Add(new RefusedToxic()))
         {
             steps.WaitAtMost(TimeSpan.FromTicks(Math.Min(options.BrowserStepTimeout.Ticks, TimeSpan.FromSeconds(3).Ticks)));
-            during = await JourneyRunner.RunAsync(context.Http, service.Url, rest, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps);
+            during = Numbered(await JourneyRunner.RunAsync(context.Http, service.Url, rest, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps));
             downShot = await PageConsistency.ScreenshotAsync(context, page, $"{slug}-chromium-network-down.png", cancellationToken);
         }
 
         steps.WaitAtMost(options.BrowserStepTimeout);
         var down = during.Ok ? "the steps from there completed (the failure did not reach them)" : $"{during.FailedStep} failed: {during.Problem}";
         context.Activity?.Report($"'{journey.Name}': the network is back; retrying from {cutStep}");
-        var retry = await JourneyRunner.RunAsync(context.Http, service.Url, rest, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps);
+        var retry = Numbered(await JourneyRunner.RunAsync(context.Http, service.Url, rest, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps));
         if (retry.Ok)
         {
             return Passed(journey, $"'{journey.Name}': the network went down at {cutStep} ({down}); with it back, a retry from there completed the journey", downShot);
@@ -140,7 +141,7 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
         try
         {
             await page.GotoAsync(new Uri(url ?? frontendUrl.ToString()), options.BrowserStepTimeout, cancellationToken);
-            reload = await JourneyRunner.RunAsync(context.Http, service.Url, rest, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps);
+            reload = Numbered(await JourneyRunner.RunAsync(context.Http, service.Url, rest, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps));
         }
         catch (BrowserActionException ex)
         {
@@ -159,6 +160,13 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
             $"page {url ?? "unknown"}; screenshots {string.Join(", ", new[] { downShot, retryShot, reloadShot }.OfType<string>())}",
             "a page must come back after a network failure: retry or reconnect what it lost (an event stream), keep what the user did, and let a retry or a reload finish the task")]);
     }
+
+    /// <summary>"step 3 (…)" of the steps from the cut as the journey's own number, "step 10 (…)".</summary>
+    internal static string? Absolute(string? failed, int offset) =>
+        failed is not null && failed.StartsWith("step ", StringComparison.Ordinal) && failed.IndexOf(' ', 5) is > 5 and var end
+            && int.TryParse(failed.AsSpan(5, end - 5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step {n + offset}{failed[end..]}")
+            : failed;
 
     private static CheckResult Passed(Journey journey, string message, string? screenshot) =>
         CheckResult.From([Findings.Create(JourneyRules.PageRecoverySummary, Severity.Info, journey.Frontend!, journey.Name, message, screenshot is null ? null : $"screenshot while down {screenshot}", null)]);
