@@ -13,7 +13,7 @@ namespace Archgate.Checks.Journeys;
 /// Step 7, a real-time update matches the stored state: the endpoint's stream is opened as the service's <c>auth</c>
 /// identity (as step 5's <see cref="RealtimeCheck"/> opens it), its <c>trigger</c> write is sent, and the events about
 /// the written resource (those whose <c>id</c> or <c>…Id</c> property is its key) are followed until the resource
-/// settles: the last one must hold what the API's read and the stored row (the <c>resources</c> mapping) hold, property
+/// settles (no new event and the same read for <see cref="JourneyOptions.EventQuiet"/>): the last one must hold what the API's read and the stored row (the <c>resources</c> mapping) hold, property
 /// by property (<c>status</c> against <c>status</c>, <c>updatedAt</c> against <c>updated_at</c>).
 /// </summary>
 internal sealed class RealtimeConsistencyCheck(ServiceComponent service, RealtimeEndpoint endpoint, JourneyOptions options) : ICheck
@@ -70,12 +70,22 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
         var watch = Stopwatch.StartNew();
         JsonObject? last = null;
         var seen = new List<string>();
+        var others = new List<ServerSentEvent>();
         while (last is null && watch.Elapsed < endpoint.Within)
         {
-            if (await stream.NextAsync(endpoint.Event, endpoint.Within - watch.Elapsed, cancellationToken) is { } e && About(e, item.Key) is { } payload)
+            if (await stream.NextAsync(endpoint.Event, endpoint.Within - watch.Elapsed, cancellationToken) is not { } e)
+            {
+                break;
+            }
+
+            if (About(e, item.Key) is { } payload)
             {
                 last = payload;
                 seen.Add(e.Data);
+            }
+            else
+            {
+                others.Add(e);
             }
         }
 
@@ -83,7 +93,9 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
         {
             return CheckResult.From([Finding(JourneyRules.EventMissingForWrite, Severity.High, endpoint.Path,
                 $"{trigger.Method} {trigger.Path} wrote {item.Path} ({answer.Status}), but the stream carried no {what[2..]} within {Seconds(endpoint.Within)}",
-                stream.Skipped.Count == 0 ? "no other event arrived" : $"other events: {string.Join(", ", stream.Skipped.TakeLast(5).Select(s => $"'{s.Type}' {ProbeHttp.Excerpt(s.Data, 120)}"))}",
+                others.Concat(stream.Skipped).ToList() is { Count: > 0 } other
+                    ? $"other events: {string.Join(", ", other.TakeLast(5).Select(s => $"'{s.Type}' {ProbeHttp.Excerpt(s.Data, 120)}"))}"
+                    : "no other event arrived",
                 "publish each change of a resource, with its key, to the stream its owner follows")]);
         }
 
@@ -91,6 +103,8 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
         var database = context.System.Find<DatabaseComponent>(mapping.Database);
         (List<string> Api, List<string> Row, string ApiText, string RowText) judged = ([], [], string.Empty, string.Empty);
         var settle = Stopwatch.StartNew();
+        var quiet = Stopwatch.StartNew(); // since the last event about the item: agreement counts once the resource is still
+        string? lastRead = null;
         while (true)
         {
             while (await stream.NextAsync(endpoint.Event, TimeSpan.FromMilliseconds(300), cancellationToken) is { } e)
@@ -99,6 +113,7 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
                 {
                     last = payload;
                     seen.Add(e.Data);
+                    quiet.Restart();
                 }
             }
 
@@ -117,7 +132,9 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
 
             judged = (ApiDifferences(last, api, item.Key), row.Values is null ? [] : ConsistencyProbe.Differences(mapping, Without(last, item.Key), row.Values, "the event"),
                 ProbeHttp.Excerpt(api.ToJsonString(), 300), row.Values is null ? "no row" : RowText(row.Values));
-            if ((judged.Api.Count == 0 && judged.Row.Count == 0) || settle.Elapsed >= options.EventSettle)
+            var still = quiet.Elapsed >= options.EventQuiet && read.Body == lastRead;
+            lastRead = read.Body;
+            if ((judged.Api.Count == 0 && judged.Row.Count == 0 && still) || settle.Elapsed >= options.EventSettle)
             {
                 break;
             }
@@ -140,9 +157,23 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
             $"last event {ProbeHttp.Excerpt(last.ToJsonString(), 200)}", null)]);
     }
 
-    /// <summary>The event's JSON object when it is about the resource <paramref name="key"/> (its <c>id</c> or a <c>…Id</c> property), else null.</summary>
-    internal static JsonObject? About(ServerSentEvent e, string key) =>
-        Parse(e.Data) is { } payload && payload.Any(p => IsKey(p.Key, p.Value, key)) ? payload : null;
+    /// <summary>
+    /// The event's JSON object when it is about the resource <paramref name="key"/> (its <c>id</c> or a <c>…Id</c>
+    /// property), else null; a WebSocket message's envelope (<c>{ type, id, data: { … } }</c>) is looked into.
+    /// </summary>
+    internal static JsonObject? About(ServerSentEvent e, string key)
+    {
+        var message = Parse(e.Data);
+        foreach (var payload in new[] { message?["data"] as JsonObject, message?["payload"] as JsonObject, message })
+        {
+            if (payload is not null && payload.Any(p => IsKey(p.Key, p.Value, key)))
+            {
+                return payload;
+            }
+        }
+
+        return null;
+    }
 
     private static bool IsKey(string name, JsonNode? value, string key) =>
         (name.Equals("id", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Id", StringComparison.Ordinal) || name.EndsWith("_id", StringComparison.Ordinal))

@@ -187,6 +187,17 @@ public sealed class RealtimeConsistencyCheckTests
         Assert.Contains("2 event(s) about /things/1 after POST /things; the last one's status, version match the row of things and the API's read", summary.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("{\"thingId\":7,\"status\":\"done\"}")]
+    [InlineData("{\"type\":\"thing-status\",\"id\":\"7-2\",\"data\":{\"thingId\":7,\"status\":\"done\"}}")] // a WebSocket message's envelope
+    public void An_event_is_about_the_resource_whose_key_is_its_id_property_and_its_payload_is_compared(string data)
+    {
+        var payload = RealtimeConsistencyCheck.About(new Archgate.Checks.Frontend.ServerSentEvent("thing-status", data, null), "7");
+
+        Assert.Equal("done", (string?)payload?["status"]);
+        Assert.Null(RealtimeConsistencyCheck.About(new Archgate.Checks.Frontend.ServerSentEvent("thing-status", data, null), "8"));
+    }
+
     [Fact]
     public async Task An_event_that_carries_the_old_status_fails_AG7045_with_the_event_and_the_row()
     {
