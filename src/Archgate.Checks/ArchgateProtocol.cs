@@ -165,6 +165,10 @@ public static class ArchgateProtocol
                 .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null && b.System.Journeys.Any(j => j.Service == c.Name))
                     .Select(c => (ICheck)new EdgeCaseCheck(c, new ContractDocuments(), b.System.Checks.Journeys)),
                 .. b.InOrder<ServiceComponent>().Where(c => b.System.Journeys.Any(j => j.Service == c.Name)).Select(c => (ICheck)new NetworkFailureCheck(c)),
+                .. b.InOrder<ServiceComponent>().Where(c => c.Resources.Count > 0)
+                    .SelectMany(c => c.Realtime.Select(r => (ICheck)new RealtimeConsistencyCheck(c, r, b.System.Checks.Journeys))),
+                .. b.InOrder<ServiceComponent>().Where(c => b.System.Journeys.Any(j => j.Service == c.Name && j.HasBrowserSteps))
+                    .Select(c => (ICheck)new BrowserNetworkFailureCheck(c, journeys, b.System.Checks.Journeys)),
             ],
             Criterion = new("critical-paths", "Critical user paths succeed", JourneyTarget),
             Escalations = [EscalationTriggers.Findings("data-integrity-violation", 3, DataIntegrityRules, "Data integrity violation")],

@@ -26,8 +26,13 @@ internal sealed class ChromiumDriver : IBrowserDriver
 
     public ValueTask DisposeAsync() => _chromium.DisposeAsync();
 
+    /// <summary>The Playwright page behind a tab this driver opened (for what only Playwright can do: routing its requests), else null.</summary>
+    public static IPage? PlaywrightPage(IBrowserPage page) => (page as Page)?.Inner;
+
     private sealed class Page(IBrowserContext context, IPage page) : IBrowserPage
     {
+        public IPage Inner => page;
+
         public bool HooksBeforeLoad => true;
 
         public Task GotoAsync(Uri url, TimeSpan timeout, CancellationToken cancellationToken) =>

@@ -21,19 +21,31 @@ internal static class PageScripts
         (() => {
           if (window.__archgate) return 'kept';
           const seen = window.__archgate = { list: [] };
-          const push = (m, u, s) => { try { seen.list.push({ m: String(m || 'GET').toUpperCase(), u: new URL(String(u), location.href).href, s: s }); } catch (e) { } };
+          const push = (m, u, s) => { try { const entry = { m: String(m || 'GET').toUpperCase(), u: new URL(String(u), location.href).href, s: s }; seen.list.push(entry); return entry; } catch (e) { return {}; } };
+          const write = m => !/^(GET|HEAD|OPTIONS)$/i.test(String(m || 'GET'));
           const fetch0 = window.fetch;
           if (fetch0) {
             window.fetch = function (input, init) {
               const req = (typeof Request !== 'undefined' && input instanceof Request) ? input : null;
               const method = (init && init.method) || (req ? req.method : 'GET');
               const url = req ? req.url : input;
-              return fetch0.apply(this, arguments).then(r => { push(method, url, r.status); return r; }, e => { push(method, url, 0); throw e; });
+              return fetch0.apply(this, arguments).then(r => {
+                const entry = push(method, url, r.status);
+                if (write(method)) {
+                  entry.q = init && typeof init.body === 'string' ? init.body.slice(0, 8000) : null;
+                  entry.l = r.headers.get('Location');
+                  try { r.clone().text().then(t => { entry.a = t.slice(0, 8000); }, () => { }); } catch (e) { }
+                }
+                return r;
+              }, e => { push(method, url, 0); throw e; });
             };
           }
           const open0 = XMLHttpRequest.prototype.open;
           XMLHttpRequest.prototype.open = function (method, url) {
-            this.addEventListener('loadend', () => push(method, url, this.status));
+            this.addEventListener('loadend', () => {
+              const entry = push(method, url, this.status);
+              if (write(method) && (this.responseType === '' || this.responseType === 'text')) entry.a = String(this.responseText || '').slice(0, 8000);
+            });
             return open0.apply(this, arguments);
           };
           return 'installed';
@@ -51,6 +63,35 @@ internal static class PageScripts
           list: window.__archgate ? window.__archgate.list : [],
           timing: performance.getEntriesByType('resource').filter(e => e.initiatorType === 'fetch' || e.initiatorType === 'xmlhttprequest').map(e => ({ u: e.name, s: e.responseStatus || 0 }))
         })
+        """;
+
+    /// <summary>
+    /// The writes (not GET, HEAD or OPTIONS) the page's fetch calls got an answer body for, in this document:
+    /// <c>{ d: document id, list: [{ i: index, m, u, s, q: request body, l: Location, a: answer body }] }</c>.
+    /// </summary>
+    public const string Writes = """
+        JSON.stringify({
+          d: String(performance.timeOrigin),
+          list: window.__archgate ? window.__archgate.list.map((e, i) => Object.assign({ i: i }, e)).filter(e => e.a !== undefined) : []
+        })
+        """;
+
+    /// <summary>
+    /// Whether the page shows an item: <c>{"found":false}</c> when nothing matches <paramref name="selector"/>, else
+    /// <c>{"found":true,"text":…,"missing":[names]}</c>, a value shown when it is in the item's text or is the value of an
+    /// attribute of the item or an element in it. <paramref name="values"/>: property name to the value to see.
+    /// </summary>
+    public static string ItemShows(string selector, IReadOnlyDictionary<string, string> values) => $$"""
+        (() => {
+          let el;
+          try { el = document.querySelector({{Literal(selector)}}); } catch (e) { return JSON.stringify({ found: false, invalid: e.message }); }
+          if (!el) return JSON.stringify({ found: false });
+          const text = (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim();
+          const attributes = [el, ...el.querySelectorAll('*')].flatMap(n => Array.from(n.attributes).map(a => a.value));
+          const wanted = {{JsonSerializer.Serialize(values)}};
+          const missing = Object.keys(wanted).filter(k => !text.includes(wanted[k]) && !attributes.includes(wanted[k]));
+          return JSON.stringify({ found: true, text: text.slice(0, 300), missing: missing });
+        })()
         """;
 
     /// <summary>

@@ -109,7 +109,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
     private string Kind => IsSocket ? "WebSocket" : "event stream";
 
     /// <summary>Opens the endpoint as a client with <paramref name="token"/> (none: anonymous).</summary>
-    private async Task<IEventStream> OpenAsync(CheckContext context, string? token, IReadOnlyList<KeyValuePair<string, string>> auth, string? lastEventId, CancellationToken cancellationToken) =>
+    internal async Task<IEventStream> OpenAsync(CheckContext context, string? token, IReadOnlyList<KeyValuePair<string, string>> auth, string? lastEventId, CancellationToken cancellationToken) =>
         IsSocket
             ? await SocketStream.OpenAsync(context.System.AllowedHosts, SocketUrl(Url(token)), endpoint.TokenQuery is null ? auth : [], cancellationToken)
             : await SseStream.OpenAsync(context.Http, Url(token), Headers(auth, lastEventId), cancellationToken);

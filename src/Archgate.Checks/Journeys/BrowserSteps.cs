@@ -7,6 +7,9 @@ using Archgate.Model;
 
 namespace Archgate.Checks.Journeys;
 
+/// <summary>A write a page's own fetch (or XMLHttpRequest) made: its method, URL, status, request body, Location and answer body.</summary>
+internal sealed record PageWrite(string Method, string Url, int Status, string? RequestBody, string? Location, string AnswerBody);
+
 /// <summary>
 /// The browser steps of one journey run in one tab of one engine: each step waits (up to <paramref name="timeout"/>) for
 /// what it needs, polling the page every 100 ms through <see cref="PageScripts"/>, so the steps mean the same in every
@@ -16,13 +19,45 @@ internal sealed class BrowserSteps(IBrowserPage page, Uri frontendUrl, TimeSpan 
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private readonly HashSet<string> _consumed = [];
+    private readonly Dictionary<string, PageWrite> _writes = new(StringComparer.Ordinal);
     private int _marks;
+
+    /// <summary>Changes how long each later step waits (shorter while the network is down, so a failure shows at once).</summary>
+    public void WaitAtMost(TimeSpan wait) => timeout = wait;
 
     /// <summary>The first screenshot taken (of the first failure), relative to the run folder; null when none was.</summary>
     public string? Screenshot { get; private set; }
 
     /// <summary>Does <paramref name="action"/>; null when it succeeded, else what went wrong.</summary>
     public async Task<string?> RunAsync(BrowserAction action, IReadOnlyDictionary<string, string> variables, CancellationToken cancellationToken)
+    {
+        var failed = await DoAsync(action, variables, cancellationToken);
+        await CollectWritesAsync(cancellationToken);
+        return failed;
+    }
+
+    /// <summary>The writes the page made (with their answers) in this tab so far, oldest first, as far as the steps saw them.</summary>
+    public IReadOnlyList<PageWrite> Writes => [.. _writes.Values];
+
+    /// <summary>Adds the current document's writes to <see cref="Writes"/> (a write's answer body arrives a little after its status).</summary>
+    public async Task CollectWritesAsync(CancellationToken cancellationToken)
+    {
+        await HookAsync(cancellationToken);
+        var text = await page.EvaluateAsync(PageScripts.Writes, cancellationToken);
+        if (text is null || JsonNode.Parse(text) is not JsonObject root)
+        {
+            return;
+        }
+
+        foreach (var entry in root["list"]?.AsArray() ?? [])
+        {
+            var key = $"{(string?)root["d"]}:{(int?)entry?["i"]}";
+            _writes[key] = new PageWrite((string?)entry?["m"] ?? "POST", (string?)entry?["u"] ?? string.Empty, (int?)entry?["s"] ?? 0,
+                (string?)entry?["q"], (string?)entry?["l"], (string?)entry?["a"] ?? string.Empty);
+        }
+    }
+
+    private async Task<string?> DoAsync(BrowserAction action, IReadOnlyDictionary<string, string> variables, CancellationToken cancellationToken)
     {
         var target = action.Target is null ? null : JourneyRunner.Fill(action.Target, variables, json: false);
         var value = action.Value is null ? null : JourneyRunner.Fill(action.Value, variables, json: false);

@@ -141,7 +141,7 @@ internal static class ConsistencyProbe
     }
 
     /// <summary>API property against column, for every scalar property with a column of its name (or of the mapping's).</summary>
-    internal static List<string> Differences(ResourceMapping mapping, JsonObject api, IReadOnlyDictionary<string, object?> row)
+    internal static List<string> Differences(ResourceMapping mapping, JsonObject api, IReadOnlyDictionary<string, object?> row, string source = "the API")
     {
         var result = new List<string>();
         foreach (var (property, value) in api)
@@ -159,14 +159,14 @@ internal static class ConsistencyProbe
 
             if (!Same(value, stored))
             {
-                result.Add($"{property} is {JsonSubset.Text(value) ?? "null"} in the API, {column} is {(stored is null ? "null" : DatabaseAccess.Text(stored))} in {mapping.Table}");
+                result.Add($"{property} is {JsonSubset.Text(value) ?? "null"} in {source}, {column} is {(stored is null ? "null" : DatabaseAccess.Text(stored))} in {mapping.Table}");
             }
         }
 
         return result;
     }
 
-    private static bool Same(JsonNode? api, object? stored)
+    internal static bool Same(JsonNode? api, object? stored)
     {
         var text = JsonSubset.Text(api);
         var column = stored is null ? null : stored is bool b ? (b ? "true" : "false") : DatabaseAccess.Text(stored);
@@ -228,7 +228,7 @@ internal static class ConsistencyProbe
         }
     }
 
-    private static async Task<(IReadOnlyDictionary<string, object?>? Values, string? Problem)> RowAsync(
+    internal static async Task<(IReadOnlyDictionary<string, object?>? Values, string? Problem)> RowAsync(
         DatabaseComponent database, ResourceMapping mapping, string key, CancellationToken cancellationToken)
     {
         try

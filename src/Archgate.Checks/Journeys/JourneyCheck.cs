@@ -110,11 +110,21 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
         var firstFailedRun = 0;
         var findings = new List<Finding>();
         var consistencyChecked = false;
+        var pageChecked = driver?.Engine != BrowserEngine.Chromium || frontendUrl is null || service.Resources.All(m => m.Page is null);
         for (var run = 1; run <= journey.Runs; run++)
         {
             context.Activity?.Report($"journey '{journey.Name}' run {run} of {journey.Runs}");
-            var result = await RunOnceAsync(context, driver, service.Url, frontendUrl, journey.Steps, JourneyRunner.Start(shared, run),
-                string.Create(CultureInfo.InvariantCulture, $"run{run}"), cancellationToken);
+            var label = string.Create(CultureInfo.InvariantCulture, $"run{run}");
+
+            // After the first successful run in Chromium, in its tab: the pages that list what it wrote (resources.*.page).
+            Func<IBrowserPage, BrowserSteps, Task>? pages = pageChecked ? null : async (page, steps) =>
+            {
+                context.Activity?.Report($"journey '{journey.Name}': the pages that list what it wrote, reloaded");
+                findings.AddRange(await PageConsistency.CheckAsync(context, page, steps, service, frontendUrl!, settings.BrowserStepTimeout,
+                    $"{Frontend.BrowserCheck.Slug(journey.Name)}-{BrowserDrivers.Name(driver!.Engine)}", cancellationToken));
+                pageChecked = true;
+            };
+            var result = await RunOnceAsync(context, driver, service.Url, frontendUrl, journey.Steps, JourneyRunner.Start(shared, run), label, cancellationToken, pages);
             if (result.Ok)
             {
                 succeeded++;
@@ -174,7 +184,8 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
 
     /// <summary>One run of <paramref name="steps"/>; with a browser, in a fresh tab closed afterwards.</summary>
     private async Task<JourneyRun> RunOnceAsync(
-        CheckContext context, IBrowserDriver? driver, Uri serviceUrl, Uri? frontendUrl, IReadOnlyList<JourneyStep> steps, Dictionary<string, string> variables, string label, CancellationToken cancellationToken)
+        CheckContext context, IBrowserDriver? driver, Uri serviceUrl, Uri? frontendUrl, IReadOnlyList<JourneyStep> steps, Dictionary<string, string> variables, string label,
+        CancellationToken cancellationToken, Func<IBrowserPage, BrowserSteps, Task>? afterSuccess = null)
     {
         if (driver is null || frontendUrl is null || steps.All(s => s.Browser is null))
         {
@@ -195,7 +206,13 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
         {
             var shot = $"{Frontend.BrowserCheck.Slug(journey.Name)}-{BrowserDrivers.Name(driver.Engine)}-{label}.png";
             var browser = new BrowserSteps(page, frontendUrl, settings.BrowserStepTimeout, context.OutputDirectory, EvidenceFolder, shot);
-            return await JourneyRunner.RunAsync(context.Http, serviceUrl, steps, variables, cancellationToken, browser);
+            var run = await JourneyRunner.RunAsync(context.Http, serviceUrl, steps, variables, cancellationToken, browser);
+            if (run.Ok && afterSuccess is not null)
+            {
+                await afterSuccess(page, browser);
+            }
+
+            return run;
         }
     }
 

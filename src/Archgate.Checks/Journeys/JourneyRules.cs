@@ -68,4 +68,28 @@ internal static class JourneyRules
 
     /// <summary>What the network-failure check did, or why it could not (information).</summary>
     public const string NetworkFailureSummary = "AG7038";
+
+    /// <summary>After a write and a reload, the page that shows the resource does not show it.</summary>
+    public const string PageMissing = "AG7040";
+
+    /// <summary>After a write and a reload, the page shows the resource with values that differ from the API's read and the stored row (stale).</summary>
+    public const string PageStale = "AG7041";
+
+    /// <summary>What the page-consistency check compared, or why it could not (information).</summary>
+    public const string PageSummary = "AG7042";
+
+    /// <summary>The last real-time event about a written resource differs from the stored row or the API's read.</summary>
+    public const string EventDiffers = "AG7045";
+
+    /// <summary>A write caused no real-time event about the resource it wrote within the endpoint's bound.</summary>
+    public const string EventMissingForWrite = "AG7046";
+
+    /// <summary>What the real-time consistency check compared, or why it could not (information).</summary>
+    public const string EventSummary = "AG7047";
+
+    /// <summary>After a network failure in the middle of a browser journey, neither a retry nor a reload completed it.</summary>
+    public const string PageNotRecovered = "AG7050";
+
+    /// <summary>What the browser network-failure check did, or why it could not (information).</summary>
+    public const string PageRecoverySummary = "AG7051";
 }

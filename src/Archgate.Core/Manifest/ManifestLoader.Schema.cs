@@ -98,7 +98,12 @@ public static partial class ManifestLoader
                 _ => new JsonObject(),
             }),
             "requiresAuth" => Ref("drive"),
-            "resources" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Closed(["database", "table", "key", "columns"], ["database", "table"], k => k == "columns" ? Ref("stringMap") : Ref("string")) },
+            "resources" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Closed(["database", "table", "key", "columns", "page"], ["database", "table"], k => k switch
+            {
+                "columns" => Ref("stringMap"),
+                "page" => Closed(["path", "item", "show"], ["path", "item"], p => p == "show" ? Ref("strings") : Ref("string")),
+                _ => Ref("string"),
+            }) },
             "states" => AnyOf(new JsonObject { ["enum"] = new JsonArray("off", false) }, Closed(["loading", "error", "delay", "within"], [], k => k is "delay" or "within" ? Ref("duration") : Ref("string"))),
             "realtime" => List(Closed(["sse", "websocket", "tokenQuery", "trigger", "event", "within"], ["trigger"], k => k switch
             {
@@ -232,7 +237,7 @@ public static partial class ManifestLoader
                 "frontend" => Closed(["navigationTimeout", "settle", "quiet"], [], _ => Ref("duration")),
                 "edges" => Closed(["firstCallWait", "quiet", "sampleEvery", "retryRounds", "maxRetryRounds", "settle"], [], e => e.EndsWith("Rounds", StringComparison.Ordinal) ? Ref("int") : Ref("duration")),
                 "thirdParty" => Closed(["analytics"], [], _ => Closed(["navigationTimeout", "collect", "renderWithin", "responsive"], [], _ => Ref("duration"))),
-                "journeys" => Closed(["successRate", "parallel", "edgeCasesPerOperation", "browserStepTimeout", "browserStartTimeout"], [], j => j switch
+                "journeys" => Closed(["successRate", "parallel", "edgeCasesPerOperation", "browserStepTimeout", "browserStartTimeout", "eventSettle", "eventQuiet"], [], j => j switch
                 {
                     "successRate" => AnyOf(Str("A percentage such as '95%'."), new JsonObject { ["type"] = "number", ["exclusiveMinimum"] = 0, ["maximum"] = 1 }),
                     "parallel" or "edgeCasesPerOperation" => Ref("int"),

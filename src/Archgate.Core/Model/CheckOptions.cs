@@ -245,6 +245,12 @@ public sealed record JourneyCheckOptions
     /// <summary>Requests the edge-case check sends to one operation (invalid inputs, largest payloads, an empty list). <value>30</value>.</summary>
     public int EdgeCasesPerOperation { get; init; } = 30;
 
+    /// <summary>How long the real-time consistency check follows a written resource's events until the last one matches the stored row. <value>10 s</value>.</summary>
+    public TimeSpan EventSettle { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a written resource must stay still (no new event about it, the same read) before its last event is judged. <value>2 s</value>.</summary>
+    public TimeSpan EventQuiet { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a browser step waits for what it needs (a page's load, an element, a text, a response). <value>10 s</value>.</summary>
     public TimeSpan BrowserStepTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -170,6 +170,24 @@ public sealed record ResourceMapping(string Path, string Database, string Table,
     /// <c>shipping_address</c>) does not fit. <value>None</value>.
     /// </summary>
     public IReadOnlyDictionary<string, string> Columns { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The frontend page that lists the resource (<c>page</c>), checked after a browser journey's write and a reload. <value>null: none</value>.</summary>
+    public ResourcePage? Page { get; init; }
+}
+
+/// <summary>
+/// Where a frontend shows a resource (<c>resources.*.page</c>): after a browser journey wrote one, step 7 reloads this
+/// page and looks for the item and the values of <see cref="Show"/> the API's read holds.
+/// </summary>
+/// <param name="Path">The page, relative to the journey's frontend, for example <c>/orders</c>.</param>
+/// <param name="Item">A CSS selector of the resource's element on the page; <c>{id}</c> is its key, for example <c>tr[data-order-id="{id}"]</c>.</param>
+public sealed record ResourcePage(string Path, string Item)
+{
+    /// <summary>
+    /// The API properties the item must show: each value must be in the item's text or an attribute of the item or an
+    /// element in it (<c>data-status="paid"</c>). <value>None: the item must be there</value>.
+    /// </summary>
+    public IReadOnlyList<string> Show { get; init; } = [];
 }
 
 /// <summary>How a real-time endpoint pushes its events.</summary>

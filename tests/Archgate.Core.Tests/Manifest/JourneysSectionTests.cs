@@ -106,6 +106,21 @@ public sealed class JourneysSectionTests
     }
 
     [Fact]
+    public void A_resource_names_the_page_that_lists_it_and_a_page_path_without_a_slash_is_an_error()
+    {
+        var model = TestSystems.Load(Components.Replace("columns: { total: total_cents } }", "page: { path: /orders, item: \"tr[data-id='{id}']\", show: [status, total] } }", StringComparison.Ordinal));
+
+        var page = model.Find<ServiceComponent>("api")!.Resources[0].Page!;
+        Assert.Equal(("/orders", "tr[data-id='{id}']"), (page.Path, page.Item));
+        Assert.Equal(["status", "total"], page.Show);
+
+        var errors = ManifestLoader.Parse(Components.Replace("columns: { total: total_cents } }", "page: { path: orders, show: [status] } }", StringComparison.Ordinal),
+            "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null).Errors;
+        Assert.Contains(errors, e => e.Path == "components.api.resources./orders/{id}.page.path" && e.Message.Contains("'orders' is not a path", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path.StartsWith("components.api.resources./orders/{id}.page", StringComparison.Ordinal) && e.Message.Contains("item", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_mistake_is_reported_at_its_place_with_a_hint()
     {
         var errors = ManifestLoader.Parse(Components.Replace("database: db, table", "database: dbx, table", StringComparison.Ordinal) + """

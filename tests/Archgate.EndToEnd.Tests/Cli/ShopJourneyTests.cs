@@ -9,12 +9,21 @@ namespace Archgate.EndToEnd.Tests.Cli;
 [Collection(ShopCollection.Name)]
 public sealed class ShopJourneyTests : CliTestBase
 {
-    private async Task<(ProcessResult Result, JsonDocument Run)> RunAsync(string faults, bool browserJourney = false, string steps = "5,7")
+    private async Task<(ProcessResult Result, JsonDocument Run)> RunAsync(string faults, bool browserJourney = false, string steps = "5,7", bool chromiumOnly = false)
     {
         var manifest = ShopManifest.Write(Folder);
         if (browserJourney)
         {
             ShopManifest.WithBrowserJourney(manifest);
+        }
+
+        if (chromiumOnly)
+        {
+            const string Journey = "  - name: order in the page and see it paid";
+            var text = await File.ReadAllTextAsync(manifest);
+            var at = text.IndexOf(Journey, StringComparison.Ordinal);
+            Assert.True(at >= 0, "the sample's browser journey changed: mend this copy");
+            await File.WriteAllTextAsync(manifest, text.Insert(text.IndexOf('\n', at) + 1, "    browsers: [chromium]\n"));
         }
 
         Environment["SHOP_FAULTS"] = faults;
@@ -42,7 +51,8 @@ public sealed class ShopJourneyTests : CliTestBase
             var checks = Checks(run);
             foreach (var id in new[] { "frontend.cors:web->api", "frontend.auth:api", "frontend.crud:api", "frontend.realtime:api/orders/events", "frontend.realtime:api/orders/ws", "journeys.run:browse and add to cart",
                 "journeys.run:sign in, order and see it in orders", "journeys.run:admin lists orders", "journeys.concurrency:api", "journeys.edge-cases:api", "journeys.network-failure:api",
-                "journeys.run:order in the page and see it paid@chromium", "journeys.run:order in the page and see it paid@firefox", "journeys.run:order in the page and see it paid@webkit" })
+                "journeys.run:order in the page and see it paid@chromium", "journeys.run:order in the page and see it paid@firefox", "journeys.run:order in the page and see it paid@webkit",
+                "journeys.realtime-consistency:api/orders/events", "journeys.realtime-consistency:api/orders/ws", "journeys.browser-network-failure:api" })
             {
                 Assert.True(checks[id].GetProperty("status").GetString() == "pass", $"{id}: {checks[id]}\n{result.All}");
             }
@@ -57,6 +67,14 @@ public sealed class ShopJourneyTests : CliTestBase
             Assert.Contains(Findings(checks["journeys.run:sign in, order and see it in orders"]), f => f is ("AG7000", "'sign in, order and see it in orders': 5 of 5 runs succeeded (100 %)"));
             Assert.Contains(Findings(checks["journeys.run:sign in, order and see it in orders"]), f => f.Rule == "AG7000" && f.Message.Contains("the API's read and the stored row agree for /orders/", StringComparison.Ordinal));
             Assert.Contains(Findings(checks["journeys.concurrency:api"]), f => f.Rule == "AG7023" && f.Message.Contains("one succeeded, the others were refused", StringComparison.Ordinal));
+
+            // The orders page reloaded after the page's order, and after the same order placed through the api, lists it as the api reads it.
+            Assert.Equal(2, Findings(checks["journeys.run:order in the page and see it paid@chromium"]).Count(f => f.Rule == "AG7042" && f.Message.Contains(", /orders reloaded shows /orders/", StringComparison.Ordinal)));
+            // The last event about an order placed through the api says what its row and the api say; the page recovers from a network failure.
+            Assert.Contains(Findings(checks["journeys.realtime-consistency:api/orders/events"]), f => f.Rule == "AG7047" && f.Message.Contains("match the row of orders and the API's read", StringComparison.Ordinal));
+            Assert.Contains(Findings(checks["journeys.browser-network-failure:api"]), f => f.Rule == "AG7051" && f.Message.Contains("went down at step 8 (click #place-order)", StringComparison.Ordinal)
+                && f.Message.EndsWith("a retry from there completed the journey", StringComparison.Ordinal));
+
             // Invalid input, the largest payloads and an empty list for each operation the journeys call, all as they must be.
             Assert.Contains(Findings(checks["journeys.edge-cases:api"]), f => f.Rule == "AG7035" && f.Message.StartsWith("POST /orders: ", StringComparison.Ordinal) && f.Message.EndsWith(" 0 not", StringComparison.Ordinal));
             Assert.Contains(Findings(checks["journeys.edge-cases:api"]), f => f.Rule == "AG7035" && f.Message.StartsWith("GET /products: ", StringComparison.Ordinal));
@@ -76,10 +94,13 @@ public sealed class ShopJourneyTests : CliTestBase
     [Fact]
     public async Task Cors_wildcard_and_lost_update_each_fail_the_check_that_must_catch_them()
     {
-        var (result, run) = await RunAsync("cors-wildcard,lost-update");
+        var (result, run) = await RunAsync("cors-wildcard,lost-update,sse-stale-status");
         using (run)
         {
             var checks = Checks(run);
+            // The order events announce the status before the change: the last one about a paid order still says awaiting_payment.
+            var stale = Assert.Single(Findings(checks["journeys.realtime-consistency:api/orders/events"]), f => f.Rule == "AG7045");
+            Assert.Contains("status is awaiting_payment in the event, status is paid in orders", stale.Message, StringComparison.Ordinal);
             Assert.Equal("fail", checks["frontend.cors:web->api"].GetProperty("status").GetString());
             Assert.Contains(Findings(checks["frontend.cors:web->api"]), f => f.Rule == "AG5021" && f.Message.Contains("with credentials", StringComparison.Ordinal));
             Assert.Equal("fail", checks["journeys.concurrency:api"].GetProperty("status").GetString());
@@ -96,6 +117,35 @@ public sealed class ShopJourneyTests : CliTestBase
             Assert.Equal(Orders("rows"), Orders("rowsAfterRestore"));
             Assert.Equal(snapshot.GetProperty("schemaSha256").GetString(), snapshot.GetProperty("schemaSha256AfterRestore").GetString());
             Assert.Contains("state db: restored to its state before step 5", result.Stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_stale_orders_page_and_an_event_stream_that_never_reconnects_each_fail_the_browser_check_that_must_catch_them()
+    {
+        var (result, run) = await RunAsync("stale-orders-page,sse-no-reconnect", browserJourney: true, steps: "7", chromiumOnly: true);
+        using (run)
+        {
+            var checks = Checks(run);
+            var journey = checks["journeys.run:order in the page and see it paid@chromium"];
+            Assert.True(journey.GetProperty("status").GetString() == "fail", $"{journey}\n{result.All}");
+            Assert.Contains(Findings(journey), f => f.Rule == "AG7000" && f.Message.Contains("1 of 1 runs succeeded", StringComparison.Ordinal)); // the journey itself works
+            // The page's own order is listed (its first load came after it); the same order placed again through the api is not.
+            var missing = Assert.Single(journey.GetProperty("findings").EnumerateArray(), f => f.GetProperty("rule").GetString() == "AG7040");
+            Assert.Contains("after the same POST /orders sent again through the API, /orders reloaded does not show /orders/", missing.GetProperty("message").GetString(), StringComparison.Ordinal);
+            var evidence = missing.GetProperty("evidence").GetString()!;
+            Assert.Contains("row of orders: id=", evidence, StringComparison.Ordinal);
+            var screenshot = evidence[(evidence.IndexOf("screenshot ", StringComparison.Ordinal) + "screenshot ".Length)..];
+            Assert.True(File.Exists(Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout), screenshot)), screenshot);
+
+            // The network cut the page's event stream at 'Place order'; with it back the order is placed but stays pending, and a reload loses the form.
+            var network = checks["journeys.browser-network-failure:api"];
+            Assert.True(network.GetProperty("status").GetString() == "fail", $"{network}\n{result.All}");
+            var stuck = Assert.Single(Findings(network), f => f.Rule == "AG7050");
+            Assert.Contains("at step 8 (click #place-order)", stuck.Message, StringComparison.Ordinal);
+            Assert.Contains("a retry from there failed at step 10 (expect text 'paid' in #order-status)", stuck.Message, StringComparison.Ordinal);
+            Assert.Equal("pass", checks["journeys.realtime-consistency:api/orders/events"].GetProperty("status").GetString()); // the api's events are right
+            Assert.Equal(4, result.ExitCode); // NO-GO
         }
     }
 

@@ -35,7 +35,7 @@ var busState = new BusState { Enabled = broker is not null };
 services.AddSingleton(busState);
 services.AddSingleton(sp => new OrderBus(broker, faults, busState, sp.GetRequiredService<ILogger<OrderBus>>()));
 services.AddHostedService(sp => sp.GetRequiredService<OrderBus>());
-services.AddSingleton(sp => new OrderEvents(sp.GetRequiredService<OrderBus>()));
+services.AddSingleton(sp => new OrderEvents(sp.GetRequiredService<OrderBus>(), faults.IsOn(FaultSwitches.SseStaleStatus)));
 
 var paymentsServiceKey = builder.Configuration["SHOP_PAYMENTS_SERVICE_KEY"];
 // One resilient client (its own breaker) per payments instance of SHOP_PAYMENTS_URL; PaymentsClient fails over between them.

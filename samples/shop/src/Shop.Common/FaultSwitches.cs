@@ -72,6 +72,15 @@ public sealed class FaultSwitches
     /// <summary>Payments stamps a new Idempotency-Key on every attempt at the gateway (in a handler inside the retry pipeline): a retried charge whose answer was lost is charged twice.</summary>
     public const string DoubleCharge = "double-charge";
 
+    /// <summary>The api's order events (SSE and WebSocket) carry the status the order had before the change, not the stored one.</summary>
+    public const string SseStaleStatus = "sse-stale-status";
+
+    /// <summary>The web's orders page shows the list it kept from its first load (session storage) instead of asking the api again.</summary>
+    public const string StaleOrdersPage = "stale-orders-page";
+
+    /// <summary>The web page's event stream gives up after a network error: it is closed and never opened again.</summary>
+    public const string SseNoReconnect = "sse-no-reconnect";
+
     /// <summary>Every known switch.</summary>
     public static IReadOnlyList<string> Known { get; } =
     [
@@ -79,7 +88,7 @@ public sealed class FaultSwitches
         NoCircuitBreaker, CorsWildcard, UnauthenticatedAdmin, Bola, SqliSearch, NoSecurityHeaders,
         VerboseErrors, PlaintextSecret, LostUpdate, SpaWrongApiUrl, NoRetry, EmailNoQueue, WebhookUnsigned, NoConsumer,
         PaymentsNoAuth, PaymentsPinned, OauthDown,
-        EmailInvalid, AnalyticsBlocking, NoValidation, DoubleCharge,
+        EmailInvalid, AnalyticsBlocking, NoValidation, DoubleCharge, SseStaleStatus, StaleOrdersPage, SseNoReconnect,
     ];
 
     /// <summary>No switch on: the clean system.</summary>

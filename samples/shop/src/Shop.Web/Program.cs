@@ -19,6 +19,10 @@ var analytics = new
     blocking = FaultSwitches.Parse(builder.Configuration["SHOP_FAULTS"]).IsOn(FaultSwitches.AnalyticsBlocking),
 };
 
+// Defects of the page itself (read by app.js): an orders list kept from its first load, an event stream that gives up.
+var faults = FaultSwitches.Parse(builder.Configuration["SHOP_FAULTS"]);
+var pageFaults = new { staleOrders = faults.IsOn(FaultSwitches.StaleOrdersPage), sseNoReconnect = faults.IsOn(FaultSwitches.SseNoReconnect) };
+
 var app = builder.Build();
 
 var site = new PhysicalFileProvider(Path.Combine(AppContext.BaseDirectory, "site"));
@@ -30,7 +34,8 @@ app.MapShopHealth();
 
 // The api's address is a deployment setting, handed to the page as a tiny script.
 app.MapGet("/config.js", () => Results.Text(
-    $"window.SHOP_API = {System.Text.Json.JsonSerializer.Serialize(apiUrl)};\nwindow.SHOP_ANALYTICS = {System.Text.Json.JsonSerializer.Serialize(analytics)};\n", "text/javascript"));
+    $"window.SHOP_API = {System.Text.Json.JsonSerializer.Serialize(apiUrl)};\nwindow.SHOP_ANALYTICS = {System.Text.Json.JsonSerializer.Serialize(analytics)};\n" +
+    $"window.SHOP_FAULTS = {System.Text.Json.JsonSerializer.Serialize(pageFaults)};\n", "text/javascript"));
 app.MapGet("/", () => Results.File(site.GetFileInfo("index.html").PhysicalPath!, "text/html; charset=utf-8"));
 app.MapGet("/orders", () => Results.File(site.GetFileInfo("orders.html").PhysicalPath!, "text/html; charset=utf-8"));
 app.Run();

@@ -169,7 +169,7 @@ public static partial class ManifestLoader
             if (r.Mapping(YamlReader.Get(map, "journeys"), "checks.journeys") is { } journeys)
             {
                 const string at = "checks.journeys";
-                r.AllowKeys(journeys, at, "successRate", "parallel", "edgeCasesPerOperation", "browserStepTimeout", "browserStartTimeout");
+                r.AllowKeys(journeys, at, "successRate", "parallel", "edgeCasesPerOperation", "browserStepTimeout", "browserStartTimeout", "eventSettle", "eventQuiet");
                 var d = result.Journeys;
                 result = result with
                 {
@@ -180,6 +180,8 @@ public static partial class ManifestLoader
                         EdgeCasesPerOperation = r.Int(YamlReader.Get(journeys, "edgeCasesPerOperation"), $"{at}.edgeCasesPerOperation", 1, 1000) ?? d.EdgeCasesPerOperation,
                         BrowserStepTimeout = r.BoundedDuration(journeys, at, "browserStepTimeout", TimeSpan.FromMinutes(5)) ?? d.BrowserStepTimeout,
                         BrowserStartTimeout = r.BoundedDuration(journeys, at, "browserStartTimeout", TimeSpan.FromMinutes(5)) ?? d.BrowserStartTimeout,
+                        EventSettle = r.BoundedDuration(journeys, at, "eventSettle", TimeSpan.FromMinutes(5)) ?? d.EventSettle,
+                        EventQuiet = r.BoundedDuration(journeys, at, "eventQuiet", TimeSpan.FromMinutes(1)) ?? d.EventQuiet,
                     },
                 };
             }

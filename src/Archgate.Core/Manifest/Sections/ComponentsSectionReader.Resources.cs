@@ -29,7 +29,7 @@ public static partial class ManifestLoader
                     continue;
                 }
 
-                r.AllowKeys(spec, at, "database", "table", "key", "columns");
+                r.AllowKeys(spec, at, "database", "table", "key", "columns", "page");
                 var database = r.String(r.Required(spec, at, "database", "the database component that stores it"), $"{at}.database");
                 var table = r.String(r.Required(spec, at, "table", "its table, for example 'table: orders'"), $"{at}.table");
                 var key = r.String(YamlReader.Get(spec, "key"), $"{at}.key") ?? "id";
@@ -45,11 +45,32 @@ public static partial class ManifestLoader
                 if (database is not null && table is not null)
                 {
                     _resourceDatabases.Add((database, YamlReader.Get(spec, "database")!, $"{at}.database"));
-                    result.Add(new ResourceMapping(template, database, table, key) { Columns = columns });
+                    result.Add(new ResourceMapping(template, database, table, key) { Columns = columns, Page = ReadResourcePage(YamlReader.Get(spec, "page"), $"{at}.page") });
                 }
             }
 
             return result;
+        }
+
+        /// <summary><c>resources.*.page</c>: where a frontend lists the resource (step 7 reloads it after a browser journey's write).</summary>
+        private ResourcePage? ReadResourcePage(YamlNode? node, string at)
+        {
+            var spec = r.Mapping(node, at);
+            if (spec is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(spec, at, "path", "item", "show");
+            var path = r.String(r.Required(spec, at, "path", "the page that lists it, for example 'path: /orders'"), $"{at}.path");
+            var item = r.String(r.Required(spec, at, "item", "a CSS selector of its element, with {id} for its key: item: \"tr[data-order-id='{id}']\""), $"{at}.item");
+            if (path is not null && !path.StartsWith('/'))
+            {
+                r.Error(YamlReader.Get(spec, "path")!, $"{at}.path", $"'{path}' is not a path", "write the page's path on the frontend, starting with '/': /orders");
+            }
+
+            var show = r.StringList(YamlReader.Get(spec, "show"), $"{at}.show").Select(v => v.Value).ToList();
+            return path is null || item is null ? null : new ResourcePage(path, item) { Show = show };
         }
 
         private List<RealtimeEndpoint> ReadRealtime(YamlNode? node, string path)

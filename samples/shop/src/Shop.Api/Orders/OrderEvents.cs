@@ -8,11 +8,13 @@ internal sealed record OrderStatusChanged(long OrderId, string Status, int Versi
 
 /// <summary>
 /// Fans order status changes out to the SSE streams of the order's owner and of admins, and to the broker's
-/// <c>shop.orders</c> exchange when the api has one (<see cref="Events.OrderBus"/>).
+/// <c>shop.orders</c> exchange when the api has one (<see cref="Events.OrderBus"/>). Under <c>sse-stale-status</c> the
+/// streams' events carry the status the order had before the change (the defect: built from an earlier read).
 /// </summary>
-internal sealed class OrderEvents(Events.OrderBus? bus = null)
+internal sealed class OrderEvents(Events.OrderBus? bus = null, bool staleStatus = false)
 {
     private readonly ConcurrentDictionary<Guid, (long? UserId, Channel<OrderStatusChanged> Channel)> _subscribers = new();
+    private readonly ConcurrentDictionary<long, string> _previous = new();
 
     public int Subscribers => _subscribers.Count;
 
@@ -37,7 +39,13 @@ internal sealed class OrderEvents(Events.OrderBus? bus = null)
     public void Publish(Order order)
     {
         bus?.Publish(order);
-        var change = new OrderStatusChanged(order.Id, order.Status, order.Version, order.UpdatedAt);
+        var status = staleStatus ? _previous.GetValueOrDefault(order.Id, order.Status) : order.Status;
+        if (staleStatus)
+        {
+            _previous[order.Id] = order.Status;
+        }
+
+        var change = new OrderStatusChanged(order.Id, status, order.Version, order.UpdatedAt);
         foreach (var (userId, channel) in _subscribers.Values)
         {
             if (userId is null || userId == order.UserId)

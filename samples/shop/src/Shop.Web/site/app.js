@@ -100,13 +100,19 @@ function showUser() {
 }
 
 // Order status changes arrive over Server-Sent Events; EventSource cannot send headers, so the token rides in the query.
-function watchOrders(onChange) {
+// On an error the stream is opened again a second later with a fresh token, or with the same one when the api could not
+// be reached (the session is kept); once it is open again, onReopen catches up on what it missed meanwhile. Under
+// sse-no-reconnect a stream the network cut is never opened again (the defect).
+function watchOrders(onChange, onReopen, reopened = false) {
   if (!session.access) return null;
   const source = new EventSource(`${api}/orders/events?access_token=${encodeURIComponent(session.access)}`);
   source.addEventListener("order-status", (e) => onChange(JSON.parse(e.data)));
+  if (reopened && onReopen) source.addEventListener("open", () => onReopen(), { once: true });
   source.addEventListener("error", async () => {
     source.close();
-    if (await refresh()) setTimeout(() => watchOrders(onChange), 1000);
+    const renewed = await refresh();
+    const giveUp = window.SHOP_FAULTS && window.SHOP_FAULTS.sseNoReconnect;
+    if (renewed || (session.access && !giveUp)) setTimeout(() => watchOrders(onChange, onReopen, true), 1000);
   });
   return source;
 }
@@ -147,13 +153,21 @@ async function productsPage() {
   // The payment may settle before POST /orders has answered: keep the newest change of every order seen.
   let current = null;
   const latest = new Map();
-  watchOrders((change) => {
+  const onChange = (change) => {
     const known = latest.get(change.orderId);
     if (!known || known.version < change.version) latest.set(change.orderId, change);
     if (current && change.orderId === current.id && change.version > current.version) {
       current = { id: change.orderId, version: change.version };
       showStatus($("order-status"), change.status);
     }
+  };
+  // The stream was cut and is back: the last order may have moved on meanwhile.
+  watchOrders(onChange, async () => {
+    if (!current) return;
+    try {
+      const order = await call(`/orders/${current.id}`);
+      onChange({ orderId: order.id, status: order.status, version: order.version });
+    } catch { /* the next event will tell */ }
   });
   $("place-order").onclick = async () => {
     const items = [...list.querySelectorAll("li")]
@@ -177,7 +191,11 @@ async function ordersPage() {
   $("login-needed").hidden = loggedIn;
   $("orders-section").hidden = !loggedIn;
   if (!loggedIn) return;
-  const page = await loading(() => call("/orders?limit=50"));
+  // Under stale-orders-page the list of the first load is kept and shown again on every later load (the defect).
+  const stale = window.SHOP_FAULTS && window.SHOP_FAULTS.staleOrders;
+  const kept = stale ? sessionStorage.getItem("orders-page") : null;
+  const page = kept ? JSON.parse(kept) : await loading(() => call("/orders?limit=50"));
+  if (stale && !kept) sessionStorage.setItem("orders-page", JSON.stringify(page));
   const rows = $("orders");
   rows.replaceChildren();
   for (const o of page.items) {
@@ -190,9 +208,14 @@ async function ordersPage() {
       text("td", money(o.total)), status);
     rows.append(row);
   }
-  watchOrders((change) => {
+  const onChange = (change) => {
     const cell = rows.querySelector(`tr[data-order-id="${change.orderId}"] .status`);
     if (cell) showStatus(cell, change.status);
+  };
+  watchOrders(onChange, async () => {
+    try {
+      for (const o of (await call("/orders?limit=50")).items) onChange({ orderId: o.id, status: o.status });
+    } catch { /* the next event will tell */ }
   });
 }
 

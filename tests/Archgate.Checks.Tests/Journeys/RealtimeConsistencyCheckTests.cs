@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Threading.Channels;
+using Archgate.Checks.Http;
+using Archgate.Checks.Journeys;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Checks.Tests.Frontend;
+using Archgate.Model;
+using Archgate.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace Archgate.Checks.Tests.Journeys;
+
+public sealed class RealtimeConsistencyCheckTests
+{
+    /// <summary>
+    /// A loopback API over a SQLite table: POST /things stores a thing 'new' and a worker moves it to 'done' 200 ms later,
+    /// each change published on the SSE stream; GET /things/{id} reads the row. With <c>staleEvents</c> each event carries
+    /// the status the thing had before the change (the defect).
+    /// </summary>
+    private sealed class ThingsApi : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly List<Channel<string>> _subscribers = [];
+        private readonly string _connection;
+        private readonly bool _staleEvents;
+
+        public ThingsApi(string file, bool staleEvents)
+        {
+            (_connection, _staleEvents) = ($"Data Source={file}", staleEvents);
+            Execute("CREATE TABLE things (id INTEGER PRIMARY KEY AUTOINCREMENT, status TEXT NOT NULL, version INTEGER NOT NULL)");
+            Port = FreePort.Next();
+            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
+            _listener.Start();
+            _ = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    try
+                    {
+                        var context = await _listener.GetContextAsync();
+                        _ = Task.Run(() => HandleAsync(context));
+                    }
+                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+
+        public int Port { get; }
+
+        private long Execute(string sql)
+        {
+            using var connection = new SqliteConnection(_connection);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            return Convert.ToInt64(command.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
+        }
+
+        private void Publish(long id, string status, int version)
+        {
+            lock (_subscribers)
+            {
+                _subscribers.ForEach(s => s.Writer.TryWrite($"event: thing-status\ndata: {{\"thingId\":{id},\"status\":\"{status}\",\"version\":{version}}}\n\n"));
+            }
+        }
+
+        private async Task HandleAsync(HttpListenerContext context)
+        {
+            var path = context.Request.Url!.AbsolutePath;
+            var response = context.Response;
+            try
+            {
+                if (path == "/auth/login")
+                {
+                    await WriteAsync(response, 200, "{\"accessToken\":\"tok-123\"}");
+                }
+                else if (path == "/things" && context.Request.HttpMethod == "POST" && context.Request.Headers["Authorization"] == "Bearer tok-123")
+                {
+                    var id = Execute("INSERT INTO things (status, version) VALUES ('new', 1); SELECT last_insert_rowid();");
+                    Publish(id, "new", 1);
+                    _ = Task.Run(async () =>
+                    {
+                        await Task.Delay(200);
+                        Execute($"UPDATE things SET status = 'done', version = 2 WHERE id = {id}");
+                        Publish(id, _staleEvents ? "new" : "done", 2);
+                    });
+                    await WriteAsync(response, 201, $"{{\"id\":{id},\"status\":\"new\",\"version\":1}}");
+                }
+                else if (path.StartsWith("/things/", StringComparison.Ordinal) && context.Request.Headers["Authorization"] == "Bearer tok-123")
+                {
+                    var id = long.Parse(path["/things/".Length..], CultureInfo.InvariantCulture);
+                    using var connection = new SqliteConnection(_connection);
+                    connection.Open();
+                    using var command = connection.CreateCommand();
+                    command.CommandText = $"SELECT status, version FROM things WHERE id = {id}";
+                    using var reader = command.ExecuteReader();
+                    reader.Read();
+                    await WriteAsync(response, 200, $"{{\"id\":{id},\"status\":\"{reader.GetString(0)}\",\"version\":{reader.GetInt64(1)}}}");
+                }
+                else if (path == "/events" && context.Request.QueryString["access_token"] == "tok-123")
+                {
+                    var channel = Channel.CreateUnbounded<string>();
+                    lock (_subscribers)
+                    {
+                        _subscribers.Add(channel);
+                    }
+
+                    response.ContentType = "text/event-stream";
+                    response.SendChunked = true;
+                    await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("event: ready\ndata: {}\n\n"));
+                    await response.OutputStream.FlushAsync();
+                    await foreach (var item in channel.Reader.ReadAllAsync())
+                    {
+                        await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(item));
+                        await response.OutputStream.FlushAsync();
+                    }
+                }
+                else
+                {
+                    await WriteAsync(response, 401, "{\"title\":\"sign in\"}");
+                }
+            }
+            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+            {
+            }
+        }
+
+        private static async Task WriteAsync(HttpListenerResponse response, int status, string body)
+        {
+            response.StatusCode = status;
+            response.ContentType = "application/json";
+            await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
+            response.Close();
+        }
+
+        public void Dispose()
+        {
+            lock (_subscribers)
+            {
+                _subscribers.ForEach(s => s.Writer.TryComplete());
+            }
+
+            _listener.Close();
+        }
+    }
+
+    private static async Task<CheckResult> RunAsync(bool staleEvents)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var file = Path.Combine(folder, "things.db");
+        using var api = new ThingsApi(file, staleEvents);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: db, kind: database, connection: "Data Source={{file}}" }
+              - name: api
+                kind: service
+                url: "http://127.0.0.1:{{api.Port}}"
+                dependsOn: [db]
+                auth: { login: POST /auth/login, user: ann, password: demo }
+                realtime:
+                  - { sse: /events, tokenQuery: access_token, event: thing-status, within: 5s, trigger: { request: POST /things, json: { name: x } } }
+                resources: { "/things/{id}": { database: db, table: things } }
+            """, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var service = system.Find<ServiceComponent>("api")!;
+        var check = new RealtimeConsistencyCheck(service, service.Realtime[0], new JourneyCheckOptions { EventSettle = TimeSpan.FromSeconds(2) });
+        Assert.True(check.AppliesTo(system).Applies);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await check.RunAsync(TestSystems.Context(system, http), cancel.Token);
+    }
+
+    [Fact]
+    public async Task The_last_event_about_the_written_thing_matches_its_row_and_the_APIs_read()
+    {
+        var result = await RunAsync(staleEvents: false);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")) + result.Reason);
+        var summary = Assert.Single(result.Findings);
+        Assert.Equal(JourneyRules.EventSummary, summary.Rule);
+        Assert.Contains("2 event(s) about /things/1 after POST /things; the last one's status, version match the row of things and the API's read", summary.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"thingId\":7,\"status\":\"done\"}")]
+    [InlineData("{\"type\":\"thing-status\",\"id\":\"7-2\",\"data\":{\"thingId\":7,\"status\":\"done\"}}")] // a WebSocket message's envelope
+    public void An_event_is_about_the_resource_whose_key_is_its_id_property_and_its_payload_is_compared(string data)
+    {
+        var payload = RealtimeConsistencyCheck.About(new Archgate.Checks.Frontend.ServerSentEvent("thing-status", data, null), "7");
+
+        Assert.Equal("done", (string?)payload?["status"]);
+        Assert.Null(RealtimeConsistencyCheck.About(new Archgate.Checks.Frontend.ServerSentEvent("thing-status", data, null), "8"));
+    }
+
+    [Fact]
+    public async Task An_event_that_carries_the_old_status_fails_AG7045_with_the_event_and_the_row()
+    {
+        var result = await RunAsync(staleEvents: true);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(JourneyRules.EventDiffers, finding.Rule);
+        Assert.Contains("status is new in the event, status is done in things", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("status is new in the event, done in the API's read", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("event {\"thingId\":1,\"status\":\"new\",\"version\":2}; row of things: id=1, status=done, version=2", finding.Evidence, StringComparison.Ordinal);
+    }
+}
