@@ -13,8 +13,11 @@ public abstract class ShopThirdPartyFaultTests : CliTestBase
     /// <summary>Points the shop's stores (SHOP_DB, and SHOP_PAYMENTS_DB where the engine serves both) at this test's database.</summary>
     protected abstract Task UseDatabaseAsync();
 
-    /// <summary>Asserts that step 6's orders are in this test's database (the run used the engine under test).</summary>
-    protected abstract Task AssertOrdersStoredAsync();
+    /// <summary>
+    /// Asserts that the shop ran on this test's database: the api migrated it. Not its orders: a NO-GO run restores the
+    /// databases to their snapshot from before step 6 (P-RECOVERY), and step 6's orders go with it.
+    /// </summary>
+    protected abstract Task AssertShopMigratedAsync();
 
     internal async Task<Step6Run> RunStep6Async(string faults, string? manifest = null)
     {
@@ -22,7 +25,7 @@ public abstract class ShopThirdPartyFaultTests : CliTestBase
         await UseDatabaseAsync();
         Environment["SHOP_FAULTS"] = faults;
         var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", manifest, "--up", "--steps", "6");
-        await AssertOrdersStoredAsync();
+        await AssertShopMigratedAsync();
         var runFolder = Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout));
         return new Step6Run(result, JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(runFolder, "run.json"))), runFolder);
     }

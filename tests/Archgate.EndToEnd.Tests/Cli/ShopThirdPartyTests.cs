@@ -19,12 +19,12 @@ public sealed class ShopThirdPartyTests : ShopThirdPartyFaultTests
         return Task.CompletedTask;
     }
 
-    protected override async Task AssertOrdersStoredAsync()
+    protected override async Task AssertShopMigratedAsync()
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Folder, "shop.db")};Pooling=False");
         await connection.OpenAsync();
-        await using var orders = new Microsoft.Data.Sqlite.SqliteCommand("select count(*) from orders", connection);
-        Assert.True((long)(await orders.ExecuteScalarAsync())! > 0, "step 6's orders are not in the test's SQLite file");
+        await using var scripts = new Microsoft.Data.Sqlite.SqliteCommand("select count(*) from schemaversions", connection);
+        Assert.True((long)(await scripts.ExecuteScalarAsync())! > 0, "the api did not migrate the test's SQLite file");
     }
 
     [Fact]
