@@ -8,7 +8,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// and judges it; each fault switch that plants a database defect turns the verdict into NO-GO with its finding.
 /// </summary>
 [Collection(ShopCollection.Name)]
-public sealed class ShopDatabaseTests(PostgresServer server) : CliTestBase, IClassFixture<PostgresServer>
+public sealed class ShopDatabaseTests(PostgresServer server) : CliTestBase
 {
     private async Task<(ProcessResult Result, JsonDocument Run)> RunStepsAsync(string faults, string steps = "3")
     {

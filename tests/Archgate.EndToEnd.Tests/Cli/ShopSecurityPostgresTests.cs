@@ -11,7 +11,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// probe runs against the shop's real JWT validation.
 /// </summary>
 [Collection(ShopCollection.Name)]
-public sealed class ShopSecurityPostgresTests(PostgresServer server) : CliTestBase, IClassFixture<PostgresServer>
+public sealed class ShopSecurityPostgresTests(PostgresServer server) : CliTestBase
 {
     [Fact]
     public async Task The_clean_shop_on_PostgreSQL_passes_step_9_and_refuses_an_expired_token_minted_with_its_key()

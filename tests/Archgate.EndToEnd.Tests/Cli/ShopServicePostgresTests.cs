@@ -10,7 +10,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// during the breaker check, when the first instance failed and the second took them, are in the one table.
 /// </summary>
 [Collection(ShopCollection.Name)]
-public sealed class ShopServicePostgresTests(PostgresServer server) : CliTestBase, IClassFixture<PostgresServer>
+public sealed class ShopServicePostgresTests(PostgresServer server) : CliTestBase
 {
     [Fact]
     public async Task The_clean_shop_on_PostgreSQL_passes_step_4_with_both_payments_instances_writing_one_store()

@@ -20,6 +20,9 @@ public sealed record ApiOptions
     public string Faults { get; init; } = "";
     public string WebOrigin { get; init; } = "http://127.0.0.1:7001";
     public string EmailApi { get; init; } = "";
+
+    /// <summary>SHOP_EMAIL_RETRY_AFTER_MS: how long an unsent mail waits in the outbox; null: the api's default (10 s).</summary>
+    public int? EmailRetryAfterMs { get; init; }
 }
 
 /// <summary>Starts the shop's processes with the environment each expects.</summary>
@@ -56,6 +59,7 @@ public static class ShopStack
             ["SHOP_EMAIL_API_KEY"] = TestKeys.EmailApiKey,
             ["SHOP_WEB_ORIGIN"] = options.WebOrigin,
             ["SHOP_EMAIL_API"] = options.EmailApi,
+            ["SHOP_EMAIL_RETRY_AFTER_MS"] = options.EmailRetryAfterMs?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
 
     public static Task<ShopProcess> WebAsync(Uri api, string faults = "", int? port = null) =>

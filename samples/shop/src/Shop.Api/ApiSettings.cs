@@ -18,6 +18,9 @@ internal sealed record ApiSettings(IReadOnlyList<Uri> PaymentsUrls, Uri EmailUrl
     /// <summary>SHOP_EMAIL_DOMAIN: the sending domain (Mailgun's path, and the sender's address). <value>shop.example.test</value>.</summary>
     public string EmailDomain { get; init; } = "shop.example.test";
 
+    /// <summary>SHOP_EMAIL_RETRY_AFTER_MS: how long a mail the provider did not take waits in the outbox before it is sent again. <value>10 s</value>.</summary>
+    public TimeSpan EmailRetryAfter { get; init; } = TimeSpan.FromSeconds(10);
+
     public static ApiSettings Load(IConfiguration configuration, FaultSwitches faults) => new(
         [.. (configuration["SHOP_PAYMENTS_URL"] ?? "http://127.0.0.1:7201")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -34,5 +37,6 @@ internal sealed record ApiSettings(IReadOnlyList<Uri> PaymentsUrls, Uri EmailUrl
             var other => throw new InvalidOperationException($"SHOP_EMAIL_API is '{other}'; give sendgrid (the default) or mailgun."),
         },
         EmailDomain = configuration["SHOP_EMAIL_DOMAIN"] is { Length: > 0 } domain ? domain : "shop.example.test",
+        EmailRetryAfter = configuration.Milliseconds("SHOP_EMAIL_RETRY_AFTER_MS", TimeSpan.FromSeconds(10)),
     };
 }

@@ -58,6 +58,16 @@ public static class ShopHost
             : value;
     }
 
+    /// <summary>
+    /// A duration given in whole milliseconds (<c>NAME_MS</c> settings), or <paramref name="fallback"/> when unset. Tests
+    /// shorten the shop's waits this way; the defaults are the sample's own.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The setting is not a positive whole number.</exception>
+    public static TimeSpan Milliseconds(this IConfiguration configuration, string name, TimeSpan fallback) =>
+        configuration[name] is not { Length: > 0 } text ? fallback
+        : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms > 0 ? TimeSpan.FromMilliseconds(ms)
+        : throw new InvalidOperationException($"{name} is '{text}'; give a whole number of milliseconds above 0 (default {fallback.TotalMilliseconds:0}).");
+
     /// <summary>The shared middleware at the front of every pipeline.</summary>
     public static WebApplication UseShopDefaults(this WebApplication app, string contentSecurityPolicy)
     {

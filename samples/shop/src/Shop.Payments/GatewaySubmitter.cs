@@ -8,17 +8,15 @@ namespace Shop.Payments;
 /// <summary>
 /// Submits payments to the gateway off the request path. Fallback when the gateway cannot be reached
 /// (timeouts, errors, open breaker): the payment waits as <c>gateway_pending</c> and is submitted again
-/// every few seconds.
+/// every few seconds (<see cref="PaymentsSettings.ResubmitEvery"/>).
 /// </summary>
 internal sealed partial class GatewaySubmitter(
     IPaymentStore store, IServiceScopeFactory scopes, PaymentsSettings settings, IServer server,
     TimeProvider time, ILogger<GatewaySubmitter> logger) : BackgroundService
 {
-    private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(3);
-
     /// <summary>
     /// A pending payment that its instance has not sent again for this long is taken over by another instance of a
-    /// shared store (its own instance would have touched it every <see cref="RetryEvery"/>). <value>30 s</value>.
+    /// shared store (its own instance would have touched it every <see cref="PaymentsSettings.ResubmitEvery"/>). <value>30 s</value>.
     /// </summary>
     private static readonly TimeSpan TakeOverAfter = TimeSpan.FromSeconds(30);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>();
@@ -32,7 +30,7 @@ internal sealed partial class GatewaySubmitter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(RetryEvery, time);
+        using var timer = new PeriodicTimer(settings.ResubmitEvery, time);
         var retries = RequeueAsync(timer, stoppingToken);
         await foreach (var id in _queue.Reader.ReadAllAsync(stoppingToken))
         {

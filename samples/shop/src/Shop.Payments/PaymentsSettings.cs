@@ -10,6 +10,9 @@ namespace Shop.Payments;
 /// <param name="PublicUrl">The URL the gateway calls back; null: the address the server is bound to.</param>
 internal sealed record PaymentsSettings(Uri GatewayUrl, string GatewayApiKey, string WebhookSecret, string KeySource, Uri? PublicUrl)
 {
+    /// <summary>SHOP_GATEWAY_RESUBMIT_MS: how often payments the gateway did not take (<c>gateway_pending</c>) are submitted again. <value>3 s</value>.</summary>
+    public TimeSpan ResubmitEvery { get; init; } = TimeSpan.FromSeconds(3);
+
     private const string Hint = "Test mode: the run manifest sets it (see samples/shop/README.md, \"Keys\").";
     private const string SecretsFile = "appsettings.Secrets.json";
 
@@ -18,6 +21,7 @@ internal sealed record PaymentsSettings(Uri GatewayUrl, string GatewayApiKey, st
         var gatewayUrl = new Uri(configuration["SHOP_GATEWAY_URL"] ?? "http://127.0.0.1:7301");
         var secret = configuration.RequireSetting("SHOP_GATEWAY_WEBHOOK_SECRET", Hint);
         var publicUrl = configuration["SHOP_PAYMENTS_PUBLIC_URL"] is { Length: > 0 } p ? new Uri(p) : null;
+        var resubmit = configuration.Milliseconds("SHOP_GATEWAY_RESUBMIT_MS", TimeSpan.FromSeconds(3));
         // The deployed config folder: beside the dll, unless an instance is given its own (tests run several
         // payments processes from one build at once, and one must not remove another's file).
         var configDirectory = configuration["SHOP_CONFIG_DIR"] is { Length: > 0 } dir ? dir : contentRoot;
@@ -31,12 +35,12 @@ internal sealed record PaymentsSettings(Uri GatewayUrl, string GatewayApiKey, st
             var fixture = Path.GetFullPath(Path.Combine(contentRoot, "..", "..", "faults", "plaintext-secret", SecretsFile));
             File.Copy(fixture, planted, overwrite: true);
             var fileConfig = new ConfigurationBuilder().AddJsonFile(planted).Build();
-            return new PaymentsSettings(gatewayUrl, fileConfig["Gateway:ApiKey"]!, secret, "config-file", publicUrl);
+            return new PaymentsSettings(gatewayUrl, fileConfig["Gateway:ApiKey"]!, secret, "config-file", publicUrl) { ResubmitEvery = resubmit };
         }
 
         // Clean start: nothing secret lies in the service's folder.
         File.Delete(planted);
         return new PaymentsSettings(
-            gatewayUrl, configuration.RequireSetting("SHOP_GATEWAY_API_KEY", Hint), secret, "environment", publicUrl);
+            gatewayUrl, configuration.RequireSetting("SHOP_GATEWAY_API_KEY", Hint), secret, "environment", publicUrl) { ResubmitEvery = resubmit };
     }
 }

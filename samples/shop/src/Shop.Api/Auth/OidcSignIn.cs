@@ -18,8 +18,11 @@ internal sealed class OidcConfig(IConfiguration configuration)
     /// <summary>How long one sign-in may wait for the provider's discovery document and keys together.</summary>
     public static readonly TimeSpan ProviderTimeout = TimeSpan.FromSeconds(3);
 
-    /// <summary>How far an id token's exp may lie in the past (clocks differ); the manifest's oidc.skew says the same.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// SHOP_OIDC_CLOCK_SKEW_SECONDS: how far an id token's exp may lie in the past (clocks differ); the manifest's
+    /// oidc.skew says the same. <value>5 s</value>.
+    /// </summary>
+    public TimeSpan ClockSkew { get; } = TimeSpan.FromSeconds(configuration.GetValue("SHOP_OIDC_CLOCK_SKEW_SECONDS", 5));
 
     public string? Issuer { get; } = configuration["SHOP_OIDC_ISSUER"]?.TrimEnd('/') is { Length: > 0 } i ? i : null;
 
@@ -150,7 +153,7 @@ internal static class OidcSignIn
                 ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
                 RequireSignedTokens = true,
                 RequireExpirationTime = true,
-                ClockSkew = OidcConfig.ClockSkew,
+                ClockSkew = config.ClockSkew,
             });
             if (!result.IsValid)
             {

@@ -79,13 +79,12 @@ internal sealed class EmailClient(HttpClient http, ApiSettings settings, FaultSw
 
 /// <summary>
 /// Sends mail off the request path. Fallback when the provider fails: the mail waits and is sent again
-/// later (up to 5 tries, 10 s apart); an order never fails because a mail could not go out. Under
-/// <c>email-no-queue</c> a mail the provider did not take is dropped.
+/// later (up to 5 tries, 10 s apart, SHOP_EMAIL_RETRY_AFTER_MS); an order never fails because a mail could not go out.
+/// Under <c>email-no-queue</c> a mail the provider did not take is dropped.
 /// </summary>
-internal sealed partial class EmailOutbox(IServiceScopeFactory scopes, FaultSwitches faults, TimeProvider time, ILogger<EmailOutbox> logger) : BackgroundService
+internal sealed partial class EmailOutbox(IServiceScopeFactory scopes, ApiSettings settings, FaultSwitches faults, TimeProvider time, ILogger<EmailOutbox> logger) : BackgroundService
 {
     private const int MaxTries = 5;
-    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(10);
     private readonly Channel<(Mail Mail, int Try)> _queue = Channel.CreateBounded<(Mail, int)>(
         new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
 
@@ -119,7 +118,7 @@ internal sealed partial class EmailOutbox(IServiceScopeFactory scopes, FaultSwit
     {
         try
         {
-            await Task.Delay(RetryAfter, time, ct);
+            await Task.Delay(settings.EmailRetryAfter, time, ct);
             _queue.Writer.TryWrite((mail, attempt));
         }
         catch (OperationCanceledException)
