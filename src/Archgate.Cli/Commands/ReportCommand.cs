@@ -33,18 +33,7 @@ internal sealed class ReportCommand : AsyncCommand<ReportCommand.Settings>
             return ExitCodes.Usage;
         }
 
-        var reporter = ArchgateReports.Find(settings.Format)!;
-        if (settings.Output is null)
-        {
-            await using var stdout = Console.OpenStandardOutput();
-            await reporter.WriteAsync(run, stdout, cancellationToken);
-        }
-        else
-        {
-            await using var file = File.Create(settings.Output);
-            await reporter.WriteAsync(run, file, cancellationToken);
-            Console.Error.WriteLine($"wrote {settings.Output}");
-        }
+        await Rendering.ReportOutput.WriteAsync(ArchgateReports.Find(settings.Format)!, run, settings.Output, cancellationToken);
 
         // The run's outcome as it stands now (after its sign-offs): CI can gate on 'archgate report' once people signed.
         return run.State == Protocol.RunState.Completed ? Judging.RunOutcomes.ExitCode(Judging.RunOutcomes.Of(run)) : ExitCodes.Incomplete;

@@ -109,18 +109,7 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
         var (exit, run) = await ScanAsync(settings, cancellationToken);
         if (settings.Format is not null && run is not null)
         {
-            var reporter = ArchgateReports.Find(settings.Format)!;
-            if (settings.Output is null)
-            {
-                await using var stdout = Console.OpenStandardOutput();
-                await reporter.WriteAsync(run, stdout, cancellationToken);
-            }
-            else
-            {
-                await using var file = File.Create(settings.Output);
-                await reporter.WriteAsync(run, file, cancellationToken);
-                await Console.Error.WriteLineAsync($"wrote {settings.Output}");
-            }
+            await Rendering.ReportOutput.WriteAsync(ArchgateReports.Find(settings.Format)!, run, settings.Output, cancellationToken);
         }
 
         return exit;

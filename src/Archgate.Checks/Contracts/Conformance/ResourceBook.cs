@@ -31,6 +31,10 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
     /// <summary>The last ETag the service gave for <paramref name="path"/>, or null.</summary>
     public string? ETag(string path) => _etags.GetValueOrDefault(path);
 
+    /// <summary>As <see cref="Record(ProbeRequest, int, IReadOnlyDictionary{string, string}, JsonElement?)"/>, with the body as text (not JSON: no body).</summary>
+    public void Record(ProbeRequest request, int status, IReadOnlyDictionary<string, string> headers, string body) =>
+        Record(request, status, headers, ParseJson(body));
+
     /// <summary>Learns from a 2xx answer: a POST's new id (Location header, else the body's id), a PUT's resource, ETags.</summary>
     public void Record(ProbeRequest request, int status, IReadOnlyDictionary<string, string> headers, JsonElement? body)
     {
@@ -132,4 +136,17 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
 
     [GeneratedRegex(@"\{([^{}/]+)\}")]
     private static partial Regex Parameter();
+
+    private static JsonElement? ParseJson(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

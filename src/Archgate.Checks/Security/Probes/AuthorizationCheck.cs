@@ -204,7 +204,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                 }
 
                 var baseline = Json(created.Body) as JsonObject;
-                book.Record(plan.Requests[0], created.Status, created.Headers, Element(created.Body));
+                book.Record(plan.Requests[0], created.Status, created.Headers, created.Body);
                 var parameter = ResourceBook.Parameters(item)[^1];
                 if (book.Created(item, parameter) is null)
                 {
@@ -312,7 +312,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                 return true; // refused as a whole: nothing was assigned
             }
 
-            book.Record(request, exchange.Status, exchange.Headers, Element(exchange.Body));
+            book.Record(request, exchange.Status, exchange.Headers, exchange.Body);
             var readBack = Json(exchange.Body) as JsonObject;
             var parameter = ResourceBook.Parameters(item)[^1];
             if (target.Operations.FirstOrDefault(o => o.Template == item && o.Method == "GET") is { } read && book.Created(item, parameter) is not null
@@ -383,19 +383,6 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
             try
             {
                 return JsonNode.Parse(text);
-            }
-            catch (JsonException)
-            {
-                return null;
-            }
-        }
-
-        private static JsonElement? Element(string text)
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(text);
-                return document.RootElement.Clone();
             }
             catch (JsonException)
             {

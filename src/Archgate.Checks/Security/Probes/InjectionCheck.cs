@@ -88,7 +88,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             }
 
             probed++;
-            book.Record(plan.Requests[0], baseline.Status, baseline.Headers, Element(baseline.Body));
+            book.Record(plan.Requests[0], baseline.Status, baseline.Headers, baseline.Body);
             if (baseline.Status < 500)
             {
                 foreach (var point in InjectionPoint.Of(operation, valid))
@@ -119,19 +119,6 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             new Metric("security_requests", new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "injection" }, sender.Requests, "count"),
             new Metric("security_inputs_probed", new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "injection" }, run.Points, "count"),
         ]);
-    }
-
-    private static JsonElement? Element(string text)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(text);
-            return document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     [GeneratedRegex("(?i)(file|path|filename|template|page|doc|document|folder|dir|download|include|attachment)")]
