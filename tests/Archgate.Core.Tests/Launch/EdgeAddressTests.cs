@@ -48,31 +48,13 @@ public sealed class EdgeAddressTests
     [InlineData(false)]
     public async Task The_caller_gets_the_proxy_s_address_when_there_are_proxies_else_the_dependency_s(bool proxied)
     {
-        var folder = Directory.CreateTempSubdirectory("archgate-edges-").FullName;
-        try
-        {
-            var model = TestSystems.Load(Manifest.Replace("{PORT}", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
-            var proxies = new RecordingProxies();
-            using var launcher = new SystemLauncher(Planner.Plan(model), folder) { Edges = proxied ? proxies : null };
-            using var http = new HttpClient();
+        var model = TestSystems.Load(Manifest.Replace("{PORT}", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        var proxies = new RecordingProxies();
 
-            var failure = await launcher.StartAsync(http, CancellationToken.None);
-            try
-            {
-                Assert.Null(failure);
-                var log = await File.ReadAllTextAsync(launcher.Started.Single().LogFile);
-                Assert.Contains(proxied ? "payments=http://127.0.0.1:4242 " : "payments=http://127.0.0.1:7201 ", log, StringComparison.Ordinal);
-                Assert.Equal(proxied ? ["api → payments at http://127.0.0.1:7201/"] : [], proxies.Opened);
-            }
-            finally
-            {
-                await launcher.StopAsync();
-            }
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var log = await StartAndReadLogAsync(model, proxied ? proxies : null);
+
+        Assert.Contains(proxied ? "payments=http://127.0.0.1:4242 " : "payments=http://127.0.0.1:7201 ", log, StringComparison.Ordinal);
+        Assert.Equal(proxied ? ["api → payments at http://127.0.0.1:7201/"] : [], proxies.Opened);
     }
 
     [Theory]
@@ -80,46 +62,28 @@ public sealed class EdgeAddressTests
     [InlineData(false)]
     public async Task A_broker_s_url_is_its_AMQP_URI_handed_to_the_proxies_and_the_caller_gets_what_they_answer(bool proxied)
     {
-        var folder = Directory.CreateTempSubdirectory("archgate-edges-").FullName;
-        try
-        {
-            var model = TestSystems.Load($$"""
-                version: 1
-                system: { name: s }
-                components:
-                  - { name: bus, kind: broker, connection: "amqp://shop:${BUS_PASSWORD}@127.0.0.1:7401/%2f" }
-                  - name: api
-                    kind: service
-                    url: http://127.0.0.1:{{FreePort.Next()}}
-                    dependsOn: [bus]
-                    run:
-                      command: /bin/sh -c "echo amqp=$SHOP_AMQP; sleep 60"
-                      env: { SHOP_AMQP: "${url:bus}" }
-                      ready: { log: "amqp=" }
-                """, environment: new Dictionary<string, string> { ["BUS_PASSWORD"] = "s3cret" });
-            Assert.Equal([new Edge("api", "bus")], model.ProxiedEdges);
-            Assert.Equal(new Uri("amqp://shop:s3cret@127.0.0.1:7401/%2f"), EdgeAddress.Target(model.Find("bus")));
-            var proxies = new RecordingProxies(new Uri("amqp://shop:s3cret@127.0.0.1:4242/%2f"));
-            using var launcher = new SystemLauncher(Planner.Plan(model), folder) { Edges = proxied ? proxies : null };
-            using var http = new HttpClient();
+        var model = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: bus, kind: broker, connection: "amqp://shop:${BUS_PASSWORD}@127.0.0.1:7401/%2f" }
+              - name: api
+                kind: service
+                url: http://127.0.0.1:{{FreePort.Next()}}
+                dependsOn: [bus]
+                run:
+                  command: /bin/sh -c "echo amqp=$SHOP_AMQP; sleep 60"
+                  env: { SHOP_AMQP: "${url:bus}" }
+                  ready: { log: "amqp=" }
+            """, environment: new Dictionary<string, string> { ["BUS_PASSWORD"] = "s3cret" });
+        Assert.Equal([new Edge("api", "bus")], model.ProxiedEdges);
+        Assert.Equal(new Uri("amqp://shop:s3cret@127.0.0.1:7401/%2f"), EdgeAddress.Target(model.Find("bus")));
+        var proxies = new RecordingProxies(new Uri("amqp://shop:s3cret@127.0.0.1:4242/%2f"));
 
-            var failure = await launcher.StartAsync(http, CancellationToken.None);
-            try
-            {
-                Assert.Null(failure);
-                var log = await File.ReadAllTextAsync(launcher.Started.Single().LogFile);
-                Assert.Contains(proxied ? "amqp=amqp://shop:s3cret@127.0.0.1:4242/%2f" : "amqp=amqp://shop:s3cret@127.0.0.1:7401/%2f", log, StringComparison.Ordinal);
-                Assert.Equal(proxied ? ["api → bus at amqp://shop:s3cret@127.0.0.1:7401/%2f"] : [], proxies.Opened);
-            }
-            finally
-            {
-                await launcher.StopAsync();
-            }
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        var log = await StartAndReadLogAsync(model, proxied ? proxies : null);
+
+        Assert.Contains(proxied ? "amqp=amqp://shop:s3cret@127.0.0.1:4242/%2f" : "amqp=amqp://shop:s3cret@127.0.0.1:7401/%2f", log, StringComparison.Ordinal);
+        Assert.Equal(proxied ? ["api → bus at amqp://shop:s3cret@127.0.0.1:7401/%2f"] : [], proxies.Opened);
     }
 
     [Fact]
@@ -134,6 +98,31 @@ public sealed class EdgeAddressTests
             """, "archgate.yaml", "/tmp/archgate.yaml", "x", _ => null).Errors;
 
         Assert.Contains(errors, e => e.Message == "${url:db}: 'db' has no url" && e.Hint!.Contains("brokers", StringComparison.Ordinal));
+    }
+
+    /// <summary>Starts the system (its one started component, through <paramref name="proxies"/> when given) and returns that component's log once it is ready.</summary>
+    private static async Task<string> StartAndReadLogAsync(SystemModel model, IEdgeProxies? proxies)
+    {
+        var folder = Directory.CreateTempSubdirectory("archgate-edges-").FullName;
+        try
+        {
+            using var launcher = new SystemLauncher(Planner.Plan(model), folder) { Edges = proxies };
+            using var http = new HttpClient();
+            var failure = await launcher.StartAsync(http, CancellationToken.None);
+            try
+            {
+                Assert.Null(failure);
+                return await File.ReadAllTextAsync(launcher.Started.Single().LogFile);
+            }
+            finally
+            {
+                await launcher.StopAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private sealed class RecordingProxies(Uri? answer = null) : IEdgeProxies
