@@ -56,6 +56,25 @@ internal sealed class SqlPaymentStore : IPaymentStore, IAsyncDisposable
         return store;
     }
 
+    /// <summary>
+    /// A connection from the pool. On SQLite it waits inside SQLite for another process's write lock
+    /// (<c>busy_timeout</c>, re-polled within milliseconds) instead of failing at once, which Microsoft.Data.Sqlite answers
+    /// by sleeping 150 ms before it tries again: with two instances writing one file, that sleep was most of a payment's
+    /// time under load. Commits in WAL need no fsync of their own (<c>synchronous=NORMAL</c>): a power cut may lose the
+    /// last commits, never the file's integrity, and the gateway's webhook and the resubmission bring such a payment back.
+    /// </summary>
+    private async Task<DbConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = await _source.OpenConnectionAsync(ct);
+        if (!IsPostgres)
+        {
+            await using var pragmas = Command(connection, "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL");
+            await pragmas.ExecuteNonQueryAsync(ct);
+        }
+
+        return connection;
+    }
+
     public static bool IsPostgresString(string connectionString)
     {
         var s = connectionString.TrimStart();
@@ -80,7 +99,7 @@ internal sealed class SqlPaymentStore : IPaymentStore, IAsyncDisposable
         {
             try
             {
-                await using var connection = await _source.OpenConnectionAsync(ct);
+                await using var connection = await OpenAsync(ct);
                 foreach (var sql in statements)
                 {
                     await using var command = Command(connection, sql);
@@ -99,7 +118,7 @@ internal sealed class SqlPaymentStore : IPaymentStore, IAsyncDisposable
     public async Task<(Payment Payment, bool Created)> GetOrCreateAsync(PaymentRequest request, string? idempotencyKey, string submitter, CancellationToken ct)
     {
         var candidate = Payment.For(request, _time.GetUtcNow());
-        await using var connection = await _source.OpenConnectionAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using (var insert = Command(connection,
             $"INSERT INTO payments ({Columns}, idempotency_key, submitter) VALUES (@id, @order, @amount, @currency, @status, NULL, @created, @created, 1, @key, @submitter) ON CONFLICT DO NOTHING",
             ("id", candidate.Id), ("order", candidate.OrderId), ("amount", Text(candidate.Amount)), ("currency", candidate.Currency),
@@ -119,19 +138,19 @@ internal sealed class SqlPaymentStore : IPaymentStore, IAsyncDisposable
 
     public async Task<Payment?> FindAsync(string id, CancellationToken ct)
     {
-        await using var connection = await _source.OpenConnectionAsync(ct);
+        await using var connection = await OpenAsync(ct);
         return await FirstAsync(connection, "id = @id", ("id", id), ct);
     }
 
     public async Task<IReadOnlyList<Payment>> WithStatusAsync(string status, CancellationToken ct)
     {
-        await using var connection = await _source.OpenConnectionAsync(ct);
+        await using var connection = await OpenAsync(ct);
         return [.. (await ReadAsync(connection, "status = @status", ("status", status), ct)).Select(r => r.Payment)];
     }
 
     public async Task<IReadOnlyList<Payment>> ToResubmitAsync(string submitter, DateTimeOffset staleBefore, CancellationToken ct)
     {
-        await using var connection = await _source.OpenConnectionAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var command = Command(connection,
             $"SELECT {Columns} FROM payments WHERE status = 'gateway_pending' AND (submitter = @submitter OR updated_at < @stale)",
             ("submitter", submitter), ("stale", Text(staleBefore)));
@@ -140,7 +159,7 @@ internal sealed class SqlPaymentStore : IPaymentStore, IAsyncDisposable
 
     public async Task<Payment?> UpdateAsync(string id, Func<Payment, Payment> change, CancellationToken ct)
     {
-        await using var connection = await _source.OpenConnectionAsync(ct);
+        await using var connection = await OpenAsync(ct);
         while (true)
         {
             var rows = await ReadAsync(connection, "id = @id", ("id", id), ct);
