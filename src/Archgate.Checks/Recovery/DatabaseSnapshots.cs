@@ -66,6 +66,26 @@ public sealed class DatabaseSnapshots : IStateSnapshots
         }
     }
 
+    /// <inheritdoc />
+    public string? Target(DatabaseComponent database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        try
+        {
+            if (database.Engine == DatabaseEngine.Postgres)
+            {
+                var pg = new Npgsql.NpgsqlConnectionStringBuilder(database.Connection);
+                return pg.Host is null ? null : $"postgres://{pg.Host.ToLowerInvariant()}:{pg.Port}/{pg.Database ?? pg.Username}";
+            }
+
+            return Database.DatabaseAccess.SqliteFile(database.Connection) is { } file ? "sqlite:" + Path.GetFullPath(file) : null;
+        }
+        catch (ArgumentException)
+        {
+            return null; // an unreadable connection string: its snapshot says why
+        }
+    }
+
     /// <summary>The snapshot file of a component: its name made safe for a file name, and the engine's extension.</summary>
     internal static string FileName(string component, DatabaseEngine engine)
     {

@@ -18,7 +18,7 @@ public static class StateRecovery
     public static bool SnapshotsBefore(ProtocolDefinition protocol, SystemModel system, StepDefinition step) =>
         step.RollbackOnFailure && protocol.Snapshots is not null && system.Recovery.Snapshots && system.OfKind<DatabaseComponent>().Any();
 
-    /// <summary>Snapshots every database of <paramref name="system"/>, in manifest order.</summary>
+    /// <summary>Snapshots every database of <paramref name="system"/>, in manifest order; a database that an earlier component already reaches is recorded as skipped.</summary>
     public static async Task<IReadOnlyList<StateSnapshot>> TakeAsync(
         IStateSnapshots snapshots, SystemModel system, string runOutput, int beforeStep, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -29,9 +29,21 @@ public static class StateRecovery
         Directory.CreateDirectory(folder);
         var maxBytes = system.Recovery.SnapshotMaxMb * 1024L * 1024L;
         var taken = new List<StateSnapshot>();
+        var first = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var database in system.OfKind<DatabaseComponent>())
         {
             var at = time.GetUtcNow();
+            if (snapshots.Target(database) is { } target && !first.TryAdd(target, database.Name))
+            {
+                // Two components on one database (a service's own table in the shared database): one snapshot, one restore.
+                taken.Add(new StateSnapshot
+                {
+                    Component = database.Name, Engine = database.Engine, BeforeStep = beforeStep, TakenAt = at, State = SnapshotState.Skipped,
+                    Error = $"the same database as '{first[target]}', whose snapshot covers it",
+                });
+                continue;
+            }
+
             taken.Add(await snapshots.TakeAsync(database, folder, maxBytes, cancellationToken) with { BeforeStep = beforeStep, TakenAt = at });
         }
 

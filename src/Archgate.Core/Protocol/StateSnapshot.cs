@@ -93,4 +93,10 @@ public interface IStateSnapshots
 
     /// <summary>Writes <paramref name="snapshot"/> back over <paramref name="database"/> and measures the result; a failure is state <see cref="SnapshotState.Failed"/>.</summary>
     Task<StateSnapshot> RestoreAsync(DatabaseComponent database, StateSnapshot snapshot, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Which database <paramref name="database"/>'s connection reaches (engine, server and database, or the file), so that
+    /// two components on one database are snapshotted and restored once; null when it cannot be told.
+    /// </summary>
+    string? Target(DatabaseComponent database) => null;
 }

@@ -159,4 +159,21 @@ public sealed class SqliteRecoveryTests : IDisposable
         Assert.Equal(before.Rows, State().Rows);
         Assert.Equal(before.Schema, State().Schema);
     }
+
+    [Fact]
+    public void A_database_is_told_apart_by_its_file_or_its_server_and_name_not_by_how_the_connection_string_is_written()
+    {
+        var snapshots = Archgate.Checks.Recovery.DatabaseSnapshots.Default;
+        string? Target(string engine, string connection) => snapshots.Target(Assert.Single(SystemWith(engine, connection, _dir).OfKind<Archgate.Model.DatabaseComponent>()));
+
+        Assert.Equal(Target("sqlite", $"Data Source={Db}"), Target("sqlite", $"Data Source={Db};Cache=Shared;Pooling=False"));
+        Assert.NotEqual(Target("sqlite", $"Data Source={Db}"), Target("sqlite", $"Data Source={Path.Combine(_dir, "payments.db")}"));
+        Assert.Null(Target("sqlite", "Data Source=:memory:"));
+        Assert.Equal(
+            Target("postgres", "Host=127.0.0.1;Port=5433;Username=shop;Password=a;Database=shop"),
+            Target("postgres", "Host=127.0.0.1;Port=5433;Database=shop;Username=payments;Password=b;Maximum Pool Size=5"));
+        Assert.NotEqual(
+            Target("postgres", "Host=127.0.0.1;Port=5433;Username=shop;Database=shop"),
+            Target("postgres", "Host=127.0.0.1;Port=5433;Username=shop;Database=payments"));
+    }
 }

@@ -23,6 +23,9 @@ public sealed class StateRecoveryTests : IDisposable
 
         public string? RestoreError { get; init; }
 
+        /// <summary>The fake's database target: the connection string as written.</summary>
+        public string? Target(DatabaseComponent database) => database.Connection;
+
         public async Task<StateSnapshot> TakeAsync(DatabaseComponent database, string folder, long maxBytes, CancellationToken cancellationToken)
         {
             var path = Path.Combine(folder, database.Name + ".snap");
@@ -73,6 +76,32 @@ public sealed class StateRecoveryTests : IDisposable
         Assert.Equal((6, SnapshotState.Restored), (Assert.Single(run.Snapshots).BeforeStep, run.Snapshots[0].State));
         Assert.All(run.Snapshots, s => Assert.False(File.Exists(s.Path)));
         Assert.Contains("db: restored to its state before step 6 (row counts and schema as snapshotted)", Archgate.Reporting.MarkdownReporter.Render(run), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_components_on_one_database_are_snapshotted_and_restored_once_and_the_second_says_whose_snapshot_covers_it()
+    {
+        var fake = new FakeSnapshots();
+        var system = TestSystems.Load(TestSystems.Shop.Replace("""
+              - name: audit
+            """, """
+              - name: payments-store
+                kind: database
+                connection: "Data Source=shop.db"
+              - name: ledger
+                kind: database
+                connection: "Data Source=ledger.db"
+              - name: audit
+            """, StringComparison.Ordinal));
+
+        var taken = await StateRecovery.TakeAsync(fake, system, _dir, 5, TimeProvider.System, CancellationToken.None);
+        var settled = await StateRecovery.SettleAsync(fake, system, taken, restore: true, keep: false, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal(["take db max 1073741824", "take ledger max 1073741824", "restore db", "restore ledger"], fake.Calls);
+        var shared = Assert.Single(settled, s => s.Component == "payments-store");
+        Assert.Equal(SnapshotState.Skipped, shared.State);
+        Assert.Equal("payments-store: not snapshotted: the same database as 'db', whose snapshot covers it", StateRecovery.Describe(shared));
+        Assert.Empty(StateRecovery.Escalations(settled));
     }
 
     [Fact]

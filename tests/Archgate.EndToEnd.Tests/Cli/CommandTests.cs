@@ -47,7 +47,7 @@ public sealed class CommandTests : CliTestBase
         var result = await ArchgateAsync("plan", shop, "-o", "plan.md");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("wave 1: db, gateway", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("wave 1: payments-db, db, gateway", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("wave 4: web", result.Stdout, StringComparison.Ordinal);
         var plan = await File.ReadAllTextAsync(Path.Combine(Folder, "plan.md"));
         Assert.Contains("```mermaid", plan, StringComparison.Ordinal);

@@ -84,10 +84,11 @@ public sealed class ShopJourneyTests : CliTestBase
             var criterion = run.RootElement.GetProperty("criteria").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "critical-paths");
             Assert.Equal("pass", criterion.GetProperty("status").GetString());
 
-            // Nothing in steps 5-10 failed: the snapshot taken before step 5 is dropped and the orders step 7 placed stay.
-            var snapshot = Assert.Single(run.RootElement.GetProperty("snapshots").EnumerateArray());
-            Assert.Equal(("db", "dropped"), (snapshot.GetProperty("component").GetString(), snapshot.GetProperty("state").GetString()));
-            Assert.False(File.Exists(snapshot.GetProperty("path").GetString()));
+            // Nothing in steps 5-10 failed: the snapshots taken before step 5 (the shop's database and payments' store) are
+            // dropped and the orders step 7 placed stay.
+            var snapshots = run.RootElement.GetProperty("snapshots").EnumerateArray().ToList();
+            Assert.Equal(["db dropped", "payments-db dropped"], snapshots.Select(s => $"{s.GetProperty("component").GetString()} {s.GetProperty("state").GetString()}").Order(StringComparer.Ordinal));
+            Assert.All(snapshots, s => Assert.False(File.Exists(s.GetProperty("path").GetString())));
         }
     }
 
@@ -109,14 +110,19 @@ public sealed class ShopJourneyTests : CliTestBase
             Assert.True(checks["journeys.run:browse and add to cart"].GetProperty("status").GetString() == "pass", result.All); // the faults break nothing else
             Assert.Equal(4, result.ExitCode); // NO-GO
 
-            // Steps 5 and 7 failed: the shop's SQLite file is written back to its state before step 5, the shop running.
-            var snapshot = Assert.Single(run.RootElement.GetProperty("snapshots").EnumerateArray());
-            Assert.True(snapshot.GetProperty("state").GetString() == "restored", snapshot.ToString());
-            long Orders(string rows) => snapshot.GetProperty(rows).GetProperty("orders").GetInt64();
-            Assert.True(Orders("rowsBeforeRestore") > Orders("rows"), snapshot.ToString()); // step 7's journeys placed orders
-            Assert.Equal(Orders("rows"), Orders("rowsAfterRestore"));
-            Assert.Equal(snapshot.GetProperty("schemaSha256").GetString(), snapshot.GetProperty("schemaSha256AfterRestore").GetString());
-            Assert.Contains("state db: restored to its state before step 5", result.Stdout, StringComparison.Ordinal);
+            // Steps 5 and 7 failed: the shop's SQLite file and payments' own store are written back to their state before
+            // step 5, the shop running: step 7's orders and their payments are gone from both.
+            var snapshots = run.RootElement.GetProperty("snapshots").EnumerateArray().ToDictionary(s => s.GetProperty("component").GetString()!);
+            foreach (var (component, table) in new[] { ("db", "orders"), ("payments-db", "payments") })
+            {
+                var snapshot = snapshots[component];
+                Assert.True(snapshot.GetProperty("state").GetString() == "restored", snapshot.ToString());
+                long Rows(string rows) => snapshot.GetProperty(rows).TryGetProperty(table, out var n) ? n.GetInt64() : 0;
+                Assert.True(Rows("rowsBeforeRestore") > Rows("rows"), snapshot.ToString()); // step 7's journeys placed orders, payments took them
+                Assert.Equal(Rows("rows"), Rows("rowsAfterRestore"));
+                Assert.Equal(snapshot.GetProperty("schemaSha256").GetString(), snapshot.GetProperty("schemaSha256AfterRestore").GetString());
+                Assert.Contains($"state {component}: restored to its state before step 5", result.Stdout, StringComparison.Ordinal);
+            }
         }
     }
 
