@@ -6,6 +6,8 @@
 # Uses the shop's fixed ports 7001-7403: nothing else may run the shop meanwhile.
 #   bench/shop/full-run.sh                  # 3 rounds
 #   ROUNDS=5 SKIP_BUILD=1 bench/shop/full-run.sh
+# Each round gets a fresh database and a fresh payments store: a payments store kept from an earlier round knows
+# the new round's order ids already and answers them with its old payments, so no charge would reach the gateway.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rounds="${ROUNDS:-3}"
@@ -25,7 +27,7 @@ for round in $(seq 1 "$rounds"); do
   mkdir -p "$dir"
   before="$(cut -d' ' -f1-3 /proc/loadavg)"
   start=$(date +%s.%N)
-  SHOP_DB="Data Source=$dir/shop.db" archgate run "$manifest" --up --store "$dir/archgate.db" --out "$dir/out" >"$dir/stdout" 2>&1 || true
+  SHOP_DB="Data Source=$dir/shop.db" SHOP_PAYMENTS_DB="Data Source=$dir/payments.db" archgate run "$manifest" --up --store "$dir/archgate.db" --out "$dir/out" >"$dir/stdout" 2>&1 || true
   wall=$(echo "$(date +%s.%N) - $start" | bc)
   after="$(cut -d' ' -f1-3 /proc/loadavg)"
   [[ -f "$dir/out/run.json" ]] || { echo "round $round: no run.json; archgate said:"; tail -20 "$dir/stdout"; continue; }

@@ -6,6 +6,8 @@
 #   bench/shop/run.sh                 # 3 rounds, ~1.5 min each
 #   ROUNDS=5 SKIP_BUILD=1 bench/shop/run.sh
 #   BASELINE=20s bench/shop/run.sh     # a longer baseline stage (a copy of the manifest, deleted afterwards)
+# Each round gets a fresh database and a fresh payments store: a payments store kept from an earlier round knows
+# the new round's order ids already and answers them with its old payments, so no charge would reach the gateway.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 rounds="${ROUNDS:-3}"
@@ -25,7 +27,7 @@ for round in $(seq 1 "$rounds"); do
   dir="$work/$round"
   mkdir -p "$dir"
   before="$(cut -d' ' -f1-3 /proc/loadavg)"
-  SHOP_DB="Data Source=$dir/shop.db" dotnet src/Archgate.Cli/bin/Release/net10.0/archgate.dll \
+  SHOP_DB="Data Source=$dir/shop.db" SHOP_PAYMENTS_DB="Data Source=$dir/payments.db" dotnet src/Archgate.Cli/bin/Release/net10.0/archgate.dll \
     run "$manifest" --up --steps 8 --store "$dir/archgate.db" --out "$dir/out" >"$dir/stdout" 2>&1 || true
   after="$(cut -d' ' -f1-3 /proc/loadavg)"
   [[ -f "$dir/out/run.json" ]] || { echo "round $round: no run.json; archgate said:"; tail -20 "$dir/stdout"; continue; }
@@ -44,6 +46,11 @@ def p95(route, stage):
 routes = ["POST /auth/login", "PUT /cart/items/1", "POST /orders", "follow order to paid", "GET /orders", "GET /products"]
 cells = " | ".join(f"{r} {p95(r, 'baseline'):.0f}" for r in routes)
 print(f"round {rnd}: verdict {step['status']}; load average {before} -> {after}; baseline p95 ms: {cells}; journey {p95('follow order to paid', 'baseline'):.1f}")
+# What failed, when something did: the rule and message of each finding above medium.
+for c in step["checks"]:
+    for f in c.get("findings", []):
+        if c.get("status") == "fail" and f.get("severity") in ("high", "critical"):
+            print(f"  round {rnd} {c['id']}: {f['rule']} {f['message']}")
 PY
 done
 

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using System.Threading.Channels;
 using Archgate.Checks.Frontend;
 using Archgate.Checks.Http;
 using Archgate.Checks.Tests.Fixtures;
@@ -10,120 +8,53 @@ namespace Archgate.Checks.Tests.Frontend;
 
 public sealed class RealtimeCheckTests
 {
-    /// <summary>A loopback server with a login, an SSE stream (token in ?access_token=) and a write that publishes an event.</summary>
+    /// <summary>The fixture's API with a write (POST /things) that publishes a <c>thing-created</c> event with an id, unless told not to.</summary>
     private sealed class EventServer : IDisposable
     {
-        private readonly HttpListener _listener = new();
-        private readonly List<Channel<string>> _subscribers = [];
+        private readonly EventStreamServer _server;
         private int _next;
 
-        public EventServer(bool publishes = true, bool refusesLastEventId = false)
-        {
-            Port = FreePort.Next();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            _listener.Start();
-            _ = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await _listener.GetContextAsync();
-                    }
-                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-                    {
-                        return;
-                    }
+        public EventServer(bool publishes = true, bool refusesLastEventId = false) =>
+            _server = new EventStreamServer(context => ThingsAsync(context, publishes), context => RefuseAsync(context, refusesLastEventId));
 
-                    _ = Task.Run(() => HandleAsync(context, publishes, refusesLastEventId));
-                }
-            });
-        }
-
-        public int Port { get; }
+        public int Port => _server.Port;
 
         public List<string> LastEventIds { get; } = [];
 
-        private async Task HandleAsync(HttpListenerContext context, bool publishes, bool refusesLastEventId)
+        public void Dispose() => _server.Dispose();
+
+        private async Task<bool> ThingsAsync(HttpListenerContext context, bool publishes)
         {
-            var path = context.Request.Url!.AbsolutePath;
-            var response = context.Response;
-            try
+            if (context.Request.Url!.AbsolutePath != "/things" || !EventStreamServer.SignedIn(context.Request))
             {
-                if (path == "/auth/login")
-                {
-                    await WriteAsync(response, 200, "{\"accessToken\":\"tok-123\"}");
-                }
-                else if (path == "/things" && context.Request.Headers["Authorization"] == "Bearer tok-123")
-                {
-                    var id = Interlocked.Increment(ref _next);
-                    if (publishes)
-                    {
-                        lock (_subscribers)
-                        {
-                            _subscribers.ForEach(s => s.Writer.TryWrite($"id: thing-{id}\nevent: thing-created\ndata: {{\"id\":{id}}}\n\n"));
-                        }
-                    }
-
-                    await WriteAsync(response, 201, $"{{\"id\":{id}}}");
-                }
-                else if (path == "/events" && context.Request.QueryString["access_token"] == "tok-123")
-                {
-                    var last = context.Request.Headers["Last-Event-ID"];
-                    if (last is not null)
-                    {
-                        LastEventIds.Add(last);
-                        if (refusesLastEventId)
-                        {
-                            await WriteAsync(response, 400, "{\"title\":\"no\"}");
-                            return;
-                        }
-                    }
-
-                    var channel = Channel.CreateUnbounded<string>();
-                    lock (_subscribers)
-                    {
-                        _subscribers.Add(channel);
-                    }
-
-                    response.ContentType = "text/event-stream";
-                    response.SendChunked = true;
-                    var output = response.OutputStream;
-                    await output.WriteAsync(Encoding.UTF8.GetBytes("event: ready\ndata: {}\n\n"));
-                    await output.FlushAsync();
-                    await foreach (var item in channel.Reader.ReadAllAsync())
-                    {
-                        await output.WriteAsync(Encoding.UTF8.GetBytes(item));
-                        await output.FlushAsync();
-                    }
-                }
-                else
-                {
-                    await WriteAsync(response, 401, "{\"title\":\"sign in\"}");
-                }
+                return false;
             }
-            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
+
+            var id = Interlocked.Increment(ref _next);
+            if (publishes)
             {
+                _server.Publish($"id: thing-{id}\nevent: thing-created\ndata: {{\"id\":{id}}}\n\n");
             }
+
+            await EventStreamServer.WriteAsync(context.Response, 201, $"{{\"id\":{id}}}");
+            return true;
         }
 
-        private static async Task WriteAsync(HttpListenerResponse response, int status, string body)
+        /// <summary>Notes each reconnection's Last-Event-ID, and refuses it when told to.</summary>
+        private async Task<bool> RefuseAsync(HttpListenerContext context, bool refusesLastEventId)
         {
-            response.StatusCode = status;
-            response.ContentType = "application/json";
-            await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
-            response.Close();
-        }
-
-        public void Dispose()
-        {
-            lock (_subscribers)
+            if (context.Request.Headers["Last-Event-ID"] is not { } last)
             {
-                _subscribers.ForEach(s => s.Writer.TryComplete());
+                return false;
             }
 
-            _listener.Close();
+            LastEventIds.Add(last);
+            if (refusesLastEventId)
+            {
+                await EventStreamServer.WriteAsync(context.Response, 400, "{\"title\":\"no\"}");
+            }
+
+            return refusesLastEventId;
         }
     }
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
-using System.Threading.Channels;
 using Archgate.Checks.Http;
 using Archgate.Checks.Journeys;
 using Archgate.Checks.Tests.Fixtures;
@@ -21,8 +19,7 @@ public sealed class RealtimeConsistencyCheckTests
     /// </summary>
     private sealed class ThingsApi : IDisposable
     {
-        private readonly HttpListener _listener = new();
-        private readonly List<Channel<string>> _subscribers = [];
+        private readonly EventStreamServer _server;
         private readonly string _connection;
         private readonly bool _staleEvents;
 
@@ -30,27 +27,12 @@ public sealed class RealtimeConsistencyCheckTests
         {
             (_connection, _staleEvents) = ($"Data Source={file}", staleEvents);
             Execute("CREATE TABLE things (id INTEGER PRIMARY KEY AUTOINCREMENT, status TEXT NOT NULL, version INTEGER NOT NULL)");
-            Port = FreePort.Next();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            _listener.Start();
-            _ = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    try
-                    {
-                        var context = await _listener.GetContextAsync();
-                        _ = Task.Run(() => HandleAsync(context));
-                    }
-                    catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-                    {
-                        return;
-                    }
-                }
-            });
+            _server = new EventStreamServer(HandleAsync);
         }
 
-        public int Port { get; }
+        public int Port => _server.Port;
+
+        public void Dispose() => _server.Dispose();
 
         private long Execute(string sql)
         {
@@ -61,91 +43,45 @@ public sealed class RealtimeConsistencyCheckTests
             return Convert.ToInt64(command.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
         }
 
-        private void Publish(long id, string status, int version)
-        {
-            lock (_subscribers)
-            {
-                _subscribers.ForEach(s => s.Writer.TryWrite($"event: thing-status\ndata: {{\"thingId\":{id},\"status\":\"{status}\",\"version\":{version}}}\n\n"));
-            }
-        }
+        private void Publish(long id, string status, int version) =>
+            _server.Publish($"event: thing-status\ndata: {{\"thingId\":{id},\"status\":\"{status}\",\"version\":{version}}}\n\n");
 
-        private async Task HandleAsync(HttpListenerContext context)
+        private async Task<bool> HandleAsync(HttpListenerContext context)
         {
             var path = context.Request.Url!.AbsolutePath;
-            var response = context.Response;
-            try
+            if (!EventStreamServer.SignedIn(context.Request))
             {
-                if (path == "/auth/login")
-                {
-                    await WriteAsync(response, 200, "{\"accessToken\":\"tok-123\"}");
-                }
-                else if (path == "/things" && context.Request.HttpMethod == "POST" && context.Request.Headers["Authorization"] == "Bearer tok-123")
-                {
-                    var id = Execute("INSERT INTO things (status, version) VALUES ('new', 1); SELECT last_insert_rowid();");
-                    Publish(id, "new", 1);
-                    _ = Task.Run(async () =>
-                    {
-                        await Task.Delay(200);
-                        Execute($"UPDATE things SET status = 'done', version = 2 WHERE id = {id}");
-                        Publish(id, _staleEvents ? "new" : "done", 2);
-                    });
-                    await WriteAsync(response, 201, $"{{\"id\":{id},\"status\":\"new\",\"version\":1}}");
-                }
-                else if (path.StartsWith("/things/", StringComparison.Ordinal) && context.Request.Headers["Authorization"] == "Bearer tok-123")
-                {
-                    var id = long.Parse(path["/things/".Length..], CultureInfo.InvariantCulture);
-                    using var connection = new SqliteConnection(_connection);
-                    connection.Open();
-                    using var command = connection.CreateCommand();
-                    command.CommandText = $"SELECT status, version FROM things WHERE id = {id}";
-                    using var reader = command.ExecuteReader();
-                    reader.Read();
-                    await WriteAsync(response, 200, $"{{\"id\":{id},\"status\":\"{reader.GetString(0)}\",\"version\":{reader.GetInt64(1)}}}");
-                }
-                else if (path == "/events" && context.Request.QueryString["access_token"] == "tok-123")
-                {
-                    var channel = Channel.CreateUnbounded<string>();
-                    lock (_subscribers)
-                    {
-                        _subscribers.Add(channel);
-                    }
-
-                    response.ContentType = "text/event-stream";
-                    response.SendChunked = true;
-                    await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes("event: ready\ndata: {}\n\n"));
-                    await response.OutputStream.FlushAsync();
-                    await foreach (var item in channel.Reader.ReadAllAsync())
-                    {
-                        await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(item));
-                        await response.OutputStream.FlushAsync();
-                    }
-                }
-                else
-                {
-                    await WriteAsync(response, 401, "{\"title\":\"sign in\"}");
-                }
-            }
-            catch (Exception ex) when (ex is HttpListenerException or IOException or ObjectDisposedException)
-            {
-            }
-        }
-
-        private static async Task WriteAsync(HttpListenerResponse response, int status, string body)
-        {
-            response.StatusCode = status;
-            response.ContentType = "application/json";
-            await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body));
-            response.Close();
-        }
-
-        public void Dispose()
-        {
-            lock (_subscribers)
-            {
-                _subscribers.ForEach(s => s.Writer.TryComplete());
+                return false;
             }
 
-            _listener.Close();
+            if (path == "/things" && context.Request.HttpMethod == "POST")
+            {
+                var id = Execute("INSERT INTO things (status, version) VALUES ('new', 1); SELECT last_insert_rowid();");
+                Publish(id, "new", 1);
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(200);
+                    Execute($"UPDATE things SET status = 'done', version = 2 WHERE id = {id}");
+                    Publish(id, _staleEvents ? "new" : "done", 2);
+                });
+                await EventStreamServer.WriteAsync(context.Response, 201, $"{{\"id\":{id},\"status\":\"new\",\"version\":1}}");
+                return true;
+            }
+
+            if (path.StartsWith("/things/", StringComparison.Ordinal))
+            {
+                var id = long.Parse(path["/things/".Length..], CultureInfo.InvariantCulture);
+                using var connection = new SqliteConnection(_connection);
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = $"SELECT status, version FROM things WHERE id = {id}";
+                using var reader = command.ExecuteReader();
+                reader.Read();
+                await EventStreamServer.WriteAsync(context.Response, 200, $"{{\"id\":{id},\"status\":\"{reader.GetString(0)}\",\"version\":{reader.GetInt64(1)}}}");
+                return true;
+            }
+
+            return false;
         }
     }
 
