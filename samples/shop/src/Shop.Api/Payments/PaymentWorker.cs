@@ -85,14 +85,7 @@ internal sealed partial class PaymentWorker(
             catch (Exception ex)
             {
                 LogFailed(ex);
-                try
-                {
-                    await Task.Delay(PollInterval, time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                await Task.Delay(PollInterval, time, stoppingToken);
             }
         }
     }
