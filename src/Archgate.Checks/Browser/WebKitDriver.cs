@@ -16,6 +16,15 @@ internal sealed class WebKitDriver : IBrowserDriver
     /// <summary>The web element identifier of W3C WebDriver.</summary>
     private const string ElementKey = "element-6066-11e4-a52e-4f735466cecf";
 
+    /// <summary>
+    /// How long opening a session (WebKitWebDriver starting the MiniBrowser and reaching its inspector) may take; it takes
+    /// about 1 s, 2 s on a busy machine. One start in many on a loaded machine never answered at all, so a start that
+    /// fails is tried once more with a new driver.
+    /// </summary>
+    private static readonly TimeSpan SessionBound = TimeSpan.FromSeconds(30);
+
+    private const int SessionAttempts = 2;
+
     private static readonly string[] LibraryFolders = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"];
 
     private readonly WebDriverClient _client;
@@ -50,7 +59,6 @@ internal sealed class WebKitDriver : IBrowserDriver
         }
 
         BrowserProcess? xvfb = null;
-        BrowserProcess? driver = null;
         try
         {
             var display = Environment.GetEnvironmentVariable("DISPLAY");
@@ -59,10 +67,6 @@ internal sealed class WebKitDriver : IBrowserDriver
                 (xvfb, display) = await StartXvfbAsync(timeout, cancellationToken);
             }
 
-            var port = FreePort();
-            driver = BrowserProcess.Start(webDriver, [$"--port={port}", "--host=127.0.0.1"], new Dictionary<string, string> { ["DISPLAY"] = display });
-            var client = new WebDriverClient(new Uri($"http://127.0.0.1:{port}/"), timeout);
-            await client.WaitReadyAsync(driver, cancellationToken);
             var capabilities = new JsonObject
             {
                 ["webkitgtk:browserOptions"] = new JsonObject { ["binary"] = miniBrowser, ["args"] = new JsonArray("--automation") },
@@ -74,18 +78,34 @@ internal sealed class WebKitDriver : IBrowserDriver
                     ["noProxy"] = new JsonArray([.. allowedHosts.Select(h => (JsonNode)h)]),
                 },
             };
-            var session = await client.StartSessionAsync(capabilities, cancellationToken);
-            await client.SendAsync(HttpMethod.Post, "timeouts", new JsonObject { ["pageLoad"] = (int)timeout.TotalMilliseconds, ["script"] = (int)timeout.TotalMilliseconds }, cancellationToken);
-            await client.SendAsync(HttpMethod.Post, "window/rect", new JsonObject { ["width"] = 1280, ["height"] = 800 }, cancellationToken);
-            return new WebKitDriver(client, driver, xvfb, $"WebKitGTK {(string?)session?["browserVersion"]}");
+            var sessionBound = timeout < SessionBound ? timeout : SessionBound;
+            var earlier = string.Empty;
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var (client, driver, session) = await StartSessionAsync(webDriver, display, capabilities, timeout, sessionBound, cancellationToken);
+                    return new WebKitDriver(client, driver, xvfb, $"WebKitGTK {(string?)session?["browserVersion"]}");
+                }
+                catch (BrowserActionException ex) when (attempt < SessionAttempts && !cancellationToken.IsCancellationRequested)
+                {
+                    earlier = $"{earlier}attempt {attempt}: {ex.Message}; ";
+                    if (xvfb is not null)
+                    {
+                        // The display the MiniBrowser could not use may be the cause: the next attempt has a new one too.
+                        await xvfb.DisposeAsync();
+                        xvfb = null;
+                        (xvfb, display) = await StartXvfbAsync(timeout, cancellationToken);
+                    }
+                }
+                catch (BrowserActionException ex) when (earlier.Length > 0)
+                {
+                    throw new BrowserActionException($"{ex.Message} ({earlier}attempt {attempt} with a new WebKitWebDriver failed too)", ex);
+                }
+            }
         }
         catch
         {
-            if (driver is not null)
-            {
-                await driver.DisposeAsync();
-            }
-
             if (xvfb is not null)
             {
                 await xvfb.DisposeAsync();
@@ -150,6 +170,45 @@ internal sealed class WebKitDriver : IBrowserDriver
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// A WebKitWebDriver on a free port with one session, its MiniBrowser opened within <paramref name="sessionBound"/>;
+    /// on failure the driver (and the MiniBrowser it started) is stopped.
+    /// </summary>
+    private static async Task<(WebDriverClient Client, BrowserProcess Driver, JsonNode? Session)> StartSessionAsync(
+        string webDriver, string display, JsonObject capabilities, TimeSpan timeout, TimeSpan sessionBound, CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var driver = BrowserProcess.Start(webDriver, [$"--port={port}", "--host=127.0.0.1"], new Dictionary<string, string> { ["DISPLAY"] = display });
+        var client = new WebDriverClient(new Uri($"http://127.0.0.1:{port}/"), timeout);
+        try
+        {
+            await client.WaitReadyAsync(driver, cancellationToken);
+            JsonNode? session;
+            using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                bound.CancelAfter(sessionBound);
+                try
+                {
+                    session = await client.StartSessionAsync((JsonObject)capabilities.DeepClone(), bound.Token);
+                }
+                catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new BrowserActionException($"WebKitWebDriver opened no session within {sessionBound.TotalSeconds:0} s{(driver.Tail.Length > 0 ? $": {driver.Tail}" : string.Empty)}", ex);
+                }
+            }
+
+            await client.SendAsync(HttpMethod.Post, "timeouts", new JsonObject { ["pageLoad"] = (int)timeout.TotalMilliseconds, ["script"] = (int)timeout.TotalMilliseconds }, cancellationToken);
+            await client.SendAsync(HttpMethod.Post, "window/rect", new JsonObject { ["width"] = 1280, ["height"] = 800 }, cancellationToken);
+            return (client, driver, session);
+        }
+        catch
+        {
+            client.Dispose();
+            await driver.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>A W3C WebDriver session over HTTP: JSON commands, errors as <c>{ value: { error, message } }</c>.</summary>
