@@ -8,7 +8,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// and webhooks; each third-party fault switch turns it into NO-GO with its evidence (<see cref="ShopThirdPartyFaultTests"/>).
 /// Verdicts and evidence only, never timings.
 /// </summary>
-[Collection(ShopCollection.Name)]
+[Collection(ShopThirdPartyCollection.Name)]
 public sealed class ShopThirdPartyTests : ShopThirdPartyFaultTests
 {
     private static string Text(JsonElement finding, string property) => Step6Run.Text(finding, property);
