@@ -127,8 +127,8 @@ public static class Prerequisites
         },
         new()
         {
-            Name = "sqlmap", Executables = ["sqlmap"], Package = "sqlmap", Use = PrerequisiteUse.Bench,
-            NeededBy = "bench/security: the step 9 injection probes against sqlmap on the same target",
+            Name = "sqlmap", Executables = ["sqlmap"], Package = "sqlmap", Use = PrerequisiteUse.Tests,
+            NeededBy = "the step 9 injection probes against sqlmap on the same target (a test, and bench/security)",
         },
         new()
         {

@@ -6,7 +6,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>
 /// Step 6 end to end on the shop backed by PostgreSQL (the api's database and payments' store, one fresh database of a
-/// throwaway cluster). Each third-party fault switch fails the check that must catch it, as on SQLite
+/// throwaway cluster). The launch of six third-party fault switches fails the checks that must catch them, as on SQLite
 /// (<see cref="ShopThirdPartyFaultTests"/>). The clean shop passes with the providers' keys in secret stores: the
 /// manifest reads the gateway's key and webhook secret from a Vault (KV v2) and the e-mail key from AWS Secrets Manager
 /// (signed requests), both local servers speaking those APIs; the secrets check names each key's store, and no

@@ -5,7 +5,8 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// <summary>
 /// Step 6 end to end on the shop backed by SQLite: 'archgate run --up --steps 6' starts the shop with payments → gateway
 /// and api → e-mail behind Archgate's proxies and proves each provider's calls, timeouts, retries, queued work, secrets
-/// and webhooks; each third-party fault switch turns it into NO-GO with its evidence (<see cref="ShopThirdPartyFaultTests"/>).
+/// and webhooks; each third-party fault switch turns it into NO-GO with its evidence: six in one launch
+/// (<see cref="ShopThirdPartyFaultTests"/>, on PostgreSQL too), the other five in the two launches below.
 /// Verdicts and evidence only, never timings.
 /// </summary>
 [Collection(ShopThirdPartyCollection.Name)]
@@ -55,5 +56,48 @@ public sealed class ShopThirdPartyTests : ShopThirdPartyFaultTests
         var analytics = Assert.Single(findings, f => Text(f, "rule") == "AG6073"); // the page's beacon reached the collector; the page works without it
         Assert.Contains("(Mixpanel track); with analytics down the page showed all", Text(analytics, "message"), StringComparison.Ordinal);
         Assert.DoesNotContain("whsec_test_archgate", result.All + File.ReadAllText(Path.Combine(run.RunFolder, "run.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Double_charge_and_email_invalid_in_Mailgun_mode_are_NO_GO_with_the_ledger_rows_and_the_missing_from_in_Mailguns_contract()
+    {
+        // The api sends Mailgun's form API (SHOP_EMAIL_API=mailgun) and the e-mail provider names Mailgun's document;
+        // double-charge is payments' defect, on the gateway's edge.
+        var manifest = ShopManifest.Write(Folder);
+        var text = await File.ReadAllTextAsync(manifest);
+        foreach (var (from, to) in new[]
+        {
+            ("/vendors/sendgrid-mail-send.yaml", "/vendors/mailgun-messages.yaml"),
+            ("        SHOP_EMAIL_URL: \"${url:email}\"", "        SHOP_EMAIL_URL: \"${url:email}\"\n        SHOP_EMAIL_API: mailgun"),
+        })
+        {
+            Assert.Contains(from, text, StringComparison.Ordinal); // the sample changed: mend this test
+            text = text.Replace(from, to, StringComparison.Ordinal);
+        }
+
+        await File.WriteAllTextAsync(manifest, text);
+        using var run = await RunStep6Async("double-charge,email-invalid", manifest);
+
+        run.DoubleCharge();
+        run.EmailInvalidForMailgun();
+        run.IsNoGo();
+    }
+
+    [Fact]
+    public async Task Gateway_timeout_and_plaintext_secret_are_NO_GO_for_the_real_outage_and_the_key_in_deployed_config()
+    {
+        // payments' deployed config folder in this test's own folder: plaintext-secret plants its file there.
+        var config = Directory.CreateDirectory(Path.Combine(Folder, "payments-config")).FullName;
+        var manifest = ShopManifest.Write(Folder);
+        var text = await File.ReadAllTextAsync(manifest);
+        var anchor = "        SHOP_GATEWAY_URL: \"${url:gateway}\"";
+        Assert.Contains(anchor, text, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(manifest, text.Replace(anchor, $"        SHOP_CONFIG_DIR: \"{config}\"\n{anchor}", StringComparison.Ordinal));
+
+        using var run = await RunStep6Async("gateway-timeout,plaintext-secret", manifest);
+
+        run.GatewayTimeout();
+        run.PlaintextSecret(config);
+        run.IsNoGo();
     }
 }
