@@ -9,7 +9,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// api stays ready and reconnects); <c>no-consumer</c> fails the consumer and round-trip checks with their counts. One
 /// test, two runs, because each start of a node costs 7-30 s.
 /// </summary>
-[Collection(ShopCollection.Name)]
+[Collection(ShopWaitingCollection.Name)]
 public sealed class ShopBrokerTests : CliTestBase
 {
     private async Task<(ProcessResult Result, JsonDocument Run)> RunAsync(string manifest, string faults, string steps)

@@ -9,7 +9,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// (<see cref="ShopThirdPartyFaultTests"/>, on PostgreSQL too), the other five in the two launches below.
 /// Verdicts and evidence only, never timings.
 /// </summary>
-[Collection(ShopThirdPartyCollection.Name)]
+[Collection(ShopWaitingCollection.Name)]
 public sealed class ShopThirdPartyTests : ShopThirdPartyFaultTests
 {
     private static string Text(JsonElement finding, string property) => Step6Run.Text(finding, property);
