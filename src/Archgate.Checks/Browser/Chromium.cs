@@ -1,3 +1,4 @@
+using Archgate.Protocol;
 using Microsoft.Playwright;
 
 namespace Archgate.Checks.Browser;
@@ -13,6 +14,20 @@ internal sealed class Chromium : IAsyncDisposable
 
     /// <summary>What a check says when the browser is not there: its result is then an error (criterion not evaluated).</summary>
     public static string InstallHint => Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.Chromium);
+
+    /// <summary>Whether <paramref name="ex"/> is Chromium failing to start although it is installed (a busy machine, a crash on its way up).</summary>
+    public static bool FailedToStart(Exception ex) => ex is PlaywrightException or TimeoutException or IOException;
+
+    /// <summary>
+    /// The result of a check whose Chromium is installed but did not start: an error (criterion not evaluated) that is
+    /// transient, so the protocol runner tries the check again with its backoff.
+    /// </summary>
+    public static CheckResult DidNotStart(Exception ex)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        var why = $"Chromium did not start: {Redact.Text(ex.Message.Split('\n')[0])}";
+        return new CheckResult { Status = CheckStatus.Error, Reason = why, TransientCause = why };
+    }
 
     /// <summary>Chromium flags: headless on a server, as root, with nothing going out on its own.</summary>
     public static readonly IReadOnlyList<string> Args =

@@ -18,12 +18,10 @@ internal sealed class WebKitDriver : IBrowserDriver
 
     /// <summary>
     /// How long opening a session (WebKitWebDriver starting the MiniBrowser and reaching its inspector) may take; it takes
-    /// about 1 s, 2 s on a busy machine. One start in many on a loaded machine never answered at all, so a start that
-    /// fails is tried once more with a new driver.
+    /// about 1 s, 2 s on a busy machine. WebKitWebDriver never answers when its MiniBrowser dies, so without this bound a
+    /// start would hang; the failure it gives is transient for the check, which the protocol runner retries.
     /// </summary>
     private static readonly TimeSpan SessionBound = TimeSpan.FromSeconds(30);
-
-    private const int SessionAttempts = 2;
 
     private static readonly string[] LibraryFolders = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"];
 
@@ -79,30 +77,8 @@ internal sealed class WebKitDriver : IBrowserDriver
                 },
             };
             var sessionBound = timeout < SessionBound ? timeout : SessionBound;
-            var earlier = string.Empty;
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    var (client, driver, session) = await StartSessionAsync(webDriver, display, capabilities, timeout, sessionBound, cancellationToken);
-                    return new WebKitDriver(client, driver, xvfb, $"WebKitGTK {(string?)session?["browserVersion"]}");
-                }
-                catch (BrowserActionException ex) when (attempt < SessionAttempts && !cancellationToken.IsCancellationRequested)
-                {
-                    earlier = $"{earlier}attempt {attempt}: {ex.Message}; ";
-                    if (xvfb is not null)
-                    {
-                        // The display the MiniBrowser could not use may be the cause: the next attempt has a new one too.
-                        await xvfb.DisposeAsync();
-                        xvfb = null;
-                        (xvfb, display) = await StartXvfbAsync(timeout, cancellationToken);
-                    }
-                }
-                catch (BrowserActionException ex) when (earlier.Length > 0)
-                {
-                    throw new BrowserActionException($"{ex.Message} ({earlier}attempt {attempt} with a new WebKitWebDriver failed too)", ex);
-                }
-            }
+            var (client, driver, session) = await StartSessionAsync(webDriver, display, capabilities, timeout, sessionBound, cancellationToken);
+            return new WebKitDriver(client, driver, xvfb, $"WebKitGTK {(string?)session?["browserVersion"]}");
         }
         catch
         {

@@ -39,6 +39,10 @@ internal sealed class BrowserCheck(FrontendComponent frontend, BrowserCheckOptio
         {
             return new CheckResult { Status = CheckStatus.Error, Reason = $"{ex.Message}; {Chromium.InstallHint}" };
         }
+        catch (Exception ex) when (Chromium.FailedToStart(ex))
+        {
+            return Chromium.DidNotStart(ex);
+        }
 
         await using (chromium)
         {

@@ -68,9 +68,15 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
             driver = await BrowserDrivers.StartAsync(BrowserEngine.Chromium, context.System.AllowedHosts, settings.BrowserStartTimeout, cancellationToken,
                 options.BrowserPrograms.GetValueOrDefault(BrowserEngine.Chromium));
         }
-        catch (Exception ex) when (ex is FileNotFoundException or BrowserActionException or PlaywrightException or TimeoutException or IOException)
+        catch (FileNotFoundException ex)
         {
             return NotRun($"Chromium did not start: {Redact.Text(ex.Message.Split('\n')[0])}", null);
+        }
+        catch (Exception ex) when (ex is BrowserActionException or PlaywrightException or TimeoutException or IOException)
+        {
+            // Installed but not started (a busy machine, a display gone): the runner tries the check again.
+            var why = $"Chromium did not start: {Redact.Text(ex.Message.Split('\n')[0])}";
+            return NotRun(why, null) with { TransientCause = why };
         }
 
         await using (driver)

@@ -39,6 +39,10 @@ internal sealed class FrontendTimingCheck(FrontendComponent frontend, PageTiming
         {
             return new CheckResult { Status = CheckStatus.Error, Reason = $"{ex.Message}; {Browser.Chromium.InstallHint}" };
         }
+        catch (Exception ex) when (Browser.Chromium.FailedToStart(ex))
+        {
+            return Browser.Chromium.DidNotStart(ex);
+        }
 
         var findings = new List<Finding>();
         var metrics = new List<Metric>();

@@ -84,6 +84,33 @@ public sealed class BrowserSignInTests
         Assert.Equal("Chromium not found at /nonexistent/chromium; chromium is not installed: 'archgate doctor --install' installs it (Debian package chromium)", result.Reason);
     }
 
+    [Fact]
+    public async Task A_Chromium_that_is_installed_but_dies_on_start_is_a_transient_error_the_runner_tries_again()
+    {
+        using var api = Api(out _);
+        using var web = Web(api);
+        var folder = Directory.CreateTempSubdirectory("archgate-dying-chromium-").FullName;
+        try
+        {
+            var dying = Path.Combine(folder, "chromium");
+            File.WriteAllText(dying, "#!/bin/sh\necho 'cannot open shared object' >&2\nexit 1\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(dying, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var result = await RunAsync(api, web, password: "demo", chromium: dying);
+
+            Assert.Equal(CheckStatus.Error, result.Status);
+            Assert.StartsWith("Chromium did not start: ", result.Reason, StringComparison.Ordinal);
+            Assert.Equal(result.Reason, result.TransientCause);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<CheckResult> RunAsync(LocalHttpServer api, PageServer web, string password, string? chromium = null)
     {
         var system = TestSystems.Load($$"""

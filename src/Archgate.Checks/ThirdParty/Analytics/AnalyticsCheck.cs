@@ -50,6 +50,10 @@ internal sealed class AnalyticsCheck(FrontendComponent frontend, ThirdPartyCompo
         {
             return new CheckResult { Status = CheckStatus.Error, Reason = $"{ex.Message}; {Chromium.InstallHint}" };
         }
+        catch (Exception ex) when (Chromium.FailedToStart(ex))
+        {
+            return Chromium.DidNotStart(ex);
+        }
 
         await using (chromium)
         {
