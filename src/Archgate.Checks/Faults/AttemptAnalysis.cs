@@ -281,9 +281,13 @@ internal static class AttemptAnalysis
         var firstShorter = retried.Average(o => o.Waits[0].TotalMilliseconds) < Median(later) * (1 - ConstantSpread);
         // Three later waits at least: two alike are what decorrelated jitter gives now and then (0.32 s, then 0.37 and
         // 0.38 s seen from Polly's exponential backoff), so one operation of three waits is a fixed pace only when all
-        // three are the same within timer noise (a constant delay without jitter).
+        // three are the same within timer noise (a constant delay without jitter). Such a delay waits the same in every
+        // operation, so the others must agree: decorrelated jitter drew 0.36, 0.33, 0.32 s for one operation in CI,
+        // and 0.26, 0.22 s for the one before it.
         var alike = later.Count >= 3 && later.Average() > 0 && NearMedian(later) >= 0.75 && !rising && !firstShorter;
-        var same = retried.FirstOrDefault(o => o.Waits.Count >= 3 && Spread([.. o.Waits.Select(w => w.TotalMilliseconds)]) <= RisingStep * 2 && o.Waits[0] >= Immediate && !rising);
+        var everyWait = retried.SelectMany(o => o.Waits).Select(w => w.TotalMilliseconds).ToList();
+        var same = retried.FirstOrDefault(o => o.Waits.Count >= 3 && Spread([.. o.Waits.Select(w => w.TotalMilliseconds)]) <= RisingStep * 2 && o.Waits[0] >= Immediate && !rising
+            && Near(everyWait, o.Waits.Average(w => w.TotalMilliseconds), RisingStep * 2) >= 0.75);
         if (alike || same is not null)
         {
             var count = alike ? later.Count + retried.Count : same!.Waits.Count;
@@ -346,11 +350,11 @@ internal static class AttemptAnalysis
     private static double Spread(List<double> values) => (values.Max() - values.Min()) / Math.Max(1, values.Max());
 
     /// <summary>The share of <paramref name="values"/> within <see cref="ConstantSpread"/> of their median.</summary>
-    private static double NearMedian(List<double> values)
-    {
-        var median = Median(values);
-        return median <= 0 ? 0 : (double)values.Count(v => Math.Abs(v - median) <= ConstantSpread * median) / values.Count;
-    }
+    private static double NearMedian(List<double> values) => Near(values, Median(values), ConstantSpread);
+
+    /// <summary>The share of <paramref name="values"/> within <paramref name="spread"/> (relative) of <paramref name="center"/>.</summary>
+    private static double Near(List<double> values, double center, double spread) =>
+        center <= 0 || values.Count == 0 ? 0 : (double)values.Count(v => Math.Abs(v - center) <= spread * center) / values.Count;
 
     private static double Median(List<double> values)
     {

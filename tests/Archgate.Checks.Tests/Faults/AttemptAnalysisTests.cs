@@ -154,6 +154,20 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void Three_alike_waits_of_one_operation_are_no_constant_delay_when_another_operation_waited_otherwise()
+    {
+        // Seen in CI on the shop's api -> email (Polly's exponential backoff, decorrelated jitter): 0.26 and 0.22 s in the
+        // first operation (its breaker cut it short), then 0.36, 0.33 and 0.32 s. A constant delay waits alike in both.
+        var jittered = Analyze([Failed(0, "a"), Failed(260, "a"), Failed(480, "a"), Failed(5000, "b"), Failed(5355, "b"), Failed(5685, "b"), Failed(6007, "b")]);
+        // A constant 300 ms delay without jitter waits alike in both operations: no backoff.
+        var constant = Analyze([Failed(0, "a"), Failed(302, "a"), Failed(605, "a"), Failed(5000, "b"), Failed(5301, "b"), Failed(5604, "b"), Failed(5906, "b")]);
+
+        Assert.False(jittered.Backoff.Failed, jittered.Backoff.Detail);
+        Assert.True(constant.Backoff.Failed, constant.Backoff.Detail);
+        Assert.Contains("no backoff", constant.Backoff.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Identical_waits_across_operations_have_no_jitter()
     {
         var report = Analyze([

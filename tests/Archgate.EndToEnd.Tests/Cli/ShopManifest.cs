@@ -101,41 +101,21 @@ internal static partial class ShopManifest
         // A process that starts in 2 s on a quiet machine may take a minute beside a parallel build.
         text = Replace(text, "timeout: 30s }", "timeout: 120s }");
 
-        // Step 6's waits follow the shop's own intervals, as Archgate reads them from the manifest (ShortWaits).
-        text = ShortWaits(text);
         Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"users: {stressUsers},"), text, StringComparison.Ordinal);
         var path = Path.Combine(folder, "archgate.yaml");
         File.WriteAllText(path, text);
         return path;
     }
 
-    /// <summary>What the e-mail outbox waits before it sends a mail again in tests (the shop's default: 10 s).</summary>
+    /// <summary>How long step 6 waits for queued work after an outage, in seconds: the sample's <c>fallback.within</c>.</summary>
     /// <remarks>
-    /// Not below 7 s: a resend must not fall inside step 6's 503 window, whose end waits twice the longest backoff
-    /// after the last attempt; a resend R after a call's last attempt lies in the window only when R is under twice
-    /// the longest wait, and then joins that call's operation only when it comes within the 10 s timeout of its first
-    /// attempt, which needs R under 10 s less the longest wait: both hold for no wait once R is 7 s (6.7 s exactly).
+    /// The sample's e-mail outbox sends a mail again 7 s after the provider did not take it (SHOP_EMAIL_RETRY_AFTER_MS);
+    /// not below: a resend must not fall inside step 6's 503 window, whose end waits twice the longest backoff after the
+    /// last attempt; a resend R after a call's last attempt lies in the window only when R is under twice the longest
+    /// wait, and then joins that call's operation only when it comes within the 6 s timeout of its first attempt,
+    /// which needs R under 6 s less the longest wait: neither holds for any wait once R is 7 s.
     /// </remarks>
-    public const int EmailRetryAfterMs = 7000;
-
-    /// <summary>How long step 6 waits for queued work after an outage in tests, in seconds (<c>fallback.within</c>; the sample's 30 s).</summary>
     public const int FallbackWithinSeconds = 15;
-
-    /// <summary>
-    /// Step 6's waits that the shop's intervals decide, shortened: the e-mail outbox's resend (and with it the edges'
-    /// <c>fallback.within</c>, what a lost mail costs per outage), and the sign-in provider's id tokens (5 s instead of
-    /// 10 s) with the api's clock skew (2 s instead of 5 s, <c>oidc.skew</c> saying the same), so the expired-token
-    /// case waits about 8 s instead of 16 s. Payments' resubmission keeps its 3 s: no-retry is told by that fixed pace,
-    /// judged within 15 % of it, and a shorter pace would leave less room for a loaded machine's timer noise.
-    /// </summary>
-    private static string ShortWaits(string text)
-    {
-        text = Replace(text, "within: 30s }", string.Create(CultureInfo.InvariantCulture, $"within: {FallbackWithinSeconds}s }}"));
-        text = Replace(text, "SHOP_OIDC_TOKEN_SECONDS: \"10\"", "SHOP_OIDC_TOKEN_SECONDS: \"5\"");
-        text = Replace(text, "      skew: 5s ", "      skew: 2s ");
-        return Replace(text, "        SHOP_OIDC_CLIENT_ID: shop-web\n", string.Create(CultureInfo.InvariantCulture,
-            $"        SHOP_OIDC_CLIENT_ID: shop-web\n        SHOP_OIDC_CLOCK_SKEW_SECONDS: \"2\"\n        SHOP_EMAIL_RETRY_AFTER_MS: \"{EmailRetryAfterMs}\"\n"));
-    }
 
     /// <summary>Puts the sample's browser journey (in Chromium, Firefox and WebKit) back into the copy at <paramref name="path"/>.</summary>
     public static void WithBrowserJourney(string path)
