@@ -120,7 +120,7 @@ public static class ArchgateProtocol
                 .. b.System.Edges.Where(e => e.Breaker is not null).Select(e => (ICheck)new CircuitBreakerCheck(e, b.System.Find<HttpComponent>(e.Edge.Caller)!, b.System.Checks.Services.Breaker)),
                 .. b.System.ProxiedEdges.Count > 0 || (b.System.Toxiproxy is not null && b.System.Edges.Any(e => e.ToxiproxyProxy is not null))
                     ? [new CascadeCheck(b.System.Checks.Services.Cascade)] : Array.Empty<ICheck>(),
-                .. ProviderEdge.Services(b.System).SelectMany(e => new ICheck[] { new RetryCheck(e, 4, b.System.Checks.Edges), new TimeoutCheck(e, 4, b.System.Checks.Edges) }),
+                .. ProviderEdge.Services(b.System).SelectMany(e => new ICheck[] { new TimeoutCheck(e, 4, b.System.Checks.Edges), new RetryCheck(e, 4, b.System.Checks.Edges) }),
                 .. b.InOrder<BrokerComponent>().SelectMany(c => new ICheck[] { new BrokerTopologyCheck(c), new BrokerRoundTripCheck(c) }),
             ],
             Criterion = new("services", "Service-to-service communication operational", s =>
@@ -304,9 +304,7 @@ public static class ArchgateProtocol
 
     /// <summary>
     /// Step 6: the secrets of the third parties' callers first (nothing disturbed), then per caller → provider edge in
-    /// plan order its call with no fault, its retries and fallback under 503s and its timeout under a blackhole (retries
-    /// first: a caller's breaker that still counts the blackhole's failures would cut the retries short, while a timeout
-    /// is judged per attempt, whatever the breaker does; an OIDC
+    /// plan order its call with no fault, its timeout under a blackhole and its retries and fallback under 503s (an OIDC
     /// provider's edges only when they declare a drive: its sign-in check exercises them); then each provider's webhooks
     /// and OpenID Connect sign-in; each frontend's calls to a provider from the browser (analytics); last the recorded
     /// requests against each provider's published contract.
@@ -318,8 +316,8 @@ public static class ArchgateProtocol
         foreach (var edge in ProviderEdge.ThirdParties(build.System, providers).Where(e => e.Provider?.Oidc is null || e.Spec?.Drive is not null))
         {
             yield return new ProviderCallCheck(edge);
-            yield return new RetryCheck(edge, 6, build.System.Checks.Edges);
             yield return new TimeoutCheck(edge, 6, build.System.Checks.Edges);
+            yield return new RetryCheck(edge, 6, build.System.Checks.Edges);
         }
 
         foreach (var provider in providers.Where(p => p.Webhook is not null))

@@ -186,7 +186,7 @@ public sealed class ArchgateProtocolTests
 
         var ids = ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 4).Select(c => c.Id).ToList();
 
-        Assert.Equal(["services.retries:api->payments", "services.timeout:api->payments"], ids);
+        Assert.Equal(["services.timeout:api->payments", "services.retries:api->payments"], ids);
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public sealed class ArchgateProtocolTests
 
         var ids = ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 6).Select(c => c.Id).ToList();
 
-        Assert.Equal(["third-party.secrets", "third-party.calls:payments->gateway", "third-party.retries:payments->gateway", "third-party.timeout:payments->gateway", "third-party.webhook:gateway"], ids);
+        Assert.Equal(["third-party.secrets", "third-party.calls:payments->gateway", "third-party.timeout:payments->gateway", "third-party.retries:payments->gateway", "third-party.webhook:gateway"], ids);
         Assert.Contains("whsec_x", system.DeclaredSecrets);
     }
 
