@@ -80,13 +80,22 @@ public sealed class ResourceMonitor : IDisposable
                 }
 
                 var cpu = 0.0;
-                if (_last.TryGetValue(component.Component, out var last))
+                var seconds = _last.TryGetValue(component.Component, out var last) ? _time.GetElapsedTime(last.At, now).TotalSeconds : -1;
+                if (seconds >= 0 && seconds < Interval.TotalSeconds / 2)
                 {
-                    var seconds = _time.GetElapsedTime(last.At, now).TotalSeconds;
-                    cpu = seconds <= 0 ? 0 : Math.Max(0, ticks - last.Ticks) / TicksPerSecond / seconds / Environment.ProcessorCount;
+                    // Too short for CPU time counted in 10 ms ticks (the last sample of Stop right after the timer's: one
+                    // spinning process read as 153 % of a 2-core machine): the older baseline stays for the next sample.
+                }
+                else
+                {
+                    if (seconds > 0)
+                    {
+                        cpu = Math.Max(0, ticks - last.Ticks) / TicksPerSecond / seconds / Environment.ProcessorCount;
+                    }
+
+                    _last[component.Component] = (ticks, now);
                 }
 
-                _last[component.Component] = (ticks, now);
                 var peak = _peaks.GetValueOrDefault(component.Component) ?? new ResourcePeak(component.Component, 0, 0, 0);
                 _peaks[component.Component] = new ResourcePeak(component.Component, Math.Max(peak.Cpu, cpu), Math.Max(peak.Memory, memory), peak.Samples + 1);
             }

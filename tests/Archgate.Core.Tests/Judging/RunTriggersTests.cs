@@ -26,6 +26,34 @@ public sealed class RunTriggersTests
     }
 
     [Fact]
+    public void A_sample_too_soon_after_the_last_measures_no_cpu_and_keeps_the_older_baseline()
+    {
+        // A spinning process, and a clock that says only 10 ms passed while it ran 300 ms: CPU counted in 10 ms ticks
+        // over such an interval would read as many cores (the last sample of Stop, taken right after the timer's).
+        using var busy = Process.Start(new ProcessStartInfo("sh", ["-c", "while :; do :; done"]) { UseShellExecute = false })!;
+        try
+        {
+            var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+            using var monitor = new ResourceMonitor([new StartedComponent("api", busy.Id, "/dev/null", DateTimeOffset.UtcNow)], time, TimeSpan.FromSeconds(1));
+            monitor.Sample();
+            Thread.Sleep(300);
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            monitor.Sample();
+            time.Advance(TimeSpan.FromSeconds(1));
+            Thread.Sleep(300);
+            monitor.Sample();
+            var peak = Assert.Single(monitor.Stop());
+
+            Assert.InRange(peak.Cpu, 1e-6, 1.0); // measured over 1.01 s of the clock from the first sample, never more than the machine
+        }
+        finally
+        {
+            busy.Kill();
+            busy.WaitForExit();
+        }
+    }
+
+    [Fact]
     public void A_started_component_over_its_cpu_or_memory_limit_and_a_nearly_full_disk_are_resource_exhaustion()
     {
         // A real busy process: its CPU and resident memory are read from /proc like a started component's.
