@@ -117,6 +117,51 @@ internal sealed class EdgeExercise
     }
 
     /// <summary>
+    /// Drives with no fault until a call is answered at the edge, within <see cref="EdgeExerciseOptions.Recovery"/>:
+    /// after a round whose work was lost, nothing closed the caller's circuit breaker if that round opened it, and the
+    /// next round would be cut short by the breaker, not by the caller's retry policy. A drive whose call does not
+    /// reach the edge within <see cref="RecoveryDriveEvery"/> was refused by the caller itself (its breaker open), and
+    /// another follows; the answered call is the breaker's half-open trial, which closes it. Returns the drives that no
+    /// call followed, or null when none was answered in time.
+    /// </summary>
+    public async Task<int?> RecoverAsync(CancellationToken ct)
+    {
+        var start = _time.GetUtcNow();
+        var refused = 0;
+        Note($"recovery: {DriveLabel} with no fault until {_edge.Dependency.Name} answers a call");
+        while (_time.GetUtcNow() - start < _options.Recovery)
+        {
+            var from = _time.GetUtcNow();
+            await DriveAsync(ct);
+            while (true)
+            {
+                var calls = Since(from);
+                if (calls.FirstOrDefault(r => r.Status is not null && r.Fault is null) is { } answered)
+                {
+                    Note($"{answered.Method} {answered.Target} answered {answered.Status} at the proxy" +
+                        (refused > 0 ? $"; {refused} drive(s) before it made no call: the caller refused them itself (its breaker open)" : string.Empty));
+                    return refused;
+                }
+
+                var waited = _time.GetUtcNow() - from;
+                if ((calls.Count == 0 && waited >= RecoveryDriveEvery) || waited >= _edge.Expected.Timeout + _edge.Expected.Tolerance)
+                {
+                    refused += calls.Count == 0 ? 1 : 0;
+                    break;
+                }
+
+                await Task.Delay(_options.SampleEvery, _time, ct);
+            }
+        }
+
+        Note($"no call answered within {AttemptReport.Sec(_options.Recovery)} of driving with no fault ({refused} drive(s) made no call)");
+        return null;
+    }
+
+    /// <summary>While recovering, how long a drive may go without a call reaching the edge before the next drive. <value>1 s</value>.</summary>
+    public static readonly TimeSpan RecoveryDriveEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Injects <paramref name="toxic"/>, drives <paramref name="drives"/> time(s), and removes the fault once the
     /// caller's operations are over: no attempt held and none new for the quiet time, or the declared timeout plus
     /// tolerance after the first attempt. The fault goes whatever happens.

@@ -9,7 +9,9 @@ namespace Archgate.Checks.ThirdParty;
 /// Step 6 per caller → provider edge (and step 4 per service edge with a <c>policy</c>): the dependency answers 503 at
 /// the edge's proxy while the caller is driven, in <see cref="EdgeExerciseOptions.RetryRounds"/> rounds (one operation
 /// each, the fault removed in between so a breaker can close; up to <see cref="EdgeExerciseOptions.MaxRetryRounds"/>
-/// while the backoff rests on one operation). The attempts are judged by <see cref="AttemptAnalysis"/>: bounded by the declared retries, waits growing, jitter between rounds, one
+/// while the backoff rests on one operation). A round that follows one whose work was lost starts once the caller has
+/// called the dependency again with no fault (<see cref="EdgeExercise.RecoverAsync"/>): nothing else closes a breaker the
+/// lost round opened, and a round cut short by the caller's breaker is no proof that it gives up early. The attempts are judged by <see cref="AttemptAnalysis"/>: bounded by the declared retries, waits growing, jitter between rounds, one
 /// Idempotency-Key per retried write. After each round the work the caller queued must complete by itself (the
 /// fallback: queue for later); work that never does is lost, critical. When the provider declares a <c>ledger</c>, one
 /// more round lets the calls reach it and loses its answers, then the ledger must hold one charge per operation (more
@@ -47,6 +49,12 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
         AttemptReport report;
         do
         {
+            if (completions.Count > 0 && completions[^1] is null)
+            {
+                // The last round's work was lost: no answered call closed a breaker it may have opened.
+                await exercise.RecoverAsync(cancellationToken);
+            }
+
             exercise.Note($"round {windows.Count + 1}");
             var window = await exercise.UnderFaultAsync(new ErrorStatusToxic(503), drives: 1, cancellationToken);
             windows.Add(window);

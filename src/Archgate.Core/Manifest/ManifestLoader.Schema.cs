@@ -235,7 +235,7 @@ public static partial class ManifestLoader
             {
                 "contracts" => Closed(["conformance"], [], _ => Closed(["timeout", "budget", "requests", "requestsPerOperation"], [], c => c is "timeout" or "budget" ? Ref("duration") : Ref("int"))),
                 "frontend" => Closed(["navigationTimeout", "settle", "quiet"], [], _ => Ref("duration")),
-                "edges" => Closed(["firstCallWait", "quiet", "sampleEvery", "retryRounds", "maxRetryRounds", "settle"], [], e => e.EndsWith("Rounds", StringComparison.Ordinal) ? Ref("int") : Ref("duration")),
+                "edges" => Closed(["firstCallWait", "quiet", "sampleEvery", "retryRounds", "maxRetryRounds", "settle", "recovery"], [], e => e.EndsWith("Rounds", StringComparison.Ordinal) ? Ref("int") : Ref("duration")),
                 "thirdParty" => Closed(["analytics"], [], _ => Closed(["navigationTimeout", "collect", "renderWithin", "responsive"], [], _ => Ref("duration"))),
                 "journeys" => Closed(["successRate", "parallel", "edgeCasesPerOperation", "browserStepTimeout", "browserStartTimeout", "eventSettle", "eventQuiet"], [], j => j switch
                 {

@@ -188,6 +188,13 @@ public sealed record EdgeExerciseOptions
 
     /// <summary>After work completed, how long to let what follows from it (a webhook, a mail) go out before the next check. <value>2 s</value>.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Before a retry round that follows one whose work was lost (nothing of the caller's completed at the dependency,
+    /// so nothing closed a circuit breaker that round opened), how long the retry check may drive with no fault until
+    /// a call is answered at the edge: the breaker's break over, its half-open trial passed. <value>30 s</value>.
+    /// </summary>
+    public TimeSpan Recovery { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>Options of step 5's browser check.</summary>

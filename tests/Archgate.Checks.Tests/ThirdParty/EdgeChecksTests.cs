@@ -88,6 +88,26 @@ public sealed class EdgeChecksTests
     }
 
     [Fact]
+    public async Task A_breaker_that_cuts_a_round_whose_work_was_lost_is_closed_before_the_next_round_and_no_early_give_up_is_reported()
+    {
+        // The baseline's success counts in the breaker's window: round 1's third failure opens it (3 of 4 failed), the
+        // fourth attempt is refused, and the work is dropped. Without a call answered in between, every later round's
+        // first attempt is the half-open trial, fails and opens the breaker again: one attempt each, which looked like
+        // a caller that gives up early (AG6021) though it retries as declared.
+        var run = await RunAsync(Retry, new CallerBehaviour { Requeue = null, BreakDuration = TimeSpan.FromSeconds(1) });
+
+        var details = string.Join("\n", run.Result.Findings.Select(f => $"{f.Rule} {f.Severity}: {f.Message}\n{f.Evidence}"));
+        Assert.DoesNotContain(run.Result.Findings, f => f.Rule == "AG6021");
+        var lost = Assert.Single(run.Result.Findings, f => f.Rule == "AG6030");
+        Assert.Equal(Severity.Critical, lost.Severity);
+        Assert.Contains("recovery: POST /orders with no fault", lost.Evidence, StringComparison.Ordinal);
+        Assert.Contains("key order-4: 4 attempts", lost.Evidence, StringComparison.Ordinal); // round 2, after the recovery's drive (order-3)
+        Assert.Contains("key order-2: 3 attempts", lost.Evidence, StringComparison.Ordinal);
+        Assert.True(run.Result.Findings.Count(f => f.Severity >= Severity.High) == 1, details);
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
     public async Task A_new_idempotency_key_on_every_attempt_is_a_finding()
     {
         var run = await RunAsync(Retry, new CallerBehaviour { FreshKeys = true });

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Archgate.Checks.Tests.Fixtures;
+using Polly;
+using Polly.CircuitBreaker;
 
 namespace Archgate.Checks.Tests.ThirdParty;
 
@@ -26,6 +28,12 @@ internal sealed record CallerBehaviour
 
     /// <summary>A new Idempotency-Key on every attempt (the defect) instead of one per order.</summary>
     public bool FreshKeys { get; init; }
+
+    /// <summary>
+    /// A Polly circuit breaker around each attempt with this break, as the shop's callers have (half the calls failed
+    /// of at least 4 in 10 s); an attempt it refuses ends the operation. Null: no breaker.
+    /// </summary>
+    public TimeSpan? BreakDuration { get; init; }
 }
 
 /// <summary>
@@ -40,6 +48,7 @@ internal sealed class FakeProviderCaller : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _work = new();
     private readonly CallerBehaviour _behaviour;
+    private readonly ResiliencePipeline<HttpResponseMessage> _breaker;
     private readonly Task _serve;
     private readonly Task _worker;
     private int _orders;
@@ -47,6 +56,16 @@ internal sealed class FakeProviderCaller : IDisposable
     public FakeProviderCaller(Uri provider, CallerBehaviour behaviour)
     {
         _behaviour = behaviour;
+        _breaker = behaviour.BreakDuration is { } pause
+            ? new ResiliencePipelineBuilder<HttpResponseMessage>().AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 4,
+                SamplingDuration = TimeSpan.FromSeconds(10),
+                BreakDuration = pause,
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>().Handle<HttpRequestException>().Handle<OperationCanceledException>().HandleResult(r => (int)r.StatusCode >= 500),
+            }).Build()
+            : ResiliencePipeline<HttpResponseMessage>.Empty;
         _client.BaseAddress = provider;
         Port = FreePort.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
@@ -128,13 +147,20 @@ internal sealed class FakeProviderCaller : IDisposable
 
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/charges") { Content = new StringContent("{\"amount\":1}") };
-                request.Headers.Add("Idempotency-Key", _behaviour.FreshKeys ? $"{key}-{Guid.NewGuid():N}" : key);
-                using var response = await _client.SendAsync(request, timeout.Token);
+                using var response = await _breaker.ExecuteAsync(async token =>
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, "/charges") { Content = new StringContent("{\"amount\":1}") };
+                    request.Headers.Add("Idempotency-Key", _behaviour.FreshKeys ? $"{key}-{Guid.NewGuid():N}" : key);
+                    return await _client.SendAsync(request, token);
+                }, timeout.Token);
                 if (response.IsSuccessStatusCode)
                 {
                     return true;
                 }
+            }
+            catch (BrokenCircuitException)
+            {
+                return false; // the breaker refuses the attempt: the operation ends here
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !_stop.IsCancellationRequested))
             {

@@ -98,7 +98,7 @@ public sealed class ChecksSectionTests
             checks:
               contracts: { conformance: { budget: 30s, requestsPerOperation: 5 } }
               frontend: { navigationTimeout: 20s, settle: 5s }
-              edges: { quiet: 1s, retryRounds: 3 }
+              edges: { quiet: 1s, retryRounds: 3, recovery: 12s }
               thirdParty: { analytics: { collect: 3s } }
               journeys: { successRate: 90%, parallel: 4, browserStepTimeout: 5s }
             """);
@@ -107,7 +107,7 @@ public sealed class ChecksSectionTests
         var checks = result.Model!.Checks;
         Assert.Equal(new ConformanceLimits(null, TimeSpan.FromSeconds(30), null, 5), checks.Conformance);
         Assert.Equal(new BrowserCheckOptions { NavigationTimeout = TimeSpan.FromSeconds(20), SettleBound = TimeSpan.FromSeconds(5) }, checks.Frontend);
-        Assert.Equal(new EdgeExerciseOptions { Quiet = TimeSpan.FromSeconds(1), RetryRounds = 3 }, checks.Edges);
+        Assert.Equal(new EdgeExerciseOptions { Quiet = TimeSpan.FromSeconds(1), RetryRounds = 3, Recovery = TimeSpan.FromSeconds(12) }, checks.Edges);
         Assert.Equal(new AnalyticsOptions { Collect = TimeSpan.FromSeconds(3) }, checks.Analytics);
         Assert.Equal(new JourneyCheckOptions { CriticalSuccessRate = 0.9, Parallel = 4, BrowserStepTimeout = TimeSpan.FromSeconds(5) }, checks.Journeys);
         Assert.Equal(0.5, Parse("checks: { journeys: { successRate: 0.5 } }").Model!.Checks.Journeys.CriticalSuccessRate);

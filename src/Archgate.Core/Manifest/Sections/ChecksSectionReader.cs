@@ -121,7 +121,7 @@ public static partial class ManifestLoader
             if (r.Mapping(YamlReader.Get(map, "edges"), "checks.edges") is { } edges)
             {
                 const string at = "checks.edges";
-                r.AllowKeys(edges, at, "firstCallWait", "quiet", "sampleEvery", "retryRounds", "maxRetryRounds", "settle");
+                r.AllowKeys(edges, at, "firstCallWait", "quiet", "sampleEvery", "retryRounds", "maxRetryRounds", "settle", "recovery");
                 var d = result.Edges;
                 var rounds = r.Int(YamlReader.Get(edges, "retryRounds"), $"{at}.retryRounds", 1, 10) ?? d.RetryRounds;
                 var maxRounds = r.Int(YamlReader.Get(edges, "maxRetryRounds"), $"{at}.maxRetryRounds", 1, 20) ?? Math.Max(rounds, d.MaxRetryRounds);
@@ -141,6 +141,7 @@ public static partial class ManifestLoader
                         RetryRounds = rounds,
                         MaxRetryRounds = maxRounds,
                         Settle = r.BoundedDuration(edges, at, "settle", TimeSpan.FromMinutes(5)) ?? d.Settle,
+                        Recovery = r.BoundedDuration(edges, at, "recovery", TimeSpan.FromMinutes(5)) ?? d.Recovery,
                     },
                 };
             }
