@@ -25,7 +25,7 @@ internal sealed class Chromium : IAsyncDisposable
     public static CheckResult DidNotStart(Exception ex)
     {
         ArgumentNullException.ThrowIfNull(ex);
-        var why = $"Chromium did not start: {Redact.Text(ex.Message.Split('\n')[0])}";
+        var why = BrowserDrivers.DidNotStart("Chromium", ex);
         return new CheckResult { Status = CheckStatus.Error, Reason = why, TransientCause = why };
     }
 

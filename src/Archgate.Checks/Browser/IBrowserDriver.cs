@@ -59,6 +59,12 @@ internal static class BrowserDrivers
     public static string Name(BrowserEngine engine) => engine.ToString().ToLowerInvariant();
 
     /// <summary>
+    /// Why an installed browser did not start, for a result's reason: "<paramref name="browser"/> did not start: " and
+    /// the first line of the exception's message, redacted (Playwright's messages run on with its call log).
+    /// </summary>
+    public static string DidNotStart(string browser, Exception ex) => $"{browser} did not start: {Redact.Text(ex.Message.Split('\n')[0])}";
+
+    /// <summary>
     /// Starts <paramref name="engine"/> headless; requests to hosts outside <paramref name="allowedHosts"/> go to a dead proxy.
     /// </summary>
     /// <param name="engine">The engine.</param>

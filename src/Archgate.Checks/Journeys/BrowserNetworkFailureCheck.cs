@@ -70,12 +70,12 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
         }
         catch (FileNotFoundException ex)
         {
-            return NotRun($"Chromium did not start: {Redact.Text(ex.Message.Split('\n')[0])}", null);
+            return NotRun(BrowserDrivers.DidNotStart("Chromium", ex), null);
         }
         catch (Exception ex) when (ex is BrowserActionException or PlaywrightException or TimeoutException or IOException)
         {
             // Installed but not started (a busy machine, a display gone): the runner tries the check again.
-            var why = $"Chromium did not start: {Redact.Text(ex.Message.Split('\n')[0])}";
+            var why = BrowserDrivers.DidNotStart("Chromium", ex);
             return NotRun(why, null) with { TransientCause = why };
         }
 

@@ -81,12 +81,10 @@ public sealed class ResourceMonitor : IDisposable
 
                 var cpu = 0.0;
                 var seconds = _last.TryGetValue(component.Component, out var last) ? _time.GetElapsedTime(last.At, now).TotalSeconds : -1;
-                if (seconds >= 0 && seconds < Interval.TotalSeconds / 2)
-                {
-                    // Too short for CPU time counted in 10 ms ticks (the last sample of Stop right after the timer's: one
-                    // spinning process read as 153 % of a 2-core machine): the older baseline stays for the next sample.
-                }
-                else
+                // A sample less than half an interval after the last (Stop's, right after the timer's) is too short for
+                // CPU time counted in 10 ms ticks (one spinning process read as 153 % of a 2-core machine): it measures no
+                // CPU, and the older baseline stays for the next sample. The first sample (seconds < 0) is the baseline.
+                if (seconds < 0 || seconds >= Interval.TotalSeconds / 2)
                 {
                     if (seconds > 0)
                     {
