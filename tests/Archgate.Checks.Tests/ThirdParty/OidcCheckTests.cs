@@ -118,7 +118,9 @@ public sealed class OidcCheckTests
     [Fact]
     public async Task The_expired_case_beyond_the_manifest_expiry_wait_is_not_evaluated_and_says_so_never_passed()
     {
-        using var fake = new FakeOidcSystem(new FakeOidcBehaviour { CallerChecksExpiry = false }); // would fail the case, were it tried
+        // Would fail the case, were it tried. Tokens live 30 s, far beyond the 1 s the check may wait: with the fake's
+        // default 2 s, a loaded machine could spend the other cases' time until less than 1 s was left (a flaky CI run).
+        using var fake = new FakeOidcSystem(new FakeOidcBehaviour { CallerChecksExpiry = false, TokenSeconds = 30 });
         var manifest = fake.Manifest.Replace("skew: 1s", "skew: 1s, expiryWait: 1s", StringComparison.Ordinal);
         Assert.NotEqual(fake.Manifest, manifest);
         var system = TestSystems.Load(manifest);
