@@ -47,22 +47,26 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
         var completions = new List<TimeSpan?>();
         List<ProxiedRequest> requests;
         AttemptReport report;
-        do
+        while (true)
         {
-            if (completions.Count > 0 && completions[^1] is null)
-            {
-                // The last round's work was lost: no answered call closed a breaker it may have opened.
-                await exercise.RecoverAsync(cancellationToken);
-            }
-
             exercise.Note($"round {windows.Count + 1}");
             var window = await exercise.UnderFaultAsync(new ErrorStatusToxic(503), drives: 1, cancellationToken);
             windows.Add(window);
             completions.Add(await exercise.AwaitCompletionAsync(window, cancellationToken));
             requests = [.. windows.SelectMany(w => w.Requests)];
             report = AttemptAnalysis.Analyze(requests, edge.Expected, windows[^1].Removed, operations: windows.Count);
+            if (windows.Count >= _options.RetryRounds && (windows.Count >= _options.MaxRetryRounds || !Unproved(report)))
+            {
+                break;
+            }
+
+            // This round's work was lost: no answered call closed a breaker it may have opened. When no call is
+            // answered with no fault either, another round has nothing more to show.
+            if (completions[^1] is null && await exercise.RecoverAsync(cancellationToken) is null)
+            {
+                break;
+            }
         }
-        while (windows.Count < _options.RetryRounds || (windows.Count < _options.MaxRetryRounds && Unproved(report)));
 
         var evidence = exercise.Timeline + "attempts at the proxy:\n" + report.Describe(exercise.Origin);
         var findings = new List<Finding>();
@@ -94,6 +98,11 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
         {
             // The rounds above were answered by the proxy: nothing reached the provider. This one reaches it and loses
             // its answers, as a response lost on its way back does: the caller cannot know the charge was made.
+            if (completions[^1] is null)
+            {
+                await exercise.RecoverAsync(cancellationToken); // as before any round that follows lost work
+            }
+
             exercise.Note($"round {windows.Count + 1}: the provider's answers lost");
             var lostRound = await exercise.UnderFaultAsync(new LostAnswerToxic(503), drives: 1, cancellationToken);
             // The provider may have done the work and told the caller by its webhook: a resend is not owed, so the
