@@ -31,7 +31,7 @@ public sealed class WebKitStartTests : IDisposable
     }
 
     [Fact]
-    public async Task A_journey_whose_WebKit_did_not_start_is_tried_again_by_the_runner_and_passes_on_its_second_attempt()
+    public async Task A_journey_whose_WebKit_did_not_start_is_tried_again_by_the_runner_and_passes_on_a_later_attempt()
     {
         using var web = new PageServer(new Dictionary<string, string>
         {
@@ -50,9 +50,9 @@ public sealed class WebKitStartTests : IDisposable
                 steps:
                   - goto: /
                   - expect text: { "#greeting": hello }
-            recovery: { retries: 2, backoff: 100ms }
+            recovery: { retries: 3, backoff: 100ms }
             checks:
-              journeys: { browserStartTimeout: 5s }
+              journeys: { browserStartTimeout: 10s }
             """, _folder);
         var options = new JourneyOptions { Engines = [BrowserEngine.Webkit], BrowserPrograms = new Dictionary<BrowserEngine, string> { [BrowserEngine.Webkit] = StandIn(hangingStarts: 1) } };
         var check = Assert.Single(JourneyCheck.For(system.Journeys[0], options, system.Checks.Journeys));
@@ -72,13 +72,16 @@ public sealed class WebKitStartTests : IDisposable
 
         var result = Assert.Single(run.Steps.Single(s => s.Number == 7).Checks);
         Assert.True(result.Status == CheckStatus.Pass, $"{result.Reason} {string.Join("; ", result.Findings.Select(f => f.Message))}");
-        Assert.Equal(2, result.Attempts.Count);
+        // The second attempt passes on a quiet machine; beside a busy suite a real WebKit can miss the 10 s bound once
+        // more, and the runner's next attempt is the proof as well (ci21: three attempts with a 5 s bound).
+        Assert.InRange(result.Attempts.Count, 2, 4);
         var first = result.Attempts[0];
         Assert.Equal(CheckStatus.Error, first.Status);
-        Assert.StartsWith("Webkit did not start: WebKitWebDriver opened no session within 5 s", first.TransientCause, StringComparison.Ordinal);
+        Assert.StartsWith("Webkit did not start: WebKitWebDriver opened no session within 10 s", first.TransientCause, StringComparison.Ordinal);
         Assert.Contains("cannot open display: :9999", first.Error, StringComparison.Ordinal);
-        Assert.Equal(CheckStatus.Pass, result.Attempts[1].Status);
-        Assert.Equal(2, Starts());
+        Assert.All(result.Attempts.Skip(1).SkipLast(1), a => Assert.StartsWith("Webkit did not start", a.TransientCause, StringComparison.Ordinal));
+        Assert.Equal(CheckStatus.Pass, result.Attempts[^1].Status);
+        Assert.Equal(result.Attempts.Count, Starts());
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

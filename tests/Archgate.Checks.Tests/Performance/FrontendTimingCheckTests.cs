@@ -28,18 +28,20 @@ public sealed class FrontendTimingCheckTests(ITestOutputHelper output)
     public async Task Pages_are_timed_in_Chromium_and_a_slow_LCP_fails_its_SLO_naming_the_page()
     {
         using var server = new PageServer(new Dictionary<string, string> { ["/"] = FastPage, ["/late"] = LatePage });
-        var result = await RunAsync(server, "fcp: 1.8s, lcp: 400ms");
+        // The late element comes 500 ms after the script runs, so its LCP is never below 500 ms; the fast page's is
+        // 100-200 ms, and up to ~600 ms was seen beside a busy suite for a first paint: 450 ms parts them.
+        var result = await RunAsync(server, "fcp: 1.8s, lcp: 450ms");
 
         var fast = Metric(result, "page_lcp", "/");
         var lateFcp = Metric(result, "page_fcp", "/late");
         var lateLcp = Metric(result, "page_lcp", "/late");
         output.WriteLine($"/ LCP {fast} ms; /late FCP {lateFcp} ms, LCP {lateLcp} ms");
-        Assert.InRange(fast, 1, 400);
+        Assert.InRange(fast, 1, 450);
         Assert.InRange(lateLcp, 500, 2500);
         Assert.True(lateFcp < lateLcp - 300, $"FCP {lateFcp} should precede LCP {lateLcp}");
         var finding = Assert.Single(result.Findings);
         Assert.Equal(("AG8031", "/late"), (finding.Rule, finding.Location));
-        Assert.Matches(@"^/late LCP \d+ ms > 400 ms$", finding.Message);
+        Assert.Matches(@"^/late LCP (\d+ ms|\d+\.\d\d s) > 450 ms$", finding.Message); // 1.07 s on a loaded machine
         Assert.Contains("median of 3 cold loads in Chromium", finding.Evidence, StringComparison.Ordinal);
         Assert.Equal(CheckStatus.Fail, result.Status);
     }
