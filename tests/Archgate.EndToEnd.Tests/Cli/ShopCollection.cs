@@ -3,10 +3,11 @@ using Archgate.Checks.Tests.Fixtures;
 namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>
-/// Tests that start the whole shop run one at a time: each takes free ports, but four processes each on a
-/// shared 2-core machine are enough load for one test. The classes that back the shop with PostgreSQL share one
-/// throwaway cluster (a fresh database per test), started once for the collection rather than once per class.
-/// The runs that mostly wait (step 6's, the broker's) are the one other lane (<see cref="ShopWaitingCollection"/>).
+/// Tests that start the whole shop run one at a time in each of three lanes: each takes free ports, but four processes
+/// each on a shared 2-core machine are enough load for one test per lane. This one holds the runs of load, browsers,
+/// journeys, contracts and security on SQLite; <see cref="ShopServicesCollection"/> step 4's runs and the runs on
+/// PostgreSQL; <see cref="ShopWaitingCollection"/> the runs that mostly wait (step 6's on SQLite, the broker's). The
+/// classes of a lane that back the shop with PostgreSQL share its one throwaway cluster (a fresh database per test).
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class ShopCollection : ICollectionFixture<PostgresServer>

@@ -7,7 +7,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// Step 3 end to end (and steps 1-4 and 8 once): 'archgate run --up' starts the shop on a fresh database of a stock PostgreSQL cluster (real processes)
 /// and judges it; each fault switch that plants a database defect turns the verdict into NO-GO with its finding.
 /// </summary>
-[Collection(ShopCollection.Name)]
+[Collection(ShopServicesCollection.Name)]
 public sealed class ShopDatabaseTests(PostgresServer server) : CliTestBase
 {
     private async Task<(ProcessResult Result, JsonDocument Run)> RunStepsAsync(string faults, string steps = "3")

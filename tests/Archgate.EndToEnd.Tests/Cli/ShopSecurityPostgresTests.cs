@@ -10,7 +10,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// issuer's key in the manifest (<c>security.signingKey</c>, the shop's SHOP_JWT_SIGNING_KEY) the expired-token
 /// probe runs against the shop's real JWT validation.
 /// </summary>
-[Collection(ShopCollection.Name)]
+[Collection(ShopServicesCollection.Name)]
 public sealed class ShopSecurityPostgresTests(PostgresServer server) : CliTestBase
 {
     [Fact]

@@ -9,7 +9,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// its breaker on api → payments, and the api's reads balanced over payments and payments-2; the payments written
 /// during the breaker check, when the first instance failed and the second took them, are in the one table.
 /// </summary>
-[Collection(ShopCollection.Name)]
+[Collection(ShopServicesCollection.Name)]
 public sealed class ShopServicePostgresTests(PostgresServer server) : CliTestBase
 {
     [Fact]

@@ -7,7 +7,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// (${url:...}) and proves the api's circuit breaker on api → payments by failing payments at the proxy; each fault
 /// switch of step 4 turns it into NO-GO with its evidence. Verdicts and evidence only, never timings.
 /// </summary>
-[Collection(ShopCollection.Name)]
+[Collection(ShopServicesCollection.Name)]
 public sealed class ShopServiceTests : CliTestBase
 {
     private async Task<(ProcessResult Result, JsonDocument Run)> RunStep4Async(string faults)

@@ -12,7 +12,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// (signed requests), both local servers speaking those APIs; the secrets check names each key's store, and no
 /// resolved value reaches the console, run.json or any report.
 /// </summary>
-[Collection(ShopWaitingCollection.Name)]
+[Collection(ShopServicesCollection.Name)]
 public sealed class ShopThirdPartyPostgresTests(PostgresServer server) : ShopThirdPartyFaultTests
 {
     protected override async Task UseDatabaseAsync()
