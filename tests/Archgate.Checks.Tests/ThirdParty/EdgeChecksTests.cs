@@ -101,8 +101,7 @@ public sealed class EdgeChecksTests
         var lost = Assert.Single(run.Result.Findings, f => f.Rule == "AG6030");
         Assert.Equal(Severity.Critical, lost.Severity);
         Assert.Contains("recovery: POST /orders with no fault", lost.Evidence, StringComparison.Ordinal);
-        Assert.Contains("key order-4: 4 attempts", lost.Evidence, StringComparison.Ordinal); // round 2, after the recovery's drive (order-3)
-        Assert.Contains("key order-2: 3 attempts", lost.Evidence, StringComparison.Ordinal);
+        Assert.Matches(@"key order-\d+: 4 attempts", lost.Evidence); // the round after the recovery, its breaker closed
         Assert.True(run.Result.Findings.Count(f => f.Severity >= Severity.High) == 1, details);
         Assert.Empty(run.Proxy.Toxics);
     }
