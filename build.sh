@@ -23,11 +23,11 @@ case "$cmd" in
     passed=$(count Passed)
     failed=$(count Failed)
     skipped=$(count Skipped)
-    # The failed tests again at the end, each with the first lines of its message, so that the tail of a long log
+    # The failed tests again at the end, each with the first lines of its message (no stack), so that the tail of a long log
     # names them.
     if [ "$failed" -gt 0 ]; then
       echo "failed tests:"
-      awk '/^  Failed [A-Za-z_]/ {n = 10} n > 0 {print; n--}' "$log"
+      awk '/^  Failed [A-Za-z_]/ {n = 12} /^  Stack Trace:/ {n = 0} n > 0 {print; n--}' "$log"
     fi
     rm -f "$log"
     echo "tests: $passed passed, $failed failed, $skipped skipped"

@@ -67,7 +67,7 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
         catch (Exception ex) when (ex is BrowserActionException or Microsoft.Playwright.PlaywrightException or TimeoutException or IOException)
         {
             // Installed but not started (a busy machine, a browser that died on its way up): the runner tries the check again.
-            var why = BrowserDrivers.DidNotStart($"{browserEngine}", ex);
+            var why = BrowserDrivers.DidNotStart(browserEngine.ToString(), ex);
             return NotEvaluated(why, BrowserDrivers.Prerequisite(browserEngine)) with { TransientCause = why };
         }
 

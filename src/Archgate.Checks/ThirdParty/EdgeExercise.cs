@@ -85,11 +85,62 @@ internal sealed class EdgeExercise
     /// Drives once with no fault and waits for the dependency's answer at the proxy (its timeout plus tolerance): the
     /// first answered call, or the calls that went unanswered, or none at all.
     /// </summary>
-    public async Task<(ProxiedRequest? Answered, IReadOnlyList<ProxiedRequest> Calls)> BaselineAsync(CancellationToken ct)
+    public Task<(ProxiedRequest? Answered, IReadOnlyList<ProxiedRequest> Calls)> BaselineAsync(CancellationToken ct) =>
+        DriveOnceAsync(_options.FirstCallWait, ct);
+
+    /// <summary>
+    /// Drives with no fault until a call is answered at the edge, within <see cref="EdgeExerciseOptions.Recovery"/>:
+    /// after a round whose work was lost, nothing closed the caller's circuit breaker if that round opened it, and the
+    /// next round would be cut short by the breaker, not by the caller's retry policy. A drive whose call does not
+    /// reach the edge within <see cref="RecoveryDriveEvery"/> was refused by the caller itself (its breaker open), and
+    /// another follows; the answered call is the breaker's half-open trial, which closes it. False when none was
+    /// answered in time.
+    /// </summary>
+    public async Task<bool> RecoverAsync(CancellationToken ct)
+    {
+        var start = _time.GetUtcNow();
+        var refused = 0;
+        Note($"recovery: {DriveLabel} with no fault until {_edge.Dependency.Name} answers a call");
+        while (_time.GetUtcNow() - start < _options.Recovery)
+        {
+            var (answered, calls) = await DriveOnceAsync(RecoveryDriveEvery, ct);
+            if (answered is not null)
+            {
+                if (refused > 0)
+                {
+                    Note($"{refused} drive(s) before it made no call: the caller refused them itself (its breaker open)");
+                }
+
+                return true;
+            }
+
+            if (calls.Count == 0)
+            {
+                refused++;
+            }
+            else
+            {
+                // The dependency refused the connection or did not answer: a pause, not a drive (an order) per refusal.
+                await Task.Delay(RecoveryDriveEvery, _time, ct);
+            }
+        }
+
+        Note($"no call answered within {AttemptReport.Sec(_options.Recovery)} of driving with no fault ({refused} drive(s) made no call)");
+        return false;
+    }
+
+    /// <summary>While recovering, how long a drive may go without a call reaching the edge before the next drive. <value>1 s</value>.</summary>
+    public static readonly TimeSpan RecoveryDriveEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Drives once with no fault and waits for an answered call at the proxy: up to <paramref name="firstCallWait"/>
+    /// for a call to reach it, and that plus the dependency's timeout and tolerance for an answer.
+    /// </summary>
+    private async Task<(ProxiedRequest? Answered, IReadOnlyList<ProxiedRequest> Calls)> DriveOnceAsync(TimeSpan firstCallWait, CancellationToken ct)
     {
         var start = _time.GetUtcNow();
         await DriveAsync(ct);
-        var limit = _options.FirstCallWait + _edge.Expected.Timeout + _edge.Expected.Tolerance;
+        var limit = firstCallWait + _edge.Expected.Timeout + _edge.Expected.Tolerance;
         while (true)
         {
             var calls = Since(start);
@@ -106,7 +157,7 @@ internal sealed class EdgeExercise
                 return (null, calls);
             }
 
-            if (_time.GetUtcNow() - start >= limit || (calls.Count == 0 && _time.GetUtcNow() - start >= _options.FirstCallWait))
+            if (_time.GetUtcNow() - start >= limit || (calls.Count == 0 && _time.GetUtcNow() - start >= firstCallWait))
             {
                 Note(calls.Count == 0 ? "no call reached the proxy" : $"{calls.Count} call(s) reached the proxy, none answered within {AttemptReport.Sec(limit)}");
                 return (null, calls);
@@ -115,51 +166,6 @@ internal sealed class EdgeExercise
             await Task.Delay(_options.SampleEvery, _time, ct);
         }
     }
-
-    /// <summary>
-    /// Drives with no fault until a call is answered at the edge, within <see cref="EdgeExerciseOptions.Recovery"/>:
-    /// after a round whose work was lost, nothing closed the caller's circuit breaker if that round opened it, and the
-    /// next round would be cut short by the breaker, not by the caller's retry policy. A drive whose call does not
-    /// reach the edge within <see cref="RecoveryDriveEvery"/> was refused by the caller itself (its breaker open), and
-    /// another follows; the answered call is the breaker's half-open trial, which closes it. Returns the drives that no
-    /// call followed, or null when none was answered in time.
-    /// </summary>
-    public async Task<int?> RecoverAsync(CancellationToken ct)
-    {
-        var start = _time.GetUtcNow();
-        var refused = 0;
-        Note($"recovery: {DriveLabel} with no fault until {_edge.Dependency.Name} answers a call");
-        while (_time.GetUtcNow() - start < _options.Recovery)
-        {
-            var from = _time.GetUtcNow();
-            await DriveAsync(ct);
-            while (true)
-            {
-                var calls = Since(from);
-                if (calls.FirstOrDefault(r => r.Status is not null && r.Fault is null) is { } answered)
-                {
-                    Note($"{answered.Method} {answered.Target} answered {answered.Status} at the proxy" +
-                        (refused > 0 ? $"; {refused} drive(s) before it made no call: the caller refused them itself (its breaker open)" : string.Empty));
-                    return refused;
-                }
-
-                var waited = _time.GetUtcNow() - from;
-                if ((calls.Count == 0 && waited >= RecoveryDriveEvery) || waited >= _edge.Expected.Timeout + _edge.Expected.Tolerance)
-                {
-                    refused += calls.Count == 0 ? 1 : 0;
-                    break;
-                }
-
-                await Task.Delay(_options.SampleEvery, _time, ct);
-            }
-        }
-
-        Note($"no call answered within {AttemptReport.Sec(_options.Recovery)} of driving with no fault ({refused} drive(s) made no call)");
-        return null;
-    }
-
-    /// <summary>While recovering, how long a drive may go without a call reaching the edge before the next drive. <value>1 s</value>.</summary>
-    public static readonly TimeSpan RecoveryDriveEvery = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Injects <paramref name="toxic"/>, drives <paramref name="drives"/> time(s), and removes the fault once the

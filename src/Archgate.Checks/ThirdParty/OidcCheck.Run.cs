@@ -431,6 +431,10 @@ internal sealed partial class OidcCheck
                     await Task.Delay(left + TimeSpan.FromMilliseconds(20), context.Time, ct);
                 }
             }
+            else
+            {
+                Note($"the genuine id token is already past exp + {AttemptReport.Sec(_spec.Skew)} skew");
+            }
 
             var answer = await PresentAsync(url, token, nonce);
             Judge("the genuine id token once expired", answer, ThirdPartyRules.OidcExpired, Severity.High,

@@ -45,6 +45,11 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
 
         var windows = new List<FaultWindow>();
         var completions = new List<TimeSpan?>();
+
+        // A round's work was lost: no answered call closed a breaker it may have opened, so the caller is driven with
+        // no fault until one is. False when none is answered.
+        async Task<bool> RecoveredAsync() => completions[^1] is not null || await exercise.RecoverAsync(cancellationToken);
+
         List<ProxiedRequest> requests;
         AttemptReport report;
         while (true)
@@ -60,9 +65,8 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
                 break;
             }
 
-            // This round's work was lost: no answered call closed a breaker it may have opened. When no call is
-            // answered with no fault either, another round has nothing more to show.
-            if (completions[^1] is null && await exercise.RecoverAsync(cancellationToken) is null)
+            // When no call is answered with no fault, another round has nothing more to show.
+            if (!await RecoveredAsync())
             {
                 break;
             }
@@ -98,10 +102,7 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
         {
             // The rounds above were answered by the proxy: nothing reached the provider. This one reaches it and loses
             // its answers, as a response lost on its way back does: the caller cannot know the charge was made.
-            if (completions[^1] is null)
-            {
-                await exercise.RecoverAsync(cancellationToken); // as before any round that follows lost work
-            }
+            await RecoveredAsync(); // as before any round that follows lost work
 
             exercise.Note($"round {windows.Count + 1}: the provider's answers lost");
             var lostRound = await exercise.UnderFaultAsync(new LostAnswerToxic(503), drives: 1, cancellationToken);

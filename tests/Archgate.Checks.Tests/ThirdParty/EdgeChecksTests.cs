@@ -94,7 +94,9 @@ public sealed class EdgeChecksTests
         // fourth attempt is refused, and the work is dropped. Without a call answered in between, every later round's
         // first attempt is the half-open trial, fails and opens the breaker again: one attempt each, which looked like
         // a caller that gives up early (AG6021) though it retries as declared.
-        var run = await RunAsync(Retry, new CallerBehaviour { Requeue = null, BreakDuration = TimeSpan.FromSeconds(1) });
+        // Attempts may take 3 s: with the default 500 ms, a busy machine (ci1) timed out the recovery's half-open trial
+        // in the caller after the proxy had answered it, the breaker opened again, and round 2 made no call at all.
+        var run = await RunAsync(Retry, new CallerBehaviour { Requeue = null, BreakDuration = TimeSpan.FromSeconds(1), AttemptTimeout = TimeSpan.FromSeconds(3) });
 
         var details = string.Join("\n", run.Result.Findings.Select(f => $"{f.Rule} {f.Severity}: {f.Message}\n{f.Evidence}"));
         Assert.DoesNotContain(run.Result.Findings, f => f.Rule == "AG6021");

@@ -106,12 +106,14 @@ public sealed class OidcCheckTests
     [Fact]
     public async Task A_caller_that_takes_expired_id_tokens_fails_once_the_token_is_past_exp_and_skew()
     {
-        var (result, fake) = await RunAsync(new FakeOidcBehaviour { CallerChecksExpiry = false }, new OidcCheckOptions());
+        // Tokens live 6 s: the cases before this one would have to take longer than that (plus the skew) for the
+        // check not to wait (ci1 on a busy machine: the default 2 s were spent before the expired case began).
+        var (result, fake) = await RunAsync(new FakeOidcBehaviour { CallerChecksExpiry = false, TokenSeconds = 6 }, new OidcCheckOptions());
         using var _ = fake;
 
         var finding = Assert.Single(result.Findings);
         Assert.Equal("AG6067", finding.Rule);
-        Assert.Contains("waiting", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("for the genuine id token to expire (exp + 1.00 s skew)", finding.Evidence, StringComparison.Ordinal);
         Assert.Contains("(the genuine id token once expired) → 200", finding.Evidence, StringComparison.Ordinal);
     }
 
