@@ -18,9 +18,7 @@ case "$cmd" in
     dotnet src/Archgate.Cli/bin/Release/net10.0/archgate.dll doctor --tests --install
     log=$(mktemp)
     status=0
-    # Three test projects at a time (MSBuild nodes): the end-to-end project, the Checks project, and the two short
-    # ones one after the other; with two, the shop's own tests waited for the Checks project to end.
-    dotnet test Archgate.slnx -c Release --no-build -nologo -m:3 --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
+    dotnet test Archgate.slnx -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" || status=$?
     count() { awk -v key="$1:" '$1 == key && $2 ~ /^[0-9]+$/ {s += $2} END {print s + 0}' "$log"; }
     passed=$(count Passed)
     failed=$(count Failed)
