@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>Step 8 against the real shop: started by 'run --up', loaded, judged, stopped.</summary>
-[Collection(ShopCollection.Name)]
+[Collection(ShopServicesCollection.Name)]
 public sealed class ShopLoadTests : CliTestBase
 {
     [Fact]

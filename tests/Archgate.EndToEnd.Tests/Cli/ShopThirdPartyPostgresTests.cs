@@ -5,34 +5,15 @@ using Archgate.Checks.Tests.Fixtures;
 namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>
-/// Step 6 end to end on the shop backed by PostgreSQL (the api's database and payments' store, one fresh database of a
-/// throwaway cluster). The launch of six third-party fault switches fails the checks that must catch them, as on SQLite
-/// (<see cref="ShopThirdPartyFaultTests"/>). The clean shop passes with the providers' keys in secret stores: the
-/// manifest reads the gateway's key and webhook secret from a Vault (KV v2) and the e-mail key from AWS Secrets Manager
-/// (signed requests), both local servers speaking those APIs; the secrets check names each key's store, and no
-/// resolved value reaches the console, run.json or any report.
+/// Step 6 end to end on the shop backed by PostgreSQL (the api's database, one fresh database of a throwaway cluster).
+/// The clean shop passes with the providers' keys in secret stores: the manifest reads the gateway's key and webhook
+/// secret from a Vault (KV v2) and the e-mail key from AWS Secrets Manager (signed requests), both local servers speaking
+/// those APIs; the secrets check names each key's store, and no resolved value reaches the console, run.json or any
+/// report. The fault switches run on SQLite only (<see cref="ShopThirdPartyTests"/> says why).
 /// </summary>
 [Collection(ShopServicesCollection.Name)]
-public sealed class ShopThirdPartyPostgresTests(PostgresServer server) : ShopThirdPartyFaultTests
+public sealed class ShopThirdPartyPostgresTests(PostgresServer server) : CliTestBase
 {
-    protected override async Task UseDatabaseAsync()
-    {
-        var db = new Npgsql.NpgsqlConnectionStringBuilder(await server.CreateDatabaseAsync("shop", statements: true));
-        Environment["SHOP_DB"] = $"Host={db.Host};Port={db.Port};Username={db.Username};Password={db.Password};Database={db.Database}";
-        Environment["SHOP_PAYMENTS_DB"] = Environment["SHOP_DB"];
-    }
-
-    protected override async Task AssertShopMigratedAsync()
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(Environment["SHOP_DB"]);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand("select (select count(*) from schemaversions), to_regclass('payments') is not null", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        Assert.True(await reader.ReadAsync());
-        Assert.True(reader.GetInt64(0) > 0, "the api did not migrate the test's PostgreSQL database");
-        Assert.True(reader.GetBoolean(1), "payments did not keep its store in the test's PostgreSQL database");
-    }
-
     [Fact]
     public async Task The_clean_shop_on_PostgreSQL_with_keys_from_Vault_and_AWS_passes_step_6_and_no_key_is_shown()
     {

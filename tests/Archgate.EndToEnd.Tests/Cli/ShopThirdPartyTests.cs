@@ -5,22 +5,34 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// <summary>
 /// Step 6 end to end on the shop backed by SQLite: 'archgate run --up --steps 6' starts the shop with payments → gateway
 /// and api → e-mail behind Archgate's proxies and proves each provider's calls, timeouts, retries, queued work, secrets
-/// and webhooks; each third-party fault switch turns it into NO-GO with its evidence: six in one launch
-/// (<see cref="ShopThirdPartyFaultTests"/>, on PostgreSQL too), the other five in the two launches below.
-/// Verdicts and evidence only, never timings.
+/// and webhooks. Every third-party fault switch fails the check that must catch it, with its evidence; switches that do
+/// not interfere share a launch (a step 6 run costs 2-3 minutes), so three launches cover the eleven. They run on SQLite
+/// only: a switch changes what the shop sends or accepts over HTTP, not how it stores, and Archgate judges the proxies'
+/// records and the providers' ledgers, never the database, so a second engine would repeat the same verdicts at 3
+/// minutes each. The clean run on PostgreSQL (<see cref="ShopThirdPartyPostgresTests"/>) proves the shop's queued work
+/// on that engine. Each switch's assertions live in <see cref="Step6Run"/>. Verdicts and evidence only, never timings.
 /// </summary>
 [Collection(ShopWaitingCollection.Name)]
-public sealed class ShopThirdPartyTests : ShopThirdPartyFaultTests
+public sealed class ShopThirdPartyTests : CliTestBase
 {
     private static string Text(JsonElement finding, string property) => Step6Run.Text(finding, property);
 
-    protected override Task UseDatabaseAsync()
+    private async Task<Step6Run> RunStep6Async(string faults, string? manifest = null)
     {
+        manifest ??= ShopManifest.Write(Folder);
         Environment["SHOP_DB"] = $"Data Source={Path.Combine(Folder, "shop.db")}";
-        return Task.CompletedTask;
+        Environment["SHOP_FAULTS"] = faults;
+        var result = await ArchgateProcess.RunAsync(Folder, Environment, "run", manifest, "--up", "--steps", "6");
+        await AssertShopMigratedAsync();
+        var runFolder = Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout));
+        return new Step6Run(result, JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(runFolder, "run.json"))), runFolder);
     }
 
-    protected override async Task AssertShopMigratedAsync()
+    /// <summary>
+    /// Asserts that the shop ran on this test's database: the api migrated it. Not its orders: a NO-GO run restores the
+    /// databases to their snapshot from before step 6 (P-RECOVERY), and step 6's orders go with it.
+    /// </summary>
+    private async Task AssertShopMigratedAsync()
     {
         await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(Folder, "shop.db")};Pooling=False");
         await connection.OpenAsync();
@@ -98,6 +110,22 @@ public sealed class ShopThirdPartyTests : ShopThirdPartyFaultTests
 
         run.GatewayTimeout();
         run.PlaintextSecret(config);
+        run.IsNoGo();
+    }
+
+    [Fact]
+    public async Task Email_no_queue_email_invalid_no_retry_webhook_unsigned_oauth_down_and_analytics_blocking_are_each_found_in_one_NO_GO_run()
+    {
+        // Each switch touches another edge or check: the api's mails (lost; sent without a sender), payments' charges (no
+        // retry), payments' webhooks (unsigned ones taken), the api's sign-in provider (down), the web's analytics (waited on).
+        using var run = await RunStep6Async("email-no-queue,email-invalid,no-retry,webhook-unsigned,oauth-down,analytics-blocking");
+
+        run.EmailNoQueue(within: string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ShopManifest.FallbackWithinSeconds}.00 s"));
+        run.EmailInvalidForSendGrid();
+        run.NoRetry();
+        run.WebhookUnsigned();
+        run.OauthDown();
+        run.AnalyticsBlocking();
         run.IsNoGo();
     }
 }

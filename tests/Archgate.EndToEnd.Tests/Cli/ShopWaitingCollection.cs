@@ -1,5 +1,3 @@
-using Archgate.Checks.Tests.Fixtures;
-
 namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>
@@ -7,10 +5,10 @@ namespace Archgate.EndToEnd.Tests.Cli;
 /// <see cref="ShopServicesCollection"/>) rather than after them: step 6's on SQLite (<see cref="ShopThirdPartyTests"/>:
 /// timeouts, backoffs, queued work completing after each fault) and the broker's (<see cref="ShopBrokerTests"/>: events
 /// awaited through RabbitMQ). They cost the other lanes little CPU, and the load tests there judge against relaxed
-/// targets (<see cref="ShopManifest.RelaxedP95Ms"/>). Its own throwaway PostgreSQL cluster, so no lane waits on another's.
+/// targets (<see cref="ShopManifest.RelaxedP95Ms"/>).
 /// </summary>
 [CollectionDefinition(Name)]
-public sealed class ShopWaitingCollection : ICollectionFixture<PostgresServer>
+public sealed class ShopWaitingCollection
 {
     public const string Name = "shop, waiting";
 }

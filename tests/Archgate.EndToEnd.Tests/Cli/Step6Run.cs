@@ -4,8 +4,7 @@ namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>
 /// A finished 'archgate run --steps 6' on the shop, and what each third-party fault switch must leave in it: the same
-/// verdicts and evidence whichever database the shop runs on and whichever switches share the launch
-/// (ShopThirdPartyTests on SQLite, ShopThirdPartyPostgresTests on PostgreSQL).
+/// verdicts and evidence whichever switches share the launch (<see cref="ShopThirdPartyTests"/>).
 /// </summary>
 internal sealed class Step6Run(ProcessResult result, JsonDocument run, string runFolder) : IDisposable
 {

@@ -8,7 +8,7 @@ namespace Archgate.EndToEnd.Tests.Contracts;
 /// Step 2's live OpenAPI conformance against the real shop, started by 'archgate run --up' as processes. The
 /// shop's manifest is copied with free ports, so the test runs beside anything else on the machine.
 /// </summary>
-[Collection(ShopCollection.Name)]
+[Collection(ShopServicesCollection.Name)]
 public sealed class ConformanceRunTests : CliTestBase
 {
     private JsonElement RunJson()

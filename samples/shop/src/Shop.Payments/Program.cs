@@ -17,7 +17,7 @@ builder.Services.AddSingleton<GatewayCircuit>();
 builder.Services.AddGatewayClient(settings, faults);
 builder.Services.AddSingleton<GatewaySubmitter>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<GatewaySubmitter>());
-builder.Services.AddHealthChecks().AddCheck<GatewayHealthCheck>("gateway");
+builder.Services.AddHealthChecks().AddCheck<GatewayHealthCheck>("gateway").AddCheck<StoreHealthCheck>("store");
 
 var app = builder.Build();
 app.UseShopDefaults("default-src 'none'; frame-ancestors 'none'");

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Shop.Common;
 
 namespace Shop.Payments;
 
@@ -25,20 +26,32 @@ internal sealed class SqlPaymentStore : IPaymentStore, IAsyncDisposable
 
     public bool IsPostgres { get; private init; }
 
+    /// <summary>The pool and timeouts in use on PostgreSQL (null on SQLite), reported by the store's health entry.</summary>
+    public StoreSettings? Settings { get; private init; }
+
+    /// <summary>The defaults payments keeps on PostgreSQL, for each key the connection string leaves out.</summary>
+    public const int DefaultMaxPoolSize = 5, DefaultConnectTimeoutSeconds = 5, DefaultCommandTimeoutSeconds = 10;
+
+    /// <summary>
+    /// The PostgreSQL settings payments uses: what the connection string writes, and for each of these keys it leaves
+    /// out, payments' default: a pool of <see cref="DefaultMaxPoolSize"/> (a few short statements per payment; it leaves
+    /// the server's connections to the api), connect and command timeouts as the api's, <c>Application Name=shop-payments</c>.
+    /// </summary>
+    public static NpgsqlConnectionStringBuilder WithDefaults(string connectionString) =>
+        PostgresDefaults.Apply(connectionString, DefaultMaxPoolSize, DefaultConnectTimeoutSeconds, DefaultCommandTimeoutSeconds, "shop-payments");
+
     /// <summary>Opens the store and creates its table when missing.</summary>
     public static async Task<SqlPaymentStore> OpenAsync(string connectionString, TimeProvider time, CancellationToken ct)
     {
         SqlPaymentStore store;
         if (IsPostgresString(connectionString))
         {
-            var pg = new NpgsqlConnectionStringBuilder(connectionString);
-            if (!connectionString.Contains("Maximum Pool Size", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("MaxPoolSize", StringComparison.OrdinalIgnoreCase))
+            var pg = WithDefaults(connectionString);
+            store = new SqlPaymentStore(NpgsqlDataSource.Create(pg.ConnectionString), time)
             {
-                pg.MaxPoolSize = 5; // a few short statements per payment; leaves the server's connections to the api
-            }
-
-            pg.ApplicationName ??= "shop-payments";
-            store = new SqlPaymentStore(NpgsqlDataSource.Create(pg.ConnectionString), time) { IsPostgres = true };
+                IsPostgres = true,
+                Settings = new StoreSettings(pg.MaxPoolSize, pg.Timeout, pg.CommandTimeout),
+            };
         }
         else
         {
@@ -230,3 +243,6 @@ internal sealed class SqlPaymentStore : IPaymentStore, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();
 }
+
+/// <summary>The pool maximum and the connect and command timeouts (seconds) of the payments store on PostgreSQL.</summary>
+internal sealed record StoreSettings(int PoolSize, int ConnectTimeoutSeconds, int CommandTimeoutSeconds);

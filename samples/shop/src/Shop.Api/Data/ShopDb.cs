@@ -112,40 +112,10 @@ internal sealed class ShopDb : IDisposable
     /// <see cref="DefaultCommandTimeoutSeconds"/>, <c>Application Name=shop-api</c>). Under <c>default-pool</c> the
     /// driver's own defaults stay.
     /// </summary>
-    public static NpgsqlConnectionStringBuilder WithDefaults(string connectionString, FaultSwitches faults)
-    {
-        var pg = new NpgsqlConnectionStringBuilder(connectionString);
-        if (faults.IsOn(FaultSwitches.DefaultPool))
-        {
-            return pg;
-        }
-
-        // Npgsql's builder answers ContainsKey for every keyword it knows: only the raw text tells what was written.
-        var written = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
-            .Select(k => k.Replace(" ", string.Empty, StringComparison.Ordinal).ToUpperInvariant())
-            .ToHashSet();
-        if (!written.Overlaps(["MAXIMUMPOOLSIZE", "MAXPOOLSIZE"]))
-        {
-            pg.MaxPoolSize = DefaultMaxPoolSize;
-        }
-
-        if (!written.Overlaps(["TIMEOUT", "CONNECTTIMEOUT"]))
-        {
-            pg.Timeout = DefaultConnectTimeoutSeconds;
-        }
-
-        if (!written.Overlaps(["COMMANDTIMEOUT"]))
-        {
-            pg.CommandTimeout = DefaultCommandTimeoutSeconds;
-        }
-
-        if (!written.Overlaps(["APPLICATIONNAME"]))
-        {
-            pg.ApplicationName = "shop-api";
-        }
-
-        return pg;
-    }
+    public static NpgsqlConnectionStringBuilder WithDefaults(string connectionString, FaultSwitches faults) =>
+        faults.IsOn(FaultSwitches.DefaultPool)
+            ? new NpgsqlConnectionStringBuilder(connectionString)
+            : PostgresDefaults.Apply(connectionString, DefaultMaxPoolSize, DefaultConnectTimeoutSeconds, DefaultCommandTimeoutSeconds, "shop-api");
 
     /// <summary>PostgreSQL connection strings name a host; SQLite ones a data source.</summary>
     public static bool IsPostgres(string connectionString)
