@@ -4,14 +4,18 @@ namespace Archgate.EndToEnd.Tests.Cli;
 
 /// <summary>
 /// Steps 5 and 7 end to end: 'archgate run --up --steps 5,7' starts the shop (real processes, SQLite) and runs the auth
-/// flow, CORS, CRUD, the manifest's journeys and the concurrency check; planted faults fail the checks that must catch them.
+/// flow, CORS, CRUD, the browser check of the web's pages (signed in as ann through the page's login form, with
+/// axe-core and the loading and error states through the fault proxy), the manifest's journeys and the concurrency
+/// check; planted faults fail the checks that must catch them, switches that do not touch each other in one launch.
 /// </summary>
 [Collection(ShopCollection.Name)]
 public sealed class ShopJourneyTests : CliTestBase
 {
-    private async Task<(ProcessResult Result, JsonDocument Run)> RunAsync(string faults, bool browserJourney = false, string steps = "5,7", bool chromiumOnly = false)
+    private async Task<(ProcessResult Result, JsonDocument Run)> RunAsync(string faults, bool browserJourney = false, string steps = "5,7", bool chromiumOnly = false) =>
+        await RunAsync(faults, ShopManifest.Write(Folder), browserJourney, steps, chromiumOnly);
+
+    private async Task<(ProcessResult Result, JsonDocument Run)> RunAsync(string faults, string manifest, bool browserJourney, string steps, bool chromiumOnly)
     {
-        var manifest = ShopManifest.Write(Folder);
         if (browserJourney)
         {
             ShopManifest.WithBrowserJourney(manifest);
@@ -43,12 +47,13 @@ public sealed class ShopJourneyTests : CliTestBase
             : [];
 
     [Fact]
-    public async Task The_clean_shop_passes_auth_flow_CORS_CRUD_its_journeys_in_three_browsers_and_concurrent_updates()
+    public async Task The_clean_shop_passes_auth_flow_CORS_CRUD_its_pages_its_journeys_in_three_browsers_and_concurrent_updates()
     {
-        var (result, run) = await RunAsync("", browserJourney: true);
+        var (result, run) = await RunAsync("", ShopManifest.Write(Folder, out var apiPort), browserJourney: true, steps: "5,7", chromiumOnly: false);
         using (run)
         {
             var checks = Checks(run);
+            PagesPass(checks["frontend.browser:web"], result, Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout)), apiPort);
             foreach (var id in new[] { "frontend.cors:web->api", "frontend.auth:api", "frontend.crud:api", "frontend.realtime:api/orders/events", "frontend.realtime:api/orders/ws", "journeys.run:browse and add to cart",
                 "journeys.run:sign in, order and see it in orders", "journeys.run:admin lists orders", "journeys.concurrency:api", "journeys.edge-cases:api", "journeys.network-failure:api",
                 "journeys.run:order in the page and see it paid@chromium", "journeys.run:order in the page and see it paid@firefox", "journeys.run:order in the page and see it paid@webkit",
@@ -93,12 +98,17 @@ public sealed class ShopJourneyTests : CliTestBase
     }
 
     [Fact]
-    public async Task Cors_wildcard_and_lost_update_each_fail_the_check_that_must_catch_them()
+    public async Task Cors_wildcard_lost_update_stale_events_no_validation_and_a_wrong_api_url_each_fail_the_check_that_must_catch_them()
     {
-        var (result, run) = await RunAsync("cors-wildcard,lost-update,sse-stale-status");
+        // Each switch touches another check: the api's CORS, its updates (no If-Match), its order events (the status
+        // before the change), its input validation, and the page's own config (the api's URL).
+        var (result, run) = await RunAsync("cors-wildcard,lost-update,sse-stale-status,no-validation,spa-wrong-api-url", ShopManifest.Write(Folder, out var apiPort),
+            browserJourney: false, steps: "5,7", chromiumOnly: false);
         using (run)
         {
             var checks = Checks(run);
+            NoValidation(checks["journeys.edge-cases:api"], result);
+            SpaWrongApiUrl(checks["frontend.browser:web"], result, apiPort);
             // The order events announce the status before the change: the last one about a paid order still says awaiting_payment.
             var stale = Assert.Single(Findings(checks["journeys.realtime-consistency:api/orders/events"]), f => f.Rule == "AG7045");
             Assert.Contains("status is awaiting_payment in the event, status is paid in orders", stale.Message, StringComparison.Ordinal);
@@ -155,25 +165,62 @@ public sealed class ShopJourneyTests : CliTestBase
         }
     }
 
-    [Fact]
-    public async Task No_validation_fails_the_edge_case_check_with_the_invalid_order_it_stored_as_evidence()
+    /// <summary>no-validation: more lines than maxItems stored and read back, a quantity of 0 reaching the database's CHECK.</summary>
+    private static void NoValidation(JsonElement edge, ProcessResult result)
     {
-        var (result, run) = await RunAsync("no-validation", steps: "7");
-        using (run)
+        Assert.True(edge.GetProperty("status").GetString() == "fail", $"{edge}\n{result.All}");
+        var findings = edge.GetProperty("findings").EnumerateArray().ToList();
+        // More lines than maxItems 20 were stored, and read back as the journey's user.
+        var stored = Assert.Single(findings, f => f.GetProperty("rule").GetString() == "AG7031" && f.GetProperty("message").GetString()!.Contains("'items' has 21 items", StringComparison.Ordinal));
+        Assert.Contains("was accepted (201) and stored at /orders/", stored.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("read back: GET ", stored.GetProperty("evidence").GetString(), StringComparison.Ordinal);
+        // A line with quantity 0 got past the api to the database's CHECK constraint: a server error.
+        Assert.Contains(findings, f => f.GetProperty("rule").GetString() == "AG7030" && f.GetProperty("message").GetString()!.Contains("'items[0].quantity' is 0, below the minimum 1", StringComparison.Ordinal)
+            && f.GetProperty("evidence").GetString()!.Contains("-> 500", StringComparison.Ordinal));
+    }
+
+    private static List<(string Rule, string Location, string Message, string Evidence)> PageFindings(JsonElement check) =>
+        check.TryGetProperty("findings", out var f)
+            ? [.. f.EnumerateArray().Select(x => (x.GetProperty("rule").GetString()!, x.TryGetProperty("location", out var l) ? l.GetString()! : string.Empty,
+                x.GetProperty("message").GetString()!, x.TryGetProperty("evidence", out var e) ? e.GetString()! : string.Empty))]
+            : [];
+
+    /// <summary>The clean web's pages pass in Chromium signed in as ann, with their api calls, screenshots, axe-core and states.</summary>
+    private static void PagesPass(JsonElement check, ProcessResult result, string runFolder, int apiPort)
+    {
+        var findings = PageFindings(check);
+        Assert.True(check.GetProperty("status").GetString() == "pass", $"{check}\n{result.All}");
+        Assert.Contains(findings, f => f.Rule == "AG5049" && f.Message.StartsWith("2 pages opened in Chromium ", StringComparison.Ordinal) && f.Message.EndsWith(", signed in as ann", StringComparison.Ordinal));
+        var orders = Assert.Single(findings, f => f.Rule == "AG5049" && f.Location == "/orders");
+        Assert.Contains($"GET http://127.0.0.1:{apiPort}/orders?limit=50 (fetch) → 200", orders.Evidence, StringComparison.Ordinal);
+        Assert.Contains($"http://127.0.0.1:{apiPort}/orders/events?access_token=*** (eventsource)", orders.Evidence, StringComparison.Ordinal); // the token masked
+        var screenshot = orders.Message[(orders.Message.IndexOf("screenshot ", StringComparison.Ordinal) + "screenshot ".Length)..];
+        Assert.True(File.Exists(Path.Combine(runFolder, screenshot)), screenshot);
+        Assert.Contains(findings, f => f.Rule == "AG5051" && f.Location == "/orders"
+            && f.Message.StartsWith("/orders: the page's EventSource received a 'order-status' event on /orders/events ", StringComparison.Ordinal)); // live: an order placed through the api
+
+        // axe-core on both pages, none serious or critical; each page's loading and error states through the fault proxy.
+        Assert.DoesNotContain(findings, f => f.Rule is "AG5060" or "AG5052" or "AG5053" or "AG5054");
+        Assert.Equal(["/", "/orders"], findings.Where(f => f.Rule == "AG5061").Select(f => f.Location).Order(StringComparer.Ordinal));
+        foreach (var (page, slug) in new[] { ("/", "index"), ("/orders", "orders") })
         {
-            var checks = Checks(run);
-            var edge = checks["journeys.edge-cases:api"];
-            Assert.True(edge.GetProperty("status").GetString() == "fail", $"{edge}\n{result.All}");
-            var findings = edge.GetProperty("findings").EnumerateArray().ToList();
-            // More lines than maxItems 20 were stored, and read back as the journey's user.
-            var stored = Assert.Single(findings, f => f.GetProperty("rule").GetString() == "AG7031" && f.GetProperty("message").GetString()!.Contains("'items' has 21 items", StringComparison.Ordinal));
-            Assert.Contains("was accepted (201) and stored at /orders/", stored.GetProperty("message").GetString(), StringComparison.Ordinal);
-            Assert.Contains("read back: GET ", stored.GetProperty("evidence").GetString(), StringComparison.Ordinal);
-            // A line with quantity 0 got past the api to the database's CHECK constraint: a server error.
-            Assert.Contains(findings, f => f.GetProperty("rule").GetString() == "AG7030" && f.GetProperty("message").GetString()!.Contains("'items[0].quantity' is 0, below the minimum 1", StringComparison.Ordinal)
-                && f.GetProperty("evidence").GetString()!.Contains("-> 500", StringComparison.Ordinal));
-            Assert.True(checks["journeys.run:browse and add to cart"].GetProperty("status").GetString() == "pass", result.All); // valid orders still work
-            Assert.Equal(4, result.ExitCode); // NO-GO
+            var loading = Assert.Single(findings, f => f.Rule == "AG5055" && f.Location == page && f.Message.Contains("shows its loading state", StringComparison.Ordinal));
+            Assert.Equal($"screenshot evidence/browser/web/{slug}-loading.png", loading.Evidence);
+            var error = Assert.Single(findings, f => f.Rule == "AG5055" && f.Location == page && f.Message.Contains("user-friendly error", StringComparison.Ordinal));
+            Assert.Contains("The shop cannot be reached right now.", error.Message, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(runFolder, $"evidence/browser/web/{slug}-error.png")), error.Evidence);
         }
+    }
+
+    /// <summary>spa-wrong-api-url: the page's config points at a port where nothing listens; the check names both URLs.</summary>
+    private static void SpaWrongApiUrl(JsonElement check, ProcessResult result, int apiPort)
+    {
+        Assert.True(check.GetProperty("status").GetString() == "fail", $"{check}\n{result.All}");
+        var findings = PageFindings(check);
+        var wrong = Assert.Single(findings, f => f.Rule == "AG5040");
+        // The web declares two backends since its page sends analytics events: api, then the collector.
+        Assert.StartsWith($"sign-in on / called http://127.0.0.1:1/auth/login, not a declared backend: the declared backend is api at http://127.0.0.1:{apiPort}/ or analytics at http://127.0.0.1:", wrong.Message, StringComparison.Ordinal);
+        Assert.True(wrong.Evidence.StartsWith("POST http://127.0.0.1:1/auth/login (fetch) → net::ERR_", StringComparison.Ordinal), wrong.Evidence);
+        Assert.Contains(findings, f => f.Rule == "AG5047"); // and so ann could not sign in
     }
 }

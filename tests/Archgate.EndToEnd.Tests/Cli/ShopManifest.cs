@@ -35,7 +35,7 @@ internal static partial class ShopManifest
         block = block.Replace("127.0.0.1:7401", $"127.0.0.1:{amqp}", StringComparison.Ordinal)
             .Replace("workdir: .", $"workdir: {ShopDirectory}", StringComparison.Ordinal)
             .Replace("contracts/", Path.Combine(ShopDirectory, "contracts") + "/", StringComparison.Ordinal)
-            .Replace("tcp: 7401, timeout: 60s", $"tcp: {amqp}, timeout: 120s", StringComparison.Ordinal)
+            .Replace("tcp: 7401, timeout: 60s", $"tcp: {amqp}, timeout: 300s", StringComparison.Ordinal)
             .Replace("SHOP_AMQP_PORT: \"7401\"", $"SHOP_AMQP_PORT: \"{amqp}\"\n        SHOP_BROKER_DIR: {Path.Combine(folder, "rabbitmq")}", StringComparison.Ordinal)
             .Replace("\"7402\"", $"\"{epmd}\"", StringComparison.Ordinal)
             .Replace("\"7403\"", $"\"{dist}\"", StringComparison.Ordinal);
