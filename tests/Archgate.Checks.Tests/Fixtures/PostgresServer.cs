@@ -91,7 +91,7 @@ public sealed class PostgresServer : IAsyncLifetime, IAsyncDisposable
         Port = FreePort.Next();
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth-host=scram-sha-256", "--auth-local=trust", $"--pwfile={pwfile}", "-E", "UTF8", "--no-instructions"]);
         var options = $"-p {Port} -k {_root} -c listen_addresses=127.0.0.1 -c shared_preload_libraries=pg_stat_statements -c fsync=off";
-        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "60", "start"]);
+        await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "300", "start"]);
     }
 
     public async Task DisposeAsync()

@@ -43,10 +43,15 @@ public sealed class CircuitMonitor
     /// <summary>The Polly provider wired into the breaker; null when no breaker guards the dependency.</summary>
     public CircuitBreakerStateProvider? Provider { get; private set; }
 
-    /// <summary><c>closed</c>, <c>open</c>, <c>half-open</c>, <c>isolated</c>, or <c>none</c> without a breaker.</summary>
+    private bool _guarded;
+
+    /// <summary>
+    /// <c>closed</c>, <c>open</c>, <c>half-open</c>, <c>isolated</c>, or <c>none</c> without a breaker. A breaker is built
+    /// with the client's pipeline, at the first call: until then a guarded dependency's breaker is closed.
+    /// </summary>
     public string State => Provider?.CircuitState switch
     {
-        null => "none",
+        null => _guarded ? "closed" : "none",
         CircuitState.Closed => "closed",
         CircuitState.Open => "open",
         CircuitState.HalfOpen => "half-open",
@@ -57,6 +62,8 @@ public sealed class CircuitMonitor
     public bool IsOpen => Provider?.CircuitState is CircuitState.Open or CircuitState.Isolated;
 
     internal CircuitBreakerStateProvider Attach() => Provider = new CircuitBreakerStateProvider();
+
+    internal void Guard() => _guarded = true;
 }
 
 /// <summary>Adds the shop's resilience pipeline (total timeout, retry, breaker, attempt timeout) to a client.</summary>
@@ -68,6 +75,11 @@ public static class ResilienceExtensions
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(monitor);
+        if (policy.CircuitBreaker)
+        {
+            monitor.Guard();
+        }
+
         builder.AddResilienceHandler(name, pipeline =>
         {
             pipeline.AddTimeout(policy.TotalTimeout);
