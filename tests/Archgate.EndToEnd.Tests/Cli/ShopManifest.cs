@@ -49,6 +49,13 @@ internal static partial class ShopManifest
     /// <summary>The api's p95 target in tests: far above what a clean shop needs even on a loaded machine.</summary>
     public const int RelaxedP95Ms = 5000;
 
+    /// <summary>
+    /// The target of the load's "follow order to paid" request in tests. It waits up to 5 s for the payment (Prefer:
+    /// wait=5), so its time is the payment pipeline's, capped at 5 s: on a starved machine the order is not paid within
+    /// that and the answer comes at the cap (ci8: p95 5.17 s against RelaxedP95Ms). Above the cap, only a hang fails it.
+    /// </summary>
+    public const int RelaxedFollowP95Ms = 20000;
+
     /// <summary>As <see cref="Write(string, int, int, string, string, int)"/>, also telling the api's port.</summary>
     public static string Write(string folder, out int apiPort, int baselineUsers = 5, int stressUsers = 10, string stage = "3s", string warmup = "1s", int apiP95Ms = RelaxedP95Ms)
     {
@@ -84,7 +91,7 @@ internal static partial class ShopManifest
         var p95 = apiP95Ms.ToString(CultureInfo.InvariantCulture);
         text = Replace(text, "api: { p95: 200ms,", $"api: {{ p95: {p95}ms,");
         text = Replace(text, "[\"p(95)<200\"]", $"[\"p(95)<{p95}\"]");
-        text = Replace(text, "\"http_req_duration{route:follow order to paid}\": [\"p(95)<1500\"]", $"\"http_req_duration{{route:follow order to paid}}\": [\"p(95)<{p95}\"]");
+        text = Replace(text, "\"http_req_duration{route:follow order to paid}\": [\"p(95)<1500\"]", $"\"http_req_duration{{route:follow order to paid}}\": [\"p(95)<{RelaxedFollowP95Ms}\"]");
         text = Replace(text, "\"http_req_duration{route:POST /orders}\": [\"p(95)<500\"]", $"\"http_req_duration{{route:POST /orders}}\": [\"p(95)<{p95}\"]");
         text = Replace(text, "db: { p95: 100ms }", "db: { p95: 5s }");
         text = Replace(text, "web: { fcp: 1.8s, lcp: 2.5s }", "web: { fcp: 20s, lcp: 20s }");
