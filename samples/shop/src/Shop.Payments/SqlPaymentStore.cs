@@ -24,10 +24,10 @@ internal sealed class SqlPaymentStore : IPaymentStore, IAsyncDisposable
         _time = time;
     }
 
-    public bool IsPostgres { get; private init; }
-
     /// <summary>The pool and timeouts in use on PostgreSQL (null on SQLite), reported by the store's health entry.</summary>
     public StoreSettings? Settings { get; private init; }
+
+    public bool IsPostgres => Settings is not null;
 
     /// <summary>The defaults payments keeps on PostgreSQL, for each key the connection string leaves out.</summary>
     public const int DefaultMaxPoolSize = 5, DefaultConnectTimeoutSeconds = 5, DefaultCommandTimeoutSeconds = 10;
@@ -49,7 +49,6 @@ internal sealed class SqlPaymentStore : IPaymentStore, IAsyncDisposable
             var pg = WithDefaults(connectionString);
             store = new SqlPaymentStore(NpgsqlDataSource.Create(pg.ConnectionString), time)
             {
-                IsPostgres = true,
                 Settings = new StoreSettings(pg.MaxPoolSize, pg.Timeout, pg.CommandTimeout),
             };
         }
