@@ -53,20 +53,22 @@ internal sealed class FrontendTimingCheck(FrontendComponent frontend, PageTiming
             {
                 var url = new Uri(frontend.Url, page);
                 var loads = new List<PageLoad>();
-                for (var i = 0; i < options.Loads; i++)
+                PageLoad? failed = null;
+                for (var i = 0; i < options.Loads && failed is null; i++)
                 {
                     context.Activity?.Report($"Chromium: {url} load {i + 1} of {options.Loads}");
-                    loads.Add(await timer.LoadAsync(url, cancellationToken));
+                    var one = await timer.LoadAsync(url, cancellationToken);
+                    loads.Add(one);
+                    failed = one.Error is not null || one.Fcp is null ? one : null; // a median needs every load: stop at the first failure
                 }
 
-                var failed = loads.FirstOrDefault(l => l.Error is not null || l.Fcp is null);
                 if (failed is not null)
                 {
                     findings.Add(Findings.Create(PerformanceRules.PageNotMeasured, Severity.High,
                         component: frontend.Name,
                         location: page,
                         message: $"{page} could not be measured: {failed.Error ?? "the page painted no content"}",
-                        evidence: $"{loads.Count(l => l.Error is null && l.Fcp is not null)} of {loads.Count} loads measured in Chromium {timer.Version}",
+                        evidence: $"load {loads.Count} of {options.Loads} failed in Chromium {timer.Version}; {loads.Count - 1} measured before it",
                         hint: "open the page in a browser: an error status, a script error or an empty body leave nothing to paint"));
                     continue;
                 }

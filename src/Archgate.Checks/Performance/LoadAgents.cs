@@ -31,6 +31,9 @@ public static class LoadAgents
     /// <param name="agents">Number of agents (segments).</param>
     /// <param name="plan">The whole plan, for its duration.</param>
     /// <param name="activity">Live progress, merged over the agents.</param>
+    /// <param name="grace">How long past the plan's duration, counted from the go, the agents may take to finish;
+    /// after it the run is cancelled (<see cref="OperationCanceledException"/>). Start-up has its own
+    /// <see cref="ReadyTimeout"/>, so slow process starts on a loaded machine do not eat into the stages.</param>
     /// <param name="cancellationToken">Stops every agent.</param>
     /// <param name="shared">Variables captured by the scenario's setup, handed to every agent.</param>
     public static async Task<LoadResult> RunAsync(
@@ -40,6 +43,7 @@ public static class LoadAgents
         int agents,
         LoadPlan plan,
         IProgress<string>? activity,
+        TimeSpan grace,
         CancellationToken cancellationToken,
         IReadOnlyDictionary<string, string>? shared = null)
     {
@@ -69,13 +73,15 @@ public static class LoadAgents
                 }
             }
 
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            bound.CancelAfter(plan.TotalDuration + grace);
             foreach (var p in processes)
             {
                 await p.SendGoAsync();
             }
 
-            var reporting = ReportAsync(processes, plan, activity, cancellationToken);
-            await Task.WhenAll(processes.Select(p => p.Exited.WaitAsync(cancellationToken)));
+            var reporting = ReportAsync(processes, plan, activity, bound.Token);
+            await Task.WhenAll(processes.Select(p => p.Exited.WaitAsync(bound.Token)));
             await reporting;
             foreach (var p in processes)
             {

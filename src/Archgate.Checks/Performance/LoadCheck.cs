@@ -76,8 +76,13 @@ internal sealed class LoadCheck(HttpComponent target, LoadCheckOptions options) 
             statementsBefore[db] = await StatementStats.SnapshotAsync(db.Connection, cancellationToken);
         }
 
+        // The in-process engine starts at once; agents count the bound from their go (their start-up is bounded apart).
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        bound.CancelAfter(plan.TotalDuration + options.Grace);
+        if (agents <= 1)
+        {
+            bound.CancelAfter(plan.TotalDuration + options.Grace);
+        }
+
         var progress = new ThroughputTimeline(p => context.Activity?.Report(
             string.Create(CultureInfo.InvariantCulture, $"{p.Stage}: {p.Target:0} users, {p.RequestsPerSecond:0} req/s, p95 {p.P95Ms:0.#} ms, {p.Errors} errors ({p.Elapsed.TotalSeconds:0}/{plan.TotalDuration.TotalSeconds:0} s)")));
         LoadResult result;
@@ -85,7 +90,7 @@ internal sealed class LoadCheck(HttpComponent target, LoadCheckOptions options) 
         {
             result = agents > 1
                 ? await LoadAgents.RunAsync(options.AgentCommand ?? throw new InvalidOperationException("load.agents > 1 needs the agent command; run through 'archgate run'"),
-                    system, target, agents, plan, context.Activity, bound.Token, setup.Variables)
+                    system, target, agents, plan, context.Activity, options.Grace, cancellationToken, setup.Variables)
                 : await new LoadEngine(context.Time).RunAsync(plan, progress, abortWhen, bound.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

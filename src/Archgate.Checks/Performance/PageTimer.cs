@@ -26,7 +26,6 @@ public sealed class PageTimer : IAsyncDisposable
     private const string ReadTimings = """
         () => new Promise(resolve => {
           const nav = performance.getEntriesByType('navigation')[0];
-          const fcp = performance.getEntriesByName('first-contentful-paint')[0];
           let lcp = null;
           try {
             new PerformanceObserver(list => {
@@ -34,12 +33,18 @@ public sealed class PageTimer : IAsyncDisposable
               if (entries.length) lcp = entries[entries.length - 1].startTime;
             }).observe({ type: 'largest-contentful-paint', buffered: true });
           } catch (e) { }
-          // Buffered entries are delivered in a task: read them after two frames.
-          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => resolve({
-            fcp: fcp ? fcp.startTime : null,
-            lcp: lcp,
-            load: nav ? nav.loadEventEnd : null,
-          }), 0)));
+          const done = fcp => resolve({ fcp: fcp ? fcp.startTime : null, lcp: lcp, load: nav ? nav.loadEventEnd : null });
+          // Buffered entries are delivered in a task: read them after two frames. A starved renderer may not have
+          // painted yet: then wait for the first contentful paint, up to 5 s, before calling the page blank.
+          requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => {
+            const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+            if (fcp) { done(fcp); return; }
+            const timer = setTimeout(() => done(null), 5000);
+            new PerformanceObserver(list => {
+              const painted = list.getEntriesByName('first-contentful-paint')[0];
+              if (painted) { clearTimeout(timer); setTimeout(() => done(painted), 0); }
+            }).observe({ type: 'paint', buffered: true });
+          }, 0)));
         })
         """;
 

@@ -2,17 +2,26 @@ using System.Text;
 
 namespace Archgate.Checks.Tests.Fixtures;
 
-/// <summary>A <see cref="LocalHttpServer"/> serving fixed HTML pages by path (404 for others).</summary>
+/// <summary>
+/// A <see cref="LocalHttpServer"/> serving fixed HTML pages by path (404 for others); a path in
+/// <c>delays</c> is answered that much later (an API the page waits for), without holding up other requests.
+/// </summary>
 public sealed class PageServer : IDisposable
 {
     private readonly LocalHttpServer _server;
 
-    public PageServer(IReadOnlyDictionary<string, string> pages) =>
-        _server = new LocalHttpServer(context =>
+    public PageServer(IReadOnlyDictionary<string, string> pages, IReadOnlyDictionary<string, TimeSpan>? delays = null) =>
+        _server = new LocalHttpServer(async context =>
         {
-            var found = pages.TryGetValue(context.Request.Url!.AbsolutePath, out var html);
-            return LocalHttpServer.WriteAsync(context, found ? 200 : 404, Encoding.UTF8.GetBytes(html ?? "<!doctype html><title>404</title>"), "text/html; charset=utf-8");
-        });
+            var path = context.Request.Url!.AbsolutePath;
+            if (delays?.GetValueOrDefault(path) is { } delay)
+            {
+                await Task.Delay(delay);
+            }
+
+            var found = pages.TryGetValue(path, out var html);
+            await LocalHttpServer.WriteAsync(context, found ? 200 : 404, Encoding.UTF8.GetBytes(html ?? "<!doctype html><title>404</title>"), "text/html; charset=utf-8");
+        }, concurrent: true);
 
     public int Port => _server.Port;
 

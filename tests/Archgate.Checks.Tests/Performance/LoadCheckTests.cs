@@ -126,4 +126,45 @@ public sealed class LoadCheckTests
         Assert.Equal("AG8005", finding.Rule);
         Assert.Contains("is not reachable", finding.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A stand-in for 'archgate agent' speaking its protocol: reads the shared variables, says ready (after 5 s when
+    /// its first argument is 'slow'), waits for the go, then reports an empty segment (or hangs when it is 'hang').
+    /// </summary>
+    private const string FakeAgent = """
+        read -r shared
+        [ "$1" = slow ] && sleep 5
+        echo '{"type":"ready"}'
+        read -r go
+        [ "$1" = hang ] && sleep 60
+        echo '{"type":"done","target":"http://127.0.0.1/","iterations":0,"interrupted":0,"peakConcurrency":0,"transport":"Auto","abortReason":null}'
+        """;
+
+    [Theory]
+    [InlineData("slow", false)]
+    [InlineData("hang", true)]
+    public async Task Agents_are_bounded_by_the_stages_and_grace_from_their_go_not_from_their_start(string mode, bool bounded)
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"archgate-fake-agent-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(script, FakeAgent);
+        try
+        {
+            var system = System(FreePort.Next(), stage: "500ms");
+            using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+            // Stages 1 s plus 2 s of grace: a slow start-up (5 s, as three agents took on a starved machine) must not
+            // count, and an agent that never finishes must still be stopped soon after the stages.
+            var check = new LoadCheck(system.Find<Model.HttpComponent>("api")!, new LoadCheckOptions { Agents = 2, AgentCommand = ["bash", script, mode], Grace = TimeSpan.FromSeconds(2) });
+            var watch = Stopwatch.StartNew();
+
+            var result = await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+            var notFinished = result.Findings.Where(f => f.Rule == "AG8005" && f.Message.Contains("did not finish within its stages plus 2 s", StringComparison.Ordinal));
+            Assert.True(bounded == notFinished.Any(), $"{mode}: " + string.Join("; ", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(50), $"the hanging agents were not stopped: {watch.Elapsed}"); // they sleep 60 s
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
 }
