@@ -19,6 +19,12 @@ public sealed record PassiveScanOptions
 
     /// <summary>The path requested once per component to see its not-found answer. <value>/archgate-passive-not-found</value>.</summary>
     public string NotFoundPath { get; init; } = "/archgate-passive-not-found";
+
+    /// <summary>Links followed per component from its pages, robots.txt and sitemap.xml (ZAP baseline spiders too). <value>50</value>.</summary>
+    public int MaxCrawl { get; init; } = 50;
+
+    /// <summary>Time the check's whole visit may take, crawl included; links left then are counted, not followed. <value>60 s</value>.</summary>
+    public TimeSpan CrawlTime { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>
@@ -48,18 +54,33 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
 
         var targets = Targets(context.System);
         var unreachable = new List<string>();
+        var crawls = new List<(string Component, Crawl Crawl)>();
+        using var discovery = ProbeHttp.CreateClient(context.System.AllowedHosts); // robots.txt and sitemap.xml: read, not judged
+        var deadline = DateTimeOffset.UtcNow + options.CrawlTime;
         foreach (var component in targets)
         {
-            if (!await VisitAsync(component, http, context, cancellationToken))
+            var (answered, crawl) = await VisitAsync(component, http, discovery, deadline, context, cancellationToken);
+            if (!answered)
             {
                 unreachable.Add(component.Name);
             }
+
+            crawls.Add((component.Name, crawl));
         }
 
         var (findings, metrics, judged) = Judge(targets, traffic, options);
         if (judged == 0)
         {
             return CheckResult.Skipped($"no response to judge: {string.Join(", ", unreachable)} did not answer");
+        }
+
+        foreach (var (component, crawl) in crawls.Where(c => c.Crawl.Followed + c.Crawl.Left > 0))
+        {
+            metrics.Add(Metric.ForComponent("security_passive_crawled", component, crawl.Followed, "count"));
+            if (crawl.Left > 0)
+            {
+                metrics.Add(Metric.ForComponent("security_passive_crawl_left", component, crawl.Left, "count"));
+            }
         }
 
         if (traffic.DroppedResponses > 0)
@@ -140,15 +161,18 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
             .OrderByDescending(c => c.Url.AbsolutePath.Length)
             .FirstOrDefault();
 
-    /// <summary>The check's own visit of a component; false when it did not answer at all.</summary>
-    private async Task<bool> VisitAsync(HttpComponent component, HttpClient http, CheckContext context, CancellationToken cancellationToken)
+    /// <summary>Links the visit followed, and links it found but left (over <see cref="PassiveScanOptions.MaxCrawl"/> or past the deadline).</summary>
+    private readonly record struct Crawl(int Followed, int Left);
+
+    /// <summary>
+    /// The check's own visit of a component: its pages (or its root), health endpoint and not-found answer, the
+    /// scripts and stylesheets the pages load, then, breadth first, the links of its HTML and the paths of its
+    /// robots.txt and sitemap.xml (<see cref="PassiveCrawl"/>). Answered is false when it did not answer at all.
+    /// </summary>
+    private async Task<(bool Answered, Crawl Crawl)> VisitAsync(HttpComponent component, HttpClient http, HttpClient discovery, DateTimeOffset deadline, CheckContext context, CancellationToken cancellationToken)
     {
         var paths = new List<string>();
-        if (component is FrontendComponent frontend)
-        {
-            paths.AddRange(frontend.Pages.Count > 0 ? frontend.Pages : ["/"]);
-        }
-
+        paths.AddRange(component is FrontendComponent { Pages.Count: > 0 } frontend ? frontend.Pages : ["/"]);
         if (component.HealthPath is { } health)
         {
             paths.Add(health);
@@ -157,28 +181,110 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
         paths.Add(options.NotFoundPath);
         var answered = false;
         var assets = new List<Uri>();
+        var visited = new HashSet<Uri>();
+        var links = new Queue<Uri>();
+        void Found(IEnumerable<Uri> found)
+        {
+            foreach (var link in found.Where(l => PassiveCrawl.Follows(component, l) && !visited.Contains(l) && !links.Contains(l)))
+            {
+                links.Enqueue(link);
+            }
+        }
+
         foreach (var path in paths.Distinct(StringComparer.Ordinal))
         {
             var url = Under(component.Url, path);
+            visited.Add(url);
             context.Activity?.Report($"passive: GET {url}");
-            var (ok, html) = await GetAsync(http, url, cancellationToken);
+            var (ok, html, location) = await GetAsync(http, url, cancellationToken);
             answered |= ok;
+            Found(location is null ? [] : [location]);
             if (html is not null)
             {
                 assets.AddRange(Assets(url, html).Where(a => !assets.Contains(a)));
+                Found(PassiveCrawl.Links(url, html));
             }
         }
 
         foreach (var asset in assets.Distinct().Take(options.MaxAssets))
         {
+            visited.Add(asset);
             context.Activity?.Report($"passive: GET {asset}");
             await GetAsync(http, asset, cancellationToken);
         }
 
-        return answered;
+        if (!answered)
+        {
+            return (false, default);
+        }
+
+        var robots = Under(component.Url, "/robots.txt");
+        var sitemaps = new List<Uri> { Under(component.Url, "/sitemap.xml") };
+        if (await ReadAsync(discovery, robots, cancellationToken) is { } robotsText)
+        {
+            var (robotPaths, named) = PassiveCrawl.Robots(robots, robotsText);
+            Found(robotPaths);
+            sitemaps.AddRange(named.Where(s => PassiveCrawl.Follows(component, s) && !sitemaps.Contains(s)));
+        }
+
+        foreach (var sitemap in sitemaps.Take(3))
+        {
+            if (await ReadAsync(discovery, sitemap, cancellationToken) is { } xml)
+            {
+                Found(PassiveCrawl.Sitemap(sitemap, xml));
+            }
+        }
+
+        var followed = 0;
+        while (links.Count > 0 && followed < options.MaxCrawl && DateTimeOffset.UtcNow < deadline)
+        {
+            var link = links.Dequeue();
+            visited.Add(link);
+            followed++;
+            context.Activity?.Report($"passive: GET {link} (link {followed} of at most {options.MaxCrawl})");
+            var (_, html, location) = await GetAsync(http, link, cancellationToken);
+            Found(location is null ? [] : [location]);
+            if (html is not null)
+            {
+                Found(PassiveCrawl.Links(link, html));
+            }
+        }
+
+        return (true, new Crawl(followed, links.Count));
     }
 
-    private async Task<(bool Answered, string? Html)> GetAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
+    /// <summary>A discovery file's text (robots.txt, sitemap.xml) when it answers 200, at most 256 KiB; else null.</summary>
+    private async Task<string?> ReadAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.RequestTimeout);
+        try
+        {
+            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (response.StatusCode != System.Net.HttpStatusCode.OK)
+            {
+                return null;
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            var buffer = new byte[256 * 1024];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), timeout.Token)) > 0)
+            {
+                length += read;
+            }
+
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>One recorded GET: whether it answered, its body when it is HTML, and where it redirects to.</summary>
+    private async Task<(bool Answered, string? Html, Uri? Location)> GetAsync(HttpClient http, Uri url, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.RequestTimeout);
@@ -187,11 +293,12 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
             using var response = await http.GetAsync(url, timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             var media = response.Content.Headers.ContentType?.MediaType;
-            return (true, media is "text/html" or "application/xhtml+xml" ? body : null);
+            var location = (int)response.StatusCode is >= 300 and < 400 && response.Headers.Location is { } l ? new Uri(url, l) : null;
+            return (true, media is "text/html" or "application/xhtml+xml" ? body : null, location);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            return (false, null);
+            return (false, null, null);
         }
     }
 

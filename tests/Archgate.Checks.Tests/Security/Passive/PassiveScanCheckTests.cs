@@ -147,4 +147,80 @@ public sealed class PassiveScanCheckTests
         var route = Assert.Single(traffic.Routes());
         Assert.Equal(1, route.Responses);
     }
+
+    /// <summary>
+    /// A site as a scan meets it: secure headers on its home page, but faults behind its links (a 500 with a stack
+    /// trace, an API with X-Powered-By and a cookie without HttpOnly, a redirect to a body without Content-Type), behind its robots.txt (a versioned Server) and
+    /// its sitemap (an X-AspNet-Version); and links a scan must not follow. It records what was requested.
+    /// </summary>
+    private static LocalWebServer Site(System.Collections.Concurrent.ConcurrentBag<string> requested) => new(r =>
+    {
+        requested.Add(r.Target);
+        (string, string) html = ("Content-Type", "text/html");
+        return r.Target switch
+        {
+            "/" => new LocalReply(200, """
+                <!doctype html><a href="/error">e</a> <a href='/api/items#top'>i</a> <a href="/logout">out</a> <a href="/orders/7/delete">x</a>
+                <a href="/old">moved</a> <a href="http://other.example/page">o</a> <a href="mailto:a@example.test">m</a> <a href="#main">skip</a>
+                <form method="post" action="/buy"><button>Buy</button></form><form action="/search"><input name="q"></form>
+                """, [.. Headers, html]),
+            "/error" => new LocalReply(500, "<pre>System.InvalidOperationException: boom\n   at Site.Pages.Error() in /src/Pages.cs:line 9\n   at Site.Program.Main()</pre>", [.. Headers, html]),
+            "/api/items" => new LocalReply(200, "[]", [.. Headers, ("Content-Type", "application/json"), ("X-Powered-By", "PHP/7.2.1"), ("Set-Cookie", "session=abc; Path=/; SameSite=Lax")]),
+            "/old" => new LocalReply(302, "", [.. Headers, ("Location", "/moved")]),
+            "/moved" => new LocalReply(200, "moved here", [.. Headers]),
+            "/search" => new LocalReply(200, "<!doctype html><p>no results</p>", [.. Headers, html]),
+            "/robots.txt" => new LocalReply(200, "User-agent: *\nDisallow: /admin/\nDisallow: /*.pdf$\nSitemap: /sitemap-main.xml\n", ("Content-Type", "text/plain")),
+            "/admin/" => new LocalReply(200, "<!doctype html><p>admin</p>", [.. Headers, html, ("Server", "Apache/2.4.41 (Ubuntu)")]),
+            "/sitemap-main.xml" => new LocalReply(200, $"<urlset><url><loc>http://127.0.0.1:{r.Headers["host"].Split(':')[1]}/hidden</loc></url></urlset>", ("Content-Type", "application/xml")),
+            "/hidden" => new LocalReply(200, "<!doctype html><p>hidden</p>", [.. Headers, html, ("X-AspNet-Version", "4.0.30319")]),
+            _ => new LocalReply(404, "not found", [.. Headers, ("Content-Type", "text/plain")]),
+        };
+    });
+
+    /// <summary>What 'archgate scan URL' builds: one service at the URL.</summary>
+    private static Archgate.Model.SystemModel ScanOf(int port) => TestSystems.Load($$"""
+        version: 1
+        system: { name: scan }
+        components:
+          - { name: service, kind: service, url: "http://127.0.0.1:{{port}}" }
+        """);
+
+    [Fact]
+    public async Task A_scan_follows_links_GET_forms_robots_and_sitemap_and_judges_what_it_finds_without_following_actions()
+    {
+        var requested = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var site = Site(requested);
+        var system = ScanOf(site.Port);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new PassiveScanCheck(new PassiveScanOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        string Where(string rule) => Assert.Single(result.Findings, f => f.Rule == rule).Location!;
+        Assert.Equal("GET /error", Where(PassiveRules.StackTrace)); // a link
+        Assert.Equal("GET /api/items", Where(PassiveRules.PoweredBy)); // a link with a fragment
+        Assert.Equal("GET /api/items", Where(PassiveRules.CookieNoHttpOnly));
+        Assert.Equal("GET /admin/", Where(PassiveRules.ServerVersion)); // robots.txt
+        Assert.Equal("GET /hidden", Where(PassiveRules.AspNetVersion)); // the sitemap robots.txt names
+        Assert.Equal("GET /moved", Where(PassiveRules.ContentTypeMissing)); // a redirect's Location
+        Assert.Contains("/search", requested); // a GET form
+        Assert.Equal(7, result.Metrics.Single(m => m.Name == "security_passive_crawled").Value);
+
+        // Actions, POST forms, other origins and the discovery files' own answers are not followed or judged.
+        Assert.DoesNotContain(requested, t => t is "/logout" or "/orders/7/delete" or "/buy");
+        Assert.DoesNotContain(result.Findings, f => f.Location!.Contains("robots", StringComparison.Ordinal) || f.Location.Contains("sitemap", StringComparison.Ordinal));
+        Assert.Equal(CheckStatus.Warn, result.Status); // medium and low findings: the home page alone would pass
+    }
+
+    [Fact]
+    public async Task The_crawl_stops_at_its_limit_and_counts_the_links_it_left()
+    {
+        using var site = Site([]);
+        var system = ScanOf(site.Port);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new PassiveScanCheck(new PassiveScanOptions { MaxCrawl = 2 }).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(2, result.Metrics.Single(m => m.Name == "security_passive_crawled").Value);
+        Assert.Equal(4, result.Metrics.Single(m => m.Name == "security_passive_crawl_left").Value); // /old, /search, /admin/, /hidden (/moved is behind /old)
+    }
 }
