@@ -48,42 +48,24 @@ internal sealed class LoadBalancingCheck(BalancingSpec spec) : ICheck
             return CheckResult.From([Finding(ServiceRules.BalancingNotExercised, Severity.High, problem, null, $"check {target.Name}'s auth in the manifest")]);
         }
 
-        var starts = proxies.Select(p => p.Proxy!.Counters.RequestCount).ToList();
-        IDisposable? slow = spec.Policy == BalancingPolicy.LeastConnections ? proxies[0].Proxy!.Add(new LatencyToxic(SlowBy)) : null;
-        var answers = new int[6];
-        try
+        // Round-robin's premise is healthy instances: when one fails or stalls calls (timeouts, 5xx, an open breaker on
+        // a loaded machine), the caller's failover, not its rotation, decides the shares. An uneven round is therefore
+        // taken once more: a caller that does not rotate is uneven in both.
+        List<int> counts, failed;
+        int[] answers;
+        var rounds = 0;
+        do
         {
-            context.Activity?.Report($"{spec.Requests} × {spec.Drive.Method} {spec.Drive.Path}, {spec.Concurrency} at a time" + (slow is null ? string.Empty : $"; {spec.Instances[0]} slowed by {SlowBy.TotalMilliseconds:0} ms"));
-            await Parallel.ForEachAsync(Enumerable.Range(0, spec.Requests), new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = cancellationToken }, async (_, ct) =>
-            {
-                var answer = await client.SendAsync(spec.Drive, TimeSpan.Zero, ct);
-                Interlocked.Increment(ref answers[answer.Status is { } s ? Math.Clamp(s / 100, 1, 5) : 0]);
-            });
-
-            // Calls the caller makes later (a queue, a worker) still count: wait until the counts stop moving.
-            var deadline = context.Time.GetUtcNow() + SettleWait;
-            var last = -1;
-            while (context.Time.GetUtcNow() < deadline)
-            {
-                var now = Counts(proxies, starts).Sum();
-                if (now == last && now >= spec.Requests)
-                {
-                    break;
-                }
-
-                last = now;
-                await Task.Delay(TimeSpan.FromMilliseconds(1000), context.Time, cancellationToken);
-            }
+            rounds++;
+            (counts, failed, answers) = await RoundAsync(proxies, client, context, cancellationToken);
         }
-        finally
-        {
-            slow?.Dispose();
-        }
+        while (rounds < 2 && spec.Policy == BalancingPolicy.RoundRobin && Uneven(counts).Count > 0);
 
-        var counts = Counts(proxies, starts);
         var total = counts.Sum();
-        var evidence = $"{string.Join(", ", spec.Instances.Select((i, n) => $"{i}: {counts[n]}"))} of {total} call(s) at the proxies; " +
-            $"{spec.Requests} drive(s) answered {string.Join(", ", answers.Select((c, k) => (c, k)).Where(x => x.c > 0).Select(x => $"{(x.k == 0 ? "none" : $"{x.k}xx")} × {x.c}"))}";
+        var evidence = $"{string.Join(", ", spec.Instances.Select((i, n) => $"{i}: {counts[n]}"))} of {total} call(s) at the proxies" +
+            (failed.Sum() > 0 ? $" ({string.Join(", ", spec.Instances.Select((i, n) => (i, n)).Where(x => failed[x.n] > 0).Select(x => $"{x.i} failed {failed[x.n]}"))}: unanswered or 5xx)" : string.Empty) +
+            $"; {spec.Requests} drive(s) answered {string.Join(", ", answers.Select((c, k) => (c, k)).Where(x => x.c > 0).Select(x => $"{(x.k == 0 ? "none" : $"{x.k}xx")} × {x.c}"))}" +
+            (rounds > 1 ? $"; round {rounds} of {rounds} (the first was uneven)" : string.Empty);
         var metrics = spec.Instances.Select((i, n) => Metric.ForComponent(ServiceRules.BalancedCallsMetric, i, counts[n], "count")).ToList();
         var findings = new List<Finding>();
         if (total == 0)
@@ -93,13 +75,17 @@ internal sealed class LoadBalancingCheck(BalancingSpec spec) : ICheck
         }
         else if (spec.Policy == BalancingPolicy.RoundRobin)
         {
-            var share = (double)total / counts.Count;
-            var off = spec.Instances.Select((i, n) => (Instance: i, Count: counts[n])).Where(x => Math.Abs(x.Count - share) > Tolerance * share).ToList();
+            var off = Uneven(counts);
             if (off.Count > 0)
             {
-                findings.Add(Finding(ServiceRules.Unbalanced, Severity.High,
-                    $"round-robin is not balanced: {string.Join(", ", off.Select(o => $"{o.Instance} got {o.Count}"))} where an equal share is {share.ToString("0.#", CultureInfo.InvariantCulture)} (± {Tolerance:P0})",
-                    evidence, $"check {spec.Caller}'s client-side balancing (or its balancer) really rotates over every instance"));
+                var share = ((double)total / counts.Count).ToString("0.#", CultureInfo.InvariantCulture);
+                var shares = $"{string.Join(", ", off.Select(o => $"{spec.Instances[o]} got {counts[o]}"))} where an equal share is {share} (± {Tolerance:P0})";
+                findings.Add(failed.Sum() > 0
+                    ? Finding(ServiceRules.Unbalanced, Severity.Medium,
+                        $"round-robin not judged: {shares}, but instances failed calls in both rounds, so {spec.Caller}'s failover decided the shares",
+                        evidence, "run the check again on a quieter machine, or look at why the instance failed calls (its log, its pool)")
+                    : Finding(ServiceRules.Unbalanced, Severity.High, $"round-robin is not balanced: {shares}",
+                        evidence, $"check {spec.Caller}'s client-side balancing (or its balancer) really rotates over every instance"));
             }
         }
         else if (counts.Skip(1).Min() is var fewest && counts[0] >= fewest)
@@ -117,8 +103,61 @@ internal sealed class LoadBalancingCheck(BalancingSpec spec) : ICheck
         return CheckResult.From(findings, metrics) with { Reachability = Reachability.Reached };
     }
 
-    private List<int> Counts(List<(string Instance, FaultProxy? Proxy)> proxies, List<int> starts) =>
-        [.. proxies.Select((p, n) => p.Proxy!.Counters.Requests.Skip(starts[n]).Count(r => spec.Calls is null || r.Target.StartsWith(spec.Calls, StringComparison.Ordinal)))];
+    /// <summary>
+    /// One round: the drives, then the wait for the counts to settle. Per instance, the counted calls and those that
+    /// failed (no answer reached the caller, or 5xx), and the drives' answers by status class.
+    /// </summary>
+    private async Task<(List<int> Counts, List<int> Failed, int[] Answers)> RoundAsync(List<(string Instance, FaultProxy? Proxy)> proxies, CallerClient client, CheckContext context, CancellationToken cancellationToken)
+    {
+        var starts = proxies.Select(p => p.Proxy!.Counters.RequestCount).ToList();
+        IDisposable? slow = spec.Policy == BalancingPolicy.LeastConnections ? proxies[0].Proxy!.Add(new LatencyToxic(SlowBy)) : null;
+        var answers = new int[6];
+        try
+        {
+            context.Activity?.Report($"{spec.Requests} × {spec.Drive.Method} {spec.Drive.Path}, {spec.Concurrency} at a time" + (slow is null ? string.Empty : $"; {spec.Instances[0]} slowed by {SlowBy.TotalMilliseconds:0} ms"));
+            await Parallel.ForEachAsync(Enumerable.Range(0, spec.Requests), new ParallelOptions { MaxDegreeOfParallelism = spec.Concurrency, CancellationToken = cancellationToken }, async (_, ct) =>
+            {
+                var answer = await client.SendAsync(spec.Drive, TimeSpan.Zero, ct);
+                Interlocked.Increment(ref answers[answer.Status is { } s ? Math.Clamp(s / 100, 1, 5) : 0]);
+            });
+
+            // Calls the caller makes later (a queue, a worker) still count: wait until the counts stop moving.
+            var deadline = context.Time.GetUtcNow() + SettleWait;
+            var last = -1;
+            while (context.Time.GetUtcNow() < deadline)
+            {
+                var now = Calls(proxies, starts).Sum(c => c.Count);
+                if (now == last && now >= spec.Requests)
+                {
+                    break;
+                }
+
+                last = now;
+                await Task.Delay(TimeSpan.FromMilliseconds(1000), context.Time, cancellationToken);
+            }
+        }
+        finally
+        {
+            slow?.Dispose();
+        }
+
+        var calls = Calls(proxies, starts);
+        return ([.. calls.Select(c => c.Count)], [.. calls.Select(c => c.Failed)], answers);
+    }
+
+    /// <summary>The instances (indices) whose count is more than <see cref="Tolerance"/> away from an equal share.</summary>
+    private static List<int> Uneven(List<int> counts)
+    {
+        var share = (double)counts.Sum() / counts.Count;
+        return [.. Enumerable.Range(0, counts.Count).Where(n => Math.Abs(counts[n] - share) > Tolerance * share)];
+    }
+
+    private List<(int Count, int Failed)> Calls(List<(string Instance, FaultProxy? Proxy)> proxies, List<int> starts) =>
+        [.. proxies.Select((p, n) =>
+        {
+            var counted = p.Proxy!.Counters.Requests.Skip(starts[n]).Where(r => spec.Calls is null || r.Target.StartsWith(spec.Calls, StringComparison.Ordinal)).ToList();
+            return (counted.Count, counted.Count(r => r.Status is null or >= 500));
+        })];
 
     private Finding Finding(string rule, Severity severity, string message, string? evidence, string? hint) =>
         Findings.Create(rule, severity, spec.Caller, spec.Location.ToString(), $"{spec.Caller} → {string.Join(", ", spec.Instances)}: {message}", evidence, hint);

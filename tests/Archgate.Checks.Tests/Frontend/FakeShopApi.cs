@@ -15,6 +15,12 @@ public sealed record FakeApiFaults
 
     public bool IgnoresIfMatch { get; init; }
 
+    /// <summary>Not a defect: a worker moves each note on once, just before the first update reaches it.</summary>
+    public bool MovesOnBeforeFirstUpdate { get; init; }
+
+    /// <summary>Every update is refused with 412, even with the current ETag.</summary>
+    public bool RefusesEveryUpdate { get; init; }
+
     public bool ReflectsAnyOrigin { get; init; }
 
     public bool DeleteKeeps { get; init; }
@@ -69,6 +75,7 @@ public sealed class FakeShopApi : IDisposable
     private readonly ConcurrentDictionary<string, bool> _refresh = new();
     private readonly ConcurrentDictionary<string, bool> _access = new();
     private readonly ConcurrentDictionary<long, (JsonObject Body, int Version)> _notes = new();
+    private readonly HashSet<long> _movedOn = [];
     private int _next;
     private int _nextNote;
 
@@ -176,7 +183,12 @@ public sealed class FakeShopApi : IDisposable
                 lock (_notes)
                 {
                     note = _notes[noteId];
-                    if (!_faults.IgnoresIfMatch && r.Headers.GetValueOrDefault("If-Match") != $"\"{note.Version}\"")
+                    if (_faults.MovesOnBeforeFirstUpdate && _movedOn.Add(noteId))
+                    {
+                        _notes[noteId] = note = (note.Body, note.Version + 1);
+                    }
+
+                    if (_faults.RefusesEveryUpdate || (!_faults.IgnoresIfMatch && r.Headers.GetValueOrDefault("If-Match") != $"\"{note.Version}\""))
                     {
                         return Problem(412, "The note changed since you read it.");
                     }

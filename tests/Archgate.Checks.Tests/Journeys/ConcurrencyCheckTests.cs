@@ -42,4 +42,30 @@ public sealed class ConcurrencyCheckTests
         Assert.Contains("10 of 10 updates", finding.Message, StringComparison.Ordinal);
         Assert.Contains("9 acknowledged update(s) were lost", finding.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_resource_the_system_moves_on_between_the_read_and_the_updates_is_taken_again_with_its_new_ETag()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { MovesOnBeforeFirstUpdate = true });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Contains(result.Findings, f => f.Message.Contains("one succeeded, the others were refused (1 x 200, 9 x 412)", StringComparison.Ordinal));
+        Assert.Equal(10, api.Requests.Count(r => r.Method == "PUT" && r.Headers["If-Match"] == "\"1\""));
+        Assert.Equal(10, api.Requests.Count(r => r.Method == "PUT" && r.Headers["If-Match"] == "\"2\""));
+    }
+
+    [Fact]
+    public async Task An_api_that_refuses_the_current_ETag_is_AG7021_without_taking_the_round_again()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { RefusesEveryUpdate = true });
+
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.UnexpectedConcurrentAnswer);
+        Assert.Matches(@"^none of 10 updates of /notes/\d+ with the current ETag ""1"" succeeded \(10 x 412\)$", finding.Message);
+        Assert.Equal(10, api.Requests.Count(r => r.Method == "PUT"));
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
 }

@@ -14,9 +14,19 @@ namespace Archgate.Checks.Tests.Services;
 /// </summary>
 public sealed class LoadBalancingCheckTests
 {
-    private static async Task<CheckResult> RunAsync(string policy, string callerMode)
+    /// <param name="policy">The declared policy.</param>
+    /// <param name="callerMode">How the caller picks: round-robin, sticky, least-connections, or failover (round-robin,
+    /// and a call that the instance answers 5xx goes to the next one, as a resilient client does).</param>
+    /// <param name="p1Failures">How many of p1's first calls it answers 503 (-1: all).</param>
+    private static async Task<CheckResult> RunAsync(string policy, string callerMode, int p1Failures = 0)
     {
-        using var p1 = new TinyHttpServer(200, "{}");
+        var p1Calls = 0;
+        using var p1 = new LocalHttpServer(context =>
+        {
+            var n = Interlocked.Increment(ref p1Calls);
+            var sick = p1Failures < 0 || n <= p1Failures;
+            return LocalHttpServer.WriteAsync(context, sick ? 503 : 200, "{}"u8.ToArray(), "application/json");
+        }, concurrent: true);
         using var p2 = new TinyHttpServer(200, "{}");
         await using var edges = new EdgeProxies();
         var urls = new[] { edges.Open("api", "p1", new Uri($"http://127.0.0.1:{p1.Port}")), edges.Open("api", "p2", new Uri($"http://127.0.0.1:{p2.Port}")) };
@@ -48,7 +58,7 @@ public sealed class LoadBalancingCheckTests
     {
         var result = await RunAsync("round-robin", "round-robin");
 
-        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("; ", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")));
         Assert.Equal("AG4088", Assert.Single(result.Findings).Rule);
         Assert.Equal(20, Count(result, "p1"));
         Assert.Equal(20, Count(result, "p2"));
@@ -63,7 +73,34 @@ public sealed class LoadBalancingCheckTests
         var finding = Assert.Single(result.Findings);
         Assert.Equal("AG4085", finding.Rule);
         Assert.Contains("p1 got 32, p2 got 8 where an equal share is 20", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("round 2 of 2", finding.Evidence, StringComparison.Ordinal); // uneven in both rounds, and no instance failed a call
+        Assert.Equal(Severity.High, finding.Severity);
         Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
+    [Fact]
+    public async Task An_uneven_round_while_an_instance_failed_calls_is_taken_again_and_passes_once_it_is_healthy()
+    {
+        // p1 answers its first 10 calls 503: the caller sends those to p2 too, so the first round is 20 / 30.
+        var result = await RunAsync("round-robin", "failover", p1Failures: 10);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("AG4088", finding.Rule);
+        Assert.Contains("p1: 20, p2: 20 of 40 call(s)", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("round 2 of 2 (the first was uneven)", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_instance_that_fails_every_round_leaves_round_robin_not_judged_as_a_warning_not_a_high_finding()
+    {
+        var result = await RunAsync("round-robin", "failover", p1Failures: -1);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(("AG4085", Severity.Medium), (finding.Rule, finding.Severity));
+        Assert.Contains("round-robin not judged: p1 got 20, p2 got 40 where an equal share is 30", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("p1 failed 20: unanswered or 5xx", finding.Evidence, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Warn, result.Status);
     }
 
     [Fact]
@@ -129,6 +166,10 @@ public sealed class LoadBalancingCheckTests
                 try
                 {
                     using var response = await _http.PostAsync(new Uri(instances[pick], "/payments"), new StringContent("{}"));
+                    if (mode == "failover" && (int)response.StatusCode >= 500)
+                    {
+                        using var next = await _http.PostAsync(new Uri(instances[(pick + 1) % instances.Length], "/payments"), new StringContent("{}"));
+                    }
                 }
                 finally
                 {

@@ -83,7 +83,7 @@ internal sealed class BodyValidator
             return [];
         }
 
-        var errors = new List<(string Pointer, string Keyword, string SchemaLocation, string Message)>();
+        var errors = new List<(string Pointer, string Keyword, string SchemaLocation, string Message, string EvaluationPath)>();
         var details = root.Evaluate(value, ListOptions).Details ?? [];
         // A branch that failed inside an anyOf/oneOf that passed (the null branch of a nullable value that is
         // not null) is no mismatch: an error counts only when every schema above it failed too.
@@ -103,12 +103,12 @@ internal sealed class BodyValidator
 
             foreach (var (keyword, message) in detail.Errors ?? new Dictionary<string, string>())
             {
-                errors.Add((detail.InstanceLocation.ToString(), keyword, detail.SchemaLocation.ToString(), message));
+                errors.Add((detail.InstanceLocation.ToString(), keyword, detail.SchemaLocation.ToString(), message, at));
             }
         }
 
         // A nullable value is anyOf [null, X]: when X has errors, "should be null" from the other branch is noise.
-        var result = new List<SchemaMismatch>();
+        var described = new List<(string Pointer, string EvaluationPath, SchemaMismatch Mismatch)>();
         foreach (var error in errors)
         {
             var keywordNode = KeywordAt(error.SchemaLocation, error.Keyword);
@@ -118,19 +118,99 @@ internal sealed class BodyValidator
                 continue;
             }
 
-            result.AddRange(Describe(value, error.Pointer, error.Keyword, error.SchemaLocation, keywordNode, error.Message));
-            if (result.Count >= max)
+            described.AddRange(Describe(value, error.Pointer, error.Keyword, error.SchemaLocation, keywordNode, error.Message).Select(m => (error.Pointer, error.EvaluationPath, m)));
+            if (described.Count >= 4 * max)
             {
                 break;
             }
         }
 
+        var result = Alternatives(value, described);
         if (result.Count == 0)
         {
             result.Add(new SchemaMismatch("$", "valid against the schema", Describe(value), "the body does not match its schema"));
         }
 
         return result.DistinctBy(m => (m.Path, m.Expected)).Take(max).ToList();
+    }
+
+    /// <summary>
+    /// Mismatches of one value against every branch of a oneOf/anyOf are one mismatch (the value matched none of the
+    /// alternatives), named with what each branch wanted; others pass through unchanged.
+    /// </summary>
+    private static List<SchemaMismatch> Alternatives(JsonElement root, List<(string Pointer, string EvaluationPath, SchemaMismatch Mismatch)> described)
+    {
+        var keys = described.Select(d => Branch(d.EvaluationPath, d.Pointer)).ToList();
+        var result = new List<SchemaMismatch>();
+        var merged = new HashSet<int>();
+        for (var i = 0; i < described.Count; i++)
+        {
+            if (merged.Contains(i))
+            {
+                continue;
+            }
+
+            if (keys[i] is not { } alternatives)
+            {
+                result.Add(described[i].Mismatch);
+                continue;
+            }
+
+            var group = Enumerable.Range(i, described.Count - i).Where(j => keys[j] is { } k && k.Alternatives == alternatives.Alternatives).ToList();
+            var branches = group.Select(j => keys[j]!.Value.Index).Distinct().Count();
+            if (branches < 2)
+            {
+                result.Add(described[i].Mismatch);
+                continue;
+            }
+
+            merged.UnionWith(group);
+            var (path, instance) = Navigate(root, alternatives.Alternatives.Instance);
+            var actual = instance is { } v ? Describe(v) : "missing";
+            var wanted = group.GroupBy(j => keys[j]!.Value.Index)
+                .Select(g => string.Join(" and ", g.Select(j => described[j].Mismatch.Path == path ? described[j].Mismatch.Expected : described[j].Mismatch.Message)));
+            var keyword = alternatives.Alternatives.Keyword;
+            result.Add(new SchemaMismatch(path, $"one of {branches} {keyword} alternatives", actual,
+                $"{path}: matches none of the {branches} {keyword} alternatives (expected {string.Join(" or ", wanted)}), found {actual}"));
+        }
+
+        return result;
+    }
+
+    /// <summary>Keywords whose subschema applies to a child of the instance (one pointer segment deeper).</summary>
+    private static readonly HashSet<string> ChildKeywords = new(StringComparer.Ordinal)
+    {
+        "properties", "items", "prefixItems", "additionalProperties", "patternProperties", "unevaluatedProperties", "unevaluatedItems", "contains",
+    };
+
+    /// <summary>
+    /// The innermost oneOf/anyOf an error came through: which alternatives (the evaluation path up to the keyword,
+    /// the keyword, and the instance it judged) and the branch index; null when the error is in no alternative.
+    /// </summary>
+    private static ((string Prefix, string Keyword, string Instance) Alternatives, int Index)? Branch(string evaluationPath, string pointer)
+    {
+        var segments = evaluationPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (var k = segments.Length - 2; k >= 0; k--)
+        {
+            if (segments[k] is "oneOf" or "anyOf" && int.TryParse(segments[k + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+            {
+                // The instance the alternatives judged: as many pointer segments as child keywords on the way there
+                // ("properties/name" and "patternProperties/p" take two path segments but one instance segment).
+                var depth = 0;
+                for (var s = 0; s < k; s++)
+                {
+                    if (ChildKeywords.Contains(segments[s]) && (s == 0 || segments[s - 1] is not ("properties" or "patternProperties")))
+                    {
+                        depth++;
+                    }
+                }
+
+                var instance = "/" + string.Join('/', pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Take(depth));
+                return ((string.Join('/', segments.Take(k)), segments[k], instance == "/" ? string.Empty : instance), index);
+            }
+        }
+
+        return null;
     }
 
     private JsonSchema Root(IOpenApiSchema schema)
@@ -167,6 +247,15 @@ internal sealed class BodyValidator
             yield break;
         }
 
+        if (keyword.Length == 0 && Forbidding(schemaLocation) is { } rule)
+        {
+            // A property the schema forbids (additionalProperties: false, or a false subschema): say so, not JsonSchema.Net's words.
+            var name = pointer.Split('/').LastOrDefault() ?? string.Empty;
+            yield return new SchemaMismatch(path, "no such property", instance is { } forbidden ? Describe(forbidden) : "missing",
+                $"{path}: property '{name.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)}' is not declared ({rule})");
+            yield break;
+        }
+
         var expectedText = keyword switch
         {
             "type" when keywordNode is not null => TypeText(keywordNode),
@@ -179,6 +268,24 @@ internal sealed class BodyValidator
         };
         var actual = instance is { } value ? Describe(value) : "missing";
         yield return new SchemaMismatch(path, expectedText, actual, $"{path}: expected {expectedText}, found {actual}");
+    }
+
+    /// <summary>
+    /// Which false schema an error with no keyword comes from: <c>additionalProperties: false</c>,
+    /// <c>unevaluatedProperties: false</c>, or another false subschema; null when the location is no false schema.
+    /// </summary>
+    private string? Forbidding(string schemaLocation)
+    {
+        foreach (var keyword in new[] { "additionalProperties", "unevaluatedProperties" })
+        {
+            var at = schemaLocation.LastIndexOf("/" + keyword, StringComparison.Ordinal);
+            if (at >= 0 && Node(schemaLocation[..(at + keyword.Length + 1)]) is JsonValue value && value.GetValueKind() == JsonValueKind.False)
+            {
+                return keyword + ": false";
+            }
+        }
+
+        return Node(schemaLocation) is JsonValue never && never.GetValueKind() == JsonValueKind.False ? "a false schema" : null;
     }
 
     private JsonNode? KeywordAt(string schemaLocation, string keyword) => (Node(schemaLocation) as JsonObject)?[keyword];

@@ -193,14 +193,17 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
         return CheckResult.From(_findings, metrics) with { TransientCause = _transient };
     }
 
-    /// <summary>Each path gets one method it does not declare (never DELETE on what the run did not create); it must be 405.</summary>
+    /// <summary>Each path gets one method it does not declare (never DELETE on what the run did not create); it must be 405 (or 501 for a method no path declares).</summary>
     private async Task ProbeUnsupportedMethodsAsync(IReadOnlyList<OperationInfo> operations, ResourceBook book, CancellationToken cancellationToken)
     {
         foreach (var group in operations.GroupBy(o => o.Template))
         {
             var declared = group.Select(o => o.Method).ToHashSet(StringComparer.Ordinal);
             var method = ProbeMethods.FirstOrDefault(m => !declared.Contains(m));
-            var request = method is null ? null : RequestPlanner.UnsupportedMethod(group.Key, method, book, group.ToList());
+            var request = method is null ? null : RequestPlanner.UnsupportedMethod(group.Key, method, book, group.ToList()) with
+            {
+                MethodDeclaredElsewhere = operations.Any(o => o.Method == method),
+            };
             if (request is null || (method == "DELETE" && !book.IsCreated(request.Path)) || _requests >= options.MaxRequests
                 || context.Time.GetElapsedTime(_started) >= options.Budget || (!_answered && _timeouts >= 2))
             {

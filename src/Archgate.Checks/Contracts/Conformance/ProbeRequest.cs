@@ -45,6 +45,12 @@ internal sealed record ProbeRequest
     /// <summary>What the answer must be.</summary>
     public ProbeKind Kind { get; init; } = ProbeKind.Valid;
 
+    /// <summary>
+    /// For <see cref="ProbeKind.UnsupportedMethod"/>: whether another path of the document declares the method.
+    /// When none does, 501 Not Implemented is a right answer too (RFC 9110 §15.6.2: a method the server supports for no resource).
+    /// </summary>
+    public bool MethodDeclaredElsewhere { get; init; }
+
     /// <summary>Where its values come from, or what was made invalid: <c>example 'items'</c>, <c>schema minimum</c>.</summary>
     public required string Purpose { get; init; }
 

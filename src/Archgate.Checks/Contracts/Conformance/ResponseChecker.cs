@@ -29,6 +29,20 @@ internal static class ResponseChecker
     {
         var result = new List<Mismatch>();
         var status = exchange.Status;
+        if (request.Kind == ProbeKind.UnsupportedMethod && status == 501)
+        {
+            // 501 says the server implements the method for no resource (RFC 9110 §15.6.2): right when the document
+            // declares it nowhere; where other paths declare it, the server does implement it, and 405 is the answer.
+            if (request.MethodDeclaredElsewhere)
+            {
+                result.Add(new(ConformanceRules.MethodNotRejected, Severity.Low,
+                    $"{request.Method} is not declared for {request.Template} and was answered 501 Not Implemented, but other paths declare {request.Method}: 405 with an Allow header says the path does not take it",
+                    Expected: "405", Actual: "501"));
+            }
+
+            return result;
+        }
+
         if (status >= 500)
         {
             var what = request.Kind == ProbeKind.Invalid ? $"invalid input ({request.Purpose["invalid: ".Length..]}) caused a server error" : "server error";

@@ -28,11 +28,12 @@ public sealed class BodyValidatorTests
               properties: { price: { type: number, exclusiveMinimum: 0 } }
         """;
 
-    private static IReadOnlyList<SchemaMismatch> Check(string json)
+    private static IReadOnlyList<SchemaMismatch> Check(string json) => Validate(Orders, "Order", json);
+
+    private static IReadOnlyList<SchemaMismatch> Validate(string yaml, string name, string json)
     {
-        var document = LoadDocument(Orders);
-        var order = Schema(document, "Order");
-        return new BodyValidator([order], Direction.Response).Validate(order, Parse(json));
+        var schema = Schema(LoadDocument(yaml), name);
+        return new BodyValidator([schema], Direction.Response).Validate(schema, Parse(json));
     }
 
     [Fact]
@@ -73,5 +74,63 @@ public sealed class BodyValidatorTests
 
         Assert.Equal("$.note", mismatch.Path);
         Assert.Equal("string or null", mismatch.Expected);
+    }
+
+    private const string Items = """
+        openapi: 3.0.3
+        info: { title: items, version: "1" }
+        paths: {}
+        components:
+          schemas:
+            Item:
+              type: object
+              additionalProperties: false
+              required: [id]
+              properties:
+                id: { type: integer }
+                kind: { oneOf: [ { type: string, enum: [a, b] }, { type: integer, minimum: 1 } ] }
+                owner:
+                  anyOf:
+                    - { type: object, required: [user], properties: { user: { type: string } } }
+                    - { type: object, required: [team], properties: { team: { type: string } } }
+                tags: { type: array, items: { oneOf: [ { type: string }, { type: integer } ] } }
+        """;
+
+    private static IReadOnlyList<SchemaMismatch> CheckItem(string json) => Validate(Items, "Item", json);
+
+    [Fact]
+    public void A_property_that_additionalProperties_false_forbids_is_named_as_undeclared()
+    {
+        var mismatch = Assert.Single(CheckItem("""{"id":1,"extra":true}"""));
+
+        Assert.Equal("$.extra", mismatch.Path);
+        Assert.Equal("no such property", mismatch.Expected);
+        Assert.Equal("$.extra: property 'extra' is not declared (additionalProperties: false)", mismatch.Message);
+    }
+
+    [Fact]
+    public void A_value_that_matches_no_alternative_is_one_mismatch_naming_each()
+    {
+        var mismatches = CheckItem("""{"id":1,"kind":"c","owner":{"name":"x"},"tags":["ok",true,2,null]}""");
+
+        var kind = Assert.Single(mismatches, m => m.Path == "$.kind");
+        Assert.Equal("$.kind: matches none of the 2 oneOf alternatives (expected one of [\"a\",\"b\"] or integer), found string \"c\"", kind.Message);
+        var owner = Assert.Single(mismatches, m => m.Path.StartsWith("$.owner", StringComparison.Ordinal));
+        Assert.Equal("$.owner", owner.Path);
+        Assert.Contains("'user' is missing", owner.Message, StringComparison.Ordinal);
+        Assert.Contains("'team' is missing", owner.Message, StringComparison.Ordinal);
+        // Items of one array: each element is its own value, judged on its own.
+        Assert.Equal(["$.tags[1]", "$.tags[3]"], mismatches.Where(m => m.Path.StartsWith("$.tags", StringComparison.Ordinal)).Select(m => m.Path).Order());
+        Assert.Equal(4, mismatches.Count);
+    }
+
+    [Fact]
+    public void A_value_that_fails_inside_one_alternative_while_the_other_does_not_apply_is_still_one_mismatch()
+    {
+        var kind = Assert.Single(CheckItem("""{"id":1,"kind":0}"""));
+
+        Assert.Equal("$.kind", kind.Path);
+        Assert.StartsWith("$.kind: matches none of the 2 oneOf alternatives (expected string and one of", kind.Message, StringComparison.Ordinal);
+        Assert.EndsWith("or minimum 1), found integer 0", kind.Message, StringComparison.Ordinal);
     }
 }

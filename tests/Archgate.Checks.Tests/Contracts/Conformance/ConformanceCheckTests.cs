@@ -271,6 +271,39 @@ public sealed partial class ConformanceCheckTests
     }
 
     [Fact]
+    public async Task A_501_for_a_method_no_path_declares_is_a_right_rejection_and_for_one_other_paths_declare_is_AG2016_low()
+    {
+        // Python's http.server and others answer 501 to a method they implement for no resource (RFC 9110 §15.6.2).
+        using var server = new ScriptedHttpServer(r => r.Method == "PATCH" ? Problem(501, "unsupported method") : new ItemsService().Answer(r));
+
+        var result = await RunAsync(Items, server);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule is "AG2016" or "AG2010");
+
+        // Once /items/{id} declares PATCH, the server does implement it: /items must say 405, not 501.
+        var patchable = Items.Replace("""
+                  '404': { $ref: '#/components/responses/Problem' }
+            components:
+            """, """
+                  '404': { $ref: '#/components/responses/Problem' }
+                patch:
+                  responses:
+                    '200': { description: ok, content: { application/json: { schema: { $ref: '#/components/schemas/Item' } } } }
+            components:
+            """, StringComparison.Ordinal);
+        Assert.NotEqual(Items, patchable);
+        using var partial = new ScriptedHttpServer(r => r.Method == "PATCH" && r.PathAndQuery.StartsWith("/items?", StringComparison.Ordinal) || r is { Method: "PATCH", PathAndQuery: "/items" }
+            ? Problem(501, "unsupported method") : new ItemsService().Answer(r));
+
+        var declared = await RunAsync(patchable, partial);
+
+        var finding = Assert.Single(declared.Findings, f => f.Rule == "AG2016");
+        Assert.Equal(Severity.Low, finding.Severity);
+        Assert.Contains("PATCH is not declared for /items and was answered 501 Not Implemented, but other paths declare PATCH", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(declared.Findings, f => f.Rule == "AG2010" && f.Message.Contains("501", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_problem_whose_status_member_differs_from_the_HTTP_status_is_AG2017()
     {
         var service = new ItemsService();
