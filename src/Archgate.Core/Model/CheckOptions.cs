@@ -181,8 +181,9 @@ public sealed record EdgeExerciseOptions
 
     /// <summary>
     /// Fault windows the retry check may drive in all when fewer than two operations made three attempts and their
-    /// backoff was not proved: one operation's waits can look flat by chance under decorrelated jitter, so a finding
-    /// rests on two of them. <value>4</value>.
+    /// backoff was not proved (one operation's waits can look flat by chance under decorrelated jitter, so a finding
+    /// rests on two of them), or when waits all under 1 s look flat (a loaded machine's noise can flatten a short
+    /// backoff, so "no backoff" on them rests on every round allowed). <value>4</value>.
     /// </summary>
     public int MaxRetryRounds { get; init; } = 4;
 

@@ -19,7 +19,7 @@ public sealed class PoolLoadAndRecoveryTests(PostgresServer server)
     public async Task A_healthy_pool_under_the_probe_load_stays_below_the_target()
     {
         var db = await server.CreateDatabaseAsync("pool");
-        await using var service = new DbBackedService(db + ";Application Name=svc-clean", poolSize: 10, hold: TimeSpan.Zero);
+        await using var service = new DbBackedService(db + ";Application Name=svc-clean", poolSize: 10, hold: TimeSpan.Zero, connectTimeoutSeconds: 15);
         var system = System(db + ";Application Name=svc-clean", service, "    pool: { loadDuration: 1s, loadConcurrency: 4 }");
         var result = await DatabaseTestKit.RunAsync(new PoolUtilizationCheck(system.Db()), system);
 

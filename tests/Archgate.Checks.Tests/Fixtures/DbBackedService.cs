@@ -22,14 +22,18 @@ public sealed class DbBackedService : IAsyncDisposable
     private readonly TimeSpan _hold;
     private readonly int _poolSize;
     private readonly int? _commandTimeout;
+    private readonly int _connectTimeout;
 
     /// <param name="commandTimeoutSeconds">When set, the pool uses it and /health also reports its connect and command timeouts.</param>
-    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false, int? commandTimeoutSeconds = null)
+    /// <param name="connectTimeoutSeconds">How long getting a connection may take: from a full pool, or a new one from the server.
+    /// 1 s makes an exhausted pool fail fast; a healthy service on a loaded machine needs longer to open one (ci14: two 503s at 1 s).</param>
+    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false, int? commandTimeoutSeconds = null, int connectTimeoutSeconds = 1)
     {
         _poolSize = poolSize;
         _hold = hold;
         _commandTimeout = commandTimeoutSeconds;
-        _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { MaxPoolSize = poolSize, Timeout = 1, CommandTimeout = commandTimeoutSeconds ?? 30 }.ConnectionString);
+        _connectTimeout = connectTimeoutSeconds;
+        _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { MaxPoolSize = poolSize, Timeout = connectTimeoutSeconds, CommandTimeout = commandTimeoutSeconds ?? 30 }.ConnectionString);
         if (singleConnection)
         {
             _single = _source.OpenConnection();
@@ -44,7 +48,7 @@ public sealed class DbBackedService : IAsyncDisposable
 
     private string Health(string status) => "{\"status\":\"" + status + "\",\"checks\":{\"db\":{\"data\":{\"poolSize\":" + _poolSize + Timeouts + "}}}}";
 
-    private string Timeouts => _commandTimeout is { } command ? $",\"connectTimeoutSeconds\":1,\"commandTimeoutSeconds\":{command}" : string.Empty;
+    private string Timeouts => _commandTimeout is { } command ? $",\"connectTimeoutSeconds\":{_connectTimeout},\"commandTimeoutSeconds\":{command}" : string.Empty;
 
     private async Task HandleAsync(HttpListenerContext context)
     {

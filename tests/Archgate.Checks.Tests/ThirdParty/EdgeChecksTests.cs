@@ -94,6 +94,7 @@ public sealed class EdgeChecksTests
         var finding = Assert.Single(run.Result.Findings, f => f.Rule == "AG6022");
         Assert.Contains("no backoff", finding.Message, StringComparison.Ordinal);
         Assert.Contains("attempts at the proxy", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("round 4", finding.Evidence, StringComparison.Ordinal); // flat waits under 1 s rest on every round allowed
         Assert.Empty(run.Proxy.Toxics);
     }
 
