@@ -101,18 +101,19 @@ function showUser() {
 
 // Order status changes arrive over Server-Sent Events; EventSource cannot send headers, so the token rides in the query.
 // On an error the stream is opened again a second later with a fresh token, or with the same one when the api could not
-// be reached (the session is kept); once it is open again, onReopen catches up on what it missed meanwhile. Under
-// sse-no-reconnect a stream the network cut is never opened again (the defect).
-function watchOrders(onChange, onReopen, reopened = false) {
+// be reached (the session is kept). Each time the stream is open, onOpen catches up on what it missed before: on the
+// first open, the changes between the page's read and the stream (a payment that settled in between); on a reopen,
+// those while it was cut. Under sse-no-reconnect a stream the network cut is never opened again (the defect).
+function watchOrders(onChange, onOpen) {
   if (!session.access) return null;
   const source = new EventSource(`${api}/orders/events?access_token=${encodeURIComponent(session.access)}`);
   source.addEventListener("order-status", (e) => onChange(JSON.parse(e.data)));
-  if (reopened && onReopen) source.addEventListener("open", () => onReopen(), { once: true });
+  if (onOpen) source.addEventListener("open", () => onOpen(), { once: true });
   source.addEventListener("error", async () => {
     source.close();
     const renewed = await refresh();
     const giveUp = window.SHOP_FAULTS && window.SHOP_FAULTS.sseNoReconnect;
-    if (renewed || (session.access && !giveUp)) setTimeout(() => watchOrders(onChange, onReopen, true), 1000);
+    if (renewed || (session.access && !giveUp)) setTimeout(() => watchOrders(onChange, onOpen), 1000);
   });
   return source;
 }
@@ -161,7 +162,7 @@ async function productsPage() {
       showStatus($("order-status"), change.status);
     }
   };
-  // The stream was cut and is back: the last order may have moved on meanwhile.
+  // The stream is open (again): the last order may have moved on before it was.
   watchOrders(onChange, async () => {
     if (!current) return;
     try {
