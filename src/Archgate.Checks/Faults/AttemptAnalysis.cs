@@ -160,7 +160,7 @@ internal static class AttemptAnalysis
     /// Groups <paramref name="requests"/> into operations and judges them. Attempts with the same method, target and
     /// <c>Idempotency-Key</c> belong to one operation until one starts a whole <see cref="AttemptExpectations.Timeout"/>
     /// after the operation's first, or until, once it has all the attempts its retries allow, the waits start over (a
-    /// wait less than half the one before it: the caller's own queue sending the work again, a new operation).
+    /// wait less than half the one before it or the operation's last: the caller's own queue sending the work again, a new operation).
     /// </summary>
     /// <param name="requests">The requests of the fault window.</param>
     /// <param name="expected">What the caller declares.</param>
@@ -206,7 +206,12 @@ internal static class AttemptAnalysis
         static RetriedOperation Op(List<ProxiedRequest> a) => new(a[0].Method, a[0].Target, a[0].IdempotencyKey, a);
     }
 
-    /// <summary>Whether attempt <paramref name="k"/> begins again: the wait after it is less than half the wait before it.</summary>
+    /// <summary>
+    /// Whether attempt <paramref name="k"/> begins again: the wait after it is less than half the longer of the wait before
+    /// it and the operation's last retry wait. The first covers a queue that sends the work again after a pause; the second
+    /// a queue polled on a timer, whose next send may come sooner after the last failure than the last backoff did (waits
+    /// 0.08, 0.18, 0.46 s, then 0.13 s to the poll, then 0.15 s: the backoff started over).
+    /// </summary>
     private static bool StartsOver(List<ProxiedRequest> attempts, int k)
     {
         if (k + 1 >= attempts.Count)
@@ -215,6 +220,12 @@ internal static class AttemptAnalysis
         }
 
         var before = RetriedOperation.Wait(attempts[k - 1], attempts[k]);
+        if (k >= 2)
+        {
+            var lastRetry = RetriedOperation.Wait(attempts[k - 2], attempts[k - 1]);
+            before = before > lastRetry ? before : lastRetry;
+        }
+
         var after = RetriedOperation.Wait(attempts[k], attempts[k + 1]);
         return after < before / 2 && before - after > TimeSpan.FromMilliseconds(50);
     }

@@ -61,6 +61,35 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void A_queue_polled_on_a_timer_that_sends_the_work_again_sooner_than_the_last_backoff_starts_a_new_operation()
+    {
+        // A 1 s poller: four attempts waiting 80, 180, 460 ms; the poll comes 130 ms after the last failure and the
+        // backoff starts over (150, 190, 520 ms); twice more on the next polls.
+        var report = Analyze([
+            Failed(0), Failed(80), Failed(260), Failed(720),
+            Failed(850), Failed(1000), Failed(1190), Failed(1710),
+            Failed(2710), Failed(2820), Failed(3060), Failed(3440),
+        ]);
+
+        Assert.Equal([4, 4, 4], report.Operations.Select(o => o.Attempts.Count));
+        Assert.Equal(Outcome.Pass, report.Bounded.Outcome);
+        Assert.Equal(Outcome.Pass, report.Backoff.Outcome);
+    }
+
+    [Fact]
+    public void A_caller_that_keeps_backing_off_past_its_retries_is_one_operation_however_the_waits_before_were()
+    {
+        // Eight attempts whose waits keep growing (jittered): no start-over anywhere, so one operation of 8.
+        var report = Analyze([
+            Failed(0), Failed(90), Failed(260), Failed(700), Failed(1500), Failed(2900), Failed(6100), Failed(9000),
+        ]);
+
+        Assert.Single(report.Operations);
+        Assert.True(report.Bounded.Failed);
+        Assert.Contains("8 attempts", report.Bounded.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_caller_that_never_retries_and_resends_from_its_queue_at_a_fixed_pace_has_no_backoff()
     {
         // One attempt per 3 s tick: no retry of its own, no growth.
