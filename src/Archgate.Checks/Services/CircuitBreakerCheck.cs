@@ -64,6 +64,10 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, C
         var answers = new List<CallerAnswer>();
         var drives = new List<DateTimeOffset>();
         var quiet = Quiet(breaker);
+        // A quiet window must hold at least two drives, or an open breaker cannot be told from a caller not driven: a
+        // 3 s break leaves a 1.5 s window, which drives 1 s apart never fill twice.
+        var driveEvery = Min(_options.DriveEvery, quiet / 3);
+        var sampleEvery = Min(_options.SampleEvery, driveEvery / 2);
         DateTimeOffset? thresholdAt = null;
         QuietWindow? best = null;
         DateTimeOffset removedAt;
@@ -82,7 +86,7 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, C
                     var answer = await client.SendAsync(drive, timeline.Elapsed, cancellationToken);
                     answers.Add(answer);
                     timeline.Note($"{drive.Method} {drive.Path} → {Describe(answer)}");
-                    nextDrive = timeline.Elapsed + _options.DriveEvery;
+                    nextDrive = timeline.Elapsed + driveEvery;
                 }
 
                 var calls = Guarded(proxy, first);
@@ -115,7 +119,7 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, C
                     break;
                 }
 
-                await Task.Delay(_options.SampleEvery, time, cancellationToken);
+                await Task.Delay(sampleEvery, time, cancellationToken);
             }
         }
         finally
@@ -124,7 +128,8 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, C
             removedAt = time.GetUtcNow();
         }
 
-        var callsInQuiet = best?.Calls ?? Guarded(proxy, first).Count(c => thresholdAt is { } t && c.At > t && c.At < removedAt);
+        var callsAfter = Guarded(proxy, first).Count(c => thresholdAt is { } t && c.At > t && c.At < removedAt);
+        var callsInQuiet = best?.Calls ?? callsAfter;
         timeline.Note("fault removed");
         var faultCalls = Guarded(proxy, first).Count(c => c.At < removedAt);
         // A breaker never exercised has nothing to recover from: waiting would only lengthen the run.
@@ -137,6 +142,14 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, C
             findings.Add(Finding(ServiceRules.NotExercised, Severity.High,
                 $"{spec.Edge}: only {faultCalls} call(s) reached the proxy in {_options.ThresholdWait.TotalSeconds:0} s of failures, fewer than the breaker's threshold of {breaker.Failures}",
                 evidence, $"declare a 'drive' operation that makes {caller.Name} call {spec.Edge.Dependency}, and 'calls' to count only its guarded calls"));
+        }
+        else if (best is null)
+        {
+            // Every drive took so long that no window held two: whether the breaker opened cannot be told from the count.
+            var slowest = answers.Select(a => a.Latency).DefaultIfEmpty(TimeSpan.Zero).Max();
+            findings.Add(Finding(ServiceRules.NotExercised, Severity.High,
+                $"{spec.Edge}: fail-fast not judged: no {Seconds(quiet)} window after the breaker's threshold held two of {caller.Name}'s answers (the slowest took {Seconds(slowest)}); {callsAfter} call(s) reached {spec.Edge.Dependency} after the threshold",
+                evidence, $"an open breaker answers at once: check that {caller.Name} does not wait on {spec.Edge.Dependency} before its breaker"));
         }
         else if (callsInQuiet > _options.AllowedCallsAfterThreshold)
         {
@@ -240,6 +253,8 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, C
     }
 
     private readonly record struct QuietWindow(DateTimeOffset Start, DateTimeOffset End, int Calls, int Drives);
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static TimeSpan Quiet(BreakerPolicy breaker) =>
         TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, (breaker.BreakDuration - TimeSpan.FromSeconds(1.5)).Ticks));

@@ -141,6 +141,42 @@ public sealed class CircuitBreakerCheckTests
     }
 
     [Fact]
+    public async Task A_short_break_of_a_caller_that_calls_within_each_request_is_proven_at_the_default_drive_pace()
+    {
+        // Each drive makes one call at once, so a window begins just after a drive. A 3 s break leaves a 1.5 s quiet
+        // window, which drives 1 s apart (the default) never fill twice: a working breaker read as "no fail-fast",
+        // with the calls of the whole 11.5 s quoted as "in every 1.5 s". The check now drives at a third of the window.
+        using var dependency = new EchoHttpServer();
+        await using var edges = new EdgeProxies();
+        var address = edges.Open("api", "prices", new Uri($"http://127.0.0.1:{dependency.Port}"));
+        using var caller = new SyncCaller(address, breaker: true, TimeSpan.FromSeconds(3));
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: prices, kind: service, url: "http://127.0.0.1:{{dependency.Port}}" }
+              - { name: api, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [prices] }
+            edges:
+              - from: api
+                to: prices
+                calls: /price
+                breaker: { failures: 3, breakDuration: 3s }
+                drive: { request: GET /quote }
+                fallback: { status: [503] }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var context = TestSystems.Context(system, http) with { Edges = edges };
+        var options = new CircuitBreakerOptions { ThresholdWait = TimeSpan.FromSeconds(10) }; // the defaults: drives 1 s apart, 10 s to open
+        var check = new CircuitBreakerCheck(system.Edges[0], system.Find<Archgate.Model.HttpComponent>("api")!, options);
+
+        var result = await check.RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}\n{f.Evidence}")));
+        var works = Assert.Single(result.Findings, f => f.Rule == "AG4014");
+        Assert.True(works.Evidence!.Contains("breaker open: 0 call(s)", StringComparison.Ordinal), works.Evidence);
+    }
+
+    [Fact]
     public async Task Without_a_breaker_calls_keep_reaching_the_dependency_and_the_check_fails_with_the_timeline()
     {
         var (result, proxy) = await RunAsync(breaker: false);
