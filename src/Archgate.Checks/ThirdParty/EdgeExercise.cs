@@ -9,7 +9,16 @@ using Archgate.Protocol;
 namespace Archgate.Checks.ThirdParty;
 
 /// <summary>What one fault window saw: the caller's answers to the drives, and the edge's requests from the first drive to the fault's removal.</summary>
-internal sealed record FaultWindow(Toxic Toxic, IReadOnlyList<CallerAnswer> Answers, IReadOnlyList<ProxiedRequest> Requests, DateTimeOffset Start, DateTimeOffset Removed);
+internal sealed record FaultWindow(Toxic Toxic, IReadOnlyList<CallerAnswer> Answers, IReadOnlyList<ProxiedRequest> Requests, DateTimeOffset Start, DateTimeOffset Removed)
+{
+    private static readonly HashSet<string> Safe = new(StringComparer.OrdinalIgnoreCase) { "GET", "HEAD", "OPTIONS", "TRACE" };
+
+    /// <summary>
+    /// Whether the caller had work to hand over: some call under the fault was not a read (RFC 9110's safe methods). A
+    /// read that failed leaves nothing to do once the dependency is back, so no completion is owed.
+    /// </summary>
+    public bool OwesWork => Requests.Count == 0 || Requests.Any(r => !Safe.Contains(r.Method));
+}
 
 /// <summary>
 /// Drives a caller and watches an edge's proxy for the timeout and retry checks: a baseline call with no fault, fault
@@ -237,13 +246,20 @@ internal sealed class EdgeExercise
     }
 
     /// <summary>
-    /// After a fault window, waits for the caller to complete its queued work by itself: a forwarded answer below 400
+    /// After a fault window, waits for the caller to complete its queued work by itself (none is owed when every call
+    /// under the fault was a read: null at once, with a note): a forwarded answer below 400
     /// (for each key the window saw, when its writes carry keys; any, when the caller took a new key per attempt), within
     /// <paramref name="within"/>, else <see cref="ProviderEdge.Within"/>.
     /// Returns when it completed (null: it did not).
     /// </summary>
     public async Task<TimeSpan?> AwaitCompletionAsync(FaultWindow window, CancellationToken ct, TimeSpan? within = null)
     {
+        if (!window.OwesWork)
+        {
+            Note($"nothing queued to complete: the calls under the fault were reads ({string.Join(", ", window.Requests.Select(r => $"{r.Method} {r.Target}").Distinct().Take(3))})");
+            return null;
+        }
+
         var bound = within ?? _edge.Within;
         var keys = window.Requests.Select(r => r.IdempotencyKey).OfType<string>().ToHashSet(StringComparer.Ordinal);
         // More keys than operations: the caller takes a new key per attempt, and its resend comes under yet another.

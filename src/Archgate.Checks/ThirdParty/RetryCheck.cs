@@ -89,11 +89,13 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
         var keyless = report.Keys.Failed && report.Keys.Detail.Contains("without an Idempotency-Key", StringComparison.Ordinal);
         Judge(report.Keys, ThirdPartyRules.IdempotencyKey, keyless ? Severity.Medium : Severity.High, "send one Idempotency-Key per operation, the same on every retry");
 
-        var lost = completions.Count(c => c is null);
+        // Reads that failed owe nothing afterwards (GET /items/1 with a default meanwhile): only rounds with writes count.
+        var owed = windows.Select((w, i) => (w.OwesWork, Completion: completions[i])).Where(w => w.OwesWork).ToList();
+        var lost = owed.Count(w => w.Completion is null);
         if (lost > 0)
         {
             findings.Add(Finding(ThirdPartyRules.LostWork, Severity.Critical,
-                $"{edge.Edge}: the work {edge.Caller.Name} took during {lost} of {windows.Count} outage(s) of {edge.Dependency.Name} never completed within {AttemptReport.Sec(edge.Within)} after it ended: the fallback lost it",
+                $"{edge.Edge}: the work {edge.Caller.Name} took during {lost} of {owed.Count} outage(s) of {edge.Dependency.Name} never completed within {AttemptReport.Sec(edge.Within)} after it ended: the fallback lost it",
                 evidence, $"queue the work {edge.Caller.Name} cannot hand to {edge.Dependency.Name} (an outbox) and send it again once {edge.Dependency.Name} is back"));
         }
 
@@ -127,10 +129,10 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
         {
             findings.Add(Finding(ThirdPartyRules.RetriesWork, Severity.Info,
                 $"{edge.Edge}: {report.Bounded.Detail}; {report.Backoff.Detail}; {report.Jitter.Detail}; {report.Keys.Detail}", evidence, "nothing to do"));
-            if (lost == 0)
+            if (lost == 0 && owed.Count > 0)
             {
                 findings.Add(Finding(ThirdPartyRules.QueuedWorkCompleted, Severity.Info,
-                    $"{edge.Edge}: after each outage the queued work completed by itself, within {string.Join(", ", completions.Select(c => AttemptReport.Sec(c!.Value)))}",
+                    $"{edge.Edge}: after each outage the queued work completed by itself, within {string.Join(", ", owed.Select(w => AttemptReport.Sec(w.Completion!.Value)))}",
                     null, "nothing to do"));
             }
         }

@@ -125,6 +125,19 @@ public sealed class EdgeChecksTests
     }
 
     [Fact]
+    public async Task A_read_that_failed_and_was_dropped_owes_no_completion_and_the_check_does_not_wait_for_one()
+    {
+        // GET calls with a default meanwhile (a stock level, a price): nothing to hand over once the provider is back.
+        var run = await RunAsync(Retry, new CallerBehaviour { Method = "GET", Requeue = null });
+
+        Assert.True(run.Result.Status == CheckStatus.Pass, string.Join("\n", run.Result.Findings.Select(f => $"{f.Rule} {f.Message}\n{f.Evidence}")));
+        Assert.DoesNotContain(run.Result.Findings, f => f.Rule is "AG6030" or "AG6031");
+        var works = Assert.Single(run.Result.Findings, f => f.Rule == "AG6025");
+        Assert.Contains("nothing queued to complete: the calls under the fault were reads (GET /charges)", works.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("no call completed", works.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_breaker_that_cuts_a_round_whose_work_was_lost_is_closed_before_the_next_round_and_no_early_give_up_is_reported()
     {
         // The baseline's success counts in the breaker's window: round 1's third failure opens it (3 of 4 failed), the

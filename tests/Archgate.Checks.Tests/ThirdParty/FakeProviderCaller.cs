@@ -26,6 +26,9 @@ internal sealed record CallerBehaviour
     /// </summary>
     public TimeSpan? Requeue { get; init; } = TimeSpan.FromMilliseconds(3500);
 
+    /// <summary>The method of the calls: POST (a charge, work to hand over) or GET (a read whose failure leaves nothing to do).</summary>
+    public string Method { get; init; } = "POST";
+
     /// <summary>A new Idempotency-Key on every attempt (the defect) instead of one per order.</summary>
     public bool FreshKeys { get; init; }
 
@@ -149,7 +152,12 @@ internal sealed class FakeProviderCaller : IDisposable
             {
                 using var response = await _breaker.ExecuteAsync(async token =>
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, "/charges") { Content = new StringContent("{\"amount\":1}") };
+                    using var request = new HttpRequestMessage(new HttpMethod(_behaviour.Method), "/charges");
+                    if (_behaviour.Method == "POST")
+                    {
+                        request.Content = new StringContent("{\"amount\":1}");
+                    }
+
                     request.Headers.Add("Idempotency-Key", _behaviour.FreshKeys ? $"{key}-{Guid.NewGuid():N}" : key);
                     return await _client.SendAsync(request, token);
                 }, timeout.Token);
