@@ -42,11 +42,14 @@ public sealed class PassiveTraffic : IExchangeObserver
             o.Responses++;
             o.WithBody += hasBody ? 1 : 0;
             o.Secured += secured ? 1 : 0;
-            o.Html += exchange.IsHtml && hasBody ? 1 : 0;
-            if ((o.FirstUnsecured is null || (exchange.IsHtml && !o.UnsecuredIsHtml)) && hasBody && !secured)
+            // A page is HTML answered 2xx: the HTML error page a server framework writes for an unknown method or path
+            // (Python's http.server answers OPTIONS with one) does not make an API a site.
+            var page = exchange.IsHtml && hasBody && exchange.Status is >= 200 and < 300;
+            o.Html += page ? 1 : 0;
+            if ((o.FirstUnsecured is null || (page && !o.UnsecuredIsHtml)) && hasBody && !secured)
             {
                 o.FirstUnsecured = evidence; // an HTML page, when there is one, shows best what is missing
-                o.UnsecuredIsHtml = exchange.IsHtml;
+                o.UnsecuredIsHtml = page;
             }
 
             if (!_routes.TryGetValue((origin, route), out var r))

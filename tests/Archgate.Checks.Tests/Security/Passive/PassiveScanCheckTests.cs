@@ -121,6 +121,29 @@ public sealed class PassiveScanCheckTests
     }
 
     [Fact]
+    public async Task An_api_whose_only_html_is_a_framework_error_page_is_still_medium()
+    {
+        // As Python's http.server does: JSON for its routes, a default HTML page for what it does not know.
+        using var api = new LocalWebServer(r => r.Target == "/health"
+            ? new LocalReply(200, "{\"status\":\"ok\"}", ("Content-Type", "application/json"))
+            : new LocalReply(404, "<!DOCTYPE HTML><html><body><h1>Error response</h1><p>Error code: 404</p></body></html>", ("Content-Type", "text/html;charset=utf-8")));
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:{{api.Port}}", health: /health }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new PassiveScanCheck(new PassiveScanOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Contains(result.Findings, f => f.Rule == PassiveRules.CspMissing); // the error page itself, as ZAP baseline reports it
+        var absent = Assert.Single(result.Findings, f => f.Rule == PassiveRules.HeadersAbsent);
+        Assert.Equal(Severity.Medium, absent.Severity);
+        Assert.DoesNotContain("serves HTML", absent.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Nothing_answering_is_not_evaluated_never_a_pass()
     {
         var system = System(1, 1, 1);
