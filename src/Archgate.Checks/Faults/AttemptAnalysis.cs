@@ -166,12 +166,20 @@ internal static class AttemptAnalysis
     /// <param name="expected">What the caller declares.</param>
     /// <param name="now">The end of the window: an attempt still unanswered is judged as held until then.</param>
     /// <param name="operations">How many operations the check started (drives), when known: more keys than that on one write target means a new key per retry.</param>
-    public static AttemptReport Analyze(IEnumerable<ProxiedRequest> requests, AttemptExpectations expected, DateTimeOffset now, int? operations = null)
+    /// <param name="later">
+    /// Requests after the window (the fault removed), never judged: the first of an operation's after its last attempt
+    /// shows whether the waits started over there. A window that ends just after a queue's next send would otherwise
+    /// count that send as one retry too many.
+    /// </param>
+    public static AttemptReport Analyze(IEnumerable<ProxiedRequest> requests, AttemptExpectations expected, DateTimeOffset now, int? operations = null, IEnumerable<ProxiedRequest>? later = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(expected);
         var list = requests.OrderBy(r => r.At).ToList();
-        var ops = list.GroupBy(r => (r.Method, r.Target, r.IdempotencyKey)).SelectMany(g => Split([.. g], expected)).OrderBy(o => o.Attempts[0].At).ToList();
+        var after = (later ?? []).OrderBy(r => r.At).ToList();
+        var ops = list.GroupBy(r => (r.Method, r.Target, r.IdempotencyKey))
+            .SelectMany(g => Split([.. g], expected, after.FirstOrDefault(r => r.At > g.Last().At && (r.Method, r.Target, r.IdempotencyKey) == g.Key)))
+            .OrderBy(o => o.Attempts[0].At).ToList();
         return new AttemptReport(ops, expected)
         {
             Bounded = JudgeBounded(ops, expected),
@@ -183,13 +191,13 @@ internal static class AttemptAnalysis
         };
     }
 
-    private static IEnumerable<RetriedOperation> Split(List<ProxiedRequest> attempts, AttemptExpectations expected)
+    private static IEnumerable<RetriedOperation> Split(List<ProxiedRequest> attempts, AttemptExpectations expected, ProxiedRequest? next)
     {
         var current = new List<ProxiedRequest>();
         for (var k = 0; k < attempts.Count; k++)
         {
             var a = attempts[k];
-            if (current.Count > 0 && (a.At - current[0].At >= expected.Timeout || (current.Count > expected.Retries && StartsOver(attempts, k))))
+            if (current.Count > 0 && (a.At - current[0].At >= expected.Timeout || (current.Count > expected.Retries && StartsOver(attempts, k, next))))
             {
                 yield return Op(current);
                 current = [];
@@ -207,14 +215,16 @@ internal static class AttemptAnalysis
     }
 
     /// <summary>
-    /// Whether attempt <paramref name="k"/> begins again: the wait after it is less than half the longer of the wait before
+    /// Whether attempt <paramref name="k"/> begins again (the attempt after it the window's next, or <paramref name="next"/>
+    /// after the window): the wait after it is less than half the longer of the wait before
     /// it and the operation's last retry wait. The first covers a queue that sends the work again after a pause; the second
     /// a queue polled on a timer, whose next send may come sooner after the last failure than the last backoff did (waits
     /// 0.08, 0.18, 0.46 s, then 0.13 s to the poll, then 0.15 s: the backoff started over).
     /// </summary>
-    private static bool StartsOver(List<ProxiedRequest> attempts, int k)
+    private static bool StartsOver(List<ProxiedRequest> attempts, int k, ProxiedRequest? next)
     {
-        if (k + 1 >= attempts.Count)
+        var following = k + 1 < attempts.Count ? attempts[k + 1] : next;
+        if (following is null)
         {
             return false;
         }
@@ -226,7 +236,7 @@ internal static class AttemptAnalysis
             before = before > lastRetry ? before : lastRetry;
         }
 
-        var after = RetriedOperation.Wait(attempts[k], attempts[k + 1]);
+        var after = RetriedOperation.Wait(attempts[k], following);
         return after < before / 2 && before - after > TimeSpan.FromMilliseconds(50);
     }
 

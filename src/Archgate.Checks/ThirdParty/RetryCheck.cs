@@ -59,7 +59,8 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
             windows.Add(window);
             completions.Add(await exercise.AwaitCompletionAsync(window, cancellationToken));
             requests = [.. windows.SelectMany(w => w.Requests)];
-            report = AttemptAnalysis.Analyze(requests, edge.Expected, windows[^1].Removed, operations: windows.Count);
+            var outside = exercise.Since(windows[0].Start).Where(r => !windows.Any(w => r.At >= w.Start && r.At < w.Removed));
+            report = AttemptAnalysis.Analyze(requests, edge.Expected, windows[^1].Removed, operations: windows.Count, later: outside);
             if (windows.Count >= _options.RetryRounds && (windows.Count >= _options.MaxRetryRounds || !Unproved(report)))
             {
                 break;

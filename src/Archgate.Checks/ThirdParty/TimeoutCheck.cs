@@ -47,8 +47,8 @@ internal sealed class TimeoutCheck(ProviderEdge edge, int step, EdgeExerciseOpti
         }
 
         var window = await exercise.UnderFaultAsync(new BlackholeToxic(), drives: 1, cancellationToken);
-        var report = AttemptAnalysis.Analyze(window.Requests, expected, window.Removed);
         var completed = await exercise.AwaitCompletionAsync(window, cancellationToken);
+        var report = AttemptAnalysis.Analyze(window.Requests, expected, window.Removed, later: exercise.Since(window.Removed));
         var evidence = exercise.Timeline + "attempts at the proxy:\n" + report.Describe(exercise.Origin);
 
         var answer = window.Answers[0];

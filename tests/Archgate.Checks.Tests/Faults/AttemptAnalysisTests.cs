@@ -77,6 +77,24 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void A_queue_send_that_the_window_ends_just_after_is_told_by_the_first_request_after_the_window()
+    {
+        // Four attempts, then the poller's next send 1 s later, and the window ends: the send's own retry comes 100 ms
+        // later, after the fault went (answered 202). Without it the fifth attempt reads as one retry too many.
+        ProxiedRequest[] window = [Failed(0), Failed(60), Failed(170), Failed(600), Failed(1600)];
+        var retryAfter = new ProxiedRequest(T0.AddMilliseconds(1702), "POST", "/charges", "pay_1", 100) { Status = 202, Duration = TimeSpan.FromMilliseconds(2), Forwarded = true };
+
+        Assert.True(Analyze(window).Bounded.Failed);
+        var report = AttemptAnalysis.Analyze(window, Policy, T0.AddSeconds(30), later: [retryAfter]);
+        Assert.Equal([4, 1], report.Operations.Select(o => o.Attempts.Count));
+        Assert.Equal(Outcome.Pass, report.Bounded.Outcome);
+
+        // An unbounded caller's next attempt after the window comes after a longer wait still: its fifth stays its own.
+        var backingOff = new ProxiedRequest(T0.AddMilliseconds(3700), "POST", "/charges", "pay_1", 100) { Status = 202, Duration = TimeSpan.FromMilliseconds(2), Forwarded = true };
+        Assert.True(AttemptAnalysis.Analyze(window, Policy, T0.AddSeconds(30), later: [backingOff]).Bounded.Failed);
+    }
+
+    [Fact]
     public void A_caller_that_keeps_backing_off_past_its_retries_is_one_operation_however_the_waits_before_were()
     {
         // Eight attempts whose waits keep growing (jittered): no start-over anywhere, so one operation of 8.
