@@ -133,10 +133,14 @@ public static class ArchgateProtocol
             Number = 5,
             Name = "Frontend-backend",
             ReportTitle = "Frontend-backend integration",
-            AppliesTo = s => s.OfKind<FrontendComponent>().Any() ? Applicability.Yes : Applicability.No("no frontend component declared"),
+            // A service's declared real-time streams are its clients' (a mobile app's too): checked with no frontend declared.
+            AppliesTo = s => s.OfKind<FrontendComponent>().Any() || s.OfKind<ServiceComponent>().Any(c => c.Realtime.Count > 0)
+                ? Applicability.Yes
+                : Applicability.No("no frontend component declared, and no service declares a realtime stream"),
             Checks = FrontendChecks,
-            Criterion = new("frontend", "Frontend-backend integration complete", s =>
-                $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind<FrontendComponent>().Select(c => c.Name))}; its pages call the declared backend without errors in the browser"),
+            Criterion = new("frontend", "Frontend-backend integration complete", s => s.OfKind<FrontendComponent>().Any()
+                ? $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind<FrontendComponent>().Select(c => c.Name))}; its pages call the declared backend without errors in the browser"
+                : $"the real-time streams of {string.Join(", ", s.OfKind<ServiceComponent>().Where(c => c.Realtime.Count > 0).Select(c => c.Name))} deliver their events"),
             RollbackOnFailure = true,
         },
         new StepDefinition
@@ -348,7 +352,7 @@ public static class ArchgateProtocol
 
     /// <summary>
     /// Step 5: CORS from each frontend to each service it depends on; then, for each of those services, the auth flow
-    /// and CRUD from its contract; each frontend's pages in the browser last.
+    /// and CRUD from its contract; every service's declared real-time streams; each frontend's pages in the browser last.
     /// </summary>
     private static IEnumerable<ICheck> FrontendChecks(StepChecksContext build)
     {
@@ -374,7 +378,11 @@ public static class ArchgateProtocol
             {
                 yield return new CrudCheck(api, documents);
             }
+        }
 
+        // Every declared stream, whether or not a declared frontend uses its service.
+        foreach (var api in build.InOrder<ServiceComponent>().Where(s => s.Realtime.Count > 0))
+        {
             foreach (var stream in api.Realtime)
             {
                 yield return new RealtimeCheck(api, stream);

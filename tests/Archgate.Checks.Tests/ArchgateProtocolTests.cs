@@ -30,7 +30,7 @@ public sealed class ArchgateProtocolTests
         var system = TestSystems.Load(OneService);
         var protocol = ArchgateProtocol.Default;
 
-        Assert.Equal("no frontend component declared", protocol.Step(5).AppliesTo(system).Reason);
+        Assert.Equal("no frontend component declared, and no service declares a realtime stream", protocol.Step(5).AppliesTo(system).Reason);
         Assert.Equal("no third-party component declared", protocol.Step(6).AppliesTo(system).Reason);
         Assert.Equal("no component declares an OpenAPI or AsyncAPI document and no pact is declared", protocol.Step(2).AppliesTo(system).Reason);
         Assert.Equal("no journey declared and no service with an OpenAPI document", protocol.Step(7).AppliesTo(system).Reason);
@@ -169,6 +169,29 @@ public sealed class ArchgateProtocolTests
         Assert.Equal(["services.health:api", "services.edges:api", "brokers.topology:bus", "brokers.round-trip:bus"], checks.Where(c => c.Step == 4).Select(c => c.Id));
         Assert.Equal("api reaches bus", checks.Single(c => c.Id == "services.edges:api").Title);
         Assert.Equal(["q"], ((Archgate.Checks.Brokers.BrokerRoundTripCheck)checks.Single(c => c.Id == "brokers.round-trip:bus")).Queues.Select(q => q.Name));
+    }
+
+    [Fact]
+    public void A_service_s_declared_stream_is_checked_in_step_5_with_no_frontend_declared()
+    {
+        // Its clients may be a mobile app: the stream the manifest declares is checked all the same, and nothing else of step 5.
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            auth:
+              ann: { login: POST /auth/login, user: ann, password: demo }
+            components:
+              - name: notes
+                kind: service
+                url: "http://127.0.0.1:7101"
+                auth: ann
+                realtime:
+                  - { sse: /events, event: note-created, trigger: { request: POST /notes, json: { text: hi } } }
+            """);
+
+        Assert.True(ArchgateProtocol.Default.Step(5).AppliesTo(system).Applies);
+        Assert.Equal(["frontend.realtime:notes/events"], ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 5).Select(c => c.Id));
+        Assert.Contains("real-time streams of notes", ArchgateProtocol.Default.Step(5).Criterion!.Target(system), StringComparison.Ordinal);
     }
 
     [Fact]

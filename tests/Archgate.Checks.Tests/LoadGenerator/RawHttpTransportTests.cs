@@ -60,13 +60,21 @@ public class RawHttpTransportTests
             RequestTimeout = TimeSpan.FromSeconds(2),
         };
 
+        // The premise needs two answered requests; a starved machine (ci17) once sent fewer in the 300 ms stage, so such
+        // a run is taken again, at most three times.
+        var before = server.Connections;
         var result = await new LoadEngine().RunAsync(plan).WaitAsync(TimeSpan.FromSeconds(10));
+        for (var retake = 0; retake < 3 && result.Overall.Requests < 2; retake++)
+        {
+            before = server.Connections;
+            result = await new LoadEngine().RunAsync(plan).WaitAsync(TimeSpan.FromSeconds(10));
+        }
 
         // Whether the client saw the close while idle or only when its next request found the socket closed
         // (then retried once on a new one), every request was answered on a connection of its own.
-        Assert.True(result.Overall.Requests >= 2);
+        Assert.True(result.Overall.Requests >= 2, $"{result.Overall.Requests} request(s) in 4 runs");
         Assert.Equal(0, result.Overall.Errors.Total);
-        Assert.True(server.Connections >= result.Overall.Requests, $"{server.Connections} connections for {result.Overall.Requests} requests");
+        Assert.True(server.Connections - before >= result.Overall.Requests, $"{server.Connections - before} connections for {result.Overall.Requests} requests");
     }
 
     [Fact]
