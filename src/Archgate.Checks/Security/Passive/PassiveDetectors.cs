@@ -37,7 +37,10 @@ internal static partial class PassiveDetectors
         var https = e.Url.Scheme == Uri.UriSchemeHttps;
         var hasBody = e.Body.Length > 0 || (e.Header("Content-Length") is { } len && len != "0");
         var redirect = e.Status is >= 300 and < 400;
-        var html = e.IsHtml && hasBody && !redirect;
+        // A page is HTML a browser can render as a document: the answer to a navigation (GET, or a form's POST). HTML
+        // answered to PATCH, PUT, DELETE or OPTIONS (a server's default 405/501 page for the probes) is only ever read
+        // by scripts, so the page rules (CSP, framing, Permissions-Policy, its resources) do not apply to it.
+        var html = e.IsHtml && hasBody && !redirect && (e.Method is "GET" or "POST");
 
         Headers(e, hits, https, hasBody, redirect, html);
         Cookies(e, hits, https);

@@ -44,7 +44,7 @@ public sealed class PassiveTraffic : IExchangeObserver
             o.Secured += secured ? 1 : 0;
             // A page is HTML answered 2xx: the HTML error page a server framework writes for an unknown method or path
             // (Python's http.server answers OPTIONS with one) does not make an API a site.
-            var page = exchange.IsHtml && hasBody && exchange.Status is >= 200 and < 300;
+            var page = exchange.IsHtml && hasBody && exchange.Status is >= 200 and < 300 && (exchange.Method is "GET" or "POST");
             o.Html += page ? 1 : 0;
             if ((o.FirstUnsecured is null || (page && !o.UnsecuredIsHtml)) && hasBody && !secured)
             {

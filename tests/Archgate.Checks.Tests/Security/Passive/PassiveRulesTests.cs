@@ -36,7 +36,7 @@ public sealed class PassiveRuleServers : IDisposable
 public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixture<PassiveRuleServers>
 {
     /// <summary>One case: what the endpoint answers, how it is asked, which rule must (or must not) hit.</summary>
-    public sealed record Case(LocalReply Reply, string Rule, bool Hits, bool Https = false, string Host = "127.0.0.1", string Query = "", bool Authenticated = false, Severity? Severity = null);
+    public sealed record Case(LocalReply Reply, string Rule, bool Hits, bool Https = false, string Host = "127.0.0.1", string Query = "", bool Authenticated = false, Severity? Severity = null, string Method = "GET");
 
     private static readonly (string, string)[] Secure =
     [
@@ -55,7 +55,7 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
     private static LocalReply Json(string body = "{\"ok\":true}", int status = 200, params (string, string)[] headers) =>
         new(status, body, [("Content-Type", "application/json"), .. headers]);
 
-    private static (string, string)[] Without(string name) => Secure.Where(h => h.Item1 != name).ToArray();
+    private static (string, string)[] Without(params string[] names) => Secure.Where(h => !names.Contains(h.Item1)).ToArray();
 
     private static (string, string)[] With(string name, string value) => [.. Without(name), (name, value)];
 
@@ -67,6 +67,9 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
         ["csp-present"] = new(Html(headers: Secure), PassiveRules.CspMissing, false),
         ["csp-meta"] = new(Html("<html><head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'\"></head></html>", Without("Content-Security-Policy")), PassiveRules.CspMissing, false),
         ["csp-json-not-judged"] = new(Json(headers: Without("Content-Security-Policy")), PassiveRules.CspMissing, false),
+        ["csp-form-post-page"] = new(Html(headers: Without("Content-Security-Policy")), PassiveRules.CspMissing, true, Method: "POST"),
+        ["csp-options-error-page-not-judged"] = new(Html(headers: Without("Content-Security-Policy")), PassiveRules.CspMissing, false, Method: "OPTIONS"),
+        ["framing-patch-error-page-not-judged"] = new(Html(headers: Without("X-Frame-Options", "Content-Security-Policy")), PassiveRules.Clickjacking, false, Method: "PATCH"),
         ["csp-unsafe-inline"] = new(Html(headers: With("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'")), PassiveRules.CspWeak, true),
         ["csp-wildcard"] = new(Html(headers: With("Content-Security-Policy", "default-src *; frame-ancestors 'none'; form-action 'self'")), PassiveRules.CspWeak, true),
         ["csp-no-form-action"] = new(Html(headers: With("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")), PassiveRules.CspWeak, true),
@@ -186,7 +189,7 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
         var traffic = new PassiveTraffic();
         using var http = Client(traffic, servers.Certificate.Thumbprint);
         var server = c.Https ? servers.Tls : servers.Plain;
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{(c.Https ? "https" : "http")}://{c.Host}:{server.Port}/case/{name}{c.Query}");
+        using var request = new HttpRequestMessage(new HttpMethod(c.Method), $"{(c.Https ? "https" : "http")}://{c.Host}:{server.Port}/case/{name}{c.Query}");
         if (c.Authenticated)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "test-token");
