@@ -38,7 +38,7 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> pr
         var files = 0;
         foreach (var (component, folder) in folders)
         {
-            foreach (var file in scanner.ConfigFiles(folder))
+            foreach (var file in scanner.ConfigFiles(folder, system.ManifestPath))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 files++;

@@ -55,7 +55,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         foreach (var (component, folder) in ConfigFolders(system))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var file in ConfigFiles(folder))
+            foreach (var file in ConfigFiles(folder, system.ManifestPath))
             {
                 scanned++;
                 findings.AddRange(ScanFile(file, component, PassiveRules.ConfigSecret, "deployed config"));
@@ -211,16 +211,36 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         return folders.DistinctBy(f => f.Item2, StringComparer.Ordinal).ToList();
     }
 
-    internal IEnumerable<string> ConfigFiles(string folderOrFile)
+    /// <summary>
+    /// The config files of a folder (or the file itself). Archgate's own files are not the system's config: the manifest
+    /// (<paramref name="manifest"/>, judged on its own), the run store under <c>.archgate</c>, and run folders written
+    /// elsewhere with <c>--out</c> (a folder with <c>run.json</c> beside <c>integration-validation-report.md</c>).
+    /// </summary>
+    internal IEnumerable<string> ConfigFiles(string folderOrFile, string? manifest = null)
     {
         if (File.Exists(folderOrFile))
         {
             return [folderOrFile];
         }
 
+        var separator = System.IO.Path.DirectorySeparatorChar;
+        var skip = manifest is null ? null : System.IO.Path.GetFullPath(manifest);
+        var runFolders = new Dictionary<string, bool>(StringComparer.Ordinal);
+        bool RunFolder(string file)
+        {
+            var dir = System.IO.Path.GetDirectoryName(file) ?? string.Empty;
+            if (!runFolders.TryGetValue(dir, out var yes))
+            {
+                runFolders[dir] = yes = File.Exists(System.IO.Path.Combine(dir, "run.json")) && File.Exists(System.IO.Path.Combine(dir, "integration-validation-report.md"));
+            }
+
+            return yes;
+        }
+
         var enumeration = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = options.MaxDepth, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
         return Directory.EnumerateFiles(folderOrFile, "*", enumeration)
-            .Where(f => !f.Contains($"{System.IO.Path.DirectorySeparatorChar}node_modules{System.IO.Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => !f.Contains($"{separator}node_modules{separator}", StringComparison.Ordinal) && !f.Contains($"{separator}.archgate{separator}", StringComparison.Ordinal))
+            .Where(f => !string.Equals(System.IO.Path.GetFullPath(f), skip, StringComparison.Ordinal) && !RunFolder(f))
             .Where(f => ConfigExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()) || System.IO.Path.GetFileName(f).StartsWith(".env", StringComparison.Ordinal))
             .Where(f => !f.EndsWith(".deps.json", StringComparison.Ordinal) && !f.EndsWith(".runtimeconfig.json", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)

@@ -119,6 +119,28 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task A_program_beside_the_manifest_has_its_config_scanned_but_not_the_manifest_nor_archgates_run_folders()
+    {
+        // python3 app.py at the project root: the root is the deployed folder, and it holds the manifest and a run folder
+        // written with --out (the report quotes the literal the manifest check found).
+        var yaml = Manifest(extra: "auth:\n  ops: { login: POST /auth/login, user: ops, password: \"Xk93!mQz7#pLw2$vB8&nR4\" }")
+            .Replace("dotnet bin/App/App.dll --urls http://127.0.0.1:1", "python3 app.py", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(_folder, "app.py"), "print(1)");
+        File.WriteAllText(Path.Combine(_folder, "settings.json"), $"{{ \"ApiKey\": \"{LiveKey}\" }}");
+        var run = Path.Combine(_folder, "out");
+        Directory.CreateDirectory(run);
+        File.WriteAllText(Path.Combine(run, "run.json"), "{ \"password\": \"Xk93!mQz7#pLw2$vB8&nR4\" }");
+        File.WriteAllText(Path.Combine(run, "integration-validation-report.md"), "# report");
+        File.WriteAllText(Path.Combine(run, "junit.xml"), "<testsuite><property name=\"credentials\" value=\"Xk93!mQz7#pLw2$vB8&amp;nR4\"/></testsuite>");
+
+        var result = await RunAsync(yaml);
+
+        var config = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Contains("settings.json", config.Location, StringComparison.Ordinal);
+        Assert.Contains(result.Findings, f => f.Rule == PassiveRules.ManifestSecret && f.Location!.EndsWith("auth.ops.password", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Tokens_and_keys_in_a_component_log_are_found()
     {
         var runs = Path.Combine(_folder, "state", "runs", "r1");
