@@ -42,8 +42,8 @@ internal static partial class PassiveText
     }
 
     /// <summary>
-    /// The route of a path: segments that are ids (numbers, UUIDs, long hex or opaque tokens) become <c>{id}</c>, so one
-    /// finding covers <c>/orders/17</c> and <c>/orders/18</c>.
+    /// The route of a path: segments that are ids (numbers, UUIDs, long hex or opaque tokens) or percent-encoded values
+    /// become <c>{id}</c>, so one finding covers <c>/orders/17</c>, <c>/orders/18</c> and a probe's <c>/orders/2%27</c>.
     /// </summary>
     public static string Route(string path)
     {
@@ -51,7 +51,9 @@ internal static partial class PassiveText
         for (var i = 0; i < segments.Length; i++)
         {
             var s = segments[i].Split(';')[0];
-            if (s.Length > 0 && (s.All(char.IsAsciiDigit) || Guid.TryParse(s, out _) || (s.Length >= 16 && s.All(char.IsAsciiHexDigit)) || (s.Length >= 24 && OpaqueToken().IsMatch(s) && s.Any(char.IsAsciiDigit))))
+            // A percent-encoded segment is a value, not a route's name: mostly a probe's (2%27%20AND%20SLEEP...).
+            if (s.Length > 0 && (s.All(char.IsAsciiDigit) || Guid.TryParse(s, out _) || (s.Length >= 16 && s.All(char.IsAsciiHexDigit))
+                || (s.Length >= 24 && OpaqueToken().IsMatch(s) && s.Any(char.IsAsciiDigit)) || s.Contains('%', StringComparison.Ordinal)))
             {
                 segments[i] = "{id}";
             }

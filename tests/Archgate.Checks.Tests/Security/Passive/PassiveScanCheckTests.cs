@@ -103,6 +103,14 @@ public sealed class PassiveScanCheckTests
         Assert.Contains(result.Metrics, m => m.Name == "security_passive_routes" && m.Tags["component"] == "web" && m.Value == 6);
     }
 
+    [Theory]
+    [InlineData("/orders/17", "/orders/{id}")]
+    [InlineData("/orders/2%27%20AND%20SLEEP(2)%20AND%20%271%27%3D%271", "/orders/{id}")]
+    [InlineData("/orders/2%0D%0AX-Archgate-Crlf:%20injected/items", "/orders/{id}/items")]
+    [InlineData("/orders/mine", "/orders/mine")]
+    [InlineData("/", "/")]
+    public void Ids_and_probe_values_in_a_path_share_one_route(string path, string route) => Assert.Equal(route, PassiveText.Route(path));
+
     [Fact]
     public async Task An_api_without_any_security_header_is_medium_not_high()
     {
