@@ -309,11 +309,19 @@ internal static class AttemptAnalysis
         var everyWait = retried.SelectMany(o => o.Waits).Select(w => w.TotalMilliseconds).ToList();
         var same = retried.FirstOrDefault(o => o.Waits.Count >= 3 && Spread([.. o.Waits.Select(w => w.TotalMilliseconds)]) <= RisingStep * 2 && o.Waits[0] >= Immediate && !rising
             && Near(everyWait, o.Waits.Average(w => w.TotalMilliseconds), RisingStep * 2) >= 0.75);
-        if (alike || same is not null)
+        // A queue polled on a timer sends the work again at the timer's phase first (0.64 s of a 1 s timer), then at the
+        // full period: three or more later waits of one operation within timer noise of each other, and of the other
+        // operations' later waits, are that timer, however short its first wait was.
+        var polled = retried.FirstOrDefault(o => o.Waits.Count >= 4 && !rising && o.Waits.Skip(1).All(w => w >= Immediate)
+            && Spread([.. o.Waits.Skip(1).Select(w => w.TotalMilliseconds)]) <= RisingStep * 2
+            && Near(later, o.Waits.Skip(1).Average(w => w.TotalMilliseconds), RisingStep * 2) >= 0.75);
+        if (alike || same is not null || polled is not null)
         {
-            var count = alike ? later.Count + retried.Count : same!.Waits.Count;
-            var of = alike ? later.Average() : same!.Waits.Average(w => w.TotalMilliseconds);
-            return new(Outcome.Fail, $"waits do not grow: {count} waits ({waits}), {(alike ? "the later ones all" : "all")} within {(alike ? ConstantSpread : RisingStep * 2).ToString("P0", CultureInfo.InvariantCulture)} of {AttemptReport.Sec(TimeSpan.FromMilliseconds(of))}: no backoff");
+            var (count, of, which, spread) =
+                alike ? (later.Count + retried.Count, later.Average(), "the later ones all", ConstantSpread)
+                : same is not null ? (same.Waits.Count, same.Waits.Average(w => w.TotalMilliseconds), "all", RisingStep * 2)
+                : (polled!.Waits.Count, polled.Waits.Skip(1).Average(w => w.TotalMilliseconds), "all after the first", RisingStep * 2);
+            return new(Outcome.Fail, $"waits do not grow: {count} waits ({waits}), {which} within {spread.ToString("P0", CultureInfo.InvariantCulture)} of {AttemptReport.Sec(TimeSpan.FromMilliseconds(of))}: no backoff");
         }
 
         var all = ops.SelectMany(o => o.Waits).ToList();

@@ -118,6 +118,20 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void A_queue_polled_every_second_with_no_retry_is_no_backoff_whatever_the_phase_of_its_first_resend()
+    {
+        // One attempt per poll, a 1 s timer: the first resend came 0.64 s after the drive's attempt (the timer's phase),
+        // every later one 1.00 s after the one before; the second operation the same with 0.79 s.
+        var report = Analyze([
+            Failed(0), Failed(640), Failed(1640), Failed(2642), Failed(3642), Failed(4645), Failed(5645),
+            Failed(13000, "pay_2"), Failed(13790, "pay_2"), Failed(14790, "pay_2"), Failed(15791, "pay_2"), Failed(16792, "pay_2"),
+        ], policy: Policy with { Timeout = TimeSpan.FromSeconds(8) });
+
+        Assert.True(report.Backoff.Failed, report.Backoff.Detail);
+        Assert.Contains("all after the first within 10 % of 1.00 s", report.Backoff.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Single_attempts_are_no_retry()
     {
         var report = Analyze([Failed(0, "a"), Failed(4000, "b")]);
