@@ -20,7 +20,8 @@ internal sealed record AppliedMigration(IReadOnlyList<string> Names, bool Failed
 }
 
 /// <summary>
-/// Step 3: finds the migration history of EF Core, Flyway, Liquibase, DbUp or FluentMigrator and compares the latest
+/// Step 3: finds the migration history of EF Core, Flyway, Liquibase, DbUp, FluentMigrator, Alembic, Django, Rails,
+/// golang-migrate, Prisma, Knex, Sequelize, sqlx, goose or Doctrine and compares the latest
 /// applied migration with the expected one (from the manifest, or the newest file of a migrations folder). Pending
 /// and failed migrations and a held Liquibase lock are findings.
 /// </summary>
@@ -157,9 +158,54 @@ internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseChec
                 .ToList(),
             "VERSIONINFO" => rows.OrderBy(r => Num(r, "Version"))
                 .Select(r => new AppliedMigration([Col(r, "Version"), Col(r, "Description")], false)).ToList(),
+            // Alembic keeps only the revision(s) the database is at, not a history.
+            "ALEMBIC_VERSION" => rows.Select(r => new AppliedMigration([Col(r, "version_num")], false)).ToList(),
+            "DJANGO_MIGRATIONS" => rows.OrderBy(r => Num(r, "id"))
+                .Select(r => new AppliedMigration([$"{Col(r, "app")}.{Col(r, "name")}", Col(r, "name")], false)).ToList(),
+            // Rails: one version per row; golang-migrate: the current version and a dirty flag (a migration that failed
+            // half-way, which blocks every later one until forced).
+            "SCHEMA_MIGRATIONS" => rows.OrderBy(r => Col(r, "version"), Comparer<string>.Create(CompareVersions))
+                .Select(r => new AppliedMigration([Col(r, "version")], Truthy(Col(r, "dirty")))).ToList(),
+            // Prisma: a migration started and neither finished nor rolled back failed; rolled-back ones are not applied.
+            "_PRISMA_MIGRATIONS" => rows.Where(r => Col(r, "rolled_back_at").Length == 0)
+                .OrderBy(r => Col(r, "started_at"), StringComparer.Ordinal).ThenBy(r => Col(r, "migration_name"), StringComparer.Ordinal)
+                .Select(r => new AppliedMigration([Col(r, "migration_name")], Col(r, "finished_at").Length == 0)).ToList(),
+            "KNEX_MIGRATIONS" => rows.OrderBy(r => Num(r, "id"))
+                .Select(r => new AppliedMigration([Col(r, "name")], false)).ToList(),
+            "SEQUELIZEMETA" => rows.OrderBy(r => Col(r, "name"), StringComparer.Ordinal)
+                .Select(r => new AppliedMigration([Col(r, "name")], false)).ToList(),
+            "_SQLX_MIGRATIONS" => rows.OrderBy(r => Num(r, "version"))
+                .Select(r => new AppliedMigration([Col(r, "version"), $"{Col(r, "version")}_{Col(r, "description").Replace(' ', '_')}", Col(r, "description")],
+                    !Truthy(Col(r, "success")))).ToList(),
+            // goose: a row per up or down; version 0 is its own start row.
+            "GOOSE_DB_VERSION" => GooseApplied(rows.OrderBy(r => Num(r, "id")).Select(r => (Num(r, "version_id"), Truthy(Col(r, "is_applied"))))),
+            "DOCTRINE_MIGRATION_VERSIONS" => rows.OrderBy(r => Col(r, "executed_at"), StringComparer.Ordinal).ThenBy(r => Col(r, "version"), StringComparer.Ordinal)
+                .Select(r => new AppliedMigration([Col(r, "version"), Col(r, "version").Split('\\')[^1]], false)).ToList(),
             _ => rows.OrderBy(r => Num(r, "schemaversionsid")).ThenBy(r => Col(r, "applied"), StringComparer.Ordinal)
                 .Select(r => new AppliedMigration([Col(r, "scriptname")], false)).ToList(),
         };
+    }
+
+    private static bool Truthy(string value) => value is "1" or "t" || value.Equals("true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Numeric versions (Rails' and golang-migrate's timestamps) in numeric order, others by text.</summary>
+    private static int CompareVersions(string? a, string? b) =>
+        long.TryParse(a, out var x) && long.TryParse(b, out var y) ? x.CompareTo(y) : string.CompareOrdinal(a, b);
+
+    /// <summary>goose's log of ups and downs as the versions applied now, in the order they were applied.</summary>
+    private static List<AppliedMigration> GooseApplied(IEnumerable<(long Version, bool Up)> log)
+    {
+        var applied = new List<long>();
+        foreach (var (version, up) in log.Where(e => e.Version != 0))
+        {
+            applied.Remove(version);
+            if (up)
+            {
+                applied.Add(version);
+            }
+        }
+
+        return [.. applied.Select(v => new AppliedMigration([v.ToString(System.Globalization.CultureInfo.InvariantCulture)], false))];
     }
 
     private async Task<List<Finding>> LiquibaseLockAsync(DbConnection connection, string changelog, CancellationToken cancellationToken)

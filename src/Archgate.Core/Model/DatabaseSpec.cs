@@ -32,7 +32,7 @@ public sealed record DatabaseSpec
 }
 
 /// <summary>The migration history table and the migration that must be the latest applied.</summary>
-/// <param name="Table">History table (<c>schemaversions</c>, <c>__EFMigrationsHistory</c>, <c>flyway_schema_history</c>, <c>databasechangelog</c>, <c>VersionInfo</c>); null: detect.</param>
+/// <param name="Table">History table, one of <see cref="Manifest.ManifestLoader.MigrationTables"/>; null: detect.</param>
 /// <param name="Latest">Id, version or script name of the newest migration; null when <paramref name="Folder"/> decides.</param>
 /// <param name="Folder">Absolute folder of migration files; its newest file (ordinal order of names) is the expected latest.</param>
 public sealed record MigrationExpectation(string? Table, string? Latest, string? Folder);

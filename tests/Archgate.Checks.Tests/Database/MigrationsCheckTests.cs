@@ -120,4 +120,63 @@ public sealed class MigrationsCheckTests(PostgresServer server)
         Assert.True(current.Status == CheckStatus.Pass, DatabaseTestKit.Describe(current));
         Assert.Equal(DatabaseRules.MigrationsAhead, Assert.Single(ahead.Findings).Rule);
     }
+
+    [Theory]
+    [InlineData("alembic", "create table alembic_version (version_num varchar(32) not null primary key); insert into alembic_version values ('ae1027a6acf');", "ae1027a6acf")]
+    [InlineData("django", "create table django_migrations (id integer primary key, app text, name text, applied datetime); insert into django_migrations (app, name, applied) values ('orders', '0001_initial', 'now'), ('orders', '0002_add_status', 'now');", "orders.0002_add_status")]
+    [InlineData("rails", "create table schema_migrations (version varchar primary key); insert into schema_migrations values ('9'), ('20240215000000'), ('20240101000000');", "20240215000000")]
+    [InlineData("knex", "create table knex_migrations (id integer primary key, name text, batch int, migration_time datetime); insert into knex_migrations (name, batch) values ('20240101_init.js', 1), ('20240301_orders.js', 2);", "20240301_orders")]
+    [InlineData("sequelize", "create table SequelizeMeta (name varchar primary key); insert into SequelizeMeta values ('20240301-orders.js'), ('20240101-init.js');", "20240301-orders.js")]
+    [InlineData("doctrine", "create table doctrine_migration_versions (version varchar primary key, executed_at datetime); insert into doctrine_migration_versions values ('DoctrineMigrations\\Version20240101000000', '2024-01-01 00:00:00'), ('DoctrineMigrations\\Version20240301000000', '2024-03-01 00:00:00');", "Version20240301000000.php")]
+    public async Task The_history_of_other_ecosystems_migration_tools_is_read_and_compared(string tool, string history, string latest)
+    {
+        var file = DatabaseTestKit.SqliteFile(history);
+
+        var current = await RunAsync("sqlite", $"Data Source={file}", $"    expect: {{ migrations: {{ latest: \"{latest}\" }} }}");
+        var behind = await RunAsync("sqlite", $"Data Source={file}", "    expect: { migrations: { latest: \"99999999999999_not_yet\" } }");
+
+        Assert.True(current.Status == CheckStatus.Pass, $"{tool}: {DatabaseTestKit.Describe(current)}");
+        Assert.Equal(DatabaseRules.MigrationsPending, Assert.Single(behind.Findings).Rule);
+    }
+
+    [Fact]
+    public async Task A_dirty_golang_migrate_version_a_failed_Prisma_migration_and_a_failed_sqlx_one_are_findings()
+    {
+        var migrate = DatabaseTestKit.SqliteFile("create table schema_migrations (version bigint not null primary key, dirty boolean not null); insert into schema_migrations values (20240301000000, 1);");
+        var prisma = DatabaseTestKit.SqliteFile("""
+            create table _prisma_migrations (id text primary key, checksum text, finished_at datetime, migration_name text, logs text,
+                rolled_back_at datetime, started_at datetime, applied_steps_count int);
+            insert into _prisma_migrations values ('a', 'x', '2024-01-01 00:00:01', '20240101_init', null, null, '2024-01-01 00:00:00', 1),
+                                                  ('b', 'x', null, '20240201_orders', 'error', '2024-02-02 00:00:00', '2024-02-01 00:00:00', 0),
+                                                  ('c', 'x', null, '20240301_status', 'error', null, '2024-03-01 00:00:00', 0);
+            """);
+        var sqlx = DatabaseTestKit.SqliteFile("""
+            create table _sqlx_migrations (version bigint primary key, description text, installed_on datetime, success boolean, checksum blob, execution_time bigint);
+            insert into _sqlx_migrations values (1, 'init', 'now', 1, x'00', 1), (2, 'add orders', 'now', 0, x'00', 1);
+            """);
+
+        var dirty = await RunAsync("sqlite", $"Data Source={migrate}", "    expect: { migrations: { latest: \"20240301000000\" } }");
+        var failed = await RunAsync("sqlite", $"Data Source={prisma}", "    expect: { migrations: { latest: 20240301_status } }");
+        var sqlxFailed = await RunAsync("sqlite", $"Data Source={sqlx}", "    expect: { migrations: { latest: \"2\" } }");
+
+        Assert.Contains(dirty.Findings, f => f.Rule == DatabaseRules.MigrationFailed && f.Message.Contains("20240301000000", StringComparison.Ordinal));
+        Assert.Contains(failed.Findings, f => f.Rule == DatabaseRules.MigrationFailed && f.Message.Contains("20240301_status", StringComparison.Ordinal));
+        Assert.Contains(failed.Findings, f => f.Rule == DatabaseRules.MigrationsPending && f.Message.Contains("latest applied is 20240101_init", StringComparison.Ordinal));
+        Assert.Contains(sqlxFailed.Findings, f => f.Rule == DatabaseRules.MigrationFailed && f.Message.Contains("migration 2 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Goose_counts_a_version_migrated_down_as_not_applied()
+    {
+        var file = DatabaseTestKit.SqliteFile("""
+            create table goose_db_version (id integer primary key autoincrement, version_id bigint not null, is_applied boolean not null, tstamp datetime);
+            insert into goose_db_version (version_id, is_applied) values (0, 1), (1, 1), (2, 1), (2, 0);
+            """);
+
+        var at1 = await RunAsync("sqlite", $"Data Source={file}", "    expect: { migrations: { latest: \"1\" } }");
+        var at2 = await RunAsync("sqlite", $"Data Source={file}", "    expect: { migrations: { latest: \"2\" } }");
+
+        Assert.True(at1.Status == CheckStatus.Pass, DatabaseTestKit.Describe(at1));
+        Assert.Contains("latest applied is 1, expected 2", Assert.Single(at2.Findings).Message, StringComparison.Ordinal);
+    }
 }

@@ -10,9 +10,16 @@ public static partial class ManifestLoader
     /// <summary>Keys only a database component may have.</summary>
     private static readonly string[] DatabaseKeys = ["expect", "probes", "pool", "clients", "faultTests"];
 
-    /// <summary>Migration history tables Archgate recognises (EF Core, Flyway, Liquibase, DbUp, FluentMigrator).</summary>
+    /// <summary>
+    /// Migration history tables Archgate recognises: EF Core, Flyway, Liquibase, DbUp, FluentMigrator; Alembic, Django,
+    /// Rails and golang-migrate (<c>schema_migrations</c>), Prisma, Knex, Sequelize, sqlx, goose, Doctrine.
+    /// </summary>
     public static IReadOnlyList<string> MigrationTables { get; } =
-        ["__EFMigrationsHistory", "flyway_schema_history", "databasechangelog", "schemaversions", "VersionInfo"];
+    [
+        "__EFMigrationsHistory", "flyway_schema_history", "databasechangelog", "schemaversions", "VersionInfo",
+        "alembic_version", "django_migrations", "schema_migrations", "_prisma_migrations", "knex_migrations", "SequelizeMeta",
+        "_sqlx_migrations", "goose_db_version", "doctrine_migration_versions",
+    ];
 
     private static readonly string[] PoolKeys =
     [
