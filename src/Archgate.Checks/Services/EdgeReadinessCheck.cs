@@ -7,13 +7,19 @@ namespace Archgate.Checks.Services;
 /// <summary>
 /// Step 4, per service with a health path and dependencies it calls: reads its readiness report and names every edge
 /// whose dependency it reports degraded or unhealthy (<c>api → payments</c>), rather than only "api unhealthy". Reads
-/// the JSON of ASP.NET Core health checks (<c>checks</c> or <c>entries</c>) and of Spring Boot Actuator
-/// (<c>components</c>), keyed by the dependency's component name.
+/// the JSON of ASP.NET Core health checks (<c>checks</c> or <c>entries</c>), Spring Boot Actuator (<c>components</c>),
+/// NestJS Terminus (<c>details</c>), MicroProfile Health (a <c>checks</c> array), the IETF health+json draft
+/// (<c>checks</c> keyed <c>component:measurement</c>) and health-go (<c>failures</c>), keyed by the dependency's
+/// component name.
 /// </summary>
 internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<string> dependencies) : ICheck
 {
     private static readonly string[] Sections = ["checks", "entries", "components", "details"];
-    private static readonly string[] Broken = ["degraded", "unhealthy", "down", "out_of_service"];
+
+    /// <summary>Statuses of a dependency that say its edge is broken; <c>fail</c> and <c>warn</c> are the IETF health+json draft's.</summary>
+    private static readonly string[] Broken = ["degraded", "unhealthy", "down", "out_of_service", "fail", "warn"];
+
+    private static readonly string[] DescriptionFields = ["description", "output", "message", "error"];
 
     public string Id => $"services.edges:{caller.Name}";
 
@@ -71,7 +77,7 @@ internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<str
     /// <summary>Dependency name → (status, description) from a readiness report; empty when it is not one.</summary>
     internal static Dictionary<string, (string Status, string? Description)> Entries(string body)
     {
-        var result = new Dictionary<string, (string, string?)>(StringComparer.OrdinalIgnoreCase);
+        var result = new Dictionary<string, (string Status, string? Description)>(StringComparer.OrdinalIgnoreCase);
         try
         {
             using var json = JsonDocument.Parse(body);
@@ -82,18 +88,58 @@ internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<str
 
             foreach (var section in Sections)
             {
-                if (!json.RootElement.TryGetProperty(section, out var entries) || entries.ValueKind != JsonValueKind.Object)
+                if (!json.RootElement.TryGetProperty(section, out var entries))
                 {
                     continue;
                 }
 
-                foreach (var entry in entries.EnumerateObject().Where(e => e.Value.ValueKind == JsonValueKind.Object))
+                if (entries.ValueKind == JsonValueKind.Array)
                 {
-                    if (entry.Value.TryGetProperty("status", out var status) && status.ValueKind == JsonValueKind.String)
+                    // MicroProfile Health (Quarkus, Open Liberty, Helidon): [{ "name": "db", "status": "DOWN", "data": {...} }].
+                    foreach (var entry in entries.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object))
                     {
-                        var description = entry.Value.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
-                        result[entry.Name] = (status.GetString()!, description);
+                        if (Text(entry, "name") is { } name && Status(entry) is { } status)
+                        {
+                            result[name] = (status, Description(entry));
+                        }
                     }
+
+                    continue;
+                }
+
+                if (entries.ValueKind != JsonValueKind.Object)
+                {
+                    continue;
+                }
+
+                foreach (var entry in entries.EnumerateObject())
+                {
+                    if (entry.Value.ValueKind == JsonValueKind.Object && Status(entry.Value) is { } status)
+                    {
+                        result[entry.Name] = (status, Description(entry.Value));
+                    }
+                    else if (entry.Value.ValueKind == JsonValueKind.Array)
+                    {
+                        // The IETF health+json draft: "component:measurement": [{ "status": "fail", "output": "..." }, ...];
+                        // the component's worst status is its status.
+                        var name = entry.Name.Split(':')[0];
+                        foreach (var item in entry.Value.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.Object))
+                        {
+                            if (Status(item) is { } itemStatus && (!result.TryGetValue(name, out var seen) || (!IsBroken(seen.Status) && IsBroken(itemStatus))))
+                            {
+                                result[name] = (itemStatus, Description(item));
+                            }
+                        }
+                    }
+                }
+            }
+
+            // health-go (Go): only the failing checks, under "failures", each with its message.
+            if (json.RootElement.TryGetProperty("failures", out var failures) && failures.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var failure in failures.EnumerateObject())
+                {
+                    result[failure.Name] = ("down", failure.Value.ValueKind == JsonValueKind.String ? failure.Value.GetString() : null);
                 }
             }
         }
@@ -103,5 +149,9 @@ internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<str
         }
 
         return result;
+
+        static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        static string? Status(JsonElement e) => Text(e, "status");
+        static string? Description(JsonElement e) => DescriptionFields.Select(f => Text(e, f)).FirstOrDefault(t => t is not null);
     }
 }

@@ -36,6 +36,19 @@ public sealed class EdgeReadinessCheckTests
         Assert.Equal("edge api → payments is broken: api's readiness reports payments Degraded: Payments does not answer; orders wait as payment_pending.", finding.Message);
     }
 
+    [Theory]
+    [InlineData("MicroProfile Health", """{"status":"DOWN","checks":[{"name":"email","status":"UP"},{"name":"payments","status":"DOWN","data":{"error":"connect timed out"}}]}""", "DOWN")]
+    [InlineData("IETF health+json", """{"status":"fail","checks":{"email:responseTime":[{"status":"pass"}],"payments:responseTime":[{"componentId":"p1","status":"pass"},{"componentId":"p2","status":"fail","output":"connect timed out"}]}}""", "fail: connect timed out")]
+    [InlineData("NestJS Terminus", """{"status":"error","info":{"email":{"status":"up"}},"error":{"payments":{"status":"down","message":"connect timed out"}},"details":{"email":{"status":"up"},"payments":{"status":"down","message":"connect timed out"}}}""", "down: connect timed out")]
+    [InlineData("health-go", """{"status":"Partially Available","failures":{"payments":"connect timed out"}}""", "down: connect timed out")]
+    public async Task Readiness_reports_of_other_frameworks_name_the_broken_edge(string format, string readiness, string reported)
+    {
+        var result = await RunAsync(readiness, 503);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.True(finding.Message.StartsWith($"edge api → payments is broken: api's readiness reports payments {reported}", StringComparison.Ordinal), $"{format}: {finding.Message}");
+    }
+
     [Fact]
     public async Task Healthy_dependencies_pass_and_a_spring_actuator_report_is_read_too()
     {
