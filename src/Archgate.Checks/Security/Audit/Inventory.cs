@@ -6,7 +6,7 @@ namespace Archgate.Checks.Security.Audit;
 /// <summary>One installed package: ecosystem (<c>npm</c>, <c>NuGet</c>, <c>PyPI</c>), name, exact version, and the file that names it.</summary>
 internal sealed record InstalledPackage(string Ecosystem, string Name, string Version, string Source);
 
-/// <summary>What the audit reads: npm lockfiles (v1-v3), pinned Python requirements, .NET projects through <c>dotnet list package</c>.</summary>
+/// <summary>What the audit reads: npm lockfiles (v1-v3), Python lockfiles and pinned requirements, .NET projects through <c>dotnet list package</c>.</summary>
 internal static class Inventory
 {
     /// <summary>Every package of an npm lockfile: <c>packages</c> (v2, v3) or the nested <c>dependencies</c> (v1).</summary>
@@ -51,9 +51,24 @@ internal static class Inventory
         }
     }
 
-    /// <summary>Pinned <c>name==version</c> lines of a requirements file; the other requirement lines as not pinned.</summary>
+    /// <summary>
+    /// The packages of a Python project: a lockfile (<c>poetry.lock</c>, <c>uv.lock</c>, <c>pdm.lock</c>: every
+    /// <c>[[package]]</c>; <c>Pipfile.lock</c>: its <c>default</c> and <c>develop</c> pins), else the pinned
+    /// <c>name==version</c> lines of a requirements file, the other requirement lines as not pinned.
+    /// </summary>
     public static (IReadOnlyList<InstalledPackage> Pinned, IReadOnlyList<string> Unpinned) Python(string requirements)
     {
+        var file = Path.GetFileName(requirements);
+        if (file.Equals("Pipfile.lock", StringComparison.OrdinalIgnoreCase))
+        {
+            return (Pipfile(requirements), []);
+        }
+
+        if (file.EndsWith(".lock", StringComparison.OrdinalIgnoreCase))
+        {
+            return (TomlPackages(requirements), []);
+        }
+
         var pinned = new List<InstalledPackage>();
         var unpinned = new List<string>();
         foreach (var raw in File.ReadLines(requirements))
@@ -77,6 +92,66 @@ internal static class Inventory
         }
 
         return (pinned, unpinned);
+    }
+
+    /// <summary>Every <c>[[package]]</c> table's <c>name</c> and <c>version</c> of a TOML lockfile (Poetry, uv, PDM).</summary>
+    private static List<InstalledPackage> TomlPackages(string lockfile)
+    {
+        var result = new List<InstalledPackage>();
+        string? name = null;
+        string? version = null;
+        var inPackage = false;
+        foreach (var raw in File.ReadLines(lockfile).Append("[end]"))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith('['))
+            {
+                if (inPackage && name is not null && version is not null)
+                {
+                    result.Add(new InstalledPackage("PyPI", name, version, lockfile));
+                }
+
+                inPackage = line == "[[package]]";
+                name = version = null;
+                continue;
+            }
+
+            if (inPackage && line.Split('=', 2, StringSplitOptions.TrimEntries) is [var key, var value] && value.Length >= 2 && value[0] == '"' && value[^1] == '"')
+            {
+                if (key == "name")
+                {
+                    name = value[1..^1];
+                }
+                else if (key == "version")
+                {
+                    version = value[1..^1];
+                }
+            }
+        }
+
+        return result.Distinct().ToList();
+    }
+
+    /// <summary>The <c>==</c> pins of a <c>Pipfile.lock</c>'s <c>default</c> and <c>develop</c> sections.</summary>
+    private static List<InstalledPackage> Pipfile(string lockfile)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(lockfile));
+        var result = new List<InstalledPackage>();
+        foreach (var section in new[] { "default", "develop" })
+        {
+            if (document.RootElement.TryGetProperty(section, out var packages) && packages.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var p in packages.EnumerateObject())
+                {
+                    if (p.Value.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String && v.GetString()!.StartsWith("==", StringComparison.Ordinal))
+                    {
+                        result.Add(new InstalledPackage("PyPI", p.Name, v.GetString()![2..], lockfile));
+                    }
+                }
+            }
+        }
+
+        return result.Distinct().ToList();
     }
 
     /// <summary>Top-level and transitive packages of a .NET project or solution, from the JSON of <c>dotnet list package --include-transitive</c>.</summary>
