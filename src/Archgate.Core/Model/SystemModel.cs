@@ -190,11 +190,17 @@ public sealed record DependencyAuditSpec
     /// <summary>npm lockfiles (<c>package-lock.json</c>, v1-v3).</summary>
     public IReadOnlyList<string> Npm { get; init; } = [];
 
-    /// <summary>Python requirements files (pinned <c>name==version</c> lines).</summary>
+    /// <summary>Python lockfiles (<c>poetry.lock</c>, <c>uv.lock</c>, <c>pdm.lock</c>, <c>Pipfile.lock</c>) or requirements files (pinned <c>name==version</c> lines).</summary>
     public IReadOnlyList<string> Python { get; init; } = [];
 
+    /// <summary>Go module checksums (<c>go.sum</c>): the modules whose code the build uses.</summary>
+    public IReadOnlyList<string> Go { get; init; } = [];
+
+    /// <summary>Rust lockfiles (<c>Cargo.lock</c>).</summary>
+    public IReadOnlyList<string> Cargo { get; init; } = [];
+
     /// <summary>Whether anything is named to audit.</summary>
-    public bool Any => DotNet.Count + Npm.Count + Python.Count > 0;
+    public bool Any => DotNet.Count + Npm.Count + Python.Count + Go.Count + Cargo.Count > 0;
 }
 
 /// <summary>What the security gate does with a rule's findings (ZAP baseline's IGNORE / WARN / FAIL).</summary>

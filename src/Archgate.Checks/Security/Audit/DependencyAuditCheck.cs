@@ -29,7 +29,7 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
 
     public Applicability AppliesTo(SystemModel system) => system.Security.Audit.Any
         ? Applicability.Yes
-        : Applicability.No("no dependency manifest named (security.audit: dotnet, npm, python)");
+        : Applicability.No("no dependency manifest named (security.audit: dotnet, npm, python, go, cargo)");
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
@@ -64,6 +64,16 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
                         hint: "pin every requirement (pip freeze, pip-compile) so the audit knows the versions deployed"));
                 }
             }, requirements, findings);
+        }
+
+        foreach (var sums in audit.Go)
+        {
+            Read(() => packages.AddRange(Inventory.Go(sums)), sums, findings);
+        }
+
+        foreach (var lockfile in audit.Cargo)
+        {
+            Read(() => packages.AddRange(Inventory.Cargo(lockfile)), lockfile, findings);
         }
 
         foreach (var project in audit.DotNet)

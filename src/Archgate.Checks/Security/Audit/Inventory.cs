@@ -6,7 +6,7 @@ namespace Archgate.Checks.Security.Audit;
 /// <summary>One installed package: ecosystem (<c>npm</c>, <c>NuGet</c>, <c>PyPI</c>), name, exact version, and the file that names it.</summary>
 internal sealed record InstalledPackage(string Ecosystem, string Name, string Version, string Source);
 
-/// <summary>What the audit reads: npm lockfiles (v1-v3), Python lockfiles and pinned requirements, .NET projects through <c>dotnet list package</c>.</summary>
+/// <summary>What the audit reads: npm lockfiles (v1-v3), Python lockfiles and pinned requirements, go.sum, Cargo.lock, .NET projects through <c>dotnet list package</c>.</summary>
 internal static class Inventory
 {
     /// <summary>Every package of an npm lockfile: <c>packages</c> (v2, v3) or the nested <c>dependencies</c> (v1).</summary>
@@ -94,8 +94,31 @@ internal static class Inventory
         return (pinned, unpinned);
     }
 
-    /// <summary>Every <c>[[package]]</c> table's <c>name</c> and <c>version</c> of a TOML lockfile (Poetry, uv, PDM).</summary>
-    private static List<InstalledPackage> TomlPackages(string lockfile)
+    /// <summary>
+    /// The modules of a <c>go.sum</c> whose code the build downloaded (lines without <c>/go.mod</c>), at the version OSV
+    /// writes for Go: without the leading <c>v</c> and <c>+incompatible</c>.
+    /// </summary>
+    public static IReadOnlyList<InstalledPackage> Go(string sums)
+    {
+        var result = new List<InstalledPackage>();
+        foreach (var line in File.ReadLines(sums))
+        {
+            if (line.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var module, var version, _] && !version.EndsWith("/go.mod", StringComparison.Ordinal))
+            {
+                var bare = version.TrimStart('v');
+                var plus = bare.IndexOf('+', StringComparison.Ordinal);
+                result.Add(new InstalledPackage("Go", module, plus < 0 ? bare : bare[..plus], sums));
+            }
+        }
+
+        return result.Distinct().ToList();
+    }
+
+    /// <summary>Every package of a <c>Cargo.lock</c>.</summary>
+    public static IReadOnlyList<InstalledPackage> Cargo(string lockfile) => TomlPackages(lockfile, "crates.io");
+
+    /// <summary>Every <c>[[package]]</c> table's <c>name</c> and <c>version</c> of a TOML lockfile (Poetry, uv, PDM, Cargo).</summary>
+    private static List<InstalledPackage> TomlPackages(string lockfile, string ecosystem = "PyPI")
     {
         var result = new List<InstalledPackage>();
         string? name = null;
@@ -108,7 +131,7 @@ internal static class Inventory
             {
                 if (inPackage && name is not null && version is not null)
                 {
-                    result.Add(new InstalledPackage("PyPI", name, version, lockfile));
+                    result.Add(new InstalledPackage(ecosystem, name, version, lockfile));
                 }
 
                 inPackage = line == "[[package]]";

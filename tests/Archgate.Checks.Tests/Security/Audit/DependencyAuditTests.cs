@@ -173,6 +173,47 @@ public sealed class DependencyAuditTests : IDisposable
     }
 
     [Fact]
+    public async Task Go_modules_and_Cargo_crates_are_audited_at_the_versions_OSV_writes_for_them()
+    {
+        var osv = Directory.CreateDirectory(Path.Combine(_folder, "osv")).FullName;
+        File.WriteAllText(Path.Combine(osv, "GO-2022-1059.json"), """
+            { "id": "GO-2022-1059", "summary": "Denial of service via crafted Accept-Language header in golang.org/x/text/language", "aliases": ["CVE-2022-32149"],
+              "affected": [ { "package": { "ecosystem": "Go", "name": "golang.org/x/text" },
+                              "ranges": [ { "type": "SEMVER", "events": [ { "introduced": "0" }, { "fixed": "0.3.8" } ] } ] } ] }
+            """);
+        File.WriteAllText(Path.Combine(osv, "RUSTSEC-2021-0003.json"), """
+            { "id": "RUSTSEC-2021-0003", "summary": "Buffer overflow in SmallVec::insert_many", "aliases": ["CVE-2021-25900"],
+              "affected": [ { "package": { "ecosystem": "crates.io", "name": "smallvec" },
+                              "ranges": [ { "type": "SEMVER", "events": [ { "introduced": "0.6.3" }, { "fixed": "0.6.14" }, { "introduced": "1.0.0" }, { "fixed": "1.6.1" } ] } ] } ] }
+            """);
+        File.WriteAllText(Path.Combine(_folder, "go.sum"), """
+            golang.org/x/text v0.3.7 h1:olpwvP2KacW1ZWvsR7uQhoyTYvKAupfQrRGBFM352Gk=
+            golang.org/x/text v0.3.7/go.mod h1:u+2+/6zg+i71rQMx5EYifcz6MCKuco9NR6JIITiCfzQ=
+            golang.org/x/text v0.3.6/go.mod h1:5Zoc/QRtKVWzQhOtBMvqHzDpF6irO9z98xDceosuGiQ=
+            github.com/docker/docker v20.10.7+incompatible h1:Z6O9Nhsjv+ayUEeI1IojKbYcsGdgYSNqxe1s2MYzUhQ=
+            """);
+        File.WriteAllText(Path.Combine(_folder, "Cargo.lock"), """
+            version = 3
+
+            [[package]]
+            name = "smallvec"
+            version = "1.6.0"
+            source = "registry+https://github.com/rust-lang/crates.io-index"
+
+            [[package]]
+            name = "serde"
+            version = "1.0.130"
+            """);
+
+        var result = await RunAsync("{ osvDb: osv, go: [go.sum], cargo: [Cargo.lock] }");
+
+        var vulnerable = result.Findings.Where(f => f.Rule == PassiveRules.VulnerableDependency).Select(f => f.Message[..f.Message.IndexOf(':', StringComparison.Ordinal)]).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["golang.org/x/text 0.3.7 (Go) is affected by GO-2022-1059 (CVE-2022-32149)", "smallvec 1.6.0 (crates.io) is affected by RUSTSEC-2021-0003 (CVE-2021-25900)"], vulnerable);
+        Assert.Contains(result.Findings, f => f.Message.StartsWith("smallvec", StringComparison.Ordinal) && f.Evidence == "fixed in 1.6.1");
+        Assert.Contains(result.Metrics, m => m.Name == "security_dependencies_audited" && m.Value == 4); // x/text, docker, smallvec, serde
+    }
+
+    [Fact]
     public async Task Dependencies_without_advisories_pass()
     {
         File.WriteAllText(Path.Combine(_folder, "package-lock.json"), """{ "lockfileVersion": 3, "packages": { "node_modules/lodash": { "version": "4.17.21" } } }""");
