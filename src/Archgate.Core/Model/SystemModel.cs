@@ -199,8 +199,11 @@ public sealed record DependencyAuditSpec
     /// <summary>Rust lockfiles (<c>Cargo.lock</c>).</summary>
     public IReadOnlyList<string> Cargo { get; init; } = [];
 
+    /// <summary>Bundler lockfiles (<c>Gemfile.lock</c>).</summary>
+    public IReadOnlyList<string> Ruby { get; init; } = [];
+
     /// <summary>Whether anything is named to audit.</summary>
-    public bool Any => DotNet.Count + Npm.Count + Python.Count + Go.Count + Cargo.Count > 0;
+    public bool Any => DotNet.Count + Npm.Count + Python.Count + Go.Count + Cargo.Count + Ruby.Count > 0;
 }
 
 /// <summary>What the security gate does with a rule's findings (ZAP baseline's IGNORE / WARN / FAIL).</summary>

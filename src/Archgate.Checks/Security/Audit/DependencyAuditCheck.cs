@@ -29,7 +29,7 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
 
     public Applicability AppliesTo(SystemModel system) => system.Security.Audit.Any
         ? Applicability.Yes
-        : Applicability.No("no dependency manifest named (security.audit: dotnet, npm, python, go, cargo)");
+        : Applicability.No("no dependency manifest named (security.audit: dotnet, npm, python, go, cargo, ruby)");
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
@@ -74,6 +74,11 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
         foreach (var lockfile in audit.Cargo)
         {
             Read(() => packages.AddRange(Inventory.Cargo(lockfile)), lockfile, findings);
+        }
+
+        foreach (var lockfile in audit.Ruby)
+        {
+            Read(() => packages.AddRange(Inventory.Ruby(lockfile)), lockfile, findings);
         }
 
         foreach (var project in audit.DotNet)

@@ -6,7 +6,7 @@ namespace Archgate.Checks.Security.Audit;
 /// <summary>One installed package: ecosystem (<c>npm</c>, <c>NuGet</c>, <c>PyPI</c>), name, exact version, and the file that names it.</summary>
 internal sealed record InstalledPackage(string Ecosystem, string Name, string Version, string Source);
 
-/// <summary>What the audit reads: npm lockfiles (v1-v3), Python lockfiles and pinned requirements, go.sum, Cargo.lock, .NET projects through <c>dotnet list package</c>.</summary>
+/// <summary>What the audit reads: npm lockfiles (v1-v3), Python lockfiles and pinned requirements, go.sum, Cargo.lock, Gemfile.lock, .NET projects through <c>dotnet list package</c>.</summary>
 internal static class Inventory
 {
     /// <summary>Every package of an npm lockfile: <c>packages</c> (v2, v3) or the nested <c>dependencies</c> (v1).</summary>
@@ -108,6 +108,34 @@ internal static class Inventory
                 var bare = version.TrimStart('v');
                 var plus = bare.IndexOf('+', StringComparison.Ordinal);
                 result.Add(new InstalledPackage("Go", module, plus < 0 ? bare : bare[..plus], sums));
+            }
+        }
+
+        return result.Distinct().ToList();
+    }
+
+    /// <summary>
+    /// The gems of a <c>Gemfile.lock</c>: the <c>name (version)</c> lines of its <c>specs:</c> lists (four spaces in;
+    /// their dependencies are six), without a platform suffix (<c>1.13.9-x86_64-linux</c> is 1.13.9).
+    /// </summary>
+    public static IReadOnlyList<InstalledPackage> Ruby(string lockfile)
+    {
+        var result = new List<InstalledPackage>();
+        var inSpecs = false;
+        foreach (var line in File.ReadLines(lockfile))
+        {
+            if (line.Length == 0 || !line.StartsWith(' '))
+            {
+                inSpecs = false;
+            }
+            else if (line.Trim() == "specs:")
+            {
+                inSpecs = true;
+            }
+            else if (inSpecs && line.StartsWith("    ", StringComparison.Ordinal) && !line.StartsWith("     ", StringComparison.Ordinal)
+                && line.Trim().Split(' ', 2) is [var name, var version] && version.StartsWith('(') && version.EndsWith(')'))
+            {
+                result.Add(new InstalledPackage("RubyGems", name, version[1..^1].Split('-')[0], lockfile));
             }
         }
 

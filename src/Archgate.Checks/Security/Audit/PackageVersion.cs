@@ -5,8 +5,8 @@ namespace Archgate.Checks.Security.Audit;
 
 /// <summary>
 /// Version ordering per ecosystem, as OSV ranges need it: SemVer 2.0 precedence (npm), NuGet (up to four numbers,
-/// a missing one is 0, case-insensitive pre-release labels, metadata ignored) and PEP 440 (PyPI: epoch, release,
-/// a/b/rc pre-releases, post- and dev-releases). Returns null when a text is not a version of the ecosystem.
+/// a missing one is 0, case-insensitive pre-release labels, metadata ignored), PEP 440 (PyPI: epoch, release,
+/// a/b/rc pre-releases, post- and dev-releases) and Gem::Version (RubyGems). Returns null when a text is not a version of the ecosystem.
 /// </summary>
 internal static partial class PackageVersion
 {
@@ -21,6 +21,7 @@ internal static partial class PackageVersion
         return ecosystem.ToLowerInvariant() switch
         {
             "pypi" => ComparePep440(a, b),
+            "rubygems" => CompareGem(a, b),
             "nuget" => CompareDotted(a, b, caseInsensitive: true),
             _ => CompareDotted(a, b, caseInsensitive: false),
         };
@@ -78,6 +79,59 @@ internal static partial class PackageVersion
         return (numbers, m.Groups["pre"].Value);
     }
 
+    /// <summary>
+    /// RubyGems' order (Gem::Version): segments split at dots and between digits and letters, trailing zeros of the
+    /// release ignored, a missing segment is 0, a letter segment (a pre-release: <c>7.1.0.rc1</c>) sorts before a number.
+    /// </summary>
+    private static int? CompareGem(string a, string b)
+    {
+        if (GemSegments(a) is not { } x || GemSegments(b) is not { } y)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < Math.Max(x.Count, y.Count); i++)
+        {
+            var l = i < x.Count ? x[i] : 0L;
+            var r = i < y.Count ? y[i] : 0L;
+            var c = (l, r) switch
+            {
+                (long m, long n) => m.CompareTo(n),
+                (string m, string n) => Math.Sign(string.CompareOrdinal(m, n)),
+                (string, _) => -1,
+                _ => 1,
+            };
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+
+        return 0;
+    }
+
+    private static List<object>? GemSegments(string text)
+    {
+        var m = GemPattern().Match(text.Trim());
+        if (!m.Success)
+        {
+            return null;
+        }
+
+        var segments = GemSegment().Matches(m.Value).Select(s => long.TryParse(s.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? (object)n : s.Value).ToList();
+        // Trailing zeros of the release part (before the first letter) do not count: 1.0 == 1.0.0.
+        var release = segments.FindIndex(s => s is string);
+        var end = release < 0 ? segments.Count : release;
+        var zeros = 0;
+        while (end - zeros - 1 > 0 && segments[end - zeros - 1] is 0L)
+        {
+            zeros++;
+        }
+
+        segments.RemoveRange(end - zeros, zeros);
+        return segments;
+    }
+
     private static int? ComparePep440(string a, string b)
     {
         if (Pep440(a) is not { } x || Pep440(b) is not { } y)
@@ -129,6 +183,12 @@ internal static partial class PackageVersion
         return (Num("epoch", 0), m.Groups["release"].Value.Split('.').Select(n => long.Parse(n, CultureInfo.InvariantCulture)).ToArray(),
             pre, hasPost ? Num("postn", 0) : -1, hasDev ? Num("devn", 0) : long.MaxValue);
     }
+
+    [GeneratedRegex(@"^[0-9]+(?:\.[0-9a-zA-Z]+)*$")]
+    private static partial Regex GemPattern();
+
+    [GeneratedRegex(@"[0-9]+|[a-zA-Z]+")]
+    private static partial Regex GemSegment();
 
     [GeneratedRegex(@"^(?<nums>\d+(?:\.\d+){0,3})(?:-(?<pre>[0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")]
     private static partial Regex DottedPattern();

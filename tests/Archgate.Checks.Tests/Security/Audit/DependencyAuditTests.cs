@@ -32,6 +32,13 @@ public sealed class DependencyAuditTests : IDisposable
     [InlineData("PyPI", "2.3.0", "2.2.5", 1)]
     [InlineData("PyPI", "1!1.0", "2.0", 1)]
     [InlineData("PyPI", "1.0.0", "1.0", 0)]
+    [InlineData("RubyGems", "7.1.0.rc1", "7.1.0", -1)]
+    [InlineData("RubyGems", "7.1.0.beta1", "7.1.0.rc1", -1)]
+    [InlineData("RubyGems", "1.13.10", "1.13.9", 1)]
+    [InlineData("RubyGems", "1.0", "1.0.0", 0)]
+    [InlineData("RubyGems", "2.0.0.pre", "1.9.9", 1)]
+    [InlineData("Go", "0.0.0-20220722155237-a158d28d115b", "0.3.8", -1)]
+    [InlineData("crates.io", "1.6.0", "1.6.1", -1)]
     public void Versions_order_as_their_ecosystem_orders_them(string ecosystem, string a, string b, int expected)
     {
         Assert.Equal(expected, Math.Sign(PackageVersion.Compare(ecosystem, a, b)!.Value));
@@ -211,6 +218,43 @@ public sealed class DependencyAuditTests : IDisposable
         Assert.Equal(["golang.org/x/text 0.3.7 (Go) is affected by GO-2022-1059 (CVE-2022-32149)", "smallvec 1.6.0 (crates.io) is affected by RUSTSEC-2021-0003 (CVE-2021-25900)"], vulnerable);
         Assert.Contains(result.Findings, f => f.Message.StartsWith("smallvec", StringComparison.Ordinal) && f.Evidence == "fixed in 1.6.1");
         Assert.Contains(result.Metrics, m => m.Name == "security_dependencies_audited" && m.Value == 4); // x/text, docker, smallvec, serde
+    }
+
+    [Fact]
+    public async Task Gems_of_a_Gemfile_lock_are_audited_without_their_platform_suffix()
+    {
+        var osv = Directory.CreateDirectory(Path.Combine(_folder, "osv")).FullName;
+        File.WriteAllText(Path.Combine(osv, "GHSA-2qc6-mcvw-92cw.json"), """
+            { "id": "GHSA-2qc6-mcvw-92cw", "summary": "Update bundled libxml2 to v2.10.3 to resolve multiple CVEs", "aliases": [],
+              "database_specific": { "severity": "HIGH" },
+              "affected": [ { "package": { "ecosystem": "RubyGems", "name": "nokogiri" },
+                              "ranges": [ { "type": "ECOSYSTEM", "events": [ { "introduced": "0" }, { "fixed": "1.13.9" } ] } ] } ] }
+            """);
+        File.WriteAllText(Path.Combine(_folder, "Gemfile.lock"), """
+            GEM
+              remote: https://rubygems.org/
+              specs:
+                nokogiri (1.13.8-x86_64-linux)
+                  racc (~> 1.4)
+                racc (1.6.0)
+                rails (7.1.0.rc1)
+
+            PLATFORMS
+              x86_64-linux
+
+            DEPENDENCIES
+              nokogiri (= 1.13.8)
+
+            BUNDLED WITH
+               2.4.10
+            """);
+
+        var result = await RunAsync("{ osvDb: osv, ruby: [Gemfile.lock] }");
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == PassiveRules.VulnerableDependency);
+        Assert.StartsWith("nokogiri 1.13.8 (RubyGems) is affected by GHSA-2qc6-mcvw-92cw", finding.Message, StringComparison.Ordinal);
+        Assert.Equal("fixed in 1.13.9", finding.Evidence);
+        Assert.Contains(result.Metrics, m => m.Name == "security_dependencies_audited" && m.Value == 3); // nokogiri, racc, rails; not the DEPENDENCIES list
     }
 
     [Fact]
