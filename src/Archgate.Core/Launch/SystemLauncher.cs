@@ -80,8 +80,21 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         return Edges?.Open(caller.Name, dependency, url) ?? url;
     }
 
-    /// <summary>Components started so far.</summary>
-    public IReadOnlyList<StartedComponent> Started => _started;
+    /// <summary>
+    /// Components started so far: a copy, taken under the lock that starting and stopping hold, so a reader on another
+    /// thread (the resource monitor's timer) never enumerates the list while a stop clears it (ci20: "Collection was
+    /// modified" crashed a run cancelled with Ctrl+C).
+    /// </summary>
+    public IReadOnlyList<StartedComponent> Started
+    {
+        get
+        {
+            lock (_started)
+            {
+                return [.. _started];
+            }
+        }
+    }
 
     /// <summary>Starts everything; on failure stops what it started and returns the failure.</summary>
     public async Task<LaunchFailure?> StartAsync(HttpClient http, CancellationToken cancellationToken)

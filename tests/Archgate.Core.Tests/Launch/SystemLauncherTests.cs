@@ -44,6 +44,40 @@ public sealed class SystemLauncherTests
     }
 
     [Fact]
+    public async Task A_stop_does_not_change_the_list_of_started_components_a_sampler_holds()
+    {
+        // The resource monitor samples the list from its timer while Ctrl+C stops the system: before, it held the
+        // launcher's own list, which the stop cleared under it ("Collection was modified", an unhandled crash).
+        var folder = Directory.CreateTempSubdirectory("archgate-sampled-").FullName;
+        try
+        {
+            var model = Archgate.Tests.TestSystems.Load($$"""
+                version: 1
+                system: { name: s }
+                components:
+                  - { name: c1, kind: service, url: "http://127.0.0.1:{{FreePort.Next()}}", run: { command: /bin/sh -c "echo up; sleep 60", ready: { log: up } } }
+                """);
+            using var launcher = new SystemLauncher(Archgate.Planning.Planner.Plan(model), folder);
+            using var http = new HttpClient();
+            Assert.Null(await launcher.StartAsync(http, CancellationToken.None));
+            var sampled = launcher.Started;
+            using var monitor = new ResourceMonitor(sampled, TimeProvider.System, TimeSpan.FromMilliseconds(10));
+            monitor.Start();
+
+            await launcher.StopAsync();
+            monitor.Sample();
+
+            Assert.Equal(["c1"], sampled.Select(c => c.Component));
+            Assert.Empty(launcher.Started);
+            Assert.Equal("c1", Assert.Single(monitor.Stop()).Component);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_recorded_PID_now_held_by_a_process_started_at_another_time_is_never_signalled()
     {
         using var stranger = Process.Start("sleep", "60")!;
