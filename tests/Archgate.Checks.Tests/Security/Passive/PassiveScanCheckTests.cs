@@ -111,10 +111,9 @@ public sealed class PassiveScanCheckTests
     [InlineData("/", "/")]
     public void Ids_and_probe_values_in_a_path_share_one_route(string path, string route) => Assert.Equal(route, PassiveText.Route(path));
 
-    [Fact]
-    public async Task An_api_without_any_security_header_is_medium_not_high()
+    /// <summary>The passive scan of a system whose one component is <paramref name="api"/>, a service with /health.</summary>
+    private static async Task<CheckResult> ScanApiAsync(LocalWebServer api)
     {
-        using var api = new LocalWebServer(_ => new LocalReply(200, "{\"status\":\"ok\"}", ("Content-Type", "application/json")));
         var system = TestSystems.Load($$"""
             version: 1
             system: { name: s }
@@ -122,8 +121,15 @@ public sealed class PassiveScanCheckTests
               - { name: api, kind: service, url: "http://127.0.0.1:{{api.Port}}", health: /health }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        return await new PassiveScanCheck(new PassiveScanOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
 
-        var result = await new PassiveScanCheck(new PassiveScanOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    [Fact]
+    public async Task An_api_without_any_security_header_is_medium_not_high()
+    {
+        using var api = new LocalWebServer(_ => new LocalReply(200, "{\"status\":\"ok\"}", ("Content-Type", "application/json")));
+
+        var result = await ScanApiAsync(api);
 
         Assert.Equal(Severity.Medium, Assert.Single(result.Findings, f => f.Rule == PassiveRules.HeadersAbsent).Severity);
     }
@@ -135,15 +141,8 @@ public sealed class PassiveScanCheckTests
         using var api = new LocalWebServer(r => r.Target == "/health"
             ? new LocalReply(200, "{\"status\":\"ok\"}", ("Content-Type", "application/json"))
             : new LocalReply(404, "<!DOCTYPE HTML><html><body><h1>Error response</h1><p>Error code: 404</p></body></html>", ("Content-Type", "text/html;charset=utf-8")));
-        var system = TestSystems.Load($$"""
-            version: 1
-            system: { name: s }
-            components:
-              - { name: api, kind: service, url: "http://127.0.0.1:{{api.Port}}", health: /health }
-            """);
-        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new PassiveScanCheck(new PassiveScanOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await ScanApiAsync(api);
 
         Assert.Contains(result.Findings, f => f.Rule == PassiveRules.CspMissing); // the error page itself, as ZAP baseline reports it
         var absent = Assert.Single(result.Findings, f => f.Rule == PassiveRules.HeadersAbsent);
