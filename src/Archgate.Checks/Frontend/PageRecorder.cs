@@ -31,8 +31,8 @@ internal sealed record PageActivity(IReadOnlyList<PageRequest> Requests, IReadOn
 /// <summary>
 /// Records what a page does through Playwright's events: every request with its answer or failure, console errors and
 /// uncaught exceptions. One recorder per tab; <see cref="Begin"/> starts a phase, <see cref="QuietAsync"/> ends it once
-/// the network has been quiet (long-lived streams aside: an open EventSource never lets Playwright's <c>networkidle</c>
-/// happen).
+/// the network has been quiet as <see cref="Browser.NetworkQuiet"/> says (long-lived streams and answered API calls aside:
+/// an open EventSource, or an answer whose body the page never read, never lets Playwright's <c>networkidle</c> happen).
 /// </summary>
 internal sealed class PageRecorder
 {
@@ -116,7 +116,7 @@ internal sealed class PageRecorder
         }
     }
 
-    private static bool InFlight(Entry e) => !e.Done && e.ResourceType is not ("eventsource" or "websocket");
+    private static bool InFlight(Entry e) => Browser.NetworkQuiet.Busy(e.ResourceType, e.Status is not null, e.Done);
 
     private Entry? At(IRequest request) => _index.TryGetValue(request, out var i) ? _entries[i] : null;
 

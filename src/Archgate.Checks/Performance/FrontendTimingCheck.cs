@@ -80,7 +80,10 @@ internal sealed class FrontendTimingCheck(FrontendComponent frontend, PageTiming
                 metrics.Add(new Metric("page_fcp", tags, Math.Round(fcp, 1), "ms"));
                 metrics.Add(new Metric("page_lcp", tags, Math.Round(lcp, 1), "ms"));
                 metrics.Add(new Metric("page_load", tags, Math.Round(load, 1), "ms"));
-                var evidence = $"median of {loads.Count} cold loads in Chromium {timer.Version}: FCP {Samples(loads.Select(l => l.Fcp))}; LCP {Samples(loads.Select(l => l.Lcp))}";
+                var evidence = $"median of {loads.Count} cold loads in Chromium {timer.Version}: FCP {Samples(loads.Select(l => l.Fcp))}; LCP {Samples(loads.Select(l => l.Lcp))}"
+                    + (loads.SelectMany(l => l.StillLoading).Distinct().ToList() is { Count: > 0 } busy
+                        ? $"; measured {LoadReport.Ms(PageTimer.QuietBound.TotalMilliseconds)} after the load event with the network still busy: {string.Join(", ", busy.Take(5))}"
+                        : "");
                 if (fcp >= fcpTarget)
                 {
                     findings.Add(Slow(PerformanceRules.FcpAboveSlo, page, $"{page} FCP {LoadReport.Ms(fcp)} > {LoadReport.Ms(fcpTarget)}", evidence,

@@ -11,12 +11,18 @@ namespace Archgate.Checks.Performance;
 /// <param name="Load">The load event.</param>
 /// <param name="Status">HTTP status of the document.</param>
 /// <param name="Error">Why the load failed, or null.</param>
-public sealed record PageLoad(double? Fcp, double? Lcp, double? Load, int Status, string? Error);
+public sealed record PageLoad(double? Fcp, double? Lcp, double? Load, int Status, string? Error)
+{
+    /// <summary>Requests that still kept the network busy when the timings were read (the page never went quiet within <see cref="PageTimer.QuietBound"/>).</summary>
+    public IReadOnlyList<string> StillLoading { get; init; } = [];
+}
 
 /// <summary>
 /// Measures FCP and LCP in real Chromium through Playwright: every load in a fresh browser context (cold cache,
-/// like Lighthouse), waiting for the network to be idle so that a single-page app's late content counts, then
-/// reading the browser's own paint and largest-contentful-paint entries.
+/// like Lighthouse), waiting after the load event for 1 s of network quiet (as Lighthouse waits; see
+/// <see cref="NetworkQuiet"/> for what counts) so that a single-page app's late content counts, then reading the
+/// browser's own paint and largest-contentful-paint entries. A page that never goes quiet (it polls, or keeps a request
+/// open) is measured after <see cref="QuietBound"/>, and the load says what was still loading.
 /// </summary>
 public sealed class PageTimer : IAsyncDisposable
 {
@@ -48,8 +54,11 @@ public sealed class PageTimer : IAsyncDisposable
         })
         """;
 
-    /// <summary>Waited after Playwright's network idle (500 ms quiet), so the page has been quiet for 1 s, as Lighthouse waits.</summary>
-    private static readonly TimeSpan QuietAfterIdle = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long the network must be quiet after the load event before the timings are read: Lighthouse's 1 s.</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long after the load event a page that never goes quiet is waited for. <value>10 s</value>.</summary>
+    public static readonly TimeSpan QuietBound = TimeSpan.FromSeconds(10);
 
     private readonly Chromium _chromium;
     private readonly PageTimingOptions _options;
@@ -88,11 +97,12 @@ public sealed class PageTimer : IAsyncDisposable
         });
         await using var traffic = BrowserTraffic.Observe(context, _observer);
         var page = await context.NewPageAsync();
+        var network = NetworkQuiet.Track(page);
         try
         {
             var response = await page.GotoAsync(url.ToString(), new PageGotoOptions
             {
-                WaitUntil = WaitUntilState.NetworkIdle,
+                WaitUntil = WaitUntilState.Load,
                 Timeout = (float)_options.Timeout.TotalMilliseconds,
             });
             var status = response?.Status ?? 0;
@@ -101,11 +111,15 @@ public sealed class PageTimer : IAsyncDisposable
                 return new PageLoad(null, null, null, status, $"the page answered {status}");
             }
 
-            // Playwright's network idle is 500 ms without a request, so content a script adds about 500 ms after the
-            // last request raced it (an LCP read before it was painted). Lighthouse waits for 1 s of network quiet: so do we.
-            await page.WaitForTimeoutAsync((float)QuietAfterIdle.TotalMilliseconds);
+            // Not Playwright's networkidle: 500 ms without any unfinished request, which a script's unread no-store answer
+            // never allows, and too short for content a script adds about 500 ms after the last request (an LCP read
+            // before it was painted).
+            var busy = await network.WaitAsync(Quiet, QuietBound < _options.Timeout ? QuietBound : _options.Timeout, cancellationToken);
             var timings = await page.EvaluateAsync<JsonElement>(ReadTimings);
-            return new PageLoad(Number(timings, "fcp"), Number(timings, "lcp"), Number(timings, "load"), status, null);
+            return new PageLoad(Number(timings, "fcp"), Number(timings, "lcp"), Number(timings, "load"), status, null)
+            {
+                StillLoading = [.. busy.Select(Redact.Url)],
+            };
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
         {

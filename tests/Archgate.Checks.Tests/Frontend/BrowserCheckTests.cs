@@ -60,6 +60,17 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
     }
 
     [Fact]
+    public async Task An_answered_API_call_whose_body_the_page_never_reads_is_not_still_loading()
+    {
+        // Chromium never finishes a Cache-Control: no-store answer that no script reads; the server has answered.
+        var findings = await site.FindingsOfAsync("/unread");
+
+        var seen = Assert.Single(findings);
+        Assert.Equal(FrontendRules.PageSeen, seen.Rule);
+        Assert.Equal($"GET {site.Api.Url}me (fetch) → 200", seen.Evidence);
+    }
+
+    [Fact]
     public async Task An_API_call_answering_500_is_a_finding()
     {
         var finding = Assert.Single(await site.FindingsOfAsync("/api-500"), f => f.Rule != FrontendRules.PageSeen);
@@ -95,7 +106,7 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
         }
 
         Assert.Equal(CheckStatus.Fail, result.Status);
-        Assert.Contains(result.Findings, f => f.Rule == FrontendRules.PageSeen && f.Message.StartsWith("7 pages opened in Chromium ", StringComparison.Ordinal));
+        Assert.Contains(result.Findings, f => f.Rule == FrontendRules.PageSeen && f.Message.StartsWith("8 pages opened in Chromium ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -145,6 +156,7 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
             Api = new LocalHttpServer(context => context.Request.Url!.AbsolutePath switch
             {
                 "/items" => Json(context, 200, """{"items":[{"id":1,"name":"Mug"}]}"""),
+                "/me" => Json(context, 200, """{"id":1,"name":"Ann"}""", noStore: true),
                 _ => Json(context, 500, """{"title":"Internal Server Error"}"""),
             });
             DeadPort = FreePort.Next();
@@ -156,6 +168,7 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
                 ["/uncaught"] = Page("setTimeout(() => { throw new Error('render failed: no such element'); }, 0);"),
                 ["/wrong-host"] = Page($"fetch('http://127.0.0.1:{DeadPort}/items').catch(() => {{ document.body.append('offline'); }});"),
                 ["/api-500"] = Page($"fetch('{api}/boom').then(r => {{ document.body.append('status ' + r.status); }});"),
+                ["/unread"] = Page($"fetch('{api}/me').then(r => {{ document.body.append(r.ok ? 'signed in' : 'signed out'); }});"),
                 ["/elsewhere"] = Page("fetch('http://tracker.archgate.invalid/pixel').catch(() => {});"),
             });
             Output = Path.Combine(Path.GetTempPath(), "archgate-browser-tests", Guid.NewGuid().ToString("N"));
@@ -191,13 +204,21 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
         internal static string Page(string script) =>
             $"<!doctype html><html lang=\"en\"><head><title>t</title><link rel=\"icon\" href=\"data:,\"></head><body><h1>Shop</h1><script>{script}</script></body></html>";
 
-        internal static Task Json(System.Net.HttpListenerContext context, int status, string body) =>
-            LocalHttpServer.WriteAsync(context, status, Encoding.UTF8.GetBytes(body), "application/json", new Dictionary<string, string>
+        internal static Task Json(System.Net.HttpListenerContext context, int status, string body, bool noStore = false)
+        {
+            var headers = new Dictionary<string, string>
             {
                 ["Access-Control-Allow-Origin"] = "*",
                 ["Access-Control-Allow-Headers"] = "*",
                 ["Access-Control-Allow-Methods"] = "GET, POST",
-            });
+            };
+            if (noStore)
+            {
+                headers["Cache-Control"] = "no-store";
+            }
+
+            return LocalHttpServer.WriteAsync(context, status, Encoding.UTF8.GetBytes(body), "application/json", headers);
+        }
 
         private async Task<CheckResult> RunAsync()
         {
@@ -206,7 +227,7 @@ public sealed class BrowserCheckTests(BrowserCheckTests.Site site, ITestOutputHe
                 system: { name: pages }
                 components:
                   - { name: api, kind: service, url: "{{Api.Url}}" }
-                  - { name: web, kind: frontend, url: "{{Web.Url}}", dependsOn: [api], pages: [/clean, /console, /uncaught, /wrong-host, /api-500, /elsewhere, /missing], states: off }
+                  - { name: web, kind: frontend, url: "{{Web.Url}}", dependsOn: [api], pages: [/clean, /console, /uncaught, /wrong-host, /api-500, /unread, /elsewhere, /missing], states: off }
                 """);
             using var http = ProbeHttp.CreateClient(system.AllowedHosts, Traffic);
             var check = new BrowserCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, new Archgate.Model.BrowserCheckOptions());

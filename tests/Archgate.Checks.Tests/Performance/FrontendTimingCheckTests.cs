@@ -56,6 +56,24 @@ public sealed class FrontendTimingCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_page_whose_script_never_reads_a_no_store_answer_is_measured()
+    {
+        // Chromium never finishes such an answer, so Playwright's networkidle never came and the page timed out unmeasured.
+        using var server = new PageServer(
+            new Dictionary<string, string>
+            {
+                ["/unread"] = "<!doctype html><html><head><title>unread</title></head><body><h1>Tasks</h1><script>fetch('/api/me').then(r => document.body.append(r.status));</script></body></html>",
+                ["/api/me"] = "{}",
+            },
+            headers: new Dictionary<string, IReadOnlyDictionary<string, string>> { ["/api/me"] = new Dictionary<string, string> { ["Cache-Control"] = "no-store" } });
+        var result = await RunAsync(server, "fcp: 10s, lcp: 10s", pages: "[/unread]");
+
+        Assert.True(Metric(result, "page_lcp", "/unread") > 0);
+        Assert.Empty(result.Findings);
+        Assert.Equal(CheckStatus.Pass, result.Status);
+    }
+
+    [Fact]
     public async Task A_page_that_answers_404_is_not_measured_rather_than_passing()
     {
         using var server = new PageServer(new Dictionary<string, string> { ["/"] = FastPage });
