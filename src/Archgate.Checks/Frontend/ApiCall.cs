@@ -18,6 +18,9 @@ internal sealed record ApiAnswer(string Method, Uri Url, int Status, IReadOnlyDi
     /// <summary>Whether the status is 2xx.</summary>
     public bool Ok => Status is >= 200 and < 300;
 
+    /// <summary>The cookies the answer set (its <c>Set-Cookie</c> headers, which <see cref="Headers"/> cannot hold apart).</summary>
+    public IReadOnlyList<SessionCookie> Cookies { get; init; } = [];
+
     /// <summary>A header's value, or null.</summary>
     public string? Header(string name) => Headers.GetValueOrDefault(name);
 
@@ -70,7 +73,10 @@ internal static class ApiCall
                 answerHeaders[name] = string.Join(", ", values);
             }
 
-            return new ApiAnswer(method, url, (int)response.StatusCode, answerHeaders, text, watch.Elapsed, null);
+            return new ApiAnswer(method, url, (int)response.StatusCode, answerHeaders, text, watch.Elapsed, null)
+            {
+                Cookies = SessionCookie.Set(response.Headers, DateTimeOffset.UtcNow),
+            };
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {

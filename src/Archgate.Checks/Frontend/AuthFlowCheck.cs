@@ -12,7 +12,9 @@ namespace Archgate.Checks.Frontend;
 /// <summary>
 /// Step 5, the authentication flow a frontend goes through, against a service's login <c>auth</c>: login, a protected
 /// call with the token (and without it), refresh (and the old refresh token refused: rotation), logout (the refresh
-/// token no longer works), and a wrong password answered with a problem+json a user can read.
+/// token no longer works), and a wrong password answered with a problem+json a user can read. A login that answers
+/// no token but sets a session cookie is a cookie session: the protected call carries the cookies (and the anti-CSRF
+/// header a page echoes), and after logout the session's cookie must be refused.
 /// </summary>
 internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDocuments documents) : ICheck
 {
@@ -30,6 +32,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var login = (LoginAuth)service.Auth!;
+        _fields = await FieldsAsync(login, cancellationToken);
         var findings = new List<Finding>();
         var secrets = new List<string>(login.Secrets);
         var first = await LoginAsync(context.Http, login, login.Password, cancellationToken);
@@ -43,12 +46,17 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         var access = TokenSource.ReadToken(first.Body, login.TokenPath);
         var refresh = RefreshToken(first.Body);
         secrets.AddRange(new[] { access, refresh }.OfType<string>());
-        if (access is null)
+        secrets.AddRange(first.Cookies.Select(c => c.Value));
+        var cookieSession = access is null && login.TokenPath is null && SessionCookie.AnySession(first.Cookies);
+        if (access is null && !cookieSession)
         {
-            findings.Add(Finding(FrontendRules.LoginFailed, Severity.Critical, $"{login.Method} {login.Path}", "the login answered but gave no access token",
+            findings.Add(Finding(FrontendRules.LoginFailed, Severity.Critical, $"{login.Method} {login.Path}", "the login answered but gave no access token and set no session cookie",
                 Mask(first.Evidence(), secrets), "set 'token:' in the auth to where the token is, for example '$.accessToken'"));
             return Result(findings, null);
         }
+
+        var credentials = cookieSession ? Credentials.OfSession(first.Cookies, []).RequestHeaders : Bearer(access!);
+        var what = cookieSession ? "session cookie" : "access token";
 
         var protectedPath = await ProtectedOperationAsync(login, cancellationToken);
         if (protectedPath is null)
@@ -58,23 +66,37 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         }
         else
         {
-            var with = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url!, protectedPath), Bearer(access), null, ApiCall.DefaultTimeout, cancellationToken);
+            var with = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url!, protectedPath), credentials, null, ApiCall.DefaultTimeout, cancellationToken);
             var without = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url!, protectedPath), null, null, ApiCall.DefaultTimeout, cancellationToken);
             if (!with.Ok)
             {
-                findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {protectedPath}", $"the fresh access token was refused: {with.Summary}",
-                    Mask(with.Evidence(), secrets), "the token from the login must open the protected operations"));
+                findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {protectedPath}", $"the fresh {what} was refused: {with.Summary}",
+                    Mask(with.Evidence(), secrets), $"the {what} from the login must open the protected operations"));
             }
 
             if (without.Status is not (401 or 403))
             {
-                findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {protectedPath}", $"without a token {without.Summary}, not 401",
+                findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {protectedPath}", $"without a {(cookieSession ? "session cookie" : "token")} {without.Summary}, not 401",
                     Mask(without.Evidence(), secrets), "require authentication on the operations the contract secures"));
             }
         }
 
-        await RefreshFlowAsync(context.Http, login, refresh, findings, secrets, cancellationToken);
-        await LogoutFlowAsync(context.Http, login, findings, secrets, cancellationToken);
+        if (cookieSession)
+        {
+            if (login.Refresh is not null)
+            {
+                findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "auth.refresh", $"the login set a session cookie and gave no tokens: {login.Refresh} was not checked",
+                    null, "a cookie session needs no refresh operation; remove 'refresh:' from the auth, or answer tokens"));
+            }
+
+            await SessionLogoutFlowAsync(context.Http, login, protectedPath, findings, secrets, cancellationToken);
+        }
+        else
+        {
+            await RefreshFlowAsync(context.Http, login, refresh, findings, secrets, cancellationToken);
+            await LogoutFlowAsync(context.Http, login, findings, secrets, cancellationToken);
+        }
+
         await WrongPasswordAsync(context.Http, login, findings, secrets, cancellationToken);
         return Result(findings, null);
     }
@@ -162,6 +184,53 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         }
     }
 
+    /// <summary>
+    /// A cookie session's logout: a fresh session is signed out with its own cookies (and anti-CSRF header), then its
+    /// session cookie must no longer open the protected operation: a logout that only clears the browser's cookie leaves
+    /// a copied cookie working.
+    /// </summary>
+    private async Task SessionLogoutFlowAsync(HttpClient http, LoginAuth login, string? protectedPath, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    {
+        if (login.Logout is null)
+        {
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "auth.logout", "no logout operation declared: logout was not checked",
+                null, "add 'logout: POST /auth/logout' to the service's auth"));
+            return;
+        }
+
+        var session = await LoginAsync(http, login, login.Password, cancellationToken);
+        secrets.AddRange(session.Cookies.Select(c => c.Value));
+        if (!session.Ok || !SessionCookie.AnySession(session.Cookies))
+        {
+            findings.Add(Finding(FrontendRules.LoginFailed, Severity.High, login.Logout.ToString(), $"a second login for the logout failed or set no session cookie: {session.Summary}",
+                Mask(session.Evidence(), secrets), "the login must set a session cookie every time"));
+            return;
+        }
+
+        var headers = Credentials.OfSession(session.Cookies, []).RequestHeaders;
+        var logout = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(service.Url!, login.Logout.Path), headers, null, ApiCall.DefaultTimeout, cancellationToken);
+        if (!logout.Ok)
+        {
+            findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Logout.ToString(), $"the logout failed: {logout.Summary}",
+                Mask(logout.Evidence(), secrets), "the logout takes the session cookie (and the anti-CSRF header a page sends) and answers 2xx"));
+            return;
+        }
+
+        if (protectedPath is null)
+        {
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, login.Logout.ToString(), "no protected GET in the contract: whether the logout ended the session was not checked",
+                null, "declare the service's openapi with a secured GET operation (security requirement)"));
+            return;
+        }
+
+        var after = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, protectedPath), headers, null, ApiCall.DefaultTimeout, cancellationToken);
+        if (after.Ok)
+        {
+            findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, $"GET {protectedPath}", $"the session cookie still works after logout: {after.Summary}",
+                Mask(after.Evidence(), secrets), "end the session on the server at logout; clearing the browser's cookie leaves a copied or stolen cookie working"));
+        }
+    }
+
     private async Task WrongPasswordAsync(HttpClient http, LoginAuth login, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         var wrong = login.Password + "-not-the-password";
@@ -239,7 +308,13 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
 
     private Task<ApiAnswer> LoginAsync(HttpClient http, LoginAuth login, string password, CancellationToken cancellationToken) =>
         ApiCall.SendAsync(http, login.Method, ApiCall.Resolve(service.Url!, login.Path), null,
-            (login with { Password = password }).Body(), ApiCall.DefaultTimeout, cancellationToken);
+            (login with { Password = password }).Body(_fields), ApiCall.DefaultTimeout, cancellationToken);
+
+    /// <summary>The login body's field names from the login operation's schema in the contract, as the run's token source reads them.</summary>
+    private async Task<(string User, string Password)?> FieldsAsync(LoginAuth login, CancellationToken cancellationToken) =>
+        service.OpenApi is not null && (await documents.LoadAsync(service.OpenApi.Path, cancellationToken)).Document is { } document
+            ? Authenticator.Fields(document, login)
+            : null;
 
     private Task<ApiAnswer> CallWithRefreshAsync(HttpClient http, AuthCall operation, string refresh, CancellationToken cancellationToken) =>
         ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url!, operation.Path), null, RefreshBody(refresh), ApiCall.DefaultTimeout, cancellationToken);
@@ -263,6 +338,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     }
 
     private string _refreshField = RefreshFields[0];
+    private (string User, string Password)? _fields;
 
     private static KeyValuePair<string, string>[] Bearer(string token) => [new("Authorization", $"Bearer {token}")];
 

@@ -8,7 +8,9 @@ namespace Archgate.Checks.Frontend;
 /// <summary>
 /// Step 5, CORS between a frontend and an API it depends on: a preflight from the frontend's origin for each method
 /// the API's contract has, with the headers a page sends (Authorization, Content-Type, If-Match), must be allowed for
-/// exactly that origin; a preflight from a foreign origin must not be.
+/// exactly that origin; a preflight from a foreign origin must not be. When the API's identity signs in to a cookie
+/// session, the page sends its requests with credentials: the preflight carries the anti-CSRF header instead of
+/// Authorization, and must allow credentials for exactly the origin (a browser takes no '*' then, in any of the headers).
 /// </summary>
 internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api, ContractDocuments documents) : ICheck
 {
@@ -26,7 +28,8 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var origin = frontend.Url.GetLeftPart(UriPartial.Authority);
-        var (path, methods, headers) = await WhatThePageUsesAsync(cancellationToken);
+        var session = api.Auth is LoginAuth && (await ApiSession.SignInAsync(api, context, cancellationToken)).SessionCookies.Count > 0;
+        var (path, methods, headers) = await WhatThePageUsesAsync(session, context, cancellationToken);
         var url = ApiCall.Resolve(api.Url, path);
         var findings = new List<Finding>();
         var allowed = 0;
@@ -44,12 +47,12 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
                 };
             }
 
-            var problem = Refusal(answer, origin, method, headers);
+            var problem = Refusal(answer, origin, method, headers, session);
             if (problem is not null)
             {
                 findings.Add(Finding(FrontendRules.CorsRefused, Severity.High, $"OPTIONS {path}",
-                    $"a {method} from {origin} with {string.Join(", ", headers)} is not allowed: {problem}", Evidence(answer),
-                    $"allow the origin {origin}, the methods {string.Join(", ", methods)} and the headers {string.Join(", ", headers)} in {api.Name}'s CORS policy"));
+                    $"a {method} from {origin}{(session ? " with credentials (a cookie session)" : string.Empty)} with {string.Join(", ", headers)} is not allowed: {problem}", Evidence(answer),
+                    $"allow the origin {origin}{(session ? " with credentials (Access-Control-Allow-Credentials: true, no '*')" : string.Empty)}, the methods {string.Join(", ", methods)} and the headers {string.Join(", ", headers)} in {api.Name}'s CORS policy"));
             }
             else
             {
@@ -77,7 +80,7 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
     }
 
     /// <summary>Why the preflight does not allow the request, or null.</summary>
-    private static string? Refusal(ApiAnswer answer, string origin, string method, IReadOnlyList<string> headers)
+    private static string? Refusal(ApiAnswer answer, string origin, string method, IReadOnlyList<string> headers, bool credentials)
     {
         if (answer.Status is < 200 or >= 300)
         {
@@ -85,19 +88,26 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
         }
 
         var allowOrigin = answer.Header("Access-Control-Allow-Origin");
-        if (allowOrigin is null || (allowOrigin != origin && allowOrigin != "*"))
+        if (allowOrigin is null || (allowOrigin != origin && (allowOrigin != "*" || credentials)))
         {
             return allowOrigin is null ? "no Access-Control-Allow-Origin" : $"Access-Control-Allow-Origin is {allowOrigin}";
         }
 
+        if (credentials && answer.Header("Access-Control-Allow-Credentials") != "true")
+        {
+            return "no Access-Control-Allow-Credentials: true, so the browser keeps the session cookie off the request";
+        }
+
+        // With credentials a browser reads '*' in Allow-Methods and Allow-Headers as a name, not as any (Fetch standard).
+        var any = credentials ? string.Empty : "*";
         var methods = List(answer.Header("Access-Control-Allow-Methods"));
-        if (method is not ("GET" or "HEAD" or "POST") && !methods.Contains("*") && !methods.Contains(method, StringComparer.OrdinalIgnoreCase))
+        if (method is not ("GET" or "HEAD" or "POST") && !methods.Contains(any) && !methods.Contains(method, StringComparer.OrdinalIgnoreCase))
         {
             return $"Access-Control-Allow-Methods lacks {method}";
         }
 
         var allowHeaders = List(answer.Header("Access-Control-Allow-Headers"));
-        var missing = headers.Where(h => !allowHeaders.Contains("*") && !allowHeaders.Contains(h, StringComparer.OrdinalIgnoreCase)).ToList();
+        var missing = headers.Where(h => !allowHeaders.Contains(any) && !allowHeaders.Contains(h, StringComparer.OrdinalIgnoreCase)).ToList();
         return missing.Count > 0 ? $"Access-Control-Allow-Headers lacks {string.Join(", ", missing)}" : null;
     }
 
@@ -110,12 +120,21 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
             null, ApiCall.DefaultTimeout, cancellationToken);
 
     /// <summary>A path to preflight, the methods and the request headers a page of this API would use, from its contract.</summary>
-    private async Task<(string Path, IReadOnlyList<string> Methods, IReadOnlyList<string> Headers)> WhatThePageUsesAsync(CancellationToken cancellationToken)
+    private async Task<(string Path, IReadOnlyList<string> Methods, IReadOnlyList<string> Headers)> WhatThePageUsesAsync(
+        bool session, CheckContext context, CancellationToken cancellationToken)
     {
         var headers = new List<string>();
-        if (api.Auth is LoginAuth or BearerAuth or BasicAuth)
+        if (session)
+        {
+            headers.AddRange((await ApiSession.SignInAsync(api, context, cancellationToken)).Headers.Select(h => h.Key.ToLowerInvariant()));
+        }
+        else if (api.Auth is LoginAuth or BearerAuth or BasicAuth)
         {
             headers.Add("authorization");
+        }
+        else if (api.Auth is ApiKeyAuth { In: ApiKeyLocation.Header } key)
+        {
+            headers.Add(key.Header.ToLowerInvariant());
         }
 
         headers.Add("content-type");

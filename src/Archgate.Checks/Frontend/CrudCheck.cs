@@ -52,7 +52,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         foreach (var resource in resources)
         {
             context.Activity?.Report($"CRUD {resource.Collection}");
-            if (await RunAsync(context.Http, resource, credentials.Headers, findings, cancellationToken))
+            if (await RunAsync(context.Http, resource, credentials.RequestHeaders, findings, cancellationToken))
             {
                 done++;
             }

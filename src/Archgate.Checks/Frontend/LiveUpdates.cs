@@ -62,7 +62,7 @@ internal static class LiveUpdates
         var trigger = endpoint.Trigger;
         var token = credentials.Headers.FirstOrDefault(h => h.Key == "Authorization").Value?.Replace("Bearer ", string.Empty, StringComparison.Ordinal) ?? string.Empty;
         var variables = new Dictionary<string, string> { ["token"] = token };
-        var headers = credentials.Headers.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Journeys.JourneyRunner.Fill(h.Value, variables, json: false))))
+        var headers = credentials.RequestHeaders.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Journeys.JourneyRunner.Fill(h.Value, variables, json: false))))
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList();
         var watch = Stopwatch.StartNew();
         var write = await ApiCall.SendAsync(context.Http, trigger.Method, ApiCall.Resolve(backend.Url!, trigger.Path), headers,

@@ -40,7 +40,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
         var token = credentials.Headers.FirstOrDefault(h => h.Key == "Authorization").Value?.Replace("Bearer ", string.Empty, StringComparison.Ordinal);
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
-        if (token is not null)
+        if (credentials.Any)
         {
             using var anonymous = await OpenAsync(context, null, [], null, cancellationToken);
             if (anonymous.Problem is null)
@@ -51,7 +51,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
         }
 
         string? lastId;
-        using (var stream = await OpenAsync(context, token, credentials.Headers, null, cancellationToken))
+        using (var stream = await OpenAsync(context, token, credentials.RequestHeaders, null, cancellationToken))
         {
             if (stream.Problem is not null)
             {
@@ -62,7 +62,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
                 return CheckResult.From(findings) with { TransientCause = stream.Transient ? stream.Problem : null };
             }
 
-            var (received, elapsed, problem, seen) = await CauseAsync(context.Http, stream, credentials.Headers, token, cancellationToken);
+            var (received, elapsed, problem, seen) = await CauseAsync(context.Http, stream, credentials.RequestHeaders, token, cancellationToken);
             if (received is null)
             {
                 findings.Add(Finding(FrontendRules.EventMissing, Severity.High, problem!, seen,
@@ -86,7 +86,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
             return CheckResult.From(findings, metrics);
         }
 
-        using (var again = await OpenAsync(context, token, credentials.Headers, lastId, cancellationToken))
+        using (var again = await OpenAsync(context, token, credentials.RequestHeaders, lastId, cancellationToken))
         {
             if (again.Problem is not null)
             {
@@ -95,7 +95,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
                 return CheckResult.From(findings, metrics);
             }
 
-            var (received, _, problem, _) = await CauseAsync(context.Http, again, credentials.Headers, token, cancellationToken);
+            var (received, _, problem, _) = await CauseAsync(context.Http, again, credentials.RequestHeaders, token, cancellationToken);
             if (received is null)
             {
                 findings.Add(Finding(FrontendRules.ReconnectFailed, Severity.High, $"after a reconnection with Last-Event-ID {lastId}: {problem}", null,
@@ -111,7 +111,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
     /// <summary>Opens the endpoint as a client with <paramref name="token"/> (none: anonymous).</summary>
     internal async Task<IEventStream> OpenAsync(CheckContext context, string? token, IReadOnlyList<KeyValuePair<string, string>> auth, string? lastEventId, CancellationToken cancellationToken) =>
         IsSocket
-            ? await SocketStream.OpenAsync(context.System.AllowedHosts, SocketUrl(Url(token)), endpoint.TokenQuery is null ? auth : [], cancellationToken)
+            ? await SocketStream.OpenAsync(context.System.AllowedHosts, SocketUrl(Url(token)), WithoutQueryToken(auth), cancellationToken)
             : await SseStream.OpenAsync(context.Http, Url(token), Headers(auth, lastEventId), cancellationToken);
 
     private static Uri SocketUrl(Uri http) => new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" }.Uri;
@@ -144,13 +144,14 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
         ? endpoint.Path
         : $"{endpoint.Path}{(endpoint.Path.Contains('?', StringComparison.Ordinal) ? '&' : '?')}{Uri.EscapeDataString(endpoint.TokenQuery)}={Uri.EscapeDataString(token)}");
 
+    /// <summary>The credentials' headers, less the bearer token when the token goes in the query (a session cookie stays: a browser sends it).</summary>
+    private IReadOnlyList<KeyValuePair<string, string>> WithoutQueryToken(IReadOnlyList<KeyValuePair<string, string>> auth) =>
+        endpoint.TokenQuery is null ? auth : [.. auth.Where(h => !h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase))];
+
     private List<KeyValuePair<string, string>> Headers(IReadOnlyList<KeyValuePair<string, string>> auth, string? lastEventId)
     {
         var headers = new List<KeyValuePair<string, string>> { new("Accept", "text/event-stream") };
-        if (endpoint.TokenQuery is null)
-        {
-            headers.AddRange(auth);
-        }
+        headers.AddRange(WithoutQueryToken(auth));
 
         if (lastEventId is not null)
         {

@@ -14,11 +14,32 @@ public sealed record Credentials(
     /// <summary>No credentials: anonymous calls.</summary>
     public static readonly Credentials None = new([], []);
 
+    /// <summary>
+    /// The credentials of a cookie session, as a page sends them: every cookie the login set, and each anti-CSRF cookie
+    /// echoed in its header (<see cref="SessionCookie.CsrfHeader"/>). <paramref name="secrets"/> and the cookies' values are masked.
+    /// </summary>
+    public static Credentials OfSession(IReadOnlyList<SessionCookie> cookies, IEnumerable<string> secrets) =>
+        new([.. cookies.Where(c => c.IsCsrfToken).Select(c => new KeyValuePair<string, string>(c.CsrfHeader, c.Value))], [.. secrets, .. cookies.Select(c => c.Value)])
+        {
+            Cookies = [.. cookies.Select(c => new KeyValuePair<string, string>(c.Name, c.Value))],
+            SessionCookies = cookies,
+        };
+
     /// <summary>Query parameters every secured request carries (an API key <c>in: query</c>).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Query { get; init; } = [];
 
-    /// <summary>Cookies every secured request carries (an API key <c>in: cookie</c>).</summary>
+    /// <summary>Cookies every secured request carries (an API key <c>in: cookie</c>, a login's session cookies).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Cookies { get; init; } = [];
+
+    /// <summary>The cookies of a cookie-session login with their attributes (SameSite, expiry); none otherwise.</summary>
+    public IReadOnlyList<SessionCookie> SessionCookies { get; init; } = [];
+
+    /// <summary>
+    /// The headers of a request that carries these credentials: <see cref="Headers"/>, and the <see cref="Cookies"/> as
+    /// one <c>Cookie</c> header (query parameters aside: they go into the URL).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> RequestHeaders =>
+        Cookies.Count == 0 ? Headers : [.. Headers, new("Cookie", string.Join("; ", Cookies.Select(c => $"{c.Key}={c.Value}")))];
 
     /// <summary>Whether there is anything to send.</summary>
     public bool Any => Headers.Count + Query.Count + Cookies.Count > 0;

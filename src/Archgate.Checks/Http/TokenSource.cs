@@ -10,9 +10,12 @@ namespace Archgate.Checks.Http;
 
 /// <summary>
 /// Turns an identity of the manifest (<see cref="ServiceAuth"/>) into credentials for a service, for every check of
-/// a run: an API key (header, query or cookie), basic, a fixed bearer token, or a login whose bearer token is kept
-/// per identity and service for the whole run and fetched again when it expires (its JWT <c>exp</c>) or when a check
-/// says it no longer works (<see cref="Forget"/>). A failed login is never kept: the next caller tries again.
+/// a run: an API key (header, query or cookie), basic, a fixed bearer token, or a login whose bearer token (or, when
+/// its answer holds no token, the session cookies it set, with an anti-CSRF cookie echoed in its header as a page does)
+/// is kept per identity and service for the whole run and fetched again when it expires (its JWT <c>exp</c>, the
+/// cookies' <c>Max-Age</c>) or when a check says it no longer works (<see cref="Forget"/>). A failed login is never
+/// kept: the next caller tries again. The login body's field names come from the manifest, else from
+/// <see cref="LoginFields"/> (the login operation's schema in the service's contract), else <c>username</c>/<c>password</c>.
 /// </summary>
 public sealed class TokenSource(HttpClient http, TimeProvider time)
 {
@@ -27,8 +30,17 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     /// <summary>How many logins this source has sent (a check counts its requests with it).</summary>
     public int Logins => Volatile.Read(ref _logins);
 
-    /// <summary>The run's token source.</summary>
-    public static TokenSource Of(CheckContext context) => context.Services.Get(() => new TokenSource(context.Http, context.Time));
+    /// <summary>
+    /// The user and password field names of a login at a service when the caller gives none (null: <c>username</c>
+    /// and <c>password</c>). <value>null</value>.
+    /// </summary>
+    public Func<LoginAuth, Uri, CancellationToken, Task<(string User, string Password)?>>? LoginFields { get; init; }
+
+    /// <summary>The run's token source; its login field names come from the contracts of the run's services.</summary>
+    public static TokenSource Of(CheckContext context) => context.Services.Get(() => new TokenSource(context.Http, context.Time)
+    {
+        LoginFields = Contracts.Conformance.Authenticator.FieldsFromContracts(context.System),
+    });
 
     /// <summary>
     /// The credentials of <paramref name="auth"/> for the service at <paramref name="baseUrl"/>; null auth gives none.
@@ -54,15 +66,20 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
                 return new Credentials([new("Authorization", $"Basic {encoded}")], [.. basic.Secrets, encoded]);
             case LoginAuth login:
                 var result = await TokenAsync(login, baseUrl, timeout, cancellationToken, fields);
-                return result.Token is { } token
-                    ? new Credentials([new("Authorization", $"Bearer {token}")], [.. login.Secrets, token])
+                if (result.Token is { } token)
+                {
+                    return new Credentials([new("Authorization", $"Bearer {token}")], [.. login.Secrets, token]);
+                }
+
+                return result.Cookies.Count > 0
+                    ? Credentials.OfSession(result.Cookies, login.Secrets)
                     : new Credentials([], login.Secrets, result.Problem, result.TransientCause);
             default:
                 return new Credentials([], [], $"unsupported authentication {auth}");
         }
     }
 
-    /// <summary>The bearer token of <paramref name="login"/> at <paramref name="baseUrl"/>: the kept one while it is valid, else a new login.</summary>
+    /// <summary>The bearer token (or session cookies) of <paramref name="login"/> at <paramref name="baseUrl"/>: the kept one while it is valid, else a new login.</summary>
     public async Task<TokenResult> TokenAsync(
         LoginAuth login, Uri baseUrl, TimeSpan timeout, CancellationToken cancellationToken, (string User, string Password)? fields = null)
     {
@@ -73,8 +90,8 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
             // login belongs to no caller (bounded by its timeout alone), so one caller's cancellation fails no other.
             var pending = _tokens.GetOrAdd(key, _ => new Lazy<Task<TokenResult>>(() => LoginAsync(login, baseUrl, timeout, fields, CancellationToken.None)));
             var result = await pending.Value.WaitAsync(cancellationToken);
-            var stale = result.Token is not null && ExpiryOf(result.Token) is { } expires && expires - ExpiryMargin <= time.GetUtcNow();
-            if (result.Token is null || stale)
+            var stale = result.Succeeded && result.Expires is { } expires && expires - ExpiryMargin <= time.GetUtcNow();
+            if (!result.Succeeded || stale)
             {
                 _tokens.TryRemove(new KeyValuePair<(ServiceAuth, string), Lazy<Task<TokenResult>>>(key, pending));
             }
@@ -163,6 +180,11 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     {
         var url = Resolve(baseUrl, login.Path);
         var what = $"the login {login.Method} {login.Path} as '{login.User}'";
+        if (fields is null && login.UserField is null && LoginFields is not null)
+        {
+            fields = await LoginFields(login, baseUrl, cancellationToken);
+        }
+
         using var message = new HttpRequestMessage(new HttpMethod(login.Method), url)
         {
             Content = new StringContent(login.Body(fields), Encoding.UTF8, "application/json"),
@@ -180,11 +202,19 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
                 return new TokenResult(null, $"{what} answered {(int)response.StatusCode}", failure.Transient ? failure.Cause : null);
             }
 
-            var token = ReadToken(text, login.TokenPath);
-            return token is null
-                ? new TokenResult(null,
-                    $"{what} answered {(int)response.StatusCode} but no token was found at {login.TokenPath ?? string.Join(", ", DefaultTokenFields.Select(f => "$." + f))}", null)
-                : new TokenResult(token, null, null);
+            if (ReadToken(text, login.TokenPath) is { } token)
+            {
+                return new TokenResult(token, null, null);
+            }
+
+            // A cookie session: the answer set a session cookie (an anti-CSRF cookie alone is not a session). A token
+            // path the manifest names must hold a token, though: the login did not give what was declared.
+            var cookies = SessionCookie.Set(response.Headers, time.GetUtcNow());
+            return login.TokenPath is null && SessionCookie.AnySession(cookies)
+                ? new TokenResult(null, null, null) { Cookies = cookies }
+                : new TokenResult(null,
+                    $"{what} answered {(int)response.StatusCode} but no token was found at {login.TokenPath ?? string.Join(", ", DefaultTokenFields.Select(f => "$." + f))}"
+                    + (login.TokenPath is null ? " and it set no session cookie" : string.Empty), null);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -194,8 +224,18 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     }
 }
 
-/// <summary>A bearer token, or why there is none.</summary>
-/// <param name="Token">The token; a secret.</param>
+/// <summary>A bearer token or the session cookies of a login, or why there are none.</summary>
+/// <param name="Token">The token; a secret. Null for a cookie session.</param>
 /// <param name="Problem">Why the login failed, or null.</param>
 /// <param name="TransientCause">Set when the failure may pass by itself (the service is not reachable yet).</param>
-public sealed record TokenResult(string? Token, string? Problem, string? TransientCause);
+public sealed record TokenResult(string? Token, string? Problem, string? TransientCause)
+{
+    /// <summary>The cookies the login answer set, when it gave no token (a cookie session); secrets.</summary>
+    public IReadOnlyList<SessionCookie> Cookies { get; init; } = [];
+
+    /// <summary>Whether the login gave a token or a session.</summary>
+    public bool Succeeded => Token is not null || Cookies.Count > 0;
+
+    /// <summary>When the token (its JWT <c>exp</c>) or the first of the session cookies expires; null when unknown.</summary>
+    public DateTimeOffset? Expires => Token is not null ? TokenSource.ExpiryOf(Token) : Cookies.Select(c => c.Expires).Where(e => e is not null).Min();
+}

@@ -50,7 +50,7 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
         }
 
         var findings = new List<Finding>();
-        var auth = credentials.Headers;
+        var auth = credentials.RequestHeaders;
         foreach (var resource in resources)
         {
             context.Activity?.Report($"{options.Parallel} concurrent updates of {resource.Item}");

@@ -50,7 +50,7 @@ internal static class PageConsistency
             }
 
             // The same write again, behind the page's back: a page that keeps what it loaded before does not show it.
-            var headers = credentials.Headers.ToList();
+            var headers = credentials.RequestHeaders.ToList();
             var again = await ApiCall.SendAsync(context.Http, written.Write.Method, new Uri(written.Page.Url), headers, written.Page.RequestBody, ApiCall.DefaultTimeout, cancellationToken);
             var second = new JourneyWrite(written.Write.Method, written.Write.Path, headers, written.Page.RequestBody, again);
             if (!again.Ok || ConsistencyProbe.ItemPath(mapping, second) is not { } next)
@@ -104,7 +104,7 @@ internal static class PageConsistency
         JsonObject? shown = null;
         while (true)
         {
-            var read = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url, item.Path), credentials.Headers, null, ApiCall.DefaultTimeout, cancellationToken);
+            var read = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url, item.Path), credentials.RequestHeaders, null, ApiCall.DefaultTimeout, cancellationToken);
             api = read.Ok ? Parse(read.Body) ?? api : api;
             wanted = resourcePage.Show.Where(p => api?[p] is JsonValue).ToDictionary(p => p, p => JsonSubset.Text(api![p])!, StringComparer.Ordinal);
             shown = Parse(await page.EvaluateAsync(PageScripts.ItemShows(selector, wanted), cancellationToken) ?? string.Empty) ?? shown;

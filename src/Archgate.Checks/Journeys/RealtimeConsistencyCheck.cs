@@ -42,7 +42,7 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
         }
 
         var token = credentials.Headers.FirstOrDefault(h => h.Key == "Authorization").Value?.Replace("Bearer ", string.Empty, StringComparison.Ordinal);
-        using var stream = await new RealtimeCheck(service, endpoint).OpenAsync(context, token, credentials.Headers, null, cancellationToken);
+        using var stream = await new RealtimeCheck(service, endpoint).OpenAsync(context, token, credentials.RequestHeaders, null, cancellationToken);
         if (stream.Problem is not null)
         {
             return NotChecked($"the stream did not open: {stream.Problem}", null) with { TransientCause = stream.Transient ? stream.Problem : null };
@@ -51,7 +51,7 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
         await stream.DrainAsync(TimeSpan.FromSeconds(1), cancellationToken);
         var trigger = endpoint.Trigger;
         var variables = new Dictionary<string, string> { ["token"] = token ?? string.Empty };
-        var headers = credentials.Headers.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, JourneyRunner.Fill(h.Value, variables, json: false))))
+        var headers = credentials.RequestHeaders.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, JourneyRunner.Fill(h.Value, variables, json: false))))
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList();
         var body = trigger.Body is null ? null : JourneyRunner.Fill(trigger.Body, variables, json: true);
         var answer = await ApiCall.SendAsync(context.Http, trigger.Method, ApiCall.Resolve(service.Url, trigger.Path), headers, body, ApiCall.DefaultTimeout, cancellationToken);
@@ -117,7 +117,7 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
                 }
             }
 
-            var read = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url, item.Path), credentials.Headers, null, ApiCall.DefaultTimeout, cancellationToken);
+            var read = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url, item.Path), credentials.RequestHeaders, null, ApiCall.DefaultTimeout, cancellationToken);
             var api = read.Ok ? Parse(read.Body) : null;
             if (api is null)
             {

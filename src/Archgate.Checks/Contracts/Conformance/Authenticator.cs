@@ -39,8 +39,28 @@ internal static class Authenticator
         Cookies = [.. request.Cookies, .. credentials.Cookies],
     };
 
+    /// <summary>
+    /// For the run's <see cref="TokenSource"/>: the login field names of the service at a base URL, from its contract
+    /// (each document loaded once); null when no service there has a contract that loads.
+    /// </summary>
+    public static Func<LoginAuth, Uri, CancellationToken, Task<(string User, string Password)?>> FieldsFromContracts(SystemModel system)
+    {
+        var documents = new ContractDocuments();
+        return async (login, baseUrl, cancellationToken) =>
+        {
+            var service = system.OfKind<ServiceComponent>().FirstOrDefault(s => s.OpenApi is not null && s.Url?.AbsoluteUri == baseUrl.AbsoluteUri);
+            if (service?.OpenApi is null)
+            {
+                return null;
+            }
+
+            var loaded = await documents.LoadAsync(service.OpenApi.Path, cancellationToken);
+            return loaded.Document is { } document ? Fields(document, login) : null;
+        };
+    }
+
     /// <summary>The user and password field names of the login body: from its schema when the document has it.</summary>
-    private static (string User, string Password) Fields(OpenApiDocument document, LoginAuth login)
+    internal static (string User, string Password) Fields(OpenApiDocument document, LoginAuth login)
     {
         var operation = document.Paths?.GetValueOrDefault(login.Path)?.Operations?
             .FirstOrDefault(o => o.Key.Method.Equals(login.Method, StringComparison.OrdinalIgnoreCase)).Value;

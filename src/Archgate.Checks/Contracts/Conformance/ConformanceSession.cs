@@ -146,6 +146,17 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
                 book.Record(request, exchange.Status, exchange.Headers, Json(exchange));
             }
 
+            if (component.Auth is LoginAuth { Logout: { } logout } login && logout.Method == operation.Method && logout.Path == operation.Template && _credentials.Ok)
+            {
+                // The identity's own logout ended the session every check shares: sign in again, for the operations
+                // still to come and for the checks after this one (the undeclared methods would all answer 401).
+                var tokens = TokenSource.Of(context);
+                tokens.Forget(login, _baseUrl);
+                var again = tokens.Logins;
+                (_credentials, _) = await Authenticator.AuthenticateAsync(component.Auth, _baseUrl, document, context, options.RequestTimeout, cancellationToken);
+                _requests += tokens.Logins - again;
+            }
+
             _timedOut = false;
             tested++;
             failed += _mismatches > before ? 1 : 0;

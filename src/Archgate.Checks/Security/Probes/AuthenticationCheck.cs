@@ -39,6 +39,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         var token = target!.Service.Headers.FirstOrDefault(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)).Value is { } auth
             && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : null;
         var variants = Variants(token);
+        var forgedSession = ForgedSession(target.Service);
         var minted = Mint(token, policy.SigningKey, context.Time.GetUtcNow());
         var sender = target.Sender(context, options, new[] { minted.Valid, minted.Expired }.OfType<string>());
         var refused = 0;
@@ -69,6 +70,15 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 if (answer?.Succeeded == true)
                 {
                     accepted.Add((variant, forged, answer));
+                }
+            }
+
+            if (forgedSession is { } session)
+            {
+                var forged = session.Headers.Aggregate(request.WithHeader("Cookie", session.Cookie), (r, h) => r.WithHeader(h.Key, h.Value));
+                if (await sender.SendAsync(forged, cancellationToken) is { Succeeded: true } answer)
+                {
+                    accepted.Add(("forged session cookie", forged, answer));
                 }
             }
 
@@ -104,8 +114,9 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             };
         }
 
-        var variantNames = "none, " + string.Join(", ", variants.Select(v => v.Name));
-        var expired = (token is null ? "only requests without credentials and with a garbage token were sent (the manifest's auth gives no bearer token to forge from); "
+        var variantNames = "none, " + string.Join(", ", variants.Select(v => v.Name)) + (forgedSession is null ? string.Empty : ", forged session cookie");
+        var expired = (forgedSession is not null ? "a cookie session: its session cookies were also sent with values of Archgate's own (the anti-CSRF cookie and header kept); "
+            : token is null ? "only requests without credentials and with a garbage token were sent (the manifest's auth gives no bearer token to forge from); "
             : !JwtForgery.IsJwt(token) ? "the token is not a JWT: forged variants were not sent; " : "") + expiredProbe.Note;
         findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.AuthenticationCoverage, Severity.Info), component.Name, "authentication",
             $"{probes.Count} operations probed with credentials: {variantNames}; {refused} refused every one; {sender.Requests} requests in " +
@@ -120,6 +131,21 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
 
     private Metric Metric(string name, double value) => new(name,
         new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "authentication" }, value, "count");
+
+    /// <summary>
+    /// For a cookie session: the Cookie header with each session cookie given a value of Archgate's own (the anti-CSRF
+    /// cookie kept, with its header, so a refusal is the session's); null when the service's identity has no session.
+    /// </summary>
+    private static (string Cookie, IReadOnlyList<KeyValuePair<string, string>> Headers)? ForgedSession(Http.Credentials service)
+    {
+        if (!Http.SessionCookie.AnySession(service.SessionCookies))
+        {
+            return null;
+        }
+
+        var cookies = service.SessionCookies.Select(c => $"{c.Name}={(c.IsCsrfToken ? c.Value : "archgate" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12)))}");
+        return (string.Join("; ", cookies), service.Headers);
+    }
 
     /// <summary>An unexpired (control) and an expired token minted with the manifest's key, or why not; nothing without a key.</summary>
     private static (string? Valid, string? Expired, string? Problem) Mint(string? token, JwtSigningKey? key, DateTimeOffset now)

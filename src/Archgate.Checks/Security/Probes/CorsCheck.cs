@@ -94,15 +94,25 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
     {
         var schemes = target.Document.Components?.SecuritySchemes ?? new Dictionary<string, IOpenApiSecurityScheme>();
         var cookieSchemes = schemes.Where(s => s.Value.Type == SecuritySchemeType.ApiKey && s.Value.In == ParameterLocation.Cookie).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
-        var operations = target.Operations.Where(o => !o.IsSafe && o.Method != "DELETE" && CookieSecured(o, target.Document, cookieSchemes)).ToList();
+        // Never the identity's own logout: it would end the session the later checks share.
+        var logout = (component.Auth as LoginAuth)?.Logout;
+        var operations = target.Operations.Where(o => !o.IsSafe && o.Method != "DELETE" && CookieSecured(o, target.Document, cookieSchemes)
+            && !(logout is not null && logout.Method == o.Method && logout.Path == o.Template)).ToList();
         if (operations.Count == 0)
         {
             return "CSRF: no cookie-authenticated state-changing operation";
         }
 
-        if (component.Auth is not ApiKeyAuth { In: ApiKeyLocation.Cookie })
+        var sessions = target.Service.SessionCookies.Where(c => !c.IsCsrfToken).ToList();
+        if (component.Auth is not ApiKeyAuth { In: ApiKeyLocation.Cookie } && sessions.Count == 0)
         {
-            return $"CSRF: {operations.Count} cookie-authenticated operations not probed (the manifest's auth gives no cookie: auth.apiKey with in: cookie)";
+            return $"CSRF: {operations.Count} cookie-authenticated operations not probed (the manifest's auth gives no cookie: a login that sets a session cookie, or auth.apiKey with in: cookie)";
+        }
+
+        if (sessions.Count > 0 && sessions.All(c => c.StaysSameSite))
+        {
+            return $"CSRF: {operations.Count} cookie-authenticated operations not probed: the session cookie ({string.Join(", ", sessions.Select(c => $"{c.Name}, SameSite={c.SameSite}"))}) " +
+                "is one a browser keeps off cross-site writes";
         }
 
         if (policy.Safe)
@@ -121,7 +131,8 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
                 continue;
             }
 
-            var request = target.Service.On(plan.Requests[0]).WithHeader("Origin", HostileOrigin).WithHeader("Sec-Fetch-Site", "cross-site");
+            // A forged request carries the browser's cookies and nothing the page's script adds: no anti-CSRF header.
+            var request = (target.Service with { Headers = [] }).On(plan.Requests[0]).WithHeader("Origin", HostileOrigin).WithHeader("Sec-Fetch-Site", "cross-site");
             if (await sender.SendAsync(request, cancellationToken) is { Succeeded: true } exchange)
             {
                 accepted++;

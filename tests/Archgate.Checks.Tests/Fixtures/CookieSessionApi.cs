@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Archgate.Checks.Tests.Fixtures;
+
+/// <summary>What <see cref="CookieSessionApi"/> gets wrong, one switch each.</summary>
+public sealed record CookieSessionFaults
+{
+    /// <summary>The logout clears the browser's cookie but keeps the session on the server.</summary>
+    public bool LogoutKeepsSession { get; init; }
+
+    /// <summary>Writes are taken without the X-XSRF-TOKEN header.</summary>
+    public bool NoCsrfCheck { get; init; }
+
+    /// <summary>The session cookie is SameSite=None (sent on cross-site requests), not Lax.</summary>
+    public bool SameSiteNone { get; init; }
+
+    /// <summary>Any sid value opens a session, as a server that never looks the session up.</summary>
+    public bool AnySession { get; init; }
+
+    /// <summary>The preflight does not allow credentials.</summary>
+    public bool NoCredentialsCors { get; init; }
+}
+
+/// <summary>
+/// A small API with a cookie session, as Express, Django or Rails keep one: the login (e-mail and password, the names
+/// its contract gives) answers the user and sets <c>sid</c> (HttpOnly, SameSite=Lax) and a double-submit anti-CSRF
+/// cookie <c>XSRF-TOKEN</c> that writes must echo in <c>X-XSRF-TOKEN</c>; the logout ends the session. CORS allows
+/// <see cref="Origin"/> with credentials. Undeclared methods answer 405 to a signed-in caller.
+/// </summary>
+public sealed class CookieSessionApi : IDisposable
+{
+    public const string Origin = "http://127.0.0.1:9";
+
+    public const string Contract = """
+        openapi: 3.0.3
+        info: { title: tasks, version: '1' }
+        security: [ { session: [] } ]
+        components:
+          securitySchemes:
+            session: { type: apiKey, in: cookie, name: sid }
+        paths:
+          /auth/login:
+            post:
+              security: []
+              requestBody:
+                required: true
+                content: { application/json: { schema: { type: object, required: [email, password], properties: { email: { type: string }, password: { type: string } } } } }
+              responses: { '200': { description: signed in }, '401': { description: wrong } }
+          /auth/logout:
+            post: { responses: { '204': { description: signed out }, '401': { description: not signed in } } }
+          /me:
+            get: { responses: { '200': { description: who }, '401': { description: not signed in } } }
+          /tasks:
+            post:
+              requestBody:
+                required: true
+                content: { application/json: { schema: { type: object, required: [title], properties: { title: { type: string } } }, example: { title: first } } }
+              responses: { '201': { description: created }, '401': { description: not signed in }, '403': { description: no CSRF token } }
+        """;
+
+    private readonly LocalHttpServer _server;
+    private readonly CookieSessionFaults _faults;
+    private readonly ConcurrentDictionary<string, string> _sessions = new();
+
+    public CookieSessionApi(CookieSessionFaults? faults = null)
+    {
+        _faults = faults ?? new CookieSessionFaults();
+        _server = new LocalHttpServer(AnswerAsync);
+    }
+
+    public Uri Url => _server.Url;
+
+    public ConcurrentQueue<Received> Requests { get; } = new();
+
+    /// <summary>Sessions open on the server now.</summary>
+    public int Sessions => _sessions.Count;
+
+    /// <summary>The manifest: the api with ann's cookie-session login (no token path), and a web frontend that depends on it.</summary>
+    public string Manifest(string directory, string extra = "")
+    {
+        File.WriteAllText(Path.Combine(directory, "tasks.yaml"), Contract);
+        return $$"""
+            version: 1
+            system: { name: tasks }
+            auth:
+              ann: { login: POST /auth/login, user: ann@example.test, password: demo, logout: POST /auth/logout }
+            components:
+              - { name: api, kind: service, url: "{{Url}}", openapi: tasks.yaml, auth: ann }
+              - { name: web, kind: frontend, url: "{{Origin}}", dependsOn: [api] }
+            {{extra}}
+            """;
+    }
+
+    public void Dispose() => _server.Dispose();
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        var r = await LocalHttpServer.ReadAsync(context);
+        Requests.Enqueue(r);
+        var response = context.Response;
+        if (r.Headers.GetValueOrDefault("Origin") == Origin)
+        {
+            response.Headers["Access-Control-Allow-Origin"] = Origin;
+            response.Headers["Vary"] = "Origin";
+            if (!_faults.NoCredentialsCors)
+            {
+                response.Headers["Access-Control-Allow-Credentials"] = "true";
+            }
+        }
+
+        var cookies = (r.Headers.GetValueOrDefault("Cookie") ?? string.Empty).Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(c => c.Split('=', 2)).Where(p => p.Length == 2).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.First()[1]);
+        var path = r.PathAndQuery.Split('?')[0];
+        if (r.Method == "OPTIONS")
+        {
+            await WriteAsync(context, 204, null, new()
+            {
+                ["Access-Control-Allow-Methods"] = "GET, POST",
+                ["Access-Control-Allow-Headers"] = "Content-Type, X-XSRF-TOKEN",
+            });
+            return;
+        }
+
+        if ((r.Method, path) == ("POST", "/auth/login"))
+        {
+            var body = r.Body.Length > 0 ? JsonNode.Parse(r.Body) as JsonObject : null;
+            if (body?["email"]?.ToString() != "ann@example.test" || body["password"]?.ToString() != "demo")
+            {
+                await WriteAsync(context, 401, """{"title":"Wrong e-mail or password","status":401}""", contentType: "application/problem+json");
+                return;
+            }
+
+            var sid = Guid.NewGuid().ToString("N");
+            var csrf = Guid.NewGuid().ToString("N");
+            _sessions[sid] = csrf;
+            var sameSite = _faults.SameSiteNone ? "SameSite=None; Secure" : "SameSite=Lax";
+            response.AppendHeader("Set-Cookie", $"sid={sid}; Path=/; HttpOnly; {sameSite}; Max-Age=3600");
+            response.AppendHeader("Set-Cookie", $"XSRF-TOKEN={csrf}; Path=/; {sameSite}; Max-Age=3600");
+            await WriteAsync(context, 200, """{"id":1,"name":"Ann"}""");
+            return;
+        }
+
+        var session = cookies.GetValueOrDefault("sid") is { } id && (_sessions.TryGetValue(id, out var token) || _faults.AnySession) ? id : null;
+        if (session is null)
+        {
+            await WriteAsync(context, 401, """{"title":"Sign in first","status":401}""", contentType: "application/problem+json");
+            return;
+        }
+
+        var expected = _sessions.GetValueOrDefault(session);
+        if (r.Method != "GET" && !_faults.NoCsrfCheck && (expected is null || r.Headers.GetValueOrDefault("X-XSRF-TOKEN") != expected))
+        {
+            await WriteAsync(context, 403, """{"title":"Missing or wrong X-XSRF-TOKEN","status":403}""", contentType: "application/problem+json");
+            return;
+        }
+
+        switch (r.Method, path)
+        {
+            case ("POST", "/auth/logout"):
+                if (!_faults.LogoutKeepsSession)
+                {
+                    _sessions.TryRemove(session, out _);
+                }
+
+                response.AppendHeader("Set-Cookie", "sid=; Path=/; Max-Age=0");
+                await WriteAsync(context, 204, null);
+                return;
+            case ("GET", "/me"):
+                await WriteAsync(context, 200, """{"id":1,"name":"Ann"}""");
+                return;
+            case ("POST", "/tasks"):
+                await WriteAsync(context, 201, """{"id":7,"title":"first"}""");
+                return;
+            case (_, "/auth/logout" or "/me" or "/tasks" or "/auth/login"):
+                await WriteAsync(context, 405, """{"title":"Method not allowed","status":405}""", contentType: "application/problem+json");
+                return;
+            default:
+                await WriteAsync(context, 404, """{"title":"Not found","status":404}""", contentType: "application/problem+json");
+                return;
+        }
+    }
+
+    private static Task WriteAsync(HttpListenerContext context, int status, string? body, Dictionary<string, string>? headers = null, string contentType = "application/json") =>
+        LocalHttpServer.WriteAsync(context, status, body is null ? [] : Encoding.UTF8.GetBytes(body), contentType, headers);
+}

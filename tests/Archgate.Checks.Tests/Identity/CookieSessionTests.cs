@@ -1,0 +1,243 @@
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
+using Archgate.Checks.Security;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Checks.Tests.Frontend;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Identity;
+
+/// <summary>
+/// A login that answers no token but sets a session cookie (Express, Django, Rails, Laravel), against
+/// <see cref="CookieSessionApi"/>: the run's token source keeps the cookies and echoes the anti-CSRF cookie in its
+/// header, as a page does, and the checks that sign in work with that session and judge it as one.
+/// </summary>
+public sealed class CookieSessionTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("sid=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=3600", "sid", "abc", "Lax", 3600)]
+    [InlineData("XSRF-TOKEN=\"t1\"; Path=/", "XSRF-TOKEN", "t1", null, null)]
+    [InlineData("connect.sid=s%3Aabc.def; Expires=Sat, 05 Dec 2026 13:00:00 GMT; secure", "connect.sid", "s%3Aabc.def", null, 3600)]
+    [InlineData("sessionid=x; max-age=60; expires=Sat, 05 Dec 2026 13:00:00 GMT; samesite=strict", "sessionid", "x", "strict", 60)] // Max-Age first
+    public void A_set_cookie_header_gives_the_cookie_its_samesite_and_expiry(string header, string name, string value, string? sameSite, int? seconds)
+    {
+        var cookie = SessionCookie.Parse(header, Now);
+
+        Assert.NotNull(cookie);
+        Assert.Equal((name, value, sameSite), (cookie.Name, cookie.Value, cookie.SameSite));
+        Assert.Equal(seconds is null ? null : Now.AddSeconds(seconds.Value), cookie.Expires);
+    }
+
+    [Theory]
+    [InlineData("sid=; Path=/; Max-Age=0")]
+    [InlineData("sid=abc; Max-Age=0")]
+    [InlineData("sid=abc; Expires=Thu, 01 Jan 1970 00:00:00 GMT")]
+    [InlineData("no equals sign")]
+    public void A_deletion_or_an_unreadable_header_sets_no_cookie(string header) => Assert.Null(SessionCookie.Parse(header, Now));
+
+    [Theory]
+    [InlineData("XSRF-TOKEN", true, "X-XSRF-TOKEN")]
+    [InlineData("csrftoken", true, "X-CSRFToken")]
+    [InlineData("_csrf", true, "X-CSRF-Token")]
+    [InlineData("sessionid", false, "X-CSRF-Token")]
+    public void An_anti_CSRF_cookie_is_known_by_its_name_and_echoed_in_its_frameworks_header(string name, bool csrf, string header)
+    {
+        var cookie = new SessionCookie(name, "v", "Lax", null);
+
+        Assert.Equal((csrf, header), (cookie.IsCsrfToken, cookie.CsrfHeader));
+    }
+
+    [Fact]
+    public async Task The_token_source_signs_in_with_the_contracts_field_names_and_keeps_the_session_cookies()
+    {
+        using var api = new CookieSessionApi();
+        var (system, http) = Load(api);
+        using var _ = http;
+
+        var credentials = await ApiSession.SignInAsync(system.Find<ServiceComponent>("api")!, TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.True(credentials.Ok, credentials.Problem);
+        Assert.Equal(["sid", "XSRF-TOKEN"], credentials.Cookies.Select(c => c.Key));
+        var csrf = Assert.Single(credentials.Headers);
+        Assert.Equal(("X-XSRF-TOKEN", credentials.Cookies[1].Value), (csrf.Key, csrf.Value));
+        Assert.Contains(credentials.Cookies[0].Value, credentials.Secrets);
+        Assert.Contains("\"email\":\"ann@example.test\"", api.Requests.Single().Body, StringComparison.Ordinal);
+        var me = await ApiCall.SendAsync(http, "GET", new Uri(api.Url, "/me"), credentials.RequestHeaders, null, ApiCall.DefaultTimeout, CancellationToken.None);
+        Assert.Equal(200, me.Status);
+    }
+
+    [Fact]
+    public async Task A_declared_token_path_that_the_answer_lacks_is_still_a_failed_login_though_a_cookie_was_set()
+    {
+        using var api = new CookieSessionApi();
+        var (system, http) = Load(api, auth: "token: $.accessToken");
+        using var _ = http;
+
+        var credentials = await ApiSession.SignInAsync(system.Find<ServiceComponent>("api")!, TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.False(credentials.Ok);
+        Assert.Contains("no token was found at $.accessToken", credentials.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_auth_flow_of_a_sound_cookie_session_passes_and_its_logout_ends_the_session()
+    {
+        using var api = new CookieSessionApi();
+
+        var result = await AuthFlowAsync(api);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Empty(result.Findings);
+        Assert.Contains(api.Requests, r => r.Method == "POST" && r.PathAndQuery == "/auth/logout");
+    }
+
+    [Fact]
+    public async Task A_logout_that_leaves_the_session_cookie_working_fails_AG5005()
+    {
+        using var api = new CookieSessionApi(new CookieSessionFaults { LogoutKeepsSession = true });
+
+        var result = await AuthFlowAsync(api);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((FrontendRules.LogoutIneffective, "GET /me"), (finding.Rule, finding.Location));
+        Assert.StartsWith("the session cookie still works after logout", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_frontends_preflight_for_a_cookie_session_asks_for_the_anti_CSRF_header_and_credentials()
+    {
+        using var api = new CookieSessionApi();
+
+        var result = await FrontendCorsAsync(api);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var preflight = api.Requests.First(r => r.Method == "OPTIONS");
+        Assert.Contains("x-xsrf-token", preflight.Headers["Access-Control-Request-Headers"], StringComparison.Ordinal);
+        Assert.DoesNotContain("authorization", preflight.Headers["Access-Control-Request-Headers"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_preflight_without_allowed_credentials_keeps_the_session_cookie_off_and_fails_AG5020()
+    {
+        using var api = new CookieSessionApi(new CookieSessionFaults { NoCredentialsCors = true });
+
+        var result = await FrontendCorsAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.All(result.Findings.Where(f => f.Rule == FrontendRules.CorsRefused), f => Assert.Contains("no Access-Control-Allow-Credentials: true", f.Message, StringComparison.Ordinal));
+        Assert.Contains(result.Findings, f => f.Rule == FrontendRules.CorsRefused);
+    }
+
+    [Fact]
+    public async Task A_samesite_lax_session_is_not_probed_for_CSRF_and_says_why()
+    {
+        using var api = new CookieSessionApi(new CookieSessionFaults { NoCsrfCheck = true });
+
+        var result = await SecurityCorsAsync(api);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.Csrf);
+        Assert.Contains("the session cookie (sid, SameSite=Lax) is one a browser keeps off cross-site writes",
+            result.Findings.Single(f => f.Rule == SecurityRules.CorsCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, 0)] // the forged request has the cookie but not the X-XSRF-TOKEN header a page adds: refused
+    [InlineData(true, 1)]
+    public async Task A_samesite_none_session_is_sent_cross_site_without_the_anti_CSRF_header(bool noCsrfCheck, int expected)
+    {
+        using var api = new CookieSessionApi(new CookieSessionFaults { SameSiteNone = true, NoCsrfCheck = noCsrfCheck });
+
+        var result = await SecurityCorsAsync(api);
+
+        var csrf = result.Findings.Where(f => f.Rule == SecurityRules.Csrf).ToList();
+        Assert.Equal(expected, csrf.Count);
+        Assert.All(csrf, f => Assert.Equal("POST /tasks", f.Location));
+        Assert.Contains("CSRF: 1 cookie-authenticated operations sent cross-site", result.Findings.Single(f => f.Rule == SecurityRules.CorsCoverage).Message, StringComparison.Ordinal);
+        var probe = api.Requests.Last(r => r.Method == "POST" && r.PathAndQuery == "/tasks");
+        Assert.False(probe.Headers.ContainsKey("X-XSRF-TOKEN"));
+        Assert.Contains("sid=", probe.Headers["Cookie"], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, CheckStatus.Pass)]
+    [InlineData(true, CheckStatus.Fail)]
+    public async Task A_forged_session_cookie_must_be_refused(bool anySession, CheckStatus status)
+    {
+        using var api = new CookieSessionApi(new CookieSessionFaults { AnySession = anySession });
+        var (system, http) = Load(api);
+        using var _ = http;
+
+        var result = await new Archgate.Checks.Security.Probes.AuthenticationCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments(), new SecurityProbeOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(status, result.Status);
+        Assert.Contains("forged session cookie", result.Findings.Single(f => f.Rule == SecurityRules.AuthenticationCoverage).Message, StringComparison.Ordinal);
+        if (anySession)
+        {
+            var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InvalidTokenAccepted);
+            Assert.Contains("(forged session cookie)", finding.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Conformance_signs_in_again_after_the_identitys_own_logout_so_later_requests_are_not_refused()
+    {
+        using var api = new CookieSessionApi();
+        var (system, http) = Load(api);
+        using var _ = http;
+        var context = TestSystems.Context(system, http);
+
+        var result = await new ConformanceCheck(system.Find<ServiceComponent>("api")!).RunAsync(context, CancellationToken.None);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == ConformanceRules.AuthenticationFailed);
+        // Each path's undeclared method is probed after every operation, the logout included: signed in, each is a 405.
+        var undeclared = result.Findings.Where(f => f.Rule == ConformanceRules.MethodNotRejected).ToList();
+        Assert.Contains(undeclared, f => f.Location == "PATCH /me 405");
+        Assert.DoesNotContain(undeclared, f => f.Message.Contains("answered 401", StringComparison.Ordinal) && f.Location?.StartsWith("PATCH /auth/login", StringComparison.Ordinal) != true);
+        Assert.Contains(api.Requests, r => r.Method == "POST" && r.PathAndQuery == "/auth/logout");
+        var credentials = await ApiSession.SignInAsync(system.Find<ServiceComponent>("api")!, context, CancellationToken.None);
+        var me = await ApiCall.SendAsync(http, "GET", new Uri(api.Url, "/me"), credentials.RequestHeaders, null, ApiCall.DefaultTimeout, CancellationToken.None);
+        Assert.Equal(200, me.Status); // the session the next check gets is alive
+    }
+
+    private static (SystemModel System, HttpClient Http) Load(CookieSessionApi api, string? auth = null)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var manifest = api.Manifest(folder);
+        if (auth is not null)
+        {
+            manifest = manifest.Replace("logout: POST /auth/logout }", $"logout: POST /auth/logout, {auth} }}", StringComparison.Ordinal);
+        }
+
+        var system = TestSystems.Load(manifest, folder);
+        return (system, ProbeHttp.CreateClient(system.AllowedHosts));
+    }
+
+    private static async Task<CheckResult> AuthFlowAsync(CookieSessionApi api)
+    {
+        var (system, http) = Load(api);
+        using var _ = http;
+        return await new AuthFlowCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    private static async Task<CheckResult> FrontendCorsAsync(CookieSessionApi api)
+    {
+        var (system, http) = Load(api);
+        using var _ = http;
+        return await new CorsCheck(system.Find<FrontendComponent>("web")!, system.Find<ServiceComponent>("api")!, new ContractDocuments())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    private static async Task<CheckResult> SecurityCorsAsync(CookieSessionApi api)
+    {
+        var (system, http) = Load(api);
+        using var _ = http;
+        return await new Archgate.Checks.Security.Probes.CorsCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments(), new SecurityProbeOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+}
