@@ -158,7 +158,7 @@ public static class PassiveRules
         new(AspNetVersion, "x-aspnet-version", "X-AspNet-Version or X-AspNetMvc-Version header", Severity.Low, Misconfiguration, 933, 10061,
             "The header names the ASP.NET version. Remove it (httpRuntime enableVersionHeader=false, MvcHandler.DisableMvcResponseHeader)."),
         new(CookieNoHttpOnly, "cookie-no-httponly", "Cookie without HttpOnly", Severity.Low, Misconfiguration, 1004, 10010,
-            "A cookie without HttpOnly can be read by any script on the page, so an XSS steals the session. Set HttpOnly on every cookie scripts do not need."),
+            "A cookie without HttpOnly can be read by any script on the page, so an XSS steals the session. Set HttpOnly on every cookie scripts do not need. Anti-CSRF token cookies (a name containing csrf or xsrf, such as XSRF-TOKEN or csrftoken) are not reported: the page's script must read them to send them back in a header."),
         new(CookieNoSecure, "cookie-no-secure", "Cookie set over https without Secure", Severity.Low, Misconfiguration, 614, 10011,
             "A cookie without Secure is sent over plain http too. Set Secure on every cookie of an https site."),
         new(CookieSameSite, "cookie-samesite", "Cookie without SameSite (or SameSite=None)", Severity.Low, Misconfiguration, 1275, 10054,
