@@ -97,6 +97,10 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
         ["cookie-script-readable"] = new(Json(headers: [.. Secure, ("Set-Cookie", "sid=abcdef123; Path=/; SameSite=Lax")]), PassiveRules.CookieNoHttpOnly, true),
         ["cookie-httponly"] = new(Json(headers: [.. Secure, ("Set-Cookie", "sid=abcdef123; Path=/; HttpOnly; SameSite=Lax")]), PassiveRules.CookieNoHttpOnly, false),
         ["cookie-deleted"] = new(Json(headers: [.. Secure, ("Set-Cookie", "sid=; Path=/; Max-Age=0")]), PassiveRules.CookieNoHttpOnly, false),
+        ["cookie-xsrf-token"] = new(Json(headers: [.. Secure, ("Set-Cookie", "XSRF-TOKEN=abcdef123; Path=/; SameSite=Lax")]), PassiveRules.CookieNoHttpOnly, false),
+        ["cookie-django-csrftoken"] = new(Json(headers: [.. Secure, ("Set-Cookie", "csrftoken=abcdef123; Path=/; SameSite=Lax")]), PassiveRules.CookieNoHttpOnly, false),
+        ["cookie-session-beside-xsrf-token"] = new(Json(headers: [.. Secure, ("Set-Cookie", "XSRF-TOKEN=abcdef123; Path=/; SameSite=Lax"), ("Set-Cookie", "sid=abcdef123; Path=/; SameSite=Lax")]), PassiveRules.CookieNoHttpOnly, true),
+        ["cookie-xsrf-token-no-samesite"] = new(Json(headers: [.. Secure, ("Set-Cookie", "XSRF-TOKEN=abcdef123; Path=/")]), PassiveRules.CookieSameSite, true),
         ["cookie-insecure-tls"] = new(Json(headers: [.. Secure, ("Set-Cookie", "sid=abcdef123; Path=/; HttpOnly; SameSite=Lax")]), PassiveRules.CookieNoSecure, true, Https: true),
         ["cookie-secure-tls"] = new(Json(headers: [.. Secure, ("Set-Cookie", "sid=abcdef123; Path=/; HttpOnly; Secure; SameSite=Lax")]), PassiveRules.CookieNoSecure, false, Https: true),
         ["cookie-no-samesite"] = new(Json(headers: [.. Secure, ("Set-Cookie", "sid=abcdef123; Path=/; HttpOnly")]), PassiveRules.CookieSameSite, true),
@@ -170,6 +174,18 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
 
         var card = (await ObserveAsync("card-number", Cases["card-number"])).Single().Hits.Single(h => h.Hit.Rule == PassiveRules.CardNumber);
         Assert.Equal("************1111", card.Hit.Detail);
+    }
+
+    [Fact]
+    public async Task An_anti_csrf_token_cookie_may_be_read_by_script_but_the_session_cookie_beside_it_may_not()
+    {
+        // The double-submit pattern: the page's script reads XSRF-TOKEN and echoes it in a header, so it cannot be HttpOnly.
+        var routes = await ObserveAsync("cookie-session-beside-xsrf-token", Cases["cookie-session-beside-xsrf-token"]);
+
+        var hit = routes.Single().Hits.Single(h => h.Hit.Rule == PassiveRules.CookieNoHttpOnly);
+        Assert.Equal("cookie 'sid' has no HttpOnly", hit.Hit.Message);
+        Assert.Equal(1, hit.Count);
+        Assert.DoesNotContain("XSRF", hit.Hit.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -178,6 +178,58 @@ public sealed class PassiveScanCheckTests
         Assert.Equal(1, route.Responses);
     }
 
+    [Fact]
+    public async Task A_single_page_app_on_the_apis_host_is_judged_on_what_it_personalizes_and_its_csrf_cookie_may_be_read()
+    {
+        // The frontend and the API share 127.0.0.1, so the browser sends the API's cookies to the frontend's static
+        // files too (cookies ignore ports). The API's XSRF-TOKEN is a double-submit token the page's script reads.
+        (string, string)[] cacheable = [.. Headers.Where(h => h.Item1 != "Cache-Control")];
+        using var web = new LocalWebServer(r => r.Target switch
+        {
+            "/" => new LocalReply(200, "<!doctype html><link rel=\"stylesheet\" href=\"/app.css\"><script src=\"/config.js\"></script><script src=\"/app.js\"></script>", [.. cacheable, ("Content-Type", "text/html")]),
+            "/app.js" => new LocalReply(200, "fetch('/api/me')", [.. cacheable, ("Content-Type", "text/javascript")]),
+            "/config.js" => new LocalReply(200, "window.api='http://127.0.0.1'", [.. cacheable, ("Content-Type", "text/javascript")]),
+            "/app.css" => new LocalReply(200, "body{}", [.. cacheable, ("Content-Type", "text/css")]),
+            "/account" => new LocalReply(200, r.Headers.ContainsKey("Cookie") ? "<!doctype html><p>Hello ann</p>" : "<!doctype html><p>Sign in</p>", [.. cacheable, ("Content-Type", "text/html")]),
+            _ => new LocalReply(404, "not found", [.. Headers, ("Content-Type", "text/plain")]),
+        });
+        using var api = new LocalWebServer(r => r.Target switch
+        {
+            "/api/session" => new LocalReply(200, "{\"ok\":true}", [.. Headers, ("Content-Type", "application/json"),
+                ("Set-Cookie", "sid=s3cr3t; Path=/; HttpOnly; SameSite=Lax"), ("Set-Cookie", "XSRF-TOKEN=t0k3n; Path=/; SameSite=Lax")]),
+            "/api/me" => new LocalReply(200, "{\"name\":\"ann\"}", [.. cacheable, ("Content-Type", "application/json")]),
+            _ => new LocalReply(200, "{\"status\":\"ok\"}", [.. Headers, ("Content-Type", "application/json")]),
+        });
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:{{api.Port}}", health: /health }
+              - { name: web, kind: frontend, url: "http://127.0.0.1:{{web.Port}}", pages: [/, /account], dependsOn: [api] }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts, PassiveSecurity.Recorder());
+
+        // The signed-in browser of steps 5 and 8: the session, then the app with the cookies the session set.
+        using (var r = await http.PostAsync(new Uri(api.Url, "/api/session"), null))
+        {
+            await r.Content.ReadAsStringAsync();
+        }
+
+        foreach (var url in new[] { new Uri(web.Url, "/"), new Uri(web.Url, "/app.js"), new Uri(web.Url, "/config.js"), new Uri(web.Url, "/app.css"), new Uri(web.Url, "/account"), new Uri(api.Url, "/api/me") })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Headers.Add("Cookie", "sid=s3cr3t; XSRF-TOKEN=t0k3n");
+            using var r = await http.SendAsync(request);
+            await r.Content.ReadAsStringAsync();
+        }
+
+        var result = await new PassiveScanCheck(new PassiveScanOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == PassiveRules.CookieNoHttpOnly);
+        Assert.Equal(["api GET /api/me", "web GET /account"],
+            result.Findings.Where(f => f.Rule == PassiveRules.CacheableAuthenticated).Select(f => $"{f.Component} {f.Location}").Order());
+    }
+
     /// <summary>
     /// A site as a scan meets it: secure headers on its home page, but faults behind its links (a 500 with a stack
     /// trace, an API with X-Powered-By and a cookie without HttpOnly, a redirect to a body without Content-Type), behind its robots.txt (a versioned Server) and
