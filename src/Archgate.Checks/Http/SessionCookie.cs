@@ -13,8 +13,15 @@ namespace Archgate.Checks.Http;
 /// <param name="Expires">When it expires (<c>Max-Age</c> first, then <c>Expires</c>), or null for a cookie of the browser session.</param>
 public sealed record SessionCookie(string Name, string Value, string? SameSite, DateTimeOffset? Expires)
 {
-    /// <summary>A double-submit anti-CSRF token (its name holds <c>csrf</c> or <c>xsrf</c>: XSRF-TOKEN, csrftoken, _csrf).</summary>
-    public bool IsCsrfToken => Name.Contains("csrf", StringComparison.OrdinalIgnoreCase) || Name.Contains("xsrf", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A double-submit anti-CSRF token (<see cref="IsCsrfName"/>).</summary>
+    public bool IsCsrfToken => IsCsrfName(Name);
+
+    /// <summary>
+    /// Whether a cookie of this name is a double-submit anti-CSRF token, which the page's script reads to echo it in a
+    /// header: the name holds <c>csrf</c> or <c>xsrf</c> (XSRF-TOKEN, csrftoken, _csrf, CSRF-TOKEN).
+    /// </summary>
+    public static bool IsCsrfName(string name) =>
+        name.Contains("csrf", StringComparison.OrdinalIgnoreCase) || name.Contains("xsrf", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The header a page echoes an anti-CSRF cookie in, by the frameworks' conventions: <c>X-XSRF-TOKEN</c> for

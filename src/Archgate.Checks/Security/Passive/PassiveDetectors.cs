@@ -158,7 +158,7 @@ internal static partial class PassiveDetectors
             }
 
             var shown = $"Set-Cookie: {name}=***; {string.Join("; ", parts.Skip(1))}";
-            if (!attributes.ContainsKey("HttpOnly") && !AntiCsrfToken(name))
+            if (!attributes.ContainsKey("HttpOnly") && !Http.SessionCookie.IsCsrfName(name)) // the page's script must read an anti-CSRF cookie
             {
                 hits.Add(new(PassiveRules.CookieNoHttpOnly, Severity.Low, $"cookie '{name}' has no HttpOnly", shown));
             }
@@ -179,13 +179,6 @@ internal static partial class PassiveDetectors
             }
         }
     }
-
-    /// <summary>
-    /// A double-submit anti-CSRF token cookie (Angular's and Laravel's XSRF-TOKEN, Django's csrftoken, csurf's _csrf,
-    /// CSRF-TOKEN): the page's script reads it to echo it in a header, so it must not be HttpOnly.
-    /// </summary>
-    private static bool AntiCsrfToken(string name) =>
-        name.Contains("csrf", StringComparison.OrdinalIgnoreCase) || name.Contains("xsrf", StringComparison.OrdinalIgnoreCase);
 
     private static bool LooseDomain(string domain, string host) =>
         !string.Equals(domain, host, StringComparison.OrdinalIgnoreCase) && host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase);
