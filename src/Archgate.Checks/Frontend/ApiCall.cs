@@ -18,8 +18,11 @@ internal sealed record ApiAnswer(string Method, Uri Url, int Status, IReadOnlyDi
     /// <summary>Whether the status is 2xx.</summary>
     public bool Ok => Status is >= 200 and < 300;
 
-    /// <summary>The cookies the answer set (its <c>Set-Cookie</c> headers, which <see cref="Headers"/> cannot hold apart).</summary>
-    public IReadOnlyList<SessionCookie> Cookies { get; init; } = [];
+    /// <summary>The answer's <c>Set-Cookie</c> headers, one each (<see cref="Headers"/> cannot hold them apart).</summary>
+    public IReadOnlyList<string> SetCookies { get; init; } = [];
+
+    /// <summary>The cookies the answer set (deletions left out).</summary>
+    public IReadOnlyList<SessionCookie> Cookies => [.. SetCookies.Select(c => SessionCookie.Parse(c, DateTimeOffset.UtcNow)).OfType<SessionCookie>()];
 
     /// <summary>A header's value, or null.</summary>
     public string? Header(string name) => Headers.GetValueOrDefault(name);
@@ -75,7 +78,7 @@ internal static class ApiCall
 
             return new ApiAnswer(method, url, (int)response.StatusCode, answerHeaders, text, watch.Elapsed, null)
             {
-                Cookies = SessionCookie.Set(response.Headers, DateTimeOffset.UtcNow),
+                SetCookies = response.Headers.TryGetValues("Set-Cookie", out var set) ? [.. set] : [],
             };
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)

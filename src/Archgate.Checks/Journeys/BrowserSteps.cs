@@ -106,9 +106,16 @@ internal sealed class BrowserSteps(IBrowserPage page, Uri frontendUrl, TimeSpan 
 
     private string Seconds => string.Create(CultureInfo.InvariantCulture, $"{timeout.TotalSeconds:0.#} s");
 
+    /// <summary>
+    /// How long a <c>goto</c> waits for the page's load event: the step timeout, and at least 30 s, since a fresh
+    /// browser's first navigation (its profile, its caches, a cold page) can take more than 10 s on a busy machine.
+    /// How fast a page loads is step 8's measure, not a journey's.
+    /// </summary>
+    public static readonly TimeSpan MinimumNavigationBound = TimeSpan.FromSeconds(30);
+
     private async Task<string?> GotoAsync(string path, CancellationToken cancellationToken)
     {
-        await page.GotoAsync(new Uri(frontendUrl, path), timeout, cancellationToken);
+        await page.GotoAsync(new Uri(frontendUrl, path), timeout > MinimumNavigationBound ? timeout : MinimumNavigationBound, cancellationToken);
         await HookAsync(cancellationToken);
         return null;
     }

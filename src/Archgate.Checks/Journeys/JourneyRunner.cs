@@ -56,9 +56,11 @@ internal static partial class JourneyRunner
             var path = Fill(request.Path, variables, json: false);
             var body = request.Body is null ? null : Fill(request.Body, variables, json: true);
             var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Fill(h.Value, variables, json: false))).ToList();
+            headers.AddRange(CookieJar.Headers(variables, request.Method, headers));
             var timeout = step.Expect.Duration is { } d && d * 2 > ApiCall.DefaultTimeout ? d * 2 : ApiCall.DefaultTimeout;
             var answer = await ApiCall.SendAsync(http, request.Method, ApiCall.Resolve(baseUrl, path), headers, body, timeout, cancellationToken);
             calls?.Add(new JourneyWrite(request.Method, path, headers, body, answer));
+            CookieJar.Keep(variables, answer.SetCookies);
             if (answer.Failure is not null)
             {
                 return new JourneyRun(false, name, $"no answer: {answer.Failure.Cause}", answer.Evidence(), answer.Failure.Transient ? answer.Failure.Cause : null, writes);

@@ -205,6 +205,37 @@ public sealed class CookieSessionTests
         Assert.Equal(200, me.Status); // the session the next check gets is alive
     }
 
+    [Fact]
+    public async Task A_journey_keeps_the_cookies_its_login_set_and_echoes_the_anti_CSRF_cookie_on_writes()
+    {
+        using var api = new CookieSessionApi();
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder, """
+            journeys:
+              - name: sign in and add a task
+                runs: 2
+                steps:
+                  - request: POST /auth/login
+                    json: { email: ann@example.test, password: demo }
+                  - request: POST /tasks
+                    json: { title: "task {run}" }
+                    expect: { status: 201 }
+                  - request: POST /auth/logout
+                  - request: GET /me
+                    expect: { status: 401 }
+            """), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new Archgate.Checks.Journeys.JourneyCheck(system.Journeys[0], new Archgate.Checks.Journeys.JourneyOptions(), system.Checks.Journeys)
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var writes = api.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/tasks").ToList();
+        Assert.Equal(2, writes.Count);
+        Assert.All(writes, w => Assert.True(w.Headers.ContainsKey("X-XSRF-TOKEN")));
+        Assert.Equal(0, api.Sessions); // each run's logout ended its own session
+    }
+
     private static (SystemModel System, HttpClient Http) Load(CookieSessionApi api, string? auth = null)
     {
         var folder = AuthFlowCheckTests.Folder();

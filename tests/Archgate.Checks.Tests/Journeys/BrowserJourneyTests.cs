@@ -53,6 +53,36 @@ public sealed class BrowserJourneyTests(BrowserJourneyTests.Shop shop) : IClassF
     }
 
     [Fact]
+    public async Task A_page_that_loads_slower_than_the_step_timeout_is_still_opened_by_goto()
+    {
+        // A fresh Firefox's first navigation beside a busy suite passed 10 s (ci23); a goto waits for the load event up to 30 s.
+        using var web = new PageServer(
+            new Dictionary<string, string> { ["/slow"] = "<!doctype html><html><head><title>slow</title><link rel=\"icon\" href=\"data:,\"></head><body><p>loaded at last</p></body></html>" },
+            new Dictionary<string, TimeSpan> { ["/slow"] = TimeSpan.FromSeconds(4) });
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: pages }
+            components:
+              - { name: api, kind: service, url: "{{web.Url}}" }
+              - { name: web, kind: frontend, url: "{{web.Url}}" }
+            journeys:
+              - name: slow page
+                runs: 1
+                browsers: [chromium]
+                steps:
+                  - goto: /slow
+                  - expect text: loaded at last
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var settings = new Archgate.Model.JourneyCheckOptions { BrowserStepTimeout = TimeSpan.FromSeconds(2) };
+        var check = JourneyCheck.For(system.Journeys[0], new JourneyOptions(), settings).Single();
+
+        var result = await check.RunAsync(TestSystems.Context(system, http) with { OutputDirectory = Archgate.Checks.Tests.Frontend.AuthFlowCheckTests.Folder() }, CancellationToken.None);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("; ", result.Findings.Select(f => f.Message)));
+    }
+
+    [Fact]
     public void Each_engine_has_its_prerequisite_for_doctor()
     {
         Assert.Equal("chromium", BrowserDrivers.Prerequisite(BrowserEngine.Chromium).Package);
