@@ -19,7 +19,7 @@ public sealed class AsyncApiMessagesCheckTests(RabbitMqServer node)
 
     private const string Paid = """{"type":"order.paid","orderId":7,"status":"paid","version":3,"total":12.5,"currency":"EUR","occurredAt":"2026-12-03T10:00:00+00:00"}""";
 
-    /// <summary>Runs the check while publishing <paramref name="messages"/> (routing key, body) shortly after it starts listening.</summary>
+    /// <summary>Runs the check while publishing <paramref name="messages"/> (routing key, body) once it says it listens (its queue bound).</summary>
     private async Task<CheckResult> RunWhilePublishingAsync(string document, params (string Key, string Body)[] messages)
     {
         await using var connection = await node.ConnectAsync();
@@ -40,8 +40,10 @@ public sealed class AsyncApiMessagesCheckTests(RabbitMqServer node)
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var check = new AsyncApiMessagesCheck((Archgate.Model.BrokerComponent)system.Components[0]);
-        var run = check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
-        await Task.Delay(500);
+        // Not a fixed pause: on a busy machine the check's queue was bound later than 500 ms, and its messages went nowhere (ci24).
+        var listening = new Listening();
+        var run = check.RunAsync(TestSystems.Context(system, http) with { Activity = listening }, CancellationToken.None);
+        await Task.WhenAny(listening.Started, run, Task.Delay(TimeSpan.FromSeconds(60)));
         foreach (var (key, body) in messages)
         {
             await channel.BasicPublishAsync(_exchange, key, Encoding.UTF8.GetBytes(body));
@@ -104,5 +106,21 @@ public sealed class AsyncApiMessagesCheckTests(RabbitMqServer node)
 
         Assert.Equal(CheckStatus.Warn, result.Status);
         Assert.Equal(BrokerRules.NoMessages, Assert.Single(result.Findings).Rule);
+    }
+
+    /// <summary>Completes once the check reports that it listens.</summary>
+    private sealed class Listening : IProgress<string>
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Started => _started.Task;
+
+        public void Report(string value)
+        {
+            if (value.StartsWith("listening on", StringComparison.Ordinal))
+            {
+                _started.TrySetResult();
+            }
+        }
     }
 }
