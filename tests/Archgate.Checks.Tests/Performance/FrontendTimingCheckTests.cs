@@ -103,10 +103,12 @@ public sealed class FrontendTimingCheckTests(ITestOutputHelper output)
         using var server = new PageServer(new Dictionary<string, string> { ["/late"] = LatePage });
 
         // Ours is the check's median of 3 cold loads; Lighthouse's is one load, as a user runs it. A neighbour's burst
-        // (the suite runs its assemblies side by side) can slow one side's loads by half a second, so up to three rounds
-        // are taken: a method error (a wrong time origin, a missed paint) disagrees in every round, a burst in one.
+        // (the suite runs its assemblies side by side) can slow one side's loads by half a second, so up to five rounds
+        // are taken: a method error (a wrong time origin, a missed paint) disagrees in every round, a burst in some
+        // (ci25: Lighthouse's FCP 1172, 472 and 344 ms beside ours 200, 280 and 188 ms, its LCP within bounds twice).
+        // A quiet machine agrees in the first round, so the rounds cost nothing there.
         var rounds = new List<string>();
-        for (var round = 0; round < 3; round++)
+        for (var round = 0; round < 5; round++)
         {
             var ours = await RunAsync(server, "fcp: 1.8s, lcp: 2.5s", pages: "[/late]");
             if (Unmeasured(ours) is { } why)
