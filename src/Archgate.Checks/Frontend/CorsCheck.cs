@@ -28,8 +28,9 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var origin = frontend.Url.GetLeftPart(UriPartial.Authority);
-        var session = api.Auth is LoginAuth && (await ApiSession.SignInAsync(api, context, cancellationToken)).SessionCookies.Count > 0;
-        var (path, methods, headers) = await WhatThePageUsesAsync(session, context, cancellationToken);
+        var credentials = api.Auth is LoginAuth ? await ApiSession.SignInAsync(api, context, cancellationToken) : null;
+        var session = credentials?.SessionCookies.Count > 0;
+        var (path, methods, headers) = await WhatThePageUsesAsync(session ? credentials : null, cancellationToken);
         var url = ApiCall.Resolve(api.Url, path);
         var findings = new List<Finding>();
         var allowed = 0;
@@ -121,12 +122,12 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
 
     /// <summary>A path to preflight, the methods and the request headers a page of this API would use, from its contract.</summary>
     private async Task<(string Path, IReadOnlyList<string> Methods, IReadOnlyList<string> Headers)> WhatThePageUsesAsync(
-        bool session, CheckContext context, CancellationToken cancellationToken)
+        Http.Credentials? session, CancellationToken cancellationToken)
     {
         var headers = new List<string>();
-        if (session)
+        if (session is not null)
         {
-            headers.AddRange((await ApiSession.SignInAsync(api, context, cancellationToken)).Headers.Select(h => h.Key.ToLowerInvariant()));
+            headers.AddRange(session.Headers.Select(h => h.Key.ToLowerInvariant()));
         }
         else if (api.Auth is LoginAuth or BearerAuth or BasicAuth)
         {

@@ -27,9 +27,12 @@ public sealed record SessionCookie(string Name, string Value, string? SameSite, 
     /// The header a page echoes an anti-CSRF cookie in, by the frameworks' conventions: <c>X-XSRF-TOKEN</c> for
     /// XSRF-TOKEN (Angular, Laravel, Axios), <c>X-CSRFToken</c> for Django's csrftoken, <c>X-CSRF-Token</c> otherwise.
     /// </summary>
-    public string CsrfHeader =>
-        Name.Contains("xsrf", StringComparison.OrdinalIgnoreCase) ? "X-XSRF-TOKEN"
-        : Name.Equals("csrftoken", StringComparison.OrdinalIgnoreCase) ? "X-CSRFToken"
+    public string CsrfHeader => CsrfHeaderOf(Name);
+
+    /// <summary>The header an anti-CSRF cookie of this name is echoed in (<see cref="CsrfHeader"/>).</summary>
+    public static string CsrfHeaderOf(string name) =>
+        name.Contains("xsrf", StringComparison.OrdinalIgnoreCase) ? "X-XSRF-TOKEN"
+        : name.Equals("csrftoken", StringComparison.OrdinalIgnoreCase) ? "X-CSRFToken"
         : "X-CSRF-Token";
 
     /// <summary>Whether a browser keeps it off a cross-site POST, PUT, PATCH or DELETE (<c>SameSite=Lax</c> or <c>Strict</c>).</summary>

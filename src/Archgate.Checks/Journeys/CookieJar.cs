@@ -31,7 +31,7 @@ internal static class CookieJar
 
         foreach (var (name, value) in cookies.Where(c => SessionCookie.IsCsrfName(c.Name)))
         {
-            var header = new SessionCookie(name, value, null, null).CsrfHeader;
+            var header = SessionCookie.CsrfHeaderOf(name);
             if (!Has(header))
             {
                 yield return new(header, value);
