@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
 using Archgate.Model;
 
 namespace Archgate.Checks.Journeys;

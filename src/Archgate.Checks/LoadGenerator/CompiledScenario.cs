@@ -16,6 +16,7 @@ internal sealed class CompiledRequest
         BodyText = request.Body is { } body && IsUtf8(body) ? Encoding.UTF8.GetString(body) : null;
         IsStatic = !HasVariables(PathTemplate) && !request.Headers.Any(h => HasVariables(h.Value)) && (BodyText is null || !HasVariables(BodyText));
         IsHead = Method == "HEAD";
+        OwnsCookie = request.Headers.Any(h => h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase));
     }
 
     public LoadRequest Request { get; }
@@ -29,6 +30,9 @@ internal sealed class CompiledRequest
     public bool IsStatic { get; }
 
     public bool IsHead { get; }
+
+    /// <summary>The request sets <c>Cookie</c> itself, so the user's jar stays out of it.</summary>
+    public bool OwnsCookie { get; }
 
     public bool HasCaptures => Request.Captures.Count > 0;
 
@@ -120,16 +124,20 @@ internal sealed class CompiledScenario
     }
 }
 
-/// <summary>A virtual user's variables: <c>{vu}</c>, <c>{iteration}</c> and captured values.</summary>
+/// <summary>A virtual user's variables: <c>{vu}</c>, <c>{iteration}</c> and captured values, and its cookies.</summary>
 internal sealed class VirtualUserVariables
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
-    public VirtualUserVariables(int vu)
+    public VirtualUserVariables(int vu, IEnumerable<KeyValuePair<string, string>>? cookies = null)
     {
         _values["vu"] = vu.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _values["iteration"] = "0";
+        Cookies.Seed(cookies ?? []);
     }
+
+    /// <summary>The user's cookie jar.</summary>
+    public LoadCookies Cookies { get; } = new();
 
     private long _iteration;
     private bool _iterationStale;

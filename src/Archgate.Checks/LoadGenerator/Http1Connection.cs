@@ -95,7 +95,7 @@ internal sealed class Http1Connection : ILoadConnection, IWatchedConnection
                     gotAnswer = true;
                     received += read;
                     filled += read;
-                    var status = _parser.Parse(_buffer.AsSpan(0, filled), out var consumed, capture?.Body, capture?.Headers);
+                    var status = _parser.Parse(_buffer.AsSpan(0, filled), out var consumed, capture?.Body, capture?.Headers, variables.Cookies.Received);
                     if (status == ParseStatus.Done)
                     {
                         // Pipelining is off, so bytes after the response would be a server error; drop them.

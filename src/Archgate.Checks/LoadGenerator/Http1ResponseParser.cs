@@ -69,9 +69,10 @@ internal sealed class Http1ResponseParser
     /// <summary>
     /// Parses as much of <paramref name="data"/> as it can. <paramref name="consumed"/> bytes are used;
     /// on <see cref="ParseStatus.NeedMoreData"/> keep the rest and append what is read next.
-    /// Body bytes go to <paramref name="body"/> and headers to <paramref name="headers"/> when given.
+    /// Body bytes go to <paramref name="body"/>, headers to <paramref name="headers"/> and the values of <c>Set-Cookie</c>
+    /// headers to <paramref name="setCookies"/> when given (those of an interim response are dropped).
     /// </summary>
-    public ParseStatus Parse(ReadOnlySpan<byte> data, out int consumed, IBufferWriter<byte>? body = null, List<KeyValuePair<string, string>>? headers = null)
+    public ParseStatus Parse(ReadOnlySpan<byte> data, out int consumed, IBufferWriter<byte>? body = null, List<KeyValuePair<string, string>>? headers = null, List<string>? setCookies = null)
     {
         consumed = 0;
         while (true)
@@ -100,6 +101,7 @@ internal sealed class Http1ResponseParser
                     _contentLength = -1;
                     _connectionHeaderKeepAlive = null;
                     headers?.Clear();
+                    setCookies?.Clear();
                     _state = State.Headers;
                     break;
                 }
@@ -115,7 +117,7 @@ internal sealed class Http1ResponseParser
                     consumed += used;
                     if (line.Length > 0)
                     {
-                        if (!ParseHeader(line, headers))
+                        if (!ParseHeader(line, headers, setCookies))
                         {
                             return ParseStatus.Invalid;
                         }
@@ -269,7 +271,7 @@ internal sealed class Http1ResponseParser
         return line.Length == 12 || line[12] == ' ';
     }
 
-    private bool ParseHeader(ReadOnlySpan<byte> line, List<KeyValuePair<string, string>>? headers)
+    private bool ParseHeader(ReadOnlySpan<byte> line, List<KeyValuePair<string, string>>? headers, List<string>? setCookies)
     {
         var colon = line.IndexOf((byte)':');
         if (colon <= 0)
@@ -299,6 +301,10 @@ internal sealed class Http1ResponseParser
             {
                 _contentLength = -2;
             }
+        }
+        else if (setCookies is not null && Ascii.EqualsIgnoreCase(name, "set-cookie"u8))
+        {
+            setCookies.Add(Encoding.UTF8.GetString(value));
         }
         else if (Ascii.EqualsIgnoreCase(name, "connection"u8))
         {

@@ -86,12 +86,25 @@ internal sealed class HttpClientConnection(HttpClientTransport transport) : ILoa
             }
         }
 
+        var jar = request.OwnsCookie ? null : variables.Cookies;
+        foreach (var header in jar?.HeadersFor(request.Method, request.Request.Headers) ?? [])
+        {
+            sent += header.Key.Length + header.Value.Length + 4;
+            message.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(transport.AbortToken);
         timeout.CancelAfter(transport.Timeout);
         long received = 0;
         try
         {
             using var response = await transport.Invoker.SendAsync(message, timeout.Token);
+            variables.Cookies.Received.Clear();
+            if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+            {
+                variables.Cookies.Received.AddRange(setCookies);
+            }
+
             if (capture is not null)
             {
                 capture.Clear();

@@ -178,6 +178,14 @@ public sealed record LoadPlan(Uri Target, IReadOnlyList<LoadJourney> Journeys)
     public int Seed { get; init; } = 1;
 
     /// <summary>
+    /// Cookies every virtual user starts with (the shared setup's login session). Each user then keeps its own jar:
+    /// what an answer sets goes with the user's later requests, and an anti-CSRF cookie is echoed in its header on
+    /// writes (<see cref="LoadCookies"/>).
+    /// </summary>
+    /// <value>Default empty.</value>
+    public IReadOnlyList<KeyValuePair<string, string>> Cookies { get; init; } = [];
+
+    /// <summary>
     /// Receives a sample of the responses, one per route and status (step 9's passive rules judge them), or null.
     /// </summary>
     /// <value>Default null: no response is read beyond what captures need.</value>

@@ -38,7 +38,7 @@ internal sealed partial class LoadRun
         var warming = new Task[count];
         for (var i = 0; i < count; i++)
         {
-            workers[i] = new OpenWorker(new VirtualUser(i, _scenario.Journeys.Length), _transport.CreateConnection());
+            workers[i] = new OpenWorker(new VirtualUser(i, _scenario.Journeys.Length, _plan.Cookies), _transport.CreateConnection());
             warming[i] = workers[i].Connection.WarmAsync(warm, workers[i].User.Variables).AsTask();
         }
 
@@ -163,7 +163,7 @@ internal sealed partial class LoadRun
             return;
         }
 
-        var added = new OpenWorker(new VirtualUser(id, _scenario.Journeys.Length), _transport.CreateConnection());
+        var added = new OpenWorker(new VirtualUser(id, _scenario.Journeys.Length, _plan.Cookies), _transport.CreateConnection());
         _users.Add(RunOpenWorkerAsync(added, due));
     }
 

@@ -115,7 +115,7 @@ internal sealed partial class LoadRun : IDisposable
             Volatile.Write(ref _currentTarget, target);
             while (active.Count < target)
             {
-                var vu = new VirtualUser(nextId++, _scenario.Journeys.Length);
+                var vu = new VirtualUser(nextId++, _scenario.Journeys.Length, _plan.Cookies);
                 active.Add(vu);
                 // Started inline: it runs until its first request is on the wire, then yields.
                 _users.Add(RunUserAsync(vu));
@@ -217,6 +217,7 @@ internal sealed partial class LoadRun : IDisposable
         var result = await connection.SendAsync(request, vu.Variables, capture);
         var end = _time.GetTimestamp();
         _metrics.EndRequest();
+        vu.Variables.Cookies.ApplyReceived();
         if (_hardStop.IsCancellationRequested && result.Status != ExchangeStatus.Response)
         {
             // Still in flight when the run was stopped: a timeout of the stage it was sent in, as k6 and
@@ -349,7 +350,7 @@ internal sealed partial class LoadRun : IDisposable
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
-    private sealed class VirtualUser(int id, int journeys)
+    private sealed class VirtualUser(int id, int journeys, IReadOnlyList<KeyValuePair<string, string>> cookies)
     {
         private readonly bool[] _setupDone = new bool[Math.Max(1, journeys)];
 
@@ -362,7 +363,7 @@ internal sealed partial class LoadRun : IDisposable
 
         public long Iteration { get; set; }
 
-        public VirtualUserVariables Variables { get; } = new(id);
+        public VirtualUserVariables Variables { get; } = new(id, cookies);
 
         public ResponseCapture Capture { get; } = new();
 

@@ -151,7 +151,8 @@ internal sealed class RawHttpTransport : ILoadTransport
     /// <summary>The request as it goes on the wire.</summary>
     internal byte[] Encode(CompiledRequest request, VirtualUserVariables variables)
     {
-        if (request.IsStatic && request.TransportCache is byte[] cached)
+        var jar = request.OwnsCookie || variables.Cookies.IsEmpty ? null : variables.Cookies;
+        if (request.IsStatic && (jar is null ? request.TransportCache as byte[] : jar.TryEncoded(request, out var kept) ? kept : null) is { } cached)
         {
             return cached;
         }
@@ -164,6 +165,11 @@ internal sealed class RawHttpTransport : ILoadTransport
         {
             hasUserAgent |= string.Equals(header.Key, "User-Agent", StringComparison.OrdinalIgnoreCase);
             sb.Append(header.Key).Append(": ").Append(request.RenderHeader(header.Value, variables)).Append("\r\n");
+        }
+
+        foreach (var header in jar?.HeadersFor(request.Method, request.Request.Headers) ?? [])
+        {
+            sb.Append(header.Key).Append(": ").Append(header.Value).Append("\r\n");
         }
 
         if (!hasUserAgent)
@@ -180,7 +186,11 @@ internal sealed class RawHttpTransport : ILoadTransport
         sb.Append("\r\n");
         var head = Encoding.UTF8.GetBytes(sb.ToString());
         byte[] bytes = body is null or { Length: 0 } ? head : [.. head, .. body];
-        if (request.IsStatic)
+        if (request.IsStatic && jar is not null)
+        {
+            jar.KeepEncoded(request, bytes);
+        }
+        else if (request.IsStatic)
         {
             request.TransportCache = bytes;
         }

@@ -39,7 +39,7 @@ internal sealed class ResponseSampler(Uri target, IExchangeObserver observer, in
         }
 
         Volatile.Write(ref _routeSampled[request.RouteIndex], true);
-        var authenticated = request.Request.Headers.Any(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase));
+        var authenticated = !variables.Cookies.IsEmpty || request.Request.Headers.Any(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase));
         var written = capture.Body.WrittenSpan;
         var kept = written[..Math.Min(written.Length, ExchangeRecording.MaxBodyBytes)];
         var media = capture.Headers.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).Value;

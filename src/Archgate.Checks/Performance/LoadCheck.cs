@@ -39,7 +39,7 @@ internal sealed class LoadCheck(HttpComponent target, LoadCheckOptions options) 
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var system = context.System;
+        var system = await LoadScenario.WithContractLoginsAsync(context.System, target, cancellationToken);
         var profile = system.Load;
         var agents = options.Agents ?? profile.Agents;
         context.Activity?.Report($"load setup against {target.Url}");

@@ -36,6 +36,40 @@ public static partial class LoadScenario
         return services.FirstOrDefault(s => s.Critical) ?? services.FirstOrDefault();
     }
 
+    /// <summary>
+    /// The system with each sign-in step's body (<c>- login: ann</c>) naming the user and password fields as the target's
+    /// contract does (<c>email</c>, say), as every other check's login does; the manifest's <c>fields</c> still win.
+    /// </summary>
+    public static async Task<SystemModel> WithContractLoginsAsync(SystemModel system, HttpComponent target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(target);
+        var profile = system.Load;
+        var logins = profile.Setup.Concat(profile.Journeys.SelectMany(j => j.Setup.Concat(j.Steps)))
+            .Select(s => s.SignIn).OfType<LoginAuth>().Where(l => l.UserField is null || l.PasswordField is null).Distinct().ToList();
+        if (logins.Count == 0 || target.Url is null)
+        {
+            return system;
+        }
+
+        var fields = Contracts.Conformance.Authenticator.FieldsFromContracts(system);
+        var bodies = new Dictionary<LoginAuth, string>();
+        foreach (var login in logins)
+        {
+            bodies[login] = login.Body(await fields(login, target.Url, cancellationToken));
+        }
+
+        ScenarioRequest Fill(ScenarioRequest step) => step.SignIn is { } login && bodies.TryGetValue(login, out var body) ? step with { Body = body } : step;
+        return system with
+        {
+            Load = profile with
+            {
+                Setup = [.. profile.Setup.Select(Fill)],
+                Journeys = [.. profile.Journeys.Select(j => j with { Setup = [.. j.Setup.Select(Fill)], Steps = [.. j.Steps.Select(Fill)] })],
+            },
+        };
+    }
+
     /// <summary>The journeys, or the default one: <c>GET</c> of the target's health path, else <c>GET /</c>.</summary>
     public static IReadOnlyList<ScenarioJourney> Journeys(SystemModel system, HttpComponent target)
     {
@@ -63,6 +97,7 @@ public static partial class LoadScenario
         {
             Stages = [.. Warmup(profile, segment, segments), .. profile.Stages.Select(s => new EngineStage(s.Name, s.Duration, Share(s.Users, segment, segments)) { RampUp = s.RampUp })],
             AllowedHosts = HostAllowList.Of(system.AllowedHosts),
+            Cookies = [.. CookieJar.Cookies(shared)],
             GracefulStop = GracefulStop,
             RequestTimeout = profile.RequestTimeout,
             Seed = 1 + (segment * 100_003),
@@ -106,7 +141,11 @@ public static partial class LoadScenario
     public static int Share(int users, int segment, int segments) =>
         (int)(((long)users * (segment + 1) / segments) - ((long)users * segment / segments));
 
-    /// <summary>Runs <c>load.setup</c> once (log in, say) and returns the captured variables, shared by every user.</summary>
+    /// <summary>
+    /// Runs <c>load.setup</c> once (log in, say) and returns the captured variables, shared by every user, with the
+    /// cookies its answers set (<see cref="CookieJar"/>): they go with the later setup steps and start every user's jar.
+    /// A login that sets a session cookie and answers no token is a sign-in all the same.
+    /// </summary>
     public static async Task<SetupOutcome> RunSetupAsync(SystemModel system, HttpComponent target, HttpClient http, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -118,7 +157,7 @@ public static partial class LoadScenario
             var rendered = ToRequest(step, variables);
             using var request = new HttpRequestMessage(new HttpMethod(rendered.Method), new Uri(target.Url, target.Url.AbsolutePath.TrimEnd('/') + rendered.Path));
             string? contentType = null;
-            foreach (var (name, value) in rendered.Headers)
+            foreach (var (name, value) in rendered.Headers.Concat(CookieJar.Headers(variables, rendered.Method, rendered.Headers)).ToList())
             {
                 if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
                 {
@@ -148,11 +187,19 @@ public static partial class LoadScenario
                     return new SetupOutcome(variables, $"setup {step.RouteName} answered {(int)response.StatusCode}: {ProbeHttp.Excerpt(text, 200)}", failure.Transient);
                 }
 
+                CookieJar.Keep(variables, response.Headers.TryGetValues("Set-Cookie", out var set) ? [.. set] : []);
+                var session = SessionCookie.AnySession(SessionCookie.Set(response.Headers, DateTimeOffset.UtcNow));
+
                 foreach (var capture in step.Captures)
                 {
                     var value = capture.Source == CaptureSource.Header
                         ? response.Headers.TryGetValues(capture.Name, out var values) ? values.FirstOrDefault() : null
                         : VirtualUserVariables.FindJsonProperty(Encoding.UTF8.GetBytes(text), capture.Name);
+                    if (value is null && session)
+                    {
+                        continue;
+                    }
+
                     if (value is null)
                     {
                         return new SetupOutcome(variables, $"setup {step.RouteName}: the response has no {(capture.Source == CaptureSource.Header ? "header" : "JSON property")} '{capture.Name}' to capture as {{{capture.Variable}}}", false);

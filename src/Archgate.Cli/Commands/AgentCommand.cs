@@ -55,6 +55,7 @@ internal sealed class AgentCommand : AsyncCommand<AgentCommand.Settings>
             return ExitCodes.InvalidManifest;
         }
 
+        model = await LoadScenario.WithContractLoginsAsync(model, target, cancellationToken);
         if (settings.Merge is not null)
         {
             return await MergeAsync(model, target, settings.Merge, cancellationToken);

@@ -34,6 +34,7 @@ internal sealed class EpollConnection : ILoadConnection, IWatchedConnection, IVa
     private int _written;
     private bool _connectOnly;
     private ResponseCapture? _capture;
+    private List<string>? _setCookies;
     private bool _head;
     private bool _reused;
     private bool _gotAnswer;
@@ -63,7 +64,7 @@ internal sealed class EpollConnection : ILoadConnection, IWatchedConnection, IVa
     public ValueTask<ExchangeResult> SendAsync(CompiledRequest request, VirtualUserVariables variables, ResponseCapture? capture)
     {
         var bytes = _transport.Encode(request, variables);
-        return Begin(bytes, request.IsHead, capture, connectOnly: false);
+        return Begin(bytes, request.IsHead, capture, variables.Cookies.Received, connectOnly: false);
     }
 
     public async ValueTask WarmAsync(CompiledRequest? request, VirtualUserVariables variables)
@@ -74,7 +75,7 @@ internal sealed class EpollConnection : ILoadConnection, IWatchedConnection, IVa
         }
         else if (Volatile.Read(ref _fd) < 0 && !_transport.Aborted)
         {
-            _ = await Begin([], head: false, capture: null, connectOnly: true);
+            _ = await Begin([], head: false, capture: null, setCookies: null, connectOnly: true);
         }
     }
 
@@ -161,7 +162,7 @@ internal sealed class EpollConnection : ILoadConnection, IWatchedConnection, IVa
         }
     }
 
-    private ValueTask<ExchangeResult> Begin(byte[] bytes, bool head, ResponseCapture? capture, bool connectOnly)
+    private ValueTask<ExchangeResult> Begin(byte[] bytes, bool head, ResponseCapture? capture, List<string>? setCookies, bool connectOnly)
     {
         _core.Reset();
         var version = _core.Version;
@@ -171,6 +172,7 @@ internal sealed class EpollConnection : ILoadConnection, IWatchedConnection, IVa
             _request = bytes;
             _head = head;
             _capture = capture;
+            _setCookies = setCookies;
             _connectOnly = connectOnly;
             _sent = 0;
             _received = 0;
@@ -331,7 +333,7 @@ internal sealed class EpollConnection : ILoadConnection, IWatchedConnection, IVa
                 _gotAnswer = true;
                 _received += n;
                 _filled += (int)n;
-                var status = _parser.Parse(_buffer.AsSpan(0, _filled), out var consumed, _capture?.Body, _capture?.Headers);
+                var status = _parser.Parse(_buffer.AsSpan(0, _filled), out var consumed, _capture?.Body, _capture?.Headers, _setCookies);
                 if (status == ParseStatus.Done)
                 {
                     // Pipelining is off, so bytes after the response would be a server error; drop them.

@@ -168,6 +168,7 @@ public static partial class ManifestLoader
                 Name = r.String(YamlReader.Get(map, "name"), $"{path}.name") ?? $"login as {auth.Name}",
                 Headers = [new("Content-Type", "application/json")],
                 Body = login.Body(),
+                SignIn = login,
                 Captures = [new ScenarioCapture(variable, CaptureSource.JsonProperty, login.TokenField)],
             };
             return (request, 1);
