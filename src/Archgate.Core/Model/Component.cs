@@ -300,6 +300,10 @@ public sealed record LoginAuth(string Method, string Path, string User, string P
 /// <param name="Path">The path, starting with <c>/</c>, relative to the service that is called.</param>
 public sealed record AuthCall(string Method, string Path)
 {
+    /// <summary>Whether an operation (<paramref name="method"/>, path <paramref name="template"/>) is this call.</summary>
+    public bool Is(string method, string template) =>
+        Method.Equals(method, StringComparison.OrdinalIgnoreCase) && Path == template;
+
     /// <inheritdoc />
     public override string ToString() => $"{Method} {Path}";
 }

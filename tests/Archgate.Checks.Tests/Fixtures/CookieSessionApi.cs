@@ -126,7 +126,17 @@ public sealed class CookieSessionApi : IDisposable
 
         if ((r.Method, path) == ("POST", "/auth/login"))
         {
-            var body = r.Body.Length > 0 ? JsonNode.Parse(r.Body) as JsonObject : null;
+            JsonObject? body;
+            try
+            {
+                body = r.Body.Length > 0 ? JsonNode.Parse(r.Body) as JsonObject : null;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                await WriteAsync(context, 400, """{"title":"Malformed JSON","status":400}""", contentType: "application/problem+json");
+                return;
+            }
+
             if (body?["email"]?.ToString() != "ann@example.test" || body["password"]?.ToString() != "demo")
             {
                 await WriteAsync(context, 401, """{"title":"Wrong e-mail or password","status":401}""", contentType: "application/problem+json");

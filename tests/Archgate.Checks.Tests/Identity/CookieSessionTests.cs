@@ -236,6 +236,35 @@ public sealed class CookieSessionTests
         Assert.Equal(0, api.Sessions); // each run's logout ended its own session
     }
 
+    [Fact]
+    public async Task Injection_probes_the_identitys_own_logout_last_and_the_next_check_signs_in_again()
+    {
+        using var api = new CookieSessionApi();
+        var (system, http) = Load(api);
+        using var _ = http;
+        var context = TestSystems.Context(system, http);
+
+        var result = await new Archgate.Checks.Security.Probes.InjectionCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments(), new SecurityProbeOptions())
+            .RunAsync(context, CancellationToken.None);
+
+        // The contract lists the logout before /me and /tasks: probed in that order, it ended the session and every later
+        // probe was sent with a dead one. No request carries a session after that session's logout.
+        var requests = api.Requests.ToList();
+        string? Sid(Received r) => r.Headers.GetValueOrDefault("Cookie")?.Split(';', StringSplitOptions.TrimEntries).FirstOrDefault(c => c.StartsWith("sid=", StringComparison.Ordinal));
+        var logouts = requests.Select((r, i) => (r, i)).Where(x => x.r.PathAndQuery == "/auth/logout" && Sid(x.r) is not null).ToList();
+        Assert.NotEmpty(logouts);
+        foreach (var (logout, at) in logouts)
+        {
+            Assert.DoesNotContain(requests.Skip(at + 1), r => r.PathAndQuery != "/auth/logout" && Sid(r) == Sid(logout));
+        }
+
+        Assert.Contains(requests, r => r.Method == "POST" && r.PathAndQuery == "/tasks" && Sid(r) is not null);
+        Assert.Contains("4 operations", result.Findings.Single(f => f.Rule == SecurityRules.InjectionCoverage).Message, StringComparison.Ordinal);
+        var credentials = await ApiSession.SignInAsync(system.Find<ServiceComponent>("api")!, context, CancellationToken.None);
+        var me = await ApiCall.SendAsync(http, "GET", new Uri(api.Url, "/me"), credentials.RequestHeaders, null, ApiCall.DefaultTimeout, CancellationToken.None);
+        Assert.Equal(200, me.Status); // the session the next check gets is alive
+    }
+
     private static (SystemModel System, HttpClient Http) Load(CookieSessionApi api, string? auth = null)
     {
         var folder = AuthFlowCheckTests.Folder();

@@ -146,7 +146,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
                 book.Record(request, exchange.Status, exchange.Headers, Json(exchange));
             }
 
-            if (component.Auth is LoginAuth { Logout: { } logout } login && logout.Method == operation.Method && logout.Path == operation.Template && _credentials.Ok)
+            if (component.Auth is LoginAuth { Logout: { } logout } login && logout.Is(operation.Method, operation.Template) && _credentials.Ok)
             {
                 // The identity's own logout ended the session every check shares: sign in again, for the operations
                 // still to come and for the checks after this one (the undeclared methods would all answer 401).

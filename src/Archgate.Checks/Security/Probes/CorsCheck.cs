@@ -95,9 +95,7 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
         var schemes = target.Document.Components?.SecuritySchemes ?? new Dictionary<string, IOpenApiSecurityScheme>();
         var cookieSchemes = schemes.Where(s => s.Value.Type == SecuritySchemeType.ApiKey && s.Value.In == ParameterLocation.Cookie).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
         // Never the identity's own logout: it would end the session the later checks share.
-        var logout = (component.Auth as LoginAuth)?.Logout;
-        var operations = target.Operations.Where(o => !o.IsSafe && o.Method != "DELETE" && CookieSecured(o, target.Document, cookieSchemes)
-            && !(logout is not null && logout.Method == o.Method && logout.Path == o.Template)).ToList();
+        var operations = target.Operations.Where(o => !o.IsSafe && o.Method != "DELETE" && CookieSecured(o, target.Document, cookieSchemes) && !target.IsOwnLogout(o)).ToList();
         if (operations.Count == 0)
         {
             return "CSRF: no cookie-authenticated state-changing operation";

@@ -49,7 +49,10 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
             component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
         var probed = 0;
-        foreach (var operation in target.Operations.Where(o => o.Method != "DELETE"))
+        var signedOut = false;
+        // The identity's own logout last: sent with the shared session it ends it, and every operation after it would
+        // answer 401 to every probe (an injection nobody looked for, not one the service resists).
+        foreach (var operation in target.Operations.Where(o => o.Method != "DELETE").OrderBy(target.IsOwnLogout))
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (policy.Safe && !operation.IsSafe)
@@ -80,6 +83,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             context.Activity?.Report($"injection: {operation.Name}");
             var valid = operation.Secured ? target.Service.On(plan.Requests[0]) : plan.Requests[0];
             var probe = new OperationProbe(run, operation, valid);
+            signedOut |= operation.Secured && target.IsOwnLogout(operation);
             var baseline = await probe.SendAsync(valid, cancellationToken);
             if (baseline is null)
             {
@@ -107,6 +111,11 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             {
                 run.LeftOut.Add($"{operation.Name}: some probes (at most {options.MaxRequestsPerOperation} requests per operation)");
             }
+        }
+
+        if (signedOut)
+        {
+            target.SignedOut(context);
         }
 
         run.Add(SecurityRules.InjectionCoverage, Severity.Info, "injection",

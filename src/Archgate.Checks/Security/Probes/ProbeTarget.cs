@@ -23,7 +23,7 @@ internal sealed class ProbeTarget
         Operations = hasContract ? OperationInfo.All(document) : [];
     }
 
-    public Component Component { get; }
+    public HttpComponent Component { get; }
 
     public OpenApiDocument Document { get; }
 
@@ -35,6 +35,23 @@ internal sealed class ProbeTarget
     public Credentials Service { get; }
 
     public IReadOnlyList<OperationInfo> Operations { get; }
+
+    /// <summary>
+    /// Whether <paramref name="operation"/> is the logout of the component's own login: sent with the session every check
+    /// shares, it ends that session (a cookie session, a revoked token), so a probe sends it last and then
+    /// <see cref="SignedOut"/>.
+    /// </summary>
+    public bool IsOwnLogout(OperationInfo operation) =>
+        Component.Auth is LoginAuth { Logout: { } logout } && logout.Is(operation.Method, operation.Template);
+
+    /// <summary>After the own logout was sent signed in: the run's token source signs in again for the checks after this one.</summary>
+    public void SignedOut(CheckContext context)
+    {
+        if (Component.Auth is LoginAuth login && Service.Ok)
+        {
+            TokenSource.Of(context).Forget(login, BaseUrl);
+        }
+    }
 
     /// <summary>Loads the contract (when there is one) and signs in with the component's <c>auth</c>.</summary>
     public static async Task<(ProbeTarget? Target, CheckResult? Skipped)> OpenAsync(
