@@ -176,7 +176,7 @@ public static partial class ManifestLoader
                 "identities" => List(AnyOf(Ref("string"), Closed(["user", "password"], [], _ => Ref("string")))),
                 "safe" => Ref("bool"),
                 "rules" => new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["enum"] = Array(["ignore", "warn", "fail"]) } },
-                "audit" => Closed(["osvDb", "dotnet", "npm", "python", "go", "cargo", "ruby"], [], _ => new JsonObject()),
+                "audit" => Closed(["osvDb", "dotnet", "npm", "python", "go", "cargo", "ruby", "maven", "composer"], [], _ => new JsonObject()),
                 _ => Ref("strings"),
             }),
             "recovery" => Closed(["retries", "backoff", "rollback", "snapshots", "snapshotMaxMb"], [], k => k switch

@@ -202,8 +202,14 @@ public sealed record DependencyAuditSpec
     /// <summary>Bundler lockfiles (<c>Gemfile.lock</c>).</summary>
     public IReadOnlyList<string> Ruby { get; init; } = [];
 
+    /// <summary>Maven and Gradle builds: a <c>pom.xml</c> (its dependencies with their versions, properties resolved) or a <c>gradle.lockfile</c>.</summary>
+    public IReadOnlyList<string> Maven { get; init; } = [];
+
+    /// <summary>Composer lockfiles (<c>composer.lock</c>).</summary>
+    public IReadOnlyList<string> Composer { get; init; } = [];
+
     /// <summary>Whether anything is named to audit.</summary>
-    public bool Any => DotNet.Count + Npm.Count + Python.Count + Go.Count + Cargo.Count + Ruby.Count > 0;
+    public bool Any => DotNet.Count + Npm.Count + Python.Count + Go.Count + Cargo.Count + Ruby.Count + Maven.Count + Composer.Count > 0;
 }
 
 /// <summary>What the security gate does with a rule's findings (ZAP baseline's IGNORE / WARN / FAIL).</summary>

@@ -29,7 +29,7 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
 
     public Applicability AppliesTo(SystemModel system) => system.Security.Audit.Any
         ? Applicability.Yes
-        : Applicability.No("no dependency manifest named (security.audit: dotnet, npm, python, go, cargo, ruby)");
+        : Applicability.No("no dependency manifest named (security.audit: dotnet, npm, python, go, cargo, ruby, maven, composer)");
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
@@ -51,19 +51,9 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
 
         foreach (var requirements in audit.Python)
         {
-            Read(() =>
-            {
-                var (pinned, unpinned) = Inventory.Python(requirements);
-                packages.AddRange(pinned);
-                if (unpinned.Count > 0)
-                {
-                    findings.Add(Findings.Create(PassiveRules.DependencyNotAudited, Severity.Low,
-                        component: null,
-                        location: requirements,
-                        message: $"{unpinned.Count} requirement{(unpinned.Count == 1 ? " is" : "s are")} not pinned (name==version), so not audited: {string.Join(", ", unpinned.Take(5))}",
-                        hint: "pin every requirement (pip freeze, pip-compile) so the audit knows the versions deployed"));
-                }
-            }, requirements, findings);
+            Read(() => packages.AddRange(Pinned(Inventory.Python(requirements), requirements, findings,
+                n => $"{n} requirement{(n == 1 ? " is" : "s are")} not pinned (name==version)",
+                "pin every requirement (pip freeze, pip-compile) so the audit knows the versions deployed")), requirements, findings);
         }
 
         foreach (var sums in audit.Go)
@@ -79,6 +69,18 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
         foreach (var lockfile in audit.Ruby)
         {
             Read(() => packages.AddRange(Inventory.Ruby(lockfile)), lockfile, findings);
+        }
+
+        foreach (var build in audit.Maven)
+        {
+            Read(() => packages.AddRange(Pinned(Inventory.Maven(build), build, findings,
+                n => $"{n} dependenc{(n == 1 ? "y has" : "ies have")} no version this file settles",
+                "a version from a parent POM or a BOM is not read: name the version in the pom.xml's dependencyManagement, or audit a gradle.lockfile")), build, findings);
+        }
+
+        foreach (var lockfile in audit.Composer)
+        {
+            Read(() => packages.AddRange(Inventory.Composer(lockfile)), lockfile, findings);
         }
 
         foreach (var project in audit.DotNet)
@@ -123,13 +125,29 @@ internal sealed class DependencyAuditCheck(DependencyAuditOptions options) : ICh
         _ => Severity.High,
     };
 
+    /// <summary>The pinned packages; the rest reported as not audited (low).</summary>
+    private static IReadOnlyList<InstalledPackage> Pinned(
+        (IReadOnlyList<InstalledPackage> Pinned, IReadOnlyList<string> Unpinned) read, string file, List<Finding> findings, Func<int, string> what, string hint)
+    {
+        if (read.Unpinned.Count > 0)
+        {
+            findings.Add(Findings.Create(PassiveRules.DependencyNotAudited, Severity.Low,
+                component: null,
+                location: file,
+                message: $"{what(read.Unpinned.Count)}, so not audited: {string.Join(", ", read.Unpinned.Take(5))}",
+                hint: hint));
+        }
+
+        return read.Pinned;
+    }
+
     private static void Read(Action read, string file, List<Finding> findings)
     {
         try
         {
             read();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or System.Xml.XmlException)
         {
             findings.Add(NotRead(file, ex.Message));
         }

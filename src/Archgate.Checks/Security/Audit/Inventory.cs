@@ -6,8 +6,11 @@ namespace Archgate.Checks.Security.Audit;
 /// <summary>One installed package: ecosystem (<c>npm</c>, <c>NuGet</c>, <c>PyPI</c>), name, exact version, and the file that names it.</summary>
 internal sealed record InstalledPackage(string Ecosystem, string Name, string Version, string Source);
 
-/// <summary>What the audit reads: npm lockfiles (v1-v3), Python lockfiles and pinned requirements, go.sum, Cargo.lock, Gemfile.lock, .NET projects through <c>dotnet list package</c>.</summary>
-internal static class Inventory
+/// <summary>
+/// What the audit reads: npm lockfiles (v1-v3), Python lockfiles and pinned requirements, go.sum, Cargo.lock,
+/// Gemfile.lock, pom.xml and gradle.lockfile, composer.lock, .NET projects through <c>dotnet list package</c>.
+/// </summary>
+internal static partial class Inventory
 {
     /// <summary>Every package of an npm lockfile: <c>packages</c> (v2, v3) or the nested <c>dependencies</c> (v1).</summary>
     public static IReadOnlyList<InstalledPackage> Npm(string lockfile)
@@ -141,6 +144,115 @@ internal static class Inventory
 
         return result.Distinct().ToList();
     }
+
+    /// <summary>
+    /// The artifacts of a Maven or Gradle build, named <c>groupId:artifactId</c> as OSV names them: every line of a
+    /// <c>gradle.lockfile</c> (the resolved graph), or the dependencies of a <c>pom.xml</c> with the version it gives them,
+    /// its own or its <c>dependencyManagement</c>'s, <c>${properties}</c> resolved. A dependency whose version the file
+    /// does not settle (a parent's or a BOM's, a range) is returned as not pinned.
+    /// </summary>
+    public static (IReadOnlyList<InstalledPackage> Pinned, IReadOnlyList<string> Unpinned) Maven(string build)
+    {
+        if (!build.EndsWith(".xml", StringComparison.OrdinalIgnoreCase))
+        {
+            var locked = new List<InstalledPackage>();
+            foreach (var raw in File.ReadLines(build))
+            {
+                var line = raw.Split('=')[0].Trim();
+                if (line.Length > 0 && !line.StartsWith('#') && line.Split(':') is [var group, var artifact, var version])
+                {
+                    locked.Add(new InstalledPackage("Maven", $"{group}:{artifact}", version, build));
+                }
+            }
+
+            return (locked.Distinct().ToList(), []);
+        }
+
+        var pom = System.Xml.Linq.XDocument.Load(build).Root!;
+        IEnumerable<System.Xml.Linq.XElement> Children(System.Xml.Linq.XElement? e, string name) => e?.Elements().Where(c => c.Name.LocalName == name) ?? [];
+        string? Text(System.Xml.Linq.XElement? e, string name) => Children(e, name).FirstOrDefault()?.Value.Trim();
+        var parent = Children(pom, "parent").FirstOrDefault();
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in Children(pom, "properties").SelectMany(p => p.Elements()))
+        {
+            values[p.Name.LocalName] = p.Value.Trim();
+        }
+
+        if ((Text(pom, "version") ?? Text(parent, "version")) is { } own)
+        {
+            values["project.version"] = values["pom.version"] = values["version"] = own;
+        }
+
+        if (Text(parent, "version") is { } parentVersion)
+        {
+            values["project.parent.version"] = parentVersion;
+        }
+
+        string? Resolve(string? text)
+        {
+            for (var depth = 0; text is not null && text.Contains("${", StringComparison.Ordinal) && depth < 10; depth++)
+            {
+                text = MavenProperty().Replace(text, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+            }
+
+            return text is null || text.Contains("${", StringComparison.Ordinal) || text.IndexOfAny(['[', '(', ',']) >= 0 ? null : text;
+        }
+
+        var managed = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var d in Children(Children(Children(pom, "dependencyManagement").FirstOrDefault(), "dependencies").FirstOrDefault(), "dependency"))
+        {
+            managed[$"{Resolve(Text(d, "groupId"))}:{Resolve(Text(d, "artifactId"))}"] = Resolve(Text(d, "version"));
+        }
+
+        var pinned = new List<InstalledPackage>();
+        var unpinned = new List<string>();
+        var dependencies = Children(Children(pom, "dependencies").FirstOrDefault(), "dependency")
+            .Concat(Children(Children(pom, "profiles").FirstOrDefault(), "profile").SelectMany(p => Children(Children(p, "dependencies").FirstOrDefault(), "dependency")));
+        foreach (var d in dependencies)
+        {
+            var name = $"{Resolve(Text(d, "groupId"))}:{Resolve(Text(d, "artifactId"))}";
+            var version = Text(d, "version") is { } given ? Resolve(given) : managed.GetValueOrDefault(name);
+            if (version is null)
+            {
+                unpinned.Add(Text(d, "version") is { } written ? $"{name} {written}" : name);
+            }
+            else
+            {
+                pinned.Add(new InstalledPackage("Maven", name, version, build));
+            }
+        }
+
+        return (pinned.Distinct().ToList(), unpinned);
+    }
+
+    /// <summary>
+    /// The packages of a <c>composer.lock</c> (<c>packages</c> and <c>packages-dev</c>), versions without their
+    /// <c>v</c>; a branch (<c>dev-main</c>) has no version to audit and is left out.
+    /// </summary>
+    public static IReadOnlyList<InstalledPackage> Composer(string lockfile)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(lockfile));
+        var result = new List<InstalledPackage>();
+        foreach (var section in new[] { "packages", "packages-dev" })
+        {
+            if (document.RootElement.TryGetProperty(section, out var packages) && packages.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var p in packages.EnumerateArray())
+                {
+                    if (p.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && p.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String
+                        && v.GetString()! is var version && !version.StartsWith("dev-", StringComparison.Ordinal) && !version.EndsWith("-dev", StringComparison.Ordinal))
+                    {
+                        result.Add(new InstalledPackage("Packagist", n.GetString()!, version.TrimStart('v', 'V'), lockfile));
+                    }
+                }
+            }
+        }
+
+        return result.Distinct().ToList();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$\{([^}]+)\}")]
+    private static partial System.Text.RegularExpressions.Regex MavenProperty();
 
     /// <summary>Every package of a <c>Cargo.lock</c>.</summary>
     public static IReadOnlyList<InstalledPackage> Cargo(string lockfile) => TomlPackages(lockfile, "crates.io");

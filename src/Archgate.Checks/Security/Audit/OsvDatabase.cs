@@ -122,11 +122,11 @@ internal sealed partial class OsvDatabase
         affected.Ranges.SelectMany(r => r.Events).Where(e => e.Kind == "fixed" && PackageVersion.Compare(affected.Ecosystem, e.Version, version) > 0)
             .Select(e => e.Version).Order(Comparer<string>.Create((a, b) => PackageVersion.Compare(affected.Ecosystem, a, b) ?? 0)).FirstOrDefault();
 
-    /// <summary>Package names as each ecosystem compares them (PyPI: PEP 503; NuGet: case-insensitive; npm: exact).</summary>
+    /// <summary>Package names as each ecosystem compares them (PyPI: PEP 503; NuGet, Packagist: case-insensitive; npm, Maven's group:artifact: exact).</summary>
     public static string Normalize(string ecosystem, string name) => ecosystem.ToLowerInvariant() switch
     {
         "pypi" => Pep503().Replace(name, "-").ToLowerInvariant(),
-        "nuget" => name.ToLowerInvariant(),
+        "nuget" or "packagist" => name.ToLowerInvariant(),
         _ => name,
     };
 

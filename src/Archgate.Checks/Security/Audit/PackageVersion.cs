@@ -6,7 +6,8 @@ namespace Archgate.Checks.Security.Audit;
 /// <summary>
 /// Version ordering per ecosystem, as OSV ranges need it: SemVer 2.0 precedence (npm), NuGet (up to four numbers,
 /// a missing one is 0, case-insensitive pre-release labels, metadata ignored), PEP 440 (PyPI: epoch, release,
-/// a/b/rc pre-releases, post- and dev-releases) and Gem::Version (RubyGems). Returns null when a text is not a version of the ecosystem.
+/// a/b/rc pre-releases, post- and dev-releases), Gem::Version (RubyGems), Maven's ComparableVersion and Composer's
+/// (Packagist). Returns null when a text is not a version of the ecosystem.
 /// </summary>
 internal static partial class PackageVersion
 {
@@ -23,6 +24,8 @@ internal static partial class PackageVersion
             "pypi" => ComparePep440(a, b),
             "rubygems" => CompareGem(a, b),
             "nuget" => CompareDotted(a, b, caseInsensitive: true),
+            "maven" => CompareMaven(a, b),
+            "packagist" => CompareComposer(a, b),
             _ => CompareDotted(a, b, caseInsensitive: false),
         };
     }

@@ -35,7 +35,7 @@ public static partial class ManifestLoader
                 return new DependencyAuditSpec();
             }
 
-            r.AllowKeys(audit, "security.audit", "osvDb", "dotnet", "npm", "python", "go", "cargo", "ruby");
+            r.AllowKeys(audit, "security.audit", "osvDb", "dotnet", "npm", "python", "go", "cargo", "ruby", "maven", "composer");
             string? database = null;
             if (r.String(YamlReader.Get(audit, "osvDb"), "security.audit.osvDb") is { } db)
             {
@@ -66,7 +66,7 @@ public static partial class ManifestLoader
                 return files;
             }
 
-            return new DependencyAuditSpec { OsvDatabase = database, DotNet = Files("dotnet"), Npm = Files("npm"), Python = Files("python"), Go = Files("go"), Cargo = Files("cargo"), Ruby = Files("ruby") };
+            return new DependencyAuditSpec { OsvDatabase = database, DotNet = Files("dotnet"), Npm = Files("npm"), Python = Files("python"), Go = Files("go"), Cargo = Files("cargo"), Ruby = Files("ruby"), Maven = Files("maven"), Composer = Files("composer") };
         }
 
         /// <summary><c>signingKey: { secret: ${JWT_SECRET} }</c> or <c>{ privateKey: keys/issuer.pem }</c> (a PEM file relative to the manifest).</summary>

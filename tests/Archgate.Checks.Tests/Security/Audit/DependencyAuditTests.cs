@@ -220,6 +220,105 @@ public sealed class DependencyAuditTests : IDisposable
         Assert.Contains(result.Metrics, m => m.Name == "security_dependencies_audited" && m.Value == 4); // x/text, docker, smallvec, serde
     }
 
+    /// <summary>Maven's own orderings (ComparableVersionTest), each list ascending.</summary>
+    [Theory]
+    [InlineData("1-alpha2snapshot", "1-alpha2", "1-alpha-123", "1-beta-2", "1-beta123", "1-m2", "1-m11", "1-rc", "1-cr2", "1-rc123", "1-SNAPSHOT", "1", "1-sp", "1-sp2", "1-sp123", "1-abc", "1-def", "1-pom-1", "1-1-snapshot", "1-1", "1-2", "1-123")]
+    [InlineData("2.0", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m")]
+    [InlineData("2.0-beta9", "2.0-rc1", "2.0", "2.3.1", "2.12.2", "2.14.1", "2.15.0", "2.17.1")]
+    [InlineData("9.4.43.v20210629", "9.4.44.v20210927", "10.0.0")]
+    [InlineData("5.3.17", "5.3.18.RELEASE", "5.3.19")]
+    public void Maven_versions_order_as_ComparableVersion_does(params string[] ascending)
+    {
+        for (var i = 0; i < ascending.Length; i++)
+        {
+            for (var j = i + 1; j < ascending.Length; j++)
+            {
+                Assert.True(PackageVersion.Compare("Maven", ascending[i], ascending[j]) < 0, $"{ascending[i]} < {ascending[j]}");
+                Assert.True(PackageVersion.Compare("Maven", ascending[j], ascending[i]) > 0, $"{ascending[j]} > {ascending[i]}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("Maven", "1", "1.0.0")]
+    [InlineData("Maven", "1-ga", "1")]
+    [InlineData("Maven", "1.0-final", "1.0.0.RELEASE")]
+    [InlineData("Maven", "1-cr1", "1-rc1")]
+    [InlineData("Maven", "1.0a1", "1.0-alpha-1")]
+    [InlineData("Packagist", "v2.4.5", "2.4.5")]
+    [InlineData("Packagist", "1.0", "1.0.0.0")]
+    public void Equal_versions_compare_equal(string ecosystem, string a, string b) => Assert.Equal(0, PackageVersion.Compare(ecosystem, a, b));
+
+    [Theory]
+    [InlineData("1.0.0-dev", "1.0.0-alpha1", "1.0.0-beta2", "1.0.0-RC1", "1.0.0-RC2", "1.0.0", "1.0.0-patch1", "1.0.1", "v2.4.5")]
+    public void Composer_versions_order_by_number_then_stability(params string[] ascending)
+    {
+        for (var i = 1; i < ascending.Length; i++)
+        {
+            Assert.True(PackageVersion.Compare("Packagist", ascending[i - 1], ascending[i]) < 0, $"{ascending[i - 1]} < {ascending[i]}");
+        }
+
+        Assert.Null(PackageVersion.Compare("Packagist", "dev-main", "1.0.0"));
+    }
+
+    [Fact]
+    public async Task A_pom_xml_a_gradle_lockfile_and_a_composer_lock_are_audited_with_their_versions_resolved()
+    {
+        var osv = Directory.CreateDirectory(Path.Combine(_folder, "osv")).FullName;
+        File.WriteAllText(Path.Combine(osv, "GHSA-jfh8-c2jp-5v3q.json"), """
+            { "id": "GHSA-jfh8-c2jp-5v3q", "summary": "Remote code injection in Log4j", "aliases": ["CVE-2021-44228"],
+              "database_specific": { "severity": "CRITICAL" },
+              "affected": [ { "package": { "ecosystem": "Maven", "name": "org.apache.logging.log4j:log4j-core" },
+                              "ranges": [ { "type": "ECOSYSTEM", "events": [ { "introduced": "2.0-beta9" }, { "fixed": "2.3.1" }, { "introduced": "2.4" }, { "fixed": "2.12.2" }, { "introduced": "2.13.0" }, { "fixed": "2.15.0" } ] } ] } ] }
+            """);
+        File.WriteAllText(Path.Combine(osv, "GHSA-q7rv-6hp3-vh96.json"), """
+            { "id": "GHSA-q7rv-6hp3-vh96", "summary": "Improper header validation in guzzlehttp/psr7", "aliases": ["CVE-2023-29197"],
+              "database_specific": { "severity": "MODERATE" },
+              "affected": [ { "package": { "ecosystem": "Packagist", "name": "guzzlehttp/psr7" },
+                              "ranges": [ { "type": "ECOSYSTEM", "events": [ { "introduced": "0" }, { "fixed": "1.9.1" }, { "introduced": "2.0.0" }, { "fixed": "2.4.5" } ] } ] } ] }
+            """);
+        File.WriteAllText(Path.Combine(_folder, "pom.xml"), """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <project xmlns="http://maven.apache.org/POM/4.0.0">
+              <modelVersion>4.0.0</modelVersion>
+              <parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>3.2.0</version></parent>
+              <groupId>test.shop</groupId><artifactId>api</artifactId><version>1.4.0</version>
+              <properties><log4j.version>2.14.1</log4j.version><jackson>2.16.0</jackson></properties>
+              <dependencyManagement><dependencies>
+                <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-databind</artifactId><version>${jackson}</version></dependency>
+              </dependencies></dependencyManagement>
+              <dependencies>
+                <dependency><groupId>org.apache.logging.log4j</groupId><artifactId>log4j-core</artifactId><version>${log4j.version}</version></dependency>
+                <dependency><groupId>com.fasterxml.jackson.core</groupId><artifactId>jackson-databind</artifactId></dependency>
+                <dependency><groupId>test.shop</groupId><artifactId>model</artifactId><version>${project.version}</version></dependency>
+                <dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency>
+              </dependencies>
+            </project>
+            """);
+        File.WriteAllText(Path.Combine(_folder, "gradle.lockfile"), """
+            # This is a Gradle generated file for dependency locking.
+            org.apache.logging.log4j:log4j-api:2.12.2=compileClasspath,runtimeClasspath
+            org.apache.logging.log4j:log4j-core:2.12.2=compileClasspath,runtimeClasspath
+            empty=annotationProcessor
+            """);
+        File.WriteAllText(Path.Combine(_folder, "composer.lock"), """
+            { "packages": [ { "name": "guzzlehttp/psr7", "version": "2.4.3" }, { "name": "monolog/monolog", "version": "dev-main" } ],
+              "packages-dev": [ { "name": "GuzzleHttp/Guzzle", "version": "v7.5.0" } ] }
+            """);
+
+        var result = await RunAsync("{ osvDb: osv, maven: [pom.xml, gradle.lockfile], composer: [composer.lock] }");
+
+        var vulnerable = result.Findings.Where(f => f.Rule == PassiveRules.VulnerableDependency).OrderBy(f => f.Message, StringComparer.Ordinal).ToList();
+        Assert.Equal(["guzzlehttp/psr7 2.4.3 (Packagist) is affected by GHSA-q7rv-6hp3-vh96", "org.apache.logging.log4j:log4j-core 2.14.1 (Maven) is affected by GHSA-jfh8-c2jp-5v3q"],
+            vulnerable.Select(f => f.Message[..f.Message.IndexOf(" (CVE", StringComparison.Ordinal)]));
+        Assert.Equal(["fixed in 2.4.5", "fixed in 2.15.0"], vulnerable.Select(f => f.Evidence));
+        Assert.Equal(Severity.Critical, vulnerable[1].Severity);
+        var unpinned = Assert.Single(result.Findings, f => f.Rule == PassiveRules.DependencyNotAudited);
+        Assert.Contains("org.springframework.boot:spring-boot-starter-web", unpinned.Message, StringComparison.Ordinal);
+        // log4j-core, jackson-databind (its managed version), model; log4j-api and log4j-core 2.12.2 (not affected); psr7 and guzzle, not the branch.
+        Assert.Contains(result.Metrics, m => m.Name == "security_dependencies_audited" && m.Value == 7);
+    }
+
     [Fact]
     public async Task Gems_of_a_Gemfile_lock_are_audited_without_their_platform_suffix()
     {
