@@ -419,7 +419,9 @@ public static class ArchgateProtocol
         if (LoadScenario.Target(system) is { } target)
         {
             var slo = system.Slos.GetValueOrDefault(target.Name);
-            parts.Add($"{target.Name} p95 < {Ms(slo?.P95 ?? LoadReport.DefaultP95)} per route at 100 and 500 users, " +
+            var users = system.Load.Stages.Select(s => s.Users).Distinct().ToList();
+            var at = users.Count == 0 ? string.Empty : $"at {string.Join(users.Count == 2 ? " and " : ", ", users)} users";
+            parts.Add($"{target.Name} p95 < {Ms(slo?.P95 ?? LoadReport.DefaultP95)} per route {at}, " +
                 $"errors < {(slo?.ErrorRate ?? LoadReport.DefaultErrorRate).ToString("0.##%", CultureInfo.InvariantCulture)}");
         }
 

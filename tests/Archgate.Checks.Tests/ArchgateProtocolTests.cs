@@ -53,6 +53,10 @@ public sealed class ArchgateProtocolTests
         Assert.Equal("every database reachable and sound; db query p95 < 40 ms", protocol.Step(3).Criterion!.Target(system));
         Assert.Equal("reviewed by QA-Tester, then signed off by System-Architect (a@example.test)", protocol.Step(10).Criterion!.Target(system));
         Assert.Equal("api p95 < 200 ms per route at 100 and 500 users, errors < 1%", protocol.Step(8).Criterion!.Target(TestSystems.Load(OneService)));
+        Assert.Equal("api p95 < 200 ms per route at 10 and 20 users, errors < 1%", protocol.Step(8).Criterion!.Target(TestSystems.Load(OneService + """
+
+            load: { stages: [ { users: 10, duration: 5s }, { users: 20, duration: 5s } ] }
+            """)));
     }
 
     [Fact]

@@ -64,7 +64,7 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
     public async Task<ProbeOutcome> SendAsync(DatabaseProbe probe, CancellationToken cancellationToken)
     {
         var parts = probe.Http!.Split(' ', 2);
-        using var request = new HttpRequestMessage(new HttpMethod(parts[0]), new Uri(service.Url, parts[1]));
+        using var request = new HttpRequestMessage(new HttpMethod(parts[0]), ProbeHttp.Under(service.Url, parts[1]));
         _credentials.GetValueOrDefault(probe.Name)?.Apply(request);
 
         return await SendAsync(request, cancellationToken);
@@ -73,7 +73,7 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
     /// <summary>GETs the service's health endpoint.</summary>
     public async Task<ProbeOutcome> HealthAsync(CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(service.Url, service.HealthPath ?? "/"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, ProbeHttp.Under(service.Url, service.HealthPath ?? "/"));
         return await SendAsync(request, cancellationToken);
     }
 
@@ -101,7 +101,7 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
         timeout.CancelAfter(RequestTimeout);
         try
         {
-            using var response = await http.GetAsync(new Uri(service.Url, service.HealthPath), timeout.Token);
+            using var response = await http.GetAsync(ProbeHttp.Under(service.Url, service.HealthPath), timeout.Token);
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(timeout.Token));
             var reported = new ReportedPool(
                 Find(body.RootElement, ["poolSize", "maxPoolSize", "pool_size"], 0),

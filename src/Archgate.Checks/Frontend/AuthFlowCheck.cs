@@ -89,6 +89,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
                     null, "a cookie session needs no refresh operation; remove 'refresh:' from the auth, or answer tokens"));
             }
 
+            await SessionFixationAsync(context.Http, login, protectedPath, first.Cookies, findings, secrets, cancellationToken);
             await SessionLogoutFlowAsync(context.Http, login, protectedPath, findings, secrets, cancellationToken);
         }
         else
@@ -231,6 +232,66 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         }
     }
 
+    /// <summary>
+    /// Session fixation (CWE-384, ZAP 40013): the login is sent with a session id the client already held (one the
+    /// server issued before the login, to a failed login or to an anonymous call, else one of Archgate's own, as an
+    /// attacker plants it); the protected operation must then refuse that id. A login that keeps it, or adopts it, lets
+    /// whoever planted the id share the signed-in session.
+    /// </summary>
+    private async Task SessionFixationAsync(
+        HttpClient http, LoginAuth login, string? protectedPath, IReadOnlyList<SessionCookie> signedIn, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    {
+        var names = signedIn.Where(c => !c.IsCsrfToken).Select(c => c.Name).Distinct(StringComparer.Ordinal).ToList();
+        if (protectedPath is null || names.Count == 0)
+        {
+            return;
+        }
+
+        // A session the server hands out before any login: to a failed login (frameworks keep a flash message in it),
+        // else to an anonymous call of the health path or the root.
+        var (held, source) = (new Dictionary<string, string>(StringComparer.Ordinal), "chosen by the client (a value the server never issued)");
+        var failed = await LoginAsync(http, login, login.Password + "-not-the-password", cancellationToken);
+        var anonymous = failed.Cookies.Any(c => names.Contains(c.Name)) ? failed
+            : await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, service.HealthPath ?? "/"), null, null, ApiCall.DefaultTimeout, cancellationToken);
+        foreach (var issued in anonymous.Cookies.Where(c => names.Contains(c.Name)))
+        {
+            held[issued.Name] = issued.Value;
+            source = $"issued by the server before the login ({(ReferenceEquals(anonymous, failed) ? "to a failed login" : $"to GET {service.HealthPath ?? "/"}")})";
+        }
+
+        foreach (var name in names.Where(n => !held.ContainsKey(n)))
+        {
+            held[name] = "archgate" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        }
+
+        secrets.AddRange(held.Values);
+        var cookie = string.Join("; ", held.Select(c => $"{c.Key}={c.Value}"));
+        var session = await ApiCall.SendAsync(http, login.Method, ApiCall.Resolve(service.Url!, login.Path), [new("Cookie", cookie)],
+            login.Body(_fields), ApiCall.DefaultTimeout, cancellationToken);
+        secrets.AddRange(session.Cookies.Select(c => c.Value));
+        if (!session.Ok)
+        {
+            return; // a login refused with a planted cookie leaves no session to share
+        }
+
+        var after = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, protectedPath), [new("Cookie", cookie)], null, ApiCall.DefaultTimeout, cancellationToken);
+        if (after.Ok)
+        {
+            findings.Add(Finding(FrontendRules.SessionFixation, Severity.High, $"{login.Method} {login.Path}",
+                $"the session id held before the login ({string.Join(", ", held.Keys)}, {source}) still opens GET {protectedPath} after it ({after.Status}): the login does not start a new session",
+                Mask($"login sent with Cookie: {cookie}\n{session.Evidence()}\nthen GET {protectedPath} with that cookie: {after.Summary}", secrets),
+                "start a new session at login (regenerate the session id: req.session.regenerate, session_regenerate_id, cycle_key, reset_session) and refuse ids the server did not issue"));
+        }
+
+        if (login.Logout is not null)
+        {
+            // The signed-in session this probe made, whichever id it has, is ended again.
+            var jar = held.Select(c => new SessionCookie(c.Key, c.Value, null, null)).Where(c => session.Cookies.All(s => s.Name != c.Name)).Concat(session.Cookies).ToList();
+            _ = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(service.Url!, login.Logout.Path), Credentials.OfSession(jar, []).RequestHeaders, null,
+                ApiCall.DefaultTimeout, cancellationToken);
+        }
+    }
+
     private async Task WrongPasswordAsync(HttpClient http, LoginAuth login, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         var wrong = login.Password + "-not-the-password";
@@ -293,13 +354,15 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             return null;
         }
 
+        // A manifest path, as the login is: the contract's template under its server's path (/api/v1/me).
         var loaded = await documents.LoadAsync(service.OpenApi.Path, cancellationToken);
+        var prefix = ContractBase.Prefix(service.Url!, loaded.Document);
         return loaded.Document is null
             ? null
             : OperationInfo.All(loaded.Document)
-                .Where(o => o.Method == "GET" && o.Secured && !o.Template.Contains('{', StringComparison.Ordinal) && o.Template != login.Path
+                .Where(o => o.Method == "GET" && o.Secured && !o.Template.Contains('{', StringComparison.Ordinal) && prefix + o.Template != login.Path
                     && !o.Parameters.Any(p => p.Required) && !IsStream(o))
-                .Select(o => o.Template)
+                .Select(o => prefix + o.Template)
                 .FirstOrDefault();
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Microsoft.OpenApi;
 
@@ -53,12 +54,52 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
             ?? ValueGenerator.Value(media.Schema, ValueKind.Example);
     }
 
+    /// <summary>
+    /// The body with its free-text strings made unique, for a create that answered 409: a service that keeps a field
+    /// unique (a title, a slug, an e-mail) refuses the contract's example once an earlier check or run created it. An
+    /// e-mail gets a <c>+tag</c>, other strings a suffix; a string with an enum, a pattern, a format other than e-mail, or
+    /// no room under its <c>maxLength</c> keeps its value.
+    /// </summary>
+    public static JsonNode? Unique(JsonNode? body, OperationInfo operation)
+    {
+        if (body?.DeepClone() is not JsonObject copy || JsonBody(operation)?.Schema is not { } schema)
+        {
+            return body;
+        }
+
+        var properties = Contracts.Diff.SchemaView.Of(schema).Properties;
+        var suffix = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+        foreach (var (name, value) in copy.ToList())
+        {
+            if (value is not JsonValue v || !v.TryGetValue<string>(out var text) || !properties.TryGetValue(name, out var property))
+            {
+                continue;
+            }
+
+            var view = Contracts.Diff.SchemaView.Of(property);
+            var email = view.Format == "email" || (view.Format is null && text.Contains('@', StringComparison.Ordinal));
+            if (view.Enum.Count > 0 || view.Pattern is not null || (view.Format is not null && !email) || view.ReadOnly)
+            {
+                continue;
+            }
+
+            var unique = email && text.IndexOf('@', StringComparison.Ordinal) is var at and > 0 ? text.Insert(at, "+" + suffix) : $"{text}-{suffix}";
+            if (view.MaxLength is not { } max || unique.Length <= max)
+            {
+                copy[name] = unique;
+            }
+        }
+
+        return copy;
+    }
+
     /// <summary>The item path of a created resource: its Location when it names one, else the id in its body.</summary>
-    public string? ItemPath(ApiAnswer created)
+    public string? ItemPath(ApiAnswer created, string basePath = "")
     {
         if (created.Header("Location") is { } location && Uri.TryCreate(location, UriKind.RelativeOrAbsolute, out var uri))
         {
-            var path = uri.IsAbsoluteUri ? uri.AbsolutePath : location.Split('?')[0];
+            // The Location is the host's path (/api/v1/notes/5); the item path is the contract's (/notes/5).
+            var path = ContractBase.Strip(uri.IsAbsoluteUri ? uri.AbsolutePath : location.Split('?')[0], basePath);
             if (path.StartsWith(Collection + "/", StringComparison.Ordinal))
             {
                 return path;

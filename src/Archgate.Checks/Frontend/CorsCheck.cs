@@ -34,7 +34,15 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
         var url = ApiCall.Resolve(api.Url, path);
         var findings = new List<Finding>();
         var allowed = 0;
-        foreach (var method in methods)
+        // Served from one origin (a reverse proxy in front of both), the page's calls are same-origin: no preflight, no CORS.
+        var sameOrigin = string.Equals(origin, api.Url.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
+        if (sameOrigin)
+        {
+            findings.Add(Finding(FrontendRules.CorsSameOrigin, Severity.Info, $"OPTIONS {path}",
+                $"{frontend.Name} and {api.Name} share the origin {origin}: a browser sends the page's calls without a preflight, so none was sent from it; a foreign origin was tried", null, null));
+        }
+
+        foreach (var method in sameOrigin ? [] : methods)
         {
             var answer = await PreflightAsync(context.Http, url, origin, method, headers, cancellationToken);
             if (answer.Failure is not null)
@@ -152,7 +160,9 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
         }
 
         var methods = operations.Select(o => o.Method).Where(m => m is not ("HEAD" or "OPTIONS")).Distinct().Order(StringComparer.Ordinal).ToList();
-        var path = operations.FirstOrDefault(o => o.Method == "GET" && !o.Template.Contains('{', StringComparison.Ordinal))?.Template ?? api.HealthPath ?? "/";
+        var path = operations.FirstOrDefault(o => o.Method == "GET" && !o.Template.Contains('{', StringComparison.Ordinal)) is { } read
+            ? ContractBase.Prefix(api.Url, document) + read.Template
+            : api.HealthPath ?? "/";
         return (path, methods.Count > 0 ? methods : ["GET"], headers);
     }
 
@@ -160,6 +170,6 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
         $"OPTIONS {answer.Url} -> {answer.Status}; " + string.Join("; ", answer.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase) || h.Key == "Vary")
             .Select(h => $"{h.Key}: {h.Value}"));
 
-    private Finding Finding(string rule, Severity severity, string location, string message, string evidence, string hint) =>
+    private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
         Findings.Create(rule, severity, api.Name, location, message, evidence, hint);
 }

@@ -13,6 +13,9 @@ namespace Archgate.Checks.Frontend;
 /// </summary>
 internal sealed class CrudCheck(ServiceComponent service, ContractDocuments documents) : ICheck
 {
+    /// <summary>Where the contract's operations live (<see cref="ContractBase"/>).</summary>
+    private Uri _base = service.Url!;
+
     public string Id => $"frontend.crud:{service.Name}";
 
     public int Step => 5;
@@ -30,6 +33,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
             return CheckResult.Skipped($"{service.Name}'s contract could not be read (step 2 says why)");
         }
 
+        _base = ContractBase.Of(service.Url!, loaded.Document);
         var resources = ContractResource.Find(loaded.Document);
         if (resources.Count == 0)
         {
@@ -67,7 +71,13 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         var before = findings.Count;
         var sent = ContractResource.ExampleBody(resource.Create);
         var created = await Send(http, "POST", resource.Collection, auth, sent, cancellationToken);
-        var itemPath = created.Ok ? resource.ItemPath(created) : null;
+        if (created.Status == 409 && ContractResource.Unique(sent, resource.Create) is { } unique && unique.ToJsonString() != sent?.ToJsonString())
+        {
+            // The example exists already (an earlier check or run made it) and the service keeps a field unique.
+            sent = unique;
+            created = await Send(http, "POST", resource.Collection, auth, sent, cancellationToken);
+        }
+        var itemPath = created.Ok ? resource.ItemPath(created, _base.AbsolutePath.TrimEnd('/')) : null;
         if (itemPath is null)
         {
             findings.Add(Finding(FrontendRules.CreateFailed, Severity.High, resource.Create.Name,
@@ -201,7 +211,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
     }
 
     private Task<ApiAnswer> Send(HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, JsonNode? body, CancellationToken cancellationToken) =>
-        ApiCall.SendAsync(http, method, ApiCall.Resolve(service.Url!, path), headers, body?.ToJsonString(), ApiCall.DefaultTimeout, cancellationToken);
+        ApiCall.SendAsync(http, method, ApiCall.Resolve(_base, path), headers, body?.ToJsonString(), ApiCall.DefaultTimeout, cancellationToken);
 
     private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
         Findings.Create(rule, severity, service.Name, location, message, evidence, hint);

@@ -21,6 +21,9 @@ internal static class FrontendRules
     /// <summary>A wrong password was not answered with a readable problem+json (or leaked internals).</summary>
     public const string UnreadableAuthError = "AG5006";
 
+    /// <summary>A session id held before the login still opens the session after it (session fixation, CWE-384).</summary>
+    public const string SessionFixation = "AG5008";
+
     /// <summary>Part of the auth flow could not be checked (no refresh or logout declared, no protected operation).</summary>
     public const string AuthFlowPartial = "AG5007";
 
@@ -50,6 +53,9 @@ internal static class FrontendRules
 
     /// <summary>The API answers the frontend's origin with a wildcard.</summary>
     public const string CorsWildcard = "AG5022";
+
+    /// <summary>The frontend and the API share an origin: a browser sends no preflight between them.</summary>
+    public const string CorsSameOrigin = "AG5023";
 
     /// <summary>The event stream could not be opened with the token.</summary>
     public const string StreamNotOpened = "AG5030";

@@ -122,7 +122,7 @@ internal static class PageJudge
                 ? Make(FrontendRules.UncaughtError, Severity.High, frontend, visit, $"{visit.Label}: uncaught {Redact.Text(error.Message)}{where}", shot,
                     "catch the error where the page's script throws it, and show the user what went wrong")
                 : Make(FrontendRules.ConsoleError, byTheBrowser ? Severity.Low : Severity.High, frontend, visit, $"{visit.Label}: console error {Redact.Text(error.Message)}{where}", shot,
-                    byTheBrowser ? "the browser fetched this by itself (a favicon?): serve it, or declare it (<link rel=\"icon\" href=\"data:,\">)" : "fix what the page logs as an error");
+                    byTheBrowser ? "the browser fetched this by itself (a favicon?): serve it (a /favicon.ico file), or name the icon the page has (<link rel=\"icon\" href=\"/icon.svg\">)" : "fix what the page logs as an error");
         }
 
         foreach (var pending in visit.Activity.StillLoading)

@@ -43,7 +43,11 @@ internal static partial class StateProbe
                 var through = new UriBuilder(url) { Host = "127.0.0.1", Port = proxy.Port }.Uri;
                 try
                 {
-                    await route.ContinueAsync(new RouteContinueOptions { Url = through.ToString() });
+                    // Only the page's calls go through the fault proxy: a page served from the API's origin (a reverse
+                    // proxy in front of both) loads its document, scripts and styles from there too, and those stay as they are.
+                    await (route.Request.ResourceType is "fetch" or "xhr" or "eventsource" or "websocket"
+                        ? route.ContinueAsync(new RouteContinueOptions { Url = through.ToString() })
+                        : route.ContinueAsync());
                 }
                 catch (PlaywrightException)
                 {

@@ -20,6 +20,14 @@ public sealed record ProbeFailure(string Cause, bool Transient);
 /// <summary>The HTTP client all probes use, and the classification of its failures.</summary>
 public static class ProbeHttp
 {
+    /// <summary>
+    /// A manifest path of a component (a health path, a probe's path) under its url, the url's own path included:
+    /// <c>http://host/api/v1</c> and <c>/health</c> is <c>http://host/api/v1/health</c>. A relative path is resolved as a link is;
+    /// no path is the url itself.
+    /// </summary>
+    public static Uri Under(Uri url, string? path) =>
+        path is null ? url : path.StartsWith('/') ? new Uri(url.GetLeftPart(UriPartial.Authority) + url.AbsolutePath.TrimEnd('/') + path) : new Uri(url, path);
+
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, IExchangeObserver> Observers = [];
 
     /// <summary>

@@ -16,6 +16,9 @@ namespace Archgate.Checks.Journeys;
 /// </summary>
 internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocuments documents, JourneyCheckOptions options) : ICheck
 {
+    /// <summary>Where the contract's operations live (<see cref="ContractBase"/>).</summary>
+    private Uri _base = service.Url!;
+
     /// <summary>Pause between the reads that decide the resource has stopped changing by itself.</summary>
     private static readonly TimeSpan SettlePause = TimeSpan.FromMilliseconds(400);
 
@@ -34,6 +37,7 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var loaded = await documents.LoadAsync(service.OpenApi!.Path, cancellationToken);
+        _base = ContractBase.Of(service.Url!, loaded.Document);
         var resources = loaded.Document is null ? [] : ContractResource.Find(loaded.Document).Where(r => r.UpdateTakesIfMatch || r.CreateTakesIdempotencyKey).ToList();
         if (resources.Count == 0)
         {
@@ -75,8 +79,14 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
 
     private async Task UpdatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
     {
-        var created = await Send(http, "POST", resource.Collection, auth, ContractResource.ExampleBody(resource.Create)?.ToJsonString(), cancellationToken);
-        var item = created.Ok ? resource.ItemPath(created) : null;
+        var createBody = ContractResource.ExampleBody(resource.Create);
+        var created = await Send(http, "POST", resource.Collection, auth, createBody?.ToJsonString(), cancellationToken);
+        if (created.Status == 409)
+        {
+            // The example exists already and the service keeps a field unique: once more with unique values.
+            created = await Send(http, "POST", resource.Collection, auth, ContractResource.Unique(createBody, resource.Create)?.ToJsonString(), cancellationToken);
+        }
+        var item = created.Ok ? resource.ItemPath(created, _base.AbsolutePath.TrimEnd('/')) : null;
         var read = item is null ? null : await CrudCheck.SettledReadAsync(() => Send(http, "GET", item, auth, null, cancellationToken), SettlePause, cancellationToken);
         var etag = read?.Header("ETag");
         var example = ContractResource.ExampleBody(resource.Update!) as JsonObject;
@@ -163,7 +173,7 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
         var body = ContractResource.ExampleBody(resource.Create)?.ToJsonString();
         var answers = await Task.WhenAll(Enumerable.Range(0, options.Parallel).Select(_ =>
             Send(http, "POST", resource.Collection, [.. auth, new("Idempotency-Key", key)], body, cancellationToken)));
-        var items = answers.Where(a => a.Ok).Select(resource.ItemPath).Where(p => p is not null).Distinct(StringComparer.Ordinal).ToList();
+        var items = answers.Where(a => a.Ok).Select(a => resource.ItemPath(a, _base.AbsolutePath.TrimEnd('/'))).Where(p => p is not null).Distinct(StringComparer.Ordinal).ToList();
         if (items.Count > 1)
         {
             findings.Add(Finding(JourneyRules.DuplicateCreate, Severity.Critical, resource.Create.Name,
@@ -190,7 +200,7 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
     }
 
     private Task<ApiAnswer> Send(HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, string? body, CancellationToken cancellationToken) =>
-        ApiCall.SendAsync(http, method, ApiCall.Resolve(service.Url!, path), headers, body, ApiCall.DefaultTimeout, cancellationToken);
+        ApiCall.SendAsync(http, method, ApiCall.Resolve(_base, path), headers, body, ApiCall.DefaultTimeout, cancellationToken);
 
     private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) =>
         Findings.Create(rule, severity, service.Name, location, message, evidence, hint);

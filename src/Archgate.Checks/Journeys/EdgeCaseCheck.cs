@@ -41,6 +41,7 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
         }
 
         var operations = OperationInfo.All(loaded.Document);
+        var prefix = ContractBase.Prefix(service.Url, loaded.Document);
         var logins = context.System.Auth.Values.OfType<LoginAuth>().Select(l => $"{l.Method.ToUpperInvariant()} {l.Path}").ToHashSet(StringComparer.Ordinal);
         var findings = new List<Finding>();
         var covered = new HashSet<string>(StringComparer.Ordinal);
@@ -64,7 +65,7 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
 
             foreach (var call in calls.Where(c => c.Answer.Ok))
             {
-                if (Match(operations, call) is not { } operation || logins.Contains(operation.Name) || !covered.Add(operation.Name))
+                if (Match(operations, call, prefix) is not { } operation || logins.Contains($"{operation.Method} {prefix}{operation.Template}") || !covered.Add(operation.Name))
                 {
                     continue;
                 }
@@ -143,9 +144,10 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
     };
 
     /// <summary>The contract's operation a journey's call went to: same method, and its path matches the template.</summary>
-    private static OperationInfo? Match(IReadOnlyList<OperationInfo> operations, JourneyWrite call)
+    /// <summary>The contract's operation a journey's call reached: its path (a manifest path) with the server's path taken off.</summary>
+    private static OperationInfo? Match(IReadOnlyList<OperationInfo> operations, JourneyWrite call, string prefix)
     {
-        var path = call.Path.Split('?')[0];
+        var path = ContractBase.Strip(call.Path.Split('?')[0], prefix);
         return operations.Where(o => o.Method == call.Method.ToUpperInvariant() && Pattern(o.Template).IsMatch(path))
             .OrderBy(o => o.Template.Count(c => c == '{'))
             .FirstOrDefault();

@@ -33,6 +33,8 @@ internal static partial class JourneyRunner
         HttpClient http, Uri baseUrl, IReadOnlyList<JourneyStep> steps, Dictionary<string, string> variables, CancellationToken cancellationToken,
         BrowserSteps? browser = null, List<JourneyWrite>? calls = null)
     {
+        // {uuid}: one value per run (a setup gets its own), so what a run creates does not collide with earlier runs' data.
+        variables.TryAdd("uuid", Guid.NewGuid().ToString());
         var writes = new List<JourneyWrite>();
         for (var i = 0; i < steps.Count; i++)
         {
@@ -192,7 +194,7 @@ internal static partial class JourneyRunner
     [GeneratedRegex(@"\{([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex Variable();
 
-    /// <summary>The variables a run starts with: the journey's <c>vars</c>, the setup's captures and <c>run</c>.</summary>
+    /// <summary>The variables a run starts with: the journey's <c>vars</c>, the setup's captures, <c>run</c> and a fresh <c>uuid</c>.</summary>
     public static Dictionary<string, string> Start(IReadOnlyDictionary<string, string> shared, int run) =>
-        new(shared, StringComparer.Ordinal) { ["run"] = run.ToString(CultureInfo.InvariantCulture) };
+        new(shared, StringComparer.Ordinal) { ["run"] = run.ToString(CultureInfo.InvariantCulture), ["uuid"] = Guid.NewGuid().ToString() };
 }

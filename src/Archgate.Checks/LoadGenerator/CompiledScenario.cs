@@ -124,7 +124,7 @@ internal sealed class CompiledScenario
     }
 }
 
-/// <summary>A virtual user's variables: <c>{vu}</c>, <c>{iteration}</c> and captured values, and its cookies.</summary>
+/// <summary>A virtual user's variables: <c>{vu}</c>, <c>{iteration}</c>, <c>{uuid}</c> (one per iteration) and captured values, and its cookies.</summary>
 internal sealed class VirtualUserVariables
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
@@ -133,6 +133,7 @@ internal sealed class VirtualUserVariables
     {
         _values["vu"] = vu.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _values["iteration"] = "0";
+        _values["uuid"] = Guid.NewGuid().ToString();
         Cookies.Seed(cookies ?? []);
     }
 
@@ -168,6 +169,7 @@ internal sealed class VirtualUserVariables
         if (_iterationStale)
         {
             _values["iteration"] = _iteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            _values["uuid"] = Guid.NewGuid().ToString();
             _iterationStale = false;
         }
     }

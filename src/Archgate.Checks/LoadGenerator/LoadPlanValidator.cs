@@ -5,7 +5,7 @@ namespace Archgate.Checks.LoadGenerator;
 /// <summary>Checks a <see cref="LoadPlan"/> before anything is sent; reports every problem at once.</summary>
 internal static partial class LoadPlanValidator
 {
-    private static readonly string[] BuiltInVariables = ["vu", "iteration"];
+    private static readonly string[] BuiltInVariables = ["vu", "iteration", "uuid"];
 
     public static IReadOnlyList<string> Validate(LoadPlan plan)
     {

@@ -152,9 +152,11 @@ public static partial class LoadScenario
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(http);
         var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var setupUuid = Guid.NewGuid().ToString();
         foreach (var step in system.Load.Setup)
         {
-            var rendered = ToRequest(step, variables);
+            // {uuid} of the setup is its own: left out of the shared variables, it stays one per iteration of each user.
+            var rendered = ToRequest(step, new Dictionary<string, string>(variables, StringComparer.Ordinal) { ["uuid"] = setupUuid });
             using var request = new HttpRequestMessage(new HttpMethod(rendered.Method), new Uri(target.Url, target.Url.AbsolutePath.TrimEnd('/') + rendered.Path));
             string? contentType = null;
             foreach (var (name, value) in rendered.Headers.Concat(CookieJar.Headers(variables, rendered.Method, rendered.Headers)).ToList())

@@ -34,7 +34,7 @@ internal sealed class CallerClient(HttpComponent caller, HttpClient http, TokenS
         var watch = Stopwatch.StartNew();
         try
         {
-            var url = new Uri(caller.Url, probe.Path);
+            var url = ProbeHttp.Under(caller.Url, probe.Path);
             if (_credentials.Query.Count > 0)
             {
                 var separator = string.IsNullOrEmpty(url.Query) ? "?" : "&";

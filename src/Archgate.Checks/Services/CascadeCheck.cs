@@ -1,5 +1,6 @@
 using System.Globalization;
 using Archgate.Checks.Faults;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -146,7 +147,7 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         timeout.CancelAfter(HealthCheck.Timeout);
         try
         {
-            using var response = await context.Http.GetAsync(new Uri(component.Url, component.HealthPath), timeout.Token);
+            using var response = await context.Http.GetAsync(ProbeHttp.Under(component.Url, component.HealthPath), timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             var reported = EdgeReadinessCheck.Entries(body);
             var degraded = reported.Where(e => !e.Value.Status.Equals("healthy", StringComparison.OrdinalIgnoreCase) && !e.Value.Status.Equals("up", StringComparison.OrdinalIgnoreCase))

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -31,7 +32,7 @@ internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<str
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var url = new Uri(caller.Url, caller.HealthPath);
+        var url = ProbeHttp.Under(caller.Url, caller.HealthPath);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(HealthCheck.Timeout);
         string body;

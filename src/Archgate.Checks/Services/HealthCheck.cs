@@ -21,7 +21,7 @@ internal sealed class HealthCheck(ServiceComponent service) : ICheck
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var url = new Uri(service.Url, service.HealthPath);
+        var url = ProbeHttp.Under(service.Url, service.HealthPath);
         context.Activity?.Report($"GET {url}");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);

@@ -31,7 +31,7 @@ internal sealed class ServiceAuthCheck(ServiceComponent service) : ICheck
         var evidence = new StringBuilder();
         context.Activity?.Report($"{probe.Method} {probe.Path} on {service.Name} without credentials");
         var direct = await new CallerClient(service with { Auth = null }, context.Http, TokenSource.Of(context)).SendAsync(probe, TimeSpan.Zero, cancellationToken);
-        var where = $"{probe.Method} {new Uri(service.Url, probe.Path)}";
+        var where = $"{probe.Method} {ProbeHttp.Under(service.Url, probe.Path)}";
         if (direct.Status is null)
         {
             return new CheckResult

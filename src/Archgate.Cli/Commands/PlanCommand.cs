@@ -38,6 +38,12 @@ internal sealed class PlanCommand : AsyncCommand<PlanCommand.Settings>
             return ExitCodes.Go;
         }
 
+        // The folder of the output is made when missing, as 'run --out' makes its own.
+        if (Path.GetDirectoryName(Path.GetFullPath(settings.Output)) is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
         await File.WriteAllTextAsync(settings.Output, markdown, cancellationToken);
         Console.WriteLine($"wrote {settings.Output}: {plan.Waves.Count} waves, {plan.Points.Count} integration points, {plan.Risks.Count} risks");
         foreach (var wave in plan.Waves)

@@ -22,6 +22,15 @@ public sealed record CookieSessionFaults
 
     /// <summary>The preflight does not allow credentials.</summary>
     public bool NoCredentialsCors { get; init; }
+
+    /// <summary>
+    /// A failed login starts an anonymous session (a flash message), and a login keeps the session id the client sent
+    /// instead of starting a new one (Express without <c>req.session.regenerate</c>).
+    /// </summary>
+    public bool KeepsSessionId { get; init; }
+
+    /// <summary>A login adopts whatever session id the client sends (PHP without <c>session.use_strict_mode</c>).</summary>
+    public bool AdoptsSessionId { get; init; }
 }
 
 /// <summary>
@@ -64,6 +73,7 @@ public sealed class CookieSessionApi : IDisposable
     private readonly LocalHttpServer _server;
     private readonly CookieSessionFaults _faults;
     private readonly ConcurrentDictionary<string, string> _sessions = new();
+    private readonly ConcurrentDictionary<string, bool> _anonymous = new();
 
     public CookieSessionApi(CookieSessionFaults? faults = null)
     {
@@ -139,11 +149,19 @@ public sealed class CookieSessionApi : IDisposable
 
             if (body?["email"]?.ToString() != "ann@example.test" || body["password"]?.ToString() != "demo")
             {
+                if (_faults.KeepsSessionId)
+                {
+                    var anonymous = Guid.NewGuid().ToString("N");
+                    _anonymous[anonymous] = true;
+                    response.AppendHeader("Set-Cookie", $"sid={anonymous}; Path=/; HttpOnly; SameSite=Lax");
+                }
+
                 await WriteAsync(context, 401, """{"title":"Wrong e-mail or password","status":401}""", contentType: "application/problem+json");
                 return;
             }
 
-            var sid = Guid.NewGuid().ToString("N");
+            var held = cookies.GetValueOrDefault("sid");
+            var sid = held is not null && ((_faults.KeepsSessionId && _anonymous.ContainsKey(held)) || _faults.AdoptsSessionId) ? held : Guid.NewGuid().ToString("N");
             var csrf = Guid.NewGuid().ToString("N");
             _sessions[sid] = csrf;
             var sameSite = _faults.SameSiteNone ? "SameSite=None; Secure" : "SameSite=Lax";

@@ -47,20 +47,41 @@ public sealed class CorsCheckTests
     public async Task An_api_without_cors_refuses_the_frontends_origin_AG5020_for_each_method()
     {
         using var server = new Fixtures.ScriptedHttpServer(_ => new Fixtures.Reply(204));
+
+        var result = await RunWithoutContractAsync(server.Url.ToString().TrimEnd('/'), "http://127.0.0.1:9");
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Equal(2, result.Findings.Count(f => f.Rule == FrontendRules.CorsRefused)); // GET and POST without a contract
+        Assert.All(result.Findings, f => Assert.Contains("no Access-Control-Allow-Origin", f.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_frontend_on_the_apis_origin_sends_no_preflight_of_its_own_and_passes_with_AG5023()
+    {
+        // A reverse proxy serves the page and the API from one origin, as the API answers no CORS at all.
+        using var server = new Fixtures.ScriptedHttpServer(_ => new Fixtures.Reply(204));
+        var origin = server.Url.ToString().TrimEnd('/');
+
+        var result = await RunWithoutContractAsync($"{origin}/api", $"{origin}/");
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var note = Assert.Single(result.Findings);
+        Assert.Equal((FrontendRules.CorsSameOrigin, Severity.Info), (note.Rule, note.Severity));
+        var preflight = Assert.Single(server.Requests, r => r.Method == "OPTIONS");
+        Assert.Equal(CorsCheck.ForeignOrigin, preflight.Headers["Origin"]);
+    }
+
+    private static async Task<CheckResult> RunWithoutContractAsync(string api, string web)
+    {
         var folder = AuthFlowCheckTests.Folder();
         var system = TestSystems.Load($$"""
             version: 1
             system: { name: s }
             components:
-              - { name: api, kind: service, url: "{{server.Url.ToString().TrimEnd('/')}}", health: /health }
-              - { name: web, kind: frontend, url: "http://127.0.0.1:9", dependsOn: [api] }
+              - { name: api, kind: service, url: "{{api}}", health: /health }
+              - { name: web, kind: frontend, url: "{{web}}", dependsOn: [api] }
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-
-        var result = await new CorsCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
-
-        Assert.Equal(CheckStatus.Fail, result.Status);
-        Assert.Equal(2, result.Findings.Count(f => f.Rule == FrontendRules.CorsRefused)); // GET and POST without a contract
-        Assert.All(result.Findings, f => Assert.Contains("no Access-Control-Allow-Origin", f.Message, StringComparison.Ordinal));
+        return await new CorsCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 }

@@ -108,6 +108,22 @@ public sealed class CookieSessionTests
         Assert.StartsWith("the session cookie still works after logout", finding.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false, "issued by the server before the login (to a failed login)")]
+    [InlineData(true, "chosen by the client")]
+    public async Task A_login_that_keeps_or_adopts_the_session_id_held_before_it_fails_AG5008(bool adopts, string source)
+    {
+        using var api = new CookieSessionApi(adopts ? new CookieSessionFaults { AdoptsSessionId = true } : new CookieSessionFaults { KeepsSessionId = true });
+
+        var result = await AuthFlowAsync(api);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((FrontendRules.SessionFixation, Severity.High, "POST /auth/login"), (finding.Rule, finding.Severity, finding.Location));
+        Assert.Contains($"(sid, {source}", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("still opens GET /me after it (200)", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Requests.Where(r => r.Headers.ContainsKey("Cookie")).Select(r => r.Headers["Cookie"].Split("sid=")[^1].Split(';')[0]), v => finding.Evidence!.Contains(v, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task The_frontends_preflight_for_a_cookie_session_asks_for_the_anti_CSRF_header_and_credentials()
     {

@@ -59,6 +59,24 @@ public sealed class JourneyCheckTests
     }
 
     [Fact]
+    public async Task Uuid_is_one_value_per_run_so_what_each_run_creates_is_unique_and_the_setup_has_its_own()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api, Journey.Replace("runs: 5", "runs: 3", StringComparison.Ordinal)
+            .Replace("capture: { token: $.accessToken }", "capture: { token: $.accessToken }\n        headers: { X-Setup: \"{uuid}\" }", StringComparison.Ordinal)
+            .Replace("note {run}", "note {uuid}", StringComparison.Ordinal).Replace("^note [0-9]+$", "^note [0-9a-f-]{36}$", StringComparison.Ordinal));
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var titles = api.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/notes").Select(r => r.Body).ToList();
+        Assert.Equal(3, titles.Distinct().Count());
+        Assert.All(titles, t => Assert.Matches("^\\{\"title\":\"note [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\"\\}$", t));
+        var setup = Assert.Single(api.Requests, r => r.PathAndQuery == "/auth/login").Headers["X-Setup"];
+        Assert.Matches("^[0-9a-f-]{36}$", setup);
+        Assert.DoesNotContain(titles, t => t.Contains(setup, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_critical_journey_below_95_percent_fails_AG7001_with_the_first_failures_step_and_answer()
     {
         using var api = new FakeShopApi();

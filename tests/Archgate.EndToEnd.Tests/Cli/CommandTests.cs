@@ -44,12 +44,12 @@ public sealed class CommandTests : CliTestBase
         // The shop's manifest on free ports, like every e2e test: nothing here may name 7001-7301.
         var (shop, _) = ShopManifestOnFreePorts();
 
-        var result = await ArchgateAsync("plan", shop, "-o", "plan.md");
+        var result = await ArchgateAsync("plan", shop, "-o", "docs/new/plan.md"); // a folder not made yet
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("wave 1: payments-db, db, gateway", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("wave 4: web", result.Stdout, StringComparison.Ordinal);
-        var plan = await File.ReadAllTextAsync(Path.Combine(Folder, "plan.md"));
+        var plan = await File.ReadAllTextAsync(Path.Combine(Folder, "docs", "new", "plan.md"));
         Assert.Contains("```mermaid", plan, StringComparison.Ordinal);
         Assert.Contains("| api | service | bob@example.test | db, payments, payments-2, email, signin | shop-api.yaml | /health/ready | yes |", plan, StringComparison.Ordinal);
     }

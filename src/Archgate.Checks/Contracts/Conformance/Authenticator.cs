@@ -59,10 +59,15 @@ internal static class Authenticator
         };
     }
 
+    /// <summary>The path of the document's first server (<c>/api/v1</c>), or nothing.</summary>
+    private static string ServerPath(OpenApiDocument document) => ContractBase.Prefix(new Uri("http://localhost/"), document);
+
     /// <summary>The user and password field names of the login body: from its schema when the document has it.</summary>
     internal static (string User, string Password) Fields(OpenApiDocument document, LoginAuth login)
     {
-        var operation = document.Paths?.GetValueOrDefault(login.Path)?.Operations?
+        // The login is a manifest path: under a server's path (/api/v1/auth/token) the contract writes it without it.
+        var path = document.Paths?.ContainsKey(login.Path) == true ? login.Path : ContractBase.Strip(login.Path, ServerPath(document));
+        var operation = document.Paths?.GetValueOrDefault(path)?.Operations?
             .FirstOrDefault(o => o.Key.Method.Equals(login.Method, StringComparison.OrdinalIgnoreCase)).Value;
         var schema = operation?.RequestBody?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value?.Schema;
         var names = schema is null ? [] : Diff.SchemaView.Of(schema).Properties.Keys.ToList();

@@ -20,7 +20,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
 {
     private static readonly string[] ProbeMethods = ["PATCH", "PUT", "POST", "DELETE"];
 
-    private readonly Uri _baseUrl = WithServerPath(component.Url, document);
+    private readonly Uri _baseUrl = ContractBase.Of(component.Url, document);
     private readonly List<Finding> _findings = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private Credentials _credentials = Credentials.None;
@@ -45,7 +45,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
 
         context.Activity?.Report($"authenticating to {component.Name}");
         var logins = TokenSource.Of(context).Logins;
-        (_credentials, _login) = await Authenticator.AuthenticateAsync(component.Auth, _baseUrl, document, context, options.RequestTimeout, cancellationToken);
+        (_credentials, _login) = await Authenticator.AuthenticateAsync(component.Auth, component.Url, document, context, options.RequestTimeout, cancellationToken);
         _requests += TokenSource.Of(context).Logins - logins;
 
         if (!_credentials.Ok)
@@ -146,14 +146,14 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
                 book.Record(request, exchange.Status, exchange.Headers, Json(exchange));
             }
 
-            if (component.Auth is LoginAuth { Logout: { } logout } login && logout.Is(operation.Method, operation.Template) && _credentials.Ok)
+            if (component.Auth is LoginAuth { Logout: { } logout } login && logout.Is(operation.Method, ContractBase.Prefix(component.Url, document) + operation.Template) && _credentials.Ok)
             {
                 // The identity's own logout ended the session every check shares: sign in again, for the operations
                 // still to come and for the checks after this one (the undeclared methods would all answer 401).
                 var tokens = TokenSource.Of(context);
-                tokens.Forget(login, _baseUrl);
+                tokens.Forget(login, component.Url);
                 var again = tokens.Logins;
-                (_credentials, _) = await Authenticator.AuthenticateAsync(component.Auth, _baseUrl, document, context, options.RequestTimeout, cancellationToken);
+                (_credentials, _) = await Authenticator.AuthenticateAsync(component.Auth, component.Url, document, context, options.RequestTimeout, cancellationToken);
                 _requests += tokens.Logins - again;
             }
 
@@ -377,16 +377,17 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
             component: component.Name,
             location: RedactSecrets(location),
             message: RedactSecrets(message),
-            evidence: request is null ? null : RedactSecrets("request: " + Curl(request, false)),
+            evidence: request is null ? null : RedactSecrets("request: " + Curl(request, false, ReferenceEquals(request, _login) ? component.Url : _baseUrl)),
             hint: ConformanceRules.Hint(rule)));
     }
 
-    private string Curl(ProbeRequest request, bool withAuth)
+    /// <summary>The request as a curl command; against the contract's base, or the component's url for the manifest's login.</summary>
+    private string Curl(ProbeRequest request, bool withAuth, Uri? baseUrl = null)
     {
         var secured = withAuth && OperationSecured(request);
         var full = secured ? _credentials.On(request) : request;
         var secretHeaders = component.Auth is ApiKeyAuth { In: ApiKeyLocation.Header } key ? new[] { key.Header } : [];
-        return CurlCommand.Render(full, _baseUrl, _credentials.Secrets, secretHeaders);
+        return CurlCommand.Render(full, baseUrl ?? _baseUrl, _credentials.Secrets, secretHeaders);
     }
 
     private bool OperationSecured(ProbeRequest request) =>
@@ -407,22 +408,6 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
         }
 
         return Redact.Text(text);
-    }
-
-    /// <summary>
-    /// The component's URL plus the path of the document's first server (<c>servers: [{ url: /api/v1 }]</c> or
-    /// <c>https://host/api/v1</c>), unless the component's URL has a path of its own already.
-    /// </summary>
-    internal static Uri WithServerPath(Uri url, OpenApiDocument document)
-    {
-        var server = document.Servers?.FirstOrDefault()?.Url;
-        if (server is null || url.AbsolutePath.Trim('/').Length > 0 || server.Contains('{', StringComparison.Ordinal))
-        {
-            return url;
-        }
-
-        var path = Uri.TryCreate(server, UriKind.Absolute, out var absolute) ? absolute.AbsolutePath : server.Split('?')[0];
-        return path.Trim('/').Length == 0 ? url : new Uri(url, "/" + path.Trim('/'));
     }
 
     private CheckResult Unreachable(string cause) => new()

@@ -42,14 +42,14 @@ internal sealed class ProbeTarget
     /// <see cref="SignedOut"/>.
     /// </summary>
     public bool IsOwnLogout(OperationInfo operation) =>
-        Component.Auth is LoginAuth { Logout: { } logout } && logout.Is(operation.Method, operation.Template);
+        Component.Auth is LoginAuth { Logout: { } logout } && logout.Is(operation.Method, ContractBase.Prefix(Component.Url, Document) + operation.Template);
 
     /// <summary>After the own logout was sent signed in: the run's token source signs in again for the checks after this one.</summary>
     public void SignedOut(CheckContext context)
     {
         if (Component.Auth is LoginAuth login && Service.Ok)
         {
-            TokenSource.Of(context).Forget(login, BaseUrl);
+            TokenSource.Of(context).Forget(login, Component.Url);
         }
     }
 
@@ -69,8 +69,8 @@ internal sealed class ProbeTarget
             }
         }
 
-        var baseUrl = hasContract ? ConformanceSession.WithServerPath(component.Url, document) : component.Url;
-        var (service, _) = await Authenticator.AuthenticateAsync(component.Auth, baseUrl, document, context, options.RequestTimeout, cancellationToken);
+        var baseUrl = hasContract ? ContractBase.Of(component.Url, document) : component.Url;
+        var (service, _) = await Authenticator.AuthenticateAsync(component.Auth, component.Url, document, context, options.RequestTimeout, cancellationToken);
         return (new ProbeTarget(component, document, hasContract, baseUrl, service), null);
     }
 

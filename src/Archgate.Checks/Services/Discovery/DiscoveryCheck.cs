@@ -76,7 +76,7 @@ internal sealed class DiscoveryCheck(ServiceComponent service) : ICheck
             {
                 findings.Add(Finding(ServiceRules.DeadInstance, Severity(), instance.Id,
                     $"{service.Name} instance {instance.Id} is registered{(instance.RegistryUp == true ? $" as {instance.RegistryStatus}" : string.Empty)} in {Spec.Describe()} but is dead: {what}",
-                    $"GET {new Uri(instance.Url, service.HealthPath ?? "/")}: {what}",
+                    $"GET {ProbeHttp.Under(instance.Url, service.HealthPath ?? "/")}: {what}",
                     instance.RegistryUp == true
                         ? "the registry still routes callers to it: give the registration a health check (or a TTL) that notices, or deregister it on shutdown"
                         : "callers resolving this name reach a dead instance: remove the record or start the instance"));

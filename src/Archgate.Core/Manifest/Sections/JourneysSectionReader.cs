@@ -50,7 +50,7 @@ public static partial class ManifestLoader
                 }
 
                 var variables = r.StringMap(YamlReader.Get(map, "vars"), $"{path}.vars");
-                var known = new HashSet<string>(variables.Keys.Append("run"), StringComparer.Ordinal);
+                var known = new HashSet<string>(variables.Keys.Append("run").Append("uuid"), StringComparer.Ordinal);
                 var setup = ReadJourneySteps(YamlReader.Get(map, "setup"), $"{path}.setup", known);
                 var stepsNode = r.Required(map, path, "steps", "list the requests of the journey, e.g. steps: [GET /products]");
                 var steps = ReadJourneySteps(stepsNode, $"{path}.steps", known);

@@ -25,7 +25,7 @@ public static partial class ManifestLoader
 
             r.AllowKeys(load, "load", "target", "thinkTime", "setup", "requests", "journeys", "warmup", "stages", "thresholds", "agents", "requestTimeout", "allowNoData");
             var target = ReadLoadTarget(load, components);
-            var known = new HashSet<string>(["vu", "iteration"], StringComparer.Ordinal);
+            var known = new HashSet<string>(["vu", "iteration", "uuid"], StringComparer.Ordinal);
             var setup = ReadRequestList(YamlReader.Get(load, "setup"), "load.setup", known, allowWeight: false).Select(x => x.Request).ToList();
             var shared = new HashSet<string>(known, StringComparer.Ordinal);
 
