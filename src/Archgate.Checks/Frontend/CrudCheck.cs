@@ -100,6 +100,12 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
             var change = ContractResource.ExampleBody(update);
             var ifMatch = resource.UpdateTakesIfMatch && etag is not null ? new[] { new KeyValuePair<string, string>("If-Match", etag) } : [];
             var updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken);
+            if (updated.Status == 409 && ContractResource.Unique(change, update) is { } uniqueChange && uniqueChange.ToJsonString() != change?.ToJsonString())
+            {
+                // The update's example names a value another resource holds (a unique title): once more with unique values.
+                change = uniqueChange;
+                updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken);
+            }
 
             // A resource may move on by itself between the read and the update (a payment worker): read again and retry.
             for (var retry = 0; retry < 3 && updated.Status == 412 && ifMatch.Length > 0; retry++)

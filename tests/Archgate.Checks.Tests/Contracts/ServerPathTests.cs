@@ -12,12 +12,12 @@ namespace Archgate.Checks.Tests.Contracts;
 /// contract's templates under that url plus the server's path. Before, steps 2 and 9 put the prefix before the
 /// manifest's login too (404), steps 5 and 7 left it off the contract's paths, and the health check dropped the url's path.
 /// Its titles are unique, as many services keep a field: step 2 creates the contract's example, so step 5's CRUD must
-/// create with unique values after the 409 (it failed AG5010 before).
+/// create with unique values after the 409 (it failed AG5010 before), and update so too (AG5012).
 /// </summary>
 public sealed class ServerPathTests
 {
     private static readonly string[] Ids =
-        ["services.health:api", "contracts.conformance:api", "frontend.auth:api", "frontend.crud:api", "security.authn:api", "security.injection:api"];
+        ["services.health:api", "contracts.conformance:api", "frontend.auth:api", "frontend.crud:api", "security.authn:api", "security.authz:api", "security.injection:api"];
 
     [Theory]
     [InlineData(false)]
@@ -47,6 +47,8 @@ public sealed class ServerPathTests
         Assert.DoesNotContain(results["frontend.auth:api"].Findings, f => f.Rule is FrontendRules.LoginFailed or FrontendRules.ProtectedCall);
         Assert.True(results["security.authn:api"].Status == CheckStatus.Pass, Findings("security.authn:api"));
         Assert.DoesNotContain("the manifest's auth failed", Findings("security.injection:api"), StringComparison.Ordinal);
+        Assert.True(results["security.authz:api"].Status != CheckStatus.Skipped, results["security.authz:api"].Reason); // ann signed in
+        Assert.Contains(api.Requests, r => r.Method == "PUT" && r.PathAndQuery.StartsWith("/api/v1/notes/", StringComparison.Ordinal) && r.Body.Contains("first-", StringComparison.Ordinal));
         // Nothing was sent with the prefix twice, nor outside it (the proxy answers 404 there).
         Assert.DoesNotContain(api.Requests, r => r.PathAndQuery.StartsWith(PrefixedNotesApi.Prefix + PrefixedNotesApi.Prefix, StringComparison.Ordinal));
         Assert.All(api.Requests, r => Assert.StartsWith(PrefixedNotesApi.Prefix + "/", r.PathAndQuery, StringComparison.Ordinal));

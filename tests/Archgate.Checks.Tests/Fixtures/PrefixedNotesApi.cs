@@ -56,6 +56,15 @@ public sealed class PrefixedNotesApi : IDisposable
                 '200': { description: the note, content: { application/json: { schema: { $ref: '#/components/schemas/Note' } } } }
                 '401': { description: not signed in }
                 '404': { description: no such note }
+            put:
+              requestBody:
+                required: true
+                content: { application/json: { schema: { type: object, required: [title], properties: { title: { type: string } } }, example: { title: first } } }
+              responses:
+                '200': { description: replaced, content: { application/json: { schema: { $ref: '#/components/schemas/Note' } } } }
+                '401': { description: not signed in }
+                '404': { description: no such note }
+                '409': { description: another note has this title }
             delete:
               responses: { '204': { description: deleted }, '401': { description: not signed in }, '404': { description: no such note } }
         """;
@@ -87,6 +96,7 @@ public sealed class PrefixedNotesApi : IDisposable
             components:
               - { name: api, kind: service, url: "{{url ?? Url.ToString()}}", openapi: notes.yaml, auth: ann, health: {{health}} }
               - { name: web, kind: frontend, url: "http://127.0.0.1:9", dependsOn: [api] }
+            security: { identities: [ann] }
             """;
     }
 
@@ -126,7 +136,7 @@ public sealed class PrefixedNotesApi : IDisposable
         }
 
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var title = r.Method == "POST" ? TryParse(r.Body)?["title"]?.ToString() : null;
+        var title = r.Method is "POST" or "PUT" ? TryParse(r.Body)?["title"]?.ToString() : null;
         switch (r.Method, segments)
         {
             case ("GET", ["me"]):
@@ -143,6 +153,16 @@ public sealed class PrefixedNotesApi : IDisposable
                 return;
             case ("POST", ["notes"]):
                 await WriteAsync(context, 400, """{"title":"title is required","status":400}""");
+                return;
+            case ("PUT", ["notes", var text]) when title is not null && int.TryParse(text, out var id) && _notes.ContainsKey(id):
+                if (_notes.Any(n => n.Key != id && JsonNode.Parse(n.Value)!["title"]!.ToString() == title))
+                {
+                    await WriteAsync(context, 409, """{"title":"Another note has this title","status":409}""");
+                    return;
+                }
+
+                _notes[id] = new JsonObject { ["id"] = id, ["title"] = title }.ToJsonString();
+                await WriteAsync(context, 200, _notes[id]);
                 return;
             case ("GET" or "DELETE", ["notes", var text]) when int.TryParse(text, out var id) && _notes.TryGetValue(id, out var found):
                 if (r.Method == "DELETE")

@@ -237,6 +237,13 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                 ? "object level: one identity only (declare a second in security.identities)"
                 : $"object level: {objects} objects created as {a.Identity.Label}, {attempts} reads, changes and deletes as {b.Value.Identity.Label}, {refusedAll} refused");
             Covered.Add($"property level: {massChecked} create operations sent with read-only and privileged properties");
+            if (b is not null && objects == 0)
+            {
+                // Nothing another identity could reach for: object level was not evaluated, which is not a pass.
+                Add(SecurityRules.AuthorizationCoverage, Severity.Medium, "object level",
+                    $"no object could be created as {a.Identity.Label} ({string.Join(", ", LeftOut.Where(l => creators.Any(c => l.StartsWith(c.Name, StringComparison.Ordinal))).Take(3))}): " +
+                    $"whether {b.Value.Identity.Label} can read, change or delete another identity's objects (BOLA) was not tried", null);
+            }
         }
 
         private async Task<(int Tried, int Refused)> ObjectLevelAsync(

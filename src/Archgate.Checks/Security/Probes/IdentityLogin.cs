@@ -17,5 +17,5 @@ internal static class IdentityLogin
 
     /// <summary>The credentials of <paramref name="identity"/> at the target; <see cref="Credentials.Problem"/> says why not.</summary>
     public static async Task<Credentials> LoginAsync(ProbeTarget target, ServiceAuth identity, CheckContext context, TimeSpan timeout, CancellationToken cancellationToken) =>
-        (await Authenticator.AuthenticateAsync(identity, target.BaseUrl, target.Document, context, timeout, cancellationToken)).Credentials;
+        (await Authenticator.AuthenticateAsync(identity, target.Component.Url, target.Document, context, timeout, cancellationToken)).Credentials; // a manifest path: under the url
 }

@@ -30,6 +30,19 @@ public sealed class AuthorizationCheckTests
     }
 
     [Fact]
+    public async Task When_no_object_can_be_created_object_level_is_reported_as_not_tried_not_passed()
+    {
+        using var api = new ProbeTestApi(Flaws.NoCreate);
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        var notTried = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage && f.Severity == Severity.Medium);
+        Assert.StartsWith("no object could be created as ann (POST /orders as ann answered 409: nothing to probe with)", notTried.Message, StringComparison.Ordinal);
+        Assert.Contains("(BOLA) was not tried", notTried.Message, StringComparison.Ordinal);
+        Assert.Equal(2, api.Server.Requests.Count(r => r.Method == "POST" && r.PathAndQuery == "/orders")); // the example, then once more with unique values
+    }
+
+    [Fact]
     public async Task Another_users_order_readable_is_critical_BOLA_with_evidence()
     {
         using var api = new ProbeTestApi(Flaws.Bola);

@@ -25,6 +25,7 @@ public enum Flaws
     CustomerIsAdmin = 512,
     Traversal = 1024,
     IgnoresExpiry = 2048,
+    NoCreate = 4096,
 }
 
 /// <summary>
@@ -326,6 +327,11 @@ public sealed class ProbeTestApi : IDisposable
     private Reply Place((long Id, string Name, string Role) user, string body)
     {
         var json = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+        if (Has(Flaws.NoCreate))
+        {
+            return Problem(409, "The shop takes no orders today");
+        }
+
         var id = _orders.Count + 1L;
         var order = new JsonObject { ["id"] = id, ["userId"] = user.Id, ["status"] = "open", ["total"] = 12.5, ["note"] = (string?)json["note"] };
         if (Has(Flaws.MassAssignment))
