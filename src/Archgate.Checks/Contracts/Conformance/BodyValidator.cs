@@ -29,6 +29,7 @@ internal sealed class BodyValidator
 
     private readonly SchemaTranslator _translator;
     private readonly Dictionary<IOpenApiSchema, string> _names = new(ReferenceEqualityComparer.Instance);
+    private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, JsonSchema> _roots = new(StringComparer.Ordinal);
     private readonly BuildOptions _build = new() { SchemaRegistry = new SchemaRegistry() };
     private readonly Uri _base;
@@ -72,10 +73,28 @@ internal sealed class BodyValidator
     public JsonObject Bundle => _bundle;
 
     /// <summary>Whether <paramref name="value"/> is valid against <paramref name="schema"/> (which must have been registered).</summary>
-    public bool IsValid(IOpenApiSchema schema, JsonElement value) => Root(schema).Evaluate(value, FlagOptions).IsValid;
+    public bool IsValid(IOpenApiSchema schema, JsonElement value)
+    {
+        lock (_gate)
+        {
+            return Root(schema).Evaluate(value, FlagOptions).IsValid;
+        }
+    }
 
-    /// <summary>Every mismatch of <paramref name="value"/> against <paramref name="schema"/>, at most <paramref name="max"/>.</summary>
+    /// <summary>
+    /// Every mismatch of <paramref name="value"/> against <paramref name="schema"/>, at most <paramref name="max"/>. One
+    /// evaluation at a time: the schemas are built into one registry on first use and resolve their references through it,
+    /// and the proxies validate their requests side by side (ci31: a valid body was judged invalid, 1 of 20).
+    /// </summary>
     public IReadOnlyList<SchemaMismatch> Validate(IOpenApiSchema schema, JsonElement value, int max = 10)
+    {
+        lock (_gate)
+        {
+            return ValidateOne(schema, value, max);
+        }
+    }
+
+    private List<SchemaMismatch> ValidateOne(IOpenApiSchema schema, JsonElement value, int max)
     {
         var root = Root(schema);
         if (root.Evaluate(value, FlagOptions).IsValid)

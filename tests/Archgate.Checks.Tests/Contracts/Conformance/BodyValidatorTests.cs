@@ -37,6 +37,20 @@ public sealed class BodyValidatorTests
     }
 
     [Fact]
+    public async Task A_validator_used_side_by_side_judges_every_valid_body_valid()
+    {
+        // The fault proxies validate the requests they carry in parallel, each validator's first use building its schemas.
+        for (var round = 0; round < 20; round++)
+        {
+            var schema = Schema(LoadDocument(Orders), "Order");
+            var validator = new BodyValidator([schema], Direction.Request);
+            var body = Parse("""{"id":1,"total":12.5,"items":[{"price":2}],"createdAt":"2026-12-05T12:00:00Z","ref":"7f1c6a8e-2b1d-4c53-9b9a-1d2e3f4a5b6c"}""");
+            var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => validator.Validate(schema, body))));
+            Assert.All(results, Assert.Empty);
+        }
+    }
+
+    [Fact]
     public void A_valid_body_has_no_mismatch() =>
         Assert.Empty(Check("""{"id":7,"total":1.5,"note":null,"createdAt":"2026-01-05T10:00:00.1234567+00:00","ref":"3fa85f64-5717-4562-b3fc-2c963f66afa6","items":[{"price":1}]}"""));
 
