@@ -88,7 +88,9 @@ public sealed class EdgeChecksTests
         {
             run = await RunAsync(Retry, new CallerBehaviour { Retries = 0, Requeue = pace });
         }
-        while (run.Result.Status != CheckStatus.Fail && !AtPace(run.Proxy.Counters.Requests, pace) && ++attempt < 3);
+        // ci32 (a demo run beside the suite): the run failed for too many attempts (AG6020) with its waits off the pace, and
+        // no AG6022: a run off the pace is taken again whatever else it found.
+        while (!run.Result.Findings.Any(f => f.Rule == "AG6022") && !AtPace(run.Proxy.Counters.Requests, pace) && ++attempt < 3);
 
         Assert.Equal(CheckStatus.Fail, run.Result.Status);
         var finding = Assert.Single(run.Result.Findings, f => f.Rule == "AG6022");
