@@ -87,7 +87,6 @@ internal static class ApiCall
         }
     }
 
-    /// <summary><paramref name="path"/> (with its query) against a component's base URL.</summary>
-    public static Uri Resolve(Uri baseUrl, string path) =>
-        new($"{baseUrl.GetLeftPart(UriPartial.Authority)}{baseUrl.AbsolutePath.TrimEnd('/')}{path}");
+    /// <summary><paramref name="path"/> (with its query) against a component's base URL, its path included (<see cref="ProbeHttp.Under"/>).</summary>
+    public static Uri Resolve(Uri baseUrl, string path) => ProbeHttp.Under(baseUrl, path);
 }

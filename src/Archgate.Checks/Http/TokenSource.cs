@@ -172,8 +172,7 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     }
 
     /// <summary>An absolute URL as is; a path appended to <paramref name="baseUrl"/> (which may have a path of its own, <c>/api</c>).</summary>
-    public static Uri Resolve(Uri baseUrl, string urlOrPath) =>
-        urlOrPath.StartsWith('/') ? new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + urlOrPath) : new Uri(urlOrPath);
+    public static Uri Resolve(Uri baseUrl, string urlOrPath) => ProbeHttp.Under(baseUrl, urlOrPath);
 
     private async Task<TokenResult> LoginAsync(
         LoginAuth login, Uri baseUrl, TimeSpan timeout, (string User, string Password)? fields, CancellationToken cancellationToken)

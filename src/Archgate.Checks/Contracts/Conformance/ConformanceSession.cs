@@ -21,6 +21,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
     private static readonly string[] ProbeMethods = ["PATCH", "PUT", "POST", "DELETE"];
 
     private readonly Uri _baseUrl = ContractBase.Of(component.Url, document);
+    private readonly string _prefix = ContractBase.Prefix(component.Url, document);
     private readonly List<Finding> _findings = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private Credentials _credentials = Credentials.None;
@@ -146,7 +147,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
                 book.Record(request, exchange.Status, exchange.Headers, Json(exchange));
             }
 
-            if (component.Auth is LoginAuth { Logout: { } logout } login && logout.Is(operation.Method, ContractBase.Prefix(component.Url, document) + operation.Template) && _credentials.Ok)
+            if (component.Auth is LoginAuth { Logout: { } logout } login && logout.Is(operation.Method, _prefix + operation.Template) && _credentials.Ok)
             {
                 // The identity's own logout ended the session every check shares: sign in again, for the operations
                 // still to come and for the checks after this one (the undeclared methods would all answer 401).

@@ -20,6 +20,7 @@ internal sealed class ProbeTarget
         HasContract = hasContract;
         BaseUrl = baseUrl;
         Service = service;
+        Prefix = ContractBase.Prefix(component.Url, hasContract ? document : null);
         Operations = hasContract ? OperationInfo.All(document) : [];
     }
 
@@ -36,13 +37,16 @@ internal sealed class ProbeTarget
 
     public IReadOnlyList<OperationInfo> Operations { get; }
 
+    /// <summary>What goes before a contract template to make it a manifest path (<see cref="ContractBase.Prefix"/>).</summary>
+    public string Prefix { get; }
+
     /// <summary>
     /// Whether <paramref name="operation"/> is the logout of the component's own login: sent with the session every check
     /// shares, it ends that session (a cookie session, a revoked token), so a probe sends it last and then
     /// <see cref="SignedOut"/>.
     /// </summary>
     public bool IsOwnLogout(OperationInfo operation) =>
-        Component.Auth is LoginAuth { Logout: { } logout } && logout.Is(operation.Method, ContractBase.Prefix(Component.Url, Document) + operation.Template);
+        Component.Auth is LoginAuth { Logout: { } logout } && logout.Is(operation.Method, Prefix + operation.Template);
 
     /// <summary>After the own logout was sent signed in: the run's token source signs in again for the checks after this one.</summary>
     public void SignedOut(CheckContext context)
