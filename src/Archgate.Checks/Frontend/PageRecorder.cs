@@ -32,7 +32,8 @@ internal sealed record PageActivity(IReadOnlyList<PageRequest> Requests, IReadOn
 /// Records what a page does through Playwright's events: every request with its answer or failure, console errors and
 /// uncaught exceptions. One recorder per tab; <see cref="Begin"/> starts a phase, <see cref="QuietAsync"/> ends it once
 /// the network has been quiet as <see cref="Browser.NetworkQuiet"/> says (long-lived streams and answered API calls aside:
-/// an open EventSource, or an answer whose body the page never read, never lets Playwright's <c>networkidle</c> happen).
+/// an open EventSource, or an answer whose body the page never read, never lets Playwright's <c>networkidle</c> happen)
+/// and every EventSource the page opened has its answer (for a few seconds at most).
 /// </summary>
 internal sealed class PageRecorder
 {
@@ -97,7 +98,7 @@ internal sealed class PageRecorder
         {
             lock (_gate)
             {
-                if (!_entries.Any(InFlight) && _sinceActivity.Elapsed >= quiet)
+                if (!_entries.Any(InFlight) && _sinceActivity.Elapsed >= quiet && !(waited.Elapsed < StreamOpening && _entries.Any(Opening)))
                 {
                     break;
                 }
@@ -115,6 +116,15 @@ internal sealed class PageRecorder
                 [.. _entries.Where(InFlight).Select(e => e.ToRequest())]);
         }
     }
+
+    /// <summary>
+    /// How long the phase waits, beyond the quiet, for an EventSource's answer: a stream whose headers have not come yet
+    /// (a busy machine) is shown with its status rather than as "no answer"; one whose server holds its headers back until
+    /// the first event does not hold the page for the whole bound.
+    /// </summary>
+    private static readonly TimeSpan StreamOpening = TimeSpan.FromSeconds(5);
+
+    private static bool Opening(Entry e) => e.ResourceType == "eventsource" && e.Status is null && !e.Done;
 
     private static bool InFlight(Entry e) => Browser.NetworkQuiet.Busy(e.ResourceType, e.Status is not null, e.Done);
 

@@ -229,6 +229,25 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void A_first_wait_stretched_by_a_starved_machine_does_not_make_a_jittered_backoff_a_constant_delay()
+    {
+        // Seen in CI (0.1 s × 2^k, ±40 % jitter, a busy machine): 0.14, 0.26, 0.26 s, then 1.07, 0.20, 0.27 s. The first
+        // operation's first wait is the shortest; the second's was stretched by the machine, not by the caller.
+        var stretched = Analyze([
+            Failed(0, "a"), Failed(140, "a"), Failed(400, "a"), Failed(660, "a"),
+            Failed(5000, "b"), Failed(6070, "b"), Failed(6270, "b"), Failed(6540, "b"),
+        ]);
+        // A constant 250 ms delay: every wait alike, the first ones too.
+        var constant = Analyze([
+            Failed(0, "a"), Failed(252, "a"), Failed(505, "a"), Failed(757, "a"),
+            Failed(5000, "b"), Failed(5251, "b"), Failed(5503, "b"), Failed(5754, "b"),
+        ]);
+
+        Assert.False(stretched.Backoff.Failed, stretched.Backoff.Detail);
+        Assert.True(constant.Backoff.Failed, constant.Backoff.Detail);
+    }
+
+    [Fact]
     public void Identical_waits_across_operations_have_no_jitter()
     {
         var report = Analyze([

@@ -33,6 +33,19 @@ public sealed class BrowserSignInTests
     }
 
     [Fact]
+    public async Task A_stream_whose_answer_comes_after_the_quiet_is_shown_with_its_status()
+    {
+        // A busy machine: the EventSource's headers come 1.5 s after it opened, longer than the 0.5 s quiet.
+        using var api = Api(out _, streamOpens: TimeSpan.FromSeconds(1.5));
+        using var web = Web(api);
+
+        var result = await RunAsync(api, web, password: "demo");
+
+        Assert.Contains(result.Findings, f => f.Message.StartsWith("/account: ", StringComparison.Ordinal) && f.Rule == FrontendRules.PageSeen
+            && f.Evidence == $"GET {api.Url}me (fetch) → 200; GET {api.Url}events?access_token=*** (eventsource) → 200");
+    }
+
+    [Fact]
     public async Task A_page_whose_stream_gets_no_event_after_the_trigger_fails_AG5050()
     {
         using var api = Api(out _, publishes: false);
@@ -143,7 +156,7 @@ public sealed class BrowserSignInTests
     }
 
     /// <summary>POST /login {username, password}: ann/demo gets a token; GET /me needs it (401 without).</summary>
-    private static LocalHttpServer Api(out List<string> received, bool publishes = true)
+    private static LocalHttpServer Api(out List<string> received, bool publishes = true, TimeSpan streamOpens = default)
     {
         var log = received = [];
         var streams = new List<Stream>();
@@ -152,6 +165,7 @@ public sealed class BrowserSignInTests
             if (context.Request.Url!.AbsolutePath == "/events")
             {
                 var signedIn = context.Request.QueryString["access_token"] == Token;
+                await Task.Delay(streamOpens); // the headers go with the first write
                 context.Response.StatusCode = signedIn ? 200 : 401;
                 context.Response.ContentType = "text/event-stream";
                 context.Response.Headers["Access-Control-Allow-Origin"] = "*";
