@@ -14,7 +14,9 @@ namespace Archgate.Checks.Frontend;
 /// call with the token (and without it), refresh (and the old refresh token refused: rotation), logout (the refresh
 /// token no longer works), and a wrong password answered with a problem+json a user can read. A login that answers
 /// no token but sets a session cookie is a cookie session: the protected call carries the cookies (and the anti-CSRF
-/// header a page echoes), and after logout the session's cookie must be refused.
+/// header a page echoes), and after logout the session's cookie must be refused. A login that answers the access token
+/// and sets the refresh token as a cookie (an HttpOnly <c>refresh_token</c>, as many SPAs keep it out of the script's
+/// reach) is refreshed, reused and logged out with that cookie, as the browser sends it.
 /// </summary>
 internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDocuments documents) : ICheck
 {
@@ -44,8 +46,8 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         }
 
         var access = TokenSource.ReadToken(first.Body, login.TokenPath);
-        var refresh = RefreshToken(first.Body);
-        secrets.AddRange(new[] { access, refresh }.OfType<string>());
+        var refresh = Refresh(first, null);
+        secrets.AddRange(new[] { access, refresh?.Value }.OfType<string>());
         secrets.AddRange(first.Cookies.Select(c => c.Value));
         var cookieSession = access is null && login.TokenPath is null && SessionCookie.AnySession(first.Cookies);
         if (access is null && !cookieSession)
@@ -102,7 +104,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         return Result(findings, null);
     }
 
-    private async Task RefreshFlowAsync(HttpClient http, LoginAuth login, string? refresh, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    private async Task RefreshFlowAsync(HttpClient http, LoginAuth login, RefreshCredential? refresh, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         if (login.Refresh is null)
         {
@@ -114,18 +116,18 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         if (refresh is null)
         {
             findings.Add(Finding(FrontendRules.RefreshFailed, Severity.High, login.Refresh.ToString(), "the login gave no refresh token",
-                null, "answer the refresh token as refreshToken (or refresh_token) in the login's JSON"));
+                null, "answer the refresh token as refreshToken (or refresh_token) in the login's JSON, or set it as a cookie (refresh_token)"));
             return;
         }
 
         var rotated = await CallWithRefreshAsync(http, login.Refresh, refresh, cancellationToken);
-        var next = rotated.Ok ? RefreshToken(rotated.Body) : null;
+        var next = rotated.Ok ? Refresh(rotated, refresh) : null;
         var newAccess = rotated.Ok ? TokenSource.ReadToken(rotated.Body, login.TokenPath) : null;
-        secrets.AddRange(new[] { next, newAccess }.OfType<string>());
+        secrets.AddRange(new[] { next?.Value, newAccess }.OfType<string>());
         if (!rotated.Ok || newAccess is null)
         {
             findings.Add(Finding(FrontendRules.RefreshFailed, Severity.High, login.Refresh.ToString(),
-                rotated.Ok ? "the refresh answered without a new access token" : $"the refresh failed: {rotated.Summary}",
+                rotated.Ok ? "the refresh answered without a new access token" : $"the refresh with the {refresh.What} failed: {rotated.Summary}",
                 Mask(rotated.Evidence(), secrets), "the refresh operation takes the refresh token and answers new tokens"));
             return;
         }
@@ -134,7 +136,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         if (reused.Ok || reused.Failure is not null)
         {
             findings.Add(Finding(FrontendRules.NoRotation, Severity.High, login.Refresh.ToString(),
-                reused.Ok ? "the rotated refresh token still works: a stolen refresh token stays usable" : $"the reused refresh token got no answer: {reused.Summary}",
+                reused.Ok ? $"the rotated {refresh.What} still works: a stolen refresh token stays usable" : $"the reused {refresh.What} got no answer: {reused.Summary}",
                 Mask(reused.Evidence(), secrets), "revoke a refresh token when it is used (rotation), and refuse it with 401 afterwards"));
         }
         else if (!IsProblem(reused))
@@ -154,9 +156,9 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
 
         // A fresh session: the refresh flow may have revoked the first one's whole token family.
         var session = await LoginAsync(http, login, login.Password, cancellationToken);
-        var refresh = session.Ok ? RefreshToken(session.Body) : null;
+        var refresh = session.Ok ? Refresh(session, null) : null;
         var access = session.Ok ? TokenSource.ReadToken(session.Body, login.TokenPath) : null;
-        secrets.AddRange(new[] { refresh, access }.OfType<string>());
+        secrets.AddRange(new[] { refresh?.Value, access }.OfType<string>());
         if (refresh is null)
         {
             findings.Add(Finding(FrontendRules.LoginFailed, Severity.High, login.Logout.ToString(), $"a second login for the logout failed or gave no refresh token: {session.Summary}",
@@ -164,9 +166,9 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             return;
         }
 
-        var headers = access is null ? [] : Bearer(access);
+        var headers = (access is null ? [] : Bearer(access)).Concat(refresh.Headers(login.Logout.Method)).ToList();
         var logout = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(service.Url!, login.Logout.Path), headers,
-            RefreshBody(refresh), ApiCall.DefaultTimeout, cancellationToken);
+            refresh.Body, ApiCall.DefaultTimeout, cancellationToken);
         if (!logout.Ok)
         {
             findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Logout.ToString(), $"the logout failed: {logout.Summary}",
@@ -179,7 +181,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             var after = await CallWithRefreshAsync(http, login.Refresh, refresh, cancellationToken);
             if (after.Ok)
             {
-                findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Refresh.ToString(), "the refresh token still works after logout",
+                findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Refresh.ToString(), $"the {refresh.What} still works after logout",
                     Mask(after.Evidence(), secrets), "revoke the refresh token (and its family) on logout"));
             }
         }
@@ -379,28 +381,56 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             ? Authenticator.Fields(document, login)
             : null;
 
-    private Task<ApiAnswer> CallWithRefreshAsync(HttpClient http, AuthCall operation, string refresh, CancellationToken cancellationToken) =>
-        ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url!, operation.Path), null, RefreshBody(refresh), ApiCall.DefaultTimeout, cancellationToken);
+    private Task<ApiAnswer> CallWithRefreshAsync(HttpClient http, AuthCall operation, RefreshCredential refresh, CancellationToken cancellationToken) =>
+        ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url!, operation.Path), refresh.Headers(operation.Method), refresh.Body, ApiCall.DefaultTimeout, cancellationToken);
 
-    /// <summary>The refresh token sent back under the name the login answered it (<c>{"refreshToken": ...}</c>).</summary>
-    private string RefreshBody(string refresh) => new JsonObject { [_refreshField] = refresh }.ToJsonString();
-
-    /// <summary>The refresh token of a login or refresh answer (<c>refreshToken</c> or <c>refresh_token</c>); remembers its field name.</summary>
-    private string? RefreshToken(string body)
+    /// <summary>
+    /// The refresh token of a login or refresh answer: a JSON field (<c>refreshToken</c> or <c>refresh_token</c>), else a
+    /// cookie it set: the one <paramref name="before"/> came in, else one whose name holds <c>refresh</c>, else its only
+    /// cookie that is no anti-CSRF token. Null when it has none.
+    /// </summary>
+    private static RefreshCredential? Refresh(ApiAnswer answer, RefreshCredential? before)
     {
         foreach (var field in RefreshFields)
         {
-            if (TokenSource.ReadToken(body, "$." + field) is { } token)
+            if (TokenSource.ReadToken(answer.Body, "$." + field) is { } token)
             {
-                _refreshField = field;
-                return token;
+                return new RefreshCredential(token, field, null, []);
             }
         }
 
-        return null;
+        var cookies = answer.Cookies;
+        var csrf = cookies.Where(c => c.IsCsrfToken).Select(c => new KeyValuePair<string, string>(c.Name, c.Value)).ToList();
+        var candidates = cookies.Where(c => !c.IsCsrfToken).ToList();
+        var cookie = before?.Cookie is { } name
+            ? candidates.FirstOrDefault(c => c.Name == name)
+            : candidates.FirstOrDefault(c => c.Name.Contains("refresh", StringComparison.OrdinalIgnoreCase)) ?? (candidates.Count == 1 ? candidates[0] : null);
+        return cookie is null ? null : new RefreshCredential(cookie.Value, null, cookie.Name, csrf.Count > 0 ? csrf : before?.Csrf ?? []);
     }
 
-    private string _refreshField = RefreshFields[0];
+    /// <summary>
+    /// How a refresh token goes back to the service: in the JSON body under the field the login answered it in
+    /// (<c>{"refreshToken": ...}</c>), or as the cookie it was set in (with the anti-CSRF cookies the login set, echoed in
+    /// their header as a page's script does).
+    /// </summary>
+    private sealed record RefreshCredential(string Value, string? Field, string? Cookie, IReadOnlyList<KeyValuePair<string, string>> Csrf)
+    {
+        public string? Body => Field is null ? null : new JsonObject { [Field] = Value }.ToJsonString();
+
+        public string What => Cookie is null ? "refresh token" : $"refresh cookie {Cookie}";
+
+        public IReadOnlyList<KeyValuePair<string, string>> Headers(string method)
+        {
+            if (Cookie is null)
+            {
+                return [];
+            }
+
+            List<KeyValuePair<string, string>> cookies = [new(Cookie, Value), .. Csrf];
+            return [.. SessionCookie.RequestHeaders(cookies, SessionCookie.CookieHeader(cookies), method, [])];
+        }
+    }
+
     private (string User, string Password)? _fields;
 
     private static KeyValuePair<string, string>[] Bearer(string token) => [new("Authorization", $"Bearer {token}")];

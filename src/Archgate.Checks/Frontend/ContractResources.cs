@@ -58,7 +58,8 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
     /// The body with its free-text strings made unique, for a create that answered 409: a service that keeps a field
     /// unique (a title, a slug, an e-mail) refuses the contract's example once an earlier check or run created it. An
     /// e-mail gets a <c>+tag</c>, other strings a suffix; a string with an enum, a pattern, a format other than e-mail, or
-    /// no room under its <c>maxLength</c> keeps its value.
+    /// no room under its <c>maxLength</c> keeps its value, and so does one its schema already refuses (the value a
+    /// conformance probe made invalid on purpose: a string where a number goes, one too short or too long).
     /// </summary>
     public static JsonNode? Unique(JsonNode? body, OperationInfo operation)
     {
@@ -78,7 +79,8 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
 
             var view = Contracts.Diff.SchemaView.Of(property);
             var email = view.Format == "email" || (view.Format is null && text.Contains('@', StringComparison.Ordinal));
-            if (view.Enum.Count > 0 || view.Pattern is not null || (view.Format is not null && !email) || view.ReadOnly)
+            if (view.Enum.Count > 0 || view.Pattern is not null || (view.Format is not null && !email) || view.ReadOnly
+                || !view.Accepted.HasFlag(JsonSchemaType.String) || text.Length < view.MinLength || text.Length > view.MaxLength)
             {
                 continue;
             }
@@ -91,6 +93,26 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
         }
 
         return copy;
+    }
+
+    /// <summary>
+    /// The text of a JSON request body with its free text made unique (<see cref="Unique"/>), for a request answered 409;
+    /// null when it is no JSON object or nothing in it could change.
+    /// </summary>
+    public static string? Unique(string body, OperationInfo operation)
+    {
+        JsonNode? sent;
+        try
+        {
+            sent = JsonNode.Parse(body);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+
+        var unique = Unique(sent, operation)?.ToJsonString();
+        return unique is null || unique == sent?.ToJsonString() ? null : unique;
     }
 
     /// <summary>The item path of a created resource: its Location when it names one, else the id in its body.</summary>

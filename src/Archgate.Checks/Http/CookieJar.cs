@@ -20,48 +20,28 @@ internal static class CookieJar
     /// <summary>The headers the jar adds to a request that already has <paramref name="own"/>.</summary>
     public static IEnumerable<KeyValuePair<string, string>> Headers(IReadOnlyDictionary<string, string> variables, string method, IReadOnlyList<KeyValuePair<string, string>> own)
     {
-        var cookies = Cookies(variables).Select(c => (Name: c.Key, c.Value)).ToList();
-        bool Has(string header) => own.Any(h => h.Key.Equals(header, StringComparison.OrdinalIgnoreCase));
-        if (cookies.Count == 0 || Has("Cookie"))
-        {
-            yield break;
-        }
-
-        yield return new("Cookie", string.Join("; ", cookies.Select(c => $"{c.Name}={c.Value}")));
-        if (method is "GET" or "HEAD" or "OPTIONS")
-        {
-            yield break;
-        }
-
-        foreach (var (name, value) in cookies.Where(c => SessionCookie.IsCsrfName(c.Name)))
-        {
-            var header = SessionCookie.CsrfHeaderOf(name);
-            if (!Has(header))
-            {
-                yield return new(header, value);
-            }
-        }
+        var cookies = Cookies(variables).ToList();
+        return cookies.Count == 0 ? [] : SessionCookie.RequestHeaders(cookies, SessionCookie.CookieHeader(cookies), method, own);
     }
 
     /// <summary>Keeps what <paramref name="setCookies"/> set, and forgets what they delete.</summary>
     public static void Keep(Dictionary<string, string> variables, IReadOnlyList<string> setCookies)
     {
+        var now = DateTimeOffset.UtcNow;
         foreach (var header in setCookies)
         {
-            var equals = header.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
+            if (SessionCookie.Change(header, now) is not ({ } name, var value))
             {
                 continue;
             }
 
-            var name = header[..equals].Trim();
-            if (SessionCookie.Parse(header, DateTimeOffset.UtcNow) is { } cookie)
+            if (value is null)
             {
-                variables[Prefix + cookie.Name] = cookie.Value;
+                variables.Remove(Prefix + name);
             }
             else
             {
-                variables.Remove(Prefix + name);
+                variables[Prefix + name] = value;
             }
         }
     }

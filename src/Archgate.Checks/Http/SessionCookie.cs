@@ -46,6 +46,58 @@ public sealed record SessionCookie(string Name, string Value, string? SameSite, 
     public static bool AnySession(IEnumerable<SessionCookie> cookies) => cookies.Any(c => !c.IsCsrfToken);
 
     /// <summary>
+    /// What a <c>Set-Cookie</c> header does to a client's jar: sets <c>Name</c> to <c>Value</c>, or forgets <c>Name</c>
+    /// (a null <c>Value</c>: an empty value or an expiry in the past); null when it names no cookie.
+    /// </summary>
+    public static (string Name, string? Value)? Change(string setCookie, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(setCookie);
+        var equals = setCookie.IndexOf('=', StringComparison.Ordinal);
+        var semicolon = setCookie.IndexOf(';', StringComparison.Ordinal);
+        if (equals <= 0 || (semicolon >= 0 && semicolon < equals))
+        {
+            return null;
+        }
+
+        return Parse(setCookie, now) is { } cookie ? (cookie.Name, cookie.Value) : (setCookie[..equals].Trim(), null);
+    }
+
+    /// <summary>
+    /// The headers a client's jar of <paramref name="cookies"/> (their <c>Cookie</c> header already joined in
+    /// <paramref name="cookieHeader"/>) adds to a request that has <paramref name="own"/> headers: <c>Cookie</c>, and on a
+    /// write each anti-CSRF cookie echoed in its header, as the page's script does. A request that sets <c>Cookie</c>
+    /// itself keeps its own, and so does one that sets an anti-CSRF header.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> RequestHeaders(
+        IReadOnlyList<KeyValuePair<string, string>> cookies, string cookieHeader, string method, IReadOnlyList<KeyValuePair<string, string>> own)
+    {
+        ArgumentNullException.ThrowIfNull(cookies);
+        ArgumentNullException.ThrowIfNull(own);
+        bool Has(string header) => own.Any(h => h.Key.Equals(header, StringComparison.OrdinalIgnoreCase));
+        if (cookies.Count == 0 || Has("Cookie"))
+        {
+            yield break;
+        }
+
+        yield return new("Cookie", cookieHeader);
+        if (method is "GET" or "HEAD" or "OPTIONS")
+        {
+            yield break;
+        }
+
+        foreach (var (name, value) in cookies)
+        {
+            if (IsCsrfName(name) && CsrfHeaderOf(name) is var header && !Has(header))
+            {
+                yield return new(header, value);
+            }
+        }
+    }
+
+    /// <summary>The value of a <c>Cookie</c> header that sends <paramref name="cookies"/>: <c>a=1; b=2</c>.</summary>
+    public static string CookieHeader(IEnumerable<KeyValuePair<string, string>> cookies) => string.Join("; ", cookies.Select(c => $"{c.Key}={c.Value}"));
+
+    /// <summary>
     /// The cookie a <c>Set-Cookie</c> header sets, or null when it sets none: unparseable, an empty value, or one that
     /// deletes the cookie (<c>Max-Age=0</c>, an <c>Expires</c> in the past).
     /// </summary>

@@ -39,28 +39,8 @@ internal sealed class LoadCookies
     }
 
     /// <summary>The headers a request gets from the jar, besides its own <paramref name="own"/> headers.</summary>
-    public IEnumerable<KeyValuePair<string, string>> HeadersFor(string method, IReadOnlyList<KeyValuePair<string, string>> own)
-    {
-        bool Has(string header) => own.Any(h => h.Key.Equals(header, StringComparison.OrdinalIgnoreCase));
-        if (IsEmpty || Has("Cookie"))
-        {
-            yield break;
-        }
-
-        yield return new("Cookie", Header);
-        if (method is "GET" or "HEAD" or "OPTIONS")
-        {
-            yield break;
-        }
-
-        foreach (var (name, value) in _cookies)
-        {
-            if (SessionCookie.IsCsrfName(name) && SessionCookie.CsrfHeaderOf(name) is var header && !Has(header))
-            {
-                yield return new(header, value);
-            }
-        }
-    }
+    public IEnumerable<KeyValuePair<string, string>> HeadersFor(string method, IReadOnlyList<KeyValuePair<string, string>> own) =>
+        SessionCookie.RequestHeaders(_cookies, Header, method, own);
 
     /// <summary>Bytes encoded for <paramref name="request"/> since the cookies last changed, if any.</summary>
     public bool TryEncoded(CompiledRequest request, out byte[] bytes) => _encoded.TryGetValue(request, out bytes!);
@@ -79,19 +59,14 @@ internal sealed class LoadCookies
         var now = DateTimeOffset.UtcNow;
         foreach (var header in Received)
         {
-            var equals = header.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
+            switch (SessionCookie.Change(header, now))
             {
-                continue;
-            }
-
-            if (SessionCookie.Parse(header, now) is { } cookie)
-            {
-                Set(cookie.Name, cookie.Value);
-            }
-            else
-            {
-                Remove(header[..equals].Trim());
+                case (var name, { } value):
+                    Set(name, value);
+                    break;
+                case (var name, null):
+                    Remove(name);
+                    break;
             }
         }
 
@@ -144,6 +119,6 @@ internal sealed class LoadCookies
     private void Changed()
     {
         _encoded.Clear();
-        Header = string.Join("; ", _cookies.Select(c => $"{c.Key}={c.Value}"));
+        Header = SessionCookie.CookieHeader(_cookies);
     }
 }

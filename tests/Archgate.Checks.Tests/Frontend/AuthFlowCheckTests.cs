@@ -38,6 +38,32 @@ public sealed class AuthFlowCheckTests
         Assert.Equal(3, calls.Count(c => c == "POST /auth/login")); // first session, logout session, wrong password
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_refresh_token_kept_in_an_http_only_cookie_is_refreshed_reused_and_logged_out_with_that_cookie(bool noRotation)
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { RefreshInCookie = true, NoRotation = noRotation });
+
+        var result = await RunAsync(api);
+
+        var refreshes = api.Requests.Where(r => r.PathAndQuery == "/auth/refresh").ToList();
+        Assert.Equal(3, refreshes.Count); // rotate, reuse, after logout
+        Assert.All(refreshes, r => Assert.StartsWith("rt=refresh-", r.Headers.GetValueOrDefault("Cookie"), StringComparison.Ordinal));
+        Assert.Contains(api.Requests, r => r.PathAndQuery == "/auth/logout" && r.Headers.GetValueOrDefault("Cookie")?.StartsWith("rt=refresh-", StringComparison.Ordinal) == true);
+        if (noRotation)
+        {
+            var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.NoRotation);
+            Assert.Equal("the rotated refresh cookie rt still works: a stolen refresh token stays usable", finding.Message);
+            Assert.DoesNotContain("refresh-", finding.Evidence, StringComparison.Ordinal); // the cookie's value masked
+        }
+        else
+        {
+            Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+            Assert.Empty(result.Findings);
+        }
+    }
+
     [Fact]
     public async Task A_refresh_token_that_still_works_after_rotation_fails_AG5004()
     {

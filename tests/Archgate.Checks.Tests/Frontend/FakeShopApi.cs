@@ -24,6 +24,12 @@ public sealed record FakeApiFaults
     public bool ReflectsAnyOrigin { get; init; }
 
     public bool DeleteKeeps { get; init; }
+
+    /// <summary>
+    /// Not a defect: the login answers the access token and sets the refresh token as an HttpOnly cookie <c>rt</c>,
+    /// which the refresh and the logout read, as many SPAs keep it out of the script's reach.
+    /// </summary>
+    public bool RefreshInCookie { get; init; }
 }
 
 /// <summary>
@@ -131,7 +137,7 @@ public sealed class FakeShopApi : IDisposable
             case ("POST", "/auth/login"):
                 return body?["password"]?.ToString() == "demo" ? Issue() : Problem(401, "Invalid username or password.");
             case ("POST", "/auth/refresh"):
-                var token = body?["refreshToken"]?.ToString() ?? string.Empty;
+                var token = RefreshOf(r, body);
                 if (!_refresh.ContainsKey(token))
                 {
                     return Problem(401, "The refresh token is invalid.");
@@ -146,7 +152,7 @@ public sealed class FakeShopApi : IDisposable
             case ("POST", "/auth/logout"):
                 if (!_faults.LogoutKeepsTokens)
                 {
-                    _refresh.TryRemove(body?["refreshToken"]?.ToString() ?? string.Empty, out _);
+                    _refresh.TryRemove(RefreshOf(r, body), out _);
                 }
 
                 return new Reply(204);
@@ -221,7 +227,24 @@ public sealed class FakeShopApi : IDisposable
         var refresh = $"refresh-{n}-{Guid.NewGuid():N}";
         _access[access] = true;
         _refresh[refresh] = true;
-        return new Reply(200, new JsonObject { ["accessToken"] = access, ["refreshToken"] = refresh }.ToJsonString());
+        return _faults.RefreshInCookie
+            ? new Reply(200, new JsonObject { ["accessToken"] = access }.ToJsonString(), Headers: new Dictionary<string, string>
+            {
+                ["Set-Cookie"] = $"rt={refresh}; Path=/auth; HttpOnly; SameSite=Strict",
+            })
+            : new Reply(200, new JsonObject { ["accessToken"] = access, ["refreshToken"] = refresh }.ToJsonString());
+    }
+
+    /// <summary>The refresh token a refresh or logout sent: in the body, or in the cookie <c>rt</c>.</summary>
+    private string RefreshOf(Received r, JsonObject? body)
+    {
+        if (!_faults.RefreshInCookie)
+        {
+            return body?["refreshToken"]?.ToString() ?? string.Empty;
+        }
+
+        var cookies = r.Headers.GetValueOrDefault("Cookie")?.Split(';', StringSplitOptions.TrimEntries).Select(c => c.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]) ?? [];
+        return cookies.TryGetValue("rt", out var rt) ? rt : string.Empty;
     }
 
     private Reply Problem(int status, string title) => _faults.LeakyErrors

@@ -97,6 +97,19 @@ public sealed class EdgeCaseCheckTests
     }
 
     [Fact]
+    public async Task An_edge_case_refused_only_because_the_journeys_note_is_taken_goes_again_with_unique_text()
+    {
+        // Notes are unique: every case built from the journey's order (note 'gift') is 409 before any validation, and the
+        // stored invalid lines went unseen. Sent again with a unique note, the missing validation shows.
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { NoValidation = true, UniqueNotes = true });
+
+        var result = await RunAsync(api);
+
+        Assert.Contains(result.Findings, f => f.Rule == JourneyRules.InvalidInputAccepted && f.Message.Contains("'items[0].quantity' is 0", StringComparison.Ordinal));
+        Assert.Contains(api.Requests, r => r.Body.Contains("\"note\":\"gift-", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_list_that_answers_404_for_nothing_found_and_plain_text_refusals_are_findings_AG7034_AG7032()
     {
         using var api = new FakeOrdersApi(new FakeOrdersFaults { EmptyIsNotFound = true, PlainTextErrors = true });

@@ -18,6 +18,12 @@ public sealed record FakeOrdersFaults
 
     /// <summary>A new order is refused (409) until the last one was read: a journey cut before its read blocks its retry.</summary>
     public bool OneOpenOrder { get; init; }
+
+    /// <summary>
+    /// Notes are unique, checked before anything else: an order whose note another order has is 409 (the journey orders
+    /// with the note <c>gift</c>, so every edge case built from its request conflicts with it).
+    /// </summary>
+    public bool UniqueNotes { get; init; }
 }
 
 /// <summary>A small orders API on a loopback port: <c>POST /orders</c> (validated), <c>GET /orders/{id}</c>, <c>GET /orders?search=&amp;offset=</c>.</summary>
@@ -98,7 +104,7 @@ public sealed class FakeOrdersApi : IDisposable
             system: { name: fake }
             components:
               - { name: api, kind: service, url: "{{_server.Url.ToString().TrimEnd('/')}}", openapi: orders.yaml }
-            {{Journeys}}
+            {{(_faults.UniqueNotes ? Journeys.Replace("quantity: 2 } ] }", "quantity: 2 } ], note: gift }", StringComparison.Ordinal) : Journeys)}}
             """;
     }
 
@@ -128,6 +134,11 @@ public sealed class FakeOrdersApi : IDisposable
                     : new Reply(200, new JsonObject { ["items"] = new JsonArray([.. matching.Select(o => o.DeepClone())]), ["count"] = matching.Count }.ToJsonString());
             case ("POST", "/orders"):
                 var body = JsonNode.Parse(r.Body) as JsonObject;
+                if (_faults.UniqueNotes && body?["note"] is JsonValue given && _orders.Values.Any(o => o["note"]?.ToJsonString() == given.ToJsonString()))
+                {
+                    return new Reply(409, """{"title":"An order with this note exists."}""", "application/problem+json");
+                }
+
                 if (!_faults.NoValidation && Invalid(body) is { } why)
                 {
                     return Problem(why);
