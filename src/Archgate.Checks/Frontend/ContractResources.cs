@@ -96,6 +96,23 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
     }
 
     /// <summary>
+    /// Sends a write with <paramref name="body"/> through <paramref name="send"/>; an answer 409 (the contract's example
+    /// exists already, an earlier check or run made it, and the service keeps a field unique) goes once more with the
+    /// body's free text made unique (<see cref="Unique(JsonNode?, OperationInfo)"/>). Gives the last answer and the body it answered.
+    /// </summary>
+    public static async Task<(ApiAnswer Answer, JsonNode? Sent)> SendUniqueAsync(JsonNode? body, OperationInfo operation, Func<JsonNode?, Task<ApiAnswer>> send)
+    {
+        ArgumentNullException.ThrowIfNull(send);
+        var answer = await send(body);
+        if (answer.Status == 409 && Unique(body, operation) is { } unique && unique.ToJsonString() != body?.ToJsonString())
+        {
+            return (await send(unique), unique);
+        }
+
+        return (answer, body);
+    }
+
+    /// <summary>
     /// The text of a JSON request body with its free text made unique (<see cref="Unique"/>), for a request answered 409;
     /// null when it is no JSON object or nothing in it could change.
     /// </summary>

@@ -69,14 +69,8 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
     private async Task<bool> RunAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
     {
         var before = findings.Count;
-        var sent = ContractResource.ExampleBody(resource.Create);
-        var created = await Send(http, "POST", resource.Collection, auth, sent, cancellationToken);
-        if (created.Status == 409 && ContractResource.Unique(sent, resource.Create) is { } unique && unique.ToJsonString() != sent?.ToJsonString())
-        {
-            // The example exists already (an earlier check or run made it) and the service keeps a field unique.
-            sent = unique;
-            created = await Send(http, "POST", resource.Collection, auth, sent, cancellationToken);
-        }
+        var (created, sent) = await ContractResource.SendUniqueAsync(ContractResource.ExampleBody(resource.Create), resource.Create,
+            body => Send(http, "POST", resource.Collection, auth, body, cancellationToken));
         var itemPath = created.Ok ? resource.ItemPath(created, _base.AbsolutePath.TrimEnd('/')) : null;
         if (itemPath is null)
         {
@@ -97,15 +91,10 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         var etag = read.Header("ETag") ?? created.Header("ETag");
         if (resource.Update is { } update)
         {
-            var change = ContractResource.ExampleBody(update);
             var ifMatch = resource.UpdateTakesIfMatch && etag is not null ? new[] { new KeyValuePair<string, string>("If-Match", etag) } : [];
-            var updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken);
-            if (updated.Status == 409 && ContractResource.Unique(change, update) is { } uniqueChange && uniqueChange.ToJsonString() != change?.ToJsonString())
-            {
-                // The update's example names a value another resource holds (a unique title): once more with unique values.
-                change = uniqueChange;
-                updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken);
-            }
+            // The update's example may name a value another resource holds (a unique title).
+            var (updated, change) = await ContractResource.SendUniqueAsync(ContractResource.ExampleBody(update), update,
+                body => Send(http, update.Method, itemPath, [.. auth, .. ifMatch], body, cancellationToken));
 
             // A resource may move on by itself between the read and the update (a payment worker): read again and retry.
             for (var retry = 0; retry < 3 && updated.Status == 412 && ifMatch.Length > 0; retry++)

@@ -79,13 +79,8 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
 
     private async Task UpdatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
     {
-        var createBody = ContractResource.ExampleBody(resource.Create);
-        var created = await Send(http, "POST", resource.Collection, auth, createBody?.ToJsonString(), cancellationToken);
-        if (created.Status == 409)
-        {
-            // The example exists already and the service keeps a field unique: once more with unique values.
-            created = await Send(http, "POST", resource.Collection, auth, ContractResource.Unique(createBody, resource.Create)?.ToJsonString(), cancellationToken);
-        }
+        var (created, _) = await ContractResource.SendUniqueAsync(ContractResource.ExampleBody(resource.Create), resource.Create,
+            body => Send(http, "POST", resource.Collection, auth, body?.ToJsonString(), cancellationToken));
         var item = created.Ok ? resource.ItemPath(created, _base.AbsolutePath.TrimEnd('/')) : null;
         var read = item is null ? null : await CrudCheck.SettledReadAsync(() => Send(http, "GET", item, auth, null, cancellationToken), SettlePause, cancellationToken);
         var etag = read?.Header("ETag");

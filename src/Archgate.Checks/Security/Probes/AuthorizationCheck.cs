@@ -197,10 +197,10 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
 
                 var create = a.Credentials.On(plan.Requests[0]);
                 var created = await sender.SendAsync(create, cancellationToken);
-                if (created?.Status == 409 && create.Body is { } sentBody && Json(sentBody) is JsonObject example)
+                if (created?.Status == 409 && create.Body is { } sentBody && Frontend.ContractResource.Unique(sentBody, creator) is { } unique)
                 {
                     // What the contract's example makes exists already and the service keeps a field unique.
-                    create = create with { Body = Frontend.ContractResource.Unique(example, creator)!.ToJsonString() };
+                    create = create with { Body = unique };
                     created = await sender.SendAsync(create, cancellationToken);
                 }
 
