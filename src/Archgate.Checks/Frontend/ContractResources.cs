@@ -222,5 +222,8 @@ internal static class JsonSubset
         _ => node.ToJsonString(),
     };
 
-    private static string Describe(JsonNode? node) => node is null ? "null" : Archgate.Checks.Http.ProbeHttp.Excerpt(node.ToJsonString(), 80);
+    private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A value as a person reads it in a message: <c>"Dune's sequel"</c>, not <c>"Dune\u0027s sequel"</c>.</summary>
+    private static string Describe(JsonNode? node) => node is null ? "null" : Archgate.Checks.Http.ProbeHttp.Excerpt(node.ToJsonString(Readable), 80);
 }

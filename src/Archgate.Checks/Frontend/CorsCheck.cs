@@ -60,8 +60,8 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
             if (problem is not null)
             {
                 findings.Add(Finding(FrontendRules.CorsRefused, Severity.High, $"OPTIONS {path}",
-                    $"a {method} from {origin}{(session ? " with credentials (a cookie session)" : string.Empty)} with {string.Join(", ", headers)} is not allowed: {problem}", Evidence(answer),
-                    $"allow the origin {origin}{(session ? " with credentials (Access-Control-Allow-Credentials: true, no '*')" : string.Empty)}, the methods {string.Join(", ", methods)} and the headers {string.Join(", ", headers)} in {api.Name}'s CORS policy"));
+                    $"a {method} from {origin}{(session ? " with credentials (a cookie session)" : string.Empty)} {(headers.Count == 0 ? string.Empty : $" with {string.Join(", ", headers)}")} is not allowed: {problem}", Evidence(answer),
+                    $"allow the origin {origin}{(session ? " with credentials (Access-Control-Allow-Credentials: true, no '*')" : string.Empty)}, the methods {string.Join(", ", methods)}{(headers.Count == 0 ? string.Empty : $" and the headers {string.Join(", ", headers)}")} in {api.Name}'s CORS policy"));
             }
             else
             {
@@ -125,7 +125,7 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
 
     private static Task<ApiAnswer> PreflightAsync(HttpClient http, Uri url, string origin, string method, IReadOnlyList<string> headers, CancellationToken cancellationToken) =>
         ApiCall.SendAsync(http, "OPTIONS", url,
-            [new("Origin", origin), new("Access-Control-Request-Method", method), new("Access-Control-Request-Headers", string.Join(",", headers))],
+            [new("Origin", origin), new("Access-Control-Request-Method", method), .. headers.Count == 0 ? [] : new KeyValuePair<string, string>[] { new("Access-Control-Request-Headers", string.Join(",", headers)) }],
             null, ApiCall.DefaultTimeout, cancellationToken);
 
     /// <summary>A path to preflight, the methods and the request headers a page of this API would use, from its contract.</summary>
@@ -146,14 +146,20 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
             headers.Add(key.Header.ToLowerInvariant());
         }
 
-        headers.Add("content-type");
         var loaded = api.OpenApi is null ? null : await documents.LoadAsync(api.OpenApi.Path, cancellationToken);
         if (loaded?.Document is not { } document)
         {
-            return (api.HealthPath ?? "/", ["GET", "POST"], headers);
+            return (api.HealthPath ?? "/", ["GET", "POST"], [.. headers, "content-type"]);
         }
 
         var operations = OperationInfo.All(document);
+        // A page sends Content-Type with a body; only a type beyond the three a form can send needs the preflight's leave
+        // (an API of bodiless GETs that allows Authorization alone is right).
+        if (operations.Any(o => o.Operation.RequestBody?.Content?.Keys.Any(k => !SafelistedContentType(k)) == true))
+        {
+            headers.Add("content-type");
+        }
+
         if (operations.Any(o => o.Parameters.Any(p => p.In == Microsoft.OpenApi.ParameterLocation.Header && p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase))))
         {
             headers.Add("if-match");
@@ -165,6 +171,10 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
             : api.HealthPath ?? "/";
         return (path, methods.Count > 0 ? methods : ["GET"], headers);
     }
+
+    /// <summary>A media type a page may send without a preflight (the Fetch standard's CORS-safelisted Content-Type values).</summary>
+    private static bool SafelistedContentType(string mediaType) =>
+        mediaType.Split(';')[0].Trim().ToLowerInvariant() is "application/x-www-form-urlencoded" or "multipart/form-data" or "text/plain";
 
     private static string Evidence(ApiAnswer answer) =>
         $"OPTIONS {answer.Url} -> {answer.Status}; " + string.Join("; ", answer.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase) || h.Key == "Vary")

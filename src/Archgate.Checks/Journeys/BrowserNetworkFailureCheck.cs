@@ -59,7 +59,7 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var journey = Pick(context.System)!;
+        var journey = await Performance.LoadScenario.WithContractLoginsAsync(context.System, Pick(context.System)!, cancellationToken);
         var frontendUrl = context.System.Find<HttpComponent>(journey.Frontend!)!.Url;
         IBrowserDriver driver;
         try

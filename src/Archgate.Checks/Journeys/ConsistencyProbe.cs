@@ -101,6 +101,30 @@ internal static class ConsistencyProbe
         return (null, []);
     }
 
+    /// <summary>
+    /// The writes whose outcome a read can show once the run is over: for each item the last write that reached it, in
+    /// the run's order, and none for an item the run deleted last. A create followed by an update reads as the update;
+    /// judging the create against that read would blame the service for the journey's own change.
+    /// </summary>
+    public static IEnumerable<JourneyWrite> Latest(ServiceComponent service, IReadOnlyList<JourneyWrite> writes)
+    {
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < writes.Count; i++)
+        {
+            foreach (var mapping in service.Resources)
+            {
+                if (ItemPath(mapping, writes[i]) is { } item)
+                {
+                    last[item.Path] = i;
+                    break;
+                }
+            }
+        }
+
+        var kept = last.Values.ToHashSet();
+        return writes.Where((w, i) => w.Method != "DELETE" && (kept.Contains(i) || !service.Resources.Any(m => ItemPath(m, w) is not null)));
+    }
+
     /// <summary>The written item's path and key: the answer's Location, the request's own path, or the collection plus the id in the answer.</summary>
     internal static (string Path, string Key)? ItemPath(ResourceMapping mapping, JourneyWrite write)
     {

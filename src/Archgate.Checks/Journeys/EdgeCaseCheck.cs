@@ -46,8 +46,9 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
         var findings = new List<Finding>();
         var covered = new HashSet<string>(StringComparer.Ordinal);
         var sent = 0;
-        foreach (var journey in Journeys(context.System))
+        foreach (var declared in Journeys(context.System))
         {
+            var journey = await Performance.LoadScenario.WithContractLoginsAsync(context.System, declared, cancellationToken);
             context.Activity?.Report($"edge cases: running '{journey.Name}' once");
             var calls = new List<JourneyWrite>();
             var variables = new Dictionary<string, string>(journey.Variables, StringComparer.Ordinal);

@@ -97,9 +97,10 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
         var service = context.System.Find<ServiceComponent>(journey.Service)!;
         var frontendUrl = journey.Frontend is { } f ? context.System.Find<HttpComponent>(f)?.Url : null;
         var shared = new Dictionary<string, string>(journey.Variables, StringComparer.Ordinal);
-        if (journey.Setup.Count > 0)
+        var ready = await Performance.LoadScenario.WithContractLoginsAsync(context.System, journey, cancellationToken);
+        if (ready.Setup.Count > 0)
         {
-            var setup = await RunOnceAsync(context, driver, service.Url, frontendUrl, journey.Setup, shared, "setup", cancellationToken);
+            var setup = await RunOnceAsync(context, driver, service.Url, frontendUrl, ready.Setup, shared, "setup", cancellationToken);
             if (!setup.Ok)
             {
                 return CheckResult.From([Finding(JourneyRules.SetupFailed, Severity.High, $"setup {setup.FailedStep}", $"the setup failed at {setup.FailedStep}: {setup.Problem}", setup.Evidence,
@@ -126,7 +127,7 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
                     $"{Frontend.BrowserCheck.Slug(journey.Name)}-{BrowserDrivers.Name(driver!.Engine)}", cancellationToken));
                 pageChecked = true;
             };
-            var result = await RunOnceAsync(context, driver, service.Url, frontendUrl, journey.Steps, JourneyRunner.Start(shared, run), label, cancellationToken, pages);
+            var result = await RunOnceAsync(context, driver, service.Url, frontendUrl, ready.Steps, JourneyRunner.Start(shared, run), label, cancellationToken, pages);
             if (result.Ok)
             {
                 succeeded++;
@@ -134,7 +135,7 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
                 {
                     consistencyChecked = true;
                     var checkedItems = new List<string>();
-                    foreach (var write in result.Writes)
+                    foreach (var write in ConsistencyProbe.Latest(service, result.Writes))
                     {
                         var (item, found) = await ConsistencyProbe.CheckAsync(context.System, service, write, context.Http, context.Time, cancellationToken);
                         findings.AddRange(found);

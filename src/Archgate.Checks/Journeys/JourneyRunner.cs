@@ -74,7 +74,9 @@ internal static partial class JourneyRunner
                 return new JourneyRun(false, name, problem, answer.Evidence(), null, writes);
             }
 
-            if (request.Method is "POST" or "PUT" or "PATCH")
+            // A write the service refused as the journey expected (a stale If-Match answered 412) changed nothing; a
+            // DELETE is kept too, so that what it removed is not read back for consistency.
+            if (request.Method is "POST" or "PUT" or "PATCH" or "DELETE" && answer.Status is >= 200 and < 400)
             {
                 writes.Add(new JourneyWrite(request.Method, path, headers, body, answer));
             }
@@ -82,6 +84,11 @@ internal static partial class JourneyRunner
             foreach (var capture in request.Captures)
             {
                 var value = Capture(capture, answer);
+                if (value is null && request.SignIn is not null && SessionCookie.AnySession(answer.Cookies))
+                {
+                    continue; // a sign-in that answers no token but a session cookie: the run's cookie jar carries it
+                }
+
                 if (value is null)
                 {
                     return new JourneyRun(false, name, $"nothing to capture as '{capture.Variable}' from {capture.Name}", answer.Evidence(), null, writes);

@@ -30,7 +30,7 @@ internal sealed class NetworkFailureCheck(ServiceComponent service) : ICheck
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
-        var journey = Pick(context.System)!;
+        var journey = await Performance.LoadScenario.WithContractLoginsAsync(context.System, Pick(context.System)!, cancellationToken);
         var url = service.Url;
         await using var proxy = FaultProxy.Start($"archgate -> {service.Name}", url.Host, url.Port, ProxyMode.Tcp);
         var through = new UriBuilder(url) { Host = url.IsLoopback ? url.Host : "127.0.0.1", Port = proxy.Port }.Uri;

@@ -45,21 +45,13 @@ public static partial class LoadScenario
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(target);
         var profile = system.Load;
-        var logins = profile.Setup.Concat(profile.Journeys.SelectMany(j => j.Setup.Concat(j.Steps)))
-            .Select(s => s.SignIn).OfType<LoginAuth>().Where(l => l.UserField is null || l.PasswordField is null).Distinct().ToList();
-        if (logins.Count == 0 || target.Url is null)
+        if (target.Url is null)
         {
             return system;
         }
 
-        var fields = Contracts.Conformance.Authenticator.FieldsFromContracts(system);
-        var bodies = new Dictionary<LoginAuth, string>();
-        foreach (var login in logins)
-        {
-            bodies[login] = login.Body(await fields(login, target.Url, cancellationToken));
-        }
-
-        ScenarioRequest Fill(ScenarioRequest step) => step.SignIn is { } login && bodies.TryGetValue(login, out var body) ? step with { Body = body } : step;
+        var fill = await ContractLoginsAsync(system, profile.Setup.Concat(profile.Journeys.SelectMany(j => j.Setup.Concat(j.Steps))), target.Url, cancellationToken);
+        ScenarioRequest Fill(ScenarioRequest step) => fill(step);
         return system with
         {
             Load = profile with
@@ -68,6 +60,51 @@ public static partial class LoadScenario
                 Journeys = [.. profile.Journeys.Select(j => j with { Setup = [.. j.Setup.Select(Fill)], Steps = [.. j.Steps.Select(Fill)] })],
             },
         };
+    }
+
+    /// <summary>
+    /// What turns a sign-in step (<c>- login: ann</c>) of <paramref name="steps"/> into one whose body names the user and
+    /// password fields as the contract of the service at <paramref name="url"/> does; other steps, and identities whose
+    /// <c>fields</c> the manifest sets, stay as they are. The manifest fixes a sign-in's body when it loads, before any
+    /// contract is read: every runner of sign-in steps (the load, the journeys) fills it in through this.
+    /// </summary>
+    public static async Task<Func<ScenarioRequest, ScenarioRequest>> ContractLoginsAsync(SystemModel system, IEnumerable<ScenarioRequest> steps, Uri url, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(url);
+        var logins = steps.Select(s => s.SignIn).OfType<LoginAuth>().Where(l => l.UserField is null || l.PasswordField is null).Distinct().ToList();
+        if (logins.Count == 0)
+        {
+            return step => step;
+        }
+
+        var fields = Contracts.Conformance.Authenticator.FieldsFromContracts(system);
+        var bodies = new Dictionary<LoginAuth, string>();
+        foreach (var login in logins)
+        {
+            bodies[login] = login.Body(await fields(login, url, cancellationToken));
+        }
+
+        return step => step.SignIn is { } login && bodies.TryGetValue(login, out var body) ? step with { Body = body } : step;
+    }
+
+    /// <summary>
+    /// <paramref name="journey"/> with its sign-in steps' bodies naming the fields as its service's contract does
+    /// (<see cref="ContractLoginsAsync"/>).
+    /// </summary>
+    public static async Task<Journey> WithContractLoginsAsync(SystemModel system, Journey journey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(journey);
+        if (system.Find<HttpComponent>(journey.Service)?.Url is not { } url)
+        {
+            return journey;
+        }
+
+        var fill = await ContractLoginsAsync(system, journey.Setup.Concat(journey.Steps).Select(s => s.Request).OfType<ScenarioRequest>(), url, cancellationToken);
+        JourneyStep Fill(JourneyStep step) => step.Request is { } request ? step with { Request = fill(request) } : step;
+        return journey with { Setup = [.. journey.Setup.Select(Fill)], Steps = [.. journey.Steps.Select(Fill)] };
     }
 
     /// <summary>The journeys, or the default one: <c>GET</c> of the target's health path, else <c>GET /</c>.</summary>

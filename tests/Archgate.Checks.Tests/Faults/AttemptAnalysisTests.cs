@@ -248,6 +248,23 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void Two_retries_at_a_fixed_pace_in_two_operations_are_no_backoff_and_a_jittered_backoffs_are()
+    {
+        var policy = Policy with { Retries = 2 };
+        // Seen on a caller declared `backoff: exponential, retries: 2` that retried every 100 ms: 0.10, 0.11 s twice.
+        var paced = Analyze([Failed(0, "a"), Failed(100, "a"), Failed(210, "a"), Failed(5000, "b"), Failed(5101, "b"), Failed(5212, "b")], policy: policy);
+        // 0.1 s × 2^k with ±40 % jitter: 0.13, 0.15 s, then 0.07, 0.26 s.
+        var jittered = Analyze([Failed(0, "a"), Failed(130, "a"), Failed(280, "a"), Failed(5000, "b"), Failed(5070, "b"), Failed(5330, "b")], policy: policy);
+        // One operation only: two waits alike prove nothing yet.
+        var once = Analyze([Failed(0, "a"), Failed(100, "a"), Failed(210, "a")], policy: policy);
+
+        Assert.True(paced.Backoff.Failed, paced.Backoff.Detail);
+        Assert.Contains("in 2 operations all within 15 %", paced.Backoff.Detail, StringComparison.Ordinal);
+        Assert.False(jittered.Backoff.Failed, jittered.Backoff.Detail);
+        Assert.False(once.Backoff.Failed, once.Backoff.Detail);
+    }
+
+    [Fact]
     public void Identical_waits_across_operations_have_no_jitter()
     {
         var report = Analyze([

@@ -71,6 +71,53 @@ public sealed class CorsCheckTests
         Assert.Equal(CorsCheck.ForeignOrigin, preflight.Headers["Origin"]);
     }
 
+    [Fact]
+    public async Task An_api_of_bodiless_reads_that_allows_authorization_alone_passes_its_page_sends_no_content_type()
+    {
+        // Recommendations: GETs only, a bearer token. The page sends no Content-Type, so the policy needs to allow none.
+        const string Contract = """
+            openapi: 3.0.3
+            info: { title: reco, version: '1' }
+            security: [ { bearer: [] } ]
+            components: { securitySchemes: { bearer: { type: http, scheme: bearer } } }
+            paths:
+              /recommendations:
+                get: { responses: { '200': { description: ok } } }
+              /recommendations/{member}:
+                get:
+                  parameters: [ { name: member, in: path, required: true, schema: { type: integer } } ]
+                  responses: { '200': { description: ok } }
+              /feedback:
+                post:
+                  requestBody: { content: { application/x-www-form-urlencoded: { schema: { type: object } } } }
+                  responses: { '204': { description: noted } }
+            """;
+        const string Web = "http://127.0.0.1:7";
+        using var server = new Fixtures.ScriptedHttpServer(r => r.Method == "OPTIONS" && r.Headers.GetValueOrDefault("Origin") == Web
+            ? new Fixtures.Reply(204, null, Headers: new Dictionary<string, string>
+            {
+                ["Access-Control-Allow-Origin"] = Web,
+                ["Access-Control-Allow-Methods"] = "GET, POST",
+                ["Access-Control-Allow-Headers"] = "Authorization",
+            })
+            : new Fixtures.Reply(204));
+        var folder = AuthFlowCheckTests.Folder();
+        File.WriteAllText(Path.Combine(folder, "reco.yaml"), Contract);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "{{server.Url.ToString().TrimEnd('/')}}", openapi: reco.yaml, auth: { bearer: t0k } }
+              - { name: web, kind: frontend, url: "{{Web}}", dependsOn: [api] }
+            """, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new CorsCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.All(server.Requests.Where(r => r.Method == "OPTIONS"), r => Assert.Equal("authorization", r.Headers["Access-Control-Request-Headers"]));
+    }
+
     private static async Task<CheckResult> RunWithoutContractAsync(string api, string web)
     {
         var folder = AuthFlowCheckTests.Folder();

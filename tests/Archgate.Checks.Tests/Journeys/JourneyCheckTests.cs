@@ -148,6 +148,97 @@ public sealed class JourneyCheckTests
         Assert.Equal(1 + 3, api.Requests.Count(r => r.Method == "GET")); // note 1 consistent at once; note 2 read again on each of three attempts
     }
 
+    [Fact]
+    public async Task A_note_created_then_updated_then_refused_a_stale_update_is_read_as_its_last_accepted_write()
+    {
+        // The journey's own update changes what the create sent, and the stale update it sends last is refused (412) as
+        // it expects: the read after the run shows the update. Before, every write was compared with that read: AG7012
+        // twice on a sound service ("'Dune's first' sent", "stale" sent).
+        var folder = AuthFlowCheckTests.Folder();
+        var file = Path.Combine(folder, "notes.db");
+        await using (var connection = new SqliteConnection($"Data Source={file}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO notes VALUES (1, 'Dune''s second');";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var journeys = $$"""
+              - { name: db, kind: database, connection: "Data Source={{file}}" }
+            journeys:
+              - name: add and edit a note
+                runs: 1
+                setup:
+                  - request: POST /auth/login
+                    json: { username: ann, password: demo }
+                    capture: { token: accessToken }
+                steps:
+                  - request: POST /notes
+                    headers: { Authorization: "Bearer {token}" }
+                    json: { title: "Dune's first" }
+                    capture: { note: $.id, etag: "header: ETag" }
+                  - request: PUT /notes/{note}
+                    headers: { Authorization: "Bearer {token}", If-Match: "{etag}" }
+                    json: { title: "Dune's second" }
+                  - request: PUT /notes/{note}
+                    headers: { Authorization: "Bearer {token}", If-Match: "{etag}" }
+                    json: { title: stale }
+                    expect: { status: 412 }
+                  - request: POST /notes
+                    headers: { Authorization: "Bearer {token}" }
+                    json: { title: gone soon }
+                    capture: { gone: $.id }
+                  - request: DELETE /notes/{gone}
+                    headers: { Authorization: "Bearer {token}" }
+            """;
+        using var api = new FakeShopApi();
+        var manifest = api.Manifest(folder, journeys)
+            .Replace("    openapi: fake.yaml\n", "    openapi: fake.yaml\n    dependsOn: [db]\n    resources: { \"/notes/{id}\": { database: db, table: notes } }\n", StringComparison.Ordinal);
+        var system = TestSystems.Load(manifest, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        var consistent = Assert.Single(result.Findings, f => f.Location == "consistency");
+        Assert.Equal("after run 1's writes, the API's read and the stored row agree for /notes/1 (notes)", consistent.Message);
+        Assert.Single(api.Requests, r => r.Method == "GET" && r.PathAndQuery == "/notes/1"); // read once, as the update left it
+        Assert.DoesNotContain(api.Requests, r => r.Method == "GET" && r.PathAndQuery == "/notes/2"); // deleted by the journey
+    }
+
+    [Fact]
+    public async Task A_sign_in_step_names_its_fields_as_the_services_contract_does()
+    {
+        // The contract's login takes email and password; the manifest's '- login: ann' fixed 'username' when it loaded,
+        // and every journey's setup failed 400 (AG7003) though step 8's load signed in with the same step.
+        using var api = new Fixtures.CookieSessionApi();
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder, """
+            journeys:
+              - name: add a task
+                runs: 1
+                setup: [ { login: ann } ]
+                steps:
+                  - GET /me
+                  - { request: POST /tasks, json: { title: x }, expect: { status: 201 } }
+            """), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        var login = Assert.Single(api.Requests, r => r.PathAndQuery == "/auth/login");
+        Assert.Contains("\"email\":\"ann@example.test\"", login.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_difference_names_the_values_as_a_person_reads_them()
+    {
+        Assert.Equal("$.title is \"Dune's second\", \"Dune's first\" sent",
+            Archgate.Checks.Frontend.JsonSubset.Difference(System.Text.Json.Nodes.JsonNode.Parse("""{"title":"Dune's first"}"""), System.Text.Json.Nodes.JsonNode.Parse("""{"title":"Dune's second"}""")));
+    }
+
     [Theory]
     [InlineData(BrowserEngine.Chromium, "chromium")]
     [InlineData(BrowserEngine.Firefox, "firefox")]
