@@ -19,6 +19,14 @@ internal sealed record OperationInfo(string Method, string Template, OpenApiOper
     /// </summary>
     public bool IsUpgrade => Operation.Responses?.ContainsKey("101") == true;
 
+    /// <summary>
+    /// Whether the contract lets a caller in without credentials: the operation's <c>security</c> (else the document's,
+    /// which an operation's own list overrides, even an empty one) is absent, empty (<c>security: []</c>), or offers the
+    /// empty requirement <c>{}</c> among its alternatives (optional authentication). Not the opposite of
+    /// <see cref="Secured"/>: <c>[{}, {bearer: []}]</c> is both, credentials are sent and not required.
+    /// </summary>
+    public bool AllowsAnonymous { get; init; }
+
     /// <summary>Methods that never change state (RFC 9110 safe methods).</summary>
     public bool IsSafe => Method is "GET" or "HEAD" or "OPTIONS";
 
@@ -30,6 +38,7 @@ internal sealed record OperationInfo(string Method, string Template, OpenApiOper
     public static IReadOnlyList<OperationInfo> All(OpenApiDocument document)
     {
         var defaultSecured = document.Security is { Count: > 0 } security && security.Any(r => r.Count > 0);
+        var defaultAnonymous = Anonymous(document.Security);
         var result = new List<OperationInfo>();
         foreach (var (template, item) in document.Paths ?? [])
         {
@@ -45,7 +54,10 @@ internal sealed record OperationInfo(string Method, string Template, OpenApiOper
                 }
 
                 var secured = operation.Security is null ? defaultSecured : operation.Security.Any(r => r.Count > 0);
-                result.Add(new OperationInfo(method.Method.ToUpperInvariant(), template, operation, parameters, secured));
+                result.Add(new OperationInfo(method.Method.ToUpperInvariant(), template, operation, parameters, secured)
+                {
+                    AllowsAnonymous = operation.Security is null ? defaultAnonymous : Anonymous(operation.Security),
+                });
             }
         }
 
@@ -56,6 +68,10 @@ internal sealed record OperationInfo(string Method, string Template, OpenApiOper
             .ThenBy(o => o.Method, StringComparer.Ordinal)
             .ToList();
     }
+
+    /// <summary>Whether a list of security requirements (alternatives) lets a caller in without credentials.</summary>
+    private static bool Anonymous(IList<OpenApiSecurityRequirement>? requirements) =>
+        requirements is null || requirements.Count == 0 || requirements.Any(r => r.Count == 0);
 
     private static int Depth(string template) => template.Count(c => c == '/');
 }

@@ -17,7 +17,9 @@ namespace Archgate.Checks.Security.Probes;
 /// operations (its <c>Location</c> or id), each must be refused (AG9010); function level (BFLA): A calls every
 /// admin-only operation (<c>security.adminOnly</c>, or an operation with <c>x-roles</c>), each must be refused
 /// (AG9011); property level (mass assignment): A creates again with read-only and privileged properties set, and
-/// none of them may stick (AG9012, read back).
+/// none of them may stick (AG9012, read back). An operation the contract leaves open to anonymous callers is not
+/// probed for object or function level (<see cref="ProbeTarget.IsPublic"/>): anyone reaching it is what the contract
+/// promises, not a broken authorization; the coverage finding (AG9013) names each one.
 /// </summary>
 internal sealed class AuthorizationCheck(HttpComponent component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {
@@ -84,7 +86,9 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
         }
 
         run.Add(SecurityRules.AuthorizationCoverage, Severity.Info, "authorization",
-            $"identities {string.Join(", ", identities.Select(i => i.Identity.Label))}; {string.Join("; ", run.Covered)}; {sender.Requests} requests in " +
+            $"identities {string.Join(", ", identities.Select(i => i.Identity.Label))}; {string.Join("; ", run.Covered)}; " +
+            string.Concat(run.Public.Select(p => $"{p} is public in the contract: not probed; ")) +
+            $"{sender.Requests} requests in " +
             $"{sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s" +
             (run.LeftOut.Count > 0 ? $"; not probed: {string.Join(", ", run.LeftOut)}" : ""), null);
         return SecurityGate.Judge(run.Findings.Select(f => f with { Evidence = f.Evidence is null ? null : run.Mask(f.Evidence) }).ToList(), policy,
@@ -101,6 +105,9 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
         public List<string> Covered { get; } = [];
 
         public List<string> LeftOut { get; } = [];
+
+        /// <summary>The operations left out because anyone may call them (<see cref="ProbeTarget.IsPublic"/>), each once.</summary>
+        public List<string> Public { get; } = [];
 
         public List<string> Secrets { get; } = [];
 
@@ -126,8 +133,17 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
         {
             var book = NewBook();
             var probes = new List<(string What, ProbeRequest Request)>();
+            var declared = false;
             foreach (var operation in target.Operations.Where(o => AdminOnly(o) || policy.AdminOnly.Any(p => PathPatterns.Matches(p, o.Template))))
             {
+                declared = true;
+                // x-roles in a contract that also lets anonymous callers in: the contract contradicts itself, and an
+                // ordinary identity getting what anyone gets is no privilege escalation. security.adminOnly is never public.
+                if (IsPublic(operation))
+                {
+                    continue;
+                }
+
                 if (operation.Method == "DELETE" || (policy.Safe && !operation.IsSafe))
                 {
                     LeftOut.Add($"{operation.Name} as {customer.Identity.Label} ({(operation.Method == "DELETE" ? "a delete is never sent to what the run did not create" : "security.safe")})");
@@ -166,7 +182,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                 }
             }
 
-            Covered.Add(probes.Count == 0
+            Covered.Add(probes.Count == 0 && !declared
                 ? "function level: no admin-only operation declared (security.adminOnly or x-roles)"
                 : $"function level: {probes.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused");
         }
@@ -252,6 +268,12 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
             int tried = 0, refused = 0;
             foreach (var operation in target.Operations.Where(o => o.Template == item).OrderBy(o => o.Method switch { "GET" => 0, "PUT" => 1, "PATCH" => 2, _ => 3 }))
             {
+                // A public catalogue read of another identity's object is what the contract promises to anyone.
+                if (IsPublic(operation))
+                {
+                    continue;
+                }
+
                 var plan = RequestPlanner.Plan(operation, book, 1);
                 if (plan.Requests.Count == 0)
                 {
@@ -342,6 +364,22 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                 Add(SecurityRules.MassAssignment, Severity.High, creator.Name,
                     $"{creator.Name} took {string.Join(", ", stuck.Select(s => $"'{s}'"))} from the request, which {(stuck.Count == 1 ? "is" : "are")} read-only or privileged, and read back the injected value",
                     sender.Evidence(sent, exchange, sender.Excerpt(readBack?.ToJsonString() ?? exchange.Body)));
+            }
+
+            return true;
+        }
+
+        /// <summary>Whether anyone may call the operation (<see cref="ProbeTarget.IsPublic"/>); records it once for the coverage finding.</summary>
+        private bool IsPublic(OperationInfo operation)
+        {
+            if (!ProbeTarget.IsPublic(operation, policy))
+            {
+                return false;
+            }
+
+            if (!Public.Contains(operation.Name))
+            {
+                Public.Add(operation.Name);
             }
 
             return true;

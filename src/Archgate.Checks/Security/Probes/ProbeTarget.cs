@@ -41,6 +41,18 @@ internal sealed class ProbeTarget
     public string Prefix { get; }
 
     /// <summary>
+    /// Whether anyone may call <paramref name="operation"/> without credentials, so that another identity reaching it
+    /// proves nothing: the contract allows anonymous callers (<see cref="OperationInfo.AllowsAnonymous"/>) and the manifest
+    /// does not say otherwise. A path of <c>security.protected</c> or <c>security.adminOnly</c> needs credentials
+    /// whatever the contract says: the manifest is the user's word on this system, a contract is often generated
+    /// without its security.
+    /// </summary>
+    public static bool IsPublic(OperationInfo operation, SecurityPolicy policy) =>
+        operation.AllowsAnonymous
+        && !policy.Protected.Any(p => PathPatterns.Matches(p, operation.Template))
+        && !policy.AdminOnly.Any(p => PathPatterns.Matches(p, operation.Template));
+
+    /// <summary>
     /// Whether <paramref name="operation"/> is the logout of the component's own login: sent with the session every check
     /// shares, it ends that session (a cookie session, a revoked token), so a probe sends it last and then
     /// <see cref="SignedOut"/>.

@@ -12,6 +12,9 @@ public sealed class AuthorizationCheckTests
     private static Task<CheckResult> RunAsync(ProbeTestApi api, string security = AdminOnly) =>
         ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), security);
 
+    private static Task<CheckResult> CatalogueAsync(ProbeTestApi api, string protectedPaths = ProbeTestApi.ProtectedPaths) =>
+        ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: ProbeTestApi.CatalogueContract, protectedPaths: protectedPaths);
+
     [Fact]
     public async Task A_service_that_keeps_users_apart_passes_and_was_probed_at_every_level()
     {
@@ -102,5 +105,61 @@ public sealed class AuthorizationCheckTests
         Assert.DoesNotContain(api.Server.Requests, r => r.Method is "POST" or "PATCH" && r.PathAndQuery != "/auth/login");
         Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
         Assert.Contains("object and property level (they create resources; security.safe)", result.Findings.Single(f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_read_the_contract_makes_public_is_not_BOLA_and_the_summary_says_it_was_not_probed()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var result = await CatalogueAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("GET /items/{id} is public in the contract: not probed", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: 1 objects created as ann, 2 reads, changes and deletes as ben, 2 refused", coverage, StringComparison.Ordinal);
+        // ben tried to change and delete ann's item, and never read it
+        Assert.Contains(api.Server.Requests, r => r.Method == "PUT" && r.PathAndQuery == "/items/1");
+        Assert.Contains(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery == "/items/1");
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method == "GET" && r.PathAndQuery == "/items/1");
+    }
+
+    [Fact]
+    public async Task Another_user_deleting_an_item_is_BOLA_even_when_reading_it_is_public()
+    {
+        using var api = new ProbeTestApi(Flaws.ForeignDelete);
+        var result = await CatalogueAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal("'ben' deleted /items/1, which 'ann' created: DELETE /items/{id} answered 204 instead of 403 or 404", finding.Message);
+        Assert.Contains("GET /items/{id} is public in the contract: not probed", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_path_the_manifest_protects_is_probed_whatever_the_contract_says()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var result = await CatalogueAsync(api, protectedPaths: "\"/items/**\"");
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        Assert.Equal("'ben' read /items/1, which 'ann' created: GET /items/{id} answered 200 instead of 403 or 404", finding.Message);
+        Assert.DoesNotContain("public in the contract", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_x_roles_operation_the_contract_makes_public_is_not_called_as_a_customer()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var contract = ProbeTestApi.CatalogueContract.Replace("      security: []\n      responses:\n        '200': { description: the item",
+            "      security: []\n      x-roles: [admin]\n      responses:\n        '200': { description: the item", StringComparison.Ordinal);
+        Assert.NotEqual(ProbeTestApi.CatalogueContract, contract);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: contract);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule is SecurityRules.FunctionLevelAuthorization or SecurityRules.ObjectLevelAuthorization);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("function level: 0 admin-only operations called as ann", coverage, StringComparison.Ordinal);
+        Assert.Contains("GET /items/{id} is public in the contract: not probed", coverage, StringComparison.Ordinal);
     }
 }

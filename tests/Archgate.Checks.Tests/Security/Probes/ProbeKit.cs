@@ -6,16 +6,20 @@ using Archgate.Protocol;
 
 namespace Archgate.Checks.Tests.Security.Probes;
 
-/// <summary>Runs one probe check against a <see cref="ProbeTestApi"/> through the manifest a user would write.</summary>
+/// <summary>
+/// Runs one probe check against a <see cref="ProbeTestApi"/> through the manifest a user would write, with its
+/// <see cref="ProbeTestApi.Contract"/> unless a test gives another.
+/// </summary>
 internal static class ProbeKit
 {
     public static async Task<CheckResult> RunAsync(
-        ProbeTestApi api, Func<Component, ContractDocuments, SecurityProbeOptions, ICheck> make, string security = "", SecurityProbeOptions? options = null)
+        ProbeTestApi api, Func<Component, ContractDocuments, SecurityProbeOptions, ICheck> make, string security = "", SecurityProbeOptions? options = null,
+        string? contract = null, string protectedPaths = ProbeTestApi.ProtectedPaths)
     {
         var folder = Directory.CreateTempSubdirectory("archgate-security-").FullName;
-        var contract = Path.Combine(folder, "api.yaml");
-        await File.WriteAllTextAsync(contract, ProbeTestApi.Contract);
-        var system = TestSystems.Load(api.Manifest(contract, security), folder);
+        var path = Path.Combine(folder, "api.yaml");
+        await File.WriteAllTextAsync(path, contract ?? ProbeTestApi.Contract);
+        var system = TestSystems.Load(api.Manifest(path, security, protectedPaths), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var check = make(system.Components[0], new ContractDocuments(), options ?? new SecurityProbeOptions());
         Assert.True(check.AppliesTo(system).Applies);

@@ -26,12 +26,15 @@ public enum Flaws
     Traversal = 1024,
     IgnoresExpiry = 2048,
     NoCreate = 4096,
+    /// <summary>Any signed-in user may delete any catalogue item (<see cref="ProbeTestApi.CatalogueContract"/>).</summary>
+    ForeignDelete = 8192,
 }
 
 /// <summary>
 /// A small real service on 127.0.0.1 with JWT logins (HS256), orders owned by users, an admin listing, a product
 /// search over an in-memory SQLite table, an HTML search page and CORS; each defect of <see cref="Flaws"/> can be
-/// planted. Users ann and ben are customers, ada is admin; every password is <see cref="Password"/>.
+/// planted. Users ann and ben are customers, ada is admin; every password is <see cref="Password"/>. It also keeps a
+/// catalogue (<see cref="CatalogueContract"/>): items anyone may read, and only their owner may change or delete.
 /// </summary>
 public sealed class ProbeTestApi : IDisposable
 {
@@ -45,6 +48,7 @@ public sealed class ProbeTestApi : IDisposable
     private readonly Flaws _flaws;
     private readonly TimeSpan _tokenLifetime;
     private readonly Dictionary<long, JsonObject> _orders = [];
+    private readonly Dictionary<long, JsonObject> _items = [];
     private readonly SqliteConnection _db = new("Data Source=:memory:");
     private readonly ScriptedHttpServer _server;
 
@@ -156,8 +160,79 @@ public sealed class ProbeTestApi : IDisposable
                 note: { type: string }
         """;
 
-    /// <summary>The manifest of a one-service system with this service, its login and identities, and <paramref name="security"/> keys.</summary>
-    public string Manifest(string contractPath, string security = "") => $$"""
+    /// <summary>
+    /// The catalogue's contract: signing in is needed to create, change and delete an item, not to read one
+    /// (<c>security: []</c> on <c>GET /items/{id}</c>, under a document that asks for a bearer token).
+    /// </summary>
+    public static string CatalogueContract => """
+        openapi: 3.0.3
+        info: { title: probe test catalogue, version: 1.0.0 }
+        security: [ { bearer: [] } ]
+        paths:
+          /auth/login:
+            post:
+              security: []
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { type: object, required: [username, password], properties: { username: { type: string }, password: { type: string } } }
+              responses: { '200': { description: ok }, '401': { description: no } }
+          /items:
+            post:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/ItemRequest' }
+                    example: { name: Enamel mug }
+              responses:
+                '201': { description: created, content: { application/json: { schema: { $ref: '#/components/schemas/Item' } } } }
+                '401': { description: no }
+          /items/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            get:
+              security: []
+              responses:
+                '200': { description: the item, content: { application/json: { schema: { $ref: '#/components/schemas/Item' } } } }
+                '404': { description: none }
+            put:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { $ref: '#/components/schemas/ItemRequest' }
+                    example: { name: Mug rack }
+              responses:
+                '200': { description: changed, content: { application/json: { schema: { $ref: '#/components/schemas/Item' } } } }
+                '403': { description: not yours }
+                '404': { description: none }
+            delete:
+              responses: { '204': { description: deleted }, '403': { description: not yours }, '404': { description: none } }
+        components:
+          securitySchemes:
+            bearer: { type: http, scheme: bearer }
+          schemas:
+            ItemRequest:
+              type: object
+              properties: { name: { type: string, maxLength: 100 } }
+            Item:
+              type: object
+              properties:
+                id: { type: integer, readOnly: true }
+                ownerId: { type: integer }
+                name: { type: string }
+        """;
+
+    /// <summary>The paths of <c>security.protected</c> unless a test names others.</summary>
+    public const string ProtectedPaths = "\"/orders/**\", \"/admin/**\", \"/me\"";
+
+    /// <summary>
+    /// The manifest of a one-service system with this service, its login and identities, <paramref name="protectedPaths"/>
+    /// as <c>security.protected</c>, and <paramref name="security"/> keys.
+    /// </summary>
+    public string Manifest(string contractPath, string security = "", string protectedPaths = ProtectedPaths) => $$"""
         version: 1
         system: { name: t }
         auth:
@@ -175,7 +250,7 @@ public sealed class ProbeTestApi : IDisposable
             url: {{WebOrigin}}
             dependsOn: [api]
         security:
-          protected: ["/orders/**", "/admin/**", "/me"]
+          protected: [{{protectedPaths}}]
           identities: [ada, ann, ben]
         {{security}}
         """;
@@ -205,6 +280,9 @@ public sealed class ProbeTestApi : IDisposable
                 ("POST", "/orders") => user is null ? Unauthorized() : Place(user.Value, request.Body),
                 ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Read(user.Value, path),
                 ("PATCH", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Change(user.Value, path, request.Body),
+                ("POST", "/items") => user is null ? Unauthorized() : AddItem(user.Value, request.Body),
+                ("GET", _) when path.StartsWith("/items/", StringComparison.Ordinal) => Item(path) is { } item ? Json(200, item) : Problem(404, "No such item."),
+                ("PUT" or "DELETE", _) when path.StartsWith("/items/", StringComparison.Ordinal) => user is null ? Unauthorized() : ChangeItem(user.Value, request.Method, path, request.Body),
                 ("GET", "/products") => Search(query["search"]),
                 ("GET", "/search") => Page(query["q"] ?? ""),
                 ("GET", "/download") => Has(Flaws.Traversal) && (query["file"] ?? "").Contains("etc/passwd", StringComparison.Ordinal)
@@ -368,7 +446,43 @@ public sealed class ProbeTestApi : IDisposable
         return Json(200, order);
     }
 
-    private static bool Owns((long Id, string Name, string Role) user, JsonObject order) => user.Role == "admin" || (long)order["userId"]! == user.Id;
+    private Reply AddItem((long Id, string Name, string Role) user, string body)
+    {
+        var json = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+        var id = _items.Count + 1L;
+        var item = new JsonObject { ["id"] = id, ["ownerId"] = user.Id, ["name"] = (string?)json["name"] };
+        _items[id] = item;
+        return Json(201, item, new Dictionary<string, string> { ["Location"] = $"/items/{id}" });
+    }
+
+    private Reply ChangeItem((long Id, string Name, string Role) user, string method, string path, string body)
+    {
+        if (Item(path) is not { } item)
+        {
+            return Problem(404, "No such item.");
+        }
+
+        var anyone = Has(Flaws.Bola) || (method == "DELETE" && Has(Flaws.ForeignDelete));
+        if (!anyone && !Owns(user, item, "ownerId"))
+        {
+            return Problem(403, "Not your item.");
+        }
+
+        if (method == "DELETE")
+        {
+            _items.Remove((long)item["id"]!);
+            return new Reply(204, null);
+        }
+
+        var json = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+        item["name"] = (string?)json["name"];
+        return Json(200, item);
+    }
+
+    private JsonObject? Item(string path) =>
+        long.TryParse(path["/items/".Length..], out var id) ? _items.GetValueOrDefault(id) : null;
+
+    private static bool Owns((long Id, string Name, string Role) user, JsonObject thing, string owner = "userId") => user.Role == "admin" || (long)thing[owner]! == user.Id;
 
     private JsonObject? Find(string path) =>
         long.TryParse(path["/orders/".Length..], out var id) ? _orders.GetValueOrDefault(id) : null;
