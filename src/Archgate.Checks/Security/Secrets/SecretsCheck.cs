@@ -95,7 +95,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
                 var where = $"{name}:{scalar.Start.Line}:{scalar.Start.Column} {keyPath}";
                 var literal = Literal(value);
                 SecretMatch? found = null;
-                if (literal is not null && SecretPatterns.IsSecretName(key) && !FieldName(key, literal))
+                if (literal is not null && SecretPatterns.IsSecretName(key) && !NamesAField(keyPath, key, literal))
                 {
                     found = SecretPatterns.Classify(key, literal);
                 }
@@ -120,12 +120,25 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
     }
 
     /// <summary>
-    /// Whether the value names where a token is (<c>token: $.accessToken</c>, <c>capture: { token: accessToken }</c>)
-    /// rather than being one: the manifest's <c>token</c> keys take a field name or a JSON path.
+    /// Whether the value names where something is rather than being it, by where the manifest puts it: every value under
+    /// a <c>fields</c> mapping (<c>auth.ann.fields: { user: email, password: password }</c>: the login body's JSON field
+    /// names) or a <c>capture</c> mapping (variable: a JSON path, <c>header: ETag</c> or a property name), a
+    /// <c>tokenQuery</c> (a query parameter's name), <c>signingKey.privateKey</c> (a PEM file's path; a PEM written in
+    /// place is still a known format), a <c>{variable}</c> the run fills in, and a <c>token</c> that reads as a field
+    /// name or a JSON path (<c>token: $.accessToken</c>). A secret-named key anywhere else holds its value: a literal
+    /// <c>password: hunter2</c> is reported wherever it is.
     /// </summary>
-    private static bool FieldName(string key, string value) =>
-        key.Equals("token", StringComparison.OrdinalIgnoreCase)
-        && System.Text.RegularExpressions.Regex.IsMatch(value, @"^(?:\$[.\[])?[A-Za-z_][A-Za-z0-9_.\[\]'""]*$") && SecretPatterns.Entropy(value) < 3.5;
+    internal static bool NamesAField(string keyPath, string key, string value)
+    {
+        var parent = keyPath.Length > key.Length ? keyPath[..(keyPath.Length - key.Length - 1)] : string.Empty;
+        var parentKey = System.Text.RegularExpressions.Regex.Replace(parent[(parent.LastIndexOf('.') + 1)..], @"\[\d+\]$", string.Empty);
+        return parentKey is "fields" or "capture"
+            || key == "tokenQuery"
+            || (key == "privateKey" && parentKey == "signingKey")
+            || System.Text.RegularExpressions.Regex.IsMatch(value, @"^\{[A-Za-z_][A-Za-z0-9_]*\}$")
+            || (key.Equals("token", StringComparison.OrdinalIgnoreCase)
+                && System.Text.RegularExpressions.Regex.IsMatch(value, @"^(?:\$[.\[])?[A-Za-z_][A-Za-z0-9_.\[\]'""]*$") && SecretPatterns.Entropy(value) < 3.5);
+    }
 
     /// <summary>What of <paramref name="value"/> is literal: all of it, the defaults of <c>${VAR:-default}</c>, or null for a pure reference.</summary>
     private static string? Literal(string value)

@@ -119,6 +119,36 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Keys_whose_values_name_fields_are_not_secrets_and_a_literal_password_beside_them_still_is()
+    {
+        var extra = string.Join("\n", [
+            "auth:",
+            "  ann: { login: POST /auth/login, user: ann@x.test, password: \"${ANN_PW:-}\", fields: { user: email, password: password } }",
+            "  ben: { login: POST /auth/login, user: ben@x.test, password: hunter2, token: $.accessToken, fields: { user: email, password: passwd } }",
+            "journeys:",
+            "  - name: sign in",
+            "    steps:",
+            "      - request: POST /auth/login",
+            "        json: { email: ann@x.test, password: \"${ANN_PW:-}\" }",
+            "        capture: { accessToken: $.accessToken, refreshToken: refreshToken }",
+            "      - request: GET /me",
+            "        headers: { X-Api-Key: \"{accessToken}\" }",
+        ]);
+        var yaml = Manifest(extra: extra).Replace(
+            "    url: http://127.0.0.1:1\n",
+            "    url: http://127.0.0.1:1\n    realtime: [ { sse: /events, tokenQuery: access_token, trigger: { request: POST /orders } } ]\n",
+            StringComparison.Ordinal);
+        Assert.Contains("tokenQuery", yaml, StringComparison.Ordinal);
+
+        var result = await RunAsync(yaml);
+
+        var manifest = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ManifestSecret);
+        Assert.EndsWith(" auth.ben.password", manifest.Location, StringComparison.Ordinal);
+        Assert.Equal("auth.ben.password: literal value of password written in the manifest", manifest.Message);
+        Assert.Equal(Severity.Low, manifest.Severity);
+    }
+
+    [Fact]
     public async Task A_program_beside_the_manifest_has_its_config_scanned_but_not_the_manifest_nor_archgates_run_folders()
     {
         // python3 app.py at the project root: the root is the deployed folder, and it holds the manifest and a run folder
