@@ -8,21 +8,75 @@ namespace Archgate.Checks.Database;
 /// <summary>One applied (or failed) migration as its tool records it.</summary>
 /// <param name="Names">Every name it may be known by: id, version, script, description.</param>
 /// <param name="Failed">True when the tool records it as failed.</param>
-internal sealed record AppliedMigration(IReadOnlyList<string> Names, bool Failed)
+/// <param name="Version">
+/// The version when the tool records one (Flyway, Rails, golang-migrate, goose, sqlx, FluentMigrator): a file is this
+/// migration when its name starts with the same version, whatever title follows (Rails and golang-migrate record no title).
+/// </param>
+internal sealed record AppliedMigration(IReadOnlyList<string> Names, bool Failed, string? Version = null)
 {
     public string Display => Names.FirstOrDefault(n => n.Length > 0) ?? "?";
 
-    /// <summary>True when <paramref name="expected"/> names this migration (case-insensitive, with or without a file extension).</summary>
+    /// <summary>True when <paramref name="expected"/> names this migration (case-insensitive, with or without a file extension or namespace) or starts with its version.</summary>
     public bool Matches(string expected) =>
         Names.Any(n => n.Length > 0 && (string.Equals(n, expected, StringComparison.OrdinalIgnoreCase)
             || string.Equals(Path.GetFileNameWithoutExtension(n), Path.GetFileNameWithoutExtension(expected), StringComparison.OrdinalIgnoreCase)
-            || string.Equals(Path.GetFileName(n), expected, StringComparison.OrdinalIgnoreCase)));
+            || string.Equals(Path.GetFileName(n), expected, StringComparison.OrdinalIgnoreCase)
+            || n.EndsWith("." + expected, StringComparison.OrdinalIgnoreCase))) // DbUp's embedded scripts: Shop.Api.Migrations.0001_products.sql
+        || MigrationFiles.SameVersion(Version, expected);
+}
+
+/// <summary>What a history table says is applied.</summary>
+/// <param name="Migrations">The applied and the failed migrations, in the order they ran.</param>
+/// <param name="Through">
+/// For a tool that records where the database is rather than each migration it ran (golang-migrate's single version,
+/// Flyway's baseline): every version up to this one counts as applied, since these tools apply in version order.
+/// </param>
+/// <param name="ThroughFailed">golang-migrate's dirty flag: <paramref name="Through"/> failed half-way, so only the versions below it are applied.</param>
+internal sealed record MigrationHistory(IReadOnlyList<AppliedMigration> Migrations, string? Through = null, bool ThroughFailed = false)
+{
+    public List<AppliedMigration> Succeeded { get; } = [.. Migrations.Where(m => !m.Failed)];
+
+    /// <summary>The latest applied migration as a user knows it; for a dirty golang-migrate version, the one before it.</summary>
+    public string Latest => Succeeded.LastOrDefault()?.Display ?? (Through is null ? "none" : ThroughFailed ? $"the one before {Through}" : Through);
+
+    /// <summary>True when the history shows <paramref name="migration"/> (a file or a name from the manifest) as applied.</summary>
+    public bool IsApplied(string migration)
+    {
+        if (Succeeded.Any(m => m.Matches(migration)))
+        {
+            return true;
+        }
+
+        if (Through is null || MigrationFiles.Version(migration) is not { } version)
+        {
+            return false;
+        }
+
+        var order = MigrationFiles.CompareVersions(version, Through);
+        return order < 0 || (order == 0 && !ThroughFailed);
+    }
+
+    /// <summary>The applied migrations newer than <paramref name="expected"/>, which is applied.</summary>
+    public List<string> NewerThan(string expected)
+    {
+        var index = Succeeded.FindLastIndex(m => m.Matches(expected));
+        if (index >= 0)
+        {
+            return [.. Succeeded.Skip(index + 1).Select(m => m.Display)];
+        }
+
+        // Covered by a golang-migrate version or a Flyway baseline rather than recorded: newer is what has a higher version.
+        return MigrationFiles.Version(expected) is { } version
+            ? [.. Succeeded.Where(m => m.Version is { } v && MigrationFiles.CompareVersions(v, version) > 0).Select(m => m.Display)]
+            : [];
+    }
 }
 
 /// <summary>
 /// Step 3: finds the migration history of EF Core, Flyway, Liquibase, DbUp, FluentMigrator, Alembic, Django, Rails,
-/// golang-migrate, Prisma, Knex, Sequelize, sqlx, goose or Doctrine and compares the latest
-/// applied migration with the expected one (from the manifest, or the newest file of a migrations folder). Pending
+/// golang-migrate, Prisma, Knex, Sequelize, sqlx, goose or Doctrine and compares it with the expected migrations: the
+/// latest from the manifest, or every migration of a folder as its tool would run them (undo files are never expected).
+/// Files match the history by name or, for tools that record only versions (Rails, golang-migrate), by version. Pending
 /// and failed migrations and a held Liquibase lock are findings.
 /// </summary>
 internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseCheck(database, "migrations", "migrations are up to date")
@@ -48,13 +102,23 @@ internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseChec
         }
 
         var tool = DatabaseAccess.BareName(table).ToUpperInvariant();
-        var applied = await ReadHistoryAsync(connection, table, tool, cancellationToken);
-        metrics.Add(Metric("db_migrations_applied", applied.Count(m => !m.Failed), "count", ("table", table)));
-        foreach (var failed in applied.Where(m => m.Failed))
+        var history = await ReadHistoryAsync(connection, table, tool, cancellationToken);
+        var expected = ExpectedLatest(expectation);
+        if (tool == "ALEMBIC_VERSION" && expectation?.Folder is { } folder && Directory.Exists(folder)
+            && MigrationFiles.AlembicChain(folder) is { Count: > 0 } chain)
+        {
+            (history, var head) = AlembicHistory(history, chain);
+            expected = expectation.Latest is null ? (head, chain.Select(s => s.File).ToList()) : expected;
+        }
+
+        metrics.Add(Metric("db_migrations_applied", history.Succeeded.Count, "count", ("table", table)));
+        foreach (var failed in history.Migrations.Where(m => m.Failed))
         {
             findings.Add(Finding(DatabaseRules.MigrationFailed, HighOrCritical, table, $"migration {failed.Display} is recorded as failed in {table}",
-                string.Join(" | ", failed.Names.Where(n => n.Length > 0)),
-                "repair the migration (for Flyway: fix it, then 'flyway repair' and migrate again; for Liquibase: roll back the change set)"));
+                history.ThroughFailed
+                    ? $"{table}.dirty = true at version {history.Through}: it failed half-way, and golang-migrate refuses every later migration until forced"
+                    : string.Join(" | ", failed.Names.Where(n => n.Length > 0)),
+                FailedRemedy(history)));
         }
 
         if (tool == "DATABASECHANGELOG")
@@ -62,43 +126,49 @@ internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseChec
             findings.AddRange(await LiquibaseLockAsync(connection, table, cancellationToken));
         }
 
-        var succeeded = applied.Where(m => !m.Failed).ToList();
-        var latest = succeeded.LastOrDefault();
-        var expected = ExpectedLatest(expectation);
         if (expected is not null)
         {
-            CompareWithExpected(findings, table, succeeded, latest, expected.Value);
+            CompareWithExpected(findings, table, history, expected.Value);
         }
 
-        return CheckResult.From(findings, metrics) with { Reason = latest is null ? null : $"latest applied: {latest.Display} ({table})" };
+        return CheckResult.From(findings, metrics) with { Reason = history.Succeeded.Count == 0 && history.Through is null ? null : $"latest applied: {history.Latest} ({table})" };
     }
 
-    private void CompareWithExpected(List<Finding> findings, string table, List<AppliedMigration> succeeded, AppliedMigration? latest, (string Name, IReadOnlyList<string> All) expected)
+    private static string FailedRemedy(MigrationHistory history) => history.ThroughFailed
+        ? "undo what the failed migration changed (or finish it by hand), then 'migrate force' to the last version that is complete and migrate again"
+        : "repair the migration (for Flyway: fix it, then 'flyway repair' and migrate again; for Liquibase: roll back the change set)";
+
+    private void CompareWithExpected(List<Finding> findings, string table, MigrationHistory history, (string Name, IReadOnlyList<string> All) expected)
     {
-        if (latest is not null && latest.Matches(expected.Name))
+        // Every expected migration counts, not only the newest: Rails, DbUp, Knex and the like run an older file a merge
+        // brought in as readily as a new one, so an older file missing from the history is pending too.
+        var pending = expected.All.Where(file => !history.IsApplied(file)).ToList();
+        if (pending.Count > 0)
         {
+            var what = pending.Count == 1 ? $"{pending[0]} is not applied" : $"{pending.Count} migrations are not applied ({string.Join(", ", pending.Take(3))}{(pending.Count > 3 ? ", …" : string.Empty)})";
+            findings.Add(Finding(DatabaseRules.MigrationsPending, HighOrCritical, table,
+                $"migrations are pending: {what}; the latest applied is {history.Latest}, expected {expected.Name}",
+                $"not applied: {string.Join(", ", pending.Take(20))}",
+                "run the service's migrations (or let it migrate at start-up) before it takes traffic"));
             return;
         }
 
-        var index = succeeded.FindIndex(m => m.Matches(expected.Name));
-        if (index >= 0)
+        var newer = history.NewerThan(expected.Name);
+        if (newer.Count > 0)
         {
-            var newer = succeeded.Skip(index + 1).Select(m => m.Display).ToList();
             findings.Add(Finding(DatabaseRules.MigrationsAhead, Severity.Medium, table,
-                $"the database has {newer.Count} migration(s) newer than the expected latest {expected.Name}",
+                history.Through is not null && newer is [var at] && at == history.Through
+                    ? $"the database is at version {at}, newer than the expected latest {expected.Name}"
+                    : $"the database has {newer.Count} migration(s) newer than the expected latest {expected.Name}",
                 $"newer: {string.Join(", ", newer.Take(10))}",
                 "deploy the service version that ships these migrations, or update the expected latest migration"));
-            return;
         }
-
-        var pending = expected.All.Where(file => !succeeded.Any(m => m.Matches(file))).ToList();
-        findings.Add(Finding(DatabaseRules.MigrationsPending, HighOrCritical, table,
-            $"migrations are pending: the latest applied is {latest?.Display ?? "none"}, expected {expected.Name}",
-            pending.Count > 0 ? $"not applied: {string.Join(", ", pending.Take(20))}" : null,
-            "run the service's migrations (or let it migrate at start-up) before it takes traffic"));
     }
 
-    /// <summary>The expected latest migration and, for a folder, every migration file in name order.</summary>
+    /// <summary>
+    /// The expected latest migration and every migration expected with it: from <c>latest</c> that one, from a folder every
+    /// migration it ships in the order they run (undo files left out: they never run going forward).
+    /// </summary>
     private static (string Name, IReadOnlyList<string> All)? ExpectedLatest(MigrationExpectation? expectation)
     {
         if (expectation?.Latest is { } latest)
@@ -106,18 +176,29 @@ internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseChec
             return (latest, [latest]);
         }
 
-        if (expectation?.Folder is { } folder && Directory.Exists(folder))
+        if (expectation?.Folder is { } folder && Directory.Exists(folder) && MigrationFiles.Forward(folder) is { Count: > 0 } files)
         {
-            var files = Directory.EnumerateFiles(folder)
-                .Select(Path.GetFileName)
-                .Where(f => f is not null && !f.StartsWith('.'))
-                .Select(f => f!)
-                .Order(StringComparer.Ordinal)
-                .ToList();
-            return files.Count == 0 ? null : (files[^1], files);
+            return (files[^1], files);
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Alembic's table holds only the head(s) the database is at; with the scripts' chain every revision below them is
+    /// applied too. Returns the history that says so and the newest head script of the chain.
+    /// </summary>
+    private static (MigrationHistory History, string Head) AlembicHistory(
+        MigrationHistory table, IReadOnlyList<(string Revision, string File, IReadOnlyList<string> Parents)> chain)
+    {
+        var current = table.Succeeded.Select(m => m.Display).ToList();
+        var below = MigrationFiles.AlembicAncestors(current, chain);
+        var known = chain.Select(s => s.Revision).ToHashSet(StringComparer.Ordinal);
+        var applied = chain.Where(s => below.Contains(s.Revision)).Select(s => new AppliedMigration([s.Revision, s.File], false))
+            .Concat(current.Where(r => !known.Contains(r)).Select(r => new AppliedMigration([r], false)));
+        var parents = chain.SelectMany(s => s.Parents).ToHashSet(StringComparer.Ordinal);
+        var head = chain.LastOrDefault(s => !parents.Contains(s.Revision)).File ?? chain[^1].File;
+        return (new MigrationHistory([.. applied]), head);
     }
 
     private async Task<List<string>> FindHistoryTablesAsync(DbConnection connection, CancellationToken cancellationToken)
@@ -136,61 +217,99 @@ internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseChec
         return rows.Select(r => DatabaseAccess.Text(r["name"])).ToList();
     }
 
-    private static async Task<List<AppliedMigration>> ReadHistoryAsync(DbConnection connection, string table, string tool, CancellationToken cancellationToken)
+    private static string Col(Dictionary<string, object?> row, string name) => row.TryGetValue(name, out var v) ? DatabaseAccess.Text(v) : string.Empty;
+
+    private static long Num(Dictionary<string, object?> row, string name) => row.TryGetValue(name, out var v) && v is not null ? DatabaseAccess.Long(v) : 0;
+
+    private static async Task<MigrationHistory> ReadHistoryAsync(DbConnection connection, string table, string tool, CancellationToken cancellationToken)
     {
         var rows = await DatabaseAccess.QueryAsync(connection, $"select * from {DatabaseAccess.Quote(table)}", cancellationToken);
-        string Col(Dictionary<string, object?> row, string name) => row.TryGetValue(name, out var v) ? DatabaseAccess.Text(v) : string.Empty;
-        long Num(Dictionary<string, object?> row, string name) => row.TryGetValue(name, out var v) && v is not null ? DatabaseAccess.Long(v) : 0;
 
         return tool switch
         {
-            "__EFMIGRATIONSHISTORY" => rows.OrderBy(r => Col(r, "MigrationId"), StringComparer.Ordinal)
-                .Select(r => new AppliedMigration([Col(r, "MigrationId")], false)).ToList(),
-            "FLYWAY_SCHEMA_HISTORY" => rows
-                .Where(r => Col(r, "version").Length > 0 || !Col(r, "success").Equals("true", StringComparison.OrdinalIgnoreCase))
-                .OrderBy(r => Num(r, "installed_rank"))
-                .Select(r => new AppliedMigration(
-                    [Col(r, "script"), Col(r, "version"), $"V{Col(r, "version")}__{Col(r, "description").Replace(' ', '_')}", Col(r, "description")],
-                    !(Col(r, "success").Equals("true", StringComparison.OrdinalIgnoreCase) || Col(r, "success") == "1")))
-                .ToList(),
-            "DATABASECHANGELOG" => rows.OrderBy(r => Num(r, "orderexecuted"))
+            "__EFMIGRATIONSHISTORY" => new(rows.OrderBy(r => Col(r, "MigrationId"), StringComparer.Ordinal)
+                .Select(r => new AppliedMigration([Col(r, "MigrationId")], false)).ToList()),
+            "FLYWAY_SCHEMA_HISTORY" => FlywayHistory(rows),
+            "DATABASECHANGELOG" => new(rows.OrderBy(r => Num(r, "orderexecuted"))
                 .Select(r => new AppliedMigration([Col(r, "id"), Col(r, "filename")], Col(r, "exectype").Equals("FAILED", StringComparison.OrdinalIgnoreCase)))
-                .ToList(),
-            "VERSIONINFO" => rows.OrderBy(r => Num(r, "Version"))
-                .Select(r => new AppliedMigration([Col(r, "Version"), Col(r, "Description")], false)).ToList(),
-            // Alembic keeps only the revision(s) the database is at, not a history.
-            "ALEMBIC_VERSION" => rows.Select(r => new AppliedMigration([Col(r, "version_num")], false)).ToList(),
-            "DJANGO_MIGRATIONS" => rows.OrderBy(r => Num(r, "id"))
-                .Select(r => new AppliedMigration([$"{Col(r, "app")}.{Col(r, "name")}", Col(r, "name")], false)).ToList(),
-            // Rails: one version per row; golang-migrate: the current version and a dirty flag (a migration that failed
-            // half-way, which blocks every later one until forced).
-            "SCHEMA_MIGRATIONS" => rows.OrderBy(r => Col(r, "version"), Comparer<string>.Create(CompareVersions))
-                .Select(r => new AppliedMigration([Col(r, "version")], Truthy(Col(r, "dirty")))).ToList(),
+                .ToList()),
+            "VERSIONINFO" => new(rows.OrderBy(r => Num(r, "Version"))
+                .Select(r => new AppliedMigration([Col(r, "Version"), Col(r, "Description")], false, Col(r, "Version"))).ToList()),
+            // Alembic keeps only the revision(s) the database is at, not a history; the scripts' chain fills it in.
+            "ALEMBIC_VERSION" => new(rows.Select(r => new AppliedMigration([Col(r, "version_num")], false)).ToList()),
+            "DJANGO_MIGRATIONS" => new(rows.OrderBy(r => Num(r, "id"))
+                .Select(r => new AppliedMigration([$"{Col(r, "app")}.{Col(r, "name")}", Col(r, "name")], false)).ToList()),
+            "SCHEMA_MIGRATIONS" when rows.Count > 0 && rows[0].ContainsKey("dirty") => GolangMigrateHistory(rows),
+            // Rails: one row per applied version, and no title: a file is applied when its version is there.
+            "SCHEMA_MIGRATIONS" => new(rows.OrderBy(r => Col(r, "version"), Comparer<string>.Create(MigrationFiles.CompareVersions))
+                .Select(r => new AppliedMigration([Col(r, "version")], false, Col(r, "version"))).ToList()),
             // Prisma: a migration started and neither finished nor rolled back failed; rolled-back ones are not applied.
-            "_PRISMA_MIGRATIONS" => rows.Where(r => Col(r, "rolled_back_at").Length == 0)
+            "_PRISMA_MIGRATIONS" => new(rows.Where(r => Col(r, "rolled_back_at").Length == 0)
                 .OrderBy(r => Col(r, "started_at"), StringComparer.Ordinal).ThenBy(r => Col(r, "migration_name"), StringComparer.Ordinal)
-                .Select(r => new AppliedMigration([Col(r, "migration_name")], Col(r, "finished_at").Length == 0)).ToList(),
-            "KNEX_MIGRATIONS" => rows.OrderBy(r => Num(r, "id"))
-                .Select(r => new AppliedMigration([Col(r, "name")], false)).ToList(),
-            "SEQUELIZEMETA" => rows.OrderBy(r => Col(r, "name"), StringComparer.Ordinal)
-                .Select(r => new AppliedMigration([Col(r, "name")], false)).ToList(),
-            "_SQLX_MIGRATIONS" => rows.OrderBy(r => Num(r, "version"))
+                .Select(r => new AppliedMigration([Col(r, "migration_name")], Col(r, "finished_at").Length == 0)).ToList()),
+            "KNEX_MIGRATIONS" => new(rows.OrderBy(r => Num(r, "id"))
+                .Select(r => new AppliedMigration([Col(r, "name")], false)).ToList()),
+            "SEQUELIZEMETA" => new(rows.OrderBy(r => Col(r, "name"), StringComparer.Ordinal)
+                .Select(r => new AppliedMigration([Col(r, "name")], false)).ToList()),
+            "_SQLX_MIGRATIONS" => new(rows.OrderBy(r => Num(r, "version"))
                 .Select(r => new AppliedMigration([Col(r, "version"), $"{Col(r, "version")}_{Col(r, "description").Replace(' ', '_')}", Col(r, "description")],
-                    !Truthy(Col(r, "success")))).ToList(),
+                    !Truthy(Col(r, "success")), Col(r, "version"))).ToList()),
             // goose: a row per up or down; version 0 is its own start row.
-            "GOOSE_DB_VERSION" => GooseApplied(rows.OrderBy(r => Num(r, "id")).Select(r => (Num(r, "version_id"), Truthy(Col(r, "is_applied"))))),
-            "DOCTRINE_MIGRATION_VERSIONS" => rows.OrderBy(r => Col(r, "executed_at"), StringComparer.Ordinal).ThenBy(r => Col(r, "version"), StringComparer.Ordinal)
-                .Select(r => new AppliedMigration([Col(r, "version"), Col(r, "version").Split('\\')[^1]], false)).ToList(),
-            _ => rows.OrderBy(r => Num(r, "schemaversionsid")).ThenBy(r => Col(r, "applied"), StringComparer.Ordinal)
-                .Select(r => new AppliedMigration([Col(r, "scriptname")], false)).ToList(),
+            "GOOSE_DB_VERSION" => new(GooseApplied(rows.OrderBy(r => Num(r, "id")).Select(r => (Num(r, "version_id"), Truthy(Col(r, "is_applied")))))),
+            "DOCTRINE_MIGRATION_VERSIONS" => new(rows.OrderBy(r => Col(r, "executed_at"), StringComparer.Ordinal).ThenBy(r => Col(r, "version"), StringComparer.Ordinal)
+                .Select(r => new AppliedMigration([Col(r, "version"), Col(r, "version").Split('\\')[^1]], false)).ToList()),
+            _ => new(rows.OrderBy(r => Num(r, "schemaversionsid")).ThenBy(r => Col(r, "applied"), StringComparer.Ordinal)
+                .Select(r => new AppliedMigration([Col(r, "scriptname")], false)).ToList()),
         };
     }
 
-    private static bool Truthy(string value) => value is "1" or "t" || value.Equals("true", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// golang-migrate keeps one row: the version the database is at and a dirty flag (that migration failed half-way, which
+    /// blocks every later one until forced). It applies in version order, so every version below it ran.
+    /// </summary>
+    private static MigrationHistory GolangMigrateHistory(IEnumerable<Dictionary<string, object?>> rows)
+    {
+        var (version, dirty) = rows.Select(r => (Version: Col(r, "version"), Dirty: Truthy(Col(r, "dirty"))))
+            .MaxBy(r => r.Version, Comparer<string>.Create(MigrationFiles.CompareVersions));
+        return new([new AppliedMigration([version], dirty, version)], version, dirty);
+    }
 
-    /// <summary>Numeric versions (Rails' and golang-migrate's timestamps) in numeric order, others by text.</summary>
-    private static int CompareVersions(string? a, string? b) =>
-        long.TryParse(a, out var x) && long.TryParse(b, out var y) ? x.CompareTo(y) : string.CompareOrdinal(a, b);
+    /// <summary>
+    /// Flyway's history in the order installed. An undo (Teams) or a repair's delete row takes its version back; a
+    /// baseline row stands for every version up to it; repeatable migrations (no version) are neither latest nor pending.
+    /// </summary>
+    private static MigrationHistory FlywayHistory(IEnumerable<Dictionary<string, object?>> rows)
+    {
+        var migrations = new List<AppliedMigration>();
+        string? baseline = null;
+        foreach (var row in rows.OrderBy(r => Num(r, "installed_rank")))
+        {
+            var (type, version, success) = (Col(row, "type").ToUpperInvariant(), Col(row, "version"), Truthy(Col(row, "success")));
+            if (type == "SCHEMA" || (success && version.Length == 0))
+            {
+                continue;
+            }
+
+            if (success && (type.StartsWith("UNDO", StringComparison.Ordinal) || type == "DELETE"))
+            {
+                migrations.RemoveAll(m => !m.Failed && m.Version is { } v && MigrationFiles.CompareVersions(v, version) == 0);
+                continue;
+            }
+
+            if (success && type == "BASELINE")
+            {
+                baseline = version;
+            }
+
+            migrations.Add(new AppliedMigration(
+                [Col(row, "script"), version, $"V{version}__{Col(row, "description").Replace(' ', '_')}", Col(row, "description")],
+                !success, version.Length > 0 ? version : null));
+        }
+
+        return new(migrations, baseline);
+    }
+
+    private static bool Truthy(string value) => value is "1" or "t" || value.Equals("true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>goose's log of ups and downs as the versions applied now, in the order they were applied.</summary>
     private static List<AppliedMigration> GooseApplied(IEnumerable<(long Version, bool Up)> log)
@@ -205,7 +324,7 @@ internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseChec
             }
         }
 
-        return [.. applied.Select(v => new AppliedMigration([v.ToString(System.Globalization.CultureInfo.InvariantCulture)], false))];
+        return [.. applied.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).Select(v => new AppliedMigration([v], false, v))];
     }
 
     private async Task<List<Finding>> LiquibaseLockAsync(DbConnection connection, string changelog, CancellationToken cancellationToken)

@@ -18,6 +18,26 @@ public sealed class MigrationsCheckTests(PostgresServer server)
         return await DatabaseTestKit.RunAsync(new MigrationsCheck(system.Db()), system);
     }
 
+    /// <summary>A fresh folder holding <paramref name="names"/> (empty scripts).</summary>
+    private static string Folder(params string[] names)
+    {
+        var folder = Directory.CreateTempSubdirectory("archgate-migrations-").FullName;
+        foreach (var name in names)
+        {
+            File.WriteAllText(Path.Combine(folder, name), "-- sql");
+        }
+
+        return folder;
+    }
+
+    /// <summary>golang-migrate's folder: an up and a down file for each of 000001_init … 000006_librarians.</summary>
+    private static readonly string[] GolangMigrateFiles =
+        [.. new[] { "000001_init", "000002_books", "000003_members", "000004_loans_draft", "000005_authors", "000006_librarians" }
+            .SelectMany(m => new[] { $"{m}.up.sql", $"{m}.down.sql" })];
+
+    private static string GolangMigrateTable(long version, bool dirty) =>
+        $"create table schema_migrations (version bigint not null primary key, dirty boolean not null); insert into schema_migrations values ({version}, {(dirty ? "true" : "false")});";
+
     [Fact]
     public async Task A_DbUp_journal_behind_the_expected_latest_is_pending_and_names_what_is_missing()
     {
@@ -178,5 +198,134 @@ public sealed class MigrationsCheckTests(PostgresServer server)
 
         Assert.True(at1.Status == CheckStatus.Pass, DatabaseTestKit.Describe(at1));
         Assert.Contains("latest applied is 1, expected 2", Assert.Single(at2.Findings).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_golang_migrate_version_at_the_newest_up_file_passes_and_its_down_files_are_not_expected()
+    {
+        var db = await server.CreateDatabaseAsync("mig", GolangMigrateTable(6, dirty: false));
+        var folder = Folder(GolangMigrateFiles);
+
+        var result = await RunAsync("postgres", db, $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == DatabaseRules.MigrationsPending);
+        Assert.Contains("latest applied: 6", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_golang_migrate_version_behind_the_folder_names_the_up_file_not_applied_and_only_it()
+    {
+        var db = await server.CreateDatabaseAsync("mig", GolangMigrateTable(5, dirty: false));
+        var folder = Folder(GolangMigrateFiles);
+
+        var result = await RunAsync("postgres", db, $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((DatabaseRules.MigrationsPending, CheckStatus.Fail), (finding.Rule, result.Status));
+        Assert.Contains("000006_librarians.up.sql is not applied; the latest applied is 5", finding.Message, StringComparison.Ordinal);
+        Assert.Equal("not applied: 000006_librarians.up.sql", finding.Evidence);
+    }
+
+    [Fact]
+    public async Task A_golang_migrate_timestamp_version_counts_every_older_file_as_applied_and_a_newer_expected_one_as_pending()
+    {
+        var file = DatabaseTestKit.SqliteFile(GolangMigrateTable(20240301120000, dirty: false).Replace("true", "1").Replace("false", "0"));
+        var folder = Folder("20240101120000_init.up.sql", "20240101120000_init.down.sql", "20240301120000_loans.up.sql", "20240301120000_loans.down.sql");
+
+        var current = await RunAsync("sqlite", $"Data Source={file}", $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+        var ahead = await RunAsync("sqlite", $"Data Source={file}", "    expect: { migrations: { latest: 20240101120000_init.up.sql } }");
+        var behind = await RunAsync("sqlite", $"Data Source={file}", "    expect: { migrations: { latest: 20240401000000_fines.up.sql } }");
+
+        Assert.True(current.Status == CheckStatus.Pass, DatabaseTestKit.Describe(current));
+        Assert.Equal(DatabaseRules.MigrationsAhead, Assert.Single(ahead.Findings).Rule);
+        Assert.Contains("20240401000000_fines.up.sql is not applied; the latest applied is 20240301120000", Assert.Single(behind.Findings).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dirty_golang_migrate_version_is_a_failed_migration_and_the_versions_below_it_stay_applied()
+    {
+        var db = await server.CreateDatabaseAsync("mig", GolangMigrateTable(6, dirty: true));
+        var folder = Folder(GolangMigrateFiles);
+
+        var result = await RunAsync("postgres", db, $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+
+        var failed = Assert.Single(result.Findings, f => f.Rule == DatabaseRules.MigrationFailed);
+        Assert.Contains("migration 6 ", failed.Message, StringComparison.Ordinal);
+        Assert.Contains("dirty", failed.Evidence, StringComparison.Ordinal);
+        var pending = Assert.Single(result.Findings, f => f.Rule == DatabaseRules.MigrationsPending);
+        Assert.Equal("not applied: 000006_librarians.up.sql", pending.Evidence);
+    }
+
+    [Fact]
+    public async Task A_Rails_history_is_matched_to_its_files_by_version_and_a_missing_older_one_is_pending()
+    {
+        var all = DatabaseTestKit.SqliteFile("create table schema_migrations (version varchar not null primary key); insert into schema_migrations values ('20240101120000'), ('20240215093000'), ('20240301170000');");
+        var gap = DatabaseTestKit.SqliteFile("create table schema_migrations (version varchar not null primary key); insert into schema_migrations values ('20240101120000'), ('20240301170000');");
+        var folder = Folder("20240101120000_create_books.rb", "20240215093000_create_members.rb", "20240301170000_create_loans.rb");
+
+        var current = await RunAsync("sqlite", $"Data Source={all}", $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+        var missing = await RunAsync("sqlite", $"Data Source={gap}", $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+
+        Assert.True(current.Status == CheckStatus.Pass, DatabaseTestKit.Describe(current));
+        var finding = Assert.Single(missing.Findings);
+        Assert.Equal(DatabaseRules.MigrationsPending, finding.Rule);
+        Assert.Contains("20240215093000_create_members.rb is not applied", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Flyway_undo_and_repeatable_files_are_never_pending_and_versions_order_as_numbers()
+    {
+        var file = DatabaseTestKit.SqliteFile("""
+            create table flyway_schema_history (installed_rank int primary key, version text, description text, type text, script text, success boolean);
+            insert into flyway_schema_history values (1, '1', 'init', 'SQL', 'V1__init.sql', 1), (2, '2', 'books', 'SQL', 'V2__books.sql', 1),
+                                                     (3, '10', 'loans', 'SQL', 'V10__loans.sql', 1), (4, null, 'views', 'SQL', 'R__views.sql', 1);
+            """);
+        var folder = Folder("V1__init.sql", "V2__books.sql", "V10__loans.sql", "U10__loans.sql", "R__views.sql");
+
+        var result = await RunAsync("sqlite", $"Data Source={file}", $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+    }
+
+    [Fact]
+    public async Task An_Alembic_database_at_the_head_of_its_chain_passes_and_one_a_revision_behind_is_pending()
+    {
+        var head = DatabaseTestKit.SqliteFile("create table alembic_version (version_num varchar(32) not null primary key); insert into alembic_version values ('c3d4');");
+        var behind = DatabaseTestKit.SqliteFile("create table alembic_version (version_num varchar(32) not null primary key); insert into alembic_version values ('f1a2');");
+        var folder = Directory.CreateTempSubdirectory("archgate-alembic-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "__init__.py"), string.Empty);
+        await File.WriteAllTextAsync(Path.Combine(folder, "f1a2_init.py"), "revision = 'f1a2'\ndown_revision = None\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "09ab_books.py"), "revision: str = \"09ab\"\ndown_revision: Union[str, None] = \"f1a2\"\n");
+        await File.WriteAllTextAsync(Path.Combine(folder, "c3d4_loans.py"), "revision = 'c3d4'\ndown_revision = '09ab'\n");
+
+        var current = await RunAsync("sqlite", $"Data Source={head}", $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+        var pending = await RunAsync("sqlite", $"Data Source={behind}", $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+
+        Assert.True(current.Status == CheckStatus.Pass, DatabaseTestKit.Describe(current));
+        Assert.Equal("not applied: 09ab_books.py, c3d4_loans.py", Assert.Single(pending.Findings).Evidence);
+    }
+
+    [Fact]
+    public async Task Prismas_migration_folders_are_its_migrations_and_DbUps_embedded_script_names_match_their_files()
+    {
+        var prisma = DatabaseTestKit.SqliteFile("""
+            create table _prisma_migrations (id text primary key, checksum text, finished_at datetime, migration_name text, logs text,
+                rolled_back_at datetime, started_at datetime, applied_steps_count int);
+            insert into _prisma_migrations values ('a', 'x', '2024-01-01 00:00:01', '20240101000000_init', null, null, '2024-01-01 00:00:00', 1);
+            """);
+        var prismaFolder = Folder("migration_lock.toml");
+        Directory.CreateDirectory(Path.Combine(prismaFolder, "20240101000000_init"));
+        await File.WriteAllTextAsync(Path.Combine(prismaFolder, "20240101000000_init", "migration.sql"), "-- sql");
+        var dbUp = DatabaseTestKit.SqliteFile("""
+            create table schemaversions (schemaversionsid integer primary key autoincrement, scriptname text not null, applied datetime not null);
+            insert into schemaversions (scriptname, applied) values ('Shop.Api.Migrations.0001_products.sql', 'now'), ('Shop.Api.Migrations.0002_users.sql', 'now');
+            """);
+
+        var prismaResult = await RunAsync("sqlite", $"Data Source={prisma}", $"    expect: {{ migrations: {{ folder: {prismaFolder} }} }}");
+        var dbUpResult = await RunAsync("sqlite", $"Data Source={dbUp}", $"    expect: {{ migrations: {{ folder: {Folder("0001_products.sql", "0002_users.sql")} }} }}");
+
+        Assert.True(prismaResult.Status == CheckStatus.Pass, DatabaseTestKit.Describe(prismaResult));
+        Assert.True(dbUpResult.Status == CheckStatus.Pass, DatabaseTestKit.Describe(dbUpResult));
     }
 }
