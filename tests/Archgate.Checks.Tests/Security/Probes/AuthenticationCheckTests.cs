@@ -40,6 +40,20 @@ public sealed class AuthenticationCheckTests
     }
 
     [Fact]
+    public async Task An_operation_whose_sign_in_is_optional_is_not_required_to_refuse_an_anonymous_caller()
+    {
+        // security: [{}, {bearer: []}]: anyone may read an item, signed in or not (a catalogue that shows more to members).
+        using var api = new ProbeTestApi(Flaws.None);
+        var contract = ProbeTestApi.CatalogueContract.Replace("get:\n      security: []", "get:\n      security: [ {}, { bearer: [] } ]", StringComparison.Ordinal);
+        Assert.Contains("security: [ {}, { bearer: [] } ]", contract, StringComparison.Ordinal);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: contract);
+
+        Assert.DoesNotContain(result.Findings, f => f.Location?.Contains("/items/{id}", StringComparison.Ordinal) == true && f.Severity >= Severity.Medium);
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method == "GET" && r.PathAndQuery.StartsWith("/items/", StringComparison.Ordinal) && !r.Headers.ContainsKey("Authorization"));
+    }
+
+    [Fact]
     public async Task An_expired_token_minted_with_the_issuers_key_is_refused_by_a_service_that_checks_exp()
     {
         using var api = new ProbeTestApi(Flaws.None);
