@@ -83,7 +83,7 @@ internal static partial class JourneyRunner
 
             foreach (var capture in request.Captures)
             {
-                var value = Capture(capture, answer);
+                var (value, literal) = Capture(capture, answer);
                 if (value is null && request.SignIn is not null && SessionCookie.AnySession(answer.Cookies))
                 {
                     continue; // a sign-in that answers no token but a session cookie: the run's cookie jar carries it
@@ -95,6 +95,14 @@ internal static partial class JourneyRunner
                 }
 
                 variables[capture.Variable] = value;
+                if (literal is null)
+                {
+                    variables.Remove(Literal + capture.Variable);
+                }
+                else
+                {
+                    variables[Literal + capture.Variable] = literal;
+                }
             }
         }
 
@@ -170,36 +178,58 @@ internal static partial class JourneyRunner
         _ => "equals",
     };
 
-    private static string? Capture(ScenarioCapture capture, ApiAnswer answer)
+    /// <summary>The captured value as text, and its JSON text when it is a number or a boolean (null otherwise).</summary>
+    private static (string? Text, string? Literal) Capture(ScenarioCapture capture, ApiAnswer answer)
     {
         if (capture.Source == CaptureSource.Header)
         {
-            return answer.Header(capture.Name);
+            return (answer.Header(capture.Name), null);
         }
 
         try
         {
             var root = JsonNode.Parse(answer.Body);
             var node = capture.Name.StartsWith('$') ? JsonPath.Select(root, capture.Name) is { Count: > 0 } selected ? selected[0] : null : JsonPath.FindProperty(root, capture.Name);
-            return node is null ? null : Text(node);
+            var literal = node is JsonValue v && v.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False ? node.ToJsonString() : null;
+            return (node is null ? null : Text(node), literal);
         }
         catch (JsonException)
         {
-            return null;
+            return (null, null);
         }
     }
+
+    /// <summary>
+    /// Where a capture that was a JSON number or boolean keeps its JSON text (<c>literal:order</c>), under a name no
+    /// manifest variable can have: in a JSON body, a string that is that one variable (<c>"{order}"</c>, as YAML's
+    /// <c>json: { orderId: "{order}" }</c> must write it) is filled with the number itself, as it was captured.
+    /// </summary>
+    private const string Literal = "literal:";
 
     /// <summary>A JSON value as text: strings unquoted, numbers normalised, the rest as JSON.</summary>
     internal static string? Text(JsonNode? node) => JsonSubset.Text(node);
 
-    /// <summary>Replaces <c>{name}</c> with the variable's value (JSON-escaped inside a JSON body); unknown names stay.</summary>
-    internal static string Fill(string text, IReadOnlyDictionary<string, string> variables, bool json) =>
-        Variable().Replace(text, m => variables.TryGetValue(m.Groups[1].Value, out var value)
+    /// <summary>
+    /// Replaces <c>{name}</c> with the variable's value (JSON-escaped inside a JSON body, where a string that is one
+    /// captured number or boolean, <c>"{order}"</c>, becomes that number); unknown names stay.
+    /// </summary>
+    internal static string Fill(string text, IReadOnlyDictionary<string, string> variables, bool json)
+    {
+        if (json)
+        {
+            text = QuotedVariable().Replace(text, m => variables.TryGetValue(Literal + m.Groups[1].Value, out var literal) ? literal : m.Value);
+        }
+
+        return Variable().Replace(text, m => variables.TryGetValue(m.Groups[1].Value, out var value)
             ? json ? JsonSerializer.Serialize(value)[1..^1] : value
             : m.Value);
+    }
 
     [GeneratedRegex(@"\{([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex Variable();
+
+    [GeneratedRegex(@"""\{([A-Za-z_][A-Za-z0-9_]*)\}""")]
+    private static partial Regex QuotedVariable();
 
     /// <summary>The variables a run starts with: the journey's <c>vars</c>, the setup's captures, <c>run</c> and a fresh <c>uuid</c>.</summary>
     public static Dictionary<string, string> Start(IReadOnlyDictionary<string, string> shared, int run) =>

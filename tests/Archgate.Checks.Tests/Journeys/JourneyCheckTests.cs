@@ -233,6 +233,40 @@ public sealed class JourneyCheckTests
     }
 
     [Fact]
+    public async Task A_captured_number_fills_a_json_string_that_is_only_that_variable_as_the_number()
+    {
+        // YAML's json: { parent: "{note}" } must quote the variable; the id was captured as a number and an API that
+        // checks types refuses "1" where 1 goes. Inside a longer string it stays text.
+        var journeys = """
+            journeys:
+              - name: a note and its child
+                runs: 1
+                setup:
+                  - request: POST /auth/login
+                    json: { username: ann, password: demo }
+                    capture: { token: accessToken }
+                steps:
+                  - request: POST /notes
+                    headers: { Authorization: "Bearer {token}" }
+                    json: { title: parent }
+                    capture: { note: $.id, title: $.title }
+                  - request: POST /notes
+                    headers: { Authorization: "Bearer {token}" }
+                    json: { title: "child of {note}", parent: "{note}", parentTitle: "{title}" }
+            """;
+        var folder = AuthFlowCheckTests.Folder();
+        using var api = new FakeShopApi();
+        var system = TestSystems.Load(api.Manifest(folder, journeys), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        var child = Assert.Single(api.Requests, r => r.PathAndQuery == "/notes" && r.Body.Contains("child", StringComparison.Ordinal));
+        Assert.Equal("""{"title":"child of 1","parent":1,"parentTitle":"parent"}""", child.Body);
+    }
+
+    [Fact]
     public void A_difference_names_the_values_as_a_person_reads_them()
     {
         Assert.Equal("$.title is \"Dune's second\", \"Dune's first\" sent",

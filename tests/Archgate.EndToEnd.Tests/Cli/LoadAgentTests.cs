@@ -57,7 +57,8 @@ public sealed partial class LoadAgentTests : CliTestBase
         // Totals: every request the server answered is counted once, whichever agent sent it.
         Assert.Equal(server.Requests, merged.Overall.Requests);
         Assert.Equal(perAgent.Sum(r => r.Overall.Requests), merged.Overall.Requests);
-        Assert.True(perAgent.All(r => r.Overall.Requests > 50), "each agent sent load");
+        // Each agent sent load; how much depends on how busy the machine is (ci34: one agent of a loaded machine sent 50 or fewer).
+        Assert.True(perAgent.All(r => r.Overall.Requests > 0), $"each agent sent load: {string.Join(", ", perAgent.Select(r => r.Overall.Requests))}");
         Assert.Equal([("baseline", 4.0), ("stress", 8.0)], merged.Stages.Select(s => (s.Name, s.Target)));
         Assert.Equal(merged.Overall.Requests, merged.Routes.Sum(r => r.Metrics.Requests));
 
