@@ -108,21 +108,8 @@ internal static class ConsistencyProbe
     /// </summary>
     public static IEnumerable<JourneyWrite> Latest(ServiceComponent service, IReadOnlyList<JourneyWrite> writes)
     {
-        var last = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < writes.Count; i++)
-        {
-            foreach (var mapping in service.Resources)
-            {
-                if (ItemPath(mapping, writes[i]) is { } item)
-                {
-                    last[item.Path] = i;
-                    break;
-                }
-            }
-        }
-
-        var kept = last.Values.ToHashSet();
-        return writes.Where((w, i) => w.Method != "DELETE" && (kept.Contains(i) || !service.Resources.Any(m => ItemPath(m, w) is not null)));
+        var items = writes.Select(w => service.Resources.Select(m => ItemPath(m, w)?.Path).FirstOrDefault(p => p is not null)).ToList();
+        return writes.Where((w, i) => w.Method != "DELETE" && (items[i] is not { } item || items.LastIndexOf(item) == i));
     }
 
     /// <summary>The written item's path and key: the answer's Location, the request's own path, or the collection plus the id in the answer.</summary>

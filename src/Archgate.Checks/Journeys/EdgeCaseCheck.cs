@@ -101,16 +101,19 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
         var lines = new List<string>();
         var failed = 0;
         var unanswered = 0;
+        Task<ApiAnswer> SendAsync(EdgeCase edge) =>
+            ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url, edge.PathAndQuery), call.Headers, edge.Body, ApiCall.DefaultTimeout, cancellationToken);
+
         foreach (var planned in cases)
         {
             var edge = planned;
-            var answer = await ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url, edge.PathAndQuery), call.Headers, edge.Body, ApiCall.DefaultTimeout, cancellationToken);
+            var answer = await SendAsync(edge);
             if (answer.Status == 409 && edge.Body is { } body && ContractResource.Unique(body, operation) is { } unique)
             {
                 // The journey's own values, kept unique by the service (its title, its e-mail), conflict with what the
                 // journey created: a 409 that says nothing of the edge case. It goes again once with unique free text.
                 edge = edge with { Body = unique };
-                answer = await ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url, edge.PathAndQuery), call.Headers, edge.Body, ApiCall.DefaultTimeout, cancellationToken);
+                answer = await SendAsync(edge);
             }
 
             var evidence = $"{EdgeCaseJudge.Describe(edge)}: {operation.Method} {edge.PathAndQuery}{(edge.Body is null ? string.Empty : " " + ProbeHttp.Excerpt(edge.Body, 200))} -> " +

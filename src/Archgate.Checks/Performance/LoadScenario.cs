@@ -51,13 +51,12 @@ public static partial class LoadScenario
         }
 
         var fill = await ContractLoginsAsync(system, profile.Setup.Concat(profile.Journeys.SelectMany(j => j.Setup.Concat(j.Steps))), target.Url, cancellationToken);
-        ScenarioRequest Fill(ScenarioRequest step) => fill(step);
         return system with
         {
             Load = profile with
             {
-                Setup = [.. profile.Setup.Select(Fill)],
-                Journeys = [.. profile.Journeys.Select(j => j with { Setup = [.. j.Setup.Select(Fill)], Steps = [.. j.Steps.Select(Fill)] })],
+                Setup = [.. profile.Setup.Select(fill)],
+                Journeys = [.. profile.Journeys.Select(j => j with { Setup = [.. j.Setup.Select(fill)], Steps = [.. j.Steps.Select(fill)] })],
             },
         };
     }
