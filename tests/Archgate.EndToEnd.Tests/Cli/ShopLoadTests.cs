@@ -55,9 +55,11 @@ public sealed class ShopLoadTests : CliTestBase
         var findings = Step8(result).GetProperty("checks")[0].GetProperty("findings").EnumerateArray().ToList();
         var slow = findings.Where(f => f.GetProperty("rule").GetString() == "AG8001").ToList();
         var orders = Assert.Single(slow, f => f.GetProperty("location").GetString() == "GET /orders");
-        var message = System.Text.RegularExpressions.Regex.Match(orders.GetProperty("message").GetString()!, @"^GET /orders p95 (\d+) ms > 300 ms$");
+        // A busy machine can push the p95 past a second, which the message writes in seconds ("1.23 s").
+        var message = System.Text.RegularExpressions.Regex.Match(orders.GetProperty("message").GetString()!, @"^GET /orders p95 (\d+(?:\.\d+)?) (ms|s) > 300 ms$");
         Assert.True(message.Success, orders.ToString());
-        Assert.True(int.Parse(message.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 350, message.Value);
+        var p95 = double.Parse(message.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * (message.Groups[2].Value == "s" ? 1000 : 1);
+        Assert.True(p95 >= 350, message.Value);
     }
 
     /// <summary>Orders the load placed that the payment worker, payments and the gateway took to paid.</summary>
