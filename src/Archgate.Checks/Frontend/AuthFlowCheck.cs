@@ -34,8 +34,19 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var login = (LoginAuth)service.Auth!;
-        _fields = await FieldsAsync(login, cancellationToken);
         var findings = new List<Finding>();
+        // A login at another component (at: an identity provider, a service whose tokens this one accepts) is sent there,
+        // with its refresh and logout, and its body's fields are those of that component's contract.
+        var signsInAt = login.At is { } at ? context.System.Find<HttpComponent>(at) : service;
+        if (signsInAt?.Url is null)
+        {
+            findings.Add(Finding(FrontendRules.LoginFailed, Severity.Critical, login.ToString(), $"the login goes to '{login.At}', which has no url", null,
+                "name a component with a url in the identity's 'at'"));
+            return Result(findings, null);
+        }
+
+        _loginUrl = signsInAt.Url;
+        _fields = await FieldsAsync(signsInAt as ServiceComponent, login, cancellationToken);
         var secrets = new List<string>(login.Secrets);
         var first = await LoginAsync(context.Http, login, login.Password, cancellationToken);
         if (first.Failure is not null || !first.Ok)
@@ -167,7 +178,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         }
 
         var headers = (access is null ? [] : Bearer(access)).Concat(refresh.Headers(login.Logout.Method)).ToList();
-        var logout = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(service.Url!, login.Logout.Path), headers,
+        var logout = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(_loginUrl, login.Logout.Path), headers,
             refresh.Body, ApiCall.DefaultTimeout, cancellationToken);
         if (!logout.Ok)
         {
@@ -211,7 +222,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         }
 
         var headers = Credentials.OfSession(session.Cookies, []).RequestHeaders;
-        var logout = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(service.Url!, login.Logout.Path), headers, null, ApiCall.DefaultTimeout, cancellationToken);
+        var logout = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(_loginUrl, login.Logout.Path), headers, null, ApiCall.DefaultTimeout, cancellationToken);
         if (!logout.Ok)
         {
             findings.Add(Finding(FrontendRules.LogoutIneffective, Severity.High, login.Logout.ToString(), $"the logout failed: {logout.Summary}",
@@ -268,7 +279,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
 
         secrets.AddRange(held.Values);
         var cookie = string.Join("; ", held.Select(c => $"{c.Key}={c.Value}"));
-        var session = await ApiCall.SendAsync(http, login.Method, ApiCall.Resolve(service.Url!, login.Path), [new("Cookie", cookie)],
+        var session = await ApiCall.SendAsync(http, login.Method, ApiCall.Resolve(_loginUrl, login.Path), [new("Cookie", cookie)],
             login.Body(_fields), ApiCall.DefaultTimeout, cancellationToken);
         secrets.AddRange(session.Cookies.Select(c => c.Value));
         if (!session.Ok)
@@ -289,7 +300,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         {
             // The signed-in session this probe made, whichever id it has, is ended again.
             var jar = held.Select(c => new SessionCookie(c.Key, c.Value, null, null)).Where(c => session.Cookies.All(s => s.Name != c.Name)).Concat(session.Cookies).ToList();
-            _ = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(service.Url!, login.Logout.Path), Credentials.OfSession(jar, []).RequestHeaders, null,
+            _ = await ApiCall.SendAsync(http, login.Logout.Method, ApiCall.Resolve(_loginUrl, login.Logout.Path), Credentials.OfSession(jar, []).RequestHeaders, null,
                 ApiCall.DefaultTimeout, cancellationToken);
         }
     }
@@ -362,7 +373,8 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         return loaded.Document is null
             ? null
             : OperationInfo.All(loaded.Document)
-                .Where(o => o.Method == "GET" && o.Secured && !o.Template.Contains('{', StringComparison.Ordinal) && prefix + o.Template != login.Path
+                .Where(o => o.Method == "GET" && o.Secured && !o.Template.Contains('{', StringComparison.Ordinal)
+                    && (!login.SignsInAt(service.Name) || prefix + o.Template != login.Path)
                     && !o.Parameters.Any(p => p.Required) && !IsStream(o))
                 .Select(o => prefix + o.Template)
                 .FirstOrDefault();
@@ -372,17 +384,17 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         operation.Operation.Responses?.Values.Any(r => r.Content?.Keys.Any(k => k.Contains("event-stream", StringComparison.OrdinalIgnoreCase)) == true) == true;
 
     private Task<ApiAnswer> LoginAsync(HttpClient http, LoginAuth login, string password, CancellationToken cancellationToken) =>
-        ApiCall.SendAsync(http, login.Method, ApiCall.Resolve(service.Url!, login.Path), null,
+        ApiCall.SendAsync(http, login.Method, ApiCall.Resolve(_loginUrl, login.Path), null,
             (login with { Password = password }).Body(_fields), ApiCall.DefaultTimeout, cancellationToken);
 
     /// <summary>The login body's field names from the login operation's schema in the contract, as the run's token source reads them.</summary>
-    private async Task<(string User, string Password)?> FieldsAsync(LoginAuth login, CancellationToken cancellationToken) =>
-        service.OpenApi is not null && (await documents.LoadAsync(service.OpenApi.Path, cancellationToken)).Document is { } document
+    private async Task<(string User, string Password)?> FieldsAsync(ServiceComponent? signsInAt, LoginAuth login, CancellationToken cancellationToken) =>
+        signsInAt?.OpenApi is not null && (await documents.LoadAsync(signsInAt.OpenApi.Path, cancellationToken)).Document is { } document
             ? Authenticator.Fields(document, login)
             : null;
 
     private Task<ApiAnswer> CallWithRefreshAsync(HttpClient http, AuthCall operation, RefreshCredential refresh, CancellationToken cancellationToken) =>
-        ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url!, operation.Path), refresh.Headers(operation.Method), refresh.Body, ApiCall.DefaultTimeout, cancellationToken);
+        ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(_loginUrl, operation.Path), refresh.Headers(operation.Method), refresh.Body, ApiCall.DefaultTimeout, cancellationToken);
 
     /// <summary>
     /// The refresh token of a login or refresh answer: a JSON field (<c>refreshToken</c> or <c>refresh_token</c>), else a
@@ -432,6 +444,9 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     }
 
     private (string User, string Password)? _fields;
+
+    /// <summary>Where the login, refresh and logout are sent: the service, or the component the login names (<c>at</c>).</summary>
+    private Uri _loginUrl = null!;
 
     private static KeyValuePair<string, string>[] Bearer(string token) => [new("Authorization", $"Bearer {token}")];
 

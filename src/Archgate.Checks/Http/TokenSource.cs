@@ -36,11 +36,24 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     /// </summary>
     public Func<LoginAuth, Uri, CancellationToken, Task<(string User, string Password)?>>? LoginFields { get; init; }
 
+    /// <summary>
+    /// The url of a component by name, where a login with <see cref="LoginAuth.At"/> is sent (null: unknown).
+    /// <value>null</value>: such a login fails, saying so.
+    /// </summary>
+    public Func<string, Uri?>? Locate { get; init; }
+
     /// <summary>The run's token source; its login field names come from the contracts of the run's services.</summary>
     public static TokenSource Of(CheckContext context) => context.Services.Get(() => new TokenSource(context.Http, context.Time)
     {
         LoginFields = Contracts.Conformance.Authenticator.FieldsFromContracts(context.System),
+        Locate = name => context.System.Find<HttpComponent>(name)?.Url,
     });
+
+    /// <summary>
+    /// Where <paramref name="login"/> is sent for a call to the service at <paramref name="baseUrl"/>: the component it
+    /// names (<c>at</c>), else that service; null when the component it names has no url.
+    /// </summary>
+    public Uri? LoginUrl(LoginAuth login, Uri baseUrl) => login.At is { } at ? Locate?.Invoke(at) : baseUrl;
 
     /// <summary>
     /// The credentials of <paramref name="auth"/> for the service at <paramref name="baseUrl"/>; null auth gives none.
@@ -83,6 +96,18 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     public async Task<TokenResult> TokenAsync(
         LoginAuth login, Uri baseUrl, TimeSpan timeout, CancellationToken cancellationToken, (string User, string Password)? fields = null)
     {
+        // A login at another component (at) is one session for every service that accepts its token.
+        if (LoginUrl(login, baseUrl) is not { } loginUrl)
+        {
+            return new TokenResult(null, $"the login {login.Method} {login.Path} as '{login.User}' goes to '{login.At}', which has no url", null);
+        }
+
+        if (loginUrl.AbsoluteUri != baseUrl.AbsoluteUri)
+        {
+            // The caller's field names are those of its own contract, not of the component that signs in.
+            (baseUrl, fields) = (loginUrl, null);
+        }
+
         var key = ((ServiceAuth)login, baseUrl.AbsoluteUri);
         for (var attempt = 0; ; attempt++)
         {
@@ -104,7 +129,13 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     }
 
     /// <summary>Drops the kept token of <paramref name="login"/> at <paramref name="baseUrl"/> (it was refused): the next call signs in again.</summary>
-    public void Forget(LoginAuth login, Uri baseUrl) => _tokens.TryRemove(((ServiceAuth)login, baseUrl.AbsoluteUri), out _);
+    public void Forget(LoginAuth login, Uri baseUrl)
+    {
+        if (LoginUrl(login, baseUrl) is { } url)
+        {
+            _tokens.TryRemove(((ServiceAuth)login, url.AbsoluteUri), out _);
+        }
+    }
 
     /// <summary>The token at a simple JSON path (<c>$.a.b</c>, <c>$.a[0].b</c>), or at a usual field name when <paramref name="path"/> is null.</summary>
     public static string? ReadToken(string body, string? path)
@@ -178,7 +209,7 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
         LoginAuth login, Uri baseUrl, TimeSpan timeout, (string User, string Password)? fields, CancellationToken cancellationToken)
     {
         var url = Resolve(baseUrl, login.Path);
-        var what = $"the login {login.Method} {login.Path} as '{login.User}'";
+        var what = $"the login {login.Method} {login.Path}{(login.At is null ? string.Empty : $" at {login.At}")} as '{login.User}'";
         if (fields is null && login.UserField is null && LoginFields is not null)
         {
             fields = await LoginFields(login, baseUrl, cancellationToken);

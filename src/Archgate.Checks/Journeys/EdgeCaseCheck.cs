@@ -42,7 +42,7 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
 
         var operations = OperationInfo.All(loaded.Document);
         var prefix = ContractBase.Prefix(service.Url, loaded.Document);
-        var logins = context.System.Auth.Values.OfType<LoginAuth>().Select(l => $"{l.Method.ToUpperInvariant()} {l.Path}").ToHashSet(StringComparer.Ordinal);
+        var logins = context.System.Auth.Values.OfType<LoginAuth>().Where(l => l.SignsInAt(service.Name)).Select(l => $"{l.Method.ToUpperInvariant()} {l.Path}").ToHashSet(StringComparer.Ordinal);
         var findings = new List<Finding>();
         var covered = new HashSet<string>(StringComparer.Ordinal);
         var sent = 0;

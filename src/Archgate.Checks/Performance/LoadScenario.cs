@@ -63,29 +63,33 @@ public static partial class LoadScenario
 
     /// <summary>
     /// What turns a sign-in step (<c>- login: ann</c>) of <paramref name="steps"/> into one whose body names the user and
-    /// password fields as the contract of the service at <paramref name="url"/> does; other steps, and identities whose
-    /// <c>fields</c> the manifest sets, stay as they are. The manifest fixes a sign-in's body when it loads, before any
-    /// contract is read: every runner of sign-in steps (the load, the journeys) fills it in through this.
+    /// password fields as the contract of the service that signs in does (<c>email</c>, say), and that goes to that
+    /// service: the one at <paramref name="url"/>, or the component the identity names (<c>at</c>), as an absolute url.
+    /// Other steps, and the fields the manifest sets, stay as they are. The manifest fixes a sign-in's body when it
+    /// loads, before any contract is read: every runner of sign-in steps (the load, the journeys) fills it in through this.
     /// </summary>
     public static async Task<Func<ScenarioRequest, ScenarioRequest>> ContractLoginsAsync(SystemModel system, IEnumerable<ScenarioRequest> steps, Uri url, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(url);
-        var logins = steps.Select(s => s.SignIn).OfType<LoginAuth>().Where(l => l.UserField is null || l.PasswordField is null).Distinct().ToList();
+        var logins = steps.Select(s => s.SignIn).OfType<LoginAuth>().Distinct().ToList();
         if (logins.Count == 0)
         {
             return step => step;
         }
 
         var fields = Contracts.Conformance.Authenticator.FieldsFromContracts(system);
-        var bodies = new Dictionary<LoginAuth, string>();
+        var sent = new Dictionary<LoginAuth, (string Path, string Body)>();
         foreach (var login in logins)
         {
-            bodies[login] = login.Body(await fields(login, url, cancellationToken));
+            var at = login.At is { } name ? system.Find<HttpComponent>(name)?.Url ?? url : url;
+            var path = at == url ? login.Path : ProbeHttp.Under(at, login.Path).AbsoluteUri;
+            var body = login.UserField is null || login.PasswordField is null ? login.Body(await fields(login, at, cancellationToken)) : login.Body();
+            sent[login] = (path, body);
         }
 
-        return step => step.SignIn is { } login && bodies.TryGetValue(login, out var body) ? step with { Body = body } : step;
+        return step => step.SignIn is { } login && sent.TryGetValue(login, out var filled) ? step with { Path = filled.Path, Body = filled.Body } : step;
     }
 
     /// <summary>
@@ -193,7 +197,7 @@ public static partial class LoadScenario
         {
             // {uuid} of the setup is its own: left out of the shared variables, it stays one per iteration of each user.
             var rendered = ToRequest(step, new Dictionary<string, string>(variables, StringComparer.Ordinal) { ["uuid"] = setupUuid });
-            using var request = new HttpRequestMessage(new HttpMethod(rendered.Method), new Uri(target.Url, target.Url.AbsolutePath.TrimEnd('/') + rendered.Path));
+            using var request = new HttpRequestMessage(new HttpMethod(rendered.Method), ProbeHttp.Under(target.Url, rendered.Path));
             string? contentType = null;
             foreach (var (name, value) in rendered.Headers.Concat(CookieJar.Headers(variables, rendered.Method, rendered.Headers)).ToList())
             {

@@ -298,7 +298,7 @@ public static partial class ManifestLoader
                 _ => Ref("string"),
             }),
             ["drive"] = Closed(["request", "json", "via"], [], d => d == "json" ? new JsonObject() : Ref("string")),
-            ["identity"] = Closed(["login", "user", "password", "token", "fields", "refresh", "logout", "roles", "apiKey", "basic", "bearer"], [], k => k switch
+            ["identity"] = Closed(["login", "at", "user", "password", "token", "fields", "refresh", "logout", "roles", "apiKey", "basic", "bearer"], [], k => k switch
             {
                 "fields" => Closed(["user", "password"], [], _ => Ref("string")),
                 "roles" => Ref("strings"),

@@ -153,7 +153,7 @@ public static partial class ManifestLoader
         var escalation = new EscalationSectionReader(context).ReadEscalation(root);
         var signoff = new SignoffSectionReader(context).ReadSignoff(root, owners);
         var checks = new ChecksSectionReader(context).ReadChecks(root);
-        new CrossReferenceValidator(context).Validate(components, names);
+        new CrossReferenceValidator(context).Validate(root, components, names);
 
         if (name is null)
         {

@@ -268,6 +268,15 @@ public sealed record LoginAuth(string Method, string Path, string User, string P
     /// <summary>The name of the password field of the login body (<c>fields.password</c>); null: as <see cref="UserField"/>, else <c>password</c>.</summary>
     public string? PasswordField { get; init; }
 
+    /// <summary>
+    /// The component the login, refresh and logout are sent to (<c>at: auth</c>), when it is not the service being
+    /// called: an identity provider or a service whose tokens other services accept. Null: the service being called.
+    /// </summary>
+    public string? At { get; init; }
+
+    /// <summary>Whether this login's operations belong to <paramref name="component"/> (it has no <see cref="At"/>, or names it).</summary>
+    public bool SignsInAt(string component) => At is null || At == component;
+
     /// <summary>The operation that exchanges a refresh token for new tokens (<c>refresh: POST /auth/refresh</c>), or null.</summary>
     public AuthCall? Refresh { get; init; }
 
@@ -292,7 +301,7 @@ public sealed record LoginAuth(string Method, string Path, string User, string P
     public string TokenField => TokenPath is { } path && path.Split('.')[^1] is { Length: > 0 } last && last != "$" ? last.Split('[')[0] : "accessToken";
 
     /// <inheritdoc />
-    public override string ToString() => $"login {Method} {Path} as {User}";
+    public override string ToString() => $"login {Method} {Path}{(At is null ? string.Empty : $" at {At}")} as {User}";
 }
 
 /// <summary>A method and a path of an authentication operation (<c>POST /auth/refresh</c>).</summary>

@@ -38,6 +38,34 @@ public sealed class AuthFlowCheckTests
         Assert.Equal(3, calls.Count(c => c == "POST /auth/login")); // first session, logout session, wrong password
     }
 
+    [Fact]
+    public async Task A_login_at_another_component_is_sent_there_with_its_refresh_and_logout_and_the_token_opens_the_service()
+    {
+        using var auth = new FakeShopApi();
+        using var api = new FakeShopApi(issuer: auth);
+        var folder = Folder();
+        File.WriteAllText(Path.Combine(folder, "fake.yaml"), FakeShopApi.Contract);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: fake }
+            auth:
+              ann: { login: POST /auth/login, at: auth, user: ann, password: demo, refresh: POST /auth/refresh, logout: POST /auth/logout }
+            components:
+              - { name: auth, kind: service, url: "{{auth.Url.ToString().TrimEnd('/')}}" }
+              - { name: api, kind: service, url: "{{api.Url.ToString().TrimEnd('/')}}", openapi: fake.yaml, auth: ann, dependsOn: [auth] }
+            """, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new AuthFlowCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.Equal(["GET /me", "GET /me"], api.Requests.Select(r => $"{r.Method} {r.PathAndQuery}")); // with the token, then without
+        var calls = auth.Requests.Select(r => $"{r.Method} {r.PathAndQuery}").ToList();
+        Assert.Equal(3, calls.Count(c => c == "POST /auth/login"));
+        Assert.Equal(3, calls.Count(c => c == "POST /auth/refresh"));
+        Assert.Contains("POST /auth/logout", calls);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

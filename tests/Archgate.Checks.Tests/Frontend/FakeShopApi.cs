@@ -78,16 +78,20 @@ public sealed class FakeShopApi : IDisposable
 
     private readonly ScriptedHttpServer _server;
     private readonly FakeApiFaults _faults;
-    private readonly ConcurrentDictionary<string, bool> _refresh = new();
-    private readonly ConcurrentDictionary<string, bool> _access = new();
+    private readonly ConcurrentDictionary<string, bool> _refresh;
+    private readonly ConcurrentDictionary<string, bool> _access;
     private readonly ConcurrentDictionary<long, (JsonObject Body, int Version)> _notes = new();
     private readonly HashSet<long> _movedOn = [];
     private int _next;
     private int _nextNote;
 
-    public FakeShopApi(FakeApiFaults? faults = null)
+    /// <param name="faults">What the API gets wrong.</param>
+    /// <param name="issuer">Another instance whose tokens this one accepts (their sessions are shared), as services accept an identity provider's.</param>
+    public FakeShopApi(FakeApiFaults? faults = null, FakeShopApi? issuer = null)
     {
         _faults = faults ?? new FakeApiFaults();
+        _refresh = issuer?._refresh ?? new();
+        _access = issuer?._access ?? new();
         _server = new ScriptedHttpServer(Answer);
     }
 

@@ -75,6 +75,33 @@ public sealed class TokenSourceTests
         Assert.Equal("""{"username":"ann","password":"pw-ann"}""", server.Requests.Last().Body);
     }
 
+    [Fact]
+    public async Task A_login_at_another_component_is_sent_there_once_for_every_service_that_takes_its_token()
+    {
+        using var auth = new ScriptedHttpServer(_ => new Reply(200, """{"accessToken":"from-auth"}"""));
+        using var books = new ScriptedHttpServer(_ => new Reply(404, "{}"));
+        using var reco = new ScriptedHttpServer(_ => new Reply(404, "{}"));
+        using var http = new HttpClient();
+        var tokens = new TokenSource(http, TimeProvider.System) { Locate = name => name == "auth" ? auth.Url : null };
+        var ann = Ann with { At = "auth" };
+
+        var atBooks = await tokens.CredentialsAsync(ann, books.Url, TimeSpan.FromSeconds(30), CancellationToken.None, ("email", "secret"));
+        var atReco = await tokens.CredentialsAsync(ann, reco.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+        tokens.Forget(ann, reco.Url);
+        await tokens.CredentialsAsync(ann, books.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+        var nowhere = await new TokenSource(http, TimeProvider.System).CredentialsAsync(ann, books.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.Equal("Bearer from-auth", atBooks.Headers.Single().Value);
+        Assert.Equal("Bearer from-auth", atReco.Headers.Single().Value);
+        Assert.Empty(books.Requests);
+        Assert.Empty(reco.Requests);
+        Assert.Equal(2, auth.Requests.Count);
+        Assert.All(auth.Requests, r => Assert.Equal("/auth/login", r.PathAndQuery));
+        // The caller's field names are those of its own contract: the login at auth goes with auth's (none here).
+        Assert.Equal("""{"username":"ann","password":"pw-ann"}""", auth.Requests.First().Body);
+        Assert.Equal("the login POST /auth/login as 'ann' goes to 'auth', which has no url", nowhere.Problem);
+    }
+
     [Theory]
     [InlineData("""{"data":{"token":"t1"}}""", "$.data.token", "t1")]
     [InlineData("""{"items":[{"jwt":"t2"}]}""", "$.items[0].jwt", "t2")]

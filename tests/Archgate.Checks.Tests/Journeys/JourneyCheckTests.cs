@@ -233,6 +233,38 @@ public sealed class JourneyCheckTests
     }
 
     [Fact]
+    public async Task A_sign_in_step_of_an_identity_that_signs_in_at_another_component_goes_there()
+    {
+        using var auth = new FakeShopApi();
+        using var api = new FakeShopApi(issuer: auth);
+        var folder = AuthFlowCheckTests.Folder();
+        File.WriteAllText(Path.Combine(folder, "fake.yaml"), FakeShopApi.Contract);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: fake }
+            auth:
+              ann: { login: POST /auth/login, at: auth, user: ann, password: demo }
+            components:
+              - { name: auth, kind: service, url: "{{auth.Url.ToString().TrimEnd('/')}}" }
+              - { name: api, kind: service, url: "{{api.Url.ToString().TrimEnd('/')}}", openapi: fake.yaml, dependsOn: [auth] }
+            journeys:
+              - name: add a note
+                service: api
+                runs: 1
+                setup: [ { login: ann } ]
+                steps:
+                  - { request: POST /notes, headers: { Authorization: "Bearer {token}" }, json: { title: x }, expect: { status: 201 } }
+            """, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")));
+        Assert.Equal("""{"username":"ann","password":"demo"}""", Assert.Single(auth.Requests).Body);
+        Assert.Equal(["POST /notes"], api.Requests.Select(r => $"{r.Method} {r.PathAndQuery}"));
+    }
+
+    [Fact]
     public async Task A_captured_number_fills_a_json_string_that_is_only_that_variable_as_the_number()
     {
         // YAML's json: { parent: "{note}" } must quote the variable; the id was captured as a number and an API that

@@ -35,6 +35,36 @@ public sealed class LoadScenarioTests
         """.Replace("GET /orders/{id}", "GET /orders/{vu}", StringComparison.Ordinal));
 
     [Fact]
+    public async Task A_setup_login_at_another_component_goes_there_and_its_token_goes_to_every_user()
+    {
+        using var auth = new Frontend.FakeShopApi();
+        using var api = new Frontend.FakeShopApi(issuer: auth);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: fake }
+            auth:
+              ann: { login: POST /auth/login, at: auth, user: ann, password: demo }
+            components:
+              - { name: auth, kind: service, url: "{{auth.Url.ToString().TrimEnd('/')}}" }
+              - { name: api, kind: service, url: "{{api.Url.ToString().TrimEnd('/')}}", critical: true, dependsOn: [auth] }
+            load:
+              target: api
+              setup: [ { login: ann } ]
+              requests: [ { request: GET /me, headers: { Authorization: "Bearer {token}" } } ]
+            """);
+        var target = LoadScenario.Target(system)!;
+        using var http = Http.ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var withLogins = await LoadScenario.WithContractLoginsAsync(system, target, CancellationToken.None);
+        var setup = await LoadScenario.RunSetupAsync(withLogins, target, http, CancellationToken.None);
+
+        Assert.Null(setup.Failure);
+        Assert.StartsWith("access-", setup.Variables["token"], StringComparison.Ordinal);
+        Assert.Equal("/auth/login", Assert.Single(auth.Requests).PathAndQuery);
+        Assert.Empty(api.Requests);
+    }
+
+    [Fact]
     public void The_target_is_the_first_critical_service_and_the_plan_follows_the_manifest()
     {
         var target = LoadScenario.Target(System)!;

@@ -121,6 +121,53 @@ public sealed class AuthSectionTests
     }
 
     [Fact]
+    public void A_login_at_another_component_names_a_declared_one_with_a_url_and_a_virtual_user_cannot_sign_in_there()
+    {
+        const string Manifest = """
+            version: 1
+            system: { name: library }
+            auth:
+              ann: { login: POST /auth/login, at: books, user: ann, password: pw12 }
+              ben: { login: POST /auth/login, at: bookz, user: ben, password: pw12 }
+              cat: { login: POST /auth/login, at: db, user: cat, password: pw12 }
+              ci: { apiKey: { header: X-Api-Key, value: k3y-value }, at: books }
+            components:
+              - { name: db, kind: database, connection: "Data Source=x.db" }
+              - { name: books, kind: service, url: "http://127.0.0.1:7101", auth: ann, critical: true }
+              - { name: reco, kind: service, url: "http://127.0.0.1:7102", auth: ann }
+            load:
+              target: reco
+              setup: [ { login: ann } ]
+              journeys:
+                - name: browse
+                  setup: [ { login: ann } ]
+                  steps: [ GET /recommendations ]
+            """;
+
+        var result = Parse(Manifest);
+
+        Assert.Equal(
+            [
+                ("auth.ben.at", "unknown component 'bookz'"),
+                ("auth.cat.at", "'db' has no url to send the login to"),
+                ("auth.ci.at", "'at' belongs to 'login'"),
+                ("load.journeys[0].setup[0].login", "'ann' signs in at 'books', and step 8's virtual users send every request to the load target ('reco')"),
+            ],
+            result.Errors.Select(e => (e.Path, e.Message)));
+        Assert.Contains("'books'", result.Errors[0].Hint, StringComparison.Ordinal);
+        Assert.Contains("load.setup", result.Errors[3].Hint, StringComparison.Ordinal);
+        var fixedUp = Parse(Manifest.Replace("target: reco", "target: books", StringComparison.Ordinal)
+            .Replace("at: bookz", "at: books", StringComparison.Ordinal).Replace("at: db", "at: reco", StringComparison.Ordinal)
+            .Replace(", at: books }", " }", StringComparison.Ordinal));
+        Assert.True(fixedUp.Succeeded, string.Join("\n", fixedUp.Errors));
+        var ann = Assert.IsType<LoginAuth>(fixedUp.Model!.Auth["ann"]);
+        Assert.Equal("books", ann.At);
+        Assert.Equal("login POST /auth/login at books as ann", ann.ToString());
+        Assert.True(ann.SignsInAt("books"));
+        Assert.False(ann.SignsInAt("reco"));
+    }
+
+    [Fact]
     public void The_old_spellings_still_load_each_with_a_warning_that_says_what_to_write()
     {
         var result = Parse("""

@@ -8,17 +8,22 @@ namespace Archgate.Checks.Contracts.Conformance;
 /// <summary>The manifest's <c>auth</c> for conformance: the run's <see cref="TokenSource"/>, with the login body's field names read from the contract.</summary>
 internal static class Authenticator
 {
-    /// <summary>The credentials of <paramref name="auth"/>, and the login request (for the evidence of a failure) when it is a login.</summary>
-    public static async Task<(Credentials Credentials, ProbeRequest? Login)> AuthenticateAsync(
+    /// <summary>
+    /// The credentials of <paramref name="auth"/>, and the login request (for the evidence of a failure) when it is a
+    /// login, with the url it went to (the service's, or that of the component the login names: <c>at</c>).
+    /// </summary>
+    public static async Task<(Credentials Credentials, ProbeRequest? Login, Uri LoginUrl)> AuthenticateAsync(
         ServiceAuth? auth, Uri baseUrl, OpenApiDocument document, CheckContext context, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var tokens = TokenSource.Of(context);
         if (auth is not LoginAuth login)
         {
-            return (await TokenSource.Of(context).CredentialsAsync(auth, baseUrl, timeout, cancellationToken), null);
+            return (await tokens.CredentialsAsync(auth, baseUrl, timeout, cancellationToken), null, baseUrl);
         }
 
-        var fields = Fields(document, login);
-        var credentials = await TokenSource.Of(context).CredentialsAsync(login, baseUrl, timeout, cancellationToken, fields);
+        var loginUrl = tokens.LoginUrl(login, baseUrl) ?? baseUrl;
+        var fields = loginUrl == baseUrl ? Fields(document, login) : tokens.LoginFields is { } other ? await other(login, loginUrl, cancellationToken) : null;
+        var credentials = await tokens.CredentialsAsync(login, baseUrl, timeout, cancellationToken, fields);
         var request = new ProbeRequest
         {
             Method = login.Method,
@@ -28,7 +33,7 @@ internal static class Authenticator
             ContentType = "application/json",
             Purpose = "login from the manifest's auth",
         };
-        return (credentials, request);
+        return (credentials, request, loginUrl);
     }
 
     /// <summary><paramref name="request"/> with the credentials' headers, query parameters and cookies.</summary>

@@ -26,6 +26,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private Credentials _credentials = Credentials.None;
     private ProbeRequest? _login;
+    private Uri? _loginUrl;
     private BodyValidator _validator = null!;
     private int _requests;
     private int _mismatches;
@@ -46,7 +47,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
 
         context.Activity?.Report($"authenticating to {component.Name}");
         var logins = TokenSource.Of(context).Logins;
-        (_credentials, _login) = await Authenticator.AuthenticateAsync(component.Auth, component.Url, document, context, options.RequestTimeout, cancellationToken);
+        (_credentials, _login, _loginUrl) = await Authenticator.AuthenticateAsync(component.Auth, component.Url, document, context, options.RequestTimeout, cancellationToken);
         _requests += TokenSource.Of(context).Logins - logins;
 
         if (!_credentials.Ok)
@@ -155,14 +156,14 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
                 book.Record(request, exchange.Status, exchange.Headers, Json(exchange));
             }
 
-            if (component.Auth is LoginAuth { Logout: { } logout } login && logout.Is(operation.Method, _prefix + operation.Template) && _credentials.Ok)
+            if (component.Auth is LoginAuth { Logout: { } logout } login && login.SignsInAt(component.Name) && logout.Is(operation.Method, _prefix + operation.Template) && _credentials.Ok)
             {
                 // The identity's own logout ended the session every check shares: sign in again, for the operations
                 // still to come and for the checks after this one (the undeclared methods would all answer 401).
                 var tokens = TokenSource.Of(context);
                 tokens.Forget(login, component.Url);
                 var again = tokens.Logins;
-                (_credentials, _) = await Authenticator.AuthenticateAsync(component.Auth, component.Url, document, context, options.RequestTimeout, cancellationToken);
+                (_credentials, _, _) = await Authenticator.AuthenticateAsync(component.Auth, component.Url, document, context, options.RequestTimeout, cancellationToken);
                 _requests += tokens.Logins - again;
             }
 
@@ -393,7 +394,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
             component: component.Name,
             location: RedactSecrets(location),
             message: RedactSecrets(message),
-            evidence: request is null ? null : RedactSecrets("request: " + Curl(request, false, ReferenceEquals(request, _login) ? component.Url : _baseUrl)),
+            evidence: request is null ? null : RedactSecrets("request: " + Curl(request, false, ReferenceEquals(request, _login) ? _loginUrl : _baseUrl)),
             hint: ConformanceRules.Hint(rule)));
     }
 

@@ -58,7 +58,7 @@ internal sealed class ProbeTarget
     /// <see cref="SignedOut"/>.
     /// </summary>
     public bool IsOwnLogout(OperationInfo operation) =>
-        Component.Auth is LoginAuth { Logout: { } logout } && logout.Is(operation.Method, Prefix + operation.Template);
+        Component.Auth is LoginAuth { Logout: { } logout } login && login.SignsInAt(Component.Name) && logout.Is(operation.Method, Prefix + operation.Template);
 
     /// <summary>After the own logout was sent signed in: the run's token source signs in again for the checks after this one.</summary>
     public void SignedOut(CheckContext context)
@@ -86,7 +86,7 @@ internal sealed class ProbeTarget
         }
 
         var baseUrl = hasContract ? ContractBase.Of(component.Url, document) : component.Url;
-        var (service, _) = await Authenticator.AuthenticateAsync(component.Auth, component.Url, document, context, options.RequestTimeout, cancellationToken);
+        var (service, _, _) = await Authenticator.AuthenticateAsync(component.Auth, component.Url, document, context, options.RequestTimeout, cancellationToken);
         return (new ProbeTarget(component, document, hasContract, baseUrl, service), null);
     }
 

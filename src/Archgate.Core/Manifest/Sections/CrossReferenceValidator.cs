@@ -11,9 +11,10 @@ public static partial class ManifestLoader
     private sealed class CrossReferenceValidator(SectionContext context) : SectionReader(context)
     {
         /// <summary>Checks every name one section gives that another must declare; <paramref name="names"/> are all the declared ones.</summary>
-        public void Validate(ComponentsSection components, HashSet<string> names)
+        public void Validate(YamlMappingNode root, ComponentsSection components, HashSet<string> names)
         {
             var parsed = components.Parsed;
+            CheckLoginComponents(root, parsed, names);
             CheckReferences(parsed, names);
             CheckDatabaseReferences(parsed, names, components.DatabaseReferences);
             CheckEdgeAddresses(parsed, names);
@@ -161,6 +162,24 @@ public static partial class ManifestLoader
                 else if (receiver?.Address is null)
                 {
                     r.Error(node, path, $"'{to}' has no url to send id tokens to", "name the service that signs users in with the provider's id tokens");
+                }
+            }
+        }
+
+        /// <summary>A login's <c>at</c> names a declared component with a url, where the login is sent.</summary>
+        private void CheckLoginComponents(YamlMappingNode root, List<Parsed> components, HashSet<string> names)
+        {
+            foreach (var (name, login) in namedAuth.Select(a => (a.Key, a.Value as LoginAuth)).Where(a => a.Item2?.At is not null))
+            {
+                var node = YamlReader.Get((YamlMappingNode)YamlReader.Get((YamlMappingNode)YamlReader.Get(root, "auth")!, name)!, "at")!;
+                var path = $"auth.{name}.at";
+                if (!names.Contains(login!.At!))
+                {
+                    r.Error(node, path, $"unknown component '{login.At}'", Suggest.DidYouMean(login.At!, names.Order(StringComparer.Ordinal), "declared components: "));
+                }
+                else if (components.FirstOrDefault(c => c.Component.Name == login.At)?.Component.Address is null)
+                {
+                    r.Error(node, path, $"'{login.At}' has no url to send the login to", "name the service that signs users in (an identity provider, or the service whose tokens the others accept)");
                 }
             }
         }

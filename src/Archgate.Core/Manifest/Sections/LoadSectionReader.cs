@@ -15,6 +15,9 @@ public static partial class ManifestLoader
     /// <summary>Step 8's <c>load</c> section.</summary>
     private sealed class LoadSectionReader(SectionContext context) : SectionReader(context)
     {
+        /// <summary>The component the load goes to: <c>load.target</c>, else the first critical service, else the first service.</summary>
+        private string? _target;
+
         public LoadProfile ReadLoad(YamlMappingNode root, IReadOnlyList<Component> components)
         {
             var load = r.Mapping(YamlReader.Get(root, "load"), "load");
@@ -25,6 +28,8 @@ public static partial class ManifestLoader
 
             r.AllowKeys(load, "load", "target", "thinkTime", "setup", "requests", "journeys", "warmup", "stages", "thresholds", "agents", "requestTimeout", "allowNoData");
             var target = ReadLoadTarget(load, components);
+            var services = components.OfType<ServiceComponent>().ToList();
+            _target = target ?? (services.FirstOrDefault(s => s.Critical) ?? services.FirstOrDefault())?.Name;
             var known = new HashSet<string>(["vu", "iteration", "uuid"], StringComparer.Ordinal);
             var setup = ReadRequestList(YamlReader.Get(load, "setup"), "load.setup", known, allowWeight: false).Select(x => x.Request).ToList();
             var shared = new HashSet<string>(known, StringComparer.Ordinal);
@@ -60,6 +65,19 @@ public static partial class ManifestLoader
                 RequestTimeout = requestTimeout is { } t && t > TimeSpan.Zero ? t : defaults.RequestTimeout,
                 AllowNoData = r.Bool(YamlReader.Get(load, "allowNoData"), "load.allowNoData") ?? defaults.AllowNoData,
             };
+        }
+
+        /// <summary>
+        /// A virtual user's sign-in goes to the load target, as all its requests do: a login at another component
+        /// (<c>at</c>) can only be a <c>load.setup</c> step, sent once before the load, its token shared by every user.
+        /// </summary>
+        protected override void CheckSignInPlace(YamlNode node, string path, LoginAuth login)
+        {
+            if (login.At is { } at && at != _target && !path.StartsWith("load.setup", StringComparison.Ordinal))
+            {
+                r.Error(node, path, $"'{login.Name}' signs in at '{at}', and step 8's virtual users send every request to the load target ('{_target}')",
+                    $"sign in once in load.setup ('setup: [ {{ login: {login.Name} }} ]'): its {{token}} goes to every user");
+            }
         }
 
         private string? ReadLoadTarget(YamlMappingNode load, IReadOnlyList<Component> components)

@@ -68,7 +68,7 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            r.AllowKeys(map, path, "login", "user", "password", "token", "fields", "refresh", "logout", "roles", "apiKey", "basic", "bearer");
+            r.AllowKeys(map, path, "login", "at", "user", "password", "token", "fields", "refresh", "logout", "roles", "apiKey", "basic", "bearer");
             var kinds = AuthKinds.Where(k => YamlReader.Get(map, k) is not null).ToList();
             if (kinds.Count != 1)
             {
@@ -79,7 +79,7 @@ public static partial class ManifestLoader
 
             if (kinds[0] != "login")
             {
-                foreach (var key in new[] { "user", "password", "token", "fields", "refresh", "logout" })
+                foreach (var key in new[] { "at", "user", "password", "token", "fields", "refresh", "logout" })
                 {
                     if (YamlReader.Get(map, key) is not null)
                     {
@@ -145,6 +145,8 @@ public static partial class ManifestLoader
                 passwordField = r.String(YamlReader.Get(fields, "password"), $"{path}.fields.password");
             }
 
+            // The component is checked once every section is read (CrossReferenceValidator): it must be declared, with a url.
+            var at = r.String(YamlReader.Get(map, "at"), $"{path}.at");
             var refresh = ReadAuthCall(YamlReader.Get(map, "refresh"), $"{path}.refresh", "refresh", "POST /auth/refresh");
             var logout = ReadAuthCall(YamlReader.Get(map, "logout"), $"{path}.logout", "logout", "POST /auth/logout");
             if (call is null || user is null || password is null)
@@ -156,6 +158,7 @@ public static partial class ManifestLoader
             {
                 UserField = userField,
                 PasswordField = passwordField,
+                At = at,
                 Refresh = refresh,
                 Logout = logout,
             };

@@ -162,6 +162,7 @@ public static partial class ManifestLoader
                 return null;
             }
 
+            CheckSignInPlace(loginNode, $"{path}.login", login);
             known.Add(variable);
             var request = new ScenarioRequest(login.Method, login.Path)
             {
@@ -172,6 +173,11 @@ public static partial class ManifestLoader
                 Captures = [new ScenarioCapture(variable, CaptureSource.JsonProperty, login.TokenField)],
             };
             return (request, 1);
+        }
+
+        /// <summary>A reader whose requests cannot reach every component says here when a sign-in step's login cannot be sent (<c>at</c>).</summary>
+        protected virtual void CheckSignInPlace(YamlNode node, string path, LoginAuth login)
+        {
         }
 
         protected List<ScenarioCapture> ReadCaptures(YamlNode? node, string path)

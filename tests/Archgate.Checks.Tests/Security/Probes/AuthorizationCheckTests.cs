@@ -64,6 +64,41 @@ public sealed class AuthorizationCheckTests
     }
 
     [Fact]
+    public async Task A_service_that_takes_the_tokens_another_one_issues_is_probed_with_identities_that_sign_in_there()
+    {
+        // reco has no login of its own that the manifest uses: ann and ben sign in at books (at: books), and reco accepts
+        // books' tokens (the same signing key). reco lets ben read ann's order.
+        using var books = new ProbeTestApi(Flaws.None);
+        using var reco = new ProbeTestApi(Flaws.Bola, signingSecret: books.SigningSecret);
+        var folder = Directory.CreateTempSubdirectory("archgate-security-").FullName;
+        var contract = Path.Combine(folder, "api.yaml");
+        await File.WriteAllTextAsync(contract, ProbeTestApi.Contract);
+        var system = Archgate.Checks.Tests.TestSystems.Load($$"""
+            version: 1
+            system: { name: t }
+            auth:
+              ann: { login: POST /auth/login, at: books, user: ann, password: {{ProbeTestApi.Password}}, token: $.accessToken, roles: [customer] }
+              ben: { login: POST /auth/login, at: books, user: ben, password: {{ProbeTestApi.Password}}, token: $.accessToken, roles: [customer] }
+            components:
+              - { name: reco, kind: service, url: "http://127.0.0.1:{{reco.Port}}", openapi: { path: {{contract}} }, auth: ann, dependsOn: [books] }
+              - { name: books, kind: service, url: "http://127.0.0.1:{{books.Port}}" }
+            security:
+              identities: [ann, ben]
+            """, folder);
+        using var http = Archgate.Checks.Http.ProbeHttp.CreateClient(system.AllowedHosts);
+        var check = new AuthorizationCheck(system.Find<Archgate.Model.HttpComponent>("reco")!, new Archgate.Checks.Contracts.ContractDocuments(), new Archgate.Model.SecurityProbeOptions());
+        Assert.True(check.AppliesTo(system).Applies);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        var result = await check.RunAsync(Archgate.Checks.Tests.TestSystems.Context(system, http), timeout.Token);
+
+        var read = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization && f.Location == "GET /orders/{id}");
+        Assert.Equal("'ben' read /orders/1, which 'ann' created: GET /orders/{id} answered 200 instead of 403 or 404", read.Message);
+        Assert.DoesNotContain(reco.Server.Requests, r => r.PathAndQuery == "/auth/login");
+        Assert.Equal(2, books.Server.Requests.Count(r => r.PathAndQuery == "/auth/login"));
+    }
+
+    [Fact]
     public async Task A_customer_reaching_an_admin_operation_is_critical_BFLA()
     {
         using var api = new ProbeTestApi(Flaws.CustomerIsAdmin);

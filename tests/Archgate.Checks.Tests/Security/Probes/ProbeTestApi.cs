@@ -52,10 +52,14 @@ public sealed class ProbeTestApi : IDisposable
     private readonly SqliteConnection _db = new("Data Source=:memory:");
     private readonly ScriptedHttpServer _server;
 
-    public ProbeTestApi(Flaws flaws, TimeSpan? tokenLifetime = null)
+    /// <param name="flaws">What the service gets wrong.</param>
+    /// <param name="tokenLifetime">How long its tokens live (15 min).</param>
+    /// <param name="signingSecret">Its HS256 secret: another instance's makes it accept the tokens that one issues.</param>
+    public ProbeTestApi(Flaws flaws, TimeSpan? tokenLifetime = null, string? signingSecret = null)
     {
         _flaws = flaws;
         _tokenLifetime = tokenLifetime ?? TimeSpan.FromMinutes(15);
+        SigningSecret = signingSecret ?? Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         _key = Encoding.UTF8.GetBytes(SigningSecret);
         _db.Open();
         using (var create = _db.CreateCommand())
@@ -71,7 +75,7 @@ public sealed class ProbeTestApi : IDisposable
     public ScriptedHttpServer Server => _server;
 
     /// <summary>The HS256 secret the service signs its tokens with (a test environment's, for <c>security.signingKey</c>).</summary>
-    public string SigningSecret { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
+    public string SigningSecret { get; }
 
     public int Port => _server.Port;
 
