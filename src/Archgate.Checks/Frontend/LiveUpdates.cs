@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 using Microsoft.Playwright;
@@ -62,11 +63,11 @@ internal static class LiveUpdates
         var trigger = endpoint.Trigger;
         var token = credentials.Headers.FirstOrDefault(h => h.Key == "Authorization").Value?.Replace("Bearer ", string.Empty, StringComparison.Ordinal) ?? string.Empty;
         var variables = new Dictionary<string, string> { ["token"] = token };
-        var headers = credentials.RequestHeaders.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Journeys.JourneyRunner.Fill(h.Value, variables, json: false))))
+        var headers = credentials.RequestHeaders.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))))
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList();
         var watch = Stopwatch.StartNew();
         var write = await ApiCall.SendAsync(context.Http, trigger.Method, ApiCall.Resolve(backend.Url!, trigger.Path), headers,
-            trigger.Body is null ? null : Journeys.JourneyRunner.Fill(trigger.Body, variables, json: true), ApiCall.DefaultTimeout, cancellationToken);
+            trigger.Body is null ? null : TemplateVariables.Fill(trigger.Body, variables, json: true), ApiCall.DefaultTimeout, cancellationToken);
         var what = $"{(endpoint.Event is null ? "an event" : $"a '{endpoint.Event}' event")} on {endpoint.Path}";
         if (!write.Ok)
         {

@@ -123,11 +123,11 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
         await stream.DrainAsync(Settle, cancellationToken);
         var trigger = endpoint.Trigger;
         var variables = new Dictionary<string, string> { ["token"] = token ?? string.Empty };
-        var headers = auth.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Journeys.JourneyRunner.Fill(h.Value, variables, json: false))))
+        var headers = auth.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))))
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList();
         var watch = Stopwatch.StartNew();
         var write = await ApiCall.SendAsync(http, trigger.Method, ApiCall.Resolve(service.Url!, trigger.Path), headers,
-            trigger.Body is null ? null : Journeys.JourneyRunner.Fill(trigger.Body, variables, json: true), ApiCall.DefaultTimeout, cancellationToken);
+            trigger.Body is null ? null : TemplateVariables.Fill(trigger.Body, variables, json: true), ApiCall.DefaultTimeout, cancellationToken);
         if (!write.Ok)
         {
             return (null, TimeSpan.Zero, $"the trigger {write.Summary}", null);

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Archgate.Checks.Browser;
 using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
 using Archgate.Model;
 
 namespace Archgate.Checks.Journeys;
@@ -59,8 +60,8 @@ internal sealed class BrowserSteps(IBrowserPage page, Uri frontendUrl, TimeSpan 
 
     private async Task<string?> DoAsync(BrowserAction action, IReadOnlyDictionary<string, string> variables, CancellationToken cancellationToken)
     {
-        var target = action.Target is null ? null : JourneyRunner.Fill(action.Target, variables, json: false);
-        var value = action.Value is null ? null : JourneyRunner.Fill(action.Value, variables, json: false);
+        var target = action.Target is null ? null : TemplateVariables.Fill(action.Target, variables, json: false);
+        var value = action.Value is null ? null : TemplateVariables.Fill(action.Value, variables, json: false);
         try
         {
             return action.Kind switch

@@ -56,9 +56,9 @@ internal static partial class JourneyRunner
 
             var request = step.Request!;
             var name = $"step {i + 1} ({request.Name ?? $"{request.Method} {request.Path}"})";
-            var path = Fill(request.Path, variables, json: false);
-            var body = request.Body is null ? null : Fill(request.Body, variables, json: true);
-            var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Fill(h.Value, variables, json: false))).ToList();
+            var path = TemplateVariables.Fill(request.Path, variables, json: false);
+            var body = request.Body is null ? null : TemplateVariables.Fill(request.Body, variables, json: true);
+            var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))).ToList();
             headers.AddRange(CookieJar.Headers(variables, request.Method, headers));
             var timeout = step.Expect.Duration is { } d && d * 2 > ApiCall.DefaultTimeout ? d * 2 : ApiCall.DefaultTimeout;
             var answer = await ApiCall.SendAsync(http, request.Method, ApiCall.Resolve(baseUrl, path), headers, body, timeout, cancellationToken);
@@ -94,15 +94,7 @@ internal static partial class JourneyRunner
                     return new JourneyRun(false, name, $"nothing to capture as '{capture.Variable}' from {capture.Name}", answer.Evidence(), null, writes);
                 }
 
-                variables[capture.Variable] = value;
-                if (literal is null)
-                {
-                    variables.Remove(Literal + capture.Variable);
-                }
-                else
-                {
-                    variables[Literal + capture.Variable] = literal;
-                }
+                TemplateVariables.Capture(variables, capture.Variable, value, literal);
             }
         }
 
@@ -124,7 +116,7 @@ internal static partial class JourneyRunner
 
         foreach (var (name, expected) in expect.Headers)
         {
-            var want = Fill(expected, variables, json: false);
+            var want = TemplateVariables.Fill(expected, variables, json: false);
             if (answer.Header(name) != want)
             {
                 return $"header {name} is {answer.Header(name) ?? "missing"}, expected {want}";
@@ -148,7 +140,7 @@ internal static partial class JourneyRunner
 
         foreach (var assertion in expect.Json)
         {
-            var want = Fill(assertion.Expected, variables, json: false);
+            var want = TemplateVariables.Fill(assertion.Expected, variables, json: false);
             var values = JsonPath.Select(root, assertion.Path);
             var texts = values.Select(Text).ToList();
             var met = assertion.Kind switch
@@ -199,37 +191,8 @@ internal static partial class JourneyRunner
         }
     }
 
-    /// <summary>
-    /// Where a capture that was a JSON number or boolean keeps its JSON text (<c>literal:order</c>), under a name no
-    /// manifest variable can have: in a JSON body, a string that is that one variable (<c>"{order}"</c>, as YAML's
-    /// <c>json: { orderId: "{order}" }</c> must write it) is filled with the number itself, as it was captured.
-    /// </summary>
-    private const string Literal = "literal:";
-
     /// <summary>A JSON value as text: strings unquoted, numbers normalised, the rest as JSON.</summary>
     internal static string? Text(JsonNode? node) => JsonSubset.Text(node);
-
-    /// <summary>
-    /// Replaces <c>{name}</c> with the variable's value (JSON-escaped inside a JSON body, where a string that is one
-    /// captured number or boolean, <c>"{order}"</c>, becomes that number); unknown names stay.
-    /// </summary>
-    internal static string Fill(string text, IReadOnlyDictionary<string, string> variables, bool json)
-    {
-        if (json)
-        {
-            text = QuotedVariable().Replace(text, m => variables.TryGetValue(Literal + m.Groups[1].Value, out var literal) ? literal : m.Value);
-        }
-
-        return Variable().Replace(text, m => variables.TryGetValue(m.Groups[1].Value, out var value)
-            ? json ? JsonSerializer.Serialize(value)[1..^1] : value
-            : m.Value);
-    }
-
-    [GeneratedRegex(@"\{([A-Za-z_][A-Za-z0-9_]*)\}")]
-    private static partial Regex Variable();
-
-    [GeneratedRegex(@"""\{([A-Za-z_][A-Za-z0-9_]*)\}""")]
-    private static partial Regex QuotedVariable();
 
     /// <summary>The variables a run starts with: the journey's <c>vars</c>, the setup's captures, <c>run</c> and a fresh <c>uuid</c>.</summary>
     public static Dictionary<string, string> Start(IReadOnlyDictionary<string, string> shared, int run) =>

@@ -51,9 +51,9 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
         await stream.DrainAsync(TimeSpan.FromSeconds(1), cancellationToken);
         var trigger = endpoint.Trigger;
         var variables = new Dictionary<string, string> { ["token"] = token ?? string.Empty };
-        var headers = credentials.RequestHeaders.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, JourneyRunner.Fill(h.Value, variables, json: false))))
+        var headers = credentials.RequestHeaders.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))))
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList();
-        var body = trigger.Body is null ? null : JourneyRunner.Fill(trigger.Body, variables, json: true);
+        var body = trigger.Body is null ? null : TemplateVariables.Fill(trigger.Body, variables, json: true);
         var answer = await ApiCall.SendAsync(context.Http, trigger.Method, ApiCall.Resolve(service.Url, trigger.Path), headers, body, ApiCall.DefaultTimeout, cancellationToken);
         if (!answer.Ok)
         {

@@ -16,6 +16,7 @@ internal sealed class CompiledRequest
         BodyText = request.Body is { } body && IsUtf8(body) ? Encoding.UTF8.GetString(body) : null;
         IsStatic = !HasVariables(PathTemplate) && !request.Headers.Any(h => HasVariables(h.Value)) && (BodyText is null || !HasVariables(BodyText));
         IsHead = Method == "HEAD";
+        IsJson = request.Headers.Any(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("json", StringComparison.OrdinalIgnoreCase));
         OwnsCookie = request.Headers.Any(h => h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase));
     }
 
@@ -31,6 +32,9 @@ internal sealed class CompiledRequest
 
     public bool IsHead { get; }
 
+    /// <summary>The body is JSON (its <c>Content-Type</c> says so): variables are filled in as JSON values.</summary>
+    public bool IsJson { get; }
+
     /// <summary>The request sets <c>Cookie</c> itself, so the user's jar stays out of it.</summary>
     public bool OwnsCookie { get; }
 
@@ -41,12 +45,12 @@ internal sealed class CompiledRequest
 
     private string? BodyText { get; }
 
-    public string RenderPath(VirtualUserVariables variables) => IsStatic ? PathTemplate : variables.Fill(PathTemplate);
+    public string RenderPath(VirtualUserVariables variables) => IsStatic ? PathTemplate : variables.Fill(PathTemplate, json: false);
 
-    public string RenderHeader(string value, VirtualUserVariables variables) => IsStatic ? value : variables.Fill(value);
+    public string RenderHeader(string value, VirtualUserVariables variables) => IsStatic ? value : variables.Fill(value, json: false);
 
     public byte[]? RenderBody(VirtualUserVariables variables) =>
-        IsStatic || BodyText is null ? Request.Body : Encoding.UTF8.GetBytes(variables.Fill(BodyText));
+        IsStatic || BodyText is null ? Request.Body : Encoding.UTF8.GetBytes(variables.Fill(BodyText, IsJson));
 
     private static bool HasVariables(string text) => LoadPlanValidator.VariablePattern().IsMatch(text);
 
@@ -158,10 +162,11 @@ internal sealed class VirtualUserVariables
         return _values.GetValueOrDefault(name);
     }
 
-    public string Fill(string template)
+    /// <summary>The template with the user's variables filled in (<see cref="Http.TemplateVariables"/>: as JSON values in a JSON body).</summary>
+    public string Fill(string template, bool json)
     {
         Refresh();
-        return LoadPlanValidator.VariablePattern().Replace(template, m => _values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+        return Http.TemplateVariables.Fill(template, _values, json);
     }
 
     private void Refresh()
@@ -174,25 +179,34 @@ internal sealed class VirtualUserVariables
         }
     }
 
-    /// <summary>Applies the request's captures to a response; a capture that finds nothing leaves the variable as it was.</summary>
+    /// <summary>
+    /// Applies the request's captures to a response (a number or boolean keeps its JSON text too); a capture that finds
+    /// nothing leaves the variable as it was.
+    /// </summary>
     public void Capture(CompiledRequest request, ResponseCapture response)
     {
         foreach (var capture in request.Request.Captures)
         {
+            var literal = false;
             var value = capture.Source switch
             {
                 LoadCaptureSource.Header => response.Headers.FirstOrDefault(h => string.Equals(h.Key, capture.Name, StringComparison.OrdinalIgnoreCase)).Value,
-                _ => FindJsonProperty(response.Body.WrittenSpan, capture.Name),
+                _ => FindJsonProperty(response.Body.WrittenSpan, capture.Name, out literal),
             };
             if (value is not null)
             {
-                _values[capture.Variable] = value;
+                Http.TemplateVariables.Capture(_values, capture.Variable, value, literal ? value : null);
             }
         }
     }
 
-    internal static string? FindJsonProperty(ReadOnlySpan<byte> json, string name)
+    /// <summary>
+    /// The first property <paramref name="name"/> with a value (a string, number or boolean) at any depth, as text;
+    /// <paramref name="literal"/> says whether it was a number or boolean, whose text is its JSON text.
+    /// </summary>
+    internal static string? FindJsonProperty(ReadOnlySpan<byte> json, string name, out bool literal)
     {
+        literal = false;
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         try
         {
@@ -210,8 +224,10 @@ internal sealed class VirtualUserVariables
                         case JsonTokenType.String:
                             return reader.GetString();
                         case JsonTokenType.Number:
+                            literal = true;
                             return Encoding.UTF8.GetString(reader.ValueSpan);
                         case JsonTokenType.True or JsonTokenType.False:
+                            literal = true;
                             return reader.GetBoolean() ? "true" : "false";
                         default:
                             // An object or array of that name is not a value; keep looking inside it.

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.RegularExpressions;
 using Archgate.Checks.Http;
 using Archgate.Checks.LoadGenerator;
 using Archgate.Model;
@@ -18,7 +17,7 @@ public sealed record SetupOutcome(IReadOnlyDictionary<string, string> Variables,
 /// Turns the manifest's <c>load</c> section into a <see cref="LoadPlan"/> for the load engine: the target
 /// component, its journeys with captures and think time, its stages, and a segment of them for an agent.
 /// </summary>
-public static partial class LoadScenario
+public static class LoadScenario
 {
     /// <summary>Time allowed after the last stage for requests in flight. <value>2 s</value>.</summary>
     public static readonly TimeSpan GracefulStop = TimeSpan.FromSeconds(2);
@@ -234,9 +233,10 @@ public static partial class LoadScenario
 
                 foreach (var capture in step.Captures)
                 {
+                    var literal = false;
                     var value = capture.Source == CaptureSource.Header
                         ? response.Headers.TryGetValues(capture.Name, out var values) ? values.FirstOrDefault() : null
-                        : VirtualUserVariables.FindJsonProperty(Encoding.UTF8.GetBytes(text), capture.Name);
+                        : VirtualUserVariables.FindJsonProperty(Encoding.UTF8.GetBytes(text), capture.Name, out literal);
                     if (value is null && session)
                     {
                         continue;
@@ -247,7 +247,7 @@ public static partial class LoadScenario
                         return new SetupOutcome(variables, $"setup {step.RouteName}: the response has no {(capture.Source == CaptureSource.Header ? "header" : "JSON property")} '{capture.Name}' to capture as {{{capture.Variable}}}", false);
                     }
 
-                    variables[capture.Variable] = value;
+                    TemplateVariables.Capture(variables, capture.Variable, value, literal ? value : null);
                 }
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -263,17 +263,15 @@ public static partial class LoadScenario
     /// <summary>The engine's request, with the shared variables already filled in (so it stays a static, pre-encoded request).</summary>
     private static LoadRequest ToRequest(ScenarioRequest s, IReadOnlyDictionary<string, string> shared)
     {
-        string Fill(string text) => shared.Count == 0 ? text : Variable().Replace(text, m => shared.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
+        var json = s.Headers.Any(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("json", StringComparison.OrdinalIgnoreCase));
+        string Fill(string text, bool body = false) => shared.Count == 0 ? text : TemplateVariables.Fill(text, shared, body && json);
         return new LoadRequest(s.Method, Fill(s.Path))
         {
             Name = s.RouteName,
             Headers = [.. s.Headers.Select(h => new KeyValuePair<string, string>(h.Key, Fill(h.Value)))],
-            Body = s.Body is null ? null : Encoding.UTF8.GetBytes(Fill(s.Body)),
+            Body = s.Body is null ? null : Encoding.UTF8.GetBytes(Fill(s.Body, body: true)),
             Captures = [.. s.Captures.Select(c => new LoadCapture(c.Variable, c.Source == CaptureSource.Header ? LoadCaptureSource.Header : LoadCaptureSource.JsonProperty, c.Name))],
             ThinkTime = s.ThinkTime,
         };
     }
-
-    [GeneratedRegex(@"\{([A-Za-z_][A-Za-z0-9_]*)\}")]
-    private static partial Regex Variable();
 }

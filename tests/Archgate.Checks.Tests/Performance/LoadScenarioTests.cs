@@ -65,6 +65,32 @@ public sealed class LoadScenarioTests
     }
 
     [Fact]
+    public async Task A_number_the_setup_captured_fills_a_json_string_that_is_only_that_variable_as_the_number()
+    {
+        using var api = new Frontend.FakeShopApi();
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: fake }
+            components:
+              - { name: api, kind: service, url: "{{api.Url.ToString().TrimEnd('/')}}" }
+            load:
+              setup:
+                - { request: POST /auth/login, json: { username: ann, password: demo }, capture: { token: accessToken } }
+                - { request: POST /notes, headers: { Authorization: "Bearer {token}" }, json: { title: parent }, capture: { note: id } }
+              requests:
+                - { request: POST /notes, headers: { Authorization: "Bearer {token}" }, json: { parent: "{note}", title: "child of {note}" } }
+            """);
+        var target = LoadScenario.Target(system)!;
+        using var http = Http.ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var setup = await LoadScenario.RunSetupAsync(system, target, http, CancellationToken.None);
+        var plan = LoadScenario.BuildPlan(system, target, setup.Variables);
+
+        Assert.Null(setup.Failure);
+        Assert.Equal("""{"parent":1,"title":"child of 1"}""", global::System.Text.Encoding.UTF8.GetString(plan.Journeys.Single().Steps.Single().Body!));
+    }
+
+    [Fact]
     public void The_target_is_the_first_critical_service_and_the_plan_follows_the_manifest()
     {
         var target = LoadScenario.Target(System)!;
