@@ -44,6 +44,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         var sender = target.Sender(context, options, new[] { minted.Valid, minted.Expired }.OfType<string>());
         var refused = 0;
         var refusedProbes = new List<(string What, ProbeRequest Request)>();
+        var openToForged = new List<string>();
         foreach (var (what, request) in probes)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -59,6 +60,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             {
                 findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.NoCredentialsAccepted, Severity.Critical), component.Name, what,
                     $"{what} answered {exchange.Status} without credentials: anyone can call it", sender.Evidence(request, exchange)));
+                openToForged.Add($"{what}: no credentials");
                 continue;
             }
 
@@ -87,6 +89,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.InvalidTokenAccepted, Severity.Critical), component.Name, what,
                     $"{what} answered {accepted[0].Exchange.Status} to an invalid token ({string.Join(", ", accepted.Select(a => a.Variant))}): the token is not verified",
                     sender.Evidence(accepted[0].Request, accepted[0].Exchange)));
+                openToForged.Add($"{what}: {string.Join(", ", accepted.Select(a => a.Variant))}");
             }
             else
             {
@@ -95,7 +98,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             }
         }
 
-        var expiredProbe = await ExpiredToken.RunAsync(token, minted, refusedProbes, sender, context.Time, options, cancellationToken);
+        var expiredProbe = await ExpiredToken.RunAsync(token, minted, refusedProbes, openToForged, sender, context.Time, options, cancellationToken);
         if (expiredProbe.AcceptedRequest is { } acceptedRequest)
         {
             findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.ExpiredTokenAccepted, Severity.Critical), component.Name, acceptedRequest.Method + " " + acceptedRequest.Template,

@@ -74,12 +74,13 @@ internal static class ExpiredToken
 
     /// <summary>
     /// Runs the probe on the first of <paramref name="operations"/> (safe methods first) that answers 2xx with the
-    /// service's own <paramref name="token"/>; <paramref name="valid"/> and <paramref name="expired"/> are the minted
-    /// tokens (when the manifest gives a key).
+    /// service's own <paramref name="token"/>; <paramref name="minted"/> holds the tokens minted with the manifest's
+    /// key (when it gives one). <paramref name="openToForged"/> names the probed operations left out
+    /// because they already accepted no credentials or a forged token (AG9001, AG9002), with what they accepted.
     /// </summary>
     public static async Task<Outcome> RunAsync(
         string? token, (string? Valid, string? Expired, string? Problem) minted, IReadOnlyList<(string What, ProbeRequest Request)> operations,
-        ProbeSender sender, TimeProvider time, SecurityProbeOptions options, CancellationToken cancellationToken)
+        IReadOnlyList<string> openToForged, ProbeSender sender, TimeProvider time, SecurityProbeOptions options, CancellationToken cancellationToken)
     {
         if (token is null)
         {
@@ -97,19 +98,23 @@ internal static class ExpiredToken
         }
 
         var expiry = TokenSource.ExpiryOf(token);
-        var wait = expiry is { } e ? e + options.ExpirySkew - time.GetUtcNow() : (TimeSpan?)null;
-        if (minted.Expired is null && (wait is null || wait > options.MaxExpiryWait))
+        var noExp = expiry is null ? "; the login's token has no exp" : "";
+        var forged = openToForged.Count == 0 ? "" : $"{string.Join(", ", openToForged.Take(6))}{(openToForged.Count > 6 ? $" and {openToForged.Count - 6} more" : "")}";
+        if (operations.Count == 0)
         {
-            return new("expired token not evaluated: " + (wait is null
-                ? "the login's token has no exp"
-                : $"the login's tokens live {Seconds(wait.Value - options.ExpirySkew)} s more, longer than the {Seconds(options.MaxExpiryWait)} s the probe may wait")
-                + "; give security.signingKey (the issuer's key in a test environment) so Archgate can mint one");
+            return new("expired token not evaluated: " + (forged.Length > 0
+                ? $"every probed operation already accepted a request without credentials or with a forged token ({forged}), so none is left where refusing an expired token would prove anything"
+                : "no probed operation answered the probes, so none is left to try an expired token on") + noExp);
         }
 
-        // A control first: an operation the real token opens, so a refusal of the expired one proves something.
+        // A control first: an operation the real token opens, so a refusal of the expired one proves something. It
+        // comes before asking whether a token can be had at all, so "give security.signingKey" is said only when a key
+        // would let the probe run.
         (string What, ProbeRequest Request)? control = null;
+        var tried = new List<string>();
         foreach (var (what, request) in operations.OrderBy(o => o.Request.Method is "GET" or "HEAD" ? 0 : 1).Take(3))
         {
+            tried.Add(what);
             var answer = await sender.SendAsync(request.WithHeader("Authorization", "Bearer " + token), cancellationToken);
             if (answer?.Succeeded == true)
             {
@@ -120,7 +125,20 @@ internal static class ExpiredToken
 
         if (control is not { } chosen)
         {
-            return new("expired token not evaluated: no probed operation answered 2xx to the login's own token, so a refusal of an expired one would prove nothing");
+            var expiredAlready = expiry is { } past && past <= time.GetUtcNow()
+                ? $"; the login's own token was already past its exp ({past.ToString("u", CultureInfo.InvariantCulture)})" : "";
+            return new($"expired token not evaluated: {string.Join(", ", tried)} did not answer 2xx to the login's own token" + (forged.Length > 0
+                ? $", and the operations left out already accepted a forged token or none ({forged})" : "")
+                + ", so a refusal of an expired one would prove nothing" + expiredAlready + noExp);
+        }
+
+        var wait = expiry is { } e ? e + options.ExpirySkew - time.GetUtcNow() : (TimeSpan?)null;
+        if (minted.Expired is null && (wait is null || wait > options.MaxExpiryWait))
+        {
+            return new("expired token not evaluated: " + (wait is null
+                ? "the login's token has no exp, so there is no expiry to wait out"
+                : $"the login's tokens live {Seconds(wait.Value - options.ExpirySkew)} s more, longer than the {Seconds(options.MaxExpiryWait)} s the probe may wait")
+                + "; give security.signingKey (the issuer's key in a test environment) so Archgate can mint one");
         }
 
         string how;
@@ -130,7 +148,10 @@ internal static class ExpiredToken
             var check = await sender.SendAsync(chosen.Request.WithHeader("Authorization", "Bearer " + minted.Valid), cancellationToken);
             if (check?.Succeeded != true)
             {
-                return new($"expired token not evaluated: {chosen.What} refused ({check?.Status.ToString(CultureInfo.InvariantCulture) ?? "no answer"}) an unexpired token minted with security.signingKey: it is not the key the issuer signs with");
+                var status = check?.Status.ToString(CultureInfo.InvariantCulture) ?? "no answer";
+                return new($"expired token not evaluated: {chosen.What} refused ({status}) an unexpired token minted with security.signingKey: " + (expiry is null
+                    ? "either it is not the key the issuer signs with, or the service refuses a token with an exp (the login's own token has none)"
+                    : "it is not the key the issuer signs with"));
             }
 
             expiredToken = minted.Expired;
@@ -150,13 +171,13 @@ internal static class ExpiredToken
             how = $"the login's own token, {Seconds(options.ExpirySkew)} s after its exp";
         }
 
-        var forged = chosen.Request.WithHeader("Authorization", "Bearer " + expiredToken);
-        var exchange = await sender.SendAsync(forged, cancellationToken);
+        var expiredRequest = chosen.Request.WithHeader("Authorization", "Bearer " + expiredToken);
+        var exchange = await sender.SendAsync(expiredRequest, cancellationToken);
         return exchange switch
         {
             null => new($"expired token not evaluated: {chosen.What} did not answer ({sender.Spent ?? sender.FailureCause})"),
-            { Succeeded: true } => new($"an expired token ({how}) was accepted by {chosen.What}", forged, exchange, how),
-            _ => new($"an expired token ({how}) was refused by {chosen.What} with {exchange.Status.ToString(CultureInfo.InvariantCulture)}"),
+            { Succeeded: true } => new($"an expired token ({how}) was accepted by {chosen.What}{noExp}", expiredRequest, exchange, how),
+            _ => new($"an expired token ({how}) was refused by {chosen.What} with {exchange.Status.ToString(CultureInfo.InvariantCulture)}{noExp}"),
         };
     }
 

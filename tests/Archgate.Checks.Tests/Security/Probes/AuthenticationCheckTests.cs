@@ -110,6 +110,78 @@ public sealed class AuthenticationCheckTests
         Assert.Contains(accepted ? "was accepted by GET /me" : "was refused by GET /me with 401", coverage.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A contract whose only secured operation is <c>GET /me</c>: a service that accepts alg none leaves none refusing it.</summary>
+    private const string MeOnlyContract = """
+        openapi: 3.0.3
+        info: { title: me only, version: 1.0.0 }
+        security: [ { bearer: [] } ]
+        paths:
+          /auth/login:
+            post:
+              security: []
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { type: object, required: [username, password], properties: { username: { type: string }, password: { type: string } } }
+              responses: { '200': { description: ok }, '401': { description: no } }
+          /me:
+            get:
+              responses: { '200': { description: the user }, '401': { description: no } }
+        components:
+          securitySchemes:
+            bearer: { type: http, scheme: bearer }
+        """;
+
+    private static Task<CheckResult> RunMeOnlyAsync(ProbeTestApi api, string security, SecurityProbeOptions? options = null) =>
+        ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), security, options, MeOnlyContract, "\"/me\"");
+
+    [Theory]
+    [InlineData(Flaws.AcceptsAlgNone | Flaws.NoExpiry, false, null)]
+    [InlineData(Flaws.AcceptsAlgNone | Flaws.NoExpiry, true, null)]
+    [InlineData(Flaws.AcceptsAlgNone, false, 5)]
+    public async Task When_every_operation_takes_an_alg_none_token_the_expired_token_probe_says_so_and_asks_for_no_key(Flaws flaws, bool key, int? lifetimeSeconds)
+    {
+        using var api = new ProbeTestApi(flaws, lifetimeSeconds is { } s ? TimeSpan.FromSeconds(s) : null);
+        var result = await RunMeOnlyAsync(api, key ? $"  signingKey: {{ secret: '{api.SigningSecret}' }}" : "", ShortWait);
+
+        var algNone = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InvalidTokenAccepted);
+        Assert.Equal("GET /me", algNone.Location);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage);
+        Assert.Contains("expired token not evaluated: every probed operation already accepted a request without credentials or with a forged token (GET /me: alg none)", coverage.Message, StringComparison.Ordinal);
+        Assert.Equal((flaws & Flaws.NoExpiry) != 0, coverage.Message.EndsWith("; the login's token has no exp", StringComparison.Ordinal));
+        Assert.DoesNotContain("give security.signingKey", coverage.Message, StringComparison.Ordinal); // a key would not let the probe run
+        Assert.DoesNotContain("login's own token", coverage.Message, StringComparison.Ordinal); // no control was tried
+        Assert.Empty(ExpiredTokensSent(api));
+    }
+
+    [Fact]
+    public async Task With_alg_none_taken_and_no_exp_the_operations_left_are_named_not_the_missing_key()
+    {
+        // GET /admin/orders refuses ann even with her alg none token (403): it is left, and her own token opens it neither.
+        using var api = new ProbeTestApi(Flaws.AcceptsAlgNone | Flaws.NoExpiry);
+        var result = await RunAsync(api);
+
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage);
+        Assert.Matches("expired token not evaluated: [^;]*GET /admin/orders[^;]* did not answer 2xx to the login's own token, and the operations left out already accepted a forged token or none \\([^)]*GET /me: alg none", coverage.Message);
+        Assert.EndsWith("so a refusal of an expired one would prove nothing; the login's token has no exp", coverage.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("give security.signingKey", coverage.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, "expired token not evaluated: the login's token has no exp, so there is no expiry to wait out; give security.signingKey")]
+    [InlineData(true, "an expired token (minted with security.signingKey, exp 60 min past) was refused by GET /me with 401; the login's token has no exp")]
+    public async Task A_login_token_without_exp_is_said_to_have_none_and_a_key_still_mints_an_expired_one(bool key, string expected)
+    {
+        using var api = new ProbeTestApi(Flaws.NoExpiry);
+        var result = await RunMeOnlyAsync(api, key ? $"  signingKey: {{ secret: '{api.SigningSecret}' }}" : "");
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage);
+        Assert.Contains(expected, coverage.Message, StringComparison.Ordinal);
+        Assert.Equal(key ? 1 : 0, ExpiredTokensSent(api).Count);
+    }
+
     [Fact]
     public async Task An_admin_route_open_to_anyone_is_critical_with_the_request_as_curl()
     {

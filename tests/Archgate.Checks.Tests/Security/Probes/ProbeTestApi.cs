@@ -28,6 +28,10 @@ public enum Flaws
     NoCreate = 4096,
     /// <summary>Any signed-in user may delete any catalogue item (<see cref="ProbeTestApi.CatalogueContract"/>).</summary>
     ForeignDelete = 8192,
+    /// <summary>An unsigned token (<c>alg: none</c>) is taken as valid; every other token's signature is checked.</summary>
+    AcceptsAlgNone = 16384,
+    /// <summary>The login's tokens carry no <c>exp</c> and are taken without one; a token that has one is still checked.</summary>
+    NoExpiry = 32768,
 }
 
 /// <summary>
@@ -359,7 +363,13 @@ public sealed class ProbeTestApi : IDisposable
         }
 
         var header = B64(Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}"""));
-        var payload = B64(Encoding.UTF8.GetBytes(new JsonObject { ["sub"] = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["role"] = user.Role, ["exp"] = DateTimeOffset.UtcNow.Add(_tokenLifetime).ToUnixTimeSeconds() }.ToJsonString()));
+        var claims = new JsonObject { ["sub"] = user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["role"] = user.Role };
+        if (!Has(Flaws.NoExpiry))
+        {
+            claims["exp"] = DateTimeOffset.UtcNow.Add(_tokenLifetime).ToUnixTimeSeconds();
+        }
+
+        var payload = B64(Encoding.UTF8.GetBytes(claims.ToJsonString()));
         var signature = B64(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"{header}.{payload}")));
         return Json(200, new JsonObject { ["accessToken"] = $"{header}.{payload}.{signature}" });
     }
@@ -381,7 +391,7 @@ public sealed class ProbeTestApi : IDisposable
         try
         {
             var header = JsonNode.Parse(Unb64(parts[0]))!;
-            if (!Has(Flaws.UnverifiedTokens))
+            if (!Has(Flaws.UnverifiedTokens) && !(Has(Flaws.AcceptsAlgNone) && (string?)header["alg"] == "none"))
             {
                 var expected = B64(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}")));
                 if ((string?)header["alg"] != "HS256" || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(parts[2])))
@@ -391,7 +401,7 @@ public sealed class ProbeTestApi : IDisposable
             }
 
             var payload = JsonNode.Parse(Unb64(parts[1]))!;
-            if (!Has(Flaws.IgnoresExpiry) && (payload["exp"] is null || (long)payload["exp"]! < DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
+            if (!Has(Flaws.IgnoresExpiry) && (payload["exp"] is null ? !Has(Flaws.NoExpiry) : (long)payload["exp"]! < DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
             {
                 return null;
             }
