@@ -9,16 +9,22 @@ namespace Archgate.Checks.Database;
 /// <param name="Service">The dependant component.</param>
 /// <param name="Connection">Its connection string (from <c>clients</c>, else the database's).</param>
 /// <param name="Instances">How many instances run, each with its own pool.</param>
-internal sealed record DatabaseClient(ServiceComponent Service, string Connection, int Instances)
+/// <param name="OwnConnection">True when the connection string is the dependant's own (<c>clients.*.connection</c>), false when it is the database's.</param>
+internal sealed record DatabaseClient(ServiceComponent Service, string Connection, int Instances, bool OwnConnection = false)
 {
     /// <summary>Every service that depends on <paramref name="database"/>, in manifest order.</summary>
     public static IReadOnlyList<DatabaseClient> Of(SystemModel system, DatabaseComponent database) =>
         system.OfKind<ServiceComponent>()
             .Where(c => c.DependsOn.Contains(database.Name))
             .Select(c => database.Database.Clients.TryGetValue(c.Name, out var client)
-                ? new DatabaseClient(c, client.Connection ?? database.Connection, client.Instances)
+                ? new DatabaseClient(c, client.Connection ?? database.Connection, client.Instances, client.Connection is not null)
                 : new DatabaseClient(c, database.Connection, 1))
             .ToList();
+
+    /// <summary>Where the connection string comes from, for evidence: the dependant's own entry or the database's string it falls back to.</summary>
+    public string Source(DatabaseComponent database) => OwnConnection
+        ? $"{database.Name}'s clients.{Service.Name}.connection"
+        : $"{database.Name}'s own connection (no clients.{Service.Name}.connection gives {Service.Name}'s)";
 }
 
 /// <summary>

@@ -118,7 +118,7 @@ internal sealed class FailureScenarioCheck : ICheck
 
 /// <summary>One piece of evidence for the failure scenario: a finding of an earlier check, classified.</summary>
 /// <param name="Signal">What it is evidence of.</param>
-/// <param name="Database">The database it is about.</param>
+/// <param name="Database">The component it is about: the database, or the dependant whose setting it is (AG3011).</param>
 /// <param name="Text">What was seen (already redacted).</param>
 /// <param name="Remedy">What to do about it, or null.</param>
 internal sealed record ScenarioEvidence(FailureSignal Signal, string Database, string Text, string? Remedy);

@@ -103,7 +103,6 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
                 : null;
             var s = PoolSettings.Postgres(client.Connection).With(reported);
             var who = client.Service.Name;
-            var location = Redact.ConnectionString(client.Connection);
             (string, string)[] tags = [("client", who)];
             metrics.Add(Metric("db_pool_max", s.MaxPoolSize, "connections", tags));
             metrics.Add(Metric("db_pool_min", s.MinPoolSize, "connections", tags));
@@ -112,32 +111,32 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
             metrics.Add(Metric("db_pool_idle_lifetime", s.IdleLifetimeSeconds, "s", tags));
             if (!s.Pooling)
             {
-                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, location, $"{who} opens a new connection for every use (Pooling=false)", null,
+                findings.Add(ClientFinding(DatabaseRules.SettingUnreasonable, Severity.Medium, client, "Pooling", "false", false, $"{who} opens a new connection for every use (Pooling=false)",
                     "enable pooling (the default) unless an external pooler such as PgBouncer sits in between"));
                 continue;
             }
 
             budget += s.MaxPoolSize * client.Instances;
             sizes.Add($"{who} {s.MaxPoolSize} x {client.Instances}{(reported?.PoolSize is not null ? $" (pool size reported by {who}'s health endpoint)" : string.Empty)}");
-            Timeout(findings, who, location, "Timeout", "connect timeout", s.ConnectTimeoutSeconds, s.Explicit.Contains("Timeout"), policy.MinConnectTimeout, policy.MaxConnectTimeout);
-            Timeout(findings, who, location, "Command Timeout", "command timeout", s.CommandTimeoutSeconds, s.Explicit.Contains("Command Timeout"), TimeSpan.FromSeconds(1), policy.MaxCommandTimeout);
+            Timeout(findings, client, "Timeout", "connect timeout", s.ConnectTimeoutSeconds, s.Explicit.Contains("Timeout"), reported?.ConnectTimeoutSeconds is not null, policy.MinConnectTimeout, policy.MaxConnectTimeout);
+            Timeout(findings, client, "Command Timeout", "command timeout", s.CommandTimeoutSeconds, s.Explicit.Contains("Command Timeout"), reported?.CommandTimeoutSeconds is not null, TimeSpan.FromSeconds(1), policy.MaxCommandTimeout);
             if (s.MaxPoolSize > policy.MaxPoolSize)
             {
-                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, location,
-                    $"{who}'s maximum pool size {s.MaxPoolSize} is above the policy's {policy.MaxPoolSize}", null,
+                findings.Add(ClientFinding(DatabaseRules.SettingUnreasonable, Severity.Medium, client, "Maximum Pool Size", Text(s.MaxPoolSize), reported?.PoolSize is not null,
+                    $"{who}'s maximum pool size {s.MaxPoolSize} is above the policy's {policy.MaxPoolSize}",
                     "a pool that large usually hides slow queries or leaked connections; lower 'Maximum Pool Size' (or raise pool.maxPoolSize)"));
             }
 
             if (s.MinPoolSize > s.MaxPoolSize)
             {
-                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.High, location,
-                    $"{who}'s minimum pool size {s.MinPoolSize} is above its maximum {s.MaxPoolSize}", null, "set 'Minimum Pool Size' at or below 'Maximum Pool Size'"));
+                findings.Add(ClientFinding(DatabaseRules.SettingUnreasonable, Severity.High, client, "Minimum Pool Size", Text(s.MinPoolSize), false,
+                    $"{who}'s minimum pool size {s.MinPoolSize} is above its maximum {s.MaxPoolSize}", "set 'Minimum Pool Size' at or below 'Maximum Pool Size'"));
             }
 
             if (s.IdleLifetimeSeconds <= 0)
             {
-                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Low, location,
-                    $"{who}'s idle connections are never closed (Connection Idle Lifetime={s.IdleLifetimeSeconds})", null,
+                findings.Add(ClientFinding(DatabaseRules.SettingUnreasonable, Severity.Low, client, "Connection Idle Lifetime", Text(s.IdleLifetimeSeconds), false,
+                    $"{who}'s idle connections are never closed (Connection Idle Lifetime={s.IdleLifetimeSeconds})",
                     "keep the default of 300 s, so that idle connections go back to the server"));
             }
         }
@@ -161,28 +160,43 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
         return CheckResult.From(findings, metrics);
     }
 
-    private void Timeout(List<Finding> findings, string who, string location, string key, string what, int seconds, bool isExplicit, TimeSpan min, TimeSpan max)
+    private void Timeout(List<Finding> findings, DatabaseClient client, string key, string what, int seconds, bool isExplicit, bool reported, TimeSpan min, TimeSpan max)
     {
-        var text = seconds.ToString(CultureInfo.InvariantCulture);
+        var who = client.Service.Name;
+        var text = Text(seconds);
         if (!isExplicit)
         {
-            findings.Add(Finding(DatabaseRules.TimeoutMissing, Severity.Low, location,
-                $"{who} sets no {what}: the driver's default of {text} s applies silently", null,
+            findings.Add(ClientFinding(DatabaseRules.TimeoutMissing, Severity.Low, client, key, null, false,
+                $"{who} sets no {what}: the driver's default of {text} s applies silently",
                 $"set '{key}' explicitly in the connection string ({ValueParsers.FormatDuration(min)} to {ValueParsers.FormatDuration(max)} by the policy)"));
         }
         else if (seconds == 0)
         {
-            findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, location,
-                $"{who}'s {what} is infinite ({key}=0): a stuck server blocks its callers forever", null,
+            findings.Add(ClientFinding(DatabaseRules.SettingUnreasonable, Severity.Medium, client, key, text, reported,
+                $"{who}'s {what} is infinite ({key}=0): a stuck server blocks its callers forever",
                 $"set '{key}' to at most {ValueParsers.FormatDuration(max)}"));
         }
         else if (TimeSpan.FromSeconds(seconds) > max || TimeSpan.FromSeconds(seconds) < min)
         {
-            findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, location,
-                $"{who}'s {what} of {text} s is outside the policy ({ValueParsers.FormatDuration(min)} to {ValueParsers.FormatDuration(max)})", null,
+            findings.Add(ClientFinding(DatabaseRules.SettingUnreasonable, Severity.Medium, client, key, text, reported,
+                $"{who}'s {what} of {text} s is outside the policy ({ValueParsers.FormatDuration(min)} to {ValueParsers.FormatDuration(max)})",
                 $"set '{key}' within the policy, or change the policy under pool:"));
         }
     }
+
+    /// <summary>
+    /// A finding about one dependant's setting: the setting is changed in that service's configuration, so the
+    /// component is the service and the location its connection to this database and the key; the evidence says where
+    /// the value was read (the connection string, which one, or the service's health endpoint).
+    /// </summary>
+    private Finding ClientFinding(string rule, Severity severity, DatabaseClient client, string key, string? value, bool reported, string message, string hint)
+    {
+        var read = value is null ? $"{key} not set" : reported ? $"{key} {value} as reported by {client.Service.Name}'s health endpoint" : $"{key}={value}";
+        return Findings.Create(rule, severity, client.Service.Name, $"connection to {Database.Name}: {key}", message,
+            Redact.Text($"{read}; database {Database.Name}; connection string from {client.Source(Database)}: {Redact.ConnectionString(client.Connection)}"), hint);
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private CheckResult Sqlite(CheckContext context)
     {
@@ -195,9 +209,9 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
             metrics.Add(Metric("db_command_timeout", b.DefaultTimeout, "s", ("client", client.Service.Name)));
             if (b.DefaultTimeout == 0)
             {
-                findings.Add(Finding(DatabaseRules.SettingUnreasonable, Severity.Medium, Redact.ConnectionString(client.Connection),
+                findings.Add(ClientFinding(DatabaseRules.SettingUnreasonable, Severity.Medium, client, "Default Timeout", "0", false,
                     $"{client.Service.Name} does not wait for a locked SQLite database (Default Timeout=0): concurrent writes fail at once with 'database is locked'",
-                    null, "set 'Default Timeout' to a few seconds"));
+                    "set 'Default Timeout' to a few seconds"));
             }
         }
 

@@ -51,6 +51,33 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_setting_of_a_dependants_connection_string_is_reported_on_that_service_with_the_database_in_the_evidence()
+    {
+        var result = await PoolAsync(";Command Timeout=0;Maximum Pool Size=10");
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(DatabaseRules.SettingUnreasonable, finding.Rule);
+        Assert.Equal("api", finding.Component); // the fix is made in api's configuration, not in the database
+        Assert.Equal("connection to db: Command Timeout", finding.Location);
+        Assert.StartsWith("Command Timeout=0; database db; connection string from db's clients.api.connection: ", finding.Evidence, StringComparison.Ordinal);
+        Assert.EndsWith(";Command Timeout=0;Maximum Pool Size=10", finding.Evidence, StringComparison.Ordinal); // the string itself, its password masked
+        Assert.DoesNotContain(PostgresServer.Password, finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dependant_without_a_connection_of_its_own_is_named_and_the_evidence_says_it_uses_the_databases()
+    {
+        var file = DatabaseTestKit.SqliteFile("create table t (id integer primary key)");
+        var system = DatabaseTestKit.System("sqlite", $"Data Source={file};Default Timeout=0", serviceUrl: "http://127.0.0.1:9");
+
+        var result = await DatabaseTestKit.RunAsync(new PoolSettingsCheck(system.Db()), system);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((DatabaseRules.SettingUnreasonable, "api", "connection to db: Default Timeout"), (finding.Rule, finding.Component, finding.Location));
+        Assert.StartsWith("Default Timeout=0; database db; connection string from db's own connection (no clients.api.connection gives api's): Data Source=", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dependant_that_reports_its_pool_and_timeouts_in_its_health_JSON_is_judged_by_them()
     {
         // A connection string without pool size or command timeout: by the driver's defaults a pool of 100 (over 80 %
