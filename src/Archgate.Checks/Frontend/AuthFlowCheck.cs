@@ -6,6 +6,7 @@ using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
+using Microsoft.OpenApi;
 
 namespace Archgate.Checks.Frontend;
 
@@ -71,13 +72,26 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         var credentials = cookieSession ? Credentials.OfSession(first.Cookies, []).RequestHeaders : Bearer(access!);
         var what = cookieSession ? "session cookie" : "access token";
 
-        var protectedPath = await ProtectedOperationAsync(login, cancellationToken);
-        if (protectedPath is null)
+        var contract = await ContractAsync(cancellationToken);
+        var protectedPath = contract is { } c ? ProtectedOperation(c.Document, c.Prefix, login) : null;
+        var (contractRefresh, contractLogout) = contract is { } d ? SessionOperations(d.Document, d.Prefix, login) : (null, null);
+        if (contract is null)
+        {
+            // Without a contract nothing tells a plain token login from one whose refresh or logout the auth leaves out:
+            // what was not checked is said once, with the missing protected operation.
+            var unknown = new[] { cookieSession || login.Refresh is not null ? null : "refresh", login.Logout is null ? "logout" : null }.OfType<string>().ToList();
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "openapi",
+                $"no readable contract: the {what} was not tried on a protected operation" + (unknown.Count > 0
+                    ? $", and whether the service has a {string.Join(" or ", unknown)} operation its auth does not declare could not be seen: {string.Join(" and ", unknown)} not checked" : ""),
+                null, "declare the service's openapi with a secured GET operation (security requirement)" + (unknown.Count > 0 ? $", and declare {string.Join(" and ", unknown.Select(u => u + ":"))} in its auth if it has them" : "")));
+        }
+        else if (protectedPath is null)
         {
             findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "openapi", "no protected GET without path parameters found in the contract: the token was not tried on an operation",
                 null, "declare the service's openapi with a secured GET operation (security requirement)"));
         }
-        else
+
+        if (protectedPath is not null)
         {
             var with = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url!, protectedPath), credentials, null, ApiCall.DefaultTimeout, cancellationToken);
             var without = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url!, protectedPath), null, null, ApiCall.DefaultTimeout, cancellationToken);
@@ -103,24 +117,30 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             }
 
             await SessionFixationAsync(context.Http, login, protectedPath, first.Cookies, findings, secrets, cancellationToken);
-            await SessionLogoutFlowAsync(context.Http, login, protectedPath, findings, secrets, cancellationToken);
+            await SessionLogoutFlowAsync(context.Http, login, protectedPath, contractLogout, findings, secrets, cancellationToken);
         }
         else
         {
-            await RefreshFlowAsync(context.Http, login, refresh, findings, secrets, cancellationToken);
-            await LogoutFlowAsync(context.Http, login, findings, secrets, cancellationToken);
+            await RefreshFlowAsync(context.Http, login, refresh, contractRefresh, findings, secrets, cancellationToken);
+            await LogoutFlowAsync(context.Http, login, contractLogout, findings, secrets, cancellationToken);
         }
 
         await WrongPasswordAsync(context.Http, login, findings, secrets, cancellationToken);
         return Result(findings, null);
     }
 
-    private async Task RefreshFlowAsync(HttpClient http, LoginAuth login, RefreshCredential? refresh, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    /// <param name="contractRefresh">A refresh-like operation of the contract (<c>POST /auth/refresh</c>), reported when the auth declares no refresh.</param>
+    private async Task RefreshFlowAsync(
+        HttpClient http, LoginAuth login, RefreshCredential? refresh, string? contractRefresh, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         if (login.Refresh is null)
         {
-            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "auth.refresh", "no refresh operation declared: refresh and rotation were not checked",
-                null, "add 'refresh: POST /auth/refresh' to the service's auth"));
+            if (contractRefresh is not null)
+            {
+                findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "auth.refresh", $"the contract has {contractRefresh}, which the auth does not declare: refresh and rotation were not checked",
+                    null, $"declare refresh: {contractRefresh} in the service's auth"));
+            }
+
             return;
         }
 
@@ -156,12 +176,11 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         }
     }
 
-    private async Task LogoutFlowAsync(HttpClient http, LoginAuth login, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    private async Task LogoutFlowAsync(HttpClient http, LoginAuth login, string? contractLogout, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         if (login.Logout is null)
         {
-            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "auth.logout", "no logout operation declared: logout was not checked",
-                null, "add 'logout: POST /auth/logout' to the service's auth"));
+            UndeclaredLogout(contractLogout, findings);
             return;
         }
 
@@ -198,17 +217,27 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         }
     }
 
+    /// <summary>A logout-like operation of the contract the auth does not declare: logout could have been checked.</summary>
+    private void UndeclaredLogout(string? contractLogout, List<Finding> findings)
+    {
+        if (contractLogout is not null)
+        {
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "auth.logout", $"the contract has {contractLogout}, which the auth does not declare: logout was not checked",
+                null, $"declare logout: {contractLogout} in the service's auth"));
+        }
+    }
+
     /// <summary>
     /// A cookie session's logout: a fresh session is signed out with its own cookies (and anti-CSRF header), then its
     /// session cookie must no longer open the protected operation: a logout that only clears the browser's cookie leaves
     /// a copied cookie working.
     /// </summary>
-    private async Task SessionLogoutFlowAsync(HttpClient http, LoginAuth login, string? protectedPath, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    private async Task SessionLogoutFlowAsync(
+        HttpClient http, LoginAuth login, string? protectedPath, string? contractLogout, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         if (login.Logout is null)
         {
-            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "auth.logout", "no logout operation declared: logout was not checked",
-                null, "add 'logout: POST /auth/logout' to the service's auth"));
+            UndeclaredLogout(contractLogout, findings);
             return;
         }
 
@@ -360,24 +389,46 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     [GeneratedRegex(@"(\bat [\w.<>`]+\([^)]*\)|\b[A-Z]\w+(\.[A-Z]\w+)*Exception\b|[/\\][\w.-]+\.(cs|java|py|js|ts):line \d+|Traceback \(most recent call last\))")]
     private static partial Regex LeakPattern();
 
-    private async Task<string?> ProtectedOperationAsync(LoginAuth login, CancellationToken cancellationToken)
+    /// <summary>The service's contract and the path its server puts before each template; null without a readable one.</summary>
+    private async Task<(OpenApiDocument Document, string Prefix)?> ContractAsync(CancellationToken cancellationToken)
     {
         if (service.OpenApi is null)
         {
             return null;
         }
 
-        // A manifest path, as the login is: the contract's template under its server's path (/api/v1/me).
         var loaded = await documents.LoadAsync(service.OpenApi.Path, cancellationToken);
-        var prefix = ContractBase.Prefix(service.Url!, loaded.Document);
-        return loaded.Document is null
-            ? null
-            : OperationInfo.All(loaded.Document)
-                .Where(o => o.Method == "GET" && o.Secured && !o.Template.Contains('{', StringComparison.Ordinal)
-                    && (!login.SignsInAt(service.Name) || prefix + o.Template != login.Path)
-                    && !o.Parameters.Any(p => p.Required) && !IsStream(o))
-                .Select(o => prefix + o.Template)
-                .FirstOrDefault();
+        return loaded.Document is { } document ? (document, ContractBase.Prefix(service.Url!, document)) : null;
+    }
+
+    /// <summary>A secured GET without path parameters, as a manifest path (the contract's template under its server's path: /api/v1/me).</summary>
+    private string? ProtectedOperation(OpenApiDocument document, string prefix, LoginAuth login) =>
+        OperationInfo.All(document)
+            .Where(o => o.Method == "GET" && o.Secured && !o.Template.Contains('{', StringComparison.Ordinal)
+                && (!login.SignsInAt(service.Name) || prefix + o.Template != login.Path)
+                && !o.Parameters.Any(p => p.Required) && !IsStream(o))
+            .Select(o => prefix + o.Template)
+            .FirstOrDefault();
+
+    /// <summary>
+    /// The contract's operations that look like a refresh and a logout, by a path segment (<c>refresh</c>,
+    /// <c>refresh-token</c>; <c>logout</c>, <c>log-out</c>, <c>signout</c>, <c>sign-out</c>, <c>revoke</c>) of a path
+    /// without parameters (<c>/users/{id}/revoke</c> is about someone else), POST first, as "METHOD /path"; null for a
+    /// kind the contract has none of.
+    /// </summary>
+    internal static (string? Refresh, string? Logout) SessionOperations(OpenApiDocument document, string prefix, LoginAuth login)
+    {
+        var operations = OperationInfo.All(document)
+            .Where(o => !o.Template.Contains('{', StringComparison.Ordinal) && !(o.Method == login.Method && prefix + o.Template == login.Path))
+            .OrderBy(o => o.Method == "POST" ? 0 : 1)
+            .ToList();
+        string? First(Func<string, bool> kind) => operations
+            .Where(o => o.Template.Split('/', StringSplitOptions.RemoveEmptyEntries)
+                .Select(segment => segment.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToLowerInvariant())
+                .Any(kind))
+            .Select(o => $"{o.Method} {prefix}{o.Template}")
+            .FirstOrDefault();
+        return (First(s => s is "refresh" or "refreshtoken" or "tokenrefresh"), First(s => s is "logout" or "logoff" or "signout" or "revoke" or "revoketoken"));
     }
 
     private static bool IsStream(OperationInfo operation) => operation.IsUpgrade ||

@@ -14,10 +14,10 @@ public sealed class AuthFlowCheckTests
         return directory;
     }
 
-    private static async Task<CheckResult> RunAsync(FakeShopApi api, string? auth = null)
+    private static async Task<CheckResult> RunAsync(FakeShopApi api, string? auth = null, string? contract = null)
     {
         var folder = Folder();
-        var system = TestSystems.Load(auth is null ? api.Manifest(folder) : api.Manifest(folder, auth: auth), folder);
+        var system = TestSystems.Load(auth is null ? api.Manifest(folder, contract: contract) : api.Manifest(folder, auth: auth, contract: contract), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         return await new AuthFlowCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
@@ -130,15 +130,58 @@ public sealed class AuthFlowCheckTests
     }
 
     [Fact]
-    public async Task Without_refresh_and_logout_in_the_manifest_the_flow_says_what_it_could_not_check()
+    public async Task A_plain_token_login_whose_contract_has_no_refresh_or_logout_gives_no_AG5007()
     {
         using var api = new FakeShopApi();
 
         var result = await RunAsync(api, auth: "token: $.accessToken");
 
-        Assert.Equal(CheckStatus.Warn, result.Status);
-        Assert.Equal(2, result.Findings.Count(f => f.Rule == FrontendRules.AuthFlowPartial));
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == FrontendRules.AuthFlowPartial);
         Assert.DoesNotContain(api.Requests, r => r.PathAndQuery == "/auth/refresh");
+    }
+
+    [Fact]
+    public async Task A_refresh_and_a_logout_in_the_contract_that_the_auth_does_not_declare_are_named_in_AG5007()
+    {
+        using var api = new FakeShopApi();
+        var contract = FakeShopApi.Contract.Replace("""
+              /me:
+            """, """
+              /auth/refresh:
+                post: { security: [], responses: { '200': { description: new tokens } } }
+              /auth/sign-out:
+                post: { responses: { '204': { description: signed out } } }
+              /me:
+            """, StringComparison.Ordinal);
+        Assert.Contains("/auth/sign-out:", contract, StringComparison.Ordinal);
+
+        var result = await RunAsync(api, auth: "token: $.accessToken", contract: contract);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        var refresh = Assert.Single(result.Findings, f => f.Rule == FrontendRules.AuthFlowPartial && f.Location == "auth.refresh");
+        Assert.Equal(Severity.Low, refresh.Severity);
+        Assert.Equal("the contract has POST /auth/refresh, which the auth does not declare: refresh and rotation were not checked", refresh.Message);
+        Assert.Equal("declare refresh: POST /auth/refresh in the service's auth", refresh.Hint);
+        var logout = Assert.Single(result.Findings, f => f.Rule == FrontendRules.AuthFlowPartial && f.Location == "auth.logout");
+        Assert.Equal("declare logout: POST /auth/sign-out in the service's auth", logout.Hint);
+        Assert.DoesNotContain(api.Requests, r => r.PathAndQuery == "/auth/refresh");
+    }
+
+    [Fact]
+    public async Task Without_a_contract_one_AG5007_says_the_token_was_not_tried_and_undeclared_refresh_and_logout_could_not_be_seen()
+    {
+        using var api = new FakeShopApi();
+        var folder = Folder();
+        var manifest = api.Manifest(folder, auth: "token: $.accessToken").Replace("openapi: fake.yaml", "health: /health", StringComparison.Ordinal);
+        var system = TestSystems.Load(manifest, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new AuthFlowCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var partial = Assert.Single(result.Findings, f => f.Rule == FrontendRules.AuthFlowPartial);
+        Assert.Equal("openapi", partial.Location);
+        Assert.Equal("no readable contract: the access token was not tried on a protected operation, and whether the service has a refresh or logout operation its auth does not declare could not be seen: refresh and logout not checked", partial.Message);
     }
 
     [Fact]

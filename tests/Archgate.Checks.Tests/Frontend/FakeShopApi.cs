@@ -101,9 +101,10 @@ public sealed class FakeShopApi : IDisposable
 
     public ConcurrentQueue<Received> Requests => _server.Requests;
 
-    public string Manifest(string directory, string extra = "", string auth = "refresh: POST /auth/refresh, logout: POST /auth/logout")
+    /// <summary>The manifest of a system with this API as 'api' and a frontend; <paramref name="contract"/> in place of <see cref="Contract"/>.</summary>
+    public string Manifest(string directory, string extra = "", string auth = "refresh: POST /auth/refresh, logout: POST /auth/logout", string? contract = null)
     {
-        File.WriteAllText(Path.Combine(directory, "fake.yaml"), Contract);
+        File.WriteAllText(Path.Combine(directory, "fake.yaml"), contract ?? Contract);
         return $$"""
             version: 1
             system: { name: fake }
