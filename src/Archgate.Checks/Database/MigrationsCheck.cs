@@ -111,7 +111,8 @@ internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseChec
             expected = expectation.Latest is null ? (head, chain.Select(s => s.File).ToList()) : expected;
         }
 
-        metrics.Add(Metric("db_migrations_applied", history.Succeeded.Count, "count", ("table", table)));
+        var (applied, counted) = AppliedCount(history, expectation, expected);
+        metrics.Add(Metric("db_migrations_applied", applied, "count", ("table", table), ("counted", counted)));
         foreach (var failed in history.Migrations.Where(m => m.Failed))
         {
             findings.Add(Finding(DatabaseRules.MigrationFailed, HighOrCritical, table, $"migration {failed.Display} is recorded as failed in {table}",
@@ -132,6 +133,23 @@ internal sealed class MigrationsCheck(DatabaseComponent database) : DatabaseChec
         }
 
         return CheckResult.From(findings, metrics) with { Reason = history.Succeeded.Count == 0 && history.Through is null ? null : $"latest applied: {history.Latest} ({table})" };
+    }
+
+    /// <summary>
+    /// How many migrations are applied, and what was counted: <c>files</c> when the history records where the database
+    /// is rather than each migration (golang-migrate's one row, a Flyway baseline) and the folder's files are known:
+    /// the files up to that version, plus any recorded migration no file matches; else <c>rows</c>, the history's
+    /// succeeded entries (golang-migrate without a folder: 1, whatever its version).
+    /// </summary>
+    private static (int Count, string Counted) AppliedCount(
+        MigrationHistory history, MigrationExpectation? expectation, (string Name, IReadOnlyList<string> All)? expected)
+    {
+        if (history.Through is null || expectation?.Latest is not null || expected is not { All: var files })
+        {
+            return (history.Succeeded.Count, "rows");
+        }
+
+        return (files.Count(history.IsApplied) + history.Succeeded.Count(m => !files.Any(m.Matches)), "files");
     }
 
     private static string FailedRemedy(MigrationHistory history) => history.ThroughFailed

@@ -213,6 +213,33 @@ public sealed class MigrationsCheckTests(PostgresServer server)
         Assert.Contains("latest applied: 6", result.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(6, false, 6)]
+    [InlineData(5, false, 5)]
+    [InlineData(6, true, 5)] // dirty: version 6 failed half-way, the five below it are applied
+    public async Task A_golang_migrate_version_counts_the_up_files_up_to_it_as_applied_not_the_one_row(long version, bool dirty, int applied)
+    {
+        var db = await server.CreateDatabaseAsync("mig", GolangMigrateTable(version, dirty));
+        var folder = Folder(GolangMigrateFiles);
+
+        var result = await RunAsync("postgres", db, $"    expect: {{ migrations: {{ folder: {folder} }} }}");
+
+        var metric = Assert.Single(result.Metrics, m => m.Name == "db_migrations_applied");
+        Assert.Equal(applied, metric.Value);
+        Assert.Equal("files", metric.Tags["counted"]);
+    }
+
+    [Fact]
+    public async Task Without_the_files_a_golang_migrate_history_counts_its_row_and_says_so()
+    {
+        var db = await server.CreateDatabaseAsync("mig", GolangMigrateTable(6, dirty: false));
+
+        var result = await RunAsync("postgres", db, "    expect: { migrations: { latest: 000006_librarians.up.sql } }");
+
+        var metric = Assert.Single(result.Metrics, m => m.Name == "db_migrations_applied");
+        Assert.Equal((1, "rows"), (metric.Value, metric.Tags["counted"]));
+    }
+
     [Fact]
     public async Task A_golang_migrate_version_behind_the_folder_names_the_up_file_not_applied_and_only_it()
     {
