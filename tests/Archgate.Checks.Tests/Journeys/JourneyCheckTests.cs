@@ -43,6 +43,30 @@ public sealed class JourneyCheckTests
         return await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
+    /// <summary>
+    /// Runs the first of <paramref name="journeys"/> against <paramref name="api"/>, whose notes are declared kept in the
+    /// SQLite table <c>notes</c> (<c>resources</c>); the table holds <paramref name="rows"/> (SQL values), the rows the
+    /// API's writes are compared with.
+    /// </summary>
+    private static async Task<CheckResult> RunWithNotesTableAsync(FakeShopApi api, string rows, string journeys)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var file = Path.Combine(folder, "notes.db");
+        await using (var connection = new SqliteConnection($"Data Source={file}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO notes VALUES {rows};";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var manifest = api.Manifest(folder, $"  - {{ name: db, kind: database, connection: \"Data Source={file}\" }}\n{journeys}")
+            .Replace("    openapi: fake.yaml\n", "    openapi: fake.yaml\n    dependsOn: [db]\n    resources: { \"/notes/{id}\": { database: db, table: notes } }\n", StringComparison.Ordinal);
+        var system = TestSystems.Load(manifest, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        return await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
     [Fact]
     public async Task A_critical_journey_runs_its_setup_once_and_its_steps_each_run_with_captures_and_passes_at_100_percent()
     {
@@ -106,18 +130,7 @@ public sealed class JourneyCheckTests
     [Fact]
     public async Task After_a_write_the_stored_row_is_compared_with_the_APIs_read_and_a_difference_fails_AG7010()
     {
-        var folder = AuthFlowCheckTests.Folder();
-        var file = Path.Combine(folder, "notes.db");
-        await using (var connection = new SqliteConnection($"Data Source={file}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO notes VALUES (1, 'note 1'), (2, 'edited behind the API');";
-            await command.ExecuteNonQueryAsync();
-        }
-
-        var journeys = $$"""
-              - { name: db, kind: database, connection: "Data Source={{file}}" }
+        var journeys = """
             journeys:
               - name: add two notes
                 runs: 1
@@ -134,12 +147,8 @@ public sealed class JourneyCheckTests
                     json: { title: "note 2" }
             """;
         using var api = new FakeShopApi();
-        var manifest = api.Manifest(folder, journeys)
-            .Replace("    openapi: fake.yaml\n", "    openapi: fake.yaml\n    dependsOn: [db]\n    resources: { \"/notes/{id}\": { database: db, table: notes } }\n", StringComparison.Ordinal);
-        var system = TestSystems.Load(manifest, folder);
-        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await RunWithNotesTableAsync(api, "(1, 'note 1'), (2, 'edited behind the API')", journeys);
 
         var finding = Assert.Single(result.Findings, f => f.Severity > Severity.Info);
         Assert.Equal(JourneyRules.RowDiffers, finding.Rule);
@@ -154,18 +163,7 @@ public sealed class JourneyCheckTests
         // The journey's own update changes what the create sent, and the stale update it sends last is refused (412) as
         // it expects: the read after the run shows the update. Before, every write was compared with that read: AG7012
         // twice on a sound service ("'Dune's first' sent", "stale" sent).
-        var folder = AuthFlowCheckTests.Folder();
-        var file = Path.Combine(folder, "notes.db");
-        await using (var connection = new SqliteConnection($"Data Source={file}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO notes VALUES (1, 'Dune''s second');";
-            await command.ExecuteNonQueryAsync();
-        }
-
-        var journeys = $$"""
-              - { name: db, kind: database, connection: "Data Source={{file}}" }
+        var journeys = """
             journeys:
               - name: add and edit a note
                 runs: 1
@@ -193,12 +191,8 @@ public sealed class JourneyCheckTests
                     headers: { Authorization: "Bearer {token}" }
             """;
         using var api = new FakeShopApi();
-        var manifest = api.Manifest(folder, journeys)
-            .Replace("    openapi: fake.yaml\n", "    openapi: fake.yaml\n    dependsOn: [db]\n    resources: { \"/notes/{id}\": { database: db, table: notes } }\n", StringComparison.Ordinal);
-        var system = TestSystems.Load(manifest, folder);
-        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
-        var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+        var result = await RunWithNotesTableAsync(api, "(1, 'Dune''s second')", journeys);
 
         Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
         var consistent = Assert.Single(result.Findings, f => f.Location == "consistency");
