@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
@@ -156,6 +157,45 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// A property of <paramref name="example"/> that <paramref name="count"/> concurrent writes can each set otherwise,
+    /// and their values, all of which its schema takes: a text property (each write's own text), else a number within
+    /// its bounds (distinct while the range allows, then again from its start: seats 1 to 6), else an enum's values or a
+    /// boolean's two in turn. Null when the example has none (read-only properties left out).
+    /// </summary>
+    public static (string Field, IReadOnlyList<JsonNode> Values)? Variants(JsonObject example, OperationInfo operation, int count)
+    {
+        var properties = JsonBody(operation)?.Schema is { } schema ? Contracts.Diff.SchemaView.Of(schema).Properties : new Dictionary<string, IOpenApiSchema>();
+        Contracts.Diff.SchemaView? View(string name) => properties.TryGetValue(name, out var property) ? Contracts.Diff.SchemaView.Of(property) : null;
+        var writable = example.Where(p => p.Value is JsonValue && View(p.Key) is not { ReadOnly: true }).ToList();
+        if (writable.FirstOrDefault(p => p.Value!.GetValueKind() == JsonValueKind.String && View(p.Key) is not { Enum.Count: > 0 }).Key is { } text)
+        {
+            return (text, Enumerable.Range(1, count).Select(i => (JsonNode)JsonValue.Create($"archgate concurrent update {i} of {count}")).ToList());
+        }
+
+        if (writable.FirstOrDefault(p => p.Value!.GetValueKind() == JsonValueKind.Number && View(p.Key) is not { Enum.Count: > 0 }) is { Key: { } number, Value: JsonValue start })
+        {
+            var view = View(number);
+            var low = view?.Minimum is { } min ? Math.Ceiling(min.Value) + (min.Exclusive && min.Value == Math.Ceiling(min.Value) ? 1 : 0) : (decimal?)null;
+            var high = view?.Maximum is { } max ? Math.Floor(max.Value) - (max.Exclusive && max.Value == Math.Floor(max.Value) ? 1 : 0) : (decimal?)null;
+            var first = low ?? (high is { } h ? h - count + 1 : Math.Floor(start.GetValue<decimal>()) + 1);
+            var span = low is not null && high is not null ? (int)Math.Clamp(high.Value - low.Value + 1, 1, count) : count;
+            return (number, Enumerable.Range(0, count).Select(i => (JsonNode)JsonValue.Create((long)(first + (i % span)))).ToList());
+        }
+
+        foreach (var (name, _) in writable)
+        {
+            var choices = View(name) is { Enum.Count: > 1 } view ? view.Enum.Select(e => JsonNode.Parse(e)).OfType<JsonNode>().ToList()
+                : example[name]!.GetValueKind() is JsonValueKind.True or JsonValueKind.False ? [JsonValue.Create(true), JsonValue.Create(false)] : [];
+            if (choices.Count > 1)
+            {
+                return (name, Enumerable.Range(0, count).Select(i => choices[i % choices.Count].DeepClone()).ToList());
+            }
+        }
+
+        return null;
     }
 
     private static IOpenApiMediaType? JsonBody(OperationInfo operation) =>

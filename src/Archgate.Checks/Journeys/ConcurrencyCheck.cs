@@ -85,16 +85,17 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
         var read = item is null ? null : await CrudCheck.SettledReadAsync(() => Send(http, "GET", item, auth, null, cancellationToken), SettlePause, cancellationToken);
         var etag = read?.Header("ETag");
         var example = ContractResource.ExampleBody(resource.Update!) as JsonObject;
-        var field = example?.FirstOrDefault(p => p.Value is JsonValue v && v.TryGetValue<string>(out _)).Key;
-        if (item is null || etag is null || example is null || field is null)
+        var variants = example is null ? null : ContractResource.Variants(example, resource.Update!, options.Parallel);
+        if (item is null || etag is null || example is null || variants is not var (field, sent))
         {
-            var why = item is null ? $"the create failed: {created.Summary}" : etag is null ? "the read answered no ETag" : "the update's example has no text property to vary";
-            findings.Add(Finding(JourneyRules.ConcurrencySummary, item is null || etag is null ? Severity.High : Severity.Info, resource.Update!.Name,
-                $"concurrent updates of {resource.Item} could not be tried: {why}", item is null ? created.Evidence() : read?.Evidence()));
+            var why = item is null ? $"the create failed: {created.Summary}" : etag is null ? "the read answered no ETag" : "the update's example has no property to set otherwise in each update";
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, item is null || etag is null ? Severity.High : Severity.Medium, resource.Update!.Name,
+                $"concurrent updates of {resource.Item} could not be tried: {why}", item is null ? created.Evidence() : read?.Evidence(),
+                item is null || etag is null ? null : "give the update's request body an example with a property (text, number, enum or boolean) the test can vary"));
             return;
         }
 
-        var values = Enumerable.Range(1, options.Parallel).Select(i => $"archgate concurrent update {i} of {options.Parallel}").ToList();
+        var values = sent.Select(v => JsonSubset.Text(v)!).ToList();
         ApiAnswer[] answers;
         List<(ApiAnswer Answer, string Value)> winners;
         List<ApiAnswer> others;
@@ -103,10 +104,10 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
         while (true)
         {
             var current = etag;
-            answers = await Task.WhenAll(values.Select(value =>
+            answers = await Task.WhenAll(sent.Select(value =>
             {
                 var body = (JsonObject)example.DeepClone();
-                body[field] = value;
+                body[field] = value.DeepClone();
                 return Send(http, resource.Update!.Method, item, [.. auth, new("If-Match", current)], body.ToJsonString(), cancellationToken);
             }));
             winners = answers.Select((a, i) => (Answer: a, Value: values[i])).Where(x => x.Answer.Ok).ToList();

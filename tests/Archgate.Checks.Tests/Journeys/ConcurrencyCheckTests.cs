@@ -8,10 +8,22 @@ namespace Archgate.Checks.Tests.Journeys;
 
 public sealed class ConcurrencyCheckTests
 {
-    private static async Task<CheckResult> RunAsync(FakeShopApi api)
+    /// <summary>The fake API's contract with an update whose example has no text, only a number within bounds.</summary>
+    private static readonly string SeatsContract = FakeShopApi.Contract.Replace(
+        "content: { application/json: { schema: { type: object }, example: { title: second } } }",
+        "content: { application/json: { schema: { type: object, properties: { seats: { type: integer, minimum: 1, maximum: 6 } } }, example: { seats: 2 } } }",
+        StringComparison.Ordinal);
+
+    private static async Task<CheckResult> RunAsync(FakeShopApi api, string? contract = null)
     {
         var folder = AuthFlowCheckTests.Folder();
-        var system = TestSystems.Load(api.Manifest(folder), folder);
+        var manifest = api.Manifest(folder);
+        if (contract is not null)
+        {
+            File.WriteAllText(Path.Combine(folder, "fake.yaml"), contract);
+        }
+
+        var system = TestSystems.Load(manifest, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         return await new ConcurrencyCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new Archgate.Model.JourneyCheckOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
@@ -27,6 +39,43 @@ public sealed class ConcurrencyCheckTests
         Assert.Contains(result.Findings, f => f.Message.Contains("one succeeded, the others were refused (1 x 200, 9 x 412)", StringComparison.Ordinal));
         Assert.Equal(10, api.Requests.Count(r => r.Method == "PUT" && r.Headers["If-Match"] == "\"1\""));
         Assert.Contains(result.Findings, f => f.Message.Contains("takes no Idempotency-Key", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_update_whose_example_has_only_a_number_is_tried_with_numbers_within_its_bounds(bool ignoresIfMatch)
+    {
+        // PATCH { seats: 2 } has no text to vary: the round was left out with an info finding and the check passed.
+        using var api = new FakeShopApi(new FakeApiFaults { IgnoresIfMatch = ignoresIfMatch });
+
+        var result = await RunAsync(api, SeatsContract);
+
+        var seats = api.Requests.Where(r => r.Method == "PUT").Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.Body)!["seats"]!.GetValue<int>()).ToList();
+        Assert.Equal(10, seats.Count);
+        Assert.Equal([1, 2, 3, 4, 5, 6], seats.Distinct().Order());
+        if (ignoresIfMatch)
+        {
+            Assert.Equal(CheckStatus.Fail, result.Status);
+            Assert.Contains("10 of 10 updates", Assert.Single(result.Findings, f => f.Rule == JourneyRules.LostUpdate).Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(CheckStatus.Pass, result.Status);
+            Assert.Contains(result.Findings, f => f.Message.Contains("one succeeded, the others were refused (1 x 200, 9 x 412)", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task An_update_with_nothing_to_vary_is_a_warning_that_says_so_not_a_pass()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api, SeatsContract.Replace("example: { seats: 2 } }", "example: { tags: [a] } }", StringComparison.Ordinal));
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Severity == Severity.Medium);
+        Assert.Equal("concurrent updates of /notes/{id} could not be tried: the update's example has no property to set otherwise in each update", finding.Message);
     }
 
     [Fact]
