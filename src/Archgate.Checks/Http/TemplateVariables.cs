@@ -32,6 +32,10 @@ internal static partial class TemplateVariables
             : m.Value);
     }
 
+    /// <summary>The JSON text of the captured number or boolean that <paramref name="text"/> is exactly (<c>{order}</c>), or null.</summary>
+    public static string? LiteralOf(string text, IReadOnlyDictionary<string, string> variables) =>
+        text.Length > 2 && text[0] == '{' && text[^1] == '}' && variables.TryGetValue(Literal + text[1..^1], out var literal) ? literal : null;
+
     /// <summary>Sets a captured variable: its text, and its JSON text when it was a JSON number or boolean (else null).</summary>
     public static void Capture(IDictionary<string, string> variables, string name, string value, string? literal)
     {

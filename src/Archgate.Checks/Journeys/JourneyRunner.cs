@@ -143,9 +143,11 @@ internal static partial class JourneyRunner
             var want = TemplateVariables.Fill(assertion.Expected, variables, json: false);
             var values = JsonPath.Select(root, assertion.Path);
             var texts = values.Select(Text).ToList();
+            var literal = assertion.Kind == JsonAssertionKind.Equals ? TemplateVariables.LiteralOf(assertion.Expected, variables) ?? (assertion.Literal ? want : null) : null;
             var met = assertion.Kind switch
             {
                 JsonAssertionKind.Exists => (values.Count > 0) == (want == "true"),
+                JsonAssertionKind.Equals when literal is not null => values.Count > 0 && SameJson(values[0], literal),
                 JsonAssertionKind.Equals => values.Count > 0 && texts[0] == want,
                 JsonAssertionKind.Matches => values.Count > 0 && Regex.IsMatch(texts[0] ?? string.Empty, want, RegexOptions.None, TimeSpan.FromSeconds(1)),
                 _ => values.Count == 1 && values[0] is JsonArray array
@@ -154,7 +156,8 @@ internal static partial class JourneyRunner
             };
             if (!met)
             {
-                var seen = values.Count == 0 ? "nothing" : string.Join(", ", texts.Take(5).Select(t => t ?? "null"));
+                // A typed equality shows what it found as JSON: "2" (a string) where 2 was wanted.
+                var seen = values.Count == 0 ? "nothing" : string.Join(", ", literal is null ? texts.Take(5).Select(t => t ?? "null") : values.Take(5).Select(v => v?.ToJsonString() ?? "null"));
                 return $"{assertion.Path} {Verb(assertion.Kind)} {want} failed: found {seen}";
             }
         }
@@ -190,6 +193,15 @@ internal static partial class JourneyRunner
             return (null, null);
         }
     }
+
+    /// <summary>Whether <paramref name="found"/> is the JSON number (numerically), boolean or null written in <paramref name="literal"/>.</summary>
+    private static bool SameJson(JsonNode? found, string literal) => literal switch
+    {
+        "null" => found is null,
+        "true" or "false" => found is JsonValue b && b.GetValueKind() is JsonValueKind.True or JsonValueKind.False && b.GetValue<bool>() == (literal == "true"),
+        _ => found is JsonValue n && n.GetValueKind() == JsonValueKind.Number
+            && decimal.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out var want) && n.TryGetValue<decimal>(out var value) && value == want,
+    };
 
     /// <summary>A JSON value as text: strings unquoted, numbers normalised, the rest as JSON.</summary>
     internal static string? Text(JsonNode? node) => JsonSubset.Text(node);

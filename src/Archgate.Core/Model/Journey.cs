@@ -153,7 +153,14 @@ public enum JsonAssertionKind
 /// <param name="Path">JSONPath: <c>$</c>, <c>.name</c>, <c>[index]</c>, <c>[*]</c>.</param>
 /// <param name="Kind">How to compare.</param>
 /// <param name="Expected">The expected value, variables allowed.</param>
-public sealed record JsonAssertion(string Path, JsonAssertionKind Kind, string Expected);
+public sealed record JsonAssertion(string Path, JsonAssertionKind Kind, string Expected)
+{
+    /// <summary>
+    /// The expected value is a JSON number, boolean or null as written (unquoted in YAML: <c>$.seats: 2</c>): an equality
+    /// then wants that JSON value, and a string <c>"2"</c> does not meet it. <value>false</value>: compared as text.
+    /// </summary>
+    public bool Literal { get; init; }
+}
 
 /// <summary>
 /// Where a service's resource is stored (<c>resources</c>): step 7 reads the row after a journey writes it and

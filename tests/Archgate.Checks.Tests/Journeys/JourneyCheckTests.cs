@@ -292,6 +292,33 @@ public sealed class JourneyCheckTests
         Assert.Equal("""{"title":"child of 1","parent":1,"parentTitle":"parent"}""", child.Body);
     }
 
+    [Theory]
+    [InlineData("""{"seats":"2"}""", true, "$.seats equals 2 failed: found \"2\"")]
+    [InlineData("""{"seats":2}""", true, null)]
+    [InlineData("""{"seats":2.0}""", true, null)]
+    [InlineData("""{"seats":"2"}""", false, null)]
+    [InlineData("""{"seats":2}""", false, null)]
+    public void An_unquoted_number_expected_wants_the_json_number_and_a_quoted_one_the_text(string body, bool unquoted, string? unmet)
+    {
+        // $.seats: 2 passed when the API answered "2" (contract drift a typed client breaks on); "2" quoted is text.
+        var expect = new JourneyExpectations { Json = [new JsonAssertion("$.seats", JsonAssertionKind.Equals, "2") { Literal = unquoted }] };
+        var answer = new Archgate.Checks.Frontend.ApiAnswer("GET", new Uri("http://127.0.0.1:9/b/1"), 200, new Dictionary<string, string>(), body, TimeSpan.Zero, null);
+
+        Assert.Equal(unmet, JourneyRunner.Unmet(expect, answer, new Dictionary<string, string>()));
+    }
+
+    [Fact]
+    public void A_variable_captured_from_a_number_is_expected_as_that_number()
+    {
+        var expect = new JourneyExpectations { Json = [new JsonAssertion("$.id", JsonAssertionKind.Equals, "{book}")] };
+        var variables = new Dictionary<string, string>();
+        Archgate.Checks.Http.TemplateVariables.Capture(variables, "book", "12", "12");
+        Archgate.Checks.Frontend.ApiAnswer Answer(string body) => new("GET", new Uri("http://127.0.0.1:9/b/12"), 200, new Dictionary<string, string>(), body, TimeSpan.Zero, null);
+
+        Assert.Null(JourneyRunner.Unmet(expect, Answer("""{"id":12}"""), variables));
+        Assert.Equal("$.id equals 12 failed: found \"12\"", JourneyRunner.Unmet(expect, Answer("""{"id":"12"}"""), variables));
+    }
+
     [Fact]
     public void A_difference_names_the_values_as_a_person_reads_them()
     {

@@ -25,6 +25,22 @@ public sealed class JourneysSectionTests
         """;
 
     [Fact]
+    public void An_unquoted_number_or_boolean_expected_is_a_json_literal_and_a_quoted_one_text()
+    {
+        var model = TestSystems.Load(Components + """
+            journeys:
+              - name: book
+                steps:
+                  - request: GET /orders/1
+                    expect: { $.seats: 2, $.code: "2", $.paid: { equals: true }, $.total: 12.50, $.status: paid, $.note: { exists: false } }
+            """);
+
+        Assert.Equal(
+            [("$.seats", true), ("$.code", false), ("$.paid", true), ("$.total", true), ("$.status", false), ("$.note", false)],
+            model.Journeys[0].Steps[0].Expect.Json.Select(j => (j.Path, j.Literal)));
+    }
+
+    [Fact]
     public void Journeys_map_steps_expectations_captures_vars_and_runs()
     {
         var model = TestSystems.Load(Components + """

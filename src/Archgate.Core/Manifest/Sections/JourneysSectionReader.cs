@@ -320,6 +320,11 @@ public static partial class ManifestLoader
             return new JourneyExpectations { Status = status, Duration = duration, Json = json, Headers = headers };
         }
 
+        /// <summary>An unquoted YAML scalar that is a JSON number, <c>true</c>, <c>false</c> or <c>null</c> (a quoted one is text).</summary>
+        private static bool IsJsonLiteral(YamlNode node) =>
+            node is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain, Value: { } text }
+            && (text is "true" or "false" or "null" || decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+
         private JsonAssertion? ReadJsonAssertion(string jsonPath, YamlNode valueNode, string path)
         {
             if (!JsonPathPattern().IsMatch(jsonPath))
@@ -330,7 +335,7 @@ public static partial class ManifestLoader
 
             if (valueNode is not YamlMappingNode map)
             {
-                return r.String(valueNode, path) is { } expected ? new JsonAssertion(jsonPath, JsonAssertionKind.Equals, expected) : null;
+                return r.String(valueNode, path) is { } expected ? new JsonAssertion(jsonPath, JsonAssertionKind.Equals, expected) { Literal = IsJsonLiteral(valueNode) } : null;
             }
 
             r.AllowKeys(map, path, JsonAssertionKinds);
@@ -372,7 +377,7 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            return new JsonAssertion(jsonPath, kind, value);
+            return new JsonAssertion(jsonPath, kind, value) { Literal = kind == JsonAssertionKind.Equals && IsJsonLiteral(expectedNode) };
         }
 
         private static bool IsRegex(string pattern)
