@@ -7,10 +7,11 @@ namespace Archgate.Checks.Frontend;
 
 /// <summary>
 /// Step 5, CORS between a frontend and an API it depends on: a preflight from the frontend's origin for each method
-/// the API's contract has, with the headers a page sends (Authorization, Content-Type, If-Match), must be allowed for
-/// exactly that origin; a preflight from a foreign origin must not be. When the API's identity signs in to a cookie
-/// session, the page sends its requests with credentials: the preflight carries the anti-CSRF header instead of
-/// Authorization, and must allow credentials for exactly the origin (a browser takes no '*' then, in any of the headers).
+/// the API's contract has, sent to a path that has that method (as a browser preflights the URL it calls), with the
+/// headers a page sends (Authorization, Content-Type, If-Match), must be allowed for exactly that origin; a preflight
+/// from a foreign origin must not be. When the API's identity signs in to a cookie session, the page sends its requests
+/// with credentials: the preflight carries the anti-CSRF header instead of Authorization, and must allow credentials for
+/// exactly the origin (a browser takes no '*' then, in any of the headers).
 /// </summary>
 internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api, ContractDocuments documents) : ICheck
 {
@@ -30,38 +31,38 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
         var origin = frontend.Url.GetLeftPart(UriPartial.Authority);
         var credentials = api.Auth is LoginAuth ? await ApiSession.SignInAsync(api, context, cancellationToken) : null;
         var session = credentials?.SessionCookies.Count > 0;
-        var (path, methods, headers) = await WhatThePageUsesAsync(session ? credentials : null, cancellationToken);
-        var url = ApiCall.Resolve(api.Url, path);
+        var (preflights, headers) = await WhatThePageUsesAsync(session ? credentials : null, cancellationToken);
         var findings = new List<Finding>();
         var allowed = 0;
         // Served from one origin (a reverse proxy in front of both), the page's calls are same-origin: no preflight, no CORS.
         var sameOrigin = string.Equals(origin, api.Url.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
         if (sameOrigin)
         {
-            findings.Add(Finding(FrontendRules.CorsSameOrigin, Severity.Info, $"OPTIONS {path}",
+            findings.Add(Finding(FrontendRules.CorsSameOrigin, Severity.Info, preflights[0].Location,
                 $"{frontend.Name} and {api.Name} share the origin {origin}: a browser sends the page's calls without a preflight, so none was sent from it; a foreign origin was tried", null, null));
         }
 
-        foreach (var method in sameOrigin ? [] : methods)
+        var withHeaders = headers.Count == 0 ? string.Empty : $" with {string.Join(", ", headers)}";
+        foreach (var preflight in sameOrigin ? [] : preflights)
         {
-            var answer = await PreflightAsync(context.Http, url, origin, method, headers, cancellationToken);
+            var answer = await PreflightAsync(context.Http, preflight, origin, headers, cancellationToken);
             if (answer.Failure is not null)
             {
                 return new CheckResult
                 {
                     Status = CheckStatus.Fail,
-                    Findings = [Finding(FrontendRules.CorsRefused, Severity.High, $"OPTIONS {path}", $"the preflight got no answer: {answer.Failure.Cause}", answer.Evidence(),
+                    Findings = [Finding(FrontendRules.CorsRefused, Severity.High, preflight.Location, $"the preflight got no answer: {answer.Failure.Cause}", answer.Evidence(),
                         $"start {api.Name}")],
                     TransientCause = answer.Failure.Transient ? answer.Failure.Cause : null,
                 };
             }
 
-            var problem = Refusal(answer, origin, method, headers, session);
+            var problem = Refusal(answer, origin, preflight.Method, headers, session);
             if (problem is not null)
             {
-                findings.Add(Finding(FrontendRules.CorsRefused, Severity.High, $"OPTIONS {path}",
-                    $"a {method} from {origin}{(session ? " with credentials (a cookie session)" : string.Empty)} {(headers.Count == 0 ? string.Empty : $" with {string.Join(", ", headers)}")} is not allowed: {problem}", Evidence(answer),
-                    $"allow the origin {origin}{(session ? " with credentials (Access-Control-Allow-Credentials: true, no '*')" : string.Empty)}, the methods {string.Join(", ", methods)}{(headers.Count == 0 ? string.Empty : $" and the headers {string.Join(", ", headers)}")} in {api.Name}'s CORS policy"));
+                findings.Add(Finding(FrontendRules.CorsRefused, Severity.High, preflight.Location,
+                    $"{preflight.Method} {preflight.Route} from {origin}{(session ? " with credentials (a cookie session)" : string.Empty)}{withHeaders} is not allowed: {problem}", Evidence(answer),
+                    $"allow the origin {origin}{(session ? " with credentials (Access-Control-Allow-Credentials: true, no '*')" : string.Empty)}, the method {preflight.Method} on {preflight.Route}{(headers.Count == 0 ? string.Empty : $" and the headers {string.Join(", ", headers)}")} in {api.Name}'s CORS policy"));
             }
             else
             {
@@ -70,16 +71,17 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
 
             if (answer.Header("Access-Control-Allow-Origin") == "*")
             {
-                findings.Add(Finding(FrontendRules.CorsWildcard, Severity.Medium, $"OPTIONS {path}", $"{api.Name} allows every origin ('*') rather than {origin}",
+                findings.Add(Finding(FrontendRules.CorsWildcard, Severity.Medium, preflight.Location, $"{api.Name} allows every origin ('*') rather than {origin}",
                     Evidence(answer), $"list the frontend's origin ({origin}) instead of '*'"));
             }
         }
 
-        var foreign = await PreflightAsync(context.Http, url, ForeignOrigin, methods.Contains("POST") ? "POST" : methods[0], headers, cancellationToken);
+        var forged = preflights.FirstOrDefault(p => p.Method == "POST") ?? preflights[0];
+        var foreign = await PreflightAsync(context.Http, forged, ForeignOrigin, headers, cancellationToken);
         var foreignOrigin = foreign.Header("Access-Control-Allow-Origin");
         if (foreignOrigin is not null && (foreignOrigin == ForeignOrigin || (foreignOrigin == "*" && foreign.Header("Access-Control-Allow-Credentials") == "true")))
         {
-            findings.Add(Finding(FrontendRules.CorsForeignAllowed, Severity.High, $"OPTIONS {path}",
+            findings.Add(Finding(FrontendRules.CorsForeignAllowed, Severity.High, forged.Location,
                 $"a foreign origin ({ForeignOrigin}) is allowed{(foreign.Header("Access-Control-Allow-Credentials") == "true" ? ", with credentials" : string.Empty)}: any site may call {api.Name} from its users' browsers",
                 Evidence(foreign), $"allow only the frontends' origins ({origin}); never reflect the Origin header"));
         }
@@ -123,13 +125,18 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
     private static List<string> List(string? header) =>
         header?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList() ?? [];
 
-    private static Task<ApiAnswer> PreflightAsync(HttpClient http, Uri url, string origin, string method, IReadOnlyList<string> headers, CancellationToken cancellationToken) =>
-        ApiCall.SendAsync(http, "OPTIONS", url,
-            [new("Origin", origin), new("Access-Control-Request-Method", method), .. headers.Count == 0 ? [] : new KeyValuePair<string, string>[] { new("Access-Control-Request-Headers", string.Join(",", headers)) }],
+    private Task<ApiAnswer> PreflightAsync(HttpClient http, Preflight preflight, string origin, IReadOnlyList<string> headers, CancellationToken cancellationToken) =>
+        ApiCall.SendAsync(http, "OPTIONS", ApiCall.Resolve(api.Url, preflight.Path),
+            [new("Origin", origin), new("Access-Control-Request-Method", preflight.Method), .. headers.Count == 0 ? [] : new KeyValuePair<string, string>[] { new("Access-Control-Request-Headers", string.Join(",", headers)) }],
             null, ApiCall.DefaultTimeout, cancellationToken);
 
-    /// <summary>A path to preflight, the methods and the request headers a page of this API would use, from its contract.</summary>
-    private async Task<(string Path, IReadOnlyList<string> Methods, IReadOnlyList<string> Headers)> WhatThePageUsesAsync(
+    /// <summary>
+    /// The preflights a page of this API would make, one per method of its contract, and the request headers it sends.
+    /// A browser preflights the URL it calls, and many servers answer CORS per route (Flask-CORS, ASP.NET endpoint policies,
+    /// Express routers): each method is sent to a path of the contract that has it, one without parameters first, else one
+    /// with its parameters filled (a fixture of the manifest, the contract's example, else a value of the schema).
+    /// </summary>
+    private async Task<(IReadOnlyList<Preflight> Preflights, IReadOnlyList<string> Headers)> WhatThePageUsesAsync(
         Http.Credentials? session, CancellationToken cancellationToken)
     {
         var headers = new List<string>();
@@ -146,10 +153,11 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
             headers.Add(key.Header.ToLowerInvariant());
         }
 
-        var loaded = api.OpenApi is null ? null : await documents.LoadAsync(api.OpenApi.Path, cancellationToken);
-        if (loaded?.Document is not { } document)
+        var loaded = api.OpenApi is { } spec ? await documents.LoadAsync(spec.Path, cancellationToken) : null;
+        if (loaded?.Document is not { } document || api.OpenApi is not { } contract)
         {
-            return (api.HealthPath ?? "/", ["GET", "POST"], [.. headers, "content-type"]);
+            var path = api.HealthPath ?? "/";
+            return ([new Preflight("GET", path, path, path), new Preflight("POST", path, path, path)], [.. headers, "content-type"]);
         }
 
         var operations = OperationInfo.All(document);
@@ -165,11 +173,19 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
             headers.Add("if-match");
         }
 
-        var methods = operations.Select(o => o.Method).Where(m => m is not ("HEAD" or "OPTIONS")).Distinct().Order(StringComparer.Ordinal).ToList();
-        var path = operations.FirstOrDefault(o => o.Method == "GET" && !o.Template.Contains('{', StringComparison.Ordinal)) is { } read
-            ? ContractBase.Prefix(api.Url, document) + read.Template
-            : api.HealthPath ?? "/";
-        return (path, methods.Count > 0 ? methods : ["GET"], headers);
+        var prefix = ContractBase.Prefix(api.Url, document);
+        var book = new ResourceBook((document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(), contract.Fixtures);
+        // One path per method keeps the preflights bounded by the methods (seven at most). A browser never preflights a
+        // WebSocket upgrade, so one is taken only when its method has no other path.
+        var preflights = operations.Where(o => o.Method is not ("HEAD" or "OPTIONS"))
+            .GroupBy(o => o.Method)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.OrderBy(o => o.IsUpgrade).ThenBy(o => ResourceBook.Parameters(o.Template).Count).First())
+            .Select(o => new Preflight(o.Method, o.Template, prefix + o.Template,
+                prefix + RequestPlanner.ExamplePath(o.Template, book, [.. operations.Where(p => p.Template == o.Template)])))
+            .ToList();
+        var fallback = api.HealthPath ?? "/";
+        return (preflights.Count > 0 ? preflights : [new Preflight("GET", fallback, fallback, fallback)], headers);
     }
 
     /// <summary>A media type a page may send without a preflight (the Fetch standard's CORS-safelisted Content-Type values).</summary>
@@ -179,6 +195,16 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
     private static string Evidence(ApiAnswer answer) =>
         $"OPTIONS {answer.Url} -> {answer.Status}; " + string.Join("; ", answer.Headers.Where(h => h.Key.StartsWith("Access-Control-", StringComparison.OrdinalIgnoreCase) || h.Key == "Vary")
             .Select(h => $"{h.Key}: {h.Value}"));
+
+    /// <summary>
+    /// One preflight: the method a page sends, the route as the contract writes it (<c>/bookings/{id}</c>), the route as
+    /// the API serves it (the contract's server prefix before it) and the concrete path sent.
+    /// </summary>
+    private sealed record Preflight(string Method, string Route, string ServedRoute, string Path)
+    {
+        /// <summary>Where a finding is: <c>OPTIONS /api/bookings/{id}</c>, the same whatever value filled the parameters.</summary>
+        public string Location => $"OPTIONS {ServedRoute}";
+    }
 
     private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
         Findings.Create(rule, severity, api.Name, location, message, evidence, hint);

@@ -7,6 +7,32 @@ namespace Archgate.Checks.Tests.Frontend;
 
 public sealed class CorsCheckTests
 {
+    /// <summary>The page's origin in the tests whose API is a scripted server.</summary>
+    private const string Web = "http://127.0.0.1:7";
+
+    /// <summary>A collection (GET, POST) and its items (GET, PUT, DELETE), behind a bearer token, with JSON bodies.</summary>
+    private const string ItemsContract = """
+        openapi: 3.0.3
+        info: { title: items, version: '1' }
+        security: [ { bearer: [] } ]
+        components:
+          securitySchemes: { bearer: { type: http, scheme: bearer } }
+          schemas: { item: { type: object, properties: { name: { type: string } } } }
+        paths:
+          /items:
+            get: { responses: { '200': { description: ok } } }
+            post:
+              requestBody: { content: { application/json: { schema: { $ref: '#/components/schemas/item' } } } }
+              responses: { '201': { description: made } }
+          /items/{id}:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            get: { responses: { '200': { description: ok } } }
+            put:
+              requestBody: { content: { application/json: { schema: { $ref: '#/components/schemas/item' } } } }
+              responses: { '200': { description: ok } }
+            delete: { responses: { '204': { description: gone } } }
+        """;
+
     private static async Task<CheckResult> RunAsync(FakeShopApi api)
     {
         var folder = AuthFlowCheckTests.Folder();
@@ -92,7 +118,6 @@ public sealed class CorsCheckTests
                   requestBody: { content: { application/x-www-form-urlencoded: { schema: { type: object } } } }
                   responses: { '204': { description: noted } }
             """;
-        const string Web = "http://127.0.0.1:7";
         using var server = new Fixtures.ScriptedHttpServer(r => r.Method == "OPTIONS" && r.Headers.GetValueOrDefault("Origin") == Web
             ? new Fixtures.Reply(204, null, Headers: new Dictionary<string, string>
             {
@@ -101,21 +126,69 @@ public sealed class CorsCheckTests
                 ["Access-Control-Allow-Headers"] = "Authorization",
             })
             : new Fixtures.Reply(204));
+
+        var result = await RunWithContractAsync(Contract, server, Web);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.All(server.Requests.Where(r => r.Method == "OPTIONS"), r => Assert.Equal("authorization", r.Headers["Access-Control-Request-Headers"]));
+    }
+
+    [Fact]
+    public async Task An_api_that_answers_cors_per_route_passes_each_method_preflighted_on_a_path_that_has_it()
+    {
+        // Flask-CORS with per-route methods, ASP.NET endpoint policies: OPTIONS /items allows GET and POST, OPTIONS /items/1
+        // allows GET, PUT and DELETE, as a browser asks each URL for the method it is about to send there.
+        using var server = PerRouteServer(itemMethods: "GET, PUT, DELETE");
+
+        var result = await RunWithContractAsync(ItemsContract, server, Web);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.Equal(4, Assert.Single(result.Metrics).Value); // DELETE, GET, POST, PUT
+        var preflights = server.Requests.Where(r => r.Method == "OPTIONS" && r.Headers["Origin"] == Web)
+            .Select(r => $"{r.Headers["Access-Control-Request-Method"]} {r.PathAndQuery}").Order(StringComparer.Ordinal);
+        Assert.Equal(["DELETE /items/1", "GET /items", "POST /items", "PUT /items/1"], preflights);
+    }
+
+    [Fact]
+    public async Task An_api_whose_item_route_lacks_DELETE_fails_one_AG5020_naming_that_route()
+    {
+        using var server = PerRouteServer(itemMethods: "GET, PUT");
+
+        var result = await RunWithContractAsync(ItemsContract, server, Web);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(FrontendRules.CorsRefused, finding.Rule);
+        Assert.Equal("OPTIONS /items/{id}", finding.Location);
+        Assert.Equal($"DELETE /items/{{id}} from {Web} with authorization, content-type is not allowed: Access-Control-Allow-Methods lacks DELETE", finding.Message);
+        Assert.Contains("/items/1 -> 204", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("Access-Control-Allow-Methods: GET, PUT", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    /// <summary>An API whose CORS answer depends on the route: GET and POST on the collection, <paramref name="itemMethods"/> on an item.</summary>
+    private static Fixtures.ScriptedHttpServer PerRouteServer(string itemMethods) =>
+        new(r => r.Method == "OPTIONS" && r.Headers.GetValueOrDefault("Origin") == Web
+            ? new Fixtures.Reply(204, null, Headers: new Dictionary<string, string>
+            {
+                ["Access-Control-Allow-Origin"] = Web,
+                ["Access-Control-Allow-Methods"] = r.PathAndQuery.StartsWith("/items/", StringComparison.Ordinal) ? itemMethods : "GET, POST",
+                ["Access-Control-Allow-Headers"] = "Authorization, Content-Type",
+            })
+            : new Fixtures.Reply(204));
+
+    private static async Task<CheckResult> RunWithContractAsync(string contract, Fixtures.ScriptedHttpServer server, string web)
+    {
         var folder = AuthFlowCheckTests.Folder();
-        File.WriteAllText(Path.Combine(folder, "reco.yaml"), Contract);
+        File.WriteAllText(Path.Combine(folder, "api.yaml"), contract);
         var system = TestSystems.Load($$"""
             version: 1
             system: { name: s }
             components:
-              - { name: api, kind: service, url: "{{server.Url.ToString().TrimEnd('/')}}", openapi: reco.yaml, auth: { bearer: t0k } }
-              - { name: web, kind: frontend, url: "{{Web}}", dependsOn: [api] }
+              - { name: api, kind: service, url: "{{server.Url.ToString().TrimEnd('/')}}", openapi: api.yaml, auth: { bearer: t0k } }
+              - { name: web, kind: frontend, url: "{{web}}", dependsOn: [api] }
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-
-        var result = await new CorsCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
-
-        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
-        Assert.All(server.Requests.Where(r => r.Method == "OPTIONS"), r => Assert.Equal("authorization", r.Headers["Access-Control-Request-Headers"]));
+        return await new CorsCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
     private static async Task<CheckResult> RunWithoutContractAsync(string api, string web)

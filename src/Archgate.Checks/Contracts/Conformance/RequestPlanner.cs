@@ -120,7 +120,20 @@ internal static class RequestPlanner
     }
 
     /// <summary>A request with a method <paramref name="method"/> the path does not declare, to see it answered 405.</summary>
-    public static ProbeRequest UnsupportedMethod(string template, string method, ResourceBook book, IReadOnlyList<OperationInfo> operations)
+    public static ProbeRequest UnsupportedMethod(string template, string method, ResourceBook book, IReadOnlyList<OperationInfo> operations) => new()
+    {
+        Method = method,
+        Template = template,
+        Path = ExamplePath(template, book, operations),
+        Kind = ProbeKind.UnsupportedMethod,
+        Purpose = $"{method} is not declared for {template}",
+    };
+
+    /// <summary>
+    /// <paramref name="template"/> with each path parameter filled: a resource created in the run, a fixture of the
+    /// manifest, the parameter's example (from <paramref name="operations"/>), a value of its schema, else <c>1</c>.
+    /// </summary>
+    public static string ExamplePath(string template, ResourceBook book, IReadOnlyList<OperationInfo> operations)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in ResourceBook.Parameters(template))
@@ -130,14 +143,7 @@ internal static class RequestPlanner
                 ?? ValueGenerator.AsText(parameter is null ? "1" : ParameterValue(parameter, ValueKind.Example)) ?? "1";
         }
 
-        return new ProbeRequest
-        {
-            Method = method,
-            Template = template,
-            Path = Fill(template, values),
-            Kind = ProbeKind.UnsupportedMethod,
-            Purpose = $"{method} is not declared for {template}",
-        };
+        return Fill(template, values);
     }
 
     /// <summary>The inputs of one request before they are put on the wire.</summary>
