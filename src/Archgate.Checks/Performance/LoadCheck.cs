@@ -148,6 +148,7 @@ internal sealed class LoadCheck(HttpComponent target, LoadCheckOptions options) 
         var (regressions, regressionMetrics) = LoadAnalysis.Regression(target.Name, metrics, context.History?.LastRun(system.Name, Verdict.Go));
         findings.AddRange(regressions);
         metrics.AddRange(regressionMetrics);
+        findings.AddRange(LoadReport.UnjudgedSlos(system, target));
         return CheckResult.From(findings, metrics);
     }
 

@@ -18,6 +18,32 @@ public static class LoadReport
     public const double DefaultErrorRate = 0.01;
 
     /// <summary>
+    /// The services and frontends other than the load target whose SLO sets a p95 or an error rate: step 8 loads one
+    /// target, so no check measures them. Each is named (AG8015, low), so that a declared target is never taken as met.
+    /// </summary>
+    public static IEnumerable<Finding> UnjudgedSlos(SystemModel system, Component target)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(target);
+        foreach (var (name, slo) in system.Slos)
+        {
+            if (name == target.Name || system.Find(name) is not (ServiceComponent or FrontendComponent) || (slo.P95 is null && slo.ErrorRate is null))
+            {
+                continue;
+            }
+
+            var what = string.Join(", ", new[]
+            {
+                slo.P95 is { } p95 ? $"p95 {p95.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)} ms" : null,
+                slo.ErrorRate is { } rate ? $"errorRate {rate.ToString("0.##%", CultureInfo.InvariantCulture)}" : null,
+            }.OfType<string>());
+            yield return Findings.Create(PerformanceRules.SloNotJudged, Severity.Low, name, $"slo.{name}",
+                $"slo.{name} ({what}) was not judged: step 8 loads {target.Name} only",
+                hint: $"load {name} in a run of its own (load.target: {name}), or leave its p95 and errorRate out of slo.{name}");
+        }
+    }
+
+    /// <summary>
     /// The thresholds that judge a run: every route's p95 against the target's SLO (<c>slo.&lt;target&gt;.p95</c>,
     /// default 200 ms) unless the manifest gives that route a <c>p(95)</c> threshold of its own (without a stage), the
     /// error rate against <c>errorRate</c> (default 1 %), then the manifest's own.

@@ -42,6 +42,9 @@ internal static class PerformanceRules
     /// <summary>pg_stat_statements could not be read, so the database's share is unknown.</summary>
     public const string StatementsUnavailable = "AG8014";
 
+    /// <summary>A service's or frontend's SLO sets a p95 or an error rate, and step 8 loads another component.</summary>
+    public const string SloNotJudged = "AG8015";
+
     /// <summary>p95 or throughput worse than the last GO run by more than 50 %.</summary>
     public const string Regression = "AG8020";
 

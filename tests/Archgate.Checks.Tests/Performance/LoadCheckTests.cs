@@ -53,6 +53,36 @@ public sealed class LoadCheckTests
     }
 
     [Fact]
+    public async Task An_SLO_of_a_service_that_is_not_loaded_is_named_as_not_judged_not_taken_as_met()
+    {
+        // slo.auth's p95 was ignored with no word, and "Performance SLOs met" passed.
+        using var server = new TinyHttpServer(200, "[]");
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: tiny }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:{{server.Port}}", health: /health }
+              - { name: auth, kind: service, url: "http://127.0.0.1:{{server.Port}}/auth" }
+              - { name: db, kind: database, connection: "Data Source=x.db" }
+            slo: { api: { p95: 10s }, auth: { p95: 300ms, errorRate: 0.5% }, db: { p95: 50ms } }
+            load:
+              target: api
+              thinkTime: 20ms
+              warmup: 0s
+              requests: [GET /items]
+              stages: [ { users: 2, duration: 1s } ]
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await ArchgateProtocol.ChecksFor(system).Single(c => c.Step == 8 && c.Id == "load:api").RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == "AG8015");
+        Assert.Equal((Severity.Low, "auth", "slo.auth"), (finding.Severity, finding.Component, finding.Location));
+        Assert.Equal("slo.auth (p95 300 ms, errorRate 0.5%) was not judged: step 8 loads api only", finding.Message);
+        Assert.Equal(CheckStatus.Warn, result.Status);
+    }
+
+    [Fact]
     public async Task Errors_fail_the_check_by_cause_and_abort_on_fail_stops_the_load_early()
     {
         using var server = new TinyHttpServer(503, """{"title":"pool exhausted"}""");
