@@ -350,6 +350,16 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
                 cases.Add(($"a 256 KiB string in '{field}'", body.ToJsonString(), "application/json"));
             }
 
+            // A value of the wrong type where a number or a boolean goes: a handler that converts it unchecked
+            // (int(body['quantity']), Convert.ToInt32) answers 500, often with its stack trace.
+            if (Parse(valid.Body!) is JsonObject typed
+                && typed.FirstOrDefault(p => p.Value is JsonValue v && v.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False) is { Key: { } name, Value: { } value })
+            {
+                var kind = value.GetValueKind() == JsonValueKind.Number ? "number" : "boolean";
+                typed[name] = "archgate";
+                cases.Add(($"a string in '{name}', where a {kind} goes", typed.ToJsonString(), "application/json"));
+            }
+
             var failed = new List<(string What, ProbeRequest Request, ProbeExchange Exchange)>();
             foreach (var (what, text, type) in cases)
             {

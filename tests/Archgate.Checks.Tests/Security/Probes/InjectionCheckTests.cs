@@ -94,6 +94,25 @@ public sealed class InjectionCheckTests
     }
 
     [Fact]
+    public async Task A_number_sent_as_text_that_crashes_with_a_traceback_is_disclosure_and_a_server_error()
+    {
+        // Only step 2 and 7 saw this service's traceback (a bad quantity); step 9 alone sent strings to strings and missed it.
+        using var api = new ProbeTestApi(Flaws.WrongTypeCrash);
+        var contract = ProbeTestApi.Contract
+            .Replace("example: { note: ring twice }", "example: { note: ring twice, quantity: 1 }", StringComparison.Ordinal)
+            .Replace("properties: { note: { type: string, maxLength: 200 } }", "properties: { note: { type: string, maxLength: 200 }, quantity: { type: integer } }", StringComparison.Ordinal);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck((Archgate.Model.HttpComponent)c, d, o), contract: contract);
+
+        var disclosure = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ErrorDisclosure && f.Location == "POST /orders");
+        Assert.Contains("a string in 'quantity', where a number goes", disclosure.Message, StringComparison.Ordinal);
+        Assert.Contains("Traceback (most recent call last)", disclosure.Evidence, StringComparison.Ordinal);
+        var error = Assert.Single(result.Findings, f => f.Rule == SecurityRules.MalformedInputServerError && f.Location == "POST /orders");
+        Assert.Contains("a string in 'quantity', where a number goes (500)", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
+    [Fact]
     public async Task The_request_budget_per_operation_holds_and_is_reported()
     {
         using var api = new ProbeTestApi(Flaws.None);

@@ -32,6 +32,8 @@ public enum Flaws
     AcceptsAlgNone = 16384,
     /// <summary>The login's tokens carry no <c>exp</c> and are taken without one; a token that has one is still checked.</summary>
     NoExpiry = 32768,
+    /// <summary>An order's <c>quantity</c> sent as a string is converted unchecked: 500 with a Python traceback.</summary>
+    WrongTypeCrash = 65536,
 }
 
 /// <summary>
@@ -422,6 +424,11 @@ public sealed class ProbeTestApi : IDisposable
         if (Has(Flaws.NoCreate))
         {
             return Problem(409, "The shop takes no orders today");
+        }
+
+        if (Has(Flaws.WrongTypeCrash) && json["quantity"] is JsonValue quantity && quantity.GetValueKind() == JsonValueKind.String)
+        {
+            return new Reply(500, $"Traceback (most recent call last):\n  File \"/srv/app.py\", line 88, in place\n    qty = int(body['quantity'])\nValueError: invalid literal for int() with base 10: '{quantity}'", "text/plain");
         }
 
         var id = _orders.Count + 1L;
