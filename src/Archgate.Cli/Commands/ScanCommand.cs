@@ -36,11 +36,11 @@ internal sealed partial class ScanCommand : AsyncCommand<ScanCommand.Settings>
         public string[] Identities { get; init; } = [];
 
         [CommandOption("--protected <PATTERN>")]
-        [Description("A path pattern that must refuse requests without credentials (/admin/**); repeatable")]
+        [Description("A path pattern that must refuse requests without credentials (/admin/**, or PUT /events/* for one method); repeatable")]
         public string[] Protected { get; init; } = [];
 
         [CommandOption("--admin-only <PATTERN>")]
-        [Description("A path pattern only an admin may call; repeatable")]
+        [Description("A path pattern only an admin may call (/admin/**, or POST /events for one method); repeatable")]
         public string[] AdminOnly { get; init; } = [];
 
         [CommandOption("--safe")]

@@ -177,6 +177,7 @@ public static partial class ManifestLoader
                 "safe" => Ref("bool"),
                 "rules" => new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["enum"] = Array(["ignore", "warn", "fail"]) } },
                 "audit" => Closed(["osvDb", "dotnet", "npm", "python", "go", "cargo", "ruby", "maven", "composer"], [], _ => new JsonObject()),
+                "protected" or "adminOnly" => List(Ref("routePattern")),
                 _ => Ref("strings"),
             }),
             "recovery" => Closed(["retries", "backoff", "rollback", "snapshots", "snapshotMaxMb"], [], k => k switch
@@ -288,6 +289,13 @@ public static partial class ManifestLoader
                 ["type"] = "string",
                 ["description"] = "A number and a unit: 250ms, 10s, 1.5s, 2m, 1h (at most 168h).",
                 ["pattern"] = $"^([0-9]+(\\.[0-9]+)?(ms|s|m|h)|.*{env}.*)$",
+            },
+            ["routePattern"] = new JsonObject
+            {
+                ["type"] = "string",
+                ["description"] = "A path pattern for every method (/admin/**), or a method, one space and a path pattern (POST /events): ** any rest of the path, * one segment.",
+                // The loader takes the method in any case; a JSON Schema pattern has no flag for that.
+                ["pattern"] = $"^(((?:{string.Join("|", HttpMethods.Select(m => string.Concat(m.Select(c => $"[{c}{char.ToLowerInvariant(c)}]"))))}) )?/|.*{env}.*)",
             },
             ["percent"] = new JsonObject { ["type"] = "string", ["description"] = "A percentage: 1%, 0.5%.", ["pattern"] = $"^([0-9]+(\\.[0-9]+)?%|.*{env}.*)$" },
             ["policy"] = Closed(["timeout", "retries", "backoff", "fallback"], [], k => k switch

@@ -137,13 +137,19 @@ public sealed record Slo
 /// <summary>Security policy of step 9.</summary>
 public sealed record SecurityPolicy
 {
-    /// <summary>Path patterns that must reject unauthenticated requests (<c>/orders/**</c>).</summary>
+    /// <summary>
+    /// Patterns of the operations that must reject unauthenticated requests: a path pattern (<c>/orders/**</c>), or an
+    /// upper-case method, one space and a path pattern (<c>PUT /events/*</c>) for that method only. <value>None</value>.
+    /// </summary>
     public IReadOnlyList<string> Protected { get; init; } = [];
 
     /// <summary>Identities for authorization (BOLA/BFLA) checks: definitions of the top-level <c>auth</c> section.</summary>
     public IReadOnlyList<ServiceAuth> Identities { get; init; } = [];
 
-    /// <summary>Path patterns only an admin may call (<c>/admin/**</c>); the first identity is the customer of BFLA probes. <value>None</value>.</summary>
+    /// <summary>
+    /// Patterns, as <see cref="Protected"/>'s, of the operations only an admin may call (<c>/admin/**</c>, <c>POST /events</c>);
+    /// the first identity is the customer of BFLA probes. <value>None</value>.
+    /// </summary>
     public IReadOnlyList<string> AdminOnly { get; init; } = [];
 
     /// <summary>Whether step 9 skips every state-changing probe (<c>security.safe</c>). <value>false</value>.</summary>

@@ -46,8 +46,14 @@ public sealed partial class ManifestSchemaTests
     [InlineData("version: 1\nsystem: { name: x }\ncomponents: []\nslo: { a: { p95: fast } }\n")]
     [InlineData("version: 1\nsystem: { name: x }\ncomponents: []\nrecovery: { retries: many }\n")]
     [InlineData("system: { name: x }\ncomponents: []\n")]
+    [InlineData("version: 1\nsystem: { name: x }\ncomponents: []\nsecurity: { adminOnly: [\"FETCH /events\"] }\n")]
+    [InlineData("version: 1\nsystem: { name: x }\ncomponents: []\nsecurity: { protected: [orders/**] }\n")]
     public void Manifest_WithAMistake_DoesNotValidate(string yaml) =>
         Assert.False(Schema().Evaluate(ToJson(yaml)).IsValid);
+
+    [Fact]
+    public void Route_patterns_with_a_method_in_any_case_validate() =>
+        Assert.True(Schema().Evaluate(ToJson("version: 1\nsystem: { name: x }\ncomponents: []\nsecurity: { protected: [/me, \"${P}\"], adminOnly: [\"post /events\", \"DELETE /events/*\"] }\n")).IsValid);
 
     [Fact]
     public void EveryKeyDocumentedInManifestMd_IsInTheSchema()

@@ -35,6 +35,41 @@ public sealed class SecuritySectionTests
     }
 
     [Fact]
+    public void A_pattern_may_name_a_method_in_any_case_and_is_kept_with_it_upper_case()
+    {
+        var system = TestSystems.Load(Head + """
+            security:
+              protected: ["/bookings/**", "put /events/*"]
+              adminOnly: ["POST /events", "delete /events/*"]
+            """);
+
+        Assert.Equal(["/bookings/**", "PUT /events/*"], system.Security.Protected);
+        Assert.Equal(["POST /events", "DELETE /events/*"], system.Security.AdminOnly);
+    }
+
+    [Fact]
+    public void A_pattern_that_is_no_path_or_names_an_unknown_method_is_an_error_at_its_item()
+    {
+        var result = ManifestLoader.Parse(Head + """
+            security:
+              protected:
+                - /orders/**
+                - orders/**
+              adminOnly: ["POST /events", "FETCH /events", "POST  /events", "POST"]
+            """, "archgate.yaml", Path.Combine(Path.GetTempPath(), "archgate.yaml"), "sha", _ => null);
+
+        Assert.False(result.Succeeded);
+        var errors = result.Errors.Where(e => e.Path.StartsWith("security.", StringComparison.Ordinal)).OrderBy(e => e.Path, StringComparer.Ordinal).ToList();
+        Assert.Equal(["security.adminOnly[1]", "security.adminOnly[2]", "security.adminOnly[3]", "security.protected[1]"], errors.Select(e => e.Path));
+        var path = errors[^1];
+        Assert.Equal((8, 7), (path.Line, path.Column));
+        Assert.Equal("'orders/**' is not a path pattern", path.Message);
+        Assert.StartsWith("write '/admin/**' or 'POST /events'", path.Hint, StringComparison.Ordinal);
+        Assert.Equal("'FETCH /events' is not a path pattern", errors[0].Message);
+        Assert.Equal(9, errors[0].Line);
+    }
+
+    [Fact]
     public void Defaults_are_no_admin_paths_not_safe_and_no_rules()
     {
         var system = TestSystems.Load(Head);

@@ -206,10 +206,12 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             result.Add((operation.Name, request));
         }
 
-        foreach (var pattern in policy.Protected.Where(p => !target.Operations.Any(o => PathPatterns.Matches(p, o.Template))))
+        foreach (var pattern in policy.Protected.Where(p => !target.Operations.Any(o => PathPatterns.Matches(p, o.Method, o.Template))))
         {
-            var path = PathPatterns.LiteralPrefix(pattern);
-            result.Add(($"GET {path}", new ProbeRequest { Method = "GET", Template = path, Path = path, Purpose = $"security.protected '{pattern}'" }));
+            if (ProbeTarget.LiteralProbe(pattern, "security.protected", policy, leftOut) is { } probe)
+            {
+                result.Add(probe);
+            }
         }
 
         return result;

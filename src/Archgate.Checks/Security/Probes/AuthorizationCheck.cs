@@ -134,7 +134,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
             var book = NewBook();
             var probes = new List<(string What, ProbeRequest Request)>();
             var declared = false;
-            foreach (var operation in target.Operations.Where(o => AdminOnly(o) || policy.AdminOnly.Any(p => PathPatterns.Matches(p, o.Template))))
+            foreach (var operation in target.Operations.Where(o => AdminOnly(o) || policy.AdminOnly.Any(p => PathPatterns.Matches(p, o.Method, o.Template))))
             {
                 declared = true;
                 // x-roles in a contract that also lets anonymous callers in: the contract contradicts itself, and an
@@ -156,10 +156,13 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                     : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" }));
             }
 
-            foreach (var pattern in policy.AdminOnly.Where(p => !target.Operations.Any(o => PathPatterns.Matches(p, o.Template))))
+            foreach (var pattern in policy.AdminOnly.Where(p => !target.Operations.Any(o => PathPatterns.Matches(p, o.Method, o.Template))))
             {
-                var path = PathPatterns.LiteralPrefix(pattern);
-                probes.Add(($"GET {path}", new ProbeRequest { Method = "GET", Template = path, Path = path, Purpose = $"security.adminOnly '{pattern}'" }));
+                declared = true;
+                if (ProbeTarget.LiteralProbe(pattern, "security.adminOnly", policy, LeftOut) is { } probe)
+                {
+                    probes.Add(probe);
+                }
             }
 
             var refused = 0;

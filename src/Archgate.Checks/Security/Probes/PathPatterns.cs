@@ -3,15 +3,23 @@ using System.Text.RegularExpressions;
 namespace Archgate.Checks.Security.Probes;
 
 /// <summary>
-/// The manifest's path patterns (<c>security.protected</c>, <c>security.adminOnly</c>): <c>**</c> matches any rest
-/// of the path (also none: <c>/orders/**</c> covers <c>/orders</c>), <c>*</c> one segment, anything else itself.
+/// The manifest's route patterns (<c>security.protected</c>, <c>security.adminOnly</c>): a path pattern, for every
+/// method, or a method, one space and a path pattern (<c>POST /events</c>), for that method only (the manifest loader
+/// checks the method and writes it upper case). In the path, <c>**</c> matches any rest of the path (also none:
+/// <c>/orders/**</c> covers <c>/orders</c>), <c>*</c> one segment, anything else itself.
 /// </summary>
 internal static class PathPatterns
 {
-    /// <summary>Whether <paramref name="path"/> (a concrete path or a template) matches <paramref name="pattern"/>.</summary>
-    public static bool Matches(string pattern, string path)
+    /// <summary>Whether <paramref name="method"/> <paramref name="path"/> (a concrete path or a template) matches <paramref name="pattern"/>.</summary>
+    public static bool Matches(string pattern, string method, string path)
     {
-        var regex = "^" + string.Concat(Tokens(pattern.TrimEnd('/')).Select(t => t switch
+        var (only, route) = Split(pattern);
+        if (only is not null && !only.Equals(method, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var regex = "^" + string.Concat(Tokens(route.TrimEnd('/')).Select(t => t switch
         {
             "/**" => "(/.*)?",
             "**" => ".*",
@@ -21,11 +29,19 @@ internal static class PathPatterns
         return Regex.IsMatch(path.Split('?')[0], regex, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>The concrete path a pattern's literal part names (<c>/admin/**</c>: <c>/admin</c>), to probe when no contract operation matches.</summary>
+    /// <summary>The method a pattern is for (upper case; null: every method) and its path pattern.</summary>
+    public static (string? Method, string Path) Split(string pattern)
+    {
+        var space = pattern.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 && !pattern.StartsWith('/') ? (pattern[..space].ToUpperInvariant(), pattern[(space + 1)..].TrimStart()) : (null, pattern);
+    }
+
+    /// <summary>The concrete path a pattern's literal part names (<c>/admin/**</c>, <c>POST /admin/**</c>: <c>/admin</c>), to probe when no contract operation matches.</summary>
     public static string LiteralPrefix(string pattern)
     {
-        var star = pattern.IndexOf('*', StringComparison.Ordinal);
-        var literal = (star < 0 ? pattern : pattern[..star]).TrimEnd('/');
+        var route = Split(pattern).Path;
+        var star = route.IndexOf('*', StringComparison.Ordinal);
+        var literal = (star < 0 ? route : route[..star]).TrimEnd('/');
         return literal.Length == 0 ? "/" : literal;
     }
 

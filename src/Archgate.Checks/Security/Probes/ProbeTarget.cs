@@ -43,14 +43,43 @@ internal sealed class ProbeTarget
     /// <summary>
     /// Whether anyone may call <paramref name="operation"/> without credentials, so that another identity reaching it
     /// proves nothing: the contract allows anonymous callers (<see cref="OperationInfo.AllowsAnonymous"/>) and the manifest
-    /// does not say otherwise. A path of <c>security.protected</c> or <c>security.adminOnly</c> needs credentials
-    /// whatever the contract says: the manifest is the user's word on this system, a contract is often generated
-    /// without its security.
+    /// does not say otherwise. An operation a pattern of <c>security.protected</c> or <c>security.adminOnly</c> matches
+    /// (method and path) needs credentials whatever the contract says: the manifest is the user's word on this system,
+    /// a contract is often generated without its security.
     /// </summary>
     public static bool IsPublic(OperationInfo operation, SecurityPolicy policy) =>
         operation.AllowsAnonymous
-        && !policy.Protected.Any(p => PathPatterns.Matches(p, operation.Template))
-        && !policy.AdminOnly.Any(p => PathPatterns.Matches(p, operation.Template));
+        && !policy.Protected.Any(p => PathPatterns.Matches(p, operation.Method, operation.Template))
+        && !policy.AdminOnly.Any(p => PathPatterns.Matches(p, operation.Method, operation.Template));
+
+    /// <summary>
+    /// The request that probes a pattern of <paramref name="list"/> no contract operation matches: its literal part
+    /// (<c>/admin/**</c>: <c>/admin</c>) with the pattern's method, <c>GET</c> when it names none, a write with the body
+    /// <c>{}</c>. Null, with why in <paramref name="leftOut"/>, for a delete (never sent to what the run did not
+    /// create) and for a write under <c>security.safe</c>.
+    /// </summary>
+    public static (string What, ProbeRequest Request)? LiteralProbe(string pattern, string list, SecurityPolicy policy, List<string> leftOut)
+    {
+        var method = PathPatterns.Split(pattern).Method ?? "GET";
+        var path = PathPatterns.LiteralPrefix(pattern);
+        var what = $"{method} {path}";
+        if (method == "DELETE" || (policy.Safe && method is not ("GET" or "HEAD" or "OPTIONS")))
+        {
+            leftOut.Add($"{what} ({(method == "DELETE" ? "a delete is never sent to what the run did not create" : "security.safe")})");
+            return null;
+        }
+
+        var write = method is "POST" or "PUT" or "PATCH";
+        return (what, new ProbeRequest
+        {
+            Method = method,
+            Template = path,
+            Path = path,
+            Body = write ? "{}" : null,
+            ContentType = write ? "application/json" : null,
+            Purpose = $"{list} '{pattern}'",
+        });
+    }
 
     /// <summary>
     /// Whether <paramref name="operation"/> is the logout of the component's own login: sent with the session every check

@@ -41,15 +41,46 @@ public static partial class ManifestLoader
 
             return new SecurityPolicy
             {
-                Protected = r.StringList(YamlReader.Get(security, "protected"), "security.protected").Select(p => p.Value).ToList(),
+                Protected = ReadRoutePatterns(security, "protected"),
                 Identities = identities,
-                AdminOnly = r.StringList(YamlReader.Get(security, "adminOnly"), "security.adminOnly").Select(p => p.Value).ToList(),
+                AdminOnly = ReadRoutePatterns(security, "adminOnly"),
                 Safe = r.Bool(YamlReader.Get(security, "safe"), "security.safe") ?? false,
                 Rules = ReadRuleOverrides(r.Mapping(YamlReader.Get(security, "rules"), "security.rules")),
                 ConfigPaths = ReadConfigPaths(security),
                 Audit = ReadAudit(security),
                 SigningKey = ReadSigningKey(security),
             };
+        }
+
+        /// <summary>
+        /// <c>security.protected</c> or <c>security.adminOnly</c>: each item a path pattern (<c>/admin/**</c>), or a
+        /// method, one space and a path pattern (<c>POST /events</c>), the method written upper case.
+        /// </summary>
+        private List<string> ReadRoutePatterns(YamlMappingNode security, string key)
+        {
+            var result = new List<string>();
+            var index = 0;
+            foreach (var item in r.Sequence(YamlReader.Get(security, key), $"security.{key}")?.Children ?? [])
+            {
+                var path = $"security.{key}[{index++}]";
+                var text = r.String(item, path);
+                var parts = text?.Split(' ');
+                if (parts is [var route] && route.StartsWith('/'))
+                {
+                    result.Add(route);
+                }
+                else if (parts is [var method, var methodRoute] && HttpMethods.Contains(method.ToUpperInvariant(), StringComparer.Ordinal) && methodRoute.StartsWith('/'))
+                {
+                    result.Add($"{method.ToUpperInvariant()} {methodRoute}");
+                }
+                else if (text is not null)
+                {
+                    r.Error(item, path, $"'{text}' is not a path pattern",
+                        $"write '/admin/**' or 'POST /events': a path starting with '/', for every method, or one of {string.Join(", ", HttpMethods)}, one space and the path");
+                }
+            }
+
+            return result;
         }
 
         private Dictionary<string, RuleOverride> ReadRuleOverrides(YamlMappingNode? rules)

@@ -237,12 +237,38 @@ public sealed class AuthenticationCheckTests
     }
 
     [Theory]
-    [InlineData("/orders/**", "/orders", true)]
-    [InlineData("/orders/**", "/orders/{id}", true)]
-    [InlineData("/orders/**", "/ordersx", false)]
-    [InlineData("/orders/*", "/orders/{id}/items", false)]
-    [InlineData("/me", "/me", true)]
-    [InlineData("/me", "/men", false)]
-    public void Path_patterns_match_as_documented(string pattern, string path, bool matches) =>
-        Assert.Equal(matches, PathPatterns.Matches(pattern, path));
+    [InlineData("GET /admin/orders", true)]
+    [InlineData("POST /admin/**", false)]
+    public async Task A_method_pattern_in_protected_makes_only_that_method_need_credentials(string pattern, bool getProbed)
+    {
+        // The contract lets anyone list the admin orders, and the service does: only the manifest says otherwise.
+        using var api = new ProbeTestApi(Flaws.UnauthenticatedAdmin);
+        var contract = ProbeTestApi.Contract.Replace("  /admin/orders:\n    get:\n", "  /admin/orders:\n    get:\n      security: []\n", StringComparison.Ordinal);
+        Assert.NotEqual(ProbeTestApi.Contract, contract);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: contract, protectedPaths: $"\"{pattern}\"");
+
+        var open = result.Findings.Where(f => f.Rule == SecurityRules.NoCredentialsAccepted).Select(f => f.Location).ToList();
+        Assert.Equal(getProbed ? ["GET /admin/orders"] : [], open);
+        Assert.Equal(getProbed, api.Server.Requests.Any(r => r.Method == "GET" && r.PathAndQuery == "/admin/orders" && !r.Headers.ContainsKey("Authorization")));
+        if (!getProbed)
+        {
+            // no operation of the contract is POST /admin/**: its literal part is probed with its method and an empty body
+            Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery == "/admin" && r.Body == "{}" && !r.Headers.ContainsKey("Authorization"));
+        }
+    }
+
+    [Theory]
+    [InlineData("/orders/**", "GET", "/orders", true)]
+    [InlineData("/orders/**", "DELETE", "/orders/{id}", true)]
+    [InlineData("/orders/**", "GET", "/ordersx", false)]
+    [InlineData("/orders/*", "GET", "/orders/{id}/items", false)]
+    [InlineData("/me", "GET", "/me", true)]
+    [InlineData("/me", "GET", "/men", false)]
+    [InlineData("POST /events", "POST", "/events", true)]
+    [InlineData("POST /events", "GET", "/events", false)]
+    [InlineData("PUT /events/*", "put", "/events/{eventId}", true)]
+    [InlineData("PUT /events/*", "PUT", "/events", false)]
+    public void Path_patterns_match_method_and_path_as_documented(string pattern, string method, string path, bool matches) =>
+        Assert.Equal(matches, PathPatterns.Matches(pattern, method, path));
 }
