@@ -25,18 +25,22 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var policy = context.System.Security;
-        var (target, _) = await ProbeTarget.OpenAsync(component, context, documents, options, cancellationToken);
+        var target = (await ProbeTarget.OpenAsync(component, context, documents, options, cancellationToken)).Target!;
         var findings = new List<Finding>();
         var leftOut = new List<string>();
-        var probes = Probes(target!, policy, leftOut);
+        // A protected pattern no operation of the contract matches is probed on its literal part (unless it is another service's).
+        var literal = await target.LiteralProbesAsync(policy.Protected, "security.protected", context, documents, leftOut, cancellationToken);
+        List<(string What, ProbeRequest Request, bool Literal)> probes =
+            [.. Probes(target, policy, leftOut).Select(p => (p.What, p.Request, false)), .. literal.Select(p => (p.What, p.Request, true))];
         if (probes.Count == 0)
         {
-            return CheckResult.Skipped(target!.HasContract
+            return CheckResult.Skipped((target.HasContract
                 ? $"{component.Name}'s contract secures no operation and security.protected names none of its paths"
-                : $"{component.Name} has no readable contract and security.protected is empty: nothing declares what must be protected");
+                : $"{component.Name} has no readable contract and security.protected names none of its paths: nothing declares what must be protected")
+                + (leftOut.Count > 0 ? $" (not probed: {string.Join(", ", leftOut)})" : ""));
         }
 
-        var token = target!.Service.Headers.FirstOrDefault(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)).Value is { } auth
+        var token = target.Service.Headers.FirstOrDefault(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)).Value is { } auth
             && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : null;
         var variants = Variants(token);
         var forgedSession = ForgedSession(target.Service);
@@ -45,7 +49,8 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         var refused = 0;
         var refusedProbes = new List<(string What, ProbeRequest Request)>();
         var openToForged = new List<string>();
-        foreach (var (what, request) in probes)
+        var notFound = new List<string>();
+        foreach (var (what, request, isLiteral) in probes)
         {
             cancellationToken.ThrowIfCancellationRequested();
             context.Activity?.Report($"authentication: {what}");
@@ -91,6 +96,10 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                     sender.Evidence(accepted[0].Request, accepted[0].Exchange)));
                 openToForged.Add($"{what}: {string.Join(", ", accepted.Select(a => a.Variant))}");
             }
+            else if (isLiteral && exchange.Status == 404)
+            {
+                notFound.Add(what); // the path does not exist here: nothing was refused
+            }
             else
             {
                 refused++;
@@ -122,13 +131,15 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             : token is null ? "only requests without credentials and with a garbage token were sent (the manifest's auth gives no bearer token to forge from); "
             : !JwtForgery.IsJwt(token) ? "the token is not a JWT: forged variants were not sent; " : "") + expiredProbe.Note;
         findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.AuthenticationCoverage, Severity.Info), component.Name, "authentication",
-            $"{probes.Count} operations probed with credentials: {variantNames}; {refused} refused every one; {sender.Requests} requests in " +
+            $"{probes.Count - notFound.Count} operations probed with credentials: {variantNames}; {refused} refused every one; " +
+            (notFound.Count > 0 ? $"not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}; " : "") +
+            $"{sender.Requests} requests in " +
             $"{sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; {expired}" +
             (leftOut.Count > 0 ? $"; not probed: {string.Join(", ", leftOut.Take(12))}{(leftOut.Count > 12 ? $" and {leftOut.Count - 12} more" : "")}" : ""), null));
         return SecurityGate.Judge(findings, policy,
         [
             Metric("security_requests", sender.Requests),
-            Metric("security_operations_probed", probes.Count),
+            Metric("security_operations_probed", probes.Count - notFound.Count),
         ]);
     }
 
@@ -177,7 +188,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         return result;
     }
 
-    /// <summary>One request per secured or protected operation, and per protected path no contract operation covers.</summary>
+    /// <summary>One request per operation the contract secures or a pattern of <c>security.protected</c> matches.</summary>
     private static List<(string What, ProbeRequest Request)> Probes(ProbeTarget target, SecurityPolicy policy, List<string> leftOut)
     {
         var book = new ResourceBook(
@@ -204,14 +215,6 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 ? plan.Requests[0]
                 : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "authentication probe" };
             result.Add((operation.Name, request));
-        }
-
-        foreach (var pattern in policy.Protected.Where(p => !target.Operations.Any(o => PathPatterns.Matches(p, o.Method, o.Template))))
-        {
-            if (ProbeTarget.LiteralProbe(pattern, "security.protected", policy, leftOut) is { } probe)
-            {
-                result.Add(probe);
-            }
         }
 
         return result;

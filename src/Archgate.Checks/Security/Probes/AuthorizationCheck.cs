@@ -71,7 +71,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
 
         var a = identities[0];
         var b = identities.Count > 1 ? identities[1] : default;
-        await run.FunctionLevelAsync(a, cancellationToken);
+        await run.FunctionLevelAsync(a, context, documents, cancellationToken);
         if (!target.HasContract)
         {
             run.LeftOut.Add("object and property level (no readable contract names the create operations)");
@@ -129,10 +129,11 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
             target.Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
 
         /// <summary>BFLA: the first identity calls every admin-only operation.</summary>
-        public async Task FunctionLevelAsync((ServiceAuth Identity, Credentials Credentials) customer, CancellationToken cancellationToken)
+        public async Task FunctionLevelAsync(
+            (ServiceAuth Identity, Credentials Credentials) customer, CheckContext context, ContractDocuments documents, CancellationToken cancellationToken)
         {
             var book = NewBook();
-            var probes = new List<(string What, ProbeRequest Request)>();
+            var probes = new List<(string What, ProbeRequest Request, bool Literal)>();
             var declared = false;
             foreach (var operation in target.Operations.Where(o => AdminOnly(o) || policy.AdminOnly.Any(p => PathPatterns.Matches(p, o.Method, o.Template))))
             {
@@ -153,20 +154,16 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                 var plan = RequestPlanner.Plan(operation, book, 1);
                 probes.Add((operation.Name, plan.Requests.Count > 0
                     ? plan.Requests[0]
-                    : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" }));
+                    : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" }, false));
             }
 
-            foreach (var pattern in policy.AdminOnly.Where(p => !target.Operations.Any(o => PathPatterns.Matches(p, o.Method, o.Template))))
-            {
-                declared = true;
-                if (ProbeTarget.LiteralProbe(pattern, "security.adminOnly", policy, LeftOut) is { } probe)
-                {
-                    probes.Add(probe);
-                }
-            }
+            // An admin-only pattern no operation of the contract matches is probed on its literal part (unless it is another service's).
+            declared |= policy.AdminOnly.Count > 0;
+            probes.AddRange((await target.LiteralProbesAsync(policy.AdminOnly, "security.adminOnly", context, documents, LeftOut, cancellationToken)).Select(p => (p.What, p.Request, true)));
 
             var refused = 0;
-            foreach (var (what, request) in probes)
+            var notFound = new List<string>();
+            foreach (var (what, request, literal) in probes)
             {
                 var sent = customer.Credentials.On(request);
                 var exchange = await sender.SendAsync(sent, cancellationToken);
@@ -179,6 +176,10 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                     Add(SecurityRules.FunctionLevelAuthorization, Severity.Critical, what,
                         $"{what} is admin-only, and '{customer.Identity.Label}' (an ordinary identity) got {exchange.Status}", sender.Evidence(sent, exchange));
                 }
+                else if (literal && exchange.Status == 404)
+                {
+                    notFound.Add(what); // the path does not exist here: nothing was refused
+                }
                 else
                 {
                     refused++;
@@ -187,7 +188,8 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
 
             Covered.Add(probes.Count == 0 && !declared
                 ? "function level: no admin-only operation declared (security.adminOnly or x-roles)"
-                : $"function level: {probes.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused");
+                : $"function level: {probes.Count - notFound.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused" +
+                  (notFound.Count > 0 ? $", not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}" : ""));
         }
 
         /// <summary>BOLA and mass assignment over every create operation of the contract.</summary>

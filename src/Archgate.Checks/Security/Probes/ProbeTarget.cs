@@ -53,12 +53,53 @@ internal sealed class ProbeTarget
         && !policy.AdminOnly.Any(p => PathPatterns.Matches(p, operation.Method, operation.Template));
 
     /// <summary>
+    /// The probes of the patterns of <paramref name="list"/> no operation of this service's contract matches
+    /// (<see cref="LiteralProbe"/>). A pattern an operation of another service's contract matches names that service's
+    /// paths, not this one's: it is not probed here, and <paramref name="leftOut"/> says so.
+    /// </summary>
+    public async Task<List<(string What, ProbeRequest Request)>> LiteralProbesAsync(
+        IReadOnlyList<string> patterns, string list, CheckContext context, ContractDocuments documents, List<string> leftOut, CancellationToken cancellationToken)
+    {
+        var result = new List<(string What, ProbeRequest Request)>();
+        var unmatched = patterns.Where(p => !Operations.Any(o => PathPatterns.Matches(p, o.Method, o.Template))).ToList();
+        if (unmatched.Count == 0)
+        {
+            return result;
+        }
+
+        var others = new List<(string Name, IReadOnlyList<OperationInfo> Operations)>();
+        foreach (var other in context.System.Components.OfType<HttpComponent>().Where(c => c.Name != Component.Name && c.OpenApi is not null))
+        {
+            var loaded = await documents.LoadAsync(other.OpenApi!.Path, cancellationToken);
+            if (loaded.Succeeded)
+            {
+                others.Add((other.Name, OperationInfo.All(loaded.Document!)));
+            }
+        }
+
+        foreach (var pattern in unmatched)
+        {
+            if (others.Find(o => o.Operations.Any(op => PathPatterns.Matches(pattern, op.Method, op.Template))) is { Name: { } owner })
+            {
+                leftOut.Add($"{list} '{pattern}' ({owner}'s contract has it, {Component.Name}'s has not)");
+            }
+            else if (LiteralProbe(pattern, list, context.System.Security, leftOut) is { } probe)
+            {
+                result.Add(probe);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// The request that probes a pattern of <paramref name="list"/> no contract operation matches: its literal part
     /// (<c>/admin/**</c>: <c>/admin</c>) with the pattern's method, <c>GET</c> when it names none, a write with the body
     /// <c>{}</c>. Null, with why in <paramref name="leftOut"/>, for a delete (never sent to what the run did not
-    /// create) and for a write under <c>security.safe</c>.
+    /// create) and for a write under <c>security.safe</c>. A 404 to it says the path does not exist here: not found,
+    /// not refused.
     /// </summary>
-    public static (string What, ProbeRequest Request)? LiteralProbe(string pattern, string list, SecurityPolicy policy, List<string> leftOut)
+    private static (string What, ProbeRequest Request)? LiteralProbe(string pattern, string list, SecurityPolicy policy, List<string> leftOut)
     {
         var method = PathPatterns.Split(pattern).Method ?? "GET";
         var path = PathPatterns.LiteralPrefix(pattern);

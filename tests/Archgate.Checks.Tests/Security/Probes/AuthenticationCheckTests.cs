@@ -236,6 +236,53 @@ public sealed class AuthenticationCheckTests
         Assert.Matches(@"^AG9001 \(critical\) ignored by security.rules at archgate.yaml:\d+:\d+: GET /admin/orders answered 200", ignored.Message);
     }
 
+    [Fact]
+    public async Task A_protected_pattern_of_another_services_contract_is_not_probed_here_and_a_404_is_not_found_not_refused()
+    {
+        // An auth service with a login and /me, next to the orders api: /orders/** is the api's, /nowhere/** nobody's.
+        using var auth = new ProbeTestApi(Flaws.None);
+        using var api = new ProbeTestApi(Flaws.None);
+        var folder = Directory.CreateTempSubdirectory("archgate-security-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "api.yaml"), ProbeTestApi.Contract);
+        await File.WriteAllTextAsync(Path.Combine(folder, "auth.yaml"), """
+            openapi: 3.0.3
+            info: { title: auth, version: 1.0.0 }
+            security: [ { bearer: [] } ]
+            paths:
+              /auth/login:
+                post: { security: [], responses: { '200': { description: ok } } }
+              /me:
+                get: { responses: { '200': { description: the user }, '401': { description: no } } }
+            components:
+              securitySchemes:
+                bearer: { type: http, scheme: bearer }
+            """);
+        var system = Archgate.Checks.Tests.TestSystems.Load($$"""
+            version: 1
+            system: { name: t }
+            auth:
+              ann: { login: POST /auth/login, at: auth, user: ann, password: {{ProbeTestApi.Password}}, token: $.accessToken, roles: [customer] }
+            components:
+              - { name: auth, kind: service, url: "http://127.0.0.1:{{auth.Port}}", openapi: auth.yaml, auth: ann }
+              - { name: api, kind: service, url: "http://127.0.0.1:{{api.Port}}", openapi: api.yaml, auth: ann, dependsOn: [auth] }
+            security:
+              protected: ["/orders/**", "/me", "/nowhere/**"]
+            """, folder);
+        using var http = Archgate.Checks.Http.ProbeHttp.CreateClient(system.AllowedHosts);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        var result = await new AuthenticationCheck(system.Find<HttpComponent>("auth")!, new Archgate.Checks.Contracts.ContractDocuments(), new SecurityProbeOptions())
+            .RunAsync(Archgate.Checks.Tests.TestSystems.Context(system, http), timeout.Token);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, auth));
+        Assert.DoesNotContain(auth.Server.Requests, r => r.PathAndQuery.StartsWith("/orders", StringComparison.Ordinal));
+        Assert.Contains(auth.Server.Requests, r => r.Method == "GET" && r.PathAndQuery == "/nowhere");
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage).Message;
+        Assert.StartsWith("1 operations probed with credentials: ", coverage, StringComparison.Ordinal);
+        Assert.Contains("; 1 refused every one; not found (answered 404: the path does not exist here, not counted): GET /nowhere; ", coverage, StringComparison.Ordinal);
+        Assert.Contains("not probed: security.protected '/orders/**' (api's contract has it, auth's has not)", coverage, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("GET /admin/orders", true)]
     [InlineData("POST /admin/**", false)]

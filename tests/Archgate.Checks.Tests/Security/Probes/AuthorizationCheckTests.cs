@@ -209,6 +209,9 @@ public sealed class AuthorizationCheckTests
         var probe = Assert.Single(api.Server.Requests, r => r.PathAndQuery == "/admin/orders");
         Assert.Equal(("POST", "{}"), (probe.Method, probe.Body));
         Assert.StartsWith("Bearer ", probe.Headers.GetValueOrDefault("Authorization"), StringComparison.Ordinal);
+        // The service has no POST /admin/orders: its 404 is no refusal
+        Assert.Contains("function level: 0 admin-only operations called as ann, 0 refused, not found (answered 404: the path does not exist here, not counted): POST /admin/orders",
+            Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
     }
 
     [Fact]
