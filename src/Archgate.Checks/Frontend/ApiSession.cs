@@ -9,5 +9,9 @@ internal static class ApiSession
 {
     /// <summary>Signs in to <paramref name="service"/> as its <c>auth</c> says; no auth gives empty credentials.</summary>
     public static Task<Credentials> SignInAsync(ServiceComponent service, CheckContext context, CancellationToken cancellationToken) =>
-        TokenSource.Of(context).CredentialsAsync(service.Auth, service.Url!, ApiCall.DefaultTimeout, cancellationToken);
+        SignInAsync(service.Auth, service, context, cancellationToken);
+
+    /// <summary>Signs in to <paramref name="service"/> as <paramref name="identity"/> (an identity of the top-level <c>auth</c> section, an admin).</summary>
+    public static Task<Credentials> SignInAsync(ServiceAuth? identity, ServiceComponent service, CheckContext context, CancellationToken cancellationToken) =>
+        TokenSource.Of(context).CredentialsAsync(identity, service.Url!, ApiCall.DefaultTimeout, cancellationToken);
 }

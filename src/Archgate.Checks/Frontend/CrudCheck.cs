@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
+using Archgate.Checks.Http;
+using Archgate.Checks.Security;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -9,7 +11,9 @@ namespace Archgate.Checks.Frontend;
 /// Step 5, CRUD as a frontend does it, for every resource the service's contract has (<see cref="ContractResource"/>):
 /// create from the contract's example, read it back equal to what was sent, update with the ETag in If-Match, a
 /// stale ETag refused with 412, delete, and the deleted resource answers 404. Steps the contract has no operation
-/// for are named in the summary, not guessed.
+/// for are named in the summary, not guessed. A resource with an admin-only operation
+/// (<see cref="AdminOperations.IsAdminOnly"/>) runs as an identity with an admin role, or is left out, and said so,
+/// when the manifest has none: the service's identity is refused there by design.
 /// </summary>
 internal sealed class CrudCheck(ServiceComponent service, ContractDocuments documents) : ICheck
 {
@@ -53,20 +57,55 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
 
         var findings = new List<Finding>();
         var done = 0;
+        var notTried = 0;
+        var admin = AdminOperations.Admin(context.System);
+        Credentials? adminCredentials = null;
         foreach (var resource in resources)
         {
             context.Activity?.Report($"CRUD {resource.Collection}");
-            if (await RunAsync(context.Http, resource, credentials.RequestHeaders, findings, cancellationToken))
+            var auth = credentials.RequestHeaders;
+            var adminOnly = new[] { resource.Create, resource.Read, resource.Update, resource.Delete }
+                .FirstOrDefault(o => o is not null && AdminOperations.IsAdminOnly(o, context.System.Security));
+            if (adminOnly is not null)
+            {
+                if (admin is null)
+                {
+                    notTried++;
+                    findings.Add(Finding(FrontendRules.CrudSummary, Severity.Info, resource.Collection,
+                        $"{adminOnly.Name} is admin-only and no identity has roles: [admin]: not tried", null,
+                        "declare an identity with roles: [admin] in the top-level auth section (auth: { ada: { login: ..., roles: [admin] } })"));
+                    continue;
+                }
+
+                adminCredentials ??= await ApiSession.SignInAsync(admin, service, context, cancellationToken);
+                if (!adminCredentials.Ok)
+                {
+                    findings.Add(Finding(FrontendRules.CreateFailed, Severity.High, $"auth.{admin.Label}",
+                        $"{adminOnly.Name} is admin-only, and '{admin.Label}' (roles: [{string.Join(", ", admin.Roles)}]) could not sign in for CRUD: {adminCredentials.Problem}", null,
+                        $"fix the auth of '{admin.Label}' in the manifest"));
+                    continue;
+                }
+
+                auth = adminCredentials.RequestHeaders;
+            }
+
+            if (await RunAsync(context.Http, resource, auth, adminOnly is null ? null : $"{admin!.Label} ({adminOnly.Name} is admin-only)", findings, cancellationToken))
             {
                 done++;
             }
         }
 
+        if (notTried == resources.Count)
+        {
+            return CheckResult.Skipped($"every resource of {service.Name}'s contract has an admin-only operation and no identity has roles: [admin]") with { Findings = findings };
+        }
+
         return CheckResult.From(findings, [Metric.ForComponent("crud_resources_passed", service.Name, done, "count"), Metric.ForComponent("crud_resources", service.Name, resources.Count, "count")]);
     }
 
-    /// <summary>One resource's round; true when every step the contract has passed.</summary>
-    private async Task<bool> RunAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
+    /// <summary>One resource's round, as <paramref name="identity"/> when it is not the service's; true when every step the contract has passed.</summary>
+    private async Task<bool> RunAsync(
+        HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, string? identity, List<Finding> findings, CancellationToken cancellationToken)
     {
         var before = findings.Count;
         var (created, sent) = await ContractResource.SendUniqueAsync(ContractResource.ExampleBody(resource.Create), resource.Create,
@@ -157,7 +196,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         }
 
         findings.Add(Finding(FrontendRules.CrudSummary, Severity.Info, resource.Collection,
-            $"{resource.Collection}: created {itemPath}, read back{(resource.Update is null ? string.Empty : ", updated")}{(skipped.Count == 0 ? string.Empty : "; not in the contract: " + string.Join(", ", skipped))}",
+            $"{resource.Collection}: {(identity is null ? string.Empty : $"as {identity}, ")}created {itemPath}, read back{(resource.Update is null ? string.Empty : ", updated")}{(skipped.Count == 0 ? string.Empty : "; not in the contract: " + string.Join(", ", skipped))}",
             null, null));
         return findings.Skip(before).All(f => f.Severity == Severity.Info);
     }

@@ -7,10 +7,13 @@ namespace Archgate.Checks.Tests.Frontend;
 
 public sealed class CrudCheckTests
 {
-    private static async Task<CheckResult> RunAsync(FakeShopApi api)
+    /// <summary>An admin of the top-level auth section, who signs in at the api.</summary>
+    private const string Ada = "auth:\n  ada: { login: POST /auth/login, user: ada, password: demo, roles: [Admin] }\n";
+
+    private static async Task<CheckResult> RunAsync(FakeShopApi api, string extra = "", string? contract = null)
     {
         var folder = AuthFlowCheckTests.Folder();
-        var system = TestSystems.Load(api.Manifest(folder), folder);
+        var system = TestSystems.Load(api.Manifest(folder, extra, contract: contract), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         return await new CrudCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
@@ -29,6 +32,40 @@ public sealed class CrudCheckTests
         var calls = api.Requests.Where(r => !r.PathAndQuery.StartsWith("/auth", StringComparison.Ordinal)).Select(r => $"{r.Method} {r.PathAndQuery.Split('/')[1]}").ToList();
         Assert.Equal(["POST notes", "GET notes", "PUT notes", "GET notes", "PUT notes", "GET notes", "DELETE notes", "GET notes"], calls);
         Assert.Equal("{\"title\":\"first\",\"tags\":[\"a\",\"b\"]}", api.Requests.First(r => r.Method == "POST" && r.PathAndQuery == "/notes").Body);
+    }
+
+    [Theory]
+    [InlineData("security: { adminOnly: [\"POST /notes\"] }", false)]
+    [InlineData("", true)]
+    public async Task A_resource_whose_create_is_admin_only_runs_as_the_identity_with_an_admin_role(string security, bool xRoles)
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { AdminCreatesNotes = true });
+        var contract = xRoles ? FakeShopApi.Contract.Replace("    post:\n      requestBody:\n        required: true", "    post:\n      x-roles: [admin]\n      requestBody:\n        required: true", StringComparison.Ordinal) : null;
+        Assert.NotEqual(FakeShopApi.Contract, contract ?? "");
+        Assert.True(!xRoles || contract!.Contains("x-roles", StringComparison.Ordinal));
+
+        var result = await RunAsync(api, Ada + security, contract);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Location} {f.Message}")));
+        var summary = Assert.Single(result.Findings);
+        Assert.StartsWith("/notes: as ada (POST /notes is admin-only), created /notes/", summary.Message, StringComparison.Ordinal);
+        Assert.Contains(api.Requests, r => r.PathAndQuery == "/auth/login" && r.Body.Contains("\"ada\"", StringComparison.Ordinal));
+        Assert.Equal(1, result.Metrics.Single(m => m.Name == "crud_resources_passed").Value);
+    }
+
+    [Fact]
+    public async Task Without_an_admin_identity_an_admin_only_resource_is_left_out_with_an_info_finding_and_not_passed()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { AdminCreatesNotes = true });
+
+        var result = await RunAsync(api, "security: { adminOnly: [\"post /notes\", \"/admin/**\"] }");
+
+        Assert.Equal(CheckStatus.Skipped, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((FrontendRules.CrudSummary, Severity.Info, "/notes"), (finding.Rule, finding.Severity, finding.Location));
+        Assert.Equal("POST /notes is admin-only and no identity has roles: [admin]: not tried", finding.Message);
+        Assert.Contains("roles: [admin]", finding.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Requests, r => r.PathAndQuery.StartsWith("/notes", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed record FakeApiFaults
     /// which the refresh and the logout read, as many SPAs keep it out of the script's reach.
     /// </summary>
     public bool RefreshInCookie { get; init; }
+
+    /// <summary>Not a defect: only the user <c>ada</c> (an admin) may create notes; anyone else's <c>POST /notes</c> is refused with 403.</summary>
+    public bool AdminCreatesNotes { get; init; }
 }
 
 /// <summary>
@@ -78,8 +81,9 @@ public sealed class FakeShopApi : IDisposable
 
     private readonly ScriptedHttpServer _server;
     private readonly FakeApiFaults _faults;
-    private readonly ConcurrentDictionary<string, bool> _refresh;
-    private readonly ConcurrentDictionary<string, bool> _access;
+    /// <summary>Live refresh and access tokens, each with the user it was issued to.</summary>
+    private readonly ConcurrentDictionary<string, string> _refresh;
+    private readonly ConcurrentDictionary<string, string> _access;
     private readonly ConcurrentDictionary<long, (JsonObject Body, int Version)> _notes = new();
     private readonly HashSet<long> _movedOn = [];
     private int _next;
@@ -140,10 +144,10 @@ public sealed class FakeShopApi : IDisposable
         switch (r.Method, path)
         {
             case ("POST", "/auth/login"):
-                return body?["password"]?.ToString() == "demo" ? Issue() : Problem(401, "Invalid username or password.");
+                return body?["password"]?.ToString() == "demo" ? Issue(body["username"]?.ToString() ?? string.Empty) : Problem(401, "Invalid username or password.");
             case ("POST", "/auth/refresh"):
                 var token = RefreshOf(r, body);
-                if (!_refresh.ContainsKey(token))
+                if (!_refresh.TryGetValue(token, out var refreshed))
                 {
                     return Problem(401, "The refresh token is invalid.");
                 }
@@ -153,7 +157,7 @@ public sealed class FakeShopApi : IDisposable
                     _refresh.TryRemove(token, out _);
                 }
 
-                return Issue();
+                return Issue(refreshed);
             case ("POST", "/auth/logout"):
                 if (!_faults.LogoutKeepsTokens)
                 {
@@ -163,9 +167,14 @@ public sealed class FakeShopApi : IDisposable
                 return new Reply(204);
         }
 
-        if (!r.Headers.TryGetValue("Authorization", out var authorization) || !_access.ContainsKey(authorization.Replace("Bearer ", string.Empty, StringComparison.Ordinal)))
+        if (!r.Headers.TryGetValue("Authorization", out var authorization) || !_access.TryGetValue(authorization.Replace("Bearer ", string.Empty, StringComparison.Ordinal), out var user))
         {
             return Problem(401, "Sign in first.");
+        }
+
+        if (_faults.AdminCreatesNotes && r.Method == "POST" && path == "/notes" && user != "ada")
+        {
+            return Problem(403, "Only an admin creates notes.");
         }
 
         if (r.Method == "GET" && path is "/me" or "/notes")
@@ -225,13 +234,13 @@ public sealed class FakeShopApi : IDisposable
         }
     }
 
-    private Reply Issue()
+    private Reply Issue(string user)
     {
         var n = Interlocked.Increment(ref _next);
         var access = $"access-{n}-{Guid.NewGuid():N}";
         var refresh = $"refresh-{n}-{Guid.NewGuid():N}";
-        _access[access] = true;
-        _refresh[refresh] = true;
+        _access[access] = user;
+        _refresh[refresh] = user;
         return _faults.RefreshInCookie
             ? new Reply(200, new JsonObject { ["accessToken"] = access }.ToJsonString(), Headers: new Dictionary<string, string>
             {

@@ -135,7 +135,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
             var book = NewBook();
             var probes = new List<(string What, ProbeRequest Request, bool Literal)>();
             var declared = false;
-            foreach (var operation in target.Operations.Where(o => AdminOnly(o) || policy.AdminOnly.Any(p => PathPatterns.Matches(p, o.Method, o.Template))))
+            foreach (var operation in target.Operations.Where(o => AdminOperations.IsAdminOnly(o, policy)))
             {
                 declared = true;
                 // x-roles in a contract that also lets anonymous callers in: the contract contradicts itself, and an
@@ -389,9 +389,6 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
 
             return true;
         }
-
-        private static bool AdminOnly(OperationInfo operation) =>
-            operation.Operation.Extensions is { } x && x.ContainsKey("x-roles");
 
         private static string? ItemOf(List<string> templates, string collection) => templates.Find(t =>
         {

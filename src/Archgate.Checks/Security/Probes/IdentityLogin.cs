@@ -13,7 +13,7 @@ internal static class IdentityLogin
 {
     /// <summary>The identities that are no admin (their roles do not name one), in manifest order; without roles, every identity.</summary>
     public static IReadOnlyList<ServiceAuth> Ordinary(IReadOnlyList<ServiceAuth> identities) =>
-        identities.Where(i => !i.Roles.Any(r => r.Contains("admin", StringComparison.OrdinalIgnoreCase))).ToList();
+        identities.Where(i => !AdminOperations.IsAdmin(i)).ToList();
 
     /// <summary>The credentials of <paramref name="identity"/> at the target; <see cref="Credentials.Problem"/> says why not.</summary>
     public static async Task<Credentials> LoginAsync(ProbeTarget target, ServiceAuth identity, CheckContext context, TimeSpan timeout, CancellationToken cancellationToken) =>
