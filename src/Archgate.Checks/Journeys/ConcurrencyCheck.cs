@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
+using Archgate.Checks.Security;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -54,10 +56,28 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
         }
 
         var findings = new List<Finding>();
-        var auth = credentials.RequestHeaders;
+        var admin = AdminOperations.Admin(context.System);
+        Credentials? adminCredentials = null;
         foreach (var resource in resources)
         {
             context.Activity?.Report($"{options.Parallel} concurrent updates of {resource.Item}");
+            // A resource only an admin may create or change is written as an identity with an admin role, as step 5's CRUD does.
+            var auth = credentials.RequestHeaders;
+            var adminOnly = new[] { resource.Create, resource.Read, resource.Update }.FirstOrDefault(o => o is not null && AdminOperations.IsAdminOnly(o, context.System.Security));
+            if (adminOnly is not null)
+            {
+                adminCredentials = admin is null ? null : adminCredentials ?? await ApiSession.SignInAsync(admin, service, context, cancellationToken);
+                if (adminCredentials is not { Ok: true })
+                {
+                    findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Item,
+                        $"{adminOnly.Name} is admin-only and {(admin is null ? "no identity has roles: [admin]" : $"'{admin.Label}' could not sign in: {adminCredentials?.Problem}")}: concurrent writes of {resource.Item} not tried", null,
+                        "declare an identity with roles: [admin] in the top-level auth section"));
+                    continue;
+                }
+
+                auth = adminCredentials.RequestHeaders;
+            }
+
             if (resource.UpdateTakesIfMatch)
             {
                 await UpdatesAsync(context.Http, resource, auth, findings, cancellationToken);

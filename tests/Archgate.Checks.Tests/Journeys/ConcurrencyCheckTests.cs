@@ -14,10 +14,10 @@ public sealed class ConcurrencyCheckTests
         "content: { application/json: { schema: { type: object, properties: { seats: { type: integer, minimum: 1, maximum: 6 } } }, example: { seats: 2 } } }",
         StringComparison.Ordinal);
 
-    private static async Task<CheckResult> RunAsync(FakeShopApi api, string? contract = null)
+    private static async Task<CheckResult> RunAsync(FakeShopApi api, string? contract = null, string extra = "")
     {
         var folder = AuthFlowCheckTests.Folder();
-        var manifest = api.Manifest(folder);
+        var manifest = api.Manifest(folder, extra);
         if (contract is not null)
         {
             File.WriteAllText(Path.Combine(folder, "fake.yaml"), contract);
@@ -76,6 +76,29 @@ public sealed class ConcurrencyCheckTests
         Assert.Equal(CheckStatus.Warn, result.Status);
         var finding = Assert.Single(result.Findings, f => f.Severity == Severity.Medium);
         Assert.Equal("concurrent updates of /notes/{id} could not be tried: the update's example has no property to set otherwise in each update", finding.Message);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_resource_only_an_admin_may_create_is_written_as_the_admin_or_left_out_saying_so(bool withAdmin)
+    {
+        // Created as the service's customer, the admin-only create answered 403: AG7023 high on a correct service.
+        using var api = new FakeShopApi(new FakeApiFaults { AdminCreatesNotes = true });
+        var extra = "security: { adminOnly: [\"POST /notes\"] }\n" + (withAdmin ? "auth:\n  ada: { login: POST /auth/login, user: ada, password: demo, roles: [admin] }\n" : "");
+
+        var result = await RunAsync(api, extra: extra);
+
+        Assert.DoesNotContain(result.Findings, f => f.Severity >= Severity.Medium);
+        if (withAdmin)
+        {
+            Assert.Contains(result.Findings, f => f.Message.Contains("one succeeded, the others were refused (1 x 200, 9 x 412)", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Equal("POST /notes is admin-only and no identity has roles: [admin]: concurrent writes of /notes/{id} not tried", Assert.Single(result.Findings).Message);
+            Assert.DoesNotContain(api.Requests, r => r.PathAndQuery.StartsWith("/notes", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
