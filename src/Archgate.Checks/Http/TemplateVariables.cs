@@ -19,6 +19,10 @@ internal static partial class TemplateVariables
     /// <summary>The prefix of the entry that holds a captured number's or boolean's JSON text (<c>literal:order</c>).</summary>
     public const string Literal = "literal:";
 
+    /// <summary>Whether a request with <paramref name="headers"/> sends a JSON body (its <c>Content-Type</c> names JSON), filled as JSON.</summary>
+    public static bool IsJson(IEnumerable<KeyValuePair<string, string>> headers) =>
+        headers.Any(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("json", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Replaces <c>{name}</c> with the variable's value (as a JSON body needs it when <paramref name="json"/>); unknown names stay.</summary>
     public static string Fill(string text, IReadOnlyDictionary<string, string> variables, bool json)
     {

@@ -16,7 +16,7 @@ internal sealed class CompiledRequest
         BodyText = request.Body is { } body && IsUtf8(body) ? Encoding.UTF8.GetString(body) : null;
         IsStatic = !HasVariables(PathTemplate) && !request.Headers.Any(h => HasVariables(h.Value)) && (BodyText is null || !HasVariables(BodyText));
         IsHead = Method == "HEAD";
-        IsJson = request.Headers.Any(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("json", StringComparison.OrdinalIgnoreCase));
+        IsJson = Http.TemplateVariables.IsJson(request.Headers);
         OwnsCookie = request.Headers.Any(h => h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase));
     }
 

@@ -263,7 +263,7 @@ public static class LoadScenario
     /// <summary>The engine's request, with the shared variables already filled in (so it stays a static, pre-encoded request).</summary>
     private static LoadRequest ToRequest(ScenarioRequest s, IReadOnlyDictionary<string, string> shared)
     {
-        var json = s.Headers.Any(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("json", StringComparison.OrdinalIgnoreCase));
+        var json = TemplateVariables.IsJson(s.Headers);
         string Fill(string text, bool body = false) => shared.Count == 0 ? text : TemplateVariables.Fill(text, shared, body && json);
         return new LoadRequest(s.Method, Fill(s.Path))
         {

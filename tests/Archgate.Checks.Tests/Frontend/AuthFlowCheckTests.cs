@@ -44,16 +44,7 @@ public sealed class AuthFlowCheckTests
         using var auth = new FakeShopApi();
         using var api = new FakeShopApi(issuer: auth);
         var folder = Folder();
-        File.WriteAllText(Path.Combine(folder, "fake.yaml"), FakeShopApi.Contract);
-        var system = TestSystems.Load($$"""
-            version: 1
-            system: { name: fake }
-            auth:
-              ann: { login: POST /auth/login, at: auth, user: ann, password: demo, refresh: POST /auth/refresh, logout: POST /auth/logout }
-            components:
-              - { name: auth, kind: service, url: "{{auth.Url.ToString().TrimEnd('/')}}" }
-              - { name: api, kind: service, url: "{{api.Url.ToString().TrimEnd('/')}}", openapi: fake.yaml, auth: ann, dependsOn: [auth] }
-            """, folder);
+        var system = TestSystems.Load(api.ManifestSigningInAt(auth, folder, identity: "refresh: POST /auth/refresh, logout: POST /auth/logout", api: "auth: ann"), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
         var result = await new AuthFlowCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);

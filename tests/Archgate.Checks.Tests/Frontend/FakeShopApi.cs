@@ -106,6 +106,30 @@ public sealed class FakeShopApi : IDisposable
     public ConcurrentQueue<Received> Requests => _server.Requests;
 
     /// <summary>The manifest of a system with this API as 'api' and a frontend; <paramref name="contract"/> in place of <see cref="Contract"/>.</summary>
+    /// <summary>
+    /// A manifest where this API (component <c>api</c>, its contract in <paramref name="directory"/>) takes the tokens of
+    /// <paramref name="issuer"/> (component <c>auth</c>), and the identity <c>ann</c> signs in there (<c>at: auth</c>).
+    /// </summary>
+    /// <param name="issuer">The API whose login issues the tokens.</param>
+    /// <param name="directory">Where the contract is written.</param>
+    /// <param name="identity">More of ann's login (<c>refresh: ...</c>), after a comma.</param>
+    /// <param name="api">More of the api component (<c>auth: ann</c>), after a comma.</param>
+    /// <param name="extra">The sections after the components (journeys, load).</param>
+    public string ManifestSigningInAt(FakeShopApi issuer, string directory, string identity = "", string api = "", string extra = "")
+    {
+        File.WriteAllText(Path.Combine(directory, "fake.yaml"), Contract);
+        return $$"""
+            version: 1
+            system: { name: fake }
+            auth:
+              ann: { login: POST /auth/login, at: auth, user: ann, password: demo{{(identity.Length > 0 ? ", " + identity : "")}} }
+            components:
+              - { name: auth, kind: service, url: "{{issuer.Url.ToString().TrimEnd('/')}}" }
+              - { name: api, kind: service, url: "{{Url.ToString().TrimEnd('/')}}", openapi: fake.yaml, dependsOn: [auth]{{(api.Length > 0 ? ", " + api : "")}} }
+            {{extra}}
+            """;
+    }
+
     public string Manifest(string directory, string extra = "", string auth = "refresh: POST /auth/refresh, logout: POST /auth/logout", string? contract = null)
     {
         File.WriteAllText(Path.Combine(directory, "fake.yaml"), contract ?? Contract);

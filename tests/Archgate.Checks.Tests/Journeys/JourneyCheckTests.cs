@@ -232,15 +232,7 @@ public sealed class JourneyCheckTests
         using var auth = new FakeShopApi();
         using var api = new FakeShopApi(issuer: auth);
         var folder = AuthFlowCheckTests.Folder();
-        File.WriteAllText(Path.Combine(folder, "fake.yaml"), FakeShopApi.Contract);
-        var system = TestSystems.Load($$"""
-            version: 1
-            system: { name: fake }
-            auth:
-              ann: { login: POST /auth/login, at: auth, user: ann, password: demo }
-            components:
-              - { name: auth, kind: service, url: "{{auth.Url.ToString().TrimEnd('/')}}" }
-              - { name: api, kind: service, url: "{{api.Url.ToString().TrimEnd('/')}}", openapi: fake.yaml, dependsOn: [auth] }
+        var system = TestSystems.Load(api.ManifestSigningInAt(auth, folder, extra: """
             journeys:
               - name: add a note
                 service: api
@@ -248,7 +240,7 @@ public sealed class JourneyCheckTests
                 setup: [ { login: ann } ]
                 steps:
                   - { request: POST /notes, headers: { Authorization: "Bearer {token}" }, json: { title: x }, expect: { status: 201 } }
-            """, folder);
+            """), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
 
         var result = await new JourneyCheck(system.Journeys[0], new JourneyOptions(), system.Checks.Journeys).RunAsync(TestSystems.Context(system, http), CancellationToken.None);

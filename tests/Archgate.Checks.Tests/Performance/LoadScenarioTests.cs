@@ -39,19 +39,13 @@ public sealed class LoadScenarioTests
     {
         using var auth = new Frontend.FakeShopApi();
         using var api = new Frontend.FakeShopApi(issuer: auth);
-        var system = TestSystems.Load($$"""
-            version: 1
-            system: { name: fake }
-            auth:
-              ann: { login: POST /auth/login, at: auth, user: ann, password: demo }
-            components:
-              - { name: auth, kind: service, url: "{{auth.Url.ToString().TrimEnd('/')}}" }
-              - { name: api, kind: service, url: "{{api.Url.ToString().TrimEnd('/')}}", critical: true, dependsOn: [auth] }
+        var folder = Frontend.AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.ManifestSigningInAt(auth, folder, api: "critical: true", extra: """
             load:
               target: api
               setup: [ { login: ann } ]
               requests: [ { request: GET /me, headers: { Authorization: "Bearer {token}" } } ]
-            """);
+            """), folder);
         var target = LoadScenario.Target(system)!;
         using var http = Http.ProbeHttp.CreateClient(system.AllowedHosts);
 
