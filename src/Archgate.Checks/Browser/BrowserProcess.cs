@@ -43,6 +43,43 @@ internal sealed class BrowserProcess : IAsyncDisposable
     /// <summary>Whether it has exited.</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>
+    /// How many of its child processes are alive (not exited, not zombies), read from <c>/proc</c>; null where there is no
+    /// <c>/proc</c> to read.
+    /// </summary>
+    public int? LiveChildren()
+    {
+        var tasks = $"/proc/{Pid}/task";
+        if (!OperatingSystem.IsLinux() || !Directory.Exists(tasks))
+        {
+            return null;
+        }
+
+        try
+        {
+            var live = 0;
+            foreach (var task in Directory.EnumerateDirectories(tasks))
+            {
+                var children = Path.Combine(task, "children");
+                if (!File.Exists(children))
+                {
+                    continue;
+                }
+
+                foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    live += IsAlive(child) ? 1 : 0;
+                }
+            }
+
+            return live;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return HasExited ? 0 : null; // it exited while being read
+        }
+    }
+
     /// <summary>Its last lines of output, for an error message.</summary>
     public string Tail
     {
@@ -78,6 +115,21 @@ internal sealed class BrowserProcess : IAsyncDisposable
             : throw new BrowserActionException(first == exited
                 ? $"{Path.GetFileName(_process.StartInfo.FileName)} exited with code {_process.ExitCode}: {Tail}"
                 : $"{Path.GetFileName(_process.StartInfo.FileName)} did not start within {timeout.TotalSeconds:0} s: {Tail}");
+    }
+
+    /// <summary>Whether process <paramref name="pid"/> runs: its <c>stat</c> still readable and its state not Z (zombie) or X (dead).</summary>
+    private static bool IsAlive(string pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var state = stat.AsSpan(stat.LastIndexOf(')') + 1).TrimStart();
+            return state.Length > 0 && state[0] is not ('Z' or 'X');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     private void Line(string? line)

@@ -18,10 +18,22 @@ internal sealed class WebKitDriver : IBrowserDriver
 
     /// <summary>
     /// How long opening a session (WebKitWebDriver starting the MiniBrowser and reaching its inspector) may take; it takes
-    /// about 1 s, 2 s on a busy machine. WebKitWebDriver never answers when its MiniBrowser dies, so without this bound a
-    /// start would hang; the failure it gives is transient for the check, which the protocol runner retries.
+    /// about 1 s, 2 s on a busy machine. WebKitWebDriver never answers when its MiniBrowser dies or hangs: a death is seen
+    /// in the process table within <see cref="BrowserGrace"/> and the start tried again, a browser that lives but never
+    /// opens the session is given up after this bound; the failure it gives is transient for the check, which the
+    /// protocol runner retries.
     /// </summary>
     private static readonly TimeSpan SessionBound = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long after a session is asked for WebKitWebDriver may run no MiniBrowser before the start counts as failed. It
+    /// starts one at once; on a busy machine Debian's MiniBrowser sometimes dies in its first second (a segmentation fault,
+    /// 5 of 12 starts with both cores taken), and WebKitWebDriver then waits for it without end.
+    /// </summary>
+    private static readonly TimeSpan BrowserGrace = TimeSpan.FromSeconds(3);
+
+    /// <summary>How many starts are tried when the MiniBrowser dies before its session opens.</summary>
+    private const int BrowserStarts = 3;
 
     private static readonly string[] LibraryFolders = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"];
 
@@ -77,8 +89,21 @@ internal sealed class WebKitDriver : IBrowserDriver
                 },
             };
             var sessionBound = timeout < SessionBound ? timeout : SessionBound;
-            var (client, driver, session) = await StartSessionAsync(webDriver, display, capabilities, timeout, sessionBound, cancellationToken);
-            return new WebKitDriver(client, driver, xvfb, $"WebKitGTK {(string?)session?["browserVersion"]}");
+            for (var start = 1; ; start++)
+            {
+                try
+                {
+                    var (client, driver, session) = await StartSessionAsync(webDriver, display, capabilities, timeout, sessionBound, cancellationToken);
+                    return new WebKitDriver(client, driver, xvfb, $"WebKitGTK {(string?)session?["browserVersion"]}");
+                }
+                catch (BrowserDiedException died)
+                {
+                    if (start == BrowserStarts)
+                    {
+                        throw new BrowserActionException($"WebKitWebDriver's MiniBrowser exited before its session opened, {BrowserStarts} starts in a row{(died.Tail.Length > 0 ? $": {died.Tail}" : string.Empty)}", died);
+                    }
+                }
+            }
         }
         catch
         {
@@ -165,9 +190,24 @@ internal sealed class WebKitDriver : IBrowserDriver
             using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
                 bound.CancelAfter(sessionBound);
+                var asked = System.Diagnostics.Stopwatch.StartNew();
+                var opening = client.StartSessionAsync((JsonObject)capabilities.DeepClone(), bound.Token);
+                var browserSeen = false;
+                while (await Task.WhenAny(opening, Task.Delay(100, cancellationToken)) != opening)
+                {
+                    var browsers = driver.LiveChildren();
+                    browserSeen |= browsers > 0;
+                    if (browsers == 0 && (browserSeen || asked.Elapsed > BrowserGrace))
+                    {
+                        await bound.CancelAsync();
+                        await opening.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                        throw new BrowserDiedException(driver.Tail);
+                    }
+                }
+
                 try
                 {
-                    session = await client.StartSessionAsync((JsonObject)capabilities.DeepClone(), bound.Token);
+                    session = await opening;
                 }
                 catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -185,6 +225,12 @@ internal sealed class WebKitDriver : IBrowserDriver
             await driver.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>The MiniBrowser a session was being opened in exited first; <see cref="Tail"/> is what the driver printed.</summary>
+    private sealed class BrowserDiedException(string tail) : Exception("WebKitWebDriver's MiniBrowser exited before its session opened")
+    {
+        public string Tail { get; } = tail;
     }
 
     /// <summary>A W3C WebDriver session over HTTP: JSON commands, errors as <c>{ value: { error, message } }</c>.</summary>

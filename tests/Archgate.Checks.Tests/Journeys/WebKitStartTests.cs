@@ -9,25 +9,39 @@ namespace Archgate.Checks.Tests.Journeys;
 
 /// <summary>
 /// WebKitWebDriver never answers a new session when its MiniBrowser cannot start (it keeps waiting for the browser's
-/// inspector). A stand-in driver runs the real WebKitWebDriver with a display that does not exist for its first
-/// <c>n</c> starts, so the MiniBrowser dies and the session hangs exactly that way, then with the display it was given.
-/// The driver gives such a start up after its bound; the journey check calls that transient, and the protocol runner
-/// tries it again.
+/// inspector); on a busy machine Debian's MiniBrowser sometimes dies that way by itself. A stand-in driver runs the real
+/// WebKitWebDriver with a display that does not exist for its first <c>n</c> starts, so the MiniBrowser dies and the
+/// session hangs exactly that way, then with the display it was given. The driver sees the browser gone and starts again,
+/// three times; then the journey check calls it transient, and the protocol runner tries it again.
 /// </summary>
 public sealed class WebKitStartTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("archgate-webkit-start-").FullName;
 
     [Fact]
-    public async Task A_session_that_never_opens_is_given_up_after_its_bound_with_what_the_browser_said()
+    public async Task A_MiniBrowser_that_dies_at_its_start_is_started_again_without_waiting_out_the_bound()
     {
-        var driver = StandIn(hangingStarts: 1);
+        var driver = StandIn(hangingStarts: 2);
 
-        var error = await Assert.ThrowsAsync<BrowserActionException>(() => BrowserDrivers.StartAsync(BrowserEngine.Webkit, ["127.0.0.1"], TimeSpan.FromSeconds(5), CancellationToken.None, driver));
+        // Before, the first start waited out the bound and failed; the bound here is far longer than the test's patience.
+        await using var browser = await BrowserDrivers.StartAsync(BrowserEngine.Webkit, ["127.0.0.1"], TimeSpan.FromMinutes(10), CancellationToken.None, driver)
+            .WaitAsync(TimeSpan.FromMinutes(2));
 
-        Assert.StartsWith("WebKitWebDriver opened no session within 5 s", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("WebKitGTK", browser.Version, StringComparison.Ordinal);
+        Assert.True(Starts() >= 3, $"{Starts()} start(s)");
+    }
+
+    [Fact]
+    public async Task A_MiniBrowser_that_dies_at_every_start_is_given_up_after_three_starts_with_what_it_said()
+    {
+        var driver = StandIn(hangingStarts: 99);
+
+        var error = await Assert.ThrowsAsync<BrowserActionException>(() => BrowserDrivers.StartAsync(BrowserEngine.Webkit, ["127.0.0.1"], TimeSpan.FromMinutes(10), CancellationToken.None, driver)
+            .WaitAsync(TimeSpan.FromMinutes(2)));
+
+        Assert.StartsWith("WebKitWebDriver's MiniBrowser exited before its session opened, 3 starts in a row", error.Message, StringComparison.Ordinal);
         Assert.Contains("cannot open display: :9999", error.Message, StringComparison.Ordinal);
-        Assert.Equal(1, Starts());
+        Assert.Equal(3, Starts());
     }
 
     [Fact]
@@ -52,9 +66,9 @@ public sealed class WebKitStartTests : IDisposable
                   - expect text: { "#greeting": hello }
             recovery: { retries: 3, backoff: 100ms }
             checks:
-              journeys: { browserStartTimeout: 20s }
+              journeys: { browserStartTimeout: 5m }
             """, _folder);
-        var options = new JourneyOptions { Engines = [BrowserEngine.Webkit], BrowserPrograms = new Dictionary<BrowserEngine, string> { [BrowserEngine.Webkit] = StandIn(hangingStarts: 1) } };
+        var options = new JourneyOptions { Engines = [BrowserEngine.Webkit], BrowserPrograms = new Dictionary<BrowserEngine, string> { [BrowserEngine.Webkit] = StandIn(hangingStarts: 3) } };
         var check = Assert.Single(JourneyCheck.For(system.Journeys[0], options, system.Checks.Journeys));
         var protocol = new ProtocolDefinition([.. Enumerable.Range(1, ProtocolSteps.Count).Select(n => new StepDefinition
         {
@@ -72,17 +86,16 @@ public sealed class WebKitStartTests : IDisposable
 
         var result = Assert.Single(run.Steps.Single(s => s.Number == 7).Checks);
         Assert.True(result.Status == CheckStatus.Pass, $"{result.Reason} {string.Join("; ", result.Findings.Select(f => f.Message))}");
-        // The second attempt passes on a quiet machine; beside a busy suite a real WebKit can miss the bound once more,
-        // and the runner's next attempt is the proof as well (ci21: three attempts with a 5 s bound; ci28, a machine
-        // busier still: every real start missed a 10 s bound, hence 20 s).
+        // The second attempt passes on a quiet machine; beside a busy suite a real MiniBrowser can die three times more,
+        // and the runner's next attempt is the proof as well.
         Assert.InRange(result.Attempts.Count, 2, 4);
         var first = result.Attempts[0];
         Assert.Equal(CheckStatus.Error, first.Status);
-        Assert.StartsWith("Webkit did not start: WebKitWebDriver opened no session within 20 s", first.TransientCause, StringComparison.Ordinal);
+        Assert.StartsWith("Webkit did not start: WebKitWebDriver's MiniBrowser exited before its session opened, 3 starts in a row", first.TransientCause, StringComparison.Ordinal);
         Assert.Contains("cannot open display: :9999", first.Error, StringComparison.Ordinal);
         Assert.All(result.Attempts.Skip(1).SkipLast(1), a => Assert.StartsWith("Webkit did not start", a.TransientCause, StringComparison.Ordinal));
         Assert.Equal(CheckStatus.Pass, result.Attempts[^1].Status);
-        Assert.Equal(result.Attempts.Count, Starts());
+        Assert.True(Starts() >= 4, $"{Starts()} start(s)");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
