@@ -52,7 +52,10 @@ public sealed class CorsCheckTests
         Assert.Equal(4, Assert.Single(result.Metrics).Value); // DELETE, GET, POST, PUT
         var preflights = api.Requests.Where(r => r.Method == "OPTIONS").ToList();
         Assert.Contains(preflights, r => r.Headers["Origin"] == CorsCheck.ForeignOrigin);
-        Assert.All(preflights, r => Assert.Equal("authorization,content-type,if-match", r.Headers["Access-Control-Request-Headers"]));
+        var sent = preflights.Where(r => r.Headers["Origin"] != CorsCheck.ForeignOrigin).Select(r => $"{r.Headers["Access-Control-Request-Method"]} {r.PathAndQuery}: {r.Headers.GetValueOrDefault("Access-Control-Request-Headers")}");
+        // Each route with the headers a page sends there: no Authorization to the public login, no Content-Type without a body.
+        Assert.Equal(["DELETE /notes/1: authorization", "GET /me: authorization", "POST /auth/login: content-type", "POST /notes: authorization,content-type", "PUT /notes/1: authorization,content-type,if-match"],
+            sent.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -160,9 +163,84 @@ public sealed class CorsCheckTests
         var finding = Assert.Single(result.Findings);
         Assert.Equal(FrontendRules.CorsRefused, finding.Rule);
         Assert.Equal("OPTIONS /items/{id}", finding.Location);
-        Assert.Equal($"DELETE /items/{{id}} from {Web} with authorization, content-type is not allowed: Access-Control-Allow-Methods lacks DELETE", finding.Message);
+        Assert.Equal($"DELETE /items/{{id}} from {Web} with authorization is not allowed: Access-Control-Allow-Methods lacks DELETE", finding.Message);
         Assert.Contains("/items/1 -> 204", finding.Evidence, StringComparison.Ordinal);
         Assert.Contains("Access-Control-Allow-Methods: GET, PUT", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_api_that_allows_each_route_the_headers_its_calls_carry_passes_a_public_login_without_authorization()
+    {
+        // Express routers, Flask-CORS resources: the public sign-in allows Content-Type, the secured routes Authorization too.
+        const string Contract = """
+            openapi: 3.0.3
+            info: { title: items, version: '1' }
+            security: [ { bearer: [] } ]
+            components: { securitySchemes: { bearer: { type: http, scheme: bearer } } }
+            paths:
+              /auth/login:
+                post:
+                  security: []
+                  requestBody: { content: { application/json: { schema: { type: object } } } }
+                  responses: { '200': { description: signed in } }
+              /items:
+                get: { responses: { '200': { description: ok } } }
+                post:
+                  requestBody: { content: { application/json: { schema: { type: object } } } }
+                  responses: { '201': { description: made } }
+            """;
+        using var server = new Fixtures.ScriptedHttpServer(r => r.Method == "OPTIONS" && r.Headers.GetValueOrDefault("Origin") == Web
+            ? new Fixtures.Reply(204, null, Headers: new Dictionary<string, string>
+            {
+                ["Access-Control-Allow-Origin"] = Web,
+                ["Access-Control-Allow-Methods"] = r.PathAndQuery == "/auth/login" ? "POST" : "GET, POST",
+                ["Access-Control-Allow-Headers"] = r.PathAndQuery == "/auth/login" ? "Content-Type" : "Authorization, Content-Type",
+            })
+            : new Fixtures.Reply(204));
+
+        var result = await RunWithContractAsync(Contract, server, Web);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.Equal(2, Assert.Single(result.Metrics).Value); // GET, POST
+        var sent = server.Requests.Where(r => r.Method == "OPTIONS" && r.Headers["Origin"] == Web)
+            .Select(r => $"{r.Headers["Access-Control-Request-Method"]} {r.PathAndQuery}: {r.Headers.GetValueOrDefault("Access-Control-Request-Headers")}");
+        Assert.Equal(["GET /items: authorization", "POST /auth/login: content-type", "POST /items: authorization,content-type"], sent.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_secured_create_whose_route_does_not_allow_authorization_fails_AG5020_on_that_route_alone()
+    {
+        const string Contract = """
+            openapi: 3.0.3
+            info: { title: items, version: '1' }
+            security: [ { bearer: [] } ]
+            components: { securitySchemes: { bearer: { type: http, scheme: bearer } } }
+            paths:
+              /auth/login:
+                post:
+                  security: []
+                  requestBody: { content: { application/json: { schema: { type: object } } } }
+                  responses: { '200': { description: signed in } }
+              /items:
+                post:
+                  requestBody: { content: { application/json: { schema: { type: object } } } }
+                  responses: { '201': { description: made } }
+            """;
+        using var server = new Fixtures.ScriptedHttpServer(r => r.Method == "OPTIONS" && r.Headers.GetValueOrDefault("Origin") == Web
+            ? new Fixtures.Reply(204, null, Headers: new Dictionary<string, string>
+            {
+                ["Access-Control-Allow-Origin"] = Web,
+                ["Access-Control-Allow-Methods"] = "POST",
+                ["Access-Control-Allow-Headers"] = "Content-Type",
+            })
+            : new Fixtures.Reply(204));
+
+        var result = await RunWithContractAsync(Contract, server, Web);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(("OPTIONS /items", $"POST /items from {Web} with authorization, content-type is not allowed: Access-Control-Allow-Headers lacks authorization"), (finding.Location, finding.Message));
+        Assert.Equal(0, Assert.Single(result.Metrics).Value);
     }
 
     /// <summary>An API whose CORS answer depends on the route: GET and POST on the collection, <paramref name="itemMethods"/> on an item.</summary>
