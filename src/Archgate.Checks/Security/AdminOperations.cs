@@ -6,7 +6,8 @@ namespace Archgate.Checks.Security;
 
 /// <summary>
 /// Which operations only an admin may call, and who is an admin: the one rule step 9's function-level probes (an
-/// ordinary identity must be refused) and step 5's CRUD (run as an admin) share.
+/// ordinary identity must be refused) and object-level probes (an admin-only create made as the admin), step 5's CRUD
+/// and step 7's concurrent writes (run as an admin) share.
 /// </summary>
 internal static class AdminOperations
 {

@@ -14,12 +14,14 @@ namespace Archgate.Checks.Security.Probes;
 /// <summary>
 /// Step 9, authorization with the manifest's identities (the first two are ordinary users, A and B):
 /// object level (BOLA): B reads, changes and deletes what A created in this run through the contract's create
-/// operations (its <c>Location</c> or id), each must be refused (AG9010); function level (BFLA): A calls every
-/// admin-only operation (<c>security.adminOnly</c>, or an operation with <c>x-roles</c>), each must be refused
-/// (AG9011); property level (mass assignment): A creates again with read-only and privileged properties set, and
-/// none of them may stick (AG9012, read back). An operation the contract leaves open to anonymous callers is not
-/// probed for object or function level (<see cref="ProbeTarget.IsPublic"/>): anyone reaching it is what the contract
-/// promises, not a broken authorization; the coverage finding (AG9013) names each one.
+/// operations (its <c>Location</c> or id), each must be refused (AG9010); an admin-only create
+/// (<see cref="AdminOperations.IsAdminOnly"/>) is made as the admin identity instead, and B (A when there is no B)
+/// must not reach that object either; function level (BFLA): A calls every admin-only operation
+/// (<c>security.adminOnly</c>, or an operation with <c>x-roles</c>), each must be refused (AG9011); property level
+/// (mass assignment): the creator creates again with read-only and privileged properties set, and none of them may
+/// stick (AG9012, read back). An operation the contract leaves open to anonymous callers is not probed for object or
+/// function level (<see cref="ProbeTarget.IsPublic"/>): anyone reaching it is what the contract promises, not a broken
+/// authorization; the coverage finding (AG9013) names each one.
 /// </summary>
 internal sealed class AuthorizationCheck(HttpComponent component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {
@@ -82,7 +84,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
         }
         else
         {
-            await run.ObjectAndPropertyLevelAsync(a, b.Identity is null ? null : b, cancellationToken);
+            await run.ObjectAndPropertyLevelAsync(a, b.Identity is null ? null : b, context, options.RequestTimeout, cancellationToken);
         }
 
         run.Add(SecurityRules.AuthorizationCoverage, Severity.Info, "authorization",
@@ -192,9 +194,15 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                   (notFound.Count > 0 ? $", not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}" : ""));
         }
 
-        /// <summary>BOLA and mass assignment over every create operation of the contract.</summary>
+        /// <summary>
+        /// BOLA and mass assignment over every create operation of the contract. An admin-only create
+        /// (<see cref="AdminOperations.IsAdminOnly"/>) goes as the admin identity (<see cref="AdminOperations.Admin"/>), whose
+        /// object the second ordinary identity (the first when there is only one) must then not reach; without an admin it is
+        /// left out, and said so: an ordinary identity's 403 there is what the contract asks, not a create that failed.
+        /// </summary>
         public async Task ObjectAndPropertyLevelAsync(
-            (ServiceAuth Identity, Credentials Credentials) a, (ServiceAuth Identity, Credentials Credentials)? b, CancellationToken cancellationToken)
+            (ServiceAuth Identity, Credentials Credentials) a, (ServiceAuth Identity, Credentials Credentials)? b,
+            CheckContext context, TimeSpan timeout, CancellationToken cancellationToken)
         {
             var templates = (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList();
             var creators = target.Operations.Where(o => o.Method == "POST" && ItemOf(templates, o.Template) is not null).ToList();
@@ -204,67 +212,144 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                 return;
             }
 
-            int objects = 0, attempts = 0, refusedAll = 0, massChecked = 0;
+            var ordinary = new ObjectTally(a.Identity.Label, b);
+            var admin = AdminOperations.Admin(context.System);
+            var asAdmin = admin is null ? null : new ObjectTally(admin.Label, b ?? a);
+            (ServiceAuth Identity, Credentials Credentials)? adminSignedIn = null;
+            var adminTried = false;
+            var noAdmin = new List<string>();
+            var notCreated = new List<(string Why, ObjectTally? Tally)>();
+            var massChecked = 0;
             foreach (var creator in creators)
             {
-                var item = ItemOf(templates, creator.Template)!;
-                var book = NewBook();
-                var plan = RequestPlanner.Plan(creator, book, 1);
-                if (plan.Requests.Count == 0)
+                var (owner, tally) = (a, ordinary);
+                if (AdminOperations.IsAdminOnly(creator, policy))
                 {
-                    LeftOut.Add($"{creator.Name} ({plan.SkipReason ?? "no request could be built"})");
-                    continue;
+                    if (admin is null || asAdmin is null)
+                    {
+                        noAdmin.Add(creator.Name);
+                        notCreated.Add(($"{creator.Name} is admin-only and no identity has roles: [admin]", null));
+                        Add(SecurityRules.AuthorizationCoverage, Severity.Info, creator.Name,
+                            $"{creator.Name} is admin-only and no identity has roles: [admin]: what it creates was not probed for object and property level " +
+                            "(declare an identity with roles: [admin] in the top-level auth section)", null);
+                        continue;
+                    }
+
+                    asAdmin.Creates++;
+                    if (!adminTried)
+                    {
+                        adminTried = true;
+                        var credentials = await IdentityLogin.LoginAsync(target, admin, context, timeout, cancellationToken);
+                        Secrets.AddRange(credentials.Secrets);
+                        adminSignedIn = credentials.Ok ? (admin, credentials) : null;
+                        if (!credentials.Ok)
+                        {
+                            Add(SecurityRules.AuthorizationCoverage, Severity.High, $"auth.{admin.Label}",
+                                $"identity '{admin.Label}' (roles: [{string.Join(", ", admin.Roles)}]) could not sign in to {check.Component.Name}: {credentials.Problem}; " +
+                                $"{creator.Name} is admin-only, and what it creates was not probed for object and property level", null);
+                        }
+                    }
+
+                    if (adminSignedIn is not { } signedIn)
+                    {
+                        notCreated.Add(($"{creator.Name} (admin-only, and '{admin.Label}' could not sign in)", asAdmin));
+                        continue;
+                    }
+
+                    (owner, tally) = (signedIn, asAdmin);
+                }
+                else
+                {
+                    ordinary.Creates++;
                 }
 
-                var create = a.Credentials.On(plan.Requests[0]);
-                var created = await sender.SendAsync(create, cancellationToken);
-                if (created?.Status == 409 && create.Body is { } sentBody && Frontend.ContractResource.Unique(sentBody, creator) is { } unique)
+                var (massSent, why) = await CreateAsync(creator, ItemOf(templates, creator.Template)!, owner, tally, cancellationToken);
+                if (why is not null)
                 {
-                    // What the contract's example makes exists already and the service keeps a field unique.
-                    create = create with { Body = unique };
-                    created = await sender.SendAsync(create, cancellationToken);
+                    LeftOut.Add(why);
+                    notCreated.Add((why, tally));
                 }
 
-                if (created is null || !created.Succeeded)
-                {
-                    LeftOut.Add($"{creator.Name} as {a.Identity.Label} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"}: nothing to probe with");
-                    continue;
-                }
-
-                var baseline = Json(created.Body) as JsonObject;
-                book.Record(plan.Requests[0] with { Body = create.Body }, created.Status, created.Headers, created.Body);
-                var parameter = ResourceBook.Parameters(item)[^1];
-                if (book.Created(item, parameter) is null)
-                {
-                    LeftOut.Add($"{creator.Name} ({created.Status} without a Location or an id to find what it created)");
-                    continue;
-                }
-
-                objects++;
-                if (b is { } other)
-                {
-                    var (tried, refused) = await ObjectLevelAsync(item, book, a.Identity, other, cancellationToken);
-                    attempts += tried;
-                    refusedAll += refused;
-                }
-
-                if (await PropertyLevelAsync(creator, item, a, baseline, cancellationToken))
-                {
-                    massChecked++;
-                }
+                massChecked += massSent ? 1 : 0;
             }
 
-            Covered.Add(b is null
-                ? "object level: one identity only (declare a second in security.identities)"
-                : $"object level: {objects} objects created as {a.Identity.Label}, {attempts} reads, changes and deletes as {b.Value.Identity.Label}, {refusedAll} refused");
+            if (ordinary.Creates > 0)
+            {
+                Covered.Add(b is null
+                    ? "object level: one identity only (declare a second in security.identities)"
+                    : $"object level: {ordinary.Objects} objects created as {a.Identity.Label}, {ordinary.Tried} reads, changes and deletes as {b.Value.Identity.Label}, {ordinary.Refused} refused");
+            }
+
+            if (asAdmin is { Creates: > 0 })
+            {
+                Covered.Add($"object level: {asAdmin.Objects} objects created as {asAdmin.Owner} (admin-only creates), " +
+                    $"{asAdmin.Tried} reads, changes and deletes as {asAdmin.Prober!.Value.Identity.Label}, {asAdmin.Refused} refused");
+            }
+
+            if (noAdmin.Count > 0)
+            {
+                // Left out, not tried: counted neither as objects created nor as creates that failed.
+                Covered.Add(noAdmin.Count == creators.Count
+                    ? $"object level: no object created, every create operation is admin-only ({string.Join(", ", noAdmin)}) and no identity has roles: [admin]"
+                    : $"object level: {string.Join(", ", noAdmin)} not tried (admin-only, and no identity has roles: [admin])");
+            }
+
             Covered.Add($"property level: {massChecked} create operations sent with read-only and privileged properties");
-            if (b is not null && objects == 0)
+            var failed = notCreated.Where(n => n.Tally?.Prober is not null).Select(n => n.Tally!).ToList();
+            if (ordinary.Objects + (asAdmin?.Objects ?? 0) == 0 && failed.Count > 0)
             {
                 // Nothing another identity could reach for: object level was not evaluated, which is not a pass.
                 Add(SecurityRules.AuthorizationCoverage, Severity.Medium, "object level",
-                    $"no object could be created as {a.Identity.Label} ({string.Join(", ", LeftOut.Where(l => creators.Any(c => l.StartsWith(c.Name, StringComparison.Ordinal))).Take(3))}): " +
-                    $"whether {b.Value.Identity.Label} can read, change or delete another identity's objects (BOLA) was not tried", null);
+                    $"no object could be created as {string.Join(" or ", failed.Select(t => t.Owner).Distinct())} ({string.Join(", ", notCreated.Select(n => n.Why).Take(3))}): " +
+                    $"whether {string.Join(" or ", failed.Select(t => t.Prober!.Value.Identity.Label).Distinct())} can read, change or delete another identity's objects (BOLA) was not tried", null);
             }
+        }
+
+        /// <summary>
+        /// One create as <paramref name="owner"/>, then BOLA by the tally's prober and mass assignment as the owner: whether
+        /// mass assignment was sent, and why no object was made when none was.
+        /// </summary>
+        private async Task<(bool MassSent, string? Why)> CreateAsync(
+            OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) owner, ObjectTally tally, CancellationToken cancellationToken)
+        {
+            var book = NewBook();
+            var plan = RequestPlanner.Plan(creator, book, 1);
+            if (plan.Requests.Count == 0)
+            {
+                return (false, $"{creator.Name} ({plan.SkipReason ?? "no request could be built"})");
+            }
+
+            var create = owner.Credentials.On(plan.Requests[0]);
+            var created = await sender.SendAsync(create, cancellationToken);
+            if (created?.Status == 409 && create.Body is { } sentBody && Frontend.ContractResource.Unique(sentBody, creator) is { } unique)
+            {
+                // What the contract's example makes exists already and the service keeps a field unique.
+                create = create with { Body = unique };
+                created = await sender.SendAsync(create, cancellationToken);
+            }
+
+            if (created is null || !created.Succeeded)
+            {
+                return (false, $"{creator.Name} as {owner.Identity.Label} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"}: nothing to probe with");
+            }
+
+            var baseline = Json(created.Body) as JsonObject;
+            book.Record(plan.Requests[0] with { Body = create.Body }, created.Status, created.Headers, created.Body);
+            var parameter = ResourceBook.Parameters(item)[^1];
+            if (book.Created(item, parameter) is null)
+            {
+                return (false, $"{creator.Name} ({created.Status} without a Location or an id to find what it created)");
+            }
+
+            tally.Objects++;
+            if (tally.Prober is { } other)
+            {
+                var (tried, refused) = await ObjectLevelAsync(item, book, owner.Identity, other, cancellationToken);
+                tally.Tried += tried;
+                tally.Refused += refused;
+            }
+
+            return (await PropertyLevelAsync(creator, item, owner, baseline, cancellationToken), null);
         }
 
         private async Task<(int Tried, int Refused)> ObjectLevelAsync(
@@ -297,7 +382,8 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                 {
                     var verb = operation.Method switch { "GET" or "HEAD" => "read", "DELETE" => "deleted", _ => "changed" };
                     Add(SecurityRules.ObjectLevelAuthorization, Severity.Critical, operation.Name,
-                        $"'{other.Identity.Label}' {verb} {plan.Requests[0].Path}, which '{owner.Label}' created: {operation.Name} answered {exchange.Status} instead of 403 or 404",
+                        $"'{other.Identity.Label}' {verb} {plan.Requests[0].Path}, which '{owner.Label}'{(AdminOperations.IsAdmin(owner) ? " (an admin)" : "")} created: " +
+                        $"{operation.Name} answered {exchange.Status} instead of 403 or 404",
                         sender.Evidence(request, exchange));
                 }
                 else
@@ -388,6 +474,23 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
             }
 
             return true;
+        }
+
+        /// <summary>The objects one identity created and what another identity (the prober) tried on them.</summary>
+        private sealed class ObjectTally(string owner, (ServiceAuth Identity, Credentials Credentials)? prober)
+        {
+            public string Owner => owner;
+
+            public (ServiceAuth Identity, Credentials Credentials)? Prober => prober;
+
+            /// <summary>The create operations sent (or meant to be) as the owner.</summary>
+            public int Creates { get; set; }
+
+            public int Objects { get; set; }
+
+            public int Tried { get; set; }
+
+            public int Refused { get; set; }
         }
 
         private static string? ItemOf(List<string> templates, string collection) => templates.Find(t =>

@@ -12,6 +12,13 @@ public sealed class AuthorizationCheckTests
     private static Task<CheckResult> RunAsync(ProbeTestApi api, string security = AdminOnly) =>
         ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), security);
 
+    /// <summary>Orders only an admin may place (<see cref="Flaws.AdminCreates"/>), made admin-only by the manifest.</summary>
+    private const string AdminPlacesOrders = "  adminOnly: [\"/admin/**\", \"POST /orders\"]";
+
+    /// <summary>The catalogue, where only an admin may add an item (<c>x-roles</c>): anyone reads it, only its owner changes or deletes it.</summary>
+    private static readonly string AdminCatalogue = ProbeTestApi.CatalogueContract.Replace(
+        "  /items:\n    post:\n", "  /items:\n    post:\n      x-roles: [admin]\n", StringComparison.Ordinal);
+
     private static Task<CheckResult> CatalogueAsync(ProbeTestApi api, string protectedPaths = ProbeTestApi.ProtectedPaths) =>
         ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: ProbeTestApi.CatalogueContract, protectedPaths: protectedPaths);
 
@@ -239,5 +246,95 @@ public sealed class AuthorizationCheckTests
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
         Assert.Contains("function level: 0 admin-only operations called as ann", coverage, StringComparison.Ordinal);
         Assert.Contains("GET /items/{id} is public in the contract: not probed", coverage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_admin_only_create_is_made_as_the_admin_and_another_identity_is_refused_the_admins_order()
+    {
+        using var api = new ProbeTestApi(Flaws.AdminCreates);
+        var result = await RunAsync(api, AdminPlacesOrders);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        Assert.Empty(ProbeKit.Serious(result));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("object level: 1 objects created as ada (admin-only creates), 2 reads, changes and deletes as ben, 2 refused", coverage, StringComparison.Ordinal);
+        Assert.Contains("property level: 1 create operations", coverage, StringComparison.Ordinal);
+        Assert.Contains("function level: 2 admin-only operations called as ann, 2 refused", coverage, StringComparison.Ordinal); // ann's POST /orders among them
+        Assert.Contains(api.Server.Requests, r => r.Method == "PATCH" && r.PathAndQuery == "/orders/1");
+    }
+
+    [Fact]
+    public async Task Another_user_reading_and_changing_an_order_an_admin_created_is_critical_BOLA()
+    {
+        using var api = new ProbeTestApi(Flaws.AdminCreates | Flaws.Bola);
+        var result = await RunAsync(api, AdminPlacesOrders);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var findings = result.Findings.Where(f => f.Rule == SecurityRules.ObjectLevelAuthorization).ToList();
+        Assert.Equal(["GET /orders/{id}", "PATCH /orders/{id}"], findings.Select(f => f.Location).Order());
+        var read = findings.Single(f => f.Location == "GET /orders/{id}");
+        Assert.Equal(Severity.Critical, read.Severity);
+        Assert.Equal("'ben' read /orders/1, which 'ada' (an admin) created: GET /orders/{id} answered 200 instead of 403 or 404", read.Message);
+        Assert.Contains("answered 200: {\"id\":1,\"userId\":3", read.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain(ProbeTestApi.Password, JsonSerializer.Serialize(result, ArchgateJson.Options), StringComparison.Ordinal);
+        Assert.DoesNotContain("eyJ", JsonSerializer.Serialize(result, ArchgateJson.Options), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_one_ordinary_identity_it_must_not_reach_what_the_admin_created()
+    {
+        using var api = new ProbeTestApi(Flaws.AdminCreates | Flaws.Bola);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminPlacesOrders, identities: "ada, ann");
+
+        var read = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization && f.Location == "GET /orders/{id}");
+        Assert.Equal("'ann' read /orders/1, which 'ada' (an admin) created: GET /orders/{id} answered 200 instead of 403 or 404", read.Message);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("object level: 1 objects created as ada (admin-only creates), 2 reads, changes and deletes as ann", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain("one identity only", coverage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_public_read_of_an_item_an_admin_created_is_not_BOLA_and_its_owner_only_writes_are_refused()
+    {
+        using var api = new ProbeTestApi(Flaws.AdminCreates);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: AdminCatalogue);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("GET /items/{id} is public in the contract: not probed", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: 1 objects created as ada (admin-only creates), 2 reads, changes and deletes as ben, 2 refused", coverage, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.Method == "PUT" && r.PathAndQuery == "/items/1");
+        Assert.Contains(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery == "/items/1");
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method == "GET" && r.PathAndQuery == "/items/1"); // ben never read ada's item
+    }
+
+    [Fact]
+    public async Task Another_user_deleting_an_item_an_admin_created_is_BOLA_while_reading_it_is_public()
+    {
+        using var api = new ProbeTestApi(Flaws.AdminCreates | Flaws.ForeignDelete);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: AdminCatalogue);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        Assert.Equal("'ben' deleted /items/1, which 'ada' (an admin) created: DELETE /items/{id} answered 204 instead of 403 or 404", finding.Message);
+    }
+
+    [Fact]
+    public async Task Without_an_admin_identity_an_admin_only_create_is_left_out_with_an_info_finding_not_a_failed_create()
+    {
+        using var api = new ProbeTestApi(Flaws.AdminCreates);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminPlacesOrders, identities: "ann, ben", admin: false);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage && f.Severity > Severity.Info);
+        var leftOut = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage && f.Location == "POST /orders");
+        Assert.Equal(Severity.Info, leftOut.Severity);
+        Assert.Equal("POST /orders is admin-only and no identity has roles: [admin]: what it creates was not probed for object and property level " +
+            "(declare an identity with roles: [admin] in the top-level auth section)", leftOut.Message);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage && f.Location == "authorization").Message;
+        Assert.Contains("object level: no object created, every create operation is admin-only (POST /orders) and no identity has roles: [admin]", coverage, StringComparison.Ordinal);
+        Assert.Contains("property level: 0 create operations", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain("objects created as", coverage, StringComparison.Ordinal);
+        Assert.Single(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery == "/orders"); // ann's function-level probe, refused; no create as ann
     }
 }

@@ -34,6 +34,11 @@ public enum Flaws
     NoExpiry = 32768,
     /// <summary>An order's <c>quantity</c> sent as a string is converted unchecked: 500 with a Python traceback.</summary>
     WrongTypeCrash = 65536,
+    /// <summary>
+    /// Not a defect: only an admin (<c>ada</c>) may create orders and items; anyone else's <c>POST /orders</c> or
+    /// <c>POST /items</c> is refused with 403. Reading, changing and deleting stay the owner's (an admin's too).
+    /// </summary>
+    AdminCreates = 131072,
 }
 
 /// <summary>
@@ -238,17 +243,21 @@ public sealed class ProbeTestApi : IDisposable
     /// <summary>The paths of <c>security.protected</c> unless a test names others.</summary>
     public const string ProtectedPaths = "\"/orders/**\", \"/admin/**\", \"/me\"";
 
+    /// <summary>The identities of <c>security.identities</c> unless a test names others.</summary>
+    public const string Identities = "ada, ann, ben";
+
     /// <summary>
     /// The manifest of a one-service system with this service, its login and identities, <paramref name="protectedPaths"/>
-    /// as <c>security.protected</c>, and <paramref name="security"/> keys.
+    /// as <c>security.protected</c>, and <paramref name="security"/> keys; without <paramref name="admin"/>, the admin
+    /// <c>ada</c> is not in its <c>auth</c> section (nor may <paramref name="identities"/> name her).
     /// </summary>
-    public string Manifest(string contractPath, string security = "", string protectedPaths = ProtectedPaths) => $$"""
+    public string Manifest(string contractPath, string security = "", string protectedPaths = ProtectedPaths, string identities = Identities, bool admin = true) => $$"""
         version: 1
         system: { name: t }
         auth:
           ann: { login: POST /auth/login, user: ann, password: {{Password}}, token: $.accessToken, roles: [customer] }
           ben: { login: POST /auth/login, user: ben, password: {{Password}}, token: $.accessToken, roles: [customer] }
-          ada: { login: POST /auth/login, user: ada, password: {{Password}}, token: $.accessToken, roles: [admin] }
+        {{(admin ? $"  ada: {{ login: POST /auth/login, user: ada, password: {Password}, token: $.accessToken, roles: [admin] }}" : "")}}
         components:
           - name: api
             kind: service
@@ -261,7 +270,7 @@ public sealed class ProbeTestApi : IDisposable
             dependsOn: [api]
         security:
           protected: [{{protectedPaths}}]
-          identities: [ada, ann, ben]
+          identities: [{{identities}}]
         {{security}}
         """;
 
@@ -287,6 +296,7 @@ public sealed class ProbeTestApi : IDisposable
                 ("GET", "/me") => user is null ? Unauthorized() : Json(200, new JsonObject { ["id"] = user.Value.Id, ["username"] = user.Value.Name }),
                 ("GET", "/admin/orders") when Has(Flaws.UnauthenticatedAdmin) => Json(200, new JsonArray([.. _orders.Values.Select(o => o.DeepClone())])),
                 ("GET", "/admin/orders") => user is null ? Unauthorized() : user.Value.Role != "admin" && !Has(Flaws.CustomerIsAdmin) ? Problem(403, "Forbidden") : Json(200, new JsonArray([.. _orders.Values.Select(o => o.DeepClone())])),
+                ("POST", "/orders" or "/items") when Has(Flaws.AdminCreates) && user is { Role: not "admin" } => Problem(403, "Only an admin creates here."),
                 ("POST", "/orders") => user is null ? Unauthorized() : Place(user.Value, request.Body),
                 ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Read(user.Value, path),
                 ("PATCH", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Change(user.Value, path, request.Body),
