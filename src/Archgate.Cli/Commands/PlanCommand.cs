@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Archgate.Cli.Rendering;
+using Archgate.Manifest;
 using Archgate.Planning;
 using Spectre.Console.Cli;
 
@@ -24,10 +25,16 @@ internal sealed class PlanCommand : AsyncCommand<PlanCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error);
+        // Planning needs no value from the environment: a job without the secrets can plan (unset variables are warnings).
+        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error, ManifestLoadOptions.WithoutSystem, out var unset);
         if (model is null)
         {
             return ExitCodes.InvalidManifest;
+        }
+
+        if (ManifestErrors.UncheckedNote(unset, "planned") is { } note)
+        {
+            Console.Error.WriteLine($"archgate: {note}");
         }
 
         var plan = Planner.Plan(model);

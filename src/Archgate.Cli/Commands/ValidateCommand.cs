@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Archgate.Cli.Rendering;
+using Archgate.Manifest;
 using Spectre.Console.Cli;
 
 namespace Archgate.Cli.Commands;
@@ -15,13 +16,18 @@ internal sealed class ValidateCommand : Command<ValidateCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error);
+        // Validation contacts nothing and needs no secret: unset variables are warnings, the values that use them unchecked.
+        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error, ManifestLoadOptions.WithoutSystem, out var unset);
         if (model is null)
         {
             return ExitCodes.InvalidManifest;
         }
 
         Console.WriteLine($"{settings.Manifest}: valid ({model.Components.Count} components, system '{model.Name}')");
+        if (ManifestErrors.UncheckedNote(unset, "validated") is { } note)
+        {
+            Console.Error.WriteLine($"archgate: {note}");
+        }
         return ExitCodes.Go;
     }
 }

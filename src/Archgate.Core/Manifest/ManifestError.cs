@@ -29,6 +29,12 @@ public sealed record ManifestLoadResult(Model.SystemModel? Model, IReadOnlyList<
     /// <summary>What loaded but should be written differently (deprecated spellings), each with the spelling to use.</summary>
     public IReadOnlyList<ManifestError> Warnings { get; init; } = [];
 
+    /// <summary>
+    /// The variables used without default that are not set, each once. Errors unless the load allowed them
+    /// (<see cref="ManifestLoadOptions.AllowUnsetVariables"/>); then the values that use them were not checked.
+    /// </summary>
+    public IReadOnlyList<string> UnsetVariables { get; init; } = [];
+
     /// <summary>True when the manifest loaded without errors.</summary>
     public bool Succeeded => Model is not null && Errors.Count == 0;
 }

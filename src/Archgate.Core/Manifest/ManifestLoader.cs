@@ -35,7 +35,8 @@ public static partial class ManifestLoader
     /// <summary>Loads the manifest at <paramref name="path"/>.</summary>
     /// <param name="path">The manifest file.</param>
     /// <param name="environment">Variable lookup for <c>${VAR}</c>; the process environment by default.</param>
-    public static ManifestLoadResult Load(string path, Func<string, string?>? environment = null)
+    /// <param name="options">What the command loading it may do without; <see cref="ManifestLoadOptions.Default"/> when null.</param>
+    public static ManifestLoadResult Load(string path, Func<string, string?>? environment = null, ManifestLoadOptions? options = null)
     {
         environment ??= Environment.GetEnvironmentVariable;
         var bytes = RegularFile.Read(path, ManifestLimits.MaxManifestBytes, out var problem);
@@ -51,7 +52,7 @@ public static partial class ManifestLoader
 
         var text = System.Text.Encoding.UTF8.GetString(bytes);
         var full = Path.GetFullPath(path);
-        return Parse(text, path, full, Convert.ToHexStringLower(SHA256.HashData(bytes)), environment);
+        return Parse(text, path, full, Convert.ToHexStringLower(SHA256.HashData(bytes)), environment, options);
     }
 
     /// <summary>Parses manifest text; <paramref name="displayName"/> is used in error messages.</summary>
@@ -60,10 +61,13 @@ public static partial class ManifestLoader
     /// <param name="fullPath">The manifest's absolute path; relative paths in it resolve against its folder.</param>
     /// <param name="sha256">The SHA-256 recorded in runs.</param>
     /// <param name="environment">Variable lookup for <c>${VAR}</c>.</param>
-    public static ManifestLoadResult Parse(string text, string displayName, string fullPath, string sha256, Func<string, string?> environment)
+    /// <param name="options">What the command loading it may do without; <see cref="ManifestLoadOptions.Default"/> when null.</param>
+    public static ManifestLoadResult Parse(string text, string displayName, string fullPath, string sha256, Func<string, string?> environment,
+        ManifestLoadOptions? options = null)
     {
+        options ??= ManifestLoadOptions.Default;
         using var stores = new Secrets.SecretStores(environment);
-        var reader = new YamlReader(displayName, environment, stores.Resolve);
+        var reader = new YamlReader(displayName, environment, stores.Resolve, options.AllowUnsetVariables);
         var stream = new YamlStream();
         var guard = new YamlGuard(new Parser(new StringReader(text)));
         try
@@ -118,8 +122,8 @@ public static partial class ManifestLoader
         var model = Build(reader, root, Path.GetDirectoryName(fullPath) ?? ".", displayName, fullPath, sha256);
         var warnings = reader.Warnings.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
         return reader.Errors.Count == 0
-            ? new ManifestLoadResult(model, []) { Warnings = warnings }
-            : new ManifestLoadResult(null, reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList()) { Warnings = warnings };
+            ? new ManifestLoadResult(model, []) { Warnings = warnings, UnsetVariables = reader.Unset }
+            : new ManifestLoadResult(null, reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList()) { Warnings = warnings, UnsetVariables = reader.Unset };
     }
 
     /// <summary>

@@ -9,9 +9,19 @@ namespace Archgate.Manifest;
 /// Typed reads over YamlDotNet's node tree that never throw and never stop at the first problem:
 /// each wrong value becomes a <see cref="ManifestError"/> at the node's position.
 /// </summary>
-internal sealed class YamlReader(string file, Func<string, string?> environment, Func<string, SecretLookup>? secrets = null)
+/// <remarks>
+/// With <paramref name="allowUnset"/> (<see cref="ManifestLoadOptions.AllowUnsetVariables"/>), a value that uses an unset
+/// variable without default is a warning, reads as absent, and no error is reported at its position: whatever a reader
+/// would say about a value nobody gave (not a number, not a URL) says nothing about the manifest.
+/// </remarks>
+internal sealed class YamlReader(string file, Func<string, string?> environment, Func<string, SecretLookup>? secrets = null, bool allowUnset = false)
 {
     private readonly List<ManifestError> _errors = [];
+
+    /// <summary>Where the values that use an unset variable are (line, column): with allowUnset, not checked.</summary>
+    private readonly HashSet<(long Line, long Column)> _unchecked = [];
+
+    private readonly List<string> _unset = [];
     private readonly List<SecretSource> _sources = [];
     private readonly HashSet<string> _storeSecrets = new(StringComparer.Ordinal);
 
@@ -35,14 +45,24 @@ internal sealed class YamlReader(string file, Func<string, string?> environment,
     /// <summary>What loads but should be written differently (deprecated spellings).</summary>
     public IReadOnlyList<ManifestError> Warnings => _warnings;
 
+    /// <summary>The variables used without default that are not set, each once, in the order they were met.</summary>
+    public IReadOnlyList<string> Unset => _unset;
+
     public void Warn(YamlNode node, string path, string message, string hint) =>
         _warnings.Add(new ManifestError(file, (int)node.Start.Line, (int)node.Start.Column, Hide(path), Hide(message), Hide(hint)) { IsWarning = true });
 
     public void Error(YamlNode node, string path, string message, string? hint = null) =>
         Error(node.Start.Line, node.Start.Column, path, message, hint);
 
-    public void Error(long line, long column, string path, string message, string? hint = null) =>
+    public void Error(long line, long column, string path, string message, string? hint = null)
+    {
+        if (_unchecked.Contains((line, column)))
+        {
+            return;
+        }
+
         _errors.Add(new ManifestError(file, (int)line, (int)column, Hide(path), Hide(message), hint is null ? null : Hide(hint)));
+    }
 
     /// <summary>Replaces every value that came from the environment with the variable's name; escapes control characters.</summary>
     private string Hide(string text)
@@ -195,10 +215,28 @@ internal sealed class YamlReader(string file, Func<string, string?> environment,
         var defaulted = new List<string>();
         var resolved = new List<(string Reference, SecretLookup Lookup)>();
         var value = Interpolation.Expand(scalar.Value ?? string.Empty, environment, missing, used, defaulted, secrets, resolved);
-        foreach (var name in missing)
+        foreach (var name in missing.Distinct(StringComparer.Ordinal))
         {
-            Error(node, path, $"environment variable '{name}' is not set and has no default",
-                $"set {name}, or give a default: ${{{name}:-value}}");
+            if (!_unset.Contains(name, StringComparer.Ordinal))
+            {
+                _unset.Add(name);
+            }
+
+            var hint = $"set {name}, or give a default: ${{{name}:-value}}";
+            if (!allowUnset)
+            {
+                Error(node, path, $"environment variable '{name}' is not set and has no default", hint);
+            }
+            else if (!_unchecked.Contains((node.Start.Line, node.Start.Column)))
+            {
+                Warn(node, path, $"environment variable '{name}' is not set and has no default: this value was not checked ('archgate run' needs it)", hint);
+            }
+        }
+
+        if (missing.Count > 0 && allowUnset)
+        {
+            // Read again (a key some readers look at twice) it warns no more: one warning per place and variable.
+            _unchecked.Add((node.Start.Line, node.Start.Column));
         }
 
         var failed = false;

@@ -55,6 +55,53 @@ public sealed class CommandTests : CliTestBase
     }
 
     [Fact]
+    public async Task Plan_and_validate_go_on_without_an_unset_secret_and_run_refuses_it()
+    {
+        // A pull-request job plans without the secrets; a run, which hands them to the system, still needs them.
+        await File.WriteAllTextAsync(Path.Combine(Folder, "archgate.yaml"), """
+            version: 1
+            system: { name: tickets }
+            components:
+              - { name: db, kind: database, connection: "Data Source=tickets.db" }
+              - name: api
+                kind: service
+                url: http://127.0.0.1:9
+                dependsOn: [db]
+                run:
+                  command: node api.js
+                  env: { JWT_SECRET: "${ARCHGATE_E2E_UNSET_SECRET}" }
+                  ready: { http: /health }
+            security:
+              signingKey: { secret: "${ARCHGATE_E2E_UNSET_SECRET}" }
+            """);
+        const string Warning = "warning: environment variable 'ARCHGATE_E2E_UNSET_SECRET' is not set and has no default: this value was not checked";
+        const string Hint = "hint: set ARCHGATE_E2E_UNSET_SECRET, or give a default: ${ARCHGATE_E2E_UNSET_SECRET:-value}";
+
+        var plan = await ArchgateAsync("plan");
+        var validate = await ArchgateAsync("validate");
+        var run = await ArchgateAsync("run", "--steps", "1");
+
+        Assert.Equal(0, plan.ExitCode);
+        Assert.Contains($"archgate.yaml:11:26: components.api.run.env.JWT_SECRET: {Warning}", plan.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"archgate.yaml:14:25: security.signingKey.secret: {Warning}", plan.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Hint, plan.Stderr, StringComparison.Ordinal);
+        Assert.Contains("planned without ARCHGATE_E2E_UNSET_SECRET (not set)", plan.Stderr, StringComparison.Ordinal);
+        Assert.Contains("wave 1: db", plan.Stdout, StringComparison.Ordinal);
+        Assert.Contains("wave 2: api", plan.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(Folder, "integration-plan.md")));
+
+        Assert.Equal(0, validate.ExitCode);
+        Assert.Contains("archgate.yaml: valid (2 components, system 'tickets')", validate.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"archgate.yaml:14:25: security.signingKey.secret: {Warning}", validate.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("archgate.yaml:11:26: components.api.run.env.JWT_SECRET: environment variable 'ARCHGATE_E2E_UNSET_SECRET' is not set and has no default", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(Hint, run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning:", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("2 problems in archgate.yaml; nothing was run.", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Runs_and_report_read_back_a_stored_run()
     {
         var run = await ArchgateAsync("run", WriteMinimalManifest(), "--up", "--steps", "1-4");

@@ -229,7 +229,8 @@ public static partial class ManifestLoader
             var dependsOn = deps.Select(d => d.Value).ToList();
             // A url or connection in error has been reported; the component is still built (with a stand-in that never
             // leaves the loader: a manifest with errors gives no model) so that the checks across sections report
-            // every other mistake at once.
+            // every other mistake at once. A url from an unset variable, when the load allows one (plan, validate), leaves
+            // with the stand-in: a reserved .invalid host that nothing resolves, never a made-up address that works.
             var address = url ?? Unresolved;
             Component component = kind.Value switch
             {
