@@ -40,6 +40,9 @@ internal sealed class CompiledRequest
 
     public bool HasCaptures => Request.Captures.Count > 0;
 
+    /// <summary>Its index in <see cref="CompiledScenario.CapturePoints"/>, where its misses are counted; -1 when it captures nothing.</summary>
+    public int CapturePoint { get; init; } = -1;
+
     /// <summary>Transport-specific cache for static requests (the raw client keeps the encoded bytes here).</summary>
     public object? TransportCache { get; set; }
 
@@ -76,10 +79,11 @@ internal sealed class CompiledScenario
 {
     private readonly int[] _cumulativeWeights;
 
-    private CompiledScenario(CompiledJourney[] journeys, string[] routes)
+    private CompiledScenario(CompiledJourney[] journeys, string[] routes, CapturePoint[] capturePoints)
     {
         Journeys = journeys;
         Routes = routes;
+        CapturePoints = capturePoints;
         _cumulativeWeights = new int[journeys.Length];
         var sum = 0;
         for (var i = 0; i < journeys.Length; i++)
@@ -93,11 +97,16 @@ internal sealed class CompiledScenario
 
     public string[] Routes { get; }
 
+    /// <summary>The requests that capture, in the scenario's order: where a capture that found nothing is counted.</summary>
+    public CapturePoint[] CapturePoints { get; }
+
     public static CompiledScenario Compile(LoadPlan plan)
     {
         var routes = new List<string>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        CompiledRequest Compile(LoadRequest r)
+        var points = new List<CapturePoint>();
+        var captures = 0;
+        CompiledRequest Compile(LoadJourney journey, LoadRequest r, string place, IEnumerable<LoadRequest> after)
         {
             if (!index.TryGetValue(r.RouteName, out var i))
             {
@@ -106,13 +115,23 @@ internal sealed class CompiledScenario
                 index[r.RouteName] = i;
             }
 
-            return new CompiledRequest(r, i, plan.Target);
+            var point = -1;
+            if (r.Captures.Count > 0)
+            {
+                point = points.Count;
+                points.Add(new CapturePoint(journey.Name, place, r.RouteName, r.Captures, [.. after.Select(a => a.RouteName).Distinct(StringComparer.Ordinal)], captures));
+                captures += r.Captures.Count;
+            }
+
+            return new CompiledRequest(r, i, plan.Target) { CapturePoint = point };
         }
 
         var journeys = plan.Journeys
-            .Select(j => new CompiledJourney(j, [.. j.Setup.Select(Compile)], [.. j.Steps.Select(Compile)]))
+            .Select(j => new CompiledJourney(j,
+                [.. j.Setup.Select((r, k) => Compile(j, r, $"setup {k + 1}", j.Setup.Skip(k + 1).Concat(j.Steps)))],
+                [.. j.Steps.Select((r, k) => Compile(j, r, $"step {k + 1}", j.Steps.Skip(k + 1)))]))
             .ToArray();
-        return new CompiledScenario(journeys, [.. routes]);
+        return new CompiledScenario(journeys, [.. routes], [.. points]);
     }
 
     public int Pick(Random random)
@@ -180,13 +199,17 @@ internal sealed class VirtualUserVariables
     }
 
     /// <summary>
-    /// Applies the request's captures to a response (a number or boolean keeps its JSON text too); a capture that finds
-    /// nothing leaves the variable as it was.
+    /// Applies the request's captures to a response (a number or boolean keeps its JSON text too). Returns the index of
+    /// the first capture that found nothing, which leaves its variable as it was (the caller ends the iteration there,
+    /// so no later request goes out with it unfilled or stale), or -1 when every capture found its value.
     /// </summary>
-    public void Capture(CompiledRequest request, ResponseCapture response)
+    public int Capture(CompiledRequest request, ResponseCapture response)
     {
-        foreach (var capture in request.Request.Captures)
+        var missed = -1;
+        var captures = request.Request.Captures;
+        for (var i = 0; i < captures.Count; i++)
         {
+            var capture = captures[i];
             var literal = false;
             var value = capture.Source switch
             {
@@ -197,7 +220,13 @@ internal sealed class VirtualUserVariables
             {
                 Http.TemplateVariables.Capture(_values, capture.Variable, value, literal ? value : null);
             }
+            else if (missed < 0)
+            {
+                missed = i;
+            }
         }
+
+        return missed;
     }
 
     /// <summary>

@@ -98,13 +98,32 @@ public sealed record RouteResult(string Route, RequestMetrics Metrics);
 /// <param name="Routes">Per route.</param>
 public sealed record StageResult(string Name, double Target, RequestMetrics Metrics, IReadOnlyList<RouteResult> Routes);
 
+/// <summary>
+/// A capture that found nothing, over the run (warm-up included): each time, the iteration stopped at its request, so
+/// the journey's later requests were not sent with the variable unfilled, and nothing of it counts under their routes.
+/// </summary>
+/// <param name="Journey">The journey's name (a single request's is its route).</param>
+/// <param name="Request">Where the request is: <c>step 2</c>, or <c>setup 1</c> for a journey's per-user setup (sent again at the user's next iteration).</param>
+/// <param name="Route">The request's route.</param>
+/// <param name="Variable">The variable it captures.</param>
+/// <param name="From">Where the value is read: <c>JSON property 'id'</c> or <c>header 'ETag'</c>.</param>
+/// <param name="AfterSuccess">Misses in an answer below 400: the answer came without the value.</param>
+/// <param name="AfterFailure">Misses after a failed request (4xx, 5xx, timeout, connection error), which its route counts as an error too.</param>
+/// <param name="Sample">One answer it missed in, a successful one when there was any: its status and the first bytes of its body.</param>
+/// <param name="NotSent">The routes after it in the journey, which those iterations did not send.</param>
+public sealed record CaptureMiss(string Journey, string Request, string Route, string Variable, string From, long AfterSuccess, long AfterFailure, string Sample, IReadOnlyList<string> NotSent)
+{
+    /// <summary>The iterations that stopped at this capture.</summary>
+    public long Iterations => AfterSuccess + AfterFailure;
+}
+
 /// <summary>The outcome of a load run: measurements only; thresholds judge it.</summary>
 /// <param name="Target">Base URL loaded.</param>
 /// <param name="Model">Closed or open model.</param>
 /// <param name="Overall">All requests of the run.</param>
 /// <param name="Stages">Per stage, in order.</param>
 /// <param name="Routes">Per route over the whole run.</param>
-/// <param name="Iterations">Journey iterations completed.</param>
+/// <param name="Iterations">Journey iterations completed (not those a capture that found nothing stopped: <see cref="CaptureMisses"/>).</param>
 /// <param name="InterruptedRequests">Requests still in flight when the graceful stop ran out; each is counted as a timeout of the stage it was sent in.</param>
 /// <param name="PeakConcurrency">Most requests in flight at once.</param>
 /// <param name="Transport">The HTTP client that was used.</param>
@@ -129,6 +148,10 @@ public sealed record LoadResult(
     /// </summary>
     /// <value>Default empty (closed model).</value>
     public LatencyHistogram ScheduleLag { get; init; } = LatencyHistogram.Empty;
+
+    /// <summary>The captures that found nothing, each with the iterations it stopped.</summary>
+    /// <value>Default empty: every capture found its value (or the scenario captures nothing).</value>
+    public IReadOnlyList<CaptureMiss> CaptureMisses { get; init; } = [];
 
     /// <summary>Why the run stopped before its last stage ended (a threshold with abort-on-fail), or null.</summary>
     /// <value>Default null: the run went to the end.</value>

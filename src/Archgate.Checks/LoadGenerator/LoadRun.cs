@@ -30,6 +30,20 @@ internal sealed partial class LoadRun : IDisposable
     private long _stopAt;
     private double _currentTarget;
     private readonly ResponseSampler? _sampler;
+    private readonly CaptureMisses _misses;
+
+    /// <summary>How an exchange ended for the iteration it is part of.</summary>
+    private enum Exchanged : byte
+    {
+        /// <summary>Answered or failed; the iteration goes on.</summary>
+        Next,
+
+        /// <summary>A capture of the request found nothing (or there was no answer to capture from): the iteration stops here.</summary>
+        CaptureMissed,
+
+        /// <summary>The run is being aborted.</summary>
+        Aborted,
+    }
 
     public LoadRun(LoadPlan plan, CompiledScenario scenario, ILoadTransport transport, TimeProvider time, IProgress<LoadProgress>? progress, Func<LoadResult, string?>? abortWhen = null)
     {
@@ -44,6 +58,7 @@ internal sealed partial class LoadRun : IDisposable
         _stageEnds = new long[_timeline.Count];
         _lateTicks = ToTicks(plan.LateAfter);
         _sampler = plan.ResponseObserver is { } observer ? new ResponseSampler(plan.Target, observer, scenario.Routes.Length) : null;
+        _misses = new CaptureMisses(scenario.CapturePoints);
     }
 
     public async Task<LoadResult> ExecuteAsync(CancellationToken cancellationToken)
@@ -160,9 +175,14 @@ internal sealed partial class LoadRun : IDisposable
         {
             foreach (var step in journey.Setup)
             {
-                if (!await ExchangeAsync(vu, connection, step, null))
+                switch (await ExchangeAsync(vu, connection, step, null))
                 {
-                    return false;
+                    case Exchanged.Aborted:
+                        return false;
+                    case Exchanged.CaptureMissed:
+                        // The user's setup (its login) gave nothing to go on with: it is sent again at its next iteration.
+                        vu.RedoSetup(journeyIndex);
+                        return true;
                 }
             }
         }
@@ -178,13 +198,23 @@ internal sealed partial class LoadRun : IDisposable
                 return true;
             }
 
-            if (!await ExchangeAsync(vu, connection, steps[i], i == 0 ? intended : null))
+            var exchanged = await ExchangeAsync(vu, connection, steps[i], i == 0 ? intended : null);
+            if (exchanged == Exchanged.Aborted)
             {
                 return false;
             }
 
             var pause = steps[i].Request.ThinkTime ?? think;
-            if (pause > TimeSpan.Zero && !await DelayAsync(pause, _stopStarting.Token))
+            var paused = pause <= TimeSpan.Zero || await DelayAsync(pause, _stopStarting.Token);
+            if (exchanged == Exchanged.CaptureMissed)
+            {
+                // The later steps would go out with the variable unfilled (or last iteration's value): the iteration
+                // ends here, not completed, and the miss is counted as itself.
+                vu.Iteration++;
+                return true;
+            }
+
+            if (!paused)
             {
                 break;
             }
@@ -196,7 +226,7 @@ internal sealed partial class LoadRun : IDisposable
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ExchangeAsync(VirtualUser vu, ILoadConnection connection, CompiledRequest request, long? intended)
+    private async ValueTask<Exchanged> ExchangeAsync(VirtualUser vu, ILoadConnection connection, CompiledRequest request, long? intended)
     {
         var sentAt = _time.GetTimestamp();
         var start = sentAt;
@@ -224,29 +254,32 @@ internal sealed partial class LoadRun : IDisposable
             // Gatling count it. Dropping it would let a target that never answers show no errors at all.
             _metrics.AddInterrupted();
             _metrics.Record(vu.Id, StageOf(start), request.RouteIndex, end - start, result with { Status = ExchangeStatus.Timeout, StatusCode = 0 }, late, lag);
-            return false;
+            return Exchanged.Aborted;
         }
 
         _metrics.Record(vu.Id, StageOf(start), request.RouteIndex, end - start, result, late, lag);
         if (_hardStop.IsCancellationRequested)
         {
-            return false;
+            return Exchanged.Aborted;
         }
 
-        if (capture is not null && result.Status == ExchangeStatus.Response)
+        if (capture is not null && result.Status == ExchangeStatus.Response && sample)
         {
-            if (sample)
-            {
-                _sampler!.Offer(request, vu.Variables, result.StatusCode, capture);
-            }
+            _sampler!.Offer(request, vu.Variables, result.StatusCode, capture);
+        }
 
-            if (request.HasCaptures)
+        if (request.HasCaptures)
+        {
+            // No answer has nothing to capture from: its first capture missed.
+            var missed = result.Status == ExchangeStatus.Response ? vu.Variables.Capture(request, capture!) : 0;
+            if (missed >= 0)
             {
-                vu.Variables.Capture(request, capture);
+                _misses.Record(request.CapturePoint, missed, result, capture);
+                return Exchanged.CaptureMissed;
             }
         }
 
-        return true;
+        return Exchanged.Next;
     }
 
     private int StageOf(long timestamp)
@@ -314,6 +347,7 @@ internal sealed partial class LoadRun : IDisposable
         return new LoadResult(_plan.Target, _plan.Model, overall, stages, routeTotals, _metrics.Iterations, _metrics.Interrupted, _metrics.PeakConcurrency, _transport.Kind)
         {
             DroppedArrivals = _metrics.Dropped,
+            CaptureMisses = _misses.Results(),
             ScheduleLag = _plan.Model == LoadModel.OpenArrivalRate ? _metrics.ScheduleLag() : LatencyHistogram.Empty,
         };
     }
@@ -366,6 +400,15 @@ internal sealed partial class LoadRun : IDisposable
         public VirtualUserVariables Variables { get; } = new(id, cookies);
 
         public ResponseCapture Capture { get; } = new();
+
+        /// <summary>The user's setup of <paramref name="journey"/> did not give what its steps need: it runs again at the next iteration.</summary>
+        public void RedoSetup(int journey)
+        {
+            if (journey < _setupDone.Length)
+            {
+                _setupDone[journey] = false;
+            }
+        }
 
         public bool SetupDone(int journey)
         {

@@ -8,7 +8,7 @@ namespace Archgate.Checks.Performance;
 /// <summary>
 /// What a load agent prints on stdout, one JSON object per line: <c>ready</c>, then <c>progress</c> about once a
 /// second, then one <c>cell</c> per stage and route (counters and the HDR histogram in its compressed encoding,
-/// base64), then <c>done</c>. The coordinator merges the cells of every agent into one <see cref="LoadResult"/>:
+/// base64), a <c>captureMiss</c> per capture that found nothing, then <c>done</c>. The coordinator merges the cells of every agent into one <see cref="LoadResult"/>:
 /// counts add and histograms merge, so totals and percentiles are those of one run of all the load.
 /// </summary>
 public static class LoadAgentProtocol
@@ -64,6 +64,23 @@ public static class LoadAgentProtocol
             }
         }
 
+        foreach (var miss in result.CaptureMisses)
+        {
+            yield return new JsonObject
+            {
+                ["type"] = "captureMiss",
+                ["journey"] = miss.Journey,
+                ["request"] = miss.Request,
+                ["route"] = miss.Route,
+                ["variable"] = miss.Variable,
+                ["from"] = miss.From,
+                ["afterSuccess"] = miss.AfterSuccess,
+                ["afterFailure"] = miss.AfterFailure,
+                ["sample"] = miss.Sample,
+                ["notSent"] = new JsonArray([.. miss.NotSent.Select(r => JsonValue.Create(r))]),
+            }.ToJsonString();
+        }
+
         yield return new JsonObject
         {
             ["type"] = "done",
@@ -80,6 +97,8 @@ public static class LoadAgentProtocol
     public sealed class Segment
     {
         internal List<(string Stage, double Target, string Route, RequestMetrics Metrics)> Cells { get; } = [];
+
+        internal List<CaptureMiss> CaptureMisses { get; } = [];
 
         /// <summary>True once its <c>done</c> line was read.</summary>
         public bool Done { get; private set; }
@@ -136,6 +155,11 @@ public static class LoadAgentProtocol
                             Long(o, "bytesSent"),
                             Long(o, "bytesReceived"),
                             TimeSpan.FromMilliseconds(Number(o, "durationMs")))));
+                    break;
+                case "captureMiss":
+                    CaptureMisses.Add(new CaptureMiss(Text(o, "journey"), Text(o, "request"), Text(o, "route"), Text(o, "variable"), Text(o, "from"),
+                        Long(o, "afterSuccess"), Long(o, "afterFailure"), Text(o, "sample"),
+                        [.. (o["notSent"] as JsonArray ?? throw new FormatException("'notSent' is missing")).Select(r => (string?)r ?? string.Empty)]));
                     break;
                 case "done":
                     Done = true;
@@ -194,8 +218,18 @@ public static class LoadAgentProtocol
             segments.Select(s => s.Transport).FirstOrDefault())
         {
             AbortReason = segments.Select(s => s.AbortReason).FirstOrDefault(r => r is not null),
+            CaptureMisses = MergeMisses(segments.SelectMany(s => s.CaptureMisses)),
         };
     }
+
+    /// <summary>One miss per journey, request and variable: counts add; the sample is a successful answer's when any agent has one.</summary>
+    private static List<CaptureMiss> MergeMisses(IEnumerable<CaptureMiss> misses) =>
+        [.. misses.GroupBy(m => (m.Journey, m.Request, m.Variable)).Select(g => g.First() with
+        {
+            AfterSuccess = g.Sum(m => m.AfterSuccess),
+            AfterFailure = g.Sum(m => m.AfterFailure),
+            Sample = (g.FirstOrDefault(m => m.AfterSuccess > 0) ?? g.First()).Sample,
+        })];
 
     /// <summary>Parses <c>I/N</c> (0-based I) as an agent's segment.</summary>
     public static bool TryParseSegment(string text, out int index, out int count)

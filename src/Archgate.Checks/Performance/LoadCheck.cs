@@ -117,6 +117,7 @@ internal sealed class LoadCheck(HttpComponent target, LoadCheckOptions options) 
         }
 
         var findings = new List<Finding>(LoadReport.Judge(target.Name, result, thresholds, profile.AllowNoData));
+        findings.AddRange(LoadReport.CaptureMisses(target.Name, result));
         if (result.AbortReason is not null)
         {
             findings.Add(Findings.Create(PerformanceRules.Aborted, Severity.High,

@@ -93,6 +93,12 @@ public static class LoadReport
                 var m = result.Find(t.Route, t.Stage);
                 var failedRequests = m is null || m.Requests == 0 ? "no request completed"
                     : $"{m.Errors.Total} of {m.Requests} requests failed ({string.Join(", ", Causes(m.Errors).Where(c => c.Count > 0).Select(c => $"{c.Count} {c.Cause}"))})";
+                // A route a capture miss kept from being sent: the cause is the capture, said here as well as in its own finding.
+                foreach (var miss in result.CaptureMisses.Where(x => t.Route is not null && x.NotSent.Contains(t.Route)))
+                {
+                    failedRequests += $"; not sent in {miss.Iterations} iterations: {MissedCapture(miss)} found nothing ({PerformanceRules.CaptureMissed})";
+                }
+
                 findings.Add(Findings.Create(PerformanceRules.ThresholdNoData, allowNoData ? Severity.Medium : Severity.High,
                     component: component,
                     location: where,
@@ -128,6 +134,26 @@ public static class LoadReport
         return findings;
     }
 
+    /// <summary>
+    /// A finding per capture that found nothing (AG8016): how many iterations it stopped, at which request, what they did
+    /// not send, and a sample answer. High when an answer below 400 came without the value (the capture or the service
+    /// is wrong, and part of the journey was never measured); medium when every miss followed a failed request, which
+    /// its route already counts as an error.
+    /// </summary>
+    public static IReadOnlyList<Finding> CaptureMisses(string component, LoadResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return [.. result.CaptureMisses.Select(miss => Findings.Create(PerformanceRules.CaptureMissed, miss.AfterSuccess > 0 ? Severity.High : Severity.Medium,
+            component: component,
+            location: $"journey '{miss.Journey}' {miss.Request}: {miss.Route}",
+            message: $"{MissedCapture(miss)} found nothing in {miss.Iterations} iterations ({miss.AfterSuccess} answered without it, {miss.AfterFailure} after a failed request); "
+                + (miss.NotSent.Count == 0 ? "those iterations stopped there" : $"those iterations stopped there and did not send {string.Join(", ", miss.NotSent)}"),
+            evidence: $"sample answer: {miss.Sample}",
+            hint: miss.AfterSuccess > 0
+                ? "the answer came without the value: compare the capture with the answer (a JSON property is matched by its exact name at any depth, a header by its name), or find why the service leaves it out under load"
+                : "the request itself failed (its errors count under its route, see AG8012): the rest of those iterations was not sent"))];
+    }
+
     /// <summary>p50/p90/p95/p99/max, throughput and errors by cause, per route and stage, per stage, per route and overall.</summary>
     public static IReadOnlyList<Metric> Metrics(string component, LoadResult result)
     {
@@ -150,6 +176,11 @@ public static class LoadReport
 
         Add(metrics, component, null, null, result.Overall);
         metrics.Add(new Metric("iterations", new Dictionary<string, string> { ["component"] = component }, result.Iterations, "count"));
+        foreach (var miss in result.CaptureMisses)
+        {
+            metrics.Add(new Metric("capture_misses", Tags(component, miss.Route, null, ("journey", miss.Journey), ("request", miss.Request), ("variable", miss.Variable)), miss.Iterations, "count"));
+        }
+
         return metrics;
     }
 
@@ -213,6 +244,9 @@ public static class LoadReport
                 : $"{s.Name} ({s.Target:0} users): p95 {Ms(m.P95Ms)}, {m.Requests} requests, {m.RequestsPerSecond:0.#} req/s, {m.FailedRate:0.##%} failed";
         }));
     }
+
+    private static string MissedCapture(CaptureMiss miss) =>
+        $"capture '{miss.Variable}' ({miss.From}) of {miss.Route} (journey '{miss.Journey}', {miss.Request})";
 
     /// <summary>Milliseconds as people read them: 412 ms, 12.5 ms, 1.53 s.</summary>
     public static string Ms(double ms) => ms >= 1000

@@ -45,6 +45,9 @@ internal static class PerformanceRules
     /// <summary>A service's or frontend's SLO sets a p95 or an error rate, and step 8 loads another component.</summary>
     public const string SloNotJudged = "AG8015";
 
+    /// <summary>A load request's capture found nothing: the iterations stopped there, the journey's later requests unsent.</summary>
+    public const string CaptureMissed = "AG8016";
+
     /// <summary>p95 or throughput worse than the last GO run by more than 50 %.</summary>
     public const string Regression = "AG8020";
 

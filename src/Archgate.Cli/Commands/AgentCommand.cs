@@ -156,7 +156,8 @@ internal sealed class AgentCommand : AsyncCommand<AgentCommand.Settings>
 
         var result = LoadAgentProtocol.Merge(target.Url, done);
         var routes = result.Routes.Select(r => r.Route).ToList();
-        var findings = LoadReport.Judge(target.Name, result, LoadReport.Thresholds(model, target, routes), model.Load.AllowNoData);
+        var findings = LoadReport.Judge(target.Name, result, LoadReport.Thresholds(model, target, routes), model.Load.AllowNoData)
+            .Concat(LoadReport.CaptureMisses(target.Name, result)).ToList();
         var m = result.Overall;
         Console.WriteLine($"merged {done.Count} of {segments.Count} agents: {m.Requests} requests, {m.RequestsPerSecond:0.0} req/s, p50 {m.P50Ms:0.###} p95 {m.P95Ms:0.###} p99 {m.P99Ms:0.###} max {m.MaxMs:0.###} ms, {m.FailedRate:0.##%} failed");
         foreach (var route in result.Routes)

@@ -110,6 +110,59 @@ public class LoadEngineTests
     }
 
     [Fact]
+    public async Task A_capture_that_finds_nothing_ends_the_iteration_at_its_request_and_is_counted_as_itself()
+    {
+        // The answers have no 'id': GET /orders/{order} went out with {order} unfilled and its failures were counted
+        // under it, so the report said "GET /orders/{order}: 100 % errors" and nothing of the capture.
+        var time = new FakeTimeProvider();
+        var transport = new FakeTransport(time, TimeSpan.FromMilliseconds(100), status: 503);
+        var place = new LoadRequest("POST", "/orders") { Captures = [new LoadCapture("order", LoadCaptureSource.JsonProperty, "id")] };
+        var journey = new LoadJourney("buy", [place, new LoadRequest("GET", "/orders/{order}"), new LoadRequest("GET", "/orders")]);
+        var plan = new LoadPlan(new Uri("http://127.0.0.1:1/"), [journey])
+        {
+            Stages = LoadProfiles.Constant(1, TimeSpan.FromSeconds(1)),
+            GracefulStop = TimeSpan.FromSeconds(1),
+        };
+
+        var result = await Drive(time, transport, plan, t => t < TimeSpan.FromSeconds(1) ? 1 : 0);
+
+        Assert.Equal(10, transport.Sent.Count);
+        Assert.All(transport.Sent, s => Assert.Equal("/orders", s.Path));
+        Assert.Equal(10, result.Routes.Single(r => r.Route == "POST /orders").Metrics.Requests);
+        Assert.Equal(0, result.Routes.Single(r => r.Route == "GET /orders/{order}").Metrics.Requests);
+        Assert.Equal(0, result.Iterations); // none completed
+        var miss = Assert.Single(result.CaptureMisses);
+        Assert.Equal(("buy", "step 1", "POST /orders", "order", "JSON property 'id'"), (miss.Journey, miss.Request, miss.Route, miss.Variable, miss.From));
+        Assert.Equal((0, 10), (miss.AfterSuccess, miss.AfterFailure));
+        Assert.Equal("status 503, empty body", miss.Sample);
+        Assert.Equal(["GET /orders/{order}", "GET /orders"], miss.NotSent);
+    }
+
+    [Fact]
+    public async Task A_users_setup_whose_capture_finds_nothing_is_sent_again_at_its_next_iteration()
+    {
+        // The login answers 200 without the token (the fake transport answers with an X-Token header and no body).
+        var time = new FakeTimeProvider();
+        var transport = new FakeTransport(time, TimeSpan.FromMilliseconds(100));
+        var login = new LoadRequest("POST", "/login") { Captures = [new LoadCapture("token", LoadCaptureSource.JsonProperty, "accessToken")] };
+        var journey = new LoadJourney("shop", [new LoadRequest("GET", "/orders?t={token}")]) { Setup = [login] };
+        var plan = new LoadPlan(new Uri("http://127.0.0.1:1/"), [journey])
+        {
+            Stages = LoadProfiles.Constant(1, TimeSpan.FromSeconds(1)),
+            GracefulStop = TimeSpan.FromSeconds(1),
+        };
+
+        var result = await Drive(time, transport, plan, t => t < TimeSpan.FromSeconds(1) ? 1 : 0);
+
+        Assert.Equal(10, result.Routes.Single(r => r.Route == "POST /login").Metrics.Requests);
+        Assert.Equal(0, result.Routes.Single(r => r.Route == "GET /orders").Metrics.Requests);
+        var miss = Assert.Single(result.CaptureMisses);
+        Assert.Equal(("shop", "setup 1", "token", 10L, 0L), (miss.Journey, miss.Request, miss.Variable, miss.AfterSuccess, miss.AfterFailure));
+        Assert.Equal("status 200, empty body", miss.Sample);
+        Assert.Equal(["GET /orders"], miss.NotSent);
+    }
+
+    [Fact]
     public async Task A_step_with_its_own_think_time_is_followed_at_once_by_the_next()
     {
         // The journey pauses 400 ms after each step, but not after /place: /follow goes out as soon as /place

@@ -44,6 +44,30 @@ public sealed class VirtualUserVariablesTests
     }
 
     [Fact]
+    public void Capture_names_the_first_capture_that_found_nothing_and_keeps_what_the_others_found()
+    {
+        var request = new CompiledRequest(new LoadRequest("POST", "/orders")
+        {
+            Captures =
+            [
+                new LoadCapture("order", LoadCaptureSource.JsonProperty, "id"),
+                new LoadCapture("etag", LoadCaptureSource.Header, "ETag"),
+                new LoadCapture("status", LoadCaptureSource.JsonProperty, "status"),
+            ],
+        }, 0, new Uri("http://127.0.0.1:9/"));
+        var user = new VirtualUserVariables(1);
+        var found = new ResponseCapture();
+        found.Headers.Add(new("etag", "\"v1\""));
+        System.Buffers.BuffersExtensions.Write(found.Body, """{"order":{"id":7,"status":"placed"}}"""u8);
+        var missing = new ResponseCapture();
+        System.Buffers.BuffersExtensions.Write(missing.Body, """{"orderId":8,"status":"held"}"""u8);
+
+        Assert.Equal(-1, user.Capture(request, found));
+        Assert.Equal(0, user.Capture(request, missing));
+        Assert.Equal("/orders/7 held", user.Fill("/orders/{order} {status}", json: false)); // the miss left 'order' as it was
+    }
+
+    [Fact]
     public void A_plan_may_use_uuid_without_capturing_it()
     {
         var plan = new LoadPlan(new Uri("http://127.0.0.1:9/"), [LoadJourney.OfRequest(new LoadRequest("POST", "/notes") { Body = """{"title":"t-{uuid}"}"""u8.ToArray() })]);

@@ -146,6 +146,61 @@ public sealed class LoadCheckTests
     }
 
     [Fact]
+    public async Task A_capture_that_finds_nothing_is_reported_as_itself_and_the_requests_after_it_are_not_sent()
+    {
+        // The service answers {"orderId": ...}, the manifest captures 'id': GET /orders/{order} went out unfilled, and the
+        // report said only "GET /orders/{order}: 100 % errors".
+        var gets = 0;
+        using var server = new LocalHttpServer(context =>
+        {
+            if (context.Request.HttpMethod == "POST")
+            {
+                return LocalHttpServer.WriteAsync(context, 201, """{"orderId":7,"status":"placed"}"""u8.ToArray(), "application/json");
+            }
+
+            Interlocked.Increment(ref gets);
+            return LocalHttpServer.WriteAsync(context, 200, "{}"u8.ToArray(), "application/json");
+        });
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: tiny }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:{{server.Port}}", health: /health }
+            slo: { api: { p95: 10s } }
+            load:
+              thinkTime: 20ms
+              warmup: 0s
+              journeys:
+                - name: buy
+                  steps:
+                    - request: POST /orders
+                      json: { sku: MUG-001 }
+                      capture: { order: id }
+                    - GET /orders/{order}
+              stages: [ { users: 2, duration: 1s } ]
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await ArchgateProtocol.ChecksFor(system).Single(c => c.Step == 8).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var posts = result.Metrics.Single(m => m.ToString() == "http_reqs{component=api,route=POST /orders,stat=count}").Value;
+        Assert.True(posts >= 1, "no order was placed");
+        Assert.Equal(0, Volatile.Read(ref gets));
+        Assert.DoesNotContain(result.Metrics, m => m.Tags.GetValueOrDefault("route") == "GET /orders/{order}" && m.Name == "http_reqs");
+        var miss = Assert.Single(result.Findings, f => f.Rule == "AG8016");
+        Assert.Equal((Severity.High, "journey 'buy' step 1: POST /orders"), (miss.Severity, miss.Location));
+        Assert.Equal(
+            $"capture 'order' (JSON property 'id') of POST /orders (journey 'buy', step 1) found nothing in {posts} iterations ({posts} answered without it, 0 after a failed request); those iterations stopped there and did not send GET /orders/{{order}}",
+            miss.Message);
+        Assert.Equal("""sample answer: status 201, body: {"orderId":7,"status":"placed"}""", miss.Evidence);
+        Assert.Equal(posts, result.Metrics.Single(m => m.Name == "capture_misses").Value);
+        // The route that was never sent has no data; its finding names the capture as the cause.
+        var noData = Assert.Single(result.Findings, f => f.Rule == "AG8004" && f.Location == "GET /orders/{order}");
+        Assert.Contains($"not sent in {posts} iterations: capture 'order' (JSON property 'id') of POST /orders (journey 'buy', step 1) found nothing (AG8016)", noData.Evidence, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
+    [Fact]
     public async Task A_target_that_refuses_connections_is_reported_as_not_reachable()
     {
         var system = System(FreePort.Next());
