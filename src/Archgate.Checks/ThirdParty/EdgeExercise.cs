@@ -247,7 +247,8 @@ internal sealed class EdgeExercise
 
     /// <summary>
     /// After a fault window, waits for the caller to complete its queued work by itself (none is owed when every call
-    /// under the fault was a read: null at once, with a note): a forwarded answer below 400
+    /// under the fault was a read, or when the policy's fallback is best effort, <see cref="CallPolicy.OwesWork"/>: null at
+    /// once, with a note): a forwarded answer below 400
     /// (for each key the window saw, when its writes carry keys; any, when the caller took a new key per attempt), within
     /// <paramref name="within"/>, else <see cref="ProviderEdge.Within"/>.
     /// Returns when it completed (null: it did not).
@@ -257,6 +258,12 @@ internal sealed class EdgeExercise
         if (!window.OwesWork)
         {
             Note($"nothing queued to complete: the calls under the fault were reads ({string.Join(", ", window.Requests.Select(r => $"{r.Method} {r.Target}").Distinct().Take(3))})");
+            return null;
+        }
+
+        if (!_edge.Policy.OwesWork)
+        {
+            Note($"nothing owed afterwards: fallback {_edge.Policy.Fallback} (a best-effort call)");
             return null;
         }
 

@@ -90,8 +90,9 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
         var keyless = report.Keys.Failed && report.Keys.Detail.Contains("without an Idempotency-Key", StringComparison.Ordinal);
         Judge(report.Keys, ThirdPartyRules.IdempotencyKey, keyless ? Severity.Medium : Severity.High, "send one Idempotency-Key per operation, the same on every retry");
 
-        // Reads that failed owe nothing afterwards (GET /items/1 with a default meanwhile): only rounds with writes count.
-        var owed = windows.Select((w, i) => (w.OwesWork, Completion: completions[i])).Where(w => w.OwesWork).ToList();
+        // Reads that failed owe nothing afterwards (GET /items/1 with a default meanwhile), nor does a best-effort call
+        // (fallback: degrade, a notification dropped): only rounds with writes of a queueing fallback count.
+        var owed = windows.Select((w, i) => (w.OwesWork, Completion: completions[i])).Where(w => w.OwesWork && edge.Policy.OwesWork).ToList();
         var lost = owed.Count(w => w.Completion is null);
         if (lost > 0)
         {
@@ -130,7 +131,13 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
         {
             findings.Add(Finding(ThirdPartyRules.RetriesWork, Severity.Info,
                 $"{edge.Edge}: {report.Bounded.Detail}; {report.Backoff.Detail}; {report.Jitter.Detail}; {report.Keys.Detail}", evidence, "nothing to do"));
-            if (lost == 0 && owed.Count > 0)
+            if (!edge.Policy.OwesWork && windows.Any(w => w.OwesWork))
+            {
+                findings.Add(Finding(ThirdPartyRules.QueuedWorkCompleted, Severity.Info,
+                    $"{edge.Edge}: fallback {edge.Policy.Fallback}: a best-effort call, so the work {edge.Caller.Name} took during the outages of {edge.Dependency.Name} was not awaited afterwards",
+                    null, $"nothing to do; declare fallback: queue when {edge.Caller.Name} must send that work again"));
+            }
+            else if (lost == 0 && owed.Count > 0)
             {
                 findings.Add(Finding(ThirdPartyRules.QueuedWorkCompleted, Severity.Info,
                     $"{edge.Edge}: after each outage the queued work completed by itself, within {string.Join(", ", owed.Select(w => AttemptReport.Sec(w.Completion!.Value)))}",

@@ -303,6 +303,7 @@ public static partial class ManifestLoader
                 "timeout" => Ref("duration"),
                 "retries" => Ref("int"),
                 "backoff" => new JsonObject { ["enum"] = Array(["exponential", "linear", "constant", "none"]) },
+                "fallback" => new JsonObject { ["enum"] = Array([.. Model.CallPolicy.Queueing, .. Model.CallPolicy.BestEffort]) },
                 _ => Ref("string"),
             }),
             ["drive"] = Closed(["request", "json", "via"], [], d => d == "json" ? new JsonObject() : Ref("string")),

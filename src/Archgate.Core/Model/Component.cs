@@ -377,8 +377,22 @@ public sealed record BearerAuth(string Token) : ServiceAuth
 /// <param name="Timeout">Per-call timeout; the protocol requires at most 10 s for third parties.</param>
 /// <param name="Retries">Retry attempts after the first call.</param>
 /// <param name="Backoff"><c>exponential</c>, <c>linear</c> or <c>none</c>.</param>
-/// <param name="Fallback">What the caller does when the provider is down (for example <c>queue</c>).</param>
-public sealed record CallPolicy(TimeSpan? Timeout, int? Retries, string? Backoff, string? Fallback);
+/// <param name="Fallback">
+/// What the caller does when the provider is down: <c>queue</c> (or <c>outbox</c>, the default) keeps the work and
+/// sends it again afterwards; <c>degrade</c>, <c>drop</c>, <c>cache</c> or <c>default</c> answer without the provider and
+/// owe nothing afterwards (best effort: a notification dropped, a price from a cache).
+/// </param>
+public sealed record CallPolicy(TimeSpan? Timeout, int? Retries, string? Backoff, string? Fallback)
+{
+    /// <summary>The fallbacks that keep the work for later; the first is the default.</summary>
+    public static readonly IReadOnlyList<string> Queueing = ["queue", "outbox"];
+
+    /// <summary>The fallbacks of a best-effort call: the caller answers without the provider and the work is not owed.</summary>
+    public static readonly IReadOnlyList<string> BestEffort = ["degrade", "drop", "cache", "default"];
+
+    /// <summary>Whether work the caller took while the provider was down must complete by itself afterwards.</summary>
+    public bool OwesWork => Fallback is null || !BestEffort.Contains(Fallback, StringComparer.OrdinalIgnoreCase);
+}
 
 /// <summary>
 /// A provider's signed callbacks (<c>webhook</c>): where they go and how they are signed, so step 6 can send them itself.

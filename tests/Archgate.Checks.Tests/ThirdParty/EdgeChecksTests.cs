@@ -16,7 +16,7 @@ public sealed class EdgeChecksTests
     private sealed record Run(CheckResult Result, FaultProxy Proxy);
 
     /// <summary>Runs <paramref name="make"/>'s check on payments → gateway, the provider answering as <paramref name="provider"/> does.</summary>
-    private static async Task<Run> RunAsync(Func<ProviderEdge, ICheck> make, CallerBehaviour behaviour, Func<Received, Reply>? provider = null, bool stalling = false, bool proxied = true, string ledger = "")
+    private static async Task<Run> RunAsync(Func<ProviderEdge, ICheck> make, CallerBehaviour behaviour, Func<Received, Reply>? provider = null, bool stalling = false, bool proxied = true, string ledger = "", string fallback = "queue")
     {
         using var echo = stalling ? null : new ScriptedHttpServer(provider ?? (_ => new Reply(202, "{\"id\":\"ch_1\"}")));
         using var stall = stalling ? new StallingServer(Stall.Silent) : null;
@@ -28,7 +28,7 @@ public sealed class EdgeChecksTests
             version: 1
             system: { name: s }
             components:
-              - { name: gateway, kind: third-party, url: "http://127.0.0.1:{{port}}", policy: { timeout: 3s, retries: 3, backoff: exponential, fallback: queue }{{ledger}} }
+              - { name: gateway, kind: third-party, url: "http://127.0.0.1:{{port}}", policy: { timeout: 3s, retries: 3, backoff: exponential, fallback: {{fallback}} }{{ledger}} }
               - { name: payments, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [gateway], critical: true }
               - { name: api, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [payments] }
             edges:
@@ -132,6 +132,21 @@ public sealed class EdgeChecksTests
         Assert.Equal(Severity.Critical, finding.Severity);
         Assert.Contains("never completed within 5.00 s", finding.Message, StringComparison.Ordinal);
         Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
+    public async Task Work_a_best_effort_caller_drops_is_not_lost_and_the_check_does_not_wait_for_it()
+    {
+        // fallback: degrade, a notification dropped while the SMS provider is down: the order stands, nothing is owed.
+        var run = await RunAsync(Retry, new CallerBehaviour { Requeue = null }, fallback: "degrade");
+
+        Assert.True(run.Result.Status == CheckStatus.Pass, string.Join("\n", run.Result.Findings.Select(f => $"{f.Rule} {f.Message}\n{f.Evidence}")));
+        Assert.DoesNotContain(run.Result.Findings, f => f.Rule == "AG6030");
+        var note = Assert.Single(run.Result.Findings, f => f.Rule == "AG6031");
+        Assert.Equal("payments → gateway: fallback degrade: a best-effort call, so the work payments took during the outages of gateway was not awaited afterwards", note.Message);
+        var works = Assert.Single(run.Result.Findings, f => f.Rule == "AG6025");
+        Assert.Contains("nothing owed afterwards: fallback degrade (a best-effort call)", works.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("no call completed", works.Evidence, StringComparison.Ordinal);
     }
 
     [Fact]

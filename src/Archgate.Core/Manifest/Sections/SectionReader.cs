@@ -96,7 +96,15 @@ public static partial class ManifestLoader
                 r.Error(backoffNode!, $"{path}.backoff", $"unknown backoff '{backoff}'", Suggest.DidYouMean(backoff, backoffs, "one of: "));
             }
 
-            var fallback = r.String(YamlReader.Get(map, "fallback"), $"{path}.fallback");
+            var fallbackNode = YamlReader.Get(map, "fallback");
+            var fallback = r.String(fallbackNode, $"{path}.fallback");
+            string[] fallbacks = [.. CallPolicy.Queueing, .. CallPolicy.BestEffort];
+            if (fallback is not null && !fallbacks.Contains(fallback, StringComparer.OrdinalIgnoreCase))
+            {
+                r.Error(fallbackNode!, $"{path}.fallback", $"unknown fallback '{fallback}'",
+                    Suggest.DidYouMean(fallback, fallbacks, "queue or outbox keep the work and send it again after the outage; degrade, drop, cache or default mark a best-effort call that owes nothing afterwards. One of: "));
+            }
+
             return new CallPolicy(timeout, retries, backoff, fallback);
         }
 
