@@ -28,9 +28,22 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
         ? Applicability.No($"{endpoint.Trigger.Method} {endpoint.Trigger.Path} writes no resource of {service.Name}'s resources mapping")
         : Applicability.Yes;
 
-    /// <summary>The mapping whose collection or item the trigger writes.</summary>
-    private ResourceMapping? Mapping(string path) => service.Resources.FirstOrDefault(m =>
-        path.Split('?')[0] == m.Path[..m.Path.LastIndexOf('/')] || path.Split('?')[0].StartsWith(m.Path[..m.Path.LastIndexOf('/')] + "/", StringComparison.Ordinal));
+    /// <summary>
+    /// The mapping whose collection or item the trigger writes: its path is the mapping's collection (<c>/books</c> for
+    /// <c>/books/{bookId}</c>) or one of its items (<c>/books/7</c>), segment by segment; a sub-resource
+    /// (<c>/books/7/reviews</c>) is another resource, not this one.
+    /// </summary>
+    private ResourceMapping? Mapping(string path)
+    {
+        var written = path.Split('?')[0].Trim('/').Split('/');
+        return service.Resources.FirstOrDefault(m =>
+        {
+            var item = m.Path.Trim('/').Split('/');
+            var collection = item[..^1];
+            return (written.Length == collection.Length || written.Length == item.Length)
+                && written.Zip(collection).All(p => p.First == p.Second) && (written.Length == collection.Length || written[^1].Length > 0);
+        });
+    }
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {

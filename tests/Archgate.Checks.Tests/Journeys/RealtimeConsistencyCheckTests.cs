@@ -124,6 +124,34 @@ public sealed class RealtimeConsistencyCheckTests
     }
 
     [Theory]
+    [InlineData("POST /books", true)]
+    [InlineData("PATCH /books/7", true)]
+    [InlineData("POST /books/7/reviews", false)] // a sub-resource: another resource than /books/{bookId}
+    [InlineData("POST /bookstores", false)]
+    public void The_check_applies_to_a_trigger_that_writes_a_mapped_collection_or_its_item_not_a_sub_resource(string trigger, bool applies)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: db, kind: database, connection: "Data Source={{Path.Combine(folder, "x.db")}}" }
+              - name: api
+                kind: service
+                url: "http://127.0.0.1:9"
+                dependsOn: [db]
+                realtime:
+                  - { sse: /events, trigger: { request: {{trigger}} } }
+                resources: { "/books/{bookId}": { database: db, table: books } }
+            """, folder);
+        var service = system.Find<ServiceComponent>("api")!;
+
+        var applicability = new RealtimeConsistencyCheck(service, service.Realtime[0], new JourneyCheckOptions()).AppliesTo(system);
+
+        Assert.Equal(applies, applicability.Applies);
+    }
+
+    [Theory]
     [InlineData("{\"thingId\":7,\"status\":\"done\"}")]
     [InlineData("{\"type\":\"thing-status\",\"id\":\"7-2\",\"data\":{\"thingId\":7,\"status\":\"done\"}}")] // a WebSocket message's envelope
     public void An_event_is_about_the_resource_whose_key_is_its_id_property_and_its_payload_is_compared(string data)
