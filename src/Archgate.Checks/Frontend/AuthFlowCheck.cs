@@ -117,7 +117,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             }
 
             await SessionFixationAsync(context.Http, login, protectedPath, first.Cookies, findings, secrets, cancellationToken);
-            await SessionLogoutFlowAsync(context.Http, login, protectedPath, contractLogout, findings, secrets, cancellationToken);
+            await SessionLogoutFlowAsync(context.Http, login, protectedPath, contract is null, contractLogout, findings, secrets, cancellationToken);
         }
         else
         {
@@ -233,7 +233,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     /// a copied cookie working.
     /// </summary>
     private async Task SessionLogoutFlowAsync(
-        HttpClient http, LoginAuth login, string? protectedPath, string? contractLogout, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+        HttpClient http, LoginAuth login, string? protectedPath, bool noContract, string? contractLogout, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         if (login.Logout is null)
         {
@@ -261,7 +261,8 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
 
         if (protectedPath is null)
         {
-            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, login.Logout.ToString(), "no protected GET in the contract: whether the logout ended the session was not checked",
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, login.Logout.ToString(),
+                $"{(noContract ? "no readable contract" : "no protected GET without path parameters in the contract")}: whether the logout ended the session was not checked",
                 null, "declare the service's openapi with a secured GET operation (security requirement)"));
             return;
         }

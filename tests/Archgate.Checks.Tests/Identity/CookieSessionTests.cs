@@ -97,6 +97,23 @@ public sealed class CookieSessionTests
     }
 
     [Fact]
+    public async Task With_an_unreadable_contract_the_logout_check_says_the_contract_could_not_be_read()
+    {
+        using var api = new CookieSessionApi();
+        var folder = AuthFlowCheckTests.Folder();
+        // Without a contract to read the login's field names from, the manifest names them.
+        var manifest = api.Manifest(folder).Replace("logout: POST /auth/logout }", "logout: POST /auth/logout, fields: { user: email, password: password } }", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(folder, "tasks.yaml"), "openapi: 3.0.3\ninfo: [ unclosed\n");
+        var system = TestSystems.Load(manifest, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new AuthFlowCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var logout = Assert.Single(result.Findings, f => f.Rule == FrontendRules.AuthFlowPartial && f.Location == "POST /auth/logout");
+        Assert.Equal("no readable contract: whether the logout ended the session was not checked", logout.Message);
+    }
+
+    [Fact]
     public async Task A_logout_that_leaves_the_session_cookie_working_fails_AG5005()
     {
         using var api = new CookieSessionApi(new CookieSessionFaults { LogoutKeepsSession = true });
