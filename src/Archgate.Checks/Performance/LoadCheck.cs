@@ -141,8 +141,10 @@ internal sealed class LoadCheck(HttpComponent target, LoadCheckOptions options) 
                 continue;
             }
 
-            var (statements, statementMetrics) = StatementStats.Report(db, StatementStats.Delta(before.Stats, after.Stats));
+            var delta = StatementStats.Delta(before.Stats, after.Stats);
+            var (statements, statementMetrics) = StatementStats.Report(db, delta);
             findings.Add(statements);
+            findings.AddRange(StatementStats.NPlusOne(db, delta, result.Overall.Requests));
             metrics.AddRange(statementMetrics);
         }
 

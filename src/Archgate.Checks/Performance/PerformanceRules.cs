@@ -48,6 +48,9 @@ internal static class PerformanceRules
     /// <summary>A load request's capture found nothing: the iterations stopped there, the journey's later requests unsent.</summary>
     public const string CaptureMissed = "AG8016";
 
+    /// <summary>One single-row statement ran many times per request of the load: an N+1 query pattern.</summary>
+    public const string NPlusOne = "AG8017";
+
     /// <summary>p95 or throughput worse than the last GO run by more than 50 %.</summary>
     public const string Regression = "AG8020";
 

@@ -100,6 +100,41 @@ public static class StatementStats
         return (finding, metrics);
     }
 
+    /// <summary>Calls per request of the load from which a single-row statement is an N+1 pattern. <value>5</value>.</summary>
+    public const double NPlusOneCallsPerRequest = 5;
+
+    /// <summary>Fewer calls than this over the load say nothing (a background job's polling over a short load). <value>200</value>.</summary>
+    public const long NPlusOneMinCalls = 200;
+
+    /// <summary>
+    /// The statements of the delta that look like an N+1 pattern: each call returns at most one row on average (a lookup by
+    /// key, <c>WHERE id = $1</c>), and it ran <see cref="NPlusOneCallsPerRequest"/> times or more per request the load
+    /// completed (<paramref name="requests"/>, every route together: a list route that runs it once per row of its answer
+    /// does that while the other routes run it not at all), at least <see cref="NPlusOneMinCalls"/> times. A session lookup
+    /// runs once per request, a list's own query once per list: neither is one. Medium: the latency it costs is judged by
+    /// the SLOs, this names the cause.
+    /// </summary>
+    public static IReadOnlyList<Finding> NPlusOne(DatabaseComponent database, IReadOnlyList<StatementStat> delta, long requests)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        ArgumentNullException.ThrowIfNull(delta);
+        if (requests <= 0)
+        {
+            return [];
+        }
+
+        return [.. delta
+            .Where(s => s.Calls >= NPlusOneMinCalls && s.Rows <= s.Calls && (double)s.Calls / requests >= NPlusOneCallsPerRequest)
+            .OrderByDescending(s => s.Calls)
+            .Take(3)
+            .Select(s => Findings.Create(PerformanceRules.NPlusOne, Severity.Medium,
+                component: database.Name,
+                location: "pg_stat_statements",
+                message: $"a single-row statement ran {((double)s.Calls / requests).ToString("0.#", CultureInfo.InvariantCulture)} times per request of the load ({s.Calls} calls, {s.Rows} rows, for {requests} requests; " +
+                    $"{LoadReport.Ms(s.TotalMs)} in all): an N+1 query pattern, one query per row of a list: {Shorten(s.Query)}",
+                hint: "load the rows a list needs in one query (a JOIN, or WHERE id = ANY($1)) instead of one query per row"))];
+    }
+
     private static string Share(double part, double total) => total <= 0 ? "0%" : (part / total).ToString("0%", CultureInfo.InvariantCulture);
 
     private static string Shorten(string query)

@@ -1,5 +1,6 @@
 using Archgate.Checks.Http;
 using Archgate.Checks.Tests.Fixtures;
+using Archgate.Checks.Performance;
 using Npgsql;
 
 namespace Archgate.Checks.Tests.Performance;
@@ -46,6 +47,27 @@ public sealed class StatementStatsTests(PostgresServer server) : IClassFixture<P
         Assert.DoesNotContain("pg_stat_statements", finding.Message, StringComparison.Ordinal);
         var first = Assert.Single(result.Metrics, m => m.Name == "db_statement_time" && m.Tags["rank"] == "1");
         Assert.InRange(first.Value, 250, 5000);
+    }
+
+    [Fact]
+    public void A_single_row_statement_run_many_times_per_request_is_an_N_plus_one_pattern_and_a_per_request_lookup_is_not()
+    {
+        var db = System(1, server.ConnectionString()).Find<Archgate.Model.DatabaseComponent>("db")!;
+        // 250 list requests, each reading 20 authors one by one; every request also looks its session up once.
+        IReadOnlyList<StatementStat> delta =
+        [
+            new(1, "SELECT name FROM authors WHERE id = $1", 5000, 900, 5000),
+            new(2, "SELECT user_id FROM sessions WHERE sid = $1", 1000, 120, 1000),
+            new(3, "SELECT id, title, author_id FROM books ORDER BY id LIMIT $1", 250, 80, 5000),
+        ];
+
+        var finding = Assert.Single(StatementStats.NPlusOne(db, delta, requests: 1000));
+
+        Assert.Equal(("AG8017", Archgate.Protocol.Severity.Medium, "db"), (finding.Rule, finding.Severity, finding.Component));
+        Assert.StartsWith("a single-row statement ran 5 times per request of the load (5000 calls, 5000 rows, for 1000 requests;", finding.Message, StringComparison.Ordinal);
+        Assert.EndsWith("SELECT name FROM authors WHERE id = $1", finding.Message, StringComparison.Ordinal);
+        Assert.Empty(StatementStats.NPlusOne(db, delta, requests: 2000)); // 2.5 per request: not many
+        Assert.Empty(StatementStats.NPlusOne(db, [new(1, "SELECT 1", 150, 1, 150)], requests: 10)); // too few calls to say
     }
 
     [Fact]
