@@ -17,13 +17,14 @@ namespace Archgate.Checks.Security.Probes;
 /// operations (its <c>Location</c> or id), each must be refused (AG9010); an admin-only create
 /// (<see cref="AdminOperations.IsAdminOnly"/>) is made as the admin identity instead, and B (A when there is no B)
 /// must not reach that object either; function level (BFLA): A calls every admin-only operation
-/// (<c>security.adminOnly</c>, or an operation with <c>x-roles</c>), each must be refused (AG9011); property level
+/// (<c>security.adminOnly</c>, or an operation with <c>x-roles</c>), an item's on an object this run created for it,
+/// each must be refused with 401 or 403 (AG9011; see <see cref="Run.FunctionLevelAsync"/>); property level
 /// (mass assignment): the creator creates again with read-only and privileged properties set, and none of them may
 /// stick (AG9012, read back). An operation the contract leaves open to anonymous callers is not probed for object or
 /// function level (<see cref="ProbeTarget.IsPublic"/>): anyone reaching it is what the contract promises, not a broken
 /// authorization; the coverage finding (AG9013) names each one.
 /// </summary>
-internal sealed class AuthorizationCheck(HttpComponent component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
+internal sealed partial class AuthorizationCheck(HttpComponent component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {
     private static readonly string[] Privileged = ["role", "roles", "isAdmin", "admin", "userId", "ownerId", "owner", "status", "total", "price", "balance", "credits", "verified", "permissions"];
 
@@ -73,7 +74,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
 
         var a = identities[0];
         var b = identities.Count > 1 ? identities[1] : default;
-        await run.FunctionLevelAsync(a, context, documents, cancellationToken);
+        await run.FunctionLevelAsync(a, context, documents, options.RequestTimeout, cancellationToken);
         if (!target.HasContract)
         {
             run.LeftOut.Add("object and property level (no readable contract names the create operations)");
@@ -100,7 +101,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
     }
 
     /// <summary>The state of one authorization run: findings, coverage, secrets of the identities.</summary>
-    private sealed class Run(AuthorizationCheck check, ProbeTarget target, ProbeSender sender, SecurityPolicy policy)
+    private sealed partial class Run(AuthorizationCheck check, ProbeTarget target, ProbeSender sender, SecurityPolicy policy)
     {
         public List<Finding> Findings { get; } = [];
 
@@ -112,6 +113,10 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
         public List<string> Public { get; } = [];
 
         public List<string> Secrets { get; } = [];
+
+        private bool _adminTried;
+
+        private (ServiceAuth Identity, Credentials Credentials)? _adminSignedIn;
 
         /// <summary>The reads of what an admin created, not tried as another identity (<see cref="ObjectLevelAsync"/>), each once.</summary>
         private List<string> AdminReadsNotJudged { get; } = [];
@@ -132,70 +137,6 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
         private ResourceBook NewBook() => new(
             (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
             target.Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
-
-        /// <summary>BFLA: the first identity calls every admin-only operation.</summary>
-        public async Task FunctionLevelAsync(
-            (ServiceAuth Identity, Credentials Credentials) customer, CheckContext context, ContractDocuments documents, CancellationToken cancellationToken)
-        {
-            var book = NewBook();
-            var probes = new List<(string What, ProbeRequest Request, bool Literal)>();
-            var declared = false;
-            foreach (var operation in target.Operations.Where(o => AdminOperations.IsAdminOnly(o, policy)))
-            {
-                declared = true;
-                // x-roles in a contract that also lets anonymous callers in: the contract contradicts itself, and an
-                // ordinary identity getting what anyone gets is no privilege escalation. security.adminOnly is never public.
-                if (IsPublic(operation))
-                {
-                    continue;
-                }
-
-                if (operation.Method == "DELETE" || (policy.Safe && !operation.IsSafe))
-                {
-                    LeftOut.Add($"{operation.Name} as {customer.Identity.Label} ({(operation.Method == "DELETE" ? "a delete is never sent to what the run did not create" : "security.safe")})");
-                    continue;
-                }
-
-                var plan = RequestPlanner.Plan(operation, book, 1);
-                probes.Add((operation.Name, plan.Requests.Count > 0
-                    ? plan.Requests[0]
-                    : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" }, false));
-            }
-
-            // An admin-only pattern no operation of the contract matches is probed on its literal part (unless it is another service's).
-            declared |= policy.AdminOnly.Count > 0;
-            probes.AddRange((await target.LiteralProbesAsync(policy.AdminOnly, "security.adminOnly", context, documents, LeftOut, cancellationToken)).Select(p => (p.What, p.Request, true)));
-
-            var refused = 0;
-            var notFound = new List<string>();
-            foreach (var (what, request, literal) in probes)
-            {
-                var sent = customer.Credentials.On(request);
-                var exchange = await sender.SendAsync(sent, cancellationToken);
-                if (exchange is null)
-                {
-                    LeftOut.Add($"{what} ({sender.Spent ?? "no answer: " + sender.FailureCause})");
-                }
-                else if (exchange.Succeeded)
-                {
-                    Add(SecurityRules.FunctionLevelAuthorization, Severity.Critical, what,
-                        $"{what} is admin-only, and '{customer.Identity.Label}' (an ordinary identity) got {exchange.Status}", sender.Evidence(sent, exchange));
-                }
-                else if (literal && exchange.Status == 404)
-                {
-                    notFound.Add(what); // the path does not exist here: nothing was refused
-                }
-                else
-                {
-                    refused++;
-                }
-            }
-
-            Covered.Add(probes.Count == 0 && !declared
-                ? "function level: no admin-only operation declared (security.adminOnly or x-roles)"
-                : $"function level: {probes.Count - notFound.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused" +
-                  (notFound.Count > 0 ? $", not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}" : ""));
-        }
 
         /// <summary>
         /// BOLA and mass assignment over every create operation of the contract. An admin-only create
@@ -218,8 +159,6 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
             var ordinary = new ObjectTally(a.Identity.Label, b);
             var admin = AdminOperations.Admin(context.System);
             var asAdmin = admin is null ? null : new ObjectTally(admin.Label, b ?? a);
-            (ServiceAuth Identity, Credentials Credentials)? adminSignedIn = null;
-            var adminTried = false;
             var noAdmin = new List<string>();
             var notCreated = new List<(string Why, ObjectTally? Tally)>();
             var massChecked = 0;
@@ -239,21 +178,7 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
                     }
 
                     asAdmin.Creates++;
-                    if (!adminTried)
-                    {
-                        adminTried = true;
-                        var credentials = await IdentityLogin.LoginAsync(target, admin, context, timeout, cancellationToken);
-                        Secrets.AddRange(credentials.Secrets);
-                        adminSignedIn = credentials.Ok ? (admin, credentials) : null;
-                        if (!credentials.Ok)
-                        {
-                            Add(SecurityRules.AuthorizationCoverage, Severity.High, $"auth.{admin.Label}",
-                                $"identity '{admin.Label}' (roles: [{string.Join(", ", admin.Roles)}]) could not sign in to {check.Component.Name}: {credentials.Problem}; " +
-                                $"{creator.Name} is admin-only, and what it creates was not probed for object and property level", null);
-                        }
-                    }
-
-                    if (adminSignedIn is not { } signedIn)
+                    if (await AdminAsync(admin, context, timeout, $"{creator.Name} is admin-only, and what it creates was not probed for object and property level", cancellationToken) is not { } signedIn)
                     {
                         notCreated.Add(($"{creator.Name} (admin-only, and '{admin.Label}' could not sign in)", asAdmin));
                         continue;
@@ -316,11 +241,36 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
         private async Task<(bool MassSent, string? Why)> CreateAsync(
             OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) owner, ObjectTally tally, CancellationToken cancellationToken)
         {
+            var (book, created, why) = await MakeAsync(creator, item, owner, cancellationToken);
+            if (why is not null)
+            {
+                return (false, why);
+            }
+
+            var baseline = Json(created!.Body) as JsonObject;
+            tally.Objects++;
+            if (tally.Prober is { } other)
+            {
+                var (tried, refused) = await ObjectLevelAsync(item, book, owner.Identity, other, cancellationToken);
+                tally.Tried += tried;
+                tally.Refused += refused;
+            }
+
+            return (await PropertyLevelAsync(creator, item, owner, baseline, cancellationToken), null);
+        }
+
+        /// <summary>
+        /// One create as <paramref name="owner"/> (once more with unique values when the contract's example answers 409): the
+        /// book that knows the new object's id, the answer, and why no object was made when none was.
+        /// </summary>
+        private async Task<(ResourceBook Book, ProbeExchange? Created, string? Why)> MakeAsync(
+            OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) owner, CancellationToken cancellationToken)
+        {
             var book = NewBook();
             var plan = RequestPlanner.Plan(creator, book, 1);
             if (plan.Requests.Count == 0)
             {
-                return (false, $"{creator.Name} ({plan.SkipReason ?? "no request could be built"})");
+                return (book, null, $"{creator.Name} ({plan.SkipReason ?? "no request could be built"})");
             }
 
             var create = owner.Credentials.On(plan.Requests[0]);
@@ -334,26 +284,38 @@ internal sealed class AuthorizationCheck(HttpComponent component, ContractDocume
 
             if (created is null || !created.Succeeded)
             {
-                return (false, $"{creator.Name} as {owner.Identity.Label} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"}: nothing to probe with");
+                return (book, created, $"{creator.Name} as {owner.Identity.Label} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"}: nothing to probe with");
             }
 
-            var baseline = Json(created.Body) as JsonObject;
             book.Record(plan.Requests[0] with { Body = create.Body }, created.Status, created.Headers, created.Body);
-            var parameter = ResourceBook.Parameters(item)[^1];
-            if (book.Created(item, parameter) is null)
+            return book.Created(item, ResourceBook.Parameters(item)[^1]) is null
+                ? (book, created, $"{creator.Name} ({created.Status} without a Location or an id to find what it created)")
+                : (book, created, null);
+        }
+
+        /// <summary>
+        /// The admin identity signed in, once per run (function level may need it before object level does); null when it
+        /// could not sign in, said once as a high coverage finding that names <paramref name="lost"/>, what goes unprobed.
+        /// </summary>
+        private async Task<(ServiceAuth Identity, Credentials Credentials)?> AdminAsync(
+            ServiceAuth admin, CheckContext context, TimeSpan timeout, string lost, CancellationToken cancellationToken)
+        {
+            if (_adminTried)
             {
-                return (false, $"{creator.Name} ({created.Status} without a Location or an id to find what it created)");
+                return _adminSignedIn;
             }
 
-            tally.Objects++;
-            if (tally.Prober is { } other)
+            _adminTried = true;
+            var credentials = await IdentityLogin.LoginAsync(target, admin, context, timeout, cancellationToken);
+            Secrets.AddRange(credentials.Secrets);
+            _adminSignedIn = credentials.Ok ? (admin, credentials) : null;
+            if (!credentials.Ok)
             {
-                var (tried, refused) = await ObjectLevelAsync(item, book, owner.Identity, other, cancellationToken);
-                tally.Tried += tried;
-                tally.Refused += refused;
+                Add(SecurityRules.AuthorizationCoverage, Severity.High, $"auth.{admin.Label}",
+                    $"identity '{admin.Label}' (roles: [{string.Join(", ", admin.Roles)}]) could not sign in to {check.Component.Name}: {credentials.Problem}; {lost}", null);
             }
 
-            return (await PropertyLevelAsync(creator, item, owner, baseline, cancellationToken), null);
+            return _adminSignedIn;
         }
 
         private async Task<(int Tried, int Refused)> ObjectLevelAsync(

@@ -193,15 +193,15 @@ public sealed class AuthorizationCheckTests
     [Fact]
     public async Task Method_patterns_make_the_writes_of_a_path_admin_only_and_leave_its_public_read_public()
     {
-        using var api = new ProbeTestApi(Flaws.None);
+        using var api = new ProbeTestApi(Flaws.AdminItemWrites);
         var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o),
             "  adminOnly: [\"PUT /items/*\", \"delete /items/*\"]", contract: ProbeTestApi.CatalogueContract);
 
         Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
         Assert.Contains("GET /items/{id} is public in the contract: not probed", coverage, StringComparison.Ordinal);
-        Assert.Contains("function level: 1 admin-only operations called as ann, 1 refused", coverage, StringComparison.Ordinal);
-        Assert.Contains("DELETE /items/{id} as ann (a delete is never sent", coverage, StringComparison.Ordinal);
+        // Anyone may create an item: ann creates the one she then may not change or delete, so only her role can refuse her.
+        Assert.Contains("function level: 2 admin-only operations called as ann, 2 refused (2 on objects this run created as ann)", coverage, StringComparison.Ordinal);
         Assert.DoesNotContain(api.Server.Requests, r => r.Method == "GET" && r.PathAndQuery == "/items/1"); // ben never read ann's item
     }
 
@@ -336,5 +336,58 @@ public sealed class AuthorizationCheckTests
         Assert.Contains("property level: 0 create operations", coverage, StringComparison.Ordinal);
         Assert.DoesNotContain("objects created as", coverage, StringComparison.Ordinal);
         Assert.Single(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery == "/orders"); // ann's function-level probe, refused; no create as ann
+    }
+
+    /// <summary>A books catalogue: only an admin adds (<c>x-roles</c>), changes and deletes (<c>security.adminOnly</c>) an item; anyone reads one.</summary>
+    private static Task<CheckResult> AdminItemsAsync(ProbeTestApi api) =>
+        ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), "  adminOnly: [\"PUT /items/*\", \"DELETE /items/*\"]", contract: AdminCatalogue);
+
+    [Fact]
+    public async Task A_conflict_on_an_admin_only_change_is_no_refusal_and_the_change_with_a_fitting_body_is_critical_BFLA()
+    {
+        // The contract's PUT example names 'Mug rack', which item 2 already has: 409, as for anyone who got past the role check.
+        using var api = new ProbeTestApi(Flaws.AdminCreates | Flaws.MembersWriteItems | Flaws.UniqueItemNames);
+        var result = await AdminItemsAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var change = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization && f.Location == "PUT /items/{id}");
+        Assert.Equal(Severity.Critical, change.Severity);
+        Assert.Equal("PUT /items/{id} is admin-only, and 'ann' (an ordinary identity) got 200 on /items/3, which this run created as 'ada'", change.Message);
+        Assert.Contains("\"name\":\"Enamel mug\"", change.Evidence, StringComparison.Ordinal); // sent again with the item as it is
+        var puts = api.Server.Requests.Where(r => r.Method == "PUT" && r.PathAndQuery == "/items/3").Take(2).Select(r => r.Body).ToList();
+        Assert.Equal(["{\"name\":\"Mug rack\"}", "{\"name\":\"Enamel mug\"}"], puts);
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method is "PUT" or "DELETE" && r.PathAndQuery is "/items/1" or "/items/2");
+    }
+
+    [Fact]
+    public async Task An_admin_only_delete_is_probed_on_an_item_this_run_created_and_a_204_is_critical_BFLA()
+    {
+        using var api = new ProbeTestApi(Flaws.AdminCreates | Flaws.MembersWriteItems | Flaws.UniqueItemNames);
+        var result = await AdminItemsAsync(api);
+
+        var delete = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization && f.Location == "DELETE /items/{id}");
+        Assert.Equal(Severity.Critical, delete.Severity);
+        Assert.Equal("DELETE /items/{id} is admin-only, and 'ann' (an ordinary identity) got 204 on /items/3, which this run created as 'ada'", delete.Message);
+        // Item 3 is the one ada's create made (items 1 and 2 were there before the run, and are never deleted)
+        var created = api.Server.Requests.ToList().FindIndex(r => r.Method == "POST" && r.PathAndQuery == "/items" && r.Body == "{\"name\":\"Enamel mug\"}");
+        var deleted = api.Server.Requests.ToList().FindIndex(r => r.Method == "DELETE" && r.PathAndQuery == "/items/3");
+        Assert.InRange(created, 0, deleted - 1);
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery is "/items/1" or "/items/2");
+        Assert.DoesNotContain("a delete is sent only", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_catalogue_that_keeps_its_changes_and_deletes_to_admins_passes_with_each_counted_refused()
+    {
+        using var api = new ProbeTestApi(Flaws.AdminCreates | Flaws.AdminItemWrites | Flaws.UniqueItemNames);
+        var result = await AdminItemsAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("function level: 3 admin-only operations called as ann, 3 refused (2 on objects this run created as ada)", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain("not determined", coverage, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery == "/items/3");
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method == "GET" && r.PathAndQuery.StartsWith("/items/", StringComparison.Ordinal)); // no retry: each answer was a refusal
     }
 }

@@ -39,6 +39,18 @@ public enum Flaws
     /// <c>POST /items</c> is refused with 403. Reading, changing and deleting stay the owner's (an admin's too).
     /// </summary>
     AdminCreates = 131072,
+    /// <summary>
+    /// Not a defect: only an admin (<c>ada</c>) may change or delete a catalogue item; anyone else's <c>PUT</c> or
+    /// <c>DELETE</c> on <c>/items/{id}</c> is refused with 403, its owner's too.
+    /// </summary>
+    AdminItemWrites = 262144,
+    /// <summary>Any signed-in user may change or delete any catalogue item: the admin role check of <see cref="AdminItemWrites"/> is missing.</summary>
+    MembersWriteItems = 524288,
+    /// <summary>
+    /// Not a defect: item names are unique (a create or change to a name another item has answers 409), and the catalogue
+    /// starts with two items of ada's, 'Tea towel' (1) and 'Mug rack' (2): the contract's <c>PUT</c> example names the second.
+    /// </summary>
+    UniqueItemNames = 1048576,
 }
 
 /// <summary>
@@ -62,6 +74,7 @@ public sealed class ProbeTestApi : IDisposable
     private readonly Dictionary<long, JsonObject> _items = [];
     private readonly SqliteConnection _db = new("Data Source=:memory:");
     private readonly ScriptedHttpServer _server;
+    private long _nextItem = 1;
 
     /// <param name="flaws">What the service gets wrong.</param>
     /// <param name="tokenLifetime">How long its tokens live (15 min).</param>
@@ -78,6 +91,15 @@ public sealed class ProbeTestApi : IDisposable
             create.CommandText = "create table products (id integer primary key, name text not null);" +
                 "insert into products (name) values ('Enamel mug'), ('Organic T-shirt'), ('Mug rack'), ('Tea towel');";
             create.ExecuteNonQuery();
+        }
+
+        if (Has(Flaws.UniqueItemNames))
+        {
+            foreach (var name in new[] { "Tea towel", "Mug rack" })
+            {
+                _items[_nextItem] = new JsonObject { ["id"] = _nextItem, ["ownerId"] = 3L, ["name"] = name };
+                _nextItem++;
+            }
         }
 
         _server = new ScriptedHttpServer(Handle);
@@ -480,7 +502,12 @@ public sealed class ProbeTestApi : IDisposable
     private Reply AddItem((long Id, string Name, string Role) user, string body)
     {
         var json = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
-        var id = _items.Count + 1L;
+        if (NameTaken((string?)json["name"], null))
+        {
+            return Problem(409, "An item has that name already.");
+        }
+
+        var id = _nextItem++;
         var item = new JsonObject { ["id"] = id, ["ownerId"] = user.Id, ["name"] = (string?)json["name"] };
         _items[id] = item;
         return Json(201, item, new Dictionary<string, string> { ["Location"] = $"/items/{id}" });
@@ -493,7 +520,12 @@ public sealed class ProbeTestApi : IDisposable
             return Problem(404, "No such item.");
         }
 
-        var anyone = Has(Flaws.Bola) || (method == "DELETE" && Has(Flaws.ForeignDelete));
+        var anyone = Has(Flaws.Bola) || Has(Flaws.MembersWriteItems) || (method == "DELETE" && Has(Flaws.ForeignDelete));
+        if (!anyone && Has(Flaws.AdminItemWrites) && user.Role != "admin")
+        {
+            return Problem(403, "Only an admin changes the catalogue.");
+        }
+
         if (!anyone && !Owns(user, item, "ownerId"))
         {
             return Problem(403, "Not your item.");
@@ -506,9 +538,17 @@ public sealed class ProbeTestApi : IDisposable
         }
 
         var json = JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object");
+        if (NameTaken((string?)json["name"], item))
+        {
+            return Problem(409, "Another item has that name.");
+        }
+
         item["name"] = (string?)json["name"];
         return Json(200, item);
     }
+
+    private bool NameTaken(string? name, JsonObject? self) =>
+        Has(Flaws.UniqueItemNames) && _items.Values.Any(i => i != self && (string?)i["name"] == name);
 
     private JsonObject? Item(string path) =>
         long.TryParse(path["/items/".Length..], out var id) ? _items.GetValueOrDefault(id) : null;

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Security.Probes;
+
+internal sealed partial class AuthorizationCheck
+{
+    private sealed partial class Run
+    {
+        /// <summary>
+        /// BFLA: the first identity calls every admin-only operation. Only 401 and 403 are refusals, and 404 where what
+        /// was asked for exists (an object this run created, a fixture, a path without parameters): the server hides it.
+        /// An operation on an item (<c>PUT /books/{id}</c>) goes to an object this run creates for it (as the admin when
+        /// its create is admin-only), never to one the run did not create when it deletes. Another 4xx (409, 400, 422)
+        /// means the request got to the service's state or validation: it is sent once more with the object's current
+        /// representation, and when that is no clearer it is not determined, never refused.
+        /// </summary>
+        public async Task FunctionLevelAsync(
+            (ServiceAuth Identity, Credentials Credentials) customer, CheckContext context, ContractDocuments documents, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var templates = (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList();
+            var book = NewBook();
+            var objects = new Dictionary<string, (RunObject? Object, string? Why)>(StringComparer.Ordinal);
+            var probes = new List<FunctionProbe>();
+            var declared = false;
+
+            // Deletes last: the object a change or read was probed on is then the one the delete is probed on.
+            foreach (var operation in target.Operations.Where(o => AdminOperations.IsAdminOnly(o, policy)).OrderBy(o => o.Method == "DELETE" ? 1 : 0))
+            {
+                declared = true;
+                // x-roles in a contract that also lets anonymous callers in: the contract contradicts itself, and an
+                // ordinary identity getting what anyone gets is no privilege escalation. security.adminOnly is never public.
+                if (IsPublic(operation))
+                {
+                    continue;
+                }
+
+                if (policy.Safe && !operation.IsSafe)
+                {
+                    LeftOut.Add($"{operation.Name} as {customer.Identity.Label} (security.safe)");
+                    continue;
+                }
+
+                var creator = policy.Safe ? null : target.Operations.FirstOrDefault(o => o.Method == "POST" && ItemOf(templates, o.Template) == operation.Template);
+                (RunObject? Object, string? Why) owned = (null, null);
+                if (creator is not null && !objects.TryGetValue(operation.Template, out owned))
+                {
+                    owned = await OwnObjectAsync(creator, operation.Template, customer, context, timeout, cancellationToken);
+                    objects[operation.Template] = owned;
+                }
+
+                if (operation.Method == "DELETE" && owned.Object is null)
+                {
+                    LeftOut.Add($"{operation.Name} as {customer.Identity.Label} (a delete is sent only to what this run created: " +
+                        $"{owned.Why ?? "the contract has no create operation for it"})");
+                    continue;
+                }
+
+                var plan = RequestPlanner.Plan(operation, owned.Object?.Book ?? book, 1);
+                var request = plan.Requests.Count > 0
+                    ? plan.Requests[0]
+                    : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" };
+                var exists = owned.Object is not null || ResourceBook.Parameters(operation.Template).All(p => book.Fixture(operation.Template, p) is not null);
+                probes.Add(new FunctionProbe(operation.Name, request, false, operation, owned.Object, exists));
+            }
+
+            // An admin-only pattern no operation of the contract matches is probed on its literal part (unless it is another service's).
+            declared |= policy.AdminOnly.Count > 0;
+            probes.AddRange((await target.LiteralProbesAsync(policy.AdminOnly, "security.adminOnly", context, documents, LeftOut, cancellationToken))
+                .Select(p => new FunctionProbe(p.What, p.Request, true, null, null, true)));
+
+            var refused = 0;
+            var notFound = new List<string>();
+            var undetermined = new List<string>();
+            foreach (var probe in probes)
+            {
+                var sent = customer.Credentials.On(probe.Request);
+                var exchange = await sender.SendAsync(sent, cancellationToken);
+                var answered = exchange?.Status.ToString(CultureInfo.InvariantCulture);
+                if (exchange is { Status: >= 400 and < 500 and not (401 or 403 or 404 or 405 or 429) } && probe.Operation is { } operation && sent.Body is not null
+                    && await RetryBodyAsync(sent, operation, probe.Object, context, timeout, cancellationToken) is { } retry && retry.Body != sent.Body)
+                {
+                    // A conflict or a validation error answers the body, not the caller: what the same caller gets with a body
+                    // the service should take decides.
+                    sent = sent with { Body = retry.Body };
+                    exchange = await sender.SendAsync(sent, cancellationToken);
+                    answered += $", then {exchange?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"} with {retry.How}";
+                }
+
+                if (exchange is null)
+                {
+                    LeftOut.Add($"{probe.What} ({sender.Spent ?? "no answer: " + sender.FailureCause})");
+                }
+                else if (exchange.Succeeded)
+                {
+                    Add(SecurityRules.FunctionLevelAuthorization, Severity.Critical, probe.What,
+                        $"{probe.What} is admin-only, and '{customer.Identity.Label}' (an ordinary identity) got {exchange.Status}" +
+                        (probe.Object is { } made ? $" on {sent.Path}, which this run created as '{made.Owner.Identity.Label}'" : ""),
+                        sender.Evidence(sent, exchange));
+                }
+                else if (probe.Literal && exchange.Status == 404)
+                {
+                    notFound.Add(probe.What); // the path does not exist here: nothing was refused
+                }
+                else if (exchange.Status is 401 or 403 || (exchange.Status == 404 && probe.Exists))
+                {
+                    refused++;
+                }
+                else
+                {
+                    undetermined.Add($"{probe.What} (answered {answered}{(exchange.Status == 404 ? $": {sent.Path} was not created by this run, so missing and hidden look alike" : "")})");
+                    if (exchange.Status is 400 or 422)
+                    {
+                        // Validated before the role was checked: a correct service may do so (Spring validates a body before
+                        // @PreAuthorize), so this warns and does not fail; it is no refusal either.
+                        Add(SecurityRules.FunctionLevelAuthorization, Severity.Low, probe.What,
+                            $"{probe.What} is admin-only, and '{customer.Identity.Label}' (an ordinary identity) got {exchange.Status}, a validation error, instead of 401 or 403: " +
+                            "the role is checked after the input, or not at all; whether the operation would have been carried out was not determined",
+                            sender.Evidence(sent, exchange));
+                    }
+                }
+            }
+
+            var owners = probes.Where(p => p.Object is not null).Select(p => p.Object!.Owner.Identity.Label).Distinct().ToList();
+            Covered.Add(probes.Count == 0 && !declared
+                ? "function level: no admin-only operation declared (security.adminOnly or x-roles)"
+                : $"function level: {probes.Count - notFound.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused" +
+                  (owners.Count > 0 ? $" ({probes.Count(p => p.Object is not null)} on objects this run created as {string.Join(" and ", owners)})" : "") +
+                  (undetermined.Count > 0 ? $", not determined (not counted as refused): {string.Join(", ", undetermined)}" : "") +
+                  (notFound.Count > 0 ? $", not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}" : ""));
+        }
+
+        /// <summary>
+        /// An object of <paramref name="item"/> made for the function-level probes, by the admin when its create is
+        /// admin-only, by the ordinary identity otherwise (which then owns it: only its role can refuse it); why not, when none.
+        /// </summary>
+        private async Task<(RunObject? Object, string? Why)> OwnObjectAsync(
+            OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) customer, CheckContext context, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var owner = customer;
+            if (AdminOperations.IsAdminOnly(creator, policy))
+            {
+                if (AdminOperations.Admin(context.System) is not { } admin)
+                {
+                    return (null, $"{creator.Name} is admin-only and no identity has roles: [admin]");
+                }
+
+                if (await AdminAsync(admin, context, timeout, "admin-only operations on items were not probed on objects of this run", cancellationToken) is not { } signedIn)
+                {
+                    return (null, $"{creator.Name} is admin-only and '{admin.Label}' could not sign in");
+                }
+
+                owner = signedIn;
+            }
+
+            var (book, created, why) = await MakeAsync(creator, item, owner, cancellationToken);
+            return why is null ? (new RunObject(book, owner, Json(created!.Body) as JsonObject), null) : (null, why);
+        }
+
+        /// <summary>
+        /// The body to send again after a 4xx that is no refusal: the object's current representation (read by its owner,
+        /// else by the admin; else what its create answered), cut to the properties the request takes; else the sent body
+        /// with unique values. Null when there is none.
+        /// </summary>
+        private async Task<(string Body, string How)?> RetryBodyAsync(
+            ProbeRequest sent, OperationInfo operation, RunObject? made, CheckContext context, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var current = made?.Answer;
+            if (!operation.IsSafe && operation.Method != "POST" && target.Operations.Any(o => o.Template == operation.Template && o.Method == "GET"))
+            {
+                var reader = made?.Owner
+                    ?? (AdminOperations.Admin(context.System) is { } admin ? await AdminAsync(admin, context, timeout, "an object an admin-only change answered 4xx for was not read back to send it again", cancellationToken) : null);
+                if (reader is { } r && await sender.SendAsync(r.Credentials.On(new ProbeRequest
+                    {
+                        Method = "GET", Template = sent.Template, Path = sent.Path, Purpose = "the current representation",
+                    }), cancellationToken) is { Succeeded: true } read && Json(read.Body) is JsonObject representation)
+                {
+                    current = representation;
+                }
+            }
+
+            if (operation.Method != "POST" && current is not null)
+            {
+                var writable = RequestProperties(operation);
+                var body = new JsonObject();
+                foreach (var (name, value) in current.Where(p => writable.Count == 0 ? p.Key != "id" : writable.Contains(p.Key)))
+                {
+                    body[name] = value?.DeepClone();
+                }
+
+                if (body.Count > 0)
+                {
+                    return (body.ToJsonString(), "the object's current representation");
+                }
+            }
+
+            return Frontend.ContractResource.Unique(sent.Body!, operation) is { } unique ? (unique, "unique values") : null;
+        }
+
+        /// <summary>One function-level request: a contract operation's (on an object this run made, when one was) or a literal pattern's.</summary>
+        private sealed record FunctionProbe(string What, ProbeRequest Request, bool Literal, OperationInfo? Operation, RunObject? Object, bool Exists);
+
+        /// <summary>An object this run created for function-level probes: the book with its id, its owner, what its create answered.</summary>
+        private sealed record RunObject(ResourceBook Book, (ServiceAuth Identity, Credentials Credentials) Owner, JsonObject? Answer);
+    }
+}
