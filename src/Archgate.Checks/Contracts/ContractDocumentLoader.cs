@@ -83,7 +83,7 @@ public static class ContractDocumentLoader
 
         text = BooleanSchemas.Rewrite(text, map.Root);
         var settings = new OpenApiReaderSettings { LoadExternalRefs = location is not null, BaseUrl = location };
-        settings.AddYamlReader();
+        YamlContractReader.Register(settings);
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
         ReadResult read;
         try

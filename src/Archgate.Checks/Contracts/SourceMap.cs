@@ -38,9 +38,7 @@ internal sealed class SourceMap
 
         try
         {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(text));
-            return new SourceMap(stream.Documents.Count > 0 ? stream.Documents[0].RootNode : null);
+            return new SourceMap(YamlJson.Parse(text));
         }
         catch (YamlException ex)
         {
@@ -50,7 +48,7 @@ internal sealed class SourceMap
                 return Empty;
             }
 
-            syntaxError = ((int)ex.Start.Line, (int)ex.Start.Column, StripMark(ex.Message));
+            syntaxError = ((int)ex.Start.Line, (int)ex.Start.Column, YamlJson.StripMark(ex.Message));
             return Empty;
         }
     }
@@ -203,12 +201,5 @@ internal sealed class SourceMap
         {
             yield return Unescape(raw);
         }
-    }
-
-    private static string StripMark(string message)
-    {
-        // YamlDotNet prefixes "(Line: 2, Col: 1, Idx: 5) - (Line: ...): "; the position is reported separately.
-        var cut = message.LastIndexOf("): ", StringComparison.Ordinal);
-        return cut >= 0 ? message[(cut + 3)..] : message;
     }
 }
