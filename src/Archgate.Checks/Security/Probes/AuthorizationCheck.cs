@@ -118,6 +118,9 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
         private (ServiceAuth Identity, Credentials Credentials)? _adminSignedIn;
 
+        /// <summary>The object-level probes answered neither 2xx nor a refusal (401, 403, 404): a 409 or a 400, each once.</summary>
+        private List<string> ObjectUndetermined { get; } = [];
+
         /// <summary>The reads of what an admin created, not tried as another identity (<see cref="ObjectLevelAsync"/>), each once.</summary>
         private List<string> AdminReadsNotJudged { get; } = [];
 
@@ -213,6 +216,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 Covered.Add($"object level: {asAdmin.Objects} objects created as {asAdmin.Owner} (admin-only creates), " +
                     $"{asAdmin.Tried} changes and deletes as {asAdmin.Prober!.Value.Identity.Label}, {asAdmin.Refused} refused" +
                     (AdminReadsNotJudged.Count > 0 ? $"; not judged, as what only an admin creates is usually shared: its reads ({string.Join(", ", AdminReadsNotJudged)})" : string.Empty));
+            }
+
+            if (ObjectUndetermined.Count > 0)
+            {
+                Covered.Add($"object level not determined (not counted as refused): {string.Join(", ", ObjectUndetermined)}");
             }
 
             if (noAdmin.Count > 0)
@@ -365,9 +373,14 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                         $"{operation.Name} answered {exchange.Status} instead of 403 or 404",
                         sender.Evidence(request, exchange));
                 }
+                else if (exchange.Status is 401 or 403 or 404)
+                {
+                    refused++; // the object exists (this run created it): a 404 hides it, as it should
+                }
                 else
                 {
-                    refused++;
+                    // A conflict or a validation error got past authorization or around it: neither a refusal nor proof.
+                    ObjectUndetermined.Add($"{operation.Name} as {other.Identity.Label} (answered {exchange.Status})");
                 }
             }
 

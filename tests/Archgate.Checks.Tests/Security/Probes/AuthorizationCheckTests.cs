@@ -357,6 +357,9 @@ public sealed class AuthorizationCheckTests
         var puts = api.Server.Requests.Where(r => r.Method == "PUT" && r.PathAndQuery == "/items/3").Take(2).Select(r => r.Body).ToList();
         Assert.Equal(["{\"name\":\"Mug rack\"}", "{\"name\":\"Enamel mug\"}"], puts);
         Assert.DoesNotContain(api.Server.Requests, r => r.Method is "PUT" or "DELETE" && r.PathAndQuery is "/items/1" or "/items/2");
+        // The object-level PUT of the same example conflicts too: no refusal there either.
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("object level not determined (not counted as refused): PUT /items/{id} as ben (answered 409)", coverage, StringComparison.Ordinal);
     }
 
     [Fact]
