@@ -9,9 +9,10 @@ namespace Archgate.Checks.Database;
 
 /// <summary>
 /// Step 3: while a short, bounded probe load of the manifest's probe requests runs through each dependant
-/// (loopback only), samples <c>pg_stat_activity</c> and reports the peak pool utilization against the pool maximum
-/// (what the service reports in its health, else its connection string's <c>Maximum Pool Size</c>), sessions idle in
-/// a transaction for too long, and requests that failed meanwhile. Detects pool exhaustion.
+/// (loopback only), samples <c>pg_stat_activity</c> and reports the peak pool utilization (connections in use, judged by
+/// <see cref="PoolJudgement"/>) against the pool maximum (what the service reports in its health, else its connection
+/// string's <c>Maximum Pool Size</c>), sessions idle in a transaction for too long, and requests that failed meanwhile.
+/// Detects pool exhaustion.
 /// </summary>
 internal sealed class PoolUtilizationCheck(DatabaseComponent database) : DatabaseCheck(database, "pool-load", "pool utilization under load")
 {
@@ -69,10 +70,9 @@ internal sealed class PoolUtilizationCheck(DatabaseComponent database) : Databas
             var samples = await ActivitySampler.SampleWhileAsync(connection, load, SampleInterval, cancellationToken);
             var outcome = await load;
             var usage = PoolUsage.Summarize(samples, filter);
-            // A pool's connections are its capacity: once it has opened all of them, the next caller waits. An idle
-            // session may still be checked out (a driver sends BEGIN only with the first command), so open sessions,
-            // not just the busy ones, are what the pool has used.
-            var utilization = poolMax == 0 ? 0 : (double)usage.PeakOpen / poolMax;
+            var refused = outcome.Failures.Where(f => f.Key is "HTTP 503" or "HTTP 429" or "timeout").Sum(f => f.Value);
+            var judged = PoolJudgement.Of(usage, poolMax, refused, policy.LoadConcurrency, policy.Utilization);
+            var utilization = judged.Utilization;
 
             (string, string)[] tags = [("client", who)];
             metrics.Add(Metric("db_pool_utilization_peak", utilization, "ratio", tags));
@@ -90,11 +90,19 @@ internal sealed class PoolUtilizationCheck(DatabaseComponent database) : Databas
                 + $"sessions of {who} ({filter.Describe}) over {usage.Samples} samples: peak open {usage.PeakOpen} of {poolMax} ({source}{(client.Instances > 1 ? $", x {client.Instances} instances" : string.Empty)}), "
                 + $"peak in use (active or idle in transaction) {usage.PeakInUse}, peak idle in transaction {usage.PeakIdleInTransaction}, peak waiting on locks {usage.PeakWaiting}";
 
-            if (utilization >= policy.Utilization)
+            if (judged.Verdict == PoolVerdict.AtTarget)
             {
                 findings.Add(Finding(DatabaseRules.PoolUtilization, Severity.High, who,
-                    $"{who}'s connection pool peaked at {utilization:P0} ({usage.PeakOpen} of {poolMax} connections open) under the probe load, at or above the target of {policy.Utilization:P0}",
+                    judged.Crowded
+                        ? $"{who}'s connection pool peaked at {utilization:P0} ({usage.PeakOpen} of {poolMax} connections open) under the probe load while {refused} request(s) were refused or timed out, at or above the target of {policy.Utilization:P0}: its open connections were checked out, though at most {usage.PeakInUse} were seen active or idle in transaction"
+                        : $"{who}'s connection pool peaked at {utilization:P0} ({usage.PeakInUse} of {poolMax} connections in use) under the probe load, more than its {policy.LoadConcurrency} concurrent requests explain, at or above the target of {policy.Utilization:P0}",
                     picture, "shorten how long each request holds its connection (no work inside open transactions), fix slow queries, then size the pool (Maximum Pool Size) for the peak"));
+            }
+            else if (judged.Verdict == PoolVerdict.LoadBound)
+            {
+                findings.Add(Finding(DatabaseRules.PoolUtilization, Severity.Info, who,
+                    $"{who}'s connection pool peaked at {utilization:P0} ({usage.PeakInUse} of {poolMax} connections in use) under the probe load, no more than its own {policy.LoadConcurrency} concurrent requests: with a pool of {poolMax} this load alone reaches the target of {policy.Utilization:P0}, so the peak is not judged",
+                    picture, $"to judge the pool, set pool.loadConcurrency below {PoolJudgement.JudgeableConcurrency(poolMax, policy.Utilization)}"));
             }
 
             if (TimeSpan.FromSeconds(usage.LongestIdleInTransactionSeconds) > policy.IdleInTransaction)
@@ -118,11 +126,10 @@ internal sealed class PoolUtilizationCheck(DatabaseComponent database) : Databas
                     picture, "set command timeouts of at most 10 s, and index or rewrite the query (EXPLAIN ANALYZE it)"));
             }
 
-            var refused = outcome.Failures.Where(f => f.Key is "HTTP 503" or "HTTP 429" or "timeout").Sum(f => f.Value);
-            if (utilization >= 1.0 || (refused > 0 && utilization >= policy.Utilization))
+            if (judged.Exhausted)
             {
                 findings.Add(Finding(DatabaseRules.PoolExhausted, Severity.High, who,
-                    $"{who}'s pool was exhausted under the probe load: {usage.PeakOpen} of {poolMax} connections open, {refused} request(s) refused or timed out",
+                    $"{who}'s pool was exhausted under the probe load: {usage.PeakOpen} of {poolMax} connections open, {usage.PeakInUse} in use, {refused} request(s) refused or timed out",
                     picture, "raise Maximum Pool Size only after shortening transactions; keep 'Timeout' (pool wait) short so callers fail fast"));
             }
         }

@@ -30,6 +30,23 @@ public sealed class PoolLoadAndRecoveryTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task Open_but_idle_pooled_connections_under_the_default_probe_load_are_not_utilization()
+    {
+        // A pool of 10 that keeps its connections open between requests (node-postgres, HikariCP), probed at the
+        // default 8 concurrent: all 10 open, few ever busy.
+        var db = await server.CreateDatabaseAsync("pool");
+        await using var service = new DbBackedService(db + ";Application Name=svc-warm", poolSize: 10, hold: TimeSpan.Zero, connectTimeoutSeconds: 15, warm: 10);
+        var system = System(db + ";Application Name=svc-warm", service, "    pool: { loadDuration: 1s }");
+        var result = await DatabaseTestKit.RunAsync(new PoolUtilizationCheck(system.Db()), system);
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        Assert.Contains(result.Metrics, m => m.Name == "db_pool_open_peak" && m.Value == 10);
+        var inUse = Assert.Single(result.Metrics, m => m.Name == "db_pool_in_use_peak").Value;
+        Assert.Contains(result.Metrics, m => m.Name == "db_pool_utilization_peak" && m.Value == inUse / 10);
+        Assert.DoesNotContain(result.Findings, f => f.Rule is DatabaseRules.PoolExhausted || (f.Rule is DatabaseRules.PoolUtilization && f.Severity != Severity.Info));
+    }
+
+    [Fact]
     public async Task A_pool_held_by_idle_transactions_is_exhausted_and_recognized_as_the_failure_scenario()
     {
         var db = await server.CreateDatabaseAsync("pool");

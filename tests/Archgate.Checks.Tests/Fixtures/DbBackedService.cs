@@ -24,16 +24,20 @@ public sealed class DbBackedService : IAsyncDisposable
     private readonly int? _commandTimeout;
     private readonly int _connectTimeout;
 
+    /// <param name="warm">Connections opened together at start and given back, so that the pool holds them open and idle
+    /// (as node-postgres and HikariCP pools do once traffic has passed).</param>
     /// <param name="commandTimeoutSeconds">When set, the pool uses it and /health also reports its connect and command timeouts.</param>
     /// <param name="connectTimeoutSeconds">How long getting a connection may take: from a full pool, or a new one from the server.
     /// 1 s makes an exhausted pool fail fast; a healthy service on a loaded machine needs longer to open one (ci14: two 503s at 1 s).</param>
-    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false, int? commandTimeoutSeconds = null, int connectTimeoutSeconds = 1)
+    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false, int? commandTimeoutSeconds = null, int connectTimeoutSeconds = 1, int warm = 0)
     {
         _poolSize = poolSize;
         _hold = hold;
         _commandTimeout = commandTimeoutSeconds;
         _connectTimeout = connectTimeoutSeconds;
         _source = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connection) { MaxPoolSize = poolSize, Timeout = connectTimeoutSeconds, CommandTimeout = commandTimeoutSeconds ?? 30 }.ConnectionString);
+        var warmed = Enumerable.Range(0, warm).Select(_ => _source.OpenConnection()).ToList();
+        warmed.ForEach(c => c.Dispose());
         if (singleConnection)
         {
             _single = _source.OpenConnection();
