@@ -5,8 +5,8 @@ namespace Archgate.Checks.Database;
 /// <summary>A foreign key: on <paramref name="Table"/>, over <paramref name="Columns"/> (in key order), pointing at <paramref name="References"/>.</summary>
 internal sealed record ForeignKeyInfo(string Table, string Name, IReadOnlyList<string> Columns, string References, IReadOnlyList<string> ReferencedColumns, bool Validated);
 
-/// <summary>An index; a null column is an expression.</summary>
-internal sealed record IndexInfo(string Table, string Name, IReadOnlyList<string?> Columns, bool Unique, bool Primary, bool Valid, bool Partial, string Signature);
+/// <summary>An index; a null column is an expression. <paramref name="Predicate"/>: a partial index's WHERE, as the database gives it back.</summary>
+internal sealed record IndexInfo(string Table, string Name, IReadOnlyList<string?> Columns, bool Unique, bool Primary, bool Valid, bool Partial, string Signature, string? Predicate = null);
 
 /// <summary>A column and whether it admits NULL.</summary>
 internal sealed record ColumnInfo(string Table, string Name, bool NotNull);
@@ -50,7 +50,7 @@ internal sealed record SchemaCatalog(
             """, cancellationToken);
         var indexes = await DatabaseAccess.QueryAsync(connection, $"""
             select i.indrelid::regclass::text as tbl, x.relname as name, i.indisunique as uniq, i.indisprimary as pk, i.indisvalid as valid,
-                   i.indpred is not null as partial,
+                   i.indpred is not null as partial, pg_get_expr(i.indpred, i.indrelid) as pred,
                    array(select case when k.num = 0 then null else a.attname::text end
                          from unnest(i.indkey::int2[]) with ordinality k(num, ord)
                          left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.num
@@ -82,7 +82,8 @@ internal sealed record SchemaCatalog(
             foreignKeys.Select(f => new ForeignKeyInfo(DatabaseAccess.Text(f["tbl"]), DatabaseAccess.Text(f["name"]), Names(f["cols"]),
                 DatabaseAccess.Text(f["refs"]), Names(f["refcols"]), f["validated"] is true)).ToList(),
             indexes.Select(i => new IndexInfo(DatabaseAccess.Text(i["tbl"]), DatabaseAccess.Text(i["name"]), NullableNames(i["cols"]),
-                i["uniq"] is true, i["pk"] is true, i["valid"] is true, i["partial"] is true, DatabaseAccess.Text(i["signature"]))).ToList(),
+                i["uniq"] is true, i["pk"] is true, i["valid"] is true, i["partial"] is true, DatabaseAccess.Text(i["signature"]),
+                i["pred"] is null ? null : DatabaseAccess.Text(i["pred"]))).ToList(),
             columns.Select(c => new ColumnInfo(DatabaseAccess.Text(c["tbl"]), DatabaseAccess.Text(c["name"]), c["notnull"] is true)).ToList(),
             unvalidated.Select(u => new UnvalidatedConstraint(DatabaseAccess.Text(u["tbl"]), DatabaseAccess.Text(u["name"]),
                 DatabaseAccess.Text(u["kind"]) switch { "f" => "foreign key", "c" => "check", _ => DatabaseAccess.Text(u["kind"]) })).ToList());
@@ -133,12 +134,20 @@ internal sealed record SchemaCatalog(
                     .Select(r => r["name"] is null ? null : DatabaseAccess.Text(r["name"]))
                     .ToList();
                 var partial = DatabaseAccess.Long(index["partial"]) == 1;
+                var predicate = partial ? PartialIndexPredicate.FromSql(await IndexSqlAsync(connection, name, cancellationToken)) : null;
                 indexes.Add(new IndexInfo(table, name, cols, DatabaseAccess.Long(index["unique"]) == 1, DatabaseAccess.Text(index["origin"]) == "pk", true, partial,
-                    $"{quoted}|{string.Join(',', cols.Select(c => c ?? "(expr)"))}|{(partial ? name : string.Empty)}"));
+                    $"{quoted}|{string.Join(',', cols.Select(c => c ?? "(expr)"))}|{(partial ? name : string.Empty)}", predicate));
             }
         }
 
         return new SchemaCatalog(tables, withoutPk, foreignKeys, indexes, columns, []);
+    }
+
+    /// <summary>The CREATE INDEX statement SQLite keeps for an index (null for the automatic ones of UNIQUE and PRIMARY KEY).</summary>
+    private static async Task<string?> IndexSqlAsync(DbConnection connection, string name, CancellationToken cancellationToken)
+    {
+        var rows = await DatabaseAccess.QueryAsync(connection, $"select sql from sqlite_master where type = 'index' and name = {Literal(name)}", cancellationToken);
+        return rows.Count == 0 || rows[0]["sql"] is null ? null : DatabaseAccess.Text(rows[0]["sql"]);
     }
 
     /// <summary>A SQL string literal (for pragma table-valued functions, which take no parameters).</summary>

@@ -87,7 +87,7 @@ internal sealed partial class SchemaIntegrityCheck(DatabaseComponent database) :
             var table = catalog.FindTable(expected.Table);
             var what = expected.Kind switch
             {
-                ConstraintKind.Unique => $"unique ({string.Join(", ", expected.Columns)})",
+                ConstraintKind.Unique => $"unique ({string.Join(", ", expected.Columns)}){(expected.Where is null ? string.Empty : $" where {expected.Where}")}",
                 ConstraintKind.NotNull => $"not null ({string.Join(", ", expected.Columns)})",
                 _ => $"foreign key ({string.Join(", ", expected.Columns)}) references {expected.References}",
             };
@@ -98,9 +98,18 @@ internal sealed partial class SchemaIntegrityCheck(DatabaseComponent database) :
                 continue;
             }
 
+            if (expected.Kind == ConstraintKind.Unique)
+            {
+                if (UniqueFinding(catalog, table, expected, what) is { } unique)
+                {
+                    yield return unique;
+                }
+
+                continue;
+            }
+
             var missing = expected.Kind switch
             {
-                ConstraintKind.Unique => !catalog.Indexes.Any(i => i.Table == table && i.Unique && i.Valid && !i.Partial && SameColumns(i.Columns, expected.Columns)),
                 ConstraintKind.ForeignKey => !catalog.ForeignKeys.Any(k => k.Table == table && SameColumns(k.Columns, expected.Columns) && SchemaCatalog.SameTable(k.References, expected.References!)),
                 _ => false,
             };
@@ -116,12 +125,67 @@ internal sealed partial class SchemaIntegrityCheck(DatabaseComponent database) :
                 yield return Finding(DatabaseRules.ExpectedConstraintMissing, Severity.High, table, $"expected {what} on {table} is missing", null,
                     expected.Kind switch
                     {
-                        ConstraintKind.Unique => $"ALTER TABLE {table} ADD UNIQUE ({string.Join(", ", expected.Columns)}); (first remove duplicate rows)",
                         ConstraintKind.NotNull => $"ALTER TABLE {table} ALTER COLUMN ... SET NOT NULL; per column (first fill the NULLs)",
                         _ => $"ALTER TABLE {table} ADD FOREIGN KEY ({string.Join(", ", expected.Columns)}) REFERENCES {expected.References}; (first remove orphaned rows)",
                     });
             }
         }
+    }
+
+    /// <summary>
+    /// A unique expectation against the table's valid unique indexes (a unique constraint has one). Without
+    /// <c>where</c> only a full one will do; a partial one on the same columns is named as what it is. With
+    /// <c>where</c>, a partial one whose predicate is the same (<see cref="PartialIndexPredicate"/>).
+    /// </summary>
+    private Finding? UniqueFinding(SchemaCatalog catalog, string table, ExpectedConstraint expected, string what)
+    {
+        var candidates = catalog.Indexes.Where(i => i.Table == table && i.Unique && i.Valid && SameColumns(i.Columns, expected.Columns)).ToList();
+        var full = candidates.FirstOrDefault(i => !i.Partial);
+        var partial = candidates.Where(i => i.Partial).ToList();
+        var columns = string.Join(", ", expected.Columns);
+        var predicates = string.Join("; ", partial.Select(i => $"{i.Name} WHERE {i.Predicate ?? "(predicate not read)"}"));
+        if (expected.Where is null)
+        {
+            if (full is not null)
+            {
+                return null;
+            }
+
+            if (partial.Count > 0)
+            {
+                var first = partial[0].Predicate;
+                return Finding(DatabaseRules.ExpectedConstraintMissing, Severity.Medium, table,
+                    $"expected {what} on {table}, but only a partial unique index exists ({predicates}): ({columns}) is unique only among the rows it selects",
+                    null, first is null
+                        ? $"if that is intended, add where: to the expectation with the index's predicate; if every row must be unique, replace the index with ALTER TABLE {table} ADD UNIQUE ({columns});"
+                        : $"if that is intended, add where: \"{first}\" to the expectation; if every row must be unique, replace the index with ALTER TABLE {table} ADD UNIQUE ({columns});");
+            }
+
+            return Finding(DatabaseRules.ExpectedConstraintMissing, Severity.High, table, $"expected {what} on {table} is missing", null,
+                $"ALTER TABLE {table} ADD UNIQUE ({columns}); (first remove duplicate rows)");
+        }
+
+        if (partial.Any(i => PartialIndexPredicate.Same(i.Predicate, expected.Where)))
+        {
+            return null;
+        }
+
+        if (partial.Count > 0)
+        {
+            return Finding(DatabaseRules.ExpectedConstraintMissing, Severity.High, table,
+                $"expected {what} on {table}, but the partial unique index on ({columns}) has another predicate: {predicates}", null,
+                $"if the index is right, write its predicate in where:; else CREATE UNIQUE INDEX ON {table} ({columns}) WHERE {expected.Where}; and drop the other (first remove duplicate rows)");
+        }
+
+        if (full is not null)
+        {
+            return Finding(DatabaseRules.ExpectedConstraintMissing, Severity.Medium, table,
+                $"expected {what} on {table}, but {full.Name} makes ({columns}) unique over every row, not only where {expected.Where}: rows outside it cannot repeat the values", null,
+                $"if every row must be unique, remove where: from the expectation; else replace it with CREATE UNIQUE INDEX ON {table} ({columns}) WHERE {expected.Where};");
+        }
+
+        return Finding(DatabaseRules.ExpectedConstraintMissing, Severity.High, table, $"expected {what} on {table} is missing", null,
+            $"CREATE UNIQUE INDEX ON {table} ({columns}) WHERE {expected.Where}; (first remove duplicate rows)");
     }
 
     private static bool SameColumns(IReadOnlyList<string?> actual, IReadOnlyList<string> expected) =>

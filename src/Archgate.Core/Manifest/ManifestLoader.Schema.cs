@@ -55,7 +55,7 @@ public static partial class ManifestLoader
             "expect" => Closed(["migrations", "seed", "constraints"], [], k => k switch
             {
                 "migrations" => Closed(["table", "latest", "folder"], [], _ => Ref("string")),
-                "constraints" => List(Closed(["table", "unique", "notNull", "foreignKey", "references"], [], _ => new JsonObject())),
+                "constraints" => List(Closed(["table", "unique", "notNull", "foreignKey", "references", "where"], [], k => k == "where" ? Ref("string") : new JsonObject())),
                 _ => new JsonObject(),
             }),
             "probes" => List(Closed(["name", "sql", "params", "http", "via", "login"], ["name"], k => k switch

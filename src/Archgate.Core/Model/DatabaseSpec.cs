@@ -51,7 +51,9 @@ public enum ConstraintKind
 }
 
 /// <summary>A constraint the manifest expects: on <paramref name="Table"/>, over <paramref name="Columns"/>.</summary>
-public sealed record ExpectedConstraint(string Table, ConstraintKind Kind, IReadOnlyList<string> Columns, string? References);
+/// <param name="Where">For <see cref="ConstraintKind.Unique"/>: the predicate of a partial unique index (unique only among
+/// the rows it selects, e.g. <c>returned_at is null</c>); null: unique over every row.</param>
+public sealed record ExpectedConstraint(string Table, ConstraintKind Kind, IReadOnlyList<string> Columns, string? References, string? Where = null);
 
 /// <summary>
 /// A probe: either a read-only parameterized SQL query (<see cref="Sql"/>) run by Archgate, or an HTTP request

@@ -151,4 +151,65 @@ public sealed class SchemaIntegrityCheckTests(PostgresServer server)
 
         Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
     }
+
+    private const string Loans = """
+        create table loans (id integer primary key, book_id integer not null, member_id integer not null, returned_at timestamp);
+        create unique index ux_loans_active on loans (book_id, member_id) where returned_at is null;
+        """;
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task A_partial_unique_index_meets_an_expectation_with_the_same_where(string engine)
+    {
+        var connection = engine == "postgres" ? await server.CreateDatabaseAsync("schema", Loans) : $"Data Source={DatabaseTestKit.SqliteFile(Loans)}";
+
+        var (result, _) = await RunAsync(engine, connection, """
+                expect:
+                  constraints:
+                    - { table: loans, unique: [member_id, book_id], where: "RETURNED_AT  is NULL" }
+            """);
+
+        Assert.True(result.Status == CheckStatus.Pass && result.Findings.Count == 0, DatabaseTestKit.Describe(result));
+    }
+
+    [Theory]
+    [InlineData("postgres", "(returned_at IS NULL)")]
+    [InlineData("sqlite", "returned_at is null")]
+    public async Task A_partial_unique_index_is_named_as_such_when_the_expectation_wants_every_row_unique(string engine, string predicate)
+    {
+        var connection = engine == "postgres" ? await server.CreateDatabaseAsync("schema", Loans) : $"Data Source={DatabaseTestKit.SqliteFile(Loans)}";
+
+        var (result, _) = await RunAsync(engine, connection, """
+                expect:
+                  constraints:
+                    - { table: loans, unique: [book_id, member_id] }
+            """);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((DatabaseRules.ExpectedConstraintMissing, Severity.Medium), (finding.Rule, finding.Severity));
+        Assert.Equal($"expected unique (book_id, member_id) on loans, but only a partial unique index exists (ux_loans_active WHERE {predicate}): (book_id, member_id) is unique only among the rows it selects", finding.Message);
+        Assert.StartsWith($"if that is intended, add where: \"{predicate}\" to the expectation", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("sqlite")]
+    public async Task A_partial_unique_index_with_another_predicate_or_none_at_all_does_not_meet_the_expectation(string engine)
+    {
+        var schema = Loans + "create table holds (id integer primary key, book_id integer not null, member_id integer not null, done boolean);";
+        var connection = engine == "postgres" ? await server.CreateDatabaseAsync("schema", schema) : $"Data Source={DatabaseTestKit.SqliteFile(schema)}";
+
+        var (result, _) = await RunAsync(engine, connection, """
+                expect:
+                  constraints:
+                    - { table: loans, unique: [book_id, member_id], where: "returned_at is not null" }
+                    - { table: holds, unique: [book_id, member_id], where: "done is null" }
+            """);
+
+        Assert.True(result.Findings.Count == 2, DatabaseTestKit.Describe(result));
+        Assert.All(result.Findings, f => Assert.Equal((DatabaseRules.ExpectedConstraintMissing, Severity.High), (f.Rule, f.Severity)));
+        Assert.Contains(result.Findings, f => f.Message.StartsWith("expected unique (book_id, member_id) where returned_at is not null on loans, but the partial unique index on (book_id, member_id) has another predicate: ux_loans_active WHERE", StringComparison.Ordinal));
+        Assert.Contains(result.Findings, f => f.Message == "expected unique (book_id, member_id) where done is null on holds is missing" && f.Hint == "CREATE UNIQUE INDEX ON holds (book_id, member_id) WHERE done is null; (first remove duplicate rows)");
+    }
 }

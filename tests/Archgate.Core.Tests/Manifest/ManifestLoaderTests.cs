@@ -46,6 +46,26 @@ public sealed class ManifestLoaderTests
     }
 
     [Fact]
+    public void A_unique_expectation_may_name_the_predicate_of_a_partial_unique_index()
+    {
+        var model = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - name: db
+                kind: database
+                connection: "Data Source=app.db"
+                expect:
+                  constraints:
+                    - { table: loans, unique: [book_id, member_id], where: " returned_at is null " }
+                    - { table: members, unique: [email] }
+            """);
+
+        var constraints = ((Archgate.Model.DatabaseComponent)model.Components[0]).Database.Constraints;
+        Assert.Equal(["returned_at is null", null], constraints.Select(c => c.Where));
+    }
+
+    [Fact]
     public void The_shop_sample_declares_its_database_expectations()
     {
         var path = Path.Combine(Golden.SourceDirectory(), "..", "..", "..", "samples", "shop", "archgate.yaml");

@@ -141,7 +141,7 @@ public static partial class ManifestLoader
             var result = new List<ExpectedConstraint>();
             foreach (var (map, itemPath) in r.MappingList(node, path))
             {
-                r.AllowKeys(map, itemPath, "table", "unique", "notNull", "foreignKey", "references");
+                r.AllowKeys(map, itemPath, "table", "unique", "notNull", "foreignKey", "references", "where");
                 var table = r.String(r.Required(map, itemPath, "table", "the table the constraint is on"), $"{itemPath}.table");
                 var kinds = new (string Key, ConstraintKind Kind)[] { ("unique", ConstraintKind.Unique), ("notNull", ConstraintKind.NotNull), ("foreignKey", ConstraintKind.ForeignKey) }
                     .Where(k => YamlReader.Get(map, k.Key) is not null)
@@ -166,13 +166,24 @@ public static partial class ManifestLoader
                     r.Error(referencesNode, $"{itemPath}.references", "'references' only goes with 'foreignKey'", "remove it, or write 'foreignKey: [columns]'");
                 }
 
+                var whereNode = YamlReader.Get(map, "where");
+                var where = r.String(whereNode, $"{itemPath}.where");
+                if (whereNode is not null && kind != ConstraintKind.Unique)
+                {
+                    r.Error(whereNode, $"{itemPath}.where", "'where' only goes with 'unique'", "remove it, or write 'unique: [columns]' (a partial unique index)");
+                }
+                else if (whereNode is YamlScalarNode && string.IsNullOrWhiteSpace(where))
+                {
+                    r.Error(whereNode, $"{itemPath}.where", "empty predicate", "write the partial index's predicate, e.g. where: \"returned_at is null\", or remove 'where'");
+                }
+
                 if (columns.Count == 0 && YamlReader.Get(map, key) is YamlSequenceNode)
                 {
                     r.Error(YamlReader.Get(map, key)!, $"{itemPath}.{key}", "no columns given", "list at least one column");
                 }
                 else if (table is not null && columns.Count > 0)
                 {
-                    result.Add(new ExpectedConstraint(table, kind, columns, references));
+                    result.Add(new ExpectedConstraint(table, kind, columns, references, kind == ConstraintKind.Unique && !string.IsNullOrWhiteSpace(where) ? where.Trim() : null));
                 }
             }
 
