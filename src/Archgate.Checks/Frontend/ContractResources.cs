@@ -160,19 +160,108 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
     }
 
     /// <summary>
-    /// A property of <paramref name="example"/> that <paramref name="count"/> concurrent writes can each set otherwise,
-    /// and their values, all of which its schema takes: a text property (each write's own text), else a number within
-    /// its bounds (distinct while the range allows, then again from its start: seats 1 to 6), else an enum's values or a
-    /// boolean's two in turn. Null when the example has none (read-only properties left out).
+    /// The body of an update of the resource the check created, as a client does it (read, modify, write): the
+    /// operation's example, where each property that names or identifies the resource keeps the resource's own value
+    /// from <paramref name="current"/> (an id or a key such as <c>memberId</c>, a string with a pattern, a format or a
+    /// fixed length such as an ISBN: the example names another resource's, which a unique field refuses with 409, and a
+    /// value made up for it may not match its pattern), plus the resource's other properties the update's schema takes.
+    /// When nothing would change, one property safe to change is set otherwise (<see cref="Variants"/>). The example as it
+    /// is when it is no object or nothing was read.
     /// </summary>
-    public static (string Field, IReadOnlyList<JsonNode> Values)? Variants(JsonObject example, OperationInfo operation, int count)
+    public static JsonNode? UpdateBody(JsonNode? example, JsonNode? current, OperationInfo operation)
     {
-        var properties = JsonBody(operation)?.Schema is { } schema ? Contracts.Diff.SchemaView.Of(schema).Properties : new Dictionary<string, IOpenApiSchema>();
-        Contracts.Diff.SchemaView? View(string name) => properties.TryGetValue(name, out var property) ? Contracts.Diff.SchemaView.Of(property) : null;
-        var writable = example.Where(p => p.Value is JsonValue && View(p.Key) is not { ReadOnly: true }).ToList();
-        if (writable.FirstOrDefault(p => p.Value!.GetValueKind() == JsonValueKind.String && View(p.Key) is not { Enum.Count: > 0 }).Key is { } text)
+        if (example is not JsonObject sample || current is not JsonObject own)
         {
-            return (text, Enumerable.Range(1, count).Select(i => (JsonNode)JsonValue.Create($"archgate concurrent update {i} of {count}")).ToList());
+            return example?.DeepClone();
+        }
+
+        var properties = Properties(operation);
+        Contracts.Diff.SchemaView? View(string name) => properties.TryGetValue(name, out var property) ? Contracts.Diff.SchemaView.Of(property) : null;
+        var body = new JsonObject();
+        foreach (var (name, value) in sample)
+        {
+            body[name] = (own[name] is { } kept && !SafeToChange(name, View(name), value) && Fits(View(name), kept) ? kept : value)?.DeepClone();
+        }
+
+        foreach (var (name, value) in own)
+        {
+            if (!body.ContainsKey(name) && View(name) is { ReadOnly: false } view && Fits(view, value))
+            {
+                body[name] = value?.DeepClone();
+            }
+        }
+
+        if (JsonSubset.Difference(body, own) is null && Variants(body, operation, 1, "archgate update") is var (field, values))
+        {
+            body[field] = values[0].DeepClone();
+        }
+
+        return body;
+    }
+
+    /// <summary>
+    /// Whether a property names or identifies its resource, so a check keeps its value rather than change it: an id
+    /// (<c>id</c>, <c>uuid</c>, <c>bookId</c>, <c>member_id</c>), a key or a slug.
+    /// </summary>
+    internal static bool Identifying(string name) =>
+        name.Equals("id", StringComparison.OrdinalIgnoreCase) || name.Equals("uuid", StringComparison.OrdinalIgnoreCase) || name.Equals("key", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("slug", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Id", StringComparison.Ordinal) || name.EndsWith("ID", StringComparison.Ordinal)
+        || name.EndsWith("_id", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Key", StringComparison.Ordinal) || name.EndsWith("_key", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether a check may set a property to a value of its own: not identifying, not read-only, and for text, no
+    /// pattern, no format and no fixed length (an ISBN, a code), whose values only the service knows how to make.
+    /// </summary>
+    private static bool SafeToChange(string name, Contracts.Diff.SchemaView? view, JsonNode? value) =>
+        !Identifying(name) && view is not { ReadOnly: true }
+        && (value?.GetValueKind() != JsonValueKind.String || view is null
+            || (view.Pattern is null && view.Format is null && !(view.MinLength is { } min && view.MaxLength == min)));
+
+    /// <summary>Whether a value read from the resource is of a type the update's schema takes for it.</summary>
+    private static bool Fits(Contracts.Diff.SchemaView? view, JsonNode? value)
+    {
+        if (view?.Types is null)
+        {
+            return true;
+        }
+
+        var accepted = view.Accepted;
+        return value?.GetValueKind() switch
+        {
+            null or JsonValueKind.Null => view.Nullable || accepted.HasFlag(JsonSchemaType.Null),
+            JsonValueKind.String => accepted.HasFlag(JsonSchemaType.String),
+            JsonValueKind.Number => accepted.HasFlag(JsonSchemaType.Number) || accepted.HasFlag(JsonSchemaType.Integer),
+            JsonValueKind.True or JsonValueKind.False => accepted.HasFlag(JsonSchemaType.Boolean),
+            JsonValueKind.Array => accepted.HasFlag(JsonSchemaType.Array),
+            _ => accepted.HasFlag(JsonSchemaType.Object),
+        };
+    }
+
+    /// <summary>
+    /// A property of <paramref name="example"/> that <paramref name="count"/> concurrent writes can each set otherwise,
+    /// and their values, all of which its schema takes; never an identifying or read-only property
+    /// (<see cref="Identifying"/>). A text property with no enum, pattern or format (each write's own text, shortened to
+    /// its <c>maxLength</c> and filled to its <c>minLength</c>: <c>archgate concurrent update 3 of 10</c>, else
+    /// <c>archgate update 3</c>, <c>upd 3</c>, <c>3</c>), else a number within its bounds (distinct while the range
+    /// allows, then again from its start: seats 1 to 6), else an enum's values or a boolean's two in turn. Null when the
+    /// example has none.
+    /// </summary>
+    public static (string Field, IReadOnlyList<JsonNode> Values)? Variants(JsonObject example, OperationInfo operation, int count, string label = "archgate concurrent update")
+    {
+        var properties = Properties(operation);
+        Contracts.Diff.SchemaView? View(string name) => properties.TryGetValue(name, out var property) ? Contracts.Diff.SchemaView.Of(property) : null;
+        var writable = example.Where(p => p.Value is JsonValue && !Identifying(p.Key) && View(p.Key) is not { ReadOnly: true }).ToList();
+        foreach (var (name, _) in writable.Where(p => p.Value!.GetValueKind() == JsonValueKind.String))
+        {
+            if (View(name) is not { } view)
+            {
+                return (name, Enumerable.Range(1, count).Select(i => (JsonNode)JsonValue.Create($"{label} {i} of {count}")).ToList());
+            }
+
+            if (view.Enum.Count == 0 && view.Pattern is null && view.Format is null && view.Accepted.HasFlag(JsonSchemaType.String) && Texts(view, count, label) is { } texts)
+            {
+                return (name, texts);
+            }
         }
 
         if (writable.FirstOrDefault(p => p.Value!.GetValueKind() == JsonValueKind.Number && View(p.Key) is not { Enum.Count: > 0 }) is { Key: { } number, Value: JsonValue start })
@@ -197,6 +286,25 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
 
         return null;
     }
+
+    /// <summary><paramref name="count"/> distinct texts within the string's length bounds, the longest form that fits; null when none does.</summary>
+    private static List<JsonNode>? Texts(Contracts.Diff.SchemaView view, int count, string label)
+    {
+        Func<int, string>[] forms = [i => $"{label} {i} of {count}", i => $"archgate update {i}", i => $"upd {i}", i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        foreach (var form in forms)
+        {
+            var texts = Enumerable.Range(1, count).Select(i => form(i)).Select(t => view.MinLength is { } min && t.Length < min ? t + new string('-', min - t.Length) : t).ToList();
+            if (view.MaxLength is not { } max || texts.All(t => t.Length <= max))
+            {
+                return [.. texts.Select(t => (JsonNode)JsonValue.Create(t))];
+            }
+        }
+
+        return null;
+    }
+
+    private static IReadOnlyDictionary<string, IOpenApiSchema> Properties(OperationInfo operation) =>
+        JsonBody(operation)?.Schema is { } schema ? Contracts.Diff.SchemaView.Of(schema).Properties : new Dictionary<string, IOpenApiSchema>();
 
     private static IOpenApiMediaType? JsonBody(OperationInfo operation) =>
         operation.Operation.RequestBody?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value;

@@ -131,8 +131,9 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         if (resource.Update is { } update)
         {
             var ifMatch = resource.UpdateTakesIfMatch && etag is not null ? new[] { new KeyValuePair<string, string>("If-Match", etag) } : [];
-            // The update's example may name a value another resource holds (a unique title).
-            var (updated, change) = await ContractResource.SendUniqueAsync(ContractResource.ExampleBody(update), update,
+            // Read, modify, write: the update's example names another resource (book 1's ISBN), so what identifies the
+            // resource keeps the value read back; its free text may still name a value another resource holds (a unique title).
+            var (updated, change) = await ContractResource.SendUniqueAsync(ContractResource.UpdateBody(ContractResource.ExampleBody(update), Json(read), update), update,
                 body => Send(http, update.Method, itemPath, [.. auth, .. ifMatch], body, cancellationToken));
 
             // A resource may move on by itself between the read and the update (a payment worker): read again and retry.
@@ -147,7 +148,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
             if (!updated.Ok)
             {
                 findings.Add(Finding(FrontendRules.UpdateFailed, Severity.High, update.Name, $"the update{(ifMatch.Length > 0 ? " with the current ETag in If-Match" : string.Empty)} failed: {updated.Summary}",
-                    updated.Evidence(), "the contract's example update with the current ETag must be accepted"));
+                    $"{updated.Evidence()}\nsent: {ProbeHttp.Excerpt(change?.ToJsonString() ?? string.Empty, 300)}", "the contract's example update, applied to the resource as read, with the current ETag must be accepted"));
             }
             else
             {
@@ -221,6 +222,19 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         }
 
         return last;
+    }
+
+    /// <summary>An answer's body as JSON, or null.</summary>
+    internal static JsonNode? Json(ApiAnswer answer)
+    {
+        try
+        {
+            return answer.Ok ? JsonNode.Parse(answer.Body) : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static KeyValuePair<string, string>[] EtagFor(ContractResource resource, ApiAnswer read) =>

@@ -91,4 +91,36 @@ public sealed class CrudCheckTests
         Assert.Equal(CheckStatus.Fail, result.Status);
         Assert.Contains("not 404", Assert.Single(result.Findings, f => f.Rule == FrontendRules.DeleteFailed).Message, StringComparison.Ordinal);
     }
+
+    /// <summary>A book that exists from the start (book 1), whose ISBN the contract's update example names.</summary>
+    internal const string BookOne = "{\"id\":0,\"isbn\":\"978-0-00-000001-1\",\"title\":\"book one\"}";
+
+    /// <summary>Books keep their ISBN unique and exactly 17 characters long.</summary>
+    internal static readonly FakeApiFaults BookRules = new() { Seed = BookOne, Unique = ["isbn"], Lengths = new Dictionary<string, (int, int)> { ["isbn"] = (17, 17) } };
+
+    [Fact]
+    public async Task An_update_example_naming_another_books_unique_ISBN_is_applied_to_the_created_book_keeping_its_own_ISBN()
+    {
+        // The PUT example (book 1's ISBN) was sent as it is to the created book: 409 "a note with this isbn exists",
+        // and the retry changed only the title, so AG5012 high on a correct API.
+        using var api = new FakeShopApi(BookRules);
+        var contract = FakeShopApi.BookContract("{ isbn: 978-0-00-000002-2, title: first }", "{ isbn: 978-0-00-000001-1, title: second }");
+
+        var result = await RunAsync(api, contract: contract);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")));
+        var put = System.Text.Json.Nodes.JsonNode.Parse(api.Requests.First(r => r.Method == "PUT").Body)!;
+        Assert.Equal(("978-0-00-000002-2", "second"), (put["isbn"]!.GetValue<string>(), put["title"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task An_update_that_fails_shows_the_body_it_sent_AG5012()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { RefusesEveryUpdate = true });
+
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.UpdateFailed);
+        Assert.Contains("sent: {\"title\":\"second\"}", finding.Evidence, StringComparison.Ordinal);
+    }
 }

@@ -31,6 +31,15 @@ public sealed record FakeApiFaults
     /// </summary>
     public bool RefreshInCookie { get; init; }
 
+    /// <summary>Not a defect: a note that exists from the start (JSON, id 0), as an earlier step or run leaves one.</summary>
+    public string? Seed { get; init; }
+
+    /// <summary>Not a defect: properties no two notes share; a write that would is answered 409.</summary>
+    public IReadOnlyList<string> Unique { get; init; } = [];
+
+    /// <summary>Not a defect: the lengths a text property must have; a write outside them is answered 400.</summary>
+    public IReadOnlyDictionary<string, (int Min, int Max)> Lengths { get; init; } = new Dictionary<string, (int, int)>();
+
     /// <summary>Not a defect: only the user <c>ada</c> (an admin) may create notes; anyone else's <c>POST /notes</c> is refused with 403.</summary>
     public bool AdminCreatesNotes { get; init; }
 }
@@ -86,6 +95,8 @@ public sealed class FakeShopApi : IDisposable
     private readonly ConcurrentDictionary<string, string> _access;
     private readonly ConcurrentDictionary<long, (JsonObject Body, int Version)> _notes = new();
     private readonly HashSet<long> _movedOn = [];
+    /// <summary>The first answer to each Idempotency-Key, given again to every repeat.</summary>
+    private readonly Dictionary<string, Reply> _keys = [];
     private int _next;
     private int _nextNote;
 
@@ -96,7 +107,32 @@ public sealed class FakeShopApi : IDisposable
         _faults = faults ?? new FakeApiFaults();
         _refresh = issuer?._refresh ?? new();
         _access = issuer?._access ?? new();
+        if (_faults.Seed is not null)
+        {
+            _notes[0] = ((JsonObject)JsonNode.Parse(_faults.Seed)!, 1);
+        }
+
         _server = new ScriptedHttpServer(Answer);
+    }
+
+    /// <summary>
+    /// <see cref="Contract"/> with books' rules in the schemas of <c>/notes</c>: an <c>isbn</c> of exactly 17 characters
+    /// matching a pattern, and a <c>title</c> (at most <paramref name="titleMax"/> characters, when given). The create's
+    /// example is <paramref name="create"/>, the update's <paramref name="update"/>; the create takes an
+    /// <c>Idempotency-Key</c> when <paramref name="idempotent"/>.
+    /// </summary>
+    public static string BookContract(string create, string update, int? titleMax = null, bool idempotent = false)
+    {
+        var schema = "{ type: object, properties: { isbn: { type: string, minLength: 17, maxLength: 17, pattern: '^97[89]-[0-9]-[0-9]{2}-[0-9]{6}-[0-9]$' }, title: { type: string"
+            + (titleMax is { } max ? $", maxLength: {max}" : string.Empty) + " } } }";
+        var contract = Contract
+            .Replace("            schema: { type: object }\n            example: { title: first, tags: [a, b] }",
+                $"            schema: {schema}\n            example: {create}", StringComparison.Ordinal)
+            .Replace("content: { application/json: { schema: { type: object }, example: { title: second } } }",
+                $"content: {{ application/json: {{ schema: {schema}, example: {update} }} }}", StringComparison.Ordinal)
+            .Replace("    post:\n      requestBody:\n        required: true",
+                idempotent ? "    post:\n      parameters: [ { name: Idempotency-Key, in: header, schema: { type: string } } ]\n      requestBody:\n        required: true" : "    post:\n      requestBody:\n        required: true", StringComparison.Ordinal);
+        return contract.Split("maxLength: 17").Length == 3 ? contract : throw new InvalidOperationException("the book schema replaced not both bodies of /notes");
     }
 
     public Uri Url => _server.Url;
@@ -208,10 +244,30 @@ public sealed class FakeShopApi : IDisposable
 
         if (r.Method == "POST" && path == "/notes")
         {
-            var id = Interlocked.Increment(ref _nextNote);
-            body!["id"] = id;
-            _notes[id] = (body, 1);
-            return new Reply(201, body.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/notes/{id}", ["ETag"] = "\"1\"" });
+            lock (_notes)
+            {
+                var key = r.Headers.GetValueOrDefault("Idempotency-Key");
+                if (key is not null && _keys.TryGetValue(key, out var first))
+                {
+                    return first;
+                }
+
+                if (Refused(body!, null) is { } refused)
+                {
+                    return refused;
+                }
+
+                var id = Interlocked.Increment(ref _nextNote);
+                body!["id"] = id;
+                _notes[id] = (body, 1);
+                var created = new Reply(201, body.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/notes/{id}", ["ETag"] = "\"1\"" });
+                if (key is not null)
+                {
+                    _keys[key] = created;
+                }
+
+                return created;
+            }
         }
 
         if (!path.StartsWith("/notes/", StringComparison.Ordinal) || !long.TryParse(path["/notes/".Length..], out var noteId) || !_notes.TryGetValue(noteId, out var note))
@@ -237,6 +293,11 @@ public sealed class FakeShopApi : IDisposable
                         return Problem(412, "The note changed since you read it.");
                     }
 
+                    if (Refused(body!, noteId) is { } refused)
+                    {
+                        return refused;
+                    }
+
                     foreach (var (name, value) in body!)
                     {
                         note.Body[name] = value?.DeepClone();
@@ -256,6 +317,28 @@ public sealed class FakeShopApi : IDisposable
             default:
                 return Problem(405, "Method not allowed.");
         }
+    }
+
+    /// <summary>The 400 or 409 a write of <paramref name="body"/> (to note <paramref name="self"/>, or a new one) gets under the rules of <see cref="FakeApiFaults"/>, or null.</summary>
+    private Reply? Refused(JsonObject body, long? self)
+    {
+        foreach (var (name, (min, max)) in _faults.Lengths)
+        {
+            if (body[name]?.ToString() is { } text && (text.Length < min || text.Length > max))
+            {
+                return Problem(400, $"{name} must be {min}-{max} characters");
+            }
+        }
+
+        foreach (var name in _faults.Unique)
+        {
+            if (body[name]?.ToString() is { } value && _notes.Any(n => n.Key != self && n.Value.Body[name]?.ToString() == value))
+            {
+                return Problem(409, $"a note with this {name} exists");
+            }
+        }
+
+        return null;
     }
 
     private Reply Issue(string user)
