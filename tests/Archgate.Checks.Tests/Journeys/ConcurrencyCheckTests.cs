@@ -140,4 +140,65 @@ public sealed class ConcurrencyCheckTests
         Assert.Equal(10, api.Requests.Count(r => r.Method == "PUT"));
         Assert.Equal(CheckStatus.Fail, result.Status);
     }
+
+    [Fact]
+    public async Task Updates_of_a_book_vary_its_title_not_its_pattern_constrained_ISBN_and_keep_the_books_own_ISBN()
+    {
+        // "archgate concurrent update 1 of 10" went into isbn (17 characters, a pattern): 10 x 400, blamed on concurrency (AG7021 high).
+        using var api = new FakeShopApi(CrudCheckTests.BookRules);
+        var contract = FakeShopApi.BookContract("{ isbn: 978-0-00-000002-2, title: first }", "{ isbn: 978-0-00-000001-1, title: second }");
+
+        var result = await RunAsync(api, contract);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")));
+        Assert.Contains(result.Findings, f => f.Message.Contains("one succeeded, the others were refused (1 x 200, 9 x 412)", StringComparison.Ordinal));
+        var puts = api.Requests.Where(r => r.Method == "PUT").Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.Body)!).ToList();
+        Assert.All(puts, p => Assert.Equal("978-0-00-000002-2", p["isbn"]!.GetValue<string>()));
+        Assert.Equal(10, puts.Select(p => p["title"]!.GetValue<string>()).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData(20)]
+    [InlineData(12)]
+    public async Task A_title_with_a_maxLength_is_varied_with_texts_that_fit_it(int maxLength)
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { Lengths = new Dictionary<string, (int, int)> { ["title"] = (1, maxLength) } });
+        var contract = FakeShopApi.BookContract("{ title: first }", "{ title: second }", titleMax: maxLength);
+
+        var result = await RunAsync(api, contract);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")));
+        var titles = api.Requests.Where(r => r.Method == "PUT").Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.Body)!["title"]!.GetValue<string>()).ToList();
+        Assert.Equal(10, titles.Distinct().Count());
+        Assert.All(titles, t => Assert.InRange(t.Length, 1, maxLength));
+    }
+
+    [Fact]
+    public async Task Updates_all_refused_as_invalid_are_not_tried_medium_with_the_body_sent_not_blamed_on_concurrency()
+    {
+        // The service takes titles of at most 10 characters and its schema does not say so: 10 x 400 was AG7021 high.
+        using var api = new FakeShopApi(new FakeApiFaults { Lengths = new Dictionary<string, (int, int)> { ["title"] = (1, 10) } });
+        var contract = FakeShopApi.BookContract("{ title: first }", "{ title: second }");
+
+        var result = await RunAsync(api, contract);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.UnexpectedConcurrentAnswer);
+        var finding = Assert.Single(result.Findings, f => f.Severity == Severity.Medium);
+        Assert.Equal(JourneyRules.ConcurrencySummary, finding.Rule);
+        Assert.Equal("concurrent updates of /notes/{id} could not be tried: the update itself was refused as invalid (10 x 400), each setting title otherwise", finding.Message);
+        Assert.Contains("title must be 1-10 characters", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("sent: {\"title\":\"archgate concurrent update", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_api_that_refuses_the_current_ETag_shows_the_body_sent_in_the_evidence_AG7021()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { RefusesEveryUpdate = true });
+
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.UnexpectedConcurrentAnswer);
+        Assert.Matches(@"\nsent: \{""title"":""archgate concurrent update \d+ of 10""\}$", finding.Evidence);
+    }
 }
