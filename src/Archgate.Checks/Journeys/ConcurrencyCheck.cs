@@ -198,22 +198,45 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
 
     private async Task CreatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
     {
-        var key = $"archgate-{Guid.NewGuid():N}";
         var body = ContractResource.ExampleBody(resource.Create)?.ToJsonString();
-        var answers = await Task.WhenAll(Enumerable.Range(0, options.Parallel).Select(_ =>
-            Send(http, "POST", resource.Collection, [.. auth, new("Idempotency-Key", key)], body, cancellationToken)));
+        var answers = await CreateAllAsync(http, resource, auth, body, cancellationToken);
+
+        // Nothing created and a 409 among the answers: the example exists already (an earlier step or run made it, and the
+        // service keeps a field unique). Once more with its free text made unique, and a new key, as step 5's create does.
+        var retried = false;
+        if (!answers.Any(a => a.Ok) && answers.Any(a => a.Status == 409) && body is not null && ContractResource.Unique(body, resource.Create) is { } unique)
+        {
+            (answers, body, retried) = (await CreateAllAsync(http, resource, auth, unique, cancellationToken), unique, true);
+        }
+
         var items = answers.Where(a => a.Ok).Select(a => resource.ItemPath(a, _base.AbsolutePath.TrimEnd('/'))).Where(p => p is not null).Distinct(StringComparer.Ordinal).ToList();
+        var statuses = string.Join(", ", answers.GroupBy(a => a.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} x {(g.Key == 0 ? "no answer" : g.Key)}"));
         if (items.Count > 1)
         {
             findings.Add(Finding(JourneyRules.DuplicateCreate, Severity.Critical, resource.Create.Name,
                 $"{options.Parallel} parallel creates with one Idempotency-Key created {items.Count} resources: {string.Join(", ", items.Take(5))}",
                 answers.First(a => a.Ok).Evidence(), "store the key with the resource under a unique constraint, and answer a repeat with the first result"));
         }
+        else if (items.Count == 0)
+        {
+            // Nothing created, nothing tested: not a pass.
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Medium, resource.Create.Name,
+                $"parallel creates with one Idempotency-Key could not be tried: {options.Parallel} creates{(retried ? ", sent again with unique text after 409," : string.Empty)} created nothing ({statuses})",
+                $"{answers[0].Evidence()}\nsent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}", "the contract's example create must be accepted (a 409 means it exists already: give it a field the test can make unique)"));
+        }
         else
         {
             findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
-                $"{options.Parallel} parallel creates with one Idempotency-Key created {items.Count} resource(s)", null));
+                $"{options.Parallel} parallel creates with one Idempotency-Key created 1 resource ({statuses}{(retried ? ", sent again with unique text after 409" : string.Empty)})", null));
         }
+    }
+
+    /// <summary><see cref="JourneyCheckOptions.Parallel"/> creates of <paramref name="body"/> at once, all with one new Idempotency-Key.</summary>
+    private async Task<ApiAnswer[]> CreateAllAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, string? body, CancellationToken cancellationToken)
+    {
+        var key = $"archgate-{Guid.NewGuid():N}";
+        return await Task.WhenAll(Enumerable.Range(0, options.Parallel).Select(_ =>
+            Send(http, "POST", resource.Collection, [.. auth, new("Idempotency-Key", key)], body, cancellationToken)));
     }
 
     private static string? FieldOf(ApiAnswer answer, string field)

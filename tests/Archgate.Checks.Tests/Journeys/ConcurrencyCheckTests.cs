@@ -201,4 +201,36 @@ public sealed class ConcurrencyCheckTests
         var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.UnexpectedConcurrentAnswer);
         Assert.Matches(@"\nsent: \{""title"":""archgate concurrent update \d+ of 10""\}$", finding.Evidence);
     }
+
+    [Fact]
+    public async Task Parallel_creates_answered_409_for_state_left_before_go_again_with_unique_text_and_one_key()
+    {
+        // A note titled 'first' existed: the 10 creates with one key were all answered 409, and "created 0 resource(s)" passed.
+        using var api = new FakeShopApi(new FakeApiFaults { Seed = "{\"id\":0,\"title\":\"first\"}", Unique = ["title"] });
+        var contract = FakeShopApi.BookContract("{ title: first }", "{ title: second }", idempotent: true);
+
+        var result = await RunAsync(api, contract);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")));
+        Assert.Contains(result.Findings, f => f.Message == "10 parallel creates with one Idempotency-Key created 1 resource (10 x 201, sent again with unique text after 409)");
+        var keyed = api.Requests.Where(r => r.Method == "POST" && r.Headers.ContainsKey("Idempotency-Key")).ToList();
+        Assert.Equal(20, keyed.Count);
+        Assert.Equal(2, keyed.Select(r => r.Headers["Idempotency-Key"]).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Parallel_creates_that_create_nothing_are_not_tried_medium_with_the_statuses_not_a_pass()
+    {
+        // The example's ISBN (a pattern: nothing to make unique) belongs to a book that exists.
+        using var api = new FakeShopApi(CrudCheckTests.BookRules);
+        var contract = FakeShopApi.BookContract("{ isbn: 978-0-00-000001-1, title: first }", "{ title: second }", idempotent: true);
+
+        var result = await RunAsync(api, contract);
+
+        Assert.NotEqual(CheckStatus.Pass, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Location == "POST /notes");
+        Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Medium), (finding.Rule, finding.Severity));
+        Assert.Equal("parallel creates with one Idempotency-Key could not be tried: 10 creates, sent again with unique text after 409, created nothing (10 x 409)", finding.Message);
+        Assert.Contains("a note with this isbn exists", finding.Evidence, StringComparison.Ordinal);
+    }
 }
