@@ -30,20 +30,63 @@ internal sealed partial class AuthorizationCheck
             var declared = false;
 
             // Deletes last: the object a change or read was probed on is then the one the delete is probed on.
-            foreach (var operation in target.Operations.Where(o => AdminOperations.IsAdminOnly(o, policy)).OrderBy(o => o.Method == "DELETE" ? 1 : 0))
+            var adminOnly = target.Operations.Where(o => AdminOperations.IsAdminOnly(o, policy)).OrderBy(o => o.Method == "DELETE" ? 1 : 0).ToList();
+            var refused = 0;
+            var notFound = new List<string>();
+            var undetermined = new List<string>();
+            var sentProbes = 0;
+
+            // What needs no object of this run (a create on a collection) is probed first: the objects the item probes
+            // need are made from the same contract example, and a create probed after them would meet its conflict.
+            foreach (var needsObject in new[] { false, true })
+            {
+                foreach (var operation in adminOnly.Where(o => NeedsObject(o) == needsObject))
+                {
+                    await PlanAsync(operation);
+                }
+
+                foreach (var probe in probes.Skip(sentProbes).ToList())
+                {
+                    await SendAsync(probe);
+                }
+
+                sentProbes = probes.Count;
+            }
+
+            // An admin-only pattern no operation of the contract matches is probed on its literal part (unless it is another service's).
+            declared |= policy.AdminOnly.Count > 0;
+            probes.AddRange((await target.LiteralProbesAsync(policy.AdminOnly, "security.adminOnly", context, documents, LeftOut, cancellationToken))
+                .Select(p => new FunctionProbe(p.What, p.Request, true, null, null, true)));
+            foreach (var probe in probes.Skip(sentProbes).ToList())
+            {
+                await SendAsync(probe);
+            }
+
+            var owners = probes.Where(p => p.Object is not null).Select(p => p.Object!.Owner.Identity.Label).Distinct().ToList();
+            Covered.Add(probes.Count == 0 && !declared
+                ? "function level: no admin-only operation declared (security.adminOnly or x-roles)"
+                : $"function level: {probes.Count - notFound.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused" +
+                  (owners.Count > 0 ? $" ({probes.Count(p => p.Object is not null)} on objects this run created as {string.Join(" and ", owners)})" : "") +
+                  (undetermined.Count > 0 ? $", not determined (not counted as refused): {string.Join(", ", undetermined)}" : "") +
+                  (notFound.Count > 0 ? $", not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}" : ""));
+
+            bool NeedsObject(OperationInfo operation) =>
+                !policy.Safe && target.Operations.Any(o => o.Method == "POST" && ItemOf(templates, o.Template) == operation.Template);
+
+            async Task PlanAsync(OperationInfo operation)
             {
                 declared = true;
                 // x-roles in a contract that also lets anonymous callers in: the contract contradicts itself, and an
                 // ordinary identity getting what anyone gets is no privilege escalation. security.adminOnly is never public.
                 if (IsPublic(operation))
                 {
-                    continue;
+                    return;
                 }
 
                 if (policy.Safe && !operation.IsSafe)
                 {
                     LeftOut.Add($"{operation.Name} as {customer.Identity.Label} (security.safe)");
-                    continue;
+                    return;
                 }
 
                 var creator = policy.Safe ? null : target.Operations.FirstOrDefault(o => o.Method == "POST" && ItemOf(templates, o.Template) == operation.Template);
@@ -58,7 +101,7 @@ internal sealed partial class AuthorizationCheck
                 {
                     LeftOut.Add($"{operation.Name} as {customer.Identity.Label} (a delete is sent only to what this run created: " +
                         $"{owned.Why ?? "the contract has no create operation for it"})");
-                    continue;
+                    return;
                 }
 
                 var plan = RequestPlanner.Plan(operation, owned.Object?.Book ?? book, 1);
@@ -69,15 +112,7 @@ internal sealed partial class AuthorizationCheck
                 probes.Add(new FunctionProbe(operation.Name, request, false, operation, owned.Object, exists));
             }
 
-            // An admin-only pattern no operation of the contract matches is probed on its literal part (unless it is another service's).
-            declared |= policy.AdminOnly.Count > 0;
-            probes.AddRange((await target.LiteralProbesAsync(policy.AdminOnly, "security.adminOnly", context, documents, LeftOut, cancellationToken))
-                .Select(p => new FunctionProbe(p.What, p.Request, true, null, null, true)));
-
-            var refused = 0;
-            var notFound = new List<string>();
-            var undetermined = new List<string>();
-            foreach (var probe in probes)
+            async Task SendAsync(FunctionProbe probe)
             {
                 var sent = customer.Credentials.On(probe.Request);
                 var exchange = await sender.SendAsync(sent, cancellationToken);
@@ -125,14 +160,6 @@ internal sealed partial class AuthorizationCheck
                     }
                 }
             }
-
-            var owners = probes.Where(p => p.Object is not null).Select(p => p.Object!.Owner.Identity.Label).Distinct().ToList();
-            Covered.Add(probes.Count == 0 && !declared
-                ? "function level: no admin-only operation declared (security.adminOnly or x-roles)"
-                : $"function level: {probes.Count - notFound.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused" +
-                  (owners.Count > 0 ? $" ({probes.Count(p => p.Object is not null)} on objects this run created as {string.Join(" and ", owners)})" : "") +
-                  (undetermined.Count > 0 ? $", not determined (not counted as refused): {string.Join(", ", undetermined)}" : "") +
-                  (notFound.Count > 0 ? $", not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}" : ""));
         }
 
         /// <summary>

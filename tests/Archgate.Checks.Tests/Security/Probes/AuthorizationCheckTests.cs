@@ -363,6 +363,20 @@ public sealed class AuthorizationCheckTests
     }
 
     [Fact]
+    public async Task An_admin_only_create_is_probed_before_the_objects_of_the_item_probes_are_made_from_the_same_example()
+    {
+        // Members may create items (no admin role check on POST /items) and names are unique: probed after ada made the
+        // item probes' object from the contract's example, ann's create of that example would only meet a conflict.
+        using var api = new ProbeTestApi(Flaws.MembersWriteItems | Flaws.UniqueItemNames);
+        var result = await AdminItemsAsync(api);
+
+        var create = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization && f.Location == "POST /items");
+        Assert.Equal(Severity.Critical, create.Severity);
+        Assert.Contains("--data-raw '{\"name\":\"Enamel mug\"}'", create.Evidence, StringComparison.Ordinal); // the example itself, no conflict
+        Assert.DoesNotContain("POST /items (answered 409", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_admin_only_delete_is_probed_on_an_item_this_run_created_and_a_204_is_critical_BFLA()
     {
         using var api = new ProbeTestApi(Flaws.AdminCreates | Flaws.MembersWriteItems | Flaws.UniqueItemNames);
