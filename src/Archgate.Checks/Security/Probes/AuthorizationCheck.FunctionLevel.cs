@@ -40,7 +40,7 @@ internal sealed partial class AuthorizationCheck
             // need are made from the same contract example, and a create probed after them would meet its conflict.
             foreach (var needsObject in new[] { false, true })
             {
-                foreach (var operation in adminOnly.Where(o => NeedsObject(o) == needsObject))
+                foreach (var operation in adminOnly.Where(o => (CreatorOf(o) is not null) == needsObject))
                 {
                     await PlanAsync(operation);
                 }
@@ -70,8 +70,9 @@ internal sealed partial class AuthorizationCheck
                   (undetermined.Count > 0 ? $", not determined (not counted as refused): {string.Join(", ", undetermined)}" : "") +
                   (notFound.Count > 0 ? $", not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}" : ""));
 
-            bool NeedsObject(OperationInfo operation) =>
-                !policy.Safe && target.Operations.Any(o => o.Method == "POST" && ItemOf(templates, o.Template) == operation.Template);
+            // The contract's create of the item an operation acts on (none under security.safe): what makes its object.
+            OperationInfo? CreatorOf(OperationInfo operation) =>
+                policy.Safe ? null : target.Operations.FirstOrDefault(o => o.Method == "POST" && ItemOf(templates, o.Template) == operation.Template);
 
             async Task PlanAsync(OperationInfo operation)
             {
@@ -89,7 +90,7 @@ internal sealed partial class AuthorizationCheck
                     return;
                 }
 
-                var creator = policy.Safe ? null : target.Operations.FirstOrDefault(o => o.Method == "POST" && ItemOf(templates, o.Template) == operation.Template);
+                var creator = CreatorOf(operation);
                 (RunObject? Object, string? Why) owned = (null, null);
                 if (creator is not null && !objects.TryGetValue(operation.Template, out owned))
                 {
