@@ -10,6 +10,10 @@ namespace Archgate.Checks.Journeys;
 /// through Archgate's fault proxy; halfway through its steps the network goes down (connections refused and open ones
 /// cut), so the step there gets no answer. With the network back, the journey is run again from its start and must
 /// succeed: what the interrupted run left behind (a reservation, a lock, a half-written resource) must not block it.
+/// The first try again is the same intent, as a client retries what it was doing: the cut run's <c>{uuid}</c> and
+/// <c>{run}</c>, so an Idempotency-Key made from them is sent again and an idempotent create answers with what it made.
+/// Only when that fails is the journey run as a new one (a fresh <c>{uuid}</c>), as a user starting over would; it is
+/// not recovered when both fail.
 /// </summary>
 internal sealed class NetworkFailureCheck(ServiceComponent service) : ICheck
 {
@@ -58,24 +62,34 @@ internal sealed class NetworkFailureCheck(ServiceComponent service) : ICheck
 
         var cutStep = $"step {cut + 1}{(journey.Steps[cut].Request is { } r ? $" ({r.Name ?? $"{r.Method} {r.Path}"})" : string.Empty)}";
         var downEvidence = during.Ok ? "it was answered (the failure did not reach it)" : $"it got no answer: {during.Problem}";
-        var retry = await JourneyRunner.RunAsync(context.Http, through, journey.Steps, JourneyRunner.Start(variables, 2), cancellationToken);
+        // The same intent again (the cut run's {uuid} and {run}, not its captures), then, if that fails, a new run.
+        var same = await JourneyRunner.RunAsync(context.Http, through, journey.Steps, SameIntent(variables, first), cancellationToken);
+        var retry = same.Ok ? same : await JourneyRunner.RunAsync(context.Http, through, journey.Steps, JourneyRunner.Start(variables, 2), cancellationToken);
         var findings = new List<Finding>();
         if (!retry.Ok)
         {
             findings.Add(Finding(JourneyRules.NotRecovered, Severity.High, journey.Name,
-                $"after a network failure at {cutStep} of '{journey.Name}' ({downEvidence}), the journey run again from its start failed at {retry.FailedStep}: {retry.Problem}",
-                retry.Evidence,
-                "what an interrupted journey left behind must not block the next try: make writes idempotent or time out reservations, and let a client start over"));
+                $"after a network failure at {cutStep} of '{journey.Name}' ({downEvidence}), the journey run again from its start failed: with the same {{uuid}} at {same.FailedStep}: {same.Problem}; " +
+                $"as a new run at {retry.FailedStep}: {retry.Problem}",
+                $"the same {{uuid}}:\n{same.Evidence}\nas a new run:\n{retry.Evidence}",
+                "what an interrupted journey left behind must not block the next try: make writes idempotent (answer a repeated Idempotency-Key with what it made) or time out reservations, and let a client start over"));
         }
         else
         {
+            var how = same.Ok
+                ? "the journey run again from its start with the same {uuid} succeeded"
+                : $"the journey run again from its start with the same {{uuid}} failed at {same.FailedStep} ({same.Problem}), as a new run it succeeded";
             findings.Add(Finding(JourneyRules.NetworkFailureSummary, Severity.Info, journey.Name,
-                string.Create(CultureInfo.InvariantCulture, $"'{journey.Name}': the network went down at {cutStep} ({downEvidence}); with it back, the journey run again from its start succeeded"),
+                string.Create(CultureInfo.InvariantCulture, $"'{journey.Name}': the network went down at {cutStep} ({downEvidence}); with it back, {how}"),
                 null));
         }
 
         return CheckResult.From(findings) with { TransientCause = retry.TransientCause };
     }
+
+    /// <summary>The variables the cut run started with (its <c>run</c> and <c>uuid</c>), without what it captured.</summary>
+    internal static Dictionary<string, string> SameIntent(IReadOnlyDictionary<string, string> shared, IReadOnlyDictionary<string, string> cut) =>
+        new(shared, StringComparer.Ordinal) { ["run"] = cut["run"], ["uuid"] = cut["uuid"] };
 
     private CheckResult NotRun(string why, string? evidence) => new()
     {

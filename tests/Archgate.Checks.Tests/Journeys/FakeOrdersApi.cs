@@ -24,6 +24,9 @@ public sealed record FakeOrdersFaults
     /// with the note <c>gift</c>, so every edge case built from its request conflicts with it).
     /// </summary>
     public bool UniqueNotes { get; init; }
+
+    /// <summary>A create with an Idempotency-Key it saw before answers 201 with the order that key made (and nothing else).</summary>
+    public bool IdempotencyKeys { get; init; }
 }
 
 /// <summary>A small orders API on a loopback port: <c>POST /orders</c> (validated), <c>GET /orders/{id}</c>, <c>GET /orders?search=&amp;offset=</c>.</summary>
@@ -83,6 +86,7 @@ public sealed class FakeOrdersApi : IDisposable
     private readonly ScriptedHttpServer _server;
     private readonly FakeOrdersFaults _faults;
     private readonly ConcurrentDictionary<int, JsonObject> _orders = new();
+    private readonly ConcurrentDictionary<string, int> _keys = new(StringComparer.Ordinal);
     private int _next;
     private volatile bool _open;
 
@@ -96,7 +100,8 @@ public sealed class FakeOrdersApi : IDisposable
 
     public IReadOnlyCollection<JsonObject> Stored => [.. _orders.Values];
 
-    public string Manifest(string directory)
+    /// <param name="journeys">The manifest's journeys section; <see cref="Journeys"/> by default.</param>
+    public string Manifest(string directory, string? journeys = null)
     {
         File.WriteAllText(Path.Combine(directory, "orders.yaml"), Contract);
         return $$"""
@@ -104,7 +109,7 @@ public sealed class FakeOrdersApi : IDisposable
             system: { name: fake }
             components:
               - { name: api, kind: service, url: "{{_server.Url.ToString().TrimEnd('/')}}", openapi: orders.yaml }
-            {{(_faults.UniqueNotes ? Journeys.Replace("quantity: 2 } ] }", "quantity: 2 } ], note: gift }", StringComparison.Ordinal) : Journeys)}}
+            {{journeys ?? (_faults.UniqueNotes ? Journeys.Replace("quantity: 2 } ] }", "quantity: 2 } ], note: gift }", StringComparison.Ordinal) : Journeys)}}
             """;
     }
 
@@ -149,6 +154,12 @@ public sealed class FakeOrdersApi : IDisposable
                     return new Reply(500, "System.InvalidCastException: Unable to cast\n   at Orders.Place(Order o)", "text/plain");
                 }
 
+                var key = r.Headers.GetValueOrDefault("Idempotency-Key");
+                if (_faults.IdempotencyKeys && key is not null && _keys.TryGetValue(key, out var made))
+                {
+                    return new Reply(201, _orders[made].ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/orders/{made}" });
+                }
+
                 if (_faults.OneOpenOrder && _open)
                 {
                     return new Reply(409, """{"title":"Your last order is still open."}""", "application/problem+json");
@@ -158,6 +169,11 @@ public sealed class FakeOrdersApi : IDisposable
                 var id = Interlocked.Increment(ref _next);
                 body!["id"] = id;
                 _orders[id] = body;
+                if (_faults.IdempotencyKeys && key is not null)
+                {
+                    _keys[key] = id;
+                }
+
                 return new Reply(201, body.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/orders/{id}" });
             case ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && int.TryParse(path["/orders/".Length..], out var orderId) && _orders.TryGetValue(orderId, out var order):
                 _open = false;

@@ -7,10 +7,10 @@ namespace Archgate.Checks.Tests.Journeys;
 
 public sealed class NetworkFailureCheckTests
 {
-    private static async Task<CheckResult> RunAsync(FakeOrdersApi api)
+    private static async Task<CheckResult> RunAsync(FakeOrdersApi api, string? journeys = null)
     {
         var folder = AuthFlowCheckTests.Folder();
-        var system = TestSystems.Load(api.Manifest(folder), folder);
+        var system = TestSystems.Load(api.Manifest(folder, journeys), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var check = new NetworkFailureCheck(system.Find<Archgate.Model.ServiceComponent>("api")!);
         Assert.True(check.AppliesTo(system).Applies);
@@ -28,7 +28,7 @@ public sealed class NetworkFailureCheckTests
         var summary = Assert.Single(result.Findings);
         Assert.Equal(JourneyRules.NetworkFailureSummary, summary.Rule);
         Assert.Contains("the network went down at step 2 (GET /orders/{order}) (it got no answer: no answer: ", summary.Message, StringComparison.Ordinal);
-        Assert.Contains("run again from its start succeeded", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("run again from its start with the same {uuid} succeeded", summary.Message, StringComparison.Ordinal);
         Assert.Equal(2, api.Requests.Count(r => r.Method == "POST")); // the cut run's and the retry's; the cut read never arrived
         Assert.Equal(1, api.Requests.Count(r => r.Method == "GET" && r.PathAndQuery.StartsWith("/orders/", StringComparison.Ordinal)));
     }
@@ -43,7 +43,56 @@ public sealed class NetworkFailureCheckTests
         Assert.Equal(CheckStatus.Fail, result.Status);
         var finding = Assert.Single(result.Findings);
         Assert.Equal((JourneyRules.NotRecovered, Severity.High), (finding.Rule, finding.Severity));
-        Assert.Contains("run again from its start failed at step 1 (POST /orders): status 409, expected 201", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("run again from its start failed: with the same {uuid} at step 1 (POST /orders): status 409, expected 201; as a new run at step 1 (POST /orders): status 409, expected 201",
+            finding.Message, StringComparison.Ordinal);
         Assert.Contains("Your last order is still open.", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    /// <summary>The journey's create sends an Idempotency-Key made from {uuid}, as a client that retries one intent does.</summary>
+    private const string KeyedJourney = """
+        journeys:
+          - name: order and find it
+            steps:
+              - request: POST /orders
+                headers: { Idempotency-Key: "order-{uuid}" }
+                json: { items: [ { productId: 1, quantity: 2 } ] }
+                expect: { status: 201 }
+                capture: { order: $.id }
+              - request: GET /orders/{order}
+              - request: GET /orders?search=mug
+        """;
+
+    [Fact]
+    public async Task A_retry_sends_the_cut_runs_Idempotency_Key_again_so_an_idempotent_create_is_no_AG7037()
+    {
+        // One open order at a time, but a key seen before answers with the order it made: a client retrying its intent
+        // with the same key gets its order back; one that made a new key would be refused.
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { OneOpenOrder = true, IdempotencyKeys = true });
+
+        var result = await RunAsync(api, KeyedJourney);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var summary = Assert.Single(result.Findings);
+        Assert.Equal(JourneyRules.NetworkFailureSummary, summary.Rule);
+        Assert.EndsWith("the journey run again from its start with the same {uuid} succeeded", summary.Message, StringComparison.Ordinal);
+        var keys = api.Requests.Where(r => r.Method == "POST").Select(r => r.Headers["Idempotency-Key"]).ToList();
+        Assert.Equal(2, keys.Count);
+        Assert.Single(keys.Distinct());
+        Assert.Single(api.Stored);
+    }
+
+    [Fact]
+    public async Task When_the_same_intent_is_refused_the_journey_is_run_as_a_new_one()
+    {
+        // Notes are unique and the journey's note is made from {run}: the same run again conflicts with its own order,
+        // a new run does not (a sign-up that an interrupted run already made, started over under a new name).
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { UniqueNotes = true });
+
+        var result = await RunAsync(api, KeyedJourney.Replace("quantity: 2 } ] }", "quantity: 2 } ], note: \"gift {run}\" }", StringComparison.Ordinal));
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var summary = Assert.Single(result.Findings);
+        Assert.Contains("with the same {uuid} failed at step 1 (POST /orders) (status 409, expected 201), as a new run it succeeded", summary.Message, StringComparison.Ordinal);
+        Assert.Equal(["gift 1", "gift 1", "gift 2"], api.Requests.Where(r => r.Method == "POST").Select(r => (string)System.Text.Json.Nodes.JsonNode.Parse(r.Body)!["note"]!));
     }
 }
