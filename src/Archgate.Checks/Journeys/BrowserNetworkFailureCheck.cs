@@ -13,7 +13,10 @@ namespace Archgate.Checks.Journeys;
 /// step (the first click or goto from the middle on) the network goes down: connections refused and open ones (an event
 /// stream) cut, and the steps from there run until one fails. With the network back the page must recover as a user
 /// would make it: a retry (the steps from the interrupted one again, in the same tab), else a reload (the page reloaded,
-/// then those steps again). A page that completes neither is stuck: a finding with a screenshot.
+/// the form fields filled since the last click or goto before the cut filled again, as a user would after a reload,
+/// then those steps again). A page that completes neither is stuck: a finding with a screenshot, unless the journey
+/// fails with no fault at all in a new tab (a control run then): a plain failure, which the journey's own check reports,
+/// not a page that did not recover.
 /// </summary>
 internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, JourneyOptions options, JourneyCheckOptions settings) : ICheck
 {
@@ -96,11 +99,26 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
                     // The page went on (a reload) while the request waited.
                 }
             });
-            return await RunJourneyAsync(context, journey, page, proxy, frontendUrl, cancellationToken);
+            return await RunJourneyAsync(context, journey, driver, page, proxy, frontendUrl, cancellationToken);
         }
     }
 
-    private async Task<CheckResult> RunJourneyAsync(CheckContext context, Journey journey, IBrowserPage page, FaultProxy proxy, Uri frontendUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// The fill steps since the last click or goto before <paramref name="cut"/>: the form the user was filling in when
+    /// the network went down, which a reload empties.
+    /// </summary>
+    internal static List<JourneyStep> FillsBefore(IReadOnlyList<JourneyStep> steps, int cut)
+    {
+        var from = cut;
+        while (from > 0 && steps[from - 1].Browser?.Kind is not (BrowserActionKind.Click or BrowserActionKind.Goto))
+        {
+            from--;
+        }
+
+        return [.. steps.Skip(from).Take(cut - from).Where(s => s.Browser?.Kind == BrowserActionKind.Fill)];
+    }
+
+    private async Task<CheckResult> RunJourneyAsync(CheckContext context, Journey journey, IBrowserDriver driver, IBrowserPage page, FaultProxy proxy, Uri frontendUrl, CancellationToken cancellationToken)
     {
         var slug = Frontend.BrowserCheck.Slug(journey.Name);
         var steps = new BrowserSteps(page, frontendUrl, settings.BrowserStepTimeout, context.OutputDirectory, JourneyCheck.EvidenceFolder, $"{slug}-network-failure.png");
@@ -121,6 +139,7 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
 
         var rest = journey.Steps.Skip(cut).ToList();
         JourneyRun Numbered(JourneyRun r) => r with { FailedStep = Absolute(r.FailedStep, cut) };
+        var refills = FillsBefore(journey.Steps, cut);
         var cutStep = $"step {cut + 1} ({journey.Steps[cut].Browser!.Describe()})";
         context.Activity?.Report($"'{journey.Name}': the network to {service.Name} goes down at {cutStep}");
         JourneyRun during;
@@ -147,7 +166,10 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
         try
         {
             await page.GotoAsync(new Uri(url ?? frontendUrl.ToString()), settings.BrowserStepTimeout, cancellationToken);
-            reload = Numbered(await JourneyRunner.RunAsync(context.Http, service.Url, rest, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps));
+            var refilled = await JourneyRunner.RunAsync(context.Http, service.Url, refills, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps);
+            reload = refilled.Ok
+                ? Numbered(await JourneyRunner.RunAsync(context.Http, service.Url, rest, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps))
+                : refilled with { FailedStep = $"filling the form again ({refilled.FailedStep})" };
         }
         catch (BrowserActionException ex)
         {
@@ -160,11 +182,43 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
         }
 
         var reloadShot = await PageConsistency.ScreenshotAsync(context, page, $"{slug}-chromium-reload.png", cancellationToken);
+
+        // Neither recovered: is it the failure, or does the journey fail with no fault at all? A control run in a new
+        // tab, its calls straight to the service, decides.
+        context.Activity?.Report($"'{journey.Name}': the page did not recover; running it with no fault in a new tab");
+        var control = await ControlAsync(context, journey, driver, frontendUrl, slug, variables, cancellationToken);
+        if (!control.Ok)
+        {
+            return CheckResult.From([Findings.Create(JourneyRules.PageRecoverySummary, Severity.Info, journey.Frontend!, journey.Name,
+                $"recovery after a network failure at {cutStep} of '{journey.Name}' not determined: the journey fails with no fault too, at {control.FailedStep}: {control.Problem} " +
+                $"(with the network back, a retry had failed at {retry.FailedStep}, a reload and a retry at {reload.FailedStep}); journeys.run judges the journey itself",
+                $"page {url ?? "unknown"}; screenshots {string.Join(", ", new[] { downShot, retryShot, reloadShot, control.Screenshot }.OfType<string>())}",
+                "make the journey pass with no fault first (journeys.run), then this check can tell whether the page recovers")]);
+        }
+
         return CheckResult.From([Findings.Create(JourneyRules.PageNotRecovered, Severity.High, journey.Frontend!, cutStep,
             $"after a network failure at {cutStep} of '{journey.Name}' ({down}), the page did not recover with the network back: a retry from there failed at {retry.FailedStep}: {retry.Problem}; " +
             $"after a reload, at {reload.FailedStep}: {reload.Problem}",
             $"page {url ?? "unknown"}; screenshots {string.Join(", ", new[] { downShot, retryShot, reloadShot }.OfType<string>())}",
             "a page must come back after a network failure: retry or reconnect what it lost (an event stream), keep what the user did, and let a retry or a reload finish the task")]);
+    }
+
+    /// <summary>The journey from its start, as a new run, in a new tab of <paramref name="driver"/> with no fault.</summary>
+    private async Task<JourneyRun> ControlAsync(CheckContext context, Journey journey, IBrowserDriver driver, Uri frontendUrl, string slug,
+        IReadOnlyDictionary<string, string> variables, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var tab = await driver.NewPageAsync(cancellationToken);
+            var steps = new BrowserSteps(tab, frontendUrl, settings.BrowserStepTimeout, context.OutputDirectory, JourneyCheck.EvidenceFolder, $"{slug}-no-fault.png");
+            var run = await JourneyRunner.RunAsync(context.Http, service.Url, journey.Steps, JourneyRunner.Start(variables, 2), cancellationToken, steps);
+            return run with { Screenshot = run.Screenshot ?? steps.Screenshot };
+        }
+        catch (Exception ex) when (ex is BrowserActionException or PlaywrightException)
+        {
+            // The control tab did not open: nothing says the journey fails without the fault, so the finding stands.
+            return new JourneyRun(true, null, Redact.Text(ex.Message), null, null, []);
+        }
     }
 
     /// <summary>"step 3 (…)" of the steps from the cut as the journey's own number, "step 10 (…)".</summary>

@@ -23,16 +23,35 @@ public sealed class BrowserConsistencyTests : IDisposable
         <!doctype html><html><head><title>Add</title><link rel="icon" href="data:,"></head><body>
         <button id="add">Add</button><p id="added"></p><p id="error" role="alert"></p>
         <script>
-          const stuck = location.pathname.endsWith('-stuck');
+          const stuck = location.pathname.endsWith('-stuck'), broken = location.pathname.endsWith('-broken');
           if (stuck && sessionStorage.getItem('broken')) { document.getElementById('add').disabled = true; document.getElementById('error').textContent = 'Something went wrong.'; }
           document.getElementById('add').onclick = async () => {
             try {
               const r = await fetch('API/things', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'mug' }) });
               const t = await r.json();
-              document.getElementById('added').textContent = 'added #' + t.id;
+              document.getElementById('added').textContent = (broken ? 'oops #' : 'added #') + t.id;
             } catch (e) {
               document.getElementById('error').textContent = 'The shop cannot be reached.';
               if (stuck) { sessionStorage.setItem('broken', '1'); document.getElementById('add').disabled = true; }
+            }
+          };
+        </script></body></html>
+        """;
+
+    // The form page: a thing is added under the name typed in; a failed call disables the button until the page is reloaded.
+    private const string Form = """
+        <!doctype html><html><head><title>Add</title><link rel="icon" href="data:,"></head><body>
+        <input id="name"><button id="add">Add</button><p id="added"></p><p id="error" role="alert"></p>
+        <script>
+          document.getElementById('add').onclick = async () => {
+            const name = document.getElementById('name').value;
+            if (!name) { document.getElementById('error').textContent = 'Give it a name.'; return; }
+            try {
+              const r = await fetch('API/things', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
+              document.getElementById('added').textContent = 'added ' + (await r.json()).name;
+            } catch (e) {
+              document.getElementById('error').textContent = 'The shop cannot be reached.';
+              document.getElementById('add').disabled = true;
             }
           };
         </script></body></html>
@@ -99,6 +118,8 @@ public sealed class BrowserConsistencyTests : IDisposable
         {
             ["/add"] = Add.Replace("API", api, StringComparison.Ordinal),
             ["/add-stuck"] = Add.Replace("API", api, StringComparison.Ordinal),
+            ["/add-broken"] = Add.Replace("API", api, StringComparison.Ordinal),
+            ["/form"] = Form.Replace("API", api, StringComparison.Ordinal),
             ["/things"] = List.Replace("API", api, StringComparison.Ordinal),
             ["/things-stale"] = List.Replace("API", api, StringComparison.Ordinal),
         });
@@ -113,7 +134,7 @@ public sealed class BrowserConsistencyTests : IDisposable
         return Convert.ToInt64(command.ExecuteScalar() ?? 0L, CultureInfo.InvariantCulture);
     }
 
-    private SystemModel System(string addPage, string listPage) => TestSystems.Load($$"""
+    private SystemModel System(string addPage, string listPage, string? steps = null) => TestSystems.Load($$"""
         version: 1
         system: { name: things }
         components:
@@ -129,11 +150,15 @@ public sealed class BrowserConsistencyTests : IDisposable
           - name: add a thing
             browsers: [chromium]
             steps:
-              - goto: {{addPage}}
-              - click: "#add"
-              - wait for response: { request: POST /things, status: 201 }
-              - expect text: { "#added": added }
+        {{steps ?? Clicks(addPage)}}
         """, _folder);
+
+    private static string Clicks(string addPage) => string.Join("\n", [
+        $"              - goto: {addPage}",
+        "              - click: \"#add\"",
+        "              - wait for response: { request: POST /things, status: 201 }",
+        "              - expect text: { \"#added\": added }",
+    ]);
 
     private async Task<CheckResult> RunAsync(ICheck check, SystemModel system)
     {
@@ -206,6 +231,65 @@ public sealed class BrowserConsistencyTests : IDisposable
         Assert.Contains("after a reload, at step 2 (click #add)", stuck.Message, StringComparison.Ordinal);
         Assert.Contains("add-a-thing-chromium-network-down.png", stuck.Evidence, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_folder, "evidence", "browser", "journeys", "add-a-thing-chromium-reload.png")));
+    }
+
+    [Fact]
+    public async Task A_page_that_fails_with_no_fault_too_is_not_blamed_for_not_recovering()
+    {
+        // The page says 'oops' where the journey expects 'added': it fails with the network up as well.
+        var system = System("/add-broken", "/things");
+
+        var result = await RunAsync(new BrowserNetworkFailureCheck(system.Find<ServiceComponent>("api")!, Options, Settings), system);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.PageNotRecovered);
+        var summary = Assert.Single(result.Findings);
+        Assert.Equal((JourneyRules.PageRecoverySummary, Severity.Info), (summary.Rule, summary.Severity));
+        Assert.Contains("recovery after a network failure at step 2 (click #add) of 'add a thing' not determined: the journey fails with no fault too, at step 4 (expect text", summary.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_folder, "evidence", "browser", "journeys", "add-a-thing-no-fault.png")));
+    }
+
+    [Fact]
+    public async Task After_a_reload_the_form_the_user_was_filling_in_is_filled_again()
+    {
+        // The failed call disables the button until a reload, and a reload empties the name field.
+        var system = System("/form", "/things", """
+                      - goto: /form
+                      - fill: { "#name": mug }
+                      - click: "#add"
+                      - wait for response: { request: POST /things, status: 201 }
+                      - expect text: { "#added": added mug }
+            """);
+
+        var result = await RunAsync(new BrowserNetworkFailureCheck(system.Find<ServiceComponent>("api")!, Options, Settings), system);
+
+        Assert.True(result.Status == CheckStatus.Pass, Describe(result));
+        var summary = Assert.Single(result.Findings);
+        Assert.Contains("the network went down at step 3 (click #add)", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("a reload and a retry completed the journey", summary.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_fills_since_the_last_click_or_goto_before_the_cut_are_what_a_reload_empties()
+    {
+        var steps = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components: [ { name: api, kind: service, url: "http://127.0.0.1:1" }, { name: web, kind: frontend, url: "http://127.0.0.1:2", dependsOn: [api] } ]
+            journeys:
+              - name: j
+                steps:
+                  - goto: /
+                  - fill: { "#user": ann }
+                  - click: "#login"
+                  - fill: { "#title": a }
+                  - fill: { "#text": b }
+                  - expect visible: "#save"
+                  - click: "#save"
+            """, _folder).Journeys[0].Steps;
+
+        Assert.Equal(["#title", "#text"], BrowserNetworkFailureCheck.FillsBefore(steps, 6).Select(s => s.Browser!.Target));
+        Assert.Equal(["#user"], BrowserNetworkFailureCheck.FillsBefore(steps, 2).Select(s => s.Browser!.Target));
+        Assert.Empty(BrowserNetworkFailureCheck.FillsBefore(steps, 3));
     }
 
     public void Dispose()
