@@ -220,7 +220,7 @@ public static class ArchgateProtocol
             Name = "Sign-off",
             Checks = _ => [new SignoffCheck()],
 
-            // Gates the verdict: a run whose other criteria pass is "awaiting sign-off" (INCOMPLETE, exit 5) until the
+            // Gates the verdict: a run whose other criteria pass is "awaiting sign-off" (INCOMPLETE, exit 6) until the
             // reviewers reviewed and the approver signed off (archgate signoff).
             Criterion = new(SignoffJudge.CriterionId, "Sign-off obtained", s =>
                 (s.Signoff.Reviewers.Count == 0 ? string.Empty : $"reviewed by {string.Join(", ", s.Signoff.Reviewers)}, then ") +

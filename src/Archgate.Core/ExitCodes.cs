@@ -21,6 +21,12 @@ public static class ExitCodes
     /// <summary>The verdict is INCOMPLETE: some criteria were not evaluated.</summary>
     public const int Incomplete = 5;
 
+    /// <summary>
+    /// Every criterion but the sign-off passed (GO pending sign-off): the best a run can end with before people sign it
+    /// off. Its own code, so a pipeline that accepts it does not accept a run whose checks were not evaluated (5).
+    /// </summary>
+    public const int AwaitingSignoff = 6;
+
     /// <summary>The run was cancelled (Ctrl+C, SIGTERM).</summary>
     public const int Cancelled = 130;
 }

@@ -17,7 +17,7 @@ public enum RunOutcome
     /// <summary>Not one database or service could be reached at all: the system was not there to judge.</summary>
     InfrastructureError,
 
-    /// <summary>Every other criterion passed: the run waits for its reviews and sign-off (GO pending sign-off); exit code 5.</summary>
+    /// <summary>Every other criterion passed: the run waits for its reviews and sign-off (GO pending sign-off); exit code 6.</summary>
     AwaitingSignoff,
 }
 
@@ -56,6 +56,7 @@ public static class RunOutcomes
         RunOutcome.Go => ExitCodes.Go,
         RunOutcome.NoGo => ExitCodes.NoGo,
         RunOutcome.InfrastructureError => ExitCodes.Infrastructure,
+        RunOutcome.AwaitingSignoff => ExitCodes.AwaitingSignoff,
         _ => ExitCodes.Incomplete,
     };
 }

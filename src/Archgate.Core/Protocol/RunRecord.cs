@@ -193,7 +193,7 @@ public sealed record RunRecord
 
     /// <summary>
     /// Why the run waits for people, when every other criterion passed and the reviews or the sign-off are still
-    /// missing (<c>awaiting sign-off: ...</c>); null otherwise. The verdict is then INCOMPLETE and the exit code 5.
+    /// missing (<c>awaiting sign-off: ...</c>); null otherwise. The verdict is then INCOMPLETE and the exit code 6.
     /// </summary>
     public string? Awaiting { get; init; }
 

@@ -76,13 +76,13 @@ public sealed class SigningTests : IDisposable
     private Waiver Waive(string rule, int days = 30) => new(rule, "vendor outage, fix scheduled", _time.GetUtcNow().Date.AddDays(days));
 
     [Fact]
-    public async Task A_run_whose_evidence_passes_awaits_the_approvers_signoff_with_exit_code_5()
+    public async Task A_run_whose_evidence_passes_awaits_the_approvers_signoff_with_exit_code_6()
     {
         var run = await RunAsync(Passing);
 
         Assert.Equal(Verdict.Incomplete, run.Verdict);
         Assert.Equal(RunOutcome.AwaitingSignoff, RunOutcomes.Of(run));
-        Assert.Equal(5, RunOutcomes.ExitCode(RunOutcomes.Of(run)));
+        Assert.Equal(6, RunOutcomes.ExitCode(RunOutcomes.Of(run)));
         Assert.Equal("awaiting sign-off (GO pending sign-off): sign-off by System-Architect (alice@example.test)", run.Awaiting);
         var step10 = run.Steps.Single(s => s.Number == 10).Checks.Single();
         Assert.Equal(SkipKind.Awaiting, step10.Skip);

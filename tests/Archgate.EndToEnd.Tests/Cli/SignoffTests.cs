@@ -28,7 +28,7 @@ public sealed class SignoffTests : CliTestBase
     {
         var (run, id) = await RunAsync();
 
-        Assert.True(run.ExitCode == 5, run.All);
+        Assert.True(run.ExitCode == 6, run.All);
         Assert.Contains("awaiting sign-off (GO pending sign-off): sign-off by System-Architect (architect@example.test)", run.Stdout, StringComparison.Ordinal);
         using (var before = RunJson(id))
         {
@@ -37,7 +37,7 @@ public sealed class SignoffTests : CliTestBase
         }
 
         var reportBefore = await ArchgateAsync("report", "last");
-        Assert.Equal(5, reportBefore.ExitCode);
+        Assert.Equal(6, reportBefore.ExitCode);
         Assert.Contains("**Verdict: INCOMPLETE, awaiting sign-off (GO pending sign-off)**", reportBefore.Stdout, StringComparison.Ordinal);
 
         var signoff = await ArchgateAsync("signoff", "last", "--as", "alice", "--role", "System-Architect", "--approve", "--comment", "steps 4-9 in the next increment");
@@ -95,7 +95,7 @@ public sealed class SignoffTests : CliTestBase
 
         // The waiver carries over to the next run of the system: its evidence is GO, pending its own sign-off.
         var (next, nextId) = await RunAsync(TooFewRows);
-        Assert.True(next.ExitCode == 5, next.All);
+        Assert.True(next.ExitCode == 6, next.All);
         Assert.Contains("waiver AG3050 (seed rows arrive with the nightly import) by alice, until 2099-01-31, used by this run", next.Stdout, StringComparison.Ordinal);
         using var json = RunJson(nextId);
         Assert.Equal("waived", json.RootElement.GetProperty("criteria").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "database").GetProperty("status").GetString());
@@ -133,7 +133,7 @@ public sealed class SignoffTests : CliTestBase
 
         var handoff = await ArchgateAsync("handoff", id, "--to", "qa", "-o", "bundle.tar.gz");
 
-        Assert.Equal(5, early.ExitCode);
+        Assert.Equal(6, early.ExitCode);
         Assert.Contains("handoff refused", early.Stderr, StringComparison.Ordinal);
         Assert.True(handoff.ExitCode == 0, handoff.All);
         var files = new Dictionary<string, byte[]>();
