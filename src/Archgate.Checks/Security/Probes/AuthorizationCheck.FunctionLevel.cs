@@ -18,7 +18,9 @@ internal sealed partial class AuthorizationCheck
         /// An operation on an item (<c>PUT /books/{id}</c>) goes to an object this run creates for it (as the admin when
         /// its create is admin-only), never to one the run did not create when it deletes. Another 4xx (409, 400, 422)
         /// means the request got to the service's state or validation: it is sent once more with the object's current
-        /// representation, and when that is no clearer it is not determined, never refused.
+        /// representation, and when that is no clearer it is not determined, never refused. A create the ordinary identity
+        /// should have been refused but carried out made an object of this run: the item probes go to it (no admin needed,
+        /// and no second create of the same example to meet its conflict).
         /// </summary>
         public async Task FunctionLevelAsync(
             (ServiceAuth Identity, Credentials Credentials) customer, CheckContext context, ContractDocuments documents, TimeSpan timeout, CancellationToken cancellationToken)
@@ -138,6 +140,15 @@ internal sealed partial class AuthorizationCheck
                         $"{probe.What} is admin-only, and '{customer.Identity.Label}' (an ordinary identity) got {exchange.Status}" +
                         (probe.Object is { } made ? $" on {sent.Path}, which this run created as '{made.Owner.Identity.Label}'" : ""),
                         sender.Evidence(sent, exchange));
+                    if (probe.Operation is { Method: "POST" } create && ItemOf(templates, create.Template) is { } item && !objects.ContainsKey(item))
+                    {
+                        var madeBook = NewBook();
+                        madeBook.Record(probe.Request with { Body = sent.Body }, exchange.Status, exchange.Headers, exchange.Body);
+                        if (madeBook.Created(item, ResourceBook.Parameters(item)[^1]) is not null)
+                        {
+                            objects[item] = (new RunObject(madeBook, customer, Json(exchange.Body) as JsonObject), null);
+                        }
+                    }
                 }
                 else if (probe.Literal && exchange.Status == 404)
                 {

@@ -394,6 +394,22 @@ public sealed class AuthorizationCheckTests
     }
 
     [Fact]
+    public async Task An_admin_only_create_an_ordinary_identity_carried_out_made_the_object_its_admin_only_delete_is_probed_on()
+    {
+        // No identity has roles: [admin], so no admin can make an item; ann's create, which should have been refused, made one.
+        using var api = new ProbeTestApi(Flaws.MembersWriteItems | Flaws.UniqueItemNames);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o),
+            "  adminOnly: [\"PUT /items/*\", \"DELETE /items/*\"]", contract: AdminCatalogue, identities: "ann, ben", admin: false);
+
+        var delete = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization && f.Location == "DELETE /items/{id}");
+        Assert.Equal(Severity.Critical, delete.Severity);
+        Assert.Equal("DELETE /items/{id} is admin-only, and 'ann' (an ordinary identity) got 204 on /items/3, which this run created as 'ann'", delete.Message);
+        Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization && f.Location == "POST /items" && f.Severity == Severity.Critical);
+        Assert.Single(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery == "/items"); // no second create of the example
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery is "/items/1" or "/items/2");
+    }
+
+    [Fact]
     public async Task A_catalogue_that_keeps_its_changes_and_deletes_to_admins_passes_with_each_counted_refused()
     {
         using var api = new ProbeTestApi(Flaws.AdminCreates | Flaws.AdminItemWrites | Flaws.UniqueItemNames);
