@@ -12,9 +12,11 @@ namespace Archgate.Checks.Journeys;
 /// runs in Chromium with every request of the page to the service routed through Archgate's fault proxy. At the middle
 /// step (the first click or goto from the middle on) the network goes down: connections refused and open ones (an event
 /// stream) cut, and the steps from there run until one fails. With the network back the page must recover as a user
-/// would make it: a retry (the steps from the interrupted one again, in the same tab), else a reload (the page reloaded,
-/// the form fields filled since the last click or goto before the cut filled again, as a user would after a reload,
-/// then those steps again). A page that completes neither is stuck: a finding with a screenshot, unless the journey
+/// would make it: a retry (the steps from the interrupted one again, in the same tab), else a reload. After the reload,
+/// a retry that failed at the interrupted step itself (its action did not happen) is done again with the form fields
+/// filled since the last click or goto before the cut filled again, as a user would; a retry that got past it (the
+/// order was placed, its status never came) goes on from the step it failed at, since doing the action again would
+/// be a second order. A page that completes neither is stuck: a finding with a screenshot, unless the journey
 /// fails with no fault at all in a new tab (a control run then): a plain failure, which the journey's own check reports,
 /// not a page that did not recover.
 /// </summary>
@@ -166,10 +168,21 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
         try
         {
             await page.GotoAsync(new Uri(url ?? frontendUrl.ToString()), settings.BrowserStepTimeout, cancellationToken);
-            var refilled = await JourneyRunner.RunAsync(context.Http, service.Url, refills, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps);
-            reload = refilled.Ok
-                ? Numbered(await JourneyRunner.RunAsync(context.Http, service.Url, rest, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps))
-                : refilled with { FailedStep = $"filling the form again ({refilled.FailedStep})" };
+            // Past the interrupted step, the retry's action happened (an order placed whose status never came): the reloaded
+            // page goes on from the step the retry failed at. Else the form is filled again and the interrupted step done again.
+            var from = Math.Max(cut, StepNumber(retry.FailedStep) - 1);
+            var refilled = from > cut
+                ? new JourneyRun(true, null, null, null, null, [])
+                : await JourneyRunner.RunAsync(context.Http, service.Url, refills, new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps);
+            if (refilled.Ok)
+            {
+                var again = await JourneyRunner.RunAsync(context.Http, service.Url, journey.Steps.Skip(from).ToList(), new Dictionary<string, string>(run, StringComparer.Ordinal), cancellationToken, steps);
+                reload = again with { FailedStep = Absolute(again.FailedStep, from) };
+            }
+            else
+            {
+                reload = refilled with { FailedStep = "filling the form again" };
+            }
         }
         catch (BrowserActionException ex)
         {
@@ -220,6 +233,11 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
             return new JourneyRun(true, null, Redact.Text(ex.Message), null, null, []);
         }
     }
+
+    /// <summary>The number in "step 10 (…)"; 0 when there is none.</summary>
+    internal static int StepNumber(string? failed) =>
+        failed is not null && failed.StartsWith("step ", StringComparison.Ordinal) && failed.IndexOf(' ', 5) is > 5 and var end
+            && int.TryParse(failed.AsSpan(5, end - 5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
 
     /// <summary>"step 3 (…)" of the steps from the cut as the journey's own number, "step 10 (…)".</summary>
     internal static string? Absolute(string? failed, int offset) =>

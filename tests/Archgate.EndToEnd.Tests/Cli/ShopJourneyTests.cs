@@ -154,7 +154,7 @@ public sealed class ShopJourneyTests : CliTestBase
             var screenshot = evidence[(evidence.IndexOf("screenshot ", StringComparison.Ordinal) + "screenshot ".Length)..];
             Assert.True(File.Exists(Path.Combine(Folder, ".archgate", "runs", RunIdFrom(result.Stdout), screenshot)), screenshot);
 
-            // The network cut the page's event stream at 'Place order'; with it back the order is placed but stays pending, and a reload loses the form.
+            // The network cut the page's event stream at 'Place order'; with it back the order is placed but stays pending, and the reloaded page does not show it paid.
             var network = checks["journeys.browser-network-failure:api"];
             Assert.True(network.GetProperty("status").GetString() == "fail", $"{network}\n{result.All}");
             var stuck = Assert.Single(Findings(network), f => f.Rule == "AG7050");
