@@ -20,6 +20,12 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
     /// <summary>Whether the create takes an <c>Idempotency-Key</c> header.</summary>
     public bool CreateTakesIdempotencyKey => Create.Parameters.Any(p => p.In == ParameterLocation.Header && p.Name!.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// Whether the contract documents 409 Conflict on the create: the service keeps a rule that refuses a create which
+    /// duplicates what exists (a unique title, one active loan per member and book).
+    /// </summary>
+    public bool CreateRefusesDuplicates => Create.Operation.Responses?.ContainsKey("409") == true;
+
     /// <summary>The resources of <paramref name="document"/>, in path order.</summary>
     public static IReadOnlyList<ContractResource> Find(OpenApiDocument document)
     {

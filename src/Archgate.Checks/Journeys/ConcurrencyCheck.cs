@@ -14,9 +14,11 @@ namespace Archgate.Checks.Journeys;
 /// If-Match: one resource is created, then N updates (default 10) with the same ETag and each a different value are
 /// sent at once. Exactly one may succeed, the others must get 409 or 412, and the stored state must be the winner's
 /// (no lost update). Where the create takes an <c>Idempotency-Key</c>, N parallel creates with one key must create one
-/// resource.
+/// resource. Where the create documents 409, N parallel identical creates without a key, on warm connections, may
+/// create at most one resource when the same create sent alone afterwards is refused 409 (a uniqueness rule checked
+/// and then inserted without a constraint lets several through: <see cref="IdenticalCreatesAsync"/>).
 /// </summary>
-internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocuments documents, JourneyCheckOptions options) : ICheck
+internal sealed partial class ConcurrencyCheck(ServiceComponent service, ContractDocuments documents, JourneyCheckOptions options) : ICheck
 {
     /// <summary>Where the contract's operations live (<see cref="ContractBase"/>).</summary>
     private Uri _base = service.Url!;
@@ -31,7 +33,7 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
 
     public int Step => 7;
 
-    public string Title => $"{service.Name}: {options.Parallel} concurrent updates with one ETag, exactly one wins";
+    public string Title => $"{service.Name}: {options.Parallel} concurrent updates with one ETag, or creates of one resource, exactly one wins";
 
     public Applicability AppliesTo(SystemModel system) =>
         service.OpenApi is not null && service.Url is not null ? Applicability.Yes : Applicability.No($"{service.Name} declares no OpenAPI document");
@@ -40,10 +42,10 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
     {
         var loaded = await documents.LoadAsync(service.OpenApi!.Path, cancellationToken);
         _base = ContractBase.Of(service.Url!, loaded.Document);
-        var resources = loaded.Document is null ? [] : ContractResource.Find(loaded.Document).Where(r => r.UpdateTakesIfMatch || r.CreateTakesIdempotencyKey).ToList();
+        var resources = loaded.Document is null ? [] : ContractResource.Find(loaded.Document).Where(r => r.UpdateTakesIfMatch || r.CreateTakesIdempotencyKey || r.CreateRefusesDuplicates).ToList();
         if (resources.Count == 0)
         {
-            return CheckResult.Skipped($"{service.Name}'s contract has no resource whose update takes If-Match or whose create takes an Idempotency-Key");
+            return CheckResult.Skipped($"{service.Name}'s contract has no resource whose update takes If-Match or whose create takes an Idempotency-Key or documents 409");
         }
 
         var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
@@ -60,9 +62,10 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
         Credentials? adminCredentials = null;
         foreach (var resource in resources)
         {
-            context.Activity?.Report($"{options.Parallel} concurrent updates of {resource.Item}");
+            context.Activity?.Report($"{options.Parallel} concurrent writes of {resource.Item}");
             // A resource only an admin may create or change is written as an identity with an admin role, as step 5's CRUD does.
             var auth = credentials.RequestHeaders;
+            var writer = service.Auth;
             var adminOnly = new[] { resource.Create, resource.Read, resource.Update }.FirstOrDefault(o => o is not null && AdminOperations.IsAdminOnly(o, context.System.Security));
             if (adminOnly is not null)
             {
@@ -76,6 +79,7 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
                 }
 
                 auth = adminCredentials.RequestHeaders;
+                writer = admin;
             }
 
             if (resource.UpdateTakesIfMatch)
@@ -87,10 +91,15 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
             {
                 await CreatesAsync(context.Http, resource, auth, findings, cancellationToken);
             }
-            else
+
+            if (resource.CreateRefusesDuplicates)
+            {
+                await IdenticalCreatesAsync(context, resource, writer, auth, findings, cancellationToken);
+            }
+            else if (!resource.CreateTakesIdempotencyKey)
             {
                 findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
-                    $"{resource.Create.Name} takes no Idempotency-Key in the contract: parallel duplicate creates were not checked", null));
+                    $"{resource.Create.Name} takes no Idempotency-Key and documents no 409 in the contract: parallel duplicate creates were not checked", null));
             }
         }
 
@@ -150,7 +159,7 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
         }
 
         var stored = FieldOf(final, field);
-        var statuses = string.Join(", ", answers.GroupBy(a => a.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} x {(g.Key == 0 ? "no answer" : g.Key)}"));
+        var statuses = Statuses(answers);
         string Evidence(ApiAnswer answer) => $"{answer.Evidence()}\nsent: {ProbeHttp.Excerpt(bodies[Array.FindIndex(answers, a => ReferenceEquals(a, answer))], 300)}";
 
         // Every update refused as invalid: the service's validation refused the body (a rule its schema does not state),
@@ -210,7 +219,7 @@ internal sealed class ConcurrencyCheck(ServiceComponent service, ContractDocumen
         }
 
         var items = answers.Where(a => a.Ok).Select(a => resource.ItemPath(a, _base.AbsolutePath.TrimEnd('/'))).Where(p => p is not null).Distinct(StringComparer.Ordinal).ToList();
-        var statuses = string.Join(", ", answers.GroupBy(a => a.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} x {(g.Key == 0 ? "no answer" : g.Key)}"));
+        var statuses = Statuses(answers);
         if (items.Count > 1)
         {
             findings.Add(Finding(JourneyRules.DuplicateCreate, Severity.Critical, resource.Create.Name,

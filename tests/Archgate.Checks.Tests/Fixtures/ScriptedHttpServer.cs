@@ -8,13 +8,14 @@ public sealed record Reply(int Status, string? Body = null, string ContentType =
 
 /// <summary>
 /// A <see cref="LocalHttpServer"/> whose answers a test scripts as a function of the request; it records every
-/// request it received. A script that throws answers 599 with the exception's message.
+/// request it received. A script that throws answers 599 with the exception's message. A concurrent server runs the
+/// script of each request on the thread pool as it arrives, so a script may wait for another request.
 /// </summary>
 public sealed class ScriptedHttpServer : IDisposable
 {
     private readonly LocalHttpServer _server;
 
-    public ScriptedHttpServer(Func<Received, Reply> script) =>
+    public ScriptedHttpServer(Func<Received, Reply> script, bool concurrent = false) =>
         _server = new LocalHttpServer(async context =>
         {
             var received = await LocalHttpServer.ReadAsync(context);
@@ -22,7 +23,7 @@ public sealed class ScriptedHttpServer : IDisposable
             Reply reply;
             try
             {
-                reply = script(received);
+                reply = concurrent ? await Task.Run(() => script(received)) : script(received);
             }
 #pragma warning disable CA1031 // The script is the test's; its failure becomes an answer the test sees.
             catch (Exception ex)
@@ -32,7 +33,7 @@ public sealed class ScriptedHttpServer : IDisposable
             }
 
             await LocalHttpServer.WriteAsync(context, reply.Status, reply.Body is null ? [] : Encoding.UTF8.GetBytes(reply.Body), reply.ContentType, reply.Headers);
-        });
+        }, concurrent);
 
     public int Port => _server.Port;
 

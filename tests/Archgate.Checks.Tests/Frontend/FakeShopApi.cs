@@ -42,6 +42,13 @@ public sealed record FakeApiFaults
 
     /// <summary>Not a defect: only the user <c>ada</c> (an admin) may create notes; anyone else's <c>POST /notes</c> is refused with 403.</summary>
     public bool AdminCreatesNotes { get; init; }
+
+    /// <summary>
+    /// A create checks <see cref="Unique"/> and then inserts, with nothing to stop a create in flight (no unique index):
+    /// the first two creates that pass the check wait for each other before they insert, as two requests whose reads
+    /// both ran before either insert. The API answers requests concurrently.
+    /// </summary>
+    public bool ChecksThenInserts { get; init; }
 }
 
 /// <summary>
@@ -99,6 +106,9 @@ public sealed class FakeShopApi : IDisposable
     private readonly Dictionary<string, Reply> _keys = [];
     private int _next;
     private int _nextNote;
+    /// <summary>Creates that passed the uniqueness check (<see cref="FakeApiFaults.ChecksThenInserts"/>), and the signal that two did.</summary>
+    private int _checked;
+    private readonly ManualResetEventSlim _twoChecked = new();
 
     /// <param name="faults">What the API gets wrong.</param>
     /// <param name="issuer">Another instance whose tokens this one accepts (their sessions are shared), as services accept an identity provider's.</param>
@@ -112,7 +122,7 @@ public sealed class FakeShopApi : IDisposable
             _notes[0] = ((JsonObject)JsonNode.Parse(_faults.Seed)!, 1);
         }
 
-        _server = new ScriptedHttpServer(Answer);
+        _server = new ScriptedHttpServer(Answer, concurrent: _faults.ChecksThenInserts);
     }
 
     /// <summary>
@@ -240,6 +250,32 @@ public sealed class FakeShopApi : IDisposable
         if (r.Method == "GET" && path is "/me" or "/notes")
         {
             return new Reply(200, "{\"user\":\"ann\"}");
+        }
+
+        if (r.Method == "POST" && path == "/notes" && _faults.ChecksThenInserts)
+        {
+            Reply? exists;
+            lock (_notes)
+            {
+                exists = Refused(body!, null);
+            }
+
+            if (exists is not null)
+            {
+                return exists;
+            }
+
+            if (Interlocked.Increment(ref _checked) >= 2)
+            {
+                _twoChecked.Set();
+            }
+
+            // Bounded, so that a lone create (nothing else in flight) is not held for ever.
+            _twoChecked.Wait(TimeSpan.FromSeconds(30));
+            var id = Interlocked.Increment(ref _nextNote);
+            body!["id"] = id;
+            _notes[id] = (body, 1);
+            return new Reply(201, body.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/notes/{id}" });
         }
 
         if (r.Method == "POST" && path == "/notes")
@@ -372,5 +408,9 @@ public sealed class FakeShopApi : IDisposable
         ? new Reply(status == 401 ? 500 : status, $"System.InvalidOperationException: {title}\n   at Fake.Auth.Login(String user) in /src/Auth.cs:line 12", "text/plain")
         : new Reply(status, new JsonObject { ["title"] = title, ["status"] = status }.ToJsonString(), "application/problem+json");
 
-    public void Dispose() => _server.Dispose();
+    public void Dispose()
+    {
+        _server.Dispose();
+        _twoChecked.Dispose();
+    }
 }

@@ -14,6 +14,15 @@ public sealed class ConcurrencyCheckTests
         "content: { application/json: { schema: { type: object, properties: { seats: { type: integer, minimum: 1, maximum: 6 } } }, example: { seats: 2 } } }",
         StringComparison.Ordinal);
 
+    /// <summary>The fake API's contract where the create documents 409 (a note like one that exists is refused).</summary>
+    private static readonly string ConflictContract = FakeShopApi.Contract.Replace(
+        "responses: { '201': { description: created } }", "responses: { '201': { description: created }, '409': { description: exists } }", StringComparison.Ordinal);
+
+    /// <summary><see cref="ConflictContract"/> with an update that takes no If-Match: only the identical creates are raced.</summary>
+    private static readonly string ConflictOnlyContract = ConflictContract
+        .Replace("parameters: [ { name: If-Match, in: header, required: true, schema: { type: string } } ]", "parameters: []", StringComparison.Ordinal)
+        .Replace(", '412': { description: stale }", string.Empty, StringComparison.Ordinal);
+
     private static async Task<CheckResult> RunAsync(FakeShopApi api, string? contract = null, string extra = "")
     {
         var folder = AuthFlowCheckTests.Folder();
@@ -232,5 +241,93 @@ public sealed class ConcurrencyCheckTests
         Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Medium), (finding.Rule, finding.Severity));
         Assert.Equal("parallel creates with one Idempotency-Key could not be tried: 10 creates, sent again with unique text after 409, created nothing (10 x 409)", finding.Message);
         Assert.Contains("a note with this isbn exists", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Identical_creates_that_a_check_then_insert_lets_through_are_AG7022_with_the_lone_create_refused_409()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { Unique = ["title"], ChecksThenInserts = true });
+
+        var result = await RunAsync(api, ConflictOnlyContract);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Matches(@"^10 parallel identical creates of /notes without an Idempotency-Key created ([2-9]|10) resources \(", finding.Message);
+        Assert.Contains("the same create sent alone afterwards is refused 409", finding.Message, StringComparison.Ordinal);
+        Assert.Matches(@"\nthe same create alone afterwards: POST http://127\.0\.0\.1:\d+/notes -> 409 ", finding.Evidence);
+        Assert.Contains("unique index", finding.Hint, StringComparison.Ordinal);
+        // Ten creates and the control, all one body, none with an Idempotency-Key; the ten after reads that warmed the connections.
+        var posts = api.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/notes").ToList();
+        Assert.Equal(11, posts.Count);
+        Assert.Single(posts.Select(p => p.Body).Distinct());
+        Assert.DoesNotContain(posts, p => p.Headers.ContainsKey("Idempotency-Key"));
+        Assert.Equal(10, api.Requests.Count(r => r.Method == "GET" && r.PathAndQuery == "/notes"));
+    }
+
+    [Fact]
+    public async Task Identical_creates_under_an_atomic_uniqueness_rule_create_one_and_pass()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { Unique = ["title"] });
+
+        var result = await RunAsync(api, ConflictContract);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
+        Assert.Contains(result.Findings, f => f.Message == "10 parallel identical creates of /notes without an Idempotency-Key created 1 resource, the others were refused (1 x 201, 9 x 409): the uniqueness rule holds under concurrency");
+    }
+
+    [Fact]
+    public async Task Identical_creates_all_accepted_and_accepted_alone_again_are_not_judged()
+    {
+        using var api = new FakeShopApi();
+
+        var result = await RunAsync(api, ConflictContract);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
+        var finding = Assert.Single(result.Findings, f => f.Message.Contains("identical creates", StringComparison.Ordinal));
+        Assert.Equal(Severity.Info, finding.Severity);
+        Assert.EndsWith("created 10 resources (10 x 201), and the same create sent alone afterwards was accepted too: identical creates are all accepted: nothing unique to race", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_create_that_documents_no_409_is_not_raced_with_identical_creates_and_the_check_says_so()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { Unique = ["title"] });
+
+        var result = await RunAsync(api);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
+        Assert.Contains(result.Findings, f => f.Message == "POST /notes takes no Idempotency-Key and documents no 409 in the contract: parallel duplicate creates were not checked");
+        // The one create of the concurrent updates, nothing more.
+        Assert.Single(api.Requests, r => r.Method == "POST" && r.PathAndQuery == "/notes");
+    }
+
+    [Fact]
+    public async Task Identical_creates_of_a_body_that_exists_already_are_not_determined_info()
+    {
+        // The example has no free text to make unique, and a note with the same number exists: every create is refused.
+        using var api = new FakeShopApi(new FakeApiFaults { Seed = "{\"id\":0,\"seats\":2}", Unique = ["seats"] });
+        var contract = ConflictOnlyContract.Replace("example: { title: first, tags: [a, b] }", "example: { seats: 2 }", StringComparison.Ordinal);
+
+        var result = await RunAsync(api, contract);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Info), (finding.Rule, finding.Severity));
+        Assert.Equal("10 parallel identical creates of /notes without an Idempotency-Key created nothing (10 x 409): the body exists already, so whether the uniqueness rule holds under concurrency was not determined", finding.Message);
+        Assert.Equal(10, api.Requests.Count(r => r.Method == "POST" && r.PathAndQuery == "/notes"));
+    }
+
+    [Fact]
+    public async Task Identical_creates_go_as_another_identity_with_the_writers_roles_whose_state_no_earlier_write_touched()
+    {
+        // A rule scoped to its owner (one active loan per member and book) refused the race as the writer, who held the body already.
+        using var api = new FakeShopApi(new FakeApiFaults { Unique = ["title"] });
+
+        var result = await RunAsync(api, ConflictOnlyContract, "auth:\n  bob: { login: POST /auth/login, user: bob, password: demo }\n");
+
+        Assert.Contains(result.Findings, f => f.Message.StartsWith("10 parallel identical creates of /notes without an Idempotency-Key (as bob) created 1 resource", StringComparison.Ordinal));
+        Assert.Contains(api.Requests, r => r.PathAndQuery == "/auth/login" && r.Body.Contains("\"bob\"", StringComparison.Ordinal));
     }
 }

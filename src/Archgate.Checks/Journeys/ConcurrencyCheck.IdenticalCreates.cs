@@ -1,0 +1,96 @@
+using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Journeys;
+
+/// <summary>The race of identical creates without an Idempotency-Key, for a create whose contract documents 409.</summary>
+internal sealed partial class ConcurrencyCheck
+{
+    /// <summary>
+    /// N creates of one body B at once, without an <c>Idempotency-Key</c> (they are N intents with the same content), on
+    /// connections opened beforehand so that they leave together. A service that keeps B unique (it documents 409) by
+    /// reading first and inserting after, with no constraint in its store, lets several through when their reads all
+    /// run before the first insert. More than one created is judged only when B sent once more, alone, is refused 409:
+    /// then the service itself says B duplicates what exists. Accepted alone, nothing about B is unique.
+    /// </summary>
+    private async Task IdenticalCreatesAsync(CheckContext context, ContractResource resource, ServiceAuth? writer, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
+    {
+        var http = context.Http;
+        var (racer, headers) = await RacerAsync(context, writer, auth, cancellationToken);
+        var example = ContractResource.ExampleBody(resource.Create);
+        // Free text made unique: B must be new, whatever an earlier step, run or race of this check created.
+        var body = (ContractResource.Unique(example, resource.Create) ?? example)?.ToJsonString();
+        var n = options.Parallel;
+        context.Activity?.Report($"{n} parallel identical creates of {resource.Collection}{(racer is null ? string.Empty : $" as {racer}")}");
+
+        // A connection opened for a create would make it leave late, and a service's database pool grows on demand: both
+        // spread the creates apart. N reads of the collection at once open both beforehand; what they answer does not matter.
+        await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Send(http, "GET", resource.Collection, headers, null, cancellationToken)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Send(http, "POST", resource.Collection, headers, body, cancellationToken)));
+
+        var items = answers.Where(a => a.Ok).Select(a => resource.ItemPath(a, _base.AbsolutePath.TrimEnd('/'))).Where(p => p is not null).Distinct(StringComparer.Ordinal).ToList();
+        var statuses = Statuses(answers);
+        var what = $"{n} parallel identical creates of {resource.Collection} without an Idempotency-Key{(racer is null ? string.Empty : $" (as {racer})")}";
+        var sent = $"sent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}";
+        if (items.Count == 0)
+        {
+            // B existed before the race (a value the test cannot make unique, such as a referenced id): nothing to race.
+            var exists = answers.Any(a => a.Status == 409);
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, exists ? Severity.Info : Severity.Medium, resource.Create.Name,
+                exists
+                    ? $"{what} created nothing ({statuses}): the body exists already, so whether the uniqueness rule holds under concurrency was not determined"
+                    : $"{what} could not be tried: they created nothing ({statuses})",
+                $"{answers[0].Evidence()}\n{sent}", exists ? null : "the contract's example create must be accepted"));
+            return;
+        }
+
+        if (items.Count == 1)
+        {
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
+                $"{what} created 1 resource, the others were refused ({statuses}): the uniqueness rule holds under concurrency", null));
+            return;
+        }
+
+        var control = await Send(http, "POST", resource.Collection, headers, body, cancellationToken);
+        if (control.Status != 409)
+        {
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
+                control.Ok
+                    ? $"{what} created {items.Count} resources ({statuses}), and the same create sent alone afterwards was accepted too: identical creates are all accepted: nothing unique to race"
+                    : $"{what} created {items.Count} resources ({statuses}); the same create sent alone afterwards answered {(control.Status == 0 ? "nothing" : control.Status)}, not 409: not judged",
+                null));
+            return;
+        }
+
+        findings.Add(Finding(JourneyRules.DuplicateCreate, Severity.Critical, resource.Create.Name,
+            $"{what} created {items.Count} resources ({statuses}): {string.Join(", ", items.Take(5))}; the same create sent alone afterwards is refused 409, " +
+                "so the service keeps this body unique, yet let several through at once: a check-then-insert race",
+            $"{answers.First(a => a.Ok).Evidence()}\n{sent}\nthe same create alone afterwards: {control.Evidence()}",
+            "enforce the rule in the store, not by reading first: a unique index or constraint (a partial one when the rule covers only some rows, " +
+                "such as active ones), and insert ... on conflict do nothing (or catch the unique violation) answering 409"));
+    }
+
+    /// <summary>
+    /// Who sends the identical creates: another identity of the top-level <c>auth</c> section with the same roles as
+    /// <paramref name="writer"/>, when one signs in, else the writer. A uniqueness rule is often scoped to its owner
+    /// (one active loan per member and book), and the writer's state may hold B already: step 5's CRUD and the keyed
+    /// race above wrote the same example as the writer.
+    /// </summary>
+    private async Task<(string? Name, IReadOnlyList<KeyValuePair<string, string>> Headers)> RacerAsync(CheckContext context, ServiceAuth? writer, IReadOnlyList<KeyValuePair<string, string>> auth, CancellationToken cancellationToken)
+    {
+        var other = writer is null ? null : context.System.Auth.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => a.Value)
+            .FirstOrDefault(a => a.GetType() == writer.GetType() && !Equals(a, writer) && a.Name != writer.Name && a.Roles.ToHashSet(StringComparer.Ordinal).SetEquals(writer.Roles));
+        if (other is not null && await ApiSession.SignInAsync(other, service, context, cancellationToken) is { Ok: true } credentials)
+        {
+            return (other.Label, credentials.RequestHeaders);
+        }
+
+        return (null, auth);
+    }
+
+    /// <summary>The answers' statuses counted: <c>1 x 201, 9 x 409</c>.</summary>
+    private static string Statuses(IEnumerable<ApiAnswer> answers) =>
+        string.Join(", ", answers.GroupBy(a => a.Status).OrderBy(g => g.Key).Select(g => $"{g.Count()} x {(g.Key == 0 ? "no answer" : g.Key)}"));
+}
