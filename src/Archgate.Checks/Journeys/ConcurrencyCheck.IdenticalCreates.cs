@@ -13,7 +13,9 @@ internal sealed partial class ConcurrencyCheck
     /// connections opened beforehand so that they leave together. A service that keeps B unique (it documents 409) by
     /// reading first and inserting after, with no constraint in its store, lets several through when their reads all
     /// run before the first insert. More than one created is judged only when B sent once more, alone, is refused 409:
-    /// then the service itself says B duplicates what exists. Accepted alone, nothing about B is unique.
+    /// then the service itself says B duplicates what exists. Accepted alone, nothing about B is unique. A 409 may also
+    /// be about the service's state rather than B (the creates used up a stock): where B has free text, a create with
+    /// other text is sent alone too, and refused as well it says so.
     /// </summary>
     private async Task IdenticalCreatesAsync(CheckContext context, ContractResource resource, ServiceAuth? writer, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
     {
@@ -64,10 +66,22 @@ internal sealed partial class ConcurrencyCheck
             return;
         }
 
+        var other = body is null ? null : ContractResource.Unique(body, resource.Create);
+        var otherAnswer = other is null ? null : await Send(http, "POST", resource.Collection, headers, other, cancellationToken);
+        if (otherAnswer is { Ok: false })
+        {
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
+                $"{what} created {items.Count} resources ({statuses}); the same create sent alone afterwards was refused 409, and so was one with other text " +
+                    $"({(otherAnswer.Status == 0 ? "no answer" : otherAnswer.Status)}): the refusal is about the service's state, not a duplicate: not judged",
+                $"{otherAnswer.Evidence()}\nsent: {ProbeHttp.Excerpt(other!, 300)}"));
+            return;
+        }
+
         findings.Add(Finding(JourneyRules.DuplicateCreate, Severity.Critical, resource.Create.Name,
             $"{what} created {items.Count} resources ({statuses}): {string.Join(", ", items.Take(5))}; the same create sent alone afterwards is refused 409, " +
                 "so the service keeps this body unique, yet let several through at once: a check-then-insert race",
-            $"{answers.First(a => a.Ok).Evidence()}\n{sent}\nthe same create alone afterwards: {control.Evidence()}",
+            $"{answers.First(a => a.Ok).Evidence()}\n{sent}\nthe same create alone afterwards: {control.Evidence()}" +
+                (otherAnswer is null ? string.Empty : $"\na create with other text alone: {otherAnswer.Summary}"),
             "enforce the rule in the store, not by reading first: a unique index or constraint (a partial one when the rule covers only some rows, " +
                 "such as active ones), and insert ... on conflict do nothing (or catch the unique violation) answering 409"));
     }

@@ -49,6 +49,9 @@ public sealed record FakeApiFaults
     /// both ran before either insert. The API answers requests concurrently.
     /// </summary>
     public bool ChecksThenInserts { get; init; }
+
+    /// <summary>Not a defect: at most this many notes; a create beyond is answered 409, as a create that would use up a stock is.</summary>
+    public int? Capacity { get; init; }
 }
 
 /// <summary>
@@ -291,6 +294,11 @@ public sealed class FakeShopApi : IDisposable
                 if (Refused(body!, null) is { } refused)
                 {
                     return refused;
+                }
+
+                if (_notes.Count >= _faults.Capacity)
+                {
+                    return Problem(409, "No room for another note.");
                 }
 
                 var id = Interlocked.Increment(ref _nextNote);

@@ -330,4 +330,23 @@ public sealed class ConcurrencyCheckTests
         Assert.Contains(result.Findings, f => f.Message.StartsWith("10 parallel identical creates of /notes without an Idempotency-Key (as bob) created 1 resource", StringComparison.Ordinal));
         Assert.Contains(api.Requests, r => r.PathAndQuery == "/auth/login" && r.Body.Contains("\"bob\"", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Identical_creates_that_use_up_a_stock_are_not_judged_when_a_create_with_other_text_is_refused_too()
+    {
+        // Three notes fit: 3 created, 7 and the lone create refused 409, which alone read as a check-then-insert race.
+        using var api = new FakeShopApi(new FakeApiFaults { Capacity = 3 });
+        var contract = ConflictOnlyContract.Replace("schema: { type: object }\n            example: { title: first, tags: [a, b] }",
+            "schema: { type: object, properties: { title: { type: string } } }\n            example: { title: first, tags: [a, b] }", StringComparison.Ordinal);
+
+        var result = await RunAsync(api, contract);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Info), (finding.Rule, finding.Severity));
+        Assert.EndsWith("created 3 resources (3 x 201, 7 x 409); the same create sent alone afterwards was refused 409, and so was one with other text (409): the refusal is about the service's state, not a duplicate: not judged", finding.Message, StringComparison.Ordinal);
+        var posts = api.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/notes").Select(r => r.Body).ToList();
+        Assert.Equal(12, posts.Count);
+        Assert.Equal(2, posts.Distinct().Count());
+    }
 }
