@@ -33,7 +33,7 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
 
     public int Step => 7;
 
-    public string Title => $"{service.Name}: {options.Parallel} concurrent updates with one ETag, or creates of one resource, exactly one wins";
+    public string Title => $"{service.Name}: {options.Parallel} concurrent updates with one ETag and duplicate creates, exactly one wins";
 
     public Applicability AppliesTo(SystemModel system) =>
         service.OpenApi is not null && service.Url is not null ? Applicability.Yes : Applicability.No($"{service.Name} declares no OpenAPI document");
