@@ -77,9 +77,11 @@ internal sealed partial class ConcurrencyCheck
             return;
         }
 
-        findings.Add(Finding(JourneyRules.DuplicateCreate, Severity.Critical, resource.Create.Name,
+        // Without free text to vary, a used-up stock cannot be told from a duplicate: high, and the message says so.
+        findings.Add(Finding(JourneyRules.DuplicateCreate, other is null ? Severity.High : Severity.Critical, resource.Create.Name,
             $"{what} created {items.Count} resources ({statuses}): {string.Join(", ", items.Take(5))}; the same create sent alone afterwards is refused 409, " +
-                "so the service keeps this body unique, yet let several through at once: a check-then-insert race",
+                "so the service keeps this body unique, yet let several through at once: a check-then-insert race" +
+                (other is null ? " (the body has no free text to vary, so a 409 about the service's state, such as a stock the race used up, was not ruled out)" : string.Empty),
             $"{answers.First(a => a.Ok).Evidence()}\n{sent}\nthe same create alone afterwards: {control.Evidence()}" +
                 (otherAnswer is null ? string.Empty : $"\na create with other text alone: {otherAnswer.Summary}"),
             "enforce the rule in the store, not by reading first: a unique index or constraint (a partial one when the rule covers only some rows, " +

@@ -248,21 +248,41 @@ public sealed class ConcurrencyCheckTests
     {
         using var api = new FakeShopApi(new FakeApiFaults { Unique = ["title"], ChecksThenInserts = true });
 
-        var result = await RunAsync(api, ConflictOnlyContract);
+        // The title is declared text: the race's body gets a unique one, and a create with yet another title, accepted
+        // alone, shows the control's 409 is about the duplicate, not the service's state.
+        var result = await RunAsync(api, ConflictOnlyContract.Replace(
+            "schema: { type: object }\n            example: { title: first",
+            "schema: { type: object, properties: { title: { type: string }, tags: { type: array } } }\n            example: { title: first", StringComparison.Ordinal));
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
         Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains("\na create with other text alone: ", finding.Evidence, StringComparison.Ordinal);
         Assert.Matches(@"^10 parallel identical creates of /notes without an Idempotency-Key created ([2-9]|10) resources \(", finding.Message);
         Assert.Contains("the same create sent alone afterwards is refused 409", finding.Message, StringComparison.Ordinal);
         Assert.Matches(@"\nthe same create alone afterwards: POST http://127\.0\.0\.1:\d+/notes -> 409 ", finding.Evidence);
         Assert.Contains("unique index", finding.Hint, StringComparison.Ordinal);
         // Ten creates and the control, all one body, none with an Idempotency-Key; the ten after reads that warmed the connections.
         var posts = api.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/notes").ToList();
-        Assert.Equal(11, posts.Count);
-        Assert.Single(posts.Select(p => p.Body).Distinct());
+        Assert.Equal(12, posts.Count);
+        Assert.Single(posts.Take(11).Select(p => p.Body).Distinct());
+        Assert.NotEqual(posts[0].Body, posts[11].Body);
         Assert.DoesNotContain(posts, p => p.Headers.ContainsKey("Idempotency-Key"));
         Assert.Equal(10, api.Requests.Count(r => r.Method == "GET" && r.PathAndQuery == "/notes"));
+    }
+
+    [Fact]
+    public async Task Without_free_text_to_vary_the_race_is_high_and_says_a_used_up_stock_was_not_ruled_out()
+    {
+        // One note per bookId, checked and then inserted; the body has nothing a create with other text could vary.
+        using var api = new FakeShopApi(new FakeApiFaults { Unique = ["bookId"], ChecksThenInserts = true });
+
+        var result = await RunAsync(api, ConflictOnlyContract.Replace("example: { title: first, tags: [a, b] }", "example: { bookId: 3 }", StringComparison.Ordinal));
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.EndsWith("a check-then-insert race (the body has no free text to vary, so a 409 about the service's state, such as a stock the race used up, was not ruled out)", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(11, api.Requests.Count(r => r.Method == "POST" && r.PathAndQuery == "/notes")); // the race and the control, nothing more
     }
 
     [Fact]
