@@ -68,7 +68,7 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
             crawls.Add((component.Name, crawl));
         }
 
-        var (findings, metrics, judged) = Judge(targets, traffic, options);
+        var (findings, metrics, judged) = Judge(targets, traffic, options, await PublicReadsAsync(targets, context.System.Security, cancellationToken));
         if (judged == 0)
         {
             return CheckResult.Skipped($"no response to judge: {string.Join(", ", unreachable)} did not answer");
@@ -95,8 +95,52 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
     internal static IReadOnlyList<HttpComponent> Targets(SystemModel system) =>
         [.. system.OfKind<HttpComponent>().Where(c => c.Kind is ComponentKind.Service or ComponentKind.Frontend)];
 
-    /// <summary>Findings over everything <paramref name="traffic"/> saw of <paramref name="targets"/>; also how many responses were judged.</summary>
-    internal static (List<Finding> Findings, List<Metric> Metrics, long Judged) Judge(IReadOnlyList<HttpComponent> targets, PassiveTraffic traffic, PassiveScanOptions options)
+    /// <summary>
+    /// Per component, the paths of the <c>GET</c>s its contract declares public on purpose, as the recorder names routes
+    /// (the contract's base path before the template): the contract speaks of security (its document or some operation
+    /// requires credentials) and this operation lets anyone in without offering credentials at all (<c>security: []</c>,
+    /// not <c>[{}, {bearer: []}]</c>), and no <c>security.protected</c> or <c>security.adminOnly</c> pattern matches it.
+    /// What anyone may read is no secret a cache could keep (AG9063 is not raised on it); a contract that says nothing of
+    /// security declares nothing public.
+    /// </summary>
+    internal static async Task<Dictionary<string, List<string>>> PublicReadsAsync(IReadOnlyList<HttpComponent> targets, SecurityPolicy policy, CancellationToken cancellationToken)
+    {
+        var documents = new Contracts.ContractDocuments();
+        var result = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var component in targets.Where(t => t.OpenApi is not null))
+        {
+            if ((await documents.LoadAsync(component.OpenApi!.Path, cancellationToken)).Document is not { } document)
+            {
+                continue;
+            }
+
+            var operations = Contracts.Conformance.OperationInfo.All(document);
+            if (!operations.Any(o => o.Secured))
+            {
+                continue;
+            }
+
+            var prefix = Contracts.ContractBase.Of(component.Url, document).AbsolutePath.TrimEnd('/');
+            result[component.Name] = [.. operations.Where(o => o.Method == "GET" && !o.Secured && Probes.ProbeTarget.IsPublic(o, policy)).Select(o => prefix + o.Template)];
+        }
+
+        return result;
+    }
+
+    /// <summary>Whether <paramref name="route"/> (numbers and ids as <c>{id}</c>) is the path <paramref name="template"/> names.</summary>
+    internal static bool RouteOf(string template, string route)
+    {
+        var t = template.Split('/');
+        var r = route.Split('/');
+        return t.Length == r.Length && t.Zip(r).All(p => p.First.StartsWith('{') || string.Equals(p.First, p.Second, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Findings over everything <paramref name="traffic"/> saw of <paramref name="targets"/>; also how many responses were
+    /// judged. AG9063 is not raised on a component's <paramref name="publicReads"/>.
+    /// </summary>
+    internal static (List<Finding> Findings, List<Metric> Metrics, long Judged) Judge(
+        IReadOnlyList<HttpComponent> targets, PassiveTraffic traffic, PassiveScanOptions options, IReadOnlyDictionary<string, List<string>>? publicReads = null)
     {
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
@@ -116,7 +160,10 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
             metrics.Add(Metric.ForComponent("security_passive_responses", component.Name, responses, "count"));
             metrics.Add(Metric.ForComponent("security_passive_routes", component.Name, mine.Count, "count"));
 
-            foreach (var rule in mine.SelectMany(r => r.Hits.Select(h => (Route: r, Hit: h))).GroupBy(x => x.Hit.Hit.Rule).OrderBy(g => g.Key, StringComparer.Ordinal))
+            var open = publicReads?.GetValueOrDefault(component.Name) ?? [];
+            bool Declared(RouteView route, HitView hit) =>
+                hit.Hit.Rule == PassiveRules.CacheableAuthenticated && hit.Evidence.StartsWith("GET ", StringComparison.Ordinal) && open.Any(t => RouteOf(t, route.Route));
+            foreach (var rule in mine.SelectMany(r => r.Hits.Where(h => !Declared(r, h)).Select(h => (Route: r, Hit: h))).GroupBy(x => x.Hit.Hit.Rule).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var all = rule.ToList();
                 var shown = all.Take(options.MaxRoutesPerRule).ToList();

@@ -230,6 +230,56 @@ public sealed class PassiveScanCheckTests
             result.Findings.Where(f => f.Rule == PassiveRules.CacheableAuthenticated).Select(f => $"{f.Component} {f.Location}").Order());
     }
 
+    [Theory]
+    [InlineData(true, "api GET /me")]
+    [InlineData(false, "api GET /books/{id}|api GET /me")]
+    public async Task A_read_the_contract_declares_public_on_purpose_is_no_cacheable_authenticated_answer(bool contractSpeaksOfSecurity, string expected)
+    {
+        // Both answers are cacheable and were asked for with credentials; the contract makes GET /books/{id} public
+        // (security: []) while the document requires a bearer token: anyone may read a book, so no cache keeps a secret.
+        // A contract that says nothing of security declares nothing public.
+        (string, string)[] cacheable = [.. Headers.Where(h => h.Item1 != "Cache-Control")];
+        using var api = new LocalWebServer(r => r.Target switch
+        {
+            "/me" => new LocalReply(200, "{\"name\":\"ann\"}", [.. cacheable, ("Content-Type", "application/json")]),
+            "/books/7" => new LocalReply(200, "{\"id\":7,\"title\":\"Dune\"}", [.. cacheable, ("Content-Type", "application/json")]),
+            _ => new LocalReply(200, "{\"status\":\"ok\"}", [.. Headers, ("Content-Type", "application/json")]),
+        });
+        var folder = Path.Combine(Path.GetTempPath(), "archgate-passive-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var security = contractSpeaksOfSecurity ? "security: [ { bearer: [] } ]\ncomponents: { securitySchemes: { bearer: { type: http, scheme: bearer } } }\n" : string.Empty;
+        var open = contractSpeaksOfSecurity ? "\n      security: []" : string.Empty;
+        File.WriteAllText(Path.Combine(folder, "api.yaml"), $$"""
+            openapi: 3.1.0
+            info: { title: books, version: 1.0.0 }
+            {{security}}paths:
+              /me:
+                get: { responses: { '200': { description: me } } }
+              /books/{id}:
+                get:{{open}}
+                  parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                  responses: { '200': { description: a book } }
+            """);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:{{api.Port}}", health: /health, openapi: api.yaml }
+            """, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts, PassiveSecurity.Recorder());
+        foreach (var path in new[] { "/me", "/books/7" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(api.Url, path));
+            request.Headers.Add("Authorization", "Bearer t0k3n");
+            using var r = await http.SendAsync(request);
+            await r.Content.ReadAsStringAsync();
+        }
+
+        var result = await new PassiveScanCheck(new PassiveScanOptions()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(expected.Split('|'), result.Findings.Where(f => f.Rule == PassiveRules.CacheableAuthenticated).Select(f => $"{f.Component} {f.Location}").Order());
+    }
+
     /// <summary>
     /// A site as a scan meets it: secure headers on its home page, but faults behind its links (a 500 with a stack
     /// trace, an API with X-Powered-By and a cookie without HttpOnly, a redirect to a body without Content-Type), behind its robots.txt (a versioned Server) and
