@@ -51,10 +51,29 @@ internal static partial class SecretPatterns
     /// <summary>Values under secret-named keys (<c>"ApiKey": "..."</c>, <c>password: ...</c>, <c>CLIENT_SECRET=...</c>), literal ones only.</summary>
     public static IEnumerable<SecretMatch> NamedValues(string text)
     {
-        foreach (Match m in NamedPair().Matches(text))
+        // A text the pattern needs more than its time bound for is given up, not waited for: the check has more to read.
+        var matches = new List<Match>();
+        try
+        {
+            for (var m = NamedPair().Match(text); m.Success; m = m.NextMatch())
+            {
+                matches.Add(m);
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+        }
+
+        foreach (var m in matches)
         {
             var name = m.Groups["name"].Value;
             var value = m.Groups["value"].Value.Split(" #")[0].Trim(); // a trailing comment is not part of it
+            var end = m.Groups["value"].Index + m.Groups["value"].Length;
+            if (value.StartsWith("${", StringComparison.Ordinal) && end < text.Length && text[end] == '}')
+            {
+                value += "}"; // the value stops before a brace (a JSON object's end): ${NAME} is a reference, not a literal
+            }
+
             if (Classify(name, value) is { } found)
             {
                 yield return found with { Index = m.Groups["value"].Index };
@@ -129,7 +148,10 @@ internal static partial class SecretPatterns
     private static partial Regex SecretName();
 
     // "Name": "value" (JSON), Name: value (YAML), NAME=value (env, ini, properties), key="Name" value="..." is left out.
-    [GeneratedRegex(@"(?im)[""']?(?<name>[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|signing[_-]?key|credential)[A-Za-z0-9_.-]*)[""']?\s*[:=]\s*[""']?(?<value>[^""'\r\n,}]{1,512})")]
+    // The name starts where a name can (not inside a longer run of name characters) and is at most 64 characters on
+    // either side of its keyword: unanchored and unbounded, a line of 262,000 letters (a probe's value a service logged)
+    // took the engine minutes, each start position scanning the rest of the run.
+    [GeneratedRegex(@"(?im)[""']?(?<![A-Za-z0-9_.-])(?<name>[A-Za-z0-9_.-]{0,64}(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|signing[_-]?key|credential)[A-Za-z0-9_.-]{0,64})[""']?\s*[:=]\s*[""']?(?<value>[^""'\r\n,}]{1,512})", RegexOptions.None, matchTimeoutMilliseconds: 5000)]
     private static partial Regex NamedPair();
 
     [GeneratedRegex(@"^\$\{[^}]+\}$|^\$[A-Z_][A-Z0-9_]*$|^%[A-Z_][A-Z0-9_]*%$|^\{\{.*\}\}$")]
