@@ -38,7 +38,7 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> pr
         var files = 0;
         foreach (var (component, folder) in folders)
         {
-            foreach (var file in scanner.ConfigFiles(folder, system.ManifestPath))
+            foreach (var file in scanner.ConfigFiles(folder, SecretsCheck.Declared(system)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 files++;

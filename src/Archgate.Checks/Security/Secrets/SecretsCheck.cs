@@ -55,7 +55,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         foreach (var (component, folder) in ConfigFolders(system))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var file in ConfigFiles(folder, system.ManifestPath))
+            foreach (var file in ConfigFiles(folder, Declared(system)))
             {
                 scanned++;
                 findings.AddRange(ScanFile(file, component, PassiveRules.ConfigSecret, "deployed config"));
@@ -225,11 +225,28 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
     }
 
     /// <summary>
-    /// The config files of a folder (or the file itself). Archgate's own files are not the system's config: the manifest
-    /// (<paramref name="manifest"/>, judged on its own), the run store under <c>.archgate</c>, and run folders written
-    /// elsewhere with <c>--out</c> (a folder with <c>run.json</c> beside <c>integration-validation-report.md</c>).
+    /// The files the manifest names that are no deployed config: itself (judged on its own) and the contracts it declares
+    /// (OpenAPI documents and their baselines, pacts, AsyncAPI documents), whose examples are documentation. Full paths.
     /// </summary>
-    internal IEnumerable<string> ConfigFiles(string folderOrFile, string? manifest = null)
+    internal static HashSet<string> Declared(SystemModel system)
+    {
+        IEnumerable<string?> paths =
+        [
+            system.ManifestPath,
+            .. system.Components.OfType<HttpComponent>().SelectMany(c => new[] { c.OpenApi?.Path, c.OpenApi?.Baseline }),
+            .. system.PactFiles,
+            .. system.OfKind<BrokerComponent>().Select(b => b.Broker.AsyncApi?.Path),
+        ];
+        return paths.OfType<string>().Where(p => p.Length > 0).Select(p => System.IO.Path.GetFullPath(p)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The config files of a folder (or the file itself). Archgate's own files are not the system's config: what the
+    /// manifest names (<paramref name="declared"/>: itself and the contracts it declares), the run store under
+    /// <c>.archgate</c>, and run folders written elsewhere with <c>--out</c> (a folder with <c>run.json</c> beside
+    /// <c>integration-validation-report.md</c>).
+    /// </summary>
+    internal IEnumerable<string> ConfigFiles(string folderOrFile, IReadOnlySet<string>? declared = null)
     {
         if (File.Exists(folderOrFile))
         {
@@ -237,7 +254,6 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         }
 
         var separator = System.IO.Path.DirectorySeparatorChar;
-        var skip = manifest is null ? null : System.IO.Path.GetFullPath(manifest);
         var runFolders = new Dictionary<string, bool>(StringComparer.Ordinal);
         bool RunFolder(string file)
         {
@@ -253,7 +269,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         var enumeration = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = options.MaxDepth, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
         return Directory.EnumerateFiles(folderOrFile, "*", enumeration)
             .Where(f => !f.Contains($"{separator}node_modules{separator}", StringComparison.Ordinal) && !f.Contains($"{separator}.archgate{separator}", StringComparison.Ordinal))
-            .Where(f => !string.Equals(System.IO.Path.GetFullPath(f), skip, StringComparison.Ordinal) && !RunFolder(f))
+            .Where(f => declared?.Contains(System.IO.Path.GetFullPath(f)) != true && !RunFolder(f))
             .Where(f => ConfigExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()) || System.IO.Path.GetFileName(f).StartsWith(".env", StringComparison.Ordinal))
             .Where(f => !f.EndsWith(".deps.json", StringComparison.Ordinal) && !f.EndsWith(".runtimeconfig.json", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)

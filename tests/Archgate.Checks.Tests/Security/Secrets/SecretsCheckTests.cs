@@ -171,6 +171,26 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task The_contracts_the_manifest_declares_beside_the_program_are_documentation_not_deployed_config()
+    {
+        // python3 app.py at the project root, which holds the api's OpenAPI document and a pact: their examples show
+        // tokens and passwords, as examples do; a config file beside them is still read.
+        var yaml = Manifest(extra: "contracts: { pacts: [pacts/web-api.json] }")
+            .Replace("dotnet bin/App/App.dll --urls http://127.0.0.1:1", "python3 app.py", StringComparison.Ordinal)
+            .Replace("url: http://127.0.0.1:1\n", "url: http://127.0.0.1:1\n    openapi: api.yaml\n", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(_folder, "app.py"), "print(1)");
+        File.WriteAllText(Path.Combine(_folder, "api.yaml"), "openapi: 3.1.0\ninfo: { title: api, version: 1.0.0 }\npaths: {}\ncomponents:\n  examples:\n    login: { value: { accessToken: eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbm4iLCJleHAiOjF9.c2lnbmF0dXJlLXNpZ25hdHVyZQ, password: Zq8vL2mR7tX4nW9kB3cY } }\n");
+        Directory.CreateDirectory(Path.Combine(_folder, "pacts"));
+        File.WriteAllText(Path.Combine(_folder, "pacts", "web-api.json"), $"{{ \"interactions\": [ {{ \"request\": {{ \"headers\": {{ \"Authorization\": \"Bearer x\" }}, \"body\": {{ \"password\": \"Zq8vL2mR7tX4nW9kB3cY\" }} }} }} ] }}");
+        File.WriteAllText(Path.Combine(_folder, "settings.json"), $"{{ \"ApiKey\": \"{LiveKey}\" }}");
+
+        var result = await RunAsync(yaml);
+
+        var config = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Contains("settings.json", config.Location, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Tokens_and_keys_in_a_component_log_are_found()
     {
         var runs = Path.Combine(_folder, "state", "runs", "r1");
