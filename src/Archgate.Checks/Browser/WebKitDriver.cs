@@ -201,6 +201,15 @@ internal sealed class WebKitDriver : IBrowserDriver
                     {
                         await bound.CancelAsync();
                         await opening.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+                        // What the browser said on its way out reaches the driver's output a moment later on a busy machine:
+                        // up to 1 s for it to come.
+                        var said = driver.Tail;
+                        for (var waited = 0; driver.Tail == said && waited < 10; waited++)
+                        {
+                            await Task.Delay(100, cancellationToken);
+                        }
+
                         throw new BrowserDiedException(driver.Tail);
                     }
                 }
