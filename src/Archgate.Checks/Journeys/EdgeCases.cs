@@ -172,7 +172,13 @@ internal static class EdgeCases
 
             if (types.HasFlag(JsonSchemaType.String) && pv.MaxLength is { } maxLength and < ValueGenerator.MaxGeneratedLength && pv.Pattern is null && pv.Enum.Count == 0)
             {
-                emit(Bucket.Largest, EdgeCaseKind.Largest, $"{where} is {maxLength} characters, the maxLength", here, Set(Text(maxLength)));
+                // The largest must stay valid: of the format too (an e-mail padded in its local part), else not sent.
+                if (LongestText.For(pv, maxLength) is { } longest)
+                {
+                    var what = longest.Length == maxLength ? "the maxLength" : $"the longest {pv.Format} within maxLength {maxLength}";
+                    emit(Bucket.Largest, EdgeCaseKind.Largest, $"{where} is {longest.Length} characters, {what}", here, Set(longest));
+                }
+
                 emit(Bucket.Largest, EdgeCaseKind.BeyondLargest, $"{where} is {maxLength + 1} characters, longer than maxLength {maxLength}", here, Set(Text(maxLength + 1)));
             }
 

@@ -47,6 +47,12 @@ public sealed class EdgeCaseCheckTests
         Assert.Equal("""{"items":[{"productId":1,"quantity":0}]}""", below.Body);
         var largest = cases.Single(c => c.Purpose == "body property 'items' has 3 items, the maxItems");
         Assert.Equal(3, (JsonNode.Parse(largest.Body!)!["items"] as JsonArray)!.Count);
+        Assert.DoesNotContain(cases, c => c.Kind == EdgeCaseKind.Largest && c.Purpose.Contains("'deliverAt'", StringComparison.Ordinal)); // a date-time cannot grow: no 40 letters
+        Assert.Contains("BeyondLargest: body property 'deliverAt' is 41 characters, longer than maxLength 40", purposes);
+        var contact = cases.Single(c => c.Purpose == "body property 'contact' is 40 characters, the maxLength");
+        var address = JsonNode.Parse(contact.Body!)!["contact"]!.GetValue<string>();
+        Assert.Equal(40, address.Length);
+        Assert.True(System.Net.Mail.MailAddress.TryCreate(address, out _), address); // padded where an address allows it
         Assert.Equal(5, EdgeCases.For(operation, "/orders", """{"items":[{"productId":1,"quantity":2}]}""", 5).Count); // bounded
     }
 
@@ -77,6 +83,8 @@ public sealed class EdgeCaseCheckTests
         Assert.Contains(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary && f.Location == "GET /orders" && f.Evidence!.Contains("search=archgate-matches-nothing -> 200", StringComparison.Ordinal));
         Assert.DoesNotContain(result.Findings, f => f.Location == "GET /orders/{id}"); // no query, no body: nothing to vary
         Assert.Single(api.Stored, o => o["items"] is JsonArray { Count: 3 }); // the largest order was taken, the journey's one too
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.LargestRefused); // the format-checked date-time and e-mail were sent valid
+        Assert.Contains(api.Stored, o => o["contact"] is JsonValue c && c.GetValue<string>().Length == 40);
     }
 
     [Fact]

@@ -64,6 +64,8 @@ public sealed class FakeOrdersApi : IDisposable
                               productId: { type: integer, minimum: 1 }
                               quantity: { type: integer, minimum: 1, maximum: 100 }
                         note: { type: [string, 'null'], maxLength: 20 }
+                        deliverAt: { type: string, format: date-time, maxLength: 40 }
+                        contact: { type: string, format: email, maxLength: 40 }
               responses: { '201': { description: created }, '400': { description: invalid } }
           /orders/{id}:
             get:
@@ -197,6 +199,17 @@ public sealed class FakeOrdersApi : IDisposable
             {
                 return "each line has a productId >= 1 and a quantity 1..100";
             }
+        }
+
+        if (body["deliverAt"] is JsonValue at && (!at.TryGetValue<string>(out var when) || when.Length > 40
+            || !DateTimeOffset.TryParse(when, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out _)))
+        {
+            return "deliverAt: a date-time of at most 40 characters";
+        }
+
+        if (body["contact"] is JsonValue contact && (!contact.TryGetValue<string>(out var address) || address.Length > 40 || !System.Net.Mail.MailAddress.TryCreate(address, out _)))
+        {
+            return "contact: an e-mail address of at most 40 characters";
         }
 
         return body["note"] is JsonValue note && (!note.TryGetValue<string>(out var text) || text.Length > 20) ? "note: text of at most 20 characters" : null;
