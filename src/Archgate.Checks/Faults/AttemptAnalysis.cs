@@ -86,7 +86,8 @@ internal sealed record AttemptReport(IReadOnlyList<RetriedOperation> Operations,
         var text = new StringBuilder();
         foreach (var op in Operations)
         {
-            text.Append(op.Method).Append(' ').Append(op.Target).Append(op.Key is null ? " (no Idempotency-Key)" : $" key {op.Key}")
+            var keys = op.Attempts.Select(a => a.IdempotencyKey).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+            text.Append(op.Method).Append(' ').Append(op.Target).Append(op.Key is null ? " (no Idempotency-Key)" : keys.Count > 1 ? $" keys {string.Join(", ", keys)}" : $" key {op.Key}")
                 .Append(": ").Append(op.Attempts.Count).Append(op.Attempts.Count == 1 ? " attempt: " : " attempts: ")
                 .AppendJoin(", ", op.Attempts.Select(a => $"t+{Sec(a.At - origin)} {Answer(a)}"));
             if (op.Attempts.Count > 1)
@@ -177,8 +178,17 @@ internal static class AttemptAnalysis
         ArgumentNullException.ThrowIfNull(expected);
         var list = requests.OrderBy(r => r.At).ToList();
         var after = (later ?? []).OrderBy(r => r.At).ToList();
-        var ops = list.GroupBy(r => (r.Method, r.Target, r.IdempotencyKey))
-            .SelectMany(g => Split([.. g], expected, after.FirstOrDefault(r => r.At > g.Last().At && (r.Method, r.Target, r.IdempotencyKey) == g.Key)))
+        // A caller that takes a new key on each attempt (more keys on a write target than the operations driven) makes
+        // every attempt look like its own operation: "no retry". Its attempts are grouped by time instead, as keyless
+        // ones are, so retries, backoff and bounds are judged on the real operations; the key judgement counts the keys.
+        var renewing = operations is { } driven
+            ? list.Where(r => Writes.Contains(r.Method) && r.IdempotencyKey is not null).GroupBy(r => (r.Method, r.Target))
+                .Where(g => g.Select(r => r.IdempotencyKey).Distinct(StringComparer.Ordinal).Count() > driven).Select(g => g.Key).ToHashSet()
+            : [];
+        (string Method, string Target, string? Key) Operation(ProxiedRequest r) =>
+            (r.Method, r.Target, renewing.Contains((r.Method, r.Target)) ? null : r.IdempotencyKey);
+        var ops = list.GroupBy(Operation)
+            .SelectMany(g => Split([.. g], expected, after.FirstOrDefault(r => r.At > g.Last().At && Operation(r) == g.Key)))
             .OrderBy(o => o.Attempts[0].At).ToList();
         return new AttemptReport(ops, expected)
         {
@@ -444,7 +454,8 @@ internal static class AttemptAnalysis
 
         foreach (var target in writes.Where(o => o.Key is not null).GroupBy(o => (o.Method, o.Target)))
         {
-            var keys = target.Select(o => o.Key).Distinct(StringComparer.Ordinal).Count();
+            // Counted over the attempts: a caller renewing its key has its attempts grouped by time, several keys in one operation.
+            var keys = target.SelectMany(o => o.Attempts).Select(a => a.IdempotencyKey).OfType<string>().Distinct(StringComparer.Ordinal).Count();
             if (operations is { } n && keys > n)
             {
                 return new(Outcome.Fail, $"{keys} different Idempotency-Keys on {target.Key.Method} {target.Key.Target} for {n} operation(s): a new key on each retry defeats it");

@@ -291,6 +291,26 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void A_caller_that_takes_a_new_key_on_each_retry_is_judged_on_its_real_operations_and_for_its_keys()
+    {
+        // Two operations of four attempts, backing off (~300, ~600, ~1200 ms), each attempt under a new key: the
+        // retries are there, only the keys are wrong.
+        var report = Analyze([
+            Failed(0, "k1"), Failed(310, "k2"), Failed(930, "k3"), Failed(2150, "k4"),
+            Failed(5000, "k5"), Failed(5270, "k6"), Failed(5950, "k7"), Failed(7300, "k8"),
+        ], drives: 2);
+
+        Assert.Equal([4, 4], report.Operations.Select(o => o.Attempts.Count));
+        Assert.Equal(Outcome.Pass, report.Retried.Outcome); // not "a single attempt: no retry"
+        Assert.Equal(Outcome.Pass, report.Bounded.Outcome);
+        Assert.Contains("at most 4 attempts per operation", report.Bounded.Detail, StringComparison.Ordinal);
+        Assert.Equal(Outcome.Pass, report.Backoff.Outcome);
+        Assert.True(report.Keys.Failed);
+        Assert.Contains("8 different Idempotency-Keys on POST /charges for 2 operation(s)", report.Keys.Detail, StringComparison.Ordinal);
+        Assert.Contains("POST /charges keys k1, k2, k3, k4: 4 attempts", report.Describe(T0), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Blackholed_attempts_given_up_in_time_pass_and_the_waits_count_from_the_give_up()
     {
         // 3 s per attempt, then ~300 and ~600 ms before the next: the total stays within 10 s.
