@@ -191,6 +191,7 @@ public sealed class EdgeChecksTests
         var finding = Assert.Single(run.Result.Findings, f => f.Rule == "AG6024");
         Assert.Equal(Severity.High, finding.Severity);
         Assert.Contains("a new key on each retry", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Result.Findings, f => f.Rule == "AG6021"); // it did retry, under new keys: not "no retry"
     }
 
     [Fact]
