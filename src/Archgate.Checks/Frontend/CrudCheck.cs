@@ -237,6 +237,22 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         }
     }
 
+    /// <summary>
+    /// Deletes an item a check created for its own purposes, as this check's delete does (a read for the ETag, then the
+    /// DELETE with If-Match where the contract takes it), through <paramref name="send"/> (a method and extra headers, sent
+    /// to the item as the identity that created it). Null when the contract has no DELETE on the item.
+    /// </summary>
+    internal static async Task<ApiAnswer?> CleanUpAsync(ContractResource resource, Func<string, IReadOnlyList<KeyValuePair<string, string>>, Task<ApiAnswer>> send)
+    {
+        if (resource.Delete is null)
+        {
+            return null;
+        }
+
+        var deleted = await send("DELETE", EtagFor(resource, await send("GET", [])));
+        return deleted.Status is 404 or 410 ? null : deleted;
+    }
+
     private static KeyValuePair<string, string>[] EtagFor(ContractResource resource, ApiAnswer read) =>
         read.Header("ETag") is { } etag && resource.Delete!.Parameters.Any(p => p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase)) ? [new("If-Match", etag)] : [];
 

@@ -82,14 +82,24 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
                 writer = admin;
             }
 
-            if (resource.UpdateTakesIfMatch)
+            // What the update race and the create races made is deleted after them, so it keeps no unique slot from the
+            // identical-creates race below, nor from the checks after this one.
+            var made = new List<string>();
+            try
             {
-                await UpdatesAsync(context.Http, resource, auth, findings, cancellationToken);
-            }
+                if (resource.UpdateTakesIfMatch)
+                {
+                    await UpdatesAsync(context.Http, resource, auth, made, findings, cancellationToken);
+                }
 
-            if (resource.CreateTakesIdempotencyKey)
+                if (resource.CreateTakesIdempotencyKey)
+                {
+                    await CreatesAsync(context.Http, resource, auth, made, findings, cancellationToken);
+                }
+            }
+            finally
             {
-                await CreatesAsync(context.Http, resource, auth, findings, cancellationToken);
+                await CleanUpAsync(context.Http, resource, auth, made, findings, cancellationToken);
             }
 
             if (resource.CreateRefusesDuplicates)
@@ -106,11 +116,40 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         return CheckResult.From(findings);
     }
 
-    private async Task UpdatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
+    /// <summary>Deletes, best effort, what the races made (where the contract has a DELETE on the item); a refused delete is only said.</summary>
+    private async Task CleanUpAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<string> made, List<Finding> findings, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return; // the run is ending: no cleanup to wait for
+        }
+
+        var refused = new List<string>();
+        foreach (var item in made.Distinct(StringComparer.Ordinal))
+        {
+            if (await CrudCheck.CleanUpAsync(resource, (method, headers) => Send(http, method, item, [.. auth, .. headers], null, cancellationToken)) is { Ok: false } answer)
+            {
+                refused.Add(answer.Summary);
+            }
+        }
+
+        if (refused.Count > 0)
+        {
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Item,
+                $"{refused.Count} of the {made.Distinct(StringComparer.Ordinal).Count()} resources the concurrent writes created could not be deleted afterwards: {string.Join("; ", refused.Take(3))}", null));
+        }
+    }
+
+    private async Task UpdatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<string> made, List<Finding> findings, CancellationToken cancellationToken)
     {
         var (created, _) = await ContractResource.SendUniqueAsync(ContractResource.ExampleBody(resource.Create), resource.Create,
             body => Send(http, "POST", resource.Collection, auth, body?.ToJsonString(), cancellationToken));
         var item = created.Ok ? resource.ItemPath(created, _base.AbsolutePath.TrimEnd('/')) : null;
+        if (item is not null)
+        {
+            made.Add(item);
+        }
+
         var read = item is null ? null : await CrudCheck.SettledReadAsync(() => Send(http, "GET", item, auth, null, cancellationToken), SettlePause, cancellationToken);
         var etag = read?.Header("ETag");
         // Read, modify, write, as step 5's CRUD does: the example names another resource's identifying values (a unique ISBN).
@@ -205,7 +244,7 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         }
     }
 
-    private async Task CreatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
+    private async Task CreatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<string> made, List<Finding> findings, CancellationToken cancellationToken)
     {
         var body = ContractResource.ExampleBody(resource.Create)?.ToJsonString();
         var answers = await CreateAllAsync(http, resource, auth, body, cancellationToken);
@@ -219,6 +258,7 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         }
 
         var items = answers.Where(a => a.Ok).Select(a => resource.ItemPath(a, _base.AbsolutePath.TrimEnd('/'))).Where(p => p is not null).Distinct(StringComparer.Ordinal).ToList();
+        made.AddRange(items!);
         var statuses = Statuses(answers);
         if (items.Count > 1)
         {

@@ -88,6 +88,22 @@ public sealed class EdgeCaseCheckTests
     }
 
     [Fact]
+    public async Task The_largest_order_the_edge_cases_created_is_deleted_and_the_journeys_own_order_is_left()
+    {
+        // Left behind, the largest payload's order kept a unique slot: the network-failure check's journey then met 409.
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { Deletes = true });
+
+        var result = await RunAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message} {f.Evidence}")));
+        var order = Assert.Single(api.Stored); // the journey's
+        Assert.Equal(1, (int)order["id"]!);
+        Assert.Contains(api.Requests, r => r.Method == "DELETE");
+        Assert.DoesNotContain(api.Requests, r => r is { Method: "DELETE", PathAndQuery: "/orders/1" });
+        Assert.Contains("cleaned up: /orders/", Assert.Single(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary && f.Location == "POST /orders").Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_api_that_stores_invalid_lines_and_fails_on_a_wrong_type_is_caught_AG7031_AG7030()
     {
         using var api = new FakeOrdersApi(new FakeOrdersFaults { NoValidation = true });

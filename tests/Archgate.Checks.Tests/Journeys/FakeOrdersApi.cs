@@ -27,6 +27,9 @@ public sealed record FakeOrdersFaults
 
     /// <summary>A create with an Idempotency-Key it saw before answers 201 with the order that key made (and nothing else).</summary>
     public bool IdempotencyKeys { get; init; }
+
+    /// <summary>Not a defect: the contract has <c>DELETE /orders/{id}</c>, which removes the order.</summary>
+    public bool Deletes { get; init; }
 }
 
 /// <summary>A small orders API on a loopback port: <c>POST /orders</c> (validated), <c>GET /orders/{id}</c>, <c>GET /orders?search=&amp;offset=</c>.</summary>
@@ -73,6 +76,13 @@ public sealed class FakeOrdersApi : IDisposable
               responses: { '200': { description: the order } }
         """;
 
+    private const string DeleteOperation = """
+
+            delete:
+              parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+              responses: { '204': { description: gone }, '404': { description: not found } }
+        """;
+
     public const string Journeys = """
         journeys:
           - name: order and find it
@@ -105,7 +115,7 @@ public sealed class FakeOrdersApi : IDisposable
     /// <param name="journeys">The manifest's journeys section; <see cref="Journeys"/> by default.</param>
     public string Manifest(string directory, string? journeys = null)
     {
-        File.WriteAllText(Path.Combine(directory, "orders.yaml"), Contract);
+        File.WriteAllText(Path.Combine(directory, "orders.yaml"), _faults.Deletes ? Contract + DeleteOperation : Contract);
         return $$"""
             version: 1
             system: { name: fake }
@@ -180,6 +190,8 @@ public sealed class FakeOrdersApi : IDisposable
             case ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && int.TryParse(path["/orders/".Length..], out var orderId) && _orders.TryGetValue(orderId, out var order):
                 _open = false;
                 return new Reply(200, order.ToJsonString());
+            case ("DELETE", _) when _faults.Deletes && path.StartsWith("/orders/", StringComparison.Ordinal) && int.TryParse(path["/orders/".Length..], out var gone) && _orders.TryRemove(gone, out _):
+                return new Reply(204);
             default:
                 return new Reply(404, """{"title":"Not found."}""", "application/problem+json");
         }

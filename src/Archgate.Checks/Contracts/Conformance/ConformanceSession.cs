@@ -33,6 +33,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
     private string? _transient;
     private bool _timedOut;
     private bool _answered;
+    private bool _cleaning;
     private int _timeouts;
     private long _started;
 
@@ -187,6 +188,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
         }
 
         await ProbeUnsupportedMethodsAsync(operations, book, cancellationToken);
+        await CleanUpAsync(operations, book, cancellationToken);
         if (_transient is not null && _requests > 0 && tested == 0)
         {
             return Unreachable(_transient);
@@ -245,6 +247,56 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
                     AddMismatch($"{method} {group.Key}", request, exchange.Status, mismatch);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Deletes, best effort, every object the run's own POSTs created and no DELETE of the run removed yet (deepest
+    /// first), where the contract has a DELETE on the item: left behind, an object that keeps a field combination
+    /// unique would make the later checks' creates of the same example answer 409. A refused delete is no mismatch,
+    /// only an info finding saying what was left.
+    /// </summary>
+    private async Task CleanUpAsync(IReadOnlyList<OperationInfo> operations, ResourceBook book, CancellationToken cancellationToken)
+    {
+        var refused = new List<string>();
+        _cleaning = true;
+        try
+        {
+            foreach (var (template, path) in book.Leftovers)
+            {
+                if (operations.FirstOrDefault(o => o.Method == "DELETE" && o.Template == template) is not { } delete
+                    || (delete.Secured && component.Auth is not null && !_credentials.Ok) || (!_answered && _timeouts >= 2))
+                {
+                    continue;
+                }
+
+                var request = new ProbeRequest { Method = "DELETE", Template = template, Path = path, Purpose = "clean up what the run created" };
+                var ifMatch = delete.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Header && p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase));
+                if (ifMatch is not null)
+                {
+                    request = request.WithHeader(ifMatch.Name!, book.ETag(path) ?? "*");
+                }
+
+                var exchange = await SendAsync(delete.Secured, request, cancellationToken);
+                if (exchange is { Status: (>= 200 and <= 299) or 404 or 410 })
+                {
+                    book.Deleted(path);
+                }
+                else
+                {
+                    refused.Add($"{path} ({(exchange is null ? "no answer" : exchange.Status.ToString(CultureInfo.InvariantCulture))})");
+                }
+            }
+        }
+        finally
+        {
+            _cleaning = false;
+        }
+
+        if (refused.Count > 0)
+        {
+            Add(ConformanceRules.NotTested, Severity.Info, "cleanup",
+                $"{refused.Count} {(refused.Count == 1 ? "object" : "objects")} the run created could not be deleted afterwards and {(refused.Count == 1 ? "was" : "were")} left behind: {List(refused)}", null);
         }
     }
 
@@ -356,6 +408,11 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
 
     private void AddMismatch(string operation, ProbeRequest request, int status, Mismatch mismatch)
     {
+        if (_cleaning)
+        {
+            return; // a failed cleanup never fails the check; CleanUpAsync reports it
+        }
+
         if (ConformanceRules.Mismatches.Contains(mismatch.Rule))
         {
             _mismatches++;

@@ -13,6 +13,9 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
     private readonly HashSet<string> _createdPaths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _etags = new(StringComparer.Ordinal);
 
+    // Every object a POST of the run created, in order (not just the last per template), until a DELETE removes it.
+    private readonly List<(string Template, string Path)> _leftovers = [];
+
     /// <summary>The names of a template's path parameters, in order.</summary>
     public static IReadOnlyList<string> Parameters(string template) => Parameter().Matches(template).Select(m => m.Groups[1].Value).ToList();
 
@@ -27,6 +30,13 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
     /// <summary>Whether the run created the resource at <paramref name="path"/>, or something beneath it.</summary>
     public bool IsCreated(string path) =>
         _createdPaths.Contains(path) || _createdPaths.Any(p => p.StartsWith(path.TrimEnd('/') + "/", StringComparison.Ordinal));
+
+    /// <summary>What the run created and has not deleted yet, deepest first (a child before its parent), newest first.</summary>
+    public IReadOnlyList<(string Template, string Path)> Leftovers =>
+        _leftovers.Select((l, i) => (l, i)).OrderByDescending(x => x.l.Path.Count(c => c == '/')).ThenByDescending(x => x.i).Select(x => x.l).ToList();
+
+    /// <summary>The run deleted (or found gone) the resource at <paramref name="path"/>.</summary>
+    public void Deleted(string path) => _leftovers.RemoveAll(l => l.Path == path);
 
     /// <summary>The last ETag the service gave for <paramref name="path"/>, or null.</summary>
     public string? ETag(string path) => _etags.GetValueOrDefault(path);
@@ -64,6 +74,7 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
                 values[parameter] = id;
                 var path = $"{request.Path.TrimEnd('/')}/{Uri.EscapeDataString(id)}";
                 _createdPaths.Add(path);
+                _leftovers.Add((item, path));
                 if (etag is not null)
                 {
                     _etags[path] = etag;
@@ -71,6 +82,11 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
             }
 
             return;
+        }
+
+        if (request.Method == "DELETE")
+        {
+            Deleted(request.Path);
         }
 
         if (request.Method == "PUT")
