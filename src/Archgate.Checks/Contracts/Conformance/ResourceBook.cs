@@ -48,13 +48,25 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
     /// <summary>Learns from a 2xx answer: a POST's new id (Location header, else the body's id), a PUT's resource, ETags.</summary>
     public void Record(ProbeRequest request, int status, IReadOnlyDictionary<string, string> headers, JsonElement? body)
     {
-        if (status is < 200 or > 299 || request.Kind != ProbeKind.Valid)
+        if (status is < 200 or > 299)
         {
             return;
         }
 
+        if (request.Kind != ProbeKind.Valid)
+        {
+            // An invalid input wrongly accepted created something too: it is cleaned up, never used by later operations.
+            if (request.Method == "POST" && templates.FirstOrDefault(t => IsItemOf(t, request.Template)) is { } template
+                && (FromLocation(Location(headers), request.Path) ?? FromBody(body, Parameters(template)[^1])) is { } made)
+            {
+                _leftovers.Add((template, $"{request.Path.TrimEnd('/')}/{Uri.EscapeDataString(made)}"));
+            }
+
+            return;
+        }
+
         var etag = headers.GetValueOrDefault("ETag");
-        var location = headers.TryGetValue("Location", out var l) && Uri.TryCreate(l, UriKind.RelativeOrAbsolute, out var u) ? u : null;
+        var location = Location(headers);
         if (request.Method == "POST")
         {
             foreach (var item in templates.Where(t => IsItemOf(t, request.Template)))
@@ -112,6 +124,9 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
         var rest = item[prefix.Length..];
         return rest.Length > 2 && rest[0] == '{' && rest[^1] == '}' && !rest.Contains('/', StringComparison.Ordinal);
     }
+
+    private static Uri? Location(IReadOnlyDictionary<string, string> headers) =>
+        headers.TryGetValue("Location", out var l) && Uri.TryCreate(l, UriKind.RelativeOrAbsolute, out var u) ? u : null;
 
     private static string? FromLocation(Uri? location, string collectionPath)
     {

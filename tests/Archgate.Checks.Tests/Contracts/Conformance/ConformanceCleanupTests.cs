@@ -42,10 +42,14 @@ public sealed class ConformanceCleanupTests
         """;
 
     /// <summary>Appointments kept unique per (doctorId, slot); every request is recorded by the server.</summary>
-    private sealed class Service
+    /// <param name="validates">Whether it refuses invalid input; else it stores whatever it is sent.</param>
+    private sealed class Service(bool validates = true)
     {
         private readonly Dictionary<int, string> _held = [];
         private int _next;
+
+        /// <summary>How many appointments it created.</summary>
+        public int Created => _next;
 
         public Reply Answer(Received request)
         {
@@ -71,6 +75,12 @@ public sealed class ConformanceCleanupTests
             {
                 using var body = JsonDocument.Parse(text);
                 var root = body.RootElement;
+                if (!validates)
+                {
+                    var raw = $"{(root.TryGetProperty("doctorId", out var anyDoctor) ? anyDoctor.GetRawText() : "")} {(root.TryGetProperty("slot", out var anySlot) ? anySlot.GetRawText() : "")}";
+                    return Hold(raw);
+                }
+
                 if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("doctorId", out var doctor) || doctor.ValueKind != JsonValueKind.Number
                     || !doctor.TryGetInt32(out var d) || d is < 1 or > 9 || !root.TryGetProperty("slot", out var slot) || slot.ValueKind != JsonValueKind.String
                     || slot.GetString()!.Length is < 1 or > 20)
@@ -78,7 +88,14 @@ public sealed class ConformanceCleanupTests
                     return new Reply(400, null);
                 }
 
-                var key = $"{d} {slot.GetString()}";
+                return Hold($"{d} {slot.GetString()}");
+            }
+        }
+
+        private Reply Hold(string key)
+        {
+            lock (_held)
+            {
                 if (_held.ContainsValue(key))
                 {
                     return new Reply(409, null);
@@ -98,15 +115,30 @@ public sealed class ConformanceCleanupTests
 
         var result = await RunCheckAsync(Appointments, server);
 
-        var created = server.Requests.Count(r => r.Method == "POST");
-        Assert.True(created >= 2, Dump(result, server));
+        Assert.True(service.Created >= 2, Dump(result, server)); // the example, and the schema's boundary values
+        AssertAllDeleted(service, server, result);
+        Assert.Equal(201, service.Create("""{"doctorId":3,"slot":"2026-01-05T09:00"}""").Status);
+        Assert.DoesNotContain(result.Findings, f => f.Severity >= Archgate.Protocol.Severity.Medium);
+    }
+
+    [Fact]
+    public async Task What_an_invalid_input_wrongly_accepted_created_is_deleted_too()
+    {
+        var service = new Service(validates: false);
+        using var server = new ScriptedHttpServer(service.Answer);
+
+        var result = await RunCheckAsync(Appointments, server);
+
+        Assert.Contains(result.Findings, f => f.Rule == "AG2015");
+        AssertAllDeleted(service, server, result);
+    }
+
+    private static void AssertAllDeleted(Service service, ScriptedHttpServer server, Archgate.Protocol.CheckResult result)
+    {
         var deleted = server.Requests.Where(r => r.Method == "DELETE").Select(r => r.PathAndQuery).ToHashSet();
-        for (var id = 1; id <= 3; id++)
+        for (var id = 1; id <= service.Created; id++)
         {
             Assert.True(deleted.Contains($"/appointments/{id}"), $"/appointments/{id} was not deleted\n" + Dump(result, server));
         }
-
-        Assert.Equal(201, service.Create("""{"doctorId":3,"slot":"2026-01-05T09:00"}""").Status);
-        Assert.DoesNotContain(result.Findings, f => f.Severity >= Archgate.Protocol.Severity.Medium);
     }
 }
