@@ -11,7 +11,9 @@ namespace Archgate.Testing;
 /// operating system gives ports of that range to outgoing connections (a load generator's, a proxy's) and to every
 /// listener bound to port 0: a port taken from it could be someone's local port by the time the component that was
 /// promised it starts ("already in use"). The shop's fixed ports (7001-7403) lie below the range: a demo beside the
-/// tests may hold them.
+/// tests may hold them. The test projects run as separate processes at once: a port one of them handed out is reserved
+/// for the others by a lock on a file named after it, held until that process ends, so two processes never hand out
+/// the same port between one's check and its component's bind (ci50: "api exited before it was ready", address in use).
 /// </summary>
 public static class FreePort
 {
@@ -19,6 +21,8 @@ public static class FreePort
     private const int Lowest = 10000;
 
     private static readonly HashSet<int> s_given = [];
+    private static readonly List<FileStream> s_reservations = [];
+    private static readonly string s_folder = Path.Combine(Path.GetTempPath(), "archgate-test-ports");
     private static readonly Lock s_gate = new();
     private static readonly int s_highest = EphemeralStart() - 1;
 
@@ -30,7 +34,7 @@ public static class FreePort
             for (var attempt = 0; attempt < 10_000; attempt++)
             {
                 var port = Random.Shared.Next(Lowest, s_highest + 1);
-                if (!s_given.Contains(port) && CanBind(port))
+                if (!s_given.Contains(port) && Reserve(port) && CanBind(port))
                 {
                     s_given.Add(port);
                     return port;
@@ -38,6 +42,25 @@ public static class FreePort
             }
 
             throw new InvalidOperationException($"no free loopback port between {Lowest} and {s_highest}");
+        }
+    }
+
+    /// <summary>Whether this process now holds the port's lock file (no other test process handed it out and still runs).</summary>
+    private static bool Reserve(int port)
+    {
+        try
+        {
+            Directory.CreateDirectory(s_folder);
+            s_reservations.Add(new FileStream(Path.Combine(s_folder, $"{port}.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            return true;
+        }
+        catch (IOException)
+        {
+            return false; // another process holds it
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return true; // no reservations here: the bind check alone decides, as before
         }
     }
 
