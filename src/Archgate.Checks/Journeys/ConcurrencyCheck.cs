@@ -82,14 +82,16 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
                 writer = admin;
             }
 
-            // What the update race and the create races made is deleted after them, so it keeps no unique slot from the
-            // identical-creates race below, nor from the checks after this one.
+            // What each race made is deleted after it, so it keeps no unique value (a doctor's slot, an ISBN) from the race
+            // after it: the update race's resource is made from the same example as the keyed creates (ex9: 10 x 409).
             var made = new List<string>();
             try
             {
                 if (resource.UpdateTakesIfMatch)
                 {
                     await UpdatesAsync(context.Http, resource, auth, made, findings, cancellationToken);
+                    await CleanUpAsync(context.Http, resource, auth, made, findings, cancellationToken);
+                    made.Clear();
                 }
 
                 if (resource.CreateTakesIdempotencyKey)

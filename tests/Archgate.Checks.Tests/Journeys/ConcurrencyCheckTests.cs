@@ -245,6 +245,24 @@ public sealed class ConcurrencyCheckTests
     }
 
     [Fact]
+    public async Task The_update_races_resource_is_deleted_before_the_keyed_creates_are_raced_with_the_same_example()
+    {
+        // ISBNs are unique and pattern-bound (nothing to make unique): the update race's book holds the example's ISBN,
+        // so the keyed creates of that example met 10 x 409 until it was deleted first.
+        using var api = new FakeShopApi(CrudCheckTests.BookRules with { Seed = null });
+        var contract = FakeShopApi.BookContract("{ isbn: 978-0-00-000002-2, title: first }", "{ title: second }", idempotent: true);
+
+        var result = await RunAsync(api, contract);
+
+        var summary = string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Severity} {f.Message}"));
+        Assert.DoesNotContain(result.Findings, f => f.Severity >= Severity.Medium);
+        Assert.Contains(result.Findings, f => f.Message.StartsWith("10 parallel creates with one Idempotency-Key created 1 resource", StringComparison.Ordinal));
+        var requests = api.Requests.ToList();
+        var raced = requests.First(r => r.Method == "PUT").PathAndQuery;
+        Assert.True(requests.FindIndex(r => r.Method == "DELETE" && r.PathAndQuery == raced) < requests.FindLastIndex(r => r.Method == "POST" && r.Headers.ContainsKey("Idempotency-Key")), summary);
+    }
+
+    [Fact]
     public async Task Parallel_creates_that_create_nothing_are_not_tried_medium_with_the_statuses_not_a_pass()
     {
         // The example's ISBN (a pattern: nothing to make unique) belongs to a book that exists.
