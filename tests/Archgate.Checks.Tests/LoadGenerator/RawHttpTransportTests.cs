@@ -144,13 +144,14 @@ public class RawHttpTransportTests
         using var server = new StallingServer(Stall.Silent);
         var plan = new LoadPlan(server.Url, [LoadJourney.OfRequest(new LoadRequest("GET", "/"))])
         {
-            Stages = [new LoadStage("first", TimeSpan.FromMilliseconds(300), 2), new LoadStage("second", TimeSpan.FromMilliseconds(300), 2)],
+            // The first stage is long enough for both users to send on a busy machine (300 ms was not: ci51 saw none sent).
+            Stages = [new LoadStage("first", TimeSpan.FromSeconds(3), 2), new LoadStage("second", TimeSpan.FromMilliseconds(300), 2)],
             PortableSockets = portableSockets,
             RequestTimeout = TimeSpan.FromSeconds(30),
             GracefulStop = TimeSpan.FromMilliseconds(200),
         };
 
-        var result = await new LoadEngine().RunAsync(plan).WaitAsync(TimeSpan.FromSeconds(20));
+        var result = await new LoadEngine().RunAsync(plan).WaitAsync(TimeSpan.FromSeconds(30));
 
         // Both users sent once in the first stage and never got an answer: two timeouts of that stage.
         Assert.Equal(2, result.Stages[0].Metrics.Requests);
