@@ -241,9 +241,8 @@ internal sealed class BrowserNetworkFailureCheck(ServiceComponent service, Journ
 
     /// <summary>"step 3 (…)" of the steps from the cut as the journey's own number, "step 10 (…)".</summary>
     internal static string? Absolute(string? failed, int offset) =>
-        failed is not null && failed.StartsWith("step ", StringComparison.Ordinal) && failed.IndexOf(' ', 5) is > 5 and var end
-            && int.TryParse(failed.AsSpan(5, end - 5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
-            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step {n + offset}{failed[end..]}")
+        failed is { } f && StepNumber(f) is > 0 and var n
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"step {n + offset}{f[f.IndexOf(' ', 5)..]}")
             : failed;
 
     private static CheckResult Passed(Journey journey, string message, string? screenshot) =>

@@ -128,12 +128,8 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
     }
 
     /// <summary>Whether <paramref name="route"/> (numbers and ids as <c>{id}</c>) is the path <paramref name="template"/> names.</summary>
-    internal static bool RouteOf(string template, string route)
-    {
-        var t = template.Split('/');
-        var r = route.Split('/');
-        return t.Length == r.Length && t.Zip(r).All(p => p.First.StartsWith('{') || string.Equals(p.First, p.Second, StringComparison.Ordinal));
-    }
+    internal static bool RouteOf(string template, string route) =>
+        Contracts.PathTemplates.Matches(Contracts.PathTemplates.Split(template), Contracts.PathTemplates.Split(route));
 
     /// <summary>
     /// Findings over everything <paramref name="traffic"/> saw of <paramref name="targets"/>; also how many responses were

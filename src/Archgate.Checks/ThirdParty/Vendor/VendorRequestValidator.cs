@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Faults;
 using Microsoft.OpenApi;
@@ -385,10 +386,9 @@ internal sealed class VendorRequestValidator
         return (Uri.UnescapeDataString(path), query);
     }
 
-    private static string[] Split(string path) => path.Trim('/').Split('/');
+    private static string[] Split(string path) => PathTemplates.Split(path);
 
-    private static bool Matches(string[] template, string[] path) =>
-        template.Length == path.Length && template.Zip(path).All(p => (p.First.StartsWith('{') && p.First.EndsWith('}') && p.Second.Length > 0) || p.First == p.Second);
+    private static bool Matches(string[] template, string[] path) => PathTemplates.Matches(template, path);
 
     private static string Rank(string[] segments) => string.Concat(segments.Select(s => s.StartsWith('{') ? "1" : "0"));
 
