@@ -28,7 +28,10 @@ internal sealed record ApiAnswer(string Method, Uri Url, int Status, IReadOnlyDi
     public string? Header(string name) => Headers.GetValueOrDefault(name);
 
     /// <summary><c>POST /orders answered 201</c>, or the failure, for messages.</summary>
-    public string Summary => Failure is null ? $"{Method} {Url.PathAndQuery} answered {Status}" : $"{Method} {Url.PathAndQuery} got no answer ({Failure.Cause})";
+    public string Summary => $"{Method} {Url.PathAndQuery} {Outcome}";
+
+    /// <summary>What came back, with its verb: "answered 200", or "got no answer (…)".</summary>
+    public string Outcome => Failure is null ? $"answered {Status}" : $"got no answer ({Failure.Cause})";
 
     /// <summary>The request line, status and a redacted excerpt of the body, for evidence.</summary>
     public string Evidence(int max = 300) =>

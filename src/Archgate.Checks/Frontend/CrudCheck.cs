@@ -165,7 +165,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
                     if (stale.Status != 412)
                     {
                         findings.Add(Finding(FrontendRules.StaleNotRefused, Severity.High, update.Name,
-                            $"an update with the stale ETag {etag} {stale.Summary.Split(" answered ")[^1]}, not 412: concurrent edits overwrite each other",
+                            $"an update with the stale ETag {etag} {stale.Outcome}, not 412: concurrent edits overwrite each other",
                             stale.Evidence(), "compare If-Match with the current version and answer 412 Precondition Failed when they differ"));
                     }
                 }
@@ -187,7 +187,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
             if (!deleted.Ok || gone.Status is not (404 or 410))
             {
                 findings.Add(Finding(FrontendRules.DeleteFailed, Severity.High, delete.Name,
-                    deleted.Ok ? $"after the delete, the read {gone.Summary.Split(" answered ")[^1]}, not 404" : $"the delete failed: {deleted.Summary}",
+                    deleted.Ok ? $"after the delete, the read {gone.Outcome}, not 404" : $"the delete failed: {deleted.Summary}",
                     deleted.Ok ? gone.Evidence() : deleted.Evidence(), "a deleted resource answers 404 (or 410)"));
             }
         }

@@ -54,7 +54,7 @@ internal sealed class CallerClient(HttpComponent caller, HttpClient http, TokenS
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            return new CallerAnswer(at, null, watch.Elapsed, ex is OperationCanceledException ? $"no answer within {Timeout.TotalSeconds:0} s" : ex.GetType().Name);
+            return new CallerAnswer(at, null, watch.Elapsed, ex is OperationCanceledException ? $"Archgate stopped waiting after {Timeout.TotalSeconds:0} s" : ex.GetType().Name);
         }
     }
 }

@@ -297,5 +297,8 @@ internal sealed class EdgeExercise
     public static string Describe(CallerAnswer a) =>
         a.Status is { } s ? $"{s} in {a.Latency.TotalMilliseconds:0} ms" : $"no answer ({a.Error}) after {a.Latency.TotalMilliseconds:0} ms";
 
+    /// <summary>What the caller did, with its verb: "answered 201 in 9 ms", or "gave no answer (…) after 15001 ms".</summary>
+    public static string Answered(CallerAnswer a) => a.Status is null ? $"gave {Describe(a)}" : $"answered {Describe(a)}";
+
     private static string Ms(TimeSpan? t) => t is { } d ? $"{d.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms" : "?";
 }

@@ -27,7 +27,7 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> pr
         var names = providers.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var callers = system.Components.Where(c => names.Contains(c.Name) || c.DependsOn.Any(names.Contains)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var keys = KeySources.Of(system, callers, providers);
-        var folders = SecretsCheck.ConfigFolders(system).Where(f => f.Component is { } c && callers.Contains(c)).ToList();
+        var folders = SecretsCheck.ConfigFolders(system).Where(f => f.Components.Any(callers.Contains)).ToList();
         if (folders.Count == 0 && keys.Count == 0)
         {
             return Task.FromResult(CheckResult.Skipped("no caller of a third party has a key in the manifest or a deployed config folder Archgate can read (a 'run' section naming its program)"));
@@ -36,13 +36,13 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> pr
         var scanner = new SecretsCheck(options ?? new());
         var findings = new List<Finding>();
         var files = 0;
-        foreach (var (component, folder) in folders)
+        foreach (var (components, folder) in folders)
         {
             foreach (var file in scanner.ConfigFiles(folder, SecretsCheck.Declared(system)))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 files++;
-                findings.AddRange(scanner.ScanFile(file, component, ThirdPartyRules.SecretInConfig, "deployed config").Select(f => f with
+                findings.AddRange(scanner.ScanFile(file, components, ThirdPartyRules.SecretInConfig, "deployed config").Select(f => f with
                 {
                     Hint = f.Severity >= Severity.Medium
                         ? "a third party's key belongs in the environment or a secret store: delete the file, read the key from the environment, rotate it"
@@ -58,8 +58,8 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> pr
                 Severity.Info,
                 null,
                 null,
-                $"no secret-looking value in {files} deployed config file(s) of {string.Join(", ", folders.Select(f => f.Component).Distinct())}",
-                string.Join("\n", folders.Select(f => $"{f.Component}: {f.Folder}")),
+                $"no secret-looking value in {files} deployed config file(s) of {string.Join(", ", folders.SelectMany(f => f.Components).Distinct())}",
+                string.Join("\n", folders.Select(f => $"{string.Join(", ", f.Components)}: {f.Folder}")),
                 "nothing to do"));
         }
 

@@ -56,7 +56,7 @@ internal sealed class TimeoutCheck(ProviderEdge edge, int step, EdgeExerciseOpti
         if (answer.Latency > limit || !exercise.IsFallback(answer))
         {
             findings.Add(Finding(ThirdPartyRules.SlowCaller, edge.Caller.Critical ? Severity.Critical : Severity.High,
-                $"with {edge.Dependency.Name} blackholed, {exercise.DriveLabel} answered {EdgeExercise.Describe(answer)}: " +
+                $"with {edge.Dependency.Name} blackholed, {exercise.DriveLabel} {EdgeExercise.Answered(answer)}: " +
                 (answer.Latency > limit ? $"later than the {AttemptReport.Sec(expected.Timeout)} timeout (+{AttemptReport.Sec(expected.Tolerance)})" : "not a degraded answer"),
                 evidence, $"bound {edge.Caller.Name}'s calls to {edge.Dependency.Name} by a timeout and answer with the documented fallback meanwhile"));
         }
@@ -76,7 +76,7 @@ internal sealed class TimeoutCheck(ProviderEdge edge, int step, EdgeExerciseOpti
         if (findings.All(f => f.Severity < Severity.High))
         {
             findings.Add(Finding(ThirdPartyRules.TimeoutsHold, Severity.Info,
-                $"{edge.Edge}: {exercise.DriveLabel} answered {EdgeExercise.Describe(answer)} with {edge.Dependency.Name} blackholed; {report.Timeouts.Detail}" +
+                $"{edge.Edge}: {exercise.DriveLabel} {EdgeExercise.Answered(answer)} with {edge.Dependency.Name} blackholed; {report.Timeouts.Detail}" +
                 (completed is { } c ? $"; the queued work completed {AttemptReport.Sec(c)} after the fault went" : string.Empty),
                 evidence, "nothing to do"));
         }

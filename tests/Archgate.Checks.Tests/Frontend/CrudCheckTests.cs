@@ -78,7 +78,7 @@ public sealed class CrudCheckTests
         Assert.Equal(CheckStatus.Fail, result.Status);
         var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.StaleNotRefused);
         Assert.Contains("\"1\"", finding.Message, StringComparison.Ordinal);
-        Assert.Contains("200", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("answered 200, not 412", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]

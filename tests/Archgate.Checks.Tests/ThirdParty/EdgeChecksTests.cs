@@ -219,6 +219,18 @@ public sealed class EdgeChecksTests
     }
 
     [Fact]
+    public void A_drive_that_got_no_answer_is_worded_as_such_not_as_an_answer()
+    {
+        // ex9's AG6010 read "POST /appointments/1/reminders answered no answer (no answer within 15 s)"; the 15 s is
+        // Archgate's own bound on the drive request, not the caller's.
+        var held = new Archgate.Checks.Services.CallerAnswer(TimeSpan.Zero, null, TimeSpan.FromMilliseconds(15001), "Archgate stopped waiting after 15 s");
+        var answered = new Archgate.Checks.Services.CallerAnswer(TimeSpan.Zero, 201, TimeSpan.FromMilliseconds(9), null);
+
+        Assert.Equal("gave no answer (Archgate stopped waiting after 15 s) after 15001 ms", EdgeExercise.Answered(held));
+        Assert.Equal("answered 201 in 9 ms", EdgeExercise.Answered(answered));
+    }
+
+    [Fact]
     public async Task A_provider_that_hangs_before_any_fault_is_an_outage_for_the_call_and_the_timeout_checks()
     {
         var calls = await RunAsync(Calls, new CallerBehaviour(), stalling: true);

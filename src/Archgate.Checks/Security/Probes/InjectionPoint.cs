@@ -68,7 +68,8 @@ internal sealed record InjectionPoint(string Name, string Parameter, string Orig
             }
         }
 
-        return result;
+        // A probe is no longer the request it varies: its findings name the input it changed, not the valid request's purpose.
+        return [.. result.Select(p => p with { With = v => p.With(v) with { Purpose = $"a probe value in {p.Name}" } })];
     }
 
     private static bool IsString(IOpenApiSchema? schema) =>

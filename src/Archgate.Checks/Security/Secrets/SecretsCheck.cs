@@ -52,20 +52,20 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
             scanned++;
         }
 
-        foreach (var (component, folder) in ConfigFolders(system))
+        foreach (var (components, folder) in ConfigFolders(system))
         {
             cancellationToken.ThrowIfCancellationRequested();
             foreach (var file in ConfigFiles(folder, Declared(system)))
             {
                 scanned++;
-                findings.AddRange(ScanFile(file, component, PassiveRules.ConfigSecret, "deployed config"));
+                findings.AddRange(ScanFile(file, components, PassiveRules.ConfigSecret, "deployed config"));
             }
         }
 
         foreach (var (component, log) in Logs(system, context.OutputDirectory))
         {
             scanned++;
-            findings.AddRange(ScanFile(log, component, PassiveRules.LogSecret, "log"));
+            findings.AddRange(ScanFile(log, [component], PassiveRules.LogSecret, "log"));
         }
 
         var result = CheckResult.From(findings, [new Metric("security_secrets_files_scanned", new Dictionary<string, string>(), scanned, "count")]);
@@ -190,8 +190,12 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         }
     }
 
-    /// <summary>Deployed config folders: each started component's program folder and *CONFIG* env folders, and security.configPaths.</summary>
-    internal static IReadOnlyList<(string? Component, string Folder)> ConfigFolders(SystemModel system)
+    /// <summary>
+    /// Deployed config folders: each started component's program folder and *CONFIG* env folders, and
+    /// security.configPaths; each with the components it serves (several when they run from one folder, none for a
+    /// configPaths entry of no component's).
+    /// </summary>
+    internal static IReadOnlyList<(IReadOnlyList<string> Components, string Folder)> ConfigFolders(SystemModel system)
     {
         var folders = new List<(string?, string)>();
         foreach (var component in system.Components.Where(c => c.Run is not null))
@@ -221,7 +225,8 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         }
 
         folders.AddRange(system.Security.ConfigPaths.Select(p => ((string?)null, p)));
-        return folders.DistinctBy(f => f.Item2, StringComparer.Ordinal).ToList();
+        return [.. folders.GroupBy(f => f.Item2, StringComparer.Ordinal)
+            .Select(g => ((IReadOnlyList<string>)[.. g.Select(f => f.Item1).OfType<string>().Distinct(StringComparer.Ordinal)], g.Key))];
     }
 
     /// <summary>
@@ -290,8 +295,20 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         }
     }
 
-    internal IEnumerable<Finding> ScanFile(string path, string? component, string rule, string what)
+    /// <summary>
+    /// The secret-looking values of one file, one finding per line, credited to <paramref name="components"/>: the one
+    /// component whose file it is, or none when several run from its folder (the message names them all) or it is a
+    /// configPaths entry of no component's.
+    /// </summary>
+    internal IEnumerable<Finding> ScanFile(string path, IReadOnlyList<string> components, string rule, string what)
     {
+        var component = components.Count == 1 ? components[0] : null;
+        var whose = components.Count switch
+        {
+            0 => what,
+            1 => $"{components[0]}'s {what}",
+            _ => $"the {what} shared by {string.Join(", ", components.SkipLast(1))} and {components[^1]}",
+        };
         string text;
         try
         {
@@ -331,7 +348,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
             yield return Findings.Create(rule, match.Severity,
                 component: component,
                 location: $"{path}:{line}",
-                message: $"{match.Kind} in {(component is null ? string.Empty : component + "'s ")}{what} ({System.IO.Path.GetFileName(path)}, line {line})",
+                message: $"{match.Kind} in {whose} ({System.IO.Path.GetFileName(path)}, line {line})",
                 evidence: match.Masked,
                 hint: isLog
                     ? "never log secrets or tokens: log their presence, not their value; rotate what was logged"

@@ -48,6 +48,11 @@ public sealed class InjectionCheckTests
         var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.SqlInjection);
         Assert.Contains("(error-based): a quote answers 500 with a database error, two quotes answer 200", finding.Message, StringComparison.Ordinal);
         Assert.Contains("SQLite Error 1", finding.Evidence, StringComparison.Ordinal);
+
+        // The stack trace came with a probe value, not with the valid request the probe varied (ex9 called it the
+        // "document example", which answers 200).
+        var disclosure = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ErrorDisclosure && f.Location == "GET /products");
+        Assert.EndsWith("with a stack trace (a probe value in query 'search')", disclosure.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -595,7 +595,9 @@ public sealed class ProbeTestApi : IDisposable
         }
         catch (SqliteException ex)
         {
-            return Has(Flaws.VerboseErrors) ? new Reply(500, ex.Message, "text/plain") : Problem(500, "An error occurred.");
+            return Has(Flaws.VerboseErrors)
+                ? new Reply(500, $"{ex.Message}\n   at Probe.Api.Products.Search(String search) in /src/Products.cs:line 17", "text/plain")
+                : Problem(500, "An error occurred.");
         }
     }
 

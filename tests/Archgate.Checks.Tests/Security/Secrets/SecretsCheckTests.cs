@@ -171,6 +171,25 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_two_components_run_from_is_credited_to_both_not_to_the_first()
+    {
+        // python3 api.py and python3 worker.py from one folder: its settings.json is the config of both, and which
+        // component is listed first in the manifest says nothing about whose key it is.
+        var yaml = Manifest()
+            .Replace("dotnet bin/App/App.dll --urls http://127.0.0.1:1", "python3 api.py", StringComparison.Ordinal)
+            + "\n  - name: worker\n    kind: service\n    url: http://127.0.0.1:2\n    run: { command: python3 worker.py, workdir: . }\n";
+        File.WriteAllText(Path.Combine(_folder, "api.py"), "print(1)");
+        File.WriteAllText(Path.Combine(_folder, "worker.py"), "print(2)");
+        File.WriteAllText(Path.Combine(_folder, "settings.json"), $"{{ \"ApiKey\": \"{LiveKey}\" }}");
+
+        var result = await RunAsync(yaml);
+
+        var config = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Null(config.Component);
+        Assert.Contains("the deployed config shared by api and worker (settings.json, line 1)", config.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_contracts_the_manifest_declares_beside_the_program_are_documentation_not_deployed_config()
     {
         // python3 app.py at the project root, which holds the api's OpenAPI document and a pact: their examples show
