@@ -71,22 +71,32 @@ internal sealed class BrowserTraffic : IAsyncDisposable
             var authenticated = requestHeaders.ContainsKey("authorization") || requestHeaders.ContainsKey("cookie");
             var headers = (await response.HeadersArrayAsync()).Select(h => new KeyValuePair<string, string>(h.Name, h.Value)).ToList();
             var media = headers.FirstOrDefault(h => h.Key.Equals("content-type", StringComparison.OrdinalIgnoreCase)).Value?.Split(';')[0].Trim().ToLowerInvariant();
+            var status = Revalidated(requestHeaders, response.Status, media) ? 304 : response.Status;
             var body = string.Empty;
             var truncated = false;
-            if (request.ResourceType is not ("eventsource" or "websocket") && media != "text/event-stream" && response.Status is < 300 or >= 400 && Textual(media))
+            if (request.ResourceType is not ("eventsource" or "websocket") && media != "text/event-stream" && status is < 300 or >= 400 && Textual(media))
             {
                 var bytes = await response.BodyAsync();
                 truncated = bytes.Length > ExchangeRecording.MaxBodyBytes;
                 body = System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, ExchangeRecording.MaxBodyBytes));
             }
 
-            observer.Observe(new ObservedExchange(request.Method, url, authenticated, response.Status, headers, body, truncated));
+            observer.Observe(new ObservedExchange(request.Method, url, authenticated, status, headers, body, truncated));
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException or ObjectDisposedException or InvalidOperationException)
         {
             // The page or its context closed before the body could be read: the answer is not judged.
         }
     }
+
+    /// <summary>
+    /// Whether the browser revalidated its cached copy: Chromium reports a conditional request the server answered 304
+    /// as the cached 200, with the 304's headers on the wire (no Content-Type, the cached body). Such an answer is
+    /// recorded as the 304 it was, without a body, so that a revalidation does not read as "a body without a
+    /// Content-Type". A 200 to a conditional request that names its Content-Type is a real answer.
+    /// </summary>
+    internal static bool Revalidated(IReadOnlyDictionary<string, string> requestHeaders, int status, string? media) =>
+        status == 200 && media is null && (requestHeaders.ContainsKey("if-none-match") || requestHeaders.ContainsKey("if-modified-since"));
 
     private static bool Textual(string? media) => media is null
         || media.StartsWith("text/", StringComparison.Ordinal)
