@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Http;
 using Archgate.Checks.Security;
 using Archgate.Model;
@@ -109,7 +110,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
     {
         var before = findings.Count;
         var (created, sent) = await ContractResource.SendUniqueAsync(ContractResource.ExampleBody(resource.Create), resource.Create,
-            body => Send(http, "POST", resource.Collection, auth, body, cancellationToken));
+            body => Send(http, "POST", resource.Collection, auth, body, cancellationToken, resource.Create));
         var itemPath = created.Ok ? resource.ItemPath(created, _base.AbsolutePath.TrimEnd('/')) : null;
         if (itemPath is null)
         {
@@ -128,13 +129,14 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
 
         var skipped = new List<string>();
         var etag = read.Header("ETag") ?? created.Header("ETag");
+        var updateOutcome = string.Empty;
         if (resource.Update is { } update)
         {
             var ifMatch = resource.UpdateTakesIfMatch && etag is not null ? new[] { new KeyValuePair<string, string>("If-Match", etag) } : [];
             // Read, modify, write: the update's example names another resource (book 1's ISBN), so what identifies the
             // resource keeps the value read back; its free text may still name a value another resource holds (a unique title).
             var (updated, change) = await ContractResource.SendUniqueAsync(ContractResource.UpdateBody(ContractResource.ExampleBody(update), Json(read), update), update,
-                body => Send(http, update.Method, itemPath, [.. auth, .. ifMatch], body, cancellationToken));
+                body => Send(http, update.Method, itemPath, [.. auth, .. ifMatch], body, cancellationToken, update));
 
             // A resource may move on by itself between the read and the update (a payment worker): read again and retry.
             for (var retry = 0; retry < 3 && updated.Status == 412 && ifMatch.Length > 0; retry++)
@@ -142,9 +144,10 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
                 await Task.Delay(TimeSpan.FromMilliseconds(300), cancellationToken);
                 etag = (await Send(http, "GET", itemPath, auth, null, cancellationToken)).Header("ETag") ?? etag;
                 ifMatch = [new("If-Match", etag!)];
-                updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken);
+                updated = await Send(http, update.Method, itemPath, [.. auth, .. ifMatch], change, cancellationToken, update);
             }
 
+            updateOutcome = updated.Ok ? ", updated" : $", the update {updated.Outcome}";
             if (!updated.Ok)
             {
                 findings.Add(Finding(FrontendRules.UpdateFailed, Severity.High, update.Name, $"the update{(ifMatch.Length > 0 ? " with the current ETag in If-Match" : string.Empty)} failed: {updated.Summary}",
@@ -161,7 +164,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
 
                 if (resource.UpdateTakesIfMatch && etag is not null)
                 {
-                    var stale = await Send(http, update.Method, itemPath, [.. auth, new("If-Match", etag)], change, cancellationToken);
+                    var stale = await Send(http, update.Method, itemPath, [.. auth, new("If-Match", etag)], change, cancellationToken, update);
                     if (stale.Status != 412)
                     {
                         findings.Add(Finding(FrontendRules.StaleNotRefused, Severity.High, update.Name,
@@ -197,7 +200,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         }
 
         findings.Add(Finding(FrontendRules.CrudSummary, Severity.Info, resource.Collection,
-            $"{resource.Collection}: {(identity is null ? string.Empty : $"as {identity}, ")}created {itemPath}, read back{(resource.Update is null ? string.Empty : ", updated")}{(skipped.Count == 0 ? string.Empty : "; not in the contract: " + string.Join(", ", skipped))}",
+            $"{resource.Collection}: {(identity is null ? string.Empty : $"as {identity}, ")}created {itemPath}, read back{updateOutcome}{(skipped.Count == 0 ? string.Empty : "; not in the contract: " + string.Join(", ", skipped))}",
             null, null));
         return findings.Skip(before).All(f => f.Severity == Severity.Info);
     }
@@ -274,8 +277,11 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         }
     }
 
-    private Task<ApiAnswer> Send(HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, JsonNode? body, CancellationToken cancellationToken) =>
-        ApiCall.SendAsync(http, method, ApiCall.Resolve(_base, path), headers, body?.ToJsonString(), ApiCall.DefaultTimeout, cancellationToken);
+    private Task<ApiAnswer> Send(
+        HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, JsonNode? body, CancellationToken cancellationToken,
+        OperationInfo? operation = null) =>
+        ApiCall.SendAsync(http, method, ApiCall.Resolve(_base, path), headers, body?.ToJsonString(), ApiCall.DefaultTimeout, cancellationToken,
+            operation?.JsonMediaType ?? "application/json");
 
     private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
         Findings.Create(rule, severity, service.Name, location, message, evidence, hint);

@@ -19,8 +19,25 @@ internal sealed partial class ConcurrencyCheck
     /// </summary>
     private async Task IdenticalCreatesAsync(CheckContext context, ContractResource resource, ServiceAuth? writer, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
     {
-        var http = context.Http;
         var (racer, headers) = await RacerAsync(context, writer, auth, cancellationToken);
+        // What the race made is deleted after it as its racer: a winner kept would hold B's unique values (an SKU with a
+        // pattern the retry cannot vary) against every later create of the example (ex10: step 9's admin create got 409).
+        var made = new List<string>();
+        try
+        {
+            await IdenticalCreatesAsync(context, resource, racer, headers, made, findings, cancellationToken);
+        }
+        finally
+        {
+            await CleanUpAsync(context.Http, resource, headers, made, findings, cancellationToken);
+        }
+    }
+
+    private async Task IdenticalCreatesAsync(
+        CheckContext context, ContractResource resource, string? racer, IReadOnlyList<KeyValuePair<string, string>> headers, List<string> made, List<Finding> findings,
+        CancellationToken cancellationToken)
+    {
+        var http = context.Http;
         var example = ContractResource.ExampleBody(resource.Create);
         // Free text made unique: B must be new, whatever an earlier step, run or race of this check created.
         var body = (ContractResource.Unique(example, resource.Create) ?? example)?.ToJsonString();
@@ -30,9 +47,10 @@ internal sealed partial class ConcurrencyCheck
         // A connection opened for a create would make it leave late, and a service's database pool grows on demand: both
         // spread the creates apart. N reads of the collection at once open both beforehand; what they answer does not matter.
         await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Send(http, "GET", resource.Collection, headers, null, cancellationToken)));
-        var answers = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Send(http, "POST", resource.Collection, headers, body, cancellationToken)));
+        var answers = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Send(http, "POST", resource.Collection, headers, body, cancellationToken, resource.Create)));
 
-        var items = answers.Where(a => a.Ok).Select(a => resource.ItemPath(a, _base.AbsolutePath.TrimEnd('/'))).Where(p => p is not null).Distinct(StringComparer.Ordinal).ToList();
+        var items = Created(resource, answers);
+        made.AddRange(items);
         var statuses = Statuses(answers);
         var what = $"{n} parallel identical creates of {resource.Collection} without an Idempotency-Key{(racer is null ? string.Empty : $" (as {racer})")}";
         var sent = $"sent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}";
@@ -55,7 +73,8 @@ internal sealed partial class ConcurrencyCheck
             return;
         }
 
-        var control = await Send(http, "POST", resource.Collection, headers, body, cancellationToken);
+        var control = await Send(http, "POST", resource.Collection, headers, body, cancellationToken, resource.Create);
+        made.AddRange(Created(resource, [control]));
         if (control.Status != 409)
         {
             findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
@@ -67,7 +86,8 @@ internal sealed partial class ConcurrencyCheck
         }
 
         var other = body is null ? null : ContractResource.Unique(body, resource.Create);
-        var otherAnswer = other is null ? null : await Send(http, "POST", resource.Collection, headers, other, cancellationToken);
+        var otherAnswer = other is null ? null : await Send(http, "POST", resource.Collection, headers, other, cancellationToken, resource.Create);
+        made.AddRange(Created(resource, otherAnswer is null ? [] : [otherAnswer]));
         if (otherAnswer is { Ok: false })
         {
             findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,

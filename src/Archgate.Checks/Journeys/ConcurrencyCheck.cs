@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Frontend;
 using Archgate.Checks.Http;
 using Archgate.Checks.Security;
@@ -145,7 +146,7 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
     private async Task UpdatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<string> made, List<Finding> findings, CancellationToken cancellationToken)
     {
         var (created, _) = await ContractResource.SendUniqueAsync(ContractResource.ExampleBody(resource.Create), resource.Create,
-            body => Send(http, "POST", resource.Collection, auth, body?.ToJsonString(), cancellationToken));
+            body => Send(http, "POST", resource.Collection, auth, body?.ToJsonString(), cancellationToken, resource.Create));
         var item = created.Ok ? resource.ItemPath(created, _base.AbsolutePath.TrimEnd('/')) : null;
         if (item is not null)
         {
@@ -181,7 +182,7 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         while (true)
         {
             var current = etag;
-            answers = await Task.WhenAll(bodies.Select(body => Send(http, resource.Update!.Method, item, [.. auth, new("If-Match", current)], body, cancellationToken)));
+            answers = await Task.WhenAll(bodies.Select(body => Send(http, resource.Update!.Method, item, [.. auth, new("If-Match", current)], body, cancellationToken, resource.Update)));
             winners = answers.Select((a, i) => (Answer: a, Value: values[i])).Where(x => x.Answer.Ok).ToList();
             others = answers.Where(a => !a.Ok && a.Status is not (409 or 412)).ToList();
             final = await Send(http, "GET", item, auth, null, cancellationToken);
@@ -259,8 +260,8 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
             (answers, body, retried) = (await CreateAllAsync(http, resource, auth, unique, cancellationToken), unique, true);
         }
 
-        var items = answers.Where(a => a.Ok).Select(a => resource.ItemPath(a, _base.AbsolutePath.TrimEnd('/'))).Where(p => p is not null).Distinct(StringComparer.Ordinal).ToList();
-        made.AddRange(items!);
+        var items = Created(resource, answers);
+        made.AddRange(items);
         var statuses = Statuses(answers);
         if (items.Count > 1)
         {
@@ -287,8 +288,12 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
     {
         var key = $"archgate-{Guid.NewGuid():N}";
         return await Task.WhenAll(Enumerable.Range(0, options.Parallel).Select(_ =>
-            Send(http, "POST", resource.Collection, [.. auth, new("Idempotency-Key", key)], body, cancellationToken)));
+            Send(http, "POST", resource.Collection, [.. auth, new("Idempotency-Key", key)], body, cancellationToken, resource.Create)));
     }
+
+    /// <summary>The distinct items the accepted creates among <paramref name="answers"/> name.</summary>
+    private List<string> Created(ContractResource resource, IEnumerable<ApiAnswer> answers) =>
+        [.. answers.Where(a => a.Ok).Select(a => resource.ItemPath(a, _base.AbsolutePath.TrimEnd('/'))).OfType<string>().Distinct(StringComparer.Ordinal)];
 
     private static string? FieldOf(ApiAnswer answer, string field)
     {
@@ -302,8 +307,10 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         }
     }
 
-    private Task<ApiAnswer> Send(HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, string? body, CancellationToken cancellationToken) =>
-        ApiCall.SendAsync(http, method, ApiCall.Resolve(_base, path), headers, body, ApiCall.DefaultTimeout, cancellationToken);
+    private Task<ApiAnswer> Send(
+        HttpClient http, string method, string path, IEnumerable<KeyValuePair<string, string>> headers, string? body, CancellationToken cancellationToken,
+        OperationInfo? operation = null) =>
+        ApiCall.SendAsync(http, method, ApiCall.Resolve(_base, path), headers, body, ApiCall.DefaultTimeout, cancellationToken, operation?.JsonMediaType ?? "application/json");
 
     private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint = null) =>
         Findings.Create(rule, severity, service.Name, location, message, evidence, hint);

@@ -82,6 +82,31 @@ public sealed class CrudCheckTests
     }
 
     [Fact]
+    public async Task An_update_the_contract_takes_as_a_merge_patch_only_is_sent_as_one()
+    {
+        // ex10: PATCH /items/{id} declared application/merge-patch+json alone; CRUD sent application/json and met 415 (AG5012 high).
+        using var api = new FakeShopApi(new FakeApiFaults { MergePatchUpdates = true });
+
+        var result = await RunAsync(api, contract: FakeShopApi.MergePatchContract);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.All(api.Requests.Where(r => r.Method == "PUT"), r => Assert.StartsWith("application/merge-patch+json", r.Headers["Content-Type"], StringComparison.Ordinal));
+        Assert.Contains(result.Findings, f => f.Rule == FrontendRules.CrudSummary && f.Message.Contains("read back, updated", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failed_update_is_not_summed_up_as_updated()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { MergePatchUpdates = true });
+
+        var result = await RunAsync(api); // the contract says application/json: the 415 is the API's
+
+        Assert.Contains(result.Findings, f => f.Rule == FrontendRules.UpdateFailed && f.Message.Contains("answered 415", StringComparison.Ordinal));
+        var summary = Assert.Single(result.Findings, f => f.Rule == FrontendRules.CrudSummary);
+        Assert.Contains("read back, the update answered 415", summary.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_delete_that_keeps_the_resource_fails_AG5014()
     {
         using var api = new FakeShopApi(new FakeApiFaults { DeleteKeeps = true });
@@ -89,7 +114,7 @@ public sealed class CrudCheckTests
         var result = await RunAsync(api);
 
         Assert.Equal(CheckStatus.Fail, result.Status);
-        Assert.Contains("not 404", Assert.Single(result.Findings, f => f.Rule == FrontendRules.DeleteFailed).Message, StringComparison.Ordinal);
+        Assert.Contains("the read answered 200, not 404", Assert.Single(result.Findings, f => f.Rule == FrontendRules.DeleteFailed).Message, StringComparison.Ordinal);
     }
 
     /// <summary>A book that exists from the start (book 1), whose ISBN the contract's update example names.</summary>

@@ -52,6 +52,12 @@ public sealed record FakeApiFaults
 
     /// <summary>Not a defect: at most this many notes; a create beyond is answered 409, as a create that would use up a stock is.</summary>
     public int? Capacity { get; init; }
+
+    /// <summary>
+    /// Not a defect: an update is a JSON merge patch, sent as <c>application/merge-patch+json</c> (<see cref="MergePatchContract"/>);
+    /// an update of another type is refused with 415.
+    /// </summary>
+    public bool MergePatchUpdates { get; init; }
 }
 
 /// <summary>
@@ -97,6 +103,12 @@ public sealed class FakeShopApi : IDisposable
               responses: { '200': { description: ok }, '412': { description: stale } }
             delete: { responses: { '204': { description: gone } } }
         """;
+
+    /// <summary><see cref="Contract"/> with the update's body declared as a JSON merge patch only.</summary>
+    public static readonly string MergePatchContract = Contract.Replace(
+        "content: { application/json: { schema: { type: object }, example: { title: second } } }",
+        "content: { application/merge-patch+json: { schema: { type: object }, example: { title: second } } }",
+        StringComparison.Ordinal);
 
     private readonly ScriptedHttpServer _server;
     private readonly FakeApiFaults _faults;
@@ -153,6 +165,9 @@ public sealed class FakeShopApi : IDisposable
     public int Port => _server.Port;
 
     public ConcurrentQueue<Received> Requests => _server.Requests;
+
+    /// <summary>The ids of the notes that exist now.</summary>
+    public IReadOnlyList<long> Notes => [.. _notes.Keys.Order()];
 
     /// <summary>The manifest of a system with this API as 'api' and a frontend; <paramref name="contract"/> in place of <see cref="Contract"/>.</summary>
     /// <summary>
@@ -324,6 +339,11 @@ public sealed class FakeShopApi : IDisposable
             case "GET":
                 return new Reply(200, note.Body.ToJsonString(), Headers: new Dictionary<string, string> { ["ETag"] = $"\"{note.Version}\"" });
             case "PUT":
+                if (_faults.MergePatchUpdates && r.Headers.GetValueOrDefault("Content-Type")?.StartsWith("application/merge-patch+json", StringComparison.Ordinal) != true)
+                {
+                    return Problem(415, "Send the update as application/merge-patch+json.");
+                }
+
                 lock (_notes)
                 {
                     note = _notes[noteId];

@@ -321,6 +321,31 @@ public sealed class ConcurrencyCheckTests
     }
 
     [Fact]
+    public async Task Updates_the_contract_takes_as_a_merge_patch_only_are_raced_as_merge_patches()
+    {
+        // ex10: 10 x 415 read as "none of 10 updates with the current ETag succeeded" (AG7021 high) on a correct API.
+        using var api = new FakeShopApi(new FakeApiFaults { MergePatchUpdates = true });
+
+        var result = await RunAsync(api, FakeShopApi.MergePatchContract);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.Equal(10, api.Requests.Count(r => r.Method == "PUT" && r.Headers["Content-Type"].StartsWith("application/merge-patch+json", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task What_the_identical_creates_made_is_deleted_afterwards_as_their_racer()
+    {
+        // ex10: the race's one winner kept the example's unique SKU, and step 9's admin create of the example met 409.
+        using var api = new FakeShopApi(new FakeApiFaults { Unique = ["title"] });
+
+        var result = await RunAsync(api, ConflictOnlyContract);
+
+        var summary = string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}"));
+        Assert.Contains(result.Findings, f => f.Message.Contains("created 1 resource, the others were refused", StringComparison.Ordinal));
+        Assert.True(api.Notes.Count == 0, summary + "\nleft: " + string.Join(", ", api.Notes));
+    }
+
+    [Fact]
     public async Task Identical_creates_under_an_atomic_uniqueness_rule_create_one_and_pass()
     {
         using var api = new FakeShopApi(new FakeApiFaults { Unique = ["title"] });

@@ -27,6 +27,16 @@ internal sealed record OperationInfo(string Method, string Template, OpenApiOper
     /// </summary>
     public bool AllowsAnonymous { get; init; }
 
+    /// <summary>
+    /// The JSON media type to send a body as: <c>application/json</c> where the contract accepts it (or declares no
+    /// body), else the first JSON type it declares (<c>application/merge-patch+json</c>, <c>application/vnd.x+json</c>).
+    /// </summary>
+    public string JsonMediaType =>
+        Operation.RequestBody?.Content?.Keys.Where(k => k.Contains("json", StringComparison.OrdinalIgnoreCase)).ToList() is { Count: > 0 } types
+        && !types.Any(t => t.Equals("application/json", StringComparison.OrdinalIgnoreCase))
+            ? types[0]
+            : "application/json";
+
     /// <summary>Methods that never change state (RFC 9110 safe methods).</summary>
     public bool IsSafe => Method is "GET" or "HEAD" or "OPTIONS";
 
