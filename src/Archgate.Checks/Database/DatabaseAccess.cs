@@ -164,6 +164,8 @@ internal static class DatabaseAccess
     {
         null => string.Empty,
         string s => s,
+        DateTime t => t.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFK", System.Globalization.CultureInfo.InvariantCulture), // ISO 8601, as APIs print times
+        DateTimeOffset t => t.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture),
         _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
     };
 }

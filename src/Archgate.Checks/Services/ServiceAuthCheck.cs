@@ -50,6 +50,7 @@ internal sealed class ServiceAuthCheck(ServiceComponent service) : ICheck
                 evidence.ToString(), "require the callers' service credential (an API key, mTLS or a token) on every route but health"));
         }
 
+        var exercised = 0;
         foreach (var spec in context.System.Edges.Where(e => e.Edge.Dependency == service.Name && e.Drive is not null))
         {
             if ((context.Edges as EdgeProxies)?.Find(spec.Edge) is not { } proxy || context.System.Find<HttpComponent>(spec.Drive!.Via ?? spec.Edge.Caller) is not { } target)
@@ -80,6 +81,7 @@ internal sealed class ServiceAuthCheck(ServiceComponent service) : ICheck
                 await Task.Delay(TimeSpan.FromMilliseconds(200), context.Time, cancellationToken);
             }
 
+            exercised++;
             var seen = $"{spec.Edge}: {target.Name} answered {spec.Drive.Method} {spec.Drive.Path} with {answer.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? answer.Error}; " +
                 $"at the proxy: {(calls.Count == 0 ? "no call" : string.Join(", ", calls.Select(c => $"{c.Method} {c.Target} → {c.Status}")))}";
             evidence.AppendLine(seen);
@@ -100,7 +102,11 @@ internal sealed class ServiceAuthCheck(ServiceComponent service) : ICheck
 
         if (findings.Count == 0)
         {
-            findings.Add(Finding(ServiceRules.AuthWorks, Severity.Info, where, $"{service.Name} refuses calls without credentials and takes its callers'", evidence.ToString(), null));
+            findings.Add(Finding(ServiceRules.AuthWorks, Severity.Info, where,
+                exercised > 0
+                    ? $"{service.Name} refuses calls without credentials and takes its callers'"
+                    : $"{service.Name} refuses calls without credentials; no caller's call was tried (no edge to it declares a drive)",
+                evidence.ToString(), null));
         }
 
         return CheckResult.From(findings) with { Reachability = Reachability.Reached };

@@ -24,6 +24,15 @@ public sealed class DatabaseAccessTests
     }
 
     [Fact]
+    public void A_stored_time_reads_as_ISO_8601_with_its_fraction_as_the_APIs_beside_it_print_times()
+    {
+        // ex10's AG7010 set "2026-12-06T12:14:37.511Z in the API" beside "12/06/2026 12:19:07 in items".
+        Assert.Equal("2026-12-06T12:19:07.511Z", DatabaseAccess.Text(new DateTime(2026, 12, 6, 12, 19, 7, 511, DateTimeKind.Utc)));
+        Assert.Equal("2026-12-06T12:19:07", DatabaseAccess.Text(new DateTime(2026, 12, 6, 12, 19, 7, DateTimeKind.Unspecified)));
+        Assert.Equal("2026-12-06T12:19:07.5+01:00", DatabaseAccess.Text(new DateTimeOffset(2026, 12, 6, 12, 19, 7, 500, TimeSpan.FromHours(1))));
+    }
+
+    [Fact]
     public void A_sqlite_connection_is_read_only_with_the_options_command_timeout()
     {
         using var connection = DatabaseAccess.Create(DatabaseEngine.Sqlite, "Data Source=/tmp/shop.db", Options);

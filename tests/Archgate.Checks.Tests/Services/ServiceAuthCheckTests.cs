@@ -29,7 +29,10 @@ public sealed class ServiceAuthCheckTests
         var result = await RunAsync(server.Port);
 
         Assert.Equal(CheckStatus.Pass, result.Status);
-        Assert.Equal("AG4053", Assert.Single(result.Findings).Rule);
+        var works = Assert.Single(result.Findings);
+        Assert.Equal("AG4053", works.Rule);
+        // No edge to payments declares a drive: no caller's call was tried, so none is said to be taken (ex10's AMQP-fed service).
+        Assert.Equal("payments refuses calls without credentials; no caller's call was tried (no edge to it declares a drive)", works.Message);
         Assert.Equal("/payments/probe", Assert.Single(server.Requests).PathAndQuery);
     }
 
