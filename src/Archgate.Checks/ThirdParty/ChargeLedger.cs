@@ -40,13 +40,21 @@ internal static class ChargeLedger
                 timeline + Sample(read.Rows), where, $"point 'ledger.key' at where a row carries its idempotency key (for example $.metadata.idempotency_key){(spec.Items is null ? " and 'ledger.items' at the rows" : string.Empty)}")], null);
         }
 
-        // What one operation is: what the rows say they were made for, when the ledger says it; else one round's keys.
+        // What one operation is: what the rows say they were made for, when the ledger says it; else one round's keys. A
+        // value the drive itself sends (a reference in its fixed body) is the same in every round, though each round drove
+        // an operation of its own: such a value counts per round (ex10: three rounds' shipments, one reference, read as a
+        // triple charge).
+        var fixedValues = DriveValues(edge.Spec?.Drive);
+        int RoundOf(LedgerRow r) => used.FindIndex(o => o.Keys.Contains(r.Key!));
         var counted = spec.Operation is not null
-            ? read.Under(allKeys).GroupBy(r => r.Operation ?? r.Key!, StringComparer.Ordinal)
-                .OrderBy(g => used.FindIndex(o => g.Any(r => o.Keys.Contains(r.Key!))))
-                .Select(g => (Label: $"{g.Key} in {string.Join(" and ", used.Where(o => g.Any(r => o.Keys.Contains(r.Key!))).Select(o => o.Label))}", Keys: g.Select(r => r.Key!).Distinct(StringComparer.Ordinal).Count(), Rows: g.ToList()))
+            ? read.Under(allKeys).GroupBy(r => (Value: r.Operation ?? r.Key!, Round: r.Operation is { } op && fixedValues.Contains(op) ? RoundOf(r) : -1))
+                .OrderBy(g => g.Min(RoundOf))
+                .Select(g => (Label: $"{g.Key.Value} in {string.Join(" and ", used.Where(o => g.Any(r => o.Keys.Contains(r.Key!))).Select(o => o.Label))}", Keys: g.Select(r => r.Key!).Distinct(StringComparer.Ordinal).Count(), Rows: g.ToList()))
                 .ToList()
             : used.Select(o => (o.Label, Keys: o.Keys.Count, Rows: read.Under(o.Keys))).ToList();
+        var perRound = spec.Operation is null ? [] : read.Under(allKeys).Select(r => r.Operation).OfType<string>().Where(fixedValues.Contains).Distinct(StringComparer.Ordinal).ToList();
+        var perRoundNote = perRound.Count == 0 ? string.Empty
+            : $" ({string.Join(", ", perRound)} is sent by the drive itself in every round, so each round's rows count as one operation)";
 
         var metric = Metric.ForComponent("ledger_charges_per_operation_max", edge.Caller.Name, counted.Max(c => c.Rows.Count), "count");
         var doubled = counted.Where(c => c.Rows.Count > 1).ToList();
@@ -64,13 +72,13 @@ internal static class ChargeLedger
 
             var worst = doubled.MaxBy(c => c.Rows.Count)!;
             return ([Finding(ThirdPartyRules.DoubleCharge, Severity.Critical,
-                $"{edge.Edge}: {provider}'s ledger holds {worst.Rows.Count} charges for one operation ({worst.Label}, {worst.Keys} Idempotency-Key(s)){(doubled.Count > 1 ? $", and {doubled.Count - 1} more operation(s) charged more than once" : string.Empty)}: a double charge",
+                $"{edge.Edge}: {provider}'s ledger holds {worst.Rows.Count} charges for one operation ({worst.Label}, {worst.Keys} Idempotency-Key(s)){(doubled.Count > 1 ? $", and {doubled.Count - 1} more operation(s) charged more than once" : string.Empty)}: a double charge{perRoundNote}",
                 evidence.ToString(), where,
                 $"make the Idempotency-Key once per operation (the payment's id), outside the retry pipeline, so every retry and every resend of {edge.Caller.Name} carries the same one")], metric);
         }
 
         return ([Finding(ThirdPartyRules.OneChargePerOperation, Severity.Info,
-            $"{edge.Edge}: {provider}'s ledger holds one charge per operation: {string.Join("; ", counted.Select(c => $"{c.Label} {c.Rows.Count}"))}",
+            $"{edge.Edge}: {provider}'s ledger holds one charge per operation: {string.Join("; ", counted.Select(c => $"{c.Label} {c.Rows.Count}"))}{perRoundNote}",
             Sample(counted.SelectMany(c => c.Rows).ToList()), where, "nothing to do")], metric);
 
         Finding Finding(string rule, Severity severity, string message, string? evidence, string location, string hint) => new()
@@ -98,6 +106,52 @@ internal static class ChargeLedger
         }
 
         return operations;
+    }
+
+    /// <summary>The values a drive sends as they are in every round: its path's segments and its JSON body's scalar values.</summary>
+    internal static HashSet<string> DriveValues(EdgeProbe? drive)
+    {
+        var values = new HashSet<string>(StringComparer.Ordinal);
+        if (drive is null)
+        {
+            return values;
+        }
+
+        values.UnionWith(drive.Path.Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString));
+        try
+        {
+            Collect(drive.Json is null ? null : System.Text.Json.Nodes.JsonNode.Parse(drive.Json));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // not JSON: its values are not known
+        }
+
+        return values;
+
+        void Collect(System.Text.Json.Nodes.JsonNode? node)
+        {
+            switch (node)
+            {
+                case System.Text.Json.Nodes.JsonObject o:
+                    foreach (var (_, v) in o)
+                    {
+                        Collect(v);
+                    }
+
+                    break;
+                case System.Text.Json.Nodes.JsonArray a:
+                    foreach (var v in a)
+                    {
+                        Collect(v);
+                    }
+
+                    break;
+                case System.Text.Json.Nodes.JsonValue v:
+                    values.Add(v.GetValueKind() == System.Text.Json.JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString());
+                    break;
+            }
+        }
     }
 
     private static string Sample(IReadOnlyList<LedgerRow> rows) =>

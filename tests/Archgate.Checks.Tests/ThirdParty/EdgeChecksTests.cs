@@ -16,7 +16,8 @@ public sealed class EdgeChecksTests
     private sealed record Run(CheckResult Result, FaultProxy Proxy);
 
     /// <summary>Runs <paramref name="make"/>'s check on payments → gateway, the provider answering as <paramref name="provider"/> does.</summary>
-    private static async Task<Run> RunAsync(Func<ProviderEdge, ICheck> make, CallerBehaviour behaviour, Func<Received, Reply>? provider = null, bool stalling = false, bool proxied = true, string ledger = "", string fallback = "queue")
+    private static async Task<Run> RunAsync(Func<ProviderEdge, ICheck> make, CallerBehaviour behaviour, Func<Received, Reply>? provider = null, bool stalling = false, bool proxied = true, string ledger = "", string fallback = "queue",
+        string drive = "{ request: POST /orders }")
     {
         using var echo = stalling ? null : new ScriptedHttpServer(provider ?? (_ => new Reply(202, "{\"id\":\"ch_1\"}")));
         using var stall = stalling ? new StallingServer(Stall.Silent) : null;
@@ -35,7 +36,7 @@ public sealed class EdgeChecksTests
               - from: payments
                 to: gateway
                 calls: /charges
-                drive: { request: POST /orders }
+                drive: {{drive}}
                 fallback: { status: [201], within: 5s }
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
@@ -319,6 +320,27 @@ public sealed class EdgeChecksTests
     }
 
     [Fact]
+    public async Task A_reference_the_drive_sends_in_every_round_counts_per_round_and_a_double_charge_within_one_is_still_caught()
+    {
+        // ex10: the caller copies its client's reference into the charge, and the drive's body is the same every round:
+        // three rounds' charges, one each, shared one reference and read as a triple charge (AG6090 critical).
+        const string Ledger = ", ledger: { path: /charges, key: $.idempotencyKey, operation: $.reference }";
+        const string Drive = "{ request: POST /orders, json: { reference: ord-7001, quantity: 1 } }";
+        var once = new KeyedGateway { Reference = "ord-7001" };
+        var twice = new KeyedGateway { Reference = "ord-7001" };
+
+        var run = await RunAsync(Retry, new CallerBehaviour(), once.Answer, ledger: Ledger, drive: Drive);
+        var fresh = await RunAsync(Retry, new CallerBehaviour { FreshKeys = true }, twice.Answer, ledger: Ledger, drive: Drive);
+
+        Assert.DoesNotContain(run.Result.Findings, f => f.Rule == "AG6090");
+        var one = Assert.Single(run.Result.Findings, f => f.Rule == "AG6091");
+        Assert.Contains("ord-7001 in round 1 1; ord-7001 in round 2 1", one.Message, StringComparison.Ordinal);
+        Assert.EndsWith("(ord-7001 is sent by the drive itself in every round, so each round's rows count as one operation)", one.Message, StringComparison.Ordinal);
+        var doubled = Assert.Single(fresh.Result.Findings, f => f.Rule == "AG6090");
+        Assert.Matches(@"holds [2-9] charges for one operation \(ord-7001 in round 3, answers lost, [2-9] Idempotency-Key\(s\)\)", doubled.Message);
+    }
+
+    [Fact]
     public async Task A_ledger_whose_rows_carry_none_of_the_keys_is_reported_not_proved()
     {
         var gateway = new KeyedGateway();
@@ -341,13 +363,16 @@ public sealed class EdgeChecksTests
 
         public int Posts => _posts;
 
+        /// <summary>The reference every charge carries (the caller copies its client's), or null: the order's own.</summary>
+        public string? Reference { get; init; }
+
         public int Charges => _byKey.Count;
 
         public Reply Answer(Received request)
         {
             if (request.Method == "GET")
             {
-                var rows = _byKey.OrderBy(c => c.Value).Select(c => $"{{\"id\":\"ch_{c.Value}\",\"idempotencyKey\":\"{c.Key}\",\"reference\":\"{string.Join('-', c.Key.Split('-').Take(2))}\"}}");
+                var rows = _byKey.OrderBy(c => c.Value).Select(c => $"{{\"id\":\"ch_{c.Value}\",\"idempotencyKey\":\"{c.Key}\",\"reference\":\"{Reference ?? string.Join('-', c.Key.Split('-').Take(2))}\"}}");
                 return new Reply(200, $"{{\"object\":\"list\",\"data\":[{string.Join(",", rows)}]}}");
             }
 
