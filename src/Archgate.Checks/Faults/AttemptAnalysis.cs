@@ -7,7 +7,11 @@ namespace Archgate.Checks.Faults;
 /// <param name="Retries">Retries after the first attempt; an operation may make <c>Retries + 1</c> attempts.</param>
 /// <param name="Timeout">The whole call's time, retries included: attempts of one operation start within it.</param>
 /// <param name="Backoff"><c>exponential</c>, <c>linear</c>, <c>none</c>, or null (growth not judged beyond "grows").</param>
-internal sealed record AttemptExpectations(int Retries, TimeSpan Timeout, string? Backoff)
+/// <param name="Queues">
+/// The caller declares a fallback queue (<c>fallback: queue</c> or <c>outbox</c>): once its retries are spent it may send
+/// the work again on a timer, with the same key; those resends are told from its retries.
+/// </param>
+internal sealed record AttemptExpectations(int Retries, TimeSpan Timeout, string? Backoff, bool Queues = false)
 {
     /// <summary>How much later than <see cref="Timeout"/> an operation may end: 20 % of it, at least 1 s.</summary>
     public TimeSpan Tolerance => TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, Timeout.Ticks / 5));
@@ -20,6 +24,21 @@ internal sealed record AttemptExpectations(int Retries, TimeSpan Timeout, string
 /// <param name="Attempts">The attempts.</param>
 internal sealed record RetriedOperation(string Method, string Target, string? Key, IReadOnlyList<ProxiedRequest> Attempts)
 {
+    /// <summary>
+    /// The caller's fallback queue sending the work again at a steady pace after the attempts: not retries of the
+    /// operation, so neither counted against its retries nor judged for backoff and jitter. Empty unless the caller
+    /// declares a queue (<see cref="AttemptExpectations.Queues"/>).
+    /// </summary>
+    public IReadOnlyList<ProxiedRequest> Resends { get; init; } = [];
+
+    /// <summary>"then the queue resent it 3 times, every 2.00 s", or null without resends.</summary>
+    public string? ResendSummary => Resends.Count switch
+    {
+        0 => null,
+        1 => "then the queue resent it once",
+        _ => $"then the queue resent it {Resends.Count} times, every {AttemptReport.Sec(TimeSpan.FromMilliseconds(AttemptAnalysis.Median([.. Resends.Zip(Resends.Skip(1), (a, b) => (b.At - a.At).TotalMilliseconds)])))}",
+    };
+
     /// <summary>
     /// The caller's wait before each retry: from the end of an attempt (its answer, or the caller giving up on it) to the
     /// next attempt; from start to start when the end is unknown. One fewer than the attempts.
@@ -95,6 +114,11 @@ internal sealed record AttemptReport(IReadOnlyList<RetriedOperation> Operations,
                 text.Append("; waits ").AppendJoin(", ", op.Waits.Select(Sec));
             }
 
+            if (op.ResendSummary is { } resent)
+            {
+                text.Append("; ").Append(resent).Append(" (not retries): ").AppendJoin(", ", op.Resends.Select(a => $"t+{Sec(a.At - origin)} {Answer(a)}"));
+            }
+
             text.AppendLine();
         }
 
@@ -151,6 +175,16 @@ internal static class AttemptAnalysis
     /// <summary>Below this relative spread of the waits at one retry across operations, there is no jitter. <value>3 %</value>.</summary>
     public const double JitterSpread = 0.03;
 
+    /// <summary>
+    /// Attempts after an operation's retries whose intervals all lie within this distance of their median are a steady
+    /// cadence (a queue's timer), when the caller declares a queue: a jittered outbox or a loaded machine stays well
+    /// within it; a backoff that keeps going doubles. <value>25 %</value>.
+    /// </summary>
+    public const double ResendSpread = 0.25;
+
+    /// <summary>A queue resends on a timer no faster than this; a faster pace is a retry loop. <value>500 ms</value>.</summary>
+    public static readonly TimeSpan ResendFloor = TimeSpan.FromMilliseconds(500);
+
     private static readonly HashSet<string> Writes = new(StringComparer.OrdinalIgnoreCase) { "POST", "PUT", "PATCH", "DELETE" };
 
     /// <summary>When an attempt ended: its answer, or the caller giving up; null while neither happened.</summary>
@@ -162,6 +196,8 @@ internal static class AttemptAnalysis
     /// <c>Idempotency-Key</c> belong to one operation until one starts a whole <see cref="AttemptExpectations.Timeout"/>
     /// after the operation's first, or until, once it has all the attempts its retries allow, the waits start over (a
     /// wait less than half the one before it or the operation's last: the caller's own queue sending the work again, a new operation).
+    /// When the caller declares a queue, the attempts that follow a full operation at a steady cadence are its resends
+    /// (<see cref="RetriedOperation.Resends"/>), not more attempts.
     /// </summary>
     /// <param name="requests">The requests of the fault window.</param>
     /// <param name="expected">What the caller declares.</param>
@@ -207,6 +243,14 @@ internal static class AttemptAnalysis
         for (var k = 0; k < attempts.Count; k++)
         {
             var a = attempts[k];
+            if (current.Count > expected.Retries && expected.Queues && Resends(current, attempts, k, next) is > 0 and var resends)
+            {
+                yield return Op(current) with { Resends = attempts[k..(k + resends)] };
+                current = [];
+                k += resends - 1;
+                continue;
+            }
+
             if (current.Count > 0 && (a.At - current[0].At >= expected.Timeout || (current.Count > expected.Retries && StartsOver(attempts, k, next))))
             {
                 yield return Op(current);
@@ -222,6 +266,37 @@ internal static class AttemptAnalysis
         }
 
         static RetriedOperation Op(List<ProxiedRequest> a) => new(a[0].Method, a[0].Target, a[0].IdempotencyKey, a);
+    }
+
+    /// <summary>
+    /// How many attempts from <paramref name="k"/> on are the caller's queue resending the work after the
+    /// <paramref name="burst"/> of its retries; 0 when none. They come at a steady cadence: at least two intervals (the
+    /// last may reach <paramref name="next"/>, the first send after the window), all within <see cref="ResendSpread"/>
+    /// of their median, none shorter than the burst's last wait or <see cref="ResendFloor"/>; and the first resend
+    /// within one such interval of the burst (the timer's phase: 0.79 s, then every 2.00 s). A tail irregular or faster
+    /// than the backoff is a caller retrying too often.
+    /// </summary>
+    private static int Resends(List<ProxiedRequest> burst, List<ProxiedRequest> attempts, int k, ProxiedRequest? next)
+    {
+        var floor = Math.Max(ResendFloor.TotalMilliseconds, burst.Count > 1 ? RetriedOperation.Wait(burst[^2], burst[^1]).TotalMilliseconds : 0);
+        var phase = RetriedOperation.Wait(burst[^1], attempts[k]).TotalMilliseconds;
+        for (var count = attempts.Count - k; count > 0; count--)
+        {
+            var run = attempts[k..(k + count)];
+            if (Steady(run) || (k + count == attempts.Count && next is not null && Steady([.. run, next])))
+            {
+                return count;
+            }
+        }
+
+        return 0;
+
+        bool Steady(List<ProxiedRequest> run)
+        {
+            var intervals = run.Zip(run.Skip(1), RetriedOperation.Wait).Select(w => w.TotalMilliseconds).ToList();
+            var period = intervals.Count < 2 ? 0 : Median(intervals);
+            return period > 0 && phase <= period * (1 + ResendSpread) && intervals.All(i => i >= floor && Math.Abs(i - period) <= ResendSpread * period);
+        }
     }
 
     /// <summary>
@@ -259,9 +334,10 @@ internal static class AttemptAnalysis
 
         var worst = ops.MaxBy(o => o.Attempts.Count)!;
         var limit = expected.Retries + 1;
+        var resent = ops.Where(o => o.Resends.Count > 0).Select(o => $"; {o.ResendSummary} ({Label(o)})");
         return worst.Attempts.Count > limit
             ? new(Outcome.Fail, $"{worst.Attempts.Count} attempts in one operation ({Label(worst)}), more than the {limit} that {expected.Retries} retries allow")
-            : new(Outcome.Pass, $"at most {worst.Attempts.Count} attempts per operation (limit {limit})");
+            : new(Outcome.Pass, $"at most {worst.Attempts.Count} attempts per operation (limit {limit}){string.Concat(resent)}");
     }
 
     private static Judgement JudgeRetried(List<RetriedOperation> ops, AttemptExpectations expected)
@@ -407,7 +483,7 @@ internal static class AttemptAnalysis
     private static double Near(List<double> values, double center, double spread) =>
         center <= 0 || values.Count == 0 ? 0 : (double)values.Count(v => Math.Abs(v - center) <= spread * center) / values.Count;
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;

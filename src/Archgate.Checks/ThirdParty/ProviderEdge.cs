@@ -20,7 +20,8 @@ internal sealed record ProviderEdge(EdgeSpec? Spec, HttpComponent Caller, HttpCo
     /// <summary>The dependency when it is a third party (step 6), else null.</summary>
     public ThirdPartyComponent? Provider => Dependency as ThirdPartyComponent;
 
-    public AttemptExpectations Expected => new(Policy.Retries ?? 3, Policy.Timeout ?? ProtocolTimeout, Policy.Backoff);
+    public AttemptExpectations Expected =>
+        new(Policy.Retries ?? 3, Policy.Timeout ?? ProtocolTimeout, Policy.Backoff, Policy.Fallback is { } f && CallPolicy.Queueing.Contains(f, StringComparer.OrdinalIgnoreCase));
 
     public TimeSpan Within => Spec?.FallbackWithin ?? DefaultWithin;
 

@@ -94,6 +94,80 @@ public sealed class AttemptAnalysisTests
         Assert.True(AttemptAnalysis.Analyze(window, Policy, T0.AddSeconds(30), later: [backingOff]).Bounded.Failed);
     }
 
+    /// <summary>
+    /// A caller declaring <c>fallback: queue</c> (a Node shipping-service calling its carrier): four attempts backing off
+    /// with jitter (waits 0.18, 0.40, 0.46 s), then its outbox resending the shipment every 2 s with the same key.
+    /// </summary>
+    private static readonly double[] BurstThenOutbox = [10, 190, 590, 1050, 1840, 3840, 5840];
+
+    private static readonly AttemptExpectations Queued = Policy with { Queues = true };
+
+    [Fact]
+    public void A_queue_resending_at_a_steady_pace_after_the_retries_is_reported_not_counted_as_retries()
+    {
+        // As seen with `timeout: 2s` and with a timeout that spans all seven attempts.
+        foreach (var policy in new[] { Queued with { Timeout = TimeSpan.FromSeconds(2) }, Queued })
+        {
+            var report = Analyze(BurstThenOutbox.Select(ms => Failed(ms, "ship_1")), drives: 1, policy: policy);
+
+            var op = Assert.Single(report.Operations);
+            Assert.Equal(4, op.Attempts.Count);
+            Assert.Equal([1840, 3840, 5840], op.Resends.Select(a => (a.At - T0).TotalMilliseconds));
+            Assert.Equal(Outcome.Pass, report.Bounded.Outcome);
+            Assert.Contains("then the queue resent it 3 times, every 2.00 s (key ship_1)", report.Bounded.Detail, StringComparison.Ordinal);
+            Assert.Equal(Outcome.Pass, report.Backoff.Outcome);
+            Assert.Contains("waits 0.18 s, 0.40 s, 0.46 s)", report.Backoff.Detail, StringComparison.Ordinal); // the burst's waits only
+            Assert.Contains("4 attempts: t+0.01 s 503, t+0.19 s 503, t+0.59 s 503, t+1.05 s 503; waits 0.18 s, 0.40 s, 0.46 s; then the queue resent it 3 times, every 2.00 s (not retries): t+1.84 s 503, t+3.84 s 503, t+5.84 s 503",
+                report.Describe(T0), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Retries_with_no_wait_before_a_queue_resending_every_two_seconds_are_no_backoff_not_too_many_attempts()
+    {
+        // The planted defect: three retries at once (waits 0.00 s), then the outbox every 2 s (its first send 1.73 s on).
+        foreach (var policy in new[] { Queued with { Timeout = TimeSpan.FromSeconds(2) }, Queued })
+        {
+            var report = Analyze([Failed(0), Failed(2), Failed(4), Failed(6), Failed(1736), Failed(3736), Failed(5736)], drives: 1, policy: policy);
+
+            Assert.Equal([4], report.Operations.Select(o => o.Attempts.Count));
+            Assert.Equal(Outcome.Pass, report.Bounded.Outcome);
+            Assert.True(report.Backoff.Failed, report.Backoff.Detail);
+            Assert.Contains("at once", report.Backoff.Detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Attempts_past_the_retries_at_an_irregular_or_faster_pace_than_the_backoff_are_too_many_though_a_queue_is_declared()
+    {
+        // Eight attempts at short irregular waits (0.15-0.30 s): no queue's timer.
+        var irregular = Analyze([Failed(0), Failed(150), Failed(300), Failed(500), Failed(700), Failed(1000), Failed(1200), Failed(1500)], policy: Queued);
+        // Waits 0.1, 0.2, 0.4 s, then every 0.3 s: steady, but sooner than the backoff's last wait.
+        var faster = Analyze([Failed(0), Failed(100), Failed(300), Failed(700), Failed(1000), Failed(1300), Failed(1600), Failed(1900)], policy: Queued);
+        // The same backoff as the first (0.3, 0.6, 1.2 s), then every 2 s: the queue.
+        var resent = Analyze([Failed(0), Failed(300), Failed(900), Failed(2100), Failed(3000), Failed(5000), Failed(7000)], policy: Queued);
+
+        Assert.True(irregular.Bounded.Failed);
+        Assert.Contains("8 attempts in one operation", irregular.Bounded.Detail, StringComparison.Ordinal);
+        Assert.True(faster.Bounded.Failed);
+        Assert.Contains("8 attempts in one operation", faster.Bounded.Detail, StringComparison.Ordinal);
+        Assert.All(irregular.Operations.Concat(faster.Operations), o => Assert.Empty(o.Resends));
+        Assert.Equal(Outcome.Pass, resent.Bounded.Outcome);
+        Assert.Equal(3, resent.Operations.Single().Resends.Count);
+    }
+
+    [Fact]
+    public void Without_a_declared_queue_attempts_after_the_retries_count_as_they_did()
+    {
+        var undeclared = Analyze(BurstThenOutbox.Select(ms => Failed(ms, "ship_1")), drives: 1);
+        var declared = Analyze(BurstThenOutbox.Select(ms => Failed(ms, "ship_1")), drives: 1, policy: Queued);
+
+        Assert.True(undeclared.Bounded.Failed);
+        Assert.Contains("7 attempts in one operation (key ship_1), more than the 4 that 3 retries allow", undeclared.Bounded.Detail, StringComparison.Ordinal);
+        Assert.Empty(undeclared.Operations.Single().Resends);
+        Assert.Equal(Outcome.Pass, declared.Bounded.Outcome);
+    }
+
     [Fact]
     public void A_caller_that_keeps_backing_off_past_its_retries_is_one_operation_however_the_waits_before_were()
     {
