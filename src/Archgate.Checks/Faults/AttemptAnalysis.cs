@@ -36,7 +36,7 @@ internal sealed record RetriedOperation(string Method, string Target, string? Ke
     {
         0 => null,
         1 => "then the queue resent it once",
-        _ => $"then the queue resent it {Resends.Count} times, every {AttemptReport.Sec(TimeSpan.FromMilliseconds(AttemptAnalysis.Median([.. Resends.Zip(Resends.Skip(1), (a, b) => (b.At - a.At).TotalMilliseconds)])))}",
+        _ => $"then the queue resent it {Resends.Count} times, every {AttemptReport.Sec(TimeSpan.FromMilliseconds(AttemptAnalysis.Median([.. Resends.Zip(Resends.Skip(1), (a, b) => Wait(a, b).TotalMilliseconds)])))}",
     };
 
     /// <summary>
@@ -243,7 +243,7 @@ internal static class AttemptAnalysis
         for (var k = 0; k < attempts.Count; k++)
         {
             var a = attempts[k];
-            if (current.Count > expected.Retries && expected.Queues && Resends(current, attempts, k, next) is > 0 and var resends)
+            if (expected.Queues && current.Count > expected.Retries && Resends(current, attempts, k, next) is > 0 and var resends)
             {
                 yield return Op(current) with { Resends = attempts[k..(k + resends)] };
                 current = [];

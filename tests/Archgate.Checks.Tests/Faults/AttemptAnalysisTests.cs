@@ -120,6 +120,13 @@ public sealed class AttemptAnalysisTests
             Assert.Contains("4 attempts: t+0.01 s 503, t+0.19 s 503, t+0.59 s 503, t+1.05 s 503; waits 0.18 s, 0.40 s, 0.46 s; then the queue resent it 3 times, every 2.00 s (not retries): t+1.84 s 503, t+3.84 s 503, t+5.84 s 503",
                 report.Describe(T0), StringComparison.Ordinal);
         }
+
+        // The window ended after two resends: the outbox's next send, answered once the fault went, completes the cadence.
+        var answered = new ProxiedRequest(T0.AddMilliseconds(5840), "POST", "/charges", "ship_1", 100) { Status = 202, Duration = TimeSpan.FromMilliseconds(2), Forwarded = true };
+        var cut = AttemptAnalysis.Analyze(BurstThenOutbox[..^1].Select(ms => Failed(ms, "ship_1")), Queued, T0.AddSeconds(30), 1, later: [answered]);
+        Assert.Equal(2, cut.Operations.Single().Resends.Count);
+        Assert.Equal(Outcome.Pass, cut.Bounded.Outcome);
+        Assert.Contains("then the queue resent it 2 times, every 2.00 s", cut.Bounded.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
