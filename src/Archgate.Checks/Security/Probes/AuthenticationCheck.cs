@@ -28,10 +28,21 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         var target = (await ProbeTarget.OpenAsync(component, context, documents, options, cancellationToken)).Target!;
         var findings = new List<Finding>();
         var leftOut = new List<string>();
+        var token = target.Service.Headers.FirstOrDefault(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)).Value is { } auth
+            && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : null;
+        var minted = Mint(token, policy.SigningKey, context.Time.GetUtcNow());
         // A protected pattern no operation of the contract matches is probed on its literal part (unless it is another service's).
         var literal = await target.LiteralProbesAsync(policy.Protected, "security.protected", context, documents, leftOut, cancellationToken);
+        var sender = target.Sender(context, options, new[] { minted.Valid, minted.Expired }.OfType<string>());
+        // A delete goes only to what this check created for it, as the service's identity, and what survives the probes
+        // is deleted afterwards with that identity.
+        var deletes = await DeleteProbesAsync(target, policy, sender, leftOut, cancellationToken);
         List<(string What, ProbeRequest Request, bool Literal)> probes =
-            [.. Probes(target, policy, leftOut).Select(p => (p.What, p.Request, false)), .. literal.Select(p => (p.What, p.Request, true))];
+        [
+            .. Probes(target, policy, leftOut).Select(p => (p.What, p.Request, false)),
+            .. deletes.Select(p => (p.What, p.Request, false)),
+            .. literal.Select(p => (p.What, p.Request, true)),
+        ];
         if (probes.Count == 0)
         {
             return CheckResult.Skipped((target.HasContract
@@ -40,12 +51,8 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 + (leftOut.Count > 0 ? $" (not probed: {string.Join(", ", leftOut)})" : ""));
         }
 
-        var token = target.Service.Headers.FirstOrDefault(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)).Value is { } auth
-            && auth.StartsWith("Bearer ", StringComparison.Ordinal) ? auth["Bearer ".Length..] : null;
         var variants = Variants(token);
         var forgedSession = ForgedSession(target.Service);
-        var minted = Mint(token, policy.SigningKey, context.Time.GetUtcNow());
-        var sender = target.Sender(context, options, new[] { minted.Valid, minted.Expired }.OfType<string>());
         var refused = 0;
         var refusedProbes = new List<(string What, ProbeRequest Request)>();
         var openToForged = new List<string>();
@@ -113,6 +120,14 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.ExpiredTokenAccepted, Severity.Critical), component.Name, acceptedRequest.Method + " " + acceptedRequest.Template,
                 $"{acceptedRequest.Method} {acceptedRequest.Template} answered {expiredProbe.AcceptedExchange!.Status} to an expired token ({expiredProbe.How}): exp is not checked",
                 sender.Evidence(acceptedRequest, expiredProbe.AcceptedExchange)));
+        }
+
+        foreach (var (_, request) in deletes)
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                await sender.SendAsync(target.Service.On(request), cancellationToken); // what the probes left; a 404 is fine
+            }
         }
 
         if (sender.Requests > 0 && sender.Failures == sender.Requests)
@@ -188,6 +203,58 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         return result;
     }
 
+    /// <summary>
+    /// One delete per secured DELETE on an item, aimed at an object created for it just before as the service's
+    /// identity (the POST on the item's collection): a delete is never sent to what the run did not create. Where no
+    /// object can be made, the delete is left out and the reason said.
+    /// </summary>
+    private static async Task<List<(string What, ProbeRequest Request)>> DeleteProbesAsync(
+        ProbeTarget target, SecurityPolicy policy, ProbeSender sender, List<string> leftOut, CancellationToken cancellationToken)
+    {
+        var result = new List<(string, ProbeRequest)>();
+        foreach (var operation in target.Operations.Where(o => o.Method == "DELETE" && !ProbeTarget.IsPublic(o, policy)))
+        {
+            var cut = operation.Template.LastIndexOf("/{", StringComparison.Ordinal);
+            var creator = cut <= 0 || !operation.Template.EndsWith('}') ? null
+                : target.Operations.FirstOrDefault(o => o.Method == "POST" && o.Template == operation.Template[..cut]);
+            if (policy.Safe || creator is null)
+            {
+                leftOut.Add($"{operation.Name} ({(policy.Safe ? "security.safe" : "a delete is sent only to an object the check creates, and the contract has no POST on its collection")})");
+                continue;
+            }
+
+            var book = new ResourceBook(
+                (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
+                target.Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+            var plan = RequestPlanner.Plan(creator, book, 1);
+            var create = plan.Requests.Count > 0 ? target.Service.On(plan.Requests[0]) with { ContentType = plan.Requests[0].ContentType } : null;
+            var created = create is null ? null : await sender.SendAsync(create, cancellationToken);
+            if (created?.Status == 409 && create!.Body is { } body && Frontend.ContractResource.Unique(body, creator) is { } unique)
+            {
+                create = create with { Body = unique };
+                created = await sender.SendAsync(create, cancellationToken);
+            }
+
+            if (created is not { Succeeded: true })
+            {
+                leftOut.Add($"{operation.Name} (no object to delete: {creator.Name} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? plan.SkipReason ?? "nothing"})");
+                continue;
+            }
+
+            book.Record(plan.Requests[0] with { Body = create!.Body }, created.Status, created.Headers, created.Body);
+            var delete = RequestPlanner.Plan(operation, book, 1);
+            if (delete.Requests.Count == 0)
+            {
+                leftOut.Add($"{operation.Name} (the object {creator.Name} created could not be found: {delete.SkipReason})");
+                continue;
+            }
+
+            result.Add((operation.Name, delete.Requests[0] with { Purpose = $"authentication probe of an object {creator.Name} created for it" }));
+        }
+
+        return result;
+    }
+
     /// <summary>One request per operation the contract secures or a pattern of <c>security.protected</c> matches.</summary>
     private static List<(string What, ProbeRequest Request)> Probes(ProbeTarget target, SecurityPolicy policy, List<string> leftOut)
     {
@@ -200,8 +267,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         {
             if (operation.Method == "DELETE")
             {
-                leftOut.Add($"{operation.Name} (a delete is never sent to what the run did not create)");
-                continue;
+                continue; // DeleteProbesAsync
             }
 
             if (policy.Safe && !operation.IsSafe)

@@ -54,6 +54,36 @@ public sealed class AuthenticationCheckTests
     }
 
     [Fact]
+    public async Task A_delete_that_takes_anonymous_callers_is_caught_on_an_object_the_check_created_for_it()
+    {
+        // ex10: DELETE /reservations/{id} took requests with no credentials, and step 9 never sent a delete.
+        using var api = new ProbeTestApi(Flaws.AnonymousDelete);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: ProbeTestApi.CatalogueContract);
+
+        var open = Assert.Single(result.Findings, f => f.Rule == SecurityRules.NoCredentialsAccepted);
+        Assert.Equal("DELETE /items/{id}", open.Location);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var deleted = Assert.Single(api.Server.Requests, r => r.Method == "DELETE" && !r.Headers.ContainsKey("Authorization"));
+        var created = api.Server.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/items" && r.Headers.ContainsKey("Authorization")).ToList();
+        Assert.NotEmpty(created); // the object it deleted was made for the probe, as the service's identity
+    }
+
+    [Fact]
+    public async Task A_delete_that_refuses_anonymous_callers_passes_and_its_object_is_deleted_afterwards()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var before = api.Server.Requests.Count;
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: ProbeTestApi.CatalogueContract);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        var deletes = api.Server.Requests.Where(r => r.Method == "DELETE").ToList();
+        Assert.Contains(deletes, r => !r.Headers.ContainsKey("Authorization")); // probed
+        var cleanup = deletes.Last();
+        Assert.StartsWith("Bearer ", cleanup.Headers["Authorization"], StringComparison.Ordinal);
+        Assert.DoesNotContain("not probed: DELETE", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_expired_token_minted_with_the_issuers_key_is_refused_by_a_service_that_checks_exp()
     {
         using var api = new ProbeTestApi(Flaws.None);

@@ -51,6 +51,8 @@ public enum Flaws
     /// starts with two items of ada's, 'Tea towel' (1) and 'Mug rack' (2): the contract's <c>PUT</c> example names the second.
     /// </summary>
     UniqueItemNames = 1048576,
+    /// <summary>A catalogue item's <c>DELETE</c> takes requests without credentials (ex10's reservations); every other write still needs a user.</summary>
+    AnonymousDelete = 2097152,
 }
 
 /// <summary>
@@ -324,6 +326,8 @@ public sealed class ProbeTestApi : IDisposable
                 ("PATCH", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Change(user.Value, path, request.Body),
                 ("POST", "/items") => user is null ? Unauthorized() : AddItem(user.Value, request.Body),
                 ("GET", _) when path.StartsWith("/items/", StringComparison.Ordinal) => Item(path) is { } item ? Json(200, item) : Problem(404, "No such item."),
+                ("DELETE", _) when path.StartsWith("/items/", StringComparison.Ordinal) && user is null && Has(Flaws.AnonymousDelete) =>
+                    Item(path) is { } gone && _items.Remove((long)gone["id"]!) ? new Reply(204, null) : Problem(404, "No such item."),
                 ("PUT" or "DELETE", _) when path.StartsWith("/items/", StringComparison.Ordinal) => user is null ? Unauthorized() : ChangeItem(user.Value, request.Method, path, request.Body),
                 ("GET", "/products") => Search(query["search"]),
                 ("GET", "/search") => Page(query["q"] ?? ""),
