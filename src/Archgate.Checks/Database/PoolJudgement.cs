@@ -17,14 +17,15 @@ internal enum PoolVerdict
 /// The judgement of one pool's <see cref="PoolUsage"/> under the probe load. Utilization is the connections in use
 /// (active or idle in transaction) against the pool's maximum: a pool keeps connections it has opened for the next
 /// caller (Npgsql, node-postgres, HikariCP), so open but idle ones are spare capacity, not pressure. Open connections
-/// count only where the pool shows it had none to spare: it was full (at the target) while callers were refused or timed
-/// out. That covers a connection checked out but idle, which <c>pg_stat_activity</c> cannot tell from a pooled one (a
+/// count only where the pool shows it had none to spare: every connection was open while callers were refused (503) or
+/// timed out; a 429 is the service's rate limiter and never counts as refused here. That covers a connection checked out but idle, which <c>pg_stat_activity</c> cannot tell from a pooled one (a
 /// driver sends BEGIN only with the first command). A peak of no more connections in use than the probe has requests in
 /// flight is what the probe itself asks for, and says nothing about the service; more than that means connections held
 /// beyond their request (leaks, fan-out).
 /// </summary>
 internal sealed record PoolJudgement(double Utilization, PoolVerdict Verdict, bool Crowded, bool Exhausted)
 {
+    /// <param name="refused">Probe requests refused (503) or timed out: a pool's waiters. Not 429s.</param>
     public static PoolJudgement Of(PoolUsage usage, int poolMax, long refused, int loadConcurrency, double target)
     {
         if (poolMax <= 0)
@@ -32,7 +33,8 @@ internal sealed record PoolJudgement(double Utilization, PoolVerdict Verdict, bo
             return new PoolJudgement(0, PoolVerdict.Below, false, false);
         }
 
-        var crowded = refused > 0 && usage.PeakOpen >= target * poolMax;
+        // A pool with a connection it has not opened yet is not out of them, however many idle ones it keeps.
+        var crowded = refused > 0 && usage.PeakOpen >= poolMax;
         var utilization = (double)(crowded ? Math.Max(usage.PeakOpen, usage.PeakInUse) : usage.PeakInUse) / poolMax;
         var beyondLoad = usage.PeakInUse > loadConcurrency;
         var verdict = utilization < target ? PoolVerdict.Below

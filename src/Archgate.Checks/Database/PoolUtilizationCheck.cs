@@ -70,15 +70,20 @@ internal sealed class PoolUtilizationCheck(DatabaseComponent database) : Databas
             var samples = await ActivitySampler.SampleWhileAsync(connection, load, SampleInterval, cancellationToken);
             var outcome = await load;
             var usage = PoolUsage.Summarize(samples, filter);
-            var refused = outcome.Failures.Where(f => f.Key is "HTTP 503" or "HTTP 429" or "timeout").Sum(f => f.Value);
+            var refused = outcome.Refused;
             var judged = PoolJudgement.Of(usage, poolMax, refused, policy.LoadConcurrency, policy.Utilization);
             var utilization = judged.Utilization;
 
             (string, string)[] tags = [("client", who)];
-            metrics.Add(Metric("db_pool_utilization_peak", utilization, "ratio", tags));
+            if (poolMax > 0)
+            {
+                metrics.Add(Metric("db_pool_utilization_peak", utilization, "ratio", tags));
+                metrics.Add(Metric("db_pool_max_effective", poolMax, "connections", tags));
+            }
+
             metrics.Add(Metric("db_pool_in_use_peak", usage.PeakInUse, "connections", tags));
             metrics.Add(Metric("db_pool_open_peak", usage.PeakOpen, "connections", tags));
-            metrics.Add(Metric("db_pool_max_effective", poolMax, "connections", tags));
+            metrics.Add(Metric("db_probe_requests_throttled", outcome.Throttled, "count", tags));
             metrics.Add(Metric("db_pool_idle_in_transaction_peak", usage.PeakIdleInTransaction, "connections", tags));
             metrics.Add(Metric("db_pool_waiting_peak", usage.PeakWaiting, "connections", tags));
             metrics.Add(Metric("db_probe_requests", outcome.Requests, "count", tags));
@@ -112,10 +117,24 @@ internal sealed class PoolUtilizationCheck(DatabaseComponent database) : Databas
                     picture, "commit or roll back promptly; do no waiting or remote calls inside a transaction; set idle_in_transaction_session_timeout on the role as a backstop"));
             }
 
-            if (outcome.Failed > 0)
+            // 429s are the service's rate limiter (or admission control) turning requests away before they reach the pool.
+            var failed = outcome.Failed - outcome.Throttled;
+            if (outcome.Throttled > 0)
+            {
+                var retry = outcome.RetryAfter is { } wait ? $" (Retry-After {wait.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)} s, honoured)" : string.Empty;
+                var exercised = $"the pool was exercised at up to {usage.PeakInUse}{(poolMax > 0 ? $" of {poolMax}" : string.Empty)} connections in use";
+                var undetermined = outcome.Throttled * 2 >= outcome.Requests && judged.Verdict == PoolVerdict.Below && !judged.Exhausted
+                    ? ", too little to say how it does under load: its utilization is not determined"
+                    : string.Empty;
+                findings.Add(Finding(DatabaseRules.ProbeLoadErrors, Severity.Info, who,
+                    $"the probe load through {who} was rate-limited: {outcome.Throttled} of {outcome.Requests} requests answered 429{retry}; {exercised}{undetermined}",
+                    picture, "a 429 is the service's rate limiter, not its pool: to judge the pool under load, lift the limit for the probe's identity in this environment"));
+            }
+
+            if (failed > 0)
             {
                 findings.Add(Finding(DatabaseRules.ProbeLoadErrors, Severity.High, who,
-                    $"{outcome.Failed} of {outcome.Requests} probe requests through {who} failed under the probe load",
+                    $"{failed} of {outcome.Requests} probe requests through {who} failed under the probe load{(outcome.Throttled > 0 ? $" (besides {outcome.Throttled} x 429)" : string.Empty)}",
                     picture, "the failures usually name the cause: 503 from a pool that stays full, timeouts from slow queries"));
             }
 

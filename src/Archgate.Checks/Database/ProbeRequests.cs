@@ -10,12 +10,27 @@ using HdrHistogram;
 namespace Archgate.Checks.Database;
 
 /// <summary>The outcome of one probe request: a status, or a classified failure.</summary>
-internal readonly record struct ProbeOutcome(bool Ok, string Cause);
+/// <param name="RetryAfter">For a 429, the wait its <c>Retry-After</c> asked for (seconds), else null.</param>
+internal readonly record struct ProbeOutcome(bool Ok, string Cause, TimeSpan? RetryAfter = null)
+{
+    /// <summary>The cause of a 429: the service's rate limiter or admission control, not its pool.</summary>
+    public const string Throttled = "HTTP 429";
+}
 
 /// <summary>What a probe load did: requests, failures by cause and the latency histogram (microseconds).</summary>
-internal sealed record LoadOutcome(long Requests, IReadOnlyDictionary<string, long> Failures, HistogramBase Latency)
+/// <param name="RetryAfter">The longest <c>Retry-After</c> a 429 asked for, or null.</param>
+internal sealed record LoadOutcome(long Requests, IReadOnlyDictionary<string, long> Failures, HistogramBase Latency, TimeSpan? RetryAfter = null)
 {
     public long Failed => Failures.Values.Sum();
+
+    /// <summary>Requests the service's rate limiter turned away (429).</summary>
+    public long Throttled => Failures.GetValueOrDefault(ProbeOutcome.Throttled);
+
+    /// <summary>
+    /// Requests that show a pool with no connection to give: refused (503) or timed out. A 429 is not one of them: it
+    /// is the service's rate limiter talking, whatever its pool holds.
+    /// </summary>
+    public long Refused => Failures.Where(f => f.Key is "HTTP 503" or "timeout").Sum(f => f.Value);
 
     public string Describe() => Failures.Count == 0 ? "none failed"
         : string.Join(", ", Failures.OrderByDescending(f => f.Value).Select(f => $"{f.Value} x {f.Key}"));
@@ -32,6 +47,9 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
 {
     /// <summary>Timeout of one probe request. <value>5 s</value>.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a worker of the probe load pauses after a 429 without a <c>Retry-After</c> in seconds. <value>1 s</value>.</summary>
+    public static readonly TimeSpan ThrottledPause = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, Credentials> _credentials = new(StringComparer.Ordinal);
 
@@ -139,12 +157,17 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
         }
     }
 
-    /// <summary>Runs <paramref name="concurrency"/> workers that send the probes round robin for <paramref name="duration"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="concurrency"/> workers that send the probes round robin for <paramref name="duration"/>. A
+    /// worker answered 429 waits as its <c>Retry-After</c> asks (else <see cref="ThrottledPause"/>), never past the
+    /// load's end: a rate limiter is obeyed, not hammered.
+    /// </summary>
     public async Task<LoadOutcome> LoadAsync(int concurrency, TimeSpan duration, CancellationToken cancellationToken)
     {
         var histogram = new LongHistogram(TimeSpan.FromMinutes(1).Ticks / 10, 3);
         var failures = new Dictionary<string, long>(StringComparer.Ordinal);
         long requests = 0;
+        TimeSpan? retryAfter = null;
         var until = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(async worker =>
         {
@@ -161,11 +184,26 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
                     {
                         failures[outcome.Cause] = failures.GetValueOrDefault(outcome.Cause) + 1;
                     }
+
+                    if (outcome.RetryAfter is { } asked && (retryAfter is null || asked > retryAfter))
+                    {
+                        retryAfter = asked;
+                    }
+                }
+
+                if (outcome.Cause == ProbeOutcome.Throttled)
+                {
+                    var left = duration - until.Elapsed;
+                    var pause = outcome.RetryAfter ?? ThrottledPause;
+                    if (left > TimeSpan.Zero)
+                    {
+                        await Task.Delay(pause < left ? pause : left, cancellationToken);
+                    }
                 }
             }
         });
         await Task.WhenAll(workers);
-        return new LoadOutcome(requests, failures, histogram);
+        return new LoadOutcome(requests, failures, histogram, retryAfter);
     }
 
     private async Task<ProbeOutcome> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -175,7 +213,14 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
-            return response.IsSuccessStatusCode ? new ProbeOutcome(true, "ok") : new ProbeOutcome(false, ProbeHttp.Classify(response.StatusCode).Cause);
+            if (response.IsSuccessStatusCode)
+            {
+                return new ProbeOutcome(true, "ok");
+            }
+
+            // Retry-After in seconds only; a date would need the server's clock, and the pause has a default anyway.
+            var retryAfter = response.StatusCode == HttpStatusCode.TooManyRequests ? response.Headers.RetryAfter?.Delta : null;
+            return new ProbeOutcome(false, ProbeHttp.Classify(response.StatusCode).Cause, retryAfter);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException)
         {

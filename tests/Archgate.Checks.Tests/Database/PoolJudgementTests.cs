@@ -42,6 +42,16 @@ public sealed class PoolJudgementTests
     }
 
     [Fact]
+    public void A_pool_with_connections_it_has_not_opened_is_not_exhausted_by_refusals()
+    {
+        // node-postgres' pool of 10 keeping 8 open and idle, 1 ever busy, while callers were turned away: the pool had
+        // connections to give, so whatever refused them, it was not the pool.
+        var judged = PoolJudgement.Of(Usage(inUse: 1, open: 8), poolMax: 10, refused: 5224, loadConcurrency: 6, target: 0.8);
+
+        Assert.Equal((0.1, PoolVerdict.Below, false, false), (judged.Utilization, judged.Verdict, judged.Crowded, judged.Exhausted));
+    }
+
+    [Fact]
     public void Refused_requests_with_connections_to_spare_are_not_pool_exhaustion()
     {
         var judged = PoolJudgement.Of(Usage(inUse: 1, open: 2), poolMax: 10, refused: 5, loadConcurrency: 8, target: 0.8);

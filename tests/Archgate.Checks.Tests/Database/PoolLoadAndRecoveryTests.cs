@@ -47,6 +47,29 @@ public sealed class PoolLoadAndRecoveryTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_rate_limiters_429s_are_reported_as_rate_limiting_not_as_pool_exhaustion()
+    {
+        // inventory-api: a rate limiter answers 429 (Retry-After: 1) past 20 requests a second, and its pool of 10 keeps
+        // 8 connections open but idle. Counted as refusals, the 429s made 8 of 10 open an exhausted pool (AG3023, AG3090).
+        var db = await server.CreateDatabaseAsync("pool");
+        await using var service = new DbBackedService(db + ";Application Name=svc-limited", poolSize: 10, hold: TimeSpan.Zero, connectTimeoutSeconds: 15, warm: 8, requestsPerSecond: 20);
+        var system = System(db + ";Application Name=svc-limited", service, "    pool: { loadDuration: 2s, loadConcurrency: 6 }");
+        var result = await DatabaseTestKit.RunAsync(new PoolUtilizationCheck(system.Db()), system);
+        var scenario = await new FailureScenarioCheck().RunAsync(TestSystems.Context(system, new HttpClient()) with { EarlierResults = [result] }, CancellationToken.None);
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        Assert.Empty(scenario.Findings);
+        Assert.DoesNotContain(result.Findings, f => f.Rule is DatabaseRules.PoolExhausted || f.Severity > Severity.Info);
+        var limited = Assert.Single(result.Findings, f => f.Rule == DatabaseRules.ProbeLoadErrors);
+        Assert.Matches(@"^the probe load through api was rate-limited: \d+ of \d+ requests answered 429 \(Retry-After 1 s, honoured\); the pool was exercised at up to \d+ of 10 connections in use", limited.Message);
+        Assert.Contains(result.Metrics, m => m.Name == "db_pool_open_peak" && m.Value >= 8);
+
+        // Each worker waits the second Retry-After asks for, so a 2 s load gets at most a few 429s each, not thousands.
+        var throttled = Assert.Single(result.Metrics, m => m.Name == "db_probe_requests_throttled").Value;
+        Assert.InRange(throttled, 1, 6 * 3);
+    }
+
+    [Fact]
     public async Task A_pool_held_by_idle_transactions_is_exhausted_and_recognized_as_the_failure_scenario()
     {
         var db = await server.CreateDatabaseAsync("pool");

@@ -9,7 +9,9 @@ namespace Archgate.Checks.Tests.Fixtures;
 /// do: <c>POST /auth/login</c> gives a token, <c>GET /items</c> (with the token) runs a query, optionally holding its
 /// connection idle in a transaction first (the pool-exhaustion defect); <c>GET /health</c> reports its pool size.
 /// A failure to get or use a connection answers 503. With <c>singleConnection</c> it opens one connection at start
-/// and never replaces it (the defect of a service that cannot recover from a dropped connection).
+/// and never replaces it (the defect of a service that cannot recover from a dropped connection). With
+/// <c>requestsPerSecond</c> a rate limiter in front of <c>GET /items</c> answers 429 with <c>Retry-After: 1</c> and a
+/// problem+json body past that many requests in one second, before any connection is taken (as express-rate-limit does).
 /// </summary>
 public sealed class DbBackedService : IAsyncDisposable
 {
@@ -23,14 +25,19 @@ public sealed class DbBackedService : IAsyncDisposable
     private readonly int _poolSize;
     private readonly int? _commandTimeout;
     private readonly int _connectTimeout;
+    private readonly int? _requestsPerSecond;
+    private readonly Lock _windowGate = new();
+    private long _window;
+    private int _inWindow;
 
     /// <param name="warm">Connections opened together at start and given back, so that the pool holds them open and idle
     /// (as node-postgres and HikariCP pools do once traffic has passed).</param>
     /// <param name="commandTimeoutSeconds">When set, the pool uses it and /health also reports its connect and command timeouts.</param>
     /// <param name="connectTimeoutSeconds">How long getting a connection may take: from a full pool, or a new one from the server.
     /// 1 s makes an exhausted pool fail fast; a healthy service on a loaded machine needs longer to open one (ci14: two 503s at 1 s).</param>
-    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false, int? commandTimeoutSeconds = null, int connectTimeoutSeconds = 1, int warm = 0)
+    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false, int? commandTimeoutSeconds = null, int connectTimeoutSeconds = 1, int warm = 0, int? requestsPerSecond = null)
     {
+        _requestsPerSecond = requestsPerSecond;
         _poolSize = poolSize;
         _hold = hold;
         _commandTimeout = commandTimeoutSeconds;
@@ -63,10 +70,31 @@ public sealed class DbBackedService : IAsyncDisposable
             // loaded machine the fixture's 1 s connect timeout can make one health query fail).
             ("GET", "/health") => await QueryAsync(false) ? (200, Health("Healthy")) : (503, Health("Unhealthy")),
             ("GET", "/items") when context.Request.Headers["Authorization"] != $"Bearer {Token}" => (401, "{}"),
+            ("GET", "/items") when Throttled() => (429, $$"""{"type":"about:blank","title":"Too Many Requests","status":429,"detail":"more than {{_requestsPerSecond}} requests in one second"}"""),
             ("GET", "/items") => await QueryAsync(true) ? (200, "[]") : (503, "{}"),
             _ => (404, "{}"),
         };
-        await LocalHttpServer.WriteAsync(context, status, Encoding.UTF8.GetBytes(body), "application/json");
+        await LocalHttpServer.WriteAsync(context, status, Encoding.UTF8.GetBytes(body), status == 429 ? "application/problem+json" : "application/json",
+            status == 429 ? new Dictionary<string, string> { ["Retry-After"] = "1" } : null);
+    }
+
+    private bool Throttled()
+    {
+        if (_requestsPerSecond is not { } limit)
+        {
+            return false;
+        }
+
+        lock (_windowGate)
+        {
+            var window = Environment.TickCount64 / 1000;
+            if (window != _window)
+            {
+                (_window, _inWindow) = (window, 0);
+            }
+
+            return ++_inWindow > limit;
+        }
     }
 
     private async Task<bool> QueryAsync(bool hold)
