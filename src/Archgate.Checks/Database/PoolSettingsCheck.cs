@@ -95,14 +95,21 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
         var metrics = new List<Metric>();
         var budget = 0;
         var sizes = new List<string>();
+        var unknown = new List<string>();
         foreach (var client in DatabaseClient.Of(context.System, Database))
         {
             // What a running service reports beats the driver defaults its connection string would imply.
             var reported = ProbeRequests.IsLoopback(client.Service)
                 ? await ProbeRequests.ReportedPoolAsync(context.Http, client.Service, cancellationToken)
                 : null;
-            var s = PoolSettings.Postgres(client.Connection).With(reported);
             var who = client.Service.Name;
+            if (!client.SettingsKnown)
+            {
+                Unknown(findings, metrics, client, reported, policy, ref budget, sizes, unknown);
+                continue;
+            }
+
+            var s = PoolSettings.Postgres(client.Connection).With(reported);
             (string, string)[] tags = [("client", who)];
             metrics.Add(Metric("db_pool_max", s.MaxPoolSize, "connections", tags));
             metrics.Add(Metric("db_pool_min", s.MinPoolSize, "connections", tags));
@@ -149,7 +156,7 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
         metrics.Add(Metric("db_pool_budget", budget, "connections"));
         if (budget > policy.ConnectionBudget * max)
         {
-            var list = string.Join(", ", sizes);
+            var list = string.Join(", ", sizes) + (unknown.Count > 0 ? $"; not counted, pool unknown: {string.Join(", ", unknown)}" : string.Empty);
             var finding = Finding(DatabaseRules.ConnectionBudget, Severity.High, "max_connections",
                 $"the pools of {Database.Name}'s dependants may open {budget} connections, more than {policy.ConnectionBudget:P0} of the server's max_connections {max}",
                 $"{list} (maximum pool size x instances); max_connections {max}, of which {DatabaseAccess.Long(rows[0]["reserved"])} reserved for superusers",
@@ -158,6 +165,63 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
         }
 
         return CheckResult.From(findings, metrics);
+    }
+
+    /// <summary>
+    /// A dependant whose driver Archgate does not know (<see cref="DatabaseClient.SettingsKnown"/>): only what its health
+    /// JSON reports is judged; no driver's defaults are applied, and one info line says what is unknown and how to declare it.
+    /// </summary>
+    private void Unknown(List<Finding> findings, List<Metric> metrics, DatabaseClient client, ReportedPool? reported, PoolPolicy policy, ref int budget, List<string> sizes, List<string> unknown)
+    {
+        var who = client.Service.Name;
+        (string, string)[] tags = [("client", who)];
+        var missing = new List<string>();
+        if (reported?.PoolSize is { } size)
+        {
+            metrics.Add(Metric("db_pool_max", size, "connections", tags));
+            budget += size * client.Instances;
+            sizes.Add($"{who} {size} x {client.Instances} (pool size reported by {who}'s health endpoint)");
+            if (size > policy.MaxPoolSize)
+            {
+                findings.Add(ClientFinding(DatabaseRules.SettingUnreasonable, Severity.Medium, client, "Maximum Pool Size", Text(size), true,
+                    $"{who}'s maximum pool size {size} is above the policy's {policy.MaxPoolSize}",
+                    "a pool that large usually hides slow queries or leaked connections; lower its pool size (or raise pool.maxPoolSize)"));
+            }
+        }
+        else
+        {
+            missing.Add("pool size");
+            unknown.Add(who);
+        }
+
+        if (reported?.ConnectTimeoutSeconds is { } connect)
+        {
+            metrics.Add(Metric("db_connect_timeout", connect, "s", tags));
+            Timeout(findings, client, "Timeout", "connect timeout", connect, true, true, policy.MinConnectTimeout, policy.MaxConnectTimeout);
+        }
+        else
+        {
+            missing.Add("connect timeout");
+        }
+
+        if (reported?.CommandTimeoutSeconds is { } command)
+        {
+            metrics.Add(Metric("db_command_timeout", command, "s", tags));
+            Timeout(findings, client, "Command Timeout", "command timeout", command, true, true, TimeSpan.FromSeconds(1), policy.MaxCommandTimeout);
+        }
+        else
+        {
+            missing.Add("command timeout");
+        }
+
+        if (missing.Count > 0)
+        {
+            findings.Add(Findings.Create(DatabaseRules.TimeoutMissing, Severity.Info, who, $"connection to {Database.Name}: pool",
+                $"{who}'s {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} unknown, so not judged{(missing.Contains("pool size") ? " and its pool is left out of the connection budget" : string.Empty)}: "
+                + $"no clients.{who}.connection gives its connection and it is not a .NET program, so {Database.Name}'s connection string and the .NET driver's defaults may not be what it uses",
+                $"{who}'s health JSON {(reported is null ? "reports no pool settings (poolSize, connectTimeoutSeconds, commandTimeoutSeconds)" : "reports only some pool settings")}; database {Database.Name}",
+                $"declare it: clients.{who}.connection in {Database.Name} with its pool size and timeouts (e.g. ';Maximum Pool Size=5;Timeout=5;Command Timeout=10'), or report poolSize, connectTimeoutSeconds and commandTimeoutSeconds in its health JSON"));
+        }
     }
 
     private void Timeout(List<Finding> findings, DatabaseClient client, string key, string what, int seconds, bool isExplicit, bool reported, TimeSpan min, TimeSpan max)

@@ -61,8 +61,10 @@ internal sealed class PoolUtilizationCheck(DatabaseComponent database) : Databas
             }
 
             var reported = await requests.ReportedPoolSizeAsync(cancellationToken);
-            var configured = PoolSettings.Postgres(client.Connection).MaxPoolSize;
-            var poolMax = (reported ?? configured) * client.Instances;
+            int? configured = client.SettingsKnown ? PoolSettings.Postgres(client.Connection).MaxPoolSize : null;
+
+            // 0: unknown (a dependant whose driver Archgate does not know, reporting no pool size); nothing is judged against it.
+            var poolMax = (reported ?? configured ?? 0) * client.Instances;
             var filter = SessionFilter.For(client);
 
             context.Activity?.Report($"probe load through {who}: {policy.LoadConcurrency} concurrent for {ValueParsers.FormatDuration(policy.LoadDuration)}");
@@ -90,9 +92,9 @@ internal sealed class PoolUtilizationCheck(DatabaseComponent database) : Databas
             metrics.Add(Metric("db_probe_requests_failed", outcome.Failed, "count", tags));
             metrics.Add(Metric("db_probe_request_duration", outcome.Latency.GetValueAtPercentile(95) / 1000.0, "ms", ("client", who), ("stat", "p95")));
 
-            var source = reported is not null ? $"reported by {who}'s health endpoint" : "Maximum Pool Size of its connection string";
+            var source = reported is not null ? $"reported by {who}'s health endpoint" : configured is not null ? "Maximum Pool Size of its connection string" : "pool size unknown";
             var picture = $"{outcome.Requests} requests ({policy.LoadConcurrency} concurrent, {ValueParsers.FormatDuration(policy.LoadDuration)}): {outcome.Describe()}; "
-                + $"sessions of {who} ({filter.Describe}) over {usage.Samples} samples: peak open {usage.PeakOpen} of {poolMax} ({source}{(client.Instances > 1 ? $", x {client.Instances} instances" : string.Empty)}), "
+                + $"sessions of {who} ({filter.Describe}) over {usage.Samples} samples: peak open {usage.PeakOpen} of {(poolMax > 0 ? poolMax.ToString(CultureInfo.InvariantCulture) : "?")} ({source}{(client.Instances > 1 ? $", x {client.Instances} instances" : string.Empty)}), "
                 + $"peak in use (active or idle in transaction) {usage.PeakInUse}, peak idle in transaction {usage.PeakIdleInTransaction}, peak waiting on locks {usage.PeakWaiting}";
 
             if (judged.Verdict == PoolVerdict.AtTarget)
@@ -115,6 +117,13 @@ internal sealed class PoolUtilizationCheck(DatabaseComponent database) : Databas
                 findings.Add(Finding(DatabaseRules.IdleInTransaction, Severity.High, who,
                     $"{who} kept sessions idle in a transaction for up to {usage.LongestIdleInTransactionSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (policy {ValueParsers.FormatDuration(policy.IdleInTransaction)}), holding pooled connections and locks",
                     picture, "commit or roll back promptly; do no waiting or remote calls inside a transaction; set idle_in_transaction_session_timeout on the role as a backstop"));
+            }
+
+            if (poolMax == 0)
+            {
+                findings.Add(Finding(DatabaseRules.PoolUtilization, Severity.Info, who,
+                    $"{who}'s pool utilization is not determined: its pool size is unknown (its health JSON reports no poolSize, and no clients.{who}.connection gives its connection string); at most {usage.PeakInUse} of its connections were in use under the probe load",
+                    picture, $"report poolSize in {who}'s health JSON, or declare clients.{who}.connection with its Maximum Pool Size"));
             }
 
             // 429s are the service's rate limiter (or admission control) turning requests away before they reach the pool.

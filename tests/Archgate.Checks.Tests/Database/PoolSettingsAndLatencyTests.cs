@@ -90,13 +90,39 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
         var defaults = await SettingsAsync(db, silent);
 
         Assert.True(judged.Status == CheckStatus.Pass, DatabaseTestKit.Describe(judged));
+        Assert.Empty(judged.Findings);
         Assert.Contains(judged.Metrics, m => m.Name == "db_pool_budget" && m.Value == 20);
         Assert.Contains(judged.Metrics, m => m.Name == "db_command_timeout" && m.Value == 10);
-        // Reporting only its pool size: the size is judged, the command timeout stays the driver's silent default.
+        // Reporting only its pool size, with no connection string of its own: the size is judged, its timeouts are unknown
+        // (no driver's defaults for a service Archgate does not know the driver of).
         var missing = Assert.Single(defaults.Findings);
-        Assert.Equal(DatabaseRules.TimeoutMissing, missing.Rule);
-        Assert.Contains("no command timeout", missing.Message, StringComparison.Ordinal);
+        Assert.Equal((DatabaseRules.TimeoutMissing, Severity.Info), (missing.Rule, missing.Severity));
+        Assert.StartsWith("api's connect timeout, command timeout are unknown, so not judged:", missing.Message, StringComparison.Ordinal);
         Assert.Contains(defaults.Metrics, m => m.Name == "db_pool_budget" && m.Value == 20);
+    }
+
+    [Fact]
+    public async Task A_dependant_of_unknown_driver_that_reports_no_pool_is_left_out_of_the_budget_and_told_how_to_declare_it()
+    {
+        // shipping-service: node-postgres (max 5, connectionTimeoutMillis 5000) that never reads the database's Npgsql
+        // string and reports no pool. By Npgsql's defaults it was a pool of 100 (AG3012 over max_connections 100) with a
+        // silent 15 s connect timeout (AG3010).
+        var unknown = DatabaseTestKit.System("postgres", server.ConnectionString(), serviceUrl: "http://127.0.0.1:9");
+        var dotnet = DatabaseTestKit.System("postgres", server.ConnectionString(), serviceUrl: "http://127.0.0.1:9",
+            serviceExtra: "    run: { command: dotnet Api.dll, workdir: ., ready: { tcp: 9 } }");
+
+        var result = await DatabaseTestKit.RunAsync(new PoolSettingsCheck(unknown.Db()), unknown);
+        var known = await DatabaseTestKit.RunAsync(new PoolSettingsCheck(dotnet.Db()), dotnet);
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        var info = Assert.Single(result.Findings);
+        Assert.Equal((DatabaseRules.TimeoutMissing, Severity.Info, "api"), (info.Rule, info.Severity, info.Component));
+        Assert.StartsWith("api's pool size, connect timeout, command timeout are unknown, so not judged and its pool is left out of the connection budget", info.Message, StringComparison.Ordinal);
+        Assert.Contains("clients.api.connection", info.Hint, StringComparison.Ordinal);
+        Assert.Contains(result.Metrics, m => m.Name == "db_pool_budget" && m.Value == 0);
+        Assert.DoesNotContain(result.Metrics, m => m.Name == "db_pool_max");
+        // A .NET program reads the database's string with Npgsql: its defaults apply and are judged as before.
+        Assert.Contains(known.Findings, f => f.Rule == DatabaseRules.ConnectionBudget && f.Severity == Severity.High);
     }
 
     private static async Task<CheckResult> SettingsAsync(string db, DbBackedService service)
