@@ -70,6 +70,22 @@ public sealed class PoolLoadAndRecoveryTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task The_pool_of_a_dependant_of_unknown_driver_that_reports_no_pool_size_is_not_determined()
+    {
+        // Not a .NET program, no clients.api.connection, no poolSize in its health: Npgsql's default of 100 is not its pool.
+        var db = await server.CreateDatabaseAsync("pool");
+        await using var service = new DbBackedService(db + ";Application Name=svc-unknown", poolSize: 10, hold: TimeSpan.Zero, connectTimeoutSeconds: 15, reportsPool: false);
+        var system = System(db + ";Application Name=svc-unknown", service, "    pool: { loadDuration: 1s, loadConcurrency: 4 }");
+        var result = await DatabaseTestKit.RunAsync(new PoolUtilizationCheck(system.Db()), system);
+
+        Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
+        var info = Assert.Single(result.Findings, f => f.Rule == DatabaseRules.PoolUtilization);
+        Assert.Equal(Severity.Info, info.Severity);
+        Assert.StartsWith("api's pool utilization is not determined: its pool size is unknown", info.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Metrics, m => m.Name is "db_pool_max_effective" or "db_pool_utilization_peak");
+    }
+
+    [Fact]
     public async Task A_pool_held_by_idle_transactions_is_exhausted_and_recognized_as_the_failure_scenario()
     {
         var db = await server.CreateDatabaseAsync("pool");

@@ -26,17 +26,20 @@ public sealed class DbBackedService : IAsyncDisposable
     private readonly int? _commandTimeout;
     private readonly int _connectTimeout;
     private readonly int? _requestsPerSecond;
+    private readonly bool _reportsPool;
     private readonly Lock _windowGate = new();
     private long _window;
     private int _inWindow;
 
     /// <param name="warm">Connections opened together at start and given back, so that the pool holds them open and idle
     /// (as node-postgres and HikariCP pools do once traffic has passed).</param>
+    /// <param name="reportsPool">Whether /health reports the pool size (a service that does not, as most Node ones, leaves it unknown).</param>
     /// <param name="commandTimeoutSeconds">When set, the pool uses it and /health also reports its connect and command timeouts.</param>
     /// <param name="connectTimeoutSeconds">How long getting a connection may take: from a full pool, or a new one from the server.
     /// 1 s makes an exhausted pool fail fast; a healthy service on a loaded machine needs longer to open one (ci14: two 503s at 1 s).</param>
-    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false, int? commandTimeoutSeconds = null, int connectTimeoutSeconds = 1, int warm = 0, int? requestsPerSecond = null)
+    public DbBackedService(string connection, int poolSize, TimeSpan hold, bool singleConnection = false, int? commandTimeoutSeconds = null, int connectTimeoutSeconds = 1, int warm = 0, int? requestsPerSecond = null, bool reportsPool = true)
     {
+        _reportsPool = reportsPool;
         _requestsPerSecond = requestsPerSecond;
         _poolSize = poolSize;
         _hold = hold;
@@ -57,7 +60,7 @@ public sealed class DbBackedService : IAsyncDisposable
 
     public string Url => $"http://127.0.0.1:{Port}";
 
-    private string Health(string status) => "{\"status\":\"" + status + "\",\"checks\":{\"db\":{\"data\":{\"poolSize\":" + _poolSize + Timeouts + "}}}}";
+    private string Health(string status) => "{\"status\":\"" + status + "\",\"checks\":{\"db\":{\"data\":{" + (_reportsPool ? "\"poolSize\":" + _poolSize + Timeouts : "\"up\":true") + "}}}}";
 
     private string Timeouts => _commandTimeout is { } command ? $",\"connectTimeoutSeconds\":{_connectTimeout},\"commandTimeoutSeconds\":{command}" : string.Empty;
 
