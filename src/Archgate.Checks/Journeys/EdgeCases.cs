@@ -113,7 +113,7 @@ internal static class EdgeCases
     /// </summary>
     private static EdgeCase? EmptyFilter(OperationInfo operation, string pathAndQuery)
     {
-        var query = operation.Parameters.Where(p => p.In == ParameterLocation.Query && p.Schema is not null).ToList();
+        var query = operation.Parameters.Where(p => p.In == ParameterLocation.Query && p.Schema is not null && !IsPageToken(p)).ToList();
         var text = query.FirstOrDefault(p => SchemaView.Of(p.Schema!) is { Enum.Count: 0, Format: null, Pattern: null, Types: { } t } v && t.HasFlag(JsonSchemaType.String) && v.MinLength is null or <= 24);
         if (text is not null)
         {
@@ -131,6 +131,20 @@ internal static class EdgeCases
         var far = SchemaView.Of(offset.Schema!).Maximum is { } max ? Math.Min(max.Value, 1_000_000) : 1_000_000;
         var farText = far.ToString(CultureInfo.InvariantCulture);
         return new EdgeCase(EdgeCaseKind.Empty, $"query parameter '{offset.Name}' is {farText}, beyond any data", WithQuery(pathAndQuery, offset.Name!, farText), null);
+    }
+
+    /// <summary>
+    /// Whether a query parameter is a pagination token (a cursor the API handed out, not a filter): named so
+    /// (<c>cursor</c>, <c>page_token</c>, <c>after</c>, <c>starting_after</c>, <c>marker</c>, <c>continuation</c>, a name
+    /// ending in cursor or token) or described so. An API may rightly refuse one it never gave out.
+    /// </summary>
+    internal static bool IsPageToken(IOpenApiParameter parameter)
+    {
+        var name = (parameter.Name ?? string.Empty).Replace("_", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+        return name is "after" or "before" or "startingafter" or "endingbefore" or "marker" or "continuation" or "next" or "prev" or "previous" or "page" or "startafter" or "exclusivestartkey"
+            || name.EndsWith("cursor", StringComparison.Ordinal) || name.EndsWith("token", StringComparison.Ordinal)
+            || (parameter.Description ?? string.Empty).Contains("cursor", StringComparison.OrdinalIgnoreCase)
+            || (parameter.Description ?? string.Empty).Contains("page token", StringComparison.OrdinalIgnoreCase);
     }
 
     private enum Bucket

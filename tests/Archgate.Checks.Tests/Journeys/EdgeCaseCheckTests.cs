@@ -21,11 +21,11 @@ public sealed class EdgeCaseCheckTests
         return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 
-    private static async Task<OperationInfo> OperationAsync(string name)
+    private static async Task<OperationInfo> OperationAsync(string name, string contract = FakeOrdersApi.Contract)
     {
         var folder = AuthFlowCheckTests.Folder();
         var path = Path.Combine(folder, "orders.yaml");
-        await File.WriteAllTextAsync(path, FakeOrdersApi.Contract);
+        await File.WriteAllTextAsync(path, contract);
         var loaded = await new ContractDocuments().LoadAsync(path, CancellationToken.None);
         return OperationInfo.All(loaded.Document!).Single(o => o.Name == name);
     }
@@ -67,6 +67,57 @@ public sealed class EdgeCaseCheckTests
         Assert.Contains(cases, c => c is { Kind: EdgeCaseKind.Invalid, PathAndQuery: "/orders?search=mug&offset=-1" });
         Assert.Contains(cases, c => c is { Kind: EdgeCaseKind.Invalid, PathAndQuery: "/orders?search=mug&offset=not-a-number" });
         Assert.Equal("items", EdgeCases.ListProperty(operation));
+    }
+
+    [Fact]
+    public async Task An_opaque_cursor_is_not_taken_for_a_filter_that_matches_nothing()
+    {
+        // ex10: 'cursor' (the next value of the previous page) was set to 'archgate-matches-nothing', and its readable 400 was AG7034.
+        var operation = await OperationAsync("GET /orders", FakeOrdersApi.Contract.Replace(
+            "        - { name: search, in: query",
+            "        - { name: cursor, in: query, description: the next value of the previous page, schema: { type: string } }\n        - { name: page_token, in: query, schema: { type: string } }\n        - { name: search, in: query",
+            StringComparison.Ordinal));
+
+        var cases = EdgeCases.For(operation, "/orders?search=mug", null, 30);
+
+        Assert.Equal("query parameter 'search' is 'archgate-matches-nothing', which matches nothing", cases[0].Purpose);
+        Assert.DoesNotContain(cases, c => c.Kind == EdgeCaseKind.Empty && (c.PathAndQuery.Contains("cursor=", StringComparison.Ordinal) || c.PathAndQuery.Contains("page_token=", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_case_refused_412_for_the_journeys_stale_ETag_goes_again_with_the_current_one_and_is_judged_on_its_body()
+    {
+        // ex10: the journey's PATCH made its captured ETag stale, and the largest payload met 412 before its body was
+        // looked at; the 412 counted as "answered as it must".
+        using var api = new FakeShopApi(new FakeApiFaults { Lengths = new Dictionary<string, (int, int)> { ["title"] = (1, 20) } });
+        var contract = FakeShopApi.BookContract("{ isbn: 978-0-00-000002-2, title: first }", "{ title: second }", titleMax: 30);
+        const string Journey = """
+            journeys:
+              - name: note and rename it
+                steps:
+                  - request: POST /auth/login
+                    json: { username: ann, password: demo }
+                    capture: { token: $.accessToken }
+                  - request: POST /notes
+                    headers: { Authorization: "Bearer {token}" }
+                    json: { isbn: 978-0-00-000002-2, title: first }
+                    expect: { status: 201 }
+                    capture: { note: $.id, etag: "header: ETag" }
+                  - request: PUT /notes/{note}
+                    headers: { Authorization: "Bearer {token}", If-Match: "{etag}" }
+                    json: { title: second }
+                    expect: { status: 200 }
+            """;
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder, Journey, contract: contract), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var result = await new EdgeCaseCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new Archgate.Model.JourneyCheckOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        // The title's 30 characters go over the API's own 20: with a current ETag the body is looked at and refused 400.
+        var refused = Assert.Single(result.Findings, f => f.Rule == JourneyRules.LargestRefused && f.Location == "PUT /notes/{id}");
+        Assert.Contains("body property 'title' is 30 characters, the maxLength", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("-> 400", refused.Evidence, StringComparison.Ordinal);
     }
 
     [Fact]
