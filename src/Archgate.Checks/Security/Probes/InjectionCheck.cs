@@ -333,6 +333,9 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             }
         }
 
+        /// <summary>How many number and boolean properties of a body are each sent a string. <value>5</value>.</summary>
+        private const int MaxTypedProperties = 5;
+
         /// <summary>Bodies a parser must refuse with 4xx: never a 5xx, never a stack trace.</summary>
         public async Task MalformedBodiesAsync(CancellationToken cancellationToken)
         {
@@ -350,14 +353,19 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
                 cases.Add(($"a 256 KiB string in '{field}'", body.ToJsonString(), "application/json"));
             }
 
-            // A value of the wrong type where a number or a boolean goes: a handler that converts it unchecked
-            // (int(body['quantity']), Convert.ToInt32) answers 500, often with its stack trace.
-            if (Parse(valid.Body!) is JsonObject typed
-                && typed.FirstOrDefault(p => p.Value is JsonValue v && v.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False) is { Key: { } name, Value: { } value })
+            // A value of the wrong type where a number or a boolean goes, in each such property (at most
+            // MaxTypedProperties): a handler that converts one unchecked (int(body['quantity']), Convert.ToInt32) answers
+            // 500, often with its stack trace, though it may check the one before it (ex10: itemId checked, quantity not).
+            if (Parse(valid.Body!) is JsonObject typed)
             {
-                var kind = value.GetValueKind() == JsonValueKind.Number ? "number" : "boolean";
-                typed[name] = "archgate";
-                cases.Add(($"a string in '{name}', where a {kind} goes", typed.ToJsonString(), "application/json"));
+                var typedNames = typed.Where(p => p.Value is JsonValue v && v.GetValueKind() is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
+                    .Select(p => (p.Key, Kind: p.Value!.GetValueKind() == JsonValueKind.Number ? "number" : "boolean")).Take(MaxTypedProperties).ToList();
+                foreach (var (name, kind) in typedNames)
+                {
+                    var copy = (JsonObject)typed.DeepClone();
+                    copy[name] = "archgate";
+                    cases.Add(($"a string in '{name}', where a {kind} goes", copy.ToJsonString(), "application/json"));
+                }
             }
 
             var failed = new List<(string What, ProbeRequest Request, ProbeExchange Exchange)>();

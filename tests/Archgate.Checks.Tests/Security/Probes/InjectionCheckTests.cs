@@ -99,6 +99,22 @@ public sealed class InjectionCheckTests
     }
 
     [Fact]
+    public async Task Every_number_of_the_body_is_sent_as_text_not_only_the_first()
+    {
+        // ex10: the handler checked itemId, the body's first number, and converted quantity unchecked.
+        using var api = new ProbeTestApi(Flaws.WrongTypeCrash);
+        var contract = ProbeTestApi.Contract
+            .Replace("example: { note: ring twice }", "example: { note: ring twice, priority: 2, quantity: 1 }", StringComparison.Ordinal)
+            .Replace("properties: { note: { type: string, maxLength: 200 } }", "properties: { note: { type: string, maxLength: 200 }, priority: { type: integer }, quantity: { type: integer } }", StringComparison.Ordinal);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck((Archgate.Model.HttpComponent)c, d, o), contract: contract);
+
+        var error = Assert.Single(result.Findings, f => f.Rule == SecurityRules.MalformedInputServerError && f.Location == "POST /orders");
+        Assert.Contains("a string in 'quantity', where a number goes (500)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'priority'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_number_sent_as_text_that_crashes_with_a_traceback_is_disclosure_and_a_server_error()
     {
         // Only step 2 and 7 saw this service's traceback (a bad quantity); step 9 alone sent strings to strings and missed it.
