@@ -166,6 +166,7 @@ public static class ArchgateProtocol
             Checks = b => [
                 .. b.System.Journeys.SelectMany(j => JourneyCheck.For(j, journeys, b.System.Checks.Journeys)),
                 .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null).Select(c => (ICheck)new ConcurrencyCheck(c, new ContractDocuments(), b.System.Checks.Journeys)),
+                .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null).Select(c => (ICheck)new PaginationCheck(c, new ContractDocuments())),
                 .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null && b.System.Journeys.Any(j => j.Service == c.Name))
                     .Select(c => (ICheck)new EdgeCaseCheck(c, new ContractDocuments(), b.System.Checks.Journeys)),
                 .. b.InOrder<ServiceComponent>().Where(c => b.System.Journeys.Any(j => j.Service == c.Name)).Select(c => (ICheck)new NetworkFailureCheck(c)),

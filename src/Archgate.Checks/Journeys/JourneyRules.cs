@@ -92,4 +92,13 @@ internal static class JourneyRules
 
     /// <summary>What the browser network-failure check did, or why it could not (information).</summary>
     public const string PageRecoverySummary = "AG7051";
+
+    /// <summary>Walking a list's pages never yielded an item the list read at once has: the pages skip items.</summary>
+    public const string PageSkipsItems = "AG7060";
+
+    /// <summary>Walking a list's pages yielded an item on more than one page.</summary>
+    public const string PageRepeatsItems = "AG7061";
+
+    /// <summary>What the pagination walk did, or why it could not (information; medium when a page link led nowhere).</summary>
+    public const string PaginationSummary = "AG7062";
 }

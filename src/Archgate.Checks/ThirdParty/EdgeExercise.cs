@@ -120,6 +120,7 @@ internal sealed class EdgeExercise
                     Note($"{refused} drive(s) before it made no call: the caller refused them itself (its breaker open)");
                 }
 
+                await SettleAsync(ct);
                 return true;
             }
 
@@ -137,6 +138,34 @@ internal sealed class EdgeExercise
         Note($"no call answered within {AttemptReport.Sec(_options.Recovery)} of driving with no fault ({refused} drive(s) made no call)");
         return false;
     }
+
+    /// <summary>
+    /// Waits until no new call has reached the edge for <see cref="SettleQuiet"/> (at most <see cref="SettleBound"/>): the
+    /// caller may still be retrying the recovery's call (an answer slower than its attempt timeout), and those retries
+    /// belong to no round (ci55: they fell into the next fault window and were counted with its operation).
+    /// </summary>
+    private async Task SettleAsync(CancellationToken ct)
+    {
+        var start = _time.GetUtcNow();
+        var seen = _proxy.Counters.Requests.Count(_edge.Counts);
+        var quietSince = start;
+        while (_time.GetUtcNow() - quietSince < SettleQuiet && _time.GetUtcNow() - start < SettleBound)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), _time, ct);
+            var now = _proxy.Counters.Requests.Count(_edge.Counts);
+            if (now != seen)
+            {
+                seen = now;
+                quietSince = _time.GetUtcNow();
+            }
+        }
+    }
+
+    /// <summary>How long the edge must be quiet after the recovery's answered call before the next round. <value>600 ms</value>.</summary>
+    public static readonly TimeSpan SettleQuiet = TimeSpan.FromMilliseconds(600);
+
+    /// <summary>The longest wait for that quiet. <value>3 s</value>.</summary>
+    public static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(3);
 
     /// <summary>While recovering, how long a drive may go without a call reaching the edge before the next drive. <value>1 s</value>.</summary>
     public static readonly TimeSpan RecoveryDriveEvery = TimeSpan.FromSeconds(1);
