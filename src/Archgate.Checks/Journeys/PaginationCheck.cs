@@ -189,7 +189,7 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
         var reach = complete ? reference.Count : ids.Select(id => reference.IndexOf(id)).DefaultIfEmpty(-1).Max() + 1;
         var missing = reference.Take(reach).Where(id => !seen.Contains(id)).ToList();
         var evidence = $"the list read at once (GET {EdgeCases.WithQuery(operation.Template, size.Name!, large.ToString(CultureInfo.InvariantCulture))}): {reference.Count} item(s) ({string.Join(", ", reference.Take(20))}{(reference.Count > 20 ? ", ..." : string.Empty)})\n{log}";
-        var walk = $"{pages + (ended ? 1 : 0)} page(s) of {pageSize} ({string.Join(", then ", how)})";
+        var walk = $"{pages + (ended ? 1 : 0)} page(s) of {pageSize}, each next one from {string.Join(", then ", how)}";
         if (missing.Count > 0)
         {
             findings.Add(Finding(JourneyRules.PageSkipsItems, Severity.High, operation.Name,
@@ -207,7 +207,7 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
         if (missing.Count == 0 && twice.Count == 0)
         {
             findings.Add(Finding(JourneyRules.PaginationSummary, Severity.Info, operation.Name,
-                $"{operation.Name}: {walk} yielded {ids.Count} item(s), each once, the same as the list read at once{(complete ? string.Empty : $" up to its item {reach}")}",
+                $"{operation.Name}: {walk}, yielded {ids.Count} item(s), each once, the same as the list read at once{(complete ? string.Empty : $" up to its item {reach}")}",
                 evidence, null));
         }
     }

@@ -111,7 +111,7 @@ public sealed class PaginationCheckTests
         Assert.True(result.Status == CheckStatus.Pass, Dump(result));
         var summary = Assert.Single(result.Findings);
         Assert.Equal(JourneyRules.PaginationSummary, summary.Rule);
-        Assert.Equal("GET /items: 4 page(s) of 2 (the body's next cursor in 'cursor') yielded 7 item(s), each once, the same as the list read at once", summary.Message);
+        Assert.Equal("GET /items: 4 page(s) of 2, each next one from the body's next cursor in 'cursor', yielded 7 item(s), each once, the same as the list read at once", summary.Message);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class PaginationCheckTests
         var result = await RunAsync(Paging.Offset);
 
         Assert.True(result.Status == CheckStatus.Pass, Dump(result));
-        Assert.Contains("(the offset or page number moved on by the caller)", Assert.Single(result.Findings).Message, StringComparison.Ordinal);
+        Assert.Contains("each next one from the offset or page number moved on by the caller", Assert.Single(result.Findings).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class PaginationCheckTests
         var result = await RunAsync(Paging.LinkOneShort);
 
         var repeated = Assert.Single(result.Findings, f => f.Rule == JourneyRules.PageRepeatsItems);
-        Assert.Contains("(the Link header's rel=next)", repeated.Message, StringComparison.Ordinal);
+        Assert.Contains("each next one from the Link header's rel=next)", repeated.Message, StringComparison.Ordinal);
         Assert.Contains("2 on pages 1 and 2", repeated.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.PageSkipsItems);
     }
