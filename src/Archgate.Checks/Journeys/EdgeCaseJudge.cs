@@ -99,16 +99,5 @@ internal static class EdgeCaseJudge
     }
 
     /// <summary>How many items the list at <paramref name="listProperty"/> holds, or null when there is none.</summary>
-    private static int? Items(ApiAnswer answer, string? listProperty)
-    {
-        try
-        {
-            var root = JsonNode.Parse(answer.Body);
-            return (listProperty is null or "$" ? root : (root as JsonObject)?[listProperty]) is JsonArray array ? array.Count : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private static int? Items(ApiAnswer answer, string? listProperty) => EdgeCases.ListIn(answer.Body, listProperty)?.Count;
 }

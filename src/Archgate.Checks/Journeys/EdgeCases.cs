@@ -265,6 +265,10 @@ internal static class EdgeCases
     private static IOpenApiSchema? JsonSchema(IDictionary<string, IOpenApiMediaType>? content) =>
         content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value?.Schema;
 
+    /// <summary>The items of a list operation's answer at <paramref name="listProperty"/> (<see cref="ListProperty"/>; <c>$</c> or null: the body itself), or null when it holds no list there.</summary>
+    internal static JsonArray? ListIn(string body, string? listProperty) =>
+        (listProperty is null or "$" ? Parse(body) : (Parse(body) as JsonObject)?[listProperty]) as JsonArray;
+
     private static JsonNode? Parse(string? body)
     {
         try

@@ -317,17 +317,8 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
     }
 
     /// <summary>Each item of the answer's list by its identity (its <c>id</c>, a property ending in id, else the item itself); null without a list.</summary>
-    private static List<string>? Items(ApiAnswer answer, string list)
-    {
-        if (!answer.Ok)
-        {
-            return null;
-        }
-
-        var root = Parse(answer.Body);
-        var array = list == "$" ? root as JsonArray : (root as JsonObject)?[list] as JsonArray;
-        return array?.Select(Identity).ToList();
-    }
+    private static List<string>? Items(ApiAnswer answer, string list) =>
+        answer.Ok ? EdgeCases.ListIn(answer.Body, list)?.Select(Identity).ToList() : null;
 
     private static string Identity(JsonNode? item) => item is JsonObject o
         && (o.FirstOrDefault(p => Key(p.Key) is "id" or "uuid" or "key").Value ?? o.FirstOrDefault(p => p.Key.EndsWith("id", StringComparison.OrdinalIgnoreCase) || p.Key.EndsWith("Id", StringComparison.Ordinal)).Value) is JsonValue id

@@ -223,25 +223,14 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 continue;
             }
 
-            var book = new ResourceBook(
-                (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
-                target.Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
-            var plan = RequestPlanner.Plan(creator, book, 1);
-            var create = plan.Requests.Count > 0 ? target.Service.On(plan.Requests[0]) with { ContentType = plan.Requests[0].ContentType } : null;
-            var created = create is null ? null : await sender.SendAsync(create, cancellationToken);
-            if (created?.Status == 409 && create!.Body is { } body && Frontend.ContractResource.Unique(body, creator) is { } unique)
-            {
-                create = create with { Body = unique };
-                created = await sender.SendAsync(create, cancellationToken);
-            }
-
+            var book = target.NewBook();
+            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, target.Service, book, cancellationToken);
             if (created is not { Succeeded: true })
             {
-                leftOut.Add($"{operation.Name} (no object to delete: {creator.Name} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? plan.SkipReason ?? "nothing"})");
+                leftOut.Add($"{operation.Name} (no object to delete: {creator.Name} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? notPlanned ?? "nothing"})");
                 continue;
             }
 
-            book.Record(plan.Requests[0] with { Body = create!.Body }, created.Status, created.Headers, created.Body);
             var delete = RequestPlanner.Plan(operation, book, 1);
             if (delete.Requests.Count == 0)
             {
@@ -258,9 +247,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
     /// <summary>One request per operation the contract secures or a pattern of <c>security.protected</c> matches.</summary>
     private static List<(string What, ProbeRequest Request)> Probes(ProbeTarget target, SecurityPolicy policy, List<string> leftOut)
     {
-        var book = new ResourceBook(
-            (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
-            target.Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+        var book = target.NewBook();
         var result = new List<(string, ProbeRequest)>();
         // An operation that also takes anonymous callers (security: [{}, {bearer: []}], optional sign-in) answers them by design.
         foreach (var operation in target.Operations.Where(o => !ProbeTarget.IsPublic(o, policy)))

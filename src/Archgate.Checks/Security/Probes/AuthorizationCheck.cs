@@ -137,9 +137,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         public void Add(string rule, Severity severity, string location, string message, string? evidence) =>
             Findings.Add(Archgate.Protocol.Findings.Create(SecurityRules.Rule(rule, severity), check.Component.Name, location, message, evidence));
 
-        private ResourceBook NewBook() => new(
-            (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
-            target.Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+        private ResourceBook NewBook() => target.NewBook();
 
         /// <summary>
         /// BOLA and mass assignment over every create operation of the contract. An admin-only create
@@ -274,20 +272,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         private async Task<(ResourceBook Book, ProbeExchange? Created, string? Why)> MakeAsync(
             OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) owner, CancellationToken cancellationToken)
         {
-            var book = NewBook();
-            var plan = RequestPlanner.Plan(creator, book, 1);
-            if (plan.Requests.Count == 0)
+            var book = target.NewBook();
+            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, owner.Credentials, book, cancellationToken);
+            if (notPlanned is not null)
             {
-                return (book, null, $"{creator.Name} ({plan.SkipReason ?? "no request could be built"})");
-            }
-
-            var create = owner.Credentials.On(plan.Requests[0]);
-            var created = await sender.SendAsync(create, cancellationToken);
-            if (created?.Status == 409 && create.Body is { } sentBody && Frontend.ContractResource.Unique(sentBody, creator) is { } unique)
-            {
-                // What the contract's example makes exists already and the service keeps a field unique.
-                create = create with { Body = unique };
-                created = await sender.SendAsync(create, cancellationToken);
+                return (book, null, $"{creator.Name} ({notPlanned})");
             }
 
             if (created is null || !created.Succeeded)
@@ -295,7 +284,6 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 return (book, created, $"{creator.Name} as {owner.Identity.Label} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"}: nothing to probe with");
             }
 
-            book.Record(plan.Requests[0] with { Body = create.Body }, created.Status, created.Headers, created.Body);
             return book.Created(item, ResourceBook.Parameters(item)[^1]) is null
                 ? (book, created, $"{creator.Name} ({created.Status} without a Location or an id to find what it created)")
                 : (book, created, null);

@@ -118,8 +118,7 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
             return $"CSRF: {operations.Count} cookie-authenticated operations not probed (security.safe)";
         }
 
-        var book = new ResourceBook((target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
-            component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+        var book = target.NewBook();
         var accepted = 0;
         foreach (var operation in operations)
         {

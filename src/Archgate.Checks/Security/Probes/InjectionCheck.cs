@@ -45,9 +45,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
 
         var sender = target.Sender(context, options);
         var run = new Run(this, target, sender, options);
-        var book = new ResourceBook(
-            (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
-            component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+        var book = target.NewBook();
         var probed = 0;
         var signedOut = false;
         // The identity's own logout last: sent with the shared session it ends it, and every operation after it would

@@ -160,6 +160,41 @@ internal sealed class ProbeTarget
         return (new ProbeTarget(component, document, hasContract, baseUrl, service), null);
     }
 
+    /// <summary>A new book of what a probe creates, over the contract's paths and the manifest's fixtures (<c>openapi.fixtures</c>).</summary>
+    public ResourceBook NewBook() => new(
+        (Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
+        Component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
+
+    /// <summary>
+    /// One create through <paramref name="creator"/> as <paramref name="credentials"/> (once more with unique values when
+    /// the contract's example answers 409: it exists already and the service keeps a field unique), recorded in
+    /// <paramref name="book"/> when it succeeded: the answer, or why no request could be planned.
+    /// </summary>
+    public static async Task<(ProbeExchange? Created, string? NotPlanned)> CreateAsync(
+        ProbeSender sender, OperationInfo creator, Credentials credentials, ResourceBook book, CancellationToken cancellationToken)
+    {
+        var plan = RequestPlanner.Plan(creator, book, 1);
+        if (plan.Requests.Count == 0)
+        {
+            return (null, plan.SkipReason ?? "no request could be built");
+        }
+
+        var create = credentials.On(plan.Requests[0]);
+        var created = await sender.SendAsync(create, cancellationToken);
+        if (created?.Status == 409 && create.Body is { } sentBody && Frontend.ContractResource.Unique(sentBody, creator) is { } unique)
+        {
+            create = create with { Body = unique };
+            created = await sender.SendAsync(create, cancellationToken);
+        }
+
+        if (created is { Succeeded: true })
+        {
+            book.Record(plan.Requests[0] with { Body = create.Body }, created.Status, created.Headers, created.Body);
+        }
+
+        return (created, null);
+    }
+
     /// <summary>A sender for one family, masking the service's secrets and <paramref name="more"/>.</summary>
     public ProbeSender Sender(CheckContext context, SecurityProbeOptions options, IEnumerable<string>? more = null) =>
         new(context, BaseUrl, options, [.. Service.Secrets, .. more ?? [], .. context.System.Security.Identities.SelectMany(i => i.Secrets), .. context.System.Security.SigningKey?.Secrets ?? []]);
