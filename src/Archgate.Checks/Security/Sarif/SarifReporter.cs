@@ -3,13 +3,15 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Archgate.Checks.Security.Secrets;
 using Archgate.Protocol;
 using Archgate.Reporting;
 
 namespace Archgate.Checks.Security.Sarif;
 
 /// <summary>
-/// Writes every finding of step 9 (whichever check made it) as SARIF 2.1.0, <c>security.sarif</c>: the rules with
+/// Writes every finding of step 9 (whichever check made it), and of step 6's check of third-party keys (secrets step 9
+/// does not repeat), as SARIF 2.1.0, <c>security.sarif</c>: the rules with
 /// their metadata (name, descriptions, help, OWASP API Top 10 and CWE tags, a <c>security-severity</c> that code
 /// scanning ranks by), and per result its level, message, locations (a URL, a file and line, or an operation as a
 /// logical location), the web request and response, the component and the masked evidence, and a fingerprint.
@@ -33,7 +35,7 @@ public sealed partial class SarifReporter(Func<string, SecurityRuleInfo?>? catal
     public async Task WriteAsync(RunRecord run, Stream output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var findings = run.Steps.Where(s => s.Number == SecurityStep).SelectMany(s => s.Checks)
+        var findings = run.Steps.SelectMany(s => s.Checks.Where(c => s.Number == SecurityStep || c.Id == SecretsCheck.ThirdPartySecretsCheck))
             .SelectMany(c => c.Findings.Select(f => (Check: c.Id, Finding: f))).ToList();
         var rules = findings.Select(f => f.Finding.Rule).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 

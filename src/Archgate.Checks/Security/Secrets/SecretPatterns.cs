@@ -67,6 +67,11 @@ internal static partial class SecretPatterns
         foreach (var m in matches)
         {
             var name = m.Groups["name"].Value;
+            if (NamesASetting(name))
+            {
+                continue;
+            }
+
             var value = m.Groups["value"].Value.Split(" #")[0].Trim(); // a trailing comment is not part of it
             var end = m.Groups["value"].Index + m.Groups["value"].Length;
             if (value.StartsWith("${", StringComparison.Ordinal) && end < text.Length && text[end] == '}')
@@ -81,8 +86,34 @@ internal static partial class SecretPatterns
         }
     }
 
-    /// <summary>Whether a key names a secret.</summary>
-    public static bool IsSecretName(string name) => SecretName().IsMatch(name);
+    /// <summary>
+    /// Whether a key names a secret: it holds a secret's word (<c>password</c>, <c>token</c>, <c>apiKey</c>...) and its
+    /// last word does not make it a setting about one (<see cref="NamesASetting"/>).
+    /// </summary>
+    public static bool IsSecretName(string name) => SecretName().IsMatch(name) && !NamesASetting(name);
+
+    /// <summary>
+    /// Whether the last word of a secret-sounding key says the value is a quantity, a place or a name rather than the
+    /// secret itself: <c>TOKEN_SECONDS</c> (a lifetime), <c>PASSWORD_MIN_LENGTH</c>, <c>TOKEN_URL</c>,
+    /// <c>API_KEY_HEADER</c>, <c>PASSWORD_FILE</c> (where the secret is). Words split at <c>_</c>, <c>-</c>, <c>.</c> and
+    /// lower-to-upper case changes (<c>tokenTtl</c>).
+    /// </summary>
+    public static bool NamesASetting(string name)
+    {
+        var words = Words().Split(name).Where(w => w.Length > 0).ToList();
+        return words.Count > 1 && !SecretName().IsMatch(words[^1]) && SettingWords.Contains(words[^1]);
+    }
+
+    private static readonly HashSet<string> SettingWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "seconds", "secs", "sec", "ms", "millis", "milliseconds", "minutes", "mins", "hours", "days", "ttl", "lifetime",
+        "expiry", "expiration", "expires", "timeout", "age", "skew", "length", "len", "size", "bytes", "bits", "count", "limit",
+        "max", "min", "attempts", "url", "uri", "endpoint", "host", "port", "path", "file", "dir", "folder", "header",
+        "name", "param", "parameter", "query", "field", "alg", "algorithm", "type", "issuer", "audience", "enabled",
+    };
+
+    [GeneratedRegex(@"[_\-.\s]+|(?<=[a-z0-9])(?=[A-Z])")]
+    private static partial Regex Words();
 
     /// <summary>
     /// A literal value under a secret-named key, judged: a known format as such; a test-mode key or a short, low-entropy

@@ -46,9 +46,20 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         var system = context.System;
         var findings = new List<Finding>();
         var scanned = 0;
+
+        // What step 6 reported already (a third party's key in the manifest or in a caller's deployed config) is not
+        // reported again: one finding per secret. SARIF carries step 6's (SarifReporter).
+        var earlier = ReportedInStep6(context);
+        var repeated = new List<Finding>();
         if (File.Exists(system.ManifestPath))
         {
-            findings.AddRange(Manifest(system.ManifestPath));
+            var name = System.IO.Path.GetFileName(system.ManifestPath);
+            foreach (var (finding, namedPath) in ManifestSecrets(system.ManifestPath))
+            {
+                var line = finding.Location![(name.Length + 1)..].Split(':')[0];
+                Keep(finding, earlier.FirstOrDefault(e => e.Location!.StartsWith($"{name}:{line} ", StringComparison.Ordinal) || e.Location!.EndsWith($" {namedPath}", StringComparison.Ordinal)));
+            }
+
             scanned++;
         }
 
@@ -58,8 +69,20 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
             foreach (var file in ConfigFiles(folder, Declared(system)))
             {
                 scanned++;
-                findings.AddRange(ScanFile(file, components, PassiveRules.ConfigSecret, "deployed config"));
+                foreach (var finding in ScanFile(file, components, PassiveRules.ConfigSecret, "deployed config"))
+                {
+                    Keep(finding, earlier.FirstOrDefault(e => e.Location == finding.Location));
+                }
             }
+        }
+
+        if (repeated.Count > 0)
+        {
+            var distinct = repeated.Distinct().ToList();
+            findings.Add(Findings.Create(PassiveRules.ManifestSecret, Severity.Info, null, null,
+                $"{distinct.Count} secret(s) step 6 reported already (third-party.secrets: {string.Join(", ", distinct.Select(f => f.Rule).Distinct().Order(StringComparer.Ordinal))}) are not repeated here",
+                string.Join("\n", distinct.Select(f => $"{f.Rule} {f.Severity.ToString().ToLowerInvariant()} {f.Location}")),
+                "see step 6's findings; security.sarif lists them with step 9's"));
         }
 
         foreach (var (component, log) in Logs(system, context.OutputDirectory))
@@ -70,10 +93,36 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
 
         var result = CheckResult.From(findings, [new Metric("security_secrets_files_scanned", new Dictionary<string, string>(), scanned, "count")]);
         return Task.FromResult(result);
+
+        void Keep(Finding finding, Finding? reportedBefore)
+        {
+            if (reportedBefore is null)
+            {
+                findings.Add(finding);
+            }
+            else
+            {
+                repeated.Add(reportedBefore);
+            }
+        }
     }
 
+    /// <summary>The findings above info of step 6's <c>third-party.secrets</c> in this run, with a location.</summary>
+    private static List<Finding> ReportedInStep6(CheckContext context) =>
+        [.. context.EarlierSteps.Where(s => s.Number == 6).SelectMany(s => s.Checks).Where(c => c.Id == ThirdPartySecretsCheck)
+            .SelectMany(c => c.Findings).Where(f => f.Severity > Severity.Info && f.Location is not null)];
+
+    /// <summary>The id of step 6's check of third-party keys, whose findings this check does not repeat.</summary>
+    internal const string ThirdPartySecretsCheck = "third-party.secrets";
+
     /// <summary>Secret-named keys with literal values, and known formats anywhere, in the manifest; positions from the YAML.</summary>
-    internal static IEnumerable<Finding> Manifest(string path)
+    internal static IEnumerable<Finding> Manifest(string path) => ManifestSecrets(path).Select(m => m.Finding);
+
+    /// <summary>
+    /// As <see cref="Manifest"/>, each with its key's path written with the names of list items that have one
+    /// (<c>components.gateway.run.env.KEY</c> for <c>components[2].run.env.KEY</c>), as step 6 names the same key.
+    /// </summary>
+    internal static IEnumerable<(Finding Finding, string NamedPath)> ManifestSecrets(string path)
     {
         var stream = new YamlStream();
         try
@@ -89,7 +138,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         var name = System.IO.Path.GetFileName(path);
         foreach (var document in stream.Documents)
         {
-            foreach (var (key, scalar, keyPath) in Scalars(document.RootNode, string.Empty))
+            foreach (var (key, scalar, keyPath, namedPath) in Scalars(document.RootNode, string.Empty, string.Empty))
             {
                 var value = scalar.Value ?? string.Empty;
                 var where = $"{name}:{scalar.Start.Line}:{scalar.Start.Column} {keyPath}";
@@ -107,14 +156,14 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
                 }
 
                 var fromDefault = literal is not null && value.Contains("${", StringComparison.Ordinal) ? " (the default of a ${VAR:-default}, committed with the manifest)" : string.Empty;
-                yield return Findings.Create(PassiveRules.ManifestSecret, found.Severity,
+                yield return (Findings.Create(PassiveRules.ManifestSecret, found.Severity,
                     component: null,
                     location: where,
                     message: $"{keyPath}: {found.Kind} written in the manifest{fromDefault}",
                     evidence: $"{key}: {found.Masked}",
                     hint: found.Severity >= Severity.Medium
                         ? "write ${NAME} and supply the value from the environment or a secret store; rotate the value, it is in the repository's history"
-                        : "fine for a test identity or a test-mode key; anything real belongs in the environment (${NAME})");
+                        : "fine for a test identity or a test-mode key; anything real belongs in the environment (${NAME})"), namedPath);
             }
         }
     }
@@ -153,7 +202,8 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         return defaults.Count == 0 ? null : string.Join(" ", defaults);
     }
 
-    private static IEnumerable<(string Key, YamlScalarNode Value, string Path)> Scalars(YamlNode node, string path)
+    /// <summary>The scalars under <paramref name="node"/>, each with its key, its path, and its path with list items named (<see cref="ManifestSecrets"/>).</summary>
+    private static IEnumerable<(string Key, YamlScalarNode Value, string Path, string NamedPath)> Scalars(YamlNode node, string path, string named)
     {
         switch (node)
         {
@@ -162,13 +212,14 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
                 {
                     var key = (k as YamlScalarNode)?.Value ?? string.Empty;
                     var child = path.Length == 0 ? key : $"{path}.{key}";
+                    var namedChild = named.Length == 0 ? key : $"{named}.{key}";
                     if (v is YamlScalarNode scalar)
                     {
-                        yield return (key, scalar, child);
+                        yield return (key, scalar, child, namedChild);
                     }
                     else
                     {
-                        foreach (var inner in Scalars(v, child))
+                        foreach (var inner in Scalars(v, child, namedChild))
                         {
                             yield return inner;
                         }
@@ -180,7 +231,9 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
                 var i = 0;
                 foreach (var item in sequence.Children)
                 {
-                    foreach (var inner in Scalars(item, $"{path}[{i++}]"))
+                    var itemName = item is YamlMappingNode m && m.Children.TryGetValue(new YamlScalarNode("name"), out var n) && n is YamlScalarNode { Value: { } v2 }
+                        && System.Text.RegularExpressions.Regex.IsMatch(v2, "^[A-Za-z0-9_-]+$") ? $"{named}.{v2}" : $"{named}[{i}]";
+                    foreach (var inner in Scalars(item, $"{path}[{i++}]", itemName))
                     {
                         yield return inner;
                     }

@@ -60,6 +60,25 @@ public sealed class SarifReporterTests
     }
 
     [Fact]
+    public async Task Step_6s_third_party_secrets_which_step_9_does_not_repeat_are_in_the_log_too()
+    {
+        var record = Run(Probe);
+        var secrets = new CheckResult
+        {
+            Id = "third-party.secrets",
+            Status = CheckStatus.Fail,
+            Findings = [new Finding { Rule = "AG6040", Severity = Severity.High, Component = "payments", Location = "/srv/shop/bin/Shop.Payments/appsettings.json:7", Message = "Stripe-style live secret key in payments's deployed config", Evidence = "sk_live_*** (52 chars)" }],
+        };
+        var timeouts = new CheckResult { Id = "third-party.timeout:api->email", Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG6010", Severity = Severity.High, Message = "not security" }] };
+        record = record with { Steps = [.. record.Steps, new StepResult { Number = 6, Name = "Third-party", Status = CheckStatus.Fail, Checks = [secrets, timeouts] }] };
+
+        using var sarif = await WriteAsync(record);
+
+        var results = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Select(r => r.GetProperty("ruleId").GetString()).ToList();
+        Assert.Equal(["AG9001", "AG6040"], results);
+    }
+
+    [Fact]
     public async Task The_log_is_valid_SARIF_2_1_0_with_every_step_9_finding_and_nothing_else()
     {
         using var sarif = await WriteAsync(Run(Probe, Passive));

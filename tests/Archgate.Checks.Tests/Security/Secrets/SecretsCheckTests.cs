@@ -14,12 +14,12 @@ public sealed class SecretsCheckTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private async Task<CheckResult> RunAsync(string yaml, string? output = null)
+    private async Task<CheckResult> RunAsync(string yaml, string? output = null, params StepResult[] earlier)
     {
         await File.WriteAllTextAsync(Path.Combine(_folder, "archgate.yaml"), yaml);
         var system = TestSystems.Load(yaml, _folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var context = TestSystems.Context(system, http) with { OutputDirectory = output ?? Path.Combine(_folder, ".archgate", "runs", "r1") };
+        var context = TestSystems.Context(system, http) with { OutputDirectory = output ?? Path.Combine(_folder, ".archgate", "runs", "r1"), EarlierSteps = earlier };
         return await new SecretsCheck(new SecretsScanOptions()).RunAsync(context, CancellationToken.None);
     }
 
@@ -237,5 +237,84 @@ public sealed class SecretsCheckTests : IDisposable
         var result = await RunAsync(Manifest(), runs);
 
         Assert.DoesNotContain(result.Findings, f => f.Rule == PassiveRules.LogSecret);
+    }
+
+    [Fact]
+    public async Task Settings_about_a_secret_are_not_secrets_and_the_secret_beside_them_still_is()
+    {
+        var env = string.Join("\n", [
+            "        SHOP_OIDC_TOKEN_SECONDS: \"5\"",
+            "        PASSWORD_MIN_LENGTH: \"12\"",
+            "        tokenUrl: http://127.0.0.1:1/oauth/token",
+            "        API_KEY_HEADER: X-Api-Key",
+            "        DB_PASSWORD_FILE: /run/secrets/db",
+            "        SECRET_KEY_BASE: \"Xk93!mQz7#pLw2$vB8&nR4\"",
+        ]);
+        Deploy("appsettings.json", "{\n  \"Auth\": {\n    \"TokenLifetimeSeconds\": \"3600\",\n    \"ClientSecret\": \"Xk93!mQz7#pLw2$vB8&nR4\"\n  }\n}\n");
+
+        var result = await RunAsync(Manifest(env: env));
+
+        var manifest = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ManifestSecret);
+        Assert.EndsWith("env.SECRET_KEY_BASE", manifest.Location, StringComparison.Ordinal);
+        var config = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.EndsWith("appsettings.json:4", config.Location, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task What_step_6_reported_already_is_not_repeated_but_named_in_one_information_finding()
+    {
+        const string env = "        SHOP_GATEWAY_API_KEY: \"${SHOP_GATEWAY_API_KEY:-gw_Xk93mQz7pLw2vB8nR4tY6}\"\n        OTHER_TOKEN: \"Hq72!bNc5#wEr9$zT3&yU1\"";
+        Deploy("appsettings.json", $"{{\n  \"Gateway\": {{\n    \"ApiKey\": \"{LiveKey}\"\n  }}\n}}\n");
+        var yaml = Manifest(env: env);
+        var line = yaml.Split('\n').ToList().FindIndex(l => l.Contains("SHOP_GATEWAY_API_KEY", StringComparison.Ordinal)) + 1;
+        var deployed = Path.Combine(_folder, "bin", "App", "appsettings.json");
+        var step6 = new StepResult
+        {
+            Number = 6,
+            Name = "Third-party integration",
+            Status = CheckStatus.Fail,
+            Checks =
+            [
+                new CheckResult
+                {
+                    Id = "third-party.secrets",
+                    Status = CheckStatus.Fail,
+                    Findings =
+                    [
+                        new Finding { Rule = "AG6041", Severity = Severity.Medium, Component = "api", Location = $"archgate.yaml:{line} components.api.run.env.SHOP_GATEWAY_API_KEY", Message = "api: SHOP_GATEWAY_API_KEY took the manifest's default" },
+                        new Finding { Rule = "AG6040", Severity = Severity.High, Component = "api", Location = $"{deployed}:3", Message = "Stripe-style live secret key in api's deployed config" },
+                    ],
+                },
+            ],
+        };
+
+        var alone = await RunAsync(yaml);
+        var after = await RunAsync(yaml, null, step6);
+
+        Assert.Contains(alone.Findings, f => f.Rule == PassiveRules.ManifestSecret && f.Location?.EndsWith("components[0].run.env.SHOP_GATEWAY_API_KEY", StringComparison.Ordinal) == true);
+        Assert.Contains(alone.Findings, f => f.Rule == PassiveRules.ConfigSecret && f.Severity == Severity.High);
+        Assert.DoesNotContain(after.Findings, f => f.Location?.Contains("SHOP_GATEWAY_API_KEY", StringComparison.Ordinal) == true && f.Severity > Severity.Info);
+        Assert.DoesNotContain(after.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Contains(after.Findings, f => f.Rule == PassiveRules.ManifestSecret && f.Location?.EndsWith("env.OTHER_TOKEN", StringComparison.Ordinal) == true);
+        var note = Assert.Single(after.Findings, f => f.Severity == Severity.Info);
+        Assert.StartsWith("2 secret(s) step 6 reported already (third-party.secrets: AG6040, AG6041)", note.Message, StringComparison.Ordinal);
+        Assert.Contains($"AG6040 high {deployed}:3", note.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_key_step_6_names_by_its_component_is_matched_when_it_has_no_line()
+    {
+        const string env = "        SHOP_GATEWAY_API_KEY: \"gw_Xk93mQz7pLw2vB8nR4tY6\"";
+        var step6 = new StepResult
+        {
+            Number = 6,
+            Name = "Third-party integration",
+            Status = CheckStatus.Fail,
+            Checks = [new CheckResult { Id = "third-party.secrets", Status = CheckStatus.Fail, Findings = [new Finding { Rule = "AG6041", Severity = Severity.Medium, Component = "api", Location = "archgate.yaml components.api.run.env.SHOP_GATEWAY_API_KEY", Message = "api: SHOP_GATEWAY_API_KEY is written in the manifest" }] }],
+        };
+
+        var result = await RunAsync(Manifest(env: env), null, step6);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == PassiveRules.ManifestSecret && f.Severity > Severity.Info);
     }
 }
