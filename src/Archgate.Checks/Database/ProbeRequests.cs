@@ -206,6 +206,21 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
         return new LoadOutcome(requests, failures, histogram, retryAfter);
     }
 
+    /// <summary>
+    /// The wait a <c>Retry-After</c> asks for: its seconds, or its HTTP date less the answer's own <c>Date</c> (the
+    /// server's clock; <paramref name="now"/> when it sent none), never below zero. Null without one.
+    /// </summary>
+    internal static TimeSpan? RetryAfter(System.Net.Http.Headers.HttpResponseHeaders headers, DateTimeOffset now)
+    {
+        if (headers.RetryAfter is not { } value)
+        {
+            return null;
+        }
+
+        var wait = value.Delta ?? (value.Date is { } date ? date - (headers.Date ?? now) : null);
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+    }
+
     private async Task<ProbeOutcome> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -218,8 +233,7 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
                 return new ProbeOutcome(true, "ok");
             }
 
-            // Retry-After in seconds only; a date would need the server's clock, and the pause has a default anyway.
-            var retryAfter = response.StatusCode == HttpStatusCode.TooManyRequests ? response.Headers.RetryAfter?.Delta : null;
+            var retryAfter = response.StatusCode == HttpStatusCode.TooManyRequests ? RetryAfter(response.Headers, DateTimeOffset.UtcNow) : null;
             return new ProbeOutcome(false, ProbeHttp.Classify(response.StatusCode).Cause, retryAfter);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is HttpRequestException or OperationCanceledException)
