@@ -57,12 +57,12 @@ internal sealed partial class ConcurrencyCheck
         if (items.Count == 0)
         {
             // B existed before the race (a value the test cannot make unique, such as a referenced id): nothing to race.
-            var exists = answers.Any(a => a.Status == 409);
-            findings.Add(Finding(JourneyRules.ConcurrencySummary, exists ? Severity.Info : Severity.Medium, resource.Create.Name,
+            var exists = answers.All(a => a.Status == 409);
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, exists ? Severity.Low : Severity.Medium, resource.Create.Name,
                 exists
-                    ? $"{what} created nothing ({statuses}): the body exists already, so whether the uniqueness rule holds under concurrency was not determined"
+                    ? $"{what} created nothing ({statuses}): {ExistsAlready} whether the uniqueness rule holds under concurrency was not determined"
                     : $"{what} could not be tried: they created nothing ({statuses})",
-                $"{answers[0].Evidence()}\n{sent}", exists ? null : "the contract's example create must be accepted"));
+                $"{answers[0].Evidence()}\n{sent}", exists ? ExistsAlreadyHint : "the contract's example create must be accepted"));
             return;
         }
 

@@ -269,12 +269,19 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
                 $"{options.Parallel} parallel creates with one Idempotency-Key created {items.Count} resources: {string.Join(", ", items.Take(5))}",
                 answers.First(a => a.Ok).Evidence(), "store the key with the resource under a unique constraint, and answer a repeat with the first result"));
         }
+        else if (items.Count == 0 && answers.All(a => a.Status == 409))
+        {
+            // The body exists already and nothing in it can be made unique: nothing to race, as for the identical creates.
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Low, resource.Create.Name,
+                $"{options.Parallel} parallel creates with one Idempotency-Key created nothing ({statuses}{(retried ? ", sent again with unique text after 409" : string.Empty)}): {ExistsAlready} whether one key creates one resource under concurrency was not determined",
+                $"{answers[0].Evidence()}\nsent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}", ExistsAlreadyHint));
+        }
         else if (items.Count == 0)
         {
             // Nothing created, nothing tested: not a pass.
             findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Medium, resource.Create.Name,
                 $"parallel creates with one Idempotency-Key could not be tried: {options.Parallel} creates{(retried ? ", sent again with unique text after 409," : string.Empty)} created nothing ({statuses})",
-                $"{answers[0].Evidence()}\nsent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}", "the contract's example create must be accepted (a 409 means it exists already: give it a field the test can make unique)"));
+                $"{answers[0].Evidence()}\nsent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}", "the contract's example create must be accepted"));
         }
         else
         {
@@ -282,6 +289,13 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
                 $"{options.Parallel} parallel creates with one Idempotency-Key created 1 resource ({statuses}{(retried ? ", sent again with unique text after 409" : string.Empty)})", null));
         }
     }
+
+    /// <summary>Why a race of creates that were all refused 409 tested nothing: the same words for the keyed and the identical creates.</summary>
+    private const string ExistsAlready = "the body exists already and has nothing the test can make unique, so";
+
+    /// <summary>How to make such a race testable.</summary>
+    private const string ExistsAlreadyHint =
+        "give the create's example in the contract a free-text field (no pattern, enum or format) the test can make unique, or start the run from a fresh database";
 
     /// <summary><see cref="JourneyCheckOptions.Parallel"/> creates of <paramref name="body"/> at once, all with one new Idempotency-Key.</summary>
     private async Task<ApiAnswer[]> CreateAllAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, string? body, CancellationToken cancellationToken)

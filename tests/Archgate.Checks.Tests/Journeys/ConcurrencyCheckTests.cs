@@ -263,7 +263,7 @@ public sealed class ConcurrencyCheckTests
     }
 
     [Fact]
-    public async Task Parallel_creates_that_create_nothing_are_not_tried_medium_with_the_statuses_not_a_pass()
+    public async Task Parallel_creates_of_a_body_that_exists_already_are_not_determined_low_as_the_identical_creates_say_it()
     {
         // The example's ISBN (a pattern: nothing to make unique) belongs to a book that exists.
         using var api = new FakeShopApi(CrudCheckTests.BookRules);
@@ -273,9 +273,10 @@ public sealed class ConcurrencyCheckTests
 
         Assert.NotEqual(CheckStatus.Pass, result.Status);
         var finding = Assert.Single(result.Findings, f => f.Location == "POST /notes");
-        Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Medium), (finding.Rule, finding.Severity));
-        Assert.Equal("parallel creates with one Idempotency-Key could not be tried: 10 creates, sent again with unique text after 409, created nothing (10 x 409)", finding.Message);
+        Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Low), (finding.Rule, finding.Severity));
+        Assert.Equal("10 parallel creates with one Idempotency-Key created nothing (10 x 409, sent again with unique text after 409): the body exists already and has nothing the test can make unique, so whether one key creates one resource under concurrency was not determined", finding.Message);
         Assert.Contains("a note with this isbn exists", finding.Evidence, StringComparison.Ordinal);
+        Assert.StartsWith("give the create's example in the contract a free-text field", finding.Hint, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -385,7 +386,7 @@ public sealed class ConcurrencyCheckTests
     }
 
     [Fact]
-    public async Task Identical_creates_of_a_body_that_exists_already_are_not_determined_info()
+    public async Task Identical_creates_of_a_body_that_exists_already_are_not_determined_low()
     {
         // The example has no free text to make unique, and a note with the same number exists: every create is refused.
         using var api = new FakeShopApi(new FakeApiFaults { Seed = "{\"id\":0,\"seats\":2}", Unique = ["seats"] });
@@ -394,8 +395,9 @@ public sealed class ConcurrencyCheckTests
         var result = await RunAsync(api, contract);
 
         var finding = Assert.Single(result.Findings);
-        Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Info), (finding.Rule, finding.Severity));
-        Assert.Equal("10 parallel identical creates of /notes without an Idempotency-Key created nothing (10 x 409): the body exists already, so whether the uniqueness rule holds under concurrency was not determined", finding.Message);
+        Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Low), (finding.Rule, finding.Severity));
+        Assert.Equal("10 parallel identical creates of /notes without an Idempotency-Key created nothing (10 x 409): the body exists already and has nothing the test can make unique, so whether the uniqueness rule holds under concurrency was not determined", finding.Message);
+        Assert.StartsWith("give the create's example in the contract a free-text field", finding.Hint, StringComparison.Ordinal);
         Assert.Equal(10, api.Requests.Count(r => r.Method == "POST" && r.PathAndQuery == "/notes"));
     }
 
