@@ -59,16 +59,16 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         var findings = new List<Finding>();
         var done = 0;
         var notTried = 0;
-        var admin = AdminOperations.Admin(context.System);
-        Credentials? adminCredentials = null;
         foreach (var resource in resources)
         {
             context.Activity?.Report($"CRUD {resource.Collection}");
             var auth = credentials.RequestHeaders;
             var adminOnly = new[] { resource.Create, resource.Read, resource.Update, resource.Delete }
                 .FirstOrDefault(o => o is not null && AdminOperations.IsAdminOnly(o, context.System.Security));
+            ServiceAuth? admin = null;
             if (adminOnly is not null)
             {
+                (admin, var adminCredentials, var whyNot) = await ApiSession.SignInAsAdminAsync(service, context, cancellationToken);
                 if (admin is null)
                 {
                     notTried++;
@@ -78,11 +78,10 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
                     continue;
                 }
 
-                adminCredentials ??= await ApiSession.SignInAsync(admin, service, context, cancellationToken);
-                if (!adminCredentials.Ok)
+                if (adminCredentials is null)
                 {
                     findings.Add(Finding(FrontendRules.CreateFailed, Severity.High, $"auth.{admin.Label}",
-                        $"{adminOnly.Name} is admin-only, and '{admin.Label}' (roles: [{string.Join(", ", admin.Roles)}]) could not sign in for CRUD: {adminCredentials.Problem}", null,
+                        $"{adminOnly.Name} is admin-only, and {whyNot} (roles: [{string.Join(", ", admin.Roles)}]): CRUD not tried", null,
                         $"fix the auth of '{admin.Label}' in the manifest"));
                     continue;
                 }

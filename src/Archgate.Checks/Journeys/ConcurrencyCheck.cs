@@ -59,8 +59,6 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         }
 
         var findings = new List<Finding>();
-        var admin = AdminOperations.Admin(context.System);
-        Credentials? adminCredentials = null;
         foreach (var resource in resources)
         {
             context.Activity?.Report($"{options.Parallel} concurrent writes of {resource.Item}");
@@ -70,11 +68,11 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
             var adminOnly = new[] { resource.Create, resource.Read, resource.Update }.FirstOrDefault(o => o is not null && AdminOperations.IsAdminOnly(o, context.System.Security));
             if (adminOnly is not null)
             {
-                adminCredentials = admin is null ? null : adminCredentials ?? await ApiSession.SignInAsync(admin, service, context, cancellationToken);
-                if (adminCredentials is not { Ok: true })
+                var (admin, adminCredentials, whyNot) = await ApiSession.SignInAsAdminAsync(service, context, cancellationToken);
+                if (adminCredentials is null)
                 {
                     findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Item,
-                        $"{adminOnly.Name} is admin-only and {(admin is null ? "no identity has roles: [admin]" : $"'{admin.Label}' could not sign in: {adminCredentials?.Problem}")}: concurrent writes of {resource.Item} not tried", null,
+                        $"{adminOnly.Name} is admin-only and {whyNot}: concurrent writes of {resource.Item} not tried", null,
                         "declare an identity with roles: [admin] in the top-level auth section"));
                     continue;
                 }

@@ -77,19 +77,16 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
         }
 
         var findings = new List<Finding>();
-        Credentials? adminCredentials = null;
         foreach (var (operation, size) in lists)
         {
             // An admin-only list is read as an identity with an admin role, as the other step 7 checks do.
             var auth = credentials.RequestHeaders;
             if (AdminOperations.IsAdminOnly(operation, context.System.Security))
             {
-                var admin = AdminOperations.Admin(context.System);
-                adminCredentials = admin is null ? null : adminCredentials ?? await ApiSession.SignInAsync(admin, service, context, cancellationToken);
-                if (adminCredentials is not { Ok: true })
+                var (_, adminCredentials, whyNot) = await ApiSession.SignInAsAdminAsync(service, context, cancellationToken);
+                if (adminCredentials is null)
                 {
-                    findings.Add(Finding(JourneyRules.PaginationSummary, Severity.Info, operation.Name,
-                        $"{operation.Name}: pages not walked: it is admin-only and {(admin is null ? "no identity has roles: [admin]" : $"'{admin.Label}' could not sign in: {adminCredentials?.Problem}")}", null, null));
+                    findings.Add(Finding(JourneyRules.PaginationSummary, Severity.Info, operation.Name, $"{operation.Name}: pages not walked: it is admin-only and {whyNot}", null, null));
                     continue;
                 }
 
