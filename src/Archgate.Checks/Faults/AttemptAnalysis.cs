@@ -95,6 +95,13 @@ internal sealed record AttemptReport(IReadOnlyList<RetriedOperation> Operations,
     /// <summary>The caller gave up on each unanswered attempt, and on each operation, within its timeout plus tolerance.</summary>
     public required Judgement Timeouts { get; init; }
 
+    /// <summary>
+    /// An operation made one attempt past its retries, after a wait longer than any before it, while the caller declares
+    /// a queue: that attempt may be the queue's timer resending the work, or one retry too many, and no operation of the
+    /// same call stopped at the limit to tell which (<see cref="AttemptAnalysis.LoneResends"/>). Another operation decides.
+    /// </summary>
+    public bool ResendUndecided { get; init; }
+
     /// <summary>The judgements in a fixed order, with their names.</summary>
     public IEnumerable<(string Name, Judgement Judgement)> All =>
         [("bounded", Bounded), ("retried", Retried), ("backoff", Backoff), ("jitter", Jitter), ("idempotency key", Keys), ("timeouts", Timeouts)];
@@ -226,8 +233,10 @@ internal static class AttemptAnalysis
         var ops = list.GroupBy(Operation)
             .SelectMany(g => Split([.. g], expected, after.FirstOrDefault(r => r.At > g.Last().At && Operation(r) == g.Key)))
             .OrderBy(o => o.Attempts[0].At).ToList();
+        var undecided = LoneResends(ops, expected);
         return new AttemptReport(ops, expected)
         {
+            ResendUndecided = undecided,
             Bounded = JudgeBounded(ops, expected),
             Retried = JudgeRetried(ops, expected),
             Backoff = JudgeBackoff(ops, expected),
@@ -235,6 +244,46 @@ internal static class AttemptAnalysis
             Keys = JudgeKeys(ops, operations),
             Timeouts = JudgeTimeouts(ops, expected, now),
         };
+    }
+
+    /// <summary>
+    /// A queue whose timer is slower than the fault window sends the work again at most once in it, at any point of its
+    /// period: one attempt past a full burst, after a wait longer than every wait before it (ex10: a 5 s outbox, 1.6 s
+    /// after the last retry). One interval cannot tell such a resend from one retry too many; the count can, since a
+    /// retry policy makes the same number of attempts whenever the fault is the same. So where another operation of the
+    /// same call (method and target) stopped at the limit, that lone attempt is moved to the operation's
+    /// <see cref="RetriedOperation.Resends"/> in <paramref name="ops"/>. True when such an attempt has nothing to be
+    /// told by (every operation of its call made it): it stays an attempt, and another operation may decide.
+    /// </summary>
+    internal static bool LoneResends(List<RetriedOperation> ops, AttemptExpectations expected)
+    {
+        if (!expected.Queues)
+        {
+            return false;
+        }
+
+        var limit = expected.Retries + 1;
+        var undecided = false;
+        for (var i = 0; i < ops.Count; i++)
+        {
+            var op = ops[i];
+            var waits = op.Waits;
+            if (op.Attempts.Count != limit + 1 || op.Resends.Count > 0 || waits[^1] < ResendFloor || waits.SkipLast(1).Any(w => w >= waits[^1]))
+            {
+                continue;
+            }
+
+            if (ops.Any(o => o.Method == op.Method && o.Target == op.Target && o.Attempts.Count == limit))
+            {
+                ops[i] = op with { Attempts = op.Attempts.Take(limit).ToList(), Resends = [op.Attempts[^1]] };
+            }
+            else
+            {
+                undecided = true;
+            }
+        }
+
+        return undecided;
     }
 
     private static IEnumerable<RetriedOperation> Split(List<ProxiedRequest> attempts, AttemptExpectations expected, ProxiedRequest? next)

@@ -168,18 +168,17 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
     }
 
     /// <summary>
-    /// The backoff was not proved and rests on a single operation of three attempts or more: another round gives a
-    /// second one (no round more when no operation retried twice: nothing more to learn).
-    /// </summary>
-    /// <summary>
-    /// Whether the backoff verdict wants more operations: one operation's waits can look flat by chance under
+    /// Whether the verdicts want more operations: an attempt past the retries that may be the queue's resend has no
+    /// operation to be told by (<see cref="AttemptReport.ResendUndecided"/>); the backoff was not proved and rests on a
+    /// single operation of three attempts or more (no round more when no operation retried twice: nothing more to
+    /// learn); or one operation's waits can look flat by chance under
     /// decorrelated jitter; and waits that are all short (under <see cref="NoiseFloor"/>) can be flattened by a loaded
     /// machine, which adds a few hundred ms to each (0.36, 0.28, 0.60 s and 0.29, 0.32, 0.31 s were seen from Polly's
     /// exponential backoff from 100 ms in CI), so "no backoff" on such waits rests on every round allowed.
     /// </summary>
     private static bool Unproved(AttemptReport report) =>
-        report.Backoff.Outcome != Outcome.Pass && (report.Operations.Count(o => o.Attempts.Count >= 3) == 1
-            || (report.Backoff.Outcome == Outcome.Fail && report.Operations.SelectMany(o => o.Waits).All(w => w < NoiseFloor)));
+        report.ResendUndecided || (report.Backoff.Outcome != Outcome.Pass && (report.Operations.Count(o => o.Attempts.Count >= 3) == 1
+            || (report.Backoff.Outcome == Outcome.Fail && report.Operations.SelectMany(o => o.Waits).All(w => w < NoiseFloor))));
 
     /// <summary>Waits all below this leave a "no backoff" verdict to be confirmed over more rounds. <value>1 s</value>.</summary>
     internal static readonly TimeSpan NoiseFloor = TimeSpan.FromSeconds(1);

@@ -183,7 +183,8 @@ public sealed record EdgeExerciseOptions
     /// Fault windows the retry check may drive in all when fewer than two operations made three attempts and their
     /// backoff was not proved (one operation's waits can look flat by chance under decorrelated jitter, so a finding
     /// rests on two of them), or when waits all under 1 s look flat (a loaded machine's noise can flatten a short
-    /// backoff, so "no backoff" on them rests on every round allowed). <value>4</value>.
+    /// backoff, so "no backoff" on them rests on every round allowed), or when an attempt past the retries may be a
+    /// queue's resend and no operation stopped at the limit to tell. <value>4</value>.
     /// </summary>
     public int MaxRetryRounds { get; init; } = 4;
 

@@ -164,6 +164,49 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void One_attempt_past_the_retries_is_the_queues_resend_when_another_operation_of_the_call_stopped_at_the_limit()
+    {
+        // ex10 with a 5 s outbox: round 1 made its 4 attempts; in round 2 the outbox's timer fell 1.6 s after the last
+        // retry, once. A retry policy makes the same count whenever the fault is the same: that one is the queue's.
+        var policy = Queued with { Timeout = TimeSpan.FromSeconds(6) };
+        ProxiedRequest[] round1 = [Failed(10, "ship_1"), Failed(190, "ship_1"), Failed(590, "ship_1"), Failed(1050, "ship_1")];
+        ProxiedRequest[] round2 = [Failed(11010, "ship_2"), Failed(11190, "ship_2"), Failed(11590, "ship_2"), Failed(12050, "ship_2"), Failed(13650, "ship_2")];
+
+        var both = Analyze([.. round1, .. round2], drives: 2, policy: policy);
+        var alone = Analyze(round2, drives: 1, policy: policy);
+        var undeclared = Analyze([.. round1, .. round2], drives: 2, policy: Policy with { Timeout = TimeSpan.FromSeconds(6) });
+
+        Assert.Equal(Outcome.Pass, both.Bounded.Outcome);
+        Assert.False(both.ResendUndecided);
+        Assert.Equal([4, 4], both.Operations.Select(o => o.Attempts.Count));
+        Assert.Equal([13650d], both.Operations[1].Resends.Select(a => (a.At - T0).TotalMilliseconds));
+        Assert.Contains("then the queue resent it once (key ship_2)", both.Bounded.Detail, StringComparison.Ordinal);
+        Assert.Equal(Outcome.Pass, both.Backoff.Outcome);
+
+        // Alone, nothing tells it from one retry too many: it counts, and the check is told to drive another round.
+        Assert.True(alone.Bounded.Failed);
+        Assert.True(alone.ResendUndecided);
+        Assert.True(undeclared.Bounded.Failed);
+        Assert.False(undeclared.ResendUndecided);
+    }
+
+    [Fact]
+    public void One_retry_too_many_in_every_operation_stays_too_many_attempts_though_a_queue_is_declared()
+    {
+        // Four retries where three are declared, each round the same: a policy, not a timer.
+        var policy = Queued with { Timeout = TimeSpan.FromSeconds(6) };
+        var report = Analyze([
+            Failed(0, "a"), Failed(200, "a"), Failed(600, "a"), Failed(1400, "a"), Failed(3000, "a"),
+            Failed(10000, "b"), Failed(10210, "b"), Failed(10590, "b"), Failed(11420, "b"), Failed(13000, "b"),
+        ], drives: 2, policy: policy);
+
+        Assert.True(report.Bounded.Failed);
+        Assert.Contains("5 attempts in one operation", report.Bounded.Detail, StringComparison.Ordinal);
+        Assert.True(report.ResendUndecided);
+        Assert.All(report.Operations, o => Assert.Empty(o.Resends));
+    }
+
+    [Fact]
     public void Without_a_declared_queue_attempts_after_the_retries_count_as_they_did()
     {
         var undeclared = Analyze(BurstThenOutbox.Select(ms => Failed(ms, "ship_1")), drives: 1);
