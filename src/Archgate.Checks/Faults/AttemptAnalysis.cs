@@ -215,7 +215,14 @@ internal static class AttemptAnalysis
     /// shows whether the waits started over there. A window that ends just after a queue's next send would otherwise
     /// count that send as one retry too many.
     /// </param>
-    public static AttemptReport Analyze(IEnumerable<ProxiedRequest> requests, AttemptExpectations expected, DateTimeOffset now, int? operations = null, IEnumerable<ProxiedRequest>? later = null)
+    /// <param name="answered">
+    /// When the caller answered each drive (its client got the answer). With a declared queue, an operation whose
+    /// <c>retries + 1</c> attempts all came before an answer, and more after it, had its request's retries over: the
+    /// attempts after the answer are the queue's (<see cref="AfterTheAnswer"/>).
+    /// </param>
+    public static AttemptReport Analyze(
+        IEnumerable<ProxiedRequest> requests, AttemptExpectations expected, DateTimeOffset now, int? operations = null, IEnumerable<ProxiedRequest>? later = null,
+        IEnumerable<DateTimeOffset>? answered = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(expected);
@@ -233,6 +240,7 @@ internal static class AttemptAnalysis
         var ops = list.GroupBy(Operation)
             .SelectMany(g => Split([.. g], expected, after.FirstOrDefault(r => r.At > g.Last().At && Operation(r) == g.Key)))
             .OrderBy(o => o.Attempts[0].At).ToList();
+        AfterTheAnswer(ops, expected, [.. (answered ?? []).Order()]);
         var undecided = LoneResends(ops, expected);
         return new AttemptReport(ops, expected)
         {
@@ -244,6 +252,27 @@ internal static class AttemptAnalysis
             Keys = JudgeKeys(ops, operations),
             Timeouts = JudgeTimeouts(ops, expected, now),
         };
+    }
+
+    /// <summary>
+    /// A caller that calls the dependency while its client waits, then answers with its fallback (202: queued), has
+    /// ended that request's retries when it answers: attempts after the answer are its queue sending the work again
+    /// (ex10: four attempts, 202 at 1.1 s, the outbox's send at 2.8 s). Applies with a declared queue to an operation
+    /// whose <c>retries + 1</c> attempts all came before one answer of <paramref name="answered"/> and more after it;
+    /// those move to its <see cref="RetriedOperation.Resends"/>. A caller that answers at once and calls from a worker
+    /// (its first attempt after the answer) is left as it is.
+    /// </summary>
+    private static void AfterTheAnswer(List<RetriedOperation> ops, AttemptExpectations expected, List<DateTimeOffset> answered)
+    {
+        var limit = expected.Retries + 1;
+        for (var i = 0; expected.Queues && i < ops.Count; i++)
+        {
+            var op = ops[i];
+            if (op.Attempts.Count > limit && answered.Any(a => op.Attempts[limit - 1].At < a && a < op.Attempts[limit].At))
+            {
+                ops[i] = op with { Attempts = op.Attempts.Take(limit).ToList(), Resends = [.. op.Attempts.Skip(limit), .. op.Resends] };
+            }
+        }
     }
 
     /// <summary>

@@ -191,6 +191,28 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void Attempts_after_the_caller_answered_its_client_with_the_retries_spent_are_the_queues()
+    {
+        // ex10's shipping-service with a 5 s outbox, every round alike (the rounds kept the timer's phase): four attempts,
+        // 202 to its client at 1.115 s, then the outbox's send at 2.84 s.
+        var policy = Queued with { Timeout = TimeSpan.FromSeconds(6) };
+        ProxiedRequest[] attempts = [Failed(20, "s1"), Failed(180, "s1"), Failed(490, "s1"), Failed(1108, "s1"), Failed(2840, "s1")];
+
+        var sync = AttemptAnalysis.Analyze(attempts, policy, T0.AddSeconds(30), 1, answered: [T0.AddMilliseconds(1115)]);
+        // A caller that answers at once and calls from a worker: its answer says nothing about its retries.
+        var worker = AttemptAnalysis.Analyze(attempts, policy, T0.AddSeconds(30), 1, answered: [T0.AddMilliseconds(5)]);
+        // Answered after only three attempts: the fourth and fifth are not past a full burst.
+        var early = AttemptAnalysis.Analyze(attempts, policy, T0.AddSeconds(30), 1, answered: [T0.AddMilliseconds(600)]);
+
+        Assert.Equal(Outcome.Pass, sync.Bounded.Outcome);
+        Assert.Equal(4, sync.Operations.Single().Attempts.Count);
+        Assert.Contains("then the queue resent it once (key s1)", sync.Bounded.Detail, StringComparison.Ordinal);
+        Assert.True(worker.Bounded.Failed);
+        Assert.True(early.Bounded.Failed);
+        Assert.True(AttemptAnalysis.Analyze(attempts, Policy with { Timeout = TimeSpan.FromSeconds(6) }, T0.AddSeconds(30), 1, answered: [T0.AddMilliseconds(1115)]).Bounded.Failed);
+    }
+
+    [Fact]
     public void One_retry_too_many_in_every_operation_stays_too_many_attempts_though_a_queue_is_declared()
     {
         // Four retries where three are declared, each round the same: a policy, not a timer.
