@@ -216,13 +216,17 @@ internal static class AttemptAnalysis
     /// count that send as one retry too many.
     /// </param>
     /// <param name="answered">
-    /// When the caller answered each drive (its client got the answer). With a declared queue, an operation whose
-    /// <c>retries + 1</c> attempts all came before an answer, and more after it, had its request's retries over: the
+    /// When the caller answered each drive (its client got the answer). With a declared queue, an operation that the
+    /// caller waited for before answering, with attempts after the answer too, had its request's retries over: the
     /// attempts after the answer are the queue's (<see cref="AfterTheAnswer"/>).
+    /// </param>
+    /// <param name="rounds">
+    /// When each fault window (round) began: one drive each, so no operation spans two. Attempts without a key are
+    /// otherwise grouped by method and target only, and two rounds' single calls would read as one call and its retry.
     /// </param>
     public static AttemptReport Analyze(
         IEnumerable<ProxiedRequest> requests, AttemptExpectations expected, DateTimeOffset now, int? operations = null, IEnumerable<ProxiedRequest>? later = null,
-        IEnumerable<DateTimeOffset>? answered = null)
+        IEnumerable<DateTimeOffset>? answered = null, IEnumerable<DateTimeOffset>? rounds = null)
     {
         ArgumentNullException.ThrowIfNull(requests);
         ArgumentNullException.ThrowIfNull(expected);
@@ -235,8 +239,9 @@ internal static class AttemptAnalysis
             ? list.Where(r => Writes.Contains(r.Method) && r.IdempotencyKey is not null).GroupBy(r => (r.Method, r.Target))
                 .Where(g => g.Select(r => r.IdempotencyKey).Distinct(StringComparer.Ordinal).Count() > driven).Select(g => g.Key).ToHashSet()
             : [];
-        (string Method, string Target, string? Key) Operation(ProxiedRequest r) =>
-            (r.Method, r.Target, renewing.Contains((r.Method, r.Target)) ? null : r.IdempotencyKey);
+        var starts = (rounds ?? []).Order().ToList();
+        (string Method, string Target, string? Key, int Round) Operation(ProxiedRequest r) =>
+            (r.Method, r.Target, renewing.Contains((r.Method, r.Target)) ? null : r.IdempotencyKey, starts.Count(s => s <= r.At));
         var ops = list.GroupBy(Operation)
             .SelectMany(g => Split([.. g], expected, after.FirstOrDefault(r => r.At > g.Last().At && Operation(r) == g.Key)))
             .OrderBy(o => o.Attempts[0].At).ToList();
@@ -257,20 +262,26 @@ internal static class AttemptAnalysis
     /// <summary>
     /// A caller that calls the dependency while its client waits, then answers with its fallback (202: queued), has
     /// ended that request's retries when it answers: attempts after the answer are its queue sending the work again
-    /// (ex10: four attempts, 202 at 1.1 s, the outbox's send at 2.8 s). Applies with a declared queue to an operation
-    /// whose <c>retries + 1</c> attempts all came before one answer of <paramref name="answered"/> and more after it;
-    /// those move to its <see cref="RetriedOperation.Resends"/>. A caller that answers at once and calls from a worker
-    /// (its first attempt after the answer) is left as it is.
+    /// (ex10: four attempts, 202 at 1.1 s, the outbox's send at 2.8 s; ex11: three attempts cut by a 5 s deadline, 201
+    /// at 5.0 s, the resend job's send at 5.9 s, which had made the operation "7.4 s long"). Applies with a declared
+    /// queue to an operation the caller waited for before one answer of <paramref name="answered"/>: two attempts or
+    /// more before it, or one the caller gave up on (a timeout); the attempts after the answer move to its
+    /// <see cref="RetriedOperation.Resends"/>. A caller that answers at once, from a worker or with a call it does not
+    /// wait for, has made at most one attempt, answered, before its answer, and is left as it is.
     /// </summary>
     private static void AfterTheAnswer(List<RetriedOperation> ops, AttemptExpectations expected, List<DateTimeOffset> answered)
     {
-        var limit = expected.Retries + 1;
         for (var i = 0; expected.Queues && i < ops.Count; i++)
         {
             var op = ops[i];
-            if (op.Attempts.Count > limit && answered.Any(a => op.Attempts[limit - 1].At < a && a < op.Attempts[limit].At))
+            foreach (var answer in answered)
             {
-                ops[i] = op with { Attempts = op.Attempts.Take(limit).ToList(), Resends = [.. op.Attempts.Skip(limit), .. op.Resends] };
+                var before = op.Attempts.Count(a => a.At < answer);
+                if (before > 0 && before < op.Attempts.Count && (before >= 2 || op.Attempts[0].AbandonedAfter is not null))
+                {
+                    ops[i] = op with { Attempts = op.Attempts.Take(before).ToList(), Resends = [.. op.Attempts.Skip(before), .. op.Resends] };
+                    break;
+                }
             }
         }
     }
@@ -623,7 +634,8 @@ internal static class AttemptAnalysis
 
     private static Judgement JudgeTimeouts(List<RetriedOperation> ops, AttemptExpectations expected, DateTimeOffset now)
     {
-        var unanswered = ops.SelectMany(o => o.Attempts).Where(a => a.Status is null && !a.Forwarded).ToList();
+        // A queue's resends are calls too: each must be given up within the timeout, though they are no part of the span.
+        var unanswered = ops.SelectMany(o => o.Attempts.Concat(o.Resends)).Where(a => a.Status is null && !a.Forwarded).ToList();
         if (unanswered.Count == 0)
         {
             return new(Outcome.NotJudged, "every attempt was answered");

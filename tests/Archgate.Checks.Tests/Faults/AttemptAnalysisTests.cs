@@ -201,8 +201,8 @@ public sealed class AttemptAnalysisTests
         var sync = AttemptAnalysis.Analyze(attempts, policy, T0.AddSeconds(30), 1, answered: [T0.AddMilliseconds(1115)]);
         // A caller that answers at once and calls from a worker: its answer says nothing about its retries.
         var worker = AttemptAnalysis.Analyze(attempts, policy, T0.AddSeconds(30), 1, answered: [T0.AddMilliseconds(5)]);
-        // Answered after only three attempts: the fourth and fifth are not past a full burst.
-        var early = AttemptAnalysis.Analyze(attempts, policy, T0.AddSeconds(30), 1, answered: [T0.AddMilliseconds(600)]);
+        // Answered after one attempt, answered at once: a caller that does not wait for its call (fire and forget).
+        var early = AttemptAnalysis.Analyze(attempts, policy, T0.AddSeconds(30), 1, answered: [T0.AddMilliseconds(60)]);
 
         Assert.Equal(Outcome.Pass, sync.Bounded.Outcome);
         Assert.Equal(4, sync.Operations.Single().Attempts.Count);
@@ -210,6 +210,43 @@ public sealed class AttemptAnalysisTests
         Assert.True(worker.Bounded.Failed);
         Assert.True(early.Bounded.Failed);
         Assert.True(AttemptAnalysis.Analyze(attempts, Policy with { Timeout = TimeSpan.FromSeconds(6) }, T0.AddSeconds(30), 1, answered: [T0.AddMilliseconds(1115)]).Bounded.Failed);
+    }
+
+    [Fact]
+    public void A_deadline_cut_operation_ends_where_the_caller_answered_its_client_and_the_queues_resend_is_not_part_of_it()
+    {
+        // ex11's payments-svc, provider blackholed: three attempts cut by its 5 s deadline, 201 (queued) at 5.01 s, then
+        // its resend job every 5 s with the same key, at 5.95 s and 7.72 s; each given up as it should be.
+        var policy = Queued with { Timeout = TimeSpan.FromSeconds(6) };
+        ProxiedRequest[] attempts = [Held(20, 1500, "ik_1"), Held(1630, 1500, "ik_1"), Held(3720, 1300, "ik_1"), Held(5950, 1500, "ik_1"), Held(7720, 1500, "ik_1")];
+
+        var report = AttemptAnalysis.Analyze(attempts, policy, T0.AddSeconds(12), 1, answered: [T0.AddMilliseconds(5011)]);
+        var before = AttemptAnalysis.Analyze(attempts, policy, T0.AddSeconds(12), 1);
+        // A resend the queue never gives up on is still a missing timeout.
+        ProxiedRequest[] held = [.. attempts[..3], Held(5950, null, "ik_1")];
+        var hanging = AttemptAnalysis.Analyze(held, policy, T0.AddSeconds(16), 1, answered: [T0.AddMilliseconds(5011)]);
+
+        Assert.Equal(Outcome.Pass, report.Timeouts.Outcome);
+        Assert.Equal(3, report.Operations[0].Attempts.Count);
+        Assert.True(before.Timeouts.Failed);
+        Assert.Contains("went on for 7.43 s over 4 attempts", before.Timeouts.Detail, StringComparison.Ordinal);
+        Assert.True(hanging.Timeouts.Failed);
+        Assert.Contains("still held open", hanging.Timeouts.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Calls_without_a_key_in_two_rounds_are_two_operations_not_a_call_and_its_retry()
+    {
+        // ex11's tickets-api calls payments-svc once per order (retries: 0; idempotent by the order id in its body).
+        var policy = Policy with { Retries = 0, Timeout = TimeSpan.FromSeconds(9), Queues = true };
+        ProxiedRequest[] calls = [Failed(30, key: null, target: "/payments"), Failed(5880, key: null, target: "/payments")];
+
+        var rounds = AttemptAnalysis.Analyze(calls, policy, T0.AddSeconds(12), 2, rounds: [T0, T0.AddMilliseconds(5850)]);
+        var merged = AttemptAnalysis.Analyze(calls, policy, T0.AddSeconds(12), 2);
+
+        Assert.Equal([1, 1], rounds.Operations.Select(o => o.Attempts.Count));
+        Assert.Equal(Outcome.Pass, rounds.Bounded.Outcome);
+        Assert.True(merged.Bounded.Failed);
     }
 
     [Fact]
