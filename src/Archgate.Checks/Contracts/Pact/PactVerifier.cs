@@ -33,7 +33,8 @@ internal sealed record InteractionResult(
 /// <summary>
 /// Replays a pact's interactions against a provider, as the Pact verifier does: for each interaction, set up
 /// its provider states, send the request, match the response, tear the states down. Requests that carry an
-/// <c>Authorization</c> header get a live bearer token when <see cref="PactSettings.Auth"/> is configured.
+/// <c>Authorization</c> header get a live bearer token when <see cref="PactSettings.Auth"/> is configured, and those with a
+/// <c>Cookie</c> header the identity's live session cookies (with the anti-CSRF header a page echoes).
 /// </summary>
 internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSettings settings, TimeProvider? time = null, TokenSource? tokens = null)
 {
@@ -211,20 +212,41 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
         var request = new HttpRequestMessage(new HttpMethod(pact.Method), url);
         string? contentType = null;
         var contentHeaders = new List<KeyValuePair<string, string>>();
+
+        // The consumer's example credentials (a bearer token, a session cookie, its echoed anti-CSRF header) are replaced
+        // by the identity's live ones; the consumer's other cookies go along with the session's.
+        Credentials? live = null;
+        var bearer = pact.Headers.Any(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase));
+        var cookie = pact.Headers.Any(h => h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase));
+        if (settings.Auth is { } auth && (bearer || cookie))
+        {
+            live = await CredentialsAsync(auth, cancellationToken);
+            if (live is null)
+            {
+                mismatches.Add(_loginFailure!);
+                request.Dispose();
+                return null;
+            }
+
+            // A cookie alone is a session only when the identity's credentials are cookies: a bearer identity leaves
+            // an interaction without Authorization as the consumer wrote it.
+            live = bearer || live.Cookies.Count > 0 ? live : null;
+        }
+
         foreach (var (name, value) in pact.Headers)
         {
             var sent = value;
-            if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) && settings.Auth is { } auth)
+            if (live is not null && (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || live.Headers.Any(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase))))
             {
-                var credentials = await CredentialsAsync(auth, cancellationToken);
-                if (credentials is null)
-                {
-                    mismatches.Add(_loginFailure!);
-                    request.Dispose();
-                    return null;
-                }
+                continue;
+            }
 
-                credentials.Apply(request);
+            if (live is not null && name.Equals("Cookie", StringComparison.OrdinalIgnoreCase))
+            {
+                var others = value.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(c => c.Split('=', 2))
+                    .Where(c => c.Length == 2 && (live.Cookies.Count == 0 || live.Cookies.All(l => l.Key != c[0])))
+                    .Select(c => new KeyValuePair<string, string>(c[0], c[1]));
+                live = live with { Cookies = [.. others, .. live.Cookies] };
                 continue;
             }
 
@@ -241,6 +263,7 @@ internal sealed class PactVerifier(HttpClient http, Uri providerUrl, PactSetting
             }
         }
 
+        live?.Apply(request);
         if (pact.Body is { } body)
         {
             var content = new ByteArrayContent(body.ToBytes());

@@ -25,6 +25,38 @@ public sealed class PactVerifierTests
         """;
 
     [Fact]
+    public async Task A_cookie_session_consumers_example_cookie_and_csrf_header_are_replaced_by_the_identitys_live_session()
+    {
+        // A page signed in with a session cookie: its pact holds the example sid, its echoed anti-CSRF header and a
+        // cookie of its own; the provider takes only a live session, and writes only with the session's token echoed.
+        const string pact = """
+            {
+              "consumer": { "name": "web" }, "provider": { "name": "api" },
+              "interactions": [ {
+                "description": "who am I",
+                "request": { "method": "GET", "path": "/me", "headers": { "Cookie": "sid=example-session; theme=dark" } },
+                "response": { "status": 200, "body": { "name": "Ann" } }
+              }, {
+                "description": "a new task",
+                "request": { "method": "POST", "path": "/tasks", "headers": { "Cookie": "sid=example-session", "X-XSRF-TOKEN": "example-csrf", "Content-Type": "application/json" }, "body": { "title": "first" } },
+                "response": { "status": 201, "body": { "title": "first" } }
+              } ],
+              "metadata": { "pactSpecification": { "version": "3.0.0" } }
+            }
+            """;
+        using var api = new CookieSessionApi();
+        var ann = new LoginAuth("POST", "/auth/login", "ann@example.test", "demo", null) { Name = "ann", UserField = "email" };
+
+        var results = await VerifyAsync(pact, api.Url, new PactSettings { Auth = ann });
+
+        Assert.All(results, r => Assert.True(r.Passed, string.Join("; ", r.Mismatches)));
+        var me = api.Requests.Single(r => r.PathAndQuery == "/me");
+        Assert.Contains("theme=dark", me.Headers["Cookie"], StringComparison.Ordinal);
+        Assert.DoesNotContain("example-session", me.Headers["Cookie"], StringComparison.Ordinal);
+        Assert.NotEqual("example-csrf", api.Requests.Single(r => r.PathAndQuery == "/tasks").Headers["X-XSRF-TOKEN"]);
+    }
+
+    [Fact]
     public async Task Provider_states_are_set_up_before_and_torn_down_after_each_interaction_with_their_params()
     {
         using var server = PactProviderServer.Answering("""{ "id": 42 }""");
