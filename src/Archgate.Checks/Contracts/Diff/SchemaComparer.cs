@@ -45,6 +45,14 @@ internal sealed class SchemaComparer
         _showRootPath = showRootPath;
     }
 
+    /// <summary>A trial comparison in the same place, into <paramref name="sink"/>.</summary>
+    private SchemaComparer(SchemaComparer parent, ChangeSink sink)
+        : this(sink, parent._context, parent._operation, parent._where, parent._subject, parent._showRootPath)
+    {
+        _comparisons = parent._comparisons;
+        _onPath.UnionWith(parent._onPath);
+    }
+
     private bool IsRequest => _context is SchemaContext.RequestParameter or SchemaContext.RequestBody;
 
     public void Compare(IOpenApiSchema? oldSchema, IOpenApiSchema? newSchema) => Compare(oldSchema, newSchema, "$", 0);
@@ -354,7 +362,7 @@ internal sealed class SchemaComparer
         Access(o.WriteOnly, n.WriteOnly, 98, 99, "write-only");
     }
 
-    /// <summary>Members of oneOf/anyOf/allOf, matched by <c>$ref</c> name, else by position.</summary>
+    /// <summary>Members of oneOf/anyOf/allOf, paired as <see cref="MemberMatcher"/> says; inline members are named by their old position.</summary>
     private void CompareMembers(IReadOnlyList<IOpenApiSchema> o, IReadOnlyList<IOpenApiSchema> n, string keyword, int removed, int added, string path, int depth, bool recurse = true)
     {
         if (o.Count == 0 && n.Count == 0)
@@ -364,23 +372,38 @@ internal sealed class SchemaComparer
 
         var oldLabels = o.Select(SchemaView.Label).ToList();
         var newLabels = n.Select(SchemaView.Label).ToList();
+        var match = MemberMatcher.Match(o, n, (a, b) => Equivalent(a, b, $"{path}.{keyword}[]", depth + 1));
         for (var i = 0; i < o.Count; i++)
         {
-            var j = newLabels.IndexOf(oldLabels[i]);
-            if (j < 0)
+            if (match[i] < 0)
             {
                 Report(removed, path, $"{keyword} member {oldLabels[i]} was removed from {Subject(path)}", oldLabels[i], null);
             }
             else if (recurse)
             {
-                Compare(o[i], n[j], $"{path}.{keyword}[{oldLabels[i]}]", depth + 1);
+                Compare(o[i], n[match[i]], $"{path}.{keyword}[{oldLabels[i]}]", depth + 1);
             }
         }
 
-        foreach (var label in newLabels.Except(oldLabels, StringComparer.Ordinal))
+        for (var j = 0; j < n.Count; j++)
         {
-            Report(added, path, $"{keyword} member {label} was added to {Subject(path)}", null, label);
+            if (!match.Contains(j))
+            {
+                Report(added, path, $"{keyword} member {newLabels[j]} was added to {Subject(path)}", null, newLabels[j]);
+            }
         }
+    }
+
+    /// <summary>
+    /// Whether comparing the two schemas here would report nothing, found by comparing them into a sink of its own.
+    /// The trial shares this comparison's budget and the pairs already on its path.
+    /// </summary>
+    private bool Equivalent(IOpenApiSchema oldSchema, IOpenApiSchema newSchema, string path, int depth)
+    {
+        var trial = new SchemaComparer(this, new ChangeSink());
+        trial.Compare(oldSchema, newSchema, path, depth);
+        _comparisons = trial._comparisons;
+        return trial._sink.Changes.Count == 0 && _comparisons <= MaxComparisons;
     }
 
     /// <summary>Compares two subschemas found under a keyword (<c>contains</c>, <c>patternProperties</c>...).</summary>

@@ -157,7 +157,7 @@ internal sealed record SchemaView(
 
     /// <summary>A label for a union branch: the referenced schema's name, else its position.</summary>
     public static string Label(IOpenApiSchema schema, int index) =>
-        schema is OpenApiSchemaReference { Reference.Id: { Length: > 0 } id } ? id : index.ToString(CultureInfo.InvariantCulture);
+        MemberMatcher.Name(schema) ?? index.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>3.1 writes "nullable X" as <c>oneOf/anyOf: [X, {type: null}]</c>; read it as X, nullable.</summary>
     private static (IOpenApiSchema Core, bool Nullable) UnwrapNullUnion(IOpenApiSchema schema)
