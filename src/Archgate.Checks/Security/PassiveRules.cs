@@ -166,7 +166,7 @@ public static class PassiveRules
         new(CookieLooseScope, "cookie-loose-scope", "Cookie scoped to a parent domain", Severity.Info, Misconfiguration, 565, 90033,
             "A Domain attribute broader than the host sends the cookie to every sibling host. Leave Domain out so the cookie stays host-only."),
         new(CacheableAuthenticated, "cacheable-authenticated", "Answer to an authenticated request that may be stored", Severity.Low, DataExposure, 525, 10015,
-            "A response for one user's credentials can be stored by a browser or a shared cache and shown to someone else. Send Cache-Control: no-store on authenticated responses. An answer identical to the same GET's answer without credentials (status, body or ETag) is the one everybody gets and is not reported."),
+            "A response for one user's credentials can be stored by a browser or a shared cache and shown to someone else. Send Cache-Control: no-store on authenticated responses. An answer identical to the same GET's answer without credentials (status, body or ETag) is the one everybody gets and is not reported; nor is an answer to POST, PATCH, PUT or DELETE without explicit freshness (max-age, s-maxage, public, Expires), which no cache stores."),
         new(ContentTypeMissing, "content-type-missing", "Response with a body and no Content-Type", Severity.Info, Misconfiguration, 345, 10019,
             "Without a Content-Type the browser guesses the type. Send one on every response with a body."),
         new(StackTrace, "stack-trace", "Stack trace in a response", Severity.Medium, Misconfiguration, 209, 90022,

@@ -35,7 +35,7 @@ internal static partial class PassiveDetectors
     {
         var hits = new List<PassiveHit>();
         var https = e.Url.Scheme == Uri.UriSchemeHttps;
-        var hasBody = e.Body.Length > 0 || (e.Header("Content-Length") is { } len && len != "0");
+        var hasBody = HasBody(e);
         var redirect = e.Status is >= 300 and < 400;
         // A page is HTML a browser can render as a document: the answer to a navigation (GET, or a form's POST). HTML
         // answered to PATCH, PUT, DELETE or OPTIONS (a server's default 405/501 page for the probes) is only ever read
@@ -44,7 +44,7 @@ internal static partial class PassiveDetectors
 
         Headers(e, hits, https, hasBody, redirect, html);
         Cookies(e, hits, https);
-        Caching(e, hits, hasBody);
+        Caching(e, hits);
         Url(e, hits);
         Body(e, hits, html, https);
         return hits;
@@ -183,14 +183,14 @@ internal static partial class PassiveDetectors
     private static bool LooseDomain(string domain, string host) =>
         !string.Equals(domain, host, StringComparison.OrdinalIgnoreCase) && host.EndsWith("." + domain, StringComparison.OrdinalIgnoreCase);
 
-    private static void Caching(ObservedExchange e, List<PassiveHit> hits, bool hasBody)
+    private static void Caching(ObservedExchange e, List<PassiveHit> hits)
     {
-        if (!e.Authenticated || !hasBody || e.Status is < 200 or >= 300)
+        if (!CacheJudged(e))
         {
             return;
         }
 
-        var directives = string.Join(",", e.All("Cache-Control")).ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries);
+        var directives = CacheDirectives(e);
         var safe = directives.Contains("no-store") || (directives.Contains("private") && directives.Contains("no-cache"));
         if (!safe)
         {
@@ -198,6 +198,27 @@ internal static partial class PassiveDetectors
                 $"Cache-Control: {e.Header("Cache-Control") ?? "(absent)"}"));
         }
     }
+
+    /// <summary>
+    /// Whether AG9063 judges the answer: a 2xx with a body, to a request with credentials, that a cache may store. A cache
+    /// stores the answer to a GET or HEAD unless told not to; the answer to another method (POST, PATCH, PUT, DELETE) only
+    /// with explicit freshness: Cache-Control max-age, s-maxage or public, or Expires (RFC 9111 §3, RFC 9110 §9.3).
+    /// </summary>
+    internal static bool CacheJudged(ObservedExchange e)
+    {
+        if (!e.Authenticated || !HasBody(e) || e.Status is < 200 or >= 300)
+        {
+            return false;
+        }
+
+        return e.Method is "GET" or "HEAD" || e.Header("Expires") is not null
+            || CacheDirectives(e).Any(d => d == "public" || d.StartsWith("max-age=", StringComparison.Ordinal) || d.StartsWith("s-maxage=", StringComparison.Ordinal));
+    }
+
+    private static string[] CacheDirectives(ObservedExchange e) =>
+        string.Join(",", e.All("Cache-Control")).ToLowerInvariant().Split(',', StringSplitOptions.TrimEntries);
+
+    private static bool HasBody(ObservedExchange e) => e.Body.Length > 0 || (e.Header("Content-Length") is { } len && len != "0");
 
     private static void Url(ObservedExchange e, List<PassiveHit> hits)
     {

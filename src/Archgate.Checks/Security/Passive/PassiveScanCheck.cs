@@ -169,7 +169,8 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
                     var more = i == shown.Count - 1 && all.Count > shown.Count
                         ? $" (and {all.Count - shown.Count} more routes: {PassiveText.Cut(string.Join(", ", all.Skip(shown.Count).Select(x => x.Route.Route)), 300)})"
                         : string.Empty;
-                    var of = route.Responses > 1 ? $" ({hit.Count} of {route.Responses} responses)" : string.Empty;
+                    var outOf = hit.Judged ?? route.Responses;
+                    var of = outOf > 1 ? $" ({hit.Count} of {outOf} responses)" : string.Empty;
                     findings.Add(Findings.Create(hit.Hit.Rule, hit.Hit.Severity,
                         component: component.Name,
                         location: $"{hit.Evidence.Split(' ')[0]} {route.Route}",

@@ -89,6 +89,7 @@ public sealed class PassiveTraffic : IExchangeObserver
             }
 
             r.Responses++;
+            r.CacheJudged += PassiveDetectors.CacheJudged(exchange) ? 1 : 0;
             r.Methods.Add(exchange.Method);
             foreach (var hit in hits)
             {
@@ -196,7 +197,7 @@ public sealed class PassiveTraffic : IExchangeObserver
         var count = (direct?.Count ?? 0) + personal.Sum(x => x.Answer.Count);
         if (direct is not null)
         {
-            return new HitView(direct.Hit, direct.Evidence, count);
+            return new HitView(direct.Hit, direct.Evidence, count, r.CacheJudged);
         }
 
         if (personal.Count == 0)
@@ -208,7 +209,7 @@ public sealed class PassiveTraffic : IExchangeObserver
         var why = _anonymous.ContainsKey((origin, firstUrl))
             ? "this GET without credentials got another answer"
             : "no 2xx answer to this GET without credentials was seen";
-        return new HitView(first.Hit with { Detail = $"{first.Hit.Detail}; {why}" }, first.Evidence, count);
+        return new HitView(first.Hit with { Detail = $"{first.Hit.Detail}; {why}" }, first.Evidence, count, r.CacheJudged);
     }
 
     /// <summary>What was seen per origin.</summary>
@@ -237,6 +238,9 @@ public sealed class PassiveTraffic : IExchangeObserver
     {
         public long Responses;
 
+        /// <summary>The responses AG9063 judged (<see cref="PassiveDetectors.CacheJudged"/>).</summary>
+        public long CacheJudged;
+
         public HashSet<string> Methods { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, HitRecord> Hits { get; } = new(StringComparer.Ordinal);
@@ -260,7 +264,8 @@ public sealed class PassiveTraffic : IExchangeObserver
 internal sealed record RouteView(string Origin, string Route, IReadOnlyList<string> Methods, long Responses, IReadOnlyList<HitView> Hits);
 
 /// <summary>One rule's kept hit on a route: the decisive one, with how many responses of the route it hit.</summary>
-internal sealed record HitView(PassiveHit Hit, string Evidence, long Count);
+/// <param name="Judged">How many responses of the route the rule judged, when it judges only some; null: all of them.</param>
+internal sealed record HitView(PassiveHit Hit, string Evidence, long Count, long? Judged = null);
 
 /// <summary>Per origin: responses, those with a body, those with any security header, HTML ones, the first without.</summary>
 internal sealed record OriginView(long Responses, long WithBody, long Secured, long Html, string? FirstUnsecured);

@@ -112,6 +112,11 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
         ["cache-public-authenticated"] = new(Json(headers: With("Cache-Control", "public, max-age=600")), PassiveRules.CacheableAuthenticated, true, Authenticated: true),
         ["no-store-authenticated"] = new(Json(headers: Secure), PassiveRules.CacheableAuthenticated, false, Authenticated: true),
         ["cache-anonymous"] = new(Json(headers: Without("Cache-Control")), PassiveRules.CacheableAuthenticated, false),
+        // A cache stores the answer to another method than GET or HEAD only with explicit freshness (RFC 9111 §3, RFC 9110 §9.3).
+        ["cache-post-without-freshness"] = new(Json(status: 201, headers: Without("Cache-Control")), PassiveRules.CacheableAuthenticated, false, Authenticated: true, Method: "POST"),
+        ["cache-patch-without-freshness"] = new(Json(headers: With("Cache-Control", "no-cache")), PassiveRules.CacheableAuthenticated, false, Authenticated: true, Method: "PATCH"),
+        ["cache-post-max-age"] = new(Json(headers: With("Cache-Control", "max-age=60")), PassiveRules.CacheableAuthenticated, true, Authenticated: true, Method: "POST"),
+        ["cache-put-expires"] = new(Json(headers: [.. Without("Cache-Control"), ("Expires", "Thu, 01 Dec 2039 16:00:00 GMT")]), PassiveRules.CacheableAuthenticated, true, Authenticated: true, Method: "PUT"),
         ["no-content-type"] = new(new LocalReply(200, "hello", Secure), PassiveRules.ContentTypeMissing, true),
         ["content-type"] = new(new LocalReply(200, "hello", [.. Secure, ("Content-Type", "text/plain")]), PassiveRules.ContentTypeMissing, false),
         ["trace-dotnet"] = new(Json(DotNetTrace, 500, Secure), PassiveRules.StackTrace, true),

@@ -69,4 +69,32 @@ public sealed class PassiveTrafficTests
         Assert.Contains("/notes/18", hit.Evidence, StringComparison.Ordinal);
         Assert.Contains("no 2xx answer to this GET without credentials was seen", hit.Hit.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Answers_to_writes_without_explicit_freshness_are_neither_the_evidence_nor_counted()
+    {
+        // ex11: /events/{id}'s AG9063 showed a PATCH answer as its evidence, and counted every answer of the route.
+        static ObservedExchange Write(string method, string url, int status, params (string, string)[] headers) =>
+            new(method, new Uri(Origin + url), true, status, [new("Content-Type", "application/json"), .. headers.Select(h => new KeyValuePair<string, string>(h.Item1, h.Item2))], "{\"id\":8}", false);
+
+        var traffic = new PassiveTraffic();
+        traffic.Observe(Write("PATCH", "/events/8", 200));
+        traffic.Observe(Write("DELETE", "/events/9", 200, ("Cache-Control", "no-cache")));
+        traffic.Observe(Get("/events/8", true, "{\"id\":8,\"seats\":40}", type: "application/json"));
+        traffic.Observe(Get("/events/9", true, "{\"id\":9}", type: "application/json", headers: ("Cache-Control", "no-store")));
+
+        var route = traffic.Routes().Single();
+        var hit = route.Hits.Single(h => h.Hit.Rule == PassiveRules.CacheableAuthenticated);
+        Assert.StartsWith("GET ", hit.Evidence, StringComparison.Ordinal);
+        Assert.Equal((1, 2, 4), (hit.Count, hit.Judged, route.Responses));
+    }
+
+    [Fact]
+    public void A_route_whose_only_unprotected_answers_are_to_writes_without_explicit_freshness_is_not_reported()
+    {
+        var traffic = new PassiveTraffic();
+        traffic.Observe(new ObservedExchange("POST", new Uri(Origin + "/orders"), true, 201, [new("Content-Type", "application/json")], "{\"id\":1}", false));
+
+        Assert.DoesNotContain(traffic.Routes().Single().Hits, h => h.Hit.Rule == PassiveRules.CacheableAuthenticated);
+    }
 }
