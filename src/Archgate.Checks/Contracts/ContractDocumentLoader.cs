@@ -8,7 +8,7 @@ namespace Archgate.Checks.Contracts;
 /// Loads OpenAPI 3.0 / 3.1 documents (JSON or YAML) with their <c>$ref</c>s resolved, including
 /// references to files next to the document, and reports every problem with file, line and column.
 /// </summary>
-public static class ContractDocumentLoader
+public static partial class ContractDocumentLoader
 {
     /// <summary>Loads the document at <paramref name="path"/>. A missing or invalid file is a result, not an exception.</summary>
     public static Task<ContractLoadResult> LoadAsync(string path, CancellationToken cancellationToken) =>
@@ -132,10 +132,32 @@ public static class ContractDocumentLoader
             ? []
             : problems.Select(p =>
             {
-                var pointer = map.Repair(p.Pointer);
+                var (message, named) = NameTheProperty(p.Message);
+                var pointer = map.Repair(named ?? p.Pointer);
                 var at = map.Locate(pointer);
-                return new ContractLoadError(file, at?.Line, at?.Column, pointer ?? "", NameTheSchema(p.Message, pointer));
+                return new ContractLoadError(file, at?.Line, at?.Column, pointer ?? "", NameTheSchema(message, pointer));
             }).ToList();
+
+    /// <summary>
+    /// The reader's "X is not a valid property at #/p" carries no pointer of its own and writes X bare: when X is the
+    /// tail of a text YAML split at a comma in a flow mapping (<c>{description: ok (slow, not fatal)}</c>), the message
+    /// seems to start mid-sentence. X is quoted, and the pointer is X's key under #/p, so that its line is the one given.
+    /// </summary>
+    private static (string Message, string? Pointer) NameTheProperty(string message)
+    {
+        var match = UnknownProperty().Match(message);
+        if (!match.Success)
+        {
+            return (message, null);
+        }
+
+        var (name, at) = (match.Groups["name"].Value, match.Groups["at"].Value);
+        var key = name.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+        return ($"'{name}' is not a valid property at {at}", $"{at.TrimEnd('/')}/{Uri.EscapeDataString(key)}");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<name>.+) is not a valid property at (?<at>#/\S*)$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex UnknownProperty();
 
     /// <summary>
     /// The reader's messages about a schema name it by its title or reference id, which an inline or untitled schema

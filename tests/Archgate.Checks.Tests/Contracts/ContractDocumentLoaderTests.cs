@@ -110,6 +110,18 @@ public sealed class ContractDocumentLoaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_comma_in_a_flow_mapping_value_is_reported_where_the_stray_key_is_and_names_it_whole()
+    {
+        // ex11: YAML reads the text after the comma as a key of its own; the reader's complaint was placed at 1:1.
+        var path = Write("comma.yaml", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /health:\n    get:\n      responses:\n        '200': {description: ok (degraded, not fatal) when slow}\n");
+
+        var error = Assert.Single((await ContractDocumentLoader.LoadAsync(path, CancellationToken.None)).Errors);
+
+        Assert.StartsWith($"{path}:7:", error.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("'not fatal) when slow' is not a valid property", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_json_syntax_error_is_reported_with_its_line()
     {
         var path = Write("broken.json", "{\n  \"openapi\": \"3.0.3\",\n  \"info\": {\"title\": \"t\" \"version\": \"1\"}\n}\n");

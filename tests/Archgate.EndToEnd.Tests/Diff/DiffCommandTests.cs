@@ -83,7 +83,7 @@ public sealed class DiffCommandTests : IDisposable
         var json = await File.ReadAllTextAsync(report);
         Assert.Contains("\"id\": \"response-property-became-optional\"", json, StringComparison.Ordinal);
         Assert.Contains("\"oasdiff\": \"response-property-became-optional\"", json, StringComparison.Ordinal);
-        Assert.Contains("colour is not a valid property", json, StringComparison.Ordinal);
+        Assert.Contains("'colour' is not a valid property", json, StringComparison.Ordinal);
         Assert.Contains("'description' in 'response' object is REQUIRED", json, StringComparison.Ordinal);
     }
 
