@@ -31,6 +31,12 @@ public sealed record CookieSessionFaults
 
     /// <summary>A login adopts whatever session id the client sends (PHP without <c>session.use_strict_mode</c>).</summary>
     public bool AdoptsSessionId { get; init; }
+
+    /// <summary>
+    /// Not a fault: the contract declares X-XSRF-TOKEN as a required header parameter of <c>POST /tasks</c>, as
+    /// @nestjs/swagger's <c>@ApiHeader</c> writes it.
+    /// </summary>
+    public bool DeclaresCsrfHeader { get; init; }
 }
 
 /// <summary>
@@ -85,13 +91,21 @@ public sealed class CookieSessionApi : IDisposable
 
     public ConcurrentQueue<Received> Requests { get; } = new();
 
+    /// <summary>The writes refused 403 for an X-XSRF-TOKEN header that was there but not the session's.</summary>
+    public int WrongCsrfTokens => _wrongCsrfTokens;
+
+    private int _wrongCsrfTokens;
+
     /// <summary>Sessions open on the server now.</summary>
     public int Sessions => _sessions.Count;
 
     /// <summary>The manifest: the api with ann's cookie-session login (no token path), and a web frontend that depends on it.</summary>
     public string Manifest(string directory, string extra = "")
     {
-        File.WriteAllText(Path.Combine(directory, "tasks.yaml"), Contract);
+        var contract = _faults.DeclaresCsrfHeader
+            ? Contract.Replace("  /tasks:\n    post:\n", "  /tasks:\n    post:\n      parameters: [ { name: X-XSRF-TOKEN, in: header, required: true, schema: { type: string } } ]\n", StringComparison.Ordinal)
+            : Contract;
+        File.WriteAllText(Path.Combine(directory, "tasks.yaml"), contract);
         return $$"""
             version: 1
             system: { name: tasks }
@@ -181,6 +195,11 @@ public sealed class CookieSessionApi : IDisposable
         var expected = _sessions.GetValueOrDefault(session);
         if (r.Method != "GET" && !_faults.NoCsrfCheck && (expected is null || r.Headers.GetValueOrDefault("X-XSRF-TOKEN") != expected))
         {
+            if (r.Headers.ContainsKey("X-XSRF-TOKEN"))
+            {
+                Interlocked.Increment(ref _wrongCsrfTokens);
+            }
+
             await WriteAsync(context, 403, """{"title":"Missing or wrong X-XSRF-TOKEN","status":403}""", contentType: "application/problem+json");
             return;
         }

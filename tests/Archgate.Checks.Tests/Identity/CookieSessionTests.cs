@@ -244,6 +244,23 @@ public sealed class CookieSessionTests
     }
 
     [Fact]
+    public async Task A_contract_that_declares_the_anti_CSRF_header_gets_the_sessions_value_and_its_left_out_probe_really_lacks_it()
+    {
+        using var api = new CookieSessionApi(new CookieSessionFaults { DeclaresCsrfHeader = true });
+        var (system, http) = Load(api);
+        using var _ = http;
+
+        var result = await new ConformanceCheck(system.Find<ServiceComponent>("api")!).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        // The probe built to lack the header lacks it (refused 403: the right answer), and no request carried a made-up
+        // value the session refuses: the contract's header parameter gets the session's echo.
+        Assert.DoesNotContain(result.Findings, f => f.Rule == ConformanceRules.InvalidInputAccepted && f.Message.Contains("X-XSRF-TOKEN", StringComparison.Ordinal));
+        Assert.Contains(api.Requests, r => r.Method == "POST" && r.PathAndQuery == "/tasks" && !r.Headers.ContainsKey("X-XSRF-TOKEN"));
+        Assert.Contains(api.Requests, r => r.Method == "POST" && r.PathAndQuery == "/tasks" && r.Headers.ContainsKey("X-XSRF-TOKEN"));
+        Assert.Equal(0, api.WrongCsrfTokens);
+    }
+
+    [Fact]
     public async Task A_journey_keeps_the_cookies_its_login_set_and_echoes_the_anti_CSRF_cookie_on_writes()
     {
         using var api = new CookieSessionApi();

@@ -36,13 +36,24 @@ internal static class Authenticator
         return (credentials, request, loginUrl);
     }
 
-    /// <summary><paramref name="request"/> with the credentials' headers, query parameters and cookies.</summary>
-    public static ProbeRequest On(this Credentials credentials, ProbeRequest request) => request with
+    /// <summary>
+    /// <paramref name="request"/> with the credentials' headers, query parameters and cookies. A credential header
+    /// replaces the request's of the same name: a contract that declares the session's anti-CSRF header or the API key as
+    /// a header parameter (@nestjs/swagger's <c>@ApiHeader</c>) gives it a made-up value, which the service refuses. The
+    /// header an invalid request leaves out or breaks on purpose (<see cref="ProbeRequest.TestedHeader"/>) stays as the
+    /// request has it: absent, or wrong.
+    /// </summary>
+    public static ProbeRequest On(this Credentials credentials, ProbeRequest request)
     {
-        Headers = [.. credentials.Headers, .. request.Headers],
-        Query = [.. request.Query, .. credentials.Query],
-        Cookies = [.. request.Cookies, .. credentials.Cookies],
-    };
+        static bool Same(string a, string? b) => a.Equals(b, StringComparison.OrdinalIgnoreCase);
+        var headers = credentials.Headers.Where(h => !Same(h.Key, request.TestedHeader)).ToList();
+        return request with
+        {
+            Headers = [.. headers, .. request.Headers.Where(h => !headers.Exists(c => Same(c.Key, h.Key)))],
+            Query = [.. request.Query, .. credentials.Query],
+            Cookies = [.. request.Cookies, .. credentials.Cookies],
+        };
+    }
 
     /// <summary>
     /// For the run's <see cref="TokenSource"/>: the login field names of the service at a base URL, from its contract

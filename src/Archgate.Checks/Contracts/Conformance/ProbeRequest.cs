@@ -51,6 +51,12 @@ internal sealed record ProbeRequest
     /// </summary>
     public bool MethodDeclaredElsewhere { get; init; }
 
+    /// <summary>
+    /// For an invalid request that leaves out or breaks a header parameter: that header, which credentials that carry
+    /// it (a session's echoed anti-CSRF header, an API key) must not set back (<see cref="Authenticator.On"/>); else null.
+    /// </summary>
+    public string? TestedHeader { get; init; }
+
     /// <summary>Where its values come from, or what was made invalid: <c>example 'items'</c>, <c>schema minimum</c>.</summary>
     public required string Purpose { get; init; }
 

@@ -108,9 +108,9 @@ internal static class RequestPlanner
         }
 
         var notProbed = new List<string>();
-        foreach (var (purpose, values) in invalid)
+        foreach (var (purpose, values, header) in invalid)
         {
-            if (!Add(ToRequest(operation, values, media, ProbeKind.Invalid, purpose, book)))
+            if (!Add(ToRequest(operation, values, media, ProbeKind.Invalid, purpose, book) with { TestedHeader = header }))
             {
                 notProbed.Add(purpose["invalid: ".Length..]);
             }
@@ -258,11 +258,12 @@ internal static class RequestPlanner
         }
     }
 
-    private static List<(string Purpose, Values Values)> Invalid(OperationInfo operation, Values baseline, (string Type, IOpenApiMediaType Media)? media)
+    /// <summary>The invalid requests, each with the header parameter it leaves out or breaks (null for another input).</summary>
+    private static List<(string Purpose, Values Values, string? Header)> Invalid(OperationInfo operation, Values baseline, (string Type, IOpenApiMediaType Media)? media)
     {
-        var missing = new List<(string, Values)>();
-        var wrong = new List<(string, Values)>();
-        var ranges = new List<(string, Values)>();
+        var missing = new List<(string, Values, string?)>();
+        var wrong = new List<(string, Values, string?)>();
+        var ranges = new List<(string, Values, string?)>();
         var form = media?.Type == FormType;
         var bodyView = media?.Media.Schema is { } bodySchema ? Diff.SchemaView.Of(bodySchema) : null;
         if (bodyView is not null && baseline.Body is JsonObject bodyObject)
@@ -276,7 +277,7 @@ internal static class RequestPlanner
                 // An empty form is no body at all, which an optional body allows.
                 if (!(form && optionalBody && body.Count == 0))
                 {
-                    missing.Add(($"invalid: required body property '{name}' left out", values));
+                    missing.Add(($"invalid: required body property '{name}' left out", values, null));
                 }
             }
 
@@ -287,12 +288,12 @@ internal static class RequestPlanner
                     : ValueGenerator.WrongType(property);
                 if (what is { } w)
                 {
-                    wrong.Add(($"invalid: body property '{name}' is {w.Item2}", WithBody(baseline, name, w.Item1)));
+                    wrong.Add(($"invalid: body property '{name}' is {w.Item2}", WithBody(baseline, name, w.Item1), null));
                 }
 
                 foreach (var (value, broken) in ValueGenerator.OutOfRangeAll(property))
                 {
-                    ranges.Add(($"invalid: body property '{name}' is {broken}", WithBody(baseline, name, value)));
+                    ranges.Add(($"invalid: body property '{name}' is {broken}", WithBody(baseline, name, value), null));
                 }
             }
         }
@@ -303,21 +304,22 @@ internal static class RequestPlanner
             .ToList();
         foreach (var parameter in parameters)
         {
+            var header = parameter.In == ParameterLocation.Header ? parameter.Name : null;
             if (parameter.Required && parameter.In != ParameterLocation.Path)
             {
-                missing.Add(($"invalid: required {Where(parameter)} left out", baseline.With(parameter, null)));
+                missing.Add(($"invalid: required {Where(parameter)} left out", baseline.With(parameter, null), header));
             }
 
             if (ValueGenerator.WrongText(parameter.Schema!) is { } text)
             {
-                wrong.Add(($"invalid: {Where(parameter)} is {text.What}", baseline.With(parameter, text.Value)));
+                wrong.Add(($"invalid: {Where(parameter)} is {text.What}", baseline.With(parameter, text.Value), header));
             }
 
             foreach (var (value, broken) in ValueGenerator.OutOfRangeAll(parameter.Schema!))
             {
                 if (value is not null && !(value is JsonArray { Count: 0 } && parameter.In != ParameterLocation.Path))
                 {
-                    ranges.Add(($"invalid: {Where(parameter)} is {broken}", baseline.With(parameter, value)));
+                    ranges.Add(($"invalid: {Where(parameter)} is {broken}", baseline.With(parameter, value), header));
                 }
             }
         }
