@@ -16,7 +16,7 @@ internal static class ApiSession
     /// admin-only operation: the admin and its credentials, or why there are none (<c>no identity has roles: [admin]</c>,
     /// <c>'ada' could not sign in: ...</c>). The token source signs each identity in once per run.
     /// </summary>
-    public static async Task<(ServiceAuth? Admin, Credentials? Credentials, string? WhyNot)> SignInAsAdminAsync(ServiceComponent service, CheckContext context, CancellationToken cancellationToken)
+    public static async Task<(ServiceAuth? Admin, Credentials? Credentials, string? WhyNot)> SignInAsAdminAsync(HttpComponent service, CheckContext context, CancellationToken cancellationToken)
     {
         if (Security.AdminOperations.Admin(context.System) is not { } admin)
         {
@@ -28,6 +28,6 @@ internal static class ApiSession
     }
 
     /// <summary>Signs in to <paramref name="service"/> as <paramref name="identity"/> (an identity of the top-level <c>auth</c> section, an admin).</summary>
-    public static Task<Credentials> SignInAsync(ServiceAuth? identity, ServiceComponent service, CheckContext context, CancellationToken cancellationToken) =>
-        TokenSource.Of(context).CredentialsAsync(identity, service.Url!, ApiCall.DefaultTimeout, cancellationToken);
+    public static Task<Credentials> SignInAsync(ServiceAuth? identity, HttpComponent service, CheckContext context, CancellationToken cancellationToken) =>
+        TokenSource.Of(context).CredentialsAsync(identity, service.Url, ApiCall.DefaultTimeout, cancellationToken);
 }

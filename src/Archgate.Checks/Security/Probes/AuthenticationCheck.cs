@@ -1,6 +1,7 @@
 using System.Globalization;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -34,9 +35,9 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         // A protected pattern no operation of the contract matches is probed on its literal part (unless it is another service's).
         var literal = await target.LiteralProbesAsync(policy.Protected, "security.protected", context, documents, leftOut, cancellationToken);
         var sender = target.Sender(context, options, new[] { minted.Valid, minted.Expired }.OfType<string>());
-        // A delete goes only to what this check created for it, as the service's identity, and what survives the probes
-        // is deleted afterwards with that identity.
-        var deletes = await DeleteProbesAsync(target, policy, sender, leftOut, cancellationToken);
+        // A delete goes only to what this check created for it, as the service's identity (the admin for an admin-only
+        // create), and what survives the probes is deleted afterwards with that identity.
+        var deletes = await DeleteProbesAsync(target, context, sender, leftOut, cancellationToken);
         List<(string What, ProbeRequest Request, bool Literal)> probes =
         [
             .. Probes(target, policy, leftOut).Select(p => (p.What, p.Request, false)),
@@ -122,11 +123,11 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 sender.Evidence(acceptedRequest, expiredProbe.AcceptedExchange)));
         }
 
-        foreach (var (_, request) in deletes)
+        foreach (var (_, request, owner) in deletes)
         {
             if (!cancellationToken.IsCancellationRequested)
             {
-                await sender.SendAsync(target.Service.On(request), cancellationToken); // what the probes left; a 404 is fine
+                await sender.SendAsync(owner.On(request), cancellationToken); // what the probes left; a 404 is fine
             }
         }
 
@@ -205,13 +206,16 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
 
     /// <summary>
     /// One delete per secured DELETE on an item, aimed at an object created for it just before as the service's
-    /// identity (the POST on the item's collection): a delete is never sent to what the run did not create. Where no
-    /// object can be made, the delete is left out and the reason said.
+    /// identity, or as the run's admin when the create is admin-only (<see cref="AdminOperations.IsAdminOnly"/>, as the
+    /// authorization check makes it), through the POST on the item's collection: a delete is never sent to what the run
+    /// did not create. Where no object can be made, the delete is left out and the reason said. Each comes with the
+    /// credentials that created its object, which delete what the probes left.
     /// </summary>
-    private static async Task<List<(string What, ProbeRequest Request)>> DeleteProbesAsync(
-        ProbeTarget target, SecurityPolicy policy, ProbeSender sender, List<string> leftOut, CancellationToken cancellationToken)
+    private static async Task<List<(string What, ProbeRequest Request, Credentials Owner)>> DeleteProbesAsync(
+        ProbeTarget target, CheckContext context, ProbeSender sender, List<string> leftOut, CancellationToken cancellationToken)
     {
-        var result = new List<(string, ProbeRequest)>();
+        var policy = context.System.Security;
+        var result = new List<(string, ProbeRequest, Credentials)>();
         foreach (var operation in target.Operations.Where(o => o.Method == "DELETE" && !ProbeTarget.IsPublic(o, policy)))
         {
             var cut = operation.Template.LastIndexOf("/{", StringComparison.Ordinal);
@@ -223,11 +227,25 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 continue;
             }
 
+            var owner = target.Service;
+            var admin = "";
+            if (AdminOperations.IsAdminOnly(creator, policy))
+            {
+                var (identity, credentials, whyNot) = await Frontend.ApiSession.SignInAsAdminAsync(target.Component, context, cancellationToken);
+                if (credentials is null)
+                {
+                    leftOut.Add($"{operation.Name} (no object to delete: {creator.Name} is admin-only and {whyNot})");
+                    continue;
+                }
+
+                (owner, admin) = (credentials, $" as {identity!.Label}, the admin");
+            }
+
             var book = target.NewBook();
-            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, target.Service, book, cancellationToken);
+            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, owner, book, cancellationToken);
             if (created is not { Succeeded: true })
             {
-                leftOut.Add($"{operation.Name} (no object to delete: {creator.Name} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? notPlanned ?? "nothing"})");
+                leftOut.Add($"{operation.Name} (no object to delete: {creator.Name}{admin} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? notPlanned ?? "nothing"})");
                 continue;
             }
 
@@ -238,7 +256,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 continue;
             }
 
-            result.Add((operation.Name, delete.Requests[0] with { Purpose = $"authentication probe of an object {creator.Name} created for it" }));
+            result.Add((operation.Name, delete.Requests[0] with { Purpose = $"authentication probe of an object {creator.Name}{admin} created for it" }, owner));
         }
 
         return result;

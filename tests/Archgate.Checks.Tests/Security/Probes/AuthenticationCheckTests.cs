@@ -84,6 +84,19 @@ public sealed class AuthenticationCheckTests
     }
 
     [Fact]
+    public async Task The_object_of_an_admin_only_create_is_made_as_the_admin_and_its_anonymous_delete_is_probed()
+    {
+        // ex11: POST /events is admin-only; made as the service's customer it answered 403, and DELETE /events/{id} was never sent.
+        using var api = new ProbeTestApi(Flaws.AdminCreates | Flaws.AnonymousDelete);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), "  adminOnly: [\"POST /items\"]",
+            contract: ProbeTestApi.CatalogueContract);
+
+        var open = Assert.Single(result.Findings, f => f.Rule == SecurityRules.NoCredentialsAccepted);
+        Assert.Equal("DELETE /items/{id}", open.Location);
+        Assert.DoesNotContain("not probed: DELETE", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_expired_token_minted_with_the_issuers_key_is_refused_by_a_service_that_checks_exp()
     {
         using var api = new ProbeTestApi(Flaws.None);
