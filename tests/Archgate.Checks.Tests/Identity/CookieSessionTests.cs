@@ -196,9 +196,47 @@ public sealed class CookieSessionTests
         Assert.Equal(expected, csrf.Count);
         Assert.All(csrf, f => Assert.Equal("POST /tasks", f.Location));
         Assert.Contains("CSRF: 1 cookie-authenticated operations sent cross-site", result.Findings.Single(f => f.Rule == SecurityRules.CorsCoverage).Message, StringComparison.Ordinal);
-        var probe = api.Requests.Last(r => r.Method == "POST" && r.PathAndQuery == "/tasks");
+        var probe = api.Requests.Last(r => r.Method == "POST" && r.PathAndQuery == "/tasks" && r.Headers.GetValueOrDefault("Sec-Fetch-Site") == "cross-site");
         Assert.False(probe.Headers.ContainsKey("X-XSRF-TOKEN"));
         Assert.Contains("sid=", probe.Headers["Cookie"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_CSRF_probe_signs_in_afresh_when_an_earlier_probe_ended_the_session_and_a_dead_sessions_401_is_no_refusal()
+    {
+        // ex11 without logout: declared: the injection probes had logged the shared session out, and 5 cross-site writes
+        // answered 401 were counted as refused.
+        using var api = new CookieSessionApi(new CookieSessionFaults { SameSiteNone = true, NoCsrfCheck = true });
+        var (system, http) = Load(api);
+        using var _ = http;
+        var context = TestSystems.Context(system, http);
+        var service = system.Find<ServiceComponent>("api")!;
+        var shared = await ApiSession.SignInAsync(service, context, CancellationToken.None);
+        var logout = await ApiCall.SendAsync(http, "POST", new Uri(api.Url, "/auth/logout"), shared.RequestHeaders, null, ApiCall.DefaultTimeout, CancellationToken.None);
+        Assert.Equal(204, logout.Status);
+
+        var result = await new Archgate.Checks.Security.Probes.CorsCheck(service, new ContractDocuments(), new SecurityProbeOptions()).RunAsync(context, CancellationToken.None);
+
+        var csrf = Assert.Single(result.Findings, f => f.Rule == SecurityRules.Csrf);
+        Assert.Equal("POST /tasks", csrf.Location);
+        Assert.Contains("1 cookie-authenticated operations sent cross-site, 1 taken, 0 refused", result.Findings.Single(f => f.Rule == SecurityRules.CorsCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_CSRF_probe_whose_sign_in_fails_says_so_not_that_the_auth_gives_no_cookie()
+    {
+        // ex11 with logout: declared: the sign-in after the injection probes was refused (429), and AG9039 said the auth gave no cookie.
+        using var api = new CookieSessionApi(new CookieSessionFaults { SameSiteNone = true, NoCsrfCheck = true });
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder).Replace("password: demo", "password: wrong", StringComparison.Ordinal), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new Archgate.Checks.Security.Probes.CorsCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments(), new SecurityProbeOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var coverage = result.Findings.Single(f => f.Rule == SecurityRules.CorsCoverage).Message;
+        Assert.Contains("CSRF: 1 cookie-authenticated operations not probed ('ann' could not sign in: the login POST /auth/login as 'ann@example.test' answered 401)", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain("gives no cookie", coverage, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
 using Microsoft.OpenApi;
@@ -75,7 +76,7 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
             }
         }
 
-        var csrf = await CsrfAsync(target, sender, policy, findings, cancellationToken);
+        var csrf = await CsrfAsync(target, sender, context, allowed.FirstOrDefault(), findings, cancellationToken);
         findings.Add(Findings.Create(SecurityRules.CorsCoverage, Severity.Info,
             component: component.Name,
             location: probe.Request.Operation,
@@ -89,9 +90,16 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
         ]);
     }
 
-    /// <summary>Cookie-authenticated state-changing operations, sent cross-site with the cookie and no token: 2xx is CSRF.</summary>
-    private async Task<string> CsrfAsync(ProbeTarget target, ProbeSender sender, SecurityPolicy policy, List<Finding> findings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cookie-authenticated state-changing operations, sent cross-site with the cookie and no token: 2xx is CSRF. A
+    /// refusal counts only when the same request sent as the page sends it (same-site, with the anti-CSRF header) is
+    /// taken: a dead session or a role check refuses both, which says nothing about CSRF. A session refused 401 there
+    /// (ended by an earlier probe) is signed in afresh once, and the operation sent again.
+    /// </summary>
+    private async Task<string> CsrfAsync(
+        ProbeTarget target, ProbeSender sender, CheckContext context, string? frontend, List<Finding> findings, CancellationToken cancellationToken)
     {
+        var policy = context.System.Security;
         var schemes = target.Document.Components?.SecuritySchemes ?? new Dictionary<string, IOpenApiSecurityScheme>();
         var cookieSchemes = schemes.Where(s => s.Value.Type == SecuritySchemeType.ApiKey && s.Value.In == ParameterLocation.Cookie).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
         // Never the identity's own logout: it would end the session the later checks share.
@@ -102,6 +110,13 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
         }
 
         var sessions = target.Service.SessionCookies.Where(c => !c.IsCsrfToken).ToList();
+        if (component.Auth is LoginAuth failed && !target.Service.Ok)
+        {
+            // A login refused now (429 after the injection probes' wrong passwords for the contract's example user) is
+            // not a login that sets no cookie.
+            return $"CSRF: {operations.Count} cookie-authenticated operations not probed ('{failed.Label}' could not sign in: {target.Service.Problem})";
+        }
+
         if (component.Auth is not ApiKeyAuth { In: ApiKeyLocation.Cookie } && sessions.Count == 0)
         {
             return $"CSRF: {operations.Count} cookie-authenticated operations not probed (the manifest's auth gives no cookie: a login that sets a session cookie, or auth.apiKey with in: cookie)";
@@ -119,7 +134,10 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
         }
 
         var book = target.NewBook();
-        var accepted = 0;
+        var credentials = target.Service;
+        var renewed = false;
+        var (accepted, refused) = (0, 0);
+        var undetermined = new List<string>();
         foreach (var operation in operations)
         {
             var plan = RequestPlanner.Plan(operation, book, 1);
@@ -128,19 +146,53 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
                 continue;
             }
 
-            // A forged request carries the browser's cookies and nothing the page's script adds: no anti-CSRF header.
-            var request = (target.Service with { Headers = [] }).On(plan.Requests[0]).WithHeader("Origin", HostileOrigin).WithHeader("Sec-Fetch-Site", "cross-site");
-            if (await sender.SendAsync(request, cancellationToken) is { Succeeded: true } exchange)
+            while (true)
             {
-                accepted++;
-                findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.Csrf, Severity.High), component.Name, operation.Name,
-                    $"{operation.Name} is authenticated by a cookie and answered {exchange.Status} to a cross-site request (Origin {HostileOrigin}) without any anti-CSRF token",
-                    sender.Evidence(request, exchange)));
+                // A forged request carries the browser's cookies and nothing the page's script adds: no anti-CSRF header,
+                // not even one the contract declares as a header parameter.
+                var planned = plan.Requests[0] with { Headers = [.. plan.Requests[0].Headers.Where(h => !credentials.Headers.Any(c => c.Key.Equals(h.Key, StringComparison.OrdinalIgnoreCase)))] };
+                var request = (credentials with { Headers = [] }).On(planned).WithHeader("Origin", HostileOrigin).WithHeader("Sec-Fetch-Site", "cross-site");
+                var exchange = await sender.SendAsync(request, cancellationToken);
+                if (exchange is { Succeeded: true })
+                {
+                    accepted++;
+                    findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.Csrf, Severity.High), component.Name, operation.Name,
+                        $"{operation.Name} is authenticated by a cookie and answered {exchange.Status} to a cross-site request (Origin {HostileOrigin}) without any anti-CSRF token",
+                        sender.Evidence(request, exchange)));
+                    break;
+                }
+
+                var sameSite = credentials.On(plan.Requests[0]).WithHeader("Sec-Fetch-Site", "same-origin");
+                var control = await sender.SendAsync(frontend is null ? sameSite : sameSite.WithHeader("Origin", frontend), cancellationToken);
+                if (control is { Succeeded: true })
+                {
+                    refused++;
+                    break;
+                }
+
+                if (control?.Status == 401 && !renewed && component.Auth is LoginAuth login)
+                {
+                    // The shared session was ended before this check (a logout an earlier probe sent): sign in afresh.
+                    renewed = true;
+                    TokenSource.Of(context).Forget(login, component.Url);
+                    var (fresh, _, _) = await Authenticator.AuthenticateAsync(login, component.Url, target.Document, context, options.RequestTimeout, cancellationToken);
+                    if (fresh.Ok)
+                    {
+                        credentials = fresh;
+                        continue;
+                    }
+                }
+
+                undetermined.Add($"{operation.Name} (cross-site {Status(exchange)}, and the same request same-site with the anti-CSRF header {Status(control)})");
+                break;
             }
         }
 
-        return $"CSRF: {operations.Count} cookie-authenticated operations sent cross-site, {operations.Count - accepted} refused";
+        return $"CSRF: {operations.Count} cookie-authenticated operations sent cross-site, {accepted} taken, {refused} refused" +
+            (undetermined.Count == 0 ? "" : $"; not determined, as the page's own request was refused too: {string.Join(", ", undetermined)}");
     }
+
+    private static string Status(ProbeExchange? exchange) => exchange is null ? "got no answer" : $"answered {exchange.Status.ToString(CultureInfo.InvariantCulture)}";
 
     private static bool CookieSecured(OperationInfo operation, OpenApiDocument document, HashSet<string> cookieSchemes)
     {
@@ -151,7 +203,10 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
     /// <summary>A GET without path parameters, secured ones first, else the health path, else the root.</summary>
     private (ProbeRequest Request, OperationInfo? Operation) ProbePath(ProbeTarget target)
     {
-        var get = target.Operations.Where(o => o.Method == "GET" && !o.Template.Contains('{', StringComparison.Ordinal) && !o.Template.Contains("events", StringComparison.Ordinal))
+        // Never a stream the manifest declares (realtime): a WebSocket-only path answers a plain GET 404, an event stream never ends.
+        var streams = (component as ServiceComponent)?.Realtime.Select(r => r.Path.Split('?')[0]).ToHashSet(StringComparer.Ordinal) ?? [];
+        var get = target.Operations.Where(o => o.Method == "GET" && !o.Template.Contains('{', StringComparison.Ordinal) && !o.Template.Contains("events", StringComparison.Ordinal)
+                && !streams.Contains(o.Template) && !streams.Contains(target.Prefix + o.Template))
             .OrderByDescending(o => o.Secured).FirstOrDefault();
         if (get is not null)
         {
