@@ -353,7 +353,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
 
     private Finding Unreadable(string location, string what, ApiAnswer answer, List<string> secrets)
     {
-        var leak = Leak(answer.Body);
+        var leak = ErrorBody.Leak(answer.Body);
         return Finding(FrontendRules.UnreadableAuthError, leak is null ? Severity.Medium : Severity.High, location,
             leak is null
                 ? $"{what} was answered {answer.Status} {answer.Header("Content-Type") ?? "without a content type"}, not a problem+json with a title a user can read"
@@ -365,7 +365,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     private static bool IsProblem(ApiAnswer answer)
     {
         if (answer.Header("Content-Type") is not { } type || !MediaTypeHeaderValue.TryParse(type, out var media)
-            || media.MediaType != "application/problem+json" || Leak(answer.Body) is not null)
+            || media.MediaType != "application/problem+json" || ErrorBody.Leak(answer.Body) is not null)
         {
             return false;
         }
@@ -379,16 +379,6 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             return false;
         }
     }
-
-    /// <summary>What gives a server's inside away: a .NET or Java stack frame, an exception type name, a source path.</summary>
-    internal static string? Leak(string body)
-    {
-        var m = LeakPattern().Match(body);
-        return m.Success ? m.Value.Trim() : null;
-    }
-
-    [GeneratedRegex(@"(\bat [\w.<>`]+\([^)]*\)|\b[A-Z]\w+(\.[A-Z]\w+)*Exception\b|[/\\][\w.-]+\.(cs|java|py|js|ts):line \d+|Traceback \(most recent call last\))")]
-    private static partial Regex LeakPattern();
 
     /// <summary>The service's contract and the path its server puts before each template; null without a readable one.</summary>
     private async Task<(OpenApiDocument Document, string Prefix)?> ContractAsync(CancellationToken cancellationToken)

@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Archgate.Checks.Frontend;
 using Archgate.Protocol;
 
@@ -16,8 +13,6 @@ internal sealed record EdgeCaseVerdict(string Rule, Severity Severity, string Me
 /// </summary>
 internal static class EdgeCaseJudge
 {
-    private static readonly string[] ReadableFields = ["title", "detail", "message"];
-
     /// <summary>The verdict on <paramref name="answer"/>, or null when it is what the edge case needs.</summary>
     /// <param name="edge">The edge case sent.</param>
     /// <param name="answer">Its answer (with a status: a call without one is not judged).</param>
@@ -39,8 +34,8 @@ internal static class EdgeCaseJudge
                 return new(JourneyRules.InvalidInputAccepted, Severity.High,
                     $"{Describe(edge)} was accepted ({status}){(answer.Header("Location") is { } location ? $" and stored at {location}" : string.Empty)}",
                     "validate every input against the contract's constraints before storing it, and answer 400 (or 422) naming the field");
-            case EdgeCaseKind.Invalid or EdgeCaseKind.BeyondLargest when status is >= 400 and < 500 && Unreadable(answer) is { } why:
-                return new(JourneyRules.UnreadableProblem, AuthFlowCheck.Leak(answer.Body) is null ? Severity.Medium : Severity.High,
+            case EdgeCaseKind.Invalid or EdgeCaseKind.BeyondLargest when status is >= 400 and < 500 && ErrorBody.Unreadable(answer) is { } why:
+                return new(JourneyRules.UnreadableProblem, ErrorBody.Leak(answer.Body) is null ? Severity.Medium : Severity.High,
                     $"{Describe(edge)} was refused ({status}), but {why}",
                     "answer application/problem+json (RFC 9457) with a 'title' a person can read and the field in 'errors' or 'detail'; no stack trace or type names");
             case EdgeCaseKind.Invalid or EdgeCaseKind.BeyondLargest when status is < 400:
@@ -71,32 +66,6 @@ internal static class EdgeCaseJudge
         EdgeCaseKind.BeyondLargest => $"a payload beyond the largest the contract allows ({edge.Purpose})",
         _ => $"a list that matches nothing ({edge.Purpose})",
     };
-
-    /// <summary>Why a 4xx body cannot be shown to a person, or null when it can: JSON with a title, detail or message, nothing of the server's inside.</summary>
-    internal static string? Unreadable(ApiAnswer answer)
-    {
-        if (AuthFlowCheck.Leak(answer.Body) is { } leak)
-        {
-            return $"its body gives the server's inside away ({leak})";
-        }
-
-        var type = answer.Header("Content-Type") is { } header && MediaTypeHeaderValue.TryParse(header, out var media) ? media.MediaType : null;
-        if (type is null || !type.Contains("json", StringComparison.OrdinalIgnoreCase))
-        {
-            return $"its body is {(type is null ? "without a content type" : type)}, not a problem+json";
-        }
-
-        try
-        {
-            return JsonNode.Parse(answer.Body) is JsonObject o && ReadableFields.Any(n => o[n] is JsonValue v && v.TryGetValue<string>(out var t) && t.Trim().Length > 0)
-                ? null
-                : "its JSON has no 'title', 'detail' or 'message' a person can read";
-        }
-        catch (JsonException)
-        {
-            return "its body is not the JSON its content type says";
-        }
-    }
 
     /// <summary>How many items the list at <paramref name="listProperty"/> holds, or null when there is none.</summary>
     private static int? Items(ApiAnswer answer, string? listProperty) => EdgeCases.ListIn(answer.Body, listProperty)?.Count;

@@ -212,4 +212,19 @@ public sealed class EdgeCaseCheckTests
         Assert.Null(EdgeCaseJudge.Judge(invalid, Answer(422), null));
         Assert.Equal(Severity.High, EdgeCaseJudge.Judge(invalid, Answer(400, "{\"title\":\"System.NullReferenceException\"}"), null)!.Severity);
     }
+    [Fact]
+    public void A_refusal_whose_message_is_a_list_of_texts_is_readable_and_one_of_numbers_or_blanks_is_not_AG7032()
+    {
+        // NestJS/class-validator: one message per broken constraint, in a list (ex11: 16 false AG7032).
+        var invalid = new EdgeCase(EdgeCaseKind.Invalid, "query parameter 'page' is 0, below the minimum 1", "/events?page=0", null);
+        static ApiAnswer Answer(string body) =>
+            new("GET", new Uri("http://127.0.0.1:1/events?page=0"), 400, new Dictionary<string, string> { ["Content-Type"] = "application/json; charset=utf-8" }, body, TimeSpan.Zero, null);
+
+        Assert.Null(EdgeCaseJudge.Judge(invalid, Answer("""{"message":["page must not be less than 1"],"error":"Bad Request","statusCode":400}"""), null));
+        Assert.Null(EdgeCaseJudge.Judge(invalid, Answer("""{"errors":["page must be a whole number"]}"""), null));
+        var numbers = EdgeCaseJudge.Judge(invalid, Answer("""{"message":[1001, 1002],"statusCode":400}"""), null);
+        Assert.Equal(JourneyRules.UnreadableProblem, numbers?.Rule);
+        Assert.Contains("no 'title', 'detail', 'message' or 'errors' a person can read", numbers!.Message, StringComparison.Ordinal);
+        Assert.Equal(JourneyRules.UnreadableProblem, EdgeCaseJudge.Judge(invalid, Answer("""{"message":[" "],"statusCode":400}"""), null)?.Rule);
+    }
 }
