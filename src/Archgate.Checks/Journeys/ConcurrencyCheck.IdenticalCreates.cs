@@ -66,10 +66,15 @@ internal sealed partial class ConcurrencyCheck
             return;
         }
 
+        var serverErrors = ServerErrors(what, resource, answers, body, findings);
         if (items.Count == 1)
         {
-            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
-                $"{what} created 1 resource, the others were refused ({statuses}): the uniqueness rule holds under concurrency", null));
+            if (!serverErrors)
+            {
+                findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
+                    $"{what} created 1 resource, the others were refused ({statuses}): the uniqueness rule holds under concurrency", null));
+            }
+
             return;
         }
 

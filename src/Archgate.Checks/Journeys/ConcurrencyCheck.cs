@@ -261,6 +261,7 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         var items = Created(resource, answers);
         made.AddRange(items);
         var statuses = Statuses(answers);
+        var serverErrors = items.Count > 0 && ServerErrors($"{options.Parallel} parallel creates with one Idempotency-Key", resource, answers, body, findings);
         if (items.Count > 1)
         {
             findings.Add(Finding(JourneyRules.DuplicateCreate, Severity.Critical, resource.Create.Name,
@@ -281,11 +282,30 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
                 $"parallel creates with one Idempotency-Key could not be tried: {options.Parallel} creates{(retried ? ", sent again with unique text after 409," : string.Empty)} created nothing ({statuses})",
                 $"{answers[0].Evidence()}\nsent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}", "the contract's example create must be accepted"));
         }
-        else
+        else if (!serverErrors)
         {
             findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
                 $"{options.Parallel} parallel creates with one Idempotency-Key created 1 resource ({statuses}{(retried ? ", sent again with unique text after 409" : string.Empty)})", null));
         }
+    }
+
+    /// <summary>
+    /// A race of creates that created something, some of whose creates answered 5xx (ex11: one key, 1 x 201 and 9 x 500
+    /// from a unique index): a server error under concurrency is high, as a lost update race's is. False when there was none.
+    /// </summary>
+    private bool ServerErrors(string what, ContractResource resource, ApiAnswer[] answers, string? body, List<Finding> findings)
+    {
+        var errors = answers.Where(a => a.Status >= 500).ToList();
+        if (errors.Count == 0)
+        {
+            return false;
+        }
+
+        findings.Add(Finding(JourneyRules.UnexpectedConcurrentAnswer, Severity.High, resource.Create.Name,
+            $"{what} created {Created(resource, answers).Count} resource(s), but {errors.Count} answered with a server error ({Statuses(answers)})",
+            $"{errors[0].Evidence()}\nsent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}",
+            "a create that loses the race answers the first result again (the same Idempotency-Key) or 409 (a duplicate), never 5xx: catch the unique violation"));
+        return true;
     }
 
     /// <summary>Why a race of creates that were all refused 409 tested nothing: the same words for the keyed and the identical creates.</summary>

@@ -33,7 +33,7 @@ internal static class JourneyRules
     /// <summary>More than one of N updates with the same ETag succeeded: an update was lost.</summary>
     public const string LostUpdate = "AG7020";
 
-    /// <summary>A concurrent update with a stale ETag was answered otherwise than 409 or 412.</summary>
+    /// <summary>A concurrent update with a stale ETag was answered otherwise than 409 or 412, or a race of creates answered 5xx.</summary>
     public const string UnexpectedConcurrentAnswer = "AG7021";
 
     /// <summary>Parallel creates with one Idempotency-Key created more than one resource.</summary>

@@ -58,6 +58,12 @@ public sealed record FakeApiFaults
     /// an update of another type is refused with 415.
     /// </summary>
     public bool MergePatchUpdates { get; init; }
+
+    /// <summary>
+    /// A create that meets its unique index fails with 500 instead of being refused: a repeat of an Idempotency-Key
+    /// (not answered with the first result), and a duplicate of a <see cref="Unique"/> property (not answered 409).
+    /// </summary>
+    public bool UniqueIndexFails { get; init; }
 }
 
 /// <summary>
@@ -303,12 +309,12 @@ public sealed class FakeShopApi : IDisposable
                 var key = r.Headers.GetValueOrDefault("Idempotency-Key");
                 if (key is not null && _keys.TryGetValue(key, out var first))
                 {
-                    return first;
+                    return _faults.UniqueIndexFails ? Problem(500, "duplicate key value violates unique constraint \"notes_idempotency_key\"") : first;
                 }
 
                 if (Refused(body!, null) is { } refused)
                 {
-                    return refused;
+                    return _faults.UniqueIndexFails && refused.Status == 409 ? Problem(500, "duplicate key value violates unique constraint") : refused;
                 }
 
                 if (_notes.Count >= _faults.Capacity)

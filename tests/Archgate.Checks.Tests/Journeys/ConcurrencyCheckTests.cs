@@ -431,4 +431,34 @@ public sealed class ConcurrencyCheckTests
         Assert.Equal(12, posts.Count);
         Assert.Equal(2, posts.Distinct().Count());
     }
+    [Fact]
+    public async Task Keyed_creates_of_which_one_created_and_the_others_answered_500_are_AG7021_high_with_the_statuses()
+    {
+        // ex11: a repeat of the key hit the unique index and answered 500; "created 1 resource (1 x 201, 9 x 500)" was info.
+        using var api = new FakeShopApi(new FakeApiFaults { UniqueIndexFails = true });
+        var contract = FakeShopApi.BookContract("{ title: first }", "{ title: second }", idempotent: true);
+
+        var result = await RunAsync(api, contract);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.UnexpectedConcurrentAnswer);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.Equal("10 parallel creates with one Idempotency-Key created 1 resource(s), but 9 answered with a server error (1 x 201, 9 x 500)", finding.Message);
+        Assert.Contains("-> 500", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("sent: {\"title\":\"first\"}", finding.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Message.Contains("created 1 resource (", StringComparison.Ordinal));
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
+    [Fact]
+    public async Task Identical_creates_of_which_one_created_and_the_others_answered_500_are_AG7021_high_not_a_rule_that_holds()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { Unique = ["title"], UniqueIndexFails = true });
+
+        var result = await RunAsync(api, ConflictOnlyContract);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.UnexpectedConcurrentAnswer);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.Contains("without an Idempotency-Key created 1 resource(s), but 9 answered with a server error (1 x 201, 9 x 500)", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Message.Contains("the uniqueness rule holds", StringComparison.Ordinal));
+    }
 }
