@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Archgate.Checks.Contracts;
@@ -170,7 +169,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
                 reused.Ok ? $"the rotated {refresh.What} still works: a stolen refresh token stays usable" : $"the reused {refresh.What} got no answer: {reused.Summary}",
                 Mask(reused.Evidence(), secrets), "revoke a refresh token when it is used (rotation), and refuse it with 401 afterwards"));
         }
-        else if (!IsProblem(reused))
+        else if (reused.Status is < 400 or >= 500 || ErrorBody.Unreadable(reused) is not null)
         {
             findings.Add(Unreadable(login.Refresh.ToString(), "the refused refresh", reused, secrets));
         }
@@ -345,39 +344,27 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             findings.Add(Finding(FrontendRules.LoginFailed, Severity.Critical, $"{login.Method} {login.Path}", "a wrong password was accepted",
                 Mask(answer.Evidence(), secrets), "check the password"));
         }
-        else if (answer.Status is < 400 or >= 500 || !IsProblem(answer))
+        else if (answer.Status is < 400 or >= 500 || ErrorBody.Unreadable(answer) is not null)
         {
             findings.Add(Unreadable($"{login.Method} {login.Path}", "a wrong password", answer, secrets));
         }
     }
 
+    /// <summary>
+    /// A refusal that is not 4xx, or whose body a person cannot read (<see cref="ErrorBody"/>: the same judgement as step
+    /// 7's AG7032, so a framework's JSON error with a 'message' is readable, problem+json or not).
+    /// </summary>
     private Finding Unreadable(string location, string what, ApiAnswer answer, List<string> secrets)
     {
         var leak = ErrorBody.Leak(answer.Body);
+        var why = ErrorBody.Unreadable(answer);
         return Finding(FrontendRules.UnreadableAuthError, leak is null ? Severity.Medium : Severity.High, location,
-            leak is null
-                ? $"{what} was answered {answer.Status} {answer.Header("Content-Type") ?? "without a content type"}, not a problem+json with a title a user can read"
-                : $"{what} was answered with internals ({leak})",
-            Mask(answer.Evidence(), secrets), "answer 4xx with application/problem+json (RFC 9457): a 'title' a person can read, no stack trace or type names");
-    }
-
-    /// <summary>A problem+json with a title, and nothing of the server's inside.</summary>
-    private static bool IsProblem(ApiAnswer answer)
-    {
-        if (answer.Header("Content-Type") is not { } type || !MediaTypeHeaderValue.TryParse(type, out var media)
-            || media.MediaType != "application/problem+json" || ErrorBody.Leak(answer.Body) is not null)
-        {
-            return false;
-        }
-
-        try
-        {
-            return JsonNode.Parse(answer.Body) is JsonObject o && o["title"] is JsonValue title && title.TryGetValue<string>(out var t) && t.Length > 0;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return false;
-        }
+            leak is not null ? $"{what} was answered with internals ({leak})"
+            : answer.Status is < 400 or >= 500
+                ? $"{what} {(answer.Failure is null ? $"was answered {answer.Status}" : answer.Outcome)}, not 4xx{(why is null ? string.Empty : $", and {why}")}"
+            : $"{what} was answered {answer.Status}, but {why}",
+            Mask(answer.Evidence(), secrets),
+            "answer 4xx with JSON a person can read: application/problem+json (RFC 9457) with a 'title', or a 'message'; no stack trace or type names");
     }
 
     /// <summary>The service's contract and the path its server puts before each template; null without a readable one.</summary>

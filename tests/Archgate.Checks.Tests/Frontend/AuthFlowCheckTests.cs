@@ -121,6 +121,31 @@ public sealed class AuthFlowCheckTests
     }
 
     [Fact]
+    public async Task A_wrong_password_answered_with_a_frameworks_json_message_is_readable_no_AG5006()
+    {
+        // ex11 (NestJS): {"message":"wrong e-mail or password","error":"Unauthorized","statusCode":401} was AG5006 medium
+        // for not being problem+json, while step 7's AG7032 took the same kind of body as readable.
+        using var api = new FakeShopApi(new FakeApiFaults { NestErrors = true });
+
+        var result = await RunAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == FrontendRules.UnreadableAuthError);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_answered_with_json_that_says_nothing_is_AG5006_medium_naming_what_is_missing()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { BareErrors = true });
+
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.UnreadableAuthError && f.Location == "POST /auth/login");
+        Assert.Equal(Severity.Medium, finding.Severity);
+        Assert.Equal("a wrong password was answered 401, but its JSON has no 'title', 'detail', 'message' or 'errors' a person can read", finding.Message);
+    }
+
+    [Fact]
     public async Task A_plain_token_login_whose_contract_has_no_refresh_or_logout_gives_no_AG5007()
     {
         using var api = new FakeShopApi();

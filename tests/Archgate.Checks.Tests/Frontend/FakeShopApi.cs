@@ -64,6 +64,12 @@ public sealed record FakeApiFaults
     /// (not answered with the first result), and a duplicate of a <see cref="Unique"/> property (not answered 409).
     /// </summary>
     public bool UniqueIndexFails { get; init; }
+
+    /// <summary>Not a defect: errors in NestJS's style, <c>application/json</c> with <c>{"message", "error", "statusCode"}</c>.</summary>
+    public bool NestErrors { get; init; }
+
+    /// <summary>Errors as JSON with nothing a person can read: <c>{"statusCode": 401}</c>.</summary>
+    public bool BareErrors { get; init; }
 }
 
 /// <summary>
@@ -438,9 +444,13 @@ public sealed class FakeShopApi : IDisposable
         return cookies.TryGetValue("rt", out var rt) ? rt : string.Empty;
     }
 
-    private Reply Problem(int status, string title) => _faults.LeakyErrors
-        ? new Reply(status == 401 ? 500 : status, $"System.InvalidOperationException: {title}\n   at Fake.Auth.Login(String user) in /src/Auth.cs:line 12", "text/plain")
-        : new Reply(status, new JsonObject { ["title"] = title, ["status"] = status }.ToJsonString(), "application/problem+json");
+    private Reply Problem(int status, string title) => _faults switch
+    {
+        { LeakyErrors: true } => new Reply(status == 401 ? 500 : status, $"System.InvalidOperationException: {title}\n   at Fake.Auth.Login(String user) in /src/Auth.cs:line 12", "text/plain"),
+        { NestErrors: true } => new Reply(status, new JsonObject { ["message"] = new JsonArray(title), ["error"] = "Unauthorized", ["statusCode"] = status }.ToJsonString(), "application/json; charset=utf-8"),
+        { BareErrors: true } => new Reply(status, new JsonObject { ["statusCode"] = status }.ToJsonString(), "application/json; charset=utf-8"),
+        _ => new Reply(status, new JsonObject { ["title"] = title, ["status"] = status }.ToJsonString(), "application/problem+json"),
+    };
 
     public void Dispose()
     {
