@@ -61,10 +61,13 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
         }
 
         var baseUrl = ContractBase.Of(service.Url!, loaded.Document);
-        var lists = OperationInfo.All(loaded.Document).Select(o => (Operation: o, Size: SizeParameter(o))).Where(l => l.Size is not null && IsList(l.Operation)).Take(MaxOperations).ToList();
+        var paged = OperationInfo.All(loaded.Document).Where(Paged).Select(o => (Operation: o, WhyNot: WhyNotWalked(o))).ToList();
+        var lists = paged.Where(l => l.WhyNot is null).Select(l => (l.Operation, Size: SizeParameter(l.Operation))).Take(MaxOperations).ToList();
+        var left = paged.Where(l => l.WhyNot is not null).Select(l => $"{l.Operation.Name}: {l.WhyNot}").ToList();
         if (lists.Count == 0)
         {
-            return CheckResult.Skipped($"{service.Name}'s contract has no list operation (GET on a collection answering a list) that takes a page size");
+            return CheckResult.Skipped($"{service.Name}'s contract has no list operation (GET on a collection answering a list) that takes a page size" +
+                (left.Count == 0 ? string.Empty : $" it can send: {string.Join("; ", left.Take(5))}{(left.Count > 5 ? $"; {left.Count - 5} more" : string.Empty)}"));
         }
 
         var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
@@ -76,7 +79,8 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
             };
         }
 
-        var findings = new List<Finding>();
+        var findings = left.Select(why => Finding(JourneyRules.PaginationSummary, Severity.Info, why[..why.IndexOf(": ", StringComparison.Ordinal)],
+            why.Insert(why.IndexOf(": ", StringComparison.Ordinal) + 2, "pages not walked: "), null, null)).ToList();
         foreach (var (operation, size) in lists)
         {
             // An admin-only list is read as an identity with an admin role, as the other step 7 checks do.
@@ -108,9 +112,9 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
         var schema = SchemaView.Of(size.Schema!);
         var pageSize = (int)Math.Max(PageSize, schema.Minimum?.Value ?? 1);
         var large = (int)Math.Min(schema.Maximum?.Value ?? 100, 100);
-        var token = operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Query && EdgeCases.IsPageToken(p) && !IsInteger(p));
-        var offset = operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name?.ToLowerInvariant() is "offset" or "skip" or "start" && IsInteger(p));
-        var pageNumber = operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name?.ToLowerInvariant() is "page" or "pagenumber" or "page_number" && IsInteger(p));
+        var token = operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Query && EdgeCases.IsPageToken(p) && !IsWhole(p));
+        var offset = operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name?.ToLowerInvariant() is "offset" or "skip" or "start" && IsWhole(p));
+        var pageNumber = operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name?.ToLowerInvariant() is "page" or "pagenumber" or "page_number" && IsWhole(p));
         Task<ApiAnswer> Get(string pathAndQuery) => ApiCall.SendAsync(http, "GET", ApiCall.Resolve(baseUrl, pathAndQuery), auth, null, ApiCall.DefaultTimeout, cancellationToken);
 
         var first = EdgeCases.WithQuery(operation.Template, size.Name!, pageSize.ToString(CultureInfo.InvariantCulture));
@@ -337,17 +341,72 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
     private static string Key(string name) => name.Replace("_", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
 
     /// <summary>The integer query parameter that sets the page size, named so (<c>limit</c>, <c>per_page</c>, <c>pageSize</c>...), or null.</summary>
-    private static IOpenApiParameter? SizeParameter(OperationInfo operation) => operation.Method == "GET"
-        ? operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Query && p.Name is { } n && SizeNames.Contains(Key(n)) && IsInteger(p))
-        : null;
+    private static IOpenApiParameter? SizeParameter(OperationInfo operation) =>
+        SizeParameters(operation).FirstOrDefault(p => NotWhole(p) is null);
 
-    /// <summary>A GET on a collection (no path parameter) that answers a list, with no required query parameter but the page's.</summary>
-    private static bool IsList(OperationInfo operation) =>
-        !operation.Template.Contains('{', StringComparison.Ordinal) && EdgeCases.ListProperty(operation) is not null
-        && !operation.Parameters.Any(p => p.Required && p.In == ParameterLocation.Query && !SizeNames.Contains(Key(p.Name ?? string.Empty)))
-        && !operation.Parameters.Any(p => p.Required && p.In == ParameterLocation.Header);
+    private static IEnumerable<IOpenApiParameter> SizeParameters(OperationInfo operation) =>
+        operation.Parameters.Where(p => p.In == ParameterLocation.Query && p.Name is { } n && SizeNames.Contains(Key(n)));
 
-    private static bool IsInteger(IOpenApiParameter parameter) => parameter.Schema is not null && SchemaView.Of(parameter.Schema).Types is { } t && t.HasFlag(JsonSchemaType.Integer);
+    /// <summary>A GET on a collection (no path parameter) with a query parameter named as a page size: a list the walk may take.</summary>
+    private static bool Paged(OperationInfo operation) =>
+        operation.Method == "GET" && !operation.Template.Contains('{', StringComparison.Ordinal) && SizeParameters(operation).Any();
+
+    /// <summary>
+    /// Why a <see cref="Paged"/> operation cannot be walked, or null when it can: it answers a list, its page size is a
+    /// whole number, and it needs no query parameter but the page's and no header.
+    /// </summary>
+    private static string? WhyNotWalked(OperationInfo operation)
+    {
+        if (SizeParameter(operation) is null)
+        {
+            return string.Join(", ", SizeParameters(operation).Select(p => $"'{p.Name}' is {NotWhole(p)}"));
+        }
+
+        if (EdgeCases.ListProperty(operation) is null)
+        {
+            return "its answer is no list (an array, or an object with one array property)";
+        }
+
+        var required = operation.Parameters.FirstOrDefault(p => p.Required
+            && ((p.In == ParameterLocation.Query && !SizeNames.Contains(Key(p.Name ?? string.Empty))) || p.In == ParameterLocation.Header));
+        return required is null ? null : $"it needs the {(required.In == ParameterLocation.Header ? "header" : "query parameter")} '{required.Name}', which the walk cannot fill";
+    }
+
+    private static bool IsWhole(IOpenApiParameter parameter) => NotWhole(parameter) is null;
+
+    /// <summary>
+    /// Why <paramref name="parameter"/> takes no whole number the walk can send, or null when it does: an integer, or a
+    /// number whose bounds, example and default are whole (<c>@nestjs/swagger</c> writes a TypeScript <c>number</c> as
+    /// <c>type: number</c>; a page size counts items, so a number with nothing fractional declared is taken as a count).
+    /// </summary>
+    private static string? NotWhole(IOpenApiParameter parameter)
+    {
+        if (parameter.Schema is null || SchemaView.Of(parameter.Schema) is not { Types: { } types } schema)
+        {
+            return "without a type";
+        }
+
+        if (types.HasFlag(JsonSchemaType.Integer))
+        {
+            return null;
+        }
+
+        if (!types.HasFlag(JsonSchemaType.Number))
+        {
+            return $"of type {schema.TypeText}, not a whole number";
+        }
+
+        var declared = new (string What, decimal? Value)[]
+        {
+            ("minimum", schema.Minimum?.Value), ("maximum", schema.Maximum?.Value), ("multipleOf", parameter.Schema.MultipleOf),
+            ("example", Number(parameter.Example ?? ValueGenerator.DocumentExample(parameter.Schema))), ("default", Number(parameter.Schema.Default)),
+        };
+        return declared.FirstOrDefault(d => d.Value is { } v && v != decimal.Truncate(v)) is ({ } what, { } fraction)
+            ? $"a number with a fractional {what} ({fraction.ToString(CultureInfo.InvariantCulture)}), not a whole number"
+            : null;
+    }
+
+    private static decimal? Number(JsonNode? node) => node is JsonValue v && v.TryGetValue<decimal>(out var d) ? d : null;
 
     private Finding Finding(string rule, Severity severity, string location, string message, string? evidence, string? hint) =>
         Findings.Create(rule, severity, service.Name, location, message, evidence, hint);

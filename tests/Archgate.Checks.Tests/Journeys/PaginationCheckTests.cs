@@ -83,13 +83,14 @@ public sealed class PaginationCheckTests
         }
     }
 
-    private static async Task<CheckResult> RunAsync(Paging paging)
+    private static async Task<CheckResult> RunAsync(Paging paging, Func<string, string>? change = null)
     {
         using var api = new PagedApi(paging);
         var folder = AuthFlowCheckTests.Folder();
         var contract = paging == Paging.LimitOnly
             ? string.Join('\n', Contract.Split('\n').Where(line => !line.Contains("name: cursor", StringComparison.Ordinal) && !line.Contains("name: offset", StringComparison.Ordinal)))
             : Contract;
+        contract = change?.Invoke(contract) ?? contract;
         File.WriteAllText(Path.Combine(folder, "items.yaml"), contract);
         var system = TestSystems.Load($$"""
             version: 1
@@ -170,4 +171,27 @@ public sealed class PaginationCheckTests
     [Fact]
     public void A_link_header_names_its_next_page() =>
         Assert.Equal("/items?offset=4", PaginationCheck.LinkNext("</items?offset=0>; rel=\"prev\", </items?offset=4>; rel=\"next\""));
+    [Fact]
+    public async Task A_page_size_and_offset_declared_as_numbers_with_whole_bounds_are_walked_with_integers()
+    {
+        // @nestjs/swagger writes a TypeScript number as type: number: ex11's four paged lists were skipped, saying none took a page size.
+        var result = await RunAsync(Paging.Offset, c => c
+            .Replace("{ type: integer, minimum: 1, maximum: 50 }", "{ type: number, minimum: 1, maximum: 50, example: 20 }", StringComparison.Ordinal)
+            .Replace("{ type: integer, minimum: 0 }", "{ type: number, minimum: 0 }", StringComparison.Ordinal));
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result));
+        Assert.Equal("GET /items: 4 page(s) of 2, each next one from the offset or page number moved on by the caller, yielded 7 item(s), each once, the same as the list read at once",
+            Assert.Single(result.Findings).Message);
+    }
+
+    [Fact]
+    public async Task A_list_whose_page_size_is_no_whole_number_is_skipped_saying_so()
+    {
+        var fractional = await RunAsync(Paging.Offset, c => c.Replace("{ type: integer, minimum: 1, maximum: 50 }", "{ type: number, minimum: 0.5 }", StringComparison.Ordinal));
+        var text = await RunAsync(Paging.Offset, c => c.Replace("{ type: integer, minimum: 1, maximum: 50 }", "{ type: string }", StringComparison.Ordinal));
+
+        Assert.Equal(CheckStatus.Skipped, fractional.Status);
+        Assert.EndsWith("that takes a page size it can send: GET /items: 'limit' is a number with a fractional minimum (0.5), not a whole number", fractional.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("GET /items: 'limit' is of type string, not a whole number", text.Reason, StringComparison.Ordinal);
+    }
 }
