@@ -45,8 +45,9 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
             using var anonymous = await OpenAsync(context, null, [], null, cancellationToken);
             if (anonymous.Problem is null)
             {
-                findings.Add(Finding(FrontendRules.StreamWithoutToken, Severity.High, $"the {Kind} opened without a token: anyone can follow it", anonymous.Evidence,
-                    $"refuse {endpoint.Path} to a client that sends no token (401, before the {(IsSocket ? "upgrade" : "stream starts")})"));
+                var withheld = Withheld(credentials);
+                findings.Add(Finding(FrontendRules.StreamWithoutToken, Severity.High, $"the {Kind} opened without {withheld}: anyone can follow it", anonymous.Evidence,
+                    $"refuse {endpoint.Path} to a client that sends no {withheld.Replace("the ", string.Empty, StringComparison.Ordinal).Replace("a ", string.Empty, StringComparison.Ordinal)} (401, before the {(IsSocket ? "upgrade" : "stream starts")})"));
             }
         }
 
@@ -165,4 +166,25 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
 
     private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) =>
         Findings.Create(rule, severity, service.Name, endpoint.Path, message, evidence, hint);
+
+    /// <summary>
+    /// The credential the anonymous opening left out, as the identity signs in: <c>a token</c> (an Authorization header),
+    /// <c>the session cookie</c> (a cookie-session login), else <c>the API key</c> (ex11's cookie-authenticated
+    /// WebSocket was said to open "without a token").
+    /// </summary>
+    internal static string Withheld(Credentials credentials)
+    {
+        var parts = new List<string>();
+        if (credentials.Headers.Any(h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase)))
+        {
+            parts.Add("a token");
+        }
+
+        if (credentials.SessionCookies.Count > 0)
+        {
+            parts.Add(credentials.SessionCookies.Count(c => !c.IsCsrfToken) > 1 ? "the session cookies" : "the session cookie");
+        }
+
+        return parts.Count > 0 ? string.Join(" or ", parts) : credentials.Any ? "the API key" : "a token";
+    }
 }

@@ -124,4 +124,17 @@ public sealed class RealtimeCheckTests
 
         Assert.Equal(FrontendRules.ReconnectFailed, Assert.Single(result.Findings).Rule);
     }
+
+    [Fact]
+    public void A_stream_opened_anonymously_is_said_to_open_without_the_credential_its_identity_sends_AG5033()
+    {
+        // ex11: a WebSocket authenticated by the session cookie "opened without a token".
+        var session = Credentials.OfSession([new SessionCookie("sid", "s-1", "Lax", null)], []);
+        var token = new Credentials([new("Authorization", "Bearer tok-1")], ["tok-1"]);
+        var key = new Credentials([new("X-Api-Key", "k-1")], ["k-1"]);
+
+        Assert.Equal("the session cookie", RealtimeCheck.Withheld(session));
+        Assert.Equal("a token", RealtimeCheck.Withheld(token));
+        Assert.Equal("the API key", RealtimeCheck.Withheld(key));
+    }
 }
