@@ -60,6 +60,16 @@ public sealed class ArchgateProtocolTests
     }
 
     [Fact]
+    public void Step_9_probes_injection_last_so_its_logout_and_wrong_passwords_disturb_no_probe_that_needs_the_session()
+    {
+        var system = TestSystems.Load(OneService);
+
+        var probes = Archgate.Checks.Security.Probes.SecurityProbes.For(new StepChecksContext(system, Archgate.Planning.Planner.Plan(system))).Select(c => c.Id).ToList();
+
+        Assert.Equal(["security.authn:api", "security.authz:api", "security.cors:api", "security.injection:api"], probes);
+    }
+
+    [Fact]
     public void Step_7_runs_each_journey_and_its_target_names_the_critical_ones_with_their_runs()
     {
         var system = TestSystems.Load(OneService + """

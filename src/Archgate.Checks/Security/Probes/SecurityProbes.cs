@@ -4,7 +4,12 @@ using Archgate.Protocol;
 
 namespace Archgate.Checks.Security.Probes;
 
-/// <summary>Step 9's active probes of every service with a url, in plan order: authentication, authorization, injection, CORS.</summary>
+/// <summary>
+/// Step 9's active probes of every service with a url, in plan order: authentication, authorization, CORS and CSRF,
+/// then injection last. The injection probes are the ones that disturb the session the others share: they send every
+/// operation, a logout ending it and wrong passwords that a login rate limiter counts against the contract's example
+/// user (ex11: the CSRF probe after them found its identity refused 429), so nothing that needs the session follows them.
+/// </summary>
 public static class SecurityProbes
 {
     /// <summary>The probe checks for the system of <paramref name="build"/>.</summary>
@@ -17,8 +22,8 @@ public static class SecurityProbes
         {
             yield return new AuthenticationCheck(service, documents, options);
             yield return new AuthorizationCheck(service, documents, options);
-            yield return new InjectionCheck(service, documents, options);
             yield return new CorsCheck(service, documents, options);
+            yield return new InjectionCheck(service, documents, options);
         }
     }
 }
