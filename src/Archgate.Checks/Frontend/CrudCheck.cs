@@ -103,6 +103,35 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         return CheckResult.From(findings, [Metric.ForComponent("crud_resources_passed", service.Name, done, "count"), Metric.ForComponent("crud_resources", service.Name, resources.Count, "count")]);
     }
 
+    /// <summary>
+    /// A conditional read of the item as a browser or a cache sends it: <c>If-None-Match</c> with the ETag just read.
+    /// True when the service answered 304 (it supports conditional reads, so a stale 304 after the update is judged);
+    /// a 200 where the contract documents 304 for the read is AG5016. Nothing to try without an ETag.
+    /// </summary>
+    private async Task<bool> ConditionalReadAsync(
+        HttpClient http, ContractResource resource, string itemPath, IReadOnlyList<KeyValuePair<string, string>> auth, string? etag, List<Finding> findings, CancellationToken cancellationToken)
+    {
+        if (etag is null)
+        {
+            return false;
+        }
+
+        var answer = await Send(http, "GET", itemPath, [.. auth, new("If-None-Match", etag)], null, cancellationToken);
+        if (answer.Status == 304)
+        {
+            return true;
+        }
+
+        if (answer.Status == 200 && resource.Read.Operation.Responses?.ContainsKey("304") == true)
+        {
+            findings.Add(Finding(FrontendRules.NoConditionalRead, Severity.Medium, $"GET {resource.Item}",
+                $"a read with If-None-Match {etag}, the current ETag, answered 200, not the 304 the contract documents: clients download again what they have",
+                answer.Evidence(), "answer 304 Not Modified, with no body, when If-None-Match names the current ETag"));
+        }
+
+        return false;
+    }
+
     /// <summary>One resource's round, as <paramref name="identity"/> when it is not the service's; true when every step the contract has passed.</summary>
     private async Task<bool> RunAsync(
         HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, string? identity, List<Finding> findings, CancellationToken cancellationToken)
@@ -128,6 +157,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
 
         var skipped = new List<string>();
         var etag = read.Header("ETag") ?? created.Header("ETag");
+        var conditional = await ConditionalReadAsync(http, resource, itemPath, auth, etag, findings, cancellationToken);
         var updateOutcome = string.Empty;
         if (resource.Update is { } update)
         {
@@ -159,6 +189,18 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
                 {
                     findings.Add(Finding(FrontendRules.ReadMismatch, Severity.High, $"GET {resource.Item}", $"the updated resource read back differs from the update: {updateProblem}",
                         reread.Evidence(), "a read right after an update must show it"));
+                }
+
+                // A service that answers 304 to the current ETag must not answer it to the one from before the update.
+                if (conditional && etag is not null && reread.Header("ETag") != etag)
+                {
+                    var old = await Send(http, "GET", itemPath, [.. auth, new("If-None-Match", etag)], null, cancellationToken);
+                    if (old.Status == 304)
+                    {
+                        findings.Add(Finding(FrontendRules.StaleNotModified, Severity.High, $"GET {resource.Item}",
+                            $"a read with If-None-Match {etag}, the ETag from before the update, answered 304 Not Modified: a client that cached the old version keeps showing it",
+                            old.Evidence(), "compare If-None-Match with the current ETag, and answer 200 with the new version when they differ"));
+                    }
                 }
 
                 if (resource.UpdateTakesIfMatch && etag is not null)

@@ -42,6 +42,12 @@ internal static class FrontendRules
     /// <summary>Delete failed, or the deleted resource could still be read.</summary>
     public const string DeleteFailed = "AG5014";
 
+    /// <summary>A read with <c>If-None-Match</c> set to the current ETag answered 200 where the contract documents 304.</summary>
+    public const string NoConditionalRead = "AG5016";
+
+    /// <summary>A read with <c>If-None-Match</c> set to the ETag from before an update answered 304: a client keeps the old copy.</summary>
+    public const string StaleNotModified = "AG5017";
+
     /// <summary>What the CRUD check did per resource (operations found, steps the contract has no operation for).</summary>
     public const string CrudSummary = "AG5015";
 

@@ -30,7 +30,8 @@ public sealed class CrudCheckTests
         Assert.Equal(FrontendRules.CrudSummary, summary.Rule);
         Assert.Contains("created /notes/", summary.Message, StringComparison.Ordinal);
         var calls = api.Requests.Where(r => !r.PathAndQuery.StartsWith("/auth", StringComparison.Ordinal)).Select(r => $"{r.Method} {r.PathAndQuery.Split('/')[1]}").ToList();
-        Assert.Equal(["POST notes", "GET notes", "PUT notes", "GET notes", "PUT notes", "GET notes", "DELETE notes", "GET notes"], calls);
+        Assert.Equal(["POST notes", "GET notes", "GET notes", "PUT notes", "GET notes", "PUT notes", "GET notes", "DELETE notes", "GET notes"], calls);
+        Assert.Equal("\"1\"", api.Requests.Single(r => r.Headers.ContainsKey("If-None-Match")).Headers["If-None-Match"]); // the conditional read
         Assert.Equal("{\"title\":\"first\",\"tags\":[\"a\",\"b\"]}", api.Requests.First(r => r.Method == "POST" && r.PathAndQuery == "/notes").Body);
     }
 
@@ -66,6 +67,45 @@ public sealed class CrudCheckTests
         Assert.Equal("POST /notes is admin-only and no identity has roles: [admin]: not tried", finding.Message);
         Assert.Contains("roles: [admin]", finding.Hint, StringComparison.Ordinal);
         Assert.DoesNotContain(api.Requests, r => r.PathAndQuery.StartsWith("/notes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_conditional_read_answers_304_to_the_current_ETag_and_200_to_the_one_from_before_the_update()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { ConditionalReads = true });
+
+        var result = await RunAsync(api, contract: FakeShopApi.ConditionalContract);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var conditional = api.Requests.Where(r => r.Headers.ContainsKey("If-None-Match")).Select(r => r.Headers["If-None-Match"]).ToList();
+        Assert.Equal(["\"1\"", "\"1\""], conditional); // the current ETag, then the same once the update made it old
+    }
+
+    [Fact]
+    public async Task A_304_to_the_ETag_from_before_the_update_is_AG5017_high_a_stale_copy()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { StaleNotModified = true });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.StaleNotModified);
+        Assert.Equal((Severity.High, "GET /notes/{id}"), (finding.Severity, finding.Location));
+        Assert.StartsWith("a read with If-None-Match \"1\", the ETag from before the update, answered 304 Not Modified", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_read_that_ignores_If_None_Match_where_the_contract_documents_304_is_AG5016_medium()
+    {
+        using var api = new FakeShopApi();
+
+        var documented = await RunAsync(api, contract: FakeShopApi.ConditionalContract);
+        var undocumented = await RunAsync(api);
+
+        var finding = Assert.Single(documented.Findings, f => f.Rule == FrontendRules.NoConditionalRead);
+        Assert.Equal(Severity.Medium, finding.Severity);
+        Assert.Contains("answered 200, not the 304 the contract documents", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(undocumented.Findings, f => f.Rule == FrontendRules.NoConditionalRead);
     }
 
     [Fact]

@@ -59,6 +59,12 @@ public sealed record FakeApiFaults
     /// </summary>
     public bool MergePatchUpdates { get; init; }
 
+    /// <summary>Not a defect: a read with If-None-Match naming the note's current ETag is answered 304.</summary>
+    public bool ConditionalReads { get; init; }
+
+    /// <summary>A read with any If-None-Match is answered 304, as a cache keyed on the path alone.</summary>
+    public bool StaleNotModified { get; init; }
+
     /// <summary>
     /// A create that meets its unique index fails with 500 instead of being refused: a repeat of an Idempotency-Key
     /// (not answered with the first result), and a duplicate of a <see cref="Unique"/> property (not answered 409).
@@ -115,6 +121,12 @@ public sealed class FakeShopApi : IDisposable
               responses: { '200': { description: ok }, '412': { description: stale } }
             delete: { responses: { '204': { description: gone } } }
         """;
+
+    /// <summary><see cref="Contract"/> with the item's read documenting 304 Not Modified (a conditional read with If-None-Match).</summary>
+    public static readonly string ConditionalContract = Contract.Replace(
+        "get: { responses: { '200': { description: ok }, '404': { description: gone } } }",
+        "get: { responses: { '200': { description: ok }, '304': { description: not modified }, '404': { description: gone } } }",
+        StringComparison.Ordinal);
 
     /// <summary><see cref="Contract"/> with the update's body declared as a JSON merge patch only.</summary>
     public static readonly string MergePatchContract = Contract.Replace(
@@ -349,6 +361,12 @@ public sealed class FakeShopApi : IDisposable
         switch (r.Method)
         {
             case "GET":
+                var noneMatch = r.Headers.GetValueOrDefault("If-None-Match");
+                if (noneMatch is not null && (_faults.StaleNotModified || (_faults.ConditionalReads && noneMatch == $"\"{note.Version}\"")))
+                {
+                    return new Reply(304, string.Empty, Headers: new Dictionary<string, string> { ["ETag"] = $"\"{note.Version}\"" });
+                }
+
                 return new Reply(200, note.Body.ToJsonString(), Headers: new Dictionary<string, string> { ["ETag"] = $"\"{note.Version}\"" });
             case "PUT":
                 if (_faults.MergePatchUpdates && r.Headers.GetValueOrDefault("Content-Type")?.StartsWith("application/merge-patch+json", StringComparison.Ordinal) != true)
