@@ -109,6 +109,17 @@ public sealed class CrudCheckTests
     }
 
     [Fact]
+    public async Task A_resource_that_moved_on_after_the_read_is_read_again_with_its_new_ETag_not_AG5016()
+    {
+        // The shop's order: its payment worker changes it between the read and the conditional read ("1" then "2").
+        using var api = new FakeShopApi(new FakeApiFaults { ConditionalReads = true, MovesOnBeforeConditionalRead = true });
+
+        var result = await RunAsync(api, contract: FakeShopApi.ConditionalContract);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == FrontendRules.NoConditionalRead);
+    }
+
+    [Fact]
     public async Task An_api_that_ignores_If_Match_fails_AG5013_naming_the_stale_ETag()
     {
         using var api = new FakeShopApi(new FakeApiFaults { IgnoresIfMatch = true });

@@ -62,6 +62,9 @@ public sealed record FakeApiFaults
     /// <summary>Not a defect: a read with If-None-Match naming the note's current ETag is answered 304.</summary>
     public bool ConditionalReads { get; init; }
 
+    /// <summary>Not a defect: a worker moves each note on once, just before the first read with If-None-Match reaches it.</summary>
+    public bool MovesOnBeforeConditionalRead { get; init; }
+
     /// <summary>A read with any If-None-Match is answered 304, as a cache keyed on the path alone.</summary>
     public bool StaleNotModified { get; init; }
 
@@ -141,6 +144,7 @@ public sealed class FakeShopApi : IDisposable
     private readonly ConcurrentDictionary<string, string> _access;
     private readonly ConcurrentDictionary<long, (JsonObject Body, int Version)> _notes = new();
     private readonly HashSet<long> _movedOn = [];
+    private readonly ConcurrentDictionary<long, bool> _movedOnRead = new();
     /// <summary>The first answer to each Idempotency-Key, given again to every repeat.</summary>
     private readonly Dictionary<string, Reply> _keys = [];
     private int _next;
@@ -362,6 +366,11 @@ public sealed class FakeShopApi : IDisposable
         {
             case "GET":
                 var noneMatch = r.Headers.GetValueOrDefault("If-None-Match");
+                if (noneMatch is not null && _faults.MovesOnBeforeConditionalRead && _movedOnRead.TryAdd(noteId, true))
+                {
+                    _notes[noteId] = note = (note.Body, note.Version + 1);
+                }
+
                 if (noneMatch is not null && (_faults.StaleNotModified || (_faults.ConditionalReads && noneMatch == $"\"{note.Version}\"")))
                 {
                     return new Reply(304, string.Empty, Headers: new Dictionary<string, string> { ["ETag"] = $"\"{note.Version}\"" });
