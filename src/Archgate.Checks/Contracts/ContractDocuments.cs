@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Archgate.Model;
+using Archgate.Protocol;
 
 namespace Archgate.Checks.Contracts;
 
@@ -17,4 +19,8 @@ internal sealed class ContractDocuments
         var entry = _loaded.GetOrAdd(Path.GetFullPath(path), _ => new Lazy<Task<ContractLoadResult>>(() => ContractDocumentLoader.LoadAsync(path, CancellationToken.None)));
         return entry.Value.WaitAsync(cancellationToken);
     }
+
+    /// <summary>For the checks driven by a service's contract: they apply when the service declares one.</summary>
+    public static Applicability Declared(HttpComponent service) =>
+        service.OpenApi is not null ? Applicability.Yes : Applicability.No($"{service.Name} declares no OpenAPI document");
 }

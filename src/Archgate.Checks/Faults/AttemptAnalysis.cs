@@ -31,6 +31,10 @@ internal sealed record RetriedOperation(string Method, string Target, string? Ke
     /// </summary>
     public IReadOnlyList<ProxiedRequest> Resends { get; init; } = [];
 
+    /// <summary>This operation with its attempts from the <paramref name="first"/> (0-based) on moved to the front of <see cref="Resends"/>.</summary>
+    public RetriedOperation ResentFrom(int first) =>
+        this with { Attempts = Attempts.Take(first).ToList(), Resends = [.. Attempts.Skip(first), .. Resends] };
+
     /// <summary>"then the queue resent it 3 times, every 2.00 s", or null without resends.</summary>
     public string? ResendSummary => Resends.Count switch
     {
@@ -279,7 +283,7 @@ internal static class AttemptAnalysis
                 var before = op.Attempts.Count(a => a.At < answer);
                 if (before > 0 && before < op.Attempts.Count && (before >= 2 || op.Attempts[0].AbandonedAfter is not null))
                 {
-                    ops[i] = op with { Attempts = op.Attempts.Take(before).ToList(), Resends = [.. op.Attempts.Skip(before), .. op.Resends] };
+                    ops[i] = op.ResentFrom(before);
                     break;
                 }
             }
@@ -315,7 +319,7 @@ internal static class AttemptAnalysis
 
             if (ops.Any(o => o.Method == op.Method && o.Target == op.Target && o.Attempts.Count == limit))
             {
-                ops[i] = op with { Attempts = op.Attempts.Take(limit).ToList(), Resends = [op.Attempts[^1]] };
+                ops[i] = op.ResentFrom(limit);
             }
             else
             {

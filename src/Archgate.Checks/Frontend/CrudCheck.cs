@@ -28,7 +28,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
     public string Title => $"{service.Name} CRUD from its contract: create, read back, update with If-Match, stale 412, delete";
 
     public Applicability AppliesTo(SystemModel system) =>
-        service.OpenApi is not null ? Applicability.Yes : Applicability.No($"{service.Name} declares no OpenAPI document");
+        ContractDocuments.Declared(service);
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {

@@ -37,7 +37,7 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
     public string Title => $"{service.Name}: {options.Parallel} concurrent updates with one ETag and duplicate creates, exactly one wins";
 
     public Applicability AppliesTo(SystemModel system) =>
-        service.OpenApi is not null && service.Url is not null ? Applicability.Yes : Applicability.No($"{service.Name} declares no OpenAPI document");
+        ContractDocuments.Declared(service);
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {

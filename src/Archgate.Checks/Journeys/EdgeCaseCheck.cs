@@ -25,7 +25,7 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
     public string Title => $"{service.Name}: invalid input, the largest payloads and empty lists for the journeys' operations";
 
     public Applicability AppliesTo(SystemModel system) =>
-        service.OpenApi is null || service.Url is null ? Applicability.No($"{service.Name} declares no OpenAPI document")
+        ContractDocuments.Declared(service) is { Applies: false } none ? none
         : Journeys(system).Count == 0 ? Applicability.No($"no journey with HTTP steps calls {service.Name}")
         : Applicability.Yes;
 

@@ -50,7 +50,7 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
     public string Title => $"{service.Name}: walking a list's pages yields each item once";
 
     public Applicability AppliesTo(SystemModel system) =>
-        service.OpenApi is not null && service.Url is not null ? Applicability.Yes : Applicability.No($"{service.Name} declares no OpenAPI document");
+        ContractDocuments.Declared(service);
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {

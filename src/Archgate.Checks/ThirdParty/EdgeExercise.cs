@@ -50,6 +50,10 @@ internal sealed class EdgeExercise
 
     public string Timeline => _timeline.ToString();
 
+    /// <summary>When the caller answered its client in <paramref name="windows"/>: each answered drive's send plus its latency.</summary>
+    public IEnumerable<DateTimeOffset> AnsweredAt(params IEnumerable<FaultWindow> windows) =>
+        windows.SelectMany(w => w.Answers).Where(a => a.Status is not null).Select(a => Origin + a.At + a.Latency);
+
     /// <summary>The exercise, or why the edge cannot be exercised (no proxy, no drive, the drive's target not signed in).</summary>
     public static async Task<(EdgeExercise? Exercise, CheckResult? Skip, string? Problem)> StartAsync(
         ProviderEdge edge, CheckContext context, EdgeExerciseOptions options, CancellationToken ct)

@@ -61,7 +61,7 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
             requests = [.. windows.SelectMany(w => w.Requests)];
             var outside = exercise.Since(windows[0].Start).Where(r => !windows.Any(w => r.At >= w.Start && r.At < w.Removed));
             report = AttemptAnalysis.Analyze(requests, edge.Expected, windows[^1].Removed, operations: windows.Count, later: outside,
-                answered: windows.SelectMany(w => w.Answers).Where(a => a.Status is not null).Select(a => exercise.Origin + a.At + a.Latency), rounds: windows.Select(w => w.Start));
+                answered: exercise.AnsweredAt(windows), rounds: windows.Select(w => w.Start));
             if (windows.Count >= _options.RetryRounds && (windows.Count >= _options.MaxRetryRounds || !Unproved(report)))
             {
                 break;

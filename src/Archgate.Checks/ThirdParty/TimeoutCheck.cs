@@ -49,7 +49,7 @@ internal sealed class TimeoutCheck(ProviderEdge edge, int step, EdgeExerciseOpti
         var window = await exercise.UnderFaultAsync(new BlackholeToxic(), drives: 1, cancellationToken);
         var completed = await exercise.AwaitCompletionAsync(window, cancellationToken);
         var report = AttemptAnalysis.Analyze(window.Requests, expected, window.Removed, later: exercise.Since(window.Removed),
-            answered: window.Answers.Where(a => a.Status is not null).Select(a => exercise.Origin + a.At + a.Latency));
+            answered: exercise.AnsweredAt(window));
         var evidence = exercise.Timeline + "attempts at the proxy:\n" + report.Describe(exercise.Origin);
 
         var answer = window.Answers[0];
