@@ -37,6 +37,9 @@ public sealed record CookieSessionFaults
     /// @nestjs/swagger's <c>@ApiHeader</c> writes it.
     /// </summary>
     public bool DeclaresCsrfHeader { get; init; }
+
+    /// <summary>Not a fault: only an admin (ada) may <c>POST /tasks</c>; ann is refused 403.</summary>
+    public bool AdminOnlyTasks { get; init; }
 }
 
 /// <summary>
@@ -79,6 +82,7 @@ public sealed class CookieSessionApi : IDisposable
     private readonly LocalHttpServer _server;
     private readonly CookieSessionFaults _faults;
     private readonly ConcurrentDictionary<string, string> _sessions = new();
+    private readonly ConcurrentDictionary<string, string> _users = new();
     private readonly ConcurrentDictionary<string, bool> _anonymous = new();
 
     public CookieSessionApi(CookieSessionFaults? faults = null)
@@ -161,7 +165,8 @@ public sealed class CookieSessionApi : IDisposable
                 return;
             }
 
-            if (body?["email"]?.ToString() != "ann@example.test" || body["password"]?.ToString() != "demo")
+            var user = body?["email"]?.ToString();
+            if (user is not ("ann@example.test" or "ada@example.test") || body!["password"]?.ToString() != "demo")
             {
                 if (_faults.KeepsSessionId)
                 {
@@ -178,6 +183,7 @@ public sealed class CookieSessionApi : IDisposable
             var sid = held is not null && ((_faults.KeepsSessionId && _anonymous.ContainsKey(held)) || _faults.AdoptsSessionId) ? held : Guid.NewGuid().ToString("N");
             var csrf = Guid.NewGuid().ToString("N");
             _sessions[sid] = csrf;
+            _users[sid] = user;
             var sameSite = _faults.SameSiteNone ? "SameSite=None; Secure" : "SameSite=Lax";
             response.AppendHeader("Set-Cookie", $"sid={sid}; Path=/; HttpOnly; {sameSite}; Max-Age=3600");
             response.AppendHeader("Set-Cookie", $"XSRF-TOKEN={csrf}; Path=/; {sameSite}; Max-Age=3600");
@@ -217,6 +223,9 @@ public sealed class CookieSessionApi : IDisposable
                 return;
             case ("GET", "/me"):
                 await WriteAsync(context, 200, """{"id":1,"name":"Ann"}""");
+                return;
+            case ("POST", "/tasks") when _faults.AdminOnlyTasks && _users.GetValueOrDefault(session) != "ada@example.test":
+                await WriteAsync(context, 403, """{"title":"Admins only","status":403}""", contentType: "application/problem+json");
                 return;
             case ("POST", "/tasks"):
                 await WriteAsync(context, 201, """{"id":7,"title":"first"}""");

@@ -222,6 +222,44 @@ public sealed class CookieSessionTests
         Assert.Contains("1 cookie-authenticated operations sent cross-site, 1 taken, 0 refused", result.Findings.Single(f => f.Rule == SecurityRules.CorsCoverage).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_admin_only_write_is_forged_with_the_admins_session_not_left_undetermined(bool declared)
+    {
+        // ex11: POST /events (admin-only) forged as ann was refused 403 both ways, "not determined"; as ada it is a CSRF.
+        using var api = new CookieSessionApi(new CookieSessionFaults { SameSiteNone = true, NoCsrfCheck = true, AdminOnlyTasks = true });
+        var folder = AuthFlowCheckTests.Folder();
+        var manifest = api.Manifest(folder, declared ? "security: { adminOnly: [ 'POST /tasks' ] }" : "")
+            .Replace("auth:\n", "auth:\n  ada: { login: POST /auth/login, user: ada@example.test, password: demo, roles: [admin] }\n", StringComparison.Ordinal);
+        var system = TestSystems.Load(manifest, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new Archgate.Checks.Security.Probes.CorsCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments(), new SecurityProbeOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var csrf = Assert.Single(result.Findings, f => f.Rule == SecurityRules.Csrf);
+        Assert.Contains("as ada, the admin", csrf.Message, StringComparison.Ordinal);
+        Assert.Contains("1 taken, 0 refused", result.Findings.Single(f => f.Rule == SecurityRules.CorsCoverage).Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not determined", result.Findings.Single(f => f.Rule == SecurityRules.CorsCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_admin_only_write_without_an_admin_is_not_determined_and_says_why()
+    {
+        using var api = new CookieSessionApi(new CookieSessionFaults { SameSiteNone = true, NoCsrfCheck = true, AdminOnlyTasks = true });
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new Archgate.Checks.Security.Probes.CorsCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments(), new SecurityProbeOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.Csrf);
+        Assert.Contains("0 taken, 0 refused; not determined, as the page's own request was refused too: POST /tasks (cross-site answered 403, and the same request same-site with the anti-CSRF header answered 403)",
+            result.Findings.Single(f => f.Rule == SecurityRules.CorsCoverage).Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_CSRF_probe_whose_sign_in_fails_says_so_not_that_the_auth_gives_no_cookie()
     {

@@ -138,6 +138,20 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
         var renewed = false;
         var (accepted, refused) = (0, 0);
         var undetermined = new List<string>();
+        // The run's admin, signed in at the first operation that needs it: an admin-only write (declared, or refused 403
+        // to the service's identity with the page's own header) is forged with the admin's session.
+        (string Label, Credentials? Credentials, string? WhyNot)? admin = null;
+        async Task<(string Label, Credentials? Credentials, string? WhyNot)> AdminAsync()
+        {
+            if (admin is null)
+            {
+                var (identity, signedIn, whyNot) = await Frontend.ApiSession.SignInAsAdminAsync(target.Component, context, cancellationToken);
+                admin = (identity?.Label ?? "", signedIn, whyNot);
+            }
+
+            return admin.Value;
+        }
+
         foreach (var operation in operations)
         {
             var plan = RequestPlanner.Plan(operation, book, 1);
@@ -146,23 +160,36 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
                 continue;
             }
 
+            var who = credentials;
+            var asAdmin = "";
+            if (AdminOperations.IsAdminOnly(operation, policy))
+            {
+                if (await AdminAsync() is not { Credentials: { } adminCredentials } signedIn)
+                {
+                    undetermined.Add($"{operation.Name} (admin-only, and {admin!.Value.WhyNot})");
+                    continue;
+                }
+
+                (who, asAdmin) = (adminCredentials, $" as {signedIn.Label}, the admin");
+            }
+
             while (true)
             {
                 // A forged request carries the browser's cookies and nothing the page's script adds: no anti-CSRF header,
                 // not even one the contract declares as a header parameter.
-                var planned = plan.Requests[0] with { Headers = [.. plan.Requests[0].Headers.Where(h => !credentials.Headers.Any(c => c.Key.Equals(h.Key, StringComparison.OrdinalIgnoreCase)))] };
-                var request = (credentials with { Headers = [] }).On(planned).WithHeader("Origin", HostileOrigin).WithHeader("Sec-Fetch-Site", "cross-site");
+                var planned = plan.Requests[0] with { Headers = [.. plan.Requests[0].Headers.Where(h => !who.Headers.Any(c => c.Key.Equals(h.Key, StringComparison.OrdinalIgnoreCase)))] };
+                var request = (who with { Headers = [] }).On(planned).WithHeader("Origin", HostileOrigin).WithHeader("Sec-Fetch-Site", "cross-site");
                 var exchange = await sender.SendAsync(request, cancellationToken);
                 if (exchange is { Succeeded: true })
                 {
                     accepted++;
                     findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.Csrf, Severity.High), component.Name, operation.Name,
-                        $"{operation.Name} is authenticated by a cookie and answered {exchange.Status} to a cross-site request (Origin {HostileOrigin}) without any anti-CSRF token",
+                        $"{operation.Name} is authenticated by a cookie and answered {exchange.Status} to a cross-site request (Origin {HostileOrigin}){asAdmin} without any anti-CSRF token",
                         sender.Evidence(request, exchange)));
                     break;
                 }
 
-                var sameSite = credentials.On(plan.Requests[0]).WithHeader("Sec-Fetch-Site", "same-origin");
+                var sameSite = who.On(plan.Requests[0]).WithHeader("Sec-Fetch-Site", "same-origin");
                 var control = await sender.SendAsync(frontend is null ? sameSite : sameSite.WithHeader("Origin", frontend), cancellationToken);
                 if (control is { Succeeded: true })
                 {
@@ -170,7 +197,15 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
                     break;
                 }
 
-                if (control?.Status == 401 && !renewed && component.Auth is LoginAuth login)
+                if (control?.Status == 403 && asAdmin.Length == 0 && await AdminAsync() is { Credentials: { } roleCredentials } role && role.Label != component.Auth?.Label)
+                {
+                    // Refused to the service's identity with the page's own header too: a role check, not CSRF. The admin's
+                    // session tells.
+                    (who, asAdmin) = (roleCredentials, $" as {role.Label}, the admin");
+                    continue;
+                }
+
+                if (control?.Status == 401 && !renewed && asAdmin.Length == 0 && component.Auth is LoginAuth login)
                 {
                     // The shared session was ended before this check (a logout an earlier probe sent): sign in afresh.
                     renewed = true;
@@ -178,12 +213,12 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
                     var (fresh, _, _) = await Authenticator.AuthenticateAsync(login, component.Url, target.Document, context, options.RequestTimeout, cancellationToken);
                     if (fresh.Ok)
                     {
-                        credentials = fresh;
+                        (credentials, who) = (fresh, fresh);
                         continue;
                     }
                 }
 
-                undetermined.Add($"{operation.Name} (cross-site {Status(exchange)}, and the same request same-site with the anti-CSRF header {Status(control)})");
+                undetermined.Add($"{operation.Name} (cross-site {Status(exchange)}, and the same request same-site with the anti-CSRF header{asAdmin} {Status(control)})");
                 break;
             }
         }
