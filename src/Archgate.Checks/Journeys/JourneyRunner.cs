@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -61,17 +62,33 @@ internal static partial class JourneyRunner
             var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))).ToList();
             headers.AddRange(CookieJar.Headers(variables, request.Method, headers));
             var timeout = step.Expect.Duration is { } d && d * 2 > ApiCall.DefaultTimeout ? d * 2 : ApiCall.DefaultTimeout;
-            var answer = await ApiCall.SendAsync(http, request.Method, ApiCall.Resolve(baseUrl, path), headers, body, timeout, cancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            var (answer, problem, polls) = (default(ApiAnswer)!, default(string), 0);
+            for (var wait = FirstPoll; ; wait = wait * 2 < LongestPoll ? wait * 2 : LongestPoll)
+            {
+                answer = await ApiCall.SendAsync(http, request.Method, ApiCall.Resolve(baseUrl, path), headers, body, timeout, cancellationToken);
+                polls++;
+                CookieJar.Keep(variables, answer.SetCookies);
+                problem = answer.Failure is null ? Unmet(step.Expect, answer, variables) : null;
+                // expect.within: a read polled until the rest holds (a worker, a queue or a timer changes the state later).
+                if (problem is null || step.Expect.Within is not { } within || Stopwatch.GetElapsedTime(started) + wait > within)
+                {
+                    break;
+                }
+
+                await Task.Delay(wait, cancellationToken);
+            }
+
             calls?.Add(new JourneyWrite(request.Method, path, headers, body, answer));
-            CookieJar.Keep(variables, answer.SetCookies);
             if (answer.Failure is not null)
             {
                 return new JourneyRun(false, name, $"no answer: {answer.Failure.Cause}", answer.Evidence(), answer.Failure.Transient ? answer.Failure.Cause : null, writes);
             }
 
-            if (Unmet(step.Expect, answer, variables) is { } problem)
+            if (problem is not null)
             {
-                return new JourneyRun(false, name, problem, answer.Evidence(), null, writes);
+                var polled = polls > 1 ? $" (still, after {polls} requests over {Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s: expect.within {step.Expect.Within!.Value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s)" : string.Empty;
+                return new JourneyRun(false, name, problem + polled, answer.Evidence(), null, writes);
             }
 
             // A write the service refused as the journey expected (a stale If-Match answered 412) changed nothing; a
@@ -100,6 +117,12 @@ internal static partial class JourneyRunner
 
         return new JourneyRun(true, null, null, null, null, writes);
     }
+
+    /// <summary>The first wait before a read with <c>expect.within</c> is sent again; each wait doubles. <value>250 ms</value>.</summary>
+    internal static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest wait between two polls of a read with <c>expect.within</c>. <value>2 s</value>.</summary>
+    internal static readonly TimeSpan LongestPoll = TimeSpan.FromSeconds(2);
 
     /// <summary>The first expectation the answer does not meet, or null.</summary>
     internal static string? Unmet(JourneyExpectations expect, ApiAnswer answer, IReadOnlyDictionary<string, string> variables)

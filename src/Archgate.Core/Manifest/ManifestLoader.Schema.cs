@@ -347,7 +347,7 @@ public static partial class ManifestLoader
             "expect" => new JsonObject
             {
                 ["type"] = "object",
-                ["description"] = "status, duration, headers, and JSON paths ($.status) with a value or { equals, contains, matches, exists }.",
+                ["description"] = "status, duration, within (poll a read until the rest holds), headers, and JSON paths ($.status) with a value or { equals, contains, matches, exists }.",
                 ["patternProperties"] = new JsonObject { ["^\\$"] = AnyOf(Ref("string"), Closed(JsonAssertionKinds, [], _ => new JsonObject())) },
             },
             "json" => new JsonObject(),

@@ -123,6 +123,12 @@ public sealed record JourneyExpectations
     /// <summary>Longest time the step may take. <value>null: no bound</value>.</summary>
     public TimeSpan? Duration { get; init; }
 
+    /// <summary>
+    /// How long a read may be polled until the other expectations hold (<c>within</c>): state that a worker, a queue or
+    /// a timer changes later (an order becomes paid, a hold expires). <value>null: the first answer is judged</value>.
+    /// </summary>
+    public TimeSpan? Within { get; init; }
+
     /// <summary>Assertions on the JSON body, in order. <value>None</value>.</summary>
     public IReadOnlyList<JsonAssertion> Json { get; init; } = [];
 

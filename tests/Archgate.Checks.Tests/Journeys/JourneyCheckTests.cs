@@ -1,5 +1,6 @@
 using Archgate.Checks.Http;
 using Archgate.Checks.Journeys;
+using Archgate.Checks.Tests.Fixtures;
 using Archgate.Checks.Tests.Frontend;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -282,6 +283,51 @@ public sealed class JourneyCheckTests
         Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
         var child = Assert.Single(api.Requests, r => r.PathAndQuery == "/notes" && r.Body.Contains("child", StringComparison.Ordinal));
         Assert.Equal("""{"title":"child of 1","parent":1,"parentTitle":"parent"}""", child.Body);
+    }
+
+    [Theory]
+    [InlineData(3, true)]
+    [InlineData(1000, false)]
+    public async Task A_read_with_expect_within_is_polled_until_its_expectations_hold_and_fails_with_the_last_answer_when_time_is_up(int activeFor, bool ok)
+    {
+        // ex11: a hold expires after its TTL; no step could wait for state that a timer (or a worker) changes later.
+        var reads = 0;
+        using var server = new ScriptedHttpServer(_ => new Reply(200, Interlocked.Increment(ref reads) <= activeFor ? """{"status":"active"}""" : """{"status":"expired"}"""));
+        var step = new JourneyStep(new ScenarioRequest("GET", "/holds/1"), new JourneyExpectations
+        {
+            Json = [new JsonAssertion("$.status", JsonAssertionKind.Equals, "expired")],
+            Within = TimeSpan.FromSeconds(ok ? 30 : 2),
+        });
+        using var http = new HttpClient();
+
+        var run = await JourneyRunner.RunAsync(http, server.Url, [step], new Dictionary<string, string>(), CancellationToken.None);
+
+        Assert.Equal(ok, run.Ok);
+        if (ok)
+        {
+            Assert.Equal(activeFor + 1, reads);
+        }
+        else
+        {
+            Assert.InRange(reads, 2, 6); // 250 ms, 500 ms, 1 s between polls: the 2 s run out after a few
+            Assert.StartsWith("$.status equals expired failed: found active (still, after ", run.Problem, StringComparison.Ordinal);
+            Assert.Contains("expect.within 2 s)", run.Problem, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_read_without_within_is_judged_on_its_first_answer()
+    {
+        var reads = 0;
+        using var server = new ScriptedHttpServer(_ => new Reply(200, Interlocked.Increment(ref reads) <= 1 ? """{"status":"active"}""" : """{"status":"expired"}"""));
+        var step = new JourneyStep(new ScenarioRequest("GET", "/holds/1"), new JourneyExpectations { Json = [new JsonAssertion("$.status", JsonAssertionKind.Equals, "expired")] });
+        using var http = new HttpClient();
+
+        var run = await JourneyRunner.RunAsync(http, server.Url, [step], new Dictionary<string, string>(), CancellationToken.None);
+
+        Assert.False(run.Ok);
+        Assert.Equal(1, reads);
+        Assert.Equal("$.status equals expired failed: found active", run.Problem);
     }
 
     [Theory]

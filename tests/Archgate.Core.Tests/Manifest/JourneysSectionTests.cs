@@ -137,6 +137,31 @@ public sealed class JourneysSectionTests
     }
 
     [Fact]
+    public void Expect_within_polls_a_read_and_is_an_error_on_a_write()
+    {
+        var model = TestSystems.Load(Components + """
+            journeys:
+              - name: a hold expires
+                steps:
+                  - request: GET /orders/1
+                    expect: { $.status: expired, within: 90s }
+            """);
+        Assert.Equal(TimeSpan.FromSeconds(90), model.Journeys[0].Steps[0].Expect.Within);
+
+        var errors = ManifestLoader.Parse(Components + """
+            journeys:
+              - name: order
+                steps:
+                  - request: POST /orders
+                    json: { items: [] }
+                    expect: { status: 201, within: 30s }
+            """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null).Errors;
+        var error = Assert.Single(errors, e => e.Path == "journeys[0].steps[0].expect.within");
+        Assert.Contains("POST is no read to send again", error.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /orders/{order}", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_mistake_is_reported_at_its_place_with_a_hint()
     {
         var errors = ManifestLoader.Parse(Components.Replace("database: db, table", "database: dbx, table", StringComparison.Ordinal) + """

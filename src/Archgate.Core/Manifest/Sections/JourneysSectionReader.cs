@@ -97,6 +97,14 @@ public static partial class ManifestLoader
 
                 var parsed = ReadRequest(item, at, known, allowWeight: false, ["expect"]);
                 var expect = item is YamlMappingNode map ? ReadExpect(YamlReader.Get(map, "expect"), $"{at}.expect") : JourneyExpectations.Default;
+                if (parsed is not null && expect.Within is not null && parsed.Value.Request.Method is not ("GET" or "HEAD" or "OPTIONS")
+                    && YamlReader.Get((YamlMappingNode)item, "expect") is YamlMappingNode expectMap && YamlReader.Get(expectMap, "within") is { } withinNode)
+                {
+                    r.Error(withinNode, $"{at}.expect.within", $"'within' polls the request until its expectations hold, and {parsed.Value.Request.Method} is no read to send again",
+                        "poll a GET of what the write changes, in a step of its own: - request: GET /orders/{order} with expect: { $.status: paid, within: 30s }");
+                    expect = expect with { Within = null };
+                }
+
                 if (parsed is not null)
                 {
                     result.Add(new JourneyStep(parsed.Value.Request, expect));
@@ -264,7 +272,7 @@ public static partial class ManifestLoader
             return new BrowserAction(BrowserActionKind.WaitForResponse, parts[1]) { Method = parts[0], Status = status };
         }
 
-        /// <summary><c>expect: { status: 201, duration: 1s, headers: {...}, "$.status": paid, "$.items[*].id": { contains: "{order}" } }</c>.</summary>
+        /// <summary><c>expect: { status: 201, duration: 1s, within: 30s, headers: {...}, "$.status": paid, "$.items[*].id": { contains: "{order}" } }</c>.</summary>
         private JourneyExpectations ReadExpect(YamlNode? node, string path)
         {
             var map = r.Mapping(node, path);
@@ -276,6 +284,7 @@ public static partial class ManifestLoader
             var status = new List<int>();
             var json = new List<JsonAssertion>();
             TimeSpan? duration = null;
+            TimeSpan? within = null;
             var headers = new List<KeyValuePair<string, string>>();
             foreach (var (keyNode, valueNode) in map.Children)
             {
@@ -301,6 +310,9 @@ public static partial class ManifestLoader
                     case "duration":
                         duration = r.Duration(valueNode, at);
                         break;
+                    case "within":
+                        within = r.Duration(valueNode, at);
+                        break;
                     case "headers":
                         headers.AddRange(r.StringMap(valueNode, at));
                         break;
@@ -312,12 +324,12 @@ public static partial class ManifestLoader
 
                         break;
                     default:
-                        r.Error(keyNode, at, $"unknown expectation '{key}'", "expect 'status', 'duration', 'headers' or a JSON path such as '$.status'");
+                        r.Error(keyNode, at, $"unknown expectation '{key}'", "expect 'status', 'duration', 'within', 'headers' or a JSON path such as '$.status'");
                         break;
                 }
             }
 
-            return new JourneyExpectations { Status = status, Duration = duration, Json = json, Headers = headers };
+            return new JourneyExpectations { Status = status, Duration = duration, Within = within, Json = json, Headers = headers };
         }
 
         /// <summary>An unquoted YAML scalar that is a JSON number, <c>true</c>, <c>false</c> or <c>null</c> (a quoted one is text).</summary>
