@@ -417,10 +417,8 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             (login with { Password = password }).Body(_fields), ApiCall.DefaultTimeout, cancellationToken);
 
     /// <summary>The login body's field names from the login operation's schema in the contract, as the run's token source reads them.</summary>
-    private async Task<(string User, string Password)?> FieldsAsync(ServiceComponent? signsInAt, LoginAuth login, CancellationToken cancellationToken) =>
-        signsInAt?.OpenApi is not null && (await documents.LoadAsync(signsInAt.OpenApi.Path, cancellationToken)).Document is { } document
-            ? Authenticator.Fields(document, login)
-            : null;
+    private Task<(string User, string Password)?> FieldsAsync(ServiceComponent? signsInAt, LoginAuth login, CancellationToken cancellationToken) =>
+        Authenticator.FieldsAsync(signsInAt, login, documents, cancellationToken);
 
     private Task<ApiAnswer> CallWithRefreshAsync(HttpClient http, AuthCall operation, RefreshCredential refresh, CancellationToken cancellationToken) =>
         ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(_loginUrl, operation.Path), refresh.Headers(operation.Method), refresh.Body, ApiCall.DefaultTimeout, cancellationToken);

@@ -24,17 +24,32 @@ internal static class Authenticator
         var loginUrl = tokens.LoginUrl(login, baseUrl) ?? baseUrl;
         var fields = loginUrl == baseUrl ? Fields(document, login) : tokens.LoginFields is { } other ? await other(login, loginUrl, cancellationToken) : null;
         var credentials = await tokens.CredentialsAsync(login, baseUrl, timeout, cancellationToken, fields);
-        var request = new ProbeRequest
-        {
-            Method = login.Method,
-            Template = login.Path,
-            Path = login.Path,
-            Body = login.Body(fields),
-            ContentType = "application/json",
-            Purpose = "login from the manifest's auth",
-        };
-        return (credentials, request, loginUrl);
+        return (credentials, LoginRequest(login, fields, "login from the manifest's auth"), loginUrl);
     }
+
+    /// <summary>
+    /// The sign-in request of <paramref name="login"/> (a manifest path, sent under the url of the component it signs in
+    /// at): its user and password in the body under the login's field names, else <paramref name="fields"/>. A probe
+    /// that signs in as someone else, or with a wrong password, passes the login <c>with</c> those.
+    /// </summary>
+    public static ProbeRequest LoginRequest(LoginAuth login, (string User, string Password)? fields, string purpose) => new()
+    {
+        Method = login.Method,
+        Template = login.Path,
+        Path = login.Path,
+        Body = login.Body(fields),
+        ContentType = "application/json",
+        Purpose = purpose,
+    };
+
+    /// <summary>
+    /// The login body's field names from the login operation's schema in the contract of the component it signs in at
+    /// (<paramref name="signsInAt"/>), as the run's token source reads them; null when that component has no contract that loads.
+    /// </summary>
+    public static async Task<(string User, string Password)?> FieldsAsync(HttpComponent? signsInAt, LoginAuth login, ContractDocuments documents, CancellationToken cancellationToken) =>
+        signsInAt?.OpenApi is not null && (await documents.LoadAsync(signsInAt.OpenApi.Path, cancellationToken)).Document is { } document
+            ? Fields(document, login)
+            : null;
 
     /// <summary>
     /// <paramref name="request"/> with the credentials' headers, query parameters and cookies. A credential header
