@@ -29,6 +29,15 @@ public static class SecurityRules
     /// <summary>What the authentication probes covered and left out.</summary>
     public const string AuthenticationCoverage = "AG9004";
 
+    /// <summary>
+    /// Repeated wrong sign-ins for one made-up account from one address met no limit (medium); info with the evidence
+    /// when a limit was seen, or when the probe could not tell.
+    /// </summary>
+    public const string PasswordGuessing = "AG9005";
+
+    /// <summary>Repeated wrong sign-ins were answered 5xx without Retry-After: the sign-in failed rather than limited them.</summary>
+    public const string PasswordGuessingServerError = "AG9006";
+
     /// <summary>Identity B read, changed or deleted what identity A created (BOLA).</summary>
     public const string ObjectLevelAuthorization = "AG9010";
 
@@ -95,6 +104,10 @@ public static class SecurityRules
             "validate the token's signature with the issuer's key, refuse alg none, pin the accepted algorithms"),
         new SecurityRule(ExpiredTokenAccepted, "Expired token accepted", Authn, 613, null, "validate exp (and nbf) with a small clock skew"),
         new SecurityRule(AuthenticationCoverage, "Authentication probes", Authn, 287, null, "none: what was and was not probed"),
+        new SecurityRule(PasswordGuessing, "Password guessing not limited", Authn, 307, null,
+            "limit failed sign-ins per account and per client address (a few per account a minute), and answer 429 with Retry-After (ASP.NET Core: AddRateLimiter, or a counter of failures)"),
+        new SecurityRule(PasswordGuessingServerError, "Sign-in fails under repeated wrong passwords", Authn, 755, null,
+            "a limit answers 429 (or 503) with Retry-After; a 5xx without it is a failure: read the service's log for this sign-in"),
         new SecurityRule(ObjectLevelAuthorization, "Broken object level authorization (BOLA)", Bola, 639, null,
             "check on every read, change and delete that the resource belongs to the caller; answer 404 (or 403) otherwise"),
         new SecurityRule(FunctionLevelAuthorization, "Broken function level authorization (BFLA)", Bfla, 285, null,

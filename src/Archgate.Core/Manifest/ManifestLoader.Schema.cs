@@ -247,8 +247,8 @@ public static partial class ManifestLoader
                 "database" => Closed(["connectTimeout", "commandTimeout"], [], _ => Ref("duration")),
                 "brokers" => Closed(["connectTimeout", "poll"], [], _ => Ref("duration")),
                 "performance" => Closed(["pages"], [], _ => Closed(["loads", "timeout"], [], p => p == "loads" ? Ref("int") : Ref("duration"))),
-                "security" => Closed(["requests", "requestsPerOperation", "timeout", "budget", "sleepDelay", "expirySkew", "maxExpiryWait"], [],
-                    p => p.StartsWith("requests", StringComparison.Ordinal) ? Ref("int") : Ref("duration")),
+                "security" => Closed(["requests", "requestsPerOperation", "timeout", "budget", "sleepDelay", "expirySkew", "maxExpiryWait", "guesses"], [],
+                    p => p.StartsWith("requests", StringComparison.Ordinal) || p == "guesses" ? Ref("int") : Ref("duration")),
                 _ => Closed(["breaker", "cascade"], [], s => s == "breaker"
                     ? Closed(["driveEvery", "openWait", "thresholdWait", "callsAfterThreshold", "recoveryGrace", "sampleEvery"], [], b => b == "callsAfterThreshold" ? Ref("int") : Ref("duration"))
                     : Closed(["settle", "recoveryWait"], [], _ => Ref("duration"))),

@@ -138,6 +138,12 @@ public sealed record SecurityProbeOptions
     /// </summary>
     public TimeSpan MaxExpiryWait { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The most wrong sign-ins the guessing probe sends to one login operation (one after another, as a made-up
+    /// account), stopping at the first sign of a limit. <value>30</value>.
+    /// </summary>
+    public int Guesses { get; init; } = 30;
+
     /// <summary>Largest response body read; the rest is ignored. <value>256 KiB</value>.</summary>
     public int MaxBodyBytes { get; init; } = 256 * 1024;
 }

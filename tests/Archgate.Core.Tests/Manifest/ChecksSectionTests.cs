@@ -44,7 +44,7 @@ public sealed class ChecksSectionTests
                 breaker: { openWait: 30s, callsAfterThreshold: 2 }
                 cascade: { settle: 500ms }
               performance: { pages: { loads: 3, timeout: 45s } }
-              security: { requests: 100, budget: 30s }
+              security: { requests: 100, budget: 30s, guesses: 12 }
             """);
 
         Assert.True(result.Succeeded, string.Join("\n", result.Errors));
@@ -54,7 +54,7 @@ public sealed class ChecksSectionTests
         Assert.Equal(new CircuitBreakerOptions { OpenWait = TimeSpan.FromSeconds(30), AllowedCallsAfterThreshold = 2 }, checks.Services.Breaker);
         Assert.Equal(new CascadeOptions { Settle = TimeSpan.FromMilliseconds(500) }, checks.Services.Cascade);
         Assert.Equal(new PageTimingOptions { Loads = 3, Timeout = TimeSpan.FromSeconds(45) }, checks.Pages);
-        Assert.Equal(new SecurityProbeOptions { MaxRequests = 100, Budget = TimeSpan.FromSeconds(30) }, checks.Security);
+        Assert.Equal(new SecurityProbeOptions { MaxRequests = 100, Budget = TimeSpan.FromSeconds(30), Guesses = 12 }, checks.Security);
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class ChecksSectionTests
               browser: {}
               services: { breaker: { openWait: 2h, trials: 1 }, cascade: { settle: -1s } }
               performance: { pages: { loads: 100 } }
-              security: { requests: 0, sleep: 1s }
+              security: { requests: 0, sleep: 1s, guesses: 1001 }
             """).Errors.Select(e => e.ToString()).ToList();
 
         Assert.Contains(errors, e => e.Contains("checks.database.connectTimeout", StringComparison.Ordinal) && e.Contains("whole seconds", StringComparison.Ordinal) && e.Contains("2s", StringComparison.Ordinal));
@@ -81,7 +81,8 @@ public sealed class ChecksSectionTests
         Assert.Contains(errors, e => e.Contains("checks.performance.pages.loads", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("checks.security.requests", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("checks.security", StringComparison.Ordinal) && e.Contains("sleep", StringComparison.Ordinal));
-        Assert.Equal(11, errors.Count);
+        Assert.Contains(errors, e => e.Contains("checks.security.guesses", StringComparison.Ordinal));
+        Assert.Equal(12, errors.Count);
     }
 
     [Fact]

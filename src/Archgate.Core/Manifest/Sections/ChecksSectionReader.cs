@@ -73,7 +73,7 @@ public static partial class ManifestLoader
             if (r.Mapping(YamlReader.Get(map, "security"), "checks.security") is { } security)
             {
                 const string at = "checks.security";
-                r.AllowKeys(security, at, "requests", "requestsPerOperation", "timeout", "budget", "sleepDelay", "expirySkew", "maxExpiryWait");
+                r.AllowKeys(security, at, "requests", "requestsPerOperation", "timeout", "budget", "sleepDelay", "expirySkew", "maxExpiryWait", "guesses");
                 var d = result.Security;
                 result = result with
                 {
@@ -86,6 +86,7 @@ public static partial class ManifestLoader
                         SleepDelay = r.BoundedDuration(security, at, "sleepDelay", TimeSpan.FromSeconds(30)) ?? d.SleepDelay,
                         ExpirySkew = r.BoundedDuration(security, at, "expirySkew", TimeSpan.FromHours(1)) ?? d.ExpirySkew,
                         MaxExpiryWait = r.BoundedDuration(security, at, "maxExpiryWait", TimeSpan.FromMinutes(30)) ?? d.MaxExpiryWait,
+                        Guesses = r.Int(YamlReader.Get(security, "guesses"), $"{at}.guesses", 1, 1000) ?? d.Guesses,
                     },
                 };
             }

@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Http;
+using Archgate.Checks.Security;
+using Archgate.Checks.Security.Probes;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Model;
+using Archgate.Planning;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Security.Probes;
+
+public sealed class PasswordGuessingCheckTests
+{
+    private const string RealUser = "ann@shop.example.com";
+    private const string RealPassword = "real-s3cret-pass";
+
+    /// <summary>Progress reports as they are made (no synchronization context in between).</summary>
+    private sealed class Reports : IProgress<string>
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public void Report(string value) => Lines.Enqueue(value);
+    }
+
+    private static SystemModel System(ScriptedHttpServer server, string identity = $"{{ login: POST /auth/login, user: {RealUser}, password: {RealPassword} }}", string security = "") =>
+        TestSystems.Load($$"""
+            version: 1
+            system: { name: t }
+            auth:
+              ann: {{identity}}
+            components:
+              - name: api
+                kind: service
+                url: {{server.Url}}
+                auth: ann
+            {{security}}
+            """);
+
+    private static async Task<CheckResult> RunAsync(SystemModel system, Reports? reports = null)
+    {
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var check = Assert.Single(PasswordGuessingCheck.For(system, system.OfKind<ServiceComponent>().ToList(), new ContractDocuments(), system.Checks.Security));
+        Assert.Equal("security.guessing:api", check.Id);
+        Assert.True(check.AppliesTo(system).Applies);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        return await check.RunAsync(TestSystems.Context(system, http) with { Activity = reports }, timeout.Token);
+    }
+
+    private static string Dump(CheckResult result, ScriptedHttpServer server) =>
+        $"{result.Status}\n" + string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Severity} | {f.Message} | {f.Evidence}"))
+        + "\n--\n" + string.Join("\n", server.Requests.Select(r => $"{r.Method} {r.PathAndQuery} {r.Body}"));
+
+    [Fact]
+    public async Task A_login_that_answers_every_wrong_password_401_has_no_limit()
+    {
+        using var server = new ScriptedHttpServer(_ => new Reply(401, """{"title":"Invalid username or password."}"""));
+
+        var result = await RunAsync(System(server));
+
+        var finding = Assert.Single(result.Findings);
+        Assert.True(finding.Rule == SecurityRules.PasswordGuessing && finding.Severity == Severity.Medium, Dump(result, server));
+        Assert.Matches(@"^30 wrong sign-ins for one account from one address in \d+\.\d s were all answered 401: nothing limits password guessing$", finding.Message);
+        Assert.Equal("POST /auth/login", finding.Location);
+        Assert.Equal(30, server.Requests.Count);
+        Assert.Contains("curl", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("/auth/login", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("attempts (status, ms): 401 ", finding.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("archgate-wrong-", finding.Evidence, StringComparison.Ordinal); // the password is masked
+        Assert.Contains("limit failed sign-ins per account and per client address", finding.Hint, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Warn, result.Status);
+    }
+
+    [Fact]
+    public async Task A_429_with_Retry_After_after_five_failures_is_a_limit_and_the_probe_waits_it_out()
+    {
+        var failures = 0;
+        using var server = new ScriptedHttpServer(_ => Interlocked.Increment(ref failures) > 5
+            ? new Reply(429, """{"title":"Too many failed sign-ins."}""", Headers: new Dictionary<string, string> { ["Retry-After"] = "1" })
+            : new Reply(401, """{"title":"Invalid username or password."}"""));
+        var reports = new Reports();
+
+        var result = await RunAsync(System(server), reports);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result, server));
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(SecurityRules.PasswordGuessing, finding.Rule);
+        Assert.Equal(Severity.Info, finding.Severity);
+        Assert.Equal("password guessing is limited: attempt 6 of 30 was answered 429, Retry-After: 1", finding.Message);
+        Assert.Contains("waited 1 s for the Retry-After to pass", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains(reports.Lines, l => l.StartsWith("waiting out the sign-in limit's Retry-After: 1 s left", StringComparison.Ordinal));
+        Assert.Equal(6, server.Requests.Count); // it stopped at the first sign of a limit
+    }
+
+    [Fact]
+    public async Task A_Retry_After_longer_than_a_minute_is_not_waited_out_and_the_evidence_says_how_long_sign_ins_may_be_refused()
+    {
+        using var server = new ScriptedHttpServer(_ => new Reply(423, "{}", Headers: new Dictionary<string, string> { ["Retry-After"] = "900" }));
+        var reports = new Reports();
+
+        var result = await RunAsync(System(server), reports);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("password guessing is limited: attempt 1 of 30 was answered 423, Retry-After: 900", finding.Message);
+        Assert.Contains("sign-ins from this address may be refused for 900 s", finding.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain(reports.Lines, l => l.StartsWith("waiting", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_login_that_slows_down_with_each_failure_is_a_tarpit()
+    {
+        var failures = 0;
+        using var server = new ScriptedHttpServer(_ =>
+        {
+            if (Interlocked.Increment(ref failures) > 5)
+            {
+                Thread.Sleep(400);
+            }
+
+            return new Reply(401, "{}");
+        });
+
+        var result = await RunAsync(System(server));
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result, server));
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(Severity.Info, finding.Severity);
+        Assert.StartsWith("password guessing is limited: the sign-ins slowed down by attempt 10 of 30 (the last 5 answers took ", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(10, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_5xx_without_Retry_After_is_a_failure_of_its_own()
+    {
+        var failures = 0;
+        using var server = new ScriptedHttpServer(_ => Interlocked.Increment(ref failures) > 3 ? new Reply(500, "{}") : new Reply(401, "{}"));
+
+        var result = await RunAsync(System(server));
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(SecurityRules.PasswordGuessingServerError, finding.Rule);
+        Assert.Equal(Severity.Medium, finding.Severity);
+        Assert.StartsWith("attempt 4 of 30 was answered 500 without Retry-After", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData($"{{ login: POST /auth/login, user: {RealUser}, password: {RealPassword}, fields: {{ user: email, password: pass }} }}", "email", "pass", @"^archgate-guess-[0-9a-f]{10}@example\.invalid$")]
+    [InlineData($"{{ login: POST /auth/login, user: ann, password: {RealPassword} }}", "username", "password", @"^archgate-guess-[0-9a-f]{10}$")]
+    public async Task It_signs_in_as_a_made_up_account_of_the_identitys_shape_never_as_the_identity(string identity, string userField, string passwordField, string shape)
+    {
+        using var server = new ScriptedHttpServer(_ => new Reply(401, "{}"));
+
+        await RunAsync(System(server, identity, "checks: { security: { guesses: 7 } }"));
+
+        Assert.Equal(7, server.Requests.Count);
+        var bodies = server.Requests.Select(r => JsonNode.Parse(r.Body)!.AsObject()).ToList();
+        var users = bodies.Select(b => (string)b[userField]!).Distinct().ToList();
+        Assert.Matches(shape, Assert.Single(users)); // one account, the same for every attempt
+        Assert.Equal(7, bodies.Select(b => (string)b[passwordField]!).Distinct().Count()); // a new wrong password each time
+        Assert.All(server.Requests, r =>
+        {
+            Assert.Equal("POST /auth/login", $"{r.Method} {r.PathAndQuery}");
+            Assert.DoesNotContain("ann", r.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain(RealPassword, r.Body, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void Step_9_guesses_once_per_login_operation_after_every_other_probe()
+    {
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: t }
+            auth:
+              ann: { login: POST /auth/login, user: ann, password: a-pass }
+              ben: { login: POST /auth/login, user: ben, password: b-pass }
+              sso: { login: POST /token, at: idp, user: carl, password: c-pass }
+            components:
+              - { name: idp, kind: service, url: "http://127.0.0.1:1" }
+              - { name: api, kind: service, url: "http://127.0.0.1:2", auth: ann }
+            security: { identities: [ann, ben] }
+            """);
+
+        var probes = SecurityProbes.For(new StepChecksContext(system, Planner.Plan(system))).Select(c => c.Id).ToList();
+
+        Assert.Equal(
+            ["security.authn:api", "security.authz:api", "security.cors:api", "security.injection:api",
+             "security.authn:idp", "security.authz:idp", "security.cors:idp", "security.injection:idp",
+             "security.guessing:api", "security.guessing:idp"],
+            probes);
+    }
+
+    [Fact]
+    public void Under_security_safe_it_does_not_apply()
+    {
+        using var server = new ScriptedHttpServer(_ => new Reply(401, "{}"));
+        var system = System(server, security: "security: { safe: true }");
+
+        var check = Assert.Single(PasswordGuessingCheck.For(system, system.OfKind<ServiceComponent>().ToList(), new ContractDocuments(), system.Checks.Security));
+
+        Assert.False(check.AppliesTo(system).Applies);
+    }
+
+    [Theory]
+    [InlineData("120", 120)]
+    [InlineData("Sun, 06 Dec 2026 12:01:30 GMT", 90)]
+    [InlineData("Sun, 06 Dec 2026 11:00:00 GMT", 0)]
+    public void Retry_After_is_read_as_seconds_or_a_date(string header, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), PasswordGuessingCheck.RetryAfter(header, new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero)));
+}
