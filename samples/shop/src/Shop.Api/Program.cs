@@ -26,6 +26,7 @@ services.AddSingleton<Migrator>();
 services.AddSingleton<Seeder>();
 services.AddSingleton<JwtSettings>();
 services.AddSingleton<TokenService>();
+services.AddSingleton<SignInLimiter>();
 services.AddSingleton<OidcConfig>();
 services.AddSingleton<OidcKeys>();
 services.AddHttpClient(OidcKeys.Client, c => c.Timeout = OidcConfig.ProviderTimeout);

@@ -12,17 +12,31 @@ internal static class AuthEndpoints
     {
         var auth = app.MapGroup("/auth");
 
-        auth.MapPost("/login", async (LoginRequest request, TokenService tokens, CancellationToken ct) =>
+        auth.MapPost("/login", async (LoginRequest request, TokenService tokens, SignInLimiter limiter, HttpContext http, CancellationToken ct) =>
         {
             if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password))
             {
                 return Validation.Problem(("username", "username and password are required."));
             }
 
+            var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            if (limiter.RetryAfter(request.Username, address) is { } wait)
+            {
+                var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Results.Problem(statusCode: 429, title: "Too many failed sign-ins. Try again later.",
+                    detail: $"Sign-ins for this account or from this address are refused for {seconds} s.");
+            }
+
             var issued = await tokens.LoginAsync(request.Username, request.Password, ct);
-            return issued is null
-                ? Results.Problem(statusCode: 401, title: "Invalid username or password.")
-                : Results.Ok(issued);
+            if (issued is null)
+            {
+                limiter.Failed(request.Username, address);
+                return Results.Problem(statusCode: 401, title: "Invalid username or password.");
+            }
+
+            limiter.Succeeded(request.Username);
+            return Results.Ok(issued);
         });
 
         auth.MapPost("/refresh", async (RefreshRequest request, TokenService tokens, CancellationToken ct) =>
