@@ -148,8 +148,8 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
     }
 
     /// <summary>
-    /// The finding when every attempt was answered and none showed a limit: medium, high when a made-up account with a
-    /// wrong password was let in (2xx), which is worse than no limit.
+    /// The finding when every attempt was answered and none showed a limit. A 2xx is named but not judged: it may have
+    /// let a made-up account in, or the login answers its failures 2xx with an error in the body (legacy APIs do).
     /// </summary>
     private Finding NoLimit(List<ProbeExchange> answers, ProbeSender sender, Func<string, Severity, string, string, Finding> finding, Func<int, string?, string> evidence)
     {
@@ -157,11 +157,11 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
         var answered = statuses.Count == 1 ? $"were all answered {statuses[0].Status}" : "were answered " + string.Join(", ", statuses.Select(s => $"{s.Status} ({s.Count})"));
         var seconds = sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
         var shortOf = answers.Count < options.Guesses ? $" ({answers.Count} of {options.Guesses}: {sender.Spent})" : "";
-        var letIn = answers.FindIndex(a => a.Succeeded);
-        return finding(SecurityRules.PasswordGuessing, letIn >= 0 ? Severity.High : Severity.Medium,
+        var succeeded = answers.FindIndex(a => a.Succeeded);
+        return finding(SecurityRules.PasswordGuessing, Severity.Medium,
             $"{answers.Count} wrong sign-ins for one account from one address in {seconds} s{shortOf} {answered}: nothing limits password guessing"
-            + (letIn >= 0 ? $", and attempt {letIn + 1} let a made-up account with a wrong password in" : ""),
-            evidence(letIn >= 0 ? letIn : 0, null));
+            + (succeeded >= 0 ? $" (attempt {succeeded + 1}, a made-up account with a wrong password, was answered {answers[succeeded].Status}: see its answer)" : ""),
+            evidence(succeeded >= 0 ? succeeded : 0, null));
     }
 
     /// <summary>After a limit: a <c>Retry-After</c> of at most <see cref="LongestWait"/> is waited out; else what a later sign-in from here may meet.</summary>

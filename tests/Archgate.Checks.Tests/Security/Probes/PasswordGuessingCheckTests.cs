@@ -132,6 +132,19 @@ public sealed class PasswordGuessingCheckTests
     }
 
     [Fact]
+    public async Task A_login_that_answers_failures_200_is_judged_on_the_limit_and_the_200_is_named()
+    {
+        using var server = new ScriptedHttpServer(_ => new Reply(200, """{"success":false}"""));
+
+        var result = await RunAsync(System(server, security: "checks: { security: { guesses: 12 } }"));
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(Severity.Medium, finding.Severity);
+        Assert.Matches(@"^12 wrong sign-ins for one account from one address in \d+\.\d s were all answered 200: nothing limits password guessing \(attempt 1, a made-up account with a wrong password, was answered 200: see its answer\)$", finding.Message);
+        Assert.Contains("answered 200: {\"success\":false}", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_5xx_without_Retry_After_is_a_failure_of_its_own()
     {
         var failures = 0;
