@@ -44,6 +44,15 @@ public sealed class ShopSecurityTests : CliTestBase
             Assert.Contains("security.authz:api", ids);
             Assert.Contains("security.injection:api", ids);
             Assert.Contains("security.cors:api", ids);
+            // After the other probes: the limit it meets may refuse sign-ins from here for a while.
+            Assert.True(ids.IndexOf("security.guessing:api") > ids.IndexOf("security.injection:api"), string.Join(", ", ids));
+
+            // The shop limits failed sign-ins: the guessing probe meets the limit (per account, or per address after the
+            // injection probes' wrong passwords) and waits out its Retry-After.
+            var guessing = Assert.Single(Findings(run), f => Text(f, "rule") == "AG9005");
+            Assert.Equal("info", Text(guessing, "severity"));
+            Assert.Matches(@"^password guessing is limited: attempt \d+ of 30 was answered 429, Retry-After: \d+$", Text(guessing, "message"));
+            Assert.Contains("waited", Text(guessing, "evidence"), StringComparison.Ordinal);
             var criterion = run.RootElement.GetProperty("criteria").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "security");
             Assert.Equal("pass", criterion.GetProperty("status").GetString());
             Assert.Contains(Findings(run), f => Text(f, "rule") == "AG9013" && Text(f, "message").Contains("object level: 1 objects created as ann", StringComparison.Ordinal));
