@@ -396,6 +396,44 @@ public sealed class CookieSessionTests
         Assert.Equal(200, me.Status); // the session the next check gets is alive
     }
 
+    [Fact]
+    public async Task Injection_probes_of_the_identitys_login_send_no_wrong_password_for_the_identity()
+    {
+        // The contract's login example is the identity itself: every probe of the password was a wrong password for ann,
+        // which a login limiter counts (ex11 answered ann 429 after step 9) and a lockout would keep locked past the run.
+        using var api = new CookieSessionApi();
+        var folder = AuthFlowCheckTests.Folder();
+        var manifest = api.Manifest(folder);
+        var contract = Path.Combine(folder, "tasks.yaml");
+        File.WriteAllText(contract, File.ReadAllText(contract).Replace(
+            "password: { type: string } } } } }", "password: { type: string } } }, example: { email: ann@example.test, password: demo } } }", StringComparison.Ordinal));
+        var system = TestSystems.Load(manifest, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new Archgate.Checks.Security.Probes.InjectionCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments(), new SecurityProbeOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        static System.Text.Json.Nodes.JsonObject? Body(string text)
+        {
+            try
+            {
+                return System.Text.Json.Nodes.JsonNode.Parse(text) as System.Text.Json.Nodes.JsonObject;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return null; // a malformed-body probe
+            }
+        }
+
+        var logins = api.Requests.Where(r => r.PathAndQuery == "/auth/login").Select(r => Body(r.Body)).OfType<System.Text.Json.Nodes.JsonObject>().ToList();
+        Assert.Contains(logins, l => l["email"]?.ToString() == "ann@example.test" && l["password"]?.ToString() == "demo"); // the baseline signs in
+        Assert.DoesNotContain(logins, l => l["email"]?.ToString() == "ann@example.test" && l["password"]?.ToString() != "demo");
+        Assert.Contains(logins, l => l["email"]?.ToString() is { } e && e.StartsWith("archgate-guess-", StringComparison.Ordinal) && e.EndsWith("@example.invalid", StringComparison.Ordinal)
+            && l["password"]?.ToString()?.Contains('\'', StringComparison.Ordinal) == true); // the password is still probed
+        Assert.Contains(logins, l => l["email"]?.ToString()?.Contains('\'', StringComparison.Ordinal) == true); // and the user field, with the real password
+        Assert.Contains("the password and other inputs of POST /auth/login probed for a made-up account", result.Findings.Single(f => f.Rule == SecurityRules.InjectionCoverage).Message, StringComparison.Ordinal);
+    }
+
     private static (SystemModel System, HttpClient Http) Load(CookieSessionApi api, string? auth = null)
     {
         var folder = AuthFlowCheckTests.Folder();

@@ -48,7 +48,8 @@ public sealed class ShopSecurityTests : CliTestBase
             Assert.True(ids.IndexOf("security.guessing:api") > ids.IndexOf("security.injection:api"), string.Join(", ", ids));
 
             // The shop limits failed sign-ins: the guessing probe meets the limit (per account, or per address after the
-            // injection probes' wrong passwords) and waits out its Retry-After.
+            // injection probes' wrong passwords), then signs in as ann: taken, it waits for nothing, refused, it waits out
+            // the Retry-After; the evidence says which.
             var guessing = Assert.Single(Findings(run), f => Text(f, "rule") == "AG9005");
             Assert.Equal("info", Text(guessing, "severity"));
             Assert.Matches(@"^password guessing is limited: attempt \d+ of 30 was answered 429, Retry-After: \d+$", Text(guessing, "message"));

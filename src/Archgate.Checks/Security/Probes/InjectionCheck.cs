@@ -93,7 +93,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             book.Record(plan.Requests[0], baseline.Status, baseline.Headers, baseline.Body);
             if (baseline.Status < 500)
             {
-                foreach (var point in InjectionPoint.Of(operation, valid))
+                foreach (var point in Points(context.System, target, operation, valid, run))
                 {
                     await probe.PointAsync(point, baseline, cancellationToken);
                 }
@@ -120,12 +120,54 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             $"{probed} operations, {run.Points} string inputs probed (SQL injection error/boolean/time-based, XSS, CRLF, traversal) and malformed bodies; " +
             $"{sender.Requests} requests in {sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
             $"(budget {options.MaxRequests} per service, {options.MaxRequestsPerOperation} per operation, {options.Budget.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s)" +
+            (run.MadeUpAccounts.Count > 0 ? $"; the password and other inputs of {string.Join(", ", run.MadeUpAccounts)} probed for a made-up account, so no wrong password counts against an identity" : "") +
             (run.LeftOut.Count > 0 ? $"; not probed: {string.Join(", ", run.LeftOut.Take(12))}{(run.LeftOut.Count > 12 ? $" and {run.LeftOut.Count - 12} more" : "")}" : ""), null);
         return SecurityGate.Judge(run.Findings, policy,
         [
             new Metric("security_requests", new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "injection" }, sender.Requests, "count"),
             new Metric("security_inputs_probed", new Dictionary<string, string> { ["component"] = component.Name, ["family"] = "injection" }, run.Points, "count"),
         ]);
+    }
+
+    /// <summary>
+    /// The string inputs of <paramref name="valid"/>. On a login of the manifest's identities every input but the user
+    /// field is probed for a made-up account: each probe of the password is a wrong password, and a limiter or a lockout
+    /// counts those against the account named (ex11 answered the identity 429 after them; a lockout would outlast the
+    /// run). A quote that breaks the query is seen all the same; only the boolean-based probe of the password, which
+    /// needs a sign-in to compare with, is lost.
+    /// </summary>
+    private IReadOnlyList<InjectionPoint> Points(SystemModel system, ProbeTarget target, OperationInfo operation, ProbeRequest valid, Run run)
+    {
+        var points = InjectionPoint.Of(operation, valid);
+        var login = system.Auth.Values.Concat(system.Security.Identities).Append(component.Auth).OfType<LoginAuth>()
+            .FirstOrDefault(l => l.SignsInAt(component.Name) && new AuthCall(l.Method, l.Path).Is(operation.Method, target.Prefix + operation.Template));
+        if (login is null || valid.Body is null || Json(valid.Body) is not JsonObject body)
+        {
+            return points;
+        }
+
+        var user = login.UserField ?? Authenticator.Fields(target.Document, login).User;
+        if (!body.ContainsKey(user))
+        {
+            return points;
+        }
+
+        body[user] = PasswordGuessingCheck.MadeUpAccount(login.User);
+        var decoy = InjectionPoint.Of(operation, valid with { Body = body.ToJsonString() }).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        run.MadeUpAccounts.Add(operation.Name);
+        return [.. points.Select(p => p.Parameter == user ? p : decoy.GetValueOrDefault(p.Name) ?? p)];
+    }
+
+    private static JsonNode? Json(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     [GeneratedRegex("(?i)(file|path|filename|template|page|doc|document|folder|dir|download|include|attachment)")]
@@ -139,6 +181,9 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
         public List<Finding> Findings { get; } = [];
 
         public List<string> LeftOut { get; } = [];
+
+        /// <summary>The logins whose inputs but the user were probed for a made-up account.</summary>
+        public List<string> MadeUpAccounts { get; } = [];
 
         public int Points { get; set; }
 

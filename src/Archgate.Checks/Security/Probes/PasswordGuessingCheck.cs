@@ -14,7 +14,8 @@ namespace Archgate.Checks.Security.Probes;
 /// account is locked out). It stops at the first sign of a limit: a 429 or 423, any answer with <c>Retry-After</c>, or
 /// tarpitting (the last five attempts' median latency more than 4x the first five's and above 250 ms). No limit is
 /// AG9005; a 5xx without <c>Retry-After</c> is a failure of its own (AG9006). Runs last in step 9: a limit it meets may
-/// refuse sign-ins from this address for a while, and one that says at most a minute is waited out.
+/// refuse sign-ins from this address for a while: one sign-in as the identity tells, and a limit that refuses it and says
+/// at most a minute is waited out.
 /// </summary>
 internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth login, string id, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {
@@ -107,7 +108,7 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
             if (answer.Status is 429 or 423 || retryAfter is not null)
             {
                 var wait = RetryAfter(retryAfter, context.Time.GetUtcNow());
-                var after = await AfterLimitAsync(wait, retryAfter, context, cancellationToken);
+                var after = await AfterLimitAsync(wait, retryAfter, () => sender.SendAsync(Authenticator.LoginRequest(login, fields, "the identity's own sign-in after the limit"), cancellationToken), context, cancellationToken);
                 findings.Add(Finding(SecurityRules.PasswordGuessing, Severity.Info,
                     $"password guessing is limited: {attempt} was answered {answer.Status}{(retryAfter is null ? "" : $", Retry-After: {retryAfter}")}", Evidence(i, after)));
                 break;
@@ -164,8 +165,26 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
             evidence(succeeded >= 0 ? succeeded : 0, null));
     }
 
-    /// <summary>After a limit: a <c>Retry-After</c> of at most <see cref="LongestWait"/> is waited out; else what a later sign-in from here may meet.</summary>
-    private static async Task<string> AfterLimitAsync(TimeSpan? wait, string? header, CheckContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a limit: one sign-in as the identity itself tells whether the limit holds back this address or only the
+    /// guessed account. Taken, there is nothing to wait for (the shop's limit of 5 failures per account cost every run a
+    /// minute). Refused (or not known), a <c>Retry-After</c> of at most <see cref="LongestWait"/> is waited out; else what a
+    /// later sign-in from here may meet.
+    /// </summary>
+    private async Task<string> AfterLimitAsync(TimeSpan? wait, string? header, Func<Task<ProbeExchange?>> signIn, CheckContext context, CancellationToken cancellationToken)
+    {
+        var own = await signIn();
+        if (own is { Succeeded: true })
+        {
+            return $"a sign-in as '{login.Label}' from this address right after it was answered {own.Status}: the limit holds back the guessed account, not this address, so nothing was waited for";
+        }
+
+        var refused = own is null ? "a sign-in as the identity right after it got no answer" : $"a sign-in as '{login.Label}' right after it was answered {own.Status}";
+        return $"{refused}; {await WaitOutAsync(wait, header, context, cancellationToken)}";
+    }
+
+    /// <summary>A <c>Retry-After</c> of at most <see cref="LongestWait"/> is waited out; else what a later sign-in from here may meet.</summary>
+    private static async Task<string> WaitOutAsync(TimeSpan? wait, string? header, CheckContext context, CancellationToken cancellationToken)
     {
         if (wait is not { } left)
         {

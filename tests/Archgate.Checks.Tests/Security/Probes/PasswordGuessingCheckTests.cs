@@ -88,9 +88,32 @@ public sealed class PasswordGuessingCheckTests
         Assert.Equal(SecurityRules.PasswordGuessing, finding.Rule);
         Assert.Equal(Severity.Info, finding.Severity);
         Assert.Equal("password guessing is limited: attempt 6 of 30 was answered 429, Retry-After: 1", finding.Message);
-        Assert.Contains("waited 1 s for the Retry-After to pass", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("a sign-in as 'ann' right after it was answered 429; waited 1 s for the Retry-After to pass", finding.Evidence, StringComparison.Ordinal);
         Assert.Contains(reports.Lines, l => l.StartsWith("waiting out the sign-in limit's Retry-After: 1 s left", StringComparison.Ordinal));
-        Assert.Equal(6, server.Requests.Count); // it stopped at the first sign of a limit
+        Assert.Equal(7, server.Requests.Count); // it stopped at the first sign of a limit, then signed in once as the identity
+        Assert.Contains(RealPassword, server.Requests.Last().Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_limit_on_the_guessed_account_that_still_lets_the_identity_in_is_not_waited_out()
+    {
+        // The shop limits 5 failures per account: the identity is not held back, and waiting a minute cost every run that minute.
+        var failures = 0;
+        using var server = new ScriptedHttpServer(r => r.Body.Contains(RealPassword, StringComparison.Ordinal)
+            ? new Reply(200, """{"accessToken":"t0k3n"}""")
+            : Interlocked.Increment(ref failures) > 5
+                ? new Reply(429, "{}", Headers: new Dictionary<string, string> { ["Retry-After"] = "60" })
+                : new Reply(401, "{}"));
+        var reports = new Reports();
+
+        var result = await RunAsync(System(server), reports);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result, server));
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("password guessing is limited: attempt 6 of 30 was answered 429, Retry-After: 60", finding.Message);
+        Assert.Contains("a sign-in as 'ann' from this address right after it was answered 200: the limit holds back the guessed account, not this address, so nothing was waited for", finding.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain(reports.Lines, l => l.StartsWith("waiting", StringComparison.Ordinal));
+        Assert.DoesNotContain(RealPassword, finding.Evidence, StringComparison.Ordinal);
     }
 
     [Fact]
