@@ -49,17 +49,7 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
     }
 
     /// <summary>The first example body of an operation's JSON request (document example, named example, else from the schema).</summary>
-    public static JsonNode? ExampleBody(OperationInfo operation)
-    {
-        if (JsonBody(operation) is not { } media)
-        {
-            return null;
-        }
-
-        return media.Example?.DeepClone()
-            ?? media.Examples?.Values.Select(e => e.Value).FirstOrDefault(v => v is not null)?.DeepClone()
-            ?? ValueGenerator.Value(media.Schema, ValueKind.Example);
-    }
+    public static JsonNode? ExampleBody(OperationInfo operation) => BodyReferences.Example(operation);
 
     /// <summary>
     /// The body with its free-text strings made unique, for a create that answered 409: a service that keeps a field

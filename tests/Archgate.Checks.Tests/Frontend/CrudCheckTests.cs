@@ -199,4 +199,52 @@ public sealed class CrudCheckTests
         var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.UpdateFailed);
         Assert.Contains("sent: {\"title\":\"second\"}", finding.Evidence, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_create_whose_body_names_another_resource_names_one_the_check_created_first_and_deletes_it_after()
+    {
+        // ex11: POST /orders with the contract's {"holdId": 1} and POST /holds with {"seatId": 5} named what an earlier
+        // run had ordered and held, and were refused 409 (AG5010 high on a correct system).
+        using var api = new FakeTicketApi();
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new CrudCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Severity} {f.Location} {f.Message} {f.Evidence}")));
+        var orders = Assert.Single(result.Findings, f => f.Location == "/orders");
+        Assert.Matches(@"^/orders: created /orders/\d+ \(holdId = \d+, the hold this check created\), read back", orders.Message);
+        var order = api.Server.Requests.Last(r => r.Method == "POST" && r.PathAndQuery == "/orders");
+        var hold = api.Server.Requests.Last(r => r.Method == "POST" && r.PathAndQuery == "/holds");
+        Assert.DoesNotContain("\"holdId\":1,", order.Body, StringComparison.Ordinal);
+        Assert.Contains("\"note\":\"gift\"", order.Body, StringComparison.Ordinal); // the rest of the example is kept
+        Assert.DoesNotContain("\"seatId\":5}", hold.Body, StringComparison.Ordinal);
+        // Everything the check made is gone, the order before its hold before its seat; what was there before is kept.
+        Assert.Equal([5L], api.Ids("seats"));
+        Assert.Equal([1L], api.Ids("holds"));
+        Assert.Equal([1L], api.Ids("orders"));
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery is "/seats/5" or "/holds/1" or "/orders/1");
+    }
+
+    [Fact]
+    public async Task A_create_whose_referenced_resource_cannot_be_created_says_so_at_low_severity()
+    {
+        using var api = new FakeTicketApi();
+        var folder = AuthFlowCheckTests.Folder();
+        // The seats' create takes no row the example can give: no seat, so no fresh hold can be made for an order.
+        var contract = FakeTicketApi.Contract.Replace("example: { row: 3 }", "example: { row: 99 }", StringComparison.Ordinal);
+        Assert.NotEqual(FakeTicketApi.Contract, contract);
+        await File.WriteAllTextAsync(Path.Combine(folder, "t2.yaml"), contract);
+        var system = TestSystems.Load(api.Manifest(folder).Replace("openapi: tickets.yaml", "openapi: t2.yaml", StringComparison.Ordinal), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new CrudCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var holds = Assert.Single(result.Findings, f => f.Rule == FrontendRules.CreateFailed && f.Location == "POST /holds");
+        Assert.Equal(Severity.Low, holds.Severity);
+        Assert.StartsWith("POST /holds answered 409 with seatId 5 from the contract's example: no seat could be created to reference (POST /seats answered 400)", holds.Message, StringComparison.Ordinal);
+        var seats = Assert.Single(result.Findings, f => f.Rule == FrontendRules.CreateFailed && f.Location == "POST /seats");
+        Assert.Equal(Severity.High, seats.Severity); // the create that fails on its own example is the one blamed
+    }
 }

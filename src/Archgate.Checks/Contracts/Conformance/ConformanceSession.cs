@@ -41,9 +41,11 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
     {
         _started = context.Time.GetTimestamp();
         _validator = BodyValidator.ForResponses(document);
-        var operations = OperationInfo.All(document);
+        var templates = (document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList();
+        // A create whose body names another resource (an order's holdId) goes after that resource's create, its delete before.
+        var operations = BodyReferences.InCreateOrder(OperationInfo.All(document), templates, BodyReferences.Example);
         var book = new ResourceBook(
-            (document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList(),
+            templates,
             component.OpenApi?.Fixtures ?? new Dictionary<string, IReadOnlyDictionary<string, string>>());
 
         context.Activity?.Report($"authenticating to {component.Name}");

@@ -68,15 +68,16 @@ internal static class RequestPlanner
         }
 
         var valid = new List<(string Purpose, Values Values)>();
-        foreach (var (purpose, body) in ExampleBodies(media))
+        foreach (var (purpose, example) in ExampleBodies(media))
         {
-            valid.Add((purpose, Build(operation, ValueKind.Example, body, pathValues)));
+            var (body, filled) = Referenced(example, media, operation, book);
+            valid.Add((purpose + filled, Build(operation, ValueKind.Example, body, pathValues)));
         }
 
         foreach (var kind in new[] { ValueKind.Minimum, ValueKind.Maximum })
         {
-            var body = media is null ? null : ValueGenerator.Value(media.Value.Media.Schema, kind);
-            valid.Add(($"schema {kind.ToString().ToLowerInvariant()} values", Build(operation, kind, body, pathValues)));
+            var (body, filled) = Referenced(media is null ? null : ValueGenerator.Value(media.Value.Media.Schema, kind), media, operation, book);
+            valid.Add(($"schema {kind.ToString().ToLowerInvariant()} values{filled}", Build(operation, kind, body, pathValues)));
         }
 
         var requests = new List<ProbeRequest>();
@@ -144,6 +145,31 @@ internal static class RequestPlanner
         }
 
         return Fill(template, values);
+    }
+
+    /// <summary>
+    /// The body with each property that names another resource (<see cref="BodyReferences"/>) set to one the run created,
+    /// else to a manifest fixture, and what was filled from what, for the request's purpose (empty when nothing was).
+    /// </summary>
+    private static (JsonNode? Body, string Filled) Referenced(JsonNode? body, (string Type, IOpenApiMediaType Media)? media, OperationInfo operation, ResourceBook book)
+    {
+        var self = operation.Method == "POST" ? operation.Template.TrimEnd('/') : null;
+        var notes = new List<string>();
+        foreach (var reference in BodyReferences.Find(body, media?.Media.Schema, book.Templates, self))
+        {
+            if (book.Created(reference.Item, reference.Parameter) is { } created)
+            {
+                body = BodyReferences.Fill(body, reference, created);
+                notes.Add($"{reference.Property} = {created}, the {reference.Noun} this run created");
+            }
+            else if (book.Fixture(reference.Item, reference.Parameter) is { } fixture)
+            {
+                body = BodyReferences.Fill(body, reference, fixture);
+                notes.Add($"{reference.Property} = {fixture}, the manifest's fixture");
+            }
+        }
+
+        return (body, notes.Count == 0 ? string.Empty : $" ({string.Join("; ", notes)})");
     }
 
     /// <summary>The inputs of one request before they are put on the wire.</summary>

@@ -16,6 +16,9 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
     // Every object a POST of the run created, in order (not just the last per template), until a DELETE removes it.
     private readonly List<(string Template, string Path)> _leftovers = [];
 
+    /// <summary>The contract's path templates.</summary>
+    public IReadOnlyCollection<string> Templates => templates;
+
     /// <summary>The names of a template's path parameters, in order.</summary>
     public static IReadOnlyList<string> Parameters(string template) => Parameter().Matches(template).Select(m => m.Groups[1].Value).ToList();
 
