@@ -150,7 +150,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, string? identity, List<Finding> findings, CancellationToken cancellationToken)
     {
         var before = findings.Count;
-        var prerequisites = new Prerequisites(_resources, _templates, service.OpenApi!.Fixtures,
+        var prerequisites = new ReferencedObjects(_resources, _templates, service.OpenApi!.Fixtures,
             (method, path, body, headers, operation) => Send(http, method, path, [.. auth, .. headers], body, cancellationToken, operation), _base.AbsolutePath.TrimEnd('/'));
         try
         {
@@ -162,9 +162,9 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         }
     }
 
-    /// <summary>Create (with what its body names made first: <see cref="Prerequisites"/>), read, update, delete; false when the create failed.</summary>
+    /// <summary>Create (with what its body names made first: <see cref="ReferencedObjects"/>), read, update, delete; false when the create failed.</summary>
     private async Task<bool> RoundAsync(
-        HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, string? identity, Prerequisites prerequisites, List<Finding> findings, CancellationToken cancellationToken)
+        HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, string? identity, ReferencedObjects prerequisites, List<Finding> findings, CancellationToken cancellationToken)
     {
         var example = await prerequisites.FillAsync(ContractResource.ExampleBody(resource.Create), resource);
         var (created, sent) = await ContractResource.SendUniqueAsync(example, resource.Create,

@@ -23,22 +23,25 @@ internal sealed partial class ConcurrencyCheck
         // What the race made is deleted after it as its racer: a winner kept would hold B's unique values (an SKU with a
         // pattern the retry cannot vary) against every later create of the example (ex10: step 9's admin create got 409).
         var made = new List<string>();
+        var prerequisites = Referenced(context.Http, headers, cancellationToken);
         try
         {
-            await IdenticalCreatesAsync(context, resource, racer, headers, made, findings, cancellationToken);
+            await IdenticalCreatesAsync(context, resource, racer, headers, prerequisites, made, findings, cancellationToken);
         }
         finally
         {
             await CleanUpAsync(context.Http, resource, headers, made, findings, cancellationToken);
+            await CleanUpAsync(prerequisites, resource, findings, cancellationToken);
         }
     }
 
     private async Task IdenticalCreatesAsync(
-        CheckContext context, ContractResource resource, string? racer, IReadOnlyList<KeyValuePair<string, string>> headers, List<string> made, List<Finding> findings,
-        CancellationToken cancellationToken)
+        CheckContext context, ContractResource resource, string? racer, IReadOnlyList<KeyValuePair<string, string>> headers, ReferencedObjects prerequisites, List<string> made,
+        List<Finding> findings, CancellationToken cancellationToken)
     {
         var http = context.Http;
-        var example = ContractResource.ExampleBody(resource.Create);
+        // One object for all N creates to name (one hold for N orders): only one may use it.
+        var example = await prerequisites.FillAsync(ContractResource.ExampleBody(resource.Create), resource);
         // Free text made unique: B must be new, whatever an earlier step, run or race of this check created.
         var body = (ContractResource.Unique(example, resource.Create) ?? example)?.ToJsonString();
         var n = options.Parallel;
@@ -53,15 +56,16 @@ internal sealed partial class ConcurrencyCheck
         made.AddRange(items);
         var statuses = Statuses(answers);
         var what = $"{n} parallel identical creates of {resource.Collection} without an Idempotency-Key{(racer is null ? string.Empty : $" (as {racer})")}";
-        var sent = $"sent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}";
+        var sent = $"sent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}{prerequisites.Evidence()}";
         if (items.Count == 0)
         {
             // B existed before the race (a value the test cannot make unique, such as a referenced id): nothing to race.
             var exists = answers.All(a => a.Status == 409);
-            findings.Add(Finding(JourneyRules.ConcurrencySummary, exists ? Severity.Low : Severity.Medium, resource.Create.Name,
+            var unfilled = prerequisites.Unfilled.Count > 0 ? $" with {string.Join("; ", prerequisites.Unfilled)}" : string.Empty;
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, exists || unfilled.Length > 0 ? Severity.Low : Severity.Medium, resource.Create.Name,
                 exists
-                    ? $"{what} created nothing ({statuses}): {ExistsAlready} whether the uniqueness rule holds under concurrency was not determined"
-                    : $"{what} could not be tried: they created nothing ({statuses})",
+                    ? $"{what} created nothing ({statuses}{unfilled}): {ExistsAlready} whether the uniqueness rule holds under concurrency was not determined"
+                    : $"{what} could not be tried: they created nothing ({statuses}){unfilled}",
                 $"{answers[0].Evidence()}\n{sent}", exists ? ExistsAlreadyHint : "the contract's example create must be accepted"));
             return;
         }

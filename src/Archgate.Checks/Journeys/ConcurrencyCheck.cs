@@ -24,6 +24,11 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
     /// <summary>Where the contract's operations live (<see cref="ContractBase"/>).</summary>
     private Uri _base = service.Url!;
 
+    /// <summary>Every resource of the contract and its paths, for what a create's body names (<see cref="Frontend.ReferencedObjects"/>).</summary>
+    private IReadOnlyList<ContractResource> _all = [];
+
+    private IReadOnlyCollection<string> _templates = [];
+
     /// <summary>Pause between the reads that decide the resource has stopped changing by itself.</summary>
     private static readonly TimeSpan SettlePause = TimeSpan.FromMilliseconds(400);
 
@@ -43,7 +48,9 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
     {
         var loaded = await documents.LoadAsync(service.OpenApi!.Path, cancellationToken);
         _base = ContractBase.Of(service.Url!, loaded.Document);
-        var resources = loaded.Document is null ? [] : ContractResource.Find(loaded.Document).Where(r => r.UpdateTakesIfMatch || r.CreateTakesIdempotencyKey || r.CreateRefusesDuplicates).ToList();
+        var all = loaded.Document is null ? [] : ContractResource.Find(loaded.Document);
+        (_all, _templates) = (all, [.. loaded.Document?.Paths?.Keys ?? Enumerable.Empty<string>()]);
+        var resources = all.Where(r => r.UpdateTakesIfMatch || r.CreateTakesIdempotencyKey || r.CreateRefusesDuplicates).ToList();
         if (resources.Count == 0)
         {
             return CheckResult.Skipped($"{service.Name}'s contract has no resource whose update takes If-Match or whose create takes an Idempotency-Key or documents 409");
@@ -83,24 +90,27 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
 
             // What each race made is deleted after it, so it keeps no unique value (a doctor's slot, an ISBN) from the race
             // after it: the update race's resource is made from the same example as the keyed creates (ex9: 10 x 409).
+            // What the create's body names (an order's hold) is made fresh for each race, and deleted after what named it.
             var made = new List<string>();
+            var prerequisites = Referenced(context.Http, auth, cancellationToken);
             try
             {
                 if (resource.UpdateTakesIfMatch)
                 {
-                    await UpdatesAsync(context.Http, resource, auth, made, findings, cancellationToken);
+                    await UpdatesAsync(context.Http, resource, auth, prerequisites, made, findings, cancellationToken);
                     await CleanUpAsync(context.Http, resource, auth, made, findings, cancellationToken);
                     made.Clear();
                 }
 
                 if (resource.CreateTakesIdempotencyKey)
                 {
-                    await CreatesAsync(context.Http, resource, auth, made, findings, cancellationToken);
+                    await CreatesAsync(context.Http, resource, auth, prerequisites, made, findings, cancellationToken);
                 }
             }
             finally
             {
                 await CleanUpAsync(context.Http, resource, auth, made, findings, cancellationToken);
+                await CleanUpAsync(prerequisites, resource, findings, cancellationToken);
             }
 
             if (resource.CreateRefusesDuplicates)
@@ -115,6 +125,28 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         }
 
         return CheckResult.From(findings);
+    }
+
+    /// <summary>
+    /// The objects a race's create names (<see cref="Frontend.ReferencedObjects"/>), made as <paramref name="auth"/>'s identity.
+    /// </summary>
+    private ReferencedObjects Referenced(HttpClient http, IReadOnlyList<KeyValuePair<string, string>> auth, CancellationToken cancellationToken) =>
+        new(_all, _templates, service.OpenApi!.Fixtures,
+            (method, path, body, headers, operation) => Send(http, method, path, [.. auth, .. headers], body?.ToJsonString(), cancellationToken, operation), _base.AbsolutePath.TrimEnd('/'));
+
+    /// <summary>Deletes, best effort, what a race's create named and was made for it, after what named it; a refused delete is only said.</summary>
+    private async Task CleanUpAsync(ReferencedObjects prerequisites, ContractResource resource, List<Finding> findings, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (await prerequisites.CleanUpAsync() is { Count: > 0 } refused)
+        {
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Item,
+                $"{refused.Count} of the resources made for {resource.Create.Name} to name could not be deleted afterwards: {string.Join("; ", refused.Take(3).Select(r => r.Summary))}", null));
+        }
     }
 
     /// <summary>Deletes, best effort, what the races made (where the contract has a DELETE on the item); a refused delete is only said.</summary>
@@ -141,9 +173,11 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         }
     }
 
-    private async Task UpdatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<string> made, List<Finding> findings, CancellationToken cancellationToken)
+    private async Task UpdatesAsync(
+        HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, ReferencedObjects prerequisites, List<string> made, List<Finding> findings, CancellationToken cancellationToken)
     {
-        var (created, _) = await ContractResource.SendUniqueAsync(ContractResource.ExampleBody(resource.Create), resource.Create,
+        var unfilled = prerequisites.Unfilled.Count;
+        var (created, _) = await ContractResource.SendUniqueAsync(await prerequisites.FillAsync(ContractResource.ExampleBody(resource.Create), resource), resource.Create,
             body => Send(http, "POST", resource.Collection, auth, body?.ToJsonString(), cancellationToken, resource.Create));
         var item = created.Ok ? resource.ItemPath(created, _base.AbsolutePath.TrimEnd('/')) : null;
         if (item is not null)
@@ -158,8 +192,9 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         var variants = example is null ? null : ContractResource.Variants(example, resource.Update!, options.Parallel);
         if (item is null || etag is null || example is null || variants is not var (field, sent))
         {
-            var why = item is null ? $"the create failed: {created.Summary}" : etag is null ? "the read answered no ETag" : "the update's example has no property to set otherwise in each update";
-            findings.Add(Finding(JourneyRules.ConcurrencySummary, item is null || etag is null ? Severity.High : Severity.Medium, resource.Update!.Name,
+            var named = prerequisites.Unfilled.Skip(unfilled).ToList();
+            var why = item is null ? $"the create failed: {created.Summary}{(named.Count > 0 ? " with " + string.Join("; ", named) : string.Empty)}" : etag is null ? "the read answered no ETag" : "the update's example has no property to set otherwise in each update";
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, item is null && named.Count > 0 ? Severity.Low : item is null || etag is null ? Severity.High : Severity.Medium, resource.Update!.Name,
                 $"concurrent updates of {resource.Item} could not be tried: {why}", item is null ? created.Evidence() : read?.Evidence(),
                 item is null || etag is null ? null : "give the update's request body an example with a property (text, number, enum or boolean) the test can vary"));
             return;
@@ -245,9 +280,10 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         }
     }
 
-    private async Task CreatesAsync(HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<string> made, List<Finding> findings, CancellationToken cancellationToken)
+    private async Task CreatesAsync(
+        HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, ReferencedObjects prerequisites, List<string> made, List<Finding> findings, CancellationToken cancellationToken)
     {
-        var body = ContractResource.ExampleBody(resource.Create)?.ToJsonString();
+        var body = (await prerequisites.FillAsync(ContractResource.ExampleBody(resource.Create), resource))?.ToJsonString();
         var answers = await CreateAllAsync(http, resource, auth, body, cancellationToken);
 
         // Nothing created and a 409 among the answers: the example exists already (an earlier step or run made it, and the

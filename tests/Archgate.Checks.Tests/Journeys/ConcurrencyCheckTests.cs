@@ -461,4 +461,27 @@ public sealed class ConcurrencyCheckTests
         Assert.Contains("without an Idempotency-Key created 1 resource(s), but 9 answered with a server error (1 x 201, 9 x 500)", finding.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(result.Findings, f => f.Message.Contains("the uniqueness rule holds", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Identical_creates_that_name_another_resource_name_one_made_for_the_race_and_exactly_one_wins()
+    {
+        // ex11: 10 orders of the contract's {"holdId": 1}, a hold an earlier run had ordered: 10 x 409, "could not be tried".
+        using var api = new FakeTicketApi();
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new ConcurrencyCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new Archgate.Model.JourneyCheckOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var orders = Assert.Single(result.Findings, f => f.Location == "POST /orders");
+        Assert.True(orders.Severity == Severity.Info, $"{orders.Severity} {orders.Message}");
+        Assert.Contains("created 1 resource, the others were refused (1 x 201, 9 x 409)", orders.Message, StringComparison.Ordinal);
+        var raced = api.Server.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/orders").Select(r => r.Body).ToList();
+        Assert.Single(raced.Distinct());
+        Assert.DoesNotContain("\"holdId\":1,", raced[0], StringComparison.Ordinal);
+        Assert.Equal([5L], api.Ids("seats"));
+        Assert.Equal([1L], api.Ids("holds"));
+        Assert.Equal([1L], api.Ids("orders"));
+    }
 }

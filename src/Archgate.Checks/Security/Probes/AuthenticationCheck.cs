@@ -242,7 +242,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             }
 
             var book = target.NewBook();
-            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, owner, book, cancellationToken);
+            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, owner, book, cancellationToken, target.Operations);
             if (created is not { Succeeded: true })
             {
                 leftOut.Add($"{operation.Name} (no object to delete: {creator.Name}{admin} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? notPlanned ?? "nothing"})");

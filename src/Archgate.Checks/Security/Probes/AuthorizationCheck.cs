@@ -273,7 +273,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) owner, CancellationToken cancellationToken)
         {
             var book = target.NewBook();
-            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, owner.Credentials, book, cancellationToken);
+            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, owner.Credentials, book, cancellationToken, target.Operations);
             if (notPlanned is not null)
             {
                 return (book, null, $"{creator.Name} ({notPlanned})");

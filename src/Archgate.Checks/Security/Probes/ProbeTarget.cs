@@ -170,9 +170,25 @@ internal sealed class ProbeTarget
     /// the contract's example answers 409: it exists already and the service keeps a field unique), recorded in
     /// <paramref name="book"/> when it succeeded: the answer, or why no request could be planned.
     /// </summary>
+    /// <remarks>
+    /// When the create's body names another resource (an order's <c>holdId</c>: <see cref="BodyReferences"/>) and
+    /// <paramref name="operations"/> has that resource's create, one is created first, as the same identity, recorded
+    /// in the book (at most <paramref name="depth"/> levels deep), and the create's body names it.
+    /// </remarks>
     public static async Task<(ProbeExchange? Created, string? NotPlanned)> CreateAsync(
-        ProbeSender sender, OperationInfo creator, Credentials credentials, ResourceBook book, CancellationToken cancellationToken)
+        ProbeSender sender, OperationInfo creator, Credentials credentials, ResourceBook book, CancellationToken cancellationToken,
+        IReadOnlyList<OperationInfo>? operations = null, int depth = Frontend.ReferencedObjects.MaxDepth)
     {
+        var references = operations is null || depth <= 0 ? []
+            : BodyReferences.Find(BodyReferences.Example(creator), BodyReferences.Schema(creator), book.Templates, creator.Template.TrimEnd('/'));
+        foreach (var reference in references.DistinctBy(r => r.Item))
+        {
+            if (operations!.FirstOrDefault(o => o.Method == "POST" && o.Template.TrimEnd('/') == reference.Collection) is { } prerequisite)
+            {
+                await CreateAsync(sender, prerequisite, credentials, book, cancellationToken, operations, depth - 1);
+            }
+        }
+
         var plan = RequestPlanner.Plan(creator, book, 1);
         if (plan.Requests.Count == 0)
         {

@@ -16,7 +16,7 @@ namespace Archgate.Checks.Frontend;
 /// <param name="fixtures">The manifest's fixture ids, per item template and parameter.</param>
 /// <param name="send">Sends a method to a contract path with a JSON body (null: none) and extra headers, as the check's identity.</param>
 /// <param name="basePath">The host's path the contract's paths are under, for a Location header.</param>
-internal sealed class Prerequisites(
+internal sealed class ReferencedObjects(
     IReadOnlyList<ContractResource> resources,
     IReadOnlyCollection<string> templates,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> fixtures,
