@@ -93,11 +93,19 @@ internal sealed class ReferencedObjects(
             if (fixtures.GetValueOrDefault(reference.Item)?.GetValueOrDefault(reference.Parameter) is { } fixture)
             {
                 body = BodyReferences.Fill(body, reference, fixture);
-                Filled.Add($"{reference.Property} = {fixture}, the manifest's fixture (no {reference.Noun} could be created: {why})");
+                if (top)
+                {
+                    Filled.Add($"{reference.Property} = {fixture}, the manifest's fixture (no {reference.Noun} could be created: {why})");
+                }
+
                 continue;
             }
 
-            Unfilled.Add($"{reference.Property} {reference.Current(body)} from the contract's example: no {reference.Noun} could be created to reference ({why})");
+            if (top)
+            {
+                // A prerequisite's own unfilled reference is said by its failed create (the why above), not twice.
+                Unfilled.Add($"{reference.Property} {reference.Current(body)} from the contract's example: no {reference.Noun} could be created to reference ({why})");
+            }
         }
 
         return body;

@@ -313,9 +313,10 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         }
         else if (items.Count == 0)
         {
-            // Nothing created, nothing tested: not a pass.
-            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Medium, resource.Create.Name,
-                $"parallel creates with one Idempotency-Key could not be tried: {options.Parallel} creates{(retried ? ", sent again with unique text after 409," : string.Empty)} created nothing ({statuses})",
+            // Nothing created, nothing tested: not a pass (low when the body names what none could be made of, and said so).
+            var unfilled = prerequisites.Unfilled.Count > 0 ? $" with {string.Join("; ", prerequisites.Unfilled)}" : string.Empty;
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, unfilled.Length > 0 ? Severity.Low : Severity.Medium, resource.Create.Name,
+                $"parallel creates with one Idempotency-Key could not be tried: {options.Parallel} creates{(retried ? ", sent again with unique text after 409," : string.Empty)} created nothing ({statuses}){unfilled}",
                 $"{answers[0].Evidence()}\nsent: {ProbeHttp.Excerpt(body ?? string.Empty, 300)}", "the contract's example create must be accepted"));
         }
         else if (!serverErrors)
