@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Archgate.Launch;
 using Archgate.Model;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -24,18 +25,12 @@ internal sealed record DatabaseClient(ServiceComponent Service, string Connectio
     /// <summary>
     /// Whether Archgate knows the dependant's pool and timeouts from <see cref="Connection"/>, with the driver's
     /// defaults for what it leaves out: the manifest gives the dependant's own string (<c>clients.*.connection</c>), or
-    /// the dependant is a .NET program (its run command is <c>dotnet</c> or a <c>.dll</c>) and so reads it with the
+    /// the dependant is a .NET program (its run command starts <c>dotnet</c> or a <c>.dll</c>, read through wrappers such as
+    /// <c>sh -c 'cd api &amp;&amp; exec dotnet Api.dll'</c> or <c>env A=1 dotnet Api.dll</c>: <see cref="RunProgram"/>) and so reads it with the
     /// .NET driver (Npgsql, Microsoft.Data.Sqlite). Any other dependant (node-postgres, HikariCP, psycopg) may not read the
     /// database's string at all: its pool is what it reports in its health JSON, else unknown.
     /// </summary>
-    public bool SettingsKnown => OwnConnection || IsDotnet(Service.Run?.Command);
-
-    private static bool IsDotnet(string? command)
-    {
-        var program = command?.TrimStart().Split(' ', 2)[0].Trim('"', '\'') ?? string.Empty;
-        var name = Path.GetFileName(program);
-        return name is "dotnet" or "dotnet.exe" || name.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
-    }
+    public bool SettingsKnown => OwnConnection || (Service.Run is { } run && RunProgram.Of(run)?.IsDotnet == true);
 
     /// <summary>Where the connection string comes from, for evidence: the dependant's own entry or the database's string it falls back to.</summary>
     public string Source(DatabaseComponent database) => OwnConnection

@@ -40,4 +40,23 @@ public sealed class DatabaseAccessTests
         var builder = new SqliteConnectionStringBuilder(connection.ConnectionString);
         Assert.Equal((SqliteOpenMode.ReadOnly, 30), (builder.Mode, builder.DefaultTimeout));
     }
+
+    [Theory]
+    [InlineData("dotnet Api.dll", true)]
+    [InlineData("sh -c 'cd claims && exec dotnet bin/out/claims.dll'", true)]
+    [InlineData("env DOTNET_gcServer=0 dotnet bin/Api.dll", true)]
+    [InlineData("bash -lc \"cd api; dotnet run --no-build\"", true)]
+    [InlineData("node server.js", false)]
+    [InlineData("sh -c 'cd payouts && exec node server.js'", false)]
+    public void A_dotnet_program_is_told_through_a_wrapper_so_its_pool_settings_are_known(string command, bool dotnet)
+    {
+        // ex12's claims-api runs as sh -c 'cd claims && exec dotnet ...' (its content root is claims/): it reads the
+        // database's string with Npgsql, so its pool is judged and counted in the budget.
+        var system = DatabaseTestKit.System("postgres", "Host=127.0.0.1;Port=1;Database=d;Username=u;Password=p", serviceUrl: "http://127.0.0.1:9",
+            serviceExtra: $"    run: {{ command: \"{command.Replace("\"", "\\\"", StringComparison.Ordinal)}\", workdir: ., ready: {{ tcp: 9 }} }}");
+
+        var client = Assert.Single(Archgate.Checks.Database.DatabaseClient.Of(system, system.Db()));
+
+        Assert.Equal(dotnet, client.SettingsKnown);
+    }
 }

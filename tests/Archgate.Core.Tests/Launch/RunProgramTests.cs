@@ -1,0 +1,89 @@
+using Archgate.Launch;
+
+namespace Archgate.Core.Tests.Launch;
+
+public sealed class RunProgramTests
+{
+    private static readonly string Root = Path.Combine(Path.GetTempPath(), "archgate-run-program");
+
+    private static string At(params string[] parts) => Path.GetFullPath(Path.Combine([Root, .. parts]));
+
+    [Fact]
+    public void A_plain_command_is_its_first_word_and_its_file_is_under_the_workdir()
+    {
+        var program = RunProgram.Read("dotnet bin/App/App.dll --urls http://127.0.0.1:1", Root)!;
+
+        Assert.Equal("dotnet", program.Name);
+        Assert.True(program.IsDotnet);
+        Assert.Equal(At("bin", "App", "App.dll"), program.EntryFile);
+        Assert.Equal(At(), program.WorkingDirectory);
+    }
+
+    [Theory]
+    [InlineData("sh -c 'cd claims && exec dotnet bin/out/claims.dll'", "claims", "bin/out/claims.dll")]
+    [InlineData("bash -lc \"cd claims; exec dotnet exec bin/out/claims.dll --urls http://127.0.0.1:1\"", "claims", "bin/out/claims.dll")]
+    [InlineData("/bin/sh -e -c 'cd svc/api\nexport ASPNETCORE_ENVIRONMENT=Production\nexec env A=1 dotnet Api.dll'", "svc/api", "Api.dll")]
+    [InlineData("env ASPNETCORE_URLS=http://127.0.0.1:1 DOTNET_gcServer=0 dotnet bin/Api.dll", ".", "bin/Api.dll")]
+    [InlineData("ASPNETCORE_URLS=http://127.0.0.1:1 exec dotnet bin/Api.dll", ".", "bin/Api.dll")]
+    [InlineData("sh -c 'cd $APP_DIR && exec dotnet Api.dll'", "apps/api", "Api.dll")]
+    public void A_wrapped_dotnet_program_is_read_through_its_wrapper(string command, string directory, string entry)
+    {
+        var program = RunProgram.Read(command, Root, new Dictionary<string, string> { ["APP_DIR"] = "apps/api" })!;
+
+        Assert.True(program.IsDotnet, command);
+        Assert.Equal(At(directory.Split('/')), program.WorkingDirectory);
+        Assert.Equal(Path.GetFullPath(Path.Combine(At(directory.Split('/')), entry)), program.EntryFile);
+    }
+
+    [Theory]
+    [InlineData("bash -lc \"cd web; npm start\"", "npm", "web")]
+    [InlineData("sh -c 'cd claims && exec dotnet run --no-build'", "dotnet", "claims")]
+    [InlineData("dotnet run --project src/Api/Api.csproj --urls http://127.0.0.1:1", "dotnet", "src/Api")]
+    [InlineData("dotnet run --project=src/Api", "dotnet", "src/Api")]
+    [InlineData("python3 -m uvicorn app.main:app --port 1", "python3", ".")]
+    public void A_program_run_from_its_sources_has_its_project_folder(string command, string name, string project)
+    {
+        var program = RunProgram.Read(command, Root)!;
+
+        Assert.Equal(name, program.Name);
+        Assert.Equal(At(project.Split('/')), program.ProjectFolder);
+        Assert.Null(program.EntryFile);
+    }
+
+    [Theory]
+    [InlineData("env A=1 node server.js", "node", "server.js")]
+    [InlineData("node --require ./otel.js --enable-source-maps payouts/server.js", "node", "payouts/server.js")]
+    [InlineData("python3 -u bank/server.py", "python3", "bank/server.py")]
+    [InlineData("java -Xmx256m -jar build/app.jar", "java", "build/app.jar")]
+    [InlineData("db/start-db.sh", "start-db.sh", "db/start-db.sh")]
+    [InlineData("bash scripts/start.sh --fast", "bash", "scripts/start.sh")]
+    [InlineData("nohup sh -c 'sleep 1; node dist/main.js' ", "node", "dist/main.js")]
+    public void Other_runtimes_name_the_file_they_run(string command, string name, string entry)
+    {
+        var program = RunProgram.Read(command, Root)!;
+
+        Assert.Equal(name, program.Name);
+        Assert.False(program.IsDotnet);
+        Assert.Equal(At(entry.Split('/')), program.EntryFile);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("sh -c 'cd $UNSET_DIR && exec dotnet Api.dll'")]
+    [InlineData("sh -c 'cd && exec dotnet Api.dll'")]
+    [InlineData("sh")]
+    public void A_command_whose_program_or_folder_cannot_be_told_is_null(string command)
+    {
+        Assert.Null(RunProgram.Read(command, Root));
+    }
+
+    [Fact]
+    public void A_program_on_the_path_has_no_file()
+    {
+        var program = RunProgram.Read("postgres -D data -p 7960", Root)!;
+
+        Assert.Equal("postgres", program.Name);
+        Assert.Null(program.EntryFile);
+        Assert.Null(program.ProjectFolder);
+    }
+}
