@@ -73,6 +73,13 @@ internal static partial class SecretPatterns
             }
 
             var value = m.Groups["value"].Value.Split(" #")[0].Trim(); // a trailing comment is not part of it
+            if (value is "{" or "[" || (name.Contains('.', StringComparison.Ordinal) && (Version().IsMatch(value) || FileName().IsMatch(name))))
+            {
+                // "Jwt": { (an object, its members are read one by one), and a package's name with its version or a
+                // file it ships ("Microsoft.IdentityModel.Tokens": "8.14.0", "System.IdentityModel.Tokens.Jwt.dll": {).
+                continue;
+            }
+
             var end = m.Groups["value"].Index + m.Groups["value"].Length;
             if (value.StartsWith("${", StringComparison.Ordinal) && end < text.Length && text[end] == '}')
             {
@@ -84,6 +91,74 @@ internal static partial class SecretPatterns
                 yield return found with { Index = m.Groups["value"].Index };
             }
         }
+    }
+
+    /// <summary>
+    /// Every place <paramref name="text"/> holds one of <paramref name="secrets"/> (the values the manifest declares as
+    /// secrets, resolved): high, whatever key it is under, since it is that very secret.
+    /// </summary>
+    public static IEnumerable<SecretMatch> DeclaredValues(string text, IReadOnlyList<string> secrets)
+    {
+        foreach (var secret in secrets)
+        {
+            for (var i = text.IndexOf(secret, StringComparison.Ordinal); i >= 0; i = text.IndexOf(secret, i + secret.Length, StringComparison.Ordinal))
+            {
+                yield return new SecretMatch("the value of a secret the manifest declares", Severity.High, i, Mask(secret, 0));
+            }
+        }
+    }
+
+    /// <summary>
+    /// String values of a JSON document whose key names a secret only with its parent's name: <c>{"Jwt": {"Key": "..."}}</c>
+    /// is read by ASP.NET Core as <c>Jwt:Key</c>. Keys that name a secret on their own are left to
+    /// <see cref="NamedValues"/>. Nothing for a text that is not JSON.
+    /// </summary>
+    public static IEnumerable<SecretMatch> NestedJsonValues(string text)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var found = new List<SecretMatch>();
+        var names = new List<string?>();
+        string? property = null;
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(bytes, new System.Text.Json.JsonReaderOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 64 });
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case System.Text.Json.JsonTokenType.StartObject or System.Text.Json.JsonTokenType.StartArray:
+                        names.Add(property);
+                        property = null;
+                        break;
+                    case System.Text.Json.JsonTokenType.EndObject or System.Text.Json.JsonTokenType.EndArray:
+                        names.RemoveAt(names.Count - 1);
+                        property = null;
+                        break;
+                    case System.Text.Json.JsonTokenType.PropertyName:
+                        property = reader.GetString();
+                        break;
+                    case System.Text.Json.JsonTokenType.String:
+                        if (property is not null && names.Count > 0 && names[^1] is { } parent && !IsSecretName(property)
+                            && IsSecretName($"{parent}:{property}") && Classify($"{parent}:{property}", reader.GetString() ?? string.Empty) is { } match)
+                        {
+                            var index = System.Text.Encoding.UTF8.GetCharCount(bytes, 0, (int)reader.TokenStartIndex);
+                            found.Add(match with { Index = index });
+                        }
+
+                        property = null;
+                        break;
+                    default:
+                        property = null;
+                        break;
+                }
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // not JSON (or not all of it): what was read before the error stands
+        }
+
+        return found;
     }
 
     /// <summary>
@@ -109,10 +184,10 @@ internal static partial class SecretPatterns
         "seconds", "secs", "sec", "ms", "millis", "milliseconds", "minutes", "mins", "hours", "days", "ttl", "lifetime",
         "expiry", "expiration", "expires", "timeout", "age", "skew", "length", "len", "size", "bytes", "bits", "count", "limit",
         "max", "min", "attempts", "url", "uri", "endpoint", "host", "port", "path", "file", "dir", "folder", "header",
-        "name", "param", "parameter", "query", "field", "alg", "algorithm", "type", "issuer", "audience", "enabled",
+        "name", "param", "parameter", "query", "field", "alg", "algorithm", "type", "issuer", "audience", "enabled", "id", "kid",
     };
 
-    [GeneratedRegex(@"[_\-.\s]+|(?<=[a-z0-9])(?=[A-Z])")]
+    [GeneratedRegex(@"[_\-.:\s]+|(?<=[a-z0-9])(?=[A-Z])")]
     private static partial Regex Words();
 
     /// <summary>
@@ -175,14 +250,20 @@ internal static partial class SecretPatterns
     [GeneratedRegex(@"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")]
     private static partial Regex Jwt();
 
-    [GeneratedRegex(@"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|signing[_-]?key|client[_-]?secret|conn(?:ection)?[_-]?string)")]
+    [GeneratedRegex(@"(?i)(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credential|signing[_-]?key|client[_-]?secret|conn(?:ection)?[_-]?string|(?:jwt|jws|jwe|hmac|encryption|crypto|cipher|signing|api)[_.:-]{0,2}key)")]
     private static partial Regex SecretName();
+
+    [GeneratedRegex(@"^[~^>=<\[(]*\d+(?:\.\d+){1,3}(?:[-+][0-9A-Za-z.-]+)?(?:\s*,\s*\d*(?:\.\d+)*)?[)\]]?$")]
+    private static partial Regex Version();
+
+    [GeneratedRegex(@"\.(?:dll|exe|so|dylib|pdb|xml|json|nupkg|targets|props|js|jar)$", RegexOptions.IgnoreCase)]
+    private static partial Regex FileName();
 
     // "Name": "value" (JSON), Name: value (YAML), NAME=value (env, ini, properties), key="Name" value="..." is left out.
     // The name starts where a name can (not inside a longer run of name characters) and is at most 64 characters on
     // either side of its keyword: unanchored and unbounded, a line of 262,000 letters (a probe's value a service logged)
     // took the engine minutes, each start position scanning the rest of the run.
-    [GeneratedRegex(@"(?im)[""']?(?<![A-Za-z0-9_.-])(?<name>[A-Za-z0-9_.-]{0,64}(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|signing[_-]?key|credential)[A-Za-z0-9_.-]{0,64})[""']?\s*[:=]\s*[""']?(?<value>[^""'\r\n,}]{1,512})", RegexOptions.None, matchTimeoutMilliseconds: 5000)]
+    [GeneratedRegex(@"(?im)[""']?(?<![A-Za-z0-9_.-])(?<name>[A-Za-z0-9_.-]{0,64}(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|signing[_-]?key|credential|(?:jwt|jws|jwe|hmac|encryption)[_.-]{0,2}key)[A-Za-z0-9_.-]{0,64})[""']?\s*[:=]\s*[""']?(?<value>[^""'\r\n,}]{1,512})", RegexOptions.None, matchTimeoutMilliseconds: 5000)]
     private static partial Regex NamedPair();
 
     [GeneratedRegex(@"^\$\{[^}]+\}$|^\$[A-Z_][A-Z0-9_]*$|^%[A-Z_][A-Z0-9_]*%$|^\{\{.*\}\}$")]

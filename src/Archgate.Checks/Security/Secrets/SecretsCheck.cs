@@ -1,3 +1,4 @@
+using Archgate.Launch;
 using Archgate.Model;
 using Archgate.Protocol;
 using YamlDotNet.Core;
@@ -24,9 +25,10 @@ public sealed record SecretsScanOptions
 /// <summary>
 /// Step 9's secrets scan: literal secrets in the manifest (a <c>${VAR}</c> reference is fine, a literal or a
 /// <c>${VAR:-default}</c> default is not), secret-looking values in the deployed config folders of the components
-/// Archgate starts (the folder of the program their <c>run</c> command names, folders named by their *CONFIG* env)
-/// and in <c>security.configPaths</c>, and in the component logs. Responses are judged by the passive rules
-/// (AG9082). Every value is reported masked.
+/// Archgate starts (<see cref="ProgramFolders"/> of what their <c>run</c> command starts, read by <see cref="RunProgram"/>;
+/// folders named by their *CONFIG* env) and in <c>security.configPaths</c>, and in the component logs; a started
+/// component whose folder cannot be told is named (info), never passed in silence. Responses are judged by the passive
+/// rules (AG9082). Every value is reported masked.
 /// </summary>
 internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
 {
@@ -63,13 +65,14 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
             scanned++;
         }
 
+        var secrets = SecretValues(system);
         foreach (var (components, folder) in ConfigFolders(system))
         {
             cancellationToken.ThrowIfCancellationRequested();
             foreach (var file in ConfigFiles(folder, Declared(system)))
             {
                 scanned++;
-                foreach (var finding in ScanFile(file, components, PassiveRules.ConfigSecret, "deployed config"))
+                foreach (var finding in ScanFile(file, components, PassiveRules.ConfigSecret, "deployed config", secrets))
                 {
                     Keep(finding, earlier.FirstOrDefault(e => e.Location == finding.Location));
                 }
@@ -83,6 +86,16 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
                 $"{distinct.Count} secret(s) step 6 reported already (third-party.secrets: {string.Join(", ", distinct.Select(f => f.Rule).Distinct().Order(StringComparer.Ordinal))}) are not repeated here",
                 string.Join("\n", distinct.Select(f => $"{f.Rule} {f.Severity.ToString().ToLowerInvariant()} {f.Location}")),
                 "see step 6's findings; security.sarif lists them with step 9's"));
+        }
+
+        // Coverage: a started component whose config folder cannot be told is said, not passed in silence.
+        foreach (var component in Unscanned(system))
+        {
+            findings.Add(Findings.Create(PassiveRules.ConfigSecret, Severity.Info, component.Name, null,
+                $"{component.Name}'s deployed config was not scanned: its run command ({Redact.Text(component.Run!.Command)}) names no program file or project folder Archgate can find"
+                    + (system.Security.ConfigPaths.Count > 0 ? ", and no security.configPaths entry is credited to it" : string.Empty),
+                $"run.workdir {component.Run.WorkingDirectory}",
+                "name its config folder in security.configPaths (or give run.env a *CONFIG* variable with the folder) so its config is scanned"));
         }
 
         foreach (var (component, log) in Logs(system, context.OutputDirectory))
@@ -244,42 +257,78 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
     }
 
     /// <summary>
-    /// Deployed config folders: each started component's program folder and *CONFIG* env folders, and
-    /// security.configPaths; each with the components it serves (several when they run from one folder, none for a
-    /// configPaths entry of no component's).
+    /// Deployed config folders: each started component's program folders (<see cref="ProgramFolders"/>) and *CONFIG*
+    /// env folders, and security.configPaths; each with the components it serves (several when they run from one folder,
+    /// none for a configPaths entry of no component's).
     /// </summary>
     internal static IReadOnlyList<(IReadOnlyList<string> Components, string Folder)> ConfigFolders(SystemModel system)
     {
         var folders = new List<(string?, string)>();
         foreach (var component in system.Components.Where(c => c.Run is not null))
         {
-            var run = component.Run!;
-            foreach (var word in run.Command.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Prepend(run.Command.Split(' ')[0]))
-            {
-                var candidate = System.IO.Path.GetFullPath(System.IO.Path.Combine(run.WorkingDirectory, word.Trim('"', '\'')));
-                if (File.Exists(candidate) && System.IO.Path.GetExtension(candidate) is ".dll" or ".exe" or ".jar" or ".js" or ".py" or "")
-                {
-                    folders.Add((component.Name, System.IO.Path.GetDirectoryName(candidate)!));
-                    break;
-                }
-            }
-
-            foreach (var (name, value) in run.Environment)
-            {
-                if (name.Contains("CONFIG", StringComparison.OrdinalIgnoreCase) && value.Length > 0)
-                {
-                    var dir = System.IO.Path.GetFullPath(System.IO.Path.Combine(run.WorkingDirectory, value));
-                    if (Directory.Exists(dir))
-                    {
-                        folders.Add((component.Name, dir));
-                    }
-                }
-            }
+            folders.AddRange(OwnFolders(system, component).Select(f => ((string?)component.Name, f)));
         }
 
         folders.AddRange(system.Security.ConfigPaths.Select(p => ((string?)null, p)));
         return [.. folders.GroupBy(f => f.Item2, StringComparer.Ordinal)
             .Select(g => ((IReadOnlyList<string>)[.. g.Select(f => f.Item1).OfType<string>().Distinct(StringComparer.Ordinal)], g.Key))];
+    }
+
+    /// <summary>The started components none of whose config folders Archgate can tell from the manifest: their config is not scanned.</summary>
+    internal static IReadOnlyList<Component> Unscanned(SystemModel system) =>
+        [.. system.Components.Where(c => c.Run is not null && OwnFolders(system, c).Count == 0)];
+
+    private static List<string> OwnFolders(SystemModel system, Component component)
+    {
+        var run = component.Run!;
+        var folders = ProgramFolders(RunProgram.Of(run), system.BaseDirectory);
+        foreach (var (name, value) in run.Environment)
+        {
+            if (name.Contains("CONFIG", StringComparison.OrdinalIgnoreCase) && value.Length > 0)
+            {
+                var dir = System.IO.Path.GetFullPath(System.IO.Path.Combine(run.WorkingDirectory, value));
+                if (Directory.Exists(dir))
+                {
+                    folders.Add(dir);
+                }
+            }
+        }
+
+        return folders;
+    }
+
+    /// <summary>
+    /// The folders a started program reads its config from: the folder of the file it runs (<c>bin/out</c> of
+    /// <c>dotnet bin/out/App.dll</c>), the project folder of one run from its sources (<c>dotnet run --project P</c>,
+    /// <c>npm start</c>), and a .NET program's content root, its working directory, when the command or <c>workdir</c>
+    /// moved it from the manifest's folder (<c>sh -c 'cd api &amp;&amp; exec dotnet bin/out/Api.dll'</c> reads
+    /// <c>api/appsettings.json</c>). Only folders that exist.
+    /// </summary>
+    internal static List<string> ProgramFolders(RunProgram? program, string baseDirectory)
+    {
+        var folders = new List<string>();
+        if (program is null)
+        {
+            return folders;
+        }
+
+        if (program.EntryFile is { } entry && File.Exists(entry))
+        {
+            folders.Add(System.IO.Path.GetDirectoryName(entry)!);
+        }
+
+        if (program.ProjectFolder is { } project && Directory.Exists(project))
+        {
+            folders.Add(project);
+        }
+
+        if (program.IsDotnet && Directory.Exists(program.WorkingDirectory)
+            && !string.Equals(System.IO.Path.TrimEndingDirectorySeparator(program.WorkingDirectory), System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(baseDirectory)), StringComparison.Ordinal))
+        {
+            folders.Add(program.WorkingDirectory);
+        }
+
+        return [.. folders.Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>
@@ -325,14 +374,81 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         }
 
         var enumeration = new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = options.MaxDepth, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
+        var outputs = new Dictionary<string, bool>(StringComparer.Ordinal);
+        bool UnderOutput(string file)
+        {
+            // Only folders below the one scanned: a program that runs from bin/out has that folder scanned as its own.
+            var dir = folderOrFile;
+            foreach (var part in System.IO.Path.GetRelativePath(folderOrFile, System.IO.Path.GetDirectoryName(file)!).Split(separator))
+            {
+                var parent = dir;
+                dir = System.IO.Path.Combine(dir, part);
+                if (!outputs.TryGetValue(dir, out var output))
+                {
+                    outputs[dir] = output = part != "." && IsBuildOutput(parent, part);
+                }
+
+                if (output)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         return Directory.EnumerateFiles(folderOrFile, "*", enumeration)
-            .Where(f => !f.Contains($"{separator}node_modules{separator}", StringComparison.Ordinal) && !f.Contains($"{separator}.archgate{separator}", StringComparison.Ordinal))
+            .Where(f => !UnderOutput(f))
             .Where(f => declared?.Contains(System.IO.Path.GetFullPath(f)) != true && !RunFolder(f))
             .Where(f => ConfigExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()) || System.IO.Path.GetFileName(f).StartsWith(".env", StringComparison.Ordinal))
-            .Where(f => !f.EndsWith(".deps.json", StringComparison.Ordinal) && !f.EndsWith(".runtimeconfig.json", StringComparison.Ordinal))
+            .Where(f => !IsBuildFile(System.IO.Path.GetFileName(f)))
             .Order(StringComparer.Ordinal)
             .Take(options.MaxFilesPerFolder);
     }
+
+    /// <summary>
+    /// Folders of build and dependency output, not deployed config: <c>obj</c>, <c>bin</c>, <c>node_modules</c>, version
+    /// control, virtual environments and caches, Archgate's <c>.archgate</c>, and <c>target</c>, <c>dist</c>, <c>build</c>,
+    /// <c>out</c> when a build file beside them (<c>Cargo.toml</c>, <c>pom.xml</c>, <c>package.json</c>...) says they are its output.
+    /// </summary>
+    internal static bool IsBuildOutput(string parent, string name)
+    {
+        if (name is "obj" or "bin" or "node_modules" or ".git" or ".hg" or ".svn" or ".archgate" or "__pycache__" or ".venv" or "venv"
+            or ".tox" or ".mypy_cache" or ".pytest_cache" or ".gradle" or ".next" or ".nuxt" or ".vs" or ".idea")
+        {
+            return true;
+        }
+
+        string[] builds = name switch
+        {
+            "target" => ["Cargo.toml", "pom.xml", "build.gradle", "build.gradle.kts", "build.sbt"],
+            "dist" or "build" or "out" => ["package.json", "pyproject.toml", "setup.py", "build.gradle", "build.gradle.kts", "tsconfig.json"],
+            _ => [],
+        };
+        return builds.Any(b => File.Exists(System.IO.Path.Combine(parent, b)));
+    }
+
+    /// <summary>
+    /// Files a build or a package manager writes, whose names are package names, not settings:
+    /// <c>*.deps.json</c>, <c>*.runtimeconfig.json</c>, NuGet's <c>project.assets.json</c> and <c>*.nuget.dgspec.json</c>,
+    /// and lock files (<c>packages.lock.json</c>, <c>package-lock.json</c>, <c>pnpm-lock.yaml</c>...).
+    /// </summary>
+    internal static bool IsBuildFile(string name) =>
+        name.EndsWith(".deps.json", StringComparison.Ordinal) || name.EndsWith(".runtimeconfig.json", StringComparison.Ordinal)
+        || name.EndsWith(".nuget.dgspec.json", StringComparison.Ordinal)
+        || name is "project.assets.json" or "packages.lock.json" or "package-lock.json" or "npm-shrinkwrap.json" or "pnpm-lock.yaml" or "composer.lock" or "Pipfile.lock";
+
+    /// <summary>
+    /// The values of the secrets the manifest declares (<see cref="SystemModel.DeclaredSecrets"/>: passwords, keys, the
+    /// signing key), and of secret-named <c>run.env</c> variables, as the run resolved them: one of them found in deployed
+    /// config is that very secret committed there. Values under 8 characters are left out (they would match by chance).
+    /// </summary>
+    internal static IReadOnlyList<string> SecretValues(SystemModel system) =>
+        [.. system.DeclaredSecrets
+            .Concat(system.Components.Where(c => c.Run is not null).SelectMany(c => c.Run!.Environment)
+                .Where(e => SecretPatterns.IsSecretName(e.Key)).Select(e => e.Value))
+            .Where(v => v.Length >= 8 && !v.Any(char.IsWhiteSpace))
+            .Distinct(StringComparer.Ordinal)];
 
     /// <summary>The component logs Archgate wrote (<c>logs/&lt;component&gt;.log</c> next to the run store, which holds the runs folder).</summary>
     private static IEnumerable<(string Component, string Log)> Logs(SystemModel system, string outputDirectory)
@@ -353,7 +469,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
     /// component whose file it is, or none when several run from its folder (the message names them all) or it is a
     /// configPaths entry of no component's.
     /// </summary>
-    internal IEnumerable<Finding> ScanFile(string path, IReadOnlyList<string> components, string rule, string what)
+    internal IEnumerable<Finding> ScanFile(string path, IReadOnlyList<string> components, string rule, string what, IReadOnlyList<string>? secrets = null)
     {
         var component = components.Count == 1 ? components[0] : null;
         var whose = components.Count switch
@@ -387,8 +503,10 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
 
         var isLog = rule == PassiveRules.LogSecret;
         var seen = new HashSet<int>();
-        var matches = SecretPatterns.KnownFormats(text, jwts: true)
+        var matches = SecretPatterns.DeclaredValues(text, secrets ?? [])
+            .Concat(SecretPatterns.KnownFormats(text, jwts: true))
             .Concat(SecretPatterns.NamedValues(text).Where(m => m.Severity >= Severity.Medium || !isLog))
+            .Concat(isLog || !path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? [] : SecretPatterns.NestedJsonValues(text))
             .OrderByDescending(m => m.Severity);
         foreach (var match in matches)
         {

@@ -33,4 +33,35 @@ public sealed class SecretPatternsTests
         Assert.Equal("high-entropy value of apikey", match.Kind);
         Assert.Equal(262_144 + " apikey=".Length, match.Index);
     }
+
+    [Theory]
+    [InlineData("\"Microsoft.IdentityModel.Tokens\": \"8.14.0\",")]
+    [InlineData("\"System.IdentityModel.Tokens.Jwt\": \"[8.14.0, )\",")]
+    [InlineData("\"System.IdentityModel.Tokens.Jwt.dll\": {")]
+    [InlineData("\"Microsoft.AspNetCore.Authentication.BearerToken\": {")]
+    public void A_package_name_with_its_version_or_files_is_no_secret(string line)
+    {
+        Assert.Empty(SecretPatterns.NamedValues(line));
+    }
+
+    [Theory]
+    [InlineData("password: 1.2.3")]
+    [InlineData("Jwt__Key=Zq8vL2mR7tX4nW9kB3cY")]
+    [InlineData("\"Api.Token\": \"Zq8vL2mR7tX4nW9kB3cY\"")]
+    public void A_value_beside_those_guards_is_still_found(string line)
+    {
+        Assert.Single(SecretPatterns.NamedValues(line));
+    }
+
+    [Fact]
+    public void A_nested_key_is_named_by_its_section_and_a_key_that_names_a_secret_itself_is_left_to_the_text_scan()
+    {
+        const string json = "// comments are allowed\n{ \"Jwt\": { \"Key\": \"Zq8vL2mR7tX4nW9kB3cYq1\", \"Secret\": \"Zq8vL2mR7tX4nW9kB3cYq2\" }, \"Hmac\": [ \"x\" ] }";
+
+        var match = Assert.Single(SecretPatterns.NestedJsonValues(json));
+
+        Assert.Equal("high-entropy value of Jwt:Key", match.Kind);
+        Assert.Equal(json.IndexOf("\"Zq8vL2mR7tX4nW9kB3cYq1", StringComparison.Ordinal), match.Index);
+        Assert.Empty(SecretPatterns.NestedJsonValues("not json: Jwt Key"));
+    }
 }

@@ -317,4 +317,93 @@ public sealed class SecretsCheckTests : IDisposable
 
         Assert.DoesNotContain(result.Findings, f => f.Rule == PassiveRules.ManifestSecret && f.Severity > Severity.Info);
     }
+
+    private const string JwtKey = "jwt-signing-key-0b7c4e19d2a85f36a1c9e0d4";
+
+    private static string Wrapped(string command, string extra = "") =>
+        Manifest(extra: extra).Replace("dotnet bin/App/App.dll --urls http://127.0.0.1:1", command, StringComparison.Ordinal);
+
+    private void Write(string relative, string content)
+    {
+        var path = Path.Combine(_folder, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+
+    [Theory]
+    [InlineData("sh -c 'cd claims && exec dotnet bin/out/claims.dll'")]
+    [InlineData("\"bash -lc \\\"cd claims; dotnet run --no-build\\\"\"")]
+    [InlineData("env ASPNETCORE_ENVIRONMENT=Production dotnet claims/bin/out/claims.dll")]
+    public async Task The_config_of_a_program_started_through_a_wrapper_is_scanned(string command)
+    {
+        // ex12's claims-api: the cd makes claims/ its content root, where appsettings.json is; the dll is in bin/out.
+        Write("claims/bin/out/claims.dll", "not really a dll");
+        Write("claims/appsettings.json", $"{{ \"Gateway\": {{ \"ApiKey\": \"{LiveKey}\" }} }}");
+        Write("claims/bin/out/appsettings.json", $"{{ \"Gateway\": {{ \"ApiKey\": \"{LiveKey}\" }} }}");
+
+        var result = await RunAsync(Wrapped(command));
+
+        var found = result.Findings.Where(f => f.Rule == PassiveRules.ConfigSecret && f.Severity == Severity.High).ToList();
+        Assert.NotEmpty(found);
+        Assert.All(found, f => Assert.Equal("api", f.Component));
+        Assert.DoesNotContain(result.Findings, f => f.Severity == Severity.Info && f.Rule == PassiveRules.ConfigSecret);
+    }
+
+    [Fact]
+    public async Task A_started_component_whose_config_folder_cannot_be_told_is_named_not_passed_in_silence()
+    {
+        var result = await RunAsync(Wrapped("docker run --rm -p 1:8080 registry.example/api:1"));
+
+        var note = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Equal((Severity.Info, "api"), (note.Severity, note.Component));
+        Assert.StartsWith("api's deployed config was not scanned: its run command (docker run", note.Message, StringComparison.Ordinal);
+        Assert.Contains("security.configPaths", note.Hint, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Pass, result.Status);
+    }
+
+    [Fact]
+    public async Task A_key_named_by_its_section_is_a_secret_and_one_that_names_a_setting_is_not()
+    {
+        // ASP.NET Core reads {"Jwt": {"Key": ...}} as Jwt:Key: the key's own name says nothing, its section does.
+        Deploy("appsettings.json", $"{{\n  \"Jwt\": {{\n    \"Issuer\": \"claims\",\n    \"KeyId\": \"k1\",\n    \"Key\": \"{JwtKey}\"\n  }},\n  \"Cache\": {{ \"Key\": \"claims-v1\" }}\n}}\n");
+
+        var result = await RunAsync(Manifest());
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Equal(Severity.Medium, finding.Severity);
+        Assert.Contains("high-entropy value of Jwt:Key in api's deployed config (appsettings.json, line 5)", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("0b7c", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_value_of_a_secret_the_manifest_declares_is_found_in_config_under_any_name()
+    {
+        Deploy("appsettings.json", $"{{\n  \"Auth\": {{\n    \"Material\": \"{JwtKey}\"\n  }}\n}}\n");
+
+        var result = await RunAsync(Manifest(extra: $"security:\n  signingKey: {{ secret: '{JwtKey}' }}"));
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.Contains("the value of a secret the manifest declares in api's deployed config (appsettings.json, line 3)", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(JwtKey, finding.Evidence + finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_and_restore_output_below_the_config_folder_is_not_deployed_config()
+    {
+        // dotnet run from claims/: NuGet's restore files name packages (Microsoft.IdentityModel.Tokens: 8.14.0) and
+        // bin/ holds copies; none of it is the deployed config. The project's own appsettings.json still is.
+        Write("claims/claims.csproj", "<Project Sdk=\"Microsoft.NET.Sdk.Web\" />");
+        Write("claims/appsettings.json", "{ \"Logging\": { \"LogLevel\": { \"Default\": \"Information\" } } }");
+        const string assets = "{\n  \"targets\": {\n    \"net10.0\": {\n      \"Microsoft.IdentityModel.Tokens/8.14.0\": {\n        \"dependencies\": { \"Microsoft.IdentityModel.Tokens\": \"8.14.0\" },\n        \"compile\": { \"lib/net9.0/Microsoft.IdentityModel.Tokens.dll\": {} }\n      }\n    }\n  }\n}\n";
+        Write("claims/obj/project.assets.json", assets);
+        Write("claims/obj/claims.csproj.nuget.dgspec.json", "{ \"dependencies\": { \"Microsoft.AspNetCore.Authentication.BearerToken\": { \"target\": \"Package\" } } }");
+        Write("claims/bin/Debug/net10.0/appsettings.Development.json", $"{{ \"ApiKey\": \"{LiveKey}\" }}");
+        Write("claims/packages.lock.json", assets);
+
+        var result = await RunAsync(Wrapped("dotnet run --project claims/claims.csproj"));
+
+        Assert.Empty(result.Findings);
+        Assert.Contains(result.Metrics, m => m.Name == "security_secrets_files_scanned" && m.Value == 2); // manifest + appsettings.json
+    }
 }
