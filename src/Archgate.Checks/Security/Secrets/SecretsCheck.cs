@@ -274,9 +274,13 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
             .Select(g => ((IReadOnlyList<string>)[.. g.Select(f => f.Item1).OfType<string>().Distinct(StringComparer.Ordinal)], g.Key))];
     }
 
-    /// <summary>The started components none of whose config folders Archgate can tell from the manifest: their config is not scanned.</summary>
+    /// <summary>
+    /// The started services and frontends none of whose config folders Archgate can tell from the manifest: their config
+    /// is not scanned. A database or a broker started as a program on the PATH (<c>postgres -D data</c>) has no deployed
+    /// config of the team's, nor has a third party's stand-in.
+    /// </summary>
     internal static IReadOnlyList<Component> Unscanned(SystemModel system) =>
-        [.. system.Components.Where(c => c.Run is not null && OwnFolders(system, c).Count == 0)];
+        [.. system.Components.Where(c => c.Run is not null && c.Kind is ComponentKind.Service or ComponentKind.Frontend && OwnFolders(system, c).Count == 0)];
 
     private static List<string> OwnFolders(SystemModel system, Component component)
     {

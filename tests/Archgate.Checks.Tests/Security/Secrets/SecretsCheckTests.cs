@@ -362,6 +362,21 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task A_database_started_as_a_program_on_the_path_is_no_unscanned_config()
+    {
+        // ex12's review: postgres -D data names no program file, but a database has no deployed config of the team's.
+        Deploy("appsettings.json", "{}");
+        var result = await RunAsync(Manifest(extra: """
+              - name: db
+                kind: database
+                connection: "Host=127.0.0.1;Port=1;Username=u;Password=p;Database=d"
+                run: { command: postgres -D data -p 1, ready: { tcp: 1 } }
+            """));
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == PassiveRules.ConfigSecret && f.Component == "db");
+    }
+
+    [Fact]
     public async Task A_key_named_by_its_section_is_a_secret_and_one_that_names_a_setting_is_not()
     {
         // ASP.NET Core reads {"Jwt": {"Key": ...}} as Jwt:Key: the key's own name says nothing, its section does.
