@@ -114,6 +114,15 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
         public List<string> Secrets { get; } = [];
 
+        /// <summary>How many privileged properties are sent one at a time when a create with all of them is not taken.</summary>
+        private const int MaxAlone = 8;
+
+        /// <summary>The values each property had in the objects this run created (another owner's id), for mass assignment.</summary>
+        private Dictionary<string, List<JsonNode>> Seen { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>What the property-level probe did beyond one create per operation, for the coverage finding.</summary>
+        private List<string> PropertyNotes { get; } = [];
+
         private bool _adminTried;
 
         private (ServiceAuth Identity, Credentials Credentials)? _adminSignedIn;
@@ -229,7 +238,8 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                     : $"object level: {string.Join(", ", noAdmin)} not tried (admin-only, and no identity has roles: [admin])");
             }
 
-            Covered.Add($"property level: {massChecked} create operations sent with read-only and privileged properties");
+            Covered.Add($"property level: {massChecked} create operations sent with read-only and privileged properties" +
+                string.Concat(PropertyNotes.Select(n => $"; {n}")));
             var failed = notCreated.Where(n => n.Tally?.Prober is not null).Select(n => n.Tally!).ToList();
             if (ordinary.Objects + (asAdmin?.Objects ?? 0) == 0 && failed.Count > 0)
             {
@@ -254,6 +264,14 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             }
 
             var baseline = Json(created!.Body) as JsonObject;
+            foreach (var (name, value) in baseline ?? [])
+            {
+                if (value is JsonValue && !(Seen.GetValueOrDefault(name)?.Any(v => JsonNode.DeepEquals(v, value)) ?? false))
+                {
+                    (Seen.TryGetValue(name, out var values) ? values : Seen[name] = []).Add(value.DeepClone());
+                }
+            }
+
             tally.Objects++;
             if (tally.Prober is { } other)
             {
@@ -375,12 +393,16 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             return (tried, refused);
         }
 
-        /// <summary>Creates again with read-only and privileged properties set; a property that sticks is mass assignment.</summary>
+        /// <summary>
+        /// Creates again with read-only and privileged properties set; a property that sticks is mass assignment. When that
+        /// create is not accepted, one value the service could not take (a status its database constrains, an owner that does
+        /// not exist) may have refused the others with it: each property is then sent alone (<see cref="MaxAlone"/> at most),
+        /// and a server error to any of these creates is a server error on unexpected input (AG9025), never a refusal.
+        /// </summary>
         private async Task<bool> PropertyLevelAsync(
             OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) a, JsonObject? baseline, CancellationToken cancellationToken)
         {
-            var book = NewBook();
-            var plan = RequestPlanner.Plan(creator, book, 1);
+            var plan = RequestPlanner.Plan(creator, NewBook(), 1);
             var request = plan.Requests.Count > 0 ? plan.Requests[0] : null;
             if (request?.Body is null || Json(request.Body) is not JsonObject body || baseline is null)
             {
@@ -394,7 +416,8 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             {
                 var view = SchemaView.Of(schema);
                 var privileged = Privileged.Contains(name, StringComparer.OrdinalIgnoreCase) && !writable.Contains(name);
-                if (name == "id" || !(view.ReadOnly || privileged) || body.ContainsKey(name) || Different(baseline[name], view) is not { } value)
+                if (name == "id" || !(view.ReadOnly || privileged) || body.ContainsKey(name)
+                    || Different(name, baseline[name], schema, view, Seen.GetValueOrDefault(name) ?? []) is not { } value)
                 {
                     continue;
                 }
@@ -407,16 +430,93 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 return false;
             }
 
-            foreach (var (name, value) in injected)
+            var stuck = new List<string>();
+            var serverErrors = new List<(string What, ProbeRequest Sent, ProbeExchange Answer)>();
+            (ProbeRequest Sent, ProbeExchange Answer, JsonObject? ReadBack)? first = null;
+            var all = await InjectAsync(creator, item, a, [.. injected.Select(p => p.Key)], injected, cancellationToken);
+            if (all.Answer is { Succeeded: true })
             {
-                body[name] = value?.DeepClone();
+                stuck.AddRange(all.Stuck);
+                first = stuck.Count > 0 ? (all.Sent!, all.Answer, all.ReadBack) : null;
+            }
+            else if (injected.Count == 1 || all.Answer is null)
+            {
+                serverErrors.AddRange(all.Answer is { Status: >= 500 } error ? [(Describe(injected), all.Sent!, error)] : []);
+            }
+            else
+            {
+                // Not taken as a whole: which property refused it is unknown, so each goes alone.
+                var alone = injected.Select(p => p.Key).Take(MaxAlone).ToList();
+                foreach (var name in alone)
+                {
+                    var one = await InjectAsync(creator, item, a, [name], injected, cancellationToken);
+                    if (one.Answer is { Succeeded: true } && one.Stuck.Count > 0)
+                    {
+                        stuck.AddRange(one.Stuck);
+                        first ??= (one.Sent!, one.Answer, one.ReadBack);
+                    }
+                    else if (one.Answer is { Status: >= 500 } error)
+                    {
+                        serverErrors.Add(($"'{name}' set to {injected[name]?.ToJsonString()}", one.Sent!, error));
+                    }
+                }
+
+                PropertyNotes.Add($"{creator.Name} answered {all.Answer.Status} to {injected.Count} properties at once, so each was sent alone" +
+                    (injected.Count > alone.Count ? $" (the first {alone.Count}; not sent alone: {string.Join(", ", injected.Skip(alone.Count).Select(p => p.Key))})" : ""));
+                if (serverErrors.Count == 0 && all.Answer.Status >= 500)
+                {
+                    serverErrors.Add((Describe(injected), all.Sent!, all.Answer));
+                }
+            }
+
+            if (stuck.Count > 0)
+            {
+                Add(SecurityRules.MassAssignment, Severity.High, creator.Name,
+                    $"{creator.Name} took {string.Join(", ", stuck.Select(s => $"'{s}'"))} from the request, which {(stuck.Count == 1 ? "is" : "are")} read-only or privileged, and read back the injected value",
+                    sender.Evidence(first!.Value.Sent, first.Value.Answer, sender.Excerpt(first.Value.ReadBack?.ToJsonString() ?? first.Value.Answer.Body)));
+            }
+
+            if (serverErrors.Count > 0)
+            {
+                var (what, sent, answer) = serverErrors[0];
+                Add(SecurityRules.MalformedInputServerError, Severity.Medium, creator.Name,
+                    $"{creator.Name} answered {answer.Status} to a create with {what}{(serverErrors.Count > 1 ? $" (and {serverErrors.Count - 1} more such creates)" : "")}: " +
+                    "a server error on unexpected input, not a refusal; whether the property is taken from the request was not determined",
+                    sender.Evidence(sent, answer));
+            }
+
+            return true;
+        }
+
+        private static string Describe(JsonObject injected) => injected.Count == 1
+            ? $"'{injected.First().Key}' set to {injected.First().Value?.ToJsonString()}"
+            : $"{string.Join(", ", injected.Select(p => $"'{p.Key}'"))} set";
+
+        /// <summary>
+        /// One create as <paramref name="a"/> with the properties <paramref name="names"/> of <paramref name="injected"/> set, its
+        /// object read back: what was sent, the answer (null: none), what was read back, and which of the properties stuck.
+        /// </summary>
+        private async Task<(ProbeRequest? Sent, ProbeExchange? Answer, JsonObject? ReadBack, List<string> Stuck)> InjectAsync(
+            OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) a, List<string> names, JsonObject injected, CancellationToken cancellationToken)
+        {
+            // A book of its own for each create: it knows the id of what this one made, to read it back.
+            var book = NewBook();
+            var plan = RequestPlanner.Plan(creator, book, 1);
+            if (plan.Requests is not [var request, ..] || request.Body is null || Json(request.Body) is not JsonObject body)
+            {
+                return (null, null, null, []);
+            }
+
+            foreach (var name in names)
+            {
+                body[name] = injected[name]?.DeepClone();
             }
 
             var sent = a.Credentials.On(request with { Body = body.ToJsonString(), Purpose = "mass assignment" });
             var exchange = await sender.SendAsync(sent, cancellationToken);
-            if (exchange is null || !exchange.Succeeded)
+            if (exchange is not { Succeeded: true })
             {
-                return true; // refused as a whole: nothing was assigned
+                return (sent, exchange, null, []);
             }
 
             book.Record(request, exchange.Status, exchange.Headers, exchange.Body);
@@ -429,15 +529,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 readBack = Json(again.Body) as JsonObject ?? readBack;
             }
 
-            var stuck = injected.Where(p => readBack?[p.Key] is { } actual && JsonNode.DeepEquals(actual, p.Value)).Select(p => p.Key).ToList();
-            if (stuck.Count > 0)
-            {
-                Add(SecurityRules.MassAssignment, Severity.High, creator.Name,
-                    $"{creator.Name} took {string.Join(", ", stuck.Select(s => $"'{s}'"))} from the request, which {(stuck.Count == 1 ? "is" : "are")} read-only or privileged, and read back the injected value",
-                    sender.Evidence(sent, exchange, sender.Excerpt(readBack?.ToJsonString() ?? exchange.Body)));
-            }
-
-            return true;
+            return (sent, exchange, readBack, [.. names.Where(n => readBack?[n] is { } actual && JsonNode.DeepEquals(actual, injected[n]))]);
         }
 
         /// <summary>Whether anyone may call the operation (<see cref="ProbeTarget.IsPublic"/>); records it once for the coverage finding.</summary>
@@ -493,8 +585,12 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             return schema is null ? [] : [.. SchemaView.Of(schema).Properties.Where(p => !SchemaView.Of(p.Value).ReadOnly).Select(p => p.Key)];
         }
 
-        /// <summary>A value of the property's type that differs from what a plain create gave it.</summary>
-        private static JsonValue? Different(JsonNode? current, SchemaView view)
+        /// <summary>
+        /// A value the property's schema allows that differs from what a plain create gave it: an enum's other member, a value
+        /// another object of this run had (<paramref name="seen"/>: another owner's id), the schema's example, one of its
+        /// format; an id one below (an identity or object made before) rather than one that may not exist.
+        /// </summary>
+        private static JsonNode? Different(string name, JsonNode? current, IOpenApiSchema schema, SchemaView view, List<JsonNode> seen)
         {
             if (view.Enum.Count > 0)
             {
@@ -502,15 +598,39 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 return view.Enum.FirstOrDefault(e => e != text) is { } other ? JsonValue.Create(other) : null;
             }
 
+            bool Fits(JsonNode? node) => node is JsonValue value && !JsonNode.DeepEquals(value, current) && (current is null || value.GetValueKind() == current.GetValueKind());
+            if (seen.FirstOrDefault(Fits) is { } before)
+            {
+                return before.DeepClone();
+            }
+
+#pragma warning disable CS0618 // "example" is the 3.0 spelling, and documents written for 3.0 still use it.
+            JsonNode?[] examples = [schema.Example, .. schema.Examples ?? []];
+#pragma warning restore CS0618
+            if (examples.FirstOrDefault(Fits) is { } example)
+            {
+                return example.DeepClone();
+            }
+
+            var isId = name.EndsWith("id", StringComparison.OrdinalIgnoreCase) || name.Equals("owner", StringComparison.OrdinalIgnoreCase);
+            var formatted = view.Format?.ToLowerInvariant() switch
+            {
+                "date-time" => "2020-01-02T03:04:05Z",
+                "date" => "2020-01-02",
+                "uuid" => "00000000-0000-4000-8000-00000000a7c6",
+                "email" => "archgate@example.com",
+                "uri" or "url" => "https://example.com/archgate",
+                _ => null,
+            };
             return current switch
             {
-                JsonValue v when v.TryGetValue<long>(out var n) => JsonValue.Create(n + 7),
+                JsonValue v when v.TryGetValue<long>(out var n) => JsonValue.Create(isId ? (n > 1 ? n - 1 : n + 1) : n + 7),
                 JsonValue v when v.TryGetValue<double>(out var d) => JsonValue.Create(d == 0.01 ? 0.02 : 0.01),
                 JsonValue v when v.TryGetValue<bool>(out var flag) => JsonValue.Create(!flag),
-                JsonValue v when v.TryGetValue<string>(out _) => JsonValue.Create("archgate-injected"),
+                JsonValue v when v.TryGetValue<string>(out var text) => JsonValue.Create(formatted is not null && formatted != text ? formatted : "archgate-injected"),
                 null when view.Types is { } t && t.HasFlag(JsonSchemaType.Boolean) => JsonValue.Create(true),
-                null when view.Types is { } t && (t.HasFlag(JsonSchemaType.Integer) || t.HasFlag(JsonSchemaType.Number)) => JsonValue.Create(7),
-                null when view.Types is { } t && t.HasFlag(JsonSchemaType.String) => JsonValue.Create("archgate-injected"),
+                null when view.Types is { } t && (t.HasFlag(JsonSchemaType.Integer) || t.HasFlag(JsonSchemaType.Number)) => JsonValue.Create(isId ? 1 : 7),
+                null when view.Types is { } t && t.HasFlag(JsonSchemaType.String) => JsonValue.Create(formatted ?? "archgate-injected"),
                 _ => null,
             };
         }

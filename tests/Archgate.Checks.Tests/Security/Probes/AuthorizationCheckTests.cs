@@ -36,7 +36,7 @@ public sealed class AuthorizationCheckTests
         Assert.Contains("property level: 1 create operations", coverage.Message, StringComparison.Ordinal);
         // ben's token read and patched ann's order; ann's sent the injected properties
         Assert.Contains(api.Server.Requests, r => r.Method == "PATCH" && r.PathAndQuery == "/orders/1");
-        Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.Body.Contains("\"userId\":8", StringComparison.Ordinal));
+        Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.Body.Contains("\"userId\":2", StringComparison.Ordinal)); // ben's id, not one that may not exist
     }
 
     [Fact]
@@ -136,6 +136,27 @@ public sealed class AuthorizationCheckTests
         Assert.Equal(Severity.High, finding.Severity);
         Assert.Equal("POST /orders took 'userId', 'status', 'total' from the request, which are read-only or privileged, and read back the injected value", finding.Message);
         Assert.Contains("CWE-915", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_error_to_all_privileged_properties_at_once_is_no_refusal_each_is_sent_alone_and_the_500_is_reported()
+    {
+        // The contract's status is a free string; the table takes only three: the made-up one breaks the create as a whole.
+        using var api = new ProbeTestApi(Flaws.MassAssignment | Flaws.StatusCheckConstraint);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly,
+            contract: ProbeTestApi.Contract.Replace("status: { type: string, enum: [open, paid, shipped] }", "status: { type: string }", StringComparison.Ordinal));
+
+        var mass = Assert.Single(result.Findings, f => f.Rule == SecurityRules.MassAssignment);
+        Assert.Equal("POST /orders took 'userId', 'total' from the request, which are read-only or privileged, and read back the injected value", mass.Message);
+        Assert.Contains("\"userId\":2", mass.Evidence, StringComparison.Ordinal);
+        var error = Assert.Single(result.Findings, f => f.Rule == SecurityRules.MalformedInputServerError);
+        Assert.Equal(Severity.Medium, error.Severity);
+        Assert.Equal("POST /orders answered 500 to a create with 'status' set to \"archgate-injected\": a server error on unexpected input, not a refusal; " +
+            "whether the property is taken from the request was not determined", error.Message);
+        Assert.Contains("property level: 1 create operations sent with read-only and privileged properties; POST /orders answered 500 to 3 properties at once, so each was sent alone",
+            Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+        // The plain create, all three properties at once, then each alone.
+        Assert.Equal(5, api.Server.Requests.Count(r => r.Method == "POST" && r.PathAndQuery == "/orders"));
     }
 
     [Fact]

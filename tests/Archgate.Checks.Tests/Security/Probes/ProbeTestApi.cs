@@ -53,6 +53,8 @@ public enum Flaws
     UniqueItemNames = 1048576,
     /// <summary>A catalogue item's <c>DELETE</c> takes requests without credentials (ex10's reservations); every other write still needs a user.</summary>
     AnonymousDelete = 2097152,
+    /// <summary>An order's <c>status</c> outside open, paid and shipped breaks the table's check constraint: 500 (ex12's claims).</summary>
+    StatusCheckConstraint = 4194304,
 }
 
 /// <summary>
@@ -465,6 +467,11 @@ public sealed class ProbeTestApi : IDisposable
         if (Has(Flaws.WrongTypeCrash) && json["quantity"] is JsonValue quantity && quantity.GetValueKind() == JsonValueKind.String)
         {
             return new Reply(500, $"Traceback (most recent call last):\n  File \"/srv/app.py\", line 88, in place\n    qty = int(body['quantity'])\nValueError: invalid literal for int() with base 10: '{quantity}'", "text/plain");
+        }
+
+        if (Has(Flaws.StatusCheckConstraint) && json["status"] is JsonValue status && (string?)status is not ("open" or "paid" or "shipped"))
+        {
+            return Problem(500, "An error occurred.");
         }
 
         var id = _orders.Count + 1L;
