@@ -1,5 +1,6 @@
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Security;
 using Archgate.Checks.Security.Probes;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -87,8 +88,13 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
         var foreignOrigin = foreign.Header("Access-Control-Allow-Origin");
         if (foreignOrigin is not null && (foreignOrigin == ForeignOrigin || (foreignOrigin == "*" && foreign.Header("Access-Control-Allow-Credentials") == "true")))
         {
-            findings.Add(Finding(FrontendRules.CorsForeignAllowed, Severity.High, forged.Location,
-                $"a foreign origin ({ForeignOrigin}) is allowed{(foreign.Header("Access-Control-Allow-Credentials") == "true" ? ", with credentials" : string.Empty)}: any site may call {api.Name} from its users' browsers",
+            // Reading the users' data from a foreign page takes a credential the browser sends by itself (a cookie, HTTP auth).
+            var loaded = api.OpenApi is { } spec ? await documents.LoadAsync(spec.Path, cancellationToken) : null;
+            var ambient = AmbientCredentials.Of(api, loaded?.Document, credentials?.Ok == true ? credentials : null);
+            var withCredentials = foreign.Header("Access-Control-Allow-Credentials") == "true";
+            findings.Add(Finding(FrontendRules.CorsForeignAllowed, ambient.Any ? Severity.High : Severity.Medium, forged.Location,
+                $"a foreign origin ({ForeignOrigin}) is allowed{(withCredentials ? ", with credentials" : string.Empty)}: " +
+                (ambient.Any ? $"any site may call {api.Name} from its users' browsers" : ambient.Exposure(api.Name)),
                 Evidence(foreign), $"allow only the frontends' origins ({origin}); never reflect the Origin header"));
         }
 

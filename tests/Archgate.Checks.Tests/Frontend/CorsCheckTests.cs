@@ -68,8 +68,28 @@ public sealed class CorsCheckTests
         Assert.Equal(CheckStatus.Fail, result.Status);
         var finding = Assert.Single(result.Findings);
         Assert.Equal(FrontendRules.CorsForeignAllowed, finding.Rule);
-        Assert.Contains("with credentials", finding.Message, StringComparison.Ordinal);
+        // The manifest's refresh (POST /auth/refresh) is in no contract: its refresh token may be a cookie a foreign page sends.
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.EndsWith("with credentials: any site may call api from its users' browsers", finding.Message, StringComparison.Ordinal);
         Assert.Contains($"Access-Control-Allow-Origin: {CorsCheck.ForeignOrigin}", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_api_that_reflects_any_origin_with_credentials_but_takes_only_bearer_tokens_is_medium_AG5021_and_says_why()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { ReflectsAnyOrigin = true });
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder, auth: "token: $.accessToken"), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new CorsCheck(system.Find<Archgate.Model.FrontendComponent>("web")!, system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((FrontendRules.CorsForeignAllowed, Severity.Medium), (finding.Rule, finding.Severity));
+        Assert.Equal($"a foreign origin ({CorsCheck.ForeignOrigin}) is allowed, with credentials: any site could read the caller's data with credentials; " +
+            "api takes only bearer tokens, which a foreign page cannot send, so nothing is exposed today; it would be as soon as a cookie or HTTP auth is accepted", finding.Message);
     }
 
     [Fact]

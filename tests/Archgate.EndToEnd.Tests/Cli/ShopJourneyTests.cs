@@ -115,8 +115,10 @@ public sealed class ShopJourneyTests : CliTestBase
             // The order events announce the status before the change: the last one about a paid order still says awaiting_payment.
             var stale = Assert.Single(Findings(checks["journeys.realtime-consistency:api/orders/events"]), f => f.Rule == "AG7045");
             Assert.Contains("status is awaiting_payment in the event, status is paid in orders", stale.Message, StringComparison.Ordinal);
-            Assert.Equal("fail", checks["frontend.cors:web->api"].GetProperty("status").GetString());
-            Assert.Contains(Findings(checks["frontend.cors:web->api"]), f => f.Rule == "AG5021" && f.Message.Contains("with credentials", StringComparison.Ordinal));
+            // Medium, not high: the shop takes only bearer tokens, which a foreign page cannot send.
+            Assert.Equal("warn", checks["frontend.cors:web->api"].GetProperty("status").GetString());
+            Assert.Contains(Findings(checks["frontend.cors:web->api"]), f => f.Rule == "AG5021" && f.Message.Contains("with credentials", StringComparison.Ordinal)
+                && f.Message.Contains("nothing is exposed today", StringComparison.Ordinal));
             Assert.Equal("fail", checks["journeys.concurrency:api"].GetProperty("status").GetString());
             Assert.Contains(Findings(checks["journeys.concurrency:api"]), f => f.Rule == "AG7020" && f.Message.Contains("were lost", StringComparison.Ordinal));
             Assert.Contains(Findings(checks["frontend.crud:api"]), f => f.Rule == "AG5013");

@@ -41,21 +41,25 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
         void Add(string rule, Severity severity, string message, ProbeRequest request, ProbeExchange exchange, string excerpt) =>
             findings.Add(Findings.Create(SecurityRules.Rule(rule, severity), component.Name, probe.Request.Operation, message, sender.Evidence(request, exchange, excerpt)));
 
+        // With credentials an allowed origin is high only when the service takes one a browser sends by itself (a cookie,
+        // HTTP auth): a bearer token or a header key never leaves the page that holds it.
+        var ambient = AmbientCredentials.Of(component, target.HasContract ? target.Document : null, target.Service.Ok ? target.Service : null);
         var hostile = secured.WithHeader("Origin", HostileOrigin);
         if (await sender.SendAsync(hostile, cancellationToken) is { } answer && Allows(answer, HostileOrigin) is { } granted)
         {
-            var credentials = Credentialed(answer);
-            Add(SecurityRules.CorsArbitraryOrigin, credentials && granted != "*" ? Severity.High : Severity.Medium,
-                $"CORS allows the origin {HostileOrigin}, which is no frontend of the manifest ({(granted == "*" ? "wildcard" : "reflected")}{(credentials ? ", with credentials" : "")}): " +
-                (credentials && granted != "*" ? "any site can read the caller's data with their cookies or credentials" : "any site can read the answers"),
+            var credentials = Credentialed(answer) && granted != "*";
+            Add(SecurityRules.CorsArbitraryOrigin, credentials && ambient.Any ? Severity.High : Severity.Medium,
+                $"CORS allows the origin {HostileOrigin}, which is no frontend of the manifest ({(granted == "*" ? "wildcard" : "reflected")}{(Credentialed(answer) ? ", with credentials" : "")}): " +
+                (credentials ? ambient.Exposure(component.Name) : "any site can read the answers"),
                 hostile, answer, CorsHeaders(answer));
         }
 
         var sandboxed = secured.WithHeader("Origin", "null");
         if (await sender.SendAsync(sandboxed, cancellationToken) is { } nullAnswer && Allows(nullAnswer, "null") == "null")
         {
-            Add(SecurityRules.CorsNullOrigin, Credentialed(nullAnswer) ? Severity.High : Severity.Medium,
-                "CORS allows the origin 'null' (sandboxed frames, file: pages, redirects): any site can reach it through a sandboxed frame",
+            Add(SecurityRules.CorsNullOrigin, Credentialed(nullAnswer) && ambient.Any ? Severity.High : Severity.Medium,
+                "CORS allows the origin 'null' (sandboxed frames, file: pages, redirects): any site can reach it through a sandboxed frame" +
+                (Credentialed(nullAnswer) && !ambient.Any ? $"; {ambient.Exposure(component.Name)}" : ""),
                 sandboxed, nullAnswer, CorsHeaders(nullAnswer));
         }
 

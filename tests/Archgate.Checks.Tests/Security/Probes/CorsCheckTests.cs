@@ -25,15 +25,33 @@ public sealed class CorsCheckTests
     }
 
     [Fact]
-    public async Task A_reflected_origin_with_credentials_is_high_and_the_null_origin_is_named()
+    public async Task A_reflected_origin_with_credentials_is_high_when_the_service_takes_a_cookie()
     {
+        // The same service, whose contract also takes a session cookie: a foreign page's request carries it.
         using var api = new ProbeTestApi(Flaws.CorsReflect);
-        var result = await RunAsync(api);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new CorsCheck((Archgate.Model.HttpComponent)c, d, o), contract: ProbeTestApi.Contract.Replace(
+            "    bearer: { type: http, scheme: bearer }", "    bearer: { type: http, scheme: bearer }\n    session: { type: apiKey, in: cookie, name: sid }", StringComparison.Ordinal));
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         var reflected = Assert.Single(result.Findings, f => f.Rule == SecurityRules.CorsArbitraryOrigin);
         Assert.Equal(Severity.High, reflected.Severity);
+        Assert.EndsWith("(reflected, with credentials): any site can read the caller's data with their cookies or credentials", reflected.Message, StringComparison.Ordinal);
+        Assert.Equal(Severity.High, Assert.Single(result.Findings, f => f.Rule == SecurityRules.CorsNullOrigin).Severity);
+    }
+
+    [Fact]
+    public async Task A_reflected_origin_with_credentials_is_medium_for_a_bearer_only_service_and_says_why_and_the_null_origin_is_named()
+    {
+        using var api = new ProbeTestApi(Flaws.CorsReflect);
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        var reflected = Assert.Single(result.Findings, f => f.Rule == SecurityRules.CorsArbitraryOrigin);
+        Assert.Equal(Severity.Medium, reflected.Severity);
         Assert.Contains("reflected, with credentials", reflected.Message, StringComparison.Ordinal);
+        Assert.EndsWith("any site could read the caller's data with credentials; api takes only bearer tokens, which a foreign page cannot send, " +
+            "so nothing is exposed today; it would be as soon as a cookie or HTTP auth is accepted", reflected.Message, StringComparison.Ordinal);
+        Assert.Equal(Severity.Medium, Assert.Single(result.Findings, f => f.Rule == SecurityRules.CorsNullOrigin).Severity);
         Assert.Contains("Access-Control-Allow-Origin: https://evil.archgate.example", reflected.Evidence, StringComparison.Ordinal);
         Assert.Contains("-H 'Origin: https://evil.archgate.example'", reflected.Evidence, StringComparison.Ordinal);
         Assert.Single(result.Findings, f => f.Rule == SecurityRules.CorsNullOrigin);
