@@ -81,7 +81,7 @@ internal sealed class BrowserTraffic : IAsyncDisposable
                 body = System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, ExchangeRecording.MaxBodyBytes));
             }
 
-            observer.Observe(new ObservedExchange(request.Method, url, authenticated, status, headers, body, truncated));
+            observer.Observe(new ObservedExchange(request.Method, url, authenticated, status, headers, body, truncated) { FromBrowser = true });
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException or ObjectDisposedException or InvalidOperationException)
         {

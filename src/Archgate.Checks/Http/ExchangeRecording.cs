@@ -25,6 +25,12 @@ public sealed record ObservedExchange(
     string Body,
     bool BodyTruncated)
 {
+    /// <summary>
+    /// Whether a browser sent the request (a page's own traffic, step 5 and 8's pages), not one of Archgate's own probe
+    /// clients. <value>false</value>.
+    /// </summary>
+    public bool FromBrowser { get; init; }
+
     /// <summary>Every value of a header (case-insensitive name).</summary>
     public IEnumerable<string> All(string name) =>
         Headers.Where(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value);

@@ -10,7 +10,11 @@ namespace Archgate.Checks.Security.Passive;
 /// <param name="Severity">Severity of this hit.</param>
 /// <param name="Message">What was found, without the route (the finding adds it).</param>
 /// <param name="Detail">The decisive excerpt: a header, a matched text, masked.</param>
-internal sealed record PassiveHit(string Rule, Severity Severity, string Message, string Detail);
+internal sealed record PassiveHit(string Rule, Severity Severity, string Message, string Detail)
+{
+    /// <summary>The query parameters (or path parameter) that carry a secret, for AG9068; none for other rules.</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+}
 
 /// <summary>
 /// The passive rules, applied to one exchange at a time: headers, cookies, caching, error texts, addresses and
@@ -248,7 +252,7 @@ internal static partial class PassiveDetectors
         var mitigated = referrer is "no-referrer" or "same-origin" && noStore;
         hits.Add(new(PassiveRules.TokenInUrl, mitigated ? Severity.Low : Severity.Medium,
             $"the URL carries {string.Join(", ", names.Distinct())}" + (mitigated ? " (low: the answer sends Referrer-Policy: " + referrer + " and Cache-Control: no-store, so only logs keep it)" : string.Empty),
-            $"{e.Method} {PassiveText.MaskUrl(e.Url)}"));
+            $"{e.Method} {PassiveText.MaskUrl(e.Url)}") { Names = [.. names.Distinct()] });
     }
 
     private static IEnumerable<(string Name, string Value)> QueryPairs(Uri url)

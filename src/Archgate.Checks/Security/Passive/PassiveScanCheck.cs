@@ -127,6 +127,17 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
         return result;
     }
 
+    /// <summary>
+    /// The component's realtime stream whose <c>tokenQuery</c> explains a token-in-URL hit (AG9068) on
+    /// <paramref name="route"/>: Archgate's own stream checks sent every such request (none came from a browser) with
+    /// the token in that parameter and no other secret in the URL; null otherwise, and for every other rule.
+    /// </summary>
+    internal static RealtimeEndpoint? TokenQueryStream(HttpComponent component, RouteView route, HitView hit) =>
+        hit.Hit.Rule != PassiveRules.TokenInUrl || hit.Browser > 0 || component is not ServiceComponent service ? null
+        : service.Realtime.FirstOrDefault(r => r.TokenQuery is { } query
+            && hit.Names.Count > 0 && hit.Names.All(n => n.Equals(query, StringComparison.OrdinalIgnoreCase))
+            && RouteOf(component.Url.AbsolutePath.TrimEnd('/') + r.Path.Split('?')[0], route.Route));
+
     /// <summary>Whether <paramref name="route"/> (numbers and ids as <c>{id}</c>) is the path <paramref name="template"/> names.</summary>
     internal static bool RouteOf(string template, string route) =>
         Contracts.PathTemplates.Matches(Contracts.PathTemplates.Split(template), Contracts.PathTemplates.Split(route));
@@ -171,12 +182,18 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
                         : string.Empty;
                     var outOf = hit.Judged ?? route.Responses;
                     var of = outOf > 1 ? $" ({hit.Count} of {outOf} responses)" : string.Empty;
+                    var stream = TokenQueryStream(component, route, hit);
                     findings.Add(Findings.Create(hit.Hit.Rule, hit.Hit.Severity,
                         component: component.Name,
                         location: $"{hit.Evidence.Split(' ')[0]} {route.Route}",
-                        message: $"{route.Route}: {hit.Hit.Message}{of}{more}",
+                        message: stream is null
+                            ? $"{route.Route}: {hit.Hit.Message}{of}{more}"
+                            : $"{component.Name} accepts the access token in the URL of {route.Route} (the manifest's realtime tokenQuery: {stream.TokenQuery}): " +
+                              $"URLs end up in logs and Referer headers{of}; the evidence is Archgate's own request, sent as tokenQuery says{more}",
                         evidence: $"{hit.Evidence}; {hit.Hit.Detail}",
-                        hint: PassiveRules.Find(hit.Hit.Rule)?.Help));
+                        hint: stream is null ? PassiveRules.Find(hit.Hit.Rule)?.Help
+                            : "have the stream take a short-lived, single-use ticket (issued to an authenticated request) in its URL instead of the access token, " +
+                              "or a cookie; drop tokenQuery when its clients can send an Authorization header"));
                 }
             }
 

@@ -100,16 +100,16 @@ public sealed class PassiveTraffic : IExchangeObserver
 
                 if (!r.Hits.TryGetValue(hit.Rule, out var kept))
                 {
-                    r.Hits[hit.Rule] = new HitRecord(hit, evidence) { Count = 1 };
+                    r.Hits[hit.Rule] = kept = new HitRecord(hit, evidence);
                 }
-                else
+                else if (hit.Severity > kept.Hit.Severity)
                 {
-                    kept.Count++;
-                    if (hit.Severity > kept.Hit.Severity)
-                    {
-                        r.Hits[hit.Rule] = new HitRecord(hit, evidence) { Count = kept.Count };
-                    }
+                    r.Hits[hit.Rule] = kept = new HitRecord(hit, evidence) { Count = kept.Count, Browser = kept.Browser, Names = kept.Names };
                 }
+
+                kept.Count++;
+                kept.Browser += exchange.FromBrowser ? 1 : 0;
+                kept.Names.UnionWith(hit.Names);
             }
         }
     }
@@ -122,7 +122,7 @@ public sealed class PassiveTraffic : IExchangeObserver
             return _routes.OrderBy(r => r.Key.Origin, StringComparer.Ordinal).ThenBy(r => r.Key.Route, StringComparer.Ordinal)
                 .Select(r =>
                 {
-                    var hits = r.Value.Hits.Values.Where(h => h.Hit.Rule != PassiveRules.CacheableAuthenticated).Select(h => new HitView(h.Hit, h.Evidence, h.Count)).ToList();
+                    var hits = r.Value.Hits.Values.Where(h => h.Hit.Rule != PassiveRules.CacheableAuthenticated).Select(h => new HitView(h.Hit, h.Evidence, h.Count) { Browser = h.Browser, Names = h.Names.Order(StringComparer.Ordinal).ToList() }).ToList();
                     if (CacheHit(r.Key.Origin, r.Value) is { } cache)
                     {
                         hits.Add(cache);
@@ -252,6 +252,12 @@ public sealed class PassiveTraffic : IExchangeObserver
     private sealed record HitRecord(PassiveHit Hit, string Evidence)
     {
         public long Count { get; set; }
+
+        /// <summary>The hits on requests a browser sent (<see cref="ObservedExchange.FromBrowser"/>).</summary>
+        public long Browser { get; set; }
+
+        /// <summary>Every hit's <see cref="PassiveHit.Names"/>.</summary>
+        public HashSet<string> Names { get; init; } = new(StringComparer.OrdinalIgnoreCase);
     }
 
     private sealed record HeldHit(AnswerPrint Print, PassiveHit Hit, string Evidence, long Sequence)
@@ -265,7 +271,14 @@ internal sealed record RouteView(string Origin, string Route, IReadOnlyList<stri
 
 /// <summary>One rule's kept hit on a route: the decisive one, with how many responses of the route it hit.</summary>
 /// <param name="Judged">How many responses of the route the rule judged, when it judges only some; null: all of them.</param>
-internal sealed record HitView(PassiveHit Hit, string Evidence, long Count, long? Judged = null);
+internal sealed record HitView(PassiveHit Hit, string Evidence, long Count, long? Judged = null)
+{
+    /// <summary>How many of the hits were on requests a browser sent; the others Archgate's own clients sent.</summary>
+    public long Browser { get; init; }
+
+    /// <summary>The secret-carrying URL parameters every hit named (AG9068).</summary>
+    public IReadOnlyList<string> Names { get; init; } = [];
+}
 
 /// <summary>Per origin: responses, those with a body, those with any security header, HTML ones, the first without.</summary>
 internal sealed record OriginView(long Responses, long WithBody, long Secured, long Html, string? FirstUnsecured);

@@ -87,6 +87,38 @@ public sealed class PassiveScanCheckTests
         Assert.Equal(CheckStatus.Fail, result.Status);
     }
 
+    [Theory]
+    [InlineData(false, "api accepts the access token in the URL of /claims/events (the manifest's realtime tokenQuery: access_token): URLs end up in logs and Referer headers (2 of 2 responses); the evidence is Archgate's own request, sent as tokenQuery says")]
+    [InlineData(true, "/claims/events: the URL carries access_token (2 of 2 responses)")]
+    public void A_token_in_the_url_only_archgates_own_stream_checks_sent_as_tokenQuery_says_is_told_as_the_services_choice(bool aPageSentIt, string expected)
+    {
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - name: api
+                kind: service
+                url: "http://127.0.0.1:7"
+                realtime:
+                  - sse: /claims/events
+                    tokenQuery: access_token
+                    trigger: { request: POST /claims, json: { title: x } }
+            """);
+        var traffic = new PassiveTraffic();
+        var stream = new ObservedExchange("GET", new Uri("http://127.0.0.1:7/claims/events?access_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJl"), true, 200,
+            [.. Headers.Where(h => h.Item1 != "Referrer-Policy").Select(h => new KeyValuePair<string, string>(h.Item1, h.Item2)), new("Content-Type", "text/event-stream")], "", false);
+        traffic.Observe(stream);
+        traffic.Observe(stream with { FromBrowser = aPageSentIt });
+
+        var (findings, _, _) = PassiveScanCheck.Judge(PassiveScanCheck.Targets(system), traffic, new PassiveScanOptions());
+
+        var finding = Assert.Single(findings, f => f.Rule == PassiveRules.TokenInUrl);
+        Assert.Equal(Severity.Medium, finding.Severity);
+        Assert.Equal(expected, finding.Message);
+        Assert.Contains("access_token=***", finding.Evidence, StringComparison.Ordinal);
+        Assert.Equal(!aPageSentIt, finding.Hint!.Contains("single-use ticket", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_clean_system_has_no_finding_of_medium_or_above_and_passes()
     {
