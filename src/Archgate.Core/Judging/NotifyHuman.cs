@@ -35,12 +35,25 @@ public static class NotifyHuman
             }
 
             var checks = exhausted.Select(c =>
-                $"{c.Id}: {string.Join("; ", c.Attempts.Select(a => $"attempt {a.Number}{At(a)} {a.Status.ToString().ToLowerInvariant()}: {a.Error ?? a.TransientCause ?? "no error recorded"}"))}");
+                $"{c.Id}: {string.Join("; ", c.Attempts.Select(a => $"attempt {a.Number}{At(a)} {a.Status.ToString().ToLowerInvariant()}: {Describe(a)}"))}");
             escalations.Add(new Escalation(Trigger, Level,
                 $"step {step.Number} ({step.Name}) still fails after {retries} retries with backoff; a person must look: {string.Join(" | ", checks)}"));
         }
 
         return escalations;
+    }
+
+    /// <summary>
+    /// A try's error, with the transient cause that made the runner retry it when the error does not already say it:
+    /// the reader must see why the check was repeated, not only its worst finding.
+    /// </summary>
+    internal static string Describe(CheckAttempt attempt)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var error = attempt.Error ?? attempt.TransientCause ?? "no error recorded";
+        return attempt.TransientCause is { } cause && !error.Contains(cause, StringComparison.OrdinalIgnoreCase)
+            ? $"{error} (retried for: {cause})"
+            : error;
     }
 
     private static string At(CheckAttempt attempt) =>

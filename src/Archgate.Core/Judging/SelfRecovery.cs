@@ -35,7 +35,7 @@ public static class SelfRecovery
             var evidence = recovered.Select(c =>
             {
                 var failed = c.Attempts.Where(a => a.Status is CheckStatus.Fail or CheckStatus.Error).ToList();
-                return $"{c.Id}: passed on attempt {c.Attempts.Count} after {failed.Count} failed ({string.Join("; ", failed.Select(a => $"attempt {a.Number}: {a.Error ?? a.TransientCause ?? "no error recorded"}"))})";
+                return $"{c.Id}: passed on attempt {c.Attempts.Count} after {failed.Count} failed ({string.Join("; ", failed.Select(a => $"attempt {a.Number}: {NotifyHuman.Describe(a)}"))})";
             }).ToList();
             escalations.Add(new Escalation(Trigger, Level,
                 $"step {step.Number} ({step.Name}): {recovered.Count} check(s) recovered on a retry with backoff: {string.Join(", ", recovered.Select(c => c.Id))}")

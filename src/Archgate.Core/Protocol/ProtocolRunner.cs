@@ -288,10 +288,22 @@ public sealed class ProtocolRunner(
         }
     }
 
-    private static string? AttemptError(CheckResult result) =>
-        result.Status is CheckStatus.Fail or CheckStatus.Error
-            ? Redact.Text(result.Reason ?? result.Findings.OrderByDescending(f => f.Severity).FirstOrDefault()?.Message ?? result.TransientCause ?? result.Status.ToString().ToLowerInvariant())
-            : null;
+    /// <summary>
+    /// What went wrong in a try: the check's reason, else its worst finding, the one that tells the transient cause
+    /// first (a retry for a timeout quotes the timeout, not another operation's deterministic failure of equal severity).
+    /// </summary>
+    private static string? AttemptError(CheckResult result)
+    {
+        if (result.Status is not (CheckStatus.Fail or CheckStatus.Error))
+        {
+            return null;
+        }
+
+        var findings = result.Findings.OrderByDescending(f => f.Severity).ToList();
+        var cause = result.TransientCause;
+        var telling = cause is null ? null : findings.FirstOrDefault(f => f.Message.Contains(cause, StringComparison.OrdinalIgnoreCase));
+        return Redact.Text(result.Reason ?? (telling ?? findings.FirstOrDefault())?.Message ?? cause ?? result.Status.ToString().ToLowerInvariant());
+    }
 
     /// <summary>Exponential backoff with up to 50 % jitter: base x 2^(attempt-1) x [1, 1.5).</summary>
     public static TimeSpan Backoff(TimeSpan baseDelay, int attempt, Random random)

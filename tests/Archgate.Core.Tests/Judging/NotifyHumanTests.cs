@@ -67,7 +67,7 @@ public sealed class NotifyHumanTests : IDisposable
         Assert.Equal(3, escalation.Level);
         Assert.StartsWith("step 4 (Service-to-service) still fails after 3 retries", escalation.Message, StringComparison.Ordinal);
         Assert.Contains("services.health:api: attempt 1 at 2026-11-26 10:00:0", escalation.Message, StringComparison.Ordinal);
-        Assert.Contains("fail: 127.0.0.1:7101 refused the connection; attempt 2 at 2026-11-26 10:00:0", escalation.Message, StringComparison.Ordinal);
+        Assert.Contains("fail: 127.0.0.1:7101 refused the connection (retried for: connection refused); attempt 2 at 2026-11-26 10:00:0", escalation.Message, StringComparison.Ordinal);
         Assert.Contains("attempt 4 at 2026-11-26 10:00:0", escalation.Message, StringComparison.Ordinal);
         Assert.Contains("fail: 127.0.0.1:7104 refused the connection", escalation.Message, StringComparison.Ordinal);
         var attempts = run.Steps.Single(s => s.Number == 4).Checks.Single().Attempts;
@@ -93,6 +93,30 @@ public sealed class NotifyHumanTests : IDisposable
         var recovered = Assert.Single(run.Escalations, e => e.Trigger == SelfRecovery.Trigger);
         Assert.Equal(1, recovered.Level);
         Assert.Equal("step 4 (Service-to-service): 1 check(s) recovered on a retry with backoff: services.health:api", recovered.Message);
-        Assert.Equal(["services.health:api: passed on attempt 3 after 2 failed (attempt 1: 127.0.0.1:1 refused the connection; attempt 2: 127.0.0.1:2 refused the connection)"], recovered.Evidence);
+        Assert.Equal(["services.health:api: passed on attempt 3 after 2 failed (attempt 1: 127.0.0.1:1 refused the connection (retried for: connection refused); attempt 2: 127.0.0.1:2 refused the connection (retried for: connection refused))"], recovered.Evidence);
+    }
+
+    [Fact]
+    public async Task The_escalation_quotes_the_finding_that_made_the_check_transient_not_another_of_equal_severity()
+    {
+        // ex12: a timeout made step 2 retry, and the escalation quoted a deterministic 'currency' failure as what still failed.
+        var failure = new CheckResult
+        {
+            Status = CheckStatus.Fail,
+            TransientCause = "timeout",
+            Findings =
+            [
+                new Finding { Rule = "AG2015", Severity = Severity.High, Component = "api", Message = "POST /claims answered 201: required body property 'currency' left out, yet the answer was 201, not 4xx" },
+                new Finding { Rule = "AG2019", Severity = Severity.High, Component = "api", Message = "GET /claims/events answered no answer: no answer: timeout after 10 s" },
+            ],
+        };
+        var check = new ScriptedCheck(2, "contracts.conformance:api", failure);
+
+        var run = await RunAsync(check);
+
+        var escalation = Assert.Single(run.Escalations, e => e.Trigger == NotifyHuman.Trigger);
+        Assert.Contains("attempt 1 at 2026-11-26 10:00:0", escalation.Message, StringComparison.Ordinal);
+        Assert.Contains("fail: GET /claims/events answered no answer: no answer: timeout after 10 s; attempt 2", escalation.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("currency", escalation.Message, StringComparison.Ordinal);
     }
 }

@@ -191,9 +191,10 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
 
         await ProbeUnsupportedMethodsAsync(operations, book, cancellationToken);
         await CleanUpAsync(operations, book, cancellationToken);
-        if (_transient is not null && _requests > 0 && tested == 0)
+        var transient = _transient ?? (_timeouts > 0 && !_answered ? "timeout" : null);
+        if (transient is not null && _requests > 0 && tested == 0)
         {
-            return Unreachable(_transient);
+            return Unreachable(transient);
         }
 
         var rate = tested == 0 ? 0 : (double)failed / tested;
@@ -215,7 +216,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
             };
         }
 
-        return CheckResult.From(_findings, metrics) with { TransientCause = _transient };
+        return CheckResult.From(_findings, metrics) with { TransientCause = transient };
     }
 
     /// <summary>Each path gets one method it does not declare (never DELETE on what the run did not create); it must be 405 (or 501 for a method no path declares).</summary>
@@ -375,11 +376,13 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
             var failure = ProbeHttp.Classify(ex);
             if (failure.Cause == "timeout")
             {
+                // A timeout is that operation's finding. It makes the check worth a retry only when the service
+                // answered nothing at all (TransientCause below): one slow operation among answering ones (ex12's
+                // event stream that sent no headers) is no reason to repeat every other operation's verdict.
                 _timedOut = true;
                 _timeouts++;
             }
-
-            if (failure.Transient)
+            else if (failure.Transient)
             {
                 _transient ??= failure.Cause;
             }

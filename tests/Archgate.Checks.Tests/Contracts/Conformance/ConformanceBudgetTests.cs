@@ -133,4 +133,57 @@ public sealed class ConformanceBudgetTests
         Assert.Contains("GET /d", left.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(server.Requests, r => r.PathAndQuery == "/d");
     }
+
+    [Fact]
+    public async Task One_operation_that_times_out_among_answering_ones_is_its_finding_not_a_transient_failure_of_the_check()
+    {
+        // ex12: an event stream that sent no headers timed out, and the whole check was repeated 4 times for it.
+        using var server = new ScriptedHttpServer(r =>
+        {
+            if (r.Method == "GET" && r.PathAndQuery == "/slow")
+            {
+                Thread.Sleep(TimeSpan.FromSeconds(2));
+            }
+
+            return (r.Method, r.PathAndQuery) switch
+            {
+                ("GET", _) => new Reply(200, null),
+                ("POST", "/b") => new Reply(201, null), // accepts a body without its required property: a deterministic failure
+                _ => new Reply(405, null, Headers: new Dictionary<string, string> { ["Allow"] = r.PathAndQuery == "/b" ? "POST" : "GET" }),
+            };
+        }, concurrent: true);
+        var folder = Directory.CreateTempSubdirectory("archgate-conformance-").FullName;
+        var contract = Path.Combine(folder, "api.yaml");
+        await File.WriteAllTextAsync(contract, """
+            openapi: 3.1.0
+            info: { title: t, version: "1" }
+            paths:
+              /a: { get: { responses: { '200': { description: ok } } } }
+              /slow: { get: { responses: { '200': { description: ok } } } }
+              /b:
+                post:
+                  requestBody: { required: true, content: { application/json: { schema: { type: object, required: [currency], properties: { currency: { type: string } } } } } }
+                  responses: { '201': { description: created }, '400': { description: refused } }
+            """);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: t }
+            components:
+              - name: api
+                kind: service
+                url: http://127.0.0.1:{{server.Port}}
+                openapi: { path: {{contract}}, conformance: { timeout: 1s, budget: 5m } }
+            """, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new ConformanceCheck((Archgate.Model.HttpComponent)system.Components[0]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Null(result.TransientCause); // the runner does not repeat the check: a retry cannot change these verdicts
+        var timeout = Assert.Single(result.Findings, f => f.Rule == "AG2019");
+        Assert.StartsWith("GET /slow", timeout.Location, StringComparison.Ordinal);
+        Assert.Contains("timeout", timeout.Message, StringComparison.Ordinal);
+        Assert.Contains(result.Findings, f => f.Rule == "AG2015" && f.Message.Contains("'currency' left out", StringComparison.Ordinal));
+    }
 }
+
