@@ -180,6 +180,12 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
                 Add(ConformanceRules.NotTested, Severity.Info, operation.Name,
                     $"{operation.Name}: {left.Count} invalid {(left.Count == 1 ? "input was" : "inputs were")} not probed ({why}): {List(left)}", null);
             }
+
+            if (plan.NoWrongType.Count > 0)
+            {
+                Add(ConformanceRules.NotTested, Severity.Info, operation.Name,
+                    $"{operation.Name}: no value of a wrong type was sent for {List([.. plan.NoWrongType])}: {(plan.NoWrongType.Count == 1 ? "its schema allows" : "their schemas allow")} every JSON type (no 'type', or all of them); give {(plan.NoWrongType.Count == 1 ? "it" : "each")} a 'type' for the check to probe it", null);
+            }
         }
 
         if (spent is not null)

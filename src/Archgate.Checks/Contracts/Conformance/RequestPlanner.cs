@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 
@@ -10,6 +12,9 @@ internal sealed record OperationPlan(IReadOnlyList<ProbeRequest> Requests, strin
 {
     /// <summary>Invalid inputs that were not probed because the operation's request budget ran out (their purposes).</summary>
     public IReadOnlyList<string> NotProbed { get; init; } = [];
+
+    /// <summary>Inputs sent with no value of a wrong type, because their schema allows every JSON type (no <c>type</c>, or all of them).</summary>
+    public IReadOnlyList<string> NoWrongType { get; init; } = [];
 }
 
 /// <summary>
@@ -17,8 +22,9 @@ internal sealed record OperationPlan(IReadOnlyList<ProbeRequest> Requests, strin
 /// lower and upper boundaries; then invalid ones, each with one input broken: every required field missing,
 /// every value of the wrong type (in the wire format: in a query or a form, <c>12345</c> is a fine string),
 /// every boundary of every parameter and body field just crossed. Path parameters come from a resource the run created, else a
-/// manifest fixture, else the document's examples; PUT and PATCH on a path with parameters need a created
-/// resource or a fixture, and DELETE only ever targets what the run created.
+/// manifest fixture, else the document's examples; PUT and PATCH on a path with parameters, and a POST that acts on
+/// an object the document declares (an action such as <c>POST /claims/{id}/submit</c>, not a create in a collection),
+/// need a created resource or a fixture, and DELETE only ever targets what the run created.
 /// </summary>
 internal static class RequestPlanner
 {
@@ -26,17 +32,20 @@ internal static class RequestPlanner
 
     private static readonly string[] IgnoredHeaders = ["accept", "content-type", "authorization"];
 
+    // One validator per request body schema, built on first use; documents are not changed while a run uses them.
+    private static readonly ConditionalWeakTable<IOpenApiSchema, BodyValidator> Validators = [];
+
     /// <summary>The requests for <paramref name="operation"/>, at most <paramref name="max"/>.</summary>
     public static OperationPlan Plan(OperationInfo operation, ResourceBook book, int max)
     {
         var pathValues = new Dictionary<string, string>(StringComparer.Ordinal);
-        var bound = true;
+        var unbound = new List<string>();
         foreach (var name in ResourceBook.Parameters(operation.Template))
         {
             var value = book.Created(operation.Template, name) ?? book.Fixture(operation.Template, name);
             if (value is null)
             {
-                bound = false;
+                unbound.Add(name);
                 var parameter = operation.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Path && p.Name == name);
                 value = ValueGenerator.AsText(parameter is null ? "1" : ParameterValue(parameter, ValueKind.Example));
             }
@@ -55,9 +64,14 @@ internal static class RequestPlanner
             return new OperationPlan([], "DELETE is only sent to resources this run created, and it created none here");
         }
 
-        if (operation.Method is "PUT" or "PATCH" && pathValues.Count > 0 && !bound)
+        if (operation.Method is "PUT" or "PATCH" && unbound.Count > 0)
         {
             return new OperationPlan([], $"{operation.Method} changes an existing resource: it needs one created earlier in the run (by a POST) or a fixture id in the manifest (openapi.fixtures)");
+        }
+
+        if (operation.Method == "POST" && unbound.FirstOrDefault(n => book.ActsOnObject(operation.Template, n)) is { } existing)
+        {
+            return new OperationPlan([], $"POST {operation.Template} acts on an existing object ({{{existing}}}), and the run changes no data it did not make: it needs one created earlier in the run (by a POST) or a fixture id in the manifest (openapi.fixtures)");
         }
 
         var media = BodyMedia(operation.Operation.RequestBody);
@@ -98,7 +112,8 @@ internal static class RequestPlanner
         }
 
         // Invalid requests are not made for DELETE: a delete is only sent to what the run created, once.
-        var invalid = operation.Method == "DELETE" ? [] : Invalid(operation, valid[0].Values, media);
+        var untyped = new List<string>();
+        var invalid = operation.Method == "DELETE" ? [] : Invalid(operation, valid[0].Values, media, untyped);
         var validCap = Math.Max(Math.Min(valid.Count, 3), max - invalid.Count);
         foreach (var (purpose, values) in valid)
         {
@@ -117,7 +132,7 @@ internal static class RequestPlanner
             }
         }
 
-        return new OperationPlan(requests, null) { NotProbed = notProbed };
+        return new OperationPlan(requests, null) { NotProbed = notProbed, NoWrongType = untyped };
     }
 
     /// <summary>A request with a method <paramref name="method"/> the path does not declare, to see it answered 405.</summary>
@@ -284,8 +299,11 @@ internal static class RequestPlanner
         }
     }
 
-    /// <summary>The invalid requests, each with the header parameter it leaves out or breaks (null for another input).</summary>
-    private static List<(string Purpose, Values Values, string? Header)> Invalid(OperationInfo operation, Values baseline, (string Type, IOpenApiMediaType Media)? media)
+    /// <summary>
+    /// The invalid requests, each with the header parameter it leaves out or breaks (null for another input); in
+    /// <paramref name="untyped"/> the JSON body properties no value of a wrong type exists for (their schema allows every type).
+    /// </summary>
+    private static List<(string Purpose, Values Values, string? Header)> Invalid(OperationInfo operation, Values baseline, (string Type, IOpenApiMediaType Media)? media, List<string> untyped)
     {
         var missing = new List<(string, Values, string?)>();
         var wrong = new List<(string, Values, string?)>();
@@ -307,17 +325,24 @@ internal static class RequestPlanner
                 }
             }
 
+            // Each wrong value must be wrong by the contract's own validator, not only by the generator's reading of it.
+            var validator = form ? null : Validators.GetValue(media!.Value.Media.Schema!, _ => new BodyValidator(bodyView.Properties.Values, Direction.Request));
             foreach (var (name, property) in bodyView.Properties.Where(p => !p.Value.ReadOnly))
             {
+                bool Rejected(JsonNode value) => validator is null || !validator.IsValid(property, JsonSerializer.SerializeToElement(value));
                 var what = form
                     ? ValueGenerator.WrongText(property) is { } text ? ((JsonNode?)text.Value, text.What) : ((JsonNode?, string)?)null
-                    : ValueGenerator.WrongType(property);
+                    : ValueGenerator.WrongType(property, Rejected);
                 if (what is { } w)
                 {
                     wrong.Add(($"invalid: body property '{name}' is {w.Item2}", WithBody(baseline, name, w.Item1), null));
                 }
+                else if (!form)
+                {
+                    untyped.Add($"body property '{name}'");
+                }
 
-                foreach (var (value, broken) in ValueGenerator.OutOfRangeAll(property))
+                foreach (var (value, broken) in ValueGenerator.OutOfRangeAll(property).Where(v => v.Value is null || Rejected(v.Value)))
                 {
                     ranges.Add(($"invalid: body property '{name}' is {broken}", WithBody(baseline, name, value), null));
                 }

@@ -22,9 +22,36 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
     /// <summary>The names of a template's path parameters, in order.</summary>
     public static IReadOnlyList<string> Parameters(string template) => Parameter().Matches(template).Select(m => m.Groups[1].Value).ToList();
 
-    /// <summary>A parameter value from a resource created earlier in this run, or null.</summary>
-    public string? Created(string template, string parameter) =>
-        _created.TryGetValue(template, out var values) && values.TryGetValue(parameter, out var value) ? value : null;
+    /// <summary>
+    /// A parameter value from a resource created earlier in this run, or null: the template's own, else that of the
+    /// item the parameter ends (<c>{id}</c> of <c>/claims/{id}/submit</c> is the claim created at <c>/claims/{id}</c>).
+    /// </summary>
+    public string? Created(string template, string parameter)
+    {
+        if (_created.TryGetValue(template, out var values) && values.TryGetValue(parameter, out var value))
+        {
+            return value;
+        }
+
+        var item = ItemOf(template, parameter);
+        return item is not null && item != template && _created.TryGetValue(item, out var parent) && parent.TryGetValue(parameter, out var id) ? id : null;
+    }
+
+    /// <summary>
+    /// Whether a POST to <paramref name="template"/> with <paramref name="parameter"/> taken from an example would act
+    /// on an existing object: the document declares the item the parameter ends (<c>/claims/{id}</c>), and the POST is
+    /// not a create in a collection of the document (no <c>{template}/{x}</c> item), as an action such as
+    /// <c>/claims/{id}/submit</c> or an update by POST on the item itself is.
+    /// </summary>
+    public bool ActsOnObject(string template, string parameter) =>
+        ItemOf(template, parameter) is { } item && templates.Contains(item) && !templates.Any(t => IsItemOf(t, template));
+
+    /// <summary>The template up to and with <c>{parameter}</c>, or null when it has no such parameter.</summary>
+    private static string? ItemOf(string template, string parameter)
+    {
+        var at = template.IndexOf("{" + parameter + "}", StringComparison.Ordinal);
+        return at < 0 ? null : template[..(at + parameter.Length + 2)];
+    }
 
     /// <summary>A parameter value the manifest gives as a fixture, or null.</summary>
     public string? Fixture(string template, string parameter) =>

@@ -240,20 +240,76 @@ internal static class ValueGenerator
         _ => null,
     };
 
-    /// <summary>A value of the wrong JSON type for <paramref name="schema"/>, with what it is, or null when every type fits.</summary>
-    public static (JsonNode? Value, string What)? WrongType(IOpenApiSchema schema)
+    /// <summary>
+    /// A value of a JSON type <paramref name="schema"/> does not allow, with what it is, or null when no type is left
+    /// out (no <c>type</c> at all, or every type listed). Every listed type counts, not the first: OpenAPI 3.1's
+    /// <c>type: [integer, string]</c> (ASP.NET Core's generated int) takes <c>12345</c> as well as <c>"12345"</c>, so
+    /// the value is a boolean there. An <c>anyOf</c>/<c>oneOf</c> of types allows what any branch allows; null is never
+    /// the wrong value (a nullable value allows it, and elsewhere it reads as "left out").
+    /// <paramref name="rejected"/>, when given, must say no to a value the schema would accept (the validator's
+    /// verdict): a candidate it accepts is not sent as wrong.
+    /// </summary>
+    public static (JsonNode? Value, string What)? WrongType(IOpenApiSchema schema, Func<JsonNode, bool>? rejected = null)
+    {
+        if (AllowedTypes(schema, 0) is not { } allowed)
+        {
+            return null;
+        }
+
+        var names = TypeNames.Where(t => (allowed & t.Type) != 0).Select(t => t.Name).Distinct().ToList();
+        var expected = names.Count == 0 ? "null" : string.Join(" or ", names);
+        // Strings first (the historic choice, and the plainest mistake), a number where a string is all that fits.
+        (JsonNode Value, JsonSchemaType Type, string Name)[] candidates =
+        [
+            ("not-" + (names.Count == 0 ? "null" : names[0].Replace(' ', '-')), JsonSchemaType.String, "a string"),
+            (12345, JsonSchemaType.Integer, "a number"),
+            (true, JsonSchemaType.Boolean, "a boolean"),
+            (new JsonArray(), JsonSchemaType.Array, "an array"),
+            (new JsonObject(), JsonSchemaType.Object, "an object"),
+        ];
+        foreach (var (value, type, name) in candidates)
+        {
+            if ((allowed & type) == 0 && (rejected is null || rejected(value)))
+            {
+                return (value, $"{name} where {expected} is expected");
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly (JsonSchemaType Type, string Name)[] TypeNames =
+    [
+        (JsonSchemaType.Integer, "a number"), (JsonSchemaType.Number, "a number"), (JsonSchemaType.String, "a string"),
+        (JsonSchemaType.Boolean, "a boolean"), (JsonSchemaType.Array, "an array"), (JsonSchemaType.Object, "an object"),
+    ];
+
+    /// <summary>The JSON types a value of the schema may have (number includes integer, null left aside), or null when any type goes.</summary>
+    private static JsonSchemaType? AllowedTypes(IOpenApiSchema schema, int depth)
     {
         var view = SchemaView.Of(schema);
-        return view.Types switch
+        if (view.Types is not null)
         {
-            null => null,
-            var t when t.Value.HasFlag(JsonSchemaType.String) => (12345, "a number where a string is expected"),
-            var t when t.Value.HasFlag(JsonSchemaType.Integer) || t.Value.HasFlag(JsonSchemaType.Number) => ("not-a-number", "a string where a number is expected"),
-            var t when t.Value.HasFlag(JsonSchemaType.Boolean) => ("not-a-boolean", "a string where a boolean is expected"),
-            var t when t.Value.HasFlag(JsonSchemaType.Array) => ("not-an-array", "a string where an array is expected"),
-            var t when t.Value.HasFlag(JsonSchemaType.Object) => ("not-an-object", "a string where an object is expected"),
-            _ => null,
-        };
+            return view.Accepted;
+        }
+
+        if (view.Union.Count == 0 || depth > MaxDepth)
+        {
+            return null;
+        }
+
+        JsonSchemaType allowed = 0;
+        foreach (var branch in view.Union)
+        {
+            if (AllowedTypes(branch, depth + 1) is not { } types)
+            {
+                return null;
+            }
+
+            allowed |= types;
+        }
+
+        return allowed == 0 ? null : allowed;
     }
 
     /// <summary>

@@ -28,8 +28,10 @@ public sealed partial class PrismConformanceTests
 
         var result = await RunCheckAsync(text, prism.Port);
 
-        // Prism's one deviation from HTTP: its 405 has no Allow header (RFC 9110), which AG2016 rightly notes.
-        var findings = result.Findings.Where(f => !(f.Rule == "AG2016" && f.Message.Contains("without an Allow header", StringComparison.Ordinal))).ToList();
+        // Prism's one deviation from HTTP: its 405 has no Allow header (RFC 9110), which AG2016 rightly notes. A POST
+        // acting on an existing object (a merge, an update by POST) is left out with a note: it needs a fixture.
+        var findings = result.Findings.Where(f => !(f.Rule == "AG2016" && f.Message.Contains("without an Allow header", StringComparison.Ordinal))
+            && !(f.Rule == "AG2018" && f.Message.Contains("acts on an existing object", StringComparison.Ordinal))).ToList();
         var listed = string.Join("\n", findings.Select(f => $"{f.Rule} {f.Severity} {f.Location} | {f.Message} | {f.Evidence}"));
         Assert.True(findings.Count == 0, $"{listed}\n--- prism:\n{Tail(prism.Output)}");
         Assert.NotEqual(CheckStatus.Fail, result.Status);

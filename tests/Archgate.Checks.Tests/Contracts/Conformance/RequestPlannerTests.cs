@@ -193,4 +193,99 @@ public sealed class RequestPlannerTests
         Assert.Equal("application/x-www-form-urlencoded", first.ContentType);
         Assert.Equal("text=hello%20world&pin=1000", first.Body);
     }
+
+    private const string AspNetClaims = """
+        openapi: 3.1.1
+        info: { title: claims, version: "1" }
+        paths:
+          /claims:
+            post:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      required: [description, amountCents]
+                      properties:
+                        description: { type: string }
+                        amountCents: { type: [integer, string], pattern: '^-?(?:0|[1-9]\d*)$', format: int64 }
+                        note: { type: [string, 'null'] }
+                        kind: { anyOf: [ { type: integer }, { type: boolean } ] }
+                        extra: { description: any JSON value }
+              responses: { '201': { description: created } }
+          /claims/{id}:
+            put:
+              parameters: [ { name: id, in: path, required: true, schema: { type: integer }, example: 1 } ]
+              requestBody: { content: { application/json: { schema: { type: object, properties: { description: { type: string } } } } } }
+              responses: { '200': { description: ok } }
+          /claims/{id}/submit:
+            post:
+              parameters: [ { name: id, in: path, required: true, schema: { type: integer }, example: 1 } ]
+              responses: { '200': { description: submitted } }
+          /claims/{id}/items:
+            post:
+              parameters: [ { name: id, in: path, required: true, schema: { type: integer }, example: 1 } ]
+              requestBody: { required: true, content: { application/json: { schema: { type: object, properties: { amountCents: { type: integer } } } } } }
+              responses: { '201': { description: created } }
+          /claims/{id}/items/{itemId}:
+            delete:
+              parameters: [ { name: id, in: path, required: true, schema: { type: integer } }, { name: itemId, in: path, required: true, schema: { type: integer } } ]
+              responses: { '204': { description: deleted } }
+        """;
+
+    [Fact]
+    public void A_wrong_type_is_one_no_listed_type_allows_and_the_schema_rejects()
+    {
+        // ASP.NET Core 10 writes every int as type [integer, string] with a numeric pattern: 12345 is a valid amount there (ex12).
+        var document = LoadDocument(AspNetClaims);
+        var operation = OperationInfo.All(document).Single(o => o.Name == "POST /claims");
+        var schema = operation.Operation.RequestBody!.Content!["application/json"].Schema!;
+        var validator = new BodyValidator([schema], Direction.Request);
+
+        var plan = RequestPlanner.Plan(operation, new ResourceBook([], new Dictionary<string, IReadOnlyDictionary<string, string>>()), 40);
+
+        var wrong = plan.Requests.Where(r => r.Purpose.Contains(" is expected", StringComparison.Ordinal)).ToDictionary(r => r.Purpose, r => JsonNode.Parse(r.Body!)!);
+        Assert.Equal(
+            [
+                "invalid: body property 'description' is a number where a string is expected",
+                "invalid: body property 'amountCents' is a boolean where a number or a string is expected",
+                "invalid: body property 'note' is a number where a string is expected",
+                "invalid: body property 'kind' is a string where a number or a boolean is expected",
+            ],
+            wrong.Keys);
+        Assert.True(wrong["invalid: body property 'amountCents' is a boolean where a number or a string is expected"]["amountCents"]!.GetValue<bool>());
+        Assert.Equal(["body property 'extra'"], plan.NoWrongType); // no type is left out: nothing of a wrong type exists, and coverage says so
+        Assert.All(plan.Requests.Where(r => r.Kind == ProbeKind.Invalid), r => Assert.False(validator.IsValid(schema, System.Text.Json.JsonSerializer.SerializeToElement(JsonNode.Parse(r.Body!))), r.Purpose));
+    }
+
+    [Fact]
+    public void Writes_on_an_existing_object_go_only_to_objects_the_run_created_or_a_fixture_names()
+    {
+        var document = LoadDocument(AspNetClaims);
+        var operations = OperationInfo.All(document);
+        var templates = document.Paths!.Keys.ToList();
+        var none = new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
+        // An action (POST /claims/{id}/submit) and a PUT never go to the example's claim 1 (ex12: step 2 submitted the seed's claim).
+        var submit = RequestPlanner.Plan(operations.Single(o => o.Name == "POST /claims/{id}/submit"), new ResourceBook(templates, none), 8);
+        Assert.Empty(submit.Requests);
+        Assert.Equal("POST /claims/{id}/submit acts on an existing object ({id}), and the run changes no data it did not make: it needs one created earlier in the run (by a POST) or a fixture id in the manifest (openapi.fixtures)", submit.SkipReason);
+        Assert.Empty(RequestPlanner.Plan(operations.Single(o => o.Name == "PUT /claims/{id}"), new ResourceBook(templates, none), 8).Requests);
+
+        // The claim the run created is the one its actions and children go to.
+        var book = new ResourceBook(templates, none);
+        book.Record(new ProbeRequest { Method = "POST", Template = "/claims", Path = "/claims", Purpose = "document examples" }, 201,
+            new Dictionary<string, string> { ["Location"] = "/claims/42" }, "{\"id\":42}");
+        Assert.All(RequestPlanner.Plan(operations.Single(o => o.Name == "POST /claims/{id}/submit"), book, 8).Requests.Where(r => r.Kind == ProbeKind.Valid), r => Assert.Equal("/claims/42/submit", r.Path));
+        Assert.All(RequestPlanner.Plan(operations.Single(o => o.Name == "POST /claims/{id}/items"), book, 8).Requests.Where(r => r.Kind == ProbeKind.Valid), r => Assert.Equal("/claims/42/items", r.Path));
+        Assert.Equal("/claims/42", RequestPlanner.Plan(operations.Single(o => o.Name == "PUT /claims/{id}"), book, 8).Requests[0].Path);
+
+        // A fixture the manifest names for that purpose is used as well.
+        var fixtures = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["/claims/{id}/submit"] = new Dictionary<string, string> { ["id"] = "7" } };
+        var named = RequestPlanner.Plan(operations.Single(o => o.Name == "POST /claims/{id}/submit"), new ResourceBook(templates, fixtures), 8);
+        Assert.Null(named.SkipReason);
+        Assert.Equal("/claims/7/submit", named.Requests[0].Path);
+    }
 }
+
