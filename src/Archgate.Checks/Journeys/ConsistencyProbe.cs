@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
 using Archgate.Checks.Database;
 using Archgate.Checks.Frontend;
 using Archgate.Checks.Http;
@@ -112,35 +113,48 @@ internal static class ConsistencyProbe
         return writes.Where((w, i) => w.Method != "DELETE" && (items[i] is not { } item || items.LastIndexOf(item) == i));
     }
 
-    /// <summary>The written item's path and key: the answer's Location, the request's own path, or the collection plus the id in the answer.</summary>
+    /// <summary>
+    /// The written item's path and key: the answer's Location, the request's own path, or the collection plus the id in
+    /// the answer. The mapping's path is a template with any number of parameters (<c>/claims/{id}/items/{itemId}</c>),
+    /// matched segment by segment; the key is the value of its last parameter, the item's own.
+    /// </summary>
     internal static (string Path, string Key)? ItemPath(ResourceMapping mapping, JourneyWrite write)
     {
-        var prefix = mapping.Path[..mapping.Path.LastIndexOf('/')];
-        var parameter = mapping.Path[(mapping.Path.LastIndexOf('{') + 1)..^1];
-        static (string, string)? Match(string prefix, string path) =>
-            path.StartsWith(prefix + "/", StringComparison.Ordinal) && path.IndexOf('/', prefix.Length + 1) < 0 && path.Length > prefix.Length + 1
-                ? (path, Uri.UnescapeDataString(path[(prefix.Length + 1)..])) : null;
+        var template = PathTemplates.Split(mapping.Path);
+        if (template.Length == 0 || !IsParameter(template[^1]))
+        {
+            return null;
+        }
+
+        var collection = template[..^1];
+        var parameter = template[^1][1..^1];
+        (string, string)? Match(string path)
+        {
+            var segments = PathTemplates.Split(path);
+            return PathTemplates.Matches(template, segments) ? ("/" + string.Join('/', segments), Uri.UnescapeDataString(segments[^1])) : null;
+        }
 
         var location = write.Answer.Header("Location");
         if (location is not null && Uri.TryCreate(location, UriKind.RelativeOrAbsolute, out var uri)
-            && Match(prefix, uri.IsAbsoluteUri ? uri.AbsolutePath : location.Split('?')[0]) is { } fromLocation)
+            && Match(uri.IsAbsoluteUri ? uri.AbsolutePath : location.Split('?')[0]) is { } fromLocation)
         {
             return fromLocation;
         }
 
-        if (Match(prefix, write.Path.Split('?')[0]) is { } fromPath)
+        var written = write.Path.Split('?')[0];
+        if (Match(written) is { } fromPath)
         {
             return fromPath;
         }
 
-        if (write.Path.Split('?')[0] == prefix)
+        if (PathTemplates.Matches(collection, PathTemplates.Split(written)))
         {
             try
             {
                 var body = JsonNode.Parse(write.Answer.Body) as JsonObject;
                 if ((body?[parameter] ?? body?["id"]) is JsonValue id)
                 {
-                    return ($"{prefix}/{id}", id.ToString());
+                    return ($"{written.TrimEnd('/')}/{id}", id.ToString());
                 }
             }
             catch (JsonException)
@@ -150,6 +164,13 @@ internal static class ConsistencyProbe
 
         return null;
     }
+
+    /// <summary>Why a mapping's path can never name an item (its last segment is no parameter); null when it can.</summary>
+    internal static string? Unusable(ResourceMapping mapping) =>
+        PathTemplates.Split(mapping.Path) is { Length: > 0 } template && IsParameter(template[^1])
+            ? null : $"'{mapping.Path}' does not end in a parameter, so no write names one of its items";
+
+    private static bool IsParameter(string segment) => segment.Length > 2 && segment[0] == '{' && segment[^1] == '}';
 
     /// <summary>API property against column, for every scalar property with a column of its name (or of the mapping's).</summary>
     internal static List<string> Differences(ResourceMapping mapping, JsonObject api, IReadOnlyDictionary<string, object?> row, string source = "the API")

@@ -145,10 +145,17 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
                         }
                     }
 
-                    if (checkedItems.Count > 0)
+                    // A mapping no write reached is said, never left out silently: a path the journey does not write, or one that
+                    // cannot name an item at all.
+                    var unreached = service.Resources
+                        .Where(m => !result.Writes.Any(w => ConsistencyProbe.ItemPath(m, w) is not null))
+                        .Select(m => ConsistencyProbe.Unusable(m) ?? $"'{m.Path}' ({m.Table}): no write of run {run} named one of its items")
+                        .ToList();
+                    if (checkedItems.Count > 0 || unreached.Count > 0)
                     {
+                        var agreed = checkedItems.Count > 0 ? $"the API's read and the stored row agree for {string.Join(", ", checkedItems)}" : "no item was compared";
                         findings.Add(Finding(JourneyRules.Summary, Severity.Info, "consistency",
-                            $"after run {run}'s writes, the API's read and the stored row agree for {string.Join(", ", checkedItems)}", null, null));
+                            $"after run {run}'s writes, {agreed}{(unreached.Count > 0 ? $"; not compared: {string.Join("; ", unreached)}" : string.Empty)}", null, null));
                     }
                 }
             }

@@ -137,6 +137,18 @@ public sealed class JourneysSectionTests
     }
 
     [Fact]
+    public void A_nested_resource_path_is_taken_and_one_not_ending_in_a_parameter_is_an_error()
+    {
+        var nested = """ "/orders/{id}": { database: db, table: orders }, "/orders/{id}/lines/{lineId}": { database: db, table: order_lines }, "/orders/{id}/summary": { database: db, table: summaries } }""";
+        var result = ManifestLoader.Parse(Components.Replace(""" "/orders/{id}": { database: db, table: orders, columns: { total: total_cents } } }""", nested, StringComparison.Ordinal),
+            "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("components.api.resources./orders/{id}/summary", error.Path);
+        Assert.Contains("not an item path ending in a parameter", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Expect_within_polls_a_read_and_is_an_error_on_a_write()
     {
         var model = TestSystems.Load(Components + """

@@ -17,9 +17,11 @@ public static partial class ManifestLoader
             {
                 var template = (keyNode as YamlScalarNode)?.Value ?? string.Empty;
                 var at = $"{path}.{template}";
-                if (!template.StartsWith('/') || !PathParameter().IsMatch(template))
+                // The last segment must be a whole parameter: its value is the row's key (step 7 matches templates segment by segment).
+                var last = template.TrimEnd('/').Split('/')[^1];
+                if (!template.StartsWith('/') || last.Length < 3 || last[0] != '{' || last[^1] != '}' || !PathParameter().IsMatch(last))
                 {
-                    r.Error(keyNode, at, $"'{template}' is not an item path with a parameter", "key a resource by its item path, for example \"/orders/{id}\": { database: db, table: orders, key: id }");
+                    r.Error(keyNode, at, $"'{template}' is not an item path ending in a parameter (the item's key)", "key a resource by its item path, for example \"/orders/{id}\" or \"/orders/{id}/lines/{lineId}\": { database: db, table: order_lines, key: id } (the last parameter is the row's key)");
                     continue;
                 }
 
