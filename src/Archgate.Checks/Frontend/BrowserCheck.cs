@@ -149,7 +149,11 @@ internal sealed class BrowserCheck(FrontendComponent frontend, BrowserCheckOptio
         }
     }
 
-    /// <summary>Fills the login form's user and password fields and submits it; signed in when the password field is gone.</summary>
+    /// <summary>
+    /// Fills the login form's user and password fields and submits it. Signed in when the password field is gone, or when
+    /// the page's network shows it: its sign-in call answered 2xx and an API call after it to the same origin answered
+    /// 2xx too (a page may keep its form in a header, or hide it only on some layouts).
+    /// </summary>
     private async Task<(List<PageVisit> Visits, Finding? Problem)> SubmitAsync(
         Session session, string firstPage, LoginAuth login, ILocator password, List<PageVisit> visits, CancellationToken cancellationToken)
     {
@@ -164,6 +168,7 @@ internal sealed class BrowserCheck(FrontendComponent frontend, BrowserCheckOptio
         }
 
         await password.FillAsync(login.Password, timeout);
+        var before = await BodyTextAsync(page);
         session.Recorder.Begin();
         var submit = scope.Locator("button[type=submit]:visible, input[type=submit]:visible, button:not([type]):visible").First;
         if (await submit.CountAsync() > 0)
@@ -177,30 +182,105 @@ internal sealed class BrowserCheck(FrontendComponent frontend, BrowserCheckOptio
 
         var signIn = await session.SettleAsync(firstPage, $"sign-in on {firstPage}", unauthorizedExpected: true, documentStatus: null, loadError: null, cancellationToken);
         visits.Add(signIn);
-        if (await page.Locator("input[type=password]:visible").CountAsync() > 0)
+        if (await page.Locator("input[type=password]:visible").CountAsync() == 0)
         {
-            var said = await VisibleMessageAsync(page);
-            return (visits, SignInProblem(firstPage, $"signing in as {login.Label} through {firstPage}'s login form did not complete: the form still shows{said}", signIn.Screenshot));
+            return (visits, null);
         }
 
-        return (visits, null);
+        var (signedIn, network) = JudgeSignIn(signIn.Activity.Requests, login.Path);
+        if (signedIn)
+        {
+            return (visits, null);
+        }
+
+        var said = await VisibleMessageAsync(page, before);
+        return (visits, SignInProblem(firstPage, $"signing in as {login.Label} through {firstPage}'s login form did not complete: the form still shows and {network}{said}", signIn.Screenshot));
     }
 
-    /// <summary>What the page says in its status or alert region after a failed sign-in, if anything.</summary>
-    private static async Task<string> VisibleMessageAsync(IPage page)
+    /// <summary>
+    /// Whether the page's requests after submitting show a sign-in: its sign-in call (the first write to an API, one to
+    /// the login's path first, or a form post of the document) answered 2xx (a form post 2xx or 3xx), then a call to an API
+    /// of the same origin answered 2xx. Else what the network showed, for the message.
+    /// </summary>
+    internal static (bool SignedIn, string Network) JudgeSignIn(IReadOnlyList<PageRequest> requests, string loginPath)
     {
-        var status = page.Locator("[role=alert]:visible, [role=status]:visible");
+        static string PathOf(string url) => Uri.TryCreate(url, UriKind.Absolute, out var u) ? u.AbsolutePath.TrimEnd('/') : url;
+        var login = loginPath.Split('?')[0].TrimEnd('/');
+        var writes = requests.Select((r, i) => (Request: r, Index: i))
+            .Where(x => x.Request.Method != "GET" && (x.Request.IsApiCall || x.Request.ResourceType == "document")).ToList();
+        var call = writes.FirstOrDefault(x => login.Length > 0 && PathOf(x.Request.Url).EndsWith(login, StringComparison.Ordinal));
+        if (call.Request is null)
+        {
+            call = writes.FirstOrDefault();
+        }
+
+        if (call.Request is not { } signIn)
+        {
+            return (false, "the page made no sign-in call (no POST, PUT or PATCH after submitting)");
+        }
+
+        var shown = $"{signIn.Method} {Redact.Url(signIn.Url)}";
+        if (signIn.Failure is not null || signIn.Status is not { } status)
+        {
+            return (false, $"its sign-in call {shown} {(signIn.Failure is null ? "got no answer" : $"failed: {signIn.Failure}")}");
+        }
+
+        var accepted = status is >= 200 and < 300 || (signIn.ResourceType == "document" && status is >= 300 and < 400);
+        if (!accepted)
+        {
+            return (false, $"its sign-in call {shown} answered {status}");
+        }
+
+        var origin = Uri.TryCreate(signIn.Url, UriKind.Absolute, out var o) ? o.GetLeftPart(UriPartial.Authority) : null;
+        var after = requests.Skip(call.Index + 1)
+            .Where(r => r.IsApiCall && (origin is null || r.Url.StartsWith(origin, StringComparison.OrdinalIgnoreCase))).ToList();
+        if (after.FirstOrDefault(r => r.Status is >= 200 and < 300) is not null)
+        {
+            return (true, $"its sign-in call {shown} answered {status}");
+        }
+
+        return (false, after.Count == 0
+            ? $"its sign-in call {shown} answered {status}, but the page called its API no more"
+            : $"its sign-in call {shown} answered {status}, but no API call after it succeeded ({string.Join("; ", after.Take(3).Select(r => $"{r.Method} {Redact.Url(r.Url)} → {r.Status?.ToString(CultureInfo.InvariantCulture) ?? r.Failure ?? "no answer"}"))})");
+    }
+
+    private static async Task<string> BodyTextAsync(IPage page)
+    {
+        try
+        {
+            return await page.Locator("body").InnerTextAsync(new LocatorInnerTextOptions { Timeout = 5000 });
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            return string.Empty;
+        }
+    }
+
+    /// <summary>
+    /// What the page says after a failed sign-in: its alert, status or live regions, else the lines of its text that the
+    /// submit brought; nothing when neither.
+    /// </summary>
+    private static async Task<string> VisibleMessageAsync(IPage page, string before)
+    {
+        var status = page.Locator("[role=alert]:visible, [role=status]:visible, [aria-live]:not([aria-live=off]):visible, output:visible");
         var texts = new List<string>();
         for (var i = 0; i < Math.Min(await status.CountAsync(), 3); i++)
         {
             var text = (await status.Nth(i).InnerTextAsync()).Trim();
-            if (text.Length > 0)
+            if (text.Length > 0 && !texts.Contains(text))
             {
                 texts.Add(text.Length > 200 ? text[..200] + "…" : text);
             }
         }
 
-        return texts.Count == 0 ? string.Empty : $" (the page says: {Redact.Text(string.Join(" | ", texts))})";
+        if (texts.Count == 0)
+        {
+            var seen = before.Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
+            texts.AddRange((await BodyTextAsync(page)).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !seen.Contains(l))
+                .Distinct(StringComparer.Ordinal).Take(3).Select(l => l.Length > 200 ? l[..200] + "…" : l));
+        }
+
+        return texts.Count == 0 ? "; the page shows no message" : $" (the page says: {Redact.Text(string.Join(" | ", texts))})";
     }
 
     private Finding SignInProblem(string page, string message, string? screenshot) => new()

@@ -68,9 +68,48 @@ public sealed class BrowserSignInTests
 
         Assert.Equal(CheckStatus.Fail, result.Status);
         var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.SignInFailed);
-        Assert.Equal("signing in as ann through /account's login form did not complete: the form still shows (the page says: Wrong user or password)", finding.Message);
+        Assert.Equal($"signing in as ann through /account's login form did not complete: the form still shows and its sign-in call POST {api.Url}login answered 401 (the page says: Wrong user or password)", finding.Message);
         Assert.DoesNotContain(result.Findings, f => f.Rule == FrontendRules.RequestFailed); // the 401s are those of a user not signed in
         Assert.DoesNotContain(result.Findings, f => f.Message.Contains("wrong", StringComparison.Ordinal) && f.Rule != FrontendRules.SignInFailed);
+    }
+
+    [Fact]
+    public async Task A_page_that_keeps_its_form_after_a_sign_in_its_network_shows_passes()
+    {
+        // The form stays (a header form): the login answered 200 and the calls after it succeed, so the user is signed in.
+        using var api = Api(out _);
+        using var web = Web(api, keepForm: true);
+
+        var result = await RunAsync(api, web, password: "demo");
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == FrontendRules.SignInFailed);
+        Assert.Contains(result.Findings, f => f.Rule == FrontendRules.PageSeen && f.Message.EndsWith(", signed in as ann", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_refused_sign_in_on_a_page_that_keeps_its_form_fails_AG5047_quoting_the_text_that_came_without_a_status_region()
+    {
+        using var api = Api(out _);
+        using var web = Web(api, keepForm: true, statusRole: false);
+
+        var result = await RunAsync(api, web, password: "wrong");
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.SignInFailed);
+        Assert.Equal($"signing in as ann through /account's login form did not complete: the form still shows and its sign-in call POST {api.Url}login answered 401 (the page says: Wrong user or password)", finding.Message);
+    }
+
+    [Theory]
+    [InlineData("POST /login 200; GET /me 200", true, "its sign-in call POST http://127.0.0.1:1/login answered 200")]
+    [InlineData("GET /me 401", false, "the page made no sign-in call (no POST, PUT or PATCH after submitting)")]
+    [InlineData("POST /login 200; GET /me 401", false, "its sign-in call POST http://127.0.0.1:1/login answered 200, but no API call after it succeeded (GET http://127.0.0.1:1/me → 401)")]
+    [InlineData("POST /login 200", false, "its sign-in call POST http://127.0.0.1:1/login answered 200, but the page called its API no more")]
+    [InlineData("POST /telemetry 204; POST /login 500; GET /me 200", false, "its sign-in call POST http://127.0.0.1:1/login answered 500")]
+    public void The_sign_in_is_judged_by_the_login_call_and_a_successful_call_after_it(string calls, bool signedIn, string network)
+    {
+        var requests = calls.Split("; ").Select(c => c.Split(' ')).Select(p => new PageRequest(p[0], $"http://127.0.0.1:1{p[1]}", "fetch", int.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture), null)).ToList();
+
+        Assert.Equal((signedIn, network), BrowserCheck.JudgeSignIn(requests, "/login"));
     }
 
     [Fact]
@@ -252,7 +291,7 @@ public sealed class BrowserSignInTests
     }
 
     /// <summary>/account: asks /me (401 until signed in); signed out it shows the login form, signed in the user.</summary>
-    private static PageServer Web(LocalHttpServer api)
+    private static PageServer Web(LocalHttpServer api, bool keepForm = false, bool statusRole = true)
     {
         var url = api.Url.ToString().TrimEnd('/');
         const string Form = """
@@ -260,12 +299,13 @@ public sealed class BrowserSignInTests
             <label>Password <input id="p" type="password"></label><button type="submit">Sign in</button></form>
             <p id="say" role="status"></p>
             """;
+        var form = statusRole ? Form : Form.Replace(" role=\"status\"", string.Empty, StringComparison.Ordinal);
         var script = $$"""
             const api = '{{url}}';
             const headers = () => sessionStorage.token ? { Authorization: 'Bearer ' + sessionStorage.token } : {};
             async function show() {
               const me = await fetch(api + '/me', { headers: headers() });
-              document.getElementById('f').hidden = me.ok;
+              document.getElementById('f').hidden = me.ok && !{{(keepForm ? "true" : "false")}};
               if (!me.ok) return;
               document.getElementById('say').textContent = 'Hello ' + (await me.json()).username;
               const events = new EventSource(api + '/events?access_token=' + sessionStorage.token);
@@ -282,7 +322,7 @@ public sealed class BrowserSignInTests
             };
             show();
             """;
-        var page = BrowserCheckTests.Site.Page(script).Replace("<body><h1>Shop</h1>", "<body><h1>Shop</h1>" + Form, StringComparison.Ordinal);
+        var page = BrowserCheckTests.Site.Page(script).Replace("<body><h1>Shop</h1>", "<body><h1>Shop</h1>" + form, StringComparison.Ordinal);
         return new PageServer(new Dictionary<string, string> { ["/account"] = page });
     }
 }
