@@ -112,9 +112,8 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
             ApiCall.SendAsync(http, operation.Method, ApiCall.Resolve(service.Url, edge.PathAndQuery), headers, edge.Body, ApiCall.DefaultTimeout, cancellationToken,
                 operation.JsonMediaType);
 
-        foreach (var planned in cases)
+        async Task<(EdgeCase Edge, ApiAnswer Answer)> SendAdaptedAsync(EdgeCase edge)
         {
-            var edge = planned;
             var answer = await SendAsync(edge);
             if (answer.Status == 409 && edge.Body is { } body && ContractResource.Unique(body, operation) is { } unique)
             {
@@ -134,6 +133,31 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
                 answer = await SendAsync(edge);
             }
 
+            return (edge, answer);
+        }
+
+        // The journey's own request again first. A case changes one thing of it, so a case's refusal says something of
+        // its input only while this request is still taken: a journey that moved its object on (submitted the claim the
+        // items are added to) has the service refuse every case for the object's state, whatever the input.
+        string? refusedAsIs = null;
+        if (cases.Any(c => c.Kind is not EdgeCaseKind.Empty))
+        {
+            var (_, baseline) = await SendAdaptedAsync(new EdgeCase(EdgeCaseKind.Largest, "the journey's request", call.Path, call.Body));
+            lines.Add($"the journey's request again: {operation.Method} {call.Path} -> " +
+                (baseline.Failure is null ? $"{baseline.Status} {ProbeHttp.Excerpt(baseline.Body, 200)}" : baseline.Failure.Cause));
+            if (baseline.Ok && resource is { Delete: not null } && resource.ItemPath(baseline, contractBase.AbsolutePath.TrimEnd('/')) is { } again)
+            {
+                made.Add(again);
+            }
+            else if (baseline.Failure is null && baseline.Status is >= 400 and < 500)
+            {
+                refusedAsIs = $"the journey's own request is refused now too ({baseline.Status}), so a refusal says nothing of the input";
+            }
+        }
+
+        foreach (var planned in cases)
+        {
+            var (edge, answer) = await SendAdaptedAsync(planned);
             var evidence = $"{EdgeCaseJudge.Describe(edge)}: {operation.Method} {edge.PathAndQuery}{(edge.Body is null ? string.Empty : " " + ProbeHttp.Excerpt(edge.Body, 200))} -> " +
                 (answer.Failure is null ? $"{answer.Status} {ProbeHttp.Excerpt(answer.Body, 200)}" : answer.Failure.Cause);
             lines.Add(evidence);
@@ -145,6 +169,13 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
             if (answer.Failure is not null)
             {
                 unanswered++;
+                continue;
+            }
+
+            if (refusedAsIs is not null && edge.Kind is not EdgeCaseKind.Empty && answer.Status is >= 400 and < 500)
+            {
+                undetermined++;
+                lines[^1] += $" (not determined: {refusedAsIs})";
                 continue;
             }
 
@@ -183,7 +214,7 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
 
         var counts = string.Join(", ", cases.GroupBy(c => c.Kind).Select(g => $"{g.Count()} {Name(g.Key)}"));
         findings.Add(Finding(JourneyRules.EdgeCaseSummary, Severity.Info, operation.Name,
-            string.Create(CultureInfo.InvariantCulture, $"{operation.Name}: {cases.Count} edge cases ({counts}) around the journey's {call.Method} {call.Path}; {cases.Count - failed - unanswered - undetermined} answered as they must, {failed} not{(unanswered > 0 ? $", {unanswered} got no answer" : string.Empty)}{(undetermined > 0 ? $", {undetermined} not determined" : string.Empty)}"),
+            string.Create(CultureInfo.InvariantCulture, $"{operation.Name}: {cases.Count} edge cases ({counts}) around the journey's {call.Method} {call.Path}; {cases.Count - failed - unanswered - undetermined} answered as they must, {failed} not{(unanswered > 0 ? $", {unanswered} got no answer" : string.Empty)}{(undetermined > 0 ? $", {undetermined} not determined" : string.Empty)}{(refusedAsIs is null ? string.Empty : $" ({refusedAsIs}: the journey changed the object's state before the cases; give the cases an object in the state the journey's step saw, for example a journey that stops before it)")}"),
             string.Join('\n', lines)));
         return cases.Count;
     }

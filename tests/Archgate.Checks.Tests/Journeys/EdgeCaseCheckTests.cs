@@ -185,6 +185,32 @@ public sealed class EdgeCaseCheckTests
     }
 
     [Fact]
+    public async Task Cases_refused_for_the_state_the_journey_left_are_not_determined_and_never_count_as_validation()
+    {
+        // The journey orders and never reads: the service now refuses every order (409) before it looks at the body, and
+        // it validates nothing. The journey's own request is refused too, so the 409s say nothing of the input.
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { OneOpenOrderCheckedFirst = true });
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder, """
+            journeys:
+              - name: order
+                steps:
+                  - request: POST /orders
+                    json: { items: [ { productId: 1, quantity: 2 } ] }
+                    expect: { status: 201 }
+            """), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new EdgeCaseCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new Archgate.Model.JourneyCheckOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var summary = Assert.Single(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary);
+        Assert.Matches(@"; 0 answered as they must, 0 not, (\d+) not determined \(the journey's own request is refused now too \(409\)", summary.Message);
+        Assert.StartsWith("the journey's request again: POST /orders -> 409", summary.Evidence, StringComparison.Ordinal);
+        Assert.Contains("-> 409 {\"title\":\"Your last order is still open.\"} (not determined: the journey's own request is refused now too (409)", summary.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_list_that_answers_404_for_nothing_found_and_plain_text_refusals_are_findings_AG7034_AG7032()
     {
         using var api = new FakeOrdersApi(new FakeOrdersFaults { EmptyIsNotFound = true, PlainTextErrors = true });

@@ -20,6 +20,12 @@ public sealed record FakeOrdersFaults
     public bool OneOpenOrder { get; init; }
 
     /// <summary>
+    /// As <see cref="OneOpenOrder"/>, checked before the body (and nothing validated): after a journey that orders and
+    /// never reads, every further order is 409 whatever its input, a refusal for the state and not for the input.
+    /// </summary>
+    public bool OneOpenOrderCheckedFirst { get; init; }
+
+    /// <summary>
     /// Notes are unique, checked before anything else: an order whose note another order has is 409 (the journey orders
     /// with the note <c>gift</c>, so every edge case built from its request conflicts with it).
     /// </summary>
@@ -156,7 +162,12 @@ public sealed class FakeOrdersApi : IDisposable
                     return new Reply(409, """{"title":"An order with this note exists."}""", "application/problem+json");
                 }
 
-                if (!_faults.NoValidation && Invalid(body) is { } why)
+                if (_faults.OneOpenOrderCheckedFirst && _open)
+                {
+                    return new Reply(409, """{"title":"Your last order is still open."}""", "application/problem+json");
+                }
+
+                if (!_faults.NoValidation && !_faults.OneOpenOrderCheckedFirst && Invalid(body) is { } why)
                 {
                     return Problem(why);
                 }
