@@ -304,9 +304,9 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
     /// <summary>
     /// The folders a started program reads its config from: the folder of the file it runs (<c>bin/out</c> of
     /// <c>dotnet bin/out/App.dll</c>), the project folder of one run from its sources (<c>dotnet run --project P</c>,
-    /// <c>npm start</c>), and a .NET program's content root, its working directory, when the command or <c>workdir</c>
-    /// moved it from the manifest's folder (<c>sh -c 'cd api &amp;&amp; exec dotnet bin/out/Api.dll'</c> reads
-    /// <c>api/appsettings.json</c>). Only folders that exist.
+    /// <c>npm start</c>), and the <c>appsettings*.json</c> files of a .NET program's content root, its working directory,
+    /// when the command or <c>workdir</c> moved it from the manifest's folder (<c>sh -c 'cd api &amp;&amp; exec dotnet
+    /// bin/out/Api.dll'</c> reads <c>api/appsettings.json</c>). Only folders and files that exist.
     /// </summary>
     internal static List<string> ProgramFolders(RunProgram? program, string baseDirectory)
     {
@@ -329,7 +329,10 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         if (program.IsDotnet && Directory.Exists(program.WorkingDirectory)
             && !string.Equals(System.IO.Path.TrimEndingDirectorySeparator(program.WorkingDirectory), System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(baseDirectory)), StringComparison.Ordinal))
         {
-            folders.Add(program.WorkingDirectory);
+            // Only what the content root gives the program (appsettings.json, appsettings.{Environment}.json), not the
+            // whole folder: run from a repository's root, that would be every file of it (the shop's own archgate.yaml,
+            // with its secrets' test defaults, read as deployed config).
+            folders.AddRange(Directory.EnumerateFiles(program.WorkingDirectory, "appsettings*.json").Order(StringComparer.Ordinal));
         }
 
         return [.. folders.Distinct(StringComparer.Ordinal)];

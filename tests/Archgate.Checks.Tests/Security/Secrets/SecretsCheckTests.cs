@@ -362,6 +362,22 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task Of_a_dotnet_programs_content_root_only_its_appsettings_are_read_not_every_file_of_the_folder()
+    {
+        // ci65: the shop's tests run it from a copy of its folder, whose archgate.yaml (the secrets' test defaults) was
+        // read as the deployed config of all five services.
+        Write("claims/bin/out/claims.dll", "not really a dll");
+        Write("claims/appsettings.json", $"{{ \"Gateway\": {{ \"ApiKey\": \"{LiveKey}\" }} }}");
+        Write("claims/other.yaml", $"gateway:\n  apiKey: \"{LiveKey}\"\n");
+
+        var result = await RunAsync(Wrapped("sh -c 'cd claims && exec dotnet bin/out/claims.dll'"));
+
+        var found = result.Findings.Where(f => f.Rule == PassiveRules.ConfigSecret && f.Severity == Severity.High).ToList();
+        Assert.Contains(found, f => f.Location!.Contains("appsettings.json", StringComparison.Ordinal));
+        Assert.DoesNotContain(found, f => f.Location!.Contains("other.yaml", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_database_started_as_a_program_on_the_path_is_no_unscanned_config()
     {
         // ex12's review: postgres -D data names no program file, but a database has no deployed config of the team's.
