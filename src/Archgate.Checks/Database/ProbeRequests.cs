@@ -210,16 +210,8 @@ internal sealed class ProbeRequests(HttpClient http, ServiceComponent service, I
     /// The wait a <c>Retry-After</c> asks for: its seconds, or its HTTP date less the answer's own <c>Date</c> (the
     /// server's clock; <paramref name="now"/> when it sent none), never below zero. Null without one.
     /// </summary>
-    internal static TimeSpan? RetryAfter(System.Net.Http.Headers.HttpResponseHeaders headers, DateTimeOffset now)
-    {
-        if (headers.RetryAfter is not { } value)
-        {
-            return null;
-        }
-
-        var wait = value.Delta ?? (value.Date is { } date ? date - (headers.Date ?? now) : null);
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-    }
+    internal static TimeSpan? RetryAfter(System.Net.Http.Headers.HttpResponseHeaders headers, DateTimeOffset now) =>
+        Http.RetryAfter.Wait(headers.RetryAfter, headers.Date, now);
 
     private async Task<ProbeOutcome> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

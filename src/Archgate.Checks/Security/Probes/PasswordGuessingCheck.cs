@@ -212,23 +212,9 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
 
     private static string Seconds(TimeSpan span) => Math.Ceiling(span.TotalSeconds).ToString("0", CultureInfo.InvariantCulture);
 
-    /// <summary>A <c>Retry-After</c> as a delay: delta-seconds, or an HTTP date after <paramref name="now"/> (none past); null when absent or unreadable.</summary>
-    internal static TimeSpan? RetryAfter(string? header, DateTimeOffset now)
-    {
-        if (header is null)
-        {
-            return null;
-        }
-
-        if (int.TryParse(header.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return TimeSpan.FromSeconds(seconds);
-        }
-
-        return DateTimeOffset.TryParseExact(header.Trim(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
-            ? date > now ? date - now : TimeSpan.Zero
-            : null;
-    }
+    /// <summary>A <c>Retry-After</c> as a delay (<see cref="Http.RetryAfter.Wait"/>, against <paramref name="now"/>); null when absent or unreadable.</summary>
+    internal static TimeSpan? RetryAfter(string? header, DateTimeOffset now) =>
+        System.Net.Http.Headers.RetryConditionHeaderValue.TryParse(header?.Trim(), out var value) ? Http.RetryAfter.Wait(value, null, now) : null;
 
     /// <summary>
     /// Tarpitting: the median latency of the last five answers more than four times the first five's and above 250 ms
