@@ -7,7 +7,7 @@ using Archgate.Checks.Tests.Fixtures;
 namespace Archgate.Checks.Tests.LoadGenerator;
 
 /// <summary>
-/// The lean client against a real socket on 127.0.0.1 (bounded: well under 2 s), on both of its I/O paths: the
+/// The lean client against a real socket on 127.0.0.1 (bounded: a run of 800 ms, a hang caught in 30 s), on both of its I/O paths: the
 /// epoll client (Linux, x86-64) and .NET's socket engine (<see cref="LoadPlan.PortableSockets"/>).
 /// </summary>
 public class RawHttpTransportTests
@@ -26,11 +26,13 @@ public class RawHttpTransportTests
         {
             Stages = LoadProfiles.Constant(4, TimeSpan.FromMilliseconds(800)),
             PortableSockets = portableSockets,
-            GracefulStop = TimeSpan.FromSeconds(2), // a request in flight at the end finishes rather than counting as a timeout
-            RequestTimeout = TimeSpan.FromSeconds(1),
+            GracefulStop = TimeSpan.FromSeconds(5), // a request in flight at the end finishes rather than counting as a timeout
+            // Generous: beside a busy suite (ci67) the four users' first requests, the server's code not yet compiled,
+            // took over a second and counted as four timeouts under a 1 s limit. This test counts, it does not time.
+            RequestTimeout = TimeSpan.FromSeconds(5),
         };
 
-        var result = await new LoadEngine().RunAsync(plan).WaitAsync(TimeSpan.FromSeconds(5));
+        var result = await new LoadEngine().RunAsync(plan).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(LoadTransport.RawHttp1, result.Transport);
         var chunked = result.Routes.Single(r => r.Route == "GET /chunked").Metrics;
@@ -38,7 +40,7 @@ public class RawHttpTransportTests
         var close = result.Routes.Single(r => r.Route == "GET /close").Metrics;
         // Counts, not speed: how many requests fit in 800 ms depends on the machine's load.
         Assert.True(chunked.Requests > 0, "no chunked request was answered");
-        Assert.Equal(0, chunked.Errors.Total);
+        Assert.True(chunked.Errors.Total == 0, $"errors on /chunked: {chunked.Errors}");
         Assert.Equal(missing.Requests, missing.Errors.Status4xx);
         Assert.True(close.Requests > 0);
         Assert.Equal(0, close.Errors.ConnectionErrors);
