@@ -170,7 +170,7 @@ public static partial class ManifestLoader
                 "allowNoData" => Ref("bool"),
                 _ => Ref("string"),
             }),
-            "security" => Closed(["protected", "identities", "adminOnly", "safe", "rules", "configPaths", "audit", "signingKey"], [], k => k switch
+            "security" => Closed(["protected", "identities", "adminOnly", "roles", "safe", "rules", "configPaths", "audit", "signingKey"], [], k => k switch
             {
                 "signingKey" => Closed(["secret", "privateKey"], [], _ => Ref("string")),
                 "identities" => List(AnyOf(Ref("string"), Closed(["user", "password"], [], _ => Ref("string")))),
@@ -178,6 +178,7 @@ public static partial class ManifestLoader
                 "rules" => new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["enum"] = Array(["ignore", "warn", "fail"]) } },
                 "audit" => Closed(["osvDb", "dotnet", "npm", "python", "go", "cargo", "ruby", "maven", "composer"], [], _ => new JsonObject()),
                 "protected" or "adminOnly" => List(Ref("routePattern")),
+                "roles" => new JsonObject { ["type"] = "object", ["propertyNames"] = Ref("routePattern"), ["additionalProperties"] = Ref("strings") },
                 _ => Ref("strings"),
             }),
             "recovery" => Closed(["retries", "backoff", "rollback", "snapshots", "snapshotMaxMb"], [], k => k switch

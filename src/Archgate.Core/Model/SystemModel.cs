@@ -152,6 +152,13 @@ public sealed record SecurityPolicy
     /// </summary>
     public IReadOnlyList<string> AdminOnly { get; init; } = [];
 
+    /// <summary>
+    /// The operations only some roles may call (<c>security.roles</c>): each a pattern, as <see cref="Protected"/>'s,
+    /// and the roles whose identities may call what it matches (<c>POST /claims/*/approve: [approver]</c>), in the
+    /// manifest's order. <value>None</value>.
+    /// </summary>
+    public IReadOnlyList<RoleRule> Roles { get; init; } = [];
+
     /// <summary>Whether step 9 skips every state-changing probe (<c>security.safe</c>). <value>false</value>.</summary>
     public bool Safe { get; init; }
 
@@ -174,6 +181,9 @@ public sealed record SecurityPolicy
     /// </summary>
     public JwtSigningKey? SigningKey { get; init; }
 }
+
+/// <summary>One entry of <c>security.roles</c>: the operations <paramref name="Pattern"/> matches are for <paramref name="Roles"/> only.</summary>
+public sealed record RoleRule(string Pattern, IReadOnlyList<string> Roles);
 
 /// <summary>A token issuer's signing key: an HMAC secret (HS256/384/512) or a PEM private key (RS*, PS*, ES*).</summary>
 /// <param name="Secret">The shared secret's text, as the issuer reads it (UTF-8 bytes), or null.</param>

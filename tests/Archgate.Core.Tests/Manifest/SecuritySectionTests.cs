@@ -70,6 +70,38 @@ public sealed class SecuritySectionTests
     }
 
     [Fact]
+    public void Roles_map_each_pattern_to_the_roles_that_may_call_it_in_the_manifests_order()
+    {
+        var system = TestSystems.Load(Head + """
+            security:
+              roles:
+                "post /claims/*/approve": [approver, admin]
+                "/payouts/**": [treasurer]
+            """);
+
+        Assert.Equal(
+            ["POST /claims/*/approve: approver, admin", "/payouts/**: treasurer"],
+            system.Security.Roles.Select(r => $"{r.Pattern}: {string.Join(", ", r.Roles)}"));
+    }
+
+    [Fact]
+    public void A_roles_entry_that_is_no_pattern_or_names_no_role_is_an_error_at_it()
+    {
+        var result = ManifestLoader.Parse(Head + """
+            security:
+              roles:
+                "APPROVE /claims": [approver]
+                "/claims/*/pay": []
+            """, "archgate.yaml", Path.Combine(Path.GetTempPath(), "archgate.yaml"), "sha", _ => null);
+
+        Assert.False(result.Succeeded);
+        var errors = result.Errors.Where(e => e.Path.StartsWith("security.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["'APPROVE /claims' is not a path pattern", "no role is named"], errors.Select(e => e.Message));
+        Assert.Equal("security.roles./claims/*/pay", errors[1].Path);
+        Assert.Contains("/claims/*/pay: [approver]", errors[1].Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Defaults_are_no_admin_paths_not_safe_and_no_rules()
     {
         var system = TestSystems.Load(Head);

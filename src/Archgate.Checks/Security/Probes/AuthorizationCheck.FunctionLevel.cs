@@ -13,7 +13,9 @@ internal sealed partial class AuthorizationCheck
     private sealed partial class Run
     {
         /// <summary>
-        /// BFLA: the first identity calls every admin-only operation. Only 401 and 403 are refusals, and 404 where what
+        /// BFLA: every operation for some roles only (<see cref="AdminOperations.RequiredRoles"/>) is called by the first
+        /// of <paramref name="callers"/> (ordinary identities, signed in) that holds none of them; one that every caller
+        /// holds a role of is left out, and said so. Only 401 and 403 are refusals, and 404 where what
         /// was asked for exists (an object this run created, a fixture, a path without parameters): the server hides it.
         /// An operation on an item (<c>PUT /books/{id}</c>) goes to an object this run creates for it (as the admin when
         /// its create is admin-only), never to one the run did not create when it deletes. Another 4xx (409, 400, 422)
@@ -23,11 +25,12 @@ internal sealed partial class AuthorizationCheck
         /// and no second create of the same example to meet its conflict).
         /// </summary>
         public async Task FunctionLevelAsync(
-            (ServiceAuth Identity, Credentials Credentials) customer, CheckContext context, ContractDocuments documents, TimeSpan timeout, CancellationToken cancellationToken)
+            List<(ServiceAuth Identity, Credentials Credentials)> callers, CheckContext context, ContractDocuments documents, TimeSpan timeout, CancellationToken cancellationToken)
         {
             var templates = (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList();
             var book = NewBook();
-            var objects = new Dictionary<string, (RunObject? Object, string? Why)>(StringComparer.Ordinal);
+            var customer = callers[0];
+            var objects = new Dictionary<(string Item, string Caller), (RunObject? Object, string? Why)>();
             var probes = new List<FunctionProbe>();
             var declared = false;
 
@@ -58,16 +61,18 @@ internal sealed partial class AuthorizationCheck
             // An admin-only pattern no operation of the contract matches is probed on its literal part (unless it is another service's).
             declared |= policy.AdminOnly.Count > 0;
             probes.AddRange((await target.LiteralProbesAsync(policy.AdminOnly, "security.adminOnly", context, documents, LeftOut, cancellationToken))
-                .Select(p => new FunctionProbe(p.What, p.Request, true, null, null, true)));
+                .Select(p => new FunctionProbe(p.What, p.Request, true, null, null, true, customer, ["admin"])));
             foreach (var probe in probes.Skip(sentProbes).ToList())
             {
                 await SendAsync(probe);
             }
 
             var owners = probes.Where(p => p.Object is not null).Select(p => p.Object!.Owner.Identity.Label).Distinct().ToList();
+            var probers = probes.Select(p => p.Caller.Identity.Label).Distinct().ToList();
             Covered.Add(probes.Count == 0 && !declared
-                ? "function level: no admin-only operation declared (security.adminOnly or x-roles)"
-                : $"function level: {probes.Count - notFound.Count} admin-only operations called as {customer.Identity.Label}, {refused} refused" +
+                ? "function level: no admin-only operation declared (security.adminOnly, security.roles or x-roles)"
+                : $"function level: {probes.Count - notFound.Count} {(probes.All(p => Restriction(p.Roles) == "admin-only") ? "admin-only" : "role-restricted")} operations called as " +
+                  $"{(probers.Count > 0 ? string.Join(" and ", probers) : customer.Identity.Label)}, {refused} refused" +
                   (owners.Count > 0 ? $" ({probes.Count(p => p.Object is not null)} on objects this run created as {string.Join(" and ", owners)})" : "") +
                   (undetermined.Count > 0 ? $", not determined (not counted as refused): {string.Join(", ", undetermined)}" : "") +
                   (notFound.Count > 0 ? $", not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}" : ""));
@@ -86,23 +91,30 @@ internal sealed partial class AuthorizationCheck
                     return;
                 }
 
+                var roles = AdminOperations.RequiredRoles(operation, policy) ?? ["admin"];
+                if (callers.FirstOrDefault(c => !AdminOperations.Holds(c.Identity, roles)) is not { Identity: not null } caller)
+                {
+                    LeftOut.Add($"{operation.Name} (for {string.Join(", ", roles)}: every identity probed holds one of those roles)");
+                    return;
+                }
+
                 if (policy.Safe && !operation.IsSafe)
                 {
-                    LeftOut.Add($"{operation.Name} as {customer.Identity.Label} (security.safe)");
+                    LeftOut.Add($"{operation.Name} as {caller.Identity.Label} (security.safe)");
                     return;
                 }
 
                 var creator = CreatorOf(operation);
                 (RunObject? Object, string? Why) owned = (null, null);
-                if (creator is not null && !objects.TryGetValue(operation.Template, out owned))
+                if (creator is not null && !objects.TryGetValue((operation.Template, caller.Identity.Label), out owned))
                 {
-                    owned = await OwnObjectAsync(creator, operation.Template, customer, context, timeout, cancellationToken);
-                    objects[operation.Template] = owned;
+                    owned = await OwnObjectAsync(creator, operation.Template, caller, context, timeout, cancellationToken);
+                    objects[(operation.Template, caller.Identity.Label)] = owned;
                 }
 
                 if (operation.Method == "DELETE" && owned.Object is null)
                 {
-                    LeftOut.Add($"{operation.Name} as {customer.Identity.Label} (a delete is sent only to what this run created: " +
+                    LeftOut.Add($"{operation.Name} as {caller.Identity.Label} (a delete is sent only to what this run created: " +
                         $"{owned.Why ?? "the contract has no create operation for it"})");
                     return;
                 }
@@ -112,12 +124,13 @@ internal sealed partial class AuthorizationCheck
                     ? plan.Requests[0]
                     : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" };
                 var exists = owned.Object is not null || ResourceBook.Parameters(operation.Template).All(p => book.Fixture(operation.Template, p) is not null);
-                probes.Add(new FunctionProbe(operation.Name, request, false, operation, owned.Object, exists));
+                probes.Add(new FunctionProbe(operation.Name, request, false, operation, owned.Object, exists, caller, roles));
             }
 
             async Task SendAsync(FunctionProbe probe)
             {
-                var sent = customer.Credentials.On(probe.Request);
+                var caller = probe.Caller;
+                var sent = caller.Credentials.On(probe.Request);
                 var exchange = await sender.SendAsync(sent, cancellationToken);
                 var answered = exchange?.Status.ToString(CultureInfo.InvariantCulture);
                 if (exchange is { Status: >= 400 and < 500 and not (401 or 403 or 404 or 405 or 429) } && probe.Operation is { } operation && sent.Body is not null
@@ -137,16 +150,16 @@ internal sealed partial class AuthorizationCheck
                 else if (exchange.Succeeded)
                 {
                     Add(SecurityRules.FunctionLevelAuthorization, Severity.Critical, probe.What,
-                        $"{probe.What} is admin-only, and '{customer.Identity.Label}' (an ordinary identity) got {exchange.Status}" +
+                        $"{probe.What} is {Restriction(probe.Roles)}, and '{caller.Identity.Label}' ({Holding(caller.Identity, probe.Roles)}) got {exchange.Status}" +
                         (probe.Object is { } made ? $" on {sent.Path}, which this run created as '{made.Owner.Identity.Label}'" : ""),
                         sender.Evidence(sent, exchange));
-                    if (probe.Operation is { Method: "POST" } create && ItemOf(templates, create.Template) is { } item && !objects.ContainsKey(item))
+                    if (probe.Operation is { Method: "POST" } create && ItemOf(templates, create.Template) is { } item && !objects.ContainsKey((item, caller.Identity.Label)))
                     {
                         var madeBook = NewBook();
                         madeBook.Record(probe.Request with { Body = sent.Body }, exchange.Status, exchange.Headers, exchange.Body);
                         if (madeBook.Created(item, ResourceBook.Parameters(item)[^1]) is not null)
                         {
-                            objects[item] = (new RunObject(madeBook, customer, Json(exchange.Body) as JsonObject), null);
+                            objects[(item, caller.Identity.Label)] = (new RunObject(madeBook, caller, Json(exchange.Body) as JsonObject), null);
                         }
                     }
                 }
@@ -166,7 +179,7 @@ internal sealed partial class AuthorizationCheck
                         // Validated before the role was checked: a correct service may do so (Spring validates a body before
                         // @PreAuthorize), so this warns and does not fail; it is no refusal either.
                         Add(SecurityRules.FunctionLevelAuthorization, Severity.Low, probe.What,
-                            $"{probe.What} is admin-only, and '{customer.Identity.Label}' (an ordinary identity) got {exchange.Status}, a validation error, instead of 401 or 403: " +
+                            $"{probe.What} is {Restriction(probe.Roles)}, and '{caller.Identity.Label}' ({Holding(caller.Identity, probe.Roles)}) got {exchange.Status}, a validation error, instead of 401 or 403: " +
                             "the role is checked after the input, or not at all; whether the operation would have been carried out was not determined",
                             sender.Evidence(sent, exchange));
                     }
@@ -241,8 +254,22 @@ internal sealed partial class AuthorizationCheck
             return Frontend.ContractResource.Unique(sent.Body!, operation) is { } unique ? (unique, "unique values") : null;
         }
 
-        /// <summary>One function-level request: a contract operation's (on an object this run made, when one was) or a literal pattern's.</summary>
-        private sealed record FunctionProbe(string What, ProbeRequest Request, bool Literal, OperationInfo? Operation, RunObject? Object, bool Exists);
+        /// <summary>"admin-only", or "for approver, admin only": what <paramref name="roles"/> restrict an operation to.</summary>
+        private static string Restriction(IReadOnlyList<string> roles) =>
+            roles is [var only] && only.Equals("admin", StringComparison.OrdinalIgnoreCase) ? "admin-only" : $"for {string.Join(", ", roles)} only";
+
+        /// <summary>"an ordinary identity" (of an admin-only operation), or "roles member": who called, as a BFLA finding says it.</summary>
+        private static string Holding(ServiceAuth identity, IReadOnlyList<string> roles) =>
+            Restriction(roles) == "admin-only" ? "an ordinary identity"
+            : identity.Roles.Count == 0 ? "no roles" : $"roles {string.Join(", ", identity.Roles)}";
+
+        /// <summary>
+        /// One function-level request: a contract operation's (on an object this run made, when one was) or a literal
+        /// pattern's; the identity that sends it, and the roles the operation is for (none of which it holds).
+        /// </summary>
+        private sealed record FunctionProbe(
+            string What, ProbeRequest Request, bool Literal, OperationInfo? Operation, RunObject? Object, bool Exists,
+            (ServiceAuth Identity, Credentials Credentials) Caller, IReadOnlyList<string> Roles);
 
         /// <summary>An object this run created for function-level probes: the book with its id, its owner, what its create answered.</summary>
         private sealed record RunObject(ResourceBook Book, (ServiceAuth Identity, Credentials Credentials) Owner, JsonObject? Answer);

@@ -74,7 +74,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
         var a = identities[0];
         var b = identities.Count > 1 ? identities[1] : default;
-        await run.FunctionLevelAsync(a, context, documents, options.RequestTimeout, cancellationToken);
+        await run.FunctionLevelAsync(identities, context, documents, options.RequestTimeout, cancellationToken);
         if (!target.HasContract)
         {
             run.LeftOut.Add("object and property level (no readable contract names the create operations)");

@@ -24,7 +24,7 @@ public static partial class ManifestLoader
                 return new SecurityPolicy();
             }
 
-            r.AllowKeys(security, "security", "protected", "identities", "adminOnly", "safe", "rules", "configPaths", "audit", "signingKey");
+            r.AllowKeys(security, "security", "protected", "identities", "adminOnly", "roles", "safe", "rules", "configPaths", "audit", "signingKey");
             var identities = new List<ServiceAuth>();
             var index = 0;
             foreach (var item in r.Sequence(YamlReader.Get(security, "identities"), "security.identities")?.Children ?? [])
@@ -44,6 +44,7 @@ public static partial class ManifestLoader
                 Protected = ReadRoutePatterns(security, "protected"),
                 Identities = identities,
                 AdminOnly = ReadRoutePatterns(security, "adminOnly"),
+                Roles = ReadRoles(security),
                 Safe = r.Bool(YamlReader.Get(security, "safe"), "security.safe") ?? false,
                 Rules = ReadRuleOverrides(r.Mapping(YamlReader.Get(security, "rules"), "security.rules")),
                 ConfigPaths = ReadConfigPaths(security),
@@ -63,24 +64,71 @@ public static partial class ManifestLoader
             foreach (var item in r.Sequence(YamlReader.Get(security, key), $"security.{key}")?.Children ?? [])
             {
                 var path = $"security.{key}[{index++}]";
-                var text = r.String(item, path);
-                var parts = text?.Split(' ');
-                if (parts is [var route] && route.StartsWith('/'))
+                if (RoutePattern(item, path, r.String(item, path)) is { } pattern)
                 {
-                    result.Add(route);
-                }
-                else if (parts is [var method, var methodRoute] && HttpMethods.Contains(method.ToUpperInvariant(), StringComparer.Ordinal) && methodRoute.StartsWith('/'))
-                {
-                    result.Add($"{method.ToUpperInvariant()} {methodRoute}");
-                }
-                else if (text is not null)
-                {
-                    r.Error(item, path, $"'{text}' is not a path pattern",
-                        $"write '/admin/**' or 'POST /events': a path starting with '/', for every method, or one of {string.Join(", ", HttpMethods)}, one space and the path");
+                    result.Add(pattern);
                 }
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// <c>security.roles</c>: a mapping from a route pattern, as <c>security.adminOnly</c>'s, to the roles that may
+        /// call what it matches (<c>POST /claims/*/approve: [approver, admin]</c>).
+        /// </summary>
+        private List<RoleRule> ReadRoles(YamlMappingNode security)
+        {
+            var result = new List<RoleRule>();
+            foreach (var (key, value) in r.Mapping(YamlReader.Get(security, "roles"), "security.roles")?.Children ?? Enumerable.Empty<KeyValuePair<YamlNode, YamlNode>>())
+            {
+                var text = (key as YamlScalarNode)?.Value;
+                var path = $"security.roles.{text}";
+                var pattern = RoutePattern(key, path, text);
+                var roles = new List<string>();
+                var index = 0;
+                foreach (var item in r.Sequence(value, path)?.Children ?? [])
+                {
+                    if (r.String(item, $"{path}[{index++}]") is { Length: > 0 } role)
+                    {
+                        roles.Add(role);
+                    }
+                }
+
+                if (pattern is not null && roles.Count == 0)
+                {
+                    r.Error(value, path, "no role is named", $"list the roles that may call it: {text}: [approver]");
+                }
+                else if (pattern is not null)
+                {
+                    result.Add(new RoleRule(pattern, roles));
+                }
+            }
+
+            return result;
+        }
+
+        /// <summary>A route pattern: a path (<c>/admin/**</c>), or a method, one space and a path (<c>POST /events</c>), the method upper-cased; null, with an error, otherwise.</summary>
+        private string? RoutePattern(YamlNode node, string path, string? text)
+        {
+            var parts = text?.Split(' ');
+            if (parts is [var route] && route.StartsWith('/'))
+            {
+                return route;
+            }
+
+            if (parts is [var method, var methodRoute] && HttpMethods.Contains(method.ToUpperInvariant(), StringComparer.Ordinal) && methodRoute.StartsWith('/'))
+            {
+                return $"{method.ToUpperInvariant()} {methodRoute}";
+            }
+
+            if (text is not null)
+            {
+                r.Error(node, path, $"'{text}' is not a path pattern",
+                    $"write '/admin/**' or 'POST /events': a path starting with '/', for every method, or one of {string.Join(", ", HttpMethods)}, one space and the path");
+            }
+
+            return null;
         }
 
         private Dictionary<string, RuleOverride> ReadRuleOverrides(YamlMappingNode? rules)

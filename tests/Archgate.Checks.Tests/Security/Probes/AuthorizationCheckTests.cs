@@ -117,6 +117,38 @@ public sealed class AuthorizationCheckTests
     }
 
     [Fact]
+    public async Task An_operation_for_a_role_below_admin_is_called_by_an_identity_without_that_role()
+    {
+        // GET /admin/orders declared for auditors: ann and ben (customers) hold no such role, and the flawed server lets them in.
+        using var api = new ProbeTestApi(Flaws.CustomerIsAdmin);
+        var result = await RunAsync(api, "  roles: { \"/admin/**\": [auditor] }");
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Equal("GET /admin/orders is for auditor only, and 'ann' (roles customer) got 200", finding.Message);
+        Assert.Contains("function level: 1 role-restricted operations called as ann", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("  roles: { \"GET /admin/orders\": [Customer] }", null)]
+    [InlineData("", "x-roles: [auditor, customer]")]
+    public async Task An_operation_every_probed_identity_holds_a_role_of_is_left_out_not_a_finding(string security, string? extension)
+    {
+        // ann and ben are customers: their getting the customers' operation is what the roles promise, whoever else the server lets in.
+        using var api = new ProbeTestApi(Flaws.CustomerIsAdmin);
+        var contract = extension is null ? null : ProbeTestApi.Contract.Replace(
+            "  /admin/orders:\n    get:\n", $"  /admin/orders:\n    get:\n      {extension}\n", StringComparison.Ordinal);
+        Assert.NotEqual(ProbeTestApi.Contract, contract ?? "changed");
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), security, contract: contract);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("GET /admin/orders (for ", coverage, StringComparison.Ordinal);
+        Assert.Contains("every identity probed holds one of those roles)", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Server.Requests, r => r.PathAndQuery == "/admin/orders");
+    }
+
+    [Fact]
     public async Task Without_an_admin_only_list_function_level_says_nothing_was_declared()
     {
         using var api = new ProbeTestApi(Flaws.CustomerIsAdmin);
