@@ -162,6 +162,68 @@ internal static partial class SecretPatterns
     }
 
     /// <summary>
+    /// As <see cref="NestedJsonValues"/>, for a YAML document (Spring's <c>application.yml</c>, a Helm values file):
+    /// <c>jwt:\n  key: ...</c> is <c>jwt:key</c>. Nothing for a text that is not YAML.
+    /// </summary>
+    public static IEnumerable<SecretMatch> NestedYamlValues(string text)
+    {
+        var stream = new YamlDotNet.RepresentationModel.YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlDotNet.Core.YamlException)
+        {
+            return [];
+        }
+
+        var found = new List<SecretMatch>();
+        foreach (var document in stream.Documents)
+        {
+            Walk(document.RootNode, null);
+        }
+
+        return found;
+
+        void Walk(YamlDotNet.RepresentationModel.YamlNode node, string? parent)
+        {
+            switch (node)
+            {
+                case YamlDotNet.RepresentationModel.YamlMappingNode map:
+                    foreach (var (k, v) in map.Children)
+                    {
+                        var key = (k as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value;
+                        if (key is null)
+                        {
+                            continue;
+                        }
+
+                        if (v is YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } value } scalar)
+                        {
+                            if (parent is not null && !IsSecretName(key) && IsSecretName($"{parent}:{key}") && Classify($"{parent}:{key}", value) is { } match)
+                            {
+                                found.Add(match with { Index = (int)Math.Min(scalar.Start.Index, text.Length) });
+                            }
+                        }
+                        else
+                        {
+                            Walk(v, key);
+                        }
+                    }
+
+                    break;
+                case YamlDotNet.RepresentationModel.YamlSequenceNode sequence:
+                    foreach (var item in sequence.Children)
+                    {
+                        Walk(item, null);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
     /// Whether a key names a secret: it holds a secret's word (<c>password</c>, <c>token</c>, <c>apiKey</c>...) and its
     /// last word does not make it a setting about one (<see cref="NamesASetting"/>).
     /// </summary>

@@ -513,7 +513,10 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         var matches = SecretPatterns.DeclaredValues(text, secrets ?? [])
             .Concat(SecretPatterns.KnownFormats(text, jwts: true))
             .Concat(SecretPatterns.NamedValues(text).Where(m => m.Severity >= Severity.Medium || !isLog))
-            .Concat(isLog || !path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? [] : SecretPatterns.NestedJsonValues(text))
+            .Concat(isLog ? []
+                : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? SecretPatterns.NestedJsonValues(text)
+                : path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ? SecretPatterns.NestedYamlValues(text)
+                : [])
             .OrderByDescending(m => m.Severity);
         foreach (var match in matches)
         {

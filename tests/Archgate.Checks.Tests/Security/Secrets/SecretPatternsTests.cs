@@ -64,4 +64,16 @@ public sealed class SecretPatternsTests
         Assert.Equal(json.IndexOf("\"Zq8vL2mR7tX4nW9kB3cYq1", StringComparison.Ordinal), match.Index);
         Assert.Empty(SecretPatterns.NestedJsonValues("not json: Jwt Key"));
     }
+
+    [Fact]
+    public void A_nested_yaml_key_is_named_by_its_section_as_a_json_one_is()
+    {
+        const string yaml = "jwt:\n  issuer: claims\n  key: Zq8vL2mR7tX4nW9kB3cYq1\n  secret: Zq8vL2mR7tX4nW9kB3cYq2\ncache:\n  key: claims-v1\nitems:\n  - key: Zq8vL2mR7tX4nW9kB3cYq3\n";
+
+        var match = Assert.Single(SecretPatterns.NestedYamlValues(yaml));
+
+        Assert.Equal("high-entropy value of jwt:key", match.Kind);
+        Assert.Equal(yaml.IndexOf("Zq8vL2mR7tX4nW9kB3cYq1", StringComparison.Ordinal), match.Index);
+        Assert.Empty(SecretPatterns.NestedYamlValues("{ not: yaml: at all"));
+    }
 }

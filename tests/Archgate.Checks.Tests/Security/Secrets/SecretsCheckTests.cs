@@ -407,6 +407,20 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task A_yaml_key_named_by_its_section_is_a_secret_too()
+    {
+        // Spring's application.yml beside the jar: jwt.key is read as one key; its own name ("key") says nothing.
+        Write("payments/app.jar", "not really a jar");
+        Write("payments/application.yml", $"server:\n  port: 8080\njwt:\n  issuer: payments\n  key: {JwtKey}\ncache:\n  key: payments-v1\n");
+
+        var result = await RunAsync(Wrapped("java -jar payments/app.jar"));
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Contains("high-entropy value of jwt:key in api's deployed config (application.yml, line 5)", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(JwtKey, finding.Evidence + finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_value_of_a_secret_the_manifest_declares_is_found_in_config_under_any_name()
     {
         Deploy("appsettings.json", $"{{\n  \"Auth\": {{\n    \"Material\": \"{JwtKey}\"\n  }}\n}}\n");
