@@ -279,14 +279,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
                     continue;
                 }
 
-                var request = new ProbeRequest { Method = "DELETE", Template = template, Path = path, Purpose = "clean up what the run created" };
-                var ifMatch = delete.Parameters.FirstOrDefault(p => p.In == ParameterLocation.Header && p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase));
-                if (ifMatch is not null)
-                {
-                    request = request.WithHeader(ifMatch.Name!, book.ETag(path) ?? "*");
-                }
-
-                var exchange = await SendAsync(delete.Secured, request, cancellationToken);
+                var exchange = await SendAsync(delete.Secured, ProbeRequest.CleanUp(delete, path, book, "clean up what the run created"), cancellationToken);
                 if (exchange is { Status: (>= 200 and <= 299) or 404 or 410 })
                 {
                     book.Deleted(path);

@@ -76,6 +76,18 @@ internal sealed record ProbeRequest
         return new Uri(text.ToString());
     }
 
+    /// <summary>
+    /// The DELETE that removes what a check created at <paramref name="path"/> through <paramref name="delete"/>, the
+    /// contract's delete of its item: with <c>If-Match</c> (the last ETag <paramref name="book"/> holds, else <c>*</c>)
+    /// when the operation takes one.
+    /// </summary>
+    public static ProbeRequest CleanUp(OperationInfo delete, string path, ResourceBook book, string purpose)
+    {
+        var request = new ProbeRequest { Method = "DELETE", Template = delete.Template, Path = path, Purpose = purpose };
+        var ifMatch = delete.Parameters.FirstOrDefault(p => p.In == Microsoft.OpenApi.ParameterLocation.Header && p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase));
+        return ifMatch is null ? request : request.WithHeader(ifMatch.Name!, book.ETag(path) ?? "*");
+    }
+
     /// <summary>The same request with <paramref name="header"/> set (replacing one of the same name).</summary>
     public ProbeRequest WithHeader(string header, string value) => this with
     {

@@ -36,7 +36,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         var literal = await target.LiteralProbesAsync(policy.Protected, "security.protected", context, documents, leftOut, cancellationToken);
         var sender = target.Sender(context, options, new[] { minted.Valid, minted.Expired }.OfType<string>());
         // A delete goes only to what this check created for it, as the service's identity (the admin for an admin-only
-        // create), and what survives the probes is deleted afterwards with that identity.
+        // create), and what survives the probes is deleted afterwards with that identity (target.CleanUpAsync).
         var deletes = await DeleteProbesAsync(target, context, sender, leftOut, cancellationToken);
         List<(string What, ProbeRequest Request, bool Literal)> probes =
         [
@@ -71,6 +71,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
 
             if (exchange.Succeeded)
             {
+                target.Made(request, exchange, target.Service); // made all the same: deleted at the end as the service's identity
                 findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.NoCredentialsAccepted, Severity.Critical), component.Name, what,
                     $"{what} answered {exchange.Status} without credentials: anyone can call it", sender.Evidence(request, exchange)));
                 openToForged.Add($"{what}: no credentials");
@@ -84,6 +85,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 var answer = await sender.SendAsync(forged, cancellationToken);
                 if (answer?.Succeeded == true)
                 {
+                    target.Made(forged, answer, target.Service);
                     accepted.Add((variant, forged, answer));
                 }
             }
@@ -93,6 +95,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 var forged = session.Headers.Aggregate(request.WithHeader("Cookie", session.Cookie), (r, h) => r.WithHeader(h.Key, h.Value));
                 if (await sender.SendAsync(forged, cancellationToken) is { Succeeded: true } answer)
                 {
+                    target.Made(forged, answer, target.Service);
                     accepted.Add(("forged session cookie", forged, answer));
                 }
             }
@@ -123,13 +126,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 sender.Evidence(acceptedRequest, expiredProbe.AcceptedExchange)));
         }
 
-        foreach (var (_, request, owner) in deletes)
-        {
-            if (!cancellationToken.IsCancellationRequested)
-            {
-                await sender.SendAsync(owner.On(request), cancellationToken); // what the probes left; a 404 is fine
-            }
-        }
+        var cleanup = await target.CleanUpAsync(sender, cancellationToken);
 
         if (sender.Requests > 0 && sender.Failures == sender.Requests)
         {
@@ -151,6 +148,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             (notFound.Count > 0 ? $"not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}; " : "") +
             $"{sender.Requests} requests in " +
             $"{sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; {expired}" +
+            (cleanup is null ? "" : $"; {cleanup}") +
             (leftOut.Count > 0 ? $"; not probed: {string.Join(", ", leftOut.Take(12))}{(leftOut.Count > 12 ? $" and {leftOut.Count - 12} more" : "")}" : ""), null));
         return SecurityGate.Judge(findings, policy,
         [
@@ -242,7 +240,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             }
 
             var book = target.NewBook();
-            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, owner, book, cancellationToken, target.Operations);
+            var (created, notPlanned) = await target.CreateAsync(sender, creator, owner, book, cancellationToken);
             if (created is not { Succeeded: true })
             {
                 leftOut.Add($"{operation.Name} (no object to delete: {creator.Name}{admin} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? notPlanned ?? "nothing"})");

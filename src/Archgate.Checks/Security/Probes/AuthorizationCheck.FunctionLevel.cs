@@ -153,11 +153,14 @@ internal sealed partial class AuthorizationCheck
                         $"{probe.What} is {Restriction(probe.Roles)}, and '{caller.Identity.Label}' ({Holding(caller.Identity, probe.Roles)}) got {exchange.Status}" +
                         (probe.Object is { } made ? $" on {sent.Path}, which this run created as '{made.Owner.Identity.Label}'" : ""),
                         sender.Evidence(sent, exchange));
-                    if (probe.Operation is { Method: "POST" } create && ItemOf(templates, create.Template) is { } item && !objects.ContainsKey((item, caller.Identity.Label)))
+                    if (probe.Operation is { Method: "POST" } create)
                     {
+                        // What it made is cleaned up at the end, and the first such object of an item is the one its item probes go to.
                         var madeBook = NewBook();
                         madeBook.Record(probe.Request with { Body = sent.Body }, exchange.Status, exchange.Headers, exchange.Body);
-                        if (madeBook.Created(item, ResourceBook.Parameters(item)[^1]) is not null)
+                        target.Track(madeBook, caller.Credentials);
+                        if (ItemOf(templates, create.Template) is { } item && !objects.ContainsKey((item, caller.Identity.Label))
+                            && madeBook.Created(item, ResourceBook.Parameters(item)[^1]) is not null)
                         {
                             objects[(item, caller.Identity.Label)] = (new RunObject(madeBook, caller, Json(exchange.Body) as JsonObject), null);
                         }

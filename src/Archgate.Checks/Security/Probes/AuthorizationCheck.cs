@@ -88,6 +88,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             await run.ObjectAndPropertyLevelAsync(a, b.Identity is null ? null : b, context, options.RequestTimeout, cancellationToken);
         }
 
+        if (await target.CleanUpAsync(sender, cancellationToken) is { } cleanup)
+        {
+            run.Covered.Add(cleanup);
+        }
+
         run.Add(SecurityRules.AuthorizationCoverage, Severity.Info, "authorization",
             $"identities {string.Join(", ", identities.Select(i => i.Identity.Label))}; {string.Join("; ", run.Covered)}; " +
             string.Concat(run.Public.Select(p => $"{p} is public in the contract: not probed; ")) +
@@ -291,7 +296,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) owner, CancellationToken cancellationToken)
         {
             var book = target.NewBook();
-            var (created, notPlanned) = await ProbeTarget.CreateAsync(sender, creator, owner.Credentials, book, cancellationToken, target.Operations);
+            var (created, notPlanned) = await target.CreateAsync(sender, creator, owner.Credentials, book, cancellationToken);
             if (notPlanned is not null)
             {
                 return (book, null, $"{creator.Name} ({notPlanned})");
@@ -520,6 +525,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             }
 
             book.Record(request, exchange.Status, exchange.Headers, exchange.Body);
+            target.Track(book, a.Credentials);
             var readBack = Json(exchange.Body) as JsonObject;
             var parameter = ResourceBook.Parameters(item)[^1];
             if (target.Operations.FirstOrDefault(o => o.Template == item && o.Method == "GET") is { } read && book.Created(item, parameter) is not null

@@ -184,6 +184,7 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
                 var planned = plan.Requests[0] with { Headers = [.. plan.Requests[0].Headers.Where(h => !who.Headers.Any(c => c.Key.Equals(h.Key, StringComparison.OrdinalIgnoreCase)))] };
                 var request = (who with { Headers = [] }).On(planned).WithHeader("Origin", HostileOrigin).WithHeader("Sec-Fetch-Site", "cross-site");
                 var exchange = await sender.SendAsync(request, cancellationToken);
+                target.Made(request, exchange, who);
                 if (exchange is { Succeeded: true })
                 {
                     accepted++;
@@ -195,6 +196,7 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
 
                 var sameSite = who.On(plan.Requests[0]).WithHeader("Sec-Fetch-Site", "same-origin");
                 var control = await sender.SendAsync(frontend is null ? sameSite : sameSite.WithHeader("Origin", frontend), cancellationToken);
+                target.Made(sameSite, control, who);
                 if (control is { Succeeded: true })
                 {
                     refused++;
@@ -227,8 +229,10 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
             }
         }
 
+        var cleanup = await target.CleanUpAsync(sender, cancellationToken);
         return $"CSRF: {operations.Count} cookie-authenticated operations sent cross-site, {accepted} taken, {refused} refused" +
-            (undetermined.Count == 0 ? "" : $"; not determined, as the page's own request was refused too: {string.Join(", ", undetermined)}");
+            (undetermined.Count == 0 ? "" : $"; not determined, as the page's own request was refused too: {string.Join(", ", undetermined)}") +
+            (cleanup is null ? "" : $"; {cleanup}");
     }
 
     private static string Status(ProbeExchange? exchange) => exchange is null ? "got no answer" : $"answered {exchange.Status.ToString(CultureInfo.InvariantCulture)}";

@@ -46,6 +46,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
         var sender = target.Sender(context, options);
         var run = new Run(this, target, sender, options);
         var book = target.NewBook();
+        target.Track(book, target.Service);
         var probed = 0;
         var signedOut = false;
         // The identity's own logout last: sent with the shared session it ends it, and every operation after it would
@@ -116,10 +117,14 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             target.SignedOut(context);
         }
 
+        // After the own logout, the deletes go as the service's identity signed in again.
+        var cleanup = await target.CleanUpAsync(sender, cancellationToken, signedOut ? context : null, options);
+
         run.Add(SecurityRules.InjectionCoverage, Severity.Info, "injection",
             $"{probed} operations, {run.Points} string inputs probed (SQL injection error/boolean/time-based, XSS, CRLF, traversal) and malformed bodies; " +
             $"{sender.Requests} requests in {sender.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
             $"(budget {options.MaxRequests} per service, {options.MaxRequestsPerOperation} per operation, {options.Budget.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s)" +
+            (cleanup is null ? "" : $"; {cleanup}") +
             (run.MadeUpAccounts.Count > 0 ? $"; the password and other inputs of {string.Join(", ", run.MadeUpAccounts)} probed for a made-up account, so no wrong password counts against an identity" : "") +
             (run.LeftOut.Count > 0 ? $"; not probed: {string.Join(", ", run.LeftOut.Take(12))}{(run.LeftOut.Count > 12 ? $" and {run.LeftOut.Count - 12} more" : "")}" : ""), null);
         return SecurityGate.Judge(run.Findings, policy,
@@ -225,6 +230,8 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
 
             _sent++;
             var exchange = await run.Sender.SendAsync(request, cancellationToken, timeout);
+            run.Target.Made(request, exchange, run.Target.Service); // a payload stored as it came: deleted at the end
+
             if (exchange is not null && ResponseSignals.StackTrace(exchange.Body) is { } frame)
             {
                 run.Add(SecurityRules.ErrorDisclosure, Severity.High, operation.Name,

@@ -46,10 +46,13 @@ internal sealed class ProbeSender(CheckContext context, Uri baseUrl, SecurityPro
         : Requests >= 2 && Failures == Requests ? $"the service answered none of the first {Requests} requests ({FailureCause})"
         : null;
 
-    /// <summary>Sends <paramref name="request"/>; null when the budget is spent or nothing answered.</summary>
-    public async Task<ProbeExchange?> SendAsync(ProbeRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    /// <summary>
+    /// Sends <paramref name="request"/>; null when the budget is spent or nothing answered. A <paramref name="cleanUp"/>
+    /// request (deleting what the probes made) goes beyond the budget, unless the service answered none so far.
+    /// </summary>
+    public async Task<ProbeExchange?> SendAsync(ProbeRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null, bool cleanUp = false)
     {
-        if (Spent is not null)
+        if (Spent is not null && !(cleanUp && Failures < Requests))
         {
             return null;
         }

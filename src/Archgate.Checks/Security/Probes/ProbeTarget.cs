@@ -24,6 +24,9 @@ internal sealed class ProbeTarget
         Operations = hasContract ? OperationInfo.All(document) : [];
     }
 
+    /// <summary>The books whose creates <see cref="CleanUpAsync"/> deletes, each with the credentials it created as.</summary>
+    private readonly List<(ResourceBook Book, Credentials Owner)> _made = [];
+
     public HttpComponent Component { get; }
 
     public OpenApiDocument Document { get; }
@@ -172,20 +175,23 @@ internal sealed class ProbeTarget
     /// </summary>
     /// <remarks>
     /// When the create's body names another resource (an order's <c>holdId</c>: <see cref="BodyReferences"/>) and
-    /// <paramref name="operations"/> has that resource's create, one is created first, as the same identity, recorded
-    /// in the book (at most <paramref name="depth"/> levels deep), and the create's body names it.
+    /// the contract has that resource's create, one is created first, as the same identity, recorded in the book (at
+    /// most <paramref name="depth"/> levels deep), and the create's body names it. Whatever the book records is deleted
+    /// by <see cref="CleanUpAsync"/>.
     /// </remarks>
-    public static async Task<(ProbeExchange? Created, string? NotPlanned)> CreateAsync(
+    public async Task<(ProbeExchange? Created, string? NotPlanned)> CreateAsync(
         ProbeSender sender, OperationInfo creator, Credentials credentials, ResourceBook book, CancellationToken cancellationToken,
-        IReadOnlyList<OperationInfo>? operations = null, int depth = Frontend.ReferencedObjects.MaxDepth)
+        int depth = Frontend.ReferencedObjects.MaxDepth)
     {
-        var references = operations is null || depth <= 0 ? []
+        Track(book, credentials);
+        var operations = Operations;
+        var references = depth <= 0 ? []
             : BodyReferences.Find(BodyReferences.Example(creator), BodyReferences.Schema(creator), book.Templates, creator.Template.TrimEnd('/'));
         foreach (var reference in references.DistinctBy(r => r.Item))
         {
-            if (operations!.FirstOrDefault(o => o.Method == "POST" && o.Template.TrimEnd('/') == reference.Collection) is { } prerequisite)
+            if (operations.FirstOrDefault(o => o.Method == "POST" && o.Template.TrimEnd('/') == reference.Collection) is { } prerequisite)
             {
-                await CreateAsync(sender, prerequisite, credentials, book, cancellationToken, operations, depth - 1);
+                await CreateAsync(sender, prerequisite, credentials, book, cancellationToken, depth - 1);
             }
         }
 
@@ -209,6 +215,82 @@ internal sealed class ProbeTarget
         }
 
         return (created, null);
+    }
+
+    /// <summary>
+    /// Remembers <paramref name="book"/>: whatever its creates made (<see cref="ResourceBook.Leftovers"/>, as
+    /// <paramref name="owner"/>) is deleted by <see cref="CleanUpAsync"/>.
+    /// </summary>
+    public void Track(ResourceBook book, Credentials owner)
+    {
+        if (!_made.Exists(m => ReferenceEquals(m.Book, book)))
+        {
+            _made.Add((book, owner));
+        }
+    }
+
+    /// <summary>
+    /// A probe's create that the service carried out (2xx to a <c>POST</c>) made an object, whether or not it should have:
+    /// it is deleted by <see cref="CleanUpAsync"/> as <paramref name="owner"/>.
+    /// </summary>
+    public void Made(ProbeRequest sent, ProbeExchange? answer, Credentials owner)
+    {
+        if (sent.Method == "POST" && answer is { Succeeded: true })
+        {
+            var book = NewBook();
+            book.Record(sent, answer.Status, answer.Headers, answer.Body);
+            Track(book, owner);
+        }
+    }
+
+    /// <summary>
+    /// Deletes, best effort, what the probes created (<see cref="Track"/>): each object once, newest book first, the
+    /// deepest and newest of a book first (an order before the hold it names), as its creator, where the contract has a
+    /// delete for it; a 404 or 410 counts as gone. Null when nothing was created; else what was deleted and what was
+    /// left, and why, for the check's coverage finding. After the probes sent the service's own logout
+    /// (<paramref name="signedOut"/>), what was made as the service's identity is deleted with a new sign-in.
+    /// </summary>
+    public async Task<string?> CleanUpAsync(ProbeSender sender, CancellationToken cancellationToken, CheckContext? signedOut = null, SecurityProbeOptions? options = null)
+    {
+        var service = Service;
+        if (signedOut is not null && options is not null && _made.Exists(m => ReferenceEquals(m.Owner, Service)))
+        {
+            (service, _, _) = await Authenticator.AuthenticateAsync(Component.Auth, Component.Url, Document, signedOut, options.RequestTimeout, cancellationToken);
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var deleted = 0;
+        var left = new List<string>();
+        for (var i = _made.Count - 1; i >= 0; i--)
+        {
+            var (book, made) = _made[i];
+            var owner = ReferenceEquals(made, Service) ? service : made;
+            foreach (var (template, path) in book.Leftovers.Where(l => seen.Add(l.Path)))
+            {
+                if (Operations.FirstOrDefault(o => o.Method == "DELETE" && o.Template == template) is not { } delete)
+                {
+                    left.Add($"{path} (the contract has no DELETE {template})");
+                    continue;
+                }
+
+                var answer = cancellationToken.IsCancellationRequested ? null
+                    : await sender.SendAsync(owner.On(ProbeRequest.CleanUp(delete, path, book, "clean up what the probes created")), cancellationToken, cleanUp: true);
+                if (answer is { Status: (>= 200 and < 300) or 404 or 410 })
+                {
+                    book.Deleted(path);
+                    deleted++;
+                }
+                else
+                {
+                    left.Add($"{path} ({(answer is null ? "not sent or no answer" : $"answered {answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)}")})");
+                }
+            }
+        }
+
+        _made.Clear();
+        return deleted + left.Count == 0 ? null
+            : $"cleanup: {deleted} of {deleted + left.Count} objects the probes created deleted" +
+              (left.Count > 0 ? $"; left behind: {string.Join(", ", left.Take(10))}{(left.Count > 10 ? $" and {left.Count - 10} more" : "")}" : "");
     }
 
     /// <summary>A sender for one family, masking the service's secrets and <paramref name="more"/>.</summary>

@@ -20,8 +20,9 @@ public sealed class ProbeTargetTests
         var (target, _) = await ProbeTarget.OpenAsync(system.Find<Archgate.Model.HttpComponent>("api")!, context, new ContractDocuments(), options, CancellationToken.None);
         var book = target!.NewBook();
 
-        var (created, notPlanned) = await ProbeTarget.CreateAsync(
-            target.Sender(context, options), target.Operations.Single(o => o.Name == "POST /orders"), target.Service, book, CancellationToken.None, target.Operations);
+        var sender = target.Sender(context, options);
+        var (created, notPlanned) = await target.CreateAsync(
+            sender, target.Operations.Single(o => o.Name == "POST /orders"), target.Service, book, CancellationToken.None);
 
         Assert.Null(notPlanned);
         Assert.Equal(201, created?.Status);
@@ -29,5 +30,12 @@ public sealed class ProbeTargetTests
         var hold = book.Created("/holds/{id}", "id");
         Assert.NotNull(hold);
         Assert.Contains($"\"holdId\":{hold}", api.Server.Requests.Last().Body, StringComparison.Ordinal);
+
+        // Step 9 leaves nothing behind: the order first, then the hold it names, then the hold's seat, as their creator.
+        var cleanup = await target.CleanUpAsync(sender, CancellationToken.None);
+
+        Assert.Equal("cleanup: 3 of 3 objects the probes created deleted", cleanup);
+        Assert.Equal(["DELETE /orders/", "DELETE /holds/", "DELETE /seats/"], api.Server.Requests.Skip(3).Select(r => $"{r.Method} {r.PathAndQuery[..(r.PathAndQuery.LastIndexOf('/') + 1)]}"));
+        Assert.Null(await target.CleanUpAsync(sender, CancellationToken.None));
     }
 }
