@@ -169,6 +169,7 @@ public static class ArchgateProtocol
                 .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null).Select(c => (ICheck)new PaginationCheck(c, new ContractDocuments())),
                 .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null && b.System.Journeys.Any(j => j.Service == c.Name))
                     .Select(c => (ICheck)new EdgeCaseCheck(c, new ContractDocuments(), b.System.Checks.Journeys)),
+                .. b.InOrder<ServiceComponent>().Where(c => c.OpenApi is not null).Select(c => (ICheck)new TransitionCheck(c, new ContractDocuments())),
                 .. b.InOrder<ServiceComponent>().Where(c => b.System.Journeys.Any(j => j.Service == c.Name)).Select(c => (ICheck)new NetworkFailureCheck(c)),
                 .. b.InOrder<ServiceComponent>().Where(c => c.Resources.Count > 0)
                     .SelectMany(c => c.Realtime.Select(r => (ICheck)new RealtimeConsistencyCheck(c, r, b.System.Checks.Journeys))),

@@ -34,8 +34,8 @@ internal static class EdgeCaseJudge
                 return new(JourneyRules.InvalidInputAccepted, Severity.High,
                     $"{Describe(edge)} was accepted ({status}){(answer.Header("Location") is { } location ? $" and stored at {location}" : string.Empty)}",
                     "validate every input against the contract's constraints before storing it, and answer 400 (or 422) naming the field");
-            case EdgeCaseKind.Invalid or EdgeCaseKind.BeyondLargest when status is >= 400 and < 500 && ErrorBody.Unreadable(answer) is { } why:
-                return new(JourneyRules.UnreadableProblem, ErrorBody.Leak(answer.Body) is null ? Severity.Medium : Severity.High,
+            case EdgeCaseKind.Invalid or EdgeCaseKind.BeyondLargest when status is >= 400 and < 500 && Unreadable(answer) is var (severity, why):
+                return new(JourneyRules.UnreadableProblem, severity,
                     $"{Describe(edge)} was refused ({status}), but {why}",
                     "answer application/problem+json (RFC 9457) with a 'title' a person can read and the field in 'errors' or 'detail'; no stack trace or type names");
             case EdgeCaseKind.Invalid or EdgeCaseKind.BeyondLargest when status is < 400:
@@ -57,6 +57,13 @@ internal static class EdgeCaseJudge
                 return null;
         }
     }
+
+    /// <summary>
+    /// Why a refusal's body is no problem a person can read (<see cref="ErrorBody.Unreadable"/>), and how bad: medium,
+    /// high when it gives the server's inside away; null when it is readable. Step 7's transitions judge their refusals by it too.
+    /// </summary>
+    public static (Severity Severity, string Why)? Unreadable(ApiAnswer answer) =>
+        ErrorBody.Unreadable(answer) is { } why ? (ErrorBody.Leak(answer.Body) is null ? Severity.Medium : Severity.High, why) : null;
 
     /// <summary>What the case sent, for messages: <c>invalid input (body property 'x' left out)</c>.</summary>
     public static string Describe(EdgeCase edge) => edge.Kind switch

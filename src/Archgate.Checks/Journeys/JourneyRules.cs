@@ -101,4 +101,13 @@ internal static class JourneyRules
 
     /// <summary>What the pagination walk did, or why it could not (information; medium when a page link led nowhere).</summary>
     public const string PaginationSummary = "AG7062";
+
+    /// <summary>An action answered 5xx after a sequence of actions on a fresh object: a transition crashed the server.</summary>
+    public const string TransitionServerError = "AG7070";
+
+    /// <summary>A refused transition's answer is no problem a person can read.</summary>
+    public const string TransitionUnreadable = "AG7071";
+
+    /// <summary>The transition map of a resource: which sequences were accepted, which refused, what was not explored (information).</summary>
+    public const string TransitionSummary = "AG7072";
 }

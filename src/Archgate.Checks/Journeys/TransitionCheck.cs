@@ -1,0 +1,282 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Contracts.Transitions;
+using Archgate.Checks.Frontend;
+using Archgate.Checks.Http;
+using Archgate.Checks.Security;
+using Archgate.Model;
+using Archgate.Protocol;
+using Microsoft.OpenApi;
+
+namespace Archgate.Checks.Journeys;
+
+/// <summary>
+/// Step 7, state transitions: for each resource of the service's contract with actions (<see cref="ActionResource"/>,
+/// <c>POST /claims/{id}/submit</c>), <see cref="TransitionExplorer"/> walks action sequences on fresh objects (created
+/// as step 5's CRUD check creates them, an admin-only operation as the admin). A transition the object's state does not
+/// allow must be refused with 4xx and a problem a person can read, never answered 5xx. A repeated action accepted is
+/// not judged: it may be idempotent by design. Every object it creates is deleted afterwards where the contract has a
+/// DELETE on the item.
+/// </summary>
+internal sealed class TransitionCheck(ServiceComponent service, ContractDocuments documents, TransitionBudget? budget = null) : ICheck
+{
+    private readonly TransitionBudget _budget = budget ?? new TransitionBudget();
+
+    public string Id => $"journeys.transitions:{service.Name}";
+
+    public int Step => 7;
+
+    public string Title => $"{service.Name}: action sequences on fresh objects, each illegal transition refused with 4xx, never 5xx";
+
+    public Applicability AppliesTo(SystemModel system) => ContractDocuments.Declared(service);
+
+    public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+    {
+        var loaded = await documents.LoadAsync(service.OpenApi!.Path, cancellationToken);
+        if (loaded.Document is null)
+        {
+            return CheckResult.Skipped($"{service.Name}'s contract could not be read (step 2 says why)");
+        }
+
+        var resources = ActionResource.Find(loaded.Document);
+        if (resources.Count == 0)
+        {
+            return CheckResult.Skipped($"{service.Name}'s contract has no resource with actions (a POST on an item's path and a verb: /claims/{{id}}/submit)");
+        }
+
+        var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
+        if (!credentials.Ok)
+        {
+            return new CheckResult
+            {
+                Status = CheckStatus.Error,
+                Reason = $"could not sign in to {service.Name} to explore its transitions: {credentials.Problem}",
+                TransientCause = credentials.TransientCause,
+            };
+        }
+
+        var contractBase = ContractBase.Of(service.Url, loaded.Document);
+        var templates = loaded.Document.Paths?.Keys.ToList() ?? [];
+        var all = ContractResource.Find(loaded.Document);
+        (ServiceAuth? Admin, Credentials? Credentials, string? WhyNot)? admin = null;
+        var findings = new List<Finding>();
+        var sequences = 0;
+        foreach (var resource in resources)
+        {
+            context.Activity?.Report($"transitions of {resource.Resource.Item}");
+            var notExplored = new List<string>();
+            IReadOnlyList<KeyValuePair<string, string>>? As(OperationInfo operation, out string? whyNot)
+            {
+                whyNot = null;
+                if (!AdminOperations.IsAdminOnly(operation, context.System.Security))
+                {
+                    return credentials.RequestHeaders;
+                }
+
+                whyNot = admin!.Value.WhyNot;
+                return admin.Value.Credentials?.RequestHeaders;
+            }
+
+            if (admin is null && new[] { resource.Resource.Create }.Concat(resource.Actions).Any(o => AdminOperations.IsAdminOnly(o, context.System.Security)))
+            {
+                admin = await ApiSession.SignInAsAdminAsync(service, context, cancellationToken);
+            }
+
+            admin ??= (null, null, null);
+            if (As(resource.Resource.Create, out var createWhyNot) is not { } createAuth)
+            {
+                findings.Add(Finding(JourneyRules.TransitionSummary, resource.Resource.Item,
+                    $"{resource.Resource.Item}: not explored: its create {resource.Resource.Create.Name} is admin-only and {createWhyNot}", null));
+                continue;
+            }
+
+            var actions = new Dictionary<string, (OperationInfo Operation, IReadOnlyList<KeyValuePair<string, string>> Auth)>(StringComparer.Ordinal);
+            foreach (var action in resource.Actions)
+            {
+                if (As(action, out var whyNot) is not { } auth)
+                {
+                    notExplored.Add($"{action.Name} (admin-only, and {whyNot})");
+                }
+                else if (action.Operation.RequestBody is { Required: true } && !Json(action))
+                {
+                    notExplored.Add($"{action.Name} (its required body is not JSON)");
+                }
+                else
+                {
+                    actions[ActionResource.Verb(action)] = (action, auth);
+                }
+            }
+
+            if (actions.Count == 0)
+            {
+                findings.Add(Finding(JourneyRules.TransitionSummary, resource.Resource.Item, $"{resource.Resource.Item}: not explored: {string.Join("; ", notExplored)}", null));
+                continue;
+            }
+
+            var explored = await ExploreAsync(context.Http, resource, createAuth, actions, contractBase, templates, all, cancellationToken);
+            sequences += explored.Map.Runs.Count;
+            Judge(resource, explored.Map, actions, notExplored, explored.Cleanup, explored.Prerequisites, findings);
+        }
+
+        return CheckResult.From(findings, [Metric.ForComponent("transition_sequences", service.Name, sequences, "count")]);
+    }
+
+    private async Task<(TransitionMap Map, List<string> Cleanup, string Prerequisites)> ExploreAsync(
+        HttpClient http, ActionResource resource, IReadOnlyList<KeyValuePair<string, string>> createAuth,
+        Dictionary<string, (OperationInfo Operation, IReadOnlyList<KeyValuePair<string, string>> Auth)> actions, Uri contractBase,
+        IReadOnlyCollection<string> templates, IReadOnlyList<ContractResource> all, CancellationToken cancellationToken)
+    {
+        var basePath = contractBase.AbsolutePath.TrimEnd('/');
+        Task<ApiAnswer> Send(string method, string path, IEnumerable<KeyValuePair<string, string>> headers, JsonNode? body, OperationInfo? operation) =>
+            ApiCall.SendAsync(http, method, ApiCall.Resolve(contractBase, path), headers, body?.ToJsonString(), ApiCall.DefaultTimeout, cancellationToken,
+                operation?.JsonMediaType ?? "application/json");
+
+        // The objects the create names (a claim's policy) are made once for the resource and shared by its sequences.
+        var prerequisites = new ReferencedObjects(all, templates, service.OpenApi!.Fixtures,
+            (method, path, body, headers, operation) => Send(method, path, [.. createAuth, .. headers], body, operation), basePath);
+        var cleanup = new List<string>();
+        try
+        {
+            var example = await prerequisites.FillAsync(ContractResource.ExampleBody(resource.Resource.Create), resource.Resource);
+            async Task<TransitionRun> RunAsync(IReadOnlyList<string> sequence)
+            {
+                var (created, _) = await ContractResource.SendUniqueAsync(example, resource.Resource.Create,
+                    body => Send("POST", resource.Resource.Collection, createAuth, body, resource.Resource.Create));
+                var requests = created.Status == 409 ? 2 : 1;
+                if ((created.Ok ? resource.Resource.ItemPath(created, basePath) : null) is not { } itemPath)
+                {
+                    return new TransitionRun(sequence, [], requests,
+                        created.Ok ? $"{created.Summary} with neither a Location nor an id" : $"creating from the contract's example failed: {created.Evidence()}{prerequisites.Evidence()}");
+                }
+
+                var steps = new List<TransitionStep>();
+                try
+                {
+                    foreach (var verb in sequence)
+                    {
+                        var (action, auth) = actions[verb];
+                        var headers = auth.ToList();
+                        if (TakesIfMatch(action))
+                        {
+                            requests++;
+                            if ((await Send("GET", itemPath, auth, null, null)).Header("ETag") is { } etag)
+                            {
+                                headers.Add(new("If-Match", etag));
+                            }
+                        }
+
+                        var answer = await Send("POST", ActionResource.PathFor(action, itemPath), headers, Json(action) ? ContractResource.ExampleBody(action) : null, action);
+                        requests++;
+                        steps.Add(new TransitionStep(verb, answer.Status, answer.Evidence(200)) { Answer = answer });
+                        if (!answer.Ok)
+                        {
+                            break;
+                        }
+                    }
+                }
+                finally
+                {
+                    var deleted = await CrudCheck.CleanUpAsync(resource.Resource, (method, headers) => Send(method, itemPath, [.. createAuth, .. headers], null, null));
+                    if (deleted is { Ok: false })
+                    {
+                        cleanup.Add($"{itemPath} after [{string.Join(", ", steps.Select(s => s.Action))}]: {deleted.Summary}");
+                    }
+                }
+
+                return new TransitionRun(sequence, steps, requests);
+            }
+
+            var map = await TransitionExplorer.ExploreAsync([.. actions.Keys], _budget, RunAsync, cancellationToken);
+            return (map, cleanup, string.Join("; ", prerequisites.Filled));
+        }
+        finally
+        {
+            foreach (var failed in await prerequisites.CleanUpAsync())
+            {
+                cleanup.Add(failed.Summary);
+            }
+        }
+    }
+
+    private void Judge(
+        ActionResource resource, TransitionMap map, Dictionary<string, (OperationInfo Operation, IReadOnlyList<KeyValuePair<string, string>> Auth)> actions,
+        List<string> notExplored, List<string> cleanup, string prerequisites, List<Finding> findings)
+    {
+        // Each step of a run is judged where it stands: after the steps before it in that run.
+        var answered = map.Runs.SelectMany(r => r.Steps.Select((s, i) => (Run: r, Step: s, After: r.Sequence.Take(i).ToList()))).ToList();
+        foreach (var crashes in answered.Where(a => a.Step.Status >= 500).GroupBy(a => a.Step.Action))
+        {
+            var operation = actions[crashes.Key].Operation;
+            findings.Add(Findings.Create(JourneyRules.TransitionServerError, Severity.High, service.Name, operation.Name,
+                $"{operation.Name} answered {string.Join("/", crashes.Select(c => c.Step.Status).Distinct())} {Where(crashes.Select(c => c.After))}: a transition crashed the server",
+                string.Join("\n\n", crashes.Select(c => $"[{string.Join(", ", c.Run.Sequence.Take(c.After.Count + 1))}]:\n{string.Join('\n', c.Run.Steps.Take(c.After.Count + 1).Select(s => s.Evidence))}")),
+                "refuse a transition the object's state does not allow with 409 Conflict (or 422) and a problem+json body naming the state; never let it reach the database or an unchecked switch"));
+        }
+
+        var refusals = answered.Where(a => a.Step.Status is >= 400 and < 500 and not (401 or 403 or 404 or 405 or 429)).ToList();
+        foreach (var unreadable in refusals.Select(a => (a.Step, a.After, Why: a.Step.Answer is { } answer ? EdgeCaseJudge.Unreadable(answer) : null))
+            .Where(a => a.Why is not null).GroupBy(a => a.Step.Action))
+        {
+            var operation = actions[unreadable.Key].Operation;
+            var first = unreadable.First();
+            findings.Add(Findings.Create(JourneyRules.TransitionUnreadable, first.Why!.Value.Severity, service.Name, operation.Name,
+                $"{operation.Name} was refused ({first.Step.Status}) {Where(unreadable.Select(u => u.After))}, but {first.Why.Value.Why}",
+                string.Join('\n', unreadable.Select(u => u.Step.Evidence)),
+                "answer a refused transition with application/problem+json (RFC 9457): a 'title' a person can read and the state that refuses it in 'detail'; no stack trace or type names"));
+        }
+
+        var accepted = map.Runs.Where(r => r.Accepted).Select(r => $"[{string.Join(", ", r.Sequence)}]").ToList();
+        var refused = refusals.Select(a => $"{Sequence(a.After, a.Step.Action)} ({a.Step.Status})").ToList();
+        var crashed = answered.Where(a => a.Step.Status >= 500).Select(a => $"{Sequence(a.After, a.Step.Action)} ({a.Step.Status})").ToList();
+        var notes = new List<string>();
+        if (crashed.Count > 0)
+        {
+            notes.Add($"5xx: {string.Join(", ", crashed)}");
+        }
+
+        if (prerequisites.Length > 0)
+        {
+            notes.Add($"created with {prerequisites}");
+        }
+
+        if (map.Cut is not null)
+        {
+            notes.Add($"not explored: {map.Cut}");
+        }
+
+        if (notExplored.Count > 0)
+        {
+            notes.Add($"actions left out: {string.Join("; ", notExplored)}");
+        }
+
+        if (cleanup.Count > 0)
+        {
+            notes.Add($"not cleaned up: {string.Join("; ", cleanup)}");
+        }
+
+        var evidence = string.Join('\n', map.Runs.Select(r => r.NotRun is not null
+            ? $"[{string.Join(", ", r.Sequence)}]: not run: {r.NotRun}"
+            : $"[{string.Join(", ", r.Sequence)}]: {string.Join(", ", r.Steps.Select(s => $"{s.Action} {(s.Status == 0 ? "no answer" : s.Status.ToString(CultureInfo.InvariantCulture))}"))}"));
+        findings.Add(Finding(JourneyRules.TransitionSummary, resource.Resource.Item,
+            string.Create(CultureInfo.InvariantCulture,
+                $"{resource.Resource.Item}: {actions.Count} action(s) ({string.Join(", ", actions.Keys)}), {map.Runs.Count} sequence(s) on fresh objects, {map.Requests} request(s); accepted: {(accepted.Count == 0 ? "none" : string.Join(", ", accepted))}; refused: {(refused.Count == 0 ? "none" : string.Join(", ", refused))}{(notes.Count == 0 ? string.Empty : "; " + string.Join("; ", notes))}"),
+            evidence));
+    }
+
+    /// <summary><c>after [submit]</c> or <c>on a fresh object</c>, for the places an action answered.</summary>
+    private static string Where(IEnumerable<List<string>> prefixes) =>
+        string.Join("; ", prefixes.Select(p => p.Count == 0 ? "on a fresh object" : $"after [{string.Join(", ", p)}]").Distinct(StringComparer.Ordinal));
+
+    private static string Sequence(List<string> after, string action) => after.Count == 0 ? $"{action} on a fresh object" : $"{action} after [{string.Join(", ", after)}]";
+
+    private static bool Json(OperationInfo operation) =>
+        operation.Operation.RequestBody?.Content?.Keys.Any(k => k.Contains("json", StringComparison.OrdinalIgnoreCase)) == true;
+
+    private static bool TakesIfMatch(OperationInfo operation) =>
+        operation.Parameters.Any(p => p.In == ParameterLocation.Header && p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase));
+
+    private Finding Finding(string rule, string location, string message, string? evidence) =>
+        Findings.Create(rule, Severity.Info, service.Name, location, message, evidence);
+}

@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Http;
+using Archgate.Checks.Journeys;
+using Archgate.Checks.Tests.Fixtures;
+using Archgate.Checks.Tests.Frontend;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Tests.Journeys;
+
+/// <summary>Step 7's state transitions: a claim's actions walked on fresh claims, an illegal one refused, never 5xx.</summary>
+public sealed class TransitionCheckTests
+{
+    private const string Contract = """
+        openapi: 3.1.0
+        info: { title: claims, version: 1.0.0 }
+        paths:
+          /claims:
+            post:
+              requestBody:
+                required: true
+                content: { application/json: { schema: { type: object, required: [title], properties: { title: { type: string } } }, example: { title: trip } } }
+              responses: { '201': { description: created } }
+          /claims/{id}:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            get: { responses: { '200': { description: the claim } } }
+            delete: { responses: { '204': { description: deleted } } }
+          /claims/{id}/submit:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            post: { responses: { '200': { description: submitted }, '409': { description: not a draft } } }
+          /claims/{id}/approve:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            post: { responses: { '200': { description: approved }, '409': { description: not submitted } } }
+          /claims/{id}/reject:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            post:
+              requestBody: { content: { application/json: { schema: { type: object, properties: { reason: { type: string } } }, example: { reason: no receipt } } } }
+              responses: { '200': { description: rejected }, '409': { description: not submitted } }
+          /claims/{id}/pay:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            post: { responses: { '200': { description: paid }, '409': { description: not approved } } }
+        """;
+
+    /// <summary>How the fake claims API answers an illegal transition.</summary>
+    public enum Refusal
+    {
+        /// <summary>409 with a problem+json naming the state.</summary>
+        Conflict,
+
+        /// <summary>500 with a stack trace (ex12's transition-500).</summary>
+        Crash,
+
+        /// <summary>409 with a plain-text body.</summary>
+        PlainText,
+    }
+
+    /// <summary>Claims with a tiny state machine: draft -> submitted -> approved/rejected; approved -> paid.</summary>
+    private sealed class ClaimsApi(Refusal refusal) : IDisposable
+    {
+        private readonly ConcurrentDictionary<int, string> _claims = new();
+        private int _next;
+        private ScriptedHttpServer? _server;
+
+        public ScriptedHttpServer Server => _server ??= new ScriptedHttpServer(Answer);
+
+        public int Live => _claims.Count;
+
+        public void Dispose() => _server?.Dispose();
+
+        private Reply Answer(Received r)
+        {
+            var path = r.PathAndQuery.Split('?')[0].Trim('/').Split('/');
+            if (r.Method == "POST" && path is ["claims"])
+            {
+                var id = Interlocked.Increment(ref _next);
+                _claims[id] = "draft";
+                return new Reply(201, new JsonObject { ["id"] = id, ["status"] = "draft" }.ToJsonString(),
+                    Headers: new Dictionary<string, string> { ["Location"] = $"/claims/{id}" });
+            }
+
+            if (path.Length < 2 || !int.TryParse(path[1], CultureInfo.InvariantCulture, out var claim) || !_claims.TryGetValue(claim, out var state))
+            {
+                return new Reply(404, """{"title":"no such claim"}""", "application/problem+json");
+            }
+
+            switch (r.Method, path.Length)
+            {
+                case ("GET", 2):
+                    return new Reply(200, new JsonObject { ["id"] = claim, ["status"] = state }.ToJsonString());
+                case ("DELETE", 2):
+                    _claims.TryRemove(claim, out _);
+                    return new Reply(204);
+                case ("POST", 3):
+                    string? next = (state, path[2]) switch
+                    {
+                        ("draft", "submit") => "submitted",
+                        ("submitted", "approve") => "approved",
+                        ("submitted", "reject") => "rejected",
+                        ("approved", "pay") => "paid",
+                        _ => null,
+                    };
+                    if (next is not null)
+                    {
+                        _claims[claim] = next;
+                        return new Reply(200, new JsonObject { ["id"] = claim, ["status"] = next }.ToJsonString());
+                    }
+
+                    return refusal switch
+                    {
+                        Refusal.Conflict => new Reply(409, $$"""{"title":"the claim is {{state}}","detail":"a {{state}} claim cannot be {{path[2]}}ed"}""", "application/problem+json"),
+                        Refusal.PlainText => new Reply(409, "conflict", "text/plain"),
+                        _ => new Reply(500, $"System.InvalidOperationException: {state} -> {path[2]}\n   at Claims.Workflow.Move(String to)", "text/plain"),
+                    };
+                default:
+                    return new Reply(405);
+            }
+        }
+    }
+
+    private static async Task<CheckResult> RunAsync(ClaimsApi api, string contract = Contract)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        File.WriteAllText(Path.Combine(folder, "claims.yaml"), contract);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "{{api.Server.Url.ToString().TrimEnd('/')}}", openapi: claims.yaml }
+            """, folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var check = new TransitionCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments());
+        Assert.True(check.AppliesTo(system).Applies);
+        return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+    }
+
+    private static string Dump(CheckResult result) => $"{result.Status} {result.Reason}\n" + string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Severity} {f.Location}: {f.Message}\n{f.Evidence}"));
+
+    [Fact]
+    public async Task A_state_machine_that_refuses_illegal_transitions_with_409_passes_with_its_map()
+    {
+        using var api = new ClaimsApi(Refusal.Conflict);
+
+        var result = await RunAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result));
+        var map = Assert.Single(result.Findings);
+        Assert.Equal(JourneyRules.TransitionSummary, map.Rule);
+        Assert.Contains("4 action(s) (approve, pay, reject, submit), 16 sequence(s) on fresh objects", map.Message, StringComparison.Ordinal);
+        Assert.Contains("accepted: [submit], [submit, approve], [submit, reject], [submit, approve, pay]", map.Message, StringComparison.Ordinal);
+        Assert.Contains("approve on a fresh object (409)", map.Message, StringComparison.Ordinal);
+        Assert.Contains("pay after [submit, reject] (409)", map.Message, StringComparison.Ordinal);
+        Assert.Contains("[submit, approve, pay]: submit 200, approve 200, pay 200", map.Evidence, StringComparison.Ordinal);
+        Assert.Equal(0, api.Live); // every claim it made deleted
+        Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery.EndsWith("/reject", StringComparison.Ordinal) && r.Body.Contains("no receipt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_state_machine_that_crashes_on_an_illegal_transition_is_AG7070_naming_the_sequence()
+    {
+        using var api = new ClaimsApi(Refusal.Crash);
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var pay = Assert.Single(result.Findings, f => f.Rule == JourneyRules.TransitionServerError && f.Location == "POST /claims/{id}/pay");
+        Assert.Equal(Severity.High, pay.Severity);
+        Assert.Contains("answered 500 on a fresh object; after [submit]; after [submit, reject]", pay.Message, StringComparison.Ordinal);
+        Assert.Contains("[submit, reject, pay]:", pay.Evidence, StringComparison.Ordinal);
+        Assert.Contains("/claims/", pay.Evidence, StringComparison.Ordinal);
+        Assert.Contains(result.Findings, f => f.Rule == JourneyRules.TransitionServerError && f.Location == "POST /claims/{id}/submit" && f.Message.Contains("after [submit]", StringComparison.Ordinal));
+        var map = Assert.Single(result.Findings, f => f.Rule == JourneyRules.TransitionSummary).Message;
+        Assert.Contains("accepted: [submit], [submit, approve], [submit, reject], [submit, approve, pay]; refused: none; 5xx: approve on a fresh object (500), ", map, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refusal_in_plain_text_is_AG7071()
+    {
+        using var api = new ClaimsApi(Refusal.PlainText);
+
+        var result = await RunAsync(api);
+
+        var unreadable = Assert.Single(result.Findings, f => f.Rule == JourneyRules.TransitionUnreadable && f.Location == "POST /claims/{id}/approve");
+        Assert.Equal(Severity.Medium, unreadable.Severity);
+        Assert.Contains("was refused (409) on a fresh object", unreadable.Message, StringComparison.Ordinal);
+        Assert.Contains("not a problem+json", unreadable.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.TransitionServerError);
+    }
+
+    [Fact]
+    public async Task A_contract_without_actions_is_skipped()
+    {
+        using var api = new ClaimsApi(Refusal.Conflict);
+        var plain = Contract[..Contract.IndexOf("  /claims/{id}/submit:", StringComparison.Ordinal)];
+
+        var result = await RunAsync(api, plain);
+
+        Assert.Equal(CheckStatus.Skipped, result.Status);
+        Assert.Contains("no resource with actions", result.Reason, StringComparison.Ordinal);
+    }
+}
