@@ -215,8 +215,9 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
                 "refuse a transition the object's state does not allow with 409 Conflict (or 422) and a problem+json body naming the state; never let it reach the database or an unchecked switch"));
         }
 
-        var refusals = answered.Where(a => a.Step.Status is >= 400 and < 500 and not (401 or 403 or 404 or 405 or 429)).ToList();
-        foreach (var unreadable in refusals.Select(a => (a.Step, a.After, Why: a.Step.Answer is { } answer ? EdgeCaseJudge.Unreadable(answer) : null))
+        // A refusal for the caller (401, 403), the path (404, 405) or the pace (429) is in the map, but says nothing of the state.
+        var refusals = answered.Where(a => a.Step.Status is >= 400 and < 500).ToList();
+        foreach (var unreadable in refusals.Where(a => a.Step.Status is not (401 or 403 or 404 or 405 or 429)).Select(a => (a.Step, a.After, Why: a.Step.Answer is { } answer ? EdgeCaseJudge.Unreadable(answer) : null))
             .Where(a => a.Why is not null).GroupBy(a => a.Step.Action))
         {
             var operation = actions[unreadable.Key].Operation;

@@ -54,6 +54,9 @@ public sealed class TransitionCheckTests
 
         /// <summary>409 with a plain-text body.</summary>
         PlainText,
+
+        /// <summary>As <see cref="Conflict"/>, but pay is refused 403 in plain text whatever the state: the caller may not pay.</summary>
+        PayForbidden,
     }
 
     /// <summary>Claims with a tiny state machine: draft -> submitted -> approved/rejected; approved -> paid.</summary>
@@ -92,6 +95,8 @@ public sealed class TransitionCheckTests
                 case ("DELETE", 2):
                     _claims.TryRemove(claim, out _);
                     return new Reply(204);
+                case ("POST", 3) when refusal == Refusal.PayForbidden && path[2] == "pay":
+                    return new Reply(403, "forbidden", "text/plain");
                 case ("POST", 3):
                     string? next = (state, path[2]) switch
                     {
@@ -109,7 +114,7 @@ public sealed class TransitionCheckTests
 
                     return refusal switch
                     {
-                        Refusal.Conflict => new Reply(409, $$"""{"title":"the claim is {{state}}","detail":"a {{state}} claim cannot be {{path[2]}}ed"}""", "application/problem+json"),
+                        Refusal.Conflict or Refusal.PayForbidden => new Reply(409, $$"""{"title":"the claim is {{state}}","detail":"a {{state}} claim cannot be {{path[2]}}ed"}""", "application/problem+json"),
                         Refusal.PlainText => new Reply(409, "conflict", "text/plain"),
                         _ => new Reply(500, $"System.InvalidOperationException: {state} -> {path[2]}\n   at Claims.Workflow.Move(String to)", "text/plain"),
                     };
@@ -186,6 +191,19 @@ public sealed class TransitionCheckTests
         Assert.Contains("was refused (409) on a fresh object", unreadable.Message, StringComparison.Ordinal);
         Assert.Contains("not a problem+json", unreadable.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.TransitionServerError);
+    }
+
+    [Fact]
+    public async Task A_refusal_for_the_caller_is_in_the_map_but_not_judged_as_a_transition()
+    {
+        using var api = new ClaimsApi(Refusal.PayForbidden);
+
+        var result = await RunAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result));
+        var map = Assert.Single(result.Findings).Message;
+        Assert.Contains("pay after [submit, approve] (403)", map, StringComparison.Ordinal);
+        Assert.Contains("accepted: [submit], [submit, approve], [submit, reject];", map, StringComparison.Ordinal);
     }
 
     [Fact]
