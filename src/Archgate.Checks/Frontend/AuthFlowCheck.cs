@@ -11,7 +11,8 @@ namespace Archgate.Checks.Frontend;
 
 /// <summary>
 /// Step 5, the authentication flow a frontend goes through, against a service's login <c>auth</c>: login, a protected
-/// call with the token (and without it), refresh (and the old refresh token refused: rotation), logout (the refresh
+/// call with the token (and without it), refresh (and the old refresh token refused: rotation; after that reuse the
+/// token the rotation gave refused too: the family revoked, RFC 9700 4.14.2), logout (the refresh
 /// token no longer works), and a wrong password answered with a problem+json a user can read. A login that answers
 /// no token but sets a session cookie is a cookie session: the protected call carries the cookies (and the anti-CSRF
 /// header a page echoes), and after logout the session's cookie must be refused. A login that answers the access token
@@ -169,9 +170,38 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
                 reused.Ok ? $"the rotated {refresh.What} still works: a stolen refresh token stays usable" : $"the reused {refresh.What} got no answer: {reused.Summary}",
                 Mask(reused.Evidence(), secrets), "revoke a refresh token when it is used (rotation), and refuse it with 401 afterwards"));
         }
-        else if (reused.Status is < 400 or >= 500 || ErrorBody.Unreadable(reused) is not null)
+        else
         {
-            findings.Add(Unreadable(login.Refresh.ToString(), "the refused refresh", reused, secrets));
+            if (reused.Status is < 400 or >= 500 || ErrorBody.Unreadable(reused) is not null)
+            {
+                findings.Add(Unreadable(login.Refresh.ToString(), "the refused refresh", reused, secrets));
+            }
+
+            await FamilyAsync(http, login.Refresh, refresh, next, reused, findings, secrets, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Reuse detection (RFC 9700, OAuth 2.0 Security BCP, 4.14.2): the server that refused the reused <paramref name="first"/>
+    /// cannot tell whether the thief or the victim sent it, so it must revoke the token the rotation gave as well
+    /// (<paramref name="next"/>, the whole family). When that one still refreshes, a thief who raced the victim to the
+    /// rotation keeps the session alive after the reuse was seen. Only asked once rotation holds (the reuse was refused).
+    /// </summary>
+    private async Task FamilyAsync(
+        HttpClient http, AuthCall operation, RefreshCredential first, RefreshCredential? next, ApiAnswer reused, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    {
+        if (next is null || next.Value == first.Value)
+        {
+            return; // the rotation answered no new refresh token: there is no family left to try
+        }
+
+        var after = await CallWithRefreshAsync(http, operation, next, cancellationToken);
+        if (after.Ok)
+        {
+            findings.Add(Finding(FrontendRules.FamilyNotRevoked, Severity.Medium, operation.ToString(),
+                $"after the rotated {first.What} was refused on reuse ({reused.Status}), the {next.What} the rotation gave still refreshes ({after.Status}): the reuse did not revoke the token family, so a stolen token raced ahead of its owner keeps the session alive",
+                Mask($"1. {operation} with the first {first.What}: rotated\n2. {operation} with the first {first.What} again: {reused.Outcome}\n3. {operation} with the {next.What} from step 1: {after.Outcome}\n{after.Evidence()}", secrets),
+                "when a used refresh token comes back, revoke every refresh token of its grant (the family), not only the reused one (RFC 9700, section 4.14.2)"));
         }
     }
 
@@ -183,7 +213,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             return;
         }
 
-        // A fresh session: the refresh flow may have revoked the first one's whole token family.
+        // A fresh session: the reuse probe of the refresh flow revokes the first one's whole token family (as it should).
         var session = await LoginAsync(http, login, login.Password, cancellationToken);
         var refresh = session.Ok ? Refresh(session, null) : null;
         var access = session.Ok ? TokenSource.ReadToken(session.Body, login.TokenPath) : null;

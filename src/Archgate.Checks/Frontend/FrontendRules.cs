@@ -15,6 +15,9 @@ internal static class FrontendRules
     /// <summary>A refresh token still worked after it was rotated.</summary>
     public const string NoRotation = "AG5004";
 
+    /// <summary>After a rotated refresh token was refused on reuse, the token its rotation gave still refreshed (no family revocation, RFC 9700 4.14.2).</summary>
+    public const string FamilyNotRevoked = "AG5009";
+
     /// <summary>A token still worked after logout.</summary>
     public const string LogoutIneffective = "AG5005";
 

@@ -33,7 +33,7 @@ public sealed class AuthFlowCheckTests
         Assert.Empty(result.Findings);
         var calls = api.Requests.Select(r => $"{r.Method} {r.PathAndQuery}").ToList();
         Assert.Contains("GET /me", calls);
-        Assert.Equal(3, calls.Count(c => c == "POST /auth/refresh")); // rotate, reuse, after logout
+        Assert.Equal(4, calls.Count(c => c == "POST /auth/refresh")); // rotate, reuse, the rotated-to token after the reuse, after logout
         Assert.Contains("POST /auth/logout", calls);
         Assert.Equal(3, calls.Count(c => c == "POST /auth/login")); // first session, logout session, wrong password
     }
@@ -53,7 +53,7 @@ public sealed class AuthFlowCheckTests
         Assert.Equal(["GET /me", "GET /me"], api.Requests.Select(r => $"{r.Method} {r.PathAndQuery}")); // with the token, then without
         var calls = auth.Requests.Select(r => $"{r.Method} {r.PathAndQuery}").ToList();
         Assert.Equal(3, calls.Count(c => c == "POST /auth/login"));
-        Assert.Equal(3, calls.Count(c => c == "POST /auth/refresh"));
+        Assert.Equal(4, calls.Count(c => c == "POST /auth/refresh"));
         Assert.Contains("POST /auth/logout", calls);
     }
 
@@ -67,7 +67,7 @@ public sealed class AuthFlowCheckTests
         var result = await RunAsync(api);
 
         var refreshes = api.Requests.Where(r => r.PathAndQuery == "/auth/refresh").ToList();
-        Assert.Equal(3, refreshes.Count); // rotate, reuse, after logout
+        Assert.Equal(noRotation ? 3 : 4, refreshes.Count); // rotate, reuse, (with rotation: the rotated-to cookie after the reuse,) after logout
         Assert.All(refreshes, r => Assert.StartsWith("rt=refresh-", r.Headers.GetValueOrDefault("Cookie"), StringComparison.Ordinal));
         Assert.Contains(api.Requests, r => r.PathAndQuery == "/auth/logout" && r.Headers.GetValueOrDefault("Cookie")?.StartsWith("rt=refresh-", StringComparison.Ordinal) == true);
         if (noRotation)
@@ -94,6 +94,39 @@ public sealed class AuthFlowCheckTests
         var finding = Assert.Single(result.Findings, f => f.Rule == FrontendRules.NoRotation);
         Assert.Contains("still works", finding.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("refresh-", finding.Evidence, StringComparison.Ordinal); // tokens masked
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_reuse_that_leaves_the_rotated_to_refresh_token_working_fails_AG5009_medium(bool inCookie)
+    {
+        // ex12's no-family-revoke: R1 reused was refused 401, and R2, which R1's rotation gave, still refreshed 200.
+        using var api = new FakeShopApi(new FakeApiFaults { NoFamilyRevoke = true, RefreshInCookie = inCookie });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Warn, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(FrontendRules.FamilyNotRevoked, finding.Rule);
+        Assert.Equal(Severity.Medium, finding.Severity);
+        var what = inCookie ? "refresh cookie rt" : "refresh token";
+        Assert.StartsWith($"after the rotated {what} was refused on reuse (401), the {what} the rotation gave still refreshes (200)", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("3. POST /auth/refresh with the " + what + " from step 1: answered 200", finding.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("refresh-", finding.Evidence, StringComparison.Ordinal); // tokens masked
+        Assert.Contains("revoke every refresh token of its grant", finding.Hint, StringComparison.Ordinal);
+        Assert.Contains(api.Requests, r => r.PathAndQuery == "/auth/logout"); // the logout still runs, on a session of its own
+    }
+
+    [Fact]
+    public async Task A_refresh_token_that_still_works_after_rotation_is_AG5004_alone_and_not_also_AG5009()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { NoRotation = true, NoFamilyRevoke = true });
+
+        var result = await RunAsync(api);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == FrontendRules.FamilyNotRevoked);
+        Assert.Single(result.Findings, f => f.Rule == FrontendRules.NoRotation);
     }
 
     [Fact]

@@ -9,6 +9,9 @@ public sealed record FakeApiFaults
 {
     public bool NoRotation { get; init; }
 
+    /// <summary>A reused refresh token is refused, but the token its rotation gave (its family) stays live (RFC 9700 4.14.2 asks to revoke it).</summary>
+    public bool NoFamilyRevoke { get; init; }
+
     public bool LogoutKeepsTokens { get; init; }
 
     public bool LeakyErrors { get; init; }
@@ -141,6 +144,8 @@ public sealed class FakeShopApi : IDisposable
     private readonly FakeApiFaults _faults;
     /// <summary>Live refresh and access tokens, each with the user it was issued to.</summary>
     private readonly ConcurrentDictionary<string, string> _refresh;
+    /// <summary>Every refresh token issued, live or used, with the first token of its family (the login's).</summary>
+    private readonly ConcurrentDictionary<string, string> _families;
     private readonly ConcurrentDictionary<string, string> _access;
     private readonly ConcurrentDictionary<long, (JsonObject Body, int Version)> _notes = new();
     private readonly HashSet<long> _movedOn = [];
@@ -159,6 +164,7 @@ public sealed class FakeShopApi : IDisposable
     {
         _faults = faults ?? new FakeApiFaults();
         _refresh = issuer?._refresh ?? new();
+        _families = issuer?._families ?? new();
         _access = issuer?._access ?? new();
         if (_faults.Seed is not null)
         {
@@ -265,6 +271,14 @@ public sealed class FakeShopApi : IDisposable
                 var token = RefreshOf(r, body);
                 if (!_refresh.TryGetValue(token, out var refreshed))
                 {
+                    if (_families.TryGetValue(token, out var reusedFamily) && !_faults.NoFamilyRevoke)
+                    {
+                        foreach (var member in _families.Where(f => f.Value == reusedFamily))
+                        {
+                            _refresh.TryRemove(member.Key, out _);
+                        }
+                    }
+
                     return Problem(401, "The refresh token is invalid.");
                 }
 
@@ -273,7 +287,7 @@ public sealed class FakeShopApi : IDisposable
                     _refresh.TryRemove(token, out _);
                 }
 
-                return Issue(refreshed);
+                return Issue(refreshed, _families.GetValueOrDefault(token));
             case ("POST", "/auth/logout"):
                 if (!_faults.LogoutKeepsTokens)
                 {
@@ -444,13 +458,14 @@ public sealed class FakeShopApi : IDisposable
         return null;
     }
 
-    private Reply Issue(string user)
+    private Reply Issue(string user, string? family = null)
     {
         var n = Interlocked.Increment(ref _next);
         var access = $"access-{n}-{Guid.NewGuid():N}";
         var refresh = $"refresh-{n}-{Guid.NewGuid():N}";
         _access[access] = user;
         _refresh[refresh] = user;
+        _families[refresh] = family ?? refresh;
         return _faults.RefreshInCookie
             ? new Reply(200, new JsonObject { ["accessToken"] = access }.ToJsonString(), Headers: new Dictionary<string, string>
             {
