@@ -72,6 +72,12 @@ internal static class FrontendRules
     /// <summary>A write caused no event within the bound.</summary>
     public const string EventMissing = "AG5031";
 
+    /// <summary>Another identity's stream carried an event about an object the trigger wrote that this identity cannot read (CWE-200, CWE-639).</summary>
+    public const string StreamLeak = "AG5034";
+
+    /// <summary>What the tenant-isolation probe of a stream saw as a second identity, or why it was not checked.</summary>
+    public const string StreamIsolationSeen = "AG5035";
+
     /// <summary>A reconnection with Last-Event-ID failed.</summary>
     public const string ReconnectFailed = "AG5032";
 

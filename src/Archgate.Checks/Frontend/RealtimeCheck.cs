@@ -9,7 +9,8 @@ namespace Archgate.Checks.Frontend;
 /// Step 5, a real-time endpoint (<c>realtime</c>, Server-Sent Events or a WebSocket): the stream opens with the
 /// signed-in user's token and refuses a connection without one, a write (the endpoint's <c>trigger</c>) causes an
 /// event within the bound (default 2 s), and (SSE) a reconnection with <c>Last-Event-ID</c> is accepted and delivers
-/// the next event.
+/// the next event. When <c>security.identities</c> names a second identity, it follows the endpoint too, and must not
+/// receive the trigger's event about an object it cannot read (<see cref="StreamIsolation"/>).
 /// </summary>
 internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint endpoint) : ICheck
 {
@@ -51,6 +52,8 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
             }
         }
 
+        // A second identity follows the endpoint too (security.identities), opened before the trigger writes.
+        using var isolation = await StreamIsolation.OpenAsync(this, service, endpoint, context, Settle, cancellationToken);
         string? lastId;
         using (var stream = await OpenAsync(context, token, credentials.RequestHeaders, null, cancellationToken))
         {
@@ -63,7 +66,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
                 return CheckResult.From(findings) with { TransientCause = stream.Transient ? stream.Problem : null };
             }
 
-            var (received, elapsed, problem, seen) = await CauseAsync(context.Http, stream, credentials.RequestHeaders, token, cancellationToken);
+            var (received, elapsed, problem, seen, write) = await CauseAsync(context.Http, stream, credentials.RequestHeaders, token, cancellationToken);
             if (received is null)
             {
                 findings.Add(Finding(FrontendRules.EventMissing, Severity.High, problem!, seen,
@@ -73,6 +76,10 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
 
             metrics.Add(new Metric(IsSocket ? "ws_event_latency" : "sse_event_latency", new Dictionary<string, string> { ["component"] = service.Name, ["stream"] = endpoint.Path }, Math.Round(elapsed.TotalMilliseconds, 1), "ms"));
             lastId = received.Id;
+            if (isolation is not null)
+            {
+                findings.Add(await isolation.JudgeAsync(context.Http, write!, elapsed, text => MaskAll(Mask(text, token), isolation.Secrets.Concat(credentials.Secrets)), cancellationToken));
+            }
         }
 
         if (IsSocket)
@@ -96,7 +103,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
                 return CheckResult.From(findings, metrics);
             }
 
-            var (received, _, problem, _) = await CauseAsync(context.Http, again, credentials.RequestHeaders, token, cancellationToken);
+            var (received, _, problem, _, _) = await CauseAsync(context.Http, again, credentials.RequestHeaders, token, cancellationToken);
             if (received is null)
             {
                 findings.Add(Finding(FrontendRules.ReconnectFailed, Severity.High, $"after a reconnection with Last-Event-ID {lastId}: {problem}", null,
@@ -118,7 +125,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
     private static Uri SocketUrl(Uri http) => new UriBuilder(http) { Scheme = http.Scheme == Uri.UriSchemeHttps ? "wss" : "ws" }.Uri;
 
     /// <summary>Waits for the stream to settle, sends the trigger, and waits for the event it causes.</summary>
-    private async Task<(ServerSentEvent? Event, TimeSpan Elapsed, string? Problem, string? Seen)> CauseAsync(
+    private async Task<(ServerSentEvent? Event, TimeSpan Elapsed, string? Problem, string? Seen, ApiAnswer? Write)> CauseAsync(
         HttpClient http, IEventStream stream, IReadOnlyList<KeyValuePair<string, string>> auth, string? token, CancellationToken cancellationToken)
     {
         await stream.DrainAsync(Settle, cancellationToken);
@@ -131,14 +138,14 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
             trigger.Body is null ? null : TemplateVariables.Fill(trigger.Body, variables, json: true), ApiCall.DefaultTimeout, cancellationToken);
         if (!write.Ok)
         {
-            return (null, TimeSpan.Zero, $"the trigger {write.Summary}", null);
+            return (null, TimeSpan.Zero, $"the trigger {write.Summary}", null, write);
         }
 
         var received = await stream.NextAsync(endpoint.Event, endpoint.Within - watch.Elapsed, cancellationToken);
         return received is null
             ? (null, watch.Elapsed, $"no {(endpoint.Event is null ? "event" : $"'{endpoint.Event}' event")} within {endpoint.Within.TotalSeconds:0.#} s of {trigger.Method} {trigger.Path} ({write.Status})",
-                stream.Skipped.Count == 0 ? "nothing arrived after the trigger" : $"what arrived instead: {string.Join(", ", stream.Skipped.TakeLast(5).Select(e => $"'{e.Type}' {ProbeHttp.Excerpt(Mask(e.Data, token) ?? string.Empty, 120)}"))}")
-            : (received, watch.Elapsed, null, null);
+                stream.Skipped.Count == 0 ? "nothing arrived after the trigger" : $"what arrived instead: {string.Join(", ", stream.Skipped.TakeLast(5).Select(e => $"'{e.Type}' {ProbeHttp.Excerpt(Mask(e.Data, token) ?? string.Empty, 120)}"))}", write)
+            : (received, watch.Elapsed, null, null, write);
     }
 
     private Uri Url(string? token) => ApiCall.Resolve(service.Url!, endpoint.TokenQuery is null || token is null
@@ -163,6 +170,9 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
     }
 
     private static string? Mask(string? text, string? token) => text is null || token is null ? text : text.Replace(token, "***", StringComparison.Ordinal);
+
+    private static string MaskAll(string? text, IEnumerable<string> secrets) =>
+        secrets.Where(s => s.Length >= 3).OrderByDescending(s => s.Length).Aggregate(text ?? string.Empty, (t, s) => t.Replace(s, "***", StringComparison.Ordinal));
 
     private Finding Finding(string rule, Severity severity, string message, string? evidence, string hint) =>
         Findings.Create(rule, severity, service.Name, endpoint.Path, message, evidence, hint);

@@ -6,8 +6,9 @@ namespace Archgate.Checks.Tests.Fixtures;
 
 /// <summary>
 /// A loopback API with a server-sent event stream, for the realtime checks' tests: <c>POST /auth/login</c> answers the
-/// token <see cref="Token"/>; <c>GET /events?access_token=TOKEN</c> opens a stream that begins with a <c>ready</c> event
-/// and then carries every frame given to <see cref="Publish"/>; any other request goes to the test's handler, and is
+/// token <see cref="Token"/> (to another user than ann, <c>tok-USER</c>); <c>GET /events?access_token=TOKEN</c> opens a
+/// stream that begins with a <c>ready</c> event and then carries every frame given to <see cref="Publish"/> (only to the
+/// users it names, when it names them); any other request goes to the test's handler, and is
 /// refused 401 when the handler does not take it. The stream's opening may be vetted by the test first (a reconnection
 /// with <c>Last-Event-ID</c> that it refuses, for example).
 /// </summary>
@@ -17,7 +18,7 @@ internal sealed class EventStreamServer : IDisposable
     public const string Token = "tok-123";
 
     private readonly HttpListener _listener = new();
-    private readonly List<Channel<string>> _subscribers = [];
+    private readonly List<(string User, Channel<string> Channel)> _subscribers = [];
     private readonly Func<HttpListenerContext, Task<bool>> _handle;
     private readonly Func<HttpListenerContext, Task<bool>>? _refuseStream;
 
@@ -51,12 +52,20 @@ internal sealed class EventStreamServer : IDisposable
     /// <summary>Whether the request carries the bearer token.</summary>
     public static bool SignedIn(HttpListenerRequest request) => request.Headers["Authorization"] == "Bearer " + Token;
 
-    /// <summary>Sends <paramref name="frame"/> (one or more SSE lines ending in a blank line) to every open stream.</summary>
-    public void Publish(string frame)
+    /// <summary>The user whose token a request carries as a bearer header (<c>ann</c> for <see cref="Token"/>), or null.</summary>
+    public static string? User(HttpListenerRequest request) => UserOf(request.Headers["Authorization"]?.Replace("Bearer ", string.Empty, StringComparison.Ordinal));
+
+    /// <summary>The token the login answers to <paramref name="user"/>.</summary>
+    public static string TokenOf(string user) => user == "ann" ? Token : "tok-" + user;
+
+    private static string? UserOf(string? token) => token == Token ? "ann" : token is { Length: > 4 } t && t.StartsWith("tok-", StringComparison.Ordinal) ? t[4..] : null;
+
+    /// <summary>Sends <paramref name="frame"/> (one or more SSE lines ending in a blank line) to every open stream, or only to those of the users <paramref name="to"/> takes.</summary>
+    public void Publish(string frame, Func<string, bool>? to = null)
     {
         lock (_subscribers)
         {
-            _subscribers.ForEach(s => s.Writer.TryWrite(frame));
+            _subscribers.Where(s => to is null || to(s.User)).ToList().ForEach(s => s.Channel.Writer.TryWrite(frame));
         }
     }
 
@@ -73,7 +82,7 @@ internal sealed class EventStreamServer : IDisposable
     {
         lock (_subscribers)
         {
-            _subscribers.ForEach(s => s.Writer.TryComplete());
+            _subscribers.ForEach(s => s.Channel.Writer.TryComplete());
         }
 
         _listener.Close();
@@ -86,13 +95,15 @@ internal sealed class EventStreamServer : IDisposable
         {
             if (path == "/auth/login")
             {
-                await WriteAsync(context.Response, 200, $"{{\"accessToken\":\"{Token}\"}}");
+                using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
+                var login = System.Text.Json.Nodes.JsonNode.Parse(await reader.ReadToEndAsync() is { Length: > 0 } text ? text : "{}")?["username"]?.ToString();
+                await WriteAsync(context.Response, 200, $"{{\"accessToken\":\"{TokenOf(login ?? "ann")}\"}}");
             }
-            else if (path == "/events" && context.Request.QueryString["access_token"] == Token)
+            else if (path == "/events" && UserOf(context.Request.QueryString["access_token"]) is { } user)
             {
                 if (_refuseStream is null || !await _refuseStream(context))
                 {
-                    await StreamAsync(context.Response);
+                    await StreamAsync(context.Response, user);
                 }
             }
             else if (!await _handle(context))
@@ -105,12 +116,12 @@ internal sealed class EventStreamServer : IDisposable
         }
     }
 
-    private async Task StreamAsync(HttpListenerResponse response)
+    private async Task StreamAsync(HttpListenerResponse response, string user)
     {
         var channel = Channel.CreateUnbounded<string>();
         lock (_subscribers)
         {
-            _subscribers.Add(channel);
+            _subscribers.Add((user, channel));
         }
 
         response.ContentType = "text/event-stream";

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Archgate.Checks.Frontend;
 using Archgate.Checks.Http;
@@ -58,6 +59,125 @@ public sealed class RealtimeCheckTests
         }
     }
 
+    /// <summary>
+    /// Things owned by whoever writes them, as tenants' objects (ex12's claims): <c>POST /things</c> answers
+    /// <c>Location: /things/ID</c>, <c>GET /things/ID</c> answers 200 to its owner (to anyone when <paramref name="shared"/>)
+    /// and 404 to others. The write's event goes to every open stream, or only to the owner's when <paramref name="toOwnerOnly"/>.
+    /// </summary>
+    private sealed class TenantServer(bool toOwnerOnly, bool shared = false) : IDisposable
+    {
+        private readonly ConcurrentDictionary<int, string> _owners = new();
+        private EventStreamServer? _server;
+        private int _next;
+
+        public int Port => Server.Port;
+
+        public ConcurrentQueue<string> Reads { get; } = new();
+
+        private EventStreamServer Server => _server ??= new EventStreamServer(HandleAsync);
+
+        public void Dispose() => _server?.Dispose();
+
+        private async Task<bool> HandleAsync(HttpListenerContext context)
+        {
+            var path = context.Request.Url!.AbsolutePath;
+            if (EventStreamServer.User(context.Request) is not { } user)
+            {
+                return false;
+            }
+
+            if (context.Request.HttpMethod == "POST" && path == "/things")
+            {
+                var id = Interlocked.Increment(ref _next);
+                _owners[id] = user;
+                Server.Publish($"id: thing-{id}\nevent: thing-created\ndata: {{\"id\":{id},\"title\":\"{user}'s secret trip\"}}\n\n", toOwnerOnly ? u => u == user : null);
+                context.Response.AddHeader("Location", $"/things/{id}");
+                await EventStreamServer.WriteAsync(context.Response, 201, $"{{\"id\":{id}}}");
+                return true;
+            }
+
+            if (context.Request.HttpMethod == "GET" && path.StartsWith("/things/", StringComparison.Ordinal)
+                && int.TryParse(path["/things/".Length..], System.Globalization.CultureInfo.InvariantCulture, out var thing) && _owners.TryGetValue(thing, out var owner))
+            {
+                Reads.Enqueue($"{user} GET {path}");
+                var allowed = shared || owner == user;
+                await EventStreamServer.WriteAsync(context.Response, allowed ? 200 : 404, allowed ? $"{{\"id\":{thing}}}" : "{\"title\":\"not found\"}");
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    private static async Task<CheckResult> RunTenantAsync(TenantServer server)
+    {
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            auth:
+              ann: { login: POST /auth/login, user: ann, password: demo }
+              ben: { login: POST /auth/login, user: ben, password: demo }
+            security: { identities: [ann, ben] }
+            components:
+              - name: api
+                kind: service
+                url: "http://127.0.0.1:{{server.Port}}"
+                auth: ann
+                realtime:
+                  - { sse: /events, tokenQuery: access_token, event: thing-created, within: 2s, trigger: { request: POST /things, json: { name: x } } }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var api = system.Find<Archgate.Model.ServiceComponent>("api")!;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await new RealtimeCheck(api, api.Realtime[0]).RunAsync(TestSystems.Context(system, http), cancel.Token);
+    }
+
+    [Fact]
+    public async Task An_event_about_anns_object_on_bens_stream_while_ben_cannot_read_it_fails_AG5034_with_the_event_and_the_read()
+    {
+        // ex12's sse-leak: ben's (another tenant's) stream received the event about ann's claim.
+        using var server = new TenantServer(toOwnerOnly: false);
+
+        var result = await RunTenantAsync(server);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var leak = Assert.Single(result.Findings, f => f.Rule == FrontendRules.StreamLeak);
+        Assert.Equal(Severity.High, leak.Severity);
+        Assert.StartsWith("'ben''s stream carried a 'thing-created' event about /things/1, which 'ann' wrote and 'ben' may not read (GET /things/1 as 'ben': 404)", leak.Message, StringComparison.Ordinal);
+        Assert.Contains("data: {\"id\":1,\"title\":\"ann's secret trip\"}", leak.Evidence, StringComparison.Ordinal);
+        Assert.Contains("then GET /things/1 as 'ben': answered 404", leak.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-", leak.Evidence, StringComparison.Ordinal);
+        Assert.Equal(["ben GET /things/1"], server.Reads);
+        Assert.Equal(FrontendRules.StreamLeak, Assert.Single(result.Findings).Rule); // the owner's own checks pass
+    }
+
+    [Fact]
+    public async Task A_stream_that_sends_each_event_only_to_its_owner_passes_and_says_the_second_identity_saw_nothing_AG5035()
+    {
+        using var server = new TenantServer(toOwnerOnly: true);
+
+        var result = await RunTenantAsync(server);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var seen = Assert.Single(result.Findings);
+        Assert.Equal((FrontendRules.StreamIsolationSeen, Severity.Info), (seen.Rule, seen.Severity));
+        Assert.Equal("'ben''s stream carried no event about /things/1 within 2 s of the write as 'ann'", seen.Message);
+        Assert.Empty(server.Reads);
+    }
+
+    [Fact]
+    public async Task An_event_about_an_object_the_second_identity_may_read_is_a_shared_object_not_a_leak()
+    {
+        using var server = new TenantServer(toOwnerOnly: false, shared: true);
+
+        var result = await RunTenantAsync(server);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var seen = Assert.Single(result.Findings);
+        Assert.Equal(FrontendRules.StreamIsolationSeen, seen.Rule);
+        Assert.Equal("'ben''s stream carried an event about /things/1, and 'ben' may read it (GET 200): a shared object", seen.Message);
+    }
+
     private static async Task<CheckResult> RunAsync(EventServer server, string tokenQuery = "access_token")
     {
         var system = TestSystems.Load($$"""
@@ -85,6 +205,7 @@ public sealed class RealtimeCheckTests
         var result = await RunAsync(server);
 
         Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Empty(result.Findings); // no second identity: isolation is not mentioned
         Assert.Equal("sse_event_latency", Assert.Single(result.Metrics).Name);
         Assert.Equal(["thing-1"], server.LastEventIds);
     }
