@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Archgate.Checks.Http;
-using Archgate.Checks.Journeys;
 using Archgate.Checks.Security.Probes;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -12,7 +11,7 @@ namespace Archgate.Checks.Frontend;
 /// <summary>
 /// Step 5, tenant isolation of a real-time endpoint: a second identity of <c>security.identities</c> (an ordinary one
 /// first) follows the same endpoint while the trigger writes as the service's <c>auth</c> identity. An event about the
-/// written object (its key in an <c>id</c> or <c>…Id</c> property, as step 7 matches events to objects, or its path)
+/// written object (its key in an <c>id</c> or <c>…Id</c> property, as step 7 matches events to objects, <see cref="EventSubject"/>, or its path)
 /// on the second stream is a leak when that identity cannot read the object itself (401, 403, 404); an object it can
 /// read is shared, and its event is fine. One <see cref="StreamIsolation"/> serves one check run.
 /// </summary>
@@ -171,7 +170,7 @@ internal sealed class StreamIsolation : IDisposable
     }
 
     private static bool IsAbout(ServerSentEvent e, (string Path, string Key, Uri Url) item) =>
-        RealtimeConsistencyCheck.About(e, item.Key) is not null || e.Data.Contains($"\"{item.Path}\"", StringComparison.Ordinal);
+        EventSubject.About(e, item.Key) is not null || e.Data.Contains($"\"{item.Path}\"", StringComparison.Ordinal);
 
     private Finding Info(string message, string? evidence) =>
         Findings.Create(FrontendRules.StreamIsolationSeen, Severity.Info, _service.Name, _endpoint.Path, message, evidence, null);

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Archgate.Checks.Frontend;
 using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
+using static Archgate.Checks.Frontend.EventSubject;
 
 namespace Archgate.Checks.Journeys;
 
@@ -181,37 +181,6 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
             $"last event {ProbeHttp.Excerpt(last.ToJsonString(), 200)}", null)]);
     }
 
-    /// <summary>
-    /// The event's JSON object when it is about the resource <paramref name="key"/> (its <c>id</c> or a <c>…Id</c>
-    /// property), else null; a WebSocket message's envelope (<c>{ type, id, data: { … } }</c>) is looked into.
-    /// </summary>
-    internal static JsonObject? About(ServerSentEvent e, string key)
-    {
-        var message = Parse(e.Data);
-        foreach (var payload in new[] { message?["data"] as JsonObject, message?["payload"] as JsonObject, message })
-        {
-            if (payload is not null && payload.Any(p => IsKey(p.Key, p.Value, key)))
-            {
-                return payload;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>What an event is about: the first <c>id</c> or <c>…Id</c> value of its payload (or envelope), or null.</summary>
-    private static string? AboutId(ServerSentEvent e)
-    {
-        var message = Parse(e.Data);
-        return new[] { message?["data"] as JsonObject, message?["payload"] as JsonObject, message }.OfType<JsonObject>()
-            .SelectMany(o => o.Where(p => p.Value is JsonValue && IsKey(p.Key, p.Value, JsonSubset.Text(p.Value)!)))
-            .Select(p => JsonSubset.Text(p.Value)).FirstOrDefault();
-    }
-
-    private static bool IsKey(string name, JsonNode? value, string key) =>
-        (name.Equals("id", StringComparison.OrdinalIgnoreCase) || name.EndsWith("Id", StringComparison.Ordinal) || name.EndsWith("_id", StringComparison.Ordinal))
-        && value is JsonValue && JsonSubset.Text(value) == key;
-
     private static JsonObject Without(JsonObject payload, string key)
     {
         var copy = new JsonObject();
@@ -245,18 +214,6 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
 
     private static string RowText(IReadOnlyDictionary<string, object?> row) =>
         ProbeHttp.Excerpt(string.Join(", ", row.Select(c => $"{c.Key}={(c.Value is null ? "null" : Database.DatabaseAccess.Text(c.Value))}")), 300);
-
-    private static JsonObject? Parse(string text)
-    {
-        try
-        {
-            return JsonNode.Parse(text) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 
     private static string Seconds(TimeSpan t) => string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.#} s");
 

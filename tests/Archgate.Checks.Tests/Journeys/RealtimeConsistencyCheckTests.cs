@@ -158,10 +158,10 @@ public sealed class RealtimeConsistencyCheckTests
     [InlineData("{\"type\":\"thing-status\",\"id\":\"7-2\",\"data\":{\"thingId\":7,\"status\":\"done\"}}")] // a WebSocket message's envelope
     public void An_event_is_about_the_resource_whose_key_is_its_id_property_and_its_payload_is_compared(string data)
     {
-        var payload = RealtimeConsistencyCheck.About(new Archgate.Checks.Frontend.ServerSentEvent("thing-status", data, null), "7");
+        var payload = Archgate.Checks.Frontend.EventSubject.About(new Archgate.Checks.Frontend.ServerSentEvent("thing-status", data, null), "7");
 
         Assert.Equal("done", (string?)payload?["status"]);
-        Assert.Null(RealtimeConsistencyCheck.About(new Archgate.Checks.Frontend.ServerSentEvent("thing-status", data, null), "8"));
+        Assert.Null(Archgate.Checks.Frontend.EventSubject.About(new Archgate.Checks.Frontend.ServerSentEvent("thing-status", data, null), "8"));
     }
 
     [Fact]
