@@ -36,6 +36,12 @@ internal static class ConformanceRules
     /// <summary>Authentication from the manifest failed (login refused, no token in its answer).</summary>
     public const string AuthenticationFailed = "AG2020";
 
+    /// <summary>
+    /// A deprecated operation answered without saying so: no <c>Deprecation</c> header (RFC 9745), one not in its form,
+    /// or no <c>Sunset</c> header (RFC 8594) with the date the contract's <c>x-sunset</c> gives.
+    /// </summary>
+    public const string DeprecationUnannounced = "AG2021";
+
     /// <summary>Rules that count an operation as mismatching its contract.</summary>
     public static readonly IReadOnlySet<string> Mismatches = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -56,6 +62,7 @@ internal static class ConformanceRules
         ErrorFormat => "answer errors as application/problem+json (RFC 7807): type, title, status equal to the HTTP status, detail",
         NotTested => "give examples in the document, or fixture ids (openapi.fixtures) and auth in the manifest",
         NoResponse => "the service did not answer in time or dropped the connection; its log says why",
+        DeprecationUnannounced => "announce a deprecated operation in every answer: Deprecation: @<unix seconds of the deprecation> (RFC 9745), Sunset: <HTTP-date of the removal> (RFC 8594) when it has one, and Link: <successor>; rel=\"successor-version\"",
         AuthenticationFailed => "check auth in the manifest: the login operation, user and password, and token (JSON path of the token in the answer)",
         _ => "see docs/rules.md",
     };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Archgate.Protocol;
 using Microsoft.OpenApi;
 
@@ -20,7 +21,7 @@ internal sealed record Mismatch(string Rule, Severity Severity, string Message, 
 /// body valid against the schema, required headers present and valid, invalid input rejected with 4xx, an
 /// undeclared method answered 405, errors in the declared format (RFC 7807 for application/problem+json).
 /// </summary>
-internal static class ResponseChecker
+internal static partial class ResponseChecker
 {
     private const string Problem = "application/problem+json";
 
@@ -75,6 +76,11 @@ internal static class ResponseChecker
         if (operation is null || operation.Operation.Responses is not { Count: > 0 })
         {
             return result;
+        }
+
+        if (operation.Operation.Deprecated && status is >= 200 and < 300 && request.Kind != ProbeKind.Invalid)
+        {
+            CheckDeprecation(operation.Operation, exchange, result);
         }
 
         var (key, response) = Documented(operation.Operation, status);
@@ -159,6 +165,53 @@ internal static class ResponseChecker
 
         return result;
     }
+
+    /// <summary>
+    /// A deprecated operation's answer must say so at run time, where clients can see it (RFC 9745): a <c>Deprecation</c>
+    /// header holding the date it was deprecated as a structured-field date (<c>@1767225600</c>); and when the contract
+    /// gives the removal date (<c>x-sunset</c>), a <c>Sunset</c> header (RFC 8594, an HTTP-date) on that day.
+    /// </summary>
+    private static void CheckDeprecation(OpenApiOperation operation, Exchange exchange, List<Mismatch> result)
+    {
+        if (!exchange.Headers.TryGetValue("Deprecation", out var deprecation))
+        {
+            result.Add(new(ConformanceRules.DeprecationUnannounced, Severity.Low,
+                "the operation is deprecated in the contract, but the answer has no Deprecation header (RFC 9745): its clients cannot learn it while they call it",
+                "Deprecation", "Deprecation: @<unix seconds>", "missing"));
+        }
+        else if (!DeprecationDate().IsMatch(deprecation.Trim()))
+        {
+            result.Add(new(ConformanceRules.DeprecationUnannounced, Severity.Low,
+                $"the Deprecation header is '{deprecation}', not a date in RFC 9745's form (@ and the Unix time in seconds; 'true' and HTTP-dates were drafts' forms)",
+                "Deprecation", "@<unix seconds>", deprecation));
+        }
+
+        var sunset = Diff.Sunset.Of(operation.Extensions);
+        if (sunset.Date is not { } removal)
+        {
+            return;
+        }
+
+        var expected = new DateTimeOffset(removal.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToString("r", CultureInfo.InvariantCulture);
+        if (!exchange.Headers.TryGetValue("Sunset", out var header))
+        {
+            result.Add(new(ConformanceRules.DeprecationUnannounced, Severity.Low,
+                $"the contract's x-sunset says the operation goes on {sunset.Text}, but the answer has no Sunset header (RFC 8594)", "Sunset", expected, "missing"));
+        }
+        else if (!DateTimeOffset.TryParseExact(header.Trim(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var announced))
+        {
+            result.Add(new(ConformanceRules.DeprecationUnannounced, Severity.Low,
+                $"the Sunset header '{header}' is no HTTP-date (RFC 8594 takes the IMF-fixdate form: {expected})", "Sunset", expected, header));
+        }
+        else if (DateOnly.FromDateTime(announced.UtcDateTime) != removal)
+        {
+            result.Add(new(ConformanceRules.DeprecationUnannounced, Severity.Low,
+                $"the Sunset header says {header}, but the contract's x-sunset says {sunset.Text}", "Sunset", expected, header));
+        }
+    }
+
+    [GeneratedRegex("^@-?[0-9]{1,15}$")]
+    private static partial Regex DeprecationDate();
 
     /// <summary>The documented response for a status: exact code, then its range (<c>4XX</c>), then <c>default</c>.</summary>
     public static (string Key, IOpenApiResponse? Response) Documented(OpenApiOperation operation, int status)

@@ -17,7 +17,7 @@ public sealed class ConformanceRulesTests
         var doc = File.ReadAllText(FindDoc());
         var ids = Ids();
 
-        Assert.Equal(11, ids.Count);
+        Assert.Equal(12, ids.Count);
         Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.All(ids, id => Assert.Matches("^AG20[1-9][0-9]$", id));
         Assert.All(ids, id => Assert.DoesNotContain("docs/rules.md", ConformanceRules.Hint(id), StringComparison.Ordinal));
