@@ -154,7 +154,7 @@ internal sealed class CorsCheck(FrontendComponent frontend, ServiceComponent api
     {
         // Credentials as headers: the anti-CSRF header of a cookie session, else the token or key of the API's auth.
         var credentials = session is not null ? [.. session.Headers.Select(h => h.Key.ToLowerInvariant())]
-            : api.Auth is LoginAuth or BearerAuth or BasicAuth ? ["authorization"]
+            : api.Auth is LoginAuth or ClientCredentialsAuth or BearerAuth or BasicAuth ? ["authorization"]
             : api.Auth is ApiKeyAuth { In: ApiKeyLocation.Header } key ? [key.Header.ToLowerInvariant()]
             : new List<string>();
         var loaded = api.OpenApi is { } spec ? await documents.LoadAsync(spec.Path, cancellationToken) : null;

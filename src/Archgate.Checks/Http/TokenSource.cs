@@ -77,6 +77,11 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
             case BasicAuth basic:
                 var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{basic.User}:{basic.Password}"));
                 return new Credentials([new("Authorization", $"Basic {encoded}")], [.. basic.Secrets, encoded]);
+            case ClientCredentialsAuth client:
+                var granted = await ClientTokenAsync(client, baseUrl, timeout, cancellationToken);
+                return granted.Token is { } clientToken
+                    ? new Credentials([new("Authorization", $"Bearer {clientToken}")], [.. client.Secrets, clientToken])
+                    : new Credentials([], client.Secrets, granted.Problem, granted.TransientCause);
             case LoginAuth login:
                 var result = await TokenAsync(login, baseUrl, timeout, cancellationToken, fields);
                 if (result.Token is { } token)
@@ -108,12 +113,41 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
             (baseUrl, fields) = (loginUrl, null);
         }
 
-        var key = ((ServiceAuth)login, baseUrl.AbsoluteUri);
+        return await KeptAsync(login, baseUrl, () => LoginAsync(login, baseUrl, timeout, fields, CancellationToken.None), cancellationToken);
+    }
+
+    /// <summary>
+    /// The bearer token of a client credentials grant (RFC 6749, 4.4) for the service at <paramref name="baseUrl"/>: the
+    /// kept one until its <c>expires_in</c> (or JWT <c>exp</c>) comes near, else a new one from the token endpoint.
+    /// </summary>
+    public async Task<TokenResult> ClientTokenAsync(ClientCredentialsAuth client, Uri baseUrl, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // A token endpoint at another component (an identity provider) gives one token for every service that accepts it.
+        if (client.At is { } at)
+        {
+            if (Locate?.Invoke(at) is not { } provider)
+            {
+                return new TokenResult(null, $"the token endpoint {client.Token} as client '{client.ClientId}' is at '{at}', which has no url", null);
+            }
+
+            baseUrl = provider;
+        }
+
+        return await KeptAsync(client, baseUrl, () => GrantAsync(client, baseUrl, timeout), cancellationToken);
+    }
+
+    /// <summary>
+    /// The kept token of <paramref name="auth"/> at <paramref name="baseUrl"/> while it is valid, else what
+    /// <paramref name="fetch"/> gets. One fetch at a time per identity and service: callers that come meanwhile wait for
+    /// the same answer. The fetch belongs to no caller (bounded by its timeout alone), so one caller's cancellation fails
+    /// no other. A failure is never kept.
+    /// </summary>
+    private async Task<TokenResult> KeptAsync(ServiceAuth auth, Uri baseUrl, Func<Task<TokenResult>> fetch, CancellationToken cancellationToken)
+    {
+        var key = (auth, baseUrl.AbsoluteUri);
         for (var attempt = 0; ; attempt++)
         {
-            // One login at a time per identity and service: callers that come meanwhile wait for the same answer. The
-            // login belongs to no caller (bounded by its timeout alone), so one caller's cancellation fails no other.
-            var pending = _tokens.GetOrAdd(key, _ => new Lazy<Task<TokenResult>>(() => LoginAsync(login, baseUrl, timeout, fields, CancellationToken.None)));
+            var pending = _tokens.GetOrAdd(key, _ => new Lazy<Task<TokenResult>>(fetch));
             var result = await pending.Value.WaitAsync(cancellationToken);
             var stale = result.Succeeded && result.Expires is { } expires && expires - ExpiryMargin <= time.GetUtcNow();
             if (!result.Succeeded || stale)
@@ -205,6 +239,58 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     /// <summary>An absolute URL as is; a path appended to <paramref name="baseUrl"/> (which may have a path of its own, <c>/api</c>).</summary>
     public static Uri Resolve(Uri baseUrl, string urlOrPath) => ProbeHttp.Under(baseUrl, urlOrPath);
 
+    /// <summary>The token endpoint's answer to <c>grant_type=client_credentials</c>: its <c>access_token</c>, kept until its <c>expires_in</c>.</summary>
+    private async Task<TokenResult> GrantAsync(ClientCredentialsAuth client, Uri baseUrl, TimeSpan timeout)
+    {
+        var what = $"the token endpoint {client.Token}{(client.At is null ? string.Empty : $" at {client.At}")} as client '{client.ClientId}'";
+        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
+        if (client.Scope is { } scope)
+        {
+            form.Add(new("scope", scope));
+        }
+
+        if (client.SecretInBody)
+        {
+            form.Add(new("client_id", client.ClientId));
+            form.Add(new("client_secret", client.ClientSecret));
+        }
+
+        using var message = new HttpRequestMessage(new HttpMethod(client.Token.Method), Resolve(baseUrl, client.Token.Path)) { Content = new FormUrlEncodedContent(form) };
+        if (!client.SecretInBody)
+        {
+            // RFC 6749 2.3.1: each part form-encoded before the basic scheme joins them.
+            var pair = $"{Uri.EscapeDataString(client.ClientId)}:{Uri.EscapeDataString(client.ClientSecret)}";
+            message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
+        }
+
+        using var limit = new CancellationTokenSource(timeout);
+        Interlocked.Increment(ref _logins);
+        try
+        {
+            using var response = await http.SendAsync(message, limit.Token);
+            var text = await response.Content.ReadAsStringAsync(limit.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                var failure = ProbeHttp.Classify(response.StatusCode);
+                var error = ReadToken(text, "$.error") is { } code ? $" ({code}{(ReadToken(text, "$.error_description") is { } description ? $": {description}" : string.Empty)})" : string.Empty;
+                return new TokenResult(null, $"{what} answered {(int)response.StatusCode}{error}", failure.Transient ? failure.Cause : null);
+            }
+
+            if (ReadToken(text, "$.access_token") is not { } token)
+            {
+                return new TokenResult(null, $"{what} answered {(int)response.StatusCode} without an access_token", null);
+            }
+
+            var lifetime = JsonNode.Parse(text)?["expires_in"] is JsonValue value && value.TryGetValue<long>(out var seconds) && seconds > 0 ? seconds : (long?)null;
+            return new TokenResult(token, null, null) { ExpiresAt = lifetime is { } s ? time.GetUtcNow().AddSeconds(s) : null };
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            var failure = ProbeHttp.Classify(ex);
+            return new TokenResult(null, $"{what} got no answer: {failure.Cause}", failure.Transient ? failure.Cause : null);
+        }
+    }
+
     private async Task<TokenResult> LoginAsync(
         LoginAuth login, Uri baseUrl, TimeSpan timeout, (string User, string Password)? fields, CancellationToken cancellationToken)
     {
@@ -266,6 +352,9 @@ public sealed record TokenResult(string? Token, string? Problem, string? Transie
     /// <summary>Whether the login gave a token or a session.</summary>
     public bool Succeeded => Token is not null || Cookies.Count > 0;
 
-    /// <summary>When the token (its JWT <c>exp</c>) or the first of the session cookies expires; null when unknown.</summary>
-    public DateTimeOffset? Expires => Token is not null ? TokenSource.ExpiryOf(Token) : Cookies.Select(c => c.Expires).Where(e => e is not null).Min();
+    /// <summary>When the token endpoint said the token expires (<c>expires_in</c>), or null.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>When the token (as its endpoint said, else its JWT <c>exp</c>) or the first of the session cookies expires; null when unknown.</summary>
+    public DateTimeOffset? Expires => ExpiresAt ?? (Token is not null ? TokenSource.ExpiryOf(Token) : Cookies.Select(c => c.Expires).Where(e => e is not null).Min());
 }

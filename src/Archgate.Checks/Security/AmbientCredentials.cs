@@ -70,7 +70,7 @@ internal static class AmbientCredentials
                 }
 
                 break;
-            case BearerAuth:
+            case BearerAuth or ClientCredentialsAuth:
                 header.Add("bearer tokens");
                 break;
         }

@@ -308,8 +308,10 @@ public static partial class ManifestLoader
                 _ => Ref("string"),
             }),
             ["drive"] = Closed(["request", "json", "via"], [], d => d == "json" ? new JsonObject() : Ref("string")),
-            ["identity"] = Closed(["login", "at", "user", "password", "token", "fields", "refresh", "logout", "roles", "apiKey", "basic", "bearer"], [], k => k switch
+            ["identity"] = Closed(["login", "at", "user", "password", "token", "fields", "refresh", "logout", "roles", "clientCredentials", "apiKey", "basic", "bearer"], [], k => k switch
             {
+                "clientCredentials" => Closed(["token", "clientId", "clientSecret", "scope", "at", "clientAuth"], ["token", "clientId", "clientSecret"],
+                    c => c == "clientAuth" ? new JsonObject { ["enum"] = Array(["basic", "post"]) } : Ref("string")),
                 "fields" => Closed(["user", "password"], [], _ => Ref("string")),
                 "roles" => Ref("strings"),
                 "apiKey" => Closed(["header", "name", "in", "value"], ["value"], a => a == "in" ? new JsonObject { ["enum"] = Array(["header", "query", "cookie"]) } : Ref("string")),

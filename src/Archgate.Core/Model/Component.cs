@@ -229,8 +229,8 @@ public sealed record OpenApiSpec(string Path, string? Baseline)
 public sealed record ConformanceLimits(TimeSpan? RequestTimeout, TimeSpan? Budget, int? MaxRequests, int? MaxRequestsPerOperation);
 
 /// <summary>
-/// How checks authenticate to a service: one of <see cref="LoginAuth"/>, <see cref="ApiKeyAuth"/>,
-/// <see cref="BasicAuth"/> or <see cref="BearerAuth"/>. <see cref="object.ToString"/> never shows a secret.
+/// How checks authenticate to a service: one of <see cref="LoginAuth"/>, <see cref="ClientCredentialsAuth"/>,
+/// <see cref="ApiKeyAuth"/>, <see cref="BasicAuth"/> or <see cref="BearerAuth"/>. <see cref="object.ToString"/> never shows a secret.
 /// </summary>
 public abstract record ServiceAuth
 {
@@ -371,6 +371,32 @@ public sealed record BearerAuth(string Token) : ServiceAuth
 
     /// <inheritdoc />
     public override string ToString() => "bearer token";
+}
+
+/// <summary>
+/// A service caller's bearer token from an OAuth 2.0 token endpoint, the client credentials grant (RFC 6749, 4.4):
+/// <c>grant_type=client_credentials</c>, form-encoded, the client authenticated with HTTP basic (2.3.1) or, with
+/// <see cref="SecretInBody"/>, with <c>client_id</c> and <c>client_secret</c> in the form.
+/// </summary>
+/// <param name="Token">The token endpoint (<c>POST /oauth/token</c>), relative to the called service or to <see cref="At"/>.</param>
+/// <param name="ClientId">The client id.</param>
+/// <param name="ClientSecret">The client secret; a secret.</param>
+public sealed record ClientCredentialsAuth(AuthCall Token, string ClientId, string ClientSecret) : ServiceAuth
+{
+    /// <summary>The scopes asked for (<c>scope</c>, space-separated), or null for the client's default.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>The component the token endpoint belongs to (an identity provider), or null: the called service.</summary>
+    public string? At { get; init; }
+
+    /// <summary>Whether the client authenticates in the form body (<c>clientAuth: post</c>) rather than with HTTP basic.</summary>
+    public bool SecretInBody { get; init; }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Secrets => [ClientSecret];
+
+    /// <inheritdoc />
+    public override string ToString() => $"client credentials {Token}{(At is null ? string.Empty : $" at {At}")} as {ClientId}";
 }
 
 /// <summary>Resilience policy for calls to a component.</summary>

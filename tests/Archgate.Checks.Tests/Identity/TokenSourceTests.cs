@@ -110,4 +110,55 @@ public sealed class TokenSourceTests
     [InlineData("not json", "$.token", null)]
     public void Tokens_are_read_at_a_json_path_or_a_usual_field(string body, string? path, string? expected) =>
         Assert.Equal(expected, TokenSource.ReadToken(body, path));
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_client_credentials_grant_asks_the_token_endpoint_once_and_again_near_its_expires_in(bool secretInBody)
+    {
+        // ex13's service callers: an OAuth 2.0 token endpoint (RFC 6749 4.4), form-encoded, the client authenticated with basic or in the form.
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 12, 0, 0, TimeSpan.Zero));
+        var issued = 0;
+        using var server = new ScriptedHttpServer(r =>
+        {
+            var basic = r.Headers.TryGetValue("Authorization", out var header) && header == "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("partner:s3cr%3At"));
+            var form = r.Body.Split('&').Select(p => p.Split('=', 2)).ToDictionary(p => Uri.UnescapeDataString(p[0]), p => Uri.UnescapeDataString(p[1].Replace('+', ' ')));
+            var posted = form.GetValueOrDefault("client_id") == "partner" && form.GetValueOrDefault("client_secret") == "s3cr:t";
+            return r.Method == "POST" && r.PathAndQuery == "/oauth/token" && form.GetValueOrDefault("grant_type") == "client_credentials"
+                && form.GetValueOrDefault("scope") == "bookings:read bookings:write" && (secretInBody ? posted && !basic : basic && !posted)
+                ? new Reply(200, $$"""{"access_token":"opaque-{{++issued}}","token_type":"Bearer","expires_in":300}""")
+                : new Reply(401, """{"error":"invalid_client","error_description":"unknown client"}""");
+        });
+        using var http = new HttpClient();
+        var tokens = new TokenSource(http, time);
+        var partner = new ClientCredentialsAuth(new AuthCall("POST", "/oauth/token"), "partner", "s3cr:t") { Scope = "bookings:read bookings:write", SecretInBody = secretInBody };
+
+        var first = await tokens.CredentialsAsync(partner, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(4));
+        var kept = await tokens.CredentialsAsync(partner, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(40));
+        var renewed = await tokens.CredentialsAsync(partner, server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.True(first.Ok, first.Problem);
+        Assert.Equal("Bearer opaque-1", first.Headers.Single(h => h.Key == "Authorization").Value);
+        Assert.Equal("Bearer opaque-1", kept.Headers.Single(h => h.Key == "Authorization").Value);
+        Assert.Equal("Bearer opaque-2", renewed.Headers.Single(h => h.Key == "Authorization").Value); // within 30 s of its 300 s
+        Assert.Contains("s3cr:t", first.Secrets);
+        Assert.Contains("opaque-1", first.Secrets);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task A_refused_client_credentials_grant_says_the_endpoints_error()
+    {
+        using var server = new ScriptedHttpServer(_ => new Reply(401, """{"error":"invalid_client","error_description":"unknown client"}"""));
+        using var http = new HttpClient();
+        var tokens = new TokenSource(http, TimeProvider.System);
+
+        var refused = await tokens.CredentialsAsync(
+            new ClientCredentialsAuth(new AuthCall("POST", "/oauth/token"), "partner", "wrong"), server.Url, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.False(refused.Ok);
+        Assert.Equal("the token endpoint POST /oauth/token as client 'partner' answered 401 (invalid_client: unknown client)", refused.Problem);
+    }
 }

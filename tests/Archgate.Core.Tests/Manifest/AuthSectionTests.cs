@@ -121,6 +121,50 @@ public sealed class AuthSectionTests
     }
 
     [Fact]
+    public void A_client_credentials_identity_is_read_with_its_scope_client_authentication_and_provider()
+    {
+        var result = Parse("""
+            version: 1
+            system: { name: hotel }
+            auth:
+              partner:
+                clientCredentials: { token: POST /oauth/token, clientId: partner, clientSecret: "${PW}", scope: "bookings:read", at: idp, clientAuth: post }
+                roles: [staff]
+              bad: { clientCredentials: { token: /oauth/token, clientId: x, clientSecret: y, clientAuth: jwt } }
+              lost: { clientCredentials: { token: POST /oauth/token, clientId: x, clientSecret: y, at: nowhere } }
+            components:
+              - { name: idp, kind: service, url: "http://127.0.0.1:7101" }
+              - { name: api, kind: service, url: "http://127.0.0.1:7102", auth: partner }
+            """);
+
+        Assert.Equal(
+            [
+                ("auth.bad.clientCredentials.clientAuth", "unknown client authentication 'jwt'"),
+                ("auth.bad.clientCredentials.token", "invalid token operation '/oauth/token'"),
+                ("auth.lost.clientCredentials.at", "unknown component 'nowhere'"),
+            ],
+            result.Errors.Select(e => (e.Path, e.Message)).OrderBy(e => e.Path, StringComparer.Ordinal).ToList());
+        var fixedUp = Parse("""
+            version: 1
+            system: { name: hotel }
+            auth:
+              partner:
+                clientCredentials: { token: POST /oauth/token, clientId: partner, clientSecret: "${PW}", scope: "bookings:read", at: idp, clientAuth: post }
+                roles: [staff]
+            components:
+              - { name: idp, kind: service, url: "http://127.0.0.1:7101" }
+              - { name: api, kind: service, url: "http://127.0.0.1:7102", auth: partner }
+            """);
+        Assert.True(fixedUp.Succeeded, string.Join("\n", fixedUp.Errors));
+        var partner = Assert.IsType<ClientCredentialsAuth>(fixedUp.Model!.Find<HttpComponent>("api")!.Auth);
+        Assert.Equal(("POST", "/oauth/token", "partner", "pa55-ann", "bookings:read", "idp", true),
+            (partner.Token.Method, partner.Token.Path, partner.ClientId, partner.ClientSecret, partner.Scope, partner.At, partner.SecretInBody));
+        Assert.Equal(["staff"], partner.Roles);
+        Assert.Equal("client credentials POST /oauth/token at idp as partner", partner.ToString());
+        Assert.Equal(["pa55-ann"], partner.Secrets);
+    }
+
+    [Fact]
     public void A_login_at_another_component_names_a_declared_one_with_a_url_and_a_virtual_user_cannot_sign_in_there()
     {
         const string Manifest = """

@@ -166,20 +166,27 @@ public static partial class ManifestLoader
             }
         }
 
-        /// <summary>A login's <c>at</c> names a declared component with a url, where the login is sent.</summary>
+        /// <summary>A login's or a client credentials grant's <c>at</c> names a declared component with a url, where the login is sent.</summary>
         private void CheckLoginComponents(YamlMappingNode root, List<Parsed> components, HashSet<string> names)
         {
-            foreach (var (name, login) in namedAuth.Select(a => (a.Key, a.Value as LoginAuth)).Where(a => a.Item2?.At is not null))
+            var ats = namedAuth.Select(a => (a.Key, At: a.Value switch
             {
-                var node = YamlReader.Get((YamlMappingNode)YamlReader.Get((YamlMappingNode)YamlReader.Get(root, "auth")!, name)!, "at")!;
-                var path = $"auth.{name}.at";
-                if (!names.Contains(login!.At!))
+                LoginAuth login => login.At,
+                ClientCredentialsAuth client => client.At,
+                _ => null,
+            }, Under: a.Value is ClientCredentialsAuth ? "clientCredentials" : null)).Where(a => a.At is not null);
+            foreach (var (name, at, under) in ats)
+            {
+                var definition = (YamlMappingNode)YamlReader.Get((YamlMappingNode)YamlReader.Get(root, "auth")!, name)!;
+                var node = YamlReader.Get(under is null ? definition : (YamlMappingNode)YamlReader.Get(definition, under)!, "at")!;
+                var path = under is null ? $"auth.{name}.at" : $"auth.{name}.{under}.at";
+                if (!names.Contains(at!))
                 {
-                    r.Error(node, path, $"unknown component '{login.At}'", Suggest.DidYouMean(login.At!, names.Order(StringComparer.Ordinal), "declared components: "));
+                    r.Error(node, path, $"unknown component '{at}'", Suggest.DidYouMean(at!, names.Order(StringComparer.Ordinal), "declared components: "));
                 }
-                else if (components.FirstOrDefault(c => c.Component.Name == login.At)?.Component.Address is null)
+                else if (components.FirstOrDefault(c => c.Component.Name == at)?.Component.Address is null)
                 {
-                    r.Error(node, path, $"'{login.At}' has no url to send the login to", "name the service that signs users in (an identity provider, or the service whose tokens the others accept)");
+                    r.Error(node, path, $"'{at}' has no url to send the login to", "name the service that signs users in (an identity provider, or the service whose tokens the others accept)");
                 }
             }
         }

@@ -6,7 +6,7 @@ namespace Archgate.Manifest;
 
 public static partial class ManifestLoader
 {
-    private static readonly string[] AuthKinds = ["login", "apiKey", "basic", "bearer"];
+    private static readonly string[] AuthKinds = ["login", "clientCredentials", "apiKey", "basic", "bearer"];
 
     private static readonly string[] LoginMethods = ["POST", "GET", "PUT", "PATCH"];
 
@@ -68,12 +68,12 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            r.AllowKeys(map, path, "login", "at", "user", "password", "token", "fields", "refresh", "logout", "roles", "apiKey", "basic", "bearer");
+            r.AllowKeys(map, path, "login", "at", "user", "password", "token", "fields", "refresh", "logout", "roles", "clientCredentials", "apiKey", "basic", "bearer");
             var kinds = AuthKinds.Where(k => YamlReader.Get(map, k) is not null).ToList();
             if (kinds.Count != 1)
             {
                 r.Error(map, path, kinds.Count == 0 ? "no authentication given" : $"more than one authentication given ({string.Join(", ", kinds)})",
-                    "give exactly one of 'login: \"POST /auth/login\"' (with user and password), 'apiKey: { header, value }', 'basic: { user, password }' or 'bearer: TOKEN'");
+                    "give exactly one of 'login: \"POST /auth/login\"' (with user and password), 'clientCredentials: { token: POST /oauth/token, clientId, clientSecret }', 'apiKey: { header, value }', 'basic: { user, password }' or 'bearer: TOKEN'");
                 return null;
             }
 
@@ -93,6 +93,7 @@ public static partial class ManifestLoader
             ServiceAuth? auth = kinds[0] switch
             {
                 "login" => ReadLogin(map, path),
+                "clientCredentials" => ReadClientCredentials(YamlReader.Get(map, "clientCredentials")!, $"{path}.clientCredentials"),
                 "apiKey" => ReadApiKey(YamlReader.Get(map, "apiKey")!, $"{path}.apiKey"),
                 "basic" => ReadBasic(YamlReader.Get(map, "basic")!, $"{path}.basic"),
                 _ => r.String(YamlReader.Get(map, "bearer"), $"{path}.bearer") is { Length: > 0 } token
@@ -163,6 +164,35 @@ public static partial class ManifestLoader
                 Logout = logout,
             };
             return login;
+        }
+
+        /// <summary><c>clientCredentials: { token: POST /oauth/token, clientId, clientSecret, scope, at, clientAuth: basic|post }</c>.</summary>
+        protected ClientCredentialsAuth? ReadClientCredentials(YamlNode node, string path)
+        {
+            var map = r.Mapping(node, path);
+            if (map is null)
+            {
+                return null;
+            }
+
+            r.AllowKeys(map, path, "token", "clientId", "clientSecret", "scope", "at", "clientAuth");
+            var token = ReadAuthCall(r.Required(map, path, "token", "the token endpoint, for example 'token: POST /oauth/token'"), $"{path}.token", "token", "POST /oauth/token");
+            var clientId = r.String(r.Required(map, path, "clientId"), $"{path}.clientId");
+            var clientSecret = r.String(r.Required(map, path, "clientSecret", "preferably from the environment: 'clientSecret: ${CLIENT_SECRET}'"), $"{path}.clientSecret");
+            var clientAuthNode = YamlReader.Get(map, "clientAuth");
+            var clientAuth = r.String(clientAuthNode, $"{path}.clientAuth");
+            if (clientAuth is not (null or "basic" or "post"))
+            {
+                r.Error(clientAuthNode!, $"{path}.clientAuth", $"unknown client authentication '{clientAuth}'",
+                    "write 'basic' (HTTP basic, the default, RFC 6749 2.3.1) or 'post' (client_id and client_secret in the form)");
+            }
+
+            return token is null || clientId is null || clientSecret is null ? null : new ClientCredentialsAuth(token, clientId, clientSecret)
+            {
+                Scope = r.String(YamlReader.Get(map, "scope"), $"{path}.scope"),
+                At = r.String(YamlReader.Get(map, "at"), $"{path}.at"),
+                SecretInBody = clientAuth == "post",
+            };
         }
 
         protected ApiKeyAuth? ReadApiKey(YamlNode node, string path)
