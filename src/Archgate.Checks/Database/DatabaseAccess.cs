@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Archgate.Launch;
 using Archgate.Model;
 using Microsoft.Data.Sqlite;
@@ -165,18 +166,31 @@ internal static class DatabaseAccess
     public static string BareName(string name) => name.Split('.')[^1].Trim('"');
 
     /// <summary>Reads a numeric column as a long, whatever the driver returned.</summary>
-    public static long Long(object? value) => value is null ? 0 : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+    public static long Long(object? value) => value is null ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
 
     /// <summary>Reads a numeric column as a double, whatever the driver returned.</summary>
-    public static double Double(object? value) => value is null ? 0 : Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture);
+    public static double Double(object? value) => value is null ? 0 : Convert.ToDouble(value, CultureInfo.InvariantCulture);
 
-    /// <summary>Reads a column as text.</summary>
+    /// <summary>
+    /// Reads a column as text, the same on every machine: dates and times in ISO 8601 as APIs print them (a PostgreSQL
+    /// <c>date</c> arrives as <see cref="DateOnly"/>, <c>time</c> as <see cref="TimeOnly"/>, and their default
+    /// <c>ToString</c> follows the culture: <c>06/01/2028</c>), an array as <c>[a, b]</c>, <c>bytea</c> as PostgreSQL
+    /// prints it (<c>\x0a1b</c>).
+    /// </summary>
     public static string Text(object? value) => value switch
     {
-        null => string.Empty,
+        null or DBNull => string.Empty,
         string s => s,
-        DateTime t => t.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFK", System.Globalization.CultureInfo.InvariantCulture), // ISO 8601, as APIs print times
-        DateTimeOffset t => t.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz", System.Globalization.CultureInfo.InvariantCulture),
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty,
+        DateTime t => t.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture), // ISO 8601, as APIs print times
+        DateTimeOffset t => t.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString(DateFormat, CultureInfo.InvariantCulture),
+        TimeOnly t => t.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
+        TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture), // an interval: [-][d.]hh:mm:ss[.fffffff]
+        byte[] bytes => "\\x" + Convert.ToHexStringLower(bytes),
+        Array array => "[" + string.Join(", ", array.Cast<object?>().Select(e => e is null or DBNull ? "null" : Text(e))) + "]",
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
+
+    /// <summary>The ISO 8601 calendar date, as <see cref="Text"/> prints a <see cref="DateOnly"/>.</summary>
+    public const string DateFormat = "yyyy-MM-dd";
 }

@@ -212,6 +212,18 @@ internal static class ConsistencyProbe
             return false;
         }
 
+        switch (stored)
+        {
+            case DateOnly date:
+                return SameDate(date, text);
+            case TimeOnly time:
+                return TimeOnly.TryParseExact(text, TimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var read) && read == time;
+            case TimeSpan interval:
+                return SameInterval(interval, text);
+            case Guid id:
+                return Guid.TryParse(text, out var other) && other == id;
+        }
+
         if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && decimal.TryParse(column, NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
         {
             return x == y;
@@ -230,6 +242,49 @@ internal static class ConsistencyProbe
         }
 
         return (text == "true" && column == "1") || (text == "false" && column == "0");
+    }
+
+    /// <summary>The ISO 8601 forms of a time of day an API prints: <c>10:30</c>, <c>10:30:00</c>, <c>10:30:00.250</c>.</summary>
+    private static readonly string[] TimeFormats = ["HH:mm", "HH:mm:ss", "HH:mm:ss.FFFFFFF"];
+
+    /// <summary>
+    /// A stored date (PostgreSQL <c>date</c>) against the API's text: the same ISO date (<c>2028-06-01</c>), or a
+    /// date-time at midnight UTC or without an offset (<c>2028-06-01T00:00:00.000Z</c>, how a serializer prints a date
+    /// it holds as a date-time). Any other time, or midnight at another offset, is a different value: an API that
+    /// prints the day before at 22:00Z has shifted the date by its time zone.
+    /// </summary>
+    private static bool SameDate(DateOnly date, string text)
+    {
+        if (DateOnly.TryParseExact(text, DatabaseAccess.DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var read))
+        {
+            return read == date;
+        }
+
+        return text.Contains('T', StringComparison.Ordinal)
+            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+            && instant.Offset == TimeSpan.Zero && instant.TimeOfDay == TimeSpan.Zero && DateOnly.FromDateTime(instant.DateTime) == date;
+    }
+
+    /// <summary>A stored interval against the API's text: an ISO 8601 duration (<c>PT1H30M</c>) or .NET's constant form (<c>01:30:00</c>).</summary>
+    private static bool SameInterval(TimeSpan interval, string text)
+    {
+        if (text.StartsWith('P') || text.StartsWith("-P", StringComparison.Ordinal))
+        {
+            try
+            {
+                return System.Xml.XmlConvert.ToTimeSpan(text) == interval;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+            catch (OverflowException)
+            {
+                return false;
+            }
+        }
+
+        return TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out var read) && read == interval;
     }
 
     internal static string SnakeCase(string name)

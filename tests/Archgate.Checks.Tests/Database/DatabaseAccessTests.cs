@@ -33,6 +33,17 @@ public sealed class DatabaseAccessTests
     }
 
     [Fact]
+    public void Dates_times_intervals_arrays_and_bytes_read_the_same_on_every_machine()
+    {
+        // ex13's AG7010 set "check_in is 06/01/2028" (a PostgreSQL date, read by Npgsql as DateOnly) beside the API's "2028-06-01".
+        Assert.Equal("2028-06-01", DatabaseAccess.Text(new DateOnly(2028, 6, 1)));
+        Assert.Equal(("15:30:00", "15:30:00.25"), (DatabaseAccess.Text(new TimeOnly(15, 30)), DatabaseAccess.Text(new TimeOnly(15, 30, 0, 250))));
+        Assert.Equal("1.02:00:00", DatabaseAccess.Text(new TimeSpan(1, 2, 0, 0)));
+        Assert.Equal(("[1, null, 3]", "[2028-06-01]"), (DatabaseAccess.Text(new int?[] { 1, null, 3 }), DatabaseAccess.Text(new[] { new DateOnly(2028, 6, 1) })));
+        Assert.Equal("\\x0aff", DatabaseAccess.Text(new byte[] { 0x0a, 0xff }));
+    }
+
+    [Fact]
     public void A_sqlite_connection_is_read_only_with_the_options_command_timeout()
     {
         using var connection = DatabaseAccess.Create(DatabaseEngine.Sqlite, "Data Source=/tmp/shop.db", Options);
