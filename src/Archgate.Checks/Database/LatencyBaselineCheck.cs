@@ -143,9 +143,26 @@ internal sealed class LatencyBaselineCheck(DatabaseComponent database) : Databas
                     $"sql: {probe.Sql}", "find what blocks or slows it (pg_stat_activity, pg_locks, EXPLAIN); add the missing index; set command timeouts so callers fail fast")
                 : Finding(DatabaseRules.ProbeFailed, Severity.High, $"probe {probe.Name}",
                     $"probe {probe.Name} failed{(SqlState(ex) is { } state ? $" (SqlState {state})" : string.Empty)}",
-                    $"{ex.Message}; sql: {probe.Sql}", "run the query by hand: a missing table or column usually means pending migrations"));
+                    $"{ex.Message}; sql: {probe.Sql}", FailureHint(SqlState(ex))));
         }
     }
+
+    /// <summary>
+    /// What to do about a failed probe, by its SqlState class: a probe's text parameters meet a typed column (42883
+    /// <c>date &lt; text</c>), which a literal typed by hand would not, so "run it by hand" would not show the cause.
+    /// </summary>
+    internal static string FailureHint(string? sqlState) => sqlState switch
+    {
+        PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.DatatypeMismatch or PostgresErrorCodes.InvalidTextRepresentation
+            or PostgresErrorCodes.InvalidDatetimeFormat or PostgresErrorCodes.DatetimeFieldOverflow =>
+            "a parameter has the wrong type: params other than whole numbers are sent as text, so cast them in the SQL (check_in < @until::date, created > @from::timestamptz)",
+        PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.UndefinedColumn =>
+            "a table or column the probe names does not exist: apply pending migrations, or mend the probe's sql",
+        PostgresErrorCodes.SyntaxError => "the probe's sql is not valid: run it in psql with the params written in",
+        PostgresErrorCodes.InsufficientPrivilege => "Archgate's user may not read what the probe reads: grant it SELECT, or probe with a user that may",
+        ['2', '8', _, _, _] => "the database refused Archgate's login: check the user and password of the database's connection",
+        _ => "run the query by hand (psql) with the params written in: the message names what failed",
+    };
 
     private static async Task ExecuteAsync(DbCommand command, CancellationToken cancellationToken)
     {

@@ -173,6 +173,29 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task A_probe_failing_on_a_text_parameter_says_to_cast_it_and_one_on_a_missing_table_names_migrations()
+    {
+        // ex13's AG3061: "operator does not exist: date < text" (params: { until: "2027-01-01" }) was told to look for pending migrations.
+        var db = await server.CreateDatabaseAsync("probehint", "create table bookings (id int primary key, check_in date);");
+        var system = DatabaseTestKit.System("postgres", db, """
+                probes:
+                  - { name: by-date, sql: "select id from bookings where check_in < @until", params: { until: "2027-01-01" } }
+                  - { name: cast, sql: "select id from bookings where check_in < @until::date", params: { until: "2027-01-01" } }
+                  - { name: missing, sql: "select id from rooms" }
+                pool: { latencySamples: 2 }
+            """);
+
+        var result = await DatabaseTestKit.RunAsync(new LatencyBaselineCheck(system.Db()), system);
+
+        var failed = result.Findings.Where(f => f.Rule == DatabaseRules.ProbeFailed).ToDictionary(f => f.Location!);
+        Assert.Equal(["probe by-date", "probe missing"], failed.Keys.Order());
+        Assert.Contains("(SqlState 42883)", failed["probe by-date"].Message, StringComparison.Ordinal);
+        Assert.Contains("sent as text, so cast them in the SQL", failed["probe by-date"].Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain("migrations", failed["probe by-date"].Hint, StringComparison.Ordinal);
+        Assert.Contains("apply pending migrations", failed["probe missing"].Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Latency_on_SQLite_uses_the_same_histogram()
     {
         var file = DatabaseTestKit.SqliteFile("create table t (id integer primary key, name text); insert into t (name) values ('a'), ('b');");
