@@ -15,7 +15,7 @@ namespace Archgate.Checks.Services;
 /// dependency that stays healthy (perhaps reporting it degraded, in its own words: "order events wait in memory") is
 /// named as isolation that worked. The fault is removed whatever happens, and the check waits for every component to be
 /// healthy again and for every caller that reported the dependency degraded to report it healthy again (a caller that
-/// never reconnects is a finding).
+/// never reconnects is a finding). A component already failing before the fault is left out of the judgement (AG4032, info).
 /// </summary>
 internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
 {
@@ -47,8 +47,20 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
             var callers = into.Select(e => e.Edge.Caller).Distinct(StringComparer.Ordinal).ToList();
             var others = probed.Where(c => c.Name != dependency).ToList();
 
-            // What the callers report about the dependency before the fault: only what the fault changed must change back.
-            var before = await ProbeAllAsync(context, others.Where(c => callers.Contains(c.Name)), cancellationToken);
+            // Every component judged, before the fault: one already failing is not the fault's doing (ex13: an api whose
+            // process had died in step 3 was blamed on a provider it never called); and what the callers report about the
+            // dependency, since only what the fault changed must change back.
+            var before = await ProbeAllAsync(context, others, cancellationToken);
+            var down = before.Where(b => !b.Value.Ok).Select(b => b.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var name in down.Order(StringComparer.Ordinal))
+            {
+                findings.Add(Findings.Create(ServiceRules.DownBeforeFault, Severity.Info,
+                    component: name,
+                    location: $"{name}, {dependency} refused",
+                    message: $"{name} was already down before {dependency} was refused ({before[name].What}): not judged for this fault",
+                    hint: "its own health finding (AG4001, AG4002) and its log say why; a component that died in an earlier step is no cascade"));
+            }
+
             context.Activity?.Report($"cascade: {dependency} refused on {into.Count} edge(s); probing every component");
             var faults = new List<IAsyncDisposable>();
             Dictionary<string, Health> health;
@@ -70,7 +82,7 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
                 }
             }
 
-            var failing = health.Where(h => !h.Value.Ok).Select(h => h.Key).ToList();
+            var failing = health.Where(h => !h.Value.Ok && !down.Contains(h.Key)).Select(h => h.Key).ToList();
             metrics.Add(new Metric("cascade_failing_dependants", new Dictionary<string, string> { ["component"] = dependency }, failing.Count, "components"));
             foreach (var name in failing)
             {
@@ -104,7 +116,7 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
                 continue;
             }
 
-            var (stuck, stillAway) = await AwaitRecoveryAsync(context, probed, dependency, reconnecting, cancellationToken);
+            var (stuck, stillAway) = await AwaitRecoveryAsync(context, probed.Where(c => !down.Contains(c.Name)).ToList(), dependency, reconnecting, cancellationToken);
             var waited = _options.RecoveryWait.TotalSeconds.ToString("0", CultureInfo.InvariantCulture);
             foreach (var (caller, report) in stillAway)
             {

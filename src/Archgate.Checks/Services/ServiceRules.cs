@@ -33,6 +33,9 @@ internal static class ServiceRules
     /// <summary>Information: a caller of the failed dependency stayed healthy (isolation that worked).</summary>
     public const string Isolated = "AG4031";
 
+    /// <summary>Information: a component's health already failed before the dependency was refused, so the cascade check does not judge it.</summary>
+    public const string DownBeforeFault = "AG4032";
+
     /// <summary>
     /// After the cascade analysis brought a dependency back, a caller's readiness still reported it degraded or down once
     /// the recovery wait was over: the caller does not reconnect (a broker connection, a pool) by itself.

@@ -65,6 +65,36 @@ public sealed class CascadeCheckTests
     }
 
     [Fact]
+    public async Task A_component_already_down_before_the_fault_is_not_blamed_on_it()
+    {
+        // ex13: bookings-api's process had died in step 3; the cascade check then blamed its "connection refused" on the
+        // provider it was refusing (AG4030 twice, "stayed unhealthy for 20 s").
+        using var payments = new ChainService(null);
+        await using var edges = new EdgeProxies();
+        using var s1 = new ChainService(edges.Open("s1", "payments", payments.Url), "payments", isolated: true);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: payments, kind: service, url: "{{payments.Url}}", health: /health }
+              - { name: s1, kind: service, url: "{{s1.Url}}", health: /health, dependsOn: [payments] }
+              - { name: dead, kind: service, url: "http://127.0.0.1:{{FreePort.Next()}}", health: /health, dependsOn: [s1] }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var context = TestSystems.Context(system, http) with { Edges = edges };
+
+        var result = await new CascadeCheck(Quick with { RecoveryWait = TimeSpan.FromSeconds(2) }).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("; ", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == "AG4030");
+        var down = Assert.Single(result.Findings, f => f.Rule == "AG4032");
+        Assert.Equal("dead", down.Component);
+        Assert.StartsWith("dead was already down before payments was refused (health unreachable: ", down.Message, StringComparison.Ordinal);
+        Assert.EndsWith("): not judged for this fault", down.Message, StringComparison.Ordinal);
+        Assert.Contains(result.Findings, f => f.Rule == "AG4031" && f.Component == "s1");
+    }
+
+    [Fact]
     public async Task With_an_existing_toxiproxy_the_dependency_is_taken_down_there_and_brought_back()
     {
         var fake = new FakeToxiproxy();
