@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Http;
+using Archgate.Checks.Security;
 using Archgate.Model;
 using Archgate.Protocol;
 using Microsoft.OpenApi;
@@ -73,7 +74,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         var what = cookieSession ? "session cookie" : "access token";
 
         var contract = await ContractAsync(cancellationToken);
-        var protectedPath = contract is { } c ? ProtectedOperation(c.Document, c.Prefix, login) : null;
+        var candidates = contract is { } c ? ProtectedOperations(c.Document, c.Prefix, login, context.System.Security) : [];
         var (contractRefresh, contractLogout) = contract is { } d ? SessionOperations(d.Document, d.Prefix, login) : (null, null);
         if (contract is null)
         {
@@ -85,28 +86,14 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
                     ? $", and whether the service has a {string.Join(" or ", unknown)} operation its auth does not declare could not be seen: {string.Join(" and ", unknown)} not checked" : ""),
                 null, "declare the service's openapi with a secured GET operation (security requirement)" + (unknown.Count > 0 ? $", and declare {string.Join(" and ", unknown.Select(u => u + ":"))} in its auth if it has them" : "")));
         }
-        else if (protectedPath is null)
+        else if (candidates.Count == 0)
         {
-            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "openapi", "no protected GET without path parameters found in the contract: the token was not tried on an operation",
-                null, "declare the service's openapi with a secured GET operation (security requirement)"));
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, "openapi",
+                $"no protected GET without path parameters that '{login.Label}' may call found in the contract: the token was not tried on an operation",
+                null, "declare the service's openapi with a secured GET operation (security requirement) that every signed-in identity may call"));
         }
 
-        if (protectedPath is not null)
-        {
-            var with = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url!, protectedPath), credentials, null, ApiCall.DefaultTimeout, cancellationToken);
-            var without = await ApiCall.SendAsync(context.Http, "GET", ApiCall.Resolve(service.Url!, protectedPath), null, null, ApiCall.DefaultTimeout, cancellationToken);
-            if (!with.Ok)
-            {
-                findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {protectedPath}", $"the fresh {what} was refused: {with.Summary}",
-                    Mask(with.Evidence(), secrets), $"the {what} from the login must open the protected operations"));
-            }
-
-            if (without.Status is not (401 or 403))
-            {
-                findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {protectedPath}", $"without a {(cookieSession ? "session cookie" : "token")} {without.Summary}, not 401",
-                    Mask(without.Evidence(), secrets), "require authentication on the operations the contract secures"));
-            }
-        }
+        var protectedPath = await ProtectedCallAsync(context.Http, login, candidates, credentials, what, cookieSession, findings, secrets, cancellationToken);
 
         if (cookieSession)
         {
@@ -117,7 +104,9 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             }
 
             await SessionFixationAsync(context.Http, login, protectedPath, first.Cookies, findings, secrets, cancellationToken);
-            await SessionLogoutFlowAsync(context.Http, login, protectedPath, contract is null, contractLogout, findings, secrets, cancellationToken);
+            await SessionLogoutFlowAsync(context.Http, login, protectedPath,
+                contract is null ? "no readable contract" : candidates.Count == 0 ? "no protected GET without path parameters in the contract" : "every protected GET tried answered 403",
+                contractLogout, findings, secrets, cancellationToken);
         }
         else
         {
@@ -262,7 +251,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     /// a copied cookie working.
     /// </summary>
     private async Task SessionLogoutFlowAsync(
-        HttpClient http, LoginAuth login, string? protectedPath, bool noContract, string? contractLogout, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+        HttpClient http, LoginAuth login, string? protectedPath, string noOperation, string? contractLogout, List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         if (login.Logout is null)
         {
@@ -291,7 +280,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         if (protectedPath is null)
         {
             findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, login.Logout.ToString(),
-                $"{(noContract ? "no readable contract" : "no protected GET without path parameters in the contract")}: whether the logout ended the session was not checked",
+                $"{noOperation}: whether the logout ended the session was not checked",
                 null, "declare the service's openapi with a secured GET operation (security requirement)"));
             return;
         }
@@ -409,14 +398,84 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         return loaded.Document is { } document ? (document, ContractBase.Prefix(service.Url!, document)) : null;
     }
 
-    /// <summary>A secured GET without path parameters, as a manifest path (the contract's template under its server's path: /api/v1/me).</summary>
-    private string? ProtectedOperation(OpenApiDocument document, string prefix, LoginAuth login) =>
-        OperationInfo.All(document)
+    /// <summary>
+    /// The secured GETs without path parameters the identity may call, as manifest paths (the contract's template under
+    /// its server's path: /api/v1/me), in the contract's order: an operation for some roles only
+    /// (<see cref="AdminOperations.RequiredRoles"/>: <c>security.adminOnly</c>, <c>security.roles</c>, <c>x-roles</c>)
+    /// that the identity holds none of is left out, since its refusal would say nothing about the session.
+    /// </summary>
+    private List<string> ProtectedOperations(OpenApiDocument document, string prefix, LoginAuth login, SecurityPolicy policy) =>
+        [.. OperationInfo.All(document)
             .Where(o => o.Method == "GET" && o.Secured && !o.Template.Contains('{', StringComparison.Ordinal)
                 && (!login.SignsInAt(service.Name) || prefix + o.Template != login.Path)
-                && !o.Parameters.Any(p => p.Required) && !IsStream(o))
-            .Select(o => prefix + o.Template)
-            .FirstOrDefault();
+                && !o.Parameters.Any(p => p.Required) && !IsStream(o)
+                && (AdminOperations.RequiredRoles(o, policy) is not { } roles || AdminOperations.Holds(login, roles)))
+            .Select(o => prefix + o.Template)];
+
+    /// <summary>How many protected GETs are tried, one after the other, while each answers 403. <value>5</value>.</summary>
+    private const int MaxProtectedCandidates = 5;
+
+    /// <summary>
+    /// The fresh credentials on the protected operations, in turn, until one opens (2xx): that one is the operation the
+    /// session's later probes (fixation, logout) use. A 403 says the credentials were accepted but the operation is not for
+    /// this identity (a role the manifest does not declare): the next is tried. A 401, or a redirect (to a login page),
+    /// is a refusal (AG5002), as is any other answer (the later probes still use that operation); when every one tried
+    /// answers 403, the credentials were not refused but none opened an operation: AG5007, and the later probes have no
+    /// operation to judge by (null). The operation chosen, else the first tried, is also called without credentials and
+    /// must be refused.
+    /// </summary>
+    private async Task<string?> ProtectedCallAsync(
+        HttpClient http, LoginAuth login, List<string> candidates, IEnumerable<KeyValuePair<string, string>> credentials, string what, bool cookieSession,
+        List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
+    {
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+
+        var forbidden = new List<ApiAnswer>();
+        string? opened = null;
+        foreach (var candidate in candidates.Take(MaxProtectedCandidates))
+        {
+            var with = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, candidate), credentials, null, ApiCall.DefaultTimeout, cancellationToken);
+            if (with.Ok)
+            {
+                opened = candidate;
+                break;
+            }
+
+            if (with.Status == 403)
+            {
+                forbidden.Add(with);
+                continue;
+            }
+
+            var refused = with.Status is 401 or (>= 300 and < 400);
+            findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {candidate}",
+                refused ? $"the fresh {what} was refused: {with.Summary}" : $"the fresh {what} did not open the protected operation: {with.Summary}",
+                Mask(with.Evidence(), secrets), $"the {what} from the login must open the protected operations"));
+            opened = candidate; // the later probes still use it: a refused session stays refused there, and no second finding follows
+            break;
+        }
+
+        if (opened is null && forbidden.Count > 0 && forbidden.Count == Math.Min(candidates.Count, MaxProtectedCandidates))
+        {
+            findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, $"GET {candidates[0]}",
+                $"the fresh {what} was accepted but every protected GET tried answered 403 to '{login.Label}' ({string.Join("; ", forbidden.Select(f => f.Summary))}): none is for this identity, so whether the {what} opens an operation{(cookieSession ? " and whether the session's later probes hold" : string.Empty)} was not checked",
+                Mask(string.Join("\n", forbidden.Select(f => f.Evidence())), secrets),
+                "name the roles that may call them (security.adminOnly, security.roles or x-roles), or give the contract a secured GET every signed-in identity may call (GET /me)"));
+        }
+
+        var probe = opened ?? candidates[0];
+        var without = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, probe), null, null, ApiCall.DefaultTimeout, cancellationToken);
+        if (without.Status is not (401 or 403))
+        {
+            findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {probe}", $"without a {(cookieSession ? "session cookie" : "token")} {without.Summary}, not 401",
+                Mask(without.Evidence(), secrets), "require authentication on the operations the contract secures"));
+        }
+
+        return opened;
+    }
 
     /// <summary>
     /// The contract's operations that look like a refresh and a logout, by a path segment (<c>refresh</c>,

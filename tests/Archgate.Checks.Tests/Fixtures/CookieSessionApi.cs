@@ -40,6 +40,18 @@ public sealed record CookieSessionFaults
 
     /// <summary>Not a fault: only an admin (ada) may <c>POST /tasks</c>; ann is refused 403.</summary>
     public bool AdminOnlyTasks { get; init; }
+
+    /// <summary>
+    /// Not a fault: the contract has a staff-only <c>GET /audit</c> before <c>GET /me</c>, which answers 403 to anyone but
+    /// ada (a role check after the session was accepted).
+    /// </summary>
+    public bool StaffOnlyAudit { get; init; }
+
+    /// <summary>The login sets a session cookie but keeps no session: the cookie opens nothing (401).</summary>
+    public bool ForgetsSessions { get; init; }
+
+    /// <summary>Not a fault: <c>GET /me</c> too answers 403 to anyone but ada, so ann may call no secured GET.</summary>
+    public bool StaffOnlyMe { get; init; }
 }
 
 /// <summary>
@@ -109,6 +121,11 @@ public sealed class CookieSessionApi : IDisposable
         var contract = _faults.DeclaresCsrfHeader
             ? Contract.Replace("  /tasks:\n    post:\n", "  /tasks:\n    post:\n      parameters: [ { name: X-XSRF-TOKEN, in: header, required: true, schema: { type: string } } ]\n", StringComparison.Ordinal)
             : Contract;
+        if (_faults.StaffOnlyAudit)
+        {
+            contract = contract.Replace("  /me:\n", "  /audit:\n    get: { responses: { '200': { description: every sign-in }, '401': { description: not signed in }, '403': { description: staff only } } }\n  /me:\n", StringComparison.Ordinal);
+        }
+
         File.WriteAllText(Path.Combine(directory, "tasks.yaml"), contract);
         return $$"""
             version: 1
@@ -182,8 +199,12 @@ public sealed class CookieSessionApi : IDisposable
             var held = cookies.GetValueOrDefault("sid");
             var sid = held is not null && ((_faults.KeepsSessionId && _anonymous.ContainsKey(held)) || _faults.AdoptsSessionId) ? held : Guid.NewGuid().ToString("N");
             var csrf = Guid.NewGuid().ToString("N");
-            _sessions[sid] = csrf;
-            _users[sid] = user;
+            if (!_faults.ForgetsSessions)
+            {
+                _sessions[sid] = csrf;
+                _users[sid] = user;
+            }
+
             var sameSite = _faults.SameSiteNone ? "SameSite=None; Secure" : "SameSite=Lax";
             response.AppendHeader("Set-Cookie", $"sid={sid}; Path=/; HttpOnly; {sameSite}; Max-Age=3600");
             response.AppendHeader("Set-Cookie", $"XSRF-TOKEN={csrf}; Path=/; {sameSite}; Max-Age=3600");
@@ -221,6 +242,12 @@ public sealed class CookieSessionApi : IDisposable
                 response.AppendHeader("Set-Cookie", "sid=; Path=/; Max-Age=0");
                 await WriteAsync(context, 204, null);
                 return;
+            case ("GET", "/audit" or "/me") when (path == "/audit" || _faults.StaffOnlyMe) && _users.GetValueOrDefault(session) != "ada@example.test":
+                await WriteAsync(context, 403, """{"title":"Forbidden","status":403,"detail":"staff only"}""", contentType: "application/problem+json");
+                return;
+            case ("GET", "/audit"):
+                await WriteAsync(context, 200, "[]");
+                return;
             case ("GET", "/me"):
                 await WriteAsync(context, 200, """{"id":1,"name":"Ann"}""");
                 return;
@@ -230,7 +257,7 @@ public sealed class CookieSessionApi : IDisposable
             case ("POST", "/tasks"):
                 await WriteAsync(context, 201, """{"id":7,"title":"first"}""");
                 return;
-            case (_, "/auth/logout" or "/me" or "/tasks" or "/auth/login"):
+            case (_, "/auth/logout" or "/me" or "/tasks" or "/auth/login" or "/audit"):
                 await WriteAsync(context, 405, """{"title":"Method not allowed","status":405}""", contentType: "application/problem+json");
                 return;
             default:

@@ -126,6 +126,50 @@ public sealed class CookieSessionTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_staff_only_GET_first_in_the_contract_is_not_read_as_a_refused_session_and_the_next_one_is_used(bool declared)
+    {
+        // ex13: GET /v1/bookings (security.adminOnly) answered 403 "staff only" to the guest's fresh cookie: AG5002 "refused".
+        using var api = new CookieSessionApi(new CookieSessionFaults { StaffOnlyAudit = true });
+
+        var result = await AuthFlowAsync(api, declared ? "security: { adminOnly: [ 'GET /audit' ] }" : "");
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}")));
+        Assert.Empty(result.Findings);
+        var audits = api.Requests.Count(r => r.PathAndQuery == "/audit");
+        Assert.Equal(declared ? 0 : 1, audits); // declared: left out; undeclared: its 403 means "not for ann", /me is next
+        Assert.True(api.Requests.Count(r => r.PathAndQuery == "/me") >= 3); // the protected call, without a cookie, after logout
+    }
+
+    [Fact]
+    public async Task When_every_protected_GET_answers_403_the_session_was_accepted_and_AG5007_says_nothing_was_opened()
+    {
+        using var api = new CookieSessionApi(new CookieSessionFaults { StaffOnlyAudit = true, StaffOnlyMe = true });
+
+        var result = await AuthFlowAsync(api);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == FrontendRules.ProtectedCall);
+        var partial = result.Findings.Where(f => f.Rule == FrontendRules.AuthFlowPartial).ToList();
+        Assert.Equal(2, partial.Count);
+        Assert.Equal(Severity.Low, partial[0].Severity);
+        Assert.StartsWith("the fresh session cookie was accepted but every protected GET tried answered 403 to 'ann' (GET /audit answered 403; GET /me answered 403)", partial[0].Message, StringComparison.Ordinal);
+        Assert.Equal("every protected GET tried answered 403: whether the logout ended the session was not checked", partial[1].Message);
+    }
+
+    [Fact]
+    public async Task A_session_cookie_answered_401_is_still_a_refused_session_AG5002()
+    {
+        using var api = new CookieSessionApi(new CookieSessionFaults { StaffOnlyAudit = true, ForgetsSessions = true });
+
+        var result = await AuthFlowAsync(api);
+
+        var refused = Assert.Single(result.Findings, f => f.Rule == FrontendRules.ProtectedCall);
+        Assert.Equal(("GET /audit", Severity.High), (refused.Location, refused.Severity));
+        Assert.Equal("the fresh session cookie was refused: GET /audit answered 401", refused.Message);
+    }
+
+    [Theory]
     [InlineData(false, "issued by the server before the login (to a failed login)")]
     [InlineData(true, "chosen by the client")]
     public async Task A_login_that_keeps_or_adopts_the_session_id_held_before_it_fails_AG5008(bool adopts, string source)
@@ -434,10 +478,10 @@ public sealed class CookieSessionTests
         Assert.Contains("the password and other inputs of POST /auth/login probed for a made-up account", result.Findings.Single(f => f.Rule == SecurityRules.InjectionCoverage).Message, StringComparison.Ordinal);
     }
 
-    private static (SystemModel System, HttpClient Http) Load(CookieSessionApi api, string? auth = null)
+    private static (SystemModel System, HttpClient Http) Load(CookieSessionApi api, string? auth = null, string extra = "")
     {
         var folder = AuthFlowCheckTests.Folder();
-        var manifest = api.Manifest(folder);
+        var manifest = api.Manifest(folder, extra);
         if (auth is not null)
         {
             manifest = manifest.Replace("logout: POST /auth/logout }", $"logout: POST /auth/logout, {auth} }}", StringComparison.Ordinal);
@@ -447,9 +491,9 @@ public sealed class CookieSessionTests
         return (system, ProbeHttp.CreateClient(system.AllowedHosts));
     }
 
-    private static async Task<CheckResult> AuthFlowAsync(CookieSessionApi api)
+    private static async Task<CheckResult> AuthFlowAsync(CookieSessionApi api, string extra = "")
     {
-        var (system, http) = Load(api);
+        var (system, http) = Load(api, extra: extra);
         using var _ = http;
         return await new AuthFlowCheck(system.Find<ServiceComponent>("api")!, new ContractDocuments()).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
