@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Model;
@@ -91,6 +92,8 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
             + (more is null ? "" : "; " + more);
 
         var findings = new List<Finding>();
+        string? malformed = null; // after the first 400 or 422: why it refused the request itself, or empty when it refused the credentials
+        string? refusal = null;
         for (var i = 0; i < options.Guesses; i++)
         {
             context.Activity?.Report($"wrong sign-in {i + 1} of {options.Guesses} at {signsInAt.Name} {operation}");
@@ -129,6 +132,24 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
                 break;
             }
 
+            if (answer.Status is 400 or 422 && malformed is null)
+            {
+                // A 400 or 422 may refuse the credentials (OAuth's invalid_grant is 400) or the request itself (a field the
+                // endpoint wants is missing, the made-up account's shape is refused): the identity's own sign-in, sent
+                // with the same body but its own values, tells which, once.
+                var own = await sender.SendAsync(Authenticator.LoginRequest(login, fields, "the identity's own sign-in, to tell a refused request from refused credentials"), cancellationToken);
+                malformed = Malformed(answer, own);
+                if (malformed.Length > 0)
+                {
+                    findings.Add(Finding(SecurityRules.PasswordGuessing, Severity.Info,
+                        $"not determined: {attempt} was answered {answer.Status}, {malformed}: the wrong sign-ins were refused before any password was compared, so they say nothing about guessing",
+                        Evidence(i)));
+                    break;
+                }
+
+                refusal = $"{answer.Status} taken as the refusal of wrong credentials: the identity's own sign-in with the same body was answered {own!.Status}, and the {answer.Status} names no invalid field";
+            }
+
             if (Tarpit(answers) is { } slowed)
             {
                 findings.Add(Finding(SecurityRules.PasswordGuessing, Severity.Info,
@@ -139,7 +160,7 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
 
         if (findings.Count == 0)
         {
-            findings.Add(NoLimit(answers, sender, Finding, Evidence));
+            findings.Add(NoLimit(answers, sender, Finding, (i, more) => Evidence(i, more ?? refusal)));
         }
 
         return SecurityGate.Judge(findings, context.System.Security,
@@ -163,6 +184,74 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
             $"{answers.Count} wrong sign-ins for one account from one address in {seconds} s{shortOf} {answered}: nothing limits password guessing"
             + (succeeded >= 0 ? $" (attempt {succeeded + 1}, a made-up account with a wrong password, was answered {answers[succeeded].Status}: see its answer)" : ""),
             evidence(succeeded >= 0 ? succeeded : 0, null));
+    }
+
+    /// <summary>OAuth 2.0 error codes (RFC 6749 5.2) that refuse the request itself, not the credentials in it.</summary>
+    private static readonly string[] RequestErrors = ["invalid_request", "unsupported_grant_type", "invalid_scope", "unsupported_response_type"];
+
+    /// <summary>OAuth 2.0 error codes that refuse the credentials (a wrong password is <c>invalid_grant</c>, 400).</summary>
+    private static readonly string[] CredentialErrors = ["invalid_grant", "invalid_client", "unauthorized_client", "access_denied"];
+
+    /// <summary>Members in which validation libraries list the fields they refused (ASP.NET, RFC 9457's example, Zod, Bean Validation, FastAPI).</summary>
+    private static readonly string[] FieldLists = ["errors", "invalid-params", "invalidParams", "issues", "violations", "validationErrors", "fieldErrors"];
+
+    /// <summary>Words of a validation message about a request's shape (Ajv: "must have required property").</summary>
+    private static readonly string[] ShapeWords = ["required", "missing", "must ", "should ", "malformed", "expected", "validation"];
+
+    /// <summary>Words of a refusal of credentials.</summary>
+    private static readonly string[] CredentialWords = ["credential", "or password", "incorrect", "wrong", "unauthori", "authenticat", "invalid login", "sign-in failed", "login failed"];
+
+    /// <summary>
+    /// Whether a 400 or 422 to a wrong sign-in refused the request rather than the credentials: why (for the message), or
+    /// empty when it is a refusal of the credentials. Refused the request: the identity's own sign-in with the same body
+    /// (<paramref name="own"/>) was not taken either, or the answer is an OAuth error about the request
+    /// (<c>invalid_request</c>, <c>unsupported_grant_type</c>), or a validation error (a list of refused fields, or a message
+    /// about a required or malformed field) that says nothing of credentials. Anything else, with the identity's own sign-in
+    /// taken, is the login's way of refusing wrong credentials (as OAuth's <c>invalid_grant</c> is 400).
+    /// </summary>
+    internal static string Malformed(ProbeExchange answer, ProbeExchange? own)
+    {
+        if (own is not { Succeeded: true })
+        {
+            return own is null
+                ? "and the identity's own sign-in got no answer"
+                : $"and the identity's own sign-in with the same body was refused too ({own.Status}), so the login does not take the body Archgate sends (an OAuth token endpoint wants grant_type)";
+        }
+
+        JsonObject? body = null;
+        try
+        {
+            body = answer.Body.Length > 0 ? JsonNode.Parse(answer.Body) as JsonObject : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // a plain-text answer is judged by its words alone
+        }
+
+        var error = body?["error"] is JsonValue code && code.TryGetValue<string>(out var e) ? e : null;
+        if (error is not null && CredentialErrors.Contains(error, StringComparer.Ordinal))
+        {
+            return string.Empty;
+        }
+
+        if (error is not null && RequestErrors.Contains(error, StringComparer.Ordinal))
+        {
+            return $"an OAuth error about the request itself (error: {error}), while the identity's own sign-in was answered {own.Status}";
+        }
+
+        var text = answer.Body.ToLowerInvariant();
+        var credentials = CredentialWords.Any(w => text.Contains(w, StringComparison.Ordinal));
+        var list = FieldLists.FirstOrDefault(f => body?[f] is JsonObject { Count: > 0 } or JsonArray { Count: > 0 })
+            ?? (body?["detail"] is JsonArray { Count: > 0 } ? "detail" : null);
+        if (list is not null && !credentials)
+        {
+            return $"a validation error that lists refused fields ('{list}'), while the identity's own sign-in was answered {own.Status}: the made-up account's shape may be refused";
+        }
+
+        var word = ShapeWords.FirstOrDefault(w => text.Contains(w, StringComparison.Ordinal));
+        return word is not null && !credentials
+            ? $"a message about the request's shape ('{word.Trim()}'), while the identity's own sign-in was answered {own.Status}: the made-up account's shape may be refused"
+            : string.Empty;
     }
 
     /// <summary>

@@ -168,6 +168,58 @@ public sealed class PasswordGuessingCheckTests
     }
 
     [Fact]
+    public async Task A_token_endpoint_that_refuses_the_body_itself_and_the_identitys_own_sign_in_too_is_not_determined()
+    {
+        // ex13: an OAuth token endpoint as a login; every sign-in lacked grant_type and got 400, read as "nothing limits guessing".
+        using var server = new ScriptedHttpServer(_ => new Reply(400, """{"statusCode":400,"error":"Bad Request","message":"body must have required property 'grant_type'"}"""));
+
+        var result = await RunAsync(System(server, $"{{ login: POST /oauth/token, user: ops-bot, password: {RealPassword}, fields: {{ user: client_id, password: client_secret }} }}"));
+
+        var finding = Assert.Single(result.Findings);
+        Assert.True(finding.Rule == SecurityRules.PasswordGuessing && finding.Severity == Severity.Info, Dump(result, server));
+        Assert.StartsWith("not determined: attempt 1 of 30 was answered 400, and the identity's own sign-in with the same body was refused too (400)", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("say nothing about guessing", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.Requests.Count); // one wrong sign-in, then the identity's own
+        Assert.Contains(RealPassword, server.Requests.Last().Body, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Pass, result.Status);
+    }
+
+    [Theory]
+    [InlineData(400, """{"error":"invalid_grant","error_description":"Bad credentials"}""")]
+    [InlineData(400, """{"title":"Invalid username or password.","status":400}""")]
+    [InlineData(400, """{"message":"Sign-in refused."}""")]
+    public async Task A_login_that_answers_wrong_passwords_400_while_taking_the_identitys_own_is_judged_on_the_limit(int status, string body)
+    {
+        // Decided: the same body with the identity's own values was taken, and the 400 names no invalid field, so it refuses the credentials.
+        using var server = new ScriptedHttpServer(r => r.Body.Contains(RealPassword, StringComparison.Ordinal) ? new Reply(200, """{"accessToken":"t0k3n"}""") : new Reply(status, body));
+
+        var result = await RunAsync(System(server));
+
+        var finding = Assert.Single(result.Findings);
+        Assert.True(finding.Rule == SecurityRules.PasswordGuessing && finding.Severity == Severity.Medium, Dump(result, server));
+        Assert.Matches(@"^30 wrong sign-ins for one account from one address in \d+\.\d s were all answered 400: nothing limits password guessing$", finding.Message);
+        Assert.Contains("400 taken as the refusal of wrong credentials: the identity's own sign-in with the same body was answered 200", finding.Evidence, StringComparison.Ordinal);
+        Assert.Equal(31, server.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData(422, """{"detail":[{"loc":["body","username"],"msg":"string does not match regex","type":"value_error.str.regex"}]}""", "a validation error that lists refused fields ('detail')")]
+    [InlineData(400, """{"type":"about:blank","title":"One or more validation errors occurred.","status":400,"errors":{"Username":["The field Username must be a valid e-mail address."]}}""", "a validation error that lists refused fields ('errors')")]
+    [InlineData(400, """{"error":"invalid_request","error_description":"username malformed"}""", "an OAuth error about the request itself (error: invalid_request)")]
+    [InlineData(400, """{"message":"username is required"}""", "a message about the request's shape ('required')")]
+    public async Task A_wrong_sign_in_refused_as_a_malformed_request_while_the_identitys_own_is_taken_is_not_determined(int status, string body, string why)
+    {
+        using var server = new ScriptedHttpServer(r => r.Body.Contains(RealPassword, StringComparison.Ordinal) ? new Reply(200, """{"accessToken":"t0k3n"}""") : new Reply(status, body));
+
+        var result = await RunAsync(System(server));
+
+        var finding = Assert.Single(result.Findings);
+        Assert.True(finding.Rule == SecurityRules.PasswordGuessing && finding.Severity == Severity.Info, Dump(result, server));
+        Assert.StartsWith($"not determined: attempt 1 of 30 was answered {status}, {why}, while the identity's own sign-in was answered 200", finding.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
     public async Task A_5xx_without_Retry_After_is_a_failure_of_its_own()
     {
         var failures = 0;
