@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Contracts.Diff;
+using Archgate.Checks.Contracts.Transitions;
 using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -13,8 +14,8 @@ namespace Archgate.Checks.Security.Probes;
 
 /// <summary>
 /// Step 9, authorization with the manifest's identities (the first two are ordinary users, A and B):
-/// object level (BOLA): B reads, changes and deletes what A created in this run through the contract's create
-/// operations (its <c>Location</c> or id), each must be refused (AG9010); an admin-only create
+/// object level (BOLA): B reads, changes, calls the actions of (<c>POST {item}/{verb}</c>) and deletes what A created in
+/// this run through the contract's create operations (its <c>Location</c> or id), each must be refused (AG9010); an admin-only create
 /// (<see cref="AdminOperations.IsAdminOnly"/>) is made as the admin identity instead, and B (A when there is no B)
 /// must not reach that object either; function level (BFLA): A calls every admin-only operation
 /// (<c>security.adminOnly</c>, or an operation with <c>x-roles</c>), an item's on an object this run created for it,
@@ -135,6 +136,9 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         /// <summary>The object-level probes answered neither 2xx nor a refusal (401, 403, 404): a 409 or a 400, each once.</summary>
         private List<string> ObjectUndetermined { get; } = [];
 
+        /// <summary>The item and action operations object level considered for some object this run created.</summary>
+        private HashSet<string> ObjectProbed { get; } = new(StringComparer.Ordinal);
+
         /// <summary>The reads of what an admin created, not tried as another identity (<see cref="ObjectLevelAsync"/>), each once.</summary>
         private List<string> AdminReadsNotJudged { get; } = [];
 
@@ -220,14 +224,24 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             {
                 Covered.Add(b is null
                     ? "object level: one identity only (declare a second in security.identities)"
-                    : $"object level: {ordinary.Objects} objects created as {a.Identity.Label}, {ordinary.Tried} reads, changes and deletes as {b.Value.Identity.Label}, {ordinary.Refused} refused");
+                    : $"object level: {ordinary.Objects} objects created as {a.Identity.Label}; as {b.Value.Identity.Label} {ordinary.Sent()}, {ordinary.Refused} refused");
             }
 
             if (asAdmin is { Creates: > 0 })
             {
                 Covered.Add($"object level: {asAdmin.Objects} objects created as {asAdmin.Owner} (admin-only creates), " +
-                    $"{asAdmin.Tried} changes and deletes as {asAdmin.Prober!.Value.Identity.Label}, {asAdmin.Refused} refused" +
+                    $"as {asAdmin.Prober!.Value.Identity.Label} {asAdmin.Sent(reads: false)}, {asAdmin.Refused} refused" +
                     (AdminReadsNotJudged.Count > 0 ? $"; not judged, as what only an admin creates is usually shared: its reads ({string.Join(", ", AdminReadsNotJudged)})" : string.Empty));
+            }
+
+            // The item operations (a path parameter) no object of this run was probed with: a version twin
+            // (GET /v2/orders/{id}), a sub-resource, an item whose create the contract lacks.
+            var leftOut = target.Operations.Where(o => o.Template.Contains('{', StringComparison.Ordinal) && !ObjectProbed.Contains(o.Name) && !creators.Contains(o))
+                .Select(o => o.Name).ToList();
+            if (b is not null && ordinary.Objects + (asAdmin?.Objects ?? 0) > 0 && leftOut.Count > 0)
+            {
+                Covered.Add($"object level: item operations not probed (no object this run created is theirs): {string.Join(", ", leftOut.Take(8))}" +
+                    (leftOut.Count > 8 ? $" and {leftOut.Count - 8} more" : string.Empty));
             }
 
             if (ObjectUndetermined.Count > 0)
@@ -280,9 +294,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             tally.Objects++;
             if (tally.Prober is { } other)
             {
-                var (tried, refused) = await ObjectLevelAsync(item, book, owner.Identity, other, cancellationToken);
-                tally.Tried += tried;
-                tally.Refused += refused;
+                await ObjectLevelAsync(item, book, owner.Identity, other, tally, cancellationToken);
             }
 
             return (await PropertyLevelAsync(creator, item, owner, baseline, cancellationToken), null);
@@ -337,12 +349,23 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             return _adminSignedIn;
         }
 
-        private async Task<(int Tried, int Refused)> ObjectLevelAsync(
-            string item, ResourceBook book, ServiceAuth owner, (ServiceAuth Identity, Credentials Credentials) other, CancellationToken cancellationToken)
+        /// <summary>
+        /// BOLA on one object <paramref name="owner"/> created: the other identity sends each operation of its item (reads,
+        /// then changes, then its actions, <c>POST {item}/{verb}</c> as <see cref="ActionResource"/> finds them, then deletes,
+        /// so that a delete let through does not hide the rest). 2xx is AG9010; 401, 403 or 404 a refusal; anything else
+        /// (a 409 or 422: the object's state, a body refused) neither, said as not determined.
+        /// </summary>
+        private async Task ObjectLevelAsync(
+            string item, ResourceBook book, ServiceAuth owner, (ServiceAuth Identity, Credentials Credentials) other, ObjectTally tally, CancellationToken cancellationToken)
         {
-            int tried = 0, refused = 0;
-            foreach (var operation in target.Operations.Where(o => o.Template == item).OrderBy(o => o.Method switch { "GET" => 0, "PUT" => 1, "PATCH" => 2, _ => 3 }))
+            var actions = ActionResource.Find(target.Document).Where(r => r.Resource.Item == item).SelectMany(r => r.Actions).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+            var operations = target.Operations.Where(o => o.Template == item || actions.Contains(o.Name))
+                .OrderBy(o => o.Template != item ? 3 : o.Method switch { "GET" or "HEAD" => 0, "PUT" => 1, "PATCH" => 2, "DELETE" => 4, _ => 3 })
+                .ThenBy(o => o.Template, StringComparer.Ordinal);
+            foreach (var operation in operations)
             {
+                ObjectProbed.Add(operation.Name);
+
                 // A public catalogue read of another identity's object is what the contract promises to anyone.
                 if (IsPublic(operation))
                 {
@@ -375,27 +398,51 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                     continue;
                 }
 
-                tried++;
+                var action = operation.Template != item;
+                if (action)
+                {
+                    tally.Actions++;
+                }
+                else if (operation.IsSafe)
+                {
+                    tally.Reads++;
+                }
+                else if (operation.Method == "DELETE")
+                {
+                    tally.Deletes++;
+                }
+                else
+                {
+                    tally.Changes++;
+                }
+
                 if (exchange.Succeeded)
                 {
-                    var verb = operation.Method switch { "GET" or "HEAD" => "read", "DELETE" => "deleted", _ => "changed" };
+                    var what = action ? $"called {ActionResource.Verb(operation)} on" : operation.Method switch { "GET" or "HEAD" => "read", "DELETE" => "deleted", _ => "changed" };
                     Add(SecurityRules.ObjectLevelAuthorization, Severity.Critical, operation.Name,
-                        $"'{other.Identity.Label}' {verb} {plan.Requests[0].Path}, which '{owner.Label}'{(AdminOperations.IsAdmin(owner) ? " (an admin)" : "")} created: " +
+                        $"'{other.Identity.Label}' {what} {(action ? ItemPath(plan.Requests[0].Path) : plan.Requests[0].Path)}, which '{owner.Label}'{(AdminOperations.IsAdmin(owner) ? " (an admin)" : "")} created: " +
                         $"{operation.Name} answered {exchange.Status} instead of 403 or 404",
                         sender.Evidence(request, exchange));
                 }
                 else if (exchange.Status is 401 or 403 or 404)
                 {
-                    refused++; // the object exists (this run created it): a 404 hides it, as it should
+                    tally.Refused++; // the object exists (this run created it): a 404 hides it, as it should
                 }
                 else
                 {
-                    // A conflict or a validation error got past authorization or around it: neither a refusal nor proof.
-                    ObjectUndetermined.Add($"{operation.Name} as {other.Identity.Label} (answered {exchange.Status})");
+                    // A conflict or a validation error got past authorization or around it: neither a refusal nor proof. An
+                    // action's 409 or 422 may be the object's state answering before its owner was asked.
+                    ObjectUndetermined.Add($"{operation.Name} as {other.Identity.Label} (answered {exchange.Status}" +
+                        (action && exchange.Status is 409 or 422 ? ": the object's state, before or without an ownership check" : string.Empty) + ")");
                 }
             }
+        }
 
-            return (tried, refused);
+        /// <summary>The object's path of an action's path: <c>/orders/1</c> of <c>/orders/1/cancel</c>.</summary>
+        private static string ItemPath(string actionPath)
+        {
+            var path = actionPath.Split('?')[0];
+            return path[..path.LastIndexOf('/')];
         }
 
         /// <summary>
@@ -566,9 +613,20 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
             public int Objects { get; set; }
 
-            public int Tried { get; set; }
+            public int Reads { get; set; }
+
+            public int Changes { get; set; }
+
+            /// <summary>Action operations (<c>POST {item}/{verb}</c>) sent.</summary>
+            public int Actions { get; set; }
+
+            public int Deletes { get; set; }
 
             public int Refused { get; set; }
+
+            /// <summary>What the prober sent, each kind apart: "1 reads, 0 changes, 1 actions, 0 deletes".</summary>
+            public string Sent(bool reads = true) =>
+                (reads ? $"{Reads} reads, " : string.Empty) + $"{Changes} changes, {Actions} actions, {Deletes} deletes";
         }
 
         private static string? ItemOf(List<string> templates, string collection) => templates.Find(t =>

@@ -32,11 +32,61 @@ public sealed class AuthorizationCheckTests
         Assert.Empty(ProbeKit.Serious(result));
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage);
         Assert.Contains("function level: 1 admin-only operations called as ann, 1 refused", coverage.Message, StringComparison.Ordinal);
-        Assert.Contains("object level: 1 objects created as ann, 2 reads, changes and deletes as ben, 2 refused", coverage.Message, StringComparison.Ordinal);
+        Assert.Contains("object level: 1 objects created as ann; as ben 1 reads, 1 changes, 0 actions, 0 deletes, 2 refused", coverage.Message, StringComparison.Ordinal);
         Assert.Contains("property level: 1 create operations", coverage.Message, StringComparison.Ordinal);
         // ben's token read and patched ann's order; ann's sent the injected properties
         Assert.Contains(api.Server.Requests, r => r.Method == "PATCH" && r.PathAndQuery == "/orders/1");
         Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.Body.Contains("\"userId\":2", StringComparison.Ordinal)); // ben's id, not one that may not exist
+    }
+
+    /// <summary>The orders contract with an action, <c>POST /orders/{id}/cancel</c>, and a version twin <c>GET /v2/orders/{id}</c>.</summary>
+    private static readonly string OrdersWithCancel = ProbeTestApi.Contract.Replace("  /products:\n", """
+          /orders/{id}/cancel:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            post:
+              responses:
+                '200': { description: cancelled, content: { application/json: { schema: { $ref: '#/components/schemas/Order' } } } }
+                '404': { description: none }
+                '409': { description: not cancellable }
+          /v2/orders/{id}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            get:
+              responses: { '200': { description: the order }, '404': { description: none } }
+          /products:
+
+        """, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(Flaws.None, 1)]
+    [InlineData(Flaws.ForeignCancel, 0)]
+    [InlineData(Flaws.CancelStateFirst, 0)]
+    public async Task Another_identity_calling_an_action_on_an_object_is_probed_and_counted_apart_from_reads_and_changes(Flaws flaw, int refusedActions)
+    {
+        // ex13: "1 reads, changes and deletes as gus" when only a read was sent, and gus could cancel gina's booking unseen.
+        using var api = new ProbeTestApi(flaw);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly, contract: OrdersWithCancel);
+
+        Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery == "/orders/1/cancel");
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains($"object level: 1 objects created as ann; as ben 1 reads, 1 changes, 1 actions, 0 deletes, {2 + refusedActions} refused", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: item operations not probed (no object this run created is theirs): GET /v2/orders/{id}", coverage, StringComparison.Ordinal);
+        var bola = result.Findings.Where(f => f.Rule == SecurityRules.ObjectLevelAuthorization).ToList();
+        if (flaw == Flaws.ForeignCancel)
+        {
+            var cancel = Assert.Single(bola);
+            Assert.Equal(("POST /orders/{id}/cancel", Severity.Critical), (cancel.Location, cancel.Severity));
+            Assert.Equal("'ben' called cancel on /orders/1, which 'ann' created: POST /orders/{id}/cancel answered 200 instead of 403 or 404", cancel.Message);
+            Assert.Equal(CheckStatus.Fail, result.Status);
+        }
+        else
+        {
+            Assert.Empty(bola);
+            Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+            Assert.Equal(flaw == Flaws.CancelStateFirst,
+                coverage.Contains("object level not determined (not counted as refused): POST /orders/{id}/cancel as ben (answered 409: the object's state, before or without an ownership check)", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
@@ -212,7 +262,7 @@ public sealed class AuthorizationCheckTests
         Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
         Assert.Contains("GET /items/{id} is public in the contract: not probed", coverage, StringComparison.Ordinal);
-        Assert.Contains("object level: 1 objects created as ann, 2 reads, changes and deletes as ben, 2 refused", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: 1 objects created as ann; as ben 0 reads, 1 changes, 0 actions, 1 deletes, 2 refused", coverage, StringComparison.Ordinal);
         // ben tried to change and delete ann's item, and never read it
         Assert.Contains(api.Server.Requests, r => r.Method == "PUT" && r.PathAndQuery == "/items/1");
         Assert.Contains(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery == "/items/1");
@@ -310,7 +360,7 @@ public sealed class AuthorizationCheckTests
         Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
         Assert.Empty(ProbeKit.Serious(result));
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
-        Assert.Contains("object level: 1 objects created as ada (admin-only creates), 1 changes and deletes as ben, 1 refused; not judged, as what only an admin creates is usually shared: its reads (GET /orders/{id})", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: 1 objects created as ada (admin-only creates), as ben 1 changes, 0 actions, 0 deletes, 1 refused; not judged, as what only an admin creates is usually shared: its reads (GET /orders/{id})", coverage, StringComparison.Ordinal);
         Assert.Contains("property level: 1 create operations", coverage, StringComparison.Ordinal);
         Assert.Contains("function level: 2 admin-only operations called as ann, 2 refused", coverage, StringComparison.Ordinal); // ann's POST /orders among them
         Assert.Contains(api.Server.Requests, r => r.Method == "PATCH" && r.PathAndQuery == "/orders/1");
@@ -342,7 +392,7 @@ public sealed class AuthorizationCheckTests
         var change = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
         Assert.Equal("'ann' changed /orders/1, which 'ada' (an admin) created: PATCH /orders/{id} answered 200 instead of 403 or 404", change.Message);
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
-        Assert.Contains("object level: 1 objects created as ada (admin-only creates), 1 changes and deletes as ann", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: 1 objects created as ada (admin-only creates), as ann 1 changes, 0 actions, 0 deletes", coverage, StringComparison.Ordinal);
         Assert.DoesNotContain("one identity only", coverage, StringComparison.Ordinal);
     }
 
@@ -355,7 +405,7 @@ public sealed class AuthorizationCheckTests
         Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
         Assert.Contains("GET /items/{id} is public in the contract: not probed", coverage, StringComparison.Ordinal);
-        Assert.Contains("object level: 1 objects created as ada (admin-only creates), 2 changes and deletes as ben, 2 refused", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: 1 objects created as ada (admin-only creates), as ben 1 changes, 0 actions, 1 deletes, 2 refused", coverage, StringComparison.Ordinal);
         Assert.Contains(api.Server.Requests, r => r.Method == "PUT" && r.PathAndQuery == "/items/1");
         Assert.Contains(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery == "/items/1");
         Assert.DoesNotContain(api.Server.Requests, r => r.Method == "GET" && r.PathAndQuery == "/items/1"); // ben never read ada's item

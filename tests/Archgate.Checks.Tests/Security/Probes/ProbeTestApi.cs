@@ -55,6 +55,13 @@ public enum Flaws
     AnonymousDelete = 2097152,
     /// <summary>An order's <c>status</c> outside open, paid and shipped breaks the table's check constraint: 500 (ex12's claims).</summary>
     StatusCheckConstraint = 4194304,
+    /// <summary>Any signed-in user may cancel any order (<c>POST /orders/{id}/cancel</c>), though only its owner may read or change it.</summary>
+    ForeignCancel = 8388608,
+    /// <summary>
+    /// Not a defect as such: the cancel checks the order's state before its owner, and answers anyone but the owner 409
+    /// "not cancellable" (an order is cancellable by its owner only, so a stranger's cancel is a conflict).
+    /// </summary>
+    CancelStateFirst = 16777216,
 }
 
 /// <summary>
@@ -324,6 +331,8 @@ public sealed class ProbeTestApi : IDisposable
                 ("GET", "/admin/orders") => user is null ? Unauthorized() : user.Value.Role != "admin" && !Has(Flaws.CustomerIsAdmin) ? Problem(403, "Forbidden") : Json(200, new JsonArray([.. _orders.Values.Select(o => o.DeepClone())])),
                 ("POST", "/orders" or "/items") when Has(Flaws.AdminCreates) && user is { Role: not "admin" } => Problem(403, "Only an admin creates here."),
                 ("POST", "/orders") => user is null ? Unauthorized() : Place(user.Value, request.Body),
+                ("POST", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/cancel", StringComparison.Ordinal) =>
+                    user is null ? Unauthorized() : Cancel(user.Value, path),
                 ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Read(user.Value, path),
                 ("PATCH", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Change(user.Value, path, request.Body),
                 ("POST", "/items") => user is null ? Unauthorized() : AddItem(user.Value, request.Body),
@@ -495,6 +504,23 @@ public sealed class ProbeTestApi : IDisposable
     {
         var order = Find(path);
         return order is null || !(Owns(user, order) || Has(Flaws.Bola)) ? Problem(404, "No such order.") : Json(200, order);
+    }
+
+    private Reply Cancel((long Id, string Name, string Role) user, string path)
+    {
+        var order = Find(path[..^"/cancel".Length]);
+        if (order is not null && !Owns(user, order) && Has(Flaws.CancelStateFirst))
+        {
+            return Problem(409, "This order cannot be cancelled.");
+        }
+
+        if (order is null || !(Owns(user, order) || Has(Flaws.ForeignCancel)))
+        {
+            return Problem(404, "No such order.");
+        }
+
+        order["status"] = "cancelled";
+        return Json(200, order);
     }
 
     private Reply Change((long Id, string Name, string Role) user, string path, string body)
