@@ -58,9 +58,11 @@ internal sealed class BrowserCheck(FrontendComponent frontend, BrowserCheckOptio
             var findings = new List<Finding>();
             var pages = frontend.Pages.Count > 0 ? frontend.Pages : ["/"];
             var signedIn = false;
+            PageVisit? signInVisit = null;
             if (frontend.Auth is LoginAuth login)
             {
                 var (visits, signInFinding) = await SignInAsync(session, pages[0], login, cancellationToken);
+                signInVisit = visits.LastOrDefault();
                 findings.AddRange(visits.SelectMany(v => PageJudge.Judge(v, frontend, context.System)));
                 if (signInFinding is not null)
                 {
@@ -104,7 +106,7 @@ internal sealed class BrowserCheck(FrontendComponent frontend, BrowserCheckOptio
 
             if (frontend.States.Enabled && (signedIn || frontend.Auth is null))
             {
-                findings.AddRange(await StateProbe.RunAsync(page, opened, frontend, context, session.Folder, options, cancellationToken));
+                findings.AddRange(await StateProbe.RunAsync(page, opened, frontend, context, session.Folder, options, cancellationToken, signInVisit));
             }
 
             findings.Add(Findings.Create(

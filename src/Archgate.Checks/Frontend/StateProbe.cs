@@ -22,14 +22,14 @@ internal static partial class StateProbe
             "Unexpected token", "Unexpected end of JSON input", "[object Object]", "ERR_CONNECTION_REFUSED", "ECONNREFUSED"];
 
     public static async Task<List<Finding>> RunAsync(IPage page, IReadOnlyList<PageVisit> visits, FrontendComponent frontend, CheckContext context,
-        string folder, BrowserCheckOptions options, CancellationToken cancellationToken)
+        string folder, BrowserCheckOptions options, CancellationToken cancellationToken, PageVisit? signIn = null)
     {
         var backends = PageJudge.Backends(frontend, context.System);
-        var pages = visits.Where(v => v.LoadError is null && v.Activity.Requests.Any(r => r.ResourceType is "fetch" or "xhr" && Backend(backends, r.Url) is not null))
+        var pages = visits.Where(v => v.LoadError is null && ApiCalls(backends, v).Any())
             .GroupBy(v => v.Page).Select(g => g.Last()).ToList();
         if (pages.Count == 0)
         {
-            return [Info(frontend, frontend.Url.ToString(), "no page called its API: its loading and error states were not looked for", null)];
+            return [Info(frontend, frontend.Url.ToString(), NothingToProbe(signIn is null ? [] : [.. ApiCalls(backends, signIn)], signIn?.Label), null)];
         }
 
         var proxies = backends.ToDictionary(b => b.Name, b => FaultProxy.Start($"{frontend.Name} → {b.Name}", b.Url.Host, b.Url.Port, ProxyMode.Http));
@@ -178,6 +178,28 @@ internal static partial class StateProbe
 
     [GeneratedRegex(@"^\s*at [\w.$<>\[\]` ]+ ?\(?[^\n]*(:\d+:\d+|:line \d+)\)?\s*$|Traceback \(most recent call last\)|\b[A-Z]\w+(\.\w+)*Exception\b", RegexOptions.Multiline, 1000)]
     private static partial Regex StackFrame();
+
+    /// <summary>The API calls (fetch, XHR) <paramref name="visit"/> made to one of <paramref name="backends"/>.</summary>
+    private static IEnumerable<PageRequest> ApiCalls(List<HttpComponent> backends, PageVisit visit) =>
+        visit.Activity.Requests.Where(r => r.ResourceType is "fetch" or "xhr" && Backend(backends, r.Url) is not null);
+
+    /// <summary>
+    /// Why no state was probed: no page visit called its API on load. A single-page app that keeps its session in memory
+    /// shows its form again on a reload, so the calls its sign-in made (<paramref name="signInCalls"/>) are named, as
+    /// they are not replayed slowed or stopped.
+    /// </summary>
+    internal static string NothingToProbe(IReadOnlyList<PageRequest> signInCalls, string? signInLabel)
+    {
+        const string NotLooked = "its loading and error states were not looked for";
+        if (signInCalls.Count == 0)
+        {
+            return $"no page called its API: {NotLooked}";
+        }
+
+        var named = string.Join(", ", signInCalls.Take(3).Select(r => $"{r.Method} {Redact.Url(r.Url)}")) + (signInCalls.Count > 3 ? ", ..." : string.Empty);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"no page called its API on load ({NotLooked}); the {signInLabel ?? "sign-in"} called it {signInCalls.Count} time{(signInCalls.Count == 1 ? string.Empty : "s")} ({named}), but a sign-in is not replayed with the API slowed or stopped");
+    }
 
     private static HttpComponent? Backend(List<HttpComponent> backends, string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var u) ? backends.FirstOrDefault(b => PageJudge.Serves(b.Url, u)) : null;

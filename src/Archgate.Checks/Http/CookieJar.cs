@@ -24,6 +24,11 @@ internal static class CookieJar
         return cookies.Count == 0 ? [] : SessionCookie.RequestHeaders(cookies, SessionCookie.CookieHeader(cookies), method, own);
     }
 
+    /// <summary><paramref name="variables"/> without the session cookies of the jar (its anti-CSRF cookies kept).</summary>
+    public static IReadOnlyDictionary<string, string> WithoutSessions(IReadOnlyDictionary<string, string> variables) =>
+        variables.Where(v => !v.Key.StartsWith(Prefix, StringComparison.Ordinal) || SessionCookie.IsCsrfName(v.Key[Prefix.Length..]))
+            .ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+
     /// <summary>Keeps what <paramref name="setCookies"/> set, and forgets what they delete.</summary>
     public static void Keep(Dictionary<string, string> variables, IReadOnlyList<string> setCookies)
     {

@@ -24,7 +24,7 @@ internal static class ConsistencyProbe
     /// <summary>The mapped resource's item path (null when the write maps to none) and the findings; none when consistent.</summary>
     public static async Task<(string? Item, IReadOnlyList<Finding> Findings)> CheckAsync(
         SystemModel system, ServiceComponent service, JourneyWrite write, HttpClient http, TimeProvider time,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? jar = null)
     {
         foreach (var mapping in service.Resources)
         {
@@ -38,11 +38,22 @@ internal static class ConsistencyProbe
             for (var attempt = 1; attempt <= Attempts; attempt++)
             {
                 findings.Clear();
-                var read = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, item.Path), write.Headers.Where(h => !h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)), null, ApiCall.DefaultTimeout, cancellationToken);
+                var read = await ReadAsync(http, service, item.Path, write, jar, cancellationToken);
+                if (!read.Ok)
+                {
+                    // Refused or not found: what the API holds is not known, so nothing is compared (the journey's own
+                    // expectations judge its reads); a failure to answer at all is the same.
+                    var status = read.Failure is { } failure ? $"got no answer ({failure.Cause})" : $"answered {read.Status}";
+                    findings.Add(Finding(JourneyRules.ConsistencyNotChecked, Severity.Info, service.Name, $"GET {item.Path}",
+                        $"after {write.Method} {write.Path} the API's read of {item.Path} {status} with the journey's credentials: consistency not checked", read.Evidence(),
+                        "make the item readable by the identity that wrote it, or add a read step to the journey"));
+                    break;
+                }
+
                 JsonObject? api = null;
                 try
                 {
-                    api = read.Ok ? JsonNode.Parse(read.Body) as JsonObject : null;
+                    api = JsonNode.Parse(read.Body) as JsonObject;
                 }
                 catch (JsonException)
                 {
@@ -51,8 +62,8 @@ internal static class ConsistencyProbe
                 if (api is null)
                 {
                     findings.Add(Finding(JourneyRules.ReadDiffers, Severity.High, service.Name, $"GET {item.Path}",
-                        $"after {write.Method} {write.Path} the API's read {read.Summary.Split(" answered ")[^1]} without a JSON object", read.Evidence(),
-                        "a resource the API just wrote must be readable at once"));
+                        $"after {write.Method} {write.Path} the API's read answered {read.Status} with a body that is not a JSON object", read.Evidence(),
+                        "a resource the API just wrote must be readable at once, as a JSON object"));
                     break;
                 }
 
@@ -100,6 +111,27 @@ internal static class ConsistencyProbe
         }
 
         return (null, []);
+    }
+
+    /// <summary>
+    /// The API's read of <paramref name="path"/> with the write's headers; when those are refused (401, 403) and the run's
+    /// cookie jar has moved on since the write (a later sign-in), once more with the jar's cookies as they are now.
+    /// </summary>
+    private static async Task<ApiAnswer> ReadAsync(
+        HttpClient http, ServiceComponent service, string path, JourneyWrite write, IReadOnlyDictionary<string, string>? jar, CancellationToken cancellationToken)
+    {
+        var own = write.Headers.Where(h => !h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)).ToList();
+        var read = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, path), own, null, ApiCall.DefaultTimeout, cancellationToken);
+        if (read.Status is not (401 or 403) || jar is null)
+        {
+            return read;
+        }
+
+        var kept = own.Where(h => !h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase) && !SessionCookie.IsCsrfName(h.Key)).ToList();
+        var now = kept.Concat(CookieJar.Headers(jar, "GET", kept)).ToList();
+        var before = own.FirstOrDefault(h => h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase)).Value;
+        var after = now.FirstOrDefault(h => h.Key.Equals("Cookie", StringComparison.OrdinalIgnoreCase)).Value;
+        return after is null || after == before ? read : await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, path), now, null, ApiCall.DefaultTimeout, cancellationToken);
     }
 
     /// <summary>

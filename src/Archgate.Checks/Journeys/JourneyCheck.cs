@@ -127,7 +127,8 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
                     $"{Frontend.BrowserCheck.Slug(journey.Name)}-{BrowserDrivers.Name(driver!.Engine)}", cancellationToken));
                 pageChecked = true;
             };
-            var result = await RunOnceAsync(context, driver, service.Url, frontendUrl, ready.Steps, JourneyRunner.Start(shared, run), label, cancellationToken, pages);
+            var variables = JourneyRunner.Start(shared, run);
+            var result = await RunOnceAsync(context, driver, service.Url, frontendUrl, ready.Steps, variables, label, cancellationToken, pages);
             if (result.Ok)
             {
                 succeeded++;
@@ -137,7 +138,7 @@ internal sealed class JourneyCheck(Journey journey, JourneyOptions options, Jour
                     var checkedItems = new List<string>();
                     foreach (var write in ConsistencyProbe.Latest(service, result.Writes))
                     {
-                        var (item, found) = await ConsistencyProbe.CheckAsync(context.System, service, write, context.Http, context.Time, cancellationToken);
+                        var (item, found) = await ConsistencyProbe.CheckAsync(context.System, service, write, context.Http, context.Time, cancellationToken, variables);
                         findings.AddRange(found);
                         if (item is not null && found.Count == 0)
                         {

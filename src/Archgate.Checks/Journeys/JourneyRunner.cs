@@ -60,7 +60,10 @@ internal static partial class JourneyRunner
             var path = TemplateVariables.Fill(request.Path, variables, json: false);
             var body = request.Body is null ? null : TemplateVariables.Fill(request.Body, variables, json: true);
             var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))).ToList();
-            headers.AddRange(CookieJar.Headers(variables, request.Method, headers));
+            // A sign-in (a 'login:' step) starts a session of its own, sent without the session cookies the jar holds (its
+            // anti-CSRF cookies stay): a server that ends the session a login arrives with (session.regenerate, as AG5008
+            // asks) would otherwise end the setup's session, which every later run starts from, or an earlier identity's.
+            headers.AddRange(CookieJar.Headers(request.SignIn is null ? variables : CookieJar.WithoutSessions(variables), request.Method, headers));
             var timeout = step.Expect.Duration is { } d && d * 2 > ApiCall.DefaultTimeout ? d * 2 : ApiCall.DefaultTimeout;
             var started = Stopwatch.GetTimestamp();
             var (answer, problem, polls) = (default(ApiAnswer)!, default(string), 0);

@@ -82,6 +82,24 @@ public sealed class PageStatesTests(PageStatesTests.Site site, ITestOutputHelper
         Assert.DoesNotContain(await site.FindingsOfAsync("/good"), f => f.Rule == FrontendRules.AccessibilityViolation);
     }
 
+    [Fact]
+    public void With_no_page_calling_its_API_on_load_the_sign_ins_calls_are_named_as_not_replayed()
+    {
+        // ex13: a single-page app shows its form again on a reload; the sign-in's own calls were left unsaid and the info
+        // read as if the page had no API at all.
+        PageRequest[] calls =
+        [
+            new("POST", "http://127.0.0.1:8111/auth/login", "fetch", 200, null),
+            new("GET", "http://127.0.0.1:8111/v1/me/bookings?limit=20", "fetch", 200, null),
+        ];
+
+        Assert.Equal(
+            "no page called its API on load (its loading and error states were not looked for); the sign-in on / called it 2 times " +
+            "(POST http://127.0.0.1:8111/auth/login, GET http://127.0.0.1:8111/v1/me/bookings?limit=20), but a sign-in is not replayed with the API slowed or stopped",
+            StateProbe.NothingToProbe(calls, "sign-in on /"));
+        Assert.Equal("no page called its API: its loading and error states were not looked for", StateProbe.NothingToProbe([], null));
+    }
+
     [Theory]
     [InlineData("{\"type\":\"about:blank\",\"title\":\"Bad Gateway\",\"status\":502}", "raw JSON")]
     [InlineData("Error\n    at loadItems (http://127.0.0.1:1234/app.js:10:5)", "a stack trace")]

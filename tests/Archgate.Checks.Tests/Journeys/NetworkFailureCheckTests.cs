@@ -48,6 +48,36 @@ public sealed class NetworkFailureCheckTests
         Assert.Contains("Your last order is still open.", finding.Evidence, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_replay_that_fails_before_the_network_failure_is_not_evaluated_naming_the_step_and_status_not_an_error()
+    {
+        // ex13: an earlier check's leftover (the edge cases' re-sent create held the room) made the replay's create 409
+        // before any fault, and the step's status was 'error' though the journey's own runs passed.
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { OneOpenOrder = true });
+        await RunAsync(api); // leaves an open order behind, as an earlier check's create would
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Skipped, result.Status);
+        Assert.Equal("'order and find it' failed before the network failure, at step 1 (POST /orders) (status 409, expected 201), so the network failure was not tried", result.Reason);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((JourneyRules.NetworkFailureSummary, Severity.Info), (finding.Rule, finding.Severity));
+        Assert.StartsWith("not evaluated: ", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_network_failure_check_runs_before_the_checks_that_create_objects_of_their_own()
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        using var api = new FakeOrdersApi();
+        var system = TestSystems.Load(api.Manifest(folder, null), folder);
+        var checks = ArchgateProtocol.ChecksFor(system).Where(c => c.Step == 7).ToList();
+
+        var network = checks.FindIndex(c => c is NetworkFailureCheck);
+        Assert.True(network >= 0);
+        Assert.All(checks.Where(c => c is EdgeCaseCheck or ConcurrencyCheck), c => Assert.True(checks.IndexOf(c) > network, c.Id));
+    }
+
     /// <summary>The journey's create sends an Idempotency-Key made from {uuid}, as a client that retries one intent does.</summary>
     private const string KeyedJourney = """
         journeys:
