@@ -139,6 +139,19 @@ public sealed class EdgeCaseCheckTests
     }
 
     [Fact]
+    public async Task What_the_edge_cases_created_without_a_DELETE_in_the_contract_is_named_as_left_behind()
+    {
+        // ex13: a booking (cancelled by an action, no DELETE) re-sent by the edge cases held the room, and nothing said so.
+        using var api = new FakeOrdersApi();
+
+        var result = await RunAsync(api);
+
+        var summary = Assert.Single(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary && f.Location == "POST /orders");
+        Assert.Contains("; left behind, as the contract has no DELETE on the item: /orders/2", summary.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Requests, r => r.Method == "DELETE");
+    }
+
+    [Fact]
     public async Task The_largest_order_the_edge_cases_created_is_deleted_and_the_journeys_own_order_is_left()
     {
         // Left behind, the largest payload's order kept a unique slot: the network-failure check's journey then met 409.
