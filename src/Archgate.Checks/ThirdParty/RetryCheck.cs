@@ -109,6 +109,9 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
             // its answers, as a response lost on its way back does: the caller cannot know the charge was made.
             await RecoveredAsync(); // as before any round that follows lost work
 
+            // Without keys, the rows this round adds are its operation's charges: what the ledger held before it is
+            // needed to tell them (only 'operation' can group them, so only then is it read).
+            var before = ledger.Operation is null ? null : await ProviderLedger.ReadAsync(edge.Dependency, ledger, context.Http, TokenSource.Of(context), cancellationToken);
             exercise.Note($"round {windows.Count + 1}: the provider's answers lost");
             var lostRound = await exercise.UnderFaultAsync(new LostAnswerToxic(503), drives: 1, cancellationToken);
             // The provider may have done the work and told the caller by its webhook: a resend is not owed, so the
@@ -120,7 +123,7 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
             var operations = ChargeLedger.Operations(rounds, exercise.Since(windows[0].Start));
             var reached = string.Join("\n", lostRound.Requests.Select(r => $"  {exercise.At(r.At)}  {r.Method} {r.Target} key {r.IdempotencyKey ?? "(none)"}: {r.Fault}"));
             var timeline = exercise.Timeline + $"attempts that reached {edge.Dependency.Name} with their answers lost:\n{reached}\n";
-            (var ledgerFindings, ledgerMetric) = ChargeLedger.Judge(edge, ledger, read, operations, timeline);
+            (var ledgerFindings, ledgerMetric) = ChargeLedger.Judge(edge, ledger, read, operations, timeline, before);
             findings.AddRange(ledgerFindings.Where(f => f.Severity >= Severity.High));
             if (findings.All(f => f.Severity < Severity.High))
             {

@@ -353,6 +353,71 @@ public sealed class EdgeChecksTests
         Assert.DoesNotContain(run.Result.Findings, f => f.Rule is "AG6091" or "AG6025");
     }
 
+    [Fact]
+    public async Task A_caller_that_sends_no_key_is_caught_by_the_rows_one_operation_gained_as_a_double_charge()
+    {
+        // ex13: four keyless attempts reached the provider and each made a charge for one payment; the check gave up
+        // ("cannot be matched", AG6092 high, its hint blaming 'ledger.key') although 'ledger.operation' was declared.
+        var gateway = new ChargingGateway();
+        gateway.Rows.Add("{\"id\":\"ch_old1\",\"reference\":\"order-1\"}"); // an earlier run's charges, not this one's
+        gateway.Rows.Add("{\"id\":\"ch_old2\",\"reference\":\"order-1\"}");
+        var run = await RunAsync(Retry, new CallerBehaviour { NoKey = true }, gateway.Answer, ledger: ", ledger: { path: /charges, key: $.idempotencyKey, operation: $.reference }");
+
+        var doubled = Assert.Single(run.Result.Findings, f => f.Rule == "AG6090");
+        Assert.Equal(Severity.Critical, doubled.Severity);
+        Assert.Matches(@"holds [2-9] charges for one operation \(order-\d+ in round 3, answers lost, no Idempotency-Key\)", doubled.Message);
+        Assert.Contains("rows added, without a key", doubled.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("ch_old", doubled.Evidence, StringComparison.Ordinal);
+        Assert.Contains("send an Idempotency-Key", doubled.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Result.Findings, f => f.Rule == "AG6092");
+    }
+
+    [Fact]
+    public async Task A_caller_that_sends_no_key_to_a_ledger_without_operation_is_not_proved_and_the_hint_names_the_missing_key()
+    {
+        var gateway = new ChargingGateway();
+        var run = await RunAsync(Retry, new CallerBehaviour { NoKey = true }, gateway.Answer, ledger: KeyedGateway.Ledger);
+
+        var unread = Assert.Single(run.Result.Findings, f => f.Rule == "AG6092");
+        Assert.Contains("payments sent no Idempotency-Key and 'ledger.operation' is not declared", unread.Message, StringComparison.Ordinal);
+        Assert.StartsWith("make payments send an Idempotency-Key", unread.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain("ledger.key", unread.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_rows_an_operation_gained_ignore_rows_that_only_changed()
+    {
+        LedgerRow Row(string json, string op) => new(null, op, json);
+        var before = new[] { Row("{\"id\":1,\"status\":\"pending\"}", "p1"), Row("{\"id\":2}", "p2") };
+        var after = new[] { Row("{\"id\":1,\"status\":\"paid\"}", "p1"), Row("{\"id\":2}", "p2"), Row("{\"id\":3}", "p2"), Row("{\"id\":4}", "p3") };
+
+        var added = ChargeLedger.AddedRows(before, after);
+
+        Assert.Equal(["p2", "p3"], added.Select(a => a.Operation));
+        Assert.Equal("{\"id\":3}", Assert.Single(added[0].Rows).Json);
+    }
+
+    /// <summary>A provider that makes a charge for every POST, key or none, and lists them (the reference its body names).</summary>
+    private sealed class ChargingGateway
+    {
+        public List<string> Rows { get; } = [];
+
+        public Reply Answer(Received request)
+        {
+            lock (Rows)
+            {
+                if (request.Method == "GET")
+                {
+                    return new Reply(200, $"{{\"data\":[{string.Join(",", Rows)}]}}");
+                }
+
+                var reference = System.Text.Json.Nodes.JsonNode.Parse(request.Body)?["reference"]?.GetValue<string>();
+                Rows.Add($"{{\"id\":\"ch_{Rows.Count + 1}\",\"reference\":\"{reference}\"}}");
+                return new Reply(201, $"{{\"id\":\"ch_{Rows.Count}\"}}");
+            }
+        }
+    }
+
     /// <summary>A provider that charges once per Idempotency-Key (a repeat answers 200 with the first charge) and lists its charges as Stripe does.</summary>
     private sealed class KeyedGateway
     {

@@ -32,6 +32,9 @@ internal sealed record CallerBehaviour
     /// <summary>A new Idempotency-Key on every attempt (the defect) instead of one per order.</summary>
     public bool FreshKeys { get; init; }
 
+    /// <summary>No Idempotency-Key at all (the defect, ex13): the provider cannot tell a retry from a new charge.</summary>
+    public bool NoKey { get; init; }
+
     /// <summary>
     /// A Polly circuit breaker around each attempt with this break, as the shop's callers have (half the calls failed
     /// of at least 4 in 10 s); an attempt it refuses ends the operation. Null: no breaker.
@@ -155,10 +158,14 @@ internal sealed class FakeProviderCaller : IDisposable
                     using var request = new HttpRequestMessage(new HttpMethod(_behaviour.Method), "/charges");
                     if (_behaviour.Method == "POST")
                     {
-                        request.Content = new StringContent("{\"amount\":1}");
+                        request.Content = new StringContent($"{{\"amount\":1,\"reference\":\"{key}\"}}");
                     }
 
-                    request.Headers.Add("Idempotency-Key", _behaviour.FreshKeys ? $"{key}-{Guid.NewGuid():N}" : key);
+                    if (!_behaviour.NoKey)
+                    {
+                        request.Headers.Add("Idempotency-Key", _behaviour.FreshKeys ? $"{key}-{Guid.NewGuid():N}" : key);
+                    }
+
                     return await _client.SendAsync(request, token);
                 }, timeout.Token);
                 if (response.IsSuccessStatusCode)
