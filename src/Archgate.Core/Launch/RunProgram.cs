@@ -24,6 +24,12 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
 
     private static readonly HashSet<string> Prefixes = new(StringComparer.Ordinal) { "exec", "nohup", "setsid", "command", "stdbuf", "time" };
 
+    /// <summary>
+    /// The folders of a Java program's classpath (<c>java -cp out:lib/app.jar Main</c>: <c>out</c> and <c>lib</c>),
+    /// absolute, in order; a <c>*</c> entry (a folder of libraries) is left out. The first is <see cref="ProjectFolder"/>.
+    /// </summary>
+    public IReadOnlyList<string> ClassPath { get; init; } = [];
+
     /// <summary>The program's file name (<c>dotnet</c> for <c>/usr/bin/dotnet</c>).</summary>
     public string Name => Path.GetFileName(Program);
 
@@ -278,6 +284,20 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
             case "java" when Option(arguments, "-jar", null) is { } jar:
                 entry = Full(jar);
                 break;
+            case "java" when (Option(arguments, "-cp", "-classpath") ?? Option(arguments, "--class-path", null)) is { } classPath:
+                // ex13: java -cp payments/out PaymentsSvc, read as naming no program folder. Each directory entry is a
+                // folder of the program's classes and resources, a jar's folder is where it was deployed; lib/* is libraries.
+                var folders = classPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Where(e => !e.Contains('*', StringComparison.Ordinal))
+                    .Select(e => e.EndsWith(".jar", StringComparison.OrdinalIgnoreCase) || e.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? Path.GetDirectoryName(Full(e))! : Full(e))
+                    .Distinct(StringComparer.Ordinal).ToList();
+                return new RunProgram(directory, program, arguments, null, folders.FirstOrDefault()) { ClassPath = folders };
+            case "uvicorn" or "gunicorn" or "hypercorn" or "daphne" when operands.FirstOrDefault(o => AppSpec().IsMatch(o)) is { } app:
+                // uvicorn pkg.module:app: the module's file under the folder it imports from (--app-dir, --chdir), else that folder.
+                project = Option(arguments, "--app-dir", "--chdir") is { } appDir ? Full(appDir) : directory;
+                var module = Path.Combine(project, Path.Combine(app[..app.IndexOf(':', StringComparison.Ordinal)].Split('.')));
+                entry = File.Exists(module + ".py") ? module + ".py" : File.Exists(Path.Combine(module, "__init__.py")) ? Path.Combine(module, "__init__.py") : null;
+                break;
             default:
                 if (IsPython(name) && Option(arguments, "-m", null) is not null)
                 {
@@ -310,6 +330,7 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
             "node" or "nodejs" or "bun" or "deno" => ["-r", "--require", "--import", "--loader", "--env-file", "--inspect-port", "--conditions", "-C"],
             "dotnet" or "dotnet.exe" => ["--roll-forward", "--fx-version", "--additionalprobingpath", "--depsfile", "--runtimeconfig", "--additional-deps"],
             _ when IsPython(program) => ["-W", "-X", "-c", "-m"],
+            "uvicorn" or "gunicorn" or "hypercorn" or "daphne" => ["-b", "--bind", "--host", "--port", "-p", "-w", "--workers", "-k", "--worker-class", "-c", "--config", "--app-dir", "--chdir", "--log-level", "--env-file", "--timeout", "-t", "-e", "--env"],
             _ => [],
         };
         var operands = new List<string>();
@@ -351,6 +372,10 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
 
     private static bool ProgramFile(string word) =>
         Path.GetExtension(word).ToLowerInvariant() is ".dll" or ".exe" or ".jar" or ".js" or ".mjs" or ".cjs" or ".ts" or ".py" or ".sh" or ".rb" or ".php" or ".pl";
+
+    /// <summary>An ASGI/WSGI application as its servers name it: <c>pkg.module:app</c>, <c>app:create_app()</c>.</summary>
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*(\(.*\))?$")]
+    private static partial Regex AppSpec();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*=")]
     private static partial Regex Assignment();

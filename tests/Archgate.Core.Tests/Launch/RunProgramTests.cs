@@ -68,6 +68,45 @@ public sealed class RunProgramTests
     }
 
     [Theory]
+    [InlineData("java -cp payments/out PaymentsSvc", "payments/out")]
+    [InlineData("java -Xmx64m -classpath out:lib/*:dist/app.jar com.acme.Main --port 1", "out|dist")]
+    [InlineData("java --class-path=build/classes com.acme.Main", "build/classes")]
+    [InlineData("sh -c 'cd payments && exec java -cp app.jar:lib/* Main'", ".")]
+    public void A_java_program_started_from_its_classpath_has_its_classpath_folders(string command, string folders)
+    {
+        // ex13: java -cp payments/out PaymentsSvc was read as naming no program folder, so its config was not scanned.
+        var program = RunProgram.Read(command, Root)!;
+        var expected = folders.Split('|').Select(f => Path.GetFullPath(Path.Combine(program.WorkingDirectory, f))).ToList();
+
+        Assert.Equal("java", program.Name);
+        Assert.Equal(expected, program.ClassPath);
+        Assert.Equal(expected[0], program.ProjectFolder);
+        Assert.Null(program.EntryFile);
+    }
+
+    [Fact]
+    public void An_asgi_server_names_the_module_of_its_app()
+    {
+        var root = Directory.CreateTempSubdirectory("archgate-run-program-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "provider", "app"));
+            File.WriteAllText(Path.Combine(root, "provider", "app", "main.py"), "app = None\n");
+
+            var uvicorn = RunProgram.Read("uvicorn app.main:app --host 127.0.0.1 --port 1 --app-dir provider", root)!;
+            var gunicorn = RunProgram.Read("gunicorn -b localhost:1 -w 2 --chdir provider app.main:app", root)!;
+
+            Assert.Equal(Path.Combine(root, "provider", "app", "main.py"), uvicorn.EntryFile);
+            Assert.Equal(Path.Combine(root, "provider"), uvicorn.ProjectFolder);
+            Assert.Equal(uvicorn.EntryFile, gunicorn.EntryFile);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("sh -c 'cd $UNSET_DIR && exec dotnet Api.dll'")]
     [InlineData("sh -c 'cd && exec dotnet Api.dll'")]

@@ -304,7 +304,7 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
     /// <summary>
     /// The folders a started program reads its config from: the folder of the file it runs (<c>bin/out</c> of
     /// <c>dotnet bin/out/App.dll</c>), the project folder of one run from its sources (<c>dotnet run --project P</c>,
-    /// <c>npm start</c>), and the <c>appsettings*.json</c> files of a .NET program's content root, its working directory,
+    /// <c>npm start</c>), the folders of a Java program's classpath (<c>java -cp out Main</c>), and the <c>appsettings*.json</c> files of a .NET program's content root, its working directory,
     /// when the command or <c>workdir</c> moved it from the manifest's folder (<c>sh -c 'cd api &amp;&amp; exec dotnet
     /// bin/out/Api.dll'</c> reads <c>api/appsettings.json</c>). Only folders and files that exist.
     /// </summary>
@@ -325,6 +325,8 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         {
             folders.Add(project);
         }
+
+        folders.AddRange(program.ClassPath.Where(Directory.Exists));
 
         if (program.IsDotnet && Directory.Exists(program.WorkingDirectory)
             && !string.Equals(System.IO.Path.TrimEndingDirectorySeparator(program.WorkingDirectory), System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(baseDirectory)), StringComparison.Ordinal))

@@ -350,6 +350,20 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task The_config_in_a_java_programs_classpath_folder_is_scanned()
+    {
+        // ex13: java -cp payments/out PaymentsSvc was reported as naming no program folder (AG9081 info, nothing scanned).
+        Write("payments/out/PaymentsSvc.class", "not really a class");
+        Write("payments/out/application.properties", $"gateway.api-key={LiveKey}\n");
+
+        var result = await RunAsync(Wrapped("java -cp payments/out:payments/lib/* PaymentsSvc"));
+
+        var found = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Equal((Severity.High, "api"), (found.Severity, found.Component));
+        Assert.EndsWith("application.properties:1", found.Location, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_started_component_whose_config_folder_cannot_be_told_is_named_not_passed_in_silence()
     {
         var result = await RunAsync(Wrapped("docker run --rm -p 1:8080 registry.example/api:1"));
