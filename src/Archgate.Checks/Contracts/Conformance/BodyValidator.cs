@@ -126,6 +126,23 @@ internal sealed class BodyValidator
             }
         }
 
+        // The properties every schema that judged an object declares (its allOf parts, a $ref'd base): a property one of
+        // them declares is no rename of a required one another misses.
+        var declaredAt = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var detail in details)
+        {
+            if (Node(detail.SchemaLocation.ToString()) is JsonObject { } node && node["properties"] is JsonObject properties)
+            {
+                var instance = detail.InstanceLocation.ToString();
+                if (!declaredAt.TryGetValue(instance, out var names))
+                {
+                    declaredAt[instance] = names = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                names.UnionWith(properties.Select(p => p.Key));
+            }
+        }
+
         // A nullable value is anyOf [null, X]: when X has errors, "should be null" from the other branch is noise.
         var described = new List<(string Pointer, string EvaluationPath, SchemaMismatch Mismatch)>();
         foreach (var error in errors)
@@ -137,7 +154,7 @@ internal sealed class BodyValidator
                 continue;
             }
 
-            described.AddRange(Describe(value, error.Pointer, error.Keyword, error.SchemaLocation, keywordNode, error.Message).Select(m => (error.Pointer, error.EvaluationPath, m)));
+            described.AddRange(Describe(value, error.Pointer, error.Keyword, error.SchemaLocation, keywordNode, error.Message, declaredAt).Select(m => (error.Pointer, error.EvaluationPath, m)));
             if (described.Count >= 4 * max)
             {
                 break;
@@ -246,13 +263,14 @@ internal sealed class BodyValidator
         });
     }
 
-    private IEnumerable<SchemaMismatch> Describe(JsonElement root, string pointer, string keyword, string schemaLocation, JsonNode? keywordNode, string message)
+    private IEnumerable<SchemaMismatch> Describe(JsonElement root, string pointer, string keyword, string schemaLocation, JsonNode? keywordNode, string message, Dictionary<string, HashSet<string>> declaredAt)
     {
         var (path, instance) = Navigate(root, pointer);
         if (keyword == "required" && instance is { ValueKind: JsonValueKind.Object } obj && keywordNode is JsonArray required)
         {
             var schemaNode = Node(schemaLocation) as JsonObject;
             var declared = (schemaNode?["properties"] as JsonObject)?.Select(p => p.Key).ToHashSet(StringComparer.Ordinal) ?? [];
+            declared.UnionWith(declaredAt.GetValueOrDefault(pointer) ?? []);
             var undeclared = obj.EnumerateObject().Select(p => p.Name).Where(n => declared.Count > 0 && !declared.Contains(n)).ToList();
             foreach (var name in required.Select(r => r?.GetValue<string>()).OfType<string>().Where(n => !obj.TryGetProperty(n, out _)))
             {
@@ -319,13 +337,24 @@ internal sealed class BodyValidator
         }
 
         JsonNode? node = _bundle;
-        foreach (var raw in schemaLocation[(hash + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries))
+        var segments = schemaLocation[(hash + 1)..].Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Select(raw => Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToList();
+        for (var i = 0; i < segments.Count; i++)
         {
-            var segment = Uri.UnescapeDataString(raw).Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+            var segment = segments[i];
+            // JsonSchema.Net locates the subschema of an 'items' keyword as ".../NAME/items/NAME" (ex13: an inline item's
+            // required property was printed in the validator's raw words, its schema not found): a copy of the segment
+            // before the keyword that names nothing in the item's schema is skipped.
+            if (i >= 2 && segments[i - 1] == "items" && segment == segments[i - 2] && segments[i - 2] is not ("properties" or "patternProperties" or "$defs")
+                && node is JsonObject item && !item.ContainsKey(segment))
+            {
+                continue;
+            }
+
             node = node switch
             {
                 JsonObject o => o[segment],
-                JsonArray a when int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < a.Count => a[i],
+                JsonArray a when int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var at) && at < a.Count => a[at],
                 _ => null,
             };
         }

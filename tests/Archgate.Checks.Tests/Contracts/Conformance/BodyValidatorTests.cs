@@ -68,6 +68,80 @@ public sealed class BodyValidatorTests
         Assert.Contains("'totalAmount'", total.Message, StringComparison.Ordinal);
     }
 
+    private const string Bookings = """
+        openapi: 3.1.0
+        info: { title: bookings, version: "1" }
+        paths:
+          /v1/me/bookings:
+            get:
+              responses:
+                '200':
+                  description: mine
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        required: [items]
+                        properties:
+                          items:
+                            type: array
+                            items:
+                              type: object
+                              required: [id, checkIn]
+                              properties:
+                                id: { type: integer }
+                                checkIn: { type: string, format: date }
+        components:
+          schemas:
+            Stay:
+              type: object
+              required: [guest, rooms]
+              properties:
+                guest:
+                  type: object
+                  required: [name]
+                  properties: { name: { type: string } }
+                rooms: { type: array, items: { $ref: '#/components/schemas/Room' } }
+            Room:
+              allOf:
+                - $ref: '#/components/schemas/Base'
+                - type: object
+                  required: [checkIn]
+                  properties: { checkIn: { type: string } }
+            Base:
+              type: object
+              required: [id]
+              properties: { id: { type: integer } }
+        """;
+
+    [Fact]
+    public void A_required_property_missing_inside_an_inline_array_item_is_named_with_the_rename_hint()
+    {
+        // ex13: "$.items[0]: expected Required properties ["checkIn"] are not present, found object", the validator's
+        // own sentence, where one level up Archgate names the property and the undeclared one that replaced it.
+        var document = LoadDocument(Bookings);
+        var schema = document.Paths!["/v1/me/bookings"].Operations![System.Net.Http.HttpMethod.Get].Responses!["200"].Content!["application/json"].Schema!;
+
+        var mismatches = new BodyValidator([schema], Direction.Response).Validate(schema, Parse("""{"items":[{"id":1,"check_in":"2026-12-06"}]}"""));
+
+        var missing = Assert.Single(mismatches);
+        Assert.Equal("$.items[0].checkIn", missing.Path);
+        Assert.Equal("required property (string)", missing.Expected);
+        Assert.Equal("$.items[0].checkIn: required property 'checkIn' is missing; the body has undeclared 'check_in' instead (renamed?)", missing.Message);
+    }
+
+    [Fact]
+    public void A_required_property_missing_in_a_nested_object_or_an_allOf_item_is_named_and_declared_properties_are_no_rename()
+    {
+        var mismatches = Validate(Bookings, "Stay", """{"guest":{"fullName":"Ann"},"rooms":[{"id":1,"check_in":"2026-12-06"}]}""");
+
+        var name = Assert.Single(mismatches, m => m.Path == "$.guest.name");
+        Assert.Equal("$.guest.name: required property 'name' is missing; the body has undeclared 'fullName' instead (renamed?)", name.Message);
+        var checkIn = Assert.Single(mismatches, m => m.Path == "$.rooms[0].checkIn");
+        Assert.Equal("$.rooms[0].checkIn: required property 'checkIn' is missing; the body has undeclared 'check_in' instead (renamed?)", checkIn.Message);
+        Assert.Equal(2, mismatches.Count);
+    }
+
     [Fact]
     public void Nested_values_formats_and_bounds_are_reported_with_array_indices()
     {
