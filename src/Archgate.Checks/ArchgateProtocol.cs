@@ -263,9 +263,9 @@ public static class ArchgateProtocol
             yield return new ConformanceCheck(c, new ConformanceOptions().With(build.System.Checks.Conformance), documents);
         }
 
-        foreach (var pact in build.System.PactFiles)
+        foreach (var pact in PactCheck.ForAll(build.System.PactFiles))
         {
-            yield return PactCheck.For(pact);
+            yield return pact;
         }
 
         foreach (var c in withContract.Where(c => c.OpenApi!.Baseline is not null))

@@ -15,29 +15,57 @@ internal sealed class PactCheck : ICheck
     private readonly string _file;
     private readonly PactReadResult _read;
 
-    private PactCheck(string file, PactReadResult read)
+    /// <summary>What tells this pact from another of the same consumer and provider (its file's name), or null: it is the pair's only one.</summary>
+    private readonly string? _variant;
+
+    private PactCheck(string file, PactReadResult read, string? variant = null)
     {
         _file = file;
         _read = read;
+        _variant = variant;
     }
 
     /// <summary>Reads <paramref name="file"/> now, so the check's id names its consumer and provider.</summary>
-    public static PactCheck For(string file)
-    {
-        var text = RegularFile.ReadText(file, Manifest.ManifestLimits.MaxContractBytes, out var problem);
-        var read = text is null ? new PactReadResult(null, [$"cannot read the file: {problem}"]) : PactReader.Read(text);
+    public static PactCheck For(string file) => new(file, Read(file));
 
-        return new PactCheck(file, read);
+    /// <summary>
+    /// One check per pact file, each read now. The id names the pact's consumer and provider; when several files hold
+    /// pacts of one pair (a pact split by feature), each id adds its file's name, <c>contracts.pact:web-api@web-api-write</c>,
+    /// so their results, waivers and baselines do not collide (ex13). A pair's only pact keeps the plain id.
+    /// </summary>
+    public static List<PactCheck> ForAll(IEnumerable<string> files)
+    {
+        var read = files.Select(f => (File: f, Read: Read(f))).ToList();
+        var pairs = read.Where(r => r.Read.Document is not null)
+            .GroupBy(r => Pair(r.Read.Document!), StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .SelectMany(g => g)
+            .ToList();
+        var names = pairs.GroupBy(r => Path.GetFileNameWithoutExtension(r.File), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return [.. read.Select(r => new PactCheck(r.File, r.Read, pairs.Contains(r) ? Variant(r.File) : null))];
+
+        // Two files of one name in different folders: the folder tells them apart.
+        string Variant(string file) => names[Path.GetFileNameWithoutExtension(file)] > 1
+            ? $"{Path.GetFileName(Path.GetDirectoryName(file))}/{Path.GetFileNameWithoutExtension(file)}"
+            : Path.GetFileNameWithoutExtension(file);
     }
 
+    private static PactReadResult Read(string file)
+    {
+        var text = RegularFile.ReadText(file, Manifest.ManifestLimits.MaxContractBytes, out var problem);
+        return text is null ? new PactReadResult(null, [$"cannot read the file: {problem}"]) : PactReader.Read(text);
+    }
+
+    private static string Pair(PactDocument pact) => $"{pact.Consumer}-{pact.Provider}";
+
     public string Id => _read.Document is { } pact
-        ? $"contracts.pact:{pact.Consumer}-{pact.Provider}"
+        ? $"contracts.pact:{Pair(pact)}{(_variant is null ? string.Empty : "@" + _variant)}"
         : $"contracts.pact:{Path.GetFileNameWithoutExtension(_file)}";
 
     public int Step => 2;
 
     public string Title => _read.Document is { } pact
-        ? $"{pact.Provider} honours the pact of {pact.Consumer}"
+        ? $"{pact.Provider} honours the pact of {pact.Consumer}{(_variant is null ? string.Empty : $" in {Path.GetFileName(_file)}")}"
         : $"Pact {Path.GetFileName(_file)} holds";
 
     public Applicability AppliesTo(SystemModel system) => Applicability.Yes;

@@ -47,6 +47,28 @@ public sealed class PactCheckTests : IDisposable
     }
 
     [Fact]
+    public void Two_pacts_of_one_consumer_and_provider_have_ids_that_name_their_files()
+    {
+        // ex13: web-bookings-api.json and web-bookings-api-write.json were both contracts.pact:web-bookings-api.
+        File.WriteAllText(Path.Combine(_directory, "web-api.json"), PactTestKit.V3("{}"));
+        File.WriteAllText(Path.Combine(_directory, "web-api-write.json"), PactTestKit.V3("{}"));
+        File.WriteAllText(Path.Combine(_directory, "mobile.json"), PactTestKit.V3("{}").Replace("\"web\"", "\"mobile\"", StringComparison.Ordinal));
+        var system = TestSystems.Load("""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: api, kind: service, url: "http://127.0.0.1:1" }
+            contracts: { pacts: [web-api.json, web-api-write.json, mobile.json] }
+            """, _directory);
+
+        var checks = ArchgateProtocol.ChecksFor(system).Where(c => c.Id.StartsWith("contracts.pact", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(["contracts.pact:web-api@web-api", "contracts.pact:web-api@web-api-write", "contracts.pact:mobile-api"], checks.Select(c => c.Id));
+        Assert.Equal("api honours the pact of web in web-api-write.json", checks[1].Title);
+        Assert.Equal("api honours the pact of mobile", checks[2].Title);
+    }
+
+    [Fact]
     public async Task A_kept_pact_passes_with_one_note_per_interaction_and_its_metrics()
     {
         using var server = PactProviderServer.Answering("""{ "id": 7 }""");
