@@ -39,9 +39,9 @@ internal sealed class WebKitDriver : IBrowserDriver
 
     private readonly WebDriverClient _client;
     private readonly BrowserProcess _driver;
-    private readonly BrowserProcess? _xvfb;
+    private readonly XvfbDisplay? _xvfb;
 
-    private WebKitDriver(WebDriverClient client, BrowserProcess driver, BrowserProcess? xvfb, string version)
+    private WebKitDriver(WebDriverClient client, BrowserProcess driver, XvfbDisplay? xvfb, string version)
     {
         (_client, _driver, _xvfb) = (client, driver, xvfb);
         Version = version;
@@ -68,13 +68,14 @@ internal sealed class WebKitDriver : IBrowserDriver
             throw new FileNotFoundException($"WebKitWebDriver{(executable is null ? string.Empty : $" ({executable})")} or its MiniBrowser not found; {Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.WebKitDriver)}");
         }
 
-        BrowserProcess? xvfb = null;
+        XvfbDisplay? xvfb = null;
         try
         {
             var display = Environment.GetEnvironmentVariable("DISPLAY");
             if (string.IsNullOrEmpty(display))
             {
-                (xvfb, display) = await StartXvfbAsync(timeout, cancellationToken);
+                xvfb = await XvfbDisplay.StartAsync(timeout, cancellationToken);
+                display = xvfb.Display;
             }
 
             var capabilities = new JsonObject
@@ -127,43 +128,6 @@ internal sealed class WebKitDriver : IBrowserDriver
         {
             await _xvfb.DisposeAsync();
         }
-    }
-
-    /// <summary>Xvfb on the first display number from 90 with no lock file; tried again on the next when another takes it first.</summary>
-    private static async Task<(BrowserProcess Xvfb, string Display)> StartXvfbAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var xvfbPath = Prerequisites.Prerequisites.Xvfb.Locate()
-            ?? throw new FileNotFoundException($"no DISPLAY and Xvfb not found; {Prerequisites.Prerequisites.MissingHint(Prerequisites.Prerequisites.Xvfb)}");
-        var last = string.Empty;
-        for (var number = 90 + Random.Shared.Next(50); number < 400; number++)
-        {
-            if (File.Exists($"/tmp/.X{number}-lock") || File.Exists($"/tmp/.X11-unix/X{number}"))
-            {
-                continue;
-            }
-
-            var xvfb = BrowserProcess.Start(xvfbPath, [$":{number}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"]);
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (!xvfb.HasExited && waited.Elapsed < timeout)
-            {
-                // Xvfb writes its pid into the lock file once the display is its own.
-                if (File.Exists($"/tmp/.X{number}-lock") && (await File.ReadAllTextAsync($"/tmp/.X{number}-lock", cancellationToken)).Trim() == xvfb.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                {
-                    await Task.Delay(200, cancellationToken);
-                    if (!xvfb.HasExited)
-                    {
-                        return (xvfb, $":{number}");
-                    }
-                }
-
-                await Task.Delay(50, cancellationToken);
-            }
-
-            last = xvfb.Tail;
-            await xvfb.DisposeAsync();
-        }
-
-        throw new BrowserActionException($"Xvfb could not take a display: {last}");
     }
 
     private static int FreePort()
