@@ -87,7 +87,8 @@ public sealed class VendorContractCheckTests
         Assert.DoesNotContain("SG.test-key-123", noFrom.Evidence, StringComparison.Ordinal);
         Assert.Contains("\"subject\":\"Order 1 is paid\"", noFrom.Evidence, StringComparison.Ordinal); // the body, de-chunked
 
-        var address = Assert.Single(findings, f => f.Message.Contains("format \"email\"", StringComparison.Ordinal));
+        // Inside the inline items of an array, worded as at the top level (the validator's own sentence before b00334d).
+        var address = Assert.Single(findings, f => f.Message.Contains("expected format email, found string \"not-an-address\"", StringComparison.Ordinal));
         Assert.Contains("$.personalizations[0].to[0].email", address.Message, StringComparison.Ordinal);
         Assert.Contains("schema path: sendgrid-mail-send.yaml#/components/schemas/to_email_array/items/properties/email", address.Evidence, StringComparison.Ordinal);
 
