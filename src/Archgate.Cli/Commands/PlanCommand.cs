@@ -25,14 +25,15 @@ internal sealed class PlanCommand : AsyncCommand<PlanCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        // Planning needs no value from the environment: a job without the secrets can plan (unset variables are warnings).
-        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error, ManifestLoadOptions.WithoutSystem, out var unset);
+        // Planning needs no value from the environment and no secret store: a job without the secrets can plan (unset
+        // variables and unread secret references are warnings).
+        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error, ManifestLoadOptions.WithoutSystem, out var loaded);
         if (model is null)
         {
             return ExitCodes.InvalidManifest;
         }
 
-        if (ManifestErrors.UncheckedNote(unset, "planned") is { } note)
+        foreach (var note in ManifestErrors.UncheckedNotes(loaded, "planned"))
         {
             Console.Error.WriteLine($"archgate: {note}");
         }

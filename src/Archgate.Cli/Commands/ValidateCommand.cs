@@ -16,15 +16,16 @@ internal sealed class ValidateCommand : Command<ValidateCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        // Validation contacts nothing and needs no secret: unset variables are warnings, the values that use them unchecked.
-        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error, ManifestLoadOptions.WithoutSystem, out var unset);
+        // Validation contacts nothing, not even a secret store, and needs no secret: unset variables and secret references are
+        // warnings, the values that use them unchecked.
+        var model = ManifestErrors.LoadOrReport(settings.Manifest, Console.Error, ManifestLoadOptions.WithoutSystem, out var loaded);
         if (model is null)
         {
             return ExitCodes.InvalidManifest;
         }
 
         Console.WriteLine($"{settings.Manifest}: valid ({model.Components.Count} components, system '{model.Name}')");
-        if (ManifestErrors.UncheckedNote(unset, "validated") is { } note)
+        foreach (var note in ManifestErrors.UncheckedNotes(loaded, "validated"))
         {
             Console.Error.WriteLine($"archgate: {note}");
         }

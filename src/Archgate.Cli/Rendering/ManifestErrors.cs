@@ -10,13 +10,12 @@ internal static class ManifestErrors
     public static SystemModel? LoadOrReport(string path, TextWriter error) => LoadOrReport(path, error, ManifestLoadOptions.Default, out _);
 
     /// <summary>
-    /// As <see cref="LoadOrReport(string, TextWriter)"/>, with <paramref name="options"/>; <paramref name="unset"/> are the
-    /// variables the manifest uses without default that are not set (warnings when the options allow them).
+    /// As <see cref="LoadOrReport(string, TextWriter)"/>, with <paramref name="options"/>; <paramref name="result"/> tells
+    /// what was left unchecked (unset variables, unread secret references: warnings when the options allow them).
     /// </summary>
-    public static SystemModel? LoadOrReport(string path, TextWriter error, ManifestLoadOptions options, out IReadOnlyList<string> unset)
+    public static SystemModel? LoadOrReport(string path, TextWriter error, ManifestLoadOptions options, out ManifestLoadResult result)
     {
-        var result = ManifestLoader.Load(path, options: options);
-        unset = result.UnsetVariables;
+        result = ManifestLoader.Load(path, options: options);
         foreach (var warning in result.Warnings)
         {
             error.WriteLine(warning.ToString());
@@ -36,8 +35,25 @@ internal static class ManifestErrors
         return null;
     }
 
-    /// <summary>The line a command that does not need the values ends its output with when some were not set; null when none.</summary>
-    public static string? UncheckedNote(IReadOnlyList<string> unset, string what) => unset.Count == 0
-        ? null
-        : $"{what} without {string.Join(", ", unset)} (not set): the values that use {(unset.Count == 1 ? "it" : "them")} were not checked; 'archgate run' needs {(unset.Count == 1 ? "it" : "them")}";
+    /// <summary>
+    /// The lines a command that does not need the values ends its output with: the variables that were not set, and the
+    /// secret references it did not read. Empty when it checked every value.
+    /// </summary>
+    public static IEnumerable<string> UncheckedNotes(ManifestLoadResult result, string what)
+    {
+        var unset = result.UnsetVariables;
+        if (unset.Count > 0)
+        {
+            yield return $"{what} without {string.Join(", ", unset)} (not set): the values that use {(unset.Count == 1 ? "it" : "them")} were not checked; 'archgate run' needs {(unset.Count == 1 ? "it" : "them")}";
+        }
+
+        var unread = result.UnreadSecrets;
+        if (unread.Count > 0)
+        {
+            var stores = string.Join(" and ", unread.Select(r => r[..r.IndexOf(':', StringComparison.Ordinal)] == "vault" ? "Vault" : "AWS Secrets Manager").Distinct());
+            yield return $"{what} without reading {unread.Count} secret reference{(unread.Count == 1 ? string.Empty : "s")} from {stores} " +
+                $"({string.Join(", ", unread.Take(3).Select(r => "${" + r + "}"))}{(unread.Count > 3 ? ", ..." : string.Empty)}): their form was checked, " +
+                "the values that use them were not; 'archgate run' reads them";
+        }
+    }
 }

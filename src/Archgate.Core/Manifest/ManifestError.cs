@@ -35,6 +35,12 @@ public sealed record ManifestLoadResult(Model.SystemModel? Model, IReadOnlyList<
     /// </summary>
     public IReadOnlyList<string> UnsetVariables { get; init; } = [];
 
+    /// <summary>
+    /// The secret references (<c>vault:secret/data/shop#key</c>) left unread, each once, when the load read no secret store
+    /// (<see cref="ManifestLoadOptions.ReadSecretStores"/>): their form was checked, the values that use them were not.
+    /// </summary>
+    public IReadOnlyList<string> UnreadSecrets { get; init; } = [];
+
     /// <summary>True when the manifest loaded without errors.</summary>
     public bool Succeeded => Model is not null && Errors.Count == 0;
 }

@@ -10,7 +10,7 @@ public sealed record ManifestLoadOptions
     /// What <c>archgate plan</c> and <c>validate</c> load with: the dependency graph and the order do not depend on
     /// any value from the environment, so a pull-request job without the secrets can still plan.
     /// </summary>
-    public static ManifestLoadOptions WithoutSystem { get; } = new() { AllowUnsetVariables = true };
+    public static ManifestLoadOptions WithoutSystem { get; } = new() { AllowUnsetVariables = true, ReadSecretStores = false };
 
     /// <summary>
     /// Whether a <c>${VAR}</c> that is unset and has no default is a warning rather than an error. Such a value is not
@@ -20,4 +20,12 @@ public sealed record ManifestLoadOptions
     /// </summary>
     /// <value>false: an unset variable is an error and the manifest does not load.</value>
     public bool AllowUnsetVariables { get; init; }
+
+    /// <summary>
+    /// Whether <c>${vault:...}</c> and <c>${aws-sm:...}</c> are read from their stores. When not, each reference's form
+    /// is still checked (an error at its line), its value is not: it reads as absent, as an unset variable does with
+    /// <see cref="AllowUnsetVariables"/>, with a warning, and <see cref="ManifestLoadResult.UnreadSecrets"/> lists it.
+    /// </summary>
+    /// <value>true: every reference is read, and a store that cannot answer is an error.</value>
+    public bool ReadSecretStores { get; init; } = true;
 }

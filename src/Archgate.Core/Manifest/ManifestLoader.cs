@@ -66,7 +66,7 @@ public static partial class ManifestLoader
         ManifestLoadOptions? options = null)
     {
         options ??= ManifestLoadOptions.Default;
-        using var stores = new Secrets.SecretStores(environment);
+        using var stores = new Secrets.SecretStores(environment, read: options.ReadSecretStores);
         var reader = new YamlReader(displayName, environment, stores.Resolve, options.AllowUnsetVariables);
         var stream = new YamlStream();
         var guard = new YamlGuard(new Parser(new StringReader(text)));
@@ -122,8 +122,8 @@ public static partial class ManifestLoader
         var model = Build(reader, root, Path.GetDirectoryName(fullPath) ?? ".", displayName, fullPath, sha256);
         var warnings = reader.Warnings.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
         return reader.Errors.Count == 0
-            ? new ManifestLoadResult(model, []) { Warnings = warnings, UnsetVariables = reader.Unset }
-            : new ManifestLoadResult(null, reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList()) { Warnings = warnings, UnsetVariables = reader.Unset };
+            ? new ManifestLoadResult(model, []) { Warnings = warnings, UnsetVariables = reader.Unset, UnreadSecrets = reader.Unread }
+            : new ManifestLoadResult(null, reader.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList()) { Warnings = warnings, UnsetVariables = reader.Unset, UnreadSecrets = reader.Unread };
     }
 
     /// <summary>

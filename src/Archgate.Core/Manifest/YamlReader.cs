@@ -22,6 +22,7 @@ internal sealed class YamlReader(string file, Func<string, string?> environment,
     private readonly HashSet<(long Line, long Column)> _unchecked = [];
 
     private readonly List<string> _unset = [];
+    private readonly List<string> _unread = [];
     private readonly List<SecretSource> _sources = [];
     private readonly HashSet<string> _storeSecrets = new(StringComparer.Ordinal);
 
@@ -47,6 +48,9 @@ internal sealed class YamlReader(string file, Func<string, string?> environment,
 
     /// <summary>The variables used without default that are not set, each once, in the order they were met.</summary>
     public IReadOnlyList<string> Unset => _unset;
+
+    /// <summary>The secret references left unread (no store contacted), each once, in the order they were met.</summary>
+    public IReadOnlyList<string> Unread => _unread;
 
     public void Warn(YamlNode node, string path, string message, string hint) =>
         _warnings.Add(new ManifestError(file, (int)node.Start.Line, (int)node.Start.Column, Hide(path), Hide(message), Hide(hint)) { IsWarning = true });
@@ -242,6 +246,24 @@ internal sealed class YamlReader(string file, Func<string, string?> environment,
         var failed = false;
         foreach (var (reference, lookup) in resolved)
         {
+            if (lookup.IsUnread)
+            {
+                // Like an unset variable with allowUnset: one warning per place, and the value reads as absent.
+                if (!_unread.Contains(reference, StringComparer.Ordinal))
+                {
+                    _unread.Add(reference);
+                }
+
+                if (_unchecked.Add((node.Start.Line, node.Start.Column)))
+                {
+                    Warn(node, path, $"${{{reference}}} was not read: this command contacts no secret store, so this value was not checked",
+                        "'archgate run' reads it (and 'archgate doctor' checks that the store answers)");
+                }
+
+                failed = true;
+                continue;
+            }
+
             if (lookup.Value is null)
             {
                 Error(node, path, $"${{{reference}}}: {lookup.Problem}", lookup.Hint);

@@ -102,6 +102,42 @@ public sealed class CommandTests : CliTestBase
     }
 
     [Fact]
+    public async Task Plan_and_validate_read_no_secret_store_and_run_does()
+    {
+        // A pull-request job has no Vault token and no path to the store: plan and validate check the reference's form only.
+        Environment["VAULT_ADDR"] = string.Empty;
+        await File.WriteAllTextAsync(Path.Combine(Folder, "archgate.yaml"), """
+            version: 1
+            system: { name: tickets }
+            components:
+              - name: api
+                kind: service
+                url: http://127.0.0.1:9
+                run:
+                  command: node api.js
+                  env: { JWT_SECRET: "${vault:secret/data/tickets#jwt}", OLD: "${vault:secret/tickets#jwt}" }
+                  ready: { http: /health }
+            """);
+
+        var validate = await ArchgateAsync("validate");
+        await File.WriteAllTextAsync(Path.Combine(Folder, "archgate.yaml"),
+            (await File.ReadAllTextAsync(Path.Combine(Folder, "archgate.yaml"))).Replace(", OLD: \"${vault:secret/tickets#jwt}\"", string.Empty, StringComparison.Ordinal));
+        var plan = await ArchgateAsync("plan");
+        var run = await ArchgateAsync("run", "--steps", "1");
+
+        Assert.Equal(2, validate.ExitCode);
+        Assert.Contains("components.api.run.env.OLD: ${vault:secret/tickets#jwt}: 'secret/tickets' is not a KV v2 secret path", validate.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("VAULT_ADDR", validate.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal(0, plan.ExitCode);
+        Assert.Contains("archgate.yaml:9:26: components.api.run.env.JWT_SECRET: warning: ${vault:secret/data/tickets#jwt} was not read: this command contacts no secret store", plan.Stderr, StringComparison.Ordinal);
+        Assert.Contains("archgate: planned without reading 1 secret reference from Vault (${vault:secret/data/tickets#jwt})", plan.Stderr, StringComparison.Ordinal);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("components.api.run.env.JWT_SECRET: ${vault:secret/data/tickets#jwt}: VAULT_ADDR is not set", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Runs_and_report_read_back_a_stored_run()
     {
         var run = await ArchgateAsync("run", WriteMinimalManifest(), "--up", "--steps", "1-4");

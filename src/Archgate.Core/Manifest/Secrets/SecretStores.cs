@@ -8,6 +8,11 @@ namespace Archgate.Manifest.Secrets;
 /// <summary>The value a secret reference stands for, or what went wrong and how to mend it (never the value).</summary>
 internal sealed record SecretLookup(string? Value, string? Problem, string? Hint)
 {
+    /// <summary>A well-formed reference left unread: the command loading the manifest contacts no secret store.</summary>
+    public static SecretLookup Unread { get; } = new(null, null, null);
+
+    public bool IsUnread => Value is null && Problem is null;
+
     public static SecretLookup Failed(string problem, string hint) => new(null, problem, hint);
 }
 
@@ -17,8 +22,10 @@ internal sealed record SecretLookup(string? Value, string? Problem, string? Hint
 /// <c>aws-sm:SECRET-ID[#KEY]</c> through AWS Secrets Manager's <c>GetSecretValue</c>, signed with Signature Version 4
 /// (<c>AWS_ACCESS_KEY_ID</c>, <c>AWS_SECRET_ACCESS_KEY</c>, <c>AWS_SESSION_TOKEN</c>, <c>AWS_REGION</c>, endpoint
 /// <c>AWS_ENDPOINT_URL_SECRETS_MANAGER</c> or <c>AWS_ENDPOINT_URL</c>). Each secret document is fetched once per load.
+/// Without <paramref name="read"/> (<c>archgate validate</c> and <c>plan</c>), a reference's form is checked and the
+/// store is not contacted: <see cref="SecretLookup.Unread"/>.
 /// </summary>
-internal sealed class SecretStores(Func<string, string?> environment, TimeProvider? time = null) : IDisposable
+internal sealed class SecretStores(Func<string, string?> environment, TimeProvider? time = null, bool read = true) : IDisposable
 {
     /// <summary>How long one call to a store may take. <value>10 s</value>.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
@@ -74,6 +81,11 @@ internal sealed class SecretStores(Func<string, string?> environment, TimeProvid
         if (string.IsNullOrEmpty(key))
         {
             return SecretLookup.Failed("no key named", $"a Vault secret holds several keys: name one, ${{vault:{locator}#KEY}}");
+        }
+
+        if (!read)
+        {
+            return SecretLookup.Unread;
         }
 
         var address = environment("VAULT_ADDR");
@@ -163,6 +175,11 @@ internal sealed class SecretStores(Func<string, string?> environment, TimeProvid
         if (secretId.Length == 0)
         {
             return SecretLookup.Failed("no secret named", "write ${aws-sm:NAME-OR-ARN#KEY}, or ${aws-sm:NAME} for the whole secret string");
+        }
+
+        if (!read)
+        {
+            return SecretLookup.Unread;
         }
 
         var accessKey = environment("AWS_ACCESS_KEY_ID");

@@ -51,7 +51,7 @@ public sealed class SecretReferenceTests : IDisposable
         return env;
     }
 
-    private static ManifestLoadResult Load(string env, IReadOnlyDictionary<string, string> environment) =>
+    private static ManifestLoadResult Load(string env, IReadOnlyDictionary<string, string> environment, ManifestLoadOptions? options = null) =>
         ManifestLoader.Parse($$"""
             version: 1
             system: { name: shop }
@@ -67,7 +67,7 @@ public sealed class SecretReferenceTests : IDisposable
                   command: dotnet payments.dll
                   env:
             {{env}}
-            """, "archgate.yaml", Path.Combine(Path.GetTempPath(), "archgate.yaml"), "00", n => environment.GetValueOrDefault(n));
+            """, "archgate.yaml", Path.Combine(Path.GetTempPath(), "archgate.yaml"), "00", n => environment.GetValueOrDefault(n), options);
 
     [Fact]
     public void Vault_and_aws_references_resolve_record_their_origin_and_are_declared_secrets()
@@ -213,5 +213,46 @@ public sealed class SecretReferenceTests : IDisposable
         var port = FreePort.Next();
         Assert.Contains($"cannot reach AWS Secrets Manager at http://127.0.0.1:{port}: connection refused",
             Assert.Single(Load("""        KEY: "${aws-sm:shop/gateway#key}" """, Environment(e => e["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = $"http://127.0.0.1:{port}")).Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_and_plan_check_each_reference_s_form_and_contact_no_store()
+    {
+        // Stores that would answer: a command without the system (validate, plan) must not ask them all the same, since
+        // a pull-request job has neither the token nor the network path to the store.
+        var result = Load("""
+                    GATEWAY: "${vault:secret/data/shop#gatewayKey}"
+                    EMAIL: "${aws-sm:shop/gateway#emailKey}"
+                    AGAIN: "${vault:secret/data/shop#gatewayKey}"
+            """, Environment(), ManifestLoadOptions.WithoutSystem);
+
+        Assert.True(result.Succeeded, string.Join("\n", result.Errors));
+        Assert.Empty(_vault.Requests);
+        Assert.Empty(_aws.Verdicts);
+        Assert.Equal(["vault:secret/data/shop#gatewayKey", "aws-sm:shop/gateway#emailKey"], result.UnreadSecrets);
+        Assert.Equal(["14 GATEWAY", "15 EMAIL", "16 AGAIN"], result.Warnings.Select(w => $"{w.Line} {w.Path.Split('.')[^1]}"));
+        Assert.Equal(
+            "archgate.yaml:14:18: components.payments.run.env.GATEWAY: warning: ${vault:secret/data/shop#gatewayKey} was not read: this command contacts no secret store, so this value was not checked"
+            + System.Environment.NewLine + "  hint: 'archgate run' reads it (and 'archgate doctor' checks that the store answers)",
+            result.Warnings[0].ToString());
+        var env = result.Model!.Find<ServiceComponent>("payments")!.Run!.Environment;
+        Assert.DoesNotContain(env.Values, v => v.Contains("sk_test", StringComparison.Ordinal));
+
+        // A reference written wrong is still an error where it stands: its form needs no store.
+        var malformed = Load("""
+                    NOT_V2: "${vault:secret/shop#gatewayKey}"
+                    UNNAMED: "${vault:secret/data/shop}"
+                    NO_ID: "${aws-sm:#key}"
+            """, Environment(), ManifestLoadOptions.WithoutSystem);
+        Assert.Equal(
+            ["14 'secret/shop' is not a KV v2 secret path", "15 no key named", "16 no secret named"],
+            malformed.Errors.Select(e => $"{e.Line} {e.Message[(e.Message.IndexOf("}: ", StringComparison.Ordinal) + 3)..]}"));
+        Assert.Empty(_vault.Requests);
+
+        // What reads the system reads the store: the same manifest by default.
+        var run = Load("""        GATEWAY: "${vault:secret/data/shop#gatewayKey}" """, Environment());
+        Assert.True(run.Succeeded);
+        Assert.Empty(run.UnreadSecrets);
+        Assert.NotEmpty(_vault.Requests);
     }
 }
