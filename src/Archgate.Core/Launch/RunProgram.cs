@@ -53,12 +53,32 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
 
         var program = words[i];
         var arguments = words.Skip(i + 1).ToList();
+        // CLASSPATH=out java Main, env CLASSPATH=out java Main: what the program itself sees.
+        var assigned = words.Take(i).Where(w => Assignment().IsMatch(w)).ToList();
+        if (assigned.Count > 0)
+        {
+            environment = With(environment, assigned);
+        }
+
         if (Shells.Contains(Path.GetFileName(program)))
         {
             return FromShell(program, arguments, directory, environment, depth);
         }
 
-        return Resolve(program, arguments, directory);
+        return Resolve(program, arguments, directory, environment);
+    }
+
+    /// <summary><paramref name="environment"/> with the <c>NAME=value</c> words of <paramref name="assignments"/> set (their values expanded from it).</summary>
+    private static Dictionary<string, string> With(IReadOnlyDictionary<string, string> environment, IEnumerable<string> assignments)
+    {
+        var result = new Dictionary<string, string>(environment, StringComparer.Ordinal);
+        foreach (var word in assignments)
+        {
+            var equals = word.IndexOf('=', StringComparison.Ordinal);
+            result[word[..equals]] = Expand(word[(equals + 1)..], result) ?? string.Empty;
+        }
+
+        return result;
     }
 
     /// <summary>The index of the first word after <c>VAR=value</c> assignments, <c>env</c> (and its options) and <c>exec</c>-like prefixes.</summary>
@@ -129,7 +149,19 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
 
             var known = words.OfType<string>().ToList();
             var first = SkipPrefixes(known, 0);
-            if (first >= known.Count || known[first] is "export" or "set" or "source" or "." or "trap" or "ulimit" or "umask" or "echo" or "true" or "unset" or "wait")
+            if (first >= known.Count && known.All(w => Assignment().IsMatch(w)))
+            {
+                environment = With(environment, known); // CLASSPATH=out; a shell variable the later commands see
+                continue;
+            }
+
+            if (first < known.Count && known[first] == "export")
+            {
+                environment = With(environment, known.Skip(first + 1).Where(w => Assignment().IsMatch(w)));
+                continue;
+            }
+
+            if (first >= known.Count || known[first] is "set" or "source" or "." or "trap" or "ulimit" or "umask" or "echo" or "true" or "unset" or "wait")
             {
                 continue;
             }
@@ -250,7 +282,7 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
     }
 
     /// <summary>The file or folder a known runtime runs, else the program itself when it is a path, else the first argument that is a program file.</summary>
-    private static RunProgram Resolve(string program, List<string> arguments, string directory)
+    private static RunProgram Resolve(string program, List<string> arguments, string directory, IReadOnlyDictionary<string, string> environment)
     {
         string Full(string path) => Path.GetFullPath(Path.Combine(directory, path));
         var name = Path.GetFileName(program);
@@ -284,9 +316,11 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
             case "java" when Option(arguments, "-jar", null) is { } jar:
                 entry = Full(jar);
                 break;
-            case "java" when (Option(arguments, "-cp", "-classpath") ?? Option(arguments, "--class-path", null)) is { } classPath:
+            case "java" when (Option(arguments, "-cp", "-classpath") ?? Option(arguments, "--class-path", null)
+                    ?? environment.GetValueOrDefault("CLASSPATH") ?? (operands.Count > 0 ? "." : null)) is { } classPath:
                 // ex13: java -cp payments/out PaymentsSvc, read as naming no program folder. Each directory entry is a
                 // folder of the program's classes and resources, a jar's folder is where it was deployed; lib/* is libraries.
+                // Without -cp the JVM takes CLASSPATH, and without either the working directory (java Main).
                 var folders = classPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Where(e => !e.Contains('*', StringComparison.Ordinal))
                     .Select(e => e.EndsWith(".jar", StringComparison.OrdinalIgnoreCase) || e.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? Path.GetDirectoryName(Full(e))! : Full(e))

@@ -72,16 +72,32 @@ public sealed class RunProgramTests
     [InlineData("java -Xmx64m -classpath out:lib/*:dist/app.jar com.acme.Main --port 1", "out|dist")]
     [InlineData("java --class-path=build/classes com.acme.Main", "build/classes")]
     [InlineData("sh -c 'cd payments && exec java -cp app.jar:lib/* Main'", ".")]
+    [InlineData("CLASSPATH=payments/out:lib/* java PaymentsSvc", "payments/out")]
+    [InlineData("env CLASSPATH=payments/out java -Xmx64m PaymentsSvc", "payments/out")]
+    [InlineData("sh -c 'cd payments; export CLASSPATH=out:lib/app.jar; exec java com.acme.Main'", "out|lib")]
+    [InlineData("sh -c 'CP=build/classes; java -cp $CP Main'", "build/classes")]
+    [InlineData("java PaymentsSvc", ".")] // neither: the JVM's classpath is the working directory
+    [InlineData("java -cp out Main", "out")] // -cp wins over the component's CLASSPATH (the run env below)
     public void A_java_program_started_from_its_classpath_has_its_classpath_folders(string command, string folders)
     {
         // ex13: java -cp payments/out PaymentsSvc was read as naming no program folder, so its config was not scanned.
-        var program = RunProgram.Read(command, Root)!;
+        var program = RunProgram.Read(command, Root, new Dictionary<string, string> { ["CLASSPATH_OF_RUN"] = "unused" })!;
         var expected = folders.Split('|').Select(f => Path.GetFullPath(Path.Combine(program.WorkingDirectory, f))).ToList();
 
         Assert.Equal("java", program.Name);
         Assert.Equal(expected, program.ClassPath);
         Assert.Equal(expected[0], program.ProjectFolder);
         Assert.Null(program.EntryFile);
+    }
+
+    [Fact]
+    public void A_java_program_takes_the_classpath_of_its_component_s_run_env_unless_it_names_one()
+    {
+        var env = new Dictionary<string, string> { ["CLASSPATH"] = "payments/out:payments/lib/*" };
+
+        Assert.Equal([Path.GetFullPath(Path.Combine(Root, "payments", "out"))], RunProgram.Read("java PaymentsSvc", Root, env)!.ClassPath);
+        Assert.Equal([Path.GetFullPath(Path.Combine(Root, "other"))], RunProgram.Read("java -cp other PaymentsSvc", Root, env)!.ClassPath);
+        Assert.Empty(RunProgram.Read("java -version", Root)!.ClassPath);
     }
 
     [Fact]
