@@ -116,7 +116,7 @@ internal sealed class StreamIsolation : IDisposable
         var within = $"{_endpoint.Within.TotalSeconds:0.#} s";
         if (leaked is null)
         {
-            return Info($"{who}'s stream carried no event about {item.Path} within {within} of the write as '{_service.Auth?.Label}'" +
+            return Info($"the stream of {who} carried no event about {item.Path} within {within} of the write as '{_service.Auth?.Label}'" +
                 (others > 0 ? $" ({others} other event(s))" : string.Empty), null);
         }
 
@@ -125,14 +125,14 @@ internal sealed class StreamIsolation : IDisposable
         if (read.Status is 401 or 403 or 404)
         {
             return Findings.Create(FrontendRules.StreamLeak, Severity.High, _service.Name, _endpoint.Path,
-                $"{who}'s stream carried a '{leaked.Type}' event about {item.Path}, which '{_service.Auth?.Label}' wrote and {who} may not read (GET {item.Path} as {who}: {read.Status}): the stream leaks other users' objects (CWE-200, CWE-639)",
+                $"the stream of {who} carried a '{leaked.Type}' event about {item.Path}, which '{_service.Auth?.Label}' wrote and {who} may not read (GET {item.Path} as {who}: {read.Status}): the stream leaks other users' objects (CWE-200, CWE-639)",
                 received,
                 $"send each event only to subscribers allowed to read its object: filter {_endpoint.Path}'s events by the subscriber's tenant or owner, as the read of {item.Path} does");
         }
 
         return Info(read.Ok
-            ? $"{who}'s stream carried an event about {item.Path}, and {who} may read it (GET {read.Status}): a shared object"
-            : $"{who}'s stream carried an event about {item.Path}; whether {who} may read it was not determined (GET {item.Path} as {who}: {read.Outcome})", received);
+            ? $"the stream of {who} carried an event about {item.Path}, and {who} may read it (GET {read.Status}): a shared object"
+            : $"the stream of {who} carried an event about {item.Path}; whether {who} may read it was not determined (GET {item.Path} as {who}: {read.Outcome})", received);
     }
 
     public void Dispose() => _stream?.Dispose();

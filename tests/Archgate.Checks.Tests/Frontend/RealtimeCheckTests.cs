@@ -143,7 +143,7 @@ public sealed class RealtimeCheckTests
         Assert.Equal(CheckStatus.Fail, result.Status);
         var leak = Assert.Single(result.Findings, f => f.Rule == FrontendRules.StreamLeak);
         Assert.Equal(Severity.High, leak.Severity);
-        Assert.StartsWith("'ben''s stream carried a 'thing-created' event about /things/1, which 'ann' wrote and 'ben' may not read (GET /things/1 as 'ben': 404)", leak.Message, StringComparison.Ordinal);
+        Assert.StartsWith("the stream of 'ben' carried a 'thing-created' event about /things/1, which 'ann' wrote and 'ben' may not read (GET /things/1 as 'ben': 404)", leak.Message, StringComparison.Ordinal);
         Assert.Contains("data: {\"id\":1,\"title\":\"ann's secret trip\"}", leak.Evidence, StringComparison.Ordinal);
         Assert.Contains("then GET /things/1 as 'ben': answered 404", leak.Evidence, StringComparison.Ordinal);
         Assert.DoesNotContain("tok-", leak.Evidence, StringComparison.Ordinal);
@@ -161,7 +161,7 @@ public sealed class RealtimeCheckTests
         Assert.Equal(CheckStatus.Pass, result.Status);
         var seen = Assert.Single(result.Findings);
         Assert.Equal((FrontendRules.StreamIsolationSeen, Severity.Info), (seen.Rule, seen.Severity));
-        Assert.Equal("'ben''s stream carried no event about /things/1 within 2 s of the write as 'ann'", seen.Message);
+        Assert.Equal("the stream of 'ben' carried no event about /things/1 within 2 s of the write as 'ann'", seen.Message);
         Assert.Empty(server.Reads);
     }
 
@@ -175,7 +175,7 @@ public sealed class RealtimeCheckTests
         Assert.Equal(CheckStatus.Pass, result.Status);
         var seen = Assert.Single(result.Findings);
         Assert.Equal(FrontendRules.StreamIsolationSeen, seen.Rule);
-        Assert.Equal("'ben''s stream carried an event about /things/1, and 'ben' may read it (GET 200): a shared object", seen.Message);
+        Assert.Equal("the stream of 'ben' carried an event about /things/1, and 'ben' may read it (GET 200): a shared object", seen.Message);
     }
 
     private static async Task<CheckResult> RunAsync(EventServer server, string tokenQuery = "access_token")
