@@ -35,9 +35,10 @@ public interface ILaunchObserver
 /// <summary>
 /// Starts the components that have a <c>run</c> section wave by wave in plan order: a component starts only
 /// when everything it depends on is ready. Output goes to <c>logs/&lt;component&gt;.log</c>; the PIDs go to a
-/// state file so <c>archgate down</c> can stop a detached system. Stopping kills whole process trees.
+/// state file so <c>archgate down</c> can stop a detached system. Stopping kills whole process trees. While the run
+/// goes on, it notices components that exit (<see cref="IComponentProcesses"/>).
 /// </summary>
-public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, ILaunchObserver? observer = null, bool follow = false, TimeProvider? time = null) : IDisposable
+public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, ILaunchObserver? observer = null, bool follow = false, TimeProvider? time = null) : IComponentProcesses, IDisposable
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -53,6 +54,12 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     // Components of one wave become ready concurrently: their state writes share one temp file, so they take turns.
     private readonly SemaphoreSlim _saving = new(1, 1);
     private int? _watchdog;
+
+    // The processes started, watched for exits; the exits noticed; the PIDs Archgate stops on purpose. Guarded by _exits.
+    private readonly List<(StartedComponent Entry, Process Process)> _watched = [];
+    private readonly List<ComponentExit> _exits = [];
+    private readonly HashSet<int> _expected = [];
+    private bool _disposed;
 
     /// <summary>
     /// How this program runs its watchdog (for example <c>archgate __watchdog</c>); the launcher appends the parent's
@@ -197,6 +204,8 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         {
             _started.Add(entry);
         }
+
+        Watch(entry, process);
 
         await SaveStateAsync();
         if (follow)
@@ -364,6 +373,64 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         }
     }
 
+    private void Watch(StartedComponent entry, Process process)
+    {
+        lock (_exits)
+        {
+            _watched.Add((entry, process));
+        }
+
+        // The event notices an exit when it happens; Exits() looks again, so one that raced the event is not missed.
+        process.Exited += OnExited;
+        process.EnableRaisingEvents = true;
+    }
+
+    private void OnExited(object? sender, EventArgs e) => NoticeExits();
+
+    private void NoticeExits()
+    {
+        lock (_exits)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            foreach (var (entry, process) in _watched)
+            {
+                if (process.HasExited && !_exits.Any(x => x.Pid == entry.Pid))
+                {
+                    _exits.Add(new ComponentExit(entry.Component, entry.Pid, process.ExitCode, _time.GetUtcNow(), entry.LogFile, Tail(entry.LogFile))
+                    {
+                        Expected = _expected.Contains(entry.Pid),
+                    });
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ComponentExit> Exits()
+    {
+        NoticeExits();
+        lock (_exits)
+        {
+            return [.. _exits];
+        }
+    }
+
+    /// <inheritdoc />
+    public void ExpectExit(string component)
+    {
+        lock (_exits)
+        {
+            foreach (var (entry, _) in _watched.Where(w => w.Entry.Component == component))
+            {
+                _expected.Add(entry.Pid);
+            }
+        }
+    }
+
     /// <summary>Stops everything started, dependants first (reverse start order), and removes the state file.</summary>
     public async Task StopAsync()
     {
@@ -374,6 +441,11 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         {
             toStop = [.. _started];
             _started.Clear();
+        }
+
+        foreach (var component in toStop)
+        {
+            ExpectExit(component.Component);
         }
 
         await StopProcessesAsync(toStop);
@@ -465,6 +537,17 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     {
         _stopFollowing.Dispose();
         _saving.Dispose();
+        lock (_exits)
+        {
+            _disposed = true;
+            foreach (var (_, process) in _watched)
+            {
+                process.Exited -= OnExited;
+                process.Dispose();
+            }
+
+            _watched.Clear();
+        }
     }
 
     /// <summary>The state file's content: what was started, and by which Archgate process (PID and start ticks).</summary>

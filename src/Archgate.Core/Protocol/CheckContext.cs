@@ -51,6 +51,12 @@ public sealed record CheckContext
     /// </summary>
     public Launch.IEdgeProxies? Edges { get; init; }
 
+    /// <summary>
+    /// The processes of the system Archgate started, watched for exits; null when Archgate did not start the system. A
+    /// check that stops a component on purpose calls <see cref="Launch.IComponentProcesses.ExpectExit"/> first.
+    /// </summary>
+    public Launch.IComponentProcesses? Processes { get; init; }
+
     /// <summary>Reports what the check is doing now (shown as live progress).</summary>
     public IProgress<string>? Activity { get; init; }
 }

@@ -48,6 +48,15 @@ public sealed class ProtocolRunner(
     /// <summary>The proxies on the edges of the system the session started, for checks that inject faults; null when none. <value>null</value>.</summary>
     public Launch.IEdgeProxies? Edges { get; init; }
 
+    /// <summary>
+    /// The processes of the system the session started, watched for exits: after each check, every exit noticed since
+    /// the last check and not caused by Archgate becomes an AG4003 finding on it; null when none. <value>null</value>.
+    /// </summary>
+    public IComponentProcesses? Processes { get; init; }
+
+    // How many of Processes' exits are already accounted for (reported on a check, or expected).
+    private int _exitsSeen;
+
     /// <summary>The id of the run started or resumed last, known as soon as it is stored.</summary>
     public string? RunId { get; private set; }
 
@@ -105,7 +114,7 @@ public sealed class ProtocolRunner(
         store.SaveOutputDirectory(record.RunId, output);
         var inForce = Waivers.InForce(Waivers.Statuses(store.SystemSignoffs(system.Name), _time.GetUtcNow()));
         var plan = Planner.Plan(system);
-        var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output, History = store, Edges = Edges };
+        var context = new CheckContext { System = system, Plan = plan, Http = http, Time = _time, RunId = record.RunId, OutputDirectory = output, History = store, Edges = Edges, Processes = Processes };
         var steps = record.Steps.ToList();
         _observer.RunStarted(record);
 
@@ -223,8 +232,9 @@ public sealed class ProtocolRunner(
             cancellationToken.ThrowIfCancellationRequested();
             _observer.CheckStarted(check);
             var checkApplies = check.AppliesTo(context.System);
+            var checkStarted = _time.GetUtcNow();
             var result = checkApplies.Applies
-                ? await RunWithRetriesAsync(check, context with { EarlierResults = results.ToList() }, cancellationToken)
+                ? WithExits(await RunWithRetriesAsync(check, context with { EarlierResults = results.ToList() }, cancellationToken), context.System, checkStarted)
                 : CheckResult.Skipped(checkApplies.Reason ?? "not applicable");
             result = result with { Id = check.Id, Title = check.Title };
             results.Add(result);
@@ -240,6 +250,36 @@ public sealed class ProtocolRunner(
             StartedAt = started,
             DurationMs = watch.ElapsedMilliseconds,
             Checks = results,
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="result"/> with an AG4003 finding for each started component that exited, not on Archgate's
+    /// account, since the previous check that ran (all of its tries included, so a retry that passed hides nothing); a
+    /// check that passed then fails. A skipped result leaves them for the next check that runs.
+    /// </summary>
+    private CheckResult WithExits(CheckResult result, SystemModel system, DateTimeOffset checkStarted)
+    {
+        if (Processes is null || result.Status == CheckStatus.Skipped)
+        {
+            return result;
+        }
+
+        var exits = Processes.Exits();
+        var fresh = exits.Skip(_exitsSeen).Where(e => !e.Expected).ToList();
+        _exitsSeen = exits.Count;
+        if (fresh.Count == 0)
+        {
+            return result;
+        }
+
+        var found = ResultMasking.Mask(
+            new CheckResult { Status = CheckStatus.Fail, Findings = [.. fresh.Select(e => ExitRules.Finding(e, checkStarted, system.Find(e.Component)?.Critical == true))] },
+            system.DeclaredSecrets);
+        return result with
+        {
+            Status = result.Status is CheckStatus.Pass or CheckStatus.Warn ? CheckStatus.Fail : result.Status,
+            Findings = [.. found.Findings, .. result.Findings], // first: the exit explains what else the check saw
         };
     }
 

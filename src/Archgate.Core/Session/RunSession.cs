@@ -144,7 +144,7 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
 
             using var monitor = launcher is null ? null : new ResourceMonitor(launcher.Started, _time, options.ResourceSampling);
             monitor?.Start();
-            return await RunAsync(system, options, monitor, launcher is null ? null : options.Edges, resume, runId =>
+            return await RunAsync(system, options, monitor, launcher, launcher is null ? null : options.Edges, resume, runId =>
             {
                 lease ??= RunLeaseKeeper.TryAcquire(store, runId, _time, out _)
                     ?? throw new InvalidOperationException($"the new run {runId} is leased by another process");
@@ -172,11 +172,11 @@ public sealed class RunSession(ProtocolDefinition protocol, IRunStore store, Htt
     }
 
     private async Task<RunSessionResult> RunAsync(
-        SystemModel system, RunSessionOptions sessionOptions, ResourceMonitor? monitor, IEdgeProxies? edges, RunRecord? resume, Action<string> opened, CancellationToken cancellationToken)
+        SystemModel system, RunSessionOptions sessionOptions, ResourceMonitor? monitor, IComponentProcesses? processes, IEdgeProxies? edges, RunRecord? resume, Action<string> opened, CancellationToken cancellationToken)
     {
         var options = sessionOptions.Run;
         var reporters = sessionOptions.Reporters;
-        var runner = new ProtocolRunner(store, protocol, http, observer, _time) { Opened = opened, Edges = edges };
+        var runner = new ProtocolRunner(store, protocol, http, observer, _time) { Opened = opened, Edges = edges, Processes = processes };
         if (resume is null)
         {
             observer.RunStarting(system, options);

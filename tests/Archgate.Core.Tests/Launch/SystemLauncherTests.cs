@@ -78,6 +78,51 @@ public sealed class SystemLauncherTests
     }
 
     [Fact]
+    public async Task The_components_Archgate_stops_at_the_end_are_expected_exits_and_one_that_dies_by_itself_is_not()
+    {
+        var folder = Directory.CreateTempSubdirectory("archgate-exits-").FullName;
+        try
+        {
+            var trigger = Path.Combine(folder, "die-now");
+            var model = Archgate.Tests.TestSystems.Load($$"""
+                version: 1
+                system: { name: s }
+                components:
+                  - { name: stays, kind: service, url: "http://127.0.0.1:{{FreePort.Next()}}", run: { command: /bin/sh -c "echo up; sleep 60", ready: { log: up } } }
+                  - { name: dies, kind: service, url: "http://127.0.0.1:{{FreePort.Next()}}", run: { command: /bin/sh -c "echo up; while test ! -e {{trigger}}; do sleep 0.1; done; echo going; exit 3", ready: { log: up } } }
+                """);
+            using var launcher = new SystemLauncher(Archgate.Planning.Planner.Plan(model), folder);
+            using var http = new HttpClient();
+            Assert.Null(await launcher.StartAsync(http, CancellationToken.None));
+            Assert.Empty(launcher.Exits());
+            await File.WriteAllTextAsync(trigger, string.Empty);
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (launcher.Exits().Count == 0 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            await launcher.StopAsync();
+            while (launcher.Exits().Count < 2 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            var exits = launcher.Exits();
+            var died = Assert.Single(exits, e => e.Component == "dies");
+            Assert.Equal(3, died.ExitCode);
+            Assert.False(died.Expected);
+            Assert.Equal(["up", "going"], died.LastLogLines);
+            var stopped = Assert.Single(exits, e => e.Component == "stays");
+            Assert.True(stopped.Expected);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_recorded_PID_now_held_by_a_process_started_at_another_time_is_never_signalled()
     {
         using var stranger = Process.Start("sleep", "60")!;
