@@ -9,6 +9,9 @@ internal static class ServiceRules
     /// <summary>The health endpoint could not be reached at all.</summary>
     public const string Unreachable = "AG4002";
 
+    /// <summary>A component Archgate started exited during the run; raised by the protocol runner on the check that saw it (Core's <see cref="Launch.ExitRules"/>).</summary>
+    public const string ComponentExited = Launch.ExitRules.ComponentExited;
+
     /// <summary>With the dependency failing, calls kept reaching it after the breaker's threshold: no fail-fast.</summary>
     public const string NoFailFast = "AG4010";
 
