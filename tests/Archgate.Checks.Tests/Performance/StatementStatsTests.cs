@@ -13,12 +13,14 @@ public sealed class StatementStatsTests(PostgresServer server) : IClassFixture<P
     {
         await ExecuteAsync(server.ConnectionString(), "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
         using var target = new TinyHttpServer(200, "[]");
-        var system = System(target.Port, server.ConnectionString());
+        var system = System(target.Port, server.ConnectionString(), stress: "10s");
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var check = ArchgateProtocol.ChecksFor(system).Single(c => c.Id == "load:api");
 
         // What the service would do to its database while it is loaded: a slow statement and many fast ones,
-        // sent once the load reports progress, that is after the check took its "before" snapshot.
+        // sent once the load reports progress, that is after the check took its "before" snapshot. The second stage is
+        // long enough for them on a machine busy with other tests (ci71, load average 50: with 2 s, 6 of the 10 slow
+        // statements landed after the load's "after" snapshot); a quiet machine needs half a second.
         var loading = new LoadStarted();
         var running = check.RunAsync(TestSystems.Context(system, http) with { Activity = loading }, CancellationToken.None);
         await loading.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -86,7 +88,7 @@ public sealed class StatementStatsTests(PostgresServer server) : IClassFixture<P
         Assert.DoesNotContain(PostgresServer.Password, finding.Message, StringComparison.Ordinal);
     }
 
-    private static Model.SystemModel System(int port, string connection) => TestSystems.Load($$"""
+    private static Model.SystemModel System(int port, string connection, string stress = "2s") => TestSystems.Load($$"""
         version: 1
         system: { name: pg }
         components:
@@ -96,7 +98,7 @@ public sealed class StatementStatsTests(PostgresServer server) : IClassFixture<P
           thinkTime: 50ms
           warmup: 0s
           requests: [GET /items]
-          stages: [ { users: 2, duration: 2s }, { users: 3, duration: 2s } ]
+          stages: [ { users: 2, duration: 2s }, { users: 3, duration: {{stress}} } ]
         """);
 
     private static async Task ExecuteAsync(string connectionString, string sql)
