@@ -212,6 +212,13 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
         return node is JsonValue value && value.TryGetValue<string>(out var token) && token.Length > 0 ? token : null;
     }
 
+    /// <summary>
+    /// A token endpoint's error answer (RFC 6749, 5.2) as <c> (invalid_client: unknown client)</c>, with a leading
+    /// space, or empty when <paramref name="body"/> has no <c>error</c>.
+    /// </summary>
+    public static string OAuthError(string body) =>
+        ReadToken(body, "$.error") is { } code ? $" ({code}{(ReadToken(body, "$.error_description") is { } description ? $": {description}" : string.Empty)})" : string.Empty;
+
     /// <summary>When a JWT expires (its <c>exp</c> claim), or null for a token that is not a JWT or has no expiry.</summary>
     public static DateTimeOffset? ExpiryOf(string token)
     {
@@ -243,24 +250,10 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     private async Task<TokenResult> GrantAsync(ClientCredentialsAuth client, Uri baseUrl, TimeSpan timeout)
     {
         var what = $"the token endpoint {client.Token}{(client.At is null ? string.Empty : $" at {client.At}")} as client '{client.ClientId}'";
-        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
-        if (client.Scope is { } scope)
+        using var message = new HttpRequestMessage(new HttpMethod(client.Token.Method), Resolve(baseUrl, client.Token.Path)) { Content = new FormUrlEncodedContent(client.Form()) };
+        if (client.BasicAuthorization is { } basic)
         {
-            form.Add(new("scope", scope));
-        }
-
-        if (client.SecretInBody)
-        {
-            form.Add(new("client_id", client.ClientId));
-            form.Add(new("client_secret", client.ClientSecret));
-        }
-
-        using var message = new HttpRequestMessage(new HttpMethod(client.Token.Method), Resolve(baseUrl, client.Token.Path)) { Content = new FormUrlEncodedContent(form) };
-        if (!client.SecretInBody)
-        {
-            // RFC 6749 2.3.1: each part form-encoded before the basic scheme joins them.
-            var pair = $"{Uri.EscapeDataString(client.ClientId)}:{Uri.EscapeDataString(client.ClientSecret)}";
-            message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
+            message.Headers.TryAddWithoutValidation("Authorization", basic);
         }
 
         using var limit = new CancellationTokenSource(timeout);
@@ -272,8 +265,7 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
             if (!response.IsSuccessStatusCode)
             {
                 var failure = ProbeHttp.Classify(response.StatusCode);
-                var error = ReadToken(text, "$.error") is { } code ? $" ({code}{(ReadToken(text, "$.error_description") is { } description ? $": {description}" : string.Empty)})" : string.Empty;
-                return new TokenResult(null, $"{what} answered {(int)response.StatusCode}{error}", failure.Transient ? failure.Cause : null);
+                return new TokenResult(null, $"{what} answered {(int)response.StatusCode}{OAuthError(text)}", failure.Transient ? failure.Cause : null);
             }
 
             if (ReadToken(text, "$.access_token") is not { } token)

@@ -72,8 +72,12 @@ public static class LoadScenario
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(url);
-        var logins = steps.Select(s => s.SignIn).OfType<LoginAuth>().Distinct().ToList();
-        if (logins.Count == 0)
+        var signIns = steps.Select(s => s.SignIn).ToList();
+        var logins = signIns.OfType<LoginAuth>().Distinct().ToList();
+        // A grant's form is whole when the manifest loads; only a token endpoint at another component needs its url.
+        var grants = signIns.OfType<ClientCredentialsAuth>().Where(c => c.At is not null).Distinct()
+            .ToDictionary(c => c, c => system.Find<HttpComponent>(c.At!)?.Url is { } at ? ProbeHttp.Under(at, c.Token.Path).AbsoluteUri : c.Token.Path);
+        if (logins.Count == 0 && grants.Count == 0)
         {
             return step => step;
         }
@@ -88,7 +92,12 @@ public static class LoadScenario
             sent[login] = (path, body);
         }
 
-        return step => step.SignIn is { } login && sent.TryGetValue(login, out var filled) ? step with { Path = filled.Path, Body = filled.Body } : step;
+        return step => step.SignIn switch
+        {
+            LoginAuth login when sent.TryGetValue(login, out var filled) => step with { Path = filled.Path, Body = filled.Body },
+            ClientCredentialsAuth client when grants.TryGetValue(client, out var endpoint) => step with { Path = endpoint },
+            _ => step,
+        };
     }
 
     /// <summary>
@@ -225,7 +234,9 @@ public static class LoadScenario
                 if (!response.IsSuccessStatusCode)
                 {
                     var failure = ProbeHttp.Classify(response.StatusCode);
-                    return new SetupOutcome(variables, $"setup {step.RouteName} answered {(int)response.StatusCode}: {ProbeHttp.Excerpt(text, 200)}", failure.Transient);
+                    return new SetupOutcome(variables, step.SignIn is ClientCredentialsAuth client
+                        ? $"setup {step.RouteName}: the token endpoint {client.Token}{(client.At is null ? string.Empty : $" at {client.At}")} refused the client credentials grant of '{client.Label}' (client '{client.ClientId}'): {(int)response.StatusCode}{TokenSource.OAuthError(text)}"
+                        : $"setup {step.RouteName} answered {(int)response.StatusCode}: {ProbeHttp.Excerpt(text, 200)}", failure.Transient);
                 }
 
                 CookieJar.Keep(variables, response.Headers.TryGetValues("Set-Cookie", out var set) ? [.. set] : []);

@@ -392,6 +392,38 @@ public sealed record ClientCredentialsAuth(AuthCall Token, string ClientId, stri
     /// <summary>Whether the client authenticates in the form body (<c>clientAuth: post</c>) rather than with HTTP basic.</summary>
     public bool SecretInBody { get; init; }
 
+    /// <summary>
+    /// The grant's form fields (RFC 6749, 4.4.2): <paramref name="grantType"/>, the <see cref="Scope"/>, and with
+    /// <see cref="SecretInBody"/> the client id and secret (2.3.1).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Form(string grantType = "client_credentials")
+    {
+        var form = new List<KeyValuePair<string, string>> { new("grant_type", grantType) };
+        if (Scope is { } scope)
+        {
+            form.Add(new("scope", scope));
+        }
+
+        if (SecretInBody)
+        {
+            form.Add(new("client_id", ClientId));
+            form.Add(new("client_secret", ClientSecret));
+        }
+
+        return form;
+    }
+
+    /// <summary>The grant's body, <c>application/x-www-form-urlencoded</c> (<see cref="Form"/>).</summary>
+    public string FormBody(string grantType = "client_credentials") =>
+        string.Join('&', Form(grantType).Select(f => $"{System.Net.WebUtility.UrlEncode(f.Key)}={System.Net.WebUtility.UrlEncode(f.Value)}"));
+
+    /// <summary>
+    /// The client's <c>Authorization</c> header value, HTTP basic with each part form-encoded first (RFC 6749, 2.3.1);
+    /// null when the client authenticates in the form (<see cref="SecretInBody"/>).
+    /// </summary>
+    public string? BasicAuthorization => SecretInBody ? null
+        : "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(ClientId)}:{Uri.EscapeDataString(ClientSecret)}"));
+
     /// <inheritdoc />
     public override IReadOnlyList<string> Secrets => [ClientSecret];
 

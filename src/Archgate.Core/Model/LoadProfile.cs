@@ -49,11 +49,13 @@ public sealed record ScenarioRequest(string Method, string Path)
     public IReadOnlyList<ScenarioCapture> Captures { get; init; } = [];
 
     /// <summary>
-    /// The identity this step signs in as (<c>- login: ann</c>), or null. Its body names the fields as the manifest says,
-    /// else <c>username</c> and <c>password</c>, until the checks fill in the names the target's contract gives.
+    /// The identity this step signs in as (<c>- login: ann</c>), or null: a <see cref="LoginAuth"/>, whose body names the
+    /// fields as the manifest says, else <c>username</c> and <c>password</c>, until the checks fill in the names the target's
+    /// contract gives; or a <see cref="ClientCredentialsAuth"/>, whose step is its token endpoint's grant (form-encoded,
+    /// the client's basic header or form fields) capturing <c>access_token</c>.
     /// </summary>
     /// <value>Default null: an ordinary request.</value>
-    public LoginAuth? SignIn { get; init; }
+    public ServiceAuth? SignIn { get; init; }
 
     /// <summary>Pause after this step of a journey, instead of the journey's; <c>0s</c> sends the next step at once.</summary>
     /// <value>Default null: the journey's think time.</value>

@@ -115,7 +115,7 @@ public sealed class AuthSectionTests
             """);
 
         Assert.Equal(
-            ["invalid identity name 'bad name'", "invalid refresh operation '/auth/refresh'", "'ci' does not sign in with a login (api key in X-Api-Key)"],
+            ["invalid identity name 'bad name'", "invalid refresh operation '/auth/refresh'", "'ci' does not sign in with a login or a client credentials grant (api key in X-Api-Key)"],
             result.Errors.Select(e => e.Message));
         Assert.All(result.Errors, e => Assert.NotNull(e.Hint));
     }

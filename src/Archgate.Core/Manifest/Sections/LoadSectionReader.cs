@@ -71,12 +71,12 @@ public static partial class ManifestLoader
         /// A virtual user's sign-in goes to the load target, as all its requests do: a login at another component
         /// (<c>at</c>) can only be a <c>load.setup</c> step, sent once before the load, its token shared by every user.
         /// </summary>
-        protected override void CheckSignInPlace(YamlNode node, string path, LoginAuth login)
+        protected override void CheckSignInPlace(YamlNode node, string path, ServiceAuth identity, string? at)
         {
-            if (login.At is { } at && at != _target && !path.StartsWith("load.setup", StringComparison.Ordinal))
+            if (at is not null && at != _target && !path.StartsWith("load.setup", StringComparison.Ordinal))
             {
-                r.Error(node, path, $"'{login.Name}' signs in at '{at}', and step 8's virtual users send every request to the load target ('{_target}')",
-                    $"sign in once in load.setup ('setup: [ {{ login: {login.Name} }} ]'): its {{token}} goes to every user");
+                r.Error(node, path, $"'{identity.Name}' signs in at '{at}', and step 8's virtual users send every request to the load target ('{_target}')",
+                    $"sign in once in load.setup ('setup: [ {{ login: {identity.Name} }} ]'): its {{token}} goes to every user");
             }
         }
 

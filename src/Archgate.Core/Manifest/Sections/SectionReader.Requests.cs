@@ -130,8 +130,8 @@ public static partial class ManifestLoader
         }
 
         /// <summary>
-        /// <c>- login: ann</c>: the identity's login request, its token captured as <c>{token}</c> (or the variable
-        /// named by <c>capture</c>).
+        /// <c>- login: ann</c>: the identity's login request, or the client credentials grant of a <c>clientCredentials</c>
+        /// identity, its token captured as <c>{token}</c> (or the variable named by <c>capture</c>).
         /// </summary>
         protected (ScenarioRequest Request, int Weight)? ReadLoginStep(YamlMappingNode map, YamlNode loginNode, string path, HashSet<string> known)
         {
@@ -155,28 +155,51 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            if (auth is not LoginAuth login)
+            var name = r.String(YamlReader.Get(map, "name"), $"{path}.name");
+            ScenarioRequest request;
+            switch (auth)
             {
-                r.Error(loginNode, $"{path}.login", $"'{auth.Name}' does not sign in with a login ({auth})",
-                    $"send its credentials as headers of each request instead, or give '{auth.Name}' a 'login: POST /path'");
-                return null;
+                case LoginAuth login:
+                    CheckSignInPlace(loginNode, $"{path}.login", login, login.At);
+                    request = new ScenarioRequest(login.Method, login.Path)
+                    {
+                        Name = name ?? $"login as {auth.Name}",
+                        Headers = [new("Content-Type", "application/json")],
+                        Body = login.Body(),
+                        SignIn = login,
+                        Captures = [new ScenarioCapture(variable, CaptureSource.JsonProperty, login.TokenField)],
+                    };
+                    break;
+                case ClientCredentialsAuth client:
+                    // The grant is an ordinary request of the scenario: every runner of steps (the load's setup, its agents,
+                    // a virtual user's setup, a journey) sends it as it is, and captures the access token (RFC 6749, 4.4).
+                    CheckSignInPlace(loginNode, $"{path}.login", client, client.At);
+                    request = new ScenarioRequest(client.Token.Method, client.Token.Path)
+                    {
+                        Name = name ?? $"token for {auth.Name}",
+                        Headers = client.BasicAuthorization is { } basic
+                            ? [new("Content-Type", "application/x-www-form-urlencoded"), new("Authorization", basic)]
+                            : [new("Content-Type", "application/x-www-form-urlencoded")],
+                        Body = client.FormBody(),
+                        SignIn = client,
+                        Captures = [new ScenarioCapture(variable, CaptureSource.JsonProperty, "access_token")],
+                    };
+                    break;
+                default:
+                    r.Error(loginNode, $"{path}.login", $"'{auth.Name}' does not sign in with a login or a client credentials grant ({auth})",
+                        $"send its credentials as headers of each request instead, or give '{auth.Name}' a 'login: POST /path'");
+                    return null;
             }
 
-            CheckSignInPlace(loginNode, $"{path}.login", login);
             known.Add(variable);
-            var request = new ScenarioRequest(login.Method, login.Path)
-            {
-                Name = r.String(YamlReader.Get(map, "name"), $"{path}.name") ?? $"login as {auth.Name}",
-                Headers = [new("Content-Type", "application/json")],
-                Body = login.Body(),
-                SignIn = login,
-                Captures = [new ScenarioCapture(variable, CaptureSource.JsonProperty, login.TokenField)],
-            };
             return (request, 1);
         }
 
-        /// <summary>A reader whose requests cannot reach every component says here when a sign-in step's login cannot be sent (<c>at</c>).</summary>
-        protected virtual void CheckSignInPlace(YamlNode node, string path, LoginAuth login)
+        /// <summary>
+        /// A reader whose requests cannot reach every component says here when a sign-in step's login or token endpoint
+        /// cannot be sent (<paramref name="at"/>: the component it belongs to, null for the called service).
+        /// </summary>
+        protected virtual void CheckSignInPlace(YamlNode node, string path, ServiceAuth identity, string? at)
         {
         }
 
