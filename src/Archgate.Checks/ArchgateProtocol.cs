@@ -133,14 +133,19 @@ public static class ArchgateProtocol
             Number = 5,
             Name = "Frontend-backend",
             ReportTitle = "Frontend-backend integration",
-            // A service's declared real-time streams are its clients' (a mobile app's too): checked with no frontend declared.
-            AppliesTo = s => s.OfKind<FrontendComponent>().Any() || s.OfKind<ServiceComponent>().Any(c => c.Realtime.Count > 0)
+            // A service's declared real-time streams are its clients' (a mobile app's too), and a machine-to-machine service's
+            // token endpoint its callers': both checked with no frontend declared.
+            AppliesTo = s => s.OfKind<FrontendComponent>().Any() || s.OfKind<ServiceComponent>().Any(c => c.Realtime.Count > 0 || c.Auth is ClientCredentialsAuth)
                 ? Applicability.Yes
-                : Applicability.No("no frontend component declared, and no service declares a realtime stream"),
+                : Applicability.No("no frontend component declared, and no service declares a realtime stream or a clientCredentials auth"),
             Checks = FrontendChecks,
             Criterion = new("frontend", "Frontend-backend integration complete", s => s.OfKind<FrontendComponent>().Any()
                 ? $"CORS, auth flow, CRUD and real-time work for {string.Join(", ", s.OfKind<FrontendComponent>().Select(c => c.Name))}; its pages call the declared backend without errors in the browser"
-                : $"the real-time streams of {string.Join(", ", s.OfKind<ServiceComponent>().Where(c => c.Realtime.Count > 0).Select(c => c.Name))} deliver their events"),
+                : string.Join("; ", new[]
+                {
+                    s.OfKind<ServiceComponent>().Where(c => c.Realtime.Count > 0).Select(c => c.Name).ToList() is { Count: > 0 } streams ? $"the real-time streams of {string.Join(", ", streams)} deliver their events" : null,
+                    s.OfKind<ServiceComponent>().Where(c => c.Auth is ClientCredentialsAuth).Select(c => c.Name).ToList() is { Count: > 0 } m2m ? $"the token endpoints of {string.Join(", ", m2m)} grant and refuse as OAuth 2.0 says" : null,
+                }.OfType<string>())),
             RollbackOnFailure = true,
         },
         new StepDefinition
@@ -356,7 +361,8 @@ public static class ArchgateProtocol
 
     /// <summary>
     /// Step 5: CORS from each frontend to each service it depends on; then, for each of those services, the auth flow
-    /// and CRUD from its contract; every service's declared real-time streams; each frontend's pages in the browser last.
+    /// and CRUD from its contract; the token endpoint of every service whose identity is a client credentials grant;
+    /// every service's declared real-time streams; each frontend's pages in the browser last.
     /// </summary>
     private static IEnumerable<ICheck> FrontendChecks(StepChecksContext build)
     {
@@ -382,6 +388,13 @@ public static class ArchgateProtocol
             {
                 yield return new CrudCheck(api, documents);
             }
+        }
+
+        // A machine-to-machine service (its identity a client credentials grant) has no frontend: its token endpoint is
+        // checked all the same.
+        foreach (var api in build.InOrder<ServiceComponent>().Where(s => s.Auth is ClientCredentialsAuth))
+        {
+            yield return new AuthFlowCheck(api, documents);
         }
 
         // Every declared stream, whether or not a declared frontend uses its service.

@@ -30,7 +30,7 @@ public sealed class ArchgateProtocolTests
         var system = TestSystems.Load(OneService);
         var protocol = ArchgateProtocol.Default;
 
-        Assert.Equal("no frontend component declared, and no service declares a realtime stream", protocol.Step(5).AppliesTo(system).Reason);
+        Assert.Equal("no frontend component declared, and no service declares a realtime stream or a clientCredentials auth", protocol.Step(5).AppliesTo(system).Reason);
         Assert.Equal("no third-party component declared", protocol.Step(6).AppliesTo(system).Reason);
         Assert.Equal("no component declares an OpenAPI or AsyncAPI document and no pact is declared", protocol.Step(2).AppliesTo(system).Reason);
         Assert.Equal("no journey declared and no service with an OpenAPI document", protocol.Step(7).AppliesTo(system).Reason);

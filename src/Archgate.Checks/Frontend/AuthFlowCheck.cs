@@ -28,13 +28,20 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
 
     public int Step => 5;
 
-    public string Title => $"{service.Name} auth flow: login, refresh with rotation, logout, readable errors";
+    public string Title => service.Auth is ClientCredentialsAuth
+        ? $"{service.Name} client credentials: the grant, a wrong secret and an unknown grant refused, the token on a secured read"
+        : $"{service.Name} auth flow: login, refresh with rotation, logout, readable errors";
 
     public Applicability AppliesTo(SystemModel system) =>
-        service.Auth is LoginAuth && service.Url is not null ? Applicability.Yes : Applicability.No($"{service.Name} has no login auth");
+        service.Auth is LoginAuth or ClientCredentialsAuth && service.Url is not null ? Applicability.Yes : Applicability.No($"{service.Name} has no login or client credentials auth");
 
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
+        if (service.Auth is ClientCredentialsAuth client)
+        {
+            return await ClientCredentialsFlowAsync(context, client, cancellationToken);
+        }
+
         var login = (LoginAuth)service.Auth!;
         var findings = new List<Finding>();
         // A login at another component (at: an identity provider, a service whose tokens this one accepts) is sent there,
@@ -404,12 +411,12 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     /// (<see cref="AdminOperations.RequiredRoles"/>: <c>security.adminOnly</c>, <c>security.roles</c>, <c>x-roles</c>)
     /// that the identity holds none of is left out, since its refusal would say nothing about the session.
     /// </summary>
-    private List<string> ProtectedOperations(OpenApiDocument document, string prefix, LoginAuth login, SecurityPolicy policy) =>
+    private List<string> ProtectedOperations(OpenApiDocument document, string prefix, ServiceAuth identity, SecurityPolicy policy) =>
         [.. OperationInfo.All(document)
             .Where(o => o.Method == "GET" && o.Secured && !o.Template.Contains('{', StringComparison.Ordinal)
-                && (!login.SignsInAt(service.Name) || prefix + o.Template != login.Path)
+                && (identity is not LoginAuth login || !login.SignsInAt(service.Name) || prefix + o.Template != login.Path)
                 && !o.Parameters.Any(p => p.Required) && !IsStream(o)
-                && (AdminOperations.RequiredRoles(o, policy) is not { } roles || AdminOperations.Holds(login, roles)))
+                && (AdminOperations.RequiredRoles(o, policy) is not { } roles || AdminOperations.Holds(identity, roles)))
             .Select(o => prefix + o.Template)];
 
     /// <summary>How many protected GETs are tried, one after the other, while each answers 403. <value>5</value>.</summary>
@@ -425,7 +432,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     /// must be refused.
     /// </summary>
     private async Task<string?> ProtectedCallAsync(
-        HttpClient http, LoginAuth login, List<string> candidates, IEnumerable<KeyValuePair<string, string>> credentials, string what, bool cookieSession,
+        HttpClient http, ServiceAuth identity, List<string> candidates, IEnumerable<KeyValuePair<string, string>> credentials, string what, bool cookieSession,
         List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         if (candidates.Count == 0)
@@ -453,7 +460,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
             var refused = with.Status is 401 or (>= 300 and < 400);
             findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {candidate}",
                 refused ? $"the fresh {what} was refused: {with.Summary}" : $"the fresh {what} did not open the protected operation: {with.Summary}",
-                Mask(with.Evidence(), secrets), $"the {what} from the login must open the protected operations"));
+                Mask(with.Evidence(), secrets), $"the {what} {(identity is ClientCredentialsAuth ? "the token endpoint granted" : "from the login")} must open the protected operations"));
             opened = candidate; // the later probes still use it: a refused session stays refused there, and no second finding follows
             break;
         }
@@ -461,7 +468,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         if (opened is null && forbidden.Count > 0 && forbidden.Count == Math.Min(candidates.Count, MaxProtectedCandidates))
         {
             findings.Add(Finding(FrontendRules.AuthFlowPartial, Severity.Low, $"GET {candidates[0]}",
-                $"the fresh {what} was accepted but every protected GET tried answered 403 to '{login.Label}' ({string.Join("; ", forbidden.Select(f => f.Summary))}): none is for this identity, so whether the {what} opens an operation{(cookieSession ? " and whether the session's later probes hold" : string.Empty)} was not checked",
+                $"the fresh {what} was accepted but every protected GET tried answered 403 to '{identity.Label}' ({string.Join("; ", forbidden.Select(f => f.Summary))}): none is for this identity, so whether the {what} opens an operation{(cookieSession ? " and whether the session's later probes hold" : string.Empty)} was not checked",
                 Mask(string.Join("\n", forbidden.Select(f => f.Evidence())), secrets),
                 "name the roles that may call them (security.adminOnly, security.roles or x-roles), or give the contract a secured GET every signed-in identity may call (GET /me)"));
         }

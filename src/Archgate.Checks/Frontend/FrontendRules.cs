@@ -27,6 +27,18 @@ internal static class FrontendRules
     /// <summary>A session id held before the login still opens the session after it (session fixation, CWE-384).</summary>
     public const string SessionFixation = "AG5008";
 
+    /// <summary>A client credentials grant (RFC 6749 4.4) failed, or its answer is not a bearer token answer (5.1).</summary>
+    public const string ClientGrantFailed = "AG5056";
+
+    /// <summary>A token endpoint's answer lets caches keep the token: no <c>Cache-Control: no-store</c> (RFC 6749 5.1).</summary>
+    public const string TokenCacheable = "AG5057";
+
+    /// <summary>A token endpoint granted a token to a wrong client secret, or refused it otherwise than 400/401 <c>invalid_client</c>.</summary>
+    public const string WrongClientSecret = "AG5058";
+
+    /// <summary>A token endpoint granted a token for an unknown grant type, or refused it otherwise than 400 <c>unsupported_grant_type</c>.</summary>
+    public const string UnknownGrantType = "AG5059";
+
     /// <summary>Part of the auth flow could not be checked (no refresh or logout declared, no protected operation).</summary>
     public const string AuthFlowPartial = "AG5007";
 

@@ -71,7 +71,7 @@ public sealed class ExitCodeTests : CliTestBase
         Assert.Contains("no resource whose update takes If-Match", steps[6].GetProperty("checks")[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
 
         // The minimal sample has no frontend: step 5 says so, and its criterion does not apply.
-        Assert.Equal("no frontend component declared, and no service declares a realtime stream", steps[4].GetProperty("notApplicable").GetString());
+        Assert.Equal("no frontend component declared, and no service declares a realtime stream or a clientCredentials auth", steps[4].GetProperty("notApplicable").GetString());
         var frontend = json.RootElement.GetProperty("criteria").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "frontend");
         Assert.Equal("not-applicable", frontend.GetProperty("status").GetString());
         Assert.Contains("n/a", result.Stdout, StringComparison.Ordinal);
