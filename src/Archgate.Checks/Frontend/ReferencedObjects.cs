@@ -38,7 +38,14 @@ internal sealed class ReferencedObjects(
     /// <paramref name="body"/>, a create's of <paramref name="resource"/>, with each reference to another resource set to
     /// one this object created for it.
     /// </summary>
-    public Task<JsonNode?> FillAsync(JsonNode? body, ContractResource resource) => FillAsync(body, resource, MaxDepth, true);
+    public Task<JsonNode?> FillAsync(JsonNode? body, ContractResource resource) => FillAsync(body, BodyReferences.Schema(resource.Create), resource.Collection, MaxDepth, true);
+
+    /// <summary>
+    /// <paramref name="body"/>, one of <paramref name="operation"/> on an object of <paramref name="resource"/> (an action's:
+    /// <c>{"approverId": 1}</c>), with each reference to another resource set to one this object created for it.
+    /// </summary>
+    public Task<JsonNode?> FillAsync(JsonNode? body, OperationInfo operation, ContractResource resource) =>
+        FillAsync(body, BodyReferences.Schema(operation), resource.Collection, MaxDepth, true);
 
     /// <summary>Deletes what <see cref="FillAsync(JsonNode?, ContractResource)"/> created, newest first (one that names another before it); gives the deletes that failed.</summary>
     public async Task<IReadOnlyList<ApiAnswer>> CleanUpAsync()
@@ -61,14 +68,14 @@ internal sealed class ReferencedObjects(
     public string Evidence() =>
         string.Concat(Filled.Select(f => $"\nfilled: {f}").Concat(Unfilled.Select(u => $"\nnot filled: {u}")));
 
-    private async Task<JsonNode?> FillAsync(JsonNode? body, ContractResource resource, int depth, bool top)
+    private async Task<JsonNode?> FillAsync(JsonNode? body, Microsoft.OpenApi.IOpenApiSchema? schema, string self, int depth, bool top)
     {
-        foreach (var reference in BodyReferences.Find(body, BodyReferences.Schema(resource.Create), templates, resource.Collection))
+        foreach (var reference in BodyReferences.Find(body, schema, templates, self))
         {
             var why = "the contract has no create for it";
             if (depth > 0 && resources.FirstOrDefault(r => r.Item == reference.Item || r.Collection == reference.Collection) is { } target)
             {
-                var example = await FillAsync(ContractResource.ExampleBody(target.Create), target, depth - 1, false);
+                var example = await FillAsync(ContractResource.ExampleBody(target.Create), BodyReferences.Schema(target.Create), target.Collection, depth - 1, false);
                 var (created, _) = await ContractResource.SendUniqueAsync(example, target.Create, b => send("POST", target.Collection, b, [], target.Create));
                 if (created.Ok && target.ItemPath(created, basePath) is { } itemPath)
                 {

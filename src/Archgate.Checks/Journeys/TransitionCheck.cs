@@ -14,7 +14,8 @@ namespace Archgate.Checks.Journeys;
 
 /// <summary>
 /// Step 7, state transitions: for each resource of the service's contract with actions (<see cref="ActionResource"/>,
-/// <c>POST /claims/{id}/submit</c>), <see cref="TransitionExplorer"/> walks action sequences on fresh objects (created
+/// <c>POST /claims/{id}/submit</c>, <c>PUT /orders/{id}/cancel</c>, <c>PATCH /claims/{id}/status</c> with each value of
+/// its enum), <see cref="TransitionExplorer"/> walks action sequences on fresh objects (created
 /// as step 5's CRUD check creates them, an admin-only operation as the admin). A transition the object's state does not
 /// allow must be refused with 4xx and a problem a person can read, never answered 5xx. A repeated action accepted is
 /// not judged: it may be idempotent by design. Every object it creates is deleted afterwards where the contract has a
@@ -43,7 +44,7 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
         var resources = ActionResource.Find(loaded.Document);
         if (resources.Count == 0)
         {
-            return CheckResult.Skipped($"{service.Name}'s contract has no resource with actions (a POST on an item's path and a verb: /claims/{{id}}/submit)");
+            return CheckResult.Skipped($"{service.Name}'s contract has no resource with actions (a POST, PUT or PATCH on an item's path and a verb: /claims/{{id}}/submit, or on its status with an enum body)");
         }
 
         var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
@@ -79,7 +80,7 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
                 return admin.Value.Credentials?.RequestHeaders;
             }
 
-            if (admin is null && new[] { resource.Resource.Create }.Concat(resource.Actions).Any(o => AdminOperations.IsAdminOnly(o, context.System.Security)))
+            if (admin is null && new[] { resource.Resource.Create }.Concat(resource.Operations).Any(o => AdminOperations.IsAdminOnly(o, context.System.Security)))
             {
                 admin = await ApiSession.SignInAsAdminAsync(service, context, cancellationToken);
             }
@@ -92,20 +93,20 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
                 continue;
             }
 
-            var actions = new Dictionary<string, (OperationInfo Operation, IReadOnlyList<KeyValuePair<string, string>> Auth)>(StringComparer.Ordinal);
+            var actions = new Dictionary<string, (ResourceAction Action, IReadOnlyList<KeyValuePair<string, string>> Auth)>(StringComparer.Ordinal);
             foreach (var action in resource.Actions)
             {
-                if (As(action, out var whyNot) is not { } auth)
+                if (As(action.Operation, out var whyNot) is not { } auth)
                 {
-                    notExplored.Add($"{action.Name} (admin-only, and {whyNot})");
+                    notExplored.Add($"{Label(action)} (admin-only, and {whyNot})");
                 }
-                else if (action.Operation.RequestBody is { Required: true } && !Json(action))
+                else if (action.Operation.Operation.RequestBody is { Required: true } && !Json(action.Operation))
                 {
-                    notExplored.Add($"{action.Name} (its required body is not JSON)");
+                    notExplored.Add($"{Label(action)} (its required body is not JSON)");
                 }
                 else
                 {
-                    actions[ActionResource.Verb(action)] = (action, auth);
+                    actions[action.Name] = (action, auth);
                 }
             }
 
@@ -125,7 +126,7 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
 
     private async Task<(TransitionMap Map, List<string> Cleanup, string Prerequisites)> ExploreAsync(
         HttpClient http, ActionResource resource, IReadOnlyList<KeyValuePair<string, string>> createAuth,
-        Dictionary<string, (OperationInfo Operation, IReadOnlyList<KeyValuePair<string, string>> Auth)> actions, Uri contractBase,
+        Dictionary<string, (ResourceAction Action, IReadOnlyList<KeyValuePair<string, string>> Auth)> actions, Uri contractBase,
         IReadOnlyCollection<string> templates, IReadOnlyList<ContractResource> all, CancellationToken cancellationToken)
     {
         var basePath = contractBase.AbsolutePath.TrimEnd('/');
@@ -140,6 +141,14 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
         try
         {
             var example = await prerequisites.FillAsync(ContractResource.ExampleBody(resource.Resource.Create), resource.Resource);
+
+            // An action's body that names another resource (an approver's id) takes one made for it, once for the resource.
+            var bodies = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+            foreach (var (name, (action, _)) in actions)
+            {
+                bodies[name] = Json(action.Operation) ? await prerequisites.FillAsync(action.FreshBody(), action.Operation, resource.Resource) : null;
+            }
+
             async Task<TransitionRun> RunAsync(IReadOnlyList<string> sequence)
             {
                 var (created, _) = await ContractResource.SendUniqueAsync(example, resource.Resource.Create,
@@ -158,7 +167,7 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
                     {
                         var (action, auth) = actions[verb];
                         var headers = auth.ToList();
-                        if (TakesIfMatch(action))
+                        if (TakesIfMatch(action.Operation))
                         {
                             requests++;
                             if ((await Send("GET", itemPath, auth, null, null)).Header("ETag") is { } etag)
@@ -167,7 +176,7 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
                             }
                         }
 
-                        var answer = await Send("POST", ActionResource.PathFor(action, itemPath), headers, Json(action) ? ContractResource.ExampleBody(action) : null, action);
+                        var answer = await Send(action.Operation.Method, action.PathFor(itemPath), headers, bodies[verb]?.DeepClone(), action.Operation);
                         requests++;
                         steps.Add(new TransitionStep(verb, answer.Status, answer.Evidence(200)) { Answer = answer });
                         if (!answer.Ok)
@@ -201,16 +210,16 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
     }
 
     private void Judge(
-        ActionResource resource, TransitionMap map, Dictionary<string, (OperationInfo Operation, IReadOnlyList<KeyValuePair<string, string>> Auth)> actions,
+        ActionResource resource, TransitionMap map, Dictionary<string, (ResourceAction Action, IReadOnlyList<KeyValuePair<string, string>> Auth)> actions,
         List<string> notExplored, List<string> cleanup, string prerequisites, List<Finding> findings)
     {
         // Each step of a run is judged where it stands: after the steps before it in that run.
         var answered = map.Runs.SelectMany(r => r.Steps.Select((s, i) => (Run: r, Step: s, After: r.Sequence.Take(i).ToList()))).ToList();
         foreach (var crashes in answered.Where(a => a.Step.Status >= 500).GroupBy(a => a.Step.Action))
         {
-            var operation = actions[crashes.Key].Operation;
-            findings.Add(Findings.Create(JourneyRules.TransitionServerError, Severity.High, service.Name, operation.Name,
-                $"{operation.Name} answered {string.Join("/", crashes.Select(c => c.Step.Status).Distinct())} {Where(crashes.Select(c => c.After))}: a transition crashed the server",
+            var action = actions[crashes.Key].Action;
+            findings.Add(Findings.Create(JourneyRules.TransitionServerError, Severity.High, service.Name, action.Operation.Name,
+                $"{Label(action)} answered {string.Join("/", crashes.Select(c => c.Step.Status).Distinct())} {Where(crashes.Select(c => c.After))}: a transition crashed the server",
                 string.Join("\n\n", crashes.Select(c => $"[{string.Join(", ", c.Run.Sequence.Take(c.After.Count + 1))}]:\n{string.Join('\n', c.Run.Steps.Take(c.After.Count + 1).Select(s => s.Evidence))}")),
                 "refuse a transition the object's state does not allow with 409 Conflict (or 422) and a problem+json body naming the state; never let it reach the database or an unchecked switch"));
         }
@@ -220,10 +229,10 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
         foreach (var unreadable in refusals.Where(a => a.Step.Status is not (401 or 403 or 404 or 405 or 429)).Select(a => (a.Step, a.After, Why: a.Step.Answer is { } answer ? EdgeCaseJudge.Unreadable(answer) : null))
             .Where(a => a.Why is not null).GroupBy(a => a.Step.Action))
         {
-            var operation = actions[unreadable.Key].Operation;
+            var action = actions[unreadable.Key].Action;
             var first = unreadable.First();
-            findings.Add(Findings.Create(JourneyRules.TransitionUnreadable, first.Why!.Value.Severity, service.Name, operation.Name,
-                $"{operation.Name} was refused ({first.Step.Status}) {Where(unreadable.Select(u => u.After))}, but {first.Why.Value.Why}",
+            findings.Add(Findings.Create(JourneyRules.TransitionUnreadable, first.Why!.Value.Severity, service.Name, action.Operation.Name,
+                $"{Label(action)} was refused ({first.Step.Status}) {Where(unreadable.Select(u => u.After))}, but {first.Why.Value.Why}",
                 string.Join('\n', unreadable.Select(u => u.Step.Evidence)),
                 "answer a refused transition with application/problem+json (RFC 9457): a 'title' a person can read and the state that refuses it in 'detail'; no stack trace or type names"));
         }
@@ -239,7 +248,7 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
 
         if (prerequisites.Length > 0)
         {
-            notes.Add($"created with {prerequisites}");
+            notes.Add($"references filled: {prerequisites}");
         }
 
         if (map.Cut is not null)
@@ -271,6 +280,10 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
         string.Join("; ", prefixes.Select(p => p.Count == 0 ? "on a fresh object" : $"after [{string.Join(", ", p)}]").Distinct(StringComparer.Ordinal));
 
     private static string Sequence(List<string> after, string action) => after.Count == 0 ? $"{action} on a fresh object" : $"{action} after [{string.Join(", ", after)}]";
+
+    /// <summary><c>POST /claims/{id}/submit</c>, or <c>PATCH /claims/{id}/status with status=approved</c> for one value of a status operation.</summary>
+    private static string Label(ResourceAction action) =>
+        action.Name == ActionResource.Verb(action.Operation) ? action.Operation.Name : $"{action.Operation.Name} with {action.Name}";
 
     private static bool Json(OperationInfo operation) =>
         operation.Operation.RequestBody?.Content?.Keys.Any(k => k.Contains("json", StringComparison.OrdinalIgnoreCase)) == true;

@@ -63,6 +63,7 @@ public sealed class TransitionCheckTests
     private sealed class ClaimsApi(Refusal refusal) : IDisposable
     {
         private readonly ConcurrentDictionary<int, string> _claims = new();
+        private readonly ConcurrentDictionary<int, bool> _approvers = new();
         private int _next;
         private ScriptedHttpServer? _server;
 
@@ -75,6 +76,11 @@ public sealed class TransitionCheckTests
         private Reply Answer(Received r)
         {
             var path = r.PathAndQuery.Split('?')[0].Trim('/').Split('/');
+            if (path is ["approvers", ..])
+            {
+                return Approvers(r, path);
+            }
+
             if (r.Method == "POST" && path is ["claims"])
             {
                 var id = Interlocked.Increment(ref _next);
@@ -97,8 +103,16 @@ public sealed class TransitionCheckTests
                     return new Reply(204);
                 case ("POST", 3) when refusal == Refusal.PayForbidden && path[2] == "pay":
                     return new Reply(403, "forbidden", "text/plain");
-                case ("POST", 3):
-                    string? next = (state, path[2]) switch
+                case ("PUT", 3) when path[2] == "assign":
+                    // An approver this API knows, or 422: the contract's example id names none.
+                    return JsonNode.Parse(r.Body)?["approverId"]?.GetValue<int>() is { } approver && _approvers.ContainsKey(approver)
+                        ? new Reply(200, new JsonObject { ["id"] = claim, ["status"] = state, ["approverId"] = approver }.ToJsonString())
+                        : new Reply(422, """{"title":"no such approver"}""", "application/problem+json");
+                case ("POST" or "PATCH", 3):
+                    var verb = r.Method == "POST" ? path[2]
+                        : path[2] == "status" ? (string?)JsonNode.Parse(r.Body)?["status"] switch { "submitted" => "submit", "approved" => "approve", "rejected" => "reject", "paid" => "pay", var other => other }
+                        : null;
+                    string? next = (state, verb) switch
                     {
                         ("draft", "submit") => "submitted",
                         ("submitted", "approve") => "approved",
@@ -122,7 +136,55 @@ public sealed class TransitionCheckTests
                     return new Reply(405);
             }
         }
+
+        private Reply Approvers(Received r, string[] path)
+        {
+            if (r.Method == "POST" && path.Length == 1)
+            {
+                var id = 100 + Interlocked.Increment(ref _next);
+                _approvers[id] = true;
+                return new Reply(201, new JsonObject { ["id"] = id }.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/approvers/{id}" });
+            }
+
+            if (path.Length != 2 || !int.TryParse(path[1], CultureInfo.InvariantCulture, out var approver) || !_approvers.ContainsKey(approver))
+            {
+                return new Reply(404, """{"title":"no such approver"}""", "application/problem+json");
+            }
+
+            return r.Method == "DELETE" && _approvers.TryRemove(approver, out _) ? new Reply(204) : new Reply(200, new JsonObject { ["id"] = approver }.ToJsonString());
+        }
     }
+
+    /// <summary>The claims contract with its actions as one <c>PATCH /claims/{id}/status</c> whose body's status is an enum.</summary>
+    private static readonly string StatusContract = Contract[..Contract.IndexOf("  /claims/{id}/submit:", StringComparison.Ordinal)] + """
+          /claims/{id}/status:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            patch:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { type: object, required: [status], properties: { status: { type: string, enum: [submitted, approved, rejected, paid] }, note: { type: string } } }
+                    example: { status: submitted, note: by archgate }
+              responses: { '200': { description: moved }, '409': { description: not allowed from this state } }
+        """;
+
+    /// <summary>The claims contract with one <c>PUT /claims/{id}/assign</c> whose body names an approver, and the approvers.</summary>
+    private static readonly string AssignContract = Contract[..Contract.IndexOf("  /claims/{id}/submit:", StringComparison.Ordinal)] + """
+          /approvers:
+            post:
+              requestBody: { required: true, content: { application/json: { schema: { type: object, properties: { name: { type: string } } }, example: { name: ida } } } }
+              responses: { '201': { description: created } }
+          /approvers/{id}:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            get: { responses: { '200': { description: the approver } } }
+            delete: { responses: { '204': { description: deleted } } }
+          /claims/{id}/assign:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            put:
+              requestBody: { required: true, content: { application/json: { schema: { type: object, required: [approverId], properties: { approverId: { type: integer } } }, example: { approverId: 7 } } } }
+              responses: { '200': { description: assigned }, '422': { description: no such approver } }
+        """;
 
     private static async Task<CheckResult> RunAsync(ClaimsApi api, string contract = Contract)
     {
@@ -216,5 +278,50 @@ public sealed class TransitionCheckTests
 
         Assert.Equal(CheckStatus.Skipped, result.Status);
         Assert.Contains("no resource with actions", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_values_of_a_PATCH_with_an_enum_body_are_actions_and_a_crash_on_an_illegal_one_is_AG7070()
+    {
+        using var api = new ClaimsApi(Refusal.Crash);
+
+        var result = await RunAsync(api, StatusContract);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var crash = Assert.Single(result.Findings, f => f.Rule == JourneyRules.TransitionServerError && f.Message.Contains("with status=paid", StringComparison.Ordinal));
+        Assert.Equal("PATCH /claims/{id}/status", crash.Location);
+        Assert.Contains("PATCH /claims/{id}/status with status=paid answered 500 on a fresh object", crash.Message, StringComparison.Ordinal);
+        var map = Assert.Single(result.Findings, f => f.Rule == JourneyRules.TransitionSummary).Message;
+        Assert.Contains("4 action(s) (status=submitted, status=approved, status=rejected, status=paid)", map, StringComparison.Ordinal);
+        Assert.Contains("accepted: [status=submitted], [status=submitted, status=approved], [status=submitted, status=rejected], [status=submitted, status=approved, status=paid]", map, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.Method == "PATCH" && r.Body.Contains("\"status\":\"approved\"", StringComparison.Ordinal) && r.Body.Contains("by archgate", StringComparison.Ordinal));
+        Assert.Equal(0, api.Live);
+    }
+
+    [Fact]
+    public async Task Status_values_refused_with_409_pass()
+    {
+        using var api = new ClaimsApi(Refusal.Conflict);
+
+        var result = await RunAsync(api, StatusContract);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result));
+        var map = Assert.Single(result.Findings).Message;
+        Assert.Contains("status=approved on a fresh object (409)", map, StringComparison.Ordinal);
+        Assert.Contains("status=paid after [status=submitted, status=rejected] (409)", map, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_PUT_action_whose_body_names_another_resource_takes_one_the_check_created()
+    {
+        using var api = new ClaimsApi(Refusal.Conflict);
+
+        var result = await RunAsync(api, AssignContract);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result));
+        var map = Assert.Single(result.Findings).Message;
+        Assert.True(map.Contains("accepted: [assign], [assign, assign]", StringComparison.Ordinal), Dump(result));
+        Assert.Contains("references filled: approverId = 101, the approver this check created", map, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.Method == "PUT" && r.PathAndQuery.EndsWith("/assign", StringComparison.Ordinal) && r.Body.Contains("\"approverId\":101", StringComparison.Ordinal));
     }
 }

@@ -1,24 +1,69 @@
+using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Contracts.Diff;
 using Archgate.Checks.Frontend;
 using Microsoft.OpenApi;
 
 namespace Archgate.Checks.Contracts.Transitions;
 
 /// <summary>
-/// A resource of a contract (<see cref="ContractResource"/>) whose item has action operations: a <c>POST</c> on
-/// <c>{item}/{verb}</c> with no further path parameter (<c>POST /claims/{id}/submit</c>). The actions move the object
+/// One action of a resource's item: its operation, its name (<c>submit</c>, or <c>status=approved</c> for one value of
+/// a status operation's enum) and the body it is sent with (the contract's example, the enum value set in it).
+/// </summary>
+/// <param name="Operation">The contract operation: <c>POST /claims/{id}/submit</c>, <c>PATCH /claims/{id}/status</c>.</param>
+/// <param name="Name">How sequences and messages name it: <c>submit</c>, <c>status=approved</c>.</param>
+/// <param name="Body">The body to send (before references in it are filled), or null for none.</param>
+internal sealed record ResourceAction(OperationInfo Operation, string Name, JsonNode? Body)
+{
+    /// <summary>A status operation's enum property and the value this action sets (<c>status</c>, <c>"approved"</c>); null for a verb's action.</summary>
+    public (string Property, JsonNode Value)? Sets { get; init; }
+
+    /// <summary>
+    /// <paramref name="planned"/> (a body another planner made for the operation) with this action's enum value set in
+    /// it; <paramref name="planned"/> itself for a verb's action.
+    /// </summary>
+    public string? Apply(string? planned)
+    {
+        if (Sets is not { } sets)
+        {
+            return planned;
+        }
+
+        var body = (planned is null ? null : JsonNode.Parse(planned)) as JsonObject ?? new JsonObject();
+        body[sets.Property] = sets.Value.DeepClone();
+        return body.ToJsonString();
+    }
+
+    /// <summary>The action's path for the object at <paramref name="itemPath"/>: <c>/claims/12/submit</c>.</summary>
+    public string PathFor(string itemPath) => $"{itemPath.TrimEnd('/')}/{ActionResource.Verb(Operation)}";
+
+    /// <summary>A fresh copy of <see cref="Body"/>, so that filling one send's references does not change the next.</summary>
+    public JsonNode? FreshBody() => Body?.DeepClone();
+}
+
+/// <summary>
+/// A resource of a contract (<see cref="ContractResource"/>) whose item has action operations: a <c>POST</c>, <c>PUT</c>
+/// or <c>PATCH</c> on <c>{item}/{verb}</c> with no further path parameter (<c>POST /claims/{id}/submit</c>,
+/// <c>PUT /orders/{id}/cancel</c>), and a <c>PUT</c> or <c>PATCH</c> on <c>{item}/status</c> (or <c>/state</c>) whose
+/// body has a single required enum property, one action per value (<c>status=approved</c>). The actions move the object
 /// from one state to another; which of them the object's state allows is what <see cref="TransitionExplorer"/> finds out.
 /// </summary>
 /// <param name="Resource">The resource: its create, read and, where the contract has it, its delete.</param>
-/// <param name="Actions">Its actions, in path order.</param>
-internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<OperationInfo> Actions)
+/// <param name="Actions">Its actions, in path order (a status operation's in its enum's order).</param>
+internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<ResourceAction> Actions)
 {
+    private static readonly string[] StatusSegments = ["status", "state"];
+
+    /// <summary>The distinct operations of <see cref="Actions"/>.</summary>
+    public IEnumerable<OperationInfo> Operations => Actions.Select(a => a.Operation).Distinct();
+
     /// <summary>The resources of <paramref name="document"/> that have at least one action.</summary>
     public static IReadOnlyList<ActionResource> Find(OpenApiDocument document)
     {
         var operations = OperationInfo.All(document);
         return [.. ContractResource.Find(document)
-            .Select(r => new ActionResource(r, [.. operations.Where(o => IsActionOf(o, r.Item)).OrderBy(o => o.Template, StringComparer.Ordinal)]))
+            .Select(r => new ActionResource(r, [.. operations.Where(o => IsActionOf(o, r.Item)).OrderBy(o => o.Template, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
+                .SelectMany(ActionsOf)]))
             .Where(r => r.Actions.Count > 0)];
     }
 
@@ -28,8 +73,56 @@ internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<O
     /// <summary>The action's path for the object at <paramref name="itemPath"/>: <c>/claims/12/submit</c>.</summary>
     public static string PathFor(OperationInfo action, string itemPath) => $"{itemPath.TrimEnd('/')}/{Verb(action)}";
 
+    /// <summary>
+    /// The actions of one operation: a verb's one, with the contract's example body; a status operation's one per value
+    /// of its body's single required enum property, that property set to the value in the example (or alone).
+    /// </summary>
+    private static IEnumerable<ResourceAction> ActionsOf(OperationInfo operation)
+    {
+        var verb = Verb(operation);
+        var example = BodyReferences.Example(operation);
+        if (operation.Method == "POST" || !StatusSegments.Contains(verb, StringComparer.OrdinalIgnoreCase))
+        {
+            return [new ResourceAction(operation, verb, example)];
+        }
+
+        if (EnumProperty(operation) is not { } status)
+        {
+            return [];
+        }
+
+        return status.Values.Select(value => new ResourceAction(operation, $"{status.Name}={Text(value)}", With(example, status.Name, value)) { Sets = (status.Name, value) });
+    }
+
+    /// <summary>The single required property of the body whose schema is an enum, with its values; null when there is not exactly one.</summary>
+    private static (string Name, IReadOnlyList<JsonNode> Values)? EnumProperty(OperationInfo operation)
+    {
+        if (BodyReferences.Schema(operation) is not { } schema)
+        {
+            return null;
+        }
+
+        var view = SchemaView.Of(schema);
+        var enums = view.Required
+            .Select(name => (Name: name, Values: view.Properties.TryGetValue(name, out var property)
+                ? SchemaView.Of(property).Enum.Select(e => JsonNode.Parse(e)).OfType<JsonNode>().ToList()
+                : []))
+            .Where(p => p.Values.Count > 0)
+            .ToList();
+        return enums is [var only] ? (only.Name, only.Values) : null;
+    }
+
+    private static JsonObject With(JsonNode? example, string property, JsonNode value)
+    {
+        var body = example?.DeepClone() as JsonObject ?? new JsonObject();
+        body[property] = value.DeepClone();
+        return body;
+    }
+
+    private static string Text(JsonNode value) => value is JsonValue v && v.TryGetValue<string>(out var text) ? text : value.ToJsonString();
+
     private static bool IsActionOf(OperationInfo operation, string item) =>
-        operation.Method == "POST"
+        operation.Method is "POST" or "PUT" or "PATCH"
         && operation.Template.StartsWith(item + "/", StringComparison.Ordinal)
         && operation.Template[(item.Length + 1)..] is { Length: > 0 } verb
         && !verb.Contains('/', StringComparison.Ordinal) && !verb.Contains('{', StringComparison.Ordinal);

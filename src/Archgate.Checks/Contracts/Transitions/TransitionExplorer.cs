@@ -64,9 +64,14 @@ internal sealed record TransitionBudget
 /// </summary>
 internal static class TransitionExplorer
 {
-    /// <summary>Explores <paramref name="actions"/> (verbs) with <paramref name="run"/> (a sequence to its run on a fresh object), within <paramref name="budget"/>.</summary>
+    /// <summary>
+    /// Explores <paramref name="actions"/> (verbs) with <paramref name="run"/> (a sequence to its run on a fresh object), within
+    /// <paramref name="budget"/>; it ends early after a run <paramref name="enough"/> says settles what the caller asked
+    /// (step 9's probe of one action once it was answered other than by the object's state).
+    /// </summary>
     public static async Task<TransitionMap> ExploreAsync(
-        IReadOnlyList<string> actions, TransitionBudget budget, Func<IReadOnlyList<string>, Task<TransitionRun>> run, CancellationToken cancellationToken)
+        IReadOnlyList<string> actions, TransitionBudget budget, Func<IReadOnlyList<string>, Task<TransitionRun>> run, CancellationToken cancellationToken,
+        Func<TransitionRun, bool>? enough = null)
     {
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(budget);
@@ -100,6 +105,11 @@ internal static class TransitionExplorer
                 if (outcome.NotRun is not null)
                 {
                     return new TransitionMap(runs, requests, $"no object to act on: {outcome.NotRun}");
+                }
+
+                if (enough?.Invoke(outcome) == true)
+                {
+                    return new TransitionMap(runs, requests, null);
                 }
 
                 if (outcome.Accepted)

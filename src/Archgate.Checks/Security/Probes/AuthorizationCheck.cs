@@ -358,7 +358,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         private async Task ObjectLevelAsync(
             string item, ResourceBook book, ServiceAuth owner, (ServiceAuth Identity, Credentials Credentials) other, ObjectTally tally, CancellationToken cancellationToken)
         {
-            var actions = ActionResource.Find(target.Document).Where(r => r.Resource.Item == item).SelectMany(r => r.Actions).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+            var actions = ActionResource.Find(target.Document).Where(r => r.Resource.Item == item).SelectMany(r => r.Operations).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
             var operations = target.Operations.Where(o => o.Template == item || actions.Contains(o.Name))
                 .OrderBy(o => o.Template != item ? 3 : o.Method switch { "GET" or "HEAD" => 0, "PUT" => 1, "PATCH" => 2, "DELETE" => 4, _ => 3 })
                 .ThenBy(o => o.Template, StringComparer.Ordinal);
