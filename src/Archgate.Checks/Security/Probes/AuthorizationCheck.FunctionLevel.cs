@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Contracts.Transitions;
 using Archgate.Checks.Http;
 using Archgate.Model;
 using Archgate.Protocol;
@@ -22,7 +23,10 @@ internal sealed partial class AuthorizationCheck
         /// means the request got to the service's state or validation: it is sent once more with the object's current
         /// representation, and when that is no clearer it is not determined, never refused. A create the ordinary identity
         /// should have been refused but carried out made an object of this run: the item probes go to it (no admin needed,
-        /// and no second create of the same example to meet its conflict).
+        /// and no second create of the same example to meet its conflict). A restricted action of an item
+        /// (<see cref="ActionResource"/>: <c>POST /claims/{id}/approve</c>) goes to objects this run creates and brings to a
+        /// state where it is legal by replaying the resource's other actions as identities that may send them
+        /// (<see cref="ReplayActionAsync"/>): its caller's answer there decides, and a 409 still there is not determined.
         /// </summary>
         public async Task FunctionLevelAsync(
             List<(ServiceAuth Identity, Credentials Credentials)> callers, CheckContext context, ContractDocuments documents, TimeSpan timeout, CancellationToken cancellationToken)
@@ -33,6 +37,8 @@ internal sealed partial class AuthorizationCheck
             var objects = new Dictionary<(string Item, string Caller), (RunObject? Object, string? Why)>();
             var probes = new List<FunctionProbe>();
             var declared = false;
+            IReadOnlyList<ActionResource> transitions = policy.Safe ? [] : ActionResource.Find(target.Document);
+            var replayed = new List<string>();
 
             // Deletes last: the object a change or read was probed on is then the one the delete is probed on.
             var adminOnly = target.Operations.Where(o => AdminOperations.IsAdminOnly(o, policy)).OrderBy(o => o.Method == "DELETE" ? 1 : 0).ToList();
@@ -45,7 +51,7 @@ internal sealed partial class AuthorizationCheck
             // need are made from the same contract example, and a create probed after them would meet its conflict.
             foreach (var needsObject in new[] { false, true })
             {
-                foreach (var operation in adminOnly.Where(o => (CreatorOf(o) is not null) == needsObject))
+                foreach (var operation in adminOnly.Where(o => (CreatorOf(o) is not null || TransitionOf(o) is not null) == needsObject))
                 {
                     await PlanAsync(operation);
                 }
@@ -74,12 +80,16 @@ internal sealed partial class AuthorizationCheck
                 : $"function level: {probes.Count - notFound.Count} {(probes.All(p => Restriction(p.Roles) == "admin-only") ? "admin-only" : "role-restricted")} operations called as " +
                   $"{(probers.Count > 0 ? string.Join(" and ", probers) : customer.Identity.Label)}, {refused} refused" +
                   (owners.Count > 0 ? $" ({probes.Count(p => p.Object is not null)} on objects this run created as {string.Join(" and ", owners)})" : "") +
+                  (replayed.Count > 0 ? $", actions brought to their state first: {string.Join(", ", replayed)}" : "") +
                   (undetermined.Count > 0 ? $", not determined (not counted as refused): {string.Join(", ", undetermined)}" : "") +
                   (notFound.Count > 0 ? $", not found (answered 404: the path does not exist here, not counted): {string.Join(", ", notFound)}" : ""));
 
             // The contract's create of the item an operation acts on (none under security.safe): what makes its object.
             OperationInfo? CreatorOf(OperationInfo operation) =>
                 policy.Safe ? null : target.Operations.FirstOrDefault(o => o.Method == "POST" && ItemOf(templates, o.Template) == operation.Template);
+
+            // The resource whose item's action the operation is (approve of a claim), when the probe may create objects.
+            ActionResource? TransitionOf(OperationInfo operation) => transitions.FirstOrDefault(r => r.Operations.Any(o => o.Name == operation.Name));
 
             async Task PlanAsync(OperationInfo operation)
             {
@@ -104,6 +114,12 @@ internal sealed partial class AuthorizationCheck
                     return;
                 }
 
+                if (TransitionOf(operation) is { } transition)
+                {
+                    probes.Add(new FunctionProbe(operation.Name, PlanOne(operation, book), false, operation, null, true, caller, roles) { Transition = transition });
+                    return;
+                }
+
                 var creator = CreatorOf(operation);
                 (RunObject? Object, string? Why) owned = (null, null);
                 if (creator is not null && !objects.TryGetValue((operation.Template, caller.Identity.Label), out owned))
@@ -119,10 +135,7 @@ internal sealed partial class AuthorizationCheck
                     return;
                 }
 
-                var plan = RequestPlanner.Plan(operation, owned.Object?.Book ?? book, 1);
-                var request = plan.Requests.Count > 0
-                    ? plan.Requests[0]
-                    : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" };
+                var request = PlanOne(operation, owned.Object?.Book ?? book, book);
                 var exists = owned.Object is not null || ResourceBook.Parameters(operation.Template).All(p => book.Fixture(operation.Template, p) is not null);
                 probes.Add(new FunctionProbe(operation.Name, request, false, operation, owned.Object, exists, caller, roles));
             }
@@ -130,10 +143,40 @@ internal sealed partial class AuthorizationCheck
             async Task SendAsync(FunctionProbe probe)
             {
                 var caller = probe.Caller;
-                var sent = caller.Credentials.On(probe.Request);
-                var exchange = await sender.SendAsync(sent, cancellationToken);
-                var answered = exchange?.Status.ToString(CultureInfo.InvariantCulture);
-                if (exchange is { Status: >= 400 and < 500 and not (401 or 403 or 404 or 405 or 429) } && probe.Operation is { } operation && sent.Body is not null
+                var on = probe.Object;
+                var where = string.Empty;
+                ProbeRequest sent;
+                ProbeExchange? exchange;
+                string? answered;
+                if (probe.Transition is { } transition)
+                {
+                    var replay = await ReplayActionAsync(probe, transition, callers, context, timeout, cancellationToken);
+                    if (replay.Sent is null)
+                    {
+                        LeftOut.Add($"{probe.What} as {caller.Identity.Label} ({replay.Why})");
+                        return;
+                    }
+
+                    (sent, exchange, on, where) = (replay.Sent, replay.Exchange, replay.Object, replay.Where);
+                    answered = $"{exchange?.Status.ToString(CultureInfo.InvariantCulture)}{where}";
+                    if (replay.After.Count > 0)
+                    {
+                        replayed.Add($"{probe.What} after [{string.Join(", ", replay.After)}]");
+                    }
+
+                    if (exchange is { Status: >= 400 and < 500 and not (401 or 403 or 404 or 405 or 429) })
+                    {
+                        answered += $": {replay.Sequences} sequence(s) of the item's actions reached no state where the action is legal{replay.Limits}";
+                    }
+                }
+                else
+                {
+                    sent = caller.Credentials.On(probe.Request);
+                    exchange = await sender.SendAsync(sent, cancellationToken);
+                    answered = exchange?.Status.ToString(CultureInfo.InvariantCulture);
+                }
+
+                if (probe.Transition is null && exchange is { Status: >= 400 and < 500 and not (401 or 403 or 404 or 405 or 429) } && probe.Operation is { } operation && sent.Body is not null
                     && await RetryBodyAsync(sent, operation, probe.Object, context, timeout, cancellationToken) is { } retry && retry.Body != sent.Body)
                 {
                     // A conflict or a validation error answers the body, not the caller: what the same caller gets with a body
@@ -151,9 +194,9 @@ internal sealed partial class AuthorizationCheck
                 {
                     Add(SecurityRules.FunctionLevelAuthorization, Severity.Critical, probe.What,
                         $"{probe.What} is {Restriction(probe.Roles)}, and '{caller.Identity.Label}' ({Holding(caller.Identity, probe.Roles)}) got {exchange.Status}" +
-                        (probe.Object is { } made ? $" on {sent.Path}, which this run created as '{made.Owner.Identity.Label}'" : ""),
+                        (on is { } made ? $" on {sent.Path}, which this run created as '{made.Owner.Identity.Label}'" : "") + where,
                         sender.Evidence(sent, exchange));
-                    if (probe.Operation is { Method: "POST" } create)
+                    if (probe.Transition is null && probe.Operation is { Method: "POST" } create)
                     {
                         // What it made is cleaned up at the end, and the first such object of an item is the one its item probes go to.
                         var madeBook = NewBook();
@@ -189,6 +232,14 @@ internal sealed partial class AuthorizationCheck
                 }
             }
         }
+
+        /// <summary>
+        /// The one request a function-level probe sends for <paramref name="operation"/>, its path from <paramref name="book"/>;
+        /// where the planner makes none (a path parameter without an example), one with <paramref name="fallback"/>'s values.
+        /// </summary>
+        private static ProbeRequest PlanOne(OperationInfo operation, ResourceBook book, ResourceBook? fallback = null) =>
+            RequestPlanner.Plan(operation, book, 1).Requests is [var planned, ..] ? planned
+            : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, fallback ?? book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" };
 
         /// <summary>
         /// An object of <paramref name="item"/> made for the function-level probes, by the admin when its create is
@@ -272,7 +323,11 @@ internal sealed partial class AuthorizationCheck
         /// </summary>
         private sealed record FunctionProbe(
             string What, ProbeRequest Request, bool Literal, OperationInfo? Operation, RunObject? Object, bool Exists,
-            (ServiceAuth Identity, Credentials Credentials) Caller, IReadOnlyList<string> Roles);
+            (ServiceAuth Identity, Credentials Credentials) Caller, IReadOnlyList<string> Roles)
+        {
+            /// <summary>The resource whose item's action it is, sent after a replay of its other actions; null for any other operation.</summary>
+            public ActionResource? Transition { get; init; }
+        }
 
         /// <summary>An object this run created for function-level probes: the book with its id, its owner, what its create answered.</summary>
         private sealed record RunObject(ResourceBook Book, (ServiceAuth Identity, Credentials Credentials) Owner, JsonObject? Answer);
