@@ -62,7 +62,7 @@ internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<R
     {
         var operations = OperationInfo.All(document);
         return [.. ContractResource.Find(document)
-            .Select(r => new ActionResource(r, [.. operations.Where(o => IsActionOf(o, r.Item)).OrderBy(o => o.Template, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
+            .Select(r => new ActionResource(r, [.. operations.Where(o => IsActionOf(o, r.Item) && !IsSubresourceWrite(o, operations)).OrderBy(o => o.Template, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
                 .SelectMany(ActionsOf)]))
             .Where(r => r.Actions.Count > 0)];
     }
@@ -120,6 +120,16 @@ internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<R
     }
 
     private static string Text(JsonNode value) => value is JsonValue v && v.TryGetValue<string>(out var text) ? text : value.ToJsonString();
+
+    /// <summary>
+    /// A <c>PUT</c>/<c>PATCH</c> on <c>{item}/{segment}</c> that the contract also reads (<c>GET /users/{id}/avatar</c>,
+    /// <c>/orders/{id}/address</c>): the write of a part of the item, not a transition; nobody reads <c>/orders/{id}/cancel</c>.
+    /// A status operation stays an action, read or not.
+    /// </summary>
+    private static bool IsSubresourceWrite(OperationInfo operation, IReadOnlyList<OperationInfo> operations) =>
+        operation.Method is "PUT" or "PATCH"
+        && !StatusSegments.Contains(Verb(operation), StringComparer.OrdinalIgnoreCase)
+        && operations.Any(o => o.Method == "GET" && o.Template == operation.Template);
 
     private static bool IsActionOf(OperationInfo operation, string item) =>
         operation.Method is "POST" or "PUT" or "PATCH"

@@ -1,0 +1,46 @@
+using Archgate.Checks.Contracts.Transitions;
+using static Archgate.Checks.Tests.Contracts.Conformance.ConformanceTestKit;
+
+namespace Archgate.Checks.Tests.Contracts.Transitions;
+
+public sealed class ActionResourceTests
+{
+    [Fact]
+    public void Verbs_and_status_values_are_actions_and_a_part_of_the_item_the_contract_reads_is_not()
+    {
+        var document = LoadDocument("""
+            openapi: 3.1.0
+            info: { title: orders, version: 1.0.0 }
+            paths:
+              /orders:
+                post:
+                  requestBody: { content: { application/json: { schema: { type: object }, example: { item: 1 } } } }
+                  responses: { '201': { description: created } }
+              /orders/{id}:
+                parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                get: { responses: { '200': { description: the order } } }
+              /orders/{id}/cancel:
+                parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                put: { responses: { '200': { description: cancelled }, '409': { description: shipped } } }
+              /orders/{id}/ship:
+                parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                post: { responses: { '200': { description: shipped } } }
+              /orders/{id}/address:
+                parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                get: { responses: { '200': { description: the address } } }
+                put:
+                  requestBody: { content: { application/json: { schema: { type: object, required: [street], properties: { street: { type: string } } } } } }
+                  responses: { '200': { description: changed } }
+              /orders/{id}/status:
+                parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                get: { responses: { '200': { description: the status } } }
+                patch:
+                  requestBody: { content: { application/json: { schema: { type: object, required: [status], properties: { status: { type: string, enum: [paid, refunded] } } } } } }
+                  responses: { '200': { description: changed }, '409': { description: illegal } }
+            """);
+
+        var resource = Assert.Single(ActionResource.Find(document));
+
+        Assert.Equal(["cancel", "ship", "status=paid", "status=refunded"], resource.Actions.Select(a => a.Name).Order(StringComparer.Ordinal));
+    }
+}
