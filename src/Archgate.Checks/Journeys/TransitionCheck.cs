@@ -283,7 +283,7 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
 
     /// <summary><c>POST /claims/{id}/submit</c>, or <c>PATCH /claims/{id}/status with status=approved</c> for one value of a status operation.</summary>
     private static string Label(ResourceAction action) =>
-        action.Name == ActionResource.Verb(action.Operation) ? action.Operation.Name : $"{action.Operation.Name} with {action.Name}";
+        action.Sets is null ? action.Operation.Name : $"{action.Operation.Name} with {action.Name}";
 
     private static bool Json(OperationInfo operation) =>
         operation.Operation.RequestBody?.Content?.Keys.Any(k => k.Contains("json", StringComparison.OrdinalIgnoreCase)) == true;

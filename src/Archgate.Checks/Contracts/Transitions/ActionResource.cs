@@ -62,10 +62,17 @@ internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<R
     {
         var operations = OperationInfo.All(document);
         return [.. ContractResource.Find(document)
-            .Select(r => new ActionResource(r, [.. operations.Where(o => IsActionOf(o, r.Item) && !IsSubresourceWrite(o, operations)).OrderBy(o => o.Template, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
-                .SelectMany(ActionsOf)]))
+            .Select(r => new ActionResource(r, Distinct([.. operations.Where(o => IsActionOf(o, r.Item) && !IsSubresourceWrite(o, operations)).OrderBy(o => o.Template, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
+                .SelectMany(ActionsOf)])))
             .Where(r => r.Actions.Count > 0)];
     }
+
+    /// <summary>
+    /// <paramref name="actions"/> with one name each: a verb that two methods carry (<c>POST</c> and <c>PUT</c> on
+    /// <c>/orders/{id}/cancel</c>) is named with its method (<c>POST cancel</c>, <c>PUT cancel</c>), so neither hides the other.
+    /// </summary>
+    private static List<ResourceAction> Distinct(List<ResourceAction> actions) =>
+        [.. actions.Select(a => actions.Count(o => o.Name == a.Name) > 1 ? a with { Name = $"{a.Operation.Method} {a.Name}" } : a)];
 
     /// <summary>The action's verb, the last segment of its path: <c>submit</c>.</summary>
     public static string Verb(OperationInfo action) => action.Template[(action.Template.LastIndexOf('/') + 1)..];

@@ -25,6 +25,7 @@ public sealed class ActionResourceTests
               /orders/{id}/ship:
                 parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
                 post: { responses: { '200': { description: shipped } } }
+                put: { responses: { '200': { description: shipped too } } }
               /orders/{id}/address:
                 parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
                 get: { responses: { '200': { description: the address } } }
@@ -41,6 +42,8 @@ public sealed class ActionResourceTests
 
         var resource = Assert.Single(ActionResource.Find(document));
 
-        Assert.Equal(["cancel", "ship", "status=paid", "status=refunded"], resource.Actions.Select(a => a.Name).Order(StringComparer.Ordinal));
+        // Two methods on one verb are two actions, each named with its method: neither hides the other.
+        Assert.Equal(["POST ship", "PUT ship", "cancel", "status=paid", "status=refunded"], resource.Actions.Select(a => a.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["/orders/7/ship", "/orders/7/ship"], resource.Actions.Where(a => a.Name.EndsWith("ship", StringComparison.Ordinal)).Select(a => a.PathFor("/orders/7")));
     }
 }
