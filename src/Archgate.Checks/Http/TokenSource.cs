@@ -249,7 +249,7 @@ public sealed class TokenSource(HttpClient http, TimeProvider time)
     /// <summary>The token endpoint's answer to <c>grant_type=client_credentials</c>: its <c>access_token</c>, kept until its <c>expires_in</c>.</summary>
     private async Task<TokenResult> GrantAsync(ClientCredentialsAuth client, Uri baseUrl, TimeSpan timeout)
     {
-        var what = $"the token endpoint {client.Token}{(client.At is null ? string.Empty : $" at {client.At}")} as client '{client.ClientId}'";
+        var what = $"the token endpoint {client.Endpoint} as client '{client.ClientId}'";
         using var message = new HttpRequestMessage(new HttpMethod(client.Token.Method), Resolve(baseUrl, client.Token.Path)) { Content = new FormUrlEncodedContent(client.Form()) };
         if (client.BasicAuthorization is { } basic)
         {

@@ -235,7 +235,7 @@ public static class LoadScenario
                 {
                     var failure = ProbeHttp.Classify(response.StatusCode);
                     return new SetupOutcome(variables, step.SignIn is ClientCredentialsAuth client
-                        ? $"setup {step.RouteName}: the token endpoint {client.Token}{(client.At is null ? string.Empty : $" at {client.At}")} refused the client credentials grant of '{client.Label}' (client '{client.ClientId}'): {(int)response.StatusCode}{TokenSource.OAuthError(text)}"
+                        ? $"setup {step.RouteName}: the token endpoint {client.Endpoint} refused the client credentials grant of '{client.Label}' (client '{client.ClientId}'): {(int)response.StatusCode}{TokenSource.OAuthError(text)}"
                         : $"setup {step.RouteName} answered {(int)response.StatusCode}: {ProbeHttp.Excerpt(text, 200)}", failure.Transient);
                 }
 

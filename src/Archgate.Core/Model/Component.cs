@@ -392,6 +392,9 @@ public sealed record ClientCredentialsAuth(AuthCall Token, string ClientId, stri
     /// <summary>Whether the client authenticates in the form body (<c>clientAuth: post</c>) rather than with HTTP basic.</summary>
     public bool SecretInBody { get; init; }
 
+    /// <summary>Where the grant goes, for messages: <c>POST /oauth/token</c>, or <c>POST /oauth/token at idp</c> on another component.</summary>
+    public string Endpoint => At is null ? Token.ToString() : $"{Token} at {At}";
+
     /// <summary>
     /// The grant's form fields (RFC 6749, 4.4.2): <paramref name="grantType"/>, the <see cref="Scope"/>, and with
     /// <see cref="SecretInBody"/> the client id and secret (2.3.1).
