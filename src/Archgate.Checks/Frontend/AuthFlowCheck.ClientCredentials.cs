@@ -22,7 +22,7 @@ internal sealed partial class AuthFlowCheck
     {
         var findings = new List<Finding>();
         var where = client.At is { } at ? context.System.Find<HttpComponent>(at) : service;
-        var location = $"{client.Token}{(client.At is null ? string.Empty : $" at {client.At}")}";
+        var location = client.Endpoint;
         if (where?.Url is null)
         {
             findings.Add(Finding(FrontendRules.ClientGrantFailed, Severity.Critical, location, $"the token endpoint is at '{client.At}', which has no url", null,
