@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Contracts.Transitions;
 using Microsoft.OpenApi;
 
 namespace Archgate.Checks.Frontend;
@@ -16,6 +17,23 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
     /// <summary>Whether the update takes an ETag in <c>If-Match</c> (declared as a parameter, or a 412 answer).</summary>
     public bool UpdateTakesIfMatch => Update is { } u && (u.Parameters.Any(p => p.In == ParameterLocation.Header && p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase))
         || u.Operation.Responses?.ContainsKey("412") == true);
+
+    /// <summary>
+    /// Where the contract has no <c>DELETE</c> on the item, the action that gives back what an object holds, with which
+    /// Archgate's checks undo what they created (<see cref="CrudCheck.CleanUpAsync"/>): a verb such as <c>cancel</c>,
+    /// <c>void</c>, <c>release</c> or <c>withdraw</c> (<c>POST /bookings/{id}/cancel</c>), else a status value such as
+    /// <c>status=cancelled</c>. Null when the item has a <c>DELETE</c> or no such action.
+    /// </summary>
+    public ResourceAction? Release { get; init; }
+
+    /// <summary>How <see cref="CrudCheck.CleanUpAsync"/> undoes an object, in words: <c>deleted</c>, <c>POST cancel</c>.</summary>
+    public string Undo => Delete is not null ? "deleted" : Release is { } r ? (r.Name.StartsWith(r.Operation.Method + " ", StringComparison.Ordinal) ? r.Name : $"{r.Operation.Method} {r.Name}") : "kept: no DELETE and no action that cancels it";
+
+    /// <summary>Verbs of an action that undoes an object: what it held (a room, a seat, a slot) is free again.</summary>
+    private static readonly string[] ReleaseVerbs = ["cancel", "void", "release", "withdraw", "abandon", "discard", "retract", "revoke", "archive", "deactivate", "disable"];
+
+    /// <summary>The values a status operation sets for the same (<c>status=cancelled</c>).</summary>
+    private static readonly string[] ReleaseStates = ["cancelled", "canceled", "voided", "released", "withdrawn", "abandoned", "discarded", "retracted", "revoked", "archived", "deactivated", "disabled", "inactive"];
 
     /// <summary>Whether the create takes an <c>Idempotency-Key</c> header.</summary>
     public bool CreateTakesIdempotencyKey => Create.Parameters.Any(p => p.In == ParameterLocation.Header && p.Name!.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase));
@@ -42,10 +60,21 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
 
             OperationInfo? Op(string method) => operations.FirstOrDefault(o => o.Method == method && o.Template == item);
             var update = Op("PUT") is { } put && JsonBody(put) is not null ? put : Op("PATCH") is { } patch && JsonBody(patch) is not null ? patch : null;
-            result.Add(new ContractResource(create.Template, item, create, Op("GET")!, update, Op("DELETE")));
+            var delete = Op("DELETE");
+            result.Add(new ContractResource(create.Template, item, create, Op("GET")!, update, delete) { Release = delete is null ? ReleaseOf(item, operations) : null });
         }
 
         return result;
+    }
+
+    /// <summary>The first of the item's actions that undoes an object (<see cref="Release"/>), in the order of <see cref="ReleaseVerbs"/>, a verb before a status value.</summary>
+    public static ResourceAction? ReleaseOf(string item, IReadOnlyList<OperationInfo> operations)
+    {
+        var actions = ActionResource.ActionsOf(item, operations);
+        int Rank(ResourceAction action) => action.Sets is { } sets
+            ? sets.Value is JsonValue v && v.TryGetValue<string>(out var state) && Array.FindIndex(ReleaseStates, s => s.Equals(state, StringComparison.OrdinalIgnoreCase)) is >= 0 and var i ? ReleaseVerbs.Length + i : -1
+            : Array.FindIndex(ReleaseVerbs, v => v.Equals(ActionResource.Verb(action.Operation), StringComparison.OrdinalIgnoreCase));
+        return actions.Select(a => (Action: a, Rank: Rank(a))).Where(a => a.Rank >= 0).OrderBy(a => a.Rank).Select(a => a.Action).FirstOrDefault();
     }
 
     /// <summary>The first example body of an operation's JSON request (document example, named example, else from the schema).</summary>

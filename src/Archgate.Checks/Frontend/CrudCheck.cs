@@ -262,7 +262,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
 
         if (resource.Delete is { } delete)
         {
-            var deleted = await Send(http, "DELETE", itemPath, [.. auth, .. EtagFor(resource, await Send(http, "GET", itemPath, auth, null, cancellationToken))], null, cancellationToken);
+            var deleted = await Send(http, "DELETE", itemPath, [.. auth, .. EtagFor(delete, await Send(http, "GET", itemPath, auth, null, cancellationToken))], null, cancellationToken);
             var gone = await Send(http, "GET", itemPath, auth, null, cancellationToken);
             if (!deleted.Ok || gone.Status is not (404 or 410))
             {
@@ -318,23 +318,41 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
     }
 
     /// <summary>
-    /// Deletes an item a check created for its own purposes, as this check's delete does (a read for the ETag, then the
-    /// DELETE with If-Match where the contract takes it), through <paramref name="send"/> (a method and extra headers, sent
-    /// to the item as the identity that created it). Null when the contract has no DELETE on the item.
+    /// Undoes an item a check created for its own purposes, as this check's delete does: a read for the ETag, then the
+    /// DELETE (with If-Match where the contract takes it); where the contract has no DELETE on the item, its
+    /// <see cref="ContractResource.Release"/> action (a booking cancelled frees its room for the checks after this one).
+    /// Sent through <paramref name="send"/> (a method, a contract path, a JSON body and extra headers, as the identity
+    /// that created the item). Null when there is nothing to report: the item is gone (404, 410) or the contract has
+    /// neither. A release refused for the item's state (409, 422: past cancelling) is an answer that is not Ok, as a
+    /// refused delete is: the item is left behind.
     /// </summary>
-    internal static async Task<ApiAnswer?> CleanUpAsync(ContractResource resource, Func<string, IReadOnlyList<KeyValuePair<string, string>>, Task<ApiAnswer>> send)
+    internal static async Task<ApiAnswer?> CleanUpAsync(
+        ContractResource resource, string itemPath, Func<string, string, JsonNode?, IReadOnlyList<KeyValuePair<string, string>>, OperationInfo?, Task<ApiAnswer>> send)
     {
-        if (resource.Delete is null)
+        if (resource.Delete is { } delete)
+        {
+            var deleted = await send("DELETE", itemPath, null, EtagFor(delete, await send("GET", itemPath, null, [], null)), delete);
+            return deleted.Status is 404 or 410 ? null : deleted;
+        }
+
+        if (resource.Release is not { } release)
         {
             return null;
         }
 
-        var deleted = await send("DELETE", EtagFor(resource, await send("GET", [])));
-        return deleted.Status is 404 or 410 ? null : deleted;
+        var read = await send("GET", itemPath, null, [], null);
+        if (read.Status is 404 or 410)
+        {
+            return null;
+        }
+
+        var body = release.Apply(release.FreshBody()?.ToJsonString());
+        var released = await send(release.Operation.Method, release.PathFor(itemPath), body is null ? null : JsonNode.Parse(body), EtagFor(release.Operation, read), release.Operation);
+        return released.Status is 404 or 410 ? null : released;
     }
 
-    private static KeyValuePair<string, string>[] EtagFor(ContractResource resource, ApiAnswer read) =>
-        read.Header("ETag") is { } etag && resource.Delete!.Parameters.Any(p => p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase)) ? [new("If-Match", etag)] : [];
+    private static KeyValuePair<string, string>[] EtagFor(OperationInfo operation, ApiAnswer read) =>
+        read.Header("ETag") is { } etag && operation.Parameters.Any(p => p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase)) ? [new("If-Match", etag)] : [];
 
     /// <summary>Why <paramref name="read"/> does not hold <paramref name="sent"/>, or null.</summary>
     private static string? Mismatch(ApiAnswer read, JsonNode? sent)

@@ -54,7 +54,7 @@ internal sealed class ReferencedObjects(
         for (var i = _made.Count - 1; i >= 0; i--)
         {
             var (resource, itemPath) = _made[i];
-            if (await CrudCheck.CleanUpAsync(resource, (method, headers) => send(method, itemPath, null, headers, null)) is { Ok: false } answer)
+            if (await CrudCheck.CleanUpAsync(resource, itemPath, send) is { Ok: false } answer)
             {
                 failed.Add(answer);
             }

@@ -160,7 +160,7 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         var refused = new List<string>();
         foreach (var item in made.Distinct(StringComparer.Ordinal))
         {
-            if (await CrudCheck.CleanUpAsync(resource, (method, headers) => Send(http, method, item, [.. auth, .. headers], null, cancellationToken)) is { Ok: false } answer)
+            if (await CrudCheck.CleanUpAsync(resource, item, (method, path, body, headers, operation) => Send(http, method, path, [.. auth, .. headers], body?.ToJsonString(), cancellationToken, operation)) is { Ok: false } answer)
             {
                 refused.Add(answer.Summary);
             }

@@ -204,20 +204,21 @@ internal sealed class EdgeCaseCheck(ServiceComponent service, ContractDocuments 
         }
 
         // What an accepted case created (the largest payload, an invalid input taken) is deleted, as the journey's user,
-        // where the contract has a DELETE on the item: left behind, it keeps a unique slot from the checks after this one.
-        // Without one (a booking is cancelled by an action, not deleted) it is named in the summary: the step's later
-        // checks replay the journey, and what it blocks there is Archgate's own leftover.
-        List<string> left = resource is { Delete: null } ? [.. made.Distinct(StringComparer.Ordinal)] : [];
+        // where the contract has a DELETE on the item, else undone by its release action (a booking cancelled): left
+        // behind, it keeps a unique slot (or a room) from the checks after this one. With neither it is named in the
+        // summary: the step's later checks replay the journey, and what it blocks there is Archgate's own leftover.
+        List<string> left = resource is { Delete: null, Release: null } ? [.. made.Distinct(StringComparer.Ordinal)] : [];
         foreach (var item in made.Distinct(StringComparer.Ordinal).Except(left, StringComparer.Ordinal))
         {
-            var deleted = await CrudCheck.CleanUpAsync(resource!, (method, headers) =>
-                ApiCall.SendAsync(http, method, ApiCall.Resolve(contractBase, item), [.. call.Headers, .. headers], null, ApiCall.DefaultTimeout, cancellationToken));
-            lines.Add(deleted is { Ok: false } ? $"not cleaned up: {deleted.Summary}" : $"cleaned up: {item}");
+            var undone = await CrudCheck.CleanUpAsync(resource!, item, (method, path, body, headers, op) =>
+                ApiCall.SendAsync(http, method, ApiCall.Resolve(contractBase, path), [.. call.Headers, .. headers], body?.ToJsonString(), ApiCall.DefaultTimeout, cancellationToken,
+                    op?.JsonMediaType ?? "application/json"));
+            lines.Add(undone is { Ok: false } ? $"not cleaned up: {undone.Summary}" : $"cleaned up ({resource!.Undo}): {item}");
         }
 
         var counts = string.Join(", ", cases.GroupBy(c => c.Kind).Select(g => $"{g.Count()} {Name(g.Key)}"));
         findings.Add(Finding(JourneyRules.EdgeCaseSummary, Severity.Info, operation.Name,
-            string.Create(CultureInfo.InvariantCulture, $"{operation.Name}: {cases.Count} edge cases ({counts}) around the journey's {call.Method} {call.Path}; {cases.Count - failed - unanswered - undetermined} answered as they must, {failed} not{(unanswered > 0 ? $", {unanswered} got no answer" : string.Empty)}{(undetermined > 0 ? $", {undetermined} not determined" : string.Empty)}{(refusedAsIs is null ? string.Empty : $" ({refusedAsIs}: the journey changed the object's state before the cases; give the cases an object in the state the journey's step saw, for example a journey that stops before it)")}{(left.Count == 0 ? string.Empty : $"; left behind, as the contract has no DELETE on the item: {string.Join(", ", left)}")}"),
+            string.Create(CultureInfo.InvariantCulture, $"{operation.Name}: {cases.Count} edge cases ({counts}) around the journey's {call.Method} {call.Path}; {cases.Count - failed - unanswered - undetermined} answered as they must, {failed} not{(unanswered > 0 ? $", {unanswered} got no answer" : string.Empty)}{(undetermined > 0 ? $", {undetermined} not determined" : string.Empty)}{(refusedAsIs is null ? string.Empty : $" ({refusedAsIs}: the journey changed the object's state before the cases; give the cases an object in the state the journey's step saw, for example a journey that stops before it)")}{(left.Count == 0 ? string.Empty : $"; left behind, as the contract has no DELETE on the item and no action that cancels it: {string.Join(", ", left)}")}"),
             string.Join('\n', lines)));
         return cases.Count;
     }

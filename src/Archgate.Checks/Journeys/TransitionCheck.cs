@@ -187,7 +187,9 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
                 }
                 finally
                 {
-                    var deleted = await CrudCheck.CleanUpAsync(resource.Resource, (method, headers) => Send(method, itemPath, [.. createAuth, .. headers], null, null));
+                    // An object its sequence released already (cancelled) holds nothing: no second cancel to be refused.
+                    var released = resource.Resource.Release is { } release && steps.LastOrDefault(s => s.Accepted)?.Action == release.Name;
+                    var deleted = released ? null : await CrudCheck.CleanUpAsync(resource.Resource, itemPath, (method, path, body, headers, operation) => Send(method, path, [.. createAuth, .. headers], body, operation));
                     if (deleted is { Ok: false })
                     {
                         cleanup.Add($"{itemPath} after [{string.Join(", ", steps.Select(s => s.Action))}]: {deleted.Summary}");

@@ -147,8 +147,24 @@ public sealed class EdgeCaseCheckTests
         var result = await RunAsync(api);
 
         var summary = Assert.Single(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary && f.Location == "POST /orders");
-        Assert.Contains("; left behind, as the contract has no DELETE on the item: /orders/2", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("; left behind, as the contract has no DELETE on the item and no action that cancels it: /orders/2", summary.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(api.Requests, r => r.Method == "DELETE");
+    }
+
+    [Fact]
+    public async Task What_the_edge_cases_created_is_cancelled_where_the_contract_cancels_and_has_no_DELETE()
+    {
+        // A booking the edge cases left holds its room from the checks after them: the contract's cancel gives it back.
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { Cancels = true });
+
+        var result = await RunAsync(api);
+
+        var summary = Assert.Single(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary && f.Location == "POST /orders");
+        Assert.DoesNotContain("left behind", summary.Message, StringComparison.Ordinal);
+        Assert.Contains("cleaned up (POST cancel): /orders/2", summary.Evidence, StringComparison.Ordinal);
+        Assert.Contains(api.Requests, r => r is { Method: "POST", PathAndQuery: "/orders/2/cancel" });
+        Assert.DoesNotContain(api.Requests, r => r is { Method: "POST", PathAndQuery: "/orders/1/cancel" }); // the journey's own order stays
+        Assert.Equal("cancelled", api.Stored.Single(o => (int)o["id"]! == 2)["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -164,7 +180,7 @@ public sealed class EdgeCaseCheckTests
         Assert.Equal(1, (int)order["id"]!);
         Assert.Contains(api.Requests, r => r.Method == "DELETE");
         Assert.DoesNotContain(api.Requests, r => r is { Method: "DELETE", PathAndQuery: "/orders/1" });
-        Assert.Contains("cleaned up: /orders/", Assert.Single(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary && f.Location == "POST /orders").Evidence, StringComparison.Ordinal);
+        Assert.Contains("cleaned up (deleted): /orders/", Assert.Single(result.Findings, f => f.Rule == JourneyRules.EdgeCaseSummary && f.Location == "POST /orders").Evidence, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -36,6 +36,12 @@ public sealed record FakeOrdersFaults
 
     /// <summary>Not a defect: the contract has <c>DELETE /orders/{id}</c>, which removes the order.</summary>
     public bool Deletes { get; init; }
+
+    /// <summary>
+    /// Not a defect: the contract has <c>POST /orders/{id}/cancel</c> (and no DELETE), which marks the order
+    /// <c>cancelled</c>; cancelling one cancelled already is 409.
+    /// </summary>
+    public bool Cancels { get; init; }
 }
 
 /// <summary>A small orders API on a loopback port: <c>POST /orders</c> (validated), <c>GET /orders/{id}</c>, <c>GET /orders?search=&amp;offset=</c>.</summary>
@@ -89,6 +95,14 @@ public sealed class FakeOrdersApi : IDisposable
               responses: { '204': { description: gone }, '404': { description: not found } }
         """;
 
+    private const string CancelOperation = """
+
+          /orders/{id}/cancel:
+            post:
+              parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+              responses: { '200': { description: cancelled }, '409': { description: cancelled already } }
+        """;
+
     public const string Journeys = """
         journeys:
           - name: order and find it
@@ -121,7 +135,7 @@ public sealed class FakeOrdersApi : IDisposable
     /// <param name="journeys">The manifest's journeys section; <see cref="Journeys"/> by default.</param>
     public string Manifest(string directory, string? journeys = null)
     {
-        File.WriteAllText(Path.Combine(directory, "orders.yaml"), _faults.Deletes ? Contract + DeleteOperation : Contract);
+        File.WriteAllText(Path.Combine(directory, "orders.yaml"), Contract + (_faults.Deletes ? DeleteOperation : string.Empty) + (_faults.Cancels ? CancelOperation : string.Empty));
         return $$"""
             version: 1
             system: { name: fake }
@@ -201,6 +215,15 @@ public sealed class FakeOrdersApi : IDisposable
             case ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && int.TryParse(path["/orders/".Length..], out var orderId) && _orders.TryGetValue(orderId, out var order):
                 _open = false;
                 return new Reply(200, order.ToJsonString());
+            case ("POST", _) when _faults.Cancels && path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/cancel", StringComparison.Ordinal)
+                && int.TryParse(path["/orders/".Length..^"/cancel".Length], out var cancelled) && _orders.TryGetValue(cancelled, out var cancelling):
+                if (cancelling["status"]?.GetValue<string>() == "cancelled")
+                {
+                    return new Reply(409, """{"title":"The order is cancelled already."}""", "application/problem+json");
+                }
+
+                cancelling["status"] = "cancelled";
+                return new Reply(200, cancelling.ToJsonString());
             case ("DELETE", _) when _faults.Deletes && path.StartsWith("/orders/", StringComparison.Ordinal) && int.TryParse(path["/orders/".Length..], out var gone) && _orders.TryRemove(gone, out _):
                 return new Reply(204);
             default:

@@ -118,6 +118,7 @@ public sealed class TransitionCheckTests
                         ("submitted", "approve") => "approved",
                         ("submitted", "reject") => "rejected",
                         ("approved", "pay") => "paid",
+                        ("draft" or "submitted", "withdraw") => "withdrawn",
                         _ => null,
                     };
                     if (next is not null)
@@ -186,6 +187,13 @@ public sealed class TransitionCheckTests
               responses: { '200': { description: assigned }, '422': { description: no such approver } }
         """;
 
+    /// <summary>The claims contract with no DELETE on a claim, and a <c>POST /claims/{id}/withdraw</c> that undoes a draft or submitted one.</summary>
+    private static readonly string WithdrawContract = Contract.Replace("    delete: { responses: { '204': { description: deleted } } }\n", string.Empty, StringComparison.Ordinal) + "\n" + """
+          /claims/{id}/withdraw:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            post: { responses: { '200': { description: withdrawn }, '409': { description: decided already } } }
+        """;
+
     private static async Task<CheckResult> RunAsync(ClaimsApi api, string contract = Contract)
     {
         var folder = AuthFlowCheckTests.Folder();
@@ -221,6 +229,27 @@ public sealed class TransitionCheckTests
         Assert.Contains("[submit, approve, pay]: submit 200, approve 200, pay 200", map.Evidence, StringComparison.Ordinal);
         Assert.Equal(0, api.Live); // every claim it made deleted
         Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery.EndsWith("/reject", StringComparison.Ordinal) && r.Body.Contains("no receipt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_a_DELETE_each_claim_is_withdrawn_afterwards_unless_its_sequence_withdrew_it_or_decided_it()
+    {
+        // Claims left open hold what they claim: with no DELETE in the contract, its withdraw undoes them.
+        using var api = new ClaimsApi(Refusal.Conflict);
+
+        var result = await RunAsync(api, WithdrawContract);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result));
+        var requests = api.Server.Requests.ToList();
+        Assert.DoesNotContain(requests, r => r.Method == "DELETE");
+        // Each claim is withdrawn once at most: a sequence that ended with withdraw is not sent it again.
+        var withdrawals = requests.Where(r => r.Method == "POST" && r.PathAndQuery.EndsWith("/withdraw", StringComparison.Ordinal)).GroupBy(r => r.PathAndQuery).ToList();
+        Assert.All(withdrawals, g => Assert.True(g.Count() <= 2, $"{g.Key} withdrawn {g.Count()} times")); // a probe that was refused, then the clean-up
+        var map = Assert.Single(result.Findings, f => f.Rule == JourneyRules.TransitionSummary);
+        // What its state refuses to withdraw (approved, paid, rejected) is named as left behind.
+        Assert.Contains("not cleaned up: ", map.Message, StringComparison.Ordinal);
+        Assert.Contains("after [submit, approve]: POST /claims/", map.Message, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery == "/claims/1/withdraw");
     }
 
     [Fact]

@@ -261,7 +261,7 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
 
     /// <summary>
     /// Deletes, best effort, every object the run's own POSTs created and no DELETE of the run removed yet (deepest
-    /// first), where the contract has a DELETE on the item: left behind, an object that keeps a field combination
+    /// first), where the contract has a DELETE on the item (else a release action: a booking cancelled): left behind, an object that keeps a field combination
     /// unique would make the later checks' creates of the same example answer 409. A refused delete is no mismatch,
     /// only an info finding saying what was left.
     /// </summary>
@@ -273,13 +273,17 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
         {
             foreach (var (template, path) in book.Leftovers)
             {
-                if (operations.FirstOrDefault(o => o.Method == "DELETE" && o.Template == template) is not { } delete
-                    || (delete.Secured && component.Auth is not null && !_credentials.Ok) || (!_answered && _timeouts >= 2))
+                // No DELETE on the item: its release action (a booking cancelled) frees what it holds.
+                var delete = operations.FirstOrDefault(o => o.Method == "DELETE" && o.Template == template);
+                var release = delete is null ? Frontend.ContractResource.ReleaseOf(template, operations) : null;
+                if ((delete?.Secured ?? release?.Operation.Secured) is not { } secured
+                    || (secured && component.Auth is not null && !_credentials.Ok) || (!_answered && _timeouts >= 2))
                 {
                     continue;
                 }
 
-                var exchange = await SendAsync(delete.Secured, ProbeRequest.CleanUp(delete, path, book, "clean up what the run created"), cancellationToken);
+                const string Purpose = "clean up what the run created";
+                var exchange = await SendAsync(secured, delete is not null ? ProbeRequest.CleanUp(delete, path, book, Purpose) : ProbeRequest.CleanUp(release!, path, book, Purpose), cancellationToken);
                 if (exchange is { Status: (>= 200 and <= 299) or 404 or 410 })
                 {
                     book.Deleted(path);

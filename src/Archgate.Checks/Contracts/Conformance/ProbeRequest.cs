@@ -88,6 +88,23 @@ internal sealed record ProbeRequest
         return ifMatch is null ? request : request.WithHeader(ifMatch.Name!, book.ETag(path) ?? "*");
     }
 
+    /// <summary>
+    /// The request that undoes the object at <paramref name="path"/> where the contract has no DELETE on it: its release
+    /// action (<see cref="Frontend.ContractResource.Release"/>, <c>POST /bookings/7/cancel</c>) with the action's example
+    /// body, and the object's last ETag in <c>If-Match</c> where the action takes it.
+    /// </summary>
+    public static ProbeRequest CleanUp(Transitions.ResourceAction release, string path, ResourceBook book, string purpose)
+    {
+        var body = release.Apply(release.FreshBody()?.ToJsonString());
+        var request = new ProbeRequest
+        {
+            Method = release.Operation.Method, Template = release.Operation.Template, Path = release.PathFor(path), Purpose = purpose,
+            Body = body, ContentType = body is null ? null : release.Operation.JsonMediaType,
+        };
+        var ifMatch = release.Operation.Parameters.FirstOrDefault(p => p.In == Microsoft.OpenApi.ParameterLocation.Header && p.Name!.Equals("If-Match", StringComparison.OrdinalIgnoreCase));
+        return ifMatch is null ? request : request.WithHeader(ifMatch.Name!, book.ETag(path) ?? "*");
+    }
+
     /// <summary>The same request with <paramref name="header"/> set (replacing one of the same name).</summary>
     public ProbeRequest WithHeader(string header, string value) => this with
     {

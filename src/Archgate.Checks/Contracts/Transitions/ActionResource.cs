@@ -62,10 +62,14 @@ internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<R
     {
         var operations = OperationInfo.All(document);
         return [.. ContractResource.Find(document)
-            .Select(r => new ActionResource(r, Distinct([.. operations.Where(o => IsActionOf(o, r.Item) && !IsSubresourceWrite(o, operations)).OrderBy(o => o.Template, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
-                .SelectMany(ActionsOf)])))
+            .Select(r => new ActionResource(r, ActionsOf(r.Item, operations)))
             .Where(r => r.Actions.Count > 0)];
     }
+
+    /// <summary>The actions of the item at <paramref name="item"/> among <paramref name="operations"/>, in path order, each with one name.</summary>
+    public static IReadOnlyList<ResourceAction> ActionsOf(string item, IReadOnlyList<OperationInfo> operations) =>
+        Distinct([.. operations.Where(o => IsActionOf(o, item) && !IsSubresourceWrite(o, operations)).OrderBy(o => o.Template, StringComparer.Ordinal).ThenBy(o => o.Method, StringComparer.Ordinal)
+            .SelectMany(OperationActions)]);
 
     /// <summary>
     /// <paramref name="actions"/> with one name each: a verb that two methods carry (<c>POST</c> and <c>PUT</c> on
@@ -84,7 +88,7 @@ internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<R
     /// The actions of one operation: a verb's one, with the contract's example body; a status operation's one per value
     /// of its body's single required enum property, that property set to the value in the example (or alone).
     /// </summary>
-    private static IEnumerable<ResourceAction> ActionsOf(OperationInfo operation)
+    private static IEnumerable<ResourceAction> OperationActions(OperationInfo operation)
     {
         var verb = Verb(operation);
         var example = BodyReferences.Example(operation);

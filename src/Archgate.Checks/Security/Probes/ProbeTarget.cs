@@ -246,7 +246,7 @@ internal sealed class ProbeTarget
     /// <summary>
     /// Deletes, best effort, what the probes created (<see cref="Track"/>): each object once, newest book first, the
     /// deepest and newest of a book first (an order before the hold it names), as its creator, where the contract has a
-    /// delete for it; a 404 or 410 counts as gone. Null when nothing was created; else what was deleted and what was
+    /// delete for it (else a release action, a booking cancelled); a 404 or 410 counts as gone. Null when nothing was created; else what was deleted and what was
     /// left, and why, for the check's coverage finding. After the probes sent the service's own logout
     /// (<paramref name="signedOut"/>), what was made as the service's identity is deleted with a new sign-in.
     /// </summary>
@@ -260,6 +260,7 @@ internal sealed class ProbeTarget
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var deleted = 0;
+        var released = new List<string>();
         var left = new List<string>();
         for (var i = _made.Count - 1; i >= 0; i--)
         {
@@ -267,18 +268,27 @@ internal sealed class ProbeTarget
             var owner = ReferenceEquals(made, Service) ? service : made;
             foreach (var (template, path) in book.Leftovers.Where(l => seen.Add(l.Path)))
             {
-                if (Operations.FirstOrDefault(o => o.Method == "DELETE" && o.Template == template) is not { } delete)
+                // No DELETE on the item: its release action (a booking cancelled) frees what it holds.
+                const string Purpose = "clean up what the probes created";
+                var release = Operations.Any(o => o.Method == "DELETE" && o.Template == template) ? null : Frontend.ContractResource.ReleaseOf(template, Operations);
+                var request = Operations.FirstOrDefault(o => o.Method == "DELETE" && o.Template == template) is { } delete ? ProbeRequest.CleanUp(delete, path, book, Purpose)
+                    : release is not null ? ProbeRequest.CleanUp(release, path, book, Purpose) : null;
+                if (request is null)
                 {
-                    left.Add($"{path} (the contract has no DELETE {template})");
+                    left.Add($"{path} (the contract has no DELETE {template} and no action that cancels it)");
                     continue;
                 }
 
                 var answer = cancellationToken.IsCancellationRequested ? null
-                    : await sender.SendAsync(owner.On(ProbeRequest.CleanUp(delete, path, book, "clean up what the probes created")), cancellationToken, cleanUp: true);
+                    : await sender.SendAsync(owner.On(request), cancellationToken, cleanUp: true);
                 if (answer is { Status: (>= 200 and < 300) or 404 or 410 })
                 {
                     book.Deleted(path);
                     deleted++;
+                    if (release is not null && answer.Status is >= 200 and < 300)
+                    {
+                        released.Add(release.Operation.Name);
+                    }
                 }
                 else
                 {
@@ -290,6 +300,7 @@ internal sealed class ProbeTarget
         _made.Clear();
         return deleted + left.Count == 0 ? null
             : $"cleanup: {deleted} of {deleted + left.Count} objects the probes created deleted" +
+              (released.Count > 0 ? $" or undone ({string.Join(", ", released.GroupBy(r => r, StringComparer.Ordinal).Select(g => $"{g.Count()} by {g.Key}"))})" : string.Empty) +
               (left.Count > 0 ? $"; left behind: {string.Join(", ", left.Take(10))}{(left.Count > 10 ? $" and {left.Count - 10} more" : "")}" : "");
     }
 

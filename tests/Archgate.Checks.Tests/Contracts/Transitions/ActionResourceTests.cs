@@ -46,4 +46,47 @@ public sealed class ActionResourceTests
         Assert.Equal(["POST ship", "PUT ship", "cancel", "status=paid", "status=refunded"], resource.Actions.Select(a => a.Name).Order(StringComparer.Ordinal));
         Assert.Equal(["/orders/7/ship", "/orders/7/ship"], resource.Actions.Where(a => a.Name.EndsWith("ship", StringComparison.Ordinal)).Select(a => a.PathFor("/orders/7")));
     }
+
+    [Theory]
+    [InlineData("", "PUT cancel")] // a verb before a status value
+    [InlineData("delete", null)] // a DELETE undoes it: no release
+    [InlineData("no-cancel", "PATCH status=voided")] // a status value that undoes it
+    public void The_release_of_an_item_without_a_DELETE_is_its_cancel_else_a_status_that_undoes_it(string variant, string? release)
+    {
+        var document = LoadDocument($$"""
+            openapi: 3.1.0
+            info: { title: bookings, version: 1.0.0 }
+            paths:
+              /bookings:
+                post:
+                  requestBody: { content: { application/json: { schema: { type: object }, example: { room: 1 } } } }
+                  responses: { '201': { description: created } }
+              /bookings/{id}:
+                parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                get: { responses: { '200': { description: the booking } } }
+            {{(variant == "delete" ? "    delete: { responses: { '204': { description: gone } } }" : string.Empty)}}
+              /bookings/{id}/confirm:
+                parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                post: { responses: { '200': { description: confirmed } } }
+            {{(variant == "no-cancel" ? string.Empty : """
+              /bookings/{id}/cancel:
+                parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                put: { responses: { '200': { description: cancelled } } }
+            """)}}
+              /bookings/{id}/status:
+                parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+                patch:
+                  requestBody: { content: { application/json: { schema: { type: object, required: [status], properties: { status: { type: string, enum: [held, voided] } } } } } }
+                  responses: { '200': { description: changed } }
+            """);
+
+        var resource = Assert.Single(Archgate.Checks.Frontend.ContractResource.Find(document));
+
+        Assert.Equal(release, resource.Release is null ? null : resource.Undo);
+        if (resource.Release is { Sets: { } sets })
+        {
+            Assert.Equal("""{"status":"voided"}""", resource.Release.Apply(resource.Release.FreshBody()?.ToJsonString()));
+            Assert.Equal("status", sets.Property);
+        }
+    }
 }
