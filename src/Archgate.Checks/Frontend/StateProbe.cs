@@ -87,15 +87,26 @@ internal static partial class StateProbe
         try
         {
             await page.GotoAsync(new Uri(frontend.Url, visit.Page).ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.DOMContentLoaded, Timeout = Ms(options.NavigationTimeout) });
-            var loading = page.Locator(states.Loading).First;
-            var seen = await VisibleAsync(loading, states.Delay);
+            // Any match that shows counts (the first one may be a hidden template); one that is there but shows nothing
+            // (an empty list marked aria-busy: no size) is told apart from none at all, watched at the same time, as
+            // the busy mark goes when the data comes.
+            var marked = StateAsync(page.Locator(states.Loading).First, WaitForSelectorState.Attached, states.Delay);
+            var seen = await StateAsync(page.Locator(states.Loading).Filter(new LocatorFilterOptions { Visible = true }).First, WaitForSelectorState.Visible, states.Delay);
+            var attached = await marked;
             var shot = await ShotAsync(page, context, folder, visit.Page, "loading", cancellationToken);
             var delay = $"{states.Delay.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s";
-            return seen
-                ? Info(frontend, visit.Page, $"{visit.Page} shows its loading state ({states.Loading}) while the API answers {delay} late", shot)
+            if (seen)
+            {
+                return Info(frontend, visit.Page, $"{visit.Page} shows its loading state ({states.Loading}) while the API answers {delay} late", shot);
+            }
+
+            return attached
+                ? PageJudge.Make(FrontendRules.NoLoadingState, Severity.Low, frontend, visit,
+                    $"{visit.Page} marks its loading state while the API answers {delay} late ({states.Loading} matches), but the marked element shows nothing (empty, or of no size): a screen reader hears that it is busy, a sighted user sees nothing", shot,
+                    "put something visible in the region that waits (a spinner, skeleton rows or a \"Loading…\" text), or name yours in the frontend's states.loading")
                 : PageJudge.Make(FrontendRules.NoLoadingState, Severity.Medium, frontend, visit,
                     $"{visit.Page} shows no loading state while the API answers {delay} late: nothing matches {states.Loading}", shot,
-                    "show the user that data is on its way (aria-busy=\"true\" on the region that waits, a role=progressbar spinner), or name yours in the frontend's states.loading");
+                    "show the user that data is on its way (aria-busy=\"true\" on the region that waits, with a spinner or skeleton in it; a role=progressbar spinner), or name yours in the frontend's states.loading");
         }
         finally
         {
@@ -204,11 +215,13 @@ internal static partial class StateProbe
     private static HttpComponent? Backend(List<HttpComponent> backends, string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var u) ? backends.FirstOrDefault(b => PageJudge.Serves(b.Url, u)) : null;
 
-    private static async Task<bool> VisibleAsync(ILocator locator, TimeSpan within)
+    private static Task<bool> VisibleAsync(ILocator locator, TimeSpan within) => StateAsync(locator, WaitForSelectorState.Visible, within);
+
+    private static async Task<bool> StateAsync(ILocator locator, WaitForSelectorState state, TimeSpan within)
     {
         try
         {
-            await locator.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = Ms(within) });
+            await locator.WaitForAsync(new LocatorWaitForOptions { State = state, Timeout = Ms(within) });
             return true;
         }
         catch (TimeoutException)

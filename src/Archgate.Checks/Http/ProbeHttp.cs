@@ -90,6 +90,37 @@ public static class ProbeHttp
     public static ProbeFailure Classify(HttpStatusCode status) =>
         new($"HTTP {(int)status}", (int)status >= 500 || status == HttpStatusCode.TooManyRequests);
 
+    /// <summary>
+    /// Up to <paramref name="max"/> bytes of an answer's body, as UTF-8. A connection closed in the middle of the body
+    /// (a server that answers 413 to a large upload before reading it, then closes) ends the body there: the status and
+    /// headers are the answer, and what arrived is its body (<see cref="BodyRead.Cut"/>), not a failed request.
+    /// </summary>
+    public static async Task<BodyRead> ReadBodyAsync(HttpContent content, int max, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[Math.Min(max, 64 * 1024)];
+        using var text = new MemoryStream();
+        try
+        {
+            await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                var room = max - (int)text.Length;
+                text.Write(buffer, 0, Math.Min(read, room));
+                if (read > room)
+                {
+                    return new BodyRead(System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length), true, false);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            return new BodyRead(System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length), false, true);
+        }
+
+        return new BodyRead(System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length), false, false);
+    }
+
     /// <summary>The first <paramref name="max"/> characters of a body, redacted, for evidence.</summary>
     public static string Excerpt(string body, int max = 300)
     {
@@ -108,3 +139,9 @@ public static class ProbeHttp
         }
     }
 }
+
+/// <summary>An answer's body as <see cref="ProbeHttp.ReadBodyAsync"/> read it.</summary>
+/// <param name="Text">The body, or its first bytes.</param>
+/// <param name="Over">It had more than the bytes asked for; <paramref name="Text"/> is their start.</param>
+/// <param name="Cut">The connection closed before the body ended; <paramref name="Text"/> is what arrived.</param>
+public readonly record struct BodyRead(string Text, bool Over, bool Cut);

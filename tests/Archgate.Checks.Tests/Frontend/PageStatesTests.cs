@@ -45,6 +45,16 @@ public sealed class PageStatesTests(PageStatesTests.Site site, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_page_whose_busy_region_is_empty_is_told_it_marks_its_loading_but_shows_nothing()
+    {
+        var loading = Assert.Single(await site.FindingsOfAsync("/empty-busy"), f => f.Rule == FrontendRules.NoLoadingState);
+
+        Assert.Equal(Severity.Low, loading.Severity);
+        Assert.StartsWith("/empty-busy marks its loading state while the API answers 2 s late ([aria-busy=true], [role=progressbar], progress matches), but the marked element shows nothing", loading.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing matches", loading.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_page_that_prints_raw_JSON_when_the_API_is_down_fails_AG5054()
     {
         var finding = Assert.Single(await site.FindingsOfAsync("/raw"), f => f.Rule == FrontendRules.RawError);
@@ -141,6 +151,10 @@ public sealed class PageStatesTests(PageStatesTests.Site site, ITestOutputHelper
                 ["/raw"] = Html("""<main><h1>Items</h1><div id="app"></div></main>""",
                     $"{load}.then(b => {{ document.getElementById('app').textContent = b.items[0].name; }})" +
                     ".catch(e => { document.getElementById('app').innerHTML = '<pre>' + JSON.stringify({ error: String(e), status: 0 }) + '</pre>'; });"),
+                // ex14: the list that waits is marked busy, as the hint asked, but it is empty: no size, nothing to see.
+                ["/empty-busy"] = Html("""<main><h1>Rooms</h1><ul id="rooms" aria-busy="true"></ul><p id="error" role="alert"></p></main>""",
+                    $"{load}.then(b => {{ const ul = document.getElementById('rooms'); const li = document.createElement('li'); li.textContent = b.items[0].name; ul.append(li); ul.removeAttribute('aria-busy'); }})" +
+                    ".catch(() => { document.getElementById('error').textContent = 'The rooms cannot be loaded right now.'; });"),
                 ["/a11y"] = Html("""<main><h1>Gallery</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><button id="nameless"></button></main>""", string.Empty),
             });
             Output = Path.Combine(Path.GetTempPath(), "archgate-states-tests", Guid.NewGuid().ToString("N"));
@@ -182,7 +196,7 @@ public sealed class PageStatesTests(PageStatesTests.Site site, ITestOutputHelper
                     kind: frontend
                     url: "{{Web.Url}}"
                     dependsOn: [api]
-                    pages: [/good, /blank, /raw, /a11y]
+                    pages: [/good, /blank, /raw, /empty-busy, /a11y]
                     states: { delay: 2s, within: 5s }
                 """);
             using var http = ProbeHttp.CreateClient(system.AllowedHosts);

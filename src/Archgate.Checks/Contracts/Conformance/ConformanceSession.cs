@@ -396,23 +396,8 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
         }
     }
 
-    private async Task<string?> ReadAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > options.MaxBodyBytes)
-            {
-                return null;
-            }
-        }
-
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
-    }
+    private async Task<string?> ReadAsync(HttpContent content, CancellationToken cancellationToken) =>
+        await ProbeHttp.ReadBodyAsync(content, options.MaxBodyBytes, cancellationToken) is { Over: false } body ? body.Text : null;
 
     private void AddMismatch(string operation, ProbeRequest request, int status, Mismatch mismatch)
     {

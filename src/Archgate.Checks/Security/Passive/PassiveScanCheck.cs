@@ -327,16 +327,7 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
                 return null;
             }
 
-            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-            var buffer = new byte[256 * 1024];
-            var length = 0;
-            int read;
-            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), timeout.Token)) > 0)
-            {
-                length += read;
-            }
-
-            return System.Text.Encoding.UTF8.GetString(buffer, 0, length);
+            return (await ProbeHttp.ReadBodyAsync(response.Content, 256 * 1024, timeout.Token)).Text;
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

@@ -128,17 +128,6 @@ internal sealed class ProbeSender(CheckContext context, Uri baseUrl, SecurityPro
         return Redact.Text(text);
     }
 
-    private async Task<string> ReadAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        var buffer = new byte[options.MaxBodyBytes];
-        var total = 0;
-        int read;
-        while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
-        {
-            total += read;
-        }
-
-        return Encoding.UTF8.GetString(buffer, 0, total);
-    }
+    private async Task<string> ReadAsync(HttpContent content, CancellationToken cancellationToken) =>
+        (await ProbeHttp.ReadBodyAsync(content, options.MaxBodyBytes, cancellationToken)).Text;
 }
