@@ -1,5 +1,15 @@
 namespace Archgate.Checks.Security.Passive;
 
+/// <summary>What a policy governs: an HTML page (a document), or a worker (the policy of the script a worker runs).</summary>
+internal enum CspScope
+{
+    /// <summary>A document: every fetch directive counts, and the directives without fallback.</summary>
+    Page,
+
+    /// <summary>A worker: it has no markup, styles or plugins, so only where its code may come from and eval count.</summary>
+    Worker,
+}
+
 /// <summary>A parsed Content-Security-Policy (CSP Level 3): directives by name, their source lists, and its weaknesses.</summary>
 internal sealed class ContentSecurityPolicy
 {
@@ -38,11 +48,12 @@ internal sealed class ContentSecurityPolicy
         : directive.StartsWith("style-src-", StringComparison.Ordinal) && _directives.TryGetValue("style-src", out var st) ? st
         : _directives.TryGetValue("default-src", out var d) ? d : null;
 
-    /// <summary>What makes the policy weak, one sentence each; <paramref name="html"/> adds the directives without fallback.</summary>
-    public IReadOnlyList<string> Weaknesses(bool html)
+    /// <summary>What makes the policy weak for what it governs (<paramref name="scope"/>), one sentence each.</summary>
+    public IReadOnlyList<string> Weaknesses(CspScope scope)
     {
+        var html = scope == CspScope.Page;
         var weak = new List<string>();
-        foreach (var directive in new[] { "script-src", "style-src" })
+        foreach (var directive in html ? ["script-src", "style-src"] : new[] { "script-src" })
         {
             var sources = Effective(directive);
             if (sources is null)
@@ -57,7 +68,7 @@ internal sealed class ContentSecurityPolicy
 
             var lower = sources.Select(s => s.ToLowerInvariant()).ToList();
             var nonceOrHash = lower.Any(s => s.StartsWith("'nonce-", StringComparison.Ordinal) || s.StartsWith("'sha", StringComparison.Ordinal));
-            if (lower.Contains("'unsafe-inline'") && !(directive == "script-src" && nonceOrHash))
+            if (html && lower.Contains("'unsafe-inline'") && !(directive == "script-src" && nonceOrHash)) // a worker has no inline code
             {
                 weak.Add($"{directive} allows 'unsafe-inline'");
             }
@@ -74,7 +85,7 @@ internal sealed class ContentSecurityPolicy
             }
         }
 
-        if (Effective("object-src") is { } objects && objects.Any(s => s is "*" or "http:" or "https:" or "data:"))
+        if (html && Effective("object-src") is { } objects && objects.Any(s => s is "*" or "http:" or "https:" or "data:"))
         {
             weak.Add($"object-src allows {string.Join(" ", objects)}");
         }

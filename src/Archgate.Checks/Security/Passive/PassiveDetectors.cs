@@ -63,9 +63,13 @@ internal static partial class PassiveDetectors
             hits.Add(new(PassiveRules.CspMissing, Severity.Medium, $"HTML page without Content-Security-Policy{reportOnly}", "Content-Security-Policy: (absent)"));
         }
 
+        // A policy governs a document or a worker (CSP Level 3 §4.2), nothing else: on a JSON answer it protects nothing,
+        // so a weak one is judged on HTML pages and on scripts (a worker's policy is its script's header), as ZAP's
+        // rule 10055 judges only HTML at its default threshold.
+        var script = e.MediaType is { } mt && mt.Contains("javascript", StringComparison.Ordinal) && hasBody && !redirect;
         var policies = csp.Count > 0 ? csp : html && MetaCsp(e.Body) is { } meta ? [meta] : [];
         var policy = ContentSecurityPolicy.Parse(policies);
-        if (policies.Count > 0 && policy.Weaknesses(html) is { Count: > 0 } weak)
+        if (policies.Count > 0 && (html || script) && policy.Weaknesses(html ? CspScope.Page : CspScope.Worker) is { Count: > 0 } weak)
         {
             hits.Add(new(PassiveRules.CspWeak, Severity.Medium, $"weak Content-Security-Policy: {string.Join("; ", weak)}", $"Content-Security-Policy: {Cut(string.Join(", ", policies), 200)}"));
         }
@@ -96,8 +100,7 @@ internal static partial class PassiveDetectors
             hits.Add(new(PassiveRules.HstsMissing, Severity.Low, hsts, $"Strict-Transport-Security: {e.Header("Strict-Transport-Security") ?? "(absent)"}"));
         }
 
-        var script = e.MediaType is { } mt && mt.Contains("javascript", StringComparison.Ordinal);
-        if ((html || (script && hasBody && !redirect)) && e.Header("Permissions-Policy") is null && e.Header("Feature-Policy") is null)
+        if ((html || script) && e.Header("Permissions-Policy") is null && e.Header("Feature-Policy") is null)
         {
             hits.Add(new(PassiveRules.PermissionsPolicyMissing, Severity.Low, $"{(html ? "HTML page" : "script")} without Permissions-Policy", "Permissions-Policy: (absent)"));
         }
@@ -275,7 +278,7 @@ internal static partial class PassiveDetectors
 
         if (BodyPatterns.StackTrace(body) is { } trace)
         {
-            hits.Add(new(PassiveRules.StackTrace, Severity.Medium, $"the {e.Status} answer shows a stack trace", Cut(trace, 200)));
+            hits.Add(new(PassiveRules.StackTrace, SecurityRules.StackTraceSeverity, $"the {e.Status} answer shows a stack trace", Cut(trace, 200)));
         }
 
         if (BodyPatterns.DebugError(body) is { } error)
