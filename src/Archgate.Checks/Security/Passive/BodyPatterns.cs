@@ -22,7 +22,18 @@ internal static partial class BodyPatterns
     }
 
     /// <summary>The first framework or database error text in <paramref name="body"/>, or null.</summary>
-    public static string? DebugError(string body) => DebugErrorText().Match(body) is { Success: true } m ? m.Value : null;
+    public static string? DebugError(string body)
+    {
+        if (DebugErrorText().Match(body) is not { Success: true } m)
+        {
+            return null;
+        }
+
+        // node-postgres (and knex over it) writes "error: <the statement> - <the message>": the statement can be long, and
+        // the message is what tells the error, so both are shown.
+        var sql = m.Groups["sql"];
+        return sql.Success ? $"error: {(sql.Length > 60 ? sql.Value[..60] + "..." : sql.Value)} - {m.Groups["message"].Value.TrimEnd()}" : m.Value;
+    }
 
     /// <summary>Private (RFC 1918, link-local) IPv4 addresses in <paramref name="body"/>, except <paramref name="host"/>.</summary>
     public static IEnumerable<string> PrivateIps(string body, string host)
@@ -125,7 +136,12 @@ internal static partial class BodyPatterns
     [GeneratedRegex(@"Traceback \(most recent call last\):|--- End of (?:inner exception )?stack trace|Exception in thread ""[^""]*"" [\w.$]+|goroutine \d+ \[running\]:|Stack trace:\s*(?:\\n|\r?\n)?#0 |\.rb:\d+:in `|(?:Fatal|Parse) error: .{0,200} on line \d+")]
     private static partial Regex OneShotTrace();
 
-    [GeneratedRegex(@"SQLite Error \d+|SQLITE_ERROR|SqliteException|Npgsql\.PostgresException|PSQLException|org\.postgresql\.util|syntax error at or near ""|unterminated quoted string at or near|You have an error in your SQL syntax|ORA-\d{5}|Microsoft OLE DB Provider|Unclosed quotation mark after the character string|SQLSTATE\[\w+\]|System\.Data\.SqlClient\.SqlException|Microsoft\.Data\.SqlClient\.SqlException|An unhandled exception occurred while processing the request|Server Error in '[^']*' Application|Werkzeug Debugger|Whitelabel Error Page|DEBUG = True|Django Version:|\b(?:System|Microsoft)\.(?:[A-Z]\w+\.)*[A-Z]\w*Exception\b|\bjava\.(?:lang|io|sql|util)\.[A-Z]\w*(?:Exception|Error)\b")]
+    // PostgreSQL's own message texts (any driver passes them through: Npgsql, JDBC, psycopg, node-postgres, postgres.js;
+    // in a JSON body their quotes are escaped, \"), the drivers' error types, node-postgres' "error: <sql> - <message>"
+    // (the statement must show a quoted identifier or a $n parameter, so a sentence that begins "error: select" is no hit),
+    // and an error object node-postgres serialized whole (its severity next to a five-character SQLSTATE).
+    // Non-backtracking: linear in the body's length whatever a hostile body holds.
+    [GeneratedRegex(@"error: (?<sql>(?:select|insert|update|delete|with|SELECT|INSERT|UPDATE|DELETE|WITH)\s[^\r\n]*?(?:\\?""[\w$]+\\?""|\$\d)[^\r\n]*?) - (?<message>[a-z][^\r\n""\\]{0,120})|invalid input syntax for (?:type )?[a-z]+|duplicate key value violates unique constraint|violates (?:foreign key|not-null|check) constraint|relation \\?""[^""\\\r\n]{1,128}\\?"" does not exist|column \\?""[^""\\\r\n]{1,128}\\?"" (?:of relation \\?""[^""\\\r\n]{1,128}\\?"" )?does not exist|value too long for type character varying|current transaction is aborted, commands ignored|""severity""\s*:\s*""(?:ERROR|FATAL|PANIC)""\s*,\s*""code""\s*:\s*""[0-9A-Z]{5}""|DatabaseError: |PostgresError: |pg-protocol[/\\]dist|SQLite Error \d+|SQLITE_ERROR|SqliteException|Npgsql\.PostgresException|PSQLException|org\.postgresql\.util|syntax error at or near ""|unterminated quoted string at or near|You have an error in your SQL syntax|ORA-\d{5}|Microsoft OLE DB Provider|Unclosed quotation mark after the character string|SQLSTATE\[\w+\]|System\.Data\.SqlClient\.SqlException|Microsoft\.Data\.SqlClient\.SqlException|An unhandled exception occurred while processing the request|Server Error in '[^']*' Application|Werkzeug Debugger|Whitelabel Error Page|DEBUG = True|Django Version:|\b(?:System|Microsoft)\.(?:[A-Z]\w+\.)*[A-Z]\w*Exception\b|\bjava\.(?:lang|io|sql|util)\.[A-Z]\w*(?:Exception|Error)\b", RegexOptions.NonBacktracking)]
     private static partial Regex DebugErrorText();
 
     [GeneratedRegex(@"(?<![\d.])(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}(?![\d.]*\d)")]

@@ -61,6 +61,8 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
 
     private const string DotNetTrace = "{\"title\":\"System.InvalidOperationException\",\"detail\":\"System.InvalidOperationException: boom\\r\\n   at Shop.Api.Orders.OrderStore.Place(Order order) in /src/Shop.Api/Orders/OrderStore.cs:line 42\\r\\n   at Shop.Api.Orders.OrderEndpoints.<>c.<Map>b__0_1(HttpContext ctx)\"}";
 
+    private const string HelmetCsp = "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests";
+
     public static readonly IReadOnlyDictionary<string, Case> Cases = new Dictionary<string, Case>
     {
         ["csp-missing"] = new(Html(headers: Without("Content-Security-Policy")), PassiveRules.CspMissing, true),
@@ -74,6 +76,12 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
         ["csp-wildcard"] = new(Html(headers: With("Content-Security-Policy", "default-src *; frame-ancestors 'none'; form-action 'self'")), PassiveRules.CspWeak, true),
         ["csp-no-form-action"] = new(Html(headers: With("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")), PassiveRules.CspWeak, true),
         ["csp-strong"] = new(Html(headers: With("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-abc' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")), PassiveRules.CspWeak, false),
+        // A policy governs documents and workers, not JSON (ex15: @fastify/helmet's default policy on every answer of an API).
+        ["csp-helmet-page"] = new(Html(headers: With("Content-Security-Policy", HelmetCsp)), PassiveRules.CspWeak, true),
+        ["csp-helmet-json-not-judged"] = new(Json(headers: With("Content-Security-Policy", HelmetCsp)), PassiveRules.CspWeak, false),
+        ["csp-helmet-problem-not-judged"] = new(new LocalReply(404, "{\"title\":\"Not Found\",\"status\":404}", [("Content-Type", "application/problem+json"), .. With("Content-Security-Policy", HelmetCsp)]), PassiveRules.CspWeak, false),
+        ["csp-worker-eval"] = new(new LocalReply(200, "self.onmessage = e => postMessage(eval(e.data));", [("Content-Type", "text/javascript"), .. With("Content-Security-Policy", "script-src 'self' 'unsafe-eval'")]), PassiveRules.CspWeak, true),
+        ["csp-worker-inline-style-not-judged"] = new(new LocalReply(200, "self.onmessage = e => postMessage(e.data);", [("Content-Type", "text/javascript"), .. With("Content-Security-Policy", HelmetCsp)]), PassiveRules.CspWeak, false),
         ["frame-open"] = new(Html(headers: [.. Without("X-Frame-Options").Where(h => h.Item1 != "Content-Security-Policy"), ("Content-Security-Policy", "default-src 'self'; form-action 'self'")]), PassiveRules.Clickjacking, true),
         ["frame-allow-from"] = new(Html(headers: [.. Without("X-Frame-Options").Where(h => h.Item1 != "Content-Security-Policy"), ("X-Frame-Options", "ALLOW-FROM https://a.example")]), PassiveRules.Clickjacking, true),
         ["frame-xfo-deny"] = new(Html(headers: [.. Without("Content-Security-Policy")]), PassiveRules.Clickjacking, false),
@@ -126,6 +134,13 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
         ["clean-problem"] = new(Json("{\"type\":\"about:blank\",\"title\":\"An unexpected error occurred.\",\"status\":500,\"traceId\":\"00-abc-def-00\"}", 500, Secure), PassiveRules.StackTrace, false),
         ["sql-error"] = new(Json("{\"detail\":\"SQLite Error 1: 'near \\\"'\\\": syntax error'.\"}", 500, Secure), PassiveRules.DebugError, true),
         ["exception-name"] = new(Json("{\"title\":\"System.Text.Json.JsonException\"}", 500, Secure), PassiveRules.DebugError, true),
+        // node-postgres through knex (ex15), and PostgreSQL's own texts whichever driver passes them through; prose is none.
+        ["pg-knex-error"] = new(Json("{\"type\":\"about:blank\",\"status\":500,\"detail\":\"error: select \\\"i\\\".\\\"id\\\", \\\"i\\\".\\\"number\\\" from \\\"invoices\\\" as \\\"i\\\" where \\\"i\\\".\\\"customer_id\\\" = $1 limit $2 - invalid input syntax for type integer: \\\"not-a-number\\\"\"}", 500, Secure), PassiveRules.DebugError, true),
+        ["pg-duplicate-key"] = new(Json("{\"detail\":\"duplicate key value violates unique constraint \\\"invoices_tenant_id_number_unique\\\"\"}", 409, Secure), PassiveRules.DebugError, true),
+        ["pg-relation-missing"] = new(Json("{\"message\":\"relation \\\"invoice_lines\\\" does not exist\"}", 500, Secure), PassiveRules.DebugError, true),
+        ["pg-column-missing"] = new(new LocalReply(500, "column \"totl\" of relation \"invoices\" does not exist", [.. Secure, ("Content-Type", "text/plain")]), PassiveRules.DebugError, true),
+        ["pg-serialized-error"] = new(Json("{\"length\":104,\"name\":\"error\",\"severity\":\"ERROR\",\"code\":\"22P02\",\"routine\":\"pg_strtoint32_safe\"}", 500, Secure), PassiveRules.DebugError, true),
+        ["pg-words-in-prose"] = new(Json("{\"detail\":\"error: select an invoice first - then pay it. The relation between customer and invoice does not exist yet; a duplicate key was sent.\"}", 400, Secure), PassiveRules.DebugError, false),
         ["plain-error"] = new(Json("{\"title\":\"The request is malformed.\"}", 400, Secure), PassiveRules.DebugError, false),
         ["private-ip"] = new(Json("{\"upstream\":\"http://10.0.3.4:8080\",\"db\":\"192.168.1.20\"}", 200, Secure), PassiveRules.PrivateIp, true),
         ["public-and-loopback-ip"] = new(Json("{\"a\":\"127.0.0.1\",\"b\":\"8.8.8.8\",\"version\":\"10.0.0.1234\"}", 200, Secure), PassiveRules.PrivateIp, false),
@@ -167,6 +182,21 @@ public sealed class PassiveRulesTests(PassiveRuleServers servers) : IClassFixtur
         {
             Assert.True(hit is null, $"{c.Rule} should not hit {name}: {hit?.Hit.Message} ({hit?.Hit.Detail})");
         }
+    }
+
+    [Fact]
+    public async Task A_node_postgres_error_shows_the_statements_head_and_the_databases_message()
+    {
+        var routes = await ObserveAsync("pg-knex-error", Cases["pg-knex-error"]);
+        var hit = routes.Single().Hits.Single(h => h.Hit.Rule == PassiveRules.DebugError);
+        Assert.StartsWith("error: select", hit.Hit.Detail, StringComparison.Ordinal);
+        Assert.Contains("- invalid input syntax for type integer:", hit.Hit.Detail, StringComparison.Ordinal);
+
+        // The "<sql> - <message>" form alone, with a message no other pattern knows.
+        var policy = BodyPatterns.DebugError("{\"detail\":\"error: insert into \\\"invoices\\\" (\\\"number\\\") values ($1) returning \\\"id\\\" - new row violates row-level security policy for table \\\"invoices\\\"\"}");
+        Assert.NotNull(policy);
+        Assert.EndsWith("- new row violates row-level security policy for table", policy, StringComparison.Ordinal);
+        Assert.Null(BodyPatterns.DebugError("{\"detail\":\"error: select a customer first - then create the invoice\",\"hint\":\"see the list\"}"));
     }
 
     [Fact]
