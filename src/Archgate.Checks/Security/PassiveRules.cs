@@ -169,7 +169,7 @@ public static class PassiveRules
             "A response for one user's credentials can be stored by a browser or a shared cache and shown to someone else. Send Cache-Control: no-store on authenticated responses. An answer identical to the same GET's answer without credentials (status, body or ETag) is the one everybody gets and is not reported; nor is an answer to POST, PATCH, PUT or DELETE without explicit freshness (max-age, s-maxage, public, Expires), which no cache stores."),
         new(ContentTypeMissing, "content-type-missing", "Response with a body and no Content-Type", Severity.Info, Misconfiguration, 345, 10019,
             "Without a Content-Type the browser guesses the type. Send one on every response with a body."),
-        new(StackTrace, "stack-trace", "Stack trace in a response", Severity.Medium, Misconfiguration, 209, 90022,
+        new(StackTrace, "stack-trace", "Stack trace in a response", SecurityRules.StackTraceSeverity, Misconfiguration, 209, 90022,
             "A stack trace shows the code's structure, file paths and libraries. Answer errors with a short RFC 7807 problem and log the exception on the server."),
         new(DebugError, "debug-error", "Framework or database error message in a response", Severity.Low, Misconfiguration, 209, 10023,
             "Error text from the database driver or framework (SQL errors, exception names, debug pages) helps attackers aim injections. Map errors to generic problems; turn debug pages off."),

@@ -68,6 +68,13 @@ public static class SecurityRules
     /// <summary>An error answer disclosed a stack trace or debug details.</summary>
     public const string ErrorDisclosure = "AG9026";
 
+    /// <summary>
+    /// The severity of a stack trace in an answer, whichever request drew it: a probe's (AG9026) or any other of the run
+    /// (AG9065) is one observation, an information disclosure (CWE-209), medium as ZAP's Application Error Disclosure
+    /// (90022) rates it. What an injected value does to the query is judged on its own (AG9020).
+    /// </summary>
+    public const Severity StackTraceSeverity = Severity.Medium;
+
     /// <summary>What the injection and input probes covered, and their request budget.</summary>
     public const string InjectionCoverage = "AG9029";
 

@@ -234,7 +234,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
 
             if (exchange is not null && ResponseSignals.StackTrace(exchange.Body) is { } frame)
             {
-                run.Add(SecurityRules.ErrorDisclosure, Severity.High, operation.Name,
+                run.Add(SecurityRules.ErrorDisclosure, SecurityRules.StackTraceSeverity, operation.Name,
                     $"{operation.Name} answered {exchange.Status} with a stack trace ({Purpose(request)})",
                     run.Sender.Evidence(request, exchange, run.Sender.Excerpt(frame)));
             }
