@@ -36,19 +36,16 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> pr
         var scanner = new SecretsCheck(options ?? new());
         var findings = new List<Finding>();
         var files = 0;
-        foreach (var (components, folder) in folders)
+        foreach (var (components, file) in scanner.ConfigFileSet(system).Where(f => f.Components.Any(callers.Contains)))
         {
-            foreach (var file in scanner.ConfigFiles(folder, SecretsCheck.Declared(system)))
+            cancellationToken.ThrowIfCancellationRequested();
+            files++;
+            findings.AddRange(scanner.ScanFile(file, components, ThirdPartyRules.SecretInConfig, "deployed config").Select(f => f with
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                files++;
-                findings.AddRange(scanner.ScanFile(file, components, ThirdPartyRules.SecretInConfig, "deployed config").Select(f => f with
-                {
-                    Hint = f.Severity >= Severity.Medium
-                        ? "a third party's key belongs in the environment or a secret store: delete the file, read the key from the environment, rotate it"
-                        : f.Hint,
-                }));
-            }
+                Hint = f.Severity >= Severity.Medium
+                    ? "a third party's key belongs in the environment or a secret store: delete the file, read the key from the environment, rotate it"
+                    : f.Hint,
+            }));
         }
 
         if (folders.Count > 0 && !findings.Any(f => f.Rule == ThirdPartyRules.SecretInConfig))

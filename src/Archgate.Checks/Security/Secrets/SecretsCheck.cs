@@ -66,16 +66,13 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         }
 
         var secrets = SecretValues(system);
-        foreach (var (components, folder) in ConfigFolders(system))
+        foreach (var (components, file) in ConfigFileSet(system))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var file in ConfigFiles(folder, Declared(system)))
+            scanned++;
+            foreach (var finding in ScanFile(file, components, PassiveRules.ConfigSecret, "deployed config", secrets))
             {
-                scanned++;
-                foreach (var finding in ScanFile(file, components, PassiveRules.ConfigSecret, "deployed config", secrets))
-                {
-                    Keep(finding, earlier.FirstOrDefault(e => e.Location == finding.Location));
-                }
+                Keep(finding, earlier.FirstOrDefault(e => e.Location == finding.Location));
             }
         }
 
@@ -272,6 +269,32 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         folders.AddRange(system.Security.ConfigPaths.Select(p => ((string?)null, p)));
         return [.. folders.GroupBy(f => f.Item2, StringComparer.Ordinal)
             .Select(g => ((IReadOnlyList<string>)[.. g.Select(f => f.Item1).OfType<string>().Distinct(StringComparer.Ordinal)], g.Key))];
+    }
+
+    /// <summary>
+    /// The config files of <see cref="ConfigFolders"/>, each once by its full path with every component whose folder holds
+    /// it: a folder found from a component's <c>run</c> and a security.configPaths entry inside it (or naming the same
+    /// file) give one file, credited to the component, so each secret is one finding.
+    /// </summary>
+    internal IReadOnlyList<(IReadOnlyList<string> Components, string File)> ConfigFileSet(SystemModel system)
+    {
+        var declared = Declared(system);
+        var files = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var (components, folder) in ConfigFolders(system))
+        {
+            foreach (var file in ConfigFiles(folder, declared))
+            {
+                var path = System.IO.Path.GetFullPath(file);
+                if (!files.TryGetValue(path, out var owners))
+                {
+                    files[path] = owners = [];
+                }
+
+                owners.AddRange(components.Where(c => !owners.Contains(c, StringComparer.Ordinal)));
+            }
+        }
+
+        return [.. files.Select(f => ((IReadOnlyList<string>)f.Value, f.Key))];
     }
 
     /// <summary>

@@ -190,6 +190,23 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_found_from_the_run_and_again_from_configPaths_is_one_finding_per_secret_credited_to_the_component()
+    {
+        // ex15: npm start's project folder and security.configPaths [billing-api/config] both hold config/production.json.
+        Deploy("App.json", "{}");
+        Write("bin/App/config/production.json", $"{{\n  \"jwtSecret\": \"q7Z!v9x#Lm2$Rt8&Wp4*Yb6^Nc1\",\n  \"stripeKey\": \"{LiveKey}\"\n}}\n");
+
+        var result = await RunAsync(Manifest("security:\n  configPaths: [bin/App/config, bin/App/config/production.json]"));
+
+        var found = result.Findings.Where(f => f.Rule == PassiveRules.ConfigSecret).ToList();
+        Assert.Equal(2, found.Count);
+        Assert.Equal(2, found.Select(f => f.Location).Distinct().Count());
+        Assert.All(found, f => Assert.Equal("api", f.Component));
+        Assert.All(found, f => Assert.Contains("in api's deployed config (production.json, line", f.Message, StringComparison.Ordinal));
+        Assert.Contains(result.Metrics, m => m.Name == "security_secrets_files_scanned" && m.Value == 3); // manifest, App.json, production.json
+    }
+
+    [Fact]
     public async Task The_contracts_the_manifest_declares_beside_the_program_are_documentation_not_deployed_config()
     {
         // python3 app.py at the project root, which holds the api's OpenAPI document and a pact: their examples show
