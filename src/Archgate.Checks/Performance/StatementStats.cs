@@ -95,7 +95,8 @@ public static class StatementStats
             message: top.Count == 0
                 ? "no statement ran in the database during the load"
                 : $"statements that took {database.Name}'s time during the load ({LoadReport.Ms(total)} in {delta.Sum(s => s.Calls)} calls): "
-                    + string.Join("; ", top.Select((s, i) => $"{i + 1}. {Share(s.TotalMs, total)} {LoadReport.Ms(s.TotalMs)} in {s.Calls} calls ({LoadReport.Ms(s.TotalMs / s.Calls)} each): {Shorten(s.Query)}")),
+                    + string.Join("; ", top.Select((s, i) => $"{i + 1}. {Share(s.TotalMs, total)} {LoadReport.Ms(s.TotalMs)} in {s.Calls} calls ({LoadReport.Ms(s.TotalMs / s.Calls)} each): {Distinct(s.Query, top.Where(o => o != s).Select(o => o.Query))}")),
+            evidence: top.Count == 0 ? null : string.Join("\n", top.Select((s, i) => $"{i + 1}. queryid {s.QueryId.ToString(CultureInfo.InvariantCulture)}: {Redact.Text(OneLine(s.Query))}")),
             hint: top.Count == 0 ? null : "start with the first: EXPLAIN (ANALYZE, BUFFERS) it with realistic parameters; look for sequential scans, missing indexes and N+1 patterns (many calls of the same statement)");
         return (finding, metrics);
     }
@@ -137,9 +138,47 @@ public static class StatementStats
 
     private static string Share(double part, double total) => total <= 0 ? "0%" : (part / total).ToString("0%", CultureInfo.InvariantCulture);
 
+    private const int Shown = 160;
+
+    private static string OneLine(string query) => string.Join(' ', query.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+
     private static string Shorten(string query)
     {
-        var oneLine = string.Join(' ', query.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
-        return Redact.Text(oneLine.Length > 160 ? oneLine[..160] + "..." : oneLine);
+        var oneLine = OneLine(query);
+        return Redact.Text(oneLine.Length > Shown ? oneLine[..Shown] + "..." : oneLine);
+    }
+
+    /// <summary>
+    /// A statement cut so that it reads apart from <paramref name="others"/>: query builders (knex, EF Core) quote every
+    /// identifier, so two statements often share a prefix longer than the text shown. Then its head is followed by the
+    /// text from its first difference with the others on (at a word's start), where the WHERE, JOIN or ORDER BY that tell
+    /// them apart are. The full texts are the finding's evidence.
+    /// </summary>
+    internal static string Distinct(string query, IEnumerable<string> others)
+    {
+        var oneLine = OneLine(query);
+        var shared = others.Select(OneLine).Select(o => CommonPrefix(oneLine, o)).DefaultIfEmpty(0).Max();
+        const int context = 24;
+        if (oneLine.Length <= Shown || shared + context <= Shown)
+        {
+            return Shorten(query);
+        }
+
+        var from = shared - context;
+        var space = oneLine.LastIndexOf(' ', from);
+        from = space > 60 ? space + 1 : from;
+        var tail = oneLine[from..];
+        return Redact.Text($"{oneLine[..60]} ... {(tail.Length > Shown ? tail[..Shown] + "..." : tail)}");
+    }
+
+    private static int CommonPrefix(string a, string b)
+    {
+        var n = 0;
+        while (n < a.Length && n < b.Length && a[n] == b[n])
+        {
+            n++;
+        }
+
+        return n;
     }
 }

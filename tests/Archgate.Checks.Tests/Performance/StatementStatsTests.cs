@@ -73,6 +73,28 @@ public sealed class StatementStatsTests(PostgresServer server) : IClassFixture<P
     }
 
     [Fact]
+    public void Statements_with_a_long_shared_beginning_read_apart_and_the_evidence_has_their_full_text()
+    {
+        // ex15: knex quotes every identifier, so the slow search and the status list shared their first 150 characters.
+        var db = System(1, server.ConnectionString()).Find<Archgate.Model.DatabaseComponent>("db")!;
+        const string head = "select \"i\".\"id\", \"i\".\"number\", \"i\".\"customer_id\", \"i\".\"status\", \"i\".\"currency\", \"i\".\"total\", count(*) over() as full_count from \"invoices\" as \"i\" inner join \"customers\" as \"c\" on \"c\".\"id\" = \"i\".\"customer_id\" where \"i\".\"tenant_id\" = $1";
+        var search = head + " and exists (select $2 from \"invoice_lines\" as \"l\" where \"l\".\"invoice_id\" = \"i\".\"id\" and lower(\"l\".\"description\") like $3) order by \"i\".\"id\" desc limit $4";
+        var list = head + " and \"i\".\"status\" = $2 order by \"i\".\"id\" desc limit $3 offset $4";
+        IReadOnlyList<StatementStat> delta = [new(11, search, 72, 67110, 1440), new(12, list, 60, 11860, 1200), new(13, "SELECT 1", 5, 1, 5)];
+
+        var (finding, _) = StatementStats.Report(db, delta);
+
+        var parts = finding.Message.Split("; ");
+        Assert.Contains("and exists (select $2 from \"invoice_lines\"", parts[0], StringComparison.Ordinal);
+        Assert.Contains("lower(\"l\".\"description\") like", parts[0], StringComparison.Ordinal);
+        Assert.Contains("(932 ms each): select \"i\".\"id\", ", parts[0], StringComparison.Ordinal); // its head first
+        Assert.Contains("\"i\".\"status\" = $2", parts[1], StringComparison.Ordinal);
+        Assert.EndsWith("SELECT 1", parts[2], StringComparison.Ordinal); // short: whole
+        Assert.Contains($"1. queryid 11: {search}", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains($"2. queryid 12: {list}", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_the_extension_the_check_says_how_to_enable_it()
     {
         await ExecuteAsync(server.ConnectionString(), "DROP DATABASE IF EXISTS nostats; CREATE DATABASE nostats");
