@@ -93,7 +93,7 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
         var policy = Database.Database.Pool;
         var findings = new List<Finding>();
         var metrics = new List<Metric>();
-        var budget = 0;
+        var claimed = 0;
         var sizes = new List<string>();
         var unknown = new List<string>();
         foreach (var client in DatabaseClient.Of(context.System, Database))
@@ -105,7 +105,7 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
             var who = client.Service.Name;
             if (!client.SettingsKnown)
             {
-                Unknown(findings, metrics, client, reported, policy, ref budget, sizes, unknown);
+                Unknown(findings, metrics, client, reported, policy, ref claimed, sizes, unknown);
                 continue;
             }
 
@@ -123,7 +123,7 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
                 continue;
             }
 
-            budget += s.MaxPoolSize * client.Instances;
+            claimed += s.MaxPoolSize * client.Instances;
             sizes.Add($"{who} {s.MaxPoolSize} x {client.Instances}{(reported?.PoolSize is not null ? $" (pool size reported by {who}'s health endpoint)" : string.Empty)}");
             Timeout(findings, client, "Timeout", "connect timeout", s.ConnectTimeoutSeconds, s.Explicit.Contains("Timeout"), reported?.ConnectTimeoutSeconds is not null, policy.MinConnectTimeout, policy.MaxConnectTimeout);
             Timeout(findings, client, "Command Timeout", "command timeout", s.CommandTimeoutSeconds, s.Explicit.Contains("Command Timeout"), reported?.CommandTimeoutSeconds is not null, TimeSpan.FromSeconds(1), policy.MaxCommandTimeout);
@@ -153,12 +153,15 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
             cancellationToken);
         var max = (int)DatabaseAccess.Long(rows[0]["max"]);
         metrics.Add(Metric("db_max_connections", max, "connections"));
-        metrics.Add(Metric("db_pool_budget", budget, "connections"));
-        if (budget > policy.ConnectionBudget * max)
+        // What the pools claim and what they may claim are two metrics: a table row that reads "budget" must be the budget.
+        var budget = policy.ConnectionBudget * max;
+        metrics.Add(Metric("db_pool_claimed", claimed, "connections"));
+        metrics.Add(Metric("db_connection_budget", Math.Floor(budget), "connections"));
+        if (claimed > budget)
         {
             var list = string.Join(", ", sizes) + (unknown.Count > 0 ? $"; not counted, pool unknown: {string.Join(", ", unknown)}" : string.Empty);
             var finding = Finding(DatabaseRules.ConnectionBudget, Severity.High, "max_connections",
-                $"the pools of {Database.Name}'s dependants may open {budget} connections, more than {policy.ConnectionBudget:P0} of the server's max_connections {max}",
+                $"the pools of {Database.Name}'s dependants may open {claimed} connections, more than {policy.ConnectionBudget:P0} of the server's max_connections {max}",
                 $"{list} (maximum pool size x instances); max_connections {max}, of which {DatabaseAccess.Long(rows[0]["reserved"])} reserved for superusers",
                 "lower 'Maximum Pool Size' per instance, put a pooler (PgBouncer) in front, or raise max_connections on the server");
             findings.Add(finding);
@@ -171,7 +174,7 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
     /// A dependant whose driver Archgate does not know (<see cref="DatabaseClient.SettingsKnown"/>): only what its health
     /// JSON reports is judged; no driver's defaults are applied, and one info line says what is unknown and how to declare it.
     /// </summary>
-    private void Unknown(List<Finding> findings, List<Metric> metrics, DatabaseClient client, ReportedPool? reported, PoolPolicy policy, ref int budget, List<string> sizes, List<string> unknown)
+    private void Unknown(List<Finding> findings, List<Metric> metrics, DatabaseClient client, ReportedPool? reported, PoolPolicy policy, ref int claimed, List<string> sizes, List<string> unknown)
     {
         var who = client.Service.Name;
         (string, string)[] tags = [("client", who)];
@@ -179,7 +182,7 @@ internal sealed class PoolSettingsCheck(DatabaseComponent database) : DatabaseCh
         if (reported?.PoolSize is { } size)
         {
             metrics.Add(Metric("db_pool_max", size, "connections", tags));
-            budget += size * client.Instances;
+            claimed += size * client.Instances;
             sizes.Add($"{who} {size} x {client.Instances} (pool size reported by {who}'s health endpoint)");
             if (size > policy.MaxPoolSize)
             {

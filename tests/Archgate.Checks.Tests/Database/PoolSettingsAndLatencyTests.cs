@@ -20,7 +20,8 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
         var result = await PoolAsync(";Command Timeout=10;Maximum Pool Size=20;Minimum Pool Size=1");
 
         Assert.True(result.Status == CheckStatus.Pass, DatabaseTestKit.Describe(result));
-        Assert.Contains(result.Metrics, m => m.Name == "db_pool_budget" && m.Value == 40);
+        Assert.Contains(result.Metrics, m => m.Name == "db_pool_claimed" && m.Value == 40);
+        Assert.Contains(result.Metrics, m => m.Name == "db_connection_budget" && m.Value == 80); // 80 % of max_connections 100, not the pools' sum
         Assert.Contains(result.Metrics, m => m.Name == "db_max_connections" && m.Value == 100);
     }
 
@@ -91,14 +92,14 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
 
         Assert.True(judged.Status == CheckStatus.Pass, DatabaseTestKit.Describe(judged));
         Assert.Empty(judged.Findings);
-        Assert.Contains(judged.Metrics, m => m.Name == "db_pool_budget" && m.Value == 20);
+        Assert.Contains(judged.Metrics, m => m.Name == "db_pool_claimed" && m.Value == 20);
         Assert.Contains(judged.Metrics, m => m.Name == "db_command_timeout" && m.Value == 10);
         // Reporting only its pool size, with no connection string of its own: the size is judged, its timeouts are unknown
         // (no driver's defaults for a service Archgate does not know the driver of).
         var missing = Assert.Single(defaults.Findings);
         Assert.Equal((DatabaseRules.TimeoutMissing, Severity.Info), (missing.Rule, missing.Severity));
         Assert.StartsWith("api's connect timeout, command timeout are unknown, so not judged:", missing.Message, StringComparison.Ordinal);
-        Assert.Contains(defaults.Metrics, m => m.Name == "db_pool_budget" && m.Value == 20);
+        Assert.Contains(defaults.Metrics, m => m.Name == "db_pool_claimed" && m.Value == 20);
     }
 
     [Fact]
@@ -119,7 +120,7 @@ public sealed class PoolSettingsAndLatencyTests(PostgresServer server)
         Assert.Equal((DatabaseRules.TimeoutMissing, Severity.Info, "api"), (info.Rule, info.Severity, info.Component));
         Assert.StartsWith("api's pool size, connect timeout, command timeout are unknown, so not judged and its pool is left out of the connection budget", info.Message, StringComparison.Ordinal);
         Assert.Contains("clients.api.connection", info.Hint, StringComparison.Ordinal);
-        Assert.Contains(result.Metrics, m => m.Name == "db_pool_budget" && m.Value == 0);
+        Assert.Contains(result.Metrics, m => m.Name == "db_pool_claimed" && m.Value == 0);
         Assert.DoesNotContain(result.Metrics, m => m.Name == "db_pool_max");
         // A .NET program reads the database's string with Npgsql: its defaults apply and are judged as before.
         Assert.Contains(known.Findings, f => f.Rule == DatabaseRules.ConnectionBudget && f.Severity == Severity.High);

@@ -84,7 +84,7 @@ public sealed class ShopDatabaseTests(PostgresServer server) : CliTestBase
         var step3 = Step(run);
         Assert.DoesNotContain(Findings(run), f => Text(f, "rule") is "AG3010" or "AG3011" or "AG3012");
         var pool = step3.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "database.pool:db");
-        Assert.Contains(pool.GetProperty("metrics").EnumerateArray(), m => m.GetProperty("name").GetString() == "db_pool_budget" && m.GetProperty("value").GetDouble() == 20);
+        Assert.Contains(pool.GetProperty("metrics").EnumerateArray(), m => m.GetProperty("name").GetString() == "db_pool_claimed" && m.GetProperty("value").GetDouble() == 20);
         var ids = step3.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("id").GetString()).ToList();
         Assert.Contains("database.pool-load:db", ids);
         Assert.Contains("database.recovery:db", ids);
