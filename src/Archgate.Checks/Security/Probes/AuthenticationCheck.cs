@@ -53,6 +53,8 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         }
 
         var variants = Variants(token);
+        var keys = WrongKeys(target, context.System);
+        var keyProbed = new HashSet<string>(StringComparer.Ordinal);
         var forgedSession = ForgedSession(target.Service);
         var refused = 0;
         var refusedProbes = new List<(string What, ProbeRequest Request)>();
@@ -90,6 +92,20 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 }
             }
 
+            // An API key the contract offers in the token's place (security: [{bearer: []}, {apiKey: []}]): a wrong key of
+            // the same shape, alone, in the scheme's header, query parameter or cookie.
+            var operation = isLiteral ? null : target.Operations.FirstOrDefault(o => o.Name == what);
+            foreach (var key in operation is null ? [] : keys.Where(k => Allows(operation, target.Document, k.Scheme)))
+            {
+                var forged = key.On(request);
+                keyProbed.Add(key.Variant);
+                if (await sender.SendAsync(forged, cancellationToken) is { Succeeded: true } answer)
+                {
+                    target.Made(forged, answer, target.Service);
+                    accepted.Add((key.Variant, forged, answer));
+                }
+            }
+
             if (forgedSession is { } session)
             {
                 var forged = session.Headers.Aggregate(request.WithHeader("Cookie", session.Cookie), (r, h) => r.WithHeader(h.Key, h.Value));
@@ -102,8 +118,10 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
 
             if (accepted.Count > 0)
             {
+                var onlyKeys = accepted.All(a => keys.Any(k => k.Variant == a.Variant));
                 findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.InvalidTokenAccepted, Severity.Critical), component.Name, what,
-                    $"{what} answered {accepted[0].Exchange.Status} to an invalid token ({string.Join(", ", accepted.Select(a => a.Variant))}): the token is not verified",
+                    $"{what} answered {accepted[0].Exchange.Status} to {(onlyKeys ? "an unknown API key" : "an invalid token")} ({string.Join(", ", accepted.Select(a => a.Variant))}): " +
+                    (onlyKeys ? "the key is not checked against the issued ones" : "the token is not verified"),
                     sender.Evidence(accepted[0].Request, accepted[0].Exchange)));
                 openToForged.Add($"{what}: {string.Join(", ", accepted.Select(a => a.Variant))}");
             }
@@ -139,7 +157,8 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             };
         }
 
-        var variantNames = "none, " + string.Join(", ", variants.Select(v => v.Name)) + (forgedSession is null ? string.Empty : ", forged session cookie");
+        var variantNames = "none, " + string.Join(", ", variants.Select(v => v.Name)) + (forgedSession is null ? string.Empty : ", forged session cookie")
+            + string.Concat(keys.Where(k => keyProbed.Contains(k.Variant)).Select(k => $", {k.Variant} (where the contract allows {k.Scheme})"));
         var expired = (forgedSession is not null ? "a cookie session: its session cookies were also sent with values of Archgate's own (the anti-CSRF cookie and header kept); "
             : token is null ? "only requests without credentials and with a garbage token were sent (the manifest's auth gives no bearer token to forge from); "
             : !JwtForgery.IsJwt(token) ? "the token is not a JWT: forged variants were not sent; " : "") + expiredProbe.Note;
@@ -186,6 +205,76 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         var valid = ExpiredToken.Mint(token, key, now.AddMinutes(10), now);
         var expired = ExpiredToken.Mint(token, key, now - ExpiredToken.MintedPast, now);
         return (valid.Token, expired.Token, valid.Problem ?? expired.Problem);
+    }
+
+    /// <summary>
+    /// A wrong key for each <c>apiKey</c> security scheme of the contract: a random value of the shape of the manifest's
+    /// key for that place (each letter and digit replaced by a random one of its kind, the rest kept: <c>lk_live_9f2c</c> gives
+    /// <c>qw_mzta_3b8e</c>), else a random one.
+    /// </summary>
+    internal static IReadOnlyList<WrongKey> WrongKeys(ProbeTarget target, SystemModel system)
+    {
+        var known = system.Auth.Values.Concat(system.Security.Identities).Append(target.Component.Auth).OfType<ApiKeyAuth>().ToList();
+        var result = new List<WrongKey>();
+        foreach (var (id, scheme) in target.Document.Components?.SecuritySchemes ?? new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>())
+        {
+            if (scheme.Type != Microsoft.OpenApi.SecuritySchemeType.ApiKey || string.IsNullOrEmpty(scheme.Name))
+            {
+                continue;
+            }
+
+            var place = scheme.In switch
+            {
+                Microsoft.OpenApi.ParameterLocation.Query => ApiKeyLocation.Query,
+                Microsoft.OpenApi.ParameterLocation.Cookie => ApiKeyLocation.Cookie,
+                _ => ApiKeyLocation.Header,
+            };
+            var key = known.FirstOrDefault(k => k.In == place && string.Equals(k.Header, scheme.Name, StringComparison.OrdinalIgnoreCase))?.Value;
+            result.Add(new WrongKey(id, place, scheme.Name, Reshaped(key)));
+        }
+
+        return result;
+    }
+
+    /// <summary>A random value of <paramref name="key"/>'s shape (never the key itself), or a random one without a key.</summary>
+    internal static string Reshaped(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return "archgate" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        }
+
+        string result;
+        do
+        {
+            result = string.Concat(key.Select(c =>
+                char.IsAsciiDigit(c) ? (char)('0' + System.Security.Cryptography.RandomNumberGenerator.GetInt32(10))
+                : char.IsAsciiLetterLower(c) ? (char)('a' + System.Security.Cryptography.RandomNumberGenerator.GetInt32(26))
+                : char.IsAsciiLetterUpper(c) ? (char)('A' + System.Security.Cryptography.RandomNumberGenerator.GetInt32(26))
+                : c));
+        }
+        while (result == key && key.Any(char.IsAsciiLetterOrDigit));
+
+        return result == key ? key + "0" : result;
+    }
+
+    /// <summary>Whether <paramref name="operation"/>'s security (else the document's) offers the scheme <paramref name="scheme"/>.</summary>
+    private static bool Allows(OperationInfo operation, Microsoft.OpenApi.OpenApiDocument document, string scheme) =>
+        (operation.Operation.Security ?? document.Security)?.Any(r => r.Keys.Any(k => k.Reference?.Id == scheme)) == true;
+
+    /// <summary>A wrong key for the contract's <c>apiKey</c> scheme <paramref name="Scheme"/>, sent in its place.</summary>
+    internal sealed record WrongKey(string Scheme, ApiKeyLocation In, string Name, string Value)
+    {
+        /// <summary>How findings name it: <c>wrong API key (header X-Api-Key)</c>.</summary>
+        public string Variant => $"wrong API key ({In.ToString().ToLowerInvariant()} {Name})";
+
+        /// <summary>The request without credentials with this key in the scheme's place.</summary>
+        public ProbeRequest On(ProbeRequest request) => In switch
+        {
+            ApiKeyLocation.Query => request with { Query = [.. request.Query.Where(q => q.Key != Name), new(Name, Value)] },
+            ApiKeyLocation.Cookie => request with { Cookies = [.. request.Cookies.Where(c => c.Key != Name), new(Name, Value)] },
+            _ => request.WithHeader(Name, Value),
+        };
     }
 
     /// <summary>The forged Authorization headers to try after "no credentials".</summary>

@@ -483,6 +483,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             }
 
             var stuck = new List<string>();
+            var undetermined = new List<string>();
             var serverErrors = new List<(string What, ProbeRequest Sent, ProbeExchange Answer)>();
             (ProbeRequest Sent, ProbeExchange Answer, JsonObject? ReadBack)? first = null;
             var all = await InjectAsync(creator, item, a, [.. injected.Select(p => p.Key)], injected, cancellationToken);
@@ -494,6 +495,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             else if (injected.Count == 1 || all.Answer is null)
             {
                 serverErrors.AddRange(all.Answer is { Status: >= 500 } error ? [(Describe(injected), all.Sent!, error)] : []);
+                undetermined.AddRange(Undetermined(all.Answer) is { } why ? injected.Select(p => $"'{p.Key}' ({why})") : []);
             }
             else
             {
@@ -511,6 +513,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                     {
                         serverErrors.Add(($"'{name}' set to {injected[name]?.ToJsonString()}", one.Sent!, error));
                     }
+
+                    if (one.Answer is not { Succeeded: true } && Undetermined(one.Answer) is { } why)
+                    {
+                        undetermined.Add($"'{name}' ({why})");
+                    }
                 }
 
                 PropertyNotes.Add($"{creator.Name} answered {all.Answer.Status} to {injected.Count} properties at once, so each was sent alone" +
@@ -519,6 +526,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 {
                     serverErrors.Add((Describe(injected), all.Sent!, all.Answer));
                 }
+            }
+
+            if (undetermined.Count > 0)
+            {
+                PropertyNotes.Add($"{creator.Name} not determined (not counted as refused): {string.Join(", ", undetermined)}");
             }
 
             if (stuck.Count > 0)
@@ -539,6 +551,18 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
             return true;
         }
+
+        /// <summary>
+        /// Why a create with injected properties judged none of them, or null when its answer refused them (400, 403, 422: not
+        /// taken): no answer, a 409 (after the retry with unique values: the object's state, a uniqueness the retry could not reach), a 5xx.
+        /// </summary>
+        private static string? Undetermined(ProbeExchange? answer) => answer switch
+        {
+            null => "no answer",
+            { Status: 409 } => "answered 409",
+            { Status: >= 500 } => $"answered {answer.Status}",
+            _ => null,
+        };
 
         private static string Describe(JsonObject injected) => injected.Count == 1
             ? $"'{injected.First().Key}' set to {injected.First().Value?.ToJsonString()}"
@@ -566,6 +590,14 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
             var sent = a.Credentials.On(request with { Body = body.ToJsonString(), Purpose = "mass assignment" });
             var exchange = await sender.SendAsync(sent, cancellationToken);
+            if (exchange?.Status == 409 && Frontend.ContractResource.Unique(sent.Body!, creator) is { } unique)
+            {
+                // The contract's example exists already (an earlier step or create made it, and the service keeps a field
+                // unique): once more with its free text made unique, as the object-level create does.
+                sent = sent with { Body = unique };
+                exchange = await sender.SendAsync(sent, cancellationToken);
+            }
+
             if (exchange is not { Succeeded: true })
             {
                 return (sent, exchange, null, []);
@@ -658,8 +690,8 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         {
             if (view.Enum.Count > 0)
             {
-                var text = current is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-                return view.Enum.FirstOrDefault(e => e != text) is { } other ? JsonValue.Create(other) : null;
+                // The view holds each member's JSON text ("\"draft\""): the member itself, parsed, is what the service takes.
+                return view.Enum.Select(Json).FirstOrDefault(e => e is not null && !JsonNode.DeepEquals(e, current));
             }
 
             bool Fits(JsonNode? node) => node is JsonValue value && !JsonNode.DeepEquals(value, current) && (current is null || value.GetValueKind() == current.GetValueKind());

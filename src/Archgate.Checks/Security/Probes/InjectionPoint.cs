@@ -9,7 +9,7 @@ namespace Archgate.Checks.Security.Probes;
 /// <summary>One string input of a request that probes replace: a query or path parameter, or a top-level JSON body field.</summary>
 /// <param name="Name">As findings name it: <c>query 'search'</c>, <c>body 'note'</c>.</param>
 /// <param name="Parameter">The bare parameter or field name.</param>
-/// <param name="Original">The value of the valid request.</param>
+/// <param name="Original">The value of the valid request (a plausible one when the valid request leaves the input out).</param>
 /// <param name="With">The valid request with this input set to a value.</param>
 internal sealed record InjectionPoint(string Name, string Parameter, string Original, Func<string, ProbeRequest> With)
 {
@@ -28,6 +28,15 @@ internal sealed record InjectionPoint(string Name, string Parameter, string Orig
                     Query = [.. request.Query.Select((q, j) => j == index ? new KeyValuePair<string, string>(q.Key, v) : q)],
                 }));
             }
+        }
+
+        // An optional query parameter the valid request leaves out (no example, no default: a generated contract's search
+        // `q`) is the most typical injectable input: it is probed from a plausible value, as a body field left out is.
+        foreach (var parameter in operation.Parameters.Where(p => p.In == ParameterLocation.Query && p.Name is not null && IsString(p.Schema)
+            && !request.Query.Any(q => q.Key == p.Name)))
+        {
+            var name = parameter.Name!;
+            result.Add(new($"query '{name}'", name, BaseValue(parameter.Schema!), v => request with { Query = [.. request.Query, new(name, v)] }));
         }
 
         var templateSegments = request.Template.Split('/');
@@ -58,7 +67,7 @@ internal sealed record InjectionPoint(string Name, string Parameter, string Orig
                 .Distinct(StringComparer.Ordinal).ToList();
             foreach (var name in names)
             {
-                var original = body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "archgate";
+                var original = body[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : properties.TryGetValue(name, out var property) ? BaseValue(property) : Plausible;
                 result.Add(new($"body '{name}'", name, original, value =>
                 {
                     var copy = (JsonObject)body.DeepClone();
@@ -71,6 +80,13 @@ internal sealed record InjectionPoint(string Name, string Parameter, string Orig
         // A probe is no longer the request it varies: its findings name the input it changed, not the valid request's purpose.
         return [.. result.Select(p => p with { With = v => p.With(v) with { Purpose = $"a probe value in {p.Name}" } })];
     }
+
+    /// <summary>The value an input the valid request leaves out is probed from. <value>archgate</value>.</summary>
+    private const string Plausible = "archgate";
+
+    /// <summary>The first member of a string enum (a value the service takes), else <see cref="Plausible"/>.</summary>
+    private static string BaseValue(IOpenApiSchema schema) =>
+        SchemaView.Of(schema).Enum.Select(Parse).OfType<JsonValue>().Select(v => v.TryGetValue<string>(out var s) ? s : null).FirstOrDefault(s => s is not null) ?? Plausible;
 
     private static bool IsString(IOpenApiSchema? schema) =>
         schema is not null && SchemaView.Of(schema) is { Types: { } types } view && types.HasFlag(JsonSchemaType.String) && view.Format is not ("date-time" or "date" or "uuid" or "binary" or "byte");

@@ -363,4 +363,52 @@ public sealed class AuthenticationCheckTests
     [InlineData("PUT /events/*", "PUT", "/events", false)]
     public void Path_patterns_match_method_and_path_as_documented(string pattern, string method, string path, bool matches) =>
         Assert.Equal(matches, PathPatterns.Matches(pattern, method, path));
+
+    /// <summary>The contract with an API key in a header as the alternative to a bearer token on every secured operation.</summary>
+    private static readonly string ApiKeyContract = ProbeTestApi.Contract
+        .Replace("security: [ { bearer: [] } ]\npaths:", "security: [ { bearer: [] }, { apiKey: [] } ]\npaths:", StringComparison.Ordinal)
+        .Replace("    bearer: { type: http, scheme: bearer }\n", "    bearer: { type: http, scheme: bearer }\n    apiKey: { type: apiKey, in: header, name: X-Api-Key }\n", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task A_service_that_takes_any_API_key_the_contract_offers_is_critical()
+    {
+        // ex15: an unknown X-Api-Key fell back to tenant 1 instead of 401, and only bearer tokens were forged.
+        using var api = new ProbeTestApi(Flaws.AnyApiKey);
+        Assert.Contains("apiKey: { type: apiKey", ApiKeyContract, StringComparison.Ordinal);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), contract: ApiKeyContract);
+
+        var me = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InvalidTokenAccepted && f.Location == "GET /me");
+        Assert.Equal(Severity.Critical, me.Severity);
+        Assert.Equal("GET /me answered 200 to an unknown API key (wrong API key (header X-Api-Key)): the key is not checked against the issued ones", me.Message);
+        Assert.Contains("-H 'X-Api-Key: ", me.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain("Authorization", me.Evidence, StringComparison.Ordinal);
+        // The key alone, never with a token.
+        Assert.DoesNotContain(api.Server.Requests, r => r.Headers.ContainsKey("X-Api-Key") && r.Headers.ContainsKey("Authorization"));
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
+    [Fact]
+    public async Task A_service_that_refuses_unknown_API_keys_passes_and_the_coverage_names_the_variant()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), contract: ApiKeyContract);
+
+        Assert.Empty(ProbeKit.Serious(result));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage);
+        Assert.Contains("alg none, wrong API key (header X-Api-Key) (where the contract allows apiKey)", coverage.Message, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.PathAndQuery == "/me" && r.Headers.ContainsKey("X-Api-Key"));
+    }
+
+    [Theory]
+    [InlineData("lk_live_9f2cA7", "^[a-z]{2}_[a-z]{4}_[0-9][a-z][0-9][a-z][A-Z][0-9]$")]
+    [InlineData(null, "^archgate[0-9a-f]{32}$")]
+    public void A_wrong_key_has_the_shape_of_the_manifests_key_and_is_never_it(string? key, string shape)
+    {
+        var wrong = AuthenticationCheck.Reshaped(key);
+
+        Assert.Matches(shape, wrong);
+        Assert.NotEqual(key, wrong);
+    }
 }

@@ -527,6 +527,50 @@ public sealed class AuthorizationCheckTests
         Assert.Contains("function level: 3 admin-only operations called as ann, 3 refused (2 on objects this run created as ada)", coverage, StringComparison.Ordinal);
         Assert.DoesNotContain("not determined", coverage, StringComparison.Ordinal);
         Assert.Contains(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery == "/items/3");
-        Assert.DoesNotContain(api.Server.Requests, r => r.Method == "GET" && r.PathAndQuery.StartsWith("/items/", StringComparison.Ordinal)); // no retry: each answer was a refusal
+        // No retry: each answer was a refusal. The one read is the property-level create's read-back: its 409 (the
+        // example's name, which the object-level create took) went once more with a unique name.
+        Assert.Single(api.Server.Requests, r => r.Method == "GET" && r.PathAndQuery.StartsWith("/items/", StringComparison.Ordinal));
+        Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery == "/items" && r.Body.Contains("\"name\":\"Enamel mug-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_string_enum_property_is_sent_another_member_of_the_enum_not_its_JSON_text()
+    {
+        // ex15: status was sent as "\"draft\"" (the member's JSON text, quotes and all), which the table refused with a 500.
+        using var api = new ProbeTestApi(Flaws.MassAssignment | Flaws.StatusCheckConstraint);
+        var result = await RunAsync(api);
+
+        var mass = Assert.Single(result.Findings, f => f.Rule == SecurityRules.MassAssignment);
+        Assert.Equal("POST /orders took 'userId', 'status', 'total' from the request, which are read-only or privileged, and read back the injected value", mass.Message);
+        Assert.Contains("\"status\":\"paid\"", mass.Evidence, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.MalformedInputServerError);
+    }
+
+    [Fact]
+    public async Task A_mass_assignment_create_answered_409_for_the_example_goes_once_more_with_unique_values()
+    {
+        // ex15: every property-level create reused the example's unique invoice number an earlier create had made.
+        using var api = new ProbeTestApi(Flaws.UniqueItemNames);
+        var result = await CatalogueAsync(api);
+
+        var creates = api.Server.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/items" && r.Body.Contains("ownerId", StringComparison.Ordinal)).ToList();
+        Assert.True(creates.Count == 2, ProbeKit.Dump(result, api));
+        Assert.Contains("\"name\":\"Enamel mug-", creates[1].Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("not determined (not counted as refused): 'ownerId'",
+            Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_property_whose_creates_all_answered_409_is_said_not_determined_with_the_status()
+    {
+        // The name has a pattern, so no unique value can be made: the example's 409 stands.
+        using var api = new ProbeTestApi(Flaws.UniqueItemNames);
+        var contract = ProbeTestApi.CatalogueContract.Replace(
+            "properties: { name: { type: string, maxLength: 100 } }", "properties: { name: { type: string, maxLength: 100, pattern: '^[A-Za-z ]+$' } }", StringComparison.Ordinal);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), "", contract: contract);
+
+        Assert.Contains("property level: 1 create operations sent with read-only and privileged properties; POST /items not determined (not counted as refused): 'ownerId' (answered 409)",
+            Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
     }
 }

@@ -143,7 +143,36 @@ public sealed class InjectionCheckTests
 
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InjectionCoverage);
         Assert.Contains("3 per operation", coverage.Message, StringComparison.Ordinal);
-        Assert.Contains("some probes (at most 3 requests per operation)", coverage.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /products: some probes of query 'search' (at most 3 requests per operation)", coverage.Message, StringComparison.Ordinal);
         Assert.True(api.Server.Requests.Count(r => r.PathAndQuery.StartsWith("/products", StringComparison.Ordinal)) <= 3, ProbeKit.Dump(result, api));
+    }
+
+    [Fact]
+    public async Task An_optional_query_parameter_the_valid_request_leaves_out_is_probed_from_a_plausible_value()
+    {
+        // ex15: a generated contract's search parameter has no example, so the valid request leaves it out.
+        using var api = new ProbeTestApi(Flaws.SlowSql);
+        var contract = ProbeTestApi.Contract.Replace(
+            "{ name: search, in: query, schema: { type: string, maxLength: 100 }, example: mug }", "{ name: search, in: query, schema: { type: string, maxLength: 100 } }", StringComparison.Ordinal);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck((Archgate.Model.HttpComponent)c, d, o), contract: contract);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.SqlInjection);
+        Assert.Equal("GET /products query 'search'", finding.Location);
+        Assert.Contains("(time-based): a 2 s sleep answered after", finding.Message, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.PathAndQuery.StartsWith("/products?search=archgate%27", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_inputs_of_an_operation_whose_valid_request_fails_are_named_as_not_probed()
+    {
+        using var api = new ProbeTestApi(Flaws.SqlInjection);
+        // A valid request the service cannot answer: a quote in the example breaks its concatenated SQL.
+        var contract = ProbeTestApi.Contract.Replace("example: mug }", "example: \"mu'g\" }", StringComparison.Ordinal);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck((Archgate.Model.HttpComponent)c, d, o), contract: contract);
+
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InjectionCoverage);
+        Assert.Contains("GET /products query 'search' (the valid request answered 500)", coverage.Message, StringComparison.Ordinal);
     }
 }
