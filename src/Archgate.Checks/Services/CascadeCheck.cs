@@ -86,6 +86,15 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
             metrics.Add(new Metric("cascade_failing_dependants", new Dictionary<string, string> { ["component"] = dependency }, failing.Count, "components"));
             foreach (var name in failing)
             {
+                if (PureConsumer(system, name, dependency))
+                {
+                    findings.Add(Findings.Create(ServiceRules.ConsumerWaits, Severity.Info,
+                        component: name,
+                        location: $"{name} → {dependency}",
+                        message: $"{name} consumes from {dependency} and depends on nothing else, and nothing depends on it: its health failing while {dependency} is down ({health[name].What}) is its honest state, not a cascade; it must recover once {dependency} is back"));
+                    continue;
+                }
+
                 var chain = Chain(system, name, dependency);
                 findings.Add(Findings.Create(ServiceRules.Cascade, Severity.High,
                     component: name,
@@ -197,6 +206,16 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
     }
 
     /// <summary>The shortest path of dependencies from <paramref name="from"/> to <paramref name="to"/>, or null.</summary>
+    /// <summary>
+    /// Whether <paramref name="name"/> is a pure consumer of <paramref name="dependency"/>: a service whose only dependency
+    /// is that broker and that no component depends on. With its broker away it has no work and no caller to let down;
+    /// a readiness that says so is honest, and no timeout, breaker or fallback would change it (ex14's notifier).
+    /// </summary>
+    internal static bool PureConsumer(SystemModel system, string name, string dependency) =>
+        system.Find(name) is { Kind: ComponentKind.Service, DependsOn: [var only] } && only == dependency
+        && system.Find(dependency)?.Kind == ComponentKind.Broker
+        && !system.Components.Any(c => c.DependsOn.Contains(name, StringComparer.Ordinal));
+
     internal static List<string>? Chain(SystemModel system, string from, string to)
     {
         var previous = new Dictionary<string, string?>(StringComparer.Ordinal) { [from] = null };

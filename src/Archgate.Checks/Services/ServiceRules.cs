@@ -40,6 +40,12 @@ internal static class ServiceRules
     public const string DownBeforeFault = "AG4032";
 
     /// <summary>
+    /// Information: a pure consumer (a service whose only dependency is the refused broker, and that nothing depends on)
+    /// said it was unhealthy while the broker was away: its honest state, with nothing to spread to; it must still recover.
+    /// </summary>
+    public const string ConsumerWaits = "AG4033";
+
+    /// <summary>
     /// After the cascade analysis brought a dependency back, a caller's readiness still reported it degraded or down once
     /// the recovery wait was over: the caller does not reconnect (a broker connection, a pool) by itself.
     /// </summary>

@@ -20,10 +20,10 @@ public sealed class CascadeBrokerEdgeTests(RabbitMqServer node)
 {
     private static readonly CascadeOptions Quick = new() { Settle = TimeSpan.FromMilliseconds(500), RecoveryWait = TimeSpan.FromSeconds(5) };
 
-    private async Task<(CheckResult Result, bool ConnectedAfter)> RunAsync(bool reconnects)
+    private async Task<(CheckResult Result, bool ConnectedAfter)> RunAsync(bool reconnects, bool unready = false, string more = "")
     {
         await using var edges = new EdgeProxies();
-        await using var api = new AmqpCaller(edges.Open("api", "bus", new Uri(node.Uri())), reconnects);
+        await using var api = new AmqpCaller(edges.Open("api", "bus", new Uri(node.Uri())), reconnects, unready);
         await api.Connected.WaitAsync(TimeSpan.FromSeconds(60));
         var system = TestSystems.Load($$"""
             version: 1
@@ -31,6 +31,7 @@ public sealed class CascadeBrokerEdgeTests(RabbitMqServer node)
             components:
               - { name: bus, kind: broker, connection: "{{node.Uri()}}" }
               - { name: api, kind: service, url: "{{api.Url}}", health: /health/ready, dependsOn: [bus] }
+            {{more}}
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var context = TestSystems.Context(system, http) with { Edges = edges };
@@ -70,6 +71,33 @@ public sealed class CascadeBrokerEdgeTests(RabbitMqServer node)
         Assert.Contains(result.Findings, f => f.Rule == "AG4031"); // it did stay ready while the bus was away
     }
 
+    [SkippableFact]
+    public async Task A_pure_consumer_that_says_it_is_unready_while_its_broker_is_away_is_no_cascade_and_must_recover()
+    {
+        Skip.If(node.Missing is not null, node.Missing);
+
+        // ex14's notifier: it only consumes from the bus and nothing depends on it; its readiness honestly said 503.
+        var (result, connected) = await RunAsync(reconnects: true, unready: true);
+
+        Assert.True(connected);
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var waits = Assert.Single(result.Findings);
+        Assert.Equal(("AG4033", Severity.Info, "api → bus"), (waits.Rule, waits.Severity, waits.Location));
+        Assert.StartsWith("api consumes from bus and depends on nothing else, and nothing depends on it: its health failing while bus is down (health 503", waits.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task A_consumer_another_component_depends_on_that_fails_while_its_broker_is_away_is_a_cascade()
+    {
+        Skip.If(node.Missing is not null, node.Missing);
+
+        var (result, _) = await RunAsync(reconnects: true, unready: true, more: "  - { name: web, kind: frontend, url: \"http://127.0.0.1:9/\", dependsOn: [api] }");
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var cascade = Assert.Single(result.Findings, f => f.Component == "api");
+        Assert.Equal(("AG4030", Severity.High), (cascade.Rule, cascade.Severity));
+    }
+
     /// <summary>
     /// A service with one AMQP connection (through the address it was given) and a readiness report in ASP.NET Core's
     /// shape: bus Healthy while connected, Degraded otherwise; it opens the connection again every 200 ms when told to.
@@ -83,8 +111,11 @@ public sealed class CascadeBrokerEdgeTests(RabbitMqServer node)
         private readonly Task _connect;
         private volatile IConnection? _connection;
 
-        public AmqpCaller(Uri broker, bool reconnects)
+        private readonly bool _unready;
+
+        public AmqpCaller(Uri broker, bool reconnects, bool unready = false)
         {
+            _unready = unready;
             Port = FreePort.Next();
             _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
             _listener.Start();
@@ -140,7 +171,7 @@ public sealed class CascadeBrokerEdgeTests(RabbitMqServer node)
                 var bus = IsConnected ? "{\"status\":\"Healthy\",\"description\":\"The broker is connected.\"}"
                     : "{\"status\":\"Degraded\",\"description\":\"The broker is not connected; order events wait in memory.\"}";
                 var body = Encoding.UTF8.GetBytes($"{{\"status\":\"{(IsConnected ? "Healthy" : "Degraded")}\",\"checks\":{{\"bus\":{bus}}}}}");
-                context.Response.StatusCode = 200;
+                context.Response.StatusCode = _unready && !IsConnected ? 503 : 200;
                 await context.Response.OutputStream.WriteAsync(body);
                 context.Response.Close();
             }
