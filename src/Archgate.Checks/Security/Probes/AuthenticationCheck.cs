@@ -53,7 +53,9 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         }
 
         var variants = Variants(token);
-        var keys = WrongKeys(target, context.System);
+        // A cookie scheme that names the identity's own session cookie is the forged session cookie's probe already.
+        var keys = WrongKeys(target, context.System)
+            .Where(k => k.In != ApiKeyLocation.Cookie || !target.Service.SessionCookies.Any(c => c.Name.Equals(k.Name, StringComparison.Ordinal))).ToList();
         var keyProbed = new HashSet<string>(StringComparer.Ordinal);
         var forgedSession = ForgedSession(target.Service);
         var refused = 0;
