@@ -1,4 +1,5 @@
 using Archgate.Checks.Http;
+using Archgate.Checks.Security;
 using Archgate.Model;
 using Archgate.Protocol;
 
@@ -12,19 +13,19 @@ internal static class ApiSession
         SignInAsync(service.Auth, service, context, cancellationToken);
 
     /// <summary>
-    /// Signs in to <paramref name="service"/> as the run's admin (<see cref="Security.AdminOperations.Admin"/>), for an
-    /// admin-only operation: the admin and its credentials, or why there are none (<c>no identity has roles: [admin]</c>,
-    /// <c>'ada' could not sign in: ...</c>). The token source signs each identity in once per run.
+    /// Signs in to <paramref name="service"/> as the identity that may call what <paramref name="restriction"/> restricts
+    /// (<see cref="RoleRestriction.Caller"/>): its credentials, or why there are none (<see cref="RoleRestriction.NoCaller"/>,
+    /// <c>'sam' could not sign in: ...</c>). The token source signs each identity in once per run.
     /// </summary>
-    public static async Task<(ServiceAuth? Admin, Credentials? Credentials, string? WhyNot)> SignInAsAdminAsync(HttpComponent service, CheckContext context, CancellationToken cancellationToken)
+    public static async Task<(Credentials? Credentials, string? WhyNot)> SignInAsync(RoleRestriction restriction, HttpComponent service, CheckContext context, CancellationToken cancellationToken)
     {
-        if (Security.AdminOperations.Admin(context.System) is not { } admin)
+        if (restriction.Caller is not { } caller)
         {
-            return (null, null, "no identity has roles: [admin]");
+            return (null, restriction.NoCaller);
         }
 
-        var credentials = await SignInAsync(admin, service, context, cancellationToken);
-        return credentials.Ok ? (admin, credentials, null) : (admin, null, $"'{admin.Label}' could not sign in: {credentials.Problem}");
+        var credentials = await SignInAsync(caller, service, context, cancellationToken);
+        return credentials.Ok ? (credentials, null) : (null, $"'{caller.Label}' could not sign in: {credentials.Problem}");
     }
 
     /// <summary>Signs in to <paramref name="service"/> as <paramref name="identity"/> (an identity of the top-level <c>auth</c> section, an admin).</summary>

@@ -68,33 +68,31 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         {
             context.Activity?.Report($"CRUD {resource.Collection}");
             var auth = credentials.RequestHeaders;
-            var adminOnly = new[] { resource.Create, resource.Read, resource.Update, resource.Delete }
-                .FirstOrDefault(o => o is not null && AdminOperations.IsAdminOnly(o, context.System.Security));
-            ServiceAuth? admin = null;
-            if (adminOnly is not null)
+            var restriction = RoleRestriction.Of(context.System, resource.Create, resource.Read, resource.Update, resource.Delete);
+            if (restriction is not null)
             {
-                (admin, var adminCredentials, var whyNot) = await ApiSession.SignInAsAdminAsync(service, context, cancellationToken);
-                if (admin is null)
+                var (callerCredentials, whyNot) = await ApiSession.SignInAsync(restriction, service, context, cancellationToken);
+                if (restriction.Caller is not { } caller)
                 {
                     notTried++;
                     findings.Add(Finding(FrontendRules.CrudSummary, Severity.Info, resource.Collection,
-                        $"{adminOnly.Name} is admin-only and no identity has roles: [admin]: not tried", null,
-                        "declare an identity with roles: [admin] in the top-level auth section (auth: { ada: { login: ..., roles: [admin] } })"));
+                        $"{restriction.What} and {whyNot}: not tried", null,
+                        $"{restriction.Hint} (auth: {{ ada: {{ login: ..., roles: [{restriction.Roles[0]}] }} }})"));
                     continue;
                 }
 
-                if (adminCredentials is null)
+                if (callerCredentials is null)
                 {
-                    findings.Add(Finding(FrontendRules.CreateFailed, Severity.High, $"auth.{admin.Label}",
-                        $"{adminOnly.Name} is admin-only, and {whyNot} (roles: [{string.Join(", ", admin.Roles)}]): CRUD not tried", null,
-                        $"fix the auth of '{admin.Label}' in the manifest"));
+                    findings.Add(Finding(FrontendRules.CreateFailed, Severity.High, $"auth.{caller.Label}",
+                        $"{restriction.What}, and {whyNot} (roles: [{string.Join(", ", caller.Roles)}]): CRUD not tried", null,
+                        $"fix the auth of '{caller.Label}' in the manifest"));
                     continue;
                 }
 
-                auth = adminCredentials.RequestHeaders;
+                auth = callerCredentials.RequestHeaders;
             }
 
-            if (await RunAsync(context.Http, resource, auth, adminOnly is null ? null : $"{admin!.Label} ({adminOnly.Name} is admin-only)", findings, cancellationToken))
+            if (await RunAsync(context.Http, resource, auth, restriction is null ? null : $"{restriction.Caller!.Label} ({restriction.What})", findings, cancellationToken))
             {
                 done++;
             }
@@ -102,7 +100,7 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
 
         if (notTried == resources.Count)
         {
-            return CheckResult.Skipped($"every resource of {service.Name}'s contract has an admin-only operation and no identity has roles: [admin]") with { Findings = findings };
+            return CheckResult.Skipped($"every resource of {service.Name}'s contract has an operation only some roles may call and no identity holds them") with { Findings = findings };
         }
 
         return CheckResult.From(findings, [Metric.ForComponent("crud_resources_passed", service.Name, done, "count"), Metric.ForComponent("crud_resources", service.Name, resources.Count, "count")]);

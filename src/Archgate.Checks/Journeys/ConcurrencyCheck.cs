@@ -69,23 +69,22 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         foreach (var resource in resources)
         {
             context.Activity?.Report($"{options.Parallel} concurrent writes of {resource.Item}");
-            // A resource only an admin may create or change is written as an identity with an admin role, as step 5's CRUD does.
+            // A resource only some roles may create or change is written as an identity that holds them, as step 5's CRUD does.
             var auth = credentials.RequestHeaders;
             var writer = service.Auth;
-            var adminOnly = new[] { resource.Create, resource.Read, resource.Update }.FirstOrDefault(o => o is not null && AdminOperations.IsAdminOnly(o, context.System.Security));
-            if (adminOnly is not null)
+            if (RoleRestriction.Of(context.System, resource.Create, resource.Read, resource.Update) is { } restriction)
             {
-                var (admin, adminCredentials, whyNot) = await ApiSession.SignInAsAdminAsync(service, context, cancellationToken);
-                if (adminCredentials is null)
+                var (callerCredentials, whyNot) = await ApiSession.SignInAsync(restriction, service, context, cancellationToken);
+                if (callerCredentials is null)
                 {
                     findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Item,
-                        $"{adminOnly.Name} is admin-only and {whyNot}: concurrent writes of {resource.Item} not tried", null,
-                        "declare an identity with roles: [admin] in the top-level auth section"));
+                        $"{restriction.What} and {whyNot}: concurrent writes of {resource.Item} not tried", null,
+                        restriction.Caller is null ? restriction.Hint : $"fix the auth of '{restriction.Caller.Label}' in the manifest"));
                     continue;
                 }
 
-                auth = adminCredentials.RequestHeaders;
-                writer = admin;
+                auth = callerCredentials.RequestHeaders;
+                writer = restriction.Caller;
             }
 
             // What each race made is deleted after it, so it keeps no unique value (a doctor's slot, an ISBN) from the race

@@ -83,18 +83,18 @@ internal sealed class PaginationCheck(ServiceComponent service, ContractDocument
             why.Insert(why.IndexOf(": ", StringComparison.Ordinal) + 2, "pages not walked: "), null, null)).ToList();
         foreach (var (operation, size) in lists)
         {
-            // An admin-only list is read as an identity with an admin role, as the other step 7 checks do.
+            // A list only some roles may read is read as an identity that holds them, as the other step 7 checks do.
             var auth = credentials.RequestHeaders;
-            if (AdminOperations.IsAdminOnly(operation, context.System.Security))
+            if (RoleRestriction.Of(context.System, operation) is { } restriction)
             {
-                var (_, adminCredentials, whyNot) = await ApiSession.SignInAsAdminAsync(service, context, cancellationToken);
-                if (adminCredentials is null)
+                var (callerCredentials, whyNot) = await ApiSession.SignInAsync(restriction, service, context, cancellationToken);
+                if (callerCredentials is null)
                 {
-                    findings.Add(Finding(JourneyRules.PaginationSummary, Severity.Info, operation.Name, $"{operation.Name}: pages not walked: it is admin-only and {whyNot}", null, null));
+                    findings.Add(Finding(JourneyRules.PaginationSummary, Severity.Info, operation.Name, $"{operation.Name}: pages not walked: it is {restriction.Kind} and {whyNot}", null, null));
                     continue;
                 }
 
-                auth = adminCredentials.RequestHeaders;
+                auth = callerCredentials.RequestHeaders;
             }
 
             context.Activity?.Report($"walking the pages of {operation.Name}");

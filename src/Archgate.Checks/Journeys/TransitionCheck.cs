@@ -16,7 +16,7 @@ namespace Archgate.Checks.Journeys;
 /// Step 7, state transitions: for each resource of the service's contract with actions (<see cref="ActionResource"/>,
 /// <c>POST /claims/{id}/submit</c>, <c>PUT /orders/{id}/cancel</c>, <c>PATCH /claims/{id}/status</c> with each value of
 /// its enum), <see cref="TransitionExplorer"/> walks action sequences on fresh objects (created
-/// as step 5's CRUD check creates them, an admin-only operation as the admin). A transition the object's state does not
+/// as step 5's CRUD check creates them, an operation only some roles may call as an identity that holds one, <see cref="RoleRestriction"/>). A transition the object's state does not
 /// allow must be refused with 4xx and a problem a person can read, never answered 5xx. A repeated action accepted is
 /// not judged: it may be idempotent by design. Every object it creates is deleted afterwards where the contract has a
 /// DELETE on the item.
@@ -61,44 +61,39 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
         var contractBase = ContractBase.Of(service.Url, loaded.Document);
         var templates = loaded.Document.Paths?.Keys.ToList() ?? [];
         var all = ContractResource.Find(loaded.Document);
-        (ServiceAuth? Admin, Credentials? Credentials, string? WhyNot)? admin = null;
         var findings = new List<Finding>();
         var sequences = 0;
         foreach (var resource in resources)
         {
             context.Activity?.Report($"transitions of {resource.Resource.Item}");
             var notExplored = new List<string>();
-            IReadOnlyList<KeyValuePair<string, string>>? As(OperationInfo operation, out string? whyNot)
+            // Each operation only some roles may call goes as an identity that holds one (the token source signs each in once).
+            async Task<(IReadOnlyList<KeyValuePair<string, string>>? Auth, string? WhyNot)> AsAsync(OperationInfo operation)
             {
-                whyNot = null;
-                if (!AdminOperations.IsAdminOnly(operation, context.System.Security))
+                if (RoleRestriction.Of(context.System, operation) is not { } restriction)
                 {
-                    return credentials.RequestHeaders;
+                    return (credentials.RequestHeaders, null);
                 }
 
-                whyNot = admin!.Value.WhyNot;
-                return admin.Value.Credentials?.RequestHeaders;
+                var (signedIn, whyNot) = await ApiSession.SignInAsync(restriction, service, context, cancellationToken);
+                return (signedIn?.RequestHeaders, whyNot is null ? null : $"{restriction.Kind}, and {whyNot}");
             }
 
-            if (admin is null && new[] { resource.Resource.Create }.Concat(resource.Operations).Any(o => AdminOperations.IsAdminOnly(o, context.System.Security)))
-            {
-                admin = await ApiSession.SignInAsAdminAsync(service, context, cancellationToken);
-            }
-
-            admin ??= (null, null, null);
-            if (As(resource.Resource.Create, out var createWhyNot) is not { } createAuth)
+            var create = await AsAsync(resource.Resource.Create);
+            if (create.Auth is not { } createAuth)
             {
                 findings.Add(Finding(JourneyRules.TransitionSummary, resource.Resource.Item,
-                    $"{resource.Resource.Item}: not explored: its create {resource.Resource.Create.Name} is admin-only and {createWhyNot}", null));
+                    $"{resource.Resource.Item}: not explored: its create {resource.Resource.Create.Name} is {create.WhyNot}", null));
                 continue;
             }
 
             var actions = new Dictionary<string, (ResourceAction Action, IReadOnlyList<KeyValuePair<string, string>> Auth)>(StringComparer.Ordinal);
             foreach (var action in resource.Actions)
             {
-                if (As(action.Operation, out var whyNot) is not { } auth)
+                var caller = await AsAsync(action.Operation);
+                if (caller.Auth is not { } auth)
                 {
-                    notExplored.Add($"{Label(action)} (admin-only, and {whyNot})");
+                    notExplored.Add($"{Label(action)} ({caller.WhyNot})");
                 }
                 else if (action.Operation.Operation.RequestBody is { Required: true } && !Json(action.Operation))
                 {

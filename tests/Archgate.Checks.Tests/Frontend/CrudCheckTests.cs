@@ -70,6 +70,34 @@ public sealed class CrudCheckTests
     }
 
     [Fact]
+    public async Task A_resource_restricted_to_a_role_below_admin_runs_as_the_identity_that_holds_it_not_the_admin()
+    {
+        // ex14: POST /rooms for [staff], sam has roles: [staff]; the admin ada is not staff and is refused 403.
+        using var api = new FakeShopApi(new FakeApiFaults { AdminCreatesNotes = true, NoteCreator = "sam" });
+        var auth = Ada + "  sam: { login: POST /auth/login, user: sam, password: demo, roles: [staff] }\n";
+
+        var result = await RunAsync(api, auth + "security: { roles: { \"POST /notes\": [Staff] } }");
+
+        Assert.True(result.Status == CheckStatus.Pass, string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Location} {f.Message}")));
+        Assert.StartsWith("/notes: as sam (POST /notes is restricted to [Staff]), created /notes/", Assert.Single(result.Findings).Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Requests, r => r.PathAndQuery == "/auth/login" && r.Body.Contains("\"ada\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_an_identity_of_the_role_a_restricted_resource_is_left_out_naming_the_manifests_roles()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { AdminCreatesNotes = true, NoteCreator = "sam" });
+
+        var result = await RunAsync(api, Ada + "security: { roles: { \"POST /notes\": [staff] } }");
+
+        Assert.Equal(CheckStatus.Skipped, result.Status);
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal("POST /notes is restricted to [staff] and no identity has one of those roles: not tried", finding.Message);
+        Assert.StartsWith("declare an identity with roles: [staff] in the top-level auth section", finding.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Requests, r => r.PathAndQuery.StartsWith("/notes", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_conditional_read_answers_304_to_the_current_ETag_and_200_to_the_one_from_before_the_update()
     {
         using var api = new FakeShopApi(new FakeApiFaults { ConditionalReads = true });

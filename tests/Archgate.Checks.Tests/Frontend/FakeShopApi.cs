@@ -43,8 +43,11 @@ public sealed record FakeApiFaults
     /// <summary>Not a defect: the lengths a text property must have; a write outside them is answered 400.</summary>
     public IReadOnlyDictionary<string, (int Min, int Max)> Lengths { get; init; } = new Dictionary<string, (int, int)>();
 
-    /// <summary>Not a defect: only the user <c>ada</c> (an admin) may create notes; anyone else's <c>POST /notes</c> is refused with 403.</summary>
+    /// <summary>Not a defect: only the user <see cref="NoteCreator"/> (<c>ada</c>, an admin) may create notes; anyone else's <c>POST /notes</c> is refused with 403.</summary>
     public bool AdminCreatesNotes { get; init; }
+
+    /// <summary>The one user who may create notes when <see cref="AdminCreatesNotes"/>. <value><c>ada</c></value></summary>
+    public string NoteCreator { get; init; } = "ada";
 
     /// <summary>
     /// A create checks <see cref="Unique"/> and then inserts, with nothing to stop a create in flight (no unique index):
@@ -302,7 +305,7 @@ public sealed class FakeShopApi : IDisposable
             return Problem(401, "Sign in first.");
         }
 
-        if (_faults.AdminCreatesNotes && r.Method == "POST" && path == "/notes" && user != "ada")
+        if (_faults.AdminCreatesNotes && r.Method == "POST" && path == "/notes" && user != _faults.NoteCreator)
         {
             return Problem(403, "Only an admin creates notes.");
         }

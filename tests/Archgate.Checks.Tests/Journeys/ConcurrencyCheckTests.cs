@@ -110,6 +110,31 @@ public sealed class ConcurrencyCheckTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_resource_restricted_to_a_role_below_admin_is_written_as_its_holder_or_left_out_naming_the_role(bool withStaff)
+    {
+        // ex14: POST /rooms for [staff]; the admin ada holds no staff role and would be refused 403 (AG7023 high).
+        using var api = new FakeShopApi(new FakeApiFaults { AdminCreatesNotes = true, NoteCreator = "sam" });
+        var extra = "security: { roles: { \"POST /notes\": [staff] } }\nauth:\n  ada: { login: POST /auth/login, user: ada, password: demo, roles: [admin] }\n" +
+            (withStaff ? "  sam: { login: POST /auth/login, user: sam, password: demo, roles: [staff] }\n" : "");
+
+        var result = await RunAsync(api, extra: extra);
+
+        Assert.DoesNotContain(result.Findings, f => f.Severity >= Severity.Medium);
+        if (withStaff)
+        {
+            Assert.Contains(result.Findings, f => f.Message.Contains("one succeeded, the others were refused (1 x 200, 9 x 412)", StringComparison.Ordinal));
+        }
+        else
+        {
+            var finding = Assert.Single(result.Findings);
+            Assert.Equal("POST /notes is restricted to [staff] and no identity has one of those roles: concurrent writes of /notes/{id} not tried", finding.Message);
+            Assert.Equal("declare an identity with roles: [staff] in the top-level auth section", finding.Hint);
+        }
+    }
+
     [Fact]
     public async Task An_api_that_ignores_If_Match_loses_updates_AG7020()
     {

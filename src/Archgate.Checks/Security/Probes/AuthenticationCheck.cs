@@ -295,7 +295,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
 
     /// <summary>
     /// One delete per secured DELETE on an item, aimed at an object created for it just before as the service's
-    /// identity, or as the run's admin when the create is admin-only (<see cref="AdminOperations.IsAdminOnly"/>, as the
+    /// identity, or as an identity that may call the create when only some roles may (<see cref="RoleRestriction"/>, as the
     /// authorization check makes it), through the POST on the item's collection: a delete is never sent to what the run
     /// did not create. Where no object can be made, the delete is left out and the reason said. Each comes with the
     /// credentials that created its object, which delete what the probes left.
@@ -318,16 +318,16 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
 
             var owner = target.Service;
             var admin = "";
-            if (AdminOperations.IsAdminOnly(creator, policy))
+            if (RoleRestriction.Of(context.System, creator) is { } restriction)
             {
-                var (identity, credentials, whyNot) = await Frontend.ApiSession.SignInAsAdminAsync(target.Component, context, cancellationToken);
+                var (credentials, whyNot) = await Frontend.ApiSession.SignInAsync(restriction, target.Component, context, cancellationToken);
                 if (credentials is null)
                 {
-                    leftOut.Add($"{operation.Name} (no object to delete: {creator.Name} is admin-only and {whyNot})");
+                    leftOut.Add($"{operation.Name} (no object to delete: {restriction.What} and {whyNot})");
                     continue;
                 }
 
-                (owner, admin) = (credentials, $" as {identity!.Label}, the admin");
+                (owner, admin) = (credentials, $" as {restriction.Caller!.Label}{(restriction.AdminOnly ? ", the admin" : "")}");
             }
 
             var book = target.NewBook();

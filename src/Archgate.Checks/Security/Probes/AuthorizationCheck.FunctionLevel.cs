@@ -242,23 +242,23 @@ internal sealed partial class AuthorizationCheck
             : RequestPlanner.UnsupportedMethod(operation.Template, operation.Method, fallback ?? book, [operation]) with { Kind = ProbeKind.Valid, Purpose = "function level probe" };
 
         /// <summary>
-        /// An object of <paramref name="item"/> made for the function-level probes, by the admin when its create is
-        /// admin-only, by the ordinary identity otherwise (which then owns it: only its role can refuse it); why not, when none.
+        /// An object of <paramref name="item"/> made for the function-level probes, by an identity that may call its create
+        /// when only some roles may (<see cref="RoleRestriction"/>), by the ordinary identity otherwise (which then owns it: only its role can refuse it); why not, when none.
         /// </summary>
         private async Task<(RunObject? Object, string? Why)> OwnObjectAsync(
             OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) customer, CheckContext context, TimeSpan timeout, CancellationToken cancellationToken)
         {
             var owner = customer;
-            if (AdminOperations.IsAdminOnly(creator, policy))
+            if (RoleRestriction.Of(context.System, creator) is { } restriction)
             {
-                if (AdminOperations.Admin(context.System) is not { } admin)
+                if (restriction.Caller is not { } caller)
                 {
-                    return (null, $"{creator.Name} is admin-only and no identity has roles: [admin]");
+                    return (null, $"{restriction.What} and {restriction.NoCaller}");
                 }
 
-                if (await AdminAsync(admin, context, timeout, "admin-only operations on items were not probed on objects of this run", cancellationToken) is not { } signedIn)
+                if (await SignedInAsync(caller, context, timeout, "restricted operations on items were not probed on objects of this run", cancellationToken) is not { } signedIn)
                 {
-                    return (null, $"{creator.Name} is admin-only and '{admin.Label}' could not sign in");
+                    return (null, $"{restriction.What} and '{caller.Label}' could not sign in");
                 }
 
                 owner = signedIn;
@@ -280,7 +280,7 @@ internal sealed partial class AuthorizationCheck
             if (!operation.IsSafe && operation.Method != "POST" && target.Operations.Any(o => o.Template == operation.Template && o.Method == "GET"))
             {
                 var reader = made?.Owner
-                    ?? (AdminOperations.Admin(context.System) is { } admin ? await AdminAsync(admin, context, timeout, "an object an admin-only change answered 4xx for was not read back to send it again", cancellationToken) : null);
+                    ?? (AdminOperations.Admin(context.System) is { } admin ? await SignedInAsync(admin, context, timeout, "an object an admin-only change answered 4xx for was not read back to send it again", cancellationToken) : null);
                 if (reader is { } r && await sender.SendAsync(r.Credentials.On(new ProbeRequest
                     {
                         Method = "GET", Template = sent.Template, Path = sent.Path, Purpose = "the current representation",

@@ -37,8 +37,8 @@ internal sealed partial class AuthorizationCheck
                 }
 
                 var holder = callers.FirstOrDefault(c => AdminOperations.Holds(c.Identity, roles));
-                if (holder.Identity is null && AdminOperations.Admin(context.System) is { } admin && AdminOperations.Holds(admin, roles)
-                    && await AdminAsync(admin, context, timeout, "restricted actions were not replayed to bring objects to a state", cancellationToken) is { } signedIn)
+                if (holder.Identity is null && RoleRestriction.Of(context.System, action.Operation)?.Caller is { } holds
+                    && await SignedInAsync(holds, context, timeout, "restricted actions were not replayed to bring objects to a state", cancellationToken) is { } signedIn)
                 {
                     holder = signedIn;
                 }

@@ -129,9 +129,8 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         /// <summary>What the property-level probe did beyond one create per operation, for the coverage finding.</summary>
         private List<string> PropertyNotes { get; } = [];
 
-        private bool _adminTried;
-
-        private (ServiceAuth Identity, Credentials Credentials)? _adminSignedIn;
+        /// <summary>The identities beyond the two ordinary ones signed in (an admin, a role's holder), null where that failed; each tried once.</summary>
+        private Dictionary<string, (ServiceAuth Identity, Credentials Credentials)?> SignedIn { get; } = new(StringComparer.Ordinal);
 
         /// <summary>The object-level probes answered neither 2xx nor a refusal (401, 403, 404): a 409 or a 400, each once.</summary>
         private List<string> ObjectUndetermined { get; } = [];
@@ -176,34 +175,37 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             }
 
             var ordinary = new ObjectTally(a.Identity.Label, b);
-            var admin = AdminOperations.Admin(context.System);
-            var asAdmin = admin is null ? null : new ObjectTally(admin.Label, b ?? a);
-            var noAdmin = new List<string>();
+            // A restricted create goes as an identity that may call it (RoleRestriction), one tally per such identity; its
+            // prober is the second ordinary identity, or the first when the caller is the second.
+            var restricted = new Dictionary<string, ObjectTally>(StringComparer.Ordinal);
+            var unheld = new List<RoleRestriction>();
             var notCreated = new List<(string Why, ObjectTally? Tally)>();
             var massChecked = 0;
             foreach (var creator in creators)
             {
                 var (owner, tally) = (a, ordinary);
-                if (AdminOperations.IsAdminOnly(creator, policy))
+                var restriction = RoleRestriction.Of(context.System, creator);
+                if (restriction is { Caller: null })
                 {
-                    if (admin is null || asAdmin is null)
+                    unheld.Add(restriction);
+                    notCreated.Add(($"{restriction.What} and {restriction.NoCaller}", null));
+                    Add(SecurityRules.AuthorizationCoverage, Severity.Info, creator.Name,
+                        $"{restriction.What} and {restriction.NoCaller}: what it creates was not probed for object and property level ({restriction.Hint})", null);
+                    continue;
+                }
+
+                if (restriction is { Caller: { } caller })
+                {
+                    tally = restricted.TryGetValue(caller.Label, out var known) ? known
+                        : restricted[caller.Label] = new ObjectTally(caller.Label, caller.Label == b?.Identity.Label ? a : b ?? a, restricted: true);
+                    tally.Creates++;
+                    if ((caller.Label == a.Identity.Label ? a : await SignedInAsync(caller, context, timeout, $"{restriction.What}, and what it creates was not probed for object and property level", cancellationToken)) is not { } signedIn)
                     {
-                        noAdmin.Add(creator.Name);
-                        notCreated.Add(($"{creator.Name} is admin-only and no identity has roles: [admin]", null));
-                        Add(SecurityRules.AuthorizationCoverage, Severity.Info, creator.Name,
-                            $"{creator.Name} is admin-only and no identity has roles: [admin]: what it creates was not probed for object and property level " +
-                            "(declare an identity with roles: [admin] in the top-level auth section)", null);
+                        notCreated.Add(($"{creator.Name} ({restriction.Kind}, and '{caller.Label}' could not sign in)", tally));
                         continue;
                     }
 
-                    asAdmin.Creates++;
-                    if (await AdminAsync(admin, context, timeout, $"{creator.Name} is admin-only, and what it creates was not probed for object and property level", cancellationToken) is not { } signedIn)
-                    {
-                        notCreated.Add(($"{creator.Name} (admin-only, and '{admin.Label}' could not sign in)", asAdmin));
-                        continue;
-                    }
-
-                    (owner, tally) = (signedIn, asAdmin);
+                    owner = signedIn;
                 }
                 else
                 {
@@ -227,18 +229,20 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                     : $"object level: {ordinary.Objects} objects created as {a.Identity.Label}; as {b.Value.Identity.Label} {ordinary.Sent()}, {ordinary.Refused} refused");
             }
 
-            if (asAdmin is { Creates: > 0 })
+            foreach (var tally in restricted.Values.Where(t => t.Creates > 0))
             {
-                Covered.Add($"object level: {asAdmin.Objects} objects created as {asAdmin.Owner} (admin-only creates), " +
-                    $"as {asAdmin.Prober!.Value.Identity.Label} {asAdmin.Sent(reads: false)}, {asAdmin.Refused} refused" +
-                    (AdminReadsNotJudged.Count > 0 ? $"; not judged, as what only an admin creates is usually shared: its reads ({string.Join(", ", AdminReadsNotJudged)})" : string.Empty));
+                var admin = context.System.Auth.Values.FirstOrDefault(i => i.Label == tally.Owner) is { } owner && AdminOperations.IsAdmin(owner);
+                Covered.Add($"object level: {tally.Objects} objects created as {tally.Owner} ({(admin ? "admin-only" : "restricted")} creates), " +
+                    $"as {tally.Prober!.Value.Identity.Label} {tally.Sent(reads: false)}, {tally.Refused} refused" +
+                    (AdminReadsNotJudged.Count > 0 ? $"; not judged, as what only {(admin ? "an admin creates" : "some roles create")} is usually shared: its reads ({string.Join(", ", AdminReadsNotJudged)})" : string.Empty));
             }
 
             // The item operations (a path parameter) no object of this run was probed with: a version twin
             // (GET /v2/orders/{id}), a sub-resource, an item whose create the contract lacks.
             var leftOut = target.Operations.Where(o => o.Template.Contains('{', StringComparison.Ordinal) && !ObjectProbed.Contains(o.Name) && !creators.Contains(o))
                 .Select(o => o.Name).ToList();
-            if (b is not null && ordinary.Objects + (asAdmin?.Objects ?? 0) > 0 && leftOut.Count > 0)
+            var objects = ordinary.Objects + restricted.Values.Sum(t => t.Objects);
+            if (b is not null && objects > 0 && leftOut.Count > 0)
             {
                 Covered.Add($"object level: item operations not probed (no object this run created is theirs): {string.Join(", ", leftOut.Take(8))}" +
                     (leftOut.Count > 8 ? $" and {leftOut.Count - 8} more" : string.Empty));
@@ -249,18 +253,19 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 Covered.Add($"object level not determined (not counted as refused): {string.Join(", ", ObjectUndetermined)}");
             }
 
-            if (noAdmin.Count > 0)
+            if (unheld.Count > 0)
             {
                 // Left out, not tried: counted neither as objects created nor as creates that failed.
-                Covered.Add(noAdmin.Count == creators.Count
-                    ? $"object level: no object created, every create operation is admin-only ({string.Join(", ", noAdmin)}) and no identity has roles: [admin]"
-                    : $"object level: {string.Join(", ", noAdmin)} not tried (admin-only, and no identity has roles: [admin])");
+                Covered.Add(unheld.Count == creators.Count && unheld.TrueForAll(r => r.AdminOnly)
+                    ? $"object level: no object created, every create operation is admin-only ({string.Join(", ", unheld.Select(r => r.Operation.Name))}) and no identity has roles: [admin]"
+                    : (unheld.Count == creators.Count ? "object level: no object created, no identity may call a create operation: " : "object level: not tried: ") +
+                        string.Join(", ", unheld.Select(r => $"{r.Operation.Name} ({r.Kind}, and {r.NoCaller})")));
             }
 
             Covered.Add($"property level: {massChecked} create operations sent with read-only and privileged properties" +
                 string.Concat(PropertyNotes.Select(n => $"; {n}")));
             var failed = notCreated.Where(n => n.Tally?.Prober is not null).Select(n => n.Tally!).ToList();
-            if (ordinary.Objects + (asAdmin?.Objects ?? 0) == 0 && failed.Count > 0)
+            if (objects == 0 && failed.Count > 0)
             {
                 // Nothing another identity could reach for: object level was not evaluated, which is not a pass.
                 Add(SecurityRules.AuthorizationCoverage, Severity.Medium, "object level",
@@ -325,28 +330,28 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         }
 
         /// <summary>
-        /// The admin identity signed in, once per run (function level may need it before object level does); null when it
-        /// could not sign in, said once as a high coverage finding that names <paramref name="lost"/>, what goes unprobed.
+        /// An identity that holds a role (the admin, a role's holder) signed in, once per run (function level may need it
+        /// before object level does); null when it could not sign in, said once as a high coverage finding that names
+        /// <paramref name="lost"/>, what goes unprobed.
         /// </summary>
-        private async Task<(ServiceAuth Identity, Credentials Credentials)?> AdminAsync(
-            ServiceAuth admin, CheckContext context, TimeSpan timeout, string lost, CancellationToken cancellationToken)
+        private async Task<(ServiceAuth Identity, Credentials Credentials)?> SignedInAsync(
+            ServiceAuth identity, CheckContext context, TimeSpan timeout, string lost, CancellationToken cancellationToken)
         {
-            if (_adminTried)
+            if (SignedIn.TryGetValue(identity.Label, out var known))
             {
-                return _adminSignedIn;
+                return known;
             }
 
-            _adminTried = true;
-            var credentials = await IdentityLogin.LoginAsync(target, admin, context, timeout, cancellationToken);
+            var credentials = await IdentityLogin.LoginAsync(target, identity, context, timeout, cancellationToken);
             Secrets.AddRange(credentials.Secrets);
-            _adminSignedIn = credentials.Ok ? (admin, credentials) : null;
+            var signedIn = SignedIn[identity.Label] = credentials.Ok ? (identity, credentials) : null;
             if (!credentials.Ok)
             {
-                Add(SecurityRules.AuthorizationCoverage, Severity.High, $"auth.{admin.Label}",
-                    $"identity '{admin.Label}' (roles: [{string.Join(", ", admin.Roles)}]) could not sign in to {check.Component.Name}: {credentials.Problem}; {lost}", null);
+                Add(SecurityRules.AuthorizationCoverage, Severity.High, $"auth.{identity.Label}",
+                    $"identity '{identity.Label}' (roles: [{string.Join(", ", identity.Roles)}]) could not sign in to {check.Component.Name}: {credentials.Problem}; {lost}", null);
             }
 
-            return _adminSignedIn;
+            return signedIn;
         }
 
         /// <summary>
@@ -375,7 +380,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 // What only an admin may create is most often shared (events, products, books behind a sign-in): a
                 // contract cannot say "any signed-in user may read this", so reading it proves nothing; changing or
                 // deleting it does.
-                if (AdminOperations.IsAdmin(owner) && operation.IsSafe)
+                if (tally.Restricted && operation.IsSafe)
                 {
                     if (!AdminReadsNotJudged.Contains(operation.Name))
                     {
@@ -634,9 +639,12 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         }
 
         /// <summary>The objects one identity created and what another identity (the prober) tried on them.</summary>
-        private sealed class ObjectTally(string owner, (ServiceAuth Identity, Credentials Credentials)? prober)
+        private sealed class ObjectTally(string owner, (ServiceAuth Identity, Credentials Credentials)? prober, bool restricted = false)
         {
             public string Owner => owner;
+
+            /// <summary>Whether the objects came from creates only some roles may call: what they make is usually shared, so its reads are not judged.</summary>
+            public bool Restricted => restricted;
 
             public (ServiceAuth Identity, Credentials Credentials)? Prober => prober;
 

@@ -142,19 +142,12 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
         var renewed = false;
         var (accepted, refused) = (0, 0);
         var undetermined = new List<string>();
-        // The run's admin, signed in at the first operation that needs it: an admin-only write (declared, or refused 403
-        // to the service's identity with the page's own header) is forged with the admin's session.
-        (string Label, Credentials? Credentials, string? WhyNot)? admin = null;
-        async Task<(string Label, Credentials? Credentials, string? WhyNot)> AdminAsync()
-        {
-            if (admin is null)
-            {
-                var (identity, signedIn, whyNot) = await Frontend.ApiSession.SignInAsAdminAsync(target.Component, context, cancellationToken);
-                admin = (identity?.Label ?? "", signedIn, whyNot);
-            }
-
-            return admin.Value;
-        }
+        // A restricted write is forged with the session of an identity that may call it (RoleRestriction), and one refused
+        // 403 to the service's identity with the page's own header with the run's admin's session.
+        async Task<(string Label, Credentials? Credentials)> AdminAsync() =>
+            AdminOperations.Admin(context.System) is { } admin
+                ? (admin.Label, await Frontend.ApiSession.SignInAsync(admin, target.Component, context, cancellationToken) is { Ok: true } signedIn ? signedIn : null)
+                : ("", null);
 
         foreach (var operation in operations)
         {
@@ -166,15 +159,16 @@ internal sealed class CorsCheck(HttpComponent component, ContractDocuments docum
 
             var who = credentials;
             var asAdmin = "";
-            if (AdminOperations.IsAdminOnly(operation, policy))
+            if (RoleRestriction.Of(context.System, operation) is { } restriction)
             {
-                if (await AdminAsync() is not { Credentials: { } adminCredentials } signedIn)
+                var signedIn = await Frontend.ApiSession.SignInAsync(restriction, target.Component, context, cancellationToken);
+                if (signedIn.Credentials is not { } callerCredentials)
                 {
-                    undetermined.Add($"{operation.Name} (admin-only, and {admin!.Value.WhyNot})");
+                    undetermined.Add($"{operation.Name} ({restriction.Kind}, and {signedIn.WhyNot})");
                     continue;
                 }
 
-                (who, asAdmin) = (adminCredentials, $" as {signedIn.Label}, the admin");
+                (who, asAdmin) = (callerCredentials, $" as {restriction.Caller!.Label}, {(restriction.AdminOnly ? "the admin" : $"who has roles: [{string.Join(", ", restriction.Caller.Roles)}]")}");
             }
 
             while (true)

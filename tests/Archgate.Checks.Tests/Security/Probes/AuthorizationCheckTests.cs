@@ -425,6 +425,36 @@ public sealed class AuthorizationCheckTests
         Assert.Equal("'ben' deleted /items/1, which 'ada' (an admin) created: DELETE /items/{id} answered 204 instead of 403 or 404", finding.Message);
     }
 
+    /// <summary>Orders only staff may place (<see cref="Flaws.StaffCreates"/>), by <c>security.roles</c>: a role below admin (ex14's rooms).</summary>
+    private const string StaffPlacesOrders = "  adminOnly: [\"/admin/**\"]\n  roles: { \"POST /orders\": [staff] }";
+
+    [Fact]
+    public async Task A_create_restricted_to_a_role_below_admin_is_made_as_the_identity_that_holds_it_and_probed()
+    {
+        using var api = new ProbeTestApi(Flaws.StaffCreates | Flaws.Bola);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), StaffPlacesOrders, staff: true);
+
+        // sam holds the role and made the order; ben changed it: BOLA, found.
+        var change = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        Assert.Equal("'ben' changed /orders/1, which 'sam' created: PATCH /orders/{id} answered 200 instead of 403 or 404", change.Message);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage && f.Location == "authorization").Message;
+        Assert.Contains("object level: 1 objects created as sam (restricted creates), as ben 1 changes", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain("roles: [admin]", string.Join("\n", result.Findings.Select(f => f.Message + f.Hint)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_an_identity_of_the_role_a_restricted_create_is_left_out_naming_the_manifests_roles()
+    {
+        using var api = new ProbeTestApi(Flaws.StaffCreates);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), StaffPlacesOrders);
+
+        var leftOut = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage && f.Location == "POST /orders");
+        Assert.Equal("POST /orders is restricted to [staff] and no identity has one of those roles: what it creates was not probed for object and property level " +
+            "(declare an identity with roles: [staff] in the top-level auth section)", leftOut.Message);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage && f.Location == "authorization").Message;
+        Assert.Contains("object level: no object created, no identity may call a create operation: POST /orders (restricted to [staff], and no identity has one of those roles)", coverage, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Without_an_admin_identity_an_admin_only_create_is_left_out_with_an_info_finding_not_a_failed_create()
     {

@@ -64,6 +64,9 @@ public enum Flaws
     CancelStateFirst = 16777216,
     /// <summary>Any <c>X-Api-Key</c> header is taken as ann's (ex15's machine client): an unknown key falls back to a user instead of 401.</summary>
     AnyApiKey = 33554432,
+
+    /// <summary>Not a flaw: only staff (sam) may place orders and add items, as <c>security.roles</c> says; anyone else is refused 403, the admin too.</summary>
+    StaffCreates = 67108864,
 }
 
 /// <summary>
@@ -78,7 +81,7 @@ public sealed class ProbeTestApi : IDisposable
 
     public const string WebOrigin = "http://127.0.0.1:1";
 
-    private static readonly (long Id, string Name, string Role)[] Users = [(1, "ann", "customer"), (2, "ben", "customer"), (3, "ada", "admin")];
+    private static readonly (long Id, string Name, string Role)[] Users = [(1, "ann", "customer"), (2, "ben", "customer"), (3, "ada", "admin"), (4, "sam", "staff")];
 
     private readonly byte[] _key;
     private readonly Flaws _flaws;
@@ -284,15 +287,17 @@ public sealed class ProbeTestApi : IDisposable
     /// <summary>
     /// The manifest of a one-service system with this service, its login and identities, <paramref name="protectedPaths"/>
     /// as <c>security.protected</c>, and <paramref name="security"/> keys; without <paramref name="admin"/>, the admin
-    /// <c>ada</c> is not in its <c>auth</c> section (nor may <paramref name="identities"/> name her).
+    /// <c>ada</c> is not in its <c>auth</c> section (nor may <paramref name="identities"/> name her); with <paramref name="staff"/>,
+    /// <c>sam</c> (<c>roles: [staff]</c>) is.
     /// </summary>
-    public string Manifest(string contractPath, string security = "", string protectedPaths = ProtectedPaths, string identities = Identities, bool admin = true) => $$"""
+    public string Manifest(string contractPath, string security = "", string protectedPaths = ProtectedPaths, string identities = Identities, bool admin = true, bool staff = false) => $$"""
         version: 1
         system: { name: t }
         auth:
           ann: { login: POST /auth/login, user: ann, password: {{Password}}, token: $.accessToken, roles: [customer] }
           ben: { login: POST /auth/login, user: ben, password: {{Password}}, token: $.accessToken, roles: [customer] }
         {{(admin ? $"  ada: {{ login: POST /auth/login, user: ada, password: {Password}, token: $.accessToken, roles: [admin] }}" : "")}}
+        {{(staff ? $"  sam: {{ login: POST /auth/login, user: sam, password: {Password}, token: $.accessToken, roles: [staff] }}" : "")}}
         components:
           - name: api
             kind: service
@@ -332,6 +337,7 @@ public sealed class ProbeTestApi : IDisposable
                 ("GET", "/admin/orders") when Has(Flaws.UnauthenticatedAdmin) => Json(200, new JsonArray([.. _orders.Values.Select(o => o.DeepClone())])),
                 ("GET", "/admin/orders") => user is null ? Unauthorized() : user.Value.Role != "admin" && !Has(Flaws.CustomerIsAdmin) ? Problem(403, "Forbidden") : Json(200, new JsonArray([.. _orders.Values.Select(o => o.DeepClone())])),
                 ("POST", "/orders" or "/items") when Has(Flaws.AdminCreates) && user is { Role: not "admin" } => Problem(403, "Only an admin creates here."),
+                ("POST", "/orders" or "/items") when Has(Flaws.StaffCreates) && user is { Role: not "staff" } => Problem(403, "Only staff create here."),
                 ("POST", "/orders") => user is null ? Unauthorized() : Place(user.Value, request.Body),
                 ("POST", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/cancel", StringComparison.Ordinal) =>
                     user is null ? Unauthorized() : Cancel(user.Value, path),
