@@ -176,7 +176,9 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, ReferencedObjects prerequisites, List<string> made, List<Finding> findings, CancellationToken cancellationToken)
     {
         var unfilled = prerequisites.Unfilled.Count;
-        var (created, _) = await ContractResource.SendUniqueAsync(await prerequisites.FillAsync(ContractResource.ExampleBody(resource.Create), resource), resource.Create,
+        var createBody = await prerequisites.FillAsync(ContractResource.ExampleBody(resource.Create), resource);
+        var firstSent = createBody?.ToJsonString();
+        var (created, createSent) = await ContractResource.SendUniqueAsync(createBody, resource.Create,
             body => Send(http, "POST", resource.Collection, auth, body?.ToJsonString(), cancellationToken, resource.Create));
         var item = created.Ok ? resource.ItemPath(created, _base.AbsolutePath.TrimEnd('/')) : null;
         if (item is not null)
@@ -192,10 +194,15 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         if (item is null || etag is null || example is null || variants is not var (field, sent))
         {
             var named = prerequisites.Unfilled.Skip(unfilled).ToList();
-            var why = item is null ? $"the create failed: {created.Summary}{(named.Count > 0 ? " with " + string.Join("; ", named) : string.Empty)}" : etag is null ? "the read answered no ETag" : "the update's example has no property to set otherwise in each update";
-            findings.Add(Finding(JourneyRules.ConcurrencySummary, item is null && named.Count > 0 ? Severity.Low : item is null || etag is null ? Severity.High : Severity.Medium, resource.Update!.Name,
-                $"concurrent updates of {resource.Item} could not be tried: {why}", item is null ? created.Evidence() : read?.Evidence(),
-                item is null || etag is null ? null : "give the update's request body an example with a property (text, number, enum or boolean) the test can vary"));
+            // A create refused 409 (the example's unique slot is taken, by an earlier run or check) leaves the race untried,
+            // not failed: not determined, as the identical creates' race says of the same 409. Another failure is the service's.
+            var conflict = item is null && named.Count == 0 && created.Status == 409;
+            var retried = createSent?.ToJsonString() != firstSent;
+            var why = conflict ? $"the create was refused 409{(retried ? " (sent once more with unique free text, refused 409 again)" : string.Empty)}: {ExistsAlready} whether concurrent updates with If-Match lose one was not determined"
+                : item is null ? $"the create failed: {created.Summary}{(named.Count > 0 ? " with " + string.Join("; ", named) : string.Empty)}" : etag is null ? "the read answered no ETag" : "the update's example has no property to set otherwise in each update";
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, (item is null && named.Count > 0) || conflict ? Severity.Low : item is null || etag is null ? Severity.High : Severity.Medium, resource.Update!.Name,
+                $"concurrent updates of {resource.Item} could not be tried: {why}", item is null ? $"{created.Evidence()}\nsent: {ProbeHttp.Excerpt(createSent?.ToJsonString() ?? string.Empty, 300)}" : read?.Evidence(),
+                conflict ? ExistsAlreadyHint : item is null || etag is null ? null : "give the update's request body an example with a property (text, number, enum or boolean) the test can vary"));
             return;
         }
 

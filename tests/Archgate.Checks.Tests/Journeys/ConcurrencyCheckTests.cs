@@ -427,6 +427,37 @@ public sealed class ConcurrencyCheckTests
     }
 
     [Fact]
+    public async Task An_update_race_whose_create_is_refused_409_is_not_determined_low_not_a_failure()
+    {
+        // ex14: the example's room and dates are booked already, and nothing in it can be made unique: the create is refused 409.
+        using var api = new FakeShopApi(new FakeApiFaults { Seed = "{\"id\":0,\"title\":\"first\",\"seats\":2}", Unique = ["seats"] });
+        var contract = ConflictContract.Replace("example: { title: first, tags: [a, b] }", "example: { title: first, seats: 2 }", StringComparison.Ordinal);
+
+        var result = await RunAsync(api, contract);
+
+        Assert.NotEqual(CheckStatus.Fail, result.Status);
+        Assert.DoesNotContain(result.Findings, f => f.Severity >= Severity.Medium);
+        var finding = Assert.Single(result.Findings, f => f.Message.StartsWith("concurrent updates", StringComparison.Ordinal));
+        Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Low), (finding.Rule, finding.Severity));
+        Assert.Equal("concurrent updates of /notes/{id} could not be tried: the create was refused 409: " +
+            "the body exists already and has nothing the test can make unique, so whether concurrent updates with If-Match lose one was not determined", finding.Message);
+        Assert.StartsWith("give the create's example in the contract a free-text field", finding.Hint, StringComparison.Ordinal);
+        Assert.Contains("\"seats\":2", finding.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_update_race_whose_create_fails_otherwise_stays_high()
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { Lengths = new Dictionary<string, (int, int)> { ["title"] = (50, 60) } });
+
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Message.StartsWith("concurrent updates", StringComparison.Ordinal));
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.StartsWith("concurrent updates of /notes/{id} could not be tried: the create failed: POST /notes answered 400", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Identical_creates_go_as_another_identity_with_the_writers_roles_whose_state_no_earlier_write_touched()
     {
         // A rule scoped to its owner (one active loan per member and book) refused the race as the writer, who held the body already.
