@@ -62,7 +62,7 @@ internal static class LiveUpdates
         var credentials = await ApiSession.SignInAsync(backend, context, cancellationToken);
         var trigger = endpoint.Trigger;
         var token = credentials.Headers.FirstOrDefault(h => h.Key == "Authorization").Value?.Replace("Bearer ", string.Empty, StringComparison.Ordinal) ?? string.Empty;
-        var variables = new Dictionary<string, string> { ["token"] = token };
+        var variables = TemplateVariables.ForTrigger(token);
         var headers = credentials.RequestHeaders.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))))
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList();
         var watch = Stopwatch.StartNew();

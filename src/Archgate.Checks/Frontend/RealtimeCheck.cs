@@ -130,7 +130,7 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
     {
         await stream.DrainAsync(Settle, cancellationToken);
         var trigger = endpoint.Trigger;
-        var variables = new Dictionary<string, string> { ["token"] = token ?? string.Empty };
+        var variables = TemplateVariables.ForTrigger(token);
         var headers = auth.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))))
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList();
         var watch = Stopwatch.StartNew();

@@ -19,6 +19,14 @@ internal static partial class TemplateVariables
     /// <summary>The prefix of the entry that holds a captured number's or boolean's JSON text (<c>literal:order</c>).</summary>
     public const string Literal = "literal:";
 
+    /// <summary>
+    /// The variables of one send of a realtime endpoint's <c>trigger</c>: <c>{token}</c>, the signed-in identity's token,
+    /// and <c>{uuid}</c>, a new one each send, so a trigger that creates something unique (a booking's reference) can be
+    /// sent again.
+    /// </summary>
+    public static Dictionary<string, string> ForTrigger(string? token) =>
+        new(StringComparer.Ordinal) { ["token"] = token ?? string.Empty, ["uuid"] = Guid.NewGuid().ToString() };
+
     /// <summary>Whether a request with <paramref name="headers"/> sends a JSON body (its <c>Content-Type</c> names JSON), filled as JSON.</summary>
     public static bool IsJson(IEnumerable<KeyValuePair<string, string>> headers) =>
         headers.Any(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("json", StringComparison.OrdinalIgnoreCase));

@@ -63,7 +63,7 @@ internal sealed class RealtimeConsistencyCheck(ServiceComponent service, Realtim
 
         await stream.DrainAsync(TimeSpan.FromSeconds(1), cancellationToken);
         var trigger = endpoint.Trigger;
-        var variables = new Dictionary<string, string> { ["token"] = token ?? string.Empty };
+        var variables = TemplateVariables.ForTrigger(token);
         var headers = credentials.RequestHeaders.Concat(trigger.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))))
             .GroupBy(h => h.Key, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList();
         var body = trigger.Body is null ? null : TemplateVariables.Fill(trigger.Body, variables, json: true);
