@@ -274,16 +274,13 @@ internal sealed partial class ConformanceSession(HttpComponent component, OpenAp
             foreach (var (template, path) in book.Leftovers)
             {
                 // No DELETE on the item: its release action (a booking cancelled) frees what it holds.
-                var delete = operations.FirstOrDefault(o => o.Method == "DELETE" && o.Template == template);
-                var release = delete is null ? Frontend.ContractResource.ReleaseOf(template, operations) : null;
-                if ((delete?.Secured ?? release?.Operation.Secured) is not { } secured
-                    || (secured && component.Auth is not null && !_credentials.Ok) || (!_answered && _timeouts >= 2))
+                if (ProbeRequest.Undo(operations, template, path, book, "clean up what the run created") is not { } undo
+                    || (undo.Operation.Secured && component.Auth is not null && !_credentials.Ok) || (!_answered && _timeouts >= 2))
                 {
                     continue;
                 }
 
-                const string Purpose = "clean up what the run created";
-                var exchange = await SendAsync(secured, delete is not null ? ProbeRequest.CleanUp(delete, path, book, Purpose) : ProbeRequest.CleanUp(release!, path, book, Purpose), cancellationToken);
+                var exchange = await SendAsync(undo.Operation.Secured, undo.Request, cancellationToken);
                 if (exchange is { Status: (>= 200 and <= 299) or 404 or 410 })
                 {
                     book.Deleted(path);

@@ -89,6 +89,22 @@ internal sealed record ProbeRequest
     }
 
     /// <summary>
+    /// What undoes the object at <paramref name="path"/> of the item <paramref name="template"/>: the item's DELETE, else
+    /// its release action (<see cref="Frontend.ContractResource.ReleaseOf"/>); the request, the operation it sends (whose
+    /// <c>Secured</c> says whether credentials go), and the release when it is one. Null when the contract has neither.
+    /// </summary>
+    public static (ProbeRequest Request, OperationInfo Operation, Transitions.ResourceAction? Release)? Undo(
+        IReadOnlyList<OperationInfo> operations, string template, string path, ResourceBook book, string purpose)
+    {
+        if (operations.FirstOrDefault(o => o.Method == "DELETE" && o.Template == template) is { } delete)
+        {
+            return (CleanUp(delete, path, book, purpose), delete, null);
+        }
+
+        return Frontend.ContractResource.ReleaseOf(template, operations) is { } release ? (CleanUp(release, path, book, purpose), release.Operation, release) : null;
+    }
+
+    /// <summary>
     /// The request that undoes the object at <paramref name="path"/> where the contract has no DELETE on it: its release
     /// action (<see cref="Frontend.ContractResource.Release"/>, <c>POST /bookings/7/cancel</c>) with the action's example
     /// body, and the object's last ETag in <c>If-Match</c> where the action takes it.

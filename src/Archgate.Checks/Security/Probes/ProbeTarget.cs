@@ -269,16 +269,13 @@ internal sealed class ProbeTarget
             foreach (var (template, path) in book.Leftovers.Where(l => seen.Add(l.Path)))
             {
                 // No DELETE on the item: its release action (a booking cancelled) frees what it holds.
-                const string Purpose = "clean up what the probes created";
-                var release = Operations.Any(o => o.Method == "DELETE" && o.Template == template) ? null : Frontend.ContractResource.ReleaseOf(template, Operations);
-                var request = Operations.FirstOrDefault(o => o.Method == "DELETE" && o.Template == template) is { } delete ? ProbeRequest.CleanUp(delete, path, book, Purpose)
-                    : release is not null ? ProbeRequest.CleanUp(release, path, book, Purpose) : null;
-                if (request is null)
+                if (ProbeRequest.Undo(Operations, template, path, book, "clean up what the probes created") is not { } undo)
                 {
                     left.Add($"{path} (the contract has no DELETE {template} and no action that cancels it)");
                     continue;
                 }
 
+                var (request, _, release) = undo;
                 var answer = cancellationToken.IsCancellationRequested ? null
                     : await sender.SendAsync(owner.On(request), cancellationToken, cleanUp: true);
                 if (answer is { Status: (>= 200 and < 300) or 404 or 410 })
