@@ -385,7 +385,17 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
         process.EnableRaisingEvents = true;
     }
 
-    private void OnExited(object? sender, EventArgs e) => NoticeExits();
+    /// <summary>
+    /// For tests: runs first in every watched process's <c>Exited</c> handler, on the thread .NET raises it on while it
+    /// holds that <see cref="Process"/>'s own lock.
+    /// </summary>
+    internal Action? ExitedEventArrived { get; set; }
+
+    private void OnExited(object? sender, EventArgs e)
+    {
+        ExitedEventArrived?.Invoke();
+        NoticeExits();
+    }
 
     private void NoticeExits()
     {
@@ -537,16 +547,21 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     {
         _stopFollowing.Dispose();
         _saving.Dispose();
+        List<(StartedComponent Entry, Process Process)> watched;
         lock (_exits)
         {
             _disposed = true;
-            foreach (var (_, process) in _watched)
-            {
-                process.Exited -= OnExited;
-                process.Dispose();
-            }
-
+            watched = [.. _watched];
             _watched.Clear();
+        }
+
+        // Not under _exits: .NET raises Exited holding the Process's lock and our handler then takes _exits, while
+        // disposing a Process takes its lock. Both under one thread's locks in the other order was a deadlock right after
+        // the stop, when the exits arrive: the run was written and the process never ended (ci79).
+        foreach (var (_, process) in watched)
+        {
+            process.Exited -= OnExited;
+            process.Dispose();
         }
     }
 

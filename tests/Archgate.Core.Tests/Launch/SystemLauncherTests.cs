@@ -78,6 +78,49 @@ public sealed class SystemLauncherTests
     }
 
     [Fact]
+    public async Task Disposing_while_an_exit_event_is_being_raised_does_not_deadlock()
+    {
+        // .NET raises Exited holding the Process's lock, and disposing a Process takes that lock. The launcher's Dispose
+        // used to dispose its processes holding the lock its Exited handler takes: an exit arriving just after the stop
+        // left archgate hanging after "stopped the components" (ci79).
+        var folder = Directory.CreateTempSubdirectory("archgate-dispose-").FullName;
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        try
+        {
+            var model = Archgate.Tests.TestSystems.Load($$"""
+                version: 1
+                system: { name: s }
+                components:
+                  - { name: c1, kind: service, url: "http://127.0.0.1:{{FreePort.Next()}}", run: { command: /bin/sh -c "echo up; sleep 60", ready: { log: up } } }
+                """);
+            var launcher = new SystemLauncher(Archgate.Planning.Planner.Plan(model), folder)
+            {
+                ExitedEventArrived = () =>
+                {
+                    entered.Set();
+                    release.Wait(TimeSpan.FromSeconds(30));
+                },
+            };
+            using var http = new HttpClient();
+            Assert.Null(await launcher.StartAsync(http, CancellationToken.None));
+
+            await launcher.StopAsync();
+            Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "the exit event was not raised");
+            var disposing = Task.Run(launcher.Dispose);
+            await Task.Delay(500); // let Dispose reach the process's lock, which the handler holds
+            release.Set();
+
+            await disposing.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            release.Set();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_components_Archgate_stops_at_the_end_are_expected_exits_and_one_that_dies_by_itself_is_not()
     {
         var folder = Directory.CreateTempSubdirectory("archgate-exits-").FullName;

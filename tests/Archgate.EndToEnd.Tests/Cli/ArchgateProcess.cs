@@ -112,8 +112,10 @@ public sealed class ArchgateProcess : IDisposable
         }
         catch (OperationCanceledException)
         {
+            // Whether archgate itself still ran, or had exited while something it started held its output open.
+            var exited = _process.HasExited;
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"archgate did not finish in {timeout}: {Stdout}");
+            throw new TimeoutException($"archgate did not finish in {timeout} (its process {(exited ? "had exited; its output was still held open" : "was still running")}): {Stdout}");
         }
 
         _process.WaitForExit(); // flush the asynchronous readers

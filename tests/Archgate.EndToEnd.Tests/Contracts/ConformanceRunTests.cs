@@ -71,8 +71,11 @@ public sealed class ConformanceRunTests : CliTestBase
         // the escalation takes the worst of the step's measurements, which is above it.
         var rate = Metric(check, "contract_mismatch_rate");
         Assert.True(rate >= 0.2, $"mismatch rate {rate}");
-        var escalation = Assert.Single(run.GetProperty("escalations").EnumerateArray());
-        Assert.Equal("contract-mismatch-rate", escalation.GetProperty("trigger").GetString());
+        // One contract escalation. On a loaded machine the runner may also have retried a check on a transient cause (a
+        // timeout): its own self-recovered or notify-human escalation then joins it (ci of 2026-12-07), and nothing else may.
+        var escalations = run.GetProperty("escalations").EnumerateArray().ToList();
+        Assert.Single(escalations, e => e.GetProperty("trigger").GetString() == "contract-mismatch-rate");
+        Assert.All(escalations, e => Assert.Contains(e.GetProperty("trigger").GetString(), new[] { "contract-mismatch-rate", "self-recovered", "notify-human" }));
         var everything = File.ReadAllText(Path.Combine(Directory.GetDirectories(Path.Combine(Folder, ".archgate", "runs")).Single(), "run.json"));
         Assert.DoesNotContain("\"password\":\"demo\"", everything, StringComparison.Ordinal);
         Assert.DoesNotContain("eyJ", everything, StringComparison.Ordinal); // no JWT
