@@ -115,6 +115,7 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
             if (resource.CreateRefusesDuplicates)
             {
                 await IdenticalCreatesAsync(context, resource, writer, auth, findings, cancellationToken);
+                await OverlappingCreatesAsync(context, resource, auth, findings, cancellationToken);
             }
             else if (!resource.CreateTakesIdempotencyKey)
             {

@@ -39,6 +39,9 @@ internal static class JourneyRules
     /// <summary>Parallel creates with one Idempotency-Key created more than one resource.</summary>
     public const string DuplicateCreate = "AG7022";
 
+    /// <summary>Parallel creates of overlapping periods (a room's stays) created more than one, where the service refuses an overlap alone: a double booking.</summary>
+    public const string OverlappingCreate = "AG7024";
+
     /// <summary>What the concurrency check did, or why part of it could not run (information).</summary>
     public const string ConcurrencySummary = "AG7023";
 

@@ -56,6 +56,19 @@ public sealed record FakeApiFaults
     /// </summary>
     public bool ChecksThenInserts { get; init; }
 
+    /// <summary>
+    /// Not a defect: no two notes' periods (<c>checkIn</c>..<c>checkOut</c>, half open) overlap; a write that would is
+    /// answered 409, checked with the other rules in one step.
+    /// </summary>
+    public bool NoOverlap { get; init; }
+
+    /// <summary>
+    /// With <see cref="NoOverlap"/>: a create checks for an overlapping period and then inserts, and only the rest of the
+    /// rules (<see cref="Unique"/>, as a unique index would) are checked with the insert. Each create that passed the
+    /// overlap check waits (up to 2 s) for another to pass it before it inserts. The API answers requests concurrently.
+    /// </summary>
+    public bool OverlapChecksThenInserts { get; init; }
+
     /// <summary>Not a defect: at most this many notes; a create beyond is answered 409, as a create that would use up a stock is.</summary>
     public int? Capacity { get; init; }
 
@@ -160,6 +173,8 @@ public sealed class FakeShopApi : IDisposable
     /// <summary>Creates that passed the uniqueness check (<see cref="FakeApiFaults.ChecksThenInserts"/>), and the signal that two did.</summary>
     private int _checked;
     private readonly ManualResetEventSlim _twoChecked = new();
+    /// <summary>Creates that passed the overlap check (<see cref="FakeApiFaults.OverlapChecksThenInserts"/>).</summary>
+    private int _overlapChecked;
 
     /// <param name="faults">What the API gets wrong.</param>
     /// <param name="issuer">Another instance whose tokens this one accepts (their sessions are shared), as services accept an identity provider's.</param>
@@ -174,7 +189,7 @@ public sealed class FakeShopApi : IDisposable
             _notes[0] = ((JsonObject)JsonNode.Parse(_faults.Seed)!, 1);
         }
 
-        _server = new ScriptedHttpServer(Answer, concurrent: _faults.ChecksThenInserts);
+        _server = new ScriptedHttpServer(Answer, concurrent: _faults.ChecksThenInserts || _faults.OverlapChecksThenInserts);
     }
 
     /// <summary>
@@ -315,6 +330,32 @@ public sealed class FakeShopApi : IDisposable
             return new Reply(200, "{\"user\":\"ann\"}");
         }
 
+        if (r.Method == "POST" && path == "/notes" && _faults.OverlapChecksThenInserts)
+        {
+            lock (_notes)
+            {
+                if (Overlapping(body!, null) is { } overlap)
+                {
+                    return overlap;
+                }
+            }
+
+            var mine = Interlocked.Increment(ref _overlapChecked);
+            SpinWait.SpinUntil(() => Volatile.Read(ref _overlapChecked) > mine, TimeSpan.FromSeconds(2));
+            lock (_notes)
+            {
+                if (Refused(body!, null, overlap: false) is { } refused)
+                {
+                    return refused;
+                }
+
+                var id = Interlocked.Increment(ref _nextNote);
+                body!["id"] = id;
+                _notes[id] = (body, 1);
+                return new Reply(201, body.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/notes/{id}" });
+            }
+        }
+
         if (r.Method == "POST" && path == "/notes" && _faults.ChecksThenInserts)
         {
             Reply? exists;
@@ -440,8 +481,13 @@ public sealed class FakeShopApi : IDisposable
     }
 
     /// <summary>The 400 or 409 a write of <paramref name="body"/> (to note <paramref name="self"/>, or a new one) gets under the rules of <see cref="FakeApiFaults"/>, or null.</summary>
-    private Reply? Refused(JsonObject body, long? self)
+    private Reply? Refused(JsonObject body, long? self, bool overlap = true)
     {
+        if (overlap && Overlapping(body, self) is { } overlapping)
+        {
+            return overlapping;
+        }
+
         foreach (var (name, (min, max)) in _faults.Lengths)
         {
             if (body[name]?.ToString() is { } text && (text.Length < min || text.Length > max))
@@ -459,6 +505,25 @@ public sealed class FakeShopApi : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>The 409 a write of <paramref name="body"/> gets when its period overlaps another note's (<see cref="FakeApiFaults.NoOverlap"/>), or null.</summary>
+    private Reply? Overlapping(JsonObject body, long? self)
+    {
+        static (DateTime In, DateTime Out)? Period(JsonObject note) =>
+            DateTime.TryParse(note["checkIn"]?.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var checkIn)
+            && DateTime.TryParse(note["checkOut"]?.ToString(), System.Globalization.CultureInfo.InvariantCulture, out var checkOut)
+                ? (checkIn, checkOut)
+                : null;
+
+        if (!_faults.NoOverlap || Period(body) is not { } mine)
+        {
+            return null;
+        }
+
+        return _notes.Any(n => n.Key != self && Period(n.Value.Body) is { } other && mine.In < other.Out && other.In < mine.Out)
+            ? Problem(409, "the period overlaps another booking")
+            : null;
     }
 
     private Reply Issue(string user, string? family = null)

@@ -23,6 +23,13 @@ public sealed class ConcurrencyCheckTests
         .Replace("parameters: [ { name: If-Match, in: header, required: true, schema: { type: string } } ]", "parameters: []", StringComparison.Ordinal)
         .Replace(", '412': { description: stale }", string.Empty, StringComparison.Ordinal);
 
+    /// <summary><see cref="ConflictOnlyContract"/> where a note is a stay: a title and a period of dates.</summary>
+    private static readonly string StaysContract = ConflictOnlyContract.Replace(
+        "schema: { type: object }\n            example: { title: first, tags: [a, b] }",
+        "schema: { type: object, properties: { title: { type: string }, checkIn: { type: string, format: date }, checkOut: { type: string, format: date } } }\n" +
+            "            example: { title: stay, checkIn: '2027-03-01', checkOut: '2027-03-04' }",
+        StringComparison.Ordinal);
+
     private static async Task<CheckResult> RunAsync(FakeShopApi api, string? contract = null, string extra = "")
     {
         var folder = AuthFlowCheckTests.Folder();
@@ -330,6 +337,47 @@ public sealed class ConcurrencyCheckTests
         Assert.NotEqual(posts[0].Body, posts[11].Body);
         Assert.DoesNotContain(posts, p => p.Headers.ContainsKey("Idempotency-Key"));
         Assert.Equal(10, api.Requests.Count(r => r.Method == "GET" && r.PathAndQuery == "/notes"));
+    }
+
+    [Fact]
+    public async Task Overlapping_periods_that_a_check_then_insert_lets_through_are_AG7024_where_identical_creates_hold()
+    {
+        // A unique index on the exact check-in keeps identical creates to one; the overlap is checked and then inserted.
+        using var api = new FakeShopApi(new FakeApiFaults { NoOverlap = true, OverlapChecksThenInserts = true, Unique = ["checkIn"] });
+
+        var result = await RunAsync(api, StaysContract);
+
+        var summary = string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}"));
+        Assert.True(result.Status == CheckStatus.Fail, summary);
+        Assert.Contains(result.Findings, f => f.Message.Contains("identical creates of /notes without an Idempotency-Key created 1 resource, the others were refused", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.OverlappingCreate);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Matches(@"^10 parallel creates of /notes, half of checkIn\.\.checkOut \d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d and half of the overlapping \d{4}-\d\d-\d\d\.\.\d{4}-\d\d-\d\d created 2 \(", finding.Message);
+        Assert.Contains("refused 409 and one after it accepted", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("\nalone, overlapping checkIn..checkOut ", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("EXCLUDE USING gist", finding.Hint, StringComparison.Ordinal);
+        // Each create had its own title; the periods were moved off the example's, which the identical creates used.
+        var posts = api.Requests.Where(r => r.Method == "POST" && r.PathAndQuery == "/notes").Select(r => System.Text.Json.Nodes.JsonNode.Parse(r.Body)!).ToList();
+        Assert.Equal(10 + 3 + 10, posts.Count);
+        Assert.Equal(13, posts.Skip(10).Select(p => p["title"]!.ToString()).Distinct().Count());
+        Assert.DoesNotContain(posts.Skip(10), p => p["checkIn"]!.ToString() == "2027-03-01");
+        Assert.True(api.Notes.Count == 0, summary + "\nleft: " + string.Join(", ", api.Notes));
+    }
+
+    [Theory]
+    [InlineData(true, "the overlap rule holds under concurrency")]
+    [InlineData(false, "was accepted alone: overlaps are allowed, nothing to race")]
+    public async Task Overlapping_periods_refused_in_one_step_or_allowed_are_no_finding(bool noOverlap, string said)
+    {
+        using var api = new FakeShopApi(new FakeApiFaults { NoOverlap = noOverlap, Unique = ["checkIn"] });
+
+        var result = await RunAsync(api, StaysContract);
+
+        var summary = string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Message}"));
+        Assert.True(result.Status == CheckStatus.Pass, summary);
+        Assert.Single(result.Findings, f => f.Rule == JourneyRules.ConcurrencySummary && f.Message.Contains(said, StringComparison.Ordinal));
+        Assert.True(api.Notes.Count == 0, summary + "\nleft: " + string.Join(", ", api.Notes));
     }
 
     [Fact]
