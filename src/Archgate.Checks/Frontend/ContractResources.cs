@@ -83,8 +83,8 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
     /// <summary>
     /// The body with its free-text strings made unique, for a create that answered 409: a service that keeps a field
     /// unique (a title, a slug, an e-mail) refuses the contract's example once an earlier check or run created it. An
-    /// e-mail gets a <c>+tag</c>, other strings a suffix; a string with an enum, a pattern, a format other than e-mail, or
-    /// no room under its <c>maxLength</c> keeps its value, and so does one its schema already refuses (the value a
+    /// e-mail gets a <c>+tag</c>, an identifier with a pattern new digits (<see cref="OtherDigits"/>), other strings a
+    /// suffix; a string with an enum, a format other than e-mail, or no room under its <c>maxLength</c> keeps its value, and so does one its schema already refuses (the value a
     /// conformance probe made invalid on purpose: a string where a number goes, one too short or too long).
     /// </summary>
     public static JsonNode? Unique(JsonNode? body, OperationInfo operation)
@@ -105,9 +105,19 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
 
             var view = Contracts.Diff.SchemaView.Of(property);
             var email = view.Format == "email" || (view.Format is null && text.Contains('@', StringComparison.Ordinal));
-            if (view.Enum.Count > 0 || view.Pattern is not null || (view.Format is not null && !email) || view.ReadOnly
+            if (view.Enum.Count > 0 || (view.Format is not null && !email) || view.ReadOnly
                 || !view.Accepted.HasFlag(JsonSchemaType.String) || text.Length < view.MinLength || text.Length > view.MaxLength)
             {
+                continue;
+            }
+
+            if (view.Pattern is { } pattern)
+            {
+                if (OtherDigits(text, pattern) is { } other)
+                {
+                    copy[name] = other;
+                }
+
                 continue;
             }
 
@@ -119,6 +129,39 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
         }
 
         return copy;
+    }
+
+    /// <summary>
+    /// An identifier with a pattern (<c>INV-900001</c> for <c>^[A-Z]{2,5}-[0-9]{3,8}$</c>, an SKU, a booking reference)
+    /// with its digits drawn anew, when the result still matches the pattern; null for text without both letters and
+    /// digits (an amount such as <c>12.50</c> is a value, not a name: changing it changes what the create means), or when
+    /// the pattern refuses every variant tried.
+    /// </summary>
+    internal static string? OtherDigits(string text, string pattern)
+    {
+        if (!text.Any(char.IsAsciiLetter) || !text.Any(char.IsAsciiDigit))
+        {
+            return null;
+        }
+
+        try
+        {
+            var regex = new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromMilliseconds(100));
+            for (var attempt = 0; attempt < 4; attempt++)
+            {
+                var other = string.Concat(text.Select(c => char.IsAsciiDigit(c) ? (char)('0' + System.Security.Cryptography.RandomNumberGenerator.GetInt32(10)) : c));
+                if (other != text && regex.IsMatch(other))
+                {
+                    return other;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            // A pattern .NET cannot read (or that takes too long) leaves the value as it is.
+        }
+
+        return null;
     }
 
     /// <summary>
