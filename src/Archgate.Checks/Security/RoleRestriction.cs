@@ -14,10 +14,10 @@ namespace Archgate.Checks.Security;
 internal sealed record RoleRestriction(OperationInfo Operation, IReadOnlyList<string> Roles, ServiceAuth? Caller, bool Unheld)
 {
     /// <summary>Whether <see cref="Roles"/> are those of an admin only (<c>security.adminOnly</c>, an empty <c>x-roles</c>).</summary>
-    public bool AdminOnly => Roles.All(r => r.Contains("admin", StringComparison.OrdinalIgnoreCase));
+    public bool AdminOnly => IsAdminOnly(Roles);
 
-    /// <summary>"admin-only", or "restricted to [staff]".</summary>
-    public string Kind => AdminOnly ? "admin-only" : $"restricted to [{string.Join(", ", Roles)}]";
+    /// <summary>"admin-only", or "restricted to [staff]" (<see cref="Describe"/>).</summary>
+    public string Kind => Describe(Roles);
 
     /// <summary>"POST /events is admin-only", or "POST /rooms is restricted to [staff]".</summary>
     public string What => $"{Operation.Name} is {Kind}";
@@ -30,6 +30,17 @@ internal sealed record RoleRestriction(OperationInfo Operation, IReadOnlyList<st
 
     /// <summary>How to give the checks a caller: declare an identity with the first role.</summary>
     public string Hint => $"declare an identity with roles: [{Roles[0]}] in the top-level auth section";
+
+    /// <summary>
+    /// Whether <paramref name="roles"/> name the admin role only (<c>security.adminOnly</c>, an empty <c>x-roles</c>, or the
+    /// manifest's <c>[admin]</c>): any other role (<c>staff</c>, <c>superadmin</c>) is the manifest's own and is named as it is.
+    /// </summary>
+    public static bool IsAdminOnly(IReadOnlyList<string> roles) =>
+        roles.Count > 0 && roles.All(r => r.Equals("admin", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>What <paramref name="roles"/> restrict an operation to, as every message says it: "admin-only", "restricted to [staff]", "restricted to [staff, auditor]".</summary>
+    public static string Describe(IReadOnlyList<string> roles) =>
+        IsAdminOnly(roles) ? "admin-only" : $"restricted to [{string.Join(", ", roles)}]";
 
     /// <summary>
     /// The restriction on <paramref name="operations"/> (nulls ignored), or null when any signed-in identity may call each.

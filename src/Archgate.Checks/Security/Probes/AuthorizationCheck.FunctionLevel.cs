@@ -76,8 +76,8 @@ internal sealed partial class AuthorizationCheck
             var owners = probes.Where(p => p.Object is not null).Select(p => p.Object!.Owner.Identity.Label).Distinct().ToList();
             var probers = probes.Select(p => p.Caller.Identity.Label).Distinct().ToList();
             Covered.Add(probes.Count == 0 && !declared
-                ? "function level: no admin-only operation declared (security.adminOnly, security.roles or x-roles)"
-                : $"function level: {probes.Count - notFound.Count} {(probes.All(p => Restriction(p.Roles) == "admin-only") ? "admin-only" : "role-restricted")} operations called as " +
+                ? "function level: no role-restricted operation declared (security.adminOnly, security.roles or x-roles)"
+                : $"function level: {probes.Count - notFound.Count} {Restricted(probes.Select(p => p.Roles))} operations called as " +
                   $"{(probers.Count > 0 ? string.Join(" and ", probers) : customer.Identity.Label)}, {refused} refused" +
                   (owners.Count > 0 ? $" ({probes.Count(p => p.Object is not null)} on objects this run created as {string.Join(" and ", owners)})" : "") +
                   (replayed.Count > 0 ? $", actions brought to their state first: {string.Join(", ", replayed)}" : "") +
@@ -193,7 +193,7 @@ internal sealed partial class AuthorizationCheck
                 else if (exchange.Succeeded)
                 {
                     Add(SecurityRules.FunctionLevelAuthorization, Severity.Critical, probe.What,
-                        $"{probe.What} is {Restriction(probe.Roles)}, and '{caller.Identity.Label}' ({Holding(caller.Identity, probe.Roles)}) got {exchange.Status}" +
+                        $"{probe.What} is {RoleRestriction.Describe(probe.Roles)}, and '{caller.Identity.Label}' ({Holding(caller.Identity)}) got {exchange.Status}" +
                         (on is { } made ? $" on {sent.Path}, which this run created as '{made.Owner.Identity.Label}'" : "") + where,
                         sender.Evidence(sent, exchange));
                     if (probe.Transition is null && probe.Operation is { Method: "POST" } create)
@@ -225,7 +225,7 @@ internal sealed partial class AuthorizationCheck
                         // Validated before the role was checked: a correct service may do so (Spring validates a body before
                         // @PreAuthorize), so this warns and does not fail; it is no refusal either.
                         Add(SecurityRules.FunctionLevelAuthorization, Severity.Low, probe.What,
-                            $"{probe.What} is {Restriction(probe.Roles)}, and '{caller.Identity.Label}' ({Holding(caller.Identity, probe.Roles)}) got {exchange.Status}, a validation error, instead of 401 or 403: " +
+                            $"{probe.What} is {RoleRestriction.Describe(probe.Roles)}, and '{caller.Identity.Label}' ({Holding(caller.Identity)}) got {exchange.Status}, a validation error, instead of 401 or 403: " +
                             "the role is checked after the input, or not at all; whether the operation would have been carried out was not determined",
                             sender.Evidence(sent, exchange));
                     }
@@ -308,14 +308,19 @@ internal sealed partial class AuthorizationCheck
             return Frontend.ContractResource.Unique(sent.Body!, operation) is { } unique ? (unique, "unique values") : null;
         }
 
-        /// <summary>"admin-only", or "for approver, admin only": what <paramref name="roles"/> restrict an operation to.</summary>
-        private static string Restriction(IReadOnlyList<string> roles) =>
-            roles is [var only] && only.Equals("admin", StringComparison.OrdinalIgnoreCase) ? "admin-only" : $"for {string.Join(", ", roles)} only";
+        /// <summary>"roles: none", or "roles: member": who called, as a BFLA finding says it (the roles the manifest gives it).</summary>
+        private static string Holding(ServiceAuth identity) =>
+            $"roles: {(identity.Roles.Count == 0 ? "none" : string.Join(", ", identity.Roles))}";
 
-        /// <summary>"an ordinary identity" (of an admin-only operation), or "roles member": who called, as a BFLA finding says it.</summary>
-        private static string Holding(ServiceAuth identity, IReadOnlyList<string> roles) =>
-            Restriction(roles) == "admin-only" ? "an ordinary identity"
-            : identity.Roles.Count == 0 ? "no roles" : $"roles {string.Join(", ", identity.Roles)}";
+        /// <summary>
+        /// "admin-only", or "restricted (to staff, auditor)": what the probed operations are restricted to, with the roles the
+        /// manifest or contract names when any is not the admin's.
+        /// </summary>
+        private static string Restricted(IEnumerable<IReadOnlyList<string>> restrictions)
+        {
+            var roles = restrictions.SelectMany(r => r).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+            return roles.Count == 0 || RoleRestriction.IsAdminOnly(roles) ? "admin-only" : $"role-restricted (to {string.Join(", ", roles)})";
+        }
 
         /// <summary>
         /// One function-level request: a contract operation's (on an object this run made, when one was) or a literal

@@ -171,6 +171,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             if (creators.Count == 0)
             {
                 LeftOut.Add("object and property level (the contract has no create operation: POST on a collection with an item path)");
+                await FoundObjectsAsync(a, b, templates, cancellationToken);
                 return;
             }
 
@@ -222,6 +223,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 massChecked += massSent ? 1 : 0;
             }
 
+            var found = await FoundObjectsAsync(a, b, templates, cancellationToken);
             if (ordinary.Creates > 0)
             {
                 Covered.Add(b is null
@@ -242,9 +244,9 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             var leftOut = target.Operations.Where(o => o.Template.Contains('{', StringComparison.Ordinal) && !ObjectProbed.Contains(o.Name) && !creators.Contains(o))
                 .Select(o => o.Name).ToList();
             var objects = ordinary.Objects + restricted.Values.Sum(t => t.Objects);
-            if (b is not null && objects > 0 && leftOut.Count > 0)
+            if (b is not null && objects + found > 0 && leftOut.Count > 0)
             {
-                Covered.Add($"object level: item operations not probed (no object this run created is theirs): {string.Join(", ", leftOut.Take(8))}" +
+                Covered.Add($"object level: item operations not probed (no object this run created is theirs{(found > 0 ? "; objects found are only read" : string.Empty)}): {string.Join(", ", leftOut.Take(8))}" +
                     (leftOut.Count > 8 ? $" and {leftOut.Count - 8} more" : string.Empty));
             }
 
@@ -265,9 +267,9 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             Covered.Add($"property level: {massChecked} create operations sent with read-only and privileged properties" +
                 string.Concat(PropertyNotes.Select(n => $"; {n}")));
             var failed = notCreated.Where(n => n.Tally?.Prober is not null).Select(n => n.Tally!).ToList();
-            if (objects == 0 && failed.Count > 0)
+            if (objects == 0 && found == 0 && failed.Count > 0)
             {
-                // Nothing another identity could reach for: object level was not evaluated, which is not a pass.
+                // Nothing another identity could reach for, made or found: object level was not evaluated, which is not a pass.
                 Add(SecurityRules.AuthorizationCoverage, Severity.Medium, "object level",
                     $"no object could be created as {string.Join(" or ", failed.Select(t => t.Owner).Distinct())} ({string.Join(", ", notCreated.Select(n => n.Why).Take(3))}): " +
                     $"whether {string.Join(" or ", failed.Select(t => t.Prober!.Value.Identity.Label).Distinct())} can read, change or delete another identity's objects (BOLA) was not tried", null);
@@ -297,6 +299,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             }
 
             tally.Objects++;
+            if (!tally.Restricted)
+            {
+                CreatedAsFirst.Add(item);
+            }
+
             if (tally.Prober is { } other)
             {
                 await ObjectLevelAsync(item, book, owner.Identity, other, tally, cancellationToken);
@@ -358,13 +365,17 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         /// BOLA on one object <paramref name="owner"/> created: the other identity sends each operation of its item (reads,
         /// then changes, then its actions, <c>POST {item}/{verb}</c> as <see cref="ActionResource"/> finds them, then deletes,
         /// so that a delete let through does not hide the rest). 2xx is AG9010; 401, 403 or 404 a refusal; anything else
-        /// (a 409 or 422: the object's state, a body refused) neither, said as not determined.
+        /// (a 409 or 422: the object's state, a body refused) neither, said as not determined. An object the run did not
+        /// create but <paramref name="found"/> (how: <see cref="FoundObjectsAsync"/>) gets reads only: the item's GET and GETs beneath it.
         /// </summary>
         private async Task ObjectLevelAsync(
-            string item, ResourceBook book, ServiceAuth owner, (ServiceAuth Identity, Credentials Credentials) other, ObjectTally tally, CancellationToken cancellationToken)
+            string item, ResourceBook book, ServiceAuth owner, (ServiceAuth Identity, Credentials Credentials) other, ObjectTally tally, CancellationToken cancellationToken,
+            string? found = null)
         {
             var actions = ActionResource.Find(target.Document).Where(r => r.Resource.Item == item).SelectMany(r => r.Operations).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-            var operations = target.Operations.Where(o => o.Template == item || actions.Contains(o.Name))
+            var operations = target.Operations.Where(o => found is null
+                    ? o.Template == item || actions.Contains(o.Name)
+                    : o.IsSafe && (o.Template == item || (o.Template.StartsWith(item + "/", StringComparison.Ordinal) && ResourceBook.Parameters(o.Template).Count == ResourceBook.Parameters(item).Count)))
                 .OrderBy(o => o.Template != item ? 3 : o.Method switch { "GET" or "HEAD" => 0, "PUT" => 1, "PATCH" => 2, "DELETE" => 4, _ => 3 })
                 .ThenBy(o => o.Template, StringComparer.Ordinal);
             foreach (var operation in operations)
@@ -424,8 +435,9 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 if (exchange.Succeeded)
                 {
                     var what = action ? $"called {ActionResource.Verb(operation)} on" : operation.Method switch { "GET" or "HEAD" => "read", "DELETE" => "deleted", _ => "changed" };
+                    var whose = found is null ? "created" : $"already has ({found}; the run did not create it, so only reads were tried)";
                     Add(SecurityRules.ObjectLevelAuthorization, Severity.Critical, operation.Name,
-                        $"'{other.Identity.Label}' {what} {(action ? ItemPath(plan.Requests[0].Path) : plan.Requests[0].Path)}, which '{owner.Label}'{(AdminOperations.IsAdmin(owner) ? " (an admin)" : "")} created: " +
+                        $"'{other.Identity.Label}' {what} {(action ? ItemPath(plan.Requests[0].Path) : plan.Requests[0].Path)}, which '{owner.Label}'{(AdminOperations.IsAdmin(owner) ? " (an admin)" : "")} {whose}: " +
                         $"{operation.Name} answered {exchange.Status} instead of 403 or 404",
                         sender.Evidence(request, exchange));
                 }

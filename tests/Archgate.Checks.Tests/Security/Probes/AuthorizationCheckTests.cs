@@ -105,6 +105,83 @@ public sealed class AuthorizationCheckTests
         Assert.Equal(2, api.Server.Requests.Count(r => r.Method == "POST" && r.PathAndQuery == "/orders")); // the example, then once more with unique values
     }
 
+    /// <summary>The orders contract with <c>GET /orders</c>, the caller's orders (<see cref="Flaws.PlacedOrders"/>).</summary>
+    private static readonly string OrdersWithList = ProbeTestApi.Contract.Replace("  /orders:\n    post:\n", """
+          /orders:
+            get:
+              responses: { '200': { description: the caller's orders }, '401': { description: no } }
+            post:
+
+        """, StringComparison.Ordinal);
+
+    private static Task<CheckResult> PlacedAsync(ProbeTestApi api, string fixtures = "") =>
+        ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly, contract: OrdersWithList, fixtures: fixtures);
+
+    [Fact]
+    public async Task When_no_object_can_be_created_an_object_found_in_the_owners_listing_is_read_as_the_other_identity()
+    {
+        // ex14: alice could not book (409), yet had reservations 1, 3 and 4, and bob read and cancelled them.
+        using var api = new ProbeTestApi(Flaws.NoCreate | Flaws.PlacedOrders | Flaws.Bola);
+        Assert.NotEqual(ProbeTestApi.Contract, OrdersWithList);
+        var result = await PlacedAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Fail, ProbeKit.Dump(result, api));
+        var read = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        Assert.Equal(("GET /orders/{id}", Severity.Critical), (read.Location, read.Severity));
+        Assert.Equal("'ben' read /orders/1, which 'ann' already has (found in ann's listing of /orders and not in ben's; the run did not create it, " +
+            "so only reads were tried): GET /orders/{id} answered 200 instead of 403 or 404", read.Message);
+        Assert.DoesNotContain(result.Findings, f => f.Message.Contains("was not tried", StringComparison.Ordinal));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("object level: 1 objects ann already has (/orders/1, found in ann's listing of /orders and not in ben's); as ben reads only (the run did not create them): 1 reads, 0 refused", coverage, StringComparison.Ordinal);
+        // Reads only on what the run did not create: no change, action or delete reached an order that was there before.
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method is not ("GET" or "HEAD") && r.PathAndQuery.StartsWith("/orders/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_owned_object_the_other_identity_cannot_read_is_counted_refused_and_object_level_was_tried()
+    {
+        using var api = new ProbeTestApi(Flaws.NoCreate | Flaws.PlacedOrders);
+        var result = await PlacedAsync(api);
+
+        Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("object level: 1 objects ann already has (/orders/1, found in ann's listing of /orders and not in ben's); as ben reads only (the run did not create them): 1 reads, 1 refused", coverage, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.Method == "GET" && r.PathAndQuery == "/orders/1");
+    }
+
+    [Fact]
+    public async Task A_fixture_the_owner_reads_and_the_other_identitys_listing_lacks_is_probed_a_fixture_of_the_other_is_not()
+    {
+        // Fixture 3 is ann's (she reads it, ben's listing lacks it); fixture 2 would be ben's own, which ann cannot read.
+        foreach (var (fixture, probed) in new[] { ("3", true), ("2", false) })
+        {
+            using var api = new ProbeTestApi(Flaws.NoCreate | Flaws.PlacedOrders | Flaws.Bola);
+            var result = await PlacedAsync(api, $"{{ \"/orders/{{id}}\": {{ id: {fixture} }} }}");
+
+            var reads = result.Findings.Where(f => f.Rule == SecurityRules.ObjectLevelAuthorization).Select(f => f.Message).ToList();
+            Assert.Contains(reads, m => m.StartsWith("'ben' read /orders/1, which 'ann' already has (found in", StringComparison.Ordinal));
+            Assert.Equal(probed, reads.Contains("'ben' read /orders/3, which 'ann' already has (a fixture of /orders/{id} (openapi.fixtures) ann reads and ben's listing of /orders lacks; " +
+                "the run did not create it, so only reads were tried): GET /orders/{id} answered 200 instead of 403 or 404"));
+            Assert.Equal(probed ? 2 : 1, reads.Count);
+        }
+    }
+
+    [Fact]
+    public async Task A_listing_that_is_the_same_for_both_identities_proves_no_owner_and_BOLA_stays_not_tried()
+    {
+        // No order placed before the run and none can be placed: both listings are empty, which proves nothing.
+        using var api = new ProbeTestApi(Flaws.NoCreate | Flaws.Bola);
+        var result = await PlacedAsync(api);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        var notTried = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage && f.Severity == Severity.Medium);
+        Assert.Contains("(BOLA) was not tried", notTried.Message, StringComparison.Ordinal);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage && f.Severity == Severity.Info).Message;
+        Assert.Contains("object level: no object found that ann has and ben has not: GET /orders (the same listing for both)", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Server.Requests, r => r.PathAndQuery.StartsWith("/orders/", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Another_users_order_readable_is_critical_BOLA_with_evidence()
     {
@@ -166,20 +243,22 @@ public sealed class AuthorizationCheckTests
 
         var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
         Assert.Equal(Severity.Critical, finding.Severity);
-        Assert.Equal("GET /admin/orders is admin-only, and 'ann' (an ordinary identity) got 200", finding.Message);
+        Assert.Equal("GET /admin/orders is admin-only, and 'ann' (roles: customer) got 200", finding.Message);
     }
 
-    [Fact]
-    public async Task An_operation_for_a_role_below_admin_is_called_by_an_identity_without_that_role()
+    [Theory]
+    [InlineData("auditor")]
+    [InlineData("superadmin")] // a role of the manifest's own that merely names admin: not "admin-only"
+    public async Task An_operation_for_a_role_below_admin_is_called_by_an_identity_without_that_role_and_named_by_the_manifests_role(string role)
     {
-        // GET /admin/orders declared for auditors: ann and ben (customers) hold no such role, and the flawed server lets them in.
+        // GET /admin/orders declared for the role: ann and ben (customers) hold no such role, and the flawed server lets them in.
         using var api = new ProbeTestApi(Flaws.CustomerIsAdmin);
-        var result = await RunAsync(api, "  roles: { \"/admin/**\": [auditor] }");
+        var result = await RunAsync(api, $"  roles: {{ \"/admin/**\": [{role}] }}");
 
         var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
         Assert.Equal(Severity.Critical, finding.Severity);
-        Assert.Equal("GET /admin/orders is for auditor only, and 'ann' (roles customer) got 200", finding.Message);
-        Assert.Contains("function level: 1 role-restricted operations called as ann", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+        Assert.Equal($"GET /admin/orders is restricted to [{role}], and 'ann' (roles: customer) got 200", finding.Message);
+        Assert.Contains($"function level: 1 role-restricted (to {role}) operations called as ann", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -208,7 +287,7 @@ public sealed class AuthorizationCheckTests
         var result = await RunAsync(api, security: "");
 
         Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
-        Assert.Contains("function level: no admin-only operation declared", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+        Assert.Contains("function level: no role-restricted operation declared", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -336,7 +415,7 @@ public sealed class AuthorizationCheckTests
         Assert.DoesNotContain(api.Server.Requests, r => r.PathAndQuery == "/admin/orders");
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
         Assert.Contains("not probed: POST /admin/orders (security.safe)", coverage, StringComparison.Ordinal);
-        Assert.DoesNotContain("no admin-only operation declared", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain("no role-restricted operation declared", coverage, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -488,7 +567,7 @@ public sealed class AuthorizationCheckTests
         Assert.Equal(CheckStatus.Fail, result.Status);
         var change = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization && f.Location == "PUT /items/{id}");
         Assert.Equal(Severity.Critical, change.Severity);
-        Assert.Equal("PUT /items/{id} is admin-only, and 'ann' (an ordinary identity) got 200 on /items/3, which this run created as 'ada'", change.Message);
+        Assert.Equal("PUT /items/{id} is admin-only, and 'ann' (roles: customer) got 200 on /items/3, which this run created as 'ada'", change.Message);
         Assert.Contains("\"name\":\"Enamel mug\"", change.Evidence, StringComparison.Ordinal); // sent again with the item as it is
         var puts = api.Server.Requests.Where(r => r.Method == "PUT" && r.PathAndQuery == "/items/3").Take(2).Select(r => r.Body).ToList();
         Assert.Equal(["{\"name\":\"Mug rack\"}", "{\"name\":\"Enamel mug\"}"], puts);
@@ -520,7 +599,7 @@ public sealed class AuthorizationCheckTests
 
         var delete = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization && f.Location == "DELETE /items/{id}");
         Assert.Equal(Severity.Critical, delete.Severity);
-        Assert.Equal("DELETE /items/{id} is admin-only, and 'ann' (an ordinary identity) got 204 on /items/3, which this run created as 'ada'", delete.Message);
+        Assert.Equal("DELETE /items/{id} is admin-only, and 'ann' (roles: customer) got 204 on /items/3, which this run created as 'ada'", delete.Message);
         // Item 3 is the one ada's create made (items 1 and 2 were there before the run, and are never deleted)
         var created = api.Server.Requests.ToList().FindIndex(r => r.Method == "POST" && r.PathAndQuery == "/items" && r.Body == "{\"name\":\"Enamel mug\"}");
         var deleted = api.Server.Requests.ToList().FindIndex(r => r.Method == "DELETE" && r.PathAndQuery == "/items/3");
@@ -539,7 +618,7 @@ public sealed class AuthorizationCheckTests
 
         var delete = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization && f.Location == "DELETE /items/{id}");
         Assert.Equal(Severity.Critical, delete.Severity);
-        Assert.Equal("DELETE /items/{id} is admin-only, and 'ann' (an ordinary identity) got 204 on /items/3, which this run created as 'ann'", delete.Message);
+        Assert.Equal("DELETE /items/{id} is admin-only, and 'ann' (roles: customer) got 204 on /items/3, which this run created as 'ann'", delete.Message);
         Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization && f.Location == "POST /items" && f.Severity == Severity.Critical);
         Assert.Single(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery == "/items"); // no second create of the example
         Assert.DoesNotContain(api.Server.Requests, r => r.Method == "DELETE" && r.PathAndQuery is "/items/1" or "/items/2");

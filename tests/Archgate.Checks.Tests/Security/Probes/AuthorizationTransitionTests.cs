@@ -160,7 +160,7 @@ public sealed class AuthorizationTransitionTests
 
         var bfla = Assert.Single(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
         Assert.Equal(("POST /claims/{id}/approve", Severity.Critical), (bfla.Location, bfla.Severity));
-        Assert.Contains("POST /claims/{id}/approve is for manager only, and 'ann' (roles member) got 200 on /claims/", bfla.Message, StringComparison.Ordinal);
+        Assert.Contains("POST /claims/{id}/approve is restricted to [manager], and 'ann' (roles: member) got 200 on /claims/", bfla.Message, StringComparison.Ordinal);
         Assert.Contains("after [submit as ann: 200]", bfla.Message, StringComparison.Ordinal);
         Assert.Contains(api.Server.Requests, r => r.PathAndQuery.EndsWith("/approve", StringComparison.Ordinal) && r.Headers.GetValueOrDefault("Authorization") == "Bearer token-ann");
         Assert.Equal(0, api.Live); // the claims the probe made are deleted
@@ -175,7 +175,7 @@ public sealed class AuthorizationTransitionTests
 
         Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.FunctionLevelAuthorization);
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
-        Assert.True(coverage.Contains("function level: 1 role-restricted operations called as ann, 1 refused", StringComparison.Ordinal), Dump(result, api));
+        Assert.True(coverage.Contains("function level: 1 role-restricted (to manager) operations called as ann, 1 refused", StringComparison.Ordinal), Dump(result, api));
         Assert.Contains("actions brought to their state first: POST /claims/{id}/approve after [submit]", coverage, StringComparison.Ordinal);
         Assert.DoesNotContain("POST /claims/{id}/approve (answered", coverage, StringComparison.Ordinal);
         Assert.Equal(0, api.Live);

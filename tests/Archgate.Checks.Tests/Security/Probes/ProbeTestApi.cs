@@ -67,6 +67,12 @@ public enum Flaws
 
     /// <summary>Not a flaw: only staff (sam) may place orders and add items, as <c>security.roles</c> says; anyone else is refused 403, the admin too.</summary>
     StaffCreates = 67108864,
+
+    /// <summary>
+    /// Not a defect: the shop starts with orders its users placed before the run, ann's 1 and 3 and ben's 2, and
+    /// <c>GET /orders</c> lists the caller's own orders only (ex14's reservations, which alice had before any run).
+    /// </summary>
+    PlacedOrders = 134217728,
 }
 
 /// <summary>
@@ -107,6 +113,14 @@ public sealed class ProbeTestApi : IDisposable
             create.CommandText = "create table products (id integer primary key, name text not null);" +
                 "insert into products (name) values ('Enamel mug'), ('Organic T-shirt'), ('Mug rack'), ('Tea towel');";
             create.ExecuteNonQuery();
+        }
+
+        if (Has(Flaws.PlacedOrders))
+        {
+            foreach (var (id, owner) in new[] { (1L, 1L), (2L, 2L), (3L, 1L) })
+            {
+                _orders[id] = new JsonObject { ["id"] = id, ["userId"] = owner, ["status"] = "open", ["total"] = 9.5, ["note"] = "placed before the run" };
+            }
         }
 
         if (Has(Flaws.UniqueItemNames))
@@ -288,9 +302,9 @@ public sealed class ProbeTestApi : IDisposable
     /// The manifest of a one-service system with this service, its login and identities, <paramref name="protectedPaths"/>
     /// as <c>security.protected</c>, and <paramref name="security"/> keys; without <paramref name="admin"/>, the admin
     /// <c>ada</c> is not in its <c>auth</c> section (nor may <paramref name="identities"/> name her); with <paramref name="staff"/>,
-    /// <c>sam</c> (<c>roles: [staff]</c>) is.
+    /// <c>sam</c> (<c>roles: [staff]</c>) is; <paramref name="fixtures"/> is its <c>openapi.fixtures</c> (flow YAML).
     /// </summary>
-    public string Manifest(string contractPath, string security = "", string protectedPaths = ProtectedPaths, string identities = Identities, bool admin = true, bool staff = false) => $$"""
+    public string Manifest(string contractPath, string security = "", string protectedPaths = ProtectedPaths, string identities = Identities, bool admin = true, bool staff = false, string fixtures = "") => $$"""
         version: 1
         system: { name: t }
         auth:
@@ -302,7 +316,7 @@ public sealed class ProbeTestApi : IDisposable
           - name: api
             kind: service
             url: http://127.0.0.1:{{Port}}
-            openapi: { path: {{contractPath}} }
+            openapi: { path: {{contractPath}}{{(fixtures.Length > 0 ? $", fixtures: {fixtures}" : "")}} }
             auth: ann
           - name: web
             kind: frontend
@@ -339,6 +353,8 @@ public sealed class ProbeTestApi : IDisposable
                 ("POST", "/orders" or "/items") when Has(Flaws.AdminCreates) && user is { Role: not "admin" } => Problem(403, "Only an admin creates here."),
                 ("POST", "/orders" or "/items") when Has(Flaws.StaffCreates) && user is { Role: not "staff" } => Problem(403, "Only staff create here."),
                 ("POST", "/orders") => user is null ? Unauthorized() : Place(user.Value, request.Body),
+                ("GET", "/orders") => user is null ? Unauthorized()
+                    : Json(200, new JsonObject { ["items"] = new JsonArray([.. _orders.Values.Where(o => (long)o["userId"]! == user.Value.Id).Select(o => o.DeepClone())]) }),
                 ("POST", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/cancel", StringComparison.Ordinal) =>
                     user is null ? Unauthorized() : Cancel(user.Value, path),
                 ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Read(user.Value, path),
