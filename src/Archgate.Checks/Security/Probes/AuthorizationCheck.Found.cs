@@ -89,8 +89,9 @@ internal sealed partial class AuthorizationCheck
                 Covered.Add($"object level: {tally.Objects} objects {a.Identity.Label} already has ({string.Join("; ", found)}); as {other.Identity.Label} reads only " +
                     $"(the run did not create them): {tally.Reads} reads, {tally.Refused} refused");
             }
-            else if (nothing.Count > 0)
+            else if (nothing.Count > 0 && CreatedAsFirst.Count == 0)
             {
+                // Said only when BOLA has no object of the first identity at all: beside created ones it is noise.
                 Covered.Add($"object level: no object found that {a.Identity.Label} has and {other.Identity.Label} has not: {string.Join(", ", nothing)}");
             }
 
