@@ -54,7 +54,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
 
         var variants = Variants(token);
         // A cookie scheme that names the identity's own session cookie is the forged session cookie's probe already.
-        var keys = WrongKeys(target, context.System)
+        var keys = WrongKeys(target, context.System, context.Time.GetUtcNow())
             .Where(k => k.In != ApiKeyLocation.Cookie || !target.Service.SessionCookies.Any(c => c.Name.Equals(k.Name, StringComparison.Ordinal))).ToList();
         var keyProbed = new HashSet<string>(StringComparer.Ordinal);
         var forgedSession = ForgedSession(target.Service);
@@ -120,7 +120,8 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
 
             if (accepted.Count > 0)
             {
-                var onlyKeys = accepted.All(a => keys.Any(k => k.Variant == a.Variant));
+                // A forged JWT in the key's place is a token not verified, as for bearer; a random key is a key not looked up.
+                var onlyKeys = accepted.All(a => keys.Any(k => k.Variant == a.Variant && k.Forgery is null));
                 findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.InvalidTokenAccepted, Severity.Critical), component.Name, what,
                     $"{what} answered {accepted[0].Exchange.Status} to {(onlyKeys ? "an unknown API key" : "an invalid token")} ({string.Join(", ", accepted.Select(a => a.Variant))}): " +
                     (onlyKeys ? "the key is not checked against the issued ones" : "the token is not verified"),
@@ -214,7 +215,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
     /// key for that place (each letter and digit replaced by a random one of its kind, the rest kept: <c>lk_live_9f2c</c> gives
     /// <c>qw_mzta_3b8e</c>), else a random one.
     /// </summary>
-    internal static IReadOnlyList<WrongKey> WrongKeys(ProbeTarget target, SystemModel system)
+    internal static IReadOnlyList<WrongKey> WrongKeys(ProbeTarget target, SystemModel system, DateTimeOffset now)
     {
         var known = system.Auth.Values.Concat(system.Security.Identities).Append(target.Component.Auth).OfType<ApiKeyAuth>().ToList();
         var result = new List<WrongKey>();
@@ -231,12 +232,32 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 Microsoft.OpenApi.ParameterLocation.Cookie => ApiKeyLocation.Cookie,
                 _ => ApiKeyLocation.Header,
             };
-            var key = known.FirstOrDefault(k => k.In == place && string.Equals(k.Header, scheme.Name, StringComparison.OrdinalIgnoreCase))?.Value;
+            var key = known.FirstOrDefault(k => k.In == place && string.Equals(k.Header, scheme.Name, StringComparison.OrdinalIgnoreCase))?.Value
+                ?? Obtained(target.Service, place, scheme.Name);
             result.Add(new WrongKey(id, place, scheme.Name, Reshaped(key)));
+            // A key that is a JWT is verified as a bearer token is, or not at all: the bearer token's forgeries go in its place.
+            if (key is not null && JwtForgery.IsJwt(key))
+            {
+                result.Add(new WrongKey(id, place, scheme.Name, JwtForgery.TamperedPayload(key)!) { Forgery = "tampered payload" });
+                result.Add(new WrongKey(id, place, scheme.Name, JwtForgery.OtherKey(key)!) { Forgery = "other key's signature" });
+                result.Add(new WrongKey(id, place, scheme.Name, JwtForgery.AlgNone(key)!) { Forgery = "alg none" });
+                if (system.Security.SigningKey is { } signingKey && ExpiredToken.Mint(key, signingKey, now - ExpiredToken.MintedPast, now).Token is { } expired)
+                {
+                    result.Add(new WrongKey(id, place, scheme.Name, expired) { Forgery = "expired token" });
+                }
+            }
         }
 
         return result;
     }
+
+    /// <summary>The value the service's credentials send at <paramref name="place"/> under <paramref name="name"/> (a key the run obtained), or null.</summary>
+    private static string? Obtained(Credentials service, ApiKeyLocation place, string name) => place switch
+    {
+        ApiKeyLocation.Query => service.Query.FirstOrDefault(q => q.Key == name).Value,
+        ApiKeyLocation.Cookie => service.Cookies.FirstOrDefault(c => c.Key == name).Value,
+        _ => service.Headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value,
+    };
 
     /// <summary>A random value of <paramref name="key"/>'s shape (never the key itself), or a random one without a key.</summary>
     internal static string Reshaped(string? key)
@@ -267,8 +288,11 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
     /// <summary>A wrong key for the contract's <c>apiKey</c> scheme <paramref name="Scheme"/>, sent in its place.</summary>
     internal sealed record WrongKey(string Scheme, ApiKeyLocation In, string Name, string Value)
     {
-        /// <summary>How findings name it: <c>wrong API key (header X-Api-Key)</c>.</summary>
-        public string Variant => $"wrong API key ({In.ToString().ToLowerInvariant()} {Name})";
+        /// <summary>For a key that is a JWT: which forgery of it this is (<c>alg none</c>); null for a random key of its shape.</summary>
+        public string? Forgery { get; init; }
+
+        /// <summary>How findings name it: <c>wrong API key (header X-Api-Key)</c>, <c>alg none as API key (header X-Api-Key)</c>.</summary>
+        public string Variant => $"{Forgery ?? "wrong"}{(Forgery is null ? " " : " as ")}API key ({In.ToString().ToLowerInvariant()} {Name})";
 
         /// <summary>The request without credentials with this key in the scheme's place.</summary>
         public ProbeRequest On(ProbeRequest request) => In switch

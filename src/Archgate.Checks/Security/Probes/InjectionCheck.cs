@@ -154,7 +154,8 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
     /// </summary>
     private IReadOnlyList<InjectionPoint> Points(SystemModel system, ProbeTarget target, OperationInfo operation, ProbeRequest valid, Run run)
     {
-        var points = InjectionPoint.Of(operation, valid);
+        var credentials = CredentialNames(system, target);
+        var points = InjectionPoint.Of(operation, valid, credentials);
         var login = system.Auth.Values.Concat(system.Security.Identities).Append(component.Auth).OfType<LoginAuth>()
             .FirstOrDefault(l => l.SignsInAt(component.Name) && new AuthCall(l.Method, l.Path).Is(operation.Method, target.Prefix + operation.Template));
         if (login is null || valid.Body is null || Parse(valid.Body) is not JsonObject body)
@@ -169,9 +170,23 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
         }
 
         body[user] = PasswordGuessingCheck.MadeUpAccount(login.User);
-        var decoy = InjectionPoint.Of(operation, valid with { Body = body.ToJsonString() }).ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var decoy = InjectionPoint.Of(operation, valid with { Body = body.ToJsonString() }, credentials).ToDictionary(p => p.Name, StringComparer.Ordinal);
         run.MadeUpAccounts.Add(operation.Name);
         return [.. points.Select(p => p.Parameter == user ? p : decoy.GetValueOrDefault(p.Name) ?? p)];
+    }
+
+    /// <summary>
+    /// The headers and cookies that carry credentials, which no injection probe replaces: the contract's apiKey places,
+    /// the manifest's API keys, and what the service's identity sends (its headers, cookies, session and anti-CSRF names).
+    /// </summary>
+    private static HashSet<string> CredentialNames(SystemModel system, ProbeTarget target)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        names.UnionWith((target.Document.Components?.SecuritySchemes?.Values ?? []).Where(s => s.Type == Microsoft.OpenApi.SecuritySchemeType.ApiKey && !string.IsNullOrEmpty(s.Name)).Select(s => s.Name!));
+        names.UnionWith(system.Auth.Values.Concat(system.Security.Identities).Append(target.Component.Auth).OfType<ApiKeyAuth>().Select(k => k.Header));
+        names.UnionWith(target.Service.Headers.Select(h => h.Key).Concat(target.Service.Cookies.Select(c => c.Key)));
+        names.UnionWith(target.Service.SessionCookies.SelectMany(c => new[] { c.Name, c.CsrfHeader }));
+        return names;
     }
 
     /// <summary>The JSON of <paramref name="text"/>, or null when it is none.</summary>
@@ -224,6 +239,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
     /// <summary>The probes of one operation, within its request budget.</summary>
     private sealed class OperationProbe(Run run, OperationInfo operation, ProbeRequest valid)
     {
+        private readonly List<string> _uncarried = [];
         private int _sent;
         private TimeSpan? _slowestBaseline;
 
@@ -231,8 +247,13 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
 
         public bool Exhausted { get; private set; }
 
-        public async Task<ProbeExchange?> SendAsync(ProbeRequest request, CancellationToken cancellationToken, TimeSpan? timeout = null)
+        public async Task<ProbeExchange?> SendAsync(ProbeRequest? request, CancellationToken cancellationToken, TimeSpan? timeout = null)
         {
+            if (request is null)
+            {
+                return null; // a value the input cannot carry (With)
+            }
+
             if (_sent >= run.Options.MaxRequestsPerOperation)
             {
                 Exhausted = true;
@@ -260,48 +281,79 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
                 return; // named in the coverage finding as not probed, not counted as probed
             }
 
-            Points++;
             var location = $"{operation.Name} {point.Name}";
+            if (!point.Carries(point.Original))
+            {
+                run.LeftOut.Add($"{location} (its value: {point.Limit})");
+                return;
+            }
+
+            Points++;
+            _uncarried.Clear();
             if (!await ErrorBasedAsync(point, baseline, location, cancellationToken)
                 && !await BooleanBasedAsync(point, baseline, location, cancellationToken))
             {
                 await TimeBasedAsync(point, baseline, location, cancellationToken);
             }
 
-            var reflected = point.With(point.Original + Marker);
+            var reflected = With(point, point.Original + Marker, "the XSS probe");
             if (await SendAsync(reflected, cancellationToken) is { } html && html.MediaType is "text/html" or "application/xhtml+xml"
                 && html.Body.Contains("<svg data-archgate=\"x9\">", StringComparison.Ordinal))
             {
                 run.Add(SecurityRules.ReflectedXss, Severity.High, location,
-                    $"{point.Name} of {operation.Name} is reflected unescaped in an HTML answer", run.Sender.Evidence(reflected, html, run.Sender.Excerpt(Around(html.Body, "<svg data-archgate"))));
+                    $"{point.Name} of {operation.Name} is reflected unescaped in an HTML answer", run.Sender.Evidence(reflected!, html, run.Sender.Excerpt(Around(html.Body, "<svg data-archgate"))));
             }
 
-            var split = point.With(point.Original + "\r\nX-Archgate-Crlf: injected");
+            var split = With(point, point.Original + "\r\nX-Archgate-Crlf: injected", "the CR/LF probe");
             if (await SendAsync(split, cancellationToken) is { } crlf && crlf.Headers.ContainsKey("X-Archgate-Crlf"))
             {
                 run.Add(SecurityRules.CrlfInjection, Severity.High, location,
-                    $"CR/LF in {point.Name} of {operation.Name} became a response header (X-Archgate-Crlf)", run.Sender.Evidence(split, crlf, "X-Archgate-Crlf: injected"));
+                    $"CR/LF in {point.Name} of {operation.Name} became a response header (X-Archgate-Crlf)", run.Sender.Evidence(split!, crlf, "X-Archgate-Crlf: injected"));
             }
 
             if (FileLike().IsMatch(point.Parameter))
             {
                 foreach (var traversal in new[] { "../../../../../../../../../../etc/passwd", "..\\..\\..\\..\\..\\..\\..\\..\\windows\\win.ini", "....//....//....//....//....//....//etc/passwd" })
                 {
-                    var request = point.With(traversal);
+                    var request = With(point, traversal, "a traversal probe");
                     if (await SendAsync(request, cancellationToken) is { } file && (file.Body.Contains("root:x:0:0:", StringComparison.Ordinal) || file.Body.Contains("[fonts]", StringComparison.Ordinal)))
                     {
                         run.Add(SecurityRules.PathTraversal, Severity.High, location,
-                            $"{point.Name} of {operation.Name} read a file outside its folder ({traversal})", run.Sender.Evidence(request, file));
+                            $"{point.Name} of {operation.Name} read a file outside its folder ({traversal})", run.Sender.Evidence(request!, file));
                         break;
                     }
                 }
             }
+
+            if (_uncarried.Count > 0)
+            {
+                run.LeftOut.Add($"{location}: {string.Join(", ", _uncarried)} ({point.Limit})");
+            }
+        }
+
+        /// <summary>
+        /// <paramref name="point"/> set to <paramref name="value"/>, or null (noted as <paramref name="probe"/> not sent)
+        /// when the input cannot carry it: a CR/LF, or a byte outside visible ASCII, in a header or a cookie.
+        /// </summary>
+        private ProbeRequest? With(InjectionPoint point, string value, string probe)
+        {
+            if (point.Carries(value))
+            {
+                return point.With(value);
+            }
+
+            if (!_uncarried.Contains(probe))
+            {
+                _uncarried.Add(probe);
+            }
+
+            return null;
         }
 
         /// <summary>A quote breaks the query (5xx or a database error) and a doubled quote mends it.</summary>
         private async Task<bool> ErrorBasedAsync(InjectionPoint point, ProbeExchange baseline, string location, CancellationToken cancellationToken)
         {
-            var broken = point.With(point.Original + "'");
+            var broken = With(point, point.Original + "'", "the error-based SQL probe");
             var error = await SendAsync(broken, cancellationToken);
             var message = error is null ? null : ResponseSignals.DatabaseError(error.Body);
             if (error is null || !(error.Status >= 500 || message is not null) || ResponseSignals.DatabaseError(baseline.Body) is not null)
@@ -309,7 +361,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
                 return false;
             }
 
-            var mended = await SendAsync(point.With(point.Original + "''"), cancellationToken);
+            var mended = await SendAsync(With(point, point.Original + "''", "the error-based SQL probe"), cancellationToken);
             if (mended is null || mended.Status >= 500 || ResponseSignals.DatabaseError(mended.Body) is not null)
             {
                 return false;
@@ -323,7 +375,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
 
             run.Add(SecurityRules.SqlInjection, Severity.Critical, location,
                 $"{point.Name} of {operation.Name} is injectable (error-based): a quote answers {error.Status} with a database error, two quotes answer {mended.Status}",
-                run.Sender.Evidence(broken, error, run.Sender.Excerpt(message)));
+                run.Sender.Evidence(broken!, error, run.Sender.Excerpt(message)));
             return true;
         }
 
@@ -339,14 +391,14 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
             var tail = point.Original[^1..];
             foreach (var concat in Concatenations)
             {
-                var same = point.With(head + concat + tail);
+                var same = With(point, head + concat + tail, "the boolean-based SQL probe");
                 var answer = await SendAsync(same, cancellationToken);
                 if (answer is null || !Same(answer, baseline))
                 {
                     continue;
                 }
 
-                var other = point.With(head + concat + "zq");
+                var other = With(point, head + concat + "zq", "the boolean-based SQL probe");
                 var different = await SendAsync(other, cancellationToken);
                 if (different is null || Same(different, baseline) || await SendAsync(same, cancellationToken) is not { } again || !Same(again, baseline))
                 {
@@ -355,7 +407,7 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
 
                 run.Add(SecurityRules.SqlInjection, Severity.Critical, location,
                     $"{point.Name} of {operation.Name} is injectable (boolean-based): '{head}{concat}{tail}' answers as '{point.Original}' (twice), '{head}{concat}zq' does not",
-                    run.Sender.Evidence(same, answer));
+                    run.Sender.Evidence(same!, answer));
                 return true;
             }
 
@@ -380,21 +432,21 @@ internal sealed partial class InjectionCheck(HttpComponent component, ContractDo
                     _slowestBaseline = second is null || second.Elapsed < baseline.Elapsed ? baseline.Elapsed : second.Elapsed;
                 }
 
-                var slow = point.With(payload(seconds));
+                var slow = With(point, payload(seconds), "the time-based SQL probe");
                 var first = await SendAsync(slow, cancellationToken, timeout);
                 if (first is null || first.Elapsed < _slowestBaseline + (delay * 0.9))
                 {
                     continue;
                 }
 
-                var zero = await SendAsync(point.With(payload("0")), cancellationToken, timeout);
+                var zero = await SendAsync(With(point, payload("0"), "the time-based SQL probe"), cancellationToken, timeout);
                 var repeat = zero is null || zero.Elapsed >= _slowestBaseline + (delay / 2) ? null : await SendAsync(slow, cancellationToken, timeout);
                 if (repeat is not null && repeat.Elapsed >= _slowestBaseline + (delay * 0.9))
                 {
                     run.Add(SecurityRules.SqlInjection, Severity.Critical, location,
                         $"{point.Name} of {operation.Name} is injectable (time-based): a {seconds} s sleep answered after {Ms(first.Elapsed)} and {Ms(repeat.Elapsed)}, " +
                         $"a zero sleep after {Ms(zero!.Elapsed)}, the slowest plain request {Ms(_slowestBaseline.Value)}",
-                        run.Sender.Evidence(slow, repeat));
+                        run.Sender.Evidence(slow!, repeat));
                     return;
                 }
             }

@@ -6,15 +6,31 @@ using Microsoft.OpenApi;
 
 namespace Archgate.Checks.Security.Probes;
 
-/// <summary>One string input of a request that probes replace: a query or path parameter, or a top-level JSON body field.</summary>
-/// <param name="Name">As findings name it: <c>query 'search'</c>, <c>body 'note'</c>.</param>
+/// <summary>One string input of a request that probes replace: a query, path, header or cookie parameter, or a top-level JSON body field.</summary>
+/// <param name="Name">As findings name it: <c>query 'search'</c>, <c>header 'X-Tenant'</c>, <c>cookie 'theme'</c>, <c>body 'note'</c>.</param>
 /// <param name="Parameter">The bare parameter or field name.</param>
 /// <param name="Original">The value of the valid request (a plausible one when the valid request leaves the input out).</param>
 /// <param name="With">The valid request with this input set to a value.</param>
 internal sealed record InjectionPoint(string Name, string Parameter, string Original, Func<string, ProbeRequest> With)
 {
-    /// <summary>Every string input of <paramref name="request"/>, a valid request of <paramref name="operation"/>.</summary>
-    public static IReadOnlyList<InjectionPoint> Of(OperationInfo operation, ProbeRequest request)
+    /// <summary>Where the value goes: a header or a cookie limits what it can carry (<see cref="Carries"/>).</summary>
+    public ParameterLocation? In { get; init; }
+
+    /// <summary>
+    /// Headers no probe replaces: credentials and transport semantics. A contract may declare them as parameters
+    /// (<c>Accept</c>, <c>Authorization</c> from <c>@ApiHeader</c>), but a value of Archgate's own there tests the
+    /// authentication or the framework, not the handler's use of an input.
+    /// </summary>
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Authorization", "Proxy-Authorization", "Cookie", "Content-Type", "Content-Length", "Transfer-Encoding", "Host", "Accept", "Connection",
+    };
+
+    /// <summary>
+    /// Every string input of <paramref name="request"/>, a valid request of <paramref name="operation"/>; no header or
+    /// cookie of <paramref name="credentials"/> (the contract's apiKey places, the identity's session cookies and headers).
+    /// </summary>
+    public static IReadOnlyList<InjectionPoint> Of(OperationInfo operation, ProbeRequest request, IReadOnlyCollection<string>? credentials = null)
     {
         var result = new List<InjectionPoint>();
         for (var i = 0; i < request.Query.Count; i++)
@@ -58,6 +74,31 @@ internal sealed record InjectionPoint(string Name, string Parameter, string Orig
             }
         }
 
+        // Header and cookie parameters: a tenant, a request id, a theme a handler puts into SQL or a shell is as much an input
+        // as a query parameter. One the valid request leaves out is probed from a plausible value, as a query parameter is.
+        foreach (var parameter in operation.Parameters.Where(p => p.In is ParameterLocation.Header or ParameterLocation.Cookie && p.Name is not null && IsString(p.Schema)))
+        {
+            var name = parameter.Name!;
+            if (Reserved.Contains(name) || credentials?.Contains(name, StringComparer.OrdinalIgnoreCase) == true)
+            {
+                continue;
+            }
+
+            if (parameter.In == ParameterLocation.Header)
+            {
+                var original = request.Headers.FirstOrDefault(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value ?? BaseValue(parameter.Schema!);
+                result.Add(new($"header '{name}'", name, original, v => request.WithHeader(name, v)) { In = ParameterLocation.Header });
+            }
+            else
+            {
+                var original = request.Cookies.FirstOrDefault(c => c.Key == name).Value ?? BaseValue(parameter.Schema!);
+                result.Add(new($"cookie '{name}'", name, original, v => request with { Cookies = [.. request.Cookies.Where(c => c.Key != name), new(name, v)] })
+                {
+                    In = ParameterLocation.Cookie,
+                });
+            }
+        }
+
         if (request.Body is not null && request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true && Parse(request.Body) is JsonObject body)
         {
             var schema = operation.Operation.RequestBody?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value?.Schema;
@@ -80,6 +121,24 @@ internal sealed record InjectionPoint(string Name, string Parameter, string Orig
         // A probe is no longer the request it varies: its findings name the input it changed, not the valid request's purpose.
         return [.. result.Select(p => p with { With = v => p.With(v) with { Purpose = $"a probe value in {p.Name}" } })];
     }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> can be sent in this input as it is: a header value takes visible ASCII, spaces and
+    /// tabs only (no CR/LF: HTTP has no escape for them, and a client refuses them), a cookie value also no <c>;</c>
+    /// (which ends it), <c>"</c> or <c>\</c> (which a strict parser drops the cookie for). A probe value it cannot carry is
+    /// not sent, and the coverage says which.
+    /// </summary>
+    public bool Carries(string value) => In switch
+    {
+        ParameterLocation.Header => value.All(c => c is '\t' or (>= ' ' and <= '~')),
+        ParameterLocation.Cookie => value.All(c => c is >= ' ' and <= '~' and not (';' or '"' or '\\')),
+        _ => true,
+    };
+
+    /// <summary>Why a value cannot go into this input (<see cref="Carries"/>).</summary>
+    public string Limit => In == ParameterLocation.Cookie
+        ? "a cookie value cannot carry CR, LF, ';', '\"', '\\' or characters outside visible ASCII"
+        : "a header value cannot carry CR, LF or characters outside visible ASCII";
 
     /// <summary>The value an input the valid request leaves out is probed from. <value>archgate</value>.</summary>
     private const string Plausible = "archgate";

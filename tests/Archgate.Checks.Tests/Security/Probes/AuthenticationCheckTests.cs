@@ -411,4 +411,48 @@ public sealed class AuthenticationCheckTests
         Assert.Matches(shape, wrong);
         Assert.NotEqual(key, wrong);
     }
+
+    /// <summary>A token of <paramref name="api"/>'s login for ann, signed with its secret: a JWT used as an API key.</summary>
+    private static string JwtKey(ProbeTestApi api)
+    {
+        static string B64(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var head = B64(System.Text.Encoding.UTF8.GetBytes("""{"alg":"HS256","typ":"JWT"}"""));
+        var body = B64(System.Text.Encoding.UTF8.GetBytes($$"""{"sub":"1","role":"customer","exp":{{DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}}}"""));
+        var signature = B64(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(api.SigningSecret), System.Text.Encoding.ASCII.GetBytes($"{head}.{body}")));
+        return $"{head}.{body}.{signature}";
+    }
+
+    [Fact]
+    public async Task An_API_key_that_is_a_JWT_is_sent_forged_as_a_bearer_token_is_and_an_unsigned_one_taken_is_critical()
+    {
+        using var api = new ProbeTestApi(Flaws.JwtApiKey | Flaws.AcceptsAlgNone);
+        var auth = $"  kay: {{ apiKey: {{ header: X-Api-Key, value: \"{JwtKey(api)}\" }} }}";
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), contract: ApiKeyContract, auth: auth);
+
+        var me = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InvalidTokenAccepted && f.Location == "GET /me");
+        Assert.Equal(Severity.Critical, me.Severity);
+        Assert.Contains("to an invalid token (", me.Message, StringComparison.Ordinal);
+        Assert.Contains("alg none as API key (header X-Api-Key)", me.Message, StringComparison.Ordinal);
+        Assert.EndsWith("the token is not verified", me.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("tampered payload as API key", me.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_service_that_verifies_its_JWT_API_keys_passes_and_the_coverage_names_the_forged_keys()
+    {
+        using var api = new ProbeTestApi(Flaws.JwtApiKey);
+        var auth = $"  kay: {{ apiKey: {{ header: X-Api-Key, value: \"{JwtKey(api)}\" }} }}";
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o), contract: ApiKeyContract, auth: auth);
+
+        Assert.Empty(ProbeKit.Serious(result));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthenticationCoverage);
+        foreach (var variant in new[] { "wrong API key (header X-Api-Key)", "tampered payload as API key (header X-Api-Key)", "other key's signature as API key (header X-Api-Key)", "alg none as API key (header X-Api-Key)" })
+        {
+            Assert.Contains(variant + " (where the contract allows apiKey)", coverage.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Contains(api.Server.Requests, r => r.PathAndQuery == "/me" && r.Headers.TryGetValue("X-Api-Key", out var v) && v.EndsWith('.') && v.Split('.').Length == 3);
+    }
 }

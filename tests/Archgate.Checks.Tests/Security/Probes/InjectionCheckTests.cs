@@ -175,4 +175,66 @@ public sealed class InjectionCheckTests
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InjectionCoverage);
         Assert.Contains("GET /products query 'search' (the valid request answered 500)", coverage.Message, StringComparison.Ordinal);
     }
+
+    private const string SearchParameter = "- { name: search, in: query, schema: { type: string, maxLength: 100 }, example: mug }";
+
+    private static string WithProductParameter(string parameter) =>
+        ProbeTestApi.Contract.Replace(SearchParameter, SearchParameter + "\n                - " + parameter, StringComparison.Ordinal);
+
+    [Fact]
+    public async Task A_header_parameter_put_into_SQL_is_injectable_and_the_CRLF_probe_it_cannot_carry_is_named()
+    {
+        using var api = new ProbeTestApi(Flaws.TenantSql);
+        var contract = WithProductParameter("{ name: X-Tenant, in: header, schema: { type: string }, example: acme }");
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck((Archgate.Model.HttpComponent)c, d, o), contract: contract);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.SqlInjection);
+        Assert.Equal("GET /products header 'X-Tenant'", finding.Location);
+        Assert.Contains("(boolean-based): 'acm'||'e' answers as 'acme' (twice), 'acm'||'zq' does not", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("-H 'X-Tenant: acm'\\''||'\\''e'", finding.Evidence, StringComparison.Ordinal);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InjectionCoverage);
+        Assert.Contains("GET /products header 'X-Tenant': the CR/LF probe (a header value cannot carry CR, LF", coverage.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Server.Requests, r => r.Headers.TryGetValue("X-Tenant", out var v) && v.Contains("X-Archgate-Crlf", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_cookie_parameter_put_into_SQL_is_injectable()
+    {
+        using var api = new ProbeTestApi(Flaws.TenantSql);
+        var contract = WithProductParameter("{ name: tenant, in: cookie, schema: { type: string }, example: acme }");
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck((Archgate.Model.HttpComponent)c, d, o), contract: contract);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == SecurityRules.SqlInjection);
+        Assert.Equal("GET /products cookie 'tenant'", finding.Location);
+        Assert.Contains("(boolean-based)", finding.Message, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.Headers.TryGetValue("Cookie", out var v) && v.Contains("tenant=acme'", StringComparison.Ordinal));
+        // The XSS marker has a double quote, which a cookie value cannot carry: not sent, and said.
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.InjectionCoverage);
+        Assert.Contains("GET /products cookie 'tenant': the XSS probe, the CR/LF probe (a cookie value cannot carry", coverage.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Headers_of_credentials_and_transport_are_never_probed_and_an_optional_header_is_probed_from_a_plausible_value()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var contract = WithProductParameter("{ name: Accept, in: header, schema: { type: string }, example: application/json }")
+            .Replace(SearchParameter, SearchParameter + "\n                - { name: Authorization, in: header, schema: { type: string }, example: Bearer x }"
+                + "\n                - { name: X-Api-Key, in: header, schema: { type: string }, example: k1 }"
+                + "\n                - { name: X-Request-Id, in: header, schema: { type: string } }", StringComparison.Ordinal)
+            .Replace("    bearer: { type: http, scheme: bearer }\n", "    bearer: { type: http, scheme: bearer }\n    apiKey: { type: apiKey, in: header, name: X-Api-Key }\n", StringComparison.Ordinal);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck((Archgate.Model.HttpComponent)c, d, o), contract: contract);
+
+        Assert.Empty(ProbeKit.Serious(result));
+        var products = api.Server.Requests.Where(r => r.PathAndQuery.StartsWith("/products", StringComparison.Ordinal)).ToList();
+        Assert.Contains(products, r => r.Headers.TryGetValue("X-Request-Id", out var v) && v.StartsWith("archgate'", StringComparison.Ordinal));
+        foreach (var header in new[] { "Accept", "Authorization", "X-Api-Key" })
+        {
+            Assert.DoesNotContain(products, r => r.Headers.TryGetValue(header, out var v) && v.Contains('\'', StringComparison.Ordinal));
+        }
+
+        Assert.DoesNotContain(result.Findings, f => f.Message.Contains("header 'Authorization'", StringComparison.Ordinal) || f.Message.Contains("header 'X-Api-Key'", StringComparison.Ordinal));
+    }
 }

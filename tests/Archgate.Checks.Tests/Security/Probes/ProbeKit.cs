@@ -15,12 +15,12 @@ internal static class ProbeKit
     public static async Task<CheckResult> RunAsync(
         ProbeTestApi api, Func<Component, ContractDocuments, SecurityProbeOptions, ICheck> make, string security = "", SecurityProbeOptions? options = null,
         string? contract = null, string protectedPaths = ProbeTestApi.ProtectedPaths, string identities = ProbeTestApi.Identities, bool admin = true, bool staff = false,
-        string fixtures = "")
+        string fixtures = "", string auth = "")
     {
         var folder = Directory.CreateTempSubdirectory("archgate-security-").FullName;
         var path = Path.Combine(folder, "api.yaml");
         await File.WriteAllTextAsync(path, contract ?? ProbeTestApi.Contract);
-        var system = TestSystems.Load(api.Manifest(path, security, protectedPaths, identities, admin, staff, fixtures), folder);
+        var system = TestSystems.Load(api.Manifest(path, security, protectedPaths, identities, admin, staff, fixtures, auth), folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
         var check = make(system.Components[0], new ContractDocuments(), options ?? new SecurityProbeOptions());
         Assert.True(check.AppliesTo(system).Applies);

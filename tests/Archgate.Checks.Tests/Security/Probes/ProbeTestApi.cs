@@ -73,6 +73,12 @@ public enum Flaws
     /// <c>GET /orders</c> lists the caller's own orders only (ex14's reservations, which alice had before any run).
     /// </summary>
     PlacedOrders = 134217728,
+
+    /// <summary>The tenant of <c>GET /products</c> (header <c>X-Tenant</c>, else cookie <c>tenant</c>) is concatenated into its SQL.</summary>
+    TenantSql = 268435456,
+
+    /// <summary>An <c>X-Api-Key</c> is a JWT of the login's, verified as a bearer token is (with <see cref="AcceptsAlgNone"/>, an unsigned one passes).</summary>
+    JwtApiKey = 536870912,
 }
 
 /// <summary>
@@ -302,12 +308,13 @@ public sealed class ProbeTestApi : IDisposable
     /// The manifest of a one-service system with this service, its login and identities, <paramref name="protectedPaths"/>
     /// as <c>security.protected</c>, and <paramref name="security"/> keys; without <paramref name="admin"/>, the admin
     /// <c>ada</c> is not in its <c>auth</c> section (nor may <paramref name="identities"/> name her); with <paramref name="staff"/>,
-    /// <c>sam</c> (<c>roles: [staff]</c>) is; <paramref name="fixtures"/> is its <c>openapi.fixtures</c> (flow YAML).
+    /// <c>sam</c> (<c>roles: [staff]</c>) is; <paramref name="fixtures"/> is its <c>openapi.fixtures</c> (flow YAML) and <paramref name="auth"/> more entries of its <c>auth</c> section.
     /// </summary>
-    public string Manifest(string contractPath, string security = "", string protectedPaths = ProtectedPaths, string identities = Identities, bool admin = true, bool staff = false, string fixtures = "") => $$"""
+    public string Manifest(string contractPath, string security = "", string protectedPaths = ProtectedPaths, string identities = Identities, bool admin = true, bool staff = false, string fixtures = "", string auth = "") => $$"""
         version: 1
         system: { name: t }
         auth:
+        {{auth}}
           ann: { login: POST /auth/login, user: ann, password: {{Password}}, token: $.accessToken, roles: [customer] }
           ben: { login: POST /auth/login, user: ben, password: {{Password}}, token: $.accessToken, roles: [customer] }
         {{(admin ? $"  ada: {{ login: POST /auth/login, user: ada, password: {Password}, token: $.accessToken, roles: [admin] }}" : "")}}
@@ -364,7 +371,7 @@ public sealed class ProbeTestApi : IDisposable
                 ("DELETE", _) when path.StartsWith("/items/", StringComparison.Ordinal) && user is null && Has(Flaws.AnonymousDelete) =>
                     Item(path) is { } gone && _items.Remove((long)gone["id"]!) ? new Reply(204, null) : Problem(404, "No such item."),
                 ("PUT" or "DELETE", _) when path.StartsWith("/items/", StringComparison.Ordinal) => user is null ? Unauthorized() : ChangeItem(user.Value, request.Method, path, request.Body),
-                ("GET", "/products") => Search(query["search"]),
+                ("GET", "/products") => Search(query["search"], Tenant(request)),
                 ("GET", "/search") => Page(query["q"] ?? ""),
                 ("GET", "/download") => Has(Flaws.Traversal) && (query["file"] ?? "").Contains("etc/passwd", StringComparison.Ordinal)
                     ? new Reply(200, "root:x:0:0:root:/root:/bin/bash\n", "text/plain")
@@ -454,7 +461,7 @@ public sealed class ProbeTestApi : IDisposable
             return Users[0];
         }
 
-        var auth = request.Headers.GetValueOrDefault("Authorization");
+        var auth = Has(Flaws.JwtApiKey) && request.Headers.TryGetValue("X-Api-Key", out var key) ? "Bearer " + key : request.Headers.GetValueOrDefault("Authorization");
         if (auth is null || !auth.StartsWith("Bearer ", StringComparison.Ordinal))
         {
             return null;
@@ -624,7 +631,12 @@ public sealed class ProbeTestApi : IDisposable
     private JsonObject? Find(string path) =>
         long.TryParse(path["/orders/".Length..], out var id) ? _orders.GetValueOrDefault(id) : null;
 
-    private Reply Search(string? search)
+    /// <summary>The tenant a request names: header <c>X-Tenant</c>, else cookie <c>tenant</c>; null when none.</summary>
+    private static string? Tenant(Received request) =>
+        request.Headers.GetValueOrDefault("X-Tenant")
+        ?? request.Headers.GetValueOrDefault("Cookie")?.Split(';').Select(c => c.Trim().Split('=', 2)).FirstOrDefault(c => c.Length == 2 && c[0] == "tenant")?[1];
+
+    private Reply Search(string? search, string? tenant = null)
     {
         using var command = _db.CreateCommand();
         if (Has(Flaws.SlowSql) && search is not null && System.Text.RegularExpressions.Regex.Match(search, @"pg_sleep\((\d+)\)") is { Success: true } sleep)
@@ -646,6 +658,15 @@ public sealed class ProbeTestApi : IDisposable
         {
             command.CommandText = "select id, name from products where lower(name) like lower(@p) order by id";
             command.Parameters.AddWithValue("@p", $"%{search}%");
+        }
+
+        if (tenant is not null)
+        {
+            // The catalogue is shared by the tenants acme and globex; any other tenant sees nothing.
+            var where = command.CommandText.Contains(" where ", StringComparison.Ordinal) ? " and " : " where ";
+            var filter = Has(Flaws.TenantSql) ? $"{where}'{tenant}' in ('acme', 'globex')" : $"{where}@t in ('acme', 'globex')";
+            command.CommandText = command.CommandText.Replace(" order by id", filter + " order by id", StringComparison.Ordinal);
+            command.Parameters.AddWithValue("@t", tenant);
         }
 
         try
