@@ -179,7 +179,7 @@ public sealed class InjectionCheckTests
     private const string SearchParameter = "- { name: search, in: query, schema: { type: string, maxLength: 100 }, example: mug }";
 
     private static string WithProductParameter(string parameter) =>
-        ProbeTestApi.Contract.Replace(SearchParameter, SearchParameter + "\n                - " + parameter, StringComparison.Ordinal);
+        ProbeTestApi.Contract.Replace(SearchParameter, SearchParameter + "\n        - " + parameter, StringComparison.Ordinal);
 
     [Fact]
     public async Task A_header_parameter_put_into_SQL_is_injectable_and_the_CRLF_probe_it_cannot_carry_is_named()
@@ -220,9 +220,9 @@ public sealed class InjectionCheckTests
     {
         using var api = new ProbeTestApi(Flaws.None);
         var contract = WithProductParameter("{ name: Accept, in: header, schema: { type: string }, example: application/json }")
-            .Replace(SearchParameter, SearchParameter + "\n                - { name: Authorization, in: header, schema: { type: string }, example: Bearer x }"
-                + "\n                - { name: X-Api-Key, in: header, schema: { type: string }, example: k1 }"
-                + "\n                - { name: X-Request-Id, in: header, schema: { type: string } }", StringComparison.Ordinal)
+            .Replace(SearchParameter, SearchParameter + "\n        - { name: Authorization, in: header, schema: { type: string }, example: Bearer x }"
+                + "\n        - { name: X-Api-Key, in: header, schema: { type: string }, example: k1 }"
+                + "\n        - { name: X-Request-Id, in: header, schema: { type: string } }", StringComparison.Ordinal)
             .Replace("    bearer: { type: http, scheme: bearer }\n", "    bearer: { type: http, scheme: bearer }\n    apiKey: { type: apiKey, in: header, name: X-Api-Key }\n", StringComparison.Ordinal);
 
         var result = await ProbeKit.RunAsync(api, (c, d, o) => new InjectionCheck((Archgate.Model.HttpComponent)c, d, o), contract: contract);
