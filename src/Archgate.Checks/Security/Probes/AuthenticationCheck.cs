@@ -11,7 +11,8 @@ namespace Archgate.Checks.Security.Probes;
 /// Step 9, authentication enforced: every operation the contract secures and every <c>security.protected</c> path
 /// is called without credentials, with a garbage token, and (when the service's login issues a JWT) with its
 /// payload tampered under the original signature, signed with another key, and with <c>alg: none</c>, and with an
-/// expired token (<see cref="ExpiredToken"/>). Each must be refused; a 2xx is critical (AG9001, AG9002, AG9003).
+/// expired token (<see cref="ExpiredToken"/>); an apiKey scheme of the contract with a wrong key of its shape, and,
+/// when the key is a JWT, with those forgeries in its place. Each must be refused; a 2xx is critical (AG9001, AG9002, AG9003).
 /// </summary>
 internal sealed class AuthenticationCheck(HttpComponent component, ContractDocuments documents, SecurityProbeOptions options) : ICheck
 {

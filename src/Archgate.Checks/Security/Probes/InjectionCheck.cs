@@ -10,7 +10,7 @@ using Archgate.Protocol;
 namespace Archgate.Checks.Security.Probes;
 
 /// <summary>
-/// Step 9, injection and input handling, on every string parameter and JSON body field the contract declares:
+/// Step 9, injection and input handling, on every string parameter (query, path, header, cookie) and JSON body field the contract declares:
 /// SQL injection (error-based: a quote breaks the query and a doubled quote mends it; boolean-based: a value split
 /// by the engine's string concatenation answers as the original while a different value does not, twice;
 /// time-based: a sleep payload against a measured baseline, confirmed by a zero sleep and a repeat), reflected XSS
