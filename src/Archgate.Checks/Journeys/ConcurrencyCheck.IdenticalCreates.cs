@@ -22,15 +22,27 @@ internal sealed partial class ConcurrencyCheck
         var (racer, headers) = await RacerAsync(context, writer, auth, cancellationToken);
         // What the race made is deleted after it as its racer: a winner kept would hold B's unique values (an SKU with a
         // pattern the retry cannot vary) against every later create of the example (ex10: step 9's admin create got 409).
+        await WithCleanUpAsync(context.Http, resource, headers, findings,
+            (prerequisites, made) => IdenticalCreatesAsync(context, resource, racer, headers, prerequisites, made, findings, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="race"/> with the objects its create names made fresh for it (<see cref="Referenced"/>) and a
+    /// list for what it creates; deletes both afterwards as <paramref name="headers"/>' identity, what named first.
+    /// </summary>
+    private async Task WithCleanUpAsync(
+        HttpClient http, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> headers, List<Finding> findings,
+        Func<ReferencedObjects, List<string>, Task> race, CancellationToken cancellationToken)
+    {
         var made = new List<string>();
-        var prerequisites = Referenced(context.Http, headers, cancellationToken);
+        var prerequisites = Referenced(http, headers, cancellationToken);
         try
         {
-            await IdenticalCreatesAsync(context, resource, racer, headers, prerequisites, made, findings, cancellationToken);
+            await race(prerequisites, made);
         }
         finally
         {
-            await CleanUpAsync(context.Http, resource, headers, made, findings, cancellationToken);
+            await CleanUpAsync(http, resource, headers, made, findings, cancellationToken);
             await CleanUpAsync(prerequisites, resource, findings, cancellationToken);
         }
     }

@@ -22,20 +22,9 @@ internal sealed partial class ConcurrencyCheck
     /// its own free text. More than one created is a double booking (AG7024).</item>
     /// </list>
     /// </summary>
-    private async Task OverlappingCreatesAsync(CheckContext context, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken)
-    {
-        var made = new List<string>();
-        var prerequisites = Referenced(context.Http, auth, cancellationToken);
-        try
-        {
-            await OverlappingCreatesAsync(context, resource, auth, prerequisites, made, findings, cancellationToken);
-        }
-        finally
-        {
-            await CleanUpAsync(context.Http, resource, auth, made, findings, cancellationToken);
-            await CleanUpAsync(prerequisites, resource, findings, cancellationToken);
-        }
-    }
+    private Task OverlappingCreatesAsync(CheckContext context, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, List<Finding> findings, CancellationToken cancellationToken) =>
+        WithCleanUpAsync(context.Http, resource, auth, findings,
+            (prerequisites, made) => OverlappingCreatesAsync(context, resource, auth, prerequisites, made, findings, cancellationToken), cancellationToken);
 
     private async Task OverlappingCreatesAsync(
         CheckContext context, ContractResource resource, IReadOnlyList<KeyValuePair<string, string>> auth, ReferencedObjects prerequisites, List<string> made,
