@@ -20,4 +20,8 @@ internal static class RetryAfter
         var wait = value.Delta ?? (value.Date is { } date ? date - (serverDate ?? now) : null);
         return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
     }
+
+    /// <summary>The wait a <c>Retry-After</c> header's text asks for (<see cref="Wait"/>, against <paramref name="now"/>); null when absent or unreadable.</summary>
+    public static TimeSpan? Of(string? header, DateTimeOffset now) =>
+        RetryConditionHeaderValue.TryParse(header?.Trim(), out var value) ? Wait(value, null, now) : null;
 }

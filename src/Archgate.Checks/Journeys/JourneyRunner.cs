@@ -17,6 +17,12 @@ internal sealed record JourneyRun(bool Ok, string? FailedStep, string? Problem, 
 {
     /// <summary>The screenshot of a failed browser step, relative to the run folder. <value>null</value>.</summary>
     public string? Screenshot { get; init; }
+
+    /// <summary>
+    /// When the failed step was answered 503 or 429 with a <c>Retry-After</c>: how long the service asked to wait (the
+    /// service said "try again shortly", which is no failure of what the journey did). <value>null</value>.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>Runs a journey's steps in order against a service: variables, captures, expectations.</summary>
@@ -91,7 +97,10 @@ internal static partial class JourneyRunner
             if (problem is not null)
             {
                 var polled = polls > 1 ? $" (still, after {polls} requests over {Stopwatch.GetElapsedTime(started).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s: expect.within {step.Expect.Within!.Value.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s)" : string.Empty;
-                return new JourneyRun(false, name, problem + polled, answer.Evidence(), null, writes);
+                return new JourneyRun(false, name, problem + polled, answer.Evidence(), null, writes)
+                {
+                    RetryAfter = answer.Status is 503 or 429 ? Http.RetryAfter.Of(answer.Header("Retry-After"), DateTimeOffset.UtcNow) : null,
+                };
             }
 
             // A write the service refused as the journey expected (a stale If-Match answered 412) changed nothing; a

@@ -74,12 +74,23 @@ internal sealed class NetworkFailureCheck(ServiceComponent service) : ICheck
         // The same intent again (the cut run's {uuid} and {run}, not its captures), then, if that fails, a new run.
         var same = await JourneyRunner.RunAsync(context.Http, through, journey.Steps, SameIntent(variables, first), cancellationToken);
         var retry = same.Ok ? same : await JourneyRunner.RunAsync(context.Http, through, journey.Steps, JourneyRunner.Start(variables, 2), cancellationToken);
+        // A new run the service answered "try again shortly" (503 or 429 with a Retry-After of at most 10 s: a dependency
+        // briefly away) is waited out once, as a client starting over would, and run anew: that answer is no leftover.
+        var waited = string.Empty;
+        if (!retry.Ok && retry.RetryAfter is { } after && after <= MaxRetryAfter)
+        {
+            var first503 = retry;
+            await Task.Delay(after < TimeSpan.Zero ? TimeSpan.Zero : after, context.Time, cancellationToken);
+            retry = await JourneyRunner.RunAsync(context.Http, through, journey.Steps, JourneyRunner.Start(variables, 3), cancellationToken);
+            waited = string.Create(CultureInfo.InvariantCulture, $" after its first try at {first503.FailedStep} was answered {first503.Problem} with a Retry-After of {after.TotalSeconds:0.#} s, waited");
+        }
+
         var findings = new List<Finding>();
         if (!retry.Ok)
         {
             findings.Add(Finding(JourneyRules.NotRecovered, Severity.High, journey.Name,
                 $"after a network failure at {cutStep} of '{journey.Name}' ({downEvidence}), the journey run again from its start failed: with the same {{uuid}} at {same.FailedStep}: {same.Problem}; " +
-                $"as a new run at {retry.FailedStep}: {retry.Problem}",
+                $"as a new run{waited} at {retry.FailedStep}: {retry.Problem}",
                 $"the same {{uuid}}:\n{same.Evidence}\nas a new run:\n{retry.Evidence}",
                 "what an interrupted journey left behind must not block the next try: make writes idempotent (answer a repeated Idempotency-Key with what it made) or time out reservations, and let a client start over"));
         }
@@ -87,7 +98,7 @@ internal sealed class NetworkFailureCheck(ServiceComponent service) : ICheck
         {
             var how = same.Ok
                 ? "the journey run again from its start with the same {uuid} succeeded"
-                : $"the journey run again from its start with the same {{uuid}} failed at {same.FailedStep} ({same.Problem}), as a new run it succeeded";
+                : $"the journey run again from its start with the same {{uuid}} failed at {same.FailedStep} ({same.Problem}), as a new run it succeeded{waited}";
             findings.Add(Finding(JourneyRules.NetworkFailureSummary, Severity.Info, journey.Name,
                 string.Create(CultureInfo.InvariantCulture, $"'{journey.Name}': the network went down at {cutStep} ({downEvidence}); with it back, {how}"),
                 null));
@@ -95,6 +106,9 @@ internal sealed class NetworkFailureCheck(ServiceComponent service) : ICheck
 
         return CheckResult.From(findings) with { TransientCause = retry.TransientCause };
     }
+
+    /// <summary>The longest <c>Retry-After</c> a new run waits out before it runs once more. <value>10 s</value>.</summary>
+    internal static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(10);
 
     /// <summary>The variables the cut run started with (its <c>run</c> and <c>uuid</c>), without what it captured.</summary>
     internal static Dictionary<string, string> SameIntent(IReadOnlyDictionary<string, string> shared, IReadOnlyDictionary<string, string> cut) =>

@@ -31,6 +31,9 @@ public sealed record FakeOrdersFaults
     /// </summary>
     public bool UniqueNotes { get; init; }
 
+    /// <summary>The creates (1-based, in the order they arrive) answered 503 with <c>Retry-After: 1</c>, creating nothing: a dependency briefly away.</summary>
+    public IReadOnlyList<int> UnavailablePosts { get; init; } = [];
+
     /// <summary>A create with an Idempotency-Key it saw before answers 201 with the order that key made (and nothing else).</summary>
     public bool IdempotencyKeys { get; init; }
 
@@ -120,6 +123,7 @@ public sealed class FakeOrdersApi : IDisposable
     private readonly ConcurrentDictionary<int, JsonObject> _orders = new();
     private readonly ConcurrentDictionary<string, int> _keys = new(StringComparer.Ordinal);
     private int _next;
+    private int _posts;
     private volatile bool _open;
 
     public FakeOrdersApi(FakeOrdersFaults? faults = null)
@@ -170,6 +174,11 @@ public sealed class FakeOrdersApi : IDisposable
                     ? new Reply(404, """{"title":"No orders found."}""", "application/problem+json")
                     : new Reply(200, new JsonObject { ["items"] = new JsonArray([.. matching.Select(o => o.DeepClone())]), ["count"] = matching.Count }.ToJsonString());
             case ("POST", "/orders"):
+                if (_faults.UnavailablePosts.Contains(Interlocked.Increment(ref _posts)))
+                {
+                    return new Reply(503, """{"title":"Payments is unavailable; try again shortly."}""", "application/problem+json", new Dictionary<string, string> { ["Retry-After"] = "1" });
+                }
+
                 var body = JsonNode.Parse(r.Body) as JsonObject;
                 if (_faults.UniqueNotes && body?["note"] is JsonValue given && _orders.Values.Any(o => o["note"]?.ToJsonString() == given.ToJsonString()))
                 {

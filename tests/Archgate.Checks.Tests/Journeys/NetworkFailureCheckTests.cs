@@ -49,6 +49,36 @@ public sealed class NetworkFailureCheckTests
     }
 
     [Fact]
+    public async Task A_new_run_answered_try_again_shortly_with_a_Retry_After_is_waited_out_once_and_run_anew()
+    {
+        // ex14: right after the cut, the api's call to payments failed once (503, Retry-After: 5) and the check said the
+        // journey could not be run again (AG7037 high) on a clean system; a client starting over waits as asked.
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { UnavailablePosts = [2, 3] });
+
+        var result = await RunAsync(api);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        var summary = Assert.Single(result.Findings);
+        Assert.Equal(JourneyRules.NetworkFailureSummary, summary.Rule);
+        Assert.EndsWith("as a new run it succeeded after its first try at step 1 (POST /orders) was answered status 503, expected 201 with a Retry-After of 1 s, waited", summary.Message, StringComparison.Ordinal);
+        Assert.Equal(4, api.Requests.Count(r => r.Method == "POST"));
+    }
+
+    [Fact]
+    public async Task A_new_run_that_still_fails_after_waiting_out_its_Retry_After_is_AG7037_and_says_it_waited()
+    {
+        using var api = new FakeOrdersApi(new FakeOrdersFaults { UnavailablePosts = [2, 3, 4] });
+
+        var result = await RunAsync(api);
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal((JourneyRules.NotRecovered, Severity.High), (finding.Rule, finding.Severity));
+        Assert.Contains("as a new run after its first try at step 1 (POST /orders) was answered status 503, expected 201 with a Retry-After of 1 s, waited at step 1 (POST /orders): status 503, expected 201",
+            finding.Message, StringComparison.Ordinal);
+        Assert.Equal(4, api.Requests.Count(r => r.Method == "POST")); // waited out once, not again
+    }
+
+    [Fact]
     public async Task A_replay_that_fails_before_the_network_failure_is_not_evaluated_naming_the_step_and_status_not_an_error()
     {
         // ex13: an earlier check's leftover (the edge cases' re-sent create held the room) made the replay's create 409

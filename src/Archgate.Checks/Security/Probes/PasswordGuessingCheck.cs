@@ -303,7 +303,7 @@ internal sealed class PasswordGuessingCheck(HttpComponent signsInAt, LoginAuth l
 
     /// <summary>A <c>Retry-After</c> as a delay (<see cref="Http.RetryAfter.Wait"/>, against <paramref name="now"/>); null when absent or unreadable.</summary>
     internal static TimeSpan? RetryAfter(string? header, DateTimeOffset now) =>
-        System.Net.Http.Headers.RetryConditionHeaderValue.TryParse(header?.Trim(), out var value) ? Http.RetryAfter.Wait(value, null, now) : null;
+        Http.RetryAfter.Of(header, now);
 
     /// <summary>
     /// Tarpitting: the median latency of the last five answers more than four times the first five's and above 250 ms
