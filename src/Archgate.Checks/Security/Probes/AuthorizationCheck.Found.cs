@@ -9,6 +9,11 @@ internal sealed partial class AuthorizationCheck
 {
     private sealed partial class Run
     {
+        /// <summary>BOLA on objects the first identity already has, alone (under <c>security.safe</c>, which creates nothing): every item of the contract.</summary>
+        public Task<int> FoundObjectsAsync(
+            (ServiceAuth Identity, Credentials Credentials) a, (ServiceAuth Identity, Credentials Credentials)? b, CancellationToken cancellationToken) =>
+            FoundObjectsAsync(a, b, [.. target.Document.Paths?.Keys ?? Enumerable.Empty<string>()], cancellationToken);
+
         /// <summary>The items the first ordinary identity created an object of in this run: BOLA has its own object there.</summary>
         private HashSet<string> CreatedAsFirst { get; } = new(StringComparer.Ordinal);
 

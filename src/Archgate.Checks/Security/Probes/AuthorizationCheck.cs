@@ -82,7 +82,9 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         }
         else if (policy.Safe)
         {
-            run.LeftOut.Add("object and property level (they create resources; security.safe)");
+            // Nothing is created; objects the first identity already has are only read, which safe allows.
+            run.LeftOut.Add("object level on objects the run creates, and property level (they create resources; security.safe)");
+            await run.FoundObjectsAsync(a, b.Identity is null ? null : b, cancellationToken);
         }
         else
         {

@@ -331,7 +331,20 @@ public sealed class AuthorizationCheckTests
 
         Assert.DoesNotContain(api.Server.Requests, r => r.Method is "POST" or "PATCH" && r.PathAndQuery != "/auth/login");
         Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
-        Assert.Contains("object and property level (they create resources; security.safe)", result.Findings.Single(f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+        Assert.Contains("object level on objects the run creates, and property level (they create resources; security.safe)", result.Findings.Single(f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Safe_mode_reads_an_object_the_owner_already_has_as_the_other_identity_and_writes_nothing()
+    {
+        // Reading what is there changes nothing, so security.safe keeps BOLA on objects found in the owner's listing.
+        using var api = new ProbeTestApi(Flaws.PlacedOrders | Flaws.Bola);
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly + "\n  safe: true", contract: OrdersWithList);
+
+        var read = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ObjectLevelAuthorization);
+        Assert.StartsWith("'ben' read /orders/1, which 'ann' already has", read.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Server.Requests, r => r.Method is not ("GET" or "HEAD" or "OPTIONS") && r.PathAndQuery != "/auth/login");
     }
 
     [Fact]
