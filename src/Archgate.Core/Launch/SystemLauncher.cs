@@ -394,26 +394,65 @@ public sealed class SystemLauncher(IntegrationPlan plan, string stateDirectory, 
     private void OnExited(object? sender, EventArgs e)
     {
         ExitedEventArrived?.Invoke();
-        NoticeExits();
+        // Only the process that raised it: reading another one's HasExited may raise that one's event, which takes its lock.
+        if (sender is Process process)
+        {
+            Notice([process]);
+        }
     }
 
     private void NoticeExits()
     {
+        List<Process> watched;
         lock (_exits)
         {
-            if (_disposed)
+            watched = [.. _watched.Select(w => w.Process)];
+        }
+
+        Notice(watched);
+    }
+
+    /// <summary>
+    /// Records which of <paramref name="processes"/> exited. No Process is read while _exits is held: .NET raises Exited
+    /// holding the Process's own lock, our handler then takes _exits, and reading a Process (HasExited raises its Exited
+    /// when it was not yet) may take that lock. Holding _exits meanwhile was a lock-order inversion: 12 components
+    /// stopped at once hung a test (ci83) as the disposal had hung a run (ci79).
+    /// </summary>
+    private void Notice(IEnumerable<Process> processes)
+    {
+        foreach (var process in processes)
+        {
+            StartedComponent? entry;
+            lock (_exits)
             {
-                return;
+                entry = _disposed ? null : _watched.FirstOrDefault(w => ReferenceEquals(w.Process, process)).Entry;
+                if (entry is null || _exits.Any(x => x.Pid == entry.Pid))
+                {
+                    continue;
+                }
             }
 
-            foreach (var (entry, process) in _watched)
+            int exitCode;
+            try
             {
-                if (process.HasExited && !_exits.Any(x => x.Pid == entry.Pid))
+                if (!process.HasExited)
                 {
-                    _exits.Add(new ComponentExit(entry.Component, entry.Pid, process.ExitCode, _time.GetUtcNow(), entry.LogFile, Tail(entry.LogFile))
-                    {
-                        Expected = _expected.Contains(entry.Pid),
-                    });
+                    continue;
+                }
+
+                exitCode = process.ExitCode;
+            }
+            catch (InvalidOperationException)
+            {
+                continue; // disposed meanwhile: the launcher is being disposed
+            }
+
+            var exit = new ComponentExit(entry.Component, entry.Pid, exitCode, _time.GetUtcNow(), entry.LogFile, Tail(entry.LogFile));
+            lock (_exits)
+            {
+                if (!_disposed && !_exits.Any(x => x.Pid == entry.Pid))
+                {
+                    _exits.Add(exit with { Expected = _expected.Contains(entry.Pid) });
                 }
             }
         }
