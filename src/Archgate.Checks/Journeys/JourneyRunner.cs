@@ -63,13 +63,7 @@ internal static partial class JourneyRunner
 
             var request = step.Request!;
             var name = $"step {i + 1} ({request.Name ?? $"{request.Method} {request.Path}"})";
-            var path = TemplateVariables.Fill(request.Path, variables, json: false);
-            var body = request.Body is null ? null : TemplateVariables.Fill(request.Body, variables, json: true);
-            var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))).ToList();
-            // A sign-in (a 'login:' step) starts a session of its own, sent without the session cookies the jar holds (its
-            // anti-CSRF cookies stay): a server that ends the session a login arrives with (session.regenerate, as AG5008
-            // asks) would otherwise end the setup's session, which every later run starts from, or an earlier identity's.
-            headers.AddRange(CookieJar.Headers(request.SignIn is null ? variables : CookieJar.WithoutSessions(variables), request.Method, headers));
+            var (path, headers, body) = Prepare(request, variables);
             var timeout = step.Expect.Duration is { } d && d * 2 > ApiCall.DefaultTimeout ? d * 2 : ApiCall.DefaultTimeout;
             var started = Stopwatch.GetTimestamp();
             var (answer, problem, polls) = (default(ApiAnswer)!, default(string), 0);
@@ -128,6 +122,19 @@ internal static partial class JourneyRunner
         }
 
         return new JourneyRun(true, null, null, null, null, writes);
+    }
+
+    /// <summary><paramref name="request"/> as it is sent now: its path, headers (the cookie jar's included) and body with the variables filled.</summary>
+    internal static (string Path, List<KeyValuePair<string, string>> Headers, string? Body) Prepare(ScenarioRequest request, IReadOnlyDictionary<string, string> variables)
+    {
+        var path = TemplateVariables.Fill(request.Path, variables, json: false);
+        var body = request.Body is null ? null : TemplateVariables.Fill(request.Body, variables, json: true);
+        var headers = request.Headers.Select(h => new KeyValuePair<string, string>(h.Key, TemplateVariables.Fill(h.Value, variables, json: false))).ToList();
+        // A sign-in (a 'login:' step) starts a session of its own, sent without the session cookies the jar holds (its
+        // anti-CSRF cookies stay): a server that ends the session a login arrives with (session.regenerate, as AG5008
+        // asks) would otherwise end the setup's session, which every later run starts from, or an earlier identity's.
+        headers.AddRange(CookieJar.Headers(request.SignIn is null ? variables : CookieJar.WithoutSessions(variables), request.Method, headers));
+        return (path, headers, body);
     }
 
     /// <summary>The first wait before a read with <c>expect.within</c> is sent again; each wait doubles. <value>250 ms</value>.</summary>

@@ -29,14 +29,16 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, C
     public async Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
     {
         var breaker = spec.Breaker!;
+        // The drive goes where it says (via, or a journey's service), with that component's auth; by default to the caller.
+        var target = spec.Drive?.Via is { } via ? context.System.Find<HttpComponent>(via) ?? caller : caller;
         var proxy = (context.Edges as EdgeProxies)?.Find(spec.Edge);
         if (proxy is null && spec.Drive is not null && FaultableEdges.For(context).FirstOrDefault(e => e.Edge == spec.Edge && spec.ToxiproxyProxy is not null) is { } toxiproxy)
         {
             // A Toxiproxy edge counts no requests: the breaker is judged by the caller's latency and answers.
-            var toxiClient = new CallerClient(caller, context.Http, TokenSource.Of(context));
+            var toxiClient = CallerClient.Of(target, context);
             if (await toxiClient.SignInAsync(cancellationToken) is { } signIn)
             {
-                return Result([Finding(ServiceRules.NotExercised, Severity.High, signIn, null, $"check {caller.Name}'s auth in the manifest")], []);
+                return Result([Finding(ServiceRules.NotExercised, Severity.High, signIn, null, $"check {target.Name}'s auth in the manifest")], []);
             }
 
             return await new ToxiproxyBreakerProbe(spec, caller, toxiproxy, _options).RunAsync(context, toxiClient, cancellationToken);
@@ -52,10 +54,10 @@ internal sealed class CircuitBreakerCheck(EdgeSpec spec, HttpComponent caller, C
             return CheckResult.Skipped($"{spec.Edge} declares no 'drive' operation that makes {caller.Name} call {spec.Edge.Dependency}");
         }
 
-        var client = new CallerClient(caller, context.Http, TokenSource.Of(context));
+        var client = CallerClient.Of(target, context);
         if (await client.SignInAsync(cancellationToken) is { } problem)
         {
-            return Result([Finding(ServiceRules.NotExercised, Severity.High, problem, null, $"check {caller.Name}'s auth in the manifest")], []);
+            return Result([Finding(ServiceRules.NotExercised, Severity.High, problem, null, $"check {target.Name}'s auth in the manifest")], []);
         }
 
         var time = context.Time;

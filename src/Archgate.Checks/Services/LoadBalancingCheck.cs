@@ -42,7 +42,7 @@ internal sealed class LoadBalancingCheck(BalancingSpec spec) : ICheck
         }
 
         var target = context.System.Find<HttpComponent>(spec.Drive.Via ?? spec.Caller)!;
-        var client = new CallerClient(target, context.Http, TokenSource.Of(context));
+        var client = CallerClient.Of(target, context);
         if (await client.SignInAsync(cancellationToken) is { } problem)
         {
             return CheckResult.From([Finding(ServiceRules.BalancingNotExercised, Severity.High, problem, null, $"check {target.Name}'s auth in the manifest")]);

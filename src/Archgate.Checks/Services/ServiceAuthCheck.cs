@@ -30,7 +30,7 @@ internal sealed class ServiceAuthCheck(ServiceComponent service) : ICheck
         var findings = new List<Finding>();
         var evidence = new StringBuilder();
         context.Activity?.Report($"{probe.Method} {probe.Path} on {service.Name} without credentials");
-        var direct = await new CallerClient(service with { Auth = null }, context.Http, TokenSource.Of(context)).SendAsync(probe, TimeSpan.Zero, cancellationToken);
+        var direct = await CallerClient.Of(service with { Auth = null }, context).SendAsync(probe, TimeSpan.Zero, cancellationToken);
         var where = $"{probe.Method} {ProbeHttp.Under(service.Url, probe.Path)}";
         if (direct.Status is null)
         {
@@ -59,7 +59,7 @@ internal sealed class ServiceAuthCheck(ServiceComponent service) : ICheck
             }
 
             var first = proxy.Counters.RequestCount;
-            var client = new CallerClient(target, context.Http, TokenSource.Of(context));
+            var client = CallerClient.Of(target, context);
             if (await client.SignInAsync(cancellationToken) is { } problem)
             {
                 findings.Add(Finding(ServiceRules.AuthNotExercised, Severity.Medium, spec.Edge.ToString(), problem, null, $"check {target.Name}'s auth in the manifest"));

@@ -69,7 +69,7 @@ internal sealed class EdgeExercise
         }
 
         var target = drive.Via is { } via ? context.System.Find<HttpComponent>(via)! : edge.Caller;
-        var client = new CallerClient(target, context.Http, TokenSource.Of(context));
+        var client = CallerClient.Of(target, context);
         if (await client.SignInAsync(ct) is { } problem)
         {
             return (null, null, problem);

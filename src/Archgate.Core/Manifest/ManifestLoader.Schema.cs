@@ -97,7 +97,7 @@ public static partial class ManifestLoader
                 "startup" => Closed(["log", "pattern"], [], _ => Ref("string")),
                 _ => new JsonObject(),
             }),
-            "requiresAuth" => Ref("drive"),
+            "requiresAuth" => Ref("request"),
             "resources" => new JsonObject { ["type"] = "object", ["additionalProperties"] = Closed(["database", "table", "key", "columns", "page"], ["database", "table"], k => k switch
             {
                 "columns" => Ref("stringMap"),
@@ -307,7 +307,8 @@ public static partial class ManifestLoader
                 "fallback" => new JsonObject { ["enum"] = Array([.. Model.CallPolicy.Queueing, .. Model.CallPolicy.BestEffort]) },
                 _ => Ref("string"),
             }),
-            ["drive"] = Closed(["request", "json", "via"], [], d => d == "json" ? new JsonObject() : Ref("string")),
+            ["drive"] = Closed(["request", "json", "via", "journey"], [], d => d == "json" ? new JsonObject() : Ref("string")),
+            ["request"] = Closed(["request", "json", "via"], [], d => d == "json" ? new JsonObject() : Ref("string")),
             ["identity"] = Closed(["login", "at", "user", "password", "token", "fields", "refresh", "logout", "roles", "clientCredentials", "apiKey", "basic", "bearer"], [], k => k switch
             {
                 "clientCredentials" => Closed(["token", "clientId", "clientSecret", "scope", "at", "clientAuth"], ["token", "clientId", "clientSecret"],

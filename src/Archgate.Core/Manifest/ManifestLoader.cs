@@ -140,6 +140,7 @@ public static partial class ManifestLoader
         var (name, owners) = new SystemSectionReader(context).ReadSystem(root);
         context = context with { AllowedHosts = new TargetsSectionReader(context).ReadTargets(root) };
         context = context with { Identities = new AuthSectionReader(context).ReadAuthSection(root) };
+        context = context with { DriveJourneys = ManifestLoader.DriveJourneys.Scan(root) };
 
         var names = CrossReferenceValidator.DeclaredNames(root);
         var components = new ComponentsSectionReader(context).Read(root);
@@ -213,5 +214,8 @@ public static partial class ManifestLoader
 
         /// <summary>The named identities; none until the <c>auth</c> section is read.</summary>
         public IReadOnlyDictionary<string, ServiceAuth> Identities { get; init; } = new Dictionary<string, ServiceAuth>(StringComparer.Ordinal);
+
+        /// <summary>The journeys a drive may name (<c>drive: { journey: NAME }</c>), scanned before the sections that hold drives.</summary>
+        public IReadOnlyDictionary<string, DriveJourneys.Entry> DriveJourneys { get; init; } = new Dictionary<string, DriveJourneys.Entry>(StringComparer.Ordinal);
     }
 }

@@ -60,7 +60,11 @@ public sealed record EdgeSpec
 /// <param name="Timeout">How long one call may take (<c>timeout</c>); null when not declared.</param>
 public sealed record BreakerPolicy(int Failures, TimeSpan BreakDuration, TimeSpan? Timeout);
 
-/// <summary>A request to the caller: <c>POST /orders</c> with an optional JSON body, sent with the caller's <c>auth</c>.</summary>
+/// <summary>
+/// A request to the caller: <c>POST /orders</c> with an optional JSON body, sent with the caller's <c>auth</c>; <c>{uuid}</c>
+/// (new each send) and <c>{run}</c> (the send's number in its check) are filled in its path and body. Or a journey's last step
+/// (<see cref="Journey"/>).
+/// </summary>
 /// <param name="Method">The method, upper case.</param>
 /// <param name="Path">The path, relative to the caller's URL.</param>
 /// <param name="Json">The JSON body, or null.</param>
@@ -71,6 +75,13 @@ public sealed record EdgeProbe(string Method, string Path, string? Json)
     /// (an order placed at the api makes payments charge the gateway); null: the caller itself.
     /// </summary>
     public string? Via { get; init; }
+
+    /// <summary>
+    /// The step 7 journey this drive runs (<c>journey</c>): its setup once per check, its steps before each send, and its
+    /// last step, an HTTP request, as the drive request whose answer is judged (<see cref="Method"/> and
+    /// <see cref="Path"/> are that step's, <see cref="Via"/> the journey's service). <value>null: the request as written</value>.
+    /// </summary>
+    public string? Journey { get; init; }
 }
 
 /// <summary>An existing Toxiproxy server whose proxies sit on the system's edges (<c>toxiproxy.api</c>).</summary>

@@ -20,7 +20,7 @@ public sealed class CircuitBreakerCheckTests
     };
 
     private static async Task<(CheckResult Result, FaultProxy Proxy)> RunAsync(
-        bool breaker, bool fallback = true, bool proxied = true, string fallbackStatus = "", int? opensAfter = null, CircuitBreakerOptions? options = null)
+        bool breaker, bool fallback = true, bool proxied = true, string fallbackStatus = "", int? opensAfter = null, CircuitBreakerOptions? options = null, bool via = false)
     {
         using var dependency = new EchoHttpServer();
         await using var edges = new EdgeProxies();
@@ -31,13 +31,14 @@ public sealed class CircuitBreakerCheckTests
             system: { name: s }
             components:
               - { name: payments, kind: service, url: "http://127.0.0.1:{{dependency.Port}}" }
-              - { name: api, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [payments] }
+              - { name: api, kind: service, url: "{{(via ? "http://127.0.0.1:9" : $"http://127.0.0.1:{caller.Port}")}}", dependsOn: [payments] }
+              - { name: front, kind: service, url: "http://127.0.0.1:{{caller.Port}}", dependsOn: [api] }
             edges:
               - from: api
                 to: payments
                 calls: /payments
                 breaker: { failures: 3, breakDuration: 3s }
-                drive: { request: POST /orders, json: { items: [1] } }
+                drive: { request: POST /orders, json: { items: [1] }{{(via ? ", via: front" : "")}} }
                 {{fallbackStatus}}
             """);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
@@ -138,6 +139,16 @@ public sealed class CircuitBreakerCheckTests
         Assert.Contains("calls succeed again", finding.Evidence, StringComparison.Ordinal);
         Assert.Equal(0, result.Metrics.Single(m => m.Name == "breaker_calls_after_threshold").Value);
         Assert.Empty(proxy.Toxics); // the fault is gone
+    }
+
+    [Fact]
+    public async Task A_drive_via_another_component_is_sent_there()
+    {
+        // api's own url answers nothing: only a drive sent to 'front' (the caller's real address here) reaches it.
+        var (result, _) = await RunAsync(breaker: true, via: true);
+
+        Assert.Equal(CheckStatus.Pass, result.Status);
+        Assert.Equal("AG4014", Assert.Single(result.Findings).Rule);
     }
 
     [Fact]

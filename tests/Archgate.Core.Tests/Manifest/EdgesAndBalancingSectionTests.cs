@@ -36,4 +36,74 @@ public sealed class EdgesAndBalancingSectionTests
         Assert.Contains(errors, e => e.Contains("balancing[2].to", StringComparison.Ordinal) && e.Contains("unknown component 'p3'", StringComparison.Ordinal));
         Assert.Equal(7, errors.Count);
     }
+
+    private const string JourneyDriveSystem = """
+        version: 1
+        system: { name: s }
+        components:
+          - { name: web, kind: frontend, url: "http://127.0.0.1:9" }
+          - { name: paygate, kind: service, url: "http://127.0.0.1:2" }
+          - { name: payments, kind: service, url: "http://127.0.0.1:3", dependsOn: [paygate] }
+          - { name: api, kind: service, url: "http://127.0.0.1:1", dependsOn: [payments, mail, sms, stock] }
+          - { name: mail, kind: service, url: "http://127.0.0.1:4" }
+          - { name: sms, kind: service, url: "http://127.0.0.1:5" }
+          - { name: stock, kind: service, url: "http://127.0.0.1:6" }
+        journeys:
+          - name: book and confirm
+            service: api
+            steps:
+              - request: POST /reservations
+                json: { room: 3, reference: "r-{uuid}" }
+                capture: { id: $.id }
+              - POST /reservations/{id}/confirm
+          - name: look in the page
+            service: api
+            steps:
+              - goto: /
+              - GET /reservations
+          - name: ends with a sign-in
+            service: api
+            steps:
+              - GET /reservations
+              - login: ann
+        """;
+
+    [Fact]
+    public void A_drive_that_names_a_journey_is_its_last_request_sent_to_its_service()
+    {
+        var result = ManifestLoader.Parse(JourneyDriveSystem + """
+
+            auth:
+              ann: { login: POST /auth/login, user: ann, password: pw }
+            edges:
+              - { from: payments, to: paygate, drive: { journey: book and confirm } }
+            """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null);
+
+        var drive = Assert.Single(result.Model!.Edges).Drive!;
+        Assert.Equal(("POST", "/reservations/{id}/confirm", "api", "book and confirm"), (drive.Method, drive.Path, drive.Via, drive.Journey));
+        Assert.Null(drive.Json);
+    }
+
+    [Fact]
+    public void A_journey_drive_that_cannot_be_sent_is_an_error_at_its_line()
+    {
+        var errors = ManifestLoader.Parse(JourneyDriveSystem + """
+
+            auth:
+              ann: { login: POST /auth/login, user: ann, password: pw }
+            edges:
+              - { from: payments, to: paygate, drive: { journey: book and confirn } }
+              - { from: api, to: payments, drive: { journey: look in the page } }
+              - { from: api, to: mail, drive: { journey: ends with a sign-in } }
+              - { from: api, to: sms, drive: { journey: book and confirm, request: POST /x } }
+              - { from: api, to: stock, drive: { journey: book and confirm, via: payments } }
+            """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null).Errors.Select(e => e.ToString()).ToList();
+
+        Assert.Contains(errors, e => e.Contains("edges[0].drive.journey", StringComparison.Ordinal) && e.Contains("unknown journey 'book and confirn'", StringComparison.Ordinal) && e.Contains("did you mean 'book and confirm'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("edges[1].drive.journey", StringComparison.Ordinal) && e.Contains("it has browser steps", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("edges[2].drive.journey", StringComparison.Ordinal) && e.Contains("its last step is not an HTTP request", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("edges[3].drive.request", StringComparison.Ordinal) && e.Contains("a drive is a request or a journey, not both", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("edges[4].drive.via", StringComparison.Ordinal) && e.Contains("is sent to its service 'api'", StringComparison.Ordinal));
+        Assert.Equal(5, errors.Count);
+    }
 }

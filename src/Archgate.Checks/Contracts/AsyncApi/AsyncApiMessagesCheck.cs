@@ -108,7 +108,7 @@ internal sealed class AsyncApiMessagesCheck(BrokerComponent broker) : ICheck
         string? problem = null;
         if (Spec.Drive is { Via: { } via } drive && context.System.Find<HttpComponent>(via) is { } target)
         {
-            var client = new CallerClient(target, context.Http, TokenSource.Of(context));
+            var client = CallerClient.Of(target, context);
             problem = await client.SignInAsync(ct);
             if (problem is null)
             {

@@ -124,7 +124,7 @@ public static partial class ManifestLoader
                             r.Error(exchangeNode!, $"{path}.exchange", $"exchange '{exchange}' is not declared in 'exchanges'", Suggest.DidYouMean(exchange, exchanges.Select(e => e.Name), "declared exchanges: "));
                         }
 
-                        var drive = ReadEdgeProbe(YamlReader.Get(map, "drive"), $"{path}.drive");
+                        var drive = ReadEdgeProbe(YamlReader.Get(map, "drive"), $"{path}.drive", journey: true);
                         if (drive is not null && drive.Via is null)
                         {
                             r.Error(YamlReader.Get(map, "drive")!, $"{path}.drive", "a broker's drive request needs 'via'", "name the service that publishes when called, for example 'via: api'");

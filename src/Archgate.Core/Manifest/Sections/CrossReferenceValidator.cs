@@ -42,7 +42,7 @@ public static partial class ManifestLoader
                     }
                 }
 
-                if (spec.AsyncApi?.Drive?.Via is { } via)
+                if (spec.AsyncApi?.Drive is { Via: { } via, Journey: null }) // a journey drive goes to its service, checked with the journeys
                 {
                     var viaNode = YamlReader.Get((YamlMappingNode)YamlReader.Get((YamlMappingNode)YamlReader.Get(parsed.Node, "asyncapi")!, "drive")!, "via")!;
                     var target = components.FirstOrDefault(c => c.Component.Name == via)?.Component;

@@ -92,13 +92,13 @@ public static partial class ManifestLoader
         }
 
         /// <summary>
-        /// A <c>drive</c> of the edges and balancing sections (<c>{ request, json, via }</c>): the request that makes a caller
-        /// call its dependency, sent to <c>via</c> when named, which must be a declared component with a url.
+        /// A <c>drive</c> of the edges and balancing sections (<c>{ request, json, via }</c> or <c>{ journey }</c>): the request
+        /// that makes a caller call its dependency, sent to <c>via</c> when named, which must be a declared component with a url.
         /// </summary>
         private EdgeProbe? ReadDrive(YamlNode? node, string path, HashSet<string> names, Dictionary<string, Component> byName)
         {
-            var drive = ReadEdgeProbe(node, path);
-            if (drive?.Via is not { } via)
+            var drive = ReadEdgeProbe(node, path, journey: true);
+            if (drive?.Via is not { } via || drive.Journey is not null) // a journey's service was checked with the journeys
             {
                 return drive;
             }

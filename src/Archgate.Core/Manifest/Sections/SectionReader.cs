@@ -108,7 +108,11 @@ public static partial class ManifestLoader
             return new CallPolicy(timeout, retries, backoff, fallback);
         }
 
-        protected EdgeProbe? ReadEdgeProbe(YamlNode? node, string path)
+        /// <summary>
+        /// A request sent to a caller (<c>{ request, json, via }</c>); with <paramref name="journey"/>, a drive, which may
+        /// instead name a journey (<c>{ journey: NAME }</c>) whose last step is the request, sent to the journey's service.
+        /// </summary>
+        protected EdgeProbe? ReadEdgeProbe(YamlNode? node, string path, bool journey = false)
         {
             var map = r.Mapping(node, path);
             if (map is null)
@@ -116,7 +120,20 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            r.AllowKeys(map, path, "request", "json", "via");
+            if (journey && YamlReader.Get(map, "journey") is { } journeyNode)
+            {
+                return ReadJourneyDrive(map, journeyNode, path);
+            }
+
+            if (journey)
+            {
+                r.AllowKeys(map, path, "request", "json", "via", "journey");
+            }
+            else
+            {
+                r.AllowKeys(map, path, "request", "json", "via");
+            }
+
             var requestNode = r.Required(map, path, "request", "the caller operation, for example 'request: POST /orders'");
             var request = r.String(requestNode, $"{path}.request");
             var jsonNode = YamlReader.Get(map, "json");
@@ -133,6 +150,49 @@ public static partial class ManifestLoader
             }
 
             return new EdgeProbe(method.ToUpperInvariant(), target, json) { Via = r.String(YamlReader.Get(map, "via"), $"{path}.via") };
+        }
+
+        private static readonly string[] RequestKeys = ["request", "json"];
+
+        private EdgeProbe? ReadJourneyDrive(YamlMappingNode map, YamlNode journeyNode, string path)
+        {
+            r.AllowKeys(map, path, "journey", "via", "request", "json"); // a request beside the journey is its own error below
+            foreach (var written in RequestKeys.Where(k => YamlReader.Get(map, k) is not null))
+            {
+                r.Error(YamlReader.Get(map, written)!, $"{path}.{written}", $"a drive is a request or a journey, not both: '{written}' beside 'journey'",
+                    "the journey's last step is the drive request; remove 'request' and 'json', or 'journey'");
+            }
+
+            var name = r.String(journeyNode, $"{path}.journey");
+            if (name is null)
+            {
+                return null;
+            }
+
+            if (!context.DriveJourneys.TryGetValue(name, out var found))
+            {
+                r.Error(journeyNode, $"{path}.journey", $"unknown journey '{name}'", context.DriveJourneys.Count == 0
+                    ? "declare it under 'journeys' (step 7): its setup runs once per check, its steps before each send, and its last step is the drive request"
+                    : Suggest.DidYouMean(name, context.DriveJourneys.Keys.Order(StringComparer.Ordinal), "declared journeys: "));
+                return null;
+            }
+
+            if (found.Problem is not null || found.Method is null || found.Path is null || found.Service is null)
+            {
+                r.Error(journeyNode, $"{path}.journey", $"journey '{name}' cannot be a drive: {found.Problem ?? "it names no service"}",
+                    "a drive journey sends HTTP requests only, and ends with the request that makes the caller call its dependency");
+                return null;
+            }
+
+            var viaNode = YamlReader.Get(map, "via");
+            var via = r.String(viaNode, $"{path}.via");
+            if (via is not null && via != found.Service)
+            {
+                r.Error(viaNode!, $"{path}.via", $"'via: {via}' but journey '{name}' is sent to its service '{found.Service}'", "remove 'via': a journey drive goes to the journey's service");
+                return null;
+            }
+
+            return new EdgeProbe(found.Method, found.Path, null) { Via = found.Service, Journey = name };
         }
 
         /// <summary>Bounds of a live conformance run (<c>openapi.conformance</c>, <c>checks.contracts.conformance</c>).</summary>
