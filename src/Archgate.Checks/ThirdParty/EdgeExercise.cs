@@ -288,6 +288,12 @@ internal sealed class EdgeExercise
     /// </summary>
     public async Task<TimeSpan?> AwaitCompletionAsync(FaultWindow window, CancellationToken ct, TimeSpan? within = null)
     {
+        if (Refused(window))
+        {
+            Note($"nothing taken to complete: {DriveLabel} was refused ({string.Join(", ", window.Answers.Select(Describe))}) and no call reached {_edge.Dependency.Name}");
+            return null;
+        }
+
         if (!window.OwesWork)
         {
             Note($"nothing queued to complete: the calls under the fault were reads ({string.Join(", ", window.Requests.Select(r => $"{r.Method} {r.Target}").Distinct().Take(3))})");
@@ -322,6 +328,12 @@ internal sealed class EdgeExercise
         Note($"no call completed within {AttemptReport.Sec(bound)} after the fault went");
         return null;
     }
+
+    /// <summary>
+    /// Whether the caller refused every drive of <paramref name="window"/> (no answer, or not its fallback) and made no call
+    /// under the fault: it took no work, so none is owed afterwards (the refusal is a finding of its own).
+    /// </summary>
+    public bool Refused(FaultWindow window) => window.Requests.Count == 0 && window.Answers.Count > 0 && !window.Answers.Any(IsFallback);
 
     /// <summary>Whether the caller's answer to a drive is its fallback: a declared status, else any status below 500.</summary>
     public bool IsFallback(CallerAnswer answer) =>

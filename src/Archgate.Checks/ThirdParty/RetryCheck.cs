@@ -77,6 +77,17 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
         var evidence = exercise.Timeline + "attempts at the proxy:\n" + report.Describe(exercise.Origin);
         var findings = new List<Finding>();
         var high = edge.Caller.Critical ? Severity.Critical : Severity.High;
+        // A round the caller refused outright (a 503 of its own, no call made) took no work: that is the finding, not lost work.
+        var refused = windows.Select((w, i) => (Window: w, Round: i + 1)).Where(r => exercise.Refused(r.Window)).ToList();
+        if (refused.Count > 0)
+        {
+            var expected = edge.Spec is { FallbackStatus.Count: > 0 } spec ? $"its fallback ({string.Join(", ", spec.FallbackStatus)})" : "a degraded answer below 500";
+            findings.Add(Finding(ThirdPartyRules.RefusedWork, high,
+                $"{edge.Edge}: while {edge.Dependency.Name} answered 503, {exercise.DriveLabel} was refused in {string.Join(" and ", refused.Select(r => $"round {r.Round} ({string.Join(", ", r.Window.Answers.Select(EdgeExercise.Describe))})"))} and no call reached {edge.Dependency.Name}: " +
+                $"{edge.Caller.Name} turned the operation away instead of {expected}, so its client must try again",
+                evidence, $"take the work while {edge.Dependency.Name} fails ({edge.Policy.Fallback ?? "queue"}: keep it and send it once {edge.Dependency.Name} is back) and answer with the fallback; if a breaker refuses it, queue behind the breaker; or declare 'fallback.status' when this answer is the one intended"));
+        }
+
         if (requests.Count == 0)
         {
             findings.Add(Finding(ThirdPartyRules.NotExercised, Severity.High, $"{exercise.DriveLabel} made no call reach {edge.Dependency.Name} while it answered 503", evidence,
@@ -93,7 +104,7 @@ internal sealed class RetryCheck(ProviderEdge edge, int step, EdgeExerciseOption
 
         // Reads that failed owe nothing afterwards (GET /items/1 with a default meanwhile), nor does a best-effort call
         // (fallback: degrade, a notification dropped): only rounds with writes of a queueing fallback count.
-        var owed = windows.Select((w, i) => (w.OwesWork, Completion: completions[i])).Where(w => w.OwesWork && edge.Policy.OwesWork).ToList();
+        var owed = windows.Select((w, i) => (OwesWork: w.OwesWork && !exercise.Refused(w), Completion: completions[i])).Where(w => w.OwesWork && edge.Policy.OwesWork).ToList();
         var lost = owed.Count(w => w.Completion is null);
         if (lost > 0)
         {

@@ -54,6 +54,9 @@ internal static class ThirdPartyRules
     /// <summary>Information: the work queued during the outage completed after it, without anyone asking again.</summary>
     public const string QueuedWorkCompleted = "AG6031";
 
+    /// <summary>During an outage round the caller refused the operation (not its fallback answer) and made no call: it took no work to complete later.</summary>
+    public const string RefusedWork = "AG6032";
+
     /// <summary>A secret-looking value in the deployed config of a third party's caller (or of the provider itself).</summary>
     public const string SecretInConfig = "AG6040";
 

@@ -165,6 +165,12 @@ public static partial class ManifestLoader
             return null;
         }
 
+        // A journey drive goes to its journey's service, which may be the journeys' default (known only now).
+        EdgeProbe? Resolved(EdgeProbe? drive) =>
+            drive is { Journey: { } journey } && journeys.FirstOrDefault(j => j.Name == journey) is { } found ? drive with { Via = found.Service } : drive;
+        declared = [.. declared.Select(c => c is BrokerComponent { Broker.AsyncApi: { Drive: { } } asyncApi } broker
+            ? broker with { Broker = broker.Broker with { AsyncApi = asyncApi with { Drive = Resolved(asyncApi.Drive) } } }
+            : c)];
         return new SystemModel
         {
             Name = name,
@@ -180,9 +186,9 @@ public static partial class ManifestLoader
             Escalation = escalation,
             Signoff = signoff,
             Auth = context.Identities,
-            Edges = edges,
+            Edges = [.. edges.Select(e => e with { Drive = Resolved(e.Drive) })],
             Toxiproxy = toxiproxy,
-            Balancing = balancing,
+            Balancing = [.. balancing.Select(b => b with { Drive = Resolved(b.Drive)! })],
             Checks = checks,
             AllowedHosts = context.AllowedHosts,
             ValueSources = r.Sources,

@@ -136,6 +136,24 @@ public sealed class EdgeChecksTests
     }
 
     [Fact]
+    public async Task A_round_the_caller_refuses_outright_is_refused_work_not_lost_work()
+    {
+        // Order 1 is the baseline, order 2 round 1 (taken, queued, completed), order 3 round 2: refused with 503 and no
+        // call made. Nothing was taken in round 2, so nothing was lost; the refusal itself is the finding.
+        var run = await RunAsync(Retry, new CallerBehaviour { RefuseFrom = 3 });
+
+        var details = string.Join("\n", run.Result.Findings.Select(f => $"{f.Rule} {f.Severity}: {f.Message}\n{f.Evidence}"));
+        Assert.DoesNotContain(run.Result.Findings, f => f.Rule == "AG6030");
+        var refused = Assert.Single(run.Result.Findings, f => f.Rule == "AG6032");
+        Assert.Equal(Severity.Critical, refused.Severity); // payments is critical
+        Assert.Contains("POST /orders was refused in round 2 (503 in", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("instead of its fallback (201)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("nothing taken to complete: POST /orders was refused (503 in", refused.Evidence, StringComparison.Ordinal);
+        Assert.True(run.Result.Status == CheckStatus.Fail, details);
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
     public async Task Work_a_best_effort_caller_drops_is_not_lost_and_the_check_does_not_wait_for_it()
     {
         // fallback: degrade, a notification dropped while the SMS provider is down: the order stands, nothing is owed.

@@ -40,6 +40,9 @@ internal sealed record CallerBehaviour
     /// of at least 4 in 10 s); an attempt it refuses ends the operation. Null: no breaker.
     /// </summary>
     public TimeSpan? BreakDuration { get; init; }
+
+    /// <summary>Orders from this number on (the first is 1) are refused with 503 and nothing is queued. Null: every order is taken.</summary>
+    public int? RefuseFrom { get; init; }
 }
 
 /// <summary>
@@ -96,7 +99,15 @@ internal sealed class FakeProviderCaller : IDisposable
                 return;
             }
 
-            _work.Enqueue($"order-{Interlocked.Increment(ref _orders)}");
+            var order = Interlocked.Increment(ref _orders);
+            if (order >= _behaviour.RefuseFrom)
+            {
+                context.Response.StatusCode = 503;
+                context.Response.Close();
+                continue;
+            }
+
+            _work.Enqueue($"order-{order}");
             context.Response.StatusCode = 201;
             context.Response.Close();
         }

@@ -66,6 +66,9 @@ public sealed class EdgesAndBalancingSectionTests
             steps:
               - GET /reservations
               - login: ann
+          - name: charge at the default service
+            steps:
+              - { request: POST /charges, json: { amount: 1 } }
         """;
 
     [Fact]
@@ -77,11 +80,16 @@ public sealed class EdgesAndBalancingSectionTests
               ann: { login: POST /auth/login, user: ann, password: pw }
             edges:
               - { from: payments, to: paygate, drive: { journey: book and confirm } }
+              - { from: api, to: payments, drive: { journey: charge at the default service } }
             """, "archgate.yaml", "/tmp/archgate.yaml", "sha", _ => null);
 
-        var drive = Assert.Single(result.Model!.Edges).Drive!;
+        Assert.Empty(result.Errors);
+        var drive = result.Model!.Edges[0].Drive!;
         Assert.Equal(("POST", "/reservations/{id}/confirm", "api", "book and confirm"), (drive.Method, drive.Path, drive.Via, drive.Journey));
         Assert.Null(drive.Json);
+        // A journey without 'service' goes to the journeys' default service (the first service here), and so does its drive.
+        Assert.Equal(result.Model.Journeys.Single(j => j.Name == "charge at the default service").Service, result.Model.Edges[1].Drive!.Via);
+        Assert.Equal("paygate", result.Model.Edges[1].Drive!.Via);
     }
 
     [Fact]
@@ -103,7 +111,7 @@ public sealed class EdgesAndBalancingSectionTests
         Assert.Contains(errors, e => e.Contains("edges[1].drive.journey", StringComparison.Ordinal) && e.Contains("it has browser steps", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("edges[2].drive.journey", StringComparison.Ordinal) && e.Contains("its last step is not an HTTP request", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("edges[3].drive.request", StringComparison.Ordinal) && e.Contains("a drive is a request or a journey, not both", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("edges[4].drive.via", StringComparison.Ordinal) && e.Contains("is sent to its service 'api'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("edges[4].drive.via", StringComparison.Ordinal) && e.Contains("a journey drive is sent to its journey's service, not 'via'", StringComparison.Ordinal));
         Assert.Equal(5, errors.Count);
     }
 }

@@ -125,7 +125,7 @@ public static partial class ManifestLoader
                         }
 
                         var drive = ReadEdgeProbe(YamlReader.Get(map, "drive"), $"{path}.drive", journey: true);
-                        if (drive is not null && drive.Via is null)
+                        if (drive is { Via: null, Journey: null })
                         {
                             r.Error(YamlReader.Get(map, "drive")!, $"{path}.drive", "a broker's drive request needs 'via'", "name the service that publishes when called, for example 'via: api'");
                         }

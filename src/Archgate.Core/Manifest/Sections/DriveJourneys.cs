@@ -11,7 +11,7 @@ public static partial class ManifestLoader
     /// </summary>
     private static class DriveJourneys
     {
-        /// <summary>A journey as a drive sees it: its service, and its last step's <c>METHOD /path</c> or why it cannot drive.</summary>
+        /// <summary>A journey as a drive sees it: its service (null: the journeys' default), and its last step's <c>METHOD /path</c> or why it cannot drive.</summary>
         public sealed record Entry(string? Service, string? Method, string? Path, string? Problem);
 
         /// <summary>The journeys of <paramref name="root"/> by name (the first of a duplicate name).</summary>

@@ -177,21 +177,21 @@ public static partial class ManifestLoader
                 return null;
             }
 
-            if (found.Problem is not null || found.Method is null || found.Path is null || found.Service is null)
+            if (found.Problem is not null || found.Method is null || found.Path is null)
             {
-                r.Error(journeyNode, $"{path}.journey", $"journey '{name}' cannot be a drive: {found.Problem ?? "it names no service"}",
+                r.Error(journeyNode, $"{path}.journey", $"journey '{name}' cannot be a drive: {found.Problem}",
                     "a drive journey sends HTTP requests only, and ends with the request that makes the caller call its dependency");
                 return null;
             }
 
-            var viaNode = YamlReader.Get(map, "via");
-            var via = r.String(viaNode, $"{path}.via");
-            if (via is not null && via != found.Service)
+            if (YamlReader.Get(map, "via") is { } viaNode)
             {
-                r.Error(viaNode!, $"{path}.via", $"'via: {via}' but journey '{name}' is sent to its service '{found.Service}'", "remove 'via': a journey drive goes to the journey's service");
+                r.Error(viaNode, $"{path}.via", $"a journey drive is sent to its journey's service, not 'via'",
+                    $"remove 'via'; to choose the service, set 'service:' on journey '{name}'");
                 return null;
             }
 
+            // Via: the journey's service; when the journey names none, the journeys' default, set once every section is read.
             return new EdgeProbe(found.Method, found.Path, null) { Via = found.Service, Journey = name };
         }
 
