@@ -100,7 +100,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
                 null, "declare the service's openapi with a secured GET operation (security requirement) that every signed-in identity may call"));
         }
 
-        var protectedPath = await ProtectedCallAsync(context.Http, login, candidates, credentials, what, cookieSession, findings, secrets, cancellationToken);
+        var (protectedPath, noneBecause) = await ProtectedCallAsync(context.Http, login, candidates, credentials, what, cookieSession, findings, secrets, cancellationToken);
 
         if (cookieSession)
         {
@@ -112,7 +112,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
 
             await SessionFixationAsync(context.Http, login, protectedPath, first.Cookies, findings, secrets, cancellationToken);
             await SessionLogoutFlowAsync(context.Http, login, protectedPath,
-                contract is null ? "no readable contract" : candidates.Count == 0 ? "no protected GET without path parameters in the contract" : "every protected GET tried answered 403",
+                contract is null ? "no readable contract" : candidates.Count == 0 ? "no protected GET without path parameters in the contract" : noneBecause ?? "no protected GET opened",
                 contractLogout, findings, secrets, cancellationToken);
         }
         else
@@ -428,27 +428,39 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
     /// this identity (a role the manifest does not declare): the next is tried. A 401, or a redirect (to a login page),
     /// is a refusal (AG5002), as is any other answer (the later probes still use that operation); when every one tried
     /// answers 403, the credentials were not refused but none opened an operation: AG5007, and the later probes have no
-    /// operation to judge by (null). The operation chosen, else the first tried, is also called without credentials and
-    /// must be refused.
+    /// operation to judge by (null). An operation that opens is also called without credentials and must be refused
+    /// (AG5002 when not); one that answers anyone is public in fact, so the next is tried: a session's fixation and logout
+    /// can only be judged on an operation that refuses a caller without the session. With none, the path is null and
+    /// the second value says why.
     /// </summary>
-    private async Task<string?> ProtectedCallAsync(
+    private async Task<(string? Path, string? NoneBecause)> ProtectedCallAsync(
         HttpClient http, ServiceAuth identity, List<string> candidates, IEnumerable<KeyValuePair<string, string>> credentials, string what, bool cookieSession,
         List<Finding> findings, List<string> secrets, CancellationToken cancellationToken)
     {
         if (candidates.Count == 0)
         {
-            return null;
+            return (null, null);
         }
 
         var forbidden = new List<ApiAnswer>();
+        var open = new List<string>();
         string? opened = null;
+        var anonymousChecked = false;
         foreach (var candidate in candidates.Take(MaxProtectedCandidates))
         {
             var with = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, candidate), credentials, null, ApiCall.DefaultTimeout, cancellationToken);
             if (with.Ok)
             {
-                opened = candidate;
-                break;
+                // An operation that answers without credentials too is public in fact (AG5002 says so): it cannot show
+                // whether a session still works, so the later probes take the next one that is refused without them.
+                if (await AnonymousRefusedAsync(candidate))
+                {
+                    opened = candidate;
+                    break;
+                }
+
+                open.Add(candidate);
+                continue;
             }
 
             if (with.Status == 403)
@@ -462,6 +474,7 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
                 refused ? $"the fresh {what} was refused: {with.Summary}" : $"the fresh {what} did not open the protected operation: {with.Summary}",
                 Mask(with.Evidence(), secrets), $"the {what} {(identity is ClientCredentialsAuth ? "the token endpoint granted" : "from the login")} must open the protected operations"));
             opened = candidate; // the later probes still use it: a refused session stays refused there, and no second finding follows
+            await AnonymousRefusedAsync(candidate);
             break;
         }
 
@@ -473,15 +486,31 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
                 "name the roles that may call them (security.adminOnly, security.roles or x-roles), or give the contract a secured GET every signed-in identity may call (GET /me)"));
         }
 
-        var probe = opened ?? candidates[0];
-        var without = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, probe), null, null, ApiCall.DefaultTimeout, cancellationToken);
-        if (without.Status is not (401 or 403))
+        if (!anonymousChecked)
         {
-            findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {probe}", $"without a {(cookieSession ? "session cookie" : "token")} {without.Summary}, not 401",
-                Mask(without.Evidence(), secrets), "require authentication on the operations the contract secures"));
+            await AnonymousRefusedAsync(candidates[0]);
         }
 
-        return opened;
+        var noneBecause = opened is not null ? null
+            : open.Count > 0 && forbidden.Count == 0 ? $"every protected GET tried answered without credentials too ({string.Join(", ", open.Select(o => $"GET {o}"))})"
+            : open.Count > 0 ? $"the protected GETs tried answered without credentials too ({string.Join(", ", open.Select(o => $"GET {o}"))}) or 403"
+            : "every protected GET tried answered 403";
+        return (opened, noneBecause);
+
+        // The operation called without credentials must be refused; when it is not, AG5002 (once per operation).
+        async Task<bool> AnonymousRefusedAsync(string path)
+        {
+            anonymousChecked = true;
+            var without = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, path), null, null, ApiCall.DefaultTimeout, cancellationToken);
+            if (without.Status is 401 or 403)
+            {
+                return true;
+            }
+
+            findings.Add(Finding(FrontendRules.ProtectedCall, Severity.High, $"GET {path}", $"without a {(cookieSession ? "session cookie" : "token")} {without.Summary}, not 401",
+                Mask(without.Evidence(), secrets), "require authentication on the operations the contract secures, or mark the operation public in the contract (security: [])"));
+            return false;
+        }
     }
 
     /// <summary>

@@ -52,6 +52,12 @@ public sealed record CookieSessionFaults
 
     /// <summary>Not a fault: <c>GET /me</c> too answers 403 to anyone but ada, so ann may call no secured GET.</summary>
     public bool StaffOnlyMe { get; init; }
+
+    /// <summary>
+    /// The contract has <c>GET /kits</c> before <c>GET /me</c>, secured by the document's default as a generator marks a
+    /// view it does not understand, but the server answers it to anyone (a public catalogue).
+    /// </summary>
+    public bool PublicKits { get; init; }
 }
 
 /// <summary>
@@ -124,6 +130,11 @@ public sealed class CookieSessionApi : IDisposable
         if (_faults.StaffOnlyAudit)
         {
             contract = contract.Replace("  /me:\n", "  /audit:\n    get: { responses: { '200': { description: every sign-in }, '401': { description: not signed in }, '403': { description: staff only } } }\n  /me:\n", StringComparison.Ordinal);
+        }
+
+        if (_faults.PublicKits)
+        {
+            contract = contract.Replace("  /me:\n", "  /kits:\n    get: { responses: { '200': { description: the catalogue }, '401': { description: not signed in } } }\n  /me:\n", StringComparison.Ordinal);
         }
 
         File.WriteAllText(Path.Combine(directory, "tasks.yaml"), contract);
@@ -209,6 +220,12 @@ public sealed class CookieSessionApi : IDisposable
             response.AppendHeader("Set-Cookie", $"sid={sid}; Path=/; HttpOnly; {sameSite}; Max-Age=3600");
             response.AppendHeader("Set-Cookie", $"XSRF-TOKEN={csrf}; Path=/; {sameSite}; Max-Age=3600");
             await WriteAsync(context, 200, """{"id":1,"name":"Ann"}""");
+            return;
+        }
+
+        if (_faults.PublicKits && (r.Method, path) == ("GET", "/kits"))
+        {
+            await WriteAsync(context, 200, """[{"id":3,"name":"Ramen kit"}]""");
             return;
         }
 

@@ -142,6 +142,27 @@ public sealed class CookieSessionTests
         Assert.True(api.Requests.Count(r => r.PathAndQuery == "/me") >= 3); // the protected call, without a cookie, after logout
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_secured_GET_that_answers_anyone_is_AG5002_and_the_sessions_logout_and_fixation_are_judged_on_the_next(bool logoutKeepsSession)
+    {
+        // ex16: drf-spectacular marked a public catalogue secured; logout and fixation judged on it were false highs.
+        using var api = new CookieSessionApi(new CookieSessionFaults { PublicKits = true, LogoutKeepsSession = logoutKeepsSession });
+
+        var result = await AuthFlowAsync(api);
+
+        var details = string.Join("\n", result.Findings.Select(f => $"{f.Rule} {f.Location} {f.Message}"));
+        var anyone = Assert.Single(result.Findings, f => f.Rule == FrontendRules.ProtectedCall);
+        Assert.Equal("GET /kits", anyone.Location);
+        Assert.StartsWith("without a session cookie GET /kits answered 200, not 401", anyone.Message, StringComparison.Ordinal);
+        Assert.Contains("mark the operation public in the contract (security: [])", anyone.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == FrontendRules.SessionFixation);
+        var logouts = result.Findings.Where(f => f.Rule == FrontendRules.LogoutIneffective).ToList();
+        Assert.True(logouts.Count == (logoutKeepsSession ? 1 : 0), details);
+        Assert.All(logouts, f => Assert.Equal("GET /me", f.Location)); // judged on an operation that refuses a caller without the session
+    }
+
     [Fact]
     public async Task When_every_protected_GET_answers_403_the_session_was_accepted_and_AG5007_says_nothing_was_opened()
     {
