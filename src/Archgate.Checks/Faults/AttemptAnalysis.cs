@@ -193,6 +193,9 @@ internal static class AttemptAnalysis
     /// </summary>
     public const double ResendSpread = 0.25;
 
+    /// <summary>Waits this short between retries are a tight loop, and an attempt this soon after one belongs to it. <value>100 ms</value>.</summary>
+    public static readonly TimeSpan TightLoop = TimeSpan.FromMilliseconds(100);
+
     /// <summary>A queue resends on a timer no faster than this; a faster pace is a retry loop. <value>500 ms</value>.</summary>
     public static readonly TimeSpan ResendFloor = TimeSpan.FromMilliseconds(500);
 
@@ -373,6 +376,13 @@ internal static class AttemptAnalysis
     {
         var floor = Math.Max(ResendFloor.TotalMilliseconds, burst.Count > 1 ? RetriedOperation.Wait(burst[^2], burst[^1]).TotalMilliseconds : 0);
         var phase = RetriedOperation.Wait(burst[^1], attempts[k]).TotalMilliseconds;
+        // A retry loop with no wait goes on at its own pace: an attempt as quick after it is one more of its retries, not the
+        // queue's first resend (8 retries at once, the 8th 40 ms after the 7th, then the outbox every 2 s).
+        if (phase < TightLoop.TotalMilliseconds && burst.Zip(burst.Skip(1), RetriedOperation.Wait).All(w => w < TightLoop))
+        {
+            return 0;
+        }
+
         for (var count = attempts.Count - k; count > 0; count--)
         {
             var run = attempts[k..(k + count)];

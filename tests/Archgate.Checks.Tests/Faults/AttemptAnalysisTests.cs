@@ -145,6 +145,25 @@ public sealed class AttemptAnalysisTests
     }
 
     [Fact]
+    public void A_tight_retry_loop_whose_last_attempt_comes_just_before_the_queue_is_counted_whole_and_has_no_backoff()
+    {
+        // ex16 (courier → sms, 2 retries declared): 8 attempts at once, the 8th 40 ms after the 7th, then the outbox every
+        // 2 s (its first send 1.3 s after the loop). The 8th had been read as the queue's first resend, the loop as 7
+        // attempts, and the resends as an operation of their own with 2 s waits, so no AG6022.
+        var report = Analyze([
+            Failed(190), Failed(232), Failed(276), Failed(318), Failed(362), Failed(404), Failed(448), Failed(490),
+            Failed(1810), Failed(3850), Failed(5890), Failed(7940), Failed(9980),
+        ], drives: 1, policy: Queued with { Retries = 2 });
+
+        var operation = Assert.Single(report.Operations);
+        Assert.Equal(8, operation.Attempts.Count);
+        Assert.Equal(5, operation.Resends.Count);
+        Assert.Contains("8 attempts in one operation", report.Bounded.Detail, StringComparison.Ordinal);
+        Assert.True(report.Backoff.Failed, report.Backoff.Detail);
+        Assert.Contains("waits do not grow: 7 waits (0.04 s", report.Backoff.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Attempts_past_the_retries_at_an_irregular_or_faster_pace_than_the_backoff_are_too_many_though_a_queue_is_declared()
     {
         // Eight attempts at short irregular waits (0.15-0.30 s): no queue's timer.
