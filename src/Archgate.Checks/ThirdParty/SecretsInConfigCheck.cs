@@ -55,9 +55,13 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> pr
                 Severity.Info,
                 null,
                 null,
-                $"no secret-looking value in {files} deployed config file(s) of {string.Join(", ", folders.SelectMany(f => f.Components).Distinct())}",
+                files == 0
+                    ? $"no deployed config file found to read in the folders of {string.Join(", ", folders.SelectMany(f => f.Components).Distinct())}: nothing was scanned"
+                    : $"no secret-looking value in {files} deployed config file(s) of {string.Join(", ", folders.SelectMany(f => f.Components).Distinct())}",
                 string.Join("\n", folders.Select(f => $"{string.Join(", ", f.Components)}: {f.Folder}")),
-                "nothing to do"));
+                files == 0
+                    ? $"config files are read by name: {SecretsCheck.ReadFileKinds}; name a folder or file with security.configPaths if the keys live elsewhere"
+                    : "nothing to do"));
         }
 
         if (keys.Count > 0)

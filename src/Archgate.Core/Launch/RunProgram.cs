@@ -326,10 +326,12 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
                     .Select(e => e.EndsWith(".jar", StringComparison.OrdinalIgnoreCase) || e.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? Path.GetDirectoryName(Full(e))! : Full(e))
                     .Distinct(StringComparer.Ordinal).ToList();
                 return new RunProgram(directory, program, arguments, null, folders.FirstOrDefault()) { ClassPath = folders };
-            case "uvicorn" or "gunicorn" or "hypercorn" or "daphne" when operands.FirstOrDefault(o => AppSpec().IsMatch(o)) is { } app:
-                // uvicorn pkg.module:app: the module's file under the folder it imports from (--app-dir, --chdir), else that folder.
+            case "uvicorn" or "gunicorn" or "hypercorn" or "daphne" when operands.FirstOrDefault(o => AppSpec().IsMatch(o) || (name == "gunicorn" && ModuleSpec().IsMatch(o))) is { } app:
+                // uvicorn pkg.module:app: the module's file under the folder it imports from (--app-dir, --chdir), else that
+                // folder. gunicorn may name the module alone (pantry.wsgi: its 'application').
                 project = Option(arguments, "--app-dir", "--chdir") is { } appDir ? Full(appDir) : directory;
-                var module = Path.Combine(project, Path.Combine(app[..app.IndexOf(':', StringComparison.Ordinal)].Split('.')));
+                var colon = app.IndexOf(':', StringComparison.Ordinal);
+                var module = Path.Combine(project, Path.Combine((colon < 0 ? app : app[..colon]).Split('.')));
                 entry = File.Exists(module + ".py") ? module + ".py" : File.Exists(Path.Combine(module, "__init__.py")) ? Path.Combine(module, "__init__.py") : null;
                 break;
             default:
@@ -408,6 +410,10 @@ public sealed partial record RunProgram(string WorkingDirectory, string Program,
         Path.GetExtension(word).ToLowerInvariant() is ".dll" or ".exe" or ".jar" or ".js" or ".mjs" or ".cjs" or ".ts" or ".py" or ".sh" or ".rb" or ".php" or ".pl";
 
     /// <summary>An ASGI/WSGI application as its servers name it: <c>pkg.module:app</c>, <c>app:create_app()</c>.</summary>
+    /// <summary>A Python module path (<c>pantry.wsgi</c>), as gunicorn takes one without <c>:app</c>.</summary>
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")]
+    private static partial Regex ModuleSpec();
+
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_.]*(\(.*\))?$")]
     private static partial Regex AppSpec();
 

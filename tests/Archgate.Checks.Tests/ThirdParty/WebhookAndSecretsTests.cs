@@ -139,6 +139,18 @@ public sealed class WebhookAndSecretsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_folder_with_no_config_file_to_read_says_nothing_was_scanned_not_that_it_is_clean()
+    {
+        // ex16: "no secret-looking value in 0 deployed config file(s)" read as a pass.
+        var result = await SecretsAsync("notes.md", "nothing to read");
+
+        var finding = Assert.Single(result.Findings);
+        Assert.Equal(("AG6040", Severity.Info), (finding.Rule, finding.Severity));
+        Assert.Equal("no deployed config file found to read in the folders of payments: nothing was scanned", finding.Message);
+        Assert.Contains("settings written as code (settings.py", finding.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Each_key_is_reported_with_its_origin_and_a_key_written_in_the_manifest_fails()
     {
         using var vault = new FakeVault("hvs.checks-token");

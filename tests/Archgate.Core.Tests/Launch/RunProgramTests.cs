@@ -122,6 +122,27 @@ public sealed class RunProgramTests
         }
     }
 
+    [Fact]
+    public void Gunicorn_naming_a_wsgi_module_alone_after_a_django_migrate_names_the_project()
+    {
+        // ex16: Django's usual start, read as naming no program file or folder, so its settings were never scanned.
+        var root = Directory.CreateTempSubdirectory("archgate-run-program-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "kitchen", "pantry"));
+            File.WriteAllText(Path.Combine(root, "kitchen", "pantry", "wsgi.py"), "application = None\n");
+
+            var django = RunProgram.Read("sh -c \"/usr/bin/python3 manage.py migrate --noinput && exec gunicorn pantry.wsgi -b 127.0.0.1:1 --threads 8\"", Path.Combine(root, "kitchen"))!;
+
+            Assert.Equal(Path.Combine(root, "kitchen", "pantry", "wsgi.py"), django.EntryFile);
+            Assert.Equal(Path.Combine(root, "kitchen"), django.ProjectFolder);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("sh -c 'cd $UNSET_DIR && exec dotnet Api.dll'")]

@@ -35,6 +35,9 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
     private static readonly string[] ConfigExtensions =
         [".json", ".yaml", ".yml", ".xml", ".config", ".properties", ".env", ".ini", ".toml", ".conf", ".cfg", ".txt", ".pem", ".key"];
 
+    /// <summary>What the scan reads, as a user reads it in a hint.</summary>
+    internal static string ReadFileKinds => $"{string.Join(" ", ConfigExtensions)}, .env*, and settings written as code (settings.py, config.js, config/*.rb, config/*.php)";
+
     public string Id => "security.secrets";
 
     public int Step => 9;
@@ -432,10 +435,41 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         return Directory.EnumerateFiles(folderOrFile, "*", enumeration)
             .Where(f => !UnderOutput(f))
             .Where(f => declared?.Contains(System.IO.Path.GetFullPath(f)) != true && !RunFolder(f))
-            .Where(f => ConfigExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()) || System.IO.Path.GetFileName(f).StartsWith(".env", StringComparison.Ordinal))
+            .Where(f => ConfigExtensions.Contains(System.IO.Path.GetExtension(f).ToLowerInvariant()) || System.IO.Path.GetFileName(f).StartsWith(".env", StringComparison.Ordinal) || IsSettingsCode(f))
             .Where(f => !IsBuildFile(System.IO.Path.GetFileName(f)))
             .Order(StringComparer.Ordinal)
             .Take(options.MaxFilesPerFolder);
+    }
+
+    /// <summary>Whether the value at <paramref name="index"/> of <paramref name="text"/> opens a string literal (a quote just before it).</summary>
+    private static bool Quoted(string text, int index) => index > 0 && text[index - 1] is '"' or '\'' or '`';
+
+    /// <summary>The languages whose services keep settings in source files (Django's settings.py, a Node config.js, Rails' config/*.rb, PHP's config/*.php).</summary>
+    private static readonly string[] CodeExtensions = [".py", ".js", ".cjs", ".mjs", ".ts", ".rb", ".php"];
+
+    /// <summary>
+    /// A settings file written as code, read as config: a Python, JavaScript, Ruby or PHP file named <c>settings</c>,
+    /// <c>config</c>, <c>configuration</c>, <c>secrets</c> or <c>credentials</c> (also <c>settings_local.py</c>,
+    /// <c>local_settings.py</c>, <c>config.production.js</c>, <c>wp-config.php</c>), or any such file in a folder named
+    /// <c>settings</c> or <c>config</c>. Only literal values are found in them: <c>KEY = os.environ["KEY"]</c> names no value.
+    /// </summary>
+    internal static bool IsSettingsCode(string path)
+    {
+        if (!CodeExtensions.Contains(System.IO.Path.GetExtension(path).ToLowerInvariant()))
+        {
+            return false;
+        }
+
+        var folder = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(path)) ?? string.Empty;
+        if (folder is "settings" or "config")
+        {
+            return true;
+        }
+
+        var stem = System.IO.Path.GetFileNameWithoutExtension(path).ToLowerInvariant();
+        return stem.Split('.', '_', '-').Any(word => word is "settings" or "config" or "configuration" or "secrets" or "credentials")
+            && !stem.Contains("test", StringComparison.Ordinal) && !stem.Contains("example", StringComparison.Ordinal) && !stem.Contains("sample", StringComparison.Ordinal)
+            && !stem.Split('.', '_', '-').Any(word => word is "webpack" or "vite" or "babel" or "jest" or "eslint" or "prettier" or "tailwind" or "postcss" or "rollup" or "karma" or "next" or "nuxt" or "svelte" or "vitest" or "playwright" or "tsconfig");
     }
 
     /// <summary>
@@ -534,10 +568,12 @@ internal sealed class SecretsCheck(SecretsScanOptions options) : ICheck
         }
 
         var isLog = rule == PassiveRules.LogSecret;
+        // In settings written as code only a string literal is a value: SECRET_KEY = os.environ["KEY"] reads one.
+        var code = !isLog && IsSettingsCode(path);
         var seen = new HashSet<int>();
         var matches = SecretPatterns.DeclaredValues(text, secrets ?? [])
             .Concat(SecretPatterns.KnownFormats(text, jwts: true))
-            .Concat(SecretPatterns.NamedValues(text).Where(m => m.Severity >= Severity.Medium || !isLog))
+            .Concat(SecretPatterns.NamedValues(text).Where(m => (m.Severity >= Severity.Medium || !isLog) && (!code || Quoted(text, m.Index))))
             .Concat(isLog ? []
                 : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? SecretPatterns.NestedJsonValues(text)
                 : path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ? SecretPatterns.NestedYamlValues(text)

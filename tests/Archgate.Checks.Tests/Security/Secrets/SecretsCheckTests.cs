@@ -381,6 +381,36 @@ public sealed class SecretsCheckTests : IDisposable
     }
 
     [Fact]
+    public async Task A_django_settings_file_is_read_as_config_and_other_python_code_and_environment_reads_are_not()
+    {
+        // ex16: a vendor key in courier/settings_local.py, behind a gunicorn start, was never read (.py was not config).
+        Write("kitchen/pantry/wsgi.py", "application = None\n");
+        Write("kitchen/pantry/settings_local.py", $"DEBUG = False\nSMS_API_KEY = \"{LiveKey}\"\n");
+        Write("kitchen/pantry/settings.py", "SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\nDATABASE_PASSWORD = os.environ.get(\"PGPASSWORD\")\n");
+        Write("kitchen/pantry/views.py", $"TOKEN_IN_A_TEST_FIXTURE = \"{LiveKey}\"\n");
+
+        var result = await RunAsync(Wrapped("sh -c \"cd kitchen && python3 manage.py migrate --noinput && exec gunicorn pantry.wsgi -b 127.0.0.1:1\""));
+
+        var found = Assert.Single(result.Findings, f => f.Rule == PassiveRules.ConfigSecret);
+        Assert.Equal((Severity.High, "api"), (found.Severity, found.Component));
+        Assert.EndsWith("settings_local.py:2", found.Location, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pantry/settings.py", true)]
+    [InlineData("pantry/settings_local.py", true)]
+    [InlineData("app/local_settings.py", true)]
+    [InlineData("src/config.production.js", true)]
+    [InlineData("config/database.rb", true)]
+    [InlineData("wp-config.php", true)]
+    [InlineData("webpack.config.js", false)]
+    [InlineData("tests/test_settings.py", false)]
+    [InlineData("pantry/views.py", false)]
+    [InlineData("config.example.js", false)]
+    public void Settings_written_as_code_are_told_by_their_names(string path, bool settings) =>
+        Assert.Equal(settings, SecretsCheck.IsSettingsCode(path));
+
+    [Fact]
     public async Task A_started_component_whose_config_folder_cannot_be_told_is_named_not_passed_in_silence()
     {
         var result = await RunAsync(Wrapped("docker run --rm -p 1:8080 registry.example/api:1"));
