@@ -98,9 +98,10 @@ internal sealed class RealtimeCheck(ServiceComponent service, RealtimeEndpoint e
         {
             if (again.Problem is not null)
             {
-                findings.Add(Finding(FrontendRules.ReconnectFailed, Severity.High, $"a reconnection with Last-Event-ID {lastId} was refused: {again.Problem}", Mask(again.Evidence, token),
+                findings.Add(Finding(FrontendRules.ReconnectFailed, Severity.High, $"a reconnection with Last-Event-ID {lastId} {(again.Transient ? "failed" : "was refused")}: {again.Problem}", Mask(again.Evidence, token),
                     "accept Last-Event-ID on reconnection (and replay what the client missed, or start from now)"));
-                return CheckResult.From(findings, metrics);
+                // A broken connection, not an answer: the runner tries the check again.
+                return CheckResult.From(findings, metrics) with { TransientCause = again.Transient ? again.Problem : null };
             }
 
             var (received, _, problem, _, _) = await CauseAsync(context.Http, again, credentials.RequestHeaders, token, cancellationToken);

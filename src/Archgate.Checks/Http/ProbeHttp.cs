@@ -72,9 +72,16 @@ public static class ProbeHttp
         HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError } => new("connection failed", true),
         HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded } => new("connection closed by server", true),
         HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => new("TLS handshake failed", false),
+        // A pooled connection the server closed while the request went out (a stream's connection reused after it was
+        // cut): the transport's error is inside an IOException, and another try on a fresh connection usually works.
+        HttpRequestException { InnerException: IOException { InnerException: SocketException s } } => Classify(s),
+        HttpRequestException { InnerException: IOException io } => new($"connection broken: {FirstLine(io.Message)}", true),
+        HttpRequestException h => new($"{(h.HttpRequestError == HttpRequestError.Unknown ? "request failed" : h.HttpRequestError.ToString())}: {FirstLine(h.Message)}", false),
         SocketException s => Classify(s),
         _ => new(ex.GetType().Name, false),
     };
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim().TrimEnd('.');
 
     private static ProbeFailure Classify(SocketException s) => s.SocketErrorCode switch
     {

@@ -79,4 +79,18 @@ public sealed class HealthCheckTests
         Assert.Equal("192.0.2.10", ex.Host);
         Assert.False(ProbeHttp.Classify(ex).Transient);
     }
+
+    [Fact]
+    public void A_connection_broken_under_a_request_is_named_and_transient_and_other_request_errors_are_named_not_by_type()
+    {
+        // ex16: "a reconnection with Last-Event-ID 29 was refused: HttpRequestException", once in 6 runs, never retried.
+        var reset = new HttpRequestException("An error occurred while sending the request.", new IOException("Unable to read data from the transport connection: Connection reset by peer.",
+            new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset)));
+        var broken = new HttpRequestException("An error occurred while sending the request.", new IOException("The response ended prematurely."));
+        var invalid = new HttpRequestException(HttpRequestError.InvalidResponse, "Received an invalid status line: 'garbage'.");
+
+        Assert.Equal(("connection reset", true), (ProbeHttp.Classify(reset).Cause, ProbeHttp.Classify(reset).Transient));
+        Assert.Equal(("connection broken: The response ended prematurely", true), (ProbeHttp.Classify(broken).Cause, ProbeHttp.Classify(broken).Transient));
+        Assert.Equal(("InvalidResponse: Received an invalid status line: 'garbage'", false), (ProbeHttp.Classify(invalid).Cause, ProbeHttp.Classify(invalid).Transient));
+    }
 }
