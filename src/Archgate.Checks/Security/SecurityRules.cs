@@ -106,7 +106,7 @@ public static class SecurityRules
     public static IReadOnlyDictionary<string, SecurityRule> Probes { get; } = new[]
     {
         new SecurityRule(NoCredentialsAccepted, "Authentication not enforced", Authn, 306, null,
-            "require authentication on the operation (ASP.NET Core: RequireAuthorization on the endpoint or group, no AllowAnonymous)"),
+            "require authentication on the operation (ASP.NET Core: RequireAuthorization on the endpoint or group, no AllowAnonymous); if it is public by design, mark it so in the contract (security: [] on the operation) or leave it out of security.protected"),
         new SecurityRule(InvalidTokenAccepted, "Invalid token accepted", Authn, 347, null,
             "validate the token's signature with the issuer's key, refuse alg none, pin the accepted algorithms"),
         new SecurityRule(ExpiredTokenAccepted, "Expired token accepted", Authn, 613, null, "validate exp (and nbf) with a small clock skew"),

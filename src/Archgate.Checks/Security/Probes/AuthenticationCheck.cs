@@ -78,7 +78,7 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
             {
                 target.Made(request, exchange, target.Service); // made all the same: deleted at the end as the service's identity
                 findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.NoCredentialsAccepted, Severity.Critical), component.Name, what,
-                    $"{what} answered {exchange.Status} without credentials: anyone can call it", sender.Evidence(request, exchange)));
+                    $"{what} answered {exchange.Status} without credentials: anyone can call an operation declared protected (its contract security or security.protected)", sender.Evidence(request, exchange)));
                 openToForged.Add($"{what}: no credentials");
                 continue;
             }
