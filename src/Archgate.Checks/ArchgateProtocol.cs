@@ -48,7 +48,7 @@ public static class ArchgateProtocol
     [
         DatabaseRules.ConstraintNotValidated, DatabaseRules.ExpectedConstraintMissing, DatabaseRules.OrphanedRows, DatabaseRules.ForeignKeysOff,
         JourneyRules.RowDiffers, JourneyRules.RowMissing, JourneyRules.ReadDiffers, JourneyRules.LostUpdate, JourneyRules.DuplicateCreate,
-        JourneyRules.OverlappingCreate,
+        JourneyRules.OverlappingCreate, JourneyRules.Oversold,
     ];
 
     /// <summary>The protocol with default check options.</summary>

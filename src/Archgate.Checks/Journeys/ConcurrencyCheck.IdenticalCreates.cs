@@ -22,8 +22,14 @@ internal sealed partial class ConcurrencyCheck
         var (racer, headers) = await RacerAsync(context, writer, auth, cancellationToken);
         // What the race made is deleted after it as its racer: a winner kept would hold B's unique values (an SKU with a
         // pattern the retry cannot vary) against every later create of the example (ex10: step 9's admin create got 409).
+        (StockUse Stock, int At)? judged = null;
         await WithCleanUpAsync(context.Http, resource, headers, findings,
-            (prerequisites, made) => IdenticalCreatesAsync(context, resource, racer, headers, prerequisites, made, findings, cancellationToken), cancellationToken);
+            async (prerequisites, made) => judged = await IdenticalCreatesAsync(context, resource, racer, headers, prerequisites, made, findings, cancellationToken), cancellationToken);
+        if (judged is var (stock, at) && !cancellationToken.IsCancellationRequested)
+        {
+            // The clean-up (DELETE, or a release action such as cancel) may give the stock back; the evidence says whether it did.
+            await RestoredAsync(context.Http, resource, stock, at, headers, findings, cancellationToken);
+        }
     }
 
     /// <summary>
@@ -47,7 +53,8 @@ internal sealed partial class ConcurrencyCheck
         }
     }
 
-    private async Task IdenticalCreatesAsync(
+    /// <summary>The race; the quantity it consumed of an item its body names, with the index of the finding that judged it, or null.</summary>
+    private async Task<(StockUse Stock, int At)?> IdenticalCreatesAsync(
         CheckContext context, ContractResource resource, string? racer, IReadOnlyList<KeyValuePair<string, string>> headers, ReferencedObjects prerequisites, List<string> made,
         List<Finding> findings, CancellationToken cancellationToken)
     {
@@ -62,6 +69,8 @@ internal sealed partial class ConcurrencyCheck
         // A connection opened for a create would make it leave late, and a service's database pool grows on demand: both
         // spread the creates apart. N reads of the collection at once open both beforehand; what they answer does not matter.
         await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Send(http, "GET", resource.Collection, headers, null, cancellationToken)));
+        // What the body names (kit 3) is read before and after: a quantity the race used up explains a 409 that follows it.
+        var named = await NamedItemsAsync(http, resource, body, headers, cancellationToken);
         var answers = await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Send(http, "POST", resource.Collection, headers, body, cancellationToken, resource.Create)));
 
         var items = Created(resource, answers);
@@ -79,20 +88,30 @@ internal sealed partial class ConcurrencyCheck
                     ? $"{what} created nothing ({statuses}{unfilled}): {ExistsAlready} whether the uniqueness rule holds under concurrency was not determined"
                     : $"{what} could not be tried: they created nothing ({statuses}){unfilled}",
                 $"{answers[0].Evidence()}\n{sent}", exists ? ExistsAlreadyHint : "the contract's example create must be accepted"));
-            return;
+            return null;
         }
 
         var serverErrors = ServerErrors(what, resource, answers, body, findings);
+        var stock = named.Count == 0 ? null : await StockUseAsync(http, named, body, items.Count, headers, cancellationToken);
+        if (stock is { Held: false })
+        {
+            findings.Add(Oversold(resource, what, statuses, items, stock, answers.First(a => a.Ok), sent));
+            return (stock, findings.Count - 1);
+        }
+
+        var numbers = stock is null ? string.Empty : $"; {stock.Numbers}: the {stock.Name} held";
         if (items.Count == 1)
         {
             if (!serverErrors)
             {
                 findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
-                    $"{what} created 1 resource, the others were refused ({statuses}): the uniqueness rule holds under concurrency", null));
+                    $"{what} created 1 resource, the others were refused ({statuses}){numbers}: the uniqueness rule holds under concurrency", stock?.Evidence));
             }
 
-            return;
+            return Judged();
         }
+
+        (StockUse, int)? Judged() => stock is null ? null : (stock, findings.Count - 1);
 
         var control = await Send(http, "POST", resource.Collection, headers, body, cancellationToken, resource.Create);
         made.AddRange(Created(resource, [control]));
@@ -100,10 +119,20 @@ internal sealed partial class ConcurrencyCheck
         {
             findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
                 control.Ok
-                    ? $"{what} created {items.Count} resources ({statuses}), and the same create sent alone afterwards was accepted too: identical creates are all accepted: nothing unique to race"
-                    : $"{what} created {items.Count} resources ({statuses}); the same create sent alone afterwards answered {(control.Status == 0 ? "nothing" : control.Status)}, not 409: not judged",
-                null));
-            return;
+                    ? $"{what} created {items.Count} resources ({statuses}){numbers}, and the same create sent alone afterwards was accepted too: identical creates are all accepted: nothing unique to race"
+                    : $"{what} created {items.Count} resources ({statuses}){numbers}; the same create sent alone afterwards answered {(control.Status == 0 ? "nothing" : control.Status)}, not 409: not judged",
+                stock?.Evidence));
+            return Judged();
+        }
+
+        if (stock is { UsedUp: true })
+        {
+            // ex16: an atomic decrement of kit 3's stock of 5 let 5 of 10 orders through; the lone order was refused for the empty stock.
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Info, resource.Create.Name,
+                $"{what} created {items.Count} resources ({statuses}); {stock.Numbers}: the {stock.Name} held under concurrency (no more created than there was, none lost), " +
+                    "and the same create sent alone afterwards was refused 409 because it is used up, not as a duplicate",
+                $"{stock.Evidence}\nthe same create alone afterwards: {control.Evidence()}"));
+            return Judged();
         }
 
         var other = body is null ? null : ContractResource.Unique(body, resource.Create);
@@ -115,18 +144,34 @@ internal sealed partial class ConcurrencyCheck
                 $"{what} created {items.Count} resources ({statuses}); the same create sent alone afterwards was refused 409, and so was one with other text " +
                     $"({(otherAnswer.Status == 0 ? "no answer" : otherAnswer.Status)}): the refusal is about the service's state, not a duplicate: not judged",
                 $"{otherAnswer.Evidence()}\nsent: {ProbeHttp.Excerpt(other!, 300)}"));
-            return;
+            return Judged();
         }
 
-        // Without free text to vary, a used-up stock cannot be told from a duplicate: high, and the message says so.
+        var evidence = $"{answers.First(a => a.Ok).Evidence()}\n{sent}\nthe same create alone afterwards: {control.Evidence()}" +
+            (otherAnswer is null ? string.Empty : $"\na create with other text alone: {otherAnswer.Summary}") + (stock is null ? string.Empty : $"\n{stock.Evidence}");
+        if (other is null && named.Count == 0)
+        {
+            // Without free text to vary and no named item to read a quantity of, a used-up stock cannot be told from a duplicate: not proven.
+            findings.Add(Finding(JourneyRules.ConcurrencySummary, Severity.Low, resource.Create.Name,
+                $"{what} created {items.Count} resources ({statuses}): {string.Join(", ", items.Take(5))}, and the same create sent alone afterwards was refused 409: " +
+                    "a check-then-insert race of a uniqueness rule, or a stock or capacity the race used up; the body has no free text to vary and names no item " +
+                    "whose quantity could be read before and after, so which was not determined",
+                evidence,
+                "give the create's example a free-text field (no pattern, enum or format) the test can vary, or name what the create uses up by its id " +
+                    "(kitId: 3, with a GET on /kits/{id} that shows its stock), so the test can tell a uniqueness race from a used-up stock"));
+            return null;
+        }
+
         findings.Add(Finding(JourneyRules.DuplicateCreate, other is null ? Severity.High : Severity.Critical, resource.Create.Name,
             $"{what} created {items.Count} resources ({statuses}): {string.Join(", ", items.Take(5))}; the same create sent alone afterwards is refused 409, " +
                 "so the service keeps this body unique, yet let several through at once: a check-then-insert race" +
-                (other is null ? " (the body has no free text to vary, so a 409 about the service's state, such as a stock the race used up, was not ruled out)" : string.Empty),
-            $"{answers.First(a => a.Ok).Evidence()}\n{sent}\nthe same create alone afterwards: {control.Evidence()}" +
-                (otherAnswer is null ? string.Empty : $"\na create with other text alone: {otherAnswer.Summary}"),
+                (other is not null ? string.Empty
+                    : stock is not null ? $" ({stock.Numbers}: some is left, so the 409 is not about it)"
+                    : $" (the {string.Join(" and ", named.Select(i => i.Path))} it names show no quantity the race used up)"),
+            evidence,
             "enforce the rule in the store, not by reading first: a unique index or constraint (a partial one when the rule covers only some rows, " +
                 "such as active ones), and insert ... on conflict do nothing (or catch the unique violation) answering 409"));
+        return Judged();
     }
 
     /// <summary>

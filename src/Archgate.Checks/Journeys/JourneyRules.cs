@@ -42,6 +42,9 @@ internal static class JourneyRules
     /// <summary>Parallel creates of overlapping periods (a room's stays) created more than one, where the service refuses an overlap alone: a double booking.</summary>
     public const string OverlappingCreate = "AG7024";
 
+    /// <summary>Parallel creates that each take a quantity of an item their body names (an order of a kit's stock) took more than there was, or lost decrements.</summary>
+    public const string Oversold = "AG7025";
+
     /// <summary>What the concurrency check did, or why part of it could not run (information).</summary>
     public const string ConcurrencySummary = "AG7023";
 

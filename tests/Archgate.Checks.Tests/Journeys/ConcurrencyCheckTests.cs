@@ -381,16 +381,19 @@ public sealed class ConcurrencyCheckTests
     }
 
     [Fact]
-    public async Task Without_free_text_to_vary_the_race_is_high_and_says_a_used_up_stock_was_not_ruled_out()
+    public async Task Without_free_text_to_vary_nor_a_named_item_to_read_the_race_is_not_determined_low_not_high()
     {
-        // One note per bookId, checked and then inserted; the body has nothing a create with other text could vary.
+        // One note per bookId, checked and then inserted; the body has nothing a create with other text could vary, and
+        // the contract has no /books/{id} to read: a used-up stock cannot be told from a duplicate (ex16: a false high).
         using var api = new FakeShopApi(new FakeApiFaults { Unique = ["bookId"], ChecksThenInserts = true });
 
         var result = await RunAsync(api, ConflictOnlyContract.Replace("example: { title: first, tags: [a, b] }", "example: { bookId: 3 }", StringComparison.Ordinal));
 
-        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
-        Assert.Equal(Severity.High, finding.Severity);
-        Assert.EndsWith("a check-then-insert race (the body has no free text to vary, so a 409 about the service's state, such as a stock the race used up, was not ruled out)", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate || f.Severity >= Severity.Medium);
+        var finding = Assert.Single(result.Findings, f => f.Severity == Severity.Low);
+        Assert.Equal(JourneyRules.ConcurrencySummary, finding.Rule);
+        Assert.EndsWith("names no item whose quantity could be read before and after, so which was not determined", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("name what the create uses up by its id", finding.Hint, StringComparison.Ordinal);
         Assert.Equal(11, api.Requests.Count(r => r.Method == "POST" && r.PathAndQuery == "/notes")); // the race and the control, nothing more
     }
 
@@ -587,5 +590,61 @@ public sealed class ConcurrencyCheckTests
         Assert.Equal([5L], api.Ids("seats"));
         Assert.Equal([1L], api.Ids("holds"));
         Assert.Equal([1L], api.Ids("orders"));
+    }
+
+    [Fact]
+    public async Task Orders_that_take_an_atomically_kept_stock_are_no_race_and_the_evidence_has_the_stock_numbers()
+    {
+        // ex16: 5 of 10 orders of kit 3 (stock 5) created, the lone order refused 409 for the empty stock: was AG7022 high.
+        using var api = new FakeStockApi(StockKeeping.Atomic);
+
+        var result = await RunStockAsync(api);
+
+        Assert.DoesNotContain(result.Findings, f => f.Severity >= Severity.Medium);
+        var finding = Assert.Single(result.Findings, f => f.Location == "POST /orders" && f.Message.Contains("identical creates", StringComparison.Ordinal));
+        Assert.Equal((JourneyRules.ConcurrencySummary, Severity.Info), (finding.Rule, finding.Severity));
+        Assert.Contains("created 5 resources (5 x 201, 5 x 409); stock of kit 3: 5 before the race, 0 after it: the stock held under concurrency", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /kits/3 before the race: stock 5; after it: stock 0; created 5", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("after the clean-up stock of kit 3 is 5 again, as before the race", finding.Evidence, StringComparison.Ordinal);
+        Assert.Equal((5L, 0), (api.Stock, api.Orders));
+    }
+
+    [Fact]
+    public async Task Orders_that_read_the_stock_and_write_it_back_oversell_AG7025_critical()
+    {
+        // ex16's oversell: 10 of 10 orders created from a stock of 5, and the lone order accepted too: was "nothing unique to race".
+        using var api = new FakeStockApi(StockKeeping.ReadThenWrite);
+
+        var result = await RunStockAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.Oversold);
+        Assert.Equal(Severity.Critical, finding.Severity);
+        Assert.Contains("created 10 resources (10 x 201)", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("stock of kit 3: 5 before the race, 4 after it: more was sold than there was (an oversell)", finding.Message, StringComparison.Ordinal);
+        Assert.Contains("GET /kits/3 before the race: stock 5; after it: stock 4; created 10", finding.Evidence, StringComparison.Ordinal);
+        Assert.Contains("not 5 as before the race: undoing the creates did not give it back", finding.Evidence, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        Assert.Contains(JourneyRules.Oversold, ArchgateProtocol.DataIntegrityRules);
+    }
+
+    [Fact]
+    public async Task Orders_within_a_larger_stock_that_lose_decrements_are_AG7025()
+    {
+        // 10 orders of a stock of 20 all fit, but each wrote back 20 - 1: 1 taken off for 10 sold.
+        using var api = new FakeStockApi(StockKeeping.ReadThenWrite, stock: 20);
+
+        var result = await RunStockAsync(api);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.Oversold);
+        Assert.Contains("stock of kit 3: 20 before the race, 19 after it: 1 taken off for 10 sold (decrements lost)", finding.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<CheckResult> RunStockAsync(FakeStockApi api)
+    {
+        var folder = AuthFlowCheckTests.Folder();
+        var system = TestSystems.Load(api.Manifest(folder), folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        return await new ConcurrencyCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), new Archgate.Model.JourneyCheckOptions())
+            .RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
 }
