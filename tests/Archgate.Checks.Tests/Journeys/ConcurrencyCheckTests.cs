@@ -654,4 +654,19 @@ public sealed class ConcurrencyCheckTests
             "created 10 resources (10 x 201); stock of kit 3: 20 before the race, 10 after it: the stock held, and the same create sent alone afterwards was accepted too", StringComparison.Ordinal));
         Assert.Equal((20L, 0), (api.Stock, api.Orders));
     }
+
+    [Fact]
+    public async Task Orders_refused_409_alone_while_stock_is_left_are_a_uniqueness_race_AG7022_high()
+    {
+        // The stock (20) held, but a kit may be ordered once and that is checked before the insert: 10 created, and the
+        // lone order refused 409 with 10 left, so the refusal is no used-up stock.
+        using var api = new FakeStockApi(StockKeeping.OncePerKitCheckedFirst, stock: 20);
+
+        var result = await RunAsync(api.Manifest);
+
+        var finding = Assert.Single(result.Findings, f => f.Rule == JourneyRules.DuplicateCreate);
+        Assert.Equal(Severity.High, finding.Severity);
+        Assert.EndsWith("a check-then-insert race (stock of kit 3: 20 before the race, 10 after it: some is left, so the 409 is not about it)", finding.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.Oversold);
+    }
 }

@@ -12,6 +12,12 @@ public enum StockKeeping
 
     /// <summary>The stock is read, checked and then written back less the quantity: creates that read it at once overwrite each other (lost updates, an oversell).</summary>
     ReadThenWrite,
+
+    /// <summary>
+    /// The stock is kept atomically, but a kit may be ordered once (409 when an order of it exists), checked before and
+    /// not with the insert: creates that all checked before the first insert each create an order (a uniqueness race).
+    /// </summary>
+    OncePerKitCheckedFirst,
 }
 
 /// <summary>
@@ -55,7 +61,7 @@ public sealed class FakeStockApi : IDisposable
     /// <param name="keeping">How an order takes its quantity off the stock.</param>
     /// <param name="stock">Kit 3's stock at the start.</param>
     /// <param name="racers">
-    /// With <see cref="StockKeeping.ReadThenWrite"/>: each create, having read the stock, waits (up to 5 s) until this many
+    /// With <see cref="StockKeeping.ReadThenWrite"/> (and <see cref="StockKeeping.OncePerKitCheckedFirst"/>): each create, having read the stock (checked the rule), waits (up to 5 s) until this many
     /// have read it before it writes, as requests whose reads all ran before the first write. On a busy machine the pool
     /// may start the handlers late, and then fewer read together: some decrements are lost all the same.
     /// </param>
@@ -148,7 +154,20 @@ public sealed class FakeStockApi : IDisposable
             return new Reply(404);
         }
 
-        if (_keeping == StockKeeping.Atomic)
+        if (_keeping == StockKeeping.OncePerKitCheckedFirst)
+        {
+            lock (_orders)
+            {
+                if (_orders.Values.Any(o => o.Kit == kitId))
+                {
+                    return new Reply(409, new JsonObject { ["title"] = "This kit is ordered already.", ["status"] = 409 }.ToJsonString(), "application/problem+json");
+                }
+            }
+
+            AwaitRacers();
+        }
+
+        if (_keeping is StockKeeping.Atomic or StockKeeping.OncePerKitCheckedFirst)
         {
             lock (_orders)
             {
@@ -162,12 +181,18 @@ public sealed class FakeStockApi : IDisposable
             return OutOfStock();
         }
 
-        var mine = Interlocked.Increment(ref _reads);
-        SpinWait.SpinUntil(() => Volatile.Read(ref _reads) >= Math.Max(mine, _racers), TimeSpan.FromSeconds(5));
+        AwaitRacers();
         lock (_orders)
         {
             return Place(kitId, quantity, read - quantity);
         }
+    }
+
+    /// <summary>Waits (up to 5 s) until <c>racers</c> creates have come this far, as requests whose reads all ran before the first write.</summary>
+    private void AwaitRacers()
+    {
+        var mine = Interlocked.Increment(ref _reads);
+        SpinWait.SpinUntil(() => Volatile.Read(ref _reads) >= Math.Max(mine, _racers), TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Stores an order and writes the stock it leaves; called holding the orders' lock.</summary>
