@@ -67,6 +67,36 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
         return result;
     }
 
+    /// <summary>
+    /// The creates <see cref="Find"/> set aside, each with why (<c>POST /orders (no GET on an item path /orders/{…})</c>),
+    /// at most <paramref name="max"/> and a count of the rest; empty when the contract has no POST on a path without a
+    /// parameter. Skip messages name them, so that "no resource" is never said of a contract that has candidates.
+    /// </summary>
+    public static string SetAside(OpenApiDocument document, int max = 4)
+    {
+        var operations = OperationInfo.All(document);
+        var used = Find(document).Select(r => r.Create.Name).ToHashSet(StringComparer.Ordinal);
+        var why = operations.Where(o => o.Method == "POST" && !o.Template.Contains('{', StringComparison.Ordinal) && !used.Contains(o.Name))
+            .OrderBy(o => o.Template, StringComparer.Ordinal)
+            .Select(o => $"{o.Name} ({Unfit(o, operations)})")
+            .ToList();
+        return why.Count == 0 ? string.Empty : string.Join(", ", why.Take(max)) + (why.Count > max ? $" and {why.Count - max} more" : string.Empty);
+    }
+
+    /// <summary>Why a POST on a collection is no resource's create.</summary>
+    private static string Unfit(OperationInfo create, IReadOnlyList<OperationInfo> operations)
+    {
+        if (JsonBody(create) is null)
+        {
+            return "no JSON request body";
+        }
+
+        var items = operations.Where(o => o.Method == "GET" && IsItemOf(o.Template, create.Template)).ToList();
+        return items.Count == 0
+            ? $"no GET on an item path {PathTemplates.Child(create.Template, "{…}", create.Template)}"
+            : $"{items[0].Name} needs a query parameter: {string.Join(", ", items[0].Parameters.Where(p => p.Required && p.In != ParameterLocation.Path).Select(p => p.Name))}";
+    }
+
     /// <summary>The first of the item's actions that undoes an object (<see cref="Release"/>), in the order of <see cref="ReleaseVerbs"/>, a verb before a status value.</summary>
     public static ResourceAction? ReleaseOf(string item, IReadOnlyList<OperationInfo> operations)
     {
@@ -208,18 +238,18 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
         {
             // The Location is the host's path (/api/v1/notes/5); the item path is the contract's (/notes/5).
             var path = ContractBase.Strip(uri.IsAbsoluteUri ? uri.AbsolutePath : location.Split('?')[0], basePath);
-            if (path.StartsWith(Collection + "/", StringComparison.Ordinal))
+            if (path.StartsWith(PathTemplates.Bare(Collection).TrimEnd('/') + "/", StringComparison.Ordinal))
             {
                 return path;
             }
         }
 
-        var parameter = Item[(Item.LastIndexOf('{') + 1)..^1];
+        var parameter = PathTemplates.LastParameter(Item) ?? "id";
         try
         {
             var body = JsonNode.Parse(created.Body) as JsonObject;
             var id = body?[parameter] ?? body?["id"];
-            return id is JsonValue v ? $"{Collection}/{Uri.EscapeDataString(v.ToString())}" : null;
+            return id is JsonValue v ? PathTemplates.Child(Collection, Uri.EscapeDataString(v.ToString()), Item) : null;
         }
         catch (System.Text.Json.JsonException)
         {
@@ -377,8 +407,7 @@ internal sealed record ContractResource(string Collection, string Item, Operatio
     private static IOpenApiMediaType? JsonBody(OperationInfo operation) =>
         operation.Operation.RequestBody?.Content?.FirstOrDefault(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase)).Value;
 
-    private static bool IsItemOf(string template, string collection) =>
-        template.StartsWith(collection + "/{", StringComparison.Ordinal) && template.EndsWith('}') && template.IndexOf('/', collection.Length + 1) < 0;
+    private static bool IsItemOf(string template, string collection) => PathTemplates.IsItemOf(template, collection);
 }
 
 /// <summary>Whether a JSON value holds everything another one has (objects: each property; arrays: item by item).</summary>

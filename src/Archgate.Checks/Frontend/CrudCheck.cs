@@ -47,7 +47,9 @@ internal sealed class CrudCheck(ServiceComponent service, ContractDocuments docu
         (_resources, _templates) = (resources, [.. loaded.Document.Paths?.Keys ?? Enumerable.Empty<string>()]);
         if (resources.Count == 0)
         {
-            return CheckResult.Skipped($"{service.Name}'s contract has no resource with a JSON create (POST) and an item read (GET)");
+            return CheckResult.Skipped(ContractResource.SetAside(loaded.Document) is { Length: > 0 } aside
+                ? $"{service.Name}'s contract has no create Archgate could pair with an item read: a JSON POST on a collection and a GET one parameter deeper; set aside: {aside}"
+                : $"{service.Name}'s contract has no resource with a JSON create (POST) and an item read (GET)");
         }
 
         var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 
 namespace Archgate.Checks.Frontend;
@@ -73,7 +74,7 @@ internal sealed class ReferencedObjects(
         foreach (var reference in BodyReferences.Find(body, schema, templates, self))
         {
             var why = "the contract has no create for it";
-            if (depth > 0 && resources.FirstOrDefault(r => r.Item == reference.Item || r.Collection == reference.Collection) is { } target)
+            if (depth > 0 && resources.FirstOrDefault(r => PathTemplates.Same(r.Item, reference.Item) || PathTemplates.Same(r.Collection, reference.Collection)) is { } target)
             {
                 var example = await FillAsync(ContractResource.ExampleBody(target.Create), BodyReferences.Schema(target.Create), target.Collection, depth - 1, false);
                 var (created, _) = await ContractResource.SendUniqueAsync(example, target.Create, b => send("POST", target.Collection, b, [], target.Create));

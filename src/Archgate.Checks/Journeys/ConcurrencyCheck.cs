@@ -53,7 +53,9 @@ internal sealed partial class ConcurrencyCheck(ServiceComponent service, Contrac
         var resources = all.Where(r => r.UpdateTakesIfMatch || r.CreateTakesIdempotencyKey || r.CreateRefusesDuplicates).ToList();
         if (resources.Count == 0)
         {
-            return CheckResult.Skipped($"{service.Name}'s contract has no resource whose update takes If-Match or whose create takes an Idempotency-Key or documents 409");
+            var considered = all.Count == 0 ? string.Empty : $"; its resources {string.Join(", ", all.Select(r => r.Collection))} take none of these";
+            var aside = loaded.Document is null ? string.Empty : ContractResource.SetAside(loaded.Document) is { Length: > 0 } a ? $"; set aside as no resource: {a}" : string.Empty;
+            return CheckResult.Skipped($"{service.Name}'s contract has no resource whose update takes If-Match or whose create takes an Idempotency-Key or documents 409{considered}{aside}");
         }
 
         var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);

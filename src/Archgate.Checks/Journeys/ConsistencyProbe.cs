@@ -163,7 +163,8 @@ internal static class ConsistencyProbe
         (string, string)? Match(string path)
         {
             var segments = PathTemplates.Split(path);
-            return PathTemplates.Matches(template, segments) ? ("/" + string.Join('/', segments), Uri.UnescapeDataString(segments[^1])) : null;
+            // The item is read in the mapping's shape: /orders/62/ for "/orders/{id}/" (Django redirects /orders/62 with 301).
+            return PathTemplates.Matches(template, segments) ? (PathTemplates.Shaped("/" + string.Join('/', segments), mapping.Path), Uri.UnescapeDataString(segments[^1])) : null;
         }
 
         var location = write.Answer.Header("Location");
@@ -186,7 +187,7 @@ internal static class ConsistencyProbe
                 var body = JsonNode.Parse(write.Answer.Body) as JsonObject;
                 if ((body?[parameter] ?? body?["id"]) is JsonValue id)
                 {
-                    return ($"{written.TrimEnd('/')}/{id}", id.ToString());
+                    return (PathTemplates.Child(written, id.ToString(), mapping.Path), id.ToString());
                 }
             }
             catch (JsonException)
@@ -199,10 +200,10 @@ internal static class ConsistencyProbe
 
     /// <summary>Why a mapping's path can never name an item (its last segment is no parameter); null when it can.</summary>
     internal static string? Unusable(ResourceMapping mapping) =>
-        PathTemplates.Split(mapping.Path) is { Length: > 0 } template && IsParameter(template[^1])
+        PathTemplates.EndsInParameter(mapping.Path)
             ? null : $"'{mapping.Path}' does not end in a parameter, so no write names one of its items";
 
-    private static bool IsParameter(string segment) => segment.Length > 2 && segment[0] == '{' && segment[^1] == '}';
+    private static bool IsParameter(string segment) => PathTemplates.IsParameter(segment);
 
     /// <summary>API property against column, for every scalar property with a column of its name (or of the mapping's).</summary>
     internal static List<string> Differences(ResourceMapping mapping, JsonObject api, IReadOnlyDictionary<string, object?> row, string source = "the API")

@@ -44,7 +44,10 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
         var resources = ActionResource.Find(loaded.Document);
         if (resources.Count == 0)
         {
-            return CheckResult.Skipped($"{service.Name}'s contract has no resource with actions (a POST, PUT or PATCH on an item's path and a verb: /claims/{{id}}/submit, or on its status with an enum body)");
+            var plain = ContractResource.Find(loaded.Document);
+            var considered = plain.Count == 0 ? string.Empty : $"; considered: {string.Join(", ", plain.Select(r => r.Item))} (no action beneath)";
+            var aside = ContractResource.SetAside(loaded.Document) is { Length: > 0 } a ? $"; set aside as no resource: {a}" : string.Empty;
+            return CheckResult.Skipped($"{service.Name}'s contract has no resource with actions (a POST, PUT or PATCH on an item's path and a verb: /claims/{{id}}/submit, or on its status with an enum body){considered}{aside}");
         }
 
         var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);

@@ -1,6 +1,8 @@
+using System.Net;
 using Archgate.Checks.Frontend;
 using Archgate.Checks.Journeys;
 using Archgate.Model;
+using Archgate.Protocol;
 
 namespace Archgate.Checks.Tests.Journeys;
 
@@ -47,5 +49,49 @@ public sealed class ConsistencyProbeTests
     {
         Assert.Null(ConsistencyProbe.Unusable(Items));
         Assert.Contains("does not end in a parameter", ConsistencyProbe.Unusable(new ResourceMapping("/claims/{id}/summary", "db", "s", "id")), StringComparison.Ordinal);
+    }
+
+    private static readonly ResourceMapping DrfOrders = new("/api/orders/{id}/", "db", "orders", "id");
+
+    [Fact]
+    public void A_template_with_a_trailing_slash_names_its_items_with_one_by_location_path_or_id()
+    {
+        Assert.Null(ConsistencyProbe.Unusable(DrfOrders));
+        Assert.Equal(("/api/orders/62/", "62"), ConsistencyProbe.ItemPath(DrfOrders, Write("POST", "/api/orders/", 201, location: "http://127.0.0.1:1/api/orders/62/")));
+        Assert.Equal(("/api/orders/62/", "62"), ConsistencyProbe.ItemPath(DrfOrders, Write("POST", "/api/orders/", 201, """{"id":62}""")));
+        Assert.Equal(("/api/orders/62/", "62"), ConsistencyProbe.ItemPath(DrfOrders, Write("PATCH", "/api/orders/62/", 200)));
+        Assert.Null(ConsistencyProbe.ItemPath(DrfOrders, Write("POST", "/api/orders/62/cancel/", 200)));
+    }
+
+    /// <summary>Answers as Django with APPEND_SLASH: <c>/api/orders/62</c> is redirected (301), <c>/api/orders/62/</c> is the order.</summary>
+    private sealed class AppendSlashHandler : HttpMessageHandler
+    {
+        public List<string> Paths { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var path = request.RequestUri!.AbsolutePath;
+            Paths.Add(path);
+            return Task.FromResult(path.EndsWith('/')
+                ? new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"id":62,"kit":3,"status":"placed"}""", System.Text.Encoding.UTF8, "application/json") }
+                : new HttpResponseMessage(HttpStatusCode.MovedPermanently) { Headers = { Location = new Uri(path + "/", UriKind.Relative) } });
+        }
+    }
+
+    [Fact]
+    public async Task The_read_after_a_write_keeps_the_mappings_trailing_slash_so_Django_answers_the_order_not_a_redirect()
+    {
+        using var handler = new AppendSlashHandler();
+        using var http = new HttpClient(handler);
+        var service = new ServiceComponent { Name = "kitchen-api", Url = new Uri("http://127.0.0.1:1/"), Resources = [DrfOrders], Location = new SourceLocation("archgate.yaml", 1, 1) };
+        var system = new SystemModel { Name = "pantry", Components = [service], ManifestPath = "archgate.yaml", ManifestSha256 = "0" };
+        var write = new JourneyWrite("POST", "/api/orders/", [], """{"kit":3}""", new ApiAnswer("POST", new Uri("http://127.0.0.1:1/api/orders/"), 201,
+            new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Location"] = "/api/orders/62/" }, """{"id":62,"kit":3}""", TimeSpan.Zero, null));
+
+        var (item, findings) = await ConsistencyProbe.CheckAsync(system, service, write, http, TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal("/api/orders/62/ (orders)", item);
+        Assert.Equal(["/api/orders/62/"], handler.Paths);
+        Assert.Empty(findings);
     }
 }

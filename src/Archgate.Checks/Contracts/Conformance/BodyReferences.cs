@@ -113,7 +113,7 @@ internal static partial class BodyReferences
     /// </summary>
     public static IReadOnlyList<OperationInfo> InCreateOrder(IReadOnlyList<OperationInfo> operations, IReadOnlyCollection<string> templates, Func<OperationInfo, JsonNode?> example)
     {
-        var creates = operations.Where(o => o.Method == "POST" && !o.Template.EndsWith('}')).GroupBy(o => o.Template.TrimEnd('/'), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var creates = operations.Where(o => o.Method == "POST" && !PathTemplates.EndsInParameter(o.Template)).GroupBy(o => o.Template.TrimEnd('/'), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var ranks = new Dictionary<string, int>(StringComparer.Ordinal);
         int Rank(string collection, int depth)
         {
@@ -135,7 +135,7 @@ internal static partial class BodyReferences
             return rank;
         }
 
-        int ItemRank(string template) => template.EndsWith('}') && template.LastIndexOf('/') > 0 ? Rank(template[..template.LastIndexOf('/')], 0) : 0;
+        int ItemRank(string template) => PathTemplates.EndsInParameter(template) && PathTemplates.Bare(template).LastIndexOf('/') > 0 ? Rank(PathTemplates.Parent(template), 0) : 0;
         var result = operations.ToList();
         void Reorder(Func<OperationInfo, bool> which, Func<OperationInfo, int> key)
         {

@@ -33,8 +33,13 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
             return value;
         }
 
+        if (_created.FirstOrDefault(c => PathTemplates.Same(c.Key, template)).Value is { } same && same.TryGetValue(parameter, out var sameValue))
+        {
+            return sameValue; // a body reference names /orders/{id}, the contract's item is /orders/{id}/
+        }
+
         var item = ItemOf(template, parameter);
-        return item is not null && item != template && _created.TryGetValue(item, out var parent) && parent.TryGetValue(parameter, out var id) ? id : null;
+        return item is not null && !PathTemplates.Same(item, template) && _created.FirstOrDefault(c => PathTemplates.Same(c.Key, item)).Value is { } parent && parent.TryGetValue(parameter, out var id) ? id : null;
     }
 
     /// <summary>
@@ -44,7 +49,7 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
     /// <c>/claims/{id}/submit</c> or an update by POST on the item itself is.
     /// </summary>
     public bool ActsOnObject(string template, string parameter) =>
-        ItemOf(template, parameter) is { } item && templates.Contains(item) && !templates.Any(t => IsItemOf(t, template));
+        ItemOf(template, parameter) is { } item && templates.Any(t => PathTemplates.Same(t, item)) && !templates.Any(t => IsItemOf(t, template));
 
     /// <summary>The template up to and with <c>{parameter}</c>, or null when it has no such parameter.</summary>
     private static string? ItemOf(string template, string parameter)
@@ -89,7 +94,7 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
             if (request.Method == "POST" && templates.FirstOrDefault(t => IsItemOf(t, request.Template)) is { } template
                 && (FromLocation(Location(headers), request.Path) ?? FromBody(body, Parameters(template)[^1])) is { } made)
             {
-                _leftovers.Add((template, $"{request.Path.TrimEnd('/')}/{Uri.EscapeDataString(made)}"));
+                _leftovers.Add((template, PathTemplates.Child(request.Path, Uri.EscapeDataString(made), template)));
             }
 
             return;
@@ -114,7 +119,7 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
                 }
 
                 values[parameter] = id;
-                var path = $"{request.Path.TrimEnd('/')}/{Uri.EscapeDataString(id)}";
+                var path = PathTemplates.Child(request.Path, Uri.EscapeDataString(id), item);
                 _createdPaths.Add(path);
                 _leftovers.Add((item, path));
                 if (etag is not null)
@@ -142,18 +147,8 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
         }
     }
 
-    /// <summary>Whether <paramref name="item"/> is <paramref name="collection"/> plus one <c>/{param}</c> segment.</summary>
-    private static bool IsItemOf(string item, string collection)
-    {
-        var prefix = collection.TrimEnd('/') + "/";
-        if (!item.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var rest = item[prefix.Length..];
-        return rest.Length > 2 && rest[0] == '{' && rest[^1] == '}' && !rest.Contains('/', StringComparison.Ordinal);
-    }
+    /// <summary>Whether <paramref name="item"/> is <paramref name="collection"/> plus one <c>/{param}</c> segment, trailing slashes aside.</summary>
+    private static bool IsItemOf(string item, string collection) => PathTemplates.IsItemOf(item, collection);
 
     private static Uri? Location(IReadOnlyDictionary<string, string> headers) =>
         headers.TryGetValue("Location", out var l) && Uri.TryCreate(l, UriKind.RelativeOrAbsolute, out var u) ? u : null;
@@ -173,7 +168,7 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
             return null;
         }
 
-        var rest = path[(at + prefix.Length)..];
+        var rest = path[(at + prefix.Length)..].TrimEnd('/'); // Django REST framework's /orders/62/
         return rest.Length > 0 && !rest.Contains('/', StringComparison.Ordinal) ? Uri.UnescapeDataString(rest) : null;
     }
 

@@ -35,7 +35,7 @@ internal sealed record ResourceAction(OperationInfo Operation, string Name, Json
     }
 
     /// <summary>The action's path for the object at <paramref name="itemPath"/>: <c>/claims/12/submit</c>.</summary>
-    public string PathFor(string itemPath) => $"{itemPath.TrimEnd('/')}/{ActionResource.Verb(Operation)}";
+    public string PathFor(string itemPath) => ActionResource.PathFor(Operation, itemPath);
 
     /// <summary>A fresh copy of <see cref="Body"/>, so that filling one send's references does not change the next.</summary>
     public JsonNode? FreshBody() => Body?.DeepClone();
@@ -79,10 +79,13 @@ internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<R
         [.. actions.Select(a => actions.Count(o => o.Name == a.Name) > 1 ? a with { Name = $"{a.Operation.Method} {a.Name}" } : a)];
 
     /// <summary>The action's verb, the last segment of its path: <c>submit</c>.</summary>
-    public static string Verb(OperationInfo action) => action.Template[(action.Template.LastIndexOf('/') + 1)..];
+    public static string Verb(OperationInfo action) => PathTemplates.Last(action.Template);
 
-    /// <summary>The action's path for the object at <paramref name="itemPath"/>: <c>/claims/12/submit</c>.</summary>
-    public static string PathFor(OperationInfo action, string itemPath) => $"{itemPath.TrimEnd('/')}/{Verb(action)}";
+    /// <summary>
+    /// The action's path for the object at <paramref name="itemPath"/>, in the action template's shape: <c>/claims/12/submit</c>,
+    /// <c>/orders/12/cancel/</c> for <c>/orders/{id}/cancel/</c>.
+    /// </summary>
+    public static string PathFor(OperationInfo action, string itemPath) => PathTemplates.Child(itemPath, Verb(action), action.Template);
 
     /// <summary>
     /// The actions of one operation: a verb's one, with the contract's example body; a status operation's one per value
@@ -144,7 +147,5 @@ internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<R
 
     private static bool IsActionOf(OperationInfo operation, string item) =>
         operation.Method is "POST" or "PUT" or "PATCH"
-        && operation.Template.StartsWith(item + "/", StringComparison.Ordinal)
-        && operation.Template[(item.Length + 1)..] is { Length: > 0 } verb
-        && !verb.Contains('/', StringComparison.Ordinal) && !verb.Contains('{', StringComparison.Ordinal);
+        && PathTemplates.ActionOf(operation.Template, item) is not null;
 }

@@ -332,9 +332,8 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
         var result = new List<(string, ProbeRequest, Credentials)>();
         foreach (var operation in target.Operations.Where(o => o.Method == "DELETE" && !ProbeTarget.IsPublic(o, policy)))
         {
-            var cut = operation.Template.LastIndexOf("/{", StringComparison.Ordinal);
-            var creator = cut <= 0 || !operation.Template.EndsWith('}') ? null
-                : target.Operations.FirstOrDefault(o => o.Method == "POST" && o.Template == operation.Template[..cut]);
+            var creator = !PathTemplates.EndsInParameter(operation.Template) ? null
+                : target.Operations.FirstOrDefault(o => o.Method == "POST" && PathTemplates.IsItemOf(operation.Template, o.Template));
             if (policy.Safe || creator is null)
             {
                 leftOut.Add($"{operation.Name} ({(policy.Safe ? "security.safe" : "a delete is sent only to an object the check creates, and the contract has no POST on its collection")})");

@@ -172,7 +172,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             var creators = target.Operations.Where(o => o.Method == "POST" && ItemOf(templates, o.Template) is not null).ToList();
             if (creators.Count == 0)
             {
-                LeftOut.Add("object and property level (the contract has no create operation: POST on a collection with an item path)");
+                var aside = target.Operations.Where(o => o.Method == "POST" && !PathTemplates.EndsInParameter(o.Template) && !o.Template.Contains('{', StringComparison.Ordinal))
+                    .Select(o => $"{o.Name} (no item path {PathTemplates.Child(o.Template, "{…}", o.Template)})").Take(4).ToList();
+                LeftOut.Add(aside.Count == 0
+                    ? "object and property level (the contract has no create operation: POST on a collection with an item path)"
+                    : $"object and property level (no create operation has an item path: {string.Join(", ", aside)})");
                 await FoundObjectsAsync(a, b, templates, cancellationToken);
                 return;
             }
@@ -377,7 +381,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             var actions = ActionResource.Find(target.Document).Where(r => r.Resource.Item == item).SelectMany(r => r.Operations).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
             var operations = target.Operations.Where(o => found is null
                     ? o.Template == item || actions.Contains(o.Name)
-                    : o.IsSafe && (o.Template == item || (o.Template.StartsWith(item + "/", StringComparison.Ordinal) && ResourceBook.Parameters(o.Template).Count == ResourceBook.Parameters(item).Count)))
+                    : o.IsSafe && (o.Template == item || (o.Template.StartsWith(PathTemplates.Bare(item) + "/", StringComparison.Ordinal) && ResourceBook.Parameters(o.Template).Count == ResourceBook.Parameters(item).Count)))
                 .OrderBy(o => o.Template != item ? 3 : o.Method switch { "GET" or "HEAD" => 0, "PUT" => 1, "PATCH" => 2, "DELETE" => 4, _ => 3 })
                 .ThenBy(o => o.Template, StringComparer.Ordinal);
             foreach (var operation in operations)
@@ -457,11 +461,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             }
         }
 
-        /// <summary>The object's path of an action's path: <c>/orders/1</c> of <c>/orders/1/cancel</c>.</summary>
+        /// <summary>The object's path of an action's path, in its shape: <c>/orders/1</c> of <c>/orders/1/cancel</c>, <c>/orders/1/</c> of <c>/orders/1/cancel/</c>.</summary>
         private static string ItemPath(string actionPath)
         {
             var path = actionPath.Split('?')[0];
-            return path[..path.LastIndexOf('/')];
+            return PathTemplates.Shaped(PathTemplates.Parent(path), path);
         }
 
         /// <summary>
@@ -683,12 +687,8 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 (reads ? $"{Reads} reads, " : string.Empty) + $"{Changes} changes, {Actions} actions, {Deletes} deletes";
         }
 
-        private static string? ItemOf(List<string> templates, string collection) => templates.Find(t =>
-        {
-            var prefix = collection.TrimEnd('/') + "/";
-            var rest = t.StartsWith(prefix, StringComparison.Ordinal) ? t[prefix.Length..] : "";
-            return rest.Length > 2 && rest[0] == '{' && rest[^1] == '}' && !rest.Contains('/', StringComparison.Ordinal);
-        });
+        /// <summary>The item template of a collection (<c>/orders/{id}/</c> of <c>/orders/</c>), trailing slashes aside; null when the contract has none.</summary>
+        private static string? ItemOf(List<string> templates, string collection) => templates.Find(t => PathTemplates.IsItemOf(t, collection));
 
         private static IReadOnlyDictionary<string, IOpenApiSchema> ResponseSchema(OperationInfo operation)
         {

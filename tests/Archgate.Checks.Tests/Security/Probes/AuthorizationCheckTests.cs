@@ -201,6 +201,24 @@ public sealed class AuthorizationCheckTests
     }
 
     [Fact]
+    public async Task Django_REST_framework_routes_ending_with_a_slash_are_probed_and_another_users_order_readable_is_BOLA()
+    {
+        // ex16: /api/orders/{id}/ was not taken for the item of /api/orders/, so object level was "not probed" and BOLA missed.
+        using var api = new ProbeTestApi(Flaws.Bola | Flaws.ForeignCancel | Flaws.AppendSlash);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly, contract: ProbeTestApi.SlashContract);
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var bola = result.Findings.Where(f => f.Rule == SecurityRules.ObjectLevelAuthorization).ToList();
+        Assert.Equal(["GET /orders/{id}/", "PATCH /orders/{id}/", "POST /orders/{id}/cancel/"], bola.Select(f => f.Location).Order());
+        Assert.Equal("'ben' read /orders/1/, which 'ann' created: GET /orders/{id}/ answered 200 instead of 403 or 404", bola.Single(f => f.Location == "GET /orders/{id}/").Message);
+        Assert.StartsWith("'ben' called cancel on /orders/1/, which 'ann' created", bola.Single(f => f.Location == "POST /orders/{id}/cancel/").Message, StringComparison.Ordinal);
+        Assert.Contains(api.Server.Requests, r => r.Method == "POST" && r.PathAndQuery == "/orders/1/cancel/");
+        // Every order path sent in the contract's own shape: none was redirected.
+        Assert.DoesNotContain(api.Server.Requests, r => r.PathAndQuery.StartsWith("/orders", StringComparison.Ordinal) && !r.PathAndQuery.Split('?')[0].EndsWith('/'));
+        Assert.DoesNotContain("not probed: object", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_service_that_takes_the_tokens_another_one_issues_is_probed_with_identities_that_sign_in_there()
     {
         // reco has no login of its own that the manifest uses: ann and ben sign in at books (at: books), and reco accepts

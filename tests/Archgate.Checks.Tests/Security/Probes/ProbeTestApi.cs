@@ -79,6 +79,13 @@ public enum Flaws
 
     /// <summary>An <c>X-Api-Key</c> is a JWT of the login's, verified as a bearer token is (with <see cref="AcceptsAlgNone"/>, an unsigned one passes).</summary>
     JwtApiKey = 536870912,
+
+    /// <summary>
+    /// Not a defect: the orders' routes are Django REST framework's, each ending with a slash (<c>/orders/</c>,
+    /// <c>/orders/{id}/</c>, <c>/orders/{id}/cancel/</c>, see <see cref="ProbeTestApi.SlashContract"/>); a path under
+    /// <c>/orders</c> without one is redirected 301 to it (Django's APPEND_SLASH), and a create's Location has one.
+    /// </summary>
+    AppendSlash = 1073741824,
 }
 
 /// <summary>
@@ -234,6 +241,26 @@ public sealed class ProbeTestApi : IDisposable
         """;
 
     /// <summary>
+    /// <see cref="Contract"/> in Django REST framework's shape (<see cref="Flaws.AppendSlash"/>): every order path ends with a
+    /// slash, the create takes an <c>Idempotency-Key</c> and documents 409, and the item has an action, <c>POST /orders/{id}/cancel/</c>.
+    /// </summary>
+    public static string SlashContract => Contract
+        .Replace("  /orders:\n", "  /orders/:\n", StringComparison.Ordinal)
+        .Replace("            example: { note: ring twice }\n", "            example: { note: ring twice }\n      parameters:\n        - { name: Idempotency-Key, in: header, schema: { type: string } }\n", StringComparison.Ordinal)
+        .Replace("        '401': { description: no }\n  /orders/{id}:\n", "        '401': { description: no }\n        '409': { description: a key reused with another body }\n  /orders/{id}/:\n", StringComparison.Ordinal)
+        .Replace("  /products:\n", """
+          /orders/{id}/cancel/:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            post:
+              responses:
+                '200': { description: cancelled, content: { application/json: { schema: { $ref: '#/components/schemas/Order' } } } }
+                '404': { description: none }
+          /products:
+
+        """, StringComparison.Ordinal);
+
+    /// <summary>
     /// The catalogue's contract: signing in is needed to create, change and delete an item, not to read one
     /// (<c>security: []</c> on <c>GET /items/{id}</c>, under a document that asks for a bearer token).
     /// </summary>
@@ -345,6 +372,16 @@ public sealed class ProbeTestApi : IDisposable
         if (request.Method == "OPTIONS")
         {
             return new Reply(204, null, Headers: cors);
+        }
+
+        if (Has(Flaws.AppendSlash) && path.StartsWith("/orders", StringComparison.Ordinal))
+        {
+            if (!path.EndsWith('/'))
+            {
+                return new Reply(301, null, Headers: new Dictionary<string, string> { ["Location"] = path + "/" });
+            }
+
+            path = path.TrimEnd('/');
         }
 
         var user = Authenticate(request);
@@ -533,7 +570,7 @@ public sealed class ProbeTestApi : IDisposable
         }
 
         _orders[id] = order;
-        return Json(201, order, new Dictionary<string, string> { ["Location"] = $"/orders/{id}" });
+        return Json(201, order, new Dictionary<string, string> { ["Location"] = $"/orders/{id}{(Has(Flaws.AppendSlash) ? "/" : string.Empty)}" });
     }
 
     private Reply Read((long Id, string Name, string Role) user, string path)
