@@ -81,7 +81,7 @@ internal sealed class ReferencedObjects(
                 if (created.Ok && target.ItemPath(created, basePath) is { } itemPath)
                 {
                     _made.Add((target, itemPath));
-                    var id = Uri.UnescapeDataString(itemPath[(itemPath.LastIndexOf('/') + 1)..]);
+                    var id = Uri.UnescapeDataString(PathTemplates.Last(itemPath)); // 62 of /orders/62/ too
                     body = BodyReferences.Fill(body, reference, id);
                     if (top)
                     {

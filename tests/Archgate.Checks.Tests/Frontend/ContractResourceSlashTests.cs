@@ -41,6 +41,60 @@ public sealed class ContractResourceSlashTests
               responses: { '201': { description: created } }
         """;
 
+    /// <summary><see cref="Drf"/>'s orders, whose create names a kit (<c>kitId</c>), and the kits, a resource of their own.</summary>
+    private const string DrfKits = """
+        openapi: 3.0.3
+        info: { title: pantry, version: 1.0.0 }
+        paths:
+          /api/orders/:
+            post:
+              requestBody: { required: true, content: { application/json: { schema: { type: object, properties: { kitId: { type: integer } } }, example: { kitId: 1 } } } }
+              responses: { '201': { description: created } }
+          /api/orders/{id}/:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            get:
+              responses: { '200': { description: the order } }
+          /api/kits/:
+            post:
+              requestBody: { required: true, content: { application/json: { schema: { type: object, properties: { name: { type: string } } }, example: { name: box } } } }
+              responses: { '201': { description: created } }
+          /api/kits/{id}/:
+            parameters: [ { name: id, in: path, required: true, schema: { type: integer } } ]
+            get:
+              responses: { '200': { description: the kit } }
+        """;
+
+    [Fact]
+    public async Task A_referenced_object_made_first_fills_the_create_with_its_id_not_the_empty_text_after_its_slash()
+    {
+        var document = ConformanceTestKit.LoadDocument(DrfKits);
+        var resources = ContractResource.Find(document);
+        var sent = new List<(string Method, string Path)>();
+        Task<ApiAnswer> Send(string method, string path, System.Text.Json.Nodes.JsonNode? body, IReadOnlyList<KeyValuePair<string, string>> headers, OperationInfo? operation)
+        {
+            sent.Add((method, path));
+            return Task.FromResult(new ApiAnswer(method, new Uri("http://127.0.0.1:1" + path), 201,
+                new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Location"] = "/api/kits/7/" }, """{"id":7}""", TimeSpan.Zero, null));
+        }
+
+        var references = new ReferencedObjects(resources, [.. document.Paths.Keys], new Dictionary<string, IReadOnlyDictionary<string, string>>(), Send);
+        var orders = resources.Single(r => r.Collection == "/api/orders/");
+        var body = await references.FillAsync(ContractResource.ExampleBody(orders.Create), orders);
+
+        Assert.Equal("""{"kitId":7}""", body!.ToJsonString());
+        Assert.Equal([("POST", "/api/kits/")], sent);
+    }
+
+    [Fact]
+    public void A_creates_own_collection_with_a_slash_is_no_reference_of_its_body()
+    {
+        string[] templates = ["/api/orders/", "/api/orders/{id}/"];
+        var body = System.Text.Json.Nodes.JsonNode.Parse("""{"orderId":1}""");
+
+        Assert.Equal("/api/orders", Assert.Single(BodyReferences.Find(body, null, templates)).Collection);
+        Assert.Empty(BodyReferences.Find(body, null, templates, "/api/orders/"));
+    }
+
     private static ApiAnswer Created(string body, string? location = null) =>
         new("POST", new Uri("http://127.0.0.1:1/api/orders/"), 201,
             location is null ? new Dictionary<string, string>() : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Location"] = location },

@@ -50,7 +50,7 @@ internal static partial class BodyReferences
     {
         var found = new List<BodyReference>();
         Walk(body, schema, [], templates, found, 0);
-        return self is null ? found : [.. found.Where(r => r.Collection != self)];
+        return self is null ? found : [.. found.Where(r => !PathTemplates.Same(r.Collection, self))];
     }
 
     /// <summary>The item template a property named <paramref name="property"/> names, or null when it names none.</summary>
