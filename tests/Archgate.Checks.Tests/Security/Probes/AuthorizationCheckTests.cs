@@ -219,6 +219,19 @@ public sealed class AuthorizationCheckTests
     }
 
     [Fact]
+    public async Task Creates_without_an_item_path_are_named_with_why_when_object_level_is_left_out()
+    {
+        // ex16: "the contract has no create operation" was said of a contract with POST /api/orders/, whose item it did not see.
+        using var api = new ProbeTestApi(Flaws.None);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly,
+            contract: ProbeTestApi.Contract.Replace("  /orders/{id}:\n", "  /orders/{id}/detail:\n", StringComparison.Ordinal));
+
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains("not probed: object and property level (no create operation has an item path: ", coverage, StringComparison.Ordinal);
+        Assert.Contains("POST /orders (no item path /orders/{…})", coverage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_service_that_takes_the_tokens_another_one_issues_is_probed_with_identities_that_sign_in_there()
     {
         // reco has no login of its own that the manifest uses: ann and ben sign in at books (at: books), and reco accepts
