@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
 using Archgate.Checks.Contracts.Conformance;
 using Archgate.Checks.Frontend;
 using Archgate.Checks.Http;
@@ -36,12 +37,14 @@ internal sealed partial class ConcurrencyCheck
         {
             if (value is not JsonValue v || v.GetValueKind() is not (JsonValueKind.Number or JsonValueKind.String)
                 || (BodyReferences.Target(name, _templates) ?? BodyReferences.Target(name + "Id", _templates)) is not { } item
-                || item.Count(c => c == '{') != 1 || item[..item.LastIndexOf('/')] == resource.Collection)
+                || item.Count(c => c == '{') != 1 || !PathTemplates.EndsInParameter(item) || PathTemplates.Same(PathTemplates.Parent(item), resource.Collection))
             {
                 continue;
             }
 
-            var path = item[..item.LastIndexOf('/')] + "/" + Uri.EscapeDataString(v.ToString());
+            // The contract's own template (BodyReferences gives it without a trailing slash): /api/kits/3/ for /api/kits/{id}/.
+            var template = _templates.FirstOrDefault(t => PathTemplates.Same(t, item)) ?? item;
+            var path = PathTemplates.Child(PathTemplates.Parent(template), Uri.EscapeDataString(v.ToString()), template);
             if (Quantities(await Send(http, "GET", path, headers, null, cancellationToken)) is { Count: > 0 } quantities)
             {
                 named.Add(new NamedItem(name, path, quantities));
@@ -69,7 +72,7 @@ internal sealed partial class ConcurrencyCheck
             {
                 if (after.TryGetValue(name, out var now) && now < before)
                 {
-                    uses.Add(StockUse.Judge($"{item.Property} {item.Path[(item.Path.LastIndexOf('/') + 1)..]}", item.Path, name, before, now, created, perCreate));
+                    uses.Add(StockUse.Judge($"{item.Property} {PathTemplates.Last(item.Path)}", item.Path, name, before, now, created, perCreate));
                 }
             }
         }

@@ -52,6 +52,7 @@ public sealed class FakeStockApi : IDisposable
 
     private readonly ScriptedHttpServer _server;
     private readonly StockKeeping _keeping;
+    private readonly bool _slashes;
     private readonly int _racers;
     private readonly Dictionary<long, (long Kit, long Quantity)> _orders = [];
     private long _stock;
@@ -65,9 +66,10 @@ public sealed class FakeStockApi : IDisposable
     /// have read it before it writes, as requests whose reads all ran before the first write. On a busy machine the pool
     /// may start the handlers late, and then fewer read together: some decrements are lost all the same.
     /// </param>
-    public FakeStockApi(StockKeeping keeping, long stock = 5, int racers = 10)
+    /// <param name="slashes">Django REST framework's routes: every path of the contract ends with <c>/</c>, and one without it answers 301.</param>
+    public FakeStockApi(StockKeeping keeping, long stock = 5, int racers = 10, bool slashes = false)
     {
-        (_keeping, _stock, _racers) = (keeping, stock, racers);
+        (_keeping, _stock, _racers, _slashes) = (keeping, stock, racers, slashes);
         _server = new ScriptedHttpServer(Answer, concurrent: true);
     }
 
@@ -91,7 +93,9 @@ public sealed class FakeStockApi : IDisposable
     /// <summary>The manifest of a system with this API as the service 'api', its contract written to <paramref name="directory"/>.</summary>
     public string Manifest(string directory)
     {
-        File.WriteAllText(Path.Combine(directory, "kits.yaml"), Contract);
+        File.WriteAllText(Path.Combine(directory, "kits.yaml"), _slashes
+            ? Contract.Replace("  /kits/{id}:", "  /kits/{id}/:", StringComparison.Ordinal).Replace("  /orders:", "  /orders/:", StringComparison.Ordinal).Replace("  /orders/{id}:", "  /orders/{id}/:", StringComparison.Ordinal)
+            : Contract);
         return $$"""
             version: 1
             system: { name: kits }
@@ -104,7 +108,13 @@ public sealed class FakeStockApi : IDisposable
 
     private Reply Answer(Received r)
     {
-        var path = r.PathAndQuery.Split('?')[0].TrimEnd('/');
+        var path = r.PathAndQuery.Split('?')[0];
+        if (_slashes && !path.EndsWith('/'))
+        {
+            return new Reply(301, null, "text/html", new Dictionary<string, string> { ["Location"] = path + "/" });
+        }
+
+        path = path.TrimEnd('/');
         switch (r.Method, path)
         {
             case ("GET", "/kits/3"):
@@ -201,7 +211,7 @@ public sealed class FakeStockApi : IDisposable
         Interlocked.Exchange(ref _stock, stockLeft);
         var id = ++_next;
         _orders[id] = (kit, quantity);
-        return new Reply(201, new JsonObject { ["id"] = id, ["kit"] = kit, ["quantity"] = quantity }.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = $"/orders/{id}" });
+        return new Reply(201, new JsonObject { ["id"] = id, ["kit"] = kit, ["quantity"] = quantity }.ToJsonString(), Headers: new Dictionary<string, string> { ["Location"] = _slashes ? $"/orders/{id}/" : $"/orders/{id}" });
     }
 
     private static Reply OutOfStock() =>
