@@ -103,7 +103,8 @@ internal sealed partial class ConcurrencyCheck
             : now == stock.Before ? $"after the clean-up {stock.Name} of {stock.Item} is {now} again, as before the race"
             : resource.Delete is null && resource.Release is null
                 ? $"after the race {stock.Name} of {stock.Item} stays {(now is null ? "unread" : now)} (was {stock.Before}): {resource.Create.Name} has no DELETE or release action to undo the creates with"
-                : $"after the clean-up {stock.Name} of {stock.Item} is {(now is null ? "unread" : now)}, not {stock.Before} as before the race: undoing the creates did not give it back";
+                : $"after the clean-up {stock.Name} of {stock.Item} is {(now is null ? "unread" : now)}, not {stock.Before} as before the race: " +
+                    (now > stock.Before ? "undoing the creates gave back more than the race had taken off (each undo gives its quantity back, the lost decrements were never taken)" : "undoing the creates did not give it back");
         findings[at] = findings[at] with { Evidence = $"{findings[at].Evidence}\n{said}".TrimStart('\n') };
     }
 
