@@ -36,11 +36,13 @@ internal sealed class SecretsInConfigCheck(IReadOnlyList<ThirdPartyComponent> pr
         var scanner = new SecretsCheck(options ?? new());
         var findings = new List<Finding>();
         var files = 0;
+        // The values of the secrets the manifest declares are found under any key, as step 9 finds them (high).
+        var secrets = SecretsCheck.SecretValues(system);
         foreach (var (components, file) in scanner.ConfigFileSet(system).Where(f => f.Components.Any(callers.Contains)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             files++;
-            findings.AddRange(scanner.ScanFile(file, components, ThirdPartyRules.SecretInConfig, "deployed config").Select(f => f with
+            findings.AddRange(scanner.ScanFile(file, components, ThirdPartyRules.SecretInConfig, "deployed config", secrets).Select(f => f with
             {
                 Hint = f.Severity >= Severity.Medium
                     ? "a third party's key belongs in the environment or a secret store: delete the file, read the key from the environment, rotate it"

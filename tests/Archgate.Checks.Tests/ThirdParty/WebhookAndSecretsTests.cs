@@ -139,6 +139,38 @@ public sealed class WebhookAndSecretsTests : IDisposable
     }
 
     [Fact]
+    public async Task The_value_of_a_key_the_manifest_declares_is_found_in_a_callers_config_under_any_name_high()
+    {
+        // ex16: courier's settings_local.py held the SMS key the manifest gives courier: medium as a high-entropy value, not
+        // high as that very key (step 9 found it high, then left it to step 6 as reported already).
+        const string Key = "txt_live_4f9a2c7e81b34d0f9e6a5b3c2d1e0f98";
+        Directory.CreateDirectory(Path.Combine(_folder, "courier"));
+        File.WriteAllText(Path.Combine(_folder, "courier", "app.py"), "print('courier')\n");
+        File.WriteAllText(Path.Combine(_folder, "courier", "settings_local.py"), $"DEBUG = False\nTEXTLY = \"{Key}\"\n");
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: sms, kind: third-party, url: "http://127.0.0.1:1" }
+              - name: courier
+                kind: service
+                url: http://127.0.0.1:2
+                dependsOn: [sms]
+                run:
+                  command: python3 courier/app.py
+                  workdir: .
+                  env: { SMS_API_KEY: "{{Key}}" }
+            """, _folder);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+
+        var result = await new SecretsInConfigCheck([system.Find<Archgate.Model.ThirdPartyComponent>("sms")!]).RunAsync(TestSystems.Context(system, http), CancellationToken.None);
+
+        var found = Assert.Single(result.Findings, f => f.Rule == "AG6040");
+        Assert.Equal((Severity.High, "courier"), (found.Severity, found.Component));
+        Assert.EndsWith("settings_local.py:2", found.Location, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_folder_with_no_config_file_to_read_says_nothing_was_scanned_not_that_it_is_clean()
     {
         // ex16: "no secret-looking value in 0 deployed config file(s)" read as a pass.
