@@ -445,7 +445,6 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         var forbidden = new List<ApiAnswer>();
         var open = new List<string>();
         string? opened = null;
-        var anonymousChecked = false;
         foreach (var candidate in candidates.Take(MaxProtectedCandidates))
         {
             var with = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, candidate), credentials, null, ApiCall.DefaultTimeout, cancellationToken);
@@ -486,9 +485,9 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
                 "name the roles that may call them (security.adminOnly, security.roles or x-roles), or give the contract a secured GET every signed-in identity may call (GET /me)"));
         }
 
-        if (!anonymousChecked)
+        if (opened is null && open.Count == 0)
         {
-            await AnonymousRefusedAsync(candidates[0]);
+            await AnonymousRefusedAsync(candidates[0]); // no operation was called without credentials yet
         }
 
         var noneBecause = opened is not null ? null
@@ -500,7 +499,6 @@ internal sealed partial class AuthFlowCheck(ServiceComponent service, ContractDo
         // The operation called without credentials must be refused; when it is not, AG5002 (once per operation).
         async Task<bool> AnonymousRefusedAsync(string path)
         {
-            anonymousChecked = true;
             var without = await ApiCall.SendAsync(http, "GET", ApiCall.Resolve(service.Url!, path), null, null, ApiCall.DefaultTimeout, cancellationToken);
             if (without.Status is 401 or 403)
             {

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Archgate.Checks.Frontend;
 using Archgate.Checks.Http;
@@ -25,6 +24,8 @@ internal sealed class CallerClient(HttpComponent caller, HttpClient http, TokenS
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     private Credentials _credentials = Credentials.None;
+    private static readonly Dictionary<string, string> NoVariables = [];
+
     private int _sends;
     private DriveJourney? _journey;
 
@@ -47,11 +48,7 @@ internal sealed class CallerClient(HttpComponent caller, HttpClient http, TokenS
             return await SendJourneyAsync(journey, at, ct);
         }
 
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["uuid"] = Guid.NewGuid().ToString(),
-            ["run"] = _sends.ToString(CultureInfo.InvariantCulture),
-        };
+        var variables = JourneyRunner.Start(NoVariables, _sends); // {run} and a fresh {uuid}, as a journey's run has them
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(Timeout);
         var watch = Stopwatch.StartNew();
