@@ -217,4 +217,14 @@ public static class PassiveRules
 
     /// <summary>The catalogue entry of <paramref name="id"/>, or null.</summary>
     public static SecurityRuleInfo? Find(string id) => All.FirstOrDefault(r => r.Id == id);
+
+    /// <summary>
+    /// Rules about a response header that one server setting decides for every route (a missing nosniff, a Server
+    /// header naming its version): reported once per component with the routes it was seen on, as ZAP baseline groups
+    /// an alert's instances, not once per route.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ServerWide = new HashSet<string>(StringComparer.Ordinal)
+    {
+        CspMissing, Clickjacking, NoSniffMissing, HstsMissing, PermissionsPolicyMissing, ServerVersion, PoweredBy, AspNetVersion,
+    };
 }

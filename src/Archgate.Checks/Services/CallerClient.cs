@@ -74,7 +74,7 @@ internal sealed class CallerClient(HttpComponent caller, HttpClient http, TokenS
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            return new CallerAnswer(at, null, watch.Elapsed, ex is OperationCanceledException ? StoppedWaiting : ex.GetType().Name);
+            return new CallerAnswer(at, null, watch.Elapsed, ex is OperationCanceledException ? StoppedWaiting : ProbeHttp.Classify(ex).Cause);
         }
     }
 

@@ -114,4 +114,26 @@ public sealed class CallerClientTests
         Assert.NotEqual((string)bodies[0]["reference"]!, (string)bodies[1]["reference"]!);
         Assert.All(bodies, b => Assert.Equal(2, (int)b["seats"]!));
     }
+
+    [Fact]
+    public async Task A_drive_the_caller_does_not_answer_says_what_failed_not_the_exception_type()
+    {
+        var closed = Archgate.Testing.FreePort.Next(); // nothing listens there
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: payments, kind: service, url: "http://127.0.0.1:8" }
+              - { name: api, kind: service, url: "http://127.0.0.1:{{closed}}", dependsOn: [payments] }
+            edges:
+              - { from: api, to: payments, drive: { request: POST /orders } }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var client = CallerClient.Of(system.Find<HttpComponent>("api")!, TestSystems.Context(system, http));
+
+        var answer = await client.SendAsync(system.Edges[0].Drive!, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Null(answer.Status);
+        Assert.Equal("connection refused", answer.Error);
+    }
 }

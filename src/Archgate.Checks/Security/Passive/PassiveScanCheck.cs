@@ -30,7 +30,8 @@ public sealed record PassiveScanOptions
 /// <summary>
 /// Step 9's passive rules (ZAP baseline breadth) over every response of the run: what the recording client saw in
 /// steps 2-9, plus the check's own visit of each frontend's pages (and the scripts and stylesheets they load), each
-/// service's health endpoint and each component's not-found answer. One finding per rule per route; third-party
+/// service's health endpoint and each component's not-found answer. One finding per rule per route (a header rule that one
+/// server setting decides, <see cref="PassiveRules.ServerWide"/>: one per component, naming its routes); third-party
 /// components are not judged (their answers are another party's to mend).
 /// </summary>
 internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICheck
@@ -173,6 +174,12 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
             foreach (var rule in mine.SelectMany(r => r.Hits.Where(h => !Declared(r, h)).Select(h => (Route: r, Hit: h))).GroupBy(x => x.Hit.Hit.Rule).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var all = rule.ToList();
+                if (PassiveRules.ServerWide.Contains(rule.Key) && all.Count > 1)
+                {
+                    findings.Add(OnRoutes(component, all, mine));
+                    continue;
+                }
+
                 var shown = all.Take(options.MaxRoutesPerRule).ToList();
                 for (var i = 0; i < shown.Count; i++)
                 {
@@ -213,6 +220,24 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
         }
 
         return (findings, metrics, judged);
+    }
+
+    /// <summary>
+    /// One finding for a server-wide header rule (<see cref="PassiveRules.ServerWide"/>) seen on several routes of
+    /// <paramref name="component"/>: located at the first of them, its message naming how many routes, out of how many
+    /// the component answered, and which.
+    /// </summary>
+    private static Finding OnRoutes(HttpComponent component, List<(RouteView Route, HitView Hit)> all, List<RouteView> routes)
+    {
+        var (first, hit) = all[0];
+        var responses = all.Sum(x => x.Hit.Count);
+        var names = PassiveText.Cut(string.Join(", ", all.Select(x => x.Route.Route)), 300);
+        return Findings.Create(hit.Hit.Rule, hit.Hit.Severity,
+            component: component.Name,
+            location: $"{hit.Evidence.Split(' ')[0]} {first.Route}",
+            message: $"{component.Name}: {hit.Hit.Message} on {all.Count} of its {routes.Count} routes ({responses} responses): {names}",
+            evidence: $"{hit.Evidence}; {hit.Hit.Detail}",
+            hint: PassiveRules.Find(hit.Hit.Rule)?.Help);
     }
 
     /// <summary>The target a route belongs to: same origin, longest base path that prefixes the route.</summary>

@@ -46,7 +46,7 @@ public sealed class PassiveScanCheckTests
         """);
 
     [Fact]
-    public async Task Findings_cover_earlier_steps_traffic_one_per_rule_and_route_and_leave_third_parties_out()
+    public async Task Findings_cover_earlier_steps_traffic_one_per_rule_and_route_one_per_component_for_a_header_setting_and_leave_third_parties_out()
     {
         using var web = Frontend(secure: false);
         using var api = Api();
@@ -74,13 +74,17 @@ public sealed class PassiveScanCheckTests
         Assert.Contains("(2 of 2 responses)", trace.Message, StringComparison.Ordinal);
         Assert.Contains("-> 500", trace.Evidence, StringComparison.Ordinal);
 
-        // The frontend without headers: every page, script, stylesheet and its 404 once per rule, and the aggregate.
+        // The frontend without headers: every page, script, stylesheet and its 404, and the aggregate.
         var absent = Assert.Single(result.Findings, f => f.Rule == PassiveRules.HeadersAbsent);
         Assert.Equal(Severity.High, absent.Severity);
         Assert.Equal("web", absent.Component);
-        Assert.Equal(["/", "/orders"], result.Findings.Where(f => f.Rule == PassiveRules.CspMissing).Select(f => f.Location!.Split(' ')[1]).Order());
+        // A header one server setting decides is one finding per component that names its routes (ex16: 17 AG9053 for one setting).
+        var csp = Assert.Single(result.Findings, f => f.Rule == PassiveRules.CspMissing);
+        Assert.Matches("^web: .* on 2 of its 6 routes \\(2 responses\\): (/, /orders|/orders, /)$", csp.Message);
+        var nosniff = Assert.Single(result.Findings, f => f.Rule == PassiveRules.NoSniffMissing && f.Component == "web");
+        Assert.Contains("on 6 of its 6 routes", nosniff.Message, StringComparison.Ordinal);
         Assert.Equal(["/", "/app.css", "/app.js", "/archgate-passive-not-found", "/health", "/orders"],
-            result.Findings.Where(f => f.Rule == PassiveRules.NoSniffMissing && f.Component == "web").Select(f => f.Location!.Split(' ')[1]).Order());
+            nosniff.Message.Split(": ")[^1].Split(", ").Order());
         Assert.DoesNotContain(result.Findings, f => f.Rule == PassiveRules.HeadersAbsent && f.Component == "api");
 
         Assert.DoesNotContain(result.Findings, f => f.Rule == PassiveRules.CardNumber); // the third party's answer is not judged
