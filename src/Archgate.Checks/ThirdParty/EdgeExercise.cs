@@ -339,6 +339,14 @@ internal sealed class EdgeExercise
     public bool IsFallback(CallerAnswer answer) =>
         answer.Status is { } s && (_edge.Spec is { FallbackStatus.Count: > 0 } spec ? spec.FallbackStatus.Contains(s) : s < 500);
 
+    /// <summary>
+    /// Why an answer in time is still not the caller's fallback (<see cref="IsFallback"/> is false): not the status the
+    /// edge declares, or, with none declared, an error status.
+    /// </summary>
+    public string NotFallback(CallerAnswer answer) => answer.Status is null ? "no fallback answer"
+        : _edge.Spec is { FallbackStatus.Count: > 0 } spec ? $"not its declared fallback ({string.Join(", ", spec.FallbackStatus)})"
+        : "an error, not a degraded answer";
+
     public static string Describe(CallerAnswer a) =>
         a.Status is { } s ? $"{s} in {a.Latency.TotalMilliseconds:0} ms" : $"no answer ({a.Error}) after {a.Latency.TotalMilliseconds:0} ms";
 

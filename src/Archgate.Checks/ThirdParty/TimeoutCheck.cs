@@ -58,7 +58,7 @@ internal sealed class TimeoutCheck(ProviderEdge edge, int step, EdgeExerciseOpti
         {
             findings.Add(Finding(ThirdPartyRules.SlowCaller, edge.Caller.Critical ? Severity.Critical : Severity.High,
                 $"with {edge.Dependency.Name} blackholed, {exercise.DriveLabel} {EdgeExercise.Answered(answer)}: " +
-                (answer.Latency > limit ? $"later than the {AttemptReport.Sec(expected.Timeout)} timeout (+{AttemptReport.Sec(expected.Tolerance)})" : "not a degraded answer"),
+                (answer.Latency > limit ? $"later than the {AttemptReport.Sec(expected.Timeout)} timeout (+{AttemptReport.Sec(expected.Tolerance)})" : exercise.NotFallback(answer)),
                 evidence, $"bound {edge.Caller.Name}'s calls to {edge.Dependency.Name} by a timeout and answer with the documented fallback meanwhile"));
         }
 

@@ -238,6 +238,17 @@ public sealed class EdgeChecksTests
     }
 
     [Fact]
+    public async Task A_quick_answer_that_is_not_the_declared_fallback_is_named_so_under_the_timeout()
+    {
+        // ex16: a 200 in 67 ms was "not a degraded answer", when what was wrong is that the edge declares 201.
+        var run = await RunAsync(Timeout, new CallerBehaviour { RefuseFrom = 2 });
+
+        var slow = Assert.Single(run.Result.Findings, f => f.Rule == "AG6010");
+        Assert.Matches("answered 503 in [0-9]+ ms: not its declared fallback \\(201\\)$", slow.Message);
+        Assert.Empty(run.Proxy.Toxics);
+    }
+
+    [Fact]
     public void A_drive_that_got_no_answer_is_worded_as_such_not_as_an_answer()
     {
         // ex9's AG6010 read "POST /appointments/1/reminders answered no answer (no answer within 15 s)"; the 15 s is
