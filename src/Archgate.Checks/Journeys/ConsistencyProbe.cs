@@ -44,9 +44,10 @@ internal static class ConsistencyProbe
                     // Refused or not found: what the API holds is not known, so nothing is compared (the journey's own
                     // expectations judge its reads); a failure to answer at all is the same.
                     var status = read.Failure is { } failure ? $"got no answer ({failure.Cause})" : $"answered {read.Status}";
+                    var moved = read.Status is >= 300 and < 400 ? read.Header("Location") : null;
                     findings.Add(Finding(JourneyRules.ConsistencyNotChecked, Severity.Info, service.Name, $"GET {item.Path}",
-                        $"after {write.Method} {write.Path} the API's read of {item.Path} {status} with the journey's credentials: consistency not checked", read.Evidence(),
-                        "make the item readable by the identity that wrote it, or add a read step to the journey"));
+                        $"after {write.Method} {write.Path} the API's read of {item.Path} {status}{(moved is null ? "" : $", a redirect to {moved}")} with the journey's credentials: consistency not checked",
+                        read.Evidence(), moved is null ? "make the item readable by the identity that wrote it, or add a read step to the journey" : Redirected(mapping, item.Path, moved)));
                     break;
                 }
 
@@ -111,6 +112,18 @@ internal static class ConsistencyProbe
         }
 
         return (null, []);
+    }
+
+    /// <summary>
+    /// The hint for an item read that was redirected: a redirect to the same path with or without a trailing slash (Django's
+    /// APPEND_SLASH, Spring's trailing-slash match) means the mapping's path is not the one the API serves.
+    /// </summary>
+    private static string Redirected(ResourceMapping mapping, string path, string location)
+    {
+        var target = Uri.TryCreate(location, UriKind.RelativeOrAbsolute, out var uri) ? (uri.IsAbsoluteUri ? uri.AbsolutePath : location.Split('?')[0]) : location;
+        return target.TrimEnd('/') == path.TrimEnd('/')
+            ? $"the API serves its items at {target}: write the resources path as {(target.EndsWith('/') ? mapping.Path.TrimEnd('/') + "/" : mapping.Path.TrimEnd('/'))}"
+            : "read the item where the API serves it: the resources path is not it, or the read needs a sign-in the journey's credentials lack";
     }
 
     /// <summary>

@@ -94,4 +94,24 @@ public sealed class ConsistencyProbeTests
         Assert.Equal(["/api/orders/62/"], handler.Paths);
         Assert.Empty(findings);
     }
+
+    [Fact]
+    public async Task A_read_the_api_redirects_to_the_slash_form_names_the_redirect_and_the_path_to_write()
+    {
+        // ex16: a mapping written /api/orders/{id} read /api/orders/62, which Django answers 301; AG7013 said "answered 301".
+        using var handler = new AppendSlashHandler();
+        using var http = new HttpClient(handler);
+        var mapping = new ResourceMapping("/api/orders/{id}", "db", "orders", "id");
+        var service = new ServiceComponent { Name = "kitchen-api", Url = new Uri("http://127.0.0.1:1/"), Resources = [mapping], Location = new SourceLocation("archgate.yaml", 1, 1) };
+        var system = new SystemModel { Name = "pantry", Components = [service], ManifestPath = "archgate.yaml", ManifestSha256 = "0" };
+        var write = new JourneyWrite("POST", "/api/orders", [], """{"kit":3}""", new ApiAnswer("POST", new Uri("http://127.0.0.1:1/api/orders"), 201,
+            new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase), """{"id":62,"kit":3}""", TimeSpan.Zero, null));
+
+        var (_, findings) = await ConsistencyProbe.CheckAsync(system, service, write, http, TimeProvider.System, CancellationToken.None);
+
+        var finding = Assert.Single(findings);
+        Assert.Equal(JourneyRules.ConsistencyNotChecked, finding.Rule);
+        Assert.Contains("the API's read of /api/orders/62 answered 301, a redirect to /api/orders/62/ with", finding.Message, StringComparison.Ordinal);
+        Assert.Equal("the API serves its items at /api/orders/62/: write the resources path as /api/orders/{id}/", finding.Hint);
+    }
 }
