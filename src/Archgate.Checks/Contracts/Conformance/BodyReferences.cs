@@ -37,8 +37,8 @@ internal sealed record BodyReference(IReadOnlyList<object> At, string Property, 
 /// Finds the properties of a request body that name another resource of the same contract, so a run fills them with
 /// an object it created rather than send the contract's example (<c>{"holdId": 1}</c> names a hold that may be
 /// someone else's, used up, or gone). A property names a resource when a path parameter of the contract has its name
-/// (<c>{seatId}</c>, the explicit signal), else when it is <c>&lt;resource&gt;Id</c>, <c>&lt;resource&gt;_id</c> or
-/// <c>&lt;resource&gt;ID</c> and the resource, singular or plural, is a collection segment followed by an item
+/// (<c>{seatId}</c>, the explicit signal), else when it is <c>&lt;resource&gt;Id</c>, <c>&lt;resource&gt;_id</c>,
+/// <c>&lt;resource&gt;ID</c> or, holding an integer, the bare <c>&lt;resource&gt;</c> (<c>"kit": 3</c>), and the resource, singular or plural, is a collection segment followed by an item
 /// parameter (<c>holdId</c> and <c>/holds/{id}</c>). Its schema must take an integer or a string; nested objects, arrays
 /// and the <c>oneOf</c>/<c>anyOf</c> branch the body follows are searched. A pure function of the body, its schema and
 /// the contract's path templates.
@@ -206,7 +206,7 @@ internal static partial class BodyReferences
                     var propertyView = property is null ? null : SchemaView.Of(property);
                     if (value is JsonValue v && v.GetValueKind() is JsonValueKind.Number or JsonValueKind.String && propertyView is not { ReadOnly: true }
                         && (propertyView is null || (propertyView.Accepted & (JsonSchemaType.Integer | JsonSchemaType.String)) != 0)
-                        && Target(name, templates) is { } item)
+                        && (Target(name, templates) ?? Bare(name, v, propertyView, templates)) is { } item)
                     {
                         var numeric = v.GetValueKind() == JsonValueKind.Number || (propertyView is not null && !propertyView.Accepted.HasFlag(JsonSchemaType.String));
                         found.Add(new BodyReference([.. at, name], name, item, numeric));
@@ -228,6 +228,16 @@ internal static partial class BodyReferences
                 break;
         }
     }
+
+    /// <summary>
+    /// The item a bare resource name names when it holds an integer id: Django REST framework's and Rails' serializers
+    /// write a foreign key as <c>"kit": 3</c> for a <c>/kits/{id}</c>. Only an integer (the value a number, the schema
+    /// taking no string), so <c>"category": "books"</c> or <c>"status": "open"</c> stays a value.
+    /// </summary>
+    private static string? Bare(string name, JsonValue value, SchemaView? view, IReadOnlyCollection<string> templates) =>
+        value.GetValueKind() == JsonValueKind.Number && (view is null || !view.Accepted.HasFlag(JsonSchemaType.String)) && !Reference().IsMatch(name)
+            ? Target(name + "Id", templates)
+            : null;
 
     /// <summary>The <c>oneOf</c>/<c>anyOf</c> branch <paramref name="obj"/> follows: the one that declares most of its properties.</summary>
     private static SchemaView? Branch(SchemaView? view, JsonObject obj) =>

@@ -85,6 +85,17 @@ public sealed class BodyReferencesTests
     }
 
     [Fact]
+    public void A_bare_resource_name_holding_an_integer_names_its_item_and_one_holding_a_string_does_not()
+    {
+        // ex16: Django REST framework writes a foreign key as "kit": 3; "category": "books" is a value.
+        var found = BodyReferences.Find(JsonNode.Parse("""{"hold":3,"category":"books","box":"2","order":{"seat":5},"paid":1}"""), null, Templates);
+
+        Assert.Equal(["$.hold", "$.order.seat"], found.Select(r => r.Pointer));
+        Assert.Equal(["/holds/{id}", "/events/{eventId}/seats/{seatId}"], found.Select(r => r.Item));
+        Assert.All(found, r => Assert.True(r.Numeric));
+    }
+
+    [Fact]
     public void A_property_whose_schema_takes_neither_an_integer_nor_a_string_is_no_reference() =>
         Assert.Empty(BodyReferences.Find(JsonNode.Parse("""{"holdId":1}"""), Schema(LoadDocument(Contract), "Flags"), Templates));
 
