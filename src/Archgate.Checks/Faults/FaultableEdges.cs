@@ -7,7 +7,15 @@ namespace Archgate.Checks.Faults;
 /// <param name="Edge">The edge.</param>
 /// <param name="Via">Which proxy (for evidence): <c>archgate proxy at http://127.0.0.1:PORT</c> or <c>toxiproxy NAME</c>.</param>
 /// <param name="Inject">Adds a toxic; disposing the result removes it.</param>
-internal sealed record FaultableEdge(Edge Edge, string Via, Func<Toxic, CancellationToken, Task<IAsyncDisposable>> Inject);
+internal sealed record FaultableEdge(Edge Edge, string Via, Func<Toxic, CancellationToken, Task<IAsyncDisposable>> Inject)
+{
+    /// <summary>
+    /// Whether the caller's traffic has gone through this proxy at all (a connection since the system started): Archgate's
+    /// proxy counts them; a Toxiproxy proxy gives no count, so false. A caller that never used it reaches the dependency
+    /// another way, and a fault here says nothing of what it sees. <value>false</value>.
+    /// </summary>
+    public Func<bool> Carried { get; init; } = () => false;
+}
 
 /// <summary>The edges of the run that faults can be injected into: Archgate's proxies first, then the manifest's Toxiproxy proxies.</summary>
 internal static class FaultableEdges
@@ -19,7 +27,10 @@ internal static class FaultableEdges
         {
             foreach (var (edge, proxy) in proxies.All)
             {
-                result.Add(new FaultableEdge(edge, $"archgate proxy at {proxy.Address}", (toxic, _) => Task.FromResult<IAsyncDisposable>(new Removal(proxy.Add(toxic)))));
+                result.Add(new FaultableEdge(edge, $"archgate proxy at {proxy.Address}", (toxic, _) => Task.FromResult<IAsyncDisposable>(new Removal(proxy.Add(toxic))))
+                {
+                    Carried = () => proxy.Counters.ConnectionCount > 0,
+                });
             }
         }
 

@@ -61,6 +61,11 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
                     hint: "its own health finding (AG4001, AG4002) and its log say why; a component that died in an earlier step is no cascade"));
             }
 
+            // A caller that holds a connection to a broker through Archgate's proxy has it cut by the fault and must know;
+            // a caller of a service or a provider learns of an outage only when it calls, and a readiness that reports
+            // the last call's outcome or a breaker's state (not calling a provider from a readiness probe is good
+            // practice) is no false report while nothing calls.
+            bool Held(string caller) => system.Find(dependency)?.Kind == ComponentKind.Broker && into.Any(e => e.Edge.Caller == caller && e.Carried());
             context.Activity?.Report($"cascade: {dependency} refused on {into.Count} edge(s); probing every component");
             var faults = new List<IAsyncDisposable>();
             Dictionary<string, Health> health;
@@ -73,6 +78,7 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
 
                 await Task.Delay(_options.Settle, context.Time, cancellationToken);
                 health = await ProbeAllAsync(context, others, cancellationToken);
+                await LookAgainAsync(context, health, others.Where(c => Held(c.Name)).ToList(), dependency, cancellationToken);
             }
             finally
             {
@@ -86,12 +92,12 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
             metrics.Add(new Metric("cascade_failing_dependants", new Dictionary<string, string> { ["component"] = dependency }, failing.Count, "components"));
             foreach (var name in failing)
             {
-                if (PureConsumer(system, name, dependency))
+                if (PureConsumer(system, name, dependency) is { } consumer)
                 {
                     findings.Add(Findings.Create(ServiceRules.ConsumerWaits, Severity.Info,
                         component: name,
                         location: $"{name} → {dependency}",
-                        message: $"{name} consumes from {dependency} and depends on nothing else, and nothing depends on it: its health failing while {dependency} is down ({health[name].What}) is its honest state, not a cascade; it must recover once {dependency} is back"));
+                        message: $"{name} {consumer}, and nothing depends on it: its health failing while {dependency} is down ({health[name].What}) is its honest state, not a cascade; it must recover once {dependency} is back"));
                     continue;
                 }
 
@@ -107,7 +113,17 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
 
             foreach (var caller in callers)
             {
-                if (health.TryGetValue(caller, out var h) && h.Ok)
+                if (health.TryGetValue(caller, out var h) && h.Ok && h.ReportsHealthy(dependency) && Held(caller))
+                {
+                    findings.Add(Findings.Create(ServiceRules.HidesBrokenEdge, Severity.Medium,
+                        component: caller,
+                        location: $"{caller} → {dependency}",
+                        message: $"{caller}'s readiness reports {dependency} {h.Reported[dependency].Status} while every edge into {dependency} is refused " +
+                            $"({h.What}; still so {(_options.Settle + HiddenBound).TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s into the fault): it hides the broken edge it should name",
+                        evidence: h.Body,
+                        hint: $"let {caller}'s readiness check of {dependency} reach it (open a channel, send a ping) or report its live connection's state, not a cached or assumed one"));
+                }
+                else if (h is { Ok: true })
                 {
                     var said = h.Reported.TryGetValue(dependency, out var entry) && entry.Description is { Length: > 0 } d ? $": \"{Http.ProbeHttp.Excerpt(d, 200)}\"" : string.Empty;
                     findings.Add(Findings.Create(ServiceRules.Isolated, Severity.Info,
@@ -150,10 +166,39 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         return CheckResult.From(findings, metrics);
     }
 
-    /// <summary>One component's health: whether it answered 2xx, how that reads, and what it reports per dependency.</summary>
-    private sealed record Health(bool Ok, string What, IReadOnlyDictionary<string, (string Status, string? Description)> Reported)
+    /// <summary>
+    /// How long, after the first look, a caller whose readiness still calls the refused dependency healthy is looked at
+    /// again (every 500 ms) before that is a finding: a readiness that checks its dependencies every few seconds, or
+    /// caches its report, has had the time to see the fault. <value>5 s</value>.
+    /// </summary>
+    internal static readonly TimeSpan HiddenBound = TimeSpan.FromSeconds(5);
+
+    /// <summary>One component's health: whether it answered 2xx, how that reads, what it reports per dependency, and its body.</summary>
+    private sealed record Health(bool Ok, string What, IReadOnlyDictionary<string, (string Status, string? Description)> Reported, string Body = "")
     {
         public bool ReportsBroken(string dependency) => Reported.TryGetValue(dependency, out var entry) && EdgeReadinessCheck.IsBroken(entry.Status);
+
+        /// <summary>Whether it names <paramref name="dependency"/> with a healthy status (healthy, up, pass, ok).</summary>
+        public bool ReportsHealthy(string dependency) => Reported.TryGetValue(dependency, out var entry) && EdgeReadinessCheck.IsHealthy(entry.Status);
+    }
+
+    /// <summary>
+    /// While the fault is on: looks again at each of <paramref name="callers"/> that is ready and still reports
+    /// <paramref name="dependency"/> healthy, until it stops doing so or <see cref="HiddenBound"/> is over; <paramref name="health"/>
+    /// gets the last look.
+    /// </summary>
+    private static async Task LookAgainAsync(CheckContext context, Dictionary<string, Health> health, List<HttpComponent> callers, string dependency, CancellationToken ct)
+    {
+        bool Hiding(HttpComponent c) => health[c.Name] is { Ok: true } h && h.ReportsHealthy(dependency);
+        var started = context.Time.GetTimestamp();
+        while (callers.Any(Hiding) && context.Time.GetElapsedTime(started) < HiddenBound)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), context.Time, ct);
+            foreach (var (name, again) in await ProbeAllAsync(context, callers.Where(Hiding), ct))
+            {
+                health[name] = again;
+            }
+        }
     }
 
     private static async Task<Dictionary<string, Health>> ProbeAllAsync(CheckContext context, IEnumerable<HttpComponent> components, CancellationToken ct)
@@ -171,9 +216,9 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
             using var response = await context.Http.GetAsync(ProbeHttp.Under(component.Url, component.HealthPath), timeout.Token);
             var body = await response.Content.ReadAsStringAsync(timeout.Token);
             var reported = EdgeReadinessCheck.Entries(body);
-            var degraded = reported.Where(e => !e.Value.Status.Equals("healthy", StringComparison.OrdinalIgnoreCase) && !e.Value.Status.Equals("up", StringComparison.OrdinalIgnoreCase))
-                .Select(e => $"{e.Key} {e.Value.Status}").ToList();
-            return new Health(response.IsSuccessStatusCode, $"health {(int)response.StatusCode}" + (degraded.Count > 0 ? $", reports {string.Join(", ", degraded)}" : string.Empty), reported);
+            var degraded = reported.Where(e => !EdgeReadinessCheck.IsHealthy(e.Value.Status)).Select(e => $"{e.Key} {e.Value.Status}").ToList();
+            return new Health(response.IsSuccessStatusCode, $"health {(int)response.StatusCode}" + (degraded.Count > 0 ? $", reports {string.Join(", ", degraded)}" : string.Empty), reported,
+                ProbeHttp.Excerpt(body));
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
@@ -205,16 +250,34 @@ internal sealed class CascadeCheck(CascadeOptions? options = null) : ICheck
         }
     }
 
-    /// <summary>The shortest path of dependencies from <paramref name="from"/> to <paramref name="to"/>, or null.</summary>
     /// <summary>
-    /// Whether <paramref name="name"/> is a pure consumer of <paramref name="dependency"/>: a service whose only dependency
-    /// is that broker and that no component depends on. With its broker away it has no work and no caller to let down;
-    /// a readiness that says so is honest, and no timeout, breaker or fallback would change it (ex14's notifier).
+    /// How <paramref name="name"/> is a pure consumer of the broker <paramref name="dependency"/>, for the message, or null
+    /// when it is not one. It is one when no component depends on it and either the broker is its only dependency (ex14's
+    /// notifier) or it serves no API contract and the broker's queues name it as a consumer (ex17's dispatcher, which also
+    /// has a database and a carrier). With its broker away it has no work and no caller to let down; a readiness that says
+    /// so is honest, and no timeout, breaker or fallback would change it. A service with a contract may have callers the
+    /// manifest does not list, so its failing readiness stays a cascade.
     /// </summary>
-    internal static bool PureConsumer(SystemModel system, string name, string dependency) =>
-        system.Find(name) is { Kind: ComponentKind.Service, DependsOn: [var only] } && only == dependency
-        && system.Find(dependency)?.Kind == ComponentKind.Broker
-        && !system.Components.Any(c => c.DependsOn.Contains(name, StringComparer.Ordinal));
+    internal static string? PureConsumer(SystemModel system, string name, string dependency)
+    {
+        if (system.Find(name) is not { Kind: ComponentKind.Service } service || !service.DependsOn.Contains(dependency, StringComparer.Ordinal)
+            || system.Find<BrokerComponent>(dependency) is not { } broker || system.Components.Any(c => c.DependsOn.Contains(name, StringComparer.Ordinal)))
+        {
+            return null;
+        }
+
+        if (service.DependsOn.Count == 1)
+        {
+            return $"consumes from {dependency} and depends on nothing else";
+        }
+
+        var queues = broker.Broker.Queues.Where(q => q.Consumers.Contains(name, StringComparer.Ordinal)).Select(q => q.Name).ToList();
+        return service.OpenApi is null && queues.Count > 0
+            ? $"consumes from {dependency} ({string.Join(", ", queues)}) and serves no API contract"
+            : null;
+    }
+
+    /// <summary>The shortest path of dependencies from <paramref name="from"/> to <paramref name="to"/>, or null.</summary>
 
     internal static List<string>? Chain(SystemModel system, string from, string to)
     {

@@ -20,6 +20,8 @@ internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<str
     /// <summary>Statuses of a dependency that say its edge is broken; <c>fail</c> and <c>warn</c> are the IETF health+json draft's.</summary>
     private static readonly string[] Broken = ["degraded", "unhealthy", "down", "out_of_service", "fail", "warn"];
 
+    private static readonly string[] Healthy = ["healthy", "up", "pass", "ok"];
+
     private static readonly string[] DescriptionFields = ["description", "output", "message", "error"];
 
     public string Id => $"services.edges:{caller.Name}";
@@ -74,6 +76,9 @@ internal sealed class EdgeReadinessCheck(HttpComponent caller, IReadOnlyList<str
 
     /// <summary>Whether a readiness report's status of a dependency says the edge is broken (degraded, unhealthy, down).</summary>
     internal static bool IsBroken(string status) => Broken.Contains(status, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Whether a readiness report's status of a dependency says it is healthy (Healthy, UP, pass, ok).</summary>
+    internal static bool IsHealthy(string status) => Healthy.Contains(status, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Dependency name → (status, description) from a readiness report; empty when it is not one.</summary>
     internal static Dictionary<string, (string Status, string? Description)> Entries(string body)

@@ -40,10 +40,17 @@ internal static class ServiceRules
     public const string DownBeforeFault = "AG4032";
 
     /// <summary>
-    /// Information: a pure consumer (a service whose only dependency is the refused broker, and that nothing depends on)
-    /// said it was unhealthy while the broker was away: its honest state, with nothing to spread to; it must still recover.
+    /// Information: a pure consumer (a service that consumes from the refused broker, serves no API and that nothing
+    /// depends on) said it was unhealthy while the broker was away: its honest state, with nothing to spread to; it must
+    /// still recover.
     /// </summary>
     public const string ConsumerWaits = "AG4033";
+
+    /// <summary>
+    /// A caller stayed ready while every edge into a dependency was refused, and its readiness kept reporting that
+    /// dependency healthy: the report hides the broken edge it exists to show.
+    /// </summary>
+    public const string HidesBrokenEdge = "AG4034";
 
     /// <summary>
     /// After the cascade analysis brought a dependency back, a caller's readiness still reported it degraded or down once

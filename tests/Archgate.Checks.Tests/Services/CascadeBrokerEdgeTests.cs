@@ -20,10 +20,10 @@ public sealed class CascadeBrokerEdgeTests(RabbitMqServer node)
 {
     private static readonly CascadeOptions Quick = new() { Settle = TimeSpan.FromMilliseconds(500), RecoveryWait = TimeSpan.FromSeconds(5) };
 
-    private async Task<(CheckResult Result, bool ConnectedAfter)> RunAsync(bool reconnects, bool unready = false, string more = "")
+    private async Task<(CheckResult Result, bool ConnectedAfter)> RunAsync(bool reconnects, bool unready = false, string more = "", bool lies = false)
     {
         await using var edges = new EdgeProxies();
-        await using var api = new AmqpCaller(edges.Open("api", "bus", new Uri(node.Uri())), reconnects, unready);
+        await using var api = new AmqpCaller(edges.Open("api", "bus", new Uri(node.Uri())), reconnects, unready, lies);
         await api.Connected.WaitAsync(TimeSpan.FromSeconds(60));
         var system = TestSystems.Load($$"""
             version: 1
@@ -72,6 +72,22 @@ public sealed class CascadeBrokerEdgeTests(RabbitMqServer node)
     }
 
     [SkippableFact]
+    public async Task A_caller_whose_readiness_calls_the_refused_broker_healthy_hides_the_broken_edge()
+    {
+        Skip.If(node.Missing is not null, node.Missing);
+
+        // ex17: the dispatcher's /health said "bus: pass" while its connection to RabbitMQ was refused, and step 4 called
+        // that "isolation worked".
+        var (result, _) = await RunAsync(reconnects: true, lies: true);
+
+        var hidden = Assert.Single(result.Findings);
+        Assert.Equal(("AG4034", Severity.Medium, "api → bus"), (hidden.Rule, hidden.Severity, hidden.Location));
+        Assert.Equal("api's readiness reports bus Healthy while every edge into bus is refused (health 200; still so 5.5 s into the fault): it hides the broken edge it should name", hidden.Message);
+        Assert.Contains("\"bus\":{\"status\":\"Healthy\"", hidden.Evidence, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Warn, result.Status);
+    }
+
+    [SkippableFact]
     public async Task A_pure_consumer_that_says_it_is_unready_while_its_broker_is_away_is_no_cascade_and_must_recover()
     {
         Skip.If(node.Missing is not null, node.Missing);
@@ -112,10 +128,12 @@ public sealed class CascadeBrokerEdgeTests(RabbitMqServer node)
         private volatile IConnection? _connection;
 
         private readonly bool _unready;
+        private readonly bool _lies;
 
-        public AmqpCaller(Uri broker, bool reconnects, bool unready = false)
+        public AmqpCaller(Uri broker, bool reconnects, bool unready = false, bool lies = false)
         {
             _unready = unready;
+            _lies = lies;
             Port = FreePort.Next();
             _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
             _listener.Start();
@@ -168,7 +186,7 @@ public sealed class CascadeBrokerEdgeTests(RabbitMqServer node)
                     return;
                 }
 
-                var bus = IsConnected ? "{\"status\":\"Healthy\",\"description\":\"The broker is connected.\"}"
+                var bus = IsConnected || _lies ? "{\"status\":\"Healthy\",\"description\":\"The broker is connected.\"}"
                     : "{\"status\":\"Degraded\",\"description\":\"The broker is not connected; order events wait in memory.\"}";
                 var body = Encoding.UTF8.GetBytes($"{{\"status\":\"{(IsConnected ? "Healthy" : "Degraded")}\",\"checks\":{{\"bus\":{bus}}}}}");
                 context.Response.StatusCode = _unready && !IsConnected ? 503 : 200;

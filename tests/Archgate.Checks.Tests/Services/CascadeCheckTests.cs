@@ -65,6 +65,56 @@ public sealed class CascadeCheckTests
     }
 
     [Fact]
+    public async Task A_caller_of_a_service_whose_readiness_still_calls_it_healthy_is_isolation_not_a_hidden_edge()
+    {
+        // ex17's dispatcher reported the carrier's breaker state ("carrier: pass") while nothing called the carrier: a
+        // caller of a service learns of an outage when it calls, so that is no false report.
+        using var payments = new ChainService(null);
+        await using var edges = new EdgeProxies();
+        using var s1 = new ChainService(edges.Open("s1", "payments", payments.Url), "payments", isolated: true, lies: true);
+        var system = TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: payments, kind: service, url: "{{payments.Url}}", health: /health }
+              - { name: s1, kind: service, url: "{{s1.Url}}", health: /health, dependsOn: [payments] }
+            """);
+        using var http = ProbeHttp.CreateClient(system.AllowedHosts);
+        var context = TestSystems.Context(system, http) with { Edges = edges };
+
+        var result = await new CascadeCheck(Quick).RunAsync(context, CancellationToken.None).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal("AG4031", Assert.Single(result.Findings).Rule);
+        Assert.Equal(CheckStatus.Pass, result.Status);
+    }
+
+    [Fact]
+    public void A_consumer_nothing_depends_on_is_a_pure_consumer_with_other_dependencies_only_when_it_serves_no_contract_and_a_queue_names_it()
+    {
+        // ex17's dispatcher: consumes parcel.created, also needs its database and the carrier; its honest 503 while the
+        // bus was away was called a cascade (AG4030) because AG4033 wanted the bus to be its only dependency.
+        static Archgate.Model.SystemModel System(string dispatcher, string consumers = "[dispatcher]", string more = "") => TestSystems.Load($$"""
+            version: 1
+            system: { name: s }
+            components:
+              - { name: db, kind: database, engine: sqlite, connection: "Data Source=:memory:" }
+              - { name: carrier, kind: third-party, url: "http://127.0.0.1:9" }
+              - name: bus
+                kind: broker
+                connection: "amqp://127.0.0.1:9"
+                queues: [ { name: dispatcher.parcel-created, consumers: {{consumers}} } ]
+              - { name: dispatcher, kind: service, url: "http://127.0.0.1:8", {{dispatcher}} }
+            {{more}}
+            """);
+
+        Assert.Equal("consumes from bus (dispatcher.parcel-created) and serves no API contract",
+            CascadeCheck.PureConsumer(System("dependsOn: [db, bus, carrier]"), "dispatcher", "bus"));
+        Assert.Equal("consumes from bus and depends on nothing else", CascadeCheck.PureConsumer(System("dependsOn: [bus]", consumers: "[]"), "dispatcher", "bus"));
+        Assert.Null(CascadeCheck.PureConsumer(System("dependsOn: [db, bus, carrier]", consumers: "[]"), "dispatcher", "bus")); // no queue names it
+        Assert.Null(CascadeCheck.PureConsumer(System("dependsOn: [db, bus, carrier]", more: "  - { name: web, kind: frontend, url: \"http://127.0.0.1:7\", dependsOn: [dispatcher] }"), "dispatcher", "bus"));
+    }
+
+    [Fact]
     public async Task A_component_already_down_before_the_fault_is_not_blamed_on_it()
     {
         // ex13: bookings-api's process had died in step 3; the cascade check then blamed its "connection refused" on the
