@@ -25,6 +25,28 @@ public sealed class CorsCheckTests
     }
 
     [Fact]
+    public async Task A_write_that_takes_a_refresh_cookie_as_a_parameter_is_named_not_said_to_be_absent()
+    {
+        // ex17: POST /auth/refresh took the refresh_token cookie (a required cookie parameter of a bearer login), and the
+        // coverage said "no cookie-authenticated state-changing operation".
+        using var api = new ProbeTestApi(Flaws.None);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new CorsCheck((Archgate.Model.HttpComponent)c, d, o), contract: ProbeTestApi.Contract.Replace("  /me:\n", """
+              /auth/refresh:
+                post:
+                  security: []
+                  parameters: [ { name: refresh_token, in: cookie, required: true, schema: { type: string } } ]
+                  responses: { '200': { description: a new access token }, '401': { description: no } }
+              /me:
+
+            """, StringComparison.Ordinal));
+
+        var coverage = Assert.Single(result.Findings);
+        Assert.Contains("CSRF: no operation secured by a cookie scheme; 1 state-changing operation(s) take a cookie and were not probed " +
+            "(a refresh or logout would rotate or end the run's session): POST /auth/refresh (refresh_token)", coverage.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Server.Requests, r => r.PathAndQuery == "/auth/refresh");
+    }
+
+    [Fact]
     public async Task A_reflected_origin_with_credentials_is_high_when_the_service_takes_a_cookie()
     {
         // The same service, whose contract also takes a session cookie: a foreign page's request carries it.
