@@ -85,7 +85,7 @@ internal sealed partial class AuthorizationCheck
 
                     tally.Objects++;
                     found.Add($"{own.Path}, {how}");
-                    await ObjectLevelAsync(item, book, a.Identity, other, tally, cancellationToken, found: how);
+                    await ObjectLevelAsync(item, book, a, other, tally, cancellationToken, found: how);
                 }
             }
 

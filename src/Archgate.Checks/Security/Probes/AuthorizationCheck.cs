@@ -91,6 +91,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             await run.ObjectAndPropertyLevelAsync(a, b.Identity is null ? null : b, context, options.RequestTimeout, cancellationToken);
         }
 
+        if (run.BeneathCoverage() is { } beneath)
+        {
+            run.Covered.Add(beneath);
+        }
+
         if (await target.CleanUpAsync(sender, cancellationToken) is { } cleanup)
         {
             run.Covered.Add(cleanup);
@@ -247,13 +252,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
             // The item operations (a path parameter) no object of this run was probed with: a version twin
             // (GET /v2/orders/{id}), a sub-resource, an item whose create the contract lacks.
-            var leftOut = target.Operations.Where(o => o.Template.Contains('{', StringComparison.Ordinal) && !ObjectProbed.Contains(o.Name) && !creators.Contains(o))
-                .Select(o => o.Name).ToList();
+            var leftOut = target.Operations.Where(o => o.Template.Contains('{', StringComparison.Ordinal) && !ObjectProbed.Contains(o.Name) && !creators.Contains(o)).ToList();
             var objects = ordinary.Objects + restricted.Values.Sum(t => t.Objects);
-            if (b is not null && objects + found > 0 && leftOut.Count > 0)
+            if (b is not null && objects + found > 0)
             {
-                Covered.Add($"object level: item operations not probed (no object this run created is theirs{(found > 0 ? "; objects found are only read" : string.Empty)}): {string.Join(", ", leftOut.Take(8))}" +
-                    (leftOut.Count > 8 ? $" and {leftOut.Count - 8} more" : string.Empty));
+                Covered.AddRange(NotProbed(leftOut, found));
             }
 
             if (ObjectUndetermined.Count > 0)
@@ -312,7 +315,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
             if (tally.Prober is { } other)
             {
-                await ObjectLevelAsync(item, book, owner.Identity, other, tally, cancellationToken);
+                await ObjectLevelAsync(item, book, owner, other, tally, cancellationToken);
             }
 
             return (await PropertyLevelAsync(creator, item, owner, baseline, cancellationToken), null);
@@ -371,26 +374,28 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         /// BOLA on one object <paramref name="owner"/> created: the other identity sends each operation of its item (reads,
         /// then changes, then its actions, <c>POST {item}/{verb}</c> as <see cref="ActionResource"/> finds them, then deletes,
         /// so that a delete let through does not hide the rest). 2xx is AG9010; 401, 403 or 404 a refusal; anything else
-        /// (a 409 or 422: the object's state, a body refused) neither, said as not determined. An object the run did not
-        /// create but <paramref name="found"/> (how: <see cref="FoundObjectsAsync"/>) gets reads only: the item's GET and GETs beneath it.
+        /// (a 409 or 422: the object's state, a body refused) neither, said as not determined. The reads beneath the object
+        /// (<c>GET {item}/events</c>) come with the item's reads, each after its owner's own read (<see cref="BeneathAsync"/>). An
+        /// object the run did not create but <paramref name="found"/> (how: <see cref="FoundObjectsAsync"/>) gets reads only: the
+        /// item's GET and GETs beneath it.
         /// </summary>
         private async Task ObjectLevelAsync(
-            string item, ResourceBook book, ServiceAuth owner, (ServiceAuth Identity, Credentials Credentials) other, ObjectTally tally, CancellationToken cancellationToken,
-            string? found = null)
+            string item, ResourceBook book, (ServiceAuth Identity, Credentials Credentials) ownerSignedIn, (ServiceAuth Identity, Credentials Credentials) other, ObjectTally tally,
+            CancellationToken cancellationToken, string? found = null)
         {
+            var owner = ownerSignedIn.Identity;
             var actions = ActionResource.Find(target.Document).Where(r => r.Resource.Item == item).SelectMany(r => r.Operations).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
-            var operations = target.Operations.Where(o => found is null
+            var operations = target.Operations.Where(o => IsBeneath(o, item) || (found is null
                     ? o.Template == item || actions.Contains(o.Name)
-                    : o.IsSafe && (o.Template == item || (o.Template.StartsWith(PathTemplates.Bare(item) + "/", StringComparison.Ordinal) && ResourceBook.Parameters(o.Template).Count == ResourceBook.Parameters(item).Count)))
-                .OrderBy(o => o.Template != item ? 3 : o.Method switch { "GET" or "HEAD" => 0, "PUT" => 1, "PATCH" => 2, "DELETE" => 4, _ => 3 })
+                    : o.IsSafe && o.Template == item))
+                .OrderBy(o => IsBeneath(o, item) ? 0 : o.Template != item ? 3 : o.Method switch { "GET" or "HEAD" => 0, "PUT" => 1, "PATCH" => 2, "DELETE" => 4, _ => 3 })
                 .ThenBy(o => o.Template, StringComparer.Ordinal);
             foreach (var operation in operations)
             {
-                ObjectProbed.Add(operation.Name);
-
                 // A public catalogue read of another identity's object is what the contract promises to anyone.
                 if (IsPublic(operation))
                 {
+                    ObjectProbed.Add(operation.Name);
                     continue;
                 }
 
@@ -399,6 +404,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 // deleting it does.
                 if (tally.Restricted && operation.IsSafe)
                 {
+                    ObjectProbed.Add(operation.Name);
                     if (!AdminReadsNotJudged.Contains(operation.Name))
                     {
                         AdminReadsNotJudged.Add(operation.Name);
@@ -407,6 +413,14 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                     continue;
                 }
 
+                // A read beneath the object (its history, its lines): the owner's own read first, as the control.
+                if (IsBeneath(operation, item))
+                {
+                    await BeneathAsync(operation, item, book, ownerSignedIn, other, tally, found, cancellationToken);
+                    continue;
+                }
+
+                ObjectProbed.Add(operation.Name);
                 var plan = RequestPlanner.Plan(operation, book, 1);
                 if (plan.Requests.Count == 0)
                 {
@@ -675,6 +689,9 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
             public int Changes { get; set; }
 
+            /// <summary>Of the <see cref="Reads"/>, those beneath the object (<c>GET {item}/events</c>).</summary>
+            public int Beneath { get; set; }
+
             /// <summary>Action operations (<c>POST {item}/{verb}</c>) sent.</summary>
             public int Actions { get; set; }
 
@@ -684,7 +701,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
             /// <summary>What the prober sent, each kind apart: "1 reads, 0 changes, 1 actions, 0 deletes".</summary>
             public string Sent(bool reads = true) =>
-                (reads ? $"{Reads} reads, " : string.Empty) + $"{Changes} changes, {Actions} actions, {Deletes} deletes";
+                (reads ? $"{Reads} reads{(Beneath > 0 ? $" ({Beneath} beneath the object)" : string.Empty)}, " : string.Empty) + $"{Changes} changes, {Actions} actions, {Deletes} deletes";
         }
 
         /// <summary>The item template of a collection (<c>/orders/{id}/</c> of <c>/orders/</c>), trailing slashes aside; null when the contract has none.</summary>

@@ -92,6 +92,80 @@ public sealed class AuthorizationCheckTests
         }
     }
 
+    /// <summary>
+    /// The orders contract with reads beneath an order: its history <c>GET /orders/{id}/events</c>, one event of it
+    /// <c>GET /orders/{id}/events/{eventId}</c> (no example of <c>{eventId}</c>), and notes the service does not have.
+    /// </summary>
+    private static readonly string OrdersWithHistory = ProbeTestApi.Contract.Replace("  /products:\n", """
+          /orders/{id}/events:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            get:
+              responses: { '200': { description: the order's history }, '404': { description: none } }
+          /orders/{id}/events/{eventId}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+              - { name: eventId, in: path, required: true, schema: { type: integer } }
+            get:
+              responses: { '200': { description: one event }, '404': { description: none } }
+          /orders/{id}/notes:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            get:
+              responses: { '200': { description: the order's notes }, '404': { description: none } }
+          /products:
+
+        """, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(Flaws.None)]
+    [InlineData(Flaws.ForeignHistory)]
+    public async Task A_read_beneath_an_object_the_first_identity_created_is_probed_as_the_other_after_its_owners_own_read(Flaws flaw)
+    {
+        // ex17: ben read ann's GET /parcels/1/events (200 []) while /parcels/1 was 404 to him, and the coverage said
+        // "no object this run created is theirs" of the very parcels ann had just created.
+        using var api = new ProbeTestApi(flaw);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly, contract: OrdersWithHistory);
+
+        // Among the reads, before ben's change: ann's own read, the control, then ben's. (The events are a collection of
+        // their own, /orders/{id}/events/{eventId}: both listings are sent later to look for an event ann already has.)
+        var reads = api.Server.Requests.TakeWhile(r => r.Method != "PATCH").Count(r => r.Method == "GET" && r.PathAndQuery == "/orders/1/events");
+        Assert.Equal(2, reads);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains($"object level: 1 objects created as ann; as ben 2 reads (1 beneath the object), 1 changes, 0 actions, 0 deletes, {(flaw == Flaws.None ? 3 : 2)} refused", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain("no object this run created is theirs", coverage, StringComparison.Ordinal);
+        var bola = result.Findings.Where(f => f.Rule == SecurityRules.ObjectLevelAuthorization).ToList();
+        if (flaw == Flaws.None)
+        {
+            Assert.Empty(bola);
+            Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+            return;
+        }
+
+        var read = Assert.Single(bola);
+        Assert.Equal(("GET /orders/{id}/events", Severity.Critical), (read.Location, read.Severity));
+        Assert.Equal("'ben' read /orders/1/events, beneath /orders/1, which 'ann' created: GET /orders/{id}/events answered 200 instead of 403 or 404", read.Message);
+        Assert.Contains("answered 200: []", read.Evidence, StringComparison.Ordinal);
+        Assert.Contains("'ann''s own read of it answered 200; the answer is an empty list, and still a finding", read.Evidence, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
+    [Fact]
+    public async Task A_read_beneath_an_object_that_cannot_be_probed_says_the_true_reason()
+    {
+        using var api = new ProbeTestApi(Flaws.None);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly, contract: OrdersWithHistory);
+
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        // A further parameter with no value: left out, and said so, not "no object this run created is theirs".
+        Assert.Contains("object level: item operations not probed (a parameter besides the item's own has no value ({eventId}): " +
+            "give one in openapi.fixtures or an example in the contract): GET /orders/{id}/events/{eventId}", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Server.Requests, r => r.PathAndQuery.StartsWith("/orders/1/events/", StringComparison.Ordinal));
+        // Notes the owner cannot read either (404 to ann): not evaluated, and not sent as ben.
+        Assert.Contains("object level: reads beneath an object not evaluated (its owner could not read them either): GET /orders/{id}/notes (ann's own read of /orders/1/notes answered 404)", coverage, StringComparison.Ordinal);
+        Assert.Single(api.Server.Requests, r => r.PathAndQuery == "/orders/1/notes");
+    }
+
     [Fact]
     public async Task When_no_object_can_be_created_object_level_is_reported_as_not_tried_not_passed()
     {

@@ -10,7 +10,7 @@ namespace Archgate.Checks.Tests.Security.Probes;
 
 /// <summary>The defects <see cref="ProbeTestApi"/> can plant; none: a clean service.</summary>
 [Flags]
-public enum Flaws
+public enum Flaws : long
 {
     None = 0,
     UnauthenticatedAdmin = 1,
@@ -86,6 +86,12 @@ public enum Flaws
     /// <c>/orders</c> without one is redirected 301 to it (Django's APPEND_SLASH), and a create's Location has one.
     /// </summary>
     AppendSlash = 1073741824,
+
+    /// <summary>
+    /// Any signed-in user reads any order's history (<c>GET /orders/{id}/events</c>, <c>200 []</c> while it has none), though
+    /// only its owner reads the order itself (ex17's parcels: ben read ann's <c>/parcels/1/events</c>, and <c>/parcels/1</c> was 404).
+    /// </summary>
+    ForeignHistory = 1L << 31,
 }
 
 /// <summary>
@@ -401,6 +407,8 @@ public sealed class ProbeTestApi : IDisposable
                     : Json(200, new JsonObject { ["items"] = new JsonArray([.. _orders.Values.Where(o => (long)o["userId"]! == user.Value.Id).Select(o => o.DeepClone())]) }),
                 ("POST", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/cancel", StringComparison.Ordinal) =>
                     user is null ? Unauthorized() : Cancel(user.Value, path),
+                ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/events", StringComparison.Ordinal) =>
+                    user is null ? Unauthorized() : History(user.Value, path),
                 ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Read(user.Value, path),
                 ("PATCH", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Change(user.Value, path, request.Body),
                 ("POST", "/items") => user is null ? Unauthorized() : AddItem(user.Value, request.Body),
@@ -577,6 +585,12 @@ public sealed class ProbeTestApi : IDisposable
     {
         var order = Find(path);
         return order is null || !(Owns(user, order) || Has(Flaws.Bola)) ? Problem(404, "No such order.") : Json(200, order);
+    }
+
+    private Reply History((long Id, string Name, string Role) user, string path)
+    {
+        var order = Find(path[..^"/events".Length]);
+        return order is null || !(Owns(user, order) || Has(Flaws.Bola) || Has(Flaws.ForeignHistory)) ? Problem(404, "No such order.") : Json(200, new JsonArray());
     }
 
     private Reply Cancel((long Id, string Name, string Role) user, string path)

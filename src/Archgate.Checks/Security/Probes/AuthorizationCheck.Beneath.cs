@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Conformance;
+using Archgate.Checks.Http;
+using Archgate.Model;
+using Archgate.Protocol;
+
+namespace Archgate.Checks.Security.Probes;
+
+internal sealed partial class AuthorizationCheck
+{
+    private sealed partial class Run
+    {
+        /// <summary>The reads beneath an object left out, each with why (a further parameter with no value), for the coverage finding.</summary>
+        private Dictionary<string, string> BeneathLeftOut { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The reads beneath an object its owner could not read either: not evaluated, each once, with the owner's answer.</summary>
+        private List<string> BeneathNotEvaluated { get; } = [];
+
+        /// <summary>
+        /// Whether <paramref name="operation"/> reads beneath <paramref name="item"/>: a <c>GET</c> (or <c>HEAD</c>) whose path is
+        /// the item's with more segments (<c>/parcels/{id}/events</c>, <c>/orders/{orderId}/lines</c>, <c>/api/kits/{id}/stock/</c>).
+        /// </summary>
+        private static bool IsBeneath(OperationInfo operation, string item) =>
+            operation.Method is "GET" or "HEAD" && !PathTemplates.Same(operation.Template, item)
+            && operation.Template.StartsWith(PathTemplates.Bare(item) + "/", StringComparison.Ordinal);
+
+        /// <summary>
+        /// BOLA on a read beneath an object (its history, comments, lines): the owner reads it first, the control, which must
+        /// answer 2xx (else the read is not evaluated, and said why); then the other identity, as an item read is judged: 2xx
+        /// is AG9010, even an empty list (what is beneath the object is its owner's, empty or not), 401, 403 or 404 refused,
+        /// anything else not determined. Only the item's own parameters come from the object; a further one
+        /// (<c>{eventId}</c> of <c>/parcels/{id}/events/{eventId}</c>) needs a value from the run or the manifest
+        /// (<c>openapi.fixtures</c>) or an example in the contract, else the read is left out and said why.
+        /// </summary>
+        private async Task BeneathAsync(
+            OperationInfo read, string item, ResourceBook book, (ServiceAuth Identity, Credentials Credentials) owner,
+            (ServiceAuth Identity, Credentials Credentials) other, ObjectTally tally, string? found, CancellationToken cancellationToken)
+        {
+            var own = ResourceBook.Parameters(item);
+            var unvalued = ResourceBook.Parameters(read.Template)
+                .Where(n => !own.Contains(n) && book.Created(read.Template, n) is null && book.Fixture(read.Template, n) is null && !HasExample(read, n))
+                .ToList();
+            if (unvalued.Count > 0)
+            {
+                BeneathLeftOut.TryAdd(read.Name, $"a parameter besides the item's own has no value ({string.Join(", ", unvalued.Select(n => $"{{{n}}}"))}): " +
+                    "give one in openapi.fixtures or an example in the contract");
+                return;
+            }
+
+            if (RequestPlanner.Plan(read, book, 1).Requests is not [var request, ..])
+            {
+                return;
+            }
+
+            ObjectProbed.Add(read.Name);
+            var control = await sender.SendAsync(owner.Credentials.On(request), cancellationToken);
+            if (control is not { Succeeded: true })
+            {
+                var why = $"{read.Name} ({owner.Identity.Label}'s own read of {request.Path} answered {control?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"})";
+                if (!BeneathNotEvaluated.Exists(n => n.StartsWith(read.Name + " (", StringComparison.Ordinal)))
+                {
+                    BeneathNotEvaluated.Add(why);
+                }
+
+                return;
+            }
+
+            var sent = other.Credentials.On(request);
+            if (await sender.SendAsync(sent, cancellationToken) is not { } exchange)
+            {
+                return;
+            }
+
+            tally.Reads++;
+            tally.Beneath++;
+            if (exchange.Succeeded)
+            {
+                var path = request.Path.Split('?')[0];
+                var itemPath = string.Join('/', path.Split('/').Take(PathTemplates.Bare(item).Split('/').Length));
+                var whose = found is null ? "created" : $"already has ({found}; the run did not create it, so only reads were tried)";
+                var empty = Elements(Json(exchange.Body), 0) is { Count: 0 }
+                    ? $"; the answer is an empty list, and still a finding: the list beneath {itemPath} is '{owner.Identity.Label}''s, with nothing in it yet, and what is added to it later is read the same way"
+                    : string.Empty;
+                Add(SecurityRules.ObjectLevelAuthorization, Severity.Critical, read.Name,
+                    $"'{other.Identity.Label}' read {path}, beneath {itemPath}, which '{owner.Identity.Label}'{(AdminOperations.IsAdmin(owner.Identity) ? " (an admin)" : "")} {whose}: " +
+                    $"{read.Name} answered {exchange.Status} instead of 403 or 404",
+                    $"{sender.Evidence(sent, exchange)}; '{owner.Identity.Label}''s own read of it answered {control.Status}{empty}");
+            }
+            else if (exchange.Status is 401 or 403 or 404)
+            {
+                tally.Refused++; // the owner reads it: the prober's 404 hides it, as it should
+            }
+            else
+            {
+                ObjectUndetermined.Add($"{read.Name} as {other.Identity.Label} (answered {exchange.Status})");
+            }
+        }
+
+        /// <summary>Whether the contract gives the path parameter <paramref name="name"/> of <paramref name="operation"/> an example.</summary>
+        private static bool HasExample(OperationInfo operation, string name) =>
+            operation.Parameters.FirstOrDefault(p => p.In == Microsoft.OpenApi.ParameterLocation.Path && p.Name == name) is { } parameter
+#pragma warning disable CS0618 // "example" is the 3.0 spelling, and documents written for 3.0 still use it.
+            && (parameter.Example is not null || parameter.Examples is { Count: > 0 } || parameter.Schema?.Example is not null || parameter.Schema?.Examples is { Count: > 0 });
+#pragma warning restore CS0618
+
+        /// <summary>
+        /// The item operations no object was probed with, grouped by why: a further parameter with no value, a change
+        /// beneath an object (only reads beneath it are probed), else no object this run created (or found) is theirs.
+        /// </summary>
+        private IEnumerable<string> NotProbed(IEnumerable<OperationInfo> leftOut, int found) =>
+            leftOut.GroupBy(o => BeneathLeftOut.GetValueOrDefault(o.Name)
+                    ?? (CreatedAsFirst.Any(item => o.Template.StartsWith(PathTemplates.Bare(item) + "/", StringComparison.Ordinal))
+                        ? "beneath an object this run created, but neither a read nor an action: only those are probed"
+                        : $"no object this run created is theirs{(found > 0 ? "; objects found are only read" : string.Empty)}"))
+                .Select(g => $"object level: item operations not probed ({g.Key}): {string.Join(", ", g.Take(8).Select(o => o.Name))}" +
+                    (g.Count() > 8 ? $" and {g.Count() - 8} more" : string.Empty));
+
+        /// <summary>The reads beneath an object not evaluated, as a coverage line; null when there were none.</summary>
+        public string? BeneathCoverage() => BeneathNotEvaluated.Count == 0 ? null
+            : $"object level: reads beneath an object not evaluated (its owner could not read them either): {string.Join(", ", BeneathNotEvaluated)}";
+    }
+}
