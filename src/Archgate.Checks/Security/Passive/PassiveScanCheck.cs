@@ -176,7 +176,8 @@ internal sealed partial class PassiveScanCheck(PassiveScanOptions options) : ICh
                 var all = rule.ToList();
                 if (PassiveRules.ServerWide.Contains(rule.Key) && all.Count > 1)
                 {
-                    findings.Add(OnRoutes(component, all, mine));
+                    // Located at a route of the component's own, not at the check's not-found probe, when there is one.
+                    findings.Add(OnRoutes(component, [.. all.OrderBy(x => x.Route.Route.EndsWith(options.NotFoundPath, StringComparison.Ordinal)).ThenBy(x => x.Route.Route, StringComparer.Ordinal)], mine));
                     continue;
                 }
 

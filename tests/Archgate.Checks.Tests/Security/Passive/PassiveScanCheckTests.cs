@@ -83,6 +83,8 @@ public sealed class PassiveScanCheckTests
         Assert.Matches("^web: .* on 2 of its 6 routes \\(2 responses\\): (/, /orders|/orders, /)$", csp.Message);
         var nosniff = Assert.Single(result.Findings, f => f.Rule == PassiveRules.NoSniffMissing && f.Component == "web");
         Assert.Contains("on 6 of its 6 routes", nosniff.Message, StringComparison.Ordinal);
+        Assert.Equal("GET /", nosniff.Location); // a route of its own, not the check's not-found probe
+        Assert.EndsWith(": /, /app.css, /app.js, /health, /orders, /archgate-passive-not-found", nosniff.Message, StringComparison.Ordinal);
         Assert.Equal(["/", "/app.css", "/app.js", "/archgate-passive-not-found", "/health", "/orders"],
             nosniff.Message.Split(": ")[^1].Split(", ").Order());
         Assert.DoesNotContain(result.Findings, f => f.Rule == PassiveRules.HeadersAbsent && f.Component == "api");
