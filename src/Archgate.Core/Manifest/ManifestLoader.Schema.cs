@@ -104,6 +104,12 @@ public static partial class ManifestLoader
                 "page" => Closed(["path", "item", "show"], ["path", "item"], p => p == "show" ? Ref("strings") : Ref("string")),
                 _ => Ref("string"),
             }) },
+            "transitions" => new JsonObject
+            {
+                ["type"] = "object",
+                ["description"] = "By item template, each state (the last accepted action, or 'start' for a fresh object) and the actions allowed after it.",
+                ["additionalProperties"] = new JsonObject { ["type"] = "object", ["required"] = new JsonArray("start"), ["additionalProperties"] = Ref("strings") },
+            },
             "states" => AnyOf(new JsonObject { ["enum"] = new JsonArray("off", false) }, Closed(["loading", "error", "delay", "within"], [], k => k is "delay" or "within" ? Ref("duration") : Ref("string"))),
             "realtime" => List(Closed(["sse", "websocket", "tokenQuery", "trigger", "event", "within"], ["trigger"], k => k switch
             {

@@ -21,7 +21,7 @@ public static partial class ManifestLoader
     private static readonly string[] ComponentKeys =
         ["name", "kind", "url", "connection", "engine", "health", "openapi", "dependsOn", "owner", "critical", "run", "policy", "pages", "auth",
             "expect", "probes", "pool", "clients", "faultTests", "resources", "realtime", "webhook", "oidc", "contract", "ledger",
-            "exchanges", "queues", "probe", "asyncapi", "discovery", "modules", "requiresAuth", "states"];
+            "exchanges", "queues", "probe", "asyncapi", "discovery", "modules", "requiresAuth", "states", "transitions"];
 
     private static readonly Dictionary<string, ComponentKind> Kinds = new(StringComparer.Ordinal)
     {

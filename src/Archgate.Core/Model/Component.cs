@@ -97,6 +97,9 @@ public sealed record ServiceComponent : HttpComponent
     /// <summary>Where a service's resources are stored (<c>resources</c>), for step 7's consistency checks. <value>None</value>.</summary>
     public IReadOnlyList<ResourceMapping> Resources { get; init; } = [];
 
+    /// <summary>Its resources' declared state machines (<c>transitions</c>), for step 7's transition check. <value>None</value>.</summary>
+    public IReadOnlyList<DeclaredTransitions> Transitions { get; init; } = [];
+
     /// <summary>A service's real-time endpoints (<c>realtime</c>), for step 5. <value>None</value>.</summary>
     public IReadOnlyList<RealtimeEndpoint> Realtime { get; init; } = [];
 

@@ -189,6 +189,20 @@ public sealed record ResourceMapping(string Path, string Database, string Table,
 }
 
 /// <summary>
+/// A resource's declared state machine (<c>transitions</c>, by item template), for step 7's transition check: after each
+/// action (named as the transition map names them: <c>submit</c>, <c>status=approved</c>, <c>POST ship</c>), the actions
+/// that may follow it; <see cref="Start"/> lists what a fresh object takes. An action with an empty list is final.
+/// </summary>
+/// <param name="Item">The item template as written (<c>/parcels/{id}</c>).</param>
+/// <param name="Allowed">Each state (the last accepted action, or <see cref="Start"/>) and the actions allowed after it.</param>
+/// <param name="Location">Where it is declared.</param>
+public sealed record DeclaredTransitions(string Item, IReadOnlyDictionary<string, IReadOnlyList<string>> Allowed, SourceLocation Location)
+{
+    /// <summary>The state of a fresh object, before any action.</summary>
+    public const string Start = "start";
+}
+
+/// <summary>
 /// Where a frontend shows a resource (<c>resources.*.page</c>): after a browser journey wrote one, step 7 reloads this
 /// page and looks for the item and the values of <see cref="Show"/> the API's read holds.
 /// </summary>

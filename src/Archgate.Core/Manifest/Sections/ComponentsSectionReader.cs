@@ -183,6 +183,7 @@ public static partial class ManifestLoader
 
             IReadOnlyList<ResourceMapping> resources = [];
             IReadOnlyList<RealtimeEndpoint> realtime = [];
+            IReadOnlyList<DeclaredTransitions> transitions = [];
             DiscoverySpec? discovery = null;
             ModularMonolith? modules = null;
             EdgeProbe? requiresAuth = null;
@@ -197,11 +198,13 @@ public static partial class ManifestLoader
                 }
                 resources = ReadResources(YamlReader.Get(map, "resources"), $"{path}.resources");
                 realtime = ReadRealtime(YamlReader.Get(map, "realtime"), $"{path}.realtime");
+                transitions = ReadTransitions(YamlReader.Get(map, "transitions"), $"{path}.transitions");
             }
             else if (kind is not null)
             {
                 NotForKind(map, path, "resources", "service components");
                 NotForKind(map, path, "realtime", "service components");
+                NotForKind(map, path, "transitions", "service components");
                 NotForKind(map, path, "discovery", "service components");
                 NotForKind(map, path, "modules", "service components");
                 NotForKind(map, path, "requiresAuth", "service components");
@@ -236,7 +239,7 @@ public static partial class ManifestLoader
             {
                 ComponentKind.Service => new ServiceComponent
                 {
-                    Name = name, Url = address, Auth = auth, Resources = resources, Realtime = realtime, Discovery = discovery, Modules = modules, RequiresAuth = requiresAuth,
+                    Name = name, Url = address, Auth = auth, Resources = resources, Realtime = realtime, Transitions = transitions, Discovery = discovery, Modules = modules, RequiresAuth = requiresAuth,
                     HealthPath = health, OpenApi = openApi, DependsOn = dependsOn, Owner = owner, Critical = critical ?? false, Run = run, Policy = policy, Location = location,
                 },
                 ComponentKind.Frontend => new FrontendComponent
