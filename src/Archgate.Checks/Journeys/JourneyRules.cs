@@ -114,6 +114,12 @@ internal static class JourneyRules
     /// <summary>A refused transition's answer is no problem a person can read.</summary>
     public const string TransitionUnreadable = "AG7071";
 
+    /// <summary>An action was accepted where the service's declared <c>transitions</c> do not allow it after the previous accepted action.</summary>
+    public const string IllegalTransitionAccepted = "AG7073";
+
+    /// <summary>An action the declared <c>transitions</c> allow, sent in exactly that state, was refused with 4xx.</summary>
+    public const string DeclaredTransitionRefused = "AG7074";
+
     /// <summary>The transition map of a resource: which sequences were accepted, which refused, what was not explored (information).</summary>
     public const string TransitionSummary = "AG7072";
 }

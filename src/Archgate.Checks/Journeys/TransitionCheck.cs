@@ -19,7 +19,8 @@ namespace Archgate.Checks.Journeys;
 /// as step 5's CRUD check creates them, an operation only some roles may call as an identity that holds one, <see cref="RoleRestriction"/>). A transition the object's state does not
 /// allow must be refused with 4xx and a problem a person can read, never answered 5xx. A repeated action accepted is
 /// not judged: it may be idempotent by design. Every object it creates is deleted afterwards where the contract has a
-/// DELETE on the item.
+/// DELETE on the item. Which moves are illegal only the service's declared <c>transitions</c> can say: where the manifest
+/// declares them for a resource, <see cref="DeclaredTransitionJudge"/> judges every explored step against them.
 /// </summary>
 internal sealed class TransitionCheck(ServiceComponent service, ContractDocuments documents, TransitionBudget? budget = null) : ICheck
 {
@@ -47,7 +48,8 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
             var plain = ContractResource.Find(loaded.Document);
             var considered = plain.Count == 0 ? string.Empty : $"; considered: {string.Join(", ", plain.Select(r => r.Item))} (no action beneath)";
             var aside = ContractResource.SetAside(loaded.Document) is { Length: > 0 } a ? $"; set aside as no resource: {a}" : string.Empty;
-            return CheckResult.Skipped($"{service.Name}'s contract has no resource with actions (a POST, PUT or PATCH on an item's path and a verb: /claims/{{id}}/submit, or on its status with an enum body){considered}{aside}");
+            var declared = string.Concat(DeclaredTransitionJudge.Unmatched(service, resources).Select(u => $"; {u}"));
+            return CheckResult.Skipped($"{service.Name}'s contract has no resource with actions (a POST, PUT or PATCH on an item's path and a verb: /claims/{{id}}/submit, or on its status with an enum body){considered}{aside}{declared}");
         }
 
         var credentials = await ApiSession.SignInAsync(service, context, cancellationToken);
@@ -117,6 +119,11 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
             var explored = await ExploreAsync(context.Http, resource, createAuth, actions, contractBase, templates, all, cancellationToken);
             sequences += explored.Map.Runs.Count;
             Judge(resource, explored.Map, actions, notExplored, explored.Cleanup, explored.Prerequisites, findings);
+        }
+
+        foreach (var unmatched in DeclaredTransitionJudge.Unmatched(service, resources))
+        {
+            findings.Add(Finding(JourneyRules.TransitionSummary, service.Name, unmatched, null));
         }
 
         return CheckResult.From(findings, [Metric.ForComponent("transition_sequences", service.Name, sequences, "count")]);
@@ -244,6 +251,11 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
         if (crashed.Count > 0)
         {
             notes.Add($"5xx: {string.Join(", ", crashed)}");
+        }
+
+        if (DeclaredTransitionJudge.For(service, resource) is { } declared)
+        {
+            notes.AddRange(DeclaredTransitionJudge.Judge(service.Name, resource, map, declared, name => resource.Actions.FirstOrDefault(a => a.Name == name), findings));
         }
 
         if (prerequisites.Length > 0)

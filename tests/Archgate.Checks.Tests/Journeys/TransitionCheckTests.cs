@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Archgate.Checks.Contracts;
+using Archgate.Checks.Contracts.Transitions;
 using Archgate.Checks.Http;
 using Archgate.Checks.Journeys;
 using Archgate.Checks.Tests.Fixtures;
@@ -57,6 +58,9 @@ public sealed class TransitionCheckTests
 
         /// <summary>As <see cref="Conflict"/>, but pay is refused 403 in plain text whatever the state: the caller may not pay.</summary>
         PayForbidden,
+
+        /// <summary>As <see cref="Conflict"/>, but pay is accepted whatever the state: a draft paid without being approved.</summary>
+        PaysAnything,
     }
 
     /// <summary>Claims with a tiny state machine: draft -> submitted -> approved/rejected; approved -> paid.</summary>
@@ -118,6 +122,7 @@ public sealed class TransitionCheckTests
                         ("submitted", "approve") => "approved",
                         ("submitted", "reject") => "rejected",
                         ("approved", "pay") => "paid",
+                        (not "paid", "pay") when refusal == Refusal.PaysAnything => "paid",
                         ("draft" or "submitted", "withdraw") => "withdrawn",
                         _ => null,
                     };
@@ -129,7 +134,7 @@ public sealed class TransitionCheckTests
 
                     return refusal switch
                     {
-                        Refusal.Conflict or Refusal.PayForbidden => new Reply(409, $$"""{"title":"the claim is {{state}}","detail":"a {{state}} claim cannot be {{path[2]}}ed"}""", "application/problem+json"),
+                        Refusal.Conflict or Refusal.PayForbidden or Refusal.PaysAnything => new Reply(409, $$"""{"title":"the claim is {{state}}","detail":"a {{state}} claim cannot be {{path[2]}}ed"}""", "application/problem+json"),
                         Refusal.PlainText => new Reply(409, "conflict", "text/plain"),
                         _ => new Reply(500, $"System.InvalidOperationException: {state} -> {path[2]}\n   at Claims.Workflow.Move(String to)", "text/plain"),
                     };
@@ -194,7 +199,7 @@ public sealed class TransitionCheckTests
             post: { responses: { '200': { description: withdrawn }, '409': { description: decided already } } }
         """;
 
-    private static async Task<CheckResult> RunAsync(ClaimsApi api, string contract = Contract)
+    private static async Task<CheckResult> RunAsync(ClaimsApi api, string contract = Contract, string? transitions = null, TransitionBudget? budget = null)
     {
         var folder = AuthFlowCheckTests.Folder();
         File.WriteAllText(Path.Combine(folder, "claims.yaml"), contract);
@@ -202,10 +207,14 @@ public sealed class TransitionCheckTests
             version: 1
             system: { name: s }
             components:
-              - { name: api, kind: service, url: "{{api.Server.Url.ToString().TrimEnd('/')}}", openapi: claims.yaml }
+              - name: api
+                kind: service
+                url: "{{api.Server.Url.ToString().TrimEnd('/')}}"
+                openapi: claims.yaml
+            {{(transitions is null ? string.Empty : "    transitions:\n" + transitions)}}
             """, folder);
         using var http = ProbeHttp.CreateClient(system.AllowedHosts);
-        var check = new TransitionCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments());
+        var check = new TransitionCheck(system.Find<Archgate.Model.ServiceComponent>("api")!, new ContractDocuments(), budget);
         Assert.True(check.AppliesTo(system).Applies);
         return await check.RunAsync(TestSystems.Context(system, http), CancellationToken.None);
     }
@@ -352,5 +361,75 @@ public sealed class TransitionCheckTests
         Assert.True(map.Contains("accepted: [assign], [assign, assign]", StringComparison.Ordinal), Dump(result));
         Assert.Contains("references filled: approverId = 101, the approver this check created", map, StringComparison.Ordinal);
         Assert.Contains(api.Server.Requests, r => r.Method == "PUT" && r.PathAndQuery.EndsWith("/assign", StringComparison.Ordinal) && r.Body.Contains("\"approverId\":101", StringComparison.Ordinal));
+    }
+
+    /// <summary>The claims' declared state machine: a draft is submitted, then approved or rejected; an approved claim is paid.</summary>
+    private const string Declared = """
+              "/claims/{id}/":
+                start: [submit]
+                submit: [approve, reject]
+                approve: [pay]
+                reject: []
+                pay: []
+        """;
+
+    [Fact]
+    public async Task A_move_the_declared_transitions_do_not_allow_accepted_is_AG7073_per_action_and_state()
+    {
+        // ex17 row 3: a parcel moved straight from created to delivered was accepted, and nothing said so.
+        using var api = new ClaimsApi(Refusal.PaysAnything);
+
+        // Every claim may be paid, so there are more accepted sequences to walk than the default budget holds.
+        var result = await RunAsync(api, transitions: Declared, budget: new TransitionBudget { Requests = 200, Objects = 40 });
+
+        Assert.Equal(CheckStatus.Fail, result.Status);
+        var illegal = result.Findings.Where(f => f.Rule == JourneyRules.IllegalTransitionAccepted).ToList();
+        Assert.All(illegal, f => Assert.Equal((Severity.High, "POST /claims/{id}/pay"), (f.Severity, f.Location)));
+        var fresh = Assert.Single(illegal, f => f.Message.Contains("pay on a fresh claim", StringComparison.Ordinal));
+        Assert.Equal("illegal transition accepted: pay on a fresh claim; allowed: submit; accepted in [pay]", fresh.Message);
+        Assert.Contains("[pay]:\n", fresh.Evidence, StringComparison.Ordinal);
+        Assert.Contains("transitions./claims/{id}/.start", fresh.Hint, StringComparison.Ordinal);
+        Assert.True(illegal.Any(f => f.Message == "illegal transition accepted: pay after submit; allowed: approve, reject; accepted in [submit, pay]"), Dump(result));
+        Assert.True(illegal.Any(f => f.Message == "illegal transition accepted: pay after reject; allowed: nothing (reject is final); accepted in [submit, reject, pay]"), Dump(result));
+        Assert.Equal(3, illegal.Count); // [submit, approve, pay] is the declared way; pay after pay is a repeat
+        var map = Assert.Single(result.Findings, f => f.Rule == JourneyRules.TransitionSummary).Message;
+        Assert.Contains("3 illegal move(s) accepted", map, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.DeclaredTransitionRefused);
+    }
+
+    [Fact]
+    public async Task A_service_that_keeps_the_declared_order_passes_and_the_map_says_what_was_judged()
+    {
+        using var api = new ClaimsApi(Refusal.Conflict);
+
+        var result = await RunAsync(api, transitions: Declared.Replace("reject: []", "reject: [withdraw]", StringComparison.Ordinal) + """
+
+                  "/approvals/{id}":
+                    start: [grant]
+            """);
+
+        Assert.True(result.Status == CheckStatus.Pass, Dump(result));
+        Assert.DoesNotContain(result.Findings, f => f.Rule is JourneyRules.IllegalTransitionAccepted or JourneyRules.DeclaredTransitionRefused);
+        var map = Assert.Single(result.Findings, f => f.Rule == JourneyRules.TransitionSummary && f.Location == "/claims/{id}").Message;
+        Assert.Contains("4 declared move(s) accepted, 0 illegal move(s) accepted, 0 declared move(s) refused", map, StringComparison.Ordinal);
+        Assert.Contains("declared actions that are no action of the contract for /claims/{id}: withdraw", map, StringComparison.Ordinal);
+        var unmatched = Assert.Single(result.Findings, f => f.Rule == JourneyRules.TransitionSummary && f.Location != "/claims/{id}").Message;
+        Assert.Contains("transitions declared for /approvals/{id}", unmatched, StringComparison.Ordinal);
+        Assert.Contains("no resource with actions", unmatched, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_declared_move_refused_in_exactly_its_state_is_AG7074()
+    {
+        using var api = new ClaimsApi(Refusal.Conflict);
+
+        var result = await RunAsync(api, transitions: Declared.Replace("submit: [approve, reject]", "submit: [approve, reject, pay]", StringComparison.Ordinal));
+
+        var refused = Assert.Single(result.Findings, f => f.Rule == JourneyRules.DeclaredTransitionRefused);
+        Assert.Equal((Severity.Medium, "POST /claims/{id}/pay"), (refused.Severity, refused.Location));
+        Assert.Equal("a declared transition was refused: pay after [submit] answered 409", refused.Message);
+        Assert.Contains("[submit, pay]:\n", refused.Evidence, StringComparison.Ordinal);
+        // pay refused on a fresh claim or after reject is what the declaration asks for: no finding.
+        Assert.DoesNotContain(result.Findings, f => f.Rule == JourneyRules.IllegalTransitionAccepted);
     }
 }
