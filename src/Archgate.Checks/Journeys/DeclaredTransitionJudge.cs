@@ -72,7 +72,7 @@ internal static class DeclaredTransitionJudge
 
                     legal &= repeated || allowed?.Contains(step.Action, StringComparer.Ordinal) == true;
                 }
-                else if (first && legal && step.Status is >= 400 and < 500 and not (401 or 403 or 404 or 405 or 429) && allowed?.Contains(step.Action, StringComparer.Ordinal) == true)
+                else if (first && legal && step.RefusedForState && allowed?.Contains(step.Action, StringComparer.Ordinal) == true)
                 {
                     refused.Add((state, run, i));
                 }

@@ -233,7 +233,7 @@ internal sealed class TransitionCheck(ServiceComponent service, ContractDocument
 
         // A refusal for the caller (401, 403), the path (404, 405) or the pace (429) is in the map, but says nothing of the state.
         var refusals = answered.Where(a => a.Step.Status is >= 400 and < 500).ToList();
-        foreach (var unreadable in refusals.Where(a => a.Step.Status is not (401 or 403 or 404 or 405 or 429)).Select(a => (a.Step, a.After, Why: a.Step.Answer is { } answer ? EdgeCaseJudge.Unreadable(answer) : null))
+        foreach (var unreadable in refusals.Where(a => a.Step.RefusedForState).Select(a => (a.Step, a.After, Why: a.Step.Answer is { } answer ? EdgeCaseJudge.Unreadable(answer) : null))
             .Where(a => a.Why is not null).GroupBy(a => a.Step.Action))
         {
             var action = actions[unreadable.Key].Action;

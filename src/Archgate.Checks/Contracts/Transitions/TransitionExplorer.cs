@@ -11,6 +11,12 @@ internal sealed record TransitionStep(string Action, int Status, string Evidence
     /// <summary>Whether the action was accepted (2xx).</summary>
     public bool Accepted => Status is >= 200 and < 300;
 
+    /// <summary>
+    /// Whether it was refused for the object's state: a 4xx other than 401, 403, 404, 405 and 429 (who may call it, that
+    /// it exists, and the rate are no answer about the state).
+    /// </summary>
+    public bool RefusedForState => Status is >= 400 and < 500 and not (401 or 403 or 404 or 405 or 429);
+
     /// <summary>The whole answer, for judging its body; null where a caller keeps only the status.</summary>
     public ApiAnswer? Answer { get; init; }
 }
