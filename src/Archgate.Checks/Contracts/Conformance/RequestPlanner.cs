@@ -35,8 +35,12 @@ internal static class RequestPlanner
     // One validator per request body schema, built on first use; documents are not changed while a run uses them.
     private static readonly ConditionalWeakTable<IOpenApiSchema, BodyValidator> Validators = [];
 
-    /// <summary>The requests for <paramref name="operation"/>, at most <paramref name="max"/>.</summary>
-    public static OperationPlan Plan(OperationInfo operation, ResourceBook book, int max)
+    /// <summary>
+    /// The requests for <paramref name="operation"/>, at most <paramref name="max"/>. A DELETE goes only to what the run
+    /// created, or, given <paramref name="beneathItem"/> (an item template the operation's path extends), to what is beneath
+    /// an object of that item the run created (the note of an order it placed).
+    /// </summary>
+    public static OperationPlan Plan(OperationInfo operation, ResourceBook book, int max, string? beneathItem = null)
     {
         var pathValues = new Dictionary<string, string>(StringComparer.Ordinal);
         var unbound = new List<string>();
@@ -59,7 +63,8 @@ internal static class RequestPlanner
         }
 
         var path = Fill(operation.Template, pathValues);
-        if (operation.Method == "DELETE" && !book.IsCreated(path))
+        if (operation.Method == "DELETE" && !book.IsCreated(path)
+            && !(beneathItem is not null && book.IsCreated(string.Join('/', path.Split('/').Take(PathTemplates.Bare(beneathItem).Split('/').Length)))))
         {
             return new OperationPlan([], "DELETE is only sent to resources this run created, and it created none here");
         }

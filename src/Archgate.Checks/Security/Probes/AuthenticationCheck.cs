@@ -119,7 +119,16 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 }
             }
 
-            if (accepted.Count > 0)
+            if (accepted is [var only] && keys.Any(k => k.Variant == only.Variant && k.Forgery == ExpiredKey))
+            {
+                // Of every forgery of the key, only the expired one taken: its signature is verified, its exp is not.
+                findings.Add(Findings.Create(SecurityRules.Rule(SecurityRules.ExpiredTokenAccepted, Severity.Critical), component.Name, what,
+                    $"{what} answered {only.Exchange.Status} to an expired token ({only.Variant}, minted with security.signingKey, exp {ExpiredToken.MintedPast.TotalMinutes:0} min past) " +
+                    "while it refused the key's other forgeries: exp is not checked",
+                    sender.Evidence(only.Request, only.Exchange)));
+                openToForged.Add($"{what}: {only.Variant}");
+            }
+            else if (accepted.Count > 0)
             {
                 // A forged JWT in the key's place is a token not verified, as for bearer; a random key is a key not looked up.
                 var onlyKeys = accepted.All(a => keys.Any(k => k.Variant == a.Variant && k.Forgery is null));
@@ -244,13 +253,16 @@ internal sealed class AuthenticationCheck(HttpComponent component, ContractDocum
                 result.Add(new WrongKey(id, place, scheme.Name, JwtForgery.AlgNone(key)!) { Forgery = "alg none" });
                 if (system.Security.SigningKey is { } signingKey && ExpiredToken.Mint(key, signingKey, now - ExpiredToken.MintedPast, now).Token is { } expired)
                 {
-                    result.Add(new WrongKey(id, place, scheme.Name, expired) { Forgery = "expired token" });
+                    result.Add(new WrongKey(id, place, scheme.Name, expired) { Forgery = ExpiredKey });
                 }
             }
         }
 
         return result;
     }
+
+    /// <summary>How the expired forgery of a key that is a JWT is named: accepted alone, it is AG9003, not AG9002.</summary>
+    private const string ExpiredKey = "expired token";
 
     /// <summary>The value the service's credentials send at <paramref name="place"/> under <paramref name="name"/> (a key the run obtained), or null.</summary>
     private static string? Obtained(Credentials service, ApiKeyLocation place, string name) => place switch

@@ -91,10 +91,7 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             await run.ObjectAndPropertyLevelAsync(a, b.Identity is null ? null : b, context, options.RequestTimeout, cancellationToken);
         }
 
-        if (run.BeneathCoverage() is { } beneath)
-        {
-            run.Covered.Add(beneath);
-        }
+        run.Covered.AddRange(run.BeneathCoverage());
 
         if (await target.CleanUpAsync(sender, cancellationToken) is { } cleanup)
         {
@@ -385,10 +382,15 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         {
             var owner = ownerSignedIn.Identity;
             var actions = ActionResource.Find(target.Document).Where(r => r.Resource.Item == item).SelectMany(r => r.Operations).Select(a => a.Name).ToHashSet(StringComparer.Ordinal);
+            // Reads first (beneath the object too), then changes, actions and writes beneath it, then deletes beneath it,
+            // the item's delete last: what one probe ends must not make the next one's refusal. Objects the run did not
+            // create (found) are only read.
             var operations = target.Operations.Where(o => IsBeneath(o, item) || (found is null
-                    ? o.Template == item || actions.Contains(o.Name)
+                    ? o.Template == item || actions.Contains(o.Name) || IsWriteBeneath(o, item)
                     : o.IsSafe && o.Template == item))
-                .OrderBy(o => IsBeneath(o, item) ? 0 : o.Template != item ? 3 : o.Method switch { "GET" or "HEAD" => 0, "PUT" => 1, "PATCH" => 2, "DELETE" => 4, _ => 3 })
+                .OrderBy(o => IsBeneath(o, item) ? 0
+                    : o.Template == item ? o.Method switch { "GET" or "HEAD" => 0, "PUT" => 1, "PATCH" => 2, "DELETE" => 5, _ => 3 }
+                    : o.Method == "DELETE" ? 4 : 3)
                 .ThenBy(o => o.Template, StringComparer.Ordinal);
             foreach (var operation in operations)
             {
@@ -417,6 +419,13 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 if (IsBeneath(operation, item))
                 {
                     await BeneathAsync(operation, item, book, ownerSignedIn, other, tally, found, cancellationToken);
+                    continue;
+                }
+
+                // A write beneath it (its address, a note, a line): the other identity first, the owner's own after a refusal.
+                if (!actions.Contains(operation.Name) && operation.Template != item)
+                {
+                    await WriteBeneathAsync(operation, item, book, ownerSignedIn, other, tally, cancellationToken);
                     continue;
                 }
 
@@ -697,11 +706,19 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
 
             public int Deletes { get; set; }
 
+            /// <summary>Of the <see cref="Changes"/>, those beneath the object (<c>PUT {item}/address</c>, <c>POST {item}/lines</c>).</summary>
+            public int ChangesBeneath { get; set; }
+
+            /// <summary>Of the <see cref="Deletes"/>, those beneath the object (<c>DELETE {item}/address</c>).</summary>
+            public int DeletesBeneath { get; set; }
+
             public int Refused { get; set; }
 
             /// <summary>What the prober sent, each kind apart: "1 reads, 0 changes, 1 actions, 0 deletes".</summary>
             public string Sent(bool reads = true) =>
-                (reads ? $"{Reads} reads{(Beneath > 0 ? $" ({Beneath} beneath the object)" : string.Empty)}, " : string.Empty) + $"{Changes} changes, {Actions} actions, {Deletes} deletes";
+                (reads ? $"{Reads} reads{Of(Beneath)}, " : string.Empty) + $"{Changes} changes{Of(ChangesBeneath)}, {Actions} actions, {Deletes} deletes{Of(DeletesBeneath)}";
+
+            private static string Of(int beneath) => beneath > 0 ? $" ({beneath} beneath the object)" : string.Empty;
         }
 
         /// <summary>The item template of a collection (<c>/orders/{id}/</c> of <c>/orders/</c>), trailing slashes aside; null when the contract has none.</summary>

@@ -455,4 +455,23 @@ public sealed class AuthenticationCheckTests
 
         Assert.Contains(api.Server.Requests, r => r.PathAndQuery == "/me" && r.Headers.TryGetValue("X-Api-Key", out var v) && v.EndsWith('.') && v.Split('.').Length == 3);
     }
+
+    [Fact]
+    public async Task An_expired_JWT_API_key_taken_when_its_other_forgeries_are_refused_is_an_expired_token_not_an_invalid_one()
+    {
+        // The key's signature is verified (tampered, other-key and alg-none keys refused) but not its exp: AG9003, as for bearer.
+        using var api = new ProbeTestApi(Flaws.JwtApiKey | Flaws.IgnoresExpiry);
+        var auth = $"  kay: {{ apiKey: {{ header: X-Api-Key, value: \"{JwtKey(api)}\" }} }}";
+
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthenticationCheck((Archgate.Model.HttpComponent)c, d, o),
+            $"  signingKey: {{ secret: '{api.SigningSecret}' }}", contract: ApiKeyContract, auth: auth);
+
+        Assert.DoesNotContain(result.Findings, f => f.Rule == SecurityRules.InvalidTokenAccepted);
+        var expired = Assert.Single(result.Findings, f => f.Rule == SecurityRules.ExpiredTokenAccepted && f.Location == "GET /me" && f.Message.Contains("as API key", StringComparison.Ordinal));
+        Assert.Equal(Severity.Critical, expired.Severity);
+        Assert.Equal("GET /me answered 200 to an expired token (expired token as API key (header X-Api-Key), minted with security.signingKey, exp 60 min past) " +
+            "while it refused the key's other forgeries: exp is not checked", expired.Message);
+        Assert.Contains("-H 'X-Api-Key: ", expired.Evidence, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
 }

@@ -166,6 +166,81 @@ public sealed class AuthorizationCheckTests
         Assert.Single(api.Server.Requests, r => r.PathAndQuery == "/orders/1/notes");
     }
 
+    /// <summary>
+    /// The orders contract with writes beneath an order: its note (<c>GET</c>, <c>PUT</c>, <c>DELETE /orders/{id}/note</c>),
+    /// and an address the service does not have (<c>GET</c>, <c>PUT /orders/{id}/address</c>, 404 to its owner too).
+    /// </summary>
+    private static readonly string OrdersWithNote = ProbeTestApi.Contract.Replace("  /products:\n", """
+          /orders/{id}/note:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            get:
+              responses: { '200': { description: the note }, '404': { description: none } }
+            put:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { type: object, required: [note], properties: { note: { type: string } } }
+                    example: { note: leave with the neighbour }
+              responses: { '200': { description: changed }, '404': { description: none } }
+            delete:
+              responses: { '204': { description: cleared }, '404': { description: none } }
+          /orders/{id}/address:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            get:
+              responses: { '200': { description: the address }, '404': { description: none } }
+            put:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { type: object, required: [street], properties: { street: { type: string } } }
+              responses: { '200': { description: changed }, '404': { description: none } }
+          /products:
+
+        """, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(Flaws.None)]
+    [InlineData(Flaws.ForeignNote)]
+    public async Task A_write_beneath_an_object_the_first_identity_created_is_sent_as_the_other_then_as_its_owner(Flaws flaw)
+    {
+        // ex17's follow-up: PUT/PATCH/DELETE on {item}/... were named "not probed", so ben could change ann's order unseen.
+        using var api = new ProbeTestApi(flaw);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly, contract: OrdersWithNote);
+
+        // ben's PUT first, then (refused) ann's own, the control; the note's delete after every change, the order's after that.
+        var writes = api.Server.Requests.Where(r => r.Method is "PUT" or "DELETE" && r.PathAndQuery.StartsWith("/orders/1/", StringComparison.Ordinal)).Select(r => $"{r.Method} {r.PathAndQuery}").ToList();
+        string[] expected = flaw == Flaws.None
+            ? ["PUT /orders/1/address", "PUT /orders/1/address", "PUT /orders/1/note", "PUT /orders/1/note", "DELETE /orders/1/note", "DELETE /orders/1/note"]
+            : ["PUT /orders/1/address", "PUT /orders/1/address", "PUT /orders/1/note", "DELETE /orders/1/note"];
+        Assert.True(expected.SequenceEqual(writes), $"{string.Join(", ", writes)}\n{ProbeKit.Dump(result, api)}");
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains($"object level: 1 objects created as ann; as ben 2 reads (1 beneath the object), 3 changes (2 beneath the object), 0 actions, 1 deletes (1 beneath the object), {(flaw == Flaws.None ? 5 : 3)} refused", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: reads beneath an object not evaluated (its owner could not read them either): GET /orders/{id}/address (ann's own read of /orders/1/address answered 404)", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: writes beneath an object not evaluated (refused to its owner too): PUT /orders/{id}/address (ann's own PUT of /orders/1/address answered 404, so ben's 404 proves nothing)", coverage, StringComparison.Ordinal);
+        Assert.DoesNotContain("not probed", coverage, StringComparison.Ordinal);
+        var bola = result.Findings.Where(f => f.Rule == SecurityRules.ObjectLevelAuthorization).ToList();
+        if (flaw == Flaws.None)
+        {
+            Assert.Empty(bola);
+            Assert.True(result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+            return;
+        }
+
+        Assert.Equal(
+            [
+                ("PUT /orders/{id}/note", "'ben' changed /orders/1/note, beneath /orders/1, which 'ann' created: PUT /orders/{id}/note answered 200 instead of 403 or 404"),
+                ("DELETE /orders/{id}/note", "'ben' deleted /orders/1/note, beneath /orders/1, which 'ann' created: DELETE /orders/{id}/note answered 204 instead of 403 or 404"),
+            ],
+            bola.Select(f => (f.Location, f.Message)));
+        Assert.All(bola, f => Assert.Equal(Severity.Critical, f.Severity));
+        Assert.Contains("leave with the neighbour", bola[0].Evidence, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Fail, result.Status);
+    }
+
     [Fact]
     public async Task When_no_object_can_be_created_object_level_is_reported_as_not_tried_not_passed()
     {

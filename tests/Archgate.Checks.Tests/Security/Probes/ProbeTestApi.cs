@@ -92,6 +92,12 @@ public enum Flaws : long
     /// only its owner reads the order itself (ex17's parcels: ben read ann's <c>/parcels/1/events</c>, and <c>/parcels/1</c> was 404).
     /// </summary>
     ForeignHistory = 1L << 31,
+
+    /// <summary>
+    /// Any signed-in user changes or clears any order's note beneath it (<c>PUT</c>, <c>DELETE /orders/{id}/note</c>),
+    /// though only its owner reads the order (ex17's follow-up: a write beneath an object was not probed at all).
+    /// </summary>
+    ForeignNote = 1L << 32,
 }
 
 /// <summary>
@@ -407,6 +413,8 @@ public sealed class ProbeTestApi : IDisposable
                     : Json(200, new JsonObject { ["items"] = new JsonArray([.. _orders.Values.Where(o => (long)o["userId"]! == user.Value.Id).Select(o => o.DeepClone())]) }),
                 ("POST", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/cancel", StringComparison.Ordinal) =>
                     user is null ? Unauthorized() : Cancel(user.Value, path),
+                ("GET" or "PUT" or "DELETE", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/note", StringComparison.Ordinal) =>
+                    user is null ? Unauthorized() : Note(user.Value, request.Method, path, request.Body),
                 ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/events", StringComparison.Ordinal) =>
                     user is null ? Unauthorized() : History(user.Value, path),
                 ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Read(user.Value, path),
@@ -608,6 +616,22 @@ public sealed class ProbeTestApi : IDisposable
 
         order["status"] = "cancelled";
         return Json(200, order);
+    }
+
+    private Reply Note((long Id, string Name, string Role) user, string method, string path, string body)
+    {
+        var order = Find(path[..^"/note".Length]);
+        if (order is null || !(Owns(user, order) || Has(Flaws.Bola) || (method != "GET" && Has(Flaws.ForeignNote))))
+        {
+            return Problem(404, "No such order.");
+        }
+
+        if (method != "GET")
+        {
+            order["note"] = method == "DELETE" ? null : (string?)(JsonNode.Parse(body) as JsonObject ?? throw new JsonException("not an object"))["note"];
+        }
+
+        return method == "DELETE" ? new Reply(204, null) : Json(200, new JsonObject { ["note"] = (string?)order["note"] });
     }
 
     private Reply Change((long Id, string Name, string Role) user, string path, string body)
