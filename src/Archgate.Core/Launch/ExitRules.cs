@@ -19,15 +19,16 @@ public static class ExitRules
     };
 
     /// <summary>
-    /// The finding for <paramref name="exit"/>, seen by the check that started at <paramref name="checkStartedAt"/>:
-    /// critical for a critical component, else high; the log's last line in the message, its tail as evidence.
+    /// The finding for <paramref name="exit"/>, seen by the check that started at <paramref name="checkStartedAt"/>
+    /// (or in the <paramref name="window"/> that opened then: <c>after the last check</c>): critical for a critical
+    /// component, else high; the log's last line in the message, its tail as evidence.
     /// </summary>
-    public static Finding Finding(ComponentExit exit, DateTimeOffset checkStartedAt, bool critical)
+    public static Finding Finding(ComponentExit exit, DateTimeOffset checkStartedAt, bool critical, string window = "during this check")
     {
         ArgumentNullException.ThrowIfNull(exit);
         var offset = (exit.NoticedAt - checkStartedAt).TotalSeconds;
         var when = offset >= 0
-            ? $"during this check, at t+{offset.ToString("0.0", CultureInfo.InvariantCulture)} s"
+            ? $"{window}, at t+{offset.ToString("0.0", CultureInfo.InvariantCulture)} s"
             : $"before this check started (noticed {(-offset).ToString("0.0", CultureInfo.InvariantCulture)} s before it)";
         var last = exit.LastLogLines.Count == 0
             ? $"{exit.LogFile} is empty"

@@ -57,6 +57,10 @@ public sealed class ProtocolRunner(
     // How many of Processes' exits are already accounted for (reported on a check, or expected).
     private int _exitsSeen;
 
+    // When the last check that ran (not skipped: a skipped one leaves exits to the next) finished: where the window of
+    // the exits no check reported opens.
+    private DateTimeOffset _lastCheckFinished;
+
     /// <summary>The id of the run started or resumed last, known as soon as it is stored.</summary>
     public string? RunId { get; private set; }
 
@@ -143,6 +147,8 @@ public sealed class ProtocolRunner(
                 steps.Add(step);
                 _observer.StepFinished(step);
             }
+
+            LateExits(system, steps, record.RunId);
         }
         catch (OperationCanceledException)
         {
@@ -237,6 +243,7 @@ public sealed class ProtocolRunner(
                 ? WithExits(await RunWithRetriesAsync(check, context with { EarlierResults = results.ToList() }, cancellationToken), context.System, checkStarted)
                 : CheckResult.Skipped(checkApplies.Reason ?? "not applicable");
             result = result with { Id = check.Id, Title = check.Title };
+            _lastCheckFinished = result.Status == CheckStatus.Skipped ? _lastCheckFinished : _time.GetUtcNow();
             results.Add(result);
             _observer.CheckFinished(check, result);
         }
@@ -258,7 +265,7 @@ public sealed class ProtocolRunner(
     /// account, since the previous check that ran (all of its tries included, so a retry that passed hides nothing); a
     /// check that passed then fails. A skipped result leaves them for the next check that runs.
     /// </summary>
-    private CheckResult WithExits(CheckResult result, SystemModel system, DateTimeOffset checkStarted)
+    private CheckResult WithExits(CheckResult result, SystemModel system, DateTimeOffset checkStarted, string window = "during this check")
     {
         if (Processes is null || result.Status == CheckStatus.Skipped)
         {
@@ -274,13 +281,53 @@ public sealed class ProtocolRunner(
         }
 
         var found = ResultMasking.Mask(
-            new CheckResult { Status = CheckStatus.Fail, Findings = [.. fresh.Select(e => ExitRules.Finding(e, checkStarted, system.Find(e.Component)?.Critical == true))] },
+            new CheckResult { Status = CheckStatus.Fail, Findings = [.. fresh.Select(e => ExitRules.Finding(e, checkStarted, system.Find(e.Component)?.Critical == true, window))] },
             system.DeclaredSecrets);
         return result with
         {
             Status = result.Status is CheckStatus.Pass or CheckStatus.Warn ? CheckStatus.Fail : result.Status,
             Findings = [.. found.Findings, .. result.Findings], // first: the exit explains what else the check saw
         };
+    }
+
+    /// <summary>
+    /// The exits no check reported because none ran after them (during a skipped sign-off, after the last check): one
+    /// more check on step 4, whose criterion they fail (service-to-service, the rule's family), or, when step 4 ran no
+    /// check, on the last step that ran one; its status and checkpoint follow. Nothing when there is no such exit.
+    /// </summary>
+    private void LateExits(SystemModel system, List<StepResult> steps, string runId)
+    {
+        var at = steps.FindIndex(s => s.Number == 4 && s.Checks.Any(c => c.Status != CheckStatus.Skipped));
+        at = at >= 0 ? at : steps.FindLastIndex(s => s.Checks.Any(c => c.Status != CheckStatus.Skipped));
+        if (at < 0)
+        {
+            return;
+        }
+
+        var check = new EndOfRunCheck(steps[at].Number);
+        var result = WithExits(new CheckResult { Status = CheckStatus.Pass }, system, _lastCheckFinished, "after the last check");
+        if (result.Status == CheckStatus.Pass)
+        {
+            return;
+        }
+
+        result = result with { Id = check.Id, Title = check.Title };
+        List<CheckResult> checks = [.. steps[at].Checks, result];
+        steps[at] = steps[at] with { Checks = checks, Status = StepResult.Aggregate(checks) };
+        store.SaveStep(runId, steps[at]);
+        _observer.CheckFinished(check, result);
+    }
+
+    /// <summary>How the exits seen after the last check are named where a check's result is shown.</summary>
+    private sealed record EndOfRunCheck(int Step) : ICheck
+    {
+        public string Id => "services.exits";
+
+        public string Title => "the components Archgate started stayed up until the run's end";
+
+        public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+        public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken) => throw new NotSupportedException("reported by the runner, never run");
     }
 
     private async Task<CheckResult> RunWithRetriesAsync(ICheck check, CheckContext context, CancellationToken cancellationToken)

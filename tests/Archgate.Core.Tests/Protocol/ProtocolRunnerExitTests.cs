@@ -147,4 +147,63 @@ public sealed class ProtocolRunnerExitTests : IDisposable
         Assert.Contains("code 137 (SIGKILL", finding.Message, StringComparison.Ordinal);
         Assert.Equal(CheckStatus.Fail, result.Status);
     }
+
+    /// <summary>A check that does something to the system, then is skipped (as the sign-off is while it awaits a person).</summary>
+    private sealed class SkippedAfterActing(int step, string id, Action act) : ICheck
+    {
+        public string Id => id;
+
+        public int Step => step;
+
+        public string Title => id;
+
+        public Applicability AppliesTo(SystemModel system) => Applicability.Yes;
+
+        public Task<CheckResult> RunAsync(CheckContext context, CancellationToken cancellationToken)
+        {
+            act();
+            return Task.FromResult(CheckResult.Skipped("awaiting sign-off"));
+        }
+    }
+
+    [Fact]
+    public async Task An_exit_after_the_last_check_that_ran_is_one_finding_on_step_4_which_then_fails()
+    {
+        // An exit no later check reports (the sign-off, the last, is skipped while it awaits a person) used to be lost.
+        var processes = new FakeProcesses(_time);
+        var health = new ActingCheck(4, "services.health:api", _time);
+        var contracts = new ActingCheck(9, "security.x", _time);
+        var signoff = new SkippedAfterActing(10, "signoff", () =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(2));
+            processes.Exit("payments", 4245, 139);
+        });
+
+        var run = await RunAsync(processes, health, contracts, signoff);
+
+        var step4 = run.Steps.Single(s => s.Number == 4);
+        Assert.Equal(["services.health:api", "services.exits"], step4.Checks.Select(c => c.Id));
+        var late = step4.Checks[^1];
+        Assert.Equal("the components Archgate started stayed up until the run's end", late.Title);
+        Assert.Equal(CheckStatus.Fail, late.Status);
+        Assert.Equal(CheckStatus.Fail, step4.Status);
+        var finding = Assert.Single(late.Findings);
+        Assert.Equal(ExitRules.ComponentExited, finding.Rule);
+        Assert.Contains("payments (pid 4245) exited with code 139", finding.Message, StringComparison.Ordinal);
+        Assert.Matches(@"with code 139 \(SIGSEGV[^)]*\) after the last check, at t\+[2-9]\.\d s;", finding.Message); // the sign-off's 2 s after security.x
+        Assert.Empty(ExitFindings(run, "security.x"));
+        Assert.NotEqual(Verdict.Go, run.Verdict);
+
+        using var store = RunStore.Open(Path.Combine(_dir, "store.db"));
+        Assert.Contains(store.Load(run.RunId)!.Steps.Single(s => s.Number == 4).Checks, c => c.Id == "services.exits"); // checkpointed
+    }
+
+    [Fact]
+    public async Task No_exit_after_the_last_check_adds_no_check()
+    {
+        var processes = new FakeProcesses(_time);
+        var run = await RunAsync(processes, new ActingCheck(4, "services.health:api", _time), new SkippedAfterActing(10, "signoff", () => { }));
+
+        Assert.Equal(["services.health:api"], run.Steps.Single(s => s.Number == 4).Checks.Select(c => c.Id));
+    }
 }
