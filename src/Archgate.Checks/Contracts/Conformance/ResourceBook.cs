@@ -58,6 +58,21 @@ internal sealed partial class ResourceBook(IReadOnlyCollection<string> templates
         return at < 0 ? null : template[..(at + parameter.Length + 2)];
     }
 
+    /// <summary>
+    /// A value of <paramref name="parameter"/> for <paramref name="template"/> that an answer named (an id in a listing
+    /// beneath an object the run created), so <see cref="Created"/> gives it to later requests: never counted as created,
+    /// so never deleted as the run's own.
+    /// </summary>
+    public void Known(string template, string parameter, string value)
+    {
+        if (!_created.TryGetValue(template, out var values))
+        {
+            _created[template] = values = new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+
+        values.TryAdd(parameter, value);
+    }
+
     /// <summary>A parameter value the manifest gives as a fixture, or null.</summary>
     public string? Fixture(string template, string parameter) =>
         fixtures.TryGetValue(template, out var values) && values.TryGetValue(parameter, out var value) ? value : null;

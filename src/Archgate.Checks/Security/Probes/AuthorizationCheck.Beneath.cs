@@ -43,7 +43,8 @@ internal sealed partial class AuthorizationCheck
         /// answer 2xx (else the read is not evaluated, and said why); then the other identity, as an item read is judged: 2xx
         /// is AG9010, even an empty list (what is beneath the object is its owner's, empty or not), 401, 403 or 404 refused,
         /// anything else not determined. Only the item's own parameters come from the object; a further one
-        /// (<c>{eventId}</c> of <c>/parcels/{id}/events/{eventId}</c>) needs a value from the run or the manifest
+        /// (<c>{eventId}</c> of <c>/parcels/{id}/events/{eventId}</c>) takes the first id of the owner's listing beneath the
+        /// object (<c>GET /parcels/{id}/events</c>, read before it), else a value from the run or the manifest
         /// (<c>openapi.fixtures</c>) or an example in the contract, else the read is left out and said why.
         /// </summary>
         private async Task BeneathAsync(
@@ -66,6 +67,18 @@ internal sealed partial class AuthorizationCheck
                 }
 
                 return;
+            }
+
+            // A listing beneath the object names what is in it: the first element's id is the value of the item beneath
+            // it (the {eventId} of /parcels/{id}/events/{eventId}), for the reads and writes of that item that come after.
+            foreach (var child in book.Templates.Where(t => PathTemplates.IsItemOf(t, read.Template)))
+            {
+                var parameter = ResourceBook.Parameters(child)[^1];
+                if (book.Created(child, parameter) is null && Elements(Json(control.Body), 0)?.OfType<JsonObject>().FirstOrDefault() is { } first
+                    && (first[parameter] ?? first["id"]) is JsonValue value)
+                {
+                    book.Known(child, parameter, value.TryGetValue<string>(out var text) ? text : value.ToJsonString());
+                }
             }
 
             var sent = other.Credentials.On(request);
@@ -113,7 +126,7 @@ internal sealed partial class AuthorizationCheck
             if (unvalued.Count > 0)
             {
                 BeneathLeftOut.TryAdd(operation.Name, $"a parameter besides the item's own has no value ({string.Join(", ", unvalued.Select(n => $"{{{n}}}"))}): " +
-                    "give one in openapi.fixtures or an example in the contract");
+                    "no listing beneath the object named one; give one in openapi.fixtures or an example in the contract");
                 return null;
             }
 

@@ -150,6 +150,31 @@ public sealed class AuthorizationCheckTests
         Assert.Equal(CheckStatus.Fail, result.Status);
     }
 
+    [Theory]
+    [InlineData(Flaws.Events)]
+    [InlineData(Flaws.Events | Flaws.ForeignHistory)]
+    public async Task A_further_parameter_beneath_an_object_takes_the_first_id_of_the_owners_listing(Flaws flaws)
+    {
+        // ex17's follow-up: /parcels/{id}/events/{eventId} was left out for want of an {eventId} the owner's own listing named.
+        using var api = new ProbeTestApi(flaws);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly, contract: OrdersWithHistory);
+
+        // ann's own read of the event named in her listing, the control, then ben's.
+        Assert.Equal(2, api.Server.Requests.Count(r => r.Method == "GET" && r.PathAndQuery == "/orders/1/events/7"));
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.DoesNotContain("GET /orders/{id}/events/{eventId}", coverage, StringComparison.Ordinal); // neither left out nor not evaluated
+        Assert.Contains("as ben 3 reads (2 beneath the object)", coverage, StringComparison.Ordinal);
+        var bola = result.Findings.Where(f => f.Rule == SecurityRules.ObjectLevelAuthorization).Select(f => f.Message).ToList();
+        if (!flaws.HasFlag(Flaws.ForeignHistory))
+        {
+            Assert.Empty(bola);
+            return;
+        }
+
+        Assert.Contains("'ben' read /orders/1/events/7, beneath /orders/1, which 'ann' created: GET /orders/{id}/events/{eventId} answered 200 instead of 403 or 404", bola);
+        Assert.Equal(2, bola.Count);
+    }
+
     [Fact]
     public async Task A_read_beneath_an_object_that_cannot_be_probed_says_the_true_reason()
     {
@@ -159,7 +184,7 @@ public sealed class AuthorizationCheckTests
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
         // A further parameter with no value: left out, and said so, not "no object this run created is theirs".
         Assert.Contains("object level: item operations not probed (a parameter besides the item's own has no value ({eventId}): " +
-            "give one in openapi.fixtures or an example in the contract): GET /orders/{id}/events/{eventId}", coverage, StringComparison.Ordinal);
+            "no listing beneath the object named one; give one in openapi.fixtures or an example in the contract): GET /orders/{id}/events/{eventId}", coverage, StringComparison.Ordinal);
         Assert.DoesNotContain(api.Server.Requests, r => r.PathAndQuery.StartsWith("/orders/1/events/", StringComparison.Ordinal));
         // Notes the owner cannot read either (404 to ann): not evaluated, and not sent as ben.
         Assert.Contains("object level: reads beneath an object not evaluated (its owner could not read them either): GET /orders/{id}/notes (ann's own read of /orders/1/notes answered 404)", coverage, StringComparison.Ordinal);

@@ -98,6 +98,12 @@ public enum Flaws : long
     /// though only its owner reads the order (ex17's follow-up: a write beneath an object was not probed at all).
     /// </summary>
     ForeignNote = 1L << 32,
+
+    /// <summary>
+    /// Not a flaw: an order's history has one event, id 7 (<c>GET /orders/{id}/events</c>), read at
+    /// <c>/orders/{id}/events/7</c>, whoever may read the history (its owner; anyone under <see cref="ForeignHistory"/>).
+    /// </summary>
+    Events = 1L << 33,
 }
 
 /// <summary>
@@ -415,6 +421,8 @@ public sealed class ProbeTestApi : IDisposable
                     user is null ? Unauthorized() : Cancel(user.Value, path),
                 ("GET" or "PUT" or "DELETE", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/note", StringComparison.Ordinal) =>
                     user is null ? Unauthorized() : Note(user.Value, request.Method, path, request.Body),
+                ("GET", _) when Has(Flaws.Events) && path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/events/7", StringComparison.Ordinal) =>
+                    user is null ? Unauthorized() : History(user.Value, path[..^"/7".Length]) is { Status: 200 } ? Json(200, Event()) : Problem(404, "No such event."),
                 ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/events", StringComparison.Ordinal) =>
                     user is null ? Unauthorized() : History(user.Value, path),
                 ("GET", _) when path.StartsWith("/orders/", StringComparison.Ordinal) => user is null ? Unauthorized() : Read(user.Value, path),
@@ -598,8 +606,11 @@ public sealed class ProbeTestApi : IDisposable
     private Reply History((long Id, string Name, string Role) user, string path)
     {
         var order = Find(path[..^"/events".Length]);
-        return order is null || !(Owns(user, order) || Has(Flaws.Bola) || Has(Flaws.ForeignHistory)) ? Problem(404, "No such order.") : Json(200, new JsonArray());
+        return order is null || !(Owns(user, order) || Has(Flaws.Bola) || Has(Flaws.ForeignHistory)) ? Problem(404, "No such order.")
+            : Json(200, Has(Flaws.Events) ? new JsonArray(Event()) : new JsonArray());
     }
+
+    private static JsonObject Event() => new() { ["id"] = 7, ["type"] = "placed" };
 
     private Reply Cancel((long Id, string Name, string Role) user, string path)
     {
