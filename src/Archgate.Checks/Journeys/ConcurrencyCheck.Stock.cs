@@ -112,22 +112,33 @@ internal sealed partial class ConcurrencyCheck
     private static Dictionary<string, long> Quantities(ApiAnswer answer)
     {
         var quantities = new Dictionary<string, long>(StringComparer.Ordinal);
-        if (!answer.Ok || Parse(answer.Body) is not JsonObject item)
+        if (answer.Ok && Parse(answer.Body) is JsonObject item)
         {
-            return quantities;
-        }
-
-        foreach (var (name, value) in item)
-        {
-            if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n)
-                && !name.Equals("id", StringComparison.OrdinalIgnoreCase) && !name.EndsWith("Id", StringComparison.Ordinal) && !name.EndsWith("_id", StringComparison.OrdinalIgnoreCase)
-                && !name.Equals("version", StringComparison.OrdinalIgnoreCase))
-            {
-                quantities[name] = n;
-            }
+            Collect(item, string.Empty, 0, quantities);
         }
 
         return quantities;
+    }
+
+    /// <summary>
+    /// The integer properties of <paramref name="item"/> that can be a quantity (not an id, nor a version), and those of
+    /// objects within it up to two levels down, by dotted name (<c>inventory.available</c>); arrays are not entered.
+    /// </summary>
+    private static void Collect(JsonObject item, string prefix, int depth, Dictionary<string, long> quantities)
+    {
+        foreach (var (name, value) in item)
+        {
+            if (value is JsonObject inner && depth < 2)
+            {
+                Collect(inner, $"{prefix}{name}.", depth + 1, quantities);
+            }
+            else if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<long>(out var n)
+                && !name.Equals("id", StringComparison.OrdinalIgnoreCase) && !name.EndsWith("Id", StringComparison.Ordinal) && !name.EndsWith("_id", StringComparison.OrdinalIgnoreCase)
+                && !name.Equals("version", StringComparison.OrdinalIgnoreCase))
+            {
+                quantities[prefix + name] = n;
+            }
+        }
     }
 
     private static JsonNode? Parse(string? text)

@@ -634,6 +634,21 @@ public sealed class ConcurrencyCheckTests
         Assert.Contains(JourneyRules.Oversold, ArchgateProtocol.DataIntegrityRules);
     }
 
+    [Theory]
+    [InlineData(StockKeeping.Atomic)]
+    [InlineData(StockKeeping.ReadThenWrite)]
+    public async Task A_stock_nested_in_the_item_is_read_by_its_dotted_name(StockKeeping keeping)
+    {
+        // A kit that answers { "inventory": { "available": 5 } }: only top-level numbers were read, so the oversell went unjudged.
+        using var api = new FakeStockApi(keeping, nested: true);
+
+        var result = await RunAsync(api.Manifest);
+
+        var finding = Assert.Single(result.Findings, f => f.Location == "POST /orders" && f.Message.Contains("inventory.available of kit 3: 5 before the race", StringComparison.Ordinal));
+        Assert.Equal(keeping == StockKeeping.Atomic ? (JourneyRules.ConcurrencySummary, Severity.Info) : (JourneyRules.Oversold, Severity.Critical), (finding.Rule, finding.Severity));
+        Assert.DoesNotContain("warehouseId", finding.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Orders_within_a_larger_stock_that_lose_decrements_are_AG7025()
     {

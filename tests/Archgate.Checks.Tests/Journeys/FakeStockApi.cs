@@ -58,6 +58,7 @@ public sealed class FakeStockApi : IDisposable
     private long _stock;
     private long _next = 100;
     private int _reads;
+    private readonly bool _nested;
 
     /// <param name="keeping">How an order takes its quantity off the stock.</param>
     /// <param name="stock">Kit 3's stock at the start.</param>
@@ -67,9 +68,10 @@ public sealed class FakeStockApi : IDisposable
     /// may start the handlers late, and then fewer read together: some decrements are lost all the same.
     /// </param>
     /// <param name="slashes">Django REST framework's routes: every path of the contract ends with <c>/</c>, and one without it answers 301.</param>
-    public FakeStockApi(StockKeeping keeping, long stock = 5, int racers = 10, bool slashes = false)
+    /// <param name="nested">The kit answers its stock inside an object: <c>{"inventory": {"available": 5, "warehouseId": 2}}</c>.</param>
+    public FakeStockApi(StockKeeping keeping, long stock = 5, int racers = 10, bool slashes = false, bool nested = false)
     {
-        (_keeping, _stock, _racers, _slashes) = (keeping, stock, racers, slashes);
+        (_keeping, _stock, _racers, _slashes, _nested) = (keeping, stock, racers, slashes, nested);
         _server = new ScriptedHttpServer(Answer, concurrent: true);
     }
 
@@ -118,7 +120,9 @@ public sealed class FakeStockApi : IDisposable
         switch (r.Method, path)
         {
             case ("GET", "/kits/3"):
-                return new Reply(200, new JsonObject { ["id"] = 3, ["name"] = "starter kit", ["stock"] = Stock }.ToJsonString());
+                return new Reply(200, (_nested
+                    ? new JsonObject { ["id"] = 3, ["name"] = "starter kit", ["inventory"] = new JsonObject { ["available"] = Stock, ["warehouseId"] = 2 } }
+                    : new JsonObject { ["id"] = 3, ["name"] = "starter kit", ["stock"] = Stock }).ToJsonString());
             case ("GET", "/orders"):
                 lock (_orders)
                 {

@@ -138,12 +138,15 @@ internal sealed record ActionResource(ContractResource Resource, IReadOnlyList<R
     /// <summary>
     /// A <c>PUT</c>/<c>PATCH</c> on <c>{item}/{segment}</c> that the contract also reads (<c>GET /users/{id}/avatar</c>,
     /// <c>/orders/{id}/address</c>): the write of a part of the item, not a transition; nobody reads <c>/orders/{id}/cancel</c>.
-    /// A status operation stays an action, read or not.
+    /// A status operation stays an action, read or not. And a <c>POST</c> on <c>{item}/{segment}</c> that has items of its
+    /// own (<c>POST /parcels/{id}/notes</c> beside <c>/parcels/{id}/notes/{noteId}</c>): a create in a collection beneath the
+    /// item, not a transition of it.
     /// </summary>
     private static bool IsSubresourceWrite(OperationInfo operation, IReadOnlyList<OperationInfo> operations) =>
-        operation.Method is "PUT" or "PATCH"
-        && !StatusSegments.Contains(Verb(operation), StringComparer.OrdinalIgnoreCase)
-        && operations.Any(o => o.Method == "GET" && o.Template == operation.Template);
+        (operation.Method is "PUT" or "PATCH"
+            && !StatusSegments.Contains(Verb(operation), StringComparer.OrdinalIgnoreCase)
+            && operations.Any(o => o.Method == "GET" && o.Template == operation.Template))
+        || (operation.Method == "POST" && operations.Any(o => PathTemplates.IsItemOf(o.Template, operation.Template)));
 
     private static bool IsActionOf(OperationInfo operation, string item) =>
         operation.Method is "POST" or "PUT" or "PATCH"

@@ -136,6 +136,9 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
         /// <summary>The identities beyond the two ordinary ones signed in (an admin, a role's holder), null where that failed; each tried once.</summary>
         private Dictionary<string, (ServiceAuth Identity, Credentials Credentials)?> SignedIn { get; } = new(StringComparer.Ordinal);
 
+        /// <summary>Item operations only some roles may call, which the other identity lacks: not judged at object level.</summary>
+        private List<string> RoleOnly { get; } = [];
+
         /// <summary>The object-level probes answered neither 2xx nor a refusal (401, 403, 404): a 409 or a 400, each once.</summary>
         private List<string> ObjectUndetermined { get; } = [];
 
@@ -171,7 +174,10 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             CheckContext context, TimeSpan timeout, CancellationToken cancellationToken)
         {
             var templates = (target.Document.Paths?.Keys ?? Enumerable.Empty<string>()).ToList();
-            var creators = target.Operations.Where(o => o.Method == "POST" && ItemOf(templates, o.Template) is not null).ToList();
+            // Creates in a collection beneath an item (POST /parcels/{id}/notes) after the item's own: they go beneath an
+            // object the same identity created.
+            var creators = target.Operations.Where(o => o.Method == "POST" && ItemOf(templates, o.Template) is not null)
+                .OrderBy(o => ResourceBook.Parameters(o.Template).Count).ToList();
             if (creators.Count == 0)
             {
                 var aside = target.Operations.Where(o => o.Method == "POST" && !PathTemplates.EndsInParameter(o.Template) && !o.Template.Contains('{', StringComparison.Ordinal))
@@ -261,6 +267,11 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 Covered.Add($"object level not determined (not counted as refused): {string.Join(", ", ObjectUndetermined)}");
             }
 
+            if (RoleOnly.Count > 0)
+            {
+                Covered.Add($"object level: not sent where the identity holds none of the roles that may call them (its refusal would be the role's; function level judges them): {string.Join(", ", RoleOnly)}");
+            }
+
             if (unheld.Count > 0)
             {
                 // Left out, not tried: counted neither as objects created nor as creates that failed.
@@ -326,6 +337,24 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
             OperationInfo creator, string item, (ServiceAuth Identity, Credentials Credentials) owner, CancellationToken cancellationToken)
         {
             var book = target.NewBook();
+            if (ResourceBook.Parameters(creator.Template).Count > 0)
+            {
+                // Beneath an item: an object of it the owner created, never one an example names (it may be anyone's).
+                var parents = book.Templates.Where(t => PathTemplates.EndsInParameter(t) && creator.Template.StartsWith(PathTemplates.Bare(t) + "/", StringComparison.Ordinal))
+                    .OrderByDescending(t => t.Length).ToList();
+                if (parents.Find(t => Owned.ContainsKey($"{owner.Identity.Label}\n{PathTemplates.Bare(t)}")) is { } parent)
+                {
+                    foreach (var (parameter, value) in Owned[$"{owner.Identity.Label}\n{PathTemplates.Bare(parent)}"])
+                    {
+                        book.Known(parent, parameter, value);
+                    }
+                }
+                else if (parents.Count > 0 && target.Operations.Any(o => o.Method == "POST" && parents.Any(t => PathTemplates.IsItemOf(t, o.Template))))
+                {
+                    return (book, null, $"{creator.Name} (beneath {parents[0]}, of which no object was created as {owner.Identity.Label}: an example's {parents[0]} may be another identity's)");
+                }
+            }
+
             var (created, notPlanned) = await target.CreateAsync(sender, creator, owner.Credentials, book, cancellationToken);
             if (notPlanned is not null)
             {
@@ -337,10 +366,17 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 return (book, created, $"{creator.Name} as {owner.Identity.Label} answered {created?.Status.ToString(CultureInfo.InvariantCulture) ?? "nothing"}: nothing to probe with");
             }
 
-            return book.Created(item, ResourceBook.Parameters(item)[^1]) is null
-                ? (book, created, $"{creator.Name} ({created.Status} without a Location or an id to find what it created)")
-                : (book, created, null);
+            if (book.Created(item, ResourceBook.Parameters(item)[^1]) is null)
+            {
+                return (book, created, $"{creator.Name} ({created.Status} without a Location or an id to find what it created)");
+            }
+
+            Owned.TryAdd($"{owner.Identity.Label}\n{PathTemplates.Bare(item)}", [.. ResourceBook.Parameters(item).Select(p => (p, book.Created(item, p))).Where(v => v.Item2 is not null).Select(v => (v.p, v.Item2!))]);
+            return (book, created, null);
         }
+
+        /// <summary>The path values of an object each identity created, by identity and item (slashes aside), for the creates beneath it.</summary>
+        private Dictionary<string, List<(string Parameter, string Value)>> Owned { get; } = new(StringComparer.Ordinal);
 
         /// <summary>
         /// An identity that holds a role (the admin, a role's holder) signed in, once per run (function level may need it
@@ -398,6 +434,19 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 if (IsPublic(operation))
                 {
                     ObjectProbed.Add(operation.Name);
+                    continue;
+                }
+
+                // Only some roles may call it, and the other identity holds none: its refusal would be the role's, no proof
+                // that the owner is checked. Function level (BFLA) judges who may call it.
+                if (AdminOperations.RequiredRoles(operation, policy) is { } roles && !AdminOperations.Holds(other.Identity, roles))
+                {
+                    ObjectProbed.Add(operation.Name);
+                    if (!RoleOnly.Contains($"{operation.Name} as {other.Identity.Label}"))
+                    {
+                        RoleOnly.Add($"{operation.Name} as {other.Identity.Label}");
+                    }
+
                     continue;
                 }
 

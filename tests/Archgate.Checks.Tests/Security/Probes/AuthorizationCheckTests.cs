@@ -266,6 +266,75 @@ public sealed class AuthorizationCheckTests
         Assert.Equal(CheckStatus.Fail, result.Status);
     }
 
+    /// <summary>
+    /// The orders contract with notes beneath an order: <c>POST /orders/{id}/notes</c> (the example's order, 99, is not
+    /// the run's), <c>GET</c> and <c>DELETE /orders/{id}/notes/{noteId}</c>; and an admin-only status change.
+    /// </summary>
+    private static readonly string OrdersWithNotes = ProbeTestApi.Contract.Replace("  /products:\n", """
+          /orders/{id}/notes:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer, minimum: 1 }, example: 99 }
+            post:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { type: object, required: [text], properties: { text: { type: string } } }
+                    example: { text: ring twice }
+              responses:
+                '201': { description: added, content: { application/json: { schema: { type: object, properties: { id: { type: integer } } } } } }
+                '404': { description: none }
+          /orders/{id}/notes/{noteId}:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 99 }
+              - { name: noteId, in: path, required: true, schema: { type: integer } }
+            get:
+              responses: { '200': { description: the note }, '404': { description: none } }
+            delete:
+              responses: { '204': { description: removed }, '404': { description: none } }
+          /orders/{id}/status:
+            parameters:
+              - { name: id, in: path, required: true, schema: { type: integer }, example: 1 }
+            patch:
+              x-roles: [admin]
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: { type: object, required: [status], properties: { status: { type: string, enum: [placed, shipped] } } }
+              responses: { '200': { description: changed }, '403': { description: not an admin }, '404': { description: none } }
+          /products:
+
+        """, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData(Flaws.None)]
+    [InlineData(Flaws.ForeignNote)]
+    public async Task A_create_beneath_an_object_goes_beneath_one_its_identity_created_and_is_no_action(Flaws flaw)
+    {
+        // ex17 (s32): ann's note was created beneath /parcels/1, the example's parcel (ben's in one seed), so ben's delete of
+        // it was never tried; POST .../notes and an admin-only status change were counted as actions ben was refused.
+        using var api = new ProbeTestApi(flaw);
+        var result = await ProbeKit.RunAsync(api, (c, d, o) => new AuthorizationCheck((Archgate.Model.HttpComponent)c, d, o), AdminOnly, contract: OrdersWithNotes);
+
+        Assert.DoesNotContain(api.Server.Requests, r => r.PathAndQuery.StartsWith("/orders/99", StringComparison.Ordinal));
+        // The note goes beneath an order ann created in this run (its own probe's control added one beneath another).
+        Assert.True(api.Server.Requests.Any(r => r.Method == "DELETE" && System.Text.RegularExpressions.Regex.IsMatch(r.PathAndQuery, @"^/orders/[12]/notes/\d+$")), ProbeKit.Dump(result, api));
+        Assert.Contains("as ben 2 reads, 2 changes (1 beneath the object), 0 actions, 1 deletes", Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message, StringComparison.Ordinal);
+        var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
+        Assert.Contains(", 0 actions, ", coverage, StringComparison.Ordinal);
+        Assert.Contains("object level: not sent where the identity holds none of the roles that may call them (its refusal would be the role's; function level judges them): PATCH /orders/{id}/status as ben", coverage, StringComparison.Ordinal);
+        var bola = result.Findings.Where(f => f.Rule == SecurityRules.ObjectLevelAuthorization).ToList();
+        if (flaw == Flaws.None)
+        {
+            Assert.True(bola.Count == 0 && result.Status == CheckStatus.Pass, ProbeKit.Dump(result, api));
+            return;
+        }
+
+        var delete = Assert.Single(bola);
+        Assert.Matches(@"^'ben' deleted /orders/[12]/notes/\d+, which 'ann' created: DELETE /orders/\{id\}/notes/\{noteId\} answered 204 instead of 403 or 404$", delete.Message);
+    }
+
     [Fact]
     public async Task When_no_object_can_be_created_object_level_is_reported_as_not_tried_not_passed()
     {
@@ -792,7 +861,8 @@ public sealed class AuthorizationCheckTests
         Assert.DoesNotContain(api.Server.Requests, r => r.Method is "PUT" or "DELETE" && r.PathAndQuery is "/items/1" or "/items/2");
         // The object-level PUT of the same example conflicts too: no refusal there either.
         var coverage = Assert.Single(result.Findings, f => f.Rule == SecurityRules.AuthorizationCoverage).Message;
-        Assert.Contains("object level not determined (not counted as refused): PUT /items/{id} as ben (answered 409)", coverage, StringComparison.Ordinal);
+        // The object-level PUT is not sent: ben holds no role that may call it, so his refusal would be the role's.
+        Assert.Contains("object level: not sent where the identity holds none of the roles that may call them (its refusal would be the role's; function level judges them): PUT /items/{id} as ben", coverage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -419,6 +419,10 @@ public sealed class ProbeTestApi : IDisposable
                     : Json(200, new JsonObject { ["items"] = new JsonArray([.. _orders.Values.Where(o => (long)o["userId"]! == user.Value.Id).Select(o => o.DeepClone())]) }),
                 ("POST", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/cancel", StringComparison.Ordinal) =>
                     user is null ? Unauthorized() : Cancel(user.Value, path),
+                ("POST", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/notes", StringComparison.Ordinal) =>
+                    user is null ? Unauthorized() : AddNote(user.Value, path, request.Body),
+                ("GET" or "DELETE", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.Contains("/notes/", StringComparison.Ordinal) =>
+                    user is null ? Unauthorized() : OneNote(user.Value, request.Method, path),
                 ("GET" or "PUT" or "DELETE", _) when path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/note", StringComparison.Ordinal) =>
                     user is null ? Unauthorized() : Note(user.Value, request.Method, path, request.Body),
                 ("GET", _) when Has(Flaws.Events) && path.StartsWith("/orders/", StringComparison.Ordinal) && path.EndsWith("/events/7", StringComparison.Ordinal) =>
@@ -627,6 +631,39 @@ public sealed class ProbeTestApi : IDisposable
 
         order["status"] = "cancelled";
         return Json(200, order);
+    }
+
+    /// <summary>The notes added beneath orders, by their path (<c>/orders/1/notes/3</c>).</summary>
+    private readonly Dictionary<string, JsonObject> _notes = [];
+
+    private Reply AddNote((long Id, string Name, string Role) user, string path, string body)
+    {
+        var order = Find(path[..^"/notes".Length]);
+        if (order is null || !Owns(user, order))
+        {
+            return Problem(404, "No such order.");
+        }
+
+        var note = new JsonObject { ["id"] = _notes.Count + 1, ["text"] = (string?)(JsonNode.Parse(body) as JsonObject)?["text"] };
+        _notes[$"{path}/{_notes.Count + 1}"] = note;
+        return Json(201, note, new Dictionary<string, string> { ["Location"] = $"{path}/{note["id"]}" });
+    }
+
+    private Reply OneNote((long Id, string Name, string Role) user, string method, string path)
+    {
+        var order = Find(path[..path.IndexOf("/notes/", StringComparison.Ordinal)]);
+        if (order is null || !_notes.TryGetValue(path, out var note) || !(Owns(user, order) || (method == "DELETE" && Has(Flaws.ForeignNote))))
+        {
+            return Problem(404, "No such note.");
+        }
+
+        if (method == "DELETE")
+        {
+            _notes.Remove(path);
+            return new Reply(204, null);
+        }
+
+        return Json(200, note);
     }
 
     private Reply Note((long Id, string Name, string Role) user, string method, string path, string body)
