@@ -342,9 +342,9 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 // Beneath an item: an object of it the owner created, never one an example names (it may be anyone's).
                 var parents = book.Templates.Where(t => PathTemplates.EndsInParameter(t) && creator.Template.StartsWith(PathTemplates.Bare(t) + "/", StringComparison.Ordinal))
                     .OrderByDescending(t => t.Length).ToList();
-                if (parents.Find(t => Owned.ContainsKey($"{owner.Identity.Label}\n{PathTemplates.Bare(t)}")) is { } parent)
+                if (parents.Find(t => Owned.ContainsKey(OwnedKey(owner.Identity, t))) is { } parent)
                 {
-                    foreach (var (parameter, value) in Owned[$"{owner.Identity.Label}\n{PathTemplates.Bare(parent)}"])
+                    foreach (var (parameter, value) in Owned[OwnedKey(owner.Identity, parent)])
                     {
                         book.Known(parent, parameter, value);
                     }
@@ -371,12 +371,15 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 return (book, created, $"{creator.Name} ({created.Status} without a Location or an id to find what it created)");
             }
 
-            Owned.TryAdd($"{owner.Identity.Label}\n{PathTemplates.Bare(item)}", [.. ResourceBook.Parameters(item).Select(p => (p, book.Created(item, p))).Where(v => v.Item2 is not null).Select(v => (v.p, v.Item2!))]);
+            Owned.TryAdd(OwnedKey(owner.Identity, item), [.. ResourceBook.Parameters(item).Select(p => (p, book.Created(item, p))).Where(v => v.Item2 is not null).Select(v => (v.p, v.Item2!))]);
             return (book, created, null);
         }
 
-        /// <summary>The path values of an object each identity created, by identity and item (slashes aside), for the creates beneath it.</summary>
+        /// <summary>The path values of an object each identity created, by identity and item (<see cref="OwnedKey"/>), for the creates beneath it.</summary>
         private Dictionary<string, List<(string Parameter, string Value)>> Owned { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The key of <see cref="Owned"/>: the identity and the item template, trailing slashes aside.</summary>
+        private static string OwnedKey(ServiceAuth identity, string item) => $"{identity.Label}\n{PathTemplates.Bare(item)}";
 
         /// <summary>
         /// An identity that holds a role (the admin, a role's holder) signed in, once per run (function level may need it
@@ -442,9 +445,10 @@ internal sealed partial class AuthorizationCheck(HttpComponent component, Contra
                 if (AdminOperations.RequiredRoles(operation, policy) is { } roles && !AdminOperations.Holds(other.Identity, roles))
                 {
                     ObjectProbed.Add(operation.Name);
-                    if (!RoleOnly.Contains($"{operation.Name} as {other.Identity.Label}"))
+                    var roleOnly = $"{operation.Name} as {other.Identity.Label}";
+                    if (!RoleOnly.Contains(roleOnly))
                     {
-                        RoleOnly.Add($"{operation.Name} as {other.Identity.Label}");
+                        RoleOnly.Add(roleOnly);
                     }
 
                     continue;
