@@ -30,6 +30,12 @@ internal static class PathTemplates
     /// <summary>The last segment, a trailing slash aside: <c>cancel</c> of <c>/orders/{id}/cancel/</c>, <c>{id}</c> of <c>/orders/{id}/</c>.</summary>
     public static string Last(string template) => Bare(template) is var bare ? bare[(bare.LastIndexOf('/') + 1)..] : template;
 
+    /// <summary>
+    /// The part of <paramref name="path"/> (a path of a template beneath <paramref name="item"/>) that names the object of
+    /// the item: <c>/parcels/5</c> of <c>/parcels/5/notes/3</c> under <c>/parcels/{id}</c>.
+    /// </summary>
+    public static string ItemPath(string path, string item) => string.Join('/', path.Split('/').Take(Bare(item).Split('/').Length));
+
     /// <summary>The template or path without its last segment, and without a trailing slash: <c>/orders/1</c> of <c>/orders/1/cancel/</c>.</summary>
     public static string Parent(string path) => Bare(path) is var bare && bare.LastIndexOf('/') is > 0 and var at ? bare[..at] : "/";
 

@@ -64,7 +64,7 @@ internal static class RequestPlanner
 
         var path = Fill(operation.Template, pathValues);
         if (operation.Method == "DELETE" && !book.IsCreated(path)
-            && !(beneathItem is not null && book.IsCreated(string.Join('/', path.Split('/').Take(PathTemplates.Bare(beneathItem).Split('/').Length)))))
+            && !(beneathItem is not null && book.IsCreated(PathTemplates.ItemPath(path, beneathItem))))
         {
             return new OperationPlan([], "DELETE is only sent to resources this run created, and it created none here");
         }

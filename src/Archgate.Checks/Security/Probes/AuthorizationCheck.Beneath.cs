@@ -92,7 +92,7 @@ internal sealed partial class AuthorizationCheck
             if (exchange.Succeeded)
             {
                 var path = request.Path.Split('?')[0];
-                var itemPath = string.Join('/', path.Split('/').Take(PathTemplates.Bare(item).Split('/').Length));
+                var itemPath = PathTemplates.ItemPath(path, item);
                 var whose = found is null ? "created" : $"already has ({found}; the run did not create it, so only reads were tried)";
                 var empty = Elements(Json(exchange.Body), 0) is { Count: 0 }
                     ? $"; the answer is an empty list, and still a finding: the list beneath {itemPath} is '{owner.Identity.Label}''s, with nothing in it yet, and what is added to it later is read the same way"
@@ -168,7 +168,7 @@ internal sealed partial class AuthorizationCheck
             tally.Deletes += delete ? 1 : 0;
             tally.DeletesBeneath += delete ? 1 : 0;
             var path = request.Path.Split('?')[0];
-            var itemPath = string.Join('/', path.Split('/').Take(PathTemplates.Bare(item).Split('/').Length));
+            var itemPath = PathTemplates.ItemPath(path, item);
             if (exchange.Succeeded)
             {
                 var what = write.Method switch { "DELETE" => "deleted", "POST" => "added to", _ => "changed" };
