@@ -137,9 +137,11 @@ public sealed class PasswordGuessingCheckTests
         var failures = 0;
         using var server = new ScriptedHttpServer(_ =>
         {
+            // 1.2 s, far above what a busy machine adds: with 400 ms, first answers slowed by a neighbour (a median over
+            // 100 ms) put the 4x mark above the tarpit's answers, and the slowdown was seen attempts later (ci98).
             if (Interlocked.Increment(ref failures) > 5)
             {
-                Thread.Sleep(400);
+                Thread.Sleep(1200);
             }
 
             return new Reply(401, "{}");
