@@ -75,9 +75,9 @@ internal sealed partial class AuthorizationCheck
             {
                 var parameter = ResourceBook.Parameters(child)[^1];
                 if (book.Created(child, parameter) is null && Elements(Json(control.Body), 0)?.OfType<JsonObject>().FirstOrDefault() is { } first
-                    && (first[parameter] ?? first["id"]) is JsonValue value)
+                    && IdOf(first, parameter) is { } id)
                 {
-                    book.Known(child, parameter, value.TryGetValue<string>(out var text) ? text : value.ToJsonString());
+                    book.Known(child, parameter, id);
                 }
             }
 

@@ -129,14 +129,18 @@ internal sealed partial class AuthorizationCheck
             var ids = new HashSet<string>(StringComparer.Ordinal);
             foreach (var element in elements.OfType<JsonObject>())
             {
-                if ((element[parameter] ?? element["id"]) is JsonValue value)
+                if (IdOf(element, parameter) is { } id)
                 {
-                    ids.Add(value.TryGetValue<string>(out var text) ? text : value.ToJsonString());
+                    ids.Add(id);
                 }
             }
 
             return ids;
         }
+
+        /// <summary>The id a listing's element gives: its <paramref name="parameter"/>, else its <c>id</c>, as text; null when it has neither.</summary>
+        private static string? IdOf(JsonObject element, string parameter) =>
+            (element[parameter] ?? element["id"]) is JsonValue value ? value.TryGetValue<string>(out var text) ? text : value.ToJsonString() : null;
 
         /// <summary>The list of a listing: the body itself, or its first array of objects (<c>items</c>, <c>data</c>, <c>_embedded.orders</c>), two levels deep at most.</summary>
         private static JsonArray? Elements(JsonNode? node, int depth) => node switch
